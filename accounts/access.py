@@ -1,0 +1,88 @@
+"""Who may see what: every role gate and object check lives here.
+
+Views never test ``user.is_staff`` or compare ids themselves. They use a role
+decorator and start with a permission-checked fetch that begins from the user
+and answers 404 to anyone who is not allowed to know the object exists.
+
+The rules:
+- a patient sees only their own record;
+- a therapist sees the patients on their own caseload, and nobody else's;
+- a clinic admin sees every patient (their access is audited, see issue #9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from .models import Role, User
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(*roles: Role) -> Callable[[View], View]:
+    """Allow only signed-in users with one of ``roles``; others get 403.
+
+    Anonymous visitors are sent to the login page first.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.role not in roles:  # type: ignore[union-attr]
+                raise PermissionDenied("This page is not part of your role.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+patient_required = role_required(Role.PATIENT)
+therapist_required = role_required(Role.THERAPIST)
+admin_required = role_required(Role.ADMIN)
+clinician_required = role_required(Role.THERAPIST, Role.ADMIN)
+
+
+def visible_patients(user: User) -> QuerySet[User]:
+    """The patients ``user`` may see, as a queryset to filter further."""
+    patients = User.objects.patients()
+    if user.role == Role.ADMIN:
+        return patients
+    if user.role == Role.THERAPIST:
+        return patients.filter(therapist=user)
+    if user.role == Role.PATIENT:
+        return patients.filter(pk=user.pk)
+    return patients.none()
+
+
+def can_view_patient(user: User, patient: User) -> bool:
+    if not user.is_authenticated or not user.is_active or patient.role != Role.PATIENT:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.THERAPIST:
+        return patient.therapist_id == user.pk
+    return patient.pk == user.pk
+
+
+def get_patient_for(user: User, patient_id: int) -> User:
+    """The patient ``patient_id`` if ``user`` may see them, else 404."""
+    return get_object_or_404(visible_patients(user), pk=patient_id)
+
+
+def get_therapist_for(user: User, therapist_id: int) -> User:
+    """Only clinic admins manage therapists."""
+    if user.role != Role.ADMIN:
+        raise Http404
+    return get_object_or_404(User.objects.therapists(), pk=therapist_id)

@@ -1,0 +1,163 @@
+"""Identity, roles and the care relationship between a patient and a therapist."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from .timezones import is_valid_time_zone
+
+
+def validate_time_zone(value: str) -> None:
+    if not is_valid_time_zone(value):
+        raise ValidationError(
+            "“%(value)s” is not a time zone we know. Choose one from the list, e.g. Europe/London.",
+            params={"value": value},
+        )
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    THERAPIST = "therapist", "Therapist"
+    ADMIN = "admin", "Clinic admin"
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def patients(self) -> UserQuerySet:
+        return self.filter(role=Role.PATIENT)
+
+    def therapists(self) -> UserQuerySet:
+        return self.filter(role=Role.THERAPIST)
+
+    def active(self) -> UserQuerySet:
+        return self.filter(is_active=True)
+
+    def caseload_of(self, therapist: User) -> UserQuerySet:
+        """The patients in ``therapist``'s care."""
+        return self.filter(role=Role.PATIENT, therapist=therapist)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Email is the login; there are no usernames."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("role", Role.PATIENT)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["role"] = Role.ADMIN
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in: a patient, a therapist or a clinic admin.
+
+    ``role`` is the one source of truth for what a person may do; ``is_staff``
+    and ``is_superuser`` follow from it (only clinic admins use the Django admin).
+    """
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField(
+        "name", max_length=150, blank=True, help_text="How you would like to be addressed."
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Times in your diary and reminders follow this zone.",
+    )
+    therapist = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="caseload",
+        limit_choices_to={"role": Role.THERAPIST},
+        help_text="The therapist who looks after this patient.",
+    )
+
+    consent_given_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person agreed to the data use and to their therapist's access.",
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+        indexes = [models.Index(fields=["role", "therapist"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.therapist_id and self.role != Role.PATIENT:
+            raise ValidationError({"therapist": "Only patients have a therapist."})
+        if self.therapist is not None and self.therapist.role != Role.THERAPIST:
+            raise ValidationError({"therapist": "Choose a therapist."})
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Staff flags follow the role so that no check needs to read them.
+        self.is_staff = self.role == Role.ADMIN
+        self.is_superuser = self.role == Role.ADMIN
+        if self.role != Role.PATIENT:
+            self.therapist = None
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == Role.THERAPIST
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def needs_mfa(self) -> bool:
+        """Therapists and admins see patient data, so they must use two factors."""
+        return self.role in (Role.THERAPIST, Role.ADMIN)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_now(self, now: datetime | None = None) -> datetime:
+        return (now or timezone.now()).astimezone(self.zone)
+
+    def local_today(self, now: datetime | None = None) -> date:
+        """The user's "today": the date on their own wall clock, not the server's."""
+        return self.local_now(now).date()

@@ -1,0 +1,51 @@
+"""Named actions on accounts, each in a transaction."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from .models import Role, User
+
+
+def ensure_verified_email(user: User) -> EmailAddress:
+    """Give ``user`` a verified, primary allauth address for their email.
+
+    Users created outside sign-up (by an admin, a command, the demo loader or an
+    accepted invitation, whose link proved the address) need one, or mandatory
+    verification would stop them at login.
+    """
+    address, _ = EmailAddress.objects.update_or_create(
+        user=user, email__iexact=user.email, defaults={"email": user.email, "verified": True,
+                                                        "primary": True}
+    )
+    EmailAddress.objects.filter(user=user).exclude(pk=address.pk).update(primary=False)
+    return address
+
+
+@transaction.atomic
+def create_user(
+    *,
+    email: str,
+    password: str | None,
+    role: Role,
+    name: str = "",
+    time_zone: str = "UTC",
+    therapist: User | None = None,
+) -> User:
+    """Create a user whose email address is already verified."""
+    user = User.objects.create_user(
+        email=email, password=password, role=role, name=name, time_zone=time_zone,
+        therapist=therapist,
+    )
+    ensure_verified_email(user)
+    return user
+
+
+@transaction.atomic
+def reassign_patient(*, patient: User, therapist: User) -> None:
+    """Move ``patient`` to ``therapist``'s caseload (a clinic admin's action)."""
+    if patient.role != Role.PATIENT or therapist.role != Role.THERAPIST:
+        raise ValueError("Only a patient can be assigned, and only to a therapist.")
+    patient.therapist = therapist
+    patient.save(update_fields=["therapist"])

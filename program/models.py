@@ -1,0 +1,167 @@
+"""The therapy: programmes, enrolments, and the invitations that start them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ProgrammeQuerySet(models.QuerySet["Programme"]):
+    def active(self) -> ProgrammeQuerySet:
+        return self.filter(is_active=True)
+
+
+class Programme(models.Model):
+    """A multi-week CBT-I course that patients are enrolled in."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    weeks = models.PositiveSmallIntegerField(
+        default=6, help_text="How many weekly modules the programme has."
+    )
+    is_active = models.BooleanField(default=True, help_text="Offered to new patients.")
+    is_default = models.BooleanField(
+        default=False, help_text="Offered first when inviting, and used for self-enrolment."
+    )
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_programme",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    def current(self) -> EnrolmentQuerySet:
+        return self.filter(status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED])
+
+
+class Enrolment(models.Model):
+    """A patient's place in a programme. A patient is in one programme at a time."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrolments")
+    # The patient's local date on which week 1 began.
+    start_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(status__in=["active", "paused"]),
+                name="one_current_enrolment_per_patient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} in {self.programme}"
+
+    def week_number(self, today: date) -> int:
+        """The programme week ``today`` (the patient's local date) falls in, 1-based.
+
+        Before the start date it is week 1; after the last week it stays at the
+        last week (the programme does not run past its end).
+        """
+        elapsed = (today - self.start_date).days
+        return max(1, min(self.programme.weeks, elapsed // 7 + 1))
+
+    def week_starts(self, week: int) -> date:
+        return self.start_date + timedelta(days=7 * (week - 1))
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """A therapist's single-use, expiring invitation for a patient to join.
+
+    Only a hash of the token is stored, so a database leak gives no working link.
+    """
+
+    email = models.EmailField()
+    name = models.CharField(max_length=150, blank=True)
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a Celery worker ran the periodic heartbeat task (one row)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

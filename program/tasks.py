@@ -1,0 +1,42 @@
+"""Celery tasks: thin, take ids, call domain code."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.urls import reverse
+from django.utils import timezone
+
+from .emails import send_templated_email
+from .models import Invitation, WorkerHeartbeat
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
+def send_invitation_task(invitation_id: int, token: str) -> None:
+    """Email an invitation link.
+
+    At-least-once: with late acknowledgement a worker killed after sending but
+    before acknowledging sends it again. A duplicate invitation email is
+    harmless (the same single-use link), whereas a lost one strands a patient,
+    so we prefer a rare duplicate. ``sent_at`` skips re-sends of a task that
+    already finished.
+    """
+    invitation = Invitation.objects.select_related("therapist").filter(pk=invitation_id).first()
+    if invitation is None or invitation.sent_at or invitation.status != "pending":
+        return
+    from django.conf import settings
+
+    link = settings.SITE_URL.rstrip("/") + reverse("program:accept_invitation", args=[token])
+    send_templated_email(
+        "invitation",
+        invitation.email,
+        {"invitation": invitation, "link": link, "therapist": invitation.therapist},
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+
+
+@shared_task
+def heartbeat_task() -> None:
+    """Beat runs this every minute; /healthz reports how long ago a worker ran it."""
+    WorkerHeartbeat.objects.update_or_create(
+        name="worker", defaults={"seen_at": timezone.now()}
+    )

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import admin_required, get_patient_for
+from accounts.models import User
+from accounts.services import reassign_patient
+
+from ..forms import ReassignForm
+from ..models import Programme
+
+PAGE_SIZE = 50
+
+
+@admin_required
+def clinic_home(request: HttpRequest) -> HttpResponse:
+    """The clinic admin's overview: therapists, their caseloads, unassigned patients."""
+    therapists = (
+        User.objects.therapists()
+        .annotate(patient_count=Count("caseload", filter=Q(caseload__is_active=True)))
+        .order_by("name", "email")
+    )
+    query = request.GET.get("q", "").strip()
+    patients = User.objects.patients().select_related("therapist").order_by("name", "email")
+    if query:
+        patients = patients.filter(Q(email__icontains=query) | Q(name__icontains=query))
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {
+        "therapists": therapists,
+        "page": page,
+        "query": query,
+        "reassign_form": ReassignForm(),
+        "programmes": Programme.objects.annotate(enrolled=Count("enrolments")),
+        "unassigned": User.objects.patients().filter(therapist__isnull=True).count(),
+    }
+    return render(request, "program/clinic_home.html", ctx)
+
+
+@admin_required
+@require_POST
+def reassign(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    form = ReassignForm(request.POST)
+    if form.is_valid():
+        reassign_patient(patient=patient, therapist=form.cleaned_data["therapist"])
+        messages.success(
+            request, f"{patient.display_name} is now with {form.cleaned_data['therapist']}."
+        )
+    else:
+        messages.error(request, "Choose a therapist from the list.")
+    return redirect("program:clinic_home")

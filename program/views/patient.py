@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import patient_required
+
+from ..services import current_enrolment
+
+
+@patient_required
+def patient_home(request: HttpRequest) -> HttpResponse:
+    patient = request.user
+    enrolment = current_enrolment(patient)  # type: ignore[arg-type]
+    today = patient.local_today()  # type: ignore[union-attr]
+    week = enrolment.week_number(today) if enrolment else None
+    ctx = {
+        "enrolment": enrolment,
+        "today": today,
+        "week": week,
+        "weeks": range(1, enrolment.programme.weeks + 1) if enrolment else [],
+        "next_week_starts": (
+            enrolment.week_starts(week + 1)
+            if enrolment and week is not None and week < enrolment.programme.weeks
+            else None
+        ),
+        "therapist": patient.therapist,  # type: ignore[union-attr]
+    }
+    return render(request, "program/patient_home.html", ctx)

@@ -1,0 +1,102 @@
+"""Personas shared by every test. Each says what it may see.
+
+- ``patient``: sees only their own record; on ``therapist``'s caseload.
+- ``other_patient``: another patient of ``therapist``; must never see ``patient``.
+- ``outsider_patient``: on ``other_therapist``'s caseload.
+- ``therapist``: sees ``patient`` and ``other_patient``, nobody else.
+- ``other_therapist``: sees only ``outsider_patient``.
+- ``clinic_admin``: sees everyone (audited access).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
+
+from accounts.models import Role, User
+from accounts.services import create_user
+from program.models import Programme
+from program.services import enrol
+
+PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def make_user(email: str, role: Role, *, mfa: bool | None = None, **extra: object) -> User:
+    user = create_user(email=email, password=PASSWORD, role=role, **extra)  # type: ignore[arg-type]
+    if mfa if mfa is not None else role != Role.PATIENT:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def programme(db: None) -> Programme:
+    return Programme.objects.get(is_default=True)
+
+
+@pytest.fixture
+def therapist(db: None) -> User:
+    return make_user("therapist@clinic.test", Role.THERAPIST, name="Dr Tess Ward")
+
+
+@pytest.fixture
+def other_therapist(db: None) -> User:
+    return make_user("other.therapist@clinic.test", Role.THERAPIST, name="Dr Otto Field")
+
+
+@pytest.fixture
+def clinic_admin(db: None) -> User:
+    return make_user("admin@clinic.test", Role.ADMIN, name="Ada Admin")
+
+
+@pytest.fixture
+def patient(therapist: User, programme: Programme) -> User:
+    user = make_user("pat@example.test", Role.PATIENT, name="Pat Patient", therapist=therapist,
+                     time_zone="Europe/London")
+    enrol(patient=user, programme=programme, start_date=date(2026, 11, 2))
+    return user
+
+
+@pytest.fixture
+def other_patient(therapist: User, programme: Programme) -> User:
+    user = make_user("olly@example.test", Role.PATIENT, name="Olly Other", therapist=therapist)
+    enrol(patient=user, programme=programme, start_date=date(2026, 11, 9))
+    return user
+
+
+@pytest.fixture
+def outsider_patient(other_therapist: User, programme: Programme) -> User:
+    user = make_user("ola@example.test", Role.PATIENT, name="Ola Outsider",
+                     therapist=other_therapist, time_zone="America/New_York")
+    enrol(patient=user, programme=programme, start_date=date(2026, 11, 16))
+    return user
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    return client
+
+
+@pytest.fixture
+def patient_client(patient: User) -> Client:
+    return client_for(patient)
+
+
+@pytest.fixture
+def therapist_client(therapist: User) -> Client:
+    return client_for(therapist)
+
+
+@pytest.fixture
+def admin_client(clinic_admin: User) -> Client:  # overrides pytest-django's admin_client
+    return client_for(clinic_admin)
+
+
+def has_totp(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
