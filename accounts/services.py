@@ -16,8 +16,9 @@ def ensure_verified_email(user: User) -> EmailAddress:
     verification would stop them at login.
     """
     address, _ = EmailAddress.objects.update_or_create(
-        user=user, email__iexact=user.email, defaults={"email": user.email, "verified": True,
-                                                        "primary": True}
+        user=user,
+        email__iexact=user.email,
+        defaults={"email": user.email, "verified": True, "primary": True},
     )
     EmailAddress.objects.filter(user=user).exclude(pk=address.pk).update(primary=False)
     return address
@@ -35,7 +36,11 @@ def create_user(
 ) -> User:
     """Create a user whose email address is already verified."""
     user = User.objects.create_user(
-        email=email, password=password, role=role, name=name, time_zone=time_zone,
+        email=email,
+        password=password,
+        role=role,
+        name=name,
+        time_zone=time_zone,
         therapist=therapist,
     )
     ensure_verified_email(user)

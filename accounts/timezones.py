@@ -11,7 +11,9 @@ def available_time_zones() -> tuple[str, ...]:
     names = {
         name
         for name in zoneinfo.available_timezones()
-        if "/" in name and not name.startswith(legacy_prefixes) and not name.startswith("posix")
+        if "/" in name
+        and not name.startswith(legacy_prefixes)
+        and not name.startswith("posix")
         and not name.startswith("right/")
     }
     names.add("UTC")
@@ -19,7 +21,7 @@ def available_time_zones() -> tuple[str, ...]:
 
 
 def is_valid_time_zone(name: str) -> bool:
-    if not name or name not in zoneinfo.available_timezones() and name != "UTC":
+    if not name or (name not in zoneinfo.available_timezones() and name != "UTC"):
         return False
     try:
         zoneinfo.ZoneInfo(name)

@@ -23,7 +23,9 @@ DEBUG = env.bool("DEBUG", False)
 TESTING = env.bool("TESTING", "pytest" in sys.modules)
 
 if DEBUG or TESTING:
-    SECRET_KEY = env.str("SECRET_KEY", "insecure-development-key-never-use-in-production-0123456789")
+    SECRET_KEY = env.str(
+        "SECRET_KEY", "insecure-development-key-never-use-in-production-0123456789"
+    )
 else:
     # Production must bring its own key: no silent default.
     SECRET_KEY = env.str("SECRET_KEY")
@@ -198,7 +200,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # --- Email ---------------------------------------------------------------------
 # Console in development; SMTP as soon as EMAIL_URL is set, e.g.
 # smtp+tls://user:password@smtp.example.org:587 (Django 6.1's MAILERS setting).
-EMAIL_URL = env.str("EMAIL_URL", "")
+# Production must say where mail goes: no silent console backend there.
+EMAIL_URL = env.str("EMAIL_URL", "") if DEBUG or TESTING else env.str("EMAIL_URL")
 if EMAIL_URL:
     import dj_email_url
 

@@ -39,28 +39,85 @@ class DemoPerson:
 
 
 THERAPISTS = [
-    DemoPerson("therapist@example.com", "Dr Amira Haddad", Role.THERAPIST, "Europe/London",
-               "therapist with most of the demo caseload"),
-    DemoPerson("therapist2@example.com", "Sam Okafor", Role.THERAPIST, "America/New_York",
-               "a second therapist, who must not see the first one's patients"),
+    DemoPerson(
+        "therapist@example.com",
+        "Dr Amira Haddad",
+        Role.THERAPIST,
+        "Europe/London",
+        "therapist with most of the demo caseload",
+    ),
+    DemoPerson(
+        "therapist2@example.com",
+        "Sam Okafor",
+        Role.THERAPIST,
+        "America/New_York",
+        "a second therapist, who must not see the first one's patients",
+    ),
 ]
 ADMINS = [
-    DemoPerson("admin@example.com", "Clinic Admin", Role.ADMIN, "Europe/London",
-               "clinic admin: curriculum, users, reassignment"),
+    DemoPerson(
+        "admin@example.com",
+        "Clinic Admin",
+        Role.ADMIN,
+        "Europe/London",
+        "clinic admin: curriculum, users, reassignment",
+    ),
 ]
 PATIENTS = [
-    DemoPerson("baseline@example.com", "Ben (baseline week)", Role.PATIENT, "Europe/London",
-               "in the baseline week, day 4", "therapist@example.com", 3),
-    DemoPerson("week3@example.com", "Chloe (week 3)", Role.PATIENT, "Europe/London",
-               "in week 3", "therapist@example.com", 16),
-    DemoPerson("week6@example.com", "Dev (week 6)", Role.PATIENT, "America/New_York",
-               "in week 6, nearly finished", "therapist@example.com", 38),
-    DemoPerson("taper@example.com", "Eva (takes diazepam)", Role.PATIENT, "Europe/Berlin",
-               "in week 4; takes diazepam at night", "therapist@example.com", 24),
-    DemoPerson("lapsed@example.com", "Frank (week 2)", Role.PATIENT, "Europe/London",
-               "in week 2", "therapist@example.com", 11),
-    DemoPerson("grace@example.com", "Grace (second therapist)", Role.PATIENT, "America/New_York",
-               "in week 2, on the second therapist's caseload", "therapist2@example.com", 9),
+    DemoPerson(
+        "baseline@example.com",
+        "Ben (baseline week)",
+        Role.PATIENT,
+        "Europe/London",
+        "in the baseline week, day 4",
+        "therapist@example.com",
+        3,
+    ),
+    DemoPerson(
+        "week3@example.com",
+        "Chloe (week 3)",
+        Role.PATIENT,
+        "Europe/London",
+        "in week 3",
+        "therapist@example.com",
+        16,
+    ),
+    DemoPerson(
+        "week6@example.com",
+        "Dev (week 6)",
+        Role.PATIENT,
+        "America/New_York",
+        "in week 6, nearly finished",
+        "therapist@example.com",
+        38,
+    ),
+    DemoPerson(
+        "taper@example.com",
+        "Eva (takes diazepam)",
+        Role.PATIENT,
+        "Europe/Berlin",
+        "in week 4; takes diazepam at night",
+        "therapist@example.com",
+        24,
+    ),
+    DemoPerson(
+        "lapsed@example.com",
+        "Frank (week 2)",
+        Role.PATIENT,
+        "Europe/London",
+        "in week 2",
+        "therapist@example.com",
+        11,
+    ),
+    DemoPerson(
+        "grace@example.com",
+        "Grace (second therapist)",
+        Role.PATIENT,
+        "America/New_York",
+        "in week 2, on the second therapist's caseload",
+        "therapist2@example.com",
+        9,
+    ),
 ]
 
 

@@ -12,7 +12,9 @@ from .models import Programme
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Patient's email address")
     name = forms.CharField(
-        label="Patient's name", required=False, max_length=150,
+        label="Patient's name",
+        required=False,
+        max_length=150,
         help_text="Optional: used to greet them in the email.",
     )
     programme = forms.ModelChoiceField(
@@ -28,17 +30,22 @@ class InvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     name = forms.CharField(
-        label="Your name", max_length=150, required=False,
+        label="Your name",
+        max_length=150,
+        required=False,
         help_text="How you would like to be addressed. You can leave it empty.",
     )
     time_zone = TimeZoneField()
     password1 = forms.CharField(
-        label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        strip=False, help_text=password_validation.password_validators_help_text_html(),
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
         label="The same password again",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
     )
     consent = forms.BooleanField(
         label=(
@@ -68,5 +75,6 @@ class AcceptInvitationForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    therapist = forms.ModelChoiceField(queryset=User.objects.therapists().active(),
-                                       label="Therapist")
+    therapist = forms.ModelChoiceField(
+        queryset=User.objects.therapists().active(), label="Therapist"
+    )

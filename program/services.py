@@ -77,16 +77,12 @@ def find_invitation(token: str) -> Invitation:
             "Use the link in the most recent email, or ask your therapist for a new one."
         )
     if invitation.expires_at <= timezone.now():
-        raise InvitationError(
-            "This invitation has expired. Ask your therapist to send a new one."
-        )
+        raise InvitationError("This invitation has expired. Ask your therapist to send a new one.")
     return invitation
 
 
 @transaction.atomic
-def accept_invitation(
-    *, token: str, password: str, name: str, time_zone: str
-) -> User:
+def accept_invitation(*, token: str, password: str, name: str, time_zone: str) -> User:
     """Create the patient's account, put them on the therapist's caseload and enrol them.
 
     Single use: the invitation is claimed with a conditional UPDATE, so two
@@ -122,16 +118,9 @@ def accept_invitation(
 @transaction.atomic
 def enrol(*, patient: User, programme: Programme, start_date: date) -> Enrolment:
     """Enrol ``patient``, ending any current enrolment (one programme at a time)."""
-    Enrolment.objects.current().filter(patient=patient).update(
-        status=Enrolment.Status.WITHDRAWN
-    )
+    Enrolment.objects.current().filter(patient=patient).update(status=Enrolment.Status.WITHDRAWN)
     return Enrolment.objects.create(patient=patient, programme=programme, start_date=start_date)
 
 
 def current_enrolment(patient: User) -> Enrolment | None:
-    return (
-        Enrolment.objects.current()
-        .select_related("programme")
-        .filter(patient=patient)
-        .first()
-    )
+    return Enrolment.objects.current().select_related("programme").filter(patient=patient).first()

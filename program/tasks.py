@@ -37,6 +37,4 @@ def send_invitation_task(invitation_id: int, token: str) -> None:
 @shared_task
 def heartbeat_task() -> None:
     """Beat runs this every minute; /healthz reports how long ago a worker ran it."""
-    WorkerHeartbeat.objects.update_or_create(
-        name="worker", defaults={"seen_at": timezone.now()}
-    )
+    WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"seen_at": timezone.now()})

@@ -55,8 +55,13 @@ def clinic_admin(db: None) -> User:
 
 @pytest.fixture
 def patient(therapist: User, programme: Programme) -> User:
-    user = make_user("pat@example.test", Role.PATIENT, name="Pat Patient", therapist=therapist,
-                     time_zone="Europe/London")
+    user = make_user(
+        "pat@example.test",
+        Role.PATIENT,
+        name="Pat Patient",
+        therapist=therapist,
+        time_zone="Europe/London",
+    )
     enrol(patient=user, programme=programme, start_date=date(2026, 11, 2))
     return user
 
@@ -70,8 +75,13 @@ def other_patient(therapist: User, programme: Programme) -> User:
 
 @pytest.fixture
 def outsider_patient(other_therapist: User, programme: Programme) -> User:
-    user = make_user("ola@example.test", Role.PATIENT, name="Ola Outsider",
-                     therapist=other_therapist, time_zone="America/New_York")
+    user = make_user(
+        "ola@example.test",
+        Role.PATIENT,
+        name="Ola Outsider",
+        therapist=other_therapist,
+        time_zone="America/New_York",
+    )
     enrol(patient=user, programme=programme, start_date=date(2026, 11, 16))
     return user
 

@@ -29,37 +29,156 @@ class Row:
 
 
 ROWS = [
-    Row("home", "get", {"anonymous": 200, "patient": HOME, "other_patient": HOME,
-                        "therapist": HOME, "other_therapist": HOME, "admin": HOME}),
+    Row(
+        "home",
+        "get",
+        {
+            "anonymous": 200,
+            "patient": HOME,
+            "other_patient": HOME,
+            "therapist": HOME,
+            "other_therapist": HOME,
+            "admin": HOME,
+        },
+    ),
     Row("healthz", "get", dict.fromkeys(PERSONAS, 200)),
-    Row("accounts:profile", "get", {"anonymous": LOGIN, "patient": 200, "other_patient": 200,
-                                    "therapist": 200, "other_therapist": 200, "admin": 200}),
-    Row("program:patient_home", "get", {"anonymous": LOGIN, "patient": 200,
-                                        "other_patient": 200, "therapist": 403,
-                                        "other_therapist": 403, "admin": 403}),
-    Row("program:caseload", "get", {"anonymous": LOGIN, "patient": 403, "other_patient": 403,
-                                    "therapist": 200, "other_therapist": 200, "admin": 403}),
-    Row("program:invite", "get", {"anonymous": LOGIN, "patient": 403, "other_patient": 403,
-                                  "therapist": 200, "other_therapist": 200, "admin": 403}),
-    Row("program:revoke_invitation", "post",
-        {"anonymous": LOGIN, "patient": 403, "other_patient": 403, "therapist": HOME,
-         "other_therapist": 404, "admin": 403}, args="invitation"),
-    Row("program:resend_invitation", "post",
-        {"anonymous": LOGIN, "patient": 403, "other_patient": 403, "therapist": HOME,
-         "other_therapist": 404, "admin": 403}, args="invitation"),
-    Row("program:patient_detail", "get",
-        {"anonymous": LOGIN, "patient": 403, "other_patient": 403, "therapist": 200,
-         "other_therapist": 404, "admin": 200}, args="patient"),
-    Row("program:accept_invitation", "get",
-        {"anonymous": 200, "patient": HOME, "other_patient": HOME, "therapist": HOME,
-         "other_therapist": HOME, "admin": HOME}, args="token"),
-    Row("program:clinic_home", "get", {"anonymous": LOGIN, "patient": 403, "other_patient": 403,
-                                       "therapist": 403, "other_therapist": 403, "admin": 200}),
-    Row("program:reassign", "post",
-        {"anonymous": LOGIN, "patient": 403, "other_patient": 403, "therapist": 403,
-         "other_therapist": 403, "admin": HOME}, args="patient"),
-    Row("admin:index", "get", {"anonymous": LOGIN, "patient": 403, "other_patient": 403,
-                               "therapist": 403, "other_therapist": 403, "admin": 200}),
+    Row(
+        "accounts:profile",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 200,
+            "other_patient": 200,
+            "therapist": 200,
+            "other_therapist": 200,
+            "admin": 200,
+        },
+    ),
+    Row(
+        "program:patient_home",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 200,
+            "other_patient": 200,
+            "therapist": 403,
+            "other_therapist": 403,
+            "admin": 403,
+        },
+    ),
+    Row(
+        "program:caseload",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 403,
+            "other_patient": 403,
+            "therapist": 200,
+            "other_therapist": 200,
+            "admin": 403,
+        },
+    ),
+    Row(
+        "program:invite",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 403,
+            "other_patient": 403,
+            "therapist": 200,
+            "other_therapist": 200,
+            "admin": 403,
+        },
+    ),
+    Row(
+        "program:revoke_invitation",
+        "post",
+        {
+            "anonymous": LOGIN,
+            "patient": 403,
+            "other_patient": 403,
+            "therapist": HOME,
+            "other_therapist": 404,
+            "admin": 403,
+        },
+        args="invitation",
+    ),
+    Row(
+        "program:resend_invitation",
+        "post",
+        {
+            "anonymous": LOGIN,
+            "patient": 403,
+            "other_patient": 403,
+            "therapist": HOME,
+            "other_therapist": 404,
+            "admin": 403,
+        },
+        args="invitation",
+    ),
+    Row(
+        "program:patient_detail",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 403,
+            "other_patient": 403,
+            "therapist": 200,
+            "other_therapist": 404,
+            "admin": 200,
+        },
+        args="patient",
+    ),
+    Row(
+        "program:accept_invitation",
+        "get",
+        {
+            "anonymous": 200,
+            "patient": HOME,
+            "other_patient": HOME,
+            "therapist": HOME,
+            "other_therapist": HOME,
+            "admin": HOME,
+        },
+        args="token",
+    ),
+    Row(
+        "program:clinic_home",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 403,
+            "other_patient": 403,
+            "therapist": 403,
+            "other_therapist": 403,
+            "admin": 200,
+        },
+    ),
+    Row(
+        "program:reassign",
+        "post",
+        {
+            "anonymous": LOGIN,
+            "patient": 403,
+            "other_patient": 403,
+            "therapist": 403,
+            "other_therapist": 403,
+            "admin": HOME,
+        },
+        args="patient",
+    ),
+    Row(
+        "admin:index",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 403,
+            "other_patient": 403,
+            "therapist": 403,
+            "other_therapist": 403,
+            "admin": 200,
+        },
+    ),
 ]
 
 
@@ -89,11 +208,18 @@ def test_every_url_is_in_the_matrix() -> None:
 
 
 @pytest.fixture
-def world(patient, other_patient, outsider_patient, therapist, other_therapist, clinic_admin,
-          programme, django_capture_on_commit_callbacks):
+def world(
+    patient,
+    other_patient,
+    outsider_patient,
+    therapist,
+    other_therapist,
+    clinic_admin,
+    programme,
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=False):
-        issued = invite_patient(therapist=therapist, email="new@example.test",
-                                programme=programme)
+        issued = invite_patient(therapist=therapist, email="new@example.test", programme=programme)
     return {
         "users": {
             "anonymous": None,

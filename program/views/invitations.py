@@ -84,8 +84,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = find_invitation(token)
     except InvitationError as error:
-        return render(request, "program/invitation_invalid.html", {"reason": str(error)},
-                      status=410)
+        return render(
+            request, "program/invitation_invalid.html", {"reason": str(error)}, status=410
+        )
     if request.method == "POST":
         form = AcceptInvitationForm(request.POST, email=invitation.email)
         if form.is_valid():
@@ -97,8 +98,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                     time_zone=form.cleaned_data["time_zone"],
                 )
             except InvitationError as error:
-                return render(request, "program/invitation_invalid.html",
-                              {"reason": str(error)}, status=410)
+                return render(
+                    request, "program/invitation_invalid.html", {"reason": str(error)}, status=410
+                )
             login(request, patient, backend="allauth.account.auth_backends.AuthenticationBackend")
             messages.success(request, "Welcome! Your account is ready.")
             return redirect("program:patient_home")

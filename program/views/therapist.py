@@ -30,9 +30,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     patients = User.objects.caseload_of(therapist).order_by("name", "email")
     if query:
-        patients = patients.filter(email__icontains=query) | patients.filter(
-            name__icontains=query
-        )
+        patients = patients.filter(email__icontains=query) | patients.filter(name__icontains=query)
     page = Paginator(_with_current_enrolment(patients), CASELOAD_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -59,9 +57,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
-    enrolments = list(
-        Enrolment.objects.filter(patient=patient).select_related("programme")
-    )
+    enrolments = list(Enrolment.objects.filter(patient=patient).select_related("programme"))
     current = next((e for e in enrolments if e.status in ("active", "paused")), None)
     today = patient.local_today()
     ctx = {

@@ -15,9 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         people = load_demo()
         new = sum(1 for _, created in people if created)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo clinic ready ({new} new account{'s' if new != 1 else ''})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo clinic ready ({new} new account{'s' if new != 1 else ''}).")
+        )
         self.stdout.write(f"\nEvery demo account's password: {DEMO_PASSWORD}\n")
         width = max(len(p.email) for p, _ in people)
         for person, _ in people:
