@@ -1,0 +1,110 @@
+"""Email login through allauth: verification, rate limits, reset, idle sessions."""
+
+from __future__ import annotations
+
+import time_machine
+from django.core import mail
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from accounts.models import Role, User
+from tests.conftest import PASSWORD, client_for, make_user
+
+
+def login(client: Client, email: str, password: str = PASSWORD):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_a_patient_logs_in_with_email_and_lands_on_today(patient: User) -> None:
+    client = Client()
+    response = login(client, "PAT@example.test")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home"))["Location"] == reverse("program:patient_home")
+
+
+def test_an_unverified_address_cannot_log_in(db: None) -> None:
+    User.objects.create_user(email="new@example.test", password=PASSWORD)  # no EmailAddress
+    client = Client()
+    response = login(client, "new@example.test")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert len(mail.outbox) == 1  # a fresh confirmation link
+
+
+def test_a_wrong_password_says_so_without_revealing_whether_the_account_exists(
+    patient: User,
+) -> None:
+    wrong = login(Client(), patient.email, "not the password")
+    unknown = login(Client(), "nobody@example.test", "not the password")
+    assert wrong.status_code == unknown.status_code == 200
+    assert b"not correct" in wrong.content
+    assert b"not correct" in unknown.content
+
+
+def test_repeated_failed_logins_are_rate_limited(patient: User) -> None:
+    client = Client()
+    for _ in range(5):
+        login(client, patient.email, "guess")
+    response = login(client, patient.email, PASSWORD)  # even the right password now waits
+    assert response.status_code == 200
+    assert b"Too many failed login attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_emails_a_link_and_the_new_password_works(patient: User) -> None:
+    client = Client()
+    client.post(reverse("account_reset_password"), {"email": patient.email})
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    link = next(line for line in body.splitlines() if "/password/reset/key/" in line).strip()
+    path = link.split("://", 1)[-1].split("/", 1)[1]
+    response = client.get("/" + path, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else "/" + path
+    response = client.post(
+        form_url, {"password1": "a brand new secret 42", "password2": "a brand new secret 42"}
+    )
+    assert response.status_code == 302
+    assert login(Client(), patient.email, "a brand new secret 42").status_code == 302
+
+
+def test_a_session_ends_after_the_idle_timeout(patient: User, settings) -> None:
+    settings.SESSION_IDLE_TIMEOUT = 30 * 60
+    with time_machine.travel("2026-11-25 09:00Z", tick=False) as traveller:
+        client = client_for(patient)
+        assert client.get(reverse("program:patient_home")).status_code == 200
+        traveller.shift(29 * 60)
+        assert client.get(reverse("program:patient_home")).status_code == 200
+        traveller.shift(31 * 60)
+        response = client.get(reverse("program:patient_home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_open_sign_up_is_closed_unless_the_clinic_allows_it(db: None) -> None:
+    response = Client().get(reverse("account_signup"))
+    assert b"Sign Up Closed" in response.content or b"closed" in response.content.lower()
+
+
+@override_settings(ALLOW_SELF_SIGNUP=True)
+def test_open_sign_up_creates_a_patient_in_their_time_zone(db: None) -> None:
+    response = Client().post(
+        reverse("account_signup"),
+        {
+            "email": "self@example.test",
+            "password1": "a long enough secret 7",
+            "password2": "a long enough secret 7",
+            "time_zone": "Asia/Tokyo",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="self@example.test")
+    assert user.role == Role.PATIENT
+    assert user.time_zone == "Asia/Tokyo"
+    assert len(mail.outbox) == 1  # verification is mandatory
+
+
+def test_users_created_by_commands_can_log_in(db: None) -> None:
+    make_user("made@example.test", Role.PATIENT)
+    assert login(Client(), "made@example.test").status_code == 302

@@ -1,0 +1,46 @@
+"""A user's "today" is their own local date, whatever the server's zone."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accounts.models import User
+from accounts.timezones import available_time_zones, is_valid_time_zone
+
+ZONES = st.sampled_from(
+    [
+        "Europe/London",
+        "America/New_York",
+        "Pacific/Kiritimati",
+        "Pacific/Pago_Pago",
+        "Asia/Kolkata",
+        "Australia/Lord_Howe",
+        "UTC",
+    ]
+)
+
+
+@given(moment=st.datetimes(timezones=st.just(UTC)), zone=ZONES)
+def test_local_today_is_the_date_on_the_users_wall_clock(moment: datetime, zone: str) -> None:
+    user = User(email="x@example.test", time_zone=zone)
+    assert user.local_today(moment) == moment.astimezone(zoneinfo.ZoneInfo(zone)).date()
+
+
+def test_the_same_instant_is_two_different_days_around_the_world() -> None:
+    instant = datetime(2026, 3, 29, 23, 30, tzinfo=UTC)
+    assert str(User(time_zone="Europe/London").local_today(instant)) == "2026-03-30"
+    assert str(User(time_zone="America/Los_Angeles").local_today(instant)) == "2026-03-29"
+
+
+def test_offered_zones_are_canonical_and_valid() -> None:
+    zones = available_time_zones()
+    assert "Europe/London" in zones
+    assert "UTC" in zones
+    assert "US/Eastern" not in zones
+    assert all(is_valid_time_zone(z) for z in zones)
+    assert not is_valid_time_zone("Mars/Olympus_Mons")
+    assert not is_valid_time_zone("")

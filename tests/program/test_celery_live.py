@@ -1,0 +1,76 @@
+"""Tasks really flow through a broker to a worker: Redis, never eager mode.
+
+A Celery worker consumes from the machine's Redis (a dedicated database
+number) while the test publishes through the normal code path.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+
+from cbti.celery import app
+from program.models import Invitation, WorkerHeartbeat
+from program.services import invite_patient
+from program.tasks import heartbeat_task
+from tests.services import require_redis
+
+pytestmark = pytest.mark.celery_live
+
+
+def reset_pool() -> None:
+    """Drop pooled connections made under another broker URL."""
+    from kombu import pools
+
+    pools.reset()  # kombu's process-wide producer pools, keyed by broker URL
+    app._after_fork()  # what Celery itself does to drop the app's pools
+
+
+@pytest.fixture
+def redis_worker(transactional_db):
+    url = require_redis()
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    saved = {
+        key: app.conf[key]
+        for key in ("broker_url", "task_always_eager", "broker_transport_options")
+    }
+    app.conf.update(
+        broker_url=url,
+        task_always_eager=False,
+        broker_transport_options={"socket_connect_timeout": 2, "visibility_timeout": 3600},
+    )
+    reset_pool()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield url
+    finally:
+        app.conf.update(saved)
+        reset_pool()
+
+
+def wait_for(condition, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_an_invitation_email_is_sent_by_a_worker_via_redis(redis_worker, therapist, programme):
+    issued = invite_patient(therapist=therapist, email="live@example.test", programme=programme)
+    # Committed (transactional test), so on_commit published to Redis; the worker sends it.
+    assert wait_for(
+        lambda: Invitation.objects.filter(pk=issued.invitation.pk, sent_at__isnull=False).exists()
+    )
+    assert [m.to for m in mail.outbox] == [["live@example.test"]]
+
+
+def test_the_heartbeat_task_runs_on_a_worker(redis_worker):
+    heartbeat_task.delay()
+    assert wait_for(lambda: WorkerHeartbeat.objects.filter(name="worker").exists())

@@ -1,0 +1,148 @@
+"""A therapist invites a patient; the single-use link creates the account and enrolment."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from program.models import Enrolment, Invitation, hash_token
+from program.services import invite_patient
+from tests.conftest import client_for
+
+GOOD = {
+    "name": "Nina New",
+    "time_zone": "Australia/Sydney",
+    "password1": "sleep is coming back 9",
+    "password2": "sleep is coming back 9",
+    "consent": "on",
+}
+
+
+@pytest.fixture
+def issued(therapist, programme, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return invite_patient(therapist=therapist, email="Nina@Example.test", programme=programme)
+
+
+def test_inviting_emails_a_single_use_link_and_stores_only_its_hash(issued) -> None:
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["nina@example.test"]
+    assert issued.token in message.body
+    assert issued.token in message.alternatives[0][0]
+    invitation = Invitation.objects.get()
+    assert invitation.token_hash == hash_token(issued.token)
+    assert issued.token not in str(Invitation.objects.values().get())
+    assert invitation.sent_at is not None
+
+
+def test_the_invite_form_sends_an_invitation(
+    therapist, programme, django_capture_on_commit_callbacks
+):
+    client = client_for(therapist)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("program:invite"), {"email": "newbie@example.test", "programme": programme.pk}
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http\S+/invite/\S+/", mail.outbox[0].body).group(0)
+    assert Client().get(link.split("8000", 1)[-1]).status_code == 200
+
+
+def test_the_invite_form_refuses_an_address_that_already_has_an_account(
+    therapist, patient, programme
+) -> None:
+    response = client_for(therapist).post(
+        reverse("program:invite"), {"email": patient.email, "programme": programme.pk}
+    )
+    assert response.status_code == 200
+    assert b"already has an account" in response.content
+    assert patient.email.encode() in response.content  # what was typed is kept
+
+
+def test_accepting_creates_a_verified_patient_on_the_therapists_caseload(issued, therapist):
+    client = Client()
+    response = client.post(issued.path, GOOD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("program:patient_home")
+    patient = User.objects.get(email="nina@example.test")
+    assert patient.therapist == therapist
+    assert patient.time_zone == "Australia/Sydney"
+    assert patient.consent_given_at is not None
+    assert patient.check_password(GOOD["password1"])
+    assert EmailAddress.objects.get(user=patient).verified
+    enrolment = Enrolment.objects.get(patient=patient)
+    assert enrolment.start_date == patient.local_today()
+    assert client.get(reverse("program:patient_home")).status_code == 200  # signed in
+    assert client_for(therapist).get(reverse("program:caseload")).content.count(b"Nina New") == 1
+
+
+def test_a_link_works_only_once(issued) -> None:
+    assert Client().post(issued.path, GOOD).status_code == 302
+    again = Client().post(issued.path, GOOD)
+    assert again.status_code == 410
+    assert b"already been used" in again.content
+    assert User.objects.filter(email="nina@example.test").count() == 1
+
+
+def test_an_expired_link_is_refused_with_a_clear_message(issued) -> None:
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = Client().get(issued.path)
+    assert response.status_code == 410
+    assert b"expired" in response.content
+
+
+def test_a_withdrawn_or_mangled_link_is_refused(issued, therapist) -> None:
+    client_for(therapist).post(reverse("program:revoke_invitation", args=[issued.invitation.pk]))
+    assert b"withdrawn" in Client().get(issued.path).content
+    assert Client().get("/invite/not-a-real-token/").status_code == 410
+
+
+def test_resending_makes_the_old_link_stop_working(
+    issued, therapist, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(therapist).post(
+            reverse("program:resend_invitation", args=[issued.invitation.pk])
+        )
+    assert Client().get(issued.path).status_code == 410
+    assert len(mail.outbox) == 2
+    assert Invitation.objects.pending().count() == 1
+
+
+def test_a_mistake_in_the_form_keeps_what_was_typed(issued) -> None:
+    response = Client().post(issued.path, {**GOOD, "password2": "something else"})
+    assert response.status_code == 200
+    assert b"do not match" in response.content
+    assert b'value="Nina New"' in response.content
+    assert b'value="Australia/Sydney" selected' in response.content
+    assert not User.objects.filter(email="nina@example.test").exists()
+
+
+def test_consent_is_required(issued) -> None:
+    response = Client().post(issued.path, {k: v for k, v in GOOD.items() if k != "consent"})
+    assert response.status_code == 200
+    assert b"We need your agreement" in response.content
+
+
+def test_a_weak_password_is_refused_with_the_reason(issued) -> None:
+    response = Client().post(
+        issued.path, {**GOOD, "password1": "12345678", "password2": "12345678"}
+    )
+    assert response.status_code == 200
+    assert b"too short" in response.content or b"too common" in response.content
+
+
+def test_an_unknown_time_zone_is_refused(issued) -> None:
+    response = Client().post(issued.path, {**GOOD, "time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 200
+    assert b"Select a valid choice" in response.content
