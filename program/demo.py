@@ -148,7 +148,7 @@ def _ensure_totp(user: User) -> None:
 @transaction.atomic
 def load_demo() -> list[tuple[DemoPerson, bool]]:
     """Create the demo clinic; returns each person and whether they were new."""
-    programme = Programme.objects.get(is_default=True)
+    programme = Programme.objects.default()
     created: list[tuple[DemoPerson, bool]] = []
     therapists: dict[str, User] = {}
     for person in THERAPISTS + ADMINS:

@@ -29,6 +29,8 @@ class InvitationForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
+    has_passwords = True  # the error summary asks to type passwords again
+
     name = forms.CharField(
         label="Your name",
         max_length=150,

@@ -11,9 +11,31 @@ from django.db import models
 from django.utils import timezone
 
 
+DEFAULT_PROGRAMME = {
+    "slug": "cbti-6-weeks",
+    "name": "Sleep Better: six weeks of CBT-I",
+    "weeks": 6,
+    "description": (
+        "Six weekly modules of cognitive behavioural therapy for insomnia: how sleep works and "
+        "the sleep diary; sleep restriction and stimulus control; adjusting your sleep window; "
+        "thoughts about sleep; habits and relaxation; sleep medication and keeping the gains."
+    ),
+}
+
+
 class ProgrammeQuerySet(models.QuerySet["Programme"]):
     def active(self) -> ProgrammeQuerySet:
         return self.filter(is_active=True)
+
+    def default(self) -> Programme:
+        """The programme offered first; recreated if it was removed (e.g. a flushed test DB)."""
+        programme = self.filter(is_default=True).first()
+        if programme is None:
+            programme, _ = self.get_or_create(
+                slug=DEFAULT_PROGRAMME["slug"],
+                defaults={**DEFAULT_PROGRAMME, "is_default": True},
+            )
+        return programme
 
 
 class Programme(models.Model):

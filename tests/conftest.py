@@ -35,7 +35,7 @@ def make_user(email: str, role: Role, *, mfa: bool | None = None, **extra: objec
 
 @pytest.fixture
 def programme(db: None) -> Programme:
-    return Programme.objects.get(is_default=True)
+    return Programme.objects.default()
 
 
 @pytest.fixture

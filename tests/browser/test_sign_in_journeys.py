@@ -1,0 +1,119 @@
+"""Each role signs in on a phone-sized screen and reaches their own home.
+
+Follows ../shared/JOURNEYS.md: the therapist and the admin sign in with MFA;
+a patient accepts an invitation and lands on "Today".
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from accounts.models import User
+from tests.conftest import PASSWORD, TOTP_SECRET
+
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def totp_code() -> str:
+    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+
+
+def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_a_patient_signs_in_and_sees_their_week(page, patient: User) -> None:
+    page.goto("/")
+    screenshot(page, "landing-phone")
+    page.get_by_role("link", name="Sign in").first.click()
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    assert page.get_by_role("heading", name=re.compile(r"Week \d of 6")).is_visible()
+    assert page.get_by_text("Dr Tess Ward").is_visible()
+    # Nothing overflows a 360 px screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "patient-today-phone")
+
+
+def test_a_therapist_signs_in_with_a_code_and_sees_only_their_caseload(
+    page, therapist: User, patient: User, outsider_patient: User
+) -> None:
+    sign_in(page, therapist.email)
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.get_by_label("Code").fill(totp_code())
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    assert page.get_by_role("link", name="Pat Patient").is_visible()
+    assert page.get_by_text("Ola Outsider").count() == 0
+    screenshot(page, "therapist-caseload-phone")
+    page.get_by_role("link", name="Pat Patient").click()
+    assert page.get_by_role("heading", name="Pat Patient").is_visible()
+
+
+def test_an_admin_signs_in_with_a_code_and_reaches_the_clinic_and_the_admin(
+    desktop_page, clinic_admin: User, patient: User, therapist: User
+) -> None:
+    page = desktop_page
+    sign_in(page, clinic_admin.email)
+    page.get_by_label("Code").fill(totp_code())
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/clinic/$"))
+    assert page.get_by_role("heading", name="Clinic overview").is_visible()
+    screenshot(page, "admin-clinic-desktop")
+    page.get_by_role("link", name="Curriculum and users").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    assert page.get_by_text("Clinic administration").first.is_visible()
+
+
+def test_a_new_therapist_must_set_up_two_factor_authentication(page, db) -> None:
+    from accounts.models import Role
+    from tests.conftest import make_user
+
+    make_user("fresh@clinic.test", Role.THERAPIST, mfa=False)
+    sign_in(page, "fresh@clinic.test")
+    page.goto("/caseload/")
+    # allauth asks for the password again before changing security settings.
+    if "/reauthenticate/" in page.url:
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(re.compile(r"/2fa/totp/activate/"))
+    assert page.get_by_text("two-factor authentication").first.is_visible()
+    screenshot(page, "therapist-mfa-setup-phone")
+
+
+def test_a_patient_accepts_an_invitation_and_starts_week_one(
+    page, therapist: User, programme
+) -> None:
+    from program.services import invite_patient
+
+    issued = invite_patient(therapist=therapist, email="invitee@example.test",
+                            programme=programme, name="Ivy")
+    page.goto(issued.path)
+    assert page.get_by_text("Dr Tess Ward has invited you").is_visible()
+    page.get_by_label("Your name").fill("Ivy Invitee")
+    page.get_by_label("Your time zone").select_option("Europe/Paris")
+    page.get_by_label("Choose a password").fill("tired of lying awake 3")
+    page.get_by_label("The same password again").fill("a different one")
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Create my account").click()
+    # A mistake keeps everything else that was typed.
+    assert page.get_by_text("The two passwords do not match.").is_visible()
+    assert page.get_by_label("Your name").input_value() == "Ivy Invitee"
+    assert page.get_by_label("Your time zone").input_value() == "Europe/Paris"
+    screenshot(page, "invitation-error-phone")
+    page.get_by_label("Choose a password").fill("tired of lying awake 3")
+    page.get_by_label("The same password again").fill("tired of lying awake 3")
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url(re.compile(r"/today/$"))
+    assert page.get_by_role("heading", name="Week 1 of 6").is_visible()
+    screenshot(page, "invited-patient-week1-phone")
+    assert User.objects.get(email="invitee@example.test").time_zone == "Europe/Paris"
