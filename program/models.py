@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
 DEFAULT_PROGRAMME = {
     "slug": "cbti-6-weeks",
     "name": "Sleep Better: six weeks of CBT-I",

@@ -95,8 +95,9 @@ def test_a_patient_accepts_an_invitation_and_starts_week_one(
 ) -> None:
     from program.services import invite_patient
 
-    issued = invite_patient(therapist=therapist, email="invitee@example.test",
-                            programme=programme, name="Ivy")
+    issued = invite_patient(
+        therapist=therapist, email="invitee@example.test", programme=programme, name="Ivy"
+    )
     page.goto(issued.path)
     assert page.get_by_text("Dr Tess Ward has invited you").is_visible()
     page.get_by_label("Your name").fill("Ivy Invitee")
