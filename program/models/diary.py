@@ -1,0 +1,119 @@
+"""The sleep diary: one Consensus Sleep Diary entry per patient per night.
+
+Items follow the Consensus Sleep Diary (Carney et al., SLEEP 2012;35:287-302).
+Raw answers are stored (clock times as aware datetimes in UTC, resolved from the
+patient's zone); metrics are derived by ``program.sleep`` and stored with the
+version of the formulas that produced them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class UnusualReason(models.TextChoices):
+    ILLNESS = "illness", "Illness"
+    TRAVEL = "travel", "Travel or time-zone change"
+    SHIFT = "shift", "Shift work"
+    OTHER = "other", "Something else"
+
+
+class Quality(models.IntegerChoices):
+    VERY_POOR = 1, "Very poor"
+    POOR = 2, "Poor"
+    FAIR = 3, "Fair"
+    GOOD = 4, "Good"
+    VERY_GOOD = 5, "Very good"
+
+
+class DiaryEntryQuerySet(models.QuerySet["DiaryEntry"]):
+    def for_patient(self, patient: object) -> DiaryEntryQuerySet:
+        return self.filter(patient=patient)
+
+    def between(self, first: object, last: object) -> DiaryEntryQuerySet:
+        """Entries whose diary date (the morning's date) is in [first, last]."""
+        return self.filter(diary_date__gte=first, diary_date__lte=last)
+
+    def valid_for_titration(self) -> DiaryEntryQuerySet:
+        """Nights that count for sleep-window decisions: not marked unusual."""
+        return self.filter(unusual_night=False)
+
+
+class DiaryEntry(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_entries"
+    )
+    # The CSD's "date": the date of the morning the diary is filled in.
+    diary_date = models.DateField()
+    # The IANA zone the clock times were given in (the patient's at the time).
+    time_zone = models.CharField(max_length=64)
+
+    into_bed = models.DateTimeField("got into bed")
+    lights_off = models.DateTimeField("tried to go to sleep")
+    sleep_latency_min = models.PositiveSmallIntegerField("minutes to fall asleep")
+    awakenings = models.PositiveSmallIntegerField("times woken, not counting the final time")
+    awake_min = models.PositiveSmallIntegerField("minutes awake during those awakenings")
+    final_wake = models.DateTimeField("final awakening")
+    out_of_bed = models.DateTimeField("got out of bed")
+    quality = models.PositiveSmallIntegerField(choices=Quality.choices)
+    comments = models.TextField(blank=True)
+
+    # Expanded items.
+    nap_count = models.PositiveSmallIntegerField("naps or dozing yesterday", default=0)
+    nap_min = models.PositiveSmallIntegerField("minutes of naps or dozing", default=0)
+    early_wake_min = models.PositiveSmallIntegerField(
+        "minutes woken earlier than wanted", default=0
+    )
+    alcohol_drinks = models.PositiveSmallIntegerField("alcoholic drinks", default=0)
+    alcohol_last_at = models.TimeField("time of the last alcoholic drink", null=True, blank=True)
+    caffeine_drinks = models.PositiveSmallIntegerField("caffeinated drinks", default=0)
+    caffeine_last_at = models.TimeField("time of the last caffeinated drink", null=True, blank=True)
+    unusual_night = models.BooleanField(
+        default=False, help_text="Left out of sleep-window decisions (illness, travel, shift)."
+    )
+    unusual_reason = models.CharField(max_length=20, choices=UnusualReason.choices, blank=True)
+
+    # Derived by program.sleep.night_metrics; see METRICS_VERSION there.
+    time_in_bed_min = models.PositiveIntegerField()
+    total_sleep_min = models.PositiveIntegerField()
+    sleep_efficiency = models.FloatField()
+    terminal_wake_min = models.PositiveIntegerField()
+    metrics_version = models.PositiveSmallIntegerField(default=1)
+
+    entered_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Filled in after the morning it describes (back-filled).
+    is_late = models.BooleanField(default=False)
+
+    objects = DiaryEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-diary_date"]
+        verbose_name_plural = "diary entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "diary_date"], name="one_diary_entry_per_night"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Diary of {self.patient} for {self.diary_date:%Y-%m-%d}"
+
+
+class DiaryEntryRevision(models.Model):
+    """What an entry said before each change, and who changed it when."""
+
+    entry = models.ForeignKey(DiaryEntry, on_delete=models.CASCADE, related_name="revisions")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    previous = models.JSONField(help_text="The entry's answers before this change.")
+    changed_fields = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"Change to {self.entry} at {self.changed_at:%Y-%m-%d %H:%M}"
