@@ -5,8 +5,9 @@ Idempotent: running it again keeps existing data and adds only what is missing.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -17,7 +18,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import create_user
 
-from .models import Enrolment, Invitation, Programme, hash_token
+from . import diary as diary_service
+from .models import DiaryEntry, Enrolment, Invitation, Programme, hash_token
 from .services import enrol
 
 DEMO_PASSWORD = "sleep-demo-2026"
@@ -36,6 +38,8 @@ class DemoPerson:
     about: str
     therapist: str | None = None
     days_into_programme: int | None = None
+    # Mornings before today with no diary (e.g. a patient who stopped filling it).
+    stopped_days_ago: int = 0
 
 
 THERAPISTS = [
@@ -162,6 +166,8 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
         if not Enrolment.objects.current().filter(patient=patient).exists():
             start = patient.local_today() - timedelta(days=person.days_into_programme or 0)
             enrol(patient=patient, programme=programme, start_date=start)
+        if new:
+            _fill_diary(patient, person)
         created.append((person, new))
     # A patient who has been invited but has not yet accepted.
     if not Invitation.objects.filter(token_hash=hash_token(DEMO_INVITATION_TOKEN)).exists():
@@ -175,3 +181,67 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
             sent_at=timezone.now(),
         )
     return created
+
+
+def _fill_diary(patient: User, person: DemoPerson) -> None:
+    """Realistic nights from the programme's start to yesterday: irregular and
+    poor at baseline, then shorter in bed and more efficient once the sleep
+    window starts (week 2), with the odd missed or unusual night."""
+    rng = random.Random(person.email)  # the same nights on every machine
+    today = patient.local_today()
+    days = person.days_into_programme or 0
+    # Up to yesterday's morning: this morning's entry is left for the visitor to fill.
+    for back in range(days, 0, -1):
+        if back <= person.stopped_days_ago or (back > 1 and rng.random() < 0.08):
+            continue  # a missed morning stays missing
+        diary_date = today - timedelta(days=back)
+        week = (days - back) // 7 + 1
+        progress = min(1.0, max(0.0, (week - 1) / 4))  # 0 at baseline, 1 by week 5
+        if week == 1:
+            into_bed = time(22, 15) if rng.random() < 0.5 else time(23, 0)
+            into_bed = _shift(into_bed, rng.randint(-20, 40))
+            rise = _shift(time(7, 0), rng.randint(-30, 45))
+        else:  # a prescribed window: later to bed, fixed rise time
+            into_bed = _shift(time(23, 45), rng.randint(-10, 20) - int(30 * progress))
+            rise = _shift(time(6, 30), rng.randint(-5, 10))
+        lights_off = _shift(
+            into_bed, rng.choice([0, 0, 5, 10, 20]) if week > 1 else rng.randint(0, 45)
+        )
+        latency = max(5, int(rng.gauss(45 - 30 * progress, 12)))
+        awakenings = max(0, int(rng.gauss(3 - 1.8 * progress, 1)))
+        awake = max(0, int(rng.gauss(60 - 40 * progress, 15))) if awakenings else 0
+        linger = max(0, int(rng.gauss(25 - 18 * progress, 8)))
+        final_wake = _shift(rise, -linger)
+        answers = {
+            "into_bed": into_bed,
+            "lights_off": lights_off,
+            "final_wake": final_wake,
+            "out_of_bed": rise,
+            "sleep_latency_min": latency,
+            "awakenings": awakenings,
+            "awake_min": awake,
+            "quality": max(1, min(5, round(2 + 2 * progress + rng.uniform(-1, 1)))),
+            "nap_count": 1 if week == 1 and rng.random() < 0.3 else 0,
+            "caffeine_drinks": rng.randint(1, 3),
+            "alcohol_drinks": rng.choice([0, 0, 0, 1, 2]),
+            "unusual_night": rng.random() < 0.04,
+        }
+        answers["nap_min"] = 30 if answers["nap_count"] else 0
+        answers["unusual_reason"] = "illness" if answers["unusual_night"] else ""
+        try:
+            diary_service.save_entry(
+                patient=patient,
+                diary_date=diary_date,
+                answers=answers,
+                changed_by=patient,
+                today=today,
+                enforce_backfill=False,
+            )
+        except diary_service.DiaryError:
+            continue  # an implausible random night is simply not recorded
+    DiaryEntry.objects.filter(patient=patient, diary_date__lt=today).update(is_late=False)
+
+
+def _shift(clock: time, minutes: int) -> time:
+    moment = datetime.combine(date(2000, 1, 2), clock) + timedelta(minutes=minutes)
+    return moment.time()

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.forms import TimeZoneField
 from accounts.models import User
 
-from .models import Programme
+from . import diary as diary_service
+from . import sleep
+from .models import DiaryEntry, Programme, UnusualReason
+from .models.diary import Quality
 
 
 class InvitationForm(forms.Form):
@@ -80,3 +86,203 @@ class ReassignForm(forms.Form):
     therapist = forms.ModelChoiceField(
         queryset=User.objects.therapists().active(), label="Therapist"
     )
+
+
+# --- Sleep diary -------------------------------------------------------------------
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def minutes_field(
+    label: str, *, required: bool = True, max_value: int = 24 * 60, help_text: str = ""
+) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=max_value,
+        required=required,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "short"}),
+        error_messages={
+            "min_value": "This can't be negative.",
+            "max_value": "That is more than a whole day: check the number.",
+        },
+    )
+
+
+class DiaryEntryForm(forms.Form):
+    """The Consensus Sleep Diary's items [Carney et al., SLEEP 2012;35:287], as a form.
+
+    Clock times follow the diary's rule (evening times belong to the night
+    before the morning's date); a day-sleeper can give explicit dates instead.
+    The rules themselves live in program.sleep and program.diary.
+    """
+
+    diary_date = forms.TypedChoiceField(
+        label="Which morning is this for?",
+        coerce=date.fromisoformat,
+        help_text="The date you woke up, as the diary counts nights by their morning.",
+    )
+    into_bed = forms.TimeField(label="What time did you get into bed?", widget=TIME)
+    lights_off = forms.TimeField(label="What time did you try to go to sleep?", widget=TIME)
+    sleep_latency_min = minutes_field("How long did it take you to fall asleep? (minutes)")
+    awakenings = forms.IntegerField(
+        label="How many times did you wake up, not counting your final awakening?",
+        min_value=0,
+        max_value=99,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "short"}),
+        error_messages={"min_value": "This can't be negative."},
+    )
+    awake_min = minutes_field("In total, how long did these awakenings last? (minutes)")
+    final_wake = forms.TimeField(label="What time was your final awakening?", widget=TIME)
+    out_of_bed = forms.TimeField(label="What time did you get out of bed for the day?", widget=TIME)
+    quality = forms.TypedChoiceField(
+        label="How would you rate the quality of your sleep?",
+        coerce=int,
+        choices=Quality.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how well you slept."},
+    )
+    # Expanded items.
+    nap_count = forms.IntegerField(
+        label="Naps or dozing yesterday (how many times)",
+        min_value=0,
+        max_value=20,
+        initial=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "short"}),
+    )
+    nap_min = minutes_field("Minutes of naps or dozing in total", required=False)
+    early_wake_min = minutes_field(
+        "Did you wake earlier than you wanted? By how many minutes?", required=False
+    )
+    alcohol_drinks = forms.IntegerField(
+        label="Alcoholic drinks yesterday",
+        min_value=0,
+        max_value=50,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "short"}),
+    )
+    alcohol_last_at = forms.TimeField(label="Time of the last one", required=False, widget=TIME)
+    caffeine_drinks = forms.IntegerField(
+        label="Caffeinated drinks yesterday (coffee, tea, cola)",
+        min_value=0,
+        max_value=50,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "short"}),
+    )
+    caffeine_last_at = forms.TimeField(label="Time of the last one", required=False, widget=TIME)
+    unusual_night = forms.BooleanField(
+        label="This night was unusual (illness, travel, a shift)",
+        required=False,
+        help_text="It stays in your diary but is left out when your sleep window is worked out.",
+    )
+    unusual_reason = forms.ChoiceField(
+        label="What made it unusual?", required=False, choices=[("", "—"), *UnusualReason.choices]
+    )
+    comments = forms.CharField(
+        label="Anything else about the night?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    # Day-sleepers: explicit dates override the evening/morning rule.
+    into_bed_date = forms.DateField(label="Date you got into bed", required=False, widget=DATE)
+    lights_off_date = forms.DateField(label="Date you tried to sleep", required=False, widget=DATE)
+    final_wake_date = forms.DateField(
+        label="Date of your final awakening", required=False, widget=DATE
+    )
+    out_of_bed_date = forms.DateField(label="Date you got out of bed", required=False, widget=DATE)
+
+    core_fields = (
+        "diary_date",
+        "into_bed",
+        "lights_off",
+        "sleep_latency_min",
+        "awakenings",
+        "awake_min",
+        "final_wake",
+        "out_of_bed",
+        "quality",
+    )
+    more_fields = (
+        "nap_count",
+        "nap_min",
+        "early_wake_min",
+        "alcohol_drinks",
+        "alcohol_last_at",
+        "caffeine_drinks",
+        "caffeine_last_at",
+        "unusual_night",
+        "unusual_reason",
+        "comments",
+    )
+    date_fields = ("into_bed_date", "lights_off_date", "final_wake_date", "out_of_bed_date")
+
+    def __init__(
+        self,
+        *args: Any,
+        patient: User,
+        dates: list[date],
+        editing: DiaryEntry | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.editing = editing
+        today = patient.local_today()
+        field = self.fields["diary_date"]
+        field.choices = [(d.isoformat(), _date_label(d, today)) for d in dates]  # type: ignore[attr-defined]
+        if editing is not None:
+            field.disabled = True
+
+    def answers(self) -> dict[str, Any]:
+        """Cleaned answers in the shape program.diary expects (explicit dates applied)."""
+        data = dict(self.cleaned_data)
+        zone = self.patient.zone
+        for name in ("into_bed", "lights_off", "final_wake", "out_of_bed"):
+            day = data.pop(f"{name}_date", None)
+            if day and data.get(name):
+                data[name] = sleep.local_datetime(day, data[name], zone)
+        for name in ("nap_count", "nap_min", "early_wake_min", "alcohol_drinks", "caffeine_drinks"):
+            data[name] = data.get(name) or 0
+        return data
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        needed = (
+            "diary_date",
+            "into_bed",
+            "lights_off",
+            "sleep_latency_min",
+            "awakenings",
+            "awake_min",
+            "final_wake",
+            "out_of_bed",
+        )
+        if any(cleaned.get(name) is None for name in needed):
+            return cleaned  # field errors already say what is missing
+        answers = self.answers()
+        diary_date = cleaned["diary_date"]
+        errors: dict[str, str] = {}
+        if self.editing is None:
+            errors.update(diary_service.date_errors(self.patient, diary_date))
+            if DiaryEntry.objects.filter(patient=self.patient, diary_date=diary_date).exists():
+                errors["diary_date"] = (
+                    "There is already an entry for this morning. Edit that one instead."
+                )
+        _, check = diary_service.check_answers(self.patient, diary_date, answers)
+        errors.update(check.errors)
+        for name, message in errors.items():
+            self.add_error(name if name in self.fields else None, message)
+        self.warnings = check.warnings
+        return cleaned
+
+
+def _date_label(day: date, today: date) -> str:
+    if day == today:
+        return f"Today, {day:%A} {day.day} {day:%B}"
+    if day == today - timedelta(days=1):
+        return f"Yesterday, {day:%A} {day.day} {day:%B}"
+    return f"{day:%A} {day.day} {day:%B} (late)"

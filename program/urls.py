@@ -1,11 +1,17 @@
 from django.urls import path
 
-from .views import clinic, invitations, patient, therapist
+from .views import clinic, diary, invitations, patient, therapist
 
 app_name = "program"
 
 urlpatterns = [
     path("today/", patient.patient_home, name="patient_home"),
+    path("diary/", diary.diary_home, name="diary"),
+    path("diary/new/", diary.diary_new, name="diary_new"),
+    path("diary/<str:diary_date>/edit/", diary.diary_edit, name="diary_edit"),
+    path("diary/export.csv", diary.diary_export, name="diary_export"),
+    path("patients/<int:patient_id>/diary/", diary.patient_diary, name="patient_diary"),
+    path("patients/<int:patient_id>/diary/import/", diary.diary_import, name="diary_import"),
     path("caseload/", therapist.caseload, name="caseload"),
     path("caseload/invite/", invitations.invite, name="invite"),
     path(

@@ -7,10 +7,12 @@ says who may open it. No patient's data may reach a therapist who is not theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from program.diary import save_entry
 from program.services import invite_patient
 
 from .conftest import client_for
@@ -28,158 +30,44 @@ class Row:
     args: str = ""  # which fixture object provides the URL argument
 
 
+def row(name: str, method: str, *expect: int | str, args: str = "") -> Row:
+    """Expected outcomes in PERSONAS order: anonymous, patient, other_patient,
+    therapist, other_therapist, admin."""
+    return Row(name, method, dict(zip(PERSONAS, expect, strict=True)), args)
+
+
+# fmt: off
 ROWS = [
-    Row(
-        "home",
-        "get",
-        {
-            "anonymous": 200,
-            "patient": HOME,
-            "other_patient": HOME,
-            "therapist": HOME,
-            "other_therapist": HOME,
-            "admin": HOME,
-        },
-    ),
-    Row("healthz", "get", dict.fromkeys(PERSONAS, 200)),
-    Row(
-        "accounts:profile",
-        "get",
-        {
-            "anonymous": LOGIN,
-            "patient": 200,
-            "other_patient": 200,
-            "therapist": 200,
-            "other_therapist": 200,
-            "admin": 200,
-        },
-    ),
-    Row(
-        "program:patient_home",
-        "get",
-        {
-            "anonymous": LOGIN,
-            "patient": 200,
-            "other_patient": 200,
-            "therapist": 403,
-            "other_therapist": 403,
-            "admin": 403,
-        },
-    ),
-    Row(
-        "program:caseload",
-        "get",
-        {
-            "anonymous": LOGIN,
-            "patient": 403,
-            "other_patient": 403,
-            "therapist": 200,
-            "other_therapist": 200,
-            "admin": 403,
-        },
-    ),
-    Row(
-        "program:invite",
-        "get",
-        {
-            "anonymous": LOGIN,
-            "patient": 403,
-            "other_patient": 403,
-            "therapist": 200,
-            "other_therapist": 200,
-            "admin": 403,
-        },
-    ),
-    Row(
-        "program:revoke_invitation",
-        "post",
-        {
-            "anonymous": LOGIN,
-            "patient": 403,
-            "other_patient": 403,
-            "therapist": HOME,
-            "other_therapist": 404,
-            "admin": 403,
-        },
-        args="invitation",
-    ),
-    Row(
-        "program:resend_invitation",
-        "post",
-        {
-            "anonymous": LOGIN,
-            "patient": 403,
-            "other_patient": 403,
-            "therapist": HOME,
-            "other_therapist": 404,
-            "admin": 403,
-        },
-        args="invitation",
-    ),
-    Row(
-        "program:patient_detail",
-        "get",
-        {
-            "anonymous": LOGIN,
-            "patient": 403,
-            "other_patient": 403,
-            "therapist": 200,
-            "other_therapist": 404,
-            "admin": 200,
-        },
-        args="patient",
-    ),
-    Row(
-        "program:accept_invitation",
-        "get",
-        {
-            "anonymous": 200,
-            "patient": HOME,
-            "other_patient": HOME,
-            "therapist": HOME,
-            "other_therapist": HOME,
-            "admin": HOME,
-        },
-        args="token",
-    ),
-    Row(
-        "program:clinic_home",
-        "get",
-        {
-            "anonymous": LOGIN,
-            "patient": 403,
-            "other_patient": 403,
-            "therapist": 403,
-            "other_therapist": 403,
-            "admin": 200,
-        },
-    ),
-    Row(
-        "program:reassign",
-        "post",
-        {
-            "anonymous": LOGIN,
-            "patient": 403,
-            "other_patient": 403,
-            "therapist": 403,
-            "other_therapist": 403,
-            "admin": HOME,
-        },
-        args="patient",
-    ),
-    Row(
-        "admin:index",
-        "get",
-        {
-            "anonymous": LOGIN,
-            "patient": 403,
-            "other_patient": 403,
-            "therapist": 403,
-            "other_therapist": 403,
-            "admin": 200,
-        },
-    ),
+    #   url name                       method  anon   patient other_p therapist other_t admin
+    row("home",                        "get",  200,   HOME,   HOME,   HOME,     HOME,   HOME),
+    row("healthz",                     "get",  200,   200,    200,    200,      200,    200),
+    row("accounts:profile",            "get",  LOGIN, 200,    200,    200,      200,    200),
+    row("program:patient_home",        "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:diary",               "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:diary_new",           "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:diary_edit",          "get",  LOGIN, 200,    404,    403,      403,    403,
+        args="diary_date"),
+    row("program:diary_export",        "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:caseload",            "get",  LOGIN, 403,    403,    200,      200,    403),
+    row("program:invite",              "get",  LOGIN, 403,    403,    200,      200,    403),
+    row("program:revoke_invitation",   "post", LOGIN, 403,    403,    HOME,     404,    403,
+        args="invitation"),
+    row("program:resend_invitation",   "post", LOGIN, 403,    403,    HOME,     404,    403,
+        args="invitation"),
+    row("program:patient_detail",      "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    row("program:patient_diary",       "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    row("program:diary_import",        "get",  LOGIN, 403,    403,    200,      404,    403,
+        args="patient"),
+    row("program:accept_invitation",   "get",  200,   HOME,   HOME,   HOME,     HOME,   HOME,
+        args="token"),
+    row("program:clinic_home",         "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:reassign",            "post", LOGIN, 403,    403,    403,      403,    HOME,
+        args="patient"),
+    row("admin:index",                 "get",  LOGIN, 403,    403,    403,      403,    200),
 ]
+# fmt: on
 
 
 def _our_url_names() -> set[str]:
@@ -220,6 +108,22 @@ def world(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         issued = invite_patient(therapist=therapist, email="new@example.test", programme=programme)
+    today = patient.local_today()
+    save_entry(
+        patient=patient,
+        diary_date=today,
+        changed_by=patient,
+        answers={
+            "into_bed": time(23),
+            "lights_off": time(23),
+            "final_wake": time(6),
+            "out_of_bed": time(6, 30),
+            "sleep_latency_min": 10,
+            "awakenings": 1,
+            "awake_min": 10,
+            "quality": 3,
+        },
+    )
     return {
         "users": {
             "anonymous": None,
@@ -233,6 +137,7 @@ def world(
             "patient": [patient.pk],
             "invitation": [issued.invitation.pk],
             "token": [issued.token],
+            "diary_date": [today.isoformat()],
             "": [],
         },
         "therapist": therapist,

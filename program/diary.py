@@ -1,0 +1,298 @@
+"""Diary workflow: turning answers into a stored entry, edits with history, and
+the nightly and weekly figures the pages, the API and titration read.
+
+The rules themselves (clock-time resolution, validation, metrics) live in the
+pure module ``program.sleep``; this module applies them to the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+
+from . import sleep
+from .models import DiaryEntry, DiaryEntryRevision
+
+# Missed mornings can be filled in up to this many days later (marked late);
+# recent entries can be corrected within the same window. [Design decision:
+# recall of a night fades within days; the CSD asks for same-morning entries.]
+BACKFILL_DAYS = 7
+EDIT_DAYS = 7
+
+TIME_FIELDS = ("into_bed", "lights_off", "final_wake", "out_of_bed")
+ANSWER_FIELDS = (
+    *TIME_FIELDS,
+    "sleep_latency_min",
+    "awakenings",
+    "awake_min",
+    "quality",
+    "comments",
+    "nap_count",
+    "nap_min",
+    "early_wake_min",
+    "alcohol_drinks",
+    "alcohol_last_at",
+    "caffeine_drinks",
+    "caffeine_last_at",
+    "unusual_night",
+    "unusual_reason",
+)
+
+
+def se_denominator() -> sleep.SEDenominator:
+    return sleep.SEDenominator(getattr(settings, "DIARY_SE_DENOMINATOR", "in_bed"))
+
+
+class DiaryError(Exception):
+    """Answers that cannot be saved, with a message per field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class SavedEntry:
+    entry: DiaryEntry
+    warnings: list[str] = field(default_factory=list)
+    created: bool = True
+
+
+def resolve_time(value: time | datetime, diary_date: date, zone: ZoneInfo) -> datetime:
+    """A clock time by the diary's pivot rule, or an explicit local date-time as given."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=zone)
+        return value
+    return sleep.resolve_clock_time(diary_date, value, zone)
+
+
+def night_from(answers: dict[str, Any], diary_date: date, zone: ZoneInfo) -> sleep.Night:
+    return sleep.Night(
+        into_bed=resolve_time(answers["into_bed"], diary_date, zone),
+        lights_off=resolve_time(answers["lights_off"], diary_date, zone),
+        sleep_latency_min=int(answers["sleep_latency_min"]),
+        awakenings=int(answers["awakenings"]),
+        awake_min=int(answers["awake_min"]),
+        final_wake=resolve_time(answers["final_wake"], diary_date, zone),
+        out_of_bed=resolve_time(answers["out_of_bed"], diary_date, zone),
+        nap_min=int(answers.get("nap_min") or 0),
+    )
+
+
+def date_errors(patient: User, diary_date: date, *, today: date | None = None) -> dict[str, str]:
+    """A diary date must be today or a recent morning, never the future."""
+    today = today or patient.local_today()
+    if diary_date > today:
+        return {"diary_date": "That morning hasn't come yet: choose today or an earlier date."}
+    if diary_date < today - timedelta(days=BACKFILL_DAYS):
+        return {
+            "diary_date": (
+                f"Entries can be filled in up to {BACKFILL_DAYS} days late. For older nights, "
+                "leave the day blank — a missing night is fine."
+            )
+        }
+    return {}
+
+
+def check_answers(
+    patient: User, diary_date: date, answers: dict[str, Any]
+) -> tuple[sleep.Night, sleep.NightCheck]:
+    night = night_from(answers, diary_date, patient.zone)
+    check = sleep.check_night(night)
+    if answers.get("unusual_night") and not answers.get("unusual_reason"):
+        check.errors.setdefault("unusual_reason", "Say what made the night unusual.")
+    return night, check
+
+
+def _snapshot(entry: DiaryEntry) -> dict[str, Any]:
+    data: dict[str, Any] = {"diary_date": entry.diary_date.isoformat()}
+    for name in ANSWER_FIELDS:
+        value = getattr(entry, name)
+        data[name] = value.isoformat() if isinstance(value, datetime | time) else value
+    return data
+
+
+def _apply(entry: DiaryEntry, night: sleep.Night, answers: dict[str, Any]) -> None:
+    metrics = sleep.night_metrics(night)
+    entry.into_bed = night.into_bed
+    entry.lights_off = night.lights_off
+    entry.final_wake = night.final_wake
+    entry.out_of_bed = night.out_of_bed
+    entry.sleep_latency_min = night.sleep_latency_min
+    entry.awakenings = night.awakenings
+    entry.awake_min = night.awake_min
+    for name in (
+        "quality",
+        "nap_count",
+        "nap_min",
+        "early_wake_min",
+        "alcohol_drinks",
+        "caffeine_drinks",
+    ):
+        if name in answers and answers[name] is not None:
+            setattr(entry, name, int(answers[name]))
+    for name in ("alcohol_last_at", "caffeine_last_at"):
+        if name in answers:
+            setattr(entry, name, answers[name])
+    entry.comments = answers.get("comments") or ""
+    entry.unusual_night = bool(answers.get("unusual_night"))
+    entry.unusual_reason = (answers.get("unusual_reason") or "") if entry.unusual_night else ""
+    entry.time_in_bed_min = metrics.time_in_bed
+    entry.total_sleep_min = metrics.total_sleep
+    entry.sleep_efficiency = metrics.efficiency(se_denominator())
+    entry.terminal_wake_min = metrics.terminal_wake
+    entry.metrics_version = sleep.METRICS_VERSION
+
+
+@transaction.atomic
+def save_entry(
+    *,
+    patient: User,
+    diary_date: date,
+    answers: dict[str, Any],
+    changed_by: User,
+    entry: DiaryEntry | None = None,
+    today: date | None = None,
+    enforce_backfill: bool = True,
+) -> SavedEntry:
+    """Create or update one night's entry; raise DiaryError with messages per field.
+
+    1. The date must be a recent morning (back-filled entries are marked late).
+    2. The answers are resolved to instants in the patient's zone and checked
+       (``program.sleep.check_night``); errors stop here.
+    3. Metrics are derived and stored with the formulas' version.
+    ``enforce_backfill=False`` lets a therapist import older paper diaries.
+    4. An edit keeps the previous answers as a revision (who, when, what).
+    """
+    today = today or patient.local_today()
+    errors: dict[str, str] = {}
+    if entry is None:
+        errors = date_errors(patient, diary_date, today=today)
+        if not enforce_backfill and diary_date <= today:
+            errors = {}  # a paper diary imported by the therapist may be older
+    night, check = check_answers(patient, diary_date, answers)
+    errors.update(check.errors)
+    if errors:
+        raise DiaryError(errors)
+
+    if entry is None:
+        if DiaryEntry.objects.filter(patient=patient, diary_date=diary_date).exists():
+            raise DiaryError(
+                {"diary_date": "There is already an entry for this morning. Edit that one instead."}
+            )
+        entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
+        entry.is_late = diary_date < today
+        _apply(entry, night, answers)
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError as error:  # a second tab or a double tap won the race
+            raise DiaryError(
+                {"diary_date": "There is already an entry for this morning. Edit that one instead."}
+            ) from error
+        return SavedEntry(entry, check.warnings, created=True)
+
+    before = _snapshot(entry)
+    _apply(entry, night, answers)
+    after = _snapshot(entry)
+    changed = [name for name in ANSWER_FIELDS if before.get(name) != after.get(name)]
+    if changed:
+        entry.save()
+        DiaryEntryRevision.objects.create(
+            entry=entry, changed_by=changed_by, previous=before, changed_fields=changed
+        )
+    return SavedEntry(entry, check.warnings, created=False)
+
+
+def can_edit(entry: DiaryEntry, today: date) -> bool:
+    return entry.diary_date >= today - timedelta(days=EDIT_DAYS)
+
+
+def missing_dates(patient: User, today: date, existing: Iterable[date]) -> list[date]:
+    """Recent mornings (within the back-fill window) with no entry, newest first."""
+    have = set(existing)
+    return [
+        today - timedelta(days=offset)
+        for offset in range(BACKFILL_DAYS + 1)
+        if today - timedelta(days=offset) not in have
+    ]
+
+
+def defaults_for(patient: User, last: DiaryEntry | None) -> dict[str, Any]:
+    """Sensible starting answers so a typical night takes a few taps.
+
+    From the latest entry's clock times (in the patient's zone) when there is
+    one; otherwise typical values the patient adjusts.
+    """
+    if last is not None:
+        zone = patient.zone
+        return {
+            "into_bed": last.into_bed.astimezone(zone).time(),
+            "lights_off": last.lights_off.astimezone(zone).time(),
+            "final_wake": last.final_wake.astimezone(zone).time(),
+            "out_of_bed": last.out_of_bed.astimezone(zone).time(),
+            "sleep_latency_min": last.sleep_latency_min,
+            "awakenings": last.awakenings,
+            "awake_min": last.awake_min,
+        }
+    return {
+        "into_bed": time(23, 0),
+        "lights_off": time(23, 0),
+        "final_wake": time(6, 45),
+        "out_of_bed": time(7, 0),
+        "sleep_latency_min": 20,
+        "awakenings": 1,
+        "awake_min": 15,
+    }
+
+
+def entry_metrics(entry: DiaryEntry) -> sleep.NightMetrics:
+    """Recompute an entry's full metrics from its stored instants."""
+    return sleep.night_metrics(
+        sleep.Night(
+            into_bed=entry.into_bed,
+            lights_off=entry.lights_off,
+            sleep_latency_min=entry.sleep_latency_min,
+            awakenings=entry.awakenings,
+            awake_min=entry.awake_min,
+            final_wake=entry.final_wake,
+            out_of_bed=entry.out_of_bed,
+            nap_min=entry.nap_min,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    week: int
+    first: date
+    last: date
+    summary: sleep.Summary
+
+
+def weekly_rows(entries: Iterable[DiaryEntry], start: date) -> list[WeekRow]:
+    """Weekly summaries (programme weeks counted from ``start``), newest first.
+
+    Nights marked unusual stay in the diary but are left out of the weekly
+    figures, as titration leaves them out.
+    """
+    dated = [(e.diary_date, entry_metrics(e)) for e in entries if not e.unusual_night]
+    rows = [
+        WeekRow(
+            week=week,
+            first=start + timedelta(days=7 * (week - 1)),
+            last=start + timedelta(days=7 * week - 1),
+            summary=sleep.summarise(nights, se_denominator()),
+        )
+        for week, nights in sleep.group_by_week(dated, start).items()
+    ]
+    return sorted(rows, key=lambda row: row.week, reverse=True)

@@ -1,0 +1,302 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+
+from accounts.access import (
+    clinician_required,
+    get_patient_for,
+    patient_required,
+    therapist_required,
+)
+from accounts.models import User
+
+from .. import charts, diary_csv, sleep
+from .. import diary as diary_service
+from ..forms import DiaryEntryForm
+from ..models import DiaryEntry, DiaryEntryRevision, Enrolment
+
+CHART_NIGHTS = 14
+TABLE_NIGHTS = 28
+
+
+def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dict[str, Any]:
+    """Everything the diary pages show, in a fixed number of queries.
+
+    One query for the entries, one for the enrolment; the weekly figures are
+    computed in Python from the same rows.
+    """
+    entries = list(DiaryEntry.objects.for_patient(patient).order_by("-diary_date"))
+    enrolment = (
+        Enrolment.objects.current().filter(patient=patient).select_related("programme").first()
+    )
+    start = enrolment.start_date if enrolment else (entries[-1].diary_date if entries else today)
+    by_date = {e.diary_date: e for e in entries}
+    zone = patient.zone
+
+    # Nights shown: the last four weeks, but not before the diary or the programme began.
+    first_day = min([start, *(e.diary_date for e in entries[-1:])])
+    shown = max(1, min(TABLE_NIGHTS, (today - first_day).days + 1))
+    nights = []
+    for offset in range(shown - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        entry = by_date.get(day)
+        nights.append(
+            {
+                "date": day,
+                "entry": entry,
+                "metrics": diary_service.entry_metrics(entry) if entry else None,
+                "into_bed": entry.into_bed.astimezone(zone) if entry else None,
+                "out_of_bed": entry.out_of_bed.astimezone(zone) if entry else None,
+                "editable": bool(entry) and diary_service.can_edit(entry, today),
+            }
+        )
+    bars = [
+        charts.Bar(
+            label=f"{n['date']:%a}"[:2] + f" {n['date'].day}",
+            when=n["date"],
+            time_in_bed=n["metrics"].time_in_bed if n["metrics"] else None,
+            total_sleep=n["metrics"].total_sleep if n["metrics"] else None,
+            efficiency=n["entry"].sleep_efficiency if n["entry"] else None,
+            muted=bool(n["entry"] and n["entry"].unusual_night),
+        )
+        for n in nights[-CHART_NIGHTS:]
+    ]
+    weeks = diary_service.weekly_rows(entries, start)
+    week_bars = [
+        charts.Bar(
+            label=f"Wk {w.week}" if w.week > 0 else "Before",
+            when=w.first,
+            time_in_bed=w.summary.mean_time_in_bed,
+            total_sleep=w.summary.mean_total_sleep,
+            efficiency=w.summary.sleep_efficiency,
+        )
+        for w in reversed(weeks[:8])
+    ]
+    recorded = sum(1 for n in nights[-CHART_NIGHTS:] if n["entry"])
+    return {
+        "nights": list(reversed(nights)),
+        "weeks": weeks,
+        "enrolment": enrolment,
+        "today": today,
+        "today_entry": by_date.get(today),
+        "missing": diary_service.missing_dates(patient, today, by_date)[:8],
+        "entry_count": len(entries),
+        "night_chart": mark_safe(  # built from numbers and escaped labels only
+            charts.sleep_chart(
+                bars,
+                title=f"Your last {CHART_NIGHTS} nights",
+                description=(
+                    f"{recorded} of the last {CHART_NIGHTS} nights recorded. Bars show time in "
+                    "bed, the darker inner bars time asleep; dots show sleep efficiency. "
+                    "The same numbers are in the table below."
+                ),
+                chart_id=f"{chart_id}-nights",
+            )
+        ),
+        "week_chart": mark_safe(
+            charts.sleep_chart(
+                week_bars,
+                title="Weekly averages",
+                description=(
+                    "Average time in bed and asleep per programme week, with the week's sleep "
+                    "efficiency. The same numbers are in the weekly table."
+                ),
+                chart_id=f"{chart_id}-weeks",
+            )
+        )
+        if week_bars
+        else "",
+        "format_minutes": sleep.format_minutes,
+    }
+
+
+@patient_required
+def diary_home(request: HttpRequest) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    ctx = diary_context(patient, patient.local_today())
+    return render(request, "program/diary.html", ctx)
+
+
+def _initial_for(patient: User, entry: DiaryEntry | None, last: DiaryEntry | None) -> dict:
+    if entry is None:
+        return diary_service.defaults_for(patient, last)
+    zone = patient.zone
+    initial: dict[str, Any] = {"diary_date": entry.diary_date.isoformat()}
+    for name in diary_service.ANSWER_FIELDS:
+        initial[name] = getattr(entry, name)
+    for name in diary_service.TIME_FIELDS:
+        local = getattr(entry, name).astimezone(zone)
+        initial[name] = local.time()
+        # Show an explicit date where the evening/morning rule would not give it back.
+        if sleep.resolve_clock_time(entry.diary_date, local.time(), zone).date() != local.date():
+            initial[f"{name}_date"] = local.date()
+    return initial
+
+
+def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -> HttpResponse:
+    today = patient.local_today()
+    if entry is None:
+        taken = set(
+            DiaryEntry.objects.for_patient(patient)
+            .between(today - timedelta(days=diary_service.BACKFILL_DAYS), today)
+            .values_list("diary_date", flat=True)
+        )
+        dates = diary_service.missing_dates(patient, today, taken)
+        if not dates:
+            messages.info(request, "Your diary is complete for the past week. Well done.")
+            return redirect("program:diary")
+    else:
+        dates = [entry.diary_date]
+    last = (
+        DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first()
+        if entry is None
+        else None
+    )
+    if request.method == "POST":
+        form = DiaryEntryForm(
+            request.POST,
+            patient=patient,
+            dates=dates,
+            editing=entry,
+            initial=_initial_for(patient, entry, last),
+        )
+        if form.is_valid():
+            try:
+                saved = diary_service.save_entry(
+                    patient=patient,
+                    diary_date=entry.diary_date if entry else form.cleaned_data["diary_date"],
+                    answers=form.answers(),
+                    changed_by=patient,
+                    entry=entry,
+                )
+            except diary_service.DiaryError as error:
+                for name, message in error.errors.items():
+                    form.add_error(name if name in form.fields else None, message)
+            else:
+                m = saved.entry
+                messages.success(
+                    request,
+                    f"Saved. {sleep.format_minutes(m.total_sleep_min)} asleep out of "
+                    f"{sleep.format_minutes(m.time_in_bed_min)} in bed: sleep efficiency "
+                    f"{m.sleep_efficiency:.1f}%.",
+                )
+                for warning in saved.warnings:
+                    messages.warning(
+                        request, f"Please check: {warning} If it is right, there is nothing to do."
+                    )
+                return redirect("program:diary")
+    else:
+        requested = request.GET.get("date")
+        initial = _initial_for(patient, entry, last)
+        if entry is None:
+            initial["diary_date"] = (
+                requested if requested in {d.isoformat() for d in dates} else dates[0].isoformat()
+            )
+        form = DiaryEntryForm(patient=patient, dates=dates, editing=entry, initial=initial)
+    ctx = {"form": form, "entry": entry, "today": today}
+    return render(request, "program/diary_form.html", ctx)
+
+
+@patient_required
+def diary_new(request: HttpRequest) -> HttpResponse:
+    return _diary_form(request, request.user, None)  # type: ignore[arg-type]
+
+
+@patient_required
+def diary_edit(request: HttpRequest, diary_date: str) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    try:
+        day = date.fromisoformat(diary_date)
+    except ValueError as error:
+        raise Http404 from error
+    entry = get_object_or_404(DiaryEntry.objects.for_patient(patient), diary_date=day)
+    if not diary_service.can_edit(entry, patient.local_today()):
+        messages.info(
+            request,
+            f"Entries can be changed for {diary_service.EDIT_DAYS} days. This one is kept as "
+            "it is; your therapist can help if something is wrong.",
+        )
+        return redirect("program:diary")
+    return _diary_form(request, patient, entry)
+
+
+@clinician_required
+def patient_diary(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The therapist's view of a patient's diary, with every change made to it."""
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    ctx = diary_context(patient, patient.local_today(), chart_id="patient-diary")
+    ctx["patient"] = patient
+    ctx["revisions"] = (
+        DiaryEntryRevision.objects.filter(entry__patient=patient)
+        .select_related("entry", "changed_by")
+        .order_by("-changed_at")[:50]
+    )
+    return render(request, "program/patient_diary.html", ctx)
+
+
+@patient_required
+def diary_export(request: HttpRequest) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    entries = list(DiaryEntry.objects.for_patient(patient))
+    response = HttpResponse(
+        diary_csv.export_rows(patient, entries), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"sleep-diary-{patient.local_today():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+@therapist_required
+def diary_import(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Import a paper diary from CSV for one of the therapist's own patients.
+
+    1. Upload: every row is checked and a report shows what would be rejected and why.
+    2. A clean file imports at once. A file with bad rows imports nothing until
+       the therapist confirms the good rows (the text travels back in the form).
+    """
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    report = None
+    text = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is not None:
+            if upload.size and upload.size > MAX_UPLOAD_BYTES:
+                messages.error(request, "That file is larger than 1 MB. Split it and try again.")
+                return redirect("program:diary_import", patient_id=patient.pk)
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                messages.error(request, "That file is not a UTF-8 text (CSV) file.")
+                return redirect("program:diary_import", patient_id=patient.pk)
+        else:
+            text = request.POST.get("csv_text", "")[:MAX_UPLOAD_BYTES]
+        if not text.strip():
+            messages.error(request, "Choose a CSV file to import.")
+            return redirect("program:diary_import", patient_id=patient.pk)
+        report = diary_csv.parse(patient, text)
+        confirmed = request.POST.get("confirm") == "good-rows"
+        if not report.file_errors and report.good and (not report.bad or confirmed):
+            count = diary_csv.import_good_rows(patient, report, by=request.user)  # type: ignore[arg-type]
+            messages.success(
+                request,
+                f"Imported {count} night{'s' if count != 1 else ''} into the diary of "
+                f"{patient.display_name}."
+                + (f" {len(report.bad)} rows were left out." if report.bad else ""),
+            )
+            return redirect("program:patient_diary", patient_id=patient.pk)
+    ctx = {
+        "patient": patient,
+        "report": report,
+        "csv_text": text,
+        "columns": diary_csv.COLUMNS,
+    }
+    return render(request, "program/diary_import.html", ctx)

@@ -1,0 +1,87 @@
+"""Therapists import paper diaries for their own patients, row by row, with a report."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from program.models import DiaryEntry
+from tests.conftest import client_for
+
+HEADER = (
+    "diary_date,into_bed,lights_off,sleep_latency_min,awakenings,awake_min,final_wake,"
+    "out_of_bed,quality,nap_count,nap_min,early_wake_min,alcohol_drinks,caffeine_drinks,"
+    "unusual_night,unusual_reason,comments\n"
+)
+GOOD1 = "2026-10-05,22:45,23:00,30,2,40,06:20,06:30,3,0,0,0,0,2,no,,\n"
+GOOD2 = "2026-10-06,00:40,00:40,20,1,15,06:45,07:00,4,1,30,0,1,1,no,,paper\n"
+BAD = "2026-10-07,23:00,22:00,10,0,0,06:00,06:30,3,0,0,0,0,0,no,,\n"
+WORSE = "yesterday,23:00,23:00,ten,0,0,06:00,06:30,9,0,0,0,0,0,no,,\n"
+
+
+def upload(client, patient, text: str, **extra):
+    return client.post(
+        reverse("program:diary_import", args=[patient.pk]),
+        {"file": SimpleUploadedFile("diary.csv", text.encode(), "text/csv"), **extra},
+    )
+
+
+def test_a_clean_file_imports_every_night(therapist, patient) -> None:
+    response = upload(client_for(therapist), patient, HEADER + GOOD1 + GOOD2)
+    assert response.status_code == 302
+    assert DiaryEntry.objects.filter(patient=patient).count() == 2
+    night = DiaryEntry.objects.get(diary_date="2026-10-06")
+    assert night.time_in_bed_min == 380 and night.comments == "paper"
+
+
+def test_a_file_with_bad_rows_imports_nothing_until_the_good_rows_are_confirmed(
+    therapist, patient
+) -> None:
+    client = client_for(therapist)
+    text = HEADER + GOOD1 + BAD + WORSE + GOOD2
+    response = upload(client, patient, text)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2 rows can be imported; 2 cannot" in html
+    assert "You tried to sleep before getting into bed" in html
+    assert "is not a date like" in html
+    assert not DiaryEntry.objects.exists()
+    response = client.post(
+        reverse("program:diary_import", args=[patient.pk]),
+        {"csv_text": text, "confirm": "good-rows"},
+    )
+    assert response.status_code == 302
+    assert DiaryEntry.objects.count() == 2
+
+
+def test_a_file_without_the_columns_says_which_are_missing(therapist, patient) -> None:
+    response = upload(client_for(therapist), patient, "date,bed\n2026-10-05,23:00\n")
+    assert b"no column named diary_date" in response.content
+    assert not DiaryEntry.objects.exists()
+
+
+def test_nights_already_in_the_diary_are_rejected(therapist, patient) -> None:
+    client = client_for(therapist)
+    upload(client, patient, HEADER + GOOD1)
+    response = upload(client, patient, HEADER + GOOD1)
+    assert b"already an entry" in response.content
+    assert DiaryEntry.objects.count() == 1
+
+
+def test_a_therapist_cannot_import_for_someone_elses_patient(other_therapist, patient) -> None:
+    response = upload(client_for(other_therapist), patient, HEADER + GOOD1)
+    assert response.status_code == 404
+    assert not DiaryEntry.objects.exists()
+
+
+def test_the_patients_own_download_imports_back(therapist, patient, other_patient) -> None:
+    upload(client_for(therapist), patient, HEADER + GOOD1 + GOOD2)
+    exported = client_for(patient).get(reverse("program:diary_export")).content.decode()
+    other_patient.therapist = therapist
+    response = upload(client_for(therapist), other_patient, exported)
+    assert response.status_code == 302
+    mine = DiaryEntry.objects.filter(patient=patient).order_by("diary_date")
+    theirs = DiaryEntry.objects.filter(patient=other_patient).order_by("diary_date")
+    assert [(e.total_sleep_min, e.time_in_bed_min) for e in mine] == [
+        (e.total_sleep_min, e.time_in_bed_min) for e in theirs
+    ]

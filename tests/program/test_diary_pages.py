@@ -1,0 +1,205 @@
+"""The patient fills the diary; the therapist reads it; edits keep their history."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from program import diary as diary_service
+from program.models import DiaryEntry, DiaryEntryRevision
+from tests.conftest import client_for
+
+TODAY = "2026-11-25"
+NIGHT = {
+    "diary_date": TODAY,
+    "into_bed": "22:45",
+    "lights_off": "23:00",
+    "sleep_latency_min": "30",
+    "awakenings": "2",
+    "awake_min": "40",
+    "final_wake": "06:20",
+    "out_of_bed": "06:30",
+    "quality": "3",
+}
+
+
+@pytest.fixture(autouse=True)
+def morning():
+    # 08:00 in London on 25 November 2026.
+    with time_machine.travel("2026-11-25 08:00Z", tick=False):
+        yield
+
+
+def test_a_patient_fills_in_this_mornings_diary(patient) -> None:
+    client = client_for(patient)
+    response = client.post(reverse("program:diary_new"), NIGHT)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = DiaryEntry.objects.get(patient=patient)
+    # D1 of CLINICAL.md, in London: 465 in bed, 370 asleep, 79.6 %.
+    assert (entry.time_in_bed_min, entry.total_sleep_min) == (465, 370)
+    assert round(entry.sleep_efficiency, 1) == 79.6
+    assert entry.into_bed.isoformat() == "2026-11-24T22:45:00+00:00"
+    assert not entry.is_late
+    page = client.get(reverse("program:diary"))
+    assert b"This morning&#x27;s entry is done" in page.content or b"entry is done" in page.content
+    assert b"79.6%" in page.content
+
+
+def test_a_bedtime_after_midnight_is_this_mornings_date(patient) -> None:
+    client_for(patient).post(
+        reverse("program:diary_new"), {**NIGHT, "into_bed": "00:40", "lights_off": "00:40"}
+    )
+    entry = DiaryEntry.objects.get(patient=patient)
+    assert entry.into_bed.date() == date(2026, 11, 25)
+    assert entry.time_in_bed_min == 350
+
+
+def test_a_wrong_order_is_an_error_on_that_field_and_keeps_the_answers(patient) -> None:
+    response = client_for(patient).post(
+        reverse("program:diary_new"), {**NIGHT, "out_of_bed": "06:00"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "before your final awakening" in html
+    assert 'id="id_out_of_bed_error"' in html
+    assert 'value="22:45"' in html and 'value="40"' in html  # nothing typed is lost
+    assert not DiaryEntry.objects.exists()
+
+
+def test_latency_and_waking_cannot_exceed_the_night(patient) -> None:
+    response = client_for(patient).post(
+        reverse("program:diary_new"), {**NIGHT, "sleep_latency_min": "300", "awake_min": "200"}
+    )
+    assert b"more than the 440 minutes" in response.content
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("sleep_latency_min", "-5", b"can&#x27;t be negative"),
+        ("awakenings", "lots", b"Enter a whole number"),
+        ("into_bed", "25:99", b"Enter a valid time"),
+        ("quality", "", b"Choose how well you slept"),
+    ],
+)
+def test_bad_values_get_clear_messages(patient, field, value, words) -> None:
+    response = client_for(patient).post(reverse("program:diary_new"), {**NIGHT, field: value})
+    assert response.status_code == 200
+    assert words in response.content
+
+
+def test_future_and_too_old_dates_are_refused(patient) -> None:
+    client = client_for(patient)
+    future = client.post(reverse("program:diary_new"), {**NIGHT, "diary_date": "2026-11-26"})
+    assert future.status_code == 200
+    assert not DiaryEntry.objects.exists()
+    old = client.post(reverse("program:diary_new"), {**NIGHT, "diary_date": "2026-11-01"})
+    assert old.status_code == 200
+    assert not DiaryEntry.objects.exists()
+
+
+def test_a_missed_morning_can_be_backfilled_and_is_marked_late(patient) -> None:
+    response = client_for(patient).post(
+        reverse("program:diary_new"), {**NIGHT, "diary_date": "2026-11-22"}
+    )
+    assert response.status_code == 302
+    entry = DiaryEntry.objects.get()
+    assert entry.is_late
+    assert entry.into_bed.date() == date(2026, 11, 21)
+
+
+def test_a_second_entry_for_the_same_morning_is_refused(patient) -> None:
+    client = client_for(patient)
+    client.post(reverse("program:diary_new"), NIGHT)
+    again = client.post(reverse("program:diary_new"), NIGHT)
+    assert again.status_code == 200
+    assert DiaryEntry.objects.count() == 1
+
+
+def test_unusual_but_possible_nights_save_with_a_warning(patient) -> None:
+    response = client_for(patient).post(
+        reverse("program:diary_new"),
+        {**NIGHT, "into_bed": "20:00", "lights_off": "20:00", "out_of_bed": "07:30"},
+        follow=True,
+    )
+    assert DiaryEntry.objects.count() == 1
+    assert b"more than 10 hours" in response.content
+
+
+def test_editing_keeps_the_previous_answers_for_the_therapist(patient, therapist) -> None:
+    client = client_for(patient)
+    client.post(reverse("program:diary_new"), NIGHT)
+    response = client.post(
+        reverse("program:diary_edit", args=[TODAY]), {**NIGHT, "awake_min": "10"}
+    )
+    assert response.status_code == 302
+    entry = DiaryEntry.objects.get()
+    assert entry.total_sleep_min == 400
+    revision = DiaryEntryRevision.objects.get()
+    assert revision.previous["awake_min"] == 40
+    assert revision.changed_fields == ["awake_min"]
+    assert revision.changed_by == patient
+    page = client_for(therapist).get(reverse("program:patient_diary", args=[patient.pk]))
+    assert b"awake_min" in page.content
+
+
+def test_old_entries_can_no_longer_be_edited(patient) -> None:
+    diary_service.save_entry(
+        patient=patient,
+        diary_date=date(2026, 11, 10),
+        changed_by=patient,
+        enforce_backfill=False,
+        answers={
+            "into_bed": time(23),
+            "lights_off": time(23),
+            "final_wake": time(6),
+            "out_of_bed": time(6, 30),
+            "sleep_latency_min": 10,
+            "awakenings": 1,
+            "awake_min": 10,
+            "quality": 3,
+        },
+    )
+    response = client_for(patient).get(reverse("program:diary_edit", args=["2026-11-10"]))
+    assert response.status_code == 302
+
+
+def test_the_csv_download_has_every_night(patient) -> None:
+    client = client_for(patient)
+    client.post(reverse("program:diary_new"), NIGHT)
+    response = client.get(reverse("program:diary_export"))
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("diary_date,into_bed,lights_off")
+    assert lines[1].startswith("2026-11-25,2026-11-24T22:45,2026-11-24T23:00,30,2,40")
+    assert len(lines) == 2
+
+
+def test_the_diary_page_uses_a_fixed_number_of_queries(patient, django_assert_max_num_queries):
+    client = client_for(patient)
+    client.get(reverse("program:diary"))
+    with django_assert_max_num_queries(6) as few:
+        client.get(reverse("program:diary"))
+    for back in range(1, 60):
+        diary_service.save_entry(
+            patient=patient,
+            diary_date=date(2026, 11, 25) - timedelta(days=back),
+            changed_by=patient,
+            enforce_backfill=False,
+            answers={
+                "into_bed": time(23),
+                "lights_off": time(23),
+                "final_wake": time(6),
+                "out_of_bed": time(6, 30),
+                "sleep_latency_min": 10,
+                "awakenings": 1,
+                "awake_min": 10,
+                "quality": 3,
+            },
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("program:diary"))
+    assert response.status_code == 200
