@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("settings/", views.profile, name="profile"),
+    path("settings/api-tokens/", views.api_tokens, name="api_tokens"),
 ]

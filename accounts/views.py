@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .forms import ProfileForm
-from .models import Role
+from .models import ApiToken, Role
+from .tokens import issue_token, revoke_token
 
 ROLE_HOMES = {
     Role.PATIENT: "program:patient_home",
@@ -35,3 +36,29 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(instance=user)
     ctx = {"form": form}
     return render(request, "accounts/profile.html", ctx)
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Personal tokens for the JSON API (a phone app): make one, see them, revoke one."""
+    user = request.user
+    new_token = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            try:
+                token_id = int(request.POST["revoke"])
+            except ValueError:
+                token_id = 0
+            if revoke_token(user, token_id):  # type: ignore[arg-type]
+                messages.success(request, "The token was revoked. Apps using it are signed out.")
+            return redirect("accounts:api_tokens")
+        name = request.POST.get("name", "").strip()
+        if not name:
+            messages.error(request, "Give the token a name, such as “My phone”.")
+        else:
+            _, new_token = issue_token(user, name)  # type: ignore[arg-type]
+    ctx = {
+        "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True),
+        "new_token": new_token,
+    }
+    return render(request, "accounts/api_tokens.html", ctx)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from program.api import api
 from program.views.health import healthz
 
 # The Django admin's own login would bypass allauth (rate limits, MFA):
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("program.urls")),

@@ -26,6 +26,8 @@ from .models import DiaryEntry, DiaryEntryRevision
 # recall of a night fades within days; the CSD asks for same-morning entries.]
 BACKFILL_DAYS = 7
 EDIT_DAYS = 7
+# No diary is older than this; it also keeps date arithmetic far from year 1.
+EARLIEST_DIARY_DATE = date(2000, 1, 1)
 
 TIME_FIELDS = ("into_bed", "lights_off", "final_wake", "out_of_bed")
 ANSWER_FIELDS = (
@@ -91,6 +93,8 @@ def night_from(answers: dict[str, Any], diary_date: date, zone: ZoneInfo) -> sle
 def date_errors(patient: User, diary_date: date, *, today: date | None = None) -> dict[str, str]:
     """A diary date must be today or a recent morning, never the future."""
     today = today or patient.local_today()
+    if diary_date < EARLIEST_DIARY_DATE:
+        return {"diary_date": f"Diary dates start from {EARLIEST_DIARY_DATE:%d %B %Y}."}
     if diary_date > today:
         return {"diary_date": "That morning hasn't come yet: choose today or an earlier date."}
     if diary_date < today - timedelta(days=BACKFILL_DAYS):
@@ -177,8 +181,10 @@ def save_entry(
     errors: dict[str, str] = {}
     if entry is None:
         errors = date_errors(patient, diary_date, today=today)
-        if not enforce_backfill and diary_date <= today:
+        if not enforce_backfill and EARLIEST_DIARY_DATE <= diary_date <= today:
             errors = {}  # a paper diary imported by the therapist may be older
+        if errors:
+            raise DiaryError(errors)
     night, check = check_answers(patient, diary_date, answers)
     errors.update(check.errors)
     if errors:

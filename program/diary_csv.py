@@ -167,6 +167,8 @@ def parse(patient: User, text: str) -> ImportReport:
             continue
         if day > today:
             errors.append("This morning hasn't come yet.")
+        if day < diary_service.EARLIEST_DIARY_DATE:
+            errors.append(f"Diary dates start from {diary_service.EARLIEST_DIARY_DATE}.")
         if day in existing:
             errors.append("There is already an entry for this morning.")
         if day in seen:

@@ -1,0 +1,377 @@
+"""The JSON API, version 1 (django-ninja): /api/v1/, schema at /api/v1/openapi.json.
+
+Every endpoint authenticates (a personal bearer token for mobile clients, or the
+browser session with its CSRF token) and starts from the permission-checked
+fetch in accounts.access, so a therapist reaches only their own patients.
+Validation is the diary form's: the same rules and messages, as 422 responses.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+from pydantic import BeforeValidator, WithJsonSchema
+
+from accounts.access import get_patient_for
+from accounts.models import User
+from accounts.tokens import TokenAuth
+
+from . import diary as diary_service
+from .models import DiaryEntry, Enrolment, UnusualReason
+
+api = NinjaAPI(
+    title="Sleep Better API",
+    version="1",
+    description=(
+        "Sleep diary entries and metrics. Authenticate with `Authorization: Bearer <token>` "
+        "(make a token under Settings) or with the browser session."
+    ),
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api-v1",
+    docs_url=None,  # the interactive docs load scripts from a CDN, which our CSP forbids
+)
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+CLOCK = r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?"
+ISO_TIME = re.compile(rf"(\d{{4}}-\d{{2}}-\d{{2}}[Tt ]{CLOCK}([Zz]|[+-]\d{{2}}:\d{{2}})?|{CLOCK})")
+
+
+def _iso_date(value: Any) -> Any:
+    """A date as ISO text; a number is not a date (pydantic would read it as seconds
+    since 1970)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise ValueError("Give a date like 2026-11-24.")
+    return value
+
+
+def _local_time(value: Any) -> Any:
+    if isinstance(value, datetime | time):
+        return value
+    if not isinstance(value, str) or not ISO_TIME.fullmatch(value):
+        raise ValueError(
+            "Give a clock time like 23:15, or a local date and time like 2026-11-24T23:15."
+        )
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+LocalTime = Annotated[
+    datetime | time,
+    BeforeValidator(_local_time),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": f"^{CLOCK}$", "examples": ["23:15"]},
+                {"type": "string", "format": "date-time", "examples": ["2026-11-24T23:15"]},
+            ],
+            "description": (
+                "A local clock time (HH:MM, placed by the diary's evening/morning rule) or a "
+                "local date and time; an explicit UTC offset is honoured."
+            ),
+        }
+    ),
+]
+Minutes = Annotated[int, Field(ge=0, le=1440)]
+Count = Annotated[int, Field(ge=0, le=99)]
+Drinks = Annotated[int, Field(ge=0, le=50)]
+
+
+class ErrorOut(Schema):
+    detail: Any
+
+
+class Me(Schema):
+    id: int
+    email: str
+    name: str
+    role: str
+    time_zone: str
+
+
+class DiaryEntryIn(Schema):
+    """One night. Clock times are the patient's local times: ``HH:MM`` follows the
+    diary's rule (at or after 16:00 = the evening before ``diary_date``, before
+    16:00 = ``diary_date``); a full local ``YYYY-MM-DDTHH:MM`` is taken as given."""
+
+    diary_date: IsoDate = Field(description="The date of the morning the entry is for.")
+    into_bed: LocalTime
+    lights_off: LocalTime
+    sleep_latency_min: Minutes
+    awakenings: Count
+    awake_min: Minutes
+    final_wake: LocalTime
+    out_of_bed: LocalTime
+    quality: Annotated[int, Field(ge=1, le=5, description="1 very poor … 5 very good")]
+    nap_count: Annotated[int, Field(ge=0, le=20)] = 0
+    nap_min: Minutes = 0
+    early_wake_min: Minutes = 0
+    alcohol_drinks: Drinks = 0
+    caffeine_drinks: Drinks = 0
+    unusual_night: bool = False
+    unusual_reason: Literal["", "illness", "travel", "shift", "other"] = ""
+    comments: Annotated[str, Field(max_length=2000)] = ""
+
+
+class DiaryEntryOut(Schema):
+    diary_date: date
+    time_zone: str
+    into_bed: datetime
+    lights_off: datetime
+    sleep_latency_min: int
+    awakenings: int
+    awake_min: int
+    final_wake: datetime
+    out_of_bed: datetime
+    quality: int
+    nap_count: int
+    nap_min: int
+    early_wake_min: int
+    alcohol_drinks: int
+    caffeine_drinks: int
+    unusual_night: bool
+    unusual_reason: str
+    comments: str
+    time_in_bed_min: int
+    total_sleep_min: int
+    sleep_efficiency: float
+    terminal_wake_min: int
+    is_late: bool
+    warnings: list[str] = []
+
+
+class NightMetricsOut(Schema):
+    diary_date: date
+    unusual_night: bool
+    time_in_bed_min: int
+    time_in_bed_from_lights_out_min: int
+    sleep_latency_min: int
+    wake_after_sleep_onset_min: int
+    awakenings: int
+    terminal_wake_min: int
+    total_sleep_min: int
+    sleep_efficiency: float
+    sleep_efficiency_from_lights_out: float
+    nap_min: int
+
+
+class WeekMetricsOut(Schema):
+    week: int = Field(description="Programme week (0 or less: before the programme began).")
+    first_date: date
+    last_date: date
+    nights: int
+    mean_time_in_bed_min: float | None
+    mean_total_sleep_min: float | None
+    mean_sleep_latency_min: float | None
+    mean_wake_after_sleep_onset_min: float | None
+    mean_awakenings: float | None
+    mean_terminal_wake_min: float | None
+    mean_nap_min: float | None
+    sleep_efficiency: float | None = Field(description="100 × ΣTST / ΣTIB over the week.")
+
+
+class DateRange(Schema):
+    date_from: IsoDate | None = Field(None, alias="from")
+    date_to: IsoDate | None = Field(None, alias="to")
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth if isinstance(request.auth, User) else request.user  # type: ignore[return-value]
+
+
+def _patient(request: HttpRequest, patient_id: int) -> User:
+    return get_patient_for(_user(request), patient_id)
+
+
+def _own_diary(request: HttpRequest, patient_id: int) -> User:
+    """Only the patient writes their own diary (therapists import paper diaries as CSV)."""
+    user = _user(request)
+    patient = _patient(request, patient_id)
+    if user.pk != patient.pk:
+        raise HttpError(403, "Only the patient can write their own diary.")
+    return patient
+
+
+def _range(patient: User, query: DateRange) -> tuple[date, date]:
+    """Diary dates from ``from`` to ``to`` inclusive; by default the last four weeks
+    up to the patient's today. A range whose start is after its end is empty."""
+    last = query.date_to or patient.local_today()
+    default_first = last - timedelta(days=27) if last > date.min + timedelta(days=27) else date.min
+    first = query.date_from or default_first
+    return first, last
+
+
+def _out(entry: DiaryEntry, warnings: list[str] | None = None) -> dict[str, Any]:
+    zone = entry.patient.zone
+    data = {
+        name: getattr(entry, name) for name in DiaryEntryOut.model_fields if hasattr(entry, name)
+    }
+    for name in diary_service.TIME_FIELDS:
+        data[name] = getattr(entry, name).astimezone(zone)
+    data["warnings"] = warnings or []
+    return data
+
+
+def _answers(payload: DiaryEntryIn) -> dict[str, Any]:
+    answers = payload.dict()
+    if answers["unusual_night"] and not answers["unusual_reason"]:
+        answers["unusual_reason"] = UnusualReason.OTHER
+    return answers
+
+
+@api.exception_handler(diary_service.DiaryError)
+def diary_error(request: HttpRequest, exc: diary_service.DiaryError):  # type: ignore[no-untyped-def]
+    detail = [
+        {"loc": ["body", "payload", name], "msg": message, "type": "value_error"}
+        for name, message in exc.errors.items()
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):  # type: ignore[no-untyped-def]
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.get("/me", response=Me, tags=["account"])
+def me(request: HttpRequest) -> User:
+    return _user(request)
+
+
+@api.get(
+    "/patients/{patient_id}/diary",
+    response={200: list[DiaryEntryOut], 404: ErrorOut, 422: ErrorOut},
+    tags=["diary"],
+)
+def list_entries(
+    request: HttpRequest, patient_id: int, query: Query[DateRange]
+) -> list[dict[str, Any]]:
+    """Entries between ``from`` and ``to`` (diary dates; default: the last four weeks)."""
+    patient = _patient(request, patient_id)
+    first, last = _range(patient, query)
+    entries = (
+        DiaryEntry.objects.for_patient(patient)
+        .between(first, last)
+        .select_related("patient")
+        .order_by("diary_date")
+    )
+    return [_out(e) for e in entries]
+
+
+@api.post(
+    "/patients/{patient_id}/diary",
+    response={201: DiaryEntryOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    tags=["diary"],
+)
+def create_entry(request: HttpRequest, patient_id: int, payload: DiaryEntryIn):  # type: ignore[no-untyped-def]
+    patient = _own_diary(request, patient_id)
+    saved = diary_service.save_entry(
+        patient=patient,
+        diary_date=payload.diary_date,
+        answers=_answers(payload),
+        changed_by=patient,
+    )
+    return Status(201, _out(saved.entry, saved.warnings))
+
+
+@api.put(
+    "/patients/{patient_id}/diary/{diary_date}",
+    response={200: DiaryEntryOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    tags=["diary"],
+)
+def update_entry(  # type: ignore[no-untyped-def]
+    request: HttpRequest, patient_id: int, diary_date: IsoDate, payload: DiaryEntryIn
+):
+    patient = _own_diary(request, patient_id)
+    entry = get_object_or_404(DiaryEntry.objects.for_patient(patient), diary_date=diary_date)
+    if payload.diary_date != diary_date:
+        raise diary_service.DiaryError(
+            {"diary_date": "An entry's date cannot change; delete it and make a new one."}
+        )
+    if not diary_service.can_edit(entry, patient.local_today()):
+        raise HttpError(403, f"Entries can be changed for {diary_service.EDIT_DAYS} days.")
+    saved = diary_service.save_entry(
+        patient=patient,
+        diary_date=diary_date,
+        answers=_answers(payload),
+        changed_by=patient,
+        entry=entry,
+    )
+    return Status(200, _out(saved.entry, saved.warnings))
+
+
+@api.get(
+    "/patients/{patient_id}/metrics/nightly",
+    response={200: list[NightMetricsOut], 404: ErrorOut, 422: ErrorOut},
+    tags=["metrics"],
+)
+def nightly_metrics(
+    request: HttpRequest, patient_id: int, query: Query[DateRange]
+) -> list[dict[str, Any]]:
+    patient = _patient(request, patient_id)
+    first, last = _range(patient, query)
+    rows = []
+    for entry in (
+        DiaryEntry.objects.for_patient(patient).between(first, last).order_by("diary_date")
+    ):
+        m = diary_service.entry_metrics(entry)
+        rows.append(
+            {
+                "diary_date": entry.diary_date,
+                "unusual_night": entry.unusual_night,
+                "time_in_bed_min": m.time_in_bed,
+                "time_in_bed_from_lights_out_min": m.time_in_bed_from_lights_out,
+                "sleep_latency_min": m.sleep_latency,
+                "wake_after_sleep_onset_min": m.wake_after_sleep_onset,
+                "awakenings": m.awakenings,
+                "terminal_wake_min": m.terminal_wake,
+                "total_sleep_min": m.total_sleep,
+                "sleep_efficiency": m.sleep_efficiency,
+                "sleep_efficiency_from_lights_out": m.sleep_efficiency_from_lights_out,
+                "nap_min": m.nap,
+            }
+        )
+    return rows
+
+
+@api.get(
+    "/patients/{patient_id}/metrics/weekly",
+    response={200: list[WeekMetricsOut], 404: ErrorOut, 422: ErrorOut},
+    tags=["metrics"],
+)
+def weekly_metrics(
+    request: HttpRequest, patient_id: int, query: Query[DateRange]
+) -> list[dict[str, Any]]:
+    """Programme weeks overlapping the range; nights marked unusual are left out."""
+    patient = _patient(request, patient_id)
+    first, last = _range(patient, query)
+    enrolment = Enrolment.objects.current().filter(patient=patient).first()
+    entries = list(DiaryEntry.objects.for_patient(patient).between(first, last))
+    start = enrolment.start_date if enrolment else first
+    rows = diary_service.weekly_rows(entries, start)
+    return [
+        {
+            "week": w.week,
+            "first_date": w.first,
+            "last_date": w.last,
+            "nights": w.summary.nights,
+            "mean_time_in_bed_min": w.summary.mean_time_in_bed,
+            "mean_total_sleep_min": w.summary.mean_total_sleep,
+            "mean_sleep_latency_min": w.summary.mean_sleep_latency,
+            "mean_wake_after_sleep_onset_min": w.summary.mean_wake_after_sleep_onset,
+            "mean_awakenings": w.summary.mean_awakenings,
+            "mean_terminal_wake_min": w.summary.mean_terminal_wake,
+            "mean_nap_min": w.summary.mean_nap,
+            "sleep_efficiency": w.summary.sleep_efficiency,
+        }
+        for w in sorted(rows, key=lambda w: w.week)
+    ]
