@@ -1,0 +1,60 @@
+"""A patient fills this morning's diary on a phone; the therapist sees the entry."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from accounts.models import User
+from program.models import DiaryEntry
+
+from .conftest import screenshot
+from .test_sign_in_journeys import sign_in, totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_patient_fills_the_diary_and_the_therapist_sees_it(
+    page, browser, live_server, patient: User, therapist: User
+) -> None:
+    sign_in(page, patient.email)
+    page.get_by_role("link", name="Diary").click()
+    page.get_by_role("link", name="Fill in this morning's diary").click()
+    page.get_by_label("What time did you get into bed?").fill("22:45")
+    page.get_by_label("What time did you try to go to sleep?").fill("23:00")
+    page.get_by_label("How long did it take you to fall asleep? (minutes)").fill("30")
+    page.get_by_label("How many times did you wake up").fill("2")
+    page.get_by_label("In total, how long did these awakenings last?").fill("40")
+    page.get_by_label("What time was your final awakening?").fill("06:20")
+    page.get_by_label("What time did you get out of bed for the day?").fill("06:30")
+    # A mistake first: up before the final awakening. The answers stay.
+    page.get_by_label("What time did you get out of bed for the day?").fill("06:00")
+    page.get_by_text("Fair").click()
+    page.get_by_role("button", name="Save this morning's diary").click()
+    assert page.get_by_text("before your final awakening").is_visible()
+    assert page.get_by_label("What time did you get into bed?").input_value() == "22:45"
+    screenshot(page, "diary-error-phone")
+    page.get_by_label("What time did you get out of bed for the day?").fill("06:30")
+    page.get_by_role("button", name="Save this morning's diary").click()
+    page.wait_for_url(re.compile(r"/diary/$"))
+    assert page.get_by_text("sleep efficiency 79.6%").first.is_visible()
+    assert page.get_by_text("This morning's entry is done").is_visible()
+    assert page.locator("svg.chart").first.locator("rect.tst").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "diary-saved-phone")
+    assert DiaryEntry.objects.get(patient=patient).total_sleep_min == 370
+
+    # The therapist, on a desktop, opens the patient's diary.
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  base_url=live_server.url)
+    desk = context.new_page()
+    sign_in(desk, therapist.email)
+    desk.get_by_label("Code").fill(totp_code())
+    desk.get_by_role("button", name="Sign In").click()
+    desk.wait_for_url(re.compile(r"/caseload/$"))
+    desk.get_by_role("link", name="Pat Patient").click()
+    desk.get_by_role("link", name="Open the diary").click()
+    assert desk.locator("table.diary-table td", has_text="79.6%").is_visible()
+    screenshot(desk, "therapist-patient-diary-desktop")
+    context.close()
