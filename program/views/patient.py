@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from accounts.access import patient_required
 
+from ..models import DiaryEntry
 from ..services import current_enrolment
 
 
@@ -25,5 +26,6 @@ def patient_home(request: HttpRequest) -> HttpResponse:
             else None
         ),
         "therapist": patient.therapist,  # type: ignore[union-attr]
+        "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
     }
     return render(request, "program/patient_home.html", ctx)

@@ -46,8 +46,7 @@ def test_a_patient_fills_the_diary_and_the_therapist_sees_it(
     assert DiaryEntry.objects.get(patient=patient).total_sleep_min == 370
 
     # The therapist, on a desktop, opens the patient's diary.
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  base_url=live_server.url)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     desk = context.new_page()
     sign_in(desk, therapist.email)
     desk.get_by_label("Code").fill(totp_code())
