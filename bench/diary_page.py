@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbti.settings")
 os.environ.setdefault("TESTING", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -50,10 +50,11 @@ def main() -> None:
 def run(nights: int, runs: int) -> None:
     import random
 
+    from allauth.mfa.totp.internal.auth import TOTP
+
     from accounts.models import Role
     from accounts.services import create_user
     from accounts.tokens import issue_token
-    from allauth.mfa.totp.internal.auth import TOTP
     from program.diary import save_entry
     from program.models import Programme
     from program.services import enrol
