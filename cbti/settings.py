@@ -225,6 +225,14 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Sleep diary -------------------------------------------------------------------
+# What sleep efficiency divides by: "in_bed" (into bed -> out of bed, the Consensus
+# Sleep Diary's definition) or "lights_out" (tried to sleep -> out of bed, CBT-i
+# Coach's). See program/sleep.py.
+DIARY_SE_DENOMINATOR = env.str(
+    "DIARY_SE_DENOMINATOR", "in_bed", validate=lambda v: v in ("in_bed", "lights_out")
+)
+
 # --- Invitations -----------------------------------------------------------------
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", 14)
 
