@@ -10,7 +10,7 @@ from accounts.forms import TimeZoneField
 from accounts.models import User
 
 from . import diary as diary_service
-from . import sleep
+from . import safety, sleep
 from .models import DiaryEntry, Programme, UnusualReason
 from .models.diary import Quality
 
@@ -286,3 +286,125 @@ def _date_label(day: date, today: date) -> str:
     if day == today - timedelta(days=1):
         return f"Yesterday, {day:%A} {day.day} {day:%B}"
     return f"{day:%A} {day.day} {day:%B} (late)"
+
+
+# --- Sleep window --------------------------------------------------------------------
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class SafetyScreenForm(forms.Form):
+    """The screen before sleep restriction (program.safety.SCREEN)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for question in safety.SCREEN:
+            self.fields[question.key] = forms.ChoiceField(
+                label=question.text,
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Please answer yes or no."},
+            )
+
+    def answers(self) -> dict[str, bool]:
+        return {q.key: self.cleaned_data[q.key] == "yes" for q in safety.SCREEN}
+
+
+class RiseTimeForm(forms.Form):
+    rise_time = forms.TimeField(
+        label="What time will you get up every day, weekends included?",
+        widget=TIME,
+        help_text="Choose a time you can keep seven days a week. Your bedtime is worked out "
+        "from it.",
+    )
+
+
+class SleepinessForm(forms.Form):
+    dozing = forms.TypedChoiceField(
+        label=safety.DOZING_QUESTION,
+        coerce=int,
+        choices=safety.DOZING_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose an answer."},
+    )
+    unsafe = forms.ChoiceField(
+        label=safety.UNSAFE_QUESTION,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please answer yes or no."},
+    )
+
+
+class RecommendationDecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("edit", "Change"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+        label="Your decision",
+    )
+    window_min = forms.IntegerField(
+        label="Window (minutes), if you change it",
+        required=False,
+        min_value=180,
+        max_value=720,
+        widget=forms.NumberInput(attrs={"class": "short"}),
+    )
+    reason = forms.CharField(
+        label="Reason (needed to change or reject)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action = cleaned.get("action")
+        if action == "edit" and not cleaned.get("window_min"):
+            self.add_error("window_min", "Give the window you want, in minutes.")
+        if action in ("edit", "reject") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Say why, so the patient's record explains the change.")
+        return cleaned
+
+
+class ScreenDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[
+            ("allowed", "Sleep restriction may go ahead"),
+            ("compression", "Only the gentler sleep compression"),
+            ("not_allowed", "No sleep restriction: follow the rest of the programme"),
+        ],
+    )
+    note = forms.CharField(
+        label="Note for the record",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CourseSettingsForm(forms.Form):
+    protocol = forms.ModelChoiceField(queryset=None, empty_label=None, label="Protocol")  # type: ignore[arg-type]
+    titration_weekday = forms.TypedChoiceField(
+        label="Weekly review day",
+        coerce=int,
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import SleepProtocol
+
+        self.fields["protocol"].queryset = SleepProtocol.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=200, required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clinic, diary, invitations, patient, therapist
+from .views import clinic, diary, invitations, patient, sleep_window, therapist
 
 app_name = "program"
 
@@ -12,6 +12,37 @@ urlpatterns = [
     path("diary/export.csv", diary.diary_export, name="diary_export"),
     path("patients/<int:patient_id>/diary/", diary.patient_diary, name="patient_diary"),
     path("patients/<int:patient_id>/diary/import/", diary.diary_import, name="diary_import"),
+    path("sleep-window/", sleep_window.sleep_window, name="sleep_window"),
+    path("sleep-window/screen/", sleep_window.submit_screen, name="sleep_window_screen"),
+    path("sleep-window/start/", sleep_window.start_window, name="sleep_window_start"),
+    path("sleep-window/sleepiness/", sleep_window.sleepiness_check, name="sleep_window_sleepiness"),
+    path("sleep-window/pause/", sleep_window.patient_pause, name="sleep_window_pause"),
+    path(
+        "sleep-window/calendar-link/",
+        sleep_window.new_calendar_link,
+        name="sleep_window_calendar_link",
+    ),
+    path("calendar/<str:token>.ics", sleep_window.calendar, name="calendar_feed"),
+    path(
+        "patients/<int:patient_id>/sleep-window/",
+        sleep_window.patient_sleep_window,
+        name="patient_sleep_window",
+    ),
+    path(
+        "patients/<int:patient_id>/sleep-window/recommendations/<int:recommendation_id>/",
+        sleep_window.decide_recommendation,
+        name="decide_recommendation",
+    ),
+    path(
+        "patients/<int:patient_id>/sleep-window/screens/<int:screen_id>/",
+        sleep_window.decide_screen,
+        name="decide_screen",
+    ),
+    path(
+        "patients/<int:patient_id>/sleep-window/action/",
+        sleep_window.course_action,
+        name="sleep_window_action",
+    ),
     path("caseload/", therapist.caseload, name="caseload"),
     path("caseload/invite/", invitations.invite, name="invite"),
     path(

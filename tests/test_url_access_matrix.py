@@ -12,11 +12,15 @@ from datetime import time
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from program import sleep_window
 from program.diary import save_entry
+from program.models import Recommendation
+from program.safety import SCREEN
 from program.services import invite_patient
 
 from .conftest import client_for
 
+SCREEN_KEYS = [q.key for q in SCREEN]
 PERSONAS = ["anonymous", "patient", "other_patient", "therapist", "other_therapist", "admin"]
 LOGIN = "login"  # a redirect to the login page
 HOME = "home"  # a redirect elsewhere (the user's own home)
@@ -49,6 +53,23 @@ ROWS = [
     row("program:diary_edit",          "get",  LOGIN, 200,    404,    403,      403,    403,
         args="diary_date"),
     row("program:diary_export",        "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:sleep_window",        "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:sleep_window_screen", "post", LOGIN, 200,    200,    403,      403,    403),
+    row("program:sleep_window_start",  "post", LOGIN, 200,    200,    403,      403,    403),
+    row("program:sleep_window_sleepiness", "post", LOGIN, 200, 200,   403,      403,    403),
+    row("program:sleep_window_pause",  "post", LOGIN, HOME,   HOME,   403,      403,    403),
+    row("program:sleep_window_calendar_link", "post", LOGIN, HOME, HOME, 403,   403,    403),
+    # The feed's secret token is its only key: whoever holds the link may read it.
+    row("program:calendar_feed",       "get",  200,   200,    200,    200,      200,    200,
+        args="calendar_token"),
+    row("program:patient_sleep_window", "get", LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    row("program:decide_recommendation", "post", LOGIN, 403,  403,    200,      404,    404,
+        args="recommendation"),
+    row("program:decide_screen",       "post", LOGIN, 403,    403,    HOME,     404,    404,
+        args="screen"),
+    row("program:sleep_window_action", "post", LOGIN, 403,    403,    HOME,     404,    404,
+        args="patient"),
     row("program:caseload",            "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:invite",              "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:revoke_invitation",   "post", LOGIN, 403,    403,    HOME,     404,    403,
@@ -125,6 +146,11 @@ def world(
             "quality": 3,
         },
     )
+    screen, _ = sleep_window.submit_screen(patient, dict.fromkeys(SCREEN_KEYS, False))
+    course = sleep_window.course_for(patient)
+    recommendation = Recommendation.objects.create(
+        course=course, review_date=today, kind="initial", proposed_window_min=360, rule="initial"
+    )
     return {
         "users": {
             "anonymous": None,
@@ -139,6 +165,9 @@ def world(
             "invitation": [issued.invitation.pk],
             "token": [issued.token],
             "diary_date": [today.isoformat()],
+            "calendar_token": [course.calendar_token],
+            "recommendation": [patient.pk, recommendation.pk],
+            "screen": [patient.pk, screen.pk],
             "": [],
         },
         "therapist": therapist,

@@ -9,6 +9,14 @@ from .programme import (
     WorkerHeartbeat,
     hash_token,
 )
+from .sleep_window import (
+    Prescription,
+    Recommendation,
+    SafetyScreen,
+    SleepCourse,
+    SleepinessCheck,
+    SleepProtocol,
+)
 
 __all__ = [
     "DEFAULT_PROGRAMME",
@@ -16,7 +24,13 @@ __all__ = [
     "DiaryEntryRevision",
     "Enrolment",
     "Invitation",
+    "Prescription",
     "Programme",
+    "Recommendation",
+    "SafetyScreen",
+    "SleepCourse",
+    "SleepProtocol",
+    "SleepinessCheck",
     "UnusualReason",
     "WorkerHeartbeat",
     "hash_token",

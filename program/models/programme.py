@@ -50,6 +50,13 @@ class Programme(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="Offered first when inviting, and used for self-enrolment."
     )
+    sleep_window_auto_apply = models.BooleanField(
+        default=False,
+        help_text=(
+            "Self-guided: weekly sleep-window changes apply without a clinician's approval. "
+            "A positive safety screen or high sleepiness still holds them for a clinician."
+        ),
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 

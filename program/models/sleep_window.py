@@ -1,0 +1,263 @@
+"""Sleep restriction therapy: protocols, each patient's course, the prescriptions in
+force and the weekly recommendations that a clinician approves.
+
+The rules are in the pure module ``program.titration``; a ``SleepProtocol`` row
+is one versioned set of its parameters.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, time
+
+from django.conf import settings
+from django.db import models
+
+from .. import titration
+
+
+class SleepProtocol(models.Model):
+    """One version of a titration protocol. Rows in use are never edited: an admin
+    adds a new version instead (older prescriptions keep pointing at theirs)."""
+
+    key = models.SlugField(max_length=40)
+    version = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    sources = models.TextField(blank=True, help_text="Where each constant comes from.")
+    initial_rule = models.CharField(
+        max_length=20, choices=[(r.value, r.value) for r in titration.InitialRule]
+    )
+    initial_offset_min = models.PositiveSmallIntegerField(default=0)
+    floor_min = models.PositiveSmallIntegerField(help_text="Shortest window, minutes.")
+    ceiling_min = models.PositiveSmallIntegerField(default=540)
+    round_to_min = models.PositiveSmallIntegerField(default=15)
+    extend_at = models.FloatField(default=90.0, help_text="SE (%) at or above which to lengthen.")
+    reduce_below = models.FloatField(default=85.0, help_text="SE (%) below which to shorten.")
+    step_up_min = models.PositiveSmallIntegerField(default=15)
+    step_down_min = models.PositiveSmallIntegerField(default=15)
+    reduce_mode = models.CharField(
+        max_length=20, choices=[(r.value, r.value) for r in titration.ReduceMode]
+    )
+    se_denominator = models.CharField(
+        max_length=20,
+        default="in_bed",
+        choices=[("in_bed", "into bed"), ("lights_out", "lights out")],
+    )
+    min_nights = models.PositiveSmallIntegerField(default=5)
+    lookback_days = models.PositiveSmallIntegerField(default=7)
+    baseline_min_nights = models.PositiveSmallIntegerField(default=7)
+    baseline_lookback_days = models.PositiveSmallIntegerField(default=14)
+    age_adjust = models.BooleanField(default=False)
+    compression_weeks = models.PositiveSmallIntegerField(default=5)
+    is_active = models.BooleanField(default=True, help_text="Offered for new courses.")
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="one_protocol_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    def rules(self) -> titration.Protocol:
+        return titration.Protocol(
+            key=self.key,
+            name=self.name,
+            initial_rule=titration.InitialRule(self.initial_rule),
+            floor_min=self.floor_min,
+            ceiling_min=self.ceiling_min,
+            round_to_min=self.round_to_min,
+            extend_at=self.extend_at,
+            reduce_below=self.reduce_below,
+            step_up_min=self.step_up_min,
+            step_down_min=self.step_down_min,
+            reduce_mode=titration.ReduceMode(self.reduce_mode),
+            se_denominator=self.se_denominator,
+            min_nights=self.min_nights,
+            lookback_days=self.lookback_days,
+            baseline_min_nights=self.baseline_min_nights,
+            baseline_lookback_days=self.baseline_lookback_days,
+            initial_offset_min=self.initial_offset_min,
+            age_adjust=self.age_adjust,
+            compression_weeks=self.compression_weeks,
+        )
+
+
+class SafetyScreen(models.Model):
+    """Answers to the screen taken before sleep restriction starts."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for the clinician"
+        ALLOWED = "allowed", "Sleep restriction allowed"
+        COMPRESSION_ONLY = "compression", "Only the gentler sleep compression"
+        NOT_ALLOWED = "not_allowed", "No sleep restriction"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_screens"
+    )
+    answers = models.JSONField()
+    positive = models.BooleanField(help_text="Any answer that needs a clinician's decision.")
+    completed_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-completed_at"]
+
+    def __str__(self) -> str:
+        return f"Safety screen of {self.patient} ({self.get_decision_display()})"
+
+
+class SleepinessCheck(models.Model):
+    """The weekly daytime-sleepiness check while restriction is on."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sleepiness_checks"
+    )
+    week_of = models.DateField(help_text="The patient's local date when answered.")
+    dozing = models.PositiveSmallIntegerField()
+    unsafe = models.BooleanField()
+    very_sleepy = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Sleepiness of {self.patient} on {self.week_of}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SleepCourse(models.Model):
+    """A patient's sleep restriction (or compression) from first window to its end."""
+
+    class Status(models.TextChoices):
+        SETTING_UP = "setting_up", "Setting up"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        ENDED = "ended", "Ended"
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sleep_course"
+    )
+    protocol = models.ForeignKey(SleepProtocol, on_delete=models.PROTECT)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SETTING_UP)
+    rise_time = models.TimeField(
+        null=True, blank=True, help_text="The fixed time to get up, every day."
+    )
+    titration_weekday = models.PositiveSmallIntegerField(
+        default=0, help_text="0 = Monday … 6 = Sunday, in the patient's zone."
+    )
+    # Compression steps, fixed when the course starts [BSM-COMP].
+    compression_target_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    compression_step_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    paused_reason = models.CharField(max_length=200, blank=True)
+    ended_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Sleep window of {self.patient}"
+
+
+class PrescriptionQuerySet(models.QuerySet["Prescription"]):
+    def in_force_on(self, day: date) -> PrescriptionQuerySet:
+        return self.filter(effective_from__lte=day).order_by("-effective_from", "-created_at")
+
+
+class Prescription(models.Model):
+    """A sleep window in force from a date: kept for ever, with who set it and why."""
+
+    class Source(models.TextChoices):
+        APPROVED = "approved", "Recommendation approved by the clinician"
+        EDITED = "edited", "Set by the clinician (recommendation edited)"
+        AUTOMATIC = "automatic", "Applied automatically (self-guided programme)"
+        CLINICIAN = "clinician", "Set by the clinician"
+
+    course = models.ForeignKey(SleepCourse, on_delete=models.CASCADE, related_name="prescriptions")
+    window_min = models.PositiveSmallIntegerField()
+    rise_time = models.TimeField()
+    effective_from = models.DateField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    rule = models.CharField(max_length=30)
+    figures = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PrescriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.window_min} min from {self.effective_from}"
+
+    @property
+    def bedtime(self) -> time:
+        return titration.bedtime(self.rise_time, self.window_min)
+
+
+class RecommendationQuerySet(models.QuerySet["Recommendation"]):
+    def pending(self) -> RecommendationQuerySet:
+        return self.filter(status=Recommendation.Status.PENDING)
+
+
+class Recommendation(models.Model):
+    """What the protocol proposes on a titration day, before a clinician decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the clinician"
+        APPROVED = "approved", "Approved"
+        EDITED = "edited", "Changed by the clinician"
+        REJECTED = "rejected", "Rejected"
+        AUTOMATIC = "automatic", "Applied automatically"
+        SUPERSEDED = "superseded", "Replaced by a newer recommendation"
+
+    course = models.ForeignKey(
+        SleepCourse, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    review_date = models.DateField()
+    kind = models.CharField(
+        max_length=10, choices=[("initial", "First window"), ("weekly", "Weekly review")]
+    )
+    current_window_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    proposed_window_min = models.PositiveSmallIntegerField()
+    rule = models.CharField(max_length=30)
+    figures = models.JSONField(default=dict)
+    flags = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    prescription = models.ForeignKey(
+        Prescription, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-review_date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "review_date", "kind"], name="one_recommendation_per_review"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} recommendation for {self.course.patient} on {self.review_date}"

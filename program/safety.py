@@ -1,0 +1,140 @@
+"""The screen before sleep restriction, and the weekly sleepiness check (no Django).
+
+Wording is our own, plain-language, written for this project from the
+contraindications in ../shared/CLINICAL.md (d) [BSM-SRT ch. 1; HABIT trial
+exclusions; CCJM 2019;86:741]. It is not a validated questionnaire, and the
+sleepiness check is not the Epworth Sleepiness Scale (which is licensed and can
+be loaded by a clinic that holds a licence).
+
+A "yes" to any screening question does not mean restriction is wrong for the
+person: it means a clinician decides. The app never starts restriction past a
+positive screen on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CRISIS_MESSAGE = (
+    "If you are thinking about harming yourself, please talk to someone now: call your local "
+    "emergency number (999 in the UK, 112 in the EU, 911 in the US), or in the UK call "
+    "Samaritans on 116 123, or in the US call or text 988. Your therapist has been told."
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    why: str  # shown to the clinician
+    crisis: bool = False
+
+
+SCREEN: tuple[Question, ...] = (
+    Question(
+        "bipolar",
+        "Have you ever been diagnosed with bipolar disorder (manic depression)?",
+        "Less sleep can trigger mania [HABIT exclusion; BSM-SRT].",
+    ),
+    Question(
+        "seizures",
+        "Do you have epilepsy or have you had seizures?",
+        "Sleep loss lowers the seizure threshold [BSM-SRT].",
+    ),
+    Question(
+        "apnoea",
+        "Have you been told you stop breathing, gasp or choke in your sleep, or "
+        "do you have sleep apnoea that is not being treated?",
+        "Do not restrict sleep in untreated sleep apnoea [CCJM 2019].",
+    ),
+    Question(
+        "parasomnia",
+        "Do you sleepwalk, or act out your dreams while asleep?",
+        "Deep rebound sleep can make parasomnias worse [BSM-SRT].",
+    ),
+    Question(
+        "pregnant",
+        "Are you pregnant?",
+        "Excluded in trials; weigh sleepiness against benefit [HABIT].",
+    ),
+    Question(
+        "vigilance",
+        "Does your work involve driving, operating machinery, or other tasks "
+        "where falling asleep would be dangerous?",
+        "Sleepiness makes such work unsafe [BSM-SRT; Kyle et al. SLEEP 2014].",
+    ),
+    Question(
+        "shifts",
+        "Do you work night shifts or rotating shifts?",
+        "A fixed rise time may not be possible; needs a tailored plan.",
+    ),
+    Question(
+        "psychosis",
+        "Have you been diagnosed with schizophrenia or psychosis, or is a "
+        "mental health condition currently unstable or untreated?",
+        "Excluded or clinician's decision [HABIT].",
+    ),
+    Question(
+        "self_harm",
+        "Are you currently having thoughts of harming yourself or ending your life?",
+        "Current suicidality: clinician contact first.",
+        crisis=True,
+    ),
+    Question(
+        "sleepy",
+        "During the day, do you often fall asleep without meaning to, for "
+        "example while reading, watching TV or as a passenger?",
+        "Marked daytime sleepiness: consider compression or other causes [BSM-COMP].",
+    ),
+    Question(
+        "older",
+        "Are you 65 or older?",
+        "Older adults: thresholds 5 points lower; compression is gentler [BSM-SRT, "
+        "BSM-COMP]. Not by itself a reason to hold.",
+    ),
+)
+# Answers that need a clinician's decision (everything except age).
+HOLD_KEYS = frozenset(q.key for q in SCREEN if q.key != "older")
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    positive: bool
+    crisis: bool
+    reasons: tuple[str, ...]
+    older_adult: bool
+
+
+def evaluate_screen(answers: dict[str, bool]) -> ScreenResult:
+    """Positive when any answer other than age is yes; crisis when self-harm is yes."""
+    yes = [q for q in SCREEN if answers.get(q.key)]
+    return ScreenResult(
+        positive=any(q.key in HOLD_KEYS for q in yes),
+        crisis=any(q.crisis for q in yes),
+        reasons=tuple(q.why for q in yes if q.key in HOLD_KEYS),
+        older_adult=bool(answers.get("older")),
+    )
+
+
+# The weekly sleepiness check (our own two questions; not the Epworth scale).
+DOZING_QUESTION = (
+    "In the past week, how often did you doze off without meaning to — for example while "
+    "reading, watching TV, in a meeting or as a passenger?"
+)
+DOZING_CHOICES = ((0, "Never"), (1, "Once or twice"), (2, "Several times"), (3, "Most days"))
+UNSAFE_QUESTION = (
+    "In the past week, did you feel too sleepy to drive, use machinery or do your work safely?"
+)
+SAFETY_ADVICE = (
+    "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
+    "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
+    "drowsy. If you are very sleepy, a short nap of 15–30 minutes in the early afternoon is "
+    "safer than pushing on. Your sleep window will not be shortened while you are this sleepy, "
+    "and your therapist has been told."
+)
+
+
+def very_sleepy(dozing: int, unsafe: bool) -> bool:
+    """High sleepiness: dozing most days, or too sleepy to be safe [design decision;
+    CLINICAL.md (b) "Safety gates": block further reductions and notify the clinician]."""
+    return unsafe or dozing >= 3

@@ -1,0 +1,505 @@
+"""The sleep-window workflow: screening, the first window, weekly recommendations,
+a clinician's decisions, pausing and ending. Each action is one transaction.
+
+The arithmetic is in ``program.titration`` (pure); the wording of the screen and
+the sleepiness check in ``program.safety``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import safety, titration
+from .models import (
+    DiaryEntry,
+    Enrolment,
+    Prescription,
+    Recommendation,
+    SafetyScreen,
+    SleepCourse,
+    SleepinessCheck,
+    SleepProtocol,
+)
+
+DEFAULT_PROTOCOL_KEY = "weekly-90-85"
+SLEEPINESS_VALID_DAYS = 7
+
+
+class SleepWindowError(Exception):
+    """An action that cannot be taken now, with the reason in plain words."""
+
+
+def default_protocol() -> SleepProtocol:
+    protocol = (
+        SleepProtocol.objects.filter(key=DEFAULT_PROTOCOL_KEY, is_active=True)
+        .order_by("-version")
+        .first()
+    )
+    if protocol is None:  # a database emptied by tests: recreate the shipped default
+        rules = next(p for p in titration.SHIPPED if p.key == DEFAULT_PROTOCOL_KEY)
+        protocol = SleepProtocol.objects.create(
+            key=rules.key,
+            name=rules.name,
+            initial_rule=rules.initial_rule,
+            floor_min=rules.floor_min,
+            reduce_mode=rules.reduce_mode,
+        )
+    return protocol
+
+
+def course_for(patient: User) -> SleepCourse:
+    course = SleepCourse.objects.select_related("protocol").filter(patient=patient).first()
+    if course is None:
+        course, _ = SleepCourse.objects.get_or_create(
+            patient=patient, defaults={"protocol": default_protocol()}
+        )
+    return course
+
+
+def latest_screen(patient: User) -> SafetyScreen | None:
+    return SafetyScreen.objects.filter(patient=patient).order_by("-completed_at").first()
+
+
+def night_figures(
+    patient: User, first: date, last: date, denominator: str = "in_bed"
+) -> list[titration.NightFigures]:
+    """The diary nights titration reads, with TIB by the protocol's denominator."""
+    from . import diary as diary_service
+
+    figures = []
+    for entry in DiaryEntry.objects.for_patient(patient).between(first, last):
+        metrics = diary_service.entry_metrics(entry)
+        tib = (
+            metrics.time_in_bed_from_lights_out
+            if denominator == "lights_out"
+            else metrics.time_in_bed
+        )
+        figures.append(
+            titration.NightFigures(entry.diary_date, metrics.total_sleep, tib, entry.unusual_night)
+        )
+    return figures
+
+
+def recent_sleepiness(patient: User, today: date) -> SleepinessCheck | None:
+    return (
+        SleepinessCheck.objects.filter(
+            patient=patient, week_of__gt=today - timedelta(days=SLEEPINESS_VALID_DAYS)
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def current_prescription(course: SleepCourse, today: date) -> Prescription | None:
+    return course.prescriptions.in_force_on(today).first()
+
+
+def _auto_apply(patient: User) -> bool:
+    enrolment = (
+        Enrolment.objects.current().select_related("programme").filter(patient=patient).first()
+    )
+    return bool(enrolment and enrolment.programme.sleep_window_auto_apply)
+
+
+def _figures(decision: titration.Decision) -> dict[str, Any]:
+    return {
+        "nights": decision.nights,
+        "sleep_efficiency": decision.sleep_efficiency,
+        "mean_total_sleep": decision.mean_total_sleep,
+        "mean_time_in_bed": decision.mean_time_in_bed,
+        "extend_at": decision.extend_at,
+        "reduce_below": decision.reduce_below,
+    }
+
+
+def _age(patient: User) -> int | None:
+    screen = latest_screen(patient)
+    return titration.OLDER_ADULT_AGE if screen and screen.answers.get("older") else None
+
+
+# --- Safety -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_screen(
+    patient: User, answers: dict[str, bool]
+) -> tuple[SafetyScreen, safety.ScreenResult]:
+    result = safety.evaluate_screen(answers)
+    screen = SafetyScreen.objects.create(
+        patient=patient,
+        answers=answers,
+        positive=result.positive,
+        decision=(
+            SafetyScreen.Decision.PENDING if result.positive else SafetyScreen.Decision.ALLOWED
+        ),
+    )
+    course = course_for(patient)
+    if result.older_adult and course.protocol.key == DEFAULT_PROTOCOL_KEY:
+        older = (
+            SleepProtocol.objects.filter(key="older-85-80", is_active=True)
+            .order_by("-version")
+            .first()
+        )
+        if older:
+            course.protocol = older
+            course.save(update_fields=["protocol", "updated_at"])
+    return screen, result
+
+
+@transaction.atomic
+def decide_screen(screen: SafetyScreen, *, decision: str, by: User, note: str) -> None:
+    """A clinician's decision after a positive screen."""
+    if decision not in SafetyScreen.Decision.values or decision == "pending":
+        raise SleepWindowError("Choose a decision.")
+    screen.decision = decision
+    screen.decided_by = by
+    screen.decided_at = timezone.now()
+    screen.decision_note = note
+    screen.save()
+    if decision == SafetyScreen.Decision.COMPRESSION_ONLY:
+        course = course_for(screen.patient)
+        compression = (
+            SleepProtocol.objects.filter(key="compression", is_active=True)
+            .order_by("-version")
+            .first()
+        )
+        if compression:
+            course.protocol = compression
+            course.save(update_fields=["protocol", "updated_at"])
+
+
+def restriction_allowed(patient: User) -> bool:
+    screen = latest_screen(patient)
+    return bool(screen) and screen.decision in (
+        SafetyScreen.Decision.ALLOWED,
+        SafetyScreen.Decision.COMPRESSION_ONLY,
+    )
+
+
+@transaction.atomic
+def record_sleepiness(patient: User, *, dozing: int, unsafe: bool) -> SleepinessCheck:
+    return SleepinessCheck.objects.create(
+        patient=patient,
+        week_of=patient.local_today(),
+        dozing=dozing,
+        unsafe=unsafe,
+        very_sleepy=safety.very_sleepy(dozing, unsafe),
+    )
+
+
+# --- Prescriptions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaselineStatus:
+    nights: int
+    needed: int
+
+    @property
+    def ready(self) -> bool:
+        return self.nights >= self.needed
+
+
+def baseline_status(patient: User, course: SleepCourse, today: date) -> BaselineStatus:
+    rules = course.protocol.rules()
+    first = today - timedelta(days=rules.baseline_lookback_days - 1)
+    nights = [n for n in night_figures(patient, first, today) if not n.unusual]
+    return BaselineStatus(len(nights), rules.baseline_min_nights)
+
+
+def _apply(
+    recommendation: Recommendation,
+    *,
+    window: int,
+    source: str,
+    by: User | None,
+    reason: str,
+    effective_from: date,
+) -> Prescription:
+    course = recommendation.course
+    assert course.rise_time is not None
+    prescription = Prescription.objects.create(
+        course=course,
+        window_min=window,
+        rise_time=course.rise_time,
+        effective_from=effective_from,
+        source=source,
+        rule=recommendation.rule,
+        figures=recommendation.figures,
+        reason=reason,
+        set_by=by,
+    )
+    recommendation.prescription = prescription
+    if course.status == SleepCourse.Status.SETTING_UP:
+        course.status = SleepCourse.Status.ACTIVE
+        course.save(update_fields=["status", "updated_at"])
+    return prescription
+
+
+def _needs_clinician(recommendation: Recommendation) -> bool:
+    """Flags always go to a clinician; so does a first window after a positive screen."""
+    if recommendation.flags:
+        return True
+    return recommendation.kind == "initial" and not _screen_clear(recommendation.course.patient)
+
+
+def _screen_clear(patient: User) -> bool:
+    screen = latest_screen(patient)
+    return bool(screen) and not screen.positive and screen.decision == "allowed"
+
+
+def _store(
+    course: SleepCourse, *, review_date: date, kind: str, decision: titration.Decision
+) -> Recommendation:
+    """Save a recommendation, once per review (a repeated tick finds the first one)."""
+    Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).exclude(
+        review_date=review_date, kind=kind
+    ).update(status=Recommendation.Status.SUPERSEDED)
+    try:
+        with transaction.atomic():
+            recommendation = Recommendation.objects.create(
+                course=course,
+                review_date=review_date,
+                kind=kind,
+                current_window_min=decision.previous_window_min,
+                proposed_window_min=decision.window_min,
+                rule=decision.rule.value,
+                figures=_figures(decision),
+                flags=[f.value for f in decision.flags],
+            )
+    except IntegrityError:
+        return Recommendation.objects.get(course=course, review_date=review_date, kind=kind)
+    patient = course.patient
+    if _auto_apply(patient) and not _needs_clinician(recommendation):
+        _apply(
+            recommendation,
+            window=recommendation.proposed_window_min,
+            source=Prescription.Source.AUTOMATIC,
+            by=None,
+            reason="Self-guided programme: applied automatically.",
+            effective_from=review_date,
+        )
+        recommendation.status = Recommendation.Status.AUTOMATIC
+        recommendation.decided_at = timezone.now()
+        recommendation.save()
+    return recommendation
+
+
+@transaction.atomic
+def start(
+    patient: User,
+    *,
+    rise_time: time,
+    titration_weekday: int | None = None,
+    today: date | None = None,
+) -> Recommendation:
+    """The patient has chosen a fixed rise time: propose the first window.
+
+    Needs a screen that is clear or cleared by a clinician, and enough baseline diary.
+    """
+    today = today or patient.local_today()
+    course = course_for(patient)
+    if not restriction_allowed(patient):
+        raise SleepWindowError("Your therapist needs to look at your safety answers first.")
+    status = baseline_status(patient, course, today)
+    if not status.ready:
+        raise SleepWindowError(
+            f"Your first sleep window needs {status.needed} diary nights from the last two "
+            f"weeks; you have {status.nights}. Keep filling in your diary."
+        )
+    rules = course.protocol.rules()
+    nights = night_figures(
+        patient,
+        today - timedelta(days=rules.baseline_lookback_days - 1),
+        today,
+        rules.se_denominator,
+    )
+    decision = titration.initial_window(rules, nights, today, age=_age(patient))
+    course.rise_time = rise_time
+    course.titration_weekday = today.weekday() if titration_weekday is None else titration_weekday
+    if rules.reduce_mode is titration.ReduceMode.COMPRESSION and decision.mean_total_sleep:
+        course.compression_target_min, course.compression_step_min = titration.compression_plan(
+            rules, decision.mean_time_in_bed or 0, decision.mean_total_sleep
+        )
+    course.save()
+    return _store(course, review_date=today, kind="initial", decision=decision)
+
+
+@transaction.atomic
+def weekly_review(course: SleepCourse, review_date: date) -> Recommendation | None:
+    """The titration day's recommendation from the 7 nights before ``review_date``."""
+    if course.status != SleepCourse.Status.ACTIVE:
+        return None
+    current = current_prescription(course, review_date)
+    if current is None:
+        return None
+    patient = course.patient
+    rules = course.protocol.rules()
+    nights = night_figures(
+        patient,
+        review_date - timedelta(days=rules.lookback_days),
+        review_date - timedelta(days=1),
+        rules.se_denominator,
+    )
+    sleepiness = recent_sleepiness(patient, review_date)
+    decision = titration.titrate(
+        rules,
+        current.window_min,
+        nights,
+        review_date,
+        age=_age(patient),
+        very_sleepy=bool(sleepiness and sleepiness.very_sleepy),
+        compression_target_min=course.compression_target_min,
+        compression_step_min=course.compression_step_min,
+    )
+    return _store(course, review_date=review_date, kind="weekly", decision=decision)
+
+
+def _decide(recommendation: Recommendation, status: str, by: User, reason: str) -> None:
+    recommendation.status = status
+    recommendation.decided_by = by
+    recommendation.decided_at = timezone.now()
+    recommendation.decision_reason = reason
+    recommendation.save()
+
+
+@transaction.atomic
+def approve(recommendation: Recommendation, *, by: User) -> Prescription:
+    if recommendation.status != Recommendation.Status.PENDING:
+        raise SleepWindowError("This recommendation has already been decided.")
+    prescription = _apply(
+        recommendation,
+        window=recommendation.proposed_window_min,
+        source=Prescription.Source.APPROVED,
+        by=by,
+        reason="",
+        effective_from=_effective(recommendation),
+    )
+    _decide(recommendation, Recommendation.Status.APPROVED, by, "")
+    return prescription
+
+
+@transaction.atomic
+def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: str) -> Prescription:
+    if recommendation.status != Recommendation.Status.PENDING:
+        raise SleepWindowError("This recommendation has already been decided.")
+    if not reason.strip():
+        raise SleepWindowError("Say why you changed the recommendation.")
+    if not 180 <= window_min <= 720:
+        raise SleepWindowError("A window is between 3 and 12 hours.")
+    prescription = _apply(
+        recommendation,
+        window=window_min,
+        source=Prescription.Source.EDITED,
+        by=by,
+        reason=reason,
+        effective_from=_effective(recommendation),
+    )
+    _decide(recommendation, Recommendation.Status.EDITED, by, reason)
+    return prescription
+
+
+@transaction.atomic
+def reject(recommendation: Recommendation, *, by: User, reason: str) -> None:
+    if recommendation.status != Recommendation.Status.PENDING:
+        raise SleepWindowError("This recommendation has already been decided.")
+    if not reason.strip():
+        raise SleepWindowError("Say why you rejected the recommendation.")
+    _decide(recommendation, Recommendation.Status.REJECTED, by, reason)
+
+
+def _effective(recommendation: Recommendation) -> date:
+    """A decision takes effect from the patient's today (never in the past)."""
+    return max(recommendation.review_date, recommendation.course.patient.local_today())
+
+
+@transaction.atomic
+def pause(course: SleepCourse, *, reason: str) -> None:
+    """Illness, travel: the window is set aside and resumes where it was."""
+    if course.status != SleepCourse.Status.ACTIVE:
+        raise SleepWindowError("Only an active sleep window can be paused.")
+    course.status = SleepCourse.Status.PAUSED
+    course.paused_reason = reason[:200]
+    course.save()
+    Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(
+        status=Recommendation.Status.SUPERSEDED
+    )
+
+
+@transaction.atomic
+def resume(course: SleepCourse) -> None:
+    if course.status != SleepCourse.Status.PAUSED:
+        raise SleepWindowError("Only a paused sleep window can be resumed.")
+    course.status = SleepCourse.Status.ACTIVE
+    course.paused_reason = ""
+    course.save()
+
+
+@transaction.atomic
+def end(course: SleepCourse, *, reason: str) -> None:
+    """The clinician ends restriction (e.g. SE stays high and the patient feels rested)."""
+    if course.status == SleepCourse.Status.ENDED:
+        raise SleepWindowError("This sleep window has already ended.")
+    course.status = SleepCourse.Status.ENDED
+    course.ended_reason = reason[:200]
+    course.save()
+    Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(
+        status=Recommendation.Status.SUPERSEDED
+    )
+
+
+def due_reviews(now: Any = None) -> list[tuple[SleepCourse, date]]:
+    """Active courses whose titration day it is in the patient's own zone and that
+    have no weekly review for that date yet."""
+    now = now or timezone.now()
+    due = []
+    courses = SleepCourse.objects.filter(status=SleepCourse.Status.ACTIVE).select_related(
+        "patient", "protocol"
+    )
+    for course in courses:
+        today = course.patient.local_today(now)
+        if today.weekday() != course.titration_weekday:
+            continue
+        if course.recommendations.filter(review_date=today, kind="weekly").exists():
+            continue
+        started = (
+            course.prescriptions.order_by("effective_from")
+            .values_list("effective_from", flat=True)
+            .first()
+        )
+        if started is None or (today - started).days < 7:
+            continue  # a new window runs a full week before its first review
+        due.append((course, today))
+    return due
+
+
+RULE_WORDS = {
+    "initial": "Your first window: the average time you slept during your baseline week",
+    "extend": "Your sleep efficiency was at or above {extend_at:.0f}%, so your window grew",
+    "hold": "Your sleep efficiency was between {reduce_below:.0f}% and {extend_at:.0f}%, so "
+    "your window stayed the same",
+    "reduce": "Your sleep efficiency was below {reduce_below:.0f}%, so your window got shorter",
+    "compress": "Your time in bed is being stepped down gently toward the time you sleep",
+    "not_enough_diary": "There were not enough diary nights last week to change your window — "
+    "keep filling it in",
+    "sleepy_hold": "You told us you were very sleepy, so your window was not shortened",
+}
+
+
+def explain(rule: str, figures: dict[str, Any]) -> str:
+    words = RULE_WORDS.get(rule, rule)
+    try:
+        text = words.format(**{k: v or 0 for k, v in figures.items()})
+    except (KeyError, ValueError):
+        text = words
+    se = figures.get("sleep_efficiency")
+    if se is not None:
+        text += f" (sleep efficiency {se:.1f}% over {figures.get('nights', 0)} nights)"
+    return text + "."
