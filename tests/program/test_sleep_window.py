@@ -1,0 +1,220 @@
+"""The sleep-window workflow end to end: screen, first window, weekly review, decisions."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from icalendar import Calendar
+
+from program import sleep_window as sw
+from program.diary import save_entry
+from program.models import Prescription, Programme, Recommendation, SleepCourse
+from program.safety import SCREEN
+from tests.conftest import client_for
+
+TODAY = date(2026, 11, 25)  # a Wednesday
+CLEAR = {q.key: False for q in SCREEN}
+
+
+@pytest.fixture(autouse=True)
+def morning():
+    with time_machine.travel("2026-11-25 08:00Z", tick=False):
+        yield
+
+
+def night(patient, day: date, *, into_bed=time(23), out=time(7), latency=30, awake=60,
+          final=time(6, 40), unusual=False):
+    save_entry(patient=patient, diary_date=day, changed_by=patient, enforce_backfill=False,
+               today=max(day, TODAY),
+               answers={"into_bed": into_bed, "lights_off": into_bed, "final_wake": final,
+                        "out_of_bed": out, "sleep_latency_min": latency, "awakenings": 2,
+                        "awake_min": awake, "quality": 2, "unusual_night": unusual,
+                        "unusual_reason": "illness" if unusual else ""})
+
+
+def baseline(patient, nights: int = 7) -> None:
+    # 23:00-07:00 (480 in bed), asleep 23:30-06:40 less 60 awake = 370 min.
+    for back in range(nights):
+        night(patient, TODAY - timedelta(days=back))
+
+
+def started(patient, therapist) -> Recommendation:
+    sw.submit_screen(patient, CLEAR)
+    baseline(patient)
+    recommendation = sw.start(patient, rise_time=time(6, 30))
+    sw.approve(recommendation, by=therapist)
+    return recommendation
+
+
+def test_the_first_window_waits_for_the_clinician_then_shows_to_the_patient(
+    patient, therapist
+) -> None:
+    sw.submit_screen(patient, CLEAR)
+    baseline(patient)
+    recommendation = sw.start(patient, rise_time=time(6, 30))
+    assert recommendation.status == "pending"
+    assert recommendation.proposed_window_min == 375  # mean TST 370 -> nearest 15
+    page = client_for(patient).get(reverse("program:sleep_window"))
+    assert b"Your first window is with your therapist" in page.content
+    response = client_for(therapist).post(
+        reverse("program:decide_recommendation", args=[patient.pk, recommendation.pk]),
+        {"action": "approve"})
+    assert response.status_code == 302
+    page = client_for(patient).get(reverse("program:sleep_window"))
+    html = page.content.decode()
+    assert "In bed not before <strong>00:15</strong>, up at <strong>06:30</strong>" in html
+    assert "the average time you slept during your baseline week" in html
+
+
+def test_a_clinician_can_change_a_recommendation_with_a_reason(patient, therapist) -> None:
+    sw.submit_screen(patient, CLEAR)
+    baseline(patient)
+    recommendation = sw.start(patient, rise_time=time(6, 30))
+    client = client_for(therapist)
+    url = reverse("program:decide_recommendation", args=[patient.pk, recommendation.pk])
+    no_reason = client.post(url, {"action": "edit", "window_min": "390"})
+    assert no_reason.status_code == 200
+    assert b"Say why" in no_reason.content
+    assert b'value="390"' in no_reason.content  # what was typed stays
+    client.post(url, {"action": "edit", "window_min": "390", "reason": "Works early shifts"})
+    prescription = Prescription.objects.get()
+    assert (prescription.window_min, prescription.source) == (390, "edited")
+    assert prescription.reason == "Works early shifts"
+    assert prescription.set_by == therapist
+
+
+def test_not_enough_baseline_says_how_many_nights_are_missing(patient) -> None:
+    sw.submit_screen(patient, CLEAR)
+    baseline(patient, nights=5)
+    with pytest.raises(sw.SleepWindowError, match="you have 5"):
+        sw.start(patient, rise_time=time(6, 30))
+
+
+def test_a_positive_screen_holds_the_window_until_a_clinician_decides(patient, therapist):
+    answers = {**CLEAR, "apnoea": True}
+    screen, result = sw.submit_screen(patient, answers)
+    assert result.positive and screen.decision == "pending"
+    baseline(patient)
+    with pytest.raises(sw.SleepWindowError):
+        sw.start(patient, rise_time=time(6, 30))
+    page = client_for(therapist).get(reverse("program:patient_sleep_window", args=[patient.pk]))
+    assert b"Positive" in page.content and b"untreated sleep apnoea" in page.content
+    client_for(therapist).post(reverse("program:decide_screen", args=[patient.pk, screen.pk]),
+                               {"decision": "compression", "note": "CPAP since October"})
+    recommendation = sw.start(patient, rise_time=time(6, 30))
+    assert sw.course_for(patient).protocol.key == "compression"
+    assert recommendation.proposed_window_min == 480  # compression starts at the time in bed
+
+
+def test_self_harm_answers_show_crisis_contacts(patient) -> None:
+    response = client_for(patient).post(reverse("program:sleep_window_screen"),
+                                        {q.key: "yes" if q.key == "self_harm" else "no"
+                                         for q in SCREEN}, follow=True)
+    assert b"116 123" in response.content
+    assert b"988" in response.content
+
+
+def test_an_unanswered_screen_keeps_the_answers_given(patient) -> None:
+    data = {q.key: "no" for q in SCREEN[:3]}
+    response = client_for(patient).post(reverse("program:sleep_window_screen"), data)
+    assert response.status_code == 200
+    assert b"Please answer every question" in response.content
+    html = response.content.decode()
+    # The three answers given are still ticked; nothing else is.
+    assert html.count(" checked>") == 3, html.count(" checked>")
+
+
+def test_the_weekly_review_extends_a_good_week(patient, therapist) -> None:
+    started(patient, therapist)
+    course = sw.course_for(patient)
+    Prescription.objects.update(effective_from=TODAY - timedelta(days=7))
+    # A week of 00:15-06:30 with 360 asleep: SE 96%.
+    for back in range(1, 7):  # the seventh night before is the baseline night of TODAY
+        day = TODAY + timedelta(days=7) - timedelta(days=back)
+        night(patient, day, into_bed=time(0, 15), out=time(6, 30), latency=10, awake=5,
+              final=time(6, 30))
+    recommendation = sw.weekly_review(course, TODAY + timedelta(days=7))
+    assert (recommendation.rule, recommendation.proposed_window_min) == ("extend", 390)
+
+
+def test_a_very_sleepy_patient_is_not_cut_and_the_therapist_is_told(patient, therapist):
+    started(patient, therapist)
+    course = sw.course_for(patient)
+    client_for(patient).post(reverse("program:sleep_window_sleepiness"),
+                             {"dozing": "3", "unsafe": "yes"})
+    review_day = TODAY + timedelta(days=7)
+    for back in range(1, 7):  # the seventh night before is the baseline night of TODAY  # a poor week that would shorten the window
+        night(patient, review_day - timedelta(days=back), into_bed=time(0, 15), out=time(6, 30),
+              latency=60, awake=90, final=time(6, 0))
+    with time_machine.travel("2026-12-02 08:00Z", tick=False):
+        client_for(patient).post(reverse("program:sleep_window_sleepiness"),
+                                 {"dozing": "3", "unsafe": "yes"})
+        recommendation = sw.weekly_review(course, review_day)
+    assert recommendation.rule == "sleepy_hold"
+    assert recommendation.proposed_window_min == 375
+    assert "sleepy" in recommendation.flags
+
+
+def test_a_self_guided_programme_applies_clear_weeks_automatically(patient, therapist):
+    Programme.objects.update(sleep_window_auto_apply=True)
+    sw.submit_screen(patient, CLEAR)
+    baseline(patient)
+    recommendation = sw.start(patient, rise_time=time(6, 30))
+    assert recommendation.status == "automatic"
+    assert Prescription.objects.get().source == "automatic"
+
+
+def test_pause_and_resume_without_starting_over(patient, therapist) -> None:
+    started(patient, therapist)
+    client = client_for(patient)
+    client.post(reverse("program:sleep_window_pause"), {"reason": "Flu"})
+    assert SleepCourse.objects.get().status == "paused"
+    assert b"paused" in client.get(reverse("program:sleep_window")).content
+    client.post(reverse("program:sleep_window_pause"))
+    course = SleepCourse.objects.get()
+    assert course.status == "active"
+    assert sw.current_prescription(course, TODAY).window_min == 375
+
+
+def test_the_therapist_can_end_restriction(patient, therapist) -> None:
+    started(patient, therapist)
+    client_for(therapist).post(reverse("program:sleep_window_action", args=[patient.pk]),
+                               {"action": "end", "reason": "SE above 90% for 3 weeks"})
+    assert b"Sleep restriction has finished" in client_for(patient).get(
+        reverse("program:sleep_window")).content
+
+
+def test_the_calendar_feed_parses_and_follows_the_window(patient, therapist) -> None:
+    started(patient, therapist)
+    course = SleepCourse.objects.get()
+    response = client_for(None).get(reverse("program:calendar_feed",
+                                            args=[course.calendar_token]))
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert events
+    tonight = next(e for e in events if e.decoded("dtend").date() == TODAY + timedelta(days=1))
+    assert tonight.decoded("dtstart").strftime("%H:%M") == "00:15"
+    assert str(tonight["summary"]) == "Bedtime"  # no health details in the text
+    assert any(c.name == "VALARM" for c in tonight.subcomponents)
+    # A new link revokes the old one.
+    client_for(patient).post(reverse("program:sleep_window_calendar_link"))
+    assert client_for(None).get(reverse("program:calendar_feed",
+                                        args=[course.calendar_token])).status_code == 404
+
+
+def test_due_reviews_follow_the_patients_own_weekday(patient, therapist) -> None:
+    started(patient, therapist)
+    course = SleepCourse.objects.get()
+    course.titration_weekday = 2  # Wednesday
+    course.save()
+    Prescription.objects.update(effective_from=TODAY - timedelta(days=7))
+    from datetime import UTC, datetime
+
+    assert [c.pk for c, _ in sw.due_reviews(datetime(2026, 11, 25, 8, tzinfo=UTC))] == [course.pk]
+    assert sw.due_reviews(datetime(2026, 11, 26, 8, tzinfo=UTC)) == []
+    sw.weekly_review(course, TODAY)
+    assert sw.due_reviews(datetime(2026, 11, 25, 9, tzinfo=UTC)) == []  # never twice
