@@ -325,6 +325,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "program.tasks.heartbeat_task", "schedule": 60.0},
+    # Each patient's titration day is found in their own zone by our code, so one
+    # hourly UTC tick serves every zone (no per-user schedules, no crontab DST bugs).
+    "titration": {"task": "program.tasks.titration_tick_task", "schedule": 3600.0},
 }
 
 # --- Logging ------------------------------------------------------------------------

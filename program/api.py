@@ -375,3 +375,99 @@ def weekly_metrics(
         }
         for w in sorted(rows, key=lambda w: w.week)
     ]
+
+
+class PrescriptionOut(Schema):
+    window_min: int
+    bedtime: time
+    rise_time: time
+    effective_from: date
+    source: str
+    rule: str
+    explanation: str
+    figures: dict[str, Any]
+    reason: str
+
+
+class RecommendationOut(Schema):
+    id: int
+    kind: str
+    review_date: date
+    current_window_min: int | None
+    proposed_window_min: int
+    proposed_bedtime: time | None
+    rule: str
+    explanation: str
+    figures: dict[str, Any]
+    flags: list[str]
+
+
+class SleepWindowOut(Schema):
+    status: str
+    protocol: str
+    rise_time: time | None
+    current: PrescriptionOut | None
+    pending_recommendation: RecommendationOut | None
+    history: list[PrescriptionOut]
+
+
+def _prescription(p: Any) -> dict[str, Any]:
+    from . import sleep_window as sw
+
+    return {
+        "window_min": p.window_min,
+        "bedtime": p.bedtime,
+        "rise_time": p.rise_time,
+        "effective_from": p.effective_from,
+        "source": p.source,
+        "rule": p.rule,
+        "explanation": sw.explain(p.rule, p.figures),
+        "figures": p.figures,
+        "reason": p.reason,
+    }
+
+
+@api.get(
+    "/patients/{patient_id}/sleep-window",
+    response={200: SleepWindowOut, 404: ErrorOut},
+    tags=["sleep window"],
+)
+def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
+    """The prescription in force, its history, and a recommendation awaiting a clinician
+    (shown to the patient's care team only; a patient sees it once decided)."""
+    from . import sleep_window as sw
+    from . import titration
+
+    patient = _patient(request, patient_id)
+    course = sw.course_for(patient)
+    today = patient.local_today()
+    prescriptions = list(course.prescriptions.all())
+    current = next((p for p in prescriptions if p.effective_from <= today), None)
+    pending = course.recommendations.pending().first()
+    viewer = _user(request)
+    show_pending = pending is not None and viewer.pk != patient.pk
+    return {
+        "status": course.status,
+        "protocol": str(course.protocol),
+        "rise_time": course.rise_time,
+        "current": _prescription(current) if current else None,
+        "pending_recommendation": {
+            "id": pending.pk,
+            "kind": pending.kind,
+            "review_date": pending.review_date,
+            "current_window_min": pending.current_window_min,
+            "proposed_window_min": pending.proposed_window_min,
+            "proposed_bedtime": (
+                titration.bedtime(course.rise_time, pending.proposed_window_min)
+                if course.rise_time
+                else None
+            ),
+            "rule": pending.rule,
+            "explanation": sw.explain(pending.rule, pending.figures),
+            "figures": pending.figures,
+            "flags": pending.flags,
+        }
+        if show_pending and pending
+        else None,
+        "history": [_prescription(p) for p in prescriptions],
+    }

@@ -38,3 +38,20 @@ def send_invitation_task(invitation_id: int, token: str) -> None:
 def heartbeat_task() -> None:
     """Beat runs this every minute; /healthz reports how long ago a worker ran it."""
     WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"seen_at": timezone.now()})
+
+
+@shared_task
+def titration_tick_task() -> int:
+    """Hourly: make the weekly sleep-window recommendation for every patient whose
+    titration day it now is in their own time zone.
+
+    Idempotent (at-least-once is safe): a unique key per (course, date, kind)
+    means a repeated tick or a task run twice finds the first recommendation.
+    """
+    from . import sleep_window
+
+    made = 0
+    for course, today in sleep_window.due_reviews():
+        if sleep_window.weekly_review(course, today) is not None:
+            made += 1
+    return made

@@ -16,7 +16,7 @@ from accounts.access import (
 )
 from accounts.models import User
 
-from .. import charts, diary_csv, sleep
+from .. import charts, diary_csv, sleep, sleep_window
 from .. import diary as diary_service
 from ..forms import DiaryEntryForm
 from ..models import DiaryEntry, DiaryEntryRevision, Enrolment
@@ -56,6 +56,7 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
                 "editable": bool(entry) and diary_service.can_edit(entry, today),
             }
         )
+    windows = sleep_window.windows_by_day(patient, [n["date"] for n in nights])
     bars = [
         charts.Bar(
             label=f"{n['date']:%a}"[:2] + f" {n['date'].day}",
@@ -64,6 +65,7 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
             total_sleep=n["metrics"].total_sleep if n["metrics"] else None,
             efficiency=n["entry"].sleep_efficiency if n["entry"] else None,
             muted=bool(n["entry"] and n["entry"].unusual_night),
+            window=windows.get(n["date"]),
         )
         for n in nights[-CHART_NIGHTS:]
     ]
@@ -93,8 +95,9 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
                 title=f"Your last {CHART_NIGHTS} nights",
                 description=(
                     f"{recorded} of the last {CHART_NIGHTS} nights recorded. Bars show time in "
-                    "bed, the darker inner bars time asleep; dots show sleep efficiency. "
-                    "The same numbers are in the table below."
+                    "bed, the darker inner bars time asleep; dots show sleep efficiency; a "
+                    "dashed line marks the sleep window prescribed that night. The same "
+                    "numbers are in the table below."
                 ),
                 chart_id=f"{chart_id}-nights",
             )

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from accounts.access import patient_required
 
-from ..models import DiaryEntry
+from ..models import DiaryEntry, Prescription
 from ..services import current_enrolment
 
 
@@ -27,5 +27,12 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         ),
         "therapist": patient.therapist,  # type: ignore[union-attr]
         "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
+        "window": (
+            Prescription.objects.filter(
+                course__patient=patient, course__status="active", effective_from__lte=today
+            )
+            .order_by("-effective_from", "-created_at")
+            .first()
+        ),
     }
     return render(request, "program/patient_home.html", ctx)

@@ -54,7 +54,7 @@ def window_context(patient: User) -> dict[str, Any]:
         "baseline": sw.baseline_status(patient, course, today),
         "sleepiness": sleepiness,
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
-        "allowed": sw.restriction_allowed(patient),
+        "allowed": bool(screen) and screen.decision in ("allowed", "compression"),
         "safety_advice": safety.SAFETY_ADVICE,
         "crisis_message": safety.CRISIS_MESSAGE,
     }
@@ -332,19 +332,3 @@ def course_action(request: HttpRequest, patient_id: int) -> HttpResponse:
     except sw.SleepWindowError as error:
         messages.error(request, str(error))
     return redirect("program:patient_sleep_window", patient_id=patient.pk)
-
-
-def window_minutes_for(patient: User, days: list[Any]) -> dict[Any, int]:
-    """The prescribed window on each of ``days`` (for charts), in one query."""
-    course = SleepCourse.objects.filter(patient=patient).first()
-    if course is None:
-        return {}
-    prescriptions = sorted(
-        course.prescriptions.all(), key=lambda p: (p.effective_from, p.created_at)
-    )
-    result = {}
-    for day in days:
-        in_force = [p for p in prescriptions if p.effective_from <= day]
-        if in_force:
-            result[day] = in_force[-1].window_min
-    return result

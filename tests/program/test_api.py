@@ -209,6 +209,7 @@ API_ROWS = {
     ("PUT", "/api/v1/patients/{patient_id}/diary/{diary_date}"): (401, 200, 404, 403, 404, 403),
     ("GET", "/api/v1/patients/{patient_id}/metrics/nightly"):  (401, 200, 404, 200, 404, 200),
     ("GET", "/api/v1/patients/{patient_id}/metrics/weekly"):   (401, 200, 404, 200, 404, 200),
+    ("GET", "/api/v1/patients/{patient_id}/sleep-window"):     (401, 200, 404, 200, 404, 200),
 }
 # fmt: on
 

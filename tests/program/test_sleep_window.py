@@ -25,14 +25,36 @@ def morning():
         yield
 
 
-def night(patient, day: date, *, into_bed=time(23), out=time(7), latency=30, awake=60,
-          final=time(6, 40), unusual=False):
-    save_entry(patient=patient, diary_date=day, changed_by=patient, enforce_backfill=False,
-               today=max(day, TODAY),
-               answers={"into_bed": into_bed, "lights_off": into_bed, "final_wake": final,
-                        "out_of_bed": out, "sleep_latency_min": latency, "awakenings": 2,
-                        "awake_min": awake, "quality": 2, "unusual_night": unusual,
-                        "unusual_reason": "illness" if unusual else ""})
+def night(
+    patient,
+    day: date,
+    *,
+    into_bed=time(23),
+    out=time(7),
+    latency=30,
+    awake=60,
+    final=time(6, 40),
+    unusual=False,
+):
+    save_entry(
+        patient=patient,
+        diary_date=day,
+        changed_by=patient,
+        enforce_backfill=False,
+        today=max(day, TODAY),
+        answers={
+            "into_bed": into_bed,
+            "lights_off": into_bed,
+            "final_wake": final,
+            "out_of_bed": out,
+            "sleep_latency_min": latency,
+            "awakenings": 2,
+            "awake_min": awake,
+            "quality": 2,
+            "unusual_night": unusual,
+            "unusual_reason": "illness" if unusual else "",
+        },
+    )
 
 
 def baseline(patient, nights: int = 7) -> None:
@@ -61,7 +83,8 @@ def test_the_first_window_waits_for_the_clinician_then_shows_to_the_patient(
     assert b"Your first window is with your therapist" in page.content
     response = client_for(therapist).post(
         reverse("program:decide_recommendation", args=[patient.pk, recommendation.pk]),
-        {"action": "approve"})
+        {"action": "approve"},
+    )
     assert response.status_code == 302
     page = client_for(patient).get(reverse("program:sleep_window"))
     html = page.content.decode()
@@ -102,17 +125,21 @@ def test_a_positive_screen_holds_the_window_until_a_clinician_decides(patient, t
         sw.start(patient, rise_time=time(6, 30))
     page = client_for(therapist).get(reverse("program:patient_sleep_window", args=[patient.pk]))
     assert b"Positive" in page.content and b"untreated sleep apnoea" in page.content
-    client_for(therapist).post(reverse("program:decide_screen", args=[patient.pk, screen.pk]),
-                               {"decision": "compression", "note": "CPAP since October"})
+    client_for(therapist).post(
+        reverse("program:decide_screen", args=[patient.pk, screen.pk]),
+        {"decision": "compression", "note": "CPAP since October"},
+    )
     recommendation = sw.start(patient, rise_time=time(6, 30))
     assert sw.course_for(patient).protocol.key == "compression"
     assert recommendation.proposed_window_min == 480  # compression starts at the time in bed
 
 
 def test_self_harm_answers_show_crisis_contacts(patient) -> None:
-    response = client_for(patient).post(reverse("program:sleep_window_screen"),
-                                        {q.key: "yes" if q.key == "self_harm" else "no"
-                                         for q in SCREEN}, follow=True)
+    response = client_for(patient).post(
+        reverse("program:sleep_window_screen"),
+        {q.key: "yes" if q.key == "self_harm" else "no" for q in SCREEN},
+        follow=True,
+    )
     assert b"116 123" in response.content
     assert b"988" in response.content
 
@@ -134,8 +161,15 @@ def test_the_weekly_review_extends_a_good_week(patient, therapist) -> None:
     # A week of 00:15-06:30 with 360 asleep: SE 96%.
     for back in range(1, 7):  # the seventh night before is the baseline night of TODAY
         day = TODAY + timedelta(days=7) - timedelta(days=back)
-        night(patient, day, into_bed=time(0, 15), out=time(6, 30), latency=10, awake=5,
-              final=time(6, 30))
+        night(
+            patient,
+            day,
+            into_bed=time(0, 15),
+            out=time(6, 30),
+            latency=10,
+            awake=5,
+            final=time(6, 30),
+        )
     recommendation = sw.weekly_review(course, TODAY + timedelta(days=7))
     assert (recommendation.rule, recommendation.proposed_window_min) == ("extend", 390)
 
@@ -143,15 +177,25 @@ def test_the_weekly_review_extends_a_good_week(patient, therapist) -> None:
 def test_a_very_sleepy_patient_is_not_cut_and_the_therapist_is_told(patient, therapist):
     started(patient, therapist)
     course = sw.course_for(patient)
-    client_for(patient).post(reverse("program:sleep_window_sleepiness"),
-                             {"dozing": "3", "unsafe": "yes"})
+    client_for(patient).post(
+        reverse("program:sleep_window_sleepiness"), {"dozing": "3", "unsafe": "yes"}
+    )
     review_day = TODAY + timedelta(days=7)
-    for back in range(1, 7):  # the seventh night before is the baseline night of TODAY  # a poor week that would shorten the window
-        night(patient, review_day - timedelta(days=back), into_bed=time(0, 15), out=time(6, 30),
-              latency=60, awake=90, final=time(6, 0))
+    # A poor week that would shorten the window (the seventh night is TODAY's baseline).
+    for back in range(1, 7):
+        night(
+            patient,
+            review_day - timedelta(days=back),
+            into_bed=time(0, 15),
+            out=time(6, 30),
+            latency=60,
+            awake=90,
+            final=time(6, 0),
+        )
     with time_machine.travel("2026-12-02 08:00Z", tick=False):
-        client_for(patient).post(reverse("program:sleep_window_sleepiness"),
-                                 {"dozing": "3", "unsafe": "yes"})
+        client_for(patient).post(
+            reverse("program:sleep_window_sleepiness"), {"dozing": "3", "unsafe": "yes"}
+        )
         recommendation = sw.weekly_review(course, review_day)
     assert recommendation.rule == "sleepy_hold"
     assert recommendation.proposed_window_min == 375
@@ -181,20 +225,23 @@ def test_pause_and_resume_without_starting_over(patient, therapist) -> None:
 
 def test_the_therapist_can_end_restriction(patient, therapist) -> None:
     started(patient, therapist)
-    client_for(therapist).post(reverse("program:sleep_window_action", args=[patient.pk]),
-                               {"action": "end", "reason": "SE above 90% for 3 weeks"})
-    assert b"Sleep restriction has finished" in client_for(patient).get(
-        reverse("program:sleep_window")).content
+    client_for(therapist).post(
+        reverse("program:sleep_window_action", args=[patient.pk]),
+        {"action": "end", "reason": "SE above 90% for 3 weeks"},
+    )
+    assert (
+        b"Sleep restriction has finished"
+        in client_for(patient).get(reverse("program:sleep_window")).content
+    )
 
 
 def test_the_calendar_feed_parses_and_follows_the_window(patient, therapist) -> None:
     started(patient, therapist)
     course = SleepCourse.objects.get()
-    response = client_for(None).get(reverse("program:calendar_feed",
-                                            args=[course.calendar_token]))
+    response = client_for(None).get(reverse("program:calendar_feed", args=[course.calendar_token]))
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
-    events = [c for c in calendar.walk("VEVENT")]
+    events = list(calendar.walk("VEVENT"))
     assert events
     tonight = next(e for e in events if e.decoded("dtend").date() == TODAY + timedelta(days=1))
     assert tonight.decoded("dtstart").strftime("%H:%M") == "00:15"
@@ -202,8 +249,12 @@ def test_the_calendar_feed_parses_and_follows_the_window(patient, therapist) -> 
     assert any(c.name == "VALARM" for c in tonight.subcomponents)
     # A new link revokes the old one.
     client_for(patient).post(reverse("program:sleep_window_calendar_link"))
-    assert client_for(None).get(reverse("program:calendar_feed",
-                                        args=[course.calendar_token])).status_code == 404
+    assert (
+        client_for(None)
+        .get(reverse("program:calendar_feed", args=[course.calendar_token]))
+        .status_code
+        == 404
+    )
 
 
 def test_due_reviews_follow_the_patients_own_weekday(patient, therapist) -> None:
