@@ -19,7 +19,9 @@ from accounts.models import Role, User
 from accounts.services import create_user
 
 from . import diary as diary_service
+from . import sleep_window as sw
 from .models import DiaryEntry, Enrolment, Invitation, Programme, hash_token
+from .safety import SCREEN
 from .services import enrol
 
 DEMO_PASSWORD = "sleep-demo-2026"
@@ -168,6 +170,7 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
             enrol(patient=patient, programme=programme, start_date=start)
         if new:
             _fill_diary(patient, person)
+            _sleep_window(patient, person, therapists[person.therapist or ""])
         created.append((person, new))
     # A patient who has been invited but has not yet accepted.
     if not Invitation.objects.filter(token_hash=hash_token(DEMO_INVITATION_TOKEN)).exists():
@@ -192,25 +195,32 @@ def _fill_diary(patient: User, person: DemoPerson) -> None:
     days = person.days_into_programme or 0
     # Up to yesterday's morning: this morning's entry is left for the visitor to fill.
     for back in range(days, 0, -1):
-        if back <= person.stopped_days_ago or (back > 1 and rng.random() < 0.08):
-            continue  # a missed morning stays missing
-        diary_date = today - timedelta(days=back)
         week = (days - back) // 7 + 1
+        if back <= person.stopped_days_ago or (week > 1 and back > 1 and rng.random() < 0.08):
+            continue  # a missed morning stays missing (the baseline week is complete)
+        diary_date = today - timedelta(days=back)
         progress = min(1.0, max(0.0, (week - 1) / 4))  # 0 at baseline, 1 by week 5
         if week == 1:
             into_bed = time(22, 15) if rng.random() < 0.5 else time(23, 0)
             into_bed = _shift(into_bed, rng.randint(-20, 40))
             rise = _shift(time(7, 0), rng.randint(-30, 45))
         else:  # a prescribed window: later to bed, fixed rise time
-            into_bed = _shift(time(23, 45), rng.randint(-10, 20) - int(30 * progress))
+            # Keeping (mostly) to a window of about 5 h 45 min, lengthening as sleep improves.
+            into_bed = _shift(time(0, 45), rng.randint(-10, 20) - int(30 * progress))
             rise = _shift(time(6, 30), rng.randint(-5, 10))
         lights_off = _shift(
             into_bed, rng.choice([0, 0, 5, 10, 20]) if week > 1 else rng.randint(0, 45)
         )
-        latency = max(5, int(rng.gauss(45 - 30 * progress, 12)))
-        awakenings = max(0, int(rng.gauss(3 - 1.8 * progress, 1)))
-        awake = max(0, int(rng.gauss(60 - 40 * progress, 15))) if awakenings else 0
-        linger = max(0, int(rng.gauss(25 - 18 * progress, 8)))
+        if week == 1:  # the baseline: long to fall asleep, broken nights, lying in
+            latency = max(5, int(rng.gauss(45, 12)))
+            awakenings = max(0, int(rng.gauss(3, 1)))
+            awake = max(0, int(rng.gauss(60, 15))) if awakenings else 0
+            linger = max(0, int(rng.gauss(25, 8)))
+        else:  # sleep consolidates once the window starts
+            latency = max(5, int(rng.gauss(18 - 6 * progress, 6)))
+            awakenings = max(0, round(rng.gauss(1.3 - 0.6 * progress, 0.6)))
+            awake = max(0, int(rng.gauss(22 - 10 * progress, 8))) if awakenings else 0
+            linger = max(0, int(rng.gauss(8, 4)))
         final_wake = _shift(rise, -linger)
         answers = {
             "into_bed": into_bed,
@@ -224,7 +234,7 @@ def _fill_diary(patient: User, person: DemoPerson) -> None:
             "nap_count": 1 if week == 1 and rng.random() < 0.3 else 0,
             "caffeine_drinks": rng.randint(1, 3),
             "alcohol_drinks": rng.choice([0, 0, 0, 1, 2]),
-            "unusual_night": rng.random() < 0.04,
+            "unusual_night": week > 1 and rng.random() < 0.04,
         }
         answers["nap_min"] = 30 if answers["nap_count"] else 0
         answers["unusual_reason"] = "illness" if answers["unusual_night"] else ""
@@ -245,3 +255,45 @@ def _fill_diary(patient: User, person: DemoPerson) -> None:
 def _shift(clock: time, minutes: int) -> time:
     moment = datetime.combine(date(2000, 1, 2), clock) + timedelta(minutes=minutes)
     return moment.time()
+
+
+def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
+    """From week 2 on: a clear safety screen, a first window approved by the therapist,
+    and a weekly review each week since — the latest left pending for the week-3
+    patient. The second therapist's patient has a positive screen awaiting a decision."""
+    days = person.days_into_programme or 0
+    if days < 7:
+        return
+    today = patient.local_today()
+    start = today - timedelta(days=days)
+    if person.email == "grace@example.com":
+        sw.submit_screen(patient, {**{q.key: False for q in SCREEN}, "apnoea": True})
+        return
+    sw.submit_screen(patient, {q.key: False for q in SCREEN})
+    first_day = start + timedelta(days=7)
+    try:
+        first = sw.start(patient, rise_time=time(6, 30), today=first_day)
+    except sw.SleepWindowError:
+        return  # too few baseline nights in this random diary: the visitor sees why
+    reviews = [first]
+    review_day = first_day + timedelta(days=7)
+    course = sw.course_for(patient)
+    while review_day <= today:
+        _approve_as_of(reviews[-1], therapist)
+        course.refresh_from_db()
+        recommendation = sw.weekly_review(course, review_day)
+        if recommendation is None:
+            break
+        reviews.append(recommendation)
+        review_day += timedelta(days=7)
+    if person.email != "week3@example.com" or len(reviews) == 1:
+        _approve_as_of(reviews[-1], therapist)
+
+
+def _approve_as_of(recommendation, therapist: User) -> None:  # type: ignore[no-untyped-def]
+    """Approve as the therapist would have on the review day itself."""
+    if recommendation.status != "pending":
+        return
+    prescription = sw.approve(recommendation, by=therapist)
+    prescription.effective_from = recommendation.review_date
+    prescription.save(update_fields=["effective_from"])

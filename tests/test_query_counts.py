@@ -60,22 +60,39 @@ def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist
 
     today = patient.local_today()
     for back in range(7):
-        save_entry(patient=patient, diary_date=today - timedelta(days=back), changed_by=patient,
-                   enforce_backfill=False,
-                   answers={"into_bed": time(23), "lights_off": time(23),
-                            "final_wake": time(6), "out_of_bed": time(6, 30),
-                            "sleep_latency_min": 20, "awakenings": 1, "awake_min": 20,
-                            "quality": 3})
+        save_entry(
+            patient=patient,
+            diary_date=today - timedelta(days=back),
+            changed_by=patient,
+            enforce_backfill=False,
+            answers={
+                "into_bed": time(23),
+                "lights_off": time(23),
+                "final_wake": time(6),
+                "out_of_bed": time(6, 30),
+                "sleep_latency_min": 20,
+                "awakenings": 1,
+                "awake_min": 20,
+                "quality": 3,
+            },
+        )
     sw.submit_screen(patient, {q.key: False for q in SCREEN})
     sw.approve(sw.start(patient, rise_time=time(6, 30)), by=therapist)
-    urls = [(client_for(patient), reverse("program:sleep_window")),
-            (client_for(therapist), reverse("program:patient_sleep_window", args=[patient.pk])),
-            (client_for(patient), reverse("program:diary"))]
+    urls = [
+        (client_for(patient), reverse("program:sleep_window")),
+        (client_for(therapist), reverse("program:patient_sleep_window", args=[patient.pk])),
+        (client_for(patient), reverse("program:diary")),
+    ]
     few = [count_queries(c, u) for c, u in urls]
     course = sw.course_for(patient)
     for week in range(1, 20):
-        Prescription.objects.create(course=course, window_min=360 + week, rise_time=time(6, 30),
-                                    effective_from=today - timedelta(days=7 * week),
-                                    source="clinician", rule="hold")
+        Prescription.objects.create(
+            course=course,
+            window_min=360 + week,
+            rise_time=time(6, 30),
+            effective_from=today - timedelta(days=7 * week),
+            source="clinician",
+            rule="hold",
+        )
     many = [count_queries(c, u) for c, u in urls]
     assert few == many, f"{few} queries with one prescription, {many} with twenty"
