@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Enrolment, Invitation, Programme, WorkerHeartbeat
+from .models import (
+    Enrolment,
+    Invitation,
+    Prescription,
+    Programme,
+    SafetyScreen,
+    SleepCourse,
+    SleepProtocol,
+    WorkerHeartbeat,
+)
 
 
 @admin.register(Programme)
@@ -28,3 +37,65 @@ class InvitationAdmin(admin.ModelAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "seen_at"]
+
+
+@admin.register(SleepProtocol)
+class SleepProtocolAdmin(admin.ModelAdmin):
+    """Protocols are data. A protocol in use is never edited in place: "Save as new"
+    makes the next version, and existing prescriptions keep pointing at theirs."""
+
+    list_display = [
+        "name",
+        "key",
+        "version",
+        "floor_min",
+        "extend_at",
+        "reduce_below",
+        "reduce_mode",
+        "is_active",
+    ]
+    list_filter = ["is_active", "key"]
+    save_as = True
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        if obj is not None and SleepCourse.objects.filter(protocol=obj).exists():
+            # In use: only retiring it is allowed; "Save as new" for a new version.
+            return [f.name for f in obj._meta.fields if f.name not in ("is_active",)]
+        return []
+
+
+class PrescriptionInline(admin.TabularInline):
+    model = Prescription
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "window_min",
+        "rise_time",
+        "effective_from",
+        "source",
+        "rule",
+        "figures",
+        "reason",
+        "set_by",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SleepCourse)
+class SleepCourseAdmin(admin.ModelAdmin):
+    list_display = ["patient", "protocol", "status", "rise_time", "titration_weekday"]
+    list_filter = ["status", "protocol"]
+    list_select_related = ["patient", "protocol"]
+    readonly_fields = ["patient", "calendar_token", "created_at", "updated_at"]
+    inlines = [PrescriptionInline]
+
+
+@admin.register(SafetyScreen)
+class SafetyScreenAdmin(admin.ModelAdmin):
+    list_display = ["patient", "positive", "decision", "completed_at", "decided_by"]
+    list_filter = ["positive", "decision"]
+    list_select_related = ["patient", "decided_by"]
+    readonly_fields = ["patient", "answers", "positive", "completed_at"]

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import clinician_required, get_patient_for, therapist_required
 from accounts.models import User
 
-from ..models import Enrolment, Invitation
+from ..models import Enrolment, Invitation, SafetyScreen
 
 CASELOAD_PAGE_SIZE = 25
 
@@ -28,7 +28,22 @@ def caseload(request: HttpRequest) -> HttpResponse:
     """The therapist's own patients, with where each is in the programme."""
     therapist: User = request.user  # type: ignore[assignment]
     query = request.GET.get("q", "").strip()
-    patients = User.objects.caseload_of(therapist).order_by("name", "email")
+    # Who needs the therapist first: a recommendation to decide or a safety screen to
+    # review (more flags arrive with the caseload issue).
+    patients = (
+        User.objects.caseload_of(therapist)
+        .annotate(
+            pending_recommendations=Count(
+                "sleep_course__recommendations",
+                filter=Q(sleep_course__recommendations__status="pending"),
+                distinct=True,
+            ),
+            screen_to_review=Exists(
+                SafetyScreen.objects.filter(patient=OuterRef("pk"), decision="pending")
+            ),
+        )
+        .order_by("-screen_to_review", "-pending_recommendations", "name", "email")
+    )
     if query:
         patients = patients.filter(email__icontains=query) | patients.filter(name__icontains=query)
     page = Paginator(_with_current_enrolment(patients), CASELOAD_PAGE_SIZE).get_page(

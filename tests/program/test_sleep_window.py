@@ -269,3 +269,41 @@ def test_due_reviews_follow_the_patients_own_weekday(patient, therapist) -> None
     assert sw.due_reviews(datetime(2026, 11, 26, 8, tzinfo=UTC)) == []
     sw.weekly_review(course, TODAY)
     assert sw.due_reviews(datetime(2026, 11, 25, 9, tzinfo=UTC)) == []  # never twice
+
+
+def test_the_hourly_tick_makes_each_review_once(patient, therapist) -> None:
+    from program.tasks import titration_tick_task
+
+    started(patient, therapist)
+    course = SleepCourse.objects.get()
+    course.titration_weekday = TODAY.weekday()
+    course.save()
+    Prescription.objects.update(effective_from=TODAY - timedelta(days=7))
+    assert titration_tick_task() == 1
+    assert titration_tick_task() == 0
+    assert Recommendation.objects.filter(kind="weekly").count() == 1
+
+
+def test_the_api_shows_the_pending_recommendation_to_the_care_team_only(patient, therapist):
+    import json
+
+    from accounts.tokens import issue_token
+
+    started(patient, therapist)
+    course = SleepCourse.objects.get()
+    Prescription.objects.update(effective_from=TODAY - timedelta(days=7))
+    sw.weekly_review(course, TODAY)
+
+    def get(user):
+        _, token = issue_token(user, "t")
+        response = client_for(None).get(
+            f"/api/v1/patients/{patient.pk}/sleep-window", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+        return json.loads(response.content)
+
+    mine = get(patient)
+    assert mine["current"]["bedtime"] == "00:15:00"
+    assert mine["pending_recommendation"] is None
+    theirs = get(therapist)
+    assert theirs["pending_recommendation"]["kind"] == "weekly"
+    assert theirs["history"][0]["window_min"] == 375
