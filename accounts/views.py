@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 
 from .forms import ProfileForm
 from .models import ApiToken, Role
@@ -30,6 +32,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(request.POST, instance=user)
         if form.is_valid():
             form.save()
+            for hook in settings.ACCOUNTS_SETTINGS_CHANGED_HOOKS:
+                import_string(hook)(user)
             messages.success(request, "Your settings are saved.")
             return redirect("accounts:profile")
     else:

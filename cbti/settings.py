@@ -328,7 +328,13 @@ CELERY_BEAT_SCHEDULE = {
     # Each patient's titration day is found in their own zone by our code, so one
     # hourly UTC tick serves every zone (no per-user schedules, no crontab DST bugs).
     "titration": {"task": "program.tasks.titration_tick_task", "schedule": 3600.0},
+    "reminders": {"task": "program.tasks.reminder_tick_task", "schedule": 60.0},
 }
+# A reminder due while workers were down is still sent this late, else skipped.
+REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
+# Called with the user after they change their settings (e.g. time zone), so other
+# apps can follow without accounts importing them.
+ACCOUNTS_SETTINGS_CHANGED_HOOKS = ["program.reminders.refresh_schedules"]
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    Delivery,
     Enrolment,
     Invitation,
     Prescription,
@@ -99,3 +100,23 @@ class SafetyScreenAdmin(admin.ModelAdmin):
     list_filter = ["positive", "decision"]
     list_select_related = ["patient", "decided_by"]
     readonly_fields = ["patient", "answers", "positive", "completed_at"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The reminder outbox: failed, interrupted and skipped sends are visible here."""
+
+    list_display = ["user", "kind", "local_date", "due_at", "status", "attempts", "sent_at", "note"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["user"]
+    date_hierarchy = "due_at"
+    readonly_fields = [
+        "user",
+        "kind",
+        "local_date",
+        "due_at",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+        "created_at",
+    ]

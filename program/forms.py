@@ -408,3 +408,50 @@ class CourseSettingsForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=200, required=False)
+
+
+class ReminderPreferenceForm(forms.ModelForm):
+    class Meta:
+        from .models import ReminderPreference
+
+        model = ReminderPreference
+        fields = [
+            "diary",
+            "diary_time",
+            "wind_down",
+            "wind_down_minutes",
+            "digest",
+            "email",
+            "quiet_start",
+            "quiet_end",
+        ]
+        widgets = {
+            "diary_time": TIME,
+            "quiet_start": TIME,
+            "quiet_end": TIME,
+            "wind_down_minutes": forms.NumberInput(attrs={"class": "short"}),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.role != "therapist":
+            del self.fields["digest"]
+        if user.role != "patient":
+            for name in ("diary", "diary_time", "wind_down", "wind_down_minutes"):
+                del self.fields[name]
+        self.fields["wind_down_minutes"].min_value = (
+            15 if "wind_down_minutes" in self.fields else None
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("quiet_start"), cleaned.get("quiet_end")
+        if bool(start) != bool(end):
+            self.add_error(
+                "quiet_end" if start else "quiet_start",
+                "Give both ends of your quiet hours, or neither.",
+            )
+        minutes = cleaned.get("wind_down_minutes")
+        if minutes is not None and not 15 <= minutes <= 180:
+            self.add_error("wind_down_minutes", "Choose between 15 and 180 minutes.")
+        return cleaned

@@ -254,7 +254,16 @@ def _apply(
     if course.status == SleepCourse.Status.SETTING_UP:
         course.status = SleepCourse.Status.ACTIVE
         course.save(update_fields=["status", "updated_at"])
+    _reminders_follow(course)
     return prescription
+
+
+def _reminders_follow(course: SleepCourse) -> None:
+    """The wind-down and diary reminders follow the window (after commit)."""
+    from . import reminders
+
+    patient = course.patient
+    transaction.on_commit(lambda: reminders.refresh_schedules(patient))
 
 
 def _needs_clinician(recommendation: Recommendation) -> bool:
@@ -442,6 +451,7 @@ def pause(course: SleepCourse, *, reason: str) -> None:
     course.status = SleepCourse.Status.PAUSED
     course.paused_reason = reason[:200]
     course.save()
+    _reminders_follow(course)
     Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(
         status=Recommendation.Status.SUPERSEDED
     )
@@ -454,6 +464,7 @@ def resume(course: SleepCourse) -> None:
     course.status = SleepCourse.Status.ACTIVE
     course.paused_reason = ""
     course.save()
+    _reminders_follow(course)
 
 
 @transaction.atomic
@@ -464,6 +475,7 @@ def end(course: SleepCourse, *, reason: str) -> None:
     course.status = SleepCourse.Status.ENDED
     course.ended_reason = reason[:200]
     course.save()
+    _reminders_follow(course)
     Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(
         status=Recommendation.Status.SUPERSEDED
     )

@@ -55,3 +55,24 @@ def titration_tick_task() -> int:
         if sleep_window.weekly_review(course, today) is not None:
             made += 1
     return made
+
+
+@shared_task
+def reminder_tick_task() -> int:
+    """Every minute (beat, in UTC): due reminders become outbox rows and are enqueued
+    in batches. Duplicated ticks are harmless (unique outbox key, conditional claims)."""
+    from . import reminders
+
+    reminders.sweep_interrupted()
+    batches = reminders.tick()
+    for ids in batches:
+        send_deliveries_task.delay(ids)
+    return sum(len(ids) for ids in batches)
+
+
+@shared_task
+def send_deliveries_task(ids: list[int]) -> dict[str, int]:
+    """Send a batch of reminders, each at most once (see program/reminders.py)."""
+    from . import reminders
+
+    return reminders.deliver(ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clinic, diary, invitations, patient, sleep_window, therapist
+from .views import clinic, diary, invitations, patient, reminders, sleep_window, therapist
 
 app_name = "program"
 
@@ -43,6 +43,8 @@ urlpatterns = [
         sleep_window.course_action,
         name="sleep_window_action",
     ),
+    path("reminders/", reminders.reminder_settings, name="reminder_settings"),
+    path("reminders/manage/<str:token>/", reminders.manage_reminders, name="manage_reminders"),
     path("caseload/", therapist.caseload, name="caseload"),
     path("caseload/invite/", invitations.invite, name="invite"),
     path(

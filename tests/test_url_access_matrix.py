@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from program import sleep_window
 from program.diary import save_entry
+from program.reminders import manage_token
 from program.models import Recommendation
 from program.safety import SCREEN
 from program.services import invite_patient
@@ -70,6 +71,10 @@ ROWS = [
         args="screen"),
     row("program:sleep_window_action", "post", LOGIN, 403,    403,    HOME,     404,    404,
         args="patient"),
+    row("program:reminder_settings",   "get",  LOGIN, 200,    200,    200,      200,    200),
+    # The signed link in reminder emails is its own key (the patient's, here).
+    row("program:manage_reminders",    "get",  200,   200,    200,    200,      200,    200,
+        args="manage_token"),
     row("program:caseload",            "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:invite",              "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:revoke_invitation",   "post", LOGIN, 403,    403,    HOME,     404,    403,
@@ -166,6 +171,7 @@ def world(
             "token": [issued.token],
             "diary_date": [today.isoformat()],
             "calendar_token": [course.calendar_token],
+            "manage_token": [manage_token(patient)],
             "recommendation": [patient.pk, recommendation.pk],
             "screen": [patient.pk, screen.pk],
             "": [],

@@ -9,6 +9,7 @@ from .programme import (
     WorkerHeartbeat,
     hash_token,
 )
+from .reminders import Delivery, ReminderKind, ReminderPreference, ReminderSchedule
 from .sleep_window import (
     Prescription,
     Recommendation,
@@ -20,6 +21,7 @@ from .sleep_window import (
 
 __all__ = [
     "DEFAULT_PROGRAMME",
+    "Delivery",
     "DiaryEntry",
     "DiaryEntryRevision",
     "Enrolment",
@@ -27,6 +29,9 @@ __all__ = [
     "Prescription",
     "Programme",
     "Recommendation",
+    "ReminderKind",
+    "ReminderPreference",
+    "ReminderSchedule",
     "SafetyScreen",
     "SleepCourse",
     "SleepProtocol",

@@ -1,0 +1,116 @@
+"""Reminders: each person's choices, their next due times, and the outbox of sends.
+
+How a reminder travels (see program/reminders.py):
+1. ``ReminderSchedule.next_due_at`` (UTC, indexed) says when a kind is next due
+   for a person, worked out from their own clock and time zone.
+2. An every-minute tick selects schedules with ``next_due_at <= now``, writes one
+   ``Delivery`` per (user, kind, local date) — a unique key, so a repeated tick,
+   two beat processes or a retried task cannot make a second row — advances the
+   schedule, and enqueues the new deliveries in batches.
+3. The delivery task claims each row with a conditional UPDATE before sending.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ReminderKind(models.TextChoices):
+    DIARY = "diary", "Morning diary reminder"
+    WIND_DOWN = "wind_down", "Evening wind-down reminder"
+    DIGEST = "digest", "Weekly caseload digest (therapists)"
+
+
+class ReminderPreference(models.Model):
+    """What a person wants to be reminded of, how, and when not."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    diary = models.BooleanField("Morning diary reminder", default=True)
+    diary_time = models.TimeField(
+        "Time for the diary reminder",
+        null=True,
+        blank=True,
+        help_text="Leave empty for 30 minutes after your rise time (or 07:30).",
+    )
+    wind_down = models.BooleanField("Evening wind-down reminder", default=True)
+    wind_down_minutes = models.PositiveSmallIntegerField(
+        "Minutes before bedtime", default=60, help_text="Only while you have a sleep window."
+    )
+    digest = models.BooleanField("Weekly caseload digest", default=True)
+    email = models.BooleanField("By email", default=True)
+    quiet_start = models.TimeField("Quiet hours from", null=True, blank=True)
+    quiet_end = models.TimeField("Quiet hours until", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Reminder choices of {self.user}"
+
+    def wants(self, kind: str) -> bool:
+        return bool(getattr(self, kind, False)) and self.email
+
+
+class ReminderSchedule(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_schedules"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    next_due_at = models.DateTimeField(db_index=True)
+    local_date = models.DateField(help_text="The local date the next reminder belongs to.")
+    # The local clock time and (for weekly kinds) weekday it recurs at, so the tick
+    # advances schedules with arithmetic alone; they are recomputed whenever what
+    # they derive from changes (time zone, choices, sleep window).
+    clock = models.TimeField()
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_schedule_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user} at {self.next_due_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Delivery(models.Model):
+    """The outbox: one row per reminder that is, was or will be sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (will retry)"
+        GAVE_UP = "gave_up", "Failed for good"
+        SKIPPED = "skipped", "Skipped"
+        INTERRUPTED = "interrupted", "Interrupted mid-send (not resent)"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    local_date = models.DateField()
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "local_date"], name="one_delivery_per_kind_and_day"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user} on {self.local_date} ({self.status})"
