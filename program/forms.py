@@ -439,9 +439,6 @@ class ReminderPreferenceForm(forms.ModelForm):
         if user.role != "patient":
             for name in ("diary", "diary_time", "wind_down", "wind_down_minutes"):
                 del self.fields[name]
-        self.fields["wind_down_minutes"].min_value = (
-            15 if "wind_down_minutes" in self.fields else None
-        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

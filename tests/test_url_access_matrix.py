@@ -14,8 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from program import sleep_window
 from program.diary import save_entry
-from program.reminders import manage_token
 from program.models import Recommendation
+from program.reminders import manage_token
 from program.safety import SCREEN
 from program.services import invite_patient
 
