@@ -172,6 +172,11 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
             _fill_diary(patient, person)
             _sleep_window(patient, person, therapists[person.therapist or ""])
         created.append((person, new))
+    # Reminders at each person's local time (run by the worker and beat of `make run`).
+    from . import reminders
+
+    for user in User.objects.filter(email__endswith="@example.com"):
+        reminders.refresh_schedules(user)
     # A patient who has been invited but has not yet accepted.
     if not Invitation.objects.filter(token_hash=hash_token(DEMO_INVITATION_TOKEN)).exists():
         Invitation.objects.create(

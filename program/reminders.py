@@ -195,10 +195,11 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
 
 def pending_batches(now: datetime) -> list[list[int]]:
     """Ids of deliveries ready to send and not enqueued in the last few minutes."""
+    not_recently_enqueued = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - REENQUEUE_AFTER)
     ready = Delivery.objects.filter(
-        Q(status=Delivery.Status.PENDING)
-        | Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now),
-    ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - REENQUEUE_AFTER))
+        (Q(status=Delivery.Status.PENDING) & not_recently_enqueued)
+        | Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now)
+    )
     ids = list(ready.order_by("due_at").values_list("pk", flat=True))
     # Mark them enqueued, so the next tick does not enqueue them again meanwhile.
     Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).update(claimed_at=now)

@@ -13,6 +13,7 @@ from accounts.models import Role, User
 from accounts.services import create_user
 
 from .models import Enrolment, Invitation, Programme, hash_token
+from .publish import Published, publish_on_commit
 
 
 class InvitationError(Exception):
@@ -23,6 +24,7 @@ class InvitationError(Exception):
 class IssuedInvitation:
     invitation: Invitation
     token: str  # only ever in memory and in the email; the database keeps a hash
+    published: Published
 
     @property
     def path(self) -> str:
@@ -56,8 +58,8 @@ def invite_patient(
     )
     from .tasks import send_invitation_task
 
-    send_invitation_task.delay_on_commit(invitation.pk, token)
-    return IssuedInvitation(invitation, token)
+    published = publish_on_commit(send_invitation_task, invitation.pk, token)
+    return IssuedInvitation(invitation, token, published)
 
 
 def find_invitation(token: str) -> Invitation:

@@ -15,6 +15,11 @@ from ..forms import AcceptInvitationForm, InvitationForm
 from ..models import Invitation
 from ..services import InvitationError, accept_invitation, find_invitation, invite_patient
 
+UNPUBLISHED = (
+    "The invitation is saved, but its email could not be queued just now (the mail service "
+    "is unavailable). Use “Send again” under Invite a patient in a few minutes."
+)
+
 
 @therapist_required
 def invite(request: HttpRequest) -> HttpResponse:
@@ -30,13 +35,16 @@ def invite(request: HttpRequest) -> HttpResponse:
                     "patient to your caseload.",
                 )
             else:
-                invite_patient(
+                issued = invite_patient(
                     therapist=therapist,
                     email=email,
                     name=form.cleaned_data["name"],
                     programme=form.cleaned_data["programme"],
                 )
-                messages.success(request, f"Invitation sent to {email}.")
+                if issued.published.ok is False:
+                    messages.warning(request, UNPUBLISHED)
+                else:
+                    messages.success(request, f"Invitation sent to {email}.")
                 return redirect("program:caseload")
     else:
         form = InvitationForm()
@@ -66,13 +74,16 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     """Send a fresh link (the old one stops working)."""
     old = get_object_or_404(Invitation.objects.pending(), pk=invitation_id, therapist=request.user)
-    invite_patient(
+    issued = invite_patient(
         therapist=request.user,  # type: ignore[arg-type]
         email=old.email,
         name=old.name,
         programme=old.programme,
     )
-    messages.success(request, f"A new invitation was sent to {old.email}.")
+    if issued.published.ok is False:
+        messages.warning(request, UNPUBLISHED)
+    else:
+        messages.success(request, f"A new invitation was sent to {old.email}.")
     return redirect("program:invite")
 
 

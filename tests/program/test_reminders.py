@@ -1,0 +1,225 @@
+"""Reminders through the outbox: due at local time, never twice, never silently lost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from program import reminders
+from program.models import Delivery, ReminderPreference, ReminderSchedule
+from tests.conftest import client_for
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(utc(2026, 11, 25, 6), tick=False) as traveller:
+        yield traveller
+
+
+def test_a_patient_gets_a_morning_reminder_at_their_own_0730(patient, clock) -> None:
+    reminders.refresh_schedules(patient)
+    schedule = ReminderSchedule.objects.get(user=patient, kind="diary")
+    assert schedule.next_due_at == utc(2026, 11, 25, 7, 30)  # London = UTC in November
+    assert not ReminderSchedule.objects.filter(user=patient, kind="wind_down").exists()
+    clock.move_to(utc(2026, 11, 25, 7, 30, 20))
+    batches = reminders.tick()
+    assert sum(len(b) for b in batches) == 1
+    counts = reminders.deliver(batches[0])
+    assert counts["sent"] == 1
+    assert mail.outbox[0].to == [patient.email]
+    assert "/reminders/manage/" in mail.outbox[0].body
+    assert "%" not in mail.outbox[0].body  # no sleep figures in an email
+    schedule.refresh_from_db()
+    assert schedule.next_due_at == utc(2026, 11, 26, 7, 30)
+
+
+def test_ticking_twice_and_delivering_twice_sends_once(patient, clock) -> None:
+    reminders.refresh_schedules(patient)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    before = ReminderSchedule.objects.values("next_due_at", "local_date").get()
+    first = reminders.tick()
+    # A second beat process that read the schedule before the first one advanced it.
+    ReminderSchedule.objects.update(**before)
+    reminders.tick()
+    assert Delivery.objects.count() == 1
+    ids = first[0]
+    reminders.deliver(ids)
+    again = reminders.deliver(ids)  # a retried or duplicated task
+    assert again["not_claimed"] == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_worker_killed_mid_send_is_recorded_never_resent(patient, clock) -> None:
+    reminders.refresh_schedules(patient)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    ids = reminders.tick()[0]
+
+    def die(delivery):
+        raise SystemExit("worker killed")
+
+    with pytest.raises(SystemExit):
+        reminders.deliver(ids, send=die)
+    assert Delivery.objects.get().status == "sending"
+    assert reminders.deliver(ids)["not_claimed"] == 1  # not sent a second time
+    clock.move_to(utc(2026, 11, 25, 7, 45))
+    assert reminders.sweep_interrupted() == 1
+    assert Delivery.objects.get().status == "interrupted"
+    assert mail.outbox == []
+
+
+def test_a_failed_send_retries_with_backoff_then_gives_up(patient, clock) -> None:
+    reminders.refresh_schedules(patient)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    ids = reminders.tick()[0]
+
+    def broken(delivery):
+        raise OSError("SMTP refused")
+
+    reminders.deliver(ids, send=broken)
+    delivery = Delivery.objects.get()
+    assert delivery.status == "failed" and "SMTP refused" in delivery.note
+    assert reminders.pending_batches(utc(2026, 11, 25, 7, 32)) == []  # not before its time
+    clock.move_to(utc(2026, 11, 25, 7, 34))
+    assert reminders.pending_batches(utc(2026, 11, 25, 7, 34)) == [[delivery.pk]]
+    assert reminders.deliver([delivery.pk])["sent"] == 1
+
+
+def test_reminders_missed_while_workers_were_down_go_late_or_are_recorded_skipped(
+    patient, clock, settings
+) -> None:
+    settings.REMINDER_GRACE_MINUTES = 120
+    reminders.refresh_schedules(patient)
+    clock.move_to(utc(2026, 11, 25, 8, 45))  # 75 minutes late: still sent
+    ids = reminders.tick()[0]
+    assert reminders.deliver(ids)["sent"] == 1
+    clock.move_to(utc(2026, 11, 26, 11, 0))  # 3 h 30 late: skipped, with a note
+    reminders.tick()
+    skipped = Delivery.objects.get(local_date="2026-11-26")
+    assert skipped.status == "skipped" and "too late" in skipped.note.lower()
+    assert len(mail.outbox) == 1
+
+
+def test_no_diary_reminder_once_the_diary_is_filled(patient, clock) -> None:
+    from program.diary import save_entry
+
+    reminders.refresh_schedules(patient)
+    save_entry(
+        patient=patient,
+        diary_date=patient.local_today(),
+        changed_by=patient,
+        answers={
+            "into_bed": time(23),
+            "lights_off": time(23),
+            "final_wake": time(6),
+            "out_of_bed": time(6, 30),
+            "sleep_latency_min": 10,
+            "awakenings": 1,
+            "awake_min": 10,
+            "quality": 3,
+        },
+    )
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    counts = reminders.deliver(reminders.tick()[0])
+    assert counts["skipped"] == 1 and mail.outbox == []
+
+
+def test_two_quiet_nights_turn_the_reminder_into_a_gentle_nudge(patient, clock) -> None:
+    reminders.refresh_schedules(patient)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    reminders.deliver(reminders.tick()[0])
+    assert mail.outbox[0].subject.endswith("We miss your sleep diary")
+
+
+def test_a_change_of_time_zone_moves_the_reminder(patient, clock) -> None:
+    reminders.refresh_schedules(patient)
+    client = client_for(patient)
+    client.post(
+        reverse("accounts:profile"), {"name": patient.name, "time_zone": "America/New_York"}
+    )
+    schedule = ReminderSchedule.objects.get(user=patient, kind="diary")
+    assert schedule.next_due_at == utc(2026, 11, 25, 12, 30)  # 07:30 in New York
+
+
+def test_the_wind_down_reminder_follows_the_sleep_window(
+    patient, therapist, clock, django_capture_on_commit_callbacks
+) -> None:
+    from tests.program.test_sleep_window import started
+
+    with (
+        time_machine.travel(utc(2026, 11, 25, 8), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        started(patient, therapist)  # window 00:15-06:30
+    schedule = ReminderSchedule.objects.get(user=patient, kind="wind_down")
+    assert schedule.clock == time(23, 15)
+    diary = ReminderSchedule.objects.get(user=patient, kind="diary")
+    assert diary.clock == time(7, 0)  # 30 minutes after the 06:30 rise time
+
+
+def test_a_therapist_gets_a_weekly_digest_on_monday_morning(therapist, patient, clock) -> None:
+    reminders.refresh_schedules(therapist)
+    schedule = ReminderSchedule.objects.get(user=therapist, kind="digest")
+    assert schedule.next_due_at == utc(2026, 11, 30, 8, 0)  # Monday 08:00 London
+    clock.move_to(utc(2026, 11, 30, 8, 1))
+    reminders.deliver(reminders.tick()[0])
+    assert "patients need your attention" in mail.outbox[0].subject
+    assert "Pat" not in mail.outbox[0].body  # counts only, no names or health details
+
+
+def test_the_signed_link_manages_reminders_without_signing_in(patient, clock) -> None:
+    reminders.refresh_schedules(patient)
+    url = reverse("program:manage_reminders", args=[reminders.manage_token(patient)])
+    page = Client().get(url)
+    assert page.status_code == 200 and patient.email.encode() in page.content
+    Client().post(url, {"stop_all": "1"})
+    assert not ReminderPreference.objects.get(user=patient).email
+    assert not ReminderSchedule.objects.filter(user=patient).exists()
+    assert Client().get(reverse("program:manage_reminders", args=["forged"])).status_code == 404
+
+
+def test_quiet_hours_need_both_ends(patient) -> None:
+    response = client_for(patient).post(
+        reverse("program:reminder_settings"),
+        {"diary": "on", "email": "on", "quiet_start": "22:00", "wind_down_minutes": "60"},
+    )
+    assert response.status_code == 200
+    assert b"Give both ends" in response.content
+    assert b'value="22:00"' in response.content
+
+
+def test_the_tick_stays_a_fixed_number_of_queries(
+    patient, other_patient, clock, django_assert_max_num_queries
+) -> None:
+    from accounts.models import Role
+    from program.models import Programme
+    from program.services import enrol
+    from tests.conftest import make_user
+
+    for i in range(30):
+        p = make_user(f"tick{i}@example.test", Role.PATIENT, time_zone="Europe/London")
+        enrol(patient=p, programme=Programme.objects.default(), start_date=clock_date())
+    for user in [patient, other_patient]:
+        reminders.refresh_schedules(user)
+    from accounts.models import User
+
+    for user in User.objects.filter(email__startswith="tick"):
+        reminders.refresh_schedules(user)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    with django_assert_max_num_queries(12):
+        batches = reminders.tick()
+    assert sum(len(b) for b in batches) >= 31
+
+
+def clock_date():
+    from datetime import date
+
+    return date(2026, 11, 20)
