@@ -202,7 +202,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # smtp+tls://user:password@smtp.example.org:587 (Django 6.1's MAILERS setting).
 # Production must say where mail goes: no silent console backend there.
 EMAIL_URL = env.str("EMAIL_URL", "") if DEBUG or TESTING else env.str("EMAIL_URL")
-if EMAIL_URL:
+if EMAIL_URL == "memory://":  # keeps mail in memory: benchmarks and dry runs
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+elif EMAIL_URL:
     import dj_email_url
 
     _smtp = dj_email_url.parse(EMAIL_URL)

@@ -82,7 +82,9 @@ ZONES = st.sampled_from(
     st.times(),
     ZONES,
     st.datetimes(
-        min_value=datetime(2000, 1, 2), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+        min_value=datetime(2000, 1, 2),  # noqa: DTZ001 (hypothesis takes naive bounds)
+        max_value=datetime(2090, 1, 1),  # noqa: DTZ001
+        timezones=st.just(UTC),
     ),
 )
 def test_the_next_occurrence_is_soon_after_and_at_that_clock_time(clock, zone, after) -> None:
@@ -99,7 +101,9 @@ def test_the_next_occurrence_is_soon_after_and_at_that_clock_time(clock, zone, a
     st.times(),
     ZONES,
     st.datetimes(
-        min_value=datetime(2000, 1, 2), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+        min_value=datetime(2000, 1, 2),  # noqa: DTZ001 (hypothesis takes naive bounds)
+        max_value=datetime(2090, 1, 1),  # noqa: DTZ001
+        timezones=st.just(UTC),
     ),
 )
 def test_successive_occurrences_have_successive_dates(clock, zone, after) -> None:
