@@ -13,8 +13,11 @@ or beat down) go out within ``REMINDER_GRACE`` or are recorded as skipped.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -26,7 +29,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 
 from . import schedule
-from .emails import send_templated_email
+from .emails import render_email
 from .models import (
     Delivery,
     DiaryEntry,
@@ -158,38 +161,58 @@ def refresh_schedules(user: User, now: datetime | None = None) -> None:
 
 def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]]:
     """Turn due schedules into outbox rows, advance them, and return batches of
-    delivery ids to enqueue. Safe to run twice or in two processes at once."""
+    delivery ids to enqueue. Safe to run twice or in two processes at once.
+
+    1. Read the due schedules as plain tuples (no model objects).
+    2. Write one outbox row each; the unique (user, kind, local date) key makes a
+       row written twice collapse into one.
+    3. Advance the schedules by group: rows with the same due instant, clock,
+       weekday, zone and quiet hours share their next occurrence, so one UPDATE
+       serves a whole group and the tick does a few statements, not one per person.
+    """
     now = now or timezone.now()
     due = list(
         ReminderSchedule.objects.filter(next_due_at__lte=now)
-        .select_related("user", "user__reminder_preference")
-        .order_by("next_due_at")[:limit]
+        .order_by("next_due_at")
+        .values_list(
+            "pk",
+            "user_id",
+            "kind",
+            "local_date",
+            "next_due_at",
+            "clock",
+            "weekday",
+            "user__time_zone",
+            "user__reminder_preference__quiet_start",
+            "user__reminder_preference__quiet_end",
+        )[:limit]
     )
-    rows: list[Delivery] = []
-    advanced: list[ReminderSchedule] = []
-    for item in due:
-        late = now - item.next_due_at > grace()
-        rows.append(
-            Delivery(
-                user_id=item.user_id,
-                kind=item.kind,
-                local_date=item.local_date,
-                due_at=item.next_due_at,
-                status=Delivery.Status.SKIPPED if late else Delivery.Status.PENDING,
-                note="Due while reminders were not running; too late to send." if late else "",
-            )
+    late_before = now - grace()
+    rows = [
+        Delivery(
+            user_id=user_id,
+            kind=kind,
+            local_date=local_date,
+            due_at=due_at,
+            status=Delivery.Status.SKIPPED if due_at < late_before else Delivery.Status.PENDING,
+            note="Due while reminders were not running; too late to send."
+            if due_at < late_before
+            else "",
         )
-        preference = getattr(item.user, "reminder_preference", None)
-        occurrence = occurrence_after(
-            item.clock, item.weekday, item.user.zone, max(now, item.next_due_at), preference
-        )
-        item.next_due_at, item.local_date = occurrence.due_at, occurrence.local_date
-        advanced.append(item)
+        for _, user_id, kind, local_date, due_at, *_ in due
+    ]
+    groups: dict[tuple, list[int]] = {}  # type: ignore[type-arg]
+    for pk, _, _, _, due_at, clock, weekday, zone, quiet_start, quiet_end in due:
+        groups.setdefault((due_at, clock, weekday, zone, quiet_start, quiet_end), []).append(pk)
     with transaction.atomic():
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-        ReminderSchedule.objects.bulk_update(
-            advanced, ["next_due_at", "local_date"], batch_size=2000
-        )
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+        for (due_at, clock, weekday, zone, quiet_start, quiet_end), pks in groups.items():
+            quiet = ReminderPreference(quiet_start=quiet_start, quiet_end=quiet_end)
+            occurrence = occurrence_after(clock, weekday, ZoneInfo(zone), max(now, due_at), quiet)
+            for i in range(0, len(pks), 5000):
+                ReminderSchedule.objects.filter(pk__in=pks[i : i + 5000]).update(
+                    next_due_at=occurrence.due_at, local_date=occurrence.local_date
+                )
     return pending_batches(now)
 
 
@@ -202,7 +225,10 @@ def pending_batches(now: datetime) -> list[list[int]]:
     )
     ids = list(ready.order_by("due_at").values_list("pk", flat=True))
     # Mark them enqueued, so the next tick does not enqueue them again meanwhile.
-    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).update(claimed_at=now)
+    for i in range(0, len(ids), 5000):
+        Delivery.objects.filter(pk__in=ids[i : i + 5000], status=Delivery.Status.PENDING).update(
+            claimed_at=now
+        )
     return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
 
 
@@ -232,74 +258,178 @@ def user_for_manage_token(token: str) -> User | None:
     return User.objects.filter(pk=data.get("u"), is_active=True).first()
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
-    return bool(
-        Delivery.objects.filter(
-            Q(status=Delivery.Status.PENDING)
-            | Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now),
-            pk=delivery_id,
-        ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
+@dataclass
+class BatchContext:
+    """What deciding and writing a batch of reminders needs, fetched in a fixed
+    number of queries whatever the batch size."""
+
+    enrolled: set[int]
+    rise_times: dict[int, time]
+    bedtimes: dict[int, time]
+    filled: set[tuple[int, date]]
+    recent: dict[int, set[date]]
+
+    @classmethod
+    def load(cls, deliveries: Sequence[Delivery]) -> BatchContext:
+        users = {d.user_id for d in deliveries}
+        days = {d.local_date for d in deliveries}
+        earliest = min(days) - timedelta(days=2) if days else date.today()  # noqa: DTZ011
+        entries = DiaryEntry.objects.filter(
+            patient_id__in=users,
+            diary_date__gte=earliest,
+            diary_date__lte=max(days, default=earliest),
+        )
+        recent: dict[int, set[date]] = {}
+        for patient_id, day in entries.values_list("patient_id", "diary_date"):
+            recent.setdefault(patient_id, set()).add(day)
+        bedtimes: dict[int, time] = {}
+        today = max(days, default=earliest)
+        for p in (
+            Prescription.objects.filter(
+                course__patient_id__in=users,
+                course__status=SleepCourse.Status.ACTIVE,
+                effective_from__lte=today,
+            )
+            .select_related("course")
+            .order_by("effective_from", "created_at")
+        ):
+            bedtimes[p.course.patient_id] = p.bedtime
+        return cls(
+            enrolled=set(
+                Enrolment.objects.filter(
+                    patient_id__in=users, status=Enrolment.Status.ACTIVE
+                ).values_list("patient_id", flat=True)
+            ),
+            rise_times=dict(
+                SleepCourse.objects.filter(
+                    patient_id__in=users, rise_time__isnull=False
+                ).values_list("patient_id", "rise_time")
+            ),
+            bedtimes=bedtimes,
+            filled={(pid, day) for pid, days_ in recent.items() for day in days_},
+            recent=recent,
+        )
+
+    def applies(self, delivery: Delivery, preference: ReminderPreference | None) -> bool:
+        """Whether the kind still applies (the person may have changed their mind)."""
+        user = delivery.user
+        if not user.is_active or (preference is not None and not preference.wants(delivery.kind)):
+            return False
+        if delivery.kind == ReminderKind.DIARY:
+            return user.role == Role.PATIENT and user.pk in self.enrolled
+        if delivery.kind == ReminderKind.WIND_DOWN:
+            return user.role == Role.PATIENT and user.pk in self.bedtimes
+        return user.role == Role.THERAPIST
+
+    def missed_two_nights(self, delivery: Delivery) -> bool:
+        days = self.recent.get(delivery.user_id, set())
+        return not (
+            {delivery.local_date - timedelta(days=1), delivery.local_date - timedelta(days=2)}
+            & days
+        )
 
 
 def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None) -> dict[str, int]:
-    """Send each claimed delivery once. Returns counts by outcome."""
+    """Send a batch of reminders, each at most once.
+
+    1. Claim the batch in one conditional UPDATE (pending, or failed and due for a
+       retry -> sending) tagged with this run's token; rows another worker claimed
+       are not touched.
+    2. Load what the decisions need in a fixed number of queries.
+    3. Skip what no longer applies (recorded with the reason); send the rest one
+       by one over one mail connection, marking each as sent or failed at once.
+    """
     now = now or timezone.now()
     counts = {"sent": 0, "skipped": 0, "failed": 0, "not_claimed": 0}
-    for delivery_id in ids:
-        if not _claim(delivery_id, now):
-            counts["not_claimed"] += 1
-            continue
-        delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
-        user = delivery.user
-        preference = preference_for(user)
-        reason = ""
+    token = uuid.uuid4().hex
+    claimed = Delivery.objects.filter(
+        Q(status=Delivery.Status.PENDING)
+        | Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now),
+        pk__in=list(ids),
+    ).update(
+        status=Delivery.Status.SENDING,
+        claimed_at=now,
+        claim_token=token,
+        attempts=F("attempts") + 1,
+    )
+    counts["not_claimed"] = len(set(ids)) - claimed
+    if not claimed:
+        return counts
+    deliveries = list(
+        Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING)
+        .select_related("user", "user__reminder_preference")
+        .order_by("due_at")
+    )
+    context = BatchContext.load(deliveries)
+    skipped: dict[str, list[int]] = {}
+    to_send: list[Delivery] = []
+    for delivery in deliveries:
+        preference = getattr(delivery.user, "reminder_preference", None)
         if now - delivery.due_at > grace():
-            reason = "Too late to send (beyond the grace period)."
-        elif local_clock(user, delivery.kind, preference, delivery.local_date) is None:
-            reason = "Turned off, or no longer applies (e.g. the sleep window ended)."
+            skipped.setdefault("Too late to send (beyond the grace period).", []).append(
+                delivery.pk
+            )
+        elif not context.applies(delivery, preference):
+            skipped.setdefault(
+                "Turned off, or no longer applies (e.g. the sleep window ended).", []
+            ).append(delivery.pk)
         elif (
             delivery.kind == ReminderKind.DIARY
-            and DiaryEntry.objects.filter(patient=user, diary_date=delivery.local_date).exists()
+            and (delivery.user_id, delivery.local_date) in context.filled
         ):
-            reason = "The diary was already filled in."
-        if reason:
-            Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.SKIPPED, note=reason
+            skipped.setdefault("The diary was already filled in.", []).append(delivery.pk)
+        else:
+            to_send.append(delivery)
+    for note, pks in skipped.items():
+        Delivery.objects.filter(pk__in=pks).update(status=Delivery.Status.SKIPPED, note=note)
+        counts["skipped"] += len(pks)
+    if not to_send:
+        return counts
+    sender = send or _mail_sender(context)
+    with _mail_connection() as connection:
+        for delivery in to_send:
+            try:
+                sender(delivery, connection)  # type: ignore[operator]
+            except Exception as error:  # any transport error: retry with backoff
+                gave_up = delivery.attempts >= MAX_ATTEMPTS
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.GAVE_UP if gave_up else Delivery.Status.FAILED,
+                    next_attempt_at=now + timedelta(minutes=2**delivery.attempts),
+                    note=f"{type(error).__name__}: {error}"[:300],
+                )
+                log.warning(
+                    "Reminder %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error
+                )
+                counts["failed"] += 1
+                continue
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.SENT, sent_at=timezone.now()
             )
-            counts["skipped"] += 1
-            continue
-        try:
-            (send or send_reminder)(delivery)
-        except Exception as error:  # any transport error: retry with backoff
-            attempts = delivery.attempts
-            gave_up = attempts >= MAX_ATTEMPTS
-            Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.GAVE_UP if gave_up else Delivery.Status.FAILED,
-                next_attempt_at=now + timedelta(minutes=2**attempts),
-                note=f"{type(error).__name__}: {error}"[:300],
-            )
-            log.warning("Reminder %s failed (attempt %s): %s", delivery_id, attempts, error)
-            counts["failed"] += 1
-            continue
-        Delivery.objects.filter(pk=delivery_id).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now()
-        )
-        counts["sent"] += 1
+            counts["sent"] += 1
     return counts
 
 
-def _missed_two_nights(user: User, today: date) -> bool:
-    days = {today - timedelta(days=1), today - timedelta(days=2)}
-    have = set(
-        DiaryEntry.objects.filter(patient=user, diary_date__in=days).values_list(
-            "diary_date", flat=True
-        )
-    )
-    started = Enrolment.objects.current().filter(
-        patient=user, start_date__lte=today - timedelta(days=2)
-    )
-    return not have and started.exists()
+class _mail_connection:
+    """One open mail connection for a whole batch (SMTP would otherwise reconnect
+    for every message)."""
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        from django.core.mail import mailers
+
+        self.backend = mailers.default
+        self.backend.open()
+        return self.backend
+
+    def __exit__(self, *exc: object) -> None:
+        self.backend.close()
+
+
+def _mail_sender(context: BatchContext):  # type: ignore[no-untyped-def]
+    def sender(delivery: Delivery, connection) -> None:  # type: ignore[no-untyped-def]
+        message = reminder_message(delivery, context)
+        connection.send_messages([message])
+
+    return sender
 
 
 def digest_counts(therapist: User) -> dict[str, int]:
@@ -321,11 +451,12 @@ def digest_counts(therapist: User) -> dict[str, int]:
     }
 
 
-def send_reminder(delivery: Delivery) -> None:
+def reminder_message(delivery: Delivery, context: BatchContext | None = None):  # type: ignore[no-untyped-def]
     """One email, text and HTML, with a signed link to manage or stop reminders.
 
     The text carries no health details (no sleep figures, no diagnoses)."""
     user = delivery.user
+    context = context or BatchContext.load([delivery])
     base = settings.SITE_URL.rstrip("/")
     ctx: dict[str, object] = {
         "user": user,
@@ -333,18 +464,17 @@ def send_reminder(delivery: Delivery) -> None:
         "site": base,
     }
     if delivery.kind == ReminderKind.DIARY:
-        ctx["nudge"] = _missed_two_nights(user, delivery.local_date)
+        ctx["nudge"] = context.missed_two_nights(delivery)
         ctx["link"] = base + reverse("program:diary_new")
         name = "diary_reminder"
     elif delivery.kind == ReminderKind.WIND_DOWN:
-        prescription = _active_prescription(user, delivery.local_date)
-        ctx["bedtime"] = prescription.bedtime if prescription else None
+        ctx["bedtime"] = context.bedtimes.get(user.pk)
         name = "wind_down_reminder"
     else:
         ctx["counts"] = digest_counts(user)
         ctx["link"] = base + reverse("program:caseload")
         name = "digest"
-    send_templated_email(name, user.email, ctx)
+    return render_email(name, user.email, ctx)
 
 
 def schedule_everyone(users: Iterable[User], now: datetime | None = None) -> None:

@@ -76,3 +76,8 @@ def send_deliveries_task(ids: list[int]) -> dict[str, int]:
     from . import reminders
 
     return reminders.deliver(ids)
+
+
+@shared_task
+def noop_task() -> None:
+    """Does nothing: measures the broker and worker overhead alone (bench/reminders.py)."""

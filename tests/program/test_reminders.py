@@ -63,7 +63,7 @@ def test_a_worker_killed_mid_send_is_recorded_never_resent(patient, clock) -> No
     clock.move_to(utc(2026, 11, 25, 7, 31))
     ids = reminders.tick()[0]
 
-    def die(delivery):
+    def die(delivery, connection):
         raise SystemExit("worker killed")
 
     with pytest.raises(SystemExit):
@@ -81,7 +81,7 @@ def test_a_failed_send_retries_with_backoff_then_gives_up(patient, clock) -> Non
     clock.move_to(utc(2026, 11, 25, 7, 31))
     ids = reminders.tick()[0]
 
-    def broken(delivery):
+    def broken(delivery, connection):
         raise OSError("SMTP refused")
 
     reminders.deliver(ids, send=broken)
