@@ -19,7 +19,7 @@ def test_a_patient_fills_the_diary_and_the_therapist_sees_it(
     page, browser, live_server, patient: User, therapist: User
 ) -> None:
     sign_in(page, patient.email)
-    page.get_by_role("link", name="Diary").click()
+    page.get_by_role("link", name="Diary", exact=True).click()
     page.get_by_role("link", name="Fill in this morning's diary").click()
     page.get_by_label("What time did you get into bed?").fill("22:45")
     page.get_by_label("What time did you try to go to sleep?").fill("23:00")
