@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clinic, diary, invitations, patient, therapist
+from .views import clinic, diary, invitations, medication, patient, therapist
 
 app_name = "program"
 
@@ -12,6 +12,28 @@ urlpatterns = [
     path("diary/export.csv", diary.diary_export, name="diary_export"),
     path("patients/<int:patient_id>/diary/", diary.patient_diary, name="patient_diary"),
     path("patients/<int:patient_id>/diary/import/", diary.diary_import, name="diary_import"),
+    path("medicines/", medication.medicines, name="medicines"),
+    path("medicines/<int:medication_id>/", medication.medicine_edit, name="medicine_edit"),
+    path(
+        "patients/<int:patient_id>/medication/",
+        medication.patient_medication,
+        name="patient_medication",
+    ),
+    path(
+        "patients/<int:patient_id>/medication/plans/new/",
+        medication.taper_plan_new,
+        name="taper_plan_new",
+    ),
+    path(
+        "patients/<int:patient_id>/medication/plans/<int:plan_id>/",
+        medication.taper_plan_edit,
+        name="taper_plan_edit",
+    ),
+    path(
+        "patients/<int:patient_id>/medication/plans/<int:plan_id>/action/",
+        medication.taper_plan_action,
+        name="taper_plan_action",
+    ),
     path("caseload/", therapist.caseload, name="caseload"),
     path("caseload/invite/", invitations.invite, name="invite"),
     path(

@@ -1,6 +1,15 @@
 """The therapy's models, one module per area."""
 
 from .diary import DiaryEntry, DiaryEntryRevision, UnusualReason
+from .medication import (
+    Medication,
+    MedicationAnswer,
+    MedicationDose,
+    NightMedication,
+    TaperPlan,
+    TaperPlanChange,
+    TaperStep,
+)
 from .programme import (
     DEFAULT_PROGRAMME,
     Enrolment,
@@ -16,7 +25,14 @@ __all__ = [
     "DiaryEntryRevision",
     "Enrolment",
     "Invitation",
+    "Medication",
+    "MedicationAnswer",
+    "MedicationDose",
+    "NightMedication",
     "Programme",
+    "TaperPlan",
+    "TaperPlanChange",
+    "TaperStep",
     "UnusualReason",
     "WorkerHeartbeat",
     "hash_token",
