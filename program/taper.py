@@ -45,12 +45,17 @@ def mg(value: object) -> Decimal:
     return Decimal(str(value)).quantize(MG_PLACES)
 
 
+def plain(value: Decimal) -> str:
+    """8, 2.5, 0.125: a dose's number without trailing zeros (and never 1E+1)."""
+    text = f"{Decimal(value).quantize(MG_PLACES):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def format_mg(value: Decimal | None) -> str:
     """8 mg, 2.5 mg, 0.125 mg: no trailing zeros."""
     if value is None:
         return "–"
-    text = f"{value.quantize(MG_PLACES):f}".rstrip("0").rstrip(".")
-    return f"{text} mg"
+    return f"{plain(value)} mg"
 
 
 class Basis(enum.StrEnum):

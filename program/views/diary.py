@@ -228,7 +228,7 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
                 taken = entry.doses.first()
                 if taken is not None and night.answer == "other":
                     initial["other_medication"] = taken.medication_id
-                    initial["other_dose_mg"] = taken.dose_mg.normalize()
+                    initial["other_dose_mg"] = taper.plain(taken.dose_mg)
                     initial["other_taken_at"] = taken.taken_at
         form = DiaryEntryForm(
             patient=patient, dates=dates, editing=entry, initial=initial, **form_kwargs
@@ -251,7 +251,8 @@ def _against_plan(entry: DiaryEntry, plan: Any) -> str:
     return (
         f"{plan.medication.name}: your plan for that night was "
         f"{taper.format_mg(result.planned_mg)}; you recorded {taper.format_mg(result.taken_mg)} "
-        f"({taper.CHECK_WORDS[result.check]}). {medication_service.SAFETY_WORDS}"
+        f"({taper.CHECK_WORDS[result.check]})."
+        + ("" if result.check is taper.Check.AS_PLANNED else f" {medication_service.SAFETY_WORDS}")
     )
 
 

@@ -187,7 +187,7 @@ def taper_plan_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         medicines=listed,
         initial={
             "medication": first.pk,
-            "start_dose_mg": first.usual_dose_mg.normalize(),
+            "start_dose_mg": taper.plain(first.usual_dose_mg),
             "start_on": patient.local_today() + timedelta(days=1),
             "strengths": first.strengths_display,
         },
@@ -218,7 +218,7 @@ def _steps_initial(plan: TaperPlan) -> list[dict[str, Any]]:
     return [
         {
             "starts_on": s.starts_on,
-            "dose_mg": s.dose_mg.normalize(),
+            "dose_mg": taper.plain(s.dose_mg),
             "drug_free_nights": s.drug_free_nights_per_week,
             "note": s.note,
         }

@@ -309,3 +309,13 @@ def test_slowing_down_keeps_doses_and_order(factor, offset) -> None:
     assert [s.dose_mg for s in slowed] == [s.dose_mg for s in steps]
     assert all(a.starts_on < b.starts_on for a, b in pairwise(slowed))
     assert all(a.starts_on >= b.starts_on for a, b in zip(slowed, steps, strict=False))
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("10.000", "10 mg"), ("100", "100 mg"), ("2.500", "2.5 mg"), ("0.125", "0.125 mg")],
+)
+def test_doses_read_plainly(value, text) -> None:
+    from program.taper import format_mg
+
+    assert format_mg(Decimal(value)) == text
