@@ -92,9 +92,16 @@ def test_a_therapist_sets_a_plan_and_the_patient_logs_a_night_against_it(
     screenshot(page, "taper-diary-saved-phone")
     entry = DiaryEntry.objects.get(patient=patient, diary_date=today)
     assert [d.dose_mg for d in entry.doses.all()] == [Decimal(8)]
+    page.get_by_role("link", name="My sleep medicines").click()
+    assert page.get_by_role("cell", name="10 mg").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "taper-my-medicines-phone")
 
     # Back on the desktop, the therapist sees the night against the plan.
     desk.reload()
     assert desk.locator("table.dose-table td", has_text="as planned").first.is_visible()
     screenshot(desk, "taper-therapist-after-night-desktop")
+    desk.set_viewport_size({"width": 360, "height": 780})
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(desk, "taper-therapist-medication-phone")
     context.close()
