@@ -336,7 +336,9 @@ def slow_plan(*, plan: TaperPlan, by: User, today: date, factor: Decimal, reason
     _require_clinician(by)
     if plan.status not in (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED):
         raise PlanError("Only a plan in force can be slowed.")
-    _replace_steps(plan, taper.stretch(plan.pure_steps(), today, factor))
+    # While paused, the patient is still at the step in force when the pause began.
+    anchor = plan.paused_on if plan.status == TaperPlan.Status.PAUSED and plan.paused_on else today
+    _replace_steps(plan, taper.stretch(plan.pure_steps(), anchor, factor))
     _log(plan, by, f"slowed ×{factor.normalize():f}", reason)
 
 
@@ -414,7 +416,7 @@ def figures(
             enrolment.start_date if enrolment else (entries[-1].diary_date if entries else today)
         )
     focus = plan.medication if plan else next((m for m in medicines if m.active), None)
-    steps = plan.pure_steps() if plan else []
+    steps = plan.steps_in_force() if plan else []
     rows: list[NightRow] = []
     night_doses: list[taper.NightDose] = []
     for entry in entries:
@@ -455,7 +457,7 @@ def figures(
 def nights_for_chart(fig: MedicationFigures, today: date, days: int = 28) -> list[dict[str, Any]]:
     """The last ``days`` mornings: taken (None when not answered) and planned."""
     by_date = {n.entry.diary_date: n for n in fig.nights}
-    steps = fig.plan.pure_steps() if fig.plan else []
+    steps = fig.plan.steps_in_force() if fig.plan else []
     result = []
     for offset in range(days - 1, -1, -1):
         day = today - timedelta(days=offset)

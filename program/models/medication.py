@@ -208,6 +208,14 @@ class TaperPlan(models.Model):
             for s in self.steps.all()
         ]
 
+    def steps_in_force(self) -> list[taper.Step]:
+        """The steps the nights are compared with: while paused, none after the pause
+        began (the patient holds at the paused step until the clinician resumes)."""
+        steps = self.pure_steps()
+        if self.status == self.Status.PAUSED and self.paused_on:
+            steps = [s for s in steps if s.starts_on <= self.paused_on] or steps[:1]
+        return steps
+
     def current_and_next(self, night: date) -> tuple[TaperStep | None, TaperStep | None]:
         steps = list(self.steps.all())
         if self.status == self.Status.PAUSED and self.paused_on:

@@ -244,7 +244,7 @@ def _against_plan(entry: DiaryEntry, plan: Any) -> str:
         taper.ZERO,
     )
     result = taper.check_night(
-        taper.NightDose(entry.diary_date, taper.mg(taken), taken > 0), plan.pure_steps()
+        taper.NightDose(entry.diary_date, taper.mg(taken), taken > 0), plan.steps_in_force()
     )
     if result.planned_mg is None:
         return ""

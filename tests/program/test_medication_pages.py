@@ -336,3 +336,21 @@ def test_other_therapists_get_404(client, other_therapist, therapist, patient, d
     assert refused.status_code == 404
     plan.refresh_from_db()
     assert plan.status == "active"
+
+
+def test_while_paused_nights_are_compared_with_the_paused_step(
+    therapist, patient, patient_client, diazepam
+) -> None:
+    plan = confirmed_plan(patient, therapist, diazepam, start=date(2026, 11, 10))
+    medication_service.pause_plan(
+        plan=plan, by=therapist, today=date(2026, 11, 20), reason="withdrawal"
+    )
+    # The step to 8 mg was due on 24 Nov; paused on 20 Nov, 10 mg is still the plan.
+    patient_client.post(reverse("program:diary_new"), {**NIGHT, "medication_answer": "usual"})
+    entry = DiaryEntry.objects.get(patient=patient, diary_date=TODAY)
+    assert [d.dose_mg for d in entry.doses.all()] == [Decimal(10)]
+    fig = medication_service.figures(patient, TODAY)
+    assert fig.nights[0].check.check == "as_planned"
+    assert fig.flags == []
+    diary = patient_client.get(reverse("program:diary")).content.decode()
+    assert "paused the plan" in diary
