@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -19,8 +20,19 @@ from accounts.models import Role, User
 from accounts.services import create_user
 
 from . import diary as diary_service
+from . import medication as medication_service
 from . import sleep_window as sw
-from .models import DiaryEntry, Enrolment, Invitation, Programme, hash_token
+from . import taper
+from .models import (
+    DiaryEntry,
+    Enrolment,
+    Invitation,
+    Medication,
+    NightMedication,
+    Programme,
+    TaperPlan,
+    hash_token,
+)
 from .safety import SCREEN
 from .services import enrol
 
@@ -171,6 +183,8 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
         if new:
             _fill_diary(patient, person)
             _sleep_window(patient, person, therapists[person.therapist or ""])
+        if person.email == TAPER_PATIENT:
+            _taper_demo(patient, therapists["therapist@example.com"])
         created.append((person, new))
     # Reminders at each person's local time (run by the worker and beat of `make run`).
     from . import reminders
@@ -255,6 +269,53 @@ def _fill_diary(patient: User, person: DemoPerson) -> None:
         except diary_service.DiaryError:
             continue  # an implausible random night is simply not recorded
     DiaryEntry.objects.filter(patient=patient, diary_date__lt=today).update(is_late=False)
+
+
+TAPER_PATIENT = "taper@example.com"
+
+
+def _taper_demo(patient: User, therapist: User) -> None:
+    """Eva takes diazepam (2 mg and 5 mg tablets, usually 10 mg). Her therapist set and
+    confirmed a plan three weeks ago from the Morin 2004 template; her diary nights
+    follow it, except one night above the plan. Idempotent: each part is added once."""
+    medicine = Medication.objects.filter(patient=patient, name="diazepam").first()
+    if medicine is None:
+        medicine = Medication.objects.create(
+            patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+        )
+    today = patient.local_today()
+    plan = TaperPlan.objects.filter(patient=patient).first()
+    if plan is None:
+        plan = medication_service.create_draft(
+            patient=patient,
+            medication=medicine,
+            template_key="morin04",
+            start_dose=Decimal(10),
+            start_on=today - timedelta(days=21),
+            strengths=[Decimal(2), Decimal(5)],
+            scored=[],
+            by=therapist,
+        )
+        plan.prescriber = "Dr Lena Vogel (GP)"
+        plan.notes = "Agreed with Eva and her GP at the week-1 session."
+        plan.save(update_fields=["prescriber", "notes"])
+        medication_service.confirm_plan(plan=plan, by=therapist)
+    steps = plan.pure_steps()
+    above_plan_night = today - timedelta(days=3)
+    answered = set(
+        NightMedication.objects.filter(entry__patient=patient).values_list("entry_id", flat=True)
+    )
+    for entry in DiaryEntry.objects.for_patient(patient).exclude(pk__in=answered):
+        index = taper.current_index(steps, taper.night_of(entry.diary_date))
+        planned = steps[index].dose_mg if index is not None else medicine.usual_dose_mg
+        if entry.diary_date == above_plan_night:
+            dose = planned + 2  # a bad evening: one 2 mg tablet more than the plan
+            doses = [medication_service.DoseIn(medicine, dose, time(22, 40))]
+            answer = "other"
+        else:
+            doses = [medication_service.DoseIn(medicine, planned, time(22, 30))]
+            answer = "usual"
+        medication_service.record_night(entry=entry, answer=answer, doses=doses, changed_by=patient)
 
 
 def _shift(clock: time, minutes: int) -> time:

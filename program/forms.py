@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,8 +12,11 @@ from accounts.models import User
 
 from . import diary as diary_service
 from . import safety, sleep
-from .models import DiaryEntry, Programme, UnusualReason
+from .medication import DoseIn
+from .models import DiaryEntry, Medication, MedicationAnswer, Programme, UnusualReason
 from .models.diary import Quality
+from .models.medication import parse_strengths
+from .taper import TEMPLATES
 
 
 class InvitationForm(forms.Form):
@@ -111,7 +115,92 @@ def minutes_field(
     )
 
 
-class DiaryEntryForm(forms.Form):
+MG = forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "class": "short"})
+
+
+def mg_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=Decimal(0),
+        max_value=Decimal(10000),
+        decimal_places=3,
+        required=required,
+        help_text=help_text,
+        widget=MG,
+        error_messages={
+            "min_value": "This can't be negative.",
+            "max_decimal_places": "Give the dose to at most 3 decimal places.",
+        },
+    )
+
+
+class NightMedicationMixin(forms.Form):
+    """The diary's medication question, shown only when the patient lists medicines."""
+
+    medication_answer = forms.ChoiceField(
+        label="Sleep medicine last night",
+        choices=MedicationAnswer.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    other_medication = forms.ModelChoiceField(
+        label="Which medicine?", queryset=Medication.objects.none(), required=False
+    )
+    other_dose_mg = mg_field("How much? (mg)", required=False)
+    other_taken_at = forms.TimeField(label="At what time?", required=False, widget=TIME)
+
+    medication_fields = (
+        "medication_answer",
+        "other_medication",
+        "other_dose_mg",
+        "other_taken_at",
+    )
+
+    def setup_medication(self, medicines: list[Medication], usual_help: str) -> None:
+        if not medicines:
+            for name in self.medication_fields:
+                del self.fields[name]
+            self.has_medication = False
+            return
+        self.has_medication = True
+        self.fields["medication_answer"].required = True
+        self.fields["medication_answer"].error_messages["required"] = (
+            "Say whether you took a sleep medicine last night."
+        )
+        self.fields["medication_answer"].help_text = usual_help
+        self.fields["other_medication"].queryset = Medication.objects.filter(
+            pk__in=[m.pk for m in medicines]
+        )
+        self.fields["other_medication"].choices = [  # no extra query to list them
+            ("", "—"),
+            *((m.pk, m.name) for m in medicines),
+        ]
+        self.fields["other_medication"].initial = medicines[0].pk
+
+    def clean_medication(self, cleaned: dict[str, Any]) -> None:
+        if not getattr(self, "has_medication", False):
+            return
+        if cleaned.get("medication_answer") == MedicationAnswer.OTHER:
+            if not cleaned.get("other_medication"):
+                self.add_error("other_medication", "Choose the medicine you took.")
+            if cleaned.get("other_dose_mg") in (None, ""):
+                self.add_error("other_dose_mg", "Give how many mg you took (0 if none).")
+
+    def medication_answers(self) -> tuple[str | None, DoseIn | None]:
+        if not getattr(self, "has_medication", False):
+            return None, None
+        answer = self.cleaned_data.get("medication_answer") or None
+        other = None
+        if answer == MedicationAnswer.OTHER:
+            other = DoseIn(
+                self.cleaned_data["other_medication"],
+                self.cleaned_data["other_dose_mg"],
+                self.cleaned_data.get("other_taken_at"),
+            )
+        return answer, other
+
+
+class DiaryEntryForm(NightMedicationMixin):
     """The Consensus Sleep Diary's items [Carney et al., SLEEP 2012;35:287], as a form.
 
     Clock times follow the diary's rule (evening times belong to the night
@@ -226,9 +315,12 @@ class DiaryEntryForm(forms.Form):
         patient: User,
         dates: list[date],
         editing: DiaryEntry | None = None,
+        medicines: list[Medication] | None = None,
+        usual_help: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.setup_medication(medicines or [], usual_help)
         self.patient = patient
         self.editing = editing
         today = patient.local_today()
@@ -251,6 +343,7 @@ class DiaryEntryForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self.clean_medication(cleaned)
         needed = (
             "diary_date",
             "into_bed",
@@ -452,3 +545,158 @@ class ReminderPreferenceForm(forms.ModelForm):
         if minutes is not None and not 15 <= minutes <= 180:
             self.add_error("wind_down_minutes", "Choose between 15 and 180 minutes.")
         return cleaned
+
+
+# --- Sleep medication ----------------------------------------------------------------
+
+
+class StrengthsField(forms.CharField):
+    """Tablet strengths in mg, typed as '2, 5'."""
+
+    def to_python(self, value: Any) -> list[Decimal]:  # type: ignore[override]
+        text = super().to_python(value)
+        try:
+            return parse_strengths(text or "")
+        except (ValueError, ArithmeticError) as error:
+            raise forms.ValidationError(
+                "Give tablet strengths in mg as numbers separated by commas, e.g. 2, 5."
+            ) from error
+
+
+class MedicationForm(forms.ModelForm):
+    strengths = StrengthsField(
+        label="Tablet strengths you have (mg)",
+        required=False,
+        help_text="As on the box, separated by commas, e.g. 2, 5.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Medication
+        fields = ["name", "usual_dose_mg"]
+        labels = {"name": "Medicine", "usual_dose_mg": "Your usual dose each night (mg)"}
+        help_texts = {"name": "Choose from the list or type its name."}
+        widgets = {
+            "name": forms.TextInput(
+                attrs={"list": "common-sleep-medicines", "autocomplete": "off"}
+            ),
+            "usual_dose_mg": MG,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["strengths"].initial = self.instance.strengths_display
+        self.fields["usual_dose_mg"].min_value = Decimal(0)
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def save(self, commit: bool = True) -> Medication:
+        self.instance.strengths_mg = [f"{s.normalize():f}" for s in self.cleaned_data["strengths"]]
+        return super().save(commit)
+
+
+class TaperPlanNewForm(forms.Form):
+    medication = forms.ModelChoiceField(
+        label="Medicine", queryset=Medication.objects.none(), empty_label=None
+    )
+    template = forms.ChoiceField(
+        label="Suggest steps from",
+        choices=[(t.key, f"{t.name} — {t.source}") for t in TEMPLATES.values()],
+        widget=forms.RadioSelect,
+        initial="morin04",
+    )
+    start_dose_mg = mg_field("Starting dose each night (mg)")
+    start_on = forms.DateField(
+        label="First night of the plan", widget=DATE, help_text="Step 1 begins that evening."
+    )
+    strengths = StrengthsField(
+        label="Tablet strengths available (mg)",
+        help_text="Doses are rounded to what these tablets make, e.g. 2, 5.",
+    )
+    scored = StrengthsField(
+        label="Scored tablets that may be halved (mg)",
+        required=False,
+        help_text="Leave empty if none may be split.",
+    )
+
+    def __init__(self, *args: Any, medicines: list[Medication], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["medication"]
+        field.queryset = Medication.objects.filter(pk__in=[m.pk for m in medicines])
+        field.choices = [(m.pk, str(m)) for m in medicines]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        strengths = cleaned.get("strengths") or []
+        if "strengths" in cleaned and not strengths:
+            self.add_error("strengths", "List at least one tablet strength.")
+        for value in cleaned.get("scored") or []:
+            if value not in strengths:
+                self.add_error("scored", f"{value.normalize():f} mg is not among the strengths.")
+        if cleaned.get("start_dose_mg") is not None and cleaned["start_dose_mg"] <= 0:
+            self.add_error("start_dose_mg", "The starting dose must be more than 0 mg.")
+        return cleaned
+
+
+class TaperStepForm(forms.Form):
+    starts_on = forms.DateField(label="From the evening of", widget=DATE)
+    dose_mg = mg_field("Dose (mg)")
+    drug_free_nights = forms.IntegerField(
+        label="Drug-free nights a week",
+        min_value=0,
+        max_value=7,
+        initial=0,
+        widget=forms.NumberInput(attrs={"class": "short", "inputmode": "numeric"}),
+    )
+    note = forms.CharField(label="Note", max_length=200, required=False)
+
+
+TaperStepFormSet = forms.formset_factory(TaperStepForm, extra=1, can_delete=True, max_num=80)
+
+
+class TaperPlanDetailsForm(forms.Form):
+    prescriber = forms.CharField(
+        label="Prescriber who agreed the plan", max_length=150, required=False
+    )
+    conversion_note = forms.CharField(
+        label="Conversion used, if switching from another medicine",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The app has no dose-equivalence table: write the conversion you used.",
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Why this change?",
+        required=False,
+        max_length=1000,
+        help_text="Kept in the plan's history. Needed once the plan is confirmed.",
+    )
+    allow_increase = forms.BooleanField(
+        label="I mean to raise the dose at a step (e.g. after withdrawal symptoms)",
+        required=False,
+    )
+
+
+class TaperPlanActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("pause", "Pause"),
+            ("slow", "Slow down"),
+            ("resume", "Resume"),
+            ("end", "End"),
+        ]
+    )
+    factor = forms.TypedChoiceField(
+        label="Spread the remaining steps",
+        coerce=Decimal,
+        choices=[
+            ("1.5", "1.5 × as far apart"),
+            ("2", "2 × as far apart"),
+            ("3", "3 × as far apart"),
+        ],
+        initial="2",
+        required=False,
+    )
+    reason = forms.CharField(label="Reason", max_length=1000, required=False)

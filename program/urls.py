@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import clinic, diary, invitations, patient, reminders, sleep_window, therapist
+from .views import (
+    clinic,
+    diary,
+    invitations,
+    medication,
+    patient,
+    reminders,
+    sleep_window,
+    therapist,
+)
 
 app_name = "program"
 
@@ -45,6 +54,28 @@ urlpatterns = [
     ),
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("reminders/manage/<str:token>/", reminders.manage_reminders, name="manage_reminders"),
+    path("medicines/", medication.medicines, name="medicines"),
+    path("medicines/<int:medication_id>/", medication.medicine_edit, name="medicine_edit"),
+    path(
+        "patients/<int:patient_id>/medication/",
+        medication.patient_medication,
+        name="patient_medication",
+    ),
+    path(
+        "patients/<int:patient_id>/medication/plans/new/",
+        medication.taper_plan_new,
+        name="taper_plan_new",
+    ),
+    path(
+        "patients/<int:patient_id>/medication/plans/<int:plan_id>/",
+        medication.taper_plan_edit,
+        name="taper_plan_edit",
+    ),
+    path(
+        "patients/<int:patient_id>/medication/plans/<int:plan_id>/action/",
+        medication.taper_plan_action,
+        name="taper_plan_action",
+    ),
     path("caseload/", therapist.caseload, name="caseload"),
     path("caseload/invite/", invitations.invite, name="invite"),
     path(

@@ -96,3 +96,99 @@ def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist
         )
     many = [count_queries(c, u) for c, u in urls]
     assert few == many, f"{few} queries with one prescription, {many} with twenty"
+
+
+# --- Sleep medication pages: 1 row, then many ------------------------------------------
+
+
+def _medication_world(patient, therapist, nights: int, start_back: int = 0):
+    """A diazepam plan and ``nights`` diary nights with a dose each."""
+    from datetime import time, timedelta
+    from decimal import Decimal
+
+    from program.diary import save_entry
+    from program.medication import DoseIn, confirm_plan, create_draft, record_night
+    from program.models import Medication, TaperPlan
+
+    medicine = Medication.objects.filter(patient=patient).first()
+    if medicine is None:
+        medicine = Medication.objects.create(
+            patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+        )
+    today = patient.local_today()
+    if not TaperPlan.objects.filter(patient=patient).exists():
+        plan = create_draft(
+            patient=patient,
+            medication=medicine,
+            template_key="morin04",
+            start_dose=Decimal(10),
+            start_on=today - timedelta(days=40),
+            strengths=[Decimal(2), Decimal(5)],
+            scored=[],
+            by=therapist,
+        )
+        confirm_plan(plan=plan, by=therapist)
+    for back in range(start_back, start_back + nights):
+        saved = save_entry(
+            patient=patient,
+            diary_date=today - timedelta(days=back),
+            changed_by=patient,
+            today=today,
+            enforce_backfill=False,
+            answers={
+                "into_bed": time(23),
+                "lights_off": time(23),
+                "final_wake": time(6),
+                "out_of_bed": time(6, 30),
+                "sleep_latency_min": 10,
+                "awakenings": 1,
+                "awake_min": 10,
+                "quality": 3,
+            },
+        )
+        record_night(
+            entry=saved.entry,
+            answer="other",
+            doses=[DoseIn(medicine, Decimal(8))],
+            changed_by=patient,
+        )
+    return medicine
+
+
+def test_the_medication_pages_use_a_fixed_number_of_queries(patient, therapist) -> None:
+    from decimal import Decimal
+
+    from program.models import Medication, TaperPlan
+
+    medicine = _medication_world(patient, therapist, 1)
+    plan = TaperPlan.objects.get(patient=patient)
+    patient_client, therapist_client = client_for(patient), client_for(therapist)
+    pages = {
+        "medicines": (patient_client, reverse("program:medicines")),
+        "medicine_edit": (patient_client, reverse("program:medicine_edit", args=[medicine.pk])),
+        "diary": (patient_client, reverse("program:diary")),
+        "diary_edit": (
+            patient_client,
+            reverse("program:diary_edit", args=[patient.local_today().isoformat()]),
+        ),
+        "patient_medication": (
+            therapist_client,
+            reverse("program:patient_medication", args=[patient.pk]),
+        ),
+        "taper_plan_new": (therapist_client, reverse("program:taper_plan_new", args=[patient.pk])),
+        "taper_plan_edit": (
+            therapist_client,
+            reverse("program:taper_plan_edit", args=[patient.pk, plan.pk]),
+        ),
+    }
+    few = {name: count_queries(client, url) for name, (client, url) in pages.items()}
+    _medication_world(patient, therapist, 30, start_back=1)
+    for i in range(8):
+        Medication.objects.create(patient=patient, name=f"m{i}", usual_dose_mg=Decimal(1))
+    many = {name: count_queries(client, url) for name, (client, url) in pages.items()}
+    assert few == many, f"1 row: {few}; many rows: {many} (N+1?)"
+    print("medication page queries:", many)
+    # Session, user, MFA (clinicians), then the page's own: medicines, plan, steps,
+    # entries, night answers, doses with their medicines, enrolment, changes.
+    assert many["patient_medication"] <= 13, many
+    assert many["medicines"] <= 6, many

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from program import sleep_window
 from program.diary import save_entry
-from program.models import Recommendation
+from program.medication import confirm_plan, create_draft
+from program.models import Medication, Recommendation
 from program.reminders import manage_token
 from program.safety import SCREEN
 from program.services import invite_patient
@@ -75,6 +77,17 @@ ROWS = [
     # The signed link in reminder emails is its own key (the patient's, here).
     row("program:manage_reminders",    "get",  200,   200,    200,    200,      200,    200,
         args="manage_token"),
+    row("program:medicines",           "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:medicine_edit",       "get",  LOGIN, 200,    404,    403,      403,    403,
+        args="medication"),
+    row("program:patient_medication",  "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    row("program:taper_plan_new",      "get",  LOGIN, 403,    403,    200,      404,    403,
+        args="patient"),
+    row("program:taper_plan_edit",     "get",  LOGIN, 403,    403,    200,      404,    403,
+        args="plan"),
+    row("program:taper_plan_action",   "post", LOGIN, 403,    403,    HOME,     404,    403,
+        args="plan"),
     row("program:caseload",            "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:invite",              "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:revoke_invitation",   "post", LOGIN, 403,    403,    HOME,     404,    403,
@@ -156,6 +169,20 @@ def world(
     recommendation = Recommendation.objects.create(
         course=course, review_date=today, kind="initial", proposed_window_min=360, rule="initial"
     )
+    medicine = Medication.objects.create(
+        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+    )
+    plan = create_draft(
+        patient=patient,
+        medication=medicine,
+        template_key="morin04",
+        start_dose=Decimal(10),
+        start_on=today,
+        strengths=[Decimal(2), Decimal(5)],
+        scored=[],
+        by=therapist,
+    )
+    confirm_plan(plan=plan, by=therapist)
     return {
         "users": {
             "anonymous": None,
@@ -174,6 +201,8 @@ def world(
             "manage_token": [manage_token(patient)],
             "recommendation": [patient.pk, recommendation.pk],
             "screen": [patient.pk, screen.pk],
+            "medication": [medicine.pk],
+            "plan": [patient.pk, plan.pk],
             "": [],
         },
         "therapist": therapist,
@@ -186,7 +215,10 @@ def test_access(row: Row, persona: str, world: dict) -> None:
     user = world["users"][persona]
     client = client_for(user)
     url = reverse(row.name, args=world["args"][row.args])
-    data = {"therapist": world["therapist"].pk} if row.name == "program:reassign" else {}
+    data = {
+        "program:reassign": {"therapist": world["therapist"].pk},
+        "program:taper_plan_action": {"action": "pause", "reason": "matrix"},
+    }.get(row.name, {})
     response = getattr(client, row.method)(url, data)
     if response.status_code == 302 and response["Location"].startswith("/admin/login/"):
         # The admin sends everyone it refuses to its login view, which is

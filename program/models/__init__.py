@@ -1,6 +1,15 @@
 """The therapy's models, one module per area."""
 
 from .diary import DiaryEntry, DiaryEntryRevision, UnusualReason
+from .medication import (
+    Medication,
+    MedicationAnswer,
+    MedicationDose,
+    NightMedication,
+    TaperPlan,
+    TaperPlanChange,
+    TaperStep,
+)
 from .programme import (
     DEFAULT_PROGRAMME,
     Enrolment,
@@ -26,6 +35,10 @@ __all__ = [
     "DiaryEntryRevision",
     "Enrolment",
     "Invitation",
+    "Medication",
+    "MedicationAnswer",
+    "MedicationDose",
+    "NightMedication",
     "Prescription",
     "Programme",
     "Recommendation",
@@ -36,6 +49,9 @@ __all__ = [
     "SleepCourse",
     "SleepProtocol",
     "SleepinessCheck",
+    "TaperPlan",
+    "TaperPlanChange",
+    "TaperStep",
     "UnusualReason",
     "WorkerHeartbeat",
     "hash_token",

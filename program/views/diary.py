@@ -16,10 +16,12 @@ from accounts.access import (
 )
 from accounts.models import User
 
-from .. import charts, diary_csv, sleep, sleep_window
+from .. import charts, diary_csv, sleep, sleep_window, taper
 from .. import diary as diary_service
+from .. import medication as medication_service
 from ..forms import DiaryEntryForm
-from ..models import DiaryEntry, DiaryEntryRevision, Enrolment
+from ..models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication, NightMedication
+from .medication import patient_card
 
 CHART_NIGHTS = 14
 TABLE_NIGHTS = 28
@@ -122,7 +124,9 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
 @patient_required
 def diary_home(request: HttpRequest) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
-    ctx = diary_context(patient, patient.local_today())
+    today = patient.local_today()
+    ctx = diary_context(patient, today)
+    ctx["medication"] = patient_card(patient, today)
     return render(request, "program/diary.html", ctx)
 
 
@@ -161,6 +165,17 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
         if entry is None
         else None
     )
+    medicines = list(Medication.objects.for_patient(patient).active())
+    plan = medication_service.current_plan(patient) if medicines else None
+    usual = medication_service.usual_doses(medicines, plan, entry.diary_date if entry else today)
+    usual_help = (
+        "Your usual dose: "
+        + "; ".join(f"{d.medication.name} {taper.format_mg(d.dose_mg)}" for d in usual)
+        + (" (the current step of your plan)." if plan else ".")
+        if usual
+        else ""
+    )
+    form_kwargs = {"medicines": medicines, "usual_help": usual_help}
     if request.method == "POST":
         form = DiaryEntryForm(
             request.POST,
@@ -168,15 +183,19 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
             dates=dates,
             editing=entry,
             initial=_initial_for(patient, entry, last),
+            **form_kwargs,
         )
         if form.is_valid():
+            answer, other = form.medication_answers()
             try:
-                saved = diary_service.save_entry(
+                saved = medication_service.save_entry_with_medication(
                     patient=patient,
                     diary_date=entry.diary_date if entry else form.cleaned_data["diary_date"],
                     answers=form.answers(),
                     changed_by=patient,
                     entry=entry,
+                    medication_answer=answer,
+                    other=other,
                 )
             except diary_service.DiaryError as error:
                 for name, message in error.errors.items():
@@ -193,6 +212,10 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
                     messages.warning(
                         request, f"Please check: {warning} If it is right, there is nothing to do."
                     )
+                if answer and plan is not None:
+                    compared = _against_plan(saved.entry, plan)
+                    if compared:
+                        messages.info(request, compared)
                 return redirect("program:diary")
     else:
         requested = request.GET.get("date")
@@ -201,9 +224,39 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
             initial["diary_date"] = (
                 requested if requested in {d.isoformat() for d in dates} else dates[0].isoformat()
             )
-        form = DiaryEntryForm(patient=patient, dates=dates, editing=entry, initial=initial)
-    ctx = {"form": form, "entry": entry, "today": today}
+        if entry is not None and medicines:
+            night = NightMedication.objects.filter(entry=entry).first()
+            if night is not None:
+                initial["medication_answer"] = night.answer
+                taken = entry.doses.first()
+                if taken is not None and night.answer == "other":
+                    initial["other_medication"] = taken.medication_id
+                    initial["other_dose_mg"] = taper.plain(taken.dose_mg)
+                    initial["other_taken_at"] = taken.taken_at
+        form = DiaryEntryForm(
+            patient=patient, dates=dates, editing=entry, initial=initial, **form_kwargs
+        )
+    ctx = {"form": form, "entry": entry, "today": today, "plan": plan}
     return render(request, "program/diary_form.html", ctx)
+
+
+def _against_plan(entry: DiaryEntry, plan: Any) -> str:
+    """The saved night against the plan, in plain words (no advice)."""
+    taken = sum(
+        (d.dose_mg for d in entry.doses.all() if d.medication_id == plan.medication_id),
+        taper.ZERO,
+    )
+    result = taper.check_night(
+        taper.NightDose(entry.diary_date, taper.mg(taken), taken > 0), plan.steps_in_force()
+    )
+    if result.planned_mg is None:
+        return ""
+    return (
+        f"{plan.medication.name}: your plan for that night was "
+        f"{taper.format_mg(result.planned_mg)}; you recorded {taper.format_mg(result.taken_mg)} "
+        f"({taper.CHECK_WORDS[result.check]})."
+        + ("" if result.check is taper.Check.AS_PLANNED else f" {medication_service.SAFETY_WORDS}")
+    )
 
 
 @patient_required

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -10,7 +12,8 @@ from django.test import Client
 
 from accounts.tokens import issue_token, revoke_token
 from program.api import api
-from program.models import DiaryEntry
+from program.medication import DoseIn, confirm_plan, create_draft, record_night
+from program.models import DiaryEntry, Medication
 from tests.conftest import client_for
 
 NIGHT = {
@@ -198,6 +201,63 @@ def test_the_browser_session_works_too_with_csrf(patient) -> None:
     assert not DiaryEntry.objects.exists()
 
 
+def _taper(patient, therapist):
+    medicine = Medication.objects.create(
+        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+    )
+    plan = create_draft(
+        patient=patient,
+        medication=medicine,
+        template_key="morin04",
+        start_dose=Decimal(10),
+        start_on=date(2026, 11, 10),
+        strengths=[Decimal(2), Decimal(5)],
+        scored=[],
+        by=therapist,
+    )
+    confirm_plan(plan=plan, by=therapist)
+    return medicine, plan
+
+
+def test_medication_list_plan_and_weekly_figures(patient, therapist) -> None:
+    medicine, _plan = _taper(patient, therapist)
+    client, auth = Client(), bearer(patient)
+    assert client.get(f"/api/v1/patients/{patient.pk}/taper-plan", **auth).status_code == 200
+    saved = post(client, f"/api/v1/patients/{patient.pk}/diary", NIGHT, **auth).json()
+    assert saved["diary_date"] == "2026-11-25"
+    entry = DiaryEntry.objects.get()
+    record_night(
+        entry=entry, answer="other", doses=[DoseIn(medicine, Decimal(10))], changed_by=patient
+    )
+    listed = client.get(f"/api/v1/patients/{patient.pk}/medications", **auth).json()
+    assert listed == [
+        {
+            "id": medicine.pk,
+            "name": "diazepam",
+            "strengths_mg": ["2", "5"],
+            "usual_dose_mg": "10.000",
+            "active": True,
+        }
+    ]
+    body = client.get(f"/api/v1/patients/{patient.pk}/taper-plan", **bearer(therapist)).json()
+    assert body["status"] == "active"
+    assert body["current_step"]["dose_mg"] == "8.000"  # from 24 Nov, 2 weeks after 10 Nov
+    assert body["next_step"]["starts_on"] == "2026-12-08"
+    assert body["confirmed_by"] == "Dr Tess Ward"
+    weekly = client.get(f"/api/v1/patients/{patient.pk}/medication/weekly", **auth).json()
+    assert weekly["medication"] == "diazepam"
+    [week] = weekly["weeks"]
+    assert week["nights_with_medication"] == 1
+    assert week["nights_above_plan"] + week["nights_at_previous_step"] == 1
+    assert week["percent_of_start"] == "100.0"
+    assert week["sleep_efficiency"] == pytest.approx(79.57, abs=0.01)
+
+
+def test_no_plan_in_force_is_a_404(patient) -> None:
+    response = Client().get(f"/api/v1/patients/{patient.pk}/taper-plan", **bearer(patient))
+    assert response.status_code == 404
+
+
 # Who may call what: every operation in the schema, as each persona.
 PERSONAS = ["anonymous", "patient", "other_patient", "therapist", "other_therapist", "admin"]
 # fmt: off
@@ -210,6 +270,9 @@ API_ROWS = {
     ("GET", "/api/v1/patients/{patient_id}/metrics/nightly"):  (401, 200, 404, 200, 404, 200),
     ("GET", "/api/v1/patients/{patient_id}/metrics/weekly"):   (401, 200, 404, 200, 404, 200),
     ("GET", "/api/v1/patients/{patient_id}/sleep-window"):     (401, 200, 404, 200, 404, 200),
+    ("GET", "/api/v1/patients/{patient_id}/medications"):      (401, 200, 404, 200, 404, 200),
+    ("GET", "/api/v1/patients/{patient_id}/taper-plan"):       (401, 200, 404, 200, 404, 200),
+    ("GET", "/api/v1/patients/{patient_id}/medication/weekly"): (401, 200, 404, 200, 404, 200),
 }
 # fmt: on
 
@@ -240,8 +303,9 @@ def test_api_access(
         "other_therapist": other_therapist,
         "admin": clinic_admin,
     }
-    # The patient's entry for the PUT exists.
+    # The patient's entry for the PUT exists, and a confirmed taper plan.
     post(Client(), f"/api/v1/patients/{patient.pk}/diary", NIGHT, **bearer(patient))
+    _taper(patient, therapist)
     method, path = operation
     url = path.format(patient_id=patient.pk, diary_date="2026-11-25")
     headers = bearer(users[persona]) if users[persona] else {}

@@ -1,0 +1,590 @@
+"""Sleep-medication tapering: suggested steps, weekly figures, and the diary against the plan.
+
+A pure module: no Django imports, plain dataclasses and functions, tested with
+worked examples and hypothesis properties (tests/program/test_taper.py).
+
+The app never sets or changes a dose on its own. Everything here either
+*suggests* a draft that a clinician edits and confirms, or *describes* what was
+taken against the plan the clinician confirmed. There is no dose-equivalence
+table: a conversion between medicines is entered by the clinician as a note.
+
+Sources (keys as in ../shared/CLINICAL.md, section (e)):
+- [MORIN04] Morin CM et al. Am J Psychiatry 2004;161:332 — taper with CBT-I:
+  about 25% less every two weeks until the lowest available dose, then planned
+  drug-free nights (schedule as tabulated in [POTTIE18-T2]).
+- [POTTIE18-T2] Pottie K et al. Can Fam Physician 2018, Table 2 — the trial
+  schedules, including Vissers 2007 / Voshaar 2003: 25% steps with 12.5% final
+  steps; Belleville 2007: drug-free nights planned in advance.
+- [CCJM24] Cleve Clin J Med 2024;91(5):293 — "taper by 25% every 2 weeks ...
+  consider slowing to 12.5% ... and alternate-day dosing for the final 2 weeks".
+- [ASAM] ASAM Benzodiazepine Tapering Patient Guide (2025) — rates from 15-25%
+  to 5% every 2-4 weeks; pause or slow if withdrawal appears; withdrawal may
+  appear up to a week after a reduction.
+- [ASAM-CPG] Joint Clinical Practice Guideline on Benzodiazepine Tapering —
+  avoid abrupt discontinuation in physically dependent patients.
+Where no source gives a number, the docstring says "design decision".
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+
+# Doses are Decimals in mg, to the microgram: 0.125 mg (a quarter of 0.5 mg) is exact.
+MG_PLACES = Decimal("0.001")
+ZERO = Decimal(0)
+
+
+def mg(value: object) -> Decimal:
+    """A dose in mg as an exact Decimal (from text, int, float or Decimal)."""
+    return Decimal(str(value)).quantize(MG_PLACES)
+
+
+def plain(value: Decimal) -> str:
+    """8, 2.5, 0.125: a dose's number without trailing zeros (and never 1E+1)."""
+    text = f"{Decimal(value).quantize(MG_PLACES):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_mg(value: Decimal | None) -> str:
+    """8 mg, 2.5 mg, 0.125 mg: no trailing zeros."""
+    if value is None:
+        return "–"
+    return f"{plain(value)} mg"
+
+
+class Basis(enum.StrEnum):
+    """What a template's percentage is a percentage of."""
+
+    START = "start"  # the starting dose: equal steps (a linear taper) [MORIN04 as tabulated]
+    CURRENT = "current"  # the dose now: steps shrink as the dose falls [ASAM]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A suggested schedule; a clinician always edits and confirms the steps."""
+
+    key: str
+    name: str
+    percent: Decimal  # reduction per step
+    step_days: int
+    basis: Basis
+    source: str
+    # Smaller final steps: once the dose is at or below this share of the start,
+    # steps are ``final_percent`` of the start instead.
+    final_below_percent: Decimal | None = None
+    final_percent: Decimal | None = None
+    # At the lowest dose the tablets allow: planned drug-free nights per week, one
+    # step each, before stopping. Empty: stop from the lowest dose.
+    drug_free_nights: tuple[int, ...] = ()
+
+
+TEMPLATES: dict[str, Template] = {
+    t.key: t
+    for t in (
+        Template(
+            key="morin04",
+            name="25% of the starting dose every 2 weeks, then planned drug-free nights",
+            percent=Decimal(25),
+            step_days=14,
+            basis=Basis.START,
+            # The trial planned drug-free nights at the lowest dose [MORIN04, POTTIE18-T2];
+            # two, then four, nights a week is a design decision, close to the alternate-day
+            # dosing of [CCJM24].
+            drug_free_nights=(2, 4),
+            source=(
+                "Morin et al. 2004 (taper combined with CBT-I); drug-free nights per week "
+                "are our suggestion"
+            ),
+        ),
+        Template(
+            key="smaller_final",
+            name="25% of the starting dose every 2 weeks, 12.5% steps for the last half",
+            percent=Decimal(25),
+            step_days=14,
+            basis=Basis.START,
+            final_below_percent=Decimal(50),
+            final_percent=Decimal("12.5"),
+            drug_free_nights=(3,),  # alternate-day dosing for the last 2 weeks [CCJM24]
+            source="CCJM 2024; Vissers 2007 / Voshaar 2003 as tabulated by Pottie 2018",
+        ),
+        Template(
+            key="asam_10_2w",
+            name="10% of the current dose every 2 weeks",
+            percent=Decimal(10),
+            step_days=14,
+            basis=Basis.CURRENT,
+            source="ASAM 2025 benzodiazepine tapering guide (slower rates)",
+        ),
+        Template(
+            key="asam_5_4w",
+            name="5% of the current dose every 4 weeks (slowest)",
+            percent=Decimal(5),
+            step_days=28,
+            basis=Basis.CURRENT,
+            source="ASAM 2025 benzodiazepine tapering guide (slowest rate)",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """From ``starts_on`` (the evening of that date), take ``dose_mg`` each night,
+    leaving out ``drug_free_nights`` nights a week."""
+
+    starts_on: date
+    dose_mg: Decimal
+    drug_free_nights: int = 0
+    note: str = ""
+
+    @property
+    def weekly_mg(self) -> Decimal:
+        """The dose over a week: what "never a step up" compares."""
+        return self.dose_mg * (7 - self.drug_free_nights)
+
+
+# --- Tablets -----------------------------------------------------------------------
+
+
+def pieces(strengths: Iterable[Decimal], scored: Iterable[Decimal] = ()) -> list[Decimal]:
+    """The amounts one can take: each tablet strength, and half of a scored one.
+
+    Half tablets only where the clinician marks the tablet scored (design
+    decision: splitting unscored tablets gives uneven doses).
+    """
+    whole = {mg(s) for s in strengths if mg(s) > 0}
+    halves = {mg(mg(s) / 2) for s in scored if mg(s) in whole}
+    return sorted(whole | halves)
+
+
+def _units(values: Sequence[Decimal]) -> int:
+    """The largest amount, in micrograms, that divides every value."""
+    return reduce(math.gcd, (int(v * 1000) for v in values))
+
+
+def achievable_doses(limit: Decimal, available: Sequence[Decimal]) -> list[Decimal]:
+    """Every dose from 0 to ``limit`` that is a sum of available pieces (any number
+    of each), ascending. A dynamic programme over the pieces' common unit."""
+    if not available:
+        return [ZERO]
+    unit = _units(available)
+    top = int(mg(limit) * 1000) // unit
+    sizes = [int(p * 1000) // unit for p in available]
+    reachable = [False] * (top + 1)
+    reachable[0] = True
+    for amount in range(1, top + 1):
+        reachable[amount] = any(s <= amount and reachable[amount - s] for s in sizes)
+    return [mg(Decimal(i * unit) / 1000) for i, ok in enumerate(reachable) if ok]
+
+
+def is_achievable(dose: Decimal, available: Sequence[Decimal]) -> bool:
+    return mg(dose) in achievable_doses(mg(dose), available)
+
+
+def round_to_tablets(target: Decimal, below: Decimal, available: Sequence[Decimal]) -> Decimal:
+    """The achievable dose nearest ``target`` that is strictly below ``below``.
+
+    1. Nearest to the target; a tie goes to the higher dose, the gentler step
+       (design decision).
+    2. If that is not below the previous dose (the tablets cannot make a step
+       that small), the next achievable dose down: the taper always moves.
+    """
+    options = [d for d in achievable_doses(below, available) if d < below]
+    if not options:
+        return ZERO
+    target = max(target, ZERO)
+    return min(options, key=lambda d: (abs(d - target), -d))
+
+
+# --- Suggested steps ------------------------------------------------------------------
+
+
+def suggest_steps(
+    *,
+    template: Template,
+    start_dose: Decimal,
+    start_on: date,
+    strengths: Sequence[Decimal],
+    scored: Sequence[Decimal] = (),
+) -> list[Step]:
+    """A draft schedule from a template: never a step up, ending at no medicine.
+
+    1. Step 0 is the starting dose from ``start_on`` (as the clinician gives it,
+       even if the tablets cannot make it exactly).
+    2. Each later step lowers the dose by the template's percentage — of the
+       starting dose [MORIN04, CCJM24] or of the current dose [ASAM] — once the
+       dose is at or below ``final_below_percent`` of the start, by the smaller
+       ``final_percent`` [CCJM24, POTTIE18-T2] — rounded to a dose the tablets
+       make (``round_to_tablets``), always strictly lower than the step before.
+    3. When the next dose down would be none, the template's planned drug-free
+       nights come first, at the lowest dose [MORIN04], then the last step is 0 mg.
+    4. Steps are ``step_days`` apart. A draft only: a clinician edits and confirms.
+    """
+    available = pieces(strengths, scored)
+    dose = mg(start_dose)
+    steps = [Step(start_on, dose)]
+    when = start_on
+    while dose > 0:
+        when += timedelta(days=template.step_days)
+        percent = template.percent
+        if (
+            template.final_below_percent is not None
+            and template.final_percent is not None
+            and dose * 100 <= start_dose * template.final_below_percent
+        ):
+            percent = template.final_percent
+        base = start_dose if template.basis is Basis.START else dose
+        target = dose - base * percent / 100
+        next_dose = round_to_tablets(target, dose, available)
+        if next_dose == 0 and template.drug_free_nights:
+            for nights in template.drug_free_nights:
+                steps.append(Step(when, dose, nights, f"{nights} drug-free nights a week"))
+                when += timedelta(days=template.step_days)
+        dose = next_dose
+        steps.append(Step(when, dose))
+    return steps
+
+
+# --- Checking a clinician's steps ----------------------------------------------------
+
+
+def increases(steps: Sequence[Step]) -> list[int]:
+    """Indexes of steps that raise the weekly dose over the step before."""
+    return [i for i in range(1, len(steps)) if steps[i].weekly_mg > steps[i - 1].weekly_mg]
+
+
+def check_steps(
+    steps: Sequence[Step], *, strengths: Sequence[Decimal] = (), scored: Sequence[Decimal] = ()
+) -> tuple[list[str], list[str]]:
+    """Errors (the plan cannot be saved) and notes (shown to the clinician).
+
+    Errors: no steps; dates not strictly increasing; a negative dose; drug-free
+    nights outside 0-7. Notes: a step up (allowed only when the clinician says so:
+    see ``increases``); a dose the listed tablets cannot make; a last step that is
+    not 0 mg (the plan would hold, not end).
+    """
+    errors: list[str] = []
+    notes: list[str] = []
+    if not steps:
+        return ["A plan needs at least one step."], notes
+    for i in range(1, len(steps)):
+        if steps[i].starts_on <= steps[i - 1].starts_on:
+            errors.append(f"Step {i + 1} must start after step {i}.")
+    for i, step in enumerate(steps):
+        if step.dose_mg < 0:
+            errors.append(f"Step {i + 1}: a dose can't be negative.")
+        if not 0 <= step.drug_free_nights <= 7:
+            errors.append(f"Step {i + 1}: drug-free nights are 0 to 7 a week.")
+    available = pieces(strengths, scored)
+    if available:
+        for i, step in enumerate(steps):
+            if step.dose_mg > 0 and not is_achievable(step.dose_mg, available):
+                notes.append(
+                    f"Step {i + 1}: {format_mg(step.dose_mg)} cannot be made from the tablets "
+                    "listed."
+                )
+    if steps[-1].dose_mg > 0:
+        notes.append("The last step is not 0 mg: the plan holds at that dose.")
+    return errors, notes
+
+
+# --- Changing a plan in progress ---------------------------------------------------------
+
+
+def current_index(steps: Sequence[Step], night: date) -> int | None:
+    """The step in force on the evening of ``night`` (None before the first)."""
+    found = None
+    for i, step in enumerate(steps):
+        if step.starts_on <= night:
+            found = i
+    return found
+
+
+def stretch(steps: Sequence[Step], today: date, factor: Decimal) -> list[Step]:
+    """Slow a plan down: the steps not yet begun are spread ``factor`` times as far
+    apart, counting from the step in force today [ASAM: slow the taper when
+    withdrawal appears]. Doses do not change; past steps do not move."""
+    current = current_index(steps, today)
+    anchor = 0 if current is None else current
+    result = list(steps[: anchor + 1])
+    for i in range(anchor + 1, len(steps)):
+        gap = (steps[i].starts_on - steps[i - 1].starts_on).days
+        days = max(1, int((Decimal(gap) * factor).to_integral_value(ROUND_HALF_UP)))
+        result.append(replace(steps[i], starts_on=result[-1].starts_on + timedelta(days=days)))
+    return result
+
+
+def shift_future(steps: Sequence[Step], today: date, days: int) -> list[Step]:
+    """After a pause of ``days``: every step not yet begun moves later by as much,
+    so the patient stays at the paused step for the pause, then the gaps resume."""
+    return [
+        replace(s, starts_on=s.starts_on + timedelta(days=days)) if s.starts_on > today else s
+        for s in steps
+    ]
+
+
+# --- Nights against the plan -----------------------------------------------------------
+
+
+def night_of(diary_date: date) -> date:
+    """The evening a diary entry's medication was taken: the day before its morning
+    (the diary counts a night by the morning it ends on)."""
+    return diary_date - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class NightDose:
+    """One diary entry's medication answer: what was taken of the plan's medicine
+    (``dose_mg``), and whether any sleep medicine was taken at all."""
+
+    diary_date: date
+    dose_mg: Decimal  # the medicine the figures follow; 0 if none of it
+    any_taken: bool
+
+
+class Check(enum.StrEnum):
+    AS_PLANNED = "as_planned"
+    BELOW_PLAN = "below_plan"
+    ABOVE_PLAN = "above_plan"  # more than the step's dose
+    PREVIOUS_STEP = "previous_step"  # still the previous step's dose after a step began
+    NO_PLAN = "no_plan"
+
+
+CHECK_WORDS = {
+    Check.AS_PLANNED: "as planned",
+    Check.BELOW_PLAN: "less than planned",
+    Check.ABOVE_PLAN: "more than planned",
+    Check.PREVIOUS_STEP: "the previous step's dose",
+    Check.NO_PLAN: "",
+}
+
+
+@dataclass(frozen=True)
+class NightCheck:
+    diary_date: date
+    taken_mg: Decimal
+    planned_mg: Decimal | None
+    check: Check
+    step_index: int | None
+
+
+def check_night(night: NightDose, steps: Sequence[Step]) -> NightCheck:
+    """Compare one night with the step in force that evening.
+
+    1. Before the plan: no comparison.
+    2. More than the step's dose is "above plan"; if the step lowered the dose and
+       what was taken is the earlier step's dose or more, it is "the previous
+       step's dose" — the step was not made that night.
+    3. A night with none is never a problem for the plan on its own (planned
+       drug-free nights are checked by week, see ``week_figures``).
+    """
+    index = current_index(steps, night_of(night.diary_date))
+    if index is None:
+        return NightCheck(night.diary_date, night.dose_mg, None, Check.NO_PLAN, None)
+    planned = steps[index].dose_mg
+    if night.dose_mg > planned:
+        previous = steps[index - 1].dose_mg if index > 0 else None
+        check = (
+            Check.PREVIOUS_STEP
+            if previous is not None and previous > planned and night.dose_mg >= previous
+            else Check.ABOVE_PLAN
+        )
+    elif night.dose_mg < planned:
+        check = Check.BELOW_PLAN
+    else:
+        check = Check.AS_PLANNED
+    return NightCheck(night.diary_date, night.dose_mg, planned, check, index)
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """A programme week of medication answers.
+
+    ``nights_with_medication`` is out of 7 [CLINICAL.md (e)]; a week with fewer
+    answers says so in ``nights_answered`` rather than counting missing as none.
+    ``mean_dose_mg`` is over the nights the medicine was taken; ``percent_of_start``
+    is the mean over every answered night (a none counts as 0 mg) against the
+    plan's starting dose.
+    """
+
+    week: int
+    first: date
+    last: date
+    nights_answered: int
+    nights_with_medication: int
+    mean_dose_mg: Decimal | None
+    mean_nightly_mg: Decimal | None  # over every answered night, a none counting as 0 mg
+    percent_of_start: Decimal | None
+    planned_drug_free: int
+    drug_free_kept: bool | None  # None when none were planned
+    above_plan: int
+    previous_step: int
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal | None:
+    return mg(sum(values, ZERO) / len(values)) if values else None
+
+
+def planned_drug_free_nights(steps: Sequence[Step], first: date, last: date) -> int:
+    """Drug-free nights the plan asks for between two evenings, pro rata by day
+    (design decision: the plan sets a number per week; the patient and prescriber
+    choose which nights, so the app checks the count, not the weekdays)."""
+    total = Decimal(0)
+    day = first
+    while day <= last:
+        index = current_index(steps, day)
+        if index is not None:
+            total += Decimal(steps[index].drug_free_nights) / 7
+        day += timedelta(days=1)
+    return int(total.to_integral_value(ROUND_HALF_UP))
+
+
+def week_figures(
+    nights: Sequence[NightDose], steps: Sequence[Step], start: date, start_dose: Decimal | None
+) -> list[WeekFigures]:
+    """Weekly figures, programme weeks counted from ``start``, oldest first.
+
+    1. Group answered nights by programme week (as the diary's weekly rows).
+    2. Nights with medication (of 7), mean dose on nights taken, percent of the
+       starting dose.
+    3. Planned drug-free nights kept: nights answered without any sleep medicine
+       at least the number the plan asked for (``planned_drug_free_nights``).
+    """
+    weeks: dict[int, list[NightDose]] = {}
+    for n in nights:
+        weeks.setdefault((n.diary_date - start).days // 7 + 1, []).append(n)
+    rows = []
+    for week, items in sorted(weeks.items()):
+        first = start + timedelta(days=7 * (week - 1))
+        last = first + timedelta(days=6)
+        taken = [n.dose_mg for n in items if n.dose_mg > 0]
+        all_doses = [n.dose_mg for n in items]
+        checks = [check_night(n, steps) for n in items] if steps else []
+        planned_free = (
+            planned_drug_free_nights(steps, night_of(first), night_of(last)) if steps else 0
+        )
+        free = sum(1 for n in items if not n.any_taken)
+        mean_all = _mean(all_doses)
+        rows.append(
+            WeekFigures(
+                week=week,
+                first=first,
+                last=last,
+                nights_answered=len(items),
+                nights_with_medication=sum(1 for n in items if n.any_taken),
+                mean_dose_mg=_mean(taken),
+                mean_nightly_mg=mean_all,
+                percent_of_start=(
+                    (mean_all * 100 / start_dose).quantize(Decimal("0.1"))
+                    if start_dose and mean_all is not None
+                    else None
+                ),
+                planned_drug_free=planned_free,
+                drug_free_kept=(free >= planned_free) if planned_free else None,
+                above_plan=sum(1 for c in checks if c.check is Check.ABOVE_PLAN),
+                previous_step=sum(1 for c in checks if c.check is Check.PREVIOUS_STEP),
+            )
+        )
+    return rows
+
+
+# --- Flags for the therapist ----------------------------------------------------------
+
+# A week counts for "use rising" only with this many nights answered (design decision:
+# fewer nights make a week's mean too noisy to compare).
+MIN_NIGHTS_TO_COMPARE = 3
+# A step is "missed" when this many answered nights in a row, since the step began,
+# were at the previous step's dose or more (design decision).
+MISSED_STEP_NIGHTS = 3
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # use_rising | step_missed | above_plan | drug_free_missed
+    message: str
+    week: int | None = None
+    step_index: int | None = None
+
+
+def flags(
+    nights: Sequence[NightDose], steps: Sequence[Step], weeks: Sequence[WeekFigures]
+) -> list[Flag]:
+    """What the therapist should look at, newest concerns first.
+
+    1. Use rising: the latest week with enough answers has more nights with
+       medication, or a higher mean nightly dose, than the week before it.
+    2. Step missed: since the latest step that lowered the dose began, the last
+       ``MISSED_STEP_NIGHTS`` answered nights were all at the previous step's dose
+       or more.
+    3. Above plan: nights above the plan in the latest week.
+    4. Planned drug-free nights not kept in the latest week.
+    """
+    found: list[Flag] = []
+    comparable = [w for w in weeks if w.nights_answered >= MIN_NIGHTS_TO_COMPARE]
+    if len(comparable) >= 2:
+        before, latest = comparable[-2], comparable[-1]
+        # Shares of answered nights, so a week with a missed morning compares fairly.
+        rising_nights = (
+            latest.nights_with_medication * before.nights_answered
+            > before.nights_with_medication * latest.nights_answered
+        )
+        rising_dose = (latest.mean_nightly_mg or ZERO) > (before.mean_nightly_mg or ZERO)
+        if rising_nights or rising_dose:
+            found.append(
+                Flag(
+                    "use_rising",
+                    f"Use rose in week {latest.week} compared with week {before.week}.",
+                    week=latest.week,
+                )
+            )
+    if steps:
+        ordered = sorted(nights, key=lambda n: n.diary_date)
+        latest_night = ordered[-1].diary_date if ordered else None
+        index = current_index(steps, night_of(latest_night)) if latest_night else None
+        if index:
+            step = steps[index]
+            previous = steps[index - 1]
+            since = [n for n in ordered if night_of(n.diary_date) >= step.starts_on]
+            recent = since[-MISSED_STEP_NIGHTS:]
+            if (
+                previous.dose_mg > step.dose_mg
+                and len(recent) == MISSED_STEP_NIGHTS
+                and all(n.dose_mg >= previous.dose_mg for n in recent)
+            ):
+                found.append(
+                    Flag(
+                        "step_missed",
+                        f"Step {index + 1} ({format_mg(step.dose_mg)} from "
+                        f"{step.starts_on:%d %b}) not made: the last {MISSED_STEP_NIGHTS} "
+                        f"nights were at {format_mg(previous.dose_mg)} or more.",
+                        step_index=index,
+                    )
+                )
+    if weeks:
+        latest = weeks[-1]
+        if latest.above_plan or latest.previous_step:
+            count = latest.above_plan + latest.previous_step
+            found.append(
+                Flag(
+                    "above_plan",
+                    f"{count} night{'s' if count != 1 else ''} above the plan in week "
+                    f"{latest.week}.",
+                    week=latest.week,
+                )
+            )
+        if latest.drug_free_kept is False:
+            found.append(
+                Flag(
+                    "drug_free_missed",
+                    f"Planned drug-free nights not kept in week {latest.week} "
+                    f"({latest.planned_drug_free} planned).",
+                    week=latest.week,
+                )
+            )
+    return found

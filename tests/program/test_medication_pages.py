@@ -1,0 +1,356 @@
+"""Sleep medication pages: the patient's list, the diary's one-tap question, and the
+clinician's taper plans (drafted from a template, edited, confirmed, paused, slowed)."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from program import medication as medication_service
+from program.models import (
+    DiaryEntry,
+    DiaryEntryRevision,
+    Medication,
+    MedicationDose,
+    NightMedication,
+    TaperPlan,
+    TaperPlanChange,
+)
+from tests.conftest import client_for
+
+TODAY = date(2026, 11, 25)
+SAFETY = "Changes to your medicine are made only with your prescriber."
+
+
+@pytest.fixture(autouse=True)
+def morning():
+    with time_machine.travel("2026-11-25 08:00Z", tick=False):
+        yield
+
+
+@pytest.fixture
+def diazepam(patient) -> Medication:
+    return Medication.objects.create(
+        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+    )
+
+
+NIGHT = {
+    "diary_date": "2026-11-25",
+    "into_bed": "22:45",
+    "lights_off": "23:00",
+    "sleep_latency_min": "30",
+    "awakenings": "2",
+    "awake_min": "40",
+    "final_wake": "06:20",
+    "out_of_bed": "06:30",
+    "quality": "3",
+}
+
+
+def confirmed_plan(patient, therapist, diazepam, start: date = date(2026, 11, 10)) -> TaperPlan:
+    plan = medication_service.create_draft(
+        patient=patient,
+        medication=diazepam,
+        template_key="morin04",
+        start_dose=Decimal(10),
+        start_on=start,
+        strengths=[Decimal(2), Decimal(5)],
+        scored=[],
+        by=therapist,
+    )
+    medication_service.confirm_plan(plan=plan, by=therapist)
+    return plan
+
+
+def test_a_patient_lists_a_medicine_changes_it_and_stops_it(patient_client, patient) -> None:
+    page = patient_client.get(reverse("program:medicines"))
+    assert b'list="common-sleep-medicines"' in page.content
+    assert b'<option value="zolpidem">' in page.content
+    response = patient_client.post(
+        reverse("program:medicines"),
+        {"name": " zolpidem ", "usual_dose_mg": "10", "strengths": "5, 10 mg"},
+    )
+    assert response.status_code == 302
+    medicine = Medication.objects.get(patient=patient)
+    assert (medicine.name, medicine.strengths_mg, medicine.usual_dose_mg) == (
+        "zolpidem",
+        ["5", "10"],
+        Decimal(10),
+    )
+    edit = reverse("program:medicine_edit", args=[medicine.pk])
+    patient_client.post(edit, {"name": "zolpidem", "usual_dose_mg": "5", "strengths": "5"})
+    medicine.refresh_from_db()
+    assert medicine.usual_dose_mg == Decimal(5)
+    patient_client.post(edit, {"active": "0"})
+    medicine.refresh_from_db()
+    assert not medicine.active
+
+
+def test_bad_strengths_are_refused_in_words(patient_client) -> None:
+    response = patient_client.post(
+        reverse("program:medicines"),
+        {"name": "diazepam", "usual_dose_mg": "10", "strengths": "two"},
+    )
+    assert response.status_code == 200
+    assert "separated by commas" in response.content.decode()
+
+
+def test_another_patients_medicine_is_not_found(client, other_patient, diazepam) -> None:
+    response = client_for(other_patient).get(reverse("program:medicine_edit", args=[diazepam.pk]))
+    assert response.status_code == 404
+
+
+def test_the_diary_asks_about_medicine_only_when_some_is_listed(patient_client, patient) -> None:
+    assert (
+        b"Sleep medicine last night" not in patient_client.get(reverse("program:diary_new")).content
+    )
+    Medication.objects.create(patient=patient, name="melatonin", usual_dose_mg=Decimal(2))
+    assert b"Sleep medicine last night" in patient_client.get(reverse("program:diary_new")).content
+
+
+def test_usual_none_and_other_are_recorded(patient_client, patient, diazepam) -> None:
+    response = patient_client.post(reverse("program:diary_new"), NIGHT)
+    assert response.status_code == 200
+    assert "Say whether you took a sleep medicine" in response.content.decode()
+
+    patient_client.post(reverse("program:diary_new"), {**NIGHT, "medication_answer": "usual"})
+    entry = DiaryEntry.objects.get(patient=patient, diary_date=TODAY)
+    assert entry.medication.answer == "usual"
+    assert [(d.medication.name, d.dose_mg) for d in entry.doses.all()] == [
+        ("diazepam", Decimal(10))
+    ]
+
+    patient_client.post(
+        reverse("program:diary_new"),
+        {**NIGHT, "diary_date": "2026-11-24", "medication_answer": "none"},
+    )
+    none = DiaryEntry.objects.get(patient=patient, diary_date=date(2026, 11, 24))
+    assert none.medication.answer == "none"  # recorded, not missing
+    assert not none.doses.exists()
+
+    edit = reverse("program:diary_edit", args=["2026-11-25"])
+    patient_client.post(
+        edit,
+        {
+            **NIGHT,
+            "medication_answer": "other",
+            "other_medication": diazepam.pk,
+            "other_dose_mg": "5",
+            "other_taken_at": "22:30",
+        },
+    )
+    entry.refresh_from_db()
+    dose = entry.doses.get()
+    assert (dose.dose_mg, dose.taken_at) == (Decimal(5), time(22, 30))
+    revision = DiaryEntryRevision.objects.get(entry=entry)
+    assert revision.changed_fields == ["medication"]
+    assert revision.previous == {"medication": "diazepam 10 mg"}
+
+
+def test_something_different_needs_a_dose(patient_client, diazepam) -> None:
+    response = patient_client.post(
+        reverse("program:diary_new"), {**NIGHT, "medication_answer": "other"}
+    )
+    assert "Give how many mg you took" in response.content.decode()
+    assert not DiaryEntry.objects.exists()
+
+
+def test_a_therapist_drafts_edits_and_confirms_a_plan(
+    therapist_client, therapist, patient, patient_client, diazepam
+) -> None:
+    new = reverse("program:taper_plan_new", args=[patient.pk])
+    page = therapist_client.get(new)
+    assert b"Morin" in page.content
+    response = therapist_client.post(
+        new,
+        {
+            "medication": diazepam.pk,
+            "template": "morin04",
+            "start_dose_mg": "10",
+            "start_on": "2026-11-26",
+            "strengths": "2, 5",
+            "scored": "",
+        },
+    )
+    plan = TaperPlan.objects.get()
+    assert response["Location"] == reverse("program:taper_plan_edit", args=[patient.pk, plan.pk])
+    assert plan.status == "draft"
+    assert [s.dose_mg for s in plan.steps.all()] == [Decimal(v) for v in (10, 8, 6, 4, 2, 2, 2, 0)]
+    # A draft is invisible to the patient.
+    assert SAFETY.encode() not in patient_client.get(reverse("program:diary")).content
+
+    edit = reverse("program:taper_plan_edit", args=[patient.pk, plan.pk])
+    form = therapist_client.get(edit)
+    assert b"Confirm plan as Dr Tess Ward" in form.content
+    steps = [
+        ("2026-11-26", "10", "0"),
+        ("2026-12-10", "7", "0"),  # edited: 7 mg instead of 8
+        ("2026-12-24", "8", "0"),  # a step up
+        ("2027-01-07", "0", "0"),
+    ]
+    data = {
+        "step-TOTAL_FORMS": str(len(steps)),
+        "step-INITIAL_FORMS": "0",
+        "step-MIN_NUM_FORMS": "0",
+        "step-MAX_NUM_FORMS": "80",
+        "prescriber": "Dr GP",
+        "conversion_note": "",
+        "notes": "",
+        "reason": "",
+    }
+    for i, (day, dose, free) in enumerate(steps):
+        data |= {
+            f"step-{i}-starts_on": day,
+            f"step-{i}-dose_mg": dose,
+            f"step-{i}-drug_free_nights": free,
+        }
+    refused = therapist_client.post(edit, {**data, "confirm": "1"}, follow=True)
+    assert "raises the dose" in refused.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+
+    data["step-2-dose_mg"] = "5"
+    confirmed = therapist_client.post(edit, {**data, "confirm": "1"})
+    assert confirmed.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "active"
+    assert plan.confirmed_by == therapist
+    assert plan.prescriber == "Dr GP"
+    assert [s.dose_mg for s in plan.steps.all()] == [Decimal(v) for v in (10, 7, 5, 0)]
+    assert [c.action for c in plan.changes.order_by("pk")] == ["drafted", "edited", "confirmed"]
+
+    with time_machine.travel("2026-11-27 08:00Z", tick=False):
+        diary = client_for(patient).get(reverse("program:diary")).content.decode()
+    assert "Your diazepam plan" in diary
+    assert "10 mg a night" in diary
+    assert "7 mg a night" in diary
+    assert SAFETY in diary
+
+
+def test_a_step_up_is_saved_only_when_the_clinician_says_so(therapist, patient, diazepam) -> None:
+    plan = confirmed_plan(patient, therapist, diazepam)
+    steps = [*plan.pure_steps()]
+    steps[2] = steps[2].__class__(steps[2].starts_on, Decimal(9))
+    with pytest.raises(medication_service.PlanError, match="raises the dose"):
+        medication_service.update_steps(plan=plan, steps=steps, by=therapist, reason="withdrawal")
+    with pytest.raises(medication_service.PlanError, match="Say why"):
+        medication_service.update_steps(
+            plan=plan, steps=steps, by=therapist, reason="", allow_increase=True
+        )
+    medication_service.update_steps(
+        plan=plan, steps=steps, by=therapist, reason="withdrawal", allow_increase=True
+    )
+    assert plan.changes.first().action == "edited (dose raised)"
+
+
+def test_a_patient_cannot_set_a_plan(patient, diazepam) -> None:
+    with pytest.raises(medication_service.PlanError):
+        medication_service.create_draft(
+            patient=patient,
+            medication=diazepam,
+            template_key="morin04",
+            start_dose=Decimal(10),
+            start_on=TODAY,
+            strengths=[Decimal(5)],
+            scored=[],
+            by=patient,
+        )
+
+
+def test_pause_slow_and_resume(therapist_client, therapist, patient, diazepam) -> None:
+    plan = confirmed_plan(patient, therapist, diazepam)
+    action = reverse("program:taper_plan_action", args=[patient.pk, plan.pk])
+    before = [s.starts_on for s in plan.steps.all()]
+    therapist_client.post(action, {"action": "pause", "reason": "shaky"})
+    plan.refresh_from_db()
+    assert (plan.status, plan.paused_on) == ("paused", TODAY)
+    with time_machine.travel("2026-12-02 08:00Z", tick=False):
+        client_for(therapist).post(action, {"action": "resume", "reason": "better"})
+    plan.refresh_from_db()
+    after = [s.starts_on for s in plan.steps.all()]
+    assert plan.status == "active"
+    assert after[:2] == before[:2]  # begun before the pause: unchanged
+    assert after[2] == before[2] + timedelta(days=7)
+    therapist_client.post(action, {"action": "slow", "factor": "2", "reason": "slower"})
+    slowed = [s.starts_on for s in plan.steps.all()]
+    assert (slowed[3] - slowed[2]).days == 28
+    assert list(
+        TaperPlanChange.objects.filter(plan=plan).order_by("-pk").values_list("reason", flat=True)
+    )[:3] == ["slower", "better", "shaky"]
+
+
+def test_the_clinician_page_shows_figures_chart_and_flags(
+    therapist_client, therapist, patient, diazepam
+) -> None:
+    plan = confirmed_plan(patient, therapist, diazepam, start=date(2026, 11, 2))
+    from program.diary import save_entry
+
+    for back in range(1, 22):
+        day = TODAY - timedelta(days=back)
+        saved = save_entry(
+            patient=patient,
+            diary_date=day,
+            changed_by=patient,
+            today=TODAY,
+            enforce_backfill=False,
+            answers={
+                "into_bed": time(23),
+                "lights_off": time(23),
+                "final_wake": time(6),
+                "out_of_bed": time(6, 30),
+                "sleep_latency_min": 10,
+                "awakenings": 1,
+                "awake_min": 10,
+                "quality": 3,
+            },
+        )
+        NightMedication.objects.create(entry=saved.entry, answer="usual")
+        MedicationDose.objects.create(entry=saved.entry, medication=diazepam, dose_mg=Decimal(10))
+    page = therapist_client.get(reverse("program:patient_medication", args=[patient.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "svg" in text and "plan-line" in text
+    assert "not made" in text  # the step to 8 mg was missed
+    assert "7 of 7" in text
+    assert "previous step&#x27;s dose" in text or "previous step's dose" in text
+    assert plan.medication.name in text
+
+
+def test_other_therapists_get_404(client, other_therapist, therapist, patient, diazepam) -> None:
+    plan = confirmed_plan(patient, therapist, diazepam)
+    other = client_for(other_therapist)
+    for url in (
+        reverse("program:patient_medication", args=[patient.pk]),
+        reverse("program:taper_plan_new", args=[patient.pk]),
+        reverse("program:taper_plan_edit", args=[patient.pk, plan.pk]),
+    ):
+        assert other.get(url).status_code == 404
+    refused = other.post(
+        reverse("program:taper_plan_action", args=[patient.pk, plan.pk]), {"action": "pause"}
+    )
+    assert refused.status_code == 404
+    plan.refresh_from_db()
+    assert plan.status == "active"
+
+
+def test_while_paused_nights_are_compared_with_the_paused_step(
+    therapist, patient, patient_client, diazepam
+) -> None:
+    plan = confirmed_plan(patient, therapist, diazepam, start=date(2026, 11, 10))
+    medication_service.pause_plan(
+        plan=plan, by=therapist, today=date(2026, 11, 20), reason="withdrawal"
+    )
+    # The step to 8 mg was due on 24 Nov; paused on 20 Nov, 10 mg is still the plan.
+    patient_client.post(reverse("program:diary_new"), {**NIGHT, "medication_answer": "usual"})
+    entry = DiaryEntry.objects.get(patient=patient, diary_date=TODAY)
+    assert [d.dose_mg for d in entry.doses.all()] == [Decimal(10)]
+    fig = medication_service.figures(patient, TODAY)
+    assert fig.nights[0].check.check == "as_planned"
+    assert fig.flags == []
+    diary = patient_client.get(reverse("program:diary")).content.decode()
+    assert "paused the plan" in diary
