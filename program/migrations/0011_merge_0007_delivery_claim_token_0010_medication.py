@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('program', '0007_delivery_claim_token'),
-        ('program', '0010_medication'),
+        ("program", "0007_delivery_claim_token"),
+        ("program", "0010_medication"),
     ]
 
-    operations = [
-    ]
+    operations = []
