@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .models import User
 from .timezones import available_time_zones
@@ -26,14 +29,26 @@ class TimeZoneField(forms.ChoiceField):
 
 
 class SignupForm(AllauthSignupForm):
-    """Open sign-up (only where ALLOW_SELF_SIGNUP is set) asks for a time zone."""
+    """Open sign-up (only where ALLOW_SELF_SIGNUP is set) asks for a time zone and consent."""
 
     time_zone = TimeZoneField()
+    consent = forms.BooleanField(
+        label=(
+            "I agree that this service stores my sleep diary and answers to support my "
+            "treatment, and that the clinic's therapists can see them."
+        ),
+        error_messages={"required": "We need your agreement to look after your data."},
+    )
 
     def save(self, request: HttpRequest) -> User:
         user: User = super().save(request)
         user.time_zone = self.cleaned_data["time_zone"]
-        user.save(update_fields=["time_zone"])
+        user.consent_given_at = timezone.now()
+        user.save(update_fields=["time_zone", "consent_given_at"])
+        # Self-enrolment (where the clinic allows open sign-up) is the program app's
+        # business: accounts calls it through a setting, never by import.
+        for hook in settings.ACCOUNTS_SIGNED_UP_HOOKS:
+            import_string(hook)(user)
         return user
 
 

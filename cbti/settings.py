@@ -37,6 +37,9 @@ SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
 SITE_ID = 1
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (which also verifies the email address)
+    # takes precedence over django.contrib.auth's.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,7 +52,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
-    "accounts",
     "program",
 ]
 
@@ -337,6 +339,8 @@ REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
 # Called with the user after they change their settings (e.g. time zone), so other
 # apps can follow without accounts importing them.
 ACCOUNTS_SETTINGS_CHANGED_HOOKS = ["program.reminders.refresh_schedules"]
+# Called with a patient who signed up on their own (ALLOW_SELF_SIGNUP).
+ACCOUNTS_SIGNED_UP_HOOKS = ["program.services.enrol_self_signed_up"]
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

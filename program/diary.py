@@ -236,9 +236,32 @@ def missing_dates(patient: User, today: date, existing: Iterable[date]) -> list[
 def defaults_for(patient: User, last: DiaryEntry | None) -> dict[str, Any]:
     """Sensible starting answers so a typical night takes a few taps.
 
-    From the latest entry's clock times (in the patient's zone) when there is
-    one; otherwise typical values the patient adjusts.
+    From the sleep window in force, if any; else from the latest entry's clock
+    times (in the patient's zone); otherwise typical values the patient adjusts.
     """
+    from .models import Prescription
+
+    window = (
+        Prescription.objects.filter(
+            course__patient=patient,
+            course__status="active",
+            effective_from__lte=patient.local_today(),
+        )
+        .order_by("-effective_from", "-created_at")
+        .first()
+    )
+    if window is not None:
+        # The prescribed window is what a night should look like: start from it.
+        rise = window.rise_time
+        return {
+            "into_bed": window.bedtime,
+            "lights_off": window.bedtime,
+            "final_wake": rise,
+            "out_of_bed": rise,
+            "sleep_latency_min": last.sleep_latency_min if last else 15,
+            "awakenings": last.awakenings if last else 1,
+            "awake_min": last.awake_min if last else 15,
+        }
     if last is not None:
         zone = patient.zone
         return {

@@ -126,3 +126,13 @@ def enrol(*, patient: User, programme: Programme, start_date: date) -> Enrolment
 
 def current_enrolment(patient: User) -> Enrolment | None:
     return Enrolment.objects.current().select_related("programme").filter(patient=patient).first()
+
+
+def enrol_self_signed_up(patient: User) -> Enrolment | None:
+    """Open sign-up (ALLOW_SELF_SIGNUP): start the default programme today, with no
+    therapist until a clinic admin assigns one."""
+    if patient.role != Role.PATIENT or current_enrolment(patient) is not None:
+        return None
+    return enrol(
+        patient=patient, programme=Programme.objects.default(), start_date=patient.local_today()
+    )

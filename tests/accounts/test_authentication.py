@@ -96,13 +96,37 @@ def test_open_sign_up_creates_a_patient_in_their_time_zone(db: None) -> None:
             "password1": "a long enough secret 7",
             "password2": "a long enough secret 7",
             "time_zone": "Asia/Tokyo",
+            "consent": "on",
         },
     )
     assert response.status_code == 302
     user = User.objects.get(email="self@example.test")
     assert user.role == Role.PATIENT
     assert user.time_zone == "Asia/Tokyo"
+    assert user.consent_given_at is not None
+    assert user.enrolments.get().programme.is_default  # self-enrolled in the programme
     assert len(mail.outbox) == 1  # verification is mandatory
+
+
+def test_a_superuser_made_by_the_command_can_sign_in(db: None) -> None:
+    from django.core.management import call_command
+
+    call_command("createsuperuser", email="boss@clinic.test", interactive=False)
+    user = User.objects.get(email="boss@clinic.test")
+    user.set_password(PASSWORD)
+    user.save()
+    assert user.role == Role.ADMIN
+    assert login(Client(), "boss@clinic.test").status_code == 302
+    assert user.emailaddress_set.get().verified
+
+
+def test_friendly_error_pages(patient) -> None:
+    missing = client_for(patient).get("/no-such-page/")
+    assert missing.status_code == 404
+    assert b"We could not find that page" in missing.content
+    forbidden = client_for(patient).get(reverse("program:caseload"))
+    assert forbidden.status_code == 403
+    assert b"This page is not open to you" in forbidden.content
 
 
 def test_users_created_by_commands_can_log_in(db: None) -> None:
