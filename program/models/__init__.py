@@ -1,5 +1,15 @@
 """The therapy's models, one module per area."""
 
+from .curriculum import (
+    PART_TYPES,
+    EnrolmentChange,
+    Lesson,
+    LessonAnswer,
+    LessonProgress,
+    LessonVersion,
+    Week,
+    validate_parts,
+)
 from .diary import DiaryEntry, DiaryEntryRevision, UnusualReason
 from .programme import (
     DEFAULT_PROGRAMME,
@@ -12,12 +22,20 @@ from .programme import (
 
 __all__ = [
     "DEFAULT_PROGRAMME",
+    "PART_TYPES",
     "DiaryEntry",
     "DiaryEntryRevision",
     "Enrolment",
+    "EnrolmentChange",
     "Invitation",
+    "Lesson",
+    "LessonAnswer",
+    "LessonProgress",
+    "LessonVersion",
     "Programme",
     "UnusualReason",
+    "Week",
     "WorkerHeartbeat",
     "hash_token",
+    "validate_parts",
 ]

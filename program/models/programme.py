@@ -50,6 +50,13 @@ class Programme(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="Offered first when inviting, and used for self-enrolment."
     )
+    pace_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days after a week opens before the next one may open."
+    )
+    require_previous_lessons = models.BooleanField(
+        default=True,
+        help_text="A week opens only once the previous week's required lessons are done.",
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 
