@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -54,6 +56,7 @@ class WeekItem:
     title: str
     summary: str
     lessons: list[LessonItem]
+    locked_text: str = ""  # for a locked week: when and on what it opens
 
     @property
     def number(self) -> int:
@@ -141,7 +144,12 @@ def pace_changes(changes: list[EnrolmentChange]) -> dict[str, Any]:
     return {"pauses": tuple(pauses), "extensions": extensions, "advanced": advanced}
 
 
-def programme_overview(enrolment: Enrolment, *, today: date | None = None) -> Overview:
+def programme_overview(
+    enrolment: Enrolment,
+    *,
+    today: date | None = None,
+    changes: list[EnrolmentChange] | None = None,
+) -> Overview:
     """Every week with its state and lessons, for one patient (a fixed number of queries:
     weeks, lessons, versions, progress, pace changes, diary nights)."""
     patient: User = enrolment.patient
@@ -156,7 +164,9 @@ def programme_overview(enrolment: Enrolment, *, today: date | None = None) -> Ov
         .select_related("version")
         .defer("version__body", "version__body_html", "version__parts")
     }
-    changes = pace_changes(list(EnrolmentChange.objects.filter(enrolment=enrolment)))
+    if changes is None:
+        changes = list(EnrolmentChange.objects.filter(enrolment=enrolment))
+    pace = pace_changes(changes)
     thresholds = sorted({w.min_diary_nights for w in weeks if w.min_diary_nights})
     entered: list[datetime] = []
     if thresholds:
@@ -208,13 +218,18 @@ def programme_overview(enrolment: Enrolment, *, today: date | None = None) -> Ov
             require_previous_lessons=enrolment.programme.require_previous_lessons,
             diary_nights=len(entered),
             diary_enough_on=enough_on,
-            **changes,
+            **pace,
         )
     )
     items = [
         WeekItem(week, state, week.title_in(language), week.summary_in(language), by_week[week.pk])
         for week, state in zip(weeks, states, strict=True)
     ]
+    for item in items:
+        if not item.state.is_open:
+            item.locked_text = locked_text(
+                item.state, diary_nights=len(entered), needed=item.week.min_diary_nights
+            )
     open_items = [w for w in items if w.state.is_open]
     current = open_items[-1] if open_items else (items[0] if items else None)
     started = [
@@ -231,8 +246,36 @@ def programme_overview(enrolment: Enrolment, *, today: date | None = None) -> Ov
         resume=resume,
         next_lesson=next_lesson,
         diary_nights=len(entered),
-        is_paused=bool(changes["pauses"] and changes["pauses"][-1].end is None),
+        is_paused=bool(pace["pauses"] and pace["pauses"][-1].end is None),
     )
+
+
+def locked_text(state: unlocking.WeekState, *, diary_nights: int, needed: int = 0) -> str:
+    """Why a week is locked and when it opens, in the patient's words."""
+    waiting = state.waiting_for
+    if unlocking.WAIT_PREVIOUS in waiting:
+        return _("Opens after week %(n)s.") % {"n": state.number - 1}
+    if unlocking.WAIT_PAUSED in waiting:
+        return _("Your programme is paused. Your therapist will let you know when it continues.")
+    if state.opens_on:
+        return _("Opens on %(date)s.") % {"date": date_format(state.opens_on, "l j F")}
+    conditions = []
+    if unlocking.WAIT_LESSONS in waiting:
+        conditions.append(
+            _("you have finished the lessons of week %(n)s") % {"n": state.number - 1}
+        )
+    if unlocking.WAIT_DIARY in waiting:
+        conditions.append(
+            _("your diary has %(needed)s valid nights (%(have)s so far)")
+            % {"needed": needed, "have": diary_nights}
+        )
+    once = _(" and ").join(conditions)
+    if state.earliest_on:
+        return _("Opens on %(date)s at the earliest, once %(once)s.") % {
+            "date": date_format(state.earliest_on, "l j F"),
+            "once": once,
+        }
+    return _("Opens once %(once)s.") % {"once": once}
 
 
 def get_lesson_for_patient(patient: User, enrolment: Enrolment | None, lesson_id: int) -> Lesson:
@@ -267,8 +310,8 @@ def open_lesson(*, enrolment: Enrolment, lesson: Lesson, language: str) -> Lesso
     """Start or continue a lesson: pin the version on first opening, note the time."""
     now = timezone.now()
     progress = (
-        LessonProgress.objects.select_for_update()
-        .select_related("version")
+        LessonProgress.objects.select_for_update(of=("self",))
+        .select_related("version", "lesson__week")
         .filter(enrolment=enrolment, lesson=lesson)
         .first()
     )

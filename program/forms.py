@@ -80,3 +80,17 @@ class ReassignForm(forms.Form):
     therapist = forms.ModelChoiceField(
         queryset=User.objects.therapists().active(), label="Therapist"
     )
+
+
+class PaceForm(forms.Form):
+    """A therapist's change to a patient's pace (see program.curriculum)."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("pause", "Pause"),
+            ("resume", "Resume"),
+            ("extend", "Extend this week"),
+            ("advance", "Open the next week now"),
+        ]
+    )
+    days = forms.IntegerField(min_value=1, max_value=28, required=False, label="Days")

@@ -1,11 +1,20 @@
 from django.urls import path
 
-from .views import clinic, invitations, patient, therapist
+from .views import clinic, invitations, lessons, patient, therapist
 
 app_name = "program"
 
 urlpatterns = [
     path("today/", patient.patient_home, name="patient_home"),
+    path("programme/", lessons.programme, name="programme"),
+    path("programme/week/<int:number>/", lessons.week, name="week"),
+    path("lessons/<int:lesson_id>/", lessons.lesson, name="lesson"),
+    path(
+        "lessons/<int:lesson_id>/parts/<slug:part_key>/",
+        lessons.lesson_answer,
+        name="lesson_answer",
+    ),
+    path("lessons/<int:lesson_id>/done/", lessons.lesson_done, name="lesson_done"),
     path("caseload/", therapist.caseload, name="caseload"),
     path("caseload/invite/", invitations.invite, name="invite"),
     path(
@@ -19,6 +28,7 @@ urlpatterns = [
         name="resend_invitation",
     ),
     path("patients/<int:patient_id>/", therapist.patient_detail, name="patient_detail"),
+    path("patients/<int:patient_id>/pace/", therapist.adjust_pace, name="adjust_pace"),
     path("invite/<str:token>/", invitations.accept, name="accept_invitation"),
     path("clinic/", clinic.clinic_home, name="clinic_home"),
     path("clinic/patients/<int:patient_id>/reassign/", clinic.reassign, name="reassign"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from program.models import Lesson
 from program.services import invite_patient
 
 from .conftest import client_for
@@ -26,6 +27,7 @@ class Row:
     method: str
     expect: dict[str, int | str]
     args: str = ""  # which fixture object provides the URL argument
+    data: dict | None = None  # what a POST sends
 
 
 ROWS = [
@@ -65,6 +67,87 @@ ROWS = [
             "other_therapist": 403,
             "admin": 403,
         },
+    ),
+    Row(
+        "program:programme",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 200,
+            "other_patient": 200,
+            "therapist": 403,
+            "other_therapist": 403,
+            "admin": 403,
+        },
+    ),
+    Row(
+        "program:week",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 200,
+            "other_patient": 200,
+            "therapist": 403,
+            "other_therapist": 403,
+            "admin": 403,
+        },
+        args="week",
+    ),
+    # Lessons are the programme's content, not a patient's data: both patients (in the
+    # same programme) may read an open one; their progress and answers stay their own.
+    Row(
+        "program:lesson",
+        "get",
+        {
+            "anonymous": LOGIN,
+            "patient": 200,
+            "other_patient": 200,
+            "therapist": 403,
+            "other_therapist": 403,
+            "admin": 403,
+        },
+        args="lesson",
+    ),
+    Row(
+        "program:lesson_answer",
+        "post",
+        {
+            "anonymous": LOGIN,
+            "patient": HOME,
+            "other_patient": HOME,
+            "therapist": 403,
+            "other_therapist": 403,
+            "admin": 403,
+        },
+        args="lesson_part",
+        data={"text": "I would have more energy.", "share": "on"},
+    ),
+    Row(
+        "program:lesson_done",
+        "post",
+        {
+            "anonymous": LOGIN,
+            "patient": HOME,
+            "other_patient": HOME,
+            "therapist": 403,
+            "other_therapist": 403,
+            "admin": 403,
+        },
+        args="lesson",
+    ),
+    Row(
+        "program:adjust_pace",
+        "post",
+        {
+            "anonymous": LOGIN,
+            "patient": 403,
+            "other_patient": 403,
+            "therapist": HOME,
+            "other_therapist": 404,
+            "admin": HOME,
+        },
+        args="patient",
+        data={"action": "pause"},
     ),
     Row(
         "program:caseload",
@@ -220,6 +303,7 @@ def world(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         issued = invite_patient(therapist=therapist, email="new@example.test", programme=programme)
+    first_lesson = Lesson.objects.filter(week__programme=programme, week__number=1).first()
     return {
         "users": {
             "anonymous": None,
@@ -233,6 +317,9 @@ def world(
             "patient": [patient.pk],
             "invitation": [issued.invitation.pk],
             "token": [issued.token],
+            "week": [1],
+            "lesson": [first_lesson.pk],
+            "lesson_part": [first_lesson.pk, "hopes"],
             "": [],
         },
         "therapist": therapist,
@@ -246,6 +333,7 @@ def test_access(row: Row, persona: str, world: dict) -> None:
     client = client_for(user)
     url = reverse(row.name, args=world["args"][row.args])
     data = {"therapist": world["therapist"].pk} if row.name == "program:reassign" else {}
+    data = row.data or data
     response = getattr(client, row.method)(url, data)
     if response.status_code == 302 and response["Location"].startswith("/admin/login/"):
         # The admin sends everyone it refuses to its login view, which is
