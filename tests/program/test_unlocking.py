@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -302,5 +303,5 @@ def test_without_advances_weeks_are_at_least_the_pace_apart(progress: Progress) 
 
     progress = replace(progress, advanced={})
     dates = [s.opened_on for s in week_states(progress) if s.is_open]
-    for earlier, later in zip(dates, dates[1:], strict=False):
+    for earlier, later in itertools.pairwise(dates):
         assert (later - earlier).days >= progress.pace_days  # type: ignore[operator]
