@@ -184,8 +184,9 @@ def week_states(progress: Progress) -> list[WeekState]:
             waiting.append(WAIT_PAUSED)
         elif earliest > progress.today:
             waiting.insert(0, WAIT_DATE)
-        if natural is None and not waiting:
-            waiting.append(WAIT_PAUSED)  # every condition is met but a pause is running
+        paused_now = any(p.end is None and p.start <= progress.today for p in progress.pauses)
+        if (paused_now or (natural is None and not waiting)) and WAIT_PAUSED not in waiting:
+            waiting.append(WAIT_PAUSED)  # a pause is running: nothing opens until it ends
         states.append(WeekState(n, False, None, natural, tuple(waiting), earliest_on=earliest))
         previous_opened = None
     return states

@@ -50,3 +50,40 @@ def test_the_patient_pages_use_a_fixed_number_of_queries(patient, therapist, cli
     # versions, the patient's progress, pace changes, diary nights.
     assert home <= 10, home
     assert detail <= 12, detail
+
+
+def test_the_curriculum_pages_use_a_fixed_number_of_queries(patient, programme) -> None:
+    """Programme, week and lesson pages: one lesson started, then every lesson done with
+    answers and pace changes; the counts stay the same (no query per week or lesson)."""
+    from program.curriculum import open_lesson, save_answer
+    from program.models import Enrolment, EnrolmentChange, Lesson, LessonProgress
+
+    client = client_for(patient)
+    enrolment = Enrolment.objects.get(patient=patient)
+    lessons = list(Lesson.objects.filter(week__programme=programme).order_by("week__number"))
+    first = lessons[0]
+    pages = [
+        reverse("program:programme"),
+        reverse("program:week", args=[1]),
+        reverse("program:lesson", args=[first.pk]),
+        reverse("program:patient_home"),
+    ]
+    open_lesson(enrolment=enrolment, lesson=first, language="en")
+    few = [count_queries(client, url) for url in pages]
+    for lesson in lessons:
+        progress = open_lesson(enrolment=enrolment, lesson=lesson, language="en")
+        LessonProgress.objects.filter(pk=progress.pk).update(completed_at=progress.last_opened_at)
+        for part in progress.version.parts:
+            save_answer(progress=progress, part_key=part["key"], data={}, share=False)
+    for week in range(2, 7):
+        EnrolmentChange.objects.create(
+            enrolment=enrolment, kind="advance", week=week, on_date=date(2026, 11, 3)
+        )
+    many = [count_queries(client, url) for url in pages]
+    assert few == many, f"{pages}: {few} queries with one lesson started, {many} with all done"
+    # Programme and week: session, user, enrolment, then the overview's six (weeks, lessons,
+    # versions, progress, pace changes, diary nights). The lesson page adds the lesson, a
+    # savepoint around the pinned progress (locked for update, its last-opened time
+    # updated) and the answers.
+    assert many[0] <= 9 and many[1] <= 9, many
+    assert many[2] <= 16, many

@@ -27,12 +27,12 @@ from ..curriculum import (
     quiz_feedback,
     save_answer,
 )
-from ..models import LessonAnswer, LessonProgress, LessonVersion
+from ..models import Enrolment, LessonAnswer, LessonProgress, LessonVersion
 from ..services import current_enrolment
 
 
-def _overview_for(patient: User) -> Overview | None:
-    enrolment = current_enrolment(patient)
+def _overview_for(patient: User, enrolment: Enrolment | None = None) -> Overview | None:
+    enrolment = enrolment or current_enrolment(patient)
     if enrolment is None:
         return None
     enrolment.patient = patient  # already loaded: saves a query
@@ -145,7 +145,7 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
     enrolment = current_enrolment(patient)
     get_lesson_for_patient(patient, enrolment, lesson_id)  # 404 outside the programme
-    overview = _overview_for(patient)
+    overview = _overview_for(patient, enrolment)
     week_item, item = _open_lesson_item(overview, lesson_id)
     assert enrolment is not None
     progress = open_lesson(
@@ -164,7 +164,7 @@ def _progress_for(patient: User, lesson_id: int) -> LessonProgress:
     """The patient's progress on a lesson in an open week (started now if need be), else 404."""
     enrolment = current_enrolment(patient)
     lesson = get_lesson_for_patient(patient, enrolment, lesson_id)
-    _open_lesson_item(_overview_for(patient), lesson_id)
+    _open_lesson_item(_overview_for(patient, enrolment), lesson_id)
     assert enrolment is not None
     progress = open_lesson(enrolment=enrolment, lesson=lesson, language=patient_language(patient))
     if progress is None:
