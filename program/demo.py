@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import create_user
 
+from .demo_curriculum import load_demo_curriculum
 from .models import Enrolment, Invitation, Programme, hash_token
 from .services import enrol
 
@@ -174,4 +175,5 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
             expires_at=timezone.now() + timedelta(days=365),
             sent_at=timezone.now(),
         )
+    load_demo_curriculum(programme)
     return created
