@@ -187,11 +187,39 @@ class LessonVersionAdmin(admin.ModelAdmin):
             ),
         )
 
+    @admin.display(description="Interactive parts")
+    def parts_yaml(self, version: LessonVersion) -> str:
+        return format_html("<pre>{}</pre>", PartsField().prepare_value(version.parts))
+
     def get_fields(self, request: HttpRequest, obj: LessonVersion | None = None) -> list[str]:
         fields = ["lesson", "language", "title", "summary", "body", "minutes", "parts"]
         if obj is None:
             return fields
+        if obj.is_published:
+            fields[-1] = "parts_yaml"
         return ["tools", "label", "status", *fields, "change_note", "based_on", "published_at"]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        version = (
+            LessonVersion.objects.filter(pk=object_id).only("status").first()
+            if str(object_id).isdigit()
+            else None
+        )
+        if version is not None and version.is_published:
+            # Nothing to save: a published version is read-only.
+            extra_context = {
+                **(extra_context or {}),
+                "show_save": False,
+                "show_save_and_continue": False,
+                "show_save_and_add_another": False,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: LessonVersion | None = None
@@ -200,7 +228,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
             return []
         always = ["tools", "label", "status", "based_on", "published_at", "lesson", "language"]
         if obj.is_published:
-            return [*always, "title", "summary", "body", "minutes", "parts", "change_note"]
+            return [*always, "title", "summary", "body", "minutes", "parts_yaml", "change_note"]
         return always
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
