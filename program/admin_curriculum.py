@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from .curriculum import publish_version, push_version, start_draft
+from .curriculum_files import canonical
 from .models import Lesson, LessonProgress, LessonVersion, Week, validate_parts
 
 
@@ -35,7 +36,7 @@ class PartsField(forms.CharField):
             return value
         if not value:
             return ""
-        return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=10_000)
+        return yaml.safe_dump(canonical(value), sort_keys=False, allow_unicode=True, width=10_000)
 
     def to_python(self, value: Any) -> list[Any]:
         text = super().to_python(value)
@@ -62,7 +63,9 @@ class LessonVersionForm(forms.ModelForm):
 
 def version_text(version: LessonVersion) -> list[str]:
     """A version as lines of text, for comparing two versions."""
-    parts = yaml.safe_dump(version.parts or [], sort_keys=False, allow_unicode=True, width=10_000)
+    parts = yaml.safe_dump(
+        canonical(version.parts or []), sort_keys=False, allow_unicode=True, width=10_000
+    )
     return [
         f"title: {version.title}",
         f"summary: {version.summary}",
@@ -165,6 +168,9 @@ class LessonVersionAdmin(admin.ModelAdmin):
     search_fields = ["title", "body", "lesson__slug"]
     ordering = ["lesson__week__number", "lesson__order", "language", "-number"]
 
+    class Media:
+        css = {"all": ["css/admin-curriculum.css"]}
+
     @admin.display(description="Version")
     def label(self, version: LessonVersion) -> str:
         return f"v{version.number}" if version.number else "draft"
@@ -189,7 +195,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Interactive parts")
     def parts_yaml(self, version: LessonVersion) -> str:
-        return format_html("<pre>{}</pre>", PartsField().prepare_value(version.parts))
+        return format_html('<pre class="parts">{}</pre>', PartsField().prepare_value(version.parts))
 
     def get_fields(self, request: HttpRequest, obj: LessonVersion | None = None) -> list[str]:
         fields = ["lesson", "language", "title", "summary", "body", "minutes", "parts"]

@@ -43,6 +43,23 @@ DEFAULT_PROGRAMME_DIR = CONTENT_DIR / "cbti-6-weeks"
 LESSON_FIELDS = ("title", "summary", "body", "minutes", "parts")
 
 
+# The order keys are written in. PostgreSQL's jsonb does not keep the order they were
+# saved in, so exports (and the admin's YAML) put them back in this one.
+KEY_ORDER = ("type", "key", "question", "prompt", "title", "text", "correct", "label", "help")
+KEY_ORDER += ("feedback", "options", "items", "fields")
+
+
+def canonical(value: Any) -> Any:
+    """``value`` with every mapping's keys in ``KEY_ORDER`` (others after, alphabetically)."""
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    if isinstance(value, dict):
+        rank = {k: i for i, k in enumerate(KEY_ORDER)}
+        ordered = sorted(value, key=lambda k: (rank.get(k, len(rank)), k))
+        return {k: canonical(value[k]) for k in ordered}
+    return value
+
+
 class CurriculumFileError(ValueError):
     """A file that cannot be imported, with its path in the message."""
 
@@ -284,6 +301,6 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
                     "minutes": version.minutes,
                 }
                 if version.parts:
-                    meta["parts"] = version.parts
+                    meta["parts"] = canonical(version.parts)
                 write(folder / f"{lesson.order:02d}-{lesson.slug}.md", render(meta, version.body))
     return written
