@@ -9,6 +9,7 @@ its draft, made from the latest published version when there is none.
 from __future__ import annotations
 
 import difflib
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
@@ -296,7 +297,10 @@ class LessonVersionAdmin(admin.ModelAdmin):
         from .views.lessons import lesson_context
 
         version = self._version(request, pk)
-        ctx = lesson_context(version=version, progress=None, week=None, preview=True)
+        week = version.lesson.week
+        # Enough of the patient's week for the page's header ("Week 1 · About 7 minutes").
+        shown_week = SimpleNamespace(number=week.number, title=week.title_in(version.language))
+        ctx = lesson_context(version=version, progress=None, week=shown_week, preview=True)  # type: ignore[arg-type]
         ctx["back_url"] = self._change_url(version)
         return render(request, "program/lesson.html", ctx)
 
