@@ -250,6 +250,31 @@ def programme_overview(
     )
 
 
+@dataclass
+class Exercise:
+    item: LessonItem
+    key: str
+    title: str
+
+
+def exercises_this_week(overview: Overview) -> list[Exercise]:
+    """Checklists and worksheets in the lessons the patient has opened this week: the
+    practice for today (one query)."""
+    if overview.current is None:
+        return []
+    started = {i.version.pk: i for i in overview.current.lessons if i.is_started and i.version}
+    if not started:
+        return []
+    exercises = []
+    for version_id, parts in LessonVersion.objects.filter(pk__in=started).values_list(
+        "pk", "parts"
+    ):
+        for part in parts or []:
+            if part.get("type") in ("checklist", "worksheet"):
+                exercises.append(Exercise(started[version_id], part["key"], part["title"]))
+    return sorted(exercises, key=lambda e: (e.item.lesson.order, e.key))
+
+
 def locked_text(state: unlocking.WeekState, *, diary_nights: int, needed: int = 0) -> str:
     """Why a week is locked and when it opens, in the patient's words."""
     waiting = state.waiting_for

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from accounts.access import patient_required
 
-from ..curriculum import programme_overview
+from ..curriculum import exercises_this_week, programme_overview
 from ..services import current_enrolment
 
 
@@ -28,6 +28,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         else (enrolment.week_number(today) if enrolment else None),
         "this_week": this_week,
         "overview": overview,
+        "exercises": exercises_this_week(overview) if overview else [],
         "therapist": patient.therapist,  # type: ignore[union-attr]
     }
     return render(request, "program/patient_home.html", ctx)

@@ -289,3 +289,11 @@ def test_other_patients_progress_is_their_own(patient, other_patient) -> None:
     client_for(other_patient).post(reverse("program:lesson_done", args=[lesson("welcome").pk]))
     overview = programme_overview(Enrolment.objects.get(patient=patient))
     assert overview.done == 0
+
+
+def test_home_suggests_this_weeks_exercises(patient, patient_client) -> None:
+    diary = lesson("your-sleep-diary")
+    patient_client.get(reverse("program:lesson", args=[diary.pk]))
+    home = patient_client.get(reverse("program:patient_home")).content.decode()
+    assert "Practise: Getting ready for the diary" in home
+    assert f"{reverse('program:lesson', args=[diary.pk])}#part-diary-ready" in home
