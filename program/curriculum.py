@@ -416,11 +416,11 @@ def publish_version(*, version: LessonVersion, user: User | None, push: bool = F
     readers were moved."""
     if version.is_published:
         raise ValueError("This version is already published.")
-    latest = (
-        LessonVersion.objects.select_for_update()
-        .filter(lesson=version.lesson, language=version.language)
-        .aggregate(n=Max("number"))["n"]
-    )
+    # Lock the lesson so two admins publishing at once get consecutive numbers.
+    Lesson.objects.select_for_update().filter(pk=version.lesson_id).first()
+    latest = LessonVersion.objects.filter(
+        lesson_id=version.lesson_id, language=version.language
+    ).aggregate(n=Max("number"))["n"]
     version.number = (latest or 0) + 1
     version.status = LessonVersion.Status.PUBLISHED
     version.published_at = timezone.now()
