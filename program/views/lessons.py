@@ -145,9 +145,10 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
     enrolment = current_enrolment(patient)
     get_lesson_for_patient(patient, enrolment, lesson_id)  # 404 outside the programme
+    if enrolment is None:
+        raise Http404
     overview = _overview_for(patient, enrolment)
     week_item, item = _open_lesson_item(overview, lesson_id)
-    assert enrolment is not None
     progress = open_lesson(
         enrolment=enrolment, lesson=item.lesson, language=patient_language(patient)
     )
@@ -164,8 +165,9 @@ def _progress_for(patient: User, lesson_id: int) -> LessonProgress:
     """The patient's progress on a lesson in an open week (started now if need be), else 404."""
     enrolment = current_enrolment(patient)
     lesson = get_lesson_for_patient(patient, enrolment, lesson_id)
+    if enrolment is None:
+        raise Http404
     _open_lesson_item(_overview_for(patient, enrolment), lesson_id)
-    assert enrolment is not None
     progress = open_lesson(enrolment=enrolment, lesson=lesson, language=patient_language(patient))
     if progress is None:
         raise Http404
