@@ -161,3 +161,13 @@ def test_a_patient_in_week_two_reads_a_lesson_and_the_progress_moves(
     expect(page.get_by_label("Which rise time could you keep")).to_have_value(
         "06:30. An alarm across the room."
     )
+    # Leaving part-way and coming back opens the lesson where the reader was.
+    page.evaluate("window.scrollTo(0, 900)")
+    page.wait_for_function(
+        "() => Number(localStorage.getItem("
+        "'lesson-scroll-' + document.querySelector('article[data-lesson]').dataset.lesson)) > 800"
+    )
+    page.get_by_role("link", name="Programme", exact=True).click()
+    page.goto(page.url.replace("/programme/", "/programme/week/2/"))
+    page.get_by_role("link", name="Your sleep window").click()
+    page.wait_for_function("() => window.scrollY > 800")
