@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -127,12 +128,19 @@ class LessonAdmin(admin.ModelAdmin):
     readonly_fields = ["versions"]
     fields = ["week", "slug", "order", "is_required", "versions"]
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # The English title: the draft's if there is one ("draft" sorts before "published"),
+        # else the latest published version's; one subquery, not a query per row.
+        english = LessonVersion.objects.filter(lesson=OuterRef("pk"), language="en").order_by(
+            "status", "-number"
+        )
+        return (
+            super().get_queryset(request).annotate(en_title=Subquery(english.values("title")[:1]))
+        )
+
     @admin.display(description="Title (English)")
     def title(self, lesson: Lesson) -> str:
-        version = (
-            lesson.versions.filter(language="en").order_by("status", "-number").first()  # type: ignore[attr-defined]
-        )
-        return version.title if version else "—"
+        return getattr(lesson, "en_title", None) or "—"
 
     @admin.display(description="Versions")
     def versions(self, lesson: Lesson) -> str:

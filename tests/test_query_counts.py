@@ -87,3 +87,21 @@ def test_the_curriculum_pages_use_a_fixed_number_of_queries(patient, programme) 
     # updated) and the answers.
     assert many[0] <= 9 and many[1] <= 9, many
     assert many[2] <= 16, many
+
+
+def test_the_curriculum_admin_lists_use_a_fixed_number_of_queries(clinic_admin, programme) -> None:
+    from program.models import Lesson, LessonVersion, Week
+
+    client = client_for(clinic_admin)
+    pages = [
+        reverse("admin:program_lesson_changelist"),
+        reverse("admin:program_lessonversion_changelist"),
+        reverse("admin:program_week_changelist"),
+    ]
+    few = [count_queries(client, url) for url in pages]
+    week = Week.objects.create(programme=programme, number=7, title="Extra")
+    for i in range(10):
+        lesson = Lesson.objects.create(week=week, slug=f"extra-{i}", order=i)
+        LessonVersion.objects.create(lesson=lesson, title=f"Extra {i}", body="Text")
+    many = [count_queries(client, url) for url in pages]
+    assert few == many, f"{pages}: {few} then {many} (N+1?)"
