@@ -57,4 +57,4 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name", "time_zone"]
+        fields = ["name", "time_zone", "language"]

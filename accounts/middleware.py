@@ -13,7 +13,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -64,6 +64,22 @@ class UserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Use the signed-in user's chosen language for the app's own text."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.language:  # type: ignore[union-attr]
+            translation.activate(user.language)  # type: ignore[union-attr]
+            request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        translation.deactivate()
+        return response
 
 
 # Paths a therapist or admin without a second factor may still open: setting

@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import date, datetime
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -94,6 +95,13 @@ class User(AbstractUser):
         related_name="caseload",
         limit_choices_to={"role": Role.THERAPIST},
         help_text="The therapist who looks after this patient.",
+    )
+
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="Pages and lessons are shown in this language where a translation exists.",
     )
 
     consent_given_at = models.DateTimeField(

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
 ]
 
@@ -242,6 +243,16 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", 14)
 
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# Languages a patient may choose; lessons are written per language (``en`` ships)
+# and a patient sees theirs, else English.
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("nl", "Nederlands"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"  # Stored and computed in UTC; shown in each user's own zone.
 USE_I18N = True
 USE_TZ = True

@@ -1,8 +1,10 @@
 from django.contrib import admin
 
+from . import admin_curriculum  # noqa: F401  (registers the curriculum's admin)
 from .models import (
     Delivery,
     Enrolment,
+    EnrolmentChange,
     Invitation,
     Prescription,
     Programme,
@@ -15,8 +17,22 @@ from .models import (
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["name", "weeks", "is_active", "is_default"]
+    list_display = [
+        "name",
+        "weeks",
+        "pace_days",
+        "require_previous_lessons",
+        "is_active",
+        "is_default",
+    ]
     prepopulated_fields = {"slug": ["name"]}
+
+
+class EnrolmentChangeInline(admin.TabularInline):
+    model = EnrolmentChange
+    extra = 0
+    fields = ["kind", "week", "days", "on_date", "made_by", "made_at"]
+    readonly_fields = ["made_by", "made_at"]
 
 
 @admin.register(Enrolment)
@@ -25,6 +41,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "programme"]
     list_select_related = ["patient", "programme"]
     autocomplete_fields = ["patient"]
+    inlines = [EnrolmentChangeInline]
 
 
 @admin.register(Invitation)

@@ -23,6 +23,7 @@ from . import diary as diary_service
 from . import medication as medication_service
 from . import sleep_window as sw
 from . import taper
+from .demo_curriculum import load_demo_curriculum
 from .models import (
     DiaryEntry,
     Enrolment,
@@ -202,6 +203,7 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
             expires_at=timezone.now() + timedelta(days=365),
             sent_at=timezone.now(),
         )
+    load_demo_curriculum(programme)
     return created
 
 
@@ -269,6 +271,10 @@ def _fill_diary(patient: User, person: DemoPerson) -> None:
         except diary_service.DiaryError:
             continue  # an implausible random night is simply not recorded
     DiaryEntry.objects.filter(patient=patient, diary_date__lt=today).update(is_late=False)
+    # As if each had been filled in on its own morning (the curriculum's pace reads it).
+    for entry in DiaryEntry.objects.filter(patient=patient):
+        morning = datetime.combine(entry.diary_date, time(8, 0), tzinfo=patient.zone)
+        DiaryEntry.objects.filter(pk=entry.pk).update(entered_at=morning)
 
 
 TAPER_PATIENT = "taper@example.com"

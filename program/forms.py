@@ -700,3 +700,17 @@ class TaperPlanActionForm(forms.Form):
         required=False,
     )
     reason = forms.CharField(label="Reason", max_length=1000, required=False)
+
+
+class PaceForm(forms.Form):
+    """A therapist's change to a patient's pace (see program.curriculum)."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("pause", "Pause"),
+            ("resume", "Resume"),
+            ("extend", "Extend this week"),
+            ("advance", "Open the next week now"),
+        ]
+    )
+    days = forms.IntegerField(min_value=1, max_value=28, required=False, label="Days")

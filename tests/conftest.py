@@ -19,7 +19,8 @@ from django.test import Client
 
 from accounts.models import Role, User
 from accounts.services import create_user
-from program.models import Programme
+from program.curriculum_files import DEFAULT_PROGRAMME_DIR, import_directory
+from program.models import Programme, Week
 from program.services import enrol
 
 PASSWORD = "correct horse battery staple"
@@ -35,7 +36,12 @@ def make_user(email: str, role: Role, *, mfa: bool | None = None, **extra: objec
 
 @pytest.fixture
 def programme(db: None) -> Programme:
-    return Programme.objects.default()
+    """The default programme with its curriculum. Migration 0005 loads the curriculum, but
+    transactional (browser) tests flush the database, so it is loaded again if missing."""
+    programme = Programme.objects.default()
+    if not Week.objects.filter(programme=programme).exists():
+        import_directory(DEFAULT_PROGRAMME_DIR, publish=True)
+    return programme
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from program import sleep_window
 from program.diary import save_entry
 from program.medication import confirm_plan, create_draft
-from program.models import Medication, Recommendation
+from program.models import Lesson, Medication, Recommendation
 from program.reminders import manage_token
 from program.safety import SCREEN
 from program.services import invite_patient
@@ -88,6 +88,19 @@ ROWS = [
         args="plan"),
     row("program:taper_plan_action",   "post", LOGIN, 403,    403,    HOME,     404,    403,
         args="plan"),
+    row("program:programme",           "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:week",                "get",  LOGIN, 200,    200,    403,      403,    403,
+        args="week"),
+    # Lessons are the programme's content, not a patient's data: both patients (in the
+    # same programme) may read an open one; their progress and answers stay their own.
+    row("program:lesson",              "get",  LOGIN, 200,    200,    403,      403,    403,
+        args="lesson"),
+    row("program:lesson_answer",       "post", LOGIN, HOME,   HOME,   403,      403,    403,
+        args="lesson_part"),
+    row("program:lesson_done",         "post", LOGIN, HOME,   HOME,   403,      403,    403,
+        args="lesson"),
+    row("program:adjust_pace",         "post", LOGIN, 403,    403,    HOME,     404,    HOME,
+        args="patient"),
     row("program:caseload",            "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:invite",              "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:revoke_invitation",   "post", LOGIN, 403,    403,    HOME,     404,    403,
@@ -149,6 +162,7 @@ def world(
     with django_capture_on_commit_callbacks(execute=False):
         issued = invite_patient(therapist=therapist, email="new@example.test", programme=programme)
     today = patient.local_today()
+    first_lesson = Lesson.objects.filter(week__programme=programme, week__number=1).first()
     save_entry(
         patient=patient,
         diary_date=today,
@@ -196,6 +210,9 @@ def world(
             "patient": [patient.pk],
             "invitation": [issued.invitation.pk],
             "token": [issued.token],
+            "week": [1],
+            "lesson": [first_lesson.pk],
+            "lesson_part": [first_lesson.pk, "hopes"],
             "diary_date": [today.isoformat()],
             "calendar_token": [course.calendar_token],
             "manage_token": [manage_token(patient)],
@@ -218,6 +235,8 @@ def test_access(row: Row, persona: str, world: dict) -> None:
     data = {
         "program:reassign": {"therapist": world["therapist"].pk},
         "program:taper_plan_action": {"action": "pause", "reason": "matrix"},
+        "program:lesson_answer": {"text": "I would have more energy.", "share": "on"},
+        "program:adjust_pace": {"action": "pause"},
     }.get(row.name, {})
     response = getattr(client, row.method)(url, data)
     if response.status_code == 302 and response["Location"].startswith("/admin/login/"):

@@ -1,5 +1,15 @@
 """The therapy's models, one module per area."""
 
+from .curriculum import (
+    PART_TYPES,
+    EnrolmentChange,
+    Lesson,
+    LessonAnswer,
+    LessonProgress,
+    LessonVersion,
+    Week,
+    validate_parts,
+)
 from .diary import DiaryEntry, DiaryEntryRevision, UnusualReason
 from .medication import (
     Medication,
@@ -30,11 +40,17 @@ from .sleep_window import (
 
 __all__ = [
     "DEFAULT_PROGRAMME",
+    "PART_TYPES",
     "Delivery",
     "DiaryEntry",
     "DiaryEntryRevision",
     "Enrolment",
+    "EnrolmentChange",
     "Invitation",
+    "Lesson",
+    "LessonAnswer",
+    "LessonProgress",
+    "LessonVersion",
     "Medication",
     "MedicationAnswer",
     "MedicationDose",
@@ -53,6 +69,8 @@ __all__ = [
     "TaperPlanChange",
     "TaperStep",
     "UnusualReason",
+    "Week",
     "WorkerHeartbeat",
     "hash_token",
+    "validate_parts",
 ]

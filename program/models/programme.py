@@ -57,6 +57,13 @@ class Programme(models.Model):
             "A positive safety screen or high sleepiness still holds them for a clinician."
         ),
     )
+    pace_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days after a week opens before the next one may open."
+    )
+    require_previous_lessons = models.BooleanField(
+        default=True,
+        help_text="A week opens only once the previous week's required lessons are done.",
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 

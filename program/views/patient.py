@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from accounts.access import patient_required
 
+from ..curriculum import exercises_this_week, programme_overview
 from ..models import DiaryEntry, Prescription
 from ..services import current_enrolment
 
@@ -14,17 +15,21 @@ def patient_home(request: HttpRequest) -> HttpResponse:
     patient = request.user
     enrolment = current_enrolment(patient)  # type: ignore[arg-type]
     today = patient.local_today()  # type: ignore[union-attr]
-    week = enrolment.week_number(today) if enrolment else None
+    overview = None
+    if enrolment:
+        enrolment.patient = patient  # type: ignore[assignment]
+        overview = programme_overview(enrolment, today=today)
+    this_week = overview.current if overview else None
     ctx = {
         "enrolment": enrolment,
         "today": today,
-        "week": week,
-        "weeks": range(1, enrolment.programme.weeks + 1) if enrolment else [],
-        "next_week_starts": (
-            enrolment.week_starts(week + 1)
-            if enrolment and week is not None and week < enrolment.programme.weeks
-            else None
-        ),
+        # The latest week the pace rules have opened (program.unlocking).
+        "week": this_week.number
+        if this_week
+        else (enrolment.week_number(today) if enrolment else None),
+        "this_week": this_week,
+        "overview": overview,
+        "exercises": exercises_this_week(overview) if overview else [],
         "therapist": patient.therapist,  # type: ignore[union-attr]
         "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
         "window": (

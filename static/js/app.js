@@ -15,3 +15,24 @@
     }
   });
 })();
+
+// Lessons: reopen a lesson where the reader left it (scroll position, on this device only).
+(function () {
+  "use strict";
+  var article = document.querySelector("article.lesson[data-lesson]");
+  if (!article) { return; }
+  var key = "lesson-scroll-" + article.getAttribute("data-lesson");
+  try {
+    var saved = parseInt(window.localStorage.getItem(key), 10);
+    // A link to a part (#part-…) or a redirect after saving an answer wins.
+    if (!window.location.hash && saved > 0) { window.scrollTo(0, saved); }
+  } catch (e) { return; }
+  var timer = null;
+  window.addEventListener("scroll", function () {
+    if (timer) { return; }
+    timer = window.setTimeout(function () {
+      timer = null;
+      try { window.localStorage.setItem(key, String(Math.round(window.scrollY))); } catch (e) { /* private mode */ }
+    }, 500);
+  }, { passive: true });
+})();

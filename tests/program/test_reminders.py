@@ -143,7 +143,8 @@ def test_a_change_of_time_zone_moves_the_reminder(patient, clock) -> None:
     reminders.refresh_schedules(patient)
     client = client_for(patient)
     client.post(
-        reverse("accounts:profile"), {"name": patient.name, "time_zone": "America/New_York"}
+        reverse("accounts:profile"),
+        {"name": patient.name, "time_zone": "America/New_York", "language": "en"},
     )
     schedule = ReminderSchedule.objects.get(user=patient, kind="diary")
     assert schedule.next_due_at == utc(2026, 11, 25, 12, 30)  # 07:30 in New York

@@ -1,0 +1,271 @@
+"""The curriculum: a programme's weeks and lessons, lesson versions, and each
+patient's progress, answers and the therapist's changes to their pace.
+
+A lesson's text lives in ``LessonVersion`` rows, one series per language. A
+published version is never changed again: an edit is a new draft, publishing it
+gives it the next number. A patient's ``LessonProgress`` pins the version they
+started, so a lesson does not change under a reader unless an admin pushes the
+new version (``program.curriculum.publish_version(push=True)``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from ..markup import render_markdown
+from .programme import Enrolment, Programme
+
+PART_TYPES = ("quiz", "reflection", "checklist", "worksheet")
+
+
+def validate_parts(parts: object) -> None:
+    """Interactive parts: a list of dicts, each with a unique ``key`` and a known ``type``.
+
+    - quiz: ``question``, ``options`` [{``text``, ``correct`` (bool), ``feedback``}]
+    - reflection: ``prompt``
+    - checklist: ``title``, ``items`` [str]
+    - worksheet: ``title``, ``fields`` [{``key``, ``label``, ``help`` (optional)}]
+    """
+    if not isinstance(parts, list):
+        raise ValidationError("Interactive parts must be a list.")
+    keys: set[str] = set()
+    for i, part in enumerate(parts, 1):
+        where = f"Part {i}"
+        if not isinstance(part, dict):
+            raise ValidationError(f"{where} must be a mapping.")
+        kind, key = part.get("type"), part.get("key")
+        if kind not in PART_TYPES:
+            raise ValidationError(f"{where}: type must be one of {', '.join(PART_TYPES)}.")
+        if not isinstance(key, str) or not key.replace("-", "").isalnum():
+            raise ValidationError(f"{where}: key must be letters, digits and hyphens.")
+        if key in keys:
+            raise ValidationError(f"{where}: the key “{key}” is used twice.")
+        keys.add(key)
+        if kind == "quiz":
+            options = part.get("options")
+            if not part.get("question") or not isinstance(options, list) or len(options) < 2:
+                raise ValidationError(f"{where}: a quiz needs a question and two options or more.")
+            if not any(isinstance(o, dict) and o.get("correct") for o in options):
+                raise ValidationError(f"{where}: mark at least one option correct.")
+            if not all(isinstance(o, dict) and o.get("text") for o in options):
+                raise ValidationError(f"{where}: every option needs text.")
+        elif kind == "reflection" and not part.get("prompt"):
+            raise ValidationError(f"{where}: a reflection needs a prompt.")
+        elif kind == "checklist" and not (
+            isinstance(part.get("items"), list) and part["items"] and part.get("title")
+        ):
+            raise ValidationError(f"{where}: a checklist needs a title and items.")
+        elif kind == "worksheet":
+            fields = part.get("fields")
+            if not part.get("title") or not isinstance(fields, list) or not fields:
+                raise ValidationError(f"{where}: a worksheet needs a title and fields.")
+            if not all(isinstance(f, dict) and f.get("key") and f.get("label") for f in fields):
+                raise ValidationError(f"{where}: every worksheet field needs a key and a label.")
+
+
+class Week(models.Model):
+    """A weekly module of a programme."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="modules")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    min_diary_nights = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Opens only once the diary has this many valid nights (7 for the "
+        "sleep-window week; 0: no condition).",
+    )
+    # Other languages' title and summary: {"fr": {"title": ..., "summary": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="one_week_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Week {self.number}: {self.title}"
+
+    def title_in(self, language: str) -> str:
+        return self.translations.get(language, {}).get("title") or self.title
+
+    def summary_in(self, language: str) -> str:
+        return self.translations.get(language, {}).get("summary") or self.summary
+
+
+class Lesson(models.Model):
+    """A lesson's place in a week; its words are in its versions."""
+
+    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="lessons")
+    slug = models.SlugField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_required = models.BooleanField(
+        default=True, help_text="The next week waits for required lessons, where the pace says so."
+    )
+
+    class Meta:
+        ordering = ["week__number", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["week", "slug"], name="lesson_slug_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class LessonVersionQuerySet(models.QuerySet["LessonVersion"]):
+    def published(self) -> LessonVersionQuerySet:
+        return self.filter(status=LessonVersion.Status.PUBLISHED)
+
+    def drafts(self) -> LessonVersionQuerySet:
+        return self.filter(status=LessonVersion.Status.DRAFT)
+
+
+class LessonVersion(models.Model):
+    """The words of a lesson in one language. Published versions are immutable."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    # Numbered 1, 2, 3… per lesson and language when published; drafts have none.
+    number = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    body = models.TextField(help_text="Markdown. Start headings at ##; end with a Sources list.")
+    body_html = models.TextField(editable=False, blank=True)
+    minutes = models.PositiveSmallIntegerField("estimated minutes", default=5)
+    parts = models.JSONField(
+        "interactive parts",
+        default=list,
+        blank=True,
+        validators=[validate_parts],
+        help_text="A list of quizzes, reflections, checklists and worksheets (see the README).",
+    )
+    change_note = models.CharField(max_length=300, blank=True)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = LessonVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lesson", "language", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lesson", "language", "number"], name="one_version_number_per_language"
+            ),
+            models.UniqueConstraint(
+                fields=["lesson", "language"],
+                condition=models.Q(status="draft"),
+                name="one_draft_per_lesson_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"v{self.number}" if self.number else "draft"
+        return f"{self.title} ({self.language}, {label})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk and (
+            type(self).objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists()
+        ):
+            raise ValidationError("A published version cannot be changed. Make a new draft.")
+        # Rendered and sanitised at save time; the page never renders Markdown.
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class LessonProgress(models.Model):
+    """A patient's reading of one lesson, pinned to the version they started."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    version = models.ForeignKey(LessonVersion, on_delete=models.PROTECT, related_name="readers")
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_opened_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "lesson progress"
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "lesson"], name="one_progress_per_lesson")
+        ]
+        indexes = [models.Index(fields=["enrolment", "-last_opened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.patient_id} reading {self.lesson}"
+
+
+class LessonAnswer(models.Model):
+    """A patient's answer to one interactive part; private unless they share it."""
+
+    progress = models.ForeignKey(LessonProgress, on_delete=models.CASCADE, related_name="answers")
+    part_key = models.CharField(max_length=100)
+    data = models.JSONField(default=dict)
+    shared_with_therapist = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["progress", "part_key"], name="one_answer_per_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.part_key}"
+
+
+class EnrolmentChange(models.Model):
+    """A therapist's change to a patient's pace; the pace rules read these."""
+
+    class Kind(models.TextChoices):
+        PAUSE = "pause", "Paused"
+        RESUME = "resume", "Resumed"
+        EXTEND = "extend", "Extended a week"
+        ADVANCE = "advance", "Opened the next week"
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    week = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The week extended or opened."
+    )
+    days = models.PositiveSmallIntegerField(default=0)
+    # The patient's local date the change takes effect.
+    on_date = models.DateField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["made_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.on_date}"

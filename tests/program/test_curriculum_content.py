@@ -1,0 +1,177 @@
+"""The default programme (loaded by migration 0005) and the curriculum's file format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from program.curriculum_files import (
+    DEFAULT_PROGRAMME_DIR,
+    CurriculumFileError,
+    export_programme,
+    import_directory,
+    parse,
+)
+from program.models import Lesson, LessonVersion, Programme, Week
+
+
+def test_the_default_programme_has_six_weeks_of_two_to_four_published_lessons(programme) -> None:
+    weeks = list(Week.objects.filter(programme=programme).order_by("number"))
+    assert [w.number for w in weeks] == [1, 2, 3, 4, 5, 6]
+    assert programme.weeks == 6
+    for week in weeks:
+        lessons = list(week.lessons.all())
+        assert 2 <= len(lessons) <= 4, week
+        for lesson in lessons:
+            version = lesson.versions.get(language="en", status="published")
+            assert version.number == 1
+            assert "<h2>Sources</h2>" in version.body_html, lesson
+            sources = version.body.split("## Sources", 1)[1]
+            assert sources.count("\n- ") >= 1, lesson
+
+
+def test_the_sleep_window_week_waits_for_seven_diary_nights(programme) -> None:
+    assert Week.objects.get(programme=programme, number=2).min_diary_nights == 7
+    assert not Week.objects.filter(programme=programme, min_diary_nights__gt=0).exclude(number=2)
+
+
+@pytest.mark.parametrize(
+    ("week", "kind", "key"),
+    [
+        (1, "quiz", "sleep-drive"),
+        (4, "worksheet", "thought-record"),
+        (4, "worksheet", "constructive-worry"),
+        (5, "checklist", "wind-down"),
+        (1, "reflection", "hopes"),
+    ],
+)
+def test_interactive_parts_are_where_they_fit(programme, week, kind, key) -> None:
+    versions = LessonVersion.objects.filter(
+        lesson__week__programme=programme, lesson__week__number=week
+    )
+    parts = [p for v in versions for p in v.parts]
+    assert any(p["type"] == kind and p["key"] == key for p in parts)
+
+
+def test_safety_content_is_in_the_lessons(programme) -> None:
+    text = " ".join(
+        LessonVersion.objects.filter(lesson__week__programme=programme).values_list(
+            "body", flat=True
+        )
+    )
+    for phrase in [
+        "Do not drive",
+        "bipolar disorder",
+        "epilepsy",
+        "sleep apnoea",
+        "Do not stop or change your sleep medication without your prescriber",
+        "contact your prescriber or clinician",
+        "diazepam (Valium)",
+        "rebound insomnia",
+    ]:
+        assert phrase.lower() in text.lower(), phrase
+
+
+def test_importing_the_shipped_files_again_changes_nothing(programme) -> None:
+    before = LessonVersion.objects.count()
+    report = import_directory(DEFAULT_PROGRAMME_DIR, publish=True)
+    assert report.created == []
+    assert LessonVersion.objects.count() == before
+
+
+def test_export_then_import_round_trips(programme, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    call_command("export_curriculum", str(out))
+    shipped = sorted(
+        p.relative_to(DEFAULT_PROGRAMME_DIR) for p in DEFAULT_PROGRAMME_DIR.rglob("*.md")
+    )
+    exported = sorted(p.relative_to(out) for p in out.rglob("*.md"))
+    assert exported == shipped
+    for relative in shipped:
+        assert (out / relative).read_text() == (DEFAULT_PROGRAMME_DIR / relative).read_text()
+
+
+def test_a_translation_is_imported_as_its_own_versions(programme, tmp_path: Path) -> None:
+    out = tmp_path / "cur"
+    export_programme(programme, out)
+    fr = out / "fr" / "week-1"
+    fr.mkdir(parents=True)
+    (fr / "week.md").write_text(
+        "---\nnumber: 1\ntitle: Comment fonctionne le sommeil\n---\n\nRésumé.\n"
+    )
+    (fr / "02-how-sleep-works.md").write_text(
+        "---\nslug: how-sleep-works\ntitle: Comment fonctionne le sommeil\nminutes: 7\n---\n\n"
+        "Deux systèmes décident du moment où vous dormez.\n\n## Sources\n\n- Borbély 1982.\n"
+    )
+    call_command("import_curriculum", str(out), "--publish")
+    version = LessonVersion.objects.get(lesson__slug="how-sleep-works", language="fr")
+    assert version.is_published and version.number == 1
+    week = Week.objects.get(programme=programme, number=1)
+    assert week.title_in("fr") == "Comment fonctionne le sommeil"
+    assert week.title_in("de") == week.title  # falls back to English
+    # Exporting again writes the French files back.
+    again = tmp_path / "again"
+    export_programme(programme, again)
+    meta, body = parse((again / "fr" / "week-1" / "02-how-sleep-works.md").read_text())
+    original_meta, original_body = parse((fr / "02-how-sleep-works.md").read_text())
+    assert body == original_body
+    assert {k: meta[k] for k in original_meta} == original_meta
+
+
+def test_changed_files_become_drafts_unless_published(programme, tmp_path: Path) -> None:
+    out = tmp_path / "cur"
+    export_programme(programme, out)
+    path = out / "en" / "week-1" / "01-welcome.md"
+    path.write_text(path.read_text().replace("You are not alone", "You are really not alone"))
+    report = import_directory(out)
+    assert report.created == ["en/week-1/01-welcome.md"]
+    lesson = Lesson.objects.get(slug="welcome")
+    draft = lesson.versions.get(status="draft")
+    assert "really not alone" in draft.body
+    assert lesson.versions.filter(status="published").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("no front matter", "no front matter"),
+        ("---\n: [\n---\nbody", "not valid YAML"),
+        ("---\n- a list\n---\nbody", "key: value"),
+    ],
+)
+def test_malformed_files_are_refused_with_their_path(text: str, message: str) -> None:
+    with pytest.raises(CurriculumFileError, match=message):
+        parse(text, "en/week-1/x.md")
+
+
+def test_invalid_parts_are_refused(programme, tmp_path: Path) -> None:
+    out = tmp_path / "cur"
+    export_programme(programme, out)
+    bad = out / "en" / "week-1" / "09-bad.md"
+    bad.write_text("---\nslug: bad\nparts:\n- type: quiz\n  key: q\n---\n\nBody\n")
+    with pytest.raises(CurriculumFileError, match=r"09-bad\.md"):
+        import_directory(out)
+    assert not Lesson.objects.filter(slug="bad").exists()  # the whole import rolled back
+
+
+def test_the_import_command_needs_a_programme_file(tmp_path: Path, db) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=r"programme\.md"):
+        call_command("import_curriculum", str(tmp_path))
+
+
+def test_a_new_programme_can_be_imported_from_files(tmp_path: Path, db) -> None:
+    root = tmp_path / "mini"
+    (root / "en" / "week-1").mkdir(parents=True)
+    (root / "programme.md").write_text(
+        "---\nslug: mini\nname: Mini\npace_days: 3\n---\n\nA test.\n"
+    )
+    (root / "en" / "week-1" / "week.md").write_text("---\nnumber: 1\ntitle: One\n---\n\nFirst.\n")
+    (root / "en" / "week-1" / "01-a.md").write_text("---\nslug: a\ntitle: A\n---\n\nText.\n")
+    import_directory(root, publish=True)
+    mini = Programme.objects.get(slug="mini")
+    assert mini.pace_days == 3 and mini.weeks == 1
+    assert LessonVersion.objects.get(lesson__week__programme=mini).title == "A"

@@ -1,0 +1,46 @@
+"""Lesson Markdown is rendered to HTML an admin cannot use to run code (program.markup)."""
+
+from __future__ import annotations
+
+import pytest
+
+from program.markup import render_markdown
+
+
+@pytest.mark.parametrize(
+    ("markdown", "forbidden"),
+    [
+        ("Hello <script>alert('x')</script>", ["<script", "alert("]),
+        ("<style>body{display:none}</style>Text", ["<style", "display:none"]),
+        ('<a href="/x" onclick="steal()">link</a>', ["onclick", "steal()"]),
+        ('<img src="/static/img/moon.svg" onerror="steal()">', ["onerror", "steal()"]),
+        ('<p onmouseover="steal()">Hi</p>', ["onmouseover"]),
+        ("[click](javascript:alert(1))", ["javascript:"]),
+        ('<a href="JaVaScRiPt:alert(1)">x</a>', ["javascript:", "JaVaScRiPt"]),
+        ('<a href="data:text/html,<script>alert(1)</script>">x</a>', ["data:", "<script"]),
+        ('<iframe src="https://evil.example"></iframe>', ["<iframe"]),
+        ('<p style="position:fixed">x</p>', ["style="]),
+        ('<form action="https://evil.example"><input name="p"></form>', ["<form", "<input"]),
+    ],
+)
+def test_dangerous_html_is_removed(markdown: str, forbidden: list[str]) -> None:
+    html = render_markdown(markdown)
+    for fragment in forbidden:
+        assert fragment.lower() not in html.lower(), html
+
+
+def test_ordinary_markdown_survives() -> None:
+    html = render_markdown(
+        "## Heading\n\nSome **bold** and *italic* text with [a link](https://example.org).\n\n"
+        "- one\n- two\n\n1. first\n2. second\n\n![Moon](/static/img/moon.svg)\n"
+    )
+    assert "<h2>Heading</h2>" in html
+    assert "<strong>bold</strong>" in html and "<em>italic</em>" in html
+    assert 'href="https://example.org"' in html and 'rel="noopener noreferrer"' in html
+    assert "<ul>" in html and "<ol>" in html
+    assert '<img alt="Moon" src="/static/img/moon.svg">' in html
+
+
+def test_mailto_and_tel_links_are_kept() -> None:
+    html = render_markdown("[call](tel:116123) or [mail](mailto:clinic@example.org)")
+    assert 'href="tel:116123"' in html and 'href="mailto:clinic@example.org"' in html
