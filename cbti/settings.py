@@ -345,6 +345,10 @@ CELERY_BEAT_SCHEDULE = {
     "titration": {"task": "program.tasks.titration_tick_task", "schedule": 3600.0},
     "reminders": {"task": "program.tasks.reminder_tick_task", "schedule": 60.0},
 }
+# Web push (optional channel): base64url raw keys, e.g. from `manage.py vapid_keys`.
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", "mailto:" + env.str("ADMIN_EMAIL", "admin@localhost"))
 # A reminder due while workers were down is still sent this late, else skipped.
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
 # Called with the user after they change their settings (e.g. time zone), so other

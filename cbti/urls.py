@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from program.api import api
+from program.views import reminders as reminder_views
 from program.views.health import healthz
 
 # The Django admin's own login would bypass allauth (rate limits, MFA):
@@ -15,6 +16,7 @@ admin.site.site_title = "Clinic administration"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("sw.js", reminder_views.service_worker, name="service_worker"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),

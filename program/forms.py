@@ -515,6 +515,7 @@ class ReminderPreferenceForm(forms.ModelForm):
             "wind_down_minutes",
             "digest",
             "email",
+            "push",
             "quiet_start",
             "quiet_end",
         ]

@@ -424,10 +424,34 @@ class _mail_connection:
         self.backend.close()
 
 
+PUSH_TEXT = {
+    ReminderKind.DIARY: "How did you sleep? Your diary takes about a minute.",
+    ReminderKind.WIND_DOWN: "Time to start winding down.",
+    ReminderKind.DIGEST: "Your weekly caseload digest is ready.",
+}
+
+
 def _mail_sender(context: BatchContext):  # type: ignore[no-untyped-def]
+    """Send by the channels the person chose: email, web push, or both."""
+    from . import push
+
     def sender(delivery: Delivery, connection) -> None:  # type: ignore[no-untyped-def]
+        preference = getattr(delivery.user, "reminder_preference", None)
         message = reminder_message(delivery, context)
-        connection.send_messages([message])
+        if preference is None or preference.email:
+            connection.send_messages([message])
+        if preference is not None and preference.push:
+            base = settings.SITE_URL.rstrip("/")
+            link = {
+                ReminderKind.DIARY: reverse("program:diary_new"),
+                ReminderKind.DIGEST: reverse("program:caseload"),
+            }.get(delivery.kind, reverse("program:sleep_window"))
+            push.send_to_user(
+                delivery.user,
+                title=message.subject,
+                body=PUSH_TEXT[ReminderKind(delivery.kind)],
+                url=base + link,
+            )
 
     return sender
 

@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("reminders/manage/<str:token>/", reminders.manage_reminders, name="manage_reminders"),
+    path("reminders/push/subscribe/", reminders.push_subscribe, name="push_subscribe"),
     path("medicines/", medication.medicines, name="medicines"),
     path("medicines/<int:medication_id>/", medication.medicine_edit, name="medicine_edit"),
     path(

@@ -101,6 +101,9 @@ ROWS = [
         args="lesson"),
     row("program:adjust_pace",         "post", LOGIN, 403,    403,    HOME,     404,    HOME,
         args="patient"),
+    # An empty subscription is refused (400) for anyone signed in.
+    row("program:push_subscribe",      "post", LOGIN, 400,    400,    400,      400,    400),
+    row("service_worker",              "get",  200,   200,    200,    200,      200,    200),
     row("program:caseload",            "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:invite",              "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:revoke_invitation",   "post", LOGIN, 403,    403,    HOME,     404,    403,

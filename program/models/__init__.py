@@ -28,7 +28,13 @@ from .programme import (
     WorkerHeartbeat,
     hash_token,
 )
-from .reminders import Delivery, ReminderKind, ReminderPreference, ReminderSchedule
+from .reminders import (
+    Delivery,
+    PushSubscription,
+    ReminderKind,
+    ReminderPreference,
+    ReminderSchedule,
+)
 from .sleep_window import (
     Prescription,
     Recommendation,
@@ -57,6 +63,7 @@ __all__ = [
     "NightMedication",
     "Prescription",
     "Programme",
+    "PushSubscription",
     "Recommendation",
     "ReminderKind",
     "ReminderPreference",

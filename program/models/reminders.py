@@ -41,6 +41,11 @@ class ReminderPreference(models.Model):
     )
     digest = models.BooleanField("Weekly caseload digest", default=True)
     email = models.BooleanField("By email", default=True)
+    push = models.BooleanField(
+        "By notification on my devices",
+        default=False,
+        help_text="Turn on notifications on each device with the button below.",
+    )
     quiet_start = models.TimeField("Quiet hours from", null=True, blank=True)
     quiet_end = models.TimeField("Quiet hours until", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -49,7 +54,7 @@ class ReminderPreference(models.Model):
         return f"Reminder choices of {self.user}"
 
     def wants(self, kind: str) -> bool:
-        return bool(getattr(self, kind, False)) and self.email
+        return bool(getattr(self, kind, False)) and (self.email or self.push)
 
 
 class ReminderSchedule(models.Model):
@@ -117,3 +122,20 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user} on {self.local_date} ({self.status})"
+
+
+class PushSubscription(models.Model):
+    """A browser's web-push subscription (one per device and browser)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Push subscription of {self.user}"

@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.models import User
 
-from .. import reminders
+from .. import push, reminders
 from ..forms import ReminderPreferenceForm
 
 
 def _edit(request: HttpRequest, user: User, *, token: str = "") -> HttpResponse:
     preference = reminders.preference_for(user)
     if request.method == "POST" and request.POST.get("stop_all"):
-        for name in ("diary", "wind_down", "digest", "email"):
+        for name in ("diary", "wind_down", "digest", "email", "push"):
             setattr(preference, name, False)
         preference.save()
         reminders.refresh_schedules(user)
@@ -30,7 +34,14 @@ def _edit(request: HttpRequest, user: User, *, token: str = "") -> HttpResponse:
     else:
         form = ReminderPreferenceForm(instance=preference, user=user)
     upcoming = user.reminder_schedules.order_by("next_due_at")
-    ctx = {"form": form, "token": token, "upcoming": upcoming, "person": user}
+    ctx = {
+        "form": form,
+        "token": token,
+        "upcoming": upcoming,
+        "person": user,
+        "push_key": push.keys().public if push.available() and not token else "",
+        "devices": user.push_subscriptions.count(),
+    }
     return render(request, "program/reminders.html", ctx)
 
 
@@ -46,3 +57,38 @@ def manage_reminders(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         return render(request, "program/reminders_link_invalid.html", status=404)
     return _edit(request, user, token=token)
+
+
+@login_required
+@require_POST
+def push_subscribe(request: HttpRequest) -> JsonResponse:
+    """Store this browser's push subscription (sent by static/js/push.js)."""
+    try:
+        data = json.loads(request.body or b"{}")
+        endpoint = str(data["endpoint"])
+        keys = data["keys"]
+        p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "A push subscription needs endpoint and keys."}, status=400)
+    if not endpoint.startswith("https://") and not settings.DEBUG and not settings.TESTING:
+        return JsonResponse({"error": "Push endpoints must use HTTPS."}, status=400)
+    push.subscribe(
+        request.user,
+        endpoint=endpoint[:1000],
+        p256dh=p256dh[:200],  # type: ignore[arg-type]
+        auth=auth[:100],
+    )
+    preference = reminders.preference_for(request.user)  # type: ignore[arg-type]
+    if not preference.push:
+        preference.push = True
+        preference.save(update_fields=["push", "updated_at"])
+    return JsonResponse({"ok": True})
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker must be served from the site root to cover every page."""
+    body = (settings.BASE_DIR / "static" / "js" / "sw.js").read_text()
+    response = HttpResponse(body, content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
