@@ -359,6 +359,17 @@ def open_lesson(*, enrolment: Enrolment, lesson: Lesson, language: str) -> Lesso
 def mark_lesson_done(*, progress: LessonProgress, done: bool = True) -> None:
     progress.completed_at = timezone.now() if done else None
     progress.save(update_fields=["completed_at"])
+    _new_week_reminder_follows(progress.enrolment.patient)
+
+
+def _new_week_reminder_follows(patient: Any) -> None:
+    """Finishing lessons (or filling the diary) can bring the next week's opening
+    forward: its reminder is rescheduled after the commit."""
+    from . import reminders
+
+    transaction.on_commit(
+        lambda: reminders.refresh_schedules(patient, kinds=[reminders.ReminderKind.NEW_WEEK])
+    )
 
 
 def quiz_feedback(part: dict[str, Any], choice: int | None) -> dict[str, Any] | None:

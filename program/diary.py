@@ -205,6 +205,9 @@ def save_entry(
             raise DiaryError(
                 {"diary_date": "There is already an entry for this morning. Edit that one instead."}
             ) from error
+        from .curriculum import _new_week_reminder_follows
+
+        _new_week_reminder_follows(patient)
         return SavedEntry(entry, check.warnings, created=True)
 
     before = _snapshot(entry)

@@ -514,6 +514,7 @@ class ReminderPreferenceForm(forms.ModelForm):
             "wind_down",
             "wind_down_minutes",
             "digest",
+            "new_week",
             "email",
             "push",
             "quiet_start",
@@ -531,7 +532,7 @@ class ReminderPreferenceForm(forms.ModelForm):
         if user.role != "therapist":
             del self.fields["digest"]
         if user.role != "patient":
-            for name in ("diary", "diary_time", "wind_down", "wind_down_minutes"):
+            for name in ("diary", "diary_time", "wind_down", "wind_down_minutes", "new_week"):
                 del self.fields[name]
 
     def clean(self) -> dict[str, Any]:

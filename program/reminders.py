@@ -108,7 +108,30 @@ def local_clock(user: User, kind: str, preference: ReminderPreference, today: da
         return (bedtime - timedelta(minutes=preference.wind_down_minutes)).time()
     if kind == ReminderKind.DIGEST:
         return DIGEST_TIME if user.role == Role.THERAPIST else None
+    if kind == ReminderKind.NEW_WEEK:
+        return (
+            (local_clock(user, ReminderKind.DIARY, preference, today) or DEFAULT_DIARY_TIME)
+            if preference.wants(kind)
+            else None
+        )
     return None
+
+
+def next_week_opens_on(user: User, today: date) -> date | None:
+    """The date the next locked programme week opens, if the pace rules know it."""
+    from .curriculum import programme_overview
+
+    enrolment = (
+        Enrolment.objects.current()
+        .select_related("programme")
+        .filter(patient=user, status=Enrolment.Status.ACTIVE)
+        .first()
+    )
+    if enrolment is None:
+        return None
+    overview = programme_overview(enrolment, today=today)
+    locked = overview.next_locked
+    return locked.state.opens_on if locked else None
 
 
 def occurrence_after(
@@ -131,19 +154,32 @@ def occurrence_after(
 
 
 @transaction.atomic
-def refresh_schedules(user: User, now: datetime | None = None) -> None:
+def refresh_schedules(
+    user: User, now: datetime | None = None, kinds: Sequence[str] | None = None
+) -> None:
     """Recompute ``user``'s next due times: after a change of time zone, of choices,
     or of sleep window. Kinds that no longer apply lose their schedule."""
     now = now or timezone.now()
     preference = preference_for(user)
     today = user.local_today(now)
-    for kind in ReminderKind.values:
+    for kind in kinds or ReminderKind.values:
         clock = local_clock(user, kind, preference, today)
-        if clock is None:
+        once = kind == ReminderKind.NEW_WEEK
+        opens_on = next_week_opens_on(user, today) if once and clock else None
+        if clock is None or (once and opens_on is None):
             ReminderSchedule.objects.filter(user=user, kind=kind).delete()
             continue
         weekday = DIGEST_WEEKDAY if kind == ReminderKind.DIGEST else None
-        occurrence = occurrence_after(clock, weekday, user.zone, now, preference)
+        if once:
+            assert opens_on is not None
+            occurrence = schedule.Occurrence(
+                schedule.local_instant(opens_on, clock, user.zone), opens_on
+            )
+            if occurrence.due_at <= now:  # opens today and the time has passed
+                ReminderSchedule.objects.filter(user=user, kind=kind).delete()
+                continue
+        else:
+            occurrence = occurrence_after(clock, weekday, user.zone, now, preference)
         ReminderSchedule.objects.update_or_create(
             user=user,
             kind=kind,
@@ -152,6 +188,7 @@ def refresh_schedules(user: User, now: datetime | None = None) -> None:
                 "local_date": occurrence.local_date,
                 "clock": clock,
                 "weekday": weekday,
+                "once": once,
             },
         )
 
@@ -185,6 +222,7 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
             "user__time_zone",
             "user__reminder_preference__quiet_start",
             "user__reminder_preference__quiet_end",
+            "once",
         )[:limit]
     )
     late_before = now - grace()
@@ -202,10 +240,15 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
         for _, user_id, kind, local_date, due_at, *_ in due
     ]
     groups: dict[tuple, list[int]] = {}  # type: ignore[type-arg]
-    for pk, _, _, _, due_at, clock, weekday, zone, quiet_start, quiet_end in due:
+    one_offs: list[int] = []
+    for pk, _, _, _, due_at, clock, weekday, zone, quiet_start, quiet_end, once in due:
+        if once:
+            one_offs.append(pk)
+            continue
         groups.setdefault((due_at, clock, weekday, zone, quiet_start, quiet_end), []).append(pk)
     with transaction.atomic():
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+        ReminderSchedule.objects.filter(pk__in=one_offs).delete()
         for (due_at, clock, weekday, zone, quiet_start, quiet_end), pks in groups.items():
             quiet = ReminderPreference(quiet_start=quiet_start, quiet_end=quiet_end)
             occurrence = occurrence_after(clock, weekday, ZoneInfo(zone), max(now, due_at), quiet)
@@ -319,6 +362,8 @@ class BatchContext:
             return user.role == Role.PATIENT and user.pk in self.enrolled
         if delivery.kind == ReminderKind.WIND_DOWN:
             return user.role == Role.PATIENT and user.pk in self.bedtimes
+        if delivery.kind == ReminderKind.NEW_WEEK:
+            return user.role == Role.PATIENT and user.pk in self.enrolled
         return user.role == Role.THERAPIST
 
     def missed_two_nights(self, delivery: Delivery) -> bool:
@@ -406,6 +451,8 @@ def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None
                 status=Delivery.Status.SENT, sent_at=timezone.now()
             )
             counts["sent"] += 1
+            if delivery.kind == ReminderKind.NEW_WEEK:  # the next week's opening, if known
+                refresh_schedules(delivery.user, kinds=[ReminderKind.NEW_WEEK])
     return counts
 
 
@@ -428,6 +475,7 @@ PUSH_TEXT = {
     ReminderKind.DIARY: "How did you sleep? Your diary takes about a minute.",
     ReminderKind.WIND_DOWN: "Time to start winding down.",
     ReminderKind.DIGEST: "Your weekly caseload digest is ready.",
+    ReminderKind.NEW_WEEK: "A new week of your programme is open.",
 }
 
 
@@ -444,6 +492,7 @@ def _mail_sender(context: BatchContext):  # type: ignore[no-untyped-def]
             base = settings.SITE_URL.rstrip("/")
             link = {
                 ReminderKind.DIARY: reverse("program:diary_new"),
+                ReminderKind.NEW_WEEK: reverse("program:programme"),
                 ReminderKind.DIGEST: reverse("program:caseload"),
             }.get(delivery.kind, reverse("program:sleep_window"))
             push.send_to_user(
@@ -494,6 +543,9 @@ def reminder_message(delivery: Delivery, context: BatchContext | None = None):  
     elif delivery.kind == ReminderKind.WIND_DOWN:
         ctx["bedtime"] = context.bedtimes.get(user.pk)
         name = "wind_down_reminder"
+    elif delivery.kind == ReminderKind.NEW_WEEK:
+        ctx["link"] = base + reverse("program:programme")
+        name = "new_week_reminder"
     else:
         ctx["counts"] = digest_counts(user)
         ctx["link"] = base + reverse("program:caseload")

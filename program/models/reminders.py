@@ -20,6 +20,7 @@ class ReminderKind(models.TextChoices):
     DIARY = "diary", "Morning diary reminder"
     WIND_DOWN = "wind_down", "Evening wind-down reminder"
     DIGEST = "digest", "Weekly caseload digest (therapists)"
+    NEW_WEEK = "new_week", "A new programme week opening"
 
 
 class ReminderPreference(models.Model):
@@ -40,6 +41,7 @@ class ReminderPreference(models.Model):
         "Minutes before bedtime", default=60, help_text="Only while you have a sleep window."
     )
     digest = models.BooleanField("Weekly caseload digest", default=True)
+    new_week = models.BooleanField("When a new programme week opens", default=True)
     email = models.BooleanField("By email", default=True)
     push = models.BooleanField(
         "By notification on my devices",
@@ -69,6 +71,8 @@ class ReminderSchedule(models.Model):
     # they derive from changes (time zone, choices, sleep window).
     clock = models.TimeField()
     weekday = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A one-off (e.g. the day a week opens): removed once due, not advanced.
+    once = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -224,3 +224,44 @@ def clock_date():
     from datetime import date
 
     return date(2026, 11, 20)
+
+
+def test_a_new_week_reminder_on_the_morning_a_week_opens(patient, clock) -> None:
+    from datetime import date, timedelta
+
+    from program.diary import save_entry
+    from program.models import DiaryEntry, Programme
+
+    Programme.objects.update(require_previous_lessons=False)
+    for day in range(7):  # the baseline week, each night entered on its own morning
+        diary_date = date(2026, 11, 3) + timedelta(days=day)
+        save_entry(
+            patient=patient,
+            diary_date=diary_date,
+            changed_by=patient,
+            enforce_backfill=False,
+            answers={
+                "into_bed": time(23),
+                "lights_off": time(23),
+                "final_wake": time(6),
+                "out_of_bed": time(6, 30),
+                "sleep_latency_min": 10,
+                "awakenings": 1,
+                "awake_min": 10,
+                "quality": 3,
+            },
+        )
+        DiaryEntry.objects.filter(diary_date=diary_date).update(
+            entered_at=datetime(2026, 11, 3, 8, tzinfo=UTC) + timedelta(days=day)
+        )
+    reminders.refresh_schedules(patient)
+    schedule = ReminderSchedule.objects.get(user=patient, kind="new_week")
+    assert schedule.once
+    opens = schedule.local_date
+    assert opens > date(2026, 11, 25)
+    clock.move_to(schedule.next_due_at + timedelta(seconds=30))
+    counts = reminders.deliver(reminders.tick()[0])
+    assert counts["sent"] >= 1
+    assert any(m.subject.endswith("A new week of your programme is open") for m in mail.outbox)
+    following = ReminderSchedule.objects.get(user=patient, kind="new_week")
+    assert following.local_date > opens  # the next week's opening, not the same again
