@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-dev demo lint format clean
+.PHONY: run test install install-dev install-bench demo lint format clean
 
 $(PY):
 	"$$(bin/find-python)" -m venv $(VENV)
@@ -19,8 +19,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PIP) install -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PIP) install -e ".[dev,bench]"
+	touch $@ $(VENV)/.installed $(VENV)/.installed-dev
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-bench: $(VENV)/.installed-bench
 
 run: install
 	bin/dev

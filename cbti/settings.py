@@ -349,6 +349,8 @@ CELERY_BEAT_SCHEDULE = {
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", "")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", "")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", "mailto:" + env.str("ADMIN_EMAIL", "admin@localhost"))
+# Two trivial views for the load benchmark's floors (bench/load.py); off otherwise.
+BENCH_FLOORS = env.bool("BENCH_FLOORS", False)
 # A reminder due while workers were down is still sent this late, else skipped.
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
 # Called with the user after they change their settings (e.g. time zone), so other

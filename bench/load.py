@@ -1,0 +1,273 @@
+"""Load test: gunicorn on PostgreSQL and Redis, driven by locust, on loopback only.
+
+Run:  make install-bench && .venv/bin/python bench/load.py [--users 100] [--seconds 15]
+
+1. Builds a database `cbti_load` (dropped and made again) with 600 patients, each
+   with 28 diary nights, a sleep window and lesson progress, and 12 therapists; signs
+   everyone in (session cookies, no login traffic).
+2. Starts gunicorn (2 workers, pinned to CPU 0) with production settings.
+3. For each endpoint in turn, locust (pinned to CPU 1) runs N concurrent users for
+   S seconds with no think time, and the script prints requests/s, p50/p95/p99 and
+   errors, beside two floors measured by the same server in the same run: a bare
+   Django view and a trivial authenticated view behind the full middleware and
+   session stack. The ratios to the authenticated floor are the figures to watch.
+Every request goes to 127.0.0.1; each run is bounded by --seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import time as clock
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8100
+DB = "cbti_load"
+BASE_URL = os.environ.get("LOAD_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+ENV = {
+    **os.environ,
+    "DATABASE_URL": f"{BASE_URL}/{DB}",
+    "REDIS_URL": os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/12"),
+    "SECRET_KEY": "load-test-only-" + "x" * 50,
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "EMAIL_URL": "memory://",
+    "DEBUG": "0",
+    "TESTING": "0",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_COOKIES": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "BENCH_FLOORS": "1",
+    "LOG_LEVEL": "WARNING",
+    "CONN_MAX_AGE": "60",
+}
+ENDPOINTS = [
+    "bare",
+    "authenticated",
+    "today",
+    "diary",
+    "programme",
+    "lesson",
+    "sleep_window",
+    "diary_submit",
+    "caseload",
+]
+PY = sys.executable
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--patients", type=int, default=600)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cbti-load-"))
+    env = {**ENV, "STATIC_ROOT": str(work / "static"), "VAR_DIR": str(work)}
+    recreate_database()
+    run([PY, "manage.py", "migrate", "-v", "0"], env)
+    run([PY, "manage.py", "collectstatic", "--no-input", "-v", "0"], env)
+    sessions = work / "sessions.json"
+    run([PY, __file__, "--build", str(sessions), str(args.patients)], env)
+    server = subprocess.Popen(
+        [
+            "taskset",
+            "-c",
+            "0",
+            PY,
+            "-m",
+            "gunicorn",
+            "cbti.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        time.sleep(3)
+        print(
+            f"gunicorn: 2 workers on CPU 0; locust: {args.users} users on CPU 1, "
+            f"{args.seconds} s per endpoint, no think time; PostgreSQL + Redis"
+        )
+        print(
+            f"{'endpoint':<15} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+            f"{'errors':>7} {'vs auth floor':>14}"
+        )
+        floor = None
+        for endpoint in ENDPOINTS:
+            stats = locust(endpoint, args.users, args.seconds, sessions, work, env)
+            if endpoint == "authenticated":
+                floor = stats["rps"]
+            ratio = f"{stats['rps'] / floor:.0%}" if floor and endpoint != "bare" else ""
+            print(
+                f"{endpoint:<15} {stats['rps']:>8.0f} {stats['p50']:>7.0f} "
+                f"{stats['p95']:>7.0f} {stats['p99']:>7.0f} {stats['errors']:>7} "
+                f"{ratio:>14}",
+                flush=True,
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(command: list[str], env: dict[str, str]) -> None:
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{BASE_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB}")
+
+
+def locust(
+    endpoint: str, users: int, seconds: int, sessions: Path, work: Path, env: dict[str, str]
+) -> dict[str, float]:
+    prefix = work / endpoint
+    subprocess.run(
+        [
+            "taskset",
+            "-c",
+            "1",
+            PY,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(users),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "ERROR",
+        ],
+        cwd=ROOT,
+        env={**env, "LOAD_SESSIONS": str(sessions), "LOAD_ENDPOINT": endpoint},
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with open(f"{prefix}_stats.csv") as f:
+        rows = {r["Name"]: r for r in csv.DictReader(f)}
+    row = rows.get(endpoint) or rows["Aggregated"]
+    return {
+        "rps": float(row["Requests/s"]),
+        "p50": float(row["50%"] or 0),
+        "p95": float(row["95%"] or 0),
+        "p99": float(row["99%"] or 0),
+        "errors": int(row["Failure Count"]),
+    }
+
+
+def build(path: str, patients: int) -> None:
+    """Data and sessions, written with the app's own code (runs inside Django)."""
+    import random
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbti.settings")
+    import django
+
+    django.setup()
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    from accounts.models import Role
+    from accounts.services import create_user
+    from program import sleep_window as sw
+    from program.diary import save_entry
+    from program.models import DiaryEntry, Lesson, Programme
+    from program.safety import SCREEN
+    from program.services import enrol
+
+    rng = random.Random(7)
+    programme = Programme.objects.default()
+    lesson = Lesson.objects.filter(week__programme=programme, week__number=1).first()
+    therapists = []
+    for t in range(12):
+        therapist = create_user(email=f"t{t}@load.test", password=None, role=Role.THERAPIST)
+        TOTP.activate(therapist, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+        therapists.append(therapist)
+    people = {"patients": [], "therapists": []}
+
+    def session_for(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        client = Client()
+        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        return {"session": client.cookies["sessionid"].value, "csrf": _get_new_csrf_string()}
+
+    for i in range(patients):
+        patient = create_user(
+            email=f"p{i}@load.test",
+            password=None,
+            role=Role.PATIENT,
+            therapist=therapists[i % len(therapists)],
+            time_zone=rng.choice(["Europe/London", "America/New_York", "Europe/Berlin"]),
+        )
+        today = patient.local_today()
+        enrol(patient=patient, programme=programme, start_date=today - timedelta(days=35))
+        for back in range(8, 36):  # 28 nights; the last 8 mornings are left free
+            save_entry(
+                patient=patient,
+                diary_date=today - timedelta(days=back),
+                changed_by=patient,
+                enforce_backfill=False,
+                today=today,
+                answers={
+                    "into_bed": clock(23, rng.randint(0, 50)),
+                    "lights_off": clock(23, 55),
+                    "final_wake": clock(6, 10),
+                    "out_of_bed": clock(6, 30),
+                    "sleep_latency_min": 20,
+                    "awakenings": 1,
+                    "awake_min": rng.randint(5, 40),
+                    "quality": 3,
+                },
+            )
+        DiaryEntry.objects.filter(patient=patient).update(
+            entered_at=django.utils.timezone.now() - timedelta(days=30)
+        )
+        sw.submit_screen(patient, {q.key: False for q in SCREEN})
+        try:
+            recommendation = sw.start(
+                patient, rise_time=clock(6, 30), today=today - timedelta(days=8)
+            )
+            sw.approve(recommendation, by=patient.therapist)
+        except sw.SleepWindowError:
+            pass
+        person = session_for(patient)
+        person["lesson"] = lesson.pk if lesson else 1
+        person["free_dates"] = [(today - timedelta(days=d)).isoformat() for d in range(8)]
+        people["patients"].append(person)
+    people["therapists"] = [session_for(t) for t in therapists]
+    Path(path).write_text(json.dumps(people))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--build":
+        build(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()
