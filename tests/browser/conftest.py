@@ -65,3 +65,30 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def require_axe() -> str:
+    from tests.services import require
+
+    require(AXE.exists(), "axe-core (npm ci)")
+    return AXE.read_text()
+
+
+def accessibility_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Serious and critical axe-core violations (WCAG 2 A/AA) on the page as shown.
+
+    axe is evaluated through the DevTools protocol, which the page's Content Security
+    Policy does not apply to, so no inline script is needed."""
+    source = require_axe()
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]

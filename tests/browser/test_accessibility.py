@@ -1,0 +1,64 @@
+"""axe-core on every page a patient, a therapist and an admin use, on a phone-sized
+screen: no serious or critical WCAG 2.1 A/AA violations."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+
+import pytest
+
+from accounts.models import User
+from program.diary import save_entry
+
+from .conftest import accessibility_violations
+from .test_sign_in_journeys import sign_in, totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def check(page, path: str) -> list[str]:  # type: ignore[no-untyped-def]
+    page.goto(path)
+    return [f"{path}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
+            for v in accessibility_violations(page)]
+
+
+def test_patient_pages_are_accessible(page, patient: User) -> None:
+    today = patient.local_today()
+    for back in range(3):
+        save_entry(patient=patient, diary_date=today - timedelta(days=back), changed_by=patient,
+                   enforce_backfill=False,
+                   answers={"into_bed": time(23), "lights_off": time(23),
+                            "final_wake": time(6), "out_of_bed": time(6, 30),
+                            "sleep_latency_min": 15, "awakenings": 1, "awake_min": 10,
+                            "quality": 3})
+    problems = check(page, "/")
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    for path in ["/today/", "/diary/", "/diary/new/?date=" + (today - timedelta(days=4))
+                 .isoformat(), "/sleep-window/", "/programme/", "/programme/week/1/",
+                 "/medicines/", "/reminders/", "/account/settings/"]:
+        problems += check(page, path)
+    assert not problems, "\n".join(problems)
+
+
+def test_therapist_pages_are_accessible(page, therapist: User, patient: User) -> None:
+    sign_in(page, therapist.email)
+    page.get_by_label("Code").fill(totp_code())
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    problems = []
+    for path in ["/caseload/", "/caseload/invite/", f"/patients/{patient.pk}/",
+                 f"/patients/{patient.pk}/diary/", f"/patients/{patient.pk}/sleep-window/",
+                 f"/patients/{patient.pk}/medication/", f"/patients/{patient.pk}/diary/import/"]:
+        problems += check(page, path)
+    assert not problems, "\n".join(problems)
+
+
+def test_admin_clinic_page_is_accessible(page, clinic_admin: User, patient: User) -> None:
+    sign_in(page, clinic_admin.email)
+    page.get_by_label("Code").fill(totp_code())
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/clinic/$"))
+    problems = check(page, "/clinic/")
+    assert not problems, "\n".join(problems)
