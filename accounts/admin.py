@@ -2,7 +2,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import User
+from .models import AuditEvent, User
 
 
 class EmailAddressInline(admin.TabularInline):
@@ -44,3 +44,23 @@ class UserAdmin(DjangoUserAdmin):
         from .services import ensure_verified_email
 
         ensure_verified_email(obj)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is append-only; old events leave only by the retention purge."""
+
+    list_display = ["created_at", "actor", "actor_role", "patient", "action", "path", "ip"]
+    list_filter = ["action", "actor_role"]
+    search_fields = ["path", "actor__email", "patient__email"]
+    list_select_related = ["actor", "patient"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -197,3 +197,49 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def about(self, patient: User) -> AuditEventQuerySet:
+        return self.filter(patient=patient)
+
+
+class AuditEvent(models.Model):
+    """Who opened or changed a patient's data, other than the patient: append-only.
+
+    Written by AuditMiddleware for every successful request to a URL about one
+    patient (its ``patient_id``), to the caseload, and to the Django admin.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CHANGE = "change", "Changed"
+
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_role = models.CharField(max_length=20)
+    patient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    path = models.CharField(max_length=500)
+    method = models.CharField(max_length=10)
+    status = models.PositiveSmallIntegerField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["patient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.path} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise ValueError("Audit events are deleted only by the retention purge.")

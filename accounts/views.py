@@ -66,3 +66,18 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "new_token": new_token,
     }
     return render(request, "accounts/api_tokens.html", ctx)
+
+
+@login_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    """A patient sees who, other than them, opened their record, and when."""
+    from .audit import describe
+    from .models import AuditEvent
+
+    events = (
+        AuditEvent.objects.about(request.user)  # type: ignore[arg-type]
+        .select_related("actor")
+        .order_by("-created_at")[:200]
+    )
+    ctx = {"events": [(e, describe(e.path)) for e in events]}
+    return render(request, "accounts/privacy.html", ctx)

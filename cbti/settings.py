@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimezoneMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
+    "accounts.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "cbti.urls"
@@ -238,6 +239,10 @@ DIARY_SE_DENOMINATOR = env.str(
     "DIARY_SE_DENOMINATOR", "in_bed", validate=lambda v: v in ("in_bed", "lights_out")
 )
 
+# --- Privacy ---------------------------------------------------------------------
+# How long the audit trail of access to patients' data is kept.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", 6 * 365)
+
 # --- Invitations -----------------------------------------------------------------
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", 14)
 
@@ -344,6 +349,7 @@ CELERY_BEAT_SCHEDULE = {
     # hourly UTC tick serves every zone (no per-user schedules, no crontab DST bugs).
     "titration": {"task": "program.tasks.titration_tick_task", "schedule": 3600.0},
     "reminders": {"task": "program.tasks.reminder_tick_task", "schedule": 60.0},
+    "audit-retention": {"task": "program.tasks.purge_audit_task", "schedule": 24 * 3600.0},
 }
 # Web push (optional channel): base64url raw keys, e.g. from `manage.py vapid_keys`.
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", "")

@@ -50,7 +50,7 @@ def test_the_patient_pages_use_a_fixed_number_of_queries(patient, therapist, cli
     # versions, the patient's progress, pace changes, diary nights.
     # Plus the last diary entry and tonight's sleep window (the home page's two cards).
     assert home <= 13, home  # and the parts of this week's opened lessons (exercises)
-    assert detail <= 12, detail
+    assert detail <= 13, detail  # and the audit trail's insert
 
 
 def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist) -> None:
@@ -193,7 +193,7 @@ def test_the_medication_pages_use_a_fixed_number_of_queries(patient, therapist) 
     print("medication page queries:", many)
     # Session, user, MFA (clinicians), then the page's own: medicines, plan, steps,
     # entries, night answers, doses with their medicines, enrolment, changes.
-    assert many["patient_medication"] <= 13, many
+    assert many["patient_medication"] <= 14, many  # with the audit trail's insert
     assert many["medicines"] <= 6, many
 
 

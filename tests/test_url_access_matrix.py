@@ -49,6 +49,7 @@ ROWS = [
     row("home",                        "get",  200,   HOME,   HOME,   HOME,     HOME,   HOME),
     row("healthz",                     "get",  200,   200,    200,    200,      200,    200),
     row("accounts:profile",            "get",  LOGIN, 200,    200,    200,      200,    200),
+    row("accounts:privacy",            "get",  LOGIN, 200,    200,    200,      200,    200),
     row("accounts:api_tokens",         "get",  LOGIN, 200,    200,    200,      200,    200),
     row("program:patient_home",        "get",  LOGIN, 200,    200,    403,      403,    403),
     row("program:diary",               "get",  LOGIN, 200,    200,    403,      403,    403),

@@ -19,25 +19,45 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def check(page, path: str) -> list[str]:  # type: ignore[no-untyped-def]
     page.goto(path)
-    return [f"{path}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
-            for v in accessibility_violations(page)]
+    return [
+        f"{path}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
+        for v in accessibility_violations(page)
+    ]
 
 
 def test_patient_pages_are_accessible(page, patient: User) -> None:
     today = patient.local_today()
     for back in range(3):
-        save_entry(patient=patient, diary_date=today - timedelta(days=back), changed_by=patient,
-                   enforce_backfill=False,
-                   answers={"into_bed": time(23), "lights_off": time(23),
-                            "final_wake": time(6), "out_of_bed": time(6, 30),
-                            "sleep_latency_min": 15, "awakenings": 1, "awake_min": 10,
-                            "quality": 3})
+        save_entry(
+            patient=patient,
+            diary_date=today - timedelta(days=back),
+            changed_by=patient,
+            enforce_backfill=False,
+            answers={
+                "into_bed": time(23),
+                "lights_off": time(23),
+                "final_wake": time(6),
+                "out_of_bed": time(6, 30),
+                "sleep_latency_min": 15,
+                "awakenings": 1,
+                "awake_min": 10,
+                "quality": 3,
+            },
+        )
     problems = check(page, "/")
     sign_in(page, patient.email)
     page.wait_for_url(re.compile(r"/today/$"))
-    for path in ["/today/", "/diary/", "/diary/new/?date=" + (today - timedelta(days=4))
-                 .isoformat(), "/sleep-window/", "/programme/", "/programme/week/1/",
-                 "/medicines/", "/reminders/", "/account/settings/"]:
+    for path in [
+        "/today/",
+        "/diary/",
+        "/diary/new/?date=" + (today - timedelta(days=4)).isoformat(),
+        "/sleep-window/",
+        "/programme/",
+        "/programme/week/1/",
+        "/medicines/",
+        "/reminders/",
+        "/account/settings/",
+    ]:
         problems += check(page, path)
     assert not problems, "\n".join(problems)
 
@@ -48,9 +68,15 @@ def test_therapist_pages_are_accessible(page, therapist: User, patient: User) ->
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r"/caseload/$"))
     problems = []
-    for path in ["/caseload/", "/caseload/invite/", f"/patients/{patient.pk}/",
-                 f"/patients/{patient.pk}/diary/", f"/patients/{patient.pk}/sleep-window/",
-                 f"/patients/{patient.pk}/medication/", f"/patients/{patient.pk}/diary/import/"]:
+    for path in [
+        "/caseload/",
+        "/caseload/invite/",
+        f"/patients/{patient.pk}/",
+        f"/patients/{patient.pk}/diary/",
+        f"/patients/{patient.pk}/sleep-window/",
+        f"/patients/{patient.pk}/medication/",
+        f"/patients/{patient.pk}/diary/import/",
+    ]:
         problems += check(page, path)
     assert not problems, "\n".join(problems)
 
