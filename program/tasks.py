@@ -81,3 +81,26 @@ def send_deliveries_task(ids: list[int]) -> dict[str, int]:
 @shared_task
 def noop_task() -> None:
     """Does nothing: measures the broker and worker overhead alone (bench/reminders.py)."""
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
+def attention_email_task(assessment_id: int) -> None:
+    """Tell the therapist that a patient needs attention (PHQ-9 item 9), with no content.
+
+    At-least-once: a duplicate "please sign in" email is harmless; a lost one is not.
+    The urgent flag on the caseload does not depend on this email.
+    """
+    from django.conf import settings
+
+    from .models import Assessment
+
+    assessment = (
+        Assessment.objects.select_related("patient__therapist").filter(pk=assessment_id).first()
+    )
+    if assessment is None or assessment.patient.therapist is None:
+        return
+    therapist = assessment.patient.therapist
+    link = settings.SITE_URL.rstrip("/") + reverse("program:caseload")
+    send_templated_email(
+        "attention_needed", therapist.email, {"therapist": therapist, "link": link}
+    )

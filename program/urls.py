@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    assessments,
     clinic,
     diary,
     invitations,
@@ -76,7 +77,28 @@ urlpatterns = [
         medication.taper_plan_action,
         name="taper_plan_action",
     ),
+    path("progress/", assessments.progress, name="progress"),
+    path("questionnaires/<slug:key>/", assessments.questionnaire, name="questionnaire"),
+    path(
+        "questionnaires/results/<int:assessment_id>/",
+        assessments.questionnaire_result,
+        name="questionnaire_result",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/record/",
+        assessments.record_result,
+        name="record_result",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/<int:assessment_id>/acknowledge/",
+        assessments.acknowledge_risk,
+        name="acknowledge_risk",
+    ),
+    path("patients/<int:patient_id>/summary/", therapist.patient_summary, name="patient_summary"),
+    path("patients/<int:patient_id>/notes/", therapist.add_note, name="add_note"),
+    path("patients/<int:patient_id>/notes/<int:note_id>/", therapist.edit_note, name="edit_note"),
     path("caseload/", therapist.caseload, name="caseload"),
+    path("caseload/export.csv", therapist.caseload_export, name="caseload_export"),
     path("caseload/invite/", invitations.invite, name="invite"),
     path(
         "caseload/invitations/<int:invitation_id>/revoke/",

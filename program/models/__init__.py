@@ -1,5 +1,6 @@
 """The therapy's models, one module per area."""
 
+from .assessments import Assessment, Instrument, NoteRevision, TherapistNote
 from .diary import DiaryEntry, DiaryEntryRevision, UnusualReason
 from .medication import (
     Medication,
@@ -30,15 +31,18 @@ from .sleep_window import (
 
 __all__ = [
     "DEFAULT_PROGRAMME",
+    "Assessment",
     "Delivery",
     "DiaryEntry",
     "DiaryEntryRevision",
     "Enrolment",
+    "Instrument",
     "Invitation",
     "Medication",
     "MedicationAnswer",
     "MedicationDose",
     "NightMedication",
+    "NoteRevision",
     "Prescription",
     "Programme",
     "Recommendation",
@@ -52,6 +56,7 @@ __all__ = [
     "TaperPlan",
     "TaperPlanChange",
     "TaperStep",
+    "TherapistNote",
     "UnusualReason",
     "WorkerHeartbeat",
     "hash_token",
