@@ -53,7 +53,13 @@ def ensure_instruments() -> dict[str, Instrument]:
             current[data["key"]], _ = Instrument.objects.get_or_create(
                 key=data["key"], version=data["version"], defaults=data
             )
-    return current
+    order = [d["key"] for d in SHIPPED]  # the ISI first, as shipped
+    return dict(
+        sorted(
+            current.items(),
+            key=lambda kv: (kv[0] not in order, order.index(kv[0]) if kv[0] in order else 0),
+        )
+    )
 
 
 def load_wording(data: Mapping[str, Any], *, source: str) -> Instrument:
