@@ -95,6 +95,11 @@ urlpatterns = [
         name="acknowledge_risk",
     ),
     path("patients/<int:patient_id>/summary/", therapist.patient_summary, name="patient_summary"),
+    path(
+        "patients/<int:patient_id>/summary.pdf",
+        therapist.patient_summary_pdf,
+        name="patient_summary_pdf",
+    ),
     path("patients/<int:patient_id>/notes/", therapist.add_note, name="add_note"),
     path("patients/<int:patient_id>/notes/<int:note_id>/", therapist.edit_note, name="edit_note"),
     path("caseload/", therapist.caseload, name="caseload"),

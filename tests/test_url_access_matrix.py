@@ -117,6 +117,8 @@ ROWS = [
         args="risk"),
     row("program:patient_summary",     "get",  LOGIN, 403,    403,    200,      404,    200,
         args="patient"),
+    row("program:patient_summary_pdf", "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
     # Notes are private to the care team: never the patient.
     row("program:add_note",            "post", LOGIN, 403,    403,    HOME,     404,    403,
         args="patient"),

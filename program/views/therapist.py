@@ -193,6 +193,29 @@ def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "program/patient_summary.html", ctx)
 
 
+@clinician_required
+def patient_summary_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The same summary as a PDF download (fpdf2)."""
+    from django.conf import settings
+
+    from ..summary_pdf import build
+
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    ctx = patient_context(patient, chart_id="pdf")
+    today = request.user.local_today()  # type: ignore[union-attr]
+    body = build(
+        ctx,
+        site_name=settings.SITE_NAME,
+        printed=today,
+        include_notes=request.GET.get("notes") == "1",
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="cbti-summary-{patient.pk}-{today:%Y-%m-%d}.pdf"'
+    )
+    return response
+
+
 @therapist_required
 @require_POST
 def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:

@@ -287,3 +287,22 @@ def test_the_caseload_filters_and_sorts(patient, other_patient, therapist) -> No
     assert "Pat Patient" in filtered
     if other_week != week:
         assert "Olly Other" not in filtered
+
+
+def test_the_summary_downloads_as_a_pdf(patient, therapist) -> None:
+    isi = assessments.ensure_instruments()["isi"]
+    assessments.record_result(
+        patient=patient,
+        instrument=isi,
+        total=19,
+        completed_on=date(2026, 11, 2),
+        occasion="baseline",
+        by=therapist,
+    )
+    assessments.add_note(patient=patient, author=therapist, text="Rise time fixed → 06:30 − ok")
+    response = client_for(therapist).get(
+        reverse("program:patient_summary_pdf", args=[patient.pk]) + "?notes=1"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
