@@ -5,7 +5,8 @@ from django.shortcuts import render
 
 from accounts.access import patient_required
 
-from ..models import DiaryEntry, Prescription
+from .. import assessments
+from ..models import Assessment, DiaryEntry, Prescription
 from ..services import current_enrolment
 
 
@@ -15,7 +16,15 @@ def patient_home(request: HttpRequest) -> HttpResponse:
     enrolment = current_enrolment(patient)  # type: ignore[arg-type]
     today = patient.local_today()  # type: ignore[union-attr]
     week = enrolment.week_number(today) if enrolment else None
+    instruments = assessments.ensure_instruments()
+    done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
+    due = [
+        instruments[o.key]
+        for o in assessments.due(enrolment, today, done)
+        if instruments[o.key].can_be_filled
+    ]
     ctx = {
+        "questionnaires_due": due,
         "enrolment": enrolment,
         "today": today,
         "week": week,
