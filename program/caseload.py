@@ -34,6 +34,7 @@ from .models import (
     DiaryEntry,
     Enrolment,
     MedicationDose,
+    Message,
     SafetyScreen,
     SleepinessCheck,
 )
@@ -100,6 +101,11 @@ def patients_with_annotations(therapist: User) -> QuerySet[User]:
             ),
             risk=Exists(Assessment.objects.unacknowledged_risk().filter(patient=OuterRef("pk"))),
             last_diary=Max("diary_entries__diary_date"),
+            unread_message=Exists(
+                Message.objects.filter(
+                    patient=OuterRef("pk"), sender=OuterRef("pk"), read_at__isnull=True
+                )
+            ),
         )
         .prefetch_related(
             Prefetch(
@@ -220,6 +226,8 @@ def flags_for(
         out.append(Flag("screen", f"Positive safety screen{review}"))
     if _medication_rising(doses, today):
         out.append(Flag("medication", "Sleep medication use rising"))
+    if patient.unread_message:  # type: ignore[attr-defined]
+        out.append(Flag("message", "Unread message"))
     return out
 
 

@@ -6,6 +6,7 @@ from .views import (
     diary,
     invitations,
     medication,
+    messages,
     patient,
     reminders,
     sleep_window,
@@ -78,6 +79,8 @@ urlpatterns = [
         name="taper_plan_action",
     ),
     path("progress/", assessments.progress, name="progress"),
+    path("messages/", messages.my_messages, name="messages"),
+    path("patients/<int:patient_id>/messages/", messages.patient_messages, name="patient_messages"),
     path("questionnaires/<slug:key>/", assessments.questionnaire, name="questionnaire"),
     path(
         "questionnaires/results/<int:assessment_id>/",

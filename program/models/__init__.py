@@ -11,6 +11,7 @@ from .medication import (
     TaperPlanChange,
     TaperStep,
 )
+from .messages import Message
 from .programme import (
     DEFAULT_PROGRAMME,
     Enrolment,
@@ -41,6 +42,7 @@ __all__ = [
     "Medication",
     "MedicationAnswer",
     "MedicationDose",
+    "Message",
     "NightMedication",
     "NoteRevision",
     "Prescription",

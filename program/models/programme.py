@@ -72,6 +72,12 @@ class Programme(models.Model):
         help_text="Weeks after the start when the follow-up ISI is due (0: no follow-up).",
     )
 
+    messages_enabled = models.BooleanField(
+        default=False,
+        help_text="Patients and their therapist can exchange secure messages (emails say only "
+        "that there is a new message).",
+    )
+
     objects = ProgrammeQuerySet.as_manager()
 
     class Meta:

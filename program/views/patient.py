@@ -24,6 +24,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         if instruments[o.key].can_be_filled
     ]
     ctx = {
+        "messages_enabled": bool(enrolment and enrolment.programme.messages_enabled),
         "questionnaires_due": due,
         "enrolment": enrolment,
         "today": today,
