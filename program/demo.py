@@ -168,6 +168,9 @@ def _ensure_totp(user: User) -> None:
 def load_demo() -> list[tuple[DemoPerson, bool]]:
     """Create the demo clinic; returns each person and whether they were new."""
     programme = Programme.objects.default()
+    if not programme.messages_enabled:  # the demo clinic uses secure messages
+        programme.messages_enabled = True
+        programme.save(update_fields=["messages_enabled"])
     created: list[tuple[DemoPerson, bool]] = []
     therapists: dict[str, User] = {}
     for person in THERAPISTS + ADMINS:
@@ -390,6 +393,14 @@ def _assessments_demo(patient: User, person: DemoPerson, therapist: User) -> Non
             )
     if person.email in DEMO_NOTES and not patient.therapist_notes.exists():
         assessments.add_note(patient=patient, author=therapist, text=DEMO_NOTES[person.email])
+    if person.email == "week3@example.com" and not patient.message_thread.exists():
+        from .models import Message
+
+        Message.objects.create(
+            patient=patient,
+            sender=patient,
+            text="Is it all right to read in bed if I can't sleep at the new bedtime?",
+        )
 
 
 def _approve_as_of(recommendation, therapist: User) -> None:  # type: ignore[no-untyped-def]

@@ -48,6 +48,14 @@ def test_the_demo_therapists_weekly_round(desktop_page) -> None:
     assert desk.get_by_text("Approved. The patient sees the new window now.").is_visible()
 
     desk.goto(desk.url.replace("sleep-window/", ""))
+    assert desk.get_by_role("link", name="Messages").is_visible()
+    desk.get_by_role("link", name="Messages").click()
+    assert desk.get_by_text("read in bed").is_visible()
+    desk.get_by_label("Your message").fill("Better to get up and read in another room.")
+    desk.get_by_role("button", name="Send").click()
+    assert desk.get_by_text("Message sent.").is_visible()
+    screenshot(desk, "round-messages-desktop")
+    desk.get_by_role("link", name=re.compile("Chloe")).first.click()
     desk.get_by_label("Note (private to the care team)").fill(
         "Approved this week's window; agreed a wind-down routine."
     )
