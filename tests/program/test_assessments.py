@@ -320,3 +320,12 @@ def test_the_patient_home_says_when_a_questionnaire_is_due(patient) -> None:
     assert (
         "A questionnaire is due" not in client.get(reverse("program:patient_home")).content.decode()
     )
+
+
+def test_the_admin_lists_instruments_and_results(clinic_admin, patient) -> None:
+    instruments = assessments.ensure_instruments()
+    client = client_for(clinic_admin)
+    assert client.get("/admin/program/instrument/").status_code == 200
+    change = client.get(f"/admin/program/instrument/{instruments['isi'].pk}/change/")
+    assert change.status_code == 200
+    assert client.get("/admin/program/assessment/").status_code == 200
