@@ -329,3 +329,37 @@ def test_the_admin_lists_instruments_and_results(clinic_admin, patient) -> None:
     change = client.get(f"/admin/program/instrument/{instruments['isi'].pk}/change/")
     assert change.status_code == 200
     assert client.get("/admin/program/assessment/").status_code == 200
+
+
+def _morning_reminder(patient, day: int) -> str:
+    """The body of the patient's 07:30 diary reminder on ``day`` November 2026."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from program import reminders
+    from program.models import Delivery, ReminderSchedule
+
+    Delivery.objects.all().delete()
+    ReminderSchedule.objects.all().delete()
+    with time_machine.travel(datetime(2026, 11, day, 6, tzinfo=UTC), tick=False) as clock:
+        reminders.refresh_schedules(patient)
+        clock.move_to(datetime(2026, 11, day, 7, 30, 20, tzinfo=UTC))  # London = UTC
+        mail.outbox.clear()
+        for batch in reminders.tick():
+            reminders.deliver(batch)
+    return mail.outbox[0].body
+
+
+def test_the_morning_reminder_mentions_a_questionnaire_that_is_due(patient) -> None:
+    body = _morning_reminder(patient, 25)  # PHQ-9 and GAD-7 due since baseline
+    assert "A short questionnaire is waiting for you too" in body
+    assert "/progress/" in body and "PHQ" not in body  # no health details by email
+    client = client_for(patient)
+    for key, prefix, n in (("phq9", "phq", 9), ("gad7", "gad", 7)):
+        client.post(
+            reverse("program:questionnaire", args=[key]),
+            {f"{prefix}{i}": "0" for i in range(1, n + 1)},
+        )
+    # Only the ISI is due now, and without licensed wording it is not asked for here.
+    assert "questionnaire" not in _morning_reminder(patient, 26)
