@@ -2,9 +2,11 @@ from django.contrib import admin
 
 from . import admin_curriculum  # noqa: F401  (registers the curriculum's admin)
 from .models import (
+    Assessment,
     Delivery,
     Enrolment,
     EnrolmentChange,
+    Instrument,
     Invitation,
     Prescription,
     Programme,
@@ -137,3 +139,19 @@ class DeliveryAdmin(admin.ModelAdmin):
         "sent_at",
         "created_at",
     ]
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin):
+    """Questionnaires. Licensed wording is loaded with ``manage.py load_instrument_wording``
+    (README); scoring is the app's (program/scoring.py) and is not edited here."""
+
+    list_display = ["name", "key", "version", "wording_loaded", "is_current"]
+    readonly_fields = ["key", "version", "items", "options", "wording_loaded", "wording_source"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["patient", "instrument", "occasion", "total", "band", "risk", "completed_on"]
+    list_filter = ["instrument", "risk"]
+    readonly_fields = ["patient", "instrument", "answers", "total", "band", "band_rank", "risk"]

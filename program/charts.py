@@ -134,3 +134,66 @@ def _fmt(minutes: float | None) -> str:
 
 def _pct(value: float | None) -> str:
     return f", sleep efficiency {value:.1f}%" if value is not None else ""
+
+
+def score_chart(
+    points: list[tuple[str, int]],
+    *,
+    max_total: int,
+    band_lows: list[int],
+    title: str,
+    description: str,
+    chart_id: str,
+) -> str:
+    """A questionnaire's totals over time as a line with dots, band boundaries as
+    faint lines (e.g. the ISI's 8, 15 and 22). ``points``: (label, total), oldest first."""
+    plot_w = WIDTH - LEFT - RIGHT
+    height = 180
+    plot_h = height - TOP - BOTTOM
+    n = max(len(points), 1)
+    slot = plot_w / n
+
+    def y_of(total: float) -> float:
+        return TOP + plot_h * (1 - total / max_total)
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for low in [0, *band_lows, max_total]:
+        y = y_of(low)
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
+        )
+        parts.append(
+            f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{low}</text>'
+        )
+    previous: tuple[float, float] | None = None
+    for i, (label, total) in enumerate(points):
+        cx = LEFT + slot * i + slot / 2
+        cy = y_of(total)
+        if previous:
+            parts.append(
+                f'<line class="se-line" x1="{previous[0]:.1f}" y1="{previous[1]:.1f}" '
+                f'x2="{cx:.1f}" y2="{cy:.1f}"/>'
+            )
+        parts.append(
+            f'<circle class="se" cx="{cx:.1f}" cy="{cy:.1f}" r="4">'
+            f"<title>{escape(label)}: {total}</title></circle>"
+        )
+        parts.append(
+            f'<text class="axis" x="{cx:.1f}" y="{cy - 8:.1f}" text-anchor="middle">{total}</text>'
+        )
+        parts.append(
+            f'<text class="axis" x="{cx:.1f}" y="{height - BOTTOM + 16}" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+        previous = (cx, cy)
+    parts.append(
+        f'<line class="baseline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+        f'y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)

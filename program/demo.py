@@ -169,6 +169,9 @@ def _ensure_totp(user: User) -> None:
 def load_demo() -> list[tuple[DemoPerson, bool]]:
     """Create the demo clinic; returns each person and whether they were new."""
     programme = Programme.objects.default()
+    if not programme.messages_enabled:  # the demo clinic uses secure messages
+        programme.messages_enabled = True
+        programme.save(update_fields=["messages_enabled"])
     created: list[tuple[DemoPerson, bool]] = []
     therapists: dict[str, User] = {}
     for person in THERAPISTS + ADMINS:
@@ -187,6 +190,7 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
             _sleep_window(patient, person, therapists[person.therapist or ""])
         if person.email == TAPER_PATIENT:
             _taper_demo(patient, therapists["therapist@example.com"])
+        _assessments_demo(patient, person, therapists[person.therapist or ""])
         created.append((person, new))
     # Reminders at each person's local time (run by the worker and beat of `make run`).
     from . import reminders
@@ -361,6 +365,48 @@ def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
         review_day += timedelta(days=7)
     if person.email != "week3@example.com" or len(reviews) == 1:
         _approve_as_of(reviews[-1], therapist)
+
+
+# Demo data: ISI totals entered as earlier results by the therapist (the ISI's wording is
+# licensed and not shipped, so the demo never shows a made-up ISI questionnaire).
+DEMO_ISI = {
+    "week6@example.com": [(0, 19, "baseline"), (13, 15, "week-2"), (27, 10, "week-4")],
+    "week3@example.com": [(0, 17, "baseline"), (13, 16, "week-2")],
+}
+DEMO_NOTES = {
+    "week6@example.com": "Good progress: sleep efficiency above 85% for three weeks. "
+    "Discussed relapse prevention for week 6.",
+    "week3@example.com": "Finding the later bedtime hard; agreed to keep the rise time fixed "
+    "at weekends.",
+}
+
+
+def _assessments_demo(patient: User, person: DemoPerson, therapist: User) -> None:
+    """ISI results and a note (idempotent: added only when the patient has none)."""
+    from . import assessments
+
+    if person.email in DEMO_ISI and not patient.assessments.exists():
+        isi = assessments.ensure_instruments()["isi"]
+        start = patient.local_today() - timedelta(days=person.days_into_programme or 0)
+        for day, total, occasion in DEMO_ISI[person.email]:
+            assessments.record_result(
+                patient=patient,
+                instrument=isi,
+                total=total,
+                completed_on=start + timedelta(days=day),
+                occasion=occasion,
+                by=therapist,
+            )
+    if person.email in DEMO_NOTES and not patient.therapist_notes.exists():
+        assessments.add_note(patient=patient, author=therapist, text=DEMO_NOTES[person.email])
+    if person.email == "week3@example.com" and not patient.message_thread.exists():
+        from .models import Message
+
+        Message.objects.create(
+            patient=patient,
+            sender=patient,
+            text="Is it all right to read in bed if I can't sleep at the new bedtime?",
+        )
 
 
 def _approve_as_of(recommendation, therapist: User) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -301,6 +301,36 @@ def user_for_manage_token(token: str) -> User | None:
     return User.objects.filter(pk=data.get("u"), is_active=True).first()
 
 
+def _questionnaires_due(deliveries: Sequence[Delivery]) -> set[int]:
+    """Which patients of a batch's diary reminders have a questionnaire due on that
+    morning, in three queries whatever the batch size."""
+    from . import assessments
+    from .models import Assessment
+
+    mornings = {d.user_id: d.local_date for d in deliveries if d.kind == ReminderKind.DIARY}
+    if not mornings:
+        return set()
+    instruments = assessments.ensure_instruments()
+    fillable = {key for key, i in instruments.items() if i.can_be_filled}
+    enrolments = {
+        e.patient_id: e
+        for e in Enrolment.objects.current()
+        .filter(patient_id__in=mornings)
+        .select_related("programme")
+    }
+    done: dict[int, list[Assessment]] = {}
+    for a in Assessment.objects.filter(patient_id__in=mornings).select_related("instrument"):
+        done.setdefault(a.patient_id, []).append(a)
+    return {
+        patient_id
+        for patient_id, day in mornings.items()
+        if any(
+            o.key in fillable
+            for o in assessments.due(enrolments.get(patient_id), day, done.get(patient_id, []))
+        )
+    }
+
+
 @dataclass
 class BatchContext:
     """What deciding and writing a batch of reminders needs, fetched in a fixed
@@ -311,6 +341,9 @@ class BatchContext:
     bedtimes: dict[int, time]
     filled: set[tuple[int, date]]
     recent: dict[int, set[date]]
+    # Patients with a questionnaire due that they can fill in here (the morning diary
+    # reminder mentions it; no separate email).
+    questionnaire_due: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, deliveries: Sequence[Delivery]) -> BatchContext:
@@ -351,6 +384,7 @@ class BatchContext:
             bedtimes=bedtimes,
             filled={(pid, day) for pid, days_ in recent.items() for day in days_},
             recent=recent,
+            questionnaire_due=_questionnaires_due(deliveries),
         )
 
     def applies(self, delivery: Delivery, preference: ReminderPreference | None) -> bool:
@@ -538,6 +572,8 @@ def reminder_message(delivery: Delivery, context: BatchContext | None = None):  
     }
     if delivery.kind == ReminderKind.DIARY:
         ctx["nudge"] = context.missed_two_nights(delivery)
+        if user.pk in context.questionnaire_due:
+            ctx["questionnaire_link"] = base + reverse("program:progress")
         ctx["link"] = base + reverse("program:diary_new")
         name = "diary_reminder"
     elif delivery.kind == ReminderKind.WIND_DOWN:

@@ -89,3 +89,53 @@ def purge_audit_task() -> int:
     from accounts.audit import purge
 
     return purge()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
+def attention_email_task(assessment_id: int) -> None:
+    """Tell the therapist that a patient needs attention (PHQ-9 item 9), with no content.
+
+    At-least-once: a duplicate "please sign in" email is harmless; a lost one is not.
+    The urgent flag on the caseload does not depend on this email.
+    """
+    from django.conf import settings
+
+    from .models import Assessment
+
+    assessment = (
+        Assessment.objects.select_related("patient__therapist").filter(pk=assessment_id).first()
+    )
+    if assessment is None or assessment.patient.therapist is None:
+        return
+    therapist = assessment.patient.therapist
+    link = settings.SITE_URL.rstrip("/") + reverse("program:caseload")
+    send_templated_email(
+        "attention_needed", therapist.email, {"therapist": therapist, "link": link}
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
+def message_email_task(message_id: int) -> None:
+    """Tell the other side of a thread that a message is waiting, without its content.
+
+    At-least-once (a duplicate "you have a new message" is harmless)."""
+    from django.conf import settings
+
+    from .models import Message
+
+    message = (
+        Message.objects.select_related("patient__therapist", "sender").filter(pk=message_id).first()
+    )
+    if message is None:
+        return
+    patient = message.patient
+    if message.sender_id == patient.pk:
+        recipient = patient.therapist
+        path = reverse("program:patient_messages", args=[patient.pk])
+    else:
+        recipient = patient
+        path = reverse("program:messages")
+    if recipient is None:
+        return
+    link = settings.SITE_URL.rstrip("/") + path
+    send_templated_email("new_message", recipient.email, {"recipient": recipient, "link": link})

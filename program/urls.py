@@ -1,11 +1,13 @@
 from django.urls import path
 
 from .views import (
+    assessments,
     clinic,
     diary,
     invitations,
     lessons,
     medication,
+    messages,
     patient,
     reminders,
     sleep_window,
@@ -87,7 +89,35 @@ urlpatterns = [
         name="lesson_answer",
     ),
     path("lessons/<int:lesson_id>/done/", lessons.lesson_done, name="lesson_done"),
+    path("progress/", assessments.progress, name="progress"),
+    path("messages/", messages.my_messages, name="messages"),
+    path("patients/<int:patient_id>/messages/", messages.patient_messages, name="patient_messages"),
+    path("questionnaires/<slug:key>/", assessments.questionnaire, name="questionnaire"),
+    path(
+        "questionnaires/results/<int:assessment_id>/",
+        assessments.questionnaire_result,
+        name="questionnaire_result",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/record/",
+        assessments.record_result,
+        name="record_result",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/<int:assessment_id>/acknowledge/",
+        assessments.acknowledge_risk,
+        name="acknowledge_risk",
+    ),
+    path("patients/<int:patient_id>/summary/", therapist.patient_summary, name="patient_summary"),
+    path(
+        "patients/<int:patient_id>/summary.pdf",
+        therapist.patient_summary_pdf,
+        name="patient_summary_pdf",
+    ),
+    path("patients/<int:patient_id>/notes/", therapist.add_note, name="add_note"),
+    path("patients/<int:patient_id>/notes/<int:note_id>/", therapist.edit_note, name="edit_note"),
     path("caseload/", therapist.caseload, name="caseload"),
+    path("caseload/export.csv", therapist.caseload_export, name="caseload_export"),
     path("caseload/invite/", invitations.invite, name="invite"),
     path(
         "caseload/invitations/<int:invitation_id>/revoke/",

@@ -40,17 +40,71 @@ def test_lists_use_a_fixed_number_of_queries(page, therapist, clinic_admin, prog
     assert few == many, f"{page}: {few} queries for 1 patient, {many} for 21 (N+1?)"
 
 
-def test_the_patient_pages_use_a_fixed_number_of_queries(patient, therapist, clinic_admin):
+def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     home = count_queries(client_for(patient), reverse("program:patient_home"))
-    detail = count_queries(
-        client_for(therapist), reverse("program:patient_detail", args=[patient.pk])
+    # Session, user, enrolment with programme, therapist, last entry, window,
+    # instruments, questionnaires done; then the programme overview
+    # (program.curriculum.programme_overview): weeks, lessons, published versions, the
+    # patient's progress, pace changes, diary nights, and this week's exercises.
+    assert home <= 15, home
+
+
+def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) -> None:
+    """Issue 7: the caseload's figures come from a fixed number of queries."""
+    from tests.caseload_data import build_caseload
+
+    client = client_for(therapist)
+    build_caseload(therapist, 5)
+    few = count_queries(client, reverse("program:caseload"))
+    few_csv = count_queries(client, reverse("program:caseload_export"))
+    build_caseload(therapist, 495, start=5)
+    many = count_queries(client, reverse("program:caseload"))
+    many_csv = count_queries(client, reverse("program:caseload_export"))
+    flagged = count_queries(client, reverse("program:caseload") + "?flagged=1&sort=se&page=2")
+    assert few == many == flagged, f"caseload: {few} queries for 5 patients, {many} for 500"
+    assert few_csv == many_csv, f"CSV: {few_csv} for 5, {many_csv} for 500"
+    # Session, user, MFA, patients with annotations, enrolments, diary nights, ISI
+    # results, medication doses, pending invitations.
+    assert many <= 10, many
+
+
+def test_the_patient_detail_and_summary_use_a_fixed_number_of_queries(patient, therapist) -> None:
+    from program import assessments
+
+    pages = [
+        reverse("program:patient_detail", args=[patient.pk]),
+        reverse("program:patient_summary", args=[patient.pk]) + "?notes=1",
+    ]
+    client = client_for(therapist)
+    isi = assessments.ensure_instruments()["isi"]
+    _medication_world(patient, therapist, 1)
+    assessments.record_result(
+        patient=patient,
+        instrument=isi,
+        total=21,
+        completed_on=date(2026, 11, 1),
+        occasion="baseline",
+        by=therapist,
     )
-    # Session, user, MFA check (clinicians), enrolment with programme, therapist; then the
-    # programme overview (program.curriculum.programme_overview): weeks, lessons, published
-    # versions, the patient's progress, pace changes, diary nights.
-    # Plus the last diary entry and tonight's sleep window (the home page's two cards).
-    assert home <= 13, home  # and the parts of this week's opened lessons (exercises)
-    assert detail <= 13, detail  # and the audit trail's insert
+    first = assessments.add_note(patient=patient, author=therapist, text="first")
+    assessments.edit_note(note=first, by=therapist, text="first, changed")
+    few = [count_queries(client, url) for url in pages]
+    _medication_world(patient, therapist, 20, start_back=1)
+    for week in range(5):
+        assessments.record_result(
+            patient=patient,
+            instrument=isi,
+            total=20 - week,
+            completed_on=date(2026, 11, 2 + 7 * week),
+            occasion=f"week-{week}",
+            by=therapist,
+        )
+    for i in range(5):
+        note = assessments.add_note(patient=patient, author=therapist, text=f"note {i}")
+        assessments.edit_note(note=note, by=therapist, text=f"note {i} changed")
+    many = [count_queries(client, url) for url in pages]
+    assert few == many, f"{few} queries with little data, {many} with more (N+1?)"
+    print("patient detail and summary queries:", many)
 
 
 def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist) -> None:

@@ -13,13 +13,13 @@ from decimal import Decimal
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from program import sleep_window
+from program import assessments, sleep_window
 from program.diary import save_entry
 from program.medication import confirm_plan, create_draft
 from program.models import Lesson, Medication, Recommendation
 from program.reminders import manage_token
 from program.safety import SCREEN
-from program.services import invite_patient
+from program.services import current_enrolment, invite_patient
 
 from .conftest import client_for
 
@@ -122,6 +122,29 @@ ROWS = [
     row("program:clinic_home",         "get",  LOGIN, 403,    403,    403,      403,    200),
     row("program:reassign",            "post", LOGIN, 403,    403,    403,      403,    HOME,
         args="patient"),
+    row("program:progress",            "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:messages",            "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:patient_messages",    "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    row("program:questionnaire",       "get",  LOGIN, 200,    200,    403,      403,    403,
+        args="instrument"),
+    row("program:questionnaire_result", "get", LOGIN, 200,    404,    403,      403,    403,
+        args="assessment"),
+    row("program:record_result",       "post", LOGIN, 403,    403,    HOME,     404,    403,
+        args="patient"),
+    # The patient's own therapist acknowledges a risk answer; an admin is not their clinician.
+    row("program:acknowledge_risk",    "post", LOGIN, 403,    403,    HOME,     404,    404,
+        args="risk"),
+    row("program:patient_summary",     "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    row("program:patient_summary_pdf", "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    # Notes are private to the care team: never the patient.
+    row("program:add_note",            "post", LOGIN, 403,    403,    HOME,     404,    403,
+        args="patient"),
+    row("program:edit_note",           "get",  LOGIN, 403,    403,    200,      404,    403,
+        args="note"),
+    row("program:caseload_export",     "get",  LOGIN, 403,    403,    200,      200,    403),
     row("admin:index",                 "get",  LOGIN, 403,    403,    403,      403,    200),
 ]
 # fmt: on
@@ -201,6 +224,17 @@ def world(
         by=therapist,
     )
     confirm_plan(plan=plan, by=therapist)
+    instruments = assessments.ensure_instruments()
+    enrolment = current_enrolment(patient)
+    risk = assessments.submit(
+        patient=patient,
+        instrument=instruments["phq9"],
+        answers={f"phq{i}": 1 for i in range(1, 10)},
+        occasion=assessments.Occasion("phq9", "baseline", enrolment.start_date),
+        enrolment=enrolment,
+        today=today,
+    )
+    note = assessments.add_note(patient=patient, author=therapist, text="Matrix note")
     return {
         "users": {
             "anonymous": None,
@@ -224,6 +258,10 @@ def world(
             "screen": [patient.pk, screen.pk],
             "medication": [medicine.pk],
             "plan": [patient.pk, plan.pk],
+            "instrument": ["gad7"],  # due at baseline, not yet filled
+            "assessment": [risk.pk],
+            "risk": [patient.pk, risk.pk],
+            "note": [patient.pk, note.pk],
             "": [],
         },
         "therapist": therapist,

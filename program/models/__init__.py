@@ -1,5 +1,6 @@
 """The therapy's models, one module per area."""
 
+from .assessments import Assessment, Instrument, NoteRevision, TherapistNote
 from .curriculum import (
     PART_TYPES,
     EnrolmentChange,
@@ -20,6 +21,7 @@ from .medication import (
     TaperPlanChange,
     TaperStep,
 )
+from .messages import Message
 from .programme import (
     DEFAULT_PROGRAMME,
     Enrolment,
@@ -47,11 +49,13 @@ from .sleep_window import (
 __all__ = [
     "DEFAULT_PROGRAMME",
     "PART_TYPES",
+    "Assessment",
     "Delivery",
     "DiaryEntry",
     "DiaryEntryRevision",
     "Enrolment",
     "EnrolmentChange",
+    "Instrument",
     "Invitation",
     "Lesson",
     "LessonAnswer",
@@ -60,7 +64,9 @@ __all__ = [
     "Medication",
     "MedicationAnswer",
     "MedicationDose",
+    "Message",
     "NightMedication",
+    "NoteRevision",
     "Prescription",
     "Programme",
     "PushSubscription",
@@ -75,6 +81,7 @@ __all__ = [
     "TaperPlan",
     "TaperPlanChange",
     "TaperStep",
+    "TherapistNote",
     "UnusualReason",
     "Week",
     "WorkerHeartbeat",

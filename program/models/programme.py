@@ -22,6 +22,11 @@ DEFAULT_PROGRAMME = {
 }
 
 
+def list_of_isi_weeks() -> list[int]:
+    """The ISI at the end of weeks 2, 4 and 6 (issue 7), besides baseline and follow-up."""
+    return [2, 4, 6]
+
+
 class ProgrammeQuerySet(models.QuerySet["Programme"]):
     def active(self) -> ProgrammeQuerySet:
         return self.filter(is_active=True)
@@ -63,6 +68,21 @@ class Programme(models.Model):
     require_previous_lessons = models.BooleanField(
         default=True,
         help_text="A week opens only once the previous week's required lessons are done.",
+    )
+
+    isi_weeks = models.JSONField(
+        default=list_of_isi_weeks,
+        help_text="Weeks at whose end the ISI is due (besides baseline), e.g. [2, 4, 6].",
+    )
+    follow_up_weeks = models.PositiveSmallIntegerField(
+        default=12,
+        help_text="Weeks after the start when the follow-up ISI is due (0: no follow-up).",
+    )
+
+    messages_enabled = models.BooleanField(
+        default=False,
+        help_text="Patients and their therapist can exchange secure messages (emails say only "
+        "that there is a new message).",
     )
 
     objects = ProgrammeQuerySet.as_manager()

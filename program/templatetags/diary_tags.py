@@ -23,3 +23,18 @@ def minutes_long(value: float | None) -> str:
         return format_minutes(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "–"
+
+
+@register.filter
+def signed(value: float | None, digits: int = 0) -> str:
+    """A change with its sign: +3, −2.5 (a true minus sign), ±0."""
+    try:
+        value = round(float(value), int(digits))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    text = f"{abs(value):.{int(digits)}f}"
+    if value > 0:
+        return f"+{text}"
+    if value < 0:
+        return f"−{text}"
+    return f"±{text}"

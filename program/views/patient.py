@@ -5,8 +5,9 @@ from django.shortcuts import render
 
 from accounts.access import patient_required
 
+from .. import assessments
 from ..curriculum import exercises_this_week, programme_overview
-from ..models import DiaryEntry, Prescription
+from ..models import Assessment, DiaryEntry, Prescription
 from ..services import current_enrolment
 
 
@@ -20,7 +21,16 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         enrolment.patient = patient  # type: ignore[assignment]
         overview = programme_overview(enrolment, today=today)
     this_week = overview.current if overview else None
+    instruments = assessments.ensure_instruments()
+    done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
+    due = [
+        instruments[o.key]
+        for o in assessments.due(enrolment, today, done)
+        if instruments[o.key].can_be_filled
+    ]
     ctx = {
+        "messages_enabled": bool(enrolment and enrolment.programme.messages_enabled),
+        "questionnaires_due": due,
         "enrolment": enrolment,
         "today": today,
         # The latest week the pace rules have opened (program.unlocking).

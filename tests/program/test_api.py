@@ -273,6 +273,7 @@ API_ROWS = {
     ("GET", "/api/v1/patients/{patient_id}/medications"):      (401, 200, 404, 200, 404, 200),
     ("GET", "/api/v1/patients/{patient_id}/taper-plan"):       (401, 200, 404, 200, 404, 200),
     ("GET", "/api/v1/patients/{patient_id}/medication/weekly"): (401, 200, 404, 200, 404, 200),
+    ("GET", "/api/v1/patients/{patient_id}/assessments"):      (401, 200, 404, 200, 404, 200),
 }
 # fmt: on
 
@@ -319,3 +320,36 @@ def test_api_access(
         )
     expected = API_ROWS[operation][PERSONAS.index(persona)]
     assert response.status_code == expected, (persona, method, url, response.content[:300])
+
+
+def test_the_api_lists_assessments_with_the_isi_change(patient, therapist) -> None:
+    from datetime import date
+
+    from program import assessments
+
+    isi = assessments.ensure_instruments()["isi"]
+    for day, total in ((date(2026, 11, 2), 19), (date(2026, 11, 16), 11)):
+        assessments.record_result(
+            patient=patient,
+            instrument=isi,
+            total=total,
+            completed_on=day,
+            occasion="x",
+            by=therapist,
+        )
+    body = Client().get(f"/api/v1/patients/{patient.pk}/assessments", **bearer(therapist)).json()
+    assert [r["total"] for r in body["results"]] == [19, 11]
+    assert body["results"][0]["band"] == "Clinical insomnia (moderate)"
+    assert body["isi_change"] == {
+        "baseline": 19,
+        "latest": 11,
+        "change": -8,
+        "response": True,
+        "remission": False,
+    }
+    none = (
+        Client()
+        .get(f"/api/v1/patients/{patient.pk}/assessments?instrument=phq9", **bearer(patient))
+        .json()
+    )
+    assert none["results"] == []

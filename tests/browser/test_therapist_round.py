@@ -1,0 +1,114 @@
+"""The therapist's weekly round on the demo clinic (issue 7's "done means"): the
+caseload, a patient's page, approving the week's window, a note, a printed report;
+and a patient who answers the PHQ-9's item 9 and sees crisis contacts at once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from accounts.models import User
+from program.demo import DEMO_PASSWORD, load_demo
+
+from .conftest import screenshot
+from .test_sign_in_journeys import totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def demo_sign_in(page, email: str, *, staff: bool) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    if staff:
+        page.get_by_label("Code").fill(totp_code())
+        page.get_by_role("button", name="Sign In").click()
+
+
+def test_the_demo_therapists_weekly_round(desktop_page) -> None:
+    load_demo()
+    desk = desktop_page
+    demo_sign_in(desk, "therapist@example.com", staff=True)
+    desk.wait_for_url(re.compile(r"/caseload/$"))
+    # Sorted by who needs attention: Chloe's window to approve and Frank's lapsed diary.
+    assert desk.get_by_role("link", name="1 to decide").is_visible()
+    assert desk.get_by_text("−9 from baseline").is_visible()  # Dev: ISI 19 → 10
+    screenshot(desk, "round-caseload-desktop")
+
+    desk.get_by_role("link", name="Chloe (week 3)").click()
+    assert desk.get_by_role("heading", name="Insomnia Severity Index (ISI)").is_visible()
+    assert desk.get_by_text("needs licensed wording").first.is_visible()
+    screenshot(desk, "round-patient-desktop")
+
+    desk.get_by_role("link", name=re.compile("Sleep window and safety screen")).click()
+    desk.get_by_text("Approve", exact=True).click()
+    desk.get_by_role("button", name="Confirm decision").click()
+    assert desk.get_by_text("Approved. The patient sees the new window now.").is_visible()
+
+    desk.goto(desk.url.replace("sleep-window/", ""))
+    assert desk.get_by_role("link", name="Messages").is_visible()
+    desk.get_by_role("link", name="Messages").click()
+    assert desk.get_by_text("read in bed").is_visible()
+    desk.get_by_label("Your message").fill("Better to get up and read in another room.")
+    desk.get_by_role("button", name="Send").click()
+    assert desk.get_by_text("Message sent.").is_visible()
+    screenshot(desk, "round-messages-desktop")
+    desk.get_by_role("link", name=re.compile("Chloe")).first.click()
+    desk.get_by_label("Note (private to the care team)").fill(
+        "Approved this week's window; agreed a wind-down routine."
+    )
+    desk.get_by_role("button", name="Save note").click()
+    assert desk.get_by_text("Note saved.").is_visible()
+    assert desk.get_by_text("agreed a wind-down routine").is_visible()
+    desk.get_by_role("link", name=re.compile("^Edit")).first.click()
+    desk.get_by_label("Note (private to the care team)").fill(
+        "Approved this week's window; agreed a wind-down routine from 22:30."
+    )
+    desk.get_by_role("button", name="Save changes").click()
+    assert desk.get_by_text("Earlier versions (1)").first.is_visible()
+    screenshot(desk, "round-notes-desktop")
+
+    desk.get_by_role("link", name="Printable summary").first.click()
+    desk.get_by_role("link", name="Include the care team's notes").click()
+    assert desk.get_by_text("from 22:30").is_visible()
+    desk.emulate_media(media="print")
+    assert not desk.locator(".site-header").is_visible()  # the print stylesheet hides menus
+    screenshot(desk, "round-summary-print")
+    desk.emulate_media(media="screen")
+
+    # The same caseload and patient page on a phone (360 px).
+    desk.set_viewport_size({"width": 360, "height": 780})
+    desk.goto("/caseload/")
+    screenshot(desk, "round-caseload-phone")
+    desk.get_by_role("link", name="Dev (week 6)").click()
+    screenshot(desk, "round-patient-phone")
+
+
+def test_a_self_harm_answer_shows_crisis_contacts_and_flags_the_therapist(
+    page, desktop_page, patient: User, therapist: User, other_patient: User
+) -> None:
+    from .test_sign_in_journeys import sign_in
+
+    sign_in(page, patient.email)
+    page.get_by_role("link", name="Progress").click()
+    assert page.get_by_text("has not loaded this questionnaire").is_visible()  # the ISI
+    page.get_by_role("link", name="Patient Health Questionnaire (PHQ-9)").click()
+    for fieldset in page.locator("fieldset.question").all()[:8]:
+        fieldset.get_by_text("Not at all", exact=True).click()
+    page.locator("fieldset.question").nth(8).get_by_text("Several days", exact=True).click()
+    screenshot(page, "phq9-phone")
+    page.get_by_role("button", name="Send my answers").click()
+    assert page.locator(".crisis").get_by_text("116 123").is_visible()
+    screenshot(page, "phq9-crisis-phone")
+
+    from .test_sign_in_journeys import sign_in as staff_sign_in
+
+    staff_sign_in(desktop_page, therapist.email)
+    desktop_page.get_by_label("Code").fill(totp_code())
+    desktop_page.get_by_role("button", name="Sign In").click()
+    desktop_page.wait_for_url(re.compile(r"/caseload/$"))
+    first_row = desktop_page.locator("table.caseload tbody tr").first
+    assert "Urgent: self-harm answer" in first_row.inner_text()
+    screenshot(desktop_page, "caseload-urgent-desktop")
