@@ -205,6 +205,11 @@ def submit(
     )
     if result.risk:
         alert_care_team(assessment)
+    from . import reminders
+
+    transaction.on_commit(
+        lambda: reminders.refresh_schedules(patient, kinds=[reminders.ReminderKind.QUESTIONNAIRE])
+    )
     return assessment
 
 

@@ -515,6 +515,7 @@ class ReminderPreferenceForm(forms.ModelForm):
             "wind_down_minutes",
             "digest",
             "new_week",
+            "questionnaire",
             "email",
             "push",
             "quiet_start",
@@ -532,7 +533,14 @@ class ReminderPreferenceForm(forms.ModelForm):
         if user.role != "therapist":
             del self.fields["digest"]
         if user.role != "patient":
-            for name in ("diary", "diary_time", "wind_down", "wind_down_minutes", "new_week"):
+            for name in (
+                "diary",
+                "diary_time",
+                "wind_down",
+                "wind_down_minutes",
+                "new_week",
+                "questionnaire",
+            ):
                 del self.fields[name]
 
     def clean(self) -> dict[str, Any]:

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DIARY_TIME = time(7, 30)
 DIARY_AFTER_RISE = timedelta(minutes=30)
 DIGEST_WEEKDAY = 0  # Monday
+QUESTIONNAIRE_AFTER_DIARY = timedelta(hours=1)
 DIGEST_TIME = time(8, 0)
 BATCH = 500  # deliveries per delivery task (see STACK.md: batch ids, not one task each)
 MAX_ATTEMPTS = 5
@@ -108,13 +109,60 @@ def local_clock(user: User, kind: str, preference: ReminderPreference, today: da
         return (bedtime - timedelta(minutes=preference.wind_down_minutes)).time()
     if kind == ReminderKind.DIGEST:
         return DIGEST_TIME if user.role == Role.THERAPIST else None
-    if kind == ReminderKind.NEW_WEEK:
-        return (
-            (local_clock(user, ReminderKind.DIARY, preference, today) or DEFAULT_DIARY_TIME)
-            if preference.wants(kind)
-            else None
-        )
+    if kind in (ReminderKind.NEW_WEEK, ReminderKind.QUESTIONNAIRE):
+        if not preference.wants(kind) or user.role != Role.PATIENT:
+            return None
+        morning = local_clock(user, ReminderKind.DIARY, preference, today) or DEFAULT_DIARY_TIME
+        if kind == ReminderKind.QUESTIONNAIRE:  # an hour after the diary reminder, so one
+            # filled in with the diary that morning needs no second email
+            return (datetime.combine(today, morning) + QUESTIONNAIRE_AFTER_DIARY).time()
+        return morning
     return None
+
+
+def next_questionnaire_dates(user: User, today: date) -> list[date]:
+    """Dates (today on) a questionnaire the patient can fill in comes due, in order."""
+    from . import assessments
+    from .models import Assessment
+
+    enrolment = (
+        Enrolment.objects.current()
+        .select_related("programme")
+        .filter(patient=user, status=Enrolment.Status.ACTIVE)
+        .first()
+    )
+    if enrolment is None:
+        return []
+    instruments = assessments.ensure_instruments()
+    filled = set(
+        Assessment.objects.filter(patient=user, enrolment=enrolment).values_list(
+            "instrument__key", "occasion"
+        )
+    )
+    return sorted(
+        {
+            o.due_on
+            for o in assessments.occasions(enrolment)
+            if o.due_on >= today
+            and (o.key, o.occasion) not in filled
+            and instruments[o.key].can_be_filled
+        }
+    )
+
+
+def questionnaires_due(user: User, today: date) -> bool:
+    from . import assessments
+    from .models import Assessment
+
+    enrolment = (
+        Enrolment.objects.current()
+        .select_related("programme")
+        .filter(patient=user, status=Enrolment.Status.ACTIVE)
+        .first()
+    )
+    instruments = assessments.ensure_instruments()
+    done = Assessment.objects.filter(patient=user).select_related("instrument")
+    return any(instruments[o.key].can_be_filled for o in assessments.due(enrolment, today, done))
 
 
 def next_week_opens_on(user: User, today: date) -> date | None:
@@ -164,20 +212,24 @@ def refresh_schedules(
     today = user.local_today(now)
     for kind in kinds or ReminderKind.values:
         clock = local_clock(user, kind, preference, today)
-        once = kind == ReminderKind.NEW_WEEK
-        opens_on = next_week_opens_on(user, today) if once and clock else None
-        if clock is None or (once and opens_on is None):
+        once = kind in (ReminderKind.NEW_WEEK, ReminderKind.QUESTIONNAIRE)
+        dates: list[date] = []
+        if once and clock:
+            if kind == ReminderKind.NEW_WEEK:
+                opens_on = next_week_opens_on(user, today)
+                dates = [opens_on] if opens_on else []
+            else:
+                dates = next_questionnaire_dates(user, today)
+            # The first of them still ahead (today's may already have passed).
+            dates = [d for d in dates if schedule.local_instant(d, clock, user.zone) > now]
+        if clock is None or (once and not dates):
             ReminderSchedule.objects.filter(user=user, kind=kind).delete()
             continue
         weekday = DIGEST_WEEKDAY if kind == ReminderKind.DIGEST else None
         if once:
-            assert opens_on is not None
             occurrence = schedule.Occurrence(
-                schedule.local_instant(opens_on, clock, user.zone), opens_on
+                schedule.local_instant(dates[0], clock, user.zone), dates[0]
             )
-            if occurrence.due_at <= now:  # opens today and the time has passed
-                ReminderSchedule.objects.filter(user=user, kind=kind).delete()
-                continue
         else:
             occurrence = occurrence_after(clock, weekday, user.zone, now, preference)
         ReminderSchedule.objects.update_or_create(
@@ -398,6 +450,12 @@ class BatchContext:
             return user.role == Role.PATIENT and user.pk in self.bedtimes
         if delivery.kind == ReminderKind.NEW_WEEK:
             return user.role == Role.PATIENT and user.pk in self.enrolled
+        if delivery.kind == ReminderKind.QUESTIONNAIRE:  # still due (not filled this morning)
+            return (
+                user.role == Role.PATIENT
+                and user.pk in self.enrolled
+                and questionnaires_due(user, delivery.local_date)
+            )
         return user.role == Role.THERAPIST
 
     def missed_two_nights(self, delivery: Delivery) -> bool:
@@ -462,6 +520,9 @@ def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None
     for note, pks in skipped.items():
         Delivery.objects.filter(pk__in=pks).update(status=Delivery.Status.SKIPPED, note=note)
         counts["skipped"] += len(pks)
+    for delivery in deliveries:  # one-offs: schedule the next occasion, if any
+        if delivery.kind == ReminderKind.QUESTIONNAIRE:
+            refresh_schedules(delivery.user, kinds=[ReminderKind.QUESTIONNAIRE])
     if not to_send:
         return counts
     sender = send or _mail_sender(context)
@@ -510,6 +571,7 @@ PUSH_TEXT = {
     ReminderKind.WIND_DOWN: "Time to start winding down.",
     ReminderKind.DIGEST: "Your weekly caseload digest is ready.",
     ReminderKind.NEW_WEEK: "A new week of your programme is open.",
+    ReminderKind.QUESTIONNAIRE: "A short questionnaire is ready for you.",
 }
 
 
@@ -527,6 +589,7 @@ def _mail_sender(context: BatchContext):  # type: ignore[no-untyped-def]
             link = {
                 ReminderKind.DIARY: reverse("program:diary_new"),
                 ReminderKind.NEW_WEEK: reverse("program:programme"),
+                ReminderKind.QUESTIONNAIRE: reverse("program:progress"),
                 ReminderKind.DIGEST: reverse("program:caseload"),
             }.get(delivery.kind, reverse("program:sleep_window"))
             push.send_to_user(
@@ -582,6 +645,9 @@ def reminder_message(delivery: Delivery, context: BatchContext | None = None):  
     elif delivery.kind == ReminderKind.NEW_WEEK:
         ctx["link"] = base + reverse("program:programme")
         name = "new_week_reminder"
+    elif delivery.kind == ReminderKind.QUESTIONNAIRE:
+        ctx["link"] = base + reverse("program:progress")
+        name = "questionnaire_reminder"
     else:
         ctx["counts"] = digest_counts(user)
         ctx["link"] = base + reverse("program:caseload")

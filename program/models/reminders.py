@@ -21,6 +21,7 @@ class ReminderKind(models.TextChoices):
     WIND_DOWN = "wind_down", "Evening wind-down reminder"
     DIGEST = "digest", "Weekly caseload digest (therapists)"
     NEW_WEEK = "new_week", "A new programme week opening"
+    QUESTIONNAIRE = "questionnaire", "A questionnaire due"
 
 
 class ReminderPreference(models.Model):
@@ -42,6 +43,7 @@ class ReminderPreference(models.Model):
     )
     digest = models.BooleanField("Weekly caseload digest", default=True)
     new_week = models.BooleanField("When a new programme week opens", default=True)
+    questionnaire = models.BooleanField("When a questionnaire is due", default=True)
     email = models.BooleanField("By email", default=True)
     push = models.BooleanField(
         "By notification on my devices",

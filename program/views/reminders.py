@@ -18,7 +18,7 @@ from ..forms import ReminderPreferenceForm
 def _edit(request: HttpRequest, user: User, *, token: str = "") -> HttpResponse:
     preference = reminders.preference_for(user)
     if request.method == "POST" and request.POST.get("stop_all"):
-        for name in ("diary", "wind_down", "digest", "new_week", "email", "push"):
+        for name in ("diary", "wind_down", "digest", "new_week", "questionnaire", "email", "push"):
             setattr(preference, name, False)
         preference.save()
         reminders.refresh_schedules(user)

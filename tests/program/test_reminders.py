@@ -45,10 +45,10 @@ def test_a_patient_gets_a_morning_reminder_at_their_own_0730(patient, clock) -> 
 def test_ticking_twice_and_delivering_twice_sends_once(patient, clock) -> None:
     reminders.refresh_schedules(patient)
     clock.move_to(utc(2026, 11, 25, 7, 31))
-    before = ReminderSchedule.objects.values("next_due_at", "local_date").get()
+    before = ReminderSchedule.objects.filter(kind="diary").values("next_due_at", "local_date").get()
     first = reminders.tick()
     # A second beat process that read the schedule before the first one advanced it.
-    ReminderSchedule.objects.update(**before)
+    ReminderSchedule.objects.filter(kind="diary").update(**before)
     reminders.tick()
     assert Delivery.objects.count() == 1
     ids = first[0]
@@ -265,3 +265,19 @@ def test_a_new_week_reminder_on_the_morning_a_week_opens(patient, clock) -> None
     assert any(m.subject.endswith("A new week of your programme is open") for m in mail.outbox)
     following = ReminderSchedule.objects.get(user=patient, kind="new_week")
     assert following.local_date > opens  # the next week's opening, not the same again
+
+
+def test_a_questionnaire_reminder_on_the_day_one_comes_due(patient, clock) -> None:
+    from datetime import date, timedelta
+
+    reminders.refresh_schedules(patient)
+    schedule = ReminderSchedule.objects.get(user=patient, kind="questionnaire")
+    # PHQ-9 and GAD-7 at the end of week 6 (the enrolment began on 2 November); the ISI
+    # is not offered until the clinic loads its licensed wording.
+    assert schedule.once and schedule.local_date == date(2026, 12, 13)
+    assert schedule.clock == time(8, 30)  # an hour after the 07:30 diary reminder
+    clock.move_to(schedule.next_due_at + timedelta(seconds=30))
+    counts = reminders.deliver(reminders.tick()[0])
+    assert counts["sent"] >= 1
+    assert any("questionnaire is ready" in m.subject for m in mail.outbox)
+    assert not ReminderSchedule.objects.filter(user=patient, kind="questionnaire").exists()
