@@ -104,6 +104,11 @@ class User(AbstractUser):
         help_text="Pages and lessons are shown in this language where a translation exists.",
     )
 
+    deletion_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The person asked for their account to be deleted; it is, after a grace period.",
+    )
     consent_given_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -217,8 +222,10 @@ class AuditEvent(models.Model):
 
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_role = models.CharField(max_length=20)
+    # Kept when the patient's account is deleted (the trail outlives the record),
+    # without the link to the person.
     patient = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
     action = models.CharField(max_length=10, choices=Action.choices)
     path = models.CharField(max_length=500)

@@ -54,3 +54,35 @@ def reassign_patient(*, patient: User, therapist: User) -> None:
         raise ValueError("Only a patient can be assigned, and only to a therapist.")
     patient.therapist = therapist
     patient.save(update_fields=["therapist"])
+
+
+def request_deletion(user: User) -> None:
+    """The person asked to delete their account: it goes after the grace period,
+    during which they can change their mind."""
+    from django.utils import timezone
+
+    user.deletion_requested_at = timezone.now()
+    user.save(update_fields=["deletion_requested_at"])
+
+
+def cancel_deletion(user: User) -> None:
+    user.deletion_requested_at = None
+    user.save(update_fields=["deletion_requested_at"])
+
+
+@transaction.atomic
+def delete_due_accounts(now=None) -> int:  # type: ignore[no-untyped-def]
+    """Delete accounts whose grace period has passed, with everything that is theirs
+    (diary, answers, windows, medication, messages, questionnaires: all cascade).
+    Kept: the audit trail of who accessed the record, without the link to the person."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
+    due = list(User.objects.filter(deletion_requested_at__lte=cutoff, role=Role.PATIENT))
+    for user in due:
+        user.delete()
+    return len(due)

@@ -242,6 +242,8 @@ DIARY_SE_DENOMINATOR = env.str(
 # --- Privacy ---------------------------------------------------------------------
 # How long the audit trail of access to patients' data is kept.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", 6 * 365)
+# Days between a patient asking to delete their account and its deletion.
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", 14)
 
 # --- Invitations -----------------------------------------------------------------
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", 14)
@@ -350,6 +352,7 @@ CELERY_BEAT_SCHEDULE = {
     "titration": {"task": "program.tasks.titration_tick_task", "schedule": 3600.0},
     "reminders": {"task": "program.tasks.reminder_tick_task", "schedule": 60.0},
     "audit-retention": {"task": "program.tasks.purge_audit_task", "schedule": 24 * 3600.0},
+    "account-deletion": {"task": "program.tasks.delete_accounts_task", "schedule": 3600.0},
 }
 # Web push (optional channel): base64url raw keys, e.g. from `manage.py vapid_keys`.
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", "")

@@ -139,3 +139,11 @@ def message_email_task(message_id: int) -> None:
         return
     link = settings.SITE_URL.rstrip("/") + path
     send_templated_email("new_message", recipient.email, {"recipient": recipient, "link": link})
+
+
+@shared_task
+def delete_accounts_task() -> int:
+    """Hourly: accounts whose deletion grace period has passed are deleted."""
+    from accounts.services import delete_due_accounts
+
+    return delete_due_accounts()

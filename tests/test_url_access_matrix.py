@@ -74,6 +74,11 @@ ROWS = [
         args="screen"),
     row("program:sleep_window_action", "post", LOGIN, 403,    403,    HOME,     404,    404,
         args="patient"),
+    row("program:my_data",             "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:my_data_json",        "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:my_data_zip",         "get",  LOGIN, 200,    200,    403,      403,    403),
+    # A wrong (here: no) password changes nothing and goes back to the page.
+    row("program:delete_account",      "post", LOGIN, HOME,   HOME,   403,      403,    403),
     row("program:reminder_settings",   "get",  LOGIN, 200,    200,    200,      200,    200),
     # The signed link in reminder emails is its own key (the patient's, here).
     row("program:manage_reminders",    "get",  200,   200,    200,    200,      200,    200,

@@ -4,25 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('program', '0023_merge_0014_new_week_reminder_0022_messages'),
+        ("program", "0023_merge_0014_new_week_reminder_0022_messages"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminderpreference',
-            name='questionnaire',
-            field=models.BooleanField(default=True, verbose_name='When a questionnaire is due'),
+            model_name="reminderpreference",
+            name="questionnaire",
+            field=models.BooleanField(default=True, verbose_name="When a questionnaire is due"),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='kind',
-            field=models.CharField(choices=[('diary', 'Morning diary reminder'), ('wind_down', 'Evening wind-down reminder'), ('digest', 'Weekly caseload digest (therapists)'), ('new_week', 'A new programme week opening'), ('questionnaire', 'A questionnaire due')], max_length=20),
+            model_name="delivery",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("diary", "Morning diary reminder"),
+                    ("wind_down", "Evening wind-down reminder"),
+                    ("digest", "Weekly caseload digest (therapists)"),
+                    ("new_week", "A new programme week opening"),
+                    ("questionnaire", "A questionnaire due"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='reminderschedule',
-            name='kind',
-            field=models.CharField(choices=[('diary', 'Morning diary reminder'), ('wind_down', 'Evening wind-down reminder'), ('digest', 'Weekly caseload digest (therapists)'), ('new_week', 'A new programme week opening'), ('questionnaire', 'A questionnaire due')], max_length=20),
+            model_name="reminderschedule",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("diary", "Morning diary reminder"),
+                    ("wind_down", "Evening wind-down reminder"),
+                    ("digest", "Weekly caseload digest (therapists)"),
+                    ("new_week", "A new programme week opening"),
+                    ("questionnaire", "A questionnaire due"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import patient_required
+from accounts.models import User
+from accounts.services import cancel_deletion, request_deletion
+
+from .. import my_data
+
+
+@patient_required
+def my_data_page(request: HttpRequest) -> HttpResponse:
+    ctx = {"grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS}
+    return render(request, "program/my_data.html", ctx)
+
+
+def _download(request: HttpRequest, body: bytes, kind: str, extension: str) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    response = HttpResponse(body, content_type=kind)
+    name = f"my-sleep-data-{patient.local_today():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@patient_required
+def download_json(request: HttpRequest) -> HttpResponse:
+    return _download(request, my_data.export_json(request.user), "application/json", "json")  # type: ignore[arg-type]
+
+
+@patient_required
+def download_zip(request: HttpRequest) -> HttpResponse:
+    return _download(request, my_data.export_zip(request.user), "application/zip", "zip")  # type: ignore[arg-type]
+
+
+@patient_required
+@require_POST
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Deletion after a grace period, confirmed with the password."""
+    patient: User = request.user  # type: ignore[assignment]
+    if request.POST.get("cancel"):
+        cancel_deletion(patient)
+        messages.success(request, "Your account will not be deleted.")
+        return redirect("program:my_data")
+    if not patient.check_password(request.POST.get("password", "")):
+        messages.error(request, "That password is not right, so nothing was changed.")
+        return redirect("program:my_data")
+    request_deletion(patient)
+    logout(request)
+    messages.info(
+        request,
+        f"Your account and your data will be deleted in {settings.ACCOUNT_DELETION_GRACE_DAYS} "
+        "days. Sign in before then if you change your mind.",
+    )
+    return redirect("account_login")

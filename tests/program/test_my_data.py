@@ -1,0 +1,83 @@
+"""A patient downloads all of their data and can delete their account after a grace period."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import time, timedelta
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent, User
+from accounts.services import delete_due_accounts
+from program.diary import save_entry
+from program.models import DiaryEntry
+from tests.conftest import PASSWORD, client_for
+
+
+def night(patient):
+    save_entry(
+        patient=patient,
+        diary_date=patient.local_today(),
+        changed_by=patient,
+        answers={
+            "into_bed": time(23),
+            "lights_off": time(23),
+            "final_wake": time(6),
+            "out_of_bed": time(6, 30),
+            "sleep_latency_min": 10,
+            "awakenings": 1,
+            "awake_min": 10,
+            "quality": 3,
+            "comments": "slept at my sister's",
+        },
+    )
+
+
+def test_the_json_download_holds_everything_and_no_secrets(patient, therapist) -> None:
+    night(patient)
+    client_for(therapist).get(reverse("program:patient_diary", args=[patient.pk]))
+    response = client_for(patient).get(reverse("program:my_data_json"))
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = json.loads(response.content)
+    assert data["account"][0]["email"] == patient.email
+    assert "password" not in data["account"][0]
+    assert data["diary"][0]["comments"] == "slept at my sister's"
+    assert len(data["who_opened_my_record"]) == 1
+    assert "therapist_notes" not in data
+
+
+def test_the_csv_zip_has_a_file_per_kind_of_record(patient) -> None:
+    night(patient)
+    response = client_for(patient).get(reverse("program:my_data_zip"))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert "diary.csv" in archive.namelist()
+    assert "slept at my sister's" in archive.read("diary.csv").decode()
+
+
+def test_deleting_needs_the_password_and_waits_for_the_grace_period(
+    patient, therapist, settings
+) -> None:
+    night(patient)
+    client_for(therapist).get(reverse("program:patient_detail", args=[patient.pk]))
+    client = client_for(patient)
+    client.post(reverse("program:delete_account"), {"password": "wrong"})
+    assert User.objects.get(pk=patient.pk).deletion_requested_at is None
+    response = client.post(reverse("program:delete_account"), {"password": PASSWORD})
+    assert response["Location"].startswith(reverse("account_login"))
+    settings.ACCOUNT_DELETION_GRACE_DAYS = 14
+    assert delete_due_accounts(now=timezone.now() + timedelta(days=13)) == 0
+    # Signing in again during the grace period, the patient can keep the account.
+    again = Client()
+    again.post(reverse("account_login"), {"login": patient.email, "password": PASSWORD})
+    again.post(reverse("program:delete_account"), {"cancel": "1"})
+    assert User.objects.get(pk=patient.pk).deletion_requested_at is None
+    client_for(patient).post(reverse("program:delete_account"), {"password": PASSWORD})
+    assert delete_due_accounts(now=timezone.now() + timedelta(days=15)) == 1
+    assert not User.objects.filter(pk=patient.pk).exists()
+    assert not DiaryEntry.objects.exists()
+    kept = AuditEvent.objects.get()  # the trail of access is kept, without the person
+    assert kept.patient is None and kept.actor == therapist
