@@ -57,6 +57,9 @@ def test_patient_pages_are_accessible(page, patient: User) -> None:
         "/medicines/",
         "/reminders/",
         "/account/settings/",
+        "/my-data/",
+        "/progress/",
+        "/account/settings/privacy/",
     ]:
         problems += check(page, path)
     assert not problems, "\n".join(problems)
@@ -76,6 +79,8 @@ def test_therapist_pages_are_accessible(page, therapist: User, patient: User) ->
         f"/patients/{patient.pk}/sleep-window/",
         f"/patients/{patient.pk}/medication/",
         f"/patients/{patient.pk}/diary/import/",
+        f"/patients/{patient.pk}/summary/",
+        f"/patients/{patient.pk}/messages/",
     ]:
         problems += check(page, path)
     assert not problems, "\n".join(problems)
