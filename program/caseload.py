@@ -33,6 +33,8 @@ from .models import (
     Assessment,
     DiaryEntry,
     Enrolment,
+    Lesson,
+    LessonProgress,
     MedicationDose,
     Message,
     SafetyScreen,
@@ -69,6 +71,8 @@ class Row:
     isi_change: int | None
     isi_band: str
     pending_recommendations: int
+    lessons_done: int = 0
+    lessons_total: int = 0
     flags: list[Flag] = field(default_factory=list)
 
     @property
@@ -163,7 +167,28 @@ def build_rows(therapist: User, *, now: Any = None) -> list[Row]:
         .order_by()
     ):
         doses[patient_id].append((day, mg))
-    return [_row(p, nights[p.pk], isi[p.pk], doses[p.pk]) for p in patients]
+    done = dict(
+        LessonProgress.objects.filter(
+            enrolment__patient_id__in=ids,
+            enrolment__status__in=["active", "paused"],
+            completed_at__isnull=False,
+        )
+        .values("enrolment__patient_id")
+        .annotate(n=Count("id"))
+        .values_list("enrolment__patient_id", "n")
+        .order_by()
+    )
+    totals = dict(
+        Lesson.objects.values("week__programme_id")
+        .annotate(n=Count("id"))
+        .values_list("week__programme_id", "n")
+        .order_by()
+    )
+    rows = [_row(p, nights[p.pk], isi[p.pk], doses[p.pk]) for p in patients]
+    for row in rows:
+        row.lessons_done = done.get(row.patient.pk, 0)
+        row.lessons_total = totals.get(row.enrolment.programme_id, 0) if row.enrolment else 0
+    return rows
 
 
 def _row(

@@ -103,6 +103,8 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
             "TST change min",
             "latest ISI",
             "ISI change from baseline",
+            "lessons done",
+            "lessons in programme",
             "pending sleep-window recommendations",
             "flags",
         ]
@@ -120,6 +122,8 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
                 _fmt(r.tst_change, 0),
                 "" if r.isi_latest is None else r.isi_latest,
                 "" if r.isi_change is None else r.isi_change,
+                r.lessons_done,
+                r.lessons_total,
                 r.pending_recommendations,
                 "; ".join(f.label for f in r.flags),
             ]
