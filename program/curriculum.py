@@ -535,3 +535,59 @@ def advance_enrolment(*, enrolment: Enrolment, week: int, by: User) -> None:
         on_date=enrolment.patient.local_today(),
         made_by=by,
     )
+
+
+def shared_answers(patient: Any) -> list[dict[str, Any]]:
+    """The answers a patient chose to share with their therapist, readable: the lesson,
+    the part's title, and each answer with its label (one query)."""
+    answers = (
+        LessonAnswer.objects.filter(
+            progress__enrolment__patient=patient, shared_with_therapist=True
+        )
+        .select_related("progress__version")
+        .order_by("-updated_at")
+    )
+    shown = []
+    for answer in answers:
+        version = answer.progress.version
+        part = next((p for p in version.parts or [] if p.get("key") == answer.part_key), {})
+        data = answer.data or {}
+        lines: list[tuple[str, str]] = []
+        if part.get("type") == "worksheet":
+            values = data.get("fields", {})
+            lines = [
+                (f.get("label", f["key"]), values.get(f["key"], "")) for f in part.get("fields", [])
+            ]
+        elif part.get("type") == "checklist":
+            items = part.get("items", [])
+            ticked = set(data.get("ticked", []))
+            lines = [
+                (
+                    "Ticked",
+                    "; ".join(
+                        str(i.get("label", i.get("key", i))) if isinstance(i, dict) else str(i)
+                        for n, i in enumerate(items)
+                        if n in ticked or (isinstance(i, dict) and i.get("key") in ticked)
+                    ),
+                )
+            ]
+        elif part.get("type") == "quiz":
+            options = part.get("options", [])
+            choice = data.get("choice")
+            label = (
+                options[choice].get("text", "")
+                if isinstance(choice, int) and 0 <= choice < len(options)
+                else ""
+            )
+            lines = [("Chose", label)]
+        else:
+            lines = [("Answer", data.get("text", ""))]
+        shown.append(
+            {
+                "lesson": version.title,
+                "part": part.get("title") or part.get("prompt") or answer.part_key,
+                "lines": lines,
+                "updated_at": answer.updated_at,
+            }
+        )
+    return shown

@@ -22,6 +22,7 @@ from ..curriculum import (
     pause_enrolment,
     programme_overview,
     resume_enrolment,
+    shared_answers,
 )
 from ..forms import NoteForm, PaceForm, RecordResultForm
 from ..models import (
@@ -191,6 +192,7 @@ def patient_context(patient: User, *, chart_id: str) -> dict[str, Any]:
             "decisions": decisions,
             "medication": medication,
             "notes": notes,
+            "shared_answers": shared_answers(patient),
         }
     )
     return ctx

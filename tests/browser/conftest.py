@@ -92,3 +92,14 @@ def accessibility_violations(page) -> list[dict]:  # type: ignore[no-untyped-def
                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
     )
     return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture(autouse=True)
+def forget_used_totp_codes(db):  # type: ignore[no-untyped-def]
+    """allauth remembers used TOTP codes in the cache, which a flushed test database
+    does not empty; ids are reused, so two sign-ins in one 30 s window would clash."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
