@@ -244,15 +244,7 @@ def defaults_for(patient: User, last: DiaryEntry | None) -> dict[str, Any]:
     """
     from .models import Prescription
 
-    window = (
-        Prescription.objects.filter(
-            course__patient=patient,
-            course__status="active",
-            effective_from__lte=patient.local_today(),
-        )
-        .order_by("-effective_from", "-created_at")
-        .first()
-    )
+    window = Prescription.objects.active_for(patient, patient.local_today())
     if window is not None:
         # The prescribed window is what a night should look like: start from it.
         rise = window.rise_time

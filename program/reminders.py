@@ -71,16 +71,7 @@ def preference_for(user: User) -> ReminderPreference:
 
 
 def _active_prescription(user: User, today: date) -> Prescription | None:
-    return (
-        Prescription.objects.filter(
-            course__patient=user,
-            course__status=SleepCourse.Status.ACTIVE,
-            effective_from__lte=today,
-        )
-        .select_related("course")
-        .order_by("-effective_from", "-created_at")
-        .first()
-    )
+    return Prescription.objects.active_for(user, today)
 
 
 def local_clock(user: User, kind: str, preference: ReminderPreference, today: date) -> time | None:
@@ -120,17 +111,22 @@ def local_clock(user: User, kind: str, preference: ReminderPreference, today: da
     return None
 
 
-def next_questionnaire_dates(user: User, today: date) -> list[date]:
-    """Dates (today on) a questionnaire the patient can fill in comes due, in order."""
-    from . import assessments
-    from .models import Assessment
-
-    enrolment = (
+def _active_enrolment(user: User) -> Enrolment | None:
+    """The enrolment reminders follow: current and not paused."""
+    return (
         Enrolment.objects.current()
         .select_related("programme")
         .filter(patient=user, status=Enrolment.Status.ACTIVE)
         .first()
     )
+
+
+def next_questionnaire_dates(user: User, today: date) -> list[date]:
+    """Dates (today on) a questionnaire the patient can fill in comes due, in order."""
+    from . import assessments
+    from .models import Assessment
+
+    enrolment = _active_enrolment(user)
     if enrolment is None:
         return []
     instruments = assessments.ensure_instruments()
@@ -154,12 +150,7 @@ def questionnaires_due(user: User, today: date) -> bool:
     from . import assessments
     from .models import Assessment
 
-    enrolment = (
-        Enrolment.objects.current()
-        .select_related("programme")
-        .filter(patient=user, status=Enrolment.Status.ACTIVE)
-        .first()
-    )
+    enrolment = _active_enrolment(user)
     instruments = assessments.ensure_instruments()
     done = Assessment.objects.filter(patient=user).select_related("instrument")
     return any(instruments[o.key].can_be_filled for o in assessments.due(enrolment, today, done))
@@ -169,12 +160,7 @@ def next_week_opens_on(user: User, today: date) -> date | None:
     """The date the next locked programme week opens, if the pace rules know it."""
     from .curriculum import programme_overview
 
-    enrolment = (
-        Enrolment.objects.current()
-        .select_related("programme")
-        .filter(patient=user, status=Enrolment.Status.ACTIVE)
-        .first()
-    )
+    enrolment = _active_enrolment(user)
     if enrolment is None:
         return None
     overview = programme_overview(enrolment, today=today)

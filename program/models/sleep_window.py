@@ -174,6 +174,15 @@ class PrescriptionQuerySet(models.QuerySet["Prescription"]):
     def in_force_on(self, day: date) -> PrescriptionQuerySet:
         return self.filter(effective_from__lte=day).order_by("-effective_from", "-created_at")
 
+    def active_for(self, patient: object, day: date) -> Prescription | None:
+        """The window in force for ``patient`` on ``day``, while restriction is on."""
+        return (
+            self.filter(course__patient=patient, course__status="active")
+            .in_force_on(day)
+            .select_related("course")
+            .first()
+        )
+
 
 class Prescription(models.Model):
     """A sleep window in force from a date: kept for ever, with who set it and why."""

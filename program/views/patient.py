@@ -42,12 +42,6 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "exercises": exercises_this_week(overview) if overview else [],
         "therapist": patient.therapist,  # type: ignore[union-attr]
         "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
-        "window": (
-            Prescription.objects.filter(
-                course__patient=patient, course__status="active", effective_from__lte=today
-            )
-            .order_by("-effective_from", "-created_at")
-            .first()
-        ),
+        "window": Prescription.objects.active_for(patient, today),
     }
     return render(request, "program/patient_home.html", ctx)
