@@ -8,11 +8,14 @@ from .models import (
     EnrolmentChange,
     Instrument,
     Invitation,
+    Medication,
     Prescription,
     Programme,
     SafetyScreen,
     SleepCourse,
     SleepProtocol,
+    TaperPlan,
+    TaperStep,
     WorkerHeartbeat,
 )
 
@@ -155,3 +158,43 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["patient", "instrument", "occasion", "total", "band", "risk", "completed_on"]
     list_filter = ["instrument", "risk"]
     readonly_fields = ["patient", "instrument", "answers", "total", "band", "band_rank", "risk"]
+
+
+class TaperStepInline(admin.TabularInline):
+    model = TaperStep
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Medication)
+class MedicationAdmin(admin.ModelAdmin):
+    list_display = ["patient", "name", "usual_dose_mg", "active"]
+    list_filter = ["active"]
+    list_select_related = ["patient"]
+    search_fields = ["name", "patient__email"]
+
+
+@admin.register(TaperPlan)
+class TaperPlanAdmin(admin.ModelAdmin):
+    """Read-only here: plans are set, confirmed and changed by the clinician on the
+    patient's medication page, where every change keeps its reason."""
+
+    list_display = ["patient", "medication", "status", "start_dose_mg", "confirmed_at"]
+    list_filter = ["status"]
+    list_select_related = ["patient", "medication"]
+    inlines = [TaperStepInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -40,6 +40,9 @@ COLUMNS = [
     "comments",
 ]
 COMPUTED = ["time_in_bed_min", "total_sleep_min", "sleep_efficiency", "terminal_wake_min"]
+# Exported for the patient's record; an import leaves them aside (medication is
+# recorded through the diary form, against the medicines the patient listed).
+MEDICATION = ["sleep_medication", "sleep_medication_doses"]
 REQUIRED = [
     "diary_date",
     "into_bed",
@@ -58,7 +61,7 @@ def export_rows(patient: User, entries: list[DiaryEntry]) -> str:
     zone = patient.zone
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS + COMPUTED)
+    writer.writerow(COLUMNS + COMPUTED + MEDICATION)
     for e in sorted(entries, key=lambda e: e.diary_date):
         row: list[Any] = [e.diary_date.isoformat()]
         for name in ("into_bed", "lights_off"):
@@ -80,6 +83,15 @@ def export_rows(patient: User, entries: list[DiaryEntry]) -> str:
             e.total_sleep_min,
             f"{e.sleep_efficiency:.1f}",
             e.terminal_wake_min,
+        ]
+        answer = getattr(e, "medication", None) if hasattr(e, "medication") else None
+        row += [
+            answer.answer if answer else "",
+            "; ".join(
+                f"{d.medication.name} {d.dose_mg.normalize():f} mg"
+                + (f" at {d.taken_at:%H:%M}" if d.taken_at else "")
+                for d in e.doses.all()
+            ),
         ]
         writer.writerow(row)
     return out.getvalue()

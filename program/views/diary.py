@@ -299,7 +299,11 @@ def patient_diary(request: HttpRequest, patient_id: int) -> HttpResponse:
 @patient_required
 def diary_export(request: HttpRequest) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
-    entries = list(DiaryEntry.objects.for_patient(patient))
+    entries = list(
+        DiaryEntry.objects.for_patient(patient)
+        .select_related("medication")
+        .prefetch_related("doses__medication")
+    )
     response = HttpResponse(
         diary_csv.export_rows(patient, entries), content_type="text/csv; charset=utf-8"
     )

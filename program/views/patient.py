@@ -9,6 +9,7 @@ from .. import assessments
 from ..curriculum import exercises_this_week, programme_overview
 from ..models import Assessment, DiaryEntry, Prescription
 from ..services import current_enrolment
+from .medication import patient_card
 
 
 @patient_required
@@ -43,5 +44,6 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "therapist": patient.therapist,  # type: ignore[union-attr]
         "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
         "window": Prescription.objects.active_for(patient, today),
+        "medication": patient_card(patient, today),
     }
     return render(request, "program/patient_home.html", ctx)

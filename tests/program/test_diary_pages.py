@@ -203,3 +203,25 @@ def test_the_diary_page_uses_a_fixed_number_of_queries(patient, django_assert_ma
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("program:diary"))
     assert response.status_code == 200
+
+
+def test_the_csv_download_includes_the_nights_medication(patient) -> None:
+    from decimal import Decimal
+
+    from program.medication import DoseIn, record_night
+    from program.models import Medication
+
+    client = client_for(patient)
+    client.post(reverse("program:diary_new"), NIGHT)
+    medicine = Medication.objects.create(
+        patient=patient, name="zolpidem", strengths_mg=["5"], usual_dose_mg=Decimal(5)
+    )
+    record_night(
+        entry=DiaryEntry.objects.get(),
+        answer="other",
+        doses=[DoseIn(medicine, Decimal("2.5"), time(22, 45))],
+        changed_by=patient,
+    )
+    lines = client.get(reverse("program:diary_export")).content.decode().splitlines()
+    assert lines[0].endswith("sleep_medication,sleep_medication_doses")
+    assert lines[1].endswith("other,zolpidem 2.5 mg at 22:45")
