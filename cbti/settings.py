@@ -208,6 +208,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 EMAIL_URL = env.str("EMAIL_URL", "") if DEBUG or TESTING else env.str("EMAIL_URL")
 if EMAIL_URL == "memory://":  # keeps mail in memory: benchmarks and dry runs
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+elif EMAIL_URL.startswith("file://"):  # writes mail to files in a folder: fault tests
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": EMAIL_URL.removeprefix("file://")},
+        }
+    }
 elif EMAIL_URL:
     import dj_email_url
 
