@@ -364,12 +364,12 @@ def mark_lesson_done(*, progress: LessonProgress, done: bool = True) -> None:
 
 def _new_week_reminder_follows(patient: Any) -> None:
     """Finishing lessons (or filling the diary) can bring the next week's opening
-    forward: its reminder is rescheduled after the commit."""
-    from . import reminders
+    forward: its reminder is rescheduled by a worker after the commit, so the
+    programme overview it needs is not worked out inside the diary's request."""
+    from .publish import publish_on_commit
+    from .tasks import refresh_reminders_task
 
-    transaction.on_commit(
-        lambda: reminders.refresh_schedules(patient, kinds=[reminders.ReminderKind.NEW_WEEK])
-    )
+    publish_on_commit(refresh_reminders_task, patient.pk, ["new_week"])
 
 
 def quiz_feedback(part: dict[str, Any], choice: int | None) -> dict[str, Any] | None:

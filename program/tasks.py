@@ -147,3 +147,15 @@ def delete_accounts_task() -> int:
     from accounts.services import delete_due_accounts
 
     return delete_due_accounts()
+
+
+@shared_task
+def refresh_reminders_task(user_id: int, kinds: list[str]) -> None:
+    """Recompute some of a person's reminder schedules (idempotent)."""
+    from accounts.models import User
+
+    from . import reminders
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is not None:
+        reminders.refresh_schedules(user, kinds=kinds)

@@ -62,18 +62,11 @@ def window_context(patient: User) -> dict[str, Any]:
 
 @patient_required
 def sleep_window(request: HttpRequest) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
-    ctx = window_context(patient)
-    ctx["screen_form"] = SafetyScreenForm()
-    ctx["rise_form"] = RiseTimeForm(initial={"rise_time": "06:30"})
-    ctx["sleepiness_form"] = SleepinessForm()
-    ctx["calendar_url"] = request.build_absolute_uri(
-        reverse("program:calendar_feed", args=[ctx["course"].calendar_token])
-    )
-    return render(request, "program/sleep_window.html", ctx)
+    return _rerender(request)
 
 
 def _rerender(request: HttpRequest, **forms: Any) -> HttpResponse:
+    """The patient's page, with any form that needs correcting in place of a blank one."""
     patient: User = request.user  # type: ignore[assignment]
     ctx = window_context(patient)
     ctx.update(
@@ -201,9 +194,16 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 @clinician_required
 def patient_sleep_window(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    return _therapist_page(request, patient)
+
+
+def _therapist_page(
+    request: HttpRequest, patient: User, decision_form: RecommendationDecisionForm | None = None
+) -> HttpResponse:
+    """The therapist's page, with a decision form that needs correcting if there is one."""
     ctx = window_context(patient)
     pending = ctx["pending"]
-    ctx["decision_form"] = RecommendationDecisionForm(
+    ctx["decision_form"] = decision_form or RecommendationDecisionForm(
         initial={
             "action": "approve",
             "window_min": pending.proposed_window_min if pending else None,
@@ -239,21 +239,7 @@ def decide_recommendation(
     )
     form = RecommendationDecisionForm(request.POST)
     if not form.is_valid():
-        ctx = window_context(patient)
-        ctx.update(
-            {
-                "decision_form": form,
-                "screen_form": ScreenDecisionForm(),
-                "settings_form": CourseSettingsForm(
-                    initial={
-                        "protocol": ctx["course"].protocol_id,
-                        "titration_weekday": ctx["course"].titration_weekday,
-                    }
-                ),
-                "can_act": True,
-            }
-        )
-        return render(request, "program/patient_sleep_window.html", ctx, status=200)
+        return _therapist_page(request, patient, decision_form=form)
     action, by = form.cleaned_data["action"], request.user
     try:
         if action == "approve":
