@@ -28,6 +28,7 @@ from .models import (
     LessonAnswer,
     LessonProgress,
     LessonVersion,
+    Programme,
     Week,
 )
 
@@ -119,6 +120,68 @@ def current_versions(lessons: list[Lesson], language: str) -> dict[int, LessonVe
     return chosen
 
 
+@dataclass(frozen=True)
+class Structure:
+    """A programme's weeks, their lessons and each lesson's current version in one
+    language: the same for every patient, so kept in memory (read-only)."""
+
+    weeks: list[Week]
+    lessons: list[Lesson]
+    versions: dict[int, LessonVersion]
+
+
+# (programme id, language) -> (content revision, structure); a few entries per process.
+_structures: dict[tuple[int, str], tuple[Any, Structure]] = {}
+
+
+def programme_structure(programme: Programme, language: str) -> Structure:
+    """The programme's structure, read from the database only when its content
+    revision changed since this process last read it (``program.signals`` gives a
+    programme a new revision with every change to its weeks, lessons or versions)."""
+    key = (programme.pk, language)
+    cached = _structures.get(key)
+    if cached is not None and cached[0] == programme.content_revision:
+        return cached[1]
+    weeks = list(Week.objects.filter(programme_id=programme.pk).order_by("number"))
+    lessons = list(Lesson.objects.filter(week__in=weeks).order_by("order", "pk"))
+    structure = Structure(weeks, lessons, current_versions(lessons, language))
+    _structures[key] = (programme.content_revision, structure)
+    return structure
+
+
+def forget_structures() -> None:
+    """Drop every programme structure kept in memory (tests; a rolled-back change)."""
+    _structures.clear()
+    _parts.clear()
+
+
+# Published versions never change (``LessonVersion.save``), so their interactive
+# parts are kept by (id, publication time).
+_parts: dict[tuple[int, Any], list[dict[str, Any]]] = {}
+
+
+def published_parts(versions: list[LessonVersion]) -> dict[int, list[dict[str, Any]]]:
+    """The interactive parts of published versions (one query for those not yet in memory)."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    missing = []
+    for version in versions:
+        parts = _parts.get((version.pk, version.published_at))
+        if parts is None:
+            missing.append(version.pk)
+        else:
+            found[version.pk] = parts
+    if missing:
+        for pk, published_at, status, parts in LessonVersion.objects.filter(
+            pk__in=missing
+        ).values_list("pk", "published_at", "status", "parts"):
+            found[pk] = parts or []
+            if status == LessonVersion.Status.PUBLISHED and published_at:
+                if len(_parts) > 5000:
+                    _parts.clear()
+                _parts[(pk, published_at)] = found[pk]
+    return found
+
+
 def _local_date(moment: datetime, user: User) -> date:
     return moment.astimezone(user.zone).date()
 
@@ -151,13 +214,13 @@ def programme_overview(
     changes: list[EnrolmentChange] | None = None,
 ) -> Overview:
     """Every week with its state and lessons, for one patient (a fixed number of queries:
-    weeks, lessons, versions, progress, pace changes, diary nights)."""
+    progress, pace changes, diary nights; the programme's weeks, lessons and versions
+    come from ``programme_structure``, read again only when the curriculum changed)."""
     patient: User = enrolment.patient
     today = today or patient.local_today()
     language = patient_language(patient)
-    weeks = list(Week.objects.filter(programme_id=enrolment.programme_id).order_by("number"))
-    lessons = list(Lesson.objects.filter(week__in=weeks).order_by("order", "pk"))
-    versions = current_versions(lessons, language)
+    structure = programme_structure(enrolment.programme, language)
+    weeks, lessons, versions = structure.weeks, structure.lessons, structure.versions
     progress = {
         p.lesson_id: p
         for p in LessonProgress.objects.filter(enrolment=enrolment)
@@ -259,17 +322,16 @@ class Exercise:
 
 def exercises_this_week(overview: Overview) -> list[Exercise]:
     """Checklists and worksheets in the lessons the patient has opened this week: the
-    practice for today (one query)."""
+    practice for today (at most one query)."""
     if overview.current is None:
         return []
     started = {i.version.pk: i for i in overview.current.lessons if i.is_started and i.version}
     if not started:
         return []
     exercises = []
-    for version_id, parts in LessonVersion.objects.filter(pk__in=started).values_list(
-        "pk", "parts"
-    ):
-        for part in parts or []:
+    parts_of = published_parts([i.version for i in started.values()])  # type: ignore[misc]
+    for version_id, parts in parts_of.items():
+        for part in parts:
             if part.get("type") in ("checklist", "worksheet"):
                 exercises.append(Exercise(started[version_id], part["key"], part["title"]))
     return sorted(exercises, key=lambda e: (e.item.lesson.order, e.key))

@@ -19,6 +19,7 @@ from django.test import Client
 
 from accounts.models import Role, User
 from accounts.services import create_user
+from program.curriculum import forget_structures
 from program.curriculum_files import DEFAULT_PROGRAMME_DIR, import_directory
 from program.models import Programme, Week
 from program.services import enrol
@@ -32,6 +33,14 @@ def make_user(email: str, role: Role, *, mfa: bool | None = None, **extra: objec
     if mfa if mfa is not None else role != Role.PATIENT:
         TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_programme_structures() -> None:
+    """Each test starts with no programme structure in memory: a rolled-back test's
+    content must not be served to the next one (production never rolls back a
+    committed revision; see program.signals)."""
+    forget_structures()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -84,6 +85,12 @@ class Programme(models.Model):
         help_text="Patients and their therapist can exchange secure messages (emails say only "
         "that there is a new message).",
     )
+
+    # Changes whenever the programme's weeks, lessons or lesson versions change
+    # (program.signals): web processes keep the programme's structure in memory
+    # under this key (program.curriculum.programme_structure), so a patient's pages
+    # do not read the same weeks and lessons on every request.
+    content_revision = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = ProgrammeQuerySet.as_manager()
 

@@ -144,16 +144,17 @@ def lesson_context(
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
     enrolment = current_enrolment(patient)
-    get_lesson_for_patient(patient, enrolment, lesson_id)  # 404 outside the programme
     if enrolment is None:
         raise Http404
     overview = _overview_for(patient, enrolment)
+    # 404 unless the lesson is in an open week of the patient's own programme.
     week_item, item = _open_lesson_item(overview, lesson_id)
     progress = open_lesson(
         enrolment=enrolment, lesson=item.lesson, language=patient_language(patient)
     )
     if progress is None:
         raise Http404
+    progress.version.lesson = item.lesson  # already loaded: saves a query
     ctx = lesson_context(
         version=progress.version, progress=progress, week=week_item, lesson_item=item
     )

@@ -22,13 +22,10 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         enrolment.patient = patient  # type: ignore[assignment]
         overview = programme_overview(enrolment, today=today)
     this_week = overview.current if overview else None
-    instruments = assessments.ensure_instruments()
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
-    due = [
-        instruments[o.key]
-        for o in assessments.due(enrolment, today, done)
-        if instruments[o.key].can_be_filled
-    ]
+    occasions = assessments.due(enrolment, today, done)
+    instruments = assessments.ensure_instruments() if occasions else {}
+    due = [instruments[o.key] for o in occasions if instruments[o.key].can_be_filled]
     ctx = {
         "messages_enabled": bool(enrolment and enrolment.programme.messages_enabled),
         "questionnaires_due": due,
