@@ -160,11 +160,6 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
             return redirect("program:diary")
     else:
         dates = [entry.diary_date]
-    last = (
-        DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first()
-        if entry is None
-        else None
-    )
     medicines = list(Medication.objects.for_patient(patient).active())
     plan = medication_service.current_plan(patient) if medicines else None
     usual = medication_service.usual_doses(medicines, plan, entry.diary_date if entry else today)
@@ -182,7 +177,9 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
             patient=patient,
             dates=dates,
             editing=entry,
-            initial=_initial_for(patient, entry, last),
+            # An edit's disabled date comes from its entry; a new night needs no
+            # defaults (a bound form shows what was sent).
+            initial=_initial_for(patient, entry, None) if entry else {},
             **form_kwargs,
         )
         if form.is_valid():
@@ -219,6 +216,11 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
                 return redirect("program:diary")
     else:
         requested = request.GET.get("date")
+        last = (
+            DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first()
+            if entry is None
+            else None
+        )
         initial = _initial_for(patient, entry, last)
         if entry is None:
             initial["diary_date"] = (
