@@ -11,6 +11,10 @@ Run:  make install-bench && .venv/bin/python bench/load.py [--users 100] [--seco
    errors, beside two floors measured by the same server in the same run: a bare
    Django view and a trivial authenticated view behind the full middleware and
    session stack. The ratios to the authenticated floor are the figures to watch.
+4. Then the journey: the same N users as people, each moving through today, the
+   diary form, a submission, the diary, the programme, a lesson and the sleep
+   window (one in ten a therapist opening the caseload) with 2–8 s between pages,
+   for --journey-seconds: latency under a realistic load, per page.
 Every request goes to 127.0.0.1; each run is bounded by --seconds.
 """
 
@@ -62,6 +66,17 @@ ENDPOINTS = [
     "caseload",
 ]
 PY = sys.executable
+# After the endpoints: 100 people moving through their pages at a person's pace.
+JOURNEY_PAGES = [
+    "today",
+    "diary_form",
+    "diary_submit",
+    "diary",
+    "programme",
+    "lesson",
+    "sleep_window",
+    "caseload",
+]
 
 
 def main() -> None:
@@ -69,6 +84,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--patients", type=int, default=600)
+    parser.add_argument(
+        "--journey-seconds", type=int, default=60, help="the paced journey's length (0: skip)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cbti-load-"))
     env = {**ENV, "STATIC_ROOT": str(work / "static"), "VAR_DIR": str(work)}
@@ -118,10 +136,33 @@ def main() -> None:
                 f"{ratio:>14}",
                 flush=True,
             )
+        if args.journey_seconds:
+            journey(args.users, args.journey_seconds, sessions, work, env)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str, str]) -> None:
+    """Each user a patient (one in ten a therapist) moving through today, the diary form,
+    a submission, the diary, the programme, a lesson and the sleep window with 2–8 s
+    between pages (locust's ``between``): latency under a realistic load."""
+    rows = locust_rows("journey", users, seconds, sessions, work, env)
+    total = rows["Aggregated"]
+    print(
+        f"\njourney: {users} users, 2–8 s between pages, {seconds} s: "
+        f"{float(total['Requests/s']):.0f} req/s, {int(total['Request Count'])} requests, "
+        f"{int(total['Failure Count'])} errors"
+    )
+    for name in [*JOURNEY_PAGES, "Aggregated"]:
+        row = rows.get(name)
+        if row and int(row["Request Count"]):
+            print(
+                f"  {name:<13} {int(row['Request Count']):>6} requests  p50 {row['50%']:>4} ms  "
+                f"p95 {row['95%']:>4} ms  p99 {row['99%']:>4} ms  "
+                f"max {float(row['Max Response Time']):.0f} ms"
+            )
 
 
 def run(command: list[str], env: dict[str, str]) -> None:
@@ -139,6 +180,20 @@ def recreate_database() -> None:
 def locust(
     endpoint: str, users: int, seconds: int, sessions: Path, work: Path, env: dict[str, str]
 ) -> dict[str, float]:
+    rows = locust_rows(endpoint, users, seconds, sessions, work, env)
+    row = rows.get(endpoint) or rows["Aggregated"]
+    return {
+        "rps": float(row["Requests/s"]),
+        "p50": float(row["50%"] or 0),
+        "p95": float(row["95%"] or 0),
+        "p99": float(row["99%"] or 0),
+        "errors": int(row["Failure Count"]),
+    }
+
+
+def locust_rows(
+    endpoint: str, users: int, seconds: int, sessions: Path, work: Path, env: dict[str, str]
+) -> dict[str, dict[str, str]]:
     prefix = work / endpoint
     subprocess.run(
         [
@@ -172,15 +227,7 @@ def locust(
         stderr=subprocess.DEVNULL,
     )
     with open(f"{prefix}_stats.csv") as f:
-        rows = {r["Name"]: r for r in csv.DictReader(f)}
-    row = rows.get(endpoint) or rows["Aggregated"]
-    return {
-        "rps": float(row["Requests/s"]),
-        "p50": float(row["50%"] or 0),
-        "p95": float(row["95%"] or 0),
-        "p99": float(row["99%"] or 0),
-        "errors": int(row["Failure Count"]),
-    }
+        return {r["Name"]: r for r in csv.DictReader(f)}
 
 
 def build(path: str, patients: int) -> None:

@@ -9,7 +9,7 @@ import os
 import threading
 from datetime import date, timedelta
 
-from locust import HttpUser, constant, task
+from locust import HttpUser, between, constant, task
 
 SESSIONS = json.loads(open(os.environ["LOAD_SESSIONS"]).read())  # noqa: SIM115
 ENDPOINT = os.environ["LOAD_ENDPOINT"]
@@ -23,11 +23,21 @@ def _next(pool):  # type: ignore[no-untyped-def]
         return next(pool)
 
 
+# The journey: patients (and one therapist in ten) moving through their pages at a
+# person's pace, 2–8 s between pages; every other run hammers one endpoint with no
+# think time to find its ceiling.
+JOURNEY = ["today", "diary_form", "diary_submit", "diary", "programme", "lesson", "sleep_window"]
+_journey_roles = itertools.cycle(["therapist"] + ["patient"] * 9)
+
+
 class Visitor(HttpUser):
-    wait_time = constant(0)
+    wait_time = between(2, 8) if ENDPOINT == "journey" else constant(0)
 
     def on_start(self) -> None:
-        self.person = _next(_therapists if ENDPOINT == "caseload" else _patients)
+        self.role = _next(_journey_roles) if ENDPOINT == "journey" else None
+        therapist = ENDPOINT == "caseload" or self.role == "therapist"
+        self.person = _next(_therapists if therapist else _patients)
+        self.step = itertools.cycle(JOURNEY)
         if ENDPOINT != "bare":
             self.client.cookies.set("sessionid", self.person["session"])
             self.client.cookies.set("csrftoken", self.person["csrf"])
@@ -35,7 +45,10 @@ class Visitor(HttpUser):
 
     @task
     def visit(self) -> None:
-        if ENDPOINT == "diary_submit":
+        endpoint = ENDPOINT
+        if endpoint == "journey":
+            endpoint = "caseload" if self.role == "therapist" else next(self.step)
+        if endpoint == "diary_submit":
             self.submit_diary()
             return
         url = {
@@ -47,11 +60,15 @@ class Visitor(HttpUser):
             "lesson": f"/lessons/{self.person.get('lesson', 1)}/",
             "sleep_window": "/sleep-window/",
             "caseload": "/caseload/",
-        }[ENDPOINT]
+            "diary_form": "/diary/new/",
+        }[endpoint]
         with self.client.get(
-            url, name=ENDPOINT, catch_response=True, allow_redirects=False
+            url, name=endpoint, catch_response=True, allow_redirects=False
         ) as response:
-            if response.status_code != 200:
+            # The diary form redirects once the last week's mornings are all filled in.
+            if response.status_code != 200 and not (
+                endpoint == "diary_form" and response.status_code == 302
+            ):
                 response.failure(f"status {response.status_code}")
 
     def submit_diary(self) -> None:
