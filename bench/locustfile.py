@@ -14,7 +14,11 @@ from locust import HttpUser, between, constant, task
 SESSIONS = json.loads(open(os.environ["LOAD_SESSIONS"]).read())  # noqa: SIM115
 ENDPOINT = os.environ["LOAD_ENDPOINT"]
 _lock = threading.Lock()
-_patients = itertools.cycle(SESSIONS["patients"])
+# The journey takes its patients from the other end: their free mornings are untouched
+# by the diary_submit run before it.
+_patients = itertools.cycle(
+    SESSIONS["patients"][::-1] if ENDPOINT == "journey" else SESSIONS["patients"]
+)
 _therapists = itertools.cycle(SESSIONS["therapists"])
 
 
