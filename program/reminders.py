@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -144,16 +145,6 @@ def next_questionnaire_dates(user: User, today: date) -> list[date]:
             and instruments[o.key].can_be_filled
         }
     )
-
-
-def questionnaires_due(user: User, today: date) -> bool:
-    from . import assessments
-    from .models import Assessment
-
-    enrolment = _active_enrolment(user)
-    instruments = assessments.ensure_instruments()
-    done = Assessment.objects.filter(patient=user).select_related("instrument")
-    return any(instruments[o.key].can_be_filled for o in assessments.due(enrolment, today, done))
 
 
 def next_week_opens_on(user: User, today: date) -> date | None:
@@ -339,29 +330,32 @@ def user_for_manage_token(token: str) -> User | None:
     return User.objects.filter(pk=data.get("u"), is_active=True).first()
 
 
-def _questionnaires_due(deliveries: Sequence[Delivery]) -> set[int]:
-    """Which patients of a batch's diary reminders have a questionnaire due on that
-    morning, in three queries whatever the batch size."""
+def _questionnaires_due(deliveries: Sequence[Delivery]) -> set[tuple[int, date]]:
+    """(patient, morning) pairs of a batch's diary and questionnaire reminders with a
+    questionnaire the patient can fill in due that morning, in three queries whatever
+    the batch size."""
     from . import assessments
     from .models import Assessment
 
-    mornings = {d.user_id: d.local_date for d in deliveries if d.kind == ReminderKind.DIARY}
+    kinds = (ReminderKind.DIARY, ReminderKind.QUESTIONNAIRE)
+    mornings = {(d.user_id, d.local_date) for d in deliveries if d.kind in kinds}
     if not mornings:
         return set()
+    patients = {patient_id for patient_id, _ in mornings}
     instruments = assessments.ensure_instruments()
     fillable = {key for key, i in instruments.items() if i.can_be_filled}
     enrolments = {
         e.patient_id: e
         for e in Enrolment.objects.current()
-        .filter(patient_id__in=mornings)
+        .filter(patient_id__in=patients)
         .select_related("programme")
     }
     done: dict[int, list[Assessment]] = {}
-    for a in Assessment.objects.filter(patient_id__in=mornings).select_related("instrument"):
+    for a in Assessment.objects.filter(patient_id__in=patients).select_related("instrument"):
         done.setdefault(a.patient_id, []).append(a)
     return {
-        patient_id
-        for patient_id, day in mornings.items()
+        (patient_id, day)
+        for patient_id, day in mornings
         if any(
             o.key in fillable
             for o in assessments.due(enrolments.get(patient_id), day, done.get(patient_id, []))
@@ -379,9 +373,9 @@ class BatchContext:
     bedtimes: dict[int, time]
     filled: set[tuple[int, date]]
     recent: dict[int, set[date]]
-    # Patients with a questionnaire due that they can fill in here (the morning diary
-    # reminder mentions it; no separate email).
-    questionnaire_due: set[int] = field(default_factory=set)
+    # (patient, morning) with a questionnaire due that they can fill in: the morning
+    # diary reminder mentions it, and a questionnaire reminder still applies.
+    questionnaire_due: set[tuple[int, date]] = field(default_factory=set)
 
     @classmethod
     def load(cls, deliveries: Sequence[Delivery]) -> BatchContext:
@@ -440,7 +434,7 @@ class BatchContext:
             return (
                 user.role == Role.PATIENT
                 and user.pk in self.enrolled
-                and questionnaires_due(user, delivery.local_date)
+                and (user.pk, delivery.local_date) in self.questionnaire_due
             )
         return user.role == Role.THERAPIST
 
@@ -506,12 +500,19 @@ def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None
     for note, pks in skipped.items():
         Delivery.objects.filter(pk__in=pks).update(status=Delivery.Status.SKIPPED, note=note)
         counts["skipped"] += len(pks)
-    for delivery in deliveries:  # one-offs: schedule the next occasion, if any
-        if delivery.kind == ReminderKind.QUESTIONNAIRE:
-            refresh_schedules(delivery.user, kinds=[ReminderKind.QUESTIONNAIRE])
-    if not to_send:
-        return counts
-    sender = send or _mail_sender(context)
+    # One-offs: schedule each person's next occasion, if any, once the batch is sent
+    # (a few queries per person; the sends do not wait for them).
+    follow_ups = [d.user for d in deliveries if d.kind == ReminderKind.QUESTIONNAIRE]
+    try:
+        if to_send:
+            _send_all(to_send, counts, now, send or _mail_sender(context))
+    finally:
+        for user in follow_ups:
+            refresh_schedules(user, kinds=[ReminderKind.QUESTIONNAIRE])
+    return counts
+
+
+def _send_all(to_send: list[Delivery], counts: dict[str, int], now: datetime, sender: Any) -> None:
     with _mail_connection() as connection:
         for delivery in to_send:
             try:
@@ -534,7 +535,6 @@ def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None
             counts["sent"] += 1
             if delivery.kind == ReminderKind.NEW_WEEK:  # the next week's opening, if known
                 refresh_schedules(delivery.user, kinds=[ReminderKind.NEW_WEEK])
-    return counts
 
 
 class _mail_connection:
@@ -621,7 +621,7 @@ def reminder_message(delivery: Delivery, context: BatchContext | None = None):  
     }
     if delivery.kind == ReminderKind.DIARY:
         ctx["nudge"] = context.missed_two_nights(delivery)
-        if user.pk in context.questionnaire_due:
+        if (user.pk, delivery.local_date) in context.questionnaire_due:
             ctx["questionnaire_link"] = base + reverse("program:progress")
         ctx["link"] = base + reverse("program:diary_new")
         name = "diary_reminder"

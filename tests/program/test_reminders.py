@@ -281,3 +281,50 @@ def test_a_questionnaire_reminder_on_the_day_one_comes_due(patient, clock) -> No
     assert counts["sent"] >= 1
     assert any("questionnaire is ready" in m.subject for m in mail.outbox)
     assert not ReminderSchedule.objects.filter(user=patient, kind="questionnaire").exists()
+
+
+def test_a_batch_of_questionnaire_reminders_costs_no_query_per_patient(programme, clock) -> None:
+    """Whether each questionnaire is still due is worked out for the whole batch at once:
+    the first email of a batch of twelve leaves after as many queries as for a batch of two
+    (each person's next occasion is scheduled after the sends)."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Role
+    from program.models import Delivery, Programme
+    from program.services import enrol
+    from tests.conftest import make_user
+
+    def queries_before_first_send(count: int, prefix: str, start) -> int:  # type: ignore[no-untyped-def]
+        people = []
+        for i in range(count):
+            p = make_user(f"{prefix}{i}@example.test", Role.PATIENT, time_zone="Europe/London")
+            enrol(patient=p, programme=Programme.objects.default(), start_date=start)
+            reminders.refresh_schedules(p)
+            people.append(p)
+        due = ReminderSchedule.objects.filter(user__in=people, kind="questionnaire")
+        clock.move_to(min(s.next_due_at for s in due) + timedelta(seconds=30))
+        ids = [i for batch in reminders.tick() for i in batch]
+        ids = list(
+            Delivery.objects.filter(pk__in=ids, user__in=people, kind="questionnaire").values_list(
+                "pk", flat=True
+            )
+        )
+        assert len(ids) == count
+        first: list[int] = []
+
+        def send(delivery, connection_):  # type: ignore[no-untyped-def]
+            if not first:
+                first.append(len(ctx.captured_queries))
+
+        with CaptureQueriesContext(connection) as ctx:
+            counts = reminders.deliver(ids, send=send)
+        assert counts["sent"] == count
+        assert not ReminderSchedule.objects.filter(user__in=people, kind="questionnaire").exists()
+        return first[0]
+
+    few = queries_before_first_send(2, "few", clock_date())
+    many = queries_before_first_send(12, "many", clock_date() + timedelta(days=1))
+    assert few == many, (few, many)
