@@ -638,7 +638,7 @@ def reminder_message(delivery: Delivery, context: BatchContext | None = None):  
         ctx["counts"] = digest_counts(user)
         ctx["link"] = base + reverse("program:caseload")
         name = "digest"
-    return render_email(name, user.email, ctx)
+    return render_email(name, user.email, ctx, language=user.language)
 
 
 def schedule_everyone(users: Iterable[User], now: datetime | None = None) -> None:
