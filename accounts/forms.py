@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .timezones import available_time_zones
@@ -34,10 +35,12 @@ class SignupForm(AllauthSignupForm):
     time_zone = TimeZoneField()
     consent = forms.BooleanField(
         label=(
-            "I agree that this service stores my sleep diary and answers to support my "
-            "treatment, and that the clinic's therapists can see them."
+            _(
+                "I agree that this service stores my sleep diary and answers to support my "
+                "treatment, and that the clinic's therapists can see them."
+            )
         ),
-        error_messages={"required": "We need your agreement to look after your data."},
+        error_messages={"required": _("We need your agreement to look after your data.")},
     )
 
     def save(self, request: HttpRequest) -> User:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 
@@ -36,7 +37,7 @@ from .models import (
 
 # The fixed wording the patient sees wherever the plan is shown. The app gives no
 # dosing advice of its own [CLINICAL.md (e), safety language; ASAM; ASAM-CPG].
-SAFETY_WORDS = (
+SAFETY_WORDS = _(
     "Changes to your medicine are made only with your prescriber. If you notice withdrawal "
     "symptoms (such as anxiety, shakiness, sweating, or sleep getting much worse), contact "
     "your clinician."
@@ -65,7 +66,7 @@ def usual_doses(
     all once the plan reaches 0 mg)."""
     planned: Decimal | None = None
     if plan is not None and plan.status in (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED):
-        current, _ = plan.current_and_next(taper.night_of(diary_date))
+        current, _next = plan.current_and_next(taper.night_of(diary_date))
         planned = current.dose_mg if current is not None else None
     doses = []
     for medicine in medicines:

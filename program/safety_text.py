@@ -1,0 +1,73 @@
+"""The safety wording of the pure clinical module ``program.safety``, translated at
+the Django boundary.
+
+``safety.py`` stays free of Django, so its English strings cannot be marked for
+translation there. They are repeated here inside ``gettext_noop`` so that
+``makemessages`` puts them in the catalogues; at request time ``translated()``
+looks the English text up in the active language's catalogue. A test
+(tests/test_i18n.py) fails if a string in ``safety.py`` is missing here, so a
+change to the clinical wording cannot go out half translated: it falls back to
+the new English until the catalogues are updated.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
+
+MARKED = (
+    gettext_noop(
+        "If you are thinking about harming yourself, please talk to someone now: call your local "
+        "emergency number (999 in the UK, 112 in the EU, 911 in the US), or in the UK call "
+        "Samaritans on 116 123, or in the US call or text 988. Your therapist has been told."
+    ),
+    gettext_noop("Have you ever been diagnosed with bipolar disorder (manic depression)?"),
+    gettext_noop("Do you have epilepsy or have you had seizures?"),
+    gettext_noop(
+        "Have you been told you stop breathing, gasp or choke in your sleep, or "
+        "do you have sleep apnoea that is not being treated?"
+    ),
+    gettext_noop("Do you sleepwalk, or act out your dreams while asleep?"),
+    gettext_noop("Are you pregnant?"),
+    gettext_noop(
+        "Does your work involve driving, operating machinery, or other tasks "
+        "where falling asleep would be dangerous?"
+    ),
+    gettext_noop("Do you work night shifts or rotating shifts?"),
+    gettext_noop(
+        "Have you been diagnosed with schizophrenia or psychosis, or is a "
+        "mental health condition currently unstable or untreated?"
+    ),
+    gettext_noop("Are you currently having thoughts of harming yourself or ending your life?"),
+    gettext_noop(
+        "During the day, do you often fall asleep without meaning to, for "
+        "example while reading, watching TV or as a passenger?"
+    ),
+    gettext_noop("Are you 65 or older?"),
+    gettext_noop(
+        "In the past week, how often did you doze off without meaning to — for example while "
+        "reading, watching TV, in a meeting or as a passenger?"
+    ),
+    gettext_noop("Never"),
+    gettext_noop("Once or twice"),
+    gettext_noop("Several times"),
+    gettext_noop("Most days"),
+    gettext_noop(
+        "In the past week, did you feel too sleepy to drive, use machinery or do your work safely?"
+    ),
+    gettext_noop(
+        "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
+        "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
+        "drowsy. If you are very sleepy, a short nap of 15–30 minutes in the early afternoon is "
+        "safer than pushing on. Your sleep window will not be shortened while you are this sleepy, "
+        "and your therapist has been told."
+    ),
+)
+
+
+def translated(text: str) -> str:
+    """``text`` (English, from ``safety``) in the active language, else unchanged."""
+    return gettext(text)
+
+
+translated_lazy = lazy(translated, str)
