@@ -16,10 +16,10 @@ class TimeZoneField(forms.ChoiceField):
     """A select of IANA zones; static/js/timezone.js preselects the browser's own."""
 
     def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("label", "Your time zone")
+        kwargs.setdefault("label", _("Your time zone"))
         kwargs.setdefault(
             "help_text",
-            "Diary times and reminders follow this zone. We suggest the one your device uses.",
+            _("Diary times and reminders follow this zone. We suggest the one your device uses."),
         )
         super().__init__(
             choices=[(name, name.replace("_", " ")) for name in available_time_zones()],
@@ -61,3 +61,5 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "time_zone", "language"]
+        # The model's own verbose names, here so that they are translated.
+        labels = {"name": _("Name"), "language": _("Language")}

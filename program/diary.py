@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -94,14 +96,20 @@ def date_errors(patient: User, diary_date: date, *, today: date | None = None) -
     """A diary date must be today or a recent morning, never the future."""
     today = today or patient.local_today()
     if diary_date < EARLIEST_DIARY_DATE:
-        return {"diary_date": f"Diary dates start from {EARLIEST_DIARY_DATE:%d %B %Y}."}
+        return {
+            "diary_date": _("Diary dates start from %(day)s.")
+            % {"day": date_format(EARLIEST_DIARY_DATE, "j F Y")}
+        }
     if diary_date > today:
-        return {"diary_date": "That morning hasn't come yet: choose today or an earlier date."}
+        return {"diary_date": _("That morning hasn't come yet: choose today or an earlier date.")}
     if diary_date < today - timedelta(days=BACKFILL_DAYS):
         return {
             "diary_date": (
-                f"Entries can be filled in up to {BACKFILL_DAYS} days late. For older nights, "
-                "leave the day blank — a missing night is fine."
+                _(
+                    "Entries can be filled in up to %(days)s days late. For older nights, "
+                    "leave the day blank — a missing night is fine."
+                )
+                % {"days": BACKFILL_DAYS}
             )
         }
     return {}
@@ -113,7 +121,7 @@ def check_answers(
     night = night_from(answers, diary_date, patient.zone)
     check = sleep.check_night(night)
     if answers.get("unusual_night") and not answers.get("unusual_reason"):
-        check.errors.setdefault("unusual_reason", "Say what made the night unusual.")
+        check.errors.setdefault("unusual_reason", _("Say what made the night unusual."))
     return night, check
 
 
@@ -193,7 +201,11 @@ def save_entry(
     if entry is None:
         if DiaryEntry.objects.filter(patient=patient, diary_date=diary_date).exists():
             raise DiaryError(
-                {"diary_date": "There is already an entry for this morning. Edit that one instead."}
+                {
+                    "diary_date": _(
+                        "There is already an entry for this morning. Edit that one instead."
+                    )
+                }
             )
         entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
         entry.is_late = diary_date < today
@@ -203,7 +215,11 @@ def save_entry(
                 entry.save()
         except IntegrityError as error:  # a second tab or a double tap won the race
             raise DiaryError(
-                {"diary_date": "There is already an entry for this morning. Edit that one instead."}
+                {
+                    "diary_date": _(
+                        "There is already an entry for this morning. Edit that one instead."
+                    )
+                }
             ) from error
         from .curriculum import _new_week_reminder_follows
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import TimeZoneField
@@ -149,7 +150,7 @@ class NightMedicationMixin(forms.Form):
     other_medication = forms.ModelChoiceField(
         label=_("Which medicine?"), queryset=Medication.objects.none(), required=False
     )
-    other_dose_mg = mg_field("How much? (mg)", required=False)
+    other_dose_mg = mg_field(_("How much? (mg)"), required=False)
     other_taken_at = forms.TimeField(label=_("At what time?"), required=False, widget=TIME)
 
     medication_fields = (
@@ -167,7 +168,7 @@ class NightMedicationMixin(forms.Form):
             return
         self.has_medication = True
         self.fields["medication_answer"].required = True
-        self.fields["medication_answer"].error_messages["required"] = (
+        self.fields["medication_answer"].error_messages["required"] = _(
             "Say whether you took a sleep medicine last night."
         )
         self.fields["medication_answer"].help_text = usual_help
@@ -218,7 +219,7 @@ class DiaryEntryForm(NightMedicationMixin):
     )
     into_bed = forms.TimeField(label=_("What time did you get into bed?"), widget=TIME)
     lights_off = forms.TimeField(label=_("What time did you try to go to sleep?"), widget=TIME)
-    sleep_latency_min = minutes_field("How long did it take you to fall asleep? (minutes)")
+    sleep_latency_min = minutes_field(_("How long did it take you to fall asleep? (minutes)"))
     awakenings = forms.IntegerField(
         label=_("How many times did you wake up, not counting your final awakening?"),
         min_value=0,
@@ -226,7 +227,7 @@ class DiaryEntryForm(NightMedicationMixin):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "short"}),
         error_messages={"min_value": _("This can't be negative.")},
     )
-    awake_min = minutes_field("In total, how long did these awakenings last? (minutes)")
+    awake_min = minutes_field(_("In total, how long did these awakenings last? (minutes)"))
     final_wake = forms.TimeField(label=_("What time was your final awakening?"), widget=TIME)
     out_of_bed = forms.TimeField(
         label=_("What time did you get out of bed for the day?"), widget=TIME
@@ -247,9 +248,9 @@ class DiaryEntryForm(NightMedicationMixin):
         required=False,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
-    nap_min = minutes_field("Minutes of naps or dozing in total", required=False)
+    nap_min = minutes_field(_("Minutes of naps or dozing in total"), required=False)
     early_wake_min = minutes_field(
-        "Did you wake earlier than you wanted? By how many minutes?", required=False
+        _("Did you wake earlier than you wanted? By how many minutes?"), required=False
     )
     alcohol_drinks = forms.IntegerField(
         label=_("Alcoholic drinks yesterday"),
@@ -373,7 +374,7 @@ class DiaryEntryForm(NightMedicationMixin):
         if self.editing is None:
             errors.update(diary_service.date_errors(self.patient, diary_date))
             if DiaryEntry.objects.filter(patient=self.patient, diary_date=diary_date).exists():
-                errors["diary_date"] = (
+                errors["diary_date"] = _(
                     "There is already an entry for this morning. Edit that one instead."
                 )
         _entry, check = diary_service.check_answers(self.patient, diary_date, answers)
@@ -385,11 +386,13 @@ class DiaryEntryForm(NightMedicationMixin):
 
 
 def _date_label(day: date, today: date) -> str:
+    # Day and month names in the active language (Django's, not the C locale's).
+    named = date_format(day, "l j F")
     if day == today:
-        return f"Today, {day:%A} {day.day} {day:%B}"
+        return _("Today, %(day)s") % {"day": named}
     if day == today - timedelta(days=1):
-        return f"Yesterday, {day:%A} {day.day} {day:%B}"
-    return f"{day:%A} {day.day} {day:%B} (late)"
+        return _("Yesterday, %(day)s") % {"day": named}
+    return _("%(day)s (late)") % {"day": named}
 
 
 # --- Sleep window --------------------------------------------------------------------
@@ -533,6 +536,20 @@ class ReminderPreferenceForm(forms.ModelForm):
             "quiet_start",
             "quiet_end",
         ]
+        # The model's own verbose names, here so that they are translated.
+        labels = {
+            "diary": _("Morning diary reminder"),
+            "diary_time": _("Time for the diary reminder"),
+            "wind_down": _("Evening wind-down reminder"),
+            "wind_down_minutes": _("Minutes before bedtime"),
+            "digest": _("Weekly caseload digest"),
+            "new_week": _("When a new programme week opens"),
+            "questionnaire": _("When a questionnaire is due"),
+            "email": _("By email"),
+            "push": _("By notification on my devices"),
+            "quiet_start": _("Quiet hours from"),
+            "quiet_end": _("Quiet hours until"),
+        }
         widgets = {
             "diary_time": TIME,
             "quiet_start": TIME,
@@ -596,8 +613,8 @@ class MedicationForm(forms.ModelForm):
     class Meta:
         model = Medication
         fields = ["name", "usual_dose_mg"]
-        labels = {"name": "Medicine", "usual_dose_mg": "Your usual dose each night (mg)"}
-        help_texts = {"name": "Choose from the list or type its name."}
+        labels = {"name": _("Medicine"), "usual_dose_mg": _("Your usual dose each night (mg)")}
+        help_texts = {"name": _("Choose from the list or type its name.")}
         widgets = {
             "name": forms.TextInput(
                 attrs={"list": "common-sleep-medicines", "autocomplete": "off"}
@@ -629,7 +646,7 @@ class TaperPlanNewForm(forms.Form):
         widget=forms.RadioSelect,
         initial="morin04",
     )
-    start_dose_mg = mg_field("Starting dose each night (mg)")
+    start_dose_mg = mg_field(_("Starting dose each night (mg)"))
     start_on = forms.DateField(
         label=_("First night of the plan"), widget=DATE, help_text=_("Step 1 begins that evening.")
     )
@@ -664,7 +681,7 @@ class TaperPlanNewForm(forms.Form):
 
 class TaperStepForm(forms.Form):
     starts_on = forms.DateField(label=_("From the evening of"), widget=DATE)
-    dose_mg = mg_field("Dose (mg)")
+    dose_mg = mg_field(_("Dose (mg)"))
     drug_free_nights = forms.IntegerField(
         label=_("Drug-free nights a week"),
         min_value=0,

@@ -127,7 +127,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
                 r.lessons_done,
                 r.lessons_total,
                 r.pending_recommendations,
-                "; ".join(f.label for f in r.flags),
+                "; ".join(str(f.label) for f in r.flags),
             ]
         )
     return response
