@@ -397,7 +397,7 @@ def _date_label(day: date, today: date) -> str:
 
 # --- Sleep window --------------------------------------------------------------------
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class SafetyScreenForm(forms.Form):

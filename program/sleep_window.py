@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -536,6 +537,6 @@ def explain(rule: str, figures: dict[str, Any]) -> str:
     if se is not None:
         text += " " + str(
             _("(sleep efficiency %(se)s%% over %(nights)s nights)")
-            % {"se": f"{se:.1f}", "nights": figures.get("nights", 0)}
+            % {"se": number_format(se, 1), "nights": figures.get("nights", 0)}
         )
     return text + "."

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -216,7 +217,7 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
                     % {
                         "asleep": sleep.format_minutes(m.total_sleep_min),
                         "in_bed": sleep.format_minutes(m.time_in_bed_min),
-                        "efficiency": f"{m.sleep_efficiency:.1f}",
+                        "efficiency": number_format(m.sleep_efficiency, 1),
                     },
                 )
                 for warning in saved.warnings:
