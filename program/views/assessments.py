@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +35,7 @@ def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[di
             continue
         instrument = trend.results[-1].instrument
         scale = instrument.scale
-        points = [(a.completed_on.strftime("%-d %b"), a.total) for a in trend.results]
+        points = [(date_format(a.completed_on, "j M"), a.total) for a in trend.results]
         out.append(
             {
                 "instrument": instrument,

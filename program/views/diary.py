@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -64,7 +64,7 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
     windows = sleep_window.windows_by_day(patient, [n["date"] for n in nights])
     bars = [
         charts.Bar(
-            label=f"{n['date']:%a}"[:2] + f" {n['date'].day}",
+            label=date_format(n["date"], "D")[:2] + f" {n['date'].day}",
             when=n["date"],
             time_in_bed=n["metrics"].time_in_bed if n["metrics"] else None,
             total_sleep=n["metrics"].total_sleep if n["metrics"] else None,

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -119,7 +120,7 @@ def medication_context(patient: User, today: date, *, chart_id: str = "dose") ->
     nights = medication_service.nights_for_chart(fig, today, CHART_NIGHTS)
     bars = [
         dose_chart.DoseBar(
-            label=f"{n['date']:%a}"[:2] + f" {n['date'].day}",
+            label=date_format(n["date"], "D")[:2] + f" {n['date'].day}",
             when=n["date"],
             taken=n["taken"],
             planned=n["planned"],
