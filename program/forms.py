@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import TimeZoneField
 from accounts.models import User
 
+from . import clinical_text, safety, sleep
 from . import diary as diary_service
-from . import safety, safety_text, sleep
 from .medication import DoseIn
 from .models import DiaryEntry, Medication, MedicationAnswer, Programme, UnusualReason
 from .models.diary import Quality
@@ -407,7 +407,7 @@ class SafetyScreenForm(forms.Form):
         super().__init__(*args, **kwargs)
         for question in safety.SCREEN:
             self.fields[question.key] = forms.ChoiceField(
-                label=safety_text.translated(question.text),
+                label=clinical_text.translated(question.text),
                 choices=YES_NO,
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Please answer yes or no.")},
@@ -429,14 +429,14 @@ class RiseTimeForm(forms.Form):
 
 class SleepinessForm(forms.Form):
     dozing = forms.TypedChoiceField(
-        label=safety_text.translated_lazy(safety.DOZING_QUESTION),
+        label=clinical_text.translated_lazy(safety.DOZING_QUESTION),
         coerce=int,
-        choices=[(n, safety_text.translated_lazy(label)) for n, label in safety.DOZING_CHOICES],
+        choices=[(n, clinical_text.translated_lazy(label)) for n, label in safety.DOZING_CHOICES],
         widget=forms.RadioSelect,
         error_messages={"required": _("Please choose an answer.")},
     )
     unsafe = forms.ChoiceField(
-        label=safety_text.translated_lazy(safety.UNSAFE_QUESTION),
+        label=clinical_text.translated_lazy(safety.UNSAFE_QUESTION),
         choices=YES_NO,
         widget=forms.RadioSelect,
         error_messages={"required": _("Please answer yes or no.")},

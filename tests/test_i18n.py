@@ -27,7 +27,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from program import safety, safety_text
+from program import clinical_text, safety, scoring
 from program.curriculum import publish_version, start_draft
 from program.emails import render_email
 from program.models import Lesson
@@ -205,22 +205,25 @@ def test_no_template_has_bare_english_text() -> None:
     assert not offenders, f"wrap these in {{% translate %}} / {{% blocktranslate %}}: {offenders}"
 
 
-# --- Safety wording of the pure clinical module ----------------------------------------
+# --- Wording of the pure clinical modules ----------------------------------------
 
 
-def test_every_safety_string_is_marked_for_translation() -> None:
-    """``safety.py`` stays free of Django; ``safety_text`` repeats its wording inside
+def test_every_clinical_string_shown_to_people_is_marked_for_translation() -> None:
+    """``safety.py`` stays free of Django; ``clinical_text`` repeats its wording inside
     gettext_noop so that makemessages finds it. A changed wording must be repeated."""
     wording = [safety.CRISIS_MESSAGE, safety.DOZING_QUESTION, safety.UNSAFE_QUESTION]
     wording += [safety.SAFETY_ADVICE, *(q.text for q in safety.SCREEN)]
     wording += [label for _, label in safety.DOZING_CHOICES]
-    missing = [text for text in wording if text not in safety_text.MARKED]
-    assert not missing, f"add to program/safety_text.py MARKED: {missing}"
+    bands = [scoring.ISI_BANDS, scoring.PHQ9_BANDS, scoring.GAD7_BANDS]
+    bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS]
+    wording += [band.label for group in bands for band in group]
+    missing = [text for text in wording if text not in clinical_text.MARKED]
+    assert not missing, f"add to program/clinical_text.py MARKED: {missing}"
 
 
 def test_the_crisis_message_is_shown_in_french() -> None:
     with translation.override("fr"):
-        text = safety_text.translated(safety.CRISIS_MESSAGE)
+        text = clinical_text.translated(safety.CRISIS_MESSAGE)
     assert text.startswith("Si vous pensez à vous faire du mal")
     assert "116 123" in text and "988" in text and "112" in text
 

@@ -20,9 +20,9 @@ from accounts.models import User
 
 from .. import assessments as service
 from .. import charts, safety
+from ..clinical_text import translated
 from ..forms import QuestionnaireForm, RecordResultForm
 from ..models import Assessment
-from ..safety_text import translated
 from ..services import current_enrolment
 
 

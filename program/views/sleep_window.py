@@ -16,6 +16,7 @@ from accounts.models import User
 from .. import safety
 from .. import sleep_window as sw
 from ..calendar import calendar_feed
+from ..clinical_text import translated
 from ..forms import (
     CourseSettingsForm,
     ReasonForm,
@@ -26,7 +27,6 @@ from ..forms import (
     SleepinessForm,
 )
 from ..models import Recommendation, SafetyScreen, SleepCourse
-from ..safety_text import translated
 
 
 def window_context(patient: User) -> dict[str, Any]:

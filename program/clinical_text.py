@@ -1,13 +1,14 @@
-"""The safety wording of the pure clinical module ``program.safety``, translated at
-the Django boundary.
+"""Patient-facing wording of the pure clinical modules, translated at the Django
+boundary: the safety screen, sleepiness check and crisis message of
+``program.safety``, and the score bands of ``program.scoring``.
 
-``safety.py`` stays free of Django, so its English strings cannot be marked for
+Those modules stay free of Django, so their English strings cannot be marked for
 translation there. They are repeated here inside ``gettext_noop`` so that
 ``makemessages`` puts them in the catalogues; at request time ``translated()``
-looks the English text up in the active language's catalogue. A test
-(tests/test_i18n.py) fails if a string in ``safety.py`` is missing here, so a
-change to the clinical wording cannot go out half translated: it falls back to
-the new English until the catalogues are updated.
+(or the ``clinical`` template filter) looks the English text up in the active
+language's catalogue. A test (tests/test_i18n.py) fails if a string of those
+modules is missing here, so a change to the clinical wording cannot go out half
+translated: it falls back to the new English until the catalogues are updated.
 """
 
 from __future__ import annotations
@@ -62,6 +63,21 @@ MARKED = (
         "safer than pushing on. Your sleep window will not be shortened while you are this sleepy, "
         "and your therapist has been told."
     ),
+    # program.scoring: the bands a questionnaire total falls in (stored in English
+    # on each Assessment, shown through the ``clinical`` filter).
+    gettext_noop("No clinically significant insomnia"),
+    gettext_noop("Subthreshold insomnia"),
+    gettext_noop("Clinical insomnia (moderate)"),
+    gettext_noop("Clinical insomnia (severe)"),
+    gettext_noop("Minimal"),
+    gettext_noop("Mild"),
+    gettext_noop("Moderate"),
+    gettext_noop("Moderately severe"),
+    gettext_noop("Severe"),
+    gettext_noop("Normal range"),
+    gettext_noop("High sleepiness"),
+    gettext_noop("Good sleeper"),
+    gettext_noop("Poor sleeper"),
 )
 
 
