@@ -1,6 +1,7 @@
 """Patient-facing wording of the pure clinical modules, translated at the Django
 boundary: the safety screen, sleepiness check and crisis message of
-``program.safety``, and the score bands of ``program.scoring``.
+``program.safety``, the score bands of ``program.scoring``, and the diary's checks
+of a night in ``program.sleep`` (``night_message``).
 
 Those modules stay free of Django, so their English strings cannot be marked for
 translation there. They are repeated here inside ``gettext_noop`` so that
@@ -12,6 +13,8 @@ translated: it falls back to the new English until the catalogues are updated.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop
@@ -82,8 +85,111 @@ MARKED = (
 
 
 def translated(text: str) -> str:
-    """``text`` (English, from ``safety``) in the active language, else unchanged."""
+    """``text`` (English, from ``safety`` or ``scoring``) in the active language, else
+    unchanged."""
     return gettext(text)
+
+
+# program.sleep.check_night's errors and warnings. Some carry figures, so each is
+# matched by a pattern whose groups fill the marked message's placeholders.
+_NUMBER = r"(?P<{}>-?\d+)"
+_DURATION = r"(?P<{}>\d+ (?:h(?: \d\d min)?|min))"
+NIGHT_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), msgid)
+    for pattern, msgid in (
+        (re.escape("This can't be negative."), gettext_noop("This can't be negative.")),
+        (
+            re.escape(
+                "You tried to sleep before getting into bed? Check this time, or the time you "
+                "got into bed."
+            ),
+            gettext_noop(
+                "You tried to sleep before getting into bed? Check this time, or the time you "
+                "got into bed."
+            ),
+        ),
+        (
+            re.escape(
+                "Your final awakening is before the time you tried to sleep. Check this time."
+            ),
+            gettext_noop(
+                "Your final awakening is before the time you tried to sleep. Check this time."
+            ),
+        ),
+        (
+            re.escape("You got out of bed before your final awakening? Check this time."),
+            gettext_noop("You got out of bed before your final awakening? Check this time."),
+        ),
+        (
+            "That is "
+            + _DURATION.format("hours")
+            + re.escape(" in bed, more than a day. Check the times and dates."),
+            gettext_noop("That is %(hours)s in bed, more than a day. Check the times and dates."),
+        ),
+        (
+            "Minutes to fall asleep \\(" + _NUMBER.format("latency") + "\\) plus minutes awake "
+            "\\("
+            + _NUMBER.format("awake")
+            + "\\) come to "
+            + _NUMBER.format("total")
+            + ", more than the "
+            + _NUMBER.format("span")
+            + re.escape(" minutes between trying to sleep and your final awakening."),
+            gettext_noop(
+                "Minutes to fall asleep (%(latency)s) plus minutes awake (%(awake)s) come to "
+                "%(total)s, more than the %(span)s minutes between trying to sleep and your "
+                "final awakening."
+            ),
+        ),
+        (
+            "That is " + _DURATION.format("hours") + re.escape(" in bed, more than 10 hours."),
+            gettext_noop("That is %(hours)s in bed, more than 10 hours."),
+        ),
+        (
+            "That is " + _DURATION.format("hours") + re.escape(" asleep, more than 10 hours."),
+            gettext_noop("That is %(hours)s asleep, more than 10 hours."),
+        ),
+        (
+            "That is "
+            + _DURATION.format("hours")
+            + re.escape(
+                " asleep, less than 5 hours. Bad nights happen, and recording them helps; if "
+                "you feel very sleepy today, please don't drive."
+            ),
+            gettext_noop(
+                "That is %(hours)s asleep, less than 5 hours. Bad nights happen, and recording "
+                "them helps; if you feel very sleepy today, please don't drive."
+            ),
+        ),
+        (
+            "That is "
+            + _DURATION.format("hours")
+            + re.escape(" awake after trying to sleep, more than 3 hours."),
+            gettext_noop("That is %(hours)s awake after trying to sleep, more than 3 hours."),
+        ),
+        (
+            re.escape(
+                "You gave minutes awake during the night but no awakenings: is the number of "
+                "awakenings right?"
+            ),
+            gettext_noop(
+                "You gave minutes awake during the night but no awakenings: is the number of "
+                "awakenings right?"
+            ),
+        ),
+    )
+)
+
+
+def night_message(text: str) -> str:
+    """One of ``sleep.check_night``'s messages in the active language (unchanged if
+    it matches no known wording, so a new message shows in English, never vanishes)."""
+    for pattern, msgid in NIGHT_MESSAGES:
+        match = pattern.fullmatch(text)
+        if match:
+            values = match.groupdict()
+            return gettext(msgid) % values if values else gettext(msgid)
+    return text
 
 
 translated_lazy = lazy(translated, str)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from . import sleep
+from .clinical_text import night_message
 from .models import DiaryEntry, DiaryEntryRevision
 
 # Missed mornings can be filled in up to this many days later (marked late);
@@ -120,6 +121,10 @@ def check_answers(
 ) -> tuple[sleep.Night, sleep.NightCheck]:
     night = night_from(answers, diary_date, patient.zone)
     check = sleep.check_night(night)
+    # The pure module speaks English; its messages are translated here, once, for
+    # every caller (the diary form, the save itself, the paper-diary import, the API).
+    check.errors = {name: night_message(text) for name, text in check.errors.items()}
+    check.warnings = [night_message(text) for text in check.warnings]
     if answers.get("unusual_night") and not answers.get("unusual_reason"):
         check.errors.setdefault("unusual_reason", _("Say what made the night unusual."))
     return night, check

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polib
@@ -27,7 +28,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from program import clinical_text, safety, scoring
+from program import clinical_text, safety, scoring, sleep
 from program.curriculum import publish_version, start_draft
 from program.emails import render_email
 from program.models import Lesson
@@ -219,6 +220,72 @@ def test_every_clinical_string_shown_to_people_is_marked_for_translation() -> No
     wording += [band.label for group in bands for band in group]
     missing = [text for text in wording if text not in clinical_text.MARKED]
     assert not missing, f"add to program/clinical_text.py MARKED: {missing}"
+
+
+def _night(bed: str, out: str, *, latency: int = 20, awakenings: int = 1, awake: int = 20):
+    start = datetime(2026, 11, 11, tzinfo=UTC)
+
+    def at(clock: str) -> datetime:
+        day, hhmm = clock.split(" ")
+        hours, minutes = map(int, hhmm.split(":"))
+        return start + timedelta(days=int(day), hours=hours, minutes=minutes)
+
+    return sleep.Night(
+        into_bed=at(bed),
+        lights_off=at(bed),
+        sleep_latency_min=latency,
+        awakenings=awakenings,
+        awake_min=awake,
+        final_wake=at(out),
+        out_of_bed=at(out),
+    )
+
+
+# Nights that between them raise every error and warning of sleep.check_night.
+ODD_NIGHTS = [
+    _night("0 23:00", "1 07:00", latency=-5),
+    sleep.Night(
+        **{
+            **vars(_night("0 23:00", "1 07:00")),
+            "lights_off": datetime(2026, 11, 11, 22, tzinfo=UTC),
+        }
+    ),
+    sleep.Night(
+        **{
+            **vars(_night("0 23:00", "1 07:00")),
+            "final_wake": datetime(2026, 11, 11, 22, tzinfo=UTC),
+            "out_of_bed": datetime(2026, 11, 11, 22, tzinfo=UTC),
+        }
+    ),
+    sleep.Night(
+        **{
+            **vars(_night("0 23:00", "1 07:00")),
+            "out_of_bed": datetime(2026, 11, 12, 6, tzinfo=UTC),
+        }
+    ),
+    _night("0 20:00", "1 21:00"),
+    _night("0 23:00", "1 07:00", latency=300, awake=300),
+    _night("0 20:00", "1 08:00"),
+    _night("0 23:00", "1 04:00", latency=10, awake=10),
+    _night("0 22:00", "1 09:00", latency=100, awake=100),
+    _night("0 23:00", "1 07:00", awakenings=0, awake=30),
+]
+
+
+def test_every_message_of_the_diary_check_is_translated() -> None:
+    messages = []
+    for night in ODD_NIGHTS:
+        check = sleep.check_night(night)
+        messages += [*check.errors.values(), *check.warnings]
+    assert len(set(messages)) >= 10, messages  # every branch was reached
+    with translation.override("fr"):
+        untranslated = [m for m in messages if clinical_text.night_message(m) == m]
+        french = clinical_text.night_message(
+            "That is 4 h 05 min asleep, less than 5 hours. Bad nights happen, and recording "
+            "them helps; if you feel very sleepy today, please don't drive."
+        )
+    assert not untranslated, f"add to clinical_text.NIGHT_MESSAGES: {untranslated}"
+    assert french.startswith("Cela fait 4 h 05 min de sommeil")
 
 
 def test_the_crisis_message_is_shown_in_french() -> None:
