@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -189,7 +191,8 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
     course = SleepCourse.objects.select_related("patient").filter(calendar_token=token).first()
     if course is None or not course.patient.is_active:
         raise Http404
-    body = calendar_feed(course, now=datetime.now(tz=course.patient.zone))
+    with translation.override(course.patient.language or settings.LANGUAGE_CODE):
+        body = calendar_feed(course, now=datetime.now(tz=course.patient.zone))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sleep-window.ics"'
     response["Cache-Control"] = "private, max-age=900"
