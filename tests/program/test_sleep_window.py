@@ -242,7 +242,7 @@ def test_the_calendar_feed_is_in_the_patient_s_language(patient, therapist) -> N
     patient.save(update_fields=["language"])
     course = SleepCourse.objects.get()
     response = client_for(None).get(reverse("program:calendar_feed", args=[course.calendar_token]))
-    event = next(Calendar.from_ical(response.content).walk("VEVENT"))
+    event = Calendar.from_ical(response.content).walk("VEVENT")[0]
     assert str(event["summary"]) == "Coucher"
     assert str(event["description"]).startswith("Au lit pas avant ")
 
