@@ -310,7 +310,7 @@ def test_a_french_patient_sees_the_french_interface_on_their_home_page(french_pa
     assert '<html lang="fr">' in page
     for french in ("Aujourd’hui", "Agenda", "Fenêtre de sommeil", "Réglages", "Se déconnecter"):
         assert f">{french}<" in page, french
-    assert "Ravi de vous voir, Pat Patient" in page
+    assert "Bonjour, Pat Patient" in page
     # Day names come from Django's French catalogue, lower case, not from ours.
     assert re.search(r"Nous sommes le (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) ", page)
     assert "Ce n’est pas un service d’urgence." in page  # the crisis footer
