@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .timezones import available_time_zones
@@ -15,10 +16,10 @@ class TimeZoneField(forms.ChoiceField):
     """A select of IANA zones; static/js/timezone.js preselects the browser's own."""
 
     def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("label", "Your time zone")
+        kwargs.setdefault("label", _("Your time zone"))
         kwargs.setdefault(
             "help_text",
-            "Diary times and reminders follow this zone. We suggest the one your device uses.",
+            _("Diary times and reminders follow this zone. We suggest the one your device uses."),
         )
         super().__init__(
             choices=[(name, name.replace("_", " ")) for name in available_time_zones()],
@@ -34,10 +35,12 @@ class SignupForm(AllauthSignupForm):
     time_zone = TimeZoneField()
     consent = forms.BooleanField(
         label=(
-            "I agree that this service stores my sleep diary and answers to support my "
-            "treatment, and that the clinic's therapists can see them."
+            _(
+                "I agree that this service stores my sleep diary and answers to support my "
+                "treatment, and that the clinic's therapists can see them."
+            )
         ),
-        error_messages={"required": "We need your agreement to look after your data."},
+        error_messages={"required": _("We need your agreement to look after your data.")},
     )
 
     def save(self, request: HttpRequest) -> User:
@@ -58,3 +61,5 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "time_zone", "language"]
+        # The model's own verbose names, here so that they are translated.
+        labels = {"name": _("Name"), "language": _("Language")}

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -41,7 +42,7 @@ class IdleTimeoutMiddleware:
             last_seen = request.session.get(LAST_SEEN_KEY)
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
-                messages.info(request, "You were signed out after a period of inactivity.")
+                messages.info(request, _("You were signed out after a period of inactivity."))
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             if last_seen is None or now - last_seen >= TOUCH_INTERVAL:
                 request.session[LAST_SEEN_KEY] = now
@@ -115,8 +116,10 @@ class RequireStaffMFAMiddleware:
         ):
             messages.warning(
                 request,
-                "Your role gives access to patients' health data, so your account needs "
-                "two-factor authentication. Set up an authenticator app to continue.",
+                _(
+                    "Your role gives access to patients' health data, so your account needs "
+                    "two-factor authentication. Set up an authenticator app to continue."
+                ),
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)

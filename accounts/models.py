@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .timezones import is_valid_time_zone
 
@@ -24,9 +25,9 @@ def validate_time_zone(value: str) -> None:
 
 
 class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    THERAPIST = "therapist", "Therapist"
-    ADMIN = "admin", "Clinic admin"
+    PATIENT = "patient", _("Patient")
+    THERAPIST = "therapist", _("Therapist")
+    ADMIN = "admin", _("Clinic admin")
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -78,14 +79,14 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     name = models.CharField(
-        "name", max_length=150, blank=True, help_text="How you would like to be addressed."
+        "name", max_length=150, blank=True, help_text=_("How you would like to be addressed.")
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
     time_zone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="Times in your diary and reminders follow this zone.",
+        help_text=_("Times in your diary and reminders follow this zone."),
     )
     therapist = models.ForeignKey(
         "self",
@@ -94,25 +95,27 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="caseload",
         limit_choices_to={"role": Role.THERAPIST},
-        help_text="The therapist who looks after this patient.",
+        help_text=_("The therapist who looks after this patient."),
     )
 
     language = models.CharField(
         max_length=10,
         choices=settings.LANGUAGES,
         default="en",
-        help_text="Pages and lessons are shown in this language where a translation exists.",
+        help_text=_("Pages and lessons are shown in this language where a translation exists."),
     )
 
     deletion_requested_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="The person asked for their account to be deleted; it is, after a grace period.",
+        help_text=_(
+            "The person asked for their account to be deleted; it is, after a grace period."
+        ),
     )
     consent_given_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the person agreed to the data use and to their therapist's access.",
+        help_text=_("When the person agreed to the data use and to their therapist's access."),
     )
 
     USERNAME_FIELD = "email"
@@ -188,9 +191,9 @@ class ApiToken(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="Where it is used, e.g. “My phone”.")
+    name = models.CharField(max_length=100, help_text=_("Where it is used, e.g. “My phone”."))
     token_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8, help_text="The first characters, to recognise it.")
+    prefix = models.CharField(max_length=8, help_text=_("The first characters, to recognise it."))
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -217,8 +220,8 @@ class AuditEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        VIEW = "view", "Viewed"
-        CHANGE = "change", "Changed"
+        VIEW = "view", _("Viewed")
+        CHANGE = "change", _("Changed")
 
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_role = models.CharField(max_length=20)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
 from .models import ApiToken, Role
@@ -34,7 +35,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             form.save()
             for hook in settings.ACCOUNTS_SETTINGS_CHANGED_HOOKS:
                 import_string(hook)(user)
-            messages.success(request, "Your settings are saved.")
+            messages.success(request, _("Your settings are saved."))
             return redirect("accounts:profile")
     else:
         form = ProfileForm(instance=user)
@@ -54,13 +55,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             except ValueError:
                 token_id = 0
             if revoke_token(user, token_id):  # type: ignore[arg-type]
-                messages.success(request, "The token was revoked. Apps using it are signed out.")
+                messages.success(request, _("The token was revoked. Apps using it are signed out."))
             return redirect("accounts:api_tokens")
         name = request.POST.get("name", "").strip()
         if not name:
-            messages.error(request, "Give the token a name, such as “My phone”.")
+            messages.error(request, _("Give the token a name, such as “My phone”."))
         else:
-            _, new_token = issue_token(user, name)  # type: ignore[arg-type]
+            _token, new_token = issue_token(user, name)  # type: ignore[arg-type]
     ctx = {
         "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True),
         "new_token": new_token,

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from .curriculum import publish_version, push_version, start_draft
 from .curriculum_files import canonical
@@ -55,7 +56,7 @@ class PartsField(forms.CharField):
 class LessonVersionForm(forms.ModelForm):
     parts = PartsField(
         required=False,
-        help_text="Quizzes, reflections, checklists and worksheets, in YAML. See the README.",
+        help_text=_("Quizzes, reflections, checklists and worksheets, in YAML. See the README."),
     )
 
     class Meta:
@@ -363,7 +364,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, change=True)
         if version.is_published:
-            messages.info(request, "This version is already published.")
+            messages.info(request, _("This version is already published."))
             return HttpResponseRedirect(self._change_url(version))
         if request.method == "POST":
             moved = publish_version(

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -50,7 +51,7 @@ def ensure_instruments() -> dict[str, Instrument]:
     current = {i.key: i for i in Instrument.objects.current()}
     for data in SHIPPED:
         if data["key"] not in current:
-            current[data["key"]], _ = Instrument.objects.get_or_create(
+            current[data["key"]], _created = Instrument.objects.get_or_create(
                 key=data["key"], version=data["version"], defaults=data
             )
     order = [d["key"] for d in SHIPPED]  # the ISI first, as shipped
@@ -123,10 +124,10 @@ class Occasion:
     @property
     def label(self) -> str:
         if self.occasion == "baseline":
-            return "Start of the programme"
+            return _("Start of the programme")
         if self.occasion == "follow-up":
-            return "Follow-up"
-        return f"End of week {self.occasion.removeprefix('week-')}"
+            return _("Follow-up")
+        return _("End of week %(n)s") % {"n": self.occasion.removeprefix("week-")}
 
 
 def occasions(enrolment: Enrolment) -> list[Occasion]:
@@ -186,7 +187,7 @@ def submit(
     """Score and save a patient's answers; a PHQ-9 item-9 answer above 0 raises the
     urgent flag and emails the therapist (without the content) after the commit."""
     if not instrument.can_be_filled:
-        raise AssessmentError("This questionnaire's licensed wording is not loaded.")
+        raise AssessmentError(_("This questionnaire's licensed wording is not loaded."))
     result = scoring.score(instrument.scale, answers)
     assessment = Assessment.objects.create(
         patient=patient,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
 from .models import SleepCourse
@@ -19,11 +20,13 @@ WIND_DOWN_MIN = 60  # a wind-down reminder an hour before bedtime
 
 
 def calendar_feed(course: SleepCourse, *, now: datetime) -> bytes:
+    """The feed in the active language (the view activates the patient's: a calendar
+    app fetches it without a session)."""
     cal = Calendar()
     cal.add("prodid", "-//Sleep Better//Sleep window//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", "Bedtime")
+    cal.add("x-wr-calname", _("Bedtime"))
     cal.add("x-wr-timezone", course.patient.time_zone)
     cal.add("refresh-interval;value=duration", "PT6H")
     if course.status != SleepCourse.Status.ACTIVE or course.rise_time is None:
@@ -44,20 +47,24 @@ def calendar_feed(course: SleepCourse, *, now: datetime) -> bytes:
         bed = (rise.astimezone(UTC) - timedelta(minutes=p.window_min)).astimezone(zone)
         event = Event()
         event.add("uid", f"bedtime-{course.pk}-{morning:%Y%m%d}@sleep-better")
-        event.add("summary", "Bedtime")
-        event.add("description", f"In bed not before {bed:%H:%M}; get up at {rise:%H:%M}.")
+        event.add("summary", _("Bedtime"))
+        event.add(
+            "description",
+            _("In bed not before %(bedtime)s; get up at %(rise)s.")
+            % {"bedtime": f"{bed:%H:%M}", "rise": f"{rise:%H:%M}"},
+        )
         event.add("dtstart", bed)
         event.add("dtend", rise)
         event.add("dtstamp", now)
         event.add("transp", "TRANSPARENT")
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", "Time to start winding down")
+        alarm.add("description", _("Time to start winding down"))
         alarm.add("trigger", timedelta(minutes=-WIND_DOWN_MIN))
         event.add_component(alarm)
         wake = Alarm()
         wake.add("action", "DISPLAY")
-        wake.add("description", "Get up")
+        wake.add("description", _("Get up"))
         wake.add("trigger", rise - bed)
         event.add_component(wake)
         cal.add_component(event)

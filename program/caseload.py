@@ -25,6 +25,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
@@ -54,7 +56,7 @@ class Flag:
     urgent: bool = False
 
 
-URGENT = Flag("risk", "Urgent: self-harm answer on the PHQ-9", urgent=True)
+URGENT = Flag("risk", gettext_lazy("Urgent: self-harm answer on the PHQ-9"), urgent=True)
 
 
 @dataclass
@@ -202,7 +204,7 @@ def _row(
     last_week = (today - timedelta(days=6), today)
     week_before = (today - timedelta(days=13), today - timedelta(days=7))
     count, se, tst = _week_figures(nights, *last_week)
-    _, se_before, tst_before = _week_figures(nights, *week_before)
+    _nights_before, se_before, tst_before = _week_figures(nights, *week_before)
     row = Row(
         patient=patient,
         enrolment=enrolment,
@@ -241,18 +243,31 @@ def flags_for(
         out.append(URGENT)
     last = patient.last_diary  # type: ignore[attr-defined]
     if last is None or last <= today - timedelta(days=NO_DIARY_NIGHTS):
-        out.append(Flag("no_diary", f"No diary for {NO_DIARY_NIGHTS}+ nights"))
+        out.append(Flag("no_diary", _("No diary for %(n)s+ nights") % {"n": NO_DIARY_NIGHTS}))
     if se is not None and se_before is not None and se_before - se >= FALLING_SE_POINTS:
-        out.append(Flag("falling_se", f"Sleep efficiency falling ({se_before:.0f}% → {se:.0f}%)"))
+        out.append(
+            Flag(
+                "falling_se",
+                _("Sleep efficiency falling (%(before)s%% → %(now)s%%)")
+                % {"before": f"{se_before:.0f}", "now": f"{se:.0f}"},
+            )
+        )
     if patient.very_sleepy:  # type: ignore[attr-defined]
-        out.append(Flag("sleepy", "Severe daytime sleepiness"))
+        out.append(Flag("sleepy", _("Severe daytime sleepiness")))
     if patient.positive_screen:  # type: ignore[attr-defined]
-        review = " (to review)" if patient.screen_to_review else ""  # type: ignore[attr-defined]
-        out.append(Flag("screen", f"Positive safety screen{review}"))
+        to_review = patient.screen_to_review  # type: ignore[attr-defined]
+        out.append(
+            Flag(
+                "screen",
+                _("Positive safety screen (to review)")
+                if to_review
+                else _("Positive safety screen"),
+            )
+        )
     if _medication_rising(doses, today):
-        out.append(Flag("medication", "Sleep medication use rising"))
+        out.append(Flag("medication", _("Sleep medication use rising")))
     if patient.unread_message:  # type: ignore[attr-defined]
-        out.append(Flag("message", "Unread message"))
+        out.append(Flag("message", _("Unread message")))
     return out
 
 
@@ -270,11 +285,11 @@ def _medication_rising(doses: list[tuple[date, Decimal]], today: date) -> bool:
 
 
 SORTS = {
-    "flags": "Needs attention first",
-    "name": "Name",
-    "week": "Programme week",
-    "se": "Sleep efficiency (lowest first)",
-    "isi": "ISI (highest first)",
+    "flags": gettext_lazy("Needs attention first"),
+    "name": gettext_lazy("Name"),
+    "week": gettext_lazy("Programme week"),
+    "se": gettext_lazy("Sleep efficiency (lowest first)"),
+    "isi": gettext_lazy("ISI (highest first)"),
 }
 
 

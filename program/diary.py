@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
 from . import sleep
+from .clinical_text import night_message
 from .models import DiaryEntry, DiaryEntryRevision
 
 # Missed mornings can be filled in up to this many days later (marked late);
@@ -94,14 +97,20 @@ def date_errors(patient: User, diary_date: date, *, today: date | None = None) -
     """A diary date must be today or a recent morning, never the future."""
     today = today or patient.local_today()
     if diary_date < EARLIEST_DIARY_DATE:
-        return {"diary_date": f"Diary dates start from {EARLIEST_DIARY_DATE:%d %B %Y}."}
+        return {
+            "diary_date": _("Diary dates start from %(day)s.")
+            % {"day": date_format(EARLIEST_DIARY_DATE, "j F Y")}
+        }
     if diary_date > today:
-        return {"diary_date": "That morning hasn't come yet: choose today or an earlier date."}
+        return {"diary_date": _("That morning hasn't come yet: choose today or an earlier date.")}
     if diary_date < today - timedelta(days=BACKFILL_DAYS):
         return {
             "diary_date": (
-                f"Entries can be filled in up to {BACKFILL_DAYS} days late. For older nights, "
-                "leave the day blank — a missing night is fine."
+                _(
+                    "Entries can be filled in up to %(days)s days late. For older nights, "
+                    "leave the day blank — a missing night is fine."
+                )
+                % {"days": BACKFILL_DAYS}
             )
         }
     return {}
@@ -112,8 +121,12 @@ def check_answers(
 ) -> tuple[sleep.Night, sleep.NightCheck]:
     night = night_from(answers, diary_date, patient.zone)
     check = sleep.check_night(night)
+    # The pure module speaks English; its messages are translated here, once, for
+    # every caller (the diary form, the save itself, the paper-diary import, the API).
+    check.errors = {name: night_message(text) for name, text in check.errors.items()}
+    check.warnings = [night_message(text) for text in check.warnings]
     if answers.get("unusual_night") and not answers.get("unusual_reason"):
-        check.errors.setdefault("unusual_reason", "Say what made the night unusual.")
+        check.errors.setdefault("unusual_reason", _("Say what made the night unusual."))
     return night, check
 
 
@@ -193,7 +206,11 @@ def save_entry(
     if entry is None:
         if DiaryEntry.objects.filter(patient=patient, diary_date=diary_date).exists():
             raise DiaryError(
-                {"diary_date": "There is already an entry for this morning. Edit that one instead."}
+                {
+                    "diary_date": _(
+                        "There is already an entry for this morning. Edit that one instead."
+                    )
+                }
             )
         entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
         entry.is_late = diary_date < today
@@ -203,7 +220,11 @@ def save_entry(
                 entry.save()
         except IntegrityError as error:  # a second tab or a double tap won the race
             raise DiaryError(
-                {"diary_date": "There is already an entry for this morning. Edit that one instead."}
+                {
+                    "diary_date": _(
+                        "There is already an entry for this morning. Edit that one instead."
+                    )
+                }
             ) from error
         from .curriculum import _new_week_reminder_follows
 

@@ -1,21 +1,30 @@
-"""Every email is a subject/text/html triplet under templates/emails/<name>/."""
+"""Every email is a subject/text/html triplet under templates/emails/<name>/,
+rendered in the recipient's language (emails go out from workers, where no
+request has activated one)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
 
-def render_email(name: str, to: str, context: dict[str, object]) -> EmailMultiAlternatives:
+def render_email(
+    name: str, to: str, context: dict[str, object], *, language: str = ""
+) -> EmailMultiAlternatives:
+    """``language`` is the recipient's (``User.language``); empty means the site's default."""
     ctx = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{name}/subject.txt", ctx).strip()
-    text = render_to_string(f"emails/{name}/body.txt", ctx)
-    html = render_to_string(f"emails/{name}/body.html", ctx)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/{name}/subject.txt", ctx).strip()
+        text = render_to_string(f"emails/{name}/body.txt", ctx)
+        html = render_to_string(f"emails/{name}/body.html", ctx)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     return message
 
 
-def send_templated_email(name: str, to: str, context: dict[str, object]) -> None:
-    render_email(name, to, context).send()
+def send_templated_email(
+    name: str, to: str, context: dict[str, object], *, language: str = ""
+) -> None:
+    render_email(name, to, context, language=language).send()

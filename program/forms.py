@@ -6,12 +6,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import TimeZoneField
 from accounts.models import User
 
+from . import clinical_text, safety, sleep
 from . import diary as diary_service
-from . import safety, sleep
 from .medication import DoseIn
 from .models import DiaryEntry, Medication, MedicationAnswer, Programme, UnusualReason
 from .models.diary import Quality
@@ -20,15 +22,15 @@ from .taper import TEMPLATES
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Patient's email address")
+    email = forms.EmailField(label=_("Patient's email address"))
     name = forms.CharField(
-        label="Patient's name",
+        label=_("Patient's name"),
         required=False,
         max_length=150,
-        help_text="Optional: used to greet them in the email.",
+        help_text=_("Optional: used to greet them in the email."),
     )
     programme = forms.ModelChoiceField(
-        queryset=Programme.objects.active(), empty_label=None, label="Programme"
+        queryset=Programme.objects.active(), empty_label=None, label=_("Programme")
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -42,29 +44,31 @@ class AcceptInvitationForm(forms.Form):
     has_passwords = True  # the error summary asks to type passwords again
 
     name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=150,
         required=False,
-        help_text="How you would like to be addressed. You can leave it empty.",
+        help_text=_("How you would like to be addressed. You can leave it empty."),
     )
     time_zone = TimeZoneField()
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="The same password again",
+        label=_("The same password again"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
     )
     consent = forms.BooleanField(
         label=(
-            "I agree that this service stores my sleep diary and answers to support my "
-            "treatment, and that my therapist can see them."
+            _(
+                "I agree that this service stores my sleep diary and answers to support my "
+                "treatment, and that my therapist can see them."
+            )
         ),
-        error_messages={"required": "We need your agreement to look after your data."},
+        error_messages={"required": _("We need your agreement to look after your data.")},
     )
 
     def __init__(self, *args: object, email: str, **kwargs: object) -> None:
@@ -75,7 +79,7 @@ class AcceptInvitationForm(forms.Form):
         cleaned = super().clean() or {}
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords do not match.")
+            self.add_error("password2", _("The two passwords do not match."))
         elif p1:
             try:
                 password_validation.validate_password(
@@ -88,7 +92,7 @@ class AcceptInvitationForm(forms.Form):
 
 class ReassignForm(forms.Form):
     therapist = forms.ModelChoiceField(
-        queryset=User.objects.therapists().active(), label="Therapist"
+        queryset=User.objects.therapists().active(), label=_("Therapist")
     )
 
 
@@ -109,8 +113,8 @@ def minutes_field(
         help_text=help_text,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "short"}),
         error_messages={
-            "min_value": "This can't be negative.",
-            "max_value": "That is more than a whole day: check the number.",
+            "min_value": _("This can't be negative."),
+            "max_value": _("That is more than a whole day: check the number."),
         },
     )
 
@@ -128,8 +132,8 @@ def mg_field(label: str, *, required: bool = True, help_text: str = "") -> forms
         help_text=help_text,
         widget=MG,
         error_messages={
-            "min_value": "This can't be negative.",
-            "max_decimal_places": "Give the dose to at most 3 decimal places.",
+            "min_value": _("This can't be negative."),
+            "max_decimal_places": _("Give the dose to at most 3 decimal places."),
         },
     )
 
@@ -138,16 +142,16 @@ class NightMedicationMixin(forms.Form):
     """The diary's medication question, shown only when the patient lists medicines."""
 
     medication_answer = forms.ChoiceField(
-        label="Sleep medicine last night",
+        label=_("Sleep medicine last night"),
         choices=MedicationAnswer.choices,
         widget=forms.RadioSelect,
         required=False,
     )
     other_medication = forms.ModelChoiceField(
-        label="Which medicine?", queryset=Medication.objects.none(), required=False
+        label=_("Which medicine?"), queryset=Medication.objects.none(), required=False
     )
-    other_dose_mg = mg_field("How much? (mg)", required=False)
-    other_taken_at = forms.TimeField(label="At what time?", required=False, widget=TIME)
+    other_dose_mg = mg_field(_("How much? (mg)"), required=False)
+    other_taken_at = forms.TimeField(label=_("At what time?"), required=False, widget=TIME)
 
     medication_fields = (
         "medication_answer",
@@ -164,7 +168,7 @@ class NightMedicationMixin(forms.Form):
             return
         self.has_medication = True
         self.fields["medication_answer"].required = True
-        self.fields["medication_answer"].error_messages["required"] = (
+        self.fields["medication_answer"].error_messages["required"] = _(
             "Say whether you took a sleep medicine last night."
         )
         self.fields["medication_answer"].help_text = usual_help
@@ -182,9 +186,9 @@ class NightMedicationMixin(forms.Form):
             return
         if cleaned.get("medication_answer") == MedicationAnswer.OTHER:
             if not cleaned.get("other_medication"):
-                self.add_error("other_medication", "Choose the medicine you took.")
+                self.add_error("other_medication", _("Choose the medicine you took."))
             if cleaned.get("other_dose_mg") in (None, ""):
-                self.add_error("other_dose_mg", "Give how many mg you took (0 if none).")
+                self.add_error("other_dose_mg", _("Give how many mg you took (0 if none)."))
 
     def medication_answers(self) -> tuple[str | None, DoseIn | None]:
         if not getattr(self, "has_medication", False):
@@ -209,80 +213,88 @@ class DiaryEntryForm(NightMedicationMixin):
     """
 
     diary_date = forms.TypedChoiceField(
-        label="Which morning is this for?",
+        label=_("Which morning is this for?"),
         coerce=date.fromisoformat,
-        help_text="The date you woke up, as the diary counts nights by their morning.",
+        help_text=_("The date you woke up, as the diary counts nights by their morning."),
     )
-    into_bed = forms.TimeField(label="What time did you get into bed?", widget=TIME)
-    lights_off = forms.TimeField(label="What time did you try to go to sleep?", widget=TIME)
-    sleep_latency_min = minutes_field("How long did it take you to fall asleep? (minutes)")
+    into_bed = forms.TimeField(label=_("What time did you get into bed?"), widget=TIME)
+    lights_off = forms.TimeField(label=_("What time did you try to go to sleep?"), widget=TIME)
+    sleep_latency_min = minutes_field(_("How long did it take you to fall asleep? (minutes)"))
     awakenings = forms.IntegerField(
-        label="How many times did you wake up, not counting your final awakening?",
+        label=_("How many times did you wake up, not counting your final awakening?"),
         min_value=0,
         max_value=99,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "short"}),
-        error_messages={"min_value": "This can't be negative."},
+        error_messages={"min_value": _("This can't be negative.")},
     )
-    awake_min = minutes_field("In total, how long did these awakenings last? (minutes)")
-    final_wake = forms.TimeField(label="What time was your final awakening?", widget=TIME)
-    out_of_bed = forms.TimeField(label="What time did you get out of bed for the day?", widget=TIME)
+    awake_min = minutes_field(_("In total, how long did these awakenings last? (minutes)"))
+    final_wake = forms.TimeField(label=_("What time was your final awakening?"), widget=TIME)
+    out_of_bed = forms.TimeField(
+        label=_("What time did you get out of bed for the day?"), widget=TIME
+    )
     quality = forms.TypedChoiceField(
-        label="How would you rate the quality of your sleep?",
+        label=_("How would you rate the quality of your sleep?"),
         coerce=int,
         choices=Quality.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how well you slept."},
+        error_messages={"required": _("Choose how well you slept.")},
     )
     # Expanded items.
     nap_count = forms.IntegerField(
-        label="Naps or dozing yesterday (how many times)",
+        label=_("Naps or dozing yesterday (how many times)"),
         min_value=0,
         max_value=20,
         initial=0,
         required=False,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
-    nap_min = minutes_field("Minutes of naps or dozing in total", required=False)
+    nap_min = minutes_field(_("Minutes of naps or dozing in total"), required=False)
     early_wake_min = minutes_field(
-        "Did you wake earlier than you wanted? By how many minutes?", required=False
+        _("Did you wake earlier than you wanted? By how many minutes?"), required=False
     )
     alcohol_drinks = forms.IntegerField(
-        label="Alcoholic drinks yesterday",
+        label=_("Alcoholic drinks yesterday"),
         min_value=0,
         max_value=50,
         required=False,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
-    alcohol_last_at = forms.TimeField(label="Time of the last one", required=False, widget=TIME)
+    alcohol_last_at = forms.TimeField(label=_("Time of the last one"), required=False, widget=TIME)
     caffeine_drinks = forms.IntegerField(
-        label="Caffeinated drinks yesterday (coffee, tea, cola)",
+        label=_("Caffeinated drinks yesterday (coffee, tea, cola)"),
         min_value=0,
         max_value=50,
         required=False,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
-    caffeine_last_at = forms.TimeField(label="Time of the last one", required=False, widget=TIME)
+    caffeine_last_at = forms.TimeField(label=_("Time of the last one"), required=False, widget=TIME)
     unusual_night = forms.BooleanField(
-        label="This night was unusual (illness, travel, a shift)",
+        label=_("This night was unusual (illness, travel, a shift)"),
         required=False,
-        help_text="It stays in your diary but is left out when your sleep window is worked out.",
+        help_text=_("It stays in your diary but is left out when your sleep window is worked out."),
     )
     unusual_reason = forms.ChoiceField(
-        label="What made it unusual?", required=False, choices=[("", "—"), *UnusualReason.choices]
+        label=_("What made it unusual?"),
+        required=False,
+        choices=[("", _("—")), *UnusualReason.choices],
     )
     comments = forms.CharField(
-        label="Anything else about the night?",
+        label=_("Anything else about the night?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
     # Day-sleepers: explicit dates override the evening/morning rule.
-    into_bed_date = forms.DateField(label="Date you got into bed", required=False, widget=DATE)
-    lights_off_date = forms.DateField(label="Date you tried to sleep", required=False, widget=DATE)
-    final_wake_date = forms.DateField(
-        label="Date of your final awakening", required=False, widget=DATE
+    into_bed_date = forms.DateField(label=_("Date you got into bed"), required=False, widget=DATE)
+    lights_off_date = forms.DateField(
+        label=_("Date you tried to sleep"), required=False, widget=DATE
     )
-    out_of_bed_date = forms.DateField(label="Date you got out of bed", required=False, widget=DATE)
+    final_wake_date = forms.DateField(
+        label=_("Date of your final awakening"), required=False, widget=DATE
+    )
+    out_of_bed_date = forms.DateField(
+        label=_("Date you got out of bed"), required=False, widget=DATE
+    )
 
     core_fields = (
         "diary_date",
@@ -362,10 +374,10 @@ class DiaryEntryForm(NightMedicationMixin):
         if self.editing is None:
             errors.update(diary_service.date_errors(self.patient, diary_date))
             if DiaryEntry.objects.filter(patient=self.patient, diary_date=diary_date).exists():
-                errors["diary_date"] = (
+                errors["diary_date"] = _(
                     "There is already an entry for this morning. Edit that one instead."
                 )
-        _, check = diary_service.check_answers(self.patient, diary_date, answers)
+        _entry, check = diary_service.check_answers(self.patient, diary_date, answers)
         errors.update(check.errors)
         for name, message in errors.items():
             self.add_error(name if name in self.fields else None, message)
@@ -374,16 +386,18 @@ class DiaryEntryForm(NightMedicationMixin):
 
 
 def _date_label(day: date, today: date) -> str:
+    # Day and month names in the active language (Django's, not the C locale's).
+    named = date_format(day, "l j F")
     if day == today:
-        return f"Today, {day:%A} {day.day} {day:%B}"
+        return _("Today, %(day)s") % {"day": named}
     if day == today - timedelta(days=1):
-        return f"Yesterday, {day:%A} {day.day} {day:%B}"
-    return f"{day:%A} {day.day} {day:%B} (late)"
+        return _("Yesterday, %(day)s") % {"day": named}
+    return _("%(day)s (late)") % {"day": named}
 
 
 # --- Sleep window --------------------------------------------------------------------
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class SafetyScreenForm(forms.Form):
@@ -393,10 +407,10 @@ class SafetyScreenForm(forms.Form):
         super().__init__(*args, **kwargs)
         for question in safety.SCREEN:
             self.fields[question.key] = forms.ChoiceField(
-                label=question.text,
+                label=clinical_text.translated(question.text),
                 choices=YES_NO,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Please answer yes or no."},
+                error_messages={"required": _("Please answer yes or no.")},
             )
 
     def answers(self) -> dict[str, bool]:
@@ -405,44 +419,45 @@ class SafetyScreenForm(forms.Form):
 
 class RiseTimeForm(forms.Form):
     rise_time = forms.TimeField(
-        label="What time will you get up every day, weekends included?",
+        label=_("What time will you get up every day, weekends included?"),
         widget=TIME,
-        help_text="Choose a time you can keep seven days a week. Your bedtime is worked out "
-        "from it.",
+        help_text=_(
+            "Choose a time you can keep seven days a week. Your bedtime is worked out from it."
+        ),
     )
 
 
 class SleepinessForm(forms.Form):
     dozing = forms.TypedChoiceField(
-        label=safety.DOZING_QUESTION,
+        label=clinical_text.translated_lazy(safety.DOZING_QUESTION),
         coerce=int,
-        choices=safety.DOZING_CHOICES,
+        choices=[(n, clinical_text.translated_lazy(label)) for n, label in safety.DOZING_CHOICES],
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose an answer."},
+        error_messages={"required": _("Please choose an answer.")},
     )
     unsafe = forms.ChoiceField(
-        label=safety.UNSAFE_QUESTION,
+        label=clinical_text.translated_lazy(safety.UNSAFE_QUESTION),
         choices=YES_NO,
         widget=forms.RadioSelect,
-        error_messages={"required": "Please answer yes or no."},
+        error_messages={"required": _("Please answer yes or no.")},
     )
 
 
 class RecommendationDecisionForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("edit", "Change"), ("reject", "Reject")],
+        choices=[("approve", _("Approve")), ("edit", _("Change")), ("reject", _("Reject"))],
         widget=forms.RadioSelect,
-        label="Your decision",
+        label=_("Your decision"),
     )
     window_min = forms.IntegerField(
-        label="Window (minutes), if you change it",
+        label=_("Window (minutes), if you change it"),
         required=False,
         min_value=180,
         max_value=720,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
     reason = forms.CharField(
-        label="Reason (needed to change or reject)",
+        label=_("Reason (needed to change or reject)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
@@ -452,24 +467,24 @@ class RecommendationDecisionForm(forms.Form):
         cleaned = super().clean() or {}
         action = cleaned.get("action")
         if action == "edit" and not cleaned.get("window_min"):
-            self.add_error("window_min", "Give the window you want, in minutes.")
+            self.add_error("window_min", _("Give the window you want, in minutes."))
         if action in ("edit", "reject") and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Say why, so the patient's record explains the change.")
+            self.add_error("reason", _("Say why, so the patient's record explains the change."))
         return cleaned
 
 
 class ScreenDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision",
+        label=_("Decision"),
         widget=forms.RadioSelect,
         choices=[
-            ("allowed", "Sleep restriction may go ahead"),
-            ("compression", "Only the gentler sleep compression"),
-            ("not_allowed", "No sleep restriction: follow the rest of the programme"),
+            ("allowed", _("Sleep restriction may go ahead")),
+            ("compression", _("Only the gentler sleep compression")),
+            ("not_allowed", _("No sleep restriction: follow the rest of the programme")),
         ],
     )
     note = forms.CharField(
-        label="Note for the record",
+        label=_("Note for the record"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -477,18 +492,18 @@ class ScreenDecisionForm(forms.Form):
 
 
 class CourseSettingsForm(forms.Form):
-    protocol = forms.ModelChoiceField(queryset=None, empty_label=None, label="Protocol")  # type: ignore[arg-type]
+    protocol = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Protocol"))  # type: ignore[arg-type]
     titration_weekday = forms.TypedChoiceField(
-        label="Weekly review day",
+        label=_("Weekly review day"),
         coerce=int,
         choices=[
-            (0, "Monday"),
-            (1, "Tuesday"),
-            (2, "Wednesday"),
-            (3, "Thursday"),
-            (4, "Friday"),
-            (5, "Saturday"),
-            (6, "Sunday"),
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
         ],
     )
 
@@ -500,7 +515,7 @@ class CourseSettingsForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 class ReminderPreferenceForm(forms.ModelForm):
@@ -521,6 +536,20 @@ class ReminderPreferenceForm(forms.ModelForm):
             "quiet_start",
             "quiet_end",
         ]
+        # The model's own verbose names, here so that they are translated.
+        labels = {
+            "diary": _("Morning diary reminder"),
+            "diary_time": _("Time for the diary reminder"),
+            "wind_down": _("Evening wind-down reminder"),
+            "wind_down_minutes": _("Minutes before bedtime"),
+            "digest": _("Weekly caseload digest"),
+            "new_week": _("When a new programme week opens"),
+            "questionnaire": _("When a questionnaire is due"),
+            "email": _("By email"),
+            "push": _("By notification on my devices"),
+            "quiet_start": _("Quiet hours from"),
+            "quiet_end": _("Quiet hours until"),
+        }
         widgets = {
             "diary_time": TIME,
             "quiet_start": TIME,
@@ -549,11 +578,11 @@ class ReminderPreferenceForm(forms.ModelForm):
         if bool(start) != bool(end):
             self.add_error(
                 "quiet_end" if start else "quiet_start",
-                "Give both ends of your quiet hours, or neither.",
+                _("Give both ends of your quiet hours, or neither."),
             )
         minutes = cleaned.get("wind_down_minutes")
         if minutes is not None and not 15 <= minutes <= 180:
-            self.add_error("wind_down_minutes", "Choose between 15 and 180 minutes.")
+            self.add_error("wind_down_minutes", _("Choose between 15 and 180 minutes."))
         return cleaned
 
 
@@ -569,23 +598,23 @@ class StrengthsField(forms.CharField):
             return parse_strengths(text or "")
         except (ValueError, ArithmeticError) as error:
             raise forms.ValidationError(
-                "Give tablet strengths in mg as numbers separated by commas, e.g. 2, 5."
+                _("Give tablet strengths in mg as numbers separated by commas, e.g. 2, 5.")
             ) from error
 
 
 class MedicationForm(forms.ModelForm):
     strengths = StrengthsField(
-        label="Tablet strengths you have (mg)",
+        label=_("Tablet strengths you have (mg)"),
         required=False,
-        help_text="As on the box, separated by commas, e.g. 2, 5.",
+        help_text=_("As on the box, separated by commas, e.g. 2, 5."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
     class Meta:
         model = Medication
         fields = ["name", "usual_dose_mg"]
-        labels = {"name": "Medicine", "usual_dose_mg": "Your usual dose each night (mg)"}
-        help_texts = {"name": "Choose from the list or type its name."}
+        labels = {"name": _("Medicine"), "usual_dose_mg": _("Your usual dose each night (mg)")}
+        help_texts = {"name": _("Choose from the list or type its name.")}
         widgets = {
             "name": forms.TextInput(
                 attrs={"list": "common-sleep-medicines", "autocomplete": "off"}
@@ -609,26 +638,26 @@ class MedicationForm(forms.ModelForm):
 
 class TaperPlanNewForm(forms.Form):
     medication = forms.ModelChoiceField(
-        label="Medicine", queryset=Medication.objects.none(), empty_label=None
+        label=_("Medicine"), queryset=Medication.objects.none(), empty_label=None
     )
     template = forms.ChoiceField(
-        label="Suggest steps from",
+        label=_("Suggest steps from"),
         choices=[(t.key, f"{t.name} — {t.source}") for t in TEMPLATES.values()],
         widget=forms.RadioSelect,
         initial="morin04",
     )
-    start_dose_mg = mg_field("Starting dose each night (mg)")
+    start_dose_mg = mg_field(_("Starting dose each night (mg)"))
     start_on = forms.DateField(
-        label="First night of the plan", widget=DATE, help_text="Step 1 begins that evening."
+        label=_("First night of the plan"), widget=DATE, help_text=_("Step 1 begins that evening.")
     )
     strengths = StrengthsField(
-        label="Tablet strengths available (mg)",
-        help_text="Doses are rounded to what these tablets make, e.g. 2, 5.",
+        label=_("Tablet strengths available (mg)"),
+        help_text=_("Doses are rounded to what these tablets make, e.g. 2, 5."),
     )
     scored = StrengthsField(
-        label="Scored tablets that may be halved (mg)",
+        label=_("Scored tablets that may be halved (mg)"),
         required=False,
-        help_text="Leave empty if none may be split.",
+        help_text=_("Leave empty if none may be split."),
     )
 
     def __init__(self, *args: Any, medicines: list[Medication], **kwargs: Any) -> None:
@@ -641,26 +670,26 @@ class TaperPlanNewForm(forms.Form):
         cleaned = super().clean() or {}
         strengths = cleaned.get("strengths") or []
         if "strengths" in cleaned and not strengths:
-            self.add_error("strengths", "List at least one tablet strength.")
+            self.add_error("strengths", _("List at least one tablet strength."))
         for value in cleaned.get("scored") or []:
             if value not in strengths:
                 self.add_error("scored", f"{value.normalize():f} mg is not among the strengths.")
         if cleaned.get("start_dose_mg") is not None and cleaned["start_dose_mg"] <= 0:
-            self.add_error("start_dose_mg", "The starting dose must be more than 0 mg.")
+            self.add_error("start_dose_mg", _("The starting dose must be more than 0 mg."))
         return cleaned
 
 
 class TaperStepForm(forms.Form):
-    starts_on = forms.DateField(label="From the evening of", widget=DATE)
-    dose_mg = mg_field("Dose (mg)")
+    starts_on = forms.DateField(label=_("From the evening of"), widget=DATE)
+    dose_mg = mg_field(_("Dose (mg)"))
     drug_free_nights = forms.IntegerField(
-        label="Drug-free nights a week",
+        label=_("Drug-free nights a week"),
         min_value=0,
         max_value=7,
         initial=0,
         widget=forms.NumberInput(attrs={"class": "short", "inputmode": "numeric"}),
     )
-    note = forms.CharField(label="Note", max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 TaperStepFormSet = forms.formset_factory(TaperStepForm, extra=1, can_delete=True, max_num=80)
@@ -668,23 +697,25 @@ TaperStepFormSet = forms.formset_factory(TaperStepForm, extra=1, can_delete=True
 
 class TaperPlanDetailsForm(forms.Form):
     prescriber = forms.CharField(
-        label="Prescriber who agreed the plan", max_length=150, required=False
+        label=_("Prescriber who agreed the plan"), max_length=150, required=False
     )
     conversion_note = forms.CharField(
-        label="Conversion used, if switching from another medicine",
+        label=_("Conversion used, if switching from another medicine"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The app has no dose-equivalence table: write the conversion you used.",
+        help_text=_("The app has no dose-equivalence table: write the conversion you used."),
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     reason = forms.CharField(
-        label="Why this change?",
+        label=_("Why this change?"),
         required=False,
         max_length=1000,
-        help_text="Kept in the plan's history. Needed once the plan is confirmed.",
+        help_text=_("Kept in the plan's history. Needed once the plan is confirmed."),
     )
     allow_increase = forms.BooleanField(
-        label="I mean to raise the dose at a step (e.g. after withdrawal symptoms)",
+        label=_("I mean to raise the dose at a step (e.g. after withdrawal symptoms)"),
         required=False,
     )
 
@@ -692,24 +723,24 @@ class TaperPlanDetailsForm(forms.Form):
 class TaperPlanActionForm(forms.Form):
     action = forms.ChoiceField(
         choices=[
-            ("pause", "Pause"),
-            ("slow", "Slow down"),
-            ("resume", "Resume"),
-            ("end", "End"),
+            ("pause", _("Pause")),
+            ("slow", _("Slow down")),
+            ("resume", _("Resume")),
+            ("end", _("End")),
         ]
     )
     factor = forms.TypedChoiceField(
-        label="Spread the remaining steps",
+        label=_("Spread the remaining steps"),
         coerce=Decimal,
         choices=[
-            ("1.5", "1.5 × as far apart"),
-            ("2", "2 × as far apart"),
-            ("3", "3 × as far apart"),
+            ("1.5", _("1.5 × as far apart")),
+            ("2", _("2 × as far apart")),
+            ("3", _("3 × as far apart")),
         ],
         initial="2",
         required=False,
     )
-    reason = forms.CharField(label="Reason", max_length=1000, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
 
 
 class PaceForm(forms.Form):
@@ -717,13 +748,13 @@ class PaceForm(forms.Form):
 
     action = forms.ChoiceField(
         choices=[
-            ("pause", "Pause"),
-            ("resume", "Resume"),
-            ("extend", "Extend this week"),
-            ("advance", "Open the next week now"),
+            ("pause", _("Pause")),
+            ("resume", _("Resume")),
+            ("extend", _("Extend this week")),
+            ("advance", _("Open the next week now")),
         ]
     )
-    days = forms.IntegerField(min_value=1, max_value=28, required=False, label="Days")
+    days = forms.IntegerField(min_value=1, max_value=28, required=False, label=_("Days"))
 
 
 class QuestionnaireForm(forms.Form):
@@ -738,7 +769,7 @@ class QuestionnaireForm(forms.Form):
                 choices=choices,
                 coerce=int,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Please choose an answer."},
+                error_messages={"required": _("Please choose an answer.")},
             )
 
 
@@ -750,12 +781,12 @@ class RecordResultForm(forms.Form):
     completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     occasion = forms.ChoiceField(
         choices=[
-            ("baseline", "Baseline"),
-            ("week-2", "End of week 2"),
-            ("week-4", "End of week 4"),
-            ("week-6", "End of week 6"),
-            ("follow-up", "Follow-up"),
-            ("other", "Other"),
+            ("baseline", _("Baseline")),
+            ("week-2", _("End of week 2")),
+            ("week-4", _("End of week 4")),
+            ("week-6", _("End of week 6")),
+            ("follow-up", _("Follow-up")),
+            ("other", _("Other")),
         ]
     )
 
@@ -777,7 +808,7 @@ class RecordResultForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Note (private to the care team)",
+        label=_("Note (private to the care team)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10000,
     )

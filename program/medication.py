@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 
@@ -36,7 +37,7 @@ from .models import (
 
 # The fixed wording the patient sees wherever the plan is shown. The app gives no
 # dosing advice of its own [CLINICAL.md (e), safety language; ASAM; ASAM-CPG].
-SAFETY_WORDS = (
+SAFETY_WORDS = _(
     "Changes to your medicine are made only with your prescriber. If you notice withdrawal "
     "symptoms (such as anxiety, shakiness, sweating, or sleep getting much worse), contact "
     "your clinician."
@@ -65,7 +66,7 @@ def usual_doses(
     all once the plan reaches 0 mg)."""
     planned: Decimal | None = None
     if plan is not None and plan.status in (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED):
-        current, _ = plan.current_and_next(taper.night_of(diary_date))
+        current, _next = plan.current_and_next(taper.night_of(diary_date))
         planned = current.dose_mg if current is not None else None
     doses = []
     for medicine in medicines:
@@ -187,7 +188,7 @@ def _log(plan: TaperPlan, by: User, action: str, reason: str = "") -> None:
 
 def _require_clinician(user: User) -> None:
     if user.role not in (Role.THERAPIST, Role.ADMIN):
-        raise PlanError("Only a clinician sets a taper plan.")
+        raise PlanError(_("Only a clinician sets a taper plan."))
 
 
 def _replace_steps(plan: TaperPlan, steps: Sequence[taper.Step]) -> None:
@@ -222,7 +223,7 @@ def create_draft(
     clinician edits and confirms it."""
     _require_clinician(by)
     if medication.patient_id != patient.pk:
-        raise PlanError("That medicine is not on this patient's list.")
+        raise PlanError(_("That medicine is not on this patient's list."))
     template = taper.TEMPLATES[template_key]
     plan = TaperPlan.objects.create(
         patient=patient,
@@ -264,7 +265,7 @@ def update_steps(
     """
     _require_clinician(by)
     if plan.status in (TaperPlan.Status.FINISHED, TaperPlan.Status.CANCELLED):
-        raise PlanError("This plan has ended; start a new one.")
+        raise PlanError(_("This plan has ended; start a new one."))
     errors, notes = taper.check_steps(steps, strengths=plan.strengths, scored=plan.scored)
     if errors:
         raise PlanError(" ".join(errors))
@@ -276,7 +277,7 @@ def update_steps(
             + " raises the dose. Tick the box to confirm you mean it, or change the step."
         )
     if plan.status != TaperPlan.Status.DRAFT and not reason.strip():
-        raise PlanError("Say why the confirmed plan changes: it is kept in the plan's history.")
+        raise PlanError(_("Say why the confirmed plan changes: it is kept in the plan's history."))
     _replace_steps(plan, steps)
     plan.start_dose_mg = steps[0].dose_mg
     plan.save(update_fields=["start_dose_mg", "updated_at"])
@@ -289,7 +290,7 @@ def confirm_plan(*, plan: TaperPlan, by: User, reason: str = "") -> None:
     """A clinician's explicit confirmation: the only way a plan becomes active."""
     _require_clinician(by)
     if TaperPlan.objects.for_patient(plan.patient_id).current().exclude(pk=plan.pk).exists():
-        raise PlanError("This patient already has a plan in force. Finish or withdraw it first.")
+        raise PlanError(_("This patient already has a plan in force. Finish or withdraw it first."))
     now = timezone.now()
     # A conditional UPDATE claims the draft: a second click or tab confirms nothing twice.
     # The unique constraint on current plans stops two drafts becoming active at once.
@@ -297,7 +298,7 @@ def confirm_plan(*, plan: TaperPlan, by: User, reason: str = "") -> None:
         status=TaperPlan.Status.ACTIVE, confirmed_by=by, confirmed_at=now, updated_at=now
     )
     if not claimed:
-        raise PlanError("Only a draft can be confirmed.")
+        raise PlanError(_("Only a draft can be confirmed."))
     plan.status = TaperPlan.Status.ACTIVE
     plan.confirmed_by = by
     plan.confirmed_at = now
@@ -309,7 +310,7 @@ def pause_plan(*, plan: TaperPlan, by: User, today: date, reason: str) -> None:
     """Hold at the current step (e.g. when withdrawal appears [ASAM])."""
     _require_clinician(by)
     if plan.status != TaperPlan.Status.ACTIVE:
-        raise PlanError("Only an active plan can be paused.")
+        raise PlanError(_("Only an active plan can be paused."))
     plan.status = TaperPlan.Status.PAUSED
     plan.paused_on = today
     plan.save(update_fields=["status", "paused_on", "updated_at"])
@@ -321,7 +322,7 @@ def resume_plan(*, plan: TaperPlan, by: User, today: date, reason: str) -> None:
     """Continue after a pause: the steps not yet begun move later by the pause."""
     _require_clinician(by)
     if plan.status != TaperPlan.Status.PAUSED or plan.paused_on is None:
-        raise PlanError("Only a paused plan can be resumed.")
+        raise PlanError(_("Only a paused plan can be resumed."))
     days = max(0, (today - plan.paused_on).days)
     _replace_steps(plan, taper.shift_future(plan.pure_steps(), plan.paused_on, days))
     plan.status = TaperPlan.Status.ACTIVE
@@ -335,7 +336,7 @@ def slow_plan(*, plan: TaperPlan, by: User, today: date, factor: Decimal, reason
     """Spread the steps not yet begun ``factor`` times as far apart [ASAM]."""
     _require_clinician(by)
     if plan.status not in (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED):
-        raise PlanError("Only a plan in force can be slowed.")
+        raise PlanError(_("Only a plan in force can be slowed."))
     # While paused, the patient is still at the step in force when the pause began.
     anchor = plan.paused_on if plan.status == TaperPlan.Status.PAUSED and plan.paused_on else today
     _replace_steps(plan, taper.stretch(plan.pure_steps(), anchor, factor))
@@ -351,7 +352,7 @@ def end_plan(*, plan: TaperPlan, by: User, reason: str) -> None:
     elif plan.status in (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED):
         plan.status = TaperPlan.Status.FINISHED
     else:
-        raise PlanError("This plan has already ended.")
+        raise PlanError(_("This plan has already ended."))
     plan.save(update_fields=["status", "updated_at"])
     _log(plan, by, "finished" if plan.status == TaperPlan.Status.FINISHED else "withdrawn", reason)
 

@@ -25,7 +25,8 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 
@@ -553,11 +554,11 @@ class _mail_connection:
 
 
 PUSH_TEXT = {
-    ReminderKind.DIARY: "How did you sleep? Your diary takes about a minute.",
-    ReminderKind.WIND_DOWN: "Time to start winding down.",
-    ReminderKind.DIGEST: "Your weekly caseload digest is ready.",
-    ReminderKind.NEW_WEEK: "A new week of your programme is open.",
-    ReminderKind.QUESTIONNAIRE: "A short questionnaire is ready for you.",
+    ReminderKind.DIARY: gettext_lazy("How did you sleep? Your diary takes about a minute."),
+    ReminderKind.WIND_DOWN: gettext_lazy("Time to start winding down."),
+    ReminderKind.DIGEST: gettext_lazy("Your weekly caseload digest is ready."),
+    ReminderKind.NEW_WEEK: gettext_lazy("A new week of your programme is open."),
+    ReminderKind.QUESTIONNAIRE: gettext_lazy("A short questionnaire is ready for you."),
 }
 
 
@@ -578,10 +579,13 @@ def _mail_sender(context: BatchContext):  # type: ignore[no-untyped-def]
                 ReminderKind.QUESTIONNAIRE: reverse("program:progress"),
                 ReminderKind.DIGEST: reverse("program:caseload"),
             }.get(delivery.kind, reverse("program:sleep_window"))
+            # The subject was rendered in the person's language; the body must match.
+            with translation.override(delivery.user.language or settings.LANGUAGE_CODE):
+                body = str(PUSH_TEXT[ReminderKind(delivery.kind)])
             push.send_to_user(
                 delivery.user,
                 title=message.subject,
-                body=PUSH_TEXT[ReminderKind(delivery.kind)],
+                body=body,
                 url=base + link,
             )
 
@@ -638,7 +642,7 @@ def reminder_message(delivery: Delivery, context: BatchContext | None = None):  
         ctx["counts"] = digest_counts(user)
         ctx["link"] = base + reverse("program:caseload")
         name = "digest"
-    return render_email(name, user.email, ctx)
+    return render_email(name, user.email, ctx, language=user.language)
 
 
 def schedule_everyone(users: Iterable[User], now: datetime | None = None) -> None:

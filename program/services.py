@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import create_user
@@ -70,16 +71,22 @@ def find_invitation(token: str) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise InvitationError("This invitation link is not valid. Check that you copied all of it.")
+        raise InvitationError(
+            _("This invitation link is not valid. Check that you copied all of it.")
+        )
     if invitation.accepted_at:
-        raise InvitationError("This invitation has already been used. Sign in instead.")
+        raise InvitationError(_("This invitation has already been used. Sign in instead."))
     if invitation.revoked_at:
         raise InvitationError(
-            "This invitation was withdrawn, perhaps because a newer one was sent. "
-            "Use the link in the most recent email, or ask your therapist for a new one."
+            _(
+                "This invitation was withdrawn, perhaps because a newer one was sent. "
+                "Use the link in the most recent email, or ask your therapist for a new one."
+            )
         )
     if invitation.expires_at <= timezone.now():
-        raise InvitationError("This invitation has expired. Ask your therapist to send a new one.")
+        raise InvitationError(
+            _("This invitation has expired. Ask your therapist to send a new one.")
+        )
     return invitation
 
 
@@ -93,15 +100,17 @@ def accept_invitation(*, token: str, password: str, name: str, time_zone: str) -
     invitation = find_invitation(token)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise InvitationError(
-            "An account with this email address already exists. Sign in, or ask your "
-            "therapist to invite a different address."
+            _(
+                "An account with this email address already exists. Sign in, or ask your "
+                "therapist to invite a different address."
+            )
         )
     now = timezone.now()
     claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         accepted_at=now
     )
     if not claimed:
-        raise InvitationError("This invitation has already been used. Sign in instead.")
+        raise InvitationError(_("This invitation has already been used. Sign in instead."))
     patient = create_user(
         email=invitation.email,
         password=password,

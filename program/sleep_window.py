@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -57,7 +59,7 @@ def default_protocol() -> SleepProtocol:
 def course_for(patient: User) -> SleepCourse:
     course = SleepCourse.objects.select_related("protocol").filter(patient=patient).first()
     if course is None:
-        course, _ = SleepCourse.objects.get_or_create(
+        course, _created = SleepCourse.objects.get_or_create(
             patient=patient, defaults={"protocol": default_protocol()}
         )
     return course
@@ -171,7 +173,7 @@ def submit_screen(
 def decide_screen(screen: SafetyScreen, *, decision: str, by: User, note: str) -> None:
     """A clinician's decision after a positive screen."""
     if decision not in SafetyScreen.Decision.values or decision == "pending":
-        raise SleepWindowError("Choose a decision.")
+        raise SleepWindowError(_("Choose a decision."))
     screen.decision = decision
     screen.decided_by = by
     screen.decided_at = timezone.now()
@@ -330,12 +332,15 @@ def start(
     today = today or patient.local_today()
     course = course_for(patient)
     if not restriction_allowed(patient):
-        raise SleepWindowError("Your therapist needs to look at your safety answers first.")
+        raise SleepWindowError(_("Your therapist needs to look at your safety answers first."))
     status = baseline_status(patient, course, today)
     if not status.ready:
         raise SleepWindowError(
-            f"Your first sleep window needs {status.needed} diary nights from the last two "
-            f"weeks; you have {status.nights}. Keep filling in your diary."
+            _(
+                "Your first sleep window needs %(needed)s diary nights from the last two "
+                "weeks; you have %(nights)s. Keep filling in your diary."
+            )
+            % {"needed": status.needed, "nights": status.nights}
         )
     rules = course.protocol.rules()
     nights = night_figures(
@@ -396,7 +401,7 @@ def _decide(recommendation: Recommendation, status: str, by: User, reason: str) 
 @transaction.atomic
 def approve(recommendation: Recommendation, *, by: User) -> Prescription:
     if recommendation.status != Recommendation.Status.PENDING:
-        raise SleepWindowError("This recommendation has already been decided.")
+        raise SleepWindowError(_("This recommendation has already been decided."))
     prescription = _apply(
         recommendation,
         window=recommendation.proposed_window_min,
@@ -412,11 +417,11 @@ def approve(recommendation: Recommendation, *, by: User) -> Prescription:
 @transaction.atomic
 def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: str) -> Prescription:
     if recommendation.status != Recommendation.Status.PENDING:
-        raise SleepWindowError("This recommendation has already been decided.")
+        raise SleepWindowError(_("This recommendation has already been decided."))
     if not reason.strip():
-        raise SleepWindowError("Say why you changed the recommendation.")
+        raise SleepWindowError(_("Say why you changed the recommendation."))
     if not 180 <= window_min <= 720:
-        raise SleepWindowError("A window is between 3 and 12 hours.")
+        raise SleepWindowError(_("A window is between 3 and 12 hours."))
     prescription = _apply(
         recommendation,
         window=window_min,
@@ -432,9 +437,9 @@ def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: s
 @transaction.atomic
 def reject(recommendation: Recommendation, *, by: User, reason: str) -> None:
     if recommendation.status != Recommendation.Status.PENDING:
-        raise SleepWindowError("This recommendation has already been decided.")
+        raise SleepWindowError(_("This recommendation has already been decided."))
     if not reason.strip():
-        raise SleepWindowError("Say why you rejected the recommendation.")
+        raise SleepWindowError(_("Say why you rejected the recommendation."))
     _decide(recommendation, Recommendation.Status.REJECTED, by, reason)
 
 
@@ -447,7 +452,7 @@ def _effective(recommendation: Recommendation) -> date:
 def pause(course: SleepCourse, *, reason: str) -> None:
     """Illness, travel: the window is set aside and resumes where it was."""
     if course.status != SleepCourse.Status.ACTIVE:
-        raise SleepWindowError("Only an active sleep window can be paused.")
+        raise SleepWindowError(_("Only an active sleep window can be paused."))
     course.status = SleepCourse.Status.PAUSED
     course.paused_reason = reason[:200]
     course.save()
@@ -460,7 +465,7 @@ def pause(course: SleepCourse, *, reason: str) -> None:
 @transaction.atomic
 def resume(course: SleepCourse) -> None:
     if course.status != SleepCourse.Status.PAUSED:
-        raise SleepWindowError("Only a paused sleep window can be resumed.")
+        raise SleepWindowError(_("Only a paused sleep window can be resumed."))
     course.status = SleepCourse.Status.ACTIVE
     course.paused_reason = ""
     course.save()
@@ -471,7 +476,7 @@ def resume(course: SleepCourse) -> None:
 def end(course: SleepCourse, *, reason: str) -> None:
     """The clinician ends restriction (e.g. SE stays high and the patient feels rested)."""
     if course.status == SleepCourse.Status.ENDED:
-        raise SleepWindowError("This sleep window has already ended.")
+        raise SleepWindowError(_("This sleep window has already ended."))
     course.status = SleepCourse.Status.ENDED
     course.ended_reason = reason[:200]
     course.save()
@@ -507,15 +512,18 @@ def due_reviews(now: Any = None) -> list[tuple[SleepCourse, date]]:
 
 
 RULE_WORDS = {
-    "initial": "Your first window: the average time you slept during your baseline week",
-    "extend": "Your sleep efficiency was at or above {extend_at:.0f}%, so your window grew",
-    "hold": "Your sleep efficiency was between {reduce_below:.0f}% and {extend_at:.0f}%, so "
-    "your window stayed the same",
-    "reduce": "Your sleep efficiency was below {reduce_below:.0f}%, so your window got shorter",
-    "compress": "Your time in bed is being stepped down gently toward the time you sleep",
-    "not_enough_diary": "There were not enough diary nights last week to change your window — "
-    "keep filling it in",
-    "sleepy_hold": "You told us you were very sleepy, so your window was not shortened",
+    "initial": _("Your first window: the average time you slept during your baseline week"),
+    "extend": _("Your sleep efficiency was at or above {extend_at:.0f}%, so your window grew"),
+    "hold": _(
+        "Your sleep efficiency was between {reduce_below:.0f}% and {extend_at:.0f}%, so "
+        "your window stayed the same"
+    ),
+    "reduce": _("Your sleep efficiency was below {reduce_below:.0f}%, so your window got shorter"),
+    "compress": _("Your time in bed is being stepped down gently toward the time you sleep"),
+    "not_enough_diary": _(
+        "There were not enough diary nights last week to change your window — keep filling it in"
+    ),
+    "sleepy_hold": _("You told us you were very sleepy, so your window was not shortened"),
 }
 
 
@@ -527,5 +535,8 @@ def explain(rule: str, figures: dict[str, Any]) -> str:
         text = words
     se = figures.get("sleep_efficiency")
     if se is not None:
-        text += f" (sleep efficiency {se:.1f}% over {figures.get('nights', 0)} nights)"
+        text += " " + str(
+            _("(sleep efficiency %(se)s%% over %(nights)s nights)")
+            % {"se": number_format(se, 1), "nights": figures.get("nights", 0)}
+        )
     return text + "."

@@ -30,6 +30,8 @@ def send_invitation_task(invitation_id: int, token: str) -> None:
         "invitation",
         invitation.email,
         {"invitation": invitation, "link": link, "therapist": invitation.therapist},
+        # The invited person has no account yet: write in their therapist's language.
+        language=invitation.therapist.language,
     )
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
 
@@ -110,7 +112,10 @@ def attention_email_task(assessment_id: int) -> None:
     therapist = assessment.patient.therapist
     link = settings.SITE_URL.rstrip("/") + reverse("program:caseload")
     send_templated_email(
-        "attention_needed", therapist.email, {"therapist": therapist, "link": link}
+        "attention_needed",
+        therapist.email,
+        {"therapist": therapist, "link": link},
+        language=therapist.language,
     )
 
 
@@ -138,7 +143,12 @@ def message_email_task(message_id: int) -> None:
     if recipient is None:
         return
     link = settings.SITE_URL.rstrip("/") + path
-    send_templated_email("new_message", recipient.email, {"recipient": recipient, "link": link})
+    send_templated_email(
+        "new_message",
+        recipient.email,
+        {"recipient": recipient, "link": link},
+        language=recipient.language,
+    )
 
 
 @shared_task

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .. import scoring
 from .programme import Enrolment
@@ -29,7 +30,7 @@ class Instrument(models.Model):
     licensed wording" and patients are never asked to fill placeholder text.
     """
 
-    key = models.SlugField(max_length=20, help_text="Scoring key: isi, phq9, gad7, ess, psqi.")
+    key = models.SlugField(max_length=20, help_text=_("Scoring key: isi, phq9, gad7, ess, psqi."))
     version = models.PositiveSmallIntegerField(default=1)
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=20)
@@ -37,8 +38,8 @@ class Instrument(models.Model):
     citation = models.CharField(max_length=300, blank=True)
     recall_period = models.CharField(max_length=100)
     preamble = models.TextField(blank=True)
-    items = models.JSONField(help_text='[{"key": "isi1", "text": "..."}, ...]')
-    options = models.JSONField(help_text='[{"value": 0, "label": "..."}, ...]')
+    items = models.JSONField(help_text=_('[{"key": "isi1", "text": "..."}, ...]'))
+    options = models.JSONField(help_text=_('[{"value": 0, "label": "..."}, ...]'))
     wording_loaded = models.BooleanField(default=False)
     wording_source = models.CharField(max_length=300, blank=True)
     is_current = models.BooleanField(default=True)
@@ -81,8 +82,8 @@ class Assessment(models.Model):
     """One completed questionnaire: the answers, total and band, and any risk."""
 
     class Source(models.TextChoices):
-        PATIENT = "patient", "Filled in by the patient"
-        CLINICIAN = "clinician", "Entered by a clinician (paper form or earlier result)"
+        PATIENT = "patient", _("Filled in by the patient")
+        CLINICIAN = "clinician", _("Entered by a clinician (paper form or earlier result)")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessments"
@@ -91,18 +92,18 @@ class Assessment(models.Model):
     enrolment = models.ForeignKey(
         Enrolment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    occasion = models.CharField(max_length=20, help_text="baseline, week-2, …, follow-up")
+    occasion = models.CharField(max_length=20, help_text=_("baseline, week-2, …, follow-up"))
     answers = models.JSONField(default=dict, blank=True)
     total = models.PositiveSmallIntegerField()
     band = models.CharField(max_length=100)
     band_rank = models.PositiveSmallIntegerField(default=0)
-    risk = models.BooleanField(default=False, help_text="PHQ-9 item 9 answered above 0.")
+    risk = models.BooleanField(default=False, help_text=_("PHQ-9 item 9 answered above 0."))
     risk_acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     risk_acknowledged_at = models.DateTimeField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
-    completed_on = models.DateField(help_text="The patient's local date.")
+    completed_on = models.DateField(help_text=_("The patient's local date."))
     completed_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.PATIENT)
     entered_by = models.ForeignKey(

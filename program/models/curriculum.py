@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..markup import render_markdown
 from .programme import Enrolment, Programme
@@ -74,8 +75,10 @@ class Week(models.Model):
     summary = models.TextField(blank=True)
     min_diary_nights = models.PositiveSmallIntegerField(
         default=0,
-        help_text="Opens only once the diary has this many valid nights (7 for the "
-        "sleep-window week; 0: no condition).",
+        help_text=_(
+            "Opens only once the diary has this many valid nights (7 for the "
+            "sleep-window week; 0: no condition)."
+        ),
     )
     # Other languages' title and summary: {"fr": {"title": ..., "summary": ...}}.
     translations = models.JSONField(default=dict, blank=True)
@@ -103,7 +106,8 @@ class Lesson(models.Model):
     slug = models.SlugField(max_length=100)
     order = models.PositiveSmallIntegerField(default=0)
     is_required = models.BooleanField(
-        default=True, help_text="The next week waits for required lessons, where the pace says so."
+        default=True,
+        help_text=_("The next week waits for required lessons, where the pace says so."),
     )
 
     class Meta:
@@ -128,8 +132,8 @@ class LessonVersion(models.Model):
     """The words of a lesson in one language. Published versions are immutable."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="versions")
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
@@ -140,7 +144,7 @@ class LessonVersion(models.Model):
     )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
-    body = models.TextField(help_text="Markdown. Start headings at ##; end with a Sources list.")
+    body = models.TextField(help_text=_("Markdown. Start headings at ##; end with a Sources list."))
     body_html = models.TextField(editable=False, blank=True)
     minutes = models.PositiveSmallIntegerField("estimated minutes", default=5)
     parts = models.JSONField(
@@ -148,7 +152,7 @@ class LessonVersion(models.Model):
         default=list,
         blank=True,
         validators=[validate_parts],
-        help_text="A list of quizzes, reflections, checklists and worksheets (see the README).",
+        help_text=_("A list of quizzes, reflections, checklists and worksheets (see the README)."),
     )
     change_note = models.CharField(max_length=300, blank=True)
     based_on = models.ForeignKey(
@@ -246,15 +250,15 @@ class EnrolmentChange(models.Model):
     """A therapist's change to a patient's pace; the pace rules read these."""
 
     class Kind(models.TextChoices):
-        PAUSE = "pause", "Paused"
-        RESUME = "resume", "Resumed"
-        EXTEND = "extend", "Extended a week"
-        ADVANCE = "advance", "Opened the next week"
+        PAUSE = "pause", _("Paused")
+        RESUME = "resume", _("Resumed")
+        EXTEND = "extend", _("Extended a week")
+        ADVANCE = "advance", _("Opened the next week")
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     week = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The week extended or opened."
+        null=True, blank=True, help_text=_("The week extended or opened.")
     )
     days = models.PositiveSmallIntegerField(default=0)
     # The patient's local date the change takes effect.

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UnusualReason(models.TextChoices):
-    ILLNESS = "illness", "Illness"
-    TRAVEL = "travel", "Travel or time-zone change"
-    SHIFT = "shift", "Shift work"
-    OTHER = "other", "Something else"
+    ILLNESS = "illness", _("Illness")
+    TRAVEL = "travel", _("Travel or time-zone change")
+    SHIFT = "shift", _("Shift work")
+    OTHER = "other", _("Something else")
 
 
 class Quality(models.IntegerChoices):
-    VERY_POOR = 1, "Very poor"
-    POOR = 2, "Poor"
-    FAIR = 3, "Fair"
-    GOOD = 4, "Good"
-    VERY_GOOD = 5, "Very good"
+    VERY_POOR = 1, _("Very poor")
+    POOR = 2, _("Poor")
+    FAIR = 3, _("Fair")
+    GOOD = 4, _("Good")
+    VERY_GOOD = 5, _("Very good")
 
 
 class DiaryEntryQuerySet(models.QuerySet["DiaryEntry"]):
@@ -70,7 +71,7 @@ class DiaryEntry(models.Model):
     caffeine_drinks = models.PositiveSmallIntegerField("caffeinated drinks", default=0)
     caffeine_last_at = models.TimeField("time of the last caffeinated drink", null=True, blank=True)
     unusual_night = models.BooleanField(
-        default=False, help_text="Left out of sleep-window decisions (illness, travel, shift)."
+        default=False, help_text=_("Left out of sleep-window decisions (illness, travel, shift).")
     )
     unusual_reason = models.CharField(max_length=20, choices=UnusualReason.choices, blank=True)
 
@@ -109,7 +110,7 @@ class DiaryEntryRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
-    previous = models.JSONField(help_text="The entry's answers before this change.")
+    previous = models.JSONField(help_text=_("The entry's answers before this change."))
     changed_fields = models.JSONField(default=list)
 
     class Meta:

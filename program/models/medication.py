@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .. import taper
 from .diary import DiaryEntry
@@ -65,7 +66,7 @@ class Medication(models.Model):
     # Tablet strengths available, in mg, as text of Decimals (e.g. ["2", "5"]).
     strengths_mg = models.JSONField(default=list, blank=True)
     usual_dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
-    active = models.BooleanField(default=True, help_text="Still taking it (or tapering).")
+    active = models.BooleanField(default=True, help_text=_("Still taking it (or tapering)."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,9 +88,9 @@ class Medication(models.Model):
 
 
 class MedicationAnswer(models.TextChoices):
-    USUAL = "usual", "My usual dose"
-    NONE = "none", "None"
-    OTHER = "other", "Something different"
+    USUAL = "usual", _("My usual dose")
+    NONE = "none", _("None")
+    OTHER = "other", _("Something different")
 
 
 class NightMedication(models.Model):
@@ -132,11 +133,11 @@ class TaperPlan(models.Model):
     a clinician confirms it; the app never confirms, advances or changes it."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft (not confirmed)"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        FINISHED = "finished", "Finished"
-        CANCELLED = "cancelled", "Withdrawn"
+        DRAFT = "draft", _("Draft (not confirmed)")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        FINISHED = "finished", _("Finished")
+        CANCELLED = "cancelled", _("Withdrawn")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="taper_plans"
@@ -145,13 +146,13 @@ class TaperPlan(models.Model):
     start_dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
     tablet_strengths_mg = models.JSONField(default=list, blank=True)
     scored_strengths_mg = models.JSONField(
-        default=list, blank=True, help_text="Strengths whose tablets may be halved."
+        default=list, blank=True, help_text=_("Strengths whose tablets may be halved.")
     )
     template = models.CharField(max_length=30, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     prescriber = models.CharField(
-        max_length=150, blank=True, help_text="The prescriber who agreed the plan, if not you."
+        max_length=150, blank=True, help_text=_("The prescriber who agreed the plan, if not you.")
     )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -161,7 +162,7 @@ class TaperPlan(models.Model):
     notes = models.TextField(blank=True)
     conversion_note = models.TextField(
         blank=True,
-        help_text="If the plan converts from another medicine, the conversion you used.",
+        help_text=_("If the plan converts from another medicine, the conversion you used."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -228,7 +229,7 @@ class TaperPlan(models.Model):
 
 class TaperStep(models.Model):
     plan = models.ForeignKey(TaperPlan, on_delete=models.CASCADE, related_name="steps")
-    starts_on = models.DateField(help_text="From the evening of this date.")
+    starts_on = models.DateField(help_text=_("From the evening of this date."))
     dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
     drug_free_nights_per_week = models.PositiveSmallIntegerField(default=0)
     note = models.CharField(max_length=200, blank=True)

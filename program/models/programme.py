@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_PROGRAMME = {
     "slug": "cbti-6-weeks",
@@ -36,7 +37,7 @@ class ProgrammeQuerySet(models.QuerySet["Programme"]):
         """The programme offered first; recreated if it was removed (e.g. a flushed test DB)."""
         programme = self.filter(is_default=True).first()
         if programme is None:
-            programme, _ = self.get_or_create(
+            programme, _created = self.get_or_create(
                 slug=DEFAULT_PROGRAMME["slug"],
                 defaults={**DEFAULT_PROGRAMME, "is_default": True},
             )
@@ -50,40 +51,44 @@ class Programme(models.Model):
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True)
     weeks = models.PositiveSmallIntegerField(
-        default=6, help_text="How many weekly modules the programme has."
+        default=6, help_text=_("How many weekly modules the programme has.")
     )
-    is_active = models.BooleanField(default=True, help_text="Offered to new patients.")
+    is_active = models.BooleanField(default=True, help_text=_("Offered to new patients."))
     is_default = models.BooleanField(
-        default=False, help_text="Offered first when inviting, and used for self-enrolment."
+        default=False, help_text=_("Offered first when inviting, and used for self-enrolment.")
     )
     sleep_window_auto_apply = models.BooleanField(
         default=False,
         help_text=(
-            "Self-guided: weekly sleep-window changes apply without a clinician's approval. "
-            "A positive safety screen or high sleepiness still holds them for a clinician."
+            _(
+                "Self-guided: weekly sleep-window changes apply without a clinician's approval. "
+                "A positive safety screen or high sleepiness still holds them for a clinician."
+            )
         ),
     )
     pace_days = models.PositiveSmallIntegerField(
-        default=7, help_text="Days after a week opens before the next one may open."
+        default=7, help_text=_("Days after a week opens before the next one may open.")
     )
     require_previous_lessons = models.BooleanField(
         default=True,
-        help_text="A week opens only once the previous week's required lessons are done.",
+        help_text=_("A week opens only once the previous week's required lessons are done."),
     )
 
     isi_weeks = models.JSONField(
         default=list_of_isi_weeks,
-        help_text="Weeks at whose end the ISI is due (besides baseline), e.g. [2, 4, 6].",
+        help_text=_("Weeks at whose end the ISI is due (besides baseline), e.g. [2, 4, 6]."),
     )
     follow_up_weeks = models.PositiveSmallIntegerField(
         default=12,
-        help_text="Weeks after the start when the follow-up ISI is due (0: no follow-up).",
+        help_text=_("Weeks after the start when the follow-up ISI is due (0: no follow-up)."),
     )
 
     messages_enabled = models.BooleanField(
         default=False,
-        help_text="Patients and their therapist can exchange secure messages (emails say only "
-        "that there is a new message).",
+        help_text=_(
+            "Patients and their therapist can exchange secure messages (emails say only "
+            "that there is a new message)."
+        ),
     )
 
     # Changes whenever the programme's weeks, lessons or lesson versions change
@@ -117,10 +122,10 @@ class Enrolment(models.Model):
     """A patient's place in a programme. A patient is in one programme at a time."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
@@ -217,6 +222,18 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+    @property
+    def status_display(self) -> str:
+        return str(INVITATION_STATUS_LABELS[self.status])
+
+
+INVITATION_STATUS_LABELS = {
+    "accepted": _("accepted"),
+    "revoked": _("revoked"),
+    "expired": _("expired"),
+    "pending": _("pending"),
+}
 
 
 class WorkerHeartbeat(models.Model):

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReminderKind(models.TextChoices):
-    DIARY = "diary", "Morning diary reminder"
-    WIND_DOWN = "wind_down", "Evening wind-down reminder"
-    DIGEST = "digest", "Weekly caseload digest (therapists)"
-    NEW_WEEK = "new_week", "A new programme week opening"
-    QUESTIONNAIRE = "questionnaire", "A questionnaire due"
+    DIARY = "diary", _("Morning diary reminder")
+    WIND_DOWN = "wind_down", _("Evening wind-down reminder")
+    DIGEST = "digest", _("Weekly caseload digest (therapists)")
+    NEW_WEEK = "new_week", _("A new programme week opening")
+    QUESTIONNAIRE = "questionnaire", _("A questionnaire due")
 
 
 class ReminderPreference(models.Model):
@@ -35,11 +36,11 @@ class ReminderPreference(models.Model):
         "Time for the diary reminder",
         null=True,
         blank=True,
-        help_text="Leave empty for 30 minutes after your rise time (or 07:30).",
+        help_text=_("Leave empty for 30 minutes after your rise time (or 07:30)."),
     )
     wind_down = models.BooleanField("Evening wind-down reminder", default=True)
     wind_down_minutes = models.PositiveSmallIntegerField(
-        "Minutes before bedtime", default=60, help_text="Only while you have a sleep window."
+        "Minutes before bedtime", default=60, help_text=_("Only while you have a sleep window.")
     )
     digest = models.BooleanField("Weekly caseload digest", default=True)
     new_week = models.BooleanField("When a new programme week opens", default=True)
@@ -48,7 +49,7 @@ class ReminderPreference(models.Model):
     push = models.BooleanField(
         "By notification on my devices",
         default=False,
-        help_text="Turn on notifications on each device with the button below.",
+        help_text=_("Turn on notifications on each device with the button below."),
     )
     quiet_start = models.TimeField("Quiet hours from", null=True, blank=True)
     quiet_end = models.TimeField("Quiet hours until", null=True, blank=True)
@@ -67,7 +68,7 @@ class ReminderSchedule(models.Model):
     )
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     next_due_at = models.DateTimeField(db_index=True)
-    local_date = models.DateField(help_text="The local date the next reminder belongs to.")
+    local_date = models.DateField(help_text=_("The local date the next reminder belongs to."))
     # The local clock time and (for weekly kinds) weekday it recurs at, so the tick
     # advances schedules with arithmetic alone; they are recomputed whenever what
     # they derive from changes (time zone, choices, sleep window).
@@ -89,13 +90,13 @@ class Delivery(models.Model):
     """The outbox: one row per reminder that is, was or will be sent."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed (will retry)"
-        GAVE_UP = "gave_up", "Failed for good"
-        SKIPPED = "skipped", "Skipped"
-        INTERRUPTED = "interrupted", "Interrupted mid-send (not resent)"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (will retry)")
+        GAVE_UP = "gave_up", _("Failed for good")
+        SKIPPED = "skipped", _("Skipped")
+        INTERRUPTED = "interrupted", _("Interrupted mid-send (not resent)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
@@ -109,7 +110,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(
-        max_length=32, blank=True, db_index=True, help_text="Which delivery run claimed the row."
+        max_length=32, blank=True, db_index=True, help_text=_("Which delivery run claimed the row.")
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,7 @@ from datetime import date, time
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .. import titration
 
@@ -24,16 +25,18 @@ class SleepProtocol(models.Model):
     version = models.PositiveSmallIntegerField(default=1)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
-    sources = models.TextField(blank=True, help_text="Where each constant comes from.")
+    sources = models.TextField(blank=True, help_text=_("Where each constant comes from."))
     initial_rule = models.CharField(
         max_length=20, choices=[(r.value, r.value) for r in titration.InitialRule]
     )
     initial_offset_min = models.PositiveSmallIntegerField(default=0)
-    floor_min = models.PositiveSmallIntegerField(help_text="Shortest window, minutes.")
+    floor_min = models.PositiveSmallIntegerField(help_text=_("Shortest window, minutes."))
     ceiling_min = models.PositiveSmallIntegerField(default=540)
     round_to_min = models.PositiveSmallIntegerField(default=15)
-    extend_at = models.FloatField(default=90.0, help_text="SE (%) at or above which to lengthen.")
-    reduce_below = models.FloatField(default=85.0, help_text="SE (%) below which to shorten.")
+    extend_at = models.FloatField(
+        default=90.0, help_text=_("SE (%) at or above which to lengthen.")
+    )
+    reduce_below = models.FloatField(default=85.0, help_text=_("SE (%) below which to shorten."))
     step_up_min = models.PositiveSmallIntegerField(default=15)
     step_down_min = models.PositiveSmallIntegerField(default=15)
     reduce_mode = models.CharField(
@@ -50,7 +53,7 @@ class SleepProtocol(models.Model):
     baseline_lookback_days = models.PositiveSmallIntegerField(default=14)
     age_adjust = models.BooleanField(default=False)
     compression_weeks = models.PositiveSmallIntegerField(default=5)
-    is_active = models.BooleanField(default=True, help_text="Offered for new courses.")
+    is_active = models.BooleanField(default=True, help_text=_("Offered for new courses."))
 
     class Meta:
         ordering = ["name", "-version"]
@@ -89,16 +92,16 @@ class SafetyScreen(models.Model):
     """Answers to the screen taken before sleep restriction starts."""
 
     class Decision(models.TextChoices):
-        PENDING = "pending", "Waiting for the clinician"
-        ALLOWED = "allowed", "Sleep restriction allowed"
-        COMPRESSION_ONLY = "compression", "Only the gentler sleep compression"
-        NOT_ALLOWED = "not_allowed", "No sleep restriction"
+        PENDING = "pending", _("Waiting for the clinician")
+        ALLOWED = "allowed", _("Sleep restriction allowed")
+        COMPRESSION_ONLY = "compression", _("Only the gentler sleep compression")
+        NOT_ALLOWED = "not_allowed", _("No sleep restriction")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_screens"
     )
     answers = models.JSONField()
-    positive = models.BooleanField(help_text="Any answer that needs a clinician's decision.")
+    positive = models.BooleanField(help_text=_("Any answer that needs a clinician's decision."))
     completed_at = models.DateTimeField(auto_now_add=True)
     decision = models.CharField(max_length=20, choices=Decision.choices)
     decided_by = models.ForeignKey(
@@ -120,7 +123,7 @@ class SleepinessCheck(models.Model):
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sleepiness_checks"
     )
-    week_of = models.DateField(help_text="The patient's local date when answered.")
+    week_of = models.DateField(help_text=_("The patient's local date when answered."))
     dozing = models.PositiveSmallIntegerField()
     unsafe = models.BooleanField()
     very_sleepy = models.BooleanField()
@@ -141,10 +144,10 @@ class SleepCourse(models.Model):
     """A patient's sleep restriction (or compression) from first window to its end."""
 
     class Status(models.TextChoices):
-        SETTING_UP = "setting_up", "Setting up"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        ENDED = "ended", "Ended"
+        SETTING_UP = "setting_up", _("Setting up")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
 
     patient = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sleep_course"
@@ -152,10 +155,10 @@ class SleepCourse(models.Model):
     protocol = models.ForeignKey(SleepProtocol, on_delete=models.PROTECT)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SETTING_UP)
     rise_time = models.TimeField(
-        null=True, blank=True, help_text="The fixed time to get up, every day."
+        null=True, blank=True, help_text=_("The fixed time to get up, every day.")
     )
     titration_weekday = models.PositiveSmallIntegerField(
-        default=0, help_text="0 = Monday … 6 = Sunday, in the patient's zone."
+        default=0, help_text=_("0 = Monday … 6 = Sunday, in the patient's zone.")
     )
     # Compression steps, fixed when the course starts [BSM-COMP].
     compression_target_min = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -188,10 +191,10 @@ class Prescription(models.Model):
     """A sleep window in force from a date: kept for ever, with who set it and why."""
 
     class Source(models.TextChoices):
-        APPROVED = "approved", "Recommendation approved by the clinician"
-        EDITED = "edited", "Set by the clinician (recommendation edited)"
-        AUTOMATIC = "automatic", "Applied automatically (self-guided programme)"
-        CLINICIAN = "clinician", "Set by the clinician"
+        APPROVED = "approved", _("Recommendation approved by the clinician")
+        EDITED = "edited", _("Set by the clinician (recommendation edited)")
+        AUTOMATIC = "automatic", _("Applied automatically (self-guided programme)")
+        CLINICIAN = "clinician", _("Set by the clinician")
 
     course = models.ForeignKey(SleepCourse, on_delete=models.CASCADE, related_name="prescriptions")
     window_min = models.PositiveSmallIntegerField()
@@ -228,12 +231,12 @@ class Recommendation(models.Model):
     """What the protocol proposes on a titration day, before a clinician decides."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the clinician"
-        APPROVED = "approved", "Approved"
-        EDITED = "edited", "Changed by the clinician"
-        REJECTED = "rejected", "Rejected"
-        AUTOMATIC = "automatic", "Applied automatically"
-        SUPERSEDED = "superseded", "Replaced by a newer recommendation"
+        PENDING = "pending", _("Waiting for the clinician")
+        APPROVED = "approved", _("Approved")
+        EDITED = "edited", _("Changed by the clinician")
+        REJECTED = "rejected", _("Rejected")
+        AUTOMATIC = "automatic", _("Applied automatically")
+        SUPERSEDED = "superseded", _("Replaced by a newer recommendation")
 
     course = models.ForeignKey(
         SleepCourse, on_delete=models.CASCADE, related_name="recommendations"

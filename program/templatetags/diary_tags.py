@@ -38,3 +38,11 @@ def signed(value: float | None, digits: int = 0) -> str:
     if value < 0:
         return f"−{text}"
     return f"±{text}"
+
+
+@register.filter
+def clinical(text: str) -> str:
+    """Wording of a pure clinical module (e.g. a score band) in the active language."""
+    from program.clinical_text import translated
+
+    return translated(str(text))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
@@ -18,6 +20,7 @@ from accounts.models import User
 
 from .. import assessments as service
 from .. import charts, safety
+from ..clinical_text import translated
 from ..forms import QuestionnaireForm, RecordResultForm
 from ..models import Assessment
 from ..services import current_enrolment
@@ -32,7 +35,7 @@ def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[di
             continue
         instrument = trend.results[-1].instrument
         scale = instrument.scale
-        points = [(a.completed_on.strftime("%-d %b"), a.total) for a in trend.results]
+        points = [(date_format(a.completed_on, "j M"), a.total) for a in trend.results]
         out.append(
             {
                 "instrument": instrument,
@@ -41,7 +44,7 @@ def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[di
                     points,
                     max_total=scale.max_total,
                     band_lows=[b.low for b in scale.bands[1:]],
-                    title=f"{instrument.short_name} totals over time",
+                    title=_("%(name)s totals over time") % {"name": instrument.short_name},
                     description=", ".join(f"{label}: {total}" for label, total in points),
                     chart_id=f"{chart_prefix}-{key}",
                 ),
@@ -102,7 +105,7 @@ def questionnaire_result(request: HttpRequest, assessment_id: int) -> HttpRespon
     assessment = get_object_or_404(
         Assessment.objects.select_related("instrument"), pk=assessment_id, patient=request.user
     )
-    ctx = {"assessment": assessment, "crisis_message": safety.CRISIS_MESSAGE}
+    ctx = {"assessment": assessment, "crisis_message": translated(safety.CRISIS_MESSAGE)}
     return render(request, "program/questionnaire_result.html", ctx)
 
 
@@ -121,10 +124,10 @@ def record_result(request: HttpRequest, patient_id: int) -> HttpResponse:
             occasion=data["occasion"],
             by=request.user,  # type: ignore[arg-type]
         )
-        messages.success(request, "Result saved.")
+        messages.success(request, _("Result saved."))
     else:
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        messages.error(request, f"Result not saved: {errors}")
+        messages.error(request, _("Result not saved: %(errors)s") % {"errors": errors})
     return redirect("program:patient_detail", patient.pk)
 
 
@@ -136,5 +139,5 @@ def acknowledge_risk(request: HttpRequest, patient_id: int, assessment_id: int) 
         raise Http404  # the patient's own therapist acknowledges
     assessment = get_object_or_404(Assessment, pk=assessment_id, patient=patient, risk=True)
     service.acknowledge_risk(assessment, by=request.user)  # type: ignore[arg-type]
-    messages.success(request, "Marked as seen. Follow your clinic's risk procedure.")
+    messages.success(request, _("Marked as seen. Follow your clinic's risk procedure."))
     return redirect("program:patient_detail", patient.pk)

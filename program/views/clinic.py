@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required, get_patient_for
@@ -49,8 +50,10 @@ def reassign(request: HttpRequest, patient_id: int) -> HttpResponse:
     if form.is_valid():
         reassign_patient(patient=patient, therapist=form.cleaned_data["therapist"])
         messages.success(
-            request, f"{patient.display_name} is now with {form.cleaned_data['therapist']}."
+            request,
+            _("%(patient)s is now with %(therapist)s.")
+            % {"patient": patient.display_name, "therapist": form.cleaned_data["therapist"]},
         )
     else:
-        messages.error(request, "Choose a therapist from the list.")
+        messages.error(request, _("Choose a therapist from the list."))
     return redirect("program:clinic_home")

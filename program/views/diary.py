@@ -6,7 +6,10 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import (
     clinician_required,
@@ -61,7 +64,7 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
     windows = sleep_window.windows_by_day(patient, [n["date"] for n in nights])
     bars = [
         charts.Bar(
-            label=f"{n['date']:%a}"[:2] + f" {n['date'].day}",
+            label=date_format(n["date"], "D")[:2] + f" {n['date'].day}",
             when=n["date"],
             time_in_bed=n["metrics"].time_in_bed if n["metrics"] else None,
             total_sleep=n["metrics"].total_sleep if n["metrics"] else None,
@@ -74,7 +77,7 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
     weeks = diary_service.weekly_rows(entries, start)
     week_bars = [
         charts.Bar(
-            label=f"Wk {w.week}" if w.week > 0 else "Before",
+            label=_("Wk %(week)s") % {"week": w.week} if w.week > 0 else _("Before"),
             when=w.first,
             time_in_bed=w.summary.mean_time_in_bed,
             total_sleep=w.summary.mean_total_sleep,
@@ -94,12 +97,15 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
         "night_chart": mark_safe(  # built from numbers and escaped labels only
             charts.sleep_chart(
                 bars,
-                title=f"Your last {CHART_NIGHTS} nights",
+                title=_("Your last %(nights)s nights") % {"nights": CHART_NIGHTS},
                 description=(
-                    f"{recorded} of the last {CHART_NIGHTS} nights recorded. Bars show time in "
-                    "bed, the darker inner bars time asleep; dots show sleep efficiency; a "
-                    "dashed line marks the sleep window prescribed that night. The same "
-                    "numbers are in the table below."
+                    _(
+                        "%(recorded)s of the last %(nights)s nights recorded. Bars show time in "
+                        "bed, the darker inner bars time asleep; dots show sleep efficiency; a "
+                        "dashed line marks the sleep window prescribed that night. The same "
+                        "numbers are in the table below."
+                    )
+                    % {"recorded": recorded, "nights": CHART_NIGHTS}
                 ),
                 chart_id=f"{chart_id}-nights",
             )
@@ -107,8 +113,8 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
         "week_chart": mark_safe(
             charts.sleep_chart(
                 week_bars,
-                title="Weekly averages",
-                description=(
+                title=_("Weekly averages"),
+                description=_(
                     "Average time in bed and asleep per programme week, with the week's sleep "
                     "efficiency. The same numbers are in the weekly table."
                 ),
@@ -156,7 +162,7 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
         )
         dates = diary_service.missing_dates(patient, today, taken)
         if not dates:
-            messages.info(request, "Your diary is complete for the past week. Well done.")
+            messages.info(request, _("Your diary is complete for the past week. Well done."))
             return redirect("program:diary")
     else:
         dates = [entry.diary_date]
@@ -164,9 +170,9 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
     plan = medication_service.current_plan(patient) if medicines else None
     usual = medication_service.usual_doses(medicines, plan, entry.diary_date if entry else today)
     usual_help = (
-        "Your usual dose: "
-        + "; ".join(f"{d.medication.name} {taper.format_mg(d.dose_mg)}" for d in usual)
-        + (" (the current step of your plan)." if plan else ".")
+        _("Your usual dose: %(doses)s")
+        % {"doses": "; ".join(f"{d.medication.name} {taper.format_mg(d.dose_mg)}" for d in usual)}
+        + (_(" (the current step of your plan).") if plan else ".")
         if usual
         else ""
     )
@@ -201,13 +207,21 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
                 m = saved.entry
                 messages.success(
                     request,
-                    f"Saved. {sleep.format_minutes(m.total_sleep_min)} asleep out of "
-                    f"{sleep.format_minutes(m.time_in_bed_min)} in bed: sleep efficiency "
-                    f"{m.sleep_efficiency:.1f}%.",
+                    _(
+                        "Saved. %(asleep)s asleep out of %(in_bed)s in bed: sleep efficiency "
+                        "%(efficiency)s%%."
+                    )
+                    % {
+                        "asleep": sleep.format_minutes(m.total_sleep_min),
+                        "in_bed": sleep.format_minutes(m.time_in_bed_min),
+                        "efficiency": number_format(m.sleep_efficiency, 1),
+                    },
                 )
                 for warning in saved.warnings:
                     messages.warning(
-                        request, f"Please check: {warning} If it is right, there is nothing to do."
+                        request,
+                        _("Please check: %(warning)s If it is right, there is nothing to do.")
+                        % {"warning": warning},
                     )
                 if answer and plan is not None:
                     compared = _against_plan(saved.entry, plan)
@@ -253,12 +267,15 @@ def _against_plan(entry: DiaryEntry, plan: Any) -> str:
     )
     if result.planned_mg is None:
         return ""
-    return (
-        f"{plan.medication.name}: your plan for that night was "
-        f"{taper.format_mg(result.planned_mg)}; you recorded {taper.format_mg(result.taken_mg)} "
-        f"({taper.CHECK_WORDS[result.check]})."
-        + ("" if result.check is taper.Check.AS_PLANNED else f" {medication_service.SAFETY_WORDS}")
-    )
+    return _(
+        "%(medicine)s: your plan for that night was %(planned)s; "
+        "you recorded %(taken)s (%(check)s)."
+    ) % {
+        "medicine": plan.medication.name,
+        "planned": taper.format_mg(result.planned_mg),
+        "taken": taper.format_mg(result.taken_mg),
+        "check": taper.CHECK_WORDS[result.check],
+    } + ("" if result.check is taper.Check.AS_PLANNED else f" {medication_service.SAFETY_WORDS}")
 
 
 @patient_required
@@ -277,8 +294,11 @@ def diary_edit(request: HttpRequest, diary_date: str) -> HttpResponse:
     if not diary_service.can_edit(entry, patient.local_today()):
         messages.info(
             request,
-            f"Entries can be changed for {diary_service.EDIT_DAYS} days. This one is kept as "
-            "it is; your therapist can help if something is wrong.",
+            _(
+                "Entries can be changed for %(days)s days. This one is kept as "
+                "it is; your therapist can help if something is wrong."
+            )
+            % {"days": diary_service.EDIT_DAYS},
         )
         return redirect("program:diary")
     return _diary_form(request, patient, entry)
@@ -332,17 +352,17 @@ def diary_import(request: HttpRequest, patient_id: int) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is not None:
             if upload.size and upload.size > MAX_UPLOAD_BYTES:
-                messages.error(request, "That file is larger than 1 MB. Split it and try again.")
+                messages.error(request, _("That file is larger than 1 MB. Split it and try again."))
                 return redirect("program:diary_import", patient_id=patient.pk)
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
-                messages.error(request, "That file is not a UTF-8 text (CSV) file.")
+                messages.error(request, _("That file is not a UTF-8 text (CSV) file."))
                 return redirect("program:diary_import", patient_id=patient.pk)
         else:
             text = request.POST.get("csv_text", "")[:MAX_UPLOAD_BYTES]
         if not text.strip():
-            messages.error(request, "Choose a CSV file to import.")
+            messages.error(request, _("Choose a CSV file to import."))
             return redirect("program:diary_import", patient_id=patient.pk)
         report = diary_csv.parse(patient, text)
         confirmed = request.POST.get("confirm") == "good-rows"
@@ -350,9 +370,17 @@ def diary_import(request: HttpRequest, patient_id: int) -> HttpResponse:
             count = diary_csv.import_good_rows(patient, report, by=request.user)  # type: ignore[arg-type]
             messages.success(
                 request,
-                f"Imported {count} night{'s' if count != 1 else ''} into the diary of "
-                f"{patient.display_name}."
-                + (f" {len(report.bad)} rows were left out." if report.bad else ""),
+                ngettext(
+                    "Imported %(count)s night into the diary of %(name)s.",
+                    "Imported %(count)s nights into the diary of %(name)s.",
+                    count,
+                )
+                % {"count": count, "name": patient.display_name}
+                + (
+                    " " + _("%(bad)s rows were left out.") % {"bad": len(report.bad)}
+                    if report.bad
+                    else ""
+                ),
             )
             return redirect("program:patient_diary", patient_id=patient.pk)
     ctx = {

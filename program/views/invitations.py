@@ -6,6 +6,8 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import therapist_required
@@ -15,7 +17,7 @@ from ..forms import AcceptInvitationForm, InvitationForm
 from ..models import Invitation
 from ..services import InvitationError, accept_invitation, find_invitation, invite_patient
 
-UNPUBLISHED = (
+UNPUBLISHED = gettext_lazy(
     "The invitation is saved, but its email could not be queued just now (the mail service "
     "is unavailable). Use “Send again” under Invite a patient in a few minutes."
 )
@@ -31,8 +33,10 @@ def invite(request: HttpRequest) -> HttpResponse:
             if User.objects.filter(email__iexact=email).exists():
                 form.add_error(
                     "email",
-                    "This address already has an account. Ask a clinic admin to move the "
-                    "patient to your caseload.",
+                    _(
+                        "This address already has an account. Ask a clinic admin to move the "
+                        "patient to your caseload."
+                    ),
                 )
             else:
                 issued = invite_patient(
@@ -44,7 +48,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 if issued.published.ok is False:
                     messages.warning(request, UNPUBLISHED)
                 else:
-                    messages.success(request, f"Invitation sent to {email}.")
+                    messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
                 return redirect("program:caseload")
     else:
         form = InvitationForm()
@@ -65,7 +69,9 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     )
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
     return redirect("program:invite")
 
 
@@ -83,14 +89,16 @@ def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     if issued.published.ok is False:
         messages.warning(request, UNPUBLISHED)
     else:
-        messages.success(request, f"A new invitation was sent to {old.email}.")
+        messages.success(
+            request, _("A new invitation was sent to %(email)s.") % {"email": old.email}
+        )
     return redirect("program:invite")
 
 
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation email: set a password, confirm the zone, consent."""
     if request.user.is_authenticated:
-        messages.info(request, "You are already signed in. Sign out first to use an invitation.")
+        messages.info(request, _("You are already signed in. Sign out first to use an invitation."))
         return redirect("home")
     try:
         invitation = find_invitation(token)
@@ -113,7 +121,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                     request, "program/invitation_invalid.html", {"reason": str(error)}, status=410
                 )
             login(request, patient, backend="allauth.account.auth_backends.AuthenticationBackend")
-            messages.success(request, "Welcome! Your account is ready.")
+            messages.success(request, _("Welcome! Your account is ready."))
             return redirect("program:patient_home")
     else:
         form = AcceptInvitationForm(email=invitation.email, initial={"name": invitation.name})

@@ -9,7 +9,9 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
@@ -46,7 +48,9 @@ def medicines(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.instance.patient = patient
         medicine = form.save()
-        messages.success(request, f"Added {medicine.name} to your sleep medicines.")
+        messages.success(
+            request, _("Added %(name)s to your sleep medicines.") % {"name": medicine.name}
+        )
         return redirect("program:medicines")
     plan = medication_service.current_plan(patient)
     current, following = plan.current_and_next(patient.local_today()) if plan else (None, None)
@@ -72,13 +76,18 @@ def medicine_edit(request: HttpRequest, medication_id: int) -> HttpResponse:
         medicine.save(update_fields=["active", "updated_at"])
         messages.success(
             request,
-            f"{medicine.name}: {'taking it again' if medicine.active else 'marked as stopped'}.",
+            (
+                _("%(name)s: taking it again.")
+                if medicine.active
+                else _("%(name)s: marked as stopped.")
+            )
+            % {"name": medicine.name},
         )
         return redirect("program:medicines")
     form = MedicationForm(request.POST or None, instance=medicine)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved {medicine.name}.")
+        messages.success(request, _("Saved %(name)s.") % {"name": medicine.name})
         return redirect("program:medicines")
     ctx = {
         "medicine": medicine,
@@ -111,7 +120,7 @@ def medication_context(patient: User, today: date, *, chart_id: str = "dose") ->
     nights = medication_service.nights_for_chart(fig, today, CHART_NIGHTS)
     bars = [
         dose_chart.DoseBar(
-            label=f"{n['date']:%a}"[:2] + f" {n['date'].day}",
+            label=date_format(n["date"], "D")[:2] + f" {n['date'].day}",
             when=n["date"],
             taken=n["taken"],
             planned=n["planned"],
@@ -134,11 +143,15 @@ def medication_context(patient: User, today: date, *, chart_id: str = "dose") ->
         "dose_chart": mark_safe(  # built from numbers and escaped labels only
             dose_chart.dose_chart(
                 bars,
-                title=f"{focus.capitalize()} per night, last {CHART_NIGHTS} mornings",
+                title=_("%(medicine)s per night, last %(nights)s mornings")
+                % {"medicine": focus.capitalize(), "nights": CHART_NIGHTS},
                 description=(
-                    f"{answered} of the last {CHART_NIGHTS} nights answered. Bars show the "
-                    "dose taken (darker: above the plan), the green line the planned step. "
-                    "The same numbers are in the table below."
+                    _(
+                        "%(answered)s of the last %(nights)s nights answered. Bars show the "
+                        "dose taken (darker: above the plan), the green line the planned step. "
+                        "The same numbers are in the table below."
+                    )
+                    % {"answered": answered, "nights": CHART_NIGHTS}
                 ),
                 chart_id=chart_id,
             )
@@ -178,7 +191,7 @@ def taper_plan_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     listed = list(Medication.objects.for_patient(patient).active())
     if not listed:
         messages.info(
-            request, "The patient has no sleep medicine on their list yet: they add it first."
+            request, _("The patient has no sleep medicine on their list yet: they add it first.")
         )
         return redirect("program:patient_medication", patient_id=patient.pk)
     first = listed[0]
@@ -206,8 +219,10 @@ def taper_plan_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         )
         messages.info(
             request,
-            "A draft from the template. Check and edit every step, then confirm it: the "
-            "patient sees nothing until you do.",
+            _(
+                "A draft from the template. Check and edit every step, then confirm it: the "
+                "patient sees nothing until you do."
+            ),
         )
         return redirect("program:taper_plan_edit", patient_id=patient.pk, plan_id=plan.pk)
     ctx = {"patient": patient, "form": form}
@@ -282,18 +297,21 @@ def taper_plan_edit(request: HttpRequest, patient_id: int, plan_id: int) -> Http
                 medication_service.confirm_plan(plan=plan, by=clinician, reason=data["reason"])
                 messages.success(
                     request,
-                    f"Plan confirmed by {clinician.display_name}. The patient now sees the "
-                    "current step and the next.",
+                    _(
+                        "Plan confirmed by %(name)s. The patient now sees the "
+                        "current step and the next."
+                    )
+                    % {"name": clinician.display_name},
                 )
                 return redirect("program:patient_medication", patient_id=patient.pk)
         except medication_service.PlanError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Steps saved.")
+            messages.success(request, _("Steps saved."))
             for note in notes:
                 messages.warning(request, note)
             return redirect("program:taper_plan_edit", patient_id=patient.pk, plan_id=plan.pk)
-    _, check_notes = taper.check_steps(
+    _steps, check_notes = taper.check_steps(
         plan.pure_steps(), strengths=plan.strengths, scored=plan.scored
     )
     ctx = {
@@ -317,7 +335,7 @@ def taper_plan_action(request: HttpRequest, patient_id: int, plan_id: int) -> Ht
     plan = get_object_or_404(TaperPlan.objects.for_patient(patient), pk=plan_id)
     form = TaperPlanActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what to do with the plan.")
+        messages.error(request, _("Choose what to do with the plan."))
         return redirect("program:patient_medication", patient_id=patient.pk)
     action = form.cleaned_data["action"]
     reason = form.cleaned_data["reason"]
@@ -326,19 +344,21 @@ def taper_plan_action(request: HttpRequest, patient_id: int, plan_id: int) -> Ht
     try:
         if action == "pause":
             medication_service.pause_plan(plan=plan, by=clinician, today=today, reason=reason)
-            done = "Plan paused: the patient stays at the current step."
+            done = _("Plan paused: the patient stays at the current step.")
         elif action == "resume":
             medication_service.resume_plan(plan=plan, by=clinician, today=today, reason=reason)
-            done = "Plan resumed: the steps not yet begun moved later by the pause."
+            done = _("Plan resumed: the steps not yet begun moved later by the pause.")
         elif action == "slow":
             factor = form.cleaned_data.get("factor") or Decimal(2)
             medication_service.slow_plan(
                 plan=plan, by=clinician, today=today, factor=factor, reason=reason
             )
-            done = f"Plan slowed: the remaining steps are {factor.normalize():f} × as far apart."
+            done = _("Plan slowed: the remaining steps are %(factor)s × as far apart.") % {
+                "factor": f"{factor.normalize():f}"
+            }
         else:
             medication_service.end_plan(plan=plan, by=clinician, reason=reason)
-            done = "Plan ended."
+            done = _("Plan ended.")
     except medication_service.PlanError as error:
         messages.error(request, str(error))
     else:

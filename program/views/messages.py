@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import clinician_required, get_patient_for, patient_required
 from accounts.models import Role, User
@@ -16,7 +17,7 @@ from ..models import Message
 
 class MessageForm(forms.Form):
     text = forms.CharField(
-        label="Your message", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
 
 

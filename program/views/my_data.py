@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import patient_required
@@ -45,16 +46,19 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
     if request.POST.get("cancel"):
         cancel_deletion(patient)
-        messages.success(request, "Your account will not be deleted.")
+        messages.success(request, _("Your account will not be deleted."))
         return redirect("program:my_data")
     if not patient.check_password(request.POST.get("password", "")):
-        messages.error(request, "That password is not right, so nothing was changed.")
+        messages.error(request, _("That password is not right, so nothing was changed."))
         return redirect("program:my_data")
     request_deletion(patient)
     logout(request)
     messages.info(
         request,
-        f"Your account and your data will be deleted in {settings.ACCOUNT_DELETION_GRACE_DAYS} "
-        "days. Sign in before then if you change your mind.",
+        _(
+            "Your account and your data will be deleted in %(days)s "
+            "days. Sign in before then if you change your mind."
+        )
+        % {"days": settings.ACCOUNT_DELETION_GRACE_DAYS},
     )
     return redirect("account_login")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -22,14 +23,14 @@ def _edit(request: HttpRequest, user: User, *, token: str = "") -> HttpResponse:
             setattr(preference, name, False)
         preference.save()
         reminders.refresh_schedules(user)
-        messages.success(request, "All reminders are off. You can turn them on again here.")
+        messages.success(request, _("All reminders are off. You can turn them on again here."))
         return redirect(request.path)
     if request.method == "POST":
         form = ReminderPreferenceForm(request.POST, instance=preference, user=user)
         if form.is_valid():
             form.save()
             reminders.refresh_schedules(user)
-            messages.success(request, "Your reminder choices are saved.")
+            messages.success(request, _("Your reminder choices are saved."))
             return redirect(request.path)
     else:
         form = ReminderPreferenceForm(instance=preference, user=user)

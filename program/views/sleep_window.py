@@ -3,10 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, patient_required
@@ -15,6 +18,7 @@ from accounts.models import User
 from .. import safety
 from .. import sleep_window as sw
 from ..calendar import calendar_feed
+from ..clinical_text import translated
 from ..forms import (
     CourseSettingsForm,
     ReasonForm,
@@ -55,8 +59,8 @@ def window_context(patient: User) -> dict[str, Any]:
         "sleepiness": sleepiness,
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
         "allowed": bool(screen) and screen.decision in ("allowed", "compression"),
-        "safety_advice": safety.SAFETY_ADVICE,
-        "crisis_message": safety.CRISIS_MESSAGE,
+        "safety_advice": translated(safety.SAFETY_ADVICE),
+        "crisis_message": translated(safety.CRISIS_MESSAGE),
     }
 
 
@@ -89,17 +93,19 @@ def submit_screen(request: HttpRequest) -> HttpResponse:
     form = SafetyScreenForm(request.POST)
     if not form.is_valid():
         return _rerender(request, screen_form=form)
-    _, result = sw.submit_screen(request.user, form.answers())  # type: ignore[arg-type]
+    _screen, result = sw.submit_screen(request.user, form.answers())  # type: ignore[arg-type]
     if result.crisis:
-        messages.error(request, safety.CRISIS_MESSAGE)
+        messages.error(request, translated(safety.CRISIS_MESSAGE))
     if result.positive:
         messages.info(
             request,
-            "Thank you. Some of your answers mean your therapist should "
-            "decide about the sleep window with you. They have been told.",
+            _(
+                "Thank you. Some of your answers mean your therapist should "
+                "decide about the sleep window with you. They have been told."
+            ),
         )
     else:
-        messages.success(request, "Thank you. You can choose your rise time now.")
+        messages.success(request, _("Thank you. You can choose your rise time now."))
     return redirect("program:sleep_window")
 
 
@@ -115,12 +121,14 @@ def start_window(request: HttpRequest) -> HttpResponse:
         form.add_error(None, str(error))
         return _rerender(request, rise_form=form)
     if recommendation.status == Recommendation.Status.AUTOMATIC:
-        messages.success(request, "Your sleep window is ready.")
+        messages.success(request, _("Your sleep window is ready."))
     else:
         messages.success(
             request,
-            "Your therapist will look at your first sleep window and "
-            "confirm it, usually within a few days.",
+            _(
+                "Your therapist will look at your first sleep window and "
+                "confirm it, usually within a few days."
+            ),
         )
     return redirect("program:sleep_window")
 
@@ -137,9 +145,9 @@ def sleepiness_check(request: HttpRequest) -> HttpResponse:
         unsafe=form.cleaned_data["unsafe"] == "yes",
     )
     if check.very_sleepy:
-        messages.warning(request, safety.SAFETY_ADVICE)
+        messages.warning(request, translated(safety.SAFETY_ADVICE))
     else:
-        messages.success(request, "Thank you. Keep to your window: it is working for you.")
+        messages.success(request, _("Thank you. Keep to your window: it is working for you."))
     return redirect("program:sleep_window")
 
 
@@ -151,13 +159,15 @@ def patient_pause(request: HttpRequest) -> HttpResponse:
     try:
         if course.status == SleepCourse.Status.PAUSED:
             sw.resume(course)
-            messages.success(request, "Welcome back: your sleep window is on again.")
+            messages.success(request, _("Welcome back: your sleep window is on again."))
         else:
             sw.pause(course, reason=form.data.get("reason", "")[:200] or "Paused by the patient")
             messages.info(
                 request,
-                "Your sleep window is paused. Resume it when you are ready; "
-                "it continues where it left off.",
+                _(
+                    "Your sleep window is paused. Resume it when you are ready; "
+                    "it continues where it left off."
+                ),
             )
     except sw.SleepWindowError as error:
         messages.error(request, str(error))
@@ -172,7 +182,7 @@ def new_calendar_link(request: HttpRequest) -> HttpResponse:
     course = sw.course_for(request.user)  # type: ignore[arg-type]
     course.calendar_token = new_calendar_token()
     course.save(update_fields=["calendar_token", "updated_at"])
-    messages.success(request, "Your calendar link was replaced; the old link no longer works.")
+    messages.success(request, _("Your calendar link was replaced; the old link no longer works."))
     return redirect("program:sleep_window")
 
 
@@ -181,7 +191,8 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
     course = SleepCourse.objects.select_related("patient").filter(calendar_token=token).first()
     if course is None or not course.patient.is_active:
         raise Http404
-    body = calendar_feed(course, now=datetime.now(tz=course.patient.zone))
+    with translation.override(course.patient.language or settings.LANGUAGE_CODE):
+        body = calendar_feed(course, now=datetime.now(tz=course.patient.zone))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sleep-window.ics"'
     response["Cache-Control"] = "private, max-age=900"
@@ -244,7 +255,7 @@ def decide_recommendation(
     try:
         if action == "approve":
             sw.approve(recommendation, by=by)  # type: ignore[arg-type]
-            messages.success(request, "Approved. The patient sees the new window now.")
+            messages.success(request, _("Approved. The patient sees the new window now."))
         elif action == "edit":
             sw.edit(
                 recommendation,
@@ -252,10 +263,10 @@ def decide_recommendation(
                 window_min=form.cleaned_data["window_min"],  # type: ignore[arg-type]
                 reason=form.cleaned_data["reason"],
             )
-            messages.success(request, "Your window is set. The patient sees it now.")
+            messages.success(request, _("Your window is set. The patient sees it now."))
         else:
             sw.reject(recommendation, by=by, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
-            messages.success(request, "Rejected. The current window stays.")
+            messages.success(request, _("Rejected. The current window stays."))
     except sw.SleepWindowError as error:
         messages.error(request, str(error))
     return redirect("program:patient_sleep_window", patient_id=patient.pk)
@@ -274,9 +285,9 @@ def decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -> Http
             by=request.user,  # type: ignore[arg-type]
             note=form.cleaned_data["note"],
         )
-        messages.success(request, "Your decision is recorded.")
+        messages.success(request, _("Your decision is recorded."))
     else:
-        messages.error(request, "Choose a decision.")
+        messages.error(request, _("Choose a decision."))
     return redirect("program:patient_sleep_window", patient_id=patient.pk)
 
 
@@ -291,30 +302,30 @@ def course_action(request: HttpRequest, patient_id: int) -> HttpResponse:
     try:
         if action == "pause":
             sw.pause(course, reason=reason or "Paused by the therapist")
-            messages.success(request, "Paused. It resumes where it left off.")
+            messages.success(request, _("Paused. It resumes where it left off."))
         elif action == "resume":
             sw.resume(course)
-            messages.success(request, "Resumed.")
+            messages.success(request, _("Resumed."))
         elif action == "end":
             sw.end(course, reason=reason or "Ended by the therapist")
-            messages.success(request, "Sleep restriction has ended for this patient.")
+            messages.success(request, _("Sleep restriction has ended for this patient."))
         elif action == "review":
             recommendation = sw.weekly_review(course, patient.local_today())
             if recommendation is None:
-                messages.error(request, "A review needs an active window.")
+                messages.error(request, _("A review needs an active window."))
             else:
-                messages.success(request, "This week's recommendation is ready below.")
+                messages.success(request, _("This week's recommendation is ready below."))
         elif action == "settings":
             form = CourseSettingsForm(request.POST)
             if form.is_valid():
                 course.protocol = form.cleaned_data["protocol"]
                 course.titration_weekday = form.cleaned_data["titration_weekday"]
                 course.save()
-                messages.success(request, "Saved.")
+                messages.success(request, _("Saved."))
             else:
-                messages.error(request, "Choose a protocol and a day.")
+                messages.error(request, _("Choose a protocol and a day."))
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
     except sw.SleepWindowError as error:
         messages.error(request, str(error))
     return redirect("program:patient_sleep_window", patient_id=patient.pk)

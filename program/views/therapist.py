@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, therapist_required
@@ -88,7 +89,7 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 @therapist_required
 def caseload_export(request: HttpRequest) -> HttpResponse:
     """The caseload as CSV (the therapist's own patients only, the page's filters)."""
-    rows, _ = _caseload_rows(request)
+    rows, _page = _caseload_rows(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="caseload.csv"'
     writer = csv.writer(response)
@@ -126,7 +127,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
                 r.lessons_done,
                 r.lessons_total,
                 r.pending_recommendations,
-                "; ".join(f.label for f in r.flags),
+                "; ".join(str(f.label) for f in r.flags),
             ]
         )
     return response
@@ -221,7 +222,7 @@ def adjust_pace(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     form = PaceForm(request.POST)
     if enrolment is None or not form.is_valid():
-        messages.error(request, "That change could not be made.")
+        messages.error(request, _("That change could not be made."))
         return redirect("program:patient_detail", patient_id=patient.pk)
     enrolment.patient = patient
     action = form.cleaned_data["action"]
@@ -229,20 +230,24 @@ def adjust_pace(request: HttpRequest, patient_id: int) -> HttpResponse:
     week = overview.current.number if overview.current else 1
     if action == "pause":
         pause_enrolment(enrolment=enrolment, by=clinician)
-        messages.success(request, "Paused: no new week opens until you resume.")
+        messages.success(request, _("Paused: no new week opens until you resume."))
     elif action == "resume":
         resume_enrolment(enrolment=enrolment, by=clinician)
-        messages.success(request, "Resumed: the paused days do not count towards the pace.")
+        messages.success(request, _("Resumed: the paused days do not count towards the pace."))
     elif action == "extend":
         days = form.cleaned_data["days"] or 7
         extend_week(enrolment=enrolment, week=week, days=days, by=clinician)
-        messages.success(request, f"Week {week} extended by {days} days.")
+        messages.success(
+            request, _("Week %(week)s extended by %(days)s days.") % {"week": week, "days": days}
+        )
     elif action == "advance":
         if overview.next_locked is None:
-            messages.error(request, "Every week is already open.")
+            messages.error(request, _("Every week is already open."))
         else:
             advance_enrolment(enrolment=enrolment, week=overview.next_locked.number, by=clinician)
-            messages.success(request, f"Week {overview.next_locked.number} is open now.")
+            messages.success(
+                request, _("Week %(week)s is open now.") % {"week": overview.next_locked.number}
+            )
     return redirect("program:patient_detail", patient_id=patient.pk)
 
 
@@ -289,9 +294,9 @@ def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:
             author=request.user,  # type: ignore[arg-type]
             text=form.cleaned_data["text"],
         )
-        messages.success(request, "Note saved.")
+        messages.success(request, _("Note saved."))
     else:
-        messages.error(request, "A note needs some text.")
+        messages.error(request, _("A note needs some text."))
     return redirect(f"{patient_url(patient)}#notes")
 
 
@@ -313,7 +318,7 @@ def edit_note(request: HttpRequest, patient_id: int, note_id: int) -> HttpRespon
             by=request.user,  # type: ignore[arg-type]
             text=form.cleaned_data["text"],
         )
-        messages.success(request, "Note updated; the earlier text is kept in its history.")
+        messages.success(request, _("Note updated; the earlier text is kept in its history."))
         return redirect(f"{patient_url(patient)}#notes")
     ctx = {
         "patient": patient,

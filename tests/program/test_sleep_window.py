@@ -235,6 +235,18 @@ def test_the_therapist_can_end_restriction(patient, therapist) -> None:
     )
 
 
+def test_the_calendar_feed_is_in_the_patient_s_language(patient, therapist) -> None:
+    """A calendar app fetches the feed without a session: the view uses the patient's."""
+    started(patient, therapist)
+    patient.language = "fr"
+    patient.save(update_fields=["language"])
+    course = SleepCourse.objects.get()
+    response = client_for(None).get(reverse("program:calendar_feed", args=[course.calendar_token]))
+    event = Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert str(event["summary"]) == "Coucher"
+    assert str(event["description"]).startswith("Au lit pas avant ")
+
+
 def test_the_calendar_feed_parses_and_follows_the_window(patient, therapist) -> None:
     started(patient, therapist)
     course = SleepCourse.objects.get()

@@ -1,0 +1,364 @@
+"""The app's own text goes through Django's i18n, and the catalogues that ship are whole.
+
+- every .po under locale/ has a compiled .mo beside it that says the same (a fresh
+  machine without gettext still gets the translations);
+- the catalogues hold exactly the strings ``makemessages`` finds in the source today,
+  and the French one translates every one of them;
+- no template has bare English text outside translate tags (a heuristic, shown below
+  to catch a new untranslated sentence);
+- the safety wording of the pure module ``program.safety`` is marked for translation;
+- a patient whose language is French sees the French interface, their lesson in
+  French where one exists and in English otherwise, and French emails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from program import clinical_text, safety, scoring, sleep
+from program.curriculum import publish_version, start_draft
+from program.emails import render_email
+from program.models import Lesson
+from tests.conftest import client_for
+
+BASE_DIR = Path(settings.BASE_DIR)
+LOCALE_DIR = BASE_DIR / "locale"
+TEMPLATES_DIR = BASE_DIR / "templates"
+SHIPPED = ["fr", "de", "es", "nl"]
+COMPLETE = ["fr"]  # translated in full; the others are templates (English falls back)
+
+
+# --- Compiled catalogues ---------------------------------------------------------------
+
+
+def _entries(catalogue: polib._BaseFile) -> dict[tuple[str | None, str], object]:
+    """What a catalogue translates: (context, msgid) -> msgstr, or the plural forms.
+    Untranslated and fuzzy entries are left out, as msgfmt leaves them out of a .mo."""
+    out: dict[tuple[str | None, str], object] = {}
+    for entry in catalogue:
+        if "fuzzy" in entry.flags or entry.obsolete:
+            continue
+        if entry.msgid_plural:
+            forms = tuple(entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural))
+            if any(forms):
+                out[(entry.msgctxt, entry.msgid)] = (entry.msgid_plural, forms)
+        elif entry.msgstr:
+            out[(entry.msgctxt, entry.msgid)] = entry.msgstr
+    return out
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_each_catalogue_ships_with_a_compiled_mo_that_matches_it(language: str) -> None:
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / "django.po"
+    mo_path = po_path.with_suffix(".mo")
+    assert po_path.exists(), f"{po_path} is missing"
+    assert mo_path.exists(), f"{mo_path} is missing: run `manage.py compilemessages` and commit it"
+    po, mo = polib.pofile(str(po_path)), polib.mofile(str(mo_path))
+    assert _entries(mo) == _entries(po), (
+        f"{mo_path} is stale: run `manage.py compilemessages` and commit the .mo"
+    )
+    # The plural rule lives in the header; French counts 0 as singular.
+    assert mo.metadata.get("Plural-Forms") == po.metadata.get("Plural-Forms")
+
+
+@pytest.mark.parametrize("language", COMPLETE)
+def test_the_french_catalogue_translates_every_string(language: str) -> None:
+    po = polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
+    untranslated = [e.msgid for e in po.untranslated_entries()]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    assert not untranslated, f"untranslated in {language}: {untranslated[:10]}"
+    assert not fuzzy, f"fuzzy (needs checking) in {language}: {fuzzy[:10]}"
+    assert po.metadata["Plural-Forms"] == "nplurals=2; plural=(n > 1);"
+
+
+# --- The catalogues are up to date with the source ---------------------------------------
+
+# What makemessages reads (templates, .py and .txt); the lessons are per-language data.
+SOURCES = ["accounts", "program", "cbti", "templates", "manage.py"]
+
+
+def _msgids(path: Path) -> set[tuple[str | None, str]]:
+    return {(e.msgctxt, e.msgid) for e in polib.pofile(str(path)) if not e.obsolete}
+
+
+def test_the_catalogues_hold_exactly_the_strings_in_the_source(tmp_path: Path) -> None:
+    """Run ``makemessages`` on a copy of the source (so the work tree is not touched)
+    and compare what it extracts with each shipped catalogue (about 2 s)."""
+    if shutil.which("xgettext") is None:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("xgettext (GNU gettext) is needed to check the catalogues")
+        pytest.skip("GNU gettext (xgettext) is not installed")
+    copy = tmp_path / "src"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "content")
+    for name in SOURCES:
+        source = BASE_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=ignore)
+        else:
+            shutil.copy2(source, copy / name)
+    env = {**os.environ, "TESTING": "1", "DEBUG": "0"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete"],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    extracted = _msgids(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po")
+    assert len(extracted) > 500  # the extraction really ran over the source
+    for language in SHIPPED:
+        shipped = _msgids(LOCALE_DIR / language / "LC_MESSAGES" / "django.po")
+        new = sorted(msgid for _, msgid in extracted - shipped)
+        gone = sorted(msgid for _, msgid in shipped - extracted)
+        assert not new, (
+            f"locale/{language} lacks strings that are in the source; run "
+            f"`manage.py makemessages -a --no-obsolete` and translate them: {new[:10]}"
+        )
+        assert not gone, f"locale/{language} holds strings no longer in the source: {gone[:10]}"
+
+
+# --- No bare English in templates --------------------------------------------------------
+
+# Words allowed outside translate tags: units and symbols, the same in every language.
+ALLOWED_WORDS = {"mg"}
+# Blocks that hold class names, not text.
+NON_TEXT_BLOCKS = ("main_class",)
+CHECKED_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
+
+
+def bare_text(source: str, *, plain_text: bool = False) -> list[str]:
+    """User-visible words in a template that are not inside a translate tag.
+
+    1. Drop what cannot be bare text: {% blocktranslate %}…{% endblocktranslate %},
+       comments, every other {% tag %} and {{ variable }}, <script> and <style>.
+    2. In HTML, look at the text between tags (the whole file is framed by > and <,
+       so a child template's block content counts) and at the attributes people
+       read or hear (aria-label, placeholder, title, alt, a button's value).
+       In a plain-text (email) template, every remaining line is text.
+    3. Report text with a word of two letters or more, except allowed units.
+    """
+    text = re.sub(
+        r"\{% *blocktrans(?:late)?\b.*?\{% *endblocktrans(?:late)? *%\}", "", source, flags=re.S
+    )
+    text = re.sub(r"\{% *comment *%\}.*?\{% *endcomment *%\}", "", text, flags=re.S)
+    for block in NON_TEXT_BLOCKS:
+        text = re.sub(rf"\{{% *block {block} *%\}}.*?\{{% *endblock[^%]*%\}}", "", text, flags=re.S)
+    names = "|".join(CHECKED_ATTRIBUTES)
+    attributes = re.findall(rf'\b(?:{names})="([^"]*)"', text)
+    attributes += re.findall(r'<input\b[^>]*type="(?:submit|button)"[^>]*value="([^"]*)"', text)
+    text = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", "", text, flags=re.S)
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", text, flags=re.S)
+    if plain_text:
+        pieces = text.splitlines()
+    else:
+        pieces = re.findall(r">([^<>]*)<", f">{text}<")
+        pieces += [re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", value) for value in attributes]
+    found = []
+    for piece in pieces:
+        words = set(re.findall(r"[A-Za-z]{2,}", piece))
+        if words - ALLOWED_WORDS:
+            found.append(piece.strip())
+    return found
+
+
+def test_the_check_catches_a_new_untranslated_sentence() -> None:
+    sample = """{% extends "base.html" %}{% load i18n %}
+{% block title %}{% translate "Your diary" %}{% endblock %}
+{% block content %}
+<h1>{% translate "Your diary" %}</h1>
+<p>{% blocktranslate trimmed with n=3 %}You have {{ n }} nights.{% endblocktranslate %} 7 mg</p>
+<p>Remember to fill it in every morning.</p>
+<input type="search" placeholder="Name or email">
+{% endblock %}"""
+    assert bare_text(sample) == ["Remember to fill it in every morning.", "Name or email"]
+    assert bare_text("{% block title %}Sleep diary{% endblock %}") == ["Sleep diary"]
+    assert bare_text("{% load i18n %}Good morning,\n\n{{ link }}\n", plain_text=True) == [
+        "Good morning,"
+    ]
+    assert (
+        bare_text('<p>{% translate "Fine" %} <span aria-label="{% translate \'Ok\' %}"></span></p>')
+        == []
+    )
+
+
+def test_no_template_has_bare_english_text() -> None:
+    offenders = {}
+    for path in sorted(TEMPLATES_DIR.rglob("*")):
+        if path.suffix not in {".html", ".txt"}:
+            continue
+        found = bare_text(path.read_text(encoding="utf-8"), plain_text=path.suffix == ".txt")
+        if found:
+            offenders[str(path.relative_to(TEMPLATES_DIR))] = found
+    assert not offenders, f"wrap these in {{% translate %}} / {{% blocktranslate %}}: {offenders}"
+
+
+# --- Wording of the pure clinical modules ----------------------------------------
+
+
+def test_every_clinical_string_shown_to_people_is_marked_for_translation() -> None:
+    """``safety.py`` stays free of Django; ``clinical_text`` repeats its wording inside
+    gettext_noop so that makemessages finds it. A changed wording must be repeated."""
+    wording = [safety.CRISIS_MESSAGE, safety.DOZING_QUESTION, safety.UNSAFE_QUESTION]
+    wording += [safety.SAFETY_ADVICE, *(q.text for q in safety.SCREEN)]
+    wording += [label for _, label in safety.DOZING_CHOICES]
+    bands = [scoring.ISI_BANDS, scoring.PHQ9_BANDS, scoring.GAD7_BANDS]
+    bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS]
+    wording += [band.label for group in bands for band in group]
+    missing = [text for text in wording if text not in clinical_text.MARKED]
+    assert not missing, f"add to program/clinical_text.py MARKED: {missing}"
+
+
+def _night(bed: str, out: str, *, latency: int = 20, awakenings: int = 1, awake: int = 20):
+    start = datetime(2026, 11, 11, tzinfo=UTC)
+
+    def at(clock: str) -> datetime:
+        day, hhmm = clock.split(" ")
+        hours, minutes = map(int, hhmm.split(":"))
+        return start + timedelta(days=int(day), hours=hours, minutes=minutes)
+
+    return sleep.Night(
+        into_bed=at(bed),
+        lights_off=at(bed),
+        sleep_latency_min=latency,
+        awakenings=awakenings,
+        awake_min=awake,
+        final_wake=at(out),
+        out_of_bed=at(out),
+    )
+
+
+# Nights that between them raise every error and warning of sleep.check_night.
+ODD_NIGHTS = [
+    _night("0 23:00", "1 07:00", latency=-5),
+    sleep.Night(
+        **{
+            **vars(_night("0 23:00", "1 07:00")),
+            "lights_off": datetime(2026, 11, 11, 22, tzinfo=UTC),
+        }
+    ),
+    sleep.Night(
+        **{
+            **vars(_night("0 23:00", "1 07:00")),
+            "final_wake": datetime(2026, 11, 11, 22, tzinfo=UTC),
+            "out_of_bed": datetime(2026, 11, 11, 22, tzinfo=UTC),
+        }
+    ),
+    sleep.Night(
+        **{
+            **vars(_night("0 23:00", "1 07:00")),
+            "out_of_bed": datetime(2026, 11, 12, 6, tzinfo=UTC),
+        }
+    ),
+    _night("0 20:00", "1 21:00"),
+    _night("0 23:00", "1 07:00", latency=300, awake=300),
+    _night("0 20:00", "1 08:00"),
+    _night("0 23:00", "1 04:00", latency=10, awake=10),
+    _night("0 22:00", "1 09:00", latency=100, awake=100),
+    _night("0 23:00", "1 07:00", awakenings=0, awake=30),
+]
+
+
+def test_every_message_of_the_diary_check_is_translated() -> None:
+    messages = []
+    for night in ODD_NIGHTS:
+        check = sleep.check_night(night)
+        messages += [*check.errors.values(), *check.warnings]
+    assert len(set(messages)) >= 10, messages  # every branch was reached
+    with translation.override("fr"):
+        untranslated = [m for m in messages if clinical_text.night_message(m) == m]
+        french = clinical_text.night_message(
+            "That is 4 h 05 min asleep, less than 5 hours. Bad nights happen, and recording "
+            "them helps; if you feel very sleepy today, please don't drive."
+        )
+    assert not untranslated, f"add to clinical_text.NIGHT_MESSAGES: {untranslated}"
+    assert french.startswith("Cela fait 4 h 05 min de sommeil")
+
+
+def test_the_crisis_message_is_shown_in_french() -> None:
+    with translation.override("fr"):
+        text = clinical_text.translated(safety.CRISIS_MESSAGE)
+    assert text.startswith("Si vous pensez à vous faire du mal")
+    assert "116 123" in text and "988" in text and "112" in text
+
+
+# --- A French-speaking patient ------------------------------------------------------------
+
+
+@pytest.fixture
+def french_patient(patient):
+    patient.language = "fr"
+    patient.save(update_fields=["language"])
+    return patient
+
+
+def test_a_french_patient_sees_the_french_interface_on_their_home_page(french_patient) -> None:
+    page = client_for(french_patient).get(reverse("program:patient_home")).content.decode()
+    assert '<html lang="fr">' in page
+    for french in ("Aujourd’hui", "Agenda", "Fenêtre de sommeil", "Réglages", "Se déconnecter"):
+        assert f">{french}<" in page, french
+    assert "Bonjour, Pat Patient" in page
+    # Day names come from Django's French catalogue, lower case, not from ours.
+    assert re.search(r"Nous sommes le (lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) ", page)
+    assert "Ce n’est pas un service d’urgence." in page  # the crisis footer
+    assert ">Settings<" not in page
+
+
+def test_an_english_patient_still_sees_english(patient) -> None:
+    page = client_for(patient).get(reverse("program:patient_home")).content.decode()
+    assert ">Today<" in page and "Good to see you, Pat Patient" in page
+    assert "Aujourd’hui" not in page
+
+
+def test_a_french_patient_reads_the_french_lesson_else_the_english_one(french_patient) -> None:
+    how = Lesson.objects.get(slug="how-sleep-works")
+    draft = start_draft(lesson=how, language="fr", user=None)
+    draft.title = "Comment fonctionne le sommeil"
+    draft.save()
+    publish_version(version=draft, user=None)
+    client = client_for(french_patient)
+    page = client.get(reverse("program:lesson", args=[how.pk])).content.decode()
+    assert "Comment fonctionne le sommeil" in page
+    assert 'lang="fr"' in page
+    welcome = Lesson.objects.get(slug="welcome")
+    page = client.get(reverse("program:lesson", args=[welcome.pk])).content.decode()
+    assert 'lang="en"' in page  # the lesson itself is in English: no French version
+    assert "Marquer comme terminée" in page  # the app around it is still French
+
+
+def test_the_language_switch_in_settings_changes_the_interface(patient) -> None:
+    client = client_for(patient)
+    url = reverse("accounts:profile")
+    form = {"name": patient.name, "time_zone": patient.time_zone}
+    assert client.post(url, {**form, "language": "fr"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "<h1>Réglages</h1>" in page
+    assert 'value="fr" selected' in page
+    # ... and back: the French page's form switches to English again.
+    assert client.post(url, {**form, "language": "en"}).status_code == 302
+    assert "<h1>Settings</h1>" in client.get(url).content.decode()
+
+
+def test_reminder_emails_are_in_the_recipient_s_language(patient) -> None:
+    context = {"user": patient, "link": "https://x.test/d", "manage_link": "https://x.test/m"}
+    message = render_email("diary_reminder", patient.email, context, language="fr")
+    assert message.subject == "Une minute pour votre agenda du sommeil"
+    assert "Bonjour Pat Patient," in message.body
+    assert "Remplir mon agenda" in message.alternatives[0][0]
+    english = render_email("diary_reminder", patient.email, context, language="en")
+    assert english.subject == "A minute for your sleep diary"
+    assert "Good morning Pat Patient," in english.body
+    assert not mail.outbox  # rendering sends nothing
