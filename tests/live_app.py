@@ -69,6 +69,14 @@ def production_env(work: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
+def database_url(db: dict) -> str:  # type: ignore[type-arg]
+    """The URL of the database this test process uses (the suite's test database)."""
+    from urllib.parse import quote
+
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def setup_clinic(env: dict[str, str], work: Path, patients: int) -> dict:  # type: ignore[type-arg]
     out = work / "clinic.json"
     subprocess.run(

@@ -38,7 +38,15 @@ from program import reminders
 from program.models import Delivery, DiaryEntry, ReminderSchedule, WorkerHeartbeat
 from program.tasks import heartbeat_task, reminder_tick_task
 from tests.conftest import client_for
-from tests.live_app import DIARY_NIGHT, ROOT, collectstatic, csrf_token, gunicorn, production_env
+from tests.live_app import (
+    DIARY_NIGHT,
+    ROOT,
+    collectstatic,
+    csrf_token,
+    database_url,
+    gunicorn,
+    production_env,
+)
 from tests.program.test_celery_live import reset_pool
 from tests.services import private_redis
 
@@ -57,16 +65,27 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the worker and web processes need a database they can open (PostgreSQL)")
-    db = connection.settings_dict
     with private_redis() as redis:
         env = production_env(
             tmp_path,
-            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            DATABASE_URL=database_url(connection.settings_dict),
             REDIS_URL=redis.url,
             SECRET_KEY=settings.SECRET_KEY,  # the session cookie below is signed with it
         )
         collectstatic(env)
         mail_dir = tmp_path / "mail"
+        saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+        saved["broker_transport_options"] = app.conf.broker_transport_options
+        app.conf.update(
+            broker_url=redis.url,
+            task_always_eager=False,
+            broker_transport_options={
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+                "max_retries": 1,
+            },
+        )
+        reset_pool()
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -92,18 +111,6 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
             stdout=(tmp_path / "worker.log").open("wb"),
             stderr=subprocess.STDOUT,
         )
-        saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-        saved["broker_transport_options"] = app.conf.broker_transport_options
-        app.conf.update(
-            broker_url=redis.url,
-            task_always_eager=False,
-            broker_transport_options={
-                "socket_connect_timeout": 1,
-                "socket_timeout": 1,
-                "max_retries": 1,
-            },
-        )
-        reset_pool()
         ticks = {"published": 0, "refused": 0}
         last_tick = [0.0]
 
