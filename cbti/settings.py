@@ -101,6 +101,9 @@ DATABASES = {
         "DATABASE_URL",
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=env.int("CONN_MAX_AGE", 60),
+        # A persistent connection is checked before reuse: after a database restart
+        # every idle process holds a dead one, and without the check its next request
+        # fails (tests/program/test_database_restart.py, the quiet restart).
         conn_health_checks=True,
     )
 }
