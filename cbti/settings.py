@@ -101,6 +101,9 @@ DATABASES = {
         "DATABASE_URL",
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=env.int("CONN_MAX_AGE", 60),
+        # A persistent connection is checked before reuse: after a database restart
+        # every idle process holds a dead one, and without the check its next request
+        # fails (tests/program/test_database_restart.py, the quiet restart).
         conn_health_checks=True,
     )
 }
@@ -124,7 +127,8 @@ REDIS_URL = env.str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, except that Redis down is a miss, not a 500 (see cbti/cache.py).
+            "BACKEND": "cbti.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

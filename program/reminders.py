@@ -305,6 +305,15 @@ def pending_batches(now: datetime) -> list[list[int]]:
     return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
 
 
+def not_enqueued(ids: Sequence[int], marked_at: datetime) -> int:
+    """Undo ``pending_batches``' enqueue mark on rows whose batch could not be
+    published (the broker was down), so that the next tick offers them again at once
+    rather than ``REENQUEUE_AFTER`` later. Rows another tick marked since are left."""
+    return Delivery.objects.filter(
+        pk__in=list(ids), status=Delivery.Status.PENDING, claimed_at=marked_at
+    ).update(claimed_at=None)
+
+
 def sweep_interrupted(now: datetime | None = None) -> int:
     """Rows left "sending" by a worker that died are recorded, never resent."""
     now = now or timezone.now()

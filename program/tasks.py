@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.urls import reverse
 from django.utils import timezone
 
 from .emails import send_templated_email
 from .models import Invitation, WorkerHeartbeat
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
@@ -62,13 +66,28 @@ def titration_tick_task() -> int:
 @shared_task
 def reminder_tick_task() -> int:
     """Every minute (beat, in UTC): due reminders become outbox rows and are enqueued
-    in batches. Duplicated ticks are harmless (unique outbox key, conditional claims)."""
+    in batches. Duplicated ticks are harmless (unique outbox key, conditional claims).
+
+    While the broker is down the rows stay pending and unmarked, so the first tick
+    after it returns enqueues them (tests/program/test_broker_outage.py). A batch
+    published but lost with the broker's memory is enqueued again REENQUEUE_AFTER
+    later. Either way it is sent late within REMINDER_GRACE_MINUTES, or recorded
+    as skipped: never silently lost."""
     from . import reminders
 
-    reminders.sweep_interrupted()
-    batches = reminders.tick()
-    for ids in batches:
-        send_deliveries_task.delay(ids)
+    now = timezone.now()
+    reminders.sweep_interrupted(now)
+    batches = reminders.tick(now)
+    for n, ids in enumerate(batches):
+        try:
+            send_deliveries_task.delay(ids)
+        except Exception as error:  # the broker is down: the rows wait for the next tick
+            unsent = [pk for batch in batches[n:] for pk in batch]
+            reminders.not_enqueued(unsent, marked_at=now)
+            log.warning(
+                "Could not enqueue %s reminders, left for the next tick: %s", len(unsent), error
+            )
+            return sum(len(batch) for batch in batches[:n])
     return sum(len(ids) for ids in batches)
 
 

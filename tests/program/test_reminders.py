@@ -328,3 +328,43 @@ def test_a_batch_of_questionnaire_reminders_costs_no_query_per_patient(programme
     few = queries_before_first_send(2, "few", clock_date())
     many = queries_before_first_send(12, "many", clock_date() + timedelta(days=1))
     assert few == many, (few, many)
+
+
+def test_a_tick_that_cannot_enqueue_leaves_the_reminder_for_the_next_tick(
+    patient, clock, monkeypatch
+) -> None:
+    """The broker is down when the tick publishes: the outbox row stays pending and is
+    not marked enqueued, so the first tick once the broker is back sends it (not
+    REENQUEUE_AFTER later). See tests/program/test_broker_outage.py for the real thing."""
+    from kombu.exceptions import OperationalError
+
+    from program.tasks import reminder_tick_task, send_deliveries_task
+
+    def broker_down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    reminders.refresh_schedules(patient)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    with monkeypatch.context() as patched:
+        patched.setattr(send_deliveries_task, "delay", broker_down)
+        assert reminder_tick_task() == 0
+    delivery = Delivery.objects.get(user=patient)
+    assert (delivery.status, delivery.claimed_at) == ("pending", None)
+    clock.move_to(utc(2026, 11, 25, 7, 32))  # the broker is back a minute later
+    assert reminder_tick_task() == 1  # eager in unit tests: enqueued and sent
+    assert [m.to for m in mail.outbox] == [[patient.email]]
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
+
+
+def test_a_batch_lost_with_the_broker_is_enqueued_again_later(patient, clock) -> None:
+    """Published, then lost when Redis restarted empty: the row is offered again once
+    REENQUEUE_AFTER has passed, and sent late within the grace period."""
+    reminders.refresh_schedules(patient)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    assert sum(len(b) for b in reminders.tick()) == 1  # enqueued; the message is lost
+    clock.move_to(utc(2026, 11, 25, 7, 33))
+    assert reminders.tick() == []  # not yet: it may still be in the queue
+    clock.move_to(utc(2026, 11, 25, 7, 37))
+    (batch,) = reminders.tick()
+    assert reminders.deliver(batch)["sent"] == 1

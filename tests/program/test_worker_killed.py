@@ -30,7 +30,7 @@ from tests.conftest import make_user
 from tests.services import require_redis
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.celery_live
+pytestmark = [pytest.mark.celery_live, pytest.mark.fault]
 
 
 def children(pid: int) -> list[int]:
