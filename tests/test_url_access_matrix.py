@@ -11,12 +11,13 @@ from datetime import time
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from program import assessments, sleep_window
 from program.diary import save_entry
 from program.medication import confirm_plan, create_draft
-from program.models import Lesson, Medication, Recommendation
+from program.models import Lesson, LessonImage, Medication, Recommendation
 from program.reminders import manage_token
 from program.safety import SCREEN
 from program.services import current_enrolment, invite_patient
@@ -24,6 +25,10 @@ from program.services import current_enrolment, invite_patient
 from .conftest import client_for
 
 SCREEN_KEYS = [q.key for q in SCREEN]
+# A 1×1 GIF.
+TINY_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
 PERSONAS = ["anonymous", "patient", "other_patient", "therapist", "other_therapist", "admin"]
 LOGIN = "login"  # a redirect to the login page
 HOME = "home"  # a redirect elsewhere (the user's own home)
@@ -105,6 +110,10 @@ ROWS = [
         args="lesson_part"),
     row("program:lesson_done",         "post", LOGIN, HOME,   HOME,   403,      403,    403,
         args="lesson"),
+    # Uploaded lesson pictures: the programme's content, for anyone signed in (the admin's
+    # preview shows them too); the content hash in the URL is not a secret.
+    row("program:lesson_image",        "get",  LOGIN, 200,    200,    200,      200,    200,
+        args="lesson_image"),
     row("program:adjust_pace",         "post", LOGIN, 403,    403,    HOME,     404,    HOME,
         args="patient"),
     # An empty subscription is refused (400) for anyone signed in.
@@ -190,11 +199,20 @@ def world(
     clinic_admin,
     programme,
     django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
 ):
+    settings.MEDIA_ROOT = tmp_path / "media"
     with django_capture_on_commit_callbacks(execute=False):
         issued = invite_patient(therapist=therapist, email="new@example.test", programme=programme)
     today = patient.local_today()
     first_lesson = Lesson.objects.filter(week__programme=programme, week__number=1).first()
+    image = LessonImage(
+        lesson=first_lesson,
+        alt_text="A grey square",
+        file=SimpleUploadedFile("square.gif", TINY_GIF, "image/gif"),
+    )
+    image.save()
     save_entry(
         patient=patient,
         diary_date=today,
@@ -256,6 +274,7 @@ def world(
             "week": [1],
             "lesson": [first_lesson.pk],
             "lesson_part": [first_lesson.pk, "hopes"],
+            "lesson_image": [image.pk, image.digest, image.extension],
             "diary_date": [today.isoformat()],
             "calendar_token": [course.calendar_token],
             "manage_token": [manage_token(patient)],
