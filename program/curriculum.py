@@ -298,10 +298,10 @@ class PaceSummary:
 def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
     """``programme_overview(e).current.number`` (and lessons done) for many enrolments at
     once, by enrolment pk, in 5 queries whatever their number: weeks, lessons (with the
-    languages each is published in), lesson progress, pace changes, and when the
-    n-th valid diary night was entered (a window function, n up to the largest diary
-    threshold). Each enrolment's ``patient`` and ``programme`` must be loaded. The same
-    helpers as ``programme_overview`` feed the same pure rules (``program.unlocking``);
+    languages each is published in), lesson progress, pace changes, and when the n-th
+    valid diary night was entered (for each diary threshold n). Each enrolment's
+    ``patient`` and ``programme`` must be loaded. The same helpers as
+    ``programme_overview`` feed the same pure rules (``program.unlocking``);
     tests/program/test_caseload_week.py holds the two to the same answer."""
     if not enrolments:
         return {}
@@ -341,8 +341,12 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
         for lesson in lessons
     }
     totals: dict[int, int] = {}
+    required: dict[int, list[tuple[int, int]]] = {}  # by programme: (lesson, week)
     for lesson in lessons:
-        totals[lesson["week__programme_id"]] = totals.get(lesson["week__programme_id"], 0) + 1
+        programme_id = lesson["week__programme_id"]
+        totals[programme_id] = totals.get(programme_id, 0) + 1
+        if lesson["is_required"]:
+            required.setdefault(programme_id, []).append((lesson["pk"], lesson["week_id"]))
     progress: dict[int, dict[int, datetime | None]] = {}
     for enrolment_id, lesson_id, completed_at in (
         LessonProgress.objects.filter(enrolment_id__in=enrolment_ids)
@@ -363,12 +367,10 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
         readable = {patient_language(patient), BASE_LANGUAGE}
         done = progress.get(enrolment.pk, {})
         required_done: dict[int, list[date | None]] = {}
-        for lesson in lessons:
-            lesson_id, week_id, is_required = lesson["pk"], lesson["week_id"], lesson["is_required"]
+        for lesson_id, week_id in required.get(enrolment.programme_id, []):
             # Shown to the patient: started (its version pinned), or published in a
             # language they read; the same test as programme_overview's.
-            shown = lesson_id in done or bool(published.get(lesson_id, set()) & readable)
-            if is_required and shown:
+            if lesson_id in done or published[lesson_id] & readable:
                 completed = done.get(lesson_id)
                 required_done.setdefault(week_id, []).append(
                     _local_date(completed, patient) if completed else None
