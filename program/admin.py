@@ -115,6 +115,10 @@ class SleepCourseAdmin(admin.ModelAdmin):
     readonly_fields = ["patient", "calendar_token", "created_at", "updated_at"]
     inlines = [PrescriptionInline]
 
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        # Made by the patient's sleep-window workflow; its patient cannot be chosen here.
+        return False
+
 
 @admin.register(SafetyScreen)
 class SafetyScreenAdmin(admin.ModelAdmin):
@@ -122,6 +126,10 @@ class SafetyScreenAdmin(admin.ModelAdmin):
     list_filter = ["positive", "decision"]
     list_select_related = ["patient", "decided_by"]
     readonly_fields = ["patient", "answers", "positive", "completed_at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        # Answered by the patient; its patient and answers are read-only here.
+        return False
 
 
 @admin.register(Delivery)
@@ -143,6 +151,10 @@ class DeliveryAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        # Written by the reminder tick; its person and timing are read-only here.
+        return False
+
 
 @admin.register(Instrument)
 class InstrumentAdmin(admin.ModelAdmin):
@@ -158,6 +170,10 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["patient", "instrument", "occasion", "total", "band", "risk", "completed_on"]
     list_filter = ["instrument", "risk"]
     readonly_fields = ["patient", "instrument", "answers", "total", "band", "band_rank", "risk"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        # Entered by the patient or their therapist; its patient is read-only here.
+        return False
 
 
 class TaperStepInline(admin.TabularInline):

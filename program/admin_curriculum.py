@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -26,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .curriculum import publish_version, push_version, start_draft
 from .curriculum_files import canonical
-from .models import Lesson, LessonProgress, LessonVersion, Week, validate_parts
+from .markup import image_ids
+from .models import Lesson, LessonImage, LessonProgress, LessonVersion, Week, validate_parts
 
 
 class PartsField(forms.CharField):
@@ -62,6 +64,30 @@ class LessonVersionForm(forms.ModelForm):
     class Meta:
         model = LessonVersion
         fields = ["lesson", "language", "title", "summary", "body", "minutes", "parts"]
+        help_texts = {
+            "body": "Markdown. Start headings at ##; end with a Sources list. For a picture, "
+            "upload it on the lesson's page (Lessons → the lesson → Images) and paste the "
+            "snippet shown there, e.g. ![what it shows](image:12).",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lesson = data.get("lesson") or getattr(self.instance, "lesson", None)
+        wanted = image_ids(data.get("body") or "")
+        if wanted and lesson is not None:
+            known = set(
+                LessonImage.objects.filter(lesson=lesson, pk__in=wanted).values_list(
+                    "pk", flat=True
+                )
+            )
+            if missing := sorted(wanted - known):
+                names = ", ".join(f"image:{pk}" for pk in missing)
+                self.add_error(
+                    "body",
+                    f"{names}: no such image on this lesson. Upload it on the lesson's page "
+                    "and paste the snippet shown there.",
+                )
+        return data
 
 
 def version_text(version: LessonVersion) -> list[str]:
@@ -101,6 +127,82 @@ def diff_lines(old: LessonVersion, new: LessonVersion) -> list[tuple[str, str]]:
     return lines
 
 
+class StoredImageWidget(forms.Widget):
+    """An uploaded image as it is served (it cannot be replaced, only deleted)."""
+
+    def __init__(self, image: LessonImage) -> None:
+        super().__init__()
+        self.image = image
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+        image = self.image
+        return format_html(
+            '<img class="lesson-image-thumb" src="{}" alt="{}" width="{}" height="{}">'
+            "<small>{} · {}×{} · {} KB</small>",
+            image.ref().url,
+            image.alt_text,
+            image.width,
+            image.height,
+            image.original_name,
+            image.width,
+            image.height,
+            round(image.size / 1024),
+        )
+
+
+class LessonImageForm(forms.ModelForm):
+    class Meta:
+        model = LessonImage
+        fields = ["file", "alt_text"]
+        widgets = {"file": forms.ClearableFileInput(attrs={"accept": "image/*"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A stored picture is never replaced (its URL holds its hash): show it instead.
+            self.fields["file"].disabled = True
+            self.fields["file"].required = False
+            self.fields["file"].widget = StoredImageWidget(self.instance)
+
+
+class LessonImageFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """Refuse to delete a picture a lesson version still shows."""
+        super().clean()
+        doomed = {
+            form.instance.pk for form in self.deleted_forms if form.instance.pk and not form.errors
+        }
+        if not doomed:
+            return
+        for version in LessonVersion.objects.filter(lesson=self.instance).only(
+            "title", "language", "number", "status", "body"
+        ):
+            if used := doomed & image_ids(version.body):
+                names = ", ".join(f"image:{pk}" for pk in sorted(used))
+                raise ValidationError(
+                    f"{names} is shown in “{version}”; take it out of every version first "
+                    "(published versions keep their pictures, so it stays)."
+                )
+
+
+class LessonImageInline(admin.TabularInline):
+    """Pictures for the lesson: upload, then paste the snippet into a version's Markdown."""
+
+    model = LessonImage
+    form = LessonImageForm
+    formset = LessonImageFormSet
+    extra = 1
+    fields = ["file", "alt_text", "snippet"]
+    readonly_fields = ["snippet"]
+    verbose_name_plural = "Images (paste the snippet into the lesson's Markdown)"
+
+    @admin.display(description="Markdown to paste")
+    def snippet(self, image: LessonImage) -> str:
+        if not image.pk:
+            return "Shown once the image is saved."
+        return format_html('<code class="lesson-image-snippet">{}</code>', image.markdown)
+
+
 class LessonInline(admin.TabularInline):
     model = Lesson
     extra = 0
@@ -128,6 +230,10 @@ class LessonAdmin(admin.ModelAdmin):
     ordering = ["week__number", "order"]
     readonly_fields = ["versions"]
     fields = ["week", "slug", "order", "is_required", "versions"]
+    inlines = [LessonImageInline]
+
+    class Media:
+        css = {"all": ["css/admin-curriculum.css"]}
 
     def get_queryset(self, request: HttpRequest) -> Any:
         # The English title: the draft's if there is one ("draft" sorts before "published"),

@@ -7,7 +7,11 @@ Queries (see tests/test_query_counts.py):
 2. their current enrolments with programmes (one prefetch);
 3. the diary nights of the last 14 days (values only);
 4. their ISI results (values only);
-5. the nights with sleep medication taken in the last 14 days (values only).
+5. the nights with sleep medication taken in the last 14 days (values only);
+6.-10. the week each patient is in — the highest week the pace rules have opened, as
+   on their own pages, not the calendar week since the start — and their lessons done
+   and in all (``program.curriculum.pace_summaries``: weeks, lessons with the languages
+   each is published in, lesson progress, pace changes, the n-th valid diary night).
 Everything else is arithmetic in Python. Sorting by computed figures needs every
 row, so the page is cut after sorting (a caseload is hundreds, not millions).
 
@@ -31,12 +35,11 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 
 from . import scoring
+from .curriculum import PaceSummary, pace_summaries
 from .models import (
     Assessment,
     DiaryEntry,
     Enrolment,
-    Lesson,
-    LessonProgress,
     MedicationDose,
     Message,
     SafetyScreen,
@@ -169,28 +172,13 @@ def build_rows(therapist: User, *, now: Any = None) -> list[Row]:
         .order_by()
     ):
         doses[patient_id].append((day, mg))
-    done = dict(
-        LessonProgress.objects.filter(
-            enrolment__patient_id__in=ids,
-            enrolment__status__in=["active", "paused"],
-            completed_at__isnull=False,
-        )
-        .values("enrolment__patient_id")
-        .annotate(n=Count("id"))
-        .values_list("enrolment__patient_id", "n")
-        .order_by()
-    )
-    totals = dict(
-        Lesson.objects.values("week__programme_id")
-        .annotate(n=Count("id"))
-        .values_list("week__programme_id", "n")
-        .order_by()
-    )
-    rows = [_row(p, nights[p.pk], isi[p.pk], doses[p.pk]) for p in patients]
-    for row in rows:
-        row.lessons_done = done.get(row.patient.pk, 0)
-        row.lessons_total = totals.get(row.enrolment.programme_id, 0) if row.enrolment else 0
-    return rows
+    enrolments = []
+    for patient in patients:
+        for enrolment in patient.current_enrolments:  # type: ignore[attr-defined]
+            enrolment.patient = patient  # already loaded: saves a query each
+            enrolments.append(enrolment)
+    pace = pace_summaries(enrolments)
+    return [_row(p, nights[p.pk], isi[p.pk], doses[p.pk], pace) for p in patients]
 
 
 def _row(
@@ -198,9 +186,11 @@ def _row(
     nights: list[tuple[date, int, int]],
     isi: list[tuple[date, int, str]],
     doses: list[tuple[date, Decimal]],
+    pace: dict[int, PaceSummary],
 ) -> Row:
     today = patient.local_today()
     enrolment = patient.current_enrolments[0] if patient.current_enrolments else None  # type: ignore[attr-defined]
+    summary = pace.get(enrolment.pk) if enrolment else None
     last_week = (today - timedelta(days=6), today)
     week_before = (today - timedelta(days=13), today - timedelta(days=7))
     count, se, tst = _week_figures(nights, *last_week)
@@ -208,7 +198,7 @@ def _row(
     row = Row(
         patient=patient,
         enrolment=enrolment,
-        week=enrolment.week_number(today) if enrolment else None,
+        week=summary.week if summary else None,
         nights_last_7=count,
         se_last=se,
         se_change=_difference(se, se_before),
@@ -218,6 +208,8 @@ def _row(
         isi_change=(isi[-1][1] - isi[0][1]) if len(isi) > 1 else None,
         isi_band=isi[-1][2] if isi else "",
         pending_recommendations=patient.pending_recommendations,  # type: ignore[attr-defined]
+        lessons_done=summary.lessons_done if summary else 0,
+        lessons_total=summary.lessons_total if summary else 0,
     )
     row.flags = flags_for(
         patient,

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -207,6 +208,59 @@ def pace_changes(changes: list[EnrolmentChange]) -> dict[str, Any]:
     return {"pauses": tuple(pauses), "extensions": extensions, "advanced": advanced}
 
 
+def _requirements(
+    weeks: list[Any], required_done: dict[int, list[date | None]]
+) -> tuple[unlocking.WeekRequirement, ...]:
+    """Rules 4 and 5's inputs, week by week. ``required_done`` holds, by week pk, the
+    patient's local date each required lesson they can see was done (None: not yet)."""
+    requirements = []
+    previous = None
+    for week in weeks:
+        done_on: date | None = None
+        dates = required_done.get(previous.pk, []) if previous is not None else []
+        if dates and all(d is not None for d in dates):
+            done_on = max(d for d in dates if d is not None)
+        requirements.append(
+            unlocking.WeekRequirement(
+                number=week.number,
+                previous_lessons_done_on=done_on,
+                previous_has_required_lessons=bool(dates),
+                min_diary_nights=week.min_diary_nights,
+            )
+        )
+        previous = week
+    return tuple(requirements)
+
+
+def _pace_progress(
+    enrolment: Enrolment,
+    patient: User,
+    *,
+    today: date,
+    requirements: tuple[unlocking.WeekRequirement, ...],
+    changes: list[EnrolmentChange],
+    nth_valid_night: dict[int, datetime],
+) -> unlocking.Progress:
+    """The pace rules' input for one enrolment. ``nth_valid_night`` maps n to when the
+    n-th valid diary night since the start was entered, for n up to the largest
+    diary threshold (fewer when the diary has fewer)."""
+    thresholds = sorted({r.min_diary_nights for r in requirements if r.min_diary_nights})
+    enough_on = {
+        t: (_local_date(nth_valid_night[t], patient) if t in nth_valid_night else None)
+        for t in thresholds
+    }
+    return unlocking.Progress(
+        start=enrolment.start_date,
+        today=today,
+        weeks=requirements,
+        pace_days=enrolment.programme.pace_days,
+        require_previous_lessons=enrolment.programme.require_previous_lessons,
+        diary_nights=max(nth_valid_night, default=0),
+        diary_enough_on=enough_on,
+        **pace_changes(changes),
+    )
+
+
 def programme_overview(
     enrolment: Enrolment,
     *,
@@ -241,10 +295,6 @@ def programme_overview(
             .order_by("entered_at")
             .values_list("entered_at", flat=True)[: thresholds[-1]]
         )
-    enough_on = {
-        t: (_local_date(entered[t - 1], patient) if len(entered) >= t else None) for t in thresholds
-    }
-
     by_week: dict[int, list[LessonItem]] = {w.pk: [] for w in weeks}
     for lesson in lessons:
         item_progress = progress.get(lesson.pk)
@@ -252,36 +302,22 @@ def programme_overview(
         if version is None:
             continue  # not published in any language the patient reads: not shown
         by_week[lesson.week_id].append(LessonItem(lesson, version, item_progress))
-
-    requirements = []
-    previous: Week | None = None
-    for week in weeks:
-        done_on: date | None = None
-        has_required = False
-        if previous is not None:
-            required = [i for i in by_week[previous.pk] if i.lesson.is_required]
-            has_required = bool(required)
-            if required and all(i.is_done for i in required):
-                done_on = max(_local_date(i.progress.completed_at, patient) for i in required)  # type: ignore[union-attr,arg-type]
-        requirements.append(
-            unlocking.WeekRequirement(
-                number=week.number,
-                previous_lessons_done_on=done_on,
-                previous_has_required_lessons=has_required,
-                min_diary_nights=week.min_diary_nights,
-            )
-        )
-        previous = week
+    required_done = {
+        week_pk: [
+            _local_date(i.progress.completed_at, patient) if i.is_done else None  # type: ignore[union-attr,arg-type]
+            for i in week_lessons
+            if i.lesson.is_required
+        ]
+        for week_pk, week_lessons in by_week.items()
+    }
     states = unlocking.week_states(
-        unlocking.Progress(
-            start=enrolment.start_date,
+        _pace_progress(
+            enrolment,
+            patient,
             today=today,
-            weeks=tuple(requirements),
-            pace_days=enrolment.programme.pace_days,
-            require_previous_lessons=enrolment.programme.require_previous_lessons,
-            diary_nights=len(entered),
-            diary_enough_on=enough_on,
-            **pace,
+            requirements=_requirements(weeks, required_done),
+            changes=changes,
+            nth_valid_night=dict(enumerate(entered, 1)),
         )
     )
     items = [
@@ -311,6 +347,144 @@ def programme_overview(
         diary_nights=len(entered),
         is_paused=bool(pace["pauses"] and pace["pauses"][-1].end is None),
     )
+
+
+@dataclass(frozen=True)
+class PaceSummary:
+    """Where a patient is in the programme, for lists of many patients."""
+
+    week: int  # the highest open week, as on their own pages (week 1 before the start)
+    lessons_done: int
+    lessons_total: int  # in the programme
+
+
+def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
+    """``programme_overview(e).current.number`` (and lessons done) for many enrolments at
+    once, by enrolment pk, in 5 queries whatever their number: weeks, lessons (with the
+    languages each is published in), lesson progress, pace changes, and when the n-th
+    valid diary night was entered (for each diary threshold n). Each enrolment's
+    ``patient`` and ``programme`` must be loaded. The same helpers as
+    ``programme_overview`` feed the same pure rules (``program.unlocking``);
+    tests/program/test_caseload_week.py holds the two to the same answer."""
+    if not enrolments:
+        return {}
+    programme_ids = {e.programme_id for e in enrolments}
+    enrolment_ids = [e.pk for e in enrolments]
+    weeks: dict[int, list[Any]] = {}
+    for week in (
+        Week.objects.filter(programme_id__in=programme_ids)
+        .order_by("number")
+        .only("programme_id", "number", "min_diary_nights")
+    ):
+        weeks.setdefault(week.programme_id, []).append(week)
+    # Each lesson, and whether it is published in each language (one Exists per
+    # configured language: a constant handful of subqueries in one query).
+    languages = [code for code, _ in settings.LANGUAGES]
+    lessons = list(
+        Lesson.objects.filter(week__programme_id__in=programme_ids)
+        .annotate(
+            **{
+                f"published_{code}": Exists(
+                    LessonVersion.objects.published().filter(lesson=OuterRef("pk"), language=code)
+                )
+                for code in languages
+            }
+        )
+        .order_by()
+        .values(
+            "pk",
+            "week_id",
+            "week__programme_id",
+            "is_required",
+            *(f"published_{code}" for code in languages),
+        )
+    )
+    published = {
+        lesson["pk"]: {code for code in languages if lesson[f"published_{code}"]}
+        for lesson in lessons
+    }
+    totals: dict[int, int] = {}
+    required: dict[int, list[tuple[int, int]]] = {}  # by programme: (lesson, week)
+    for lesson in lessons:
+        programme_id = lesson["week__programme_id"]
+        totals[programme_id] = totals.get(programme_id, 0) + 1
+        if lesson["is_required"]:
+            required.setdefault(programme_id, []).append((lesson["pk"], lesson["week_id"]))
+    progress: dict[int, dict[int, datetime | None]] = {}
+    for enrolment_id, lesson_id, completed_at in (
+        LessonProgress.objects.filter(enrolment_id__in=enrolment_ids)
+        .order_by()
+        .values_list("enrolment_id", "lesson_id", "completed_at")
+    ):
+        progress.setdefault(enrolment_id, {})[lesson_id] = completed_at
+    changes: dict[int, list[EnrolmentChange]] = {}
+    for change in EnrolmentChange.objects.filter(enrolment_id__in=enrolment_ids):
+        changes.setdefault(change.enrolment_id, []).append(change)
+    nights = _nth_valid_nights(
+        enrolments, {w.min_diary_nights for ws in weeks.values() for w in ws if w.min_diary_nights}
+    )
+
+    out: dict[int, PaceSummary] = {}
+    for enrolment in enrolments:
+        patient = enrolment.patient
+        readable = {patient_language(patient), BASE_LANGUAGE}
+        done = progress.get(enrolment.pk, {})
+        required_done: dict[int, list[date | None]] = {}
+        for lesson_id, week_id in required.get(enrolment.programme_id, []):
+            # Shown to the patient: started (its version pinned), or published in a
+            # language they read; the same test as programme_overview's.
+            if lesson_id in done or published[lesson_id] & readable:
+                completed = done.get(lesson_id)
+                required_done.setdefault(week_id, []).append(
+                    _local_date(completed, patient) if completed else None
+                )
+        programme_weeks = weeks.get(enrolment.programme_id, [])
+        states = unlocking.week_states(
+            _pace_progress(
+                enrolment,
+                patient,
+                today=patient.local_today(),
+                requirements=_requirements(programme_weeks, required_done),
+                changes=changes.get(enrolment.pk, []),
+                nth_valid_night=nights.get(patient.pk, {}),
+            )
+        )
+        out[enrolment.pk] = PaceSummary(
+            week=unlocking.current_week(states),
+            lessons_done=sum(1 for completed in done.values() if completed),
+            lessons_total=totals.get(enrolment.programme_id, 0),
+        )
+    return out
+
+
+def _nth_valid_nights(
+    enrolments: list[Enrolment], thresholds: set[int]
+) -> dict[int, dict[int, datetime]]:
+    """By patient: n → when their n-th valid diary night since their start was entered,
+    for each n in ``thresholds`` that their diary has reached. One query: a subquery per
+    threshold (``OFFSET n-1 LIMIT 1`` over the patient's nights in the order entered),
+    each a short range scan of that patient's nights."""
+    if not thresholds:
+        return {}
+    nights = (
+        DiaryEntry.objects.valid_for_titration()
+        .filter(patient_id=OuterRef("patient_id"), diary_date__gte=OuterRef("start_date"))
+        .order_by("entered_at")
+        .values("entered_at")
+    )
+    found = {f"night_{n}": Subquery(nights[n - 1 : n]) for n in sorted(thresholds)}
+    rows = (
+        Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+        .annotate(**found)
+        .order_by()
+        .values("patient_id", *found)
+    )
+    out: dict[int, dict[int, datetime]] = {}
+    for row in rows:
+        out[row["patient_id"]] = {
+            n: row[f"night_{n}"] for n in thresholds if row[f"night_{n}"] is not None
+        }
+    return out
 
 
 @dataclass

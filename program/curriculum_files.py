@@ -10,6 +10,13 @@ programme, loaded by migration 0005 through this module)::
                                  slug, order, required, title, summary, minutes, parts;
                                  body: the lesson in Markdown
 
+``Uploaded lesson images are written beside the lesson's file, in
+``<lang>/week-<n>/images/<slug>-<hash>.<ext>``, and listed in its front matter
+(``images: [{file, alt}]``); the body refers to them by that relative path, so
+the file previews with its pictures in any Markdown viewer. Importing stores
+each file once per lesson (matched by content) and turns the paths back into
+``image:ID``.
+
 ``<lang>`` is a language code from settings.LANGUAGES (``en``, ``fr``…). The
 structure (weeks, order, required, diary nights) comes from the English files;
 other languages supply words only. ``parts`` is a YAML list of interactive parts
@@ -34,7 +41,7 @@ from django.apps import apps as global_apps
 from django.db import transaction
 from django.utils import timezone
 
-from .markup import render_markdown
+from .markup import IMAGE_REFERENCE, ImageRef, render_markdown
 
 BASE_LANGUAGE = "en"
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.DOTALL)
@@ -93,10 +100,76 @@ class ImportReport:
 
 
 def _models(apps: Any) -> dict[str, Any]:
-    return {
+    models = {
         name: apps.get_model("program", name)
         for name in ("Programme", "Week", "Lesson", "LessonVersion")
     }
+    try:
+        models["LessonImage"] = apps.get_model("program", "LessonImage")
+    except LookupError:  # migration 0005 runs before lesson images existed
+        models["LessonImage"] = None
+    return models
+
+
+IMAGES_FOLDER = "images"
+# ``](images/x.png`` in an exported body; ``](image:12`` in the database.
+EXPORTED_IMAGE = re.compile(r"(\]\(\s*)(" + IMAGES_FOLDER + r"/[^\s)]+)")
+STORED_IMAGE = re.compile(r"(\]\(\s*)" + IMAGE_REFERENCE.pattern)
+
+
+def _import_images(
+    LessonImage: Any, lesson: Any, meta: dict[str, Any], folder: Path, where: Path
+) -> dict[str, Any]:
+    """Store the pictures a lesson file lists (once each, matched by content); returns
+    them by their relative path."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.base import ContentFile
+
+    from .models.curriculum import inspect_image
+
+    listed = meta.get("images") or []
+    if listed and LessonImage is None:
+        raise CurriculumFileError(f"{where}: images cannot be imported by this migration.")
+    if not isinstance(listed, list):
+        raise CurriculumFileError(f"{where}: `images` must be a list of {{file, alt}}.")
+    found: dict[str, Any] = {}
+    for entry in listed:
+        if not isinstance(entry, dict) or not entry.get("file") or not entry.get("alt"):
+            raise CurriculumFileError(f"{where}: each image needs `file` and `alt`.")
+        relative = str(entry["file"])
+        path = (folder / relative).resolve()
+        if not path.is_relative_to(folder.resolve() / IMAGES_FOLDER) or not path.is_file():
+            raise CurriculumFileError(f"{where}: {relative} is not a file in {IMAGES_FOLDER}/.")
+        data = path.read_bytes()
+        try:
+            facts = inspect_image(data)
+        except ValidationError as error:
+            raise CurriculumFileError(f"{where}: {relative}: {' '.join(error.messages)}") from error
+        image = LessonImage.objects.filter(lesson=lesson, digest=facts.digest).first()
+        if image is None:
+            image = LessonImage(
+                lesson=lesson,
+                alt_text=str(entry["alt"]),
+                digest=facts.digest,
+                extension=facts.extension,
+                width=facts.width,
+                height=facts.height,
+                size=facts.size,
+                original_name=path.name,
+            )
+            image.file.save(f"{facts.digest}.{facts.extension}", ContentFile(data), save=False)
+            image.save()
+        elif image.alt_text != str(entry["alt"]):
+            image.alt_text = str(entry["alt"])
+            image.save(update_fields=["alt_text"])
+        found[relative] = image
+    return found
+
+
+def _image_refs(images: dict[str, Any]) -> dict[int, ImageRef]:
+    from .models.curriculum import image_ref
+
+    return {image.pk: image_ref(image) for image in images.values()}
 
 
 def _language_dirs(directory: Path) -> list[Path]:
@@ -181,6 +254,13 @@ def import_directory(
                     lesson.order = int(lesson_meta.get("order") or 0)
                     lesson.is_required = bool(lesson_meta.get("required", True))
                     lesson.save()
+                images = _import_images(models["LessonImage"], lesson, lesson_meta, week_dir, where)
+
+                def stored(match: re.Match[str], images: dict[str, Any] = images) -> str:
+                    image = images.get(match.group(2))
+                    return f"{match.group(1)}image:{image.pk}" if image else match.group(0)
+
+                body = EXPORTED_IMAGE.sub(stored, body)
                 content = {
                     "title": str(lesson_meta.get("title") or slug),
                     "summary": str(lesson_meta.get("summary") or ""),
@@ -193,7 +273,7 @@ def import_directory(
                 if latest and all(getattr(latest, k) == v for k, v in content.items()):
                     report.unchanged.append(str(where))
                     continue
-                fields = {**content, "body_html": render_markdown(body)}
+                fields = {**content, "body_html": render_markdown(body, _image_refs(images))}
                 if publish:
                     number = (latest.number if latest else 0) + 1
                     LessonVersion.objects.create(
@@ -227,6 +307,29 @@ def import_directory(
     return report
 
 
+def _export_images(
+    body: str, lesson: Any, images: dict[int, Any], folder: Path
+) -> tuple[str, list[dict[str, str]]]:
+    """Write the lesson's pictures that ``body`` shows into ``folder/images/``; returns
+    the body with their relative paths and the front matter's ``images`` list. The
+    names carry the content hash, so exporting again writes identical files."""
+    listed: dict[int, dict[str, str]] = {}
+
+    def exported(match: re.Match[str]) -> str:
+        image = images.get(int(match.group(2)))
+        if image is None or image.lesson_id != lesson.pk:
+            return match.group(0)  # not this lesson's: left as it was
+        if image.pk not in listed:
+            name = f"{IMAGES_FOLDER}/{lesson.slug}-{image.digest[:12]}.{image.extension}"
+            (folder / IMAGES_FOLDER).mkdir(parents=True, exist_ok=True)
+            with image.file.open("rb") as source:
+                (folder / name).write_bytes(source.read())
+            listed[image.pk] = {"file": name, "alt": image.alt_text}
+        return f"{match.group(1)}{listed[image.pk]['file']}"
+
+    return STORED_IMAGE.sub(exported, body), list(listed.values())
+
+
 def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -> list[Path]:
     """Write ``programme`` as a folder of files; returns the files written.
 
@@ -256,6 +359,8 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
             programme.description,
         ),
     )
+    from .models import LessonImage
+
     weeks = list(Week.objects.filter(programme=programme).order_by("number"))
     lessons = list(Lesson.objects.filter(week__programme=programme).order_by("order", "pk"))
     grouped: dict[tuple[int, str], list[Any]] = {}
@@ -268,6 +373,7 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
             (v for v in series if v.status == "published"), key=lambda v: v.number, default=None
         )
         chosen[key] = draft if (drafts and draft) else (published or draft)
+    images = {image.pk: image for image in LessonImage.objects.filter(lesson__in=lessons)}
     languages = sorted({lang for _, lang in chosen} | {BASE_LANGUAGE})
     for week in weeks:
         for language in languages:
@@ -302,5 +408,9 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
                 }
                 if version.parts:
                     meta["parts"] = canonical(version.parts)
-                write(folder / f"{lesson.order:02d}-{lesson.slug}.md", render(meta, version.body))
+                body, listed = _export_images(version.body, lesson, images, folder)
+                if listed:
+                    meta["images"] = listed
+                    written.extend(folder / entry["file"] for entry in listed)
+                write(folder / f"{lesson.order:02d}-{lesson.slug}.md", render(meta, body))
     return written

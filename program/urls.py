@@ -94,6 +94,12 @@ urlpatterns = [
         name="lesson_answer",
     ),
     path("lessons/<int:lesson_id>/done/", lessons.lesson_done, name="lesson_done"),
+    # The markup allow-list (program.markup.IMAGE_PATH_PREFIXES) knows this prefix.
+    path(
+        "lesson-images/<int:image_id>/<slug:digest>.<slug:extension>",
+        lessons.lesson_image,
+        name="lesson_image",
+    ),
     path("progress/", assessments.progress, name="progress"),
     path("messages/", messages.my_messages, name="messages"),
     path("patients/<int:patient_id>/messages/", messages.patient_messages, name="patient_messages"),

@@ -11,19 +11,38 @@ from datetime import time
 from decimal import Decimal
 
 import pytest
+from allauth.usersessions.models import UserSession
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from accounts.models import AuditEvent, Role, User
 from program import assessments, sleep_window
 from program.diary import save_entry
 from program.medication import confirm_plan, create_draft
-from program.models import Lesson, Medication, Recommendation
+from program.models import (
+    Delivery,
+    Lesson,
+    LessonImage,
+    LessonVersion,
+    Medication,
+    Recommendation,
+    WorkerHeartbeat,
+)
 from program.reminders import manage_token
 from program.safety import SCREEN
 from program.services import current_enrolment, invite_patient
 
-from .conftest import client_for
+from .conftest import client_for, make_user
 
 SCREEN_KEYS = [q.key for q in SCREEN]
+# A 1×1 GIF.
+TINY_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
 PERSONAS = ["anonymous", "patient", "other_patient", "therapist", "other_therapist", "admin"]
 LOGIN = "login"  # a redirect to the login page
 HOME = "home"  # a redirect elsewhere (the user's own home)
@@ -105,6 +124,10 @@ ROWS = [
         args="lesson_part"),
     row("program:lesson_done",         "post", LOGIN, HOME,   HOME,   403,      403,    403,
         args="lesson"),
+    # Uploaded lesson pictures: the programme's content, for anyone signed in (the admin's
+    # preview shows them too); the content hash in the URL is not a secret.
+    row("program:lesson_image",        "get",  LOGIN, 200,    200,    200,      200,    200,
+        args="lesson_image"),
     row("program:adjust_pace",         "post", LOGIN, 403,    403,    HOME,     404,    HOME,
         args="patient"),
     # An empty subscription is refused (400) for anyone signed in.
@@ -157,7 +180,7 @@ ROWS = [
 
 def _our_url_names() -> set[str]:
     """Named URLs of this project, leaving out allauth's (tested by allauth) and the
-    admin's inner pages (gated as a whole by admin:index's row)."""
+    admin's (walked page by page by test_admin_pages and test_admin_custom_pages)."""
     names: set[str] = set()
 
     def walk(patterns: list, namespace: str = "") -> None:
@@ -190,11 +213,20 @@ def world(
     clinic_admin,
     programme,
     django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
 ):
+    settings.MEDIA_ROOT = tmp_path / "media"
     with django_capture_on_commit_callbacks(execute=False):
         issued = invite_patient(therapist=therapist, email="new@example.test", programme=programme)
     today = patient.local_today()
     first_lesson = Lesson.objects.filter(week__programme=programme, week__number=1).first()
+    image = LessonImage(
+        lesson=first_lesson,
+        alt_text="A grey square",
+        file=SimpleUploadedFile("square.gif", TINY_GIF, "image/gif"),
+    )
+    image.save()
     save_entry(
         patient=patient,
         diary_date=today,
@@ -256,6 +288,7 @@ def world(
             "week": [1],
             "lesson": [first_lesson.pk],
             "lesson_part": [first_lesson.pk, "hopes"],
+            "lesson_image": [image.pk, image.digest, image.extension],
             "diary_date": [today.isoformat()],
             "calendar_token": [course.calendar_token],
             "manage_token": [manage_token(patient)],
@@ -301,3 +334,262 @@ def test_access(row: Row, persona: str, world: dict) -> None:
         assert response.status_code == expected, (
             f"{persona} {row.method.upper()} {url}: {response.status_code}, expected {expected}"
         )
+
+
+# --- The Django admin, page by page --------------------------------------------------------
+#
+# Generated from admin.site._registry: every registered ModelAdmin's changelist, add, change,
+# history and delete pages (with a real object, the patient's own where the model has one),
+# walked as each persona. Only the clinic admin (staff, with MFA) gets in; what they may do
+# on each page is written out below, so a new ModelAdmin fails until someone says what the
+# clinic admin may do with it. Every 200 is in the audit trail, against the patient when
+# the object is theirs.
+
+ADMIN_PERSONAS = [
+    "anonymous",
+    "patient",
+    "other_patient",
+    "outsider_patient",
+    "therapist",
+    "other_therapist",
+    "admin_without_mfa",  # a clinic admin who has not set up two-factor authentication yet
+    "clinic_admin",
+]
+ADMIN_PAGES = ("changelist", "add", "change", "history", "delete")
+OK, NO = 200, 403
+
+
+def admin_row(changelist: int, add: int, change: int, history: int, delete: int) -> dict:
+    """The clinic admin's outcome on each page (the others are always refused)."""
+    return dict(zip(ADMIN_PAGES, (changelist, add, change, history, delete), strict=True))
+
+
+# fmt: off
+ADMIN_ROWS = {
+    #                            changelist add change history delete
+    "auth.group":               admin_row(OK, OK, OK, OK, OK),
+    "accounts.user":            admin_row(OK, OK, OK, OK, OK),
+    # The audit trail is append-only: readable (the change page shows it read-only), never
+    # added, changed or deleted by hand.
+    "accounts.auditevent":      admin_row(OK, NO, OK, OK, NO),
+    "account.emailaddress":     admin_row(OK, OK, OK, OK, OK),
+    "mfa.authenticator":        admin_row(OK, OK, OK, OK, OK),
+    "usersessions.usersession": admin_row(OK, OK, OK, OK, OK),
+    "program.week":             admin_row(OK, OK, OK, OK, OK),
+    "program.lesson":           admin_row(OK, OK, OK, OK, OK),
+    # The object is a published version: it cannot be deleted (nor saved: read-only page).
+    "program.lessonversion":    admin_row(OK, OK, OK, OK, NO),
+    "program.programme":        admin_row(OK, OK, OK, OK, OK),
+    "program.enrolment":        admin_row(OK, OK, OK, OK, OK),
+    "program.invitation":       admin_row(OK, OK, OK, OK, OK),
+    "program.workerheartbeat":  admin_row(OK, OK, OK, OK, OK),
+    "program.sleepprotocol":    admin_row(OK, OK, OK, OK, OK),
+    # Made by the patient's workflows, and the reminder tick: their owner is read-only, so
+    # an "add" form could only fail.
+    "program.sleepcourse":      admin_row(OK, NO, OK, OK, OK),
+    "program.safetyscreen":     admin_row(OK, NO, OK, OK, OK),
+    "program.delivery":         admin_row(OK, NO, OK, OK, OK),
+    "program.instrument":       admin_row(OK, OK, OK, OK, OK),
+    # Results are entered by the patient or their therapist, not in the admin.
+    "program.assessment":       admin_row(OK, NO, OK, OK, OK),
+    "program.medication":       admin_row(OK, OK, OK, OK, OK),
+    # Taper plans belong to the prescriber's workflow: read-only here.
+    "program.taperplan":        admin_row(OK, NO, OK, OK, NO),
+}
+# fmt: on
+
+# Admin URLs that are not a ModelAdmin's standard five: (name, args, clinic admin's outcome).
+# FOUND: a redirect (302) for the clinic admin too.
+FOUND = 302
+ADMIN_CUSTOM = [
+    ("admin:index", "", OK),
+    ("admin:app_list", "app:program", OK),
+    ("admin:app_list", "app:accounts", OK),
+    ("admin:password_change", "", OK),
+    ("admin:password_change_done", "", OK),
+    # Setting a user's password by hand (UserAdmin's own page).
+    ("admin:auth_user_password_change", "user", OK),
+    ("admin:jsi18n", "", OK),
+    # Without its query parameters the autocomplete refuses (it is fed by the admin's forms).
+    ("admin:autocomplete", "", NO),
+    ("admin:view_on_site", "view_on_site", 404),  # users have no page on the site
+    ("admin:program_lessonversion_preview", "lesson_version", OK),
+    ("admin:program_lessonversion_compare", "lesson_version", OK),
+    # Already published: back to the version's page.
+    ("admin:program_lessonversion_publish", "lesson_version", FOUND),
+    ("admin:program_lessonversion_push", "lesson_version", OK),
+    ("admin:program_lessonversion_restore", "lesson_version", OK),
+    # Makes (or finds) the English draft and opens it.
+    ("admin:program_lessonversion_start_draft", "draft", FOUND),
+]
+# Not walked: logging in and out are allauth's (tests/accounts/).
+ADMIN_NOT_WALKED = {"admin:login", "admin:logout"}
+
+
+def _admin_url_names() -> set[str]:
+    names: set[str] = set()
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "admin":
+
+            def walk(patterns: list) -> None:
+                for inner in patterns:
+                    if isinstance(inner, URLResolver):
+                        walk(inner.url_patterns)
+                    elif inner.name:
+                        names.add(f"admin:{inner.name}")
+
+            walk(entry.url_patterns)
+    return names
+
+
+def _standard_admin_urls() -> set[str]:
+    return {
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}"
+        for model in admin.site._registry
+        for page in ADMIN_PAGES
+    }
+
+
+def test_every_model_admin_is_in_the_admin_matrix() -> None:
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(ADMIN_ROWS), (
+        f"ModelAdmins with no row: {sorted(registered - set(ADMIN_ROWS))}; "
+        f"rows with no ModelAdmin: {sorted(set(ADMIN_ROWS) - registered)}"
+    )
+
+
+def test_every_admin_url_is_walked() -> None:
+    covered = _standard_admin_urls() | {name for name, _, _ in ADMIN_CUSTOM} | ADMIN_NOT_WALKED
+    # The autocomplete's per-model lookups are none of ours: none are registered.
+    missing = _admin_url_names() - covered
+    assert not missing, f"admin URLs with no row: {sorted(missing)}"
+
+
+@pytest.fixture
+def admin_world(world, outsider_patient, programme) -> dict:
+    """A real object for every registered model: the patient's own where the model
+    belongs to a patient, so the audit trail can name them."""
+    patient = world["users"]["patient"]
+    Group.objects.create(name="Night staff")
+    WorkerHeartbeat.objects.create(name="matrix", seen_at=timezone.now())
+    Delivery.objects.create(
+        user=patient, kind="diary", local_date=patient.local_today(), due_at=timezone.now()
+    )
+    UserSession.objects.create(
+        user=patient, ip="127.0.0.1", session_key="matrix-session", user_agent="matrix"
+    )
+    AuditEvent.objects.create(
+        actor=world["therapist"],
+        actor_role="therapist",
+        patient=patient,
+        action="view",
+        path="/x/",
+        method="GET",
+        status=200,
+    )
+    objects = {}
+    for model in admin.site._registry:
+        fields = {f.name for f in model._meta.concrete_fields}
+        manager = model._default_manager
+        if model is User:
+            obj = patient
+        elif "patient" in fields:
+            obj = manager.filter(patient=patient).first()
+        elif "user" in fields:
+            obj = manager.filter(user=patient).first() or manager.first()
+        elif model is LessonVersion:
+            obj = manager.filter(status="published").first()
+        else:
+            obj = manager.first()
+        assert obj is not None, f"admin_world needs a {model._meta.label} to walk its pages"
+        objects[model._meta.label_lower] = obj
+    version = objects["program.lessonversion"]
+    return {
+        "users": {
+            **world["users"],
+            "outsider_patient": outsider_patient,
+            "clinic_admin": world["users"]["admin"],
+            "admin_without_mfa": make_user("new.admin@clinic.test", Role.ADMIN, mfa=False),
+        },
+        "objects": objects,
+        "args": {
+            "": [],
+            "app:program": ["program"],
+            "app:accounts": ["accounts"],
+            "view_on_site": [ContentType.objects.get_for_model(User).pk, patient.pk],
+            "lesson_version": [version.pk],
+            "user": [patient.pk],
+            "draft": [version.lesson_id, "en"],
+        },
+        "patient": patient,
+    }
+
+
+def _refused(response, persona: str) -> str | None:
+    """None when the admin refused as it should; else what went wrong."""
+    if response.status_code == 302 and response["Location"].startswith("/admin/login/"):
+        return None  # to the admin's login (allauth's): refused, whoever asked
+    if response.status_code == 302 and response["Location"].startswith(reverse("account_login")):
+        return None
+    if response.status_code == 403:
+        return None
+    # Staff reach nothing but two-factor set-up until it is done.
+    mfa_first = response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    if persona == "admin_without_mfa" and mfa_first:
+        return None
+    return f"{persona}: {response.status_code} {response.get('Location', '')}"
+
+
+def _walk(url: str, expected: int, world: dict, failures: list[str], patient_id=None) -> None:
+    for persona in ADMIN_PERSONAS:
+        client = client_for(world["users"][persona])
+        response = client.get(url)
+        if persona != "clinic_admin":
+            problem = _refused(response, persona)
+            if problem:
+                failures.append(f"GET {url} {problem}")
+            continue
+        if response.status_code != expected:
+            failures.append(f"GET {url} clinic_admin: {response.status_code}, expected {expected}")
+            continue
+        if expected == OK:
+            event = AuditEvent.objects.filter(actor=world["users"][persona], path=url).last()
+            if event is None:
+                failures.append(f"GET {url}: no audit event")
+            elif event.patient_id != patient_id:
+                failures.append(f"GET {url}: audited for {event.patient_id}, not {patient_id}")
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN_ROWS))
+def test_admin_pages(label: str, admin_world: dict) -> None:
+    obj = admin_world["objects"][label]
+    app_label, model_name = label.split(".")
+    patient = admin_world["patient"]
+    # Whose data the object is, for the audit trail.
+    owner = getattr(obj, "patient_id", None) or getattr(obj, "user_id", None)
+    if isinstance(obj, User):
+        owner = obj.pk
+    owner = owner if owner == patient.pk else None
+    failures: list[str] = []
+    for page, expected in ADMIN_ROWS[label].items():
+        args = [obj.pk] if page in ("change", "history", "delete") else []
+        url = reverse(f"admin:{app_label}_{model_name}_{page}", args=args)
+        _walk(url, expected, admin_world, failures, owner if args else None)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), ADMIN_CUSTOM, ids=lambda v: str(v))
+def test_admin_custom_pages(name: str, args: str, expected: int, admin_world: dict) -> None:
+    failures: list[str] = []
+    _walk(reverse(name, args=admin_world["args"][args]), expected, admin_world, failures)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("label", sorted(k for k, v in ADMIN_ROWS.items() if v["add"] == OK))
+def test_an_empty_admin_add_form_is_an_error_page_not_a_500(label: str, admin_world: dict) -> None:
+    """Where the clinic admin may add, posting the form empty shows its errors (or, where
+    every field is optional, saves): never an exception."""
+    app_label, model_name = label.split(".")
+    client = client_for(admin_world["users"]["clinic_admin"])
+    response = client.post(reverse(f"admin:{app_label}_{model_name}_add"), {})
+    assert response.status_code in (200, 302), response.status_code

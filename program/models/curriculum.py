@@ -10,12 +10,18 @@ new version (``program.curriculum.publish_version(push=True)``).
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..markup import render_markdown
+from ..markup import ImageRef, image_ids, render_markdown
 from .programme import Enrolment, Programme
 
 PART_TYPES = ("quiz", "reflection", "checklist", "worksheet")
@@ -197,7 +203,9 @@ class LessonVersion(models.Model):
         ):
             raise ValidationError("A published version cannot be changed. Make a new draft.")
         # Rendered and sanitised at save time; the page never renders Markdown.
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_markdown(
+            self.body, images=lesson_image_refs(self.lesson_id, self.body)
+        )
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
@@ -273,3 +281,164 @@ class EnrolmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.on_date}"
+
+
+# --- Uploaded lesson images ----------------------------------------------------------
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+# Far more than a lesson needs; a small file that unpacks to a huge picture (a
+# "decompression bomb") is refused before it is decoded.
+MAX_IMAGE_PIXELS = 4096 * 4096
+# Pillow's name for the format → (file extension, content type). Checked from the
+# file's content, never its name: SVG is not here (it can carry scripts).
+IMAGE_FORMATS = {
+    "PNG": ("png", "image/png"),
+    "JPEG": ("jpg", "image/jpeg"),
+    "WEBP": ("webp", "image/webp"),
+    "GIF": ("gif", "image/gif"),
+}
+EXTENSION_TYPES = dict(IMAGE_FORMATS.values())
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    digest: str
+    extension: str
+    width: int
+    height: int
+    size: int
+
+
+def inspect_image(data: bytes) -> ImageFacts:
+    """What an uploaded file really is, or a ValidationError a clinic admin can act on."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValidationError(
+            f"This file is {len(data) / 1024 / 1024:.1f} MB; images can be at most "
+            f"{MAX_IMAGE_BYTES // 1024 // 1024} MB. Save it smaller (e.g. as WebP or JPEG)."
+        )
+    try:
+        with Image.open(BytesIO(data)) as picture:
+            kind, (width, height) = picture.format, picture.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    f"This picture is {width}×{height} pixels; make it smaller than 4096×4096."
+                )
+            picture.verify()  # reads the whole file: a truncated or corrupt one fails here
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            "This file is not a PNG, JPEG, WebP or GIF image (whatever its name says)."
+        ) from None
+    if kind not in IMAGE_FORMATS:
+        raise ValidationError(f"{kind} images are not accepted: use PNG, JPEG, WebP or GIF.")
+    return ImageFacts(
+        digest=hashlib.sha256(data).hexdigest(),
+        extension=IMAGE_FORMATS[kind][0],
+        width=width,
+        height=height,
+        size=len(data),
+    )
+
+
+def read_upload(file: Any) -> bytes:
+    """All of an uploaded (or stored) file's bytes, at most one byte past the limit."""
+    file.seek(0)
+    data: bytes = file.read(MAX_IMAGE_BYTES + 1)
+    file.seek(0)
+    return data
+
+
+def validate_lesson_image(file: Any) -> None:
+    inspect_image(read_upload(file))
+
+
+def image_upload_path(image: LessonImage, filename: str) -> str:
+    # Named by content: the same picture uploaded twice is one file.
+    return f"lesson-images/{image.digest}.{image.extension}"
+
+
+def image_ref(image: Any) -> ImageRef:
+    """The image as the rendered lesson needs it. Plain fields only, so that the
+    curriculum import can call it with a migration's historical model."""
+    from django.urls import reverse
+
+    return ImageRef(
+        url=reverse("program:lesson_image", args=[image.pk, image.digest, image.extension]),
+        alt=image.alt_text,
+        width=image.width,
+        height=image.height,
+    )
+
+
+class LessonImage(models.Model):
+    """A picture uploaded for a lesson, shown in its Markdown as ``![alt](image:ID)``.
+
+    The file never changes once uploaded (a new picture is a new image): its URL
+    carries its content hash, so browsers may keep it for a year, and published
+    versions that show it keep showing the same picture.
+    """
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(
+        "image",
+        upload_to=image_upload_path,
+        validators=[validate_lesson_image],
+        help_text="PNG, JPEG, WebP or GIF, at most 2 MB.",
+    )
+    alt_text = models.CharField(
+        max_length=300,
+        help_text="What the picture shows, for people who cannot see it (read aloud by "
+        "screen readers). Required.",
+    )
+    digest = models.CharField(max_length=64, editable=False)
+    extension = models.CharField(max_length=4, editable=False)
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    size = models.PositiveIntegerField(default=0, editable=False)
+    original_name = models.CharField(max_length=255, blank=True, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["lesson", "pk"]
+
+    def __str__(self) -> str:
+        return f"Image {self.pk}: {self.alt_text[:60]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk and self.digest:
+            stored = type(self).objects.filter(pk=self.pk).values_list("file", flat=True).first()
+            if stored is not None and stored != self.file.name:
+                raise ValidationError("An uploaded image cannot be replaced: upload a new one.")
+        elif not self.digest:
+            facts = inspect_image(read_upload(self.file))
+            self.digest, self.extension = facts.digest, facts.extension
+            self.width, self.height, self.size = facts.width, facts.height, facts.size
+            self.original_name = Path(self.file.name or "").name[:255]
+        super().save(*args, **kwargs)
+
+    @property
+    def content_type(self) -> str:
+        return EXTENSION_TYPES[self.extension]
+
+    @property
+    def markdown(self) -> str:
+        """The snippet to paste into the lesson's Markdown."""
+        alt = self.alt_text.replace("[", "(").replace("]", ")")
+        return f"![{alt}](image:{self.pk})"
+
+    def ref(self) -> ImageRef:
+        return image_ref(self)
+
+
+def lesson_image_refs(lesson_id: int | None, body: str) -> dict[int, ImageRef]:
+    """The lesson's images that ``body`` refers to, by id (no query when it refers to none)."""
+    wanted = image_ids(body)
+    if not wanted or lesson_id is None:
+        return {}
+    return {
+        image.pk: image_ref(image)
+        for image in LessonImage.objects.filter(lesson_id=lesson_id, pk__in=wanted)
+    }

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import patient_required
 from accounts.models import User
@@ -27,7 +28,7 @@ from ..curriculum import (
     quiz_feedback,
     save_answer,
 )
-from ..models import Enrolment, LessonAnswer, LessonProgress, LessonVersion
+from ..models import Enrolment, LessonAnswer, LessonImage, LessonProgress, LessonVersion
 from ..services import current_enrolment
 
 
@@ -209,3 +210,30 @@ def lesson_done(request: HttpRequest, lesson_id: int) -> HttpResponse:
     )
     # The week page shows the progress move and what to read next.
     return redirect("program:week", number=progress.lesson.week.number)  # type: ignore[union-attr]
+
+
+# A year: the URL changes whenever the picture does (it carries the content hash).
+IMAGE_CACHE_SECONDS = 365 * 24 * 3600
+
+
+@login_required
+@require_GET
+def lesson_image(request: HttpRequest, image_id: int, digest: str, extension: str) -> HttpResponse:
+    """An uploaded lesson image, for anyone signed in (lessons are the programme's
+    content, not a patient's data; the admin's preview needs them too). One query."""
+    image = get_object_or_404(
+        LessonImage.objects.only("file", "extension"),
+        pk=image_id,
+        digest=digest,
+        extension=extension,
+    )
+    try:
+        handle = image.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=image.content_type)
+    # Private: only signed-in users may have it, so no shared cache may keep it.
+    response["Cache-Control"] = f"private, max-age={IMAGE_CACHE_SECONDS}, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response

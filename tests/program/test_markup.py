@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from program.markup import render_markdown
+from program.markup import ImageRef, image_ids, render_markdown
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,31 @@ def test_ordinary_markdown_survives() -> None:
 def test_mailto_and_tel_links_are_kept() -> None:
     html = render_markdown("[call](tel:116123) or [mail](mailto:clinic@example.org)")
     assert 'href="tel:116123"' in html and 'href="mailto:clinic@example.org"' in html
+
+
+def test_an_image_reference_becomes_the_lesson_images_url_with_its_alt_text_and_size() -> None:
+    images = {7: ImageRef(url="/lesson-images/7/abc.png", alt="A chart", width=400, height=300)}
+    html = render_markdown("![](image:7)\n\n![Own words](image:7)", images)
+    assert '<img alt="A chart" height="300" src="/lesson-images/7/abc.png" width="400">' in html
+    assert 'alt="Own words"' in html
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "![tracker](https://evil.example/pixel.png)",
+        "![x](//evil.example/pixel.png)",
+        "![x](data:image/png;base64,AAAA)",
+        "![x](/lesson-images/../admin/)",
+        "![x](/media/anything.png)",
+        "![not this lesson's](image:99)",
+        '<img src="https://evil.example/pixel.png">',
+    ],
+)
+def test_images_from_anywhere_else_lose_their_source(markdown: str) -> None:
+    html = render_markdown(markdown, {7: ImageRef(url="/lesson-images/7/abc.png", alt="A")})
+    assert "src=" not in html, html
+
+
+def test_image_ids_finds_the_references_in_markdown() -> None:
+    assert image_ids("![a](image:3) text image:4 ![b]( image:12 )") == {3, 12}
