@@ -148,10 +148,10 @@ def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str,
     """Each user a patient (one in ten a therapist) moving through today, the diary form,
     a submission, the diary, the programme, a lesson and the sleep window with 2–8 s
     between pages (locust's ``between``): latency under a realistic load."""
-    rows = locust_rows("journey", users, seconds, sessions, work, env)
+    rows = locust_rows("journey", users, seconds + 10, sessions, work, env)
     total = rows["Aggregated"]
     print(
-        f"\njourney: {users} users, 2–8 s between pages, {seconds} s: "
+        f"\njourney: {users} users arriving over 10 s, 2–8 s between pages, then {seconds} s: "
         f"{float(total['Requests/s']):.0f} req/s, {int(total['Request Count'])} requests, "
         f"{int(total['Failure Count'])} errors"
     )
@@ -209,7 +209,10 @@ def locust_rows(
             "-u",
             str(users),
             "-r",
-            str(users),
+            # The journey's people arrive over 10 s, and its figures count from when
+            # all are in (--reset-stats), not from a burst of 100 first requests.
+            str(max(1, users // 10) if endpoint == "journey" else users),
+            *(["--reset-stats"] if endpoint == "journey" else []),
             "-t",
             f"{seconds}s",
             "--host",
