@@ -68,7 +68,8 @@ class UserTimezoneMiddleware:
 
 
 class UserLanguageMiddleware:
-    """Use the signed-in user's chosen language for the app's own text."""
+    """Use the signed-in user's chosen language for the app's own text (before sign-in,
+    Django's LocaleMiddleware has chosen from the browser's Accept-Language)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -78,9 +79,7 @@ class UserLanguageMiddleware:
         if user.is_authenticated and user.language:  # type: ignore[union-attr]
             translation.activate(user.language)  # type: ignore[union-attr]
             request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
-        response = self.get_response(request)
-        translation.deactivate()
-        return response
+        return self.get_response(request)
 
 
 # Paths a therapist or admin without a second factor may still open: setting

@@ -91,7 +91,9 @@ def find_invitation(token: str) -> Invitation:
 
 
 @transaction.atomic
-def accept_invitation(*, token: str, password: str, name: str, time_zone: str) -> User:
+def accept_invitation(
+    *, token: str, password: str, name: str, time_zone: str, language: str = ""
+) -> User:
     """Create the patient's account, put them on the therapist's caseload and enrol them.
 
     Single use: the invitation is claimed with a conditional UPDATE, so two
@@ -119,8 +121,10 @@ def accept_invitation(*, token: str, password: str, name: str, time_zone: str) -
         time_zone=time_zone,
         therapist=invitation.therapist,
     )
+    if language in dict(settings.LANGUAGES):
+        patient.language = language
     patient.consent_given_at = now
-    patient.save(update_fields=["consent_given_at"])
+    patient.save(update_fields=["consent_given_at", "language"])
     Invitation.objects.filter(pk=invitation.pk).update(accepted_by=patient)
     enrol(patient=patient, programme=invitation.programme, start_date=patient.local_today())
     return patient

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -115,6 +115,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                     password=form.cleaned_data["password1"],
                     name=form.cleaned_data["name"],
                     time_zone=form.cleaned_data["time_zone"],
+                    # The language the invitation page was read in (the browser's).
+                    language=(translation.get_language() or "").split("-")[0],
                 )
             except InvitationError as error:
                 return render(

@@ -146,3 +146,20 @@ def test_an_unknown_time_zone_is_refused(issued) -> None:
     response = Client().post(issued.path, {**GOOD, "time_zone": "Mars/Olympus_Mons"})
     assert response.status_code == 200
     assert b"Select a valid choice" in response.content
+
+
+def test_an_invitation_read_in_french_is_in_french_and_so_is_the_new_account(issued) -> None:
+    """Before sign-in the page follows the browser's language; the account keeps it."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9,en;q=0.5")
+    page = client.get(issued.path)
+    assert page["Content-Language"] == "fr"
+    assert '<html lang="fr"' in page.content.decode()
+    assert client.post(issued.path, GOOD).status_code == 302
+    assert User.objects.get(email="nina@example.test").language == "fr"
+
+
+def test_a_signed_in_user_s_own_language_wins_over_the_browser_s(patient) -> None:
+    client = client_for(patient)  # patient.language is English
+    page = client.get(reverse("program:patient_home"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert page["Content-Language"] == "en"
+    assert '<html lang="en"' in page.content.decode()
