@@ -1,11 +1,12 @@
 """Django's Redis cache, for which Redis being down is a cache miss, not a 500.
 
-Django's own backend raises on every connection error, and the cached_db session
-engine, allauth's rate limits and MFA all go through the cache: with Redis stopped,
-every signed-in page answered 500 (tests/program/test_broker_outage.py). Here:
+Django's own backend raises on every connection error, and allauth's rate limits and
+MFA go through the cache (sessions did too, when they were cached_db): with Redis
+stopped, every signed-in page answered 500 (tests/program/test_broker_outage.py).
+Sessions now live in the database only (see SESSION_ENGINE in settings). Here:
 
-- reads miss (``get`` returns the default), so sessions fall back to the database;
-- writes and deletes are dropped (the database stays the record for sessions);
+- reads miss (``get`` returns the default);
+- writes and deletes are dropped;
 - ``add`` answers False ("not added"). allauth relies on it for its rate-limit lock and
   for refusing a TOTP code used twice, so during an outage those fail closed: staff
   sign-in and rate-limited actions are refused until Redis is back, rather than left

@@ -200,11 +200,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sessions end after this much inactivity (seconds); see IdleTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# Sessions live in the database only. With a Redis copy (cached_db), a sign-out during
+# a Redis outage deletes the database row but cannot delete the cached copy, which a
+# Redis that was cut off rather than restarted would still serve: the signed-out
+# session would work again. A session read costs one primary-key query instead.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

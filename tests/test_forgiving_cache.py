@@ -47,3 +47,12 @@ def test_while_redis_is_down_sign_in_is_refused_not_a_500(patient) -> None:
             reverse("account_login"), {"login": patient.email, "password": PASSWORD}
         )
     assert response.status_code == 429
+
+
+def test_sessions_never_come_from_redis() -> None:
+    """A sign-out while Redis is unreachable could not delete a cached copy of the
+    session, and a Redis cut off (not restarted) would serve it again: sessions are
+    read from the database only, whatever REDIS_URL says."""
+    from django.conf import settings
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"

@@ -1,7 +1,7 @@
 """Redis goes down just before a reminder is due, and comes back empty.
 
 End to end, on a private Redis started by the test (never the machine's shared one),
-used as production uses it: cache, sessions' cache and Celery broker (REDIS_URL). The
+used as production uses it: cache and Celery broker (REDIS_URL). The
 app is served by gunicorn with production settings; a real Celery worker sends the
 email (EMAIL_URL=file://); the test plays beat, publishing the every-minute tick each
 second, as beat would — and failing to while Redis is down, as beat would.
