@@ -271,15 +271,19 @@ def check_word(check: str) -> str:
 
 # taper.TEMPLATES: names and sources, shown to the clinician choosing a schedule.
 TAPER_TEMPLATES = (
+    # xgettext:no-python-format
     gettext_noop("25% of the starting dose every 2 weeks, then planned drug-free nights"),
     gettext_noop(
         "Morin et al. 2004 (taper combined with CBT-I); drug-free nights per week "
         "are our suggestion"
     ),
+    # xgettext:no-python-format
     gettext_noop("25% of the starting dose every 2 weeks, 12.5% steps for the last half"),
     gettext_noop("CCJM 2024; Vissers 2007 / Voshaar 2003 as tabulated by Pottie 2018"),
+    # xgettext:no-python-format
     gettext_noop("10% of the current dose every 2 weeks"),
     gettext_noop("ASAM 2025 benzodiazepine tapering guide (slower rates)"),
+    # xgettext:no-python-format
     gettext_noop("5% of the current dose every 4 weeks (slowest)"),
     gettext_noop("ASAM 2025 benzodiazepine tapering guide (slowest rate)"),
 )
