@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.utils.functional import lazy
-from django.utils.translation import gettext, gettext_noop, ngettext_lazy
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext_lazy
 
 MARKED = (
     gettext_noop(
@@ -404,8 +404,12 @@ def _localise_values(values: dict[str, str]) -> dict[str, Any]:
 
     out: dict[str, Any] = dict(values)
     if "day" in out and "month" in out:
-        month = _MONTHS.index(out.pop("month")) + 1
-        out["date"] = date_format(date(2000, month, int(out.pop("day"))), "j M")
+        day, month = out.pop("day"), out.pop("month")
+        out["date"] = (
+            f"{day} {month}"  # as taper wrote it
+            if (get_language() or "en").startswith("en")
+            else date_format(date(2000, _MONTHS.index(month) + 1, int(day)), "j F")
+        )
     return out
 
 
