@@ -50,7 +50,8 @@ class PartsField(forms.CharField):
         try:
             parts = yaml.safe_load(text)
         except yaml.YAMLError as error:
-            raise ValidationError(f"This is not valid YAML: {error}") from error
+            message = _("This is not valid YAML: %(error)s") % {"error": error}
+            raise ValidationError(message) from error
         validate_parts(parts)
         return parts  # type: ignore[no-any-return]
 
@@ -65,9 +66,11 @@ class LessonVersionForm(forms.ModelForm):
         model = LessonVersion
         fields = ["lesson", "language", "title", "summary", "body", "minutes", "parts"]
         help_texts = {
-            "body": "Markdown. Start headings at ##; end with a Sources list. For a picture, "
-            "upload it on the lesson's page (Lessons → the lesson → Images) and paste the "
-            "snippet shown there, e.g. ![what it shows](image:12).",
+            "body": _(
+                "Markdown. Start headings at ##; end with a Sources list. For a picture, "
+                "upload it on the lesson's page (Lessons → the lesson → Images) and paste the "
+                "snippet shown there, e.g. ![what it shows](image:12)."
+            ),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -84,8 +87,11 @@ class LessonVersionForm(forms.ModelForm):
                 names = ", ".join(f"image:{pk}" for pk in missing)
                 self.add_error(
                     "body",
-                    f"{names}: no such image on this lesson. Upload it on the lesson's page "
-                    "and paste the snippet shown there.",
+                    _(
+                        "%(names)s: no such image on this lesson. Upload it on the lesson's page "
+                        "and paste the snippet shown there."
+                    )
+                    % {"names": names},
                 )
         return data
 
@@ -180,8 +186,11 @@ class LessonImageFormSet(BaseInlineFormSet):
             if used := doomed & image_ids(version.body):
                 names = ", ".join(f"image:{pk}" for pk in sorted(used))
                 raise ValidationError(
-                    f"{names} is shown in “{version}”; take it out of every version first "
-                    "(published versions keep their pictures, so it stays)."
+                    _(
+                        "%(names)s is shown in “%(version)s”; take it out of every version first "
+                        "(published versions keep their pictures, so it stays)."
+                    )
+                    % {"names": names, "version": version}
                 )
 
 
@@ -194,12 +203,12 @@ class LessonImageInline(admin.TabularInline):
     extra = 1
     fields = ["file", "alt_text", "snippet"]
     readonly_fields = ["snippet"]
-    verbose_name_plural = "Images (paste the snippet into the lesson's Markdown)"
+    verbose_name_plural = _("Images (paste the snippet into the lesson's Markdown)")
 
-    @admin.display(description="Markdown to paste")
+    @admin.display(description=_("Markdown to paste"))
     def snippet(self, image: LessonImage) -> str:
         if not image.pk:
-            return "Shown once the image is saved."
+            return str(_("Shown once the image is saved."))
         return format_html('<code class="lesson-image-snippet">{}</code>', image.markdown)
 
 
@@ -245,17 +254,17 @@ class LessonAdmin(admin.ModelAdmin):
             super().get_queryset(request).annotate(en_title=Subquery(english.values("title")[:1]))
         )
 
-    @admin.display(description="Title (English)")
+    @admin.display(description=_("Title (English)"))
     def title(self, lesson: Lesson) -> str:
         return getattr(lesson, "en_title", None) or "—"
 
-    @admin.display(description="Versions")
+    @admin.display(description=_("Versions"))
     def versions(self, lesson: Lesson) -> str:
         if not lesson.pk:
             return "—"
         rows = []
         for version in lesson.versions.order_by("language", "-number"):  # type: ignore[attr-defined]
-            label = f"v{version.number}" if version.number else "draft"
+            label = f"v{version.number}" if version.number else _("draft")
             rows.append(
                 (
                     reverse("admin:program_lessonversion_change", args=[version.pk]),
@@ -265,13 +274,14 @@ class LessonAdmin(admin.ModelAdmin):
                 )
             )
         listing = format_html_join("", '<li><a href="{}">{}</a>: {} {}</li>', rows) or format_html(
-            "<li>{}</li>", "No versions yet."
+            "<li>{}</li>", _("No versions yet.")
         )
         draft = reverse("admin:program_lessonversion_start_draft", args=[lesson.pk, "en"])
         return format_html(
-            '<ul>{}</ul><p><a class="button" href="{}">Edit the English draft</a></p>',
+            '<ul>{}</ul><p><a class="button" href="{}">{}</a></p>',
             listing,
             draft,
+            _("Edit the English draft"),
         )
 
 
@@ -287,19 +297,22 @@ class LessonVersionAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["css/admin-curriculum.css"]}
 
-    @admin.display(description="Version")
+    @admin.display(description=_("Version"))
     def label(self, version: LessonVersion) -> str:
-        return f"v{version.number}" if version.number else "draft"
+        return f"v{version.number}" if version.number else str(_("draft"))
 
-    @admin.display(description="Actions")
+    @admin.display(description=_("Actions"))
     def tools(self, version: LessonVersion) -> str:
         if not version.pk:
-            return "Save the draft first; then you can preview and publish it."
-        links = [("Preview as a patient sees it", "preview"), ("Compare", "compare")]
+            return str(_("Save the draft first; then you can preview and publish it."))
+        links = [(_("Preview as a patient sees it"), "preview"), (_("Compare"), "compare")]
         if version.is_published:
-            links += [("Push to patients part-way", "push"), ("Restore as a new draft", "restore")]
+            links += [
+                (_("Push to patients part-way"), "push"),
+                (_("Restore as a new draft"), "restore"),
+            ]
         else:
-            links += [("Publish", "publish")]
+            links += [(_("Publish"), "publish")]
         return format_html_join(
             " · ",
             '<a href="{}">{}</a>',
@@ -309,7 +322,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="Interactive parts")
+    @admin.display(description=_("Interactive parts"))
     def parts_yaml(self, version: LessonVersion) -> str:
         return format_html('<pre class="parts">{}</pre>', PartsField().prepare_value(version.parts))
 
@@ -434,7 +447,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
             )
         ctx = {
             **self.admin_site.each_context(request),
-            "title": f"Compare: {version}",
+            "title": _("Compare: %(version)s") % {"version": version},
             "version": version,
             "other": other,
             "others": others.order_by("-number"),
@@ -480,34 +493,47 @@ class LessonVersionAdmin(admin.ModelAdmin):
             )
             messages.success(
                 request,
-                f"Published as version {version.number}."
-                + (f" {moved} patient(s) part-way through now read it." if moved else ""),
+                _("Published as version %(number)s.") % {"number": version.number}
+                + (
+                    " " + _("%(moved)s patient(s) part-way through now read it.") % {"moved": moved}
+                    if moved
+                    else ""
+                ),
             )
             return HttpResponseRedirect(self._change_url(version))
         return self._confirm(
             request,
             version,
-            title=f"Publish “{version.title}”",
-            text="New readers will get this version. Patients part-way through the lesson "
-            "keep the version they started, unless you push this one to them.",
+            title=_("Publish “%(title)s”") % {"title": version.title},
+            text=_(
+                "New readers will get this version. Patients part-way through the lesson "
+                "keep the version they started, unless you push this one to them."
+            ),
             offer_push=True,
             readers=self._readers(version),
-            button="Publish",
+            button=_("Publish"),
         )
 
     def push_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         version = self._version(request, pk, change=True)
         if request.method == "POST":
             moved = push_version(version=version)
-            messages.success(request, f"{moved} patient(s) part-way through now read this version.")
+            messages.success(
+                request,
+                _("%(moved)s patient(s) part-way through now read this version.")
+                % {"moved": moved},
+            )
             return HttpResponseRedirect(self._change_url(version))
         return self._confirm(
             request,
             version,
-            title=f"Push version {version.number} to patients part-way",
-            text=f"{self._readers(version)} patient(s) who started this lesson and have not "
-            "finished it will see this version; their answers are kept.",
-            button="Push",
+            title=_("Push version %(number)s to patients part-way") % {"number": version.number},
+            text=_(
+                "%(readers)s patient(s) who started this lesson and have not "
+                "finished it will see this version; their answers are kept."
+            )
+            % {"readers": self._readers(version)},
+            button=_("Push"),
         )
 
     def restore_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -521,16 +547,19 @@ class LessonVersionAdmin(admin.ModelAdmin):
             )
             messages.success(
                 request,
-                f"A draft now holds version {version.number}'s text. Publish it to restore.",
+                _("A draft now holds version %(number)s's text. Publish it to restore.")
+                % {"number": version.number},
             )
             return HttpResponseRedirect(self._change_url(draft))
         return self._confirm(
             request,
             version,
-            title=f"Restore version {version.number} as a new draft",
-            text="The lesson's draft (made if there is none) will hold this version's text. "
-            "Nothing changes for patients until you publish the draft.",
-            button="Make the draft",
+            title=_("Restore version %(number)s as a new draft") % {"number": version.number},
+            text=_(
+                "The lesson's draft (made if there is none) will hold this version's text. "
+                "Nothing changes for patients until you publish the draft."
+            ),
+            button=_("Make the draft"),
         )
 
     def start_draft_view(self, request: HttpRequest, lesson_id: int, language: str) -> HttpResponse:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 # Sized for a phone: at 360 px wide one unit is about one CSS pixel.
 WIDTH = 360
 HEIGHT = 220
@@ -83,8 +86,12 @@ def sleep_chart(bars: list[Bar], *, title: str, description: str, chart_id: str)
             parts.append(
                 f'<rect class="tib{muted}" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
                 f'height="{TOP + plot_h - y:.1f}"><title>{escape(bar.label)}: '
-                f"{_fmt(bar.time_in_bed)} in bed, {_fmt(bar.total_sleep)} asleep"
-                f"{_pct(bar.efficiency)}</title></rect>"
+                + escape(
+                    gettext("%(in_bed)s in bed, %(asleep)s asleep")
+                    % {"in_bed": _fmt(bar.time_in_bed), "asleep": _fmt(bar.total_sleep)}
+                    + _pct(bar.efficiency)
+                )
+                + "</title></rect>"
             )
         if bar.total_sleep is not None:
             y = y_min(bar.total_sleep)
@@ -129,11 +136,14 @@ def _fmt(minutes: float | None) -> str:
     if minutes is None:
         return "–"
     hours, mins = divmod(round(minutes), 60)
-    return f"{hours} h {mins:02d} min"
+    # Always hours and minutes (0 h 45 min), as before, in the active language.
+    return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": f"{mins:02d}"}
 
 
 def _pct(value: float | None) -> str:
-    return f", sleep efficiency {value:.1f}%" if value is not None else ""
+    if value is None:
+        return ""
+    return gettext(", sleep efficiency %(efficiency)s%%") % {"efficiency": number_format(value, 1)}
 
 
 def score_chart(

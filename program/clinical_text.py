@@ -15,9 +15,11 @@ translated: it falls back to the new English until the catalogues are updated.
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Any
 
 from django.utils.functional import lazy
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext_lazy
 
 MARKED = (
     gettext_noop(
@@ -188,8 +190,243 @@ def night_message(text: str) -> str:
         match = pattern.fullmatch(text)
         if match:
             values = match.groupdict()
+            if "hours" in values:
+                values["hours"] = _reword_duration(values["hours"])
             return gettext(msgid) % values if values else gettext(msgid)
     return text
 
 
 translated_lazy = lazy(translated, str)
+
+
+# --- Durations ------------------------------------------------------------------------
+# ``sleep.format_minutes`` writes 6 h 05 min, 7 h, 45 min; the diary's tables write the
+# compact 6h 05m, 45m. Both are built here from the active language's patterns (the
+# English patterns give exactly the English text).
+
+
+def _split(minutes: float) -> tuple[int, str]:
+    hours, mins = divmod(round(minutes), 60)
+    return hours, f"{mins:02d}" if hours else str(mins)
+
+
+def duration(minutes: float | None) -> str:
+    """Minutes in words for sentences, in the active language: 6 h 05 min."""
+    if minutes is None:
+        return "–"
+    hours, mins = _split(minutes)
+    if not hours:
+        # Translators: a duration under an hour, in sentences: "45 min".
+        return gettext("%(minutes)s min") % {"minutes": mins}
+    if mins == "00":
+        # Translators: a whole number of hours, in sentences: "7 h".
+        return gettext("%(hours)s h") % {"hours": hours}
+    # Translators: hours and minutes in sentences: "6 h 05 min" (minutes always two digits).
+    return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": mins}
+
+
+def duration_short(minutes: float | None) -> str:
+    """Minutes compact, for tables, in the active language: 6h 05m."""
+    if minutes is None:
+        return "–"
+    hours, mins = _split(minutes)
+    if not hours:
+        # Translators: a duration under an hour in a table: "45m".
+        return gettext("%(minutes)sm") % {"minutes": mins}
+    # Translators: hours and minutes in a table: "6h 05m" (minutes always two digits).
+    return gettext("%(hours)sh %(minutes)sm") % {"hours": hours, "minutes": mins}
+
+
+_ENGLISH_DURATION = re.compile(r"(?:(?P<h>\d+) h(?: (?P<m>\d\d) min)?|(?P<only>\d+) min)")
+
+
+def _reword_duration(text: str) -> str:
+    """A duration as ``sleep._hours`` writes it (6 h 05 min) in the active language."""
+    match = _ENGLISH_DURATION.fullmatch(text)
+    if not match:
+        return text
+    if match["only"] is not None:
+        return duration(int(match["only"]))
+    return duration(int(match["h"]) * 60 + int(match["m"] or 0))
+
+
+# --- Taper plans (program.taper) ---------------------------------------------------------
+
+# taper.CHECK_WORDS: a night against the plan, in the patient's diary message and
+# the therapist's pages.
+CHECK_WORDS = {
+    "as_planned": gettext_noop("as planned"),
+    "below_plan": gettext_noop("less than planned"),
+    "above_plan": gettext_noop("more than planned"),
+    "previous_step": gettext_noop("the previous step's dose"),
+    "no_plan": "",
+}
+
+
+def check_word(check: str) -> str:
+    """``taper.CHECK_WORDS[check]`` in the active language."""
+    text = CHECK_WORDS.get(str(check), "")
+    return gettext(text) if text else ""
+
+
+# taper.TEMPLATES: names and sources, shown to the clinician choosing a schedule.
+TAPER_TEMPLATES = (
+    # xgettext:no-python-format
+    gettext_noop("25% of the starting dose every 2 weeks, then planned drug-free nights"),
+    gettext_noop(
+        "Morin et al. 2004 (taper combined with CBT-I); drug-free nights per week "
+        "are our suggestion"
+    ),
+    # xgettext:no-python-format
+    gettext_noop("25% of the starting dose every 2 weeks, 12.5% steps for the last half"),
+    gettext_noop("CCJM 2024; Vissers 2007 / Voshaar 2003 as tabulated by Pottie 2018"),
+    # xgettext:no-python-format
+    gettext_noop("10% of the current dose every 2 weeks"),
+    gettext_noop("ASAM 2025 benzodiazepine tapering guide (slower rates)"),
+    # xgettext:no-python-format
+    gettext_noop("5% of the current dose every 4 weeks (slowest)"),
+    gettext_noop("ASAM 2025 benzodiazepine tapering guide (slowest rate)"),
+)
+
+_INT = r"(?P<{}>\d+)"
+_MG = r"(?P<{}>\d+(?:\.\d+)? mg)"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# taper.suggest_steps' step notes, check_steps' errors and notes, and flags' messages.
+# Each: the English pattern (groups fill the placeholders), the marked message, and
+# for a message with a count, its English plural and the group that counts (the
+# message is then a lazy ngettext keyed on that group).
+TAPER_MESSAGES: tuple[tuple[re.Pattern[str], Any, str | None, str | None], ...] = tuple(
+    (re.compile(pattern), msgid, plural, count)
+    for pattern, msgid, plural, count in (
+        (
+            _INT.format("nights") + re.escape(" drug-free nights a week"),
+            gettext_noop("%(nights)s drug-free nights a week"),
+            None,
+            None,
+        ),
+        (
+            re.escape("A plan needs at least one step."),
+            gettext_noop("A plan needs at least one step."),
+            None,
+            None,
+        ),
+        (
+            "Step " + _INT.format("next") + " must start after step " + _INT.format("step") + r"\.",
+            gettext_noop("Step %(next)s must start after step %(step)s."),
+            None,
+            None,
+        ),
+        (
+            "Step " + _INT.format("step") + re.escape(": a dose can't be negative."),
+            gettext_noop("Step %(step)s: a dose can't be negative."),
+            None,
+            None,
+        ),
+        (
+            "Step " + _INT.format("step") + re.escape(": drug-free nights are 0 to 7 a week."),
+            gettext_noop("Step %(step)s: drug-free nights are 0 to 7 a week."),
+            None,
+            None,
+        ),
+        (
+            "Step "
+            + _INT.format("step")
+            + ": "
+            + _MG.format("dose")
+            + re.escape(" cannot be made from the tablets listed."),
+            gettext_noop("Step %(step)s: %(dose)s cannot be made from the tablets listed."),
+            None,
+            None,
+        ),
+        (
+            re.escape("The last step is not 0 mg: the plan holds at that dose."),
+            gettext_noop("The last step is not 0 mg: the plan holds at that dose."),
+            None,
+            None,
+        ),
+        (
+            "Use rose in week "
+            + _INT.format("week")
+            + " compared with week "
+            + _INT.format("before")
+            + r"\.",
+            gettext_noop("Use rose in week %(week)s compared with week %(before)s."),
+            None,
+            None,
+        ),
+        (
+            "Step "
+            + _INT.format("step")
+            + " \\("
+            + _MG.format("dose")
+            + r" from (?P<day>\d\d) (?P<month>[A-Z][a-z]{2})\) not made: the last "
+            + _INT.format("nights")
+            + " nights were at "
+            + _MG.format("previous")
+            + re.escape(" or more."),
+            gettext_noop(
+                "Step %(step)s (%(dose)s from %(date)s) not made: the last %(nights)s nights "
+                "were at %(previous)s or more."
+            ),
+            None,
+            None,
+        ),
+        (
+            _INT.format("count") + " nights? above the plan in week " + _INT.format("week") + r"\.",
+            ngettext_lazy(
+                "%(count)s night above the plan in week %(week)s.",
+                "%(count)s nights above the plan in week %(week)s.",
+                "count",
+            ),
+            "%(count)s nights above the plan in week %(week)s.",
+            "count",
+        ),
+        (
+            "Planned drug-free nights not kept in week "
+            + _INT.format("week")
+            + " \\("
+            + _INT.format("planned")
+            + r" planned\)\.",
+            gettext_noop(
+                "Planned drug-free nights not kept in week %(week)s (%(planned)s planned)."
+            ),
+            None,
+            None,
+        ),
+    )
+)
+
+
+def _localise_values(values: dict[str, str]) -> dict[str, Any]:
+    """Figures captured from English text, written for the active language."""
+    from django.utils.formats import date_format
+
+    out: dict[str, Any] = dict(values)
+    if "day" in out and "month" in out:
+        day, month = out.pop("day"), out.pop("month")
+        out["date"] = (
+            f"{day} {month}"  # as taper wrote it
+            if (get_language() or "en").startswith("en")
+            else date_format(date(2000, _MONTHS.index(month) + 1, int(day)), "j F")
+        )
+    return out
+
+
+def taper_message(text: str) -> str:
+    """A step note, plan check or flag of ``program.taper`` in the active language
+    (else ``gettext(text)``, and unchanged if the catalogue lacks it: a new
+    message shows in English, never vanishes). A clinician's own note is left as
+    written."""
+    for pattern, msgid, _plural, count in TAPER_MESSAGES:
+        match = pattern.fullmatch(text)
+        if match:
+            values = _localise_values(match.groupdict())
+            if count:
+                values[count] = int(values[count])
+                return str(msgid % values)
+            return gettext(msgid) % values if values else gettext(msgid)
+    return gettext(text) if text in TAPER_TEMPLATES else text
+
+
+taper_message_lazy = lazy(taper_message, str)

@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 
+from django.utils.translation import gettext
+
 from .taper import format_mg
 
 WIDTH = 360
@@ -70,8 +72,15 @@ def dose_chart(bars: list[DoseBar], *, title: str, description: str, chart_id: s
             parts.append(
                 f'<rect class="{kind}" x="{cx - bar_w / 2:.1f}" y="{by:.1f}" '
                 f'width="{bar_w:.1f}" height="{TOP + plot_h - by:.1f}"><title>'
-                f"{escape(bar.label)}: {escape(format_mg(bar.taken))} taken"
-                + (f", {escape(format_mg(bar.planned))} planned" if bar.planned is not None else "")
+                + escape(
+                    f"{bar.label}: "
+                    + gettext("%(dose)s taken") % {"dose": format_mg(bar.taken)}
+                    + (
+                        ", " + gettext("%(dose)s planned") % {"dose": format_mg(bar.planned)}
+                        if bar.planned is not None
+                        else ""
+                    )
+                )
                 + "</title></rect>"
             )
         if bar.planned is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import TimeZoneField
@@ -642,7 +643,17 @@ class TaperPlanNewForm(forms.Form):
     )
     template = forms.ChoiceField(
         label=_("Suggest steps from"),
-        choices=[(t.key, f"{t.name} — {t.source}") for t in TEMPLATES.values()],
+        choices=[
+            (
+                t.key,
+                format_lazy(
+                    "{} — {}",
+                    clinical_text.taper_message_lazy(t.name),
+                    clinical_text.taper_message_lazy(t.source),
+                ),
+            )
+            for t in TEMPLATES.values()
+        ],
         widget=forms.RadioSelect,
         initial="morin04",
     )

@@ -18,11 +18,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 
+from . import clinical_text, taper
 from . import diary as diary_service
-from . import taper
 from .models import (
     DiaryEntry,
     DiaryEntryRevision,
@@ -268,13 +269,18 @@ def update_steps(
         raise PlanError(_("This plan has ended; start a new one."))
     errors, notes = taper.check_steps(steps, strengths=plan.strengths, scored=plan.scored)
     if errors:
-        raise PlanError(" ".join(errors))
+        raise PlanError(" ".join(clinical_text.taper_message(e) for e in errors))
     ups = taper.increases(steps)
     if ups and not allow_increase:
         raise PlanError(
-            "Step "
-            + ", ".join(str(i + 1) for i in ups)
-            + " raises the dose. Tick the box to confirm you mean it, or change the step."
+            ngettext(
+                "Step %(steps)s raises the dose. Tick the box to confirm you mean it, or change "
+                "the step.",
+                "Steps %(steps)s raise the dose. Tick the box to confirm you mean it, or change "
+                "the steps.",
+                len(ups),
+            )
+            % {"steps": ", ".join(str(i + 1) for i in ups)}
         )
     if plan.status != TaperPlan.Status.DRAFT and not reason.strip():
         raise PlanError(_("Say why the confirmed plan changes: it is kept in the plan's history."))

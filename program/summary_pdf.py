@@ -2,7 +2,12 @@
 
 Built from the same context as the HTML summary (views/therapist.patient_context).
 fpdf2's built-in Helvetica covers Latin-1 only, so text is reduced to Latin-1
-(minus signs and arrows spelt in ASCII) rather than shipping a font file.
+(minus signs and arrows spelt in ASCII) rather than shipping a font file. French
+needs nothing more: its accents, « » and the no-break space are Latin-1; its curly
+apostrophe, narrow no-break space and œ are replaced below.
+
+The text is in the active language (the requesting clinician's): the view runs
+with their language activated.
 """
 
 from __future__ import annotations
@@ -10,7 +15,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from fpdf import FPDF
+
+from .clinical_text import duration_short, taper_message, translated
 
 REPLACEMENTS = {
     "−": "-",
@@ -23,6 +32,11 @@ REPLACEMENTS = {
     "“": '"',
     "”": '"',
     "…": "...",
+    "‘": "'",
+    "„": '"',
+    "\u202f": "\u00a0",  # narrow no-break space (French « », ; : ! ?)
+    "œ": "oe",
+    "Œ": "OE",
 }
 
 
@@ -34,10 +48,12 @@ def latin1(value: object) -> str:
 
 
 def _minutes(value: float | None) -> str:
-    if value is None:
-        return "-"
-    hours, mins = divmod(round(value), 60)
-    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"
+    return "-" if value is None else duration_short(value)
+
+
+def _day(value: date, with_year: bool = True) -> str:
+    """05 Nov 2026 (or 05 Nov), month names in the active language."""
+    return date_format(value, "d M Y" if with_year else "d M")
 
 
 class SummaryPDF(FPDF):
@@ -50,7 +66,11 @@ class SummaryPDF(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font("Helvetica", size=8)
-        self.cell(0, 5, latin1(f"{self.summary_title} - page {self.page_no()}"), align="C")
+        footer = _("%(title)s - page %(page)s") % {
+            "title": self.summary_title,
+            "page": self.page_no(),
+        }
+        self.cell(0, 5, latin1(footer), align="C")
 
 
 def _heading(pdf: FPDF, text: str) -> None:
@@ -64,7 +84,7 @@ def _table(
     pdf: FPDF, header: list[str], rows: list[list[Any]], widths: tuple[int, ...] | None = None
 ) -> None:
     if not rows:
-        pdf.cell(0, 6, "None.", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, latin1(_("None.")), new_x="LMARGIN", new_y="NEXT")
         return
     with pdf.table(text_align="LEFT", line_height=5, col_widths=widths) as table:
         row = table.row()
@@ -78,7 +98,7 @@ def _table(
 
 def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: bool) -> bytes:
     patient = ctx["patient"]
-    title = f"CBT-I summary: {patient.display_name}"
+    title = _("CBT-I summary: %(name)s") % {"name": patient.display_name}
     pdf = SummaryPDF(title)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
@@ -86,20 +106,26 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
     pdf.set_font("Helvetica", size=9)
     current = ctx["current"]
     facts = [
-        f"Email: {patient.email}",
-        f"Therapist: {patient.therapist.display_name if patient.therapist else 'None'}",
+        _("Email: %(email)s") % {"email": patient.email},
+        _("Therapist: %(name)s")
+        % {"name": patient.therapist.display_name if patient.therapist else _("None")},
         (
-            f"Programme: {current.programme.name}, week {ctx['week']} of "
-            f"{current.programme.weeks}, started {current.start_date:%d %b %Y}"
+            _("Programme: %(name)s, week %(week)s of %(weeks)s, started %(start)s")
+            % {
+                "name": current.programme.name,
+                "week": ctx["week"],
+                "weeks": current.programme.weeks,
+                "start": _day(current.start_date),
+            }
             if current
-            else "Programme: not enrolled"
+            else _("Programme: not enrolled")
         ),
-        f"Printed {printed:%d %b %Y} from {site_name}",
+        _("Printed %(date)s from %(site)s") % {"date": _day(printed), "site": site_name},
     ]
     for line in facts:
         pdf.cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
 
-    _heading(pdf, "Questionnaires")
+    _heading(pdf, _("Questionnaires"))
     for item in ctx["trend_charts"]:
         trend = item["trend"]
         pdf.set_font("Helvetica", "B", 10)
@@ -108,33 +134,55 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
         if trend.change:
             c = trend.change
             verdict = (
-                "remission" if c.remission else "response" if c.response else "no response yet"
+                _("remission")
+                if c.remission
+                else _("response")
+                if c.response
+                else _("no response yet")
             )
-            line = f"Change from the first result: {c.change:+d} ({c.baseline} -> {c.latest})"
-            pdf.cell(0, 5, latin1(f"{line}: {verdict}"), new_x="LMARGIN", new_y="NEXT")
+            line = _(
+                "Change from the first result: %(change)s (%(baseline)s -> %(latest)s): %(verdict)s"
+            ) % {
+                "change": f"{c.change:+d}",
+                "baseline": c.baseline,
+                "latest": c.latest,
+                "verdict": verdict,
+            }
+            pdf.cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
         _table(
             pdf,
-            ["Date", "When", "Total", "Band"],
+            [_("Date"), _("When"), _("Total"), _("Band")],
             [
                 [
-                    f"{a.completed_on:%d %b %Y}",
+                    _day(a.completed_on),
                     a.occasion,
                     f"{a.total} / {a.instrument.scale.max_total}",
-                    a.band,
+                    translated(a.band) if a.band else "",
                 ]
                 for a in trend.results
             ],
         )
     if not ctx["trend_charts"]:
-        pdf.cell(0, 6, "No questionnaire results.", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, latin1(_("No questionnaire results.")), new_x="LMARGIN", new_y="NEXT")
 
-    _heading(pdf, "Sleep diary by week")
+    _heading(pdf, _("Sleep diary by week"))
     _table(
         pdf,
-        ["Week", "Nights", "In bed", "Asleep", "SE", "To fall asleep", "Awake in the night"],
+        [
+            _("Week"),
+            _("Nights"),
+            _("In bed"),
+            _("Asleep"),
+            _("SE"),
+            _("To fall asleep"),
+            _("Awake in the night"),
+        ],
         [
             [
-                f"Week {w.week} ({w.first:%d %b}-{w.last:%d %b})" if w.week > 0 else "Before",
+                _("Week %(n)s (%(first)s-%(last)s)")
+                % {"n": w.week, "first": _day(w.first, False), "last": _day(w.last, False)}
+                if w.week > 0
+                else _("Before"),
                 w.summary.nights,
                 _minutes(w.summary.mean_time_in_bed),
                 _minutes(w.summary.mean_total_sleep),
@@ -147,13 +195,13 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
         widths=(34, 14, 18, 18, 16, 20, 22),
     )
 
-    _heading(pdf, "Sleep window history")
+    _heading(pdf, _("Sleep window history"))
     _table(
         pdf,
-        ["From", "Window", "Bed -> up", "Why", "Set by"],
+        [_("From"), _("Window"), _("Bed -> up"), _("Why"), _("Set by")],
         [
             [
-                f"{p.effective_from:%d %b %Y}",
+                _day(p.effective_from),
                 _minutes(p.window_min),
                 f"{p.bedtime:%H:%M}-{p.rise_time:%H:%M}",
                 why,
@@ -164,7 +212,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
         widths=(20, 14, 20, 80, 40),
     )
 
-    _heading(pdf, "Sleep medication")
+    _heading(pdf, _("Sleep medication"))
     medication = ctx["medication"]
     if medication:
         pdf.multi_cell(
@@ -175,14 +223,24 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
             new_y="NEXT",
         )
         for flag in medication.flags:
-            pdf.multi_cell(0, 5, latin1(f"Flag: {flag.message}"), new_x="LMARGIN", new_y="NEXT")
+            text = _("Flag: %(message)s") % {"message": taper_message(flag.message)}
+            pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
         _table(
             pdf,
-            ["Week", "Nights with medication", "Mean dose when taken", "Sleep efficiency"],
+            [
+                _("Week"),
+                _("Nights with medication"),
+                _("Mean dose when taken"),
+                _("Sleep efficiency"),
+            ],
             [
                 [
-                    f"Week {w.figures.week}",
-                    f"{w.figures.nights_with_medication} of {w.figures.nights_answered} answered",
+                    _("Week %(n)s") % {"n": w.figures.week},
+                    _("%(taken)s of %(answered)s answered")
+                    % {
+                        "taken": w.figures.nights_with_medication,
+                        "answered": w.figures.nights_answered,
+                    },
                     "-" if w.figures.mean_dose_mg is None else f"{w.figures.mean_dose_mg} mg",
                     "-" if w.sleep_efficiency is None else f"{w.sleep_efficiency:.1f}%",
                 ]
@@ -190,17 +248,17 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
             ],
         )
     else:
-        pdf.cell(0, 6, "No sleep medication listed.", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, latin1(_("No sleep medication listed.")), new_x="LMARGIN", new_y="NEXT")
 
     if include_notes:
-        _heading(pdf, "Care team notes")
+        _heading(pdf, _("Care team notes"))
         for note in ctx["notes"]:
             author = note.author.display_name if note.author else "-"
             pdf.set_font("Helvetica", "I", 8)
             pdf.cell(
                 0,
                 5,
-                latin1(f"{author}, {note.created_at:%d %b %Y %H:%M}"),
+                latin1(f"{author}, {_day(note.created_at)} {note.created_at:%H:%M}"),
                 new_x="LMARGIN",
                 new_y="NEXT",
             )

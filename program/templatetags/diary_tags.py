@@ -1,6 +1,6 @@
 from django import template
 
-from program.sleep import format_minutes
+from program import clinical_text
 
 register = template.Library()
 
@@ -12,15 +12,14 @@ def minutes(value: float | None) -> str:
         value = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "–"
-    hours, mins = divmod(round(value), 60)
-    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"
+    return clinical_text.duration_short(value)
 
 
 @register.filter
 def minutes_long(value: float | None) -> str:
     """Minutes in words for sentences: 6 h 05 min."""
     try:
-        return format_minutes(float(value))  # type: ignore[arg-type]
+        return clinical_text.duration(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "–"
 
@@ -46,3 +45,10 @@ def clinical(text: str) -> str:
     from program.clinical_text import translated
 
     return translated(str(text))
+
+
+@register.filter
+def taper_text(text: str) -> str:
+    """A step note, plan check or flag of ``program.taper`` in the active language
+    (a clinician's own note is left as written)."""
+    return clinical_text.taper_message(str(text))

@@ -19,7 +19,7 @@ from accounts.access import (
 )
 from accounts.models import User
 
-from .. import charts, diary_csv, sleep, sleep_window, taper
+from .. import charts, clinical_text, diary_csv, sleep, sleep_window, taper
 from .. import diary as diary_service
 from .. import medication as medication_service
 from ..forms import DiaryEntryForm
@@ -123,7 +123,7 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
         )
         if week_bars
         else "",
-        "format_minutes": sleep.format_minutes,
+        "format_minutes": clinical_text.duration,
     }
 
 
@@ -212,8 +212,8 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
                         "%(efficiency)s%%."
                     )
                     % {
-                        "asleep": sleep.format_minutes(m.total_sleep_min),
-                        "in_bed": sleep.format_minutes(m.time_in_bed_min),
+                        "asleep": clinical_text.duration(m.total_sleep_min),
+                        "in_bed": clinical_text.duration(m.time_in_bed_min),
                         "efficiency": number_format(m.sleep_efficiency, 1),
                     },
                 )
@@ -274,7 +274,7 @@ def _against_plan(entry: DiaryEntry, plan: Any) -> str:
         "medicine": plan.medication.name,
         "planned": taper.format_mg(result.planned_mg),
         "taken": taper.format_mg(result.taken_mg),
-        "check": taper.CHECK_WORDS[result.check],
+        "check": clinical_text.check_word(result.check),
     } + ("" if result.check is taper.Check.AS_PLANNED else f" {medication_service.SAFETY_WORDS}")
 
 

@@ -22,7 +22,7 @@ from accounts.access import (
 )
 from accounts.models import User
 
-from .. import dose_chart, taper
+from .. import clinical_text, dose_chart, taper
 from .. import medication as medication_service
 from ..forms import (
     MedicationForm,
@@ -309,7 +309,7 @@ def taper_plan_edit(request: HttpRequest, patient_id: int, plan_id: int) -> Http
         else:
             messages.success(request, _("Steps saved."))
             for note in notes:
-                messages.warning(request, note)
+                messages.warning(request, clinical_text.taper_message(note))
             return redirect("program:taper_plan_edit", patient_id=patient.pk, plan_id=plan.pk)
     _steps, check_notes = taper.check_steps(
         plan.pure_steps(), strengths=plan.strengths, scored=plan.scored

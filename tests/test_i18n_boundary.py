@@ -1,0 +1,253 @@
+"""The wording of the pure clinical modules translated at the boundary, beyond the
+safety screen and the diary checks (tests/test_i18n.py): the taper plan's check
+words, step notes, plan checks and flags (``program.taper``), durations, and the
+printable PDF summary in the requesting clinician's language."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+
+from program import assessments, clinical_text, taper
+from program import medication as medication_service
+from program.models import Medication
+from tests.conftest import client_for
+
+# --- program.taper's English, repeated in clinical_text ------------------------------
+
+
+def _taper_messages() -> list[str]:
+    """Every kind of message ``program.taper`` writes for people."""
+    start = date(2026, 11, 2)
+    out: list[str] = []
+    for template in taper.TEMPLATES.values():
+        out += [template.name, template.source]
+        steps = taper.suggest_steps(
+            template=template,
+            start_dose=Decimal(10),
+            start_on=start,
+            strengths=[Decimal(2), Decimal(5)],
+        )
+        out += [s.note for s in steps if s.note]
+    bad = [
+        taper.Step(start, Decimal("7.5")),
+        taper.Step(start, Decimal(-1), drug_free_nights=9),
+    ]
+    errors, notes = taper.check_steps(bad, strengths=[Decimal(2), Decimal(5)])
+    out += errors + notes + taper.check_steps([])[0]
+    # Flags: nothing in week 1, 8 mg in week 2, 10 mg in week 3 (use rising, the step
+    # to 8 mg missed, nights above the plan); then planned drug-free nights not kept.
+    steps = taper.suggest_steps(
+        template=taper.TEMPLATES["morin04"],
+        start_dose=Decimal(10),
+        start_on=start,
+        strengths=[Decimal(2), Decimal(5)],
+    )
+    doses = [Decimal(0)] * 7 + [Decimal(8)] * 7 + [Decimal(10)] * 7
+    nights = [
+        taper.NightDose(start + timedelta(days=i), dose, dose > 0) for i, dose in enumerate(doses)
+    ]
+    flags = taper.flags(nights, steps, taper.week_figures(nights, steps, start, Decimal(10)))
+    free = [taper.Step(start - timedelta(days=1), Decimal(5), 4)]
+    taken = [taper.NightDose(start + timedelta(days=i), Decimal(5), True) for i in range(7)]
+    flags += taper.flags(taken, free, taper.week_figures(taken, free, start, Decimal(5)))
+    kinds = {f.kind for f in flags}
+    assert kinds == {"use_rising", "step_missed", "above_plan", "drug_free_missed"}
+    out += [f.message for f in flags]
+    return out
+
+
+def test_every_message_of_the_taper_module_is_translated() -> None:
+    """Fails when taper.py's wording drifts from clinical_text: add the new wording to
+    clinical_text (CHECK_WORDS, TAPER_TEMPLATES or TAPER_MESSAGES) and translate it."""
+    messages = _taper_messages()
+    assert len(set(messages)) >= 16, messages
+    with translation.override("en"):
+        changed = [m for m in messages if clinical_text.taper_message(m) != m]
+    with translation.override("fr"):
+        untranslated = [m for m in messages if clinical_text.taper_message(m) == m]
+        missed = clinical_text.taper_message(
+            "Step 2 (8 mg from 16 Nov) not made: the last 3 nights were at 10 mg or more."
+        )
+        one = clinical_text.taper_message("1 night above the plan in week 3.")
+    assert not changed, f"English must come back unchanged: {changed}"
+    assert not untranslated, f"add to clinical_text and translate: {untranslated}"
+    assert missed.startswith("Palier 2 (8 mg à partir du 16 novembre) non franchi")
+    assert one == "1 nuit au-dessus du plan en semaine 3."
+    # A clinician's own note is theirs: left as written.
+    assert clinical_text.taper_message("Take with food") == "Take with food"
+
+
+def test_the_check_words_are_the_taper_modules() -> None:
+    assert {str(k): v for k, v in taper.CHECK_WORDS.items()} == clinical_text.CHECK_WORDS
+    with translation.override("fr"):
+        assert clinical_text.check_word(taper.Check.BELOW_PLAN) == "moins que prévu"
+        assert clinical_text.check_word(taper.Check.NO_PLAN) == ""
+    with translation.override("en"):
+        for check, words in taper.CHECK_WORDS.items():
+            assert clinical_text.check_word(check) == words
+
+
+# --- Durations -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("minutes", "long", "short"),
+    [(450, "7 h 30 min", "7h 30m"), (425, "7 h 05 min", "7h 05m"), (420, "7 h", "7h 00m"),
+     (45, "45 min", "45m"), (None, "–", "–")],
+)  # fmt: skip
+def test_english_durations_are_as_before(minutes, long, short) -> None:
+    from program.sleep import format_minutes
+
+    with translation.override("en"):
+        assert clinical_text.duration(minutes) == long == format_minutes(minutes)
+        assert clinical_text.duration_short(minutes) == short
+
+
+def test_french_durations() -> None:
+    with translation.override("fr"):
+        assert clinical_text.duration(450) == "7 h 30 min"
+        assert clinical_text.duration_short(450) == "7 h 30"
+        assert clinical_text.duration_short(45) == "45 min"
+
+
+# --- Pages -----------------------------------------------------------------------------
+
+NIGHT = {
+    "diary_date": "2026-11-25",
+    "into_bed": "22:45",
+    "lights_off": "23:00",
+    "sleep_latency_min": "30",
+    "awakenings": "2",
+    "awake_min": "40",
+    "final_wake": "06:20",
+    "out_of_bed": "06:30",
+    "quality": "3",
+}
+
+
+@pytest.fixture(autouse=True)
+def morning():
+    with time_machine.travel("2026-11-25 08:00Z", tick=False):
+        yield
+
+
+def _plan(patient, therapist) -> Medication:
+    diazepam = Medication.objects.create(
+        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+    )
+    plan = medication_service.create_draft(
+        patient=patient,
+        medication=diazepam,
+        template_key="morin04",
+        start_dose=Decimal(10),
+        start_on=date(2026, 11, 10),
+        strengths=[Decimal(2), Decimal(5)],
+        scored=[],
+        by=therapist,
+    )
+    medication_service.confirm_plan(plan=plan, by=therapist)
+    return diazepam
+
+
+def _save_night(patient, diazepam, dose: str) -> str:
+    response = client_for(patient).post(
+        reverse("program:diary_new"),
+        {**NIGHT, "medication_answer": "other", "other_medication": diazepam.pk,
+         "other_dose_mg": dose, "other_taken_at": "22:30"},
+        follow=True,
+    )  # fmt: skip
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_french_patients_diary_message_gives_the_check_in_french(patient, therapist) -> None:
+    patient.language = "fr"
+    patient.save(update_fields=["language"])
+    page = _save_night(patient, _plan(patient, therapist), "5")
+    # The step from the evening of 24 November is 8 mg; 5 mg is less than planned.
+    assert "votre plan pour cette nuit" in page or "moins que prévu" in page
+    assert "(moins que prévu)" in page
+    assert "less than planned" not in page
+    # The saved night's durations: the sentence keeps "min", the table is compact.
+    assert "6 h 10 min" in page
+    assert "<td>7 h 45</td>" in page
+    assert "7h 45m" not in page
+
+
+def test_an_english_patients_diary_message_is_unchanged(patient, therapist) -> None:
+    page = _save_night(patient, _plan(patient, therapist), "5")
+    assert "you recorded 5 mg (less than planned)." in page
+    assert "Saved. 6 h 10 min asleep out of 7 h 45 min in bed" in page
+    assert "<td>7h 45m</td>" in page
+
+
+def test_a_french_therapist_sees_the_step_notes_in_french(patient, therapist) -> None:
+    therapist.language = "fr"
+    therapist.save(update_fields=["language"])
+    _plan(patient, therapist)
+    page = client_for(therapist).get(reverse("program:patient_medication", args=[patient.pk]))
+    text = page.content.decode()
+    assert "2 nuits sans médicament par semaine" in text
+    assert "drug-free nights a week" not in text
+
+
+# --- The PDF summary ---------------------------------------------------------------------
+
+
+def _pdf_text(body: bytes) -> bytes:
+    """The page content of a PDF from fpdf2: its streams, inflated where compressed."""
+    out = b""
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
+        try:
+            out += zlib.decompress(stream)
+        except zlib.error:
+            out += stream
+    return out
+
+
+def _summary_pdf(patient, therapist) -> bytes:
+    isi = assessments.ensure_instruments()["isi"]
+    assessments.record_result(
+        patient=patient,
+        instrument=isi,
+        total=19,
+        completed_on=date(2026, 11, 2),
+        occasion="baseline",
+        by=therapist,
+    )
+    assessments.add_note(
+        patient=patient, author=therapist, text="« Le cœur du sujet » : l’heure du lever → 6 h 30"
+    )
+    response = client_for(therapist).get(
+        reverse("program:patient_summary_pdf", args=[patient.pk]) + "?notes=1"
+    )
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    return _pdf_text(response.content)
+
+
+def test_the_pdf_summary_is_in_the_therapists_language(patient, therapist) -> None:
+    therapist.language = "fr"
+    therapist.save(update_fields=["language"])
+    text = _summary_pdf(patient, therapist)
+    # Helvetica is a Latin-1 font: é is one byte, « » and the no-break space too.
+    assert "Résumé TCC-I".encode("latin-1") in text
+    assert "Agenda du sommeil par semaine".encode("latin-1") in text
+    assert "Notes de l’équipe soignante".replace("’", "'").encode("latin-1") in text
+    assert "« Le coeur du sujet »".encode("latin-1") in text
+    assert "Insomnie clinique".encode("latin-1") in text  # the score band, translated
+    assert b"Sleep diary by week" not in text
+
+
+def test_the_pdf_summary_stays_english_for_an_english_therapist(patient, therapist) -> None:
+    text = _summary_pdf(patient, therapist)
+    assert b"CBT-I summary" in text and b"Sleep diary by week" in text
+    assert b"Clinical insomnia" in text
