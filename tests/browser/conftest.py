@@ -11,6 +11,29 @@ import pytest
 
 from tests.services import require_chromium
 
+
+def _serve_one_request_at_a_time() -> None:
+    """On SQLite the live server's threads share the test's one in-memory connection,
+    and a browser loads a page's parts at once (an admin page's script catalogue beside
+    an image): two threads on one SQLite connection fail with "bad parameter or other
+    API misuse". There, the live server answers one request at a time (Django then
+    closes each connection after its response, so none waits on a kept-alive one)."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+
+    class OneAtATimeWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = OneAtATimeWSGIServer  # type: ignore[misc]
+
+
+_serve_one_request_at_a_time()
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
 # tests make between page actions are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
