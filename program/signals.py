@@ -22,6 +22,13 @@ def new_revision(programme_ids: Any) -> None:
     Programme.objects.filter(pk__in=programme_ids).update(content_revision=uuid.uuid4())
 
 
+@receiver(post_save, sender=Programme)
+def programme_saved(sender: type, instance: Programme, **kwargs: Any) -> None:
+    # A save writes back the revision the instance was loaded with, which may be older
+    # than one a concurrent lesson change gave it: give it a fresh one after.
+    new_revision([instance.pk])
+
+
 @receiver([post_save, post_delete], sender=Week)
 def week_changed(sender: type, instance: Week, **kwargs: Any) -> None:
     new_revision([instance.programme_id])

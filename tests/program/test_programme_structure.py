@@ -72,7 +72,20 @@ def test_a_new_or_deleted_lesson_changes_the_revision(patient, programme) -> Non
 
 def test_another_programme_keeps_its_revision(programme) -> None:
     other = Programme.objects.create(name="Short course", slug="short", weeks=2)
+    other.refresh_from_db()
     revision = other.content_revision
     Week.objects.create(programme=programme, number=7, title="Extra week")
     other.refresh_from_db()
     assert other.content_revision == revision
+
+
+def test_saving_the_programme_never_brings_back_an_older_revision(patient, programme) -> None:
+    """An admin saving the programme's settings from a copy loaded before a lesson
+    changed must not restore the revision that processes may hold the old structure
+    under."""
+    stale_copy = Programme.objects.get(pk=programme.pk)
+    old = stale_copy.content_revision
+    Week.objects.filter(programme=programme, number=1).get().save()  # a concurrent change
+    stale_copy.pace_days = 8
+    stale_copy.save()
+    assert Programme.objects.get(pk=programme.pk).content_revision not in (old, None)
