@@ -22,7 +22,15 @@ DEBUG = env.bool("DEBUG", False)
 # Test runs (pytest) get fast hashers and no HTTPS redirects.
 TESTING = env.bool("TESTING", "pytest" in sys.modules)
 
-if DEBUG or TESTING:
+# Commands that only read the code (never serve, send or sign anything) run in a
+# fresh checkout without a production environment.
+CODE_ONLY_COMMAND = (
+    len(sys.argv) > 1
+    and sys.argv[1] in {"makemigrations", "check", "makemessages", "compilemessages", "help"}
+    and "--deploy" not in sys.argv
+)
+
+if DEBUG or TESTING or CODE_ONLY_COMMAND:
     SECRET_KEY = env.str(
         "SECRET_KEY", "insecure-development-key-never-use-in-production-0123456789"
     )
@@ -212,7 +220,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Console in development; SMTP as soon as EMAIL_URL is set, e.g.
 # smtp+tls://user:password@smtp.example.org:587 (Django 6.1's MAILERS setting).
 # Production must say where mail goes: no silent console backend there.
-EMAIL_URL = env.str("EMAIL_URL", "") if DEBUG or TESTING else env.str("EMAIL_URL")
+EMAIL_URL = (
+    env.str("EMAIL_URL", "") if DEBUG or TESTING or CODE_ONLY_COMMAND else env.str("EMAIL_URL")
+)
 if EMAIL_URL == "memory://":  # keeps mail in memory: benchmarks and dry runs
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 elif EMAIL_URL.startswith("file://"):  # writes mail to files in a folder: fault tests
