@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -29,9 +28,9 @@ import django
 
 django.setup()
 
+from _pages import throwaway_database, time_page  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 
 def main() -> None:
@@ -40,12 +39,8 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         run(args.patients, args.weeks, args.runs)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(patients: int, weeks: int, runs: int) -> None:
@@ -73,19 +68,8 @@ def run(patients: int, weeks: int, runs: int) -> None:
     }
     print(f"{'page':38} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for name, url in pages.items():
-        client.get(url)  # warm the session
-        times = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
-        print(
-            f"{name:38} {statistics.median(times):10.1f} {p95:8.1f} {len(ctx.captured_queries):8d}"
-        )
+        median, p95, queries = time_page(client, url, runs)
+        print(f"{name:38} {median:10.1f} {p95:8.1f} {queries:8d}")
 
 
 if __name__ == "__main__":

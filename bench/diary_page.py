@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from datetime import time as clock
@@ -28,9 +27,9 @@ import django
 
 django.setup()
 
+from _pages import throwaway_database, time_page  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 
 def main() -> None:
@@ -39,12 +38,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         run(args.nights, args.runs)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(nights: int, runs: int) -> None:
@@ -118,21 +113,8 @@ def run(nights: int, runs: int) -> None:
     ]
     print(f"{'page':<46} {'median ms':>9} {'p95 ms':>8} {'queries':>8}")
     for label, client, url, headers in pages:
-        client.get(url, **headers)  # warm: session stamps, template caches
-        timings = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            response = client.get(url, **headers)
-            timings.append((time.perf_counter() - t0) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url, **headers)
-        timings.sort()
-        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-        print(
-            f"{label:<46} {statistics.median(timings):>9.1f} {p95:>8.1f} "
-            f"{len(queries.captured_queries):>8}"
-        )
+        median, p95, queries = time_page(client, url, runs, **headers)
+        print(f"{label:<46} {median:>9.1f} {p95:>8.1f} {queries:>8}")
 
 
 if __name__ == "__main__":
