@@ -33,6 +33,18 @@ EDIT_DAYS = 7
 EARLIEST_DIARY_DATE = date(2000, 1, 1)
 
 TIME_FIELDS = ("into_bed", "lights_off", "final_wake", "out_of_bed")
+# The Consensus Sleep Diary's core questions, in the order people answer them (the
+# form's first section, and the columns a CSV import requires after the date).
+CORE_FIELDS = (
+    "into_bed",
+    "lights_off",
+    "sleep_latency_min",
+    "awakenings",
+    "awake_min",
+    "final_wake",
+    "out_of_bed",
+    "quality",
+)
 ANSWER_FIELDS = (
     *TIME_FIELDS,
     "sleep_latency_min",

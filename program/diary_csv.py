@@ -20,16 +20,9 @@ from accounts.models import User
 from . import diary as diary_service
 from .models import DiaryEntry, UnusualReason
 
+REQUIRED = ["diary_date", *diary_service.CORE_FIELDS]
 COLUMNS = [
-    "diary_date",
-    "into_bed",
-    "lights_off",
-    "sleep_latency_min",
-    "awakenings",
-    "awake_min",
-    "final_wake",
-    "out_of_bed",
-    "quality",
+    *REQUIRED,
     "nap_count",
     "nap_min",
     "early_wake_min",
@@ -43,17 +36,6 @@ COMPUTED = ["time_in_bed_min", "total_sleep_min", "sleep_efficiency", "terminal_
 # Exported for the patient's record; an import leaves them aside (medication is
 # recorded through the diary form, against the medicines the patient listed).
 MEDICATION = ["sleep_medication", "sleep_medication_doses"]
-REQUIRED = [
-    "diary_date",
-    "into_bed",
-    "lights_off",
-    "sleep_latency_min",
-    "awakenings",
-    "awake_min",
-    "final_wake",
-    "out_of_bed",
-    "quality",
-]
 MAX_ROWS = 1000
 
 

@@ -297,17 +297,7 @@ class DiaryEntryForm(NightMedicationMixin):
         label=_("Date you got out of bed"), required=False, widget=DATE
     )
 
-    core_fields = (
-        "diary_date",
-        "into_bed",
-        "lights_off",
-        "sleep_latency_min",
-        "awakenings",
-        "awake_min",
-        "final_wake",
-        "out_of_bed",
-        "quality",
-    )
+    core_fields = ("diary_date", *diary_service.CORE_FIELDS)
     more_fields = (
         "nap_count",
         "nap_min",
