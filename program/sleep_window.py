@@ -38,12 +38,20 @@ class SleepWindowError(Exception):
     """An action that cannot be taken now, with the reason in plain words."""
 
 
+def newest_protocol(key: str) -> SleepProtocol | None:
+    """The newest active version of a protocol (versions are saved as new rows)."""
+    return SleepProtocol.objects.filter(key=key, is_active=True).order_by("-version").first()
+
+
+def _switch_protocol(course: SleepCourse, key: str) -> None:
+    protocol = newest_protocol(key)
+    if protocol:
+        course.protocol = protocol
+        course.save(update_fields=["protocol", "updated_at"])
+
+
 def default_protocol() -> SleepProtocol:
-    protocol = (
-        SleepProtocol.objects.filter(key=DEFAULT_PROTOCOL_KEY, is_active=True)
-        .order_by("-version")
-        .first()
-    )
+    protocol = newest_protocol(DEFAULT_PROTOCOL_KEY)
     if protocol is None:  # a database emptied by tests: recreate the shipped default
         rules = next(p for p in titration.SHIPPED if p.key == DEFAULT_PROTOCOL_KEY)
         protocol = SleepProtocol.objects.create(
@@ -158,14 +166,7 @@ def submit_screen(
     )
     course = course_for(patient)
     if result.older_adult and course.protocol.key == DEFAULT_PROTOCOL_KEY:
-        older = (
-            SleepProtocol.objects.filter(key="older-85-80", is_active=True)
-            .order_by("-version")
-            .first()
-        )
-        if older:
-            course.protocol = older
-            course.save(update_fields=["protocol", "updated_at"])
+        _switch_protocol(course, "older-85-80")
     return screen, result
 
 
@@ -180,15 +181,7 @@ def decide_screen(screen: SafetyScreen, *, decision: str, by: User, note: str) -
     screen.decision_note = note
     screen.save()
     if decision == SafetyScreen.Decision.COMPRESSION_ONLY:
-        course = course_for(screen.patient)
-        compression = (
-            SleepProtocol.objects.filter(key="compression", is_active=True)
-            .order_by("-version")
-            .first()
-        )
-        if compression:
-            course.protocol = compression
-            course.save(update_fields=["protocol", "updated_at"])
+        _switch_protocol(course_for(screen.patient), "compression")
 
 
 def restriction_allowed(patient: User) -> bool:
