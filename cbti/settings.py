@@ -152,6 +152,16 @@ else:
         }
     }
 
+# A patient's own pages, kept in each web process's memory under their data revision
+# (program.page_cache): never shared through Redis, bounded, and 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 300)
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "cbti-pages",
+    "TIMEOUT": PAGE_CACHE_SECONDS or None,
+    "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", 2000)},
+}
+
 # --- Authentication (django-allauth) -------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -6,7 +6,7 @@ in a transaction; the pace rules themselves are in ``program.unlocking``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -564,6 +564,29 @@ def version_for_reader(lesson: Lesson, language: str) -> LessonVersion | None:
 
 
 # --- Patient actions -----------------------------------------------------------------
+
+
+# A lesson opened again within this time is not noted again (see reopened_recently).
+REOPEN_NOTED_AFTER = timedelta(minutes=5)
+
+
+def reopened_recently(overview: Overview, item: LessonItem, now: datetime | None = None) -> bool:
+    """Whether opening this lesson again can skip noting the time (``open_lesson``).
+
+    ``last_opened_at`` decides which unfinished lesson Today offers to resume. Noting it
+    again changes nothing a page shows when the lesson is finished, or is already the
+    one to resume, and it was noted less than ``REOPEN_NOTED_AFTER`` ago: a patient
+    going back and forth within a lesson (answering its parts) costs no write, and
+    their pages stay as they were (``program.page_cache``). The time noted is then at
+    most five minutes older than the latest opening.
+    """
+    progress = item.progress
+    if progress is None:
+        return False
+    now = now or timezone.now()
+    if progress.last_opened_at <= now - REOPEN_NOTED_AFTER:
+        return False
+    return progress.completed_at is not None or overview.resume is item
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import scoring
+from ..revisions import PatientDataQuerySet
 from .programme import Enrolment
 
 
@@ -67,7 +68,7 @@ class Instrument(models.Model):
         return self.wording_loaded
 
 
-class AssessmentQuerySet(models.QuerySet["Assessment"]):
+class AssessmentQuerySet(PatientDataQuerySet):
     def for_patient(self, patient: object) -> AssessmentQuerySet:
         return self.filter(patient=patient)
 
@@ -146,6 +147,8 @@ class TherapistNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PatientDataQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -166,6 +169,8 @@ class NoteRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     edited_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PatientDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["-edited_at"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from ..revisions import PatientDataQuerySet
 
-class MessageQuerySet(models.QuerySet["Message"]):
+
+class MessageQuerySet(PatientDataQuerySet):
     def thread(self, patient: object) -> MessageQuerySet:
         return self.filter(patient=patient)
 

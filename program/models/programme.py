@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..revisions import PatientDataQuerySet
+
 DEFAULT_PROGRAMME = {
     "slug": "cbti-6-weeks",
     "name": "Sleep Better: six weeks of CBT-I",
@@ -113,7 +115,7 @@ class Programme(models.Model):
         return self.name
 
 
-class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+class EnrolmentQuerySet(PatientDataQuerySet):
     def current(self) -> EnrolmentQuerySet:
         return self.filter(status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED])
 

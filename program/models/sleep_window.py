@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import titration
+from ..revisions import PatientDataQuerySet
 
 
 class SleepProtocol(models.Model):
@@ -110,6 +111,8 @@ class SafetyScreen(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 
+    objects = PatientDataQuerySet.as_manager()
+
     class Meta:
         ordering = ["-completed_at"]
 
@@ -128,6 +131,8 @@ class SleepinessCheck(models.Model):
     unsafe = models.BooleanField()
     very_sleepy = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PatientDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -169,11 +174,13 @@ class SleepCourse(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PatientDataQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"Sleep window of {self.patient}"
 
 
-class PrescriptionQuerySet(models.QuerySet["Prescription"]):
+class PrescriptionQuerySet(PatientDataQuerySet):
     def in_force_on(self, day: date) -> PrescriptionQuerySet:
         return self.filter(effective_from__lte=day).order_by("-effective_from", "-created_at")
 
@@ -222,7 +229,7 @@ class Prescription(models.Model):
         return titration.bedtime(self.rise_time, self.window_min)
 
 
-class RecommendationQuerySet(models.QuerySet["Recommendation"]):
+class RecommendationQuerySet(PatientDataQuerySet):
     def pending(self) -> RecommendationQuerySet:
         return self.filter(status=Recommendation.Status.PENDING)
 

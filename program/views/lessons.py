@@ -26,9 +26,11 @@ from ..curriculum import (
     patient_language,
     programme_overview,
     quiz_feedback,
+    reopened_recently,
     save_answer,
 )
 from ..models import Enrolment, LessonAnswer, LessonImage, LessonProgress, LessonVersion
+from ..page_cache import cached_page
 from ..services import current_enrolment
 
 
@@ -54,6 +56,7 @@ def _open_lesson_item(overview: Overview | None, lesson_id: int) -> tuple[WeekIt
 
 
 @patient_required
+@cached_page
 def programme(request: HttpRequest) -> HttpResponse:
     """Every week: open ones with their lessons done, locked ones with when they open."""
     patient: User = request.user  # type: ignore[assignment]
@@ -63,6 +66,7 @@ def programme(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
+@cached_page
 def week(request: HttpRequest, number: int) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
     overview = _overview_for(patient)
@@ -142,6 +146,7 @@ def lesson_context(
 
 
 @patient_required
+@cached_page
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
     enrolment = current_enrolment(patient)
@@ -150,9 +155,11 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     overview = _overview_for(patient, enrolment)
     # 404 unless the lesson is in an open week of the patient's own programme.
     week_item, item = _open_lesson_item(overview, lesson_id)
-    progress = open_lesson(
-        enrolment=enrolment, lesson=item.lesson, language=patient_language(patient)
-    )
+    progress = item.progress
+    if not reopened_recently(overview, item):
+        progress = open_lesson(
+            enrolment=enrolment, lesson=item.lesson, language=patient_language(patient)
+        )
     if progress is None:
         raise Http404
     progress.version.lesson = item.lesson  # already loaded: saves a query

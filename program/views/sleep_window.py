@@ -29,6 +29,7 @@ from ..forms import (
     SleepinessForm,
 )
 from ..models import Recommendation, SafetyScreen, SleepCourse
+from ..page_cache import cached_page
 
 
 def window_context(patient: User) -> dict[str, Any]:
@@ -65,6 +66,7 @@ def window_context(patient: User) -> dict[str, Any]:
 
 
 @patient_required
+@cached_page
 def sleep_window(request: HttpRequest) -> HttpResponse:
     return _rerender(request)
 

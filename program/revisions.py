@@ -1,0 +1,169 @@
+"""Each person's data revision: a new one after every change to what their pages show.
+
+``User.data_revision`` is a UUID on the user row, which every signed-in request loads
+anyway. Any write to a patient's own data gives that patient a new revision, in the
+same transaction as the write or after it (never before it), so a page kept under a
+revision never shows data older than that revision. ``program.page_cache`` keeps a
+patient's own pages under it.
+
+Where the writes are caught:
+
+- ``save()`` and ``delete()`` of each model in ``PATIENT_DATA`` (signals, connected in
+  ``program.signals``), with the path from the model to its patient;
+- ``QuerySet.update()``, ``bulk_create()`` and ``bulk_update()`` of those models
+  (``PatientDataQuerySet``, which every one of them uses; a test holds this);
+- shared content that patients' pages show (programmes, weeks, lessons, instruments,
+  sleep protocols): every patient it reaches gets a new revision;
+- the user row itself (name, language, time zone, therapist, deletion request), and a
+  therapist's row for their patients (their name is on their patients' pages).
+
+``NOT_SHOWN`` lists the models no cached page shows; a test fails for a model in none
+of the three lists.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+# Model label -> the lookup path from the model to its patient (a User).
+PATIENT_DATA: dict[str, str] = {
+    "program.Assessment": "patient",
+    "program.TherapistNote": "patient",
+    "program.NoteRevision": "note__patient",
+    "program.Enrolment": "patient",
+    "program.EnrolmentChange": "enrolment__patient",
+    "program.LessonProgress": "enrolment__patient",
+    "program.LessonAnswer": "progress__enrolment__patient",
+    "program.DiaryEntry": "patient",
+    "program.DiaryEntryRevision": "entry__patient",
+    "program.Medication": "patient",
+    "program.NightMedication": "entry__patient",
+    "program.MedicationDose": "entry__patient",
+    "program.TaperPlan": "patient",
+    "program.TaperStep": "plan__patient",
+    "program.TaperPlanChange": "plan__patient",
+    "program.Message": "patient",
+    "program.ReminderPreference": "user",
+    "program.ReminderSchedule": "user",
+    "program.PushSubscription": "user",
+    "program.SafetyScreen": "patient",
+    "program.SleepinessCheck": "patient",
+    "program.SleepCourse": "patient",
+    "program.Prescription": "course__patient",
+    "program.Recommendation": "course__patient",
+}
+
+# Content every enrolled patient's pages show: a change renews everyone it reaches.
+SHARED_CONTENT: frozenset[str] = frozenset(
+    {
+        "program.Programme",
+        "program.Week",
+        "program.Lesson",
+        "program.LessonVersion",
+        "program.LessonImage",
+        "program.Instrument",
+        "program.SleepProtocol",
+    }
+)
+
+# Models no cached page shows, and why.
+NOT_SHOWN: dict[str, str] = {
+    "program.Delivery": "the log of sent reminders; shown to no patient page",
+    "program.Invitation": "read before an account exists, and by therapists",
+    "program.WorkerHeartbeat": "the health check's",
+    "accounts.ApiToken": "the API's credentials, on the settings page (not cached)",
+    "accounts.AuditEvent": "the audit page, which is not cached",
+    "accounts.User": "its own save renews the revision (program.signals)",
+}
+
+_writes = threading.local()
+
+
+def writes_in_this_thread() -> int:
+    """How many renewals this thread has made: a page rendered while it grew is not kept."""
+    return getattr(_writes, "count", 0)
+
+
+def renew(patients: Any) -> None:
+    """A new revision for these users: ids, or a subquery of ids."""
+    from accounts.models import User
+
+    _writes.count = writes_in_this_thread() + 1
+    if isinstance(patients, models.QuerySet):
+        User.objects.filter(pk__in=patients).update(data_revision=uuid.uuid4())
+        return
+    ids = {pk for pk in patients if pk is not None}
+    if ids:
+        User.objects.filter(pk__in=ids).update(data_revision=uuid.uuid4())
+
+
+def renew_everyone() -> None:
+    """Shared content changed: every person's pages are worked out again.
+
+    Once per transaction: an import saving 200 lessons renews everyone once. A marker
+    kept with the transaction's commit hooks says it is done; a rolled-back savepoint
+    drops both the renewal and its marker, so the next change renews again."""
+    from accounts.models import User
+
+    _writes.count = writes_in_this_thread() + 1
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is _renewed_everyone for entry in connection.run_on_commit
+    ):
+        return
+    User.objects.update(data_revision=uuid.uuid4())
+    if connection.in_atomic_block:
+        transaction.on_commit(_renewed_everyone)
+
+
+def _renewed_everyone() -> None:
+    """The marker (does nothing when the transaction commits)."""
+
+
+def patient_path(model: type[models.Model]) -> str:
+    return PATIENT_DATA[model._meta.label]
+
+
+def patients_of(model: type[models.Model], instances: Iterable[models.Model]) -> Any:
+    """The patient ids of these rows: read from the rows where the path is one step,
+    else a subquery (the rows must still exist)."""
+    path = patient_path(model)
+    instances = list(instances)
+    if "__" not in path:
+        return [getattr(obj, f"{path}_id") for obj in instances]
+    pks = [obj.pk for obj in instances if obj.pk is not None]
+    return model._base_manager.filter(pk__in=pks).values(path)
+
+
+class PatientDataQuerySet(models.QuerySet):
+    """Bulk writes renew the revisions of the patients whose rows they touch."""
+
+    def update(self, **kwargs: Any) -> int:
+        path = patient_path(self.model)
+        with transaction.atomic(using=self.db, savepoint=False):
+            # Whose rows: read before the update, which may change what the filter matches.
+            ids = set(self.values_list(path, flat=True).distinct().order_by())
+            count = super().update(**kwargs)
+            if count:
+                renew(ids)
+        return count
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            renew(patients_of(self.model, created))
+        return created
+
+    def bulk_update(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> int:
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            count = super().bulk_update(objs, *args, **kwargs)
+            renew(patients_of(self.model, objs))
+        return count
