@@ -216,14 +216,7 @@ def save_entry(
         raise DiaryError(errors)
 
     if entry is None:
-        if DiaryEntry.objects.filter(patient=patient, diary_date=diary_date).exists():
-            raise DiaryError(
-                {
-                    "diary_date": _(
-                        "There is already an entry for this morning. Edit that one instead."
-                    )
-                }
-            )
+        # A morning that already has an entry fails the unique constraint: no query first.
         entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
         entry.is_late = diary_date < today
         _apply(entry, night, answers)

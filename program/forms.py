@@ -329,6 +329,10 @@ class DiaryEntryForm(NightMedicationMixin):
         today = patient.local_today()
         field = self.fields["diary_date"]
         field.choices = [(d.isoformat(), _date_label(d, today)) for d in dates]  # type: ignore[attr-defined]
+        field.error_messages["invalid_choice"] = _(
+            "There is already an entry for this morning, or it is too long ago to add. "
+            "Choose one of the mornings listed."
+        )
         if editing is not None:
             field.disabled = True
 
@@ -363,11 +367,9 @@ class DiaryEntryForm(NightMedicationMixin):
         diary_date = cleaned["diary_date"]
         errors: dict[str, str] = {}
         if self.editing is None:
+            # A morning with an entry is not among the choices (the view lists the
+            # missing ones); one saved since by another tab is caught by save_entry.
             errors.update(diary_service.date_errors(self.patient, diary_date))
-            if DiaryEntry.objects.filter(patient=self.patient, diary_date=diary_date).exists():
-                errors["diary_date"] = _(
-                    "There is already an entry for this morning. Edit that one instead."
-                )
         _entry, check = diary_service.check_answers(self.patient, diary_date, answers)
         errors.update(check.errors)
         for name, message in errors.items():

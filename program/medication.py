@@ -121,7 +121,6 @@ def record_night(
     return night
 
 
-@transaction.atomic
 def save_entry_with_medication(
     *,
     patient: User,
@@ -132,7 +131,38 @@ def save_entry_with_medication(
     medication_answer: str | None = None,
     other: DoseIn | None = None,
 ) -> diary_service.SavedEntry:
-    """The diary's ``save_entry`` and the night's medication answer, in one transaction."""
+    """The diary's ``save_entry`` and the night's medication answer, in one transaction
+    (with no medication answer, ``save_entry``'s own is enough)."""
+    if not medication_answer:
+        return diary_service.save_entry(
+            patient=patient,
+            diary_date=diary_date,
+            answers=answers,
+            changed_by=changed_by,
+            entry=entry,
+        )
+    with transaction.atomic():
+        return _save_with_medication(
+            patient=patient,
+            diary_date=diary_date,
+            answers=answers,
+            changed_by=changed_by,
+            entry=entry,
+            medication_answer=medication_answer,
+            other=other,
+        )
+
+
+def _save_with_medication(
+    *,
+    patient: User,
+    diary_date: date,
+    answers: dict[str, Any],
+    changed_by: User,
+    entry: DiaryEntry | None,
+    medication_answer: str,
+    other: DoseIn | None,
+) -> diary_service.SavedEntry:
     saved = diary_service.save_entry(
         patient=patient, diary_date=diary_date, answers=answers, changed_by=changed_by, entry=entry
     )

@@ -116,7 +116,33 @@ def test_a_second_entry_for_the_same_morning_is_refused(patient) -> None:
     client.post(reverse("program:diary_new"), NIGHT)
     again = client.post(reverse("program:diary_new"), NIGHT)
     assert again.status_code == 200
+    assert b"There is already an entry for this morning" in again.content
+    assert b'value="22:45"' in again.content  # what was typed stays in the form
     assert DiaryEntry.objects.count() == 1
+
+
+def test_a_morning_saved_between_the_form_and_the_save_is_refused_by_the_database(
+    patient,
+) -> None:
+    """Another tab saved this morning after this request listed the missing ones: the
+    unique constraint refuses it, with the same words and nothing half-saved."""
+    from program.models import DiaryEntry as Entry
+
+    client = client_for(patient)
+    client.post(reverse("program:diary_new"), NIGHT)
+    first = Entry.objects.get()
+    real_between = diary_service.DiaryEntry.objects.for_patient
+
+    def as_if_missing(who):  # type: ignore[no-untyped-def]
+        return real_between(who).exclude(pk=first.pk)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Entry.objects, "for_patient", as_if_missing)
+        again = client.post(reverse("program:diary_new"), NIGHT)
+    assert again.status_code == 200
+    assert b"There is already an entry for this morning" in again.content
+    assert b'value="22:45"' in again.content
+    assert Entry.objects.count() == 1
 
 
 def test_unusual_but_possible_nights_save_with_a_warning(patient) -> None:
