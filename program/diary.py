@@ -182,7 +182,6 @@ def _apply(entry: DiaryEntry, night: sleep.Night, answers: dict[str, Any]) -> No
     entry.metrics_version = sleep.METRICS_VERSION
 
 
-@transaction.atomic
 def save_entry(
     *,
     patient: User,
@@ -201,7 +200,39 @@ def save_entry(
     3. Metrics are derived and stored with the formulas' version.
     ``enforce_backfill=False`` lets a therapist import older paper diaries.
     4. An edit keeps the previous answers as a revision (who, when, what).
+
+    A morning that already has an entry is refused by the database's unique
+    constraint (no query first, and no race between two tabs): the transaction, or
+    the caller's savepoint, is rolled back and the patient told in words.
     """
+    try:
+        return _save_entry(
+            patient=patient,
+            diary_date=diary_date,
+            answers=answers,
+            changed_by=changed_by,
+            entry=entry,
+            today=today,
+            enforce_backfill=enforce_backfill,
+        )
+    except IntegrityError as error:
+        if entry is not None:
+            raise
+        message = _("There is already an entry for this morning. Edit that one instead.")
+        raise DiaryError({"diary_date": message}) from error
+
+
+@transaction.atomic
+def _save_entry(
+    *,
+    patient: User,
+    diary_date: date,
+    answers: dict[str, Any],
+    changed_by: User,
+    entry: DiaryEntry | None,
+    today: date | None,
+    enforce_backfill: bool,
+) -> SavedEntry:
     today = today or patient.local_today()
     errors: dict[str, str] = {}
     if entry is None:
@@ -216,21 +247,10 @@ def save_entry(
         raise DiaryError(errors)
 
     if entry is None:
-        # A morning that already has an entry fails the unique constraint: no query first.
         entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
         entry.is_late = diary_date < today
         _apply(entry, night, answers)
-        try:
-            with transaction.atomic():
-                entry.save()
-        except IntegrityError as error:  # a second tab or a double tap won the race
-            raise DiaryError(
-                {
-                    "diary_date": _(
-                        "There is already an entry for this morning. Edit that one instead."
-                    )
-                }
-            ) from error
+        entry.save()  # the unique constraint refuses a second entry (see save_entry)
         from .curriculum import _new_week_reminder_follows
 
         _new_week_reminder_follows(patient)

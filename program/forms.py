@@ -326,15 +326,21 @@ class DiaryEntryForm(NightMedicationMixin):
         self.setup_medication(medicines or [], usual_help)
         self.patient = patient
         self.editing = editing
-        today = patient.local_today()
         field = self.fields["diary_date"]
-        field.choices = [(d.isoformat(), _date_label(d, today)) for d in dates]  # type: ignore[attr-defined]
+        self.offer_dates(dates)
         field.error_messages["invalid_choice"] = _(
-            "There is already an entry for this morning, or it is too long ago to add. "
-            "Choose one of the mornings listed."
+            "That morning can't be chosen: it already has an entry, or it is outside the "
+            "past week. Choose one of the mornings listed."
         )
         if editing is not None:
             field.disabled = True
+
+    def offer_dates(self, dates: list[date]) -> None:
+        """The mornings the date question lists."""
+        today = self.patient.local_today()
+        self.fields["diary_date"].choices = [  # type: ignore[attr-defined]
+            (d.isoformat(), _date_label(d, today)) for d in dates
+        ]
 
     def answers(self) -> dict[str, Any]:
         """Cleaned answers in the shape program.diary expects (explicit dates applied)."""

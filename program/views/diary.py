@@ -156,16 +156,15 @@ def _initial_for(patient: User, entry: DiaryEntry | None, last: DiaryEntry | Non
 
 def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -> HttpResponse:
     today = patient.local_today()
-    if entry is None:
-        taken = set(
-            DiaryEntry.objects.for_patient(patient)
-            .between(today - timedelta(days=diary_service.BACKFILL_DAYS), today)
-            .values_list("diary_date", flat=True)
-        )
-        dates = diary_service.missing_dates(patient, today, taken)
+    if entry is None and request.method == "POST":
+        # Any morning of the window is accepted here: one that already has an entry is
+        # refused by save_entry (the unique constraint), and the form, if it comes back,
+        # lists the missing mornings again (below). A saved night costs no query for them.
+        dates = diary_service.missing_dates(patient, today, [])
+    elif entry is None:
+        dates = _missing_mornings(patient, today)
         if not dates:
-            messages.info(request, _("Your diary is complete for the past week. Well done."))
-            return redirect("program:diary")
+            return _diary_complete(request)
     else:
         dates = [entry.diary_date]
     medicines = list(Medication.objects.for_patient(patient).active())
@@ -254,8 +253,27 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
         form = DiaryEntryForm(
             patient=patient, dates=dates, editing=entry, initial=initial, **form_kwargs
         )
+    if entry is None and request.method == "POST":
+        dates = _missing_mornings(patient, today)
+        if not dates:
+            return _diary_complete(request)
+        form.offer_dates(dates)
     ctx = {"form": form, "entry": entry, "today": today, "plan": plan}
     return render(request, "program/diary_form.html", ctx)
+
+
+def _missing_mornings(patient: User, today: date) -> list[date]:
+    taken = (
+        DiaryEntry.objects.for_patient(patient)
+        .between(today - timedelta(days=diary_service.BACKFILL_DAYS), today)
+        .values_list("diary_date", flat=True)
+    )
+    return diary_service.missing_dates(patient, today, taken)
+
+
+def _diary_complete(request: HttpRequest) -> HttpResponse:
+    messages.info(request, _("Your diary is complete for the past week. Well done."))
+    return redirect("program:diary")
 
 
 def _against_plan(entry: DiaryEntry, plan: Any) -> str:
