@@ -87,7 +87,15 @@ def main() -> None:
     parser.add_argument(
         "--journey-seconds", type=int, default=60, help="the paced journey's length (0: skip)"
     )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)"
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated endpoints after the two floors (default: all)"
+    )
     args = parser.parse_args()
+    only = {e for e in args.only.split(",") if e}
+    endpoints = [e for e in ENDPOINTS if e in ("bare", "authenticated") or not only or e in only]
     work = Path(tempfile.mkdtemp(prefix="cbti-load-"))
     env = {**ENV, "STATIC_ROOT": str(work / "static"), "VAR_DIR": str(work)}
     recreate_database()
@@ -106,6 +114,8 @@ def main() -> None:
             "cbti.wsgi",
             "--workers",
             "2",
+            "--threads",
+            str(args.threads),
             "--bind",
             f"127.0.0.1:{PORT}",
             "--log-level",
@@ -116,24 +126,27 @@ def main() -> None:
     )
     try:
         time.sleep(3)
+        workers = "2 sync workers" if args.threads == 1 else f"2 workers × {args.threads} threads"
         print(
-            f"gunicorn: 2 workers on CPU 0; locust: {args.users} users on CPU 1, "
+            f"gunicorn: {workers} on CPU 0; locust: {args.users} users on CPU 1, "
             f"{args.seconds} s per endpoint, no think time; PostgreSQL + Redis"
         )
         print(
             f"{'endpoint':<15} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-            f"{'errors':>7} {'vs auth floor':>14}"
+            f"{'errors':>7} {'vs auth floor':>14} {'CPU 0 busy':>11}"
         )
         floor = None
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints:
+            before = cpu_times(0)
             stats = locust(endpoint, args.users, args.seconds, sessions, work, env)
+            busy = busy_share(before, cpu_times(0))
             if endpoint == "authenticated":
                 floor = stats["rps"]
             ratio = f"{stats['rps'] / floor:.0%}" if floor and endpoint != "bare" else ""
             print(
                 f"{endpoint:<15} {stats['rps']:>8.0f} {stats['p50']:>7.0f} "
                 f"{stats['p95']:>7.0f} {stats['p99']:>7.0f} {stats['errors']:>7} "
-                f"{ratio:>14}",
+                f"{ratio:>14} {busy:>10.0%}",
                 flush=True,
             )
         if args.journey_seconds:
@@ -148,7 +161,10 @@ def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str,
     """Each user a patient (one in ten a therapist) moving through today, the diary form,
     a submission, the diary, the programme, a lesson and the sleep window with 2–8 s
     between pages (locust's ``between``): latency under a realistic load."""
-    rows = locust_rows("journey", users, seconds + 10, sessions, work, env)
+    counts_path = work / "journey-cache.json"
+    journey_env = {**env, "LOAD_CACHE_COUNTS": str(counts_path)}
+    rows = locust_rows("journey", users, seconds + 10, sessions, work, journey_env)
+    counts = json.loads(counts_path.read_text()) if counts_path.exists() else {}
     total = rows["Aggregated"]
     print(
         f"\njourney: {users} users arriving over 10 s, 2–8 s between pages, then {seconds} s: "
@@ -158,11 +174,29 @@ def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str,
     for name in [*JOURNEY_PAGES, "Aggregated"]:
         row = rows.get(name)
         if row and int(row["Request Count"]):
+            hits, misses = counts.get(f"{name}:hit", 0), counts.get(f"{name}:miss", 0)
+            kept = f"  from memory {hits / (hits + misses):.0%}" if hits + misses else ""
             print(
                 f"  {name:<13} {int(row['Request Count']):>6} requests  p50 {row['50%']:>4} ms  "
                 f"p95 {row['95%']:>4} ms  p99 {row['99%']:>4} ms  "
-                f"max {float(row['Max Response Time']):.0f} ms"
+                f"max {float(row['Max Response Time']):.0f} ms{kept}"
             )
+
+
+def cpu_times(cpu: int) -> tuple[int, int]:
+    """(busy, total) jiffies of one CPU so far, from /proc/stat: how much of the server's
+    core an endpoint used tells CPU-bound from waiting (on the database's commits)."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{cpu} "):
+            values = [int(v) for v in line.split()[1:]]
+            idle = values[3] + values[4]  # idle + iowait
+            return sum(values) - idle, sum(values)
+    return 0, 0
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total else 0.0
 
 
 def run(command: list[str], env: dict[str, str]) -> None:

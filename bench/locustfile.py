@@ -7,9 +7,10 @@ import itertools
 import json
 import os
 import threading
+from collections import Counter
 from datetime import date, timedelta
 
-from locust import HttpUser, between, constant, task
+from locust import HttpUser, between, constant, events, task
 
 SESSIONS = json.loads(open(os.environ["LOAD_SESSIONS"]).read())  # noqa: SIM115
 ENDPOINT = os.environ["LOAD_ENDPOINT"]
@@ -20,6 +21,19 @@ _patients = itertools.cycle(
     SESSIONS["patients"][::-1] if ENDPOINT == "journey" else SESSIONS["patients"]
 )
 _therapists = itertools.cycle(SESSIONS["therapists"])
+
+
+# Pages served from memory (program.page_cache) and worked out, per page, for the
+# journey's figures (the server says which in X-Page-Cache while the bench runs).
+_kept = Counter()  # type: ignore[var-annotated]
+
+
+@events.quitting.add_listener
+def _write_counts(environment, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    path = os.environ.get("LOAD_CACHE_COUNTS")
+    if path:
+        with open(path, "w") as f:
+            json.dump({f"{page}:{outcome}": n for (page, outcome), n in _kept.items()}, f)
 
 
 def _next(pool):  # type: ignore[no-untyped-def]
@@ -74,6 +88,10 @@ class Visitor(HttpUser):
                 endpoint == "diary_form" and response.status_code == 302
             ):
                 response.failure(f"status {response.status_code}")
+            outcome = response.headers.get("X-Page-Cache")
+            if outcome:
+                with _lock:
+                    _kept[endpoint, outcome] += 1
 
     def submit_diary(self) -> None:
         morning = next(self.mornings, None)

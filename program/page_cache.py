@@ -82,7 +82,8 @@ def cached_page(view: View) -> View:
         key = page_key(request)
         kept = store.get(key)
         if kept is not None:
-            return HttpResponse(kept.replace(_TOKEN_SLOT, get_token(request).encode()))
+            page = kept.replace(_TOKEN_SLOT, get_token(request).encode())
+            return _told(HttpResponse(page), "hit")
         writes = revisions.writes_in_this_thread()
         response = view(request, *args, **kwargs)
         if (
@@ -91,9 +92,15 @@ def cached_page(view: View) -> View:
             and revisions.writes_in_this_thread() == writes
             and not len(messages.get_messages(request))
         ):
-            store.set(
-                key, _FORM_TOKEN.sub(rb"\1" + _TOKEN_SLOT + rb"\2", response.content), seconds
-            )
-        return response
+            page = _FORM_TOKEN.sub(rb"\1" + _TOKEN_SLOT + rb"\2", response.content)
+            store.set(key, page, seconds)
+        return _told(response, "miss")
 
     return wrapper
+
+
+def _told(response: HttpResponse, outcome: str) -> HttpResponse:
+    """The load benchmark counts hits in its journey (a header only while it runs)."""
+    if settings.BENCH_FLOORS:
+        response["X-Page-Cache"] = outcome
+    return response

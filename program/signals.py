@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from accounts.models import User
+from accounts.models import Role, User
 
 from . import revisions
 from .models import Lesson, LessonVersion, Programme, Week
@@ -81,3 +81,15 @@ for _label in revisions.SHARED_CONTENT:
     post_save.connect(_shared_content_changed, sender=_model, dispatch_uid=f"revision-{_label}")
     post_delete.connect(_shared_content_changed, sender=_model, dispatch_uid=f"revision-{_label}")
 post_save.connect(_user_changed, sender=User, dispatch_uid="revision-user")
+
+
+def _user_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
+    # A therapist's or an admin's deletion empties fields on other people's rows (their
+    # patients' therapist, "set by", "written by": SET_NULL, which no save signal tells).
+    if instance.role == Role.PATIENT:
+        revisions.renew([instance.pk])
+    else:
+        revisions.renew_everyone()
+
+
+pre_delete.connect(_user_deleted, sender=User, dispatch_uid="revision-user-deleted")

@@ -146,6 +146,14 @@ def test_a_therapists_change_of_name_renews_their_patients(patient: User) -> Non
     assert revision(patient.pk) != before
 
 
+def test_a_therapists_deletion_renews_the_pages_that_named_them(patient: User) -> None:
+    """Their patients' therapist and every "set by" they wrote become empty (SET_NULL),
+    which no save signal reports."""
+    before = revision(patient.pk)
+    patient.therapist.delete()
+    assert revision(patient.pk) != before
+
+
 def test_shared_content_renews_everyone_once_per_transaction(
     patient: User, other_patient: User, django_assert_num_queries
 ) -> None:
