@@ -10,11 +10,15 @@ Run:  make install-bench && .venv/bin/python bench/load.py [--users 100] [--seco
    S seconds with no think time, and the script prints requests/s, p50/p95/p99 and
    errors, beside two floors measured by the same server in the same run: a bare
    Django view and a trivial authenticated view behind the full middleware and
-   session stack. The ratios to the authenticated floor are the figures to watch.
+   session stack. The ratios to the authenticated floor are the figures to watch,
+   with how busy the server's core was (CPU-bound, or waiting on the database).
+   Hammering one page, a patient's pages come from memory (program.page_cache);
+   --page-cache-seconds 0 shows what working each one out costs.
 4. Then the journey: the same N users as people, each moving through today, the
    diary form, a submission, the diary, the programme, a lesson and the sleep
    window (one in ten a therapist opening the caseload) with 2–8 s between pages,
-   for --journey-seconds: latency under a realistic load, per page.
+   for --journey-seconds: latency under a realistic load, per page, and the share of
+   each page served from memory.
 Every request goes to 127.0.0.1; each run is bounded by --seconds.
 """
 
@@ -93,11 +97,19 @@ def main() -> None:
     parser.add_argument(
         "--only", default="", help="comma-separated endpoints after the two floors (default: all)"
     )
+    parser.add_argument(
+        "--page-cache-seconds",
+        type=int,
+        default=None,
+        help="PAGE_CACHE_SECONDS for the server (0: every page worked out each time)",
+    )
     args = parser.parse_args()
     only = {e for e in args.only.split(",") if e}
     endpoints = [e for e in ENDPOINTS if e in ("bare", "authenticated") or not only or e in only]
     work = Path(tempfile.mkdtemp(prefix="cbti-load-"))
     env = {**ENV, "STATIC_ROOT": str(work / "static"), "VAR_DIR": str(work)}
+    if args.page_cache_seconds is not None:
+        env["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
     recreate_database()
     run([PY, "manage.py", "migrate", "-v", "0"], env)
     run([PY, "manage.py", "collectstatic", "--no-input", "-v", "0"], env)
@@ -129,7 +141,8 @@ def main() -> None:
         workers = "2 sync workers" if args.threads == 1 else f"2 workers × {args.threads} threads"
         print(
             f"gunicorn: {workers} on CPU 0; locust: {args.users} users on CPU 1, "
-            f"{args.seconds} s per endpoint, no think time; PostgreSQL + Redis"
+            f"{args.seconds} s per endpoint, no think time; PostgreSQL + Redis; "
+            f"page cache {env.get('PAGE_CACHE_SECONDS', '300')} s"
         )
         print(
             f"{'endpoint':<15} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
