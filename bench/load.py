@@ -357,7 +357,9 @@ def build(path: str, patients: int) -> None:
             pass
         person = session_for(patient)
         person["lesson"] = lesson.pk if lesson else 1
-        person["free_dates"] = [(today - timedelta(days=d)).isoformat() for d in range(8)]
+        # The newest 7 of the 8 free mornings: a run that crosses midnight (in the
+        # patient's zone) still finds them all inside the week the diary takes.
+        person["free_dates"] = [(today - timedelta(days=d)).isoformat() for d in range(7)]
         people["patients"].append(person)
     people["therapists"] = [session_for(t) for t in therapists]
     Path(path).write_text(json.dumps(people))

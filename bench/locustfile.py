@@ -97,6 +97,10 @@ class Visitor(HttpUser):
         morning = next(self.mornings, None)
         if morning is None:  # this patient's free mornings are used up: take another
             self.person = _next(_patients)
+            # Only the new person's cookies: a form sent back earlier (say, a morning
+            # that fell out of the week at midnight) set a csrftoken cookie for the host,
+            # which would be sent beside the new one.
+            self.client.cookies.clear()
             self.client.cookies.set("sessionid", self.person["session"])
             self.client.cookies.set("csrftoken", self.person["csrf"])
             self.mornings = iter(self.person.get("free_dates", []))

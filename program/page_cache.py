@@ -24,10 +24,13 @@ What is never kept:
 
 The form token in a kept page is replaced, on every serving, by one for the current
 request (``get_token``), so forms keep working after the token rotates at sign-in.
+(These pages have no inline script, so no CSP nonce to renew; a page that gets one
+must not be decorated.)
 
 The pages are kept in this process's memory only (the ``pages`` cache, a bounded
 ``LocMemCache``), not in Redis: they hold health data, and each worker keeps its own
-copies for ``PAGE_CACHE_SECONDS`` at most. ``PAGE_CACHE_SECONDS=0`` turns it off.
+copies for ``PAGE_CACHE_SECONDS`` at most (pages are 3–25 KB: 2 000 of them, the
+default bound, take about 20 MB). ``PAGE_CACHE_SECONDS=0`` turns it off.
 """
 
 from __future__ import annotations
