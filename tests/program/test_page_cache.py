@@ -314,3 +314,17 @@ def test_renewals_are_counted_per_thread(patient: User) -> None:
 
 def _without_tokens(content: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', b"", content)
+
+
+def test_going_back_to_an_earlier_lesson_makes_it_the_one_to_resume(patient: User) -> None:
+    """The time is noted again when another lesson was opened since: Today's "continue
+    where you left off" follows the reader, even within five minutes."""
+    client = client_for(patient)
+    week = Week.objects.get(programme=patient.enrolments.get().programme, number=1)
+    first, second = week.lessons.order_by("order")[:2]
+    for lesson in (first, second, first):
+        client.get(reverse("program:lesson", args=[lesson.pk]))
+    today = client.get(reverse("program:patient_home")).content.decode()
+    resume = re.search(r'href="(/lessons/\d+/)"[^>]*>\s*Continue where you left off', today)
+    assert resume, "Today offers to continue a lesson"
+    assert resume[1] == reverse("program:lesson", args=[first.pk])
