@@ -48,9 +48,6 @@ PATIENT_DATA: dict[str, str] = {
     "program.TaperStep": "plan__patient",
     "program.TaperPlanChange": "plan__patient",
     "program.Message": "patient",
-    "program.ReminderPreference": "user",
-    "program.ReminderSchedule": "user",
-    "program.PushSubscription": "user",
     "program.SafetyScreen": "patient",
     "program.SleepinessCheck": "patient",
     "program.SleepCourse": "patient",
@@ -74,6 +71,11 @@ SHARED_CONTENT: frozenset[str] = frozenset(
 # Models no cached page shows, and why.
 NOT_SHOWN: dict[str, str] = {
     "program.Delivery": "the log of sent reminders; shown to no patient page",
+    # The reminder settings page (not cached) shows these; the worker writes them at every
+    # reminder it sends, which would otherwise renew everyone's pages at each tick.
+    "program.ReminderPreference": "the reminder settings page, which is not cached",
+    "program.ReminderSchedule": "the reminder settings page; advanced by every tick",
+    "program.PushSubscription": "the reminder settings page; stamped by every push",
     "program.Invitation": "read before an account exists, and by therapists",
     "program.WorkerHeartbeat": "the health check's",
     "accounts.ApiToken": "the API's credentials, on the settings page (not cached)",

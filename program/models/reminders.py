@@ -16,8 +16,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..revisions import PatientDataQuerySet
-
 
 class ReminderKind(models.TextChoices):
     DIARY = "diary", _("Morning diary reminder")
@@ -57,8 +55,6 @@ class ReminderPreference(models.Model):
     quiet_end = models.TimeField("Quiet hours until", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PatientDataQuerySet.as_manager()
-
     def __str__(self) -> str:
         return f"Reminder choices of {self.user}"
 
@@ -80,8 +76,6 @@ class ReminderSchedule(models.Model):
     weekday = models.PositiveSmallIntegerField(null=True, blank=True)
     # A one-off (e.g. the day a week opens): removed once due, not advanced.
     once = models.BooleanField(default=False)
-
-    objects = PatientDataQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -149,8 +143,6 @@ class PushSubscription(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveSmallIntegerField(default=0)
-
-    objects = PatientDataQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Push subscription of {self.user}"

@@ -28,7 +28,6 @@ from program.models import (
     LessonProgress,
     Message,
     NoteRevision,
-    PushSubscription,
     SleepinessCheck,
     TherapistNote,
     Week,
@@ -86,9 +85,6 @@ def test_every_write_to_a_patients_data_renews_their_revision() -> None:
     EnrolmentChange.objects.create(enrolment=enrolment, kind="pause", on_date=enrolment.start_date)
     entry = DiaryEntry.objects.first()
     DiaryEntryRevision.objects.create(entry=entry, previous={}, changed_by=entry.patient)
-    PushSubscription.objects.create(
-        user=entry.patient, endpoint="https://push.example.test/1", p256dh="k", auth="a"
-    )
     SleepinessCheck.objects.create(
         patient=entry.patient, week_of=entry.diary_date, dozing=3, unsafe=False, very_sleepy=False
     )
