@@ -324,3 +324,19 @@ def test_going_back_to_an_earlier_lesson_makes_it_the_one_to_resume(patient: Use
     resume = re.search(r'href="(/lessons/\d+/)"[^>]*>\s*Continue where you left off', today)
     assert resume, "Today offers to continue a lesson"
     assert resume[1] == reverse("program:lesson", args=[first.pk])
+
+
+def test_sending_a_reminder_keeps_the_patients_pages(patient: User) -> None:
+    """The tick and the send write schedules and deliveries, which no kept page shows:
+    thousands of reminders a minute renew nobody's pages."""
+    from datetime import UTC, datetime
+
+    from program import reminders
+
+    with time_machine.travel(datetime(2026, 11, 25, 6, tzinfo=UTC), tick=False) as clock:
+        reminders.refresh_schedules(patient)
+        before = revision(patient.pk)
+        clock.move_to(datetime(2026, 11, 25, 7, 31, tzinfo=UTC))
+        (batch,) = reminders.tick()
+        assert reminders.deliver(batch)["sent"] == 1
+    assert revision(patient.pk) == before
