@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -182,6 +183,26 @@ def _apply(entry: DiaryEntry, night: sleep.Night, answers: dict[str, Any]) -> No
     entry.metrics_version = sleep.METRICS_VERSION
 
 
+def _refusing_a_second_entry(save: Any) -> Any:
+    """A morning that already has an entry is refused by the database's unique
+    constraint (no query first, and no race between two tabs): the transaction, or the
+    caller's savepoint, is rolled back and the patient told in words."""
+
+    @wraps(save)
+    def wrapper(*, entry: DiaryEntry | None = None, **kwargs: Any) -> SavedEntry:
+        try:
+            return save(entry=entry, **kwargs)
+        except IntegrityError as error:
+            if entry is not None:
+                raise
+            message = _("There is already an entry for this morning. Edit that one instead.")
+            raise DiaryError({"diary_date": message}) from error
+
+    return wrapper
+
+
+@_refusing_a_second_entry
+@transaction.atomic
 def save_entry(
     *,
     patient: User,
@@ -200,39 +221,7 @@ def save_entry(
     3. Metrics are derived and stored with the formulas' version.
     ``enforce_backfill=False`` lets a therapist import older paper diaries.
     4. An edit keeps the previous answers as a revision (who, when, what).
-
-    A morning that already has an entry is refused by the database's unique
-    constraint (no query first, and no race between two tabs): the transaction, or
-    the caller's savepoint, is rolled back and the patient told in words.
     """
-    try:
-        return _save_entry(
-            patient=patient,
-            diary_date=diary_date,
-            answers=answers,
-            changed_by=changed_by,
-            entry=entry,
-            today=today,
-            enforce_backfill=enforce_backfill,
-        )
-    except IntegrityError as error:
-        if entry is not None:
-            raise
-        message = _("There is already an entry for this morning. Edit that one instead.")
-        raise DiaryError({"diary_date": message}) from error
-
-
-@transaction.atomic
-def _save_entry(
-    *,
-    patient: User,
-    diary_date: date,
-    answers: dict[str, Any],
-    changed_by: User,
-    entry: DiaryEntry | None,
-    today: date | None,
-    enforce_backfill: bool,
-) -> SavedEntry:
     today = today or patient.local_today()
     errors: dict[str, str] = {}
     if entry is None:

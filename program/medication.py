@@ -10,6 +10,7 @@ a template only as a draft, and only a clinician's confirmation makes it active.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -133,51 +134,26 @@ def save_entry_with_medication(
 ) -> diary_service.SavedEntry:
     """The diary's ``save_entry`` and the night's medication answer, in one transaction
     (with no medication answer, ``save_entry``'s own is enough)."""
-    if not medication_answer:
-        return diary_service.save_entry(
+    with transaction.atomic() if medication_answer else nullcontext():
+        saved = diary_service.save_entry(
             patient=patient,
             diary_date=diary_date,
             answers=answers,
             changed_by=changed_by,
             entry=entry,
         )
-    with transaction.atomic():
-        return _save_with_medication(
-            patient=patient,
-            diary_date=diary_date,
-            answers=answers,
-            changed_by=changed_by,
-            entry=entry,
-            medication_answer=medication_answer,
-            other=other,
-        )
-
-
-def _save_with_medication(
-    *,
-    patient: User,
-    diary_date: date,
-    answers: dict[str, Any],
-    changed_by: User,
-    entry: DiaryEntry | None,
-    medication_answer: str,
-    other: DoseIn | None,
-) -> diary_service.SavedEntry:
-    saved = diary_service.save_entry(
-        patient=patient, diary_date=diary_date, answers=answers, changed_by=changed_by, entry=entry
-    )
-    if medication_answer:
-        if medication_answer == MedicationAnswer.USUAL:
-            medicines = list(Medication.objects.for_patient(patient).active())
-            plan = current_plan(patient)
-            doses = usual_doses(medicines, plan, saved.entry.diary_date)
-        elif medication_answer == MedicationAnswer.OTHER and other is not None:
-            doses = [other]
-        else:
-            doses = []
-        record_night(
-            entry=saved.entry, answer=medication_answer, doses=doses, changed_by=changed_by
-        )
+        if medication_answer:
+            if medication_answer == MedicationAnswer.USUAL:
+                medicines = list(Medication.objects.for_patient(patient).active())
+                plan = current_plan(patient)
+                doses = usual_doses(medicines, plan, saved.entry.diary_date)
+            elif medication_answer == MedicationAnswer.OTHER and other is not None:
+                doses = [other]
+            else:
+                doses = []
+            record_night(
+                entry=saved.entry, answer=medication_answer, doses=doses, changed_by=changed_by
+            )
     return saved
 
 
