@@ -18,7 +18,9 @@ What is never kept:
 
 - anything but a 200 response to a GET;
 - a page rendered while flash messages were waiting or shown (they are one-off);
-- a page whose rendering changed the person's data (its revision moved on);
+- a page whose rendering changed the person's data (its revision moved on), or rendered
+  inside a transaction that has already renewed everyone (see
+  ``revisions.everyone_renewed_in_this_transaction``);
 - other people's pages (only the patient's own views are decorated; a therapist's or
   an admin's views of a patient are read fresh, and audited).
 
@@ -94,6 +96,7 @@ def cached_page(view: View) -> View:
             and not response.streaming
             and revisions.writes_in_this_thread() == writes
             and not len(messages.get_messages(request))
+            and not revisions.everyone_renewed_in_this_transaction()
         ):
             page = _FORM_TOKEN.sub(rb"\1" + _TOKEN_SLOT + rb"\2", response.content)
             store.set(key, page, seconds)

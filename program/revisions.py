@@ -113,14 +113,22 @@ def renew_everyone() -> None:
     from accounts.models import User
 
     _writes.count = writes_in_this_thread() + 1
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        entry[1] is _renewed_everyone for entry in connection.run_on_commit
-    ):
+    if everyone_renewed_in_this_transaction():
         return
     User.objects.update(data_revision=uuid.uuid4())
-    if connection.in_atomic_block:
+    if transaction.get_connection().in_atomic_block:
         transaction.on_commit(_renewed_everyone)
+
+
+def everyone_renewed_in_this_transaction() -> bool:
+    """Whether this transaction has renewed everyone already. A page worked out inside it
+    must not be kept (``program.page_cache``): it would be kept under the renewed revision,
+    which the transaction's later changes, renewing nobody again, would leave behind. No
+    other process sees that revision before the commit, so only this thread could."""
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        entry[1] is _renewed_everyone for entry in connection.run_on_commit
+    )
 
 
 def _renewed_everyone() -> None:
