@@ -6,7 +6,7 @@ and views the page again beside one worked out with the cache off."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
-from program import messaging
-from program.models import Lesson, Week
+from program import curriculum, messaging
+from program import sleep_window as sw
+from program.models import Enrolment, Lesson, Week
+from program.safety import SCREEN
 from tests.conftest import client_for
 
 PAGES = [
@@ -37,6 +39,10 @@ ACTIONS = [
     "therapist_message",
     "therapist_renamed",
     "week_retitled",
+    "paused_or_resumed",
+    "week_extended",
+    "week_advanced",
+    "sleep_window_set",
     "minutes_pass",
     "a_day_passes",
 ]
@@ -95,6 +101,19 @@ def test_a_kept_page_is_always_the_page_worked_out_afresh(patient: User, steps) 
             elif step == "week_retitled":
                 week.title = f"Week one, edition {n}"
                 week.save()
+            elif step == "paused_or_resumed":
+                enrolment = Enrolment.objects.get(patient=patient)
+                paused = enrolment.status == Enrolment.Status.PAUSED
+                change = curriculum.resume_enrolment if paused else curriculum.pause_enrolment
+                change(enrolment=enrolment, by=therapist)
+            elif step == "week_extended":
+                enrolment = Enrolment.objects.get(patient=patient)
+                curriculum.extend_week(enrolment=enrolment, week=1 + n % 3, days=3, by=therapist)
+            elif step == "week_advanced":
+                enrolment = Enrolment.objects.get(patient=patient)
+                curriculum.advance_enrolment(enrolment=enrolment, week=2 + n % 4, by=therapist)
+            elif step == "sleep_window_set":
+                _set_sleep_window(patient, therapist)
             elif step == "minutes_pass":
                 clock.shift(timedelta(minutes=7))
             elif step == "a_day_passes":
@@ -110,6 +129,17 @@ def test_a_kept_page_is_always_the_page_worked_out_afresh(patient: User, steps) 
                 step,
                 page,
             )
+
+
+def _set_sleep_window(patient: User, therapist: User) -> None:
+    """The safety screen, a first window and the therapist's approval, as far as the
+    patient's diary allows (a window needs a baseline week of nights)."""
+    sw.submit_screen(patient, {q.key: False for q in SCREEN})
+    try:
+        recommendation = sw.start(patient, rise_time=time(6, 30))
+        sw.approve(recommendation, by=therapist)
+    except sw.SleepWindowError:
+        pass
 
 
 def _view(client, url: str):  # type: ignore[no-untyped-def]
