@@ -13,9 +13,11 @@ Where the writes are caught:
 - ``QuerySet.update()``, ``bulk_create()`` and ``bulk_update()`` of those models
   (``PatientDataQuerySet``, which every one of them uses; a test holds this);
 - shared content that patients' pages show (programmes, weeks, lessons, instruments,
-  sleep protocols): every patient it reaches gets a new revision;
+  sleep protocols): everyone gets a new revision, once per transaction;
 - the user row itself (name, language, time zone, therapist, deletion request), and a
-  therapist's row for their patients (their name is on their patients' pages).
+  therapist's row for their patients (their name is on their patients' pages);
+- a therapist's or an admin's deletion, which empties fields on other people's rows
+  (``SET_NULL`` sends no save signal): everyone.
 
 ``NOT_SHOWN`` lists the models no cached page shows; a test fails for a model in none
 of the three lists.
