@@ -622,9 +622,10 @@ def mark_lesson_done(*, progress: LessonProgress, done: bool = True) -> None:
 
 
 def _new_week_reminder_follows(patient: Any) -> None:
-    """Finishing lessons (or filling the diary) can bring the next week's opening
-    forward: its reminder is rescheduled by a worker after the commit, so the
-    programme overview it needs is not worked out inside the diary's request."""
+    """Finishing lessons can bring the next week's opening forward: its reminder is
+    rescheduled by a worker after the commit, so the programme overview it needs is not
+    worked out inside the request. (New diary nights are read by the reminder tick:
+    reminders.patients_with_new_nights.)"""
     from .publish import publish_on_commit
     from .tasks import refresh_reminders_task
 

@@ -240,9 +240,8 @@ def save_entry(
         entry.is_late = diary_date < today
         _apply(entry, night, answers)
         entry.save()  # the unique constraint refuses a second entry (see save_entry)
-        from .curriculum import _new_week_reminder_follows
-
-        _new_week_reminder_follows(patient)
+        # A new night may bring the next week's opening forward: the reminder tick reads
+        # the nights entered since its last run (reminders.patients_with_new_nights).
         return SavedEntry(entry, check.warnings, created=True)
 
     before = _snapshot(entry)

@@ -43,6 +43,7 @@ from .models import (
     ReminderSchedule,
     SafetyScreen,
     SleepCourse,
+    Watermark,
 )
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,10 @@ BATCH = 500  # deliveries per delivery task (see STACK.md: batch ids, not one ta
 MAX_ATTEMPTS = 5
 INTERRUPTED_AFTER = timedelta(minutes=10)  # longer than any send takes
 REENQUEUE_AFTER = timedelta(minutes=5)
+# New diary nights and the new-week reminder (new_nights_since_last_read):
+NEW_NIGHTS = "new-week-after-new-nights"
+NIGHTS_READ_BACK = timedelta(days=2)  # after a longer outage, older nights are not read
+NIGHTS_SETTLE = timedelta(minutes=1)  # a save that committed late is read again next time
 SIGNING_SALT = "program.reminders.manage"
 MANAGE_LINK_MAX_AGE = 60 * 60 * 24 * 90  # a link in an email works for 90 days
 
@@ -287,6 +292,32 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
                     next_due_at=occurrence.due_at, local_date=occurrence.local_date
                 )
     return pending_batches(now)
+
+
+def patients_with_new_nights(now: datetime) -> list[int]:
+    """Patients who entered diary nights since the last read (``nights_read_until``).
+
+    A night can bring the next programme week's opening forward (a week may need a number
+    of diary nights), and so the day of its new-week reminder. The reminder tick reads the
+    new nights every minute and reschedules those patients' new-week reminders in the
+    worker, rather than each diary save publishing a task: a save costs no publish, and a
+    save made while the broker was down is read when the tick runs again, however late
+    (within ``NIGHTS_READ_BACK``), so its reminder is not lost. The read overlaps the last
+    one by ``NIGHTS_SETTLE``, for saves that committed after it began; rescheduling a
+    patient twice is harmless."""
+    mark = Watermark.objects.filter(name=NEW_NIGHTS).values_list("until", flat=True).first()
+    since = max(mark or now - NIGHTS_READ_BACK, now - NIGHTS_READ_BACK) - NIGHTS_SETTLE
+    return sorted(
+        DiaryEntry.objects.filter(entered_at__gt=since, entered_at__lte=now)
+        .order_by()
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+
+
+def nights_read_until(now: datetime) -> None:
+    """Once their patients' reschedules are enqueued: the next read starts here."""
+    Watermark.objects.update_or_create(name=NEW_NIGHTS, defaults={"until": now})
 
 
 def pending_batches(now: datetime) -> list[list[int]]:

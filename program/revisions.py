@@ -80,6 +80,7 @@ NOT_SHOWN: dict[str, str] = {
     "program.PushSubscription": "the reminder settings page; stamped by every push",
     "program.Invitation": "read before an account exists, and by therapists",
     "program.WorkerHeartbeat": "the health check's",
+    "program.Watermark": "how far a periodic job has read",
     "accounts.ApiToken": "the API's credentials, on the settings page (not cached)",
     "accounts.AuditEvent": "the audit page, which is not cached",
     "accounts.User": "its own save renews the revision (program.signals)",

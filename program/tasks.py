@@ -88,7 +88,35 @@ def reminder_tick_task() -> int:
                 "Could not enqueue %s reminders, left for the next tick: %s", len(unsent), error
             )
             return sum(len(batch) for batch in batches[:n])
+    _reschedule_after_new_nights(now)
     return sum(len(ids) for ids in batches)
+
+
+def _reschedule_after_new_nights(now) -> None:  # type: ignore[no-untyped-def]
+    """New diary nights may bring a week's opening forward: their patients' new-week
+    reminders are rescheduled in batches (reminders.patients_with_new_nights). The read
+    mark moves on only once every batch is enqueued; otherwise the next tick reads again."""
+    from . import reminders
+
+    patients = reminders.patients_with_new_nights(now)
+    for i in range(0, len(patients), reminders.BATCH):
+        try:
+            refresh_new_week_task.delay(patients[i : i + reminders.BATCH])
+        except Exception as error:  # the broker is down: read again at the next tick
+            log.warning("Could not enqueue new-week reschedules: %s", error)
+            return
+    reminders.nights_read_until(now)
+
+
+@shared_task
+def refresh_new_week_task(user_ids: list[int]) -> None:
+    """Reschedule these people's new-week reminders (idempotent)."""
+    from accounts.models import User
+
+    from . import reminders
+
+    for user in User.objects.filter(pk__in=user_ids, is_active=True):
+        reminders.refresh_schedules(user, kinds=[reminders.ReminderKind.NEW_WEEK])
 
 
 @shared_task

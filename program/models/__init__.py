@@ -37,6 +37,7 @@ from .reminders import (
     ReminderKind,
     ReminderPreference,
     ReminderSchedule,
+    Watermark,
 )
 from .sleep_window import (
     Prescription,
@@ -85,6 +86,7 @@ __all__ = [
     "TaperStep",
     "TherapistNote",
     "UnusualReason",
+    "Watermark",
     "Week",
     "WorkerHeartbeat",
     "hash_token",

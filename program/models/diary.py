@@ -99,6 +99,8 @@ class DiaryEntry(models.Model):
                 fields=["patient", "diary_date"], name="one_diary_entry_per_night"
             )
         ]
+        # The reminder tick reads the nights entered since its last run (new-week reminders).
+        indexes = [models.Index(fields=["entered_at"], name="diary_entered_at")]
 
     def __str__(self) -> str:
         return f"Diary of {self.patient} for {self.diary_date:%Y-%m-%d}"

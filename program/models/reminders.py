@@ -146,3 +146,14 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"Push subscription of {self.user}"
+
+
+class Watermark(models.Model):
+    """How far a periodic job has read (a row per job): its next run reads on from there,
+    however long the workers or the broker were away."""
+
+    name = models.CharField(max_length=50, unique=True)
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} read until {self.until:%Y-%m-%d %H:%M:%S}"
