@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 from django.urls import reverse
@@ -92,7 +93,7 @@ def reminder_tick_task() -> int:
     return sum(len(ids) for ids in batches)
 
 
-def _reschedule_after_new_nights(now) -> None:  # type: ignore[no-untyped-def]
+def _reschedule_after_new_nights(now: datetime) -> None:
     """New diary nights may bring a week's opening forward: their patients' new-week
     reminders are rescheduled in batches (reminders.patients_with_new_nights). The read
     mark moves on only once every batch is enqueued; otherwise the next tick reads again."""

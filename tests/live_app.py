@@ -47,6 +47,29 @@ DIARY_NIGHT = {
 }
 
 
+def celery_worker(name: str) -> list[str]:
+    """The command of one real Celery worker process (prefork, one child, quiet)."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "cbti",
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        "1",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-n",
+        f"{name}@%h",
+        "--loglevel",
+        "WARNING",
+    ]
+
+
 def production_env(work: Path, **overrides: str) -> dict[str, str]:
     """Production settings (README: Production) with files kept under ``work``."""
     env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}

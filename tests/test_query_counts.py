@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts.models import Role
 from program.services import enrol
 from tests.conftest import client_for, make_user
+from tests.nights import night_answers
 
 
 def count_queries(client, url: str) -> int:
@@ -166,7 +167,7 @@ def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist
 
 def _medication_world(patient, therapist, nights: int, start_back: int = 0):
     """A diazepam plan and ``nights`` diary nights with a dose each."""
-    from datetime import time, timedelta
+    from datetime import timedelta
     from decimal import Decimal
 
     from program.diary import save_entry
@@ -198,16 +199,7 @@ def _medication_world(patient, therapist, nights: int, start_back: int = 0):
             changed_by=patient,
             today=today,
             enforce_backfill=False,
-            answers={
-                "into_bed": time(23),
-                "lights_off": time(23),
-                "final_wake": time(6),
-                "out_of_bed": time(6, 30),
-                "sleep_latency_min": 10,
-                "awakenings": 1,
-                "awake_min": 10,
-                "quality": 3,
-            },
+            answers=night_answers(),
         )
         record_night(
             entry=saved.entry,

@@ -3,8 +3,6 @@ account enumeration, session fixation, security headers."""
 
 from __future__ import annotations
 
-from datetime import time
-
 import pytest
 from django.core import mail
 from django.test import Client
@@ -13,6 +11,7 @@ from django.urls import reverse
 from program.diary import save_entry
 from program.models import DiaryEntry
 from tests.conftest import PASSWORD, client_for
+from tests.nights import night_answers
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -22,17 +21,7 @@ def night(patient, comments: str = ""):
         patient=patient,
         diary_date=patient.local_today(),
         changed_by=patient,
-        answers={
-            "into_bed": time(23),
-            "lights_off": time(23),
-            "final_wake": time(6),
-            "out_of_bed": time(6, 30),
-            "sleep_latency_min": 10,
-            "awakenings": 1,
-            "awake_min": 10,
-            "quality": 3,
-            "comments": comments,
-        },
+        answers=night_answers(comments=comments),
     ).entry
 
 

@@ -7,7 +7,6 @@ says who may open it. No patient's data may reach a therapist who is not theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
 from decimal import Decimal
 
 import pytest
@@ -35,6 +34,7 @@ from program.models import (
 from program.reminders import manage_token
 from program.safety import SCREEN
 from program.services import current_enrolment, invite_patient
+from tests.nights import night_answers
 
 from .conftest import client_for, make_user
 
@@ -231,16 +231,7 @@ def world(
         patient=patient,
         diary_date=today,
         changed_by=patient,
-        answers={
-            "into_bed": time(23),
-            "lights_off": time(23),
-            "final_wake": time(6),
-            "out_of_bed": time(6, 30),
-            "sleep_latency_min": 10,
-            "awakenings": 1,
-            "awake_min": 10,
-            "quality": 3,
-        },
+        answers=night_answers(),
     )
     screen, _ = sleep_window.submit_screen(patient, dict.fromkeys(SCREEN_KEYS, False))
     course = sleep_window.course_for(patient)

@@ -4,12 +4,13 @@ screen: no serious or critical WCAG 2.1 A/AA violations."""
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 
 from accounts.models import User
 from program.diary import save_entry
+from tests.nights import night_answers
 
 from .conftest import accessibility_violations
 from .test_sign_in_journeys import sign_in, totp_code
@@ -33,16 +34,7 @@ def test_patient_pages_are_accessible(page, patient: User) -> None:
             diary_date=today - timedelta(days=back),
             changed_by=patient,
             enforce_backfill=False,
-            answers={
-                "into_bed": time(23),
-                "lights_off": time(23),
-                "final_wake": time(6),
-                "out_of_bed": time(6, 30),
-                "sleep_latency_min": 15,
-                "awakenings": 1,
-                "awake_min": 10,
-                "quality": 3,
-            },
+            answers=night_answers(sleep_latency_min=15),
         )
     problems = check(page, "/")
     sign_in(page, patient.email)

@@ -4,12 +4,13 @@ overflows sideways, and the pages pass the accessibility check in French too."""
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 
 from accounts.models import User
 from program.diary import save_entry
+from tests.nights import night_answers
 
 from .conftest import accessibility_violations, screenshot
 from .test_sign_in_journeys import sign_in
@@ -37,16 +38,7 @@ def test_a_french_patient_reads_the_app_in_french_on_a_phone(page, patient: User
             diary_date=today - timedelta(days=back),
             changed_by=patient,
             enforce_backfill=False,
-            answers={
-                "into_bed": time(23),
-                "lights_off": time(23),
-                "final_wake": time(6),
-                "out_of_bed": time(6, 30),
-                "sleep_latency_min": 15,
-                "awakenings": 1,
-                "awake_min": 10,
-                "quality": 3,
-            },
+            answers=night_answers(sleep_latency_min=15),
         )
     sign_in(page, patient.email)
     page.wait_for_url(re.compile(r"/today/$"))

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -41,6 +40,7 @@ from tests.conftest import client_for
 from tests.live_app import (
     DIARY_NIGHT,
     ROOT,
+    celery_worker,
     collectstatic,
     csrf_token,
     database_url,
@@ -87,25 +87,7 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
         )
         reset_pool()
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "cbti",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                "outage@%h",
-                "--loglevel",
-                "WARNING",
-            ],
+            celery_worker("outage"),
             cwd=ROOT,
             env=env,
             stdout=(tmp_path / "worker.log").open("wb"),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from program import diary as diary_service
 from program.models import DiaryEntry, DiaryEntryRevision
 from tests.conftest import client_for
+from tests.nights import night_answers
 
 TODAY = "2026-11-25"
 NIGHT = {
@@ -178,16 +179,7 @@ def test_old_entries_can_no_longer_be_edited(patient) -> None:
         diary_date=date(2026, 11, 10),
         changed_by=patient,
         enforce_backfill=False,
-        answers={
-            "into_bed": time(23),
-            "lights_off": time(23),
-            "final_wake": time(6),
-            "out_of_bed": time(6, 30),
-            "sleep_latency_min": 10,
-            "awakenings": 1,
-            "awake_min": 10,
-            "quality": 3,
-        },
+        answers=night_answers(),
     )
     response = client_for(patient).get(reverse("program:diary_edit", args=["2026-11-10"]))
     assert response.status_code == 302
@@ -218,16 +210,7 @@ def test_the_diary_page_uses_a_fixed_number_of_queries(
             diary_date=date(2026, 11, 25) - timedelta(days=back),
             changed_by=patient,
             enforce_backfill=False,
-            answers={
-                "into_bed": time(23),
-                "lights_off": time(23),
-                "final_wake": time(6),
-                "out_of_bed": time(6, 30),
-                "sleep_latency_min": 10,
-                "awakenings": 1,
-                "awake_min": 10,
-                "quality": 3,
-            },
+            answers=night_answers(),
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("program:diary"))

@@ -21,6 +21,7 @@ from program.models import (
     TaperPlanChange,
 )
 from tests.conftest import client_for
+from tests.nights import night_answers
 
 TODAY = date(2026, 11, 25)
 SAFETY = "Changes to your medicine are made only with your prescriber."
@@ -298,16 +299,7 @@ def test_the_clinician_page_shows_figures_chart_and_flags(
             changed_by=patient,
             today=TODAY,
             enforce_backfill=False,
-            answers={
-                "into_bed": time(23),
-                "lights_off": time(23),
-                "final_wake": time(6),
-                "out_of_bed": time(6, 30),
-                "sleep_latency_min": 10,
-                "awakenings": 1,
-                "awake_min": 10,
-                "quality": 3,
-            },
+            answers=night_answers(),
         )
         NightMedication.objects.create(entry=saved.entry, answer="usual")
         MedicationDose.objects.create(entry=saved.entry, medication=diazepam, dose_mg=Decimal(10))

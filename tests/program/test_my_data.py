@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import time, timedelta
+from datetime import timedelta
 
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +16,7 @@ from accounts.services import delete_due_accounts
 from program.diary import save_entry
 from program.models import DiaryEntry
 from tests.conftest import PASSWORD, client_for
+from tests.nights import night_answers
 
 
 def night(patient):
@@ -23,17 +24,7 @@ def night(patient):
         patient=patient,
         diary_date=patient.local_today(),
         changed_by=patient,
-        answers={
-            "into_bed": time(23),
-            "lights_off": time(23),
-            "final_wake": time(6),
-            "out_of_bed": time(6, 30),
-            "sleep_latency_min": 10,
-            "awakenings": 1,
-            "awake_min": 10,
-            "quality": 3,
-            "comments": "slept at my sister's",
-        },
+        answers=night_answers(comments="slept at my sister's"),
     )
 
 

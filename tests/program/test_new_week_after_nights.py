@@ -4,7 +4,7 @@ publishes nothing, and a night saved while the broker was down is read late, not
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -13,17 +13,8 @@ import time_machine
 from program import reminders, tasks
 from program.diary import save_entry
 from program.models import DiaryEntry, Programme, ReminderSchedule
+from tests.nights import night_answers
 
-ANSWERS = {
-    "into_bed": time(23),
-    "lights_off": time(23),
-    "final_wake": time(6),
-    "out_of_bed": time(6, 30),
-    "sleep_latency_min": 10,
-    "awakenings": 1,
-    "awake_min": 10,
-    "quality": 3,
-}
 NOW = datetime(2026, 11, 25, 6, tzinfo=UTC)
 
 
@@ -55,7 +46,7 @@ def night(patient, day: date):  # type: ignore[no-untyped-def]
         diary_date=day,
         changed_by=patient,
         enforce_backfill=False,
-        answers=ANSWERS,
+        answers=night_answers(),
     )
 
 

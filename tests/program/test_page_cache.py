@@ -34,17 +34,9 @@ from program.models import (
 )
 from program.revisions import NOT_SHOWN, PATIENT_DATA, SHARED_CONTENT, PatientDataQuerySet
 from tests.conftest import client_for
+from tests.live_app import DIARY_NIGHT
 
-NIGHT = {
-    "into_bed": "23:00",
-    "lights_off": "23:10",
-    "sleep_latency_min": "20",
-    "awakenings": "1",
-    "awake_min": "15",
-    "final_wake": "06:20",
-    "out_of_bed": "06:30",
-    "quality": "3",
-}
+NIGHT = {**DIARY_NIGHT, "awake_min": "15"}  # the diary form's post
 
 
 def revision(pk: int):  # type: ignore[no-untyped-def]

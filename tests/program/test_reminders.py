@@ -13,6 +13,7 @@ from django.urls import reverse
 from program import reminders
 from program.models import Delivery, ReminderPreference, ReminderSchedule
 from tests.conftest import client_for
+from tests.nights import night_answers
 
 
 def utc(*args: int) -> datetime:
@@ -116,16 +117,7 @@ def test_no_diary_reminder_once_the_diary_is_filled(patient, clock) -> None:
         patient=patient,
         diary_date=patient.local_today(),
         changed_by=patient,
-        answers={
-            "into_bed": time(23),
-            "lights_off": time(23),
-            "final_wake": time(6),
-            "out_of_bed": time(6, 30),
-            "sleep_latency_min": 10,
-            "awakenings": 1,
-            "awake_min": 10,
-            "quality": 3,
-        },
+        answers=night_answers(),
     )
     clock.move_to(utc(2026, 11, 25, 7, 31))
     counts = reminders.deliver(reminders.tick()[0])
@@ -240,16 +232,7 @@ def test_a_new_week_reminder_on_the_morning_a_week_opens(patient, clock) -> None
             diary_date=diary_date,
             changed_by=patient,
             enforce_backfill=False,
-            answers={
-                "into_bed": time(23),
-                "lights_off": time(23),
-                "final_wake": time(6),
-                "out_of_bed": time(6, 30),
-                "sleep_latency_min": 10,
-                "awakenings": 1,
-                "awake_min": 10,
-                "quality": 3,
-            },
+            answers=night_answers(),
         )
         DiaryEntry.objects.filter(diary_date=diary_date).update(
             entered_at=datetime(2026, 11, 3, 8, tzinfo=UTC) + timedelta(days=day)

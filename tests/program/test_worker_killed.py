@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from program import reminders
 from program.models import Delivery
 from program.tasks import send_deliveries_task
 from tests.conftest import make_user
+from tests.live_app import celery_worker
 from tests.services import require_redis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,25 +71,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice(transactional_db, tmp_pat
         "LOG_LEVEL": "WARNING",
     }
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "cbti",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            "killme@%h",
-            "--loglevel",
-            "WARNING",
-        ],
+        celery_worker("killme"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
