@@ -8,6 +8,7 @@ pure module ``program.sleep``; this module applies them to the database.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import wraps
@@ -185,7 +186,7 @@ def _apply(entry: DiaryEntry, night: sleep.Night, answers: dict[str, Any]) -> No
 
 def _refusing_a_second_entry(save: Any) -> Any:
     """A morning that already has an entry is refused by the database's unique
-    constraint (no query first, and no race between two tabs): the transaction, or the
+    constraint (no query first, and no race between two tabs): the INSERT, or the
     caller's savepoint, is rolled back and the patient told in words."""
 
     @wraps(save)
@@ -202,7 +203,6 @@ def _refusing_a_second_entry(save: Any) -> Any:
 
 
 @_refusing_a_second_entry
-@transaction.atomic
 def save_entry(
     *,
     patient: User,
@@ -220,7 +220,11 @@ def save_entry(
        (``program.sleep.check_night``); errors stop here.
     3. Metrics are derived and stored with the formulas' version.
     ``enforce_backfill=False`` lets a therapist import older paper diaries.
-    4. An edit keeps the previous answers as a revision (who, when, what).
+    4. An edit keeps the previous answers as a revision (who, when, what), in one
+       transaction with the change. A new night is a single INSERT: its own transaction,
+       or a savepoint inside the caller's, so a refused second entry leaves the caller's
+       transaction usable. (The patient's data revision is renewed after it,
+       ``program.revisions``: a page worked out in between is kept under the old one.)
     """
     today = today or patient.local_today()
     errors: dict[str, str] = {}
@@ -239,7 +243,11 @@ def save_entry(
         entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
         entry.is_late = diary_date < today
         _apply(entry, night, answers)
-        entry.save()  # the unique constraint refuses a second entry (see save_entry)
+        # The unique constraint refuses a second entry (_refusing_a_second_entry).
+        with (
+            transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+        ):
+            entry.save()
         # A new night may bring the next week's opening forward: the reminder tick reads
         # the nights entered since its last run (reminders.patients_with_new_nights).
         return SavedEntry(entry, check.warnings, created=True)
@@ -249,10 +257,11 @@ def save_entry(
     after = _snapshot(entry)
     changed = [name for name in ANSWER_FIELDS if before.get(name) != after.get(name)]
     if changed:
-        entry.save()
-        DiaryEntryRevision.objects.create(
-            entry=entry, changed_by=changed_by, previous=before, changed_fields=changed
-        )
+        with transaction.atomic():
+            entry.save()
+            DiaryEntryRevision.objects.create(
+                entry=entry, changed_by=changed_by, previous=before, changed_fields=changed
+            )
     return SavedEntry(entry, check.warnings, created=False)
 
 

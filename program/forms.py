@@ -140,19 +140,8 @@ def mg_field(label: str, *, required: bool = True, help_text: str = "") -> forms
 
 
 class NightMedicationMixin(forms.Form):
-    """The diary's medication question, shown only when the patient lists medicines."""
-
-    medication_answer = forms.ChoiceField(
-        label=_("Sleep medicine last night"),
-        choices=MedicationAnswer.choices,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    other_medication = forms.ModelChoiceField(
-        label=_("Which medicine?"), queryset=Medication.objects.none(), required=False
-    )
-    other_dose_mg = mg_field(_("How much? (mg)"), required=False)
-    other_taken_at = forms.TimeField(label=_("At what time?"), required=False, widget=TIME)
+    """The diary's medication question, shown only when the patient lists medicines:
+    its fields are made for a form that asks it (the others do not copy and drop them)."""
 
     medication_fields = (
         "medication_answer",
@@ -160,27 +149,34 @@ class NightMedicationMixin(forms.Form):
         "other_dose_mg",
         "other_taken_at",
     )
+    # Sent by a form that showed the question (templates/program/diary_form.html), so
+    # that an unanswered question is still asked again.
+    medication_asked = "medication_asked"
+    medication_markers = (medication_asked, *medication_fields)
 
     def setup_medication(self, medicines: list[Medication], usual_help: str) -> None:
+        self.has_medication = bool(medicines)
         if not medicines:
-            for name in self.medication_fields:
-                del self.fields[name]
-            self.has_medication = False
             return
-        self.has_medication = True
-        self.fields["medication_answer"].required = True
-        self.fields["medication_answer"].error_messages["required"] = _(
-            "Say whether you took a sleep medicine last night."
+        other_medication = forms.ModelChoiceField(
+            label=_("Which medicine?"),
+            queryset=Medication.objects.filter(pk__in=[m.pk for m in medicines]),
+            required=False,
+            initial=medicines[0].pk,
         )
-        self.fields["medication_answer"].help_text = usual_help
-        self.fields["other_medication"].queryset = Medication.objects.filter(
-            pk__in=[m.pk for m in medicines]
+        other_medication.choices = [("", "—"), *((m.pk, m.name) for m in medicines)]  # no query
+        self.fields.update(
+            medication_answer=forms.ChoiceField(
+                label=_("Sleep medicine last night"),
+                choices=MedicationAnswer.choices,
+                widget=forms.RadioSelect,
+                help_text=usual_help,
+                error_messages={"required": _("Say whether you took a sleep medicine last night.")},
+            ),
+            other_medication=other_medication,
+            other_dose_mg=mg_field(_("How much? (mg)"), required=False),
+            other_taken_at=forms.TimeField(label=_("At what time?"), required=False, widget=TIME),
         )
-        self.fields["other_medication"].choices = [  # no extra query to list them
-            ("", "—"),
-            *((m.pk, m.name) for m in medicines),
-        ]
-        self.fields["other_medication"].initial = medicines[0].pk
 
     def clean_medication(self, cleaned: dict[str, Any]) -> None:
         if not getattr(self, "has_medication", False):
@@ -205,6 +201,23 @@ class NightMedicationMixin(forms.Form):
         return answer, other
 
 
+class MorningField(forms.TypedChoiceField):
+    """The mornings a diary entry can be for. An answer is checked against their dates
+    alone; the labels (day names in the reader's language) are worked out only when the
+    list is shown, so a saved night costs none."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(coerce=date.fromisoformat, **kwargs)
+        self.offered: frozenset[str] = frozenset()
+
+    def offer(self, dates: list[date], today: date) -> None:
+        self.offered = frozenset(d.isoformat() for d in dates)
+        self.choices = lambda: [(d.isoformat(), _date_label(d, today)) for d in dates]
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in self.offered
+
+
 class DiaryEntryForm(NightMedicationMixin):
     """The Consensus Sleep Diary's items [Carney et al., SLEEP 2012;35:287], as a form.
 
@@ -213,9 +226,8 @@ class DiaryEntryForm(NightMedicationMixin):
     The rules themselves live in program.sleep and program.diary.
     """
 
-    diary_date = forms.TypedChoiceField(
+    diary_date = MorningField(
         label=_("Which morning is this for?"),
-        coerce=date.fromisoformat,
         help_text=_("The date you woke up, as the diary counts nights by their morning."),
     )
     into_bed = forms.TimeField(label=_("What time did you get into bed?"), widget=TIME)
@@ -337,10 +349,7 @@ class DiaryEntryForm(NightMedicationMixin):
 
     def offer_dates(self, dates: list[date]) -> None:
         """The mornings the date question lists."""
-        today = self.patient.local_today()
-        self.fields["diary_date"].choices = [  # type: ignore[attr-defined]
-            (d.isoformat(), _date_label(d, today)) for d in dates
-        ]
+        self.fields["diary_date"].offer(dates, self.patient.local_today())  # type: ignore[attr-defined]
 
     def answers(self) -> dict[str, Any]:
         """Cleaned answers in the shape program.diary expects (explicit dates applied)."""

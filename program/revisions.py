@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 # Model label -> the lookup path from the model to its patient (a User).
 PATIENT_DATA: dict[str, str] = {
@@ -102,9 +102,23 @@ def renew(patients: Any) -> None:
     if isinstance(patients, models.QuerySet):
         User.objects.filter(pk__in=patients).update(data_revision=uuid.uuid4())
         return
-    ids = {pk for pk in patients if pk is not None}
+    ids = sorted({pk for pk in patients if pk is not None})
     if ids:
-        User.objects.filter(pk__in=ids).update(data_revision=uuid.uuid4())
+        _new_revisions(User, ids)
+
+
+def _new_revisions(user_model: type[models.Model], ids: list[int]) -> None:
+    """``UPDATE`` the users' revisions in one plain statement: every diary night and
+    every lesson read comes here, and building the ORM's query cost more than running it."""
+    meta, ops = user_model._meta, connection.ops
+    field = meta.get_field("data_revision")
+    cells = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ops.quote_name(meta.db_table)} SET {ops.quote_name(field.column)} = %s "
+            f"WHERE {ops.quote_name(meta.pk.column)} IN ({cells})",
+            [field.get_db_prep_value(uuid.uuid4(), connection), *ids],
+        )
 
 
 def renew_everyone() -> None:

@@ -44,8 +44,13 @@ class DiaryEntryQuerySet(PatientDataQuerySet):
 
 
 class DiaryEntry(models.Model):
+    # No index of its own: the unique (patient, diary_date) constraint's index serves
+    # every lookup by patient, and each night saved would write a second one.
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_entries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="diary_entries",
+        db_index=False,
     )
     # The CSD's "date": the date of the morning the diary is filled in.
     diary_date = models.DateField()

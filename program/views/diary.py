@@ -167,7 +167,15 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
             return _diary_complete(request)
     else:
         dates = [entry.diary_date]
-    medicines = list(Medication.objects.for_patient(patient).active())
+    # A new night's form asks about sleep medicines only if the patient listed some when
+    # it was shown, and then says so (a hidden field): a form that did not ask is read
+    # without a medicines query, and one that asked is checked against the list again.
+    asked = (
+        entry is not None
+        or request.method != "POST"
+        or any(name in request.POST for name in DiaryEntryForm.medication_markers)
+    )
+    medicines = list(Medication.objects.for_patient(patient).active()) if asked else []
     plan = medication_service.current_plan(patient) if medicines else None
     usual = medication_service.usual_doses(medicines, plan, entry.diary_date if entry else today)
     usual_help = (

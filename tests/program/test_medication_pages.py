@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from program import medication as medication_service
@@ -114,8 +116,28 @@ def test_the_diary_asks_about_medicine_only_when_some_is_listed(patient_client, 
     assert b"Sleep medicine last night" in patient_client.get(reverse("program:diary_new")).content
 
 
+def test_a_form_that_did_not_ask_saves_the_night_without_reading_the_medicines(
+    patient_client, patient
+) -> None:
+    """A form shown before any medicine was listed has no question: the night is saved
+    as sent, and the medicines are not read."""
+    patient_client.get(reverse("program:diary_new"))
+    Medication.objects.create(patient=patient, name="melatonin", usual_dose_mg=Decimal(2))
+    with CaptureQueriesContext(connection) as queries:
+        response = patient_client.post(reverse("program:diary_new"), NIGHT)
+    assert response.status_code == 302
+    assert not [q for q in queries.captured_queries if "program_medication" in q["sql"]]
+    entry = DiaryEntry.objects.get(patient=patient, diary_date=TODAY)
+    assert not NightMedication.objects.filter(entry=entry).exists()
+    # The next form asks.
+    assert b"Sleep medicine last night" in patient_client.get(reverse("program:diary_new")).content
+
+
 def test_usual_none_and_other_are_recorded(patient_client, patient, diazepam) -> None:
-    response = patient_client.post(reverse("program:diary_new"), NIGHT)
+    page = patient_client.get(reverse("program:diary_new")).content.decode()
+    assert '<input type="hidden" name="medication_asked" value="1">' in page
+    # Unanswered, the question is asked again (the form says it asked).
+    response = patient_client.post(reverse("program:diary_new"), {**NIGHT, "medication_asked": "1"})
     assert response.status_code == 200
     assert "Say whether you took a sleep medicine" in response.content.decode()
 
