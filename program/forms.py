@@ -100,6 +100,16 @@ class ReassignForm(forms.Form):
 # --- Sleep diary -------------------------------------------------------------------
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+# Django's formats, with what a browser's time input sends (HH:MM) tried first.
+TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f")
+
+
+def time_field(label: str, *, required: bool = True, help_text: str = "") -> forms.TimeField:
+    return forms.TimeField(
+        label=label, required=required, help_text=help_text, widget=TIME, input_formats=TIME_FORMATS
+    )
+
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -175,7 +185,7 @@ class NightMedicationMixin(forms.Form):
             ),
             other_medication=other_medication,
             other_dose_mg=mg_field(_("How much? (mg)"), required=False),
-            other_taken_at=forms.TimeField(label=_("At what time?"), required=False, widget=TIME),
+            other_taken_at=time_field(_("At what time?"), required=False),
         )
 
     def clean_medication(self, cleaned: dict[str, Any]) -> None:
@@ -230,8 +240,8 @@ class DiaryEntryForm(NightMedicationMixin):
         label=_("Which morning is this for?"),
         help_text=_("The date you woke up, as the diary counts nights by their morning."),
     )
-    into_bed = forms.TimeField(label=_("What time did you get into bed?"), widget=TIME)
-    lights_off = forms.TimeField(label=_("What time did you try to go to sleep?"), widget=TIME)
+    into_bed = time_field(_("What time did you get into bed?"))
+    lights_off = time_field(_("What time did you try to go to sleep?"))
     sleep_latency_min = minutes_field(_("How long did it take you to fall asleep? (minutes)"))
     awakenings = forms.IntegerField(
         label=_("How many times did you wake up, not counting your final awakening?"),
@@ -241,10 +251,8 @@ class DiaryEntryForm(NightMedicationMixin):
         error_messages={"min_value": _("This can't be negative.")},
     )
     awake_min = minutes_field(_("In total, how long did these awakenings last? (minutes)"))
-    final_wake = forms.TimeField(label=_("What time was your final awakening?"), widget=TIME)
-    out_of_bed = forms.TimeField(
-        label=_("What time did you get out of bed for the day?"), widget=TIME
-    )
+    final_wake = time_field(_("What time was your final awakening?"))
+    out_of_bed = time_field(_("What time did you get out of bed for the day?"))
     quality = forms.TypedChoiceField(
         label=_("How would you rate the quality of your sleep?"),
         coerce=int,
@@ -272,7 +280,7 @@ class DiaryEntryForm(NightMedicationMixin):
         required=False,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
-    alcohol_last_at = forms.TimeField(label=_("Time of the last one"), required=False, widget=TIME)
+    alcohol_last_at = time_field(_("Time of the last one"), required=False)
     caffeine_drinks = forms.IntegerField(
         label=_("Caffeinated drinks yesterday (coffee, tea, cola)"),
         min_value=0,
@@ -280,7 +288,7 @@ class DiaryEntryForm(NightMedicationMixin):
         required=False,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
-    caffeine_last_at = forms.TimeField(label=_("Time of the last one"), required=False, widget=TIME)
+    caffeine_last_at = time_field(_("Time of the last one"), required=False)
     unusual_night = forms.BooleanField(
         label=_("This night was unusual (illness, travel, a shift)"),
         required=False,
@@ -426,9 +434,8 @@ class SafetyScreenForm(forms.Form):
 
 
 class RiseTimeForm(forms.Form):
-    rise_time = forms.TimeField(
-        label=_("What time will you get up every day, weekends included?"),
-        widget=TIME,
+    rise_time = time_field(
+        _("What time will you get up every day, weekends included?"),
         help_text=_(
             "Choose a time you can keep seven days a week. Your bedtime is worked out from it."
         ),
