@@ -41,6 +41,7 @@ DIARY_NIGHT = {
     "lights_off": "23:10",
     "sleep_latency_min": "20",
     "awakenings": "1",
+    "awake_min": "15",
     "final_wake": "06:20",
     "out_of_bed": "06:30",
     "quality": "3",

@@ -302,3 +302,22 @@ def test_the_curriculum_admin_lists_use_a_fixed_number_of_queries(clinic_admin, 
         LessonVersion.objects.create(lesson=lesson, title=f"Extra {i}", body="Text")
     many = [count_queries(client, url) for url in pages]
     assert few == many, f"{pages}: {few} then {many} (N+1?)"
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production
+def test_a_diary_night_is_saved_in_four_queries(patient) -> None:
+    """Session, user, the INSERT, the patient's new revision (program.revisions): no
+    transaction around one statement, no medicines read for a form that asked none, and
+    nothing counted or published for the reminders (the tick reads new nights)."""
+    from program.models import DiaryEntry
+    from tests.live_app import DIARY_NIGHT
+
+    client = client_for(patient)
+    client.get(reverse("program:diary_new"))  # the session is stamped (idle timer)
+    today = patient.local_today().isoformat()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(reverse("program:diary_new"), {**DIARY_NIGHT, "diary_date": today})
+    assert response.status_code == 302
+    assert DiaryEntry.objects.filter(patient=patient, diary_date=today).exists()
+    sql = [q["sql"].split()[0] for q in ctx.captured_queries]
+    assert sql == ["SELECT", "SELECT", "INSERT", "UPDATE"], ctx.captured_queries

@@ -145,7 +145,6 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
                         base + "/diary/new/",
                         {
                             **DIARY_NIGHT,
-                            "awake_min": "15",
                             # Yesterday's: today's would cancel the diary reminder.
                             "diary_date": str(patient.local_today() - timedelta(days=1)),
                             "csrfmiddlewaretoken": token,

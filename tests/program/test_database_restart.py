@@ -102,7 +102,6 @@ def test_a_database_crash_under_load_loses_no_saved_night_and_the_app_recovers_a
                         data = {
                             **DIARY_NIGHT,
                             "diary_date": morning,
-                            "awake_min": "15",
                             "comments": comment,
                             "csrfmiddlewaretoken": token,
                         }

@@ -36,7 +36,7 @@ from program.revisions import NOT_SHOWN, PATIENT_DATA, SHARED_CONTENT, PatientDa
 from tests.conftest import client_for
 from tests.live_app import DIARY_NIGHT
 
-NIGHT = {**DIARY_NIGHT, "awake_min": "15"}  # the diary form's post
+NIGHT = DIARY_NIGHT  # the diary form's post
 
 
 def revision(pk: int):  # type: ignore[no-untyped-def]
