@@ -321,3 +321,8 @@ def test_a_diary_night_is_saved_in_four_queries(patient) -> None:
     assert DiaryEntry.objects.filter(patient=patient, diary_date=today).exists()
     sql = [q["sql"].split()[0] for q in ctx.captured_queries]
     assert sql == ["SELECT", "SELECT", "INSERT", "UPDATE"], ctx.captured_queries
+    # The same morning again (a second tab): the database refuses it, in words.
+    again = client.post(reverse("program:diary_new"), {**DIARY_NIGHT, "diary_date": today})
+    assert again.status_code == 200
+    assert "already an entry for this morning" in again.content.decode()
+    assert DiaryEntry.objects.filter(patient=patient).count() == 1
