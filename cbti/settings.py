@@ -399,6 +399,9 @@ VAPID_SUBJECT = env.str("VAPID_SUBJECT", "mailto:" + env.str("ADMIN_EMAIL", "adm
 BENCH_FLOORS = env.bool("BENCH_FLOORS", False)
 # A reminder due while workers were down is still sent this late, else skipped.
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
+# A risk alert or new-message email not sent this long after the request that published
+# it is queued again by the reminder tick (program.notifications).
+NOTIFY_RETRY_AFTER_SECONDS = env.int("NOTIFY_RETRY_AFTER_SECONDS", 120)
 # Called with the user after they change their settings (e.g. time zone), so other
 # apps can follow without accounts importing them.
 ACCOUNTS_SETTINGS_CHANGED_HOOKS = ["program.reminders.refresh_schedules"]

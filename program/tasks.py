@@ -90,7 +90,23 @@ def reminder_tick_task() -> int:
             )
             return sum(len(batch) for batch in batches[:n])
     _reschedule_after_new_nights(now)
+    _queue_unsent_emails(now)
     return sum(len(ids) for ids in batches)
+
+
+def _queue_unsent_emails(now: datetime) -> None:
+    """Risk alerts and new-message emails that never reached a worker (published while
+    the broker was down, or lost with its memory) are queued again (program.notifications)."""
+    from . import notifications
+
+    try:
+        notifications.queue_again(
+            now,
+            publish_alert=lambda pk: attention_email_task.apply_async(args=[pk], retry=False),
+            publish_message=lambda pk: message_email_task.apply_async(args=[pk], retry=False),
+        )
+    except Exception as error:  # the broker is down again: the next tick tries
+        log.warning("Could not queue unsent emails again: %s", error)
 
 
 def _reschedule_after_new_nights(now: datetime) -> None:
@@ -145,41 +161,48 @@ def purge_audit_task() -> int:
 def attention_email_task(assessment_id: int) -> None:
     """Tell the therapist that a patient needs attention (PHQ-9 item 9), with no content.
 
-    At-least-once: a duplicate "please sign in" email is harmless; a lost one is not.
-    The urgent flag on the caseload does not depend on this email.
+    At-least-once: a duplicate "please sign in" email is harmless; a lost one is not
+    (one that never reached a worker is queued again: program.notifications). The
+    urgent flag on the caseload does not depend on this email.
     """
     from django.conf import settings
 
+    from . import notifications
     from .models import Assessment
 
     assessment = (
         Assessment.objects.select_related("patient__therapist").filter(pk=assessment_id).first()
     )
-    if assessment is None or assessment.patient.therapist is None:
+    if assessment is None or assessment.email_sent_at is not None:
         return
     therapist = assessment.patient.therapist
-    link = settings.SITE_URL.rstrip("/") + reverse("program:caseload")
-    send_templated_email(
-        "attention_needed",
-        therapist.email,
-        {"therapist": therapist, "link": link},
-        language=therapist.language,
-    )
+    if therapist is not None and assessment.risk_acknowledged_at is None:
+        link = settings.SITE_URL.rstrip("/") + reverse("program:caseload")
+        send_templated_email(
+            "attention_needed",
+            therapist.email,
+            {"therapist": therapist, "link": link},
+            language=therapist.language,
+        )
+    # Sent, or no longer needed (no therapist, or already acknowledged).
+    notifications.mark_sent(Assessment, assessment.pk, timezone.now())
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
 def message_email_task(message_id: int) -> None:
     """Tell the other side of a thread that a message is waiting, without its content.
 
-    At-least-once (a duplicate "you have a new message" is harmless)."""
+    At-least-once (a duplicate "you have a new message" is harmless; one that never
+    reached a worker is queued again: program.notifications)."""
     from django.conf import settings
 
+    from . import notifications
     from .models import Message
 
     message = (
         Message.objects.select_related("patient__therapist", "sender").filter(pk=message_id).first()
     )
-    if message is None:
+    if message is None or message.email_sent_at is not None:
         return
     patient = message.patient
     if message.sender_id == patient.pk:
@@ -188,15 +211,16 @@ def message_email_task(message_id: int) -> None:
     else:
         recipient = patient
         path = reverse("program:messages")
-    if recipient is None:
-        return
-    link = settings.SITE_URL.rstrip("/") + path
-    send_templated_email(
-        "new_message",
-        recipient.email,
-        {"recipient": recipient, "link": link},
-        language=recipient.language,
-    )
+    if recipient is not None and message.read_at is None:
+        link = settings.SITE_URL.rstrip("/") + path
+        send_templated_email(
+            "new_message",
+            recipient.email,
+            {"recipient": recipient, "link": link},
+            language=recipient.language,
+        )
+    # Sent, or no longer needed (nobody to tell, or already read).
+    notifications.mark_sent(Message, message.pk, timezone.now())
 
 
 @shared_task

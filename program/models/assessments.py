@@ -110,12 +110,23 @@ class Assessment(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A risk answer's email to the care team (program.notifications): when it went out,
+    # and when the reminder tick last queued it again because it had not.
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_queued_at = models.DateTimeField(null=True, blank=True)
 
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-completed_on", "-completed_at"]
-        indexes = [models.Index(fields=["patient", "completed_on"])]
+        indexes = [
+            models.Index(fields=["patient", "completed_on"]),
+            models.Index(
+                fields=["completed_at"],
+                condition=models.Q(risk=True, email_sent_at__isnull=True),
+                name="assessment_alert_unsent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument.short_name} {self.total} on {self.completed_on}"

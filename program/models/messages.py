@@ -26,12 +26,23 @@ class Message(models.Model):
     text = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The "you have a new message" email (program.notifications): when it went out, and
+    # when the reminder tick last queued it again because it had not.
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_queued_at = models.DateTimeField(null=True, blank=True)
 
     objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["patient", "created_at"])]
+        indexes = [
+            models.Index(fields=["patient", "created_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_sent_at__isnull=True),
+                name="message_email_unsent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Message in {self.patient_id}'s thread at {self.created_at:%Y-%m-%d %H:%M}"

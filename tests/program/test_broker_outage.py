@@ -14,6 +14,9 @@ second, as beat would — and failing to while Redis is down, as beat would.
 3. Redis comes back with nothing in it (no persistence: every queued message is gone).
    The next tick enqueues the reminder, the worker sends it: exactly one email, late
    by the outage, within REMINDER_GRACE_MINUTES; later ticks send nothing more.
+4. A message the patient sent their therapist during the outage (its "new message"
+   email could not be published) is announced by the tick once Redis is back
+   (program.notifications): exactly one email to the therapist.
 
 Needs a database the worker and gunicorn processes can open: the PostgreSQL pass.
 """
@@ -34,7 +37,7 @@ from django.utils import timezone
 
 from cbti.celery import app
 from program import reminders
-from program.models import Delivery, DiaryEntry, ReminderSchedule, WorkerHeartbeat
+from program.models import Delivery, DiaryEntry, Message, ReminderSchedule, WorkerHeartbeat
 from program.tasks import heartbeat_task, reminder_tick_task
 from tests.conftest import client_for
 from tests.live_app import (
@@ -61,16 +64,19 @@ def mails_to(folder, address: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_serving(
-    transactional_db, patient, tmp_path
+    transactional_db, patient, therapist, programme, tmp_path
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the worker and web processes need a database they can open (PostgreSQL)")
+    programme.messages_enabled = True
+    programme.save()
     with private_redis() as redis:
         env = production_env(
             tmp_path,
             DATABASE_URL=database_url(connection.settings_dict),
             REDIS_URL=redis.url,
             SECRET_KEY=settings.SECRET_KEY,  # the session cookie below is signed with it
+            NOTIFY_RETRY_AFTER_SECONDS="2",  # 2 minutes in production
         )
         collectstatic(env)
         mail_dir = tmp_path / "mail"
@@ -153,6 +159,12 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
                         timeout=10,
                     ),
                     "healthz": lambda: web.get(base + "/healthz", timeout=10),
+                    "message": lambda: web.post(
+                        base + "/messages/",
+                        {"text": "Awake at four again.", "csrfmiddlewaretoken": token},
+                        allow_redirects=False,
+                        timeout=10,
+                    ),
                 }.items():
                     started = time.monotonic()
                     response = request()
@@ -161,6 +173,8 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
                 assert timings["diary"][0] == 302, "the diary was not saved"
                 assert DiaryEntry.objects.filter(patient=patient).count() == 1
                 assert timings["healthz"][0] == 503
+                assert timings["message"][0] == 302, "the message was not sent"
+                assert Message.objects.filter(patient=patient, email_sent_at=None).count() == 1
                 assert all(seconds < 5 for _, seconds in timings.values()), timings
                 assert web.get(base + "/healthz", timeout=10).json()["broker"] == "down"
                 while timezone.now() < due_at + timedelta(seconds=1):
@@ -187,6 +201,10 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
                     "the reminder was not sent after Redis came back",
                 )
                 sent_after = time.monotonic() - up_at
+                wait_for(
+                    lambda: mails_to(mail_dir, therapist.email) == 1,
+                    "the message was not announced after Redis came back",
+                )
                 settle = time.monotonic()
                 while time.monotonic() - settle < 3:  # more ticks send nothing more
                     beat()
@@ -203,6 +221,8 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
     delivery.refresh_from_db()
     assert Delivery.objects.filter(user=patient).count() == 1
     assert mails_to(mail_dir, patient.email) == 1
+    assert mails_to(mail_dir, therapist.email) == 1  # the message, announced once
+    assert Message.objects.get(patient=patient).email_sent_at is not None
     late = delivery.sent_at - delivery.due_at
     assert timedelta(0) < late < reminders.grace()
     during = ", ".join(f"{name} {code} in {sec:.2f} s" for name, (code, sec) in timings.items())
