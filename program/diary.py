@@ -243,10 +243,11 @@ def save_entry(
         entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
         entry.is_late = diary_date < today
         _apply(entry, night, answers)
-        # The unique constraint refuses a second entry (_refusing_a_second_entry).
-        with (
-            transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
-        ):
+        # One statement is its own transaction; inside a caller's, a savepoint lets the
+        # unique constraint refuse a second entry without spoiling the caller's
+        # transaction (_refusing_a_second_entry).
+        nested = transaction.get_connection().in_atomic_block
+        with transaction.atomic() if nested else nullcontext():
             entry.save()
         # A new night may bring the next week's opening forward: the reminder tick reads
         # the nights entered since its last run (reminders.patients_with_new_nights).

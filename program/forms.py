@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+import contextlib
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -100,14 +101,21 @@ class ReassignForm(forms.Form):
 # --- Sleep diary -------------------------------------------------------------------
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-# Django's formats, with what a browser's time input sends (HH:MM) tried first.
-TIME_FORMATS = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f")
+
+
+class ClockField(forms.TimeField):
+    """A clock time. What a browser's time input sends (HH:MM) is read first; anything
+    else, in the language's own formats (Django's, which try HH:MM:SS first)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return datetime.strptime(value.strip(), "%H:%M").time()  # noqa: DTZ007 (a clock time)
+        return super().to_python(value)
 
 
 def time_field(label: str, *, required: bool = True, help_text: str = "") -> forms.TimeField:
-    return forms.TimeField(
-        label=label, required=required, help_text=help_text, widget=TIME, input_formats=TIME_FORMATS
-    )
+    return ClockField(label=label, required=required, help_text=help_text, widget=TIME)
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

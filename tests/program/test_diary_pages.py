@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from program import diary as diary_service
@@ -237,3 +238,17 @@ def test_the_csv_download_includes_the_nights_medication(patient) -> None:
     lines = client.get(reverse("program:diary_export")).content.decode().splitlines()
     assert lines[0].endswith("sleep_medication,sleep_medication_doses")
     assert lines[1].endswith("other,zolpidem 2.5 mg at 22:45")
+
+
+def test_clock_times_read_the_browsers_form_first_and_the_languages_otherwise() -> None:
+    from django.utils import translation
+
+    from program.forms import ClockField
+
+    field = ClockField()
+    assert field.clean("23:15") == time(23, 15)
+    assert field.clean("06:05:30") == time(6, 5, 30)
+    with translation.override("nl"):
+        assert field.clean("23.15") == time(23, 15)  # Dutch, typed where no time picker
+    with pytest.raises(ValidationError):
+        field.clean("25:99")
