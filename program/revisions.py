@@ -103,14 +103,11 @@ def renew(patients: Any) -> None:
         User.objects.filter(pk__in=patients).update(data_revision=uuid.uuid4())
         return
     ids = sorted({pk for pk in patients if pk is not None})  # rows locked in one order
-    if ids:
-        _new_revisions(User, ids)
-
-
-def _new_revisions(user_model: type[models.Model], ids: list[int]) -> None:
-    """``UPDATE`` the users' revisions in one plain statement: every diary night saved
-    comes here, and building the ORM's query cost more than running it."""
-    meta, ops = user_model._meta, connection.ops
+    if not ids:
+        return
+    # One plain statement: every diary night saved comes here, and building the ORM's
+    # query cost more than running it.
+    meta, ops = User._meta, connection.ops
     field = meta.get_field("data_revision")
     cells = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:

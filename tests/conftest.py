@@ -48,6 +48,14 @@ def _fresh_programme_structures() -> None:
 
 
 @pytest.fixture
+def messages_on(programme: Programme) -> Programme:
+    """The default programme with secure messages switched on."""
+    programme.messages_enabled = True
+    programme.save()
+    return programme
+
+
+@pytest.fixture
 def programme(db: None) -> Programme:
     """The default programme with its curriculum. Migration 0005 loads the curriculum, but
     transactional (browser) tests flush the database, so it is loaded again if missing."""

@@ -64,12 +64,10 @@ def mails_to(folder, address: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_serving(
-    transactional_db, patient, therapist, programme, tmp_path
+    transactional_db, patient, therapist, messages_on, tmp_path
 ) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the worker and web processes need a database they can open (PostgreSQL)")
-    programme.messages_enabled = True
-    programme.save()
     with private_redis() as redis:
         env = production_env(
             tmp_path,

@@ -3,19 +3,11 @@ emails that say only that a message is waiting."""
 
 from __future__ import annotations
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 
-from program.models import Message, Programme
+from program.models import Message
 from tests.conftest import client_for
-
-
-@pytest.fixture
-def enabled(programme: Programme) -> Programme:
-    programme.messages_enabled = True
-    programme.save()
-    return programme
 
 
 def test_messages_are_off_unless_the_programme_switches_them_on(patient, therapist) -> None:
@@ -27,7 +19,7 @@ def test_messages_are_off_unless_the_programme_switches_them_on(patient, therapi
 
 
 def test_a_patient_and_their_therapist_exchange_messages_by_content_free_email(
-    patient, therapist, enabled, django_capture_on_commit_callbacks
+    patient, therapist, messages_on, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         client_for(patient).post(reverse("program:messages"), {"text": "I keep waking at 4am."})
@@ -50,7 +42,7 @@ def test_a_patient_and_their_therapist_exchange_messages_by_content_free_email(
 
 
 def test_no_one_else_reads_or_writes_in_the_thread(
-    patient, other_patient, other_therapist, clinic_admin, enabled
+    patient, other_patient, other_therapist, clinic_admin, messages_on
 ) -> None:
     client_for(patient).post(reverse("program:messages"), {"text": "private words"})
     assert (

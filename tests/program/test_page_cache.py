@@ -36,8 +36,6 @@ from program.revisions import NOT_SHOWN, PATIENT_DATA, SHARED_CONTENT, PatientDa
 from tests.conftest import client_for
 from tests.live_app import DIARY_NIGHT
 
-NIGHT = DIARY_NIGHT  # the diary form's post
-
 
 def revision(pk: int):  # type: ignore[no-untyped-def]
     return User.objects.values_list("data_revision", flat=True).get(pk=pk)
@@ -221,7 +219,7 @@ def test_a_saved_night_shows_at_once_on_every_page(patient: User) -> None:
         r'<option value="([0-9-]+)" selected', form
     )
     assert night
-    response = client.post(reverse("program:diary_new"), {"diary_date": night[1], **NIGHT})
+    response = client.post(reverse("program:diary_new"), {"diary_date": night[1], **DIARY_NIGHT})
     assert response.status_code == 302
     flash = 'class="message message-success"'
     assert flash in client.get(response.url).content.decode()  # shown once, not kept
@@ -263,7 +261,7 @@ def test_a_kept_form_carries_a_token_for_the_current_request(patient: User) -> N
     )
     response = client.post(
         reverse("program:diary_new"),
-        {"diary_date": night[1], **NIGHT, "csrfmiddlewaretoken": token[1]},
+        {"diary_date": night[1], **DIARY_NIGHT, "csrfmiddlewaretoken": token[1]},
     )
     assert response.status_code == 302
 

@@ -21,18 +21,11 @@ from program import sleep_window as sw
 from program.models import Enrolment, Lesson, Week
 from program.safety import SCREEN
 from tests.conftest import client_for
-from tests.program.test_page_cache import NIGHT, _without_tokens
+from tests.live_app import DIARY_NIGHT
+from tests.program import test_page_cache
+from tests.program.test_page_cache import _without_tokens
 
-PAGES = [
-    "program:patient_home",
-    "program:diary",
-    "program:diary_new",
-    "program:programme",
-    "program:sleep_window",
-    "program:progress",
-    "lesson",
-    "week",
-]
+PAGES = [*test_page_cache.PAGES, "lesson", "week"]
 ACTIONS = [
     "save_night",
     "open_lesson",
@@ -76,7 +69,7 @@ def test_a_kept_page_is_always_the_page_worked_out_afresh(patient: User, steps) 
                 if morning:
                     client.post(
                         reverse("program:diary_new"),
-                        {"diary_date": morning[1], **NIGHT},
+                        {"diary_date": morning[1], **DIARY_NIGHT},
                         follow=True,  # the flash message is read, as a browser would
                     )
             elif step == "open_lesson":
