@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import sleep
+from . import revisions, sleep
 from .clinical_text import night_message
 from .models import DiaryEntry, DiaryEntryRevision
 
@@ -221,10 +221,10 @@ def save_entry(
     3. Metrics are derived and stored with the formulas' version.
     ``enforce_backfill=False`` lets a therapist import older paper diaries.
     4. An edit keeps the previous answers as a revision (who, when, what), in one
-       transaction with the change. A new night is a single INSERT: its own transaction,
+       transaction with the change. A new night is a single statement that also renews
+       the patient's data revision (``program.revisions.insert``): its own transaction,
        or a savepoint inside the caller's, so a refused second entry leaves the caller's
-       transaction usable. (The patient's data revision is renewed after it,
-       ``program.revisions``: a page worked out in between is kept under the old one.)
+       transaction usable.
     """
     today = today or patient.local_today()
     errors: dict[str, str] = {}
@@ -243,12 +243,13 @@ def save_entry(
         entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
         entry.is_late = diary_date < today
         _apply(entry, night, answers)
-        # One statement is its own transaction; inside a caller's, a savepoint lets the
-        # unique constraint refuse a second entry without spoiling the caller's
-        # transaction (_refusing_a_second_entry).
+        # One statement with the patient's new revision (program.revisions.insert), its
+        # own transaction; inside a caller's, a savepoint lets the unique constraint
+        # refuse a second entry without spoiling the caller's transaction
+        # (_refusing_a_second_entry).
         nested = transaction.get_connection().in_atomic_block
         with transaction.atomic() if nested else nullcontext():
-            entry.save()
+            revisions.insert(entry)
         # A new night may bring the next week's opening forward: the reminder tick reads
         # the nights entered since its last run (reminders.patients_with_new_nights).
         return SavedEntry(entry, check.warnings, created=True)
