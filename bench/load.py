@@ -2,7 +2,7 @@
 
 Run:  make install-bench && .venv/bin/python bench/load.py [--users 100] [--seconds 15]
 
-1. Builds a database `cbti_load` (dropped and made again) with 600 patients, each
+1. Builds a database `cbti_load` (dropped and made again) with 1000 patients, each
    with 28 diary nights, a sleep window and lesson progress, and 12 therapists; signs
    everyone in (session cookies, no login traffic).
 2. Starts gunicorn (2 workers, pinned to CPU 0) with production settings.
@@ -87,7 +87,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--patients", type=int, default=600)
+    # Each patient has 7 free mornings; the journey keeps --users of them apart, and the
+    # diary_submit run spends the rest at up to ~400 a second for --seconds.
+    parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument(
         "--journey-seconds", type=int, default=60, help="the paced journey's length (0: skip)"
     )
@@ -271,7 +273,12 @@ def locust_rows(
             "ERROR",
         ],
         cwd=ROOT,
-        env={**env, "LOAD_SESSIONS": str(sessions), "LOAD_ENDPOINT": endpoint},
+        env={
+            **env,
+            "LOAD_SESSIONS": str(sessions),
+            "LOAD_ENDPOINT": endpoint,
+            "LOAD_USERS": str(users),
+        },
         check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

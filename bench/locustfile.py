@@ -15,11 +15,13 @@ from locust import HttpUser, between, constant, events, task
 SESSIONS = json.loads(open(os.environ["LOAD_SESSIONS"]).read())  # noqa: SIM115
 ENDPOINT = os.environ["LOAD_ENDPOINT"]
 _lock = threading.Lock()
-# The journey takes its patients from the other end: their free mornings are untouched
-# by the diary_submit run before it.
-_patients = itertools.cycle(
-    SESSIONS["patients"][::-1] if ENDPOINT == "journey" else SESSIONS["patients"]
-)
+# The journey's people are the last LOAD_USERS patients, kept apart from every other run:
+# the diary_submit run before it spends the others' free mornings, never theirs. That run
+# takes each patient once (no cycling back to mornings already filled in).
+_reserved = int(os.environ.get("LOAD_USERS", "100"))
+_everyone = SESSIONS["patients"]
+_pool = _everyone[-_reserved:] if ENDPOINT == "journey" else _everyone[:-_reserved]
+_patients = iter(_pool) if ENDPOINT == "diary_submit" else itertools.cycle(_pool)
 _therapists = itertools.cycle(SESSIONS["therapists"])
 
 
@@ -38,7 +40,7 @@ def _write_counts(environment, **kwargs) -> None:  # type: ignore[no-untyped-def
 
 def _next(pool):  # type: ignore[no-untyped-def]
     with _lock:
-        return next(pool)
+        return next(pool, None)
 
 
 # The journey: patients (and one therapist in ten) moving through their pages at a
@@ -54,7 +56,7 @@ class Visitor(HttpUser):
     def on_start(self) -> None:
         self.role = _next(_journey_roles) if ENDPOINT == "journey" else None
         therapist = ENDPOINT == "caseload" or self.role == "therapist"
-        self.person = _next(_therapists if therapist else _patients)
+        self.person = _next(_therapists if therapist else _patients) or {"session": "", "csrf": ""}
         self.step = itertools.cycle(JOURNEY)
         if ENDPOINT != "bare":
             self.client.cookies.set("sessionid", self.person["session"])
@@ -96,7 +98,18 @@ class Visitor(HttpUser):
     def submit_diary(self) -> None:
         morning = next(self.mornings, None)
         if morning is None:  # this patient's free mornings are used up: take another
-            self.person = _next(_patients)
+            person = _next(_patients) if self.person.get("session") else None
+            if person is None:  # every patient's: the run needs more (--patients)
+                self.environment.events.request.fire(
+                    request_type="POST",
+                    name="diary_submit",
+                    response_time=0,
+                    response_length=0,
+                    exception=RuntimeError("no free morning left: build more patients"),
+                )
+                self.stop()
+                return
+            self.person = person
             # Only the new person's cookies: a form sent back earlier (say, a morning
             # that fell out of the week at midnight) set a csrftoken cookie for the host,
             # which would be sent beside the new one.
