@@ -105,6 +105,11 @@ def main() -> None:
         default=None,
         help="PAGE_CACHE_SECONDS for the server (0: every page worked out each time)",
     )
+    parser.add_argument(
+        "--access-log",
+        default="",
+        help="write gunicorn's access log here, with each request's server time (µs) and pid",
+    )
     args = parser.parse_args()
     only = {e for e in args.only.split(",") if e}
     endpoints = [e for e in ENDPOINTS if e in ("bare", "authenticated") or not only or e in only]
@@ -134,6 +139,16 @@ def main() -> None:
             f"127.0.0.1:{PORT}",
             "--log-level",
             "warning",
+            *(
+                [
+                    "--access-logfile",
+                    args.access_log,
+                    "--access-logformat",
+                    "%(t)s %(p)s %(m)s %(U)s %(s)s %(D)s",
+                ]
+                if args.access_log
+                else []
+            ),
         ],
         cwd=ROOT,
         env=env,

@@ -154,13 +154,14 @@ def insert(obj: models.Model) -> None:
     savepoint if a refused row must leave the transaction usable."""
     if obj.pk is not None:
         raise ValueError(f"{obj._meta.label} {obj.pk}: insert() takes new rows")
-    fields, statement, patient_field = _insert_statement(type(obj), connection.vendor)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    db = transaction.get_connection()  # the connection itself, not the per-thread proxy
+    fields, statement, patient_field = _insert_statement(type(obj), db.vendor)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
     patient_id = getattr(obj, patient_field)
-    meta, ops = obj._meta, connection.ops
+    meta, ops = obj._meta, db.ops
     _writes.count = writes_in_this_thread() + 1
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             update, params = _revision_update([patient_id])
             pk = ops.quote_name(meta.pk.column)
             cursor.execute(
@@ -174,7 +175,7 @@ def insert(obj: models.Model) -> None:
             obj.pk = ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
             cursor.execute(*_revision_update([patient_id]))
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = db.alias
 
 
 def renew_everyone() -> None:
