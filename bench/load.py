@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument(
         "--journey-seconds", type=int, default=60, help="the paced journey's length (0: skip)"
     )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (on one core)")
     parser.add_argument(
         "--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)"
     )
@@ -132,7 +133,7 @@ def main() -> None:
             "gunicorn",
             "cbti.wsgi",
             "--workers",
-            "2",
+            str(args.workers),
             "--threads",
             str(args.threads),
             "--bind",
@@ -155,7 +156,11 @@ def main() -> None:
     )
     try:
         time.sleep(3)
-        workers = "2 sync workers" if args.threads == 1 else f"2 workers × {args.threads} threads"
+        workers = (
+            f"{args.workers} sync workers"
+            if args.threads == 1
+            else f"{args.workers} workers × {args.threads} threads"
+        )
         print(
             f"gunicorn: {workers} on CPU 0; locust: {args.users} users on CPU 1, "
             f"{args.seconds} s per endpoint, no think time; PostgreSQL + Redis; "
@@ -193,6 +198,8 @@ def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str,
     between pages (locust's ``between``): latency under a realistic load."""
     counts_path = work / "journey-cache.json"
     journey_env = {**env, "LOAD_CACHE_COUNTS": str(counts_path)}
+    if os.environ.get("LOAD_REQUEST_LOG"):  # each request as the client saw it
+        journey_env["LOAD_REQUEST_LOG"] = os.environ["LOAD_REQUEST_LOG"]
     rows = locust_rows("journey", users, seconds + 10, sessions, work, journey_env)
     counts = json.loads(counts_path.read_text()) if counts_path.exists() else {}
     total = rows["Aggregated"]

@@ -6,10 +6,12 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 import threading
 from collections import Counter
 from datetime import date, timedelta
 
+import gevent
 from locust import HttpUser, between, constant, events, task
 
 SESSIONS = json.loads(open(os.environ["LOAD_SESSIONS"]).read())  # noqa: SIM115
@@ -28,6 +30,18 @@ _therapists = itertools.cycle(SESSIONS["therapists"])
 # Pages served from memory (program.page_cache) and worked out, per page, for the
 # journey's figures (the server says which in X-Page-Cache while the bench runs).
 _kept = Counter()  # type: ignore[var-annotated]
+
+
+# Every request's start and time as the client saw it (LOAD_REQUEST_LOG), beside the
+# server's own in gunicorn's access log (--access-log): queueing shows as the difference.
+_log_path = os.environ.get("LOAD_REQUEST_LOG")
+_request_log = open(_log_path, "w") if _log_path else None  # noqa: SIM115 (open for the run)
+
+
+@events.request.add_listener
+def _log_request(name, response_time, start_time=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    if _request_log is not None:
+        _request_log.write(f"{start_time or 0:.3f} {name} {response_time:.1f}\n")
 
 
 @events.quitting.add_listener
@@ -62,6 +76,10 @@ class Visitor(HttpUser):
             self.client.cookies.set("sessionid", self.person["session"])
             self.client.cookies.set("csrftoken", self.person["csrf"])
         self.mornings = iter(self.person.get("free_dates", []))
+        if ENDPOINT == "journey":
+            # Locust starts each second's arrivals together (10 at the same instant): people
+            # arrive one by one, so each first page waits up to the next second's batch.
+            gevent.sleep(random.uniform(0, 1))
 
     @task
     def visit(self) -> None:
