@@ -14,12 +14,15 @@ Run:  make install-bench && .venv/bin/python bench/load.py [--users 100] [--seco
    with how busy the server's core was (CPU-bound, or waiting on the database).
    Hammering one page, a patient's pages come from memory (program.page_cache);
    --page-cache-seconds 0 shows what working each one out costs.
-4. Then the journey: the same N users as people, each moving through today, the
-   diary form, a submission, the diary, the programme, a lesson and the sleep
-   window (one in ten a therapist opening the caseload) with 2–8 s between pages,
-   for --journey-seconds: latency under a realistic load, per page, and the share of
-   each page served from memory.
-Every request goes to 127.0.0.1; each run is bounded by --seconds.
+4. Then the journey: the same N users as people arriving one by one over 10 s (the
+   last N patients, whose free mornings no other run touches), each moving through
+   today, the diary form, a submission, the diary, the programme, a lesson and the
+   sleep window (one in ten a therapist opening the caseload) with 2–8 s between
+   pages, for --journey-seconds: latency under a realistic load, per page, and the
+   share of each page served from memory.
+Every request goes to 127.0.0.1; each run is bounded by --seconds. To see where a
+latency comes from: --access-log FILE (gunicorn's, with each request's server time)
+and LOAD_REQUEST_LOG=FILE (each journey request as the client saw it).
 """
 
 from __future__ import annotations
