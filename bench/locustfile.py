@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import gevent
 from locust import HttpUser, between, constant, events, task
+from locust.exception import StopUser
 
 SESSIONS = json.loads(open(os.environ["LOAD_SESSIONS"]).read())  # noqa: SIM115
 ENDPOINT = os.environ["LOAD_ENDPOINT"]
@@ -70,7 +71,7 @@ class Visitor(HttpUser):
     def on_start(self) -> None:
         self.role = _next(_journey_roles) if ENDPOINT == "journey" else None
         therapist = ENDPOINT == "caseload" or self.role == "therapist"
-        self.person = _next(_therapists if therapist else _patients) or {"session": "", "csrf": ""}
+        self.person = _next(_therapists) if therapist else self._take_patient()
         self.step = itertools.cycle(JOURNEY)
         if ENDPOINT != "bare":
             self.client.cookies.set("sessionid", self.person["session"])
@@ -113,21 +114,25 @@ class Visitor(HttpUser):
                 with _lock:
                     _kept[endpoint, outcome] += 1
 
+    def _take_patient(self) -> dict:  # type: ignore[type-arg]
+        """The next patient; the diary_submit run takes each once, and says when none is
+        left (every free morning spent: the run needs more --patients)."""
+        person = _next(_patients)
+        if person is None:
+            self.environment.events.request.fire(
+                request_type="POST",
+                name="diary_submit",
+                response_time=0,
+                response_length=0,
+                exception=RuntimeError("no free morning left: build more patients"),
+            )
+            raise StopUser
+        return person
+
     def submit_diary(self) -> None:
         morning = next(self.mornings, None)
         if morning is None:  # this patient's free mornings are used up: take another
-            person = _next(_patients) if self.person.get("session") else None
-            if person is None:  # every patient's: the run needs more (--patients)
-                self.environment.events.request.fire(
-                    request_type="POST",
-                    name="diary_submit",
-                    response_time=0,
-                    response_length=0,
-                    exception=RuntimeError("no free morning left: build more patients"),
-                )
-                self.stop()
-                return
-            self.person = person
+            self.person = self._take_patient()
             # Only the new person's cookies: a form sent back earlier (say, a morning
             # that fell out of the week at midnight) set a csrftoken cookie for the host,
             # which would be sent beside the new one.

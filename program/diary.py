@@ -8,7 +8,6 @@ pure module ``program.sleep``; this module applies them to the database.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import wraps
@@ -243,13 +242,10 @@ def save_entry(
         entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
         entry.is_late = diary_date < today
         _apply(entry, night, answers)
-        # One statement with the patient's new revision (program.revisions.insert), its
-        # own transaction; inside a caller's, a savepoint lets the unique constraint
-        # refuse a second entry without spoiling the caller's transaction
-        # (_refusing_a_second_entry).
-        nested = transaction.get_connection().in_atomic_block
-        with transaction.atomic() if nested else nullcontext():
-            revisions.insert(entry)
+        # One statement with the patient's new revision; inside a caller's transaction,
+        # a savepoint, so the unique constraint's refusal (_refusing_a_second_entry)
+        # leaves that transaction usable (program.revisions.insert).
+        revisions.insert(entry)
         # A new night may bring the next week's opening forward: the reminder tick reads
         # the nights entered since its last run (reminders.patients_with_new_nights).
         return SavedEntry(entry, check.warnings, created=True)

@@ -29,6 +29,7 @@ import functools
 import threading
 import uuid
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -112,17 +113,17 @@ def renew(patients: Any) -> None:
         cursor.execute(*_revision_update(ids))
 
 
-def _revision_update(ids: list[int]) -> tuple[str, list[Any]]:
+def _revision_update(ids: list[int], db: Any = connection) -> tuple[str, list[Any]]:
     from accounts.models import User
 
-    meta, ops = User._meta, connection.ops
+    meta, ops = User._meta, db.ops
     field = meta.get_field("data_revision")
     cells = ", ".join(["%s"] * len(ids))
     sql = (
         f"UPDATE {ops.quote_name(meta.db_table)} SET {ops.quote_name(field.column)} = %s "
         f"WHERE {ops.quote_name(meta.pk.column)} IN ({cells})"
     )
-    return sql, [field.get_db_prep_value(uuid.uuid4(), connection), *ids]
+    return sql, [field.get_db_prep_value(uuid.uuid4(), db), *ids]
 
 
 @functools.cache
@@ -150,8 +151,9 @@ def insert(obj: models.Model) -> None:
     are prepared as the ORM prepares them (each field's ``pre_save``, which stamps
     ``auto_now`` fields, then ``get_db_prep_save``). No save signal is sent: a test
     holds that the revision's is the only receiver for these models, and that the row
-    is the one ``save()`` writes. Inside a transaction the caller wraps this in a
-    savepoint if a refused row must leave the transaction usable."""
+    is the one ``save()`` writes. Alone, the statement is its own transaction; inside a
+    caller's, it gets a savepoint, so a refused row (a unique constraint) leaves the
+    caller's transaction usable."""
     if obj.pk is not None:
         raise ValueError(f"{obj._meta.label} {obj.pk}: insert() takes new rows")
     db = transaction.get_connection()  # the connection itself, not the per-thread proxy
@@ -160,9 +162,9 @@ def insert(obj: models.Model) -> None:
     patient_id = getattr(obj, patient_field)
     meta, ops = obj._meta, db.ops
     _writes.count = writes_in_this_thread() + 1
-    with db.cursor() as cursor:
+    with transaction.atomic() if db.in_atomic_block else nullcontext(), db.cursor() as cursor:
         if db.vendor == "postgresql":
-            update, params = _revision_update([patient_id])
+            update, params = _revision_update([patient_id], db)
             pk = ops.quote_name(meta.pk.column)
             cursor.execute(
                 f"WITH inserted AS ({statement} RETURNING {pk}), renewed AS ({update}) "
@@ -173,7 +175,7 @@ def insert(obj: models.Model) -> None:
         else:
             cursor.execute(statement, values)
             obj.pk = ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
-            cursor.execute(*_revision_update([patient_id]))
+            cursor.execute(*_revision_update([patient_id], db))
     obj._state.adding = False
     obj._state.db = db.alias
 

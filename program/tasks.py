@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.urls import reverse
@@ -11,6 +12,9 @@ from django.utils import timezone
 
 from .emails import send_templated_email
 from .models import Invitation, WorkerHeartbeat
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +161,17 @@ def purge_audit_task() -> int:
     return purge()
 
 
+def _sign_in_email(name: str, person: User, path: str, called: str) -> None:
+    """A content-free email asking ``person`` to sign in at ``path`` (in the template's
+    context as ``called``, beside ``link``), in their language."""
+    from django.conf import settings
+
+    link = settings.SITE_URL.rstrip("/") + path
+    send_templated_email(
+        name, person.email, {called: person, "link": link}, language=person.language
+    )
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
 def attention_email_task(assessment_id: int) -> None:
     """Tell the therapist that a patient needs attention (PHQ-9 item 9), with no content.
@@ -165,8 +180,6 @@ def attention_email_task(assessment_id: int) -> None:
     (one that never reached a worker is queued again: program.notifications). The
     urgent flag on the caseload does not depend on this email.
     """
-    from django.conf import settings
-
     from . import notifications
     from .models import Assessment
 
@@ -177,13 +190,7 @@ def attention_email_task(assessment_id: int) -> None:
         return
     therapist = assessment.patient.therapist
     if therapist is not None and assessment.risk_acknowledged_at is None:
-        link = settings.SITE_URL.rstrip("/") + reverse("program:caseload")
-        send_templated_email(
-            "attention_needed",
-            therapist.email,
-            {"therapist": therapist, "link": link},
-            language=therapist.language,
-        )
+        _sign_in_email("attention_needed", therapist, reverse("program:caseload"), "therapist")
     # Sent, or no longer needed (no therapist, or already acknowledged).
     notifications.mark_sent(Assessment, assessment.pk, timezone.now())
 
@@ -194,8 +201,6 @@ def message_email_task(message_id: int) -> None:
 
     At-least-once (a duplicate "you have a new message" is harmless; one that never
     reached a worker is queued again: program.notifications)."""
-    from django.conf import settings
-
     from . import notifications
     from .models import Message
 
@@ -212,13 +217,7 @@ def message_email_task(message_id: int) -> None:
         recipient = patient
         path = reverse("program:messages")
     if recipient is not None and message.read_at is None:
-        link = settings.SITE_URL.rstrip("/") + path
-        send_templated_email(
-            "new_message",
-            recipient.email,
-            {"recipient": recipient, "link": link},
-            language=recipient.language,
-        )
+        _sign_in_email("new_message", recipient, path, "recipient")
     # Sent, or no longer needed (nobody to tell, or already read).
     notifications.mark_sent(Message, message.pk, timezone.now())
 
