@@ -1,0 +1,136 @@
+"""CPU and queries of each page a person opens, worked out fresh, beside the floor.
+
+Run: .venv/bin/python bench/pages.py [--runs 30] [--nights 0]
+(on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres ...; the
+throw-away database is named after this process, so two runs never share one)
+
+Builds a throw-away test database with the demo clinic (manage.py load_demo), signs
+in as week3@ (a patient three weeks in, with a sleep window) and therapist@, and views
+each page ``runs`` times through Django's test client. Each view is worked out from
+the database: nothing in the app keeps a rendered page. Prints, per page, the median
+CPU time of this process per request (time.process_time: the server's work, the
+test client's included, as in the floor), its ratio to the authenticated floor (a
+trivial view behind the same middleware, bench/urls.py, measured in the same run),
+the median wall time and the queries of one view.
+
+``--nights N`` gives week3@ N more nights of history before the programme (to check
+that a page does not grow with the diary's length).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+os.environ.setdefault("TESTING", "1")
+os.environ.setdefault("PAGE_CACHE_SECONDS", "0")  # for runs against older checkouts
+os.environ.setdefault("STATIC_ROOT", str(ROOT / "var" / "bench-static"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from _pages import throwaway_database  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--nights", type=int, default=0)
+    args = parser.parse_args()
+    with throwaway_database():
+        run(args.runs, args.nights)
+
+
+def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:
+    """Median CPU ms and wall ms per view of ``url`` after one warm-up view, and the
+    queries of one view."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    cpu, wall = [], []
+    for _ in range(runs):
+        c0, w0 = time.process_time(), time.perf_counter()
+        response = client.get(url)
+        cpu.append((time.process_time() - c0) * 1000)
+        wall.append((time.perf_counter() - w0) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return statistics.median(cpu), statistics.median(wall), len(queries.captured_queries)
+
+
+def run(runs: int, nights: int) -> None:
+    from datetime import time as clock
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from program.diary import save_entry
+    from program.models import Lesson
+
+    call_command("load_demo", stdout=StringIO())
+    patient = User.objects.get(email="week3@example.com")
+    therapist = User.objects.get(email="therapist@example.com")
+    if nights:
+        first = patient.diary_entries.order_by("diary_date").first().diary_date
+        for back in range(1, nights + 1):
+            save_entry(
+                patient=patient,
+                diary_date=first - timedelta(days=back),
+                changed_by=patient,
+                enforce_backfill=False,
+                today=patient.local_today(),
+                answers={
+                    "into_bed": clock(22, 40),
+                    "lights_off": clock(23, 0),
+                    "final_wake": clock(6, 20),
+                    "out_of_bed": clock(6, 40),
+                    "sleep_latency_min": 20,
+                    "awakenings": 1,
+                    "awake_min": 15,
+                    "quality": 3,
+                },
+            )
+    lesson = Lesson.objects.filter(week__number=1).order_by("order").first()
+    backend = "allauth.account.auth_backends.AuthenticationBackend"
+    patient_client, therapist_client = Client(), Client()
+    patient_client.force_login(patient, backend=backend)
+    therapist_client.force_login(therapist, backend=backend)
+    pages = [
+        ("floor: authenticated", patient_client, "/bench/authenticated/"),
+        ("today", patient_client, "/today/"),
+        ("diary", patient_client, "/diary/"),
+        ("diary form", patient_client, "/diary/new/"),
+        ("programme", patient_client, "/programme/"),
+        ("lesson", patient_client, f"/lessons/{lesson.pk}/"),
+        ("sleep window", patient_client, "/sleep-window/"),
+        ("caseload (therapist)", therapist_client, "/caseload/"),
+        ("patient page (therapist)", therapist_client, f"/patients/{patient.pk}/"),
+    ]
+    print(
+        f"{connection.vendor}, {runs} views each, week3@ with "
+        f"{patient.diary_entries.count()} diary nights"
+    )
+    print(f"{'page':28} {'CPU ms':>8} {'x floor':>8} {'wall ms':>8} {'queries':>8}")
+    floor = None
+    for name, client, url in pages:
+        cpu, wall, queries = measure(client, url, runs)
+        floor = floor or cpu
+        print(f"{name:28} {cpu:8.2f} {cpu / floor:8.2f} {wall:8.2f} {queries:8d}")
+
+
+if __name__ == "__main__":
+    main()

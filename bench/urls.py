@@ -1,0 +1,32 @@
+"""The app's URLconf plus two floors, for the benchmarks only (bench/settings.py).
+
+- bare: a view doing nothing, with no cookie read (the middleware still runs);
+- authenticated: a trivial view behind login, with the full session, user, MFA and
+  time-zone middleware: the cheapest page a signed-in person can get.
+
+Production never routes these: cbti/urls.py knows nothing of them.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def authenticated(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/bare/", bare),
+    path("bench/authenticated/", authenticated),
+    path("", include("cbti.urls")),
+]
+
+handler403 = "accounts.errors.permission_denied"
+handler404 = "accounts.errors.page_not_found"
+handler500 = "accounts.errors.server_error"
