@@ -73,10 +73,11 @@ def run(args: argparse.Namespace, db_name: str) -> None:
     import redis
 
     from accounts.models import Role, User
+    from bench.celery_app import noop_task
     from cbti.celery import app
     from program import reminders
     from program.models import Delivery, Enrolment, Programme, ReminderSchedule
-    from program.tasks import noop_task, send_deliveries_task
+    from program.tasks import send_deliveries_task
 
     app.conf.update(broker_url=REDIS, task_always_eager=False)
     broker = redis.Redis.from_url(REDIS)
@@ -164,7 +165,7 @@ def run(args: argparse.Namespace, db_name: str) -> None:
                 "-m",
                 "celery",
                 "-A",
-                "cbti",
+                "bench.celery_app",
                 "worker",
                 "--concurrency",
                 "1",

@@ -149,11 +149,6 @@ def send_deliveries_task(ids: list[int]) -> dict[str, int]:
 
 
 @shared_task
-def noop_task() -> None:
-    """Does nothing: measures the broker and worker overhead alone (bench/reminders.py)."""
-
-
-@shared_task
 def purge_audit_task() -> int:
     """Daily: audit events older than AUDIT_RETENTION_DAYS are deleted."""
     from accounts.audit import purge
