@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 import zoneinfo
 from datetime import date, datetime
 from typing import ClassVar
@@ -118,10 +117,6 @@ class User(AbstractUser):
         blank=True,
         help_text=_("When the person agreed to the data use and to their therapist's access."),
     )
-
-    # Renewed by every change to what this person's pages show (program.revisions);
-    # their pages are kept in memory under it (program.page_cache).
-    data_revision = models.UUIDField(default=uuid.uuid4, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -12,14 +12,13 @@ Run:  make install-bench && .venv/bin/python bench/load.py [--users 100] [--seco
    Django view and a trivial authenticated view behind the full middleware and
    session stack. The ratios to the authenticated floor are the figures to watch,
    with how busy the server's core was (CPU-bound, or waiting on the database).
-   Hammering one page, a patient's pages come from memory (program.page_cache);
-   --page-cache-seconds 0 shows what working each one out costs.
+   Every page is worked out from the database each time: the app keeps no page.
+   The floors are routed by the benchmarks' own URLconf (bench/settings.py).
 4. Then the journey: the same N users as people arriving one by one over 10 s (the
    last N patients, whose free mornings no other run touches), each moving through
    today, the diary form, a submission, the diary, the programme, a lesson and the
    sleep window (one in ten a therapist opening the caseload) with 2–8 s between
-   pages, for --journey-seconds: latency under a realistic load, per page, and the
-   share of each page served from memory.
+   pages, for --journey-seconds: latency under a realistic load, per page.
 Every request goes to 127.0.0.1; each run is bounded by --seconds. To see where a
 latency comes from: --access-log FILE (gunicorn's, with each request's server time)
 and LOAD_REQUEST_LOG=FILE (each journey request as the client saw it).
@@ -57,7 +56,7 @@ ENV = {
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_COOKIES": "0",
     "SECURE_HSTS_SECONDS": "0",
-    "BENCH_FLOORS": "1",
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
     "LOG_LEVEL": "WARNING",
     "CONN_MAX_AGE": "60",
 }
@@ -104,12 +103,6 @@ def main() -> None:
         "--only", default="", help="comma-separated endpoints after the two floors (default: all)"
     )
     parser.add_argument(
-        "--page-cache-seconds",
-        type=int,
-        default=None,
-        help="PAGE_CACHE_SECONDS for the server (0: every page worked out each time)",
-    )
-    parser.add_argument(
         "--access-log",
         default="",
         help="write gunicorn's access log here, with each request's server time (µs) and pid",
@@ -119,8 +112,6 @@ def main() -> None:
     endpoints = [e for e in ENDPOINTS if e in ("bare", "authenticated") or not only or e in only]
     work = Path(tempfile.mkdtemp(prefix="cbti-load-"))
     env = {**ENV, "STATIC_ROOT": str(work / "static"), "VAR_DIR": str(work)}
-    if args.page_cache_seconds is not None:
-        env["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
     recreate_database()
     run([PY, "manage.py", "migrate", "-v", "0"], env)
     run([PY, "manage.py", "collectstatic", "--no-input", "-v", "0"], env)
@@ -166,8 +157,7 @@ def main() -> None:
         )
         print(
             f"gunicorn: {workers} on CPU 0; locust: {args.users} users on CPU 1, "
-            f"{args.seconds} s per endpoint, no think time; PostgreSQL + Redis; "
-            f"page cache {env.get('PAGE_CACHE_SECONDS', '300')} s"
+            f"{args.seconds} s per endpoint, no think time; PostgreSQL + Redis"
         )
         print(
             f"{'endpoint':<15} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
@@ -199,12 +189,10 @@ def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str,
     """Each user a patient (one in ten a therapist) moving through today, the diary form,
     a submission, the diary, the programme, a lesson and the sleep window with 2–8 s
     between pages (locust's ``between``): latency under a realistic load."""
-    counts_path = work / "journey-cache.json"
-    journey_env = {**env, "LOAD_CACHE_COUNTS": str(counts_path)}
+    journey_env = dict(env)
     if os.environ.get("LOAD_REQUEST_LOG"):  # each request as the client saw it
         journey_env["LOAD_REQUEST_LOG"] = os.environ["LOAD_REQUEST_LOG"]
     rows = locust_rows("journey", users, seconds + 10, sessions, work, journey_env)
-    counts = json.loads(counts_path.read_text()) if counts_path.exists() else {}
     total = rows["Aggregated"]
     print(
         f"\njourney: {users} users arriving over 10 s, 2–8 s between pages, then {seconds} s: "
@@ -214,12 +202,10 @@ def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str,
     for name in [*JOURNEY_PAGES, "Aggregated"]:
         row = rows.get(name)
         if row and int(row["Request Count"]):
-            hits, misses = counts.get(f"{name}:hit", 0), counts.get(f"{name}:miss", 0)
-            kept = f"  from memory {hits / (hits + misses):.0%}" if hits + misses else ""
             print(
                 f"  {name:<13} {int(row['Request Count']):>6} requests  p50 {row['50%']:>4} ms  "
                 f"p95 {row['95%']:>4} ms  p99 {row['99%']:>4} ms  "
-                f"max {float(row['Max Response Time']):.0f} ms{kept}"
+                f"max {float(row['Max Response Time']):.0f} ms"
             )
 
 

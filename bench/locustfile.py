@@ -8,7 +8,6 @@ import json
 import os
 import random
 import threading
-from collections import Counter
 from datetime import date, timedelta
 
 import gevent
@@ -28,11 +27,6 @@ _patients = iter(_pool) if ENDPOINT == "diary_submit" else itertools.cycle(_pool
 _therapists = itertools.cycle(SESSIONS["therapists"])
 
 
-# Pages served from memory (program.page_cache) and worked out, per page, for the
-# journey's figures (the server says which in X-Page-Cache while the bench runs).
-_kept = Counter()  # type: ignore[var-annotated]
-
-
 # Every request's start and time as the client saw it (LOAD_REQUEST_LOG), beside the
 # server's own in gunicorn's access log (--access-log): queueing shows as the difference.
 _log_path = os.environ.get("LOAD_REQUEST_LOG")
@@ -43,14 +37,6 @@ _request_log = open(_log_path, "w") if _log_path else None  # noqa: SIM115 (open
 def _log_request(name, response_time, start_time=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
     if _request_log is not None:
         _request_log.write(f"{start_time or 0:.3f} {name} {response_time:.1f}\n")
-
-
-@events.quitting.add_listener
-def _write_counts(environment, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    path = os.environ.get("LOAD_CACHE_COUNTS")
-    if path:
-        with open(path, "w") as f:
-            json.dump({f"{page}:{outcome}": n for (page, outcome), n in _kept.items()}, f)
 
 
 def _next(pool):  # type: ignore[no-untyped-def]
@@ -109,10 +95,6 @@ class Visitor(HttpUser):
                 endpoint == "diary_form" and response.status_code == 302
             ):
                 response.failure(f"status {response.status_code}")
-            outcome = response.headers.get("X-Page-Cache")
-            if outcome:
-                with _lock:
-                    _kept[endpoint, outcome] += 1
 
     def _take_patient(self) -> dict:  # type: ignore[type-arg]
         """The next patient; the diary_submit run takes each once, and says when none is

@@ -152,16 +152,6 @@ else:
         }
     }
 
-# A patient's own pages, kept in each web process's memory under their data revision
-# (program.page_cache): never shared through Redis, bounded, and 0 turns it off.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 300)
-CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "cbti-pages",
-    "TIMEOUT": PAGE_CACHE_SECONDS or None,
-    "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", 2000)},
-}
-
 # --- Authentication (django-allauth) -------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -395,8 +385,6 @@ CELERY_BEAT_SCHEDULE = {
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", "")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", "")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", "mailto:" + env.str("ADMIN_EMAIL", "admin@localhost"))
-# Two trivial views for the load benchmark's floors (bench/load.py); off otherwise.
-BENCH_FLOORS = env.bool("BENCH_FLOORS", False)
 # A reminder due while workers were down is still sent this late, else skipped.
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
 # A risk alert or new-message email not sent this long after the request that published

@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -26,14 +25,6 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("", include("program.urls")),
 ]
-
-if settings.BENCH_FLOORS:  # only for bench/load.py
-    from program.views import bench
-
-    urlpatterns += [
-        path("bench/bare/", bench.bare),
-        path("bench/authenticated/", bench.authenticated),
-    ]
 
 handler403 = "accounts.errors.permission_denied"
 handler404 = "accounts.errors.page_not_found"

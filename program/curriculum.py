@@ -576,9 +576,8 @@ def reopened_recently(overview: Overview, item: LessonItem, now: datetime | None
     ``last_opened_at`` decides which unfinished lesson Today offers to resume. Noting it
     again changes nothing a page shows when the lesson is finished, or is already the
     one to resume, and it was noted less than ``REOPEN_NOTED_AFTER`` ago: a patient
-    going back and forth within a lesson (answering its parts) costs no write, and
-    their pages stay as they were (``program.page_cache``). The time noted is then at
-    most five minutes older than the latest opening.
+    going back and forth within a lesson (answering its parts) costs no write. The time
+    noted is then at most five minutes older than the latest opening.
     """
     progress = item.progress
     if progress is None:

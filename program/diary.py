@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import revisions, sleep
+from . import sleep
 from .clinical_text import night_message
 from .models import DiaryEntry, DiaryEntryRevision
 
@@ -220,8 +220,7 @@ def save_entry(
     3. Metrics are derived and stored with the formulas' version.
     ``enforce_backfill=False`` lets a therapist import older paper diaries.
     4. An edit keeps the previous answers as a revision (who, when, what), in one
-       transaction with the change. A new night is a single statement that also renews
-       the patient's data revision (``program.revisions.insert``): its own transaction,
+       transaction with the change. A new night is saved in a transaction of its own,
        or a savepoint inside the caller's, so a refused second entry leaves the caller's
        transaction usable.
     """
@@ -242,10 +241,10 @@ def save_entry(
         entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
         entry.is_late = diary_date < today
         _apply(entry, night, answers)
-        # One statement with the patient's new revision; inside a caller's transaction,
-        # a savepoint, so the unique constraint's refusal (_refusing_a_second_entry)
-        # leaves that transaction usable (program.revisions.insert).
-        revisions.insert(entry)
+        # Inside a caller's transaction, a savepoint: the unique constraint's refusal
+        # (_refusing_a_second_entry) then leaves that transaction usable.
+        with transaction.atomic():
+            entry.save()
         # A new night may bring the next week's opening forward: the reminder tick reads
         # the nights entered since its last run (reminders.patients_with_new_nights).
         return SavedEntry(entry, check.warnings, created=True)

@@ -12,14 +12,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Q
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from accounts.models import Role, User
-
-from . import revisions
 from .models import Lesson, LessonVersion, Programme, Week
 
 
@@ -47,49 +42,3 @@ def lesson_changed(sender: type, instance: Lesson, **kwargs: Any) -> None:
 @receiver([post_save, post_delete], sender=LessonVersion)
 def lesson_version_changed(sender: type, instance: LessonVersion, **kwargs: Any) -> None:
     new_revision(Week.objects.filter(lessons=instance.lesson_id).values("programme_id"))
-
-
-# --- Each person's data revision (program.revisions) ----------------------------------
-
-
-def _patient_data_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    if kwargs.get("raw"):  # loading fixtures: no pages to renew
-        return
-    revisions.renew(revisions.patients_of(sender, [instance]))
-
-
-def _shared_content_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
-        return
-    revisions.renew_everyone()
-
-
-def _user_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
-        return
-    # Their own pages, and their patients' (a therapist's name is on them).
-    revisions.renew(User.objects.filter(Q(pk=instance.pk) | Q(therapist=instance.pk)).values("pk"))
-
-
-for _label in revisions.PATIENT_DATA:
-    _model = apps.get_model(_label)
-    post_save.connect(_patient_data_changed, sender=_model, dispatch_uid=f"revision-{_label}")
-    # Before the delete, in its transaction: a path through other rows still resolves.
-    pre_delete.connect(_patient_data_changed, sender=_model, dispatch_uid=f"revision-{_label}")
-for _label in revisions.SHARED_CONTENT:
-    _model = apps.get_model(_label)
-    post_save.connect(_shared_content_changed, sender=_model, dispatch_uid=f"revision-{_label}")
-    post_delete.connect(_shared_content_changed, sender=_model, dispatch_uid=f"revision-{_label}")
-post_save.connect(_user_changed, sender=User, dispatch_uid="revision-user")
-
-
-def _user_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
-    # A therapist's or an admin's deletion empties fields on other people's rows (their
-    # patients' therapist, "set by", "written by": SET_NULL, which no save signal tells).
-    if instance.role == Role.PATIENT:
-        revisions.renew([instance.pk])
-    else:
-        revisions.renew_everyone()
-
-
-pre_delete.connect(_user_deleted, sender=User, dispatch_uid="revision-user-deleted")

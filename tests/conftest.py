@@ -15,7 +15,6 @@ from datetime import date
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.core.cache import caches
 from django.test import Client
 
 from accounts.models import Role, User
@@ -42,9 +41,6 @@ def _fresh_programme_structures() -> None:
     content must not be served to the next one (production never rolls back a
     committed revision; see program.signals)."""
     forget_structures()
-    # Nor a page kept by an earlier test (program.page_cache): its revision is rolled
-    # back with it, and the next test may run under other settings.
-    caches["pages"].clear()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import scoring
-from ..revisions import PatientDataQuerySet
 from .programme import Enrolment
 
 
@@ -68,7 +67,7 @@ class Instrument(models.Model):
         return self.wording_loaded
 
 
-class AssessmentQuerySet(PatientDataQuerySet):
+class AssessmentQuerySet(models.QuerySet):
     def for_patient(self, patient: object) -> AssessmentQuerySet:
         return self.filter(patient=patient)
 
@@ -158,8 +157,6 @@ class TherapistNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PatientDataQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at"]
 
@@ -180,8 +177,6 @@ class NoteRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     edited_at = models.DateTimeField(auto_now_add=True)
-
-    objects = PatientDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["-edited_at"]

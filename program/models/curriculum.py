@@ -22,7 +22,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..markup import ImageRef, image_ids, render_markdown
-from ..revisions import PatientDataQuerySet
 from .programme import Enrolment, Programme
 
 PART_TYPES = ("quiz", "reflection", "checklist", "worksheet")
@@ -226,8 +225,6 @@ class LessonProgress(models.Model):
     last_opened_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = PatientDataQuerySet.as_manager()
-
     class Meta:
         verbose_name_plural = "lesson progress"
         constraints = [
@@ -247,8 +244,6 @@ class LessonAnswer(models.Model):
     data = models.JSONField(default=dict)
     shared_with_therapist = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = PatientDataQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -280,8 +275,6 @@ class EnrolmentChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     made_at = models.DateTimeField(auto_now_add=True)
-
-    objects = PatientDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["made_at", "pk"]

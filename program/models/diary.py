@@ -12,8 +12,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..revisions import PatientDataQuerySet
-
 
 class UnusualReason(models.TextChoices):
     ILLNESS = "illness", _("Illness")
@@ -30,7 +28,7 @@ class Quality(models.IntegerChoices):
     VERY_GOOD = 5, _("Very good")
 
 
-class DiaryEntryQuerySet(PatientDataQuerySet):
+class DiaryEntryQuerySet(models.QuerySet):
     def for_patient(self, patient: object) -> DiaryEntryQuerySet:
         return self.filter(patient=patient)
 
@@ -121,8 +119,6 @@ class DiaryEntryRevision(models.Model):
     changed_at = models.DateTimeField(auto_now_add=True)
     previous = models.JSONField(help_text=_("The entry's answers before this change."))
     changed_fields = models.JSONField(default=list)
-
-    objects = PatientDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at"]

@@ -15,7 +15,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import taper
-from ..revisions import PatientDataQuerySet
 from .diary import DiaryEntry
 
 # A short list of common sleep medicines to choose from; anything else is typed.
@@ -49,7 +48,7 @@ def strengths_text(values: list[str]) -> str:
     return ", ".join(taper.format_mg(Decimal(v)).removesuffix(" mg") for v in values)
 
 
-class MedicationQuerySet(PatientDataQuerySet):
+class MedicationQuerySet(models.QuerySet):
     def for_patient(self, patient: object) -> MedicationQuerySet:
         return self.filter(patient=patient)
 
@@ -101,8 +100,6 @@ class NightMedication(models.Model):
     answer = models.CharField(max_length=10, choices=MedicationAnswer.choices)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PatientDataQuerySet.as_manager()
-
     def __str__(self) -> str:
         return f"{self.entry}: {self.get_answer_display()}"
 
@@ -115,8 +112,6 @@ class MedicationDose(models.Model):
     dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
     taken_at = models.TimeField("time taken (local)", null=True, blank=True)
 
-    objects = PatientDataQuerySet.as_manager()
-
     class Meta:
         ordering = ["entry", "pk"]
 
@@ -124,7 +119,7 @@ class MedicationDose(models.Model):
         return f"{self.medication.name} {taper.format_mg(self.dose_mg)}"
 
 
-class TaperPlanQuerySet(PatientDataQuerySet):
+class TaperPlanQuerySet(models.QuerySet):
     def for_patient(self, patient: object) -> TaperPlanQuerySet:
         return self.filter(patient=patient)
 
@@ -239,8 +234,6 @@ class TaperStep(models.Model):
     drug_free_nights_per_week = models.PositiveSmallIntegerField(default=0)
     note = models.CharField(max_length=200, blank=True)
 
-    objects = PatientDataQuerySet.as_manager()
-
     class Meta:
         ordering = ["starts_on", "pk"]
 
@@ -264,8 +257,6 @@ class TaperPlanChange(models.Model):
     reason = models.TextField(blank=True)
     status = models.CharField(max_length=10)
     steps = models.JSONField(default=list)
-
-    objects = PatientDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

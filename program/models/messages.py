@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ..revisions import PatientDataQuerySet
 
-
-class MessageQuerySet(PatientDataQuerySet):
+class MessageQuerySet(models.QuerySet):
     def thread(self, patient: object) -> MessageQuerySet:
         return self.filter(patient=patient)
 

@@ -12,8 +12,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..revisions import PatientDataQuerySet
-
 DEFAULT_PROGRAMME = {
     "slug": "cbti-6-weeks",
     "name": "Sleep Better: six weeks of CBT-I",
@@ -115,7 +113,7 @@ class Programme(models.Model):
         return self.name
 
 
-class EnrolmentQuerySet(PatientDataQuerySet):
+class EnrolmentQuerySet(models.QuerySet):
     def current(self) -> EnrolmentQuerySet:
         return self.filter(status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED])
 

@@ -15,7 +15,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import titration
-from ..revisions import PatientDataQuerySet
 
 
 class SleepProtocol(models.Model):
@@ -111,8 +110,6 @@ class SafetyScreen(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 
-    objects = PatientDataQuerySet.as_manager()
-
     class Meta:
         ordering = ["-completed_at"]
 
@@ -131,8 +128,6 @@ class SleepinessCheck(models.Model):
     unsafe = models.BooleanField()
     very_sleepy = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = PatientDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -174,13 +169,11 @@ class SleepCourse(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PatientDataQuerySet.as_manager()
-
     def __str__(self) -> str:
         return f"Sleep window of {self.patient}"
 
 
-class PrescriptionQuerySet(PatientDataQuerySet):
+class PrescriptionQuerySet(models.QuerySet):
     def in_force_on(self, day: date) -> PrescriptionQuerySet:
         return self.filter(effective_from__lte=day).order_by("-effective_from", "-created_at")
 
@@ -229,7 +222,7 @@ class Prescription(models.Model):
         return titration.bedtime(self.rise_time, self.window_min)
 
 
-class RecommendationQuerySet(PatientDataQuerySet):
+class RecommendationQuerySet(models.QuerySet):
     def pending(self) -> RecommendationQuerySet:
         return self.filter(status=Recommendation.Status.PENDING)
 

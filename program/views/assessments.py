@@ -23,7 +23,6 @@ from .. import charts, safety
 from ..clinical_text import translated
 from ..forms import QuestionnaireForm, RecordResultForm
 from ..models import Assessment
-from ..page_cache import cached_page
 from ..services import current_enrolment
 
 
@@ -55,7 +54,6 @@ def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[di
 
 
 @patient_required
-@cached_page
 def progress(request: HttpRequest) -> HttpResponse:
     """The patient's progress page: questionnaires due and results with their trend."""
     patient: User = request.user  # type: ignore[assignment]

@@ -24,7 +24,6 @@ from .. import diary as diary_service
 from .. import medication as medication_service
 from ..forms import DiaryEntryForm
 from ..models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication, NightMedication
-from ..page_cache import cached_page
 from .medication import patient_card
 
 CHART_NIGHTS = 14
@@ -129,7 +128,6 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
 
 
 @patient_required
-@cached_page
 def diary_home(request: HttpRequest) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
     today = patient.local_today()
@@ -307,7 +305,6 @@ def _against_plan(entry: DiaryEntry, plan: Any) -> str:
 
 
 @patient_required
-@cached_page
 def diary_new(request: HttpRequest) -> HttpResponse:
     return _diary_form(request, request.user, None)  # type: ignore[arg-type]
 

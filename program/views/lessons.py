@@ -30,7 +30,6 @@ from ..curriculum import (
     save_answer,
 )
 from ..models import Enrolment, LessonAnswer, LessonImage, LessonProgress, LessonVersion
-from ..page_cache import cached_page
 from ..services import current_enrolment
 
 
@@ -56,7 +55,6 @@ def _open_lesson_item(overview: Overview | None, lesson_id: int) -> tuple[WeekIt
 
 
 @patient_required
-@cached_page
 def programme(request: HttpRequest) -> HttpResponse:
     """Every week: open ones with their lessons done, locked ones with when they open."""
     patient: User = request.user  # type: ignore[assignment]
@@ -66,7 +64,6 @@ def programme(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-@cached_page
 def week(request: HttpRequest, number: int) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
     overview = _overview_for(patient)
@@ -146,7 +143,6 @@ def lesson_context(
 
 
 @patient_required
-@cached_page
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
     enrolment = current_enrolment(patient)

@@ -8,13 +8,11 @@ from accounts.access import patient_required
 from .. import assessments
 from ..curriculum import exercises_this_week, programme_overview
 from ..models import Assessment, DiaryEntry, Prescription
-from ..page_cache import cached_page
 from ..services import current_enrolment
 from .medication import patient_card
 
 
 @patient_required
-@cached_page
 def patient_home(request: HttpRequest) -> HttpResponse:
     patient = request.user
     enrolment = current_enrolment(patient)  # type: ignore[arg-type]

@@ -29,7 +29,6 @@ from ..forms import (
     SleepinessForm,
 )
 from ..models import Recommendation, SafetyScreen, SleepCourse
-from ..page_cache import cached_page
 
 
 def window_context(patient: User) -> dict[str, Any]:
@@ -66,7 +65,6 @@ def window_context(patient: User) -> dict[str, Any]:
 
 
 @patient_required
-@cached_page
 def sleep_window(request: HttpRequest) -> HttpResponse:
     return _rerender(request)
 

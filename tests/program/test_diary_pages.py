@@ -197,10 +197,7 @@ def test_the_csv_download_has_every_night(patient) -> None:
     assert len(lines) == 2
 
 
-def test_the_diary_page_uses_a_fixed_number_of_queries(
-    patient, django_assert_max_num_queries, settings
-):
-    settings.PAGE_CACHE_SECONDS = 0  # the page worked out each time (program.page_cache)
+def test_the_diary_page_uses_a_fixed_number_of_queries(patient, django_assert_max_num_queries):
     client = client_for(patient)
     client.get(reverse("program:diary"))
     with django_assert_max_num_queries(6) as few:
