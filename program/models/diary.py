@@ -91,6 +91,10 @@ class DiaryEntry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Filled in after the morning it describes (back-filled).
     is_late = models.BooleanField(default=False)
+    # The key of the form (or the API call's Idempotency-Key) that created the entry: the
+    # same form sent again (Back then Save, a double tap, a retry) is recognised as
+    # already saved instead of being stored under another morning.
+    submission_key = models.CharField(max_length=64, blank=True, default="")
 
     objects = DiaryEntryQuerySet.as_manager()
 
@@ -100,7 +104,12 @@ class DiaryEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["patient", "diary_date"], name="one_diary_entry_per_night"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="one_diary_entry_per_submission",
+            ),
         ]
         # The reminder tick reads the nights entered since its last run (new-week reminders).
         indexes = [models.Index(fields=["entered_at"], name="diary_entered_at")]
