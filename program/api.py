@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja import Field, Header, NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import BeforeValidator, WithJsonSchema
@@ -272,17 +272,44 @@ def list_entries(
 
 @api.post(
     "/patients/{patient_id}/diary",
-    response={201: DiaryEntryOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={
+        200: DiaryEntryOut,
+        201: DiaryEntryOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ErrorOut,
+    },
     tags=["diary"],
 )
-def create_entry(request: HttpRequest, patient_id: int, payload: DiaryEntryIn):  # type: ignore[no-untyped-def]
+def create_entry(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    patient_id: int,
+    payload: DiaryEntryIn,
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._~+/=-]*$",
+        description=(
+            "Optional. The same key sent again (a retry) is answered 200 with the entry the "
+            "first request made, and nothing is saved twice."
+        ),
+    ),
+):
+    """A new night: 201 with the entry; 200 with the earlier entry when this
+    ``Idempotency-Key`` was used before (whatever the body says)."""
     patient = _own_diary(request, patient_id)
-    saved = diary_service.save_entry(
-        patient=patient,
-        diary_date=payload.diary_date,
-        answers=_answers(payload),
-        changed_by=patient,
-    )
+    try:
+        saved = diary_service.save_entry(
+            patient=patient,
+            diary_date=payload.diary_date,
+            answers=_answers(payload),
+            changed_by=patient,
+            submission_key=idempotency_key,
+        )
+    except diary_service.AlreadySaved as already:
+        return Status(200, _out(already.entry, []))
     return Status(201, _out(saved.entry, saved.warnings))
 
 

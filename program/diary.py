@@ -77,6 +77,14 @@ class DiaryError(Exception):
         self.errors = errors
 
 
+class AlreadySaved(Exception):
+    """This form (or API call, by its Idempotency-Key) was saved before: the entry it made."""
+
+    def __init__(self, entry: DiaryEntry) -> None:
+        super().__init__(f"already saved as the entry for {entry.diary_date}")
+        self.entry = entry
+
+
 @dataclass
 class SavedEntry:
     entry: DiaryEntry
@@ -184,9 +192,11 @@ def _apply(entry: DiaryEntry, night: sleep.Night, answers: dict[str, Any]) -> No
 
 
 def _refusing_a_second_entry(save: Any) -> Any:
-    """A morning that already has an entry is refused by the database's unique
-    constraint (no query first, and no race between two tabs): the INSERT, or the
-    caller's savepoint, is rolled back and the patient told in words."""
+    """A morning that already has an entry, or a form already saved (its submission key),
+    is refused by the database's unique constraints (no query first, and no race between
+    two tabs or two taps): the INSERT's savepoint is rolled back. The same form sent
+    again raises ``AlreadySaved`` with the entry it made; another night for a morning
+    that has one, a DiaryError that says so in words."""
 
     @wraps(save)
     def wrapper(*, entry: DiaryEntry | None = None, **kwargs: Any) -> SavedEntry:
@@ -195,6 +205,14 @@ def _refusing_a_second_entry(save: Any) -> Any:
         except IntegrityError as error:
             if entry is not None:
                 raise
+            key = kwargs.get("submission_key")
+            earlier = (
+                DiaryEntry.objects.filter(patient=kwargs["patient"], submission_key=key).first()
+                if key
+                else None
+            )
+            if earlier is not None:
+                raise AlreadySaved(earlier) from error
             message = _("There is already an entry for this morning. Edit that one instead.")
             raise DiaryError({"diary_date": message}) from error
 
@@ -211,8 +229,11 @@ def save_entry(
     entry: DiaryEntry | None = None,
     today: date | None = None,
     enforce_backfill: bool = True,
+    submission_key: str = "",
 ) -> SavedEntry:
-    """Create or update one night's entry; raise DiaryError with messages per field.
+    """Create or update one night's entry; raise DiaryError with messages per field,
+    or AlreadySaved when ``submission_key`` (a form's, or an API call's Idempotency-Key)
+    made an entry before.
 
     1. The date must be a recent morning (back-filled entries are marked late).
     2. The answers are resolved to instants in the patient's zone and checked
@@ -238,7 +259,12 @@ def save_entry(
         raise DiaryError(errors)
 
     if entry is None:
-        entry = DiaryEntry(patient=patient, diary_date=diary_date, time_zone=patient.time_zone)
+        entry = DiaryEntry(
+            patient=patient,
+            diary_date=diary_date,
+            time_zone=patient.time_zone,
+            submission_key=submission_key,
+        )
         entry.is_late = diary_date < today
         _apply(entry, night, answers)
         # Inside a caller's transaction, a savepoint: the unique constraint's refusal
@@ -249,12 +275,15 @@ def save_entry(
         # the nights entered since its last run (reminders.patients_with_new_nights).
         return SavedEntry(entry, check.warnings, created=True)
 
-    before = _snapshot(entry)
-    _apply(entry, night, answers)
-    after = _snapshot(entry)
-    changed = [name for name in ANSWER_FIELDS if before.get(name) != after.get(name)]
-    if changed:
-        with transaction.atomic():
+    # The row is locked while the previous answers are read and the change written, so
+    # two edits at once are kept one after the other, each with the answers it replaced.
+    with transaction.atomic():
+        entry = DiaryEntry.objects.select_for_update().get(pk=entry.pk)
+        before = _snapshot(entry)
+        _apply(entry, night, answers)
+        after = _snapshot(entry)
+        changed = [name for name in ANSWER_FIELDS if before.get(name) != after.get(name)]
+        if changed:
             entry.save()
             DiaryEntryRevision.objects.create(
                 entry=entry, changed_by=changed_by, previous=before, changed_fields=changed
@@ -276,47 +305,38 @@ def missing_dates(patient: User, today: date, existing: Iterable[date]) -> list[
     ]
 
 
-def defaults_for(patient: User, last: DiaryEntry | None) -> dict[str, Any]:
-    """Sensible starting answers so a typical night takes a few taps.
+def last_night_times(patient: User, last: DiaryEntry) -> dict[str, time]:
+    """The clock times of the patient's latest night, in their zone: what "Start from my
+    last night's times" fills in, when the patient asks for it. A new night's form is
+    otherwise empty: a time nobody typed must never be saved as a night."""
+    zone = patient.zone
+    return {name: getattr(last, name).astimezone(zone).time() for name in TIME_FIELDS}
 
-    From the sleep window in force, if any; else from the latest entry's clock
-    times (in the patient's zone); otherwise typical values the patient adjusts.
-    """
-    from .models import Prescription
 
-    window = Prescription.objects.active_for(patient, patient.local_today())
-    if window is not None:
-        # The prescribed window is what a night should look like: start from it.
-        rise = window.rise_time
-        return {
-            "into_bed": window.bedtime,
-            "lights_off": window.bedtime,
-            "final_wake": rise,
-            "out_of_bed": rise,
-            "sleep_latency_min": last.sleep_latency_min if last else 15,
-            "awakenings": last.awakenings if last else 1,
-            "awake_min": last.awake_min if last else 15,
-        }
-    if last is not None:
-        zone = patient.zone
-        return {
-            "into_bed": last.into_bed.astimezone(zone).time(),
-            "lights_off": last.lights_off.astimezone(zone).time(),
-            "final_wake": last.final_wake.astimezone(zone).time(),
-            "out_of_bed": last.out_of_bed.astimezone(zone).time(),
-            "sleep_latency_min": last.sleep_latency_min,
-            "awakenings": last.awakenings,
-            "awake_min": last.awake_min,
-        }
-    return {
-        "into_bed": time(23, 0),
-        "lights_off": time(23, 0),
-        "final_wake": time(6, 45),
-        "out_of_bed": time(7, 0),
-        "sleep_latency_min": 20,
-        "awakenings": 1,
-        "awake_min": 15,
-    }
+def same_times_as(
+    patient: User, diary_date: date, answers: dict[str, Any]
+) -> tuple[date, str] | None:
+    """Another morning within a week of ``diary_date`` whose night has exactly these four
+    clock times, if any, with the key of the form that saved it: most likely the same
+    night entered twice (under another date), which the form asks about before saving,
+    or the same form sent again, which it recognises."""
+    zone = patient.zone
+
+    def clock(value: Any) -> time:
+        moment = value.astimezone(zone).time() if isinstance(value, datetime) else value
+        return moment.replace(second=0, microsecond=0)
+
+    wanted = tuple(clock(answers[name]) for name in TIME_FIELDS)
+    nearby = (
+        DiaryEntry.objects.for_patient(patient)
+        .between(diary_date - timedelta(days=6), diary_date + timedelta(days=6))
+        .exclude(diary_date=diary_date)
+        .values_list("diary_date", "submission_key", *TIME_FIELDS)
+    )
+    for day, key, *times in nearby:
+        if tuple(clock(t) for t in times) == wanted:
+            return day, key
+    return None
 
 
 def entry_metrics(entry: DiaryEntry) -> sleep.NightMetrics:

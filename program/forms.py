@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import contextlib
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import TimeZoneField
 from accounts.models import User
 
-from . import clinical_text, safety, sleep
+from . import clinical_text, clock, safety, sleep
 from . import diary as diary_service
 from .medication import DoseIn
 from .models import DiaryEntry, Medication, MedicationAnswer, Programme, UnusualReason
@@ -103,19 +102,42 @@ class ReassignForm(forms.Form):
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+class ClockInput(forms.TimeInput):
+    """A text box for a clock time: people type "23:15", "11:15 pm" or "23h15" (read by
+    ``program.clock``), and a time the server could not read comes back as typed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "class": "clock",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "size": "8",
+            },
+            format="%H:%M",
+        )
+
+
 class ClockField(forms.TimeField):
-    """A clock time. What a browser's time input sends (HH:MM) is read first; anything
-    else, in the language's own formats (Django's, which try HH:MM:SS first)."""
+    """A clock time, as people write it (``program.clock.parse_clock``: 24-hour, 12-hour
+    with am/pm, dotted and spaced forms, "23h15"); failing that, the language's own
+    formats (Django's)."""
+
+    default_error_messages = {
+        "invalid": _("Enter a time like 23:15 or 11:15 pm."),
+    }
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                return datetime.strptime(value.strip(), "%H:%M").time()  # noqa: DTZ007 (a clock time)
+        if isinstance(value, str) and value.strip():
+            parsed = clock.parse_clock(value)
+            if parsed is not None:
+                return parsed
         return super().to_python(value)
 
 
 def time_field(label: str, *, required: bool = True, help_text: str = "") -> forms.TimeField:
-    return ClockField(label=label, required=required, help_text=help_text, widget=TIME)
+    return ClockField(label=label, required=required, help_text=help_text, widget=ClockInput())
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -273,7 +295,6 @@ class DiaryEntryForm(NightMedicationMixin):
         label=_("Naps or dozing yesterday (how many times)"),
         min_value=0,
         max_value=20,
-        initial=0,
         required=False,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
@@ -325,6 +346,15 @@ class DiaryEntryForm(NightMedicationMixin):
         label=_("Date you got out of bed"), required=False, widget=DATE
     )
 
+    # A new night's form carries a key of its own: the same form sent again (Back then
+    # Save, a double tap, a retry) is recognised as saved (program.diary.AlreadySaved).
+    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # Asked only when another night this week has exactly the same four times.
+    same_times_confirmed = forms.BooleanField(
+        label=_("These are two different nights with the same times: save this one too"),
+        required=False,
+    )
+
     core_fields = ("diary_date", *diary_service.CORE_FIELDS)
     more_fields = (
         "nap_count",
@@ -354,6 +384,8 @@ class DiaryEntryForm(NightMedicationMixin):
         self.setup_medication(medicines or [], usual_help)
         self.patient = patient
         self.editing = editing
+        self.same_times_as: date | None = None
+        self.already_saved: date | None = None
         field = self.fields["diary_date"]
         self.offer_dates(dates)
         field.error_messages["invalid_choice"] = _(
@@ -367,9 +399,19 @@ class DiaryEntryForm(NightMedicationMixin):
         """The mornings the date question lists."""
         self.fields["diary_date"].offer(dates, self.patient.local_today())  # type: ignore[attr-defined]
 
+    def chosen_morning(self) -> str:
+        """The morning this form saves, in words ("Yesterday, Tuesday 1 December"), shown
+        beside the Save button; "" when none of the offered mornings is chosen."""
+        value = str(self["diary_date"].value() or "")
+        if value not in self.fields["diary_date"].offered:  # type: ignore[attr-defined]
+            return ""
+        return _date_label(date.fromisoformat(value), self.patient.local_today())
+
     def answers(self) -> dict[str, Any]:
         """Cleaned answers in the shape program.diary expects (explicit dates applied)."""
         data = dict(self.cleaned_data)
+        data.pop("submission_key", None)
+        data.pop("same_times_confirmed", None)
         zone = self.patient.zone
         for name in ("into_bed", "lights_off", "final_wake", "out_of_bed"):
             day = data.pop(f"{name}_date", None)
@@ -403,6 +445,19 @@ class DiaryEntryForm(NightMedicationMixin):
             errors.update(diary_service.date_errors(self.patient, diary_date))
         _entry, check = diary_service.check_answers(self.patient, diary_date, answers)
         errors.update(check.errors)
+        if not errors and self.editing is None and not cleaned.get("same_times_confirmed"):
+            same = diary_service.same_times_as(self.patient, diary_date, answers)
+            key = cleaned.get("submission_key")
+            if same is not None and key and same[1] == key:
+                self.already_saved = same[0]  # this very form, sent again: see the view
+            elif same is not None:
+                self.same_times_as = same[0]
+                errors["same_times_confirmed"] = _(
+                    "Your diary for %(day)s has exactly these times. Is this the same night? "
+                    "If it is, it is already saved and there is nothing to do. If it is "
+                    "another night that happened to have the same times, tick the box below "
+                    "and save again."
+                ) % {"day": date_format(same[0], "l j F")}
         for name, message in errors.items():
             self.add_error(name if name in self.fields else None, message)
         self.warnings = check.warnings

@@ -131,6 +131,7 @@ def save_entry_with_medication(
     entry: DiaryEntry | None = None,
     medication_answer: str | None = None,
     other: DoseIn | None = None,
+    submission_key: str = "",
 ) -> diary_service.SavedEntry:
     """The diary's ``save_entry`` and the night's medication answer, in one transaction
     (with no medication answer, ``save_entry``'s own is enough)."""
@@ -141,6 +142,7 @@ def save_entry_with_medication(
             answers=answers,
             changed_by=changed_by,
             entry=entry,
+            submission_key=submission_key,
         )
         if medication_answer:
             if medication_answer == MedicationAnswer.USUAL:

@@ -305,10 +305,11 @@ def test_the_curriculum_admin_lists_use_a_fixed_number_of_queries(clinic_admin, 
 
 
 @pytest.mark.django_db(transaction=True)  # autocommit, as in production
-def test_a_diary_night_is_saved_in_three_queries(patient) -> None:
-    """Session, user, and the night's INSERT through the model's save(): no medicines
-    read for a form that asked none, and nothing counted or published for the
-    reminders (the tick reads new nights)."""
+def test_a_diary_night_is_saved_in_four_queries(patient) -> None:
+    """Session, user, the week's other nights (is this the same night entered twice?),
+    and the night's INSERT through the model's save(): no medicines read for a form
+    that asked none, and nothing counted or published for the reminders (the tick
+    reads new nights)."""
     from program.models import DiaryEntry
     from tests.live_app import DIARY_NIGHT
 
@@ -323,7 +324,7 @@ def test_a_diary_night_is_saved_in_three_queries(patient) -> None:
     # leaves that one usable): BEGIN and COMMIT where the driver reports them.
     sql = [q["sql"].split()[0] for q in ctx.captured_queries]
     sql = [word for word in sql if word not in ("BEGIN", "COMMIT")]
-    assert sql == ["SELECT", "SELECT", "INSERT"], ctx.captured_queries
+    assert sql == ["SELECT", "SELECT", "SELECT", "INSERT"], ctx.captured_queries
     # The same morning again (a second tab): the database refuses it, in words.
     again = client.post(reverse("program:diary_new"), {**DIARY_NIGHT, "diary_date": today})
     assert again.status_code == 200

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 from typing import Any
 
@@ -136,9 +137,7 @@ def diary_home(request: HttpRequest) -> HttpResponse:
     return render(request, "program/diary.html", ctx)
 
 
-def _initial_for(patient: User, entry: DiaryEntry | None, last: DiaryEntry | None) -> dict:
-    if entry is None:
-        return diary_service.defaults_for(patient, last)
+def _initial_for(patient: User, entry: DiaryEntry) -> dict:
     zone = patient.zone
     initial: dict[str, Any] = {"diary_date": entry.diary_date.isoformat()}
     for name in diary_service.ANSWER_FIELDS:
@@ -184,6 +183,7 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
         else ""
     )
     form_kwargs = {"medicines": medicines, "usual_help": usual_help}
+    last: DiaryEntry | None = None
     if request.method == "POST":
         form = DiaryEntryForm(
             request.POST,
@@ -192,9 +192,12 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
             editing=entry,
             # An edit's disabled date comes from its entry; a new night needs no
             # defaults (a bound form shows what was sent).
-            initial=_initial_for(patient, entry, None) if entry else {},
+            initial=_initial_for(patient, entry) if entry else {},
             **form_kwargs,
         )
+        if form.is_valid() and form.already_saved:
+            earlier = DiaryEntry.objects.get(patient=patient, diary_date=form.already_saved)
+            return _already_saved(request, patient, earlier)
         if form.is_valid():
             answer, other = form.medication_answers()
             try:
@@ -206,7 +209,10 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
                     entry=entry,
                     medication_answer=answer,
                     other=other,
+                    submission_key=form.cleaned_data.get("submission_key", ""),
                 )
+            except diary_service.AlreadySaved as already:
+                return _already_saved(request, patient, already.entry)
             except diary_service.DiaryError as error:
                 for name, message in error.errors.items():
                     form.add_error(name if name in form.fields else None, message)
@@ -242,8 +248,14 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
             if entry is None
             else None
         )
-        initial = _initial_for(patient, entry, last)
-        if entry is None:
+        if entry is not None:
+            initial = _initial_for(patient, entry)
+        else:
+            # Empty answers: a time nobody typed must never become a night. The patient
+            # may ask for their last night's times (a link on the form), and sees them.
+            initial = {"submission_key": secrets.token_urlsafe(16)}
+            if last is not None and request.GET.get("start") == "last":
+                initial.update(diary_service.last_night_times(patient, last))
             initial["diary_date"] = (
                 requested if requested in {d.isoformat() for d in dates} else dates[0].isoformat()
             )
@@ -264,8 +276,31 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
         if not dates:
             return _diary_complete(request)
         form.offer_dates(dates)
-    ctx = {"form": form, "entry": entry, "today": today, "plan": plan}
+    ctx = {
+        "form": form,
+        "entry": entry,
+        "today": today,
+        "plan": plan,
+        "can_start_from_last": last is not None,
+        "started_from_last": last is not None and request.GET.get("start") == "last",
+    }
     return render(request, "program/diary_form.html", ctx)
+
+
+def _already_saved(request: HttpRequest, patient: User, entry: DiaryEntry) -> HttpResponse:
+    """The same form came back (Back then Save, a double tap): nothing is saved twice."""
+    day = date_format(entry.diary_date, "l j F")
+    messages.info(
+        request,
+        _(
+            "This diary was already saved, for the morning of %(day)s, so nothing was "
+            "saved twice. You can look at it or change it here."
+        )
+        % {"day": day},
+    )
+    if diary_service.can_edit(entry, patient.local_today()):
+        return redirect("program:diary_edit", diary_date=entry.diary_date.isoformat())
+    return redirect("program:diary")
 
 
 def _missing_mornings(patient: User, today: date) -> list[date]:

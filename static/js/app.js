@@ -36,3 +36,19 @@
     }, 500);
   }, { passive: true });
 })();
+
+// The diary form: the morning it saves, named beside the Save button, follows the
+// date chosen (also when the browser restores another choice after Back).
+(function () {
+  "use strict";
+  var select = document.querySelector("form.diary-form select[name=diary_date]");
+  var shown = document.querySelector("[data-saves-for] strong");
+  if (!select || !shown) { return; }
+  function follow() {
+    var option = select.options[select.selectedIndex];
+    if (option) { shown.textContent = option.text; }
+  }
+  select.addEventListener("change", follow);
+  window.addEventListener("pageshow", follow);
+  follow();
+})();

@@ -150,7 +150,13 @@ def test_usual_none_and_other_are_recorded(patient_client, patient, diazepam) ->
 
     patient_client.post(
         reverse("program:diary_new"),
-        {**NIGHT, "diary_date": "2026-11-24", "medication_answer": "none"},
+        # The same times as the night before: the patient confirms it is another night.
+        {
+            **NIGHT,
+            "diary_date": "2026-11-24",
+            "medication_answer": "none",
+            "same_times_confirmed": "on",
+        },
     )
     none = DiaryEntry.objects.get(patient=patient, diary_date=date(2026, 11, 24))
     assert none.medication.answer == "none"  # recorded, not missing
