@@ -128,3 +128,20 @@ def has_totp(user: object) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every page and API answer that does not say
+    otherwise: they hold health data (or a form token), so neither the browser's disk
+    cache nor a proxy may keep them, and Back asks the server again. Static files are
+    served before this (whitenoise) with their own long-lived headers; the few views
+    that may be kept (lesson images, the calendar feed) set their own header."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

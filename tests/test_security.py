@@ -66,6 +66,30 @@ def test_every_page_sends_a_content_security_policy_without_inline_scripts(patie
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_health_pages_and_api_answers_may_not_be_stored(patient) -> None:
+    """No browser disk cache or proxy keeps a page or an API answer (issue 18): each says
+    no-store, unless the view chose its own header (lesson images: private)."""
+    from accounts.tokens import issue_token
+
+    night(patient)
+    client = client_for(patient)
+    for url in (
+        reverse("program:diary"),
+        reverse("program:diary_new") + "?date=2026-01-01",
+        reverse("program:my_data_json"),
+        reverse("program:patient_home"),
+        reverse("account_login"),
+    ):
+        response = client.get(url)
+        assert "no-store" in response["Cache-Control"], url
+    _, token = issue_token(patient, "phone")
+    api = Client().get(f"/api/v1/patients/{patient.pk}/diary", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.status_code == 200
+    assert api["Cache-Control"] == "no-store"
+    refused = Client().get(f"/api/v1/patients/{patient.pk}/diary")
+    assert refused["Cache-Control"] == "no-store"
+
+
 def test_forms_refuse_a_post_without_a_csrf_token(patient) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(patient, backend="allauth.account.auth_backends.AuthenticationBackend")
