@@ -52,3 +52,78 @@
   window.addEventListener("pageshow", follow);
   follow();
 })();
+
+// The diary form: what is typed is kept in this browser tab (sessionStorage, gone when
+// the tab closes) until the server has answered the Save, so a session that ends while
+// the patient types loses nothing: after signing in again the form comes back filled.
+(function () {
+  "use strict";
+  var PREFIX = "cbti-diary-draft:";
+  var store;
+  try { store = window.sessionStorage; store.getItem(PREFIX); } catch (e) { return; }
+  function read(key) {
+    try { return JSON.parse(store.getItem(key) || "null"); } catch (e) { return null; }
+  }
+  function drafts() {
+    var keys = [];
+    for (var i = 0; i < store.length; i++) {
+      if (store.key(i).indexOf(PREFIX) === 0) { keys.push(store.key(i)); }
+    }
+    return keys;
+  }
+  var onLogin = window.location.pathname.indexOf("/accounts/login/") === 0;
+  var form = document.querySelector("form.diary-form[data-draft]");
+  if (onLogin) {
+    // Signed out while typing: say the answers are kept (and keep them).
+    var next = new URLSearchParams(window.location.search).get("next") || "";
+    var kept = drafts().some(function (key) {
+      return key.slice(key.lastIndexOf(":") + 1) === next.split("?")[0];
+    });
+    var notice = document.querySelector("[data-draft-kept]");
+    if (kept && notice) { notice.hidden = false; }
+    return;
+  }
+  // Any other page: a Save the server has answered needs its draft no more.
+  drafts().forEach(function (key) {
+    var draft = read(key);
+    if (draft && draft.sent && (!form || PREFIX + form.getAttribute("data-draft") !== key)) {
+      store.removeItem(key);
+    }
+  });
+  document.querySelectorAll("form[action*='logout']").forEach(function (signOut) {
+    signOut.addEventListener("submit", function () { drafts().forEach(function (k) { store.removeItem(k); }); });
+  });
+  if (!form) { return; }
+  var key = PREFIX + form.getAttribute("data-draft");
+  function fields() {
+    var out = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.disabled) { return; }
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+      out.push([el.name, el.value]);
+    });
+    return out;
+  }
+  function save(sent) { store.setItem(key, JSON.stringify({ fields: fields(), sent: sent })); }
+  var draft = read(key);
+  if (draft && form.getAttribute("data-bound") === "0") {
+    // A fresh form after signing in again: put back what was typed.
+    var given = {};
+    draft.fields.forEach(function (pair) { (given[pair[0]] = given[pair[0]] || []).push(pair[1]); });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || !(el.name in given) || el.type === "hidden") { return; }
+      if (el.type === "radio" || el.type === "checkbox") {
+        el.checked = given[el.name].indexOf(el.value) !== -1;
+      } else {
+        el.value = given[el.name][0];
+      }
+    });
+    var restored = document.querySelector("[data-draft-restored]");
+    if (restored) { restored.hidden = false; }
+    form.dispatchEvent(new Event("change"));
+  }
+  save(false);
+  form.addEventListener("input", function () { save(false); });
+  form.addEventListener("change", function () { save(false); });
+  form.addEventListener("submit", function () { save(true); });
+})();
