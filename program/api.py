@@ -26,6 +26,7 @@ from accounts.tokens import TokenAuth
 
 from . import diary as diary_service
 from . import medication as medication_service
+from . import sleep
 from .models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
 
 api = NinjaAPI(
@@ -179,7 +180,9 @@ class WeekMetricsOut(Schema):
     mean_awakenings: float | None
     mean_terminal_wake_min: float | None
     mean_nap_min: float | None
-    sleep_efficiency: float | None = Field(description="100 × ΣTST / ΣTIB over the week.")
+    sleep_efficiency: float | None = Field(
+        description="100 × ΣTST / ΣTIB over the week, to one decimal (half up)."
+    )
 
 
 class DateRange(Schema):
@@ -220,8 +223,14 @@ def _out(entry: DiaryEntry, warnings: list[str] | None = None) -> dict[str, Any]
     }
     for name in diary_service.TIME_FIELDS:
         data[name] = getattr(entry, name).astimezone(zone)
+    data["sleep_efficiency"] = _percent(entry.sleep_efficiency)
     data["warnings"] = warnings or []
     return data
+
+
+def _percent(value: float | None) -> float | None:
+    """Sleep efficiency as every page shows it: one decimal, half up (sleep.percent)."""
+    return None if value is None else float(sleep.percent(value))
 
 
 def _answers(payload: DiaryEntryIn) -> dict[str, Any]:
@@ -365,8 +374,8 @@ def nightly_metrics(
                 "awakenings": m.awakenings,
                 "terminal_wake_min": m.terminal_wake,
                 "total_sleep_min": m.total_sleep,
-                "sleep_efficiency": m.sleep_efficiency,
-                "sleep_efficiency_from_lights_out": m.sleep_efficiency_from_lights_out,
+                "sleep_efficiency": _percent(m.sleep_efficiency),
+                "sleep_efficiency_from_lights_out": _percent(m.sleep_efficiency_from_lights_out),
                 "nap_min": m.nap,
             }
         )
@@ -401,7 +410,7 @@ def weekly_metrics(
             "mean_awakenings": w.summary.mean_awakenings,
             "mean_terminal_wake_min": w.summary.mean_terminal_wake,
             "mean_nap_min": w.summary.mean_nap,
-            "sleep_efficiency": w.summary.sleep_efficiency,
+            "sleep_efficiency": _percent(w.summary.sleep_efficiency),
         }
         for w in sorted(rows, key=lambda w: w.week)
     ]
@@ -677,7 +686,7 @@ def medication_weekly(
                 "drug_free_nights_kept": w.figures.drug_free_kept,
                 "nights_above_plan": w.figures.above_plan,
                 "nights_at_previous_step": w.figures.previous_step,
-                "sleep_efficiency": w.sleep_efficiency,
+                "sleep_efficiency": _percent(w.sleep_efficiency),
             }
             for w in reversed(fig.weeks)
         ],

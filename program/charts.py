@@ -15,6 +15,8 @@ from html import escape
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
+from . import sleep
+
 # Sized for a phone: at 360 px wide one unit is about one CSS pixel.
 WIDTH = 360
 HEIGHT = 220
@@ -143,7 +145,9 @@ def _fmt(minutes: float | None) -> str:
 def _pct(value: float | None) -> str:
     if value is None:
         return ""
-    return gettext(", sleep efficiency %(efficiency)s%%") % {"efficiency": number_format(value, 1)}
+    return gettext(", sleep efficiency %(efficiency)s%%") % {
+        "efficiency": number_format(sleep.percent(value), 1)
+    }
 
 
 def score_chart(

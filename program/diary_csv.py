@@ -18,6 +18,7 @@ from django.db import transaction
 from accounts.models import User
 
 from . import diary as diary_service
+from . import sleep
 from .models import DiaryEntry, UnusualReason
 
 REQUIRED = ["diary_date", *diary_service.CORE_FIELDS]
@@ -63,7 +64,7 @@ def export_rows(patient: User, entries: list[DiaryEntry]) -> str:
             e.comments,
             e.time_in_bed_min,
             e.total_sleep_min,
-            f"{e.sleep_efficiency:.1f}",
+            str(sleep.percent(e.sleep_efficiency)),
             e.terminal_wake_min,
         ]
         answer = getattr(e, "medication", None) if hasattr(e, "medication") else None

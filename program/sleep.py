@@ -20,6 +20,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import fmean
 from zoneinfo import ZoneInfo
 
@@ -307,6 +308,16 @@ def group_by_week(
     for day, metrics in dated:
         weeks.setdefault(week_index(day, start), []).append(metrics)
     return dict(sorted(weeks.items()))
+
+
+def percent(value: float) -> Decimal:
+    """A percentage (sleep efficiency) to one decimal, rounded half up from the decimal
+    the number was written as: 85.75 is 85.8, 65.85 is 65.9, 89.996 is 90.0. The one
+    rounding every surface uses (messages, tables, charts, the PDF, the CSV, the API,
+    the explanations), so a night never shows two figures. [Design decision: half up is
+    how people round by hand; Python's own rounding of a float would give 65.8 for
+    65.85, which is stored as 65.8499….]"""
+    return Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def format_minutes(minutes: float | None) -> str:

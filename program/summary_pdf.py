@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from . import sleep
 from .clinical_text import duration_short, taper_message, translated
 
 REPLACEMENTS = {
@@ -186,7 +187,9 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
                 w.summary.nights,
                 _minutes(w.summary.mean_time_in_bed),
                 _minutes(w.summary.mean_total_sleep),
-                "-" if w.summary.sleep_efficiency is None else f"{w.summary.sleep_efficiency:.1f}%",
+                "-"
+                if w.summary.sleep_efficiency is None
+                else f"{sleep.percent(w.summary.sleep_efficiency)}%",
                 _minutes(w.summary.mean_sleep_latency),
                 _minutes(w.summary.mean_wake_after_sleep_onset),
             ]
@@ -242,7 +245,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
                         "answered": w.figures.nights_answered,
                     },
                     "-" if w.figures.mean_dose_mg is None else f"{w.figures.mean_dose_mg} mg",
-                    "-" if w.sleep_efficiency is None else f"{w.sleep_efficiency:.1f}%",
+                    "-" if w.sleep_efficiency is None else f"{sleep.percent(w.sleep_efficiency)}%",
                 ]
                 for w in medication.weeks[:8]
             ],

@@ -1,6 +1,7 @@
 from django import template
+from django.utils.formats import number_format
 
-from program import clinical_text
+from program import clinical_text, sleep
 
 register = template.Library()
 
@@ -20,6 +21,16 @@ def minutes_long(value: float | None) -> str:
     """Minutes in words for sentences: 6 h 05 min."""
     try:
         return clinical_text.duration(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A sleep efficiency as every surface shows it (``program.sleep.percent``), with the
+    language's decimal mark; a dash when there is none."""
+    try:
+        return number_format(sleep.percent(float(value)), 1)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "–"
 

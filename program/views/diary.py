@@ -227,7 +227,7 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
                     % {
                         "asleep": clinical_text.duration(m.total_sleep_min),
                         "in_bed": clinical_text.duration(m.time_in_bed_min),
-                        "efficiency": number_format(m.sleep_efficiency, 1),
+                        "efficiency": number_format(sleep.percent(m.sleep_efficiency), 1),
                     },
                 )
                 for warning in saved.warnings:

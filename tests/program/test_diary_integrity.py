@@ -318,3 +318,56 @@ def test_concurrent_edits_each_keep_the_answers_they_replaced(patient) -> None:
     assert previous[0] == 0
     assert len(set(previous)) == 10, previous
     assert final not in previous
+
+
+# --- One rounding --------------------------------------------------------------------
+
+
+def test_a_night_at_a_half_tenth_shows_one_figure_on_every_surface(patient, therapist) -> None:
+    """400 min in bed, 343 asleep: 85.75 %. Rounded half up everywhere, 85.8 % (Django's
+    number_format alone would write 85.7, Python's f-string 85.8, and floatformat 85.8)."""
+    from accounts.tokens import issue_token
+    from program.sleep import percent
+
+    assert str(percent(85.75)) == "85.8"
+    assert str(percent(65.85)) == "65.9"  # stored as 65.8499…
+    assert str(percent(89.996)) == "90.0"
+    client = client_for(patient)
+    saved = client.post(
+        reverse("program:diary_new"),
+        {
+            **NIGHT,
+            "into_bed": "22:00",
+            "lights_off": "22:00",
+            "sleep_latency_min": "17",
+            "awakenings": "1",
+            "awake_min": "40",
+            "final_wake": "04:40",
+            "out_of_bed": "04:40",
+        },
+        follow=True,
+    )
+    entry = DiaryEntry.objects.get(patient=patient)
+    assert (entry.time_in_bed_min, entry.total_sleep_min) == (400, 343)
+    assert entry.sleep_efficiency == pytest.approx(85.75)
+    surfaces = {
+        "saved message and diary page": saved.content.decode(),
+        "today": client.get(reverse("program:patient_home")).content.decode(),
+        "diary CSV": client.get(reverse("program:diary_export")).content.decode(),
+        "therapist's diary page": client_for(therapist)
+        .get(reverse("program:patient_diary", args=[patient.pk]))
+        .content.decode(),
+    }
+    _, token = issue_token(patient, "phone")
+    api = client_for(None)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    surfaces["API diary"] = api.get(
+        f"/api/v1/patients/{patient.pk}/diary", **bearer
+    ).content.decode()
+    surfaces["API nightly metrics"] = api.get(
+        f"/api/v1/patients/{patient.pk}/metrics/nightly", **bearer
+    ).content.decode()
+    for name, text in surfaces.items():
+        assert "85.8" in text, name
+        assert "85.7" not in text and "85.75" not in text, name
+    assert "sleep efficiency 85.8%" in surfaces["saved message and diary page"]
