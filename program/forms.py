@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import TimeZoneField
 from accounts.models import User
 
-from . import clinical_text, clock, safety, sleep
+from . import clinical_text, clock, safety, sleep, taper
 from . import diary as diary_service
 from .medication import DoseIn
 from .models import DiaryEntry, Medication, MedicationAnswer, Programme, UnusualReason
@@ -704,6 +704,9 @@ class MedicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["strengths"].initial = self.instance.strengths_display
+            if not self.is_bound and self.instance.usual_dose_mg is not None:
+                # 10, not the column's 10.000
+                self.initial["usual_dose_mg"] = taper.plain(self.instance.usual_dose_mg)
         self.fields["usual_dose_mg"].min_value = Decimal(0)
 
     def clean_name(self) -> str:

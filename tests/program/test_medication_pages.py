@@ -86,6 +86,8 @@ def test_a_patient_lists_a_medicine_changes_it_and_stops_it(patient_client, pati
         Decimal(10),
     )
     edit = reverse("program:medicine_edit", args=[medicine.pk])
+    form = patient_client.get(edit).content.decode()
+    assert 'name="usual_dose_mg" value="10"' in form  # not "10.000"
     patient_client.post(edit, {"name": "zolpidem", "usual_dose_mg": "5", "strengths": "5"})
     medicine.refresh_from_db()
     assert medicine.usual_dose_mg == Decimal(5)
