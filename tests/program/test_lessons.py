@@ -7,6 +7,7 @@ diary has 7 valid nights.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -135,14 +136,15 @@ def test_a_quiz_answer_gets_its_feedback_and_is_private_by_default(patient, pati
     assert answer.data == {"choice": 1}
     assert answer.shared_with_therapist is False
     page = patient_client.get(reverse("program:lesson", args=[how.pk])).content.decode()
-    assert "Not quite." in page and "does not build up" in page
+    assert "Not quite.</strong> Your body clock sets" in page
+    assert page.count("Not quite.") == 1
     patient_client.post(url, {"choice": "0", "share": "on"})
     answer.refresh_from_db()
     assert answer.data == {"choice": 0} and answer.shared_with_therapist is True
-    assert (
-        "Right. Sleep drive grows"
-        in patient_client.get(reverse("program:lesson", args=[how.pk])).content.decode()
-    )
+    page = patient_client.get(reverse("program:lesson", args=[how.pk])).content.decode()
+    # The verdict once (the page's), then the lesson's own words: never "Right. Right."
+    assert re.search(r"That.{1,6}s right\.</strong> Sleep drive grows", page), page
+    assert "Right. Sleep drive" not in page
 
 
 def test_reflections_checklists_and_worksheets_keep_their_answers(patient, patient_client) -> None:
