@@ -386,6 +386,10 @@ CELERY_BEAT_SCHEDULE = {
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", "")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", "")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", "mailto:" + env.str("ADMIN_EMAIL", "admin@localhost"))
+# The largest cut of a sleep medicine's dose in one taper step, as a percentage of the
+# dose before, that a plan may hold without a note to the clinician (empty: no clinic
+# limit; each template's own rate is always checked). E.g. 25.
+TAPER_MAX_STEP_PERCENT = env.str("TAPER_MAX_STEP_PERCENT", "")
 # A reminder due while workers were down is still sent this late, else skipped.
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
 # A risk alert or new-message email not sent this long after the request that published

@@ -25,7 +25,7 @@ MARKED = (
     gettext_noop(
         "If you are thinking about harming yourself, please talk to someone now: call your local "
         "emergency number (999 in the UK, 112 in the EU, 911 in the US), or in the UK call "
-        "Samaritans on 116 123, or in the US call or text 988. Your therapist has been told."
+        "Samaritans on 116 123, or in the US call or text 988."
     ),
     gettext_noop("Have you ever been diagnosed with bipolar disorder (manic depression)?"),
     gettext_noop("Do you have epilepsy or have you had seizures?"),
@@ -65,8 +65,7 @@ MARKED = (
         "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
         "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
         "drowsy. If you are very sleepy, a short nap of 15–30 minutes in the early afternoon is "
-        "safer than pushing on. Your sleep window will not be shortened while you are this sleepy, "
-        "and your therapist has been told."
+        "safer than pushing on. Your sleep window will not be shortened while you are this sleepy."
     ),
     # program.scoring: the bands a questionnaire total falls in (stored in English
     # on each Assessment, shown through the ``clinical`` filter).
@@ -336,6 +335,50 @@ TAPER_MESSAGES: tuple[tuple[re.Pattern[str], Any, str | None, str | None], ...] 
             + _MG.format("dose")
             + re.escape(" cannot be made from the tablets listed."),
             gettext_noop("Step %(step)s: %(dose)s cannot be made from the tablets listed."),
+            None,
+            None,
+        ),
+        (
+            "A "
+            + _INT.format("cut")
+            + "% step, more than this plan's "
+            + r"(?P<percent>\d+(?:\.\d+)?)"
+            + re.escape(
+                "%: the tablets listed make nothing smaller (a lower strength or a liquid "
+                "form could). Held twice as long."
+            ),
+            gettext_noop(
+                "A %(cut)s%% step, more than this plan's %(percent)s%%: the tablets listed "
+                "make nothing smaller (a lower strength or a liquid form could). Held twice "
+                "as long."
+            ),
+            None,
+            None,
+        ),
+        (
+            "Step "
+            + _INT.format("step")
+            + " cuts the dose by "
+            + _INT.format("cut")
+            + "%, more than the template's "
+            + r"(?P<percent>\d+(?:\.\d+)?)%\.",
+            gettext_noop(
+                "Step %(step)s cuts the dose by %(cut)s%%, more than the template's %(percent)s%%."
+            ),
+            None,
+            None,
+        ),
+        (
+            "Step "
+            + _INT.format("step")
+            + " cuts the dose by "
+            + _INT.format("cut")
+            + "%, more than the clinic's limit of "
+            + r"(?P<percent>\d+(?:\.\d+)?)%\.",
+            gettext_noop(
+                "Step %(step)s cuts the dose by %(cut)s%%, more than the clinic's limit of "
+                "%(percent)s%%."
+            ),
             None,
             None,
         ),

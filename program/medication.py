@@ -16,6 +16,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +160,19 @@ def save_entry_with_medication(
     return saved
 
 
+def check_plan_steps(plan: TaperPlan, steps: Sequence[taper.Step]) -> tuple[list[str], list[str]]:
+    """``taper.check_steps`` for this plan: its tablets, its template's rate, and the
+    clinic's largest step (``TAPER_MAX_STEP_PERCENT``, off when unset)."""
+    limit = settings.TAPER_MAX_STEP_PERCENT
+    return taper.check_steps(
+        steps,
+        strengths=plan.strengths,
+        scored=plan.scored,
+        template=taper.TEMPLATES.get(plan.template),
+        max_step_percent=Decimal(limit) if limit else None,
+    )
+
+
 def current_plan(patient: User) -> TaperPlan | None:
     return (
         TaperPlan.objects.for_patient(patient)
@@ -275,7 +289,7 @@ def update_steps(
     _require_clinician(by)
     if plan.status in (TaperPlan.Status.FINISHED, TaperPlan.Status.CANCELLED):
         raise PlanError(_("This plan has ended; start a new one."))
-    errors, notes = taper.check_steps(steps, strengths=plan.strengths, scored=plan.scored)
+    errors, notes = check_plan_steps(plan, steps)
     if errors:
         raise PlanError(" ".join(clinical_text.taper_message(e) for e in errors))
     ups = taper.increases(steps)

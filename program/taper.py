@@ -202,6 +202,32 @@ def round_to_tablets(target: Decimal, below: Decimal, available: Sequence[Decima
     return min(options, key=lambda d: (abs(d - target), -d))
 
 
+# --- Step sizes ------------------------------------------------------------------------
+
+# A step may cut up to half again the template's percentage before it is called larger
+# than the template's rate: tablets seldom make a step exactly (10 -> 9 mg is 10 %, and
+# 9 -> 8 mg, the next one diazepam's tablets make, 11 %). [Design decision.]
+STEP_SLACK = Decimal("1.5")
+# A step larger than the rate is held this many times the template's interval before the
+# next one, so the plan's pace over time is no faster for it. [Design decision; ASAM:
+# pause or slow the taper when a reduction is hard.]
+LARGE_STEP_HOLD = 2
+
+
+def cut_percent(before: Step, after: Step, base: Step) -> Decimal:
+    """How much ``after`` lowers the weekly dose from ``before``, as a percentage of
+    ``base``'s weekly dose (the starting step's, or the step before for a
+    current-dose rate), rounded half up to a whole percent."""
+    if base.weekly_mg <= 0:
+        return ZERO
+    cut = (before.weekly_mg - after.weekly_mg) * 100 / base.weekly_mg
+    return cut.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def larger_than_rate(cut: Decimal, percent: Decimal) -> bool:
+    return cut > percent * STEP_SLACK
+
+
 # --- Suggested steps ------------------------------------------------------------------
 
 
@@ -247,8 +273,22 @@ def suggest_steps(
                 steps.append(Step(when, dose, nights, f"{nights} drug-free nights a week"))
                 when += timedelta(days=template.step_days)
         dose = next_dose
-        steps.append(Step(when, dose))
+        step = Step(when, dose)
+        base_step = steps[0] if template.basis is Basis.START else steps[-1]
+        cut = cut_percent(steps[-1], step, base_step)
+        if larger_than_rate(cut, percent):
+            # Never a silent jump: the step says what it is, and is held longer.
+            step = replace(step, note=large_step_note(cut, percent))
+            when += timedelta(days=template.step_days * (LARGE_STEP_HOLD - 1))
+        steps.append(step)
     return steps
+
+
+def large_step_note(cut: Decimal, percent: Decimal) -> str:
+    return (
+        f"A {plain(cut)}% step, more than this plan's {plain(percent)}%: the tablets listed "
+        "make nothing smaller (a lower strength or a liquid form could). Held twice as long."
+    )
 
 
 # --- Checking a clinician's steps ----------------------------------------------------
@@ -260,14 +300,22 @@ def increases(steps: Sequence[Step]) -> list[int]:
 
 
 def check_steps(
-    steps: Sequence[Step], *, strengths: Sequence[Decimal] = (), scored: Sequence[Decimal] = ()
+    steps: Sequence[Step],
+    *,
+    strengths: Sequence[Decimal] = (),
+    scored: Sequence[Decimal] = (),
+    template: Template | None = None,
+    max_step_percent: Decimal | None = None,
 ) -> tuple[list[str], list[str]]:
     """Errors (the plan cannot be saved) and notes (shown to the clinician).
 
     Errors: no steps; dates not strictly increasing; a negative dose; drug-free
     nights outside 0-7. Notes: a step up (allowed only when the clinician says so:
     see ``increases``); a dose the listed tablets cannot make; a last step that is
-    not 0 mg (the plan would hold, not end).
+    not 0 mg (the plan would hold, not end); a step that cuts the weekly dose by more
+    than the plan's template allows (its percentage, of the start or of the dose
+    before, with ``STEP_SLACK``), or by more than the clinic's ``max_step_percent`` of
+    the dose before.
     """
     errors: list[str] = []
     notes: list[str] = []
@@ -288,6 +336,24 @@ def check_steps(
                 notes.append(
                     f"Step {i + 1}: {format_mg(step.dose_mg)} cannot be made from the tablets "
                     "listed."
+                )
+    for i in range(1, len(steps)):
+        before, after = steps[i - 1], steps[i]
+        if template is not None:
+            base = steps[0] if template.basis is Basis.START else before
+            cut = cut_percent(before, after, base)
+            if larger_than_rate(cut, template.percent):
+                notes.append(
+                    f"Step {i + 1} cuts the dose by {plain(cut)}%, more than the template's "
+                    f"{plain(template.percent)}%."
+                )
+                continue
+        if max_step_percent is not None:
+            cut = cut_percent(before, after, before)
+            if cut > max_step_percent:
+                notes.append(
+                    f"Step {i + 1} cuts the dose by {plain(cut)}%, more than the clinic's "
+                    f"limit of {plain(max_step_percent)}%."
                 )
     if steps[-1].dose_mg > 0:
         notes.append("The last step is not 0 mg: the plan holds at that dose.")

@@ -311,9 +311,7 @@ def taper_plan_edit(request: HttpRequest, patient_id: int, plan_id: int) -> Http
             for note in notes:
                 messages.warning(request, clinical_text.taper_message(note))
             return redirect("program:taper_plan_edit", patient_id=patient.pk, plan_id=plan.pk)
-    _steps, check_notes = taper.check_steps(
-        plan.pure_steps(), strengths=plan.strengths, scored=plan.scored
-    )
+    _steps, check_notes = medication_service.check_plan_steps(plan, plan.pure_steps())
     ctx = {
         "patient": patient,
         "plan": plan,

@@ -100,9 +100,75 @@ def test_suggested_steps_worked_examples(template, scored, expected) -> None:
     )
     assert doses(steps) == expected
     days = TEMPLATES[template].step_days
-    assert [s.starts_on for s in steps] == [
-        START + timedelta(days=days * i) for i in range(len(steps))
-    ]
+    # Each step follows the one before by the template's interval, or twice that after a
+    # step larger than the template's rate (asam_10_2w: 4 -> 2 -> 0 mg).
+    gaps = [(b.starts_on - a.starts_on).days for a, b in pairwise(steps)]
+    assert gaps == [days * (2 if a.note.startswith("A ") else 1) for a in steps[:-1]]
+
+
+@pytest.mark.parametrize(
+    ("template", "start", "strengths", "scored", "expected", "large"),
+    [
+        # Zopiclone 7.5 mg, scored: "10 % of the current dose" can only go 7.5 -> 3.75 -> 0.
+        ("asam_10_2w", "7.5", ["7.5"], ["7.5"], ["7.5", "3.75", "0"], ["50", "100"]),
+        # Temazepam 20 mg on 10 mg capsules: 20 -> 10 -> 0, each far above 25 % of the start.
+        ("morin04", "20", ["10"], [], ["20", "10", "10", "10", "0"], ["50"]),
+        # Lorazepam 1 mg, 0.5 mg scored tablets: "5 %" steps of 25, 33 and 50 % (and 100).
+        (
+            "asam_5_4w",
+            "1",
+            ["1", "0.5"],
+            ["0.5"],
+            ["1", "0.75", "0.5", "0.25", "0"],
+            ["25", "33", "50", "100"],
+        ),
+    ],
+)
+def test_a_step_larger_than_the_templates_rate_is_never_silent(
+    template, start, strengths, scored, expected, large
+) -> None:
+    """The tablets cannot make the template's step: the suggestion says so on the step
+    (a lower strength or a liquid would), holds it twice as long, and check_steps warns
+    the clinician of the same steps."""
+    steps = suggest_steps(
+        template=TEMPLATES[template],
+        start_dose=mg(start),
+        start_on=START,
+        strengths=[mg(x) for x in strengths],
+        scored=[mg(x) for x in scored],
+    )
+    assert [f"{s.dose_mg.normalize():f}" for s in steps] == expected
+    noted = [s for s in steps if s.note.startswith("A ")]
+    assert [n.note.split("%")[0].removeprefix("A ") for n in noted] == large
+    assert all("a lower strength or a liquid form could" in n.note for n in noted)
+    _, notes = check_steps(
+        steps,
+        strengths=[mg(x) for x in strengths],
+        scored=[mg(x) for x in scored],
+        template=TEMPLATES[template],
+    )
+    warned = [n for n in notes if "more than the template's" in n]
+    assert len(warned) == len(large), notes
+
+
+def test_a_clinic_limit_on_the_step_size_is_checked() -> None:
+    steps = [Step(START, mg(10)), Step(START + timedelta(days=14), mg(5))]
+    _, notes = check_steps(steps, max_step_percent=Decimal(25))
+    assert "Step 2 cuts the dose by 50%, more than the clinic's limit of 25%." in notes
+    _, within = check_steps(steps, max_step_percent=Decimal(50))
+    assert not [n for n in within if "limit" in n]
+
+
+def test_the_large_step_notes_read_in_french() -> None:
+    from django.utils import translation
+
+    from program.clinical_text import taper_message
+    from program.taper import large_step_note
+
+    note = large_step_note(Decimal(50), Decimal(10))
+    assert taper_message(note) == note  # English: as written
+    with translation.override("fr"):
+        assert "50" in taper_message(note) and taper_message(note) != note
 
 
 def test_the_slowest_template_steps_every_four_weeks() -> None:
