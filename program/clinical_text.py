@@ -441,6 +441,17 @@ TAPER_MESSAGES: tuple[tuple[re.Pattern[str], Any, str | None, str | None], ...] 
 )
 
 
+def occasion_label(key: str) -> str:
+    """A questionnaire occasion's key in words: "baseline", "week-2", "follow-up"."""
+    if key == "baseline":
+        return gettext("Start of the programme")
+    if key == "follow-up":
+        return gettext("Follow-up")
+    if key.startswith("week-"):
+        return gettext("End of week %(n)s") % {"n": key.removeprefix("week-")}
+    return key
+
+
 def _localise_values(values: dict[str, str]) -> dict[str, Any]:
     """Figures captured from English text, written for the active language."""
     from django.utils.formats import date_format

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from . import sleep
-from .clinical_text import duration_short, taper_message, translated
+from .clinical_text import duration_short, occasion_label, taper_message, translated
 
 REPLACEMENTS = {
     "−": "-",
@@ -156,7 +156,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
             [
                 [
                     _day(a.completed_on),
-                    a.occasion,
+                    occasion_label(a.occasion),
                     f"{a.total} / {a.instrument.scale.max_total}",
                     translated(a.band) if a.band else "",
                 ]

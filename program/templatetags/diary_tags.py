@@ -36,6 +36,12 @@ def percent(value: float | None) -> str:
 
 
 @register.filter
+def occasion(key: str) -> str:
+    """A questionnaire's occasion in words ("End of week 2"), never its key ("week-2")."""
+    return clinical_text.occasion_label(str(key))
+
+
+@register.filter
 def signed(value: float | None, digits: int = 0) -> str:
     """A change with its sign: +3, −2.5 (a true minus sign), ±0."""
     try:
