@@ -127,3 +127,11 @@
   form.addEventListener("change", function () { save(false); });
   form.addEventListener("submit", function () { save(true); });
 })();
+
+// After a failed submit, move focus to the error summary (its links lead to each field),
+// so keyboard and screen-reader users start from what needs correcting.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+})();

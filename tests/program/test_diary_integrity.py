@@ -371,3 +371,16 @@ def test_a_night_at_a_half_tenth_shows_one_figure_on_every_surface(patient, ther
         assert "85.8" in text, name
         assert "85.7" not in text and "85.75" not in text, name
     assert "sleep efficiency 85.8%" in surfaces["saved message and diary page"]
+
+
+def test_a_failed_save_lists_each_error_with_a_link_to_its_field(patient) -> None:
+    page = (
+        client_for(patient)
+        .post(reverse("program:diary_new"), {**NIGHT, "quality": "", "awakenings": "lots"})
+        .content.decode()
+    )
+    assert "data-error-summary" in page
+    assert '<a href="#id_quality_0">How would you rate the quality of your sleep?</a>' in page
+    assert '<a href="#id_awakenings">' in page
+    # The quality error is tied to its radios.
+    assert 'aria-describedby="id_quality_error"' in page and 'id="id_quality_error"' in page
