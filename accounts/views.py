@@ -10,7 +10,10 @@ from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
 from .models import ApiToken, Role
+from .text import has_control_characters
 from .tokens import issue_token, revoke_token
+
+TOKEN_NAME_LENGTH = ApiToken._meta.get_field("name").max_length
 
 ROLE_HOMES = {
     Role.PATIENT: "program:patient_home",
@@ -60,6 +63,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         name = request.POST.get("name", "").strip()
         if not name:
             messages.error(request, _("Give the token a name, such as “My phone”."))
+        elif (
+            has_control_characters(name) or len(name) > ApiToken._meta.get_field("name").max_length
+        ):
+            messages.error(
+                request,
+                _("Give the token a plain name of up to 100 characters, such as “My phone”."),
+            )
         else:
             _token, new_token = issue_token(user, name)  # type: ignore[arg-type]
     ctx = {

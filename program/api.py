@@ -8,6 +8,7 @@ Validation is the diary form's: the same rules and messages, as 422 responses.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -18,16 +19,20 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Header, NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from accounts.access import get_patient_for
 from accounts.models import User
+from accounts.text import MESSAGE as TEXT_MESSAGE
+from accounts.text import has_control_characters
 from accounts.tokens import TokenAuth
 
 from . import diary as diary_service
 from . import medication as medication_service
 from . import sleep
 from .models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Sleep Better API",
@@ -102,6 +107,13 @@ class Me(Schema):
     time_zone: str
 
 
+def _plain_text(text: str) -> str:
+    """Free text without control characters (accounts.text): a 422 naming the field."""
+    if has_control_characters(text):
+        raise ValueError(str(TEXT_MESSAGE))
+    return text
+
+
 class DiaryEntryIn(Schema):
     """One night. Clock times are the patient's local times: ``HH:MM`` follows the
     diary's rule (at or after 16:00 = the evening before ``diary_date``, before
@@ -123,7 +135,7 @@ class DiaryEntryIn(Schema):
     caffeine_drinks: Drinks = 0
     unusual_night: bool = False
     unusual_reason: Literal["", "illness", "travel", "shift", "other"] = ""
-    comments: Annotated[str, Field(max_length=2000)] = ""
+    comments: Annotated[str, Field(max_length=2000), AfterValidator(_plain_text)] = ""
 
 
 class DiaryEntryOut(Schema):
@@ -247,6 +259,18 @@ def diary_error(request: HttpRequest, exc: diary_service.DiaryError):  # type: i
         for name, message in exc.errors.items()
     ]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(Exception)
+def unexpected(request: HttpRequest, exc: Exception):  # type: ignore[no-untyped-def]
+    """Anything not handled above: logged with its traceback, answered in JSON (an API
+    client never gets the HTML error page)."""
+    if isinstance(exc, HttpError):
+        return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+    logger.exception("API error on %s", request.path)
+    return api.create_response(
+        request, {"detail": "Something went wrong on our side; nothing was saved."}, status=500
+    )
 
 
 @api.exception_handler(Http404)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import TimeZoneField
 from accounts.models import User
+from accounts.text import refuse_control_characters
 
 from . import clinical_text, clock, safety, sleep, taper
 from . import diary as diary_service
@@ -333,6 +334,7 @@ class DiaryEntryForm(NightMedicationMixin):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+        validators=[refuse_control_characters],
     )
     # Day-sleepers: explicit dates override the evening/morning rule.
     into_bed_date = forms.DateField(label=_("Date you got into bed"), required=False, widget=DATE)

@@ -1,0 +1,95 @@
+"""Hardening (issue 18): control characters refused in words, API errors in JSON."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import ApiToken
+from accounts.tokens import issue_token
+from program.models import DiaryEntry
+from tests.conftest import client_for
+
+NIGHT_API = {
+    "into_bed": "22:40",
+    "lights_off": "23:05",
+    "sleep_latency_min": 30,
+    "awakenings": 2,
+    "awake_min": 40,
+    "final_wake": "05:50",
+    "out_of_bed": "06:20",
+    "quality": 2,
+}
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "bell\x07", "esc\x1b[31m"])
+def test_the_api_refuses_control_characters_naming_the_field(patient, text) -> None:
+    _, token = issue_token(patient, "phone")
+    day = patient.local_today().isoformat()
+    response = Client().post(
+        f"/api/v1/patients/{patient.pk}/diary",
+        {**NIGHT_API, "diary_date": day, "comments": text},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert any(d["loc"][-1] == "comments" for d in detail), detail
+    assert "control character" in str(detail)
+    assert not DiaryEntry.objects.exists()
+
+
+def test_tab_and_newlines_are_kept(patient) -> None:
+    _, token = issue_token(patient, "phone")
+    response = Client().post(
+        f"/api/v1/patients/{patient.pk}/diary",
+        {
+            **NIGHT_API,
+            "diary_date": patient.local_today().isoformat(),
+            "comments": "line one\nline\ttwo\r\n",
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 201
+
+
+def test_the_diary_form_refuses_control_characters_and_keeps_the_rest(patient) -> None:
+    from tests.program.test_diary_integrity import NIGHT
+
+    response = client_for(patient).post(
+        reverse("program:diary_new"),
+        {**NIGHT, "diary_date": patient.local_today().isoformat(), "comments": "dog\x07 barked"},
+    )
+    assert response.status_code == 200
+    assert "control character" in response.content.decode()
+    assert 'value="22:40"' in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "x" * 101])
+def test_a_token_name_with_a_nul_or_too_long_is_refused_in_words(patient, name) -> None:
+    response = client_for(patient).post(reverse("accounts:api_tokens"), {"name": name}, follow=True)
+    assert response.status_code == 200
+    assert "plain name of up to 100 characters" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_an_unexpected_api_error_is_json(patient, monkeypatch) -> None:
+    from program import api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api.diary_service, "save_entry", broken)
+    _, token = issue_token(patient, "phone")
+    client = Client(raise_request_exception=False)
+    response = client.post(
+        f"/api/v1/patients/{patient.pk}/diary",
+        {**NIGHT_API, "diary_date": patient.local_today().isoformat()},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert "nothing was saved" in response.json()["detail"]
