@@ -15,10 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Whom the app told is said apart from these, and only when it did: the crisis message
+# is followed by program.risk.patient_words (an alert written for a person, or nobody),
+# and the sleepiness advice by a sentence about the caseload flag only when the patient
+# has a therapist (program/views/sleep_window.py).
 CRISIS_MESSAGE = (
     "If you are thinking about harming yourself, please talk to someone now: call your local "
     "emergency number (999 in the UK, 112 in the EU, 911 in the US), or in the UK call "
-    "Samaritans on 116 123, or in the US call or text 988. Your therapist has been told."
+    "Samaritans on 116 123, or in the US call or text 988."
 )
 
 
@@ -129,8 +133,7 @@ SAFETY_ADVICE = (
     "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
     "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
     "drowsy. If you are very sleepy, a short nap of 15–30 minutes in the early afternoon is "
-    "safer than pushing on. Your sleep window will not be shortened while you are this sleepy, "
-    "and your therapist has been told."
+    "safer than pushing on. Your sleep window will not be shortened while you are this sleepy."
 )
 
 
