@@ -127,7 +127,9 @@ class Visitor(HttpUser):
                 return
         data = {
             "diary_date": morning,
-            "into_bed": "23:00",
+            # Each night its own bedtime: a night with another night's four times is
+            # asked about ("is this the same night?") instead of saved.
+            "into_bed": f"22:{int(morning[-2:]) * 7 % 60:02d}",
             "lights_off": "23:10",
             "sleep_latency_min": "20",
             "awakenings": "1",
