@@ -32,6 +32,11 @@ from .models import (
 
 DEFAULT_PROTOCOL_KEY = "weekly-90-85"
 SLEEPINESS_VALID_DAYS = 7
+# Design decision: a weekly review waits on its day until the patient has entered
+# that morning's diary (the week's seventh night, titration.review_span) or until
+# noon in their own zone, whichever comes first; the hourly tick would otherwise
+# review just after midnight, before the last night could be entered.
+REVIEW_FROM_HOUR = 12
 
 
 class SleepWindowError(Exception):
@@ -98,12 +103,30 @@ def night_figures(
 
 
 def recent_sleepiness(patient: User, today: date) -> SleepinessCheck | None:
+    """The latest sleepiness check of the week up to ``today`` (a later answer does
+    not count for a review of an earlier day)."""
     return (
         SleepinessCheck.objects.filter(
-            patient=patient, week_of__gt=today - timedelta(days=SLEEPINESS_VALID_DAYS)
+            patient=patient,
+            week_of__gt=today - timedelta(days=SLEEPINESS_VALID_DAYS),
+            week_of__lte=today,
         )
         .order_by("-created_at")
         .first()
+    )
+
+
+def review_week(course: SleepCourse, today: date) -> titration.ReviewWeek:
+    """The week whose figures the caseload, the sleep-window pages and the API show:
+    the nights the latest weekly review on or before ``today`` reads
+    (``titration.review_week``; the caseload calls it with annotated values)."""
+    current = current_prescription(course, today) if course.pk else None
+    has_window = current is not None and course.status == SleepCourse.Status.ACTIVE
+    return titration.review_week(
+        today,
+        titration_weekday=course.titration_weekday if has_window else None,
+        window_from=current.effective_from if current else None,
+        lookback_days=course.protocol.lookback_days,
     )
 
 
@@ -140,6 +163,9 @@ def _figures(decision: titration.Decision) -> dict[str, Any]:
         "mean_time_in_bed": decision.mean_time_in_bed,
         "extend_at": decision.extend_at,
         "reduce_below": decision.reduce_below,
+        "first_morning": decision.first_morning.isoformat() if decision.first_morning else None,
+        "last_morning": decision.last_morning.isoformat() if decision.last_morning else None,
+        "min_nights": decision.min_nights,
     }
 
 
@@ -355,7 +381,9 @@ def start(
 
 @transaction.atomic
 def weekly_review(course: SleepCourse, review_date: date) -> Recommendation | None:
-    """The titration day's recommendation from the 7 nights before ``review_date``."""
+    """The titration day's recommendation from the nights slept under the window in
+    force (``titration.review_span``: the mornings after the evenings from its
+    ``effective_from`` on, the review day's morning included)."""
     if course.status != SleepCourse.Status.ACTIVE:
         return None
     current = current_prescription(course, review_date)
@@ -363,18 +391,15 @@ def weekly_review(course: SleepCourse, review_date: date) -> Recommendation | No
         return None
     patient = course.patient
     rules = course.protocol.rules()
-    nights = night_figures(
-        patient,
-        review_date - timedelta(days=rules.lookback_days),
-        review_date - timedelta(days=1),
-        rules.se_denominator,
-    )
+    first, last = titration.review_span(review_date, current.effective_from, rules.lookback_days)
+    nights = night_figures(patient, first, last, rules.se_denominator)
     sleepiness = recent_sleepiness(patient, review_date)
     decision = titration.titrate(
         rules,
         current.window_min,
         nights,
         review_date,
+        window_from=current.effective_from,
         age=_age(patient),
         very_sleepy=bool(sleepiness and sleepiness.very_sleepy),
         compression_target_min=course.compression_target_min,
@@ -481,25 +506,40 @@ def end(course: SleepCourse, *, reason: str) -> None:
 
 def due_reviews(now: Any = None) -> list[tuple[SleepCourse, date]]:
     """Active courses whose titration day it is in the patient's own zone and that
-    have no weekly review for that date yet."""
+    have no weekly review for that date yet.
+
+    A review waits for that morning's diary or for ``REVIEW_FROM_HOUR`` (the week's
+    seventh night is the review day's morning). A first window runs a full week
+    before its first review, and a window set late (approved days after its review)
+    is reviewed once it has had the protocol's ``min_nights`` nights: before that a
+    review could only say "not enough diary" for nights that could not be slept.
+    """
     now = now or timezone.now()
     due = []
     courses = SleepCourse.objects.filter(status=SleepCourse.Status.ACTIVE).select_related(
         "patient", "protocol"
     )
     for course in courses:
-        today = course.patient.local_today(now)
+        local = course.patient.local_now(now)
+        today = local.date()
         if today.weekday() != course.titration_weekday:
             continue
         if course.recommendations.filter(review_date=today, kind="weekly").exists():
             continue
-        started = (
-            course.prescriptions.order_by("effective_from")
+        windows = list(
+            course.prescriptions.filter(effective_from__lte=today)
+            .order_by("effective_from", "created_at")
             .values_list("effective_from", flat=True)
-            .first()
         )
-        if started is None or (today - started).days < 7:
+        if not windows or (today - windows[0]).days < 7:
             continue  # a new window runs a full week before its first review
+        if (today - windows[-1]).days < course.protocol.min_nights:
+            continue
+        if (
+            local.hour < REVIEW_FROM_HOUR
+            and not DiaryEntry.objects.for_patient(course.patient).filter(diary_date=today).exists()
+        ):
+            continue
         due.append((course, today))
     return due
 

@@ -31,7 +31,7 @@ Sources (keys as in ../shared/CLINICAL.md, section (b)):
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -129,7 +129,8 @@ SHIPPED: tuple[Protocol, ...] = (
 
 @dataclass(frozen=True)
 class NightFigures:
-    """What titration needs from one diary night (minutes)."""
+    """What titration needs from one diary night (minutes). ``diary_date`` is the
+    morning's date: the night of the evening before."""
 
     diary_date: date
     total_sleep: int
@@ -149,10 +150,31 @@ class Decision:
     reduce_below: float
     previous_window_min: int | None = None
     flags: tuple[Flag, ...] = field(default_factory=tuple)
+    # The mornings read (both included) and the nights a week needs.
+    first_morning: date | None = None
+    last_morning: date | None = None
+    min_nights: int | None = None
 
     @property
     def changed(self) -> bool:
         return self.previous_window_min is not None and self.window_min != self.previous_window_min
+
+
+@dataclass(frozen=True)
+class ReviewWeek:
+    """The nights a weekly review reads: the mornings ``first_morning`` to
+    ``last_morning``, both included, for the review on ``review_date``."""
+
+    review_date: date
+    first_morning: date
+    last_morning: date
+
+    @property
+    def next_review_date(self) -> date:
+        return self.review_date + timedelta(days=7)
+
+    def __contains__(self, morning: object) -> bool:
+        return isinstance(morning, date) and self.first_morning <= morning <= self.last_morning
 
 
 def round_half_up(minutes: float, step: int) -> int:
@@ -175,7 +197,61 @@ def thresholds(protocol: Protocol, age: int | None) -> tuple[float, float]:
     return protocol.extend_at, protocol.reduce_below
 
 
-def _valid(nights: Sequence[NightFigures], first: date, last: date) -> list[NightFigures]:
+def review_span(
+    review_date: date, window_from: date | None = None, lookback_days: int = 7
+) -> tuple[date, date]:
+    """The mornings (first, last; both included) whose nights a review on
+    ``review_date`` reads: the ``lookback_days`` mornings up to and including the
+    review day's own, and none before the morning after ``window_from``.
+
+    Design decision, with the reason: a window set from ``window_from`` is first
+    slept on that evening, so its nights are the mornings after it. A window in
+    force from the evening of R-7 has its seven nights on the mornings R-6..R, and
+    the review on day R reads exactly those: the night R-7 -> R-6 is the window's
+    first, and the night R-1 -> R its seventh. (Reading the mornings R-7..R-1 would
+    count a night slept under the previous window and miss the window's last.) A
+    window set later than R-7 (approved late, or a review run early) gives fewer
+    nights: only the nights slept under it count.
+    """
+    first = review_date - timedelta(days=lookback_days - 1)
+    if window_from is not None:
+        first = max(first, window_from + timedelta(days=1))
+    return first, review_date
+
+
+def last_review_date(today: date, titration_weekday: int) -> date:
+    """The latest titration day (0 = Monday) on or before ``today``."""
+    return today - timedelta(days=(today.weekday() - titration_weekday) % 7)
+
+
+def review_week(
+    today: date,
+    *,
+    titration_weekday: int | None,
+    window_from: date | None,
+    lookback_days: int = 7,
+) -> ReviewWeek:
+    """The week a patient's figures are shown for — on the caseload, the sleep-window
+    pages and the API — so that they are the figures of the review a clinician is
+    asked about: the nights the latest weekly review on or before ``today`` reads
+    (``review_span``). ``window_from`` is the window in force today; if it started
+    on or after that review day, the review read the window before it, whose start
+    is not given, so the full ``lookback_days`` are read.
+
+    Without a titration day (no sleep window yet): the ``lookback_days`` mornings up
+    to today, as a review today would read them.
+    """
+    if titration_weekday is None:
+        review, window_from = today, None
+    else:
+        review = last_review_date(today, titration_weekday)
+        if window_from is not None and window_from >= review:
+            window_from = None
+    first, last = review_span(review, window_from, lookback_days)
+    return ReviewWeek(review, first, last)
+
+
+def _valid(nights: Iterable[NightFigures], first: date, last: date) -> list[NightFigures]:
     return [n for n in nights if first <= n.diary_date <= last and not n.unusual]
 
 
@@ -221,15 +297,19 @@ def titrate(
     nights: Sequence[NightFigures],
     review_date: date,
     *,
+    window_from: date | None = None,
     age: int | None = None,
     very_sleepy: bool = False,
     compression_target_min: int | None = None,
     compression_step_min: int | None = None,
 ) -> Decision:
-    """The week's decision, from the nights of the ``lookback_days`` before ``review_date``.
+    """The week's decision for the window in force since the evening of
+    ``window_from``, reviewed on ``review_date``.
 
-    1. Unusual nights are left out. Fewer than ``min_nights`` -> hold, "not enough
-       diary": never extended (or cut) on partial data [CBTIC].
+    1. Nights: the mornings of ``review_span`` (the nights slept under this window,
+       the review day's morning included); unusual nights are left out. Fewer
+       than ``min_nights`` -> hold, "not enough diary": never extended (or cut) on
+       partial data [CBTIC].
     2. SE = 100 x sum(TST) / sum(TIB), unrounded, against the thresholds.
     3. SE >= extend -> + step up; SE < reduce -> - step down, or back to the
        week's mean TST, or one compression step; otherwise hold.
@@ -240,11 +320,8 @@ def titrate(
        under the reduce threshold.
     """
     extend, reduce = thresholds(protocol, age)
-    week = _valid(
-        nights,
-        review_date - timedelta(days=protocol.lookback_days),
-        review_date - timedelta(days=1),
-    )
+    first, last = review_span(review_date, window_from, protocol.lookback_days)
+    week = _valid(nights, first, last)
     base = Decision(
         current_window_min,
         Rule.HOLD,
@@ -255,6 +332,9 @@ def titrate(
         extend,
         reduce,
         previous_window_min=current_window_min,
+        first_morning=first,
+        last_morning=last,
+        min_nights=protocol.min_nights,
     )
     if len(week) < protocol.min_nights:
         return replace(base, rule=Rule.NOT_ENOUGH_DIARY, sleep_efficiency=_efficiency(week))

@@ -158,9 +158,10 @@ def test_the_weekly_review_extends_a_good_week(patient, therapist) -> None:
     started(patient, therapist)
     course = sw.course_for(patient)
     Prescription.objects.update(effective_from=TODAY - timedelta(days=7))
-    # A week of 00:15-06:30 with 360 asleep: SE 96%.
-    for back in range(1, 7):  # the seventh night before is the baseline night of TODAY
-        day = TODAY + timedelta(days=7) - timedelta(days=back)
+    # A week of 00:15-06:30 with 360 asleep: SE 96%. The window's nights are the
+    # mornings after its evenings: TODAY + 1 to the review day's own morning.
+    for after in range(1, 8):
+        day = TODAY + timedelta(days=after)
         night(
             patient,
             day,
@@ -172,6 +173,7 @@ def test_the_weekly_review_extends_a_good_week(patient, therapist) -> None:
         )
     recommendation = sw.weekly_review(course, TODAY + timedelta(days=7))
     assert (recommendation.rule, recommendation.proposed_window_min) == ("extend", 390)
+    assert recommendation.figures["nights"] == 7  # was 6: the review read TODAY's baseline
 
 
 def test_a_very_sleepy_patient_is_not_cut_and_the_therapist_is_told(patient, therapist):
