@@ -112,6 +112,8 @@ def _models(apps: Any) -> dict[str, Any]:
 
 
 IMAGES_FOLDER = "images"
+# Django's slug_re (SlugField): a slug names files on export.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # ``](images/x.png`` in an exported body; ``](image:12`` in the database.
 EXPORTED_IMAGE = re.compile(r"(\]\(\s*)(" + IMAGES_FOLDER + r"/[^\s)]+)")
 STORED_IMAGE = re.compile(r"(\]\(\s*)" + IMAGE_REFERENCE.pattern)
@@ -204,6 +206,7 @@ def import_directory(
     meta, description = parse((directory / "programme.md").read_text("utf-8"), "programme.md")
     if not meta.get("slug"):
         raise CurriculumFileError("programme.md: `slug` is required.")
+    _check_slug(meta["slug"], "programme.md")
     programme, _ = Programme.objects.get_or_create(
         slug=meta["slug"], defaults={"name": meta.get("name") or meta["slug"]}
     )
@@ -244,6 +247,7 @@ def import_directory(
                 slug = lesson_meta.get("slug")
                 if not slug:
                     raise CurriculumFileError(f"{where}: `slug` is required.")
+                _check_slug(slug, where)
                 parts = lesson_meta.get("parts") or []
                 try:
                     validate_parts(parts)
@@ -320,6 +324,7 @@ def _export_images(
         if image is None or image.lesson_id != lesson.pk:
             return match.group(0)  # not this lesson's: left as it was
         if image.pk not in listed:
+            _check_slug(lesson.slug, f"lesson {lesson.pk}")
             name = f"{IMAGES_FOLDER}/{lesson.slug}-{image.digest[:12]}.{image.extension}"
             (folder / IMAGES_FOLDER).mkdir(parents=True, exist_ok=True)
             with image.file.open("rb") as source:
@@ -328,6 +333,15 @@ def _export_images(
         return f"{match.group(1)}{listed[image.pk]['file']}"
 
     return STORED_IMAGE.sub(exported, body), list(listed.values())
+
+
+def _check_slug(slug: object, where: object) -> None:
+    """A slug is letters, digits, hyphens and underscores: it names files on export, so
+    "../x" would write outside the export folder."""
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        raise CurriculumFileError(
+            f"{where}: `slug` must be letters, digits, hyphens or underscores, not {slug!r}."
+        )
 
 
 def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -> list[Path]:
@@ -342,7 +356,12 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
+    root = directory.resolve()
+
     def write(path: Path, text: str) -> None:
+        # Never outside the export folder, whatever a slug in the database says.
+        if not path.resolve().is_relative_to(root):
+            raise CurriculumFileError(f"{path} is outside the export folder {root}.")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
         written.append(path)

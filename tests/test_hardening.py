@@ -148,3 +148,29 @@ def test_an_import_with_a_cell_over_the_csv_limit_is_reported_not_a_500(therapis
     assert response.status_code == 200
     assert "could not be read" in response.content.decode()
     assert not DiaryEntry.objects.exists()
+
+
+# --- Curriculum files: no path outside the folder -------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["../../x", "a/b", "x y", "..", "\\\\evil"])
+def test_an_imported_lesson_slug_must_be_a_slug(programme, tmp_path, slug) -> None:
+    from program.curriculum_files import CurriculumFileError, export_programme, import_directory
+    from program.models import Lesson
+
+    out = tmp_path / "cur"
+    export_programme(programme, out)
+    (out / "en" / "week-1" / "09-evil.md").write_text(f'---\nslug: "{slug}"\n---\n\nBody\n')
+    with pytest.raises(CurriculumFileError, match="letters, digits, hyphens"):
+        import_directory(out)
+    assert not Lesson.objects.filter(slug=slug).exists()
+
+
+def test_the_exporter_never_writes_outside_its_folder(programme, tmp_path) -> None:
+    from program.curriculum_files import CurriculumFileError, export_programme
+    from program.models import Lesson
+
+    Lesson.objects.filter(pk=Lesson.objects.first().pk).update(slug="x/../../../../escaped")
+    with pytest.raises(CurriculumFileError, match="outside the export folder"):
+        export_programme(programme, tmp_path / "out" / "deep")
+    assert not list(tmp_path.rglob("*escaped*"))
