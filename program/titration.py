@@ -18,14 +18,22 @@ Sources (keys as in ../shared/CLINICAL.md, section (b)):
   (Buysse, Germain, Troxel): initial window = mean TST + 30 min.
 - [BSM-COMP] Lichstein KL et al. Sleep compression, in Behavioral Treatments for
   Sleep Disorders (2011), ch. 5: time in bed stepped down gradually from the
-  baseline toward TST. The equal weekly step of (TIB - TST) / 5 is a common
-  reading; the chapter's exact step was not checked here.
+  baseline toward TST; "decreasing wake time in bed, not increasing sleep" is the
+  aim. The equal weekly step of (TIB - TST) / 5 is a common reading; the
+  chapter's exact step, and what it does once TST is reached, were not checked
+  here (see ``titrate`` for what this module does).
 - [CBTIC] CBT-i Coach: at least 5 diary nights in the past 7 for a weekly review.
 - [CBTI-MOBILE] an open-source implementation: at least 7 valid nights in the
   last 14 for the initial window.
 - Clinician review below 70% SE or at the floor while SE stays low, and holding
   reductions while very sleepy: design decisions recorded in CLINICAL.md (b)
   "Safety gates", informed by Kyle et al. SLEEP 2014 and Maurer et al. SLEEP 2022.
+
+The other gates (a missing sleepiness check, time in bed over the window, a
+window the floor or ceiling would push the wrong way) are design decisions, each
+stated where it is made below. The module informs and proposes; whenever a rule
+cannot be followed as written, the window stays and a ``Flag`` says why, so that a
+clinician decides.
 """
 
 from __future__ import annotations
@@ -38,6 +46,17 @@ from datetime import date, datetime, time, timedelta
 # Clinician review when a week's SE is this low, whatever the protocol [design decision].
 REVIEW_SE = 70.0
 OLDER_ADULT_AGE = 65  # [BSM-SRT] "older individuals"; the age cut-off is a design decision
+# Design decision: a week whose mean time in bed is more than 30 minutes (two of the
+# usual 15-minute steps) over the window was not slept to the window, so its low SE
+# says little about the window itself: shortening the window would answer
+# non-adherence with a stricter window. Such a week goes to the clinician instead.
+ADHERENCE_MARGIN_MIN = 30
+# Design decision: on the weekly check's dozing scale (0 never, 1 once or twice,
+# 2 several times, 3 most days), dozing off without meaning to "several times" in a
+# week already counts as very sleepy for titration: unplanned dozing is the
+# sleepiness that makes restriction unsafe (drowsy driving), and it is asked about
+# once a week, so "several times" is most of the evidence a week gives.
+FREQUENT_DOZING = 2
 
 
 class InitialRule(enum.StrEnum):
@@ -61,13 +80,97 @@ class Rule(enum.StrEnum):
     REDUCE = "reduce"
     COMPRESS = "compress"
     NOT_ENOUGH_DIARY = "not_enough_diary"
+    # Very sleepy: one step longer; held when the window cannot grow (at the
+    # ceiling). Older records also use SLEEPY_HOLD for "not shortened".
+    SLEEPY_EXTEND = "sleepy_extend"
     SLEEPY_HOLD = "sleepy_hold"
+    # A shorter window was due but is held for a clinician:
+    SLEEPINESS_MISSING = "sleepiness_missing"  # no sleepiness check this week
+    ADHERENCE = "adherence"  # time in bed well over the window
+    FLOOR_HOLD = "floor_hold"  # at (or below) the protocol's floor
+    # A longer window was due but the window is at (or above) the ceiling.
+    CEILING_HOLD = "ceiling_hold"
+    # The rule's result would not go the rule's way (e.g. "back to mean TST" from a
+    # window shorter than the mean TST): held for a clinician.
+    CLINICIAN_HOLD = "clinician_hold"
+
+
+# The rules that change the window, and which way.
+LENGTHENING = frozenset({Rule.EXTEND, Rule.SLEEPY_EXTEND})
+SHORTENING = frozenset({Rule.REDUCE, Rule.COMPRESS})
 
 
 class Flag(enum.StrEnum):
+    """Why a decision needs a clinician (``FLAG_TEXT`` gives each one's words)."""
+
     AT_FLOOR_LOW_SE = "at_floor_low_se"
     VERY_LOW_SE = "very_low_se"
     SLEEPY = "sleepy"
+    SLEEPINESS_MISSING = "sleepiness_missing"
+    ADHERENCE = "adherence"
+    AT_CEILING = "at_ceiling"
+    ABOVE_CEILING = "above_ceiling"
+    BELOW_FLOOR = "below_floor"
+    RULE_REVERSED = "rule_reversed"
+    RAISED_TO_FLOOR = "raised_to_floor"
+    LOWERED_TO_CEILING = "lowered_to_ceiling"
+    AT_TARGET_LOW_SE = "at_target_low_se"
+    EDITED_OUTSIDE_RANGE = "edited_outside_range"
+
+
+# The clinician's reason for each flag, in English: program.clinical_text marks each
+# for translation (as it does for program.safety's wording); templates loop over
+# these pairs because they cannot index a dict by a variable.
+FLAG_TEXT: tuple[tuple[str, str], ...] = (
+    (Flag.SLEEPY, "the patient reports high sleepiness: the window is not shortened"),
+    (
+        Flag.SLEEPINESS_MISSING,
+        "no sleepiness check this week: a shorter window was due, so the window is held "
+        "until the patient answers (they are asked on their sleep-window page)",
+    ),
+    (
+        Flag.ADHERENCE,
+        "the week's mean time in bed was more than 30 minutes over the window: a shorter "
+        "window was due, so it is held for you to talk through keeping to the window",
+    ),
+    (Flag.VERY_LOW_SE, "sleep efficiency under 70%"),
+    (Flag.AT_FLOOR_LOW_SE, "at the floor with sleep efficiency still low"),
+    (
+        Flag.BELOW_FLOOR,
+        "the window is below the protocol's floor: the rule does not shorten it further",
+    ),
+    (
+        Flag.AT_CEILING,
+        "at the protocol's ceiling: the window cannot be lengthened; consider ending "
+        "restriction if sleep efficiency stays high",
+    ),
+    (
+        Flag.ABOVE_CEILING,
+        "the window is above the protocol's ceiling: the rule does not lengthen it further",
+    ),
+    (
+        Flag.RULE_REVERSED,
+        "the rule's change would not go its own way (for example back to a mean sleep "
+        "time longer than the window), so the window is held",
+    ),
+    (
+        Flag.RAISED_TO_FLOOR,
+        "mean sleep was below the protocol's floor: the first window was raised to the floor",
+    ),
+    (
+        Flag.LOWERED_TO_CEILING,
+        "the first window was lowered to the protocol's ceiling",
+    ),
+    (
+        Flag.AT_TARGET_LOW_SE,
+        "compression has reached its target with sleep efficiency still low: decide "
+        "whether to go on with standard sleep restriction",
+    ),
+    (
+        Flag.EDITED_OUTSIDE_RANGE,
+        "the window was set outside the protocol's floor and ceiling, with a reason",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +194,14 @@ class Protocol:
     initial_offset_min: int = 0
     age_adjust: bool = False  # lower both thresholds by 5 points from OLDER_ADULT_AGE
     compression_weeks: int = 5  # [BSM-COMP], as commonly read
+
+    @property
+    def flag_text(self) -> tuple[tuple[str, str], ...]:
+        """``FLAG_TEXT``, for templates that only have the protocol at hand."""
+        return FLAG_TEXT
+
+    def in_range(self, window_min: int) -> bool:
+        return self.floor_min <= window_min <= self.ceiling_min
 
 
 SHIPPED: tuple[Protocol, ...] = (
@@ -143,6 +254,7 @@ class Decision:
     window_min: int
     rule: Rule
     nights: int
+    # The week's figures; None when too few nights make no week (NOT_ENOUGH_DIARY).
     sleep_efficiency: float | None
     mean_total_sleep: float | None
     mean_time_in_bed: float | None
@@ -195,6 +307,13 @@ def thresholds(protocol: Protocol, age: int | None) -> tuple[float, float]:
     if protocol.age_adjust and age is not None and age >= OLDER_ADULT_AGE:
         return protocol.extend_at - 5, protocol.reduce_below - 5
     return protocol.extend_at, protocol.reduce_below
+
+
+def too_sleepy(dozing: int, unsafe: bool) -> bool:
+    """Very sleepy for titration: too sleepy to be safe, or dozing off without
+    meaning to several times a week or more (``FREQUENT_DOZING``, a design decision
+    stated there). Wider than ``program.safety.very_sleepy`` (most days), on purpose."""
+    return unsafe or dozing >= FREQUENT_DOZING
 
 
 def review_span(
@@ -260,6 +379,10 @@ def _efficiency(nights: Sequence[NightFigures]) -> float | None:
     return 100.0 * sum(n.total_sleep for n in nights) / tib if tib else None
 
 
+def _unique(flags: Iterable[Flag]) -> tuple[Flag, ...]:
+    return tuple(dict.fromkeys(flags))
+
+
 def initial_window(
     protocol: Protocol, nights: Sequence[NightFigures], today: date, *, age: int | None = None
 ) -> Decision:
@@ -267,28 +390,93 @@ def initial_window(
 
     1. Valid nights: the last ``baseline_lookback_days`` mornings up to today,
        unusual nights left out; fewer than ``baseline_min_nights`` -> no window
-       yet (rule NOT_ENOUGH_DIARY, window 0).
+       yet (rule NOT_ENOUGH_DIARY, window 0, no SE stored as if it were the week's).
     2. Window = mean TST (+ offset for BBTI), or the mean time in bed for
        compression, rounded to the nearest 15 minutes (halves up), clamped to
-       the floor and ceiling.
+       the floor and ceiling. A window raised to the floor (or lowered to the
+       ceiling) is flagged: the clinician sees that it is not the diary's figure.
     """
     extend, reduce = thresholds(protocol, age)
     # The last ``baseline_lookback_days`` mornings, this morning included.
-    valid = _valid(nights, today - timedelta(days=protocol.baseline_lookback_days - 1), today)
+    first = today - timedelta(days=protocol.baseline_lookback_days - 1)
+    valid = _valid(nights, first, today)
+    base = Decision(
+        0,
+        Rule.NOT_ENOUGH_DIARY,
+        len(valid),
+        None,
+        None,
+        None,
+        extend,
+        reduce,
+        first_morning=first,
+        last_morning=today,
+        min_nights=protocol.baseline_min_nights,
+    )
     if len(valid) < protocol.baseline_min_nights:
-        return Decision(
-            0, Rule.NOT_ENOUGH_DIARY, len(valid), _efficiency(valid), None, None, extend, reduce
-        )
+        return base
     mean_tst = sum(n.total_sleep for n in valid) / len(valid)
     mean_tib = sum(n.time_in_bed for n in valid) / len(valid)
     if protocol.initial_rule is InitialRule.COMPRESSION:
         raw = mean_tib
     else:
         raw = mean_tst + protocol.initial_offset_min
-    window = clamp(round_half_up(raw, protocol.round_to_min), protocol)
-    return Decision(
-        window, Rule.INITIAL, len(valid), _efficiency(valid), mean_tst, mean_tib, extend, reduce
+    rounded = round_half_up(raw, protocol.round_to_min)
+    window = clamp(rounded, protocol)
+    flags = []
+    if rounded < protocol.floor_min:
+        flags.append(Flag.RAISED_TO_FLOOR)
+    elif rounded > protocol.ceiling_min:
+        flags.append(Flag.LOWERED_TO_CEILING)
+    return replace(
+        base,
+        window_min=window,
+        rule=Rule.INITIAL,
+        sleep_efficiency=_efficiency(valid),
+        mean_total_sleep=mean_tst,
+        mean_time_in_bed=mean_tib,
+        flags=tuple(flags),
     )
+
+
+def _move(protocol: Protocol, current: int, up: bool, proposed: float) -> tuple[int, Flag | None]:
+    """The window after a change the rule wants (longer if ``up``), or ``current``
+    and the reason when it cannot go that way.
+
+    The floor and ceiling only stop a change; they never turn it round or make it
+    bigger than the rule's own (a window a clinician set above the ceiling is not
+    "extended" down to it, nor one set below the floor "reduced" up to it). A window
+    already outside the range moves by the rule's step and stays flagged.
+    """
+    new = round_half_up(proposed, protocol.round_to_min)
+    if up:
+        if current >= protocol.ceiling_min:
+            return current, (
+                Flag.ABOVE_CEILING if current > protocol.ceiling_min else Flag.AT_CEILING
+            )
+        new = min(protocol.ceiling_min, new)
+        if new <= current:
+            return current, Flag.RULE_REVERSED
+    else:
+        if current <= protocol.floor_min:
+            return current, (
+                Flag.BELOW_FLOOR if current < protocol.floor_min else Flag.AT_FLOOR_LOW_SE
+            )
+        new = max(protocol.floor_min, new)
+        if new >= current:
+            return current, Flag.RULE_REVERSED
+    return new, None
+
+
+def _held(rule: Rule, reason: Flag) -> Rule:
+    """The rule of a change that could not be made, by its reason."""
+    if rule is Rule.SLEEPY_EXTEND:
+        return Rule.SLEEPY_HOLD
+    if reason in (Flag.AT_CEILING, Flag.ABOVE_CEILING):
+        return Rule.CEILING_HOLD
+    if reason in (Flag.AT_FLOOR_LOW_SE, Flag.BELOW_FLOOR):
+        return Rule.FLOOR_HOLD
+    return Rule.CLINICIAN_HOLD
 
 
 def titrate(
@@ -299,31 +487,53 @@ def titrate(
     *,
     window_from: date | None = None,
     age: int | None = None,
-    very_sleepy: bool = False,
+    very_sleepy: bool | None = None,
     compression_target_min: int | None = None,
     compression_step_min: int | None = None,
 ) -> Decision:
     """The week's decision for the window in force since the evening of
     ``window_from``, reviewed on ``review_date``.
 
+    ``very_sleepy``: the week's sleepiness check (``too_sleepy``), or None when the
+    patient has not answered it.
+
     1. Nights: the mornings of ``review_span`` (the nights slept under this window,
-       the review day's morning included); unusual nights are left out. Fewer
-       than ``min_nights`` -> hold, "not enough diary": never extended (or cut) on
-       partial data [CBTIC].
-    2. SE = 100 x sum(TST) / sum(TIB), unrounded, against the thresholds.
-    3. SE >= extend -> + step up; SE < reduce -> - step down, or back to the
-       week's mean TST, or one compression step; otherwise hold.
-    4. A change is rounded to the protocol's step (halves up) and clamped to the
-       floor and ceiling; a hold keeps the window exactly.
-    5. Very sleepy -> never shorter than now (flag SLEEPY) [safety gate].
-    6. Flags for clinician review: SE under 70%, or at the floor with SE still
-       under the reduce threshold.
+       the review day's morning included), unusual nights left out.
+    2. Very sleepy -> one ``step_up_min`` longer, whatever the diary says: never
+       shorter [safety gate], and lengthened unless the clinician says otherwise
+       (design decision: the sleepiness is the risk, so the response does not wait
+       for a full diary). At the ceiling the window is held (SLEEPY_HOLD).
+    3. Fewer than ``min_nights`` -> hold, "not enough diary": never extended (or
+       cut) on partial data [CBTIC]; no SE is given for the week, as a few nights
+       are not a week.
+    4. SE = 100 x sum(TST) / sum(TIB), unrounded, against the thresholds:
+       SE >= extend -> + step up; SE < reduce -> - step down, or back to the week's
+       mean TST [SPIELMAN87], or one compression step; otherwise hold.
+       Compression [BSM-COMP] steps down toward its target (the baseline TST) while
+       SE is below the reduce threshold, and extends by ``step_up_min`` at SE >=
+       extend, as the weekly rule does. Design decision: compression aims to cut
+       wake time in bed, not sleep; a week at SE >= extend has little wake left to
+       cut, and holding for ever would leave the patient on less time in bed than
+       they sleep well in (the patient page also promises the extension). At the
+       target with SE still low it holds and flags for a clinician, who decides
+       whether to go on with standard restriction.
+    5. A change is rounded to the protocol's step (halves up) and stopped at the
+       floor and ceiling (``_move``): if that leaves it no change, or a change the
+       other way, the window stays and a flag says why (FLOOR_HOLD, CEILING_HOLD,
+       CLINICIAN_HOLD). A hold keeps the window exactly.
+    6. A shorter window also needs (design decisions, each held for the clinician
+       with its flag): the week's mean time in bed no more than
+       ``ADHERENCE_MARGIN_MIN`` over the window (ADHERENCE), and an answered
+       sleepiness check (SLEEPINESS_MISSING) — never shorten past a missing check.
+    7. Flags for clinician review: SE under 70%, at the floor with SE still under
+       the reduce threshold, and any window outside the floor and ceiling.
     """
     extend, reduce = thresholds(protocol, age)
+    current = current_window_min
     first, last = review_span(review_date, window_from, protocol.lookback_days)
     week = _valid(nights, first, last)
     base = Decision(
-        current_window_min,
+        current,
         Rule.HOLD,
         len(week),
         None,
@@ -331,60 +541,93 @@ def titrate(
         None,
         extend,
         reduce,
-        previous_window_min=current_window_min,
+        previous_window_min=current,
         first_morning=first,
         last_morning=last,
         min_nights=protocol.min_nights,
     )
-    if len(week) < protocol.min_nights:
-        return replace(base, rule=Rule.NOT_ENOUGH_DIARY, sleep_efficiency=_efficiency(week))
-    se = _efficiency(week)
-    assert se is not None
-    mean_tst = sum(n.total_sleep for n in week) / len(week)
-    mean_tib = sum(n.time_in_bed for n in week) / len(week)
-    base = replace(base, sleep_efficiency=se, mean_total_sleep=mean_tst, mean_time_in_bed=mean_tib)
-
+    se: float | None = None
+    mean_tib = 0.0
+    if len(week) >= protocol.min_nights:
+        se = _efficiency(week)
+        mean_tst = sum(n.total_sleep for n in week) / len(week)
+        mean_tib = sum(n.time_in_bed for n in week) / len(week)
+        base = replace(
+            base, sleep_efficiency=se, mean_total_sleep=mean_tst, mean_time_in_bed=mean_tib
+        )
+    flags: list[Flag] = []
     rule = Rule.HOLD
-    proposed: float = current_window_min
-    if protocol.reduce_mode is ReduceMode.COMPRESSION:
+    proposed: float = current
+    if very_sleepy:
+        flags.append(Flag.SLEEPY)
+        rule, proposed = Rule.SLEEPY_EXTEND, current + protocol.step_up_min
+    elif se is None:
+        rule = Rule.NOT_ENOUGH_DIARY
+    elif protocol.reduce_mode is ReduceMode.COMPRESSION:
         target = compression_target_min or protocol.floor_min
         step = compression_step_min or protocol.step_down_min
-        if se < reduce and current_window_min > target:
-            rule, proposed = Rule.COMPRESS, max(target, current_window_min - step)
+        if se >= extend:
+            rule, proposed = Rule.EXTEND, current + protocol.step_up_min
+        elif se < reduce and current > target:
+            rule, proposed = Rule.COMPRESS, max(target, current - step)
+        elif se < reduce:
+            flags.append(Flag.AT_TARGET_LOW_SE)
     elif se >= extend:
-        rule, proposed = Rule.EXTEND, current_window_min + protocol.step_up_min
+        rule, proposed = Rule.EXTEND, current + protocol.step_up_min
     elif se < reduce:
         rule = Rule.REDUCE
         proposed = (
-            mean_tst
+            (base.mean_total_sleep or 0.0)
             if protocol.reduce_mode is ReduceMode.TO_MEAN_TST
-            else current_window_min - protocol.step_down_min
+            else current - protocol.step_down_min
         )
-    # A hold keeps the window exactly as it is (a clinician may have set any minute).
-    window = (
-        current_window_min
-        if rule is Rule.HOLD
-        else clamp(round_half_up(proposed, protocol.round_to_min), protocol)
-    )
 
-    flags: list[Flag] = []
-    if very_sleepy and window < current_window_min:
-        window, rule = current_window_min, Rule.SLEEPY_HOLD
-        flags.append(Flag.SLEEPY)
-    elif very_sleepy:
-        flags.append(Flag.SLEEPY)
-    if se < REVIEW_SE:
+    window = current
+    shorter_due = rule in SHORTENING
+    if rule in LENGTHENING or rule in SHORTENING:
+        window, reason = _move(protocol, current, rule in LENGTHENING, proposed)
+        if reason is not None:
+            rule = _held(rule, reason)
+            flags.append(reason)
+    # Time in bed well over the window: told to the clinician whenever a shorter
+    # window was due, and the shortening held (step 6).
+    over = se is not None and mean_tib > current + ADHERENCE_MARGIN_MIN
+    if shorter_due and over:
+        flags.append(Flag.ADHERENCE)
+    if rule in SHORTENING and over:
+        rule, window = Rule.ADHERENCE, current
+    elif rule in SHORTENING and very_sleepy is None:
+        rule, window = Rule.SLEEPINESS_MISSING, current
+        flags.append(Flag.SLEEPINESS_MISSING)
+
+    if se is not None and se < REVIEW_SE:
         flags.append(Flag.VERY_LOW_SE)
-    if window == protocol.floor_min and se < reduce:
+    if se is not None and window == protocol.floor_min and se < reduce:
         flags.append(Flag.AT_FLOOR_LOW_SE)
-    return replace(base, window_min=window, rule=rule, flags=tuple(flags))
+    if window > protocol.ceiling_min:
+        flags.append(Flag.ABOVE_CEILING)
+    elif window < protocol.floor_min:
+        flags.append(Flag.BELOW_FLOOR)
+    return replace(base, window_min=window, rule=rule, flags=_unique(flags))
+
+
+def auto_applicable(rule: str, flags: Sequence[str]) -> bool:
+    """Whether a self-guided programme applies a decision without a clinician.
+
+    A flagged decision waits for a clinician, except a lengthening for sleepiness:
+    design decision — it is the safe direction, and waiting would keep a very sleepy
+    patient on the shorter window; the flags stay on the record for the clinician.
+    """
+    return rule == Rule.SLEEPY_EXTEND or not flags
 
 
 def compression_plan(
     protocol: Protocol, baseline_tib: float, baseline_tst: float
 ) -> tuple[int, int]:
     """(target, weekly step) for compression: from the baseline time in bed down to the
-    baseline TST (never below the floor) in ``compression_weeks`` equal steps [BSM-COMP]."""
+    baseline TST (never below the floor) in ``compression_weeks`` equal steps [BSM-COMP].
+    Once there, ``titrate`` holds while SE is in between, extends at SE >= extend
+    and flags a clinician if SE stays low (see its step 4)."""
     target = clamp(round_half_up(baseline_tst, protocol.round_to_min), protocol)
     gap = max(0.0, baseline_tib - target)
     step = max(

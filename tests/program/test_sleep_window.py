@@ -177,14 +177,16 @@ def test_the_weekly_review_extends_a_good_week(patient, therapist) -> None:
 
 
 def test_a_very_sleepy_patient_is_not_cut_and_the_therapist_is_told(patient, therapist):
+    """Very sleepy: never shorter, one step longer, proposed to the clinician (a guided
+    programme). Was a hold at 375 ("sleepy_hold")."""
     started(patient, therapist)
     course = sw.course_for(patient)
     client_for(patient).post(
         reverse("program:sleep_window_sleepiness"), {"dozing": "3", "unsafe": "yes"}
     )
     review_day = TODAY + timedelta(days=7)
-    # A poor week that would shorten the window (the seventh night is TODAY's baseline).
-    for back in range(1, 7):
+    # A poor week that would shorten the window.
+    for back in range(7):
         night(
             patient,
             review_day - timedelta(days=back),
@@ -199,9 +201,10 @@ def test_a_very_sleepy_patient_is_not_cut_and_the_therapist_is_told(patient, the
             reverse("program:sleep_window_sleepiness"), {"dozing": "3", "unsafe": "yes"}
         )
         recommendation = sw.weekly_review(course, review_day)
-    assert recommendation.rule == "sleepy_hold"
-    assert recommendation.proposed_window_min == 375
+    assert recommendation.rule == "sleepy_extend"
+    assert (recommendation.current_window_min, recommendation.proposed_window_min) == (375, 390)
     assert "sleepy" in recommendation.flags
+    assert recommendation.status == "pending"
 
 
 def test_a_self_guided_programme_applies_clear_weeks_automatically(patient, therapist):
