@@ -1,4 +1,5 @@
-"""Demo data: a clinic a visitor can walk through at once (see ../shared/JOURNEYS.md).
+"""Demo data: a clinic a visitor can walk through at once (the journeys the browser tests
+walk: docs/testing.md).
 
 Idempotent: running it again keeps existing data and adds only what is missing.
 """

@@ -1,6 +1,6 @@
 """The questionnaires shipped with the app, as data (no Django).
 
-Licences decide what ships (../shared/CLINICAL.md (c), "Licensing"):
+Licences decide what ships (docs/sources.md, "Questionnaires"):
 
 - PHQ-9 and GAD-7 ship complete with their published wording: developed by Drs Robert L.
   Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues with an educational grant from

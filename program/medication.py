@@ -39,7 +39,7 @@ from .models import (
 )
 
 # The fixed wording the patient sees wherever the plan is shown. The app gives no
-# dosing advice of its own [CLINICAL.md (e), safety language; ASAM; ASAM-CPG].
+# dosing advice of its own [ASAM; ASAM-CPG; docs/sources.md].
 SAFETY_WORDS = _(
     "Changes to your medicine are made only with your prescriber. If you notice withdrawal "
     "symptoms (such as anxiety, shakiness, sweating, or sleep getting much worse), contact "

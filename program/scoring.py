@@ -1,7 +1,7 @@
 """Questionnaire scoring: sums, bands, ISI change, and the PHQ-9 item-9 risk rule (no Django).
 
 Every rule is data or a small function with its source. Sources (see
-../shared/CLINICAL.md (c)):
+docs/sources.md):
 
 - ISI: Bastien CH, Vallières A, Morin CM. Validation of the Insomnia Severity Index.
   Sleep Med 2001;2:297. 7 items 0–4, total 0–28; bands 0–7 no clinically significant
@@ -12,12 +12,12 @@ Every rule is data or a small function with its source. Sources (see
 - PHQ-9: Kroenke K, Spitzer RL, Williams JBW. The PHQ-9. J Gen Intern Med 2001;16:606.
   9 items 0–3, total 0–27; severity 0–4 minimal, 5–9 mild, 10–14 moderate,
   15–19 moderately severe, 20–27 severe. Item 9 (thoughts of being better off dead or
-  of self-harm): any answer above 0 needs a clinician's attention [D, CLINICAL.md].
+  of self-harm): any answer above 0 needs a clinician's attention [D: docs/sources.md].
 - GAD-7: Spitzer RL, Kroenke K, Williams JBW, Löwe B. Arch Intern Med 2006;166:1092.
   7 items 0–3, total 0–21; 0–4 minimal, 5–9 mild, 10–14 moderate, 15–21 severe.
-- ESS: Johns MW. Sleep 1991;14:540. 8 items 0–3, total 0–24. We pin CLINICAL.md's rule
-  "≥ 11 high" (0–10 is the normal range); the WUSTL sheet [ESS-SCORE] calls 10 or more
-  abnormal, so a clinic that prefers it changes ESS_HIGH.
+- ESS: Johns MW. Sleep 1991;14:540. 8 items 0–3, total 0–24. We pin the rule in
+  docs/clinical-rules.md, "≥ 11 high" (0–10 is the normal range); the WUSTL sheet
+  [ESS-SCORE] calls 10 or more abnormal, so a clinic that prefers it changes ESS_HIGH.
 - PSQI: Buysse DJ et al. Psychiatry Res 1989;28:193. Global score 0–21 from seven
   component scores 0–3; poor sleeper = global > 5 (Buysse 1989; we pin "> 5", not "≥ 5").
 """
@@ -79,7 +79,8 @@ GAD7_BANDS = (
     Band(10, 14, "Moderate", 2),
     Band(15, 21, "Severe", 3),
 )
-# CLINICAL.md: "10 or higher = abnormal" on one sheet, "≥ 11 high" pinned for this app.
+# [ESS-SCORE, docs/sources.md]: "10 or higher = abnormal" on one sheet; "≥ 11 high" is
+# pinned for this app.
 ESS_HIGH = 11
 ESS_BANDS = (Band(0, ESS_HIGH - 1, "Normal range", 0), Band(ESS_HIGH, 24, "High sleepiness", 2))
 PSQI_POOR_ABOVE = 5

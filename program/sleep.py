@@ -3,7 +3,7 @@
 A pure module: no Django imports, plain dataclasses and functions, tested with
 hand-worked examples and hypothesis properties (tests/program/test_sleep.py).
 
-Sources (keys as in ../shared/CLINICAL.md):
+Sources (keys in docs/sources.md):
 - [CSD] Carney CE et al. The Consensus Sleep Diary: standardizing prospective
   sleep self-monitoring. SLEEP 2012;35(2):287-302 — items, the diary date
   (the morning's date), TST, SE ("percent of time asleep out of time in bed").
@@ -31,7 +31,7 @@ METRICS_VERSION = 1
 # nights break this rule, give explicit dates instead.
 EVENING_PIVOT = time(16, 0)
 
-# Warning thresholds, in minutes [CBTIC, adopted in CLINICAL.md (a)].
+# Warning thresholds, in minutes [CBTIC; docs/clinical-rules.md].
 LONG_TIME_IN_BED = 600  # more than 10 h in bed
 LONG_SLEEP = 600  # more than 10 h asleep
 SHORT_SLEEP = 300  # less than 5 h asleep
@@ -184,7 +184,7 @@ def _hours(minutes: int) -> str:
 def check_night(night: Night) -> NightCheck:
     """Validate a night: ordering and arithmetic are errors; the unusual is a warning.
 
-    Errors [CSD ordering; CLINICAL.md (a)], each on the field most likely wrong:
+    Errors [CSD ordering; docs/clinical-rules.md], each on the field most likely wrong:
     1. into bed <= lights out <= final awakening <= out of bed;
     2. minutes to fall asleep + minutes awake fit between lights out and the
        final awakening (else TST would be negative);

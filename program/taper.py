@@ -8,7 +8,7 @@ The app never sets or changes a dose on its own. Everything here either
 taken against the plan the clinician confirmed. There is no dose-equivalence
 table: a conversion between medicines is entered by the clinician as a note.
 
-Sources (keys as in ../shared/CLINICAL.md, section (e)):
+Sources (keys in docs/sources.md, "Sleep medication"):
 - [MORIN04] Morin CM et al. Am J Psychiatry 2004;161:332 — taper with CBT-I:
   about 25% less every two weeks until the lowest available dose, then planned
   drug-free nights (schedule as tabulated in [POTTIE18-T2]).
@@ -472,7 +472,7 @@ def check_night(night: NightDose, steps: Sequence[Step]) -> NightCheck:
 class WeekFigures:
     """A programme week of medication answers.
 
-    ``nights_with_medication`` is out of 7 [CLINICAL.md (e)]; a week with fewer
+    ``nights_with_medication`` is out of 7 [docs/clinical-rules.md]; a week with fewer
     answers says so in ``nights_answered`` rather than counting missing as none.
     ``mean_dose_mg`` is over the nights the medicine was taken; ``percent_of_start``
     is the mean over every answered night (a none counts as 0 mg) against the

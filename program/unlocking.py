@@ -8,18 +8,18 @@ at the patient's midnight, not the server's; the callers convert. The rules:
 2. Week n (n ≥ 2) may open once ``pace_days`` *counted* days have passed since
    week n-1 opened, plus any extension the therapist gave week n.
    Source: weekly sessions are the format of the established programmes
-   (SHUTi's one core per week, Sleepio's six weekly sessions; CLINICAL.md 1.1)
+   (SHUTi's one core per week, Sleepio's six weekly sessions; docs/sources.md)
    and of the AASM guideline's multicomponent CBT-I (Edinger et al., JCSM
    2021;17:255); the number of days is the programme's setting.
 3. Days inside a pause do not count (rule 2's clock stops), and nothing opens
    while a pause is running. Source: real-life disruptions need pause and
-   resume rather than a restart (CLINICAL.md 1.4, Stellar Sleep's help pages).
+   resume rather than a restart (Stellar Sleep's help pages; docs/sources.md).
 4. Where the programme requires it, week n opens only once the required
    lessons of week n-1 are done. *Design decision* (the issue's "where so set").
 5. A week that needs baseline diary nights (the sleep-window week) opens only
    once that many valid nights exist. Source: the initial sleep window is
-   computed from 1-2 weeks of baseline diary (CLINICAL.md (b): BSM-SRT,
-   VALLIERES13, i-Sleep's 7 nights); JOURNEYS.md: "Week 2 opens once 7 valid
+   computed from 1-2 weeks of baseline diary (docs/sources.md: BSM-SRT,
+   VALLIERES13, i-Sleep's 7 nights); the patient journey: "Week 2 opens once 7 valid
    diary nights exist".
 6. Week n opens on the latest of the dates from rules 2-5, and never before
    week n-1: weeks open in order. *Design decision*.

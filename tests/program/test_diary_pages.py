@@ -40,7 +40,7 @@ def test_a_patient_fills_in_this_mornings_diary(patient) -> None:
     response = client.post(reverse("program:diary_new"), NIGHT)
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = DiaryEntry.objects.get(patient=patient)
-    # D1 of CLINICAL.md, in London: 465 in bed, 370 asleep, 79.6 %.
+    # D1 of docs/clinical-rules.md (Worked examples), in London: 465 in bed, 370 asleep, 79.6 %.
     assert (entry.time_in_bed_min, entry.total_sleep_min) == (465, 370)
     assert round(entry.sleep_efficiency, 1) == 79.6
     assert entry.into_bed.isoformat() == "2026-11-24T22:45:00+00:00"

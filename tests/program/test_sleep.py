@@ -1,4 +1,5 @@
-"""Diary metrics against the hand-worked nights of CLINICAL.md Part 3 (i), and properties."""
+"""Diary metrics against the hand-worked nights in docs/clinical-rules.md (Worked
+examples), and properties."""
 
 from __future__ import annotations
 
