@@ -1,5 +1,6 @@
-"""Assessments: what is due when, submitting answers, the PHQ-9 item-9 risk workflow,
-clinician-entered results, licensed wording, and therapist notes.
+"""Assessments: what is due when, submitting answers (a PHQ-9 item-9 answer above 0
+starts the risk workflow of ``program.risk``), clinician-entered results, licensed
+wording, and therapist notes.
 
 Schedule (issue 7; CLINICAL.md (c)):
 - ISI at baseline (the enrolment's start), at the end of the programme's ``isi_weeks``
@@ -22,15 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import scoring
+from . import risk, scoring
 from .instruments import SHIPPED
 from .models import Assessment, Enrolment, Instrument, NoteRevision, TherapistNote
-from .publish import publish_on_commit
+from .models.assessments import RiskAlert
 
 log = logging.getLogger(__name__)
 
@@ -184,8 +184,9 @@ def submit(
     enrolment: Enrolment | None,
     today: date,
 ) -> Assessment:
-    """Score and save a patient's answers; a PHQ-9 item-9 answer above 0 raises the
-    urgent flag and emails the therapist (without the content) after the commit."""
+    """Score and save a patient's answers; a PHQ-9 item-9 answer above 0 raises a risk
+    alert in the same transaction (program.risk: the urgent flag now, the emails to the
+    therapist and the duty list, without the content, after the commit)."""
     if not instrument.can_be_filled:
         raise AssessmentError(_("This questionnaire's licensed wording is not loaded."))
     result = scoring.score(instrument.scale, answers)
@@ -205,22 +206,13 @@ def submit(
         entered_by=patient,
     )
     if result.risk:
-        alert_care_team(assessment)
+        risk.raise_alert(patient, RiskAlert.Source.PHQ9_ITEM9, assessment=assessment)
     from . import reminders
 
     transaction.on_commit(
         lambda: reminders.refresh_schedules(patient, kinds=[reminders.ReminderKind.QUESTIONNAIRE])
     )
     return assessment
-
-
-def alert_care_team(assessment: Assessment) -> None:
-    """The risk workflow's email: "a patient needs your attention", never the answers,
-    published after the commit (a broker that is down never fails the request)."""
-    from .tasks import attention_email_task
-
-    if assessment.patient.therapist_id:
-        publish_on_commit(attention_email_task, assessment.pk)
 
 
 @transaction.atomic
@@ -247,12 +239,6 @@ def record_result(
         completed_on=completed_on,
         source=Assessment.Source.CLINICIAN,
         entered_by=by,
-    )
-
-
-def acknowledge_risk(assessment: Assessment, *, by: User) -> None:
-    Assessment.objects.filter(pk=assessment.pk, risk_acknowledged_at__isnull=True).update(
-        risk_acknowledged_at=timezone.now(), risk_acknowledged_by=by
     )
 
 

@@ -1,19 +1,20 @@
-"""Emails published from a request that must not be lost with the broker: a risk answer's
-alert to the care team, and "you have a new message".
+"""Emails that must not be lost with the broker: a risk alert's emails to the care team
+and the duty list (``RiskNotice``: the first alert and its escalation, program.risk), and
+"you have a new message".
 
-A request publishes its email after the commit (``program.publish``) and never waits
-for the broker. The row remembers whether the email went out (``email_sent_at``, set
-by the task once it is sent). The reminder tick, every minute, queues again the rows
-whose email has not gone out ``NOTIFY_RETRY_AFTER_SECONDS`` after they were written
-(and an hour after it last queued them): an email published while Redis was down, or
-lost with Redis's memory, goes out late once the broker and a worker are back, never
-silently not at all.
+A request (or the reminder tick, for an escalation) publishes its email after the commit
+(``program.publish``) and never waits for the broker. The row remembers whether the
+email went out (``email_sent_at``, set by the task once it is sent). The reminder tick,
+every minute, queues again the rows whose email has not gone out
+``NOTIFY_RETRY_AFTER_SECONDS`` after they were written (and an hour after it last
+queued them): an email published while Redis was down, or lost with Redis's memory,
+goes out late once the broker and a worker are back, never silently not at all.
 
 At least once: a worker killed between sending and marking sends it again, which is
 harmless (the emails carry no content, only "please sign in"). Nothing is resent for
 a row older than ``GIVE_UP_AFTER`` (its news is stale; the caseload's urgent flag and
-the unread thread still show it), for an alert already acknowledged, or for a message
-already read.
+the unread thread still show it, and an alert nobody acknowledged has been escalated),
+for an alert already acknowledged, or for a message already read.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from .models import Assessment, Message
+from .models import Message
+from .models.assessments import RiskNotice
 
 GIVE_UP_AFTER = timedelta(days=7)
 QUEUE_AGAIN_AFTER = timedelta(hours=1)
@@ -35,14 +37,13 @@ def retry_after() -> timedelta:
     return timedelta(seconds=settings.NOTIFY_RETRY_AFTER_SECONDS)
 
 
-def alerts_to_send(now: datetime) -> QuerySet[Assessment]:
-    """Risk answers whose alert has not gone out (and still has someone to go to)."""
-    return Assessment.objects.filter(
-        risk=True,
+def alerts_to_send(now: datetime) -> QuerySet[RiskNotice]:
+    """Risk alert emails (first alerts and escalations) that have not gone out, for
+    alerts nobody has acknowledged yet. (A notice is only written with recipients.)"""
+    return RiskNotice.objects.filter(
         email_sent_at__isnull=True,
-        risk_acknowledged_at__isnull=True,
-        patient__therapist__isnull=False,
-        **_due(now, "completed_at"),
+        alert__acknowledged_at__isnull=True,
+        **_due(now, "created_at"),
     )
 
 
@@ -95,7 +96,7 @@ def queue_again(
 def _publish_each(
     ids: Sequence[int],
     publish: Callable[[int], None],
-    model: type[Assessment] | type[Message],
+    model: type[RiskNotice] | type[Message],
     now: datetime,
 ) -> int:
     for n, pk in enumerate(ids):
@@ -108,5 +109,5 @@ def _publish_each(
     return len(ids)
 
 
-def mark_sent(model: type[Assessment] | type[Message], pk: int, now: datetime) -> None:
+def mark_sent(model: type[RiskNotice] | type[Message], pk: int, now: datetime) -> None:
     model.objects.filter(pk=pk, email_sent_at__isnull=True).update(email_sent_at=now)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.urls import reverse
@@ -12,9 +11,6 @@ from django.utils import timezone
 
 from .emails import send_templated_email
 from .models import Invitation, WorkerHeartbeat
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -94,19 +90,34 @@ def reminder_tick_task() -> int:
             )
             return sum(len(batch) for batch in batches[:n])
     _reschedule_after_new_nights(now)
+    _escalate_risk_alerts(now)
     _queue_unsent_emails(now)
     return sum(len(ids) for ids in batches)
 
 
+def _escalate_risk_alerts(now: datetime) -> None:
+    """Risk alerts nobody acknowledged in time go to the duty list and the admins
+    (program.risk). Never fails the tick: what is not escalated now is next minute."""
+    from . import risk
+
+    try:
+        risk.escalate_and_publish(
+            now, lambda pk: risk_notice_email_task.apply_async(args=[pk], retry=False)
+        )
+    except Exception:
+        log.exception("Could not escalate risk alerts; the next tick tries again")
+
+
 def _queue_unsent_emails(now: datetime) -> None:
-    """Risk alerts and new-message emails that never reached a worker (published while
-    the broker was down, or lost with its memory) are queued again (program.notifications)."""
+    """Risk alert emails and new-message emails that never reached a worker (published
+    while the broker was down, or lost with its memory) are queued again
+    (program.notifications)."""
     from . import notifications
 
     try:
         notifications.queue_again(
             now,
-            publish_alert=lambda pk: attention_email_task.apply_async(args=[pk], retry=False),
+            publish_alert=lambda pk: risk_notice_email_task.apply_async(args=[pk], retry=False),
             publish_message=lambda pk: message_email_task.apply_async(args=[pk], retry=False),
         )
     except Exception as error:  # the broker is down again: the next tick tries
@@ -156,38 +167,71 @@ def purge_audit_task() -> int:
     return purge()
 
 
-def _sign_in_email(name: str, person: User, path: str, called: str) -> None:
-    """A content-free email asking ``person`` to sign in at ``path`` (in the template's
-    context as ``called``, beside ``link``), in their language."""
+def _sign_in_email(
+    name: str, address: str, path: str, context: dict[str, object], *, language: str = ""
+) -> None:
+    """A content-free email asking whoever reads ``address`` to sign in at ``path``
+    (``link`` in the template's context), in ``language`` (empty: the site's)."""
     from django.conf import settings
 
     link = settings.SITE_URL.rstrip("/") + path
-    send_templated_email(
-        name, person.email, {called: person, "link": link}, language=person.language
-    )
+    send_templated_email(name, address, {**context, "link": link}, language=language)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
-def attention_email_task(assessment_id: int) -> None:
-    """Tell the therapist that a patient needs attention (PHQ-9 item 9), with no content.
+def risk_notice_email_task(notice_id: int) -> None:
+    """Send one risk alert email (the first alert or its escalation, program.risk) to each
+    of its addresses: "a patient's answer needs a clinician's attention — sign in", with
+    no health detail, in each person's language where the address is an account's.
 
-    At-least-once: a duplicate "please sign in" email is harmless; a lost one is not
-    (one that never reached a worker is queued again: program.notifications). The
-    urgent flag on the caseload does not depend on this email.
-    """
-    from . import notifications
-    from .models import Assessment
+    At-least-once: a mail server that fails half way retries the whole list, and a
+    duplicate "please sign in" is harmless; a lost one is not (one that never reached a
+    worker is queued again: program.notifications). The urgent flag does not depend on
+    this email."""
+    from accounts.models import User
 
-    assessment = (
-        Assessment.objects.select_related("patient__therapist").filter(pk=assessment_id).first()
-    )
-    if assessment is None or assessment.email_sent_at is not None:
+    from . import notifications, risk
+    from .models.assessments import RiskAlertEvent, RiskNotice
+
+    notice = RiskNotice.objects.select_related("alert").filter(pk=notice_id).first()
+    if notice is None or notice.email_sent_at is not None:
         return
-    therapist = assessment.patient.therapist
-    if therapist is not None and assessment.risk_acknowledged_at is None:
-        _sign_in_email("attention_needed", therapist, reverse("program:caseload"), "therapist")
-    # Sent, or no longer needed (no therapist, or already acknowledged).
-    notifications.mark_sent(Assessment, assessment.pk, timezone.now())
+    if notice.alert.acknowledged_at is None:
+        people = {u.email.lower(): u for u in User.objects.filter(email__in=notice.recipients)}
+        escalation = notice.kind == RiskNotice.Kind.ESCALATION
+        sent = 0
+        for address in notice.recipients:
+            person = people.get(address)
+            if person is not None and not person.is_active:
+                continue  # left the clinic since: the rest of the list has it
+            _sign_in_email(
+                "risk_escalation" if escalation else "risk_alert",
+                address,
+                reverse("program:risk_alerts"),
+                {"person": person, "hours": risk.escalate_after_hours()},
+                language=person.language if person else "",
+            )
+            sent += 1
+        RiskAlertEvent.objects.create(
+            alert=notice.alert,
+            kind=RiskAlertEvent.Kind.EMAILED,
+            detail=f"{notice.get_kind_display()} to {sent} of {len(notice.recipients)} addresses",
+        )
+    # Sent, or no longer needed (already acknowledged).
+    notifications.mark_sent(RiskNotice, notice.pk, timezone.now())
+
+
+@shared_task
+def attention_email_task(assessment_id: int) -> None:
+    """Before migration 0031 a PHQ-9 alert was queued by its assessment's id: such a task
+    still waiting in the broker sends that answer's alert email (program.risk)."""
+    from .models.assessments import RiskNotice
+
+    notice = RiskNotice.objects.filter(
+        alert__assessment_id=assessment_id, kind=RiskNotice.Kind.ALERT
+    ).first()
+    if notice is not None:
+        risk_notice_email_task(notice.pk)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
@@ -212,7 +256,13 @@ def message_email_task(message_id: int) -> None:
         recipient = patient
         path = reverse("program:messages")
     if recipient is not None and message.read_at is None:
-        _sign_in_email("new_message", recipient, path, "recipient")
+        _sign_in_email(
+            "new_message",
+            recipient.email,
+            path,
+            {"recipient": recipient},
+            language=recipient.language,
+        )
     # Sent, or no longer needed (nobody to tell, or already read).
     notifications.mark_sent(Message, message.pk, timezone.now())
 

@@ -11,6 +11,7 @@ from .views import (
     my_data,
     patient,
     reminders,
+    risk,
     sleep_window,
     therapist,
 )
@@ -115,9 +116,9 @@ urlpatterns = [
         name="record_result",
     ),
     path(
-        "patients/<int:patient_id>/assessments/<int:assessment_id>/acknowledge/",
-        assessments.acknowledge_risk,
-        name="acknowledge_risk",
+        "patients/<int:patient_id>/alerts/<int:alert_id>/acknowledge/",
+        risk.acknowledge_alert,
+        name="acknowledge_alert",
     ),
     path("patients/<int:patient_id>/summary/", therapist.patient_summary, name="patient_summary"),
     path(
@@ -144,5 +145,6 @@ urlpatterns = [
     path("patients/<int:patient_id>/pace/", therapist.adjust_pace, name="adjust_pace"),
     path("invite/<str:token>/", invitations.accept, name="accept_invitation"),
     path("clinic/", clinic.clinic_home, name="clinic_home"),
+    path("clinic/alerts/", risk.risk_alerts, name="risk_alerts"),
     path("clinic/patients/<int:patient_id>/reassign/", clinic.reassign, name="reassign"),
 ]

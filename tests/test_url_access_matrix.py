@@ -160,9 +160,13 @@ ROWS = [
         args="assessment"),
     row("program:record_result",       "post", LOGIN, 403,    403,    HOME,     404,    403,
         args="patient"),
-    # The patient's own therapist acknowledges a risk answer; an admin is not their clinician.
-    row("program:acknowledge_risk",    "post", LOGIN, 403,    403,    HOME,     404,    404,
-        args="risk"),
+    # A risk alert: the patient's own therapist acknowledges it, and so may the duty list
+    # and the clinic admins (program.risk); another therapist is told it does not exist.
+    row("program:acknowledge_alert",   "post", LOGIN, 403,    403,    HOME,     404,    HOME,
+        args="alert"),
+    # Every alert email links here: a therapist sees their own patients' alerts (none, for
+    # other_therapist), the duty list and the admins every patient's.
+    row("program:risk_alerts",         "get",  LOGIN, 403,    403,    200,      200,    200),
     row("program:patient_summary",     "get",  LOGIN, 403,    403,    200,      404,    200,
         args="patient"),
     row("program:patient_summary_pdf", "get",  LOGIN, 403,    403,    200,      404,    200,
@@ -289,7 +293,7 @@ def world(
             "plan": [patient.pk, plan.pk],
             "instrument": ["gad7"],  # due at baseline, not yet filled
             "assessment": [risk.pk],
-            "risk": [patient.pk, risk.pk],
+            "alert": [patient.pk, risk.risk_alerts.get().pk],
             "note": [patient.pk, note.pk],
             "": [],
         },

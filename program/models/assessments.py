@@ -1,8 +1,9 @@
-"""Questionnaires as data (instruments), the answers patients give (assessments), and
-the care team's private notes on a patient.
+"""Questionnaires as data (instruments), the answers patients give (assessments), the
+risk alerts some answers raise, and the care team's private notes on a patient.
 
 Scoring lives in the pure module ``program.scoring``; the workflow (what is due,
-submitting, the PHQ-9 item-9 risk workflow) in ``program.assessments``.
+submitting) in ``program.assessments``; the risk workflow, for every answer that
+signals a risk of self-harm whatever asked it, in ``program.risk``.
 """
 
 from __future__ import annotations
@@ -74,8 +75,15 @@ class AssessmentQuerySet(models.QuerySet):
     def of(self, key: str) -> AssessmentQuerySet:
         return self.filter(instrument__key=key)
 
-    def unacknowledged_risk(self) -> AssessmentQuerySet:
-        return self.filter(risk=True, risk_acknowledged_at__isnull=True)
+    def unacknowledged_risk(self) -> RiskAlertQuerySet:
+        """Every open risk alert, whatever answer raised it (a PHQ-9 item 9 or the safety
+        screen's self-harm question): a ``RiskAlert`` queryset, not assessments.
+
+        The caseload's urgent flag reads this inside ``Exists(...filter(patient=...))``
+        (program/caseload.py), so answering with the alerts puts every risk answer on the
+        caseload without another query. Filter it by ``patient`` only. (Follow-up: the
+        caseload should read ``RiskAlert.objects.open()`` itself.)"""
+        return RiskAlert.objects.open()
 
 
 class Assessment(models.Model):
@@ -98,6 +106,8 @@ class Assessment(models.Model):
     band = models.CharField(max_length=100)
     band_rank = models.PositiveSmallIntegerField(default=0)
     risk = models.BooleanField(default=False, help_text=_("PHQ-9 item 9 answered above 0."))
+    # Mirrors its RiskAlert's acknowledgement (program.risk.acknowledge), for the readers
+    # of the assessment itself (the API, the data export).
     risk_acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -109,23 +119,11 @@ class Assessment(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # A risk answer's email to the care team (program.notifications): when it went out,
-    # and when the reminder tick last queued it again because it had not.
-    email_sent_at = models.DateTimeField(null=True, blank=True)
-    email_queued_at = models.DateTimeField(null=True, blank=True)
-
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-completed_on", "-completed_at"]
-        indexes = [
-            models.Index(fields=["patient", "completed_on"]),
-            models.Index(
-                fields=["completed_at"],
-                condition=models.Q(risk=True, email_sent_at__isnull=True),
-                name="assessment_alert_unsent",
-            ),
-        ]
+        indexes = [models.Index(fields=["patient", "completed_on"])]
 
     def __str__(self) -> str:
         return f"{self.instrument.short_name} {self.total} on {self.completed_on}"
@@ -141,6 +139,135 @@ class Assessment(models.Model):
             for item in self.instrument.items
             if item["key"] in self.answers
         ]
+
+
+class RiskAlertQuerySet(models.QuerySet["RiskAlert"]):
+    def open(self) -> RiskAlertQuerySet:
+        """Not yet acknowledged by a person."""
+        return self.filter(acknowledged_at__isnull=True)
+
+
+class RiskAlert(models.Model):
+    """An answer that signals a risk of self-harm, and the workflow it started
+    (program.risk): the urgent flag while it is open, its emails (``RiskNotice``), who
+    acknowledged it and when, and its escalation. Its steps are in ``RiskAlertEvent``."""
+
+    class Source(models.TextChoices):
+        # A later instrument adds its source here and calls program.risk.raise_alert.
+        PHQ9_ITEM9 = "phq9_item9", _("Self-harm answer on the PHQ-9 (item 9)")
+        SCREEN_SELF_HARM = "screen_self_harm", _("Self-harm answer on the safety screen")
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="risk_alerts"
+    )
+    source = models.CharField(max_length=30, choices=Source.choices)
+    # The answer that raised it (kept if that row is deleted by hand in the admin).
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_alerts"
+    )
+    screen = models.ForeignKey(
+        "program.SafetyScreen",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_alerts",
+    )
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The patient's therapist when it was raised; none: the duty list's."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RiskAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["patient", "-created_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(acknowledged_at__isnull=True, escalated_at__isnull=True),
+                name="risk_alert_to_escalate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} of {self.patient} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RiskNotice(models.Model):
+    """One email of an alert, to the addresses it lists: the first one (the therapist and
+    the duty list) or the escalation (the duty list and the admins). Written only when
+    there is someone to send it to; the task marks it sent (program.notifications)."""
+
+    class Kind(models.TextChoices):
+        ALERT = "alert", _("Alert")
+        ESCALATION = "escalation", _("Escalation")
+
+    alert = models.ForeignKey(RiskAlert, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipients = models.JSONField(default=list, help_text=_("Email addresses."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "kind"], name="one_risk_notice_per_kind")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_sent_at__isnull=True),
+                name="risk_notice_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of alert {self.alert_id}"
+
+
+class RiskAlertEvent(models.Model):
+    """A step of a risk alert, who took it (none: the app) and when: append-only."""
+
+    class Kind(models.TextChoices):
+        RAISED = "raised", _("Raised: urgent flag shown")
+        NOBODY_TO_TELL = "nobody", _("Nobody to email: no therapist and an empty duty list")
+        EMAILED = "emailed", _("Email sent")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        ESCALATED = "escalated", _("Escalated: not acknowledged in time")
+
+    alert = models.ForeignKey(RiskAlert, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (alert {self.alert_id}) at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Risk alert events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        raise ValueError("Risk alert events go only with their alert.")
 
 
 class TherapistNote(models.Model):

@@ -1,5 +1,6 @@
 """Questionnaires: the patient's progress page, filling one in, its result (with the
-PHQ-9 item-9 crisis message), and the clinician's entries and acknowledgements."""
+PHQ-9 item-9 crisis message and what the app did about it), and the clinician's entries.
+(Acknowledging a risk alert: program/views/risk.py.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
-    clinician_required,
     get_patient_for,
     patient_required,
     therapist_required,
@@ -19,7 +19,7 @@ from accounts.access import (
 from accounts.models import User
 
 from .. import assessments as service
-from .. import charts, safety
+from .. import charts, risk, safety
 from ..clinical_text import translated
 from ..forms import QuestionnaireForm, RecordResultForm
 from ..models import Assessment
@@ -106,6 +106,9 @@ def questionnaire_result(request: HttpRequest, assessment_id: int) -> HttpRespon
         Assessment.objects.select_related("instrument"), pk=assessment_id, patient=request.user
     )
     ctx = {"assessment": assessment, "crisis_message": translated(safety.CRISIS_MESSAGE)}
+    if assessment.risk:
+        # Said only as it happened: an alert written for a person, or nobody told.
+        ctx["risk_words"] = risk.patient_words(assessment.risk_alerts.first())
     return render(request, "program/questionnaire_result.html", ctx)
 
 
@@ -128,16 +131,4 @@ def record_result(request: HttpRequest, patient_id: int) -> HttpResponse:
     else:
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
         messages.error(request, _("Result not saved: %(errors)s") % {"errors": errors})
-    return redirect("program:patient_detail", patient.pk)
-
-
-@clinician_required
-@require_POST
-def acknowledge_risk(request: HttpRequest, patient_id: int, assessment_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
-    if request.user.role != "therapist":  # type: ignore[union-attr]
-        raise Http404  # the patient's own therapist acknowledges
-    assessment = get_object_or_404(Assessment, pk=assessment_id, patient=patient, risk=True)
-    service.acknowledge_risk(assessment, by=request.user)  # type: ignore[arg-type]
-    messages.success(request, _("Marked as seen. Follow your clinic's risk procedure."))
     return redirect("program:patient_detail", patient.pk)

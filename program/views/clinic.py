@@ -12,6 +12,7 @@ from accounts.access import admin_required, get_patient_for
 from accounts.models import User
 from accounts.services import reassign_patient
 
+from .. import risk
 from ..forms import ReassignForm
 from ..models import Programme
 
@@ -20,7 +21,8 @@ PAGE_SIZE = 50
 
 @admin_required
 def clinic_home(request: HttpRequest) -> HttpResponse:
-    """The clinic admin's overview: therapists, their caseloads, unassigned patients."""
+    """The clinic admin's overview: open risk alerts, therapists, their caseloads,
+    unassigned patients."""
     therapists = (
         User.objects.therapists()
         .annotate(patient_count=Count("caseload", filter=Q(caseload__is_active=True)))
@@ -38,6 +40,13 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
         "reassign_form": ReassignForm(),
         "programmes": Programme.objects.annotate(enrolled=Count("enrolments")),
         "unassigned": User.objects.patients().filter(therapist__isnull=True).count(),
+        # Every open risk alert, the urgent first thing an admin (on the duty list) sees.
+        "risk_alerts": list(
+            risk.alerts_for(request.user)  # type: ignore[arg-type]
+            .open()
+            .prefetch_related("notices")
+            .order_by("created_at")
+        ),
     }
     return render(request, "program/clinic_home.html", ctx)
 

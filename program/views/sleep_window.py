@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import clinician_required, get_patient_for, patient_required
 from accounts.models import User
 
-from .. import safety
+from .. import risk, safety
 from .. import sleep_window as sw
 from ..calendar import calendar_feed
 from ..clinical_text import translated
@@ -59,9 +59,39 @@ def window_context(patient: User) -> dict[str, Any]:
         "sleepiness": sleepiness,
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
         "allowed": bool(screen) and screen.decision in ("allowed", "compression"),
-        "safety_advice": translated(safety.SAFETY_ADVICE),
+        "safety_advice": sleepiness_words(patient),
         "crisis_message": translated(safety.CRISIS_MESSAGE),
+        # Under the crisis message: whom the app told, as it happened.
+        "risk_words": (
+            risk.patient_words(screen.risk_alerts.first())
+            if screen and screen.answers.get("self_harm")
+            else ""
+        ),
     }
+
+
+def screen_words(patient: User) -> str:
+    """What a positive screen leads to, as it is: the therapist sees it on their caseload
+    ("Positive safety screen (to review)") and decides; without one, nobody does."""
+    if patient.therapist_id:
+        return _(
+            "Thank you. Some of your answers mean your therapist should decide about the "
+            "sleep window with you. They will see your answers on their list of patients."
+        )
+    return _(
+        "Thank you. Some of your answers mean a clinician should decide about the sleep "
+        "window with you. You do not have a therapist in this app, so nobody will look at "
+        "these answers automatically: please talk to your clinic or your doctor."
+    )
+
+
+def sleepiness_words(patient: User) -> str:
+    """The sleepiness advice, and the caseload's "Severe daytime sleepiness" flag only
+    when there is a therapist whose caseload shows it."""
+    advice = translated(safety.SAFETY_ADVICE)
+    if patient.therapist_id:
+        return advice + " " + _("Your therapist will see this on their list of patients.")
+    return advice
 
 
 @patient_required
@@ -93,17 +123,14 @@ def submit_screen(request: HttpRequest) -> HttpResponse:
     form = SafetyScreenForm(request.POST)
     if not form.is_valid():
         return _rerender(request, screen_form=form)
-    _screen, result = sw.submit_screen(request.user, form.answers())  # type: ignore[arg-type]
+    patient: User = request.user  # type: ignore[assignment]
+    # Through program.risk: a self-harm answer raises its alert in the same transaction.
+    _screen, result, alert = risk.submit_screen(patient, form.answers())
     if result.crisis:
         messages.error(request, translated(safety.CRISIS_MESSAGE))
+        messages.error(request, risk.patient_words(alert))
     if result.positive:
-        messages.info(
-            request,
-            _(
-                "Thank you. Some of your answers mean your therapist should "
-                "decide about the sleep window with you. They have been told."
-            ),
-        )
+        messages.info(request, screen_words(patient))
     else:
         messages.success(request, _("Thank you. You can choose your rise time now."))
     return redirect("program:sleep_window")
@@ -145,7 +172,7 @@ def sleepiness_check(request: HttpRequest) -> HttpResponse:
         unsafe=form.cleaned_data["unsafe"] == "yes",
     )
     if check.very_sleepy:
-        messages.warning(request, translated(safety.SAFETY_ADVICE))
+        messages.warning(request, sleepiness_words(request.user))  # type: ignore[arg-type]
     else:
         messages.success(request, _("Thank you. Keep to your window: it is working for you."))
     return redirect("program:sleep_window")

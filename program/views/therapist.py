@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, therapist_required
@@ -16,6 +17,7 @@ from accounts.models import User
 from .. import assessments as assessment_service
 from .. import caseload as caseload_service
 from .. import medication as medication_service
+from .. import risk
 from .. import sleep_window as sw
 from ..curriculum import (
     advance_enrolment,
@@ -36,6 +38,7 @@ from ..models import (
     SleepCourse,
     TherapistNote,
 )
+from ..models.assessments import RiskAlert
 from .assessments import trend_charts
 from .diary import diary_context
 
@@ -51,11 +54,22 @@ def _caseload_rows(request: HttpRequest) -> tuple[list[caseload_service.Row], di
     flagged = request.GET.get("flagged") == "1"
     week_text = request.GET.get("week", "")
     week = int(week_text) if week_text.isdigit() else None
-    rows = caseload_service.build_rows(therapist)
+    rows = _with_risk_label(caseload_service.build_rows(therapist))
     rows = caseload_service.filter_rows(rows, flagged=flagged, week=week, query=query)
     rows = caseload_service.sort_rows(rows, sort)
     filters = {"query": query, "sort": sort, "flagged": flagged, "week": week}
     return rows, filters
+
+
+# The caseload's urgent flag is up for every open risk alert, whatever answer raised it
+# (program.risk), so it names no questionnaire; the patient's page says which.
+RISK_FLAG = caseload_service.Flag("risk", gettext_lazy("Urgent: self-harm answer"), urgent=True)
+
+
+def _with_risk_label(rows: list[caseload_service.Row]) -> list[caseload_service.Row]:
+    for row in rows:
+        row.flags = [RISK_FLAG if f.key == "risk" else f for f in row.flags]
+    return rows
 
 
 @therapist_required
@@ -186,7 +200,13 @@ def patient_context(patient: User, *, chart_id: str) -> dict[str, Any]:
             "today": today,
             "instruments": instruments.values(),
             "results": results,
-            "risks": [a for a in results if a.risk and not a.risk_acknowledged_at],
+            "risks": list(
+                RiskAlert.objects.open()
+                .filter(patient=patient)
+                .select_related("assessment__instrument", "screen")
+                .prefetch_related("notices")
+                .order_by("created_at")
+            ),
             "trend_charts": trend_charts(trends, chart_id),
             "isi": trends.get("isi"),
             "prescriptions": [(p, sw.explain(p.rule, p.figures)) for p in prescriptions],
@@ -203,6 +223,7 @@ def patient_context(patient: User, *, chart_id: str) -> dict[str, Any]:
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
     ctx = patient_context(patient, chart_id="detail")
+    ctx["can_acknowledge"] = risk.can_acknowledge(request.user, patient)  # type: ignore[arg-type]
     ctx["note_form"] = NoteForm()
     ctx["record_form"] = RecordResultForm(
         assessment_service.ensure_instruments(), initial={"completed_on": ctx["today"]}

@@ -125,7 +125,7 @@ def test_a_self_harm_answer_shows_crisis_contacts_flags_and_emails_the_therapist
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [therapist.email]
-    assert message.subject == "A patient needs your attention — sign in"
+    assert message.subject == "A patient's answer needs a clinician's attention — sign in"
     assert patient.email not in message.body and "PHQ" not in message.body
     assert patient.display_name not in message.body
     # The urgent flag comes first on the caseload, whatever the name order.
@@ -136,8 +136,8 @@ def test_a_self_harm_answer_shows_crisis_contacts_flags_and_emails_the_therapist
     detail_url = reverse("program:patient_detail", args=[patient.pk])
     tclient = client_for(therapist)
     assert "Urgent: self-harm answer" in tclient.get(detail_url).content.decode()
-    risk = Assessment.objects.get(patient=patient)
-    tclient.post(reverse("program:acknowledge_risk", args=[patient.pk, risk.pk]))
+    alert = Assessment.objects.get(patient=patient).risk_alerts.get()
+    tclient.post(reverse("program:acknowledge_alert", args=[patient.pk, alert.pk]))
     assert "Urgent: self-harm answer" not in tclient.get(detail_url).content.decode()
     assert "Urgent" not in tclient.get(reverse("program:caseload")).content.decode()
 
@@ -150,7 +150,7 @@ def test_a_broker_that_is_down_never_fails_the_risk_submission(
     def down(*args, **kwargs):
         raise OSError("broker down")
 
-    monkeypatch.setattr(tasks.attention_email_task, "apply_async", down)
+    monkeypatch.setattr(tasks.risk_notice_email_task, "apply_async", down)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(patient).post(
             reverse("program:questionnaire", args=["phq9"]), {**PHQ_NONE, "phq9": "3"}

@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from program import notifications, tasks
-from program.models import Assessment, Message
+from program.models import Message
+from program.models.assessments import RiskNotice
 from tests.conftest import client_for
 
 PHQ_RISK = {**{f"phq{i}": "0" for i in range(1, 9)}, "phq9": "2"}
-EMAIL_TASKS = (tasks.attention_email_task, tasks.message_email_task)
+EMAIL_TASKS = (tasks.risk_notice_email_task, tasks.message_email_task)
 
 
 @contextlib.contextmanager
@@ -48,13 +49,14 @@ def to(address: str) -> int:
     return sum(1 for m in mail.outbox if m.to == [address])
 
 
-def answer_with_risk(patient, capture) -> Assessment:  # type: ignore[no-untyped-def]
+def answer_with_risk(patient, capture) -> RiskNotice:  # type: ignore[no-untyped-def]
+    """A PHQ-9 item-9 answer while the broker is down: its alert email, not sent."""
     with broker_down(), capture(execute=True):
         response = client_for(patient).post(
             reverse("program:questionnaire", args=["phq9"]), PHQ_RISK
         )
     assert response.status_code == 302
-    return Assessment.objects.get(patient=patient, risk=True)
+    return RiskNotice.objects.get(alert__assessment__patient=patient, kind="alert")
 
 
 def test_a_risk_alert_published_while_the_broker_is_down_goes_out_late_once(
@@ -62,12 +64,12 @@ def test_a_risk_alert_published_while_the_broker_is_down_goes_out_late_once(
 ) -> None:
     risk = answer_with_risk(patient, django_capture_on_commit_callbacks)
     assert risk.email_sent_at is None and to(therapist.email) == 0
-    written = risk.completed_at
+    written = risk.created_at
     tick_at(written + timedelta(seconds=30))  # too soon: a publish may still be on its way
     assert to(therapist.email) == 0
     tick_at(written + notifications.retry_after() + timedelta(seconds=1))
     assert to(therapist.email) == 1
-    assert mail.outbox[-1].subject == "A patient needs your attention — sign in"
+    assert mail.outbox[-1].subject == "A patient's answer needs a clinician's attention — sign in"
     risk.refresh_from_db()
     assert risk.email_sent_at is not None
     for minutes in (5, 70, 200):  # later ticks send nothing more
@@ -81,9 +83,9 @@ def test_an_alert_that_went_out_at_once_is_not_sent_again(
     with django_capture_on_commit_callbacks(execute=True):
         client_for(patient).post(reverse("program:questionnaire", args=["phq9"]), PHQ_RISK)
     assert to(therapist.email) == 1
-    risk = Assessment.objects.get(patient=patient, risk=True)
+    risk = RiskNotice.objects.get(alert__assessment__patient=patient)
     assert risk.email_sent_at is not None
-    tick_at(risk.completed_at + timedelta(minutes=10))
+    tick_at(risk.created_at + timedelta(minutes=10))
     assert to(therapist.email) == 1
 
 
@@ -91,11 +93,14 @@ def test_an_alert_already_acknowledged_or_a_week_old_is_not_sent(
     patient, therapist, django_capture_on_commit_callbacks
 ) -> None:
     risk = answer_with_risk(patient, django_capture_on_commit_callbacks)
-    client_for(therapist).post(reverse("program:acknowledge_risk", args=[patient.pk, risk.pk]))
-    tick_at(risk.completed_at + timedelta(minutes=5))
-    # A week-old one, never sent: its news is stale (the caseload flag still shows it).
-    Assessment.objects.filter(pk=risk.pk).update(risk_acknowledged_at=None)
-    tick_at(risk.completed_at + notifications.GIVE_UP_AFTER + timedelta(minutes=1))
+    client_for(therapist).post(
+        reverse("program:acknowledge_alert", args=[patient.pk, risk.alert_id])
+    )
+    tick_at(risk.created_at + timedelta(minutes=5))
+    # A week-old one, never sent: its news is stale (the caseload flag still shows it, and
+    # the escalation went to the duty list: nobody here, there is no admin).
+    type(risk.alert).objects.filter(pk=risk.alert_id).update(acknowledged_at=None)
+    tick_at(risk.created_at + notifications.GIVE_UP_AFTER + timedelta(minutes=1))
     assert to(therapist.email) == 0
 
 
@@ -104,10 +109,10 @@ def test_a_tick_that_cannot_publish_leaves_the_alert_for_the_next(
 ) -> None:
     risk = answer_with_risk(patient, django_capture_on_commit_callbacks)
     with broker_down():
-        tick_at(risk.completed_at + timedelta(minutes=3))  # logs, never raises
+        tick_at(risk.created_at + timedelta(minutes=3))  # logs, never raises
     risk.refresh_from_db()
     assert risk.email_queued_at is None and to(therapist.email) == 0
-    tick_at(risk.completed_at + timedelta(minutes=4))
+    tick_at(risk.created_at + timedelta(minutes=4))
     assert to(therapist.email) == 1
 
 
@@ -117,11 +122,13 @@ def test_an_alert_queued_but_lost_with_the_broker_is_queued_again_an_hour_later(
     risk = answer_with_risk(patient, django_capture_on_commit_callbacks)
     lost: list[int] = []
     with pytest.MonkeyPatch.context() as patch:  # published, then gone with Redis's memory
-        patch.setattr(tasks.attention_email_task, "apply_async", lambda args, **kw: lost.append(1))
-        tick_at(risk.completed_at + timedelta(minutes=3))
-        tick_at(risk.completed_at + timedelta(minutes=30))  # not again yet
+        patch.setattr(
+            tasks.risk_notice_email_task, "apply_async", lambda args, **kw: lost.append(1)
+        )
+        tick_at(risk.created_at + timedelta(minutes=3))
+        tick_at(risk.created_at + timedelta(minutes=30))  # not again yet
     assert lost == [1] and to(therapist.email) == 0
-    tick_at(risk.completed_at + timedelta(minutes=3) + notifications.QUEUE_AGAIN_AFTER)
+    tick_at(risk.created_at + timedelta(minutes=3) + notifications.QUEUE_AGAIN_AFTER)
     assert to(therapist.email) == 1
 
 
