@@ -116,6 +116,11 @@ def recent_sleepiness(patient: User, today: date) -> SleepinessCheck | None:
     )
 
 
+def _too_sleepy(check: SleepinessCheck | None) -> bool | None:
+    """The check's answer for titration (``titration.too_sleepy``), None if unanswered."""
+    return None if check is None else titration.too_sleepy(check.dozing, check.unsafe)
+
+
 def review_week(course: SleepCourse, today: date) -> titration.ReviewWeek:
     """The week whose figures the caseload, the sleep-window pages and the API show:
     the nights the latest weekly review on or before ``today`` reads
@@ -155,7 +160,9 @@ def _auto_apply(patient: User) -> bool:
     return bool(enrolment and enrolment.programme.sleep_window_auto_apply)
 
 
-def _figures(decision: titration.Decision) -> dict[str, Any]:
+def _figures(decision: titration.Decision, rules: titration.Protocol) -> dict[str, Any]:
+    """What a recommendation (and the prescription made from it) keeps of the week:
+    the figures, the mornings read, and what the words need."""
     return {
         "nights": decision.nights,
         "sleep_efficiency": decision.sleep_efficiency,
@@ -166,6 +173,11 @@ def _figures(decision: titration.Decision) -> dict[str, Any]:
         "first_morning": decision.first_morning.isoformat() if decision.first_morning else None,
         "last_morning": decision.last_morning.isoformat() if decision.last_morning else None,
         "min_nights": decision.min_nights,
+        "floor_min": rules.floor_min,
+        "ceiling_min": rules.ceiling_min,
+        "initial_rule": rules.initial_rule.value,
+        "adherence_margin_min": titration.ADHERENCE_MARGIN_MIN,
+        "flags": [f.value for f in decision.flags],
     }
 
 
@@ -220,13 +232,23 @@ def restriction_allowed(patient: User) -> bool:
 
 @transaction.atomic
 def record_sleepiness(patient: User, *, dozing: int, unsafe: bool) -> SleepinessCheck:
-    return SleepinessCheck.objects.create(
+    """The weekly check. ``very_sleepy`` is titration's reading (``too_sleepy``:
+    dozing several times a week counts), so that the safety advice, the caseload's
+    flag and the window agree. A week held for want of this answer is worked out
+    again now (``_review_again``)."""
+    check = SleepinessCheck.objects.create(
         patient=patient,
         week_of=patient.local_today(),
         dozing=dozing,
         unsafe=unsafe,
-        very_sleepy=safety.very_sleepy(dozing, unsafe),
+        very_sleepy=safety.very_sleepy(dozing, unsafe) or titration.too_sleepy(dozing, unsafe),
     )
+    course = (
+        SleepCourse.objects.select_related("protocol", "patient").filter(patient=patient).first()
+    )
+    if course is not None:
+        _review_again(course, check)
+    return check
 
 
 # --- Prescriptions ------------------------------------------------------------------
@@ -288,8 +310,9 @@ def _reminders_follow(course: SleepCourse) -> None:
 
 
 def _needs_clinician(recommendation: Recommendation) -> bool:
-    """Flags always go to a clinician; so does a first window after a positive screen."""
-    if recommendation.flags:
+    """Flags go to a clinician (except a lengthening for sleepiness:
+    ``titration.auto_applicable``); so does a first window after a positive screen."""
+    if not titration.auto_applicable(recommendation.rule, recommendation.flags):
         return True
     return recommendation.kind == "initial" and not _screen_clear(recommendation.course.patient)
 
@@ -300,7 +323,12 @@ def _screen_clear(patient: User) -> bool:
 
 
 def _store(
-    course: SleepCourse, *, review_date: date, kind: str, decision: titration.Decision
+    course: SleepCourse,
+    *,
+    review_date: date,
+    kind: str,
+    decision: titration.Decision,
+    rules: titration.Protocol,
 ) -> Recommendation:
     """Save a recommendation, once per review (a repeated tick finds the first one)."""
     Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).exclude(
@@ -315,25 +343,29 @@ def _store(
                 current_window_min=decision.previous_window_min,
                 proposed_window_min=decision.window_min,
                 rule=decision.rule.value,
-                figures=_figures(decision),
+                figures=_figures(decision, rules),
                 flags=[f.value for f in decision.flags],
             )
     except IntegrityError:
         return Recommendation.objects.get(course=course, review_date=review_date, kind=kind)
-    patient = course.patient
-    if _auto_apply(patient) and not _needs_clinician(recommendation):
+    _apply_if_self_guided(recommendation, effective_from=review_date)
+    return recommendation
+
+
+def _apply_if_self_guided(recommendation: Recommendation, *, effective_from: date) -> None:
+    """A self-guided programme applies what needs no clinician at once."""
+    if _auto_apply(recommendation.course.patient) and not _needs_clinician(recommendation):
         _apply(
             recommendation,
             window=recommendation.proposed_window_min,
             source=Prescription.Source.AUTOMATIC,
             by=None,
             reason="Self-guided programme: applied automatically.",
-            effective_from=review_date,
+            effective_from=effective_from,
         )
         recommendation.status = Recommendation.Status.AUTOMATIC
         recommendation.decided_at = timezone.now()
         recommendation.save()
-    return recommendation
 
 
 @transaction.atomic
@@ -376,36 +408,73 @@ def start(
             rules, decision.mean_time_in_bed or 0, decision.mean_total_sleep
         )
     course.save()
-    return _store(course, review_date=today, kind="initial", decision=decision)
+    return _store(course, review_date=today, kind="initial", decision=decision, rules=rules)
 
 
-@transaction.atomic
-def weekly_review(course: SleepCourse, review_date: date) -> Recommendation | None:
-    """The titration day's recommendation from the nights slept under the window in
-    force (``titration.review_span``: the mornings after the evenings from its
-    ``effective_from`` on, the review day's morning included)."""
-    if course.status != SleepCourse.Status.ACTIVE:
-        return None
+def _weekly_decision(
+    course: SleepCourse, review_date: date, *, very_sleepy: bool | None
+) -> titration.Decision | None:
+    """The protocol's decision for the window in force on ``review_date``, from the
+    nights slept under it (``titration.review_span``: the mornings after the
+    evenings from its ``effective_from`` on, the review day's morning included)."""
     current = current_prescription(course, review_date)
     if current is None:
         return None
-    patient = course.patient
     rules = course.protocol.rules()
     first, last = titration.review_span(review_date, current.effective_from, rules.lookback_days)
-    nights = night_figures(patient, first, last, rules.se_denominator)
-    sleepiness = recent_sleepiness(patient, review_date)
-    decision = titration.titrate(
+    nights = night_figures(course.patient, first, last, rules.se_denominator)
+    return titration.titrate(
         rules,
         current.window_min,
         nights,
         review_date,
         window_from=current.effective_from,
-        age=_age(patient),
-        very_sleepy=bool(sleepiness and sleepiness.very_sleepy),
+        age=_age(course.patient),
+        very_sleepy=very_sleepy,
         compression_target_min=course.compression_target_min,
         compression_step_min=course.compression_step_min,
     )
-    return _store(course, review_date=review_date, kind="weekly", decision=decision)
+
+
+@transaction.atomic
+def weekly_review(course: SleepCourse, review_date: date) -> Recommendation | None:
+    """The titration day's recommendation from the nights slept under the window in
+    force (``_weekly_decision``), with the week's sleepiness check (None when not
+    answered: then no shorter window, titration.titrate step 6)."""
+    if course.status != SleepCourse.Status.ACTIVE:
+        return None
+    very_sleepy = _too_sleepy(recent_sleepiness(course.patient, review_date))
+    decision = _weekly_decision(course, review_date, very_sleepy=very_sleepy)
+    if decision is None:
+        return None
+    return _store(
+        course,
+        review_date=review_date,
+        kind="weekly",
+        decision=decision,
+        rules=course.protocol.rules(),
+    )
+
+
+def _review_again(course: SleepCourse, check: SleepinessCheck) -> None:
+    """A new sleepiness answer is the week's answer: a weekly review still waiting
+    for a clinician (held for want of the answer, or made with an earlier one) is
+    worked out again with it, in place (one recommendation per review), and applied
+    at once where a self-guided programme allows. So a clinician never approves a
+    shorter window past a "very sleepy" answer given after the review."""
+    held = course.recommendations.pending().filter(kind="weekly").first()
+    if held is None or course.status != SleepCourse.Status.ACTIVE:
+        return
+    decision = _weekly_decision(course, held.review_date, very_sleepy=_too_sleepy(check))
+    if decision is None:
+        return
+    held.current_window_min = decision.previous_window_min
+    held.proposed_window_min = decision.window_min
+    held.rule = decision.rule.value
+    held.figures = _figures(decision, course.protocol.rules())
+    held.flags = [f.value for f in decision.flags]
+    held.save()
+    _apply_if_self_guided(held, effective_from=_effective(held))
 
 
 def _decide(recommendation: Recommendation, status: str, by: User, reason: str) -> None:
@@ -434,12 +503,34 @@ def approve(recommendation: Recommendation, *, by: User) -> Prescription:
 
 @transaction.atomic
 def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: str) -> Prescription:
+    """A clinician's own window. Outside the protocol's floor and ceiling it needs a
+    typed reason (as every edit does), and is flagged on the decision
+    (EDITED_OUTSIDE_RANGE) and on the prescription's figures; the weekly reviews
+    that follow flag it too (BELOW_FLOOR / ABOVE_CEILING) and never clamp it the
+    wrong way (titration._move)."""
     if recommendation.status != Recommendation.Status.PENDING:
         raise SleepWindowError(_("This recommendation has already been decided."))
-    if not reason.strip():
-        raise SleepWindowError(_("Say why you changed the recommendation."))
     if not 180 <= window_min <= 720:
         raise SleepWindowError(_("A window is between 3 and 12 hours."))
+    rules = recommendation.course.protocol.rules()
+    outside = not rules.in_range(window_min)
+    if not reason.strip():
+        if outside:
+            raise SleepWindowError(
+                _(
+                    "%(window)s minutes is outside this protocol's range (%(floor)s to "
+                    "%(ceiling)s minutes): say why you chose it."
+                )
+                % {"window": window_min, "floor": rules.floor_min, "ceiling": rules.ceiling_min}
+            )
+        raise SleepWindowError(_("Say why you changed the recommendation."))
+    if outside:
+        flag = titration.Flag.EDITED_OUTSIDE_RANGE.value
+        recommendation.flags = [*recommendation.flags, flag]
+        recommendation.figures = {
+            **recommendation.figures,
+            "flags": [*recommendation.figures.get("flags", []), flag],
+        }
     prescription = _apply(
         recommendation,
         window=window_min,
@@ -557,15 +648,76 @@ RULE_WORDS = {
         "There were not enough diary nights last week to change your window — keep filling it in"
     ),
     "sleepy_hold": _("You told us you were very sleepy, so your window was not shortened"),
+    "sleepy_extend": _(
+        "You told us you have been very sleepy, so your window was made longer to help you catch up"
+    ),
+    "sleepiness_missing": _(
+        "Your window was not shortened this week: before a shorter window we need your "
+        "answer to the weekly sleepiness check, so it stayed the same"
+    ),
+    "adherence": _(
+        "On average you spent more than {adherence_margin_min} minutes longer in bed than "
+        "your window, so your window was not shortened; your therapist will talk it through "
+        "with you"
+    ),
+    "floor_hold": _(
+        "Your window is already as short as your programme allows, so it stayed the same; "
+        "your therapist will look at what else could help"
+    ),
+    "ceiling_hold": _(
+        "Your window is already as long as your programme allows, so it stayed the same; "
+        "your therapist will talk with you about what comes next"
+    ),
+    "clinician_hold": _(
+        "Your window stayed the same this week, and your therapist will decide the next step "
+        "with you"
+    ),
 }
+# A first window that is not simply the baseline's average sleep.
+INITIAL_WORDS = {
+    "compression": _(
+        "Your first window: the average time you spent in bed during your baseline week; it "
+        "will come down gently from here"
+    ),
+    "raised_to_floor": _(
+        "Your first window: the shortest window your programme uses, which is a little more "
+        "than you slept on average during your baseline week"
+    ),
+    "lowered_to_ceiling": _(
+        "Your first window: the longest window your programme uses, which is a little less "
+        "than your baseline week gave"
+    ),
+}
+# Rules whose figures are not a week's (too few nights): no sleep efficiency is quoted.
+NO_WEEK_FIGURES = {"not_enough_diary"}
+
+
+def _words(rule: str, figures: dict[str, Any]) -> Any:
+    if rule == "initial":
+        flags = figures.get("flags") or []
+        for key in ("raised_to_floor", "lowered_to_ceiling"):
+            if key in flags:
+                return INITIAL_WORDS[key]
+        if figures.get("initial_rule") == "compression":
+            return INITIAL_WORDS["compression"]
+    return RULE_WORDS.get(rule, rule)
 
 
 def explain(rule: str, figures: dict[str, Any]) -> str:
-    words = RULE_WORDS.get(rule, rule)
+    """The rule in the patient's words, with the week's sleep efficiency where the
+    nights make a week (a "not enough diary" week says how many nights there were)."""
+    words = _words(rule, figures)
     try:
-        text = words.format(**{k: v or 0 for k, v in figures.items()})
+        text = str(words).format(**{k: v or 0 for k, v in figures.items()})
     except (KeyError, ValueError):
-        text = words
+        text = str(words)
+    if rule in NO_WEEK_FIGURES:
+        if figures.get("min_nights"):
+            text += " " + str(
+                _("(%(nights)s of the %(needed)s nights needed)")
+                % {"nights": figures.get("nights", 0), "needed": figures["min_nights"]}
+            )
+        return text + "."
     se = figures.get("sleep_efficiency")
     if se is not None:
         text += " " + str(
