@@ -3,9 +3,10 @@ queries, whatever the caseload's size.
 
 Queries (see tests/test_query_counts.py):
 1. the patients, annotated with pending recommendations, a positive screen, recent
-   high sleepiness, an unacknowledged PHQ-9 item-9 answer and their last diary date;
+   high sleepiness, an unacknowledged PHQ-9 item-9 answer, their last diary date, and
+   their sleep window's review day, start and lookback (for the week shown);
 2. their current enrolments with programmes (one prefetch);
-3. the diary nights of the last 14 days (values only);
+3. the diary nights of the last three weeks (values only);
 4. their ISI results (values only);
 5. the nights with sleep medication taken in the last 14 days (values only);
 6.-10. the week each patient is in — the highest week the pace rules have opened, as
@@ -16,6 +17,11 @@ Everything else is arithmetic in Python. Sorting by computed figures needs every
 row, so the page is cut after sorting (a caseload is hundreds, not millions).
 
 Flag thresholds are design decisions [D], named as constants below.
+
+"Last week" is the week of the patient's latest sleep-window review
+(``titration.review_week``, the same span as the review itself, the sleep-window
+pages and the API), so the figures here are those of the recommendation a therapist
+is asked to approve; without a sleep window, the seven mornings up to today.
 """
 
 from __future__ import annotations
@@ -27,14 +33,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
-from . import scoring
+from . import scoring, titration
 from .curriculum import PaceSummary, pace_summaries
 from .models import (
     Assessment,
@@ -42,14 +48,18 @@ from .models import (
     Enrolment,
     MedicationDose,
     Message,
+    Prescription,
     SafetyScreen,
+    SleepCourse,
     SleepinessCheck,
 )
 
 NO_DIARY_NIGHTS = 3  # no entry for the last 3 mornings (issue 7)
 FALLING_SE_POINTS = 5.0  # last week's SE at least 5 points below the week before [D]
 SLEEPINESS_DAYS = 7  # a "very sleepy" check in the last week [D]
-LOOKBACK_DAYS = 14
+# Diary nights read: the latest review's week may end up to 6 days ago, and the week
+# before it 13 days before that (plus a day for time zones ahead of the server's).
+LOOKBACK_DAYS = 20
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,8 @@ class Row:
     lessons_done: int = 0
     lessons_total: int = 0
     flags: list[Flag] = field(default_factory=list)
+    # The mornings "last week" covers (nights_last_7, se_last, tst_last).
+    review_week: titration.ReviewWeek | None = None
 
     @property
     def urgent(self) -> bool:
@@ -87,6 +99,14 @@ class Row:
 
 def patients_with_annotations(therapist: User) -> QuerySet[User]:
     now = timezone.now()
+    active = SleepCourse.objects.filter(patient=OuterRef("pk"), status=SleepCourse.Status.ACTIVE)
+    # The window in force: the latest start up to the widest "today" on the caseload
+    # (starts are never in the future; a day's margin covers zones ahead of the server).
+    window_from = Prescription.objects.filter(
+        course__patient=OuterRef("pk"),
+        course__status=SleepCourse.Status.ACTIVE,
+        effective_from__lte=now.date() + timedelta(days=1),
+    ).order_by("-effective_from", "-created_at")
     return (
         User.objects.caseload_of(therapist)
         .annotate(
@@ -101,13 +121,18 @@ def patients_with_annotations(therapist: User) -> QuerySet[User]:
             screen_to_review=Exists(
                 SafetyScreen.objects.filter(patient=OuterRef("pk"), decision="pending")
             ),
+            # Very sleepy as titration reads it (older checks stored safety's narrower
+            # reading: dozing several times a week counts too).
             very_sleepy=Exists(
                 SleepinessCheck.objects.filter(
+                    Q(very_sleepy=True) | Q(unsafe=True) | Q(dozing__gte=titration.FREQUENT_DOZING),
                     patient=OuterRef("pk"),
-                    very_sleepy=True,
                     created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
                 )
             ),
+            titration_weekday=Subquery(active.values("titration_weekday")[:1]),
+            lookback_days=Subquery(active.values("protocol__lookback_days")[:1]),
+            window_from=Subquery(window_from.values("effective_from")[:1]),
             risk=Exists(Assessment.objects.unacknowledged_risk().filter(patient=OuterRef("pk"))),
             last_diary=Max("diary_entries__diary_date"),
             unread_message=Exists(
@@ -191,10 +216,18 @@ def _row(
     today = patient.local_today()
     enrolment = patient.current_enrolments[0] if patient.current_enrolments else None  # type: ignore[attr-defined]
     summary = pace.get(enrolment.pk) if enrolment else None
-    last_week = (today - timedelta(days=6), today)
-    week_before = (today - timedelta(days=13), today - timedelta(days=7))
-    count, se, tst = _week_figures(nights, *last_week)
-    _nights_before, se_before, tst_before = _week_figures(nights, *week_before)
+    shown = titration.review_week(
+        today,
+        titration_weekday=patient.titration_weekday,  # type: ignore[attr-defined]
+        window_from=patient.window_from,  # type: ignore[attr-defined]
+        lookback_days=patient.lookback_days or 7,  # type: ignore[attr-defined]
+    )
+    before = titration.review_span(
+        shown.review_date - timedelta(days=7),
+        lookback_days=patient.lookback_days or 7,  # type: ignore[attr-defined]
+    )
+    count, se, tst = _week_figures(nights, shown.first_morning, shown.last_morning)
+    _nights_before, se_before, tst_before = _week_figures(nights, *before)
     row = Row(
         patient=patient,
         enrolment=enrolment,
@@ -210,6 +243,7 @@ def _row(
         pending_recommendations=patient.pending_recommendations,  # type: ignore[attr-defined]
         lessons_done=summary.lessons_done if summary else 0,
         lessons_total=summary.lessons_total if summary else 0,
+        review_week=shown,
     )
     row.flags = flags_for(
         patient,

@@ -181,3 +181,35 @@ def test_the_week_shown_follows_the_latest_review(patient, therapist) -> None:
     # Without a window yet: the seven mornings up to today.
     course.status = SleepCourse.Status.SETTING_UP
     assert sw.review_week(course, TODAY).first_morning == TODAY - timedelta(days=6)
+
+
+def test_the_caseload_shows_the_week_the_review_read(patient, therapist) -> None:
+    """The caseload's "last week" was the seven mornings up to today, whatever the
+    review read; now it is the latest review's week, so its figures are the
+    recommendation's."""
+    from program.caseload import build_rows
+
+    started(patient, therapist)  # baseline nights on the mornings TODAY-6..TODAY
+    course = SleepCourse.objects.get()
+    course.titration_weekday = TODAY.weekday()
+    course.save()
+    Prescription.objects.update(effective_from=TODAY - timedelta(days=7))
+    recommendation = sw.weekly_review(course, TODAY)
+    # Three good nights after the review: not the reviewed week's.
+    for after in (1, 2, 3):
+        good_night(patient, TODAY + timedelta(days=after))
+    with time_machine.travel("2026-11-28 09:00Z", tick=False):
+        (row,) = build_rows(therapist)
+    assert (row.review_week.first_morning, row.review_week.last_morning) == (
+        TODAY - timedelta(days=6),
+        TODAY,
+    )
+    assert row.nights_last_7 == recommendation.figures["nights"] == 7
+    assert row.se_last == pytest.approx(recommendation.figures["sleep_efficiency"])
+    # Without a sleep window the caseload keeps the seven mornings up to today.
+    course.status = SleepCourse.Status.PAUSED
+    course.save()
+    with time_machine.travel("2026-11-28 09:00Z", tick=False):
+        (row,) = build_rows(therapist)
+    assert row.review_week.last_morning == date(2026, 11, 28)
+    assert row.nights_last_7 == 7  # TODAY-3..TODAY+3
