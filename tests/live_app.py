@@ -36,6 +36,19 @@ NOT_INHERITED = {
     "VAR_DIR",
     "STATIC_ROOT",
 }
+
+
+def diary_night(morning: str) -> dict[str, str]:
+    """DIARY_NIGHT for ``morning`` (YYYY-MM-DD), with a bedtime of its own: the diary
+    asks before saving a night with exactly another night's times (the same night
+    entered twice), which a patient filling several mornings would not do."""
+    return {
+        **DIARY_NIGHT,
+        "diary_date": morning,
+        "into_bed": f"22:{int(morning[-2:]) * 7 % 60:02d}",
+    }
+
+
 DIARY_NIGHT = {
     "into_bed": "23:00",
     "lights_off": "23:10",

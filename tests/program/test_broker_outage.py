@@ -41,12 +41,12 @@ from program.models import Delivery, DiaryEntry, Message, ReminderSchedule, Work
 from program.tasks import heartbeat_task, reminder_tick_task
 from tests.conftest import client_for
 from tests.live_app import (
-    DIARY_NIGHT,
     ROOT,
     celery_worker,
     collectstatic,
     csrf_token,
     database_url,
+    diary_night,
     gunicorn,
     production_env,
 )
@@ -148,9 +148,8 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
                     "diary": lambda: web.post(
                         base + "/diary/new/",
                         {
-                            **DIARY_NIGHT,
                             # Yesterday's: today's would cancel the diary reminder.
-                            "diary_date": str(patient.local_today() - timedelta(days=1)),
+                            **diary_night(str(patient.local_today() - timedelta(days=1))),
                             "csrfmiddlewaretoken": token,
                         },
                         allow_redirects=False,

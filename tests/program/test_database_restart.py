@@ -29,7 +29,7 @@ import pytest
 import requests
 from django.db import connection
 
-from tests.live_app import DIARY_NIGHT, csrf_token, gunicorn, production_env, setup_clinic
+from tests.live_app import csrf_token, diary_night, gunicorn, production_env, setup_clinic
 from tests.live_app import worker_pids as gunicorn_workers
 from tests.services import private_postgres
 
@@ -100,8 +100,7 @@ def test_a_database_crash_under_load_loses_no_saved_night_and_the_app_recovers_a
                     for morning in person["mornings"]:
                         comment = f"fault {next(numbers)}"
                         data = {
-                            **DIARY_NIGHT,
-                            "diary_date": morning,
+                            **diary_night(morning),
                             "comments": comment,
                             "csrfmiddlewaretoken": token,
                         }
