@@ -1,7 +1,8 @@
 """Patient-facing wording of the pure clinical modules, translated at the Django
 boundary: the safety screen, sleepiness check and crisis message of
-``program.safety``, the score bands of ``program.scoring``, and the diary's checks
-of a night in ``program.sleep`` (``night_message``).
+``program.safety``, the score bands of ``program.scoring``, the diary's checks
+of a night in ``program.sleep`` (``night_message``), and the clinician's words for
+each of ``program.titration``'s flags (``TITRATION_FLAGS``, ``flag_text``).
 
 Those modules stay free of Django, so their English strings cannot be marked for
 translation there. They are repeated here inside ``gettext_noop`` so that
@@ -484,3 +485,53 @@ def taper_message(text: str) -> str:
 
 
 taper_message_lazy = lazy(taper_message, str)
+
+
+# --- Sleep window (program.titration) ---------------------------------------------------
+
+# titration.FLAG_TEXT: why a decision waits for the clinician, on the therapist's
+# sleep-window page (through the ``clinical`` filter) and ``flag_text`` below.
+TITRATION_FLAGS = (
+    gettext_noop("the patient reports high sleepiness: the window is not shortened"),
+    gettext_noop(
+        "no sleepiness check this week: a shorter window was due, so the window is held "
+        "until the patient answers (they are asked on their sleep-window page)"
+    ),
+    gettext_noop(
+        "the week's mean time in bed was more than 30 minutes over the window: a shorter "
+        "window was due, so it is held for you to talk through keeping to the window"
+    ),
+    # xgettext:no-python-format
+    gettext_noop("sleep efficiency under 70%"),
+    gettext_noop("at the floor with sleep efficiency still low"),
+    gettext_noop("the window is below the protocol's floor: the rule does not shorten it further"),
+    gettext_noop(
+        "at the protocol's ceiling: the window cannot be lengthened; consider ending "
+        "restriction if sleep efficiency stays high"
+    ),
+    gettext_noop(
+        "the window is above the protocol's ceiling: the rule does not lengthen it further"
+    ),
+    gettext_noop(
+        "the rule's change would not go its own way (for example back to a mean sleep "
+        "time longer than the window), so the window is held"
+    ),
+    gettext_noop(
+        "mean sleep was below the protocol's floor: the first window was raised to the floor"
+    ),
+    gettext_noop("the first window was lowered to the protocol's ceiling"),
+    gettext_noop(
+        "compression has reached its target with sleep efficiency still low: decide "
+        "whether to go on with standard sleep restriction"
+    ),
+    gettext_noop("the window was set outside the protocol's floor and ceiling, with a reason"),
+)
+
+
+def flag_text(flag: str) -> str:
+    """The clinician's words for one of ``titration.Flag`` in the active language
+    (the key itself if it has none, so an unknown flag shows, never vanishes)."""
+    from . import titration
+
+    english = dict(titration.FLAG_TEXT).get(flag)
+    return gettext(english) if english else flag

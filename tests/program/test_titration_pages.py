@@ -1,0 +1,95 @@
+"""The words of titration's new rules and flags on the patient's and the therapist's
+sleep-window pages: the patient reads what the app did, the therapist why."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from program import clinical_text
+from program import sleep_window as sw
+from program.models import Prescription
+from program.titration import ADHERENCE_MARGIN_MIN, FLAG_TEXT, REVIEW_SE, Flag
+from tests.conftest import client_for
+from tests.program.test_sleep_window import CLEAR, baseline, started
+from tests.program.test_titration_workflow import (
+    ON_REVIEW_DAY,
+    answer_sleepiness,
+    review,
+    week_of_nights,
+)
+
+
+@pytest.fixture(autouse=True)
+def morning():
+    with time_machine.travel("2026-11-25 08:00Z", tick=False):
+        yield
+
+
+def page(user, patient=None) -> str:
+    with time_machine.travel(ON_REVIEW_DAY, tick=False):
+        if patient is None:
+            url = reverse("program:sleep_window")
+        else:
+            url = reverse("program:patient_sleep_window", args=[patient.pk])
+        response = client_for(user).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_every_flag_has_words_marked_for_translation() -> None:
+    words = dict(FLAG_TEXT)
+    assert set(words) == set(Flag)
+    assert set(words.values()) <= set(clinical_text.TITRATION_FLAGS)
+    assert f"{ADHERENCE_MARGIN_MIN} minutes" in words[Flag.ADHERENCE]
+    assert f"{REVIEW_SE:.0f}%" in words[Flag.VERY_LOW_SE]
+    assert clinical_text.flag_text("adherence") == words[Flag.ADHERENCE]
+    assert clinical_text.flag_text("something_new") == "something_new"
+
+
+def test_a_week_held_for_the_sleepiness_check_on_both_pages(patient, therapist) -> None:
+    started(patient, therapist)
+    week_of_nights(patient)
+    review(patient)
+    mine = page(patient)
+    assert "we need your answer to this week's sleepiness check below" in mine
+    assert "Weekly check: how sleepy have you been?" in mine  # the question is there
+    theirs = page(therapist, patient)
+    assert "Needs review: no sleepiness check this week" in theirs
+    assert "a shorter window waits for it" in theirs
+    assert "Your sleep efficiency was below" not in theirs  # it was not shortened
+    assert "before a shorter window we need your answer" in theirs  # the rule's words
+
+
+def test_a_very_sleepy_week_waiting_for_the_therapist_on_both_pages(patient, therapist) -> None:
+    started(patient, therapist)
+    week_of_nights(patient)
+    answer_sleepiness(patient, dozing=3)
+    review(patient)
+    mine = page(patient)
+    assert "we have asked your therapist to make your window 15 minutes longer" in mine
+    theirs = page(therapist, patient)
+    assert "Needs review: the patient reports high sleepiness" in theirs
+    assert "6h 15m" in theirs and "6h 30m" in theirs  # 375 -> 390 proposed
+
+
+def test_a_window_outside_the_protocol_is_marked_for_the_therapist(patient, therapist) -> None:
+    started(patient, therapist)
+    Prescription.objects.update(window_min=600)
+    theirs = page(therapist, patient)
+    assert "outside the protocol's 5h 00m to 9h 00m" in theirs
+
+
+def test_compression_promises_the_extension_it_now_makes(patient, therapist) -> None:
+    sw.submit_screen(patient, CLEAR)
+    course = sw.course_for(patient)
+    course.protocol = sw.newest_protocol("compression")
+    course.save()
+    baseline(patient)
+    sw.approve(sw.start(patient, rise_time=time(6, 30)), by=therapist)
+    mine = page(patient)
+    assert "or more, your window grows by 15 minutes" in mine
+    assert "the average time you spent in bed during your baseline week" in mine
