@@ -1,5 +1,5 @@
-"""Per-request policies: idle sessions end, times show in the user's zone, and
-staff must enrol a second factor before they see anything else."""
+"""Per-request policies: bodies are bounded, idle sessions end, times show in the
+user's zone, and staff must enrol a second factor before they see anything else."""
 
 from __future__ import annotations
 
@@ -10,13 +10,63 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than ``MAX_REQUEST_BYTES`` (413),
+    before anything reads it: a sign-in form must not accept 100 MB to a temporary file.
+
+    First in ``MIDDLEWARE`` after Django's SecurityMiddleware, so nothing (sessions, CSRF,
+    the form) has read the body yet. The bound is above the largest upload the app takes
+    (a 2 MB lesson image, ``program.models.curriculum.MAX_IMAGE_BYTES``). A body without a
+    ``Content-Length`` (chunked) is never read by Django's WSGI handler, so it needs no
+    check here; the reverse proxy's own limit (``client_max_body_size``) goes in front.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body it cannot measure
+        if length > settings.MAX_REQUEST_BYTES:
+            return request_too_large(request)
+        return self.get_response(request)
+
+
+def request_too_large(request: HttpRequest) -> HttpResponse:
+    """413 in words, in the browser's language (no session is read for it), or JSON for
+    the API. The connection is closed rather than the rest of the body read."""
+    limit = settings.MAX_REQUEST_BYTES
+    with translation.override(translation.get_language_from_request(request)):
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {
+                    "detail": _("The request is larger than the %(limit)s this service accepts.")
+                    % {"limit": filesizeformat(limit)}
+                },
+                status=413,
+            )
+        else:
+            page = get_template("accounts/request_too_large.html").render(
+                {"limit": limit, "LANGUAGE_CODE": translation.get_language()}
+            )
+            response = HttpResponse(page, status=413)
+    response["Connection"] = "close"
+    response["Cache-Control"] = "no-store"
+    return response
+
 
 LAST_SEEN_KEY = "last_seen"
 # Refresh the session at most this often (seconds): saving it on every request

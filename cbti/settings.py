@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: larger than MAX_REQUEST_BYTES is refused (413).
+    "accounts.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -319,6 +321,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", True)
 if env.bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The largest request body the app reads (bytes): above it, 413 before anything reads
+# it (accounts.middleware.RequestSizeLimitMiddleware). It must stay above the largest
+# upload, a 2 MB lesson image (program.models.curriculum.MAX_IMAGE_BYTES). Django's own
+# bound on form data is the same figure, and an upload within it stays in memory
+# rather than going to a temporary file.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 # Django's built-in Content Security Policy: no inline scripts anywhere.
 from django.utils.csp import CSP  # noqa: E402
