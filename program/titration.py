@@ -4,7 +4,7 @@ A pure module: no Django imports. A protocol is data (``Protocol``), not a code
 path; the shipped protocols live as database rows (a data migration) built from
 ``SHIPPED`` below, so an admin can add new versions.
 
-Sources (keys as in ../shared/CLINICAL.md, section (b)):
+Sources (keys in docs/sources.md):
 - [SPIELMAN87] Spielman AJ, Saskin P, Thorpy MJ. Treatment of chronic insomnia by
   restriction of time in bed. Sleep 1987;10:45-56 — window = mean TST, floor
   4.5 h, +15 min after a week at SE >= 90%. Its "reduce to mean TST below 85%"
@@ -26,8 +26,8 @@ Sources (keys as in ../shared/CLINICAL.md, section (b)):
 - [CBTI-MOBILE] an open-source implementation: at least 7 valid nights in the
   last 14 for the initial window.
 - Clinician review below 70% SE or at the floor while SE stays low, and holding
-  reductions while very sleepy: design decisions recorded in CLINICAL.md (b)
-  "Safety gates", informed by Kyle et al. SLEEP 2014 and Maurer et al. SLEEP 2022.
+  reductions while very sleepy: design decisions (docs/clinical-rules.md, "Safety
+  gates"), informed by Kyle et al. SLEEP 2014 and Maurer et al. SLEEP 2022.
 
 The other gates (a missing sleepiness check, time in bed over the window, a
 window the floor or ceiling would push the wrong way) are design decisions, each
@@ -180,7 +180,7 @@ class Protocol:
     initial_rule: InitialRule
     floor_min: int
     ceiling_min: int = 540  # 9 h [design decision: no window needs more]
-    round_to_min: int = 15  # [CLINICAL.md (b): 15-minute steps are typical]
+    round_to_min: int = 15  # 15-minute steps are typical [SPIELMAN87, COMMON]
     extend_at: float = 90.0
     reduce_below: float = 85.0
     step_up_min: int = 15

@@ -1,4 +1,4 @@
-"""Titration against the hand-worked weeks of CLINICAL.md Part 3 (ii), and properties.
+"""Titration against the hand-worked weeks of docs/clinical-rules.md ("Weeks").
 
 A review on day R reads the nights slept under the window in force since the evening
 of R-7: the mornings R-6..R (titration.review_span). The weeks below sit on those
