@@ -6,7 +6,6 @@ kombu's filesystem broker. Production sets ``DATABASE_URL`` (PostgreSQL) and
 every variable. Parsers fail loudly on a malformed value.
 """
 
-import sys
 from pathlib import Path
 
 from environs import Env
@@ -19,18 +18,11 @@ env.read_env(str(BASE_DIR / ".env"), recurse=False)
 # The SQLite file, the filesystem broker's folders and beat's schedule live here.
 VAR_DIR = env.path("VAR_DIR", BASE_DIR / "var")
 DEBUG = env.bool("DEBUG", False)
-# Test runs (pytest) get fast hashers and no HTTPS redirects.
-TESTING = env.bool("TESTING", "pytest" in sys.modules)
+# Test runs get fast hashers and no HTTPS redirects: said explicitly, by tests/settings.py
+# and bin/test (TESTING=1), never guessed.
+TESTING = env.bool("TESTING", False)
 
-# Commands that only read the code (never serve, send or sign anything) run in a
-# fresh checkout without a production environment.
-CODE_ONLY_COMMAND = (
-    len(sys.argv) > 1
-    and sys.argv[1] in {"makemigrations", "check", "makemessages", "compilemessages", "help"}
-    and "--deploy" not in sys.argv
-)
-
-if DEBUG or TESTING or CODE_ONLY_COMMAND:
+if DEBUG or TESTING:
     SECRET_KEY = env.str(
         "SECRET_KEY", "insecure-development-key-never-use-in-production-0123456789"
     )
@@ -223,9 +215,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Console in development; SMTP as soon as EMAIL_URL is set, e.g.
 # smtp+tls://user:password@smtp.example.org:587 (Django 6.1's MAILERS setting).
 # Production must say where mail goes: no silent console backend there.
-EMAIL_URL = (
-    env.str("EMAIL_URL", "") if DEBUG or TESTING or CODE_ONLY_COMMAND else env.str("EMAIL_URL")
-)
+EMAIL_URL = env.str("EMAIL_URL", "") if DEBUG or TESTING else env.str("EMAIL_URL")
 if EMAIL_URL == "memory://":  # keeps mail in memory: benchmarks and dry runs
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 elif EMAIL_URL.startswith("file://"):  # writes mail to files in a folder: fault tests

@@ -16,6 +16,8 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
 from accounts.services import create_user
@@ -23,6 +25,13 @@ from program.curriculum import forget_structures
 from program.curriculum_files import DEFAULT_PROGRAMME_DIR, import_directory
 from program.models import Programme, Week
 from program.services import enrol
+
+# Property tests run on shared, loaded machines: no per-example deadline (an example that
+# took 250 ms once failed a run), and no "too slow" health check; the examples are kept.
+hypothesis_settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("suite")
 
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

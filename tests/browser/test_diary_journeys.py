@@ -32,12 +32,16 @@ def test_a_patient_fills_the_diary_and_the_therapist_sees_it(
     page.get_by_label("What time did you get out of bed for the day?").fill("06:00")
     page.get_by_text("Fair").click()
     page.get_by_role("button", name="Save this morning's diary").click()
-    assert page.get_by_text("before your final awakening").is_visible()
+    assert page.locator("p.error", has_text="before your final awakening").is_visible()
+    # The summary at the top names the field and leads to it.
+    page.locator("[data-error-summary] a", has_text="get out of bed").click()
+    assert page.evaluate("document.activeElement.name") == "out_of_bed"
     assert page.get_by_label("What time did you get into bed?").input_value() == "22:45"
     screenshot(page, "diary-error-phone")
     page.get_by_label("What time did you get out of bed for the day?").fill("06:30")
     page.get_by_role("button", name="Save this morning's diary").click()
-    page.wait_for_url(re.compile(r"/diary/$"))
+    # (The browser keeps the #field the summary's link added across the redirect.)
+    page.wait_for_url(re.compile(r"/diary/(#\w+)?$"))
     assert page.get_by_text("sleep efficiency 79.6%").first.is_visible()
     assert page.get_by_text("This morning's entry is done").is_visible()
     assert page.locator("svg.chart").first.locator("rect.tst").count() == 1

@@ -112,7 +112,7 @@ def test_a_patient_accepts_an_invitation_and_starts_week_one(
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create my account").click()
     # A mistake keeps everything else that was typed.
-    assert page.get_by_text("The two passwords do not match.").is_visible()
+    assert page.locator("p.error", has_text="The two passwords do not match.").is_visible()
     assert page.get_by_label("Your name").input_value() == "Ivy Invitee"
     assert page.get_by_label("Your time zone").input_value() == "Europe/Paris"
     screenshot(page, "invitation-error-phone")

@@ -1,0 +1,9 @@
+"""The test suite's settings: the app's own, with TESTING on (fast password hashing,
+tasks run in-process, no HTTPS redirect). Named in pyproject.toml, so a test run never
+depends on the app guessing it is under test."""
+
+import os
+
+os.environ["TESTING"] = "1"
+
+from cbti.settings import *  # noqa: F403
