@@ -68,6 +68,31 @@ def request_too_large(request: HttpRequest) -> HttpResponse:
     return response
 
 
+HEALTH_PATH = "/healthz"
+
+
+class HealthAnswerMiddleware:
+    """``/healthz`` answers JSON whatever fails, so a monitor can always read it.
+
+    The view catches its own failures; this catches the rest. A later middleware that
+    fails (the session cannot be read while the database is full or down) becomes
+    Django's HTML error page, and for ``/healthz`` that page is replaced by the view's
+    own answer for that case: ``{"status": "unavailable"}`` with 503.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path == HEALTH_PATH and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            response = JsonResponse({"status": "unavailable"}, status=503)
+            response["Cache-Control"] = "no-store"
+        return response
+
+
 LAST_SEEN_KEY = "last_seen"
 # Refresh the session at most this often (seconds): saving it on every request
 # would write to the session store on every page view.

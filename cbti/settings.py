@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: larger than MAX_REQUEST_BYTES is refused (413).
     "accounts.middleware.RequestSizeLimitMiddleware",
+    # /healthz answers JSON even when a later middleware fails (the session cannot be read).
+    "accounts.middleware.HealthAnswerMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -319,6 +321,9 @@ if env.bool("BEHIND_TLS_PROXY", False):
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+# /healthz tells anyone only up or down; a monitor that sends this in the
+# X-Healthz-Token header (or a clinic admin signed in) also gets each part's state.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", "")
 
 # Django's built-in Content Security Policy: no inline scripts anywhere.
 from django.utils.csp import CSP  # noqa: E402
