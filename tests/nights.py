@@ -22,3 +22,16 @@ def night_answers(**changes: Any) -> dict[str, Any]:
         "quality": 3,
         **changes,
     }
+
+
+# The same kind of night as the JSON API takes it (add "diary_date").
+API_NIGHT: dict[str, Any] = {
+    "into_bed": "22:40",
+    "lights_off": "23:05",
+    "sleep_latency_min": 30,
+    "awakenings": 2,
+    "awake_min": 40,
+    "final_wake": "05:50",
+    "out_of_bed": "06:20",
+    "quality": 2,
+}

@@ -10,17 +10,7 @@ from accounts.models import ApiToken
 from accounts.tokens import issue_token
 from program.models import DiaryEntry
 from tests.conftest import client_for
-
-NIGHT_API = {
-    "into_bed": "22:40",
-    "lights_off": "23:05",
-    "sleep_latency_min": 30,
-    "awakenings": 2,
-    "awake_min": 40,
-    "final_wake": "05:50",
-    "out_of_bed": "06:20",
-    "quality": 2,
-}
+from tests.nights import API_NIGHT
 
 
 @pytest.mark.parametrize("text", ["a\x00b", "bell\x07", "esc\x1b[31m"])
@@ -29,7 +19,7 @@ def test_the_api_refuses_control_characters_naming_the_field(patient, text) -> N
     day = patient.local_today().isoformat()
     response = Client().post(
         f"/api/v1/patients/{patient.pk}/diary",
-        {**NIGHT_API, "diary_date": day, "comments": text},
+        {**API_NIGHT, "diary_date": day, "comments": text},
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
@@ -45,7 +35,7 @@ def test_tab_and_newlines_are_kept(patient) -> None:
     response = Client().post(
         f"/api/v1/patients/{patient.pk}/diary",
         {
-            **NIGHT_API,
+            **API_NIGHT,
             "diary_date": patient.local_today().isoformat(),
             "comments": "line one\nline\ttwo\r\n",
         },
@@ -86,7 +76,7 @@ def test_an_unexpected_api_error_is_json(patient, monkeypatch) -> None:
     client = Client(raise_request_exception=False)
     response = client.post(
         f"/api/v1/patients/{patient.pk}/diary",
-        {**NIGHT_API, "diary_date": patient.local_today().isoformat()},
+        {**API_NIGHT, "diary_date": patient.local_today().isoformat()},
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )

@@ -1,4 +1,5 @@
-"""The curriculum in a real browser on a phone-sized screen (the patient's and the admin's journeys):
+"""The curriculum in a real browser on a phone-sized screen (the patient's and the admin's
+journeys):
 
 - an admin edits a lesson, previews it as a patient sees it, and publishes it;
 - a patient in week 2 sees week 2 open and week 3 locked with its date, reads a lesson,

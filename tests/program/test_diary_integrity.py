@@ -19,7 +19,7 @@ from program import diary as diary_service
 from program.clock import parse_clock
 from program.models import DiaryEntry, DiaryEntryRevision
 from tests.conftest import client_for
-from tests.nights import night_answers
+from tests.nights import API_NIGHT, night_answers
 
 TODAY = "2026-11-25"
 NIGHT = {
@@ -247,17 +247,7 @@ def test_the_api_answers_a_retried_key_with_the_first_entry(patient) -> None:
 
     _, token = issue_token(patient, "phone")
     client = client_for(None)
-    body = {
-        "diary_date": TODAY,
-        "into_bed": "22:40",
-        "lights_off": "23:05",
-        "sleep_latency_min": 30,
-        "awakenings": 2,
-        "awake_min": 40,
-        "final_wake": "05:50",
-        "out_of_bed": "06:20",
-        "quality": 2,
-    }
+    body = {**API_NIGHT, "diary_date": TODAY}
     url = f"/api/v1/patients/{patient.pk}/diary"
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_IDEMPOTENCY_KEY": "night-1"}
     first = client.post(url, body, content_type="application/json", **headers)
