@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from allauth.account.models import EmailAddress
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .models import Role, User
 
@@ -86,3 +91,23 @@ def delete_due_accounts(now=None) -> int:  # type: ignore[no-untyped-def]
     for user in due:
         user.delete()
     return len(due)
+
+
+def signed_out_everywhere(user: User) -> None:
+    """The person ended their other sessions ("sign out everywhere else"): whatever else
+    lets someone act for them without signing in stops working too. Other apps do their
+    part through ``ACCOUNTS_SIGNED_OUT_EVERYWHERE_HOOKS`` (accounts imports none of them),
+    e.g. the links in reminder emails are revoked."""
+    for hook in settings.ACCOUNTS_SIGNED_OUT_EVERYWHERE_HOOKS:
+        import_string(hook)(user)
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    """allauth's sessions page (``USERSESSIONS_ADAPTER``): ending sessions also calls
+    ``signed_out_everywhere`` for their owners."""
+
+    def end_sessions(self, sessions: Iterable) -> None:  # type: ignore[type-arg]
+        sessions = list(sessions)
+        super().end_sessions(sessions)
+        for user in User.objects.filter(pk__in={s.user_id for s in sessions}):
+            signed_out_everywhere(user)

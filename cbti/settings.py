@@ -397,6 +397,9 @@ VAPID_SUBJECT = env.str("VAPID_SUBJECT", "mailto:" + env.str("ADMIN_EMAIL", "adm
 TAPER_MAX_STEP_PERCENT = env.str("TAPER_MAX_STEP_PERCENT", "")
 # A reminder due while workers were down is still sent this late, else skipped.
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
+# The link in a reminder email (change reminders without signing in) works this many
+# days, and stops sooner once the choices are saved or the person signs out everywhere.
+REMINDER_LINK_VALID_DAYS = env.int("REMINDER_LINK_VALID_DAYS", 14)
 # A risk alert or new-message email not sent this long after the request that published
 # it is queued again by the reminder tick (program.notifications).
 NOTIFY_RETRY_AFTER_SECONDS = env.int("NOTIFY_RETRY_AFTER_SECONDS", 120)
@@ -405,6 +408,10 @@ NOTIFY_RETRY_AFTER_SECONDS = env.int("NOTIFY_RETRY_AFTER_SECONDS", 120)
 ACCOUNTS_SETTINGS_CHANGED_HOOKS = ["program.reminders.refresh_schedules"]
 # Called with a patient who signed up on their own (ALLOW_SELF_SIGNUP).
 ACCOUNTS_SIGNED_UP_HOOKS = ["program.services.enrol_self_signed_up"]
+# Called with a user who signed out everywhere else (allauth's sessions page, through
+# USERSESSIONS_ADAPTER): the links in their reminder emails stop working.
+ACCOUNTS_SIGNED_OUT_EVERYWHERE_HOOKS = ["program.reminders.revoke_manage_links"]
+USERSESSIONS_ADAPTER = "accounts.services.UserSessionsAdapter"
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
@@ -62,7 +63,6 @@ NEW_NIGHTS = "new-week-after-new-nights"
 NIGHTS_READ_BACK = timedelta(days=2)  # after a longer outage, older nights are not read
 NIGHTS_SETTLE = timedelta(minutes=1)  # a save that committed late is read again next time
 SIGNING_SALT = "program.reminders.manage"
-MANAGE_LINK_MAX_AGE = 60 * 60 * 24 * 90  # a link in an email works for 90 days
 
 
 def grace() -> timedelta:
@@ -359,16 +359,55 @@ def sweep_interrupted(now: datetime | None = None) -> int:
 # --- Sending ------------------------------------------------------------------------
 
 
-def manage_token(user: User) -> str:
-    return signing.dumps({"u": user.pk}, salt=SIGNING_SALT)
+def manage_link_max_age() -> timedelta:
+    """How long the link in a reminder email works (``REMINDER_LINK_VALID_DAYS``)."""
+    return timedelta(days=settings.REMINDER_LINK_VALID_DAYS)
+
+
+def _link_version(user: User, preference: ReminderPreference | None) -> str:
+    """What a link to manage reminders is bound to, so that it stops working when any of
+    it changes: the reminder choices (saved through the link or the settings page, or
+    touched by ``revoke_manage_links`` when the person signs out everywhere), the email
+    address it was sent to, and the password."""
+    changed = preference.updated_at.timestamp() if preference and preference.updated_at else 0
+    state = f"{changed:.6f}|{user.email}|{user.password}"
+    return salted_hmac(SIGNING_SALT + ".version", state, algorithm="sha256").hexdigest()[:20]
+
+
+def manage_token(user: User, preference: ReminderPreference | None = None) -> str:
+    """The signed key in a reminder email's link: the person and their link version."""
+    if preference is None:
+        preference = getattr(user, "reminder_preference", None)
+    return signing.dumps({"u": user.pk, "v": _link_version(user, preference)}, salt=SIGNING_SALT)
 
 
 def user_for_manage_token(token: str) -> User | None:
+    """The person a current link belongs to; None for a forged, expired or revoked link
+    (and for the older links without a version, which were not revocable)."""
     try:
-        data = signing.loads(token, salt=SIGNING_SALT, max_age=MANAGE_LINK_MAX_AGE)
+        data = signing.loads(
+            token, salt=SIGNING_SALT, max_age=manage_link_max_age().total_seconds()
+        )
     except signing.BadSignature:
         return None
-    return User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if not isinstance(data, dict) or not isinstance(data.get("v"), str):
+        return None
+    user = (
+        User.objects.filter(pk=data.get("u"), is_active=True)
+        .select_related("reminder_preference")
+        .first()
+    )
+    if user is None:
+        return None
+    version = _link_version(user, getattr(user, "reminder_preference", None))
+    return user if constant_time_compare(version, data["v"]) else None
+
+
+def revoke_manage_links(user: User) -> None:
+    """Every link to manage this person's reminders stops working (they signed out
+    everywhere); the next reminder brings a new one."""
+    preference = preference_for(user)
+    preference.save(update_fields=["updated_at"])
 
 
 def _questionnaires_due(deliveries: Sequence[Delivery]) -> set[tuple[int, date]]:

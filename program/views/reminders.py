@@ -14,35 +14,51 @@ from accounts.models import User
 
 from .. import push, reminders
 from ..forms import ReminderPreferenceForm
+from ..models import ReminderPreference
 
 
 def _edit(request: HttpRequest, user: User, *, token: str = "") -> HttpResponse:
-    preference = reminders.preference_for(user)
+    """The reminder choices, signed in or through the link in a reminder email.
+
+    Through the link, the page shows the choices and nothing else about the person (no
+    email address, no next reminder times, which would give their bedtime away, no time
+    zone): whoever holds an old email may be someone else. Saving there changes the
+    link (``reminders.manage_token``), so the page moves to the new one."""
+    if token:
+        # Opening the link must not change it: a person without saved choices yet gets
+        # the defaults, stored only when they save.
+        preference = getattr(user, "reminder_preference", None) or ReminderPreference(user=user)
+    else:
+        preference = reminders.preference_for(user)
+
+    def saved() -> HttpResponse:
+        reminders.refresh_schedules(user)
+        if token:
+            return redirect("program:manage_reminders", reminders.manage_token(user, preference))
+        return redirect(request.path)
+
     if request.method == "POST" and request.POST.get("stop_all"):
         for name in ("diary", "wind_down", "digest", "new_week", "questionnaire", "email", "push"):
             setattr(preference, name, False)
         preference.save()
-        reminders.refresh_schedules(user)
         messages.success(request, _("All reminders are off. You can turn them on again here."))
-        return redirect(request.path)
+        return saved()
     if request.method == "POST":
         form = ReminderPreferenceForm(request.POST, instance=preference, user=user)
         if form.is_valid():
-            form.save()
-            reminders.refresh_schedules(user)
+            preference = form.save()
             messages.success(request, _("Your reminder choices are saved."))
-            return redirect(request.path)
+            return saved()
     else:
         form = ReminderPreferenceForm(instance=preference, user=user)
-    upcoming = user.reminder_schedules.order_by("next_due_at")
-    ctx = {
-        "form": form,
-        "token": token,
-        "upcoming": upcoming,
-        "person": user,
-        "push_key": push.keys().public if push.available() and not token else "",
-        "devices": user.push_subscriptions.count(),
-    }
+    ctx: dict[str, object] = {"form": form, "token": token}
+    if not token:
+        ctx |= {
+            "upcoming": user.reminder_schedules.order_by("next_due_at"),
+            "person": user,
+            "push_key": push.keys().public if push.available() else "",
+            "devices": user.push_subscriptions.count(),
+        }
     return render(request, "program/reminders.html", ctx)
 
 
@@ -53,10 +69,13 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
 
 def manage_reminders(request: HttpRequest, token: str) -> HttpResponse:
     """The signed link in every reminder email: manage or stop reminders without
-    signing in. The link changes nothing else and shows no health data."""
+    signing in. The link changes nothing else and shows nothing but the choices. It
+    works for ``REMINDER_LINK_VALID_DAYS`` and stops when the choices are saved, the
+    person signs out everywhere, or their email address or password changes."""
     user = reminders.user_for_manage_token(token)
     if user is None:
-        return render(request, "program/reminders_link_invalid.html", status=404)
+        ctx = {"days": settings.REMINDER_LINK_VALID_DAYS}
+        return render(request, "program/reminders_link_invalid.html", ctx, status=404)
     return _edit(request, user, token=token)
 
 
