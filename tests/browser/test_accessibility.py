@@ -59,8 +59,8 @@ def test_patient_pages_are_accessible(page, patient: User) -> None:
 
 def test_therapist_pages_are_accessible(page, therapist: User, patient: User) -> None:
     sign_in(page, therapist.email)
-    page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/caseload/$"))
     problems = []
     for path in [
@@ -80,8 +80,8 @@ def test_therapist_pages_are_accessible(page, therapist: User, patient: User) ->
 
 def test_admin_clinic_page_is_accessible(page, clinic_admin: User, patient: User) -> None:
     sign_in(page, clinic_admin.email)
-    page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/clinic/$"))
     problems = check(page, "/clinic/")
     assert not problems, "\n".join(problems)

@@ -89,8 +89,8 @@ def week_two_patient(programme, therapist):  # type: ignore[no-untyped-def]
 
 def test_an_admin_edits_previews_and_publishes_a_lesson(page, clinic_admin, programme) -> None:
     sign_in(page, clinic_admin.email)
-    page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/clinic/$"))
 
     lesson = Lesson.objects.get(week__programme=programme, slug="how-sleep-works")
@@ -188,8 +188,8 @@ def test_a_patient_in_week_two_reads_a_lesson_and_the_progress_moves(
 
 def test_a_therapist_opens_the_next_week_and_pauses_a_patient(page, therapist, patient) -> None:
     sign_in(page, therapist.email)
-    page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/caseload/$"))
     page.get_by_role("link", name="Pat Patient").click()
     expect(page.get_by_role("heading", name="Pace")).to_be_visible()

@@ -89,7 +89,7 @@ def test_answers_typed_when_the_session_ended_come_back_after_signing_in(
     from tests.conftest import PASSWORD
 
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/diary/new/"))
     assert page.get_by_text("we kept what you had typed on this device").is_visible()
     assert page.get_by_label("What time did you try to go to sleep?").input_value() == "11:05 pm"

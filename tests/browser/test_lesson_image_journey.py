@@ -38,8 +38,8 @@ def test_an_admin_adds_a_picture_and_the_patient_sees_it(
     settings.MEDIA_ROOT = tmp_path / "media"
     page = desktop_page
     sign_in(page, clinic_admin.email)
-    page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/clinic/$"))
 
     lesson = Lesson.objects.get(week__programme=programme, slug="how-sleep-works")

@@ -33,7 +33,7 @@ def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_patient_signs_in_and_sees_their_week(page, patient: User) -> None:
@@ -54,8 +54,8 @@ def test_a_therapist_signs_in_with_a_code_and_sees_only_their_caseload(
 ) -> None:
     sign_in(page, therapist.email)
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/caseload/$"))
     assert page.get_by_role("link", name="Pat Patient").is_visible()
     assert page.get_by_text("Ola Outsider").count() == 0
@@ -69,8 +69,8 @@ def test_an_admin_signs_in_with_a_code_and_reaches_the_clinic_and_the_admin(
 ) -> None:
     page = desktop_page
     sign_in(page, clinic_admin.email)
-    page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/clinic/$"))
     assert page.get_by_role("heading", name="Clinic overview").is_visible()
     screenshot(page, "admin-clinic-desktop")
@@ -91,7 +91,7 @@ def test_a_new_therapist_must_set_up_two_factor_authentication(page, db) -> None
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r"/2fa/totp/activate/"))
-    assert page.get_by_text("two-factor authentication").first.is_visible()
+    assert page.get_by_role("heading", name="Set up two-step sign-in").is_visible()
     screenshot(page, "therapist-mfa-setup-phone")
 
 

@@ -51,8 +51,8 @@ def test_the_therapist_approves_and_the_patient_sees_the_new_bedtime(
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     desk = context.new_page()
     sign_in(desk, therapist.email)
-    desk.get_by_label("Code").fill(totp_code())
-    desk.get_by_role("button", name="Sign In").click()
+    desk.get_by_label("Code from your authenticator app").fill(totp_code())
+    desk.get_by_role("button", name="Sign in").click()
     desk.wait_for_url(re.compile(r"/caseload/$"))
     desk.goto(f"/patients/{patient.pk}/sleep-window/")
     assert desk.get_by_text("6h 15m").first.is_visible()  # mean TST 370 -> 375

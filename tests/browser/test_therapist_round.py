@@ -21,10 +21,10 @@ def demo_sign_in(page, email: str, *, staff: bool) -> None:  # type: ignore[no-u
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     if staff:
-        page.get_by_label("Code").fill(totp_code())
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_label("Code from your authenticator app").fill(totp_code())
+        page.get_by_role("button", name="Sign in").click()
 
 
 def test_the_demo_therapists_weekly_round(desktop_page) -> None:
@@ -106,8 +106,8 @@ def test_a_self_harm_answer_shows_crisis_contacts_and_flags_the_therapist(
     from .test_sign_in_journeys import sign_in as staff_sign_in
 
     staff_sign_in(desktop_page, therapist.email)
-    desktop_page.get_by_label("Code").fill(totp_code())
-    desktop_page.get_by_role("button", name="Sign In").click()
+    desktop_page.get_by_label("Code from your authenticator app").fill(totp_code())
+    desktop_page.get_by_role("button", name="Sign in").click()
     desktop_page.wait_for_url(re.compile(r"/caseload/$"))
     first_row = desktop_page.locator("table.caseload tbody tr").first
     assert "Urgent: self-harm answer" in first_row.inner_text()
