@@ -137,7 +137,17 @@ SAFETY_ADVICE = (
 )
 
 
+# Design decision: on the weekly check's dozing scale (0 never, 1 once or twice,
+# 2 several times, 3 most days), dozing off without meaning to "several times" in a
+# week already counts as very sleepy: unplanned dozing is the sleepiness that makes
+# restriction unsafe (drowsy driving), and it is asked about once a week, so "several
+# times" is most of the evidence a week gives. The one rule: the advice, the caseload's
+# flag and the window (program.titration.too_sleepy) all read it.
+FREQUENT_DOZING = 2
+
+
 def very_sleepy(dozing: int, unsafe: bool) -> bool:
-    """High sleepiness: dozing most days, or too sleepy to be safe [design decision;
-    CLINICAL.md (b) "Safety gates": block further reductions and notify the clinician]."""
-    return unsafe or dozing >= 3
+    """High sleepiness: dozing off without meaning to several times a week or more, or
+    too sleepy to be safe [design decision above; BSM-SRT's safety gates: block further
+    reductions and tell the clinician]."""
+    return unsafe or dozing >= FREQUENT_DOZING

@@ -232,16 +232,16 @@ def restriction_allowed(patient: User) -> bool:
 
 @transaction.atomic
 def record_sleepiness(patient: User, *, dozing: int, unsafe: bool) -> SleepinessCheck:
-    """The weekly check. ``very_sleepy`` is titration's reading (``too_sleepy``:
-    dozing several times a week counts), so that the safety advice, the caseload's
-    flag and the window agree. A week held for want of this answer is worked out
+    """The weekly check. ``very_sleepy`` is the one rule (``safety.very_sleepy``:
+    dozing several times a week counts), which the safety advice, the caseload's flag
+    and the window all read. A week held for want of this answer is worked out
     again now (``_review_again``)."""
     check = SleepinessCheck.objects.create(
         patient=patient,
         week_of=patient.local_today(),
         dozing=dozing,
         unsafe=unsafe,
-        very_sleepy=safety.very_sleepy(dozing, unsafe) or titration.too_sleepy(dozing, unsafe),
+        very_sleepy=safety.very_sleepy(dozing, unsafe),
     )
     course = (
         SleepCourse.objects.select_related("protocol", "patient").filter(patient=patient).first()

@@ -43,6 +43,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
+from . import safety
+
 # Clinician review when a week's SE is this low, whatever the protocol [design decision].
 REVIEW_SE = 70.0
 OLDER_ADULT_AGE = 65  # [BSM-SRT] "older individuals"; the age cut-off is a design decision
@@ -51,12 +53,8 @@ OLDER_ADULT_AGE = 65  # [BSM-SRT] "older individuals"; the age cut-off is a desi
 # says little about the window itself: shortening the window would answer
 # non-adherence with a stricter window. Such a week goes to the clinician instead.
 ADHERENCE_MARGIN_MIN = 30
-# Design decision: on the weekly check's dozing scale (0 never, 1 once or twice,
-# 2 several times, 3 most days), dozing off without meaning to "several times" in a
-# week already counts as very sleepy for titration: unplanned dozing is the
-# sleepiness that makes restriction unsafe (drowsy driving), and it is asked about
-# once a week, so "several times" is most of the evidence a week gives.
-FREQUENT_DOZING = 2
+# Very sleepy is safety.very_sleepy (dozing several times a week, or unsafe): one rule.
+FREQUENT_DOZING = safety.FREQUENT_DOZING
 
 
 class InitialRule(enum.StrEnum):
@@ -310,10 +308,9 @@ def thresholds(protocol: Protocol, age: int | None) -> tuple[float, float]:
 
 
 def too_sleepy(dozing: int, unsafe: bool) -> bool:
-    """Very sleepy for titration: too sleepy to be safe, or dozing off without
-    meaning to several times a week or more (``FREQUENT_DOZING``, a design decision
-    stated there). Wider than ``program.safety.very_sleepy`` (most days), on purpose."""
-    return unsafe or dozing >= FREQUENT_DOZING
+    """Very sleepy for titration: ``program.safety.very_sleepy``, the one rule (too
+    sleepy to be safe, or dozing off without meaning to several times a week)."""
+    return safety.very_sleepy(dozing, unsafe)
 
 
 def review_span(

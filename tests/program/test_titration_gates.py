@@ -229,3 +229,15 @@ def test_only_unflagged_decisions_and_sleepy_lengthenings_apply_without_a_clinic
     assert not auto_applicable("hold", ["above_ceiling"])
     assert auto_applicable("sleepy_extend", ["sleepy", "very_low_se"])
     assert not auto_applicable("sleepy_hold", ["sleepy", "at_ceiling"])
+
+
+def test_one_sleepiness_rule_for_the_advice_the_caseload_and_the_window() -> None:
+    """issue 16: "very sleepy" is the same reading everywhere, and dozing several times
+    a week counts."""
+    from program import safety, titration
+
+    for dozing in range(4):
+        for unsafe in (False, True):
+            assert titration.too_sleepy(dozing, unsafe) == safety.very_sleepy(dozing, unsafe)
+    assert safety.very_sleepy(2, False)  # "Several times"
+    assert not safety.very_sleepy(1, False)
