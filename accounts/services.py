@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from allauth.account.models import EmailAddress
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 from .models import Role, User
@@ -59,6 +61,31 @@ def reassign_patient(*, patient: User, therapist: User) -> None:
         raise ValueError("Only a patient can be assigned, and only to a therapist.")
     patient.therapist = therapist
     patient.save(update_fields=["therapist"])
+
+
+class TooManyAttempts(Exception):
+    """Too many wrong passwords for this account or from this address: sign-in's limits
+    (``ACCOUNT_RATE_LIMITS["login_failed"]``) were reached."""
+
+
+def confirm_password(request: HttpRequest, user: User, password: str) -> bool:
+    """Whether ``password`` is ``user``'s, checked as allauth checks a sign-in, so each
+    wrong guess counts against the same limits, per account and per address, whichever
+    page it was typed on. A right one counts as re-authentication (a sensitive action
+    within the next few minutes asks no more). Raises ``TooManyAttempts``, before
+    checking, once the limits are reached."""
+    from allauth.account.adapter import get_adapter
+    from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
+
+    try:
+        # allauth's own re-authentication: its pre_authenticate consumes "login_failed"
+        # for the address and the account, and a right password gives the use back.
+        confirmed = get_adapter(request).reauthenticate(user, password)
+    except ValidationError:  # "too_many_login_attempts"
+        raise TooManyAttempts from None
+    if confirmed:
+        reauthenticate_by_password(request)
+    return confirmed
 
 
 def request_deletion(user: User) -> None:

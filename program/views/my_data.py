@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import patient_required
 from accounts.models import User
-from accounts.services import cancel_deletion, request_deletion
+from accounts.services import TooManyAttempts, cancel_deletion, confirm_password, request_deletion
 
 from .. import my_data
 
@@ -48,7 +48,18 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         cancel_deletion(patient)
         messages.success(request, _("Your account will not be deleted."))
         return redirect("program:my_data")
-    if not patient.check_password(request.POST.get("password", "")):
+    try:
+        confirmed = confirm_password(request, patient, request.POST.get("password", ""))
+    except TooManyAttempts:
+        messages.error(
+            request,
+            _(
+                "That password was typed wrongly too many times, so nothing was changed. "
+                "Please wait a few minutes before you try again."
+            ),
+        )
+        return redirect("program:my_data")
+    if not confirmed:
         messages.error(request, _("That password is not right, so nothing was changed."))
         return redirect("program:my_data")
     request_deletion(patient)
