@@ -215,6 +215,8 @@ def test_the_email_confirmation_pages_use_the_apps_words(db: None) -> None:
     )
     assert_the_apps_own(sent)
     assert "Check your email" in text_of(sent)
+    assert "We have sent a link to new@example.test to confirm it." in text_of(sent)
+    assert mail.outbox[0].to == ["new@example.test"]
     link = next(line for line in mail.outbox[0].body.splitlines() if "/confirm-email/" in line)
     confirm = client.get("/" + link.strip().split("://", 1)[-1].split("/", 1)[1])
     assert_the_apps_own(confirm)
@@ -333,3 +335,30 @@ def test_the_other_account_pages_use_the_apps_words(patient: User) -> None:
         assert_the_apps_own(response)
         assert f"<h1>{heading}</h1>" in main_of(response), name
     assert ">Current password</label>" in main_of(client.get(reverse("account_change_password")))
+
+
+# --- What allauth says after an action, in the app's words ---------------------------
+
+
+def test_the_messages_after_signing_in_and_out_are_the_apps(patient: User) -> None:
+    client = Client()
+    signed_in = client.post(
+        reverse("account_login"), {"login": patient.email, "password": PASSWORD}, follow=True
+    )
+    assert "You are signed in." in text_of(signed_in)
+    assert "Successfully" not in text_of(signed_in)
+    signed_out = client.post(reverse("account_logout"), follow=True)
+    assert "You are signed out." in text_of(signed_out)
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db(transaction=True)  # allauth adds the message once the change commits
+def test_turning_on_two_step_sign_in_says_so_and_does_it() -> None:
+    fresh = make_user("fresh@clinic.test", Role.THERAPIST, mfa=False)
+    client = reauthenticated(fresh)
+    client.get(reverse("mfa_activate_totp"))
+    secret = client.session["mfa.totp.secret"]
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    response = client.post(reverse("mfa_activate_totp"), {"code": code}, follow=True)
+    assert "Two-step sign-in is on." in text_of(response)
+    assert Authenticator.objects.filter(user=fresh, type=Authenticator.Type.TOTP).exists()
