@@ -32,6 +32,7 @@ from .models import (
     Medication,
     NightMedication,
     Programme,
+    SleepinessCheck,
     TaperPlan,
     hash_token,
 )
@@ -244,10 +245,11 @@ def _fill_diary(patient: User, person: DemoPerson) -> None:
             awake = max(0, int(rng.gauss(60, 15))) if awakenings else 0
             linger = max(0, int(rng.gauss(25, 8)))
         else:  # sleep consolidates once the window starts
-            latency = max(5, int(rng.gauss(18 - 6 * progress, 6)))
-            awakenings = max(0, round(rng.gauss(1.3 - 0.6 * progress, 0.6)))
-            awake = max(0, int(rng.gauss(22 - 10 * progress, 8))) if awakenings else 0
-            linger = max(0, int(rng.gauss(8, 4)))
+            # (by week 5 sleep fills about 94 % of the window: it is lengthened)
+            latency = max(5, int(rng.gauss(17 - 9 * progress, 5)))
+            awakenings = max(0, round(rng.gauss(1.3 - 0.7 * progress, 0.6)))
+            awake = max(0, int(rng.gauss(20 - 12 * progress, 6))) if awakenings else 0
+            linger = max(0, int(rng.gauss(7 - 3 * progress, 3)))
         final_wake = _shift(rise, -linger)
         answers = {
             "into_bed": into_bed,
@@ -359,6 +361,18 @@ def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
     while review_day <= today:
         _approve_as_of(reviews[-1], therapist)
         course.refresh_from_db()
+        # The weekly sleepiness check, answered the day before each review: a shorter
+        # window is never proposed without it (sleep_window.weekly_review). The taper
+        # patient dozed off several times in the latest week: very sleepy, so that week
+        # lengthens the window (and the therapist sees why).
+        sleepy = person.email == TAPER_PATIENT and review_day + timedelta(days=7) > today
+        SleepinessCheck.objects.create(
+            patient=patient,
+            week_of=review_day - timedelta(days=1),
+            dozing=2 if sleepy else 1,
+            unsafe=False,
+            very_sleepy=sleepy,
+        )
         recommendation = sw.weekly_review(course, review_day)
         if recommendation is None:
             break

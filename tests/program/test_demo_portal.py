@@ -28,3 +28,16 @@ def test_week6_has_a_falling_isi_and_grace_a_flagged_screen(db) -> None:
     assert "−9 from baseline" in page.content.decode()
     second = client_for(User.objects.get(email="therapist2@example.com"))
     assert "Positive safety screen" in second.get(reverse("program:caseload")).content.decode()
+
+
+def test_the_demo_shows_each_kind_of_sleep_window_decision(db) -> None:
+    """A visitor sees a window kept, lengthened, lengthened because the patient was very
+    sleepy (flagged), and one waiting for the therapist (issue 17)."""
+    from program.models import Recommendation
+
+    load_demo()
+    rows = list(Recommendation.objects.values_list("course__patient__email", "rule", "status"))
+    rules = {rule for _, rule, _ in rows}
+    assert {"initial", "hold", "extend", "sleepy_extend"} <= rules, rows
+    assert ("week3@example.com", "hold", "pending") in rows
+    assert ("week6@example.com", "extend", "approved") in rows
