@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,7 +47,15 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", ctx)
 
 
+def _making_a_token(request: HttpRequest) -> bool:
+    return request.method == "POST" and "revoke" not in request.POST
+
+
 @login_required
+# A token reads and writes the diary without a session: making one asks for the password
+# again (allauth's re-authentication, rate-limited like sign-in), then carries on with
+# the request that asked. Seeing and revoking tokens does not.
+@reauthentication_required(enabled=_making_a_token, allow_get=True)
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """Personal tokens for the JSON API (a phone app): make one, see them, revoke one."""
     user = request.user

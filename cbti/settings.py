@@ -180,6 +180,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
+    # Asking for the password again before a sensitive action (an API token, the data
+    # download, the email address); its wrong passwords also count as failed sign-ins.
+    "reauthenticate": "10/m/user",
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 # Anyone may sign up only where the clinic allows it; otherwise a therapist's

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -29,12 +30,16 @@ def _download(request: HttpRequest, body: bytes, kind: str, extension: str) -> H
     return response
 
 
+# Everything about a person in one file: the password is asked again first (allauth's
+# re-authentication, rate-limited like sign-in), so an unattended session cannot take it.
 @patient_required
+@reauthentication_required
 def download_json(request: HttpRequest) -> HttpResponse:
     return _download(request, my_data.export_json(request.user), "application/json", "json")  # type: ignore[arg-type]
 
 
 @patient_required
+@reauthentication_required
 def download_zip(request: HttpRequest) -> HttpResponse:
     return _download(request, my_data.export_zip(request.user), "application/zip", "zip")  # type: ignore[arg-type]
 
