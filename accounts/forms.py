@@ -1,6 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context, ratelimit
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.internal.flows.add import validate_can_add_authenticator
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.totp.internal import auth as totp
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
@@ -63,3 +73,72 @@ class ProfileForm(forms.ModelForm):
         fields = ["name", "time_zone", "language"]
         # The model's own verbose names, here so that they are translated.
         labels = {"name": _("Name"), "language": _("Language")}
+
+
+# --- Two-factor codes ------------------------------------------------------------------
+# allauth counts a wrong code as a failed sign-in ("login_failed": 10 a minute per address
+# and 5 per 5 minutes per person). The per-address part is the whole address's sign-in
+# budget: a clinic behind one NAT where two people mistype their codes could then not
+# sign in at all for a minute. The code step comes after the right password, so the
+# limit that protects it is the person's: these forms count wrong codes under their own
+# action, "mfa_code_failed" (per person only, ACCOUNT_RATE_LIMITS), and are otherwise
+# allauth's (65.21; MFA_FORMS). Wrong passwords still count per address.
+MFA_CODE_ACTION = "mfa_code_failed"
+
+
+def check_code_rate_limit(
+    user: User, error_key: str = "too_many_login_attempts"
+) -> Callable[[], None]:
+    """allauth's ``check_rate_limit`` under MFA_CODE_ACTION: raise once the person's
+    limit is reached; return what forgets their wrong codes after a right one."""
+    key = f"mfa-auth-user-{user.pk}"
+    if not ratelimit.consume(context.request, action=MFA_CODE_ACTION, key=key):
+        raise get_account_adapter().validation_error(error_key)
+    return lambda: ratelimit.clear(context.request, action=MFA_CODE_ACTION, key=key)
+
+
+class _PersonLimitedCode:
+    """allauth's BaseAuthenticateForm.clean_code, limited per person (see above)."""
+
+    user: User
+    cleaned_data: dict[str, str]
+    authenticator: Authenticator
+
+    def clean_code(self) -> str:
+        clear_rl = check_code_rate_limit(self.user)
+        code = self.cleaned_data["code"]
+        main_auth: Authenticator | None = None
+        for authenticator in Authenticator.objects.filter(user=self.user).exclude(
+            type=Authenticator.Type.WEBAUTHN  # cannot check a typed code
+        ):
+            if not main_auth or authenticator.type == Authenticator.Type.TOTP:
+                main_auth = authenticator
+            if authenticator.wrap().validate_code(code):
+                authenticator.user = self.user
+                self.authenticator = authenticator
+                clear_rl()
+                return code  # type: ignore[no-any-return]
+        if main_auth:
+            self._emit_authentication_failed(main_auth)  # type: ignore[attr-defined]
+        raise get_mfa_adapter().validation_error("incorrect_code")
+
+
+class MFAAuthenticateForm(_PersonLimitedCode, AuthenticateForm):
+    """The code asked at sign-in."""
+
+
+class MFAReauthenticateForm(_PersonLimitedCode, ReauthenticateForm):
+    """The code asked again before a sensitive action."""
+
+
+class MFAActivateTOTPForm(ActivateTOTPForm):
+    """The first code from a new authenticator app, limited per person."""
+
+    def clean_code(self) -> str:
+        validate_can_add_authenticator(self.user)
+        clear_rl = check_code_rate_limit(self.user, error_key="rate_limited")
+        code = self.cleaned_data["code"]
+        if not totp.validate_totp_code(self.secret, code):
+            raise get_mfa_adapter().validation_error("incorrect_code")
+        clear_rl()
+        return code  # type: ignore[no-any-return]

@@ -183,6 +183,9 @@ ACCOUNT_RATE_LIMITS = {
     # Asking for the password again before a sensitive action (an API token, the data
     # download, the email address); its wrong passwords also count as failed sign-ins.
     "reauthenticate": "10/m/user",
+    # Wrong two-factor codes, per person only (accounts.forms): allauth's own count them
+    # as failed sign-ins per address, which would lock out a clinic behind one NAT.
+    "mfa_code_failed": "5/5m/key",
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 # Anyone may sign up only where the clinic allows it; otherwise a therapist's
@@ -190,6 +193,11 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 ALLOW_SELF_SIGNUP = env.bool("ALLOW_SELF_SIGNUP", False)
 
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms.MFAActivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # For the local demo only: allauth refuses this setting unless DEBUG is on.
