@@ -27,6 +27,7 @@ from tests.services import free_port
 ROOT = Path(__file__).resolve().parents[1]
 # Inherited variables that would point the app at the suite's own services.
 NOT_INHERITED = {
+    "DJANGO_SETTINGS_MODULE",  # tests.settings, the suite's: the app's own processes use theirs
     "DATABASE_URL",
     "REDIS_URL",
     "CELERY_BROKER_URL",

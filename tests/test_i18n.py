@@ -109,7 +109,7 @@ def test_the_catalogues_hold_exactly_the_strings_in_the_source(tmp_path: Path) -
             shutil.copytree(source, copy / name, ignore=ignore)
         else:
             shutil.copy2(source, copy / name)
-    env = {**os.environ, "TESTING": "1", "DEBUG": "0"}
+    env = {**os.environ, "TESTING": "1", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "cbti.settings"}
     env.pop("DATABASE_URL", None)
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete"],

@@ -63,6 +63,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice(transactional_db, tmp_pat
     mail_dir.mkdir()
     env = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cbti.settings",
         "DEBUG": "1",
         "TESTING": "0",
         "CELERY_BROKER_URL": redis_url,
