@@ -56,6 +56,8 @@ def window_context(patient: User) -> dict[str, Any]:
         "screen": screen,
         "screen_reasons": [q for q in safety.SCREEN if screen and screen.answers.get(q.key)],
         "baseline": sw.baseline_status(patient, course, today),
+        # The mornings the latest review read: the span the caseload shows too.
+        "review_week": sw.review_week(course, today) if current else None,
         "sleepiness": sleepiness,
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
         "allowed": bool(screen) and screen.decision in ("allowed", "compression"),
