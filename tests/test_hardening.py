@@ -164,3 +164,15 @@ def test_the_exporter_never_writes_outside_its_folder(programme, tmp_path) -> No
     with pytest.raises(CurriculumFileError, match="outside the export folder"):
         export_programme(programme, tmp_path / "out" / "deep")
     assert not list(tmp_path.rglob("*escaped*"))
+
+
+def test_the_caseload_csv_never_carries_a_formula(therapist, patient) -> None:
+    import csv
+    import io
+
+    patient.name = FORMULA
+    patient.save()
+    text = client_for(therapist).get(reverse("program:caseload_export")).content.decode()
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'" + FORMULA in cells
+    assert FORMULA not in cells

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,7 @@ from accounts.models import User
 from .. import assessments as assessment_service
 from .. import caseload as caseload_service
 from .. import medication as medication_service
-from .. import risk
+from .. import risk, spreadsheet
 from .. import sleep_window as sw
 from ..curriculum import (
     advance_enrolment,
@@ -106,7 +105,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     rows, _page = _caseload_rows(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="caseload.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.Writer(response)
     writer.writerow(
         [
             "patient",
