@@ -406,6 +406,12 @@ VAPID_SUBJECT = env.str("VAPID_SUBJECT", "mailto:" + env.str("ADMIN_EMAIL", "adm
 # dose before, that a plan may hold without a note to the clinician (empty: no clinic
 # limit; each template's own rate is always checked). E.g. 25.
 TAPER_MAX_STEP_PERCENT = env.str("TAPER_MAX_STEP_PERCENT", "")
+# The clinic's duty list for risk alerts (program.risk): these addresses, comma-separated
+# (a shared on-call inbox, named clinicians), plus every active clinic admin. They are
+# emailed for a patient without a therapist, and for every alert not acknowledged within
+# RISK_ESCALATE_AFTER_HOURS (working hours are not modelled yet).
+RISK_DUTY_EMAILS = env.list("RISK_DUTY_EMAILS", [])
+RISK_ESCALATE_AFTER_HOURS = env.float("RISK_ESCALATE_AFTER_HOURS", 4.0)
 # A reminder due while workers were down is still sent this late, else skipped.
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
 # The link in a reminder email (change reminders without signing in) works this many

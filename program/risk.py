@@ -26,8 +26,8 @@ who, when; the views that open or change the patient's record are in
    to the duty list and the admins. Working hours are not modelled yet: 4 hours are 4
    hours on the clock, nights and weekends included.
 
-The duty list is a setting, not a model: the addresses in ``RISK_DUTY_EMAILS`` (a Django
-setting, or else the environment variable of that name, comma-separated) plus every
+The duty list is a setting, not a model: the addresses in ``RISK_DUTY_EMAILS`` (in
+cbti/settings.py, from the environment variable of that name, comma-separated) plus every
 active clinic admin. The admins are always on it, so a clinic that never set the
 variable still has a person for every alert (``createsuperuser`` makes the first one);
 the variable adds a shared on-call inbox, or named clinicians who are not admins, without
@@ -45,7 +45,6 @@ nobody was told automatically and whom to call now.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -64,7 +63,6 @@ from .publish import publish_on_commit
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ESCALATE_AFTER_HOURS = 4.0
 BATCH = 200
 # Acknowledged alerts stay on the alerts page this long, for the hand-over.
 RECENTLY = timedelta(days=7)
@@ -86,11 +84,8 @@ NOT_TOLD = gettext_lazy(
 
 
 def escalate_after() -> timedelta:
-    """``RISK_ESCALATE_AFTER_HOURS`` (setting, else environment), default 4 hours."""
-    hours = getattr(settings, "RISK_ESCALATE_AFTER_HOURS", None)
-    if hours is None:
-        hours = os.environ.get("RISK_ESCALATE_AFTER_HOURS", DEFAULT_ESCALATE_AFTER_HOURS)
-    return timedelta(hours=float(hours))
+    """``RISK_ESCALATE_AFTER_HOURS`` (cbti/settings.py), default 4 hours."""
+    return timedelta(hours=float(settings.RISK_ESCALATE_AFTER_HOURS))
 
 
 def escalate_after_hours() -> str:
@@ -100,10 +95,8 @@ def escalate_after_hours() -> str:
 
 
 def duty_addresses() -> list[str]:
-    """The addresses of ``RISK_DUTY_EMAILS`` (setting, else environment), lower case."""
-    configured = getattr(settings, "RISK_DUTY_EMAILS", None)
-    if configured is None:
-        configured = os.environ.get("RISK_DUTY_EMAILS", "")
+    """The addresses of ``RISK_DUTY_EMAILS`` (cbti/settings.py), lower case."""
+    configured = settings.RISK_DUTY_EMAILS
     if isinstance(configured, str):
         configured = configured.split(",")
     return list(dict.fromkeys(a.strip().lower() for a in configured if a.strip()))
