@@ -4,8 +4,10 @@ email address ask for the password again (allauth's re-authentication, rate-limi
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.test import Client
@@ -97,3 +99,16 @@ def test_re_authentication_is_rate_limited_too(patient) -> None:
     cache.clear()
     reauthenticate(client, PASSWORD, asked_by=asked)
     assert ApiToken.objects.exists()
+
+
+def test_once_confirmed_the_next_five_minutes_ask_nothing(patient) -> None:
+    """Also how a test with a forced sign-in gets past the question: confirm first."""
+    start = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client = client_for(patient)
+        reauthenticate(client)
+        assert client.get(reverse("program:my_data_json")).status_code == 200
+        client.post(reverse("accounts:api_tokens"), {"name": "My phone"})
+        assert ApiToken.objects.count() == 1
+        traveller.move_to(start + timedelta(minutes=5, seconds=1))
+        assert client.get(reverse("program:my_data_json")).status_code == 302
