@@ -125,6 +125,23 @@ def client_for(user: User | None) -> Client:
     return client
 
 
+def reauthenticated_client_for(user: User) -> Client:
+    """A signed-in client that has just typed its password again, as making a token or
+    downloading one's data asks (allauth's reauthentication)."""
+    client = client_for(user)
+    reauthenticate(client)
+    return client
+
+
+def reauthenticate(client: Client, password: str = PASSWORD, asked_by: str = ""):  # type: ignore[no-untyped-def]
+    """What a person does when asked for their password again (making a token, a data
+    download): ``asked_by`` is the address they were sent to, which says where to carry
+    on."""
+    from django.urls import reverse
+
+    return client.post(asked_by or reverse("account_reauthenticate"), {"password": password})
+
+
 @pytest.fixture
 def patient_client(patient: User) -> Client:
     return client_for(patient)

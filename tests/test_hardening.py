@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.models import ApiToken
 from accounts.tokens import issue_token
 from program.models import DiaryEntry
-from tests.conftest import client_for
+from tests.conftest import client_for, reauthenticated_client_for
 from tests.nights import API_NIGHT
 
 
@@ -59,7 +59,9 @@ def test_the_diary_form_refuses_control_characters_and_keeps_the_rest(patient) -
 
 @pytest.mark.parametrize("name", ["a\x00b", "x" * 101])
 def test_a_token_name_with_a_nul_or_too_long_is_refused_in_words(patient, name) -> None:
-    response = client_for(patient).post(reverse("accounts:api_tokens"), {"name": name}, follow=True)
+    response = reauthenticated_client_for(patient).post(
+        reverse("accounts:api_tokens"), {"name": name}, follow=True
+    )
     assert response.status_code == 200
     assert "plain name of up to 100 characters" in response.content.decode()
     assert not ApiToken.objects.exists()
@@ -117,7 +119,7 @@ def test_the_diary_csv_and_the_data_download_never_carry_a_formula(patient) -> N
     )
     Medication.objects.create(patient=patient, name="@SUM(1+1)*cmd|' /C calc'!A0", usual_dose_mg=5)
     issue_token(patient, "+cmd")
-    client = client_for(patient)
+    client = reauthenticated_client_for(patient)
     diary = client.get(reverse("program:diary_export")).content.decode()
     cells = [cell for row in csv.reader(io.StringIO(diary)) for cell in row]
     assert "'" + FORMULA in cells

@@ -10,11 +10,10 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ApiToken
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import PASSWORD, client_for, reauthenticate
 
 
 @pytest.fixture(autouse=True)
@@ -22,12 +21,6 @@ def _no_earlier_attempts(db: None) -> None:
     """Rate-limit counters live in the cache: each test starts with none (the database
     cache rolls back with the test, Redis would not)."""
     cache.clear()
-
-
-def reauthenticate(client: Client, password: str = PASSWORD, asked_by: str = ""):
-    """What a person does when asked for their password again (``asked_by``: the address
-    they were sent to, which says where to carry on)."""
-    return client.post(asked_by or reverse("account_reauthenticate"), {"password": password})
 
 
 def test_making_an_api_token_asks_for_the_password_again(patient) -> None:

@@ -46,6 +46,7 @@ TINY_GIF = bytes.fromhex(
 PERSONAS = ["anonymous", "patient", "other_patient", "therapist", "other_therapist", "admin"]
 LOGIN = "login"  # a redirect to the login page
 HOME = "home"  # a redirect elsewhere (the user's own home)
+REAUTH = "reauth"  # a redirect to type the password again first (allauth's reauthentication)
 
 
 @dataclass
@@ -94,8 +95,8 @@ ROWS = [
     row("program:sleep_window_action", "post", LOGIN, 403,    403,    HOME,     404,    404,
         args="patient"),
     row("program:my_data",             "get",  LOGIN, 200,    200,    403,      403,    403),
-    row("program:my_data_json",        "get",  LOGIN, 200,    200,    403,      403,    403),
-    row("program:my_data_zip",         "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:my_data_json",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
+    row("program:my_data_zip",         "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     # A wrong (here: no) password changes nothing and goes back to the page.
     row("program:delete_account",      "post", LOGIN, HOME,   HOME,   403,      403,    403),
     row("program:reminder_settings",   "get",  LOGIN, 200,    200,    200,      200,    200),
@@ -322,6 +323,9 @@ def test_access(row: Row, persona: str, world: dict) -> None:
     if expected == LOGIN:
         assert response.status_code == 302, response.status_code
         assert response["Location"].startswith(reverse("account_login"))
+    elif expected == REAUTH:
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
     elif expected == HOME:
         assert response.status_code == 302, response.status_code
         assert not response["Location"].startswith(reverse("account_login"))

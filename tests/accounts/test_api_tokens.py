@@ -6,11 +6,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ApiToken
-from tests.conftest import client_for
+from tests.conftest import client_for, reauthenticated_client_for
 
 
 def test_a_token_is_shown_once_works_and_can_be_revoked(patient) -> None:
-    client = client_for(patient)
+    client = reauthenticated_client_for(patient)
     page = client.post(reverse("accounts:api_tokens"), {"name": "My phone"})
     token = re.search(r"cbti_[\w-]+", page.content.decode()).group(0)
     record = ApiToken.objects.get(user=patient)
@@ -23,7 +23,7 @@ def test_a_token_is_shown_once_works_and_can_be_revoked(patient) -> None:
 
 
 def test_nobody_can_revoke_someone_elses_token(patient, other_patient) -> None:
-    client_for(patient).post(reverse("accounts:api_tokens"), {"name": "My phone"})
+    reauthenticated_client_for(patient).post(reverse("accounts:api_tokens"), {"name": "My phone"})
     record = ApiToken.objects.get()
     client_for(other_patient).post(reverse("accounts:api_tokens"), {"revoke": record.pk})
     record.refresh_from_db()
@@ -31,6 +31,8 @@ def test_nobody_can_revoke_someone_elses_token(patient, other_patient) -> None:
 
 
 def test_a_token_needs_a_name(patient) -> None:
-    page = client_for(patient).post(reverse("accounts:api_tokens"), {"name": "  "}, follow=True)
+    page = reauthenticated_client_for(patient).post(
+        reverse("accounts:api_tokens"), {"name": "  "}, follow=True
+    )
     assert b"Give the token a name" in page.content
     assert not ApiToken.objects.exists()

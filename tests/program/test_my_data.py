@@ -15,7 +15,7 @@ from accounts.models import AuditEvent, User
 from accounts.services import delete_due_accounts
 from program.diary import save_entry
 from program.models import DiaryEntry
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import PASSWORD, client_for, reauthenticated_client_for
 from tests.nights import night_answers
 
 
@@ -31,7 +31,7 @@ def night(patient):
 def test_the_json_download_holds_everything_and_no_secrets(patient, therapist) -> None:
     night(patient)
     client_for(therapist).get(reverse("program:patient_diary", args=[patient.pk]))
-    response = client_for(patient).get(reverse("program:my_data_json"))
+    response = reauthenticated_client_for(patient).get(reverse("program:my_data_json"))
     assert response["Content-Disposition"].startswith("attachment;")
     data = json.loads(response.content)
     assert data["account"][0]["email"] == patient.email
@@ -43,7 +43,7 @@ def test_the_json_download_holds_everything_and_no_secrets(patient, therapist) -
 
 def test_the_csv_zip_has_a_file_per_kind_of_record(patient) -> None:
     night(patient)
-    response = client_for(patient).get(reverse("program:my_data_zip"))
+    response = reauthenticated_client_for(patient).get(reverse("program:my_data_zip"))
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert "diary.csv" in archive.namelist()
     assert "slept at my sister's" in archive.read("diary.csv").decode()
