@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from . import safety, titration
+from . import safety, sleep, titration
 from .models import (
     DiaryEntry,
     Enrolment,
@@ -722,6 +722,6 @@ def explain(rule: str, figures: dict[str, Any]) -> str:
     if se is not None:
         text += " " + str(
             _("(sleep efficiency %(se)s%% over %(nights)s nights)")
-            % {"se": number_format(se, 1), "nights": figures.get("nights", 0)}
+            % {"se": number_format(sleep.percent(se), 1), "nights": figures.get("nights", 0)}
         )
     return text + "."

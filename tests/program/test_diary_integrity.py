@@ -374,3 +374,10 @@ def test_a_failed_save_lists_each_error_with_a_link_to_its_field(patient) -> Non
     assert '<a href="#id_awakenings">' in page
     # The quality error is tied to its radios.
     assert 'aria-describedby="id_quality_error"' in page and 'id="id_quality_error"' in page
+
+
+def test_the_sleep_window_explanation_rounds_as_the_pages_do() -> None:
+    from program import sleep_window
+
+    text = sleep_window.explain("hold", {"sleep_efficiency": 85.75, "nights": 7})
+    assert "85.8" in text and "85.7" not in text
