@@ -69,7 +69,9 @@ class Flag:
     urgent: bool = False
 
 
-URGENT = Flag("risk", gettext_lazy("Urgent: self-harm answer on the PHQ-9"), urgent=True)
+# Up for every open risk alert, whatever answer raised it (program.risk), so it names no
+# questionnaire; the patient's page says which.
+URGENT = Flag("risk", gettext_lazy("Urgent: self-harm answer"), urgent=True)
 
 
 @dataclass

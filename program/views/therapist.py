@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, therapist_required
@@ -53,22 +52,11 @@ def _caseload_rows(request: HttpRequest) -> tuple[list[caseload_service.Row], di
     flagged = request.GET.get("flagged") == "1"
     week_text = request.GET.get("week", "")
     week = int(week_text) if week_text.isdigit() else None
-    rows = _with_risk_label(caseload_service.build_rows(therapist))
+    rows = caseload_service.build_rows(therapist)
     rows = caseload_service.filter_rows(rows, flagged=flagged, week=week, query=query)
     rows = caseload_service.sort_rows(rows, sort)
     filters = {"query": query, "sort": sort, "flagged": flagged, "week": week}
     return rows, filters
-
-
-# The caseload's urgent flag is up for every open risk alert, whatever answer raised it
-# (program.risk), so it names no questionnaire; the patient's page says which.
-RISK_FLAG = caseload_service.Flag("risk", gettext_lazy("Urgent: self-harm answer"), urgent=True)
-
-
-def _with_risk_label(rows: list[caseload_service.Row]) -> list[caseload_service.Row]:
-    for row in rows:
-        row.flags = [RISK_FLAG if f.key == "risk" else f for f in row.flags]
-    return rows
 
 
 @therapist_required
