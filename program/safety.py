@@ -1,8 +1,8 @@
 """The screen before sleep restriction, and the weekly sleepiness check (no Django).
 
 Wording is our own, plain-language, written for this project from the
-contraindications in ../shared/CLINICAL.md (d) [BSM-SRT ch. 1; HABIT trial
-exclusions; CCJM 2019;86:741]. It is not a validated questionnaire, and the
+contraindications in docs/sources.md [BSM-SRT ch. 1; HABIT trial exclusions;
+CCJM19]. It is not a validated questionnaire, and the
 sleepiness check is not the Epworth Sleepiness Scale (which is licensed and can
 be loaded by a clinic that holds a licence).
 
@@ -148,6 +148,6 @@ FREQUENT_DOZING = 2
 
 def very_sleepy(dozing: int, unsafe: bool) -> bool:
     """High sleepiness: dozing off without meaning to several times a week or more, or
-    too sleepy to be safe [design decision above; BSM-SRT's safety gates: block further
-    reductions and tell the clinician]."""
+    too sleepy to be safe [design decision above, informed by KYLE14 and MAURER22 in
+    docs/sources.md: block further reductions and tell the clinician]."""
     return unsafe or dozing >= FREQUENT_DOZING
