@@ -2,7 +2,7 @@
 starts the risk workflow of ``program.risk``), clinician-entered results, licensed
 wording, and therapist notes.
 
-Schedule (issue 7; CLINICAL.md (c)):
+Schedule (issue 7; docs/clinical-rules.md, "Questionnaires"):
 - ISI at baseline (the enrolment's start), at the end of the programme's ``isi_weeks``
   (default weeks 2, 4, 6) and at follow-up (``follow_up_weeks`` after the start);
 - PHQ-9 and GAD-7 at baseline and at the end of the programme's last week;

@@ -1,6 +1,6 @@
 """Each role signs in on a phone-sized screen and reaches their own home.
 
-Follows ../shared/JOURNEYS.md: the therapist and the admin sign in with MFA;
+Follows the staff journeys: the therapist and the admin sign in with MFA;
 a patient accepts an invitation and lands on "Today".
 """
 
