@@ -5,7 +5,6 @@ from django.test import Client
 
 from cbti.celery import app
 
-
 MONITOR = "monitor-token-for-tests"
 
 
