@@ -537,7 +537,8 @@ class RecommendationDecisionForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
     reason = forms.CharField(
-        label=_("Reason (needed to change or reject)"),
+        label=_("Reason"),
+        help_text=_("Needed if you change the window or reject it."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
