@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 
@@ -16,12 +17,18 @@ def render_email(
     """``language`` is the recipient's (``User.language``); empty means the site's default."""
     ctx = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{name}/subject.txt", ctx).strip()
-        text = render_to_string(f"emails/{name}/body.txt", ctx)
+        subject = _plain(f"emails/{name}/subject.txt", ctx).strip()
+        text = _plain(f"emails/{name}/body.txt", ctx)
         html = render_to_string(f"emails/{name}/body.html", ctx)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _plain(path: str, ctx: dict[str, object]) -> str:
+    """A plain-text part: no HTML escaping ("O'Brien", not "O&#x27;Brien"). Only the
+    HTML part is escaped; the text part is never shown as HTML."""
+    return get_template(path).template.render(Context(ctx, autoescape=False))  # type: ignore[attr-defined]
 
 
 def send_templated_email(

@@ -178,3 +178,23 @@ def test_the_caseload_csv_never_carries_a_formula(therapist, patient) -> None:
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert "'" + FORMULA in cells
     assert FORMULA not in cells
+
+
+def test_plain_text_emails_are_not_html_escaped(therapist, programme) -> None:
+    """issue 18, item 9: "O'Brien" in the text part, escaped only in the HTML part."""
+    from types import SimpleNamespace
+
+    from program.emails import render_email
+
+    therapist.name = "Dr Róisín O'Brien <clinic>"
+    invitation = SimpleNamespace(name="Seán O'Neil", programme=programme)
+    message = render_email(
+        "invitation",
+        "sean@example.test",
+        {"invitation": invitation, "therapist": therapist, "link": "https://x.test/i/1"},
+    )
+    assert "Seán O'Neil" in message.body
+    assert "Dr Róisín O'Brien <clinic>" in message.body
+    assert "&#x27;" not in message.body and "&lt;" not in message.body
+    html = message.alternatives[0][0]
+    assert "O&#x27;Brien &lt;clinic&gt;" in html
