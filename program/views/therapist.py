@@ -52,10 +52,20 @@ def _caseload_rows(request: HttpRequest) -> tuple[list[caseload_service.Row], di
     flagged = request.GET.get("flagged") == "1"
     week_text = request.GET.get("week", "")
     week = int(week_text) if week_text.isdigit() else None
-    rows = caseload_service.build_rows(therapist)
-    rows = caseload_service.filter_rows(rows, flagged=flagged, week=week, query=query)
+    everyone = caseload_service.build_rows(therapist)
+    rows = caseload_service.filter_rows(everyone, flagged=flagged, week=week, query=query)
     rows = caseload_service.sort_rows(rows, sort)
-    filters = {"query": query, "sort": sort, "flagged": flagged, "week": week}
+    # The week filter offers the weeks this caseload's programmes have (6, not 12).
+    longest = max(
+        (r.enrolment.programme.weeks for r in everyone if r.enrolment is not None), default=0
+    )
+    filters = {
+        "query": query,
+        "sort": sort,
+        "flagged": flagged,
+        "week": week,
+        "weeks": range(1, max(longest, week or 0) + 1),
+    }
     return rows, filters
 
 
@@ -75,7 +85,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "rows": page.object_list,
         "filters": filters,
         "sorts": caseload_service.SORTS.items(),
-        "weeks": range(1, 13),
+        "weeks": filters["weeks"],
         "query": filters["query"],
         "querystring": keep.urlencode(),
         "pending_invitations": Invitation.objects.pending().filter(therapist=therapist)[:20],

@@ -186,3 +186,14 @@ def test_pausing_through_the_workflow_holds_the_week(caseload, therapist) -> Non
     pause_enrolment(enrolment=enrolment, by=therapist)
     enrolment = fresh({"k": enrolment})["k"]
     assert pace_summaries([enrolment])[enrolment.pk].week == 3  # an open week stays open
+
+
+def test_the_week_filter_offers_the_programmes_weeks(therapist, patient) -> None:
+    """A six-week programme: weeks 1 to 6 to choose from, not 1 to 12 (issue 17)."""
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    page = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    assert '<option value="6">Week 6</option>' in page
+    assert '<option value="7">' not in page
