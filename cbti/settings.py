@@ -412,6 +412,11 @@ TAPER_MAX_STEP_PERCENT = env.str("TAPER_MAX_STEP_PERCENT", "")
 # RISK_ESCALATE_AFTER_HOURS (working hours are not modelled yet).
 RISK_DUTY_EMAILS = env.list("RISK_DUTY_EMAILS", [])
 RISK_ESCALATE_AFTER_HOURS = env.float("RISK_ESCALATE_AFTER_HOURS", 4.0)
+# The reminder and titration ticks do nothing while this host's clock is ahead of the
+# database's by more than this (program.clock_guard): a clock jump must not make next
+# week's reviews now or push every reminder ahead.
+CLOCK_GUARD = env.bool("CLOCK_GUARD", True)
+CLOCK_TOLERANCE_MINUTES = env.int("CLOCK_TOLERANCE_MINUTES", 5)
 # A reminder due while workers were down is still sent this late, else skipped.
 REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
 # The link in a reminder email (change reminders without signing in) works this many

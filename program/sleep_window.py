@@ -347,7 +347,21 @@ def _store(
                 flags=[f.value for f in decision.flags],
             )
     except IntegrityError:
-        return Recommendation.objects.get(course=course, review_date=review_date, kind=kind)
+        earlier = Recommendation.objects.get(course=course, review_date=review_date, kind=kind)
+        if earlier.status not in (Recommendation.Status.PENDING, Recommendation.Status.SUPERSEDED):
+            return earlier  # decided: a repeated tick finds the decision
+        # Not decided: worked out again from the nights there are now. A repeated tick
+        # computes the same; a row made early under a clock that had jumped ahead (and
+        # superseded since by the real reviews) is replaced, so that week's titration
+        # still happens.
+        earlier.current_window_min = decision.previous_window_min
+        earlier.proposed_window_min = decision.window_min
+        earlier.rule = decision.rule.value
+        earlier.figures = _figures(decision, rules)
+        earlier.flags = [f.value for f in decision.flags]
+        earlier.status = Recommendation.Status.PENDING
+        earlier.save()
+        recommendation = earlier
     _apply_if_self_guided(recommendation, effective_from=review_date)
     return recommendation
 

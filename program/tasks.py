@@ -55,8 +55,10 @@ def titration_tick_task() -> int:
     Idempotent (at-least-once is safe): a unique key per (course, date, kind)
     means a repeated tick or a task run twice finds the first recommendation.
     """
-    from . import sleep_window
+    from . import clock_guard, sleep_window
 
+    if not clock_guard.may_act_at(timezone.now(), "the titration tick"):
+        return 0
     made = 0
     for course, today in sleep_window.due_reviews():
         if sleep_window.weekly_review(course, today) is not None:
@@ -74,9 +76,11 @@ def reminder_tick_task() -> int:
     published but lost with the broker's memory is enqueued again REENQUEUE_AFTER
     later. Either way it is sent late within REMINDER_GRACE_MINUTES, or recorded
     as skipped: never silently lost."""
-    from . import reminders
+    from . import clock_guard, reminders
 
     now = timezone.now()
+    if not clock_guard.may_act_at(now, "the reminder tick"):
+        return 0
     reminders.sweep_interrupted(now)
     batches = reminders.tick(now)
     for n, ids in enumerate(batches):

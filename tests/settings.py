@@ -7,3 +7,7 @@ import os
 os.environ["TESTING"] = "1"
 
 from cbti.settings import *  # noqa: F403
+
+# Tests move the app's clock (time_machine) while the database's runs on: the clock
+# guard's own tests switch it on (tests/test_hardening.py).
+CLOCK_GUARD = False
