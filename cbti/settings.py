@@ -6,6 +6,7 @@ kombu's filesystem broker. Production sets ``DATABASE_URL`` (PostgreSQL) and
 every variable. Parsers fail loudly on a malformed value.
 """
 
+import sys
 from pathlib import Path
 
 from environs import Env
@@ -22,7 +23,16 @@ DEBUG = env.bool("DEBUG", False)
 # and bin/test (TESTING=1), never guessed.
 TESTING = env.bool("TESTING", False)
 
-if DEBUG or TESTING:
+# Commands that only read the code (never serve, send or sign anything) run in a fresh
+# checkout without a production environment: the migrations check, system checks, the
+# translation catalogues.
+CODE_ONLY_COMMAND = (
+    len(sys.argv) > 1
+    and sys.argv[1] in {"makemigrations", "check", "makemessages", "compilemessages", "help"}
+    and "--deploy" not in sys.argv
+)
+
+if DEBUG or TESTING or CODE_ONLY_COMMAND:
     SECRET_KEY = env.str(
         "SECRET_KEY", "insecure-development-key-never-use-in-production-0123456789"
     )
@@ -228,7 +238,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Console in development; SMTP as soon as EMAIL_URL is set, e.g.
 # smtp+tls://user:password@smtp.example.org:587 (Django 6.1's MAILERS setting).
 # Production must say where mail goes: no silent console backend there.
-EMAIL_URL = env.str("EMAIL_URL", "") if DEBUG or TESTING else env.str("EMAIL_URL")
+EMAIL_URL = (
+    env.str("EMAIL_URL", "") if DEBUG or TESTING or CODE_ONLY_COMMAND else env.str("EMAIL_URL")
+)
 if EMAIL_URL == "memory://":  # keeps mail in memory: benchmarks and dry runs
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 elif EMAIL_URL.startswith("file://"):  # writes mail to files in a folder: fault tests
