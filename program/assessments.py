@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from . import risk, scoring
+from .clinical_text import occasion_label
 from .instruments import SHIPPED
 from .models import Assessment, Enrolment, Instrument, NoteRevision, TherapistNote
 from .models.assessments import RiskAlert
@@ -123,11 +124,7 @@ class Occasion:
 
     @property
     def label(self) -> str:
-        if self.occasion == "baseline":
-            return _("Start of the programme")
-        if self.occasion == "follow-up":
-            return _("Follow-up")
-        return _("End of week %(n)s") % {"n": self.occasion.removeprefix("week-")}
+        return occasion_label(self.occasion)
 
 
 def occasions(enrolment: Enrolment) -> list[Occasion]:
