@@ -85,6 +85,14 @@ def test_the_shipped_defaults_cover_the_countries_of_the_issue(db) -> None:
     assert CrisisContact.objects.filter(last_checked__isnull=True).count() == 0
 
 
+def test_an_emptied_table_gets_the_shipped_lines_again(french_patient) -> None:
+    """A database flushed (or made without the data migration) never shows no numbers."""
+    CrisisContact.objects.all().delete()
+    shown = footer(client_for(french_patient).get(reverse("program:diary")).content.decode())
+    assert "tel:3114" in shown
+    assert CrisisContact.objects.count() == 12
+
+
 def test_a_french_patient_sees_3114_in_the_footer_of_every_page(french_patient) -> None:
     client = client_for(french_patient)
     for name in PATIENT_PAGES:
@@ -231,8 +239,8 @@ def test_an_admin_changes_a_contact_and_every_page_shows_the_new_one(
     )
     page = response.content.decode()
     assert (
-        "Saved: 3114 – prévention du suicide, 01 45 39 40 00. Patients in France see it now."
-        in page
+        "Saved: Numéro national de prévention du suicide, 01 45 39 40 00. "
+        "Patients in France see it now." in page
     )
     patient = client_for(french_patient)
     for name in PATIENT_PAGES:
