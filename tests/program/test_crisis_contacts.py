@@ -151,6 +151,16 @@ def test_a_line_for_one_language_is_shown_to_patients_of_that_language(patient) 
     assert "tel:988" in french and "tel:18662773553" in french
 
 
+def test_a_translation_that_lost_a_placeholder_still_shows_the_number(
+    french_patient, monkeypatch
+) -> None:
+    from program import crisis_contacts
+
+    monkeypatch.setattr(crisis_contacts, "gettext", lambda msgid: "{nom} : appelez le {numero}")
+    shown = footer(client_for(french_patient).get(reverse("program:diary")).content.decode())
+    assert 'call <a href="tel:3114">3114</a>' in shown  # the English, never a 500
+
+
 def test_visitors_see_the_clinic_s_country(db, settings) -> None:
     settings.CLINIC_DEFAULT_COUNTRY = "AU"
     shown = footer(Client().get(reverse("account_login")).content.decode())
@@ -182,6 +192,26 @@ def test_the_country_is_asked_when_the_account_is_made(
     )
     assert User.objects.get(email="new@example.test").country == "FR"
     assert "tel:3114" in footer(response.content.decode())
+
+
+def test_open_sign_up_asks_the_country_too(db, settings) -> None:
+    settings.ALLOW_SELF_SIGNUP = True
+    settings.CLINIC_DEFAULT_COUNTRY = "NL"
+    form = Client().get(reverse("account_signup")).content.decode()
+    assert '<option value="NL" selected>Netherlands</option>' in form
+    response = Client().post(
+        reverse("account_signup"),
+        {
+            "email": "self@example.test",
+            "password1": "a long enough secret 7",
+            "password2": "a long enough secret 7",
+            "time_zone": "Europe/Madrid",
+            "country": "ES",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="self@example.test").country == "ES"
 
 
 def test_the_country_can_be_changed_in_settings(patient) -> None:
