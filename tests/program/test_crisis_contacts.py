@@ -353,7 +353,7 @@ def test_the_admin_page_lists_every_country_and_the_clinic_s_country(clinic_admi
     page = client_for(clinic_admin).get(reverse("program:crisis_contacts")).content.decode()
     for name in ("France", "Germany", "Spain", "Netherlands", "Australia", "Canada", "Ireland"):
         assert f">{name}</h2>" in page
-    assert "see the lines for United Kingdom (the clinic's country)" in page
+    assert "see the lines of the clinic's country, United Kingdom," in page
     home = client_for(clinic_admin).get(reverse("program:clinic_home")).content.decode()
     assert reverse("program:crisis_contacts") in home
 
