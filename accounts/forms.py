@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from .countries import country_choices, default_country
 from .models import User
 from .timezones import available_time_zones
 
@@ -39,10 +40,42 @@ class TimeZoneField(forms.ChoiceField):
         self.widget.attrs["data-browser-timezone"] = "true"
 
 
+class CountryField(forms.ChoiceField):
+    """Where the person lives: the crisis contacts they are shown are that country's.
+
+    When an account is made the clinic's country is suggested (``suggest``); in
+    Settings a person who never said keeps "not said". Never refused when missing:
+    nothing said means the clinic's country's contacts and the generic line.
+    """
+
+    def __init__(self, *, suggest: bool = True, **kwargs: object) -> None:
+        kwargs.setdefault("label", _("The country you live in"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "The crisis contacts at the foot of each page are for this country. If yours "
+                "is not in the list, choose “Another country”."
+            ),
+        )
+
+        def choices() -> list[tuple[str, str]]:
+            if suggest:
+                return country_choices()
+            return [("", str(_("Not said: show the clinic's country"))), *country_choices()]
+
+        super().__init__(
+            choices=choices,
+            required=False,
+            initial=default_country if suggest else "",
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
 class SignupForm(AllauthSignupForm):
     """Open sign-up (only where ALLOW_SELF_SIGNUP is set) asks for a time zone and consent."""
 
     time_zone = TimeZoneField()
+    country = CountryField()
     consent = forms.BooleanField(
         label=(
             _(
@@ -56,8 +89,9 @@ class SignupForm(AllauthSignupForm):
     def save(self, request: HttpRequest) -> User:
         user: User = super().save(request)
         user.time_zone = self.cleaned_data["time_zone"]
+        user.country = self.cleaned_data["country"]
         user.consent_given_at = timezone.now()
-        user.save(update_fields=["time_zone", "consent_given_at"])
+        user.save(update_fields=["time_zone", "country", "consent_given_at"])
         # Self-enrolment (where the clinic allows open sign-up) is the program app's
         # business: accounts calls it through a setting, never by import.
         for hook in settings.ACCOUNTS_SIGNED_UP_HOOKS:
@@ -67,10 +101,11 @@ class SignupForm(AllauthSignupForm):
 
 class ProfileForm(forms.ModelForm):
     time_zone = TimeZoneField()
+    country = CountryField(suggest=False)
 
     class Meta:
         model = User
-        fields = ["name", "time_zone", "language"]
+        fields = ["name", "time_zone", "language", "country"]
         # The model's own verbose names, here so that they are translated.
         labels = {"name": _("Name"), "language": _("Language")}
 

@@ -105,6 +105,14 @@ class User(AbstractUser):
         help_text=_("Pages and lessons are shown in this language where a translation exists."),
     )
 
+    # The crisis contacts shown follow it (program.crisis_contacts); blank: not said
+    # yet, the clinic's CLINIC_DEFAULT_COUNTRY is used. "ZZ": another country.
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text=_("Where you live: the crisis contacts you are shown are for this country."),
+    )
+
     deletion_requested_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.site",
+                "program.context_processors.crisis",
             ],
         },
     },
@@ -424,6 +425,17 @@ TAPER_MAX_STEP_PERCENT = env.str("TAPER_MAX_STEP_PERCENT", "")
 # RISK_ESCALATE_AFTER_HOURS (working hours are not modelled yet).
 RISK_DUTY_EMAILS = env.list("RISK_DUTY_EMAILS", [])
 RISK_ESCALATE_AFTER_HOURS = env.float("RISK_ESCALATE_AFTER_HOURS", 4.0)
+# Whose crisis contacts a person is shown until they say where they live (an ISO 3166
+# code from accounts/countries.py; the contacts themselves are data, edited by clinic
+# admins on /clinic/crisis-contacts/).
+# The codes of accounts/countries.py (not imported here: settings load before apps).
+_COUNTRY_CODES = frozenset(
+    {"AU", "AT", "BE", "CA", "DK", "FI", "FR", "DE", "IE", "IT"}
+    | {"LU", "NL", "NZ", "NO", "PT", "ES", "SE", "CH", "GB", "US"}
+)
+CLINIC_DEFAULT_COUNTRY = env.str(
+    "CLINIC_DEFAULT_COUNTRY", "GB", validate=lambda v: v.upper() in _COUNTRY_CODES
+).upper()
 # The reminder and titration ticks do nothing while this host's clock is ahead of the
 # database's by more than this (program.clock_guard): a clock jump must not make next
 # week's reviews now or push every reminder ahead.

@@ -1,8 +1,10 @@
 from django.contrib import admin
 
 from . import admin_curriculum  # noqa: F401  (registers the curriculum's admin)
+from .crisis_forms import CrisisContactForm
 from .models import (
     Assessment,
+    CrisisContact,
     Delivery,
     Enrolment,
     EnrolmentChange,
@@ -214,3 +216,20 @@ class TaperPlanAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(CrisisContact)
+class CrisisContactAdmin(admin.ModelAdmin):
+    """Also on /clinic/crisis-contacts/, the page clinic admins use."""
+
+    form = CrisisContactForm
+    list_display = ["country", "name", "phone", "emergency_number", "is_active", "last_checked"]
+    list_filter = ["country", "is_active"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False  # untick "shown to patients" instead: the line's history stays
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -23,11 +23,7 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext_lazy
 
 MARKED = (
-    gettext_noop(
-        "If you are thinking about harming yourself, please talk to someone now: call your local "
-        "emergency number (999 in the UK, 112 in the EU, 911 in the US), or in the UK call "
-        "Samaritans on 116 123, or in the US call or text 988."
-    ),
+    gettext_noop("If you are thinking about harming yourself, please talk to someone now."),
     gettext_noop("Have you ever been diagnosed with bipolar disorder (manic depression)?"),
     gettext_noop("Do you have epilepsy or have you had seizures?"),
     gettext_noop(

@@ -57,6 +57,8 @@ class DemoPerson:
     days_into_programme: int | None = None
     # Mornings before today with no diary (e.g. a patient who stopped filling it).
     stopped_days_ago: int = 0
+    # Where they live: their crisis contacts ("" not said: the clinic's country's).
+    country: str = ""
 
 
 THERAPISTS = [
@@ -93,6 +95,7 @@ PATIENTS = [
         "in the baseline week, day 4",
         "therapist@example.com",
         3,
+        country="GB",
     ),
     DemoPerson(
         "week3@example.com",
@@ -102,6 +105,7 @@ PATIENTS = [
         "in week 3; this week's sleep-window review awaits the therapist",
         "therapist@example.com",
         16,
+        country="GB",
     ),
     DemoPerson(
         "week6@example.com",
@@ -111,6 +115,7 @@ PATIENTS = [
         "in week 6, after five weeks of sleep windows",
         "therapist@example.com",
         38,
+        country="US",
     ),
     DemoPerson(
         "taper@example.com",
@@ -120,6 +125,7 @@ PATIENTS = [
         "in week 4; takes diazepam at night",
         "therapist@example.com",
         24,
+        country="DE",
     ),
     DemoPerson(
         "lapsed@example.com",
@@ -139,6 +145,7 @@ PATIENTS = [
         "in week 2; a positive safety screen awaits the second therapist",
         "therapist2@example.com",
         9,
+        country="US",
     ),
 ]
 
@@ -157,7 +164,8 @@ def _ensure_user(person: DemoPerson, therapists: dict[str, User]) -> tuple[User,
     )
     if person.role == Role.PATIENT:
         user.consent_given_at = timezone.now()
-        user.save(update_fields=["consent_given_at"])
+        user.country = person.country
+        user.save(update_fields=["consent_given_at", "country"])
     return user, True
 
 

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import TimeZoneField
+from accounts.forms import CountryField, TimeZoneField
 from accounts.models import User
 from accounts.text import refuse_control_characters
 
@@ -52,6 +52,7 @@ class AcceptInvitationForm(forms.Form):
         help_text=_("How you would like to be addressed. You can leave it empty."),
     )
     time_zone = TimeZoneField()
+    country = CountryField()
     password1 = forms.CharField(
         label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 # is followed by program.risk.patient_words (an alert written for a person, or nobody),
 # and the sleepiness advice by a sentence about the caseload flag only when the patient
 # has a therapist (program/views/sleep_window.py).
-CRISIS_MESSAGE = (
-    "If you are thinking about harming yourself, please talk to someone now: call your local "
-    "emergency number (999 in the UK, 112 in the EU, 911 in the US), or in the UK call "
-    "Samaritans on 116 123, or in the US call or text 988."
-)
+# The crisis message's first sentence; the numbers that follow are the clinic's data,
+# for the patient's country (program.crisis_contacts), never written here.
+CRISIS_MESSAGE = "If you are thinking about harming yourself, please talk to someone now."
 
 
 @dataclass(frozen=True)

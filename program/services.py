@@ -92,7 +92,13 @@ def find_invitation(token: str) -> Invitation:
 
 @transaction.atomic
 def accept_invitation(
-    *, token: str, password: str, name: str, time_zone: str, language: str = ""
+    *,
+    token: str,
+    password: str,
+    name: str,
+    time_zone: str,
+    language: str = "",
+    country: str = "",
 ) -> User:
     """Create the patient's account, put them on the therapist's caseload and enrol them.
 
@@ -124,7 +130,8 @@ def accept_invitation(
     if language in dict(settings.LANGUAGES):
         patient.language = language
     patient.consent_given_at = now
-    patient.save(update_fields=["consent_given_at", "language"])
+    patient.country = country  # where they live: their crisis contacts
+    patient.save(update_fields=["consent_given_at", "language", "country"])
     Invitation.objects.filter(pk=invitation.pk).update(accepted_by=patient)
     enrol(patient=patient, programme=invitation.programme, start_date=patient.local_today())
     return patient

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     assessments,
     clinic,
+    crisis,
     diary,
     invitations,
     lessons,
@@ -146,5 +147,17 @@ urlpatterns = [
     path("invite/<str:token>/", invitations.accept, name="accept_invitation"),
     path("clinic/", clinic.clinic_home, name="clinic_home"),
     path("clinic/alerts/", risk.risk_alerts, name="risk_alerts"),
+    path("clinic/crisis-contacts/", crisis.crisis_contacts, name="crisis_contacts"),
+    path("clinic/crisis-contacts/new/", crisis.crisis_contact_new, name="crisis_contact_new"),
+    path(
+        "clinic/crisis-contacts/<int:contact_id>/",
+        crisis.crisis_contact_edit,
+        name="crisis_contact_edit",
+    ),
+    path(
+        "clinic/crisis-contacts/<int:contact_id>/active/",
+        crisis.crisis_contact_active,
+        name="crisis_contact_active",
+    ),
     path("clinic/patients/<int:patient_id>/reassign/", clinic.reassign, name="reassign"),
 ]

@@ -50,7 +50,8 @@ def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     # once read).
     # (The programme's weeks, lessons and versions are kept in memory per content
     # revision: program.curriculum.programme_structure. Instruments only when one is due.)
-    assert home <= 12, home  # and the taper plan card (plan, steps)
+    # And the crisis contacts of the footer (program.crisis_contacts), one query.
+    assert home <= 13, home  # and the taper plan card (plan, steps)
 
 
 def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) -> None:
@@ -71,8 +72,8 @@ def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) ->
     # results, medication doses; the week each patient is in, by the pace rules
     # (program.curriculum.pace_summaries): weeks, lessons with their published languages,
     # lesson progress, pace changes, the n-th valid diary night; pending invitations; the
-    # audit event.
-    assert many == 15, many
+    # audit event; the crisis contacts of the footer.
+    assert many == 16, many
 
 
 def test_the_patient_detail_and_summary_use_a_fixed_number_of_queries(patient, therapist) -> None:
@@ -245,7 +246,8 @@ def test_the_medication_pages_use_a_fixed_number_of_queries(patient, therapist) 
     print("medication page queries:", many)
     # Session, user, MFA (clinicians), then the page's own: medicines, plan, steps,
     # entries, night answers, doses with their medicines, enrolment, changes.
-    assert many["patient_medication"] <= 14, many  # with the audit trail's insert
+    # And the footer's crisis contacts (one query) on every page.
+    assert many["patient_medication"] <= 15, many  # with the audit trail's insert
     assert many["medicines"] <= 6, many
 
 
@@ -281,9 +283,9 @@ def test_the_curriculum_pages_use_a_fixed_number_of_queries(patient, programme) 
     # Programme and week: session, user, enrolment, then the overview's three (progress,
     # pace changes, diary nights; the programme's structure is in memory). The lesson
     # page adds a savepoint around the pinned progress (locked for update, its
-    # last-opened time updated) and the answers.
-    assert many[0] <= 6 and many[1] <= 6, many
-    assert many[2] <= 11, many
+    # last-opened time updated) and the answers. Each page: the footer's crisis contacts.
+    assert many[0] <= 7 and many[1] <= 7, many
+    assert many[2] <= 12, many
 
 
 def test_the_curriculum_admin_lists_use_a_fixed_number_of_queries(clinic_admin, programme) -> None:
@@ -330,3 +332,24 @@ def test_a_diary_night_is_saved_in_four_queries(patient) -> None:
     assert again.status_code == 200
     assert "already an entry for this morning" in again.content.decode()
     assert DiaryEntry.objects.filter(patient=patient).count() == 1
+
+
+def test_the_crisis_contacts_pages_use_a_fixed_number_of_queries(clinic_admin) -> None:
+    """The clinic admin's list of crisis contacts: the same with 12 lines and with 60."""
+    from program.models import CrisisContact
+
+    client = client_for(clinic_admin)
+    url = reverse("program:crisis_contacts")
+    few = count_queries(client, url)
+    first = CrisisContact.objects.first()
+    edit = count_queries(client, reverse("program:crisis_contact_edit", args=[first.pk]))
+    CrisisContact.objects.bulk_create(
+        CrisisContact(country=c, name=f"Line {i}", phone="0800 000", emergency_number="112")
+        for i in range(12)
+        for c in ("FR", "IT", "SE", "PT")
+    )
+    many = count_queries(client, url)
+    assert few == many, f"crisis contacts: {few} queries for 12 lines, {many} for 60"
+    # Session, user, MFA, the contacts with who changed them, the audit event, the footer.
+    assert many <= 7, many
+    assert edit <= 7, edit

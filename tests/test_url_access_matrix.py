@@ -23,6 +23,7 @@ from program import assessments, sleep_window
 from program.diary import save_entry
 from program.medication import confirm_plan, create_draft
 from program.models import (
+    CrisisContact,
     Delivery,
     Lesson,
     LessonImage,
@@ -168,6 +169,15 @@ ROWS = [
     # Every alert email links here: a therapist sees their own patients' alerts (none, for
     # other_therapist), the duty list and the admins every patient's.
     row("program:risk_alerts",         "get",  LOGIN, 403,    403,    200,      200,    200),
+    # The clinic's crisis contacts (shown to every patient) are kept by its admins only.
+    row("program:crisis_contacts",     "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:crisis_contact_new",  "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:crisis_contact_edit", "get",  LOGIN, 403,    403,    403,      403,    200,
+        args="crisis_contact"),
+    row("program:crisis_contact_edit", "post", LOGIN, 403,    403,    403,      403,    200,
+        args="crisis_contact"),  # an empty form: shown again with its errors
+    row("program:crisis_contact_active", "post", LOGIN, 403,  403,    403,      403,    HOME,
+        args="crisis_contact"),
     row("program:patient_summary",     "get",  LOGIN, 403,    403,    200,      404,    200,
         args="patient"),
     row("program:patient_summary_pdf", "get",  LOGIN, 403,    403,    200,      404,    200,
@@ -296,6 +306,7 @@ def world(
             "assessment": [risk.pk],
             "alert": [patient.pk, risk.risk_alerts.get().pk],
             "note": [patient.pk, note.pk],
+            "crisis_contact": [CrisisContact.objects.get(country="FR").pk],
             "": [],
         },
         "therapist": therapist,
@@ -394,6 +405,8 @@ ADMIN_ROWS = {
     "program.medication":       admin_row(OK, OK, OK, OK, OK),
     # Taper plans belong to the prescriber's workflow: read-only here.
     "program.taperplan":        admin_row(OK, NO, OK, OK, NO),
+    # Crisis contacts are never deleted, only no longer shown (their history stays).
+    "program.crisiscontact":    admin_row(OK, OK, OK, OK, NO),
 }
 # fmt: on
 

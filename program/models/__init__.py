@@ -1,6 +1,7 @@
 """The therapy's models, one module per area."""
 
 from .assessments import Assessment, Instrument, NoteRevision, TherapistNote
+from .crisis import CrisisContact
 from .curriculum import (
     PART_TYPES,
     EnrolmentChange,
@@ -52,6 +53,7 @@ __all__ = [
     "DEFAULT_PROGRAMME",
     "PART_TYPES",
     "Assessment",
+    "CrisisContact",
     "Delivery",
     "DiaryEntry",
     "DiaryEntryRevision",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import clinician_required, get_patient_for, patient_required
 from accounts.models import User
 
-from .. import risk, safety
+from .. import crisis_contacts, risk, safety
 from .. import sleep_window as sw
 from ..calendar import calendar_feed
 from ..clinical_text import translated
@@ -129,7 +129,8 @@ def submit_screen(request: HttpRequest) -> HttpResponse:
     # Through program.risk: a self-harm answer raises its alert in the same transaction.
     _screen, result, alert = risk.submit_screen(patient, form.answers())
     if result.crisis:
-        messages.error(request, translated(safety.CRISIS_MESSAGE))
+        # The message with the patient's country's numbers (program.crisis_contacts).
+        messages.error(request, crisis_contacts.for_request(request).text())
         messages.error(request, risk.patient_words(alert))
     if result.positive:
         messages.info(request, screen_words(patient))

@@ -181,7 +181,7 @@ def test_with_nobody_to_tell_the_patient_reads_so_and_whom_to_call(
     assert mail.outbox == []
     for shown in (page, page_again(solo_patient, source)):
         assert NOT_TOLD in shown and TOLD not in shown
-        assert "116 123" in shown and "988" in shown  # whom to call, right above
+        assert "116 123" in shown and "999" in shown  # whom to call, right above
 
 
 @pytest.mark.parametrize("source", ["screen", "phq9"])

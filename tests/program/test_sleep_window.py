@@ -140,8 +140,9 @@ def test_self_harm_answers_show_crisis_contacts(patient) -> None:
         {q.key: "yes" if q.key == "self_harm" else "no" for q in SCREEN},
         follow=True,
     )
+    # The clinic's country's lines (CLINIC_DEFAULT_COUNTRY, GB in the tests).
     assert b"116 123" in response.content
-    assert b"988" in response.content
+    assert b"999" in response.content
 
 
 def test_an_unanswered_screen_keeps_the_answers_given(patient) -> None:
