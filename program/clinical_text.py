@@ -65,8 +65,12 @@ MARKED = (
     gettext_noop(
         "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
         "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
-        "drowsy. If you are very sleepy, a short nap of 15–30 minutes in the early afternoon is "
-        "safer than pushing on. Your sleep window will not be shortened while you are this sleepy."
+        "drowsy. Your sleep window will not be shortened while you are this sleepy."
+    ),
+    gettext_noop(
+        "Do not nap during the day. The one exception is safety: if you are too sleepy to stay "
+        "awake safely, a nap of 15 to 30 minutes, 7 to 9 hours after you got up (early afternoon "
+        "for most people), is safer than driving or pushing on."
     ),
     # program.scoring: the bands a questionnaire total falls in (stored in English
     # on each Assessment, shown through the ``clinical`` filter).

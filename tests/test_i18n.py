@@ -213,7 +213,7 @@ def test_every_clinical_string_shown_to_people_is_marked_for_translation() -> No
     """``safety.py`` stays free of Django; ``clinical_text`` repeats its wording inside
     gettext_noop so that makemessages finds it. A changed wording must be repeated."""
     wording = [safety.CRISIS_MESSAGE, safety.DOZING_QUESTION, safety.UNSAFE_QUESTION]
-    wording += [safety.SAFETY_ADVICE, *(q.text for q in safety.SCREEN)]
+    wording += [safety.SAFETY_ADVICE, safety.NAP_RULE, *(q.text for q in safety.SCREEN)]
     wording += [label for _, label in safety.DOZING_CHOICES]
     bands = [scoring.ISI_BANDS, scoring.PHQ9_BANDS, scoring.GAD7_BANDS]
     bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS]

@@ -62,6 +62,7 @@ def window_context(patient: User) -> dict[str, Any]:
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
         "allowed": bool(screen) and screen.decision in ("allowed", "compression"),
         "safety_advice": sleepiness_words(patient),
+        "nap_rule": translated(safety.NAP_RULE),
         "crisis_message": translated(safety.CRISIS_MESSAGE),
         # Under the crisis message: whom the app told, as it happened.
         "risk_words": (
@@ -90,7 +91,7 @@ def screen_words(patient: User) -> str:
 def sleepiness_words(patient: User) -> str:
     """The sleepiness advice, and the caseload's "Severe daytime sleepiness" flag only
     when there is a therapist whose caseload shows it."""
-    advice = translated(safety.SAFETY_ADVICE)
+    advice = translated(safety.SAFETY_ADVICE) + " " + translated(safety.NAP_RULE)
     if patient.therapist_id:
         return advice + " " + _("Your therapist will see this on their list of patients.")
     return advice
