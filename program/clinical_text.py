@@ -51,6 +51,15 @@ MARKED = (
         "example while reading, watching TV or as a passenger?"
     ),
     gettext_noop("Are you 65 or older?"),
+    # program.mood: the weekly elevated-mood question and its note.
+    gettext_noop(
+        "In the past week, have you felt unusually high, full of energy or irritable, or found "
+        "you needed much less sleep than usual without feeling tired?"
+    ),
+    gettext_noop(
+        "Our own question, not a validated questionnaire: it helps your clinician keep an eye "
+        "on your mood while your time in bed is shorter."
+    ),
     gettext_noop(
         "In the past week, how often did you doze off without meaning to — for example while "
         "reading, watching TV, in a meeting or as a passenger?"
@@ -454,6 +463,10 @@ def occasion_label(key: str) -> str:
         return gettext("Follow-up")
     if key.startswith("week-"):
         return gettext("End of week %(n)s") % {"n": key.removeprefix("week-")}
+    if key.startswith("restriction-week-"):
+        return gettext("End of week %(n)s of your sleep window") % {
+            "n": key.removeprefix("restriction-week-")
+        }
     return key
 
 
@@ -500,6 +513,10 @@ TITRATION_FLAGS = (
     gettext_noop(
         "no sleepiness check this week: a shorter window was due, so the window is held "
         "until the patient answers (they are asked on their sleep-window page)"
+    ),
+    gettext_noop(
+        "the patient answered yes to the weekly elevated-mood question (history of bipolar "
+        "disorder): a shorter window was due, so it is held until you have looked at the answer"
     ),
     gettext_noop(
         "the week's mean time in bed was more than 30 minutes over the window: a shorter "

@@ -28,6 +28,7 @@ from program.models import (
     LessonImage,
     LessonVersion,
     Medication,
+    MoodCheck,
     Recommendation,
     WorkerHeartbeat,
 )
@@ -81,6 +82,7 @@ ROWS = [
     row("program:sleep_window_screen", "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:sleep_window_start",  "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:sleep_window_sleepiness", "post", LOGIN, 200, 200,   403,      403,    403),
+    row("program:sleep_window_mood",   "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:sleep_window_pause",  "post", LOGIN, HOME,   HOME,   403,      403,    403),
     row("program:sleep_window_calendar_link", "post", LOGIN, HOME, HOME, 403,   403,    403),
     # The feed's secret token is its only key: whoever holds the link may read it.
@@ -94,6 +96,8 @@ ROWS = [
         args="screen"),
     row("program:sleep_window_action", "post", LOGIN, 403,    403,    HOME,     404,    404,
         args="patient"),
+    row("program:sleep_window_mood_reviewed", "post", LOGIN, 403, 403,  HOME,     404,    404,
+        args="mood_check"),
     row("program:my_data",             "get",  LOGIN, 200,    200,    403,      403,    403),
     row("program:my_data_json",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_zip",         "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
@@ -268,6 +272,9 @@ def world(
         today=today,
     )
     note = assessments.add_note(patient=patient, author=therapist, text="Matrix note")
+    mood_check = MoodCheck.objects.create(
+        patient=patient, week_of=today, question="Matrix question", elevated=True
+    )
     return {
         "users": {
             "anonymous": None,
@@ -296,6 +303,7 @@ def world(
             "assessment": [risk.pk],
             "alert": [patient.pk, risk.risk_alerts.get().pk],
             "note": [patient.pk, note.pk],
+            "mood_check": [patient.pk, mood_check.pk],
             "": [],
         },
         "therapist": therapist,

@@ -40,6 +40,7 @@ from .reminders import (
     Watermark,
 )
 from .sleep_window import (
+    MoodCheck,
     Prescription,
     Recommendation,
     SafetyScreen,
@@ -68,6 +69,7 @@ __all__ = [
     "MedicationAnswer",
     "MedicationDose",
     "Message",
+    "MoodCheck",
     "NightMedication",
     "NoteRevision",
     "Prescription",
