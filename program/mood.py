@@ -48,12 +48,14 @@ def restriction_occasion(week: int) -> str:
     return f"restriction-week-{week}"
 
 
-def restriction_occasions(start: date, weeks: Iterable[int]) -> list[tuple[str, date]]:
+def restriction_occasions(start: date, weeks: Iterable[object]) -> list[tuple[str, date]]:
     """(occasion, due on) for each restriction week in ``weeks``: the last day of that
-    week, counting the week from ``start`` (the first window's first evening)."""
+    week, counting the week from ``start`` (the first window's first evening). The
+    weeks are a setting typed in the admin: anything but a whole number of at least 1
+    is ignored, never an error on a patient's page."""
+    valid = {w for w in weeks if isinstance(w, int) and not isinstance(w, bool) and w >= 1}
     return [
-        (restriction_occasion(week), start + timedelta(days=7 * week - 1))
-        for week in sorted({int(w) for w in weeks if int(w) >= 1})
+        (restriction_occasion(week), start + timedelta(days=7 * week - 1)) for week in sorted(valid)
     ]
 
 

@@ -58,6 +58,13 @@ def test_restriction_weeks_end_on_their_seventh_day() -> None:
     ]
 
 
+def test_a_mistyped_setting_is_ignored_not_an_error() -> None:
+    weeks = ["2", None, 2.5, True, {"week": 3}, 4]
+    assert mood.restriction_occasions(TODAY, weeks) == [
+        ("restriction-week-4", RESTRICTION_WEEK_4_ENDS)
+    ]
+
+
 @given(st.dates(), st.lists(st.integers(min_value=-3, max_value=30), max_size=6))
 def test_each_restriction_occasion_is_the_last_day_of_its_week(start, weeks) -> None:
     occasions = mood.restriction_occasions(start, weeks)
