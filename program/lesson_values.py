@@ -10,6 +10,7 @@ must read what the app does for them.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from django.utils.translation import gettext, ngettext
@@ -84,10 +85,15 @@ def patient_protocol(patient: Any) -> titration.Protocol:
 
 
 def values_for_patient(patient: Any, programme: Any) -> Values:
-    return values_for(
-        approval_required=not programme.sleep_window_auto_apply,
-        protocol=patient_protocol(patient),
-    )
+    protocol = patient_protocol(patient)
+    if protocol.age_adjust:
+        # The thresholds the app applies to this patient (titration.thresholds: 5 points
+        # lower from 65 where the protocol says so), so the lesson quotes the same.
+        from .sleep_window import _age
+
+        extend_at, reduce_below = titration.thresholds(protocol, _age(patient))
+        protocol = replace(protocol, extend_at=extend_at, reduce_below=reduce_below)
+    return values_for(approval_required=not programme.sleep_window_auto_apply, protocol=protocol)
 
 
 def render_lesson(version: Any, values: Values) -> str:

@@ -264,6 +264,29 @@ def test_a_patient_reads_their_own_protocols_floor(patient, patient_client) -> N
 
 
 @time_machine.travel(datetime(2026, 11, 12, 12, 0, tzinfo=UTC), tick=False)
+def test_an_older_patient_reads_the_thresholds_the_app_applies_to_them(
+    patient, patient_client
+) -> None:
+    """A protocol that lowers its thresholds from 65 (``age_adjust``): the lesson quotes
+    the lowered one for an older patient, as titration.thresholds applies it."""
+    from program import sleep_window as sw
+
+    protocol = SleepProtocol.objects.get(key="weekly-90-85")
+    protocol.pk, protocol.key, protocol.age_adjust = None, "weekly-age", True
+    protocol.save()
+    sw.submit_screen(patient, {**{q.key: False for q in safety.SCREEN}, "older": True})
+    SleepCourse.objects.filter(patient=patient).update(protocol=protocol)
+    enrolment = patient.enrolments.get()
+    for week in (2, 3):
+        EnrolmentChange.objects.create(
+            enrolment=enrolment, kind="advance", week=week, on_date=date(2026, 11, 3 + week)
+        )
+    adjusting = Lesson.objects.get(slug="adjusting-your-window")
+    page = patient_client.get(reverse("program:lesson", args=[adjusting.pk])).content.decode()
+    assert "at least 85 minutes out of every 100" in page
+
+
+@time_machine.travel(datetime(2026, 11, 12, 12, 0, tzinfo=UTC), tick=False)
 def test_a_lesson_with_a_mistake_never_shows_braces_to_a_patient(patient, patient_client) -> None:
     window = _open_week_2(patient)
     version = window.versions.get(language="en", status="published")
