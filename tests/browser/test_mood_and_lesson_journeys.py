@@ -19,7 +19,7 @@ from program.models import Lesson, MoodCheck
 from program.safety import SCREEN
 from tests.program.test_sleep_window import night
 
-from .conftest import screenshot
+from .conftest import accessibility_violations, screenshot
 from .test_curriculum_journeys import forget_used_codes, no_sideways_scroll  # noqa: F401
 from .test_sign_in_journeys import sign_in, totp_code
 
@@ -46,6 +46,7 @@ def test_an_admin_previews_a_lesson_under_another_programme_setting(
     expect(body).not_to_contain_text("approve")
     expect(body).not_to_contain_text("{{")
     no_sideways_scroll(page)
+    assert accessibility_violations(page) == []
     screenshot(page, "admin-lesson-preview-self-guided-phone")
 
 
@@ -67,6 +68,7 @@ def test_a_patient_with_a_bipolar_history_answers_the_mood_question(
     )
     expect(card).to_contain_text("not a validated questionnaire")
     no_sideways_scroll(page)
+    assert accessibility_violations(page) == []
     screenshot(page, "sleep-window-mood-question-phone")
     card.get_by_text("Yes", exact=True).click()
     card.get_by_role("button", name="Send").click()
