@@ -417,3 +417,26 @@ def test_the_migration_publishes_shipped_text_and_moves_readers(patient, program
     reader.refresh_from_db()
     assert reader.version == newest
     assert Lesson.objects.get(slug="bed-is-for-sleep").versions.count() == 1
+
+
+def test_migration_0032_brings_an_older_installation_up_to_date(programme) -> None:
+    """The migration's own function, run against an installation whose lessons still
+    carry the old words: each changed lesson gets the shipped text, the rest is kept."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("program.migrations.0032_lessons_settings_and_mood")
+    window = Lesson.objects.get(slug="your-sleep-window").versions.get(language="en")
+    LessonVersion.objects.filter(pk=window.pk).update(
+        body="4. Your therapist checks and approves the window before you start."
+    )
+    before = programme.content_revision
+    migration.publish_shipped_lessons(apps, None)
+    newest = LessonVersion.objects.filter(lesson=window.lesson, language="en").order_by("-number")
+    assert newest.first().number == 2 and "::: if approval_required" in newest.first().body
+    assert LessonVersion.objects.filter(number=2).count() == 1  # only the changed lesson
+    programme.refresh_from_db()
+    assert programme.content_revision != before
+    migration.publish_shipped_lessons(apps, None)  # again: nothing new
+    assert LessonVersion.objects.filter(number=3).count() == 0
