@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .curriculum import publish_version, push_version, start_draft
 from .curriculum_files import canonical
+from .lesson_text import problems as lesson_problems
+from .lesson_values import preview_values
 from .markup import image_ids
 from .models import Lesson, LessonImage, LessonProgress, LessonVersion, Week, validate_parts
 
@@ -69,9 +71,19 @@ class LessonVersionForm(forms.ModelForm):
             "body": _(
                 "Markdown. Start headings at ##; end with a Sources list. For a picture, "
                 "upload it on the lesson's page (Lessons → the lesson → Images) and paste the "
-                "snippet shown there, e.g. ![what it shows](image:12)."
+                "snippet shown there, e.g. ![what it shows](image:12). Words that follow the "
+                "programme's settings: {{ floor }}, {{ step }}, {{ extend_at }}, "
+                "{{ min_nights }}, {{ nap_rule }}, and blocks from “::: if approval_required” "
+                "(or self_guided) through an optional “::: else” to “:::” (see "
+                "docs/curriculum.md)."
             ),
         }
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data.get("body") or ""
+        if mistakes := lesson_problems(body):
+            raise ValidationError(mistakes)
+        return body
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -415,7 +427,9 @@ class LessonVersionAdmin(admin.ModelAdmin):
             change and not self.has_change_permission(request)
         ):
             raise PermissionDenied
-        return get_object_or_404(LessonVersion.objects.select_related("lesson__week"), pk=pk)
+        return get_object_or_404(
+            LessonVersion.objects.select_related("lesson__week__programme"), pk=pk
+        )
 
     def _change_url(self, version: LessonVersion) -> str:
         return reverse("admin:program_lessonversion_change", args=[version.pk])
@@ -428,8 +442,18 @@ class LessonVersionAdmin(admin.ModelAdmin):
         week = version.lesson.week
         # Enough of the patient's week for the page's header ("Week 1 · About 7 minutes").
         shown_week = SimpleNamespace(number=week.number, title=week.title_in(version.language))
-        ctx = lesson_context(version=version, progress=None, week=shown_week, preview=True)  # type: ignore[arg-type]
+        # Shown with the settings chosen above the preview, else the lesson's programme's.
+        settings_shown = preview_values(week.programme, request.GET)
+        ctx = lesson_context(
+            version=version,
+            progress=None,
+            week=shown_week,  # type: ignore[arg-type]
+            preview=True,
+            values=settings_shown.values,
+        )
         ctx["back_url"] = self._change_url(version)
+        ctx["preview_settings"] = settings_shown
+        ctx["template_problems"] = lesson_problems(version.body)
         return render(request, "program/lesson.html", ctx)
 
     def compare_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -484,6 +508,13 @@ class LessonVersionAdmin(admin.ModelAdmin):
         version = self._version(request, pk, change=True)
         if version.is_published:
             messages.info(request, _("This version is already published."))
+            return HttpResponseRedirect(self._change_url(version))
+        if mistakes := lesson_problems(version.body):
+            messages.error(
+                request,
+                _("This draft cannot be published until its text is corrected: %(problems)s")
+                % {"problems": " ".join(mistakes)},
+            )
             return HttpResponseRedirect(self._change_url(version))
         if request.method == "POST":
             moved = publish_version(

@@ -6,6 +6,10 @@ Schedule (issue 7; docs/clinical-rules.md, "Questionnaires"):
 - ISI at baseline (the enrolment's start), at the end of the programme's ``isi_weeks``
   (default weeks 2, 4, 6) and at follow-up (``follow_up_weeks`` after the start);
 - PHQ-9 and GAD-7 at baseline and at the end of the programme's last week;
+- PHQ-9 also at the end of the programme's ``restriction_phq9_weeks`` of sleep
+  restriction (default weeks 2 and 4), counted from the first night of the patient's
+  first sleep window (``restriction_start``; program.mood), so mood is read while
+  restriction lasts; item 9 goes through the same risk workflow;
 - at most weekly: an occasion is held back while the same instrument was completed in
   the last ``MIN_DAYS_BETWEEN`` days (CBT-i Coach's "taken too soon" rule [CBTIC-SRC]);
 - only the newest occasion that has come due is offered; an older one not filled in
@@ -27,10 +31,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import risk, scoring
+from . import mood, risk, scoring
 from .clinical_text import occasion_label
 from .instruments import SHIPPED
-from .models import Assessment, Enrolment, Instrument, NoteRevision, TherapistNote
+from .models import (
+    Assessment,
+    Enrolment,
+    Instrument,
+    NoteRevision,
+    Prescription,
+    TherapistNote,
+)
 from .models.assessments import RiskAlert
 
 log = logging.getLogger(__name__)
@@ -127,9 +138,28 @@ class Occasion:
         return occasion_label(self.occasion)
 
 
-def occasions(enrolment: Enrolment) -> list[Occasion]:
+def restriction_starts(patient_ids: Iterable[int]) -> dict[int, date]:
+    """Each patient's first sleep-window evening (the earliest prescription's
+    ``effective_from``), for patients who have had one: one query."""
+    from django.db.models import Min
+
+    rows = (
+        Prescription.objects.filter(course__patient_id__in=list(patient_ids))
+        .values("course__patient_id")
+        .annotate(first=Min("effective_from"))
+    )
+    return {row["course__patient_id"]: row["first"] for row in rows}
+
+
+def restriction_start(patient: User) -> date | None:
+    return restriction_starts([patient.pk]).get(patient.pk)
+
+
+def occasions(enrolment: Enrolment, restriction_start: date | None = None) -> list[Occasion]:
     """Every occasion of the enrolment's schedule, in date order. "End of week n" is
-    the last day of week n in the patient's own calendar."""
+    the last day of week n in the patient's own calendar; with ``restriction_start``
+    (the first sleep window's first evening, in this enrolment) the PHQ-9 of the
+    programme's restriction weeks too."""
     programme = enrolment.programme
     start = enrolment.start_date
     out = [Occasion("isi", "baseline", start)]
@@ -142,12 +172,22 @@ def occasions(enrolment: Enrolment) -> list[Occasion]:
     last = start + timedelta(days=7 * programme.weeks - 1)
     for key in MOOD_KEYS:
         out += [Occasion(key, "baseline", start), Occasion(key, f"week-{programme.weeks}", last)]
+    if restriction_start is not None and restriction_start >= start:
+        weeks = programme.restriction_phq9_weeks or []
+        for occasion, due_on in mood.restriction_occasions(restriction_start, weeks):
+            out.append(Occasion("phq9", occasion, due_on))
     return sorted(out, key=lambda o: (o.due_on, o.key))
 
 
-def due(enrolment: Enrolment | None, today: date, done: Iterable[Assessment]) -> list[Occasion]:
+def due(
+    enrolment: Enrolment | None,
+    today: date,
+    done: Iterable[Assessment],
+    restriction_start: date | None = None,
+) -> list[Occasion]:
     """The occasions to offer today: per instrument, the newest that has come due,
-    unless it was filled in already or the instrument was completed in the last week."""
+    unless it was filled in already or the instrument was completed in the last week.
+    ``restriction_start``: see ``occasions``."""
     if enrolment is None:
         return []
     done = list(done)
@@ -157,7 +197,7 @@ def due(enrolment: Enrolment | None, today: date, done: Iterable[Assessment]) ->
         key = a.instrument.key
         latest[key] = max(latest.get(key, a.completed_on), a.completed_on)
     newest: dict[str, Occasion] = {}
-    for occasion in occasions(enrolment):
+    for occasion in occasions(enrolment, restriction_start):
         if occasion.due_on <= today:
             newest[occasion.key] = occasion
     return [

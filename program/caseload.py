@@ -48,6 +48,7 @@ from .models import (
     Enrolment,
     MedicationDose,
     Message,
+    MoodCheck,
     Prescription,
     SafetyScreen,
     SleepCourse,
@@ -130,6 +131,12 @@ def patients_with_annotations(therapist: User) -> QuerySet[User]:
                     Q(very_sleepy=True) | Q(unsafe=True) | Q(dozing__gte=titration.FREQUENT_DOZING),
                     patient=OuterRef("pk"),
                     created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
+                )
+            ),
+            # An elevated-mood "yes" not looked at yet (program.mood): a clinician flag.
+            mood_to_review=Exists(
+                MoodCheck.objects.filter(
+                    patient=OuterRef("pk"), elevated=True, reviewed_at__isnull=True
                 )
             ),
             titration_weekday=Subquery(active.values("titration_weekday")[:1]),
@@ -282,6 +289,8 @@ def flags_for(
         )
     if patient.very_sleepy:  # type: ignore[attr-defined]
         out.append(Flag("sleepy", _("Severe daytime sleepiness")))
+    if getattr(patient, "mood_to_review", False):
+        out.append(Flag("mood", _("Elevated mood reported (to review)")))
     if patient.positive_screen:  # type: ignore[attr-defined]
         to_review = patient.screen_to_review  # type: ignore[attr-defined]
         out.append(

@@ -47,6 +47,15 @@ MARKED = (
         "example while reading, watching TV or as a passenger?"
     ),
     gettext_noop("Are you 65 or older?"),
+    # program.mood: the weekly elevated-mood question and its note.
+    gettext_noop(
+        "In the past week, have you felt unusually high, full of energy or irritable, or found "
+        "you needed much less sleep than usual without feeling tired?"
+    ),
+    gettext_noop(
+        "Our own question, not a validated questionnaire: it helps your clinician keep an eye "
+        "on your mood while your time in bed is shorter."
+    ),
     gettext_noop(
         "In the past week, how often did you doze off without meaning to — for example while "
         "reading, watching TV, in a meeting or as a passenger?"
@@ -61,8 +70,12 @@ MARKED = (
     gettext_noop(
         "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
         "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
-        "drowsy. If you are very sleepy, a short nap of 15–30 minutes in the early afternoon is "
-        "safer than pushing on. Your sleep window will not be shortened while you are this sleepy."
+        "drowsy. Your sleep window will not be shortened while you are this sleepy."
+    ),
+    gettext_noop(
+        "Do not nap during the day. The one exception is safety: if you are too sleepy to stay "
+        "awake safely, a nap of 15 to 30 minutes, 7 to 9 hours after you got up (early afternoon "
+        "for most people), is safer than driving or pushing on."
     ),
     # program.scoring: the bands a questionnaire total falls in (stored in English
     # on each Assessment, shown through the ``clinical`` filter).
@@ -446,6 +459,10 @@ def occasion_label(key: str) -> str:
         return gettext("Follow-up")
     if key.startswith("week-"):
         return gettext("End of week %(n)s") % {"n": key.removeprefix("week-")}
+    if key.startswith("restriction-week-"):
+        return gettext("End of week %(n)s of your sleep window") % {
+            "n": key.removeprefix("restriction-week-")
+        }
     return key
 
 
@@ -492,6 +509,10 @@ TITRATION_FLAGS = (
     gettext_noop(
         "no sleepiness check this week: a shorter window was due, so the window is held "
         "until the patient answers (they are asked on their sleep-window page)"
+    ),
+    gettext_noop(
+        "the patient answered yes to the weekly elevated-mood question (history of bipolar "
+        "disorder): a shorter window was due, so it is held until you have looked at the answer"
     ),
     gettext_noop(
         "the week's mean time in bed was more than 30 minutes over the window: a shorter "

@@ -20,7 +20,9 @@ each file once per lesson (matched by content) and turns the paths back into
 ``<lang>`` is a language code from settings.LANGUAGES (``en``, ``fr``…). The
 structure (weeks, order, required, diary nights) comes from the English files;
 other languages supply words only. ``parts`` is a YAML list of interactive parts
-(see ``validate_parts``). Importing never changes a published version: new text
+(see ``validate_parts``). A body may use the placeholders and blocks of
+``program.lesson_text``; one it does not understand stops the import with
+the file and line. Importing never changes a published version: new text
 becomes a new version (published with ``publish=True``, else a draft); text
 identical to the latest published version is skipped, so importing twice is a
 no-op.
@@ -41,6 +43,9 @@ from django.apps import apps as global_apps
 from django.db import transaction
 from django.utils import timezone
 
+from .lesson_text import expand
+from .lesson_text import problems as lesson_problems
+from .lesson_values import default_values
 from .markup import IMAGE_REFERENCE, ImageRef, render_markdown
 
 BASE_LANGUAGE = "en"
@@ -189,9 +194,20 @@ def _week_number(path: Path) -> int:
 
 @transaction.atomic
 def import_directory(
-    directory: Path, *, publish: bool = False, apps: Any = None, user: Any = None
+    directory: Path,
+    *,
+    publish: bool = False,
+    apps: Any = None,
+    user: Any = None,
+    keep_edited: bool = False,
+    push: bool = False,
 ) -> ImportReport:
-    """Load a programme folder (see the module docstring) into the database."""
+    """Load a programme folder (see the module docstring) into the database.
+
+    ``keep_edited`` (for data migrations that bring the shipped text up to date) leaves
+    a lesson alone when its latest published version was published by a person, i.e.
+    the clinic's own words. ``push`` moves readers part-way through a lesson to the
+    newly published version (their answers are kept)."""
     from .models.curriculum import validate_parts
 
     models = _models(apps or global_apps)
@@ -265,6 +281,8 @@ def import_directory(
                     return f"{match.group(1)}image:{image.pk}" if image else match.group(0)
 
                 body = EXPORTED_IMAGE.sub(stored, body)
+                if mistakes := lesson_problems(body):
+                    raise CurriculumFileError(f"{where}: " + " ".join(mistakes))
                 content = {
                     "title": str(lesson_meta.get("title") or slug),
                     "summary": str(lesson_meta.get("summary") or ""),
@@ -277,10 +295,14 @@ def import_directory(
                 if latest and all(getattr(latest, k) == v for k, v in content.items()):
                     report.unchanged.append(str(where))
                     continue
-                fields = {**content, "body_html": render_markdown(body, _image_refs(images))}
+                if keep_edited and latest is not None and latest.published_by_id is not None:
+                    report.unchanged.append(str(where))
+                    continue
+                shown = expand(body, default_values())
+                fields = {**content, "body_html": render_markdown(shown, _image_refs(images))}
                 if publish:
                     number = (latest.number if latest else 0) + 1
-                    LessonVersion.objects.create(
+                    created = LessonVersion.objects.create(
                         lesson=lesson,
                         language=language,
                         number=number,
@@ -292,6 +314,11 @@ def import_directory(
                         change_note=f"Imported from {where}",
                         **fields,
                     )
+                    if push:
+                        readers = (apps or global_apps).get_model("program", "LessonProgress")
+                        readers.objects.filter(
+                            lesson=lesson, version__language=language, completed_at__isnull=True
+                        ).update(version=created)
                 else:
                     draft = versions.filter(status="draft").first()
                     if draft:

@@ -30,6 +30,7 @@ from .models import (
     Enrolment,
     Invitation,
     Medication,
+    MoodCheck,
     NightMedication,
     Programme,
     SleepinessCheck,
@@ -112,7 +113,8 @@ PATIENTS = [
         "Dev (week 6)",
         Role.PATIENT,
         "America/New_York",
-        "in week 6, after five weeks of sleep windows",
+        "in week 6, after five weeks of sleep windows; bipolar history: said yes to this "
+        "week's elevated-mood question",
         "therapist@example.com",
         38,
         country="US",
@@ -294,6 +296,8 @@ def _fill_diary(patient: User, person: DemoPerson) -> None:
 
 
 TAPER_PATIENT = "taper@example.com"
+# Dev: a history of bipolar disorder on the screen, asked the weekly mood question.
+MOOD_PATIENT = "week6@example.com"
 
 
 def _taper_demo(patient: User, therapist: User) -> None:
@@ -357,7 +361,20 @@ def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
     if person.email == "grace@example.com":
         sw.submit_screen(patient, {**{q.key: False for q in SCREEN}, "apnoea": True})
         return
-    sw.submit_screen(patient, {q.key: False for q in SCREEN})
+    bipolar = person.email == MOOD_PATIENT
+    screen, _result = sw.submit_screen(
+        patient, {**{q.key: False for q in SCREEN}, "bipolar": bipolar}
+    )
+    if bipolar:
+        # A history of bipolar disorder, cleared by the therapist: asked the weekly
+        # elevated-mood question during restriction (program.mood).
+        sw.decide_screen(
+            screen,
+            decision="allowed",
+            by=therapist,
+            note="Bipolar II, stable for six years on lamotrigine; agreed to go ahead and "
+            "watch mood weekly.",
+        )
     first_day = start + timedelta(days=7)
     try:
         first = sw.start(patient, rise_time=time(6, 30), today=first_day)
@@ -388,6 +405,25 @@ def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
         review_day += timedelta(days=7)
     if person.email != "week3@example.com" or len(reviews) == 1:
         _approve_as_of(reviews[-1], therapist)
+    if bipolar:
+        _mood_demo(patient, first_day, today)
+
+
+def _mood_demo(patient: User, first_day: date, today: date) -> None:
+    """Weekly elevated-mood answers since the first window: "no", then a "yes" this
+    week that the therapist has not looked at yet (the caseload flags it, and the
+    next shorter window would wait for them)."""
+    from . import mood
+
+    week_of = first_day + timedelta(days=6)
+    while week_of <= today:
+        MoodCheck.objects.create(
+            patient=patient,
+            week_of=week_of,
+            question=mood.ELEVATED_MOOD_QUESTION,
+            elevated=week_of + timedelta(days=7) > today,
+        )
+        week_of += timedelta(days=7)
 
 
 # Demo data: ISI totals entered as earlier results by the therapist (the ISI's wording is

@@ -14,7 +14,7 @@ from accounts.forms import CountryField, TimeZoneField
 from accounts.models import User
 from accounts.text import refuse_control_characters
 
-from . import clinical_text, clock, safety, sleep, taper
+from . import clinical_text, clock, mood, safety, sleep, taper
 from . import diary as diary_service
 from .medication import DoseIn
 from .models import DiaryEntry, Medication, MedicationAnswer, Programme, UnusualReason
@@ -518,6 +518,17 @@ class SleepinessForm(forms.Form):
     )
     unsafe = forms.ChoiceField(
         label=clinical_text.translated_lazy(safety.UNSAFE_QUESTION),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please answer yes or no.")},
+    )
+
+
+class MoodForm(forms.Form):
+    """The weekly elevated-mood question (program.mood; not a validated questionnaire)."""
+
+    elevated = forms.ChoiceField(
+        label=clinical_text.translated_lazy(mood.ELEVATED_MOOD_QUESTION),
         choices=YES_NO,
         widget=forms.RadioSelect,
         error_messages={"required": _("Please answer yes or no.")},

@@ -51,6 +51,9 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "taper_plan_changes": m.TaperPlanChange.objects.filter(plan__patient=patient),
         "safety_screens": m.SafetyScreen.objects.filter(patient=patient),
         "sleepiness_checks": m.SleepinessCheck.objects.filter(patient=patient),
+        # The weekly elevated-mood question: each row carries the question and
+        # "validated": false (our own wording, not a validated questionnaire).
+        "mood_checks": m.MoodCheck.objects.filter(patient=patient),
         "sleep_window": m.SleepCourse.objects.filter(patient=patient),
         "sleep_window_prescriptions": m.Prescription.objects.filter(course__patient=patient),
         "sleep_window_reviews": m.Recommendation.objects.filter(course__patient=patient),

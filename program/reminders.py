@@ -145,7 +145,7 @@ def next_questionnaire_dates(user: User, today: date) -> list[date]:
     return sorted(
         {
             o.due_on
-            for o in assessments.occasions(enrolment)
+            for o in assessments.occasions(enrolment, assessments.restriction_start(user))
             if o.due_on >= today
             and (o.key, o.occasion) not in filled
             and instruments[o.key].can_be_filled
@@ -412,7 +412,7 @@ def revoke_manage_links(user: User) -> None:
 
 def _questionnaires_due(deliveries: Sequence[Delivery]) -> set[tuple[int, date]]:
     """(patient, morning) pairs of a batch's diary and questionnaire reminders with a
-    questionnaire the patient can fill in due that morning, in three queries whatever
+    questionnaire the patient can fill in due that morning, in four queries whatever
     the batch size."""
     from . import assessments
     from .models import Assessment
@@ -433,12 +433,18 @@ def _questionnaires_due(deliveries: Sequence[Delivery]) -> set[tuple[int, date]]
     done: dict[int, list[Assessment]] = {}
     for a in Assessment.objects.filter(patient_id__in=patients).select_related("instrument"):
         done.setdefault(a.patient_id, []).append(a)
+    restriction = assessments.restriction_starts(patients)
     return {
         (patient_id, day)
         for patient_id, day in mornings
         if any(
             o.key in fillable
-            for o in assessments.due(enrolments.get(patient_id), day, done.get(patient_id, []))
+            for o in assessments.due(
+                enrolments.get(patient_id),
+                day,
+                done.get(patient_id, []),
+                restriction.get(patient_id),
+            )
         )
     }
 

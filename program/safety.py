@@ -130,8 +130,17 @@ UNSAFE_QUESTION = (
 SAFETY_ADVICE = (
     "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
     "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
-    "drowsy. If you are very sleepy, a short nap of 15–30 minutes in the early afternoon is "
-    "safer than pushing on. Your sleep window will not be shortened while you are this sleepy."
+    "drowsy. Your sleep window will not be shortened while you are this sleepy."
+)
+# The one nap rule, shown word for word wherever naps come up: after the sleepiness
+# advice, on the sleep-window page and in the lessons ({{ nap_rule }}, program.lesson_text).
+# From CBT-i Coach's safety copy [CBTIC-SRC]: a 15-30 minute nap if truly sleepy, 7-9 hours
+# after waking; i-Sleep [ISLEEP] likewise allows naps of at most 30 minutes, not late in
+# the day. Otherwise no naps [SPIELMAN87, as summarised; CCJM19].
+NAP_RULE = (
+    "Do not nap during the day. The one exception is safety: if you are too sleepy to stay "
+    "awake safely, a nap of 15 to 30 minutes, 7 to 9 hours after you got up (early afternoon "
+    "for most people), is safer than driving or pushing on."
 )
 
 

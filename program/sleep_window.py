@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from . import safety, sleep, titration
+from . import mood, safety, sleep, titration
 from .models import (
     DiaryEntry,
     Enrolment,
+    MoodCheck,
     Prescription,
     Recommendation,
     SafetyScreen,
@@ -251,6 +252,73 @@ def record_sleepiness(patient: User, *, dozing: int, unsafe: bool) -> Sleepiness
     return check
 
 
+# --- Elevated mood (program.mood) ------------------------------------------------
+
+
+def last_mood_check(patient: User) -> MoodCheck | None:
+    return MoodCheck.objects.filter(patient=patient).order_by("-created_at").first()
+
+
+def mood_to_review(patient: User) -> bool:
+    """An elevated-mood "yes" no clinician has marked as looked at yet."""
+    return MoodCheck.objects.filter(
+        patient=patient, elevated=True, reviewed_at__isnull=True
+    ).exists()
+
+
+def mood_question_due(
+    course: SleepCourse, screen: SafetyScreen | None, last: MoodCheck | None, today: date
+) -> bool:
+    """Asked weekly while restriction is on, of patients whose screen records bipolar
+    disorder (``mood.asked_about_elevated_mood``)."""
+    return (
+        course.status == SleepCourse.Status.ACTIVE
+        and mood.asked_about_elevated_mood(screen.answers if screen else None)
+        and mood.question_due(last.week_of if last else None, today)
+    )
+
+
+@transaction.atomic
+def record_mood(patient: User, *, elevated: bool) -> MoodCheck:
+    """The weekly elevated-mood answer, stored with the question as asked and marked
+    not validated. A "yes" is a clinician flag (the caseload's "Elevated mood
+    reported"), not the crisis workflow, and holds shorter windows until a clinician
+    looks (``review_mood``): a weekly review still waiting for a clinician is worked
+    out again now, so a shorter window already proposed is held too."""
+    check = MoodCheck.objects.create(
+        patient=patient,
+        week_of=patient.local_today(),
+        question=mood.ELEVATED_MOOD_QUESTION,
+        elevated=elevated,
+    )
+    course = (
+        SleepCourse.objects.select_related("protocol", "patient").filter(patient=patient).first()
+    )
+    if elevated and course is not None:
+        held = course.recommendations.pending().filter(kind="weekly").first()
+        if held is not None and course.status == SleepCourse.Status.ACTIVE:
+            sleepy = _too_sleepy(recent_sleepiness(patient, patient.local_today()))
+            decision = _weekly_decision(course, held.review_date, very_sleepy=sleepy)
+            if decision is not None:
+                held.current_window_min = decision.previous_window_min
+                held.proposed_window_min = decision.window_min
+                held.rule = decision.rule.value
+                held.figures = _figures(decision, course.protocol.rules())
+                held.flags = [f.value for f in decision.flags]
+                held.save()
+    return check
+
+
+@transaction.atomic
+def review_mood(check: MoodCheck, *, by: User) -> None:
+    """A clinician has looked at an elevated-mood answer: shorter windows are no longer
+    held for it (a recommendation already held stays for the clinician to decide)."""
+    if check.reviewed_at is None:
+        check.reviewed_by = by
+        check.reviewed_at = timezone.now()
+        check.save(update_fields=["reviewed_by", "reviewed_at"])
+
+
 # --- Prescriptions ------------------------------------------------------------------
 
 
@@ -447,6 +515,7 @@ def _weekly_decision(
         very_sleepy=very_sleepy,
         compression_target_min=course.compression_target_min,
         compression_step_min=course.compression_step_min,
+        mood_hold=mood.holds_reductions(mood_to_review(course.patient)),
     )
 
 
@@ -668,6 +737,10 @@ RULE_WORDS = {
     "sleepiness_missing": _(
         "Your window was not shortened this week: before a shorter window we need your "
         "answer to the weekly sleepiness check, so it stayed the same"
+    ),
+    "mood_hold": _(
+        "Your window was not shortened this week: you told us your mood has been unusually "
+        "high, so a clinician looks at that first"
     ),
     "adherence": _(
         "On average you spent more than {adherence_margin_min} minutes longer in bed than "

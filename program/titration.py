@@ -84,6 +84,7 @@ class Rule(enum.StrEnum):
     SLEEPY_HOLD = "sleepy_hold"
     # A shorter window was due but is held for a clinician:
     SLEEPINESS_MISSING = "sleepiness_missing"  # no sleepiness check this week
+    MOOD_HOLD = "mood_hold"  # an elevated-mood answer no clinician has looked at
     ADHERENCE = "adherence"  # time in bed well over the window
     FLOOR_HOLD = "floor_hold"  # at (or below) the protocol's floor
     # A longer window was due but the window is at (or above) the ceiling.
@@ -105,6 +106,7 @@ class Flag(enum.StrEnum):
     VERY_LOW_SE = "very_low_se"
     SLEEPY = "sleepy"
     SLEEPINESS_MISSING = "sleepiness_missing"
+    ELEVATED_MOOD = "elevated_mood"
     ADHERENCE = "adherence"
     AT_CEILING = "at_ceiling"
     ABOVE_CEILING = "above_ceiling"
@@ -125,6 +127,11 @@ FLAG_TEXT: tuple[tuple[str, str], ...] = (
         Flag.SLEEPINESS_MISSING,
         "no sleepiness check this week: a shorter window was due, so the window is held "
         "until the patient answers (they are asked on their sleep-window page)",
+    ),
+    (
+        Flag.ELEVATED_MOOD,
+        "the patient answered yes to the weekly elevated-mood question (history of bipolar "
+        "disorder): a shorter window was due, so it is held until you have looked at the answer",
     ),
     (
         Flag.ADHERENCE,
@@ -487,6 +494,7 @@ def titrate(
     very_sleepy: bool | None = None,
     compression_target_min: int | None = None,
     compression_step_min: int | None = None,
+    mood_hold: bool = False,
 ) -> Decision:
     """The week's decision for the window in force since the evening of
     ``window_from``, reviewed on ``review_date``.
@@ -521,7 +529,9 @@ def titrate(
     6. A shorter window also needs (design decisions, each held for the clinician
        with its flag): the week's mean time in bed no more than
        ``ADHERENCE_MARGIN_MIN`` over the window (ADHERENCE), and an answered
-       sleepiness check (SLEEPINESS_MISSING) — never shorten past a missing check.
+       sleepiness check (SLEEPINESS_MISSING) — never shorten past a missing check;
+       and no elevated-mood answer a clinician has not yet looked at (``mood_hold``,
+       MOOD_HOLD; program.mood: sleep loss can trigger mania [BSM-SRT, HABIT]).
     7. Flags for clinician review: SE under 70%, at the floor with SE still under
        the reduce threshold, and any window outside the floor and ceiling.
     """
@@ -596,6 +606,9 @@ def titrate(
     elif rule in SHORTENING and very_sleepy is None:
         rule, window = Rule.SLEEPINESS_MISSING, current
         flags.append(Flag.SLEEPINESS_MISSING)
+    elif rule in SHORTENING and mood_hold:
+        rule, window = Rule.MOOD_HOLD, current
+        flags.append(Flag.ELEVATED_MOOD)
 
     if se is not None and se < REVIEW_SE:
         flags.append(Flag.VERY_LOW_SE)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("sleep-window/screen/", sleep_window.submit_screen, name="sleep_window_screen"),
     path("sleep-window/start/", sleep_window.start_window, name="sleep_window_start"),
     path("sleep-window/sleepiness/", sleep_window.sleepiness_check, name="sleep_window_sleepiness"),
+    path("sleep-window/mood/", sleep_window.mood_check, name="sleep_window_mood"),
     path("sleep-window/pause/", sleep_window.patient_pause, name="sleep_window_pause"),
     path(
         "sleep-window/calendar-link/",
@@ -52,6 +53,11 @@ urlpatterns = [
         "patients/<int:patient_id>/sleep-window/screens/<int:screen_id>/",
         sleep_window.decide_screen,
         name="decide_screen",
+    ),
+    path(
+        "patients/<int:patient_id>/sleep-window/mood/<int:check_id>/reviewed/",
+        sleep_window.review_mood,
+        name="sleep_window_mood_reviewed",
     ),
     path(
         "patients/<int:patient_id>/sleep-window/action/",

@@ -28,7 +28,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from program import clinical_text, safety, scoring, sleep
+from program import clinical_text, mood, safety, scoring, sleep
 from program.curriculum import publish_version, start_draft
 from program.emails import render_email
 from program.models import Lesson
@@ -213,7 +213,8 @@ def test_every_clinical_string_shown_to_people_is_marked_for_translation() -> No
     """``safety.py`` stays free of Django; ``clinical_text`` repeats its wording inside
     gettext_noop so that makemessages finds it. A changed wording must be repeated."""
     wording = [safety.CRISIS_MESSAGE, safety.DOZING_QUESTION, safety.UNSAFE_QUESTION]
-    wording += [safety.SAFETY_ADVICE, *(q.text for q in safety.SCREEN)]
+    wording += [safety.SAFETY_ADVICE, safety.NAP_RULE, *(q.text for q in safety.SCREEN)]
+    wording += [mood.ELEVATED_MOOD_QUESTION, mood.NOT_VALIDATED]
     wording += [label for _, label in safety.DOZING_CHOICES]
     bands = [scoring.ISI_BANDS, scoring.PHQ9_BANDS, scoring.GAD7_BANDS]
     bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS]

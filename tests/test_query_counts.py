@@ -44,14 +44,15 @@ def test_lists_use_a_fixed_number_of_queries(page, therapist, clinic_admin, prog
 def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     home = count_queries(client_for(patient), reverse("program:patient_home"))
     # Session, user, enrolment with programme, therapist, last entry, window,
-    # questionnaires done; then the programme overview
+    # questionnaires done, the first sleep window's start (the PHQ-9 of restriction
+    # weeks, program.mood); then the programme overview
     # (program.curriculum.programme_overview): the patient's progress, pace changes,
     # diary nights, and this week's exercises (parts of published versions, in memory
     # once read).
     # (The programme's weeks, lessons and versions are kept in memory per content
     # revision: program.curriculum.programme_structure. Instruments only when one is due.)
     # And the crisis contacts of the footer (program.crisis_contacts), one query.
-    assert home <= 13, home  # and the taper plan card (plan, steps)
+    assert home <= 14, home  # and the taper plan card (plan, steps)
 
 
 def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) -> None:
@@ -118,9 +119,11 @@ def test_the_patient_detail_and_summary_use_a_fixed_number_of_queries(patient, t
 def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist) -> None:
     from datetime import time, timedelta
 
+    from django.utils import timezone
+
     from program import sleep_window as sw
     from program.diary import save_entry
-    from program.models import Prescription
+    from program.models import MoodCheck, Prescription
     from program.safety import SCREEN
 
     today = patient.local_today()
@@ -158,6 +161,15 @@ def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist
             effective_from=today - timedelta(days=7 * week),
             source="clinician",
             rule="hold",
+        )
+        # Weekly elevated-mood answers (program.mood), some looked at by the therapist.
+        MoodCheck.objects.create(
+            patient=patient,
+            week_of=today - timedelta(days=7 * week),
+            question="q",
+            elevated=week % 2 == 0,
+            reviewed_by=therapist if week % 4 == 0 else None,
+            reviewed_at=timezone.now() if week % 4 == 0 else None,
         )
     many = [count_queries(c, u) for c, u in urls]
     assert few == many, f"{few} queries with one prescription, {many} with twenty"

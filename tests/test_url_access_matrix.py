@@ -29,6 +29,7 @@ from program.models import (
     LessonImage,
     LessonVersion,
     Medication,
+    MoodCheck,
     Recommendation,
     WorkerHeartbeat,
 )
@@ -82,6 +83,7 @@ ROWS = [
     row("program:sleep_window_screen", "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:sleep_window_start",  "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:sleep_window_sleepiness", "post", LOGIN, 200, 200,   403,      403,    403),
+    row("program:sleep_window_mood",   "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:sleep_window_pause",  "post", LOGIN, HOME,   HOME,   403,      403,    403),
     row("program:sleep_window_calendar_link", "post", LOGIN, HOME, HOME, 403,   403,    403),
     # The feed's secret token is its only key: whoever holds the link may read it.
@@ -95,6 +97,8 @@ ROWS = [
         args="screen"),
     row("program:sleep_window_action", "post", LOGIN, 403,    403,    HOME,     404,    404,
         args="patient"),
+    row("program:sleep_window_mood_reviewed", "post", LOGIN, 403, 403,  HOME,     404,    404,
+        args="mood_check"),
     row("program:my_data",             "get",  LOGIN, 200,    200,    403,      403,    403),
     row("program:my_data_json",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_zip",         "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
@@ -278,6 +282,9 @@ def world(
         today=today,
     )
     note = assessments.add_note(patient=patient, author=therapist, text="Matrix note")
+    mood_check = MoodCheck.objects.create(
+        patient=patient, week_of=today, question="Matrix question", elevated=True
+    )
     return {
         "users": {
             "anonymous": None,
@@ -307,6 +314,7 @@ def world(
             "alert": [patient.pk, risk.risk_alerts.get().pk],
             "note": [patient.pk, note.pk],
             "crisis_contact": [CrisisContact.objects.get(country="FR").pk],
+            "mood_check": [patient.pk, mood_check.pk],
             "": [],
         },
         "therapist": therapist,

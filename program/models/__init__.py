@@ -41,6 +41,7 @@ from .reminders import (
     Watermark,
 )
 from .sleep_window import (
+    MoodCheck,
     Prescription,
     Recommendation,
     SafetyScreen,
@@ -70,6 +71,7 @@ __all__ = [
     "MedicationAnswer",
     "MedicationDose",
     "Message",
+    "MoodCheck",
     "NightMedication",
     "NoteRevision",
     "Prescription",

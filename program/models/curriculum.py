@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..lesson_text import expand
 from ..markup import ImageRef, image_ids, render_markdown
 from .programme import Enrolment, Programme
 
@@ -202,10 +203,14 @@ class LessonVersion(models.Model):
             type(self).objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists()
         ):
             raise ValidationError("A published version cannot be changed. Make a new draft.")
-        # Rendered and sanitised at save time; the page never renders Markdown.
-        self.body_html = render_markdown(
-            self.body, images=lesson_image_refs(self.lesson_id, self.body)
-        )
+        # Rendered and sanitised at save time with the default settings (approval
+        # required, the default protocol): the admin's lists and search read it. A
+        # reader's page renders the body for their own programme and protocol
+        # (program.lesson_values.render_lesson).
+        from ..lesson_values import default_values
+
+        text = expand(self.body, default_values())
+        self.body_html = render_markdown(text, images=lesson_image_refs(self.lesson_id, text))
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property

@@ -29,6 +29,11 @@ def list_of_isi_weeks() -> list[int]:
     return [2, 4, 6]
 
 
+def list_of_restriction_phq9_weeks() -> list[int]:
+    """The PHQ-9 at the end of sleep-restriction weeks 2 and 4 (issue 16; program.mood)."""
+    return [2, 4]
+
+
 class ProgrammeQuerySet(models.QuerySet["Programme"]):
     def active(self) -> ProgrammeQuerySet:
         return self.filter(is_active=True)
@@ -77,6 +82,14 @@ class Programme(models.Model):
     isi_weeks = models.JSONField(
         default=list_of_isi_weeks,
         help_text=_("Weeks at whose end the ISI is due (besides baseline), e.g. [2, 4, 6]."),
+    )
+    restriction_phq9_weeks = models.JSONField(
+        default=list_of_restriction_phq9_weeks,
+        blank=True,
+        help_text=_(
+            "Weeks of sleep restriction at whose end the PHQ-9 is due as well (counted from "
+            "the first sleep window), e.g. [2, 4]; [] for none."
+        ),
     )
     follow_up_weeks = models.PositiveSmallIntegerField(
         default=12,

@@ -136,6 +136,39 @@ class SleepinessCheck(models.Model):
         return f"Sleepiness of {self.patient} on {self.week_of}"
 
 
+class MoodCheck(models.Model):
+    """The weekly elevated-mood question during restriction, asked of patients whose
+    safety screen records bipolar disorder (program.mood). Our own wording: NOT a
+    validated questionnaire, and every answer says so (``validated`` is always False)."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mood_checks"
+    )
+    week_of = models.DateField(help_text=_("The patient's local date when answered."))
+    question = models.TextField(help_text=_("The question as it was asked (English)."))
+    elevated = models.BooleanField(help_text=_("The patient answered yes."))
+    validated = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text=_("Always False: the project's own question, not a validated questionnaire."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Mood check of {self.patient} on {self.week_of}"
+
+    @property
+    def to_review(self) -> bool:
+        return self.elevated and self.reviewed_at is None
+
+
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 

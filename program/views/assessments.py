@@ -63,7 +63,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     enrolment = current_enrolment(patient)
     due = [
         {"occasion": o, "instrument": instruments[o.key]}
-        for o in service.due(enrolment, today, done)
+        for o in service.due(enrolment, today, done, service.restriction_start(patient))
     ]
     ctx = {
         "due": due,
@@ -82,7 +82,8 @@ def questionnaire(request: HttpRequest, key: str) -> HttpResponse:
     instrument = instruments.get(key)
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
     enrolment = current_enrolment(patient)
-    occasion = next((o for o in service.due(enrolment, today, done) if o.key == key), None)
+    due = service.due(enrolment, today, done, service.restriction_start(patient))
+    occasion = next((o for o in due if o.key == key), None)
     if instrument is None or occasion is None or not instrument.can_be_filled:
         raise Http404
     form = QuestionnaireForm(instrument, request.POST or None)

@@ -29,6 +29,8 @@ from ..curriculum import (
     reopened_recently,
     save_answer,
 )
+from ..lesson_text import Values
+from ..lesson_values import default_values, render_lesson, values_for_patient
 from ..models import Enrolment, LessonAnswer, LessonImage, LessonProgress, LessonVersion
 from ..services import current_enrolment
 
@@ -117,8 +119,12 @@ def lesson_context(
     week: WeekItem | None,
     lesson_item: LessonItem | None = None,
     preview: bool = False,
+    values: Values | None = None,
 ) -> dict[str, Any]:
-    """What ``program/lesson.html`` needs; the admin's preview uses the same."""
+    """What ``program/lesson.html`` needs; the admin's preview uses the same.
+
+    ``values``: the reader's programme settings and protocol, for the lesson's
+    placeholders and blocks (``program.lesson_values``); the defaults without."""
     answers = {a.part_key: a for a in progress.answers.all()} if progress else {}
     previous_item = next_item = None
     if week and lesson_item:
@@ -127,7 +133,8 @@ def lesson_context(
         previous_item = items[index - 1] if index > 0 else None
         next_item = items[index + 1] if index + 1 < len(items) else None
     # The body ends with its Sources; they are shown after the interactive parts.
-    body_html, heading, sources_html = version.body_html.partition("<h2>Sources</h2>")
+    html = render_lesson(version, values or default_values())
+    body_html, heading, sources_html = html.partition("<h2>Sources</h2>")
     return {
         "version": version,
         "body_html": body_html,
@@ -160,7 +167,11 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
         raise Http404
     progress.version.lesson = item.lesson  # already loaded: saves a query
     ctx = lesson_context(
-        version=progress.version, progress=progress, week=week_item, lesson_item=item
+        version=progress.version,
+        progress=progress,
+        week=week_item,
+        lesson_item=item,
+        values=values_for_patient(patient, enrolment.programme),
     )
     ctx["overview"] = overview
     return render(request, "program/lesson.html", ctx)

@@ -23,7 +23,9 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         overview = programme_overview(enrolment, today=today)
     this_week = overview.current if overview else None
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
-    occasions = assessments.due(enrolment, today, done)
+    occasions = assessments.due(
+        enrolment, today, done, assessments.restriction_start(patient) if enrolment else None
+    )
     instruments = assessments.ensure_instruments() if occasions else {}
     due = [instruments[o.key] for o in occasions if instruments[o.key].can_be_filled]
     ctx = {

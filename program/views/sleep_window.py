@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 from accounts.access import clinician_required, get_patient_for, patient_required
 from accounts.models import User
 
-from .. import crisis_contacts, risk, safety
+from .. import crisis_contacts, mood, risk, safety
 from .. import sleep_window as sw
 from ..calendar import calendar_feed
 from ..clinical_text import translated
 from ..forms import (
     CourseSettingsForm,
+    MoodForm,
     ReasonForm,
     RecommendationDecisionForm,
     RiseTimeForm,
@@ -28,7 +29,7 @@ from ..forms import (
     ScreenDecisionForm,
     SleepinessForm,
 )
-from ..models import Recommendation, SafetyScreen, SleepCourse
+from ..models import MoodCheck, Recommendation, SafetyScreen, SleepCourse
 
 
 def window_context(patient: User) -> dict[str, Any]:
@@ -42,6 +43,7 @@ def window_context(patient: User) -> dict[str, Any]:
     screen = sw.latest_screen(patient)
     sleepiness = sw.recent_sleepiness(patient, today)
     rules = course.protocol.rules()
+    mood_checks = list(MoodCheck.objects.filter(patient=patient).select_related("reviewed_by")[:8])
     return {
         "patient": patient,
         "today": today,
@@ -62,6 +64,14 @@ def window_context(patient: User) -> dict[str, Any]:
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
         "allowed": bool(screen) and screen.decision in ("allowed", "compression"),
         "safety_advice": sleepiness_words(patient),
+        "nap_rule": translated(safety.NAP_RULE),
+        # The weekly elevated-mood question (program.mood), for a history of bipolar disorder.
+        "mood_due": sw.mood_question_due(
+            course, screen, mood_checks[0] if mood_checks else None, today
+        ),
+        "mood_not_validated": translated(mood.NOT_VALIDATED),
+        "mood_checks": mood_checks,
+        "mood_to_review": [c for c in mood_checks if c.to_review],
         "crisis_message": translated(safety.CRISIS_MESSAGE),
         # Under the crisis message: whom the app told, as it happened.
         "risk_words": (
@@ -90,7 +100,7 @@ def screen_words(patient: User) -> str:
 def sleepiness_words(patient: User) -> str:
     """The sleepiness advice, and the caseload's "Severe daytime sleepiness" flag only
     when there is a therapist whose caseload shows it."""
-    advice = translated(safety.SAFETY_ADVICE)
+    advice = translated(safety.SAFETY_ADVICE) + " " + translated(safety.NAP_RULE)
     if patient.therapist_id:
         return advice + " " + _("Your therapist will see this on their list of patients.")
     return advice
@@ -109,6 +119,7 @@ def _rerender(request: HttpRequest, **forms: Any) -> HttpResponse:
         {
             "screen_form": SafetyScreenForm(),
             "sleepiness_form": SleepinessForm(),
+            "mood_form": MoodForm(),
             "rise_form": RiseTimeForm(initial={"rise_time": "06:30"}),
         }
     )
@@ -178,6 +189,52 @@ def sleepiness_check(request: HttpRequest) -> HttpResponse:
         messages.warning(request, sleepiness_words(request.user))  # type: ignore[arg-type]
     else:
         messages.success(request, _("Thank you. Keep to your window: it is working for you."))
+    return redirect("program:sleep_window")
+
+
+def mood_words(patient: User) -> str:
+    """What happens after an elevated-mood "yes", as it is: the therapist's caseload
+    shows it ("Elevated mood reported (to review)"); without a therapist, nobody's does."""
+    held = _("Your sleep window will not be made shorter until a clinician has looked at it.")
+    if patient.therapist_id:
+        return (
+            _(
+                "Thank you for telling us. Your therapist will see your answer on their list of "
+                "patients."
+            )
+            + " "
+            + held
+        )
+    return (
+        _("Thank you for telling us.")
+        + " "
+        + held
+        + " "
+        + _(
+            "You do not have a therapist in this app, so nobody will see this answer "
+            "automatically: please tell your clinic or your doctor soon."
+        )
+    )
+
+
+@patient_required
+@require_POST
+def mood_check(request: HttpRequest) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    form = MoodForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, mood_form=form)
+    course = sw.course_for(patient)
+    if not sw.mood_question_due(
+        course, sw.latest_screen(patient), sw.last_mood_check(patient), patient.local_today()
+    ):
+        messages.info(request, _("This week's question has been answered already."))
+        return redirect("program:sleep_window")
+    check = sw.record_mood(patient, elevated=form.cleaned_data["elevated"] == "yes")
+    if check.elevated:
+        messages.warning(request, mood_words(patient))
+    else:
+        messages.success(request, _("Thank you."))
     return redirect("program:sleep_window")
 
 
@@ -318,6 +375,19 @@ def decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -> Http
         messages.success(request, _("Your decision is recorded."))
     else:
         messages.error(request, _("Choose a decision."))
+    return redirect("program:patient_sleep_window", patient_id=patient.pk)
+
+
+@clinician_required
+@require_POST
+def review_mood(request: HttpRequest, patient_id: int, check_id: int) -> HttpResponse:
+    """The therapist has looked at an elevated-mood answer: reductions are no longer held."""
+    patient = _own_patient(request, patient_id)
+    check = get_object_or_404(MoodCheck, pk=check_id, patient=patient)
+    sw.review_mood(check, by=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request, _("Marked as looked at. Shorter windows are no longer held for this answer.")
+    )
     return redirect("program:patient_sleep_window", patient_id=patient.pk)
 
 
