@@ -9,6 +9,7 @@ Validation is the diary form's: the same rules and messages, as 422 responses.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Literal
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, NinjaAPI, Query, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, Throttled
 from ninja.security import django_auth
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
@@ -30,6 +31,7 @@ from accounts.tokens import TokenAuth
 from . import diary as diary_service
 from . import medication as medication_service
 from . import sleep
+from .api_throttle import PersonRateThrottle
 from .models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ api = NinjaAPI(
         "(make a token under Settings) or with the browser session."
     ),
     auth=[TokenAuth(), django_auth],
+    throttle=[PersonRateThrottle()],
     urls_namespace="api-v1",
     docs_url=None,  # the interactive docs load scripts from a CDN, which our CSP forbids
 )
@@ -259,6 +262,14 @@ def diary_error(request: HttpRequest, exc: diary_service.DiaryError):  # type: i
         for name, message in exc.errors.items()
     ]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled):  # type: ignore[no-untyped-def]
+    """The API's rate limit (program/api_throttle.py); ninja adds Retry-After itself."""
+    seconds = max(1, math.ceil(exc.wait or 60))
+    detail = f"Too many requests: try again in {seconds} seconds."
+    return api.create_response(request, {"detail": detail, "retry_after": seconds}, status=429)
 
 
 @api.exception_handler(Exception)
