@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Header, NinjaAPI, Query, Schema, Status
+from ninja import Field, Header, Query, Schema, Status
 from ninja.errors import HttpError, Throttled
 from ninja.security import django_auth
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
@@ -31,12 +31,13 @@ from accounts.tokens import TokenAuth
 from . import diary as diary_service
 from . import medication as medication_service
 from . import sleep
+from .api_schema import SleepBetterAPI, WallClock
 from .api_throttle import PersonRateThrottle
 from .models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+api = SleepBetterAPI(
     title="Sleep Better API",
     version="1",
     description=(
@@ -453,8 +454,8 @@ def weekly_metrics(
 
 class PrescriptionOut(Schema):
     window_min: int
-    bedtime: time
-    rise_time: time
+    bedtime: WallClock
+    rise_time: WallClock
     effective_from: date
     source: str
     rule: str
@@ -469,7 +470,7 @@ class RecommendationOut(Schema):
     review_date: date
     current_window_min: int | None
     proposed_window_min: int
-    proposed_bedtime: time | None
+    proposed_bedtime: WallClock | None
     rule: str
     explanation: str
     figures: dict[str, Any]
@@ -479,7 +480,7 @@ class RecommendationOut(Schema):
 class SleepWindowOut(Schema):
     status: str
     protocol: str
-    rise_time: time | None
+    rise_time: WallClock | None
     current: PrescriptionOut | None
     pending_recommendation: RecommendationOut | None
     history: list[PrescriptionOut]
