@@ -70,8 +70,12 @@ def gunicorn_answer(status: int, reason: str, text: str) -> requests.Response:
 @pytest.mark.parametrize(
     ("status", "reason", "text"),
     [
-        (414, "Request-URI Too Long", "Request Line is too large (8190 > 4094)"),
-        (431, "Request Header Fields Too Large", "Request Header Fields Too Large"),
+        (414, "URI Too Long", "Request Line is too large (8190 > 4094)"),
+        (
+            431,
+            "Request Header Fields Too Large",
+            "Error parsing headers: 'limit request headers fields'",
+        ),
     ],
 )
 def test_answers_given_before_the_app_are_declared(status, reason, text) -> None:
