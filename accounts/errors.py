@@ -55,3 +55,70 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     return response
+
+
+# The allauth action each rate-limited page counts against (allauth's own views and
+# decorators): its longest window is how long a refused person may have to wait.
+RATE_LIMITED_ACTIONS = {
+    "account_login": "login",
+    "account_signup": "signup",
+    "account_change_password": "change_password",
+    "account_set_password": "change_password",
+    "account_reset_password": "reset_password",
+    "account_reset_password_from_key": "reset_password_from_key",
+    "account_reauthenticate": "reauthenticate",
+    "account_email": "manage_email",
+    "account_confirm_email": "confirm_email",
+}
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def rate_window_seconds(rates: str) -> int:
+    """The longest window in an allauth rate string such as ``"10/m/ip,5/5m/key"`` (300)."""
+    longest = 0
+    for rate in filter(None, (part.strip() for part in rates.split(","))):
+        duration = rate.split("/")[1]
+        count, unit = duration[:-1], duration[-1]
+        longest = max(longest, int(count or 1) * _UNIT_SECONDS[unit])
+    return longest
+
+
+def retry_after_seconds(request: HttpRequest) -> int:
+    """How long to wait before the refused action can succeed again, at the most: the
+    longest window of the page's own limits, or of all of them on any other page."""
+    from allauth.account import app_settings
+
+    limits = app_settings.RATE_LIMITS
+    match = getattr(request, "resolver_match", None)
+    action = RATE_LIMITED_ACTIONS.get(match.url_name if match else "")
+    if action in limits:
+        return rate_window_seconds(limits[action]) or 60
+    return max((rate_window_seconds(rates) for rates in limits.values() if rates), default=60)
+
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """429, with when to try again, as a page in the site's layout or as JSON for the API.
+
+    allauth calls this for every rate limit it answers with a 429: its ``respond_429``
+    looks for ``handler429`` in the root URLconf (``cbti/urls.py``) before its own
+    bare page. The API's own limit (``program.api``) answers in JSON by itself.
+    """
+    from django.http import JsonResponse
+    from django.utils.translation import gettext, ngettext
+
+    seconds = retry_after_seconds(request)
+    minutes = max(1, -(-seconds // 60))
+    wait = ngettext(
+        "Please wait %(minutes)d minute, then try again.",
+        "Please wait %(minutes)d minutes, then try again.",
+        minutes,
+    ) % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"detail": f"{gettext('Too many requests.')} {wait}", "retry_after": seconds},
+            status=429,
+        )
+    else:
+        response = render(request, "429.html", {"wait": wait, "minutes": minutes}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -199,6 +199,10 @@ ACCOUNT_RATE_LIMITS = {
     "mfa_code_failed": "5/5m/key",
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
+NINJA_NUM_PROXIES = ALLAUTH_TRUSTED_PROXY_COUNT
+# The API's own limit, per person (program/api_throttle.py): a client syncing a diary makes
+# a few calls a minute; past this it gets a JSON 429 with Retry-After.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", "120/m")
 # Anyone may sign up only where the clinic allows it; otherwise a therapist's
 # invitation is the way in.
 ALLOW_SELF_SIGNUP = env.bool("ALLOW_SELF_SIGNUP", False)

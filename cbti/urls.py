@@ -29,3 +29,5 @@ urlpatterns = [
 handler403 = "accounts.errors.permission_denied"
 handler404 = "accounts.errors.page_not_found"
 handler500 = "accounts.errors.server_error"
+# allauth answers its rate limits through this (allauth.core.internal.ratelimit.respond_429).
+handler429 = "accounts.errors.too_many_requests"

@@ -9,6 +9,7 @@ Validation is the diary form's: the same rules and messages, as 422 responses.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,8 +17,8 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Header, NinjaAPI, Query, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Header, Query, Schema, Status
+from ninja.errors import HttpError, Throttled
 from ninja.security import django_auth
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
@@ -30,11 +31,13 @@ from accounts.tokens import TokenAuth
 from . import diary as diary_service
 from . import medication as medication_service
 from . import sleep
+from .api_schema import SleepBetterAPI, WallClock
+from .api_throttle import PersonRateThrottle
 from .models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+api = SleepBetterAPI(
     title="Sleep Better API",
     version="1",
     description=(
@@ -43,6 +46,7 @@ api = NinjaAPI(
         "(make a token under Settings) or with the browser session."
     ),
     auth=[TokenAuth(), django_auth],
+    throttle=[PersonRateThrottle()],
     urls_namespace="api-v1",
     docs_url=None,  # the interactive docs load scripts from a CDN, which our CSP forbids
 )
@@ -261,6 +265,14 @@ def diary_error(request: HttpRequest, exc: diary_service.DiaryError):  # type: i
     return api.create_response(request, {"detail": detail}, status=422)
 
 
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled):  # type: ignore[no-untyped-def]
+    """The API's rate limit (program/api_throttle.py); ninja adds Retry-After itself."""
+    seconds = max(1, math.ceil(exc.wait or 60))
+    detail = f"Too many requests: try again in {seconds} seconds."
+    return api.create_response(request, {"detail": detail, "retry_after": seconds}, status=429)
+
+
 @api.exception_handler(Exception)
 def unexpected(request: HttpRequest, exc: Exception):  # type: ignore[no-untyped-def]
     """Anything not handled above: logged with its traceback, answered in JSON (an API
@@ -442,8 +454,8 @@ def weekly_metrics(
 
 class PrescriptionOut(Schema):
     window_min: int
-    bedtime: time
-    rise_time: time
+    bedtime: WallClock
+    rise_time: WallClock
     effective_from: date
     source: str
     rule: str
@@ -458,7 +470,7 @@ class RecommendationOut(Schema):
     review_date: date
     current_window_min: int | None
     proposed_window_min: int
-    proposed_bedtime: time | None
+    proposed_bedtime: WallClock | None
     rule: str
     explanation: str
     figures: dict[str, Any]
@@ -468,7 +480,7 @@ class RecommendationOut(Schema):
 class SleepWindowOut(Schema):
     status: str
     protocol: str
-    rise_time: time | None
+    rise_time: WallClock | None
     current: PrescriptionOut | None
     pending_recommendation: RecommendationOut | None
     history: list[PrescriptionOut]

@@ -184,6 +184,42 @@ def occurrence_after(
     return occurrence
 
 
+@dataclass(frozen=True)
+class Plan:
+    """Where a kind's schedule belongs now, worked out from its rule."""
+
+    occurrence: schedule.Occurrence
+    clock: time
+    weekday: int | None
+    once: bool
+
+
+def planned(
+    user: User, kind: str, preference: ReminderPreference, today: date, now: datetime
+) -> Plan | None:
+    """The next occurrence of ``kind`` for ``user`` after ``now`` by its rule (choices,
+    programme, sleep window), or None when the kind does not apply."""
+    clock = local_clock(user, kind, preference, today)
+    if clock is None:
+        return None
+    once = kind in (ReminderKind.NEW_WEEK, ReminderKind.QUESTIONNAIRE)
+    weekday = DIGEST_WEEKDAY if kind == ReminderKind.DIGEST else None
+    if not once:
+        occurrence = occurrence_after(clock, weekday, user.zone, now, preference)
+        return Plan(occurrence, clock, weekday, once)
+    if kind == ReminderKind.NEW_WEEK:
+        opens_on = next_week_opens_on(user, today)
+        dates = [opens_on] if opens_on else []
+    else:
+        dates = next_questionnaire_dates(user, today)
+    # The first of them still ahead (today's may already have passed).
+    dates = [d for d in dates if schedule.local_instant(d, clock, user.zone) > now]
+    if not dates:
+        return None
+    occurrence = schedule.Occurrence(schedule.local_instant(dates[0], clock, user.zone), dates[0])
+    return Plan(occurrence, clock, weekday, once)
+
+
 @transaction.atomic
 def refresh_schedules(
     user: User, now: datetime | None = None, kinds: Sequence[str] | None = None
@@ -194,36 +230,19 @@ def refresh_schedules(
     preference = preference_for(user)
     today = user.local_today(now)
     for kind in kinds or ReminderKind.values:
-        clock = local_clock(user, kind, preference, today)
-        once = kind in (ReminderKind.NEW_WEEK, ReminderKind.QUESTIONNAIRE)
-        dates: list[date] = []
-        if once and clock:
-            if kind == ReminderKind.NEW_WEEK:
-                opens_on = next_week_opens_on(user, today)
-                dates = [opens_on] if opens_on else []
-            else:
-                dates = next_questionnaire_dates(user, today)
-            # The first of them still ahead (today's may already have passed).
-            dates = [d for d in dates if schedule.local_instant(d, clock, user.zone) > now]
-        if clock is None or (once and not dates):
+        plan = planned(user, kind, preference, today, now)
+        if plan is None:
             ReminderSchedule.objects.filter(user=user, kind=kind).delete()
             continue
-        weekday = DIGEST_WEEKDAY if kind == ReminderKind.DIGEST else None
-        if once:
-            occurrence = schedule.Occurrence(
-                schedule.local_instant(dates[0], clock, user.zone), dates[0]
-            )
-        else:
-            occurrence = occurrence_after(clock, weekday, user.zone, now, preference)
         ReminderSchedule.objects.update_or_create(
             user=user,
             kind=kind,
             defaults={
-                "next_due_at": occurrence.due_at,
-                "local_date": occurrence.local_date,
-                "clock": clock,
-                "weekday": weekday,
-                "once": once,
+                "next_due_at": plan.occurrence.due_at,
+                "local_date": plan.occurrence.local_date,
+                "clock": plan.clock,
+                "weekday": plan.weekday,
+                "once": plan.once,
             },
         )
 

@@ -14,11 +14,13 @@ import hashlib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from struct import error as struct_error
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..lesson_text import expand
@@ -291,9 +293,10 @@ class EnrolmentChange(models.Model):
 # --- Uploaded lesson images ----------------------------------------------------------
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
-# Far more than a lesson needs; a small file that unpacks to a huge picture (a
-# "decompression bomb") is refused before it is decoded.
-MAX_IMAGE_PIXELS = 4096 * 4096
+# Far more than a lesson needs (a 12-megapixel photo is 4000×3000). A small file that
+# unpacks to a huge picture (a "decompression bomb") is refused from the size its header
+# states, before any pixel is decoded: decoding 12 million pixels takes at most 48 MB.
+MAX_IMAGE_PIXELS = 12_000_000
 # Pillow's name for the format → (file extension, content type). Checked from the
 # file's content, never its name: SVG is not here (it can carry scripts).
 IMAGE_FORMATS = {
@@ -315,30 +318,82 @@ class ImageFacts:
 
 
 def inspect_image(data: bytes) -> ImageFacts:
-    """What an uploaded file really is, or a ValidationError a clinic admin can act on."""
+    """What an uploaded file really is, or a ValidationError a clinic admin can act on.
+
+    In this order, each step only after the one before passed: the file's size; its
+    format and pixel count from the header alone (Pillow's ``Image.open`` reads nothing
+    more, and itself raises ``DecompressionBombError`` past twice its ``MAX_IMAGE_PIXELS``,
+    which we leave at Pillow's default because the PDF export shares it); the format's own
+    block structure, which must end exactly where the file ends (no page or script glued
+    after the picture; see ``program.image_checks``); and last a full decode of the pixels.
+
+    A file with anything after its picture is refused rather than re-encoded: the stored
+    bytes stay exactly the admin's (same hash, same quality, animation and colour profile
+    kept, the same file after an export and import), and a tampered file is noticed
+    instead of silently cleaned.
+    """
     from PIL import Image, UnidentifiedImageError
 
+    from ..image_checks import Malformed, picture_end
+
+    not_an_image = ValidationError(
+        gettext("This file is not a PNG, JPEG, WebP or GIF image (whatever its name says).")
+    )
     if len(data) > MAX_IMAGE_BYTES:
         raise ValidationError(
-            f"This file is {len(data) / 1024 / 1024:.1f} MB; images can be at most "
-            f"{MAX_IMAGE_BYTES // 1024 // 1024} MB. Save it smaller (e.g. as WebP or JPEG)."
+            gettext(
+                "This file is %(size).1f MB; images can be at most %(limit)d MB. "
+                "Save it smaller (e.g. as WebP or JPEG)."
+            )
+            % {"size": len(data) / 1024 / 1024, "limit": MAX_IMAGE_BYTES // 1024 // 1024}
         )
+    too_many_pixels = gettext(
+        "This picture is %(width)d×%(height)d pixels; images can have at most "
+        "%(limit)d million pixels (e.g. 4000×3000). Save it smaller."
+    )
     try:
-        with Image.open(BytesIO(data)) as picture:
-            kind, (width, height) = picture.format, picture.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise ValidationError(
-                    f"This picture is {width}×{height} pixels; make it smaller than 4096×4096."
-                )
-            picture.verify()  # reads the whole file: a truncated or corrupt one fails here
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        picture = Image.open(BytesIO(data))
+    except Image.DecompressionBombError:
         raise ValidationError(
-            "This file is not a PNG, JPEG, WebP or GIF image (whatever its name says)."
+            gettext(
+                "This file says its picture has more than %(pillow)d million pixels; images "
+                "can have at most %(limit)d million (e.g. 4000×3000). Save it smaller."
+            )
+            % {
+                "pillow": 2 * (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000,
+                "limit": MAX_IMAGE_PIXELS // 1_000_000,
+            }
         ) from None
-    if kind not in IMAGE_FORMATS:
-        raise ValidationError(f"{kind} images are not accepted: use PNG, JPEG, WebP or GIF.")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct_error):
+        raise not_an_image from None
+    with picture:
+        kind, (width, height) = picture.format, picture.size
+        if kind not in IMAGE_FORMATS:
+            raise ValidationError(
+                gettext("%(kind)s images are not accepted: use PNG, JPEG, WebP or GIF.")
+                % {"kind": kind}
+            )
+        if width * height > MAX_IMAGE_PIXELS:
+            raise ValidationError(
+                too_many_pixels
+                % {"width": width, "height": height, "limit": MAX_IMAGE_PIXELS // 1_000_000}
+            )
+        try:
+            end = picture_end(data, kind)
+        except Malformed:
+            raise not_an_image from None
+        if end != len(data):
+            raise ValidationError(
+                gettext(
+                    "This file has %(extra)d bytes of something else after its picture. "
+                    "Open it in an image editor and save it again as a new file."
+                )
+                % {"extra": len(data) - end}
+            )
+        try:
+            picture.load()  # decodes every pixel: a damaged picture fails here
+        except (OSError, SyntaxError, ValueError, struct_error, EOFError):
+            raise not_an_image from None
     return ImageFacts(
         digest=hashlib.sha256(data).hexdigest(),
         extension=IMAGE_FORMATS[kind][0],

@@ -8,7 +8,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from accounts.tokens import issue_token
@@ -32,9 +32,12 @@ def keep_the_test_connection():
 
 
 @pytest.fixture
-def patient_token(db):
+def patient_token(db, settings):
     from accounts.models import Role
 
+    # Hundreds of calls a minute from one person: the rate limit is tested on its own
+    # (tests/test_hardening_too_many_requests.py).
+    settings.API_RATE_LIMIT = "100000/m"
     patient = make_user("fuzz@example.test", Role.PATIENT, time_zone="America/New_York")
     _, token = issue_token(patient, "fuzz")
     return patient, token
@@ -60,4 +63,44 @@ def test_the_api_never_errors_whatever_it_is_sent(case, patient_token) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
         excluded_checks=[negative_data_rejection, positive_data_acceptance],
+    )
+
+
+def test_the_api_holds_up_when_calls_follow_its_links(patient_token) -> None:
+    """The stateful phase: scenarios chained by the schema's OpenAPI links (GET /me gives
+    the patient id to the diary, a saved night's date goes to its PUT), each answer checked
+    like the ones above. Bounded: a few short scenarios, so the suite stays quick."""
+    _, token = patient_token
+    machine = schema.as_state_machine()
+    linked = {
+        (transition.source.label, name)
+        for transitions in machine._transitions.operations.values()
+        for transition in transitions.incoming
+        for name in [transition.name]
+    }
+    assert ("GET /api/v1/me", "MyDiary") in linked
+    assert ("POST /api/v1/patients/{patient_id}/diary", "EditTheNight") in linked
+
+    headers = {"Authorization": f"Bearer {token}"}
+
+    class Scenario(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            assert response.status_code < 500, response.text
+            case.validate_response(
+                response,
+                headers=headers,
+                excluded_checks=[negative_data_rejection, positive_data_acceptance],
+            )
+
+    Scenario.run(
+        settings=settings(
+            max_examples=10,
+            stateful_step_count=4,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
     )

@@ -4,18 +4,25 @@ same in the admin's preview as on the patient's page, and carried through export
 
 from __future__ import annotations
 
+import struct
+import zlib
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from PIL import Image, ImageFile
 
 from program.curriculum import publish_version, start_draft
-from program.curriculum_files import export_programme, import_directory
+from program.curriculum_files import CurriculumFileError, export_programme, import_directory
+from program.image_checks import PNG_SIGNATURE, picture_end
 from program.models import Lesson, LessonImage, LessonVersion, Programme
-from program.models.curriculum import MAX_IMAGE_BYTES
+from program.models.curriculum import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from tests.conftest import client_for
 
 
@@ -242,3 +249,142 @@ def test_images_survive_export_and_import(lesson, clinic_admin, programme, tmp_p
     report = import_directory(folder, publish=True)
     assert not report.created
     assert LessonImage.objects.count() == 1
+
+
+# --- polyglots and decompression bombs ---------------------------------------------------
+
+TRAILERS = {
+    "HTML": b"<html><body><script>alert(document.cookie)</script></body></html>\n",
+    "PHP": b"<?php system($_GET['c']); ?>\n",
+}
+
+
+@pytest.mark.parametrize("kind", ["PNG", "GIF", "JPEG", "WEBP"])
+@pytest.mark.parametrize("trailer", sorted(TRAILERS))
+def test_a_picture_with_a_page_or_script_after_it_is_refused(lesson, kind, trailer) -> None:
+    clean = picture(kind)
+    with pytest.raises(ValidationError, match=r"bytes of something else after its picture"):
+        upload(lesson, clean + TRAILERS[trailer])
+    assert not LessonImage.objects.exists()
+    # The same picture without the trailer is accepted, byte for byte.
+    assert upload(lesson, clean).file.open("rb").read() == clean
+
+
+def test_a_trailer_inside_the_stated_webp_length_is_refused_too(lesson) -> None:
+    """A RIFF header may be edited to claim the glued bytes: the chunks inside must fill it."""
+    clean = picture("WEBP")
+    glued = clean + TRAILERS["HTML"]
+    forged = glued[:4] + struct.pack("<I", len(glued) - 8) + glued[8:]
+    with pytest.raises(ValidationError, match="not a PNG, JPEG, WebP or GIF"):
+        upload(lesson, forged)
+
+
+def test_an_animated_gif_and_a_jpeg_with_an_exif_thumbnail_are_accepted(lesson) -> None:
+    frames = [Image.new("P", (20, 20), colour) for colour in (1, 2, 3)]
+    buffer = BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=200)
+    assert upload(lesson, buffer.getvalue()).extension == "gif"
+    # A thumbnail inside the EXIF block carries its own end-of-image marker.
+    thumb = BytesIO()
+    Image.new("RGB", (8, 8), "red").save(thumb, "JPEG")
+    exif = Image.Exif()
+    exif[0x010E] = "A description"
+    photo = BytesIO()
+    app1 = b"Exif\x00\x00" + exif.tobytes() + thumb.getvalue()
+    Image.new("RGB", (40, 30), "navy").save(photo, "JPEG", exif=app1[6:])
+    assert b"\xff\xd9" in photo.getvalue()[:-2]
+    assert upload(lesson, photo.getvalue()).extension == "jpg"
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A valid-looking PNG of a few dozen bytes whose header claims ``width``×``height``."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * (width * 3 + 1))  # one row; the rest is missing
+    return PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "message"),
+    [
+        (4096, 4096, "This picture is 4096×4096 pixels"),
+        (50_000, 50_000, "more than 178 million pixels"),
+    ],
+)
+def test_a_tiny_png_claiming_a_huge_picture_is_refused_without_decoding(
+    lesson, monkeypatch, width, height, message
+) -> None:
+    data = png_claiming(width, height)
+    assert len(data) < 100_000
+
+    def decode(self, *args, **kwargs):
+        raise AssertionError("decoded a picture that should have been refused from its header")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", decode)
+    with pytest.raises(ValidationError, match=message):
+        upload(lesson, data)
+    assert not LessonImage.objects.exists()
+
+
+def test_pillows_own_bomb_limit_is_left_at_its_default() -> None:
+    """It is shared with the PDF export; ours is lower and checked first."""
+    assert Image.MAX_IMAGE_PIXELS == 89_478_485 > MAX_IMAGE_PIXELS
+
+
+def test_a_picture_whose_pixel_data_is_damaged_is_refused(lesson) -> None:
+    """Every chunk's structure and CRC is right, but the compressed pixels are not."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 40, 30, 8, 2, 0, 0, 0)
+    data = PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", b"not zlib at all")
+    with pytest.raises(ValidationError, match="not a PNG, JPEG, WebP or GIF"):
+        upload(lesson, data + chunk(b"IEND", b""))
+
+
+def test_the_admin_form_says_why_a_polyglot_is_refused(admin_client, lesson) -> None:
+    url = reverse("admin:program_lesson_change", args=[lesson.pk])
+    form = admin_form(lesson) | {
+        "images-TOTAL_FORMS": "1",
+        "images-0-file": SimpleUploadedFile("x.gif", picture("GIF") + TRAILERS["PHP"]),
+        "images-0-alt_text": "Something",
+    }
+    response = admin_client.post(url, form)
+    assert response.status_code == 200
+    assert "bytes of something else after its picture" in response.content.decode()
+    assert not LessonImage.objects.exists()
+
+
+def test_an_imported_curriculum_image_with_a_trailer_is_refused(
+    lesson, clinic_admin, programme, tmp_path
+) -> None:
+    image = upload(lesson, picture("PNG"), alt="A navy square")
+    publish_with(lesson, clinic_admin, image.markdown)
+    folder = tmp_path / "curriculum"
+    export_programme(programme, folder)
+    exported = next((folder / "en" / "week-1" / "images").glob("*.png"))
+    exported.write_bytes(exported.read_bytes() + TRAILERS["HTML"])
+    Programme.objects.filter(pk=programme.pk).delete()
+    with pytest.raises(CurriculumFileError, match="bytes of something else after its picture"):
+        import_directory(folder, publish=True)
+
+
+@hypothesis_settings(max_examples=40)
+@given(
+    kind=st.sampled_from(["PNG", "GIF", "JPEG", "WEBP"]),
+    width=st.integers(1, 64),
+    height=st.integers(1, 64),
+    tail=st.binary(max_size=64),
+)
+def test_a_pictures_end_is_where_pillow_wrote_its_last_byte(kind, width, height, tail) -> None:
+    clean = picture(kind, (width, height))
+    assert picture_end(clean, kind) == len(clean)
+    assert picture_end(clean + tail, kind) == len(clean)
