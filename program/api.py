@@ -31,6 +31,7 @@ from . import diary as diary_service
 from . import medication as medication_service
 from . import sleep
 from .models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
+from .window_words import Audience
 
 logger = logging.getLogger(__name__)
 
@@ -474,7 +475,7 @@ class SleepWindowOut(Schema):
     history: list[PrescriptionOut]
 
 
-def _prescription(p: Any) -> dict[str, Any]:
+def _prescription(p: Any, audience: str) -> dict[str, Any]:
     from . import sleep_window as sw
 
     return {
@@ -484,7 +485,7 @@ def _prescription(p: Any) -> dict[str, Any]:
         "effective_from": p.effective_from,
         "source": p.source,
         "rule": p.rule,
-        "explanation": sw.explain(p.rule, p.figures),
+        "explanation": sw.explain(p.rule, p.figures, audience),
         "figures": p.figures,
         "reason": p.reason,
     }
@@ -509,11 +510,13 @@ def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     pending = course.recommendations.pending().first()
     viewer = _user(request)
     show_pending = pending is not None and viewer.pk != patient.pk
+    # Explanations speak to the patient, or about them to their care team.
+    audience = Audience.PATIENT if viewer.pk == patient.pk else Audience.STAFF
     return {
         "status": course.status,
         "protocol": str(course.protocol),
         "rise_time": course.rise_time,
-        "current": _prescription(current) if current else None,
+        "current": _prescription(current, audience) if current else None,
         "pending_recommendation": {
             "id": pending.pk,
             "kind": pending.kind,
@@ -526,13 +529,13 @@ def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
                 else None
             ),
             "rule": pending.rule,
-            "explanation": sw.explain(pending.rule, pending.figures),
+            "explanation": sw.explain(pending.rule, pending.figures, audience),
             "figures": pending.figures,
             "flags": pending.flags,
         }
         if show_pending and pending
         else None,
-        "history": [_prescription(p) for p in prescriptions],
+        "history": [_prescription(p, audience) for p in prescriptions],
     }
 
 
