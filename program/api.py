@@ -466,6 +466,12 @@ class RecommendationOut(Schema):
     flags: list[str]
 
 
+class ReviewWeekOut(Schema):
+    review_date: date = Field(description="The titration day on or before today.")
+    first_morning: date = Field(description="The first morning whose night the review reads.")
+    last_morning: date = Field(description="The last morning whose night the review reads.")
+
+
 class SleepWindowOut(Schema):
     status: str
     protocol: str
@@ -473,6 +479,11 @@ class SleepWindowOut(Schema):
     current: PrescriptionOut | None
     pending_recommendation: RecommendationOut | None
     history: list[PrescriptionOut]
+    review_week: ReviewWeekOut | None = Field(
+        description="The week whose figures the caseload and the sleep-window pages "
+        "show: the mornings (both included) that the weekly review of the latest titration "
+        "day reads; null without a window."
+    )
 
 
 def _prescription(p: Any, audience: str) -> dict[str, Any]:
@@ -512,6 +523,7 @@ def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     show_pending = pending is not None and viewer.pk != patient.pk
     # Explanations speak to the patient, or about them to their care team.
     audience = Audience.PATIENT if viewer.pk == patient.pk else Audience.STAFF
+    week = sw.review_week(course, today) if current else None
     return {
         "status": course.status,
         "protocol": str(course.protocol),
@@ -536,6 +548,15 @@ def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
         if show_pending and pending
         else None,
         "history": [_prescription(p, audience) for p in prescriptions],
+        "review_week": (
+            {
+                "review_date": week.review_date,
+                "first_morning": week.first_morning,
+                "last_morning": week.last_morning,
+            }
+            if week
+            else None
+        ),
     }
 
 

@@ -44,6 +44,8 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
     screen = sw.latest_screen(patient)
     sleepiness = sw.recent_sleepiness(patient, today)
     rules = course.protocol.rules()
+    # The mornings the latest review read: the span the caseload and the API show too.
+    week = sw.review_week(course, today) if current else None
     return {
         "patient": patient,
         "today": today,
@@ -61,8 +63,10 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "screen": screen,
         "screen_reasons": [q for q in safety.SCREEN if screen and screen.answers.get(q.key)],
         "baseline": sw.baseline_status(patient, course, today),
-        # The mornings the latest review read: the span the caseload shows too.
-        "review_week": sw.review_week(course, today) if current else None,
+        "review_week": week,
+        # A weekly review was made that day (a first window's day has none to tell).
+        "reviewed": week is not None
+        and course.recommendations.filter(kind="weekly", review_date=week.review_date).exists(),
         "sleepiness": sleepiness,
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
         "allowed": bool(screen) and screen.decision in ("allowed", "compression"),
