@@ -5,6 +5,7 @@ shows it (every part, no unlocking) and as a patient opens one."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from django.urls import reverse
@@ -81,3 +82,31 @@ def test_a_patients_quiz_names_the_part_and_the_question(patient) -> None:
     legends = [text for _has, text in fieldsets(page.content.decode())]
     assert "Quick check" in legends
     assert any(text.endswith("?") for text in legends)  # the question
+
+
+def section_names(html: str) -> list[str]:
+    """The accessible name of each labelled section: its labels' texts, in order."""
+    names = []
+    for ids in re.findall(r'<section\b[^>]*aria-labelledby="([^"]+)"', html):
+        parts = []
+        for target in ids.split():
+            element = re.search(
+                rf'<([a-z0-9]+)\b[^>]*\bid="{re.escape(target)}"[^>]*>(.*?)</\1>', html, re.S
+            )
+            assert element, target
+            parts.append(" ".join(re.sub(r"<[^>]+>", " ", element[2]).split()))
+        names.append(" ".join(parts))
+    return names
+
+
+def test_two_quick_checks_in_one_lesson_are_told_apart(programme, admin_client) -> None:
+    """A section is a landmark: two named "Quick check" are one name twice (axe's
+    landmark-unique). A quiz's section is named by its heading and its question."""
+    version = LessonVersion.objects.get(
+        lesson__slug="how-sleep-works", language="en", status="published"
+    )
+    assert [p["type"] for p in version.parts].count("quiz") == 2
+    url = reverse("admin:program_lessonversion_preview", args=[version.pk])
+    names = section_names(admin_client.get(url).content.decode())
+    quick = [name for name in names if name.startswith("Quick check")]
+    assert len(quick) == 2 and len(set(names)) == len(names), names
