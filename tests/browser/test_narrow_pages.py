@@ -63,6 +63,8 @@ UNIQUE_REGIONS = """async () => (await axe.run(document, {runOnly: {type: 'rule'
     .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"""
 
 
+SIZES = ({"width": 360, "height": 780}, {"width": 1280, "height": 900})
+
 # Pages whose tables fit a 360 px phone without scrolling (the questionnaires' results:
 # date, occasion, total and band).
 FITS = re.compile(r"/progress/$")
@@ -128,42 +130,33 @@ def record(patient: User, therapist: User) -> User:
     return patient
 
 
-def test_the_pages_fit_a_phone_and_a_desktop(browser, live_server, record: User, therapist) -> None:
+def test_the_pages_fit_a_phone_and_a_desktop(
+    page, browser, live_server, record: User, therapist
+) -> None:
+    """Each signs in once (a TOTP code is accepted once), then the screen changes size."""
     lesson = Lesson.objects.get(slug="how-sleep-works")
+    sign_in(page, record.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    context = browser.new_context(viewport=SIZES[0], base_url=live_server.url)
+    desk = context.new_page()
+    desk.set_default_timeout(10_000)
+    sign_in(desk, therapist.email)
+    desk.get_by_label("Code from your authenticator app").fill(totp_code())
+    desk.get_by_role("button", name="Sign in").click()
+    desk.wait_for_url(re.compile(r"/caseload/$"))
+    visits = [
+        (page, "/progress/", "progress"),
+        (page, f"/lessons/{lesson.pk}/", "lesson"),
+        (page, "/sleep-window/", "sleep-window"),
+        (desk, f"/patients/{record.pk}/sleep-window/", "therapist-sleep-window"),
+        (desk, f"/patients/{record.pk}/", "patient-detail"),
+    ]
     found: list[str] = []
-    for width, height in ((360, 780), (1280, 900)):
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, base_url=live_server.url
-        )
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        sign_in(page, record.email)
-        page.wait_for_url(re.compile(r"/today/$"))
-        for path, name in (
-            ("/progress/", "progress"),
-            (f"/lessons/{lesson.pk}/", "lesson"),
-            ("/sleep-window/", "sleep-window"),
-        ):
-            assert page.goto(path).ok, path
-            screenshot(page, f"narrow-{name}-{width}")
-            found += problems(page, width)
-        context.close()
-
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, base_url=live_server.url
-        )
-        desk = context.new_page()
-        desk.set_default_timeout(10_000)
-        sign_in(desk, therapist.email)
-        desk.get_by_label("Code from your authenticator app").fill(totp_code())
-        desk.get_by_role("button", name="Sign in").click()
-        desk.wait_for_url(re.compile(r"/caseload/$"))
-        for path, name in (
-            (f"/patients/{record.pk}/sleep-window/", "therapist-sleep-window"),
-            (f"/patients/{record.pk}/", "patient-detail"),
-        ):
-            assert desk.goto(path).ok, path
-            screenshot(desk, f"narrow-{name}-{width}")
-            found += problems(desk, width)
-        context.close()
+    for size in SIZES:
+        for who, path, name in visits:
+            who.set_viewport_size(size)
+            assert who.goto(path).ok, path
+            screenshot(who, f"narrow-{name}-{size['width']}")
+            found += problems(who, size["width"])
+    context.close()
     assert not found, "\n".join(found)
