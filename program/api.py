@@ -34,6 +34,7 @@ from . import sleep
 from .api_schema import SleepBetterAPI, WallClock
 from .api_throttle import PersonRateThrottle
 from .models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
+from .window_words import Audience
 
 logger = logging.getLogger(__name__)
 
@@ -477,6 +478,12 @@ class RecommendationOut(Schema):
     flags: list[str]
 
 
+class ReviewWeekOut(Schema):
+    review_date: date = Field(description="The titration day on or before today.")
+    first_morning: date = Field(description="The first morning whose night the review reads.")
+    last_morning: date = Field(description="The last morning whose night the review reads.")
+
+
 class SleepWindowOut(Schema):
     status: str
     protocol: str
@@ -484,9 +491,14 @@ class SleepWindowOut(Schema):
     current: PrescriptionOut | None
     pending_recommendation: RecommendationOut | None
     history: list[PrescriptionOut]
+    review_week: ReviewWeekOut | None = Field(
+        description="The week whose figures the caseload and the sleep-window pages "
+        "show: the mornings (both included) that the weekly review of the latest titration "
+        "day reads; null without a window."
+    )
 
 
-def _prescription(p: Any) -> dict[str, Any]:
+def _prescription(p: Any, audience: str) -> dict[str, Any]:
     from . import sleep_window as sw
 
     return {
@@ -496,7 +508,7 @@ def _prescription(p: Any) -> dict[str, Any]:
         "effective_from": p.effective_from,
         "source": p.source,
         "rule": p.rule,
-        "explanation": sw.explain(p.rule, p.figures),
+        "explanation": sw.explain(p.rule, p.figures, audience),
         "figures": p.figures,
         "reason": p.reason,
     }
@@ -521,11 +533,14 @@ def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     pending = course.recommendations.pending().first()
     viewer = _user(request)
     show_pending = pending is not None and viewer.pk != patient.pk
+    # Explanations speak to the patient, or about them to their care team.
+    audience = Audience.PATIENT if viewer.pk == patient.pk else Audience.STAFF
+    week = sw.review_week(course, today) if current else None
     return {
         "status": course.status,
         "protocol": str(course.protocol),
         "rise_time": course.rise_time,
-        "current": _prescription(current) if current else None,
+        "current": _prescription(current, audience) if current else None,
         "pending_recommendation": {
             "id": pending.pk,
             "kind": pending.kind,
@@ -538,13 +553,22 @@ def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
                 else None
             ),
             "rule": pending.rule,
-            "explanation": sw.explain(pending.rule, pending.figures),
+            "explanation": sw.explain(pending.rule, pending.figures, audience),
             "figures": pending.figures,
             "flags": pending.flags,
         }
         if show_pending and pending
         else None,
-        "history": [_prescription(p) for p in prescriptions],
+        "history": [_prescription(p, audience) for p in prescriptions],
+        "review_week": (
+            {
+                "review_date": week.review_date,
+                "first_morning": week.first_morning,
+                "last_morning": week.last_morning,
+            }
+            if week
+            else None
+        ),
     }
 
 

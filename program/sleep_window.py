@@ -13,12 +13,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from . import mood, safety, sleep, titration
+from . import mood, safety, titration, window_words
 from .models import (
     DiaryEntry,
     Enrolment,
@@ -718,97 +717,8 @@ def due_reviews(now: Any = None) -> list[tuple[SleepCourse, date]]:
     return due
 
 
-RULE_WORDS = {
-    "initial": _("Your first window: the average time you slept during your baseline week"),
-    "extend": _("Your sleep efficiency was at or above {extend_at:.0f}%, so your window grew"),
-    "hold": _(
-        "Your sleep efficiency was between {reduce_below:.0f}% and {extend_at:.0f}%, so "
-        "your window stayed the same"
-    ),
-    "reduce": _("Your sleep efficiency was below {reduce_below:.0f}%, so your window got shorter"),
-    "compress": _("Your time in bed is being stepped down gently toward the time you sleep"),
-    "not_enough_diary": _(
-        "There were not enough diary nights last week to change your window — keep filling it in"
-    ),
-    "sleepy_hold": _("You told us you were very sleepy, so your window was not shortened"),
-    "sleepy_extend": _(
-        "You told us you have been very sleepy, so your window was made longer to help you catch up"
-    ),
-    "sleepiness_missing": _(
-        "Your window was not shortened this week: before a shorter window we need your "
-        "answer to the weekly sleepiness check, so it stayed the same"
-    ),
-    "mood_hold": _(
-        "Your window was not shortened this week: you told us your mood has been unusually "
-        "high, so a clinician looks at that first"
-    ),
-    "adherence": _(
-        "On average you spent more than {adherence_margin_min} minutes longer in bed than "
-        "your window, so your window was not shortened; your therapist will talk it through "
-        "with you"
-    ),
-    "floor_hold": _(
-        "Your window is already as short as your programme allows, so it stayed the same; "
-        "your therapist will look at what else could help"
-    ),
-    "ceiling_hold": _(
-        "Your window is already as long as your programme allows, so it stayed the same; "
-        "your therapist will talk with you about what comes next"
-    ),
-    "clinician_hold": _(
-        "Your window stayed the same this week, and your therapist will decide the next step "
-        "with you"
-    ),
-}
-# A first window that is not simply the baseline's average sleep.
-INITIAL_WORDS = {
-    "compression": _(
-        "Your first window: the average time you spent in bed during your baseline week; it "
-        "will come down gently from here"
-    ),
-    "raised_to_floor": _(
-        "Your first window: the shortest window your programme uses, which is a little more "
-        "than you slept on average during your baseline week"
-    ),
-    "lowered_to_ceiling": _(
-        "Your first window: the longest window your programme uses, which is a little less "
-        "than your baseline week gave"
-    ),
-}
-# Rules whose figures are not a week's (too few nights): no sleep efficiency is quoted.
-NO_WEEK_FIGURES = {"not_enough_diary"}
-
-
-def _words(rule: str, figures: dict[str, Any]) -> Any:
-    if rule == "initial":
-        flags = figures.get("flags") or []
-        for key in ("raised_to_floor", "lowered_to_ceiling"):
-            if key in flags:
-                return INITIAL_WORDS[key]
-        if figures.get("initial_rule") == "compression":
-            return INITIAL_WORDS["compression"]
-    return RULE_WORDS.get(rule, rule)
-
-
-def explain(rule: str, figures: dict[str, Any]) -> str:
-    """The rule in the patient's words, with the week's sleep efficiency where the
-    nights make a week (a "not enough diary" week says how many nights there were)."""
-    words = _words(rule, figures)
-    try:
-        text = str(words).format(**{k: v or 0 for k, v in figures.items()})
-    except (KeyError, ValueError):
-        text = str(words)
-    if rule in NO_WEEK_FIGURES:
-        if figures.get("min_nights"):
-            text += " " + str(
-                _("(%(nights)s of the %(needed)s nights needed)")
-                % {"nights": figures.get("nights", 0), "needed": figures["min_nights"]}
-            )
-        return text + "."
-    se = figures.get("sleep_efficiency")
-    if se is not None:
-        text += " " + str(
-            _("(sleep efficiency %(se)s%% over %(nights)s nights)")
-            % {"se": number_format(sleep.percent(se), 1), "nights": figures.get("nights", 0)}
-        )
-    return text + "."
+# The words of a decision, for the patient or their care team (program.window_words).
+RULE_WORDS = window_words.PATIENT_RULE_WORDS
+INITIAL_WORDS = window_words.PATIENT_INITIAL_WORDS
+NO_WEEK_FIGURES = window_words.NO_WEEK_FIGURES
+explain = window_words.explain

@@ -30,10 +30,12 @@ from ..forms import (
     SleepinessForm,
 )
 from ..models import MoodCheck, Recommendation, SafetyScreen, SleepCourse
+from ..window_words import Audience
 
 
-def window_context(patient: User) -> dict[str, Any]:
-    """What both the patient's and the therapist's sleep-window pages show."""
+def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str, Any]:
+    """What both the patient's and the therapist's sleep-window pages show, the
+    decisions worded for ``audience`` (the patient, or their care team)."""
     today = patient.local_today()
     course = sw.course_for(patient)
     prescriptions = list(course.prescriptions.select_related("set_by"))
@@ -44,6 +46,8 @@ def window_context(patient: User) -> dict[str, Any]:
     sleepiness = sw.recent_sleepiness(patient, today)
     rules = course.protocol.rules()
     mood_checks = list(MoodCheck.objects.filter(patient=patient).select_related("reviewed_by")[:8])
+    # The mornings the latest review read: the span the caseload and the API show too.
+    week = sw.review_week(course, today) if current else None
     return {
         "patient": patient,
         "today": today,
@@ -51,15 +55,20 @@ def window_context(patient: User) -> dict[str, Any]:
         "rules": rules,
         "current": current,
         "upcoming": upcoming,
-        "current_explained": sw.explain(current.rule, current.figures) if current else "",
-        "prescriptions": [(p, sw.explain(p.rule, p.figures)) for p in prescriptions],
+        "audience": audience,
+        "current_explained": sw.explain(current.rule, current.figures, audience) if current else "",
+        "prescriptions": [(p, sw.explain(p.rule, p.figures, audience)) for p in prescriptions],
         "pending": pending,
-        "pending_explained": sw.explain(pending.rule, pending.figures) if pending else "",
+        "pending_explained": (
+            sw.explain(pending.rule, pending.figures, audience) if pending else ""
+        ),
         "screen": screen,
         "screen_reasons": [q for q in safety.SCREEN if screen and screen.answers.get(q.key)],
         "baseline": sw.baseline_status(patient, course, today),
-        # The mornings the latest review read: the span the caseload shows too.
-        "review_week": sw.review_week(course, today) if current else None,
+        "review_week": week,
+        # A weekly review was made that day (a first window's day has none to tell).
+        "reviewed": week is not None
+        and course.recommendations.filter(kind="weekly", review_date=week.review_date).exists(),
         "sleepiness": sleepiness,
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
         "allowed": bool(screen) and screen.decision in ("allowed", "compression"),
@@ -299,7 +308,7 @@ def _therapist_page(
     request: HttpRequest, patient: User, decision_form: RecommendationDecisionForm | None = None
 ) -> HttpResponse:
     """The therapist's page, with a decision form that needs correcting if there is one."""
-    ctx = window_context(patient)
+    ctx = window_context(patient, Audience.STAFF)
     pending = ctx["pending"]
     ctx["decision_form"] = decision_form or RecommendationDecisionForm(
         initial={

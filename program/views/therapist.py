@@ -37,6 +37,7 @@ from ..models import (
     TherapistNote,
 )
 from ..models.assessments import RiskAlert
+from ..window_words import Audience
 from .assessments import trend_charts
 from .diary import diary_context
 
@@ -206,7 +207,9 @@ def patient_context(patient: User, *, chart_id: str) -> dict[str, Any]:
             ),
             "trend_charts": trend_charts(trends, chart_id),
             "isi": trends.get("isi"),
-            "prescriptions": [(p, sw.explain(p.rule, p.figures)) for p in prescriptions],
+            "prescriptions": [
+                (p, sw.explain(p.rule, p.figures, Audience.STAFF)) for p in prescriptions
+            ],
             "decisions": decisions,
             "medication": medication,
             "notes": notes,

@@ -1,0 +1,162 @@
+"""The progress page, a lesson, and both sleep-window pages on a 360 px phone and a
+1280 px desktop: nothing runs out of the screen or out of its card (a wide table
+scrolls inside its own region, WCAG 1.4.10), and axe finds no serious problem,
+nor two regions of one name (landmark-unique)."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+
+import pytest
+
+from accounts.models import User
+from program import assessments
+from program import sleep_window as sw
+from program.diary import save_entry
+from program.models import Lesson
+from program.safety import SCREEN
+
+from .conftest import accessibility_violations, screenshot
+from .test_sign_in_journeys import sign_in, totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Every element that is not inside a scrolling (or clipping) box must lie within
+# the screen and within the card it sits in. Returns what sticks out.
+STICKING_OUT = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o !== 'visible') return true;
+    }
+    return false;
+  };
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className ? '.' + el.className.split(' ')[0] : '') +
+    ' "' + (el.textContent || '').trim().slice(0, 40) + '"';
+  const out = [];
+  for (const el of document.querySelectorAll('main *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1 || scrolls(el)) continue;
+    if (r.right > width + 0.5 || r.left < -0.5) { out.push('off screen: ' + name(el)); continue; }
+    const card = el.parentElement && el.parentElement.closest('.card');
+    if (card) {
+      const c = card.getBoundingClientRect();
+      if (r.right > c.right + 0.5 || r.left < c.left - 0.5) out.push('out of card: ' + name(el));
+    }
+  }
+  // Tables wider than their box: each scrolls in its own region, with a shadow as a cue.
+  const scrolling = [...document.querySelectorAll('.table-scroll')]
+    .filter(r => r.scrollWidth > r.clientWidth + 1)
+    .map(r => ({name: r.getAttribute('aria-labelledby'),
+                cue: getComputedStyle(r).backgroundImage.includes('radial-gradient'),
+                focusable: r.tabIndex === 0}));
+  return {scrollWidth: document.documentElement.scrollWidth, out: out.slice(0, 10), scrolling};
+}"""
+
+# The regions' names, for landmark-unique (axe's best-practice rule, not run by the
+# WCAG tag set) and for a plain check.
+UNIQUE_REGIONS = """async () => (await axe.run(document, {runOnly: {type: 'rule',
+    values: ['landmark-unique', 'scrollable-region-focusable']}})).violations
+    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"""
+
+
+SIZES = ({"width": 360, "height": 780}, {"width": 1280, "height": 900})
+
+# Pages whose tables fit a 360 px phone without scrolling (the questionnaires' results:
+# date, occasion, total and band).
+FITS = re.compile(r"/progress/$")
+
+
+def problems(page, width: int) -> list[str]:  # type: ignore[no-untyped-def]
+    found = page.evaluate(STICKING_OUT)
+    path = page.url
+    out = [f"{path} @{width}: {what}" for what in found["out"]]
+    for region in found["scrolling"]:
+        if FITS.search(path):
+            out.append(f"{path} @{width}: the table {region['name']} does not fit")
+        if not (region["cue"] and region["focusable"]):
+            out.append(f"{path} @{width}: the table {region['name']} scrolls with no cue")
+    if found["scrollWidth"] > width:
+        out.append(f"{path} @{width}: the page scrolls sideways ({found['scrollWidth']} px)")
+    out += [
+        f"{path} @{width}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
+        for v in accessibility_violations(page)
+    ]
+    out += [f"{path} @{width}: {v}" for v in page.evaluate(UNIQUE_REGIONS)]
+    return out
+
+
+@pytest.fixture
+def record(patient: User, therapist: User) -> User:
+    """Two weeks of diary, a sleep window decided and reviewed, and questionnaire
+    results in every band width (the ISI's "Clinical insomnia (moderate)" the widest)."""
+    today = patient.local_today()
+    for back in range(14):
+        save_entry(
+            patient=patient,
+            diary_date=today - timedelta(days=back),
+            changed_by=patient,
+            enforce_backfill=False,
+            answers={
+                "into_bed": time(23),
+                "lights_off": time(23),
+                "final_wake": time(6, 40),
+                "out_of_bed": time(7),
+                "sleep_latency_min": 30,
+                "awakenings": 2,
+                "awake_min": 60,
+                "quality": 2,
+            },
+        )
+    sw.submit_screen(patient, {q.key: False for q in SCREEN})
+    first = sw.start(patient, rise_time=time(6, 30), today=today - timedelta(days=7))
+    sw.approve(first, by=therapist)
+    sw.weekly_review(sw.course_for(patient), today)
+    instruments = assessments.ensure_instruments()
+    for key, totals in (("isi", (19, 16, 12)), ("phq9", (17, 12, 6))):
+        occasions = zip(("baseline", "week-2", "week-4"), totals, strict=True)
+        for weeks, (occasion, total) in enumerate(occasions):
+            assessments.record_result(
+                patient=patient,
+                instrument=instruments[key],
+                total=total,
+                completed_on=today - timedelta(days=28 - 14 * weeks),
+                occasion=occasion,
+                by=therapist,
+            )
+    return patient
+
+
+def test_the_pages_fit_a_phone_and_a_desktop(
+    page, browser, live_server, record: User, therapist
+) -> None:
+    """Each signs in once (a TOTP code is accepted once), then the screen changes size."""
+    lesson = Lesson.objects.get(slug="how-sleep-works")
+    sign_in(page, record.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    context = browser.new_context(viewport=SIZES[0], base_url=live_server.url)
+    desk = context.new_page()
+    desk.set_default_timeout(10_000)
+    sign_in(desk, therapist.email)
+    desk.get_by_label("Code from your authenticator app").fill(totp_code())
+    desk.get_by_role("button", name="Sign in").click()
+    desk.wait_for_url(re.compile(r"/caseload/$"))
+    visits = [
+        (page, "/progress/", "progress"),
+        (page, f"/lessons/{lesson.pk}/", "lesson"),
+        (page, "/sleep-window/", "sleep-window"),
+        (desk, f"/patients/{record.pk}/sleep-window/", "therapist-sleep-window"),
+        (desk, f"/patients/{record.pk}/", "patient-detail"),
+    ]
+    found: list[str] = []
+    for size in SIZES:
+        for who, path, name in visits:
+            who.set_viewport_size(size)
+            assert who.goto(path).ok, path
+            screenshot(who, f"narrow-{name}-{size['width']}")
+            found += problems(who, size["width"])
+    context.close()
+    assert not found, "\n".join(found)
