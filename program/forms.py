@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import TimeZoneField
+from accounts.forms import BirthDateField, TimeZoneField
 from accounts.models import User
 from accounts.text import refuse_control_characters
 
@@ -52,6 +52,7 @@ class AcceptInvitationForm(forms.Form):
         help_text=_("How you would like to be addressed. You can leave it empty."),
     )
     time_zone = TimeZoneField()
+    date_of_birth = BirthDateField()
     password1 = forms.CharField(
         label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -90,6 +91,12 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class BirthDateForm(forms.Form):
+    """A date of birth asked before sleep restriction (program.views.sleep_window)."""
+
+    date_of_birth = BirthDateField(check_adult=False)
 
 
 class ReassignForm(forms.Form):

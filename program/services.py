@@ -92,7 +92,13 @@ def find_invitation(token: str) -> Invitation:
 
 @transaction.atomic
 def accept_invitation(
-    *, token: str, password: str, name: str, time_zone: str, language: str = ""
+    *,
+    token: str,
+    password: str,
+    name: str,
+    time_zone: str,
+    language: str = "",
+    date_of_birth: date | None = None,
 ) -> User:
     """Create the patient's account, put them on the therapist's caseload and enrol them.
 
@@ -120,6 +126,7 @@ def accept_invitation(
         name=name or invitation.name,
         time_zone=time_zone,
         therapist=invitation.therapist,
+        date_of_birth=date_of_birth,
     )
     if language in dict(settings.LANGUAGES):
         patient.language = language

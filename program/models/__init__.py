@@ -1,5 +1,6 @@
 """The therapy's models, one module per area."""
 
+from .adverse_events import AdverseEvent
 from .assessments import Assessment, Instrument, NoteRevision, TherapistNote
 from .curriculum import (
     PART_TYPES,
@@ -51,6 +52,7 @@ from .sleep_window import (
 __all__ = [
     "DEFAULT_PROGRAMME",
     "PART_TYPES",
+    "AdverseEvent",
     "Assessment",
     "Delivery",
     "DiaryEntry",
