@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import clinician_required, get_patient_for, patient_required
 from accounts.models import User
 
-from .. import age, eligibility, risk, safety
+from .. import age, eligibility, reminders, risk, safety
 from .. import sleep_window as sw
 from ..calendar import calendar_feed
 from ..clinical_text import translated
@@ -153,6 +153,7 @@ def birth_date(request: HttpRequest) -> HttpResponse:
     patient.date_of_birth = form.cleaned_data["date_of_birth"]
     patient.save(update_fields=["date_of_birth"])
     sw.follow_age(patient)
+    reminders.refresh_schedules(patient)  # none at all under 18
     messages.success(request, _("Thank you. Your date of birth is saved."))
     return redirect("program:sleep_window")
 

@@ -259,3 +259,16 @@ def test_the_thresholds_read_the_age_from_the_date_of_birth(therapist) -> None:
         "old2@example.test", Role.PATIENT, therapist=therapist, date_of_birth=date(1940, 2, 2)
     )
     assert sw._age(older) == sw.age.age(date(1940, 2, 2), older.local_today())
+
+
+def test_an_under_18_gets_no_reminders_of_the_programme(minor) -> None:
+    from program.models import ReminderSchedule
+    from program.reminders import refresh_schedules
+
+    refresh_schedules(minor)
+    assert not ReminderSchedule.objects.filter(user=minor).exists()
+    adult = User.objects.get(pk=minor.pk)
+    adult.date_of_birth = date(1990, 1, 1)
+    adult.save()
+    refresh_schedules(adult)
+    assert ReminderSchedule.objects.filter(user=adult, kind="diary").exists()
