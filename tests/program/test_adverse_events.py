@@ -275,3 +275,24 @@ def test_every_footer_links_to_the_about_page(patient, therapist) -> None:
     assert about in home and report in home
     caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
     assert about in caseload and report not in caseload
+
+
+def test_the_patients_download_holds_their_reports_and_date_of_birth(patient, therapist) -> None:
+    import json
+
+    from tests.conftest import reauthenticated_client_for
+
+    today = patient.local_today()
+    service.report(patient, by=patient, what_happened="Mine", happened_on=today, seriousness="mild")
+    service.report(
+        patient,
+        by=therapist,
+        what_happened="Staff record",
+        happened_on=today,
+        seriousness="mild",
+        kind="other",
+    )
+    response = reauthenticated_client_for(patient).get(reverse("program:my_data_json"))
+    data = json.loads(response.content)
+    assert [r["what_happened"] for r in data["problems_reported"]] == ["Mine"]
+    assert data["account"][0]["date_of_birth"] == "1980-05-17"
