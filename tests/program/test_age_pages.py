@@ -272,3 +272,38 @@ def test_an_under_18_gets_no_reminders_of_the_programme(minor) -> None:
     adult.save()
     refresh_schedules(adult)
     assert ReminderSchedule.objects.filter(user=adult, kind="diary").exists()
+
+
+def test_the_date_of_birth_never_hides_a_screen_waiting_for_a_clinician(undated) -> None:
+    from program import risk
+
+    risk.submit_screen(undated, {q.key: q.key == "self_harm" for q in SCREEN})
+    page = client_for(undated).get(reverse("program:sleep_window")).content.decode()
+    assert "Your therapist will decide with you" in page
+    assert "999 in the UK" in page  # the crisis message stays
+    assert "your date of birth" not in page
+
+
+def test_after_a_clear_screen_the_date_of_birth_comes_before_the_rise_time(undated) -> None:
+    from datetime import timedelta
+
+    from program.diary import save_entry
+    from tests.nights import night_answers
+
+    sw.submit_screen(undated, {q.key: False for q in SCREEN})
+    today = undated.local_today()
+    for back in range(7):
+        save_entry(
+            patient=undated,
+            diary_date=today - timedelta(days=back),
+            changed_by=undated,
+            enforce_backfill=False,
+            answers=night_answers(),
+        )
+    client = client_for(undated)
+    page = client.get(reverse("program:sleep_window")).content.decode()
+    assert "Before we set your window: your date of birth" in page
+    assert "Choose your rise time" not in page
+    client.post(reverse("program:sleep_window_birth_date"), {"date_of_birth": "1980-01-01"})
+    page = client.get(reverse("program:sleep_window")).content.decode()
+    assert "Choose your rise time" in page
