@@ -57,6 +57,8 @@ class DemoPerson:
     days_into_programme: int | None = None
     # Mornings before today with no diary (e.g. a patient who stopped filling it).
     stopped_days_ago: int = 0
+    # Asked at onboarding (program.age); None: an account made before it was asked.
+    born: date | None = None
 
 
 THERAPISTS = [
@@ -93,6 +95,7 @@ PATIENTS = [
         "in the baseline week, day 4",
         "therapist@example.com",
         3,
+        born=date(1986, 2, 14),
     ),
     DemoPerson(
         "week3@example.com",
@@ -102,6 +105,7 @@ PATIENTS = [
         "in week 3; this week's sleep-window review awaits the therapist",
         "therapist@example.com",
         16,
+        born=date(1991, 9, 3),
     ),
     DemoPerson(
         "week6@example.com",
@@ -111,6 +115,7 @@ PATIENTS = [
         "in week 6, after five weeks of sleep windows",
         "therapist@example.com",
         38,
+        born=date(1979, 6, 21),
     ),
     DemoPerson(
         "taper@example.com",
@@ -120,23 +125,27 @@ PATIENTS = [
         "in week 4; takes diazepam at night",
         "therapist@example.com",
         24,
+        born=date(1968, 11, 30),
     ),
     DemoPerson(
         "lapsed@example.com",
         "Frank (stopped the diary)",
         Role.PATIENT,
         "Europe/London",
-        "in week 2, stopped filling in the diary three days ago",
+        "in week 2, stopped filling in the diary three days ago; 65 or over, so sleep "
+        "compression was proposed",
         "therapist@example.com",
         11,
         stopped_days_ago=3,
+        born=date(1954, 4, 8),
     ),
     DemoPerson(
         "grace@example.com",
         "Grace (safety screen)",
         Role.PATIENT,
         "America/New_York",
-        "in week 2; a positive safety screen awaits the second therapist",
+        "in week 2; a positive safety screen awaits the second therapist; no date of birth "
+        "yet (an account from before it was asked)",
         "therapist2@example.com",
         9,
     ),
@@ -154,6 +163,7 @@ def _ensure_user(person: DemoPerson, therapists: dict[str, User]) -> tuple[User,
         name=person.name,
         time_zone=person.time_zone,
         therapist=therapists.get(person.therapist or ""),
+        date_of_birth=person.born,
     )
     if person.role == Role.PATIENT:
         user.consent_given_at = timezone.now()
@@ -193,6 +203,7 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
         if person.email == TAPER_PATIENT:
             _taper_demo(patient, therapists["therapist@example.com"])
         _assessments_demo(patient, person, therapists[person.therapist or ""])
+        _adverse_events_demo(patient, person, therapists[person.therapist or ""])
         created.append((person, new))
     # Reminders at each person's local time (run by the worker and beat of `make run`).
     from . import reminders
@@ -431,3 +442,40 @@ def _approve_as_of(recommendation, therapist: User) -> None:  # type: ignore[no-
     prescription = sw.approve(recommendation, by=therapist)
     prescription.effective_from = recommendation.review_date
     prescription.save(update_fields=["effective_from"])
+
+
+def _adverse_events_demo(patient: User, person: DemoPerson, therapist: User) -> None:
+    """A problem the taper patient reported (emailed to the care team after the commit, as
+    any report is), and one the therapist recorded and reviewed for the week-6 patient
+    (idempotent: only for a patient who has none)."""
+    from . import adverse_events
+
+    if person.email not in (TAPER_PATIENT, "week6@example.com"):
+        return
+    if patient.adverse_events.exists():
+        return
+    today = patient.local_today()
+    if person.email == TAPER_PATIENT:
+        adverse_events.report(
+            patient,
+            by=patient,
+            what_happened="The day after my dose went down I felt shaky and very anxious, "
+            "and I could not settle in the evening.",
+            happened_on=today - timedelta(days=3),
+            seriousness="moderate",
+        )
+        return
+    event = adverse_events.report(
+        patient,
+        by=therapist,
+        kind="fall_or_accident",
+        what_happened="Tripped on the stairs at 2 am in week 3 while very sleepy; bruised "
+        "knee, no other injury.",
+        happened_on=today - timedelta(days=20),
+        seriousness="mild",
+    )
+    adverse_events.mark_reviewed(
+        event,
+        by=therapist,
+        note="Discussed a night light and getting up slowly; window lengthened that week.",
+    )

@@ -296,3 +296,25 @@ def test_the_patients_download_holds_their_reports_and_date_of_birth(patient, th
     data = json.loads(response.content)
     assert [r["what_happened"] for r in data["problems_reported"]] == ["Mine"]
     assert data["account"][0]["date_of_birth"] == "1980-05-17"
+
+
+def test_the_demo_clinic_shows_reports_ages_and_the_older_adults_proposal(
+    db, django_capture_on_commit_callbacks
+) -> None:
+    from accounts.models import User
+    from program.demo import load_demo
+    from program.models import SleepCourse
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    load_demo()  # idempotent
+    taper = AdverseEvent.objects.get(patient__email="taper@example.com")
+    assert "therapist@example.com" in taper.emailed_to  # it really went
+    reviewed = AdverseEvent.objects.get(patient__email="week6@example.com")
+    assert reviewed.reviewed_at is not None and reviewed.kind == "fall_or_accident"
+    lapsed = SleepCourse.objects.get(patient__email="lapsed@example.com")
+    assert lapsed.protocol.key == "compression"
+    assert User.objects.get(email="grace@example.com").date_of_birth is None
+    therapist = client_for(User.objects.get(email="therapist@example.com"))
+    listed = therapist.get(reverse("program:adverse_events")).content.decode()
+    assert "felt shaky" in listed
