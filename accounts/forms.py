@@ -57,7 +57,11 @@ class BirthDateField(forms.DateField):
             "help_text",
             _("This programme is for adults. From 65, a gentler start is proposed."),
         )
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}))
+        # ISO, which a date input needs in every language (French would write 17/05/1980).
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        )
         kwargs.setdefault(
             "error_messages",
             {

@@ -61,7 +61,7 @@ class _EventForm(forms.Form):
     )
     happened_on = forms.DateField(
         label=gettext_lazy("When did it happen?"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("The day, or your best guess."),
         error_messages={
             "required": gettext_lazy("Please give the day it happened, or your best guess."),

@@ -307,3 +307,10 @@ def test_after_a_clear_screen_the_date_of_birth_comes_before_the_rise_time(undat
     client.post(reverse("program:sleep_window_birth_date"), {"date_of_birth": "1980-01-01"})
     page = client.get(reverse("program:sleep_window")).content.decode()
     assert "Choose your rise time" in page
+
+
+def test_a_saved_date_of_birth_is_shown_for_a_date_input_in_french(patient) -> None:
+    patient.language = "fr"
+    patient.save()
+    page = client_for(patient).get(reverse("accounts:profile")).content.decode()
+    assert 'value="1980-05-17"' in page
