@@ -86,7 +86,8 @@ def check_adult(born: date) -> None:
     ``born`` makes the person under 18 (``accounts`` calls it through
     ``ACCOUNTS_BIRTH_DATE_CHECK``)."""
     if not age.eligible(age.age(born, today())):
-        raise ValidationError(under_age_words(), code="under_age")
+        mistyped = _("If the date is not right, please correct it.")
+        raise ValidationError(f"{under_age_words()} {mistyped}", code="under_age")
 
 
 def patient_age(patient: User) -> int | None:
