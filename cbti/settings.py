@@ -434,14 +434,19 @@ RISK_ESCALATE_AFTER_HOURS = env.float("RISK_ESCALATE_AFTER_HOURS", 4.0)
 CLINIC_NAME = env.str("CLINIC_NAME", "")
 CLINIC_CONTACT = env.str("CLINIC_CONTACT", "")
 SOFTWARE_MANUFACTURER = env.str("SOFTWARE_MANUFACTURER", "")
+
+
 # The version on the About page: the deployment's own (e.g. a release tag or commit),
-# else pyproject.toml's.
-APP_VERSION = (
-    env.str("APP_VERSION", "")
-    or tomllib.loads((BASE_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"][
-        "version"
-    ]
-)
+# else pyproject.toml's, else "unknown" (a copy of the code without it).
+def _project_version() -> str:
+    try:
+        text = (BASE_DIR / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return "unknown"
+    return str(tomllib.loads(text).get("project", {}).get("version", "unknown"))
+
+
+APP_VERSION = env.str("APP_VERSION", "") or _project_version()
 # The reminder and titration ticks do nothing while this host's clock is ahead of the
 # database's by more than this (program.clock_guard): a clock jump must not make next
 # week's reviews now or push every reminder ahead.
