@@ -22,7 +22,7 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [EmailAddressInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Person", {"fields": ("name", "time_zone")}),
+        ("Person", {"fields": ("name", "time_zone", "date_of_birth")}),
         ("Role and care team", {"fields": ("role", "therapist", "is_active")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

@@ -119,6 +119,7 @@ def describe(path: str) -> str:
         ("/medication", "your sleep medication"),
         ("/summary", "your summary report"),
         ("/notes", "notes about you"),
+        ("/adverse-events", "problems reported about your care"),
         ("/metrics", "your sleep figures"),
         ("/admin/", "records in the administration pages"),
     ):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from . import birth_dates
 from .countries import country_choices, default_country
 from .models import User
 from .timezones import available_time_zones
@@ -71,11 +73,68 @@ class CountryField(forms.ChoiceField):
         )
 
 
+def latest_today() -> date:
+    """Today somewhere on Earth (UTC+14): a date of birth of "today" in a zone ahead of
+    the server's is not in the future."""
+    return (timezone.now() + timedelta(hours=14)).date()
+
+
+class BirthDateField(forms.DateField):
+    """A date of birth: a full date, not in the future, not more than 120 years ago."""
+
+    def __init__(self, *, check_adult: bool = True, **kwargs: object) -> None:
+        self.check_adult = check_adult
+        kwargs.setdefault("label", _("Your date of birth"))
+        kwargs.setdefault(
+            "help_text",
+            _("This programme is for adults. From 65, a gentler start is proposed."),
+        )
+        # ISO, which a date input needs in every language (French would write 17/05/1980).
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        )
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("Please give your date of birth."),
+                "invalid": _(
+                    "Enter your date of birth as a full date: day, month and year "
+                    "(for example 1970-03-25)."
+                ),
+            },
+        )
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def clean(self, value: object) -> date | None:
+        born = super().clean(value)
+        if born is None:
+            return None
+        problem = birth_dates.problem(born, latest_today())
+        if problem == "future":
+            raise forms.ValidationError(
+                _("A date of birth cannot be in the future: please check the year."),
+                code="future",
+            )
+        if problem == "too_old":
+            raise forms.ValidationError(
+                _("That is more than %(max)s years ago: please check the year.")
+                % {"max": birth_dates.MAX_AGE},
+                code="too_old",
+            )
+        # The clinical check (adults only) is the program app's: a setting names it.
+        check = getattr(settings, "ACCOUNTS_BIRTH_DATE_CHECK", "")
+        if check and self.check_adult:
+            import_string(check)(born)
+        return born  # type: ignore[no-any-return]
+
+
 class SignupForm(AllauthSignupForm):
     """Open sign-up (only where ALLOW_SELF_SIGNUP is set) asks for a time zone and consent."""
 
     time_zone = TimeZoneField()
     country = CountryField()
+    date_of_birth = BirthDateField()
     consent = forms.BooleanField(
         label=(
             _(
@@ -90,8 +149,9 @@ class SignupForm(AllauthSignupForm):
         user: User = super().save(request)
         user.time_zone = self.cleaned_data["time_zone"]
         user.country = self.cleaned_data["country"]
+        user.date_of_birth = self.cleaned_data["date_of_birth"]
         user.consent_given_at = timezone.now()
-        user.save(update_fields=["time_zone", "country", "consent_given_at"])
+        user.save(update_fields=["time_zone", "country", "date_of_birth", "consent_given_at"])
         # Self-enrolment (where the clinic allows open sign-up) is the program app's
         # business: accounts calls it through a setting, never by import.
         for hook in settings.ACCOUNTS_SIGNED_UP_HOOKS:
@@ -102,12 +162,27 @@ class SignupForm(AllauthSignupForm):
 class ProfileForm(forms.ModelForm):
     time_zone = TimeZoneField()
     country = CountryField(suggest=False)
+    # Patients only (staff have no date of birth here). Once given it can be corrected,
+    # not removed. Under 18 is saved (it is the truth) and closes the programme's pages.
+    date_of_birth = BirthDateField(required=False, check_adult=False, label=_("Date of birth"))
 
     class Meta:
         model = User
-        fields = ["name", "time_zone", "language", "country"]
+        fields = ["name", "time_zone", "language", "country", "date_of_birth"]
         # The model's own verbose names, here so that they are translated.
         labels = {"name": _("Name"), "language": _("Language")}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Patients only. The adults-only check is not repeated here: the programme's
+        # pages say it instead (program.eligibility).
+        if not self.instance.is_patient:
+            del self.fields["date_of_birth"]
+
+    def clean_date_of_birth(self) -> date | None:
+        """A date once given is corrected, never emptied (the protocol and the
+        adults-only rule read it)."""
+        return self.cleaned_data.get("date_of_birth") or self.instance.date_of_birth
 
 
 # --- Two-factor codes ------------------------------------------------------------------

@@ -120,6 +120,10 @@ class User(AbstractUser):
             "The person asked for their account to be deleted; it is, after a grace period."
         ),
     )
+    # Asked of patients at onboarding (program.age: adults only; the protocol proposed
+    # from 65). Empty for accounts made before it was asked: they are asked once, before
+    # sleep restriction starts.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     consent_given_at = models.DateTimeField(
         null=True,
         blank=True,

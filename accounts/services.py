@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
@@ -40,6 +41,7 @@ def create_user(
     name: str = "",
     time_zone: str = "UTC",
     therapist: User | None = None,
+    date_of_birth: date | None = None,
 ) -> User:
     """Create a user whose email address is already verified."""
     user = User.objects.create_user(
@@ -49,6 +51,7 @@ def create_user(
         name=name,
         time_zone=time_zone,
         therapist=therapist,
+        date_of_birth=date_of_birth,
     )
     ensure_verified_email(user)
     return user

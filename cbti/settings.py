@@ -7,6 +7,7 @@ every variable. Parsers fail loudly on a malformed value.
 """
 
 import sys
+import tomllib
 from pathlib import Path
 
 from environs import Env
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
     "accounts.audit.AuditMiddleware",
+    # A patient under 18 sees why the programme is not for them (program.eligibility).
+    "program.eligibility.UnderAgeMiddleware",
 ]
 
 ROOT_URLCONF = "cbti.urls"
@@ -440,6 +443,27 @@ _COUNTRY_CODES = frozenset(
 CLINIC_DEFAULT_COUNTRY = env.str(
     "CLINIC_DEFAULT_COUNTRY", "GB", validate=lambda v: v.upper() in _COUNTRY_CODES
 ).upper()
+
+# Who runs this installation, for the About page (program.views.about), the message to a
+# person under 18 (program.age) and a problem report that reached nobody: the clinic's
+# name, how to contact it (a phone number, an address, in plain words), and who makes
+# the software as deployed here. Empty: the pages say the clinic has not set it.
+CLINIC_NAME = env.str("CLINIC_NAME", "")
+CLINIC_CONTACT = env.str("CLINIC_CONTACT", "")
+SOFTWARE_MANUFACTURER = env.str("SOFTWARE_MANUFACTURER", "")
+
+
+# The version on the About page: the deployment's own (e.g. a release tag or commit),
+# else pyproject.toml's, else "unknown" (a copy of the code without it).
+def _project_version() -> str:
+    try:
+        text = (BASE_DIR / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return "unknown"
+    return str(tomllib.loads(text).get("project", {}).get("version", "unknown"))
+
+
+APP_VERSION = env.str("APP_VERSION", "") or _project_version()
 # The reminder and titration ticks do nothing while this host's clock is ahead of the
 # database's by more than this (program.clock_guard): a clock jump must not make next
 # week's reviews now or push every reminder ahead.
@@ -455,9 +479,16 @@ REMINDER_LINK_VALID_DAYS = env.int("REMINDER_LINK_VALID_DAYS", 14)
 NOTIFY_RETRY_AFTER_SECONDS = env.int("NOTIFY_RETRY_AFTER_SECONDS", 120)
 # Called with the user after they change their settings (e.g. time zone), so other
 # apps can follow without accounts importing them.
-ACCOUNTS_SETTINGS_CHANGED_HOOKS = ["program.reminders.refresh_schedules"]
+# (follow_age: a new date of birth may change the protocol proposed; program.age.)
+ACCOUNTS_SETTINGS_CHANGED_HOOKS = [
+    "program.reminders.refresh_schedules",
+    "program.sleep_window.follow_age",
+]
 # Called with a patient who signed up on their own (ALLOW_SELF_SIGNUP).
 ACCOUNTS_SIGNED_UP_HOOKS = ["program.services.enrol_self_signed_up"]
+# Called with a date of birth typed at onboarding (accept an invitation, sign up); raises
+# a ValidationError, with the words to show, for a person the programme is not for.
+ACCOUNTS_BIRTH_DATE_CHECK = "program.eligibility.check_adult"
 # Called with a user who signed out everywhere else (allauth's sessions page, through
 # USERSESSIONS_ADAPTER): the links in their reminder emails stop working.
 ACCOUNTS_SIGNED_OUT_EVERYWHERE_HOOKS = ["program.reminders.revoke_manage_links"]

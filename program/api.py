@@ -221,6 +221,10 @@ def _own_diary(request: HttpRequest, patient_id: int) -> User:
     patient = _patient(request, patient_id)
     if user.pk != patient.pk:
         raise HttpError(403, "Only the patient can write their own diary.")
+    from .eligibility import not_eligible  # adults only (program.age)
+
+    if not_eligible(patient):
+        raise HttpError(403, "This programme is for adults aged 18 and over.")
     return patient
 
 

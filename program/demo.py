@@ -60,6 +60,8 @@ class DemoPerson:
     stopped_days_ago: int = 0
     # Where they live: their crisis contacts ("" not said: the clinic's country's).
     country: str = ""
+    # Asked at onboarding (program.age); None: an account made before it was asked.
+    born: date | None = None
 
 
 THERAPISTS = [
@@ -97,6 +99,7 @@ PATIENTS = [
         "therapist@example.com",
         3,
         country="GB",
+        born=date(1986, 2, 14),
     ),
     DemoPerson(
         "week3@example.com",
@@ -107,6 +110,7 @@ PATIENTS = [
         "therapist@example.com",
         16,
         country="GB",
+        born=date(1991, 9, 3),
     ),
     DemoPerson(
         "week6@example.com",
@@ -118,6 +122,7 @@ PATIENTS = [
         "therapist@example.com",
         38,
         country="US",
+        born=date(1979, 6, 21),
     ),
     DemoPerson(
         "taper@example.com",
@@ -128,23 +133,27 @@ PATIENTS = [
         "therapist@example.com",
         24,
         country="DE",
+        born=date(1968, 11, 30),
     ),
     DemoPerson(
         "lapsed@example.com",
         "Frank (stopped the diary)",
         Role.PATIENT,
         "Europe/London",
-        "in week 2, stopped filling in the diary three days ago",
+        "in week 2, stopped filling in the diary three days ago; 65 or over, so sleep "
+        "compression was proposed",
         "therapist@example.com",
         11,
         stopped_days_ago=3,
+        born=date(1954, 4, 8),
     ),
     DemoPerson(
         "grace@example.com",
         "Grace (safety screen)",
         Role.PATIENT,
         "America/New_York",
-        "in week 2; a positive safety screen awaits the second therapist",
+        "in week 2; a positive safety screen awaits the second therapist; no date of birth "
+        "yet (an account from before it was asked)",
         "therapist2@example.com",
         9,
         country="US",
@@ -163,6 +172,7 @@ def _ensure_user(person: DemoPerson, therapists: dict[str, User]) -> tuple[User,
         name=person.name,
         time_zone=person.time_zone,
         therapist=therapists.get(person.therapist or ""),
+        date_of_birth=person.born,
     )
     if person.role == Role.PATIENT:
         user.consent_given_at = timezone.now()
@@ -203,6 +213,7 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
         if person.email == TAPER_PATIENT:
             _taper_demo(patient, therapists["therapist@example.com"])
         _assessments_demo(patient, person, therapists[person.therapist or ""])
+        _adverse_events_demo(patient, person, therapists[person.therapist or ""])
         created.append((person, new))
     # Reminders at each person's local time (run by the worker and beat of `make run`).
     from . import reminders
@@ -475,3 +486,40 @@ def _approve_as_of(recommendation, therapist: User) -> None:  # type: ignore[no-
     prescription = sw.approve(recommendation, by=therapist)
     prescription.effective_from = recommendation.review_date
     prescription.save(update_fields=["effective_from"])
+
+
+def _adverse_events_demo(patient: User, person: DemoPerson, therapist: User) -> None:
+    """A problem the taper patient reported (emailed to the care team after the commit, as
+    any report is), and one the therapist recorded and reviewed for the week-6 patient
+    (idempotent: only for a patient who has none)."""
+    from . import adverse_events
+
+    if person.email not in (TAPER_PATIENT, "week6@example.com"):
+        return
+    if patient.adverse_events.exists():
+        return
+    today = patient.local_today()
+    if person.email == TAPER_PATIENT:
+        adverse_events.report(
+            patient,
+            by=patient,
+            what_happened="The day after my dose went down I felt shaky and very anxious, "
+            "and I could not settle in the evening.",
+            happened_on=today - timedelta(days=3),
+            seriousness="moderate",
+        )
+        return
+    event = adverse_events.report(
+        patient,
+        by=therapist,
+        kind="fall_or_accident",
+        what_happened="Tripped on the stairs at 2 am in week 3 while very sleepy; bruised "
+        "knee, no other injury.",
+        happened_on=today - timedelta(days=20),
+        seriousness="mild",
+    )
+    adverse_events.mark_reviewed(
+        event,
+        by=therapist,
+        note="Discussed a night light and getting up slowly; window lengthened that week.",
+    )

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import CountryField, TimeZoneField
+from accounts.forms import BirthDateField, CountryField, TimeZoneField
 from accounts.models import User
 from accounts.text import refuse_control_characters
 
@@ -53,6 +53,7 @@ class AcceptInvitationForm(forms.Form):
     )
     time_zone = TimeZoneField()
     country = CountryField()
+    date_of_birth = BirthDateField()
     password1 = forms.CharField(
         label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -91,6 +92,12 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class BirthDateForm(forms.Form):
+    """A date of birth asked before sleep restriction (program.views.sleep_window)."""
+
+    date_of_birth = BirthDateField(check_adult=False)
 
 
 class ReassignForm(forms.Form):

@@ -3,7 +3,8 @@
 Built from the models themselves (Django's serialiser), so a new field is
 included without anyone remembering to add it. Left out: password hashes,
 secrets (API token hashes, the calendar link's token, push keys) and the care
-team's private notes, which the clinic provides on request.
+team's private notes and own records of adverse events, which the clinic provides on
+request (the patient's own problem reports are included).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "sleep_window_reviews": m.Recommendation.objects.filter(course__patient=patient),
         "questionnaires": m.Assessment.objects.filter(patient=patient),
         "messages": m.Message.objects.filter(patient=patient),
+        "problems_reported": m.AdverseEvent.objects.filter(patient=patient, reported_by=patient),
         "reminder_choices": m.ReminderPreference.objects.filter(user=patient),
         "reminders_sent": m.Delivery.objects.filter(user=patient),
         "api_tokens": ApiToken.objects.filter(user=patient),

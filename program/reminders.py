@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 
-from . import schedule
+from . import age, schedule
 from .emails import render_email
 from .models import (
     Delivery,
@@ -85,6 +85,8 @@ def local_clock(user: User, kind: str, preference: ReminderPreference, today: da
     """The local time a kind is due for ``user``, or None when it does not apply."""
     if not preference.wants(kind) or not user.is_active:
         return None
+    if user.role == Role.PATIENT and not age.eligible(age.age(user.date_of_birth, today)):
+        return None  # under 18: the programme is not theirs (program.eligibility)
     if kind == ReminderKind.DIARY:
         if (
             user.role != Role.PATIENT

@@ -99,6 +99,7 @@ def accept_invitation(
     time_zone: str,
     language: str = "",
     country: str = "",
+    date_of_birth: date | None = None,
 ) -> User:
     """Create the patient's account, put them on the therapist's caseload and enrol them.
 
@@ -126,6 +127,7 @@ def accept_invitation(
         name=name or invitation.name,
         time_zone=time_zone,
         therapist=invitation.therapist,
+        date_of_birth=date_of_birth,
     )
     if language in dict(settings.LANGUAGES):
         patient.language = language

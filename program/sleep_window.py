@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from . import mood, safety, titration, window_words
+from . import age, mood, safety, titration, window_words
 from .models import (
     DiaryEntry,
     Enrolment,
@@ -73,9 +73,40 @@ def course_for(patient: User) -> SleepCourse:
     course = SleepCourse.objects.select_related("protocol").filter(patient=patient).first()
     if course is None:
         course, _created = SleepCourse.objects.get_or_create(
-            patient=patient, defaults={"protocol": default_protocol()}
+            patient=patient, defaults={"protocol": _proposed_protocol(patient)}
         )
     return course
+
+
+def _proposed_protocol(patient: User) -> SleepProtocol:
+    """The protocol a new course starts with: by age (``program.age``: compression from
+    65 [BSM-COMP]), else the default."""
+    key = age.proposed_protocol(_birth_age(patient), default_key=DEFAULT_PROTOCOL_KEY)
+    return newest_protocol(key) or default_protocol()
+
+
+def follow_age(patient: User) -> None:
+    """After a date of birth is given or corrected: a course still being set up, whose
+    protocol no clinician has chosen, takes the protocol proposed for the age."""
+    course = (
+        SleepCourse.objects.select_related("protocol")
+        .filter(patient=patient, status=SleepCourse.Status.SETTING_UP)
+        .first()
+    )
+    if course is None:
+        return
+    key = age.should_propose(
+        _birth_age(patient),
+        current_key=course.protocol.key,
+        default_key=DEFAULT_PROTOCOL_KEY,
+        chosen_by_clinician=course.protocol_set_by_id is not None,
+    )
+    if key:
+        _switch_protocol(course, key)
+
+
+def _birth_age(patient: User) -> int | None:
+    return age.age(patient.date_of_birth, patient.local_today())
 
 
 def latest_screen(patient: User) -> SafetyScreen | None:
@@ -182,6 +213,11 @@ def _figures(decision: titration.Decision, rules: titration.Protocol) -> dict[st
 
 
 def _age(patient: User) -> int | None:
+    """The age the protocol's thresholds read: from the date of birth; for an account
+    without one, the screen's "65 or older" answer."""
+    years = _birth_age(patient)
+    if years is not None:
+        return years
     screen = latest_screen(patient)
     return titration.OLDER_ADULT_AGE if screen and screen.answers.get("older") else None
 
@@ -203,7 +239,14 @@ def submit_screen(
         ),
     )
     course = course_for(patient)
-    if result.older_adult and course.protocol.key == DEFAULT_PROTOCOL_KEY:
+    # Without a date of birth (an account made before it was asked), the screen's age
+    # answer chooses the older adults' thresholds, as before; with one, follow_age did.
+    if (
+        result.older_adult
+        and patient.date_of_birth is None
+        and course.protocol_set_by_id is None
+        and course.protocol.key == DEFAULT_PROTOCOL_KEY
+    ):
         _switch_protocol(course, "older-85-80")
     return screen, result
 
@@ -462,6 +505,13 @@ def start(
     Needs a screen that is clear or cleared by a clinician, and enough baseline diary.
     """
     today = today or patient.local_today()
+    if patient.date_of_birth is None:
+        raise SleepWindowError(_("Please give your date of birth first."))
+    if not age.eligible(_birth_age(patient)):
+        raise SleepWindowError(
+            _("This programme is for adults aged %(age)s and over.") % {"age": age.ADULT_AGE}
+        )
+    follow_age(patient)
     course = course_for(patient)
     if not restriction_allowed(patient):
         raise SleepWindowError(_("Your therapist needs to look at your safety answers first."))

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from .views import (
+    about,
+    adverse_events,
     assessments,
     clinic,
     crisis,
@@ -30,6 +32,7 @@ urlpatterns = [
     path("sleep-window/", sleep_window.sleep_window, name="sleep_window"),
     path("sleep-window/screen/", sleep_window.submit_screen, name="sleep_window_screen"),
     path("sleep-window/start/", sleep_window.start_window, name="sleep_window_start"),
+    path("sleep-window/date-of-birth/", sleep_window.birth_date, name="sleep_window_birth_date"),
     path("sleep-window/sleepiness/", sleep_window.sleepiness_check, name="sleep_window_sleepiness"),
     path("sleep-window/mood/", sleep_window.mood_check, name="sleep_window_mood"),
     path("sleep-window/pause/", sleep_window.patient_pause, name="sleep_window_pause"),
@@ -151,6 +154,24 @@ urlpatterns = [
     path("patients/<int:patient_id>/", therapist.patient_detail, name="patient_detail"),
     path("patients/<int:patient_id>/pace/", therapist.adjust_pace, name="adjust_pace"),
     path("invite/<str:token>/", invitations.accept, name="accept_invitation"),
+    path("about/", about.about, name="about"),
+    path("report-a-problem/", adverse_events.report_problem, name="report_problem"),
+    path(
+        "patients/<int:patient_id>/adverse-events/new/",
+        adverse_events.adverse_event_new,
+        name="adverse_event_new",
+    ),
+    path(
+        "patients/<int:patient_id>/adverse-events/<int:event_id>/review/",
+        adverse_events.adverse_event_review,
+        name="adverse_event_review",
+    ),
+    path("clinic/adverse-events/", adverse_events.adverse_events, name="adverse_events"),
+    path(
+        "clinic/adverse-events/export.csv",
+        adverse_events.adverse_events_export,
+        name="adverse_events_export",
+    ),
     path("clinic/", clinic.clinic_home, name="clinic_home"),
     path("clinic/alerts/", risk.risk_alerts, name="risk_alerts"),
     path("clinic/crisis-contacts/", crisis.crisis_contacts, name="crisis_contacts"),

@@ -38,6 +38,9 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def make_user(email: str, role: Role, *, mfa: bool | None = None, **extra: object) -> User:
+    if role == Role.PATIENT:
+        # Patients give it at onboarding (program.age); pass None for an older account.
+        extra.setdefault("date_of_birth", date(1980, 5, 17))
     user = create_user(email=email, password=PASSWORD, role=role, **extra)  # type: ignore[arg-type]
     if mfa if mfa is not None else role != Role.PATIENT:
         TOTP.activate(user, TOTP_SECRET)

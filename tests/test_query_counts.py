@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -365,3 +366,50 @@ def test_the_crisis_contacts_pages_use_a_fixed_number_of_queries(clinic_admin) -
     # Session, user, MFA, the contacts with who changed them, the audit event, the footer.
     assert many <= 7, many
     assert edit <= 7, edit
+
+
+# --- Intended purpose and adverse events (issue 16, part 10) ----------------------------
+
+
+def _events(patients, n: int) -> None:
+    from program.models import AdverseEvent
+
+    for i in range(n):
+        for p in patients:
+            AdverseEvent.objects.create(
+                patient=p,
+                kind="patient_report",
+                what_happened=f"event {i}",
+                happened_on=date(2026, 11, 20),
+                seriousness="mild",
+                reported_by=p,
+                reporter_role="patient",
+                emailed_to=["therapist@clinic.test"],
+            )
+
+
+def test_the_adverse_event_pages_use_a_fixed_number_of_queries(
+    patient, other_patient, therapist, clinic_admin
+) -> None:
+    from program.models import AdverseEvent
+
+    pages = [
+        (client_for(patient), reverse("program:report_problem")),
+        (client_for(therapist), reverse("program:adverse_events")),
+        (client_for(therapist), reverse("program:adverse_events_export")),
+        (client_for(clinic_admin), reverse("program:adverse_events")),
+        (client_for(therapist), reverse("program:adverse_event_new", args=[patient.pk])),
+        (client_for(therapist), reverse("program:patient_detail", args=[patient.pk])),
+        (Client(), reverse("program:about")),
+        (client_for(patient), reverse("program:about")),
+    ]
+    _events([patient, other_patient], 1)
+    few = [count_queries(c, u) for c, u in pages]
+    _events([patient, other_patient], 15)
+    # reviewed ones too, by several people
+    for event in AdverseEvent.objects.filter(patient=other_patient)[:5]:
+        event.reviewed_by, event.review_note = therapist, "seen"
+        event.reviewed_at = event.created_at
+        event.save()
+    many = [count_queries(c, u) for c, u in pages]
+    assert few == many, f"{few} queries for 1 event each, {many} for 16 (N+1?)"

@@ -23,6 +23,7 @@ from program import assessments, sleep_window
 from program.diary import save_entry
 from program.medication import confirm_plan, create_draft
 from program.models import (
+    AdverseEvent,
     CrisisContact,
     Delivery,
     Lesson,
@@ -193,6 +194,19 @@ ROWS = [
         args="note"),
     row("program:caseload_export",     "get",  LOGIN, 403,    403,    200,      200,    403),
     row("admin:index",                 "get",  LOGIN, 403,    403,    403,      403,    200),
+    # Asked once before sleep restriction; an empty form is shown again with its errors.
+    row("program:sleep_window_birth_date", "post", LOGIN, 200, 200,   403,      403,    403),
+    # About this software: for everyone, signed in or not (every footer links to it).
+    row("program:about",               "get",  200,   200,    200,    200,      200,    200),
+    row("program:report_problem",      "get",  LOGIN, 200,    200,    403,      403,    403),
+    # Adverse events (program.adverse_events): a therapist's own patients', every
+    # patient's for the duty list and the admins (other_therapist sees an empty list).
+    row("program:adverse_events",      "get",  LOGIN, 403,    403,    200,      200,    200),
+    row("program:adverse_events_export", "get", LOGIN, 403,   403,    200,      200,    200),
+    row("program:adverse_event_new",   "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    row("program:adverse_event_review", "post", LOGIN, 403,   403,    HOME,     404,    HOME,
+        args="adverse_event"),
 ]
 # fmt: on
 
@@ -285,6 +299,15 @@ def world(
     mood_check = MoodCheck.objects.create(
         patient=patient, week_of=today, question="Matrix question", elevated=True
     )
+    event = AdverseEvent.objects.create(
+        patient=patient,
+        kind=AdverseEvent.Kind.PATIENT_REPORT,
+        what_happened="Fell on the stairs while sleepy",
+        happened_on=today,
+        seriousness=AdverseEvent.Seriousness.MODERATE,
+        reported_by=patient,
+        reporter_role="patient",
+    )
     return {
         "users": {
             "anonymous": None,
@@ -315,6 +338,7 @@ def world(
             "note": [patient.pk, note.pk],
             "crisis_contact": [CrisisContact.objects.get(country="FR").pk],
             "mood_check": [patient.pk, mood_check.pk],
+            "adverse_event": [patient.pk, event.pk],
             "": [],
         },
         "therapist": therapist,
@@ -332,6 +356,7 @@ def test_access(row: Row, persona: str, world: dict) -> None:
         "program:taper_plan_action": {"action": "pause", "reason": "matrix"},
         "program:lesson_answer": {"text": "I would have more energy.", "share": "on"},
         "program:adjust_pace": {"action": "pause"},
+        "program:adverse_event_review": {"note": "Called the patient; no harm."},
     }.get(row.name, {})
     response = getattr(client, row.method)(url, data)
     if response.status_code == 302 and response["Location"].startswith("/admin/login/"):

@@ -1,5 +1,6 @@
 """The therapy's models, one module per area."""
 
+from .adverse_events import AdverseEvent
 from .assessments import Assessment, Instrument, NoteRevision, TherapistNote
 from .crisis import CrisisContact
 from .curriculum import (
@@ -53,6 +54,7 @@ from .sleep_window import (
 __all__ = [
     "DEFAULT_PROGRAMME",
     "PART_TYPES",
+    "AdverseEvent",
     "Assessment",
     "CrisisContact",
     "Delivery",

@@ -197,6 +197,11 @@ class SleepCourse(models.Model):
     compression_target_min = models.PositiveSmallIntegerField(null=True, blank=True)
     compression_step_min = models.PositiveSmallIntegerField(null=True, blank=True)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    # The clinician who chose the protocol; until one has, it is the app's proposal
+    # (program.age: compression from 65) and may follow the patient's age.
+    protocol_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     paused_reason = models.CharField(max_length=200, blank=True)
     ended_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

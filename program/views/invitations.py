@@ -116,6 +116,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     time_zone=form.cleaned_data["time_zone"],
                     country=form.cleaned_data["country"],
+                    date_of_birth=form.cleaned_data["date_of_birth"],
                     # The language the invitation page was read in (the browser's).
                     language=(translation.get_language() or "").split("-")[0],
                 )

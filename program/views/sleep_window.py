@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import clinician_required, get_patient_for, patient_required
 from accounts.models import User
 
-from .. import crisis_contacts, mood, risk, safety
+from .. import age, crisis_contacts, eligibility, mood, reminders, risk, safety
 from .. import sleep_window as sw
 from ..calendar import calendar_feed
 from ..clinical_text import translated
 from ..forms import (
+    BirthDateForm,
     CourseSettingsForm,
     MoodForm,
     ReasonForm,
@@ -130,6 +131,7 @@ def _rerender(request: HttpRequest, **forms: Any) -> HttpResponse:
             "sleepiness_form": SleepinessForm(),
             "mood_form": MoodForm(),
             "rise_form": RiseTimeForm(initial={"rise_time": "06:30"}),
+            "birth_form": BirthDateForm(),
         }
     )
     ctx.update(forms)
@@ -156,6 +158,24 @@ def submit_screen(request: HttpRequest) -> HttpResponse:
         messages.info(request, screen_words(patient))
     else:
         messages.success(request, _("Thank you. You can choose your rise time now."))
+    return redirect("program:sleep_window")
+
+
+@patient_required
+@require_POST
+def birth_date(request: HttpRequest) -> HttpResponse:
+    """The date of birth asked once, before sleep restriction, of an account made before
+    onboarding asked it. Under 18, the programme's pages then say why not
+    (program.eligibility); from 65, compression is proposed (program.age)."""
+    patient: User = request.user  # type: ignore[assignment]
+    form = BirthDateForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, birth_form=form)
+    patient.date_of_birth = form.cleaned_data["date_of_birth"]
+    patient.save(update_fields=["date_of_birth"])
+    sw.follow_age(patient)
+    reminders.refresh_schedules(patient)  # none at all under 18
+    messages.success(request, _("Thank you. Your date of birth is saved."))
     return redirect("program:sleep_window")
 
 
@@ -324,6 +344,14 @@ def _therapist_page(
         }
     )
     ctx["can_act"] = request.user.role == "therapist"  # type: ignore[union-attr]
+    years = eligibility.patient_age(patient)
+    ctx["patient_age"] = years
+    # The app's proposal from the age (program.age), until a clinician chooses.
+    ctx["age_proposal"] = (
+        ctx["course"].protocol_set_by_id is None
+        and age.older_adult(years)
+        and ctx["course"].protocol.key == age.OLDER_ADULT_PROTOCOL
+    )
     return render(request, "program/patient_sleep_window.html", ctx)
 
 
@@ -428,6 +456,7 @@ def course_action(request: HttpRequest, patient_id: int) -> HttpResponse:
             form = CourseSettingsForm(request.POST)
             if form.is_valid():
                 course.protocol = form.cleaned_data["protocol"]
+                course.protocol_set_by = request.user  # the app proposes no more
                 course.titration_weekday = form.cleaned_data["titration_weekday"]
                 course.save()
                 messages.success(request, _("Saved."))

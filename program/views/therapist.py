@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from accounts.access import clinician_required, get_patient_for, therapist_required
 from accounts.models import User
 
+from .. import age, eligibility, risk, spreadsheet
 from .. import assessments as assessment_service
 from .. import caseload as caseload_service
 from .. import medication as medication_service
-from .. import risk, spreadsheet
 from .. import sleep_window as sw
 from ..curriculum import (
     advance_enrolment,
@@ -27,6 +27,7 @@ from ..curriculum import (
 )
 from ..forms import NoteForm, PaceForm, RecordResultForm
 from ..models import (
+    AdverseEvent,
     Assessment,
     Enrolment,
     EnrolmentChange,
@@ -214,6 +215,9 @@ def patient_context(patient: User, *, chart_id: str) -> dict[str, Any]:
             "medication": medication,
             "notes": notes,
             "shared_answers": shared_answers(patient),
+            "patient_age": eligibility.patient_age(patient),
+            "under_age": eligibility.not_eligible(patient),
+            "older_adult": age.older_adult(eligibility.patient_age(patient)),
         }
     )
     return ctx
@@ -224,6 +228,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
     ctx = patient_context(patient, chart_id="detail")
     ctx["can_acknowledge"] = risk.can_acknowledge(request.user, patient)  # type: ignore[arg-type]
+    ctx["adverse_events_open"] = AdverseEvent.objects.open().filter(patient=patient).count()
     ctx["note_form"] = NoteForm()
     ctx["record_form"] = RecordResultForm(
         assessment_service.ensure_instruments(), initial={"completed_on": ctx["today"]}

@@ -97,6 +97,7 @@ def test_open_sign_up_creates_a_patient_in_their_time_zone(db: None) -> None:
             "password1": "a long enough secret 7",
             "password2": "a long enough secret 7",
             "time_zone": "Asia/Tokyo",
+            "date_of_birth": "1975-01-31",
             "consent": "on",
         },
     )

@@ -52,6 +52,8 @@ def test_patient_pages_are_accessible(page, patient: User) -> None:
         "/my-data/",
         "/progress/",
         "/account/settings/privacy/",
+        "/report-a-problem/",
+        "/about/",
     ]:
         problems += check(page, path)
     assert not problems, "\n".join(problems)
@@ -73,6 +75,8 @@ def test_therapist_pages_are_accessible(page, therapist: User, patient: User) ->
         f"/patients/{patient.pk}/diary/import/",
         f"/patients/{patient.pk}/summary/",
         f"/patients/{patient.pk}/messages/",
+        f"/patients/{patient.pk}/adverse-events/new/",
+        "/clinic/adverse-events/",
     ]:
         problems += check(page, path)
     assert not problems, "\n".join(problems)

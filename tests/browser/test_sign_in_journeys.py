@@ -107,6 +107,7 @@ def test_a_patient_accepts_an_invitation_and_starts_week_one(
     assert page.get_by_text("Dr Tess Ward has invited you").is_visible()
     page.get_by_label("Your name").fill("Ivy Invitee")
     page.get_by_label("Your time zone").select_option("Europe/Paris")
+    page.get_by_label("Your date of birth").fill("1979-04-12")
     page.get_by_label("Choose a password").fill("tired of lying awake 3")
     page.get_by_label("The same password again").fill("a different one")
     page.get_by_label("I agree").check()
@@ -115,6 +116,7 @@ def test_a_patient_accepts_an_invitation_and_starts_week_one(
     assert page.locator("p.error", has_text="The two passwords do not match.").is_visible()
     assert page.get_by_label("Your name").input_value() == "Ivy Invitee"
     assert page.get_by_label("Your time zone").input_value() == "Europe/Paris"
+    assert page.get_by_label("Your date of birth").input_value() == "1979-04-12"
     screenshot(page, "invitation-error-phone")
     page.get_by_label("Choose a password").fill("tired of lying awake 3")
     page.get_by_label("The same password again").fill("tired of lying awake 3")

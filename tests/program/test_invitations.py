@@ -20,6 +20,7 @@ from tests.conftest import client_for
 GOOD = {
     "name": "Nina New",
     "time_zone": "Australia/Sydney",
+    "date_of_birth": "1980-06-15",
     "password1": "sleep is coming back 9",
     "password2": "sleep is coming back 9",
     "consent": "on",

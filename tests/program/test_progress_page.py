@@ -23,7 +23,7 @@ def test_occasions_read_as_words_never_keys(patient, therapist) -> None:
             by=therapist,
         )
     page = client_for(patient).get(reverse("program:progress")).content.decode()
-    assert "<span class=\"muted\">Start of the programme</span>" in page
-    assert "<span class=\"muted\">End of week 2</span>" in page
+    assert '<span class="muted">Start of the programme</span>' in page
+    assert '<span class="muted">End of week 2</span>' in page
     assert "week-2" not in page
     assert occasion_label("follow-up") == "Follow-up"
