@@ -193,7 +193,13 @@ def _age(patient: User) -> int | None:
 def submit_screen(
     patient: User, answers: dict[str, bool]
 ) -> tuple[SafetyScreen, safety.ScreenResult]:
+    """Save the screen's answers, first or again (``program.rescreen``): a positive one
+    waits for a clinician, and a weekly review held for want of it is worked out again."""
+    from . import rescreen
+
     result = safety.evaluate_screen(answers)
+    course = course_for(patient)
+    occasion = rescreen.due(patient, course, latest_screen(patient))
     screen = SafetyScreen.objects.create(
         patient=patient,
         answers=answers,
@@ -201,25 +207,50 @@ def submit_screen(
         decision=(
             SafetyScreen.Decision.PENDING if result.positive else SafetyScreen.Decision.ALLOWED
         ),
+        occasion=occasion.value or "change",
     )
-    course = course_for(patient)
     if result.older_adult and course.protocol.key == DEFAULT_PROTOCOL_KEY:
         _switch_protocol(course, "older-85-80")
+    _rework_held(course)
     return screen, result
 
 
 @transaction.atomic
 def decide_screen(screen: SafetyScreen, *, decision: str, by: User, note: str) -> None:
-    """A clinician's decision after a positive screen."""
+    """A clinician's decision after a positive screen, once (the decision, who, when
+    and the note stay on the screen's row). A safety-critical job or untreated sleep
+    apnoea (``safety.STRICT_KEYS``) is cleared only with a typed reason. "No sleep
+    restriction" during a course ends it; "compression" switches its protocol."""
     if decision not in SafetyScreen.Decision.values or decision == "pending":
         raise SleepWindowError(_("Choose a decision."))
+    if screen.decision != SafetyScreen.Decision.PENDING:
+        raise SleepWindowError(_("This safety screen has already been decided."))
+    if (
+        decision != SafetyScreen.Decision.NOT_ALLOWED
+        and safety.strict_answers(screen.answers)
+        and not note.strip()
+    ):
+        raise SleepWindowError(
+            _(
+                "A safety-critical job or untreated sleep apnoea can only be cleared with a "
+                "reason: type why restriction is safe for this patient."
+            )
+        )
     screen.decision = decision
     screen.decided_by = by
     screen.decided_at = timezone.now()
     screen.decision_note = note
     screen.save()
+    course = course_for(screen.patient)
     if decision == SafetyScreen.Decision.COMPRESSION_ONLY:
-        _switch_protocol(course_for(screen.patient), "compression")
+        _switch_protocol(course, "compression")
+    if decision == SafetyScreen.Decision.NOT_ALLOWED and course.status in (
+        SleepCourse.Status.ACTIVE,
+        SleepCourse.Status.PAUSED,
+    ):
+        end(course, reason="Safety screen: no sleep restriction")
+    else:
+        _rework_held(course)
 
 
 def restriction_allowed(patient: User) -> bool:
@@ -394,10 +425,16 @@ def start(
 
     Needs a screen that is clear or cleared by a clinician, and enough baseline diary.
     """
+    from . import rescreen
+
     today = today or patient.local_today()
     course = course_for(patient)
     if not restriction_allowed(patient):
         raise SleepWindowError(_("Your therapist needs to look at your safety answers first."))
+    if rescreen.due(patient, course, latest_screen(patient), today):
+        raise SleepWindowError(
+            _("Please answer the safety questions again before your first window.")
+        )
     status = baseline_status(patient, course, today)
     if not status.ready:
         raise SleepWindowError(
@@ -461,6 +498,7 @@ def weekly_review(course: SleepCourse, review_date: date) -> Recommendation | No
     decision = _weekly_decision(course, review_date, very_sleepy=very_sleepy)
     if decision is None:
         return None
+    decision = _screen_hold(course, decision, review_date)
     return _store(
         course,
         review_date=review_date,
@@ -479,9 +517,37 @@ def _review_again(course: SleepCourse, check: SleepinessCheck) -> None:
     held = course.recommendations.pending().filter(kind="weekly").first()
     if held is None or course.status != SleepCourse.Status.ACTIVE:
         return
-    decision = _weekly_decision(course, held.review_date, very_sleepy=_too_sleepy(check))
+    _rework(course, held, very_sleepy=_too_sleepy(check))
+
+
+def _screen_hold(
+    course: SleepCourse, decision: titration.Decision, review_date: date
+) -> titration.Decision:
+    """No shorter window while the screen is due again or waits for a clinician
+    (``program.rescreen.hold_reason``, ``rescreen_rules.hold_for_screen``)."""
+    from . import rescreen, rescreen_rules
+
+    reason = rescreen.hold_reason(
+        course.patient, course, latest_screen(course.patient), review_date
+    )
+    return rescreen_rules.hold_for_screen(decision, reason)
+
+
+def _rework_held(course: SleepCourse) -> None:
+    """New screen answers, or a clinician's decision on them: a weekly review still
+    waiting (held for the screen, or for anything else) is worked out again."""
+    held = course.recommendations.pending().filter(kind="weekly").first()
+    if held is None or course.status != SleepCourse.Status.ACTIVE:
+        return
+    check = recent_sleepiness(course.patient, course.patient.local_today())
+    _rework(course, held, very_sleepy=_too_sleepy(check))
+
+
+def _rework(course: SleepCourse, held: Recommendation, *, very_sleepy: bool | None) -> None:
+    decision = _weekly_decision(course, held.review_date, very_sleepy=very_sleepy)
     if decision is None:
         return
+    decision = _screen_hold(course, decision, course.patient.local_today())
     held.current_window_min = decision.previous_window_min
     held.proposed_window_min = decision.window_min
     held.rule = decision.rule.value
@@ -681,6 +747,14 @@ RULE_WORDS = {
     "ceiling_hold": _(
         "Your window is already as long as your programme allows, so it stayed the same; "
         "your therapist will talk with you about what comes next"
+    ),
+    "screen_due": _(
+        "Your window was not shortened this week: it is time to answer the safety questions "
+        "again, and a shorter window waits for your answers"
+    ),
+    "screen_review": _(
+        "Your window was not shortened this week: your latest safety answers need a "
+        "clinician's decision first"
     ),
     "clinician_hold": _(
         "Your window stayed the same this week, and your therapist will decide the next step "

@@ -47,6 +47,7 @@ from .sleep_window import (
     SleepinessCheck,
     SleepProtocol,
 )
+from .waiting import RecommendationReminder
 
 __all__ = [
     "DEFAULT_PROGRAMME",
@@ -74,6 +75,7 @@ __all__ = [
     "Programme",
     "PushSubscription",
     "Recommendation",
+    "RecommendationReminder",
     "ReminderKind",
     "ReminderPreference",
     "ReminderSchedule",
