@@ -424,6 +424,10 @@ TAPER_MAX_STEP_PERCENT = env.str("TAPER_MAX_STEP_PERCENT", "")
 # RISK_ESCALATE_AFTER_HOURS (working hours are not modelled yet).
 RISK_DUTY_EMAILS = env.list("RISK_DUTY_EMAILS", [])
 RISK_ESCALATE_AFTER_HOURS = env.float("RISK_ESCALATE_AFTER_HOURS", 4.0)
+# A sleep-window recommendation waiting for a clinician this many days reminds the
+# patient's therapist by email, and after as many days again the duty list
+# (program.waiting); a patient without a therapist goes to the duty list at the first.
+RECOMMENDATION_REMIND_AFTER_DAYS = env.int("RECOMMENDATION_REMIND_AFTER_DAYS", 3)
 # The reminder and titration ticks do nothing while this host's clock is ahead of the
 # database's by more than this (program.clock_guard): a clock jump must not make next
 # week's reviews now or push every reminder ahead.
