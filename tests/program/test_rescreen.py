@@ -311,3 +311,20 @@ def test_an_admin_cannot_decide_for_a_patient_who_has_a_therapist(patient, clini
     )
     assert response.status_code == 404
     assert "waits for a decision" not in page(clinic_admin, "program:clinic_home")
+
+
+# --- The demo -------------------------------------------------------------------------
+
+
+def test_the_demo_shows_a_screen_due_again_and_a_window_waiting_since_its_review(db) -> None:
+    from accounts.models import User
+    from program.demo import load_demo
+
+    with time_machine.travel("2026-12-06 10:00Z", tick=False):
+        load_demo()
+        week6 = User.objects.get(email="week6@example.com")
+        assert HOLD_HEADING in page(week6)
+        week3 = User.objects.get(email="week3@example.com")
+        pending = Recommendation.objects.get(course__patient=week3, status="pending")
+        since = pending.review_date
+        assert f"(waiting since {since:%a} {since.day} {since:%b})" in page(week3)
