@@ -40,6 +40,8 @@ def due(
     today: date | None = None,
 ) -> Due:
     """Whether ``patient`` must answer the screen (again) now."""
+    if course.status == SleepCourse.Status.ENDED:
+        return Due.NO  # nothing left to keep current
     today = today or patient.local_today()
     changed = bool(
         screen and course.change_reported_at and course.change_reported_at > screen.completed_at

@@ -79,7 +79,7 @@ def course_for(patient: User) -> SleepCourse:
 
 
 def latest_screen(patient: User) -> SafetyScreen | None:
-    return SafetyScreen.objects.filter(patient=patient).order_by("-completed_at").first()
+    return SafetyScreen.objects.filter(patient=patient).order_by("-completed_at", "-pk").first()
 
 
 def night_figures(

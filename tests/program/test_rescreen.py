@@ -139,8 +139,29 @@ def test_no_sleep_restriction_decided_during_a_course_ends_it(patient, therapist
     sw.decide_screen(screen, decision="not_allowed", by=therapist, note="")
     course = SleepCourse.objects.get(patient=patient)
     assert course.status == "ended"
+    html = page(patient)
+    assert "No sleep window for you — and that is fine" in html
+    assert "Your therapist decided that restricting your time in bed" in html
+    assert HOLD_HEADING not in html and "Something has changed?" not in html
     with pytest.raises(sw.SleepWindowError, match="already been decided"):
         sw.decide_screen(screen, decision="allowed", by=therapist, note="changed my mind")
+
+
+def test_self_guided_a_held_week_is_applied_once_the_screen_is_answered(patient) -> None:
+    from program.models import Programme
+
+    Programme.objects.update(sleep_window_auto_apply=True)
+    sw.submit_screen(patient, CLEAR)
+    baseline(patient)
+    assert sw.start(patient, rise_time=time(6, 30)).status == "automatic"
+    low_week(patient)
+    held = review_on_day_28(patient)
+    # Flagged: even a self-guided programme does not apply it; it waits for the answers.
+    assert (held.rule, held.status) == ("screen_due", "pending")
+    with time_machine.travel(ON_DAY_28, tick=False):
+        client_for(patient).post(reverse("program:sleep_window_screen"), answers())
+    held.refresh_from_db()
+    assert (held.rule, held.status, held.proposed_window_min) == ("reduce", "automatic", 360)
 
 
 # --- "Something has changed" ----------------------------------------------------------
@@ -300,6 +321,10 @@ def test_an_admin_decides_a_positive_screen_of_a_patient_without_a_therapist(
     )
     screen.refresh_from_db()
     assert (screen.decision, screen.decided_by) == ("not_allowed", clinic_admin)
+    html = page(alone)
+    assert "A clinician at your clinic decided that restricting your time in bed" in html
+    assert "Note from the clinician: Refer to sleep clinic" in html
+    assert "Your therapist decided" not in html
     assert "waits for a decision" not in page(clinic_admin, "program:clinic_home")
 
 
