@@ -565,10 +565,40 @@ def _decide(recommendation: Recommendation, status: str, by: User, reason: str) 
     recommendation.save()
 
 
+def _refuse_shorter_past_the_screen(recommendation: Recommendation, window_min: int) -> None:
+    """A clinician does not shorten the window either while the safety screen is due
+    again and unanswered, or its answers wait for a decision (``rescreen.hold_reason``):
+    a recommendation made before then could otherwise be approved past it."""
+    from . import rescreen
+
+    course = recommendation.course
+    current = current_prescription(course, course.patient.local_today())
+    if current is None or window_min >= current.window_min:
+        return
+    reason = rescreen.hold_reason(
+        course.patient, course, latest_screen(course.patient), course.patient.local_today()
+    )
+    if reason is titration.Flag.SCREEN_DUE:
+        raise SleepWindowError(
+            _(
+                "The patient's safety screen is due again and not answered yet: the window "
+                "cannot be made shorter until they answer."
+            )
+        )
+    if reason is titration.Flag.SCREEN_REVIEW:
+        raise SleepWindowError(
+            _(
+                "The patient's latest safety-screen answers wait for a decision: decide them "
+                "before making the window shorter."
+            )
+        )
+
+
 @transaction.atomic
 def approve(recommendation: Recommendation, *, by: User) -> Prescription:
     if recommendation.status != Recommendation.Status.PENDING:
         raise SleepWindowError(_("This recommendation has already been decided."))
+    _refuse_shorter_past_the_screen(recommendation, recommendation.proposed_window_min)
     prescription = _apply(
         recommendation,
         window=recommendation.proposed_window_min,
@@ -592,6 +622,7 @@ def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: s
         raise SleepWindowError(_("This recommendation has already been decided."))
     if not 180 <= window_min <= 720:
         raise SleepWindowError(_("A window is between 3 and 12 hours."))
+    _refuse_shorter_past_the_screen(recommendation, window_min)
     rules = recommendation.course.protocol.rules()
     outside = not rules.in_range(window_min)
     if not reason.strip():

@@ -106,6 +106,25 @@ def test_a_first_window_is_not_started_on_answers_older_than_4_weeks(patient) ->
         assert "Choose your rise time" not in html
 
 
+def test_a_shorter_window_made_before_the_screen_fell_due_is_not_approved_past_it(
+    patient, therapist
+) -> None:
+    started(patient, therapist)
+    low_week(patient, DAY_28 - timedelta(days=7))
+    with time_machine.travel("2026-12-16 13:00Z", tick=False):
+        sw.record_sleepiness(patient, dozing=0, unsafe=False)
+        earlier = sw.weekly_review(sw.course_for(patient), DAY_28 - timedelta(days=7))
+    assert (earlier.rule, earlier.proposed_window_min) == ("reduce", 360)
+    with time_machine.travel(ON_DAY_28, tick=False):
+        with pytest.raises(sw.SleepWindowError, match="safety screen is due again"):
+            sw.approve(earlier, by=therapist)
+        with pytest.raises(sw.SleepWindowError, match="safety screen is due again"):
+            sw.edit(earlier, by=therapist, window_min=345, reason="faster")
+        sw.edit(earlier, by=therapist, window_min=390, reason="longer is allowed")
+    earlier.refresh_from_db()
+    assert earlier.status == "edited"
+
+
 # --- A positive re-screen -----------------------------------------------------------
 
 
