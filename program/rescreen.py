@@ -88,21 +88,31 @@ def active_therapist(patient: User) -> User | None:
 
 
 def deciders_without_therapist() -> QuerySet[User]:
-    """Who decides for a patient with no therapist: the active clinic admins."""
-    return User.objects.active().filter(role=Role.ADMIN)
+    """Who decides for a patient with no therapist: the duty list's people with an
+    account (``risk.on_duty``): the active clinic admins, and therapists whose address is
+    in ``RISK_DUTY_EMAILS``."""
+    from django.db.models import Q
+
+    from .risk import duty_addresses
+
+    return User.objects.active().filter(
+        Q(role=Role.ADMIN) | Q(role=Role.THERAPIST, email__in=duty_addresses())
+    )
 
 
 def can_decide(user: User, patient: User) -> bool:
     """Who records a decision on the patient's screen and sleep-window recommendations:
-    their own therapist; for a patient with no (active) therapist, a clinic admin
-    (they are on the duty list, program.risk) — so a positive screen always has
-    someone who can decide it (issue 16, loose end b)."""
+    their own therapist; for a patient with no (active) therapist, the duty list
+    (``risk.on_duty``: a clinic admin, or a therapist whose address is on it) — so a
+    positive screen always has someone who can decide it (issue 16, loose end b)."""
+    from .risk import on_duty
+
     if not user.is_authenticated or not user.is_active:
         return False
     therapist = active_therapist(patient)
     if therapist is not None:
         return user.pk == therapist.pk
-    return user.role == Role.ADMIN
+    return on_duty(user)
 
 
 def waiting_without_therapist() -> QuerySet[User]:

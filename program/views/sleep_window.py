@@ -283,8 +283,21 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 
 @clinician_required
 def patient_sleep_window(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = _patient_for(request, patient_id)
     return _therapist_page(request, patient)
+
+
+def _patient_for(request: HttpRequest, patient_id: int) -> User:
+    """The patient if the user may see them (``get_patient_for``), or, for someone on the
+    duty list, a patient without an active therapist, whose decisions are theirs
+    (``rescreen.can_decide``). Anyone else: 404."""
+    try:
+        return get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    except Http404:
+        patient = User.objects.patients().filter(pk=patient_id).first()
+        if patient is None or not rescreen.can_decide(request.user, patient):  # type: ignore[arg-type]
+            raise
+        return patient
 
 
 def _therapist_page(
@@ -321,7 +334,7 @@ def _therapist_page(
 def _own_patient(request: HttpRequest, patient_id: int) -> User:
     """Decisions are the patient's own therapist's; for a patient without one, a clinic
     admin's (``rescreen.can_decide``). Otherwise admins read only."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = _patient_for(request, patient_id)
     if not rescreen.can_decide(request.user, patient):  # type: ignore[arg-type]
         raise Http404
     return patient

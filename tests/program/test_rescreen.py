@@ -347,6 +347,42 @@ def test_an_admin_decides_a_positive_screen_of_a_patient_without_a_therapist(
     assert "waits for a decision" not in page(clinic_admin, "program:clinic_home")
 
 
+def test_a_therapist_on_the_duty_list_decides_for_a_patient_without_a_therapist(
+    alone, outsider_patient, other_therapist, settings
+) -> None:
+    settings.RISK_DUTY_EMAILS = [other_therapist.email]
+    sw.submit_screen(alone, {**CLEAR, "cognitive": True})
+    screen = SafetyScreen.objects.get(patient=alone)
+    alerts = page(other_therapist, "program:risk_alerts")
+    assert "1 patient without a therapist waits for a decision" in alerts
+    assert "safety screen to decide" in alerts
+    assert "Record decision" in page(other_therapist, "program:patient_sleep_window", alone.pk)
+    client_for(other_therapist).post(
+        reverse("program:decide_screen", args=[alone.pk, screen.pk]),
+        {"decision": "compression", "note": ""},
+    )
+    screen.refresh_from_db()
+    assert (screen.decision, screen.decided_by) == ("compression", other_therapist)
+    # Off the duty list: not theirs, and not shown.
+    settings.RISK_DUTY_EMAILS = []
+    url = reverse("program:patient_sleep_window", args=[alone.pk])
+    assert client_for(other_therapist).get(url).status_code == 404
+
+
+def test_a_duty_therapist_cannot_open_a_patient_who_has_a_therapist(
+    patient, other_therapist, settings
+) -> None:
+    settings.RISK_DUTY_EMAILS = [other_therapist.email]
+    screen, _result = sw.submit_screen(patient, {**CLEAR, "pregnant": True})
+    client = client_for(other_therapist)
+    assert client.get(reverse("program:patient_sleep_window", args=[patient.pk])).status_code == 404
+    response = client.post(
+        reverse("program:decide_screen", args=[patient.pk, screen.pk]),
+        {"decision": "allowed", "note": "x"},
+    )
+    assert response.status_code == 404
+
+
 def test_an_admin_cannot_decide_for_a_patient_who_has_a_therapist(patient, clinic_admin) -> None:
     screen, _result = sw.submit_screen(patient, {**CLEAR, "pregnant": True})
     response = client_for(clinic_admin).post(
