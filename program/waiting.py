@@ -154,7 +154,13 @@ def send(reminder_id: int, now: datetime) -> int:
             "recommendation_waiting",
             address,
             reverse("program:patient_sleep_window", args=[patient.pk]),
-            {"person": person, "duty": duty, "reminded": reminded, "days": days},
+            {
+                "person": person,
+                "duty": duty,
+                "therapist": _therapist(recommendation) is not None,
+                "reminded": reminded,
+                "days": days,
+            },
             language=person.language if person else "",
         )
         sent += 1

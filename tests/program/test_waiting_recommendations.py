@@ -63,6 +63,7 @@ def test_the_therapist_is_reminded_then_the_duty_list_each_once(
     assert to(DUTY) == 1 and to(clinic_admin.email) == 1
     duty_body = next(m.body for m in mail.outbox if m.to == [DUTY])
     assert "Their therapist was reminded by email and has not decided yet." in duty_body
+    assert "ask their therapist or reassign the patient" in duty_body
     for days in (7, 9, 20):  # each at most once
         tick_at(made + timedelta(days=days))
     assert (to(therapist.email), to(DUTY), to(clinic_admin.email)) == (1, 1, 1)
@@ -133,7 +134,7 @@ def test_without_a_therapist_the_duty_list_is_reminded_at_once(
     tick_at(recommendation.created_at + timedelta(days=3, minutes=1))
     assert to(DUTY) == 1 and to(clinic_admin.email) == 1
     body = next(m.body for m in mail.outbox if m.to == [DUTY])
-    assert "They do not have a therapist in this app." in body
+    assert "They do not have a therapist in this app, so the decision is the duty list's." in body
     assert "Their therapist was reminded" not in body
 
 
