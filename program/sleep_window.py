@@ -361,16 +361,23 @@ def _store(
     decision: titration.Decision,
     rules: titration.Protocol,
 ) -> Recommendation:
-    """Save a recommendation, once per review (a repeated tick finds the first one)."""
-    Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).exclude(
-        review_date=review_date, kind=kind
-    ).update(status=Recommendation.Status.SUPERSEDED)
+    """Save a recommendation, once per review (a repeated tick finds the first one).
+    One that replaces a recommendation still waiting keeps its ``waiting_since``."""
+    replaced = Recommendation.objects.filter(
+        course=course, status=Recommendation.Status.PENDING
+    ).exclude(review_date=review_date, kind=kind)
+    waiting_since = min(
+        (r.waiting_since or r.created_at for r in replaced.only("waiting_since", "created_at")),
+        default=None,
+    )
+    replaced.update(status=Recommendation.Status.SUPERSEDED)
     try:
         with transaction.atomic():
             recommendation = Recommendation.objects.create(
                 course=course,
                 review_date=review_date,
                 kind=kind,
+                waiting_since=waiting_since,
                 current_window_min=decision.previous_window_min,
                 proposed_window_min=decision.window_min,
                 rule=decision.rule.value,

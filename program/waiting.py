@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import User
@@ -64,12 +65,15 @@ def _write(recommendation: Recommendation, stage: str, recipients: list[str]) ->
 def remind_due(now: datetime) -> list[int]:
     """Write the reminders now due; returns the new rows' ids, for the caller to publish.
 
-    The therapist's at ``remind_after()`` of waiting, the duty list's at twice that (at
+    Waiting counts from ``waiting_since`` when the recommendation replaced one still
+    waiting (the next week's review supersedes it), so the wait is not restarted each
+    week. The therapist's at ``remind_after()`` of waiting, the duty list's at twice that (at
     once, with the therapist's, for a patient without a therapist)."""
     after = remind_after()
     waiting = (
         Recommendation.objects.pending()
-        .filter(created_at__lte=now - after, course__status__in=("active", "setting_up"))
+        .annotate(since=Coalesce("waiting_since", "created_at"))
+        .filter(since__lte=now - after, course__status__in=("active", "setting_up"))
         .select_related("course__patient__therapist")
         .prefetch_related("reminders")
         .order_by("created_at")[:BATCH]
@@ -78,7 +82,7 @@ def remind_due(now: datetime) -> list[int]:
     for recommendation in waiting:
         stages = {r.stage for r in recommendation.reminders.all()}
         therapist = _therapist(recommendation)
-        duty_due = therapist is None or recommendation.created_at <= now - 2 * after
+        duty_due = therapist is None or recommendation.since <= now - 2 * after  # type: ignore[attr-defined]
         if therapist is not None and RecommendationReminder.Stage.THERAPIST not in stages:
             pk = _write(recommendation, RecommendationReminder.Stage.THERAPIST, [therapist.email])
             if pk:
@@ -143,7 +147,7 @@ def send(reminder_id: int, now: datetime) -> int:
     reminded = recommendation.reminders.filter(
         stage=RecommendationReminder.Stage.THERAPIST, email_sent_at__isnull=False
     ).exists()
-    days = max(1, (now - recommendation.created_at).days)
+    days = max(1, (now - (recommendation.waiting_since or recommendation.created_at)).days)
     people = {u.email.lower(): u for u in User.objects.filter(email__in=reminder.recipients)}
     sent = 0
     for address in reminder.recipients:

@@ -266,6 +266,9 @@ class Recommendation(models.Model):
         Prescription, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Since when a change has waited for a clinician: a recommendation that replaces
+    # one still waiting keeps its start (program.waiting; empty: ``created_at``).
+    waiting_since = models.DateTimeField(null=True, blank=True)
 
     objects = RecommendationQuerySet.as_manager()
 

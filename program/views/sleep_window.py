@@ -50,7 +50,11 @@ def window_context(patient: User) -> dict[str, Any]:
         # Without a therapist, the clinic's admins decide (program.rescreen.can_decide).
         "duty_team": therapist is None and rescreen.deciders_without_therapist().exists(),
         # A pending recommendation's first day of waiting, in the patient's zone.
-        "pending_since": pending.created_at.astimezone(patient.zone) if pending else None,
+        "pending_since": (
+            (pending.waiting_since or pending.created_at).astimezone(patient.zone)
+            if pending
+            else None
+        ),
         "patient": patient,
         "today": today,
         "course": course,

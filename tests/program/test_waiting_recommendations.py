@@ -5,7 +5,7 @@ the patient sees that it waits, and since when."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, time, timedelta
 
 import pytest
 import time_machine
@@ -161,3 +161,31 @@ def test_a_weekly_change_says_it_waits_for_the_therapist_since_when(patient, the
     assert "A change to your window is waiting for your therapist (waiting since Tue 1 Dec)." in (
         html
     )
+
+
+def test_the_next_weeks_review_does_not_restart_the_wait(patient, therapist, settings) -> None:
+    """Was: the next week's review superseded a waiting one, so with a delay over 3 days the
+    duty list was never reached. The new review keeps the first one's start."""
+    from datetime import date, datetime
+
+    from tests.program.test_sleep_window import started
+
+    settings.RISK_DUTY_EMAILS = [DUTY]
+    settings.RECOMMENDATION_REMIND_AFTER_DAYS = 4
+    started(patient, therapist)
+    with time_machine.travel("2026-12-02 13:00Z", tick=False):
+        first = sw.weekly_review(sw.course_for(patient), date(2026, 12, 2))
+    with time_machine.travel("2026-12-09 13:00Z", tick=False):
+        second = sw.weekly_review(sw.course_for(patient), date(2026, 12, 9))
+    first.refresh_from_db()
+    assert first.status == "superseded" and second.status == "pending"
+    assert second.waiting_since == datetime(2026, 12, 2, 13, tzinfo=UTC)
+    tick_at("2026-12-10 12:59Z")
+    assert to(DUTY) == 0
+    tick_at("2026-12-10 13:01Z")
+    assert to(DUTY) == 1
+    body = next(m.body for m in mail.outbox if m.to == [DUTY])
+    assert "has waited 8 days" in body
+    with time_machine.travel("2026-12-10 14:00Z", tick=False):
+        html = client_for(patient).get(reverse("program:sleep_window")).content.decode()
+    assert "(waiting since Wed 2 Dec)" in html
