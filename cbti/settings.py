@@ -464,6 +464,11 @@ def _project_version() -> str:
 
 
 APP_VERSION = env.str("APP_VERSION", "") or _project_version()
+
+# A sleep-window recommendation waiting for a clinician this many days reminds the
+# patient's therapist by email, and after as many days again the duty list
+# (program.waiting); a patient without a therapist goes to the duty list at the first.
+RECOMMENDATION_REMIND_AFTER_DAYS = env.int("RECOMMENDATION_REMIND_AFTER_DAYS", 3)
 # The reminder and titration ticks do nothing while this host's clock is ahead of the
 # database's by more than this (program.clock_guard): a clock jump must not make next
 # week's reviews now or push every reminder ahead.

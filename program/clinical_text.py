@@ -33,8 +33,29 @@ MARKED = (
     gettext_noop("Do you sleepwalk, or act out your dreams while asleep?"),
     gettext_noop("Are you pregnant?"),
     gettext_noop(
-        "Does your work involve driving, operating machinery, or other tasks "
-        "where falling asleep would be dangerous?"
+        "Do you drive, ride a motorbike or operate machinery — for work, for your commute or "
+        "at any other time?"
+    ),
+    gettext_noop(
+        "Is your job safety-critical: driving for a living (lorry, bus, taxi, delivery), "
+        "flying, operating heavy machinery, or other work where falling asleep could hurt "
+        "you or someone else?"
+    ),
+    gettext_noop(
+        "Have you been diagnosed with dementia, or with memory or thinking problems (mild "
+        "cognitive impairment)?"
+    ),
+    gettext_noop(
+        "Do you have restless legs — an urge to move your legs in the evening or at night, "
+        "with uncomfortable feelings — that is not being treated?"
+    ),
+    gettext_noop(
+        "Have you been diagnosed with narcolepsy or another condition that makes you very "
+        "sleepy in the day (hypersomnia)?"
+    ),
+    gettext_noop(
+        "Has a doctor told you that you have a body-clock (circadian rhythm) sleep disorder, "
+        "for example delayed sleep phase?"
     ),
     gettext_noop("Do you work night shifts or rotating shifts?"),
     gettext_noop(
@@ -542,6 +563,14 @@ TITRATION_FLAGS = (
         "whether to go on with standard sleep restriction"
     ),
     gettext_noop("the window was set outside the protocol's floor and ceiling, with a reason"),
+    gettext_noop(
+        "the safety screen is due again and not answered: a shorter window was due, so it "
+        "is held until the patient answers (they are asked on their sleep-window page)"
+    ),
+    gettext_noop(
+        "the patient's new safety-screen answers need your decision: a shorter window was "
+        "due, so it is held until you decide"
+    ),
 )
 
 

@@ -363,7 +363,8 @@ def _shift(clock: time, minutes: int) -> time:
 def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
     """From week 2 on: a clear safety screen, a first window approved by the therapist,
     and a weekly review each week since — the latest left pending for the week-3
-    patient. The second therapist's patient has a positive screen awaiting a decision."""
+    patient (waiting since its review day), and the week-6 patient's 4-weekly screen due
+    again. The second therapist's patient has a positive screen awaiting a decision."""
     days = person.days_into_programme or 0
     if days < 7:
         return
@@ -416,6 +417,21 @@ def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
         review_day += timedelta(days=7)
     if person.email != "week3@example.com" or len(reviews) == 1:
         _approve_as_of(reviews[-1], therapist)
+    else:  # waiting for the therapist since its review day (program.waiting)
+        from .models import Recommendation
+
+        Recommendation.objects.filter(pk=reviews[-1].pk).update(
+            created_at=_noon(patient, reviews[-1].review_date)
+        )
+    if person.email == "week6@example.com":
+        # Answered before the first window, more than 4 weeks of restriction ago: the
+        # 4-weekly safety screen is due again (program.rescreen_rules), and the visitor
+        # sees the window on hold until it is answered.
+        from .models import SafetyScreen
+
+        SafetyScreen.objects.filter(patient=patient).update(
+            completed_at=_noon(patient, first_day - timedelta(days=1))
+        )
     if bipolar:
         _mood_demo(patient, first_day, today)
 
@@ -435,6 +451,12 @@ def _mood_demo(patient: User, first_day: date, today: date) -> None:
             elevated=week_of + timedelta(days=7) > today,
         )
         week_of += timedelta(days=7)
+
+
+def _noon(patient: User, day):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return datetime.combine(day, time(12), tzinfo=patient.zone)
 
 
 # Demo data: ISI totals entered as earlier results by the therapist (the ISI's wording is

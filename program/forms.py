@@ -590,6 +590,36 @@ class ScreenDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args: Any, strict: bool = False, **kwargs: Any) -> None:
+        """``strict``: a safety-critical job or untreated sleep apnoea (safety.STRICT_KEYS)
+        is cleared only with a typed reason, and compression is offered first."""
+        super().__init__(*args, **kwargs)
+        self.strict = strict
+        if strict:
+            choices = dict(self.fields["decision"].choices)
+            self.fields["decision"].choices = [
+                ("compression", choices["compression"]),
+                ("allowed", choices["allowed"]),
+                ("not_allowed", choices["not_allowed"]),
+            ]
+            self.fields["note"].label = _("Your reason")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            self.strict
+            and data.get("decision") in ("allowed", "compression")
+            and not (data.get("note") or "").strip()
+        ):
+            self.add_error(
+                "note",
+                _(
+                    "Say why sleep restriction is safe for this patient: it cannot be "
+                    "cleared without a reason."
+                ),
+            )
+        return data
+
 
 class CourseSettingsForm(forms.Form):
     protocol = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Protocol"))  # type: ignore[arg-type]

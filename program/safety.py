@@ -2,7 +2,7 @@
 
 Wording is our own, plain-language, written for this project from the
 contraindications in docs/sources.md [BSM-SRT ch. 1; HABIT trial exclusions;
-CCJM19]. It is not a validated questionnaire, and the
+CCJM19; ANDERSON14]. It is not a validated questionnaire, and the
 sleepiness check is not the Epworth Sleepiness Scale (which is licensed and can
 be loaded by a clinic that holds a licence).
 
@@ -30,6 +30,11 @@ class Question:
     text: str
     why: str  # shown to the clinician
     crisis: bool = False
+    # A "yes" holds restriction until a clinician decides (False: shown to the
+    # clinician, never a reason to hold on its own).
+    hold: bool = True
+    # A "yes" that only a clinician who types a reason can clear (``decide_screen``).
+    strict: bool = False
 
 
 SCREEN: tuple[Question, ...] = (
@@ -47,7 +52,9 @@ SCREEN: tuple[Question, ...] = (
         "apnoea",
         "Have you been told you stop breathing, gasp or choke in your sleep, or "
         "do you have sleep apnoea that is not being treated?",
-        "Do not restrict sleep in untreated sleep apnoea [CCJM 2019].",
+        "Do not restrict sleep in untreated sleep apnoea [CCJM 2019]. Only a clinician can "
+        "clear it, with a reason.",
+        strict=True,
     ),
     Question(
         "parasomnia",
@@ -60,10 +67,21 @@ SCREEN: tuple[Question, ...] = (
         "Excluded in trials; weigh sleepiness against benefit [HABIT].",
     ),
     Question(
+        "drives",
+        "Do you drive, ride a motorbike or operate machinery — for work, for your commute or "
+        "at any other time?",
+        "Drowsy driving, the commute included [KYLE14]. Not by itself a reason to hold: the "
+        "patient is told never to drive or use machinery while drowsy.",
+        hold=False,
+    ),
+    Question(
         "vigilance",
-        "Does your work involve driving, operating machinery, or other tasks "
-        "where falling asleep would be dangerous?",
-        "Sleepiness makes such work unsafe [BSM-SRT; Kyle et al. SLEEP 2014].",
+        "Is your job safety-critical: driving for a living (lorry, bus, taxi, delivery), "
+        "flying, operating heavy machinery, or other work where falling asleep could hurt "
+        "you or someone else?",
+        "Sleepiness makes such work unsafe: restriction should not be used [BSM-SRT; KYLE14]. "
+        "Only a clinician can clear it, with a reason.",
+        strict=True,
     ),
     Question(
         "shifts",
@@ -75,6 +93,31 @@ SCREEN: tuple[Question, ...] = (
         "Have you been diagnosed with schizophrenia or psychosis, or is a "
         "mental health condition currently unstable or untreated?",
         "Excluded or clinician's decision [HABIT].",
+    ),
+    Question(
+        "cognitive",
+        "Have you been diagnosed with dementia, or with memory or thinking problems (mild "
+        "cognitive impairment)?",
+        "Dementia and mild cognitive impairment were excluded [HABIT].",
+    ),
+    Question(
+        "restless_legs",
+        "Do you have restless legs — an urge to move your legs in the evening or at night, "
+        "with uncomfortable feelings — that is not being treated?",
+        "Other untreated sleep disorders are screened out of online programmes [ANDERSON14].",
+    ),
+    Question(
+        "narcolepsy",
+        "Have you been diagnosed with narcolepsy or another condition that makes you very "
+        "sleepy in the day (hypersomnia)?",
+        "A disorder of daytime sleepiness: restriction adds to it [BSM-SRT; design decision].",
+    ),
+    Question(
+        "circadian",
+        "Has a doctor told you that you have a body-clock (circadian rhythm) sleep disorder, "
+        "for example delayed sleep phase?",
+        "Circadian disorders are screened out of online programmes and need their own plan "
+        "[ANDERSON14].",
     ),
     Question(
         "self_harm",
@@ -93,10 +136,19 @@ SCREEN: tuple[Question, ...] = (
         "Are you 65 or older?",
         "Older adults: thresholds 5 points lower; compression is gentler [BSM-SRT, "
         "BSM-COMP]. Not by itself a reason to hold.",
+        hold=False,
     ),
 )
-# Answers that need a clinician's decision (everything except age).
-HOLD_KEYS = frozenset(q.key for q in SCREEN if q.key != "older")
+# Answers that need a clinician's decision (everything except age and everyday driving).
+HOLD_KEYS = frozenset(q.key for q in SCREEN if q.hold)
+# Answers a clinician can clear only with a typed reason, offering compression first:
+# a safety-critical job and untreated sleep apnoea (issue 16 part 5).
+STRICT_KEYS = frozenset(q.key for q in SCREEN if q.strict)
+
+
+def strict_answers(answers: dict[str, bool]) -> tuple[str, ...]:
+    """The keys of the "yes" answers that need a clinician's typed reason to clear."""
+    return tuple(q.key for q in SCREEN if q.strict and answers.get(q.key))
 
 
 @dataclass(frozen=True)
@@ -108,7 +160,7 @@ class ScreenResult:
 
 
 def evaluate_screen(answers: dict[str, bool]) -> ScreenResult:
-    """Positive when any answer other than age is yes; crisis when self-harm is yes."""
+    """Positive when any answer that holds (``HOLD_KEYS``) is yes; crisis when self-harm is yes."""
     yes = [q for q in SCREEN if answers.get(q.key)]
     return ScreenResult(
         positive=any(q.key in HOLD_KEYS for q in yes),

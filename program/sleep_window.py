@@ -110,7 +110,7 @@ def _birth_age(patient: User) -> int | None:
 
 
 def latest_screen(patient: User) -> SafetyScreen | None:
-    return SafetyScreen.objects.filter(patient=patient).order_by("-completed_at").first()
+    return SafetyScreen.objects.filter(patient=patient).order_by("-completed_at", "-pk").first()
 
 
 def night_figures(
@@ -229,7 +229,13 @@ def _age(patient: User) -> int | None:
 def submit_screen(
     patient: User, answers: dict[str, bool]
 ) -> tuple[SafetyScreen, safety.ScreenResult]:
+    """Save the screen's answers, first or again (``program.rescreen``): a positive one
+    waits for a clinician, and a weekly review held for want of it is worked out again."""
+    from . import rescreen
+
     result = safety.evaluate_screen(answers)
+    course = course_for(patient)
+    occasion = rescreen.due(patient, course, latest_screen(patient))
     screen = SafetyScreen.objects.create(
         patient=patient,
         answers=answers,
@@ -237,8 +243,8 @@ def submit_screen(
         decision=(
             SafetyScreen.Decision.PENDING if result.positive else SafetyScreen.Decision.ALLOWED
         ),
+        occasion=occasion.value or "change",
     )
-    course = course_for(patient)
     # Without a date of birth (an account made before it was asked), the screen's age
     # answer chooses the older adults' thresholds, as before; with one, follow_age did.
     if (
@@ -248,21 +254,46 @@ def submit_screen(
         and course.protocol.key == DEFAULT_PROTOCOL_KEY
     ):
         _switch_protocol(course, "older-85-80")
+    _rework_held(course)
     return screen, result
 
 
 @transaction.atomic
 def decide_screen(screen: SafetyScreen, *, decision: str, by: User, note: str) -> None:
-    """A clinician's decision after a positive screen."""
+    """A clinician's decision after a positive screen, once (the decision, who, when
+    and the note stay on the screen's row). A safety-critical job or untreated sleep
+    apnoea (``safety.STRICT_KEYS``) is cleared only with a typed reason. "No sleep
+    restriction" during a course ends it; "compression" switches its protocol."""
     if decision not in SafetyScreen.Decision.values or decision == "pending":
         raise SleepWindowError(_("Choose a decision."))
+    if screen.decision != SafetyScreen.Decision.PENDING:
+        raise SleepWindowError(_("This safety screen has already been decided."))
+    if (
+        decision != SafetyScreen.Decision.NOT_ALLOWED
+        and safety.strict_answers(screen.answers)
+        and not note.strip()
+    ):
+        raise SleepWindowError(
+            _(
+                "A safety-critical job or untreated sleep apnoea can only be cleared with a "
+                "reason: type why restriction is safe for this patient."
+            )
+        )
     screen.decision = decision
     screen.decided_by = by
     screen.decided_at = timezone.now()
     screen.decision_note = note
     screen.save()
+    course = course_for(screen.patient)
     if decision == SafetyScreen.Decision.COMPRESSION_ONLY:
-        _switch_protocol(course_for(screen.patient), "compression")
+        _switch_protocol(course, "compression")
+    if decision == SafetyScreen.Decision.NOT_ALLOWED and course.status in (
+        SleepCourse.Status.ACTIVE,
+        SleepCourse.Status.PAUSED,
+    ):
+        end(course, reason="Safety screen: no sleep restriction")
+    else:
+        _rework_held(course)
 
 
 def restriction_allowed(patient: User) -> bool:
@@ -440,16 +471,23 @@ def _store(
     decision: titration.Decision,
     rules: titration.Protocol,
 ) -> Recommendation:
-    """Save a recommendation, once per review (a repeated tick finds the first one)."""
-    Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).exclude(
-        review_date=review_date, kind=kind
-    ).update(status=Recommendation.Status.SUPERSEDED)
+    """Save a recommendation, once per review (a repeated tick finds the first one).
+    One that replaces a recommendation still waiting keeps its ``waiting_since``."""
+    replaced = Recommendation.objects.filter(
+        course=course, status=Recommendation.Status.PENDING
+    ).exclude(review_date=review_date, kind=kind)
+    waiting_since = min(
+        (r.waiting_since or r.created_at for r in replaced.only("waiting_since", "created_at")),
+        default=None,
+    )
+    replaced.update(status=Recommendation.Status.SUPERSEDED)
     try:
         with transaction.atomic():
             recommendation = Recommendation.objects.create(
                 course=course,
                 review_date=review_date,
                 kind=kind,
+                waiting_since=waiting_since,
                 current_window_min=decision.previous_window_min,
                 proposed_window_min=decision.window_min,
                 rule=decision.rule.value,
@@ -504,6 +542,8 @@ def start(
 
     Needs a screen that is clear or cleared by a clinician, and enough baseline diary.
     """
+    from . import rescreen
+
     today = today or patient.local_today()
     if patient.date_of_birth is None:
         raise SleepWindowError(_("Please give your date of birth first."))
@@ -515,6 +555,10 @@ def start(
     course = course_for(patient)
     if not restriction_allowed(patient):
         raise SleepWindowError(_("Your therapist needs to look at your safety answers first."))
+    if rescreen.due(patient, course, latest_screen(patient), today):
+        raise SleepWindowError(
+            _("Please answer the safety questions again before your first window.")
+        )
     status = baseline_status(patient, course, today)
     if not status.ready:
         raise SleepWindowError(
@@ -579,6 +623,7 @@ def weekly_review(course: SleepCourse, review_date: date) -> Recommendation | No
     decision = _weekly_decision(course, review_date, very_sleepy=very_sleepy)
     if decision is None:
         return None
+    decision = _screen_hold(course, decision, review_date)
     return _store(
         course,
         review_date=review_date,
@@ -597,9 +642,37 @@ def _review_again(course: SleepCourse, check: SleepinessCheck) -> None:
     held = course.recommendations.pending().filter(kind="weekly").first()
     if held is None or course.status != SleepCourse.Status.ACTIVE:
         return
-    decision = _weekly_decision(course, held.review_date, very_sleepy=_too_sleepy(check))
+    _rework(course, held, very_sleepy=_too_sleepy(check))
+
+
+def _screen_hold(
+    course: SleepCourse, decision: titration.Decision, review_date: date
+) -> titration.Decision:
+    """No shorter window while the screen is due again or waits for a clinician
+    (``program.rescreen.hold_reason``, ``rescreen_rules.hold_for_screen``)."""
+    from . import rescreen, rescreen_rules
+
+    reason = rescreen.hold_reason(
+        course.patient, course, latest_screen(course.patient), review_date
+    )
+    return rescreen_rules.hold_for_screen(decision, reason)
+
+
+def _rework_held(course: SleepCourse) -> None:
+    """New screen answers, or a clinician's decision on them: a weekly review still
+    waiting (held for the screen, or for anything else) is worked out again."""
+    held = course.recommendations.pending().filter(kind="weekly").first()
+    if held is None or course.status != SleepCourse.Status.ACTIVE:
+        return
+    check = recent_sleepiness(course.patient, course.patient.local_today())
+    _rework(course, held, very_sleepy=_too_sleepy(check))
+
+
+def _rework(course: SleepCourse, held: Recommendation, *, very_sleepy: bool | None) -> None:
+    decision = _weekly_decision(course, held.review_date, very_sleepy=very_sleepy)
     if decision is None:
         return
+    decision = _screen_hold(course, decision, course.patient.local_today())
     held.current_window_min = decision.previous_window_min
     held.proposed_window_min = decision.window_min
     held.rule = decision.rule.value
@@ -617,10 +690,40 @@ def _decide(recommendation: Recommendation, status: str, by: User, reason: str) 
     recommendation.save()
 
 
+def _refuse_shorter_past_the_screen(recommendation: Recommendation, window_min: int) -> None:
+    """A clinician does not shorten the window either while the safety screen is due
+    again and unanswered, or its answers wait for a decision (``rescreen.hold_reason``):
+    a recommendation made before then could otherwise be approved past it."""
+    from . import rescreen
+
+    course = recommendation.course
+    current = current_prescription(course, course.patient.local_today())
+    if current is None or window_min >= current.window_min:
+        return
+    reason = rescreen.hold_reason(
+        course.patient, course, latest_screen(course.patient), course.patient.local_today()
+    )
+    if reason is titration.Flag.SCREEN_DUE:
+        raise SleepWindowError(
+            _(
+                "The patient's safety screen is due again and not answered yet: the window "
+                "cannot be made shorter until they answer."
+            )
+        )
+    if reason is titration.Flag.SCREEN_REVIEW:
+        raise SleepWindowError(
+            _(
+                "The patient's latest safety-screen answers wait for a decision: decide them "
+                "before making the window shorter."
+            )
+        )
+
+
 @transaction.atomic
 def approve(recommendation: Recommendation, *, by: User) -> Prescription:
     if recommendation.status != Recommendation.Status.PENDING:
         raise SleepWindowError(_("This recommendation has already been decided."))
+    _refuse_shorter_past_the_screen(recommendation, recommendation.proposed_window_min)
     prescription = _apply(
         recommendation,
         window=recommendation.proposed_window_min,
@@ -644,6 +747,7 @@ def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: s
         raise SleepWindowError(_("This recommendation has already been decided."))
     if not 180 <= window_min <= 720:
         raise SleepWindowError(_("A window is between 3 and 12 hours."))
+    _refuse_shorter_past_the_screen(recommendation, window_min)
     rules = recommendation.course.protocol.rules()
     outside = not rules.in_range(window_min)
     if not reason.strip():

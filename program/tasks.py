@@ -95,6 +95,7 @@ def reminder_tick_task() -> int:
             return sum(len(batch) for batch in batches[:n])
     _reschedule_after_new_nights(now)
     _escalate_risk_alerts(now)
+    _remind_waiting_recommendations(now)
     _queue_unsent_emails(now)
     return sum(len(ids) for ids in batches)
 
@@ -110,6 +111,28 @@ def _escalate_risk_alerts(now: datetime) -> None:
         )
     except Exception:
         log.exception("Could not escalate risk alerts; the next tick tries again")
+
+
+def _remind_waiting_recommendations(now: datetime) -> None:
+    """Recommendations waiting for a clinician too long remind the therapist, then the
+    duty list (program.waiting). Never fails the tick."""
+    from . import waiting
+
+    try:
+        waiting.remind_and_publish(
+            now, lambda pk: recommendation_reminder_task.apply_async(args=[pk], retry=False)
+        )
+    except Exception:
+        log.exception("Could not remind about waiting recommendations; the next tick tries")
+
+
+@shared_task
+def recommendation_reminder_task(reminder_id: int) -> int:
+    """Send one "a sleep window is waiting for your decision" reminder, at most once
+    (program.waiting)."""
+    from . import waiting
+
+    return waiting.send(reminder_id, timezone.now())
 
 
 def _queue_unsent_emails(now: datetime) -> None:

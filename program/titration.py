@@ -92,6 +92,10 @@ class Rule(enum.StrEnum):
     # The rule's result would not go the rule's way (e.g. "back to mean TST" from a
     # window shorter than the mean TST): held for a clinician.
     CLINICIAN_HOLD = "clinician_hold"
+    # A shorter window was due but the safety screen is due again and unanswered, or
+    # its new answers wait for a clinician (program.rescreen_rules.hold_for_screen).
+    SCREEN_DUE = "screen_due"
+    SCREEN_REVIEW = "screen_review"
 
 
 # The rules that change the window, and which way.
@@ -116,6 +120,8 @@ class Flag(enum.StrEnum):
     LOWERED_TO_CEILING = "lowered_to_ceiling"
     AT_TARGET_LOW_SE = "at_target_low_se"
     EDITED_OUTSIDE_RANGE = "edited_outside_range"
+    SCREEN_DUE = "screen_due"
+    SCREEN_REVIEW = "screen_review"
 
 
 # The clinician's reason for each flag, in English: program.clinical_text marks each
@@ -174,6 +180,16 @@ FLAG_TEXT: tuple[tuple[str, str], ...] = (
     (
         Flag.EDITED_OUTSIDE_RANGE,
         "the window was set outside the protocol's floor and ceiling, with a reason",
+    ),
+    (
+        Flag.SCREEN_DUE,
+        "the safety screen is due again and not answered: a shorter window was due, so it "
+        "is held until the patient answers (they are asked on their sleep-window page)",
+    ),
+    (
+        Flag.SCREEN_REVIEW,
+        "the patient's new safety-screen answers need your decision: a shorter window was "
+        "due, so it is held until you decide",
     ),
 )
 

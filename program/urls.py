@@ -36,6 +36,7 @@ urlpatterns = [
     path("sleep-window/sleepiness/", sleep_window.sleepiness_check, name="sleep_window_sleepiness"),
     path("sleep-window/mood/", sleep_window.mood_check, name="sleep_window_mood"),
     path("sleep-window/pause/", sleep_window.patient_pause, name="sleep_window_pause"),
+    path("sleep-window/changed/", sleep_window.report_change, name="sleep_window_changed"),
     path(
         "sleep-window/calendar-link/",
         sleep_window.new_calendar_link,

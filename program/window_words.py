@@ -52,6 +52,14 @@ PATIENT_RULE_WORDS = {
         "Your window was not shortened this week: before a shorter window we need your "
         "answer to the weekly sleepiness check, so it stayed the same"
     ),
+    "screen_due": _(
+        "Your window was not shortened this week: it is time to answer the safety questions "
+        "again, and a shorter window waits for your answers"
+    ),
+    "screen_review": _(
+        "Your window was not shortened this week: your latest safety answers need a "
+        "clinician's decision first"
+    ),
     "mood_hold": _(
         "Your window was not shortened this week: you told us your mood has been unusually "
         "high, so a clinician looks at that first"
@@ -107,6 +115,14 @@ STAFF_RULE_WORDS = {
     "sleepiness_missing": _(
         "No sleepiness check this week: a shorter window was due, so the window stays the "
         "same until the patient answers"
+    ),
+    "screen_due": _(
+        "The safety screen is due again: a shorter window was due, so the window stays the "
+        "same until the patient answers it"
+    ),
+    "screen_review": _(
+        "The patient's latest safety answers wait for a clinician's decision: a shorter "
+        "window was due, so the window stays the same until then"
     ),
     "mood_hold": _(
         "The patient reported unusually high mood: a shorter window was due, so the window "

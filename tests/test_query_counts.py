@@ -413,3 +413,26 @@ def test_the_adverse_event_pages_use_a_fixed_number_of_queries(
         event.save()
     many = [count_queries(c, u) for c, u in pages]
     assert few == many, f"{few} queries for 1 event each, {many} for 16 (N+1?)"
+
+
+def test_the_clinic_queue_of_patients_without_a_therapist_does_not_grow(
+    clinic_admin, programme
+) -> None:
+    """The "waits for a decision" queue on /clinic/ (program.rescreen)."""
+    from program import sleep_window as sw
+    from program.safety import SCREEN
+
+    def waiting_patients(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            p = make_user(f"alone{i}@example.test", Role.PATIENT)
+            sw.submit_screen(p, {**{q.key: False for q in SCREEN}, "pregnant": True})
+
+    client = client_for(clinic_admin)
+    waiting_patients(1, 0)
+    few = count_queries(client, reverse("program:clinic_home"))
+    waiting_patients(10, 1)
+    many = count_queries(client, reverse("program:clinic_home"))
+    assert few == many, (few, many)
+    assert "11 patients without a therapist wait for a decision" in (
+        client.get(reverse("program:clinic_home")).content.decode()
+    )

@@ -86,6 +86,8 @@ ROWS = [
     row("program:sleep_window_sleepiness", "post", LOGIN, 200, 200,   403,      403,    403),
     row("program:sleep_window_mood",   "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:sleep_window_pause",  "post", LOGIN, HOME,   HOME,   403,      403,    403),
+    # "Something has changed": the patient's own screen opens again.
+    row("program:sleep_window_changed", "post", LOGIN, HOME,  HOME,   403,      403,    403),
     row("program:sleep_window_calendar_link", "post", LOGIN, HOME, HOME, 403,   403,    403),
     # The feed's secret token is its only key: whoever holds the link may read it.
     row("program:calendar_feed",       "get",  200,   200,    200,    200,      200,    200,
@@ -94,7 +96,9 @@ ROWS = [
         args="patient"),
     row("program:decide_recommendation", "post", LOGIN, 403,  403,    200,      404,    404,
         args="recommendation"),
-    row("program:decide_screen",       "post", LOGIN, 403,    403,    HOME,     404,    404,
+    # An empty decision shows the page again with the form's errors. The admin decides
+    # only for a patient without a therapist (tests/program/test_rescreen.py).
+    row("program:decide_screen",       "post", LOGIN, 403,    403,    200,      404,    404,
         args="screen"),
     row("program:sleep_window_action", "post", LOGIN, 403,    403,    HOME,     404,    404,
         args="patient"),

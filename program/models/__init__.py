@@ -50,6 +50,7 @@ from .sleep_window import (
     SleepinessCheck,
     SleepProtocol,
 )
+from .waiting import RecommendationReminder
 
 __all__ = [
     "DEFAULT_PROGRAMME",
@@ -80,6 +81,7 @@ __all__ = [
     "Programme",
     "PushSubscription",
     "Recommendation",
+    "RecommendationReminder",
     "ReminderKind",
     "ReminderPreference",
     "ReminderSchedule",

@@ -109,6 +109,9 @@ class SafetyScreen(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    # Why it was asked (program.rescreen_rules.Due): before the first window, again at
+    # the start, every 4 weeks of restriction, or after a change the patient reported.
+    occasion = models.CharField(max_length=10, default="first")
 
     class Meta:
         ordering = ["-completed_at"]
@@ -204,6 +207,9 @@ class SleepCourse(models.Model):
     )
     paused_reason = models.CharField(max_length=200, blank=True)
     ended_reason = models.CharField(max_length=200, blank=True)
+    # "Something has changed" (pregnancy, a new job, a new diagnosis): the screen is due
+    # again until answered after this (program.rescreen_rules, issue 16 part 5).
+    change_reported_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -298,6 +304,9 @@ class Recommendation(models.Model):
         Prescription, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Since when a change has waited for a clinician: a recommendation that replaces
+    # one still waiting keeps its start (program.waiting; empty: ``created_at``).
+    waiting_since = models.DateTimeField(null=True, blank=True)
 
     objects = RecommendationQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ from accounts.access import admin_required, get_patient_for
 from accounts.models import User
 from accounts.services import reassign_patient
 
-from .. import risk
+from .. import rescreen, risk
 from ..forms import ReassignForm
 from ..models import Programme
 
@@ -40,6 +40,9 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
         "reassign_form": ReassignForm(),
         "programmes": Programme.objects.annotate(enrolled=Count("enrolments")),
         "unassigned": User.objects.patients().filter(therapist__isnull=True).count(),
+        # Patients with no therapist whose screen or window waits for a decision: the
+        # admins decide them (program.rescreen.can_decide).
+        "decisions_waiting": list(rescreen.waiting_without_therapist()),
         # Every open risk alert, the urgent first thing an admin (on the duty list) sees.
         "risk_alerts": list(
             risk.alerts_for(request.user)  # type: ignore[arg-type]

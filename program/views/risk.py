@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import can_view_patient, clinician_required
 from accounts.models import User
 
-from .. import risk
+from .. import rescreen, risk
 from ..models.assessments import RiskAlert
 
 
@@ -35,6 +35,10 @@ def risk_alerts(request: HttpRequest) -> HttpResponse:
             )
         ),
         "on_duty": risk.on_duty(user),
+        # Patients without a therapist whose screen or window waits: the duty list's.
+        "decisions_waiting": (
+            list(rescreen.waiting_without_therapist()) if risk.on_duty(user) else []
+        ),
         "escalate_after_hours": risk.escalate_after_hours(),
     }
     return render(request, "program/risk_alerts.html", ctx)

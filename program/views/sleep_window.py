@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import clinician_required, get_patient_for, patient_required
 from accounts.models import User
 
-from .. import age, crisis_contacts, eligibility, mood, reminders, risk, safety
+from .. import age, crisis_contacts, eligibility, mood, reminders, rescreen, risk, safety
 from .. import sleep_window as sw
 from ..calendar import calendar_feed
 from ..clinical_text import translated
@@ -49,7 +49,19 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
     mood_checks = list(MoodCheck.objects.filter(patient=patient).select_related("reviewed_by")[:8])
     # The mornings the latest review read: the span the caseload and the API show too.
     week = sw.review_week(course, today) if current else None
+    therapist = rescreen.active_therapist(patient)
     return {
+        # The screen due again (program.rescreen_rules): "start", "periodic", "change".
+        "rescreen_due": rescreen.due(patient, course, screen, today) if screen else "",
+        "has_therapist": therapist is not None,
+        # Without a therapist, the clinic's admins decide (program.rescreen.can_decide).
+        "duty_team": therapist is None and rescreen.deciders_without_therapist().exists(),
+        # A pending recommendation's first day of waiting, in the patient's zone.
+        "pending_since": (
+            (pending.waiting_since or pending.created_at).astimezone(patient.zone)
+            if pending
+            else None
+        ),
         "patient": patient,
         "today": today,
         "course": course,
@@ -94,11 +106,19 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
 
 def screen_words(patient: User) -> str:
     """What a positive screen leads to, as it is: the therapist sees it on their caseload
-    ("Positive safety screen (to review)") and decides; without one, nobody does."""
-    if patient.therapist_id:
+    ("Positive safety screen (to review)") and decides; without one, the clinic's admins
+    see it on the clinic page ("Decisions waiting", program.views.clinic) and decide;
+    with no admin either, nobody does."""
+    if rescreen.active_therapist(patient):
         return _(
             "Thank you. Some of your answers mean your therapist should decide about the "
             "sleep window with you. They will see your answers on their list of patients."
+        )
+    if rescreen.deciders_without_therapist().exists():
+        return _(
+            "Thank you. Some of your answers mean a clinician should decide about the sleep "
+            "window with you. You do not have a therapist in this app, so your clinic's "
+            "duty team will see your answers on the clinic's page and decide."
         )
     return _(
         "Thank you. Some of your answers mean a clinician should decide about the sleep "
@@ -111,7 +131,7 @@ def sleepiness_words(patient: User) -> str:
     """The sleepiness advice, and the caseload's "Severe daytime sleepiness" flag only
     when there is a therapist whose caseload shows it."""
     advice = translated(safety.SAFETY_ADVICE) + " " + translated(safety.NAP_RULE)
-    if patient.therapist_id:
+    if rescreen.active_therapist(patient):
         return advice + " " + _("Your therapist will see this on their list of patients.")
     return advice
 
@@ -156,6 +176,8 @@ def submit_screen(request: HttpRequest) -> HttpResponse:
         messages.error(request, risk.patient_words(alert))
     if result.positive:
         messages.info(request, screen_words(patient))
+    elif sw.course_for(patient).status in (SleepCourse.Status.ACTIVE, SleepCourse.Status.PAUSED):
+        messages.success(request, _("Thank you. Your sleep window goes on as before."))
     else:
         messages.success(request, _("Thank you. You can choose your rise time now."))
     return redirect("program:sleep_window")
@@ -181,6 +203,22 @@ def birth_date(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_POST
+def report_change(request: HttpRequest) -> HttpResponse:
+    """ "Something has changed": the screen opens again, and no shorter window is made
+    until it is answered (program.rescreen)."""
+    rescreen.report_change(request.user)  # type: ignore[arg-type]
+    messages.info(
+        request,
+        _(
+            "Thank you for telling us. Please answer the safety questions again below: "
+            "until you do, your window will not be made shorter."
+        ),
+    )
+    return redirect(reverse("program:sleep_window") + "#screen-heading")
+
+
+@patient_required
+@require_POST
 def start_window(request: HttpRequest) -> HttpResponse:
     form = RiseTimeForm(request.POST)
     if not form.is_valid():
@@ -192,12 +230,28 @@ def start_window(request: HttpRequest) -> HttpResponse:
         return _rerender(request, rise_form=form)
     if recommendation.status == Recommendation.Status.AUTOMATIC:
         messages.success(request, _("Your sleep window is ready."))
-    else:
+    elif rescreen.active_therapist(request.user):  # type: ignore[arg-type]
         messages.success(
             request,
             _(
                 "Your therapist will look at your first sleep window and "
                 "confirm it, usually within a few days."
+            ),
+        )
+    elif rescreen.deciders_without_therapist().exists():
+        messages.success(
+            request,
+            _(
+                "You do not have a therapist in this app, so your clinic's duty team will "
+                "look at your first sleep window and confirm it."
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "You do not have a therapist in this app, so nobody will confirm your first "
+                "sleep window automatically: please talk to your clinic."
             ),
         )
     return redirect("program:sleep_window")
@@ -320,12 +374,28 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 
 @clinician_required
 def patient_sleep_window(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = _patient_for(request, patient_id)
     return _therapist_page(request, patient)
 
 
+def _patient_for(request: HttpRequest, patient_id: int) -> User:
+    """The patient if the user may see them (``get_patient_for``), or, for someone on the
+    duty list, a patient without an active therapist, whose decisions are theirs
+    (``rescreen.can_decide``). Anyone else: 404."""
+    try:
+        return get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    except Http404:
+        patient = User.objects.patients().filter(pk=patient_id).first()
+        if patient is None or not rescreen.can_decide(request.user, patient):  # type: ignore[arg-type]
+            raise
+        return patient
+
+
 def _therapist_page(
-    request: HttpRequest, patient: User, decision_form: RecommendationDecisionForm | None = None
+    request: HttpRequest,
+    patient: User,
+    decision_form: RecommendationDecisionForm | None = None,
+    screen_form: ScreenDecisionForm | None = None,
 ) -> HttpResponse:
     """The therapist's page, with a decision form that needs correcting if there is one."""
     ctx = window_context(patient, Audience.STAFF)
@@ -336,14 +406,19 @@ def _therapist_page(
             "window_min": pending.proposed_window_min if pending else None,
         }
     )
-    ctx["screen_form"] = ScreenDecisionForm()
+    screen = ctx["screen"]
+    ctx["strict_screen"] = bool(screen and safety.strict_answers(screen.answers))
+    ctx["screen_form"] = screen_form or ScreenDecisionForm(
+        strict=ctx["strict_screen"],
+        initial={"decision": "compression"} if ctx["strict_screen"] else None,
+    )
     ctx["settings_form"] = CourseSettingsForm(
         initial={
             "protocol": ctx["course"].protocol_id,
             "titration_weekday": ctx["course"].titration_weekday,
         }
     )
-    ctx["can_act"] = request.user.role == "therapist"  # type: ignore[union-attr]
+    ctx["can_act"] = rescreen.can_decide(request.user, patient)  # type: ignore[arg-type]
     years = eligibility.patient_age(patient)
     ctx["patient_age"] = years
     # The app's proposal from the age (program.age), until a clinician chooses.
@@ -356,9 +431,10 @@ def _therapist_page(
 
 
 def _own_patient(request: HttpRequest, patient_id: int) -> User:
-    """Decisions are the patient's own therapist's (admins read only)."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
-    if request.user.role != "therapist":  # type: ignore[union-attr]
+    """Decisions are the patient's own therapist's; for a patient without one, a clinic
+    admin's (``rescreen.can_decide``). Otherwise admins read only."""
+    patient = _patient_for(request, patient_id)
+    if not rescreen.can_decide(request.user, patient):  # type: ignore[arg-type]
         raise Http404
     return patient
 
@@ -401,17 +477,20 @@ def decide_recommendation(
 def decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -> HttpResponse:
     patient = _own_patient(request, patient_id)
     screen = get_object_or_404(SafetyScreen, pk=screen_id, patient=patient)
-    form = ScreenDecisionForm(request.POST)
-    if form.is_valid():
+    form = ScreenDecisionForm(request.POST, strict=bool(safety.strict_answers(screen.answers)))
+    if not form.is_valid():
+        return _therapist_page(request, patient, screen_form=form)
+    try:
         sw.decide_screen(
             screen,
             decision=form.cleaned_data["decision"],
             by=request.user,  # type: ignore[arg-type]
             note=form.cleaned_data["note"],
         )
-        messages.success(request, _("Your decision is recorded."))
+    except sw.SleepWindowError as error:
+        messages.error(request, str(error))
     else:
-        messages.error(request, _("Choose a decision."))
+        messages.success(request, _("Your decision is recorded."))
     return redirect("program:patient_sleep_window", patient_id=patient.pk)
 
 
