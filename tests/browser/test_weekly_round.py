@@ -184,3 +184,68 @@ def test_a_round_of_ten_before_and_after(desktop_page, page, programme) -> None:
     staff_sign_in(page, phone_by.email)
     after = walk_the_round(page, phone_recs, "phone")
     assert (after.clicks, after.loads) == (12, 12)
+
+
+def test_a_card_with_every_kind_of_item_fits_a_phone(page, therapist, patient, messages_on) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from program import risk
+    from program.medication import create_draft
+    from program.models import Medication, Message
+    from program.safety import SCREEN
+
+    sw.submit_screen(patient, {q.key: False for q in SCREEN})
+    course = sw.course_for(patient)
+    course.rise_time = time(6, 30)
+    course.status = "active"
+    course.save()
+    Recommendation.objects.create(
+        course=course,
+        review_date=patient.local_today(),
+        kind="weekly",
+        current_window_min=360,
+        proposed_window_min=345,
+        rule="reduce",
+        figures={
+            "nights": 7,
+            "sleep_efficiency": 79.4,
+            "mean_total_sleep": 286,
+            "min_nights": 5,
+            "extend_at": 90,
+            "reduce_below": 85,
+        },
+    )
+    risk.submit_screen(
+        patient, {**{q.key: False for q in SCREEN}, "apnoea": True, "self_harm": True}
+    )
+    Message.objects.create(patient=patient, sender=patient, text="Can I nap?")
+    medicine = Medication.objects.create(
+        patient=patient, name="zopiclone", strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
+    )
+    create_draft(
+        patient=patient,
+        medication=medicine,
+        template_key="morin04",
+        start_dose=Decimal("7.5"),
+        start_on=patient.local_today(),
+        strengths=[Decimal("3.75"), Decimal("7.5")],
+        scored=[],
+        by=therapist,
+    )
+    staff_sign_in(page, therapist.email)
+    page.goto(f"/round/{patient.pk}/")
+    for words in (
+        "Urgent: self-harm answer",
+        "Positive safety screen to decide",
+        "1 unread message",
+        "At risk of dropping out",
+        "Taper plan for zopiclone to confirm",
+    ):
+        assert page.get_by_text(words).first.is_visible(), words
+    assert no_sideways_scroll(page)
+    screenshot(page, "weekly-round-full-card-phone")
+    assert not accessibility_violations(page)
+    # The alert first: marking it seen keeps the card (two decisions are left on it).
+    page.get_by_role("button", name="Mark as seen").click()
+    assert page.get_by_text("Marked as seen. Follow your clinic's risk procedure.").is_visible()
+    assert page.get_by_role("heading", name="Positive safety screen to decide").is_visible()

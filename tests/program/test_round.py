@@ -22,7 +22,14 @@ from tests.conftest import client_for, make_user
 from tests.nights import night_answers
 
 CLEAR = {q.key: False for q in SCREEN}
-FIGURES = {"nights": 7, "sleep_efficiency": 92.0, "mean_total_sleep": 345, "min_nights": 5}
+FIGURES = {
+    "nights": 7,
+    "sleep_efficiency": 92.0,
+    "mean_total_sleep": 345,
+    "min_nights": 5,
+    "extend_at": 90,
+    "reduce_below": 85,
+}
 
 
 def pending_recommendation(patient, proposed: int = 375) -> Recommendation:
