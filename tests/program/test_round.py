@@ -284,3 +284,19 @@ def test_a_confirmed_plan_is_not_a_plan_to_confirm(patient, therapist):
     assert round_service.build(therapist)[0].drafts == [plan]
     confirm_plan(plan=plan, by=therapist)
     assert round_service.build(therapist) == []
+
+
+def test_two_submits_at_once_decide_once(patient, therapist):
+    """The second request read the recommendation before the first one decided it."""
+    rec = pending_recommendation(patient)
+    stale = Recommendation.objects.get(pk=rec.pk)
+    sw.approve(rec, by=therapist)
+    with pytest.raises(sw.SleepWindowError, match="already been decided"):
+        sw.approve(stale, by=therapist)
+    with pytest.raises(sw.SleepWindowError, match="already been decided"):
+        sw.edit(stale, by=therapist, window_min=300, reason="Second tab")
+    with pytest.raises(sw.SleepWindowError, match="already been decided"):
+        sw.reject(stale, by=therapist, reason="Second tab")
+    rec.refresh_from_db()
+    assert rec.status == "approved"
+    assert Prescription.objects.filter(course=rec.course).count() == 1
