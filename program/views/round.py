@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -183,12 +184,24 @@ def round_decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -
     if not form.is_valid():
         return _card_page(request, patient, screen_forms={screen.pk: form})
     try:
-        sw.decide_screen(
-            screen,
-            decision=form.cleaned_data["decision"],
-            by=request.user,  # type: ignore[arg-type]
-            note=form.cleaned_data["note"],
-        )
+        with transaction.atomic():
+            # Locked and read again: of two submits at once only the first decides.
+            locked = SafetyScreen.objects.select_for_update().select_related("decided_by")
+            screen = locked.get(pk=screen.pk)
+            if screen.decision != SafetyScreen.Decision.PENDING:
+                messages.error(
+                    request,
+                    _decided_words(
+                        screen.decided_by, screen.decided_at, screen.get_decision_display()
+                    ),
+                )
+                return _onwards(request, patient)
+            sw.decide_screen(
+                screen,
+                decision=form.cleaned_data["decision"],
+                by=request.user,  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
+            )
     except sw.SleepWindowError as error:
         messages.error(request, str(error))
         return redirect("program:round_patient", patient_id=patient.pk)
