@@ -24,7 +24,7 @@ from django.utils import timezone
 from .models import AuditEvent, Role, User
 
 Handler = Callable[[HttpRequest], HttpResponse]
-LIST_PATHS = ("/caseload/", "/clinic/")
+LIST_PATHS = ("/caseload/", "/clinic/", "/round/")
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -100,7 +100,10 @@ class Row:
         return any(f.urgent for f in self.flags)
 
 
-def patients_with_annotations(therapist: User) -> QuerySet[User]:
+def patients_with_annotations(
+    therapist: User, patients: QuerySet[User] | None = None
+) -> QuerySet[User]:
+    """``patients`` (a clinic admin's: the clinic's) or else ``therapist``'s caseload."""
     now = timezone.now()
     active = SleepCourse.objects.filter(patient=OuterRef("pk"), status=SleepCourse.Status.ACTIVE)
     # The window in force: the latest start up to the widest "today" on the caseload
@@ -110,52 +113,47 @@ def patients_with_annotations(therapist: User) -> QuerySet[User]:
         course__status=SleepCourse.Status.ACTIVE,
         effective_from__lte=now.date() + timedelta(days=1),
     ).order_by("-effective_from", "-created_at")
-    return (
-        User.objects.caseload_of(therapist)
-        .annotate(
-            pending_recommendations=Count(
-                "sleep_course__recommendations",
-                filter=Q(sleep_course__recommendations__status="pending"),
-                distinct=True,
-            ),
-            positive_screen=Exists(
-                SafetyScreen.objects.filter(patient=OuterRef("pk"), positive=True)
-            ),
-            screen_to_review=Exists(
-                SafetyScreen.objects.filter(patient=OuterRef("pk"), decision="pending")
-            ),
-            # Very sleepy as titration reads it (older checks stored safety's narrower
-            # reading: dozing several times a week counts too).
-            very_sleepy=Exists(
-                SleepinessCheck.objects.filter(
-                    Q(very_sleepy=True) | Q(unsafe=True) | Q(dozing__gte=titration.FREQUENT_DOZING),
-                    patient=OuterRef("pk"),
-                    created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
-                )
-            ),
-            # An elevated-mood "yes" not looked at yet (program.mood): a clinician flag.
-            mood_to_review=Exists(
-                MoodCheck.objects.filter(
-                    patient=OuterRef("pk"), elevated=True, reviewed_at__isnull=True
-                )
-            ),
-            titration_weekday=Subquery(active.values("titration_weekday")[:1]),
-            lookback_days=Subquery(active.values("protocol__lookback_days")[:1]),
-            window_from=Subquery(window_from.values("effective_from")[:1]),
-            risk=Exists(Assessment.objects.unacknowledged_risk().filter(patient=OuterRef("pk"))),
-            last_diary=Max("diary_entries__diary_date"),
-            unread_message=Exists(
-                Message.objects.filter(
-                    patient=OuterRef("pk"), sender=OuterRef("pk"), read_at__isnull=True
-                )
-            ),
-        )
-        .prefetch_related(
-            Prefetch(
-                "enrolments",
-                queryset=Enrolment.objects.current().select_related("programme"),
-                to_attr="current_enrolments",
+    base = patients if patients is not None else User.objects.caseload_of(therapist)
+    return base.annotate(
+        pending_recommendations=Count(
+            "sleep_course__recommendations",
+            filter=Q(sleep_course__recommendations__status="pending"),
+            distinct=True,
+        ),
+        positive_screen=Exists(SafetyScreen.objects.filter(patient=OuterRef("pk"), positive=True)),
+        screen_to_review=Exists(
+            SafetyScreen.objects.filter(patient=OuterRef("pk"), decision="pending")
+        ),
+        # Very sleepy as titration reads it (older checks stored safety's narrower
+        # reading: dozing several times a week counts too).
+        very_sleepy=Exists(
+            SleepinessCheck.objects.filter(
+                Q(very_sleepy=True) | Q(unsafe=True) | Q(dozing__gte=titration.FREQUENT_DOZING),
+                patient=OuterRef("pk"),
+                created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
             )
+        ),
+        # An elevated-mood "yes" not looked at yet (program.mood): a clinician flag.
+        mood_to_review=Exists(
+            MoodCheck.objects.filter(
+                patient=OuterRef("pk"), elevated=True, reviewed_at__isnull=True
+            )
+        ),
+        titration_weekday=Subquery(active.values("titration_weekday")[:1]),
+        lookback_days=Subquery(active.values("protocol__lookback_days")[:1]),
+        window_from=Subquery(window_from.values("effective_from")[:1]),
+        risk=Exists(Assessment.objects.unacknowledged_risk().filter(patient=OuterRef("pk"))),
+        last_diary=Max("diary_entries__diary_date"),
+        unread_message=Exists(
+            Message.objects.filter(
+                patient=OuterRef("pk"), sender=OuterRef("pk"), read_at__isnull=True
+            )
+        ),
+    ).prefetch_related(
+        Prefetch(
+            "enrolments",
+            queryset=Enrolment.objects.current().select_related("programme"),
+            to_attr="current_enrolments",
         )
     )
 
@@ -176,8 +174,10 @@ def _difference(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
-def build_rows(therapist: User, *, now: Any = None) -> list[Row]:
-    patients = list(patients_with_annotations(therapist))
+def build_rows(
+    therapist: User, *, now: Any = None, patients: QuerySet[User] | None = None
+) -> list[Row]:
+    patients = list(patients_with_annotations(therapist, patients))
     ids = [p.pk for p in patients]
     # The widest "today" on the caseload bounds the query; each patient's own local
     # today picks their nights below (zones differ by up to a day).

@@ -70,7 +70,8 @@ THERAPISTS = [
         "Dr Amira Haddad",
         Role.THERAPIST,
         "Europe/London",
-        "therapist with most of the demo caseload",
+        "therapist with most of the demo caseload; This week: Chloe's window and message, "
+        "Frank's lapsed diary",
     ),
     DemoPerson(
         "therapist2@example.com",

@@ -719,10 +719,23 @@ def _refuse_shorter_past_the_screen(recommendation: Recommendation, window_min: 
         )
 
 
+def _still_pending(recommendation: Recommendation) -> None:
+    """Lock the row and read its status again: of two submits at once (a double tap, a
+    second tab) only the first decides; the other was read before it and is refused."""
+    status = (
+        Recommendation.objects.select_for_update()
+        .filter(pk=recommendation.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    pending = Recommendation.Status.PENDING
+    if recommendation.status != pending or status != pending:
+        raise SleepWindowError(_("This recommendation has already been decided."))
+
+
 @transaction.atomic
 def approve(recommendation: Recommendation, *, by: User) -> Prescription:
-    if recommendation.status != Recommendation.Status.PENDING:
-        raise SleepWindowError(_("This recommendation has already been decided."))
+    _still_pending(recommendation)
     _refuse_shorter_past_the_screen(recommendation, recommendation.proposed_window_min)
     prescription = _apply(
         recommendation,
@@ -743,8 +756,7 @@ def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: s
     (EDITED_OUTSIDE_RANGE) and on the prescription's figures; the weekly reviews
     that follow flag it too (BELOW_FLOOR / ABOVE_CEILING) and never clamp it the
     wrong way (titration._move)."""
-    if recommendation.status != Recommendation.Status.PENDING:
-        raise SleepWindowError(_("This recommendation has already been decided."))
+    _still_pending(recommendation)
     if not 180 <= window_min <= 720:
         raise SleepWindowError(_("A window is between 3 and 12 hours."))
     _refuse_shorter_past_the_screen(recommendation, window_min)
@@ -781,8 +793,7 @@ def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: s
 
 @transaction.atomic
 def reject(recommendation: Recommendation, *, by: User, reason: str) -> None:
-    if recommendation.status != Recommendation.Status.PENDING:
-        raise SleepWindowError(_("This recommendation has already been decided."))
+    _still_pending(recommendation)
     if not reason.strip():
         raise SleepWindowError(_("Say why you rejected the recommendation."))
     _decide(recommendation, Recommendation.Status.REJECTED, by, reason)

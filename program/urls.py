@@ -18,6 +18,7 @@ from .views import (
     sleep_window,
     therapist,
 )
+from .views import round as round_views
 
 app_name = "program"
 
@@ -139,6 +140,23 @@ urlpatterns = [
     ),
     path("patients/<int:patient_id>/notes/", therapist.add_note, name="add_note"),
     path("patients/<int:patient_id>/notes/<int:note_id>/", therapist.edit_note, name="edit_note"),
+    path("round/", round_views.round_list, name="round"),
+    path("round/<int:patient_id>/", round_views.round_patient, name="round_patient"),
+    path(
+        "round/<int:patient_id>/recommendations/<int:recommendation_id>/",
+        round_views.round_decide_recommendation,
+        name="round_decide_recommendation",
+    ),
+    path(
+        "round/<int:patient_id>/screens/<int:screen_id>/",
+        round_views.round_decide_screen,
+        name="round_decide_screen",
+    ),
+    path(
+        "round/<int:patient_id>/alerts/<int:alert_id>/acknowledge/",
+        round_views.round_acknowledge,
+        name="round_acknowledge",
+    ),
     path("caseload/", therapist.caseload, name="caseload"),
     path("caseload/export.csv", therapist.caseload_export, name="caseload_export"),
     path("caseload/invite/", invitations.invite, name="invite"),

@@ -436,3 +436,25 @@ def test_the_clinic_queue_of_patients_without_a_therapist_does_not_grow(
     assert "11 patients without a therapist wait for a decision" in (
         client.get(reverse("program:clinic_home")).content.decode()
     )
+
+
+def test_the_round_uses_the_same_queries_for_5_and_50_patients(therapist) -> None:
+    """Issue 21: the round and a patient's card on it, whatever the caseload's size."""
+    from program.models import Message
+    from tests.caseload_data import build_caseload
+
+    def more(n: int, start: int) -> list:
+        users = build_caseload(therapist, n, start=start)
+        Message.objects.bulk_create(
+            [Message(patient=u, sender=u, text="Hello") for u in users[::3]]
+        )
+        return users
+
+    client = client_for(therapist)
+    first = more(5, 0)
+    card = reverse("program:round_patient", args=[first[0].pk])
+    few, few_card = count_queries(client, reverse("program:round")), count_queries(client, card)
+    more(45, 5)
+    many, many_card = count_queries(client, reverse("program:round")), count_queries(client, card)
+    assert few == many, f"the round: {few} queries for 5 patients, {many} for 50"
+    assert few_card == many_card, f"a card: {few_card} queries for 5 patients, {many_card} for 50"

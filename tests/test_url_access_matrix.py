@@ -145,6 +145,17 @@ ROWS = [
     row("program:push_subscribe",      "post", LOGIN, 400,    400,    400,      400,    400),
     row("service_worker",              "get",  200,   200,    200,    200,      200,    200),
     row("program:caseload",            "get",  LOGIN, 403,    403,    200,      200,    403),
+    # The weekly round: a therapist's own patients, the clinic's for an admin (who reads
+    # and acknowledges alerts but decides no sleep window or screen).
+    row("program:round",               "get",  LOGIN, 403,    403,    200,      200,    200),
+    row("program:round_patient",       "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    row("program:round_decide_recommendation", "post", LOGIN, 403, 403, 200,   404,    404,
+        args="recommendation"),
+    row("program:round_decide_screen", "post", LOGIN, 403,    403,    HOME,     404,    404,
+        args="screen"),
+    row("program:round_acknowledge",   "post", LOGIN, 403,    403,    HOME,     404,    HOME,
+        args="alert"),
     row("program:invite",              "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:revoke_invitation",   "post", LOGIN, 403,    403,    HOME,     404,    403,
         args="invitation"),

@@ -451,6 +451,15 @@ def decide_recommendation(
     form = RecommendationDecisionForm(request.POST)
     if not form.is_valid():
         return _therapist_page(request, patient, decision_form=form)
+    apply_decision(request, recommendation, form)
+    return redirect("program:patient_sleep_window", patient_id=patient.pk)
+
+
+def apply_decision(
+    request: HttpRequest, recommendation: Recommendation, form: RecommendationDecisionForm
+) -> bool:
+    """The therapist's valid decision through program.sleep_window (which refuses a
+    second one), and a message that says what happened. True if it was recorded."""
     action, by = form.cleaned_data["action"], request.user
     try:
         if action == "approve":
@@ -469,7 +478,8 @@ def decide_recommendation(
             messages.success(request, _("Rejected. The current window stays."))
     except sw.SleepWindowError as error:
         messages.error(request, str(error))
-    return redirect("program:patient_sleep_window", patient_id=patient.pk)
+        return False
+    return True
 
 
 @clinician_required

@@ -66,6 +66,8 @@ def test_therapist_pages_are_accessible(page, therapist: User, patient: User) ->
     page.wait_for_url(re.compile(r"/caseload/$"))
     problems = []
     for path in [
+        "/round/",
+        f"/round/{patient.pk}/",
         "/caseload/",
         "/caseload/invite/",
         f"/patients/{patient.pk}/",

@@ -1,0 +1,302 @@
+"""The weekly round (issue 21): what it lists, decisions in place, Post/Redirect/Get,
+second decisions refused, who sees what."""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from accounts.models import Role
+from program import risk
+from program import round as round_service
+from program import sleep_window as sw
+from program.diary import save_entry
+from program.medication import confirm_plan, create_draft
+from program.models import Medication, Message, Prescription, Recommendation
+from program.safety import SCREEN
+from tests.conftest import client_for, make_user
+from tests.nights import night_answers
+
+CLEAR = {q.key: False for q in SCREEN}
+FIGURES = {
+    "nights": 7,
+    "sleep_efficiency": 92.0,
+    "mean_total_sleep": 345,
+    "min_nights": 5,
+    "extend_at": 90,
+    "reduce_below": 85,
+}
+
+
+def pending_recommendation(patient, proposed: int = 375) -> Recommendation:
+    course = sw.course_for(patient)
+    course.rise_time = time(6, 30)
+    course.status = "active"
+    course.save()
+    return Recommendation.objects.create(
+        course=course,
+        review_date=patient.local_today(),
+        kind="weekly",
+        current_window_min=360,
+        proposed_window_min=proposed,
+        rule="extend",
+        figures=FIGURES,
+    )
+
+
+def diary_today(patient) -> None:
+    save_entry(
+        patient=patient,
+        diary_date=patient.local_today(),
+        changed_by=patient,
+        answers=night_answers(),
+    )
+
+
+def said(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def two_to_decide(patient, other_patient):
+    """Two of the therapist's patients, each with a recommendation and nothing else."""
+    diary_today(patient)
+    diary_today(other_patient)
+    return pending_recommendation(patient), pending_recommendation(other_patient, 345)
+
+
+def test_the_round_lists_only_what_needs_the_therapist(patient, other_patient, therapist):
+    diary_today(patient)
+    diary_today(other_patient)  # nothing waits for this one
+    pending_recommendation(patient)
+    page = client_for(therapist).get(reverse("program:round"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert patient.display_name in body
+    assert other_patient.display_name not in body
+    assert "Sleep window to decide" in body
+
+
+def test_each_kind_of_item_is_on_the_card(patient, therapist, messages_on):
+    pending_recommendation(patient)
+    risk.submit_screen(patient, {**CLEAR, "apnoea": True, "self_harm": True})
+    Message.objects.create(patient=patient, sender=patient, text="Hello")
+    medicine = Medication.objects.create(
+        patient=patient, name="zopiclone", strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
+    )
+    create_draft(
+        patient=patient,
+        medication=medicine,
+        template_key="morin04",
+        start_dose=Decimal("7.5"),
+        start_on=patient.local_today(),
+        strengths=[Decimal("3.75"), Decimal("7.5")],
+        scored=[],
+        by=therapist,
+    )
+    (card,) = round_service.build(therapist)
+    assert len(card.alerts) == 1 and len(card.recommendations) == 1 and len(card.screens) == 1
+    assert card.unread == 1 and len(card.drafts) == 1
+    assert card.dropping_out  # no diary at all: the caseload's "no diary for 3+ nights"
+    body = client_for(therapist).get(reverse("program:round_patient", args=[patient.pk]))
+    text = body.content.decode()
+    for words in (
+        "Urgent: self-harm answer",
+        "Positive safety screen to decide",
+        "1 unread message",
+        "At risk of dropping out",
+        "Taper plan for zopiclone to confirm",
+        # The week's figures and the proposed change, inline.
+        "6h 00m",
+        "6h 15m",
+        "92.0%",
+        "5h 45m",
+    ):
+        assert words in text, words
+
+
+def test_approving_moves_on_to_the_next_patient(two_to_decide, patient, other_patient, therapist):
+    first, second = two_to_decide
+    client = client_for(therapist)
+    (a, b) = [c.patient for c in round_service.build(therapist)]
+    rec = first if a == patient else second
+    response = client.post(
+        reverse("program:round_decide_recommendation", args=[a.pk, rec.pk]),
+        {f"r{rec.pk}-action": "approve", "next": b.pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("program:round_patient", args=[b.pk])
+    assert said(response) == ["Approved. The patient sees the new window now."]
+    rec.refresh_from_db()
+    assert rec.status == "approved" and rec.decided_by == therapist
+    assert (
+        Prescription.objects.filter(course=rec.course, window_min=rec.proposed_window_min).count()
+        == 1
+    )
+
+
+def test_a_second_submit_decides_nothing_twice(two_to_decide, patient, therapist):
+    rec = two_to_decide[0]
+    client = client_for(therapist)
+    url = reverse("program:round_decide_recommendation", args=[patient.pk, rec.pk])
+    client.post(url, {f"r{rec.pk}-action": "approve"}, follow=True)
+    again = client.post(
+        url, {f"r{rec.pk}-action": "edit", f"r{rec.pk}-window_min": 300, f"r{rec.pk}-reason": "x"}
+    )
+    assert again.status_code == 302
+    (message,) = said(again)
+    assert "had already decided this" in message and "Nothing was changed" in message
+    rec.refresh_from_db()
+    assert rec.status == "approved"
+    assert Prescription.objects.filter(course=rec.course).count() == 1
+
+
+def test_a_change_without_a_reason_keeps_what_was_typed(two_to_decide, patient, therapist):
+    rec = two_to_decide[0]
+    response = client_for(therapist).post(
+        reverse("program:round_decide_recommendation", args=[patient.pk, rec.pk]),
+        {f"r{rec.pk}-action": "edit", f"r{rec.pk}-window_min": "333"},
+    )
+    assert response.status_code == 200
+    assert b"Say why" in response.content and b'value="333"' in response.content
+    rec.refresh_from_db()
+    assert rec.status == "pending"
+
+
+def test_rejecting_with_a_reason(two_to_decide, patient, therapist):
+    rec = two_to_decide[0]
+    response = client_for(therapist).post(
+        reverse("program:round_decide_recommendation", args=[patient.pk, rec.pk]),
+        {f"r{rec.pk}-action": "reject", f"r{rec.pk}-reason": "Holiday week"},
+    )
+    assert said(response) == ["Rejected. The current window stays."]
+    rec.refresh_from_db()
+    assert rec.status == "rejected" and rec.decision_reason == "Holiday week"
+    assert not Prescription.objects.filter(course=rec.course).exists()
+
+
+def test_the_last_decision_ends_the_round(patient, therapist):
+    diary_today(patient)
+    rec = pending_recommendation(patient)
+    response = client_for(therapist).post(
+        reverse("program:round_decide_recommendation", args=[patient.pk, rec.pk]),
+        {f"r{rec.pk}-action": "approve"},
+    )
+    assert response["Location"] == reverse("program:round")
+    assert said(response)[-1] == "That was the last item: your round is done."
+    assert round_service.build(therapist) == []
+
+
+def test_a_screen_decision_in_place_and_not_twice(patient, therapist):
+    diary_today(patient)
+    screen, _result, _alert = risk.submit_screen(patient, {**CLEAR, "apnoea": True})
+    client = client_for(therapist)
+    url = reverse("program:round_decide_screen", args=[patient.pk, screen.pk])
+    missing = client.post(url, {})
+    assert missing.status_code == 200 and b"This field is required" in missing.content
+    first = client.post(
+        url, {f"s{screen.pk}-decision": "compression", f"s{screen.pk}-note": "CPAP"}, follow=True
+    )
+    assert "Your decision is recorded." in first.content.decode()
+    screen.refresh_from_db()
+    assert screen.decision == "compression" and screen.decided_by == therapist
+    second = client.post(url, {f"s{screen.pk}-decision": "allowed"})
+    assert "Nothing was changed" in said(second)[0]
+    screen.refresh_from_db()
+    assert screen.decision == "compression"
+
+
+def test_an_alert_is_acknowledged_once(patient, therapist):
+    _screen, _result, alert = risk.submit_screen(patient, {**CLEAR, "self_harm": True})
+    client = client_for(therapist)
+    url = reverse("program:round_acknowledge", args=[patient.pk, alert.pk])
+    first = client.post(url, follow=True)
+    assert "Marked as seen. Follow your clinic&#x27;s risk procedure." in first.content.decode()
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == therapist
+    assert "had already acknowledged" in said(client.post(url))[0]
+
+
+def test_another_therapist_and_patients_see_nothing(patient, other_therapist, outsider_patient):
+    rec = pending_recommendation(patient)
+    other = client_for(other_therapist)
+    assert patient.display_name not in other.get(reverse("program:round")).content.decode()
+    assert other.get(reverse("program:round_patient", args=[patient.pk])).status_code == 404
+    response = other.post(
+        reverse("program:round_decide_recommendation", args=[patient.pk, rec.pk]),
+        {f"r{rec.pk}-action": "approve"},
+    )
+    assert response.status_code == 404
+    rec.refresh_from_db()
+    assert rec.status == "pending"
+    assert client_for(patient).get(reverse("program:round")).status_code == 403
+
+
+def test_a_clinic_admin_reads_the_clinics_round_without_deciding(
+    patient, outsider_patient, clinic_admin
+):
+    pending_recommendation(patient)
+    pending_recommendation(outsider_patient)
+    client = client_for(clinic_admin)
+    body = client.get(reverse("program:round")).content.decode()
+    assert patient.display_name in body and outsider_patient.display_name in body
+    card = client.get(reverse("program:round_patient", args=[patient.pk])).content.decode()
+    assert "Confirm decision" not in card
+
+
+def test_the_therapists_navigation_starts_with_this_week(therapist):
+    body = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    nav = body[body.index('<ul class="nav">') :]
+    assert nav.index(reverse("program:round")) < nav.index(reverse("program:caseload"))
+
+
+def test_a_therapist_with_nothing_to_do_is_told_so(therapist):
+    body = client_for(therapist).get(reverse("program:round")).content.decode()
+    assert "Nothing needs you this week" in body
+
+
+def test_patients_of_a_therapist_only(patient, therapist):
+    stranger = make_user("stranger@example.test", Role.PATIENT)
+    pending_recommendation(stranger)
+    pending_recommendation(patient)
+    assert [c.patient for c in round_service.build(therapist)] == [patient]
+
+
+def test_a_confirmed_plan_is_not_a_plan_to_confirm(patient, therapist):
+    diary_today(patient)
+    medicine = Medication.objects.create(
+        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+    )
+    plan = create_draft(
+        patient=patient,
+        medication=medicine,
+        template_key="morin04",
+        start_dose=Decimal(10),
+        start_on=patient.local_today(),
+        strengths=[Decimal(2), Decimal(5)],
+        scored=[],
+        by=therapist,
+    )
+    assert round_service.build(therapist)[0].drafts == [plan]
+    confirm_plan(plan=plan, by=therapist)
+    assert round_service.build(therapist) == []
+
+
+def test_two_submits_at_once_decide_once(patient, therapist):
+    """The second request read the recommendation before the first one decided it."""
+    rec = pending_recommendation(patient)
+    stale = Recommendation.objects.get(pk=rec.pk)
+    sw.approve(rec, by=therapist)
+    with pytest.raises(sw.SleepWindowError, match="already been decided"):
+        sw.approve(stale, by=therapist)
+    with pytest.raises(sw.SleepWindowError, match="already been decided"):
+        sw.edit(stale, by=therapist, window_min=300, reason="Second tab")
+    with pytest.raises(sw.SleepWindowError, match="already been decided"):
+        sw.reject(stale, by=therapist, reason="Second tab")
+    rec.refresh_from_db()
+    assert rec.status == "approved"
+    assert Prescription.objects.filter(course=rec.course).count() == 1
