@@ -255,7 +255,7 @@ def test_the_about_page_says_what_the_software_is_for_and_not_for(db: None) -> N
         "It informs and supports: clinicians decide.",
         "For adults aged 18 and over",
         "Not an emergency service",
-        "999 in the UK",  # the app's crisis wording (program.safety.CRISIS_MESSAGE)
+        "116 123",  # the crisis lines of the clinic's country (program.crisis_contacts)
         "1.2.3",
         "Open Sleep Collective",
         "Not set by this installation (CLINIC_NAME).",

@@ -280,7 +280,7 @@ def test_the_date_of_birth_never_hides_a_screen_waiting_for_a_clinician(undated)
     risk.submit_screen(undated, {q.key: q.key == "self_harm" for q in SCREEN})
     page = client_for(undated).get(reverse("program:sleep_window")).content.decode()
     assert "Your therapist will decide with you" in page
-    assert "999 in the UK" in page  # the crisis message stays
+    assert "116 123" in page  # the crisis message and its lines stay
     assert "your date of birth" not in page
 
 

@@ -10,6 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.models import AuditEvent, Role, User
 from program.models import CrisisContact
@@ -184,6 +186,7 @@ def test_the_country_is_asked_when_the_account_is_made(
         {
             "time_zone": "Europe/Paris",
             "country": "FR",
+            "date_of_birth": "1980-05-17",
             "password1": "sleep is coming back 9",
             "password2": "sleep is coming back 9",
             "consent": "on",
@@ -207,6 +210,7 @@ def test_open_sign_up_asks_the_country_too(db, settings) -> None:
             "password2": "a long enough secret 7",
             "time_zone": "Europe/Madrid",
             "country": "ES",
+            "date_of_birth": "1980-05-17",
             "consent": "on",
         },
     )
@@ -342,7 +346,9 @@ def test_stopping_a_line_hides_it_and_says_when_a_country_has_none_left(
     assert "is no longer shown to patients" in page
     assert "Patients in France now see no crisis line" in page
     shown = footer(client_for(french_patient).get(reverse("program:diary")).content.decode())
-    assert "3114" not in shown and NO_LINES in shown
+    with translation.override("fr"):  # the French patient reads the sentence in French
+        no_lines = gettext(NO_LINES)
+    assert "3114" not in shown and no_lines in shown
     admin.post(url, {"active": "1"})
     shown = footer(client_for(french_patient).get(reverse("program:diary")).content.decode())
     assert "tel:3114" in shown

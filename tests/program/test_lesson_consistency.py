@@ -274,6 +274,8 @@ def test_an_older_patient_reads_the_thresholds_the_app_applies_to_them(
     protocol = SleepProtocol.objects.get(key="weekly-90-85")
     protocol.pk, protocol.key, protocol.age_adjust = None, "weekly-age", True
     protocol.save()
+    patient.date_of_birth = date(1950, 3, 1)  # 76: the thresholds follow the real age
+    patient.save(update_fields=["date_of_birth"])
     sw.submit_screen(patient, {**{q.key: False for q in safety.SCREEN}, "older": True})
     SleepCourse.objects.filter(patient=patient).update(protocol=protocol)
     enrolment = patient.enrolments.get()

@@ -77,7 +77,7 @@ def test_after_4_weeks_of_restriction_the_screen_is_due_and_the_window_is_held(
         assert "Every 4 weeks of your sleep window we ask these questions again" in html
         assert "Until you answer, your window stays as it is" in html
         therapist_page = page(therapist, "program:patient_sleep_window", patient.pk)
-        assert "it is time to answer the safety questions again" in therapist_page
+        assert "The safety screen is due again" in therapist_page
         assert "The safety screen is due again and the patient has not answered it" in (
             therapist_page
         )
