@@ -12,7 +12,7 @@ from django.http import HttpRequest
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Patients normally join through a therapist's invitation
-        # (program.views.invitations); open sign-up is a clinic's choice.
+        # (program.enrolment.views); open sign-up is a clinic's choice.
         return bool(settings.ALLOW_SELF_SIGNUP)
 
 

@@ -1,7 +1,7 @@
 """Ages from dates of birth (no Django): the arithmetic and the limits of a plausible date.
 
 Who may use the programme, and what an age changes in it, are clinical rules and live in
-``program.age``.
+``program.rules.age``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The countries a person can say they live in: the crisis contacts they are shown
-follow it (``program.crisis_contacts``).
+follow it (``program.crisis.actions``).
 
 A short list, not all of ISO 3166: the countries whose languages the app speaks,
 the English-speaking ones and the rest of western Europe. A person elsewhere

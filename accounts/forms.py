@@ -175,7 +175,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # Patients only. The adults-only check is not repeated here: the programme's
-        # pages say it instead (program.eligibility).
+        # pages say it instead (program.enrolment.eligibility).
         if not self.instance.is_patient:
             del self.fields["date_of_birth"]
 

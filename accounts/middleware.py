@@ -27,7 +27,7 @@ class RequestSizeLimitMiddleware:
 
     First in ``MIDDLEWARE`` after Django's SecurityMiddleware, so nothing (sessions, CSRF,
     the form) has read the body yet. The bound is above the largest upload the app takes
-    (a 2 MB lesson image, ``program.models.curriculum.MAX_IMAGE_BYTES``). A body without a
+    (a 2 MB lesson image, ``program.curriculum.models.MAX_IMAGE_BYTES``). A body without a
     ``Content-Length`` (chunked) is never read by Django's WSGI handler, so it needs no
     check here; the reverse proxy's own limit (``client_max_body_size``) goes in front.
     """

@@ -105,7 +105,7 @@ class User(AbstractUser):
         help_text=_("Pages and lessons are shown in this language where a translation exists."),
     )
 
-    # The crisis contacts shown follow it (program.crisis_contacts); blank: not said
+    # The crisis contacts shown follow it (program.crisis.actions); blank: not said
     # yet, the clinic's CLINIC_DEFAULT_COUNTRY is used. "ZZ": another country.
     country = models.CharField(
         max_length=2,
@@ -120,7 +120,7 @@ class User(AbstractUser):
             "The person asked for their account to be deleted; it is, after a grace period."
         ),
     )
-    # Asked of patients at onboarding (program.age: adults only; the protocol proposed
+    # Asked of patients at onboarding (program.rules.age: adults only; the protocol proposed
     # from 65). Empty for accounts made before it was asked: they are asked once, before
     # sleep restriction starts.
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)

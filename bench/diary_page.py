@@ -50,9 +50,9 @@ def run(nights: int, runs: int) -> None:
     from accounts.models import Role
     from accounts.services import create_user
     from accounts.tokens import issue_token
-    from program.diary import save_entry
+    from program.diary.actions import save_entry
+    from program.enrolment.actions import enrol
     from program.models import Programme
-    from program.services import enrol
 
     therapist = create_user(email="t@bench.test", password="x", role=Role.THERAPIST)
     TOTP.activate(therapist, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")

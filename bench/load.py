@@ -313,11 +313,11 @@ def build(path: str, patients: int) -> None:
 
     from accounts.models import Role
     from accounts.services import create_user
-    from program import sleep_window as sw
-    from program.diary import save_entry
+    from program.diary.actions import save_entry
+    from program.enrolment.actions import enrol
     from program.models import DiaryEntry, Lesson, Programme
-    from program.safety import SCREEN
-    from program.services import enrol
+    from program.rules.safety import SCREEN
+    from program.sleep_window import actions as sw
 
     rng = random.Random(7)
     programme = Programme.objects.default()

@@ -78,7 +78,7 @@ def run(runs: int, nights: int) -> None:
     from django.core.management import call_command
 
     from accounts.models import User
-    from program.diary import save_entry
+    from program.diary.actions import save_entry
     from program.models import Lesson
 
     call_command("load_demo", stdout=StringIO())

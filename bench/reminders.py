@@ -75,8 +75,8 @@ def run(args: argparse.Namespace, db_name: str) -> None:
     from accounts.models import Role, User
     from bench.celery_app import noop_task
     from cbti.celery import app
-    from program import reminders
     from program.models import Delivery, Enrolment, Programme, ReminderSchedule
+    from program.reminders import actions as reminders
     from program.tasks import send_deliveries_task
 
     app.conf.update(broker_url=REDIS, task_always_eager=False)

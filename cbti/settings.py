@@ -91,8 +91,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
     "accounts.audit.AuditMiddleware",
-    # A patient under 18 sees why the programme is not for them (program.eligibility).
-    "program.eligibility.UnderAgeMiddleware",
+    # A patient under 18 sees why the programme is not for them (program.enrolment.eligibility).
+    "program.enrolment.eligibility.UnderAgeMiddleware",
 ]
 
 ROOT_URLCONF = "cbti.urls"
@@ -111,7 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.site",
-                "program.context_processors.crisis",
+                "program.crisis.context_processors.crisis",
             ],
         },
     },
@@ -284,7 +284,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Sleep diary -------------------------------------------------------------------
 # What sleep efficiency divides by: "in_bed" (into bed -> out of bed, the Consensus
 # Sleep Diary's definition) or "lights_out" (tried to sleep -> out of bed, CBT-i
-# Coach's). See program/sleep.py.
+# Coach's). See program/rules/sleep.py.
 DIARY_SE_DENOMINATOR = env.str(
     "DIARY_SE_DENOMINATOR", "in_bed", validate=lambda v: v in ("in_bed", "lights_out")
 )
@@ -346,7 +346,7 @@ if env.bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The largest request body the app reads (bytes): above it, 413 before anything reads
 # it (accounts.middleware.RequestSizeLimitMiddleware). It must stay above the largest
-# upload, a 2 MB lesson image (program.models.curriculum.MAX_IMAGE_BYTES). Django's own
+# upload, a 2 MB lesson image (program.curriculum.models.MAX_IMAGE_BYTES). Django's own
 # bound on form data is the same figure, and an upload within it stays in memory
 # rather than going to a temporary file.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
@@ -426,7 +426,7 @@ VAPID_SUBJECT = env.str("VAPID_SUBJECT", "mailto:" + env.str("ADMIN_EMAIL", "adm
 # dose before, that a plan may hold without a note to the clinician (empty: no clinic
 # limit; each template's own rate is always checked). E.g. 25.
 TAPER_MAX_STEP_PERCENT = env.str("TAPER_MAX_STEP_PERCENT", "")
-# The clinic's duty list for risk alerts (program.risk): these addresses, comma-separated
+# The clinic's duty list for risk alerts (program.risk.actions): these addresses, comma-separated
 # (a shared on-call inbox, named clinicians), plus every active clinic admin. They are
 # emailed for a patient without a therapist, and for every alert not acknowledged within
 # RISK_ESCALATE_AFTER_HOURS (working hours are not modelled yet).
@@ -444,8 +444,8 @@ CLINIC_DEFAULT_COUNTRY = env.str(
     "CLINIC_DEFAULT_COUNTRY", "GB", validate=lambda v: v.upper() in _COUNTRY_CODES
 ).upper()
 
-# Who runs this installation, for the About page (program.views.about), the message to a
-# person under 18 (program.age) and a problem report that reached nobody: the clinic's
+# Who runs this installation, for the About page (program.about), the message to a
+# person under 18 (program.rules.age) and a problem report that reached nobody: the clinic's
 # name, how to contact it (a phone number, an address, in plain words), and who makes
 # the software as deployed here. Empty: the pages say the clinic has not set it.
 CLINIC_NAME = env.str("CLINIC_NAME", "")
@@ -467,7 +467,7 @@ APP_VERSION = env.str("APP_VERSION", "") or _project_version()
 
 # A sleep-window recommendation waiting for a clinician this many days reminds the
 # patient's therapist by email, and after as many days again the duty list
-# (program.waiting); a patient without a therapist goes to the duty list at the first.
+# (program.sleep_window.waiting); a patient without a therapist goes to the duty list at the first.
 RECOMMENDATION_REMIND_AFTER_DAYS = env.int("RECOMMENDATION_REMIND_AFTER_DAYS", 3)
 # The reminder and titration ticks do nothing while this host's clock is ahead of the
 # database's by more than this (program.clock_guard): a clock jump must not make next
@@ -484,19 +484,19 @@ REMINDER_LINK_VALID_DAYS = env.int("REMINDER_LINK_VALID_DAYS", 14)
 NOTIFY_RETRY_AFTER_SECONDS = env.int("NOTIFY_RETRY_AFTER_SECONDS", 120)
 # Called with the user after they change their settings (e.g. time zone), so other
 # apps can follow without accounts importing them.
-# (follow_age: a new date of birth may change the protocol proposed; program.age.)
+# (follow_age: a new date of birth may change the protocol proposed; program.rules.age.)
 ACCOUNTS_SETTINGS_CHANGED_HOOKS = [
-    "program.reminders.refresh_schedules",
-    "program.sleep_window.follow_age",
+    "program.reminders.actions.refresh_schedules",
+    "program.sleep_window.actions.follow_age",
 ]
 # Called with a patient who signed up on their own (ALLOW_SELF_SIGNUP).
-ACCOUNTS_SIGNED_UP_HOOKS = ["program.services.enrol_self_signed_up"]
+ACCOUNTS_SIGNED_UP_HOOKS = ["program.enrolment.actions.enrol_self_signed_up"]
 # Called with a date of birth typed at onboarding (accept an invitation, sign up); raises
 # a ValidationError, with the words to show, for a person the programme is not for.
-ACCOUNTS_BIRTH_DATE_CHECK = "program.eligibility.check_adult"
+ACCOUNTS_BIRTH_DATE_CHECK = "program.enrolment.eligibility.check_adult"
 # Called with a user who signed out everywhere else (allauth's sessions page, through
 # USERSESSIONS_ADAPTER): the links in their reminder emails stop working.
-ACCOUNTS_SIGNED_OUT_EVERYWHERE_HOOKS = ["program.reminders.revoke_manage_links"]
+ACCOUNTS_SIGNED_OUT_EVERYWHERE_HOOKS = ["program.reminders.actions.revoke_manage_links"]
 USERSESSIONS_ADAPTER = "accounts.services.UserSessionsAdapter"
 
 # --- Logging ------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from program.api import api
-from program.views import reminders as reminder_views
-from program.views.health import healthz
+from program.health import healthz
+from program.reminders import views as reminder_views
 
 # The Django admin's own login would bypass allauth (rate limits, MFA):
 # send it through allauth's login instead.

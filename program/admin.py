@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from . import admin_curriculum  # noqa: F401  (registers the curriculum's admin)
-from .crisis_forms import CrisisContactForm
-from .models import (
+from program.crisis.forms import CrisisContactForm
+from program.curriculum import admin as admin_curriculum  # noqa: F401  (registers the curriculum's admin)
+from program.models import (
     Assessment,
     CrisisContact,
     Delivery,
@@ -161,7 +161,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 @admin.register(Instrument)
 class InstrumentAdmin(admin.ModelAdmin):
     """Questionnaires. Licensed wording is loaded with ``manage.py load_instrument_wording``
-    (README); scoring is the app's (program/scoring.py) and is not edited here."""
+    (README); scoring is the app's (program/rules/scoring.py) and is not edited here."""
 
     list_display = ["name", "key", "version", "wording_loaded", "is_current"]
     readonly_fields = ["key", "version", "items", "options", "wording_loaded", "wording_source"]

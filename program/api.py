@@ -27,14 +27,13 @@ from accounts.models import User
 from accounts.text import MESSAGE as TEXT_MESSAGE
 from accounts.text import has_control_characters
 from accounts.tokens import TokenAuth
-
-from . import diary as diary_service
-from . import medication as medication_service
-from . import sleep
-from .api_schema import SleepBetterAPI, WallClock
-from .api_throttle import PersonRateThrottle
-from .models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
-from .window_words import Audience
+from program.api_schema import SleepBetterAPI, WallClock
+from program.api_throttle import PersonRateThrottle
+from program.diary import actions as diary_service
+from program.medication import actions as medication_service
+from program.models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
+from program.rules import sleep
+from program.sleep_window.words import Audience
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +220,7 @@ def _own_diary(request: HttpRequest, patient_id: int) -> User:
     patient = _patient(request, patient_id)
     if user.pk != patient.pk:
         raise HttpError(403, "Only the patient can write their own diary.")
-    from .eligibility import not_eligible  # adults only (program.age)
+    from program.enrolment.eligibility import not_eligible  # adults only (program.rules.age)
 
     if not_eligible(patient):
         raise HttpError(403, "This programme is for adults aged 18 and over.")
@@ -503,7 +502,7 @@ class SleepWindowOut(Schema):
 
 
 def _prescription(p: Any, audience: str) -> dict[str, Any]:
-    from . import sleep_window as sw
+    from program.sleep_window import actions as sw
 
     return {
         "window_min": p.window_min,
@@ -526,8 +525,8 @@ def _prescription(p: Any, audience: str) -> dict[str, Any]:
 def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     """The prescription in force, its history, and a recommendation awaiting a clinician
     (shown to the patient's care team only; a patient sees it once decided)."""
-    from . import sleep_window as sw
-    from . import titration
+    from program.rules import titration
+    from program.sleep_window import actions as sw
 
     patient = _patient(request, patient_id)
     course = sw.course_for(patient)
@@ -801,8 +800,8 @@ def list_assessments(
     request: HttpRequest, patient_id: int, filters: Query[AssessmentFilter]
 ) -> dict[str, Any]:
     """The patient's questionnaire results, and the ISI's change from the first result."""
-    from . import assessments as assessment_service
-    from .models import Assessment
+    from program.assessments import actions as assessment_service
+    from program.models import Assessment
 
     patient = _patient(request, patient_id)
     results = list(Assessment.objects.for_patient(patient).select_related("instrument"))

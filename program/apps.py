@@ -6,4 +6,4 @@ class ProgramConfig(AppConfig):
     verbose_name = "CBT-I programme"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        from program.curriculum import signals  # noqa: F401  (connects the receivers)

@@ -1,8 +1,8 @@
 """Patient-facing wording of the pure clinical modules, translated at the Django
 boundary: the safety screen, sleepiness check and crisis message of
-``program.safety``, the score bands of ``program.scoring``, the diary's checks
-of a night in ``program.sleep`` (``night_message``), and the clinician's words for
-each of ``program.titration``'s flags (``TITRATION_FLAGS``, ``flag_text``).
+``program.rules.safety``, the score bands of ``program.rules.scoring``, the diary's checks
+of a night in ``program.rules.sleep`` (``night_message``), and the clinician's words for
+each of ``program.rules.titration``'s flags (``TITRATION_FLAGS``, ``flag_text``).
 
 Those modules stay free of Django, so their English strings cannot be marked for
 translation there. They are repeated here inside ``gettext_noop`` so that
@@ -68,7 +68,7 @@ MARKED = (
         "example while reading, watching TV or as a passenger?"
     ),
     gettext_noop("Are you 65 or older?"),
-    # program.mood: the weekly elevated-mood question and its note.
+    # program.rules.mood: the weekly elevated-mood question and its note.
     gettext_noop(
         "In the past week, have you felt unusually high, full of energy or irritable, or found "
         "you needed much less sleep than usual without feeling tired?"
@@ -98,7 +98,7 @@ MARKED = (
         "awake safely, a nap of 15 to 30 minutes, 7 to 9 hours after you got up (early afternoon "
         "for most people), is safer than driving or pushing on."
     ),
-    # program.scoring: the bands a questionnaire total falls in (stored in English
+    # program.rules.scoring: the bands a questionnaire total falls in (stored in English
     # on each Assessment, shown through the ``clinical`` filter).
     gettext_noop("No clinically significant insomnia"),
     gettext_noop("Subthreshold insomnia"),
@@ -122,7 +122,7 @@ def translated(text: str) -> str:
     return gettext(text)
 
 
-# program.sleep.check_night's errors and warnings. Some carry figures, so each is
+# program.rules.sleep.check_night's errors and warnings. Some carry figures, so each is
 # matched by a pattern whose groups fill the marked message's placeholders.
 _NUMBER = r"(?P<{}>-?\d+)"
 _DURATION = r"(?P<{}>\d+ (?:h(?: \d\d min)?|min))"
@@ -280,7 +280,7 @@ def _reword_duration(text: str) -> str:
     return duration(int(match["h"]) * 60 + int(match["m"] or 0))
 
 
-# --- Taper plans (program.taper) ---------------------------------------------------------
+# --- Taper plans (program.rules.taper) ---------------------------------------------------------
 
 # taper.CHECK_WORDS: a night against the plan, in the patient's diary message and
 # the therapist's pages.
@@ -503,7 +503,7 @@ def _localise_values(values: dict[str, str]) -> dict[str, Any]:
 
 
 def taper_message(text: str) -> str:
-    """A step note, plan check or flag of ``program.taper`` in the active language
+    """A step note, plan check or flag of ``program.rules.taper`` in the active language
     (else ``gettext(text)``, and unchanged if the catalogue lacks it: a new
     message shows in English, never vanishes). A clinician's own note is left as
     written."""
@@ -521,7 +521,7 @@ def taper_message(text: str) -> str:
 taper_message_lazy = lazy(taper_message, str)
 
 
-# --- Sleep window (program.titration) ---------------------------------------------------
+# --- Sleep window (program.rules.titration) ---------------------------------------------------
 
 # titration.FLAG_TEXT: why a decision waits for the clinician, on the therapist's
 # sleep-window page (through the ``clinical`` filter) and ``flag_text`` below.
@@ -577,7 +577,7 @@ TITRATION_FLAGS = (
 def flag_text(flag: str) -> str:
     """The clinician's words for one of ``titration.Flag`` in the active language
     (the key itself if it has none, so an unknown flag shows, never vanishes)."""
-    from . import titration
+    from program.rules import titration
 
     english = dict(titration.FLAG_TEXT).get(flag)
     return gettext(english) if english else flag

@@ -1,5 +1,5 @@
 """Emails that must not be lost with the broker: a risk alert's emails to the care team
-and the duty list (``RiskNotice``: the first alert and its escalation, program.risk), and
+and the duty list (``RiskNotice``: the first alert and its escalation, program.risk.actions), and
 "you have a new message".
 
 A request (or the reminder tick, for an escalation) publishes its email after the commit
@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from .models import Message
-from .models.assessments import RiskNotice
+from program.assessments.models import RiskNotice
+from program.models import Message
 
 GIVE_UP_AFTER = timedelta(days=7)
 QUEUE_AGAIN_AFTER = timedelta(hours=1)

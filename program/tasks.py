@@ -9,8 +9,8 @@ from celery import shared_task
 from django.urls import reverse
 from django.utils import timezone
 
-from .emails import send_templated_email
-from .models import Invitation, WorkerHeartbeat
+from program.emails import send_templated_email
+from program.models import Invitation, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,8 @@ def titration_tick_task() -> int:
     Idempotent (at-least-once is safe): a unique key per (course, date, kind)
     means a repeated tick or a task run twice finds the first recommendation.
     """
-    from . import clock_guard, sleep_window
+    from program import clock_guard
+    from program.sleep_window import actions as sleep_window
 
     if not clock_guard.may_act_at(timezone.now(), "the titration tick"):
         return 0
@@ -76,7 +77,8 @@ def reminder_tick_task() -> int:
     published but lost with the broker's memory is enqueued again REENQUEUE_AFTER
     later. Either way it is sent late within REMINDER_GRACE_MINUTES, or recorded
     as skipped: never silently lost."""
-    from . import clock_guard, reminders
+    from program import clock_guard
+    from program.reminders import actions as reminders
 
     now = timezone.now()
     if not clock_guard.may_act_at(now, "the reminder tick"):
@@ -102,8 +104,8 @@ def reminder_tick_task() -> int:
 
 def _escalate_risk_alerts(now: datetime) -> None:
     """Risk alerts nobody acknowledged in time go to the duty list and the admins
-    (program.risk). Never fails the tick: what is not escalated now is next minute."""
-    from . import risk
+    (program.risk.actions). Never fails the tick: what is not escalated now is next minute."""
+    from program.risk import actions as risk
 
     try:
         risk.escalate_and_publish(
@@ -115,8 +117,8 @@ def _escalate_risk_alerts(now: datetime) -> None:
 
 def _remind_waiting_recommendations(now: datetime) -> None:
     """Recommendations waiting for a clinician too long remind the therapist, then the
-    duty list (program.waiting). Never fails the tick."""
-    from . import waiting
+    duty list (program.sleep_window.waiting). Never fails the tick."""
+    from program.sleep_window import waiting
 
     try:
         waiting.remind_and_publish(
@@ -129,8 +131,8 @@ def _remind_waiting_recommendations(now: datetime) -> None:
 @shared_task
 def recommendation_reminder_task(reminder_id: int) -> int:
     """Send one "a sleep window is waiting for your decision" reminder, at most once
-    (program.waiting)."""
-    from . import waiting
+    (program.sleep_window.waiting)."""
+    from program.sleep_window import waiting
 
     return waiting.send(reminder_id, timezone.now())
 
@@ -139,7 +141,7 @@ def _queue_unsent_emails(now: datetime) -> None:
     """Risk alert emails and new-message emails that never reached a worker (published
     while the broker was down, or lost with its memory) are queued again
     (program.notifications)."""
-    from . import notifications
+    from program import notifications
 
     try:
         notifications.queue_again(
@@ -155,7 +157,7 @@ def _reschedule_after_new_nights(now: datetime) -> None:
     """New diary nights may bring a week's opening forward: their patients' new-week
     reminders are rescheduled in batches (reminders.patients_with_new_nights). The read
     mark moves on only once every batch is enqueued; otherwise the next tick reads again."""
-    from . import reminders
+    from program.reminders import actions as reminders
 
     patients = reminders.patients_with_new_nights(now)
     for i in range(0, len(patients), reminders.BATCH):
@@ -171,8 +173,7 @@ def _reschedule_after_new_nights(now: datetime) -> None:
 def refresh_new_week_task(user_ids: list[int]) -> None:
     """Reschedule these people's new-week reminders (idempotent)."""
     from accounts.models import User
-
-    from . import reminders
+    from program.reminders import actions as reminders
 
     for user in User.objects.filter(pk__in=user_ids, is_active=True):
         reminders.refresh_schedules(user, kinds=[reminders.ReminderKind.NEW_WEEK])
@@ -180,8 +181,8 @@ def refresh_new_week_task(user_ids: list[int]) -> None:
 
 @shared_task
 def send_deliveries_task(ids: list[int]) -> dict[str, int]:
-    """Send a batch of reminders, each at most once (see program/reminders.py)."""
-    from . import reminders
+    """Send a batch of reminders, each at most once (see program/reminders/actions.py)."""
+    from program.reminders import actions as reminders
 
     return reminders.deliver(ids)
 
@@ -207,7 +208,7 @@ def _sign_in_email(
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
 def risk_notice_email_task(notice_id: int) -> None:
-    """Send one risk alert email (the first alert or its escalation, program.risk) to each
+    """Send one risk alert email (the first alert or its escalation, program.risk.actions) to each
     of its addresses: "a patient's answer needs a clinician's attention — sign in", with
     no health detail, in each person's language where the address is an account's.
 
@@ -216,9 +217,9 @@ def risk_notice_email_task(notice_id: int) -> None:
     worker is queued again: program.notifications). The urgent flag does not depend on
     this email."""
     from accounts.models import User
-
-    from . import notifications, risk
-    from .models.assessments import RiskAlertEvent, RiskNotice
+    from program import notifications
+    from program.assessments.models import RiskAlertEvent, RiskNotice
+    from program.risk import actions as risk
 
     notice = RiskNotice.objects.select_related("alert").filter(pk=notice_id).first()
     if notice is None or notice.email_sent_at is not None:
@@ -251,8 +252,8 @@ def risk_notice_email_task(notice_id: int) -> None:
 @shared_task
 def attention_email_task(assessment_id: int) -> None:
     """Before migration 0031 a PHQ-9 alert was queued by its assessment's id: such a task
-    still waiting in the broker sends that answer's alert email (program.risk)."""
-    from .models.assessments import RiskNotice
+    still waiting in the broker sends that answer's alert email (program.risk.actions)."""
+    from program.assessments.models import RiskNotice
 
     notice = RiskNotice.objects.filter(
         alert__assessment_id=assessment_id, kind=RiskNotice.Kind.ALERT
@@ -267,8 +268,8 @@ def message_email_task(message_id: int) -> None:
 
     At-least-once (a duplicate "you have a new message" is harmless; one that never
     reached a worker is queued again: program.notifications)."""
-    from . import notifications
-    from .models import Message
+    from program import notifications
+    from program.models import Message
 
     message = (
         Message.objects.select_related("patient__therapist", "sender").filter(pk=message_id).first()
@@ -306,8 +307,7 @@ def delete_accounts_task() -> int:
 def refresh_reminders_task(user_id: int, kinds: list[str]) -> None:
     """Recompute some of a person's reminder schedules (idempotent)."""
     from accounts.models import User
-
-    from . import reminders
+    from program.reminders import actions as reminders
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is not None:

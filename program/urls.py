@@ -1,24 +1,22 @@
 from django.urls import path
 
-from .views import (
-    about,
-    adverse_events,
-    assessments,
-    clinic,
-    crisis,
-    diary,
-    invitations,
-    lessons,
-    medication,
-    messages,
-    my_data,
-    patient,
-    reminders,
-    risk,
-    sleep_window,
-    therapist,
-)
-from .views import round as round_views
+from program import about
+from program.adverse_events import views as adverse_events
+from program.assessments import views as assessments
+from program.clinic import admin_views as clinic
+from program.clinic import round_views
+from program.clinic import views as therapist
+from program.crisis import views as crisis
+from program.curriculum import views as lessons
+from program.diary import views as diary
+from program.enrolment import views as invitations
+from program.medication import views as medication
+from program.messaging import views as messages
+from program.my_data import views as my_data
+from program.reminders import views as reminders
+from program.risk import views as risk
+from program.sleep_window import views as sleep_window
+from program.today import views as patient
 
 app_name = "program"
 
@@ -107,7 +105,7 @@ urlpatterns = [
         name="lesson_answer",
     ),
     path("lessons/<int:lesson_id>/done/", lessons.lesson_done, name="lesson_done"),
-    # The markup allow-list (program.markup.IMAGE_PATH_PREFIXES) knows this prefix.
+    # The markup allow-list (program.curriculum.markup.IMAGE_PATH_PREFIXES) knows this prefix.
     path(
         "lesson-images/<int:image_id>/<slug:digest>.<slug:extension>",
         lessons.lesson_image,

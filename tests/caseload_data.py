@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from accounts.models import Role, User
-from program import assessments
+from program.assessments import actions as assessments
 from program.models import (
     Assessment,
     DiaryEntry,
@@ -18,7 +18,7 @@ from program.models import (
     SleepCourse,
     SleepinessCheck,
 )
-from program.sleep_window import default_protocol
+from program.sleep_window.actions import default_protocol
 
 
 def build_caseload(therapist: User, n: int, *, weeks: int = 2, start: int = 0) -> list[User]:

@@ -21,10 +21,10 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
 from accounts.services import create_user
-from program.curriculum import forget_structures
-from program.curriculum_files import DEFAULT_PROGRAMME_DIR, import_directory
+from program.curriculum.actions import forget_structures
+from program.curriculum.files import DEFAULT_PROGRAMME_DIR, import_directory
+from program.enrolment.actions import enrol
 from program.models import Programme, Week
-from program.services import enrol
 
 # Property tests run on shared, loaded machines: no per-example deadline (an example that
 # took 250 ms once failed a run), and no "too slow" health check; the examples are kept.
@@ -39,7 +39,7 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 def make_user(email: str, role: Role, *, mfa: bool | None = None, **extra: object) -> User:
     if role == Role.PATIENT:
-        # Patients give it at onboarding (program.age); pass None for an older account.
+        # Patients give it at onboarding (program.rules.age); pass None for an older account.
         extra.setdefault("date_of_birth", date(1980, 5, 17))
     user = create_user(email=email, password=PASSWORD, role=role, **extra)  # type: ignore[arg-type]
     if mfa if mfa is not None else role != Role.PATIENT:
@@ -51,7 +51,7 @@ def make_user(email: str, role: Role, *, mfa: bool | None = None, **extra: objec
 def _fresh_programme_structures() -> None:
     """Each test starts with no programme structure in memory: a rolled-back test's
     content must not be served to the next one (production never rolls back a
-    committed revision; see program.signals)."""
+    committed revision; see program.curriculum.signals)."""
     forget_structures()
 
 

@@ -213,8 +213,8 @@ def _setup(out: str, patients: int) -> None:
 
     from accounts.models import Role
     from accounts.services import create_user
+    from program.enrolment.actions import enrol
     from program.models import Programme
-    from program.services import enrol
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)

@@ -1,6 +1,6 @@
 """An ordinary night for tests that need diary entries and do not look at their figures:
 in bed 23:00 to 06:30, 10 minutes to fall asleep, one 10-minute waking, quality 3 — as
-``program.diary.save_entry`` takes it. (``tests.live_app.DIARY_NIGHT`` is the same kind of
+``program.diary.actions.save_entry`` takes it. (``tests.live_app.DIARY_NIGHT`` is the same kind of
 night as the diary form posts it.)"""
 
 from __future__ import annotations

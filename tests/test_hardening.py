@@ -107,7 +107,7 @@ def test_the_diary_csv_and_the_data_download_never_carry_a_formula(patient) -> N
     import io
     import zipfile
 
-    from program.diary import save_entry
+    from program.diary.actions import save_entry
     from program.models import Medication
     from tests.nights import night_answers
 
@@ -131,7 +131,7 @@ def test_the_diary_csv_and_the_data_download_never_carry_a_formula(patient) -> N
 
 
 def test_an_import_with_a_cell_over_the_csv_limit_is_reported_not_a_500(therapist, patient) -> None:
-    from program.diary_csv import COLUMNS
+    from program.diary.csv_files import COLUMNS
 
     text = ",".join(COLUMNS) + "\n" + "2026-11-20," + "x" * (200 * 1024) + "\n"
     response = client_for(therapist).post(
@@ -147,7 +147,7 @@ def test_an_import_with_a_cell_over_the_csv_limit_is_reported_not_a_500(therapis
 
 @pytest.mark.parametrize("slug", ["../../x", "a/b", "x y", "..", "\\\\evil"])
 def test_an_imported_lesson_slug_must_be_a_slug(programme, tmp_path, slug) -> None:
-    from program.curriculum_files import CurriculumFileError, export_programme, import_directory
+    from program.curriculum.files import CurriculumFileError, export_programme, import_directory
     from program.models import Lesson
 
     out = tmp_path / "cur"
@@ -159,7 +159,7 @@ def test_an_imported_lesson_slug_must_be_a_slug(programme, tmp_path, slug) -> No
 
 
 def test_the_exporter_never_writes_outside_its_folder(programme, tmp_path) -> None:
-    from program.curriculum_files import CurriculumFileError, export_programme
+    from program.curriculum.files import CurriculumFileError, export_programme
     from program.models import Lesson
 
     Lesson.objects.filter(pk=Lesson.objects.first().pk).update(slug="x/../../../../escaped")

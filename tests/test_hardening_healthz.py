@@ -109,7 +109,7 @@ def test_a_session_that_cannot_be_read_still_gets_json(db: None) -> None:
 
 
 def test_any_failure_inside_the_check_is_json(db: None) -> None:
-    with mock.patch("program.views.health._broker_ok", side_effect=RuntimeError("boom")):
+    with mock.patch("program.health._broker_ok", side_effect=RuntimeError("boom")):
         response = Client(raise_request_exception=False).get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from program import reminders
 from program.models import ReminderPreference
+from program.reminders import actions as reminders
 from tests.conftest import PASSWORD, client_for
 
 CHOICES = {"diary": "on", "email": "on", "wind_down": "on", "wind_down_minutes": "45"}

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from program.models.curriculum import MAX_IMAGE_BYTES
+from program.curriculum.models import MAX_IMAGE_BYTES
 
 MB = 1024 * 1024
 

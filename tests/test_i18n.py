@@ -6,7 +6,7 @@
   and the French one translates every one of them;
 - no template has bare English text outside translate tags (a heuristic, shown below
   to catch a new untranslated sentence);
-- the safety wording of the pure module ``program.safety`` is marked for translation;
+- the safety wording of the pure module ``program.rules.safety`` is marked for translation;
 - a patient whose language is French sees the French interface, their lesson in
   French where one exists and in English otherwise, and French emails.
 """
@@ -28,10 +28,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from program import clinical_text, mood, safety, scoring, sleep
-from program.curriculum import publish_version, start_draft
+from program import clinical_text
+from program.curriculum.actions import publish_version, start_draft
 from program.emails import render_email
 from program.models import Lesson
+from program.rules import mood, safety, scoring, sleep
 from tests.conftest import client_for
 
 BASE_DIR = Path(settings.BASE_DIR)

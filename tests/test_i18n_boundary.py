@@ -1,6 +1,6 @@
 """The wording of the pure clinical modules translated at the boundary, beyond the
 safety screen and the diary checks (tests/test_i18n.py): the taper plan's check
-words, step notes, plan checks and flags (``program.taper``), durations, and the
+words, step notes, plan checks and flags (``program.rules.taper``), durations, and the
 printable PDF summary in the requesting clinician's language."""
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from program import assessments, clinical_text, taper
-from program import medication as medication_service
+from program import clinical_text
+from program.assessments import actions as assessments
+from program.medication import actions as medication_service
 from program.models import Medication
+from program.rules import taper
 from tests.conftest import client_for
 
-# --- program.taper's English, repeated in clinical_text ------------------------------
+# --- program.rules.taper's English, repeated in clinical_text ------------------------------
 
 
 def _taper_messages() -> list[str]:
-    """Every kind of message ``program.taper`` writes for people."""
+    """Every kind of message ``program.rules.taper`` writes for people."""
     start = date(2026, 11, 2)
     out: list[str] = []
     for template in taper.TEMPLATES.values():
@@ -104,7 +106,7 @@ def test_the_check_words_are_the_taper_modules() -> None:
      (45, "45 min", "45m"), (None, "–", "–")],
 )  # fmt: skip
 def test_english_durations_are_as_before(minutes, long, short) -> None:
-    from program.sleep import format_minutes
+    from program.rules.sleep import format_minutes
 
     with translation.override("en"):
         assert clinical_text.duration(minutes) == long == format_minutes(minutes)

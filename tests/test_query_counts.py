@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
-from program.services import enrol
+from program.enrolment.actions import enrol
 from tests.conftest import client_for, make_user
 from tests.nights import night_answers
 
@@ -46,13 +46,13 @@ def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     home = count_queries(client_for(patient), reverse("program:patient_home"))
     # Session, user, enrolment with programme, therapist, last entry, window,
     # questionnaires done, the first sleep window's start (the PHQ-9 of restriction
-    # weeks, program.mood); then the programme overview
-    # (program.curriculum.programme_overview): the patient's progress, pace changes,
+    # weeks, program.rules.mood); then the programme overview
+    # (program.curriculum.actions.programme_overview): the patient's progress, pace changes,
     # diary nights, and this week's exercises (parts of published versions, in memory
     # once read).
     # (The programme's weeks, lessons and versions are kept in memory per content
-    # revision: program.curriculum.programme_structure. Instruments only when one is due.)
-    # And the crisis contacts of the footer (program.crisis_contacts), one query.
+    # revision: program.curriculum.actions.programme_structure. Instruments only when one is due.)
+    # And the crisis contacts of the footer (program.crisis.actions), one query.
     assert home <= 14, home  # and the taper plan card (plan, steps)
 
 
@@ -72,14 +72,14 @@ def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) ->
     assert few_csv == many_csv, f"CSV: {few_csv} for 5, {many_csv} for 500"
     # Session, user, MFA, patients with annotations, enrolments, diary nights, ISI
     # results, medication doses; the week each patient is in, by the pace rules
-    # (program.curriculum.pace_summaries): weeks, lessons with their published languages,
+    # (program.curriculum.actions.pace_summaries): weeks, lessons with their published languages,
     # lesson progress, pace changes, the n-th valid diary night; pending invitations; the
     # audit event; the crisis contacts of the footer.
     assert many == 16, many
 
 
 def test_the_patient_detail_and_summary_use_a_fixed_number_of_queries(patient, therapist) -> None:
-    from program import assessments
+    from program.assessments import actions as assessments
 
     pages = [
         reverse("program:patient_detail", args=[patient.pk]),
@@ -122,10 +122,10 @@ def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist
 
     from django.utils import timezone
 
-    from program import sleep_window as sw
-    from program.diary import save_entry
+    from program.diary.actions import save_entry
     from program.models import MoodCheck, Prescription
-    from program.safety import SCREEN
+    from program.rules.safety import SCREEN
+    from program.sleep_window import actions as sw
 
     today = patient.local_today()
     for back in range(7):
@@ -163,7 +163,7 @@ def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist
             source="clinician",
             rule="hold",
         )
-        # Weekly elevated-mood answers (program.mood), some looked at by the therapist.
+        # Weekly elevated-mood answers (program.rules.mood), some looked at by the therapist.
         MoodCheck.objects.create(
             patient=patient,
             week_of=today - timedelta(days=7 * week),
@@ -184,8 +184,8 @@ def _medication_world(patient, therapist, nights: int, start_back: int = 0):
     from datetime import timedelta
     from decimal import Decimal
 
-    from program.diary import save_entry
-    from program.medication import DoseIn, confirm_plan, create_draft, record_night
+    from program.diary.actions import save_entry
+    from program.medication.actions import DoseIn, confirm_plan, create_draft, record_night
     from program.models import Medication, TaperPlan
 
     medicine = Medication.objects.filter(patient=patient).first()
@@ -267,7 +267,7 @@ def test_the_medication_pages_use_a_fixed_number_of_queries(patient, therapist) 
 def test_the_curriculum_pages_use_a_fixed_number_of_queries(patient, programme) -> None:
     """Programme, week and lesson pages: one lesson started, then every lesson done with
     answers and pace changes; the counts stay the same (no query per week or lesson)."""
-    from program.curriculum import open_lesson, save_answer
+    from program.curriculum.actions import open_lesson, save_answer
     from program.models import Enrolment, EnrolmentChange, Lesson, LessonProgress
 
     client = client_for(patient)
@@ -418,9 +418,9 @@ def test_the_adverse_event_pages_use_a_fixed_number_of_queries(
 def test_the_clinic_queue_of_patients_without_a_therapist_does_not_grow(
     clinic_admin, programme
 ) -> None:
-    """The "waits for a decision" queue on /clinic/ (program.rescreen)."""
-    from program import sleep_window as sw
-    from program.safety import SCREEN
+    """The "waits for a decision" queue on /clinic/ (program.sleep_window.rescreen)."""
+    from program.rules.safety import SCREEN
+    from program.sleep_window import actions as sw
 
     def waiting_patients(n: int, start: int) -> None:
         for i in range(start, start + n):

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from program.diary import save_entry
+from program.diary.actions import save_entry
 from program.models import DiaryEntry
 from tests.conftest import PASSWORD, client_for
 from tests.nights import night_answers

@@ -13,10 +13,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from program import assessments
-from program import sleep_window as sw
-from program.diary import save_entry
+from program.assessments import actions as assessments
+from program.diary.actions import save_entry
 from program.models import DiaryEntry
+from program.sleep_window import actions as sw
 from tests.conftest import client_for
 from tests.program.test_sleep_window import CLEAR, TODAY, baseline
 

@@ -19,9 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role, User
-from program import assessments, sleep_window
-from program.diary import save_entry
-from program.medication import confirm_plan, create_draft
+from program.assessments import actions as assessments
+from program.diary.actions import save_entry
+from program.enrolment.actions import current_enrolment, invite_patient
+from program.medication.actions import confirm_plan, create_draft
 from program.models import (
     AdverseEvent,
     CrisisContact,
@@ -34,9 +35,9 @@ from program.models import (
     Recommendation,
     WorkerHeartbeat,
 )
-from program.reminders import manage_token
-from program.safety import SCREEN
-from program.services import current_enrolment, invite_patient
+from program.reminders.actions import manage_token
+from program.rules.safety import SCREEN
+from program.sleep_window import actions as sleep_window
 from tests.nights import night_answers
 
 from .conftest import client_for, make_user
@@ -183,7 +184,7 @@ ROWS = [
     row("program:record_result",       "post", LOGIN, 403,    403,    HOME,     404,    403,
         args="patient"),
     # A risk alert: the patient's own therapist acknowledges it, and so may the duty list
-    # and the clinic admins (program.risk); another therapist is told it does not exist.
+    # and the clinic admins (program.risk.actions); another therapist is told it does not exist.
     row("program:acknowledge_alert",   "post", LOGIN, 403,    403,    HOME,     404,    HOME,
         args="alert"),
     # Every alert email links here: a therapist sees their own patients' alerts (none, for
@@ -214,7 +215,7 @@ ROWS = [
     # About this software: for everyone, signed in or not (every footer links to it).
     row("program:about",               "get",  200,   200,    200,    200,      200,    200),
     row("program:report_problem",      "get",  LOGIN, 200,    200,    403,      403,    403),
-    # Adverse events (program.adverse_events): a therapist's own patients', every
+    # Adverse events (program.adverse_events.actions): a therapist's own patients', every
     # patient's for the duty list and the admins (other_therapist sees an empty list).
     row("program:adverse_events",      "get",  LOGIN, 403,    403,    200,      200,    200),
     row("program:adverse_events_export", "get", LOGIN, 403,   403,    200,      200,    200),

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import program.models.curriculum
+import program.curriculum.models
 
 
 class Migration(migrations.Migration):
@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         default=list,
                         help_text="A list of quizzes, reflections, checklists and worksheets (see the README).",
-                        validators=[program.models.curriculum.validate_parts],
+                        validators=[program.curriculum.models.validate_parts],
                         verbose_name="interactive parts",
                     ),
                 ),

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import program.models.sleep_window
+import program.sleep_window.models
 
 
 class Migration(migrations.Migration):
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                 (
                     "calendar_token",
                     models.CharField(
-                        default=program.models.sleep_window.new_calendar_token,
+                        default=program.sleep_window.models.new_calendar_token,
                         max_length=64,
                         unique=True,
                     ),

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# A frozen copy of program.titration.SHIPPED at the time of this migration.
+# A frozen copy of program.rules.titration.SHIPPED at the time of this migration.
 PROTOCOLS = [
     {
         "key": "weekly-90-85",

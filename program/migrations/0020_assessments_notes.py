@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import program.models.programme
+import program.enrolment.models
 
 
 class Migration(migrations.Migration):
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             model_name="programme",
             name="isi_weeks",
             field=models.JSONField(
-                default=program.models.programme.list_of_isi_weeks,
+                default=program.enrolment.models.list_of_isi_weeks,
                 help_text="Weeks at whose end the ISI is due (besides baseline), e.g. [2, 4, 6].",
             ),
         ),

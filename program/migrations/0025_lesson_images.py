@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import program.models.curriculum
+import program.curriculum.models
 
 
 class Migration(migrations.Migration):
@@ -25,8 +25,8 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         help_text="PNG, JPEG, WebP or GIF, at most 2 MB.",
-                        upload_to=program.models.curriculum.image_upload_path,
-                        validators=[program.models.curriculum.validate_lesson_image],
+                        upload_to=program.curriculum.models.image_upload_path,
+                        validators=[program.curriculum.models.validate_lesson_image],
                         verbose_name="image",
                     ),
                 ),

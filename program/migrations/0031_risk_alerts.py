@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def alerts_for_earlier_risk_answers(apps, schema_editor):
-    """Every PHQ-9 item-9 answer from before gets its alert, as program.risk would have
+    """Every PHQ-9 item-9 answer from before gets its alert, as program.risk.actions would have
     written it: acknowledged as it was; its email sent (or not yet) as it was, to the
     therapist it went to. An open one nobody acknowledged is escalated by the next ticks."""
     assessment_model = apps.get_model("program", "Assessment")

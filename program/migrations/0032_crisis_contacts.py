@@ -5,12 +5,12 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import program.models.crisis
+import program.crisis.models
 
 
 def load_defaults(apps, schema_editor):
-    """The shipped lines (program/crisis_defaults.py), each checked against its source."""
-    from program.crisis_defaults import shipped
+    """The shipped lines (program/crisis/defaults.py), each checked against its source."""
+    from program.crisis.defaults import shipped
 
     CrisisContact = apps.get_model("program", "CrisisContact")
     CrisisContact.objects.bulk_create(CrisisContact(**fields) for fields in shipped())
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         help_text="e.g. 116 123",
                         max_length=30,
-                        validators=[program.models.crisis.validate_phone],
+                        validators=[program.crisis.models.validate_phone],
                         verbose_name="phone number",
                     ),
                 ),
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="If the line also answers text messages. Leave empty if not.",
                         max_length=30,
-                        validators=[program.models.crisis.validate_phone],
+                        validators=[program.crisis.models.validate_phone],
                         verbose_name="number to text",
                     ),
                 ),
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         help_text="The country's emergency number, e.g. 999, 112, 911 or 000. Put “/” between two, e.g. 15 / 112.",
                         max_length=20,
-                        validators=[program.models.crisis.validate_emergency],
+                        validators=[program.crisis.models.validate_emergency],
                         verbose_name="emergency number",
                     ),
                 ),

@@ -6,7 +6,7 @@ answers (``MoodCheck``) of patients with a history of bipolar disorder.
 
 Part 9: bring the shipped lessons up to date with the app's settings (issue 16, part 9): the
 words on approval, naps, the floor and the sleepiness rule now come from placeholders
-and blocks (program/lesson_text.py) filled with each reader's programme and protocol.
+and blocks (program/curriculum/lesson_text.py) filled with each reader's programme and protocol.
 
 Each changed shipped lesson gets a new published version, and readers part-way
 through it move to that version (their answers are kept), since the old text told
@@ -20,17 +20,17 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import program.models.programme
+import program.enrolment.models
 
 
 def publish_shipped_lessons(apps, schema_editor):
-    from program.curriculum_files import DEFAULT_PROGRAMME_DIR, import_directory
+    from program.curriculum.files import DEFAULT_PROGRAMME_DIR, import_directory
 
     Programme = apps.get_model("program", "Programme")
     if not Programme.objects.filter(slug="cbti-6-weeks").exists():
         return  # the clinic removed the shipped programme: nothing to update
     import_directory(DEFAULT_PROGRAMME_DIR, publish=True, apps=apps, keep_edited=True, push=True)
-    # Web processes keep a programme's structure under this key (program.signals).
+    # Web processes keep a programme's structure under this key (program.curriculum.signals).
     Programme.objects.filter(slug="cbti-6-weeks").update(content_revision=uuid.uuid4())
 
 
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             name="restriction_phq9_weeks",
             field=models.JSONField(
                 blank=True,
-                default=program.models.programme.list_of_restriction_phq9_weeks,
+                default=program.enrolment.models.list_of_restriction_phq9_weeks,
                 help_text=(
                     "Weeks of sleep restriction at whose end the PHQ-9 is due as well (counted "
                     "from the first sleep window), e.g. [2, 4]; [] for none."

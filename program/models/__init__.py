@@ -1,9 +1,9 @@
 """The therapy's models, one module per area."""
 
-from .adverse_events import AdverseEvent
-from .assessments import Assessment, Instrument, NoteRevision, TherapistNote
-from .crisis import CrisisContact
-from .curriculum import (
+from program.adverse_events.models import AdverseEvent
+from program.assessments.models import Assessment, Instrument, NoteRevision, TherapistNote
+from program.crisis.models import CrisisContact
+from program.curriculum.models import (
     PART_TYPES,
     EnrolmentChange,
     Lesson,
@@ -14,8 +14,16 @@ from .curriculum import (
     Week,
     validate_parts,
 )
-from .diary import DiaryEntry, DiaryEntryRevision, UnusualReason
-from .medication import (
+from program.diary.models import DiaryEntry, DiaryEntryRevision, UnusualReason
+from program.enrolment.models import (
+    DEFAULT_PROGRAMME,
+    Enrolment,
+    Invitation,
+    Programme,
+    WorkerHeartbeat,
+    hash_token,
+)
+from program.medication.models import (
     Medication,
     MedicationAnswer,
     MedicationDose,
@@ -24,16 +32,8 @@ from .medication import (
     TaperPlanChange,
     TaperStep,
 )
-from .messages import Message
-from .programme import (
-    DEFAULT_PROGRAMME,
-    Enrolment,
-    Invitation,
-    Programme,
-    WorkerHeartbeat,
-    hash_token,
-)
-from .reminders import (
+from program.messaging.models import Message
+from program.reminders.models import (
     Delivery,
     PushSubscription,
     ReminderKind,
@@ -41,7 +41,7 @@ from .reminders import (
     ReminderSchedule,
     Watermark,
 )
-from .sleep_window import (
+from program.sleep_window.models import (
     MoodCheck,
     Prescription,
     Recommendation,
@@ -50,7 +50,7 @@ from .sleep_window import (
     SleepinessCheck,
     SleepProtocol,
 )
-from .waiting import RecommendationReminder
+from program.sleep_window.waiting_models import RecommendationReminder
 
 __all__ = [
     "DEFAULT_PROGRAMME",

@@ -1,7 +1,8 @@
 from django import template
 from django.utils.formats import number_format
 
-from program import clinical_text, sleep
+from program import clinical_text
+from program.rules import sleep
 
 register = template.Library()
 
@@ -27,7 +28,7 @@ def minutes_long(value: float | None) -> str:
 
 @register.filter
 def percent(value: float | None) -> str:
-    """A sleep efficiency as every surface shows it (``program.sleep.percent``), with the
+    """A sleep efficiency as every surface shows it (``program.rules.sleep.percent``), with the
     language's decimal mark; a dash when there is none."""
     try:
         return number_format(sleep.percent(float(value)), 1)  # type: ignore[arg-type]
@@ -66,6 +67,6 @@ def clinical(text: str) -> str:
 
 @register.filter
 def taper_text(text: str) -> str:
-    """A step note, plan check or flag of ``program.taper`` in the active language
+    """A step note, plan check or flag of ``program.rules.taper`` in the active language
     (a clinician's own note is left as written)."""
     return clinical_text.taper_message(str(text))

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from program.taper import format_mg
+from program.rules.taper import format_mg
 
 register = template.Library()
 

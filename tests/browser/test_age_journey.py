@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_under_18_is_told_kindly_on_a_phone(page, therapist: User, programme, settings) -> None:
-    from program.services import invite_patient
+    from program.enrolment.actions import invite_patient
 
     settings.CLINIC_NAME = "Northside Sleep Clinic"
     settings.CLINIC_CONTACT = "01234 567 890"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from accounts.models import User
-from program.safety import SCREEN
+from program.rules.safety import SCREEN
 
 from .conftest import screenshot
 from .test_sign_in_journeys import sign_in

@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from program.curriculum import open_lesson
+from program.curriculum.actions import open_lesson
+from program.enrolment.actions import enrol
 from program.models import DiaryEntry, Enrolment, Lesson, LessonProgress, LessonVersion
-from program.services import enrol
 from tests.conftest import make_user
 
 from .conftest import screenshot

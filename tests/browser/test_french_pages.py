@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from accounts.models import User
-from program.diary import save_entry
+from program.diary.actions import save_entry
 from tests.nights import night_answers
 
 from .conftest import accessibility_violations, screenshot

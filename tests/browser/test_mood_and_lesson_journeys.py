@@ -14,9 +14,9 @@ from datetime import time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from program import sleep_window as sw
 from program.models import Lesson, MoodCheck
-from program.safety import SCREEN
+from program.rules.safety import SCREEN
+from program.sleep_window import actions as sw
 from tests.program.test_sleep_window import night
 
 from .conftest import accessibility_violations, screenshot

@@ -11,11 +11,11 @@ from datetime import time, timedelta
 import pytest
 
 from accounts.models import User
-from program import assessments
-from program import sleep_window as sw
-from program.diary import save_entry
+from program.assessments import actions as assessments
+from program.diary.actions import save_entry
 from program.models import Lesson
-from program.safety import SCREEN
+from program.rules.safety import SCREEN
+from program.sleep_window import actions as sw
 
 from .conftest import accessibility_violations, screenshot
 from .test_sign_in_journeys import sign_in, totp_code

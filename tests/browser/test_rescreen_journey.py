@@ -9,10 +9,10 @@ from datetime import time, timedelta
 import pytest
 
 from accounts.models import User
-from program import sleep_window as sw
-from program.diary import save_entry
+from program.diary.actions import save_entry
 from program.models import SafetyScreen
-from program.safety import SCREEN
+from program.rules.safety import SCREEN
+from program.sleep_window import actions as sw
 
 from .conftest import screenshot
 from .test_sign_in_journeys import sign_in

@@ -98,7 +98,7 @@ def test_a_new_therapist_must_set_up_two_factor_authentication(page, db) -> None
 def test_a_patient_accepts_an_invitation_and_starts_week_one(
     page, therapist: User, programme
 ) -> None:
-    from program.services import invite_patient
+    from program.enrolment.actions import invite_patient
 
     issued = invite_patient(
         therapist=therapist, email="invitee@example.test", programme=programme, name="Ivy"

@@ -9,7 +9,7 @@ from datetime import time, timedelta
 import pytest
 
 from accounts.models import User
-from program.diary import save_entry
+from program.diary.actions import save_entry
 
 from .conftest import screenshot
 from .test_sign_in_journeys import sign_in, totp_code

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from accounts.models import User
-from program.demo import DEMO_PASSWORD, load_demo
+from program.demo.clinic import DEMO_PASSWORD, load_demo
 
 from .conftest import screenshot
 from .test_sign_in_journeys import totp_code

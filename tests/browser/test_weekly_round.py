@@ -18,10 +18,10 @@ from datetime import time, timedelta
 import pytest
 
 from accounts.models import Role, User
-from program import sleep_window as sw
-from program.diary import save_entry
+from program.diary.actions import save_entry
+from program.enrolment.actions import enrol
 from program.models import Recommendation
-from program.services import enrol
+from program.sleep_window import actions as sw
 from tests.conftest import make_user
 from tests.nights import night_answers
 
@@ -189,10 +189,10 @@ def test_a_round_of_ten_before_and_after(desktop_page, page, programme) -> None:
 def test_a_card_with_every_kind_of_item_fits_a_phone(page, therapist, patient, messages_on) -> None:  # type: ignore[no-untyped-def]
     from decimal import Decimal
 
-    from program import risk
-    from program.medication import create_draft
+    from program.medication.actions import create_draft
     from program.models import Medication, Message
-    from program.safety import SCREEN
+    from program.risk import actions as risk
+    from program.rules.safety import SCREEN
 
     sw.submit_screen(patient, {q.key: False for q in SCREEN})
     course = sw.course_for(patient)

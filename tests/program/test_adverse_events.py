@@ -15,10 +15,10 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Role
-from program import adverse_events as service
+from program.about import CONDITIONS
+from program.adverse_events import actions as service
 from program.models import AdverseEvent
-from program.safety import HOLD_KEYS, SCREEN
-from program.views.about import CONDITIONS
+from program.rules.safety import HOLD_KEYS, SCREEN
 from tests.conftest import client_for, make_user
 
 DUTY = "duty@clinic.test"
@@ -255,7 +255,7 @@ def test_the_about_page_says_what_the_software_is_for_and_not_for(db: None) -> N
         "It informs and supports: clinicians decide.",
         "For adults aged 18 and over",
         "Not an emergency service",
-        "116 123",  # the crisis lines of the clinic's country (program.crisis_contacts)
+        "116 123",  # the crisis lines of the clinic's country (program.crisis.actions)
         "1.2.3",
         "Open Sleep Collective",
         "Not set by this installation (CLINIC_NAME).",
@@ -302,7 +302,7 @@ def test_the_demo_clinic_shows_reports_ages_and_the_older_adults_proposal(
     db, django_capture_on_commit_callbacks
 ) -> None:
     from accounts.models import User
-    from program.demo import load_demo
+    from program.demo.clinic import load_demo
     from program.models import SleepCourse
 
     with django_capture_on_commit_callbacks(execute=True):

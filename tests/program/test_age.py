@@ -1,4 +1,4 @@
-"""The age rules (program.age, accounts.birth_dates): pure, with worked examples and a
+"""The age rules (program.rules.age, accounts.birth_dates): pure, with worked examples and a
 property. Adults only [AASM21]; compression proposed from 65 [BSM-COMP]."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.birth_dates import MAX_AGE, age_on, problem
-from program import age
+from program.rules import age
 
 DEFAULT = "weekly-90-85"
 

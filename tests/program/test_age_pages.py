@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from program import sleep_window as sw
+from program.enrolment.actions import enrol, invite_patient
 from program.models import Invitation, SleepCourse, SleepProtocol
-from program.safety import SCREEN
-from program.services import enrol, invite_patient
+from program.rules.safety import SCREEN
+from program.sleep_window import actions as sw
 from tests.conftest import client_for, make_user
 from tests.program.test_invitations import GOOD
 
@@ -263,7 +263,7 @@ def test_the_thresholds_read_the_age_from_the_date_of_birth(therapist) -> None:
 
 def test_an_under_18_gets_no_reminders_of_the_programme(minor) -> None:
     from program.models import ReminderSchedule
-    from program.reminders import refresh_schedules
+    from program.reminders.actions import refresh_schedules
 
     refresh_schedules(minor)
     assert not ReminderSchedule.objects.filter(user=minor).exists()
@@ -275,7 +275,7 @@ def test_an_under_18_gets_no_reminders_of_the_programme(minor) -> None:
 
 
 def test_the_date_of_birth_never_hides_a_screen_waiting_for_a_clinician(undated) -> None:
-    from program import risk
+    from program.risk import actions as risk
 
     risk.submit_screen(undated, {q.key: q.key == "self_harm" for q in SCREEN})
     page = client_for(undated).get(reverse("program:sleep_window")).content.decode()
@@ -287,7 +287,7 @@ def test_the_date_of_birth_never_hides_a_screen_waiting_for_a_clinician(undated)
 def test_after_a_clear_screen_the_date_of_birth_comes_before_the_rise_time(undated) -> None:
     from datetime import timedelta
 
-    from program.diary import save_entry
+    from program.diary.actions import save_entry
     from tests.nights import night_answers
 
     sw.submit_screen(undated, {q.key: False for q in SCREEN})

@@ -12,7 +12,7 @@ from django.test import Client
 
 from accounts.tokens import issue_token, revoke_token
 from program.api import api
-from program.medication import DoseIn, confirm_plan, create_draft, record_night
+from program.medication.actions import DoseIn, confirm_plan, create_draft, record_night
 from program.models import DiaryEntry, Medication
 from tests.conftest import client_for
 
@@ -326,7 +326,7 @@ def test_api_access(
 def test_the_api_lists_assessments_with_the_isi_change(patient, therapist) -> None:
     from datetime import date
 
-    from program import assessments
+    from program.assessments import actions as assessments
 
     isi = assessments.ensure_instruments()["isi"]
     for day, total in ((date(2026, 11, 2), 19), (date(2026, 11, 16), 11)):

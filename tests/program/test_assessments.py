@@ -11,10 +11,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from program import assessments
+from program.assessments import actions as assessments
+from program.enrolment.actions import current_enrolment
 from program.models import Assessment, Enrolment, NoteRevision
-from program.safety import CRISIS_MESSAGE
-from program.services import current_enrolment
+from program.rules.safety import CRISIS_MESSAGE
 from tests.conftest import client_for
 
 PHQ_NONE = {f"phq{i}": "0" for i in range(1, 10)}
@@ -336,8 +336,8 @@ def _morning_reminder(patient, day: int) -> str:
 
     import time_machine
 
-    from program import reminders
     from program.models import Delivery, ReminderSchedule
+    from program.reminders import actions as reminders
 
     Delivery.objects.all().delete()
     ReminderSchedule.objects.all().delete()

@@ -36,8 +36,8 @@ from django.db import connection
 from django.utils import timezone
 
 from cbti.celery import app
-from program import reminders
 from program.models import Delivery, DiaryEntry, Message, ReminderSchedule, WorkerHeartbeat
+from program.reminders import actions as reminders
 from program.tasks import heartbeat_task, reminder_tick_task
 from tests.conftest import client_for
 from tests.live_app import (

@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role, User
-from program.caseload import build_rows, sort_rows
-from program.curriculum import (
+from program.clinic.caseload import build_rows, sort_rows
+from program.curriculum.actions import (
     advance_enrolment,
     extend_week,
     open_lesson,
@@ -22,8 +22,8 @@ from program.curriculum import (
     pause_enrolment,
     programme_overview,
 )
+from program.enrolment.actions import enrol
 from program.models import DiaryEntry, Enrolment, EnrolmentChange, Lesson, LessonProgress
-from program.services import enrol
 from tests.conftest import make_user
 
 

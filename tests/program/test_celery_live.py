@@ -13,8 +13,8 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from cbti.celery import app
+from program.enrolment.actions import invite_patient
 from program.models import Invitation, WorkerHeartbeat
-from program.services import invite_patient
 from program.tasks import heartbeat_task
 from tests.services import require_redis
 
@@ -81,8 +81,8 @@ def test_a_due_reminder_flows_through_beats_tick_and_a_worker(redis_worker, pati
 
     from django.utils import timezone
 
-    from program import reminders
     from program.models import Delivery, ReminderSchedule
+    from program.reminders import actions as reminders
     from program.tasks import reminder_tick_task
 
     reminders.refresh_schedules(patient)

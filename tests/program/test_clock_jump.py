@@ -10,9 +10,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from program import clock_guard, reminders
-from program import sleep_window as sw
+from program import clock_guard
 from program.models import Delivery, Prescription, Recommendation, ReminderSchedule
+from program.reminders import actions as reminders
+from program.sleep_window import actions as sw
 from program.tasks import reminder_tick_task, titration_tick_task
 from tests.program.test_sleep_window import TODAY, started
 from tests.program.test_titration_span import good_night

@@ -14,9 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.models import AuditEvent, Role, User
+from program.enrolment.actions import invite_patient
 from program.models import CrisisContact
-from program.safety import SCREEN
-from program.services import invite_patient
+from program.rules.safety import SCREEN
 from tests.conftest import client_for, make_user
 
 PHQ_RISK = {**{f"phq{i}": "0" for i in range(1, 9)}, "phq9": "2"}
@@ -156,7 +156,7 @@ def test_a_line_for_one_language_is_shown_to_patients_of_that_language(patient) 
 def test_a_translation_that_lost_a_placeholder_still_shows_the_number(
     french_patient, monkeypatch
 ) -> None:
-    from program import crisis_contacts
+    from program.crisis import actions as crisis_contacts
 
     monkeypatch.setattr(crisis_contacts, "gettext", lambda msgid: "{nom} : appelez le {numero}")
     shown = footer(client_for(french_patient).get(reverse("program:diary")).content.decode())

@@ -1,11 +1,11 @@
-"""The rule that chooses a person's crisis lines (program.crisis_lines), on its own."""
+"""The rule that chooses a person's crisis lines (program.rules.crisis_lines), on its own."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from program.crisis_lines import Line, alternatives, dial, select
+from program.rules.crisis_lines import Line, alternatives, dial, select
 
 SAMARITANS = Line("GB", "", "Samaritans", "116 123", emergency_number="999", order=1)
 NHS = Line("GB", "", "NHS 111", "111", emergency_number="999", order=2)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from program.curriculum_files import (
+from program.curriculum.files import (
     DEFAULT_PROGRAMME_DIR,
     CurriculumFileError,
     export_programme,

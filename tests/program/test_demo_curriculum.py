@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from program.curriculum import programme_overview
-from program.demo import load_demo
+from program.curriculum.actions import programme_overview
+from program.demo.clinic import load_demo
 from program.models import Enrolment, LessonAnswer, LessonProgress
 
 

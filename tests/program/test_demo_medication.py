@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from program.demo import load_demo
+from program.demo.clinic import load_demo
 from program.models import DiaryEntry, MedicationDose, NightMedication, TaperPlan
 
 

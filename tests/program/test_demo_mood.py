@@ -1,10 +1,10 @@
-"""The demo clinic's patient with a history of bipolar disorder (program.mood)."""
+"""The demo clinic's patient with a history of bipolar disorder (program.rules.mood)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from program.demo import MOOD_PATIENT, load_demo
+from program.demo.clinic import MOOD_PATIENT, load_demo
 from program.models import MoodCheck, SafetyScreen
 from tests.conftest import client_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.models import User
-from program.demo import load_demo
+from program.demo.clinic import load_demo
 from program.models import Assessment, TherapistNote
 from tests.conftest import client_for
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.models import User
-from program import round as round_service
-from program.demo import load_demo
+from program.clinic import round as round_service
+from program.demo.clinic import load_demo
 from tests.conftest import client_for
 
 

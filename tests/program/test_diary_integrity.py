@@ -15,9 +15,9 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from program import diary as diary_service
-from program.clock import parse_clock
+from program.diary import actions as diary_service
 from program.models import DiaryEntry, DiaryEntryRevision
+from program.rules.clock import parse_clock
 from tests.conftest import client_for
 from tests.nights import API_NIGHT, night_answers
 
@@ -317,7 +317,7 @@ def test_a_night_at_a_half_tenth_shows_one_figure_on_every_surface(patient, ther
     """400 min in bed, 343 asleep: 85.75 %. Rounded half up everywhere, 85.8 % (Django's
     number_format alone would write 85.7, Python's f-string 85.8, and floatformat 85.8)."""
     from accounts.tokens import issue_token
-    from program.sleep import percent
+    from program.rules.sleep import percent
 
     assert str(percent(85.75)) == "85.8"
     assert str(percent(65.85)) == "65.9"  # stored as 65.8499…
@@ -377,7 +377,7 @@ def test_a_failed_save_lists_each_error_with_a_link_to_its_field(patient) -> Non
 
 
 def test_the_sleep_window_explanation_rounds_as_the_pages_do() -> None:
-    from program import sleep_window
+    from program.sleep_window import actions as sleep_window
 
     text = sleep_window.explain("hold", {"sleep_efficiency": 85.75, "nights": 7})
     assert "85.8" in text and "85.7" not in text

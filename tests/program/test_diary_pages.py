@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from program import diary as diary_service
+from program.diary import actions as diary_service
 from program.models import DiaryEntry, DiaryEntryRevision
 from tests.conftest import client_for
 from tests.nights import night_answers
@@ -218,7 +218,7 @@ def test_the_diary_page_uses_a_fixed_number_of_queries(patient, django_assert_ma
 def test_the_csv_download_includes_the_nights_medication(patient) -> None:
     from decimal import Decimal
 
-    from program.medication import DoseIn, record_night
+    from program.medication.actions import DoseIn, record_night
     from program.models import Medication
 
     client = client_for(patient)
@@ -240,7 +240,7 @@ def test_the_csv_download_includes_the_nights_medication(patient) -> None:
 def test_clock_times_read_the_browsers_form_first_and_the_languages_otherwise() -> None:
     from django.utils import translation
 
-    from program.forms import ClockField
+    from program.form_fields import ClockField
 
     field = ClockField()
     assert field.clean("23:15") == time(23, 15)

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from program.enrolment.actions import invite_patient
 from program.models import Enrolment, Invitation, hash_token
-from program.services import invite_patient
 from tests.conftest import client_for
 
 GOOD = {

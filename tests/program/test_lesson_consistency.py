@@ -19,16 +19,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 
-from program import safety, titration
-from program.curriculum import start_draft
-from program.curriculum_files import (
+from program.curriculum.actions import start_draft
+from program.curriculum.files import (
     DEFAULT_PROGRAMME_DIR,
     CurriculumFileError,
     export_programme,
     import_directory,
 )
-from program.lesson_text import names_used, problems
-from program.lesson_values import duration_words, render_lesson, values_for
+from program.curriculum.lesson_text import names_used, problems
+from program.curriculum.lesson_values import duration_words, render_lesson, values_for
 from program.models import (
     EnrolmentChange,
     Lesson,
@@ -38,7 +37,8 @@ from program.models import (
     SleepProtocol,
     Week,
 )
-from program.views.sleep_window import sleepiness_words
+from program.rules import safety, titration
+from program.sleep_window.views import sleepiness_words
 
 SETTINGS = [
     pytest.param(approval, protocol, id=f"{'approval' if approval else 'self'}-{protocol.key}")
@@ -269,7 +269,7 @@ def test_an_older_patient_reads_the_thresholds_the_app_applies_to_them(
 ) -> None:
     """A protocol that lowers its thresholds from 65 (``age_adjust``): the lesson quotes
     the lowered one for an older patient, as titration.thresholds applies it."""
-    from program import sleep_window as sw
+    from program.sleep_window import actions as sw
 
     protocol = SleepProtocol.objects.get(key="weekly-90-85")
     protocol.pk, protocol.key, protocol.age_adjust = None, "weekly-age", True

@@ -18,11 +18,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFile
 
-from program.curriculum import publish_version, start_draft
-from program.curriculum_files import CurriculumFileError, export_programme, import_directory
-from program.image_checks import PNG_SIGNATURE, picture_end
+from program.curriculum.actions import publish_version, start_draft
+from program.curriculum.files import CurriculumFileError, export_programme, import_directory
+from program.curriculum.image_checks import PNG_SIGNATURE, picture_end
+from program.curriculum.models import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from program.models import Lesson, LessonImage, LessonVersion, Programme
-from program.models.curriculum import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
 from tests.conftest import client_for
 
 

@@ -1,4 +1,4 @@
-"""Lesson placeholders and blocks (program.lesson_text): worked examples, every mistake
+"""Lesson placeholders and blocks (program.curriculum.lesson_text): worked examples, every mistake
 named with its line, and a property: whatever the text, expanding it never fails and
 never shows a marker."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from program.lesson_text import Values, expand, names_used, problems
+from program.curriculum.lesson_text import Values, expand, names_used, problems
 
 APPROVAL = Values(
     conditions={"approval_required": True, "self_guided": False},

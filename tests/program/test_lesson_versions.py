@@ -8,14 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from program.admin_curriculum import diff_lines
-from program.curriculum import (
+from program.curriculum.actions import (
     mark_lesson_done,
     open_lesson,
     publish_version,
     push_version,
     start_draft,
 )
+from program.curriculum.admin import diff_lines
 from program.models import Enrolment, Lesson, LessonProgress, LessonVersion
 from tests.conftest import client_for
 

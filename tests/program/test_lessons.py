@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from program.curriculum import programme_overview, publish_version, start_draft
+from program.curriculum.actions import programme_overview, publish_version, start_draft
 from program.models import (
     DiaryEntry,
     Enrolment,

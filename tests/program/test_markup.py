@@ -1,10 +1,10 @@
-"""Lesson Markdown is rendered to HTML an admin cannot use to run code (program.markup)."""
+"""Lesson Markdown is rendered to HTML an admin cannot run code with (program.curriculum.markup)."""
 
 from __future__ import annotations
 
 import pytest
 
-from program.markup import ImageRef, image_ids, render_markdown
+from program.curriculum.markup import ImageRef, image_ids, render_markdown
 
 
 @pytest.mark.parametrize(

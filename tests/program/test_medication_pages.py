@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from program import medication as medication_service
+from program.medication import actions as medication_service
 from program.models import (
     DiaryEntry,
     DiaryEntryRevision,
@@ -319,7 +319,7 @@ def test_the_clinician_page_shows_figures_chart_and_flags(
     therapist_client, therapist, patient, diazepam
 ) -> None:
     plan = confirmed_plan(patient, therapist, diazepam, start=date(2026, 11, 2))
-    from program.diary import save_entry
+    from program.diary.actions import save_entry
 
     for back in range(1, 22):
         day = TODAY - timedelta(days=back)

@@ -1,4 +1,4 @@
-"""Mood during sleep restriction (issue 16, part 7; program.mood).
+"""Mood during sleep restriction (issue 16, part 7; program.rules.mood).
 
 The PHQ-9 is due at the end of restriction weeks 2 and 4 as well (a programme setting),
 and its item 9 goes through the one risk workflow. Patients whose safety screen records
@@ -19,12 +19,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from program import assessments, mood, reminders, titration
-from program import sleep_window as sw
+from program.assessments import actions as assessments
+from program.assessments.models import RiskAlert
 from program.clinical_text import translated
 from program.models import Assessment, MoodCheck, Programme
-from program.models.assessments import RiskAlert
-from program.my_data import export
+from program.my_data.export import export
+from program.reminders import actions as reminders
+from program.rules import mood, titration
+from program.sleep_window import actions as sw
 from tests.conftest import client_for
 from tests.program.test_sleep_window import CLEAR, TODAY, baseline, started
 from tests.program.test_titration_workflow import week_of_nights

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from accounts.services import delete_due_accounts
-from program.diary import save_entry
+from program.diary.actions import save_entry
 from program.models import DiaryEntry
 from tests.conftest import PASSWORD, client_for, reauthenticated_client_for
 from tests.nights import night_answers

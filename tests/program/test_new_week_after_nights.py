@@ -10,9 +10,10 @@ from unittest import mock
 import pytest
 import time_machine
 
-from program import reminders, tasks
-from program.diary import save_entry
+from program import tasks
+from program.diary.actions import save_entry
 from program.models import DiaryEntry, Programme, ReminderSchedule
+from program.reminders import actions as reminders
 from tests.nights import night_answers
 
 NOW = datetime(2026, 11, 25, 6, tzinfo=UTC)

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from program import notifications, tasks
+from program.assessments.models import RiskNotice
 from program.models import Message
-from program.models.assessments import RiskNotice
 from tests.conftest import client_for
 
 PHQ_RISK = {**{f"phq{i}": "0" for i in range(1, 9)}, "phq9": "2"}

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from program.curriculum import programme_overview, publish_version, start_draft
+from program.curriculum.actions import programme_overview, publish_version, start_draft
+from program.enrolment.actions import current_enrolment
 from program.models import Lesson, Programme, Week
-from program.services import current_enrolment
 from tests.conftest import client_for
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from program import assessments
+from program.assessments import actions as assessments
 from program.clinical_text import occasion_label
 from tests.conftest import client_for
 

@@ -10,8 +10,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from program import reminders
 from program.models import Delivery, ReminderPreference, ReminderSchedule
+from program.reminders import actions as reminders
 from tests.conftest import client_for
 from tests.nights import night_answers
 
@@ -110,7 +110,7 @@ def test_reminders_missed_while_workers_were_down_go_late_or_are_recorded_skippe
 
 
 def test_no_diary_reminder_once_the_diary_is_filled(patient, clock) -> None:
-    from program.diary import save_entry
+    from program.diary.actions import save_entry
 
     reminders.refresh_schedules(patient)
     save_entry(
@@ -194,8 +194,8 @@ def test_the_tick_stays_a_fixed_number_of_queries(
     patient, other_patient, clock, django_assert_max_num_queries
 ) -> None:
     from accounts.models import Role
+    from program.enrolment.actions import enrol
     from program.models import Programme
-    from program.services import enrol
     from tests.conftest import make_user
 
     for i in range(30):
@@ -222,7 +222,7 @@ def clock_date():
 def test_a_new_week_reminder_on_the_morning_a_week_opens(patient, clock) -> None:
     from datetime import date, timedelta
 
-    from program.diary import save_entry
+    from program.diary.actions import save_entry
     from program.models import DiaryEntry, Programme
 
     Programme.objects.update(require_previous_lessons=False)
@@ -277,8 +277,8 @@ def test_a_batch_of_questionnaire_reminders_costs_no_query_per_patient(programme
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Role
+    from program.enrolment.actions import enrol
     from program.models import Delivery, Programme
-    from program.services import enrol
     from tests.conftest import make_user
 
     def queries_before_first_send(count: int, prefix: str, start) -> int:  # type: ignore[no-untyped-def]

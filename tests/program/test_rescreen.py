@@ -12,8 +12,8 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from program import sleep_window as sw
 from program.models import Recommendation, SafetyScreen, SleepCourse
+from program.sleep_window import actions as sw
 from tests.conftest import client_for
 from tests.program.test_sleep_window import CLEAR, TODAY, baseline, night, started
 
@@ -398,7 +398,7 @@ def test_an_admin_cannot_decide_for_a_patient_who_has_a_therapist(patient, clini
 
 def test_the_demo_shows_a_screen_due_again_and_a_window_waiting_since_its_review(db) -> None:
     from accounts.models import User
-    from program.demo import load_demo
+    from program.demo.clinic import load_demo
 
     with time_machine.travel("2026-12-06 10:00Z", tick=False):
         load_demo()

@@ -1,4 +1,4 @@
-"""When the safety screen is due again (program.rescreen_rules, issue 16 part 5):
+"""When the safety screen is due again (program.rules.rescreen, issue 16 part 5):
 worked examples, the holding of a shorter window, and properties."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from program import rescreen_rules, safety, titration
-from program.rescreen_rules import RESCREEN_EVERY_DAYS, Due, hold_for_screen, screen_due
+from program.rules import rescreen as rescreen_rules
+from program.rules import safety, titration
+from program.rules.rescreen import RESCREEN_EVERY_DAYS, Due, hold_for_screen, screen_due
 
 START = date(2026, 12, 1)
 

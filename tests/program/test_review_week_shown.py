@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tokens import issue_token
-from program import sleep_window as sw
+from program.sleep_window import actions as sw
 from tests.conftest import client_for
 from tests.program.test_sleep_window import started
 from tests.program.test_titration_workflow import (

@@ -1,4 +1,4 @@
-"""The risk workflow (program.risk, issue 16): every answer that signals a risk of
+"""The risk workflow (program.risk.actions, issue 16): every answer that signals a risk of
 self-harm — PHQ-9 item 9 and the safety screen's self-harm question — raises the urgent
 flag, emails the therapist and the duty list, is acknowledged by a person, and is
 escalated when nobody does; and the patient reads only what really happened.
@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AuditEvent, Role, User
-from program import risk, tasks
+from program import tasks
+from program.assessments.models import RiskAlert, RiskAlertEvent, RiskNotice
 from program.clinical_text import translated
+from program.enrolment.actions import enrol
 from program.models import Assessment
-from program.models.assessments import RiskAlert, RiskAlertEvent, RiskNotice
-from program.safety import CRISIS_MESSAGE, SAFETY_ADVICE, SCREEN
-from program.services import enrol
+from program.risk import actions as risk
+from program.rules.safety import CRISIS_MESSAGE, SAFETY_ADVICE, SCREEN
 from tests.conftest import client_for, make_user
 
 PHQ_RISK = {**{f"phq{i}": "0" for i in range(1, 9)}, "phq9": "2"}
@@ -424,7 +425,7 @@ def test_the_trail_is_append_only(patient, therapist, django_capture_on_commit_c
 def test_the_sleepiness_advice_mentions_the_therapist_only_when_their_caseload_shows_it(
     has_therapist, patient, therapist
 ) -> None:
-    from program import sleep_window as sw
+    from program.sleep_window import actions as sw
 
     if not has_therapist:
         User.objects.filter(pk=patient.pk).update(therapist=None)
@@ -487,7 +488,8 @@ PROMISES = ("has been told", "have been told", "we have told", "let your therapi
 def _sources() -> list[tuple[str, str]]:
     from django.conf import settings
 
-    from program import clinical_text, safety
+    from program import clinical_text
+    from program.rules import safety
 
     base = settings.BASE_DIR
     files = [*(base / "templates").rglob("*.html"), *(base / "templates").rglob("*.txt")]
@@ -500,7 +502,7 @@ def _sources() -> list[tuple[str, str]]:
 
 def test_no_sentence_says_someone_was_told_without_the_app_knowing_it() -> None:
     """Every "has been told" of issue 16 is gone; what the app says it did is said by
-    program.risk.patient_words and the sentences tested above. ("Have you been told you
+    program.risk.actions.patient_words and the sentences tested above. ("Have you been told you
     stop breathing" is a screen question, not a promise.)"""
     offenders = []
     for name, text in _sources():

@@ -11,13 +11,13 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.models import Role
-from program import risk
-from program import round as round_service
-from program import sleep_window as sw
-from program.diary import save_entry
-from program.medication import confirm_plan, create_draft
+from program.clinic import round as round_service
+from program.diary.actions import save_entry
+from program.medication.actions import confirm_plan, create_draft
 from program.models import Medication, Message, Prescription, Recommendation
-from program.safety import SCREEN
+from program.risk import actions as risk
+from program.rules.safety import SCREEN
+from program.sleep_window import actions as sw
 from tests.conftest import client_for, make_user
 from tests.nights import night_answers
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from program.schedule import exists, in_quiet_hours, next_occurrence
+from program.rules.schedule import exists, in_quiet_hours, next_occurrence
 
 LONDON = ZoneInfo("Europe/London")
 NY = ZoneInfo("America/New_York")

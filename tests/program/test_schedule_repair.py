@@ -1,6 +1,6 @@
 """issue 18, item 3, the old damage: schedules a forward clock jump pushed ahead before the
 clock guard existed are found and recomputed from their rule by
-``manage.py repair_reminder_schedules`` (program/schedule_repair.py)."""
+``manage.py repair_reminder_schedules`` (program/reminders/repair.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from program import reminders
 from program.models import Delivery, ReminderSchedule
+from program.reminders import actions as reminders
 
 
 def utc(*args: int) -> datetime:

@@ -1,4 +1,4 @@
-"""Questionnaire scoring (program/scoring.py): worked examples, boundaries, properties."""
+"""Questionnaire scoring (program/rules/scoring.py): worked examples, boundaries, properties."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from program import scoring
+from program.rules import scoring
 
 ISI = scoring.SCALES["isi"]
 PHQ9 = scoring.SCALES["phq9"]

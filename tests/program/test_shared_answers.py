@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from program.curriculum import open_lesson, save_answer
+from program.curriculum.actions import open_lesson, save_answer
 from program.models import Enrolment, Lesson
 from tests.conftest import client_for
 

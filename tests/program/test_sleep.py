@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from program.sleep import (
+from program.rules.sleep import (
     Night,
     SEDenominator,
     check_night,

@@ -9,10 +9,10 @@ import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
-from program import sleep_window as sw
-from program.diary import save_entry
+from program.diary.actions import save_entry
 from program.models import Prescription, Programme, Recommendation, SleepCourse
-from program.safety import SCREEN
+from program.rules.safety import SCREEN
+from program.sleep_window import actions as sw
 from tests.conftest import client_for
 
 TODAY = date(2026, 11, 25)  # a Wednesday

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from program.taper import (
+from program.rules.taper import (
     TEMPLATES,
     Check,
     NightDose,
@@ -163,7 +163,7 @@ def test_the_large_step_notes_read_in_french() -> None:
     from django.utils import translation
 
     from program.clinical_text import taper_message
-    from program.taper import large_step_note
+    from program.rules.taper import large_step_note
 
     note = large_step_note(Decimal(50), Decimal(10))
     assert taper_message(note) == note  # English: as written
@@ -382,6 +382,6 @@ def test_slowing_down_keeps_doses_and_order(factor, offset) -> None:
     [("10.000", "10 mg"), ("100", "100 mg"), ("2.500", "2.5 mg"), ("0.125", "0.125 mg")],
 )
 def test_doses_read_plainly(value, text) -> None:
-    from program.taper import format_mg
+    from program.rules.taper import format_mg
 
     assert format_mg(Decimal(value)) == text

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from program.titration import (
+from program.rules.titration import (
     SHIPPED,
     Flag,
     NightFigures,

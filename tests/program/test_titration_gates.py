@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from program.titration import (
+from program.rules.titration import (
     ADHERENCE_MARGIN_MIN,
     SHIPPED,
     Flag,
@@ -234,7 +234,7 @@ def test_only_unflagged_decisions_and_sleepy_lengthenings_apply_without_a_clinic
 def test_one_sleepiness_rule_for_the_advice_the_caseload_and_the_window() -> None:
     """issue 16: "very sleepy" is the same reading everywhere, and dozing several times
     a week counts."""
-    from program import safety, titration
+    from program.rules import safety, titration
 
     for dozing in range(4):
         for unsafe in (False, True):

@@ -10,9 +10,9 @@ import time_machine
 from django.urls import reverse
 
 from program import clinical_text
-from program import sleep_window as sw
 from program.models import Prescription
-from program.titration import ADHERENCE_MARGIN_MIN, FLAG_TEXT, REVIEW_SE, Flag
+from program.rules.titration import ADHERENCE_MARGIN_MIN, FLAG_TEXT, REVIEW_SE, Flag
+from program.sleep_window import actions as sw
 from tests.conftest import client_for
 from tests.program.test_sleep_window import CLEAR, baseline, started
 from tests.program.test_titration_workflow import (
@@ -61,7 +61,7 @@ def test_a_week_held_for_the_sleepiness_check_on_both_pages(patient, therapist) 
     assert "Needs review: no sleepiness check this week" in theirs
     assert "a shorter window waits for it" in theirs
     assert "Sleep efficiency below" not in theirs  # it was not shortened
-    # The rule's words, about the patient (program.window_words).
+    # The rule's words, about the patient (program.sleep_window.words).
     assert "No sleepiness check this week: a shorter window was due" in theirs
     assert "before a shorter window we need your answer" not in theirs
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from program.titration import (
+from program.rules.titration import (
     LENGTHENING,
     SHIPPED,
     SHORTENING,

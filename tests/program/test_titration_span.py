@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 
-from program import sleep_window as sw
 from program.models import Prescription, SleepCourse
-from program.titration import SHIPPED, NightFigures, review_span, review_week, titrate
+from program.rules.titration import SHIPPED, NightFigures, review_span, review_week, titrate
+from program.sleep_window import actions as sw
 from tests.program.test_sleep_window import TODAY, night, started
 
 WEEKLY = next(p for p in SHIPPED if p.key == "weekly-90-85")
@@ -187,7 +187,7 @@ def test_the_caseload_shows_the_week_the_review_read(patient, therapist) -> None
     """The caseload's "last week" was the seven mornings up to today, whatever the
     review read; now it is the latest review's week, so its figures are the
     recommendation's."""
-    from program.caseload import build_rows
+    from program.clinic.caseload import build_rows
 
     started(patient, therapist)  # baseline nights on the mornings TODAY-6..TODAY
     course = SleepCourse.objects.get()

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from program import sleep_window as sw
 from program.models import Prescription, Programme, Recommendation, SleepinessCheck
+from program.sleep_window import actions as sw
 from tests.conftest import client_for
 from tests.program.test_sleep_window import CLEAR, TODAY, baseline, night, started
 
@@ -202,7 +202,7 @@ def test_a_first_window_raised_to_the_floor_says_so(patient, therapist):
 
 
 def test_every_rule_has_words() -> None:
-    from program.titration import Rule
+    from program.rules.titration import Rule
 
     for rule in Rule:
         assert rule.value in sw.RULE_WORDS, rule

@@ -1,4 +1,4 @@
-"""The pace rules (program.unlocking): worked examples, then properties. No database."""
+"""The pace rules (program.rules.unlocking): worked examples, then properties. No database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from program.unlocking import (
+from program.rules.unlocking import (
     WAIT_DATE,
     WAIT_DIARY,
     WAIT_LESSONS,

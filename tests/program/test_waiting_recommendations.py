@@ -12,9 +12,10 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from program import sleep_window as sw
-from program import tasks, waiting
+from program import tasks
 from program.models import RecommendationReminder
+from program.sleep_window import actions as sw
+from program.sleep_window import waiting
 from tests.conftest import client_for
 from tests.program.test_sleep_window import CLEAR, baseline
 

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.urls import reverse
 
-from program import reminders
 from program.models import PushSubscription, ReminderPreference
+from program.reminders import actions as reminders
 from tests.conftest import client_for
 
 
@@ -97,7 +97,7 @@ def test_a_reminder_reaches_a_subscribed_browser_encrypted(
 def test_a_subscription_the_service_says_is_gone_is_removed(
     patient, push_service, browser_keys
 ) -> None:
-    from program import push
+    from program.reminders import push
 
     _, p256dh, auth = browser_keys
     subscribe(client_for(patient), f"{push_service}/push/gone", p256dh, auth)

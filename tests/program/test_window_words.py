@@ -1,4 +1,4 @@
-"""A sleep-window decision worded for its reader (program.window_words): the patient's
+"""A sleep-window decision worded for its reader (program.sleep_window.words): the patient's
 own pages and API answers speak to the patient ("your window"); the therapist's
 pages, the printed summary, its PDF and a clinician's API answers speak about the
 patient ("the window"). Both come from the same codes and figures."""
@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tokens import issue_token
-from program import sleep_window as sw
-from program.titration import Rule
-from program.window_words import (
+from program.rules.titration import Rule
+from program.sleep_window import actions as sw
+from program.sleep_window.words import (
     PATIENT_INITIAL_WORDS,
     PATIENT_RULE_WORDS,
     STAFF_INITIAL_WORDS,

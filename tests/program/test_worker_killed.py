@@ -22,8 +22,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Role
-from program import reminders
 from program.models import Delivery
+from program.reminders import actions as reminders
 from program.tasks import send_deliveries_task
 from tests.conftest import make_user
 from tests.live_app import celery_worker

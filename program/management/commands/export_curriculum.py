@@ -1,4 +1,4 @@
-"""Write a programme's curriculum to a folder of Markdown files (program/curriculum_files.py)."""
+"""Write a programme's curriculum to a folder of Markdown files (program/curriculum/files.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from program.curriculum_files import export_programme
+from program.curriculum.files import export_programme
 from program.models import Programme
 
 

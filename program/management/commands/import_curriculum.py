@@ -1,4 +1,4 @@
-"""Load a curriculum folder (see program/curriculum_files.py) as new lesson versions."""
+"""Load a curriculum folder (see program/curriculum/files.py) as new lesson versions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from program.curriculum_files import CurriculumFileError, import_directory
+from program.curriculum.files import CurriculumFileError, import_directory
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from program.demo import (
+from program.demo.clinic import (
     DEMO_INVITATION_TOKEN,
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,

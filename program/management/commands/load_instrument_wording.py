@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from program import assessments
+from program.assessments import actions as assessments
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """Put reminder schedules pushed ahead by a past forward clock jump back where their rule
-says (program/schedule_repair.py). Safe to run again: a second run finds nothing."""
+says (program/reminders/repair.py). Safe to run again: a second run finds nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from program import clock_guard, schedule_repair
+from program import clock_guard
+from program.reminders import repair as schedule_repair
 
 
 class Command(BaseCommand):

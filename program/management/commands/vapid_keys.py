@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from program.push import generate_keys
+from program.reminders.push import generate_keys
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Questionnaires: what is due, answers and scores, the progress page."""

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class QuestionnaireForm(forms.Form):
+    """One radio group per item of an instrument (its licensed or free wording)."""
+
+    def __init__(self, instrument: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(o["value"]), o["label"]) for o in instrument.options]
+        for number, item in enumerate(instrument.items, 1):
+            self.fields[item["key"]] = forms.TypedChoiceField(
+                label=f"{number}. {item['text']}",
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Please choose an answer.")},
+            )
+
+
+class RecordResultForm(forms.Form):
+    """A total entered by a clinician from a licensed paper form or an earlier result."""
+
+    instrument = forms.ChoiceField(choices=[])
+    total = forms.IntegerField(min_value=0, max_value=28)
+    completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    occasion = forms.ChoiceField(
+        choices=[
+            ("baseline", _("Baseline")),
+            ("week-2", _("End of week 2")),
+            ("week-4", _("End of week 4")),
+            ("week-6", _("End of week 6")),
+            ("follow-up", _("Follow-up")),
+            ("other", _("Other")),
+        ]
+    )
+
+    def __init__(self, instruments: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instruments = instruments
+        self.fields["instrument"].choices = [(k, i.short_name) for k, i in instruments.items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        instrument = self.instruments.get(data.get("instrument", ""))
+        total = data.get("total")
+        if instrument and total is not None and total > instrument.scale.max_total:
+            self.add_error(
+                "total", f"A {instrument.short_name} total is at most {instrument.scale.max_total}."
+            )
+        return data

@@ -1,0 +1,136 @@
+"""Questionnaires: the patient's progress page, filling one in, its result (with the
+PHQ-9 item-9 crisis message and what the app did about it), and the clinician's entries.
+(Acknowledging a risk alert: program/risk/views.py.)"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import (
+    get_patient_for,
+    patient_required,
+    therapist_required,
+)
+from accounts.models import User
+from program.assessments import actions as service
+from program.assessments.forms import QuestionnaireForm, RecordResultForm
+from program.clinical_text import translated
+from program.diary import charts
+from program.enrolment.actions import current_enrolment
+from program.models import Assessment
+from program.risk import actions as risk
+from program.rules import safety
+
+
+def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[dict]:
+    """One chart and table per instrument with results, the ISI first."""
+    out = []
+    for key in ["isi", "phq9", "gad7", "ess", "psqi"]:
+        trend = trends.get(key)
+        if trend is None:
+            continue
+        instrument = trend.results[-1].instrument
+        scale = instrument.scale
+        points = [(date_format(a.completed_on, "j M"), a.total) for a in trend.results]
+        out.append(
+            {
+                "instrument": instrument,
+                "trend": trend,
+                "chart": charts.score_chart(
+                    points,
+                    max_total=scale.max_total,
+                    band_lows=[b.low for b in scale.bands[1:]],
+                    title=_("%(name)s totals over time") % {"name": instrument.short_name},
+                    description=", ".join(f"{label}: {total}" for label, total in points),
+                    chart_id=f"{chart_prefix}-{key}",
+                ),
+            }
+        )
+    return out
+
+
+@patient_required
+def progress(request: HttpRequest) -> HttpResponse:
+    """The patient's progress page: questionnaires due and results with their trend."""
+    patient: User = request.user  # type: ignore[assignment]
+    today = patient.local_today()
+    instruments = service.ensure_instruments()
+    done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
+    enrolment = current_enrolment(patient)
+    due = [
+        {"occasion": o, "instrument": instruments[o.key]}
+        for o in service.due(enrolment, today, done, service.restriction_start(patient))
+    ]
+    ctx = {
+        "due": due,
+        "charts": trend_charts(service.trends(done), "progress"),
+        "results": done,
+    }
+    return render(request, "program/progress.html", ctx)
+
+
+@patient_required
+def questionnaire(request: HttpRequest, key: str) -> HttpResponse:
+    """Fill in a questionnaire that is due now (and whose wording this clinic holds)."""
+    patient: User = request.user  # type: ignore[assignment]
+    today = patient.local_today()
+    instruments = service.ensure_instruments()
+    instrument = instruments.get(key)
+    done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
+    enrolment = current_enrolment(patient)
+    due = service.due(enrolment, today, done, service.restriction_start(patient))
+    occasion = next((o for o in due if o.key == key), None)
+    if instrument is None or occasion is None or not instrument.can_be_filled:
+        raise Http404
+    form = QuestionnaireForm(instrument, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment = service.submit(
+            patient=patient,
+            instrument=instrument,
+            answers=form.cleaned_data,
+            occasion=occasion,
+            enrolment=enrolment,
+            today=today,
+        )
+        return redirect("program:questionnaire_result", assessment.pk)
+    ctx = {"instrument": instrument, "occasion": occasion, "form": form}
+    return render(request, "program/questionnaire.html", ctx)
+
+
+@patient_required
+def questionnaire_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("instrument"), pk=assessment_id, patient=request.user
+    )
+    ctx = {"assessment": assessment, "crisis_message": translated(safety.CRISIS_MESSAGE)}
+    if assessment.risk:
+        # Said only as it happened: an alert written for a person, or nobody told.
+        ctx["risk_words"] = risk.patient_words(assessment.risk_alerts.first())
+    return render(request, "program/questionnaire_result.html", ctx)
+
+
+@therapist_required
+@require_POST
+def record_result(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    form = RecordResultForm(service.ensure_instruments(), request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        service.record_result(
+            patient=patient,
+            instrument=form.instruments[data["instrument"]],
+            total=data["total"],
+            completed_on=data["completed_on"],
+            occasion=data["occasion"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, _("Result saved."))
+    else:
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, _("Result not saved: %(errors)s") % {"errors": errors})
+    return redirect("program:patient_detail", patient.pk)

@@ -1,0 +1,1 @@
+"""The clinic's side: the caseload, the patient page, notes, the summary, admin pages."""

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import admin_required, get_patient_for
+from accounts.models import User
+from accounts.services import reassign_patient
+from program.clinic.forms import ReassignForm
+from program.models import Programme
+from program.risk import actions as risk
+from program.sleep_window import rescreen
+
+PAGE_SIZE = 50
+
+
+@admin_required
+def clinic_home(request: HttpRequest) -> HttpResponse:
+    """The clinic admin's overview: open risk alerts, therapists, their caseloads,
+    unassigned patients."""
+    therapists = (
+        User.objects.therapists()
+        .annotate(patient_count=Count("caseload", filter=Q(caseload__is_active=True)))
+        .order_by("name", "email")
+    )
+    query = request.GET.get("q", "").strip()
+    patients = User.objects.patients().select_related("therapist").order_by("name", "email")
+    if query:
+        patients = patients.filter(Q(email__icontains=query) | Q(name__icontains=query))
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {
+        "therapists": therapists,
+        "page": page,
+        "query": query,
+        "reassign_form": ReassignForm(),
+        "programmes": Programme.objects.annotate(enrolled=Count("enrolments")),
+        "unassigned": User.objects.patients().filter(therapist__isnull=True).count(),
+        # Patients with no therapist whose screen or window waits for a decision: the
+        # admins decide them (program.sleep_window.rescreen.can_decide).
+        "decisions_waiting": list(rescreen.waiting_without_therapist()),
+        # Every open risk alert, the urgent first thing an admin (on the duty list) sees.
+        "risk_alerts": list(
+            risk.alerts_for(request.user)  # type: ignore[arg-type]
+            .open()
+            .prefetch_related("notices")
+            .order_by("created_at")
+        ),
+    }
+    return render(request, "program/clinic_home.html", ctx)
+
+
+@admin_required
+@require_POST
+def reassign(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    form = ReassignForm(request.POST)
+    if form.is_valid():
+        reassign_patient(patient=patient, therapist=form.cleaned_data["therapist"])
+        messages.success(
+            request,
+            _("%(patient)s is now with %(therapist)s.")
+            % {"patient": patient.display_name, "therapist": form.cleaned_data["therapist"]},
+        )
+    else:
+        messages.error(request, _("Choose a therapist from the list."))
+    return redirect("program:clinic_home")

@@ -1,0 +1,372 @@
+"""The therapist's caseload: figures and flags for every patient in a fixed number of
+queries, whatever the caseload's size.
+
+Queries (see tests/test_query_counts.py):
+1. the patients, annotated with pending recommendations, a positive screen, recent
+   high sleepiness, an unacknowledged PHQ-9 item-9 answer, their last diary date, and
+   their sleep window's review day, start and lookback (for the week shown);
+2. their current enrolments with programmes (one prefetch);
+3. the diary nights of the last three weeks (values only);
+4. their ISI results (values only);
+5. the nights with sleep medication taken in the last 14 days (values only);
+6.-10. the week each patient is in — the highest week the pace rules have opened, as
+   on their own pages, not the calendar week since the start — and their lessons done
+   and in all (``program.curriculum.actions.pace_summaries``: weeks, lessons with the languages
+   each is published in, lesson progress, pace changes, the n-th valid diary night).
+Everything else is arithmetic in Python. Sorting by computed figures needs every
+row, so the page is cut after sorting (a caseload is hundreds, not millions).
+
+Flag thresholds are design decisions [D], named as constants below.
+
+"Last week" is the week of the patient's latest sleep-window review
+(``titration.review_week``, the same span as the review itself, the sleep-window
+pages and the API), so the figures here are those of the recommendation a therapist
+is asked to approve; without a sleep window, the seven mornings up to today.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from program.curriculum.actions import PaceSummary, pace_summaries
+from program.models import (
+    Assessment,
+    DiaryEntry,
+    Enrolment,
+    MedicationDose,
+    Message,
+    MoodCheck,
+    Prescription,
+    SafetyScreen,
+    SleepCourse,
+    SleepinessCheck,
+)
+from program.rules import scoring, titration
+
+NO_DIARY_NIGHTS = 3  # no entry for the last 3 mornings (issue 7)
+FALLING_SE_POINTS = 5.0  # last week's SE at least 5 points below the week before [D]
+SLEEPINESS_DAYS = 7  # a "very sleepy" check in the last week [D]
+# Diary nights read: the latest review's week may end up to 6 days ago, and the week
+# before it 13 days before that (plus a day for time zones ahead of the server's).
+LOOKBACK_DAYS = 20
+
+
+@dataclass(frozen=True)
+class Flag:
+    key: str
+    label: str
+    urgent: bool = False
+
+
+# Up for every open risk alert, whatever answer raised it (program.risk.actions), so it names no
+# questionnaire; the patient's page says which.
+URGENT = Flag("risk", gettext_lazy("Urgent: self-harm answer"), urgent=True)
+
+
+@dataclass
+class Row:
+    patient: User
+    enrolment: Enrolment | None
+    week: int | None
+    nights_last_7: int
+    se_last: float | None
+    se_change: float | None
+    tst_last: float | None
+    tst_change: float | None
+    isi_latest: int | None
+    isi_change: int | None
+    isi_band: str
+    pending_recommendations: int
+    lessons_done: int = 0
+    lessons_total: int = 0
+    flags: list[Flag] = field(default_factory=list)
+    # The mornings "last week" covers (nights_last_7, se_last, tst_last).
+    review_week: titration.ReviewWeek | None = None
+
+    @property
+    def urgent(self) -> bool:
+        return any(f.urgent for f in self.flags)
+
+
+def patients_with_annotations(
+    therapist: User, patients: QuerySet[User] | None = None
+) -> QuerySet[User]:
+    """``patients`` (a clinic admin's: the clinic's) or else ``therapist``'s caseload."""
+    now = timezone.now()
+    active = SleepCourse.objects.filter(patient=OuterRef("pk"), status=SleepCourse.Status.ACTIVE)
+    # The window in force: the latest start up to the widest "today" on the caseload
+    # (starts are never in the future; a day's margin covers zones ahead of the server).
+    window_from = Prescription.objects.filter(
+        course__patient=OuterRef("pk"),
+        course__status=SleepCourse.Status.ACTIVE,
+        effective_from__lte=now.date() + timedelta(days=1),
+    ).order_by("-effective_from", "-created_at")
+    base = patients if patients is not None else User.objects.caseload_of(therapist)
+    return base.annotate(
+        pending_recommendations=Count(
+            "sleep_course__recommendations",
+            filter=Q(sleep_course__recommendations__status="pending"),
+            distinct=True,
+        ),
+        positive_screen=Exists(SafetyScreen.objects.filter(patient=OuterRef("pk"), positive=True)),
+        screen_to_review=Exists(
+            SafetyScreen.objects.filter(patient=OuterRef("pk"), decision="pending")
+        ),
+        # Very sleepy as titration reads it (older checks stored safety's narrower
+        # reading: dozing several times a week counts too).
+        very_sleepy=Exists(
+            SleepinessCheck.objects.filter(
+                Q(very_sleepy=True) | Q(unsafe=True) | Q(dozing__gte=titration.FREQUENT_DOZING),
+                patient=OuterRef("pk"),
+                created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
+            )
+        ),
+        # An elevated-mood "yes" not looked at yet (program.rules.mood): a clinician flag.
+        mood_to_review=Exists(
+            MoodCheck.objects.filter(
+                patient=OuterRef("pk"), elevated=True, reviewed_at__isnull=True
+            )
+        ),
+        titration_weekday=Subquery(active.values("titration_weekday")[:1]),
+        lookback_days=Subquery(active.values("protocol__lookback_days")[:1]),
+        window_from=Subquery(window_from.values("effective_from")[:1]),
+        risk=Exists(Assessment.objects.unacknowledged_risk().filter(patient=OuterRef("pk"))),
+        last_diary=Max("diary_entries__diary_date"),
+        unread_message=Exists(
+            Message.objects.filter(
+                patient=OuterRef("pk"), sender=OuterRef("pk"), read_at__isnull=True
+            )
+        ),
+    ).prefetch_related(
+        Prefetch(
+            "enrolments",
+            queryset=Enrolment.objects.current().select_related("programme"),
+            to_attr="current_enrolments",
+        )
+    )
+
+
+def _week_figures(
+    nights: list[tuple[date, int, int]], first: date, last: date
+) -> tuple[int, float | None, float | None]:
+    """(nights, SE = 100 × ΣTST / ΣTIB, mean TST) over nights from ``first`` to ``last``."""
+    chosen = [(tib, tst) for day, tib, tst in nights if first <= day <= last]
+    if not chosen:
+        return 0, None, None
+    tib = sum(t for t, _ in chosen)
+    tst = sum(s for _, s in chosen)
+    return len(chosen), (100 * tst / tib if tib else None), tst / len(chosen)
+
+
+def _difference(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def build_rows(
+    therapist: User, *, now: Any = None, patients: QuerySet[User] | None = None
+) -> list[Row]:
+    patients = list(patients_with_annotations(therapist, patients))
+    ids = [p.pk for p in patients]
+    # The widest "today" on the caseload bounds the query; each patient's own local
+    # today picks their nights below (zones differ by up to a day).
+    server_today = timezone.now().date()
+    since = server_today - timedelta(days=LOOKBACK_DAYS + 1)
+    nights: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
+    for patient_id, day, tib, tst in (
+        DiaryEntry.objects.filter(patient_id__in=ids, diary_date__gte=since, unusual_night=False)
+        .values_list("patient_id", "diary_date", "time_in_bed_min", "total_sleep_min")
+        .order_by()
+    ):
+        nights[patient_id].append((day, tib, tst))
+    isi: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
+    for patient_id, day, total, band in (
+        Assessment.objects.filter(patient_id__in=ids, instrument__key="isi")
+        .order_by("completed_on", "completed_at")
+        .values_list("patient_id", "completed_on", "total", "band")
+    ):
+        isi[patient_id].append((day, total, band))
+    doses: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    for patient_id, day, mg in (
+        MedicationDose.objects.filter(
+            entry__patient_id__in=ids, entry__diary_date__gte=since, dose_mg__gt=0
+        )
+        .values_list("entry__patient_id", "entry__diary_date", "dose_mg")
+        .order_by()
+    ):
+        doses[patient_id].append((day, mg))
+    enrolments = []
+    for patient in patients:
+        for enrolment in patient.current_enrolments:  # type: ignore[attr-defined]
+            enrolment.patient = patient  # already loaded: saves a query each
+            enrolments.append(enrolment)
+    pace = pace_summaries(enrolments)
+    return [_row(p, nights[p.pk], isi[p.pk], doses[p.pk], pace) for p in patients]
+
+
+def _row(
+    patient: User,
+    nights: list[tuple[date, int, int]],
+    isi: list[tuple[date, int, str]],
+    doses: list[tuple[date, Decimal]],
+    pace: dict[int, PaceSummary],
+) -> Row:
+    today = patient.local_today()
+    enrolment = patient.current_enrolments[0] if patient.current_enrolments else None  # type: ignore[attr-defined]
+    summary = pace.get(enrolment.pk) if enrolment else None
+    shown = titration.review_week(
+        today,
+        titration_weekday=patient.titration_weekday,  # type: ignore[attr-defined]
+        window_from=patient.window_from,  # type: ignore[attr-defined]
+        lookback_days=patient.lookback_days or 7,  # type: ignore[attr-defined]
+    )
+    before = titration.review_span(
+        shown.review_date - timedelta(days=7),
+        lookback_days=patient.lookback_days or 7,  # type: ignore[attr-defined]
+    )
+    count, se, tst = _week_figures(nights, shown.first_morning, shown.last_morning)
+    _nights_before, se_before, tst_before = _week_figures(nights, *before)
+    row = Row(
+        patient=patient,
+        enrolment=enrolment,
+        week=summary.week if summary else None,
+        nights_last_7=count,
+        se_last=se,
+        se_change=_difference(se, se_before),
+        tst_last=tst,
+        tst_change=_difference(tst, tst_before),
+        isi_latest=isi[-1][1] if isi else None,
+        isi_change=(isi[-1][1] - isi[0][1]) if len(isi) > 1 else None,
+        isi_band=isi[-1][2] if isi else "",
+        pending_recommendations=patient.pending_recommendations,  # type: ignore[attr-defined]
+        lessons_done=summary.lessons_done if summary else 0,
+        lessons_total=summary.lessons_total if summary else 0,
+        review_week=shown,
+    )
+    row.flags = flags_for(
+        patient,
+        today=today,
+        se=se,
+        se_before=se_before,
+        doses=doses,
+    )
+    return row
+
+
+def flags_for(
+    patient: User,
+    *,
+    today: date,
+    se: float | None,
+    se_before: float | None,
+    doses: list[tuple[date, Decimal]],
+) -> list[Flag]:
+    """The caseload's flags, the urgent one first."""
+    out: list[Flag] = []
+    if patient.risk:  # type: ignore[attr-defined]
+        out.append(URGENT)
+    last = patient.last_diary  # type: ignore[attr-defined]
+    if last is None or last <= today - timedelta(days=NO_DIARY_NIGHTS):
+        out.append(Flag("no_diary", _("No diary for %(n)s+ nights") % {"n": NO_DIARY_NIGHTS}))
+    if se is not None and se_before is not None and se_before - se >= FALLING_SE_POINTS:
+        out.append(
+            Flag(
+                "falling_se",
+                _("Sleep efficiency falling (%(before)s%% → %(now)s%%)")
+                % {"before": f"{se_before:.0f}", "now": f"{se:.0f}"},
+            )
+        )
+    if patient.very_sleepy:  # type: ignore[attr-defined]
+        out.append(Flag("sleepy", _("Severe daytime sleepiness")))
+    if getattr(patient, "mood_to_review", False):
+        out.append(Flag("mood", _("Elevated mood reported (to review)")))
+    if patient.positive_screen:  # type: ignore[attr-defined]
+        to_review = patient.screen_to_review  # type: ignore[attr-defined]
+        out.append(
+            Flag(
+                "screen",
+                _("Positive safety screen (to review)")
+                if to_review
+                else _("Positive safety screen"),
+            )
+        )
+    if _medication_rising(doses, today):
+        out.append(Flag("medication", _("Sleep medication use rising")))
+    if patient.unread_message:  # type: ignore[attr-defined]
+        out.append(Flag("message", _("Unread message")))
+    return out
+
+
+def _medication_rising(doses: list[tuple[date, Decimal]], today: date) -> bool:
+    """More nights with medication, or more mg in all, in the last 7 days than the 7
+    before (the caseload's quick version of taper.flags' "use rising")."""
+
+    def window(first: date, last: date) -> tuple[int, Decimal]:
+        chosen = [mg for day, mg in doses if first <= day <= last]
+        return len({day for day, _ in doses if first <= day <= last}), sum(chosen, Decimal(0))
+
+    nights, mg = window(today - timedelta(days=6), today)
+    nights_before, mg_before = window(today - timedelta(days=13), today - timedelta(days=7))
+    return nights_before > 0 and (nights > nights_before or mg > mg_before)
+
+
+SORTS = {
+    "flags": gettext_lazy("Needs attention first"),
+    "name": gettext_lazy("Name"),
+    "week": gettext_lazy("Programme week"),
+    "se": gettext_lazy("Sleep efficiency (lowest first)"),
+    "isi": gettext_lazy("ISI (highest first)"),
+}
+
+
+def sort_rows(rows: list[Row], how: str) -> list[Row]:
+    def name(r: Row) -> str:
+        return (r.patient.name or r.patient.email).lower()
+
+    if how == "name":
+        return sorted(rows, key=name)
+    if how == "week":
+        return sorted(rows, key=lambda r: (-(r.week or 0), name(r)))
+    if how == "se":
+        return sorted(rows, key=lambda r: (r.se_last is None, r.se_last or 0, name(r)))
+    if how == "isi":
+        return sorted(rows, key=lambda r: (r.isi_latest is None, -(r.isi_latest or 0), name(r)))
+    return sorted(
+        rows,
+        key=lambda r: (not r.urgent, -len(r.flags), -r.pending_recommendations, name(r)),
+    )
+
+
+def filter_rows(rows: Iterable[Row], *, flagged: bool, week: int | None, query: str) -> list[Row]:
+    query = query.lower()
+    return [
+        r
+        for r in rows
+        if (not flagged or r.flags or r.pending_recommendations)
+        and (week is None or r.week == week)
+        and (
+            not query or query in r.patient.email.lower() or query in (r.patient.name or "").lower()
+        )
+    ]
+
+
+def isi_response_label(row: Row) -> str:
+    if row.isi_latest is None or row.isi_change is None:
+        return ""
+    baseline = row.isi_latest - row.isi_change
+    change = scoring.isi_change(baseline, row.isi_latest)
+    if change.remission:
+        return "remission"
+    if change.response:
+        return "response"
+    return ""

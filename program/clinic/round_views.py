@@ -1,0 +1,235 @@
+"""The weekly round (program.clinic.round): the list of what needs the clinician, one card per
+patient with the previous and next patients, and the decisions made in place.
+
+Every decision posts, goes through the existing workflow and redirects (Post/Redirect/Get)
+to the next item: the same patient's card while they still have items that need a
+decision, else the next patient's. Back and a second submit decide nothing twice: the
+workflows refuse, and the message says who decided what.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import clinician_required, get_patient_for
+from accounts.models import Role, User
+from program.assessments.models import RiskAlert
+from program.clinic import round as round_service
+from program.models import Recommendation, SafetyScreen
+from program.risk import actions as risk
+from program.sleep_window import actions as sw
+from program.sleep_window.forms import RecommendationDecisionForm, ScreenDecisionForm
+from program.sleep_window.views import apply_decision
+
+
+@clinician_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    cards = round_service.build(user)
+    return render(
+        request,
+        "program/round.html",
+        {
+            "cards": cards,
+            "urgent": sum(1 for c in cards if c.urgent),
+            "decisions": sum(c.decisions for c in cards),
+            "can_decide": user.role == Role.THERAPIST,
+        },
+    )
+
+
+@clinician_required
+def round_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    return _card_page(request, patient)
+
+
+def _card_page(
+    request: HttpRequest,
+    patient: User,
+    *,
+    decision_forms: dict[int, RecommendationDecisionForm] | None = None,
+    screen_forms: dict[int, ScreenDecisionForm] | None = None,
+) -> HttpResponse:
+    """One patient's card; forms that need correcting are shown with what was typed."""
+    user: User = request.user  # type: ignore[assignment]
+    cards = round_service.build(user)
+    where = round_service.position(cards, patient.pk)
+    card = where.card
+    decision_forms = decision_forms or {}
+    screen_forms = screen_forms or {}
+    ctx: dict[str, Any] = {
+        "patient": patient,
+        "where": where,
+        "card": card,
+        "number": (where.index or 0) + 1,
+        "can_decide": user.role == Role.THERAPIST,
+        "recommendations": [],
+        "screens": [],
+    }
+    if card is not None:
+        ctx["recommendations"] = [
+            (
+                pending,
+                decision_forms.get(pending.recommendation.pk)
+                or RecommendationDecisionForm(
+                    initial={
+                        "action": "approve",
+                        "window_min": pending.recommendation.proposed_window_min,
+                    },
+                    prefix=f"r{pending.recommendation.pk}",
+                ),
+            )
+            for pending in card.recommendations
+        ]
+        ctx["screens"] = [
+            (screen, screen_forms.get(screen.pk) or ScreenDecisionForm(prefix=f"s{screen.pk}"))
+            for screen in card.screens
+        ]
+        ctx["alerts"] = [(a, risk.can_acknowledge(user, patient)) for a in card.alerts]
+    return render(request, "program/round_patient.html", ctx)
+
+
+def _therapists_own(request: HttpRequest, patient_id: int) -> User:
+    """Decisions are the patient's own therapist's (admins read the round only)."""
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    if request.user.role != Role.THERAPIST:  # type: ignore[union-attr]
+        raise Http404
+    return patient
+
+
+def _onwards(request: HttpRequest, patient: User) -> HttpResponse:
+    """After a decision: this patient's card while they still have a decision waiting,
+    else the next patient on the round (as it was when the form was shown), else the
+    list."""
+    user: User = request.user  # type: ignore[assignment]
+    cards = round_service.build(user)
+    here = round_service.position(cards, patient.pk)
+    if here.card is not None and here.card.decisions:
+        return redirect("program:round_patient", patient_id=patient.pk)
+    following = request.POST.get("next", "")
+    ids = {c.patient.pk for c in cards}
+    if following.isdigit() and int(following) in ids:
+        return redirect("program:round_patient", patient_id=int(following))
+    if here.next is not None:
+        return redirect("program:round_patient", patient_id=here.next.pk)
+    if not cards:
+        messages.info(request, _("That was the last item: your round is done."))
+    return redirect("program:round")
+
+
+def _decided_words(who: User | None, when: Any, what: str) -> str:
+    if who is None:
+        return _("This was already decided (%(what)s). Nothing was changed.") % {"what": what}
+    return _("%(name)s had already decided this on %(when)s (%(what)s). Nothing was changed.") % {
+        "name": who.display_name,
+        "when": date_format(localtime(when), "j M Y H:i") if when else "",
+        "what": what,
+    }
+
+
+@clinician_required
+@require_POST
+def round_decide_recommendation(
+    request: HttpRequest, patient_id: int, recommendation_id: int
+) -> HttpResponse:
+    patient = _therapists_own(request, patient_id)
+    recommendation = get_object_or_404(
+        Recommendation.objects.select_related("decided_by", "course__protocol"),
+        pk=recommendation_id,
+        course__patient=patient,
+    )
+    if recommendation.status != Recommendation.Status.PENDING:
+        messages.error(
+            request,
+            _decided_words(
+                recommendation.decided_by,
+                recommendation.decided_at,
+                recommendation.get_status_display(),
+            ),
+        )
+        return _onwards(request, patient)
+    form = RecommendationDecisionForm(request.POST, prefix=f"r{recommendation.pk}")
+    if not form.is_valid():
+        return _card_page(request, patient, decision_forms={recommendation.pk: form})
+    if not apply_decision(request, recommendation, form):
+        return redirect("program:round_patient", patient_id=patient.pk)
+    return _onwards(request, patient)
+
+
+@clinician_required
+@require_POST
+def round_decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -> HttpResponse:
+    patient = _therapists_own(request, patient_id)
+    screen = get_object_or_404(
+        SafetyScreen.objects.select_related("decided_by"), pk=screen_id, patient=patient
+    )
+    if screen.decision != SafetyScreen.Decision.PENDING:
+        messages.error(
+            request,
+            _decided_words(screen.decided_by, screen.decided_at, screen.get_decision_display()),
+        )
+        return _onwards(request, patient)
+    form = ScreenDecisionForm(request.POST, prefix=f"s{screen.pk}")
+    if not form.is_valid():
+        return _card_page(request, patient, screen_forms={screen.pk: form})
+    try:
+        with transaction.atomic():
+            # Locked and read again: of two submits at once only the first decides.
+            locked = SafetyScreen.objects.select_for_update().select_related("decided_by")
+            screen = locked.get(pk=screen.pk)
+            if screen.decision != SafetyScreen.Decision.PENDING:
+                messages.error(
+                    request,
+                    _decided_words(
+                        screen.decided_by, screen.decided_at, screen.get_decision_display()
+                    ),
+                )
+                return _onwards(request, patient)
+            sw.decide_screen(
+                screen,
+                decision=form.cleaned_data["decision"],
+                by=request.user,  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
+            )
+    except sw.SleepWindowError as error:
+        messages.error(request, str(error))
+        return redirect("program:round_patient", patient_id=patient.pk)
+    messages.success(request, _("Your decision is recorded."))
+    return _onwards(request, patient)
+
+
+@clinician_required
+@require_POST
+def round_acknowledge(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+    """As the alerts page's acknowledgement (program.risk.views), then onwards."""
+    user: User = request.user  # type: ignore[assignment]
+    patient = get_patient_for(user, patient_id)
+    alert = get_object_or_404(
+        RiskAlert.objects.select_related("patient", "acknowledged_by"),
+        pk=alert_id,
+        patient=patient,
+    )
+    if not risk.can_acknowledge(user, patient):
+        raise Http404
+    if risk.acknowledge(alert, by=user):
+        messages.success(request, _("Marked as seen. Follow your clinic's risk procedure."))
+    else:
+        alert.refresh_from_db()
+        first = alert.acknowledged_by
+        messages.info(
+            request,
+            _("%(name)s had already acknowledged this alert.") % {"name": first.display_name}
+            if first
+            else _("Someone had already acknowledged this alert."),
+        )
+    return _onwards(request, patient)

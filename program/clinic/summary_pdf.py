@@ -1,0 +1,270 @@
+"""The printable patient summary as a PDF (fpdf2, pure Python), for the medical record.
+
+Built from the same context as the HTML summary (views/therapist.patient_context).
+fpdf2's built-in Helvetica covers Latin-1 only, so text is reduced to Latin-1
+(minus signs and arrows spelt in ASCII) rather than shipping a font file. French
+needs nothing more: its accents, « » and the no-break space are Latin-1; its curly
+apostrophe, narrow no-break space and œ are replaced below.
+
+The text is in the active language (the requesting clinician's): the view runs
+with their language activated.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from program.clinical_text import duration_short, occasion_label, taper_message, translated
+from program.rules import sleep
+
+REPLACEMENTS = {
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "→": "->",
+    "≥": ">=",
+    "≤": "<=",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "…": "...",
+    "‘": "'",
+    "„": '"',
+    "\u202f": "\u00a0",  # narrow no-break space (French « », ; : ! ?)
+    "œ": "oe",
+    "Œ": "OE",
+}
+
+
+def latin1(value: object) -> str:
+    text = "" if value is None else str(value)
+    for old, new in REPLACEMENTS.items():
+        text = text.replace(old, new)
+    return text.encode("latin-1", errors="replace").decode("latin-1")
+
+
+def _minutes(value: float | None) -> str:
+    return "-" if value is None else duration_short(value)
+
+
+def _day(value: date, with_year: bool = True) -> str:
+    """05 Nov 2026 (or 05 Nov), month names in the active language."""
+    return date_format(value, "d M Y" if with_year else "d M")
+
+
+class SummaryPDF(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(format="A4")
+        self.summary_title = title
+        self.set_margins(15, 15, 15)
+        self.set_auto_page_break(True, margin=15)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", size=8)
+        footer = _("%(title)s - page %(page)s") % {
+            "title": self.summary_title,
+            "page": self.page_no(),
+        }
+        self.cell(0, 5, latin1(footer), align="C")
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(0, 7, latin1(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+
+
+def _table(
+    pdf: FPDF, header: list[str], rows: list[list[Any]], widths: tuple[int, ...] | None = None
+) -> None:
+    if not rows:
+        pdf.cell(0, 6, latin1(_("None.")), new_x="LMARGIN", new_y="NEXT")
+        return
+    with pdf.table(text_align="LEFT", line_height=5, col_widths=widths) as table:
+        row = table.row()
+        for h in header:
+            row.cell(latin1(h))
+        for values in rows:
+            row = table.row()
+            for v in values:
+                row.cell(latin1(v))
+
+
+def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: bool) -> bytes:
+    patient = ctx["patient"]
+    title = _("CBT-I summary: %(name)s") % {"name": patient.display_name}
+    pdf = SummaryPDF(title)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.cell(0, 9, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    current = ctx["current"]
+    facts = [
+        _("Email: %(email)s") % {"email": patient.email},
+        _("Therapist: %(name)s")
+        % {"name": patient.therapist.display_name if patient.therapist else _("None")},
+        (
+            _("Programme: %(name)s, week %(week)s of %(weeks)s, started %(start)s")
+            % {
+                "name": current.programme.name,
+                "week": ctx["week"],
+                "weeks": current.programme.weeks,
+                "start": _day(current.start_date),
+            }
+            if current
+            else _("Programme: not enrolled")
+        ),
+        _("Printed %(date)s from %(site)s") % {"date": _day(printed), "site": site_name},
+    ]
+    for line in facts:
+        pdf.cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
+
+    _heading(pdf, _("Questionnaires"))
+    for item in ctx["trend_charts"]:
+        trend = item["trend"]
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(0, 6, latin1(item["instrument"].name), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=9)
+        if trend.change:
+            c = trend.change
+            verdict = (
+                _("remission")
+                if c.remission
+                else _("response")
+                if c.response
+                else _("no response yet")
+            )
+            line = _(
+                "Change from the first result: %(change)s (%(baseline)s -> %(latest)s): %(verdict)s"
+            ) % {
+                "change": f"{c.change:+d}",
+                "baseline": c.baseline,
+                "latest": c.latest,
+                "verdict": verdict,
+            }
+            pdf.cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
+        _table(
+            pdf,
+            [_("Date"), _("When"), _("Total"), _("Band")],
+            [
+                [
+                    _day(a.completed_on),
+                    occasion_label(a.occasion),
+                    f"{a.total} / {a.instrument.scale.max_total}",
+                    translated(a.band) if a.band else "",
+                ]
+                for a in trend.results
+            ],
+        )
+    if not ctx["trend_charts"]:
+        pdf.cell(0, 6, latin1(_("No questionnaire results.")), new_x="LMARGIN", new_y="NEXT")
+
+    _heading(pdf, _("Sleep diary by week"))
+    _table(
+        pdf,
+        [
+            _("Week"),
+            _("Nights"),
+            _("In bed"),
+            _("Asleep"),
+            _("SE"),
+            _("To fall asleep"),
+            _("Awake in the night"),
+        ],
+        [
+            [
+                _("Week %(n)s (%(first)s-%(last)s)")
+                % {"n": w.week, "first": _day(w.first, False), "last": _day(w.last, False)}
+                if w.week > 0
+                else _("Before"),
+                w.summary.nights,
+                _minutes(w.summary.mean_time_in_bed),
+                _minutes(w.summary.mean_total_sleep),
+                "-"
+                if w.summary.sleep_efficiency is None
+                else f"{sleep.percent(w.summary.sleep_efficiency)}%",
+                _minutes(w.summary.mean_sleep_latency),
+                _minutes(w.summary.mean_wake_after_sleep_onset),
+            ]
+            for w in ctx["weeks"]
+        ],
+        widths=(34, 14, 18, 18, 16, 20, 22),
+    )
+
+    _heading(pdf, _("Sleep window history"))
+    _table(
+        pdf,
+        [_("From"), _("Window"), _("Bed -> up"), _("Why"), _("Set by")],
+        [
+            [
+                _day(p.effective_from),
+                _minutes(p.window_min),
+                f"{p.bedtime:%H:%M}-{p.rise_time:%H:%M}",
+                why,
+                p.get_source_display() + (f" ({p.set_by.display_name})" if p.set_by else ""),
+            ]
+            for p, why in ctx["prescriptions"]
+        ],
+        widths=(20, 14, 20, 80, 40),
+    )
+
+    _heading(pdf, _("Sleep medication"))
+    medication = ctx["medication"]
+    if medication:
+        pdf.multi_cell(
+            0,
+            5,
+            latin1(", ".join(m.name for m in medication.medicines)),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        for flag in medication.flags:
+            text = _("Flag: %(message)s") % {"message": taper_message(flag.message)}
+            pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        _table(
+            pdf,
+            [
+                _("Week"),
+                _("Nights with medication"),
+                _("Mean dose when taken"),
+                _("Sleep efficiency"),
+            ],
+            [
+                [
+                    _("Week %(n)s") % {"n": w.figures.week},
+                    _("%(taken)s of %(answered)s answered")
+                    % {
+                        "taken": w.figures.nights_with_medication,
+                        "answered": w.figures.nights_answered,
+                    },
+                    "-" if w.figures.mean_dose_mg is None else f"{w.figures.mean_dose_mg} mg",
+                    "-" if w.sleep_efficiency is None else f"{sleep.percent(w.sleep_efficiency)}%",
+                ]
+                for w in medication.weeks[:8]
+            ],
+        )
+    else:
+        pdf.cell(0, 6, latin1(_("No sleep medication listed.")), new_x="LMARGIN", new_y="NEXT")
+
+    if include_notes:
+        _heading(pdf, _("Care team notes"))
+        for note in ctx["notes"]:
+            author = note.author.display_name if note.author else "-"
+            pdf.set_font("Helvetica", "I", 8)
+            pdf.cell(
+                0,
+                5,
+                latin1(f"{author}, {_day(note.created_at)} {note.created_at:%H:%M}"),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+            pdf.set_font("Helvetica", size=9)
+            pdf.multi_cell(0, 5, latin1(note.text), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

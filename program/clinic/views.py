@@ -1,0 +1,358 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import clinician_required, get_patient_for, therapist_required
+from accounts.models import User
+from program import spreadsheet
+from program.assessments import actions as assessment_service
+from program.assessments.forms import RecordResultForm
+from program.assessments.models import RiskAlert
+from program.assessments.views import trend_charts
+from program.clinic import caseload as caseload_service
+from program.clinic.forms import NoteForm, PaceForm
+from program.curriculum.actions import (
+    advance_enrolment,
+    extend_week,
+    pause_enrolment,
+    programme_overview,
+    resume_enrolment,
+    shared_answers,
+)
+from program.diary.views import diary_context
+from program.enrolment import eligibility
+from program.medication import actions as medication_service
+from program.models import (
+    AdverseEvent,
+    Assessment,
+    Enrolment,
+    EnrolmentChange,
+    Invitation,
+    Medication,
+    Recommendation,
+    SleepCourse,
+    TherapistNote,
+)
+from program.risk import actions as risk
+from program.rules import age
+from program.sleep_window import actions as sw
+from program.sleep_window.words import Audience
+
+CASELOAD_PAGE_SIZE = 25
+
+
+def _caseload_rows(request: HttpRequest) -> tuple[list[caseload_service.Row], dict[str, Any]]:
+    therapist: User = request.user  # type: ignore[assignment]
+    query = request.GET.get("q", "").strip()
+    sort = request.GET.get("sort", "flags")
+    if sort not in caseload_service.SORTS:
+        sort = "flags"
+    flagged = request.GET.get("flagged") == "1"
+    week_text = request.GET.get("week", "")
+    week = int(week_text) if week_text.isdigit() else None
+    everyone = caseload_service.build_rows(therapist)
+    rows = caseload_service.filter_rows(everyone, flagged=flagged, week=week, query=query)
+    rows = caseload_service.sort_rows(rows, sort)
+    # The week filter offers the weeks this caseload's programmes have (6, not 12).
+    longest = max(
+        (r.enrolment.programme.weeks for r in everyone if r.enrolment is not None), default=0
+    )
+    filters = {
+        "query": query,
+        "sort": sort,
+        "flagged": flagged,
+        "week": week,
+        "weeks": range(1, max(longest, week or 0) + 1),
+    }
+    return rows, filters
+
+
+@therapist_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The therapist's own patients: figures, flags (the urgent first), sort, filter, pages.
+
+    Built in a fixed number of queries whatever the caseload's size (program/clinic/caseload.py).
+    """
+    therapist: User = request.user  # type: ignore[assignment]
+    rows, filters = _caseload_rows(request)
+    page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    ctx = {
+        "page": page,
+        "rows": page.object_list,
+        "filters": filters,
+        "sorts": caseload_service.SORTS.items(),
+        "weeks": filters["weeks"],
+        "query": filters["query"],
+        "querystring": keep.urlencode(),
+        "pending_invitations": Invitation.objects.pending().filter(therapist=therapist)[:20],
+    }
+    return render(request, "program/caseload.html", ctx)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+@therapist_required
+def caseload_export(request: HttpRequest) -> HttpResponse:
+    """The caseload as CSV (the therapist's own patients only, the page's filters)."""
+    rows, _page = _caseload_rows(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="caseload.csv"'
+    writer = spreadsheet.Writer(response)
+    writer.writerow(
+        [
+            "patient",
+            "email",
+            "programme week",
+            "diary nights last 7",
+            "SE last week %",
+            "SE change",
+            "TST last week min",
+            "TST change min",
+            "latest ISI",
+            "ISI change from baseline",
+            "lessons done",
+            "lessons in programme",
+            "pending sleep-window recommendations",
+            "flags",
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                r.patient.name,
+                r.patient.email,
+                r.week or "",
+                r.nights_last_7,
+                _fmt(r.se_last),
+                _fmt(r.se_change),
+                _fmt(r.tst_last, 0),
+                _fmt(r.tst_change, 0),
+                "" if r.isi_latest is None else r.isi_latest,
+                "" if r.isi_change is None else r.isi_change,
+                r.lessons_done,
+                r.lessons_total,
+                r.pending_recommendations,
+                "; ".join(str(f.label) for f in r.flags),
+            ]
+        )
+    return response
+
+
+def patient_context(patient: User, *, chart_id: str) -> dict[str, Any]:
+    """Everything the patient page and the printable summary show, in a fixed number
+    of queries."""
+    today = patient.local_today()
+    ctx = diary_context(patient, today, chart_id=chart_id)
+    enrolments = list(Enrolment.objects.filter(patient=patient).select_related("programme"))
+    current = next((e for e in enrolments if e.status in ("active", "paused")), None)
+    overview = None
+    changes: list[EnrolmentChange] = []
+    if current:
+        current.patient = patient
+        changes = list(EnrolmentChange.objects.filter(enrolment=current).select_related("made_by"))
+        overview = programme_overview(current, today=today, changes=changes)
+    instruments = assessment_service.ensure_instruments()
+    results = list(
+        Assessment.objects.for_patient(patient).select_related("instrument", "entered_by")
+    )
+    trends = assessment_service.trends(results)
+    course = SleepCourse.objects.filter(patient=patient).first()  # never created by a GET
+    prescriptions = list(course.prescriptions.select_related("set_by")) if course else []
+    decisions = (
+        list(
+            Recommendation.objects.filter(course=course)
+            .exclude(status="pending")
+            .select_related("decided_by")
+            .order_by("-review_date")[:20]
+        )
+        if course
+        else []
+    )
+    medicines = list(Medication.objects.for_patient(patient))
+    medication = (
+        medication_service.figures(patient, today, medicines=medicines) if medicines else None
+    )
+    notes = list(
+        TherapistNote.objects.filter(patient=patient)
+        .select_related("author")
+        .prefetch_related("revisions__edited_by")
+    )
+    ctx.update(
+        {
+            "patient": patient,
+            "enrolments": enrolments,
+            "current": current,
+            # The latest week the pace rules have opened (program.rules.unlocking).
+            "week": overview.current.number
+            if overview and overview.current
+            else (current.week_number(today) if current else None),
+            "overview": overview,
+            "changes": changes,
+            "today": today,
+            "instruments": instruments.values(),
+            "results": results,
+            "risks": list(
+                RiskAlert.objects.open()
+                .filter(patient=patient)
+                .select_related("assessment__instrument", "screen")
+                .prefetch_related("notices")
+                .order_by("created_at")
+            ),
+            "trend_charts": trend_charts(trends, chart_id),
+            "isi": trends.get("isi"),
+            "prescriptions": [
+                (p, sw.explain(p.rule, p.figures, Audience.STAFF)) for p in prescriptions
+            ],
+            "decisions": decisions,
+            "medication": medication,
+            "notes": notes,
+            "shared_answers": shared_answers(patient),
+            "patient_age": eligibility.patient_age(patient),
+            "under_age": eligibility.not_eligible(patient),
+            "older_adult": age.older_adult(eligibility.patient_age(patient)),
+        }
+    )
+    return ctx
+
+
+@clinician_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    ctx = patient_context(patient, chart_id="detail")
+    ctx["can_acknowledge"] = risk.can_acknowledge(request.user, patient)  # type: ignore[arg-type]
+    ctx["adverse_events_open"] = AdverseEvent.objects.open().filter(patient=patient).count()
+    ctx["note_form"] = NoteForm()
+    ctx["record_form"] = RecordResultForm(
+        assessment_service.ensure_instruments(), initial={"completed_on": ctx["today"]}
+    )
+    return render(request, "program/patient_detail.html", ctx)
+
+
+@clinician_required
+@require_POST
+def adjust_pace(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Pause, resume, extend or advance the patient's programme (the pace rules'
+    inputs; see program.rules.unlocking)."""
+    clinician: User = request.user  # type: ignore[assignment]
+    patient = get_patient_for(clinician, patient_id)
+    enrolment = (
+        Enrolment.objects.current().select_related("programme").filter(patient=patient).first()
+    )
+    form = PaceForm(request.POST)
+    if enrolment is None or not form.is_valid():
+        messages.error(request, _("That change could not be made."))
+        return redirect("program:patient_detail", patient_id=patient.pk)
+    enrolment.patient = patient
+    action = form.cleaned_data["action"]
+    overview = programme_overview(enrolment)
+    week = overview.current.number if overview.current else 1
+    if action == "pause":
+        pause_enrolment(enrolment=enrolment, by=clinician)
+        messages.success(request, _("Paused: no new week opens until you resume."))
+    elif action == "resume":
+        resume_enrolment(enrolment=enrolment, by=clinician)
+        messages.success(request, _("Resumed: the paused days do not count towards the pace."))
+    elif action == "extend":
+        days = form.cleaned_data["days"] or 7
+        extend_week(enrolment=enrolment, week=week, days=days, by=clinician)
+        messages.success(
+            request, _("Week %(week)s extended by %(days)s days.") % {"week": week, "days": days}
+        )
+    elif action == "advance":
+        if overview.next_locked is None:
+            messages.error(request, _("Every week is already open."))
+        else:
+            advance_enrolment(enrolment=enrolment, week=overview.next_locked.number, by=clinician)
+            messages.success(
+                request, _("Week %(week)s is open now.") % {"week": overview.next_locked.number}
+            )
+    return redirect("program:patient_detail", patient_id=patient.pk)
+
+
+@clinician_required
+def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A printable summary for the medical record (a print stylesheet; see README)."""
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    ctx = patient_context(patient, chart_id="summary")
+    ctx["include_notes"] = request.GET.get("notes") == "1"
+    return render(request, "program/patient_summary.html", ctx)
+
+
+@clinician_required
+def patient_summary_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The same summary as a PDF download (fpdf2)."""
+    from django.conf import settings
+
+    from program.clinic.summary_pdf import build
+
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    ctx = patient_context(patient, chart_id="pdf")
+    today = request.user.local_today()  # type: ignore[union-attr]
+    body = build(
+        ctx,
+        site_name=settings.SITE_NAME,
+        printed=today,
+        include_notes=request.GET.get("notes") == "1",
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="cbti-summary-{patient.pk}-{today:%Y-%m-%d}.pdf"'
+    )
+    return response
+
+
+@therapist_required
+@require_POST
+def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        assessment_service.add_note(
+            patient=patient,
+            author=request.user,  # type: ignore[arg-type]
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, _("Note saved."))
+    else:
+        messages.error(request, _("A note needs some text."))
+    return redirect(f"{patient_url(patient)}#notes")
+
+
+def patient_url(patient: User) -> str:
+    from django.urls import reverse
+
+    return reverse("program:patient_detail", args=[patient.pk])
+
+
+@therapist_required
+def edit_note(request: HttpRequest, patient_id: int, note_id: int) -> HttpResponse:
+    """Change a note; the earlier text is kept and shown as its history."""
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    note = get_object_or_404(TherapistNote, pk=note_id, patient=patient)
+    form = NoteForm(request.POST or None, initial={"text": note.text})
+    if request.method == "POST" and form.is_valid():
+        assessment_service.edit_note(
+            note=note,
+            by=request.user,  # type: ignore[arg-type]
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, _("Note updated; the earlier text is kept in its history."))
+        return redirect(f"{patient_url(patient)}#notes")
+    ctx = {
+        "patient": patient,
+        "note": note,
+        "form": form,
+        "revisions": note.revisions.select_related("edited_by"),
+    }
+    return render(request, "program/note_edit.html", ctx)

@@ -1,0 +1,1 @@
+"""The curriculum: weeks and lessons, versions, files, the lesson pages and admin."""

@@ -1,0 +1,462 @@
+"""The curriculum as a folder of Markdown files with YAML front matter.
+
+A clinic keeps its curriculum in version control and translates it by copying a
+language folder. The layout (``program/curriculum/content/cbti-6-weeks`` is the default
+programme, loaded by migration 0005 through this module)::
+
+    programme.md                 slug, name, pace_days, require_previous_lessons; body: description
+    <lang>/week-<n>/week.md      number, title, min_diary_nights; body: the week's summary
+    <lang>/week-<n>/<nn>-<slug>.md
+                                 slug, order, required, title, summary, minutes, parts;
+                                 body: the lesson in Markdown
+
+``Uploaded lesson images are written beside the lesson's file, in
+``<lang>/week-<n>/images/<slug>-<hash>.<ext>``, and listed in its front matter
+(``images: [{file, alt}]``); the body refers to them by that relative path, so
+the file previews with its pictures in any Markdown viewer. Importing stores
+each file once per lesson (matched by content) and turns the paths back into
+``image:ID``.
+
+``<lang>`` is a language code from settings.LANGUAGES (``en``, ``fr``…). The
+structure (weeks, order, required, diary nights) comes from the English files;
+other languages supply words only. ``parts`` is a YAML list of interactive parts
+(see ``validate_parts``). A body may use the placeholders and blocks of
+``program.curriculum.lesson_text``; one it does not understand stops the import with
+the file and line. Importing never changes a published version: new text
+becomes a new version (published with ``publish=True``, else a draft); text
+identical to the latest published version is skipped, so importing twice is a
+no-op.
+
+The functions take an ``apps`` registry so that a data migration can run them
+with its historical models; they therefore call no custom model methods.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.apps import apps as global_apps
+from django.db import transaction
+from django.utils import timezone
+
+from program.curriculum.lesson_text import expand
+from program.curriculum.lesson_text import problems as lesson_problems
+from program.curriculum.lesson_values import default_values
+from program.curriculum.markup import IMAGE_REFERENCE, ImageRef, render_markdown
+
+BASE_LANGUAGE = "en"
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.DOTALL)
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+DEFAULT_PROGRAMME_DIR = CONTENT_DIR / "cbti-6-weeks"
+LESSON_FIELDS = ("title", "summary", "body", "minutes", "parts")
+
+
+# The order keys are written in. PostgreSQL's jsonb does not keep the order they were
+# saved in, so exports (and the admin's YAML) put them back in this one.
+KEY_ORDER = ("type", "key", "question", "prompt", "title", "text", "correct", "label", "help")
+KEY_ORDER += ("feedback", "options", "items", "fields")
+
+
+def canonical(value: Any) -> Any:
+    """``value`` with every mapping's keys in ``KEY_ORDER`` (others after, alphabetically)."""
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    if isinstance(value, dict):
+        rank = {k: i for i, k in enumerate(KEY_ORDER)}
+        ordered = sorted(value, key=lambda k: (rank.get(k, len(rank)), k))
+        return {k: canonical(value[k]) for k in ordered}
+    return value
+
+
+class CurriculumFileError(ValueError):
+    """A file that cannot be imported, with its path in the message."""
+
+
+def parse(text: str, path: Path | str = "") -> tuple[dict[str, Any], str]:
+    """Split a file into its front matter (a mapping) and its Markdown body."""
+    match = FRONT_MATTER.match(text.replace("\r\n", "\n"))
+    if not match:
+        raise CurriculumFileError(f"{path}: no front matter (the file must start with ---).")
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as error:
+        raise CurriculumFileError(f"{path}: the front matter is not valid YAML: {error}") from error
+    if not isinstance(meta, dict):
+        raise CurriculumFileError(f"{path}: the front matter must be `key: value` lines.")
+    return meta, match.group(2).strip()
+
+
+def render(meta: dict[str, Any], body: str) -> str:
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000).strip()
+    return f"---\n{front}\n---\n\n{body.strip()}\n"
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{len(self.created)} new versions, {len(self.unchanged)} unchanged"
+
+
+def _models(apps: Any) -> dict[str, Any]:
+    models = {
+        name: apps.get_model("program", name)
+        for name in ("Programme", "Week", "Lesson", "LessonVersion")
+    }
+    try:
+        models["LessonImage"] = apps.get_model("program", "LessonImage")
+    except LookupError:  # migration 0005 runs before lesson images existed
+        models["LessonImage"] = None
+    return models
+
+
+IMAGES_FOLDER = "images"
+# Django's slug_re (SlugField): a slug names files on export.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+# ``](images/x.png`` in an exported body; ``](image:12`` in the database.
+EXPORTED_IMAGE = re.compile(r"(\]\(\s*)(" + IMAGES_FOLDER + r"/[^\s)]+)")
+STORED_IMAGE = re.compile(r"(\]\(\s*)" + IMAGE_REFERENCE.pattern)
+
+
+def _import_images(
+    LessonImage: Any, lesson: Any, meta: dict[str, Any], folder: Path, where: Path
+) -> dict[str, Any]:
+    """Store the pictures a lesson file lists (once each, matched by content); returns
+    them by their relative path."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.base import ContentFile
+
+    from program.curriculum.models import inspect_image
+
+    listed = meta.get("images") or []
+    if listed and LessonImage is None:
+        raise CurriculumFileError(f"{where}: images cannot be imported by this migration.")
+    if not isinstance(listed, list):
+        raise CurriculumFileError(f"{where}: `images` must be a list of {{file, alt}}.")
+    found: dict[str, Any] = {}
+    for entry in listed:
+        if not isinstance(entry, dict) or not entry.get("file") or not entry.get("alt"):
+            raise CurriculumFileError(f"{where}: each image needs `file` and `alt`.")
+        relative = str(entry["file"])
+        path = (folder / relative).resolve()
+        if not path.is_relative_to(folder.resolve() / IMAGES_FOLDER) or not path.is_file():
+            raise CurriculumFileError(f"{where}: {relative} is not a file in {IMAGES_FOLDER}/.")
+        data = path.read_bytes()
+        try:
+            facts = inspect_image(data)
+        except ValidationError as error:
+            raise CurriculumFileError(f"{where}: {relative}: {' '.join(error.messages)}") from error
+        image = LessonImage.objects.filter(lesson=lesson, digest=facts.digest).first()
+        if image is None:
+            image = LessonImage(
+                lesson=lesson,
+                alt_text=str(entry["alt"]),
+                digest=facts.digest,
+                extension=facts.extension,
+                width=facts.width,
+                height=facts.height,
+                size=facts.size,
+                original_name=path.name,
+            )
+            image.file.save(f"{facts.digest}.{facts.extension}", ContentFile(data), save=False)
+            image.save()
+        elif image.alt_text != str(entry["alt"]):
+            image.alt_text = str(entry["alt"])
+            image.save(update_fields=["alt_text"])
+        found[relative] = image
+    return found
+
+
+def _image_refs(images: dict[str, Any]) -> dict[int, ImageRef]:
+    from program.curriculum.models import image_ref
+
+    return {image.pk: image_ref(image) for image in images.values()}
+
+
+def _language_dirs(directory: Path) -> list[Path]:
+    dirs = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
+    # English first: it carries the structure.
+    return sorted(dirs, key=lambda p: p.name != BASE_LANGUAGE)
+
+
+def _week_number(path: Path) -> int:
+    match = re.fullmatch(r"week-(\d+)", path.name)
+    if not match:
+        raise CurriculumFileError(f"{path}: week folders are named week-1, week-2, …")
+    return int(match.group(1))
+
+
+@transaction.atomic
+def import_directory(
+    directory: Path,
+    *,
+    publish: bool = False,
+    apps: Any = None,
+    user: Any = None,
+    keep_edited: bool = False,
+    push: bool = False,
+) -> ImportReport:
+    """Load a programme folder (see the module docstring) into the database.
+
+    ``keep_edited`` (for data migrations that bring the shipped text up to date) leaves
+    a lesson alone when its latest published version was published by a person, i.e.
+    the clinic's own words. ``push`` moves readers part-way through a lesson to the
+    newly published version (their answers are kept)."""
+    from program.curriculum.models import validate_parts
+
+    models = _models(apps or global_apps)
+    Programme, Week, Lesson, LessonVersion = (
+        models["Programme"],
+        models["Week"],
+        models["Lesson"],
+        models["LessonVersion"],
+    )
+    directory = Path(directory)
+    report = ImportReport()
+    meta, description = parse((directory / "programme.md").read_text("utf-8"), "programme.md")
+    if not meta.get("slug"):
+        raise CurriculumFileError("programme.md: `slug` is required.")
+    _check_slug(meta["slug"], "programme.md")
+    programme, _ = Programme.objects.get_or_create(
+        slug=meta["slug"], defaults={"name": meta.get("name") or meta["slug"]}
+    )
+    for attr in ("name", "pace_days", "require_previous_lessons"):
+        if attr in meta:
+            setattr(programme, attr, meta[attr])
+    if description:
+        programme.description = description
+    now = timezone.now()
+    for language_dir in _language_dirs(directory):
+        language = language_dir.name
+        is_base = language == BASE_LANGUAGE
+        for week_dir in sorted(language_dir.iterdir(), key=lambda p: p.name):
+            if not week_dir.is_dir():
+                continue
+            number = _week_number(week_dir)
+            week_meta, week_summary = parse((week_dir / "week.md").read_text("utf-8"), week_dir)
+            week, _ = Week.objects.get_or_create(
+                programme=programme,
+                number=number,
+                defaults={"title": week_meta.get("title") or f"Week {number}"},
+            )
+            if is_base:
+                week.title = week_meta.get("title") or week.title
+                week.summary = week_summary
+                week.min_diary_nights = int(week_meta.get("min_diary_nights") or 0)
+            else:
+                week.translations = {
+                    **week.translations,
+                    language: {"title": week_meta.get("title", ""), "summary": week_summary},
+                }
+            week.save()
+            for path in sorted(week_dir.glob("*.md")):
+                if path.name == "week.md":
+                    continue
+                where = path.relative_to(directory)
+                lesson_meta, body = parse(path.read_text("utf-8"), where)
+                slug = lesson_meta.get("slug")
+                if not slug:
+                    raise CurriculumFileError(f"{where}: `slug` is required.")
+                _check_slug(slug, where)
+                parts = lesson_meta.get("parts") or []
+                try:
+                    validate_parts(parts)
+                except Exception as error:
+                    raise CurriculumFileError(f"{where}: {error}") from error
+                lesson, _ = Lesson.objects.get_or_create(week=week, slug=slug)
+                if is_base:
+                    lesson.order = int(lesson_meta.get("order") or 0)
+                    lesson.is_required = bool(lesson_meta.get("required", True))
+                    lesson.save()
+                images = _import_images(models["LessonImage"], lesson, lesson_meta, week_dir, where)
+
+                def stored(match: re.Match[str], images: dict[str, Any] = images) -> str:
+                    image = images.get(match.group(2))
+                    return f"{match.group(1)}image:{image.pk}" if image else match.group(0)
+
+                body = EXPORTED_IMAGE.sub(stored, body)
+                if mistakes := lesson_problems(body):
+                    raise CurriculumFileError(f"{where}: " + " ".join(mistakes))
+                content = {
+                    "title": str(lesson_meta.get("title") or slug),
+                    "summary": str(lesson_meta.get("summary") or ""),
+                    "body": body,
+                    "minutes": int(lesson_meta.get("minutes") or 5),
+                    "parts": parts,
+                }
+                versions = LessonVersion.objects.filter(lesson=lesson, language=language)
+                latest = versions.filter(status="published").order_by("-number").first()
+                if latest and all(getattr(latest, k) == v for k, v in content.items()):
+                    report.unchanged.append(str(where))
+                    continue
+                if keep_edited and latest is not None and latest.published_by_id is not None:
+                    report.unchanged.append(str(where))
+                    continue
+                shown = expand(body, default_values())
+                fields = {**content, "body_html": render_markdown(shown, _image_refs(images))}
+                if publish:
+                    number = (latest.number if latest else 0) + 1
+                    created = LessonVersion.objects.create(
+                        lesson=lesson,
+                        language=language,
+                        number=number,
+                        status="published",
+                        published_at=now,
+                        published_by=user,
+                        created_by=user,
+                        based_on=latest,
+                        change_note=f"Imported from {where}",
+                        **fields,
+                    )
+                    if push:
+                        readers = (apps or global_apps).get_model("program", "LessonProgress")
+                        readers.objects.filter(
+                            lesson=lesson, version__language=language, completed_at__isnull=True
+                        ).update(version=created)
+                else:
+                    draft = versions.filter(status="draft").first()
+                    if draft:
+                        versions.filter(pk=draft.pk).update(**fields)
+                    else:
+                        LessonVersion.objects.create(
+                            lesson=lesson,
+                            language=language,
+                            created_by=user,
+                            based_on=latest,
+                            change_note=f"Imported from {where}",
+                            **fields,
+                        )
+                report.created.append(str(where))
+    programme.weeks = max(Week.objects.filter(programme=programme).count(), 1)
+    programme.save()
+    return report
+
+
+def _export_images(
+    body: str, lesson: Any, images: dict[int, Any], folder: Path
+) -> tuple[str, list[dict[str, str]]]:
+    """Write the lesson's pictures that ``body`` shows into ``folder/images/``; returns
+    the body with their relative paths and the front matter's ``images`` list. The
+    names carry the content hash, so exporting again writes identical files."""
+    listed: dict[int, dict[str, str]] = {}
+
+    def exported(match: re.Match[str]) -> str:
+        image = images.get(int(match.group(2)))
+        if image is None or image.lesson_id != lesson.pk:
+            return match.group(0)  # not this lesson's: left as it was
+        if image.pk not in listed:
+            _check_slug(lesson.slug, f"lesson {lesson.pk}")
+            name = f"{IMAGES_FOLDER}/{lesson.slug}-{image.digest[:12]}.{image.extension}"
+            (folder / IMAGES_FOLDER).mkdir(parents=True, exist_ok=True)
+            with image.file.open("rb") as source:
+                (folder / name).write_bytes(source.read())
+            listed[image.pk] = {"file": name, "alt": image.alt_text}
+        return f"{match.group(1)}{listed[image.pk]['file']}"
+
+    return STORED_IMAGE.sub(exported, body), list(listed.values())
+
+
+def _check_slug(slug: object, where: object) -> None:
+    """A slug is letters, digits, hyphens and underscores: it names files on export, so
+    "../x" would write outside the export folder."""
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        raise CurriculumFileError(
+            f"{where}: `slug` must be letters, digits, hyphens or underscores, not {slug!r}."
+        )
+
+
+def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -> list[Path]:
+    """Write ``programme`` as a folder of files; returns the files written.
+
+    Each lesson is written as its latest published version in each language
+    (or its draft, with ``drafts=True`` or when nothing is published yet).
+    """
+    from program.models import Lesson, LessonVersion, Week
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    root = directory.resolve()
+
+    def write(path: Path, text: str) -> None:
+        # Never outside the export folder, whatever a slug in the database says.
+        if not path.resolve().is_relative_to(root):
+            raise CurriculumFileError(f"{path} is outside the export folder {root}.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+        written.append(path)
+
+    write(
+        directory / "programme.md",
+        render(
+            {
+                "slug": programme.slug,
+                "name": programme.name,
+                "pace_days": programme.pace_days,
+                "require_previous_lessons": programme.require_previous_lessons,
+            },
+            programme.description,
+        ),
+    )
+    from program.models import LessonImage
+
+    weeks = list(Week.objects.filter(programme=programme).order_by("number"))
+    lessons = list(Lesson.objects.filter(week__programme=programme).order_by("order", "pk"))
+    grouped: dict[tuple[int, str], list[Any]] = {}
+    for version in LessonVersion.objects.filter(lesson__in=lessons):
+        grouped.setdefault((version.lesson_id, version.language), []).append(version)
+    chosen: dict[tuple[int, str], Any] = {}
+    for key, series in grouped.items():
+        draft = next((v for v in series if v.status == "draft"), None)
+        published = max(
+            (v for v in series if v.status == "published"), key=lambda v: v.number, default=None
+        )
+        chosen[key] = draft if (drafts and draft) else (published or draft)
+    images = {image.pk: image for image in LessonImage.objects.filter(lesson__in=lessons)}
+    languages = sorted({lang for _, lang in chosen} | {BASE_LANGUAGE})
+    for week in weeks:
+        for language in languages:
+            week_lessons = [
+                (lesson, chosen[(lesson.pk, language)])
+                for lesson in lessons
+                if lesson.week_id == week.pk and (lesson.pk, language) in chosen
+            ]
+            if language != BASE_LANGUAGE and not week_lessons and language not in week.translations:
+                continue
+            folder = directory / language / f"week-{week.number}"
+            if language == BASE_LANGUAGE:
+                week_meta = {
+                    "number": week.number,
+                    "title": week.title,
+                    "min_diary_nights": week.min_diary_nights,
+                }
+                summary = week.summary
+            else:
+                translated = week.translations.get(language, {})
+                week_meta = {"number": week.number, "title": translated.get("title", "")}
+                summary = translated.get("summary", "")
+            write(folder / "week.md", render(week_meta, summary))
+            for lesson, version in week_lessons:
+                meta: dict[str, Any] = {"slug": lesson.slug}
+                if language == BASE_LANGUAGE:
+                    meta |= {"order": lesson.order, "required": lesson.is_required}
+                meta |= {
+                    "title": version.title,
+                    "summary": version.summary,
+                    "minutes": version.minutes,
+                }
+                if version.parts:
+                    meta["parts"] = canonical(version.parts)
+                body, listed = _export_images(version.body, lesson, images, folder)
+                if listed:
+                    meta["images"] = listed
+                    written.extend(folder / entry["file"] for entry in listed)
+                write(folder / f"{lesson.order:02d}-{lesson.slug}.md", render(meta, body))
+    return written

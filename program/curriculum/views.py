@@ -1,0 +1,252 @@
+"""The patient's curriculum: the programme's weeks, a week, a lesson, answers, done."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import patient_required
+from accounts.models import User
+from program.curriculum.actions import (
+    LessonItem,
+    Overview,
+    WeekItem,
+    answer_from_post,
+    get_lesson_for_patient,
+    mark_lesson_done,
+    open_lesson,
+    patient_language,
+    programme_overview,
+    quiz_feedback,
+    reopened_recently,
+    save_answer,
+)
+from program.curriculum.lesson_text import Values
+from program.curriculum.lesson_values import default_values, render_lesson, values_for_patient
+from program.enrolment.actions import current_enrolment
+from program.models import Enrolment, LessonAnswer, LessonImage, LessonProgress, LessonVersion
+
+
+def _overview_for(patient: User, enrolment: Enrolment | None = None) -> Overview | None:
+    enrolment = enrolment or current_enrolment(patient)
+    if enrolment is None:
+        return None
+    enrolment.patient = patient  # already loaded: saves a query
+    return programme_overview(enrolment)
+
+
+def _open_lesson_item(overview: Overview | None, lesson_id: int) -> tuple[WeekItem, LessonItem]:
+    """The lesson in one of the patient's open weeks, else 404 (locked lessons are not shown)."""
+    if overview is None:
+        raise Http404
+    for week in overview.weeks:
+        for item in week.lessons:
+            if item.lesson.pk == lesson_id:
+                if not week.state.is_open:
+                    raise Http404
+                return week, item
+    raise Http404
+
+
+@patient_required
+def programme(request: HttpRequest) -> HttpResponse:
+    """Every week: open ones with their lessons done, locked ones with when they open."""
+    patient: User = request.user  # type: ignore[assignment]
+    overview = _overview_for(patient)
+    ctx = {"overview": overview}
+    return render(request, "program/programme.html", ctx)
+
+
+@patient_required
+def week(request: HttpRequest, number: int) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    overview = _overview_for(patient)
+    item = overview.week(number) if overview else None
+    if item is None:
+        raise Http404
+    ctx = {"overview": overview, "week": item}
+    return render(request, "program/week.html", ctx)
+
+
+def part_views(version: LessonVersion, answers: dict[str, LessonAnswer]) -> list[dict[str, Any]]:
+    """Each interactive part with the patient's answer, ready for the template."""
+    views = []
+    for part in version.parts or []:
+        answer = answers.get(part["key"])
+        data = answer.data if answer else {}
+        view: dict[str, Any] = {
+            "part": part,
+            "answer": answer,
+            "shared": bool(answer and answer.shared_with_therapist),
+        }
+        if part["type"] == "quiz":
+            choice = data.get("choice")
+            view["choice"] = choice
+            view["feedback"] = quiz_feedback(part, choice)
+            view["options"] = [
+                {"index": i, "text": option["text"], "checked": i == choice}
+                for i, option in enumerate(part["options"])
+            ]
+        elif part["type"] == "reflection":
+            view["text"] = data.get("text", "")
+        elif part["type"] == "checklist":
+            ticked = set(data.get("ticked", []))
+            view["items"] = [
+                {"index": i, "text": text, "checked": i in ticked}
+                for i, text in enumerate(part["items"])
+            ]
+        elif part["type"] == "worksheet":
+            values = data.get("fields", {})
+            view["fields"] = [
+                {**field, "value": values.get(field["key"], "")} for field in part["fields"]
+            ]
+        views.append(view)
+    return views
+
+
+def lesson_context(
+    *,
+    version: LessonVersion,
+    progress: LessonProgress | None,
+    week: WeekItem | None,
+    lesson_item: LessonItem | None = None,
+    preview: bool = False,
+    values: Values | None = None,
+) -> dict[str, Any]:
+    """What ``program/lesson.html`` needs; the admin's preview uses the same.
+
+    ``values``: the reader's programme settings and protocol, for the lesson's
+    placeholders and blocks (``program.curriculum.lesson_values``); the defaults without."""
+    answers = {a.part_key: a for a in progress.answers.all()} if progress else {}
+    previous_item = next_item = None
+    if week and lesson_item:
+        items = week.lessons
+        index = next(i for i, it in enumerate(items) if it.lesson.pk == lesson_item.lesson.pk)
+        previous_item = items[index - 1] if index > 0 else None
+        next_item = items[index + 1] if index + 1 < len(items) else None
+    # The body ends with its Sources; they are shown after the interactive parts.
+    html = render_lesson(version, values or default_values())
+    body_html, heading, sources_html = html.partition("<h2>Sources</h2>")
+    return {
+        "version": version,
+        "body_html": body_html,
+        "sources_html": sources_html if heading else "",
+        "lesson": version.lesson,
+        "progress": progress,
+        "week": week,
+        "parts": part_views(version, answers),
+        "previous_item": previous_item,
+        "next_item": next_item,
+        "preview": preview,
+    }
+
+
+@patient_required
+def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    enrolment = current_enrolment(patient)
+    if enrolment is None:
+        raise Http404
+    overview = _overview_for(patient, enrolment)
+    # 404 unless the lesson is in an open week of the patient's own programme.
+    week_item, item = _open_lesson_item(overview, lesson_id)
+    progress = item.progress
+    if not reopened_recently(overview, item):
+        progress = open_lesson(
+            enrolment=enrolment, lesson=item.lesson, language=patient_language(patient)
+        )
+    if progress is None:
+        raise Http404
+    progress.version.lesson = item.lesson  # already loaded: saves a query
+    ctx = lesson_context(
+        version=progress.version,
+        progress=progress,
+        week=week_item,
+        lesson_item=item,
+        values=values_for_patient(patient, enrolment.programme),
+    )
+    ctx["overview"] = overview
+    return render(request, "program/lesson.html", ctx)
+
+
+def _progress_for(patient: User, lesson_id: int) -> LessonProgress:
+    """The patient's progress on a lesson in an open week (started now if need be), else 404."""
+    enrolment = current_enrolment(patient)
+    lesson = get_lesson_for_patient(patient, enrolment, lesson_id)
+    if enrolment is None:
+        raise Http404
+    _open_lesson_item(_overview_for(patient, enrolment), lesson_id)
+    progress = open_lesson(enrolment=enrolment, lesson=lesson, language=patient_language(patient))
+    if progress is None:
+        raise Http404
+    return progress
+
+
+@patient_required
+@require_POST
+def lesson_answer(request: HttpRequest, lesson_id: int, part_key: str) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    progress = _progress_for(patient, lesson_id)
+    part = next((p for p in progress.version.parts if p.get("key") == part_key), None)
+    if part is None:
+        raise Http404
+    save_answer(
+        progress=progress,
+        part_key=part_key,
+        data=answer_from_post(part, request.POST),
+        share=request.POST.get("share") == "on",
+    )
+    if part["type"] != "quiz":
+        messages.success(request, _("Saved. Your answers are kept here."))
+    url = reverse("program:lesson", args=[lesson_id])
+    return redirect(f"{url}#part-{part_key}")
+
+
+@patient_required
+@require_POST
+def lesson_done(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    progress = _progress_for(patient, lesson_id)
+    done = request.POST.get("done", "1") != "0"
+    mark_lesson_done(progress=progress, done=done)
+    if not done:
+        return redirect("program:lesson", lesson_id=lesson_id)
+    messages.success(
+        request, _("Well done: “%(title)s” is done.") % {"title": progress.version.title}
+    )
+    # The week page shows the progress move and what to read next.
+    return redirect("program:week", number=progress.lesson.week.number)  # type: ignore[union-attr]
+
+
+# A year: the URL changes whenever the picture does (it carries the content hash).
+IMAGE_CACHE_SECONDS = 365 * 24 * 3600
+
+
+@login_required
+@require_GET
+def lesson_image(request: HttpRequest, image_id: int, digest: str, extension: str) -> HttpResponse:
+    """An uploaded lesson image, for anyone signed in (lessons are the programme's
+    content, not a patient's data; the admin's preview needs them too). One query."""
+    image = get_object_or_404(
+        LessonImage.objects.only("file", "extension"),
+        pk=image_id,
+        digest=digest,
+        extension=extension,
+    )
+    try:
+        handle = image.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=image.content_type)
+    # Private: only signed-in users may have it, so no shared cache may keep it.
+    response["Cache-Control"] = f"private, max-age={IMAGE_CACHE_SECONDS}, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response

@@ -1,0 +1,1 @@
+"""The demo clinic a visitor can walk through at once."""

@@ -1,0 +1,547 @@
+"""Demo data: a clinic a visitor can walk through at once (the journeys the browser tests
+walk: docs/testing.md).
+
+Idempotent: running it again keeps existing data and adds only what is missing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.services import create_user
+from program.demo.curriculum import load_demo_curriculum
+from program.diary import actions as diary_service
+from program.enrolment.actions import enrol
+from program.medication import actions as medication_service
+from program.models import (
+    DiaryEntry,
+    Enrolment,
+    Invitation,
+    Medication,
+    MoodCheck,
+    NightMedication,
+    Programme,
+    SleepinessCheck,
+    TaperPlan,
+    hash_token,
+)
+from program.rules import taper
+from program.rules.safety import SCREEN
+from program.sleep_window import actions as sw
+
+DEMO_PASSWORD = "sleep-demo-2026"
+# A fixed TOTP secret for the demo staff, so a visitor can add it to an
+# authenticator app. Demo only: real staff enrol their own.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_INVITATION_TOKEN = "demo-invitation-for-new-patient"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    role: Role
+    time_zone: str
+    about: str
+    therapist: str | None = None
+    days_into_programme: int | None = None
+    # Mornings before today with no diary (e.g. a patient who stopped filling it).
+    stopped_days_ago: int = 0
+    # Where they live: their crisis contacts ("" not said: the clinic's country's).
+    country: str = ""
+    # Asked at onboarding (program.rules.age); None: an account made before it was asked.
+    born: date | None = None
+
+
+THERAPISTS = [
+    DemoPerson(
+        "therapist@example.com",
+        "Dr Amira Haddad",
+        Role.THERAPIST,
+        "Europe/London",
+        "therapist with most of the demo caseload; This week: Chloe's window and message, "
+        "Frank's lapsed diary",
+    ),
+    DemoPerson(
+        "therapist2@example.com",
+        "Sam Okafor",
+        Role.THERAPIST,
+        "America/New_York",
+        "a second therapist, who must not see the first one's patients",
+    ),
+]
+ADMINS = [
+    DemoPerson(
+        "admin@example.com",
+        "Clinic Admin",
+        Role.ADMIN,
+        "Europe/London",
+        "clinic admin: curriculum, users, reassignment",
+    ),
+]
+PATIENTS = [
+    DemoPerson(
+        "baseline@example.com",
+        "Ben (baseline week)",
+        Role.PATIENT,
+        "Europe/London",
+        "in the baseline week, day 4",
+        "therapist@example.com",
+        3,
+        country="GB",
+        born=date(1986, 2, 14),
+    ),
+    DemoPerson(
+        "week3@example.com",
+        "Chloe (week 3)",
+        Role.PATIENT,
+        "Europe/London",
+        "in week 3; this week's sleep-window review awaits the therapist",
+        "therapist@example.com",
+        16,
+        country="GB",
+        born=date(1991, 9, 3),
+    ),
+    DemoPerson(
+        "week6@example.com",
+        "Dev (week 6)",
+        Role.PATIENT,
+        "America/New_York",
+        "in week 6, after five weeks of sleep windows; bipolar history: said yes to this "
+        "week's elevated-mood question",
+        "therapist@example.com",
+        38,
+        country="US",
+        born=date(1979, 6, 21),
+    ),
+    DemoPerson(
+        "taper@example.com",
+        "Eva (takes diazepam)",
+        Role.PATIENT,
+        "Europe/Berlin",
+        "in week 4; takes diazepam at night",
+        "therapist@example.com",
+        24,
+        country="DE",
+        born=date(1968, 11, 30),
+    ),
+    DemoPerson(
+        "lapsed@example.com",
+        "Frank (stopped the diary)",
+        Role.PATIENT,
+        "Europe/London",
+        "in week 2, stopped filling in the diary three days ago; 65 or over, so sleep "
+        "compression was proposed",
+        "therapist@example.com",
+        11,
+        stopped_days_ago=3,
+        born=date(1954, 4, 8),
+    ),
+    DemoPerson(
+        "grace@example.com",
+        "Grace (safety screen)",
+        Role.PATIENT,
+        "America/New_York",
+        "in week 2; a positive safety screen awaits the second therapist; no date of birth "
+        "yet (an account from before it was asked)",
+        "therapist2@example.com",
+        9,
+        country="US",
+    ),
+]
+
+
+def _ensure_user(person: DemoPerson, therapists: dict[str, User]) -> tuple[User, bool]:
+    user = User.objects.filter(email=person.email).first()
+    if user:
+        return user, False
+    user = create_user(
+        email=person.email,
+        password=DEMO_PASSWORD,
+        role=person.role,
+        name=person.name,
+        time_zone=person.time_zone,
+        therapist=therapists.get(person.therapist or ""),
+        date_of_birth=person.born,
+    )
+    if person.role == Role.PATIENT:
+        user.consent_given_at = timezone.now()
+        user.country = person.country
+        user.save(update_fields=["consent_given_at", "country"])
+    return user, True
+
+
+def _ensure_totp(user: User) -> None:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[DemoPerson, bool]]:
+    """Create the demo clinic; returns each person and whether they were new."""
+    programme = Programme.objects.default()
+    if not programme.messages_enabled:  # the demo clinic uses secure messages
+        programme.messages_enabled = True
+        programme.save(update_fields=["messages_enabled"])
+    created: list[tuple[DemoPerson, bool]] = []
+    therapists: dict[str, User] = {}
+    for person in THERAPISTS + ADMINS:
+        user, new = _ensure_user(person, therapists)
+        _ensure_totp(user)
+        if person.role == Role.THERAPIST:
+            therapists[person.email] = user
+        created.append((person, new))
+    for person in PATIENTS:
+        patient, new = _ensure_user(person, therapists)
+        if not Enrolment.objects.current().filter(patient=patient).exists():
+            start = patient.local_today() - timedelta(days=person.days_into_programme or 0)
+            enrol(patient=patient, programme=programme, start_date=start)
+        if new:
+            _fill_diary(patient, person)
+            _sleep_window(patient, person, therapists[person.therapist or ""])
+        if person.email == TAPER_PATIENT:
+            _taper_demo(patient, therapists["therapist@example.com"])
+        _assessments_demo(patient, person, therapists[person.therapist or ""])
+        _adverse_events_demo(patient, person, therapists[person.therapist or ""])
+        created.append((person, new))
+    # Reminders at each person's local time (run by the worker and beat of `make run`).
+    from program.reminders import actions as reminders
+
+    for user in User.objects.filter(email__endswith="@example.com"):
+        reminders.refresh_schedules(user)
+    # A patient who has been invited but has not yet accepted.
+    if not Invitation.objects.filter(token_hash=hash_token(DEMO_INVITATION_TOKEN)).exists():
+        Invitation.objects.create(
+            email="invited@example.com",
+            name="Hana (just invited)",
+            therapist=therapists["therapist@example.com"],
+            programme=programme,
+            token_hash=hash_token(DEMO_INVITATION_TOKEN),
+            expires_at=timezone.now() + timedelta(days=365),
+            sent_at=timezone.now(),
+        )
+    load_demo_curriculum(programme)
+    return created
+
+
+def _fill_diary(patient: User, person: DemoPerson) -> None:
+    """Realistic nights from the programme's start to yesterday: irregular and
+    poor at baseline, then shorter in bed and more efficient once the sleep
+    window starts (week 2), with the odd missed or unusual night."""
+    rng = random.Random(person.email)  # the same nights on every machine
+    today = patient.local_today()
+    days = person.days_into_programme or 0
+    # Up to yesterday's morning: this morning's entry is left for the visitor to fill.
+    for back in range(days, 0, -1):
+        week = (days - back) // 7 + 1
+        if back <= person.stopped_days_ago or (week > 1 and back > 1 and rng.random() < 0.08):
+            continue  # a missed morning stays missing (the baseline week is complete)
+        diary_date = today - timedelta(days=back)
+        progress = min(1.0, max(0.0, (week - 1) / 4))  # 0 at baseline, 1 by week 5
+        if week == 1:
+            into_bed = time(22, 15) if rng.random() < 0.5 else time(23, 0)
+            into_bed = _shift(into_bed, rng.randint(-20, 40))
+            rise = _shift(time(7, 0), rng.randint(-30, 45))
+        else:  # a prescribed window: later to bed, fixed rise time
+            # Keeping (mostly) to a window of about 5 h 45 min, lengthening as sleep improves.
+            into_bed = _shift(time(0, 45), rng.randint(-10, 20) - int(30 * progress))
+            rise = _shift(time(6, 30), rng.randint(-5, 10))
+        lights_off = _shift(
+            into_bed, rng.choice([0, 0, 5, 10, 20]) if week > 1 else rng.randint(0, 45)
+        )
+        if week == 1:  # the baseline: long to fall asleep, broken nights, lying in
+            latency = max(5, int(rng.gauss(45, 12)))
+            awakenings = max(0, int(rng.gauss(3, 1)))
+            awake = max(0, int(rng.gauss(60, 15))) if awakenings else 0
+            linger = max(0, int(rng.gauss(25, 8)))
+        else:  # sleep consolidates once the window starts
+            # (by week 5 sleep fills about 94 % of the window: it is lengthened)
+            latency = max(5, int(rng.gauss(17 - 9 * progress, 5)))
+            awakenings = max(0, round(rng.gauss(1.3 - 0.7 * progress, 0.6)))
+            awake = max(0, int(rng.gauss(20 - 12 * progress, 6))) if awakenings else 0
+            linger = max(0, int(rng.gauss(7 - 3 * progress, 3)))
+        final_wake = _shift(rise, -linger)
+        answers = {
+            "into_bed": into_bed,
+            "lights_off": lights_off,
+            "final_wake": final_wake,
+            "out_of_bed": rise,
+            "sleep_latency_min": latency,
+            "awakenings": awakenings,
+            "awake_min": awake,
+            "quality": max(1, min(5, round(2 + 2 * progress + rng.uniform(-1, 1)))),
+            "nap_count": 1 if week == 1 and rng.random() < 0.3 else 0,
+            "caffeine_drinks": rng.randint(1, 3),
+            "alcohol_drinks": rng.choice([0, 0, 0, 1, 2]),
+            "unusual_night": week > 1 and rng.random() < 0.04,
+        }
+        answers["nap_min"] = 30 if answers["nap_count"] else 0
+        answers["unusual_reason"] = "illness" if answers["unusual_night"] else ""
+        try:
+            diary_service.save_entry(
+                patient=patient,
+                diary_date=diary_date,
+                answers=answers,
+                changed_by=patient,
+                today=today,
+                enforce_backfill=False,
+            )
+        except diary_service.DiaryError:
+            continue  # an implausible random night is simply not recorded
+    DiaryEntry.objects.filter(patient=patient, diary_date__lt=today).update(is_late=False)
+    # As if each had been filled in on its own morning (the curriculum's pace reads it).
+    for entry in DiaryEntry.objects.filter(patient=patient):
+        morning = datetime.combine(entry.diary_date, time(8, 0), tzinfo=patient.zone)
+        DiaryEntry.objects.filter(pk=entry.pk).update(entered_at=morning)
+
+
+TAPER_PATIENT = "taper@example.com"
+# Dev: a history of bipolar disorder on the screen, asked the weekly mood question.
+MOOD_PATIENT = "week6@example.com"
+
+
+def _taper_demo(patient: User, therapist: User) -> None:
+    """Eva takes diazepam (2 mg and 5 mg tablets, usually 10 mg). Her therapist set and
+    confirmed a plan three weeks ago from the Morin 2004 template; her diary nights
+    follow it, except one night above the plan. Idempotent: each part is added once."""
+    medicine = Medication.objects.filter(patient=patient, name="diazepam").first()
+    if medicine is None:
+        medicine = Medication.objects.create(
+            patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+        )
+    today = patient.local_today()
+    plan = TaperPlan.objects.filter(patient=patient).first()
+    if plan is None:
+        plan = medication_service.create_draft(
+            patient=patient,
+            medication=medicine,
+            template_key="morin04",
+            start_dose=Decimal(10),
+            start_on=today - timedelta(days=21),
+            strengths=[Decimal(2), Decimal(5)],
+            scored=[],
+            by=therapist,
+        )
+        plan.prescriber = "Dr Lena Vogel (GP)"
+        plan.notes = "Agreed with Eva and her GP at the week-1 session."
+        plan.save(update_fields=["prescriber", "notes"])
+        medication_service.confirm_plan(plan=plan, by=therapist)
+    steps = plan.pure_steps()
+    above_plan_night = today - timedelta(days=3)
+    answered = set(
+        NightMedication.objects.filter(entry__patient=patient).values_list("entry_id", flat=True)
+    )
+    for entry in DiaryEntry.objects.for_patient(patient).exclude(pk__in=answered):
+        index = taper.current_index(steps, taper.night_of(entry.diary_date))
+        planned = steps[index].dose_mg if index is not None else medicine.usual_dose_mg
+        if entry.diary_date == above_plan_night:
+            dose = planned + 2  # a bad evening: one 2 mg tablet more than the plan
+            doses = [medication_service.DoseIn(medicine, dose, time(22, 40))]
+            answer = "other"
+        else:
+            doses = [medication_service.DoseIn(medicine, planned, time(22, 30))]
+            answer = "usual"
+        medication_service.record_night(entry=entry, answer=answer, doses=doses, changed_by=patient)
+
+
+def _shift(clock: time, minutes: int) -> time:
+    moment = datetime.combine(date(2000, 1, 2), clock) + timedelta(minutes=minutes)
+    return moment.time()
+
+
+def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
+    """From week 2 on: a clear safety screen, a first window approved by the therapist,
+    and a weekly review each week since — the latest left pending for the week-3
+    patient (waiting since its review day), and the week-6 patient's 4-weekly screen due
+    again. The second therapist's patient has a positive screen awaiting a decision."""
+    days = person.days_into_programme or 0
+    if days < 7:
+        return
+    today = patient.local_today()
+    start = today - timedelta(days=days)
+    if person.email == "grace@example.com":
+        sw.submit_screen(patient, {**{q.key: False for q in SCREEN}, "apnoea": True})
+        return
+    bipolar = person.email == MOOD_PATIENT
+    screen, _result = sw.submit_screen(
+        patient, {**{q.key: False for q in SCREEN}, "bipolar": bipolar}
+    )
+    if bipolar:
+        # A history of bipolar disorder, cleared by the therapist: asked the weekly
+        # elevated-mood question during restriction (program.rules.mood).
+        sw.decide_screen(
+            screen,
+            decision="allowed",
+            by=therapist,
+            note="Bipolar II, stable for six years on lamotrigine; agreed to go ahead and "
+            "watch mood weekly.",
+        )
+    first_day = start + timedelta(days=7)
+    try:
+        first = sw.start(patient, rise_time=time(6, 30), today=first_day)
+    except sw.SleepWindowError:
+        return  # too few baseline nights in this random diary: the visitor sees why
+    reviews = [first]
+    review_day = first_day + timedelta(days=7)
+    course = sw.course_for(patient)
+    while review_day <= today:
+        _approve_as_of(reviews[-1], therapist)
+        course.refresh_from_db()
+        # The weekly sleepiness check, answered the day before each review: a shorter
+        # window is never proposed without it (sleep_window.weekly_review). The taper
+        # patient dozed off several times in the latest week: very sleepy, so that week
+        # lengthens the window (and the therapist sees why).
+        sleepy = person.email == TAPER_PATIENT and review_day + timedelta(days=7) > today
+        SleepinessCheck.objects.create(
+            patient=patient,
+            week_of=review_day - timedelta(days=1),
+            dozing=2 if sleepy else 1,
+            unsafe=False,
+            very_sleepy=sleepy,
+        )
+        recommendation = sw.weekly_review(course, review_day)
+        if recommendation is None:
+            break
+        reviews.append(recommendation)
+        review_day += timedelta(days=7)
+    if person.email != "week3@example.com" or len(reviews) == 1:
+        _approve_as_of(reviews[-1], therapist)
+    else:  # waiting for the therapist since its review day (program.sleep_window.waiting)
+        from program.models import Recommendation
+
+        Recommendation.objects.filter(pk=reviews[-1].pk).update(
+            created_at=_noon(patient, reviews[-1].review_date)
+        )
+    if person.email == "week6@example.com":
+        # Answered before the first window, more than 4 weeks of restriction ago: the
+        # 4-weekly safety screen is due again (program.rules.rescreen), and the visitor
+        # sees the window on hold until it is answered.
+        from program.models import SafetyScreen
+
+        SafetyScreen.objects.filter(patient=patient).update(
+            completed_at=_noon(patient, first_day - timedelta(days=1))
+        )
+    if bipolar:
+        _mood_demo(patient, first_day, today)
+
+
+def _mood_demo(patient: User, first_day: date, today: date) -> None:
+    """Weekly elevated-mood answers since the first window: "no", then a "yes" this
+    week that the therapist has not looked at yet (the caseload flags it, and the
+    next shorter window would wait for them)."""
+    from program.rules import mood
+
+    week_of = first_day + timedelta(days=6)
+    while week_of <= today:
+        MoodCheck.objects.create(
+            patient=patient,
+            week_of=week_of,
+            question=mood.ELEVATED_MOOD_QUESTION,
+            elevated=week_of + timedelta(days=7) > today,
+        )
+        week_of += timedelta(days=7)
+
+
+def _noon(patient: User, day):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return datetime.combine(day, time(12), tzinfo=patient.zone)
+
+
+# Demo data: ISI totals entered as earlier results by the therapist (the ISI's wording is
+# licensed and not shipped, so the demo never shows a made-up ISI questionnaire).
+DEMO_ISI = {
+    "week6@example.com": [(0, 19, "baseline"), (13, 15, "week-2"), (27, 10, "week-4")],
+    "week3@example.com": [(0, 17, "baseline"), (13, 16, "week-2")],
+}
+DEMO_NOTES = {
+    "week6@example.com": "Good progress: sleep efficiency above 85% for three weeks. "
+    "Discussed relapse prevention for week 6.",
+    "week3@example.com": "Finding the later bedtime hard; agreed to keep the rise time fixed "
+    "at weekends.",
+}
+
+
+def _assessments_demo(patient: User, person: DemoPerson, therapist: User) -> None:
+    """ISI results and a note (idempotent: added only when the patient has none)."""
+    from program.assessments import actions as assessments
+
+    if person.email in DEMO_ISI and not patient.assessments.exists():
+        isi = assessments.ensure_instruments()["isi"]
+        start = patient.local_today() - timedelta(days=person.days_into_programme or 0)
+        for day, total, occasion in DEMO_ISI[person.email]:
+            assessments.record_result(
+                patient=patient,
+                instrument=isi,
+                total=total,
+                completed_on=start + timedelta(days=day),
+                occasion=occasion,
+                by=therapist,
+            )
+    if person.email in DEMO_NOTES and not patient.therapist_notes.exists():
+        assessments.add_note(patient=patient, author=therapist, text=DEMO_NOTES[person.email])
+    if person.email == "week3@example.com" and not patient.message_thread.exists():
+        from program.models import Message
+
+        Message.objects.create(
+            patient=patient,
+            sender=patient,
+            text="Is it all right to read in bed if I can't sleep at the new bedtime?",
+        )
+
+
+def _approve_as_of(recommendation, therapist: User) -> None:  # type: ignore[no-untyped-def]
+    """Approve as the therapist would have on the review day itself."""
+    if recommendation.status != "pending":
+        return
+    prescription = sw.approve(recommendation, by=therapist)
+    prescription.effective_from = recommendation.review_date
+    prescription.save(update_fields=["effective_from"])
+
+
+def _adverse_events_demo(patient: User, person: DemoPerson, therapist: User) -> None:
+    """A problem the taper patient reported (emailed to the care team after the commit, as
+    any report is), and one the therapist recorded and reviewed for the week-6 patient
+    (idempotent: only for a patient who has none)."""
+    from program.adverse_events import actions as adverse_events
+
+    if person.email not in (TAPER_PATIENT, "week6@example.com"):
+        return
+    if patient.adverse_events.exists():
+        return
+    today = patient.local_today()
+    if person.email == TAPER_PATIENT:
+        adverse_events.report(
+            patient,
+            by=patient,
+            what_happened="The day after my dose went down I felt shaky and very anxious, "
+            "and I could not settle in the evening.",
+            happened_on=today - timedelta(days=3),
+            seriousness="moderate",
+        )
+        return
+    event = adverse_events.report(
+        patient,
+        by=therapist,
+        kind="fall_or_accident",
+        what_happened="Tripped on the stairs at 2 am in week 3 while very sleepy; bruised "
+        "knee, no other injury.",
+        happened_on=today - timedelta(days=20),
+        seriousness="mild",
+    )
+    adverse_events.mark_reviewed(
+        event,
+        by=therapist,
+        note="Discussed a night light and getting up slowly; window lengthened that week.",
+    )

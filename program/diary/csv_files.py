@@ -1,0 +1,230 @@
+"""The diary as CSV: export for patients, import of paper diaries for therapists.
+
+Columns are the API's field names. Clock times are local to the patient, as
+``HH:MM`` (resolved by the diary's evening/morning rule) or as a full local
+``YYYY-MM-DDTHH:MM`` for nights the rule does not fit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import User
+from program import spreadsheet
+from program.diary import actions as diary_service
+from program.models import DiaryEntry, UnusualReason
+from program.rules import sleep
+
+REQUIRED = ["diary_date", *diary_service.CORE_FIELDS]
+COLUMNS = [
+    *REQUIRED,
+    "nap_count",
+    "nap_min",
+    "early_wake_min",
+    "alcohol_drinks",
+    "caffeine_drinks",
+    "unusual_night",
+    "unusual_reason",
+    "comments",
+]
+COMPUTED = ["time_in_bed_min", "total_sleep_min", "sleep_efficiency", "terminal_wake_min"]
+# Exported for the patient's record; an import leaves them aside (medication is
+# recorded through the diary form, against the medicines the patient listed).
+MEDICATION = ["sleep_medication", "sleep_medication_doses"]
+MAX_ROWS = 1000
+
+
+def export_rows(patient: User, entries: list[DiaryEntry]) -> str:
+    zone = patient.zone
+    out = io.StringIO()
+    writer = spreadsheet.Writer(out)
+    writer.writerow(COLUMNS + COMPUTED + MEDICATION)
+    for e in sorted(entries, key=lambda e: e.diary_date):
+        row: list[Any] = [e.diary_date.isoformat()]
+        for name in ("into_bed", "lights_off"):
+            row.append(getattr(e, name).astimezone(zone).strftime("%Y-%m-%dT%H:%M"))
+        row += [e.sleep_latency_min, e.awakenings, e.awake_min]
+        for name in ("final_wake", "out_of_bed"):
+            row.append(getattr(e, name).astimezone(zone).strftime("%Y-%m-%dT%H:%M"))
+        row += [
+            e.quality,
+            e.nap_count,
+            e.nap_min,
+            e.early_wake_min,
+            e.alcohol_drinks,
+            e.caffeine_drinks,
+            "yes" if e.unusual_night else "no",
+            e.unusual_reason,
+            e.comments,
+            e.time_in_bed_min,
+            e.total_sleep_min,
+            str(sleep.percent(e.sleep_efficiency)),
+            e.terminal_wake_min,
+        ]
+        answer = getattr(e, "medication", None) if hasattr(e, "medication") else None
+        row += [
+            answer.answer if answer else "",
+            "; ".join(
+                f"{d.medication.name} {d.dose_mg.normalize():f} mg"
+                + (f" at {d.taken_at:%H:%M}" if d.taken_at else "")
+                for d in e.doses.all()
+            ),
+        ]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@dataclass
+class RowResult:
+    line: int
+    diary_date: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowResult]
+    file_errors: list[str] = field(default_factory=list)
+    imported: int = 0
+
+    @property
+    def good(self) -> list[RowResult]:
+        return [r for r in self.rows if r.ok]
+
+    @property
+    def bad(self) -> list[RowResult]:
+        return [r for r in self.rows if not r.ok]
+
+
+def _clock(value: str) -> time | datetime:
+    value = value.strip()
+    if "T" in value or " " in value.strip():
+        return datetime.fromisoformat(value.replace(" ", "T"))
+    return time.fromisoformat(value)
+
+
+def _int(value: str, name: str, errors: list[str], *, default: int | None = None) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        if default is None:
+            errors.append(f"{name} is missing.")
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        errors.append(f"{name} should be a whole number, not “{value}”.")
+        return default
+    if number < 0:
+        errors.append(f"{name} can't be negative.")
+    return number
+
+
+def parse(patient: User, text: str) -> ImportReport:
+    """Check every row, without saving anything. A file the csv module cannot read (a
+    field over its 128 KiB limit, a stray quote) is reported with its line, and nothing
+    from it is imported."""
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse(patient, reader)
+    except csv.Error as error:
+        return ImportReport(
+            [],
+            [
+                f"Line {reader.line_num} could not be read ({error}). Check that line "
+                "(a very long cell, or a quote that is not closed); nothing was imported."
+            ],
+        )
+
+
+def _parse(patient: User, reader: csv.DictReader[str]) -> ImportReport:
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        return ImportReport(
+            [],
+            [
+                f"The file has no column named {', '.join(missing)}. The first "
+                f"line must name the columns: {', '.join(COLUMNS)}."
+            ],
+        )
+    today = patient.local_today()
+    seen: set[date] = set()
+    existing = set(DiaryEntry.objects.for_patient(patient).values_list("diary_date", flat=True))
+    rows: list[RowResult] = []
+    for number, raw in enumerate(reader, start=2):
+        if len(rows) >= MAX_ROWS:
+            return ImportReport(rows, [f"Only the first {MAX_ROWS} rows can be imported at once."])
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        result = RowResult(line=number, diary_date=row.get("diary_date", ""))
+        errors = result.errors
+        try:
+            day = date.fromisoformat(row["diary_date"])
+        except ValueError:
+            errors.append(f"diary_date “{row['diary_date']}” is not a date like 2026-11-24.")
+            rows.append(result)
+            continue
+        if day > today:
+            errors.append("This morning hasn't come yet.")
+        if day < diary_service.EARLIEST_DIARY_DATE:
+            errors.append(f"Diary dates start from {diary_service.EARLIEST_DIARY_DATE}.")
+        if day in existing:
+            errors.append("There is already an entry for this morning.")
+        if day in seen:
+            errors.append("This morning appears twice in the file.")
+        seen.add(day)
+        answers: dict[str, Any] = {}
+        for name in ("into_bed", "lights_off", "final_wake", "out_of_bed"):
+            try:
+                answers[name] = _clock(row.get(name, ""))
+            except ValueError:
+                errors.append(f"{name} “{row.get(name, '')}” is not a time like 23:15.")
+        for name in ("sleep_latency_min", "awakenings", "awake_min", "quality"):
+            answers[name] = _int(row.get(name, ""), name, errors)
+        for name in ("nap_count", "nap_min", "early_wake_min", "alcohol_drinks", "caffeine_drinks"):
+            answers[name] = _int(row.get(name, ""), name, errors, default=0)
+        if answers.get("quality") is not None and not 1 <= answers["quality"] <= 5:
+            errors.append("quality should be 1 (very poor) to 5 (very good).")
+        answers["unusual_night"] = row.get("unusual_night", "").lower() in {"yes", "true", "1", "y"}
+        reason = row.get("unusual_reason", "")
+        if reason and reason not in UnusualReason.values:
+            errors.append(f"unusual_reason should be one of {', '.join(UnusualReason.values)}.")
+        answers["unusual_reason"] = reason or ("other" if answers["unusual_night"] else "")
+        answers["comments"] = row.get("comments", "")[:2000]
+        if not errors:
+            _, check = diary_service.check_answers(patient, day, answers)
+            errors.extend(check.errors.values())
+            result.warnings = check.warnings
+        result.answers = answers
+        rows.append(result)
+    if not rows:
+        return ImportReport([], ["The file has no rows under its header line."])
+    return ImportReport(rows)
+
+
+@transaction.atomic
+def import_good_rows(patient: User, report: ImportReport, *, by: User) -> int:
+    """Save every row that passed; all of them or none (one transaction)."""
+    count = 0
+    for row in report.good:
+        diary_service.save_entry(
+            patient=patient,
+            diary_date=date.fromisoformat(row.diary_date),
+            answers=row.answers,
+            changed_by=by,
+            enforce_backfill=False,
+        )
+        count += 1
+    report.imported = count
+    return count

@@ -1,0 +1,456 @@
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format, number_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.access import (
+    clinician_required,
+    get_patient_for,
+    patient_required,
+    therapist_required,
+)
+from accounts.models import User
+from program import clinical_text
+from program.diary import actions as diary_service
+from program.diary import charts
+from program.diary import csv_files as diary_csv
+from program.diary.forms import DiaryEntryForm
+from program.medication import actions as medication_service
+from program.medication.views import patient_card
+from program.models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication, NightMedication
+from program.rules import sleep, taper
+from program.sleep_window import actions as sleep_window
+
+CHART_NIGHTS = 14
+TABLE_NIGHTS = 28
+
+
+def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dict[str, Any]:
+    """Everything the diary pages show, in a fixed number of queries.
+
+    One query for the entries, one for the enrolment; the weekly figures are
+    computed in Python from the same rows.
+    """
+    entries = list(DiaryEntry.objects.for_patient(patient).order_by("-diary_date"))
+    enrolment = (
+        Enrolment.objects.current().filter(patient=patient).select_related("programme").first()
+    )
+    start = enrolment.start_date if enrolment else (entries[-1].diary_date if entries else today)
+    by_date = {e.diary_date: e for e in entries}
+    zone = patient.zone
+
+    # Nights shown: the last four weeks, but not before the diary or the programme began.
+    first_day = min([start, *(e.diary_date for e in entries[-1:])])
+    shown = max(1, min(TABLE_NIGHTS, (today - first_day).days + 1))
+    nights = []
+    for offset in range(shown - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        entry = by_date.get(day)
+        nights.append(
+            {
+                "date": day,
+                "entry": entry,
+                "metrics": diary_service.entry_metrics(entry) if entry else None,
+                "into_bed": entry.into_bed.astimezone(zone) if entry else None,
+                "out_of_bed": entry.out_of_bed.astimezone(zone) if entry else None,
+                "editable": bool(entry) and diary_service.can_edit(entry, today),
+            }
+        )
+    windows = sleep_window.windows_by_day(patient, [n["date"] for n in nights])
+    bars = [
+        charts.Bar(
+            label=date_format(n["date"], "D")[:2] + f" {n['date'].day}",
+            when=n["date"],
+            time_in_bed=n["metrics"].time_in_bed if n["metrics"] else None,
+            total_sleep=n["metrics"].total_sleep if n["metrics"] else None,
+            efficiency=n["entry"].sleep_efficiency if n["entry"] else None,
+            muted=bool(n["entry"] and n["entry"].unusual_night),
+            window=windows.get(n["date"]),
+        )
+        for n in nights[-CHART_NIGHTS:]
+    ]
+    weeks = diary_service.weekly_rows(entries, start)
+    week_bars = [
+        charts.Bar(
+            label=_("Wk %(week)s") % {"week": w.week} if w.week > 0 else _("Before"),
+            when=w.first,
+            time_in_bed=w.summary.mean_time_in_bed,
+            total_sleep=w.summary.mean_total_sleep,
+            efficiency=w.summary.sleep_efficiency,
+        )
+        for w in reversed(weeks[:8])
+    ]
+    recorded = sum(1 for n in nights[-CHART_NIGHTS:] if n["entry"])
+    return {
+        "nights": list(reversed(nights)),
+        "weeks": weeks,
+        "enrolment": enrolment,
+        "today": today,
+        "today_entry": by_date.get(today),
+        "missing": diary_service.missing_dates(patient, today, by_date)[:8],
+        "entry_count": len(entries),
+        "night_chart": mark_safe(  # built from numbers and escaped labels only
+            charts.sleep_chart(
+                bars,
+                title=_("Your last %(nights)s nights") % {"nights": CHART_NIGHTS},
+                description=(
+                    _(
+                        "%(recorded)s of the last %(nights)s nights recorded. Bars show time in "
+                        "bed, the darker inner bars time asleep; dots show sleep efficiency; a "
+                        "dashed line marks the sleep window prescribed that night. The same "
+                        "numbers are in the table below."
+                    )
+                    % {"recorded": recorded, "nights": CHART_NIGHTS}
+                ),
+                chart_id=f"{chart_id}-nights",
+            )
+        ),
+        "week_chart": mark_safe(
+            charts.sleep_chart(
+                week_bars,
+                title=_("Weekly averages"),
+                description=_(
+                    "Average time in bed and asleep per programme week, with the week's sleep "
+                    "efficiency. The same numbers are in the weekly table."
+                ),
+                chart_id=f"{chart_id}-weeks",
+            )
+        )
+        if week_bars
+        else "",
+        "format_minutes": clinical_text.duration,
+    }
+
+
+@patient_required
+def diary_home(request: HttpRequest) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    today = patient.local_today()
+    ctx = diary_context(patient, today)
+    ctx["medication"] = patient_card(patient, today)
+    return render(request, "program/diary.html", ctx)
+
+
+def _initial_for(patient: User, entry: DiaryEntry) -> dict:
+    zone = patient.zone
+    initial: dict[str, Any] = {"diary_date": entry.diary_date.isoformat()}
+    for name in diary_service.ANSWER_FIELDS:
+        initial[name] = getattr(entry, name)
+    for name in diary_service.TIME_FIELDS:
+        local = getattr(entry, name).astimezone(zone)
+        initial[name] = local.time()
+        # Show an explicit date where the evening/morning rule would not give it back.
+        if sleep.resolve_clock_time(entry.diary_date, local.time(), zone).date() != local.date():
+            initial[f"{name}_date"] = local.date()
+    return initial
+
+
+def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -> HttpResponse:
+    today = patient.local_today()
+    if entry is None and request.method == "POST":
+        # Any morning of the window is accepted here: one that already has an entry is
+        # refused by save_entry (the unique constraint), and the form, if it comes back,
+        # lists the missing mornings again (below). A saved night costs no query for them.
+        dates = diary_service.missing_dates(patient, today, [])
+    elif entry is None:
+        dates = _missing_mornings(patient, today)
+        if not dates:
+            return _diary_complete(request)
+    else:
+        dates = [entry.diary_date]
+    # A new night's form asks about sleep medicines only if the patient listed some when
+    # it was shown, and then says so (a hidden field): a form that did not ask is read
+    # without a medicines query, and one that asked is checked against the list again.
+    asked = (
+        entry is not None
+        or request.method != "POST"
+        or any(name in request.POST for name in DiaryEntryForm.medication_markers)
+    )
+    medicines = list(Medication.objects.for_patient(patient).active()) if asked else []
+    plan = medication_service.current_plan(patient) if medicines else None
+    usual = medication_service.usual_doses(medicines, plan, entry.diary_date if entry else today)
+    usual_help = (
+        _("Your usual dose: %(doses)s")
+        % {"doses": "; ".join(f"{d.medication.name} {taper.format_mg(d.dose_mg)}" for d in usual)}
+        + (_(" (the current step of your plan).") if plan else ".")
+        if usual
+        else ""
+    )
+    form_kwargs = {"medicines": medicines, "usual_help": usual_help}
+    last: DiaryEntry | None = None
+    if request.method == "POST":
+        form = DiaryEntryForm(
+            request.POST,
+            patient=patient,
+            dates=dates,
+            editing=entry,
+            # An edit's disabled date comes from its entry; a new night needs no
+            # defaults (a bound form shows what was sent).
+            initial=_initial_for(patient, entry) if entry else {},
+            **form_kwargs,
+        )
+        if form.is_valid() and form.already_saved:
+            earlier = DiaryEntry.objects.get(patient=patient, diary_date=form.already_saved)
+            return _already_saved(request, patient, earlier)
+        if form.is_valid():
+            answer, other = form.medication_answers()
+            try:
+                saved = medication_service.save_entry_with_medication(
+                    patient=patient,
+                    diary_date=entry.diary_date if entry else form.cleaned_data["diary_date"],
+                    answers=form.answers(),
+                    changed_by=patient,
+                    entry=entry,
+                    medication_answer=answer,
+                    other=other,
+                    submission_key=form.cleaned_data.get("submission_key", ""),
+                )
+            except diary_service.AlreadySaved as already:
+                return _already_saved(request, patient, already.entry)
+            except diary_service.DiaryError as error:
+                for name, message in error.errors.items():
+                    form.add_error(name if name in form.fields else None, message)
+            else:
+                m = saved.entry
+                messages.success(
+                    request,
+                    _(
+                        "Saved. %(asleep)s asleep out of %(in_bed)s in bed: sleep efficiency "
+                        "%(efficiency)s%%."
+                    )
+                    % {
+                        "asleep": clinical_text.duration(m.total_sleep_min),
+                        "in_bed": clinical_text.duration(m.time_in_bed_min),
+                        "efficiency": number_format(sleep.percent(m.sleep_efficiency), 1),
+                    },
+                )
+                for warning in saved.warnings:
+                    messages.warning(
+                        request,
+                        _("Please check: %(warning)s If it is right, there is nothing to do.")
+                        % {"warning": warning},
+                    )
+                if answer and plan is not None:
+                    compared = _against_plan(saved.entry, plan)
+                    if compared:
+                        messages.info(request, compared)
+                return redirect("program:diary")
+    else:
+        requested = request.GET.get("date")
+        last = (
+            DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first()
+            if entry is None
+            else None
+        )
+        if entry is not None:
+            initial = _initial_for(patient, entry)
+        else:
+            # Empty answers: a time nobody typed must never become a night. The patient
+            # may ask for their last night's times (a link on the form), and sees them.
+            initial = {"submission_key": secrets.token_urlsafe(16)}
+            if last is not None and request.GET.get("start") == "last":
+                initial.update(diary_service.last_night_times(patient, last))
+            initial["diary_date"] = (
+                requested if requested in {d.isoformat() for d in dates} else dates[0].isoformat()
+            )
+        if entry is not None and medicines:
+            night = NightMedication.objects.filter(entry=entry).first()
+            if night is not None:
+                initial["medication_answer"] = night.answer
+                taken = entry.doses.first()
+                if taken is not None and night.answer == "other":
+                    initial["other_medication"] = taken.medication_id
+                    initial["other_dose_mg"] = taper.plain(taken.dose_mg)
+                    initial["other_taken_at"] = taken.taken_at
+        form = DiaryEntryForm(
+            patient=patient, dates=dates, editing=entry, initial=initial, **form_kwargs
+        )
+    if entry is None and request.method == "POST":
+        dates = _missing_mornings(patient, today)
+        if not dates:
+            return _diary_complete(request)
+        form.offer_dates(dates)
+    ctx = {
+        "form": form,
+        "entry": entry,
+        "today": today,
+        "plan": plan,
+        "can_start_from_last": last is not None,
+        "started_from_last": last is not None and request.GET.get("start") == "last",
+    }
+    return render(request, "program/diary_form.html", ctx)
+
+
+def _already_saved(request: HttpRequest, patient: User, entry: DiaryEntry) -> HttpResponse:
+    """The same form came back (Back then Save, a double tap): nothing is saved twice."""
+    day = date_format(entry.diary_date, "l j F")
+    messages.info(
+        request,
+        _(
+            "This diary was already saved, for the morning of %(day)s, so nothing was "
+            "saved twice. You can look at it or change it here."
+        )
+        % {"day": day},
+    )
+    if diary_service.can_edit(entry, patient.local_today()):
+        return redirect("program:diary_edit", diary_date=entry.diary_date.isoformat())
+    return redirect("program:diary")
+
+
+def _missing_mornings(patient: User, today: date) -> list[date]:
+    taken = (
+        DiaryEntry.objects.for_patient(patient)
+        .between(today - timedelta(days=diary_service.BACKFILL_DAYS), today)
+        .values_list("diary_date", flat=True)
+    )
+    return diary_service.missing_dates(patient, today, taken)
+
+
+def _diary_complete(request: HttpRequest) -> HttpResponse:
+    messages.info(request, _("Your diary is complete for the past week. Well done."))
+    return redirect("program:diary")
+
+
+def _against_plan(entry: DiaryEntry, plan: Any) -> str:
+    """The saved night against the plan, in plain words (no advice)."""
+    taken = sum(
+        (d.dose_mg for d in entry.doses.all() if d.medication_id == plan.medication_id),
+        taper.ZERO,
+    )
+    result = taper.check_night(
+        taper.NightDose(entry.diary_date, taper.mg(taken), taken > 0), plan.steps_in_force()
+    )
+    if result.planned_mg is None:
+        return ""
+    return _(
+        "%(medicine)s: your plan for that night was %(planned)s; "
+        "you recorded %(taken)s (%(check)s)."
+    ) % {
+        "medicine": plan.medication.name,
+        "planned": taper.format_mg(result.planned_mg),
+        "taken": taper.format_mg(result.taken_mg),
+        "check": clinical_text.check_word(result.check),
+    } + ("" if result.check is taper.Check.AS_PLANNED else f" {medication_service.SAFETY_WORDS}")
+
+
+@patient_required
+def diary_new(request: HttpRequest) -> HttpResponse:
+    return _diary_form(request, request.user, None)  # type: ignore[arg-type]
+
+
+@patient_required
+def diary_edit(request: HttpRequest, diary_date: str) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    try:
+        day = date.fromisoformat(diary_date)
+    except ValueError as error:
+        raise Http404 from error
+    entry = get_object_or_404(DiaryEntry.objects.for_patient(patient), diary_date=day)
+    if not diary_service.can_edit(entry, patient.local_today()):
+        messages.info(
+            request,
+            _(
+                "Entries can be changed for %(days)s days. This one is kept as "
+                "it is; your therapist can help if something is wrong."
+            )
+            % {"days": diary_service.EDIT_DAYS},
+        )
+        return redirect("program:diary")
+    return _diary_form(request, patient, entry)
+
+
+@clinician_required
+def patient_diary(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The therapist's view of a patient's diary, with every change made to it."""
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    ctx = diary_context(patient, patient.local_today(), chart_id="patient-diary")
+    ctx["patient"] = patient
+    ctx["revisions"] = (
+        DiaryEntryRevision.objects.filter(entry__patient=patient)
+        .select_related("entry", "changed_by")
+        .order_by("-changed_at")[:50]
+    )
+    return render(request, "program/patient_diary.html", ctx)
+
+
+@patient_required
+def diary_export(request: HttpRequest) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    entries = list(
+        DiaryEntry.objects.for_patient(patient)
+        .select_related("medication")
+        .prefetch_related("doses__medication")
+    )
+    response = HttpResponse(
+        diary_csv.export_rows(patient, entries), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"sleep-diary-{patient.local_today():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+@therapist_required
+def diary_import(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Import a paper diary from CSV for one of the therapist's own patients.
+
+    1. Upload: every row is checked and a report shows what would be rejected and why.
+    2. A clean file imports at once. A file with bad rows imports nothing until
+       the therapist confirms the good rows (the text travels back in the form).
+    """
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    report = None
+    text = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is not None:
+            if upload.size and upload.size > MAX_UPLOAD_BYTES:
+                messages.error(request, _("That file is larger than 1 MB. Split it and try again."))
+                return redirect("program:diary_import", patient_id=patient.pk)
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                messages.error(request, _("That file is not a UTF-8 text (CSV) file."))
+                return redirect("program:diary_import", patient_id=patient.pk)
+        else:
+            text = request.POST.get("csv_text", "")[:MAX_UPLOAD_BYTES]
+        if not text.strip():
+            messages.error(request, _("Choose a CSV file to import."))
+            return redirect("program:diary_import", patient_id=patient.pk)
+        report = diary_csv.parse(patient, text)
+        confirmed = request.POST.get("confirm") == "good-rows"
+        if not report.file_errors and report.good and (not report.bad or confirmed):
+            count = diary_csv.import_good_rows(patient, report, by=request.user)  # type: ignore[arg-type]
+            messages.success(
+                request,
+                ngettext(
+                    "Imported %(count)s night into the diary of %(name)s.",
+                    "Imported %(count)s nights into the diary of %(name)s.",
+                    count,
+                )
+                % {"count": count, "name": patient.display_name}
+                + (
+                    " " + _("%(bad)s rows were left out.") % {"bad": len(report.bad)}
+                    if report.bad
+                    else ""
+                ),
+            )
+            return redirect("program:patient_diary", patient_id=patient.pk)
+    ctx = {
+        "patient": patient,
+        "report": report,
+        "csv_text": text,
+        "columns": diary_csv.COLUMNS,
+    }
+    return render(request, "program/diary_import.html", ctx)

@@ -1,0 +1,1 @@
+"""Programmes, enrolments and the invitations that start them."""

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from program.rules import clock
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ClockInput(forms.TimeInput):
+    """A text box for a clock time: people type "23:15", "11:15 pm" or "23h15" (read by
+    ``program.rules.clock``), and a time the server could not read comes back as typed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "class": "clock",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "size": "8",
+            },
+            format="%H:%M",
+        )
+
+
+class ClockField(forms.TimeField):
+    """A clock time, as people write it (``program.rules.clock.parse_clock``: 24-hour, 12-hour
+    with am/pm, dotted and spaced forms, "23h15"); failing that, the language's own
+    formats (Django's)."""
+
+    default_error_messages = {
+        "invalid": _("Enter a time like 23:15 or 11:15 pm."),
+    }
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.strip():
+            parsed = clock.parse_clock(value)
+            if parsed is not None:
+                return parsed
+        return super().to_python(value)
+
+
+def time_field(label: str, *, required: bool = True, help_text: str = "") -> forms.TimeField:
+    return ClockField(label=label, required=required, help_text=help_text, widget=ClockInput())
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def minutes_field(
+    label: str, *, required: bool = True, max_value: int = 24 * 60, help_text: str = ""
+) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=max_value,
+        required=required,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "short"}),
+        error_messages={
+            "min_value": _("This can't be negative."),
+            "max_value": _("That is more than a whole day: check the number."),
+        },
+    )
+
+
+MG = forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "class": "short"})
+
+
+def mg_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=Decimal(0),
+        max_value=Decimal(10000),
+        decimal_places=3,
+        required=required,
+        help_text=help_text,
+        widget=MG,
+        error_messages={
+            "min_value": _("This can't be negative."),
+            "max_decimal_places": _("Give the dose to at most 3 decimal places."),
+        },
+    )
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]

@@ -1,0 +1,1 @@
+"""Sleep medication: the patient's list, nights, and clinician-set taper plans."""

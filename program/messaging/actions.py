@@ -1,0 +1,54 @@
+"""Secure messages: who may write, sending, marking read, and the content-free email.
+
+Messages are switched on per programme (``Programme.messages_enabled``). The thread
+belongs to the patient; their own therapist answers (an admin may read it, as they
+may read the rest of the record, but does not write in it).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from program.models import Enrolment, Message
+from program.publish import publish_on_commit
+
+
+class MessageError(ValueError):
+    pass
+
+
+def enabled_for(patient: User) -> bool:
+    return (
+        Enrolment.objects.current()
+        .filter(patient=patient, programme__messages_enabled=True)
+        .exists()
+    )
+
+
+@transaction.atomic
+def send(*, patient: User, sender: User, text: str) -> Message:
+    """Save a message and email the other side "you have a new message" (no content)."""
+    text = text.strip()
+    if not text:
+        raise MessageError("A message needs some text.")
+    if sender.pk != patient.pk and not (
+        sender.role == Role.THERAPIST and patient.therapist_id == sender.pk
+    ):
+        raise MessageError("Only the patient and their therapist write in this thread.")
+    message = Message.objects.create(patient=patient, sender=sender, text=text)
+    from program.tasks import message_email_task
+
+    publish_on_commit(message_email_task, message.pk)
+    return message
+
+
+def mark_read(*, patient: User, reader: User) -> None:
+    """Mark the other side's messages in the thread as read."""
+    unread = Message.objects.thread(patient).filter(read_at__isnull=True)
+    if reader.pk == patient.pk:
+        unread = unread.exclude(sender=patient)
+    else:
+        unread = unread.filter(sender=patient)
+    unread.update(read_at=timezone.now())

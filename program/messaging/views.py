@@ -1,0 +1,54 @@
+"""The secure message thread: the patient's own page and their therapist's view of it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages as flash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import clinician_required, get_patient_for, patient_required
+from accounts.models import Role, User
+from program.messaging import actions as messaging
+from program.models import Message
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+def _thread(request: HttpRequest, patient: User, *, can_write: bool) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    enabled = messaging.enabled_for(patient)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        if not (enabled and can_write):
+            flash.error(request, "Messages are not switched on for this programme.")
+        elif form.is_valid():
+            messaging.send(patient=patient, sender=user, text=form.cleaned_data["text"])
+            flash.success(request, "Message sent.")
+            return redirect(request.path)
+    if enabled and request.method == "GET" and user.role != Role.ADMIN:
+        messaging.mark_read(patient=patient, reader=user)
+    ctx = {
+        "patient": patient,
+        "enabled": enabled,
+        "can_write": can_write,
+        "form": form,
+        "thread": Message.objects.thread(patient).select_related("sender"),
+    }
+    return render(request, "program/messages.html", ctx)
+
+
+@patient_required
+def my_messages(request: HttpRequest) -> HttpResponse:
+    return _thread(request, request.user, can_write=True)  # type: ignore[arg-type]
+
+
+@clinician_required
+def patient_messages(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    return _thread(request, patient, can_write=request.user.role == Role.THERAPIST)  # type: ignore[union-attr]

@@ -1,0 +1,1 @@
+"""Everything the app holds about a patient, for them to download."""

@@ -1,0 +1,112 @@
+"""Everything the app holds about a patient, for them to download (JSON or CSV).
+
+Built from the models themselves (Django's serialiser), so a new field is
+included without anyone remembering to add it. Left out: password hashes,
+secrets (API token hashes, the calendar link's token, push keys) and the care
+team's private notes and own records of adverse events, which the clinic provides on
+request (the patient's own problem reports are included).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import ApiToken, AuditEvent, User
+from program import models as m
+from program import spreadsheet
+
+SECRET_FIELDS = {
+    "password",
+    "token_hash",
+    "calendar_token",
+    "p256dh",
+    "auth",
+    "endpoint",
+    "claim_token",
+}
+
+
+def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
+    return {
+        "account": User.objects.filter(pk=patient.pk),
+        "enrolments": m.Enrolment.objects.filter(patient=patient),
+        "pace_changes": m.EnrolmentChange.objects.filter(enrolment__patient=patient),
+        "lessons": m.LessonProgress.objects.filter(enrolment__patient=patient),
+        "lesson_answers": m.LessonAnswer.objects.filter(progress__enrolment__patient=patient),
+        "diary": m.DiaryEntry.objects.filter(patient=patient),
+        "diary_changes": m.DiaryEntryRevision.objects.filter(entry__patient=patient),
+        "medicines": m.Medication.objects.filter(patient=patient),
+        "night_medication": m.NightMedication.objects.filter(entry__patient=patient),
+        "doses": m.MedicationDose.objects.filter(entry__patient=patient),
+        "taper_plans": m.TaperPlan.objects.filter(patient=patient),
+        "taper_steps": m.TaperStep.objects.filter(plan__patient=patient),
+        "taper_plan_changes": m.TaperPlanChange.objects.filter(plan__patient=patient),
+        "safety_screens": m.SafetyScreen.objects.filter(patient=patient),
+        "sleepiness_checks": m.SleepinessCheck.objects.filter(patient=patient),
+        # The weekly elevated-mood question: each row carries the question and
+        # "validated": false (our own wording, not a validated questionnaire).
+        "mood_checks": m.MoodCheck.objects.filter(patient=patient),
+        "sleep_window": m.SleepCourse.objects.filter(patient=patient),
+        "sleep_window_prescriptions": m.Prescription.objects.filter(course__patient=patient),
+        "sleep_window_reviews": m.Recommendation.objects.filter(course__patient=patient),
+        "questionnaires": m.Assessment.objects.filter(patient=patient),
+        "messages": m.Message.objects.filter(patient=patient),
+        "problems_reported": m.AdverseEvent.objects.filter(patient=patient, reported_by=patient),
+        "reminder_choices": m.ReminderPreference.objects.filter(user=patient),
+        "reminders_sent": m.Delivery.objects.filter(user=patient),
+        "api_tokens": ApiToken.objects.filter(user=patient),
+        "who_opened_my_record": AuditEvent.objects.filter(patient=patient),
+    }
+
+
+def _rows(queryset: QuerySet[Any]) -> list[dict[str, Any]]:
+    rows = []
+    for item in serializers.serialize("python", queryset):
+        fields = {k: v for k, v in item["fields"].items() if k not in SECRET_FIELDS}
+        rows.append({"id": item["pk"], **fields})
+    return rows
+
+
+def export(patient: User) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "exported_at": timezone.now(),
+        "about": "Everything this service holds about you. Your therapist's private notes "
+        "are kept by your clinic; ask them for a copy.",
+    }
+    for name, queryset in _querysets(patient).items():
+        data[name] = _rows(queryset)
+    return data
+
+
+def export_json(patient: User) -> bytes:
+    return json.dumps(export(patient), cls=DjangoJSONEncoder, indent=2).encode()
+
+
+def export_zip(patient: User) -> bytes:
+    """One CSV file per kind of record, in a zip."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, rows in export(patient).items():
+            if not isinstance(rows, list):
+                continue
+            out = io.StringIO()
+            columns = sorted({key for row in rows for key in row}) or ["id"]
+            writer = spreadsheet.DictWriter(out, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(
+                    {
+                        k: json.dumps(v, cls=DjangoJSONEncoder) if isinstance(v, dict | list) else v
+                        for k, v in row.items()
+                    }
+                )
+            archive.writestr(f"{name}.csv", out.getvalue())
+    return buffer.getvalue()

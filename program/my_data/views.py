@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import patient_required
+from accounts.models import User
+from accounts.services import TooManyAttempts, cancel_deletion, confirm_password, request_deletion
+from program.my_data import export as my_data
+
+
+@patient_required
+def my_data_page(request: HttpRequest) -> HttpResponse:
+    ctx = {"grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS}
+    return render(request, "program/my_data.html", ctx)
+
+
+def _download(request: HttpRequest, body: bytes, kind: str, extension: str) -> HttpResponse:
+    patient: User = request.user  # type: ignore[assignment]
+    response = HttpResponse(body, content_type=kind)
+    name = f"my-sleep-data-{patient.local_today():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# Everything about a person in one file: the password is asked again first (allauth's
+# re-authentication, rate-limited like sign-in), so an unattended session cannot take it.
+@patient_required
+@reauthentication_required
+def download_json(request: HttpRequest) -> HttpResponse:
+    return _download(request, my_data.export_json(request.user), "application/json", "json")  # type: ignore[arg-type]
+
+
+@patient_required
+@reauthentication_required
+def download_zip(request: HttpRequest) -> HttpResponse:
+    return _download(request, my_data.export_zip(request.user), "application/zip", "zip")  # type: ignore[arg-type]
+
+
+@patient_required
+@require_POST
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Deletion after a grace period, confirmed with the password."""
+    patient: User = request.user  # type: ignore[assignment]
+    if request.POST.get("cancel"):
+        cancel_deletion(patient)
+        messages.success(request, _("Your account will not be deleted."))
+        return redirect("program:my_data")
+    try:
+        confirmed = confirm_password(request, patient, request.POST.get("password", ""))
+    except TooManyAttempts:
+        messages.error(
+            request,
+            _(
+                "That password was typed wrongly too many times, so nothing was changed. "
+                "Please wait a few minutes before you try again."
+            ),
+        )
+        return redirect("program:my_data")
+    if not confirmed:
+        messages.error(request, _("That password is not right, so nothing was changed."))
+        return redirect("program:my_data")
+    request_deletion(patient)
+    logout(request)
+    messages.info(
+        request,
+        _(
+            "Your account and your data will be deleted in %(days)s "
+            "days. Sign in before then if you change your mind."
+        )
+        % {"days": settings.ACCOUNT_DELETION_GRACE_DAYS},
+    )
+    return redirect("account_login")

@@ -1,0 +1,1 @@
+"""Reminders at each person's local time: choices, schedules, the tick, push."""

@@ -1,0 +1,755 @@
+"""Reminders at each person's local time: schedules, the tick, and the outbox.
+
+Delivery semantics, per kind: every kind is sent **at most once**. A delivery is
+claimed (pending -> sending, a conditional UPDATE that works on SQLite and
+PostgreSQL) before the email goes out and marked sent after. A worker killed
+between the two leaves the row "sending"; the sweep marks it "interrupted" (shown
+in the admin) instead of sending again, because a reminder arriving twice erodes
+trust in the programme more than a rare lost one — and none is lost silently:
+every due reminder has a row saying what happened to it. Late reminders (workers
+or beat down) go out within ``REMINDER_GRACE`` or are recorded as skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role, User
+from program.emails import render_email
+from program.models import (
+    Delivery,
+    DiaryEntry,
+    Enrolment,
+    Prescription,
+    Recommendation,
+    ReminderKind,
+    ReminderPreference,
+    ReminderSchedule,
+    SafetyScreen,
+    SleepCourse,
+    Watermark,
+)
+from program.rules import age, schedule
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DIARY_TIME = time(7, 30)
+DIARY_AFTER_RISE = timedelta(minutes=30)
+DIGEST_WEEKDAY = 0  # Monday
+QUESTIONNAIRE_AFTER_DIARY = timedelta(hours=1)
+DIGEST_TIME = time(8, 0)
+BATCH = 500  # deliveries per delivery task (see STACK.md: batch ids, not one task each)
+MAX_ATTEMPTS = 5
+INTERRUPTED_AFTER = timedelta(minutes=10)  # longer than any send takes
+REENQUEUE_AFTER = timedelta(minutes=5)
+# New diary nights and the new-week reminder (new_nights_since_last_read):
+NEW_NIGHTS = "new-week-after-new-nights"
+NIGHTS_READ_BACK = timedelta(days=2)  # after a longer outage, older nights are not read
+NIGHTS_SETTLE = timedelta(minutes=1)  # a save that committed late is read again next time
+SIGNING_SALT = "program.reminders.actions.manage"
+
+
+def grace() -> timedelta:
+    return timedelta(minutes=getattr(settings, "REMINDER_GRACE_MINUTES", 120))
+
+
+def preference_for(user: User) -> ReminderPreference:
+    preference, _ = ReminderPreference.objects.get_or_create(user=user)
+    return preference
+
+
+# --- When each kind is due -----------------------------------------------------------
+
+
+def _active_prescription(user: User, today: date) -> Prescription | None:
+    return Prescription.objects.active_for(user, today)
+
+
+def local_clock(user: User, kind: str, preference: ReminderPreference, today: date) -> time | None:
+    """The local time a kind is due for ``user``, or None when it does not apply."""
+    if not preference.wants(kind) or not user.is_active:
+        return None
+    if user.role == Role.PATIENT and not age.eligible(age.age(user.date_of_birth, today)):
+        return None  # under 18: the programme is not theirs (program.enrolment.eligibility)
+    if kind == ReminderKind.DIARY:
+        if (
+            user.role != Role.PATIENT
+            or not Enrolment.objects.current()
+            .filter(patient=user, status=Enrolment.Status.ACTIVE)
+            .exists()
+        ):
+            return None
+        if preference.diary_time:
+            return preference.diary_time
+        course = SleepCourse.objects.filter(patient=user).first()
+        if course and course.rise_time:
+            return (datetime.combine(today, course.rise_time) + DIARY_AFTER_RISE).time()
+        return DEFAULT_DIARY_TIME
+    if kind == ReminderKind.WIND_DOWN:
+        prescription = _active_prescription(user, today)
+        if user.role != Role.PATIENT or prescription is None:
+            return None
+        bedtime = datetime.combine(today, prescription.bedtime)
+        return (bedtime - timedelta(minutes=preference.wind_down_minutes)).time()
+    if kind == ReminderKind.DIGEST:
+        return DIGEST_TIME if user.role == Role.THERAPIST else None
+    if kind in (ReminderKind.NEW_WEEK, ReminderKind.QUESTIONNAIRE):
+        if not preference.wants(kind) or user.role != Role.PATIENT:
+            return None
+        morning = local_clock(user, ReminderKind.DIARY, preference, today) or DEFAULT_DIARY_TIME
+        if kind == ReminderKind.QUESTIONNAIRE:  # an hour after the diary reminder, so one
+            # filled in with the diary that morning needs no second email
+            return (datetime.combine(today, morning) + QUESTIONNAIRE_AFTER_DIARY).time()
+        return morning
+    return None
+
+
+def _active_enrolment(user: User) -> Enrolment | None:
+    """The enrolment reminders follow: current and not paused."""
+    return (
+        Enrolment.objects.current()
+        .select_related("programme")
+        .filter(patient=user, status=Enrolment.Status.ACTIVE)
+        .first()
+    )
+
+
+def next_questionnaire_dates(user: User, today: date) -> list[date]:
+    """Dates (today on) a questionnaire the patient can fill in comes due, in order."""
+    from program.assessments import actions as assessments
+    from program.models import Assessment
+
+    enrolment = _active_enrolment(user)
+    if enrolment is None:
+        return []
+    instruments = assessments.ensure_instruments()
+    filled = set(
+        Assessment.objects.filter(patient=user, enrolment=enrolment).values_list(
+            "instrument__key", "occasion"
+        )
+    )
+    return sorted(
+        {
+            o.due_on
+            for o in assessments.occasions(enrolment, assessments.restriction_start(user))
+            if o.due_on >= today
+            and (o.key, o.occasion) not in filled
+            and instruments[o.key].can_be_filled
+        }
+    )
+
+
+def next_week_opens_on(user: User, today: date) -> date | None:
+    """The date the next locked programme week opens, if the pace rules know it."""
+    from program.curriculum.actions import programme_overview
+
+    enrolment = _active_enrolment(user)
+    if enrolment is None:
+        return None
+    overview = programme_overview(enrolment, today=today)
+    locked = overview.next_locked
+    return locked.state.opens_on if locked else None
+
+
+def occurrence_after(
+    clock: time,
+    weekday: int | None,
+    zone,
+    after: datetime,  # type: ignore[no-untyped-def]
+    preference: ReminderPreference | None,
+) -> schedule.Occurrence:
+    """The next occurrence of a schedule (pure arithmetic: no queries)."""
+    quiet = (
+        {"quiet_start": preference.quiet_start, "quiet_end": preference.quiet_end}
+        if preference
+        else {}
+    )
+    occurrence = schedule.next_occurrence(clock, zone, after, **quiet)
+    while weekday is not None and occurrence.local_date.weekday() != weekday:
+        occurrence = schedule.next_occurrence(clock, zone, occurrence.due_at, **quiet)
+    return occurrence
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where a kind's schedule belongs now, worked out from its rule."""
+
+    occurrence: schedule.Occurrence
+    clock: time
+    weekday: int | None
+    once: bool
+
+
+def planned(
+    user: User, kind: str, preference: ReminderPreference, today: date, now: datetime
+) -> Plan | None:
+    """The next occurrence of ``kind`` for ``user`` after ``now`` by its rule (choices,
+    programme, sleep window), or None when the kind does not apply."""
+    clock = local_clock(user, kind, preference, today)
+    if clock is None:
+        return None
+    once = kind in (ReminderKind.NEW_WEEK, ReminderKind.QUESTIONNAIRE)
+    weekday = DIGEST_WEEKDAY if kind == ReminderKind.DIGEST else None
+    if not once:
+        occurrence = occurrence_after(clock, weekday, user.zone, now, preference)
+        return Plan(occurrence, clock, weekday, once)
+    if kind == ReminderKind.NEW_WEEK:
+        opens_on = next_week_opens_on(user, today)
+        dates = [opens_on] if opens_on else []
+    else:
+        dates = next_questionnaire_dates(user, today)
+    # The first of them still ahead (today's may already have passed).
+    dates = [d for d in dates if schedule.local_instant(d, clock, user.zone) > now]
+    if not dates:
+        return None
+    occurrence = schedule.Occurrence(schedule.local_instant(dates[0], clock, user.zone), dates[0])
+    return Plan(occurrence, clock, weekday, once)
+
+
+@transaction.atomic
+def refresh_schedules(
+    user: User, now: datetime | None = None, kinds: Sequence[str] | None = None
+) -> None:
+    """Recompute ``user``'s next due times: after a change of time zone, of choices,
+    or of sleep window. Kinds that no longer apply lose their schedule."""
+    now = now or timezone.now()
+    preference = preference_for(user)
+    today = user.local_today(now)
+    for kind in kinds or ReminderKind.values:
+        plan = planned(user, kind, preference, today, now)
+        if plan is None:
+            ReminderSchedule.objects.filter(user=user, kind=kind).delete()
+            continue
+        ReminderSchedule.objects.update_or_create(
+            user=user,
+            kind=kind,
+            defaults={
+                "next_due_at": plan.occurrence.due_at,
+                "local_date": plan.occurrence.local_date,
+                "clock": plan.clock,
+                "weekday": plan.weekday,
+                "once": plan.once,
+            },
+        )
+
+
+# --- The tick -------------------------------------------------------------------------
+
+
+def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]]:
+    """Turn due schedules into outbox rows, advance them, and return batches of
+    delivery ids to enqueue. Safe to run twice or in two processes at once.
+
+    1. Read the due schedules as plain tuples (no model objects).
+    2. Write one outbox row each; the unique (user, kind, local date) key makes a
+       row written twice collapse into one.
+    3. Advance the schedules by group: rows with the same due instant, clock,
+       weekday, zone and quiet hours share their next occurrence, so one UPDATE
+       serves a whole group and the tick does a few statements, not one per person.
+    """
+    now = now or timezone.now()
+    due = list(
+        ReminderSchedule.objects.filter(next_due_at__lte=now)
+        .order_by("next_due_at")
+        .values_list(
+            "pk",
+            "user_id",
+            "kind",
+            "local_date",
+            "next_due_at",
+            "clock",
+            "weekday",
+            "user__time_zone",
+            "user__reminder_preference__quiet_start",
+            "user__reminder_preference__quiet_end",
+            "once",
+        )[:limit]
+    )
+    late_before = now - grace()
+    rows = [
+        Delivery(
+            user_id=user_id,
+            kind=kind,
+            local_date=local_date,
+            due_at=due_at,
+            status=Delivery.Status.SKIPPED if due_at < late_before else Delivery.Status.PENDING,
+            note="Due while reminders were not running; too late to send."
+            if due_at < late_before
+            else "",
+        )
+        for _, user_id, kind, local_date, due_at, *_ in due
+    ]
+    groups: dict[tuple, list[int]] = {}  # type: ignore[type-arg]
+    one_offs: list[int] = []
+    for pk, _, _, _, due_at, clock, weekday, zone, quiet_start, quiet_end, once in due:
+        if once:
+            one_offs.append(pk)
+            continue
+        groups.setdefault((due_at, clock, weekday, zone, quiet_start, quiet_end), []).append(pk)
+    with transaction.atomic():
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+        ReminderSchedule.objects.filter(pk__in=one_offs).delete()
+        for (due_at, clock, weekday, zone, quiet_start, quiet_end), pks in groups.items():
+            quiet = ReminderPreference(quiet_start=quiet_start, quiet_end=quiet_end)
+            occurrence = occurrence_after(clock, weekday, ZoneInfo(zone), max(now, due_at), quiet)
+            for i in range(0, len(pks), 5000):
+                ReminderSchedule.objects.filter(pk__in=pks[i : i + 5000]).update(
+                    next_due_at=occurrence.due_at, local_date=occurrence.local_date
+                )
+    return pending_batches(now)
+
+
+def patients_with_new_nights(now: datetime) -> list[int]:
+    """Patients who entered diary nights since the last read (``nights_read_until``).
+
+    A night can bring the next programme week's opening forward (a week may need a number
+    of diary nights), and so the day of its new-week reminder. The reminder tick reads the
+    new nights every minute and reschedules those patients' new-week reminders in the
+    worker, rather than each diary save publishing a task: a save costs no publish, and a
+    save made while the broker was down is read when the tick runs again, however late
+    (within ``NIGHTS_READ_BACK``), so its reminder is not lost. The read overlaps the last
+    one by ``NIGHTS_SETTLE``, for saves that committed after it began; rescheduling a
+    patient twice is harmless."""
+    mark = Watermark.objects.filter(name=NEW_NIGHTS).values_list("until", flat=True).first()
+    since = max(mark or now - NIGHTS_READ_BACK, now - NIGHTS_READ_BACK) - NIGHTS_SETTLE
+    return sorted(
+        DiaryEntry.objects.filter(entered_at__gt=since, entered_at__lte=now)
+        .order_by()
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+
+
+def nights_read_until(now: datetime) -> None:
+    """Once their patients' reschedules are enqueued: the next read starts here."""
+    Watermark.objects.update_or_create(name=NEW_NIGHTS, defaults={"until": now})
+
+
+def pending_batches(now: datetime) -> list[list[int]]:
+    """Ids of deliveries ready to send and not enqueued in the last few minutes."""
+    not_recently_enqueued = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - REENQUEUE_AFTER)
+    ready = Delivery.objects.filter(
+        (Q(status=Delivery.Status.PENDING) & not_recently_enqueued)
+        | Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now)
+    )
+    ids = list(ready.order_by("due_at").values_list("pk", flat=True))
+    # Mark them enqueued, so the next tick does not enqueue them again meanwhile.
+    for i in range(0, len(ids), 5000):
+        Delivery.objects.filter(pk__in=ids[i : i + 5000], status=Delivery.Status.PENDING).update(
+            claimed_at=now
+        )
+    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+
+def not_enqueued(ids: Sequence[int], marked_at: datetime) -> int:
+    """Undo ``pending_batches``' enqueue mark on rows whose batch could not be
+    published (the broker was down), so that the next tick offers them again at once
+    rather than ``REENQUEUE_AFTER`` later. Rows another tick marked since are left."""
+    return Delivery.objects.filter(
+        pk__in=list(ids), status=Delivery.Status.PENDING, claimed_at=marked_at
+    ).update(claimed_at=None)
+
+
+def sweep_interrupted(now: datetime | None = None) -> int:
+    """Rows left "sending" by a worker that died are recorded, never resent."""
+    now = now or timezone.now()
+    return Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - INTERRUPTED_AFTER
+    ).update(
+        status=Delivery.Status.INTERRUPTED,
+        note="The worker stopped while sending; not resent, so it is never sent twice.",
+    )
+
+
+# --- Sending ------------------------------------------------------------------------
+
+
+def manage_link_max_age() -> timedelta:
+    """How long the link in a reminder email works (``REMINDER_LINK_VALID_DAYS``)."""
+    return timedelta(days=settings.REMINDER_LINK_VALID_DAYS)
+
+
+def _link_version(user: User, preference: ReminderPreference | None) -> str:
+    """What a link to manage reminders is bound to, so that it stops working when any of
+    it changes: the reminder choices (saved through the link or the settings page, or
+    touched by ``revoke_manage_links`` when the person signs out everywhere), the email
+    address it was sent to, and the password."""
+    changed = preference.updated_at.timestamp() if preference and preference.updated_at else 0
+    state = f"{changed:.6f}|{user.email}|{user.password}"
+    return salted_hmac(SIGNING_SALT + ".version", state, algorithm="sha256").hexdigest()[:20]
+
+
+def manage_token(user: User, preference: ReminderPreference | None = None) -> str:
+    """The signed key in a reminder email's link: the person and their link version."""
+    if preference is None:
+        preference = getattr(user, "reminder_preference", None)
+    return signing.dumps({"u": user.pk, "v": _link_version(user, preference)}, salt=SIGNING_SALT)
+
+
+def user_for_manage_token(token: str) -> User | None:
+    """The person a current link belongs to; None for a forged, expired or revoked link
+    (and for the older links without a version, which were not revocable)."""
+    try:
+        data = signing.loads(
+            token, salt=SIGNING_SALT, max_age=manage_link_max_age().total_seconds()
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("v"), str):
+        return None
+    user = (
+        User.objects.filter(pk=data.get("u"), is_active=True)
+        .select_related("reminder_preference")
+        .first()
+    )
+    if user is None:
+        return None
+    version = _link_version(user, getattr(user, "reminder_preference", None))
+    return user if constant_time_compare(version, data["v"]) else None
+
+
+def revoke_manage_links(user: User) -> None:
+    """Every link to manage this person's reminders stops working (they signed out
+    everywhere); the next reminder brings a new one."""
+    preference = preference_for(user)
+    preference.save(update_fields=["updated_at"])
+
+
+def _questionnaires_due(deliveries: Sequence[Delivery]) -> set[tuple[int, date]]:
+    """(patient, morning) pairs of a batch's diary and questionnaire reminders with a
+    questionnaire the patient can fill in due that morning, in four queries whatever
+    the batch size."""
+    from program.assessments import actions as assessments
+    from program.models import Assessment
+
+    kinds = (ReminderKind.DIARY, ReminderKind.QUESTIONNAIRE)
+    mornings = {(d.user_id, d.local_date) for d in deliveries if d.kind in kinds}
+    if not mornings:
+        return set()
+    patients = {patient_id for patient_id, _ in mornings}
+    instruments = assessments.ensure_instruments()
+    fillable = {key for key, i in instruments.items() if i.can_be_filled}
+    enrolments = {
+        e.patient_id: e
+        for e in Enrolment.objects.current()
+        .filter(patient_id__in=patients)
+        .select_related("programme")
+    }
+    done: dict[int, list[Assessment]] = {}
+    for a in Assessment.objects.filter(patient_id__in=patients).select_related("instrument"):
+        done.setdefault(a.patient_id, []).append(a)
+    restriction = assessments.restriction_starts(patients)
+    return {
+        (patient_id, day)
+        for patient_id, day in mornings
+        if any(
+            o.key in fillable
+            for o in assessments.due(
+                enrolments.get(patient_id),
+                day,
+                done.get(patient_id, []),
+                restriction.get(patient_id),
+            )
+        )
+    }
+
+
+@dataclass
+class BatchContext:
+    """What deciding and writing a batch of reminders needs, fetched in a fixed
+    number of queries whatever the batch size."""
+
+    enrolled: set[int]
+    rise_times: dict[int, time]
+    bedtimes: dict[int, time]
+    filled: set[tuple[int, date]]
+    recent: dict[int, set[date]]
+    # (patient, morning) with a questionnaire due that they can fill in: the morning
+    # diary reminder mentions it, and a questionnaire reminder still applies.
+    questionnaire_due: set[tuple[int, date]] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, deliveries: Sequence[Delivery]) -> BatchContext:
+        users = {d.user_id for d in deliveries}
+        days = {d.local_date for d in deliveries}
+        earliest = min(days) - timedelta(days=2) if days else date.today()  # noqa: DTZ011
+        entries = DiaryEntry.objects.filter(
+            patient_id__in=users,
+            diary_date__gte=earliest,
+            diary_date__lte=max(days, default=earliest),
+        )
+        recent: dict[int, set[date]] = {}
+        for patient_id, day in entries.values_list("patient_id", "diary_date"):
+            recent.setdefault(patient_id, set()).add(day)
+        bedtimes: dict[int, time] = {}
+        today = max(days, default=earliest)
+        for p in (
+            Prescription.objects.filter(
+                course__patient_id__in=users,
+                course__status=SleepCourse.Status.ACTIVE,
+                effective_from__lte=today,
+            )
+            .select_related("course")
+            .order_by("effective_from", "created_at")
+        ):
+            bedtimes[p.course.patient_id] = p.bedtime
+        return cls(
+            enrolled=set(
+                Enrolment.objects.filter(
+                    patient_id__in=users, status=Enrolment.Status.ACTIVE
+                ).values_list("patient_id", flat=True)
+            ),
+            rise_times=dict(
+                SleepCourse.objects.filter(
+                    patient_id__in=users, rise_time__isnull=False
+                ).values_list("patient_id", "rise_time")
+            ),
+            bedtimes=bedtimes,
+            filled={(pid, day) for pid, days_ in recent.items() for day in days_},
+            recent=recent,
+            questionnaire_due=_questionnaires_due(deliveries),
+        )
+
+    def applies(self, delivery: Delivery, preference: ReminderPreference | None) -> bool:
+        """Whether the kind still applies (the person may have changed their mind)."""
+        user = delivery.user
+        if not user.is_active or (preference is not None and not preference.wants(delivery.kind)):
+            return False
+        if delivery.kind == ReminderKind.DIARY:
+            return user.role == Role.PATIENT and user.pk in self.enrolled
+        if delivery.kind == ReminderKind.WIND_DOWN:
+            return user.role == Role.PATIENT and user.pk in self.bedtimes
+        if delivery.kind == ReminderKind.NEW_WEEK:
+            return user.role == Role.PATIENT and user.pk in self.enrolled
+        if delivery.kind == ReminderKind.QUESTIONNAIRE:  # still due (not filled this morning)
+            return (
+                user.role == Role.PATIENT
+                and user.pk in self.enrolled
+                and (user.pk, delivery.local_date) in self.questionnaire_due
+            )
+        return user.role == Role.THERAPIST
+
+    def missed_two_nights(self, delivery: Delivery) -> bool:
+        days = self.recent.get(delivery.user_id, set())
+        return not (
+            {delivery.local_date - timedelta(days=1), delivery.local_date - timedelta(days=2)}
+            & days
+        )
+
+
+def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None) -> dict[str, int]:
+    """Send a batch of reminders, each at most once.
+
+    1. Claim the batch in one conditional UPDATE (pending, or failed and due for a
+       retry -> sending) tagged with this run's token; rows another worker claimed
+       are not touched.
+    2. Load what the decisions need in a fixed number of queries.
+    3. Skip what no longer applies (recorded with the reason); send the rest one
+       by one over one mail connection, marking each as sent or failed at once.
+    """
+    now = now or timezone.now()
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "not_claimed": 0}
+    token = uuid.uuid4().hex
+    claimed = Delivery.objects.filter(
+        Q(status=Delivery.Status.PENDING)
+        | Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now),
+        pk__in=list(ids),
+    ).update(
+        status=Delivery.Status.SENDING,
+        claimed_at=now,
+        claim_token=token,
+        attempts=F("attempts") + 1,
+    )
+    counts["not_claimed"] = len(set(ids)) - claimed
+    if not claimed:
+        return counts
+    deliveries = list(
+        Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING)
+        .select_related("user", "user__reminder_preference")
+        .order_by("due_at")
+    )
+    context = BatchContext.load(deliveries)
+    skipped: dict[str, list[int]] = {}
+    to_send: list[Delivery] = []
+    for delivery in deliveries:
+        preference = getattr(delivery.user, "reminder_preference", None)
+        if now - delivery.due_at > grace():
+            skipped.setdefault("Too late to send (beyond the grace period).", []).append(
+                delivery.pk
+            )
+        elif not context.applies(delivery, preference):
+            skipped.setdefault(
+                "Turned off, or no longer applies (e.g. the sleep window ended).", []
+            ).append(delivery.pk)
+        elif (
+            delivery.kind == ReminderKind.DIARY
+            and (delivery.user_id, delivery.local_date) in context.filled
+        ):
+            skipped.setdefault("The diary was already filled in.", []).append(delivery.pk)
+        else:
+            to_send.append(delivery)
+    for note, pks in skipped.items():
+        Delivery.objects.filter(pk__in=pks).update(status=Delivery.Status.SKIPPED, note=note)
+        counts["skipped"] += len(pks)
+    # One-offs: schedule each person's next occasion, if any, once the batch is sent
+    # (a few queries per person; the sends do not wait for them).
+    follow_ups = [d.user for d in deliveries if d.kind == ReminderKind.QUESTIONNAIRE]
+    try:
+        if to_send:
+            _send_all(to_send, counts, now, send or _mail_sender(context))
+    finally:
+        for user in follow_ups:
+            refresh_schedules(user, kinds=[ReminderKind.QUESTIONNAIRE])
+    return counts
+
+
+def _send_all(to_send: list[Delivery], counts: dict[str, int], now: datetime, sender: Any) -> None:
+    with _mail_connection() as connection:
+        for delivery in to_send:
+            try:
+                sender(delivery, connection)  # type: ignore[operator]
+            except Exception as error:  # any transport error: retry with backoff
+                gave_up = delivery.attempts >= MAX_ATTEMPTS
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.GAVE_UP if gave_up else Delivery.Status.FAILED,
+                    next_attempt_at=now + timedelta(minutes=2**delivery.attempts),
+                    note=f"{type(error).__name__}: {error}"[:300],
+                )
+                log.warning(
+                    "Reminder %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error
+                )
+                counts["failed"] += 1
+                continue
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.SENT, sent_at=timezone.now()
+            )
+            counts["sent"] += 1
+            if delivery.kind == ReminderKind.NEW_WEEK:  # the next week's opening, if known
+                refresh_schedules(delivery.user, kinds=[ReminderKind.NEW_WEEK])
+
+
+class _mail_connection:
+    """One open mail connection for a whole batch (SMTP would otherwise reconnect
+    for every message)."""
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        from django.core.mail import mailers
+
+        self.backend = mailers.default
+        self.backend.open()
+        return self.backend
+
+    def __exit__(self, *exc: object) -> None:
+        self.backend.close()
+
+
+PUSH_TEXT = {
+    ReminderKind.DIARY: gettext_lazy("How did you sleep? Your diary takes about a minute."),
+    ReminderKind.WIND_DOWN: gettext_lazy("Time to start winding down."),
+    ReminderKind.DIGEST: gettext_lazy("Your weekly caseload digest is ready."),
+    ReminderKind.NEW_WEEK: gettext_lazy("A new week of your programme is open."),
+    ReminderKind.QUESTIONNAIRE: gettext_lazy("A short questionnaire is ready for you."),
+}
+
+
+def _mail_sender(context: BatchContext):  # type: ignore[no-untyped-def]
+    """Send by the channels the person chose: email, web push, or both."""
+    from program.reminders import push
+
+    def sender(delivery: Delivery, connection) -> None:  # type: ignore[no-untyped-def]
+        preference = getattr(delivery.user, "reminder_preference", None)
+        message = reminder_message(delivery, context)
+        if preference is None or preference.email:
+            connection.send_messages([message])
+        if preference is not None and preference.push:
+            base = settings.SITE_URL.rstrip("/")
+            link = {
+                ReminderKind.DIARY: reverse("program:diary_new"),
+                ReminderKind.NEW_WEEK: reverse("program:programme"),
+                ReminderKind.QUESTIONNAIRE: reverse("program:progress"),
+                ReminderKind.DIGEST: reverse("program:caseload"),
+            }.get(delivery.kind, reverse("program:sleep_window"))
+            # The subject was rendered in the person's language; the body must match.
+            with translation.override(delivery.user.language or settings.LANGUAGE_CODE):
+                body = str(PUSH_TEXT[ReminderKind(delivery.kind)])
+            push.send_to_user(
+                delivery.user,
+                title=message.subject,
+                body=body,
+                url=base + link,
+            )
+
+    return sender
+
+
+def digest_counts(therapist: User) -> dict[str, int]:
+    """How many patients need the therapist (counts only: no health details by email)."""
+    caseload = User.objects.caseload_of(therapist).filter(is_active=True)
+    today = therapist.local_today()
+    recent = DiaryEntry.objects.filter(
+        patient__in=caseload, diary_date__gt=today - timedelta(days=3)
+    )
+    return {
+        "patients": caseload.count(),
+        "no_diary": caseload.exclude(pk__in=recent.values("patient")).count(),
+        "approvals": Recommendation.objects.pending()
+        .filter(course__patient__in=caseload)
+        .values("course")
+        .distinct()
+        .count(),
+        "screens": SafetyScreen.objects.filter(patient__in=caseload, decision="pending").count(),
+    }
+
+
+def reminder_message(delivery: Delivery, context: BatchContext | None = None):  # type: ignore[no-untyped-def]
+    """One email, text and HTML, with a signed link to manage or stop reminders.
+
+    The text carries no health details (no sleep figures, no diagnoses)."""
+    user = delivery.user
+    context = context or BatchContext.load([delivery])
+    base = settings.SITE_URL.rstrip("/")
+    ctx: dict[str, object] = {
+        "user": user,
+        "manage_link": base + reverse("program:manage_reminders", args=[manage_token(user)]),
+        "site": base,
+    }
+    if delivery.kind == ReminderKind.DIARY:
+        ctx["nudge"] = context.missed_two_nights(delivery)
+        if (user.pk, delivery.local_date) in context.questionnaire_due:
+            ctx["questionnaire_link"] = base + reverse("program:progress")
+        ctx["link"] = base + reverse("program:diary_new")
+        name = "diary_reminder"
+    elif delivery.kind == ReminderKind.WIND_DOWN:
+        ctx["bedtime"] = context.bedtimes.get(user.pk)
+        name = "wind_down_reminder"
+    elif delivery.kind == ReminderKind.NEW_WEEK:
+        ctx["link"] = base + reverse("program:programme")
+        name = "new_week_reminder"
+    elif delivery.kind == ReminderKind.QUESTIONNAIRE:
+        ctx["link"] = base + reverse("program:progress")
+        name = "questionnaire_reminder"
+    else:
+        ctx["counts"] = digest_counts(user)
+        ctx["link"] = base + reverse("program:caseload")
+        name = "digest"
+    return render_email(name, user.email, ctx, language=user.language)
+
+
+def schedule_everyone(users: Iterable[User], now: datetime | None = None) -> None:
+    for user in users:
+        refresh_schedules(user, now)

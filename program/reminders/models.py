@@ -1,0 +1,159 @@
+"""Reminders: each person's choices, their next due times, and the outbox of sends.
+
+How a reminder travels (see program/reminders/actions.py):
+1. ``ReminderSchedule.next_due_at`` (UTC, indexed) says when a kind is next due
+   for a person, worked out from their own clock and time zone.
+2. An every-minute tick selects schedules with ``next_due_at <= now``, writes one
+   ``Delivery`` per (user, kind, local date) — a unique key, so a repeated tick,
+   two beat processes or a retried task cannot make a second row — advances the
+   schedule, and enqueues the new deliveries in batches.
+3. The delivery task claims each row with a conditional UPDATE before sending.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReminderKind(models.TextChoices):
+    DIARY = "diary", _("Morning diary reminder")
+    WIND_DOWN = "wind_down", _("Evening wind-down reminder")
+    DIGEST = "digest", _("Weekly caseload digest (therapists)")
+    NEW_WEEK = "new_week", _("A new programme week opening")
+    QUESTIONNAIRE = "questionnaire", _("A questionnaire due")
+
+
+class ReminderPreference(models.Model):
+    """What a person wants to be reminded of, how, and when not."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    diary = models.BooleanField("Morning diary reminder", default=True)
+    diary_time = models.TimeField(
+        "Time for the diary reminder",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for 30 minutes after your rise time (or 07:30)."),
+    )
+    wind_down = models.BooleanField("Evening wind-down reminder", default=True)
+    wind_down_minutes = models.PositiveSmallIntegerField(
+        "Minutes before bedtime", default=60, help_text=_("Only while you have a sleep window.")
+    )
+    digest = models.BooleanField("Weekly caseload digest", default=True)
+    new_week = models.BooleanField("When a new programme week opens", default=True)
+    questionnaire = models.BooleanField("When a questionnaire is due", default=True)
+    email = models.BooleanField("By email", default=True)
+    push = models.BooleanField(
+        "By notification on my devices",
+        default=False,
+        help_text=_("Turn on notifications on each device with the button below."),
+    )
+    quiet_start = models.TimeField("Quiet hours from", null=True, blank=True)
+    quiet_end = models.TimeField("Quiet hours until", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Reminder choices of {self.user}"
+
+    def wants(self, kind: str) -> bool:
+        return bool(getattr(self, kind, False)) and (self.email or self.push)
+
+
+class ReminderSchedule(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_schedules"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    next_due_at = models.DateTimeField(db_index=True)
+    local_date = models.DateField(help_text=_("The local date the next reminder belongs to."))
+    # The local clock time and (for weekly kinds) weekday it recurs at, so the tick
+    # advances schedules with arithmetic alone; they are recomputed whenever what
+    # they derive from changes (time zone, choices, sleep window).
+    clock = models.TimeField()
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A one-off (e.g. the day a week opens): removed once due, not advanced.
+    once = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_schedule_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user} at {self.next_due_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Delivery(models.Model):
+    """The outbox: one row per reminder that is, was or will be sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (will retry)")
+        GAVE_UP = "gave_up", _("Failed for good")
+        SKIPPED = "skipped", _("Skipped")
+        INTERRUPTED = "interrupted", _("Interrupted mid-send (not resent)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    local_date = models.DateField()
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(
+        max_length=32, blank=True, db_index=True, help_text=_("Which delivery run claimed the row.")
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "local_date"], name="one_delivery_per_kind_and_day"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user} on {self.local_date} ({self.status})"
+
+
+class PushSubscription(models.Model):
+    """A browser's web-push subscription (one per device and browser)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Push subscription of {self.user}"
+
+
+class Watermark(models.Model):
+    """How far a periodic job has read (a row per job): its next run reads on from there,
+    however long the workers or the broker were away."""
+
+    name = models.CharField(max_length=50, unique=True)
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} read until {self.until:%Y-%m-%d %H:%M:%S}"

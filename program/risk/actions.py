@@ -1,0 +1,294 @@
+"""One risk workflow for every answer that signals a risk of self-harm (issue 16).
+
+Signals (``RiskAlert.Source``): PHQ-9 item 9 above 0 (``program.assessments.actions.submit``)
+and "yes" to the safety screen's self-harm question (``submit_screen`` below; the
+screen must be submitted through it, not through ``program.sleep_window.actions`` alone). A
+later instrument plugs in by adding a ``Source`` and calling ``raise_alert`` in the
+transaction that saves its answer.
+
+The steps, each written to the alert's own append-only trail (``RiskAlertEvent``: what,
+who, when; the views that open or change the patient's record are in
+``accounts.AuditEvent`` as always):
+
+1. The urgent flag, first, in the answer's own transaction: an open ``RiskAlert`` shows
+   on the therapist's caseload (``program.clinic.caseload`` reads
+   ``Assessment.objects.unacknowledged_risk()``, which answers with the open alerts),
+   on the patient's page, on the clinic page and on the alerts page (``/clinic/alerts/``).
+2. The alert email, after the commit, through Celery (``program.publish``): to the
+   patient's therapist and to the duty list, with no health detail ("a patient's answer
+   needs a clinician's attention — sign in" and a link). A patient with no therapist is
+   the duty list's. An email published while the broker is down is queued again by the
+   reminder tick (``program.notifications``).
+3. Acknowledgement by a person (``acknowledge``): who and when. The patient's therapist,
+   anyone on the duty list and the clinic admins may (``can_acknowledge``).
+4. Escalation (``escalate_due``, run by the reminder tick every minute): an alert nobody
+   acknowledged within ``RISK_ESCALATE_AFTER_HOURS`` (default 4) is emailed again, once,
+   to the duty list and the admins. Working hours are not modelled yet: 4 hours are 4
+   hours on the clock, nights and weekends included.
+
+The duty list is a setting, not a model: the addresses in ``RISK_DUTY_EMAILS`` (in
+cbti/settings.py, from the environment variable of that name, comma-separated) plus every
+active clinic admin. The admins are always on it, so a clinic that never set the
+variable still has a person for every alert (``createsuperuser`` makes the first one);
+the variable adds a shared on-call inbox, or named clinicians who are not admins, without
+giving them the admin's rights. A person on the list acknowledges from the alerts page,
+signed in as a therapist or admin account with that address. A model edited in the
+Django admin would let the list change without a restart, but it would be one more list
+that can be left empty, and it still could not say who is on duty when; rotas (and
+working hours) are the next step, not this one.
+
+What the patient reads says only what happened (``patient_words``): "we have alerted your
+care team" when an alert email was written for at least one person, otherwise that
+nobody was told automatically and whom to call now.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role, User
+from program.assessments.models import RiskAlert, RiskAlertEvent, RiskNotice
+from program.models import Assessment, SafetyScreen
+from program.publish import publish_on_commit
+from program.rules import safety
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+# Acknowledged alerts stay on the alerts page this long, for the hand-over.
+RECENTLY = timedelta(days=7)
+
+# What the patient reads after a risk answer, beneath the crisis message.
+TOLD = gettext_lazy(
+    "We have alerted your care team so that a clinician can follow this up with you. "
+    "They may not see it straight away: if you need help now, please call one of the "
+    "numbers above."
+)
+NOT_TOLD = gettext_lazy(
+    "This app has not been able to pass your answer on to anyone: you do not have a "
+    "therapist here, and your clinic has not set anyone up to receive alerts. Please do "
+    "not wait for us — call one of the numbers above now, or your doctor."
+)
+
+
+# --- Settings and who may act -------------------------------------------------------
+
+
+def escalate_after() -> timedelta:
+    """``RISK_ESCALATE_AFTER_HOURS`` (cbti/settings.py), default 4 hours."""
+    return timedelta(hours=float(settings.RISK_ESCALATE_AFTER_HOURS))
+
+
+def escalate_after_hours() -> str:
+    """The escalation delay in hours, for people to read ("4", "0.5")."""
+    hours = escalate_after().total_seconds() / 3600
+    return f"{hours:g}"
+
+
+def duty_addresses() -> list[str]:
+    """The addresses of ``RISK_DUTY_EMAILS`` (cbti/settings.py), lower case."""
+    configured = settings.RISK_DUTY_EMAILS
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    return list(dict.fromkeys(a.strip().lower() for a in configured if a.strip()))
+
+
+def duty_list() -> list[str]:
+    """Who is emailed for a patient without a therapist, and for every escalation: the
+    configured addresses, then every active clinic admin."""
+    admins = (
+        User.objects.active()
+        .filter(role=Role.ADMIN)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    return list(dict.fromkeys([*duty_addresses(), *(a.lower() for a in admins)]))
+
+
+def on_duty(user: User) -> bool:
+    """A clinic admin, or a therapist or admin account whose address is on the duty list."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.THERAPIST and user.email.lower() in duty_addresses()
+
+
+def can_acknowledge(user: User, patient: User) -> bool:
+    """The patient's own therapist, anyone on the duty list, or a clinic admin."""
+    if on_duty(user):
+        return True
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.THERAPIST
+        and patient.therapist_id == user.pk
+    )
+
+
+def alerts_for(user: User) -> QuerySet[RiskAlert]:
+    """The alerts ``user`` may see and acknowledge: every alert for the duty list and the
+    admins, their own patients' for a therapist, none for anyone else."""
+    alerts = RiskAlert.objects.select_related(
+        "patient__therapist", "acknowledged_by", "assessment__instrument"
+    )
+    if on_duty(user):
+        return alerts
+    if user.is_authenticated and user.is_active and user.role == Role.THERAPIST:
+        return alerts.filter(patient__therapist=user, patient__role=Role.PATIENT)
+    return alerts.none()
+
+
+def _event(
+    alert: RiskAlert, kind: str, *, actor: User | None = None, detail: str = ""
+) -> RiskAlertEvent:
+    return RiskAlertEvent.objects.create(alert=alert, kind=kind, actor=actor, detail=detail[:500])
+
+
+# --- Raising an alert ---------------------------------------------------------------
+
+
+def _active_therapist(patient: User) -> User | None:
+    therapist = patient.therapist if patient.therapist_id else None
+    if therapist is None or not therapist.is_active or therapist.role != Role.THERAPIST:
+        return None
+    return therapist
+
+
+@transaction.atomic
+def raise_alert(
+    patient: User,
+    source: str,
+    *,
+    assessment: Assessment | None = None,
+    screen: SafetyScreen | None = None,
+) -> RiskAlert:
+    """The urgent flag now, and after the commit the alert email to the therapist and
+    the duty list; with nobody to email, the trail says so (and the patient is told)."""
+    therapist = _active_therapist(patient)
+    alert = RiskAlert.objects.create(
+        patient=patient, source=source, assessment=assessment, screen=screen, therapist=therapist
+    )
+    _event(alert, RiskAlertEvent.Kind.RAISED, detail=str(RiskAlert.Source(source).label))
+    recipients = [therapist.email.lower()] if therapist else []
+    recipients += [a for a in duty_list() if a not in recipients]
+    if recipients:
+        notice = RiskNotice.objects.create(
+            alert=alert, kind=RiskNotice.Kind.ALERT, recipients=recipients
+        )
+        from program.tasks import risk_notice_email_task
+
+        publish_on_commit(risk_notice_email_task, notice.pk)
+    else:
+        _event(alert, RiskAlertEvent.Kind.NOBODY_TO_TELL)
+        log.error("Risk alert %s has nobody to email: set RISK_DUTY_EMAILS", alert.pk)
+    return alert
+
+
+@transaction.atomic
+def submit_screen(
+    patient: User, answers: dict[str, bool]
+) -> tuple[SafetyScreen, safety.ScreenResult, RiskAlert | None]:
+    """Save the safety screen (``program.sleep_window.actions.submit_screen``) and, in the same
+    transaction, raise the alert for a self-harm answer."""
+    from program.sleep_window import actions as sleep_window
+
+    screen, result = sleep_window.submit_screen(patient, answers)
+    alert = None
+    if result.crisis:
+        alert = raise_alert(patient, RiskAlert.Source.SCREEN_SELF_HARM, screen=screen)
+    return screen, result, alert
+
+
+# --- What the patient is told -------------------------------------------------------
+
+
+def told_care_team(alert: RiskAlert | None) -> bool:
+    """True when an alert email was written for at least one person (it goes out after
+    the commit, and again until sent if the broker was down)."""
+    return alert is not None and alert.notices.filter(kind=RiskNotice.Kind.ALERT).exists()
+
+
+def patient_words(alert: RiskAlert | None) -> str:
+    return str(TOLD if told_care_team(alert) else NOT_TOLD)
+
+
+# --- Acknowledging and escalating ---------------------------------------------------
+
+
+@transaction.atomic
+def acknowledge(alert: RiskAlert, *, by: User) -> bool:
+    """Record that ``by`` has seen the alert and is acting on it (the view checks
+    ``can_acknowledge``). False if someone acknowledged it first."""
+    now = timezone.now()
+    done = RiskAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=by
+    )
+    if not done:
+        return False
+    alert.acknowledged_at, alert.acknowledged_by = now, by
+    _event(alert, RiskAlertEvent.Kind.ACKNOWLEDGED, actor=by, detail=str(by.get_role_display()))
+    if alert.assessment_id:
+        Assessment.objects.filter(pk=alert.assessment_id, risk_acknowledged_at__isnull=True).update(
+            risk_acknowledged_at=now, risk_acknowledged_by=by
+        )
+    return True
+
+
+def escalate_due(now: datetime) -> list[int]:
+    """Alerts still open ``escalate_after()`` after they were raised are escalated once:
+    an escalation email to the duty list and the admins. Returns the new notices' ids,
+    for the caller to publish (one that is not published is queued again later by
+    ``program.notifications``)."""
+    cutoff = now - escalate_after()
+    due = (
+        RiskAlert.objects.open()
+        .filter(escalated_at__isnull=True, created_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    notices = []
+    for pk in list(due):
+        with transaction.atomic():
+            claimed = RiskAlert.objects.filter(
+                pk=pk, escalated_at__isnull=True, acknowledged_at__isnull=True
+            ).update(escalated_at=now)
+            if not claimed:  # acknowledged meanwhile, or another tick took it
+                continue
+            alert = RiskAlert.objects.get(pk=pk)
+            recipients = duty_list()
+            _event(
+                alert,
+                RiskAlertEvent.Kind.ESCALATED,
+                detail=f"not acknowledged within {escalate_after_hours()} h",
+            )
+            if recipients:
+                notice = RiskNotice.objects.create(
+                    alert=alert, kind=RiskNotice.Kind.ESCALATION, recipients=recipients
+                )
+                notices.append(notice.pk)
+            else:
+                _event(alert, RiskAlertEvent.Kind.NOBODY_TO_TELL)
+                log.error("Risk alert %s cannot be escalated: nobody on the duty list", pk)
+    return notices
+
+
+def escalate_and_publish(now: datetime, publish: Callable[[int], None]) -> int:
+    """The reminder tick's step: escalate what is due and publish the emails; a broker
+    that is down leaves them for ``program.notifications`` to queue again."""
+    ids = escalate_due(now)
+    for pk in ids:
+        try:
+            publish(pk)
+        except Exception as error:
+            log.warning("Could not publish risk escalations, queued again later: %s", error)
+            break
+    return len(ids)

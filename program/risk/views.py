@@ -1,0 +1,73 @@
+"""Risk alerts (program.risk.actions): the page every alert email links to, and acknowledging one.
+
+The page is under /clinic/ so that each visit is in the audit trail as a list of
+patients (accounts.audit.LIST_PATHS); an acknowledgement names its patient in the URL,
+so the audit middleware records it against them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import can_view_patient, clinician_required
+from accounts.models import User
+from program.assessments.models import RiskAlert
+from program.risk import actions as risk
+from program.sleep_window import rescreen
+
+
+@clinician_required
+def risk_alerts(request: HttpRequest) -> HttpResponse:
+    """Open alerts first, then those acknowledged in the last week: every patient's for
+    the duty list and the admins, a therapist's own patients' otherwise."""
+    user: User = request.user  # type: ignore[assignment]
+    alerts = risk.alerts_for(user).prefetch_related("notices")
+    ctx = {
+        "open_alerts": list(alerts.filter(acknowledged_at__isnull=True)),
+        "recent": list(
+            alerts.filter(acknowledged_at__gte=timezone.now() - risk.RECENTLY).order_by(
+                "-acknowledged_at"
+            )
+        ),
+        "on_duty": risk.on_duty(user),
+        # Patients without a therapist whose screen or window waits: the duty list's.
+        "decisions_waiting": (
+            list(rescreen.waiting_without_therapist()) if risk.on_duty(user) else []
+        ),
+        "escalate_after_hours": risk.escalate_after_hours(),
+    }
+    return render(request, "program/risk_alerts.html", ctx)
+
+
+@clinician_required
+@require_POST
+def acknowledge_alert(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+    """The patient's therapist, the duty list or an admin records that they have seen the
+    alert and are acting on it; anyone else is told it does not exist."""
+    user: User = request.user  # type: ignore[assignment]
+    alert = get_object_or_404(
+        RiskAlert.objects.select_related("patient", "acknowledged_by"),
+        pk=alert_id,
+        patient_id=patient_id,
+    )
+    if not risk.can_acknowledge(user, alert.patient):
+        raise Http404
+    if risk.acknowledge(alert, by=user):
+        messages.success(request, _("Marked as seen. Follow your clinic's risk procedure."))
+    else:
+        alert.refresh_from_db()
+        first = alert.acknowledged_by
+        messages.info(
+            request,
+            _("%(name)s had already acknowledged this alert.") % {"name": first.display_name}
+            if first
+            else _("Someone had already acknowledged this alert."),
+        )
+    if can_view_patient(user, alert.patient):
+        return redirect("program:patient_detail", alert.patient_id)
+    return redirect("program:risk_alerts")

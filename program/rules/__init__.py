@@ -1,0 +1,1 @@
+"""Pure clinical rules: plain functions and dataclasses, no Django, each with its sources."""

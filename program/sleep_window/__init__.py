@@ -1,0 +1,1 @@
+"""The sleep window: the safety screen, titration reviews, decisions, calendar."""

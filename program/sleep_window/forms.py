@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import BirthDateField
+from program import clinical_text
+from program.form_fields import YES_NO, time_field
+from program.rules import mood, safety
+
+
+class BirthDateForm(forms.Form):
+    """A date of birth asked before sleep restriction (program.sleep_window.views)."""
+
+    date_of_birth = BirthDateField(check_adult=False)
+
+
+class SafetyScreenForm(forms.Form):
+    """The screen before sleep restriction (program.rules.safety.SCREEN)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for question in safety.SCREEN:
+            self.fields[question.key] = forms.ChoiceField(
+                label=clinical_text.translated(question.text),
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Please answer yes or no.")},
+            )
+
+    def answers(self) -> dict[str, bool]:
+        return {q.key: self.cleaned_data[q.key] == "yes" for q in safety.SCREEN}
+
+
+class RiseTimeForm(forms.Form):
+    rise_time = time_field(
+        _("What time will you get up every day, weekends included?"),
+        help_text=_(
+            "Choose a time you can keep seven days a week. Your bedtime is worked out from it."
+        ),
+    )
+
+
+class SleepinessForm(forms.Form):
+    dozing = forms.TypedChoiceField(
+        label=clinical_text.translated_lazy(safety.DOZING_QUESTION),
+        coerce=int,
+        choices=[(n, clinical_text.translated_lazy(label)) for n, label in safety.DOZING_CHOICES],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose an answer.")},
+    )
+    unsafe = forms.ChoiceField(
+        label=clinical_text.translated_lazy(safety.UNSAFE_QUESTION),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please answer yes or no.")},
+    )
+
+
+class MoodForm(forms.Form):
+    """The weekly elevated-mood question (program.rules.mood; not a validated questionnaire)."""
+
+    elevated = forms.ChoiceField(
+        label=clinical_text.translated_lazy(mood.ELEVATED_MOOD_QUESTION),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please answer yes or no.")},
+    )
+
+
+class RecommendationDecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("edit", _("Change")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+        label=_("Your decision"),
+    )
+    window_min = forms.IntegerField(
+        label=_("Window (minutes), if you change it"),
+        required=False,
+        min_value=180,
+        max_value=720,
+        widget=forms.NumberInput(attrs={"class": "short"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        help_text=_("Needed if you change the window or reject it."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action = cleaned.get("action")
+        if action == "edit" and not cleaned.get("window_min"):
+            self.add_error("window_min", _("Give the window you want, in minutes."))
+        if action in ("edit", "reject") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Say why, so the patient's record explains the change."))
+        return cleaned
+
+
+class ScreenDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("allowed", _("Sleep restriction may go ahead")),
+            ("compression", _("Only the gentler sleep compression")),
+            ("not_allowed", _("No sleep restriction: follow the rest of the programme")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("Note for the record"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, strict: bool = False, **kwargs: Any) -> None:
+        """``strict``: a safety-critical job or untreated sleep apnoea (safety.STRICT_KEYS)
+        is cleared only with a typed reason, and compression is offered first."""
+        super().__init__(*args, **kwargs)
+        self.strict = strict
+        if strict:
+            choices = dict(self.fields["decision"].choices)
+            self.fields["decision"].choices = [
+                ("compression", choices["compression"]),
+                ("allowed", choices["allowed"]),
+                ("not_allowed", choices["not_allowed"]),
+            ]
+            self.fields["note"].label = _("Your reason")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            self.strict
+            and data.get("decision") in ("allowed", "compression")
+            and not (data.get("note") or "").strip()
+        ):
+            self.add_error(
+                "note",
+                _(
+                    "Say why sleep restriction is safe for this patient: it cannot be "
+                    "cleared without a reason."
+                ),
+            )
+        return data
+
+
+class CourseSettingsForm(forms.Form):
+    protocol = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Protocol"))  # type: ignore[arg-type]
+    titration_weekday = forms.TypedChoiceField(
+        label=_("Weekly review day"),
+        coerce=int,
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from program.models import SleepProtocol
+
+        self.fields["protocol"].queryset = SleepProtocol.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -1,0 +1,139 @@
+"""The safety screen kept current (issue 16 part 5): when it is due again, what holds
+the window meanwhile, the patient's "Something has changed", and who may decide a
+positive screen.
+
+The rule itself is pure (``program.rules.rescreen.screen_due``); this module reads
+the patient's records for it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Role, User
+from program.models import SafetyScreen, SleepCourse
+from program.rules import titration
+from program.rules.rescreen import Due, screen_due
+
+
+def restriction_from(course: SleepCourse) -> date | None:
+    """The first night of the first window, while restriction is on (active or paused);
+    None before it starts and after it ends."""
+    if course.pk is None or course.status not in (
+        SleepCourse.Status.ACTIVE,
+        SleepCourse.Status.PAUSED,
+    ):
+        return None
+    first = course.prescriptions.order_by("effective_from", "created_at").first()
+    return first.effective_from if first else None
+
+
+def due(
+    patient: User,
+    course: SleepCourse,
+    screen: SafetyScreen | None,
+    today: date | None = None,
+) -> Due:
+    """Whether ``patient`` must answer the screen (again) now."""
+    if course.status == SleepCourse.Status.ENDED:
+        return Due.NO  # nothing left to keep current
+    today = today or patient.local_today()
+    changed = bool(
+        screen and course.change_reported_at and course.change_reported_at > screen.completed_at
+    )
+    return screen_due(
+        today,
+        last_screen_on=screen.completed_at.astimezone(patient.zone).date() if screen else None,
+        restriction_from=restriction_from(course),
+        change_reported=changed,
+    )
+
+
+def hold_reason(
+    patient: User, course: SleepCourse, screen: SafetyScreen | None, today: date
+) -> titration.Flag | None:
+    """Why no shorter window may be made now: the screen is due and unanswered, or its
+    latest answers wait for a clinician (or said no restriction); None otherwise."""
+    if due(patient, course, screen, today) is not Due.NO:
+        return titration.Flag.SCREEN_DUE
+    if screen is not None and screen.decision in (
+        SafetyScreen.Decision.PENDING,
+        SafetyScreen.Decision.NOT_ALLOWED,
+    ):
+        return titration.Flag.SCREEN_REVIEW
+    return None
+
+
+@transaction.atomic
+def report_change(patient: User) -> SleepCourse:
+    """ "Something has changed": the screen is due again until the patient answers it."""
+    from program.sleep_window.actions import course_for
+
+    course = course_for(patient)
+    course.change_reported_at = timezone.now()
+    course.save(update_fields=["change_reported_at", "updated_at"])
+    return course
+
+
+def active_therapist(patient: User) -> User | None:
+    therapist = patient.therapist if patient.therapist_id else None
+    if therapist is None or not therapist.is_active or therapist.role != Role.THERAPIST:
+        return None
+    return therapist
+
+
+def deciders_without_therapist() -> QuerySet[User]:
+    """Who decides for a patient with no therapist: the duty list's people with an
+    account (``risk.on_duty``): the active clinic admins, and therapists whose address is
+    in ``RISK_DUTY_EMAILS``."""
+    from django.db.models import Q
+
+    from program.risk.actions import duty_addresses
+
+    return User.objects.active().filter(
+        Q(role=Role.ADMIN) | Q(role=Role.THERAPIST, email__in=duty_addresses())
+    )
+
+
+def can_decide(user: User, patient: User) -> bool:
+    """Who records a decision on the patient's screen and sleep-window recommendations:
+    their own therapist; for a patient with no (active) therapist, the duty list
+    (``risk.on_duty``: a clinic admin, or a therapist whose address is on it) — so a
+    positive screen always has someone who can decide it (issue 16, loose end b)."""
+    from program.risk.actions import on_duty
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    therapist = active_therapist(patient)
+    if therapist is not None:
+        return user.pk == therapist.pk
+    return on_duty(user)
+
+
+def waiting_without_therapist() -> QuerySet[User]:
+    """Patients with no active therapist whose safety screen or sleep-window
+    recommendation waits for a decision: the clinic page's "Decisions waiting" queue,
+    annotated with what waits (``screen_waiting``, ``window_waiting``)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from program.models import Recommendation
+
+    screen_waiting = Exists(
+        SafetyScreen.objects.filter(patient=OuterRef("pk"), decision=SafetyScreen.Decision.PENDING)
+    )
+    window_waiting = Exists(
+        Recommendation.objects.filter(
+            course__patient=OuterRef("pk"), status=Recommendation.Status.PENDING
+        )
+    )
+    return (
+        User.objects.patients()
+        .filter(Q(therapist__isnull=True) | Q(therapist__is_active=False))
+        .annotate(screen_waiting=screen_waiting, window_waiting=window_waiting)
+        .filter(Q(screen_waiting=True) | Q(window_waiting=True))
+        .order_by("name", "email")
+    )

@@ -1,0 +1,1 @@
+"""The patient's home page: what to do today."""

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import patient_required
+from program.assessments import actions as assessments
+from program.curriculum.actions import exercises_this_week, programme_overview
+from program.enrolment.actions import current_enrolment
+from program.medication.views import patient_card
+from program.models import Assessment, DiaryEntry, Prescription
+
+
+@patient_required
+def patient_home(request: HttpRequest) -> HttpResponse:
+    patient = request.user
+    enrolment = current_enrolment(patient)  # type: ignore[arg-type]
+    today = patient.local_today()  # type: ignore[union-attr]
+    overview = None
+    if enrolment:
+        enrolment.patient = patient  # type: ignore[assignment]
+        overview = programme_overview(enrolment, today=today)
+    this_week = overview.current if overview else None
+    done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
+    occasions = assessments.due(
+        enrolment, today, done, assessments.restriction_start(patient) if enrolment else None
+    )
+    instruments = assessments.ensure_instruments() if occasions else {}
+    due = [instruments[o.key] for o in occasions if instruments[o.key].can_be_filled]
+    ctx = {
+        "messages_enabled": bool(enrolment and enrolment.programme.messages_enabled),
+        "questionnaires_due": due,
+        "enrolment": enrolment,
+        "today": today,
+        # The latest week the pace rules have opened (program.rules.unlocking).
+        "week": this_week.number
+        if this_week
+        else (enrolment.week_number(today) if enrolment else None),
+        "this_week": this_week,
+        "overview": overview,
+        "exercises": exercises_this_week(overview) if overview else [],
+        "therapist": patient.therapist,  # type: ignore[union-attr]
+        "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
+        "window": Prescription.objects.active_for(patient, today),
+        "medication": patient_card(patient, today),
+    }
+    return render(request, "program/patient_home.html", ctx)
