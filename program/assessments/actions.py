@@ -40,6 +40,7 @@ from program.models import (
     Prescription,
     TherapistNote,
 )
+from program.publish import run_after_commit
 from program.risk import actions as risk
 from program.rules import mood, scoring
 from program.rules.instruments import SHIPPED
@@ -244,11 +245,7 @@ def submit(
     )
     if result.risk:
         risk.raise_alert(patient, RiskAlert.Source.PHQ9_ITEM9, assessment=assessment)
-    from program.reminders import actions as reminders
-
-    transaction.on_commit(
-        lambda: reminders.refresh_schedules(patient, kinds=[reminders.ReminderKind.QUESTIONNAIRE])
-    )
+    run_after_commit("program.tasks.refresh_reminders_task", patient.pk, ["questionnaire"])
     return assessment
 
 

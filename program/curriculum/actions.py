@@ -625,9 +625,8 @@ def _new_week_reminder_follows(patient: Any) -> None:
     worked out inside the request. (New diary nights are read by the reminder tick:
     reminders.patients_with_new_nights.)"""
     from program.publish import publish_on_commit
-    from program.tasks import refresh_reminders_task
 
-    publish_on_commit(refresh_reminders_task, patient.pk, ["new_week"])
+    publish_on_commit("program.tasks.refresh_reminders_task", patient.pk, ["new_week"])
 
 
 def quiz_feedback(part: dict[str, Any], choice: int | None) -> dict[str, Any] | None:

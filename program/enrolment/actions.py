@@ -56,9 +56,8 @@ def invite_patient(
         token_hash=hash_token(token),
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
-    from program.tasks import send_invitation_task
 
-    published = publish_on_commit(send_invitation_task, invitation.pk, token)
+    published = publish_on_commit("program.tasks.send_invitation_task", invitation.pk, token)
     return IssuedInvitation(invitation, token, published)
 
 

@@ -38,9 +38,8 @@ def send(*, patient: User, sender: User, text: str) -> Message:
     ):
         raise MessageError("Only the patient and their therapist write in this thread.")
     message = Message.objects.create(patient=patient, sender=sender, text=text)
-    from program.tasks import message_email_task
 
-    publish_on_commit(message_email_task, message.pk)
+    publish_on_commit("program.tasks.message_email_task", message.pk)
     return message
 
 

@@ -184,9 +184,8 @@ def raise_alert(
         notice = RiskNotice.objects.create(
             alert=alert, kind=RiskNotice.Kind.ALERT, recipients=recipients
         )
-        from program.tasks import risk_notice_email_task
 
-        publish_on_commit(risk_notice_email_task, notice.pk)
+        publish_on_commit("program.tasks.risk_notice_email_task", notice.pk)
     else:
         _event(alert, RiskAlertEvent.Kind.NOBODY_TO_TELL)
         log.error("Risk alert %s has nobody to email: set RISK_DUTY_EMAILS", alert.pk)

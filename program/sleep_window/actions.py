@@ -27,6 +27,7 @@ from program.models import (
     SleepinessCheck,
     SleepProtocol,
 )
+from program.publish import run_after_commit
 from program.rules import age, mood, safety, titration
 from program.sleep_window import words as window_words
 
@@ -443,11 +444,8 @@ def _apply(
 
 
 def _reminders_follow(course: SleepCourse) -> None:
-    """The wind-down and diary reminders follow the window (after commit)."""
-    from program.reminders import actions as reminders
-
-    patient = course.patient
-    transaction.on_commit(lambda: reminders.refresh_schedules(patient))
+    """The wind-down and diary reminders follow the window (in this process, after commit)."""
+    run_after_commit("program.tasks.refresh_reminders_task", course.patient_id, [])
 
 
 def _needs_clinician(recommendation: Recommendation) -> bool:
