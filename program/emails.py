@@ -35,3 +35,12 @@ def send_templated_email(
     name: str, to: str, context: dict[str, object], *, language: str = ""
 ) -> None:
     render_email(name, to, context, language=language).send()
+
+
+def send_sign_in_email(
+    name: str, address: str, path: str, context: dict[str, object], *, language: str = ""
+) -> None:
+    """A content-free email asking whoever reads ``address`` to sign in at ``path``
+    (``link`` in the template's context), in ``language`` (empty: the site's)."""
+    link = settings.SITE_URL.rstrip("/") + path
+    send_templated_email(name, address, {**context, "link": link}, language=language)

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.urls import reverse
 from django.utils import timezone
 
-from program.emails import send_templated_email
+from program.emails import send_sign_in_email, send_templated_email
 from program.models import Invitation, WorkerHeartbeat
 
 log = logging.getLogger(__name__)
@@ -195,17 +195,6 @@ def purge_audit_task() -> int:
     return purge()
 
 
-def _sign_in_email(
-    name: str, address: str, path: str, context: dict[str, object], *, language: str = ""
-) -> None:
-    """A content-free email asking whoever reads ``address`` to sign in at ``path``
-    (``link`` in the template's context), in ``language`` (empty: the site's)."""
-    from django.conf import settings
-
-    link = settings.SITE_URL.rstrip("/") + path
-    send_templated_email(name, address, {**context, "link": link}, language=language)
-
-
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
 def risk_notice_email_task(notice_id: int) -> None:
     """Send one risk alert email (the first alert or its escalation, program.risk.actions) to each
@@ -232,7 +221,7 @@ def risk_notice_email_task(notice_id: int) -> None:
             person = people.get(address)
             if person is not None and not person.is_active:
                 continue  # left the clinic since: the rest of the list has it
-            _sign_in_email(
+            send_sign_in_email(
                 "risk_escalation" if escalation else "risk_alert",
                 address,
                 reverse("program:risk_alerts"),
@@ -284,7 +273,7 @@ def message_email_task(message_id: int) -> None:
         recipient = patient
         path = reverse("program:messages")
     if recipient is not None and message.read_at is None:
-        _sign_in_email(
+        send_sign_in_email(
             "new_message",
             recipient.email,
             path,

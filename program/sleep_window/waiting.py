@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import User
+from program.emails import send_sign_in_email
 from program.models import Recommendation, RecommendationReminder
 from program.risk import actions as risk
 
@@ -128,8 +129,6 @@ def remind_and_publish(now: datetime, publish: Callable[[int], None]) -> int:
 def send(reminder_id: int, now: datetime) -> int:
     """Send one reminder to each of its addresses, at most once; returns how many
     emails went out. Nothing is sent once the recommendation was decided."""
-    from program.tasks import _sign_in_email
-
     claimed = RecommendationReminder.objects.filter(
         pk=reminder_id,
         email_sent_at__isnull=True,
@@ -153,7 +152,7 @@ def send(reminder_id: int, now: datetime) -> int:
         person = people.get(address.lower())
         if person is not None and not person.is_active:
             continue
-        _sign_in_email(
+        send_sign_in_email(
             "recommendation_waiting",
             address,
             reverse("program:patient_sleep_window", args=[patient.pk]),
