@@ -54,6 +54,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskNotice
 from program.models import Assessment, SafetyScreen
@@ -91,35 +92,6 @@ def escalate_after_hours() -> str:
     """The escalation delay in hours, for people to read ("4", "0.5")."""
     hours = escalate_after().total_seconds() / 3600
     return f"{hours:g}"
-
-
-def duty_addresses() -> list[str]:
-    """The addresses of ``RISK_DUTY_EMAILS`` (cbti/settings.py), lower case."""
-    configured = settings.RISK_DUTY_EMAILS
-    if isinstance(configured, str):
-        configured = configured.split(",")
-    return list(dict.fromkeys(a.strip().lower() for a in configured if a.strip()))
-
-
-def duty_list() -> list[str]:
-    """Who is emailed for a patient without a therapist, and for every escalation: the
-    configured addresses, then every active clinic admin."""
-    admins = (
-        User.objects.active()
-        .filter(role=Role.ADMIN)
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
-    return list(dict.fromkeys([*duty_addresses(), *(a.lower() for a in admins)]))
-
-
-def on_duty(user: User) -> bool:
-    """A clinic admin, or a therapist or admin account whose address is on the duty list."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.THERAPIST and user.email.lower() in duty_addresses()
 
 
 def can_acknowledge(user: User, patient: User) -> bool:

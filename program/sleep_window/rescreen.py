@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.duty import duty_addresses, on_duty
 from accounts.models import Role, User
 from program.models import SafetyScreen, SleepCourse
 from program.rules import titration
@@ -88,11 +89,9 @@ def active_therapist(patient: User) -> User | None:
 
 def deciders_without_therapist() -> QuerySet[User]:
     """Who decides for a patient with no therapist: the duty list's people with an
-    account (``risk.on_duty``): the active clinic admins, and therapists whose address is
+    account (``accounts.duty.on_duty``): the active clinic admins, and therapists whose address is
     in ``RISK_DUTY_EMAILS``."""
     from django.db.models import Q
-
-    from program.risk.actions import duty_addresses
 
     return User.objects.active().filter(
         Q(role=Role.ADMIN) | Q(role=Role.THERAPIST, email__in=duty_addresses())
@@ -102,10 +101,8 @@ def deciders_without_therapist() -> QuerySet[User]:
 def can_decide(user: User, patient: User) -> bool:
     """Who records a decision on the patient's screen and sleep-window recommendations:
     their own therapist; for a patient with no (active) therapist, the duty list
-    (``risk.on_duty``: a clinic admin, or a therapist whose address is on it) — so a
+    (``accounts.duty.on_duty``: a clinic admin, or a therapist whose address is on it) — so a
     positive screen always has someone who can decide it (issue 16, loose end b)."""
-    from program.risk.actions import on_duty
-
     if not user.is_authenticated or not user.is_active:
         return False
     therapist = active_therapist(patient)

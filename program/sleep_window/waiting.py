@@ -1,7 +1,7 @@
 """Recommendations that wait (issue 16 part 6): a sleep-window recommendation still
 waiting for a clinician ``RECOMMENDATION_REMIND_AFTER_DAYS`` (default 3) after it was
 made reminds the patient's therapist by email; after as many days again, the duty
-list (``program.risk.actions.duty_list``: ``RISK_DUTY_EMAILS`` and the clinic admins). A
+list (``accounts.duty.duty_list``: ``RISK_DUTY_EMAILS`` and the clinic admins). A
 patient without an active therapist is the duty list's from the first reminder.
 
 Each reminder is written once and sent at most once: the row's unique key
@@ -25,10 +25,10 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from accounts.duty import duty_list
 from accounts.models import User
 from program.emails import send_sign_in_email
 from program.models import Recommendation, RecommendationReminder
-from program.risk import actions as risk
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def remind_due(now: datetime) -> list[int]:
             if pk:
                 written.append(pk)
         if duty_due and RecommendationReminder.Stage.DUTY not in stages:
-            recipients = risk.duty_list()
+            recipients = duty_list()
             if not recipients:
                 log.error(
                     "Recommendation %s waits and nobody is on the duty list", recommendation.pk
