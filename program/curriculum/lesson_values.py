@@ -89,9 +89,9 @@ def values_for_patient(patient: Any, programme: Any) -> Values:
     if protocol.age_adjust:
         # The thresholds the app applies to this patient (titration.thresholds: 5 points
         # lower from 65 where the protocol says so), so the lesson quotes the same.
-        from program.sleep_window.actions import _age
+        from program.sleep_window.models import threshold_age
 
-        extend_at, reduce_below = titration.thresholds(protocol, _age(patient))
+        extend_at, reduce_below = titration.thresholds(protocol, threshold_age(patient))
         protocol = replace(protocol, extend_at=extend_at, reduce_below=reduce_below)
     return values_for(approval_required=not programme.sleep_window_auto_apply, protocol=protocol)
 

@@ -30,6 +30,7 @@ from program.models import (
 from program.publish import run_after_commit
 from program.rules import age, mood, safety, titration
 from program.sleep_window import words as window_words
+from program.sleep_window.models import threshold_age
 
 DEFAULT_PROTOCOL_KEY = "weekly-90-85"
 SLEEPINESS_VALID_DAYS = 7
@@ -214,13 +215,8 @@ def _figures(decision: titration.Decision, rules: titration.Protocol) -> dict[st
 
 
 def _age(patient: User) -> int | None:
-    """The age the protocol's thresholds read: from the date of birth; for an account
-    without one, the screen's "65 or older" answer."""
-    years = _birth_age(patient)
-    if years is not None:
-        return years
-    screen = latest_screen(patient)
-    return titration.OLDER_ADULT_AGE if screen and screen.answers.get("older") else None
+    """The age the protocol's thresholds read (``models.threshold_age``)."""
+    return threshold_age(patient)
 
 
 # --- Safety -----------------------------------------------------------------------

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, time
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from program.rules import titration
+from program.rules import age, titration
 
 
 class SleepProtocol(models.Model):
@@ -320,3 +321,16 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} recommendation for {self.course.patient} on {self.review_date}"
+
+
+def threshold_age(patient: Any) -> int | None:
+    """The age a protocol's thresholds read (``titration.thresholds``): from the date of
+    birth; for an account made before it was asked, the latest safety screen's "65 or
+    older" answer. Here, beside the models it reads, so that the lesson pages quote the
+    thresholds the titration applies without reaching up into the sleep window's
+    workflow."""
+    years = age.age(patient.date_of_birth, patient.local_today())
+    if years is not None:
+        return years
+    screen = SafetyScreen.objects.filter(patient=patient).order_by("-completed_at", "-pk").first()
+    return titration.OLDER_ADULT_AGE if screen and screen.answers.get("older") else None
