@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+
+from accounts.http import AuthenticatedHttpRequest
 
 from .models import Role, User
 
@@ -38,8 +40,8 @@ def role_required(*roles: Role) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         @login_required
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:  # type: ignore[union-attr]
+        def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.role not in roles:
                 raise PermissionDenied("This page is not part of your role.")
             return view(request, *args, **kwargs)
 
@@ -56,7 +58,7 @@ clinician_required = role_required(Role.THERAPIST, Role.ADMIN)
 
 def visible_patients(user: User) -> QuerySet[User]:
     """The patients ``user`` may see, as a queryset to filter further."""
-    patients = User.objects.patients()
+    patients: QuerySet[User] = User.objects.patients()
     if user.role == Role.ADMIN:
         return patients
     if user.role == Role.THERAPIST:
@@ -85,4 +87,5 @@ def get_therapist_for(user: User, therapist_id: int) -> User:
     """Only clinic admins manage therapists."""
     if user.role != Role.ADMIN:
         raise Http404
-    return get_object_or_404(User.objects.therapists(), pk=therapist_id)
+    therapists: QuerySet[User] = User.objects.therapists()
+    return get_object_or_404(therapists, pk=therapist_id)

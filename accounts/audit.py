@@ -43,6 +43,7 @@ class AuditMiddleware:
         self.get_response = get_response
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: dict) -> None:
+        # Noted on the request for the response hook below (HttpRequest declares neither).
         request._audit_patient_id = kwargs.get("patient_id")  # type: ignore[attr-defined]
         # The Django admin's object pages: ModelAdmin.get_urls marks its views.
         model_admin = getattr(view, "model_admin", None)
@@ -52,7 +53,7 @@ class AuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = request.user
-        if not user.is_authenticated or user.role == Role.PATIENT:  # type: ignore[union-attr]
+        if not user.is_authenticated or user.role == Role.PATIENT:
             return response
         patient_id = getattr(request, "_audit_patient_id", None)
         admin_object = getattr(request, "_audit_admin_object", None)
@@ -65,7 +66,7 @@ class AuditMiddleware:
         if about_patients and response.status_code < 400:
             AuditEvent.objects.create(
                 actor=user,
-                actor_role=user.role,  # type: ignore[union-attr]
+                actor_role=user.role,
                 patient_id=patient_id,
                 action=(
                     AuditEvent.Action.VIEW
@@ -97,7 +98,7 @@ def admin_object_patient_id(model: type[Model], object_id: str) -> int | None:
     else:
         return None
     try:
-        return rows.filter(pk=unquote(object_id)).first()  # type: ignore[no-any-return]
+        return rows.filter(pk=unquote(object_id)).first()
     except (ValueError, ValidationError):
         return None  # not a valid key: the admin shows its own "not found"
 

@@ -10,12 +10,17 @@ then adds its contacts on /clinic/crisis-contacts/.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 OTHER = "ZZ"
 
-COUNTRIES: dict[str, str] = {
+COUNTRIES: dict[str, StrOrPromise] = {
     "AU": _("Australia"),
     "AT": _("Austria"),
     "BE": _("Belgium"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -28,7 +29,7 @@ from .timezones import available_time_zones
 class TimeZoneField(forms.ChoiceField):
     """A select of IANA zones; static/js/timezone.js preselects the browser's own."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Your time zone"))
         kwargs.setdefault(
             "help_text",
@@ -37,7 +38,7 @@ class TimeZoneField(forms.ChoiceField):
         super().__init__(
             choices=[(name, name.replace("_", " ")) for name in available_time_zones()],
             initial="UTC",
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
         self.widget.attrs["data-browser-timezone"] = "true"
 
@@ -50,7 +51,7 @@ class CountryField(forms.ChoiceField):
     nothing said means the clinic's country's contacts and the generic line.
     """
 
-    def __init__(self, *, suggest: bool = True, **kwargs: object) -> None:
+    def __init__(self, *, suggest: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("The country you live in"))
         kwargs.setdefault(
             "help_text",
@@ -69,7 +70,7 @@ class CountryField(forms.ChoiceField):
             choices=choices,
             required=False,
             initial=default_country if suggest else "",
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
 
 
@@ -82,7 +83,7 @@ def latest_today() -> date:
 class BirthDateField(forms.DateField):
     """A date of birth: a full date, not in the future, not more than 120 years ago."""
 
-    def __init__(self, *, check_adult: bool = True, **kwargs: object) -> None:
+    def __init__(self, *, check_adult: bool = True, **kwargs: Any) -> None:
         self.check_adult = check_adult
         kwargs.setdefault("label", _("Your date of birth"))
         kwargs.setdefault(
@@ -104,7 +105,7 @@ class BirthDateField(forms.DateField):
                 ),
             },
         )
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
     def clean(self, value: object) -> date | None:
         born = super().clean(value)
@@ -126,7 +127,7 @@ class BirthDateField(forms.DateField):
         check = getattr(settings, "ACCOUNTS_BIRTH_DATE_CHECK", "")
         if check and self.check_adult:
             import_string(check)(born)
-        return born  # type: ignore[no-any-return]
+        return born
 
 
 class SignupForm(AllauthSignupForm):
@@ -172,8 +173,8 @@ class ProfileForm(forms.ModelForm):
         # The model's own verbose names, here so that they are translated.
         labels = {"name": _("Name"), "language": _("Language")}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # Patients only. The adults-only check is not repeated here: the programme's
         # pages say it instead (program.enrolment.eligibility).
         if not self.instance.is_patient:
@@ -227,8 +228,9 @@ class _PersonLimitedCode:
                 authenticator.user = self.user
                 self.authenticator = authenticator
                 clear_rl()
-                return code  # type: ignore[no-any-return]
+                return code
         if main_auth:
+            # allauth's own method, on the form it subclasses (not in its type hints).
             self._emit_authentication_failed(main_auth)  # type: ignore[attr-defined]
         raise get_mfa_adapter().validation_error("incorrect_code")
 
@@ -251,4 +253,4 @@ class MFAActivateTOTPForm(ActivateTOTPForm):
         if not totp.validate_totp_code(self.secret, code):
             raise get_mfa_adapter().validation_error("incorrect_code")
         clear_rl()
-        return code  # type: ignore[no-any-return]
+        return code

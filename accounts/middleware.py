@@ -134,7 +134,7 @@ class UserTimezoneMiddleware:
         user = request.user
         if user.is_authenticated:
             try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))  # type: ignore[union-attr]
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
         else:
@@ -151,9 +151,9 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and user.language:  # type: ignore[union-attr]
-            translation.activate(user.language)  # type: ignore[union-attr]
-            request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
 

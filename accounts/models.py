@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -45,6 +45,7 @@ class UserQuerySet(models.QuerySet["User"]):
         return self.filter(role=Role.PATIENT, therapist=therapist)
 
 
+# The stubs cannot follow a base class made by from_queryset.
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     """Email is the login; there are no usernames."""
 
@@ -74,6 +75,7 @@ class User(AbstractUser):
     and ``is_superuser`` follow from it (only clinic admins use the Django admin).
     """
 
+    # Email login: AbstractUser's name fields are removed (None is how Django removes them).
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
@@ -134,7 +136,7 @@ class User(AbstractUser):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         ordering = ["email"]
@@ -150,13 +152,13 @@ class User(AbstractUser):
         if self.therapist is not None and self.therapist.role != Role.THERAPIST:
             raise ValidationError({"therapist": "Choose a therapist."})
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Staff flags follow the role so that no check needs to read them.
         self.is_staff = self.role == Role.ADMIN
         self.is_superuser = self.role == Role.ADMIN
         if self.role != Role.PATIENT:
             self.therapist = None
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -258,10 +260,10 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.actor} {self.action} {self.path} at {self.created_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Audit events are append-only.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any):
         raise ValueError("Audit events are deleted only by the retention purge.")

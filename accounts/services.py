@@ -106,7 +106,7 @@ def cancel_deletion(user: User) -> None:
 
 
 @transaction.atomic
-def delete_due_accounts(now=None) -> int:  # type: ignore[no-untyped-def]
+def delete_due_accounts(now=None) -> int:
     """Delete accounts whose grace period has passed, with everything that is theirs
     (diary, answers, windows, medication, messages, questionnaires: all cascade).
     Kept: the audit trail of who accessed the record, without the link to the person."""
@@ -136,7 +136,7 @@ class UserSessionsAdapter(DefaultUserSessionsAdapter):
     """allauth's sessions page (``USERSESSIONS_ADAPTER``): ending sessions also calls
     ``signed_out_everywhere`` for their owners."""
 
-    def end_sessions(self, sessions: Iterable) -> None:  # type: ignore[type-arg]
+    def end_sessions(self, sessions: Iterable) -> None:
         sessions = list(sessions)
         super().end_sessions(sessions)
         for user in User.objects.filter(pk__in={s.user_id for s in sessions}):

@@ -9,6 +9,7 @@ every variable. Parsers fail loudly on a malformed value.
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from environs import Env
 
@@ -42,7 +43,7 @@ else:
     SECRET_KEY = env.str("SECRET_KEY")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env.str("SITE_NAME", "Sleep Better")
 SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
 SITE_ID = 1
@@ -249,6 +250,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 EMAIL_URL = (
     env.str("EMAIL_URL", "") if DEBUG or TESTING or CODE_ONLY_COMMAND else env.str("EMAIL_URL")
 )
+MAILERS: dict[str, dict[str, Any]]
 if EMAIL_URL == "memory://":  # keeps mail in memory: benchmarks and dry runs
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 elif EMAIL_URL.startswith("file://"):  # writes mail to files in a folder: fault tests
@@ -430,7 +432,7 @@ TAPER_MAX_STEP_PERCENT = env.str("TAPER_MAX_STEP_PERCENT", "")
 # (a shared on-call inbox, named clinicians), plus every active clinic admin. They are
 # emailed for a patient without a therapist, and for every alert not acknowledged within
 # RISK_ESCALATE_AFTER_HOURS (working hours are not modelled yet).
-RISK_DUTY_EMAILS = env.list("RISK_DUTY_EMAILS", [])
+RISK_DUTY_EMAILS: list[str] = env.list("RISK_DUTY_EMAILS", [])
 RISK_ESCALATE_AFTER_HOURS = env.float("RISK_ESCALATE_AFTER_HOURS", 4.0)
 # Whose crisis contacts a person is shown until they say where they live (an ISO 3166
 # code from accounts/countries.py; the contacts themselves are data, edited by clinic

@@ -10,6 +10,7 @@ from program.reminders import views as reminder_views
 
 # The Django admin's own login would bypass allauth (rate limits, MFA):
 # send it through allauth's login instead.
+# The admin's login goes through allauth (MFA, rate limits): allauth's documented wrapper.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic administration"

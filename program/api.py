@@ -13,7 +13,7 @@ import math
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -207,7 +207,8 @@ class DateRange(Schema):
 
 
 def _user(request: HttpRequest) -> User:
-    return request.auth if isinstance(request.auth, User) else request.user  # type: ignore[return-value]
+    auth = getattr(request, "auth", None)  # set by django-ninja's authentication
+    return auth if isinstance(auth, User) else cast(User, request.user)
 
 
 def _patient(request: HttpRequest, patient_id: int) -> User:
@@ -261,7 +262,7 @@ def _answers(payload: DiaryEntryIn) -> dict[str, Any]:
 
 
 @api.exception_handler(diary_service.DiaryError)
-def diary_error(request: HttpRequest, exc: diary_service.DiaryError):  # type: ignore[no-untyped-def]
+def diary_error(request: HttpRequest, exc: diary_service.DiaryError):
     detail = [
         {"loc": ["body", "payload", name], "msg": message, "type": "value_error"}
         for name, message in exc.errors.items()
@@ -270,7 +271,7 @@ def diary_error(request: HttpRequest, exc: diary_service.DiaryError):  # type: i
 
 
 @api.exception_handler(Throttled)
-def throttled(request: HttpRequest, exc: Throttled):  # type: ignore[no-untyped-def]
+def throttled(request: HttpRequest, exc: Throttled):
     """The API's rate limit (program/api_throttle.py); ninja adds Retry-After itself."""
     seconds = max(1, math.ceil(exc.wait or 60))
     detail = f"Too many requests: try again in {seconds} seconds."
@@ -278,7 +279,7 @@ def throttled(request: HttpRequest, exc: Throttled):  # type: ignore[no-untyped-
 
 
 @api.exception_handler(Exception)
-def unexpected(request: HttpRequest, exc: Exception):  # type: ignore[no-untyped-def]
+def unexpected(request: HttpRequest, exc: Exception):
     """Anything not handled above: logged with its traceback, answered in JSON (an API
     client never gets the HTML error page)."""
     if isinstance(exc, HttpError):
@@ -290,7 +291,7 @@ def unexpected(request: HttpRequest, exc: Exception):  # type: ignore[no-untyped
 
 
 @api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Http404):  # type: ignore[no-untyped-def]
+def not_found(request: HttpRequest, exc: Http404):
     return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
@@ -331,7 +332,7 @@ def list_entries(
     },
     tags=["diary"],
 )
-def create_entry(  # type: ignore[no-untyped-def]
+def create_entry(
     request: HttpRequest,
     patient_id: int,
     payload: DiaryEntryIn,
@@ -367,9 +368,7 @@ def create_entry(  # type: ignore[no-untyped-def]
     response={200: DiaryEntryOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     tags=["diary"],
 )
-def update_entry(  # type: ignore[no-untyped-def]
-    request: HttpRequest, patient_id: int, diary_date: IsoDate, payload: DiaryEntryIn
-):
+def update_entry(request: HttpRequest, patient_id: int, diary_date: IsoDate, payload: DiaryEntryIn):
     patient = _own_diary(request, patient_id)
     entry = get_object_or_404(DiaryEntry.objects.for_patient(patient), diary_date=diary_date)
     if payload.diary_date != diary_date:

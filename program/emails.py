@@ -28,6 +28,7 @@ def render_email(
 def _plain(path: str, ctx: dict[str, object]) -> str:
     """A plain-text part: no HTML escaping ("O'Brien", not "O&#x27;Brien"). Only the
     HTML part is escaped; the text part is never shown as HTML."""
+    # The backend's own Template (the stubs do not know it) renders with autoescape off.
     return get_template(path).template.render(Context(ctx, autoescape=False))  # type: ignore[attr-defined]
 
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from program.rules import clock
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -45,7 +48,9 @@ class ClockField(forms.TimeField):
         return super().to_python(value)
 
 
-def time_field(label: str, *, required: bool = True, help_text: str = "") -> forms.TimeField:
+def time_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.TimeField:
     return ClockField(label=label, required=required, help_text=help_text, widget=ClockInput())
 
 
@@ -53,7 +58,11 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def minutes_field(
-    label: str, *, required: bool = True, max_value: int = 24 * 60, help_text: str = ""
+    label: StrOrPromise,
+    *,
+    required: bool = True,
+    max_value: int = 24 * 60,
+    help_text: StrOrPromise = "",
 ) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
@@ -72,7 +81,9 @@ def minutes_field(
 MG = forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "class": "short"})
 
 
-def mg_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
+def mg_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         min_value=Decimal(0),

@@ -80,7 +80,7 @@ class _EventForm(forms.Form):
         day = self.cleaned_data["happened_on"]
         if day > latest_today():
             raise forms.ValidationError(_("That day is in the future: please check the date."))
-        return day  # type: ignore[no-any-return]
+        return day
 
 
 class ReportForm(_EventForm):

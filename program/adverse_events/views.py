@@ -9,12 +9,13 @@ the URL, so the audit middleware records them against that patient.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, patient_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import spreadsheet
 from program.adverse_events import actions as service
@@ -24,8 +25,8 @@ from program.rules import safety
 
 
 @patient_required
-def report_problem(request: HttpRequest) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def report_problem(request: AuthenticatedHttpRequest) -> HttpResponse:
+    patient: User = request.user
     if request.method == "POST":
         form = service.ReportForm(request.POST)
         if form.is_valid():
@@ -45,10 +46,10 @@ def report_problem(request: HttpRequest) -> HttpResponse:
 
 
 @clinician_required
-def adverse_events(request: HttpRequest) -> HttpResponse:
+def adverse_events(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open events first, then the reviewed ones: a therapist's own patients', or every
     patient's for the duty list and the admins."""
-    events = list(service.events_for(request.user)[: service.LIST_LIMIT])  # type: ignore[arg-type]
+    events = list(service.events_for(request.user)[: service.LIST_LIMIT])
     ctx = {
         "open_events": [e for e in events if e.reviewed_at is None],
         "reviewed": [e for e in events if e.reviewed_at is not None],
@@ -60,9 +61,9 @@ def adverse_events(request: HttpRequest) -> HttpResponse:
 
 
 @clinician_required
-def adverse_events_export(request: HttpRequest) -> HttpResponse:
+def adverse_events_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every event the user may see, as CSV through the formula-safe writer."""
-    events = service.events_for(request.user).order_by("created_at", "pk")  # type: ignore[arg-type]
+    events = service.events_for(request.user).order_by("created_at", "pk")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="adverse-events.csv"'
     writer = spreadsheet.Writer(response)
@@ -72,9 +73,9 @@ def adverse_events_export(request: HttpRequest) -> HttpResponse:
 
 
 @clinician_required
-def adverse_event_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+def adverse_event_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """A clinician records an event for a patient they may see."""
-    clinician: User = request.user  # type: ignore[assignment]
+    clinician: User = request.user
     patient = get_patient_for(clinician, patient_id)
     if request.method == "POST":
         form = service.StaffEventForm(request.POST)
@@ -90,10 +91,12 @@ def adverse_event_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @clinician_required
 @require_POST
-def adverse_event_review(request: HttpRequest, patient_id: int, event_id: int) -> HttpResponse:
+def adverse_event_review(
+    request: AuthenticatedHttpRequest, patient_id: int, event_id: int
+) -> HttpResponse:
     """Mark an event reviewed, with a note; anyone who may not see it is told it does
     not exist."""
-    clinician: User = request.user  # type: ignore[assignment]
+    clinician: User = request.user
     event = get_object_or_404(service.events_for(clinician), pk=event_id, patient_id=patient_id)
     form = service.ReviewForm(request.POST)
     if not form.is_valid():

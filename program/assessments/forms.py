@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -42,10 +42,12 @@ class RecordResultForm(forms.Form):
     def __init__(self, instruments: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instruments = instruments
-        self.fields["instrument"].choices = [(k, i.short_name) for k, i in instruments.items()]
+        cast(forms.ChoiceField, self.fields["instrument"]).choices = [
+            (k, i.short_name) for k, i in instruments.items()
+        ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         instrument = self.instruments.get(data.get("instrument", ""))
         total = data.get("total")
         if instrument and total is not None and total > instrument.scale.max_total:

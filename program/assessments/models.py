@@ -266,7 +266,7 @@ class RiskAlertEvent(models.Model):
             raise ValueError("Risk alert events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any):
         raise ValueError("Risk alert events go only with their alert.")
 
 

@@ -5,7 +5,7 @@ PHQ-9 item-9 crisis message and what the app did about it), and the clinician's 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from accounts.access import (
     patient_required,
     therapist_required,
 )
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments import actions as service
 from program.assessments.forms import QuestionnaireForm, RecordResultForm
@@ -55,9 +56,9 @@ def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[di
 
 
 @patient_required
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The patient's progress page: questionnaires due and results with their trend."""
-    patient: User = request.user  # type: ignore[assignment]
+    patient: User = request.user
     today = patient.local_today()
     instruments = service.ensure_instruments()
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
@@ -75,9 +76,9 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def questionnaire(request: HttpRequest, key: str) -> HttpResponse:
+def questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     """Fill in a questionnaire that is due now (and whose wording this clinic holds)."""
-    patient: User = request.user  # type: ignore[assignment]
+    patient: User = request.user
     today = patient.local_today()
     instruments = service.ensure_instruments()
     instrument = instruments.get(key)
@@ -103,7 +104,7 @@ def questionnaire(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @patient_required
-def questionnaire_result(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def questionnaire_result(request: AuthenticatedHttpRequest, assessment_id: int) -> HttpResponse:
     assessment = get_object_or_404(
         Assessment.objects.select_related("instrument"), pk=assessment_id, patient=request.user
     )
@@ -116,8 +117,8 @@ def questionnaire_result(request: HttpRequest, assessment_id: int) -> HttpRespon
 
 @therapist_required
 @require_POST
-def record_result(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+def record_result(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)
     form = RecordResultForm(service.ensure_instruments(), request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -127,10 +128,10 @@ def record_result(request: HttpRequest, patient_id: int) -> HttpResponse:
             total=data["total"],
             completed_on=data["completed_on"],
             occasion=data["occasion"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
         messages.success(request, _("Result saved."))
     else:
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, _("Result not saved: %(errors)s") % {"errors": errors})
     return redirect("program:patient_detail", patient.pk)

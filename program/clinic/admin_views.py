@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required, get_patient_for
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.services import reassign_patient
 from program.clinic.forms import ReassignForm
@@ -20,7 +21,7 @@ PAGE_SIZE = 50
 
 
 @admin_required
-def clinic_home(request: HttpRequest) -> HttpResponse:
+def clinic_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic admin's overview: open risk alerts, therapists, their caseloads,
     unassigned patients."""
     therapists = (
@@ -45,10 +46,7 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
         "decisions_waiting": list(rescreen.waiting_without_therapist()),
         # Every open risk alert, the urgent first thing an admin (on the duty list) sees.
         "risk_alerts": list(
-            risk.alerts_for(request.user)  # type: ignore[arg-type]
-            .open()
-            .prefetch_related("notices")
-            .order_by("created_at")
+            risk.alerts_for(request.user).open().prefetch_related("notices").order_by("created_at")
         ),
     }
     return render(request, "program/clinic_home.html", ctx)
@@ -56,8 +54,8 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def reassign(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+def reassign(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)
     form = ReassignForm(request.POST)
     if form.is_valid():
         reassign_patient(patient=patient, therapist=form.cleaned_data["therapist"])

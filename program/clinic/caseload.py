@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -54,6 +54,30 @@ from program.models import (
 )
 from program.rules import scoring, titration
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+
+class _Annotations(TypedDict):
+    """What ``patients_with_annotations`` adds to each patient."""
+
+    pending_recommendations: int
+    positive_screen: bool
+    screen_to_review: bool
+    very_sleepy: bool
+    mood_to_review: bool
+    titration_weekday: int | None
+    lookback_days: int | None
+    window_from: date | None
+    risk: bool
+    last_diary: date | None
+    unread_message: bool
+    current_enrolments: list[Enrolment]
+
+
+if TYPE_CHECKING:
+    CaseloadPatient = WithAnnotations[User, _Annotations]
+
 NO_DIARY_NIGHTS = 3  # no entry for the last 3 mornings (issue 7)
 FALLING_SE_POINTS = 5.0  # last week's SE at least 5 points below the week before [D]
 SLEEPINESS_DAYS = 7  # a "very sleepy" check in the last week [D]
@@ -65,7 +89,7 @@ LOOKBACK_DAYS = 20
 @dataclass(frozen=True)
 class Flag:
     key: str
-    label: str
+    label: StrOrPromise
     urgent: bool = False
 
 
@@ -176,8 +200,8 @@ def _difference(a: float | None, b: float | None) -> float | None:
 def build_rows(
     therapist: User, *, now: Any = None, patients: QuerySet[User] | None = None
 ) -> list[Row]:
-    patients = list(patients_with_annotations(therapist, patients))
-    ids = [p.pk for p in patients]
+    annotated = cast("list[CaseloadPatient]", list(patients_with_annotations(therapist, patients)))
+    ids = [p.pk for p in annotated]
     # The widest "today" on the caseload bounds the query; each patient's own local
     # today picks their nights below (zones differ by up to a day).
     server_today = timezone.now().date()
@@ -206,33 +230,33 @@ def build_rows(
     ):
         doses[patient_id].append((day, mg))
     enrolments = []
-    for patient in patients:
-        for enrolment in patient.current_enrolments:  # type: ignore[attr-defined]
+    for patient in annotated:
+        for enrolment in patient.current_enrolments:
             enrolment.patient = patient  # already loaded: saves a query each
             enrolments.append(enrolment)
     pace = pace_summaries(enrolments)
-    return [_row(p, nights[p.pk], isi[p.pk], doses[p.pk], pace) for p in patients]
+    return [_row(p, nights[p.pk], isi[p.pk], doses[p.pk], pace) for p in annotated]
 
 
 def _row(
-    patient: User,
+    patient: CaseloadPatient,
     nights: list[tuple[date, int, int]],
     isi: list[tuple[date, int, str]],
     doses: list[tuple[date, Decimal]],
     pace: dict[int, PaceSummary],
 ) -> Row:
     today = patient.local_today()
-    enrolment = patient.current_enrolments[0] if patient.current_enrolments else None  # type: ignore[attr-defined]
+    enrolment = patient.current_enrolments[0] if patient.current_enrolments else None
     summary = pace.get(enrolment.pk) if enrolment else None
     shown = titration.review_week(
         today,
-        titration_weekday=patient.titration_weekday,  # type: ignore[attr-defined]
-        window_from=patient.window_from,  # type: ignore[attr-defined]
-        lookback_days=patient.lookback_days or 7,  # type: ignore[attr-defined]
+        titration_weekday=patient.titration_weekday,
+        window_from=patient.window_from,
+        lookback_days=patient.lookback_days or 7,
     )
     before = titration.review_span(
         shown.review_date - timedelta(days=7),
-        lookback_days=patient.lookback_days or 7,  # type: ignore[attr-defined]
+        lookback_days=patient.lookback_days or 7,
     )
     count, se, tst = _week_figures(nights, shown.first_morning, shown.last_morning)
     _nights_before, se_before, tst_before = _week_figures(nights, *before)
@@ -248,7 +272,7 @@ def _row(
         isi_latest=isi[-1][1] if isi else None,
         isi_change=(isi[-1][1] - isi[0][1]) if len(isi) > 1 else None,
         isi_band=isi[-1][2] if isi else "",
-        pending_recommendations=patient.pending_recommendations,  # type: ignore[attr-defined]
+        pending_recommendations=patient.pending_recommendations,
         lessons_done=summary.lessons_done if summary else 0,
         lessons_total=summary.lessons_total if summary else 0,
         review_week=shown,
@@ -264,7 +288,7 @@ def _row(
 
 
 def flags_for(
-    patient: User,
+    patient: CaseloadPatient,
     *,
     today: date,
     se: float | None,
@@ -273,9 +297,9 @@ def flags_for(
 ) -> list[Flag]:
     """The caseload's flags, the urgent one first."""
     out: list[Flag] = []
-    if patient.risk:  # type: ignore[attr-defined]
+    if patient.risk:
         out.append(URGENT)
-    last = patient.last_diary  # type: ignore[attr-defined]
+    last = patient.last_diary
     if last is None or last <= today - timedelta(days=NO_DIARY_NIGHTS):
         out.append(Flag("no_diary", _("No diary for %(n)s+ nights") % {"n": NO_DIARY_NIGHTS}))
     if se is not None and se_before is not None and se_before - se >= FALLING_SE_POINTS:
@@ -286,12 +310,12 @@ def flags_for(
                 % {"before": f"{se_before:.0f}", "now": f"{se:.0f}"},
             )
         )
-    if patient.very_sleepy:  # type: ignore[attr-defined]
+    if patient.very_sleepy:
         out.append(Flag("sleepy", _("Severe daytime sleepiness")))
-    if getattr(patient, "mood_to_review", False):
+    if patient.mood_to_review:
         out.append(Flag("mood", _("Elevated mood reported (to review)")))
-    if patient.positive_screen:  # type: ignore[attr-defined]
-        to_review = patient.screen_to_review  # type: ignore[attr-defined]
+    if patient.positive_screen:
+        to_review = patient.screen_to_review
         out.append(
             Flag(
                 "screen",
@@ -302,7 +326,7 @@ def flags_for(
         )
     if _medication_rising(doses, today):
         out.append(Flag("medication", _("Sleep medication use rising")))
-    if patient.unread_message:  # type: ignore[attr-defined]
+    if patient.unread_message:
         out.append(Flag("message", _("Unread message")))
     return out
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert
 from program.clinic import round as round_service
@@ -32,8 +33,8 @@ from program.sleep_window.views import apply_decision
 
 
 @clinician_required
-def round_list(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     cards = round_service.build(user)
     return render(
         request,
@@ -48,20 +49,20 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 @clinician_required
-def round_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+def round_patient(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)
     return _card_page(request, patient)
 
 
 def _card_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     patient: User,
     *,
     decision_forms: dict[int, RecommendationDecisionForm] | None = None,
     screen_forms: dict[int, ScreenDecisionForm] | None = None,
 ) -> HttpResponse:
     """One patient's card; forms that need correcting are shown with what was typed."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     cards = round_service.build(user)
     where = round_service.position(cards, patient.pk)
     card = where.card
@@ -99,19 +100,19 @@ def _card_page(
     return render(request, "program/round_patient.html", ctx)
 
 
-def _therapists_own(request: HttpRequest, patient_id: int) -> User:
+def _therapists_own(request: AuthenticatedHttpRequest, patient_id: int) -> User:
     """Decisions are the patient's own therapist's (admins read the round only)."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
-    if request.user.role != Role.THERAPIST:  # type: ignore[union-attr]
+    patient = get_patient_for(request.user, patient_id)
+    if request.user.role != Role.THERAPIST:
         raise Http404
     return patient
 
 
-def _onwards(request: HttpRequest, patient: User) -> HttpResponse:
+def _onwards(request: AuthenticatedHttpRequest, patient: User) -> HttpResponse:
     """After a decision: this patient's card while they still have a decision waiting,
     else the next patient on the round (as it was when the form was shown), else the
     list."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     cards = round_service.build(user)
     here = round_service.position(cards, patient.pk)
     if here.card is not None and here.card.decisions:
@@ -140,7 +141,7 @@ def _decided_words(who: User | None, when: Any, what: str) -> str:
 @clinician_required
 @require_POST
 def round_decide_recommendation(
-    request: HttpRequest, patient_id: int, recommendation_id: int
+    request: AuthenticatedHttpRequest, patient_id: int, recommendation_id: int
 ) -> HttpResponse:
     patient = _therapists_own(request, patient_id)
     recommendation = get_object_or_404(
@@ -168,7 +169,9 @@ def round_decide_recommendation(
 
 @clinician_required
 @require_POST
-def round_decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -> HttpResponse:
+def round_decide_screen(
+    request: AuthenticatedHttpRequest, patient_id: int, screen_id: int
+) -> HttpResponse:
     patient = _therapists_own(request, patient_id)
     screen = get_object_or_404(
         SafetyScreen.objects.select_related("decided_by"), pk=screen_id, patient=patient
@@ -198,7 +201,7 @@ def round_decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -
             sw.decide_screen(
                 screen,
                 decision=form.cleaned_data["decision"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 note=form.cleaned_data["note"],
             )
     except sw.SleepWindowError as error:
@@ -210,9 +213,11 @@ def round_decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -
 
 @clinician_required
 @require_POST
-def round_acknowledge(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+def round_acknowledge(
+    request: AuthenticatedHttpRequest, patient_id: int, alert_id: int
+) -> HttpResponse:
     """As the alerts page's acknowledgement (program.risk.views), then onwards."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     patient = get_patient_for(user, patient_id)
     alert = get_object_or_404(
         RiskAlert.objects.select_related("patient", "acknowledged_by"),

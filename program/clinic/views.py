@@ -4,12 +4,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, therapist_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import spreadsheet
 from program.assessments import actions as assessment_service
@@ -48,8 +49,10 @@ from program.sleep_window.words import Audience
 CASELOAD_PAGE_SIZE = 25
 
 
-def _caseload_rows(request: HttpRequest) -> tuple[list[caseload_service.Row], dict[str, Any]]:
-    therapist: User = request.user  # type: ignore[assignment]
+def _caseload_rows(
+    request: AuthenticatedHttpRequest,
+) -> tuple[list[caseload_service.Row], dict[str, Any]]:
+    therapist: User = request.user
     query = request.GET.get("q", "").strip()
     sort = request.GET.get("sort", "flags")
     if sort not in caseload_service.SORTS:
@@ -75,12 +78,12 @@ def _caseload_rows(request: HttpRequest) -> tuple[list[caseload_service.Row], di
 
 
 @therapist_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The therapist's own patients: figures, flags (the urgent first), sort, filter, pages.
 
     Built in a fixed number of queries whatever the caseload's size (program/clinic/caseload.py).
     """
-    therapist: User = request.user  # type: ignore[assignment]
+    therapist: User = request.user
     rows, filters = _caseload_rows(request)
     page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     keep = request.GET.copy()
@@ -103,7 +106,7 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 
 @therapist_required
-def caseload_export(request: HttpRequest) -> HttpResponse:
+def caseload_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caseload as CSV (the therapist's own patients only, the page's filters)."""
     rows, _page = _caseload_rows(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -227,10 +230,10 @@ def patient_context(patient: User, *, chart_id: str) -> dict[str, Any]:
 
 
 @clinician_required
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)
     ctx = patient_context(patient, chart_id="detail")
-    ctx["can_acknowledge"] = risk.can_acknowledge(request.user, patient)  # type: ignore[arg-type]
+    ctx["can_acknowledge"] = risk.can_acknowledge(request.user, patient)
     ctx["adverse_events_open"] = AdverseEvent.objects.open().filter(patient=patient).count()
     ctx["note_form"] = NoteForm()
     ctx["record_form"] = RecordResultForm(
@@ -241,10 +244,10 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @clinician_required
 @require_POST
-def adjust_pace(request: HttpRequest, patient_id: int) -> HttpResponse:
+def adjust_pace(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Pause, resume, extend or advance the patient's programme (the pace rules'
     inputs; see program.rules.unlocking)."""
-    clinician: User = request.user  # type: ignore[assignment]
+    clinician: User = request.user
     patient = get_patient_for(clinician, patient_id)
     enrolment = (
         Enrolment.objects.current().select_related("programme").filter(patient=patient).first()
@@ -281,24 +284,24 @@ def adjust_pace(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @clinician_required
-def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_summary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """A printable summary for the medical record (a print stylesheet; see README)."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = get_patient_for(request.user, patient_id)
     ctx = patient_context(patient, chart_id="summary")
     ctx["include_notes"] = request.GET.get("notes") == "1"
     return render(request, "program/patient_summary.html", ctx)
 
 
 @clinician_required
-def patient_summary_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_summary_pdf(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The same summary as a PDF download (fpdf2)."""
     from django.conf import settings
 
     from program.clinic.summary_pdf import build
 
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = get_patient_for(request.user, patient_id)
     ctx = patient_context(patient, chart_id="pdf")
-    today = request.user.local_today()  # type: ignore[union-attr]
+    today = request.user.local_today()
     body = build(
         ctx,
         site_name=settings.SITE_NAME,
@@ -314,13 +317,13 @@ def patient_summary_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @therapist_required
 @require_POST
-def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+def add_note(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)
     form = NoteForm(request.POST)
     if form.is_valid():
         assessment_service.add_note(
             patient=patient,
-            author=request.user,  # type: ignore[arg-type]
+            author=request.user,
             text=form.cleaned_data["text"],
         )
         messages.success(request, _("Note saved."))
@@ -336,15 +339,15 @@ def patient_url(patient: User) -> str:
 
 
 @therapist_required
-def edit_note(request: HttpRequest, patient_id: int, note_id: int) -> HttpResponse:
+def edit_note(request: AuthenticatedHttpRequest, patient_id: int, note_id: int) -> HttpResponse:
     """Change a note; the earlier text is kept and shown as its history."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = get_patient_for(request.user, patient_id)
     note = get_object_or_404(TherapistNote, pk=note_id, patient=patient)
     form = NoteForm(request.POST or None, initial={"text": note.text})
     if request.method == "POST" and form.is_valid():
         assessment_service.edit_note(
             note=note,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             text=form.cleaned_data["text"],
         )
         messages.success(request, _("Note updated; the earlier text is kept in its history."))

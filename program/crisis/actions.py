@@ -45,10 +45,10 @@ def _fill(msgid: str, html: bool = False, **values: object) -> str:
     placeholder (a crisis line must never fail to show)."""
     fill = format_html if html else str.format
     try:
-        return fill(gettext(msgid), **values)  # type: ignore[operator]
+        return fill(gettext(msgid), **values)
     except (KeyError, IndexError, ValueError):
         log.error("The translation of %r does not fit its placeholders", msgid)
-        return fill(msgid, **values)  # type: ignore[operator]
+        return fill(msgid, **values)
 
 
 def _tel(number: str) -> SafeString:
@@ -165,6 +165,7 @@ def for_request(request: HttpRequest) -> Crisis:
     """``for_user`` of the signed-in person (or a visitor), read once per request."""
     crisis = getattr(request, "_crisis_contacts", None)
     if crisis is None:
-        crisis = for_user(getattr(request, "user", None))  # type: ignore[arg-type]
+        crisis = for_user(getattr(request, "user", None))
+        # Kept on the request for the rest of this request only (HttpRequest declares none).
         request._crisis_contacts = crisis  # type: ignore[attr-defined]
     return crisis

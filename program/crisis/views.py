@@ -7,13 +7,14 @@ each contact keeps who changed it last and when.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required
 from accounts.countries import country_name, default_country
+from accounts.http import AuthenticatedHttpRequest
 from program.crisis.forms import CrisisContactForm
 from program.models import CrisisContact
 
@@ -27,7 +28,7 @@ def _described(contact: CrisisContact) -> dict[str, str]:
 
 
 @admin_required
-def crisis_contacts(request: HttpRequest) -> HttpResponse:
+def crisis_contacts(request: AuthenticatedHttpRequest) -> HttpResponse:
     contacts = list(CrisisContact.objects.select_related("updated_by"))
     countries: dict[str, list[CrisisContact]] = {}
     for contact in contacts:
@@ -46,7 +47,7 @@ def crisis_contacts(request: HttpRequest) -> HttpResponse:
     return render(request, "program/crisis_contacts.html", ctx)
 
 
-def _edit(request: HttpRequest, contact: CrisisContact | None) -> HttpResponse:
+def _edit(request: AuthenticatedHttpRequest, contact: CrisisContact | None) -> HttpResponse:
     form = CrisisContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
@@ -69,22 +70,22 @@ def _edit(request: HttpRequest, contact: CrisisContact | None) -> HttpResponse:
 
 
 @admin_required
-def crisis_contact_new(request: HttpRequest) -> HttpResponse:
+def crisis_contact_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edit(request, None)
 
 
 @admin_required
-def crisis_contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
+def crisis_contact_edit(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
     return _edit(request, get_object_or_404(CrisisContact, pk=contact_id))
 
 
 @admin_required
 @require_POST
-def crisis_contact_active(request: HttpRequest, contact_id: int) -> HttpResponse:
+def crisis_contact_active(request: AuthenticatedHttpRequest, contact_id: int) -> HttpResponse:
     """Stop showing a line (or show it again): nothing is deleted."""
     contact = get_object_or_404(CrisisContact, pk=contact_id)
     contact.is_active = request.POST.get("active") == "1"
-    contact.updated_by = request.user  # type: ignore[assignment]
+    contact.updated_by = request.user
     contact.save(update_fields=["is_active", "updated_by", "updated_at"])
     words = _described(contact)
     if contact.is_active:

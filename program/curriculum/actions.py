@@ -216,7 +216,9 @@ def _requirements(
     previous = None
     for week in weeks:
         done_on: date | None = None
-        dates = required_done.get(previous.pk, []) if previous is not None else []
+        dates: list[date | None] = (
+            required_done.get(previous.pk, []) if previous is not None else []
+        )
         if dates and all(d is not None for d in dates):
             done_on = max(d for d in dates if d is not None)
         requirements.append(
@@ -303,7 +305,9 @@ def programme_overview(
         by_week[lesson.week_id].append(LessonItem(lesson, version, item_progress))
     required_done = {
         week_pk: [
-            _local_date(i.progress.completed_at, patient) if i.is_done else None  # type: ignore[union-attr,arg-type]
+            _local_date(i.progress.completed_at, patient)
+            if i.progress and i.progress.completed_at
+            else None
             for i in week_lessons
             if i.lesson.is_required
         ]
@@ -333,7 +337,7 @@ def programme_overview(
     started = [
         i for w in open_items for i in w.lessons if i.progress and not i.progress.completed_at
     ]
-    resume = max(started, key=lambda i: i.progress.last_opened_at) if started else None  # type: ignore[union-attr]
+    resume = max(started, key=_last_opened) if started else None
     next_lesson = resume or next((i for w in open_items for i in w.lessons if not i.is_done), None)
     return Overview(
         enrolment=enrolment,
@@ -493,6 +497,11 @@ class Exercise:
     title: str
 
 
+def _last_opened(item: LessonItem) -> datetime:
+    assert item.progress is not None  # only started lessons are compared
+    return item.progress.last_opened_at
+
+
 def exercises_this_week(overview: Overview) -> list[Exercise]:
     """Checklists and worksheets in the lessons the patient has opened this week: the
     practice for today (at most one query)."""
@@ -502,7 +511,7 @@ def exercises_this_week(overview: Overview) -> list[Exercise]:
     if not started:
         return []
     exercises = []
-    parts_of = published_parts([i.version for i in started.values()])  # type: ignore[misc]
+    parts_of = published_parts([i.version for i in started.values() if i.version])
     for version_id, parts in parts_of.items():
         for part in parts:
             if part.get("type") in ("checklist", "worksheet"):
@@ -807,7 +816,9 @@ def shared_answers(patient: Any) -> list[dict[str, Any]]:
     shown = []
     for answer in answers:
         version = answer.progress.version
-        part = next((p for p in version.parts or [] if p.get("key") == answer.part_key), {})
+        part: dict[str, Any] = next(
+            (p for p in version.parts or [] if p.get("key") == answer.part_key), {}
+        )
         data = answer.data or {}
         lines: list[tuple[str, str]] = []
         if part.get("type") == "worksheet":

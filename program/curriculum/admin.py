@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 from django import forms
@@ -23,14 +23,19 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from program.curriculum.actions import publish_version, push_version, start_draft
 from program.curriculum.files import canonical
 from program.curriculum.lesson_text import problems as lesson_problems
 from program.curriculum.lesson_values import preview_values
 from program.curriculum.markup import image_ids
 from program.models import Lesson, LessonImage, LessonProgress, LessonVersion, Week, validate_parts
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PartsField(forms.CharField):
@@ -45,8 +50,8 @@ class PartsField(forms.CharField):
             return ""
         return yaml.safe_dump(canonical(value), sort_keys=False, allow_unicode=True, width=10_000)
 
-    def to_python(self, value: Any) -> list[Any]:
-        text = super().to_python(value)
+    def to_python(self, value: Any) -> list[Any]:  # type: ignore[override]  # parts, not text
+        text = super().to_python(value) or ""
         if not text.strip():
             return []
         try:
@@ -55,7 +60,7 @@ class PartsField(forms.CharField):
             message = _("This is not valid YAML: %(error)s") % {"error": error}
             raise ValidationError(message) from error
         validate_parts(parts)
-        return parts  # type: ignore[no-any-return]
+        return parts
 
 
 class LessonVersionForm(forms.ModelForm):
@@ -86,7 +91,7 @@ class LessonVersionForm(forms.ModelForm):
         return body
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         lesson = data.get("lesson") or getattr(self.instance, "lesson", None)
         wanted = image_ids(data.get("body") or "")
         if wanted and lesson is not None:
@@ -106,6 +111,11 @@ class LessonVersionForm(forms.ModelForm):
                     % {"names": names},
                 )
         return data
+
+
+def _staff(request: HttpRequest) -> User:
+    """The admin site serves signed-in staff only (``AdminSite.has_permission``)."""
+    return cast(User, request.user)
 
 
 def version_text(version: LessonVersion) -> list[str]:
@@ -152,7 +162,7 @@ class StoredImageWidget(forms.Widget):
         super().__init__()
         self.image = image
 
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         image = self.image
         return format_html(
             '<img class="lesson-image-thumb" src="{}" alt="{}" width="{}" height="{}">'
@@ -275,7 +285,7 @@ class LessonAdmin(admin.ModelAdmin):
         if not lesson.pk:
             return "—"
         rows = []
-        for version in lesson.versions.order_by("language", "-number"):  # type: ignore[attr-defined]
+        for version in lesson.versions.order_by("language", "-number"):
             label = f"v{version.number}" if version.number else _("draft")
             rows.append(
                 (
@@ -338,7 +348,9 @@ class LessonVersionAdmin(admin.ModelAdmin):
     def parts_yaml(self, version: LessonVersion) -> str:
         return format_html('<pre class="parts">{}</pre>', PartsField().prepare_value(version.parts))
 
-    def get_fields(self, request: HttpRequest, obj: LessonVersion | None = None) -> list[str]:
+    def get_fields(  # type: ignore[override]  # a plain list of names is all it returns
+        self, request: HttpRequest, obj: LessonVersion | None = None
+    ) -> list[str]:
         fields = ["lesson", "language", "title", "summary", "body", "minutes", "parts"]
         if obj is None:
             return fields
@@ -385,7 +397,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
         if obj.is_published:
             raise PermissionDenied
         if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
+            obj.created_by = _staff(request)
         obj.save()
 
     def get_urls(self) -> list[Any]:
@@ -447,6 +459,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
         ctx = lesson_context(
             version=version,
             progress=None,
+            # A stand-in for the week: the page reads only its number and title.
             week=shown_week,  # type: ignore[arg-type]
             preview=True,
             values=settings_shown.values,
@@ -462,6 +475,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
             lesson=version.lesson, language=version.language
         ).exclude(pk=version.pk)
         other_id = request.GET.get("with")
+        other: LessonVersion | None
         if other_id and other_id.isdigit():
             other = get_object_or_404(others, pk=int(other_id))
         else:
@@ -481,7 +495,13 @@ class LessonVersionAdmin(admin.ModelAdmin):
         return render(request, "admin/program/lessonversion/compare.html", ctx)
 
     def _confirm(
-        self, request: HttpRequest, version: LessonVersion, *, title: str, text: str, **extra: Any
+        self,
+        request: HttpRequest,
+        version: LessonVersion,
+        *,
+        title: StrOrPromise,
+        text: StrOrPromise,
+        **extra: Any,
     ) -> HttpResponse:
         ctx = {
             **self.admin_site.each_context(request),
@@ -519,7 +539,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
         if request.method == "POST":
             moved = publish_version(
                 version=version,
-                user=request.user,  # type: ignore[arg-type]
+                user=_staff(request),
                 push=request.POST.get("push") == "on",
             )
             messages.success(
@@ -573,7 +593,7 @@ class LessonVersionAdmin(admin.ModelAdmin):
             draft = start_draft(
                 lesson=version.lesson,
                 language=version.language,
-                user=request.user,  # type: ignore[arg-type]
+                user=_staff(request),
                 source=version,
             )
             messages.success(
@@ -599,5 +619,5 @@ class LessonVersionAdmin(admin.ModelAdmin):
         if language not in dict(settings.LANGUAGES):
             raise Http404
         lesson = get_object_or_404(Lesson, pk=lesson_id)
-        draft = start_draft(lesson=lesson, language=language, user=request.user)  # type: ignore[arg-type]
+        draft = start_draft(lesson=lesson, language=language, user=_staff(request))
         return HttpResponseRedirect(self._change_url(draft))

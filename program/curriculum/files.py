@@ -57,8 +57,10 @@ LESSON_FIELDS = ("title", "summary", "body", "minutes", "parts")
 
 # The order keys are written in. PostgreSQL's jsonb does not keep the order they were
 # saved in, so exports (and the admin's YAML) put them back in this one.
-KEY_ORDER = ("type", "key", "question", "prompt", "title", "text", "correct", "label", "help")
-KEY_ORDER += ("feedback", "options", "items", "fields")
+KEY_ORDER: tuple[str, ...] = (
+    *("type", "key", "question", "prompt", "title", "text", "correct", "label", "help"),
+    *("feedback", "options", "items", "fields"),
+)
 
 
 def canonical(value: Any) -> Any:

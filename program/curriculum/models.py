@@ -200,7 +200,7 @@ class LessonVersion(models.Model):
         label = f"v{self.number}" if self.number else "draft"
         return f"{self.title} ({self.language}, {label})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and (
             type(self).objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists()
         ):
@@ -213,7 +213,7 @@ class LessonVersion(models.Model):
 
         text = expand(self.body, default_values())
         self.body_html = render_markdown(text, images=lesson_image_refs(self.lesson_id, text))
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import patient_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.curriculum.actions import (
     LessonItem,
@@ -56,17 +57,17 @@ def _open_lesson_item(overview: Overview | None, lesson_id: int) -> tuple[WeekIt
 
 
 @patient_required
-def programme(request: HttpRequest) -> HttpResponse:
+def programme(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every week: open ones with their lessons done, locked ones with when they open."""
-    patient: User = request.user  # type: ignore[assignment]
+    patient: User = request.user
     overview = _overview_for(patient)
     ctx = {"overview": overview}
     return render(request, "program/programme.html", ctx)
 
 
 @patient_required
-def week(request: HttpRequest, number: int) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def week(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    patient: User = request.user
     overview = _overview_for(patient)
     item = overview.week(number) if overview else None
     if item is None:
@@ -149,14 +150,15 @@ def lesson_context(
 
 
 @patient_required
-def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def lesson(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
+    patient: User = request.user
     enrolment = current_enrolment(patient)
     if enrolment is None:
         raise Http404
     overview = _overview_for(patient, enrolment)
     # 404 unless the lesson is in an open week of the patient's own programme.
     week_item, item = _open_lesson_item(overview, lesson_id)
+    assert overview is not None  # _open_lesson_item answered 404 otherwise
     progress = item.progress
     if not reopened_recently(overview, item):
         progress = open_lesson(
@@ -191,8 +193,8 @@ def _progress_for(patient: User, lesson_id: int) -> LessonProgress:
 
 @patient_required
 @require_POST
-def lesson_answer(request: HttpRequest, lesson_id: int, part_key: str) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def lesson_answer(request: AuthenticatedHttpRequest, lesson_id: int, part_key: str) -> HttpResponse:
+    patient: User = request.user
     progress = _progress_for(patient, lesson_id)
     part = next((p for p in progress.version.parts if p.get("key") == part_key), None)
     if part is None:
@@ -211,8 +213,8 @@ def lesson_answer(request: HttpRequest, lesson_id: int, part_key: str) -> HttpRe
 
 @patient_required
 @require_POST
-def lesson_done(request: HttpRequest, lesson_id: int) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def lesson_done(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
+    patient: User = request.user
     progress = _progress_for(patient, lesson_id)
     done = request.POST.get("done", "1") != "0"
     mark_lesson_done(progress=progress, done=done)
@@ -222,7 +224,7 @@ def lesson_done(request: HttpRequest, lesson_id: int) -> HttpResponse:
         request, _("Well done: “%(title)s” is done.") % {"title": progress.version.title}
     )
     # The week page shows the progress move and what to read next.
-    return redirect("program:week", number=progress.lesson.week.number)  # type: ignore[union-attr]
+    return redirect("program:week", number=progress.lesson.week.number)
 
 
 # A year: the URL changes whenever the picture does (it carries the content hash).
@@ -231,7 +233,9 @@ IMAGE_CACHE_SECONDS = 365 * 24 * 3600
 
 @login_required
 @require_GET
-def lesson_image(request: HttpRequest, image_id: int, digest: str, extension: str) -> HttpResponse:
+def lesson_image(
+    request: AuthenticatedHttpRequest, image_id: int, digest: str, extension: str
+) -> FileResponse:
     """An uploaded lesson image, for anyone signed in (lessons are the programme's
     content, not a patient's data; the admin's preview needs them too). One query."""
     image = get_object_or_404(

@@ -453,7 +453,7 @@ def _mood_demo(patient: User, first_day: date, today: date) -> None:
         week_of += timedelta(days=7)
 
 
-def _noon(patient: User, day):  # type: ignore[no-untyped-def]
+def _noon(patient: User, day):
     from datetime import datetime
 
     return datetime.combine(day, time(12), tzinfo=patient.zone)
@@ -501,7 +501,7 @@ def _assessments_demo(patient: User, person: DemoPerson, therapist: User) -> Non
         )
 
 
-def _approve_as_of(recommendation, therapist: User) -> None:  # type: ignore[no-untyped-def]
+def _approve_as_of(recommendation, therapist: User) -> None:
     """Approve as the therapist would have on the review day itself."""
     if recommendation.status != "pending":
         return

@@ -7,6 +7,7 @@ Idempotent: a lesson already started is left as it is. Called by ``program.demo.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from accounts.models import User
 from program.curriculum.actions import current_versions, save_answer
@@ -21,7 +22,7 @@ from program.models import (
 )
 
 # A few answers, so the lesson pages show kept answers.
-DEMO_ANSWERS = {
+DEMO_ANSWERS: dict[str, dict[str, Any]] = {
     "hopes": {
         "text": "Have the energy to play with my kids after work, and stop dreading bedtime."
     },
@@ -33,7 +34,7 @@ DEMO_ANSWERS = {
 }
 
 
-def _at(patient: User, day, hour: int) -> datetime:  # type: ignore[no-untyped-def]
+def _at(patient: User, day, hour: int) -> datetime:
     """An aware datetime at ``hour`` on the patient's local ``day``."""
     return datetime.combine(day, time(hour), tzinfo=patient.zone)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.formats import date_format
@@ -109,7 +109,8 @@ class DiaryEntryForm(NightMedicationMixin):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-        validators=[refuse_control_characters],
+        # It returns the text for pydantic's validators too; Django ignores the result.
+        validators=[refuse_control_characters],  # type: ignore[list-item]
     )
     # Day-sleepers: explicit dates override the evening/morning rule.
     into_bed_date = forms.DateField(label=_("Date you got into bed"), required=False, widget=DATE)
@@ -174,13 +175,13 @@ class DiaryEntryForm(NightMedicationMixin):
 
     def offer_dates(self, dates: list[date]) -> None:
         """The mornings the date question lists."""
-        self.fields["diary_date"].offer(dates, self.patient.local_today())  # type: ignore[attr-defined]
+        cast(MorningField, self.fields["diary_date"]).offer(dates, self.patient.local_today())
 
     def chosen_morning(self) -> str:
         """The morning this form saves, in words ("Yesterday, Tuesday 1 December"), shown
         beside the Save button; "" when none of the offered mornings is chosen."""
         value = str(self["diary_date"].value() or "")
-        if value not in self.fields["diary_date"].offered:  # type: ignore[attr-defined]
+        if value not in cast(MorningField, self.fields["diary_date"]).offered:
             return ""
         return _date_label(date.fromisoformat(value), self.patient.local_today())
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
@@ -18,6 +18,7 @@ from accounts.access import (
     patient_required,
     therapist_required,
 )
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import clinical_text
 from program.diary import actions as diary_service
@@ -51,7 +52,7 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
     # Nights shown: the last four weeks, but not before the diary or the programme began.
     first_day = min([start, *(e.diary_date for e in entries[-1:])])
     shown = max(1, min(TABLE_NIGHTS, (today - first_day).days + 1))
-    nights = []
+    nights: list[dict[str, Any]] = []
     for offset in range(shown - 1, -1, -1):
         day = today - timedelta(days=offset)
         entry = by_date.get(day)
@@ -62,7 +63,7 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
                 "metrics": diary_service.entry_metrics(entry) if entry else None,
                 "into_bed": entry.into_bed.astimezone(zone) if entry else None,
                 "out_of_bed": entry.out_of_bed.astimezone(zone) if entry else None,
-                "editable": bool(entry) and diary_service.can_edit(entry, today),
+                "editable": entry is not None and diary_service.can_edit(entry, today),
             }
         )
     windows = sleep_window.windows_by_day(patient, [n["date"] for n in nights])
@@ -132,8 +133,8 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
 
 
 @patient_required
-def diary_home(request: HttpRequest) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def diary_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    patient: User = request.user
     today = patient.local_today()
     ctx = diary_context(patient, today)
     ctx["medication"] = patient_card(patient, today)
@@ -154,7 +155,9 @@ def _initial_for(patient: User, entry: DiaryEntry) -> dict:
     return initial
 
 
-def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -> HttpResponse:
+def _diary_form(
+    request: AuthenticatedHttpRequest, patient: User, entry: DiaryEntry | None
+) -> HttpResponse:
     today = patient.local_today()
     if entry is None and request.method == "POST":
         # Any morning of the window is accepted here: one that already has an entry is
@@ -185,7 +188,7 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
         if usual
         else ""
     )
-    form_kwargs = {"medicines": medicines, "usual_help": usual_help}
+    form_kwargs: dict[str, Any] = {"medicines": medicines, "usual_help": usual_help}
     last: DiaryEntry | None = None
     if request.method == "POST":
         form = DiaryEntryForm(
@@ -290,7 +293,9 @@ def _diary_form(request: HttpRequest, patient: User, entry: DiaryEntry | None) -
     return render(request, "program/diary_form.html", ctx)
 
 
-def _already_saved(request: HttpRequest, patient: User, entry: DiaryEntry) -> HttpResponse:
+def _already_saved(
+    request: AuthenticatedHttpRequest, patient: User, entry: DiaryEntry
+) -> HttpResponse:
     """The same form came back (Back then Save, a double tap): nothing is saved twice."""
     day = date_format(entry.diary_date, "l j F")
     messages.info(
@@ -315,7 +320,7 @@ def _missing_mornings(patient: User, today: date) -> list[date]:
     return diary_service.missing_dates(patient, today, taken)
 
 
-def _diary_complete(request: HttpRequest) -> HttpResponse:
+def _diary_complete(request: AuthenticatedHttpRequest) -> HttpResponse:
     messages.info(request, _("Your diary is complete for the past week. Well done."))
     return redirect("program:diary")
 
@@ -343,13 +348,13 @@ def _against_plan(entry: DiaryEntry, plan: Any) -> str:
 
 
 @patient_required
-def diary_new(request: HttpRequest) -> HttpResponse:
-    return _diary_form(request, request.user, None)  # type: ignore[arg-type]
+def diary_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _diary_form(request, request.user, None)
 
 
 @patient_required
-def diary_edit(request: HttpRequest, diary_date: str) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def diary_edit(request: AuthenticatedHttpRequest, diary_date: str) -> HttpResponse:
+    patient: User = request.user
     try:
         day = date.fromisoformat(diary_date)
     except ValueError as error:
@@ -369,9 +374,9 @@ def diary_edit(request: HttpRequest, diary_date: str) -> HttpResponse:
 
 
 @clinician_required
-def patient_diary(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_diary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The therapist's view of a patient's diary, with every change made to it."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = get_patient_for(request.user, patient_id)
     ctx = diary_context(patient, patient.local_today(), chart_id="patient-diary")
     ctx["patient"] = patient
     ctx["revisions"] = (
@@ -383,8 +388,8 @@ def patient_diary(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @patient_required
-def diary_export(request: HttpRequest) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def diary_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    patient: User = request.user
     entries = list(
         DiaryEntry.objects.for_patient(patient)
         .select_related("medication")
@@ -402,14 +407,14 @@ MAX_UPLOAD_BYTES = 1_000_000
 
 
 @therapist_required
-def diary_import(request: HttpRequest, patient_id: int) -> HttpResponse:
+def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Import a paper diary from CSV for one of the therapist's own patients.
 
     1. Upload: every row is checked and a report shows what would be rejected and why.
     2. A clean file imports at once. A file with bad rows imports nothing until
        the therapist confirms the good rows (the text travels back in the form).
     """
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = get_patient_for(request.user, patient_id)
     report = None
     text = ""
     if request.method == "POST":
@@ -431,7 +436,7 @@ def diary_import(request: HttpRequest, patient_id: int) -> HttpResponse:
         report = diary_csv.parse(patient, text)
         confirmed = request.POST.get("confirm") == "good-rows"
         if not report.file_errors and report.good and (not report.bad or confirmed):
-            count = diary_csv.import_good_rows(patient, report, by=request.user)  # type: ignore[arg-type]
+            count = diary_csv.import_good_rows(patient, report, by=request.user)
             messages.success(
                 request,
                 ngettext(

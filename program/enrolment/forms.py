@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +23,8 @@ class InvitationForm(forms.Form):
         queryset=Programme.objects.active(), empty_label=None, label=_("Programme")
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         default = Programme.objects.active().filter(is_default=True).first()
         if default:
             self.fields["programme"].initial = default.pk
@@ -61,8 +63,8 @@ class AcceptInvitationForm(forms.Form):
         error_messages={"required": _("We need your agreement to look after your data.")},
     )
 
-    def __init__(self, *args: object, email: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.email = email
 
     def clean(self) -> dict[str, object]:

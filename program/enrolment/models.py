@@ -41,12 +41,13 @@ class ProgrammeQuerySet(models.QuerySet["Programme"]):
     def default(self) -> Programme:
         """The programme offered first; recreated if it was removed (e.g. a flushed test DB)."""
         programme = self.filter(is_default=True).first()
-        if programme is None:
-            programme, _created = self.get_or_create(
-                slug=DEFAULT_PROGRAMME["slug"],
-                defaults={**DEFAULT_PROGRAMME, "is_default": True},
-            )
-        return programme
+        if programme is not None:
+            return programme
+        recreated, _created = self.get_or_create(
+            slug=DEFAULT_PROGRAMME["slug"],
+            defaults={**DEFAULT_PROGRAMME, "is_default": True},
+        )
+        return recreated
 
 
 class Programme(models.Model):

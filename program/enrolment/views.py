@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import therapist_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.enrolment.actions import (
     InvitationError,
@@ -28,8 +29,8 @@ UNPUBLISHED = gettext_lazy(
 
 
 @therapist_required
-def invite(request: HttpRequest) -> HttpResponse:
-    therapist: User = request.user  # type: ignore[assignment]
+def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
+    therapist: User = request.user
     if request.method == "POST":
         form = InvitationForm(request.POST)
         if form.is_valid():
@@ -67,7 +68,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @therapist_required
 @require_POST
-def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def revoke_invitation(request: AuthenticatedHttpRequest, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation.objects.pending(), pk=invitation_id, therapist=request.user
     )
@@ -81,11 +82,11 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 @therapist_required
 @require_POST
-def resend_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def resend_invitation(request: AuthenticatedHttpRequest, invitation_id: int) -> HttpResponse:
     """Send a fresh link (the old one stops working)."""
     old = get_object_or_404(Invitation.objects.pending(), pk=invitation_id, therapist=request.user)
     issued = invite_patient(
-        therapist=request.user,  # type: ignore[arg-type]
+        therapist=request.user,
         email=old.email,
         name=old.name,
         programme=old.programme,

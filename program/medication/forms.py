@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.text import format_lazy
@@ -81,7 +81,7 @@ class NightMedicationMixin(forms.Form):
 class StrengthsField(forms.CharField):
     """Tablet strengths in mg, typed as '2, 5'."""
 
-    def to_python(self, value: Any) -> list[Decimal]:  # type: ignore[override]
+    def to_python(self, value: Any) -> list[Decimal]:  # type: ignore[override]  # strengths, not text
         text = super().to_python(value)
         try:
             return parse_strengths(text or "")
@@ -118,7 +118,8 @@ class MedicationForm(forms.ModelForm):
             if not self.is_bound and self.instance.usual_dose_mg is not None:
                 # 10, not the column's 10.000
                 self.initial["usual_dose_mg"] = taper.plain(self.instance.usual_dose_mg)
-        self.fields["usual_dose_mg"].min_value = Decimal(0)
+        dose = cast(forms.DecimalField, self.fields["usual_dose_mg"])
+        dose.min_value = Decimal(0)  # type: ignore[assignment]  # the stubs say int; a Decimal is right
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
@@ -164,7 +165,7 @@ class TaperPlanNewForm(forms.Form):
 
     def __init__(self, *args: Any, medicines: list[Medication], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["medication"]
+        field = cast(forms.ModelChoiceField, self.fields["medication"])
         field.queryset = Medication.objects.filter(pk__in=[m.pk for m in medicines])
         field.choices = [(m.pk, str(m)) for m in medicines]
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -20,6 +20,7 @@ from accounts.access import (
     patient_required,
     therapist_required,
 )
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import clinical_text
 from program.medication import actions as medication_service
@@ -42,9 +43,9 @@ CHART_NIGHTS = 28
 
 
 @patient_required
-def medicines(request: HttpRequest) -> HttpResponse:
+def medicines(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The patient's list of sleep medicines, with a form to add one."""
-    patient: User = request.user  # type: ignore[assignment]
+    patient: User = request.user
     form = MedicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.patient = patient
@@ -68,9 +69,9 @@ def medicines(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def medicine_edit(request: HttpRequest, medication_id: int) -> HttpResponse:
+def medicine_edit(request: AuthenticatedHttpRequest, medication_id: int) -> HttpResponse:
     """Change a medicine on the list, stop it, or take it up again."""
-    patient: User = request.user  # type: ignore[assignment]
+    patient: User = request.user
     medicine = get_object_or_404(Medication.objects.for_patient(patient), pk=medication_id)
     if request.method == "POST" and request.POST.get("active") in ("0", "1"):
         medicine.active = request.POST["active"] == "1"
@@ -163,10 +164,10 @@ def medication_context(patient: User, today: date, *, chart_id: str = "dose") ->
 
 
 @clinician_required
-def patient_medication(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_medication(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """A patient's sleep medication: weekly figures with SE, dose against the plan, flags,
     and the plans with their history."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = get_patient_for(request.user, patient_id)
     today = patient.local_today()
     ctx = medication_context(patient, today)
     ctx["patient"] = patient
@@ -186,9 +187,9 @@ def patient_medication(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @therapist_required
-def taper_plan_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+def taper_plan_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Step 1 of a plan: a medicine and a template give a draft to edit and confirm."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = get_patient_for(request.user, patient_id)
     listed = list(Medication.objects.for_patient(patient).active())
     if not listed:
         messages.info(
@@ -216,7 +217,7 @@ def taper_plan_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             start_on=data["start_on"],
             strengths=data["strengths"],
             scored=data["scored"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
         messages.info(
             request,
@@ -243,16 +244,18 @@ def _steps_initial(plan: TaperPlan) -> list[dict[str, Any]]:
 
 
 @therapist_required
-def taper_plan_edit(request: HttpRequest, patient_id: int, plan_id: int) -> HttpResponse:
+def taper_plan_edit(
+    request: AuthenticatedHttpRequest, patient_id: int, plan_id: int
+) -> HttpResponse:
     """Edit a plan's steps (every change kept with who and why) and confirm a draft."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = get_patient_for(request.user, patient_id)
     plan = get_object_or_404(
         TaperPlan.objects.for_patient(patient)
         .select_related("medication", "set_by", "confirmed_by")
         .prefetch_related("steps"),
         pk=plan_id,
     )
-    clinician: User = request.user  # type: ignore[assignment]
+    clinician: User = request.user
     details_initial = {
         "prescriber": plan.prescriber,
         "notes": plan.notes,
@@ -328,9 +331,11 @@ def taper_plan_edit(request: HttpRequest, patient_id: int, plan_id: int) -> Http
 
 @require_POST
 @therapist_required
-def taper_plan_action(request: HttpRequest, patient_id: int, plan_id: int) -> HttpResponse:
+def taper_plan_action(
+    request: AuthenticatedHttpRequest, patient_id: int, plan_id: int
+) -> HttpResponse:
     """Pause, slow down, resume or end a plan — always the clinician's decision."""
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    patient = get_patient_for(request.user, patient_id)
     plan = get_object_or_404(TaperPlan.objects.for_patient(patient), pk=plan_id)
     form = TaperPlanActionForm(request.POST)
     if not form.is_valid():
@@ -338,7 +343,7 @@ def taper_plan_action(request: HttpRequest, patient_id: int, plan_id: int) -> Ht
         return redirect("program:patient_medication", patient_id=patient.pk)
     action = form.cleaned_data["action"]
     reason = form.cleaned_data["reason"]
-    clinician: User = request.user  # type: ignore[assignment]
+    clinician: User = request.user
     today = patient.local_today()
     try:
         if action == "pause":

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages as flash
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import clinician_required, get_patient_for, patient_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
 from program.messaging import actions as messaging
 from program.models import Message
@@ -20,8 +21,8 @@ class MessageForm(forms.Form):
     )
 
 
-def _thread(request: HttpRequest, patient: User, *, can_write: bool) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool) -> HttpResponse:
+    user: User = request.user
     enabled = messaging.enabled_for(patient)
     form = MessageForm(request.POST or None)
     if request.method == "POST":
@@ -44,11 +45,11 @@ def _thread(request: HttpRequest, patient: User, *, can_write: bool) -> HttpResp
 
 
 @patient_required
-def my_messages(request: HttpRequest) -> HttpResponse:
-    return _thread(request, request.user, can_write=True)  # type: ignore[arg-type]
+def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _thread(request, request.user, can_write=True)
 
 
 @clinician_required
-def patient_messages(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
-    return _thread(request, patient, can_write=request.user.role == Role.THERAPIST)  # type: ignore[union-attr]
+def patient_messages(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)
+    return _thread(request, patient, can_write=request.user.role == Role.THERAPIST)

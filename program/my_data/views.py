@@ -4,25 +4,28 @@ from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import patient_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.services import TooManyAttempts, cancel_deletion, confirm_password, request_deletion
 from program.my_data import export as my_data
 
 
 @patient_required
-def my_data_page(request: HttpRequest) -> HttpResponse:
+def my_data_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {"grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS}
     return render(request, "program/my_data.html", ctx)
 
 
-def _download(request: HttpRequest, body: bytes, kind: str, extension: str) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def _download(
+    request: AuthenticatedHttpRequest, body: bytes, kind: str, extension: str
+) -> HttpResponse:
+    patient: User = request.user
     response = HttpResponse(body, content_type=kind)
     name = f"my-sleep-data-{patient.local_today():%Y-%m-%d}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -33,21 +36,21 @@ def _download(request: HttpRequest, body: bytes, kind: str, extension: str) -> H
 # re-authentication, rate-limited like sign-in), so an unattended session cannot take it.
 @patient_required
 @reauthentication_required
-def download_json(request: HttpRequest) -> HttpResponse:
-    return _download(request, my_data.export_json(request.user), "application/json", "json")  # type: ignore[arg-type]
+def download_json(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _download(request, my_data.export_json(request.user), "application/json", "json")
 
 
 @patient_required
 @reauthentication_required
-def download_zip(request: HttpRequest) -> HttpResponse:
-    return _download(request, my_data.export_zip(request.user), "application/zip", "zip")  # type: ignore[arg-type]
+def download_zip(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _download(request, my_data.export_zip(request.user), "application/zip", "zip")
 
 
 @patient_required
 @require_POST
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Deletion after a grace period, confirmed with the password."""
-    patient: User = request.user  # type: ignore[assignment]
+    patient: User = request.user
     if request.POST.get("cancel"):
         cancel_deletion(patient)
         messages.success(request, _("Your account will not be deleted."))

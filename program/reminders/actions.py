@@ -170,7 +170,7 @@ def occurrence_after(
     clock: time,
     weekday: int | None,
     zone,
-    after: datetime,  # type: ignore[no-untyped-def]
+    after: datetime,
     preference: ReminderPreference | None,
 ) -> schedule.Occurrence:
     """The next occurrence of a schedule (pure arithmetic: no queries)."""
@@ -294,7 +294,7 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
         )
         for _, user_id, kind, local_date, due_at, *_ in due
     ]
-    groups: dict[tuple, list[int]] = {}  # type: ignore[type-arg]
+    groups: dict[tuple, list[int]] = {}
     one_offs: list[int] = []
     for pk, _, _, _, due_at, clock, weekday, zone, quiet_start, quiet_end, once in due:
         if once:
@@ -405,9 +405,7 @@ def user_for_manage_token(token: str) -> User | None:
     """The person a current link belongs to; None for a forged, expired or revoked link
     (and for the older links without a version, which were not revocable)."""
     try:
-        data = signing.loads(
-            token, salt=SIGNING_SALT, max_age=manage_link_max_age().total_seconds()
-        )
+        data = signing.loads(token, salt=SIGNING_SALT, max_age=manage_link_max_age())
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("v"), str):
@@ -514,11 +512,13 @@ class BatchContext:
                     patient_id__in=users, status=Enrolment.Status.ACTIVE
                 ).values_list("patient_id", flat=True)
             ),
-            rise_times=dict(
-                SleepCourse.objects.filter(
+            rise_times={
+                patient_id: rise
+                for patient_id, rise in SleepCourse.objects.filter(
                     patient_id__in=users, rise_time__isnull=False
                 ).values_list("patient_id", "rise_time")
-            ),
+                if rise is not None
+            },
             bedtimes=bedtimes,
             filled={(pid, day) for pid, days_ in recent.items() for day in days_},
             recent=recent,
@@ -622,7 +622,7 @@ def _send_all(to_send: list[Delivery], counts: dict[str, int], now: datetime, se
     with _mail_connection() as connection:
         for delivery in to_send:
             try:
-                sender(delivery, connection)  # type: ignore[operator]
+                sender(delivery, connection)
             except Exception as error:  # any transport error: retry with backoff
                 gave_up = delivery.attempts >= MAX_ATTEMPTS
                 Delivery.objects.filter(pk=delivery.pk).update(
@@ -647,7 +647,7 @@ class _mail_connection:
     """One open mail connection for a whole batch (SMTP would otherwise reconnect
     for every message)."""
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         from django.core.mail import mailers
 
         self.backend = mailers.default
@@ -667,23 +667,24 @@ PUSH_TEXT = {
 }
 
 
-def _mail_sender(context: BatchContext):  # type: ignore[no-untyped-def]
+def _mail_sender(context: BatchContext):
     """Send by the channels the person chose: email, web push, or both."""
     from program.reminders import push
 
-    def sender(delivery: Delivery, connection) -> None:  # type: ignore[no-untyped-def]
+    def sender(delivery: Delivery, connection) -> None:
         preference = getattr(delivery.user, "reminder_preference", None)
         message = reminder_message(delivery, context)
         if preference is None or preference.email:
             connection.send_messages([message])
         if preference is not None and preference.push:
             base = settings.SITE_URL.rstrip("/")
-            link = {
+            links: dict[str, str] = {
                 ReminderKind.DIARY: reverse("program:diary_new"),
                 ReminderKind.NEW_WEEK: reverse("program:programme"),
                 ReminderKind.QUESTIONNAIRE: reverse("program:progress"),
                 ReminderKind.DIGEST: reverse("program:caseload"),
-            }.get(delivery.kind, reverse("program:sleep_window"))
+            }
+            link = links.get(delivery.kind, reverse("program:sleep_window"))
             # The subject was rendered in the person's language; the body must match.
             with translation.override(delivery.user.language or settings.LANGUAGE_CODE):
                 body = str(PUSH_TEXT[ReminderKind(delivery.kind)])
@@ -716,7 +717,7 @@ def digest_counts(therapist: User) -> dict[str, int]:
     }
 
 
-def reminder_message(delivery: Delivery, context: BatchContext | None = None):  # type: ignore[no-untyped-def]
+def reminder_message(delivery: Delivery, context: BatchContext | None = None):
     """One email, text and HTML, with a signed link to manage or stop reminders.
 
     The text carries no health details (no sleep figures, no diagnoses)."""

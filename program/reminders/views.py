@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.models import ReminderPreference
 from program.reminders import actions as reminders
@@ -56,15 +57,15 @@ def _edit(request: HttpRequest, user: User, *, token: str = "") -> HttpResponse:
         ctx |= {
             "upcoming": user.reminder_schedules.order_by("next_due_at"),
             "person": user,
-            "push_key": push.keys().public if push.available() else "",
+            "push_key": keys.public if (keys := push.keys() if push.available() else None) else "",
             "devices": user.push_subscriptions.count(),
         }
     return render(request, "program/reminders.html", ctx)
 
 
 @login_required
-def reminder_settings(request: HttpRequest) -> HttpResponse:
-    return _edit(request, request.user)  # type: ignore[arg-type]
+def reminder_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _edit(request, request.user)
 
 
 def manage_reminders(request: HttpRequest, token: str) -> HttpResponse:
@@ -81,7 +82,7 @@ def manage_reminders(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def push_subscribe(request: HttpRequest) -> JsonResponse:
+def push_subscribe(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Store this browser's push subscription (sent by static/js/push.js)."""
     try:
         data = json.loads(request.body or b"{}")
@@ -95,10 +96,10 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     push.subscribe(
         request.user,
         endpoint=endpoint[:1000],
-        p256dh=p256dh[:200],  # type: ignore[arg-type]
+        p256dh=p256dh[:200],
         auth=auth[:100],
     )
-    preference = reminders.preference_for(request.user)  # type: ignore[arg-type]
+    preference = reminders.preference_for(request.user)
     if not preference.push:
         preference.push = True
         preference.save(update_fields=["push", "updated_at"])

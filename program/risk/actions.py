@@ -50,13 +50,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
-from program.assessments.models import RiskAlert, RiskAlertEvent, RiskNotice
+from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
 from program.models import Assessment, SafetyScreen
 from program.publish import publish_on_commit
 from program.rules import safety
@@ -106,7 +105,7 @@ def can_acknowledge(user: User, patient: User) -> bool:
     )
 
 
-def alerts_for(user: User) -> QuerySet[RiskAlert]:
+def alerts_for(user: User) -> RiskAlertQuerySet:
     """The alerts ``user`` may see and acknowledge: every alert for the duty list and the
     admins, their own patients' for a therapist, none for anyone else."""
     alerts = RiskAlert.objects.select_related(

@@ -8,13 +8,14 @@ so the audit middleware records it against them.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_view_patient, clinician_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments.models import RiskAlert
 from program.risk import actions as risk
@@ -22,10 +23,10 @@ from program.sleep_window import rescreen
 
 
 @clinician_required
-def risk_alerts(request: HttpRequest) -> HttpResponse:
+def risk_alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open alerts first, then those acknowledged in the last week: every patient's for
     the duty list and the admins, a therapist's own patients' otherwise."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     alerts = risk.alerts_for(user).prefetch_related("notices")
     ctx = {
         "open_alerts": list(alerts.filter(acknowledged_at__isnull=True)),
@@ -46,10 +47,12 @@ def risk_alerts(request: HttpRequest) -> HttpResponse:
 
 @clinician_required
 @require_POST
-def acknowledge_alert(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+def acknowledge_alert(
+    request: AuthenticatedHttpRequest, patient_id: int, alert_id: int
+) -> HttpResponse:
     """The patient's therapist, the duty list or an admin records that they have seen the
     alert and are acting on it; anyone else is told it does not exist."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     alert = get_object_or_404(
         RiskAlert.objects.select_related("patient", "acknowledged_by"),
         pk=alert_id,

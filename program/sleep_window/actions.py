@@ -295,7 +295,7 @@ def decide_screen(screen: SafetyScreen, *, decision: str, by: User, note: str) -
 
 def restriction_allowed(patient: User) -> bool:
     screen = latest_screen(patient)
-    return bool(screen) and screen.decision in (
+    return screen is not None and screen.decision in (
         SafetyScreen.Decision.ALLOWED,
         SafetyScreen.Decision.COMPRESSION_ONLY,
     )
@@ -454,7 +454,7 @@ def _needs_clinician(recommendation: Recommendation) -> bool:
 
 def _screen_clear(patient: User) -> bool:
     screen = latest_screen(patient)
-    return bool(screen) and not screen.positive and screen.decision == "allowed"
+    return screen is not None and not screen.positive and screen.decision == "allowed"
 
 
 def _store(

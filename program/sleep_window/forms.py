@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import BirthDateField
 from program import clinical_text
 from program.form_fields import YES_NO, time_field
+from program.models import SleepProtocol
 from program.rules import mood, safety
 
 
@@ -124,8 +125,9 @@ class ScreenDecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.strict = strict
         if strict:
-            choices = dict(self.fields["decision"].choices)
-            self.fields["decision"].choices = [
+            decision = cast(forms.ChoiceField, self.fields["decision"])
+            choices = dict(cast(list[tuple[str, str]], decision.choices))
+            decision.choices = [
                 ("compression", choices["compression"]),
                 ("allowed", choices["allowed"]),
                 ("not_allowed", choices["not_allowed"]),
@@ -133,7 +135,7 @@ class ScreenDecisionForm(forms.Form):
             self.fields["note"].label = _("Your reason")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (
             self.strict
             and data.get("decision") in ("allowed", "compression")
@@ -150,7 +152,9 @@ class ScreenDecisionForm(forms.Form):
 
 
 class CourseSettingsForm(forms.Form):
-    protocol = forms.ModelChoiceField(queryset=None, empty_label=None, label=_("Protocol"))  # type: ignore[arg-type]
+    protocol = forms.ModelChoiceField(
+        queryset=SleepProtocol.objects.none(), empty_label=None, label=_("Protocol")
+    )
     titration_weekday = forms.TypedChoiceField(
         label=_("Weekly review day"),
         coerce=int,
@@ -167,9 +171,8 @@ class CourseSettingsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from program.models import SleepProtocol
-
-        self.fields["protocol"].queryset = SleepProtocol.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        protocol = cast(forms.ModelChoiceField, self.fields["protocol"])
+        protocol.queryset = SleepProtocol.objects.filter(is_active=True)
 
 
 class ReasonForm(forms.Form):

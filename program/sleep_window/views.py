@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, patient_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.clinical_text import translated
 from program.crisis import actions as crisis_contacts
@@ -89,7 +90,7 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         and course.recommendations.filter(kind="weekly", review_date=week.review_date).exists(),
         "sleepiness": sleepiness,
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
-        "allowed": bool(screen) and screen.decision in ("allowed", "compression"),
+        "allowed": screen is not None and screen.decision in ("allowed", "compression"),
         "safety_advice": sleepiness_words(patient),
         "nap_rule": translated(safety.NAP_RULE),
         # The weekly elevated-mood question (program.rules.mood), for a history of bipolar disorder.
@@ -142,13 +143,13 @@ def sleepiness_words(patient: User) -> str:
 
 
 @patient_required
-def sleep_window(request: HttpRequest) -> HttpResponse:
+def sleep_window(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _rerender(request)
 
 
-def _rerender(request: HttpRequest, **forms: Any) -> HttpResponse:
+def _rerender(request: AuthenticatedHttpRequest, **forms: Any) -> HttpResponse:
     """The patient's page, with any form that needs correcting in place of a blank one."""
-    patient: User = request.user  # type: ignore[assignment]
+    patient: User = request.user
     ctx = window_context(patient)
     ctx.update(
         {
@@ -168,11 +169,11 @@ def _rerender(request: HttpRequest, **forms: Any) -> HttpResponse:
 
 @patient_required
 @require_POST
-def submit_screen(request: HttpRequest) -> HttpResponse:
+def submit_screen(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SafetyScreenForm(request.POST)
     if not form.is_valid():
         return _rerender(request, screen_form=form)
-    patient: User = request.user  # type: ignore[assignment]
+    patient: User = request.user
     # Through program.risk.actions: a self-harm answer raises its alert in the same transaction.
     _screen, result, alert = risk.submit_screen(patient, form.answers())
     if result.crisis:
@@ -190,11 +191,11 @@ def submit_screen(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_POST
-def birth_date(request: HttpRequest) -> HttpResponse:
+def birth_date(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The date of birth asked once, before sleep restriction, of an account made before
     onboarding asked it. Under 18, the programme's pages then say why not
     (program.enrolment.eligibility); from 65, compression is proposed (program.rules.age)."""
-    patient: User = request.user  # type: ignore[assignment]
+    patient: User = request.user
     form = BirthDateForm(request.POST)
     if not form.is_valid():
         return _rerender(request, birth_form=form)
@@ -208,10 +209,10 @@ def birth_date(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_POST
-def report_change(request: HttpRequest) -> HttpResponse:
+def report_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Something has changed": the screen opens again, and no shorter window is made
     until it is answered (program.sleep_window.rescreen)."""
-    rescreen.report_change(request.user)  # type: ignore[arg-type]
+    rescreen.report_change(request.user)
     messages.info(
         request,
         _(
@@ -224,18 +225,18 @@ def report_change(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_POST
-def start_window(request: HttpRequest) -> HttpResponse:
+def start_window(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RiseTimeForm(request.POST)
     if not form.is_valid():
         return _rerender(request, rise_form=form)
     try:
-        recommendation = sw.start(request.user, rise_time=form.cleaned_data["rise_time"])  # type: ignore[arg-type]
+        recommendation = sw.start(request.user, rise_time=form.cleaned_data["rise_time"])
     except sw.SleepWindowError as error:
         form.add_error(None, str(error))
         return _rerender(request, rise_form=form)
     if recommendation.status == Recommendation.Status.AUTOMATIC:
         messages.success(request, _("Your sleep window is ready."))
-    elif rescreen.active_therapist(request.user):  # type: ignore[arg-type]
+    elif rescreen.active_therapist(request.user):
         messages.success(
             request,
             _(
@@ -264,17 +265,17 @@ def start_window(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_POST
-def sleepiness_check(request: HttpRequest) -> HttpResponse:
+def sleepiness_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SleepinessForm(request.POST)
     if not form.is_valid():
         return _rerender(request, sleepiness_form=form)
     check = sw.record_sleepiness(
         request.user,
-        dozing=form.cleaned_data["dozing"],  # type: ignore[arg-type]
+        dozing=form.cleaned_data["dozing"],
         unsafe=form.cleaned_data["unsafe"] == "yes",
     )
     if check.very_sleepy:
-        messages.warning(request, sleepiness_words(request.user))  # type: ignore[arg-type]
+        messages.warning(request, sleepiness_words(request.user))
     else:
         messages.success(request, _("Thank you. Keep to your window: it is working for you."))
     return redirect("program:sleep_window")
@@ -307,8 +308,8 @@ def mood_words(patient: User) -> str:
 
 @patient_required
 @require_POST
-def mood_check(request: HttpRequest) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def mood_check(request: AuthenticatedHttpRequest) -> HttpResponse:
+    patient: User = request.user
     form = MoodForm(request.POST)
     if not form.is_valid():
         return _rerender(request, mood_form=form)
@@ -328,8 +329,8 @@ def mood_check(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_POST
-def patient_pause(request: HttpRequest) -> HttpResponse:
-    course = sw.course_for(request.user)  # type: ignore[arg-type]
+def patient_pause(request: AuthenticatedHttpRequest) -> HttpResponse:
+    course = sw.course_for(request.user)
     form = ReasonForm(request.POST)
     try:
         if course.status == SleepCourse.Status.PAUSED:
@@ -351,10 +352,10 @@ def patient_pause(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_POST
-def new_calendar_link(request: HttpRequest) -> HttpResponse:
+def new_calendar_link(request: AuthenticatedHttpRequest) -> HttpResponse:
     from program.sleep_window.models import new_calendar_token
 
-    course = sw.course_for(request.user)  # type: ignore[arg-type]
+    course = sw.course_for(request.user)
     course.calendar_token = new_calendar_token()
     course.save(update_fields=["calendar_token", "updated_at"])
     messages.success(request, _("Your calendar link was replaced; the old link no longer works."))
@@ -378,26 +379,26 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @clinician_required
-def patient_sleep_window(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_sleep_window(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient_for(request, patient_id)
     return _therapist_page(request, patient)
 
 
-def _patient_for(request: HttpRequest, patient_id: int) -> User:
+def _patient_for(request: AuthenticatedHttpRequest, patient_id: int) -> User:
     """The patient if the user may see them (``get_patient_for``), or, for someone on the
     duty list, a patient without an active therapist, whose decisions are theirs
     (``rescreen.can_decide``). Anyone else: 404."""
     try:
-        return get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+        return get_patient_for(request.user, patient_id)
     except Http404:
         patient = User.objects.patients().filter(pk=patient_id).first()
-        if patient is None or not rescreen.can_decide(request.user, patient):  # type: ignore[arg-type]
+        if patient is None or not rescreen.can_decide(request.user, patient):
             raise
         return patient
 
 
 def _therapist_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     patient: User,
     decision_form: RecommendationDecisionForm | None = None,
     screen_form: ScreenDecisionForm | None = None,
@@ -423,7 +424,7 @@ def _therapist_page(
             "titration_weekday": ctx["course"].titration_weekday,
         }
     )
-    ctx["can_act"] = rescreen.can_decide(request.user, patient)  # type: ignore[arg-type]
+    ctx["can_act"] = rescreen.can_decide(request.user, patient)
     years = eligibility.patient_age(patient)
     ctx["patient_age"] = years
     # The app's proposal from the age (program.rules.age), until a clinician chooses.
@@ -435,11 +436,11 @@ def _therapist_page(
     return render(request, "program/patient_sleep_window.html", ctx)
 
 
-def _own_patient(request: HttpRequest, patient_id: int) -> User:
+def _own_patient(request: AuthenticatedHttpRequest, patient_id: int) -> User:
     """Decisions are the patient's own therapist's; for a patient without one, a clinic
     admin's (``rescreen.can_decide``). Otherwise admins read only."""
     patient = _patient_for(request, patient_id)
-    if not rescreen.can_decide(request.user, patient):  # type: ignore[arg-type]
+    if not rescreen.can_decide(request.user, patient):
         raise Http404
     return patient
 
@@ -447,7 +448,7 @@ def _own_patient(request: HttpRequest, patient_id: int) -> User:
 @clinician_required
 @require_POST
 def decide_recommendation(
-    request: HttpRequest, patient_id: int, recommendation_id: int
+    request: AuthenticatedHttpRequest, patient_id: int, recommendation_id: int
 ) -> HttpResponse:
     patient = _own_patient(request, patient_id)
     recommendation = get_object_or_404(
@@ -461,25 +462,27 @@ def decide_recommendation(
 
 
 def apply_decision(
-    request: HttpRequest, recommendation: Recommendation, form: RecommendationDecisionForm
+    request: AuthenticatedHttpRequest,
+    recommendation: Recommendation,
+    form: RecommendationDecisionForm,
 ) -> bool:
     """The therapist's valid decision through program.sleep_window.actions (which refuses a
     second one), and a message that says what happened. True if it was recorded."""
     action, by = form.cleaned_data["action"], request.user
     try:
         if action == "approve":
-            sw.approve(recommendation, by=by)  # type: ignore[arg-type]
+            sw.approve(recommendation, by=by)
             messages.success(request, _("Approved. The patient sees the new window now."))
         elif action == "edit":
             sw.edit(
                 recommendation,
                 by=by,
-                window_min=form.cleaned_data["window_min"],  # type: ignore[arg-type]
+                window_min=form.cleaned_data["window_min"],
                 reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("Your window is set. The patient sees it now."))
         else:
-            sw.reject(recommendation, by=by, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+            sw.reject(recommendation, by=by, reason=form.cleaned_data["reason"])
             messages.success(request, _("Rejected. The current window stays."))
     except sw.SleepWindowError as error:
         messages.error(request, str(error))
@@ -489,7 +492,9 @@ def apply_decision(
 
 @clinician_required
 @require_POST
-def decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -> HttpResponse:
+def decide_screen(
+    request: AuthenticatedHttpRequest, patient_id: int, screen_id: int
+) -> HttpResponse:
     patient = _own_patient(request, patient_id)
     screen = get_object_or_404(SafetyScreen, pk=screen_id, patient=patient)
     form = ScreenDecisionForm(request.POST, strict=bool(safety.strict_answers(screen.answers)))
@@ -499,7 +504,7 @@ def decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -> Http
         sw.decide_screen(
             screen,
             decision=form.cleaned_data["decision"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             note=form.cleaned_data["note"],
         )
     except sw.SleepWindowError as error:
@@ -511,11 +516,11 @@ def decide_screen(request: HttpRequest, patient_id: int, screen_id: int) -> Http
 
 @clinician_required
 @require_POST
-def review_mood(request: HttpRequest, patient_id: int, check_id: int) -> HttpResponse:
+def review_mood(request: AuthenticatedHttpRequest, patient_id: int, check_id: int) -> HttpResponse:
     """The therapist has looked at an elevated-mood answer: reductions are no longer held."""
     patient = _own_patient(request, patient_id)
     check = get_object_or_404(MoodCheck, pk=check_id, patient=patient)
-    sw.review_mood(check, by=request.user)  # type: ignore[arg-type]
+    sw.review_mood(check, by=request.user)
     messages.success(
         request, _("Marked as looked at. Shorter windows are no longer held for this answer.")
     )
@@ -524,7 +529,7 @@ def review_mood(request: HttpRequest, patient_id: int, check_id: int) -> HttpRes
 
 @clinician_required
 @require_POST
-def course_action(request: HttpRequest, patient_id: int) -> HttpResponse:
+def course_action(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Pause, resume, end, review now, or change the protocol and review day."""
     patient = _own_patient(request, patient_id)
     course = sw.course_for(patient)

@@ -82,7 +82,7 @@ def remind_due(now: datetime) -> list[int]:
     for recommendation in waiting:
         stages = {r.stage for r in recommendation.reminders.all()}
         therapist = _therapist(recommendation)
-        duty_due = therapist is None or recommendation.since <= now - 2 * after  # type: ignore[attr-defined]
+        duty_due = therapist is None or recommendation.since <= now - 2 * after
         if therapist is not None and RecommendationReminder.Stage.THERAPIST not in stages:
             pk = _write(recommendation, RecommendationReminder.Stage.THERAPIST, [therapist.email])
             if pk:

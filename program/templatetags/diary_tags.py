@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 from django.utils.formats import number_format
 
@@ -8,30 +10,30 @@ register = template.Library()
 
 
 @register.filter
-def minutes(value: float | None) -> str:
+def minutes(value: Any) -> str:
     """Minutes as people read them, compact for tables: 6h 05m."""
     try:
-        value = float(value)  # type: ignore[arg-type]
+        value = float(value)
     except (TypeError, ValueError):
         return "–"
     return clinical_text.duration_short(value)
 
 
 @register.filter
-def minutes_long(value: float | None) -> str:
+def minutes_long(value: Any) -> str:
     """Minutes in words for sentences: 6 h 05 min."""
     try:
-        return clinical_text.duration(float(value))  # type: ignore[arg-type]
+        return clinical_text.duration(float(value))
     except (TypeError, ValueError):
         return "–"
 
 
 @register.filter
-def percent(value: float | None) -> str:
+def percent(value: Any) -> str:
     """A sleep efficiency as every surface shows it (``program.rules.sleep.percent``), with the
     language's decimal mark; a dash when there is none."""
     try:
-        return number_format(sleep.percent(float(value)), 1)  # type: ignore[arg-type]
+        return number_format(sleep.percent(float(value)), 1)
     except (TypeError, ValueError):
         return "–"
 
@@ -43,10 +45,10 @@ def occasion(key: str) -> str:
 
 
 @register.filter
-def signed(value: float | None, digits: int = 0) -> str:
+def signed(value: Any, digits: int = 0) -> str:
     """A change with its sign: +3, −2.5 (a true minus sign), ±0."""
     try:
-        value = round(float(value), int(digits))  # type: ignore[arg-type]
+        value = round(float(value), int(digits))
     except (TypeError, ValueError):
         return "–"
     text = f"{abs(value):.{int(digits)}f}"

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.access import patient_required
+from accounts.http import AuthenticatedHttpRequest
 from program.assessments import actions as assessments
 from program.curriculum.actions import exercises_this_week, programme_overview
 from program.enrolment.actions import current_enrolment
@@ -12,13 +13,13 @@ from program.models import Assessment, DiaryEntry, Prescription
 
 
 @patient_required
-def patient_home(request: HttpRequest) -> HttpResponse:
+def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = request.user
-    enrolment = current_enrolment(patient)  # type: ignore[arg-type]
-    today = patient.local_today()  # type: ignore[union-attr]
+    enrolment = current_enrolment(patient)
+    today = patient.local_today()
     overview = None
     if enrolment:
-        enrolment.patient = patient  # type: ignore[assignment]
+        enrolment.patient = patient
         overview = programme_overview(enrolment, today=today)
     this_week = overview.current if overview else None
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
@@ -39,7 +40,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "this_week": this_week,
         "overview": overview,
         "exercises": exercises_this_week(overview) if overview else [],
-        "therapist": patient.therapist,  # type: ignore[union-attr]
+        "therapist": patient.therapist,
         "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
         "window": Prescription.objects.active_for(patient, today),
         "medication": patient_card(patient, today),

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"No programme with the slug “{slug}”.")
         written = export_programme(
             programme,
-            options["directory"],
-            drafts=bool(options["drafts"]),  # type: ignore[arg-type]
+            Path(str(options["directory"])),
+            drafts=bool(options["drafts"]),
         )
         self.stdout.write(f"Wrote {len(written)} files to {options['directory']}.")

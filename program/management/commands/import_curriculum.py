@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        directory: Path = options["directory"]  # type: ignore[assignment]
+        directory = Path(str(options["directory"]))
         if not (directory / "programme.md").is_file():
             raise CommandError(f"{directory} has no programme.md.")
         try:
