@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import date
 
 from accounts.birth_dates import age_on
-from program.rules.titration import OLDER_ADULT_AGE
+from program.rules.titration import OLDER_ADULT_AGE as OLDER_ADULT_AGE  # re-exported
 
 ADULT_AGE = 18  # design decision: the age of majority [AASM21: a guideline for adults]
 # What a patient of OLDER_ADULT_AGE or over is proposed [BSM-COMP].
