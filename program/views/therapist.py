@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -144,11 +145,12 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def patient_context(patient: User, *, chart_id: str) -> dict[str, Any]:
+def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -> dict[str, Any]:
     """Everything the patient page and the printable summary show, in a fixed number
-    of queries."""
+    of queries (the summary, ``every_week``, lists every week of the diary)."""
     today = patient.local_today()
-    ctx = diary_context(patient, today, chart_id=chart_id)
+    ctx = diary_context(patient, today, chart_id=chart_id, every_week=every_week)
+    ctx["diary_pages_url"] = reverse("program:patient_diary", args=[patient.pk])
     enrolments = list(Enrolment.objects.filter(patient=patient).select_related("programme"))
     current = next((e for e in enrolments if e.status in ("active", "paused")), None)
     overview = None
@@ -273,7 +275,7 @@ def adjust_pace(request: HttpRequest, patient_id: int) -> HttpResponse:
 def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A printable summary for the medical record (a print stylesheet; see README)."""
     patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
-    ctx = patient_context(patient, chart_id="summary")
+    ctx = patient_context(patient, chart_id="summary", every_week=True)
     ctx["include_notes"] = request.GET.get("notes") == "1"
     return render(request, "program/patient_summary.html", ctx)
 
@@ -286,7 +288,7 @@ def patient_summary_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
     from ..summary_pdf import build
 
     patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
-    ctx = patient_context(patient, chart_id="pdf")
+    ctx = patient_context(patient, chart_id="pdf", every_week=True)
     today = request.user.local_today()  # type: ignore[union-attr]
     body = build(
         ctx,
