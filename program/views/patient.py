@@ -7,15 +7,21 @@ from accounts.access import patient_required
 
 from .. import assessments
 from ..curriculum import exercises_this_week, programme_overview
-from ..models import Assessment, DiaryEntry, Prescription
-from ..services import current_enrolment
+from ..models import Assessment, DiaryEntry, Enrolment, Prescription
 from .medication import patient_card
 
 
 @patient_required
 def patient_home(request: HttpRequest) -> HttpResponse:
     patient = request.user
-    enrolment = current_enrolment(patient)  # type: ignore[arg-type]
+    # The therapist comes with the enrolment (one join, not a query of its own).
+    enrolment = (
+        Enrolment.objects.current()
+        .select_related("programme", "patient__therapist")
+        .filter(patient=patient)
+        .first()
+    )
+    therapist = enrolment.patient.therapist if enrolment else patient.therapist  # type: ignore[union-attr]
     today = patient.local_today()  # type: ignore[union-attr]
     overview = None
     if enrolment:
@@ -24,8 +30,12 @@ def patient_home(request: HttpRequest) -> HttpResponse:
     this_week = overview.current if overview else None
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
     occasions = assessments.due(enrolment, today, done)
-    instruments = assessments.ensure_instruments() if occasions else {}
-    due = [instruments[o.key] for o in occasions if instruments[o.key].can_be_filled]
+    instruments = assessments.current_instruments() if occasions else {}
+    due = [
+        instruments[o.key]
+        for o in occasions
+        if o.key in instruments and instruments[o.key].can_be_filled
+    ]
     ctx = {
         "messages_enabled": bool(enrolment and enrolment.programme.messages_enabled),
         "questionnaires_due": due,
@@ -38,7 +48,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "this_week": this_week,
         "overview": overview,
         "exercises": exercises_this_week(overview) if overview else [],
-        "therapist": patient.therapist,  # type: ignore[union-attr]
+        "therapist": therapist,
         "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
         "window": Prescription.objects.active_for(patient, today),
         "medication": patient_card(patient, today),
