@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Min, Q
+from django.db.models import Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format, number_format
@@ -62,21 +62,17 @@ def diary_context(
         Enrolment.objects.current().filter(patient=patient).select_related("programme").first()
     )
     mine = DiaryEntry.objects.for_patient(patient)
-    span = mine.aggregate(count=Count("pk"), first=Min("diary_date"))
-    oldest_entry: date | None = span["first"]
-    start = enrolment.start_date if enrolment else (oldest_entry or today)
     zone = patient.zone
-
-    # Nights shown: pages of four weeks, but not before the diary or the programme began.
-    first_day = min(start, oldest_entry or start)
-    total = max(1, (today - first_day).days + 1)
-    pages = -(-total // TABLE_NIGHTS)
-    page = min(max(1, page), pages)
-    newest = today - timedelta(days=TABLE_NIGHTS * (page - 1))
-    shown = max(1, min(TABLE_NIGHTS, (newest - first_day).days + 1))
-    chart_first = today - timedelta(days=min(CHART_NIGHTS, total) - 1)
+    # Programme weeks count from the enrolment's start (without one, from the first night:
+    # one more query, for a patient not in a programme).
+    start: date = (
+        enrolment.start_date
+        if enrolment
+        else mine.order_by("diary_date").values_list("diary_date", flat=True).first() or today
+    )
 
     def weeks_up_to(day: date) -> tuple[date, date]:
+        """The first and last day of the WEEKS_SHOWN programme weeks ending with ``day``'s."""
         week = sleep.week_index(day, start)
         return (
             start + timedelta(days=7 * (week - WEEKS_SHOWN)),
@@ -84,16 +80,36 @@ def diary_context(
         )
 
     latest_weeks = weeks_up_to(today)
-    page_weeks = weeks_up_to(newest)
-    if every_week:
-        entries = list(mine.order_by("-diary_date"))
-    else:
-        entries = list(
-            mine.filter(
+    first_night = mine.order_by("diary_date").values("diary_date")[:1]
+
+    def read(page: int) -> tuple[date, tuple[date, date], list[DiaryEntry]]:
+        """The page's newest night, its weeks, and the entries shown (one query): the
+        latest weeks (charts, this morning, the mornings missed), the page's weeks and
+        the diary's first night (where the pages end)."""
+        newest = today - timedelta(days=TABLE_NIGHTS * (page - 1))
+        page_weeks = weeks_up_to(newest)
+        shown = (
+            mine
+            if every_week
+            else mine.filter(
                 Q(diary_date__range=(latest_weeks[0], today))
                 | Q(diary_date__range=(page_weeks[0], min(page_weeks[1], today)))
-            ).order_by("-diary_date")
+                | Q(diary_date=Subquery(first_night))
+            )
         )
+        return newest, page_weeks, list(shown.order_by("-diary_date"))
+
+    # Nights shown: pages of four weeks, but not before the diary or the programme began.
+    page = max(1, page)
+    newest, page_weeks, entries = read(page)
+    first_day = min(start, entries[-1].diary_date) if entries else start
+    total = max(1, (today - first_day).days + 1)
+    pages = -(-total // TABLE_NIGHTS)
+    if page > pages:  # a page past the end (an old link): the last one
+        page = pages
+        newest, page_weeks, entries = read(page)
+    shown = max(1, min(TABLE_NIGHTS, (newest - first_day).days + 1))
+    chart_first = today - timedelta(days=min(CHART_NIGHTS, total) - 1)
     by_date = {e.diary_date: e for e in entries}
 
     nights = []
@@ -157,7 +173,7 @@ def diary_context(
         "today": today,
         "today_entry": by_date.get(today),
         "missing": diary_service.missing_dates(patient, today, by_date)[:8],
-        "entry_count": span["count"],
+        "entry_count": mine.count,  # counted only where a page shows it
         "page": page,
         "pages": pages,
         "newer_page": page - 1 if page > 1 else None,

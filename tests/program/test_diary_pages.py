@@ -200,9 +200,9 @@ def test_the_csv_download_has_every_night(patient) -> None:
 def test_the_diary_page_uses_a_fixed_number_of_queries(patient, django_assert_max_num_queries):
     client = client_for(patient)
     client.get(reverse("program:diary"))
-    # Session, user, enrolment, the diary's size and first night, the nights shown,
+    # Session, user, enrolment, the nights shown (and the diary's first night),
     # prescriptions (the chart's window), the taper plan card.
-    with django_assert_max_num_queries(7) as few:
+    with django_assert_max_num_queries(6) as few:
         client.get(reverse("program:diary"))
     for back in range(1, 60):
         diary_service.save_entry(
@@ -319,3 +319,22 @@ def test_weekly_figures_from_stored_minutes_match_the_recomputed_ones(patient) -
     entry.metrics_version = 0  # saved under older rules: worked out afresh
     entry.time_in_bed_min = 1
     assert diary_service.stored_metrics(entry) == diary_service.entry_metrics(entry)
+
+
+def test_a_diary_without_a_programme_pages_from_its_first_night(patient) -> None:
+    from program.models import Enrolment
+
+    Enrolment.objects.filter(patient=patient).delete()
+    _nights_back(patient, 40)  # 16 October to 24 November: two pages
+    client = client_for(patient)
+    first = client.get(reverse("program:diary")).content.decode()
+    assert "Page 1 of 2" in first and "Thu 29 Oct" in first
+    second = client.get(reverse("program:diary"), {"page": 2}).content.decode()
+    assert "Fri 16 Oct" in second and "Thu 15 Oct" not in second
+
+
+def test_the_printable_summary_still_lists_every_week(patient, therapist) -> None:
+    _nights_back(patient, 120)
+    page = client_for(therapist).get(reverse("program:patient_summary", args=[patient.pk]))
+    weeks = page.content.decode().split('id="s-weeks"')[1].split("</table>")[0]
+    assert weeks.count("<tr>") >= 1 + 17  # 120 nights: eighteen programme weeks
