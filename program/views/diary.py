@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -31,6 +32,12 @@ from .medication import patient_card
 CHART_NIGHTS = 14
 TABLE_NIGHTS = 28
 WEEKS_SHOWN = 8
+
+
+def short_day(day: date) -> str:
+    """``day`` as the date filter's "D j M" gives it (Tue 3 Nov, mar 3 Nov), in the active
+    language, without parsing the format for each of a table's rows."""
+    return f"{WEEKDAYS_ABBR[day.weekday()]} {day.day} {MONTHS_3[day.month].title()}"
 
 
 def page_number(request: HttpRequest) -> int:
@@ -119,9 +126,15 @@ def diary_context(
         nights.append(
             {
                 "date": day,
+                "label": short_day(day),
                 "entry": entry,
-                "into_bed": entry.into_bed.astimezone(zone) if entry else None,
-                "out_of_bed": entry.out_of_bed.astimezone(zone) if entry else None,
+                # Bed -> up, in the patient's zone, as "H:i–H:i".
+                "bed_to_up": (
+                    f"{entry.into_bed.astimezone(zone):%H:%M}–"
+                    f"{entry.out_of_bed.astimezone(zone):%H:%M}"
+                )
+                if entry
+                else "",
                 "editable": bool(entry) and diary_service.can_edit(entry, today),
             }
         )

@@ -338,3 +338,29 @@ def test_the_printable_summary_still_lists_every_week(patient, therapist) -> Non
     page = client_for(therapist).get(reverse("program:patient_summary", args=[patient.pk]))
     weeks = page.content.decode().split('id="s-weeks"')[1].split("</table>")[0]
     assert weeks.count("<tr>") >= 1 + 17  # 120 nights: eighteen programme weeks
+
+
+def test_the_therapist_sees_bed_and_up_times_in_the_patients_zone(patient, therapist) -> None:
+    """The therapist's view says "Times are in the patient's zone": so they are, whatever
+    the therapist's own zone (it once showed them in the therapist's)."""
+    therapist.time_zone = "America/New_York"
+    therapist.save()
+    _nights_back(patient, 3)  # in bed 23:00, up 06:30, London time
+    page = client_for(therapist).get(reverse("program:patient_diary", args=[patient.pk]))
+    html = page.content.decode()
+    assert "Europe/London" in html
+    assert html.count("<td>23:00–06:30</td>") == 3
+    assert "18:00–01:30" not in html
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_tables_short_day_reads_as_the_date_filter_gives_it(language) -> None:
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from program.views.diary import short_day
+
+    with translation.override(language):
+        for back in range(366):
+            day = date(2026, 12, 31) - timedelta(days=back)
+            assert short_day(day) == date_format(day, "D j M")
