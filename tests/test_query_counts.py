@@ -44,16 +44,16 @@ def test_lists_use_a_fixed_number_of_queries(page, therapist, clinic_admin, prog
 
 def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     home = count_queries(client_for(patient), reverse("program:patient_home"))
-    # Session, user, enrolment with programme, therapist, last entry, window,
+    # Session, user, enrolment with programme and therapist, last entry, window,
     # questionnaires done, the first sleep window's start (the PHQ-9 of restriction
     # weeks, program.rules.mood); then the programme overview
     # (program.curriculum.actions.programme_overview): the patient's progress, pace changes,
     # diary nights, and this week's exercises (parts of published versions, in memory
     # once read).
     # (The programme's weeks, lessons and versions are kept in memory per content
-    # revision: program.curriculum.actions.programme_structure. Instruments only when one is due.)
-    # And the crisis contacts of the footer (program.crisis.actions), one query.
-    assert home <= 14, home  # and the taper plan card (plan, steps)
+    # revision: program.curriculum.actions.programme_structure. Instruments only when one
+    # is due.) And the crisis contacts of the footer (program.crisis.actions), one query.
+    assert home <= 13, home  # and the taper plan card (plan, steps)
 
 
 def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) -> None:
@@ -458,3 +458,44 @@ def test_the_round_uses_the_same_queries_for_5_and_50_patients(therapist) -> Non
     many, many_card = count_queries(client, reverse("program:round")), count_queries(client, card)
     assert few == many, f"the round: {few} queries for 5 patients, {many} for 50"
     assert few_card == many_card, f"a card: {few_card} queries for 5 patients, {many_card} for 50"
+
+
+# --- Patient pages: a month of diary nights, then a year -------------------------------
+
+
+def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, therapist):
+    """Today, the diary (both pages of its table), the diary form, the sleep window and
+    the therapist's view of the diary read only what they show: a year of history costs
+    no more queries than a month."""
+    from datetime import timedelta
+
+    from program.diary.actions import save_entry
+
+    today = patient.local_today()
+
+    def nights(first_back: int, last_back: int) -> None:
+        for back in range(first_back, last_back + 1):
+            save_entry(
+                patient=patient,
+                diary_date=today - timedelta(days=back),
+                changed_by=patient,
+                enforce_backfill=False,
+                answers=night_answers(),
+            )
+
+    # Today's and yesterday's mornings stay open, so the diary form has one to offer.
+    nights(2, 31)
+    patient_client, therapist_client = client_for(patient), client_for(therapist)
+    urls = [
+        (patient_client, reverse("program:patient_home")),
+        (patient_client, reverse("program:diary")),
+        (patient_client, reverse("program:diary") + "?page=2"),
+        (patient_client, reverse("program:diary_new")),
+        (patient_client, reverse("program:sleep_window")),
+        (therapist_client, reverse("program:patient_diary", args=[patient.pk])),
+    ]
+    month = [count_queries(c, u) for c, u in urls]
+    nights(32, 366)
+    year = [count_queries(c, u) for c, u in urls]
+    assert month == year, f"{month} queries with 30 nights, {year} with 365"
+    assert month[0] <= 11 and max(month[1:]) <= 10, month

@@ -76,6 +76,19 @@ def ensure_instruments() -> dict[str, Instrument]:
     )
 
 
+def current_instruments() -> dict[str, Instrument]:
+    """The current instrument of each key, read only (for pages: a GET creates nothing;
+    the data migration ships the instruments), the ISI first, as shipped."""
+    current = {i.key: i for i in Instrument.objects.current()}
+    order = [d["key"] for d in SHIPPED]
+    return dict(
+        sorted(
+            current.items(),
+            key=lambda kv: (kv[0] not in order, order.index(kv[0]) if kv[0] in order else 0),
+        )
+    )
+
+
 def load_wording(data: Mapping[str, Any], *, source: str) -> Instrument:
     """Load a clinic's licensed wording for one instrument (see README).
 

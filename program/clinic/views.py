@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -152,11 +153,12 @@ def caseload_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     return response
 
 
-def patient_context(patient: User, *, chart_id: str) -> dict[str, Any]:
+def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -> dict[str, Any]:
     """Everything the patient page and the printable summary show, in a fixed number
-    of queries."""
+    of queries (the summary, ``every_week``, lists every week of the diary)."""
     today = patient.local_today()
-    ctx = diary_context(patient, today, chart_id=chart_id)
+    ctx = diary_context(patient, today, chart_id=chart_id, every_week=every_week)
+    ctx["diary_pages_url"] = reverse("program:patient_diary", args=[patient.pk])
     enrolments = list(Enrolment.objects.filter(patient=patient).select_related("programme"))
     current = next((e for e in enrolments if e.status in ("active", "paused")), None)
     overview = None
@@ -287,7 +289,7 @@ def adjust_pace(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRespo
 def patient_summary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """A printable summary for the medical record (a print stylesheet; see README)."""
     patient = get_patient_for(request.user, patient_id)
-    ctx = patient_context(patient, chart_id="summary")
+    ctx = patient_context(patient, chart_id="summary", every_week=True)
     ctx["include_notes"] = request.GET.get("notes") == "1"
     return render(request, "program/patient_summary.html", ctx)
 
@@ -300,7 +302,7 @@ def patient_summary_pdf(request: AuthenticatedHttpRequest, patient_id: int) -> H
     from program.clinic.summary_pdf import build
 
     patient = get_patient_for(request.user, patient_id)
-    ctx = patient_context(patient, chart_id="pdf")
+    ctx = patient_context(patient, chart_id="pdf", every_week=True)
     today = request.user.local_today()
     body = build(
         ctx,

@@ -354,6 +354,28 @@ def entry_metrics(entry: DiaryEntry) -> sleep.NightMetrics:
     )
 
 
+def stored_metrics(entry: DiaryEntry) -> sleep.NightMetrics:
+    """An entry's metrics from the minutes stored when it was saved (no recomputing the
+    night); an entry saved under an older metrics version is worked out afresh."""
+    if entry.metrics_version != sleep.METRICS_VERSION:
+        return entry_metrics(entry)
+    tib = entry.time_in_bed_min
+    tib_lights = sleep.minutes_between(entry.lights_off, entry.out_of_bed)
+    tst = entry.total_sleep_min
+    return sleep.NightMetrics(
+        time_in_bed=tib,
+        time_in_bed_from_lights_out=tib_lights,
+        sleep_latency=entry.sleep_latency_min,
+        wake_after_sleep_onset=entry.awake_min,
+        awakenings=entry.awakenings,
+        terminal_wake=entry.terminal_wake_min,
+        total_sleep=tst,
+        sleep_efficiency=100.0 * tst / tib if tib > 0 else 0.0,
+        sleep_efficiency_from_lights_out=100.0 * tst / tib_lights if tib_lights > 0 else 0.0,
+        nap=entry.nap_min,
+    )
+
+
 @dataclass(frozen=True)
 class WeekRow:
     week: int
@@ -368,7 +390,7 @@ def weekly_rows(entries: Iterable[DiaryEntry], start: date) -> list[WeekRow]:
     Nights marked unusual stay in the diary but are left out of the weekly
     figures, as titration leaves them out.
     """
-    dated = [(e.diary_date, entry_metrics(e)) for e in entries if not e.unusual_night]
+    dated = [(e.diary_date, stored_metrics(e)) for e in entries if not e.unusual_night]
     rows = [
         WeekRow(
             week=week,

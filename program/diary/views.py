@@ -5,8 +5,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.db.models import Q, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -33,53 +35,143 @@ from program.sleep_window import actions as sleep_window
 
 CHART_NIGHTS = 14
 TABLE_NIGHTS = 28
+WEEKS_SHOWN = 8
 
 
-def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dict[str, Any]:
-    """Everything the diary pages show, in a fixed number of queries.
+def short_day(day: date) -> str:
+    """``day`` as the date filter's "D j M" gives it (Tue 3 Nov, mar 3 Nov), in the active
+    language, without parsing the format for each of a table's rows."""
+    return f"{WEEKDAYS_ABBR[day.weekday()]} {day.day} {MONTHS_3[day.month].title()}"
 
-    One query for the entries, one for the enrolment; the weekly figures are
-    computed in Python from the same rows.
+
+def page_number(request: HttpRequest) -> int:
+    """The diary table's page asked for (1: the latest nights); anything else reads as 1."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def diary_context(
+    patient: User,
+    today: date,
+    *,
+    chart_id: str = "diary",
+    page: int = 1,
+    every_week: bool = False,
+) -> dict[str, Any]:
+    """Everything the diary pages show, in a fixed number of queries and rows.
+
+    The nightly table shows one page of TABLE_NIGHTS nights (page 1: the latest);
+    the weekly table the WEEKS_SHOWN programme weeks up to that page's newest night
+    (every week with ``every_week``, for the printable summary). The charts always
+    show the latest nights and weeks. Only the nights these need are read, so the
+    page costs the same with a month or a year of history; the weekly figures come
+    from the metrics stored with each entry.
     """
-    entries = list(DiaryEntry.objects.for_patient(patient).order_by("-diary_date"))
     enrolment = (
         Enrolment.objects.current().filter(patient=patient).select_related("programme").first()
     )
-    start = enrolment.start_date if enrolment else (entries[-1].diary_date if entries else today)
-    by_date = {e.diary_date: e for e in entries}
+    mine = DiaryEntry.objects.for_patient(patient)
     zone = patient.zone
+    # Programme weeks count from the enrolment's start (without one, from the first night:
+    # one more query, for a patient not in a programme).
+    start: date = (
+        enrolment.start_date
+        if enrolment
+        else mine.order_by("diary_date").values_list("diary_date", flat=True).first() or today
+    )
 
-    # Nights shown: the last four weeks, but not before the diary or the programme began.
-    first_day = min([start, *(e.diary_date for e in entries[-1:])])
-    shown = max(1, min(TABLE_NIGHTS, (today - first_day).days + 1))
+    def weeks_up_to(day: date) -> tuple[date, date]:
+        """The first and last day of the WEEKS_SHOWN programme weeks ending with ``day``'s."""
+        week = sleep.week_index(day, start)
+        return (
+            start + timedelta(days=7 * (week - WEEKS_SHOWN)),
+            start + timedelta(days=7 * week - 1),
+        )
+
+    latest_weeks = weeks_up_to(today)
+    first_night = mine.order_by("diary_date").values("diary_date")[:1]
+
+    def read(page: int) -> tuple[date, tuple[date, date], list[DiaryEntry]]:
+        """The page's newest night, its weeks, and the entries shown (one query): the
+        latest weeks (charts, this morning, the mornings missed), the page's weeks and
+        the diary's first night (where the pages end)."""
+        newest = today - timedelta(days=TABLE_NIGHTS * (page - 1))
+        page_weeks = weeks_up_to(newest)
+        shown = (
+            mine
+            if every_week
+            else mine.filter(
+                Q(diary_date__range=(latest_weeks[0], today))
+                | Q(diary_date__range=(page_weeks[0], min(page_weeks[1], today)))
+                | Q(diary_date=Subquery(first_night))
+            )
+        )
+        return newest, page_weeks, list(shown.order_by("-diary_date"))
+
+    # Nights shown: pages of four weeks, but not before the diary or the programme began.
+    page = max(1, page)
+    newest, page_weeks, entries = read(page)
+    first_day = min(start, entries[-1].diary_date) if entries else start
+    total = max(1, (today - first_day).days + 1)
+    pages = -(-total // TABLE_NIGHTS)
+    if page > pages:  # a page past the end (an old link): the last one
+        page = pages
+        newest, page_weeks, entries = read(page)
+    shown = max(1, min(TABLE_NIGHTS, (newest - first_day).days + 1))
+    chart_first = today - timedelta(days=min(CHART_NIGHTS, total) - 1)
+    by_date = {e.diary_date: e for e in entries}
+
     nights: list[dict[str, Any]] = []
     for offset in range(shown - 1, -1, -1):
-        day = today - timedelta(days=offset)
+        day = newest - timedelta(days=offset)
         entry = by_date.get(day)
         nights.append(
             {
                 "date": day,
+                "label": short_day(day),
                 "entry": entry,
-                "metrics": diary_service.entry_metrics(entry) if entry else None,
-                "into_bed": entry.into_bed.astimezone(zone) if entry else None,
-                "out_of_bed": entry.out_of_bed.astimezone(zone) if entry else None,
+                # Bed -> up, in the patient's zone, as "H:i–H:i".
+                "bed_to_up": (
+                    f"{entry.into_bed.astimezone(zone):%H:%M}–"
+                    f"{entry.out_of_bed.astimezone(zone):%H:%M}"
+                )
+                if entry
+                else "",
                 "editable": entry is not None and diary_service.can_edit(entry, today),
             }
         )
-    windows = sleep_window.windows_by_day(patient, [n["date"] for n in nights])
-    bars = [
-        charts.Bar(
-            label=date_format(n["date"], "D")[:2] + f" {n['date'].day}",
-            when=n["date"],
-            time_in_bed=n["metrics"].time_in_bed if n["metrics"] else None,
-            total_sleep=n["metrics"].total_sleep if n["metrics"] else None,
-            efficiency=n["entry"].sleep_efficiency if n["entry"] else None,
-            muted=bool(n["entry"] and n["entry"].unusual_night),
-            window=windows.get(n["date"]),
+    chart_days = [chart_first + timedelta(days=n) for n in range((today - chart_first).days + 1)]
+    windows = sleep_window.windows_by_day(patient, chart_days)
+    bars = []
+    for day in chart_days:
+        entry = by_date.get(day)
+        bars.append(
+            charts.Bar(
+                label=date_format(day, "D")[:2] + f" {day.day}",
+                when=day,
+                time_in_bed=entry.time_in_bed_min if entry else None,
+                total_sleep=entry.total_sleep_min if entry else None,
+                efficiency=entry.sleep_efficiency if entry else None,
+                muted=bool(entry and entry.unusual_night),
+                window=windows.get(day),
+            )
         )
-        for n in nights[-CHART_NIGHTS:]
-    ]
-    weeks = diary_service.weekly_rows(entries, start)
+    if every_week:
+        weeks = diary_service.weekly_rows(entries, start)
+        latest = weeks
+    else:
+        weeks = diary_service.weekly_rows(
+            [e for e in entries if page_weeks[0] <= e.diary_date <= page_weeks[1]], start
+        )
+        latest = (
+            weeks
+            if page_weeks == latest_weeks
+            else diary_service.weekly_rows(
+                [e for e in entries if e.diary_date >= latest_weeks[0]], start
+            )
+        )
     week_bars = [
         charts.Bar(
             label=_("Wk %(week)s") % {"week": w.week} if w.week > 0 else _("Before"),
@@ -88,9 +180,9 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
             total_sleep=w.summary.mean_total_sleep,
             efficiency=w.summary.sleep_efficiency,
         )
-        for w in reversed(weeks[:8])
+        for w in reversed(latest[:WEEKS_SHOWN])
     ]
-    recorded = sum(1 for n in nights[-CHART_NIGHTS:] if n["entry"])
+    recorded = sum(1 for b in bars if b.time_in_bed is not None)
     return {
         "nights": list(reversed(nights)),
         "weeks": weeks,
@@ -98,7 +190,13 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
         "today": today,
         "today_entry": by_date.get(today),
         "missing": diary_service.missing_dates(patient, today, by_date)[:8],
-        "entry_count": len(entries),
+        "entry_count": mine.count,  # counted only where a page shows it
+        "page": page,
+        "pages": pages,
+        "newer_page": page - 1 if page > 1 else None,
+        "older_page": page + 1 if page < pages else None,
+        "first_night": nights[0]["date"],
+        "last_night": nights[-1]["date"],
         "night_chart": mark_safe(  # built from numbers and escaped labels only
             charts.sleep_chart(
                 bars,
@@ -136,7 +234,7 @@ def diary_context(patient: User, today: date, *, chart_id: str = "diary") -> dic
 def diary_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient: User = request.user
     today = patient.local_today()
-    ctx = diary_context(patient, today)
+    ctx = diary_context(patient, today, page=page_number(request))
     ctx["medication"] = patient_card(patient, today)
     return render(request, "program/diary.html", ctx)
 
@@ -377,7 +475,9 @@ def diary_edit(request: AuthenticatedHttpRequest, diary_date: str) -> HttpRespon
 def patient_diary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The therapist's view of a patient's diary, with every change made to it."""
     patient = get_patient_for(request.user, patient_id)
-    ctx = diary_context(patient, patient.local_today(), chart_id="patient-diary")
+    ctx = diary_context(
+        patient, patient.local_today(), chart_id="patient-diary", page=page_number(request)
+    )
     ctx["patient"] = patient
     ctx["revisions"] = (
         DiaryEntryRevision.objects.filter(entry__patient=patient)

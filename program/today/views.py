@@ -7,15 +7,21 @@ from accounts.access import patient_required
 from accounts.http import AuthenticatedHttpRequest
 from program.assessments import actions as assessments
 from program.curriculum.actions import exercises_this_week, programme_overview
-from program.enrolment.actions import current_enrolment
 from program.medication.views import patient_card
-from program.models import Assessment, DiaryEntry, Prescription
+from program.models import Assessment, DiaryEntry, Enrolment, Prescription
 
 
 @patient_required
 def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = request.user
-    enrolment = current_enrolment(patient)
+    # The therapist comes with the enrolment (one join, not a query of its own).
+    enrolment = (
+        Enrolment.objects.current()
+        .select_related("programme", "patient__therapist")
+        .filter(patient=patient)
+        .first()
+    )
+    therapist = enrolment.patient.therapist if enrolment else patient.therapist
     today = patient.local_today()
     overview = None
     if enrolment:
@@ -26,8 +32,12 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     occasions = assessments.due(
         enrolment, today, done, assessments.restriction_start(patient) if enrolment else None
     )
-    instruments = assessments.ensure_instruments() if occasions else {}
-    due = [instruments[o.key] for o in occasions if instruments[o.key].can_be_filled]
+    instruments = assessments.current_instruments() if occasions else {}
+    due = [
+        instruments[o.key]
+        for o in occasions
+        if o.key in instruments and instruments[o.key].can_be_filled
+    ]
     ctx = {
         "messages_enabled": bool(enrolment and enrolment.programme.messages_enabled),
         "questionnaires_due": due,
@@ -40,7 +50,7 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "this_week": this_week,
         "overview": overview,
         "exercises": exercises_this_week(overview) if overview else [],
-        "therapist": patient.therapist,
+        "therapist": therapist,
         "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
         "window": Prescription.objects.active_for(patient, today),
         "medication": patient_card(patient, today),

@@ -61,3 +61,40 @@ def test_a_patient_fills_the_diary_and_the_therapist_sees_it(
     assert desk.locator("table.diary-table td", has_text="79.6%").is_visible()
     screenshot(desk, "therapist-patient-diary-desktop")
     context.close()
+
+
+def test_a_patient_reads_older_nights_page_by_page_on_a_phone(page, patient: User) -> None:
+    """The diary shows four weeks at a time; older nights are one plain link away (no
+    script), and the page reads well on a phone with nothing serious for axe."""
+    from datetime import timedelta
+
+    from program.diary.actions import save_entry
+    from tests.nights import night_answers
+
+    from .conftest import accessibility_violations
+
+    today = patient.local_today()
+    for back in range(1, 41):
+        save_entry(
+            patient=patient,
+            diary_date=today - timedelta(days=back),
+            changed_by=patient,
+            enforce_backfill=False,
+            answers=night_answers(),
+        )
+    oldest = today - timedelta(days=40)
+    sign_in(page, patient.email)
+    page.get_by_role("link", name="Diary", exact=True).click()
+    table = page.locator("table.diary-table")
+    assert table.locator("tbody tr").count() == 28
+    older_label = f"{oldest:%a} {oldest.day} {oldest:%b}"
+    assert older_label not in table.inner_text()
+    page.get_by_role("link", name="Older nights").click()
+    page.wait_for_url(re.compile(r"\?page=2#nights-heading$"))
+    assert older_label in table.inner_text()
+    assert page.get_by_text("Page 2 of 2").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert accessibility_violations(page) == []
+    screenshot(page, "diary-older-nights-phone")
+    page.get_by_role("link", name="Newer nights").click()
+    assert table.locator("tbody tr").count() == 28

@@ -200,7 +200,9 @@ def test_the_csv_download_has_every_night(patient) -> None:
 def test_the_diary_page_uses_a_fixed_number_of_queries(patient, django_assert_max_num_queries):
     client = client_for(patient)
     client.get(reverse("program:diary"))
-    with django_assert_max_num_queries(7) as few:  # and the footer's crisis lines
+    # Session, user, enrolment, the nights shown (and the diary's first night),
+    # prescriptions (the chart's window), the taper plan card, the footer's crisis lines.
+    with django_assert_max_num_queries(7) as few:
         client.get(reverse("program:diary"))
     for back in range(1, 60):
         diary_service.save_entry(
@@ -249,3 +251,115 @@ def test_clock_times_read_the_browsers_form_first_and_the_languages_otherwise() 
         assert field.clean("23.15") == time(23, 15)  # Dutch, typed where no time picker
     with pytest.raises(ValidationError):
         field.clean("25:99")
+
+
+def _nights_back(patient, count: int) -> None:
+    for back in range(1, count + 1):
+        diary_service.save_entry(
+            patient=patient,
+            diary_date=date(2026, 11, 25) - timedelta(days=back),
+            changed_by=patient,
+            enforce_backfill=False,
+            answers=night_answers(),
+        )
+
+
+def test_older_nights_are_on_pages_of_four_weeks_linked_without_javascript(
+    patient, therapist
+) -> None:
+    _nights_back(patient, 70)  # 25 November back to 16 September: three pages
+    client = client_for(patient)
+    url = reverse("program:diary")
+    first = client.get(url).content.decode()
+    assert "The last four weeks" in first
+    assert "Thu 29 Oct" in first and "Wed 28 Oct" not in first  # 28 nights to 25 Nov
+    assert 'href="?page=2#nights-heading" rel="next">Older nights</a>' in first
+    assert "Newer nights" not in first
+    assert "Page 1 of 3" in first
+
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "Wed 28 Oct" in second and "Thu 1 Oct" in second and "Wed 30 Sep" not in second
+    assert "Nights from 1 Oct 2026 to 28 Oct 2026" in second
+    assert 'href="?page=1#nights-heading" rel="prev">Newer nights</a>' in second
+    assert 'href="?page=3#nights-heading" rel="next">Older nights</a>' in second
+
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "Wed 16 Sep" in last and "Older nights" not in last
+    # A page past the end shows the last one; anything not a number, the first.
+    assert "Page 3 of 3" in client.get(url, {"page": 99}).content.decode()
+    assert "Page 1 of 3" in client.get(url, {"page": "x"}).content.decode()
+
+    # The therapist's view of the diary pages the same way; the patient page's table
+    # leads to it.
+    diary_url = reverse("program:patient_diary", args=[patient.pk])
+    theirs = client_for(therapist).get(diary_url, {"page": 2}).content.decode()
+    assert "Wed 28 Oct" in theirs and "70 entries." in theirs
+    detail = client_for(therapist).get(reverse("program:patient_detail", args=[patient.pk]))
+    assert f'href="{diary_url}?page=2#nights-heading"' in detail.content.decode()
+
+
+def test_the_weekly_table_shows_eight_weeks_up_to_the_pages_newest_night(patient) -> None:
+    _nights_back(patient, 120)
+    client = client_for(patient)
+    first = client.get(reverse("program:diary")).content.decode()
+    weeks = first.split('id="weeks-heading"')[1]
+    assert weeks.count("<tr>") == 1 + 8  # the head and eight weeks
+    # Programme weeks 4 back to -3 (5 to 11 October); week -4 (from 28 September) is on
+    # the older pages.
+    table = weeks.split("</table>")[0]
+    assert "Week 4" in table and "5 Oct–11 Oct" in table and "28 Sep" not in table
+
+
+def test_weekly_figures_from_stored_minutes_match_the_recomputed_ones(patient) -> None:
+    _nights_back(patient, 20)
+    entries = list(DiaryEntry.objects.filter(patient=patient))
+    for entry in entries:
+        assert diary_service.stored_metrics(entry) == diary_service.entry_metrics(entry)
+    entry = entries[0]
+    entry.metrics_version = 0  # saved under older rules: worked out afresh
+    entry.time_in_bed_min = 1
+    assert diary_service.stored_metrics(entry) == diary_service.entry_metrics(entry)
+
+
+def test_a_diary_without_a_programme_pages_from_its_first_night(patient) -> None:
+    from program.models import Enrolment
+
+    Enrolment.objects.filter(patient=patient).delete()
+    _nights_back(patient, 40)  # 16 October to 24 November: two pages
+    client = client_for(patient)
+    first = client.get(reverse("program:diary")).content.decode()
+    assert "Page 1 of 2" in first and "Thu 29 Oct" in first
+    second = client.get(reverse("program:diary"), {"page": 2}).content.decode()
+    assert "Fri 16 Oct" in second and "Thu 15 Oct" not in second
+
+
+def test_the_printable_summary_still_lists_every_week(patient, therapist) -> None:
+    _nights_back(patient, 120)
+    page = client_for(therapist).get(reverse("program:patient_summary", args=[patient.pk]))
+    weeks = page.content.decode().split('id="s-weeks"')[1].split("</table>")[0]
+    assert weeks.count("<tr>") >= 1 + 17  # 120 nights: eighteen programme weeks
+
+
+def test_the_therapist_sees_bed_and_up_times_in_the_patients_zone(patient, therapist) -> None:
+    """The therapist's view says "Times are in the patient's zone": so they are, whatever
+    the therapist's own zone (it once showed them in the therapist's)."""
+    therapist.time_zone = "America/New_York"
+    therapist.save()
+    _nights_back(patient, 3)  # in bed 23:00, up 06:30, London time
+    page = client_for(therapist).get(reverse("program:patient_diary", args=[patient.pk]))
+    html = page.content.decode()
+    assert "Europe/London" in html
+    assert html.count("<td>23:00–06:30</td>") == 3
+    assert "18:00–01:30" not in html
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_tables_short_day_reads_as_the_date_filter_gives_it(language) -> None:
+    from django.utils import translation
+    from django.utils.formats import date_format
+    from program.views.diary import short_day
+
+    with translation.override(language):
+        for back in range(366):
+            day = date(2026, 12, 31) - timedelta(days=back)
+            assert short_day(day) == date_format(day, "D j M")
