@@ -357,7 +357,8 @@ def test_the_therapist_sees_bed_and_up_times_in_the_patients_zone(patient, thera
 def test_a_tables_short_day_reads_as_the_date_filter_gives_it(language) -> None:
     from django.utils import translation
     from django.utils.formats import date_format
-    from program.views.diary import short_day
+
+    from program.diary.views import short_day
 
     with translation.override(language):
         for back in range(366):
