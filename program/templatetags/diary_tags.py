@@ -39,6 +39,14 @@ def percent(value: Any) -> str:
 
 
 @register.filter
+def percent_sign(value: Any) -> str:
+    """``percent`` with its sign ("85.8%"), or a lone dash when there is none (a week with
+    too few nights has no sleep efficiency), never a sign without a number."""
+    shown = percent(value)
+    return "–" if shown == "–" else f"{shown}%"
+
+
+@register.filter
 def occasion(key: str) -> str:
     """A questionnaire's occasion in words ("End of week 2"), never its key ("week-2")."""
     return clinical_text.occasion_label(str(key))

@@ -95,3 +95,11 @@ def test_compression_promises_the_extension_it_now_makes(patient, therapist) -> 
     mine = page(patient)
     assert "or more, your window grows by 15 minutes" in mine
     assert "the average time you spent in bed during your baseline week" in mine
+
+
+def test_a_week_without_a_sleep_efficiency_shows_a_dash_not_a_lone_sign() -> None:
+    """The therapist's figures line: "SE –" for a week with too few nights, never "SE %"."""
+    from django.template import Context, Template
+
+    line = Template("{% load diary_tags %}SE {{ se|percent_sign }}; SE {{ none|percent_sign }}")
+    assert line.render(Context({"se": 85.75, "none": None})) == "SE 85.8%; SE –"
