@@ -498,7 +498,9 @@ class Exercise:
 
 
 def _last_opened(item: LessonItem) -> datetime:
-    assert item.progress is not None  # only started lessons are compared
+    """When a started lesson was last opened (only started lessons are compared)."""
+    if item.progress is None:
+        raise ValueError("A lesson not started has not been opened.")
     return item.progress.last_opened_at
 
 

@@ -158,7 +158,8 @@ def lesson(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
     overview = _overview_for(patient, enrolment)
     # 404 unless the lesson is in an open week of the patient's own programme.
     week_item, item = _open_lesson_item(overview, lesson_id)
-    assert overview is not None  # _open_lesson_item answered 404 otherwise
+    if overview is None:  # _open_lesson_item answered 404 already; said again for the types
+        raise Http404
     progress = item.progress
     if not reopened_recently(overview, item):
         progress = open_lesson(
