@@ -188,7 +188,9 @@ def round_decide_screen(
     try:
         with transaction.atomic():
             # Locked and read again: of two submits at once only the first decides.
-            locked = SafetyScreen.objects.select_for_update().select_related("decided_by")
+            locked = SafetyScreen.objects.select_for_update(of=("self",)).select_related(
+                "decided_by"
+            )
             screen = locked.get(pk=screen.pk)
             if screen.decision != SafetyScreen.Decision.PENDING:
                 messages.error(
