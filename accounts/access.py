@@ -2,7 +2,8 @@
 
 Views never test ``user.is_staff`` or compare ids themselves. They use a role
 decorator and start with a permission-checked fetch that begins from the user
-and answers 404 to anyone who is not allowed to know the object exists.
+and answers 404 to anyone who is not allowed to know the object exists. The fetch
+of a patient also notes the read for the audit trail (``accounts.audit``).
 
 The rules:
 - a patient sees only their own record;
@@ -14,15 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from accounts.http import AuthenticatedHttpRequest
 
+from .audit import note_read
 from .models import Role, User
 
 if TYPE_CHECKING:
@@ -78,9 +80,16 @@ def can_view_patient(user: User, patient: User) -> bool:
     return patient.pk == user.pk
 
 
-def get_patient_for(user: User, patient_id: int) -> User:
-    """The patient ``patient_id`` if ``user`` may see them, else 404."""
-    return get_object_or_404(visible_patients(user), pk=patient_id)
+def get_patient_for(request: HttpRequest, patient_id: int, *, user: User | None = None) -> User:
+    """The patient ``patient_id`` if the user may see them, else 404; the read is noted
+    for the audit trail (once per request, never the patient's own).
+
+    ``user`` is who asks when it is not ``request.user`` (the API's token holder).
+    """
+    reader = user if user is not None else cast(User, request.user)
+    patient: User = get_object_or_404(visible_patients(reader), pk=patient_id)
+    note_read(request, reader, patient)
+    return patient
 
 
 def get_therapist_for(user: User, therapist_id: int) -> User:

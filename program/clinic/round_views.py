@@ -50,7 +50,7 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @clinician_required
 def round_patient(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     return _card_page(request, patient)
 
 
@@ -102,7 +102,7 @@ def _card_page(
 
 def _therapists_own(request: AuthenticatedHttpRequest, patient_id: int) -> User:
     """Decisions are the patient's own therapist's (admins read the round only)."""
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     if request.user.role != Role.THERAPIST:
         raise Http404
     return patient
@@ -218,7 +218,7 @@ def round_acknowledge(
 ) -> HttpResponse:
     """As the alerts page's acknowledgement (program.risk.views), then onwards."""
     user: User = request.user
-    patient = get_patient_for(user, patient_id)
+    patient = get_patient_for(request, patient_id)
     alert = get_object_or_404(
         RiskAlert.objects.select_related("patient", "acknowledged_by"),
         pk=alert_id,

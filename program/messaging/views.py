@@ -51,5 +51,5 @@ def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @clinician_required
 def patient_messages(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     return _thread(request, patient, can_write=request.user.role == Role.THERAPIST)
