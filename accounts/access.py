@@ -1,6 +1,7 @@
 """Who may see what: every role gate and object check lives here.
 
-Views never test ``user.is_staff`` or compare ids themselves. They use a role
+Views, forms and page contexts never test ``user.role`` or ``user.is_staff`` or
+compare ids themselves: they ask a named rule here (``is_own_therapist`` …). They use a role
 decorator and start with a permission-checked fetch that begins from the user
 and answers 404 to anyone who is not allowed to know the object exists. The fetch
 of a patient also notes the read for the audit trail (``accounts.audit``).
@@ -28,6 +29,7 @@ from .audit import note_read
 from .models import Role, User
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django.db.models import QuerySet
 
 View = Callable[..., HttpResponse]
@@ -56,6 +58,29 @@ patient_required = role_required(Role.PATIENT)
 therapist_required = role_required(Role.THERAPIST)
 admin_required = role_required(Role.ADMIN)
 clinician_required = role_required(Role.THERAPIST, Role.ADMIN)
+
+
+def is_patient(user: User) -> bool:
+    return user.role == Role.PATIENT
+
+
+def is_therapist(user: User) -> bool:
+    """Therapists decide for the patients on their caseload; clinic admins only read."""
+    return user.role == Role.THERAPIST
+
+
+def is_clinic_admin(user: User) -> bool:
+    return user.role == Role.ADMIN
+
+
+def is_own_therapist(user: User, patient: User) -> bool:
+    """``user`` is ``patient``'s therapist: the one who writes to them and decides."""
+    return user.role == Role.THERAPIST and patient.therapist_id == user.pk
+
+
+def is_staff_member(user: User | AnonymousUser) -> bool:
+    """Signed in as clinic staff (``is_staff`` follows from the admin role)."""
+    return bool(user.is_authenticated and user.is_staff)
 
 
 def visible_patients(user: User) -> QuerySet[User]:
