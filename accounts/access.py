@@ -1,8 +1,10 @@
 """Who may see what: every role gate and object check lives here.
 
-Views never test ``user.is_staff`` or compare ids themselves. They use a role
+Views, forms and page contexts never test ``user.role`` or ``user.is_staff`` or
+compare ids themselves: they ask a named rule here (``is_own_therapist`` …). They use a role
 decorator and start with a permission-checked fetch that begins from the user
-and answers 404 to anyone who is not allowed to know the object exists.
+and answers 404 to anyone who is not allowed to know the object exists. The fetch
+of a patient also notes the read for the audit trail (``accounts.audit``).
 
 The rules:
 - a patient sees only their own record;
@@ -14,18 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from accounts.http import AuthenticatedHttpRequest
 
+from .audit import note_read
 from .models import Role, User
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django.db.models import QuerySet
 
 View = Callable[..., HttpResponse]
@@ -56,6 +60,29 @@ admin_required = role_required(Role.ADMIN)
 clinician_required = role_required(Role.THERAPIST, Role.ADMIN)
 
 
+def is_patient(user: User) -> bool:
+    return user.role == Role.PATIENT
+
+
+def is_therapist(user: User) -> bool:
+    """Therapists decide for the patients on their caseload; clinic admins only read."""
+    return user.role == Role.THERAPIST
+
+
+def is_clinic_admin(user: User) -> bool:
+    return user.role == Role.ADMIN
+
+
+def is_own_therapist(user: User, patient: User) -> bool:
+    """``user`` is ``patient``'s therapist: the one who writes to them and decides."""
+    return user.role == Role.THERAPIST and patient.therapist_id == user.pk
+
+
+def is_staff_member(user: User | AnonymousUser) -> bool:
+    """Signed in as clinic staff (``is_staff`` follows from the admin role)."""
+    return bool(user.is_authenticated and user.is_staff)
+
+
 def visible_patients(user: User) -> QuerySet[User]:
     """The patients ``user`` may see, as a queryset to filter further."""
     patients: QuerySet[User] = User.objects.patients()
@@ -78,9 +105,16 @@ def can_view_patient(user: User, patient: User) -> bool:
     return patient.pk == user.pk
 
 
-def get_patient_for(user: User, patient_id: int) -> User:
-    """The patient ``patient_id`` if ``user`` may see them, else 404."""
-    return get_object_or_404(visible_patients(user), pk=patient_id)
+def get_patient_for(request: HttpRequest, patient_id: int, *, user: User | None = None) -> User:
+    """The patient ``patient_id`` if the user may see them, else 404; the read is noted
+    for the audit trail (once per request, never the patient's own).
+
+    ``user`` is who asks when it is not ``request.user`` (the API's token holder).
+    """
+    reader = user if user is not None else cast(User, request.user)
+    patient: User = get_object_or_404(visible_patients(reader), pk=patient_id)
+    note_read(request, reader, patient)
+    return patient
 
 
 def get_therapist_for(user: User, therapist_id: int) -> User:

@@ -1,10 +1,13 @@
 """The audit trail of access to patients' data by anyone but the patient.
 
-Every view about one patient takes a ``patient_id`` URL argument (the project's
-convention, enforced by the URL matrix test), so one middleware records them
-all, the API included, without each view remembering to. Caseload lists and the
-Django admin are recorded too; an admin page about one object (change, history,
-delete) is recorded against the patient it belongs to — the patient themself
+A read is recorded where it happens: the permission-checked fetch every patient view
+and API endpoint starts with (``accounts.access.get_patient_for``) notes who read which
+patient on the request (``note_read``), whatever the URL argument is called; the few
+views that reach a patient through another object (an alert, an adverse event) note it
+themselves. The middleware writes the notes once the response is known, one event per
+request and patient, and only for a successful response. Caseload lists and the Django
+admin are recorded by the middleware itself; an admin page about one object (change,
+history, delete) is recorded against the patient it belongs to — the patient themself
 (a patient's user record) or the object's ``patient`` or ``user`` — so the patient's
 own trail shows it. Events are kept for AUDIT_RETENTION_DAYS.
 """
@@ -25,6 +28,21 @@ from .models import AuditEvent, Role, User
 
 Handler = Callable[[HttpRequest], HttpResponse]
 LIST_PATHS = ("/caseload/", "/clinic/", "/round/")
+# The request attribute holding the reads noted so far: {patient id: who read them}.
+READS = "_audit_reads"
+
+
+def note_read(request: HttpRequest, reader: User, patient: User) -> None:
+    """Note that ``reader`` read ``patient``'s data in this request, for the trail.
+
+    Noted once per patient however often a view fetches them; a patient's reads of
+    their own record are not audited. The event is written after the response.
+    """
+    if reader.pk == patient.pk:
+        return
+    reads: dict[int, User] = getattr(request, READS, {})
+    reads.setdefault(patient.pk, reader)
+    setattr(request, READS, reads)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -43,42 +61,51 @@ class AuditMiddleware:
         self.get_response = get_response
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: dict) -> None:
-        # Noted on the request for the response hook below (HttpRequest declares neither).
-        request._audit_patient_id = kwargs.get("patient_id")  # type: ignore[attr-defined]
-        # The Django admin's object pages: ModelAdmin.get_urls marks its views.
+        # The Django admin's object pages: ModelAdmin.get_urls marks its views. Noted on
+        # the request for the response hook below (HttpRequest does not declare it).
         model_admin = getattr(view, "model_admin", None)
         if model_admin is not None and kwargs.get("object_id"):
             request._audit_admin_object = (model_admin.model, kwargs["object_id"])  # type: ignore[attr-defined]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = request.user
-        if not user.is_authenticated or user.role == Role.PATIENT:
+        if response.status_code >= 400:
             return response
-        patient_id = getattr(request, "_audit_patient_id", None)
-        admin_object = getattr(request, "_audit_admin_object", None)
-        if admin_object is not None and response.status_code < 400:
-            patient_id = admin_object_patient_id(*admin_object)
-        path = request.path
-        about_patients = (
-            patient_id is not None or path.startswith(LIST_PATHS) or path.startswith("/admin/")
-        )
-        if about_patients and response.status_code < 400:
-            AuditEvent.objects.create(
-                actor=user,
-                actor_role=user.role,
-                patient_id=patient_id,
-                action=(
-                    AuditEvent.Action.VIEW
-                    if request.method in ("GET", "HEAD")
-                    else AuditEvent.Action.CHANGE
-                ),
-                path=path[:500],
-                method=request.method or "",
-                status=response.status_code,
-                ip=client_ip(request),
+        # Reads noted by the access helpers, with their reader: the API's token holder
+        # is not request.user.
+        reads: dict[int | None, User] = dict(getattr(request, READS, {}))
+        user = request.user
+        if not reads and user.is_authenticated and user.role != Role.PATIENT:
+            admin_object = getattr(request, "_audit_admin_object", None)
+            if admin_object is not None:
+                reads[admin_object_patient_id(*admin_object)] = user
+            elif request.path.startswith(LIST_PATHS) or request.path.startswith("/admin/"):
+                reads[None] = user
+        if reads:
+            AuditEvent.objects.bulk_create(
+                [event(request, response, reader, pk) for pk, reader in reads.items()]
             )
         return response
+
+
+def event(
+    request: HttpRequest, response: HttpResponse, reader: User, patient_id: int | None
+) -> AuditEvent:
+    """The trail's record of one request about one patient (or about a list)."""
+    return AuditEvent(
+        actor=reader,
+        actor_role=reader.role,
+        patient_id=patient_id,
+        action=(
+            AuditEvent.Action.VIEW
+            if request.method in ("GET", "HEAD")
+            else AuditEvent.Action.CHANGE
+        ),
+        path=request.path[:500],
+        method=request.method or "",
+        status=response.status_code,
+        ip=client_ip(request),
+    )
 
 
 def admin_object_patient_id(model: type[Model], object_id: str) -> int | None:

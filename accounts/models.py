@@ -229,8 +229,9 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """Who opened or changed a patient's data, other than the patient: append-only.
 
-    Written by AuditMiddleware for every successful request to a URL about one
-    patient (its ``patient_id``), to the caseload, and to the Django admin.
+    Written by AuditMiddleware for every successful request that read a patient
+    through the access helpers (``accounts.audit.note_read``), to the caseload, and
+    to the Django admin.
     """
 
     class Action(models.TextChoices):

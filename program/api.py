@@ -212,7 +212,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _patient(request: HttpRequest, patient_id: int) -> User:
-    return get_patient_for(_user(request), patient_id)
+    return get_patient_for(request, patient_id, user=_user(request))
 
 
 def _own_diary(request: HttpRequest, patient_id: int) -> User:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, patient_required
+from accounts.audit import note_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import spreadsheet
@@ -76,7 +77,7 @@ def adverse_events_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 def adverse_event_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """A clinician records an event for a patient they may see."""
     clinician: User = request.user
-    patient = get_patient_for(clinician, patient_id)
+    patient = get_patient_for(request, patient_id)
     if request.method == "POST":
         form = service.StaffEventForm(request.POST)
         if form.is_valid():
@@ -98,6 +99,7 @@ def adverse_event_review(
     not exist."""
     clinician: User = request.user
     event = get_object_or_404(service.events_for(clinician), pk=event_id, patient_id=patient_id)
+    note_read(request, clinician, event.patient)
     form = service.ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write what you did or decided, then mark it reviewed."))

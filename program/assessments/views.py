@@ -118,7 +118,7 @@ def questionnaire_result(request: AuthenticatedHttpRequest, assessment_id: int) 
 @therapist_required
 @require_POST
 def record_result(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     form = RecordResultForm(service.ensure_instruments(), request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -55,7 +55,7 @@ def clinic_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 @admin_required
 @require_POST
 def reassign(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     form = ReassignForm(request.POST)
     if form.is_valid():
         reassign_patient(patient=patient, therapist=form.cleaned_data["therapist"])

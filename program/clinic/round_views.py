@@ -20,9 +20,9 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import clinician_required, get_patient_for
+from accounts.access import clinician_required, get_patient_for, is_own_therapist, is_therapist
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role, User
+from accounts.models import User
 from program.assessments.models import RiskAlert
 from program.clinic import round as round_service
 from program.models import Recommendation, SafetyScreen
@@ -43,14 +43,14 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "cards": cards,
             "urgent": sum(1 for c in cards if c.urgent),
             "decisions": sum(c.decisions for c in cards),
-            "can_decide": user.role == Role.THERAPIST,
+            "can_decide": is_therapist(user),
         },
     )
 
 
 @clinician_required
 def round_patient(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     return _card_page(request, patient)
 
 
@@ -73,7 +73,7 @@ def _card_page(
         "where": where,
         "card": card,
         "number": (where.index or 0) + 1,
-        "can_decide": user.role == Role.THERAPIST,
+        "can_decide": is_therapist(user),
         "recommendations": [],
         "screens": [],
     }
@@ -102,8 +102,8 @@ def _card_page(
 
 def _therapists_own(request: AuthenticatedHttpRequest, patient_id: int) -> User:
     """Decisions are the patient's own therapist's (admins read the round only)."""
-    patient = get_patient_for(request.user, patient_id)
-    if request.user.role != Role.THERAPIST:
+    patient = get_patient_for(request, patient_id)
+    if not is_own_therapist(request.user, patient):
         raise Http404
     return patient
 
@@ -220,7 +220,7 @@ def round_acknowledge(
 ) -> HttpResponse:
     """As the alerts page's acknowledgement (program.risk.views), then onwards."""
     user: User = request.user
-    patient = get_patient_for(user, patient_id)
+    patient = get_patient_for(request, patient_id)
     alert = get_object_or_404(
         RiskAlert.objects.select_related("patient", "acknowledged_by"),
         pk=alert_id,

@@ -233,7 +233,7 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
 
 @clinician_required
 def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     ctx = patient_context(patient, chart_id="detail")
     ctx["can_acknowledge"] = risk.can_acknowledge(request.user, patient)
     ctx["adverse_events_open"] = AdverseEvent.objects.open().filter(patient=patient).count()
@@ -250,7 +250,7 @@ def adjust_pace(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRespo
     """Pause, resume, extend or advance the patient's programme (the pace rules'
     inputs; see program.rules.unlocking)."""
     clinician: User = request.user
-    patient = get_patient_for(clinician, patient_id)
+    patient = get_patient_for(request, patient_id)
     enrolment = (
         Enrolment.objects.current().select_related("programme").filter(patient=patient).first()
     )
@@ -288,7 +288,7 @@ def adjust_pace(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRespo
 @clinician_required
 def patient_summary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """A printable summary for the medical record (a print stylesheet; see README)."""
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     ctx = patient_context(patient, chart_id="summary", every_week=True)
     ctx["include_notes"] = request.GET.get("notes") == "1"
     return render(request, "program/patient_summary.html", ctx)
@@ -301,7 +301,7 @@ def patient_summary_pdf(request: AuthenticatedHttpRequest, patient_id: int) -> H
 
     from program.clinic.summary_pdf import build
 
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     ctx = patient_context(patient, chart_id="pdf", every_week=True)
     today = request.user.local_today()
     body = build(
@@ -320,7 +320,7 @@ def patient_summary_pdf(request: AuthenticatedHttpRequest, patient_id: int) -> H
 @therapist_required
 @require_POST
 def add_note(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     form = NoteForm(request.POST)
     if form.is_valid():
         assessment_service.add_note(
@@ -343,7 +343,7 @@ def patient_url(patient: User) -> str:
 @therapist_required
 def edit_note(request: AuthenticatedHttpRequest, patient_id: int, note_id: int) -> HttpResponse:
     """Change a note; the earlier text is kept and shown as its history."""
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     note = get_object_or_404(TherapistNote, pk=note_id, patient=patient)
     form = NoteForm(request.POST or None, initial={"text": note.text})
     if request.method == "POST" and form.is_valid():

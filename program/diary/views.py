@@ -474,7 +474,7 @@ def diary_edit(request: AuthenticatedHttpRequest, diary_date: str) -> HttpRespon
 @clinician_required
 def patient_diary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The therapist's view of a patient's diary, with every change made to it."""
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     ctx = diary_context(
         patient, patient.local_today(), chart_id="patient-diary", page=page_number(request)
     )
@@ -514,7 +514,7 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
     2. A clean file imports at once. A file with bad rows imports nothing until
        the therapist confirms the good rows (the text travels back in the form).
     """
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     report = None
     text = ""
     if request.method == "POST":

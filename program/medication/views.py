@@ -167,7 +167,7 @@ def medication_context(patient: User, today: date, *, chart_id: str = "dose") ->
 def patient_medication(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """A patient's sleep medication: weekly figures with SE, dose against the plan, flags,
     and the plans with their history."""
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     today = patient.local_today()
     ctx = medication_context(patient, today)
     ctx["patient"] = patient
@@ -189,7 +189,7 @@ def patient_medication(request: AuthenticatedHttpRequest, patient_id: int) -> Ht
 @therapist_required
 def taper_plan_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Step 1 of a plan: a medicine and a template give a draft to edit and confirm."""
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     listed = list(Medication.objects.for_patient(patient).active())
     if not listed:
         messages.info(
@@ -248,7 +248,7 @@ def taper_plan_edit(
     request: AuthenticatedHttpRequest, patient_id: int, plan_id: int
 ) -> HttpResponse:
     """Edit a plan's steps (every change kept with who and why) and confirm a draft."""
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     plan = get_object_or_404(
         TaperPlan.objects.for_patient(patient)
         .select_related("medication", "set_by", "confirmed_by")
@@ -335,7 +335,7 @@ def taper_plan_action(
     request: AuthenticatedHttpRequest, patient_id: int, plan_id: int
 ) -> HttpResponse:
     """Pause, slow down, resume or end a plan — always the clinician's decision."""
-    patient = get_patient_for(request.user, patient_id)
+    patient = get_patient_for(request, patient_id)
     plan = get_object_or_404(TaperPlan.objects.for_patient(patient), pk=plan_id)
     form = TaperPlanActionForm(request.POST)
     if not form.is_valid():

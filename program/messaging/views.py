@@ -8,9 +8,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.access import clinician_required, get_patient_for, patient_required
+from accounts.access import (
+    clinician_required,
+    get_patient_for,
+    is_clinic_admin,
+    is_own_therapist,
+    patient_required,
+)
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role, User
+from accounts.models import User
 from program.messaging import actions as messaging
 from program.models import Message
 
@@ -32,7 +38,7 @@ def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool
             messaging.send(patient=patient, sender=user, text=form.cleaned_data["text"])
             flash.success(request, "Message sent.")
             return redirect(request.path)
-    if enabled and request.method == "GET" and user.role != Role.ADMIN:
+    if enabled and request.method == "GET" and not is_clinic_admin(user):
         messaging.mark_read(patient=patient, reader=user)
     ctx = {
         "patient": patient,
@@ -51,5 +57,5 @@ def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @clinician_required
 def patient_messages(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id)
-    return _thread(request, patient, can_write=request.user.role == Role.THERAPIST)
+    patient = get_patient_for(request, patient_id)
+    return _thread(request, patient, can_write=is_own_therapist(request.user, patient))

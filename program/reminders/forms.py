@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import is_patient, is_therapist
 from accounts.models import User
 from program.form_fields import TIME
 
@@ -50,9 +51,9 @@ class ReminderPreferenceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if user.role != "therapist":
+        if not is_therapist(user):
             del self.fields["digest"]
-        if user.role != "patient":
+        if not is_patient(user):
             for name in (
                 "diary",
                 "diary_time",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_view_patient, clinician_required
+from accounts.audit import note_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments.models import RiskAlert
@@ -60,6 +61,7 @@ def acknowledge_alert(
     )
     if not risk.can_acknowledge(user, alert.patient):
         raise Http404
+    note_read(request, user, alert.patient)
     if risk.acknowledge(alert, by=user):
         messages.success(request, _("Marked as seen. Follow your clinic's risk procedure."))
     else:

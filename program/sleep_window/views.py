@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, patient_required
+from accounts.audit import note_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.clinical_text import translated
@@ -389,11 +390,12 @@ def _patient_for(request: AuthenticatedHttpRequest, patient_id: int) -> User:
     duty list, a patient without an active therapist, whose decisions are theirs
     (``rescreen.can_decide``). Anyone else: 404."""
     try:
-        return get_patient_for(request.user, patient_id)
+        return get_patient_for(request, patient_id)
     except Http404:
         patient = User.objects.patients().filter(pk=patient_id).first()
         if patient is None or not rescreen.can_decide(request.user, patient):
             raise
+        note_read(request, request.user, patient)
         return patient
 
 
