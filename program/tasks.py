@@ -228,7 +228,7 @@ def risk_notice_email_task(notice_id: int) -> None:
                 {
                     "person": person,
                     "hours": risk.escalate_after_hours(),
-                    "clinic_hours": risk.clinic_hours_words(),
+                    "clinic_hours": risk.clinic_hours_words(person.language if person else ""),
                 },
                 language=person.language if person else "",
             )

@@ -54,7 +54,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, gettext_lazy
 
@@ -125,9 +125,13 @@ def _days_words(days: frozenset[int]) -> str:
     return ", ".join(str(WEEKDAYS[d]) for d in ordered)
 
 
-def clinic_hours_words() -> str:
+def clinic_hours_words(language: str = "") -> str:
     """The clinic's hours for people to read: "Monday to Friday, 09:00–17:00
-    (Europe/London time)"; "every day and night" when always open."""
+    (Europe/London time)"; "every day and night" when always open. In ``language``
+    (an email's reader's) if given, else the active one."""
+    if language:
+        with translation.override(language):
+            return clinic_hours_words()
     hours = clinic_hours()
     if working_hours.always_open(hours):
         return gettext("every day and night")

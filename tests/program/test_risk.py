@@ -406,6 +406,15 @@ def test_nobody_told_is_not_softened_by_the_clinics_hours(
     assert NOT_TOLD in page and "It is closed now" not in page
 
 
+def test_the_clinics_hours_are_worded_in_the_readers_language(settings) -> None:
+    settings.CLINIC_HOURS = OFFICE
+    assert risk.clinic_hours_words().startswith("Monday to Friday, 09:00–17:00")
+    french = risk.clinic_hours_words("fr")
+    assert "lundi" in french and "vendredi" in french and "Monday" not in french
+    settings.CLINIC_HOURS = "Mon-Sun 00:00-24:00"
+    assert risk.clinic_hours_words() == "every day and night"
+
+
 def test_the_alerts_page_states_the_clinics_hours(therapist, settings) -> None:
     settings.CLINIC_HOURS = "Mon-Thu 08:30-18:00; Fri 08:30-16:00"
     page = client_for(therapist).get(reverse("program:risk_alerts")).content.decode()
