@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from environs import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -431,9 +432,29 @@ TAPER_MAX_STEP_PERCENT = env.str("TAPER_MAX_STEP_PERCENT", "")
 # The clinic's duty list for risk alerts (program.risk.actions): these addresses, comma-separated
 # (a shared on-call inbox, named clinicians), plus every active clinic admin. They are
 # emailed for a patient without a therapist, and for every alert not acknowledged within
-# RISK_ESCALATE_AFTER_HOURS (working hours are not modelled yet).
+# RISK_ESCALATE_AFTER_HOURS working hours: the clinic's open hours (CLINIC_HOURS, e.g.
+# "Mon-Fri 09:00-17:00"; "Mon-Sun 00:00-24:00" for clock hours) in CLINIC_TIME_ZONE
+# (program.rules.working_hours). A malformed value stops the app here, naming the variable.
 RISK_DUTY_EMAILS: list[str] = env.list("RISK_DUTY_EMAILS", [])
 RISK_ESCALATE_AFTER_HOURS = env.float("RISK_ESCALATE_AFTER_HOURS", 4.0)
+CLINIC_HOURS = env.str("CLINIC_HOURS", "Mon-Fri 09:00-17:00")
+CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", "Europe/London")
+
+
+def _check_clinic_hours() -> None:
+    from program.rules import working_hours  # pure Python, no Django
+
+    try:
+        working_hours.zone(CLINIC_TIME_ZONE)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"CLINIC_TIME_ZONE: {error}") from None
+    try:
+        working_hours.parse(CLINIC_HOURS, CLINIC_TIME_ZONE)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"CLINIC_HOURS: {error}") from None
+
+
+_check_clinic_hours()
 # Whose crisis contacts a person is shown until they say where they live (an ISO 3166
 # code from accounts/countries.py; the contacts themselves are data, edited by clinic
 # admins on /clinic/crisis-contacts/).

@@ -500,7 +500,7 @@ class SleepWindowOut(Schema):
     )
 
 
-def _prescription(p: Any, audience: str) -> dict[str, Any]:
+def _prescription(p: Any, audience: str, *, therapist: bool = True) -> dict[str, Any]:
     from program.sleep_window import actions as sw
 
     return {
@@ -510,7 +510,7 @@ def _prescription(p: Any, audience: str) -> dict[str, Any]:
         "effective_from": p.effective_from,
         "source": p.source,
         "rule": p.rule,
-        "explanation": sw.explain(p.rule, p.figures, audience),
+        "explanation": sw.explain(p.rule, p.figures, audience, therapist=therapist),
         "figures": p.figures,
         "reason": p.reason,
     }
@@ -526,6 +526,7 @@ def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     (shown to the patient's care team only; a patient sees it once decided)."""
     from program.rules import titration
     from program.sleep_window import actions as sw
+    from program.sleep_window import rescreen
 
     patient = _patient(request, patient_id)
     course = sw.course_for(patient)
@@ -537,12 +538,14 @@ def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
     show_pending = pending is not None and viewer.pk != patient.pk
     # Explanations speak to the patient, or about them to their care team.
     audience = Audience.PATIENT if viewer.pk == patient.pk else Audience.STAFF
+    # Without a therapist the patient's words name the clinic's duty list instead.
+    therapist = rescreen.active_therapist(patient) is not None
     week = sw.review_week(course, today) if current else None
     return {
         "status": course.status,
         "protocol": str(course.protocol),
         "rise_time": course.rise_time,
-        "current": _prescription(current, audience) if current else None,
+        "current": _prescription(current, audience, therapist=therapist) if current else None,
         "pending_recommendation": {
             "id": pending.pk,
             "kind": pending.kind,
@@ -561,7 +564,7 @@ def sleep_window(request: HttpRequest, patient_id: int) -> dict[str, Any]:
         }
         if show_pending and pending
         else None,
-        "history": [_prescription(p, audience) for p in prescriptions],
+        "history": [_prescription(p, audience, therapist=therapist) for p in prescriptions],
         "review_week": (
             {
                 "review_date": week.review_date,

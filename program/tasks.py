@@ -225,7 +225,11 @@ def risk_notice_email_task(notice_id: int) -> None:
                 "risk_escalation" if escalation else "risk_alert",
                 address,
                 reverse("program:risk_alerts"),
-                {"person": person, "hours": risk.escalate_after_hours()},
+                {
+                    "person": person,
+                    "hours": risk.escalate_after_hours(),
+                    "clinic_hours": risk.clinic_hours_words(person.language if person else ""),
+                },
                 language=person.language if person else "",
             )
             sent += 1

@@ -22,9 +22,12 @@ who, when; the views that open or change the patient's record are in
 3. Acknowledgement by a person (``acknowledge``): who and when. The patient's therapist,
    anyone on the duty list and the clinic admins may (``can_acknowledge``).
 4. Escalation (``escalate_due``, run by the reminder tick every minute): an alert nobody
-   acknowledged within ``RISK_ESCALATE_AFTER_HOURS`` (default 4) is emailed again, once,
-   to the duty list and the admins. Working hours are not modelled yet: 4 hours are 4
-   hours on the clock, nights and weekends included.
+   acknowledged within ``RISK_ESCALATE_AFTER_HOURS`` (default 4) *working* hours is
+   emailed again, once, to the duty list and the admins. Working hours are the clinic's
+   open hours (``CLINIC_HOURS`` in ``CLINIC_TIME_ZONE``, ``program.rules.working_hours``):
+   an alert raised on Friday at 16:00 in a Mon-Fri 09:00-17:00 clinic escalates on
+   Monday at 12:00. Out of hours steps 1 and 2 still happen at once; only this clock
+   waits, and the patient's page says when the clinic opens (``patient_words``).
 
 The duty list is a setting, not a model: the addresses in ``RISK_DUTY_EMAILS`` (in
 cbti/settings.py, from the environment variable of that name, comma-separated) plus every
@@ -35,11 +38,12 @@ giving them the admin's rights. A person on the list acknowledges from the alert
 signed in as a therapist or admin account with that address. A model edited in the
 Django admin would let the list change without a restart, but it would be one more list
 that can be left empty, and it still could not say who is on duty when; rotas (and
-working hours) are the next step, not this one.
+who is on duty out of hours) are the next step, not this one.
 
 What the patient reads says only what happened (``patient_words``): "we have alerted your
 care team" when an alert email was written for at least one person, otherwise that
-nobody was told automatically and whom to call now.
+nobody was told automatically and whom to call now; and, while the clinic is closed and
+nobody has acknowledged the alert, the clinic's hours and when it opens again.
 """
 
 from __future__ import annotations
@@ -50,15 +54,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
 from program.models import Assessment, SafetyScreen
 from program.publish import publish_on_commit
-from program.rules import safety
+from program.rules import safety, working_hours
 
 log = logging.getLogger(__name__)
 
@@ -78,19 +83,64 @@ NOT_TOLD = gettext_lazy(
     "not wait for us — call one of the numbers above now, or your doctor."
 )
 
+# Beneath TOLD while the clinic is closed and nobody has acknowledged the alert yet.
+CLOSED = gettext_lazy(
+    "Your clinic is open %(hours)s. It is closed now, so nobody may read your answer "
+    "before it opens again on %(opens)s."
+)
+
 
 # --- Settings and who may act -------------------------------------------------------
 
 
 def escalate_after() -> timedelta:
-    """``RISK_ESCALATE_AFTER_HOURS`` (cbti/settings.py), default 4 hours."""
+    """``RISK_ESCALATE_AFTER_HOURS`` (cbti/settings.py), default 4 working hours."""
     return timedelta(hours=float(settings.RISK_ESCALATE_AFTER_HOURS))
 
 
 def escalate_after_hours() -> str:
-    """The escalation delay in hours, for people to read ("4", "0.5")."""
+    """The escalation delay in working hours, for people to read ("4", "0.5")."""
     hours = escalate_after().total_seconds() / 3600
     return f"{hours:g}"
+
+
+def clinic_hours() -> working_hours.Hours:
+    """``CLINIC_HOURS`` in ``CLINIC_TIME_ZONE`` (checked at start-up by cbti/settings.py)."""
+    return working_hours.parse(settings.CLINIC_HOURS, settings.CLINIC_TIME_ZONE)
+
+
+def escalates_at(raised: datetime) -> datetime:
+    """When an alert raised at ``raised`` is escalated if nobody acknowledges it: the
+    escalation delay counted in the clinic's working hours."""
+    return working_hours.add(raised, escalate_after().total_seconds() / 3600, clinic_hours())
+
+
+def _days_words(days: frozenset[int]) -> str:
+    ordered = sorted(days)
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return gettext("%(first)s to %(last)s") % {
+            "first": WEEKDAYS[ordered[0]],
+            "last": WEEKDAYS[ordered[-1]],
+        }
+    return ", ".join(str(WEEKDAYS[d]) for d in ordered)
+
+
+def clinic_hours_words(language: str = "") -> str:
+    """The clinic's hours for people to read: "Monday to Friday, 09:00–17:00
+    (Europe/London time)"; "every day and night" when always open. In ``language``
+    (an email's reader's) if given, else the active one."""
+    if language:
+        with translation.override(language):
+            return clinic_hours_words()
+    hours = clinic_hours()
+    if working_hours.always_open(hours):
+        return gettext("every day and night")
+    periods = "; ".join(
+        f"{_days_words(p.days)}, {p.opens // 60:02d}:{p.opens % 60:02d}–"
+        f"{p.closes // 60:02d}:{p.closes % 60:02d}"
+        for p in sorted(hours.periods, key=lambda p: min(p.days))
+    )
+    return gettext("%(periods)s (%(zone)s time)") % {"periods": periods, "zone": hours.zone.key}
 
 
 def can_acknowledge(user: User, patient: User) -> bool:
@@ -187,8 +237,27 @@ def told_care_team(alert: RiskAlert | None) -> bool:
     return alert is not None and alert.notices.filter(kind=RiskNotice.Kind.ALERT).exists()
 
 
+def closed_words(alert: RiskAlert | None, now: datetime | None = None) -> str:
+    """While the clinic is closed and nobody has acknowledged ``alert``: its hours and
+    when it opens again (nobody may read the alert before). Empty otherwise."""
+    if alert is None or alert.acknowledged_at is not None:
+        return ""
+    now = now or timezone.now()
+    hours = clinic_hours()
+    if working_hours.is_open(now, hours):
+        return ""
+    opens = working_hours.next_opening(now, hours).astimezone(hours.zone)
+    return str(CLOSED) % {
+        "hours": clinic_hours_words(),
+        "opens": gettext("%(weekday)s %(day)s at %(time)s")
+        % {"weekday": WEEKDAYS[opens.weekday()], "day": opens.day, "time": f"{opens:%H:%M}"},
+    }
+
+
 def patient_words(alert: RiskAlert | None) -> str:
-    return str(TOLD if told_care_team(alert) else NOT_TOLD)
+    if not told_care_team(alert):
+        return str(NOT_TOLD)
+    return " ".join(filter(None, [str(TOLD), closed_words(alert)]))
 
 
 # --- Acknowledging and escalating ---------------------------------------------------
@@ -218,15 +287,18 @@ def escalate_due(now: datetime) -> list[int]:
     an escalation email to the duty list and the admins. Returns the new notices' ids,
     for the caller to publish (one that is not published is queued again later by
     ``program.notifications``)."""
+    # N working hours are at least N clock hours: only those alerts can be due, and each
+    # one's own deadline (``escalates_at``) decides.
     cutoff = now - escalate_after()
-    due = (
+    candidates = (
         RiskAlert.objects.open()
         .filter(escalated_at__isnull=True, created_at__lte=cutoff)
         .order_by("pk")
-        .values_list("pk", flat=True)[:BATCH]
+        .values_list("pk", "created_at")
     )
+    due = [pk for pk, raised in candidates.iterator() if escalates_at(raised) <= now][:BATCH]
     notices = []
-    for pk in list(due):
+    for pk in due:
         with transaction.atomic():
             claimed = RiskAlert.objects.filter(
                 pk=pk, escalated_at__isnull=True, acknowledged_at__isnull=True
@@ -238,7 +310,7 @@ def escalate_due(now: datetime) -> list[int]:
             _event(
                 alert,
                 RiskAlertEvent.Kind.ESCALATED,
-                detail=f"not acknowledged within {escalate_after_hours()} h",
+                detail=f"not acknowledged within {escalate_after_hours()} working hours",
             )
             if recipients:
                 notice = RiskNotice.objects.create(

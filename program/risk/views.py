@@ -42,6 +42,7 @@ def risk_alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
             list(rescreen.waiting_without_therapist()) if risk.on_duty(user) else []
         ),
         "escalate_after_hours": risk.escalate_after_hours(),
+        "clinic_hours": risk.clinic_hours_words(),
     }
     return render(request, "program/risk_alerts.html", ctx)
 

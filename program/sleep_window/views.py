@@ -56,6 +56,7 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
     # The mornings the latest review read: the span the caseload and the API show too.
     week = sw.review_week(course, today) if current else None
     therapist = rescreen.active_therapist(patient)
+    has_therapist = therapist is not None
     return {
         # The screen due again (program.rules.rescreen): "start", "periodic", "change".
         "rescreen_due": rescreen.due(patient, course, screen, today) if screen else "",
@@ -76,11 +77,20 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "current": current,
         "upcoming": upcoming,
         "audience": audience,
-        "current_explained": sw.explain(current.rule, current.figures, audience) if current else "",
-        "prescriptions": [(p, sw.explain(p.rule, p.figures, audience)) for p in prescriptions],
+        "current_explained": (
+            sw.explain(current.rule, current.figures, audience, therapist=has_therapist)
+            if current
+            else ""
+        ),
+        "prescriptions": [
+            (p, sw.explain(p.rule, p.figures, audience, therapist=has_therapist))
+            for p in prescriptions
+        ],
         "pending": pending,
         "pending_explained": (
-            sw.explain(pending.rule, pending.figures, audience) if pending else ""
+            sw.explain(pending.rule, pending.figures, audience, therapist=has_therapist)
+            if pending
+            else ""
         ),
         "screen": screen,
         "screen_reasons": [q for q in safety.SCREEN if screen and screen.answers.get(q.key)],

@@ -14,6 +14,11 @@ into a sentence for one of two audiences, never by rewording a sentence:
 
 Each table has a sentence for every rule (a test holds this), with the same
 placeholders, so a figure reads the same to both.
+
+A patient without an active therapist (self sign-up, a therapist removed) is never told
+"your therapist will …": the rules that wait for a clinician say instead that the
+clinic's duty list decides (``PATIENT_NO_THERAPIST_WORDS``; who that is:
+``accounts.duty``, ``program.sleep_window.rescreen.deciders_without_therapist``).
 """
 
 from __future__ import annotations
@@ -80,6 +85,29 @@ PATIENT_RULE_WORDS = {
     "clinician_hold": _(
         "Your window stayed the same this week, and your therapist will decide the next step "
         "with you"
+    ),
+}
+# The rules above that name the therapist, for a patient who has none: what really
+# happens is that the decision waits for a clinician on the clinic's duty list.
+PATIENT_NO_THERAPIST_WORDS = {
+    "adherence": _(
+        "On average you spent more than {adherence_margin_min} minutes longer in bed than "
+        "your window, so your window was not shortened; as you do not have a therapist here, "
+        "a clinician on your clinic's duty list will look at it before the next step"
+    ),
+    "floor_hold": _(
+        "Your window is already as short as your programme allows, so it stayed the same; "
+        "as you do not have a therapist here, a clinician on your clinic's duty list will "
+        "look at what else could help"
+    ),
+    "ceiling_hold": _(
+        "Your window is already as long as your programme allows, so it stayed the same; "
+        "as you do not have a therapist here, a clinician on your clinic's duty list will "
+        "decide what comes next"
+    ),
+    "clinician_hold": _(
+        "Your window stayed the same this week; as you do not have a therapist here, a "
+        "clinician on your clinic's duty list will decide the next step"
     ),
 }
 # A first window that is not simply the baseline's average sleep.
@@ -164,7 +192,9 @@ INITIAL_WORDS = {Audience.PATIENT: PATIENT_INITIAL_WORDS, Audience.STAFF: STAFF_
 NO_WEEK_FIGURES = {"not_enough_diary"}
 
 
-def _words(rule: str, figures: dict[str, Any], audience: Audience) -> Any:
+def _words(rule: str, figures: dict[str, Any], audience: Audience, therapist: bool) -> Any:
+    if audience == Audience.PATIENT and not therapist and rule in PATIENT_NO_THERAPIST_WORDS:
+        return PATIENT_NO_THERAPIST_WORDS[rule]
     if rule == "initial":
         initial = INITIAL_WORDS[audience]
         flags = figures.get("flags") or []
@@ -176,12 +206,15 @@ def _words(rule: str, figures: dict[str, Any], audience: Audience) -> Any:
     return RULE_WORDS[audience].get(rule, rule)
 
 
-def explain(rule: str, figures: dict[str, Any], audience: str = Audience.PATIENT) -> str:
+def explain(
+    rule: str, figures: dict[str, Any], audience: str = Audience.PATIENT, *, therapist: bool = True
+) -> str:
     """The rule in ``audience``'s words, with the week's sleep efficiency where the
     nights make a week (a "not enough diary" week says how many nights there were).
-    A rule with no words shows as its code, never vanishes."""
+    A rule with no words shows as its code, never vanishes. ``therapist``: whether the
+    patient has an active therapist (the patient's words say who decides)."""
     audience = Audience(audience)
-    words = _words(rule, figures, audience)
+    words = _words(rule, figures, audience, therapist)
     try:
         text = str(words).format(**{k: v or 0 for k, v in figures.items()})
     except (KeyError, ValueError):

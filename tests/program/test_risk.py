@@ -9,7 +9,7 @@ escalated when nobody does; and the patient reads only what really happened.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -45,6 +45,9 @@ def _no_duty_list_unless_a_test_sets_one(settings) -> None:
     """The duty list is what each test says, whatever the environment holds."""
     settings.RISK_DUTY_EMAILS = []
     settings.RISK_ESCALATE_AFTER_HOURS = 4
+    # Clock hours, unless a test says otherwise (the working-hours tests below do).
+    settings.CLINIC_HOURS = "Mon-Sun 00:00-24:00"
+    settings.CLINIC_TIME_ZONE = "Europe/London"
 
 
 @pytest.fixture
@@ -280,7 +283,7 @@ def test_an_alert_nobody_acknowledges_in_time_is_escalated_once(
     assert escalation.recipients == [DUTY, clinic_admin.email]
     assert escalation.email_sent_at is not None
     assert to(DUTY, ESCALATION_SUBJECT) == 1 and to(clinic_admin.email, ESCALATION_SUBJECT) == 1
-    assert "4 hours" in next(m.body for m in mail.outbox if m.subject == ESCALATION_SUBJECT)
+    assert "4 working hours" in next(m.body for m in mail.outbox if m.subject == ESCALATION_SUBJECT)
     for hours in (5, 9, 30):  # once
         tick_at(raised + timedelta(hours=hours))
     assert to(DUTY, ESCALATION_SUBJECT) == 1
@@ -329,6 +332,94 @@ def test_an_escalation_with_nobody_on_the_duty_list_is_recorded(
     # The flag stays up on the therapist's caseload.
     caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
     assert "Urgent: self-harm answer" in caseload
+
+
+# --- The clinic's working hours -------------------------------------------------------
+
+OFFICE = "Mon-Fri 09:00-17:00"
+FRIDAY_4PM = datetime(2026, 12, 11, 16, 0, tzinfo=UTC)  # GMT: London time is UTC
+SATURDAY_10AM = datetime(2026, 12, 12, 10, 0, tzinfo=UTC)
+TUESDAY_10AM = datetime(2026, 12, 15, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("source", ["screen", "phq9"])
+def test_the_escalation_clock_runs_in_the_clinics_working_hours(
+    source, patient, therapist, clinic_admin, settings, django_capture_on_commit_callbacks
+) -> None:
+    """Raised on Friday at 16:00 in a Mon-Fri 09:00-17:00 clinic: the alert goes out at
+    once, and is escalated on Monday at 12:00 (1 working hour Friday, 3 Monday), not on
+    Friday at 20:00."""
+    settings.CLINIC_HOURS = OFFICE
+    settings.RISK_DUTY_EMAILS = [DUTY]
+    with time_machine.travel(FRIDAY_4PM, tick=False):
+        _page, alert = answer(patient, source, django_capture_on_commit_callbacks)
+    assert to(therapist.email) == 1 and to(DUTY) == 1  # out of hours too: at once
+    assert risk.escalates_at(alert.created_at) == datetime(2026, 12, 14, 12, 0, tzinfo=UTC)
+    for moment in (FRIDAY_4PM + timedelta(hours=4, minutes=1), SATURDAY_10AM,
+                   datetime(2026, 12, 14, 11, 59, tzinfo=UTC)):  # fmt: skip
+        tick_at(moment)
+    alert.refresh_from_db()
+    assert alert.escalated_at is None and to(DUTY, ESCALATION_SUBJECT) == 0
+    tick_at(datetime(2026, 12, 14, 12, 0, tzinfo=UTC))
+    alert.refresh_from_db()
+    assert alert.escalated_at == datetime(2026, 12, 14, 12, 0, tzinfo=UTC)
+    assert to(DUTY, ESCALATION_SUBJECT) == 1
+    body = next(m.body for m in mail.outbox if m.subject == ESCALATION_SUBJECT)
+    assert "4 working hours" in body and "Monday to Friday, 09:00–17:00" in body
+
+
+@pytest.mark.parametrize("source", ["screen", "phq9"])
+def test_out_of_hours_the_patient_is_told_the_clinics_hours_and_when_it_opens(
+    source, patient, therapist, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.CLINIC_HOURS = OFFICE
+    hours = "Your clinic is open Monday to Friday, 09:00–17:00 (Europe/London time)."
+    opens = "nobody may read your answer before it opens again on Monday 14 at 09:00."
+    with time_machine.travel(SATURDAY_10AM, tick=False):
+        page, alert = answer(patient, source, django_capture_on_commit_callbacks)
+        assert TOLD in page and hours in page and opens in page
+        assert hours in page_again(patient, source)
+    # Once someone has acknowledged it, or while the clinic is open, it is not said.
+    with time_machine.travel(TUESDAY_10AM, tick=False):
+        assert TOLD in page_again(patient, source) and hours not in page_again(patient, source)
+    with time_machine.travel(SATURDAY_10AM + timedelta(days=7), tick=False):
+        assert hours in page_again(patient, source)
+        risk.acknowledge(alert, by=therapist)
+        assert hours not in page_again(patient, source)
+
+
+def test_in_hours_the_patient_is_not_told_the_clinic_is_closed(
+    patient, therapist, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.CLINIC_HOURS = OFFICE
+    with time_machine.travel(TUESDAY_10AM, tick=False):
+        page, _alert = answer(patient, "phq9", django_capture_on_commit_callbacks)
+    assert TOLD in page and "It is closed now" not in page
+
+
+def test_nobody_told_is_not_softened_by_the_clinics_hours(
+    solo_patient, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.CLINIC_HOURS = OFFICE
+    with time_machine.travel(SATURDAY_10AM, tick=False):
+        page, _alert = answer(solo_patient, "screen", django_capture_on_commit_callbacks)
+    assert NOT_TOLD in page and "It is closed now" not in page
+
+
+def test_the_clinics_hours_are_worded_in_the_readers_language(settings) -> None:
+    settings.CLINIC_HOURS = OFFICE
+    assert risk.clinic_hours_words().startswith("Monday to Friday, 09:00–17:00")
+    french = risk.clinic_hours_words("fr")
+    assert "lundi" in french and "vendredi" in french and "Monday" not in french
+    settings.CLINIC_HOURS = "Mon-Sun 00:00-24:00"
+    assert risk.clinic_hours_words() == "every day and night"
+
+
+def test_the_alerts_page_states_the_clinics_hours(therapist, settings) -> None:
+    settings.CLINIC_HOURS = "Mon-Thu 08:30-18:00; Fri 08:30-16:00"
+    page = client_for(therapist).get(reverse("program:risk_alerts")).content.decode()
+    assert "within 4 working hours" in page
+    assert "Monday to Thursday, 08:30–18:00; Friday, 08:30–16:00 (Europe/London time)" in page
 
 
 # --- Who may acknowledge --------------------------------------------------------------

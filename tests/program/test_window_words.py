@@ -6,6 +6,7 @@ patient ("the window"). Both come from the same codes and figures."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from program.rules.titration import Rule
 from program.sleep_window import actions as sw
 from program.sleep_window.words import (
     PATIENT_INITIAL_WORDS,
+    PATIENT_NO_THERAPIST_WORDS,
     PATIENT_RULE_WORDS,
     STAFF_INITIAL_WORDS,
     STAFF_RULE_WORDS,
@@ -145,3 +147,57 @@ def test_the_api_words_the_window_for_whoever_asks(patient, therapist) -> None:
     assert mine["current"]["explanation"].startswith("Your first window: the average time")
     assert theirs["current"]["explanation"].startswith("First window: the mean sleep time")
     assert theirs["history"][0]["explanation"] == theirs["current"]["explanation"]
+
+
+# --- A patient without a therapist ---------------------------------------------------------
+
+THERAPIST_PROMISE = re.compile(r"your therapist will", re.IGNORECASE)
+
+
+def test_no_patient_sentence_promises_a_therapist_to_a_patient_without_one() -> None:
+    """Every rule worded for a patient without a therapist says what really happens (the
+    clinic's duty list looks at it); the same figures as the therapist's version."""
+    figures = {"sleep_efficiency": 80.0, "nights": 7, "adherence_margin_min": 30}
+    figures |= {"extend_at": 90, "reduce_below": 85}
+    for rule in Rule:
+        with_one = explain(rule, figures, "patient")
+        without = explain(rule, figures, "patient", therapist=False)
+        assert not THERAPIST_PROMISE.search(without), rule
+        assert "therapist" not in without.replace("do not have a therapist", ""), rule
+        if THERAPIST_PROMISE.search(with_one):
+            assert "your clinic's duty list" in without, rule
+        else:
+            assert without == with_one, rule
+    for key, words in PATIENT_NO_THERAPIST_WORDS.items():
+        assert PLACEHOLDER.findall(str(words)) == PLACEHOLDER.findall(
+            str(PATIENT_RULE_WORDS[key])
+        ), key
+    # The care team's words do not change.
+    assert explain("clinician_hold", figures, "staff", therapist=False) == explain(
+        "clinician_hold", figures, "staff"
+    )
+
+
+def test_a_patient_whose_therapist_left_reads_that_the_duty_list_decides(
+    patient, therapist
+) -> None:
+    started(patient, therapist)
+    course = sw.course_for(patient)
+    course.prescriptions.update(
+        rule="clinician_hold", figures={"sleep_efficiency": 80.0, "nights": 7}
+    )
+    duty = "a clinician on your clinic's duty list will decide the next step"
+    page = unescape(client_for(patient).get(reverse("program:sleep_window")).content.decode())
+    assert "your therapist will decide the next step" in page and duty not in page
+    therapist.is_active = False
+    therapist.save(update_fields=["is_active"])
+    page = unescape(client_for(patient).get(reverse("program:sleep_window")).content.decode())
+    assert duty in page and "your therapist will" not in page
+    _, token = issue_token(patient, "test")
+    answer = (
+        Client()
+        .get(f"/api/v1/patients/{patient.pk}/sleep-window", HTTP_AUTHORIZATION=f"Bearer {token}")
+        .json()
+    )
+    assert duty in answer["current"]["explanation"]
+    assert all("your therapist will" not in p["explanation"] for p in answer["history"])
