@@ -27,6 +27,7 @@ from program.assessments.models import RiskAlert
 from program.clinic import round as round_service
 from program.models import Recommendation, SafetyScreen
 from program.risk import actions as risk
+from program.risk import views as risk_views
 from program.sleep_window import actions as sw
 from program.sleep_window.forms import RecommendationDecisionForm, ScreenDecisionForm
 from program.sleep_window.views import apply_decision
@@ -228,15 +229,5 @@ def round_acknowledge(
     )
     if not risk.can_acknowledge(user, patient):
         raise Http404
-    if risk.acknowledge(alert, by=user):
-        messages.success(request, _("Marked as seen. Follow your clinic's risk procedure."))
-    else:
-        alert.refresh_from_db()
-        first = alert.acknowledged_by
-        messages.info(
-            request,
-            _("%(name)s had already acknowledged this alert.") % {"name": first.display_name}
-            if first
-            else _("Someone had already acknowledged this alert."),
-        )
+    risk_views.acknowledge_and_say(request, alert)
     return _onwards(request, patient)

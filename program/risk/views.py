@@ -47,6 +47,23 @@ def risk_alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "program/risk_alerts.html", ctx)
 
 
+def acknowledge_and_say(request: AuthenticatedHttpRequest, alert: RiskAlert) -> None:
+    """Record that ``request.user`` has seen ``alert`` and say what happened: marked now,
+    or already acknowledged by someone else (two people at once, Back, a double tap). The
+    alerts page and the weekly round both acknowledge through this."""
+    if risk.acknowledge(alert, by=request.user):
+        messages.success(request, _("Marked as seen. Follow your clinic's risk procedure."))
+    else:
+        alert.refresh_from_db()
+        first = alert.acknowledged_by
+        messages.info(
+            request,
+            _("%(name)s had already acknowledged this alert.") % {"name": first.display_name}
+            if first
+            else _("Someone had already acknowledged this alert."),
+        )
+
+
 @clinician_required
 @require_POST
 def acknowledge_alert(
@@ -63,17 +80,7 @@ def acknowledge_alert(
     if not risk.can_acknowledge(user, alert.patient):
         raise Http404
     note_read(request, user, alert.patient)
-    if risk.acknowledge(alert, by=user):
-        messages.success(request, _("Marked as seen. Follow your clinic's risk procedure."))
-    else:
-        alert.refresh_from_db()
-        first = alert.acknowledged_by
-        messages.info(
-            request,
-            _("%(name)s had already acknowledged this alert.") % {"name": first.display_name}
-            if first
-            else _("Someone had already acknowledged this alert."),
-        )
+    acknowledge_and_say(request, alert)
     if can_view_patient(user, alert.patient):
         return redirect("program:patient_detail", alert.patient_id)
     return redirect("program:risk_alerts")
