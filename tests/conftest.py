@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 
 import pytest
@@ -24,7 +25,7 @@ from accounts.services import create_user
 from program.curriculum.actions import forget_structures
 from program.curriculum.files import DEFAULT_PROGRAMME_DIR, import_directory
 from program.enrolment.actions import enrol
-from program.models import Programme, Week
+from program.models import Programme, SleepProtocol, Week
 
 # Property tests run on shared, loaded machines: no per-example deadline (an example that
 # took 250 ms once failed a run), and no "too slow" health check; the examples are kept.
@@ -65,11 +66,17 @@ def messages_on(programme: Programme) -> Programme:
 
 @pytest.fixture
 def programme(db: None) -> Programme:
-    """The default programme with its curriculum. Migration 0005 loads the curriculum, but
-    transactional (browser) tests flush the database, so it is loaded again if missing."""
+    """The default programme with its curriculum and the shipped sleep-window protocols.
+    Migrations 0005 load both, but transactional (browser) tests flush the database, so
+    they are loaded again if missing."""
     programme = Programme.objects.default()
     if not Week.objects.filter(programme=programme).exists():
         import_directory(DEFAULT_PROGRAMME_DIR, publish=True)
+    if not SleepProtocol.objects.exists():
+        from django.apps import apps
+
+        shipped = importlib.import_module("program.migrations.0005_shipped_protocols")
+        shipped.ship(apps, None)
     return programme
 
 
