@@ -1,11 +1,14 @@
 """Patient-facing wording of the pure clinical modules, translated at the Django
 boundary: the safety screen, sleepiness check and crisis message of
 ``program.rules.safety``, the score bands of ``program.rules.scoring``, the diary's checks
-of a night in ``program.rules.sleep`` (``night_message``), and the clinician's words for
-each of ``program.rules.titration``'s flags (``TITRATION_FLAGS``, ``flag_text``).
+of a night in ``program.rules.sleep`` (``NIGHT_WORDS``, ``night_issue``), and the
+clinician's words for each of ``program.rules.titration``'s flags (``TITRATION_FLAGS``,
+``flag_text``).
 
-Those modules stay free of Django, so their English strings cannot be marked for
-translation there. They are repeated here inside ``gettext_noop`` so that
+The diary's checks are codes with figures (``sleep.Issue``): their only words are
+here, keyed by code, and formatted here (the pattern of
+``program.sleep_window.words``). The other modules still write English, which cannot
+be marked for translation there: it is repeated here inside ``gettext_noop`` so that
 ``makemessages`` puts them in the catalogues; at request time ``translated()``
 (or the ``clinical`` template filter) looks the English text up in the active
 language's catalogue. A test (tests/test_i18n.py) fails if a string of those
@@ -20,7 +23,15 @@ from datetime import date
 from typing import Any
 
 from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext, gettext_noop, ngettext_lazy
+from django.utils.translation import (
+    get_language,
+    gettext,
+    gettext_lazy,
+    gettext_noop,
+    ngettext_lazy,
+)
+
+from program.rules import sleep
 
 MARKED = (
     gettext_noop("If you are thinking about harming yourself, please talk to someone now."),
@@ -122,108 +133,55 @@ def translated(text: str) -> str:
     return gettext(text)
 
 
-# program.rules.sleep.check_night's errors and warnings. Some carry figures, so each is
-# matched by a pattern whose groups fill the marked message's placeholders.
-_NUMBER = r"(?P<{}>-?\d+)"
-_DURATION = r"(?P<{}>\d+ (?:h(?: \d\d min)?|min))"
-NIGHT_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), msgid)
-    for pattern, msgid in (
-        (re.escape("This can't be negative."), gettext_noop("This can't be negative.")),
-        (
-            re.escape(
-                "You tried to sleep before getting into bed? Check this time, or the time you "
-                "got into bed."
-            ),
-            gettext_noop(
-                "You tried to sleep before getting into bed? Check this time, or the time you "
-                "got into bed."
-            ),
-        ),
-        (
-            re.escape(
-                "Your final awakening is before the time you tried to sleep. Check this time."
-            ),
-            gettext_noop(
-                "Your final awakening is before the time you tried to sleep. Check this time."
-            ),
-        ),
-        (
-            re.escape("You got out of bed before your final awakening? Check this time."),
-            gettext_noop("You got out of bed before your final awakening? Check this time."),
-        ),
-        (
-            "That is "
-            + _DURATION.format("hours")
-            + re.escape(" in bed, more than a day. Check the times and dates."),
-            gettext_noop("That is %(hours)s in bed, more than a day. Check the times and dates."),
-        ),
-        (
-            "Minutes to fall asleep \\(" + _NUMBER.format("latency") + "\\) plus minutes awake "
-            "\\("
-            + _NUMBER.format("awake")
-            + "\\) come to "
-            + _NUMBER.format("total")
-            + ", more than the "
-            + _NUMBER.format("span")
-            + re.escape(" minutes between trying to sleep and your final awakening."),
-            gettext_noop(
-                "Minutes to fall asleep (%(latency)s) plus minutes awake (%(awake)s) come to "
-                "%(total)s, more than the %(span)s minutes between trying to sleep and your "
-                "final awakening."
-            ),
-        ),
-        (
-            "That is " + _DURATION.format("hours") + re.escape(" in bed, more than 10 hours."),
-            gettext_noop("That is %(hours)s in bed, more than 10 hours."),
-        ),
-        (
-            "That is " + _DURATION.format("hours") + re.escape(" asleep, more than 10 hours."),
-            gettext_noop("That is %(hours)s asleep, more than 10 hours."),
-        ),
-        (
-            "That is "
-            + _DURATION.format("hours")
-            + re.escape(
-                " asleep, less than 5 hours. Bad nights happen, and recording them helps; if "
-                "you feel very sleepy today, please don't drive."
-            ),
-            gettext_noop(
-                "That is %(hours)s asleep, less than 5 hours. Bad nights happen, and recording "
-                "them helps; if you feel very sleepy today, please don't drive."
-            ),
-        ),
-        (
-            "That is "
-            + _DURATION.format("hours")
-            + re.escape(" awake after trying to sleep, more than 3 hours."),
-            gettext_noop("That is %(hours)s awake after trying to sleep, more than 3 hours."),
-        ),
-        (
-            re.escape(
-                "You gave minutes awake during the night but no awakenings: is the number of "
-                "awakenings right?"
-            ),
-            gettext_noop(
-                "You gave minutes awake during the night but no awakenings: is the number of "
-                "awakenings right?"
-            ),
-        ),
-    )
-)
+# program.rules.sleep.check_night's errors and warnings, by code: the rule gives the
+# code and its figures, the words are here, once, for the diary form, the API's 422
+# errors and the CSV import report. A ``minutes`` figure is written as a duration in the
+# active language (the sentence's ``hours``); the other figures go in as they are.
+NIGHT_WORDS = {
+    sleep.IssueCode.NEGATIVE: gettext_lazy("This can't be negative."),
+    sleep.IssueCode.LIGHTS_OFF_BEFORE_BED: gettext_lazy(
+        "You tried to sleep before getting into bed? Check this time, or the time you got into bed."
+    ),
+    sleep.IssueCode.FINAL_WAKE_BEFORE_LIGHTS_OFF: gettext_lazy(
+        "Your final awakening is before the time you tried to sleep. Check this time."
+    ),
+    sleep.IssueCode.OUT_BEFORE_FINAL_WAKE: gettext_lazy(
+        "You got out of bed before your final awakening? Check this time."
+    ),
+    sleep.IssueCode.OVER_A_DAY: gettext_lazy(
+        "That is %(hours)s in bed, more than a day. Check the times and dates."
+    ),
+    sleep.IssueCode.AWAKE_OVER_SPAN: gettext_lazy(
+        "Minutes to fall asleep (%(latency)s) plus minutes awake (%(awake)s) come to "
+        "%(total)s, more than the %(span)s minutes between trying to sleep and your "
+        "final awakening."
+    ),
+    sleep.IssueCode.LONG_IN_BED: gettext_lazy("That is %(hours)s in bed, more than 10 hours."),
+    sleep.IssueCode.LONG_SLEEP: gettext_lazy("That is %(hours)s asleep, more than 10 hours."),
+    sleep.IssueCode.SHORT_SLEEP: gettext_lazy(
+        "That is %(hours)s asleep, less than 5 hours. Bad nights happen, and recording "
+        "them helps; if you feel very sleepy today, please don't drive."
+    ),
+    sleep.IssueCode.LONG_AWAKE: gettext_lazy(
+        "That is %(hours)s awake after trying to sleep, more than 3 hours."
+    ),
+    sleep.IssueCode.AWAKE_WITHOUT_AWAKENINGS: gettext_lazy(
+        "You gave minutes awake during the night but no awakenings: is the number of "
+        "awakenings right?"
+    ),
+}
 
 
-def night_message(text: str) -> str:
-    """One of ``sleep.check_night``'s messages in the active language (unchanged if
-    it matches no known wording, so a new message shows in English, never vanishes)."""
-    for pattern, msgid in NIGHT_MESSAGES:
-        match = pattern.fullmatch(text)
-        if match:
-            values = match.groupdict()
-            if "hours" in values:
-                values["hours"] = _reword_duration(values["hours"])
-            return gettext(msgid) % values if values else gettext(msgid)
-    return text
+def night_issue(issue: sleep.Issue) -> str:
+    """One of ``sleep.check_night``'s issues in the active language (its code if it has
+    no words, so a new issue shows, never vanishes)."""
+    words = NIGHT_WORDS.get(issue.code)
+    if words is None:
+        return str(issue.code)
+    values: dict[str, Any] = dict(issue.params)
+    if "minutes" in values:
+        values["hours"] = duration(values.pop("minutes"))
+    return str(words) % values if values else str(words)
 
 
 translated_lazy = lazy(translated, str)
@@ -265,19 +223,6 @@ def duration_short(minutes: float | None) -> str:
         return gettext("%(minutes)sm") % {"minutes": mins}
     # Translators: hours and minutes in a table: "6h 05m" (minutes always two digits).
     return gettext("%(hours)sh %(minutes)sm") % {"hours": hours, "minutes": mins}
-
-
-_ENGLISH_DURATION = re.compile(r"(?:(?P<h>\d+) h(?: (?P<m>\d\d) min)?|(?P<only>\d+) min)")
-
-
-def _reword_duration(text: str) -> str:
-    """A duration as ``sleep._hours`` writes it (6 h 05 min) in the active language."""
-    match = _ENGLISH_DURATION.fullmatch(text)
-    if not match:
-        return text
-    if match["only"] is not None:
-        return duration(int(match["only"]))
-    return duration(int(match["h"]) * 60 + int(match["m"] or 0))
 
 
 # --- Taper plans (program.rules.taper) ---------------------------------------------------------
