@@ -2,11 +2,11 @@
 boundary: the safety screen, sleepiness check and crisis message of
 ``program.rules.safety``, the score bands of ``program.rules.scoring``, the diary's checks
 of a night in ``program.rules.sleep`` (``NIGHT_WORDS``, ``night_issue``), and the
-clinician's words for each of ``program.rules.titration``'s flags (``TITRATION_FLAGS``,
-``flag_text``).
+clinician's words for each of ``program.rules.titration``'s flags (``FLAG_WORDS``,
+``flag_words``).
 
-The diary's checks are codes with figures (``sleep.Issue``): their only words are
-here, keyed by code, and formatted here (the pattern of
+The diary's checks and the titration flags are codes (with figures: ``sleep.Issue``):
+their only words are here, keyed by code, and formatted here (the pattern of
 ``program.sleep_window.words``). The other modules still write English, which cannot
 be marked for translation there: it is repeated here inside ``gettext_noop`` so that
 ``makemessages`` puts them in the catalogues; at request time ``translated()``
@@ -19,6 +19,7 @@ translated: it falls back to the new English until the catalogues are updated.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,7 @@ from django.utils.translation import (
     ngettext_lazy,
 )
 
-from program.rules import sleep
+from program.rules import sleep, titration
 
 MARKED = (
     gettext_noop("If you are thinking about harming yourself, please talk to someone now."),
@@ -468,61 +469,71 @@ taper_message_lazy = lazy(taper_message, str)
 
 # --- Sleep window (program.rules.titration) ---------------------------------------------------
 
-# titration.FLAG_TEXT: why a decision waits for the clinician, on the therapist's
-# sleep-window page (through the ``clinical`` filter) and ``flag_text`` below.
-TITRATION_FLAGS = (
-    gettext_noop("the patient reports high sleepiness: the window is not shortened"),
-    gettext_noop(
+# Why a decision waits for the clinician, for each of ``titration.Flag``, in the order
+# they are listed: on the therapist's sleep-window page and the round (``flag_words``).
+FLAG_WORDS = {
+    titration.Flag.SLEEPY: gettext_lazy(
+        "the patient reports high sleepiness: the window is not shortened"
+    ),
+    titration.Flag.SLEEPINESS_MISSING: gettext_lazy(
         "no sleepiness check this week: a shorter window was due, so the window is held "
         "until the patient answers (they are asked on their sleep-window page)"
     ),
-    gettext_noop(
+    titration.Flag.ELEVATED_MOOD: gettext_lazy(
         "the patient answered yes to the weekly elevated-mood question (history of bipolar "
         "disorder): a shorter window was due, so it is held until you have looked at the answer"
     ),
-    gettext_noop(
+    # The 30 minutes are titration.ADHERENCE_MARGIN_MIN (a test holds them together).
+    titration.Flag.ADHERENCE: gettext_lazy(
         "the week's mean time in bed was more than 30 minutes over the window: a shorter "
         "window was due, so it is held for you to talk through keeping to the window"
     ),
+    # The 70% is titration.REVIEW_SE (a test holds them together).
     # xgettext:no-python-format
-    gettext_noop("sleep efficiency under 70%"),
-    gettext_noop("at the floor with sleep efficiency still low"),
-    gettext_noop("the window is below the protocol's floor: the rule does not shorten it further"),
-    gettext_noop(
+    titration.Flag.VERY_LOW_SE: gettext_lazy("sleep efficiency under 70%"),
+    titration.Flag.AT_FLOOR_LOW_SE: gettext_lazy("at the floor with sleep efficiency still low"),
+    titration.Flag.BELOW_FLOOR: gettext_lazy(
+        "the window is below the protocol's floor: the rule does not shorten it further"
+    ),
+    titration.Flag.AT_CEILING: gettext_lazy(
         "at the protocol's ceiling: the window cannot be lengthened; consider ending "
         "restriction if sleep efficiency stays high"
     ),
-    gettext_noop(
+    titration.Flag.ABOVE_CEILING: gettext_lazy(
         "the window is above the protocol's ceiling: the rule does not lengthen it further"
     ),
-    gettext_noop(
+    titration.Flag.RULE_REVERSED: gettext_lazy(
         "the rule's change would not go its own way (for example back to a mean sleep "
         "time longer than the window), so the window is held"
     ),
-    gettext_noop(
+    titration.Flag.RAISED_TO_FLOOR: gettext_lazy(
         "mean sleep was below the protocol's floor: the first window was raised to the floor"
     ),
-    gettext_noop("the first window was lowered to the protocol's ceiling"),
-    gettext_noop(
+    titration.Flag.LOWERED_TO_CEILING: gettext_lazy(
+        "the first window was lowered to the protocol's ceiling"
+    ),
+    titration.Flag.AT_TARGET_LOW_SE: gettext_lazy(
         "compression has reached its target with sleep efficiency still low: decide "
         "whether to go on with standard sleep restriction"
     ),
-    gettext_noop("the window was set outside the protocol's floor and ceiling, with a reason"),
-    gettext_noop(
+    titration.Flag.EDITED_OUTSIDE_RANGE: gettext_lazy(
+        "the window was set outside the protocol's floor and ceiling, with a reason"
+    ),
+    titration.Flag.SCREEN_DUE: gettext_lazy(
         "the safety screen is due again and not answered: a shorter window was due, so it "
         "is held until the patient answers (they are asked on their sleep-window page)"
     ),
-    gettext_noop(
+    titration.Flag.SCREEN_REVIEW: gettext_lazy(
         "the patient's new safety-screen answers need your decision: a shorter window was "
         "due, so it is held until you decide"
     ),
-)
+}
 
 
-def flag_text(flag: str) -> str:
-    """The clinician's words for one of ``titration.Flag`` in the active language
-    (the key itself if it has none, so an unknown flag shows, never vanishes)."""
-    from program.rules import titration
-
-    english = dict(titration.FLAG_TEXT).get(flag)
-    return gettext(english) if english else flag
+def flag_words(flags: Iterable[str]) -> list[str]:
+    """The clinician's words for a decision's flags (codes of ``titration.Flag``), in
+    the active language and ``FLAG_WORDS``' order; a code with no words shows as itself,
+    after them, never vanishes."""
+    given = {str(flag) for flag in flags}
+    known = [str(words) for flag, words in FLAG_WORDS.items() if flag in given]
+    return known + sorted(given - {str(flag) for flag in FLAG_WORDS})

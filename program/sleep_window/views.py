@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import clinician_required, get_patient_for, patient_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from program.clinical_text import translated
+from program.clinical_text import flag_words, translated
 from program.crisis import actions as crisis_contacts
 from program.enrolment import eligibility
 from program.models import MoodCheck, Recommendation, SafetyScreen, SleepCourse
@@ -81,6 +81,8 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "pending_explained": (
             sw.explain(pending.rule, pending.figures, audience) if pending else ""
         ),
+        # Why it waits for the clinician, in their words (program.clinical_text.FLAG_WORDS).
+        "pending_flags": flag_words(pending.flags) if pending else [],
         "screen": screen,
         "screen_reasons": [q for q in safety.SCREEN if screen and screen.answers.get(q.key)],
         "baseline": sw.baseline_status(patient, course, today),
