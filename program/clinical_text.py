@@ -1,19 +1,26 @@
-"""Patient-facing wording of the pure clinical modules, translated at the Django
-boundary: the safety screen, sleepiness check and crisis message of
-``program.rules.safety``, the score bands of ``program.rules.scoring``, the diary's checks
-of a night in ``program.rules.sleep`` (``NIGHT_WORDS``, ``night_issue``), and the
-clinician's words for each of ``program.rules.titration``'s flags (``FLAG_WORDS``,
-``flag_words``).
+"""The words of the pure clinical modules, in the reader's language, at the Django
+boundary. Those modules import no Django, so they cannot mark text for translation.
 
-The diary's checks and the titration flags are codes (with figures: ``sleep.Issue``):
-their only words are here, keyed by code, and formatted here (the pattern of
-``program.sleep_window.words``). The other modules still write English, which cannot
-be marked for translation there: it is repeated here inside ``gettext_noop`` so that
-``makemessages`` puts them in the catalogues; at request time ``translated()``
-(or the ``clinical`` template filter) looks the English text up in the active
-language's catalogue. A test (tests/test_i18n.py) fails if a string of those
-modules is missing here, so a change to the clinical wording cannot go out half
-translated: it falls back to the new English until the catalogues are updated.
+Most give codes or keys, and their only words are here, keyed by them and formatted
+here (the pattern of ``program.sleep_window.words``):
+
+- the diary's checks of a night, ``sleep.check_night``'s ``Issue`` codes with their
+  figures (``NIGHT_WORDS``, ``night_issue``);
+- the sleep window's flags, ``titration.Flag`` (``FLAG_WORDS``, ``flag_words``);
+- the safety screen's questions by key (``SCREEN_QUESTIONS``, ``screen_question``), the
+  weekly sleepiness check (``DOZING_QUESTION``, ``DOZING_CHOICES`` on
+  ``safety.DOZING_SCALE``, ``UNSAFE_QUESTION``), the advice for a very sleepy patient
+  (``SAFETY_ADVICE``), the nap rule (``NAP_RULE``) and the crisis message
+  (``CRISIS_MESSAGE``).
+
+The rest still write English: the elevated-mood question of ``program.rules.mood`` (kept
+on each answer as asked), the score bands of ``program.rules.scoring`` (stored on each
+Assessment) and the taper plan's messages of ``program.rules.taper``. That English is
+repeated here inside ``gettext_noop`` so that ``makemessages`` puts it in the
+catalogues; at request time ``translated()`` (or the ``clinical`` template filter),
+``taper_message`` and ``check_word`` look it up in the active language's catalogue.
+Tests (tests/test_i18n.py, tests/test_i18n_boundary.py) fail when a code has no words
+or the English drifts from here, so a change cannot go out half translated.
 """
 
 from __future__ import annotations
@@ -34,52 +41,112 @@ from django.utils.translation import (
 
 from program.rules import sleep, titration
 
-MARKED = (
-    gettext_noop("If you are thinking about harming yourself, please talk to someone now."),
-    gettext_noop("Have you ever been diagnosed with bipolar disorder (manic depression)?"),
-    gettext_noop("Do you have epilepsy or have you had seizures?"),
-    gettext_noop(
+# --- The safety screen and the weekly sleepiness check (program.rules.safety) ------------
+# The rule module gives the questions' keys and the dozing scale; the words are here, once.
+
+# Whom the app told is said apart from these, and only when it did: the crisis message
+# is followed by program.risk.actions.patient_words (an alert written for a person, or
+# nobody), and the sleepiness advice by a sentence about the caseload flag only when the
+# patient has a therapist (program/sleep_window/views.py).
+# The crisis message's first sentence; the numbers that follow are the clinic's data,
+# for the patient's country (program.crisis.actions), never written here.
+CRISIS_MESSAGE = gettext_lazy(
+    "If you are thinking about harming yourself, please talk to someone now."
+)
+
+# safety.SCREEN's questions, by key (our own plain-language wording: see safety.py).
+SCREEN_QUESTIONS = {
+    "bipolar": gettext_lazy(
+        "Have you ever been diagnosed with bipolar disorder (manic depression)?"
+    ),
+    "seizures": gettext_lazy("Do you have epilepsy or have you had seizures?"),
+    "apnoea": gettext_lazy(
         "Have you been told you stop breathing, gasp or choke in your sleep, or "
         "do you have sleep apnoea that is not being treated?"
     ),
-    gettext_noop("Do you sleepwalk, or act out your dreams while asleep?"),
-    gettext_noop("Are you pregnant?"),
-    gettext_noop(
+    "parasomnia": gettext_lazy("Do you sleepwalk, or act out your dreams while asleep?"),
+    "pregnant": gettext_lazy("Are you pregnant?"),
+    "drives": gettext_lazy(
         "Do you drive, ride a motorbike or operate machinery — for work, for your commute or "
         "at any other time?"
     ),
-    gettext_noop(
+    "vigilance": gettext_lazy(
         "Is your job safety-critical: driving for a living (lorry, bus, taxi, delivery), "
         "flying, operating heavy machinery, or other work where falling asleep could hurt "
         "you or someone else?"
     ),
-    gettext_noop(
-        "Have you been diagnosed with dementia, or with memory or thinking problems (mild "
-        "cognitive impairment)?"
-    ),
-    gettext_noop(
-        "Do you have restless legs — an urge to move your legs in the evening or at night, "
-        "with uncomfortable feelings — that is not being treated?"
-    ),
-    gettext_noop(
-        "Have you been diagnosed with narcolepsy or another condition that makes you very "
-        "sleepy in the day (hypersomnia)?"
-    ),
-    gettext_noop(
-        "Has a doctor told you that you have a body-clock (circadian rhythm) sleep disorder, "
-        "for example delayed sleep phase?"
-    ),
-    gettext_noop("Do you work night shifts or rotating shifts?"),
-    gettext_noop(
+    "shifts": gettext_lazy("Do you work night shifts or rotating shifts?"),
+    "psychosis": gettext_lazy(
         "Have you been diagnosed with schizophrenia or psychosis, or is a "
         "mental health condition currently unstable or untreated?"
     ),
-    gettext_noop("Are you currently having thoughts of harming yourself or ending your life?"),
-    gettext_noop(
+    "cognitive": gettext_lazy(
+        "Have you been diagnosed with dementia, or with memory or thinking problems (mild "
+        "cognitive impairment)?"
+    ),
+    "restless_legs": gettext_lazy(
+        "Do you have restless legs — an urge to move your legs in the evening or at night, "
+        "with uncomfortable feelings — that is not being treated?"
+    ),
+    "narcolepsy": gettext_lazy(
+        "Have you been diagnosed with narcolepsy or another condition that makes you very "
+        "sleepy in the day (hypersomnia)?"
+    ),
+    "circadian": gettext_lazy(
+        "Has a doctor told you that you have a body-clock (circadian rhythm) sleep disorder, "
+        "for example delayed sleep phase?"
+    ),
+    "self_harm": gettext_lazy(
+        "Are you currently having thoughts of harming yourself or ending your life?"
+    ),
+    "sleepy": gettext_lazy(
         "During the day, do you often fall asleep without meaning to, for "
         "example while reading, watching TV or as a passenger?"
     ),
-    gettext_noop("Are you 65 or older?"),
+    "older": gettext_lazy("Are you 65 or older?"),
+}
+
+
+def screen_question(key: str) -> str:
+    """A question of the safety screen in the active language (its key if it has no
+    words, so a new question shows, never vanishes)."""
+    return str(SCREEN_QUESTIONS.get(key, key))
+
+
+# The weekly sleepiness check: its two questions, and the answers on safety.DOZING_SCALE.
+DOZING_QUESTION = gettext_lazy(
+    "In the past week, how often did you doze off without meaning to — for example while "
+    "reading, watching TV, in a meeting or as a passenger?"
+)
+DOZING_CHOICES = {
+    0: gettext_lazy("Never"),
+    1: gettext_lazy("Once or twice"),
+    2: gettext_lazy("Several times"),
+    3: gettext_lazy("Most days"),
+}
+UNSAFE_QUESTION = gettext_lazy(
+    "In the past week, did you feel too sleepy to drive, use machinery or do your work safely?"
+)
+SAFETY_ADVICE = gettext_lazy(
+    "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
+    "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
+    "drowsy. Your sleep window will not be shortened while you are this sleepy."
+)
+# The one nap rule, shown word for word wherever naps come up: after the sleepiness
+# advice, on the sleep-window page and in the lessons ({{ nap_rule }},
+# program.curriculum.lesson_text).
+# From CBT-i Coach's safety copy [CBTIC-SRC]: a 15-30 minute nap if truly sleepy, 7-9 hours
+# after waking; i-Sleep [ISLEEP] likewise allows naps of at most 30 minutes, not late in
+# the day. Otherwise no naps [SPIELMAN87, as summarised; CCJM19].
+NAP_RULE = gettext_lazy(
+    "Do not nap during the day. The one exception is safety: if you are too sleepy to stay "
+    "awake safely, a nap of 15 to 30 minutes, 7 to 9 hours after you got up (early afternoon "
+    "for most people), is safer than driving or pushing on."
+)
+
+
+# --- Wording the modules still write in English -----------------------------------------
+MARKED = (
     # program.rules.mood: the weekly elevated-mood question and its note.
     gettext_noop(
         "In the past week, have you felt unusually high, full of energy or irritable, or found "
@@ -88,27 +155,6 @@ MARKED = (
     gettext_noop(
         "Our own question, not a validated questionnaire: it helps your clinician keep an eye "
         "on your mood while your time in bed is shorter."
-    ),
-    gettext_noop(
-        "In the past week, how often did you doze off without meaning to — for example while "
-        "reading, watching TV, in a meeting or as a passenger?"
-    ),
-    gettext_noop("Never"),
-    gettext_noop("Once or twice"),
-    gettext_noop("Several times"),
-    gettext_noop("Most days"),
-    gettext_noop(
-        "In the past week, did you feel too sleepy to drive, use machinery or do your work safely?"
-    ),
-    gettext_noop(
-        "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
-        "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
-        "drowsy. Your sleep window will not be shortened while you are this sleepy."
-    ),
-    gettext_noop(
-        "Do not nap during the day. The one exception is safety: if you are too sleepy to stay "
-        "awake safely, a nap of 15 to 30 minutes, 7 to 9 hours after you got up (early afternoon "
-        "for most people), is safer than driving or pushing on."
     ),
     # program.rules.scoring: the bands a questionnaire total falls in (stored in English
     # on each Assessment, shown through the ``clinical`` filter).
@@ -129,7 +175,7 @@ MARKED = (
 
 
 def translated(text: str) -> str:
-    """``text`` (English, from ``safety`` or ``scoring``) in the active language, else
+    """``text`` (English, from ``mood`` or ``scoring``) in the active language, else
     unchanged."""
     return gettext(text)
 

@@ -211,12 +211,10 @@ def test_no_template_has_bare_english_text() -> None:
 
 
 def test_every_clinical_string_shown_to_people_is_marked_for_translation() -> None:
-    """``safety.py`` stays free of Django; ``clinical_text`` repeats its wording inside
-    gettext_noop so that makemessages finds it. A changed wording must be repeated."""
-    wording = [safety.CRISIS_MESSAGE, safety.DOZING_QUESTION, safety.UNSAFE_QUESTION]
-    wording += [safety.SAFETY_ADVICE, safety.NAP_RULE, *(q.text for q in safety.SCREEN)]
-    wording += [mood.ELEVATED_MOOD_QUESTION, mood.NOT_VALIDATED]
-    wording += [label for _, label in safety.DOZING_CHOICES]
+    """``mood.py`` and ``scoring.py`` stay free of Django; ``clinical_text`` repeats their
+    wording inside gettext_noop so that makemessages finds it. A changed wording must be
+    repeated."""
+    wording = [mood.ELEVATED_MOOD_QUESTION, mood.NOT_VALIDATED]
     bands = [scoring.ISI_BANDS, scoring.PHQ9_BANDS, scoring.GAD7_BANDS]
     bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS]
     wording += [band.label for group in bands for band in group]
@@ -363,13 +361,38 @@ def test_a_diary_check_without_words_shows_its_code() -> None:
         clinical_text.NIGHT_WORDS[sleep.IssueCode.NEGATIVE] = words
 
 
+def test_every_safety_question_and_answer_has_words_in_both_languages() -> None:
+    """``safety.py`` gives the screen's keys and the dozing scale; ``clinical_text`` has
+    the one wording of each, found in the French catalogue."""
+    assert set(clinical_text.SCREEN_QUESTIONS) == {q.key for q in safety.SCREEN}
+    assert tuple(clinical_text.DOZING_CHOICES) == safety.DOZING_SCALE
+    words = [
+        *clinical_text.SCREEN_QUESTIONS.values(),
+        *clinical_text.DOZING_CHOICES.values(),
+        clinical_text.DOZING_QUESTION,
+        clinical_text.UNSAFE_QUESTION,
+        clinical_text.SAFETY_ADVICE,
+        clinical_text.NAP_RULE,
+        clinical_text.CRISIS_MESSAGE,
+    ]
+    with translation.override("en"):
+        english = [str(w) for w in words]
+        assert clinical_text.screen_question("something_new") == "something_new"
+    with translation.override("fr"):
+        untranslated = [e for e, w in zip(english, words, strict=True) if str(w) == e]
+        assert clinical_text.screen_question("pregnant").startswith("Êtes-vous enceinte")
+    assert not untranslated, f"translate in the French catalogue: {untranslated}"
+
+
 def test_the_crisis_message_is_shown_in_french() -> None:
     """The sentence is translated; the numbers after it are the clinic's data for the
     patient's country (tests/program/test_crisis_contacts.py)."""
     with translation.override("fr"):
-        text = clinical_text.translated(safety.CRISIS_MESSAGE)
+        text = str(clinical_text.CRISIS_MESSAGE)
     assert text.startswith("Si vous pensez à vous faire du mal")
-    assert not any(c.isdigit() for c in safety.CRISIS_MESSAGE)
+    assert not any(c.isdigit() for c in text)
+    with translation.override("en"):
+        assert not any(c.isdigit() for c in str(clinical_text.CRISIS_MESSAGE))
 
 
 # --- A French-speaking patient ------------------------------------------------------------

@@ -117,3 +117,20 @@ def test_compression_promises_the_extension_it_now_makes(patient, therapist) -> 
     mine = page(patient)
     assert "or more, your window grows by 15 minutes" in mine
     assert "the average time you spent in bed during your baseline week" in mine
+
+
+def test_a_positive_screen_shows_the_question_in_the_therapists_language(
+    patient, therapist
+) -> None:
+    """The screen's questions are worded once (program.clinical_text.SCREEN_QUESTIONS):
+    the therapist reads the one the patient answered yes to in their own language."""
+    sw.submit_screen(patient, {**CLEAR, "parasomnia": True})
+    with translation.override("en"):
+        english = clinical_text.screen_question("parasomnia")
+    therapist.language = "fr"
+    therapist.save(update_fields=["language"])
+    theirs = page(therapist, patient).replace("&#x27;", "'")
+    with translation.override("fr"):
+        french = clinical_text.screen_question("parasomnia")
+    assert french != english
+    assert french in theirs and english not in theirs
