@@ -30,6 +30,14 @@ def morning():
         yield
 
 
+@pytest.fixture(autouse=True)
+def language_restored():
+    """A French reader's page activates French for the thread; later tests get back the
+    language they had."""
+    with translation.override(translation.get_language()):
+        yield
+
+
 def page(user, patient=None) -> str:
     with time_machine.travel(ON_REVIEW_DAY, tick=False):
         if patient is None:
