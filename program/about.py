@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from program.clinical_text import translated
+from program.clinical_text import CRISIS_MESSAGE, screen_question
 from program.rules import age, safety
 
 # The screen's "hold for a clinician" answers (safety.HOLD_KEYS), as conditions. A key
@@ -31,7 +31,7 @@ CONDITIONS = {
 
 def contraindications() -> list[str]:
     return [
-        str(CONDITIONS.get(q.key) or translated(q.text))
+        str(CONDITIONS.get(q.key) or screen_question(q.key))
         for q in safety.SCREEN
         if q.key in safety.HOLD_KEYS
     ]
@@ -40,7 +40,7 @@ def contraindications() -> list[str]:
 def about(request: HttpRequest) -> HttpResponse:
     ctx = {
         "contraindications": contraindications(),
-        "crisis_message": translated(safety.CRISIS_MESSAGE),
+        "crisis_message": str(CRISIS_MESSAGE),
         "adult_age": age.ADULT_AGE,
         "older_age": age.OLDER_ADULT_AGE,
         "version": settings.APP_VERSION,

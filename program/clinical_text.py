@@ -1,73 +1,152 @@
-"""Patient-facing wording of the pure clinical modules, translated at the Django
-boundary: the safety screen, sleepiness check and crisis message of
-``program.rules.safety``, the score bands of ``program.rules.scoring``, the diary's checks
-of a night in ``program.rules.sleep`` (``night_message``), and the clinician's words for
-each of ``program.rules.titration``'s flags (``TITRATION_FLAGS``, ``flag_text``).
+"""The words of the pure clinical modules, in the reader's language, at the Django
+boundary. Those modules import no Django, so they cannot mark text for translation.
 
-Those modules stay free of Django, so their English strings cannot be marked for
-translation there. They are repeated here inside ``gettext_noop`` so that
-``makemessages`` puts them in the catalogues; at request time ``translated()``
-(or the ``clinical`` template filter) looks the English text up in the active
-language's catalogue. A test (tests/test_i18n.py) fails if a string of those
-modules is missing here, so a change to the clinical wording cannot go out half
-translated: it falls back to the new English until the catalogues are updated.
+Most give codes or keys, and their only words are here, keyed by them and formatted
+here (the pattern of ``program.sleep_window.words``):
+
+- the diary's checks of a night, ``sleep.check_night``'s ``Issue`` codes with their
+  figures (``NIGHT_WORDS``, ``night_issue``);
+- the sleep window's flags, ``titration.Flag`` (``FLAG_WORDS``, ``flag_words``);
+- the safety screen's questions by key (``SCREEN_QUESTIONS``, ``screen_question``), the
+  weekly sleepiness check (``DOZING_QUESTION``, ``DOZING_CHOICES`` on
+  ``safety.DOZING_SCALE``, ``UNSAFE_QUESTION``), the advice for a very sleepy patient
+  (``SAFETY_ADVICE``), the nap rule (``NAP_RULE``) and the crisis message
+  (``CRISIS_MESSAGE``).
+
+The rest still write English: the elevated-mood question of ``program.rules.mood`` (kept
+on each answer as asked), the score bands of ``program.rules.scoring`` (stored on each
+Assessment) and the taper plan's messages of ``program.rules.taper``. That English is
+repeated here inside ``gettext_noop`` so that ``makemessages`` puts it in the
+catalogues; at request time ``translated()`` (or the ``clinical`` template filter),
+``taper_message`` and ``check_word`` look it up in the active language's catalogue.
+Tests (tests/test_i18n.py, tests/test_i18n_boundary.py) fail when a code has no words
+or the English drifts from here, so a change cannot go out half translated.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext, gettext_noop, ngettext_lazy
+from django.utils.translation import (
+    get_language,
+    gettext,
+    gettext_lazy,
+    gettext_noop,
+    ngettext_lazy,
+)
 
-MARKED = (
-    gettext_noop("If you are thinking about harming yourself, please talk to someone now."),
-    gettext_noop("Have you ever been diagnosed with bipolar disorder (manic depression)?"),
-    gettext_noop("Do you have epilepsy or have you had seizures?"),
-    gettext_noop(
+from program.rules import sleep, titration
+
+# --- The safety screen and the weekly sleepiness check (program.rules.safety) ------------
+# The rule module gives the questions' keys and the dozing scale; the words are here, once.
+
+# Whom the app told is said apart from these, and only when it did: the crisis message
+# is followed by program.risk.actions.patient_words (an alert written for a person, or
+# nobody), and the sleepiness advice by a sentence about the caseload flag only when the
+# patient has a therapist (program/sleep_window/views.py).
+# The crisis message's first sentence; the numbers that follow are the clinic's data,
+# for the patient's country (program.crisis.actions), never written here.
+CRISIS_MESSAGE = gettext_lazy(
+    "If you are thinking about harming yourself, please talk to someone now."
+)
+
+# safety.SCREEN's questions, by key (our own plain-language wording: see safety.py).
+SCREEN_QUESTIONS = {
+    "bipolar": gettext_lazy(
+        "Have you ever been diagnosed with bipolar disorder (manic depression)?"
+    ),
+    "seizures": gettext_lazy("Do you have epilepsy or have you had seizures?"),
+    "apnoea": gettext_lazy(
         "Have you been told you stop breathing, gasp or choke in your sleep, or "
         "do you have sleep apnoea that is not being treated?"
     ),
-    gettext_noop("Do you sleepwalk, or act out your dreams while asleep?"),
-    gettext_noop("Are you pregnant?"),
-    gettext_noop(
+    "parasomnia": gettext_lazy("Do you sleepwalk, or act out your dreams while asleep?"),
+    "pregnant": gettext_lazy("Are you pregnant?"),
+    "drives": gettext_lazy(
         "Do you drive, ride a motorbike or operate machinery — for work, for your commute or "
         "at any other time?"
     ),
-    gettext_noop(
+    "vigilance": gettext_lazy(
         "Is your job safety-critical: driving for a living (lorry, bus, taxi, delivery), "
         "flying, operating heavy machinery, or other work where falling asleep could hurt "
         "you or someone else?"
     ),
-    gettext_noop(
-        "Have you been diagnosed with dementia, or with memory or thinking problems (mild "
-        "cognitive impairment)?"
-    ),
-    gettext_noop(
-        "Do you have restless legs — an urge to move your legs in the evening or at night, "
-        "with uncomfortable feelings — that is not being treated?"
-    ),
-    gettext_noop(
-        "Have you been diagnosed with narcolepsy or another condition that makes you very "
-        "sleepy in the day (hypersomnia)?"
-    ),
-    gettext_noop(
-        "Has a doctor told you that you have a body-clock (circadian rhythm) sleep disorder, "
-        "for example delayed sleep phase?"
-    ),
-    gettext_noop("Do you work night shifts or rotating shifts?"),
-    gettext_noop(
+    "shifts": gettext_lazy("Do you work night shifts or rotating shifts?"),
+    "psychosis": gettext_lazy(
         "Have you been diagnosed with schizophrenia or psychosis, or is a "
         "mental health condition currently unstable or untreated?"
     ),
-    gettext_noop("Are you currently having thoughts of harming yourself or ending your life?"),
-    gettext_noop(
+    "cognitive": gettext_lazy(
+        "Have you been diagnosed with dementia, or with memory or thinking problems (mild "
+        "cognitive impairment)?"
+    ),
+    "restless_legs": gettext_lazy(
+        "Do you have restless legs — an urge to move your legs in the evening or at night, "
+        "with uncomfortable feelings — that is not being treated?"
+    ),
+    "narcolepsy": gettext_lazy(
+        "Have you been diagnosed with narcolepsy or another condition that makes you very "
+        "sleepy in the day (hypersomnia)?"
+    ),
+    "circadian": gettext_lazy(
+        "Has a doctor told you that you have a body-clock (circadian rhythm) sleep disorder, "
+        "for example delayed sleep phase?"
+    ),
+    "self_harm": gettext_lazy(
+        "Are you currently having thoughts of harming yourself or ending your life?"
+    ),
+    "sleepy": gettext_lazy(
         "During the day, do you often fall asleep without meaning to, for "
         "example while reading, watching TV or as a passenger?"
     ),
-    gettext_noop("Are you 65 or older?"),
+    "older": gettext_lazy("Are you 65 or older?"),
+}
+
+
+def screen_question(key: str) -> str:
+    """A question of the safety screen in the active language (its key if it has no
+    words, so a new question shows, never vanishes)."""
+    return str(SCREEN_QUESTIONS.get(key, key))
+
+
+# The weekly sleepiness check: its two questions, and the answers on safety.DOZING_SCALE.
+DOZING_QUESTION = gettext_lazy(
+    "In the past week, how often did you doze off without meaning to — for example while "
+    "reading, watching TV, in a meeting or as a passenger?"
+)
+DOZING_CHOICES = {
+    0: gettext_lazy("Never"),
+    1: gettext_lazy("Once or twice"),
+    2: gettext_lazy("Several times"),
+    3: gettext_lazy("Most days"),
+}
+UNSAFE_QUESTION = gettext_lazy(
+    "In the past week, did you feel too sleepy to drive, use machinery or do your work safely?"
+)
+SAFETY_ADVICE = gettext_lazy(
+    "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
+    "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
+    "drowsy. Your sleep window will not be shortened while you are this sleepy."
+)
+# The one nap rule, shown word for word wherever naps come up: after the sleepiness
+# advice, on the sleep-window page and in the lessons ({{ nap_rule }},
+# program.curriculum.lesson_text).
+# From CBT-i Coach's safety copy [CBTIC-SRC]: a 15-30 minute nap if truly sleepy, 7-9 hours
+# after waking; i-Sleep [ISLEEP] likewise allows naps of at most 30 minutes, not late in
+# the day. Otherwise no naps [SPIELMAN87, as summarised; CCJM19].
+NAP_RULE = gettext_lazy(
+    "Do not nap during the day. The one exception is safety: if you are too sleepy to stay "
+    "awake safely, a nap of 15 to 30 minutes, 7 to 9 hours after you got up (early afternoon "
+    "for most people), is safer than driving or pushing on."
+)
+
+
+# --- Wording the modules still write in English -----------------------------------------
+MARKED = (
     # program.rules.mood: the weekly elevated-mood question and its note.
     gettext_noop(
         "In the past week, have you felt unusually high, full of energy or irritable, or found "
@@ -76,27 +155,6 @@ MARKED = (
     gettext_noop(
         "Our own question, not a validated questionnaire: it helps your clinician keep an eye "
         "on your mood while your time in bed is shorter."
-    ),
-    gettext_noop(
-        "In the past week, how often did you doze off without meaning to — for example while "
-        "reading, watching TV, in a meeting or as a passenger?"
-    ),
-    gettext_noop("Never"),
-    gettext_noop("Once or twice"),
-    gettext_noop("Several times"),
-    gettext_noop("Most days"),
-    gettext_noop(
-        "In the past week, did you feel too sleepy to drive, use machinery or do your work safely?"
-    ),
-    gettext_noop(
-        "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
-        "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
-        "drowsy. Your sleep window will not be shortened while you are this sleepy."
-    ),
-    gettext_noop(
-        "Do not nap during the day. The one exception is safety: if you are too sleepy to stay "
-        "awake safely, a nap of 15 to 30 minutes, 7 to 9 hours after you got up (early afternoon "
-        "for most people), is safer than driving or pushing on."
     ),
     # program.rules.scoring: the bands a questionnaire total falls in (stored in English
     # on each Assessment, shown through the ``clinical`` filter).
@@ -117,113 +175,60 @@ MARKED = (
 
 
 def translated(text: str) -> str:
-    """``text`` (English, from ``safety`` or ``scoring``) in the active language, else
+    """``text`` (English, from ``mood`` or ``scoring``) in the active language, else
     unchanged."""
     return gettext(text)
 
 
-# program.rules.sleep.check_night's errors and warnings. Some carry figures, so each is
-# matched by a pattern whose groups fill the marked message's placeholders.
-_NUMBER = r"(?P<{}>-?\d+)"
-_DURATION = r"(?P<{}>\d+ (?:h(?: \d\d min)?|min))"
-NIGHT_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), msgid)
-    for pattern, msgid in (
-        (re.escape("This can't be negative."), gettext_noop("This can't be negative.")),
-        (
-            re.escape(
-                "You tried to sleep before getting into bed? Check this time, or the time you "
-                "got into bed."
-            ),
-            gettext_noop(
-                "You tried to sleep before getting into bed? Check this time, or the time you "
-                "got into bed."
-            ),
-        ),
-        (
-            re.escape(
-                "Your final awakening is before the time you tried to sleep. Check this time."
-            ),
-            gettext_noop(
-                "Your final awakening is before the time you tried to sleep. Check this time."
-            ),
-        ),
-        (
-            re.escape("You got out of bed before your final awakening? Check this time."),
-            gettext_noop("You got out of bed before your final awakening? Check this time."),
-        ),
-        (
-            "That is "
-            + _DURATION.format("hours")
-            + re.escape(" in bed, more than a day. Check the times and dates."),
-            gettext_noop("That is %(hours)s in bed, more than a day. Check the times and dates."),
-        ),
-        (
-            "Minutes to fall asleep \\(" + _NUMBER.format("latency") + "\\) plus minutes awake "
-            "\\("
-            + _NUMBER.format("awake")
-            + "\\) come to "
-            + _NUMBER.format("total")
-            + ", more than the "
-            + _NUMBER.format("span")
-            + re.escape(" minutes between trying to sleep and your final awakening."),
-            gettext_noop(
-                "Minutes to fall asleep (%(latency)s) plus minutes awake (%(awake)s) come to "
-                "%(total)s, more than the %(span)s minutes between trying to sleep and your "
-                "final awakening."
-            ),
-        ),
-        (
-            "That is " + _DURATION.format("hours") + re.escape(" in bed, more than 10 hours."),
-            gettext_noop("That is %(hours)s in bed, more than 10 hours."),
-        ),
-        (
-            "That is " + _DURATION.format("hours") + re.escape(" asleep, more than 10 hours."),
-            gettext_noop("That is %(hours)s asleep, more than 10 hours."),
-        ),
-        (
-            "That is "
-            + _DURATION.format("hours")
-            + re.escape(
-                " asleep, less than 5 hours. Bad nights happen, and recording them helps; if "
-                "you feel very sleepy today, please don't drive."
-            ),
-            gettext_noop(
-                "That is %(hours)s asleep, less than 5 hours. Bad nights happen, and recording "
-                "them helps; if you feel very sleepy today, please don't drive."
-            ),
-        ),
-        (
-            "That is "
-            + _DURATION.format("hours")
-            + re.escape(" awake after trying to sleep, more than 3 hours."),
-            gettext_noop("That is %(hours)s awake after trying to sleep, more than 3 hours."),
-        ),
-        (
-            re.escape(
-                "You gave minutes awake during the night but no awakenings: is the number of "
-                "awakenings right?"
-            ),
-            gettext_noop(
-                "You gave minutes awake during the night but no awakenings: is the number of "
-                "awakenings right?"
-            ),
-        ),
-    )
-)
+# program.rules.sleep.check_night's errors and warnings, by code: the rule gives the
+# code and its figures, the words are here, once, for the diary form, the API's 422
+# errors and the CSV import report. A ``minutes`` figure is written as a duration in the
+# active language (the sentence's ``hours``); the other figures go in as they are.
+NIGHT_WORDS = {
+    sleep.IssueCode.NEGATIVE: gettext_lazy("This can't be negative."),
+    sleep.IssueCode.LIGHTS_OFF_BEFORE_BED: gettext_lazy(
+        "You tried to sleep before getting into bed? Check this time, or the time you got into bed."
+    ),
+    sleep.IssueCode.FINAL_WAKE_BEFORE_LIGHTS_OFF: gettext_lazy(
+        "Your final awakening is before the time you tried to sleep. Check this time."
+    ),
+    sleep.IssueCode.OUT_BEFORE_FINAL_WAKE: gettext_lazy(
+        "You got out of bed before your final awakening? Check this time."
+    ),
+    sleep.IssueCode.OVER_A_DAY: gettext_lazy(
+        "That is %(hours)s in bed, more than a day. Check the times and dates."
+    ),
+    sleep.IssueCode.AWAKE_OVER_SPAN: gettext_lazy(
+        "Minutes to fall asleep (%(latency)s) plus minutes awake (%(awake)s) come to "
+        "%(total)s, more than the %(span)s minutes between trying to sleep and your "
+        "final awakening."
+    ),
+    sleep.IssueCode.LONG_IN_BED: gettext_lazy("That is %(hours)s in bed, more than 10 hours."),
+    sleep.IssueCode.LONG_SLEEP: gettext_lazy("That is %(hours)s asleep, more than 10 hours."),
+    sleep.IssueCode.SHORT_SLEEP: gettext_lazy(
+        "That is %(hours)s asleep, less than 5 hours. Bad nights happen, and recording "
+        "them helps; if you feel very sleepy today, please don't drive."
+    ),
+    sleep.IssueCode.LONG_AWAKE: gettext_lazy(
+        "That is %(hours)s awake after trying to sleep, more than 3 hours."
+    ),
+    sleep.IssueCode.AWAKE_WITHOUT_AWAKENINGS: gettext_lazy(
+        "You gave minutes awake during the night but no awakenings: is the number of "
+        "awakenings right?"
+    ),
+}
 
 
-def night_message(text: str) -> str:
-    """One of ``sleep.check_night``'s messages in the active language (unchanged if
-    it matches no known wording, so a new message shows in English, never vanishes)."""
-    for pattern, msgid in NIGHT_MESSAGES:
-        match = pattern.fullmatch(text)
-        if match:
-            values = match.groupdict()
-            if "hours" in values:
-                values["hours"] = _reword_duration(values["hours"])
-            return gettext(msgid) % values if values else gettext(msgid)
-    return text
+def night_issue(issue: sleep.Issue) -> str:
+    """One of ``sleep.check_night``'s issues in the active language (its code if it has
+    no words, so a new issue shows, never vanishes)."""
+    words = NIGHT_WORDS.get(issue.code)
+    if words is None:
+        return str(issue.code)
+    values: dict[str, Any] = dict(issue.params)
+    if "minutes" in values:
+        values["hours"] = duration(values.pop("minutes"))
+    return str(words) % values if values else str(words)
 
 
 translated_lazy = lazy(translated, str)
@@ -265,19 +270,6 @@ def duration_short(minutes: float | None) -> str:
         return gettext("%(minutes)sm") % {"minutes": mins}
     # Translators: hours and minutes in a table: "6h 05m" (minutes always two digits).
     return gettext("%(hours)sh %(minutes)sm") % {"hours": hours, "minutes": mins}
-
-
-_ENGLISH_DURATION = re.compile(r"(?:(?P<h>\d+) h(?: (?P<m>\d\d) min)?|(?P<only>\d+) min)")
-
-
-def _reword_duration(text: str) -> str:
-    """A duration as ``sleep._hours`` writes it (6 h 05 min) in the active language."""
-    match = _ENGLISH_DURATION.fullmatch(text)
-    if not match:
-        return text
-    if match["only"] is not None:
-        return duration(int(match["only"]))
-    return duration(int(match["h"]) * 60 + int(match["m"] or 0))
 
 
 # --- Taper plans (program.rules.taper) ---------------------------------------------------------
@@ -523,61 +515,71 @@ taper_message_lazy = lazy(taper_message, str)
 
 # --- Sleep window (program.rules.titration) ---------------------------------------------------
 
-# titration.FLAG_TEXT: why a decision waits for the clinician, on the therapist's
-# sleep-window page (through the ``clinical`` filter) and ``flag_text`` below.
-TITRATION_FLAGS = (
-    gettext_noop("the patient reports high sleepiness: the window is not shortened"),
-    gettext_noop(
+# Why a decision waits for the clinician, for each of ``titration.Flag``, in the order
+# they are listed: on the therapist's sleep-window page and the round (``flag_words``).
+FLAG_WORDS = {
+    titration.Flag.SLEEPY: gettext_lazy(
+        "the patient reports high sleepiness: the window is not shortened"
+    ),
+    titration.Flag.SLEEPINESS_MISSING: gettext_lazy(
         "no sleepiness check this week: a shorter window was due, so the window is held "
         "until the patient answers (they are asked on their sleep-window page)"
     ),
-    gettext_noop(
+    titration.Flag.ELEVATED_MOOD: gettext_lazy(
         "the patient answered yes to the weekly elevated-mood question (history of bipolar "
         "disorder): a shorter window was due, so it is held until you have looked at the answer"
     ),
-    gettext_noop(
+    # The 30 minutes are titration.ADHERENCE_MARGIN_MIN (a test holds them together).
+    titration.Flag.ADHERENCE: gettext_lazy(
         "the week's mean time in bed was more than 30 minutes over the window: a shorter "
         "window was due, so it is held for you to talk through keeping to the window"
     ),
+    # The 70% is titration.REVIEW_SE (a test holds them together).
     # xgettext:no-python-format
-    gettext_noop("sleep efficiency under 70%"),
-    gettext_noop("at the floor with sleep efficiency still low"),
-    gettext_noop("the window is below the protocol's floor: the rule does not shorten it further"),
-    gettext_noop(
+    titration.Flag.VERY_LOW_SE: gettext_lazy("sleep efficiency under 70%"),
+    titration.Flag.AT_FLOOR_LOW_SE: gettext_lazy("at the floor with sleep efficiency still low"),
+    titration.Flag.BELOW_FLOOR: gettext_lazy(
+        "the window is below the protocol's floor: the rule does not shorten it further"
+    ),
+    titration.Flag.AT_CEILING: gettext_lazy(
         "at the protocol's ceiling: the window cannot be lengthened; consider ending "
         "restriction if sleep efficiency stays high"
     ),
-    gettext_noop(
+    titration.Flag.ABOVE_CEILING: gettext_lazy(
         "the window is above the protocol's ceiling: the rule does not lengthen it further"
     ),
-    gettext_noop(
+    titration.Flag.RULE_REVERSED: gettext_lazy(
         "the rule's change would not go its own way (for example back to a mean sleep "
         "time longer than the window), so the window is held"
     ),
-    gettext_noop(
+    titration.Flag.RAISED_TO_FLOOR: gettext_lazy(
         "mean sleep was below the protocol's floor: the first window was raised to the floor"
     ),
-    gettext_noop("the first window was lowered to the protocol's ceiling"),
-    gettext_noop(
+    titration.Flag.LOWERED_TO_CEILING: gettext_lazy(
+        "the first window was lowered to the protocol's ceiling"
+    ),
+    titration.Flag.AT_TARGET_LOW_SE: gettext_lazy(
         "compression has reached its target with sleep efficiency still low: decide "
         "whether to go on with standard sleep restriction"
     ),
-    gettext_noop("the window was set outside the protocol's floor and ceiling, with a reason"),
-    gettext_noop(
+    titration.Flag.EDITED_OUTSIDE_RANGE: gettext_lazy(
+        "the window was set outside the protocol's floor and ceiling, with a reason"
+    ),
+    titration.Flag.SCREEN_DUE: gettext_lazy(
         "the safety screen is due again and not answered: a shorter window was due, so it "
         "is held until the patient answers (they are asked on their sleep-window page)"
     ),
-    gettext_noop(
+    titration.Flag.SCREEN_REVIEW: gettext_lazy(
         "the patient's new safety-screen answers need your decision: a shorter window was "
         "due, so it is held until you decide"
     ),
-)
+}
 
 
-def flag_text(flag: str) -> str:
-    """The clinician's words for one of ``titration.Flag`` in the active language
-    (the key itself if it has none, so an unknown flag shows, never vanishes)."""
-    from program.rules import titration
-
-    english = dict(titration.FLAG_TEXT).get(flag)
-    return gettext(english) if english else flag
+def flag_words(flags: Iterable[str]) -> list[str]:
+    """The clinician's words for a decision's flags (codes of ``titration.Flag``), in
+    the active language and ``FLAG_WORDS``' order; a code with no words shows as itself,
+    after them, never vanishes."""
+    given = {str(flag) for flag in flags}
+    known = [str(words) for flag, words in FLAG_WORDS.items() if flag in given]
+    return known + sorted(given - {str(flag) for flag in FLAG_WORDS})

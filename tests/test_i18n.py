@@ -211,12 +211,10 @@ def test_no_template_has_bare_english_text() -> None:
 
 
 def test_every_clinical_string_shown_to_people_is_marked_for_translation() -> None:
-    """``safety.py`` stays free of Django; ``clinical_text`` repeats its wording inside
-    gettext_noop so that makemessages finds it. A changed wording must be repeated."""
-    wording = [safety.CRISIS_MESSAGE, safety.DOZING_QUESTION, safety.UNSAFE_QUESTION]
-    wording += [safety.SAFETY_ADVICE, safety.NAP_RULE, *(q.text for q in safety.SCREEN)]
-    wording += [mood.ELEVATED_MOOD_QUESTION, mood.NOT_VALIDATED]
-    wording += [label for _, label in safety.DOZING_CHOICES]
+    """``mood.py`` and ``scoring.py`` stay free of Django; ``clinical_text`` repeats their
+    wording inside gettext_noop so that makemessages finds it. A changed wording must be
+    repeated."""
+    wording = [mood.ELEVATED_MOOD_QUESTION, mood.NOT_VALIDATED]
     bands = [scoring.ISI_BANDS, scoring.PHQ9_BANDS, scoring.GAD7_BANDS]
     bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS]
     wording += [band.label for group in bands for band in group]
@@ -243,60 +241,158 @@ def _night(bed: str, out: str, *, latency: int = 20, awakenings: int = 1, awake:
     )
 
 
-# Nights that between them raise every error and warning of sleep.check_night.
+# Nights that between them raise every error and warning of sleep.check_night, with the
+# English sentences the diary form, the API and the CSV import showed for them when the
+# rule still wrote English (a changed sentence here is a changed msgid: its translations
+# are lost until the catalogues are updated).
 ODD_NIGHTS = [
-    _night("0 23:00", "1 07:00", latency=-5),
-    sleep.Night(
-        **{
-            **vars(_night("0 23:00", "1 07:00")),
-            "lights_off": datetime(2026, 11, 11, 22, tzinfo=UTC),
-        }
+    (_night("0 23:00", "1 07:00", latency=-5), ["This can't be negative."]),
+    (
+        sleep.Night(
+            **{
+                **vars(_night("0 23:00", "1 07:00")),
+                "lights_off": datetime(2026, 11, 11, 22, tzinfo=UTC),
+            }
+        ),
+        [
+            "You tried to sleep before getting into bed? Check this time, or the time you got "
+            "into bed."
+        ],
     ),
-    sleep.Night(
-        **{
-            **vars(_night("0 23:00", "1 07:00")),
-            "final_wake": datetime(2026, 11, 11, 22, tzinfo=UTC),
-            "out_of_bed": datetime(2026, 11, 11, 22, tzinfo=UTC),
-        }
+    (
+        sleep.Night(
+            **{
+                **vars(_night("0 23:00", "1 07:00")),
+                "final_wake": datetime(2026, 11, 11, 22, tzinfo=UTC),
+                "out_of_bed": datetime(2026, 11, 11, 22, tzinfo=UTC),
+            }
+        ),
+        ["Your final awakening is before the time you tried to sleep. Check this time."],
     ),
-    sleep.Night(
-        **{
-            **vars(_night("0 23:00", "1 07:00")),
-            "out_of_bed": datetime(2026, 11, 12, 6, tzinfo=UTC),
-        }
+    (
+        sleep.Night(
+            **{
+                **vars(_night("0 23:00", "1 07:00")),
+                "out_of_bed": datetime(2026, 11, 12, 6, tzinfo=UTC),
+            }
+        ),
+        ["You got out of bed before your final awakening? Check this time."],
     ),
-    _night("0 20:00", "1 21:00"),
-    _night("0 23:00", "1 07:00", latency=300, awake=300),
-    _night("0 20:00", "1 08:00"),
-    _night("0 23:00", "1 04:00", latency=10, awake=10),
-    _night("0 22:00", "1 09:00", latency=100, awake=100),
-    _night("0 23:00", "1 07:00", awakenings=0, awake=30),
+    (
+        _night("0 20:00", "1 21:00"),
+        ["That is 25 h in bed, more than a day. Check the times and dates."],
+    ),
+    (
+        _night("0 23:00", "1 07:00", latency=300, awake=300),
+        [
+            "Minutes to fall asleep (300) plus minutes awake (300) come to 600, more than the "
+            "480 minutes between trying to sleep and your final awakening."
+        ],
+    ),
+    (
+        _night("0 20:00", "1 08:00"),
+        [
+            "That is 12 h in bed, more than 10 hours.",
+            "That is 11 h 20 min asleep, more than 10 hours.",
+        ],
+    ),
+    (
+        _night("0 23:00", "1 04:00", latency=10, awake=10),
+        [
+            "That is 4 h 40 min asleep, less than 5 hours. Bad nights happen, and recording "
+            "them helps; if you feel very sleepy today, please don't drive."
+        ],
+    ),
+    (
+        _night("0 22:00", "1 09:00", latency=100, awake=100),
+        [
+            "That is 11 h in bed, more than 10 hours.",
+            "That is 3 h 20 min awake after trying to sleep, more than 3 hours.",
+        ],
+    ),
+    (
+        _night("0 23:00", "1 07:00", awakenings=0, awake=30),
+        [
+            "You gave minutes awake during the night but no awakenings: is the number of "
+            "awakenings right?"
+        ],
+    ),
 ]
 
 
+def _issues(night: sleep.Night) -> list[sleep.Issue]:
+    check = sleep.check_night(night)
+    return [*check.errors, *check.warnings]
+
+
+def test_the_diary_checks_words_are_the_sentences_people_saw_before() -> None:
+    """The rule gives codes; ``clinical_text.NIGHT_WORDS`` gives the words, and in English
+    they are exactly the sentences the rule used to write (so the msgids, and with them
+    the French catalogue, still match)."""
+    reached = {issue.code for night, _ in ODD_NIGHTS for issue in _issues(night)}
+    assert reached == set(sleep.IssueCode)  # every code has a night above
+    with translation.override("en"):
+        for night, sentences in ODD_NIGHTS:
+            assert [clinical_text.night_issue(i) for i in _issues(night)] == sentences
+
+
 def test_every_message_of_the_diary_check_is_translated() -> None:
-    messages = []
-    for night in ODD_NIGHTS:
-        check = sleep.check_night(night)
-        messages += [*check.errors.values(), *check.warnings]
-    assert len(set(messages)) >= 10, messages  # every branch was reached
+    assert set(clinical_text.NIGHT_WORDS) == set(sleep.IssueCode)
     with translation.override("fr"):
-        untranslated = [m for m in messages if clinical_text.night_message(m) == m]
-        french = clinical_text.night_message(
-            "That is 4 h 05 min asleep, less than 5 hours. Bad nights happen, and recording "
-            "them helps; if you feel very sleepy today, please don't drive."
+        untranslated = [
+            sentence
+            for night, sentences in ODD_NIGHTS
+            for issue, sentence in zip(_issues(night), sentences, strict=True)
+            if clinical_text.night_issue(issue) == sentence
+        ]
+        french = clinical_text.night_issue(
+            sleep.Issue(sleep.IssueCode.SHORT_SLEEP, params={"minutes": 245})
         )
-    assert not untranslated, f"add to clinical_text.NIGHT_MESSAGES: {untranslated}"
+    assert not untranslated, f"translate in the French catalogue: {untranslated}"
     assert french.startswith("Cela fait 4 h 05 min de sommeil")
+
+
+def test_a_diary_check_without_words_shows_its_code() -> None:
+    issue = sleep.Issue(sleep.IssueCode.NEGATIVE)
+    words = clinical_text.NIGHT_WORDS.pop(sleep.IssueCode.NEGATIVE)
+    try:
+        assert clinical_text.night_issue(issue) == "negative"
+    finally:
+        clinical_text.NIGHT_WORDS[sleep.IssueCode.NEGATIVE] = words
+
+
+def test_every_safety_question_and_answer_has_words_in_both_languages() -> None:
+    """``safety.py`` gives the screen's keys and the dozing scale; ``clinical_text`` has
+    the one wording of each, found in the French catalogue."""
+    assert set(clinical_text.SCREEN_QUESTIONS) == {q.key for q in safety.SCREEN}
+    assert tuple(clinical_text.DOZING_CHOICES) == safety.DOZING_SCALE
+    words = [
+        *clinical_text.SCREEN_QUESTIONS.values(),
+        *clinical_text.DOZING_CHOICES.values(),
+        clinical_text.DOZING_QUESTION,
+        clinical_text.UNSAFE_QUESTION,
+        clinical_text.SAFETY_ADVICE,
+        clinical_text.NAP_RULE,
+        clinical_text.CRISIS_MESSAGE,
+    ]
+    with translation.override("en"):
+        english = [str(w) for w in words]
+        assert clinical_text.screen_question("something_new") == "something_new"
+    with translation.override("fr"):
+        untranslated = [e for e, w in zip(english, words, strict=True) if str(w) == e]
+        assert clinical_text.screen_question("pregnant").startswith("Êtes-vous enceinte")
+    assert not untranslated, f"translate in the French catalogue: {untranslated}"
 
 
 def test_the_crisis_message_is_shown_in_french() -> None:
     """The sentence is translated; the numbers after it are the clinic's data for the
     patient's country (tests/program/test_crisis_contacts.py)."""
     with translation.override("fr"):
-        text = clinical_text.translated(safety.CRISIS_MESSAGE)
+        text = str(clinical_text.CRISIS_MESSAGE)
     assert text.startswith("Si vous pensez à vous faire du mal")
-    assert not any(c.isdigit() for c in safety.CRISIS_MESSAGE)
+    assert not any(c.isdigit() for c in text)
+    with translation.override("en"):
+        assert not any(c.isdigit() for c in str(clinical_text.CRISIS_MESSAGE))
 
 
 # --- A French-speaking patient ------------------------------------------------------------

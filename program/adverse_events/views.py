@@ -20,9 +20,8 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import spreadsheet
 from program.adverse_events import actions as service
-from program.clinical_text import translated
+from program.clinical_text import CRISIS_MESSAGE
 from program.models import AdverseEvent
-from program.rules import safety
 
 
 @patient_required
@@ -41,7 +40,7 @@ def report_problem(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "reports": [(r, service.patient_words(r)) for r in reports],
-        "crisis_message": translated(safety.CRISIS_MESSAGE),
+        "crisis_message": str(CRISIS_MESSAGE),
     }
     return render(request, "program/report_problem.html", ctx)
 

@@ -20,12 +20,11 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments import actions as service
 from program.assessments.forms import QuestionnaireForm, RecordResultForm
-from program.clinical_text import translated
+from program.clinical_text import CRISIS_MESSAGE
 from program.diary import charts
 from program.enrolment.actions import current_enrolment
 from program.models import Assessment
 from program.risk import actions as risk
-from program.rules import safety
 
 
 def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[dict]:
@@ -108,7 +107,7 @@ def questionnaire_result(request: AuthenticatedHttpRequest, assessment_id: int) 
     assessment = get_object_or_404(
         Assessment.objects.select_related("instrument"), pk=assessment_id, patient=request.user
     )
-    ctx = {"assessment": assessment, "crisis_message": translated(safety.CRISIS_MESSAGE)}
+    ctx = {"assessment": assessment, "crisis_message": str(CRISIS_MESSAGE)}
     if assessment.risk:
         # Said only as it happened: an alert written for a person, or nobody told.
         ctx["risk_words"] = risk.patient_words(assessment.risk_alerts.first())

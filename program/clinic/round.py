@@ -29,6 +29,7 @@ from accounts.access import visible_patients
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert
 from program.clinic import caseload
+from program.clinical_text import flag_words
 from program.models import Message, Recommendation, SafetyScreen, TaperPlan
 from program.risk import actions as risk
 from program.sleep_window import actions as sw
@@ -109,12 +110,11 @@ def build(user: User) -> list[Card]:
         .select_related("course__protocol")
         .order_by("review_date", "pk")
     ):
-        rules = recommendation.course.protocol.rules()
         cards[recommendation.course.patient_id].recommendations.append(
             PendingRecommendation(
                 recommendation=recommendation,
                 explained=sw.explain(recommendation.rule, recommendation.figures),
-                flag_text=[why for flag, why in rules.flag_text if flag in recommendation.flags],
+                flag_text=flag_words(recommendation.flags),
             )
         )
     for screen in SafetyScreen.objects.filter(

@@ -21,10 +21,9 @@ from django.utils.translation import get_language, gettext, gettext_noop
 
 from accounts.countries import country_name, default_country
 from accounts.models import User
-from program.clinical_text import translated
+from program.clinical_text import CRISIS_MESSAGE
 from program.crisis import defaults as crisis_defaults
 from program.models import CrisisContact
-from program.rules import safety
 from program.rules.crisis_lines import Line, Selection, dial, select
 
 log = logging.getLogger(__name__)
@@ -111,7 +110,7 @@ class Crisis:
 
     def text(self) -> str:
         """The whole crisis message in plain words (for a flash message)."""
-        parts = [translated(safety.CRISIS_MESSAGE)]
+        parts = [str(CRISIS_MESSAGE)]
         parts += [self._line(line, html=False) + "." for line in self.lines]
         if self.selection.emergency_numbers:
             parts.append(_fill(EMERGENCY, number=" / ".join(self.selection.emergency_numbers)))

@@ -24,7 +24,7 @@ patient never sees raw braces or a 500 (an unknown name becomes nothing, a stray
 marker is dropped).
 
 The values come from the patient's programme and sleep-window protocol
-(``program.curriculum.lesson_values``); the nap rule is ``program.rules.safety.NAP_RULE``, the one
+(``program.curriculum.lesson_values``); the nap rule is ``program.clinical_text.NAP_RULE``, the one
 wording used everywhere.
 """
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
-from program.clinical_text import translated
+from program.clinical_text import NAP_RULE
 from program.curriculum.lesson_text import Values, expand
 from program.curriculum.markup import render_markdown
-from program.rules import safety, titration
+from program.rules import titration
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def values_for(*, approval_required: bool, protocol: titration.Protocol) -> Valu
             "step": duration_words(protocol.step_up_min),
             "extend_at": f"{protocol.extend_at:g}",
             "min_nights": str(protocol.min_nights),
-            "nap_rule": translated(safety.NAP_RULE),
+            "nap_rule": str(NAP_RULE),
         },
     )
 

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from program.clinical_text import night_message
+from program.clinical_text import night_issue
 from program.models import DiaryEntry, DiaryEntryRevision
 from program.rules import sleep
 
@@ -136,15 +136,26 @@ def date_errors(patient: User, diary_date: date, *, today: date | None = None) -
     return {}
 
 
+@dataclass
+class AnswerCheck:
+    """A night's problems in the reader's language: errors (by field) stop the save;
+    warnings do not."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
 def check_answers(
     patient: User, diary_date: date, answers: dict[str, Any]
-) -> tuple[sleep.Night, sleep.NightCheck]:
+) -> tuple[sleep.Night, AnswerCheck]:
     night = night_from(answers, diary_date, patient.zone)
-    check = sleep.check_night(night)
-    # The pure module speaks English; its messages are translated here, once, for
+    issues = sleep.check_night(night)
+    # The pure module gives codes and figures; they are put into words here, once, for
     # every caller (the diary form, the save itself, the paper-diary import, the API).
-    check.errors = {name: night_message(text) for name, text in check.errors.items()}
-    check.warnings = [night_message(text) for text in check.warnings]
+    check = AnswerCheck(
+        errors={issue.field: night_issue(issue) for issue in issues.errors},
+        warnings=[night_issue(issue) for issue in issues.warnings],
+    )
     if answers.get("unusual_night") and not answers.get("unusual_reason"):
         check.errors.setdefault("unusual_reason", _("Say what made the night unusual."))
     return night, check

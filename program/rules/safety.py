@@ -1,8 +1,8 @@
 """The screen before sleep restriction, and the weekly sleepiness check (no Django).
 
-Wording is our own, plain-language, written for this project from the
-contraindications in docs/sources.md [BSM-SRT ch. 1; HABIT trial exclusions;
-CCJM19; ANDERSON14]. It is not a validated questionnaire, and the
+The questions' wording (in program/clinical_text.py, by key) is our own, plain-language,
+written for this project from the contraindications in docs/sources.md [BSM-SRT ch. 1;
+HABIT trial exclusions; CCJM19; ANDERSON14]. It is not a validated questionnaire, and the
 sleepiness check is not the Epworth Sleepiness Scale (which is licensed and can
 be loaded by a clinic that holds a licence).
 
@@ -15,19 +15,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Whom the app told is said apart from these, and only when it did: the crisis message
-# is followed by program.risk.actions.patient_words (an alert written for a person, or nobody),
-# and the sleepiness advice by a sentence about the caseload flag only when the patient
-# has a therapist (program/sleep_window/views.py).
-# The crisis message's first sentence; the numbers that follow are the clinic's data,
-# for the patient's country (program.crisis.actions), never written here.
-CRISIS_MESSAGE = "If you are thinking about harming yourself, please talk to someone now."
+# The screen's questions, the sleepiness check's questions and answers, the advice for
+# a very sleepy patient, the one nap rule and the crisis message are worded at the Django
+# boundary, once, in the reader's language: program.clinical_text (SCREEN_QUESTIONS,
+# DOZING_QUESTION, DOZING_CHOICES, UNSAFE_QUESTION, SAFETY_ADVICE, NAP_RULE,
+# CRISIS_MESSAGE). This module gives the keys, the scale and the rules.
 
 
 @dataclass(frozen=True)
 class Question:
+    """One question of the screen. Its words for the patient are at the Django boundary
+    (``program.clinical_text.SCREEN_QUESTIONS``, by ``key``), in the reader's language."""
+
     key: str
-    text: str
     why: str  # shown to the clinician
     crisis: bool = False
     # A "yes" holds restriction until a clinician decides (False: shown to the
@@ -40,100 +40,74 @@ class Question:
 SCREEN: tuple[Question, ...] = (
     Question(
         "bipolar",
-        "Have you ever been diagnosed with bipolar disorder (manic depression)?",
         "Less sleep can trigger mania [HABIT exclusion; BSM-SRT].",
     ),
     Question(
         "seizures",
-        "Do you have epilepsy or have you had seizures?",
         "Sleep loss lowers the seizure threshold [BSM-SRT].",
     ),
     Question(
         "apnoea",
-        "Have you been told you stop breathing, gasp or choke in your sleep, or "
-        "do you have sleep apnoea that is not being treated?",
         "Do not restrict sleep in untreated sleep apnoea [CCJM 2019]. Only a clinician can "
         "clear it, with a reason.",
         strict=True,
     ),
     Question(
         "parasomnia",
-        "Do you sleepwalk, or act out your dreams while asleep?",
         "Deep rebound sleep can make parasomnias worse [BSM-SRT].",
     ),
     Question(
         "pregnant",
-        "Are you pregnant?",
         "Excluded in trials; weigh sleepiness against benefit [HABIT].",
     ),
     Question(
         "drives",
-        "Do you drive, ride a motorbike or operate machinery — for work, for your commute or "
-        "at any other time?",
         "Drowsy driving, the commute included [KYLE14]. Not by itself a reason to hold: the "
         "patient is told never to drive or use machinery while drowsy.",
         hold=False,
     ),
     Question(
         "vigilance",
-        "Is your job safety-critical: driving for a living (lorry, bus, taxi, delivery), "
-        "flying, operating heavy machinery, or other work where falling asleep could hurt "
-        "you or someone else?",
         "Sleepiness makes such work unsafe: restriction should not be used [BSM-SRT; KYLE14]. "
         "Only a clinician can clear it, with a reason.",
         strict=True,
     ),
     Question(
         "shifts",
-        "Do you work night shifts or rotating shifts?",
         "A fixed rise time may not be possible; needs a tailored plan.",
     ),
     Question(
         "psychosis",
-        "Have you been diagnosed with schizophrenia or psychosis, or is a "
-        "mental health condition currently unstable or untreated?",
         "Excluded or clinician's decision [HABIT].",
     ),
     Question(
         "cognitive",
-        "Have you been diagnosed with dementia, or with memory or thinking problems (mild "
-        "cognitive impairment)?",
         "Dementia and mild cognitive impairment were excluded [HABIT].",
     ),
     Question(
         "restless_legs",
-        "Do you have restless legs — an urge to move your legs in the evening or at night, "
-        "with uncomfortable feelings — that is not being treated?",
         "Other untreated sleep disorders are screened out of online programmes [ANDERSON14].",
     ),
     Question(
         "narcolepsy",
-        "Have you been diagnosed with narcolepsy or another condition that makes you very "
-        "sleepy in the day (hypersomnia)?",
         "A disorder of daytime sleepiness: restriction adds to it [BSM-SRT; design decision].",
     ),
     Question(
         "circadian",
-        "Has a doctor told you that you have a body-clock (circadian rhythm) sleep disorder, "
-        "for example delayed sleep phase?",
         "Circadian disorders are screened out of online programmes and need their own plan "
         "[ANDERSON14].",
     ),
     Question(
         "self_harm",
-        "Are you currently having thoughts of harming yourself or ending your life?",
         "Current suicidality: clinician contact first.",
         crisis=True,
     ),
     Question(
         "sleepy",
-        "During the day, do you often fall asleep without meaning to, for "
-        "example while reading, watching TV or as a passenger?",
         "Marked daytime sleepiness: consider compression or other causes [BSM-COMP].",
     ),
     Question(
         "older",
-        "Are you 65 or older?",
         "Older adults: thresholds 5 points lower; compression is gentler [BSM-SRT, "
         "BSM-COMP]. Not by itself a reason to hold.",
         hold=False,
@@ -170,31 +144,10 @@ def evaluate_screen(answers: dict[str, bool]) -> ScreenResult:
     )
 
 
-# The weekly sleepiness check (our own two questions; not the Epworth scale).
-DOZING_QUESTION = (
-    "In the past week, how often did you doze off without meaning to — for example while "
-    "reading, watching TV, in a meeting or as a passenger?"
-)
-DOZING_CHOICES = ((0, "Never"), (1, "Once or twice"), (2, "Several times"), (3, "Most days"))
-UNSAFE_QUESTION = (
-    "In the past week, did you feel too sleepy to drive, use machinery or do your work safely?"
-)
-SAFETY_ADVICE = (
-    "Feeling sleepy is common in the first weeks of a sleep window, and it usually eases. "
-    "Until it does: do not drive, cycle, use machinery or do anything dangerous when you feel "
-    "drowsy. Your sleep window will not be shortened while you are this sleepy."
-)
-# The one nap rule, shown word for word wherever naps come up: after the sleepiness
-# advice, on the sleep-window page and in the lessons ({{ nap_rule }},
-# program.curriculum.lesson_text).
-# From CBT-i Coach's safety copy [CBTIC-SRC]: a 15-30 minute nap if truly sleepy, 7-9 hours
-# after waking; i-Sleep [ISLEEP] likewise allows naps of at most 30 minutes, not late in
-# the day. Otherwise no naps [SPIELMAN87, as summarised; CCJM19].
-NAP_RULE = (
-    "Do not nap during the day. The one exception is safety: if you are too sleepy to stay "
-    "awake safely, a nap of 15 to 30 minutes, 7 to 9 hours after you got up (early afternoon "
-    "for most people), is safer than driving or pushing on."
-)
+# The weekly sleepiness check (our own two questions; not the Epworth scale): how often
+# the patient dozed off without meaning to, on this scale (0 never, 1 once or twice,
+# 2 several times, 3 most days), and whether they felt too sleepy to be safe.
+DOZING_SCALE = (0, 1, 2, 3)
 
 
 # Design decision: on the weekly check's dozing scale (0 never, 1 once or twice,

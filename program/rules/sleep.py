@@ -16,9 +16,10 @@ Sources (keys in docs/sources.md):
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import fmean
@@ -162,12 +163,43 @@ def night_metrics(night: Night) -> NightMetrics:
     )
 
 
+class IssueCode(enum.StrEnum):
+    """What is wrong, or unusual, about a night's answers. The words for each are at
+    the Django boundary (``program.clinical_text.NIGHT_WORDS``), in the reader's
+    language; this module gives only the code and its figures."""
+
+    # Errors.
+    NEGATIVE = "negative"
+    LIGHTS_OFF_BEFORE_BED = "lights_off_before_bed"
+    FINAL_WAKE_BEFORE_LIGHTS_OFF = "final_wake_before_lights_off"
+    OUT_BEFORE_FINAL_WAKE = "out_before_final_wake"
+    OVER_A_DAY = "over_a_day"  # minutes: time in bed
+    AWAKE_OVER_SPAN = "awake_over_span"  # latency, awake, total, span (minutes)
+    # Warnings.
+    LONG_IN_BED = "long_in_bed"  # minutes: time in bed
+    LONG_SLEEP = "long_sleep"  # minutes: total sleep
+    SHORT_SLEEP = "short_sleep"  # minutes: total sleep
+    LONG_AWAKE = "long_awake"  # minutes: latency + awake
+    AWAKE_WITHOUT_AWAKENINGS = "awake_without_awakenings"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with a night: its code, the answer it is on (errors only) and the
+    figures its sentence quotes, by name."""
+
+    code: IssueCode
+    field: str = ""
+    params: Mapping[str, int] = dataclasses.field(default_factory=dict)
+
+
 @dataclass
 class NightCheck:
-    """Problems with a night's answers: errors (by field) block saving; warnings do not."""
+    """Problems with a night's answers: errors (each on a field) block saving; warnings
+    do not."""
 
-    errors: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    errors: list[Issue] = dataclasses.field(default_factory=list)
+    warnings: list[Issue] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -195,59 +227,43 @@ def check_night(night: Night) -> NightCheck:
     check = NightCheck()
     for name in ("sleep_latency_min", "awakenings", "awake_min", "nap_min"):
         if getattr(night, name) < 0:
-            check.errors[name] = "This can't be negative."
+            check.errors.append(Issue(IssueCode.NEGATIVE, name))
     if night.lights_off < night.into_bed:
-        check.errors["lights_off"] = (
-            "You tried to sleep before getting into bed? Check this time, or the time you "
-            "got into bed."
-        )
+        check.errors.append(Issue(IssueCode.LIGHTS_OFF_BEFORE_BED, "lights_off"))
     if night.final_wake < night.lights_off:
-        check.errors["final_wake"] = (
-            "Your final awakening is before the time you tried to sleep. Check this time."
-        )
+        check.errors.append(Issue(IssueCode.FINAL_WAKE_BEFORE_LIGHTS_OFF, "final_wake"))
     if night.out_of_bed < night.final_wake:
-        check.errors["out_of_bed"] = (
-            "You got out of bed before your final awakening? Check this time."
-        )
+        check.errors.append(Issue(IssueCode.OUT_BEFORE_FINAL_WAKE, "out_of_bed"))
     if check.errors:
         return check
 
     tib = minutes_between(night.into_bed, night.out_of_bed)
     if tib >= MAX_TIME_IN_BED:
-        check.errors["out_of_bed"] = (
-            f"That is {_hours(tib)} in bed, more than a day. Check the times and dates."
-        )
+        check.errors.append(Issue(IssueCode.OVER_A_DAY, "out_of_bed", {"minutes": tib}))
         return check
     span = minutes_between(night.lights_off, night.final_wake)
     awake = night.sleep_latency_min + night.awake_min
     if awake > span:
-        check.errors["awake_min"] = (
-            f"Minutes to fall asleep ({night.sleep_latency_min}) plus minutes awake "
-            f"({night.awake_min}) come to {awake}, more than the {span} minutes between "
-            "trying to sleep and your final awakening."
-        )
+        figures = {
+            "latency": night.sleep_latency_min,
+            "awake": night.awake_min,
+            "total": awake,
+            "span": span,
+        }
+        check.errors.append(Issue(IssueCode.AWAKE_OVER_SPAN, "awake_min", figures))
         return check
 
     metrics = night_metrics(night)
     if tib > LONG_TIME_IN_BED:
-        check.warnings.append(f"That is {_hours(tib)} in bed, more than 10 hours.")
+        check.warnings.append(Issue(IssueCode.LONG_IN_BED, params={"minutes": tib}))
     if metrics.total_sleep > LONG_SLEEP:
-        check.warnings.append(f"That is {_hours(metrics.total_sleep)} asleep, more than 10 hours.")
+        check.warnings.append(Issue(IssueCode.LONG_SLEEP, params={"minutes": metrics.total_sleep}))
     if metrics.total_sleep < SHORT_SLEEP:
-        check.warnings.append(
-            f"That is {_hours(metrics.total_sleep)} asleep, less than 5 hours. Bad nights "
-            "happen, and recording them helps; if you feel very sleepy today, please don't "
-            "drive."
-        )
+        check.warnings.append(Issue(IssueCode.SHORT_SLEEP, params={"minutes": metrics.total_sleep}))
     if awake > LONG_AWAKE:
-        check.warnings.append(
-            f"That is {_hours(awake)} awake after trying to sleep, more than 3 hours."
-        )
+        check.warnings.append(Issue(IssueCode.LONG_AWAKE, params={"minutes": awake}))
     if night.awakenings == 0 and night.awake_min > 0:
-        check.warnings.append(
-            "You gave minutes awake during the night but no awakenings: is the number of "
-            "awakenings right?"
-        )
+        check.warnings.append(Issue(IssueCode.AWAKE_WITHOUT_AWAKENINGS))
     return check
 
 

@@ -104,7 +104,8 @@ SHORTENING = frozenset({Rule.REDUCE, Rule.COMPRESS})
 
 
 class Flag(enum.StrEnum):
-    """Why a decision needs a clinician (``FLAG_TEXT`` gives each one's words)."""
+    """Why a decision needs a clinician. The clinician's words for each are at the
+    Django boundary (``program.clinical_text.FLAG_WORDS``), in the reader's language."""
 
     AT_FLOOR_LOW_SE = "at_floor_low_se"
     VERY_LOW_SE = "very_low_se"
@@ -122,76 +123,6 @@ class Flag(enum.StrEnum):
     EDITED_OUTSIDE_RANGE = "edited_outside_range"
     SCREEN_DUE = "screen_due"
     SCREEN_REVIEW = "screen_review"
-
-
-# The clinician's reason for each flag, in English: program.clinical_text marks each
-# for translation (as it does for program.rules.safety's wording); templates loop over
-# these pairs because they cannot index a dict by a variable.
-FLAG_TEXT: tuple[tuple[str, str], ...] = (
-    (Flag.SLEEPY, "the patient reports high sleepiness: the window is not shortened"),
-    (
-        Flag.SLEEPINESS_MISSING,
-        "no sleepiness check this week: a shorter window was due, so the window is held "
-        "until the patient answers (they are asked on their sleep-window page)",
-    ),
-    (
-        Flag.ELEVATED_MOOD,
-        "the patient answered yes to the weekly elevated-mood question (history of bipolar "
-        "disorder): a shorter window was due, so it is held until you have looked at the answer",
-    ),
-    (
-        Flag.ADHERENCE,
-        "the week's mean time in bed was more than 30 minutes over the window: a shorter "
-        "window was due, so it is held for you to talk through keeping to the window",
-    ),
-    (Flag.VERY_LOW_SE, "sleep efficiency under 70%"),
-    (Flag.AT_FLOOR_LOW_SE, "at the floor with sleep efficiency still low"),
-    (
-        Flag.BELOW_FLOOR,
-        "the window is below the protocol's floor: the rule does not shorten it further",
-    ),
-    (
-        Flag.AT_CEILING,
-        "at the protocol's ceiling: the window cannot be lengthened; consider ending "
-        "restriction if sleep efficiency stays high",
-    ),
-    (
-        Flag.ABOVE_CEILING,
-        "the window is above the protocol's ceiling: the rule does not lengthen it further",
-    ),
-    (
-        Flag.RULE_REVERSED,
-        "the rule's change would not go its own way (for example back to a mean sleep "
-        "time longer than the window), so the window is held",
-    ),
-    (
-        Flag.RAISED_TO_FLOOR,
-        "mean sleep was below the protocol's floor: the first window was raised to the floor",
-    ),
-    (
-        Flag.LOWERED_TO_CEILING,
-        "the first window was lowered to the protocol's ceiling",
-    ),
-    (
-        Flag.AT_TARGET_LOW_SE,
-        "compression has reached its target with sleep efficiency still low: decide "
-        "whether to go on with standard sleep restriction",
-    ),
-    (
-        Flag.EDITED_OUTSIDE_RANGE,
-        "the window was set outside the protocol's floor and ceiling, with a reason",
-    ),
-    (
-        Flag.SCREEN_DUE,
-        "the safety screen is due again and not answered: a shorter window was due, so it "
-        "is held until the patient answers (they are asked on their sleep-window page)",
-    ),
-    (
-        Flag.SCREEN_REVIEW,
-        "the patient's new safety-screen answers need your decision: a shorter window was "
-        "due, so it is held until you decide",
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -215,11 +146,6 @@ class Protocol:
     initial_offset_min: int = 0
     age_adjust: bool = False  # lower both thresholds by 5 points from OLDER_ADULT_AGE
     compression_weeks: int = 5  # [BSM-COMP], as commonly read
-
-    @property
-    def flag_text(self) -> tuple[tuple[str, str], ...]:
-        """``FLAG_TEXT``, for templates that only have the protocol at hand."""
-        return FLAG_TEXT
 
     def in_range(self, window_min: int) -> bool:
         return self.floor_min <= window_min <= self.ceiling_min

@@ -25,7 +25,7 @@ class SafetyScreenForm(forms.Form):
         super().__init__(*args, **kwargs)
         for question in safety.SCREEN:
             self.fields[question.key] = forms.ChoiceField(
-                label=clinical_text.translated(question.text),
+                label=clinical_text.screen_question(question.key),
                 choices=YES_NO,
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Please answer yes or no.")},
@@ -46,14 +46,14 @@ class RiseTimeForm(forms.Form):
 
 class SleepinessForm(forms.Form):
     dozing = forms.TypedChoiceField(
-        label=clinical_text.translated_lazy(safety.DOZING_QUESTION),
+        label=clinical_text.DOZING_QUESTION,
         coerce=int,
-        choices=[(n, clinical_text.translated_lazy(label)) for n, label in safety.DOZING_CHOICES],
+        choices=[(n, clinical_text.DOZING_CHOICES[n]) for n in safety.DOZING_SCALE],
         widget=forms.RadioSelect,
         error_messages={"required": _("Please choose an answer.")},
     )
     unsafe = forms.ChoiceField(
-        label=clinical_text.translated_lazy(safety.UNSAFE_QUESTION),
+        label=clinical_text.UNSAFE_QUESTION,
         choices=YES_NO,
         widget=forms.RadioSelect,
         error_messages={"required": _("Please answer yes or no.")},

@@ -16,7 +16,14 @@ from accounts.access import clinician_required, get_patient_for, patient_require
 from accounts.audit import note_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from program.clinical_text import translated
+from program.clinical_text import (
+    CRISIS_MESSAGE,
+    NAP_RULE,
+    SAFETY_ADVICE,
+    flag_words,
+    screen_question,
+    translated,
+)
 from program.crisis import actions as crisis_contacts
 from program.enrolment import eligibility
 from program.models import MoodCheck, Recommendation, SafetyScreen, SleepCourse
@@ -92,8 +99,14 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
             if pending
             else ""
         ),
+        # Why it waits for the clinician, in their words (program.clinical_text.FLAG_WORDS).
+        "pending_flags": flag_words(pending.flags) if pending else [],
         "screen": screen,
-        "screen_reasons": [q for q in safety.SCREEN if screen and screen.answers.get(q.key)],
+        "screen_reasons": [
+            {"text": screen_question(q.key), "why": q.why}
+            for q in safety.SCREEN
+            if screen and screen.answers.get(q.key)
+        ],
         "baseline": sw.baseline_status(patient, course, today),
         "review_week": week,
         # A weekly review was made that day (a first window's day has none to tell).
@@ -103,7 +116,7 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
         "allowed": screen is not None and screen.decision in ("allowed", "compression"),
         "safety_advice": sleepiness_words(patient),
-        "nap_rule": translated(safety.NAP_RULE),
+        "nap_rule": str(NAP_RULE),
         # The weekly elevated-mood question (program.rules.mood), for a history of bipolar disorder.
         "mood_due": sw.mood_question_due(
             course, screen, mood_checks[0] if mood_checks else None, today
@@ -111,7 +124,7 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "mood_not_validated": translated(mood.NOT_VALIDATED),
         "mood_checks": mood_checks,
         "mood_to_review": [c for c in mood_checks if c.to_review],
-        "crisis_message": translated(safety.CRISIS_MESSAGE),
+        "crisis_message": str(CRISIS_MESSAGE),
         # Under the crisis message: whom the app told, as it happened.
         "risk_words": (
             risk.patient_words(screen.risk_alerts.first())
@@ -147,7 +160,7 @@ def screen_words(patient: User) -> str:
 def sleepiness_words(patient: User) -> str:
     """The sleepiness advice, and the caseload's "Severe daytime sleepiness" flag only
     when there is a therapist whose caseload shows it."""
-    advice = translated(safety.SAFETY_ADVICE) + " " + translated(safety.NAP_RULE)
+    advice = str(SAFETY_ADVICE) + " " + str(NAP_RULE)
     if rescreen.active_therapist(patient):
         return advice + " " + _("Your therapist will see this on their list of patients.")
     return advice

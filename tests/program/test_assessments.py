@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from program.assessments import actions as assessments
+from program.clinical_text import CRISIS_MESSAGE
 from program.enrolment.actions import current_enrolment
 from program.models import Assessment, Enrolment, NoteRevision
-from program.rules.safety import CRISIS_MESSAGE
 from tests.conftest import client_for
 
 PHQ_NONE = {f"phq{i}": "0" for i in range(1, 10)}
@@ -98,7 +98,7 @@ def test_a_patient_fills_in_the_phq9_and_sees_the_result(patient, therapist) -> 
     assert response["Location"] == reverse("program:questionnaire_result", args=[result.pk])
     assert (result.total, result.band, result.risk) == (5, "Mild", False)
     page = client.get(response["Location"]).content.decode()
-    assert "5</span> out of 27" in page and CRISIS_MESSAGE not in page
+    assert "5</span> out of 27" in page and str(CRISIS_MESSAGE) not in page
     # Filled in: no longer offered.
     assert client.get(reverse("program:questionnaire", args=["phq9"])).status_code == 404
 
@@ -120,7 +120,7 @@ def test_a_self_harm_answer_shows_crisis_contacts_flags_and_emails_the_therapist
             reverse("program:questionnaire", args=["phq9"]), {**PHQ_NONE, "phq9": "1"}
         )
     page = client.get(response["Location"]).content.decode()
-    assert CRISIS_MESSAGE.split(":")[0] in page and "116 123" in page
+    assert str(CRISIS_MESSAGE).split(":")[0] in page and "116 123" in page
     # The email says nothing about the patient or the answer.
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

@@ -3,7 +3,7 @@
 Every shipped lesson is rendered under every combination of programme settings
 (a clinician approves the window, or self-guided) and protocol, and read for
 contradictions with the rules the app applies: no "approve" when nobody approves,
-every floor quoted is the protocol's floor, one nap rule (safety.NAP_RULE) word for
+every floor quoted is the protocol's floor, one nap rule (clinical_text.NAP_RULE) word for
 word wherever naps are advised, and the sleepiness rule as titration applies it
 (very sleepy: never shorter, one step longer; self-guided at once).
 """
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from program.clinical_text import NAP_RULE, SAFETY_ADVICE
 from program.curriculum.actions import start_draft
 from program.curriculum.files import (
     DEFAULT_PROGRAMME_DIR,
@@ -103,7 +104,7 @@ def contradictions(text: str, *, approval: bool, protocol: titration.Protocol) -
                     found.append(f"floor quoted as {quoted}, not {floor}: {sentence}")
         if "safe minimum" in low and floor not in sentence and "never below" not in low:
             found.append(f"a safe minimum without the floor: {sentence}")
-    without_rule = text.replace(safety.NAP_RULE, "")
+    without_rule = text.replace(str(NAP_RULE), "")
     for sentence in sentences(without_rule):
         low = sentence.lower()
         if re.search(r"\bnap", low) and any(word in low for word in NAP_ADVICE):
@@ -153,7 +154,7 @@ def test_the_lessons_say_what_the_settings_do(programme, approval, protocol) -> 
     assert f"at least {protocol.extend_at:g} minutes out of every 100" in adjusting
     assert f"at least {protocol.min_nights} in a week" in adjusting
     for text in (window, coping):
-        assert safety.NAP_RULE in text
+        assert str(NAP_RULE) in text
     step = duration_words(protocol.step_up_min)
     for text in (adjusting, coping):
         assert f"never made shorter: at your weekly review it is made {step} longer" in text
@@ -187,8 +188,8 @@ def test_the_consistency_check_catches_the_old_wording() -> None:
 
 def test_the_safety_text_and_the_sleepiness_advice_use_the_one_nap_rule(patient) -> None:
     with translation.override("en"):
-        assert safety.NAP_RULE in sleepiness_words(patient)
-    assert "nap" not in safety.SAFETY_ADVICE.lower()
+        assert str(NAP_RULE) in sleepiness_words(patient)
+    assert "nap" not in str(SAFETY_ADVICE).lower()
 
 
 @time_machine.travel(datetime(2026, 11, 12, 12, 0, tzinfo=UTC), tick=False)
@@ -224,7 +225,7 @@ def test_the_sleep_window_page_shows_the_nap_rule(patient, patient_client) -> No
     assert recommendation.pk
     page = patient_client.get(reverse("program:sleep_window")).content.decode()
     assert "Tonight" in page
-    assert safety.NAP_RULE in page
+    assert str(NAP_RULE) in page
 
 
 # --- The patient's page follows their programme and protocol ------------------------------

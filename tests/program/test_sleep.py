@@ -3,6 +3,7 @@ examples), and properties."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from program.rules.sleep import (
+    LONG_SLEEP,
+    SHORT_SLEEP,
+    Issue,
+    IssueCode,
     Night,
     SEDenominator,
     check_night,
@@ -219,40 +224,89 @@ def test_nights_group_by_programme_week() -> None:
 # --- Validation -------------------------------------------------------------------
 
 
+D = date(2024, 3, 5)
+USUAL = night(D, "23:00", "23:00", 20, 1, 20, "06:30", "07:00")
+
+
 @pytest.mark.parametrize(
-    ("n", "field"),
+    ("n", "issue"),
     [
-        (night(date(2024, 3, 5), "23:00", "22:30", 10, 0, 0, "06:00", "06:30"), "lights_off"),
-        (night(date(2024, 3, 5), "22:00", "22:30", 10, 0, 0, "22:20", "06:30"), "final_wake"),
-        (night(date(2024, 3, 5), "22:00", "22:30", 10, 0, 0, "06:30", "06:00"), "out_of_bed"),
-        (night(date(2024, 3, 5), "22:00", "23:00", 250, 2, 200, "06:00", "06:30"), "awake_min"),
+        (
+            night(D, "23:00", "22:30", 10, 0, 0, "06:00", "06:30"),
+            Issue(IssueCode.LIGHTS_OFF_BEFORE_BED, "lights_off"),
+        ),
+        (
+            night(D, "22:00", "22:30", 10, 0, 0, "22:20", "06:30"),
+            Issue(IssueCode.FINAL_WAKE_BEFORE_LIGHTS_OFF, "final_wake"),
+        ),
+        (
+            night(D, "22:00", "22:30", 10, 0, 0, "06:30", "06:00"),
+            Issue(IssueCode.OUT_BEFORE_FINAL_WAKE, "out_of_bed"),
+        ),
+        # Lights out 23:00 to the final awakening 06:00 is 420 minutes; 250 + 200 = 450.
+        (
+            night(D, "22:00", "23:00", 250, 2, 200, "06:00", "06:30"),
+            Issue(
+                IssueCode.AWAKE_OVER_SPAN,
+                "awake_min",
+                {"latency": 250, "awake": 200, "total": 450, "span": 420},
+            ),
+        ),
+        (replace(USUAL, nap_min=-5), Issue(IssueCode.NEGATIVE, "nap_min")),
+        # Into bed 23:00 on the 4th, out 23:30 on the 5th: 24 h 30 min = 1470 minutes.
+        (
+            replace(USUAL, out_of_bed=USUAL.into_bed + timedelta(hours=24, minutes=30)),
+            Issue(IssueCode.OVER_A_DAY, "out_of_bed", {"minutes": 1470}),
+        ),
     ],
     ids=[
         "lights out before bed",
         "final wake before lights out",
         "up before final wake",
         "latency and waking longer than the night",
+        "negative nap",
+        "more than a day in bed",
     ],
 )
-def test_impossible_nights_are_errors_on_the_field_that_is_wrong(n: Night, field: str) -> None:
+def test_impossible_nights_are_errors_on_the_field_that_is_wrong(n: Night, issue: Issue) -> None:
     check = check_night(n)
     assert not check.ok
-    assert list(check.errors) == [field]
+    assert check.errors == [issue]
+    assert check.warnings == []
 
 
 @pytest.mark.parametrize(
-    ("n", "words"),
+    ("n", "warnings"),
     [
-        (night(date(2024, 3, 5), "20:00", "20:00", 10, 0, 0, "06:30", "07:00"), "in bed"),
-        (night(date(2024, 3, 5), "23:00", "23:00", 60, 2, 60, "03:00", "06:00"), "less than 5"),
-        (night(date(2024, 3, 5), "21:00", "21:00", 120, 3, 90, "06:00", "06:10"), "3 hours"),
-        (night(date(2024, 3, 5), "23:00", "23:00", 10, 0, 20, "06:00", "06:10"), "no awakenings"),
+        # 20:00 to 07:00 is 660 minutes in bed; asleep 20:10 to 06:30 is 620.
+        (
+            night(D, "20:00", "20:00", 10, 0, 0, "06:30", "07:00"),
+            [
+                Issue(IssueCode.LONG_IN_BED, params={"minutes": 660}),
+                Issue(IssueCode.LONG_SLEEP, params={"minutes": 620}),
+            ],
+        ),
+        # 23:00 to 03:00 is 240 minutes, less 60 + 60 awake: 120 asleep.
+        (
+            night(D, "23:00", "23:00", 60, 2, 60, "03:00", "06:00"),
+            [Issue(IssueCode.SHORT_SLEEP, params={"minutes": 120})],
+        ),
+        # 120 minutes to fall asleep and 90 awake: 210 awake.
+        (
+            night(D, "21:00", "21:00", 120, 3, 90, "06:00", "06:10"),
+            [Issue(IssueCode.LONG_AWAKE, params={"minutes": 210})],
+        ),
+        (
+            night(D, "23:00", "23:00", 10, 0, 20, "06:00", "06:10"),
+            [Issue(IssueCode.AWAKE_WITHOUT_AWAKENINGS)],
+        ),
     ],
+    ids=["long in bed and asleep", "short sleep", "long awake", "awake with no awakenings"],
 )
-def test_unusual_but_possible_nights_are_warnings(n: Night, words: str) -> None:
+def test_unusual_but_possible_nights_are_warnings(n: Night, warnings: list[Issue]) -> None:
     check = check_night(n)
     assert check.ok
-    assert any(words in w for w in check.warnings), check.warnings
+    assert check.warnings == warnings
 
 
 # --- Properties ---------------------------------------------------------------------
@@ -306,6 +360,22 @@ def test_sleep_fits_inside_time_in_bed(n: Night) -> None:
 def test_well_ordered_nights_are_never_errors(n: Night) -> None:
     assume(minutes_between(n.into_bed, n.out_of_bed) < 24 * 60)
     assert check_night(n).ok
+
+
+@given(nights())
+def test_sleep_warnings_quote_the_nights_own_figures(n: Night) -> None:
+    """A short or long sleep is warned of exactly when the night's sleep crosses the
+    threshold, and the figure quoted is that night's sleep."""
+    assume(minutes_between(n.into_bed, n.out_of_bed) < 24 * 60)
+    asleep = night_metrics(n).total_sleep
+    about_sleep = {IssueCode.SHORT_SLEEP, IssueCode.LONG_SLEEP}
+    sleep_warnings = [w for w in check_night(n).warnings if w.code in about_sleep]
+    expected = []
+    if asleep > LONG_SLEEP:
+        expected.append(Issue(IssueCode.LONG_SLEEP, params={"minutes": asleep}))
+    if asleep < SHORT_SLEEP:
+        expected.append(Issue(IssueCode.SHORT_SLEEP, params={"minutes": asleep}))
+    assert sleep_warnings == expected
 
 
 @given(st.lists(nights(), min_size=1, max_size=14))

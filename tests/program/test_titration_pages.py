@@ -8,10 +8,11 @@ from datetime import time
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from program import clinical_text
 from program.models import Prescription
-from program.rules.titration import ADHERENCE_MARGIN_MIN, FLAG_TEXT, REVIEW_SE, Flag
+from program.rules.titration import ADHERENCE_MARGIN_MIN, REVIEW_SE, Flag
 from program.sleep_window import actions as sw
 from tests.conftest import client_for
 from tests.program.test_sleep_window import CLEAR, baseline, started
@@ -29,6 +30,14 @@ def morning():
         yield
 
 
+@pytest.fixture(autouse=True)
+def language_restored():
+    """A French reader's page activates French for the thread; later tests get back the
+    language they had."""
+    with translation.override(translation.get_language()):
+        yield
+
+
 def page(user, patient=None) -> str:
     with time_machine.travel(ON_REVIEW_DAY, tick=False):
         if patient is None:
@@ -40,14 +49,28 @@ def page(user, patient=None) -> str:
     return response.content.decode()
 
 
-def test_every_flag_has_words_marked_for_translation() -> None:
-    words = dict(FLAG_TEXT)
-    assert set(words) == set(Flag)
-    assert set(words.values()) <= set(clinical_text.TITRATION_FLAGS)
+def test_every_flag_has_words_in_both_languages() -> None:
+    """The rule gives flag codes; ``clinical_text.FLAG_WORDS`` their one wording, whose
+    figures agree with the rule's constants and whose French is in the catalogue."""
+    assert set(clinical_text.FLAG_WORDS) == set(Flag)
+    with translation.override("en"):
+        words = {flag: str(text) for flag, text in clinical_text.FLAG_WORDS.items()}
     assert f"{ADHERENCE_MARGIN_MIN} minutes" in words[Flag.ADHERENCE]
     assert f"{REVIEW_SE:.0f}%" in words[Flag.VERY_LOW_SE]
-    assert clinical_text.flag_text("adherence") == words[Flag.ADHERENCE]
-    assert clinical_text.flag_text("something_new") == "something_new"
+    with translation.override("fr"):
+        french = {flag: str(text) for flag, text in clinical_text.FLAG_WORDS.items()}
+    assert not [flag for flag in Flag if french[flag] == words[flag]]
+
+
+def test_flag_words_keep_their_order_and_show_an_unknown_flag() -> None:
+    with translation.override("en"):
+        shown = clinical_text.flag_words(["something_new", Flag.ADHERENCE, Flag.SLEEPY])
+    assert shown == [
+        "the patient reports high sleepiness: the window is not shortened",
+        "the week's mean time in bed was more than 30 minutes over the window: a shorter "
+        "window was due, so it is held for you to talk through keeping to the window",
+        "something_new",
+    ]
 
 
 def test_a_week_held_for_the_sleepiness_check_on_both_pages(patient, therapist) -> None:
@@ -76,6 +99,13 @@ def test_a_very_sleepy_week_waiting_for_the_therapist_on_both_pages(patient, the
     theirs = page(therapist, patient)
     assert "Needs review: the patient reports high sleepiness" in theirs
     assert "6h 15m" in theirs and "6h 30m" in theirs  # 375 -> 390 proposed
+    # The therapist's round gives the same reason, in French for a French reader.
+    therapist.language = "fr"
+    therapist.save(update_fields=["language"])
+    with time_machine.travel(ON_REVIEW_DAY, tick=False):
+        url = reverse("program:round_patient", args=[patient.pk])
+        round_page = client_for(therapist).get(url)
+    assert "signale une forte somnolence" in round_page.content.decode()
 
 
 def test_a_window_outside_the_protocol_is_marked_for_the_therapist(patient, therapist) -> None:
@@ -103,3 +133,20 @@ def test_a_week_without_a_sleep_efficiency_shows_a_dash_not_a_lone_sign() -> Non
 
     line = Template("{% load diary_tags %}SE {{ se|percent_sign }}; SE {{ none|percent_sign }}")
     assert line.render(Context({"se": 85.75, "none": None})) == "SE 85.8%; SE –"
+
+
+def test_a_positive_screen_shows_the_question_in_the_therapists_language(
+    patient, therapist
+) -> None:
+    """The screen's questions are worded once (program.clinical_text.SCREEN_QUESTIONS):
+    the therapist reads the one the patient answered yes to in their own language."""
+    sw.submit_screen(patient, {**CLEAR, "parasomnia": True})
+    with translation.override("en"):
+        english = clinical_text.screen_question("parasomnia")
+    therapist.language = "fr"
+    therapist.save(update_fields=["language"])
+    theirs = page(therapist, patient).replace("&#x27;", "'")
+    with translation.override("fr"):
+        french = clinical_text.screen_question("parasomnia")
+    assert french != english
+    assert french in theirs and english not in theirs
