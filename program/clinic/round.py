@@ -10,6 +10,9 @@ caseload) plus one query for each kind of item:
 4. unread messages from the patient, counted per patient;
 5. taper plans still in draft (a clinician must confirm them; the app never does).
 
+An elevated-mood answer nobody has looked at yet is the caseload's "mood" flag: it holds
+shorter windows until a clinician looks (``program.rules.mood``), so it is an item too.
+
 "At risk of dropping out" is the caseload's own "no diary for 3+ nights" flag
 (``caseload.NO_DIARY_NIGHTS``). The decisions themselves go through the existing
 workflows (``program.sleep_window.actions.approve/edit/reject/decide_screen``,
@@ -35,8 +38,11 @@ from program.risk import actions as risk
 from program.sleep_window import actions as sw
 
 DROPPING_OUT = "no_diary"  # the caseload flag that marks a patient at risk of dropping out
+# An elevated-mood answer not looked at yet: it holds shorter windows until a clinician
+# has looked (program.rules.mood), so it is an item of the round, not context.
+MOOD = "mood"
 # Flags the round shows as items of their own (the rest are shown as context).
-ITEMISED = {"risk", "screen", "message", DROPPING_OUT}
+ITEMISED = {"risk", "screen", "message", DROPPING_OUT, MOOD}
 
 
 @dataclass
@@ -66,6 +72,10 @@ class Card:
         return any(f.key == DROPPING_OUT for f in self.row.flags)
 
     @property
+    def mood_to_review(self) -> bool:
+        return any(f.key == MOOD for f in self.row.flags)
+
+    @property
     def other_flags(self) -> list[caseload.Flag]:
         return [f for f in self.row.flags if f.key not in ITEMISED]
 
@@ -76,7 +86,13 @@ class Card:
 
     @property
     def count(self) -> int:
-        return self.decisions + bool(self.unread) + len(self.drafts) + self.dropping_out
+        return (
+            self.decisions
+            + bool(self.unread)
+            + len(self.drafts)
+            + self.dropping_out
+            + self.mood_to_review
+        )
 
     @property
     def urgent(self) -> bool:

@@ -70,7 +70,7 @@ THERAPISTS = [
         Role.THERAPIST,
         "Europe/London",
         "therapist with most of the demo caseload; This week: Chloe's window and message, "
-        "Frank's lapsed diary",
+        "Dev's elevated-mood answer, Frank's lapsed diary",
     ),
     DemoPerson(
         "therapist2@example.com",

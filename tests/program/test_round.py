@@ -300,3 +300,23 @@ def test_two_submits_at_once_decide_once(patient, therapist):
     rec.refresh_from_db()
     assert rec.status == "approved"
     assert Prescription.objects.filter(course=rec.course).count() == 1
+
+
+def test_an_elevated_mood_answer_not_looked_at_is_on_the_round(patient, therapist):
+    """It holds shorter windows until a clinician looks (program.rules.mood), so it needs
+    the therapist this week: on the list and on the card, with the way to look at it."""
+    from program.models import MoodCheck
+
+    diary_today(patient)  # nothing else waits for this patient
+    check = MoodCheck.objects.create(
+        patient=patient, week_of=patient.local_today(), question="Q", elevated=True
+    )
+    client = client_for(therapist)
+    listed = client.get(reverse("program:round")).content.decode()
+    assert patient.display_name in listed
+    assert "Elevated mood reported (to review)" in listed
+    card = client.get(reverse("program:round_patient", args=[patient.pk])).content.decode()
+    assert reverse("program:patient_sleep_window", args=[patient.pk]) in card
+    check.reviewed_at, check.reviewed_by = check.created_at, therapist
+    check.save()
+    assert patient.display_name not in client.get(reverse("program:round")).content.decode()
