@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .birth_dates import age_on
 from .timezones import is_valid_time_zone
 
 
@@ -191,6 +192,12 @@ class User(AbstractUser):
     def local_today(self, now: datetime | None = None) -> date:
         """The user's "today": the date on their own wall clock, not the server's."""
         return self.local_now(now).date()
+
+    def age(self) -> int | None:
+        """Whole years on the person's own today; None without a date of birth."""
+        if self.date_of_birth is None:
+            return None
+        return age_on(self.date_of_birth, self.local_today())
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -90,7 +90,7 @@ def check_adult(born: date) -> None:
 
 
 def patient_age(patient: User) -> int | None:
-    return age.age(patient.date_of_birth, patient.local_today())
+    return patient.age()
 
 
 def not_eligible(patient: User) -> bool:

@@ -83,8 +83,13 @@ def course_for(patient: User) -> SleepCourse:
 def _proposed_protocol(patient: User) -> SleepProtocol:
     """The protocol a new course starts with: by age (``program.rules.age``: compression from
     65 [BSM-COMP]), else the default."""
-    key = age.proposed_protocol(_birth_age(patient), default_key=DEFAULT_PROTOCOL_KEY)
+    key = age.proposed_protocol(patient.age(), default_key=DEFAULT_PROTOCOL_KEY)
     return newest_protocol(key) or default_protocol()
+
+
+def _age(patient: User) -> int | None:
+    """The age the protocol's thresholds read (``models.threshold_age``)."""
+    return threshold_age(patient)
 
 
 def follow_age(patient: User) -> None:
@@ -98,17 +103,13 @@ def follow_age(patient: User) -> None:
     if course is None:
         return
     key = age.should_propose(
-        _birth_age(patient),
+        patient.age(),
         current_key=course.protocol.key,
         default_key=DEFAULT_PROTOCOL_KEY,
         chosen_by_clinician=course.protocol_set_by_id is not None,
     )
     if key:
         _switch_protocol(course, key)
-
-
-def _birth_age(patient: User) -> int | None:
-    return age.age(patient.date_of_birth, patient.local_today())
 
 
 def latest_screen(patient: User) -> SafetyScreen | None:
@@ -212,11 +213,6 @@ def _figures(decision: titration.Decision, rules: titration.Protocol) -> dict[st
         "adherence_margin_min": titration.ADHERENCE_MARGIN_MIN,
         "flags": [f.value for f in decision.flags],
     }
-
-
-def _age(patient: User) -> int | None:
-    """The age the protocol's thresholds read (``models.threshold_age``)."""
-    return threshold_age(patient)
 
 
 # --- Safety -----------------------------------------------------------------------
@@ -541,7 +537,7 @@ def start(
     today = today or patient.local_today()
     if patient.date_of_birth is None:
         raise SleepWindowError(_("Please give your date of birth first."))
-    if not age.eligible(_birth_age(patient)):
+    if not age.eligible(patient.age()):
         raise SleepWindowError(
             _("This programme is for adults aged %(age)s and over.") % {"age": age.ADULT_AGE}
         )

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from program.rules import age, titration
+from program.rules import titration
 
 
 class SleepProtocol(models.Model):
@@ -329,7 +329,7 @@ def threshold_age(patient: Any) -> int | None:
     older" answer. Here, beside the models it reads, so that the lesson pages quote the
     thresholds the titration applies without reaching up into the sleep window's
     workflow."""
-    years = age.age(patient.date_of_birth, patient.local_today())
+    years = patient.age()
     if years is not None:
         return years
     screen = SafetyScreen.objects.filter(patient=patient).order_by("-completed_at", "-pk").first()
