@@ -11,12 +11,15 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -54,6 +57,14 @@ def _fresh_programme_structures() -> None:
     content must not be served to the next one (production never rolls back a
     committed revision; see program.curriculum.signals)."""
     forget_structures()
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test() -> Iterator[None]:
+    """Each test starts in the site's language: a test (or a request it made in-process)
+    that switched this thread to French must not leave the next one reading French."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
