@@ -60,8 +60,12 @@ def test_an_admin_edits_previews_publishes_and_compares_a_lesson(
         "Your therapist checks each change to your window.\n:::\n"
     )
     page.get_by_label("Sleep-window changes").select_option("self")
-    page.get_by_role("button", name="Preview").click()
+    # The preview follows the typing (static/js/app.js) ...
     preview = page.locator(".preview-pane")
+    expect(page.locator(".preview-frame[data-live]")).to_have_count(1)
+    expect(preview.get_by_text("Your window changes at your weekly review.")).to_be_visible()
+    # ... and the Preview button does the same with a page load.
+    page.get_by_role("button", name="Preview").click()
     expect(preview.get_by_role("heading", name="How sleep works: drive and clock")).to_be_visible()
     expect(preview.locator(".lead strong", has_text="two systems")).to_be_visible()
     expect(preview.get_by_text("Your window changes at your weekly review.")).to_be_visible()
@@ -107,3 +111,9 @@ def test_an_admin_edits_previews_publishes_and_compares_a_lesson(
     expect(page.get_by_text("The draft now holds the words of version 1.")).to_be_visible()
     assert lesson.versions.drafts().get().title == "How sleep works"
     assert LessonProgress.objects.get(pk=reading.pk).version.number == 1
+
+    page.goto("/clinic/curriculum/import/")
+    expect(page.get_by_role("heading", name="Import curriculum files")).to_be_visible()
+    no_sideways_scroll(page, width)
+    no_serious_violations(page, "import")
+    screenshot(page, f"clinic-curriculum-import-{size}")
