@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -283,10 +284,10 @@ def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int, language: str
         form.is_valid()
         return _editor(request, lesson, language, form=form, conflict=True)
     messages.success(request, _("Draft saved. Patients see nothing of it until you publish it."))
-    settings_query = (
-        f"?guidance={form.cleaned_data['guidance']}&protocol={form.cleaned_data['protocol']}"
+    shown_with = urlencode(
+        {"guidance": form.cleaned_data["guidance"], "protocol": form.cleaned_data["protocol"]}
     )
-    return redirect(_editor_url(lesson, language) + settings_query)
+    return redirect(f"{_editor_url(lesson, language)}?{shown_with}")
 
 
 @admin_required
@@ -478,7 +479,14 @@ def _unpack(upload: Any, folder: Path) -> None:
     except zipfile.BadZipFile:
         raise UnsafeArchive(_("This file is not a zip archive.")) from None
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
+        # Leaving out what macOS adds to a zip (__MACOSX/, ._* and .DS_Store files).
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not m.filename.startswith("__MACOSX/")
+            and not Path(m.filename).name.startswith(("._", ".DS_Store"))
+        ]
         if len(members) > MAX_IMPORT_FILES or sum(m.file_size for m in members) > MAX_IMPORT_BYTES:
             raise UnsafeArchive(_("This archive is too large to be a curriculum."))
         root = folder.resolve()

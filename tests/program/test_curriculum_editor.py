@@ -299,8 +299,13 @@ def zipped(files: dict[str, bytes]) -> io.BytesIO:
 
 
 def translated(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The English week 1 copied to fr/, one lesson's title translated."""
-    copy = dict(files)
+    """The English week 1 copied to fr/, one lesson's title translated, zipped on a Mac
+    with a README beside it."""
+    copy = dict(files) | {
+        "README.md": b"Our curriculum, in French too.",
+        "__MACOSX/fr/._week.md": b"\x00\x05",
+        "fr/.DS_Store": b"\x00",
+    }
     for name, data in files.items():
         if name.startswith("en/week-1/"):
             text = data.decode()
