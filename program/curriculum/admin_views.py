@@ -29,6 +29,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import admin_required
@@ -335,8 +336,10 @@ def lesson_publish(
         "number": version.number
     }
     if moved:
-        text += " " + _(
-            "%(count)s patient(s) part-way through the lesson now read it; their answers are kept."
+        text += " " + ngettext(
+            "%(count)s patient part-way through the lesson now reads it; their answers are kept.",
+            "%(count)s patients part-way through the lesson now read it; their answers are kept.",
+            moved,
         ) % {"count": moved}
     messages.success(request, text)
     return redirect(_editor_url(lesson, language))
@@ -363,7 +366,11 @@ def lesson_push(
     moved = push_version(version=latest)
     messages.success(
         request,
-        _("%(count)s patient(s) part-way through the lesson now read version %(number)s.")
+        ngettext(
+            "%(count)s patient part-way through the lesson now reads version %(number)s.",
+            "%(count)s patients part-way through the lesson now read version %(number)s.",
+            moved,
+        )
         % {"count": moved, "number": latest.number},
     )
     return redirect(_editor_url(lesson, language))
@@ -589,19 +596,34 @@ def curriculum_import(request: AuthenticatedHttpRequest) -> HttpResponse:
         elif rows and check_only:
             messages.info(
                 request,
-                _(
-                    "The files can be imported: %(new)s lessons would change, %(same)s are "
-                    "unchanged. Nothing is saved until you press Import."
+                ngettext(
+                    "The files can be imported: %(new)s lesson would change (%(same)s "
+                    "unchanged). Nothing is saved until you press Import.",
+                    "The files can be imported: %(new)s lessons would change (%(same)s "
+                    "unchanged). Nothing is saved until you press Import.",
+                    counts["new"],
                 )
                 % counts,
             )
         elif rows and publish:
             messages.success(
-                request, _("Imported: %(new)s new versions published, %(same)s unchanged.") % counts
+                request,
+                ngettext(
+                    "Imported: %(new)s new version published (%(same)s unchanged).",
+                    "Imported: %(new)s new versions published (%(same)s unchanged).",
+                    counts["new"],
+                )
+                % counts,
             )
         elif rows:
             messages.success(
-                request, _("Imported: %(new)s new drafts to review, %(same)s unchanged.") % counts
+                request,
+                ngettext(
+                    "Imported: %(new)s new draft to review (%(same)s unchanged).",
+                    "Imported: %(new)s new drafts to review (%(same)s unchanged).",
+                    counts["new"],
+                )
+                % counts,
             )
     ctx = {"form": form, "rows": rows, "failed": failed}
     return render(request, "program/curriculum_import.html", ctx)

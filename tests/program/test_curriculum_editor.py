@@ -216,7 +216,7 @@ def test_readers_keep_their_version_unless_the_new_one_is_pushed(
     response = admin_client.post(
         reverse("program:curriculum_push", args=[lesson.pk, "en", v2.pk]), follow=True
     )
-    assert "2 patient(s) part-way through the lesson now read version 2." in page_text(response)
+    assert "2 patients part-way through the lesson now read version 2." in page_text(response)
     assert set(LessonProgress.objects.filter(lesson=lesson).values_list("version", flat=True)) == {
         v2.pk
     }
@@ -229,7 +229,10 @@ def test_publishing_with_push_moves_readers_part_way(admin_client, lesson, patie
     admin_client.post(edit_url(lesson), words(lesson, title="Pushed words"))
     url, data = publish(admin_client, lesson, push=True)
     response = admin_client.post(url, data, follow=True)
-    assert "1 patient(s) part-way through the lesson now read it" in page_text(response)
+    assert (
+        "1 patient part-way through the lesson now reads it; their answers are kept."
+        in page_text(response)
+    )
     reading.refresh_from_db()
     assert reading.version.number == 2
 
@@ -396,3 +399,23 @@ def test_the_patients_lesson_shows_its_summary_as_markdown(patient, lesson, clin
     assert "**" not in text
     week = page_text(client_for(patient).get(reverse("program:week", args=[1])))
     assert "<strong>two systems</strong>" in week
+
+
+def test_importing_with_publish_publishes_the_translation_at_once(
+    admin_client, programme, lesson
+) -> None:
+    files = translated(exported(admin_client, programme))
+    response = admin_client.post(
+        reverse("program:curriculum_import"),
+        {"file": zipped(files), "action": "import", "publish": "on"},
+    )
+    assert "Imported: 4 new versions published (" in page_text(response)
+    french = LessonVersion.objects.get(lesson=lesson, language="fr")
+    assert french.is_published and french.number == 1
+    # The same files again add nothing.
+    again = admin_client.post(
+        reverse("program:curriculum_import"),
+        {"file": zipped(files), "action": "import", "publish": "on"},
+    )
+    assert "Imported: 0 new versions published (" in page_text(again)
+    assert LessonVersion.objects.filter(lesson=lesson, language="fr").count() == 1
