@@ -419,3 +419,50 @@ def test_importing_with_publish_publishes_the_translation_at_once(
     )
     assert "Imported: 0 new versions published (" in page_text(again)
     assert LessonVersion.objects.filter(lesson=lesson, language="fr").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_pressed_in_eight_tabs_at_once_publishes_once(programme, clinic_admin) -> None:
+    """The lesson's row lock makes the fingerprint check and the publish one step: eight
+    presses at the same moment give one version 2 and seven "already published"."""
+    import threading
+
+    from django.db import connection
+
+    from program.curriculum.actions import (
+        NothingToPublish,
+        draft_fingerprint,
+        lesson_series,
+        publish_draft,
+        start_draft,
+    )
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is one connection)")
+    lesson = Lesson.objects.get(week__programme=programme, slug="how-sleep-works")
+    draft = start_draft(lesson=lesson, language="en", user=clinic_admin)
+    draft.title = "Pressed at once"
+    draft.save()
+    expected = draft_fingerprint(*lesson_series(lesson, "en"))
+    outcomes: list[str] = []
+
+    def press() -> None:
+        try:
+            publish_draft(
+                lesson=lesson, language="en", user=clinic_admin, expected=expected, push=False
+            )
+            outcomes.append("published")
+        except NothingToPublish:
+            outcomes.append("already")
+        except BaseException as error:
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already"] * 7 + ["published"], outcomes
+    assert list(lesson.versions.values_list("number", flat=True)) == [2, 1]
