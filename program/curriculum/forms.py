@@ -82,10 +82,9 @@ class LessonEditForm(forms.Form):
         help_text=_("For the list of versions, e.g. “Shorter introduction”."),
     )
     base = forms.CharField(widget=forms.HiddenInput)
-    guidance = forms.ChoiceField(
-        label=_("Sleep-window changes"), choices=GUIDANCE_CHOICES, required=False
-    )
-    protocol = forms.CharField(label=_("Protocol"), required=False, widget=forms.Select)
+    # Only for the preview (never stored); always sent by the page's selects.
+    guidance = forms.ChoiceField(label=_("Sleep-window changes"), choices=GUIDANCE_CHOICES)
+    protocol = forms.CharField(label=_("Protocol"), widget=forms.Select)
 
     def __init__(self, *args: Any, lesson: Any, protocols: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
