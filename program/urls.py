@@ -7,6 +7,7 @@ from program.clinic import admin_views as clinic
 from program.clinic import round_views
 from program.clinic import views as therapist
 from program.crisis import views as crisis
+from program.curriculum import admin_views as curriculum
 from program.curriculum import views as lessons
 from program.diary import views as diary
 from program.enrolment import views as invitations
@@ -204,4 +205,33 @@ urlpatterns = [
         name="crisis_contact_active",
     ),
     path("clinic/patients/<int:patient_id>/reassign/", clinic.reassign, name="reassign"),
+    # The curriculum, edited by the clinic's admins (program.curriculum.admin_views).
+    path("clinic/curriculum/", curriculum.curriculum, name="curriculum"),
+    path("clinic/curriculum/export/", curriculum.curriculum_export, name="curriculum_export"),
+    path("clinic/curriculum/import/", curriculum.curriculum_import, name="curriculum_import"),
+    path(
+        "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/",
+        curriculum.lesson_edit,
+        name="curriculum_lesson",
+    ),
+    path(
+        "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/publish/",
+        curriculum.lesson_publish,
+        name="curriculum_publish",
+    ),
+    path(
+        "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/compare/",
+        curriculum.lesson_compare,
+        name="curriculum_compare",
+    ),
+    path(
+        "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/versions/<int:version_id>/push/",
+        curriculum.lesson_push,
+        name="curriculum_push",
+    ),
+    path(
+        "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/versions/<int:version_id>/restore/",
+        curriculum.lesson_restore,
+        name="curriculum_restore",
+    ),
 ]

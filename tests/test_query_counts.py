@@ -319,6 +319,55 @@ def test_the_curriculum_admin_lists_use_a_fixed_number_of_queries(clinic_admin, 
     assert few == many, f"{pages}: {few} then {many} (N+1?)"
 
 
+def test_the_clinics_curriculum_pages_use_a_fixed_number_of_queries(
+    clinic_admin, programme, therapist
+) -> None:
+    """/clinic/curriculum/ (program.curriculum.admin_views): the list, a lesson's editor
+    with who reads which version, and the comparison; the same with one reader and two
+    versions as with 20 readers, 6 versions and 10 more lessons."""
+    from program.curriculum.actions import open_lesson, publish_version, start_draft
+    from program.models import Enrolment, Lesson, LessonVersion, Week
+
+    client = client_for(clinic_admin)
+    lesson = Lesson.objects.get(week__programme=programme, slug="how-sleep-works")
+
+    def new_version() -> None:
+        draft = start_draft(lesson=lesson, language="en", user=clinic_admin)
+        draft.body += " More."
+        draft.save()
+        publish_version(version=draft, user=clinic_admin)
+
+    def readers(n: int, start: int) -> None:
+        add_patients(therapist, programme, n, start=start)
+        for enrolment in Enrolment.objects.filter(lesson_progress__isnull=True):
+            open_lesson(enrolment=enrolment, lesson=lesson, language="en")
+
+    pages = [
+        reverse("program:curriculum"),
+        reverse("program:curriculum_lesson", args=[lesson.pk, "en"]),
+        reverse("program:curriculum_compare", args=[lesson.pk, "en"]),
+        reverse("program:curriculum_import"),
+    ]
+    readers(1, 0)
+    new_version()
+    few = [count_queries(client, url) for url in pages]
+    readers(20, 1)
+    for _ in range(4):
+        new_version()
+    start_draft(lesson=lesson, language="fr", user=clinic_admin)
+    week = Week.objects.create(programme=programme, number=7, title="Extra")
+    for i in range(10):
+        extra = Lesson.objects.create(week=week, slug=f"extra-{i}", order=i)
+        LessonVersion.objects.create(lesson=extra, title=f"Extra {i}", body="Text")
+    many = [count_queries(client, url) for url in pages]
+    assert few == many, f"{pages}: {few} then {many} (N+1?)"
+    # Session, user, MFA, the audit event and the footer's crisis lines on each; then the
+    # list: lessons with their English titles, versions by language, weeks, programmes;
+    # the editor: the lesson, its versions, protocols, readers by version and their
+    # names, the lesson's images; the comparison: the lesson and its versions.
+    assert many == [9, 11, 7, 5], many
+
+
 @pytest.mark.django_db(transaction=True)  # autocommit, as in production
 def test_a_diary_night_is_saved_in_four_queries(patient) -> None:
     """Session, user, the week's other nights (is this the same night entered twice?),

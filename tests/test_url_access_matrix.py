@@ -223,6 +223,24 @@ ROWS = [
         args="patient"),
     row("program:adverse_event_review", "post", LOGIN, 403,   403,    HOME,     404,    HOME,
         args="adverse_event"),
+    # The curriculum in the clinic's own pages (program.curriculum.admin_views): admins only.
+    row("program:curriculum",          "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:curriculum_export",   "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:curriculum_import",   "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:curriculum_lesson",   "get",  LOGIN, 403,    403,    403,      403,    200,
+        args="lesson_language"),
+    # An empty form is shown again with its errors.
+    row("program:curriculum_lesson",   "post", LOGIN, 403,    403,    403,      403,    200,
+        args="lesson_language"),
+    row("program:curriculum_compare",  "get",  LOGIN, 403,    403,    403,      403,    200,
+        args="lesson_language"),
+    # Without a draft (publish) or the page's fingerprint (restore): back to the editor.
+    row("program:curriculum_publish",  "post", LOGIN, 403,    403,    403,      403,    HOME,
+        args="lesson_language"),
+    row("program:curriculum_push",     "post", LOGIN, 403,    403,    403,      403,    HOME,
+        args="lesson_version"),
+    row("program:curriculum_restore",  "post", LOGIN, 403,    403,    403,      403,    HOME,
+        args="lesson_version"),
 ]
 # fmt: on
 
@@ -341,6 +359,8 @@ def world(
             "lesson": [first_lesson.pk],
             "lesson_part": [first_lesson.pk, "hopes"],
             "lesson_image": [image.pk, image.digest, image.extension],
+            "lesson_language": [first_lesson.pk, "en"],
+            "lesson_version": [first_lesson.pk, "en", first_lesson.versions.get(number=1).pk],
             "diary_date": [today.isoformat()],
             "calendar_token": [course.calendar_token],
             "manage_token": [manage_token(patient)],

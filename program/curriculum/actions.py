@@ -861,3 +861,143 @@ def shared_answers(patient: Any) -> list[dict[str, Any]]:
             }
         )
     return shown
+
+
+# --- The clinic's curriculum editor: drafts checked against what the page was opened on --
+
+
+class DraftChanged(Exception):
+    """The lesson's draft is no longer the one the page was opened on: another tab or
+    another admin saved, published or restored since. Nothing was saved."""
+
+
+class NothingToPublish(Exception):
+    """The lesson has no draft in that language (it was published already: a second
+    press of Publish)."""
+
+    def __init__(self, latest: LessonVersion | None) -> None:
+        super().__init__("Nothing to publish.")
+        self.latest = latest
+
+
+WORD_FIELDS = ("title", "summary", "body", "minutes", "parts")
+
+
+def draft_fingerprint(draft: LessonVersion | None, latest: LessonVersion | None) -> str:
+    """What an editor page was opened on: the draft and its words, or (with no draft)
+    the latest published version's number. Any save, publish or restore changes it."""
+    import hashlib
+    import json
+
+    if draft is None:
+        return f"p{latest.number if latest and latest.number else 0}"
+    words = json.dumps([getattr(draft, name) for name in WORD_FIELDS], sort_keys=True)
+    return f"d{draft.pk}-{hashlib.sha256(words.encode()).hexdigest()[:20]}"
+
+
+def lesson_series(
+    lesson: Lesson, language: str
+) -> tuple[LessonVersion | None, LessonVersion | None]:
+    """The lesson's draft and latest published version in ``language`` (one query)."""
+    draft = latest = None
+    for version in LessonVersion.objects.filter(lesson=lesson, language=language).order_by(
+        "-number"
+    ):
+        if version.status == LessonVersion.Status.DRAFT:
+            draft = draft or version
+        elif latest is None:
+            latest = version
+    return draft, latest
+
+
+def _locked_series(
+    lesson: Lesson, language: str, expected: str
+) -> tuple[LessonVersion | None, LessonVersion | None]:
+    # The lesson's row is the lock every change to its versions takes (publish_version
+    # too), so the check and the write below see no change in between.
+    Lesson.objects.select_for_update().filter(pk=lesson.pk).first()
+    draft, latest = lesson_series(lesson, language)
+    if draft_fingerprint(draft, latest) != expected:
+        raise DraftChanged
+    return draft, latest
+
+
+@transaction.atomic
+def save_draft(
+    *, lesson: Lesson, language: str, user: User, words: dict[str, Any], expected: str
+) -> LessonVersion:
+    """Save ``words`` as the lesson's draft in ``language`` (made from the latest
+    published version if there is none), unless the draft changed since ``expected``."""
+    draft, latest = _locked_series(lesson, language, expected)
+    if draft is None:
+        draft = LessonVersion(lesson=lesson, language=language, created_by=user, based_on=latest)
+    for name, value in words.items():
+        setattr(draft, name, value)
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def publish_draft(
+    *, lesson: Lesson, language: str, user: User, expected: str, push: bool
+) -> tuple[LessonVersion, int]:
+    """Publish the draft the page showed; returns it and how many readers moved to it.
+    A second press finds no draft (``NothingToPublish``) and publishes nothing."""
+    Lesson.objects.select_for_update().filter(pk=lesson.pk).first()
+    draft, latest = lesson_series(lesson, language)
+    if draft is None:
+        raise NothingToPublish(latest)
+    if draft_fingerprint(draft, latest) != expected:
+        raise DraftChanged
+    moved = publish_version(version=draft, user=user, push=push)
+    return draft, moved
+
+
+@transaction.atomic
+def restore_as_draft(*, version: LessonVersion, user: User, expected: str) -> LessonVersion:
+    """Copy an old version's words into the lesson's draft (checked like a save)."""
+    _locked_series(version.lesson, version.language, expected)
+    return start_draft(lesson=version.lesson, language=version.language, user=user, source=version)
+
+
+@dataclass(frozen=True)
+class VersionReaders:
+    reading: int  # started, not finished
+    finished: int
+    names: list[str]  # of some of those part-way, for the page
+
+
+def readers_by_version(
+    lesson: Lesson, language: str, *, names: int = 12
+) -> dict[int, VersionReaders]:
+    """Who reads which version of the lesson in ``language``, by version pk (2 queries)."""
+    from django.db.models import Count, Q
+
+    counts = (
+        LessonProgress.objects.filter(lesson=lesson, version__language=language)
+        .values("version_id")
+        .annotate(
+            reading=Count("pk", filter=Q(completed_at__isnull=True)),
+            finished=Count("pk", filter=Q(completed_at__isnull=False)),
+        )
+        .order_by()
+    )
+    part_way: dict[int, list[str]] = {}
+    for version_id, name, email in (
+        LessonProgress.objects.filter(
+            lesson=lesson, version__language=language, completed_at__isnull=True
+        )
+        .order_by("-last_opened_at")
+        .values_list("version_id", "enrolment__patient__name", "enrolment__patient__email")[
+            : names * 4
+        ]
+    ):
+        shown = part_way.setdefault(version_id, [])
+        if len(shown) < names:
+            shown.append(name or email)
+    return {
+        row["version_id"]: VersionReaders(
+            row["reading"], row["finished"], part_way.get(row["version_id"], [])
+        )
+        for row in counts
+    }

@@ -8,11 +8,9 @@ its draft, made from the latest published version when there is none.
 
 from __future__ import annotations
 
-import difflib
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
-import yaml
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -28,39 +26,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from program.curriculum.actions import publish_version, push_version, start_draft
-from program.curriculum.files import canonical
+from program.curriculum.compare import diff_lines
+from program.curriculum.forms import PartsField
 from program.curriculum.lesson_text import problems as lesson_problems
 from program.curriculum.lesson_values import preview_values
 from program.curriculum.markup import image_ids
-from program.models import Lesson, LessonImage, LessonProgress, LessonVersion, Week, validate_parts
+from program.models import Lesson, LessonImage, LessonProgress, LessonVersion, Week
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-class PartsField(forms.CharField):
-    """Interactive parts edited as YAML (the same notation as the curriculum files)."""
-
-    widget = forms.Textarea(attrs={"rows": 16, "cols": 90, "class": "vLargeTextField"})
-
-    def prepare_value(self, value: Any) -> str:
-        if isinstance(value, str):
-            return value
-        if not value:
-            return ""
-        return yaml.safe_dump(canonical(value), sort_keys=False, allow_unicode=True, width=10_000)
-
-    def to_python(self, value: Any) -> list[Any]:  # type: ignore[override]  # parts, not text
-        text = super().to_python(value) or ""
-        if not text.strip():
-            return []
-        try:
-            parts = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            message = _("This is not valid YAML: %(error)s") % {"error": error}
-            raise ValidationError(message) from error
-        validate_parts(parts)
-        return parts
 
 
 class LessonVersionForm(forms.ModelForm):
@@ -116,43 +90,6 @@ class LessonVersionForm(forms.ModelForm):
 def _staff(request: HttpRequest) -> User:
     """The admin site serves signed-in staff only (``AdminSite.has_permission``)."""
     return cast(User, request.user)
-
-
-def version_text(version: LessonVersion) -> list[str]:
-    """A version as lines of text, for comparing two versions."""
-    parts = yaml.safe_dump(
-        canonical(version.parts or []), sort_keys=False, allow_unicode=True, width=10_000
-    )
-    return [
-        f"title: {version.title}",
-        f"summary: {version.summary}",
-        f"minutes: {version.minutes}",
-        "",
-        *version.body.splitlines(),
-        "",
-        "parts:",
-        *parts.splitlines(),
-    ]
-
-
-def diff_lines(old: LessonVersion, new: LessonVersion) -> list[tuple[str, str]]:
-    """A unified diff as (kind, line) pairs: kind is add, del, hunk or same."""
-    lines = []
-    for line in difflib.unified_diff(
-        version_text(old), version_text(new), str(old), str(new), lineterm="", n=3
-    ):
-        if line.startswith(("+++", "---")):
-            kind = "hunk"
-        elif line.startswith("+"):
-            kind = "add"
-        elif line.startswith("-"):
-            kind = "del"
-        elif line.startswith("@@"):
-            kind = "hunk"
-        else:
-            kind = "same"
-        lines.append((kind, line))
-    return lines
 
 
 class StoredImageWidget(forms.Widget):

@@ -462,3 +462,45 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
                     written.extend(folder / entry["file"] for entry in listed)
                 write(folder / f"{lesson.order:02d}-{lesson.slug}.md", render(meta, body))
     return written
+
+
+def file_problems(directory: Path) -> dict[str, str]:
+    """Every file's problem that ``import_directory`` would stop at, by path relative to
+    ``directory``, found without the database, so that an admin sees them all at once."""
+    from django.conf import settings
+
+    from program.curriculum.models import validate_parts
+
+    directory = Path(directory)
+    languages = {code for code, _name in settings.LANGUAGES}
+    found: dict[str, str] = {}
+    if not (directory / "programme.md").is_file():
+        return {"programme.md": "missing: the folder must hold programme.md."}
+    for path in sorted(directory.rglob("*")):
+        where = str(path.relative_to(directory))
+        parts = path.relative_to(directory).parts
+        if path.is_dir():
+            if len(parts) == 1 and path.name not in languages:
+                found[where] = f"not a language of this app ({', '.join(sorted(languages))})."
+            elif len(parts) == 2 and not re.fullmatch(r"week-\d+", path.name):
+                found[where] = "week folders are named week-1, week-2, …"
+            elif len(parts) == 2 and not (path / "week.md").is_file():
+                found[where] = "week.md is missing."
+            continue
+        if path.suffix != ".md" or (len(parts) == 1 and path.name != "programme.md"):
+            continue  # the import reads only these (a README beside them is left alone)
+        try:
+            meta, body = parse(path.read_text("utf-8"), where)
+            if len(parts) != 3 or path.name == "week.md":
+                continue
+            _check_slug(meta.get("slug"), where)
+            validate_parts(meta.get("parts") or [])
+            if mistakes := lesson_problems(body):
+                raise CurriculumFileError(" ".join(mistakes))
+        except UnicodeDecodeError:
+            found[where] = "not UTF-8 text."
+        except CurriculumFileError as error:
+            found[where] = str(error).removeprefix(f"{where}: ")
+        except Exception as error:  # validate_parts: a ValidationError with its message
+            found[where] = " ".join(getattr(error, "messages", [str(error)]))
+    return found

@@ -127,3 +127,12 @@ def render_markdown(text: str, images: Mapping[int, ImageRef] | None = None) -> 
     extensions: list[str | Extension] = [*MARKDOWN_EXTENSIONS, _ImageExtension(images or {})]
     html = markdown.markdown(text, extensions=extensions, output_format="html")
     return sanitise_html(html)
+
+
+def render_inline(text: str) -> str:
+    """One paragraph of Markdown (a lesson's summary) as sanitised inline HTML, for a
+    page that puts it in its own ``<p>``: **bold** and *italic* shown, never the stars."""
+    html = render_markdown(text).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html

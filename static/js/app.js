@@ -135,3 +135,40 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
 })();
+
+// The clinic's lesson editor: the preview follows the words as they are typed. The same
+// request as the Preview button (action=preview saves nothing), sent a moment after the
+// typing stops; the page's preview is swapped for the new one. Without this file the
+// Preview button does the same with a page load.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.lesson-editor");
+  var frame = document.querySelector(".preview-frame");
+  var banner = document.querySelector(".preview-pane .preview-banner");
+  if (!form || !frame || !window.fetch || !window.DOMParser) { return; }
+  var timer = null;
+  var sent = 0;
+  function refresh() {
+    var body = new FormData(form);
+    body.set("action", "preview");
+    var mine = ++sent;
+    // (form.action would be the buttons named "action", not the address.)
+    fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html || mine !== sent) { return; }  // an older answer arriving late is dropped
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.querySelector(".preview-frame");
+        var freshBanner = page.querySelector(".preview-pane .preview-banner");
+        if (fresh) { frame.innerHTML = fresh.innerHTML; frame.setAttribute("data-live", String(mine)); }
+        if (banner && freshBanner) { banner.innerHTML = freshBanner.innerHTML; }
+      })
+      .catch(function () { /* offline: the Preview button still works */ });
+  }
+  function later() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 700);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+})();

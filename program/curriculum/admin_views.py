@@ -1,0 +1,629 @@
+"""The curriculum, edited by a clinic admin in the app's own pages (/clinic/curriculum/).
+
+The Django admin keeps its curriculum screens for superusers; these pages do the
+same jobs in the app's words: the lessons by programme and week, an editor with a
+preview in the patient's own template, publishing (optionally pushed to readers
+part-way), comparing and restoring versions, and the curriculum as files.
+
+Every change goes through a named workflow in ``program.curriculum.actions`` that
+checks the draft is still the one the page was opened on (``draft_fingerprint``).
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import admin_required
+from accounts.http import AuthenticatedHttpRequest
+from program.curriculum.actions import (
+    DraftChanged,
+    NothingToPublish,
+    draft_fingerprint,
+    publish_draft,
+    push_version,
+    readers_by_version,
+    restore_as_draft,
+    save_draft,
+)
+from program.curriculum.compare import diff_lines
+from program.curriculum.files import (
+    BASE_LANGUAGE,
+    CurriculumFileError,
+    export_programme,
+    file_problems,
+    import_directory,
+)
+from program.curriculum.forms import CurriculumImportForm, LessonEditForm, PartsField
+from program.curriculum.lesson_text import problems as lesson_problems
+from program.curriculum.lesson_values import preview_values
+from program.curriculum.views import lesson_context
+from program.models import Lesson, LessonImage, LessonVersion, Programme, Week
+
+LANGUAGES = dict(settings.LANGUAGES)
+# An uploaded curriculum: at most this many files and bytes once unpacked (the
+# shipped programme is about 40 files and 300 KB).
+MAX_IMPORT_FILES = 2000
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def _language(code: str) -> str:
+    if code not in LANGUAGES:
+        raise Http404
+    return code
+
+
+def _lesson(lesson_id: int) -> Lesson:
+    return get_object_or_404(Lesson.objects.select_related("week__programme"), pk=lesson_id)
+
+
+def _split(versions: list[LessonVersion]) -> tuple[LessonVersion | None, LessonVersion | None]:
+    """The draft and the latest published version of a series (newest first)."""
+    draft = next((v for v in versions if not v.is_published), None)
+    latest = next((v for v in versions if v.is_published), None)
+    return draft, latest
+
+
+def _editor_url(lesson: Lesson, language: str) -> str:
+    return reverse("program:curriculum_lesson", args=[lesson.pk, language])
+
+
+@admin_required
+@require_GET
+def curriculum(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every programme's weeks and lessons, each with its published version and draft
+    in every language (a fixed number of queries)."""
+    english = LessonVersion.objects.filter(lesson=OuterRef("pk"), language=BASE_LANGUAGE).order_by(
+        "status", "-number"
+    )
+    lessons = list(
+        Lesson.objects.annotate(en_title=Subquery(english.values("title")[:1])).order_by(
+            "week_id", "order", "pk"
+        )
+    )
+    series: dict[int, dict[str, dict[str, Any]]] = {}
+    for row in (
+        LessonVersion.objects.values("lesson_id", "language", "status")
+        .annotate(number=Max("number"), published_at=Max("published_at"))
+        .order_by()
+    ):
+        entry = series.setdefault(row["lesson_id"], {}).setdefault(
+            row["language"], {"code": row["language"], "number": None, "draft": False}
+        )
+        if row["status"] == LessonVersion.Status.DRAFT:
+            entry["draft"] = True
+        else:
+            entry["number"], entry["published_at"] = row["number"], row["published_at"]
+    by_week: dict[int, list[dict[str, Any]]] = {}
+    for lesson in lessons:
+        languages = series.get(lesson.pk, {})
+        by_week.setdefault(lesson.week_id, []).append(
+            {
+                "lesson": lesson,
+                "title": getattr(lesson, "en_title", None) or lesson.slug,
+                "languages": [languages[code] for code in LANGUAGES if code in languages],
+                "english": languages.get(BASE_LANGUAGE),
+            }
+        )
+    weeks: dict[int, list[dict[str, Any]]] = {}
+    for week in Week.objects.order_by("programme_id", "number"):
+        weeks.setdefault(week.programme_id, []).append(
+            {"week": week, "lessons": by_week.get(week.pk, [])}
+        )
+    programmes = [
+        {"programme": p, "weeks": weeks.get(p.pk, [])}
+        for p in Programme.objects.order_by("-is_default", "name")
+    ]
+    ctx = {"programmes": programmes, "languages": settings.LANGUAGES}
+    return render(request, "program/curriculum.html", ctx)
+
+
+def _preview_version(
+    lesson: Lesson, language: str, form: LessonEditForm, source: LessonVersion | None
+) -> tuple[LessonVersion, bool]:
+    """An unsaved version holding the words in the form (typed, or as opened), for the
+    preview; and whether the exercises could not be read (then the source's are shown)."""
+    if form.is_bound:
+        data = form.data
+        try:
+            minutes = max(1, min(120, int(data.get("minutes") or 5)))
+        except ValueError:
+            minutes = 5
+        parts_broken = False
+        try:
+            parts = PartsField(required=False).clean(data.get("parts", ""))
+        except ValidationError:
+            parts, parts_broken = (source.parts if source else []), True
+        words = {
+            "title": data.get("title", ""),
+            "summary": data.get("summary", ""),
+            "body": data.get("body", ""),
+            "minutes": minutes,
+            "parts": parts,
+        }
+    else:
+        parts_broken = False
+        words = {name: form.initial.get(name) for name in ("title", "summary", "body", "minutes")}
+        words["parts"] = source.parts if source else []
+    version = LessonVersion(lesson=lesson, language=language, **words)
+    return version, parts_broken
+
+
+def _editor(
+    request: AuthenticatedHttpRequest,
+    lesson: Lesson,
+    language: str,
+    *,
+    form: LessonEditForm | None = None,
+    conflict: bool = False,
+) -> HttpResponse:
+    versions = list(
+        LessonVersion.objects.filter(lesson=lesson, language=language)
+        .select_related("published_by")
+        .order_by("status", "-number")  # the draft first, then the newest published
+    )
+    draft, latest = _split(versions)
+    source = draft or latest
+    if source is None and language != BASE_LANGUAGE:
+        # A new translation starts from the English words.
+        source = (
+            LessonVersion.objects.published()
+            .filter(lesson=lesson, language=BASE_LANGUAGE)
+            .order_by("-number")
+            .first()
+        )
+    query = request.POST if request.method == "POST" else request.GET
+    shown = preview_values(lesson.week.programme, query)
+    if form is None:
+        initial: dict[str, Any] = {
+            "base": draft_fingerprint(draft, latest),
+            "guidance": "approval" if shown.approval_required else "self",
+            "protocol": shown.protocol_key,
+        }
+        if source is not None:
+            initial |= {
+                "title": source.title,
+                "summary": source.summary,
+                "body": source.body,
+                "minutes": source.minutes,
+                "parts": source.parts,
+                "change_note": draft.change_note if draft else "",
+            }
+        else:
+            initial |= {"title": lesson.slug.replace("-", " ").capitalize(), "minutes": 5}
+        form = LessonEditForm(initial=initial, lesson=lesson, protocols=shown.protocols)
+    preview, parts_broken = _preview_version(lesson, language, form, source)
+    week = lesson.week
+    ctx = lesson_context(
+        version=preview,
+        progress=None,
+        # A stand-in for the patient's week: the template reads its number and title.
+        week=SimpleNamespace(number=week.number, title=week.title_in(language)),  # type: ignore[arg-type]
+        preview=True,
+        values=shown.values,
+    )
+    readers = readers_by_version(lesson, language)
+    published = [v for v in versions if v.is_published]
+    ctx |= {
+        "form": form,
+        "lesson": lesson,
+        "week_item": week,
+        "language": language,
+        "language_name": LANGUAGES[language],
+        "draft": draft,
+        "latest": latest,
+        "versions": [{"version": v, "readers": readers.get(v.pk)} for v in versions],
+        "fingerprint": draft_fingerprint(draft, latest),
+        "next_number": (latest.number or 0) + 1 if latest else 1,
+        "part_way": sum(r.reading for pk, r in readers.items() if latest and pk != latest.pk),
+        "draft_problems": lesson_problems(draft.body) if draft else [],
+        "parts_broken": parts_broken,
+        "preview_settings": shown,
+        "conflict": conflict,
+        "older": published[1:] if published else [],
+        "images": list(LessonImage.objects.filter(lesson=lesson)),
+        "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != language],
+    }
+    return render(request, "program/curriculum_lesson.html", ctx)
+
+
+@admin_required
+def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int, language: str) -> HttpResponse:
+    """The editor: the words on the left, the patient's page on the right. "Preview"
+    shows the typed words without saving; "Save the draft" keeps them as the draft."""
+    lesson, language = _lesson(lesson_id), _language(language)
+    if request.method != "POST":
+        return _editor(request, lesson, language)
+    shown = preview_values(lesson.week.programme, request.POST)
+    form = LessonEditForm(request.POST, lesson=lesson, protocols=shown.protocols)
+    if request.POST.get("action") != "save":
+        return _editor(request, lesson, language, form=form)
+    if not form.is_valid():
+        return _editor(request, lesson, language, form=form)
+    try:
+        save_draft(
+            lesson=lesson,
+            language=language,
+            user=request.user,
+            words=form.version_fields(),
+            expected=form.cleaned_data["base"],
+        )
+    except DraftChanged:
+        messages.error(
+            request,
+            _(
+                "Not saved: this lesson's draft was changed (in another tab or by another "
+                "admin) since you opened it. Your words are still below; compare them with "
+                "the saved draft, then save again to replace it."
+            ),
+        )
+        # The next save replaces what is stored now, knowingly.
+        draft, latest = _split(
+            list(LessonVersion.objects.filter(lesson=lesson, language=language).order_by("-number"))
+        )
+        data = request.POST.copy()
+        data["base"] = draft_fingerprint(draft, latest)
+        form = LessonEditForm(data, lesson=lesson, protocols=shown.protocols)
+        form.is_valid()
+        return _editor(request, lesson, language, form=form, conflict=True)
+    messages.success(request, _("Draft saved. Patients see nothing of it until you publish it."))
+    shown_with = urlencode(
+        {"guidance": form.cleaned_data["guidance"], "protocol": form.cleaned_data["protocol"]}
+    )
+    return redirect(f"{_editor_url(lesson, language)}?{shown_with}")
+
+
+@admin_required
+@require_POST
+def lesson_publish(
+    request: AuthenticatedHttpRequest, lesson_id: int, language: str
+) -> HttpResponse:
+    lesson, language = _lesson(lesson_id), _language(language)
+    draft = LessonVersion.objects.drafts().filter(lesson=lesson, language=language).first()
+    if draft is not None and (mistakes := lesson_problems(draft.body)):
+        messages.error(
+            request,
+            _("This draft cannot be published until its text is corrected: %(problems)s")
+            % {"problems": " ".join(mistakes)},
+        )
+        return redirect(_editor_url(lesson, language))
+    try:
+        version, moved = publish_draft(
+            lesson=lesson,
+            language=language,
+            user=request.user,
+            expected=request.POST.get("base", ""),
+            push=request.POST.get("push") == "on",
+        )
+    except NothingToPublish as nothing:
+        if nothing.latest is not None:
+            messages.info(
+                request,
+                _("This draft is already published, as version %(number)s.")
+                % {"number": nothing.latest.number},
+            )
+        else:
+            messages.info(request, _("There is no draft to publish."))
+        return redirect(_editor_url(lesson, language))
+    except DraftChanged:
+        messages.error(
+            request,
+            _(
+                "Not published: the draft was changed since you opened this page. Check "
+                "the draft below, then publish again."
+            ),
+        )
+        return redirect(_editor_url(lesson, language))
+    text = _("Published as version %(number)s. New readers get it from now on.") % {
+        "number": version.number
+    }
+    if moved:
+        text += " " + ngettext(
+            "%(count)s patient part-way through the lesson now reads it; their answers are kept.",
+            "%(count)s patients part-way through the lesson now read it; their answers are kept.",
+            moved,
+        ) % {"count": moved}
+    messages.success(request, text)
+    return redirect(_editor_url(lesson, language))
+
+
+@admin_required
+@require_POST
+def lesson_push(
+    request: AuthenticatedHttpRequest, lesson_id: int, language: str, version_id: int
+) -> HttpResponse:
+    """Move the readers part-way through the lesson to its latest published version."""
+    lesson, language = _lesson(lesson_id), _language(language)
+    latest = (
+        LessonVersion.objects.published()
+        .filter(lesson=lesson, language=language)
+        .order_by("-number")
+        .first()
+    )
+    if latest is None or latest.pk != version_id:
+        messages.error(
+            request, _("Only the latest published version can be given to readers part-way.")
+        )
+        return redirect(_editor_url(lesson, language))
+    moved = push_version(version=latest)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s patient part-way through the lesson now reads version %(number)s.",
+            "%(count)s patients part-way through the lesson now read version %(number)s.",
+            moved,
+        )
+        % {"count": moved, "number": latest.number},
+    )
+    return redirect(_editor_url(lesson, language))
+
+
+@admin_required
+@require_POST
+def lesson_restore(
+    request: AuthenticatedHttpRequest, lesson_id: int, language: str, version_id: int
+) -> HttpResponse:
+    lesson, language = _lesson(lesson_id), _language(language)
+    version = get_object_or_404(
+        LessonVersion.objects.published().select_related("lesson"),
+        pk=version_id,
+        lesson=lesson,
+        language=language,
+    )
+    try:
+        restore_as_draft(version=version, user=request.user, expected=request.POST.get("base", ""))
+    except DraftChanged:
+        messages.error(
+            request,
+            _(
+                "Not restored: the draft was changed since you opened this page. Check it, "
+                "then restore again if you still want to replace it."
+            ),
+        )
+        return redirect(_editor_url(lesson, language))
+    messages.success(
+        request,
+        _("The draft now holds the words of version %(number)s. Publish it to restore them.")
+        % {"number": version.number},
+    )
+    return redirect(_editor_url(lesson, language))
+
+
+@admin_required
+@require_GET
+def lesson_compare(
+    request: AuthenticatedHttpRequest, lesson_id: int, language: str
+) -> HttpResponse:
+    """Two versions of the lesson, the older's lines marked − and the newer's +."""
+    lesson, language = _lesson(lesson_id), _language(language)
+    versions = list(
+        LessonVersion.objects.filter(lesson=lesson, language=language).order_by("status", "-number")
+    )
+    by_pk = {v.pk: v for v in versions}
+
+    def chosen(name: str) -> LessonVersion | None:
+        value = request.GET.get(name, "")
+        return by_pk.get(int(value)) if value.isdigit() else None
+
+    draft, latest = _split(versions)
+    new = chosen("new") or draft or latest
+    old = chosen("old")
+    if old is None and new is not None:
+        old = next(
+            (
+                v
+                for v in versions
+                if v.is_published and v.pk != new.pk and (v.number or 0) < (new.number or 10**9)
+            ),
+            None,
+        )
+    ctx = {
+        "lesson": lesson,
+        "language": language,
+        "language_name": LANGUAGES[language],
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "lines": diff_lines(old, new) if old and new and old.pk != new.pk else [],
+        "fingerprint": draft_fingerprint(draft, latest),
+        "draft": draft,
+    }
+    return render(request, "program/curriculum_compare.html", ctx)
+
+
+# --- The curriculum as files ------------------------------------------------------------
+
+
+@admin_required
+@require_GET
+def curriculum_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A programme's curriculum as a zip of the files ``export_curriculum`` writes."""
+    value = request.GET.get("programme", "")
+    programme = get_object_or_404(Programme, pk=int(value)) if value.isdigit() else None
+    if programme is None:
+        programme = Programme.objects.default()
+    drafts = request.GET.get("drafts") == "1"
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        written = export_programme(programme, root, drafts=drafts)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(set(written)):
+                archive.write(path, str(path.relative_to(root)))
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-{stamp}.zip"'
+    return response
+
+
+class UnsafeArchive(ValueError):
+    pass
+
+
+def _unpack(upload: Any, folder: Path) -> None:
+    """Unpack an uploaded zip into ``folder``: only plain relative paths, within the
+    limits; a folder zipped with its own name at the top is accepted too."""
+    try:
+        archive = zipfile.ZipFile(upload)
+    except zipfile.BadZipFile:
+        raise UnsafeArchive(_("This file is not a zip archive.")) from None
+    with archive:
+        # Leaving out what macOS adds to a zip (__MACOSX/, ._* and .DS_Store files).
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not m.filename.startswith("__MACOSX/")
+            and not Path(m.filename).name.startswith(("._", ".DS_Store"))
+        ]
+        if len(members) > MAX_IMPORT_FILES or sum(m.file_size for m in members) > MAX_IMPORT_BYTES:
+            raise UnsafeArchive(_("This archive is too large to be a curriculum."))
+        root = folder.resolve()
+        for member in members:
+            target = (folder / member.filename).resolve()
+            if member.filename.startswith("/") or not target.is_relative_to(root):
+                raise UnsafeArchive(
+                    _("The archive holds a file outside its folder: %(name)s")
+                    % {"name": member.filename}
+                )
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as source:
+                target.write_bytes(source.read(MAX_IMPORT_BYTES + 1))
+    if not (folder / "programme.md").exists():
+        inner = [p for p in folder.iterdir() if p.is_dir() and (p / "programme.md").exists()]
+        if len(inner) == 1:
+            for child in inner[0].iterdir():
+                child.rename(folder / child.name)
+    if not (folder / "programme.md").exists():
+        raise UnsafeArchive(
+            _("The archive has no programme.md: zip the folder an export gives, as it is.")
+        )
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _import_rows(
+    root: Path, *, publish: bool, check_only: bool, user: Any
+) -> tuple[list[dict[str, str]], Any, bool]:
+    """Each file's outcome, the import's report (None when nothing could be imported),
+    and whether any file had a problem. With ``check_only``, or any problem, nothing is
+    kept: the import runs in a transaction that is rolled back."""
+    problems = file_problems(root)
+    files = sorted(str(p.relative_to(root)) for p in root.rglob("*.md") if p.is_file())
+    report = None
+    if not problems:
+        try:
+            with transaction.atomic():
+                report = import_directory(root, publish=publish, user=user)
+                if check_only:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except CurriculumFileError as error:
+            report = None
+            where, _sep, what = str(error).partition(": ")
+            problems = {where: what or str(error)}
+    new = _("new version") if publish else _("new draft")
+    rows = []
+    for name in files:
+        if name in problems:
+            outcome, kind = problems[name], "error"
+        elif report is not None and name in report.created:
+            outcome, kind = new, "new"
+        elif report is not None and name in report.unchanged:
+            outcome, kind = _("unchanged"), "same"
+        else:
+            outcome, kind = _("read"), "same"
+        rows.append({"file": name, "outcome": outcome, "kind": kind})
+    rows += [
+        {"file": name, "outcome": problem, "kind": "error"}
+        for name, problem in problems.items()
+        if name not in files
+    ]
+    return rows, report, bool(problems)
+
+
+@admin_required
+def curriculum_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Check, then import, an uploaded curriculum. "Check" imports inside a transaction
+    that is rolled back; either way a file with any problem saves nothing."""
+    form = CurriculumImportForm(request.POST or None, request.FILES or None)
+    rows: list[dict[str, str]] = []
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        publish = form.cleaned_data["publish"]
+        check_only = request.POST.get("action") != "import"
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                _unpack(form.cleaned_data["file"], Path(folder))
+            except UnsafeArchive as error:
+                form.add_error("file", str(error))
+            else:
+                rows, report, failed = _import_rows(
+                    Path(folder), publish=publish, check_only=check_only, user=request.user
+                )
+        counts = {"new": 0, "same": 0}
+        if rows and not failed:
+            counts = {"new": len(report.created), "same": len(report.unchanged)}
+        if failed:
+            messages.error(
+                request,
+                _(
+                    "Nothing was imported: correct the files marked below and upload the "
+                    "archive again."
+                ),
+            )
+        elif rows and check_only:
+            messages.info(
+                request,
+                ngettext(
+                    "The files can be imported: %(new)s lesson would change (%(same)s "
+                    "unchanged). Nothing is saved until you press Import.",
+                    "The files can be imported: %(new)s lessons would change (%(same)s "
+                    "unchanged). Nothing is saved until you press Import.",
+                    counts["new"],
+                )
+                % counts,
+            )
+        elif rows and publish:
+            messages.success(
+                request,
+                ngettext(
+                    "Imported: %(new)s new version published (%(same)s unchanged).",
+                    "Imported: %(new)s new versions published (%(same)s unchanged).",
+                    counts["new"],
+                )
+                % counts,
+            )
+        elif rows:
+            messages.success(
+                request,
+                ngettext(
+                    "Imported: %(new)s new draft to review (%(same)s unchanged).",
+                    "Imported: %(new)s new drafts to review (%(same)s unchanged).",
+                    counts["new"],
+                )
+                % counts,
+            )
+    ctx = {"form": form, "rows": rows, "failed": failed}
+    return render(request, "program/curriculum_import.html", ctx)

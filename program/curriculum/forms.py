@@ -1,0 +1,145 @@
+"""The forms an admin edits the curriculum with (the clinic's pages and the Django admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from program.curriculum.files import canonical
+from program.models import validate_parts
+
+
+class PartsField(forms.CharField):
+    """Interactive parts edited as YAML (the same notation as the curriculum files)."""
+
+    widget = forms.Textarea(attrs={"rows": 16, "cols": 90, "class": "vLargeTextField"})
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if not value:
+            return ""
+        return yaml.safe_dump(canonical(value), sort_keys=False, allow_unicode=True, width=10_000)
+
+    def to_python(self, value: Any) -> list[Any]:  # type: ignore[override]  # parts, not text
+        text = super().to_python(value) or ""
+        if not text.strip():
+            return []
+        try:
+            parts = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            message = _("This is not valid YAML: %(error)s") % {"error": error}
+            raise ValidationError(message) from error
+        validate_parts(parts)
+        return parts
+
+
+GUIDANCE_CHOICES = [
+    ("approval", _("approved by a clinician")),
+    ("self", _("self-guided (applied automatically)")),
+]
+
+
+class LessonEditForm(forms.Form):
+    """A lesson's words in one language, as the clinic's editor shows them.
+
+    ``base`` is the fingerprint of the draft the page was opened on
+    (``actions.draft_fingerprint``): saving or publishing refuses when the draft has
+    changed since, so two tabs never overwrite each other silently."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or two sentences under the title. Markdown (**bold**, *italic*)."),
+    )
+    body = forms.CharField(
+        label=_("Lesson text"),
+        widget=forms.Textarea(attrs={"rows": 22, "class": "code-text"}),
+        help_text=_(
+            "Markdown. Start headings at ##; end with a “## Sources” list. Words that follow "
+            "the programme's settings: {{ floor }}, {{ step }}, {{ extend_at }}, "
+            "{{ min_nights }}, {{ nap_rule }}, and blocks from “::: if approval_required” "
+            "(or self_guided) through an optional “::: else” to “:::”."
+        ),
+    )
+    minutes = forms.IntegerField(label=_("Minutes to read"), min_value=1, max_value=120)
+    parts = PartsField(
+        label=_("Exercises (quizzes, reflections, checklists, worksheets)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "class": "code-text"}),
+        help_text=_("In YAML, as in the curriculum files: one “- type: …” entry per exercise."),
+    )
+    change_note = forms.CharField(
+        label=_("What changed"),
+        required=False,
+        max_length=300,
+        help_text=_("For the list of versions, e.g. “Shorter introduction”."),
+    )
+    base = forms.CharField(widget=forms.HiddenInput)
+    # Only for the preview (never stored); always sent by the page's selects.
+    guidance = forms.ChoiceField(label=_("Sleep-window changes"), choices=GUIDANCE_CHOICES)
+    protocol = forms.CharField(label=_("Protocol"), widget=forms.Select)
+
+    def __init__(self, *args: Any, lesson: Any, protocols: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lesson = lesson
+        self.fields["protocol"].widget.choices = protocols
+
+    def clean_body(self) -> str:
+        from program.curriculum.lesson_text import problems
+
+        body: str = self.cleaned_data.get("body") or ""
+        if mistakes := problems(body):
+            raise ValidationError(mistakes)
+        return body
+
+    def clean(self) -> dict[str, Any]:
+        from program.curriculum.markup import image_ids
+        from program.models import LessonImage
+
+        data = super().clean() or {}
+        wanted = image_ids(data.get("body") or "")
+        if wanted:
+            known = set(
+                LessonImage.objects.filter(lesson=self.lesson, pk__in=wanted).values_list(
+                    "pk", flat=True
+                )
+            )
+            if missing := sorted(wanted - known):
+                self.add_error(
+                    "body",
+                    _(
+                        "%(names)s: no such image on this lesson. Upload it on the lesson's "
+                        "page in the Django admin and paste the snippet shown there."
+                    )
+                    % {"names": ", ".join(f"image:{pk}" for pk in missing)},
+                )
+        return data
+
+    def version_fields(self) -> dict[str, Any]:
+        """The words to store, from a valid form."""
+        return {
+            k: self.cleaned_data[k]
+            for k in ("title", "summary", "body", "minutes", "parts", "change_note")
+        }
+
+
+class CurriculumImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Curriculum files (.zip)"),
+        help_text=_(
+            "A zip of the folder an export gives (programme.md and a folder per language). "
+            "To translate, copy en/ to e.g. fr/, translate the words, and zip the folder."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
+    publish = forms.BooleanField(
+        label=_("Publish the new text at once (otherwise it becomes drafts to review)"),
+        required=False,
+    )

@@ -1,0 +1,468 @@
+"""The clinic's curriculum pages (/clinic/curriculum/, program.curriculum.admin_views):
+the lessons by week, an editor with a preview in the patient's template, publishing
+(once, even when pressed twice), readers kept on their version unless it is pushed,
+two tabs that never overwrite each other silently, compare and restore, and the
+curriculum as files with a file-by-file report."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+import yaml
+from django.urls import reverse
+
+from program.curriculum.actions import open_lesson
+from program.models import Enrolment, Lesson, LessonProgress, LessonVersion
+from tests.conftest import client_for
+
+
+@pytest.fixture
+def lesson(programme) -> Lesson:
+    return Lesson.objects.get(week__programme=programme, slug="how-sleep-works")
+
+
+@pytest.fixture
+def admin_client(clinic_admin):
+    return client_for(clinic_admin)
+
+
+def edit_url(lesson: Lesson, language: str = "en") -> str:
+    return reverse("program:curriculum_lesson", args=[lesson.pk, language])
+
+
+def words(lesson: Lesson, **changes) -> dict:
+    """The editor's form as a browser would send it, opened on the lesson now."""
+    from program.curriculum.actions import draft_fingerprint, lesson_series
+
+    draft, latest = lesson_series(lesson, "en")
+    source = draft or latest
+    data = {
+        "title": source.title,
+        "summary": source.summary,
+        "body": source.body,
+        "minutes": source.minutes,
+        "parts": yaml.safe_dump(source.parts, sort_keys=False, allow_unicode=True),
+        "change_note": "",
+        "base": draft_fingerprint(draft, latest),
+        "guidance": "approval",
+        "protocol": "weekly-90-85",
+        "action": "save",
+    }
+    return data | changes
+
+
+def page_text(response) -> str:
+    return response.content.decode()
+
+
+def preview_of(response) -> str:
+    """The preview beside the form (the form's textareas hold the words as typed)."""
+    return page_text(response).partition('class="preview-pane"')[2]
+
+
+def test_the_curriculum_lists_each_weeks_lessons_with_versions_drafts_and_languages(
+    admin_client, lesson, clinic_admin
+) -> None:
+    admin_client.post(edit_url(lesson), words(lesson, title="A new title"))
+    response = admin_client.get(reverse("program:curriculum"))
+    text = page_text(response)
+    assert "Week 1: How sleep works, insomnia, and your diary" in text or "Week 1:" in text
+    assert "A new title" in text  # the English draft's title
+    assert "version 1" in text
+    assert 'class="badge badge-draft"' in text
+    assert reverse("program:curriculum_lesson", args=[lesson.pk, "en"]) in text
+    # The clinic overview links here.
+    assert reverse("program:curriculum") in page_text(
+        admin_client.get(reverse("program:clinic_home"))
+    )
+
+
+def test_preview_shows_the_typed_words_in_the_patients_template_without_saving(
+    admin_client, lesson
+) -> None:
+    body = (
+        "Intro.\n\n::: if self_guided\nChanges apply on their own.\n::: else\n"
+        "Your therapist checks each change.\n:::\n\nThe floor is {{ floor }}."
+    )
+    data = words(lesson, body=body, summary="Why **two systems** matter.", action="preview")
+    response = admin_client.post(edit_url(lesson), data | {"guidance": "self"})
+    text = preview_of(response)
+    assert response.status_code == 200
+    assert 'class="lesson"' in text and "Check my answer" in text  # the patient's template
+    assert "Changes apply on their own." in text
+    assert "Your therapist checks each change." not in text
+    assert "The floor is 5 hours." in text
+    assert "Why <strong>two systems</strong> matter." in text
+    assert "**" not in text
+    assert "Why **two systems** matter." in page_text(response)  # the form keeps it as typed
+    # A clinician-approved programme on the other protocol reads otherwise.
+    response = admin_client.post(
+        edit_url(lesson), data | {"guidance": "approval", "protocol": "spielman-1987"}
+    )
+    text = preview_of(response)
+    assert "The floor is 4 hours 30 minutes." in text
+    assert "Your therapist checks each change." in text
+    assert "Changes apply on their own." not in text
+    assert not LessonVersion.objects.drafts().filter(lesson=lesson).exists()
+
+
+def test_saving_makes_a_draft_that_patients_do_not_see(admin_client, lesson, patient) -> None:
+    response = admin_client.post(edit_url(lesson), words(lesson, title="Sleep, drive and clock"))
+    assert response.status_code == 302
+    draft = LessonVersion.objects.drafts().get(lesson=lesson, language="en")
+    assert draft.title == "Sleep, drive and clock"
+    assert draft.based_on == lesson.versions.get(number=1)
+    followed = admin_client.get(response["Location"])
+    assert "Draft saved. Patients see nothing of it until you publish it." in page_text(followed)
+    progress = open_lesson(
+        enrolment=Enrolment.objects.get(patient=patient), lesson=lesson, language="en"
+    )
+    assert progress.version.number == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"title": ""}, "This field is required."),
+        ({"parts": "- type: quiz\n  key: [unclosed"}, "This is not valid YAML"),
+        ({"parts": "- type: poem\n  key: x"}, "type must be one of"),
+        ({"body": "Your floor is {{ flor }}."}, "flor"),
+        ({"minutes": "ten"}, "Enter a whole number."),
+        ({"body": "![a picture](image:999999)"}, "no such image on this lesson"),
+    ],
+)
+def test_bad_input_is_named_keeps_what_was_typed_and_saves_nothing(
+    admin_client, lesson, change, message
+) -> None:
+    data = words(lesson, summary="Typed words to keep", **change)
+    response = admin_client.post(edit_url(lesson), data)
+    text = page_text(response)
+    assert response.status_code == 200
+    assert message in text
+    assert "Typed words to keep" in text
+    assert "Your other answers are kept." in text
+    assert not LessonVersion.objects.drafts().filter(lesson=lesson).exists()
+
+
+def test_two_tabs_do_not_overwrite_each_other_silently(admin_client, lesson) -> None:
+    first_tab = words(lesson, title="From the first tab")
+    second_tab = words(lesson, title="From the second tab")
+    admin_client.post(edit_url(lesson), first_tab)
+    response = admin_client.post(edit_url(lesson), second_tab)
+    text = page_text(response)
+    assert response.status_code == 200
+    assert "Not saved: this lesson&#x27;s draft was changed" in text
+    assert "From the second tab" in text  # the typed words are kept
+    assert LessonVersion.objects.drafts().get(lesson=lesson).title == "From the first tab"
+    # Saving again from the page that said so replaces it, knowingly.
+    base = response.context["form"]["base"].value()
+    again = admin_client.post(edit_url(lesson), second_tab | {"base": base})
+    assert again.status_code == 302
+    assert LessonVersion.objects.drafts().get(lesson=lesson).title == "From the second tab"
+
+
+def publish(admin_client, lesson, *, push: bool = False):
+    from program.curriculum.actions import draft_fingerprint, lesson_series
+
+    draft, latest = lesson_series(lesson, "en")
+    data = {"base": draft_fingerprint(draft, latest)} | ({"push": "on"} if push else {})
+    url = reverse("program:curriculum_publish", args=[lesson.pk, "en"])
+    return url, data
+
+
+def test_publish_pressed_twice_publishes_once(admin_client, lesson, clinic_admin) -> None:
+    admin_client.post(edit_url(lesson), words(lesson, title="Published once"))
+    url, data = publish(admin_client, lesson)
+    first = admin_client.post(url, data, follow=True)
+    second = admin_client.post(url, data, follow=True)
+    assert "Published as version 2. New readers get it from now on." in page_text(first)
+    assert "This draft is already published, as version 2." in page_text(second)
+    published = lesson.versions.published().filter(language="en")
+    assert list(published.values_list("number", flat=True)) == [2, 1]
+    assert published.get(number=2).published_by == clinic_admin
+    assert not lesson.versions.drafts().exists()
+
+
+def test_publish_refuses_a_draft_changed_since_the_page_was_opened(admin_client, lesson) -> None:
+    admin_client.post(edit_url(lesson), words(lesson, title="Seen by tab one"))
+    url, data = publish(admin_client, lesson)
+    admin_client.post(edit_url(lesson), words(lesson, title="Saved by tab two"))
+    response = admin_client.post(url, data, follow=True)
+    assert "Not published: the draft was changed since you opened this page." in page_text(response)
+    assert not lesson.versions.filter(number=2).exists()
+
+
+def test_readers_keep_their_version_unless_the_new_one_is_pushed(
+    admin_client, lesson, patient, other_patient
+) -> None:
+    reading = open_lesson(
+        enrolment=Enrolment.objects.get(patient=patient), lesson=lesson, language="en"
+    )
+    open_lesson(
+        enrolment=Enrolment.objects.get(patient=other_patient), lesson=lesson, language="en"
+    )
+    text = page_text(admin_client.get(edit_url(lesson)))
+    # The page says who reads which version.
+    assert "2 patients reading it (" in text and patient.display_name in text
+    admin_client.post(edit_url(lesson), words(lesson, title="Second words"))
+    url, data = publish(admin_client, lesson)
+    admin_client.post(url, data)
+    reading.refresh_from_db()
+    assert reading.version.number == 1
+    # Then the admin gives it to the readers part-way, from the same page.
+    v2 = lesson.versions.get(number=2, language="en")
+    response = admin_client.post(
+        reverse("program:curriculum_push", args=[lesson.pk, "en", v2.pk]), follow=True
+    )
+    assert "2 patients part-way through the lesson now read version 2." in page_text(response)
+    assert set(LessonProgress.objects.filter(lesson=lesson).values_list("version", flat=True)) == {
+        v2.pk
+    }
+
+
+def test_publishing_with_push_moves_readers_part_way(admin_client, lesson, patient) -> None:
+    reading = open_lesson(
+        enrolment=Enrolment.objects.get(patient=patient), lesson=lesson, language="en"
+    )
+    admin_client.post(edit_url(lesson), words(lesson, title="Pushed words"))
+    url, data = publish(admin_client, lesson, push=True)
+    response = admin_client.post(url, data, follow=True)
+    assert (
+        "1 patient part-way through the lesson now reads it; their answers are kept."
+        in page_text(response)
+    )
+    reading.refresh_from_db()
+    assert reading.version.number == 2
+
+
+def test_compare_shows_a_safe_readable_diff_and_restore_makes_a_draft(admin_client, lesson) -> None:
+    v1 = lesson.versions.get(number=1)
+    admin_client.post(
+        edit_url(lesson), words(lesson, body=v1.body + "\n\n<script>alert(1)</script>")
+    )
+    url, data = publish(admin_client, lesson)
+    admin_client.post(url, data)
+    response = admin_client.get(reverse("program:curriculum_compare", args=[lesson.pk, "en"]))
+    text = page_text(response)
+    assert '<span class="add"><span class="visually-hidden">added: </span>+&lt;script&gt;' in text
+    assert "<script>alert(1)" not in text
+    # Restoring version 1 makes a draft with its words; patients see nothing yet.
+    restore = reverse("program:curriculum_restore", args=[lesson.pk, "en", v1.pk])
+    base = response.context["fingerprint"]
+    followed = admin_client.post(restore, {"base": base}, follow=True)
+    assert "The draft now holds the words of version 1. Publish it to restore them." in page_text(
+        followed
+    )
+    draft = lesson.versions.drafts().get()
+    assert draft.body == v1.body and draft.based_on == v1
+    # A restore from a page opened before that draft changed is refused.
+    admin_client.post(edit_url(lesson), words(lesson, title="Changed meanwhile"))
+    refused = admin_client.post(restore, {"base": base}, follow=True)
+    assert "Not restored: the draft was changed" in page_text(refused)
+    assert lesson.versions.drafts().get().title == "Changed meanwhile"
+
+
+def test_a_new_translation_starts_from_the_english_words(admin_client, lesson) -> None:
+    response = admin_client.get(edit_url(lesson, "fr"))
+    assert response.context["form"]["title"].value() == lesson.versions.get(number=1).title
+    assert "Nothing in this language yet" in page_text(response)
+
+
+def test_unknown_language_and_lesson_are_404(admin_client, lesson) -> None:
+    assert (
+        admin_client.get(reverse("program:curriculum_lesson", args=[lesson.pk, "xx"])).status_code
+        == 404
+    )
+    assert (
+        admin_client.get(reverse("program:curriculum_lesson", args=[999999, "en"])).status_code
+        == 404
+    )
+
+
+# --- Files --------------------------------------------------------------------------------
+
+
+def exported(admin_client, programme) -> dict[str, bytes]:
+    response = admin_client.get(reverse("program:curriculum_export") + f"?programme={programme.pk}")
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def zipped(files: dict[str, bytes]) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    buffer.seek(0)
+    buffer.name = "curriculum.zip"
+    return buffer
+
+
+def translated(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The English week 1 copied to fr/, one lesson's title translated, zipped on a Mac
+    with a README beside it."""
+    copy = dict(files) | {
+        "README.md": b"Our curriculum, in French too.",
+        "__MACOSX/fr/._week.md": b"\x00\x05",
+        "fr/.DS_Store": b"\x00",
+    }
+    for name, data in files.items():
+        if name.startswith("en/week-1/"):
+            text = data.decode()
+            if name.endswith("how-sleep-works.md"):
+                text = text.replace(
+                    "title: How sleep works", "title: Comment fonctionne le sommeil"
+                )
+            copy["fr/" + name.removeprefix("en/")] = text.encode()
+    return copy
+
+
+def test_export_then_import_a_translated_copy_adds_french_drafts(
+    admin_client, programme, lesson
+) -> None:
+    files = exported(admin_client, programme)
+    assert "programme.md" in files and "en/week-1/02-how-sleep-works.md" in files
+    url = reverse("program:curriculum_import")
+    # Checking first saves nothing and says what would change.
+    check = admin_client.post(
+        url, {"file": zipped(translated(files)), "action": "check"}, follow=True
+    )
+    text = page_text(check)
+    assert "The files can be imported: 4 lessons would change" in text
+    assert "fr/week-1/02-how-sleep-works.md" in text
+    assert not LessonVersion.objects.filter(language="fr").exists()
+    done = admin_client.post(url, {"file": zipped(translated(files)), "action": "import"})
+    text = page_text(done)
+    assert "Imported: 4 new drafts to review" in text
+    assert "new draft" in text and "unchanged" in text
+    draft = LessonVersion.objects.get(lesson=lesson, language="fr")
+    assert draft.title.startswith("Comment fonctionne") and not draft.is_published
+
+
+def test_an_invalid_file_saves_nothing_and_is_named_row_by_row(
+    admin_client, programme, lesson
+) -> None:
+    files = translated(exported(admin_client, programme))
+    broken = (
+        files["fr/week-1/02-how-sleep-works.md"]
+        .decode()
+        .replace("title: Comment", "{{ oops }}\ntitle: Comment", 1)
+    )
+    files["fr/week-1/02-how-sleep-works.md"] = broken.replace(
+        "---\n\n", "---\n\n{{ nope }} ", 1
+    ).encode()
+    files["fr/week-1/03-what-insomnia-is.md"] = b"no front matter"
+    response = admin_client.post(
+        reverse("program:curriculum_import"),
+        {"file": zipped(files), "action": "import", "publish": "on"},
+    )
+    text = page_text(response)
+    assert "Nothing was imported: correct the files marked below" in text
+    rows = {row["file"]: row for row in response.context["rows"]}
+    assert rows["fr/week-1/03-what-insomnia-is.md"]["kind"] == "error"
+    assert "no front matter" in rows["fr/week-1/03-what-insomnia-is.md"]["outcome"]
+    assert rows["fr/week-1/02-how-sleep-works.md"]["kind"] == "error"
+    assert rows["en/week-1/02-how-sleep-works.md"]["kind"] == "same"
+    assert response.context["form"]["publish"].value() is True  # what was chosen is kept
+    assert not LessonVersion.objects.filter(language="fr").exists()
+
+
+def test_an_archive_with_paths_outside_its_folder_is_refused(admin_client, tmp_path) -> None:
+    response = admin_client.post(
+        reverse("program:curriculum_import"),
+        {
+            "file": zipped({"programme.md": b"---\nslug: x\n---\n", "../escape.md": b"x"}),
+            "action": "import",
+        },
+    )
+    assert "The archive holds a file outside its folder: ../escape.md" in page_text(response)
+    not_zip = io.BytesIO(b"plain text")
+    not_zip.name = "notes.txt"
+    response = admin_client.post(
+        reverse("program:curriculum_import"), {"file": not_zip, "action": "check"}
+    )
+    assert "This file is not a zip archive." in page_text(response)
+
+
+def test_the_patients_lesson_shows_its_summary_as_markdown(patient, lesson, clinic_admin) -> None:
+    from program.curriculum.actions import publish_version, start_draft
+
+    draft = start_draft(lesson=lesson, language="en", user=clinic_admin)
+    draft.summary = "Why **two systems** decide when you sleep."
+    draft.save()
+    publish_version(version=draft, user=clinic_admin)
+    text = page_text(client_for(patient).get(reverse("program:lesson", args=[lesson.pk])))
+    assert "Why <strong>two systems</strong> decide when you sleep." in text
+    assert "**" not in text
+    week = page_text(client_for(patient).get(reverse("program:week", args=[1])))
+    assert "<strong>two systems</strong>" in week
+
+
+def test_importing_with_publish_publishes_the_translation_at_once(
+    admin_client, programme, lesson
+) -> None:
+    files = translated(exported(admin_client, programme))
+    response = admin_client.post(
+        reverse("program:curriculum_import"),
+        {"file": zipped(files), "action": "import", "publish": "on"},
+    )
+    assert "Imported: 4 new versions published (" in page_text(response)
+    french = LessonVersion.objects.get(lesson=lesson, language="fr")
+    assert french.is_published and french.number == 1
+    # The same files again add nothing.
+    again = admin_client.post(
+        reverse("program:curriculum_import"),
+        {"file": zipped(files), "action": "import", "publish": "on"},
+    )
+    assert "Imported: 0 new versions published (" in page_text(again)
+    assert LessonVersion.objects.filter(lesson=lesson, language="fr").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_pressed_in_eight_tabs_at_once_publishes_once(programme, clinic_admin) -> None:
+    """The lesson's row lock makes the fingerprint check and the publish one step: eight
+    presses at the same moment give one version 2 and seven "already published"."""
+    import threading
+
+    from django.db import connection
+
+    from program.curriculum.actions import (
+        NothingToPublish,
+        draft_fingerprint,
+        lesson_series,
+        publish_draft,
+        start_draft,
+    )
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is one connection)")
+    lesson = Lesson.objects.get(week__programme=programme, slug="how-sleep-works")
+    draft = start_draft(lesson=lesson, language="en", user=clinic_admin)
+    draft.title = "Pressed at once"
+    draft.save()
+    expected = draft_fingerprint(*lesson_series(lesson, "en"))
+    outcomes: list[str] = []
+
+    def press() -> None:
+        try:
+            publish_draft(
+                lesson=lesson, language="en", user=clinic_admin, expected=expected, push=False
+            )
+            outcomes.append("published")
+        except NothingToPublish:
+            outcomes.append("already")
+        except BaseException as error:
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already"] * 7 + ["published"], outcomes
+    assert list(lesson.versions.values_list("number", flat=True)) == [2, 1]
