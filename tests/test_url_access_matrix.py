@@ -223,6 +223,28 @@ ROWS = [
         args="patient"),
     row("program:adverse_event_review", "post", LOGIN, 403,   403,    HOME,     404,    HOME,
         args="adverse_event"),
+    # The clinic admin's own pages (program.clinic.staff_views): admins only.
+    row("program:clinic_staff",        "get",  LOGIN, 403,    403,    403,      403,    200),
+    # An empty invitation is shown again with its errors.
+    row("program:clinic_staff",        "post", LOGIN, 403,    403,    403,      403,    200),
+    row("program:clinic_staff_member", "get",  LOGIN, 403,    403,    403,      403,    200,
+        args="staff_member"),
+    row("program:clinic_staff_deactivate", "post", LOGIN, 403, 403,   403,      403,    HOME,
+        args="staff_member"),
+    row("program:clinic_staff_reactivate", "post", LOGIN, 403, 403,   403,      403,    HOME,
+        args="staff_member"),
+    row("program:clinic_staff_move_caseload", "post", LOGIN, 403, 403, 403,     403,    HOME,
+        args="staff_member"),
+    row("program:clinic_staff_resend", "post", LOGIN, 403,    403,    403,      403,    HOME,
+        args="staff_member"),
+    row("program:clinic_duty",         "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:clinic_programmes",   "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:clinic_programme_edit", "get", LOGIN, 403,   403,    403,      403,    200,
+        args="programme"),
+    # An empty form: shown again with its errors, nothing saved.
+    row("program:clinic_programme_edit", "post", LOGIN, 403,  403,    403,      403,    200,
+        args="programme"),
+    row("program:clinic_audit",        "get",  LOGIN, 403,    403,    403,      403,    200),
 ]
 # fmt: on
 
@@ -355,6 +377,8 @@ def world(
             "crisis_contact": [CrisisContact.objects.get(country="FR").pk],
             "mood_check": [patient.pk, mood_check.pk],
             "adverse_event": [patient.pk, event.pk],
+            "staff_member": [other_therapist.pk],
+            "programme": [programme.pk],
             "": [],
         },
         "therapist": therapist,
