@@ -450,12 +450,10 @@ def admin_row(changelist: int, add: int, change: int, history: int, delete: int)
 # fmt: off
 ADMIN_ROWS = {
     #                            changelist add change history delete
-    "auth.group":               admin_row(OK, OK, OK, OK, OK),
     "accounts.user":            admin_row(OK, OK, OK, OK, OK),
     # The audit trail is append-only: readable (the change page shows it read-only), never
     # added, changed or deleted by hand.
     "accounts.auditevent":      admin_row(OK, NO, OK, OK, NO),
-    "account.emailaddress":     admin_row(OK, OK, OK, OK, OK),
     "mfa.authenticator":        admin_row(OK, OK, OK, OK, OK),
     "usersessions.usersession": admin_row(OK, OK, OK, OK, OK),
     "program.week":             admin_row(OK, OK, OK, OK, OK),
@@ -465,7 +463,8 @@ ADMIN_ROWS = {
     "program.programme":        admin_row(OK, OK, OK, OK, OK),
     "program.enrolment":        admin_row(OK, OK, OK, OK, OK),
     "program.invitation":       admin_row(OK, OK, OK, OK, OK),
-    "program.workerheartbeat":  admin_row(OK, OK, OK, OK, OK),
+    # Written by the workers: only looked at.
+    "program.workerheartbeat":  admin_row(OK, NO, OK, OK, NO),
     "program.sleepprotocol":    admin_row(OK, OK, OK, OK, OK),
     # Made by the patient's workflows, and the reminder tick: their owner is read-only, so
     # an "add" form could only fail.

@@ -5,8 +5,8 @@ a draft with the patient's own template."""
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from program.curriculum.actions import (
