@@ -67,7 +67,9 @@ def _therapist_choices(exclude: User | None = None) -> forms.ModelChoiceField:
     queryset = User.objects.therapists().active().order_by("name", "email")
     if exclude is not None:
         queryset = queryset.exclude(pk=exclude.pk)
-    return forms.ModelChoiceField(queryset=queryset, label=_("Move their patients to"))
+    return forms.ModelChoiceField(
+        queryset=queryset, label=_("Move their patients to"), empty_label=_("Choose a therapist")
+    )
 
 
 class MoveCaseloadForm(forms.Form):
@@ -86,6 +88,7 @@ class DeactivateForm(forms.Form):
         if member.role == Role.THERAPIST:
             field = _therapist_choices(exclude=member)
             field.required = False
+            field.label = _("On deactivating, their patients go to")
             field.empty_label = str(_("Nobody yet: the duty list looks after them"))
             self.fields["move_to"] = field
 

@@ -247,17 +247,13 @@ def programmes(request: AuthenticatedHttpRequest) -> HttpResponse:
 @admin_required
 def programme_edit(request: AuthenticatedHttpRequest, programme_id: int) -> HttpResponse:
     programme = get_object_or_404(Programme, pk=programme_id)
+    saved_name = programme.name  # the form writes what was typed onto the instance
     form = ProgrammeForm(request.POST or None, instance=programme)
-    if request.method == "POST":
-        if form.is_valid():
-            form.save()
-            messages.success(
-                request,
-                _("Saved the settings of %(name)s.") % {"name": programme.name},
-            )
-            return redirect("program:clinic_programmes")
-        messages.error(request, _("Nothing was saved: correct the fields marked below."))
-    ctx = {"form": form, "programme": programme}
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved the settings of %(name)s.") % {"name": programme.name})
+        return redirect("program:clinic_programmes")
+    ctx = {"form": form, "programme_name": saved_name}
     return render(request, "program/clinic_programme_edit.html", ctx)
 
 

@@ -258,7 +258,7 @@ def test_bad_programme_settings_save_nothing_and_keep_what_was_typed(
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Nothing was saved" in body
+    assert "Please correct the highlighted field below. Your other answers are kept." in body
     assert "choose weeks from 1 to 6" in body
     assert 'value="Renamed"' in body and 'value="12"' in body
     programme.refresh_from_db()
