@@ -341,3 +341,23 @@ def test_the_audit_log_is_paged(admin_client, therapist, patient) -> None:
     assert f"actor={therapist.pk}&amp;page=2" in first.content.decode()
     second = admin_client.get(reverse("program:clinic_audit"), {"actor": therapist.pk, "page": 2})
     assert len(second.context["page"]) == 10
+
+
+def test_the_overview_sends_no_job_to_the_django_admin(admin_client, therapist, patient) -> None:
+    body = admin_client.get(reverse("program:clinic_home")).content.decode()
+    main = body.split("<main", 1)[1].split("</main>", 1)[0]
+    assert 'href="/admin/' not in main
+    for name in ("clinic_staff", "clinic_programmes", "clinic_duty", "clinic_audit"):
+        assert f'href="{reverse(f"program:{name}")}"' in main, name
+
+
+def test_the_patients_needing_a_therapist_stay_filtered_from_page_to_page(
+    admin_client, therapist, programme
+) -> None:
+    for i in range(55):
+        make_user(f"n{i}@example.test", Role.PATIENT, therapist=therapist)
+    therapist.is_active = False
+    therapist.save()
+    page = admin_client.get(reverse("program:clinic_home"), {"needs": "1"})
+    assert page.context["page"].paginator.count == 55
+    assert "needs=1&amp;page=2" in page.content.decode()
