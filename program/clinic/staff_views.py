@@ -221,18 +221,46 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "configured": address in configured,
             }
         )
-    ctx = {
-        "rows": rows,
-        "hours": settings.CLINIC_HOURS,
-        "clinic_zone": settings.CLINIC_TIME_ZONE,
-        "escalate_after": settings.RISK_ESCALATE_AFTER_HOURS,
-        "default_country": country_name(default_country()),
-        "clinic_name": settings.CLINIC_NAME,
-        "clinic_contact": settings.CLINIC_CONTACT,
-        "invitation_days": settings.INVITATION_VALID_DAYS,
-        "self_signup": settings.ALLOW_SELF_SIGNUP,
-        "audit_days": settings.AUDIT_RETENTION_DAYS,
-    }
+    days = settings.INVITATION_VALID_DAYS
+    kept = settings.AUDIT_RETENTION_DAYS
+    clinic_settings = [
+        (_("Clinic name"), "CLINIC_NAME", settings.CLINIC_NAME or "—"),
+        (_("Clinic contact"), "CLINIC_CONTACT", settings.CLINIC_CONTACT or "—"),
+        (
+            _("Opening hours"),
+            "CLINIC_HOURS",
+            f"{settings.CLINIC_HOURS} ({settings.CLINIC_TIME_ZONE})",
+        ),
+        (_("Time zone"), "CLINIC_TIME_ZONE", settings.CLINIC_TIME_ZONE),
+        (
+            _("Escalate an unacknowledged alert after"),
+            "RISK_ESCALATE_AFTER_HOURS",
+            _("%(hours)s working hours") % {"hours": settings.RISK_ESCALATE_AFTER_HOURS},
+        ),
+        (
+            _("Country for patients who have not said"),
+            "CLINIC_DEFAULT_COUNTRY",
+            country_name(default_country()),
+        ),
+        (
+            _("Invitations valid for"),
+            "INVITATION_VALID_DAYS",
+            ngettext("%(days)s day", "%(days)s days", days) % {"days": days},
+        ),
+        (
+            _("Open sign-up"),
+            "ALLOW_SELF_SIGNUP",
+            _("on: anyone can sign up, with no therapist until you assign one")
+            if settings.ALLOW_SELF_SIGNUP
+            else _("off: patients join by a therapist's invitation"),
+        ),
+        (
+            _("Audit log kept for"),
+            "AUDIT_RETENTION_DAYS",
+            ngettext("%(days)s day", "%(days)s days", kept) % {"days": kept},
+        ),
+    ]
+    ctx = {"rows": rows, "settings_rows": clinic_settings, "duty_variable": "RISK_DUTY_EMAILS"}
     return render(request, "program/clinic_duty.html", ctx)
 
 
