@@ -1,8 +1,20 @@
+from importlib import import_module
+
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 
 from .models import AuditEvent, User
+
+# One accounts section: a person's addresses are edited inline on their user (below), and
+# roles, not groups, say what someone may do (accounts.access), so neither has a page.
+# Their apps come after this one: importing their admin modules registers them now
+# (autodiscovery finds them imported already), so they can be taken off.
+import_module("allauth.account.admin")
+import_module("django.contrib.auth.admin")
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Group)
 
 
 class EmailAddressInline(admin.TabularInline):

@@ -63,7 +63,18 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    """Written by the workers every minute (/healthz reads it): only to look at."""
+
     list_display = ["name", "seen_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SleepProtocol)

@@ -41,6 +41,44 @@ def send_invitation_task(invitation_id: int, token: str) -> None:
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
+def send_staff_invitation_task(user_id: int, invited_by_id: int) -> None:
+    """Email a new therapist or admin the link to choose their password (allauth's
+    password-reset link: it stops working once they have set one or signed in).
+
+    Skipped once the person has signed in: a late or repeated task sends nothing stale.
+    """
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.conf import settings
+
+    from accounts.models import User
+    from program.clinic.actions import invitation_pending
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    invited_by = User.objects.filter(pk=invited_by_id).first()
+    if user is None or not invitation_pending(user):
+        return
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    send_templated_email(
+        "staff_invitation",
+        user.email,
+        {
+            "person": user,
+            "invited_by": invited_by,
+            "link": settings.SITE_URL.rstrip("/") + path,
+            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        },
+        language=user.language,
+    )
+
+
 @shared_task
 def heartbeat_task() -> None:
     """Beat runs this every minute; /healthz reports how long ago a worker ran it."""

@@ -4,7 +4,7 @@ from program import about
 from program.adverse_events import views as adverse_events
 from program.assessments import views as assessments
 from program.clinic import admin_views as clinic
-from program.clinic import round_views
+from program.clinic import round_views, staff_urls
 from program.clinic import views as therapist
 from program.crisis import views as crisis
 from program.curriculum import admin_views as curriculum
@@ -234,4 +234,5 @@ urlpatterns = [
         curriculum.lesson_restore,
         name="curriculum_restore",
     ),
+    *staff_urls.urlpatterns,
 ]

@@ -549,3 +549,54 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
     assert month == year, f"{month} queries with 30 nights, {year} with 365"
     # Each page also reads the footer's crisis lines; Today the start of restriction too.
     assert month[0] <= 13 and max(month[1:]) <= 11, month
+
+
+def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(
+    clinic_admin, therapist, programme
+) -> None:
+    """Issue 21: staff, one staff member, the duty list, programmes and the audit log
+    read the same number of queries with little data and with a lot."""
+    from accounts.models import AuditEvent, User
+    from program.models import Programme
+
+    client = client_for(clinic_admin)
+    pages = [
+        reverse("program:clinic_staff"),
+        reverse("program:clinic_staff_member", args=[therapist.pk]),
+        reverse("program:clinic_duty"),
+        reverse("program:clinic_programmes"),
+        reverse("program:clinic_audit"),
+        reverse("program:clinic_audit") + f"?actor={therapist.pk}&patient=p&since=2020-01-01",
+    ]
+
+    def grow(start: int, n: int) -> None:
+        add_patients(therapist, programme, n, start=start)
+        for i in range(start, start + n):
+            make_user(f"t{i}@clinic.test", Role.THERAPIST)
+            make_user(f"a{i}@clinic.test", Role.ADMIN)
+            Programme.objects.create(name=f"Course {i}", slug=f"course-{i}")
+        patients = list(User.objects.caseload_of(therapist))
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                actor=therapist,
+                actor_role="therapist",
+                patient=patients[i % len(patients)],
+                action="view",
+                path=f"/patients/{i}/",
+                method="GET",
+                status=200,
+            )
+            for i in range(start * 10, (start + n) * 10)
+        )
+
+    grow(0, 1)
+    few = [count_queries(client, url) for url in pages]
+    grow(1, 60)
+    many = [count_queries(client, url) for url in pages]
+    assert few == many, f"{pages}: {few} queries with little data, {many} with a lot"
+    # Session, user, MFA, then the page's own (and the footer's crisis contacts): the
+    # staff list with its caseload counts and the count of patients needing a therapist;
+    # a member, their caseload and the therapists to move it to; the duty list's admins
+    # and their accounts; programmes with their enrolment counts; the audit log's count,
+    # page and the staff for its filter.
+    assert max(many) <= 10, many

@@ -241,6 +241,28 @@ ROWS = [
         args="lesson_version"),
     row("program:curriculum_restore",  "post", LOGIN, 403,    403,    403,      403,    HOME,
         args="lesson_version"),
+    # The clinic admin's own pages (program.clinic.staff_views): admins only.
+    row("program:clinic_staff",        "get",  LOGIN, 403,    403,    403,      403,    200),
+    # An empty invitation is shown again with its errors.
+    row("program:clinic_staff",        "post", LOGIN, 403,    403,    403,      403,    200),
+    row("program:clinic_staff_member", "get",  LOGIN, 403,    403,    403,      403,    200,
+        args="staff_member"),
+    row("program:clinic_staff_deactivate", "post", LOGIN, 403, 403,   403,      403,    HOME,
+        args="staff_member"),
+    row("program:clinic_staff_reactivate", "post", LOGIN, 403, 403,   403,      403,    HOME,
+        args="staff_member"),
+    row("program:clinic_staff_move_caseload", "post", LOGIN, 403, 403, 403,     403,    HOME,
+        args="staff_member"),
+    row("program:clinic_staff_resend", "post", LOGIN, 403,    403,    403,      403,    HOME,
+        args="staff_member"),
+    row("program:clinic_duty",         "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:clinic_programmes",   "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:clinic_programme_edit", "get", LOGIN, 403,   403,    403,      403,    200,
+        args="programme"),
+    # An empty form: shown again with its errors, nothing saved.
+    row("program:clinic_programme_edit", "post", LOGIN, 403,  403,    403,      403,    200,
+        args="programme"),
+    row("program:clinic_audit",        "get",  LOGIN, 403,    403,    403,      403,    200),
 ]
 # fmt: on
 
@@ -375,6 +397,8 @@ def world(
             "crisis_contact": [CrisisContact.objects.get(country="FR").pk],
             "mood_check": [patient.pk, mood_check.pk],
             "adverse_event": [patient.pk, event.pk],
+            "staff_member": [other_therapist.pk],
+            "programme": [programme.pk],
             "": [],
         },
         "therapist": therapist,
@@ -446,12 +470,10 @@ def admin_row(changelist: int, add: int, change: int, history: int, delete: int)
 # fmt: off
 ADMIN_ROWS = {
     #                            changelist add change history delete
-    "auth.group":               admin_row(OK, OK, OK, OK, OK),
     "accounts.user":            admin_row(OK, OK, OK, OK, OK),
     # The audit trail is append-only: readable (the change page shows it read-only), never
     # added, changed or deleted by hand.
     "accounts.auditevent":      admin_row(OK, NO, OK, OK, NO),
-    "account.emailaddress":     admin_row(OK, OK, OK, OK, OK),
     "mfa.authenticator":        admin_row(OK, OK, OK, OK, OK),
     "usersessions.usersession": admin_row(OK, OK, OK, OK, OK),
     "program.week":             admin_row(OK, OK, OK, OK, OK),
@@ -461,7 +483,8 @@ ADMIN_ROWS = {
     "program.programme":        admin_row(OK, OK, OK, OK, OK),
     "program.enrolment":        admin_row(OK, OK, OK, OK, OK),
     "program.invitation":       admin_row(OK, OK, OK, OK, OK),
-    "program.workerheartbeat":  admin_row(OK, OK, OK, OK, OK),
+    # Written by the workers: only looked at.
+    "program.workerheartbeat":  admin_row(OK, NO, OK, OK, NO),
     "program.sleepprotocol":    admin_row(OK, OK, OK, OK, OK),
     # Made by the patient's workflows, and the reminder tick: their owner is read-only, so
     # an "add" form could only fail.

@@ -12,6 +12,7 @@ from accounts.access import admin_required, get_patient_for
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.services import reassign_patient
+from program.clinic.actions import needing_a_therapist
 from program.clinic.forms import ReassignForm
 from program.models import Programme
 from program.risk import actions as risk
@@ -33,14 +34,20 @@ def clinic_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patients = User.objects.patients().select_related("therapist").order_by("name", "email")
     if query:
         patients = patients.filter(Q(email__icontains=query) | Q(name__icontains=query))
+    needs = request.GET.get("needs") == "1"
+    if needs:
+        patients = patients.filter(pk__in=needing_a_therapist().values("pk"))
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {
         "therapists": therapists,
         "page": page,
         "query": query,
+        "needs": needs,
+        "active_therapists": [t for t in therapists if t.is_active],
         "reassign_form": ReassignForm(),
         "programmes": Programme.objects.annotate(enrolled=Count("enrolments")),
-        "unassigned": User.objects.patients().filter(therapist__isnull=True).count(),
+        # No therapist, or a deactivated one: the duty list covers them meanwhile.
+        "unassigned": needing_a_therapist().count(),
         # Patients with no therapist whose screen or window waits for a decision: the
         # admins decide them (program.sleep_window.rescreen.can_decide).
         "decisions_waiting": list(rescreen.waiting_without_therapist()),

@@ -23,6 +23,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from program.curriculum.actions import publish_version, push_version, start_draft
@@ -483,7 +484,13 @@ class LessonVersionAdmin(admin.ModelAdmin):
                 request,
                 _("Published as version %(number)s.") % {"number": version.number}
                 + (
-                    " " + _("%(moved)s patient(s) part-way through now read it.") % {"moved": moved}
+                    " "
+                    + ngettext(
+                        "%(moved)s patient part-way through now reads it.",
+                        "%(moved)s patients part-way through now read it.",
+                        moved,
+                    )
+                    % {"moved": moved}
                     if moved
                     else ""
                 ),
@@ -508,7 +515,11 @@ class LessonVersionAdmin(admin.ModelAdmin):
             moved = push_version(version=version)
             messages.success(
                 request,
-                _("%(moved)s patient(s) part-way through now read this version.")
+                ngettext(
+                    "%(moved)s patient part-way through now reads this version.",
+                    "%(moved)s patients part-way through now read this version.",
+                    moved,
+                )
                 % {"moved": moved},
             )
             return HttpResponseRedirect(self._change_url(version))
@@ -516,9 +527,12 @@ class LessonVersionAdmin(admin.ModelAdmin):
             request,
             version,
             title=_("Push version %(number)s to patients part-way") % {"number": version.number},
-            text=_(
-                "%(readers)s patient(s) who started this lesson and have not "
-                "finished it will see this version; their answers are kept."
+            text=ngettext(
+                "%(readers)s patient who started this lesson and has not "
+                "finished it will see this version; their answers are kept.",
+                "%(readers)s patients who started this lesson and have not "
+                "finished it will see this version; their answers are kept.",
+                self._readers(version),
             )
             % {"readers": self._readers(version)},
             button=_("Push"),

@@ -5,6 +5,7 @@ a draft with the patient's own template."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -123,9 +124,11 @@ def test_the_admin_publishes_and_pushes_from_the_confirmation_page(
     open_lesson(enrolment=Enrolment.objects.get(patient=patient), lesson=lesson, language="en")
     draft = start_draft(lesson=lesson, language="en", user=None)
     url = reverse("admin:program_lessonversion_publish", args=[draft.pk])
-    assert "1 patient(s) part-way" in admin_client.get(url).content.decode()
+    assert "1 patient part-way" in admin_client.get(url).content.decode()
     response = admin_client.post(url, {"push": "on"})
     assert response.status_code == 302
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "Published as version 2. 1 patient part-way through now reads it." in said
     draft.refresh_from_db()
     assert draft.number == 2 and draft.is_published
     assert LessonProgress.objects.get(lesson=lesson).version == draft

@@ -1,0 +1,100 @@
+"""The clinic admin's work on staff accounts: invite, deactivate, reactivate, and move a
+therapist's patients. Each action is one transaction.
+
+A staff invitation is an account with no usable password and a verified address, and an
+email whose link is allauth's own "set a new password" link (its token changes once the
+password is set or the person signs in, so the link works once, for
+``PASSWORD_RESET_TIMEOUT``). The person then signs in and sets up two-factor
+authentication (``accounts.middleware.RequireStaffMFAMiddleware``).
+
+A deactivated therapist keeps their patients on record, but the app treats those patients
+as having no therapist (``program.risk.actions`` and ``program.sleep_window.rescreen``
+send their alerts and decisions to the duty list) and the clinic overview lists them as
+needing a therapist until an admin moves them.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.services import create_user
+from program.publish import Published, publish_on_commit
+
+STAFF_ROLES = (Role.THERAPIST, Role.ADMIN)
+
+
+class StaffError(Exception):
+    """Why a staff action cannot be done, in words for the admin."""
+
+
+def staff() -> QuerySet[User]:
+    return User.objects.filter(role__in=STAFF_ROLES)
+
+
+def needing_a_therapist() -> QuerySet[User]:
+    """Patients with no therapist, or whose therapist's account is deactivated: the duty
+    list looks after them until an admin gives them a therapist."""
+    return User.objects.patients().filter(Q(therapist__isnull=True) | Q(therapist__is_active=False))
+
+
+def invitation_pending(user: User) -> bool:
+    """Invited, and has not signed in or set a password yet."""
+    return user.last_login is None and not user.has_usable_password()
+
+
+@transaction.atomic
+def invite_staff(*, email: str, role: str, name: str = "", invited_by: User) -> Published:
+    """Make the account and email the person a link to choose their password."""
+    if role not in STAFF_ROLES:
+        raise StaffError(_("Only therapists and clinic admins are invited here."))
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise StaffError(_("This address already has an account."))
+    user = create_user(email=email, password=None, role=Role(role), name=name)
+    user.language = invited_by.language
+    user.save(update_fields=["language"])
+    return send_invitation(user, invited_by=invited_by)
+
+
+def send_invitation(user: User, *, invited_by: User) -> Published:
+    """(Again) email ``user`` the link to choose their password, after the commit."""
+    return publish_on_commit("program.tasks.send_staff_invitation_task", user.pk, invited_by.pk)
+
+
+@transaction.atomic
+def deactivate(*, member: User, by: User, move_to: User | None = None) -> int:
+    """Stop ``member`` signing in. A therapist's patients go to ``move_to``, or stay
+    listed as needing a therapist (the duty list covers them). Returns how many moved."""
+    if member.pk == by.pk:
+        raise StaffError(_("You cannot deactivate your own account."))
+    if member.role not in STAFF_ROLES:
+        raise StaffError(_("Only staff accounts are deactivated here."))
+    if (
+        member.role == Role.ADMIN
+        and not staff().filter(role=Role.ADMIN, is_active=True).exclude(pk=member.pk).exists()
+    ):
+        raise StaffError(_("The clinic needs at least one active admin."))
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    if move_to is not None and member.role == Role.THERAPIST:
+        return move_caseload(from_therapist=member, to_therapist=move_to)
+    return 0
+
+
+@transaction.atomic
+def reactivate(*, member: User) -> None:
+    member.is_active = True
+    member.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def move_caseload(*, from_therapist: User, to_therapist: User) -> int:
+    """Move every patient of ``from_therapist`` to ``to_therapist``; how many moved."""
+    if to_therapist.role != Role.THERAPIST or not to_therapist.is_active:
+        raise StaffError(_("Choose an active therapist."))
+    if to_therapist.pk == from_therapist.pk:
+        raise StaffError(_("Choose another therapist."))
+    return User.objects.caseload_of(from_therapist).update(therapist=to_therapist)

@@ -1,0 +1,320 @@
+"""The clinic admin's own pages under /clinic/: staff and their caseloads, invitations,
+deactivation and reassignment, the duty list and the clinic's settings, programmes and
+their settings, and the audit log. Only clinic admins open them; each is in the audit
+trail (a /clinic/ page, ``accounts.audit``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.access import admin_required
+from accounts.countries import country_name, default_country
+from accounts.duty import duty_addresses, duty_list
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import AuditEvent, Role, User
+from program.clinic import actions
+from program.clinic.forms import (
+    AuditFilterForm,
+    DeactivateForm,
+    MoveCaseloadForm,
+    ProgrammeForm,
+    StaffInviteForm,
+)
+from program.models import Programme
+
+AUDIT_PAGE_SIZE = 50
+UNPUBLISHED = gettext_lazy(
+    "The account is made, but its email could not be queued just now (the mail service is "
+    "unavailable). Use “Send the invitation again” on their page in a few minutes."
+)
+
+
+def _staff_list():
+    return (
+        actions.staff()
+        .annotate(patient_count=Count("caseload", filter=Q(caseload__role=Role.PATIENT)))
+        .order_by("-is_active", "role", "name", "email")
+    )
+
+
+@admin_required
+def staff(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Therapists and admins with their caseloads; invite a new one."""
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = actions.invite_staff(
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                name=form.cleaned_data["name"],
+                invited_by=request.user,
+            )
+        except actions.StaffError as error:
+            form.add_error("email", str(error))
+        else:
+            if published.ok is False:
+                messages.warning(request, UNPUBLISHED)
+            else:
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s. They choose a password from the email.")
+                    % {"email": form.cleaned_data["email"]},
+                )
+            return redirect("program:clinic_staff")
+    members = list(_staff_list())
+    for member in members:
+        member.pending = actions.invitation_pending(member)
+    ctx = {
+        "form": form,
+        "members": members,
+        "needing": actions.needing_a_therapist().count(),
+    }
+    return render(request, "program/clinic_staff.html", ctx)
+
+
+def _member(member_id: int) -> User:
+    return get_object_or_404(_staff_list(), pk=member_id)
+
+
+@admin_required
+def staff_member(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
+    """One staff account: its caseload, deactivate or reactivate, move every patient."""
+    member = _member(member_id)
+    caseload = list(User.objects.caseload_of(member).order_by("name", "email"))
+    ctx = {
+        "member": member,
+        "pending": actions.invitation_pending(member),
+        "caseload": caseload,
+        "move_form": MoveCaseloadForm(member=member, prefix="move"),
+        "deactivate_form": DeactivateForm(member=member, prefix="deactivate"),
+        "is_me": member.pk == request.user.pk,
+    }
+    return render(request, "program/clinic_staff_member.html", ctx)
+
+
+@admin_required
+@require_POST
+def staff_deactivate(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
+    member = _member(member_id)
+    form = DeactivateForm(request.POST, member=member, prefix="deactivate")
+    if not form.is_valid():
+        messages.error(request, _("Choose a therapist from the list, or nobody yet."))
+        return redirect("program:clinic_staff_member", member.pk)
+    move_to = form.cleaned_data.get("move_to")
+    try:
+        moved = actions.deactivate(member=member, by=request.user, move_to=move_to)
+    except actions.StaffError as error:
+        messages.error(request, str(error))
+        return redirect("program:clinic_staff_member", member.pk)
+    waiting = User.objects.caseload_of(member).count()
+    words: dict[str, object] = {"name": member.display_name, "count": waiting}
+    if move_to is not None:
+        words.update(count=moved, therapist=move_to.display_name)
+        messages.success(
+            request,
+            ngettext(
+                "%(name)s can no longer sign in. Their %(count)s patient is now with "
+                "%(therapist)s.",
+                "%(name)s can no longer sign in. Their %(count)s patients are now with "
+                "%(therapist)s.",
+                moved,
+            )
+            % words,
+        )
+    elif waiting:
+        messages.success(
+            request,
+            ngettext(
+                "%(name)s can no longer sign in. Their %(count)s patient is listed as "
+                "needing a therapist; until then the duty list is alerted for them.",
+                "%(name)s can no longer sign in. Their %(count)s patients are listed as "
+                "needing a therapist; until then the duty list is alerted for them.",
+                waiting,
+            )
+            % words,
+        )
+    else:
+        messages.success(request, _("%(name)s can no longer sign in.") % words)
+    return redirect("program:clinic_staff_member", member.pk)
+
+
+@admin_required
+@require_POST
+def staff_reactivate(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
+    member = _member(member_id)
+    actions.reactivate(member=member)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": member.display_name})
+    return redirect("program:clinic_staff_member", member.pk)
+
+
+@admin_required
+@require_POST
+def staff_move_caseload(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
+    member = _member(member_id)
+    form = MoveCaseloadForm(request.POST, member=member, prefix="move")
+    if not form.is_valid():
+        messages.error(request, _("Choose an active therapist from the list."))
+        return redirect("program:clinic_staff_member", member.pk)
+    to = form.cleaned_data["move_to"]
+    try:
+        moved = actions.move_caseload(from_therapist=member, to_therapist=to)
+    except actions.StaffError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s patient moved from %(from)s to %(to)s.",
+                "%(count)s patients moved from %(from)s to %(to)s.",
+                moved,
+            )
+            % {"count": moved, "from": member.display_name, "to": to.display_name},
+        )
+    return redirect("program:clinic_staff_member", member.pk)
+
+
+@admin_required
+@require_POST
+def staff_resend(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
+    member = _member(member_id)
+    if not actions.invitation_pending(member) or not member.is_active:
+        messages.info(request, _("%(name)s has already signed in.") % {"name": member.display_name})
+        return redirect("program:clinic_staff_member", member.pk)
+    published = actions.send_invitation(member, invited_by=request.user)
+    # The task is published after the commit, which is now (no transaction is open).
+    if published.ok is False:
+        messages.warning(request, UNPUBLISHED)
+    else:
+        messages.success(
+            request, _("A new invitation was sent to %(email)s.") % {"email": member.email}
+        )
+    return redirect("program:clinic_staff_member", member.pk)
+
+
+@admin_required
+def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The duty list and the clinic's settings. They are the deployment's environment
+    (cbti/settings.py), not data: shown here, changed where the page says."""
+    configured = duty_addresses()
+    accounts = {
+        u.email.lower(): u
+        for u in User.objects.filter(email__in=duty_list()).only("email", "name", "role")
+    }
+    rows = []
+    for address in duty_list():
+        account = accounts.get(address)
+        rows.append(
+            {
+                "address": address,
+                "account": account,
+                "configured": address in configured,
+            }
+        )
+    days = settings.INVITATION_VALID_DAYS
+    kept = settings.AUDIT_RETENTION_DAYS
+    clinic_settings = [
+        (_("Clinic name"), "CLINIC_NAME", settings.CLINIC_NAME or "—"),
+        (_("Clinic contact"), "CLINIC_CONTACT", settings.CLINIC_CONTACT or "—"),
+        (
+            _("Opening hours"),
+            "CLINIC_HOURS",
+            f"{settings.CLINIC_HOURS} ({settings.CLINIC_TIME_ZONE})",
+        ),
+        (_("Time zone"), "CLINIC_TIME_ZONE", settings.CLINIC_TIME_ZONE),
+        (
+            _("Escalate an unacknowledged alert after"),
+            "RISK_ESCALATE_AFTER_HOURS",
+            _("%(hours)s working hours") % {"hours": settings.RISK_ESCALATE_AFTER_HOURS},
+        ),
+        (
+            _("Country for patients who have not said"),
+            "CLINIC_DEFAULT_COUNTRY",
+            country_name(default_country()),
+        ),
+        (
+            _("Invitations valid for"),
+            "INVITATION_VALID_DAYS",
+            ngettext("%(days)s day", "%(days)s days", days) % {"days": days},
+        ),
+        (
+            _("Open sign-up"),
+            "ALLOW_SELF_SIGNUP",
+            _("on: anyone can sign up, with no therapist until you assign one")
+            if settings.ALLOW_SELF_SIGNUP
+            else _("off: patients join by a therapist's invitation"),
+        ),
+        (
+            _("Audit log kept for"),
+            "AUDIT_RETENTION_DAYS",
+            ngettext("%(days)s day", "%(days)s days", kept) % {"days": kept},
+        ),
+    ]
+    ctx = {"rows": rows, "settings_rows": clinic_settings, "duty_variable": "RISK_DUTY_EMAILS"}
+    return render(request, "program/clinic_duty.html", ctx)
+
+
+@admin_required
+def programmes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    rows = Programme.objects.annotate(
+        enrolled=Count("enrolments", filter=Q(enrolments__status__in=["active", "paused"]))
+    ).order_by("-is_default", "-is_active", "name")
+    return render(request, "program/clinic_programmes.html", {"programmes": rows})
+
+
+@admin_required
+def programme_edit(request: AuthenticatedHttpRequest, programme_id: int) -> HttpResponse:
+    programme = get_object_or_404(Programme, pk=programme_id)
+    saved_name = programme.name  # the form writes what was typed onto the instance
+    form = ProgrammeForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved the settings of %(name)s.") % {"name": programme.name})
+        return redirect("program:clinic_programmes")
+    ctx = {"form": form, "programme_name": saved_name}
+    return render(request, "program/clinic_programme_edit.html", ctx)
+
+
+@admin_required
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Who opened which patient's record, and what they changed; newest first, paged."""
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.select_related("actor", "patient").order_by("-created_at", "-pk")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["patient"]:
+            events = events.filter(
+                Q(patient__email__icontains=data["patient"])
+                | Q(patient__name__icontains=data["patient"])
+            )
+        if data["actor"]:
+            events = events.filter(actor=data["actor"])
+        zone = request.user.zone
+        if data["since"]:
+            events = events.filter(
+                created_at__gte=timezone.make_aware(datetime.combine(data["since"], time()), zone)
+            )
+        if data["until"]:
+            end = datetime.combine(data["until"] + timedelta(days=1), time())
+            events = events.filter(created_at__lt=timezone.make_aware(end, zone))
+    elif form.is_bound:
+        events = events.none()
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "form": form,
+        "page": page,
+        "filters": query.urlencode(),
+    }
+    return render(request, "program/clinic_audit.html", ctx)
