@@ -500,3 +500,30 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
     assert month == year, f"{month} queries with 30 nights, {year} with 365"
     # Each page also reads the footer's crisis lines; Today the start of restriction too.
     assert month[0] <= 13 and max(month[1:]) <= 11, month
+
+
+def test_clinic_outcomes_use_the_same_queries_for_5_and_2000_patients(
+    therapist, clinic_admin
+) -> None:
+    """Issue 22, part 4: the outcomes page and its CSV in a fixed number of queries
+    (program.clinic.outcomes), the clinic bulk-created, for an admin and a therapist."""
+    import time
+
+    from tests.caseload_data import build_caseload
+
+    admin, own = client_for(clinic_admin), client_for(therapist)
+    page, export = reverse("program:clinic_outcomes"), reverse("program:clinic_outcomes_export")
+    urls = [(admin, page), (admin, export), (own, page), (own, export)]
+    build_caseload(therapist, 5)
+    few = [count_queries(client, url) for client, url in urls]
+    build_caseload(therapist, 1995, start=5)
+    many = [count_queries(client, url) for client, url in urls]
+    assert few == many, f"outcomes: {few} queries for 5 patients, {many} for 2000"
+    started = time.perf_counter()
+    figures = admin.get(page).context["figures"]
+    print(f"outcomes page, 2000 patients: {time.perf_counter() - started:.2f} s")
+    assert figures.patients == 2000
+    # Session, user, MFA; patients, enrolments, invitations, diary nights, first windows, ISI
+    # results, recommendations, risk alerts, adverse events, positive screens; (admins: the
+    # therapists for the filter); the audit event; the crisis contacts of the footer.
+    assert many == [16, 14, 15, 14], many  # admin page, admin CSV, therapist page, CSV
