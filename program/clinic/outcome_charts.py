@@ -9,8 +9,8 @@ from html import escape
 
 WIDTH = 360
 ROW = 26
-LABEL_W = 130
-RIGHT = 44
+LABEL_W = 190
+RIGHT = 40
 
 
 def bar_chart(
