@@ -15,9 +15,10 @@ from accounts.access import clinician_required, is_clinic_admin, visible_patient
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import spreadsheet
+from program.assessments import actions as assessments
 from program.assessments.models import RiskAlert
 from program.clinic import outcome_charts, outcomes
-from program.models import AdverseEvent
+from program.models import AdverseEvent, Instrument
 
 STAGES = {
     "invited": gettext_lazy("Invited"),
@@ -56,10 +57,16 @@ def _scope(request: AuthenticatedHttpRequest) -> tuple[QuerySet[User], QuerySet[
     return visible_patients(user).filter(therapist=chosen), therapists.filter(pk=chosen.pk), chosen
 
 
+def _outcome() -> Instrument | None:
+    """The insomnia outcome the schedule asks (the ISI unless only the PROMIS is loaded)."""
+    instruments = assessments.current_instruments()
+    return instruments.get(assessments.outcome_key(instruments))
+
+
 @clinician_required
 def outcomes_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     patients, therapists, chosen = _scope(request)
-    figures = outcomes.build(patients, therapists)
+    figures = outcomes.build(patients, therapists, outcome=_outcome())
     funnel_top = max((s.count for s in figures.funnel), default=0)
     funnel = [(STAGES[s.key], s.count) for s in figures.funnel]
     outcome_rows = [(OCCASIONS[o.occasion], o) for o in figures.outcomes]
@@ -110,7 +117,7 @@ def outcomes_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 def outcomes_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The same figures as CSV: one row a figure, with its n."""
     patients, therapists, _chosen = _scope(request)
-    figures = outcomes.build(patients, therapists)
+    figures = outcomes.build(patients, therapists, outcome=_outcome())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="clinic-outcomes.csv"'
     writer = spreadsheet.Writer(response)
@@ -123,12 +130,14 @@ def outcomes_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         writer.writerow([f"week {w.week}", "mean diary nights", _num(w.nights_mean), w.eligible])
     writer.writerow(["enrolments", "completed", figures.completed, figures.enrolled])
     writer.writerow(["enrolments", "withdrawn", figures.withdrawn, figures.enrolled])
+    change = "mean T-score change from baseline" if figures.t_scores else "mean change"
     for o in figures.outcomes:
-        occasion = OCCASIONS[o.occasion]
-        writer.writerow([f"ISI {occasion}", "mean change from baseline", _num(o.mean_change), o.n])
-        writer.writerow([f"ISI {occasion}", "responders (fall > 7)", o.responders, o.n])
-        writer.writerow([f"ISI {occasion}", "in remission (< 8)", o.remitters, o.n])
-        writer.writerow([f"ISI {occasion}", "missing", len(o.missing), o.due])
+        section = f"{figures.measure} {OCCASIONS[o.occasion]}"
+        writer.writerow([section, change, _num(o.mean_change), o.n])
+        if o.responders is not None and o.remitters is not None:
+            writer.writerow([section, "responders (fall > 7)", o.responders, o.n])
+            writer.writerow([section, "in remission (< 8)", o.remitters, o.n])
+        writer.writerow([section, "missing", len(o.missing), o.due])
     for d in figures.decisions:
         for kind, n in (
             ("first window", d.first),

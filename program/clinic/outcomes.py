@@ -9,7 +9,7 @@ Queries (tests/test_query_counts.py, 5 and 2 000 patients):
 3. the invitations sent in scope;
 4. every diary night's date (values only);
 5. each patient's first sleep-window evening;
-6. their ISI results (values only);
+6. their results on the insomnia outcome (values only; the instrument is read by the view);
 7. sleep-window recommendations grouped by decision and direction;
 8.-10. risk alerts by source, adverse events by kind, positive safety screens.
 
@@ -22,15 +22,16 @@ Definitions (shown on the page beside the figures):
   [CBTI-MOBILE]).
 - *Window started*: a first sleep window prescribed.
 - *Last week reached*: a diary night in the programme's last week.
-- *Follow-up*: an ISI result at the follow-up occasion.
+- *Follow-up*: an outcome result at the follow-up occasion.
 - A week's *active* patients wrote at least one diary night in it; *dropped out* by week w:
   the week has begun, and their last diary night fell before it (or they never wrote one).
-- Outcome: the ISI (the only insomnia measure the app scores; see docs/sources.md,
-  OPEN-OUTCOME), filled in by the patient or entered by a clinician. Change = the end (or
-  follow-up) total minus the baseline total; response = a fall of more than 7 points,
-  remission = a total below 8 (Morin et al. 2009 [MORIN09]; ``scoring.isi_response``,
-  ``scoring.isi_remission``). A patient whose end or follow-up date has passed without both
-  results is *missing*, named on the page.
+- Outcome: the insomnia outcome the schedule asks (``assessments.outcome_key``): the ISI,
+  filled in by the patient or entered by a clinician; change = the end (or follow-up) total
+  minus the baseline total; response = a fall of more than 7 points, remission = a total below
+  8 (Morin et al. 2009 [MORIN09]; ``scoring.isi_response``, ``scoring.isi_remission``). Or the
+  PROMIS Sleep Disturbance when only its wording is loaded (docs/sources.md, OPEN-OUTCOME):
+  change in T-score, with no response or remission rate (no published rule was read). A
+  patient whose end or follow-up date has passed without both results is *missing*, named.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from program.models import (
     Assessment,
     DiaryEntry,
     Enrolment,
+    Instrument,
     Invitation,
     Prescription,
     Recommendation,
@@ -89,9 +91,9 @@ class WeekFigures:
 class OutcomeFigures:
     occasion: str  # "end" or "follow-up"
     due: int = 0  # patients whose occasion has come
-    changes: list[int] = field(default_factory=list)  # end − baseline, per patient with both
-    responders: int = 0
-    remitters: int = 0
+    changes: list[float] = field(default_factory=list)  # end − baseline, per patient with both
+    responders: int | None = 0  # None: no rule for this measure
+    remitters: int | None = 0
     missing: list[User] = field(default_factory=list)
 
     @property
@@ -104,11 +106,11 @@ class OutcomeFigures:
 
     @property
     def response_pct(self) -> float | None:
-        return 100 * self.responders / self.n if self.n else None
+        return 100 * self.responders / self.n if self.n and self.responders is not None else None
 
     @property
     def remission_pct(self) -> float | None:
-        return 100 * self.remitters / self.n if self.n else None
+        return 100 * self.remitters / self.n if self.n and self.remitters is not None else None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class Decision:
 
 @dataclass
 class Outcomes:
+    measure: str  # the outcome's short name: "ISI" or "PROMIS-SD"
+    t_scores: bool  # the outcome's figures are T-scores (PROMIS), not totals
     patients: int
     enrolled: int
     funnel: list[Stage]
@@ -146,10 +150,16 @@ def _programme_length(rows: list[dict]) -> int:
 
 
 def build(
-    patients: QuerySet[User], therapists: QuerySet[User], today: date | None = None
+    patients: QuerySet[User],
+    therapists: QuerySet[User],
+    today: date | None = None,
+    outcome: Instrument | None = None,
 ) -> Outcomes:
     """The clinic's figures for ``patients`` (already limited to what the reader may see)
-    and the invitations of ``therapists``."""
+    and the invitations of ``therapists``; ``outcome``: the insomnia outcome's instrument
+    (``assessments.outcome_key``; none: the ISI)."""
+    key = outcome.key if outcome is not None else "isi"
+    by_t = key != "isi" and outcome is not None
     today = today or timezone.localdate()
     people = {u.pk: u for u in patients.only("pk", "name", "email").order_by("name", "email")}
     ids = patients.values("pk")
@@ -190,19 +200,23 @@ def build(
         .values_list("course__patient_id", "first")
     )
 
-    isi: dict[int, dict[str, int]] = defaultdict(dict)
+    isi: dict[int, dict[str, float]] = defaultdict(dict)
     for patient_id, occasion, total in (
-        Assessment.objects.filter(patient__in=ids, instrument__key="isi")
+        Assessment.objects.filter(patient__in=ids, instrument__key=key)
         .order_by("completed_on", "completed_at")
         .values_list("patient_id", "occasion", "total")
     ):
-        isi[patient_id].setdefault(occasion, total)  # the first result of each occasion
+        value = outcome.t_score(total) if by_t and outcome is not None else total
+        if value is not None:
+            isi[patient_id].setdefault(occasion, value)  # the first result of each occasion
 
     length = _programme_length(list(enrolments.values()))
     baseline_done = window_started = last_week = follow_up = 0
     week_rows: dict[int, list[tuple[int, bool, bool]]] = defaultdict(list)
-    end = OutcomeFigures("end")
-    later = OutcomeFigures("follow-up")
+    end = OutcomeFigures("end", responders=None if by_t else 0, remitters=None if by_t else 0)
+    later = OutcomeFigures(
+        "follow-up", responders=None if by_t else 0, remitters=None if by_t else 0
+    )
     for pk, e in enrolments.items():
         start: date = e["start_date"]
         weeks: int = e["programme__weeks"]
@@ -244,6 +258,8 @@ def build(
 
     statuses = Counter(e["status"] for e in enrolments.values())
     return Outcomes(
+        measure=outcome.short_name if outcome is not None else "ISI",
+        t_scores=by_t,
         patients=len(people),
         enrolled=len(enrolments),
         funnel=[
@@ -278,7 +294,7 @@ def build(
 def _outcome(
     figures: OutcomeFigures,
     patient: User | None,
-    results: dict[str, int],
+    results: dict[str, float],
     occasion: str,
     due_on: date,
     today: date,
@@ -292,8 +308,9 @@ def _outcome(
             figures.missing.append(patient)
         return
     figures.changes.append(latest - baseline)
-    figures.responders += scoring.isi_response(baseline, latest)
-    figures.remitters += scoring.isi_remission(latest)
+    if figures.responders is not None and figures.remitters is not None:
+        figures.responders += scoring.isi_response(int(baseline), int(latest))
+        figures.remitters += scoring.isi_remission(int(latest))
 
 
 def _decisions(ids: QuerySet) -> list[Decision]:

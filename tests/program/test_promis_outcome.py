@@ -119,3 +119,33 @@ def test_the_questionnaire_reminders_follow_the_outcome(patient) -> None:
     assert week2 not in next_questionnaire_dates(patient, enrolment.start_date)
     assessments.load_wording(wording(), source="test")
     assert week2 in next_questionnaire_dates(patient, enrolment.start_date)
+
+
+def test_the_clinic_outcomes_report_the_promis_in_t_scores(patient, therapist) -> None:
+    """With only the PROMIS loaded, the outcomes page reports its T-score change, n and
+    missing patients, and no response or remission rate (no rule was read for it)."""
+    from program.clinic import outcomes
+
+    promis = assessments.load_wording(wording(), source="test")
+    enrolment = patient.enrolments.get()
+    for occasion, total in (("baseline", 30), ("week-6", 20)):  # T 53.0 -> 38.0
+        assessments.record_result(
+            patient=patient,
+            instrument=promis,
+            total=total,
+            completed_on=enrolment.start_date,
+            occasion=occasion,
+            by=therapist,
+        )
+    figures = outcomes.build(
+        patient.__class__.objects.filter(pk=patient.pk),
+        patient.__class__.objects.filter(pk=therapist.pk),
+        today=enrolment.start_date + timedelta(days=50),
+        outcome=promis,
+    )
+    end = figures.outcomes[0]
+    assert figures.measure == "PROMIS-SD" and figures.t_scores
+    assert end.n == 1 and end.mean_change == pytest.approx(-15.0)
+    assert end.responders is None and end.response_pct is None
+    page = client_for(therapist).get(reverse("program:clinic_outcomes")).content.decode()
+    assert "PROMIS-SD: T-score change from baseline" in page
