@@ -171,6 +171,7 @@ MARKED = (
     gettext_noop("High sleepiness"),
     gettext_noop("Good sleeper"),
     gettext_noop("Poor sleeper"),
+    gettext_noop("Raw score (higher: more disturbed sleep)"),
 )
 
 

@@ -4,7 +4,7 @@ from program import about
 from program.adverse_events import views as adverse_events
 from program.assessments import views as assessments
 from program.clinic import admin_views as clinic
-from program.clinic import round_views, staff_urls
+from program.clinic import outcome_views, round_views, staff_urls
 from program.clinic import views as therapist
 from program.crisis import views as crisis
 from program.curriculum import admin_views as curriculum
@@ -191,6 +191,10 @@ urlpatterns = [
         name="adverse_events_export",
     ),
     path("clinic/", clinic.clinic_home, name="clinic_home"),
+    path("clinic/outcomes/", outcome_views.outcomes_page, name="clinic_outcomes"),
+    path(
+        "clinic/outcomes/export.csv", outcome_views.outcomes_export, name="clinic_outcomes_export"
+    ),
     path("clinic/alerts/", risk.risk_alerts, name="risk_alerts"),
     path("clinic/crisis-contacts/", crisis.crisis_contacts, name="crisis_contacts"),
     path("clinic/crisis-contacts/new/", crisis.crisis_contact_new, name="crisis_contact_new"),

@@ -600,3 +600,29 @@ def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(
     # and their accounts; programmes with their enrolment counts; the audit log's count,
     # page and the staff for its filter.
     assert max(many) <= 10, many
+def test_clinic_outcomes_use_the_same_queries_for_5_and_2000_patients(
+    therapist, clinic_admin
+) -> None:
+    """Issue 22, part 4: the outcomes page and its CSV in a fixed number of queries
+    (program.clinic.outcomes), the clinic bulk-created, for an admin and a therapist."""
+    import time
+
+    from tests.caseload_data import build_caseload
+
+    admin, own = client_for(clinic_admin), client_for(therapist)
+    page, export = reverse("program:clinic_outcomes"), reverse("program:clinic_outcomes_export")
+    urls = [(admin, page), (admin, export), (own, page), (own, export)]
+    build_caseload(therapist, 5)
+    few = [count_queries(client, url) for client, url in urls]
+    build_caseload(therapist, 1995, start=5)
+    many = [count_queries(client, url) for client, url in urls]
+    assert few == many, f"outcomes: {few} queries for 5 patients, {many} for 2000"
+    started = time.perf_counter()
+    figures = admin.get(page).context["figures"]
+    print(f"outcomes page, 2000 patients: {time.perf_counter() - started:.2f} s")
+    assert figures.patients == 2000
+    # Session, user, MFA; the instruments (which is the outcome); patients, enrolments,
+    # invitations, diary nights, first windows, outcome results, recommendations, risk alerts,
+    # adverse events, positive screens; (admins: the therapists for the filter); the audit
+    # event; the crisis contacts of the footer (pages only).
+    assert many == [17, 15, 16, 15], many  # admin page, admin CSV, therapist page, CSV

@@ -219,6 +219,10 @@ ROWS = [
     # patient's for the duty list and the admins (other_therapist sees an empty list).
     row("program:adverse_events",      "get",  LOGIN, 403,    403,    200,      200,    200),
     row("program:adverse_events_export", "get", LOGIN, 403,   403,    200,      200,    200),
+    # Clinic outcomes (program.clinic.outcomes): a therapist's own caseload (other_therapist
+    # sees an empty one), the whole clinic or one therapist's for an admin.
+    row("program:clinic_outcomes",     "get",  LOGIN, 403,    403,    200,      200,    200),
+    row("program:clinic_outcomes_export", "get", LOGIN, 403,  403,    200,      200,    200),
     row("program:adverse_event_new",   "get",  LOGIN, 403,    403,    200,      404,    200,
         args="patient"),
     row("program:adverse_event_review", "post", LOGIN, 403,   403,    HOME,     404,    HOME,

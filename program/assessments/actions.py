@@ -3,8 +3,10 @@ starts the risk workflow of ``program.risk.actions``), clinician-entered results
 wording, and therapist notes.
 
 Schedule (issue 7; docs/clinical-rules.md, "Questionnaires"):
-- ISI at baseline (the enrolment's start), at the end of the programme's ``isi_weeks``
-  (default weeks 2, 4, 6) and at follow-up (``follow_up_weeks`` after the start);
+- the insomnia outcome (``outcome_key``: the ISI, or the PROMIS Sleep Disturbance when only
+  its wording is loaded) at baseline (the enrolment's start), at the end of the
+  programme's ``isi_weeks`` (default weeks 2, 4, 6) and at follow-up
+  (``follow_up_weeks`` after the start);
 - PHQ-9 and GAD-7 at baseline and at the end of the programme's last week;
 - PHQ-9 also at the end of the programme's ``restriction_phq9_weeks`` of sleep
   restriction (default weeks 2 and 4), counted from the first night of the patient's
@@ -115,6 +117,12 @@ def load_wording(data: Mapping[str, Any], *, source: str) -> Instrument:
         instrument.options = [
             {"value": v, "label": str(t)} for v, t in zip(values, options, strict=True)
         ]
+    if key == "promis_sd" or "t_scores" in data:
+        # Scored by T-scores: the table comes from the clinic's licensed scoring manual.
+        try:
+            instrument.t_scores = list(scoring.check_t_table(scale, data.get("t_scores") or []))
+        except scoring.ScoringError as error:
+            raise AssessmentError(str(error)) from error
     instrument.items = [
         {"key": k, "text": t.strip()} for k, t in zip(scale.item_keys, items, strict=True)
     ]
@@ -169,19 +177,37 @@ def restriction_start(patient: User) -> date | None:
     return restriction_starts([patient.pk]).get(patient.pk)
 
 
-def occasions(enrolment: Enrolment, restriction_start: date | None = None) -> list[Occasion]:
+OUTCOME_KEYS = ("isi", "promis_sd")  # the insomnia outcome, in order of preference
+
+
+def outcome_key(instruments: Mapping[str, Instrument] | None = None) -> str:
+    """The insomnia outcome the schedule asks for: the ISI when its licensed wording is
+    loaded, else the PROMIS Sleep Disturbance when its wording and T-score table are, else
+    the ISI (whose results a clinician can still enter from a licensed paper form)."""
+    current = instruments if instruments is not None else current_instruments()
+    for key in OUTCOME_KEYS:
+        instrument = current.get(key)
+        if instrument is not None and instrument.can_be_filled:
+            return key
+    return "isi"
+
+
+def occasions(
+    enrolment: Enrolment, restriction_start: date | None = None, outcome: str = "isi"
+) -> list[Occasion]:
     """Every occasion of the enrolment's schedule, in date order. "End of week n" is
     the last day of week n in the patient's own calendar; with ``restriction_start``
     (the first sleep window's first evening, in this enrolment) the PHQ-9 of the
-    programme's restriction weeks too."""
+    programme's restriction weeks too. ``outcome``: the insomnia outcome's key
+    (``outcome_key``), asked at baseline, the programme's ``isi_weeks`` and follow-up."""
     programme = enrolment.programme
     start = enrolment.start_date
-    out = [Occasion("isi", "baseline", start)]
+    out = [Occasion(outcome, "baseline", start)]
     for week in sorted({int(w) for w in programme.isi_weeks or [] if int(w) >= 1}):
-        out.append(Occasion("isi", f"week-{week}", start + timedelta(days=7 * week - 1)))
+        out.append(Occasion(outcome, f"week-{week}", start + timedelta(days=7 * week - 1)))
     if programme.follow_up_weeks:
         out.append(
-            Occasion("isi", "follow-up", start + timedelta(days=7 * programme.follow_up_weeks))
+            Occasion(outcome, "follow-up", start + timedelta(days=7 * programme.follow_up_weeks))
         )
     last = start + timedelta(days=7 * programme.weeks - 1)
     for key in MOOD_KEYS:
@@ -198,10 +224,11 @@ def due(
     today: date,
     done: Iterable[Assessment],
     restriction_start: date | None = None,
+    outcome: str = "isi",
 ) -> list[Occasion]:
     """The occasions to offer today: per instrument, the newest that has come due,
     unless it was filled in already or the instrument was completed in the last week.
-    ``restriction_start``: see ``occasions``."""
+    ``restriction_start``, ``outcome``: see ``occasions``."""
     if enrolment is None:
         return []
     done = list(done)
@@ -211,7 +238,7 @@ def due(
         key = a.instrument.key
         latest[key] = max(latest.get(key, a.completed_on), a.completed_on)
     newest: dict[str, Occasion] = {}
-    for occasion in occasions(enrolment, restriction_start):
+    for occasion in occasions(enrolment, restriction_start, outcome):
         if occasion.due_on <= today:
             newest[occasion.key] = occasion
     return [

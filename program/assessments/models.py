@@ -43,6 +43,9 @@ class Instrument(models.Model):
     options = models.JSONField(help_text=_('[{"value": 0, "label": "..."}, ...]'))
     wording_loaded = models.BooleanField(default=False)
     wording_source = models.CharField(max_length=300, blank=True)
+    # A raw-to-T-score table loaded with licensed wording (PROMIS): one T-score for each raw
+    # total, lowest first (program.rules.scoring.check_t_table); empty: no T-scores.
+    t_scores = models.JSONField(default=list, blank=True)
     is_current = models.BooleanField(default=True)
 
     objects = InstrumentQuerySet.as_manager()
@@ -65,7 +68,11 @@ class Instrument(models.Model):
 
     @property
     def can_be_filled(self) -> bool:
-        return self.wording_loaded
+        """Loaded wording, and for an instrument scored by T-scores, its table too."""
+        return self.wording_loaded and (self.key != "promis_sd" or bool(self.t_scores))
+
+    def t_score(self, total: int) -> float | None:
+        return scoring.t_score(self.scale, self.t_scores, total) if self.t_scores else None
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -127,6 +134,11 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument.short_name} {self.total} on {self.completed_on}"
+
+    @property
+    def t_score(self) -> float | None:
+        """The T-score of the total, for instruments scored by a loaded table (PROMIS)."""
+        return self.instrument.t_score(self.total)
 
     def answer_rows(self) -> list[dict[str, Any]]:
         labels = {o["value"]: o["label"] for o in self.instrument.options}

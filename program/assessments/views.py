@@ -30,7 +30,7 @@ from program.risk import actions as risk
 def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[dict]:
     """One chart and table per instrument with results, the ISI first."""
     out = []
-    for key in ["isi", "phq9", "gad7", "ess", "psqi"]:
+    for key in ["isi", "promis_sd", "phq9", "gad7", "ess", "psqi"]:
         trend = trends.get(key)
         if trend is None:
             continue
@@ -64,7 +64,13 @@ def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     enrolment = current_enrolment(patient)
     due = [
         {"occasion": o, "instrument": instruments[o.key]}
-        for o in service.due(enrolment, today, done, service.restriction_start(patient))
+        for o in service.due(
+            enrolment,
+            today,
+            done,
+            service.restriction_start(patient),
+            service.outcome_key(instruments),
+        )
     ]
     ctx = {
         "due": due,
@@ -83,7 +89,9 @@ def questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     instrument = instruments.get(key)
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
     enrolment = current_enrolment(patient)
-    due = service.due(enrolment, today, done, service.restriction_start(patient))
+    due = service.due(
+        enrolment, today, done, service.restriction_start(patient), service.outcome_key(instruments)
+    )
     occasion = next((o for o in due if o.key == key), None)
     if instrument is None or occasion is None or not instrument.can_be_filled:
         raise Http404

@@ -148,6 +148,19 @@ PATIENTS = [
         born=date(1954, 4, 8),
     ),
     DemoPerson(
+        "done@example.com",
+        "Iris (finished)",
+        Role.PATIENT,
+        "Europe/London",
+        "finished the six weeks and filled in the follow-up ISI at week 12, so the clinic "
+        "outcomes page has an end and a follow-up result to show",
+        "therapist@example.com",
+        86,
+        stopped_days_ago=44,
+        country="GB",
+        born=date(1983, 3, 12),
+    ),
+    DemoPerson(
         "grace@example.com",
         "Grace (safety screen)",
         Role.PATIENT,
@@ -464,6 +477,13 @@ def _noon(patient: User, day):
 DEMO_ISI = {
     "week6@example.com": [(0, 19, "baseline"), (13, 15, "week-2"), (27, 10, "week-4")],
     "week3@example.com": [(0, 17, "baseline"), (13, 16, "week-2")],
+    "done@example.com": [
+        (0, 21, "baseline"),
+        (13, 17, "week-2"),
+        (27, 12, "week-4"),
+        (41, 9, "week-6"),
+        (84, 7, "follow-up"),
+    ],
 }
 DEMO_NOTES = {
     "week6@example.com": "Good progress: sleep efficiency above 85% for three weeks. "

@@ -146,7 +146,9 @@ def next_questionnaire_dates(user: User, today: date) -> list[date]:
     return sorted(
         {
             o.due_on
-            for o in assessments.occasions(enrolment, assessments.restriction_start(user))
+            for o in assessments.occasions(
+                enrolment, assessments.restriction_start(user), assessments.outcome_key(instruments)
+            )
             if o.due_on >= today
             and (o.key, o.occasion) not in filled
             and instruments[o.key].can_be_filled
@@ -452,6 +454,7 @@ def _questionnaires_due(deliveries: Sequence[Delivery]) -> set[tuple[int, date]]
     for a in Assessment.objects.filter(patient_id__in=patients).select_related("instrument"):
         done.setdefault(a.patient_id, []).append(a)
     restriction = assessments.restriction_starts(patients)
+    outcome = assessments.outcome_key(instruments)
     return {
         (patient_id, day)
         for patient_id, day in mornings
@@ -462,6 +465,7 @@ def _questionnaires_due(deliveries: Sequence[Delivery]) -> set[tuple[int, date]]
                 day,
                 done.get(patient_id, []),
                 restriction.get(patient_id),
+                outcome,
             )
         )
     }

@@ -13,6 +13,11 @@ Licences decide what ships (docs/sources.md, "Questionnaires"):
   and ``wording_loaded`` is False until a clinic loads its licensed wording with
   ``manage.py load_instrument_wording FILE`` (see README). Patients are never asked to fill
   placeholder text.
+- PROMIS Sleep Disturbance 8b (the APA's DSM-5 Level 2 Sleep Disturbance — Adult) ships the
+  same way, so that a clinic with the PROMIS Health Organization's permission for electronic
+  use can load it with its scoring manual's T-score table; no insomnia measure could be
+  verified as shippable with its wording (docs/sources.md, OPEN-OUTCOME). When the ISI's
+  wording is not loaded and this one's is, it is the outcome the schedule asks for.
 """
 
 from __future__ import annotations
@@ -152,6 +157,27 @@ SHIPPED: list[dict[str, Any]] = [
         "preamble": "",
         "items": _placeholder_items("PSQI component", 7, "psqi_c"),
         "options": _numbered_options(0, 3),
+        "wording_loaded": False,
+    },
+    {
+        "key": "promis_sd",
+        "version": 1,
+        "name": "PROMIS Sleep Disturbance, short form 8b",
+        "short_name": "PROMIS-SD",
+        "licence": (
+            "© PROMIS Health Organization and PROMIS Cooperative Group. Reproduced without "
+            "permission only by clinicians for use with their patients on paper; any other use, "
+            "including electronic use, needs the PROMIS Health Organization's written "
+            "permission. Wording is not shipped: load your licensed copy and the scoring "
+            "manual's T-score table."
+        ),
+        "citation": (
+            "APA, DSM-5 Level 2 Sleep Disturbance — Adult (PROMIS Sleep Disturbance short form)."
+        ),
+        "recall_period": "the past 7 days",
+        "preamble": "",
+        "items": _placeholder_items("PROMIS Sleep Disturbance", 8, "promis_sd"),
+        "options": _numbered_options(1, 5),
         "wording_loaded": False,
     },
 ]

@@ -20,12 +20,19 @@ docs/sources.md):
   [ESS-SCORE] calls 10 or more abnormal, so a clinic that prefers it changes ESS_HIGH.
 - PSQI: Buysse DJ et al. Psychiatry Res 1989;28:193. Global score 0–21 from seven
   component scores 0–3; poor sleeper = global > 5 (Buysse 1989; we pin "> 5", not "≥ 5").
+- PROMIS Sleep Disturbance 8b (the DSM-5 Level 2 Sleep Disturbance — Adult): 8 items 1–5,
+  items 2, 3, 7 and 8 (satisfied, refreshing, enough sleep, quality) reverse-scored, raw total
+  8–40, higher = worse [OPEN-OUTCOME, docs/sources.md: the APA's form and its scoring as
+  quoted there]. The raw score converts to a T-score (mean 50, SD 10) by the scoring manual's
+  table, which was not among the sources read: it is loaded with the licensed wording, never
+  written here. No band is given for the raw score.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 
 class ScoringError(ValueError):
@@ -54,6 +61,12 @@ class Scale:
     min_value: int
     max_value: int
     bands: tuple[Band, ...]
+    # Items whose value counts backwards (max + min − value), e.g. "my sleep was refreshing".
+    reverse: frozenset[str] = frozenset()
+
+    @property
+    def min_total(self) -> int:
+        return self.min_value * len(self.item_keys)
 
     @property
     def max_total(self) -> int:
@@ -84,6 +97,9 @@ GAD7_BANDS = (
 ESS_HIGH = 11
 ESS_BANDS = (Band(0, ESS_HIGH - 1, "Normal range", 0), Band(ESS_HIGH, 24, "High sleepiness", 2))
 PSQI_POOR_ABOVE = 5
+PROMIS_SD_KEYS = tuple(f"promis_sd{i}" for i in range(1, 9))
+PROMIS_SD_REVERSE = frozenset({"promis_sd2", "promis_sd3", "promis_sd7", "promis_sd8"})
+PROMIS_SD_BANDS = (Band(8, 40, "Raw score (higher: more disturbed sleep)", 0),)
 PSQI_BANDS = (
     Band(0, PSQI_POOR_ABOVE, "Good sleeper", 0),
     Band(PSQI_POOR_ABOVE + 1, 21, "Poor sleeper", 1),
@@ -102,6 +118,7 @@ SCALES: dict[str, Scale] = {
     # PSQI's 19 answers reduce to 7 component scores (0–3) by Buysse's rules; a
     # clinic that loads the licensed form enters the component scores here.
     "psqi": Scale("psqi", _keys("psqi_c", 7), 0, 3, PSQI_BANDS),
+    "promis_sd": Scale("promis_sd", PROMIS_SD_KEYS, 1, 5, PROMIS_SD_BANDS, PROMIS_SD_REVERSE),
 }
 
 # The PHQ-9 item asking about thoughts of death or self-harm (Kroenke 2001, item 9).
@@ -128,6 +145,8 @@ def sum_score(answers: Mapping[str, int], scale: Scale) -> int:
             raise ScoringError(
                 f"Item {key} must be between {scale.min_value} and {scale.max_value}."
             )
+        if key in scale.reverse:
+            value = scale.max_value + scale.min_value - value
         total += value
     return total
 
@@ -152,8 +171,10 @@ def score(scale: Scale, answers: Mapping[str, int]) -> Score:
 
 def score_total(scale: Scale, total: int) -> Score:
     """A total entered without item answers (a paper form, or historical results)."""
-    if not 0 <= total <= scale.max_total:
-        raise ScoringError(f"A {scale.key} total must be between 0 and {scale.max_total}.")
+    if not scale.min_total <= total <= scale.max_total:
+        raise ScoringError(
+            f"A {scale.key} total must be between {scale.min_total} and {scale.max_total}."
+        )
     return Score(total, band_for(total, scale.bands))
 
 
@@ -190,3 +211,37 @@ def isi_change(baseline: int, latest: int) -> IsiChange:
         response=isi_response(baseline, latest),
         remission=isi_remission(latest),
     )
+
+
+# --- T-scores from a loaded conversion table (PROMIS) --------------------------------------
+
+
+def check_t_table(scale: Scale, table: Sequence[float]) -> tuple[float, ...]:
+    """A raw-to-T-score table as loaded from a licensed scoring manual: one T-score for each
+    raw total from the lowest to the highest, rising with the raw score (higher = worse for
+    PROMIS Sleep Disturbance), each between 10 and 90. Nothing is filled in or guessed."""
+    expected = scale.max_total - scale.min_total + 1
+    if len(table) != expected:
+        raise ScoringError(
+            f"{scale.key}: expected {expected} T-scores, one for each raw total "
+            f"{scale.min_total}–{scale.max_total}."
+        )
+    values: list[float] = []
+    for t in table:
+        if isinstance(t, bool) or not isinstance(t, int | float) or not 10 <= t <= 90:
+            raise ScoringError(f"{scale.key}: every T-score must be a number from 10 to 90.")
+        values.append(float(t))
+    if any(b <= a for a, b in pairwise(values)):
+        raise ScoringError(f"{scale.key}: the T-scores must rise with the raw total.")
+    return tuple(values)
+
+
+def t_score(scale: Scale, table: Sequence[float], raw: int) -> float | None:
+    """The T-score of a raw total from a loaded table; None without a table."""
+    if not table:
+        return None
+    if not scale.min_total <= raw <= scale.max_total:
+        raise ScoringError(
+            f"A {scale.key} total must be between {scale.min_total} and {scale.max_total}."
+        )
+    return float(table[raw - scale.min_total])

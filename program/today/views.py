@@ -29,10 +29,14 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         overview = programme_overview(enrolment, today=today)
     this_week = overview.current if overview else None
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
+    instruments = assessments.current_instruments() if enrolment else {}
     occasions = assessments.due(
-        enrolment, today, done, assessments.restriction_start(patient) if enrolment else None
+        enrolment,
+        today,
+        done,
+        assessments.restriction_start(patient) if enrolment else None,
+        assessments.outcome_key(instruments),
     )
-    instruments = assessments.current_instruments() if occasions else {}
     due = [
         instruments[o.key]
         for o in occasions

@@ -41,3 +41,19 @@ def test_the_demo_shows_each_kind_of_sleep_window_decision(db) -> None:
     assert {"initial", "hold", "extend", "sleepy_extend"} <= rules, rows
     assert ("week3@example.com", "hold", "pending") in rows
     assert ("week6@example.com", "extend", "approved") in rows
+
+
+def test_the_demo_clinic_outcomes_show_figures_with_n(db) -> None:
+    """Issue 22: the clinic outcomes page shows the demo clinic's figures with their n."""
+    load_demo()
+    admin = User.objects.get(email="admin@example.com")
+    response = client_for(admin).get(reverse("program:clinic_outcomes"))
+    figures = response.context["figures"]
+    assert figures.patients == 7
+    funnel = {s.key: s.count for s in figures.funnel}
+    assert funnel["invited"] == 8  # seven who joined and Hana, invited
+    assert funnel["accepted"] == 7 and funnel["window"] >= 4 and funnel["follow_up"] == 1
+    end, follow_up = figures.outcomes
+    assert (end.n, end.responders, end.remitters) == (1, 1, 0)  # Iris: 21 -> 9
+    assert (follow_up.n, follow_up.remitters) == (1, 1)  # 7 at week 12
+    assert figures.weeks[0].eligible == 7

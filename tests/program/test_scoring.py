@@ -118,8 +118,9 @@ def test_a_total_out_of_range_is_refused() -> None:
 @pytest.mark.parametrize("key", sorted(scoring.SCALES))
 def test_bands_cover_every_total_exactly_once(key: str) -> None:
     scale = scoring.SCALES[key]
-    for total in range(scale.max_total + 1):
+    for total in range(scale.min_total, scale.max_total + 1):
         assert sum(b.contains(total) for b in scale.bands) == 1, (key, total)
+    assert not any(b.contains(scale.min_total - 1) for b in scale.bands), key
 
 
 @given(st.sampled_from(sorted(scoring.SCALES)), st.data())
@@ -133,8 +134,13 @@ def test_the_total_is_the_sum_and_lies_in_its_band(key: str, data: st.DataObject
         )
     )
     result = scoring.score(scale, answers(scale, *values))
-    assert result.total == sum(values)
-    assert 0 <= result.total <= scale.max_total
+    # Reversed items (PROMIS Sleep Disturbance's 2, 3, 7, 8) count max + min - value.
+    counted = [
+        scale.max_value + scale.min_value - v if k in scale.reverse else v
+        for k, v in zip(scale.item_keys, values, strict=True)
+    ]
+    assert result.total == sum(counted)
+    assert scale.min_total <= result.total <= scale.max_total
     assert result.band.contains(result.total)
 
 
