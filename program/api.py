@@ -27,6 +27,7 @@ from accounts.models import User
 from accounts.text import MESSAGE as TEXT_MESSAGE
 from accounts.text import has_control_characters
 from accounts.tokens import TokenAuth
+from program import clinical_text
 from program.api_schema import SleepBetterAPI, WallClock
 from program.api_throttle import PersonRateThrottle
 from program.diary import actions as diary_service
@@ -660,7 +661,7 @@ def _step_out(step: TaperStep | None) -> dict[str, Any] | None:
         "starts_on": step.starts_on,
         "dose_mg": step.dose_mg,
         "drug_free_nights_per_week": step.drug_free_nights_per_week,
-        "note": step.note,
+        "note": step.note_words,
     }
 
 
@@ -755,7 +756,9 @@ def medication_weekly(
             }
             for w in reversed(fig.weeks)
         ],
-        "flags": [{"kind": f.kind, "message": f.message} for f in fig.flags],
+        "flags": [
+            {"kind": f.kind, "message": clinical_text.taper_words(f.message)} for f in fig.flags
+        ],
     }
 
 
