@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Role, User
+from accounts.access import is_clinician
+from accounts.models import User
 from program import clinical_text
 from program.diary import actions as diary_service
 from program.models import (
@@ -214,7 +215,7 @@ def _log(plan: TaperPlan, by: User, action: str, reason: str = "") -> None:
 
 
 def _require_clinician(user: User) -> None:
-    if user.role not in (Role.THERAPIST, Role.ADMIN):
+    if not is_clinician(user):
         raise PlanError(_("Only a clinician sets a taper plan."))
 
 
