@@ -73,6 +73,11 @@ def is_clinic_admin(user: User) -> bool:
     return user.role == Role.ADMIN
 
 
+def is_clinician(user: User) -> bool:
+    """A therapist or a clinic admin: the care team's side of the app."""
+    return user.role in (Role.THERAPIST, Role.ADMIN)
+
+
 def is_own_therapist(user: User, patient: User) -> bool:
     """``user`` is ``patient``'s therapist: the one who writes to them and decides."""
     return user.role == Role.THERAPIST and patient.therapist_id == user.pk

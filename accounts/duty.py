@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from accounts.access import is_clinic_admin, is_therapist
 from accounts.models import Role, User
 
 
@@ -36,6 +37,6 @@ def on_duty(user: User) -> bool:
     """A clinic admin, or a therapist or admin account whose address is on the duty list."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.role == Role.ADMIN:
+    if is_clinic_admin(user):
         return True
-    return user.role == Role.THERAPIST and user.email.lower() in duty_addresses()
+    return is_therapist(user) and user.email.lower() in duty_addresses()

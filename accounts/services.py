@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
+from .access import is_patient, is_therapist
 from .models import Role, User
 
 
@@ -60,7 +61,7 @@ def create_user(
 @transaction.atomic
 def reassign_patient(*, patient: User, therapist: User) -> None:
     """Move ``patient`` to ``therapist``'s caseload (a clinic admin's action)."""
-    if patient.role != Role.PATIENT or therapist.role != Role.THERAPIST:
+    if not is_patient(patient) or not is_therapist(therapist):
         raise ValueError("Only a patient can be assigned, and only to a therapist.")
     patient.therapist = therapist
     patient.save(update_fields=["therapist"])

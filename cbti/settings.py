@@ -205,7 +205,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 NINJA_NUM_PROXIES = ALLAUTH_TRUSTED_PROXY_COUNT
-# The API's own limit, per person (program/api_throttle.py): a client syncing a diary makes
+# The API's own limit, per person (program/api/throttle.py): a client syncing a diary makes
 # a few calls a minute; past this it gets a JSON 429 with Retry-After.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", "120/m")
 # Anyone may sign up only where the clinic allows it; otherwise a therapist's

@@ -184,7 +184,15 @@ class InstrumentAdmin(admin.ModelAdmin):
 class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["patient", "instrument", "occasion", "total", "band", "risk", "completed_on"]
     list_filter = ["instrument", "risk"]
-    readonly_fields = ["patient", "instrument", "answers", "total", "band", "band_rank", "risk"]
+    readonly_fields = [
+        "patient",
+        "instrument",
+        "answers",
+        "total",
+        "band_code",
+        "band_rank",
+        "risk",
+    ]
 
     def has_add_permission(self, request):
         # Entered by the patient or their therapist; its patient is read-only here.

@@ -13,23 +13,28 @@ here (the pattern of ``program.sleep_window.words``):
   (``SAFETY_ADVICE``), the nap rule (``NAP_RULE``) and the crisis message
   (``CRISIS_MESSAGE``).
 
+- the score bands of ``program.rules.scoring``, by the code stored on each Assessment
+  (``BAND_WORDS``, ``band_words``).
+
+- the taper plan's step notes (stored on each step as a code and its figures), plan
+  checks and flags, ``program.rules.taper.Note`` (``TAPER_WORDS``, ``taper_words``).
+
 The rest still write English: the elevated-mood question of ``program.rules.mood`` (kept
-on each answer as asked), the score bands of ``program.rules.scoring`` (stored on each
-Assessment) and the taper plan's messages of ``program.rules.taper``. That English is
-repeated here inside ``gettext_noop`` so that ``makemessages`` puts it in the
-catalogues; at request time ``translated()`` (or the ``clinical`` template filter),
-``taper_message`` and ``check_word`` look it up in the active language's catalogue.
+on each answer as asked), and the taper templates' names and sources and the words of
+``taper.CHECK_WORDS``. That English is repeated here inside ``gettext_noop`` so that
+``makemessages`` puts it in the catalogues; at request time ``translated()``,
+``template_text`` and ``check_word`` look it up in the active language's catalogue.
 Tests (tests/test_i18n.py, tests/test_i18n_boundary.py) fail when a code has no words
 or the English drifts from here, so a change cannot go out half translated.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import (
     get_language,
@@ -39,7 +44,7 @@ from django.utils.translation import (
     ngettext_lazy,
 )
 
-from program.rules import sleep, titration
+from program.rules import sleep, taper, titration
 
 # --- The safety screen and the weekly sleepiness check (program.rules.safety) ------------
 # The rule module gives the questions' keys and the dozing scale; the words are here, once.
@@ -156,29 +161,42 @@ MARKED = (
         "Our own question, not a validated questionnaire: it helps your clinician keep an eye "
         "on your mood while your time in bed is shorter."
     ),
-    # program.rules.scoring: the bands a questionnaire total falls in (stored in English
-    # on each Assessment, shown through the ``clinical`` filter).
-    gettext_noop("No clinically significant insomnia"),
-    gettext_noop("Subthreshold insomnia"),
-    gettext_noop("Clinical insomnia (moderate)"),
-    gettext_noop("Clinical insomnia (severe)"),
-    gettext_noop("Minimal"),
-    gettext_noop("Mild"),
-    gettext_noop("Moderate"),
-    gettext_noop("Moderately severe"),
-    gettext_noop("Severe"),
-    gettext_noop("Normal range"),
-    gettext_noop("High sleepiness"),
-    gettext_noop("Good sleeper"),
-    gettext_noop("Poor sleeper"),
-    gettext_noop("Raw score (higher: more disturbed sleep)"),
 )
 
 
 def translated(text: str) -> str:
-    """``text`` (English, from ``mood`` or ``scoring``) in the active language, else
-    unchanged."""
+    """``text`` (English, from ``mood``) in the active language, else unchanged."""
     return gettext(text)
+
+
+# --- Score bands (program.rules.scoring) ---------------------------------------------
+# The band a questionnaire total falls in, by its code (stored on each Assessment).
+BAND_WORDS = {
+    "isi_none": gettext_lazy("No clinically significant insomnia"),
+    "promis_sd_raw": gettext_lazy("Raw score (higher: more disturbed sleep)"),
+    "isi_subthreshold": gettext_lazy("Subthreshold insomnia"),
+    "isi_moderate": gettext_lazy("Clinical insomnia (moderate)"),
+    "isi_severe": gettext_lazy("Clinical insomnia (severe)"),
+    "phq9_minimal": gettext_lazy("Minimal"),
+    "phq9_mild": gettext_lazy("Mild"),
+    "phq9_moderate": gettext_lazy("Moderate"),
+    "phq9_moderately_severe": gettext_lazy("Moderately severe"),
+    "phq9_severe": gettext_lazy("Severe"),
+    "gad7_minimal": gettext_lazy("Minimal"),
+    "gad7_mild": gettext_lazy("Mild"),
+    "gad7_moderate": gettext_lazy("Moderate"),
+    "gad7_severe": gettext_lazy("Severe"),
+    "ess_normal": gettext_lazy("Normal range"),
+    "ess_high": gettext_lazy("High sleepiness"),
+    "psqi_good": gettext_lazy("Good sleeper"),
+    "psqi_poor": gettext_lazy("Poor sleeper"),
+}
+
+
+def band_words(code: str) -> str:
+    """A score band's words in the active language (the code itself if it has no
+    words, so a band the data migration could not name shows, never vanishes)."""
+    return str(BAND_WORDS.get(code, code))
 
 
 # program.rules.sleep.check_night's errors and warnings, by code: the rule gives the
@@ -311,158 +329,76 @@ TAPER_TEMPLATES = (
     gettext_noop("ASAM 2025 benzodiazepine tapering guide (slowest rate)"),
 )
 
-_INT = r"(?P<{}>\d+)"
-_MG = r"(?P<{}>\d+(?:\.\d+)? mg)"
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# taper.Note: suggested steps' notes, check_steps' errors and notes, and flags, by
+# code. The figures go in as the rule gives them; a date (ISO) is written for the
+# active language.
+TAPER_WORDS: dict[taper.Note, Any] = {
+    taper.Note.DRUG_FREE_NIGHTS: gettext_lazy("%(nights)s drug-free nights a week"),
+    taper.Note.LARGE_STEP: gettext_lazy(
+        "A %(cut)s%% step, more than this plan's %(percent)s%%: the tablets listed "
+        "make nothing smaller (a lower strength or a liquid form could). Held twice "
+        "as long."
+    ),
+    taper.Note.NO_STEPS: gettext_lazy("A plan needs at least one step."),
+    taper.Note.STEP_ORDER: gettext_lazy("Step %(next)s must start after step %(step)s."),
+    taper.Note.NEGATIVE_DOSE: gettext_lazy("Step %(step)s: a dose can't be negative."),
+    taper.Note.DRUG_FREE_RANGE: gettext_lazy("Step %(step)s: drug-free nights are 0 to 7 a week."),
+    taper.Note.NOT_ACHIEVABLE: gettext_lazy(
+        "Step %(step)s: %(dose)s cannot be made from the tablets listed."
+    ),
+    taper.Note.ABOVE_TEMPLATE: gettext_lazy(
+        "Step %(step)s cuts the dose by %(cut)s%%, more than the template's %(percent)s%%."
+    ),
+    taper.Note.ABOVE_CLINIC_LIMIT: gettext_lazy(
+        "Step %(step)s cuts the dose by %(cut)s%%, more than the clinic's limit of %(percent)s%%."
+    ),
+    taper.Note.LAST_NOT_ZERO: gettext_lazy(
+        "The last step is not 0 mg: the plan holds at that dose."
+    ),
+    taper.Note.USE_RISING: gettext_lazy("Use rose in week %(week)s compared with week %(before)s."),
+    taper.Note.STEP_MISSED: gettext_lazy(
+        "Step %(step)s (%(dose)s from %(date)s) not made: the last %(nights)s nights "
+        "were at %(previous)s or more."
+    ),
+    taper.Note.ABOVE_PLAN: ngettext_lazy(
+        "%(count)s night above the plan in week %(week)s.",
+        "%(count)s nights above the plan in week %(week)s.",
+        "count",
+    ),
+    taper.Note.DRUG_FREE_MISSED: gettext_lazy(
+        "Planned drug-free nights not kept in week %(week)s (%(planned)s planned)."
+    ),
+}
 
-# taper.suggest_steps' step notes, check_steps' errors and notes, and flags' messages.
-# Each: the English pattern (groups fill the placeholders), the marked message, and
-# for a message with a count, its English plural and the group that counts (the
-# message is then a lazy ngettext keyed on that group).
-TAPER_MESSAGES: tuple[tuple[re.Pattern[str], Any, str | None, str | None], ...] = tuple(
-    (re.compile(pattern), msgid, plural, count)
-    for pattern, msgid, plural, count in (
-        (
-            _INT.format("nights") + re.escape(" drug-free nights a week"),
-            gettext_noop("%(nights)s drug-free nights a week"),
-            None,
-            None,
-        ),
-        (
-            re.escape("A plan needs at least one step."),
-            gettext_noop("A plan needs at least one step."),
-            None,
-            None,
-        ),
-        (
-            "Step " + _INT.format("next") + " must start after step " + _INT.format("step") + r"\.",
-            gettext_noop("Step %(next)s must start after step %(step)s."),
-            None,
-            None,
-        ),
-        (
-            "Step " + _INT.format("step") + re.escape(": a dose can't be negative."),
-            gettext_noop("Step %(step)s: a dose can't be negative."),
-            None,
-            None,
-        ),
-        (
-            "Step " + _INT.format("step") + re.escape(": drug-free nights are 0 to 7 a week."),
-            gettext_noop("Step %(step)s: drug-free nights are 0 to 7 a week."),
-            None,
-            None,
-        ),
-        (
-            "Step "
-            + _INT.format("step")
-            + ": "
-            + _MG.format("dose")
-            + re.escape(" cannot be made from the tablets listed."),
-            gettext_noop("Step %(step)s: %(dose)s cannot be made from the tablets listed."),
-            None,
-            None,
-        ),
-        (
-            "A "
-            + _INT.format("cut")
-            + "% step, more than this plan's "
-            + r"(?P<percent>\d+(?:\.\d+)?)"
-            + re.escape(
-                "%: the tablets listed make nothing smaller (a lower strength or a liquid "
-                "form could). Held twice as long."
-            ),
-            gettext_noop(
-                "A %(cut)s%% step, more than this plan's %(percent)s%%: the tablets listed "
-                "make nothing smaller (a lower strength or a liquid form could). Held twice "
-                "as long."
-            ),
-            None,
-            None,
-        ),
-        (
-            "Step "
-            + _INT.format("step")
-            + " cuts the dose by "
-            + _INT.format("cut")
-            + "%, more than the template's "
-            + r"(?P<percent>\d+(?:\.\d+)?)%\.",
-            gettext_noop(
-                "Step %(step)s cuts the dose by %(cut)s%%, more than the template's %(percent)s%%."
-            ),
-            None,
-            None,
-        ),
-        (
-            "Step "
-            + _INT.format("step")
-            + " cuts the dose by "
-            + _INT.format("cut")
-            + "%, more than the clinic's limit of "
-            + r"(?P<percent>\d+(?:\.\d+)?)%\.",
-            gettext_noop(
-                "Step %(step)s cuts the dose by %(cut)s%%, more than the clinic's limit of "
-                "%(percent)s%%."
-            ),
-            None,
-            None,
-        ),
-        (
-            re.escape("The last step is not 0 mg: the plan holds at that dose."),
-            gettext_noop("The last step is not 0 mg: the plan holds at that dose."),
-            None,
-            None,
-        ),
-        (
-            "Use rose in week "
-            + _INT.format("week")
-            + " compared with week "
-            + _INT.format("before")
-            + r"\.",
-            gettext_noop("Use rose in week %(week)s compared with week %(before)s."),
-            None,
-            None,
-        ),
-        (
-            "Step "
-            + _INT.format("step")
-            + " \\("
-            + _MG.format("dose")
-            + r" from (?P<day>\d\d) (?P<month>[A-Z][a-z]{2})\) not made: the last "
-            + _INT.format("nights")
-            + " nights were at "
-            + _MG.format("previous")
-            + re.escape(" or more."),
-            gettext_noop(
-                "Step %(step)s (%(dose)s from %(date)s) not made: the last %(nights)s nights "
-                "were at %(previous)s or more."
-            ),
-            None,
-            None,
-        ),
-        (
-            _INT.format("count") + " nights? above the plan in week " + _INT.format("week") + r"\.",
-            ngettext_lazy(
-                "%(count)s night above the plan in week %(week)s.",
-                "%(count)s nights above the plan in week %(week)s.",
-                "count",
-            ),
-            "%(count)s nights above the plan in week %(week)s.",
-            "count",
-        ),
-        (
-            "Planned drug-free nights not kept in week "
-            + _INT.format("week")
-            + " \\("
-            + _INT.format("planned")
-            + r" planned\)\.",
-            gettext_noop(
-                "Planned drug-free nights not kept in week %(week)s (%(planned)s planned)."
-            ),
-            None,
-            None,
-        ),
-    )
-)
+
+def _day_and_month(iso: str) -> str:
+    """16 Nov in English (as the plan's pages write it), else the language's own."""
+    day = date.fromisoformat(iso)
+    if (get_language() or "en").startswith("en"):
+        return f"{day:%d %b}"
+    return date_format(day, "j F")
+
+
+def taper_words(message: taper.Message | None) -> str:
+    """One of ``program.rules.taper``'s messages in the active language (its code if it
+    has no words, so a new message shows, never vanishes; "" for none)."""
+    if message is None:
+        return ""
+    words = TAPER_WORDS.get(message.code)
+    if words is None:
+        return str(message.code)
+    values: dict[str, Any] = dict(message.params)
+    if "date" in values:
+        values["date"] = _day_and_month(str(values["date"]))
+    return str(words % values) if values else str(words)
+
+
+def template_text(text: str) -> str:
+    """A taper template's name or source (``TAPER_TEMPLATES``) in the active language."""
+    return gettext(text) if text in TAPER_TEMPLATES else text
+
+
+template_text_lazy = lazy(template_text, str)
 
 
 def occasion_label(key: str) -> str:
@@ -478,40 +414,6 @@ def occasion_label(key: str) -> str:
             "n": key.removeprefix("restriction-week-")
         }
     return key
-
-
-def _localise_values(values: dict[str, str]) -> dict[str, Any]:
-    """Figures captured from English text, written for the active language."""
-    from django.utils.formats import date_format
-
-    out: dict[str, Any] = dict(values)
-    if "day" in out and "month" in out:
-        day, month = out.pop("day"), out.pop("month")
-        out["date"] = (
-            f"{day} {month}"  # as taper wrote it
-            if (get_language() or "en").startswith("en")
-            else date_format(date(2000, _MONTHS.index(month) + 1, int(day)), "j F")
-        )
-    return out
-
-
-def taper_message(text: str) -> str:
-    """A step note, plan check or flag of ``program.rules.taper`` in the active language
-    (else ``gettext(text)``, and unchanged if the catalogue lacks it: a new
-    message shows in English, never vanishes). A clinician's own note is left as
-    written."""
-    for pattern, msgid, _plural, count in TAPER_MESSAGES:
-        match = pattern.fullmatch(text)
-        if match:
-            values = _localise_values(match.groupdict())
-            if count:
-                values[count] = int(values[count])
-                return str(msgid % values)
-            return gettext(msgid) % values if values else gettext(msgid)
-    return gettext(text) if text in TAPER_TEMPLATES else text
-
-
-taper_message_lazy = lazy(taper_message, str)
 
 
 # --- Sleep window (program.rules.titration) ---------------------------------------------------

@@ -83,7 +83,7 @@ def build_caseload(therapist: User, n: int, *, weeks: int = 2, start: int = 0) -
                     instrument=isi,
                     occasion="baseline" if w == 0 else f"week-{w}",
                     total=total,
-                    band="",
+                    band_code="",
                     completed_on=first + timedelta(days=7 * w),
                     source="clinician",
                 )

@@ -1,6 +1,6 @@
 """Hardening (issue 18): every 429 says when to try again, as a page in the site's layout
 (allauth's rate limits reach it through ``handler429`` in cbti/urls.py) or as JSON with
-``Retry-After`` for the API (its own per-person limit, program/api_throttle.py)."""
+``Retry-After`` for the API (its own per-person limit, program/api/throttle.py)."""
 
 from __future__ import annotations
 

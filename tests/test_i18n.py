@@ -211,15 +211,28 @@ def test_no_template_has_bare_english_text() -> None:
 
 
 def test_every_clinical_string_shown_to_people_is_marked_for_translation() -> None:
-    """``mood.py`` and ``scoring.py`` stay free of Django; ``clinical_text`` repeats their
-    wording inside gettext_noop so that makemessages finds it. A changed wording must be
-    repeated."""
+    """``mood.py`` stays free of Django; ``clinical_text`` repeats its wording inside
+    gettext_noop so that makemessages finds it. A changed wording must be repeated."""
     wording = [mood.ELEVATED_MOOD_QUESTION, mood.NOT_VALIDATED]
-    bands = [scoring.ISI_BANDS, scoring.PHQ9_BANDS, scoring.GAD7_BANDS]
-    bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS]
-    wording += [band.label for group in bands for band in group]
     missing = [text for text in wording if text not in clinical_text.MARKED]
     assert not missing, f"add to program/clinical_text.py MARKED: {missing}"
+
+
+def test_every_score_band_has_words_in_english_and_french() -> None:
+    """Every band of ``scoring`` has its words, keyed by code, translated into French."""
+    bands = [scoring.ISI_BANDS, scoring.PHQ9_BANDS, scoring.GAD7_BANDS]
+    bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS]
+    codes = [band.code for group in bands for band in group]
+    assert set(codes) == set(clinical_text.BAND_WORDS)
+    with translation.override("en"):
+        english = {code: clinical_text.band_words(code) for code in codes}
+    with translation.override("fr"):
+        french = {code: clinical_text.band_words(code) for code in codes}
+    assert english["isi_moderate"] == "Clinical insomnia (moderate)"
+    assert french["isi_moderate"] == "Insomnie clinique (modérée)"
+    alike = {"Minimal"}  # the same word in French
+    untranslated = [c for c in codes if french[c] == english[c] and english[c] not in alike]
+    assert not untranslated, f"translate in the French catalogue: {untranslated}"
 
 
 def _night(bed: str, out: str, *, latency: int = 20, awakenings: int = 1, awake: int = 20):

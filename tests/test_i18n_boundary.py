@@ -5,6 +5,7 @@ printable PDF summary in the requesting clinician's language."""
 
 from __future__ import annotations
 
+import html
 import re
 import zlib
 from datetime import date, timedelta
@@ -18,32 +19,35 @@ from django.utils import translation
 from program import clinical_text
 from program.assessments import actions as assessments
 from program.medication import actions as medication_service
-from program.models import Medication
+from program.models import Medication, TaperPlan
 from program.rules import taper
 from tests.conftest import client_for
 
-# --- program.rules.taper's English, repeated in clinical_text ------------------------------
+# --- program.rules.taper's messages, by code, in clinical_text ---------------------------
 
 
-def _taper_messages() -> list[str]:
-    """Every kind of message ``program.rules.taper`` writes for people."""
+def _taper_messages() -> list[taper.Message]:
+    """Every kind of message ``program.rules.taper`` gives for people."""
     start = date(2026, 11, 2)
-    out: list[str] = []
+    out: list[taper.Message] = []
     for template in taper.TEMPLATES.values():
-        out += [template.name, template.source]
         steps = taper.suggest_steps(
             template=template,
             start_dose=Decimal(10),
             start_on=start,
             strengths=[Decimal(2), Decimal(5)],
         )
-        out += [s.note for s in steps if s.note]
+        out += [s.message for s in steps if s.message]
     bad = [
         taper.Step(start, Decimal("7.5")),
         taper.Step(start, Decimal(-1), drug_free_nights=9),
     ]
     errors, notes = taper.check_steps(bad, strengths=[Decimal(2), Decimal(5)])
     out += errors + notes + taper.check_steps([])[0]
+    # 10 -> 2 mg: larger than the template's rate and the clinic's limit, and not 0 mg.
+    big = [taper.Step(start, Decimal(10)), taper.Step(start + timedelta(days=14), Decimal(2))]
+    out += taper.check_steps(big, template=taper.TEMPLATES["morin04"])[1]
+    out += taper.check_steps(big, max_step_percent=Decimal(25))[1]
     # Flags: nothing in week 1, 8 mg in week 2, 10 mg in week 3 (use rising, the step
     # to 8 mg missed, nights above the plan); then planned drug-free nights not kept.
     steps = taper.suggest_steps(
@@ -67,24 +71,44 @@ def _taper_messages() -> list[str]:
 
 
 def test_every_message_of_the_taper_module_is_translated() -> None:
-    """Fails when taper.py's wording drifts from clinical_text: add the new wording to
-    clinical_text (CHECK_WORDS, TAPER_TEMPLATES or TAPER_MESSAGES) and translate it."""
+    """Fails when taper.py gives a code with no words in clinical_text (TAPER_WORDS), or
+    words the French catalogue lacks."""
     messages = _taper_messages()
-    assert len(set(messages)) >= 16, messages
+    assert {m.code for m in messages} == set(taper.Note), "a code no test example gives"
+    assert set(clinical_text.TAPER_WORDS) == set(taper.Note)
     with translation.override("en"):
-        changed = [m for m in messages if clinical_text.taper_message(m) != m]
-    with translation.override("fr"):
-        untranslated = [m for m in messages if clinical_text.taper_message(m) == m]
-        missed = clinical_text.taper_message(
-            "Step 2 (8 mg from 16 Nov) not made: the last 3 nights were at 10 mg or more."
+        english = [clinical_text.taper_words(m) for m in messages]
+        missed = clinical_text.taper_words(
+            next(m for m in messages if m.code is taper.Note.STEP_MISSED)
         )
-        one = clinical_text.taper_message("1 night above the plan in week 3.")
-    assert not changed, f"English must come back unchanged: {changed}"
-    assert not untranslated, f"add to clinical_text and translate: {untranslated}"
-    assert missed.startswith("Palier 2 (8 mg à partir du 16 novembre) non franchi")
+    with translation.override("fr"):
+        french = [clinical_text.taper_words(m) for m in messages]
+        missed_fr = clinical_text.taper_words(
+            next(m for m in messages if m.code is taper.Note.STEP_MISSED)
+        )
+        one = clinical_text.taper_words(
+            taper.Message(taper.Note.ABOVE_PLAN, {"count": 1, "week": 3})
+        )
+    untranslated = [e for e, f in zip(english, french, strict=True) if e == f]
+    assert not untranslated, f"translate in the French catalogue: {untranslated}"
+    assert not [e for e in english if "%(" in e or e in set(taper.Note)]
+    assert missed == "Step 2 (8 mg from 16 Nov) not made: the last 3 nights were at 10 mg or more."
+    assert missed_fr.startswith("Palier 2 (8 mg à partir du 16 novembre) non franchi")
     assert one == "1 nuit au-dessus du plan en semaine 3."
-    # A clinician's own note is theirs: left as written.
-    assert clinical_text.taper_message("Take with food") == "Take with food"
+    with translation.override("en"):
+        two = taper.Message(taper.Note.ABOVE_PLAN, {"count": 2, "week": 3})
+        assert clinical_text.taper_words(two) == "2 nights above the plan in week 3."
+
+
+def test_the_taper_templates_names_are_translated() -> None:
+    texts = [t for template in taper.TEMPLATES.values() for t in (template.name, template.source)]
+    with translation.override("en"):
+        assert [clinical_text.template_text(t) for t in texts] == texts
+    with translation.override("fr"):
+        untranslated = [t for t in texts if clinical_text.template_text(t) == t]
+    assert not untranslated, f"add to clinical_text.TAPER_TEMPLATES and translate: {untranslated}"
+    # A clinician's words are theirs: left as written.
+    assert clinical_text.template_text("Take with food") == "Take with food"
 
 
 def test_the_check_words_are_the_taper_modules() -> None:
@@ -199,6 +223,38 @@ def test_a_french_therapist_sees_the_step_notes_in_french(patient, therapist) ->
     text = page.content.decode()
     assert "2 nuits sans médicament par semaine" in text
     assert "drug-free nights a week" not in text
+
+
+def test_the_step_editor_keeps_a_suggested_note_as_its_code(patient, therapist) -> None:
+    """The editor shows the suggestion's note in the clinician's language beside their own
+    note; saving the rows as shown keeps the code, and adds the clinician's words."""
+    therapist.language = "fr"
+    therapist.save(update_fields=["language"])
+    _plan(patient, therapist)
+    plan = TaperPlan.objects.get()
+    edit = reverse("program:taper_plan_edit", args=[patient.pk, plan.pk])
+    client = client_for(therapist)
+    page = client.get(edit).content.decode()
+    assert "2 nuits sans médicament par semaine" in page
+    assert "drug-free nights a week" not in page
+    fields = dict(re.findall(r'<input[^>]*name="(step-[^"]+)"[^>]*value="([^"]*)"', page))
+    fields = {k: html.unescape(v) for k, v in fields.items()}
+    rows = int(fields["step-TOTAL_FORMS"])
+    noted = next(i for i in range(rows) if fields.get(f"step-{i}-note_code"))
+    data = {
+        **fields,
+        f"step-{noted}-note": "Avec le médecin traitant",
+        "prescriber": "",
+        "conversion_note": "",
+        "notes": "",
+        "reason": "Note ajoutée",
+    }
+    assert client.post(edit, data).status_code == 302
+    step = plan.steps.all()[noted]
+    assert (step.note_code, step.note_params) == ("drug_free_nights", {"nights": 2})
+    assert step.note == "Avec le médecin traitant"
+    with translation.override("en"):
+        assert step.note_words == "2 drug-free nights a week Avec le médecin traitant"
 
 
 # --- The PDF summary ---------------------------------------------------------------------

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import is_therapist
 from accounts.forms import latest_today
 from accounts.models import Role, User
 from program.emails import send_templated_email
@@ -118,7 +119,7 @@ def events_for(user: User) -> QuerySet[AdverseEvent]:
     events = AdverseEvent.objects.select_related("patient", "reported_by", "reviewed_by")
     if risk.on_duty(user):
         return events
-    if user.is_authenticated and user.is_active and user.role == Role.THERAPIST:
+    if user.is_authenticated and user.is_active and is_therapist(user):
         return events.filter(patient__therapist=user, patient__role=Role.PATIENT)
     return events.none()
 

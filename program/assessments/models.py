@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from program.clinical_text import band_words
 from program.enrolment.models import Enrolment
 from program.rules import scoring
 
@@ -110,7 +111,8 @@ class Assessment(models.Model):
     occasion = models.CharField(max_length=20, help_text=_("baseline, week-2, …, follow-up"))
     answers = models.JSONField(default=dict, blank=True)
     total = models.PositiveSmallIntegerField()
-    band = models.CharField(max_length=100)
+    # A code of ``program.rules.scoring`` (its words: ``clinical_text.band_words``).
+    band_code = models.CharField(max_length=100)
     band_rank = models.PositiveSmallIntegerField(default=0)
     risk = models.BooleanField(default=False, help_text=_("PHQ-9 item 9 answered above 0."))
     # Mirrors its RiskAlert's acknowledgement (program.risk.actions.acknowledge), for the readers
@@ -139,6 +141,11 @@ class Assessment(models.Model):
     def t_score(self) -> float | None:
         """The T-score of the total, for instruments scored by a loaded table (PROMIS)."""
         return self.instrument.t_score(self.total)
+
+    @property
+    def band(self) -> str:
+        """The band's words in the active language."""
+        return band_words(self.band_code)
 
     def answer_rows(self) -> list[dict[str, Any]]:
         labels = {o["value"]: o["label"] for o in self.instrument.options}

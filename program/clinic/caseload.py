@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from program.clinical_text import band_words
 from program.curriculum.actions import PaceSummary, pace_summaries
 from program.models import (
     Assessment,
@@ -217,7 +218,7 @@ def build_rows(
     for patient_id, day, total, band in (
         Assessment.objects.filter(patient_id__in=ids, instrument__key="isi")
         .order_by("completed_on", "completed_at")
-        .values_list("patient_id", "completed_on", "total", "band")
+        .values_list("patient_id", "completed_on", "total", "band_code")
     ):
         isi[patient_id].append((day, total, band))
     doses: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
@@ -271,7 +272,7 @@ def _row(
         tst_change=_difference(tst, tst_before),
         isi_latest=isi[-1][1] if isi else None,
         isi_change=(isi[-1][1] - isi[0][1]) if len(isi) > 1 else None,
-        isi_band=isi[-1][2] if isi else "",
+        isi_band=band_words(isi[-1][2]) if isi else "",
         pending_recommendations=patient.pending_recommendations,
         lessons_done=summary.lessons_done if summary else 0,
         lessons_total=summary.lessons_total if summary else 0,

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, QuerySet
 
-from accounts.access import visible_patients
-from accounts.models import Role, User
+from accounts.access import is_clinician, visible_patients
+from accounts.models import User
 from program.assessments.models import RiskAlert
 from program.clinic import caseload
 from program.clinical_text import flag_words
@@ -101,9 +101,7 @@ class Card:
 
 def patients_for(user: User) -> QuerySet[User]:
     """A therapist's own patients; a clinic admin's: the clinic's (accounts.access)."""
-    return (
-        visible_patients(user) if user.role in (Role.THERAPIST, Role.ADMIN) else User.objects.none()
-    )
+    return visible_patients(user) if is_clinician(user) else User.objects.none()
 
 
 def build(user: User) -> list[Card]:

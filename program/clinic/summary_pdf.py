@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from program.clinical_text import duration_short, occasion_label, taper_message, translated
+from program.clinical_text import duration_short, occasion_label, taper_words
 from program.rules import sleep
 
 REPLACEMENTS = {
@@ -158,7 +158,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
                     _day(a.completed_on),
                     occasion_label(a.occasion),
                     f"{a.total} / {a.instrument.scale.max_total}",
-                    translated(a.band) if a.band else "",
+                    a.band,
                 ]
                 for a in trend.results
             ],
@@ -226,7 +226,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
             new_y="NEXT",
         )
         for flag in medication.flags:
-            text = _("Flag: %(message)s") % {"message": taper_message(flag.message)}
+            text = _("Flag: %(message)s") % {"message": taper_words(flag.message)}
             pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
         _table(
             pdf,

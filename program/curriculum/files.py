@@ -210,6 +210,8 @@ def import_directory(
     a lesson alone when its latest published version was published by a person, i.e.
     the clinic's own words. ``push`` moves readers part-way through a lesson to the
     newly published version (their answers are kept)."""
+    from django.core.exceptions import ValidationError
+
     from program.curriculum.models import validate_parts
 
     models = _models(apps or global_apps)
@@ -269,8 +271,8 @@ def import_directory(
                 parts = lesson_meta.get("parts") or []
                 try:
                     validate_parts(parts)
-                except Exception as error:
-                    raise CurriculumFileError(f"{where}: {error}") from error
+                except ValidationError as error:
+                    raise CurriculumFileError(f"{where}: {' '.join(error.messages)}") from error
                 lesson, _ = Lesson.objects.get_or_create(week=week, slug=slug)
                 if is_base:
                     lesson.order = int(lesson_meta.get("order") or 0)

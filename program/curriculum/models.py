@@ -25,54 +25,16 @@ from django.utils.translation import gettext_lazy as _
 
 from program.curriculum.lesson_text import expand
 from program.curriculum.markup import ImageRef, image_ids, render_markdown
+from program.curriculum.parts import problems
 from program.enrolment.models import Enrolment, Programme
-
-PART_TYPES = ("quiz", "reflection", "checklist", "worksheet")
 
 
 def validate_parts(parts: object) -> None:
-    """Interactive parts: a list of dicts, each with a unique ``key`` and a known ``type``.
-
-    - quiz: ``question``, ``options`` [{``text``, ``correct`` (bool), ``feedback``}]
-    - reflection: ``prompt``
-    - checklist: ``title``, ``items`` [str]
-    - worksheet: ``title``, ``fields`` [{``key``, ``label``, ``help`` (optional)}]
-    """
-    if not isinstance(parts, list):
-        raise ValidationError("Interactive parts must be a list.")
-    keys: set[str] = set()
-    for i, part in enumerate(parts, 1):
-        where = f"Part {i}"
-        if not isinstance(part, dict):
-            raise ValidationError(f"{where} must be a mapping.")
-        kind, key = part.get("type"), part.get("key")
-        if kind not in PART_TYPES:
-            raise ValidationError(f"{where}: type must be one of {', '.join(PART_TYPES)}.")
-        if not isinstance(key, str) or not key.replace("-", "").isalnum():
-            raise ValidationError(f"{where}: key must be letters, digits and hyphens.")
-        if key in keys:
-            raise ValidationError(f"{where}: the key “{key}” is used twice.")
-        keys.add(key)
-        if kind == "quiz":
-            options = part.get("options")
-            if not part.get("question") or not isinstance(options, list) or len(options) < 2:
-                raise ValidationError(f"{where}: a quiz needs a question and two options or more.")
-            if not any(isinstance(o, dict) and o.get("correct") for o in options):
-                raise ValidationError(f"{where}: mark at least one option correct.")
-            if not all(isinstance(o, dict) and o.get("text") for o in options):
-                raise ValidationError(f"{where}: every option needs text.")
-        elif kind == "reflection" and not part.get("prompt"):
-            raise ValidationError(f"{where}: a reflection needs a prompt.")
-        elif kind == "checklist" and not (
-            isinstance(part.get("items"), list) and part["items"] and part.get("title")
-        ):
-            raise ValidationError(f"{where}: a checklist needs a title and items.")
-        elif kind == "worksheet":
-            fields = part.get("fields")
-            if not part.get("title") or not isinstance(fields, list) or not fields:
-                raise ValidationError(f"{where}: a worksheet needs a title and fields.")
-            if not all(isinstance(f, dict) and f.get("key") and f.get("label") for f in fields):
-                raise ValidationError(f"{where}: every worksheet field needs a key and a label.")
+    """A lesson's interactive parts have the shape of ``program.curriculum.parts``; every
+    problem is one message."""
+    found = problems(parts)
+    if found:
+        raise ValidationError(found)
 
 
 class Week(models.Model):

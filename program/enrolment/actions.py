@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import is_patient, is_therapist
 from accounts.models import Role, User
 from accounts.services import create_user
 from program.models import Enrolment, Invitation, Programme, hash_token
@@ -40,7 +41,7 @@ def invite_patient(
     Earlier pending invitations to the same address from the same therapist are
     revoked, so only the newest link works.
     """
-    if therapist.role != Role.THERAPIST:
+    if not is_therapist(therapist):
         raise ValueError("Only therapists invite patients.")
     email = email.strip().lower()
     now = timezone.now()
@@ -151,7 +152,7 @@ def current_enrolment(patient: User) -> Enrolment | None:
 def enrol_self_signed_up(patient: User) -> Enrolment | None:
     """Open sign-up (ALLOW_SELF_SIGNUP): start the default programme today, with no
     therapist until a clinic admin assigns one."""
-    if patient.role != Role.PATIENT or current_enrolment(patient) is not None:
+    if not is_patient(patient) or current_enrolment(patient) is not None:
         return None
     return enrol(
         patient=patient, programme=Programme.objects.default(), start_date=patient.local_today()

@@ -25,7 +25,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.access import is_patient
+from accounts.models import User
 from program.rules import age
 
 # The patient's own pages an under-18 keeps (program's URL names); everything else of
@@ -95,7 +96,7 @@ def patient_age(patient: User) -> int | None:
 
 def not_eligible(patient: User) -> bool:
     """A patient whose date of birth makes them under 18."""
-    return patient.role == Role.PATIENT and not age.eligible(patient_age(patient))
+    return is_patient(patient) and not age.eligible(patient_age(patient))
 
 
 def refusal(request: HttpRequest) -> HttpResponse:
@@ -120,7 +121,7 @@ class UnderAgeMiddleware:
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.role != Role.PATIENT:
+        if user is None or not user.is_authenticated or not is_patient(user):
             return None
         if user.date_of_birth is None:
             return None

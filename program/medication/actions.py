@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Role, User
+from accounts.access import is_clinician
+from accounts.models import User
 from program import clinical_text
 from program.diary import actions as diary_service
 from program.models import (
@@ -160,7 +161,9 @@ def save_entry_with_medication(
     return saved
 
 
-def check_plan_steps(plan: TaperPlan, steps: Sequence[taper.Step]) -> tuple[list[str], list[str]]:
+def check_plan_steps(
+    plan: TaperPlan, steps: Sequence[taper.Step]
+) -> tuple[list[taper.Message], list[taper.Message]]:
     """``taper.check_steps`` for this plan: its tablets, its template's rate, and the
     clinic's largest step (``TAPER_MAX_STEP_PERCENT``, off when unset)."""
     limit = settings.TAPER_MAX_STEP_PERCENT
@@ -193,6 +196,8 @@ def _snapshot(plan: TaperPlan) -> list[dict[str, Any]]:
             "dose_mg": f"{s.dose_mg.normalize():f}",
             "drug_free_nights_per_week": s.drug_free_nights_per_week,
             "note": s.note,
+            "note_code": s.note_code,
+            "note_params": s.note_params,
         }
         for s in plan.steps.all()
     ]
@@ -210,7 +215,7 @@ def _log(plan: TaperPlan, by: User, action: str, reason: str = "") -> None:
 
 
 def _require_clinician(user: User) -> None:
-    if user.role not in (Role.THERAPIST, Role.ADMIN):
+    if not is_clinician(user):
         raise PlanError(_("Only a clinician sets a taper plan."))
 
 
@@ -225,6 +230,8 @@ def _replace_steps(plan: TaperPlan, steps: Sequence[taper.Step]) -> None:
             dose_mg=s.dose_mg,
             drug_free_nights_per_week=s.drug_free_nights,
             note=s.note[:200],
+            note_code=s.message.code if s.message else "",
+            note_params=dict(s.message.params) if s.message else {},
         )
         for s in steps
     )
@@ -279,7 +286,7 @@ def update_steps(
     by: User,
     reason: str,
     allow_increase: bool = False,
-) -> list[str]:
+) -> list[taper.Message]:
     """Replace a plan's steps as the clinician edited them; returns notes to show.
 
     Raises PlanError for steps that cannot be saved, and for a step up unless the
@@ -291,7 +298,7 @@ def update_steps(
         raise PlanError(_("This plan has ended; start a new one."))
     errors, notes = check_plan_steps(plan, steps)
     if errors:
-        raise PlanError(" ".join(clinical_text.taper_message(e) for e in errors))
+        raise PlanError(" ".join(clinical_text.taper_words(e) for e in errors))
     ups = taper.increases(steps)
     if ups and not allow_increase:
         raise PlanError(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any, cast
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from program import clinical_text
 from program.form_fields import DATE, MG, mg_field, time_field
 from program.medication.actions import DoseIn
-from program.medication.models import parse_strengths
+from program.medication.models import parse_strengths, step_message
 from program.models import Medication, MedicationAnswer
 from program.rules import taper
 from program.rules.taper import TEMPLATES
@@ -140,8 +141,8 @@ class TaperPlanNewForm(forms.Form):
                 t.key,
                 format_lazy(
                     "{} — {}",
-                    clinical_text.taper_message_lazy(t.name),
-                    clinical_text.taper_message_lazy(t.source),
+                    clinical_text.template_text_lazy(t.name),
+                    clinical_text.template_text_lazy(t.source),
                 ),
             )
             for t in TEMPLATES.values()
@@ -193,6 +194,26 @@ class TaperStepForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "short", "inputmode": "numeric"}),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    # The suggestion's note, kept as its code and figures (shown beside the clinician's
+    # own note, in the reader's language).
+    note_code = forms.CharField(required=False, widget=forms.HiddenInput)
+    note_params = forms.JSONField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Not typed by anyone: a code or figures that do not fit are dropped, not refused.
+        data["message"] = step_message(data.get("note_code") or "", data.get("note_params"))
+        return data
+
+    def message_words(self) -> str:
+        """The suggestion's note in the active language, for the step editor."""
+        params = self["note_params"].value()
+        if isinstance(params, str):
+            try:
+                params = json.loads(params)
+            except ValueError:
+                params = None
+        return clinical_text.taper_words(step_message(self["note_code"].value() or "", params))
 
 
 TaperStepFormSet = forms.formset_factory(TaperStepForm, extra=1, can_delete=True, max_num=80)

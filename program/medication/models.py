@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from program.clinical_text import taper_words
 from program.diary.models import DiaryEntry
 from program.rules import taper
 
@@ -205,7 +206,13 @@ class TaperPlan(models.Model):
     def pure_steps(self) -> list[taper.Step]:
         """The steps as ``program.rules.taper`` sees them (uses prefetched steps if any)."""
         return [
-            taper.Step(s.starts_on, taper.mg(s.dose_mg), s.drug_free_nights_per_week, s.note)
+            taper.Step(
+                s.starts_on,
+                taper.mg(s.dose_mg),
+                s.drug_free_nights_per_week,
+                s.note,
+                s.message,
+            )
             for s in self.steps.all()
         ]
 
@@ -227,11 +234,26 @@ class TaperPlan(models.Model):
         return current, (following[0] if following else None)
 
 
+def step_message(code: str, params: object) -> taper.Message | None:
+    """A stored note code and its figures as ``taper.Message`` (None for an empty or
+    unknown code, or figures that are not a mapping of names to text or numbers)."""
+    if code not in taper.Note or not isinstance(params, dict):
+        return None
+    figures = {
+        str(k): v for k, v in params.items() if isinstance(v, str | int) and not isinstance(v, bool)
+    }
+    return taper.Message(taper.Note(code), figures)
+
+
 class TaperStep(models.Model):
     plan = models.ForeignKey(TaperPlan, on_delete=models.CASCADE, related_name="steps")
     starts_on = models.DateField(help_text=_("From the evening of this date."))
     dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
     drug_free_nights_per_week = models.PositiveSmallIntegerField(default=0)
+    # The suggestion's note: a code of ``taper.Note`` and its figures (words at display
+    # time, ``clinical_text.taper_words``); ``note`` is the clinician's own.
+    note_code = models.CharField(max_length=30, blank=True)
+    note_params = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -239,6 +261,15 @@ class TaperStep(models.Model):
 
     def __str__(self) -> str:
         return f"{taper.format_mg(self.dose_mg)} from {self.starts_on:%Y-%m-%d}"
+
+    @property
+    def message(self) -> taper.Message | None:
+        return step_message(self.note_code, self.note_params)
+
+    @property
+    def note_words(self) -> str:
+        """The suggestion's note in the active language, then the clinician's own."""
+        return " ".join(part for part in (taper_words(self.message), self.note) if part)
 
     @property
     def dose_display(self) -> str:

@@ -238,6 +238,8 @@ def _steps_initial(plan: TaperPlan) -> list[dict[str, Any]]:
             "dose_mg": taper.plain(s.dose_mg),
             "drug_free_nights": s.drug_free_nights_per_week,
             "note": s.note,
+            "note_code": s.note_code,
+            "note_params": s.note_params,
         }
         for s in plan.steps.all()
     ]
@@ -269,7 +271,7 @@ def taper_plan_edit(
         else TaperStepFormSet(initial=_steps_initial(plan), prefix="step")
     )
     details = TaperPlanDetailsForm(request.POST or None, initial=details_initial)
-    notes: list[str] = []
+    notes: list[taper.Message] = []
     if request.method == "POST" and formset.is_valid() and details.is_valid():
         steps = sorted(
             (
@@ -278,6 +280,7 @@ def taper_plan_edit(
                     taper.mg(f.cleaned_data["dose_mg"]),
                     f.cleaned_data["drug_free_nights"],
                     f.cleaned_data.get("note") or "",
+                    f.cleaned_data.get("message"),
                 )
                 for f in formset.forms
                 if f.cleaned_data and not f.cleaned_data.get("DELETE")
@@ -313,7 +316,7 @@ def taper_plan_edit(
         else:
             messages.success(request, _("Steps saved."))
             for note in notes:
-                messages.warning(request, clinical_text.taper_message(note))
+                messages.warning(request, clinical_text.taper_words(note))
             return redirect("program:taper_plan_edit", patient_id=patient.pk, plan_id=plan.pk)
     _steps, check_notes = medication_service.check_plan_steps(plan, plan.pure_steps())
     ctx = {

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.access import is_own_therapist
+from accounts.models import User
 from program.models import Enrolment, Message
 from program.publish import publish_on_commit
 
@@ -33,9 +34,7 @@ def send(*, patient: User, sender: User, text: str) -> Message:
     text = text.strip()
     if not text:
         raise MessageError("A message needs some text.")
-    if sender.pk != patient.pk and not (
-        sender.role == Role.THERAPIST and patient.therapist_id == sender.pk
-    ):
+    if sender.pk != patient.pk and not is_own_therapist(sender, patient):
         raise MessageError("Only the patient and their therapist write in this thread.")
     message = Message.objects.create(patient=patient, sender=sender, text=text)
 

@@ -4,7 +4,6 @@ from program.adverse_events.models import AdverseEvent
 from program.assessments.models import Assessment, Instrument, NoteRevision, TherapistNote
 from program.crisis.models import CrisisContact
 from program.curriculum.models import (
-    PART_TYPES,
     EnrolmentChange,
     Lesson,
     LessonAnswer,
@@ -14,6 +13,7 @@ from program.curriculum.models import (
     Week,
     validate_parts,
 )
+from program.curriculum.parts import PART_TYPES
 from program.diary.models import DiaryEntry, DiaryEntryRevision, UnusualReason
 from program.enrolment.models import (
     DEFAULT_PROGRAMME,

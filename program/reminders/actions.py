@@ -29,7 +29,8 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, User
+from accounts.access import is_patient, is_therapist
+from accounts.models import User
 from program.emails import render_email
 from program.models import (
     Delivery,
@@ -84,11 +85,11 @@ def local_clock(user: User, kind: str, preference: ReminderPreference, today: da
     """The local time a kind is due for ``user``, or None when it does not apply."""
     if not preference.wants(kind) or not user.is_active:
         return None
-    if user.role == Role.PATIENT and not age.eligible(age.age(user.date_of_birth, today)):
+    if is_patient(user) and not age.eligible(age.age(user.date_of_birth, today)):
         return None  # under 18: the programme is not theirs (program.enrolment.eligibility)
     if kind == ReminderKind.DIARY:
         if (
-            user.role != Role.PATIENT
+            not is_patient(user)
             or not Enrolment.objects.current()
             .filter(patient=user, status=Enrolment.Status.ACTIVE)
             .exists()
@@ -102,14 +103,14 @@ def local_clock(user: User, kind: str, preference: ReminderPreference, today: da
         return DEFAULT_DIARY_TIME
     if kind == ReminderKind.WIND_DOWN:
         prescription = _active_prescription(user, today)
-        if user.role != Role.PATIENT or prescription is None:
+        if not is_patient(user) or prescription is None:
             return None
         bedtime = datetime.combine(today, prescription.bedtime)
         return (bedtime - timedelta(minutes=preference.wind_down_minutes)).time()
     if kind == ReminderKind.DIGEST:
-        return DIGEST_TIME if user.role == Role.THERAPIST else None
+        return DIGEST_TIME if is_therapist(user) else None
     if kind in (ReminderKind.NEW_WEEK, ReminderKind.QUESTIONNAIRE):
-        if not preference.wants(kind) or user.role != Role.PATIENT:
+        if not preference.wants(kind) or not is_patient(user):
             return None
         morning = local_clock(user, ReminderKind.DIARY, preference, today) or DEFAULT_DIARY_TIME
         if kind == ReminderKind.QUESTIONNAIRE:  # an hour after the diary reminder, so one
@@ -535,18 +536,18 @@ class BatchContext:
         if not user.is_active or (preference is not None and not preference.wants(delivery.kind)):
             return False
         if delivery.kind == ReminderKind.DIARY:
-            return user.role == Role.PATIENT and user.pk in self.enrolled
+            return is_patient(user) and user.pk in self.enrolled
         if delivery.kind == ReminderKind.WIND_DOWN:
-            return user.role == Role.PATIENT and user.pk in self.bedtimes
+            return is_patient(user) and user.pk in self.bedtimes
         if delivery.kind == ReminderKind.NEW_WEEK:
-            return user.role == Role.PATIENT and user.pk in self.enrolled
+            return is_patient(user) and user.pk in self.enrolled
         if delivery.kind == ReminderKind.QUESTIONNAIRE:  # still due (not filled this morning)
             return (
-                user.role == Role.PATIENT
+                is_patient(user)
                 and user.pk in self.enrolled
                 and (user.pk, delivery.local_date) in self.questionnaire_due
             )
-        return user.role == Role.THERAPIST
+        return is_therapist(user)
 
     def missed_two_nights(self, delivery: Delivery) -> bool:
         days = self.recent.get(delivery.user_id, set())

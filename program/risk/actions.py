@@ -58,6 +58,7 @@ from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, gettext_lazy
 
+from accounts.access import is_own_therapist, is_therapist
 from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
@@ -147,12 +148,7 @@ def can_acknowledge(user: User, patient: User) -> bool:
     """The patient's own therapist, anyone on the duty list, or a clinic admin."""
     if on_duty(user):
         return True
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role == Role.THERAPIST
-        and patient.therapist_id == user.pk
-    )
+    return user.is_authenticated and user.is_active and is_own_therapist(user, patient)
 
 
 def alerts_for(user: User) -> RiskAlertQuerySet:
@@ -163,7 +159,7 @@ def alerts_for(user: User) -> RiskAlertQuerySet:
     )
     if on_duty(user):
         return alerts
-    if user.is_authenticated and user.is_active and user.role == Role.THERAPIST:
+    if user.is_authenticated and user.is_active and is_therapist(user):
         return alerts.filter(patient__therapist=user, patient__role=Role.PATIENT)
     return alerts.none()
 
@@ -179,7 +175,7 @@ def _event(
 
 def _active_therapist(patient: User) -> User | None:
     therapist = patient.therapist if patient.therapist_id else None
-    if therapist is None or not therapist.is_active or therapist.role != Role.THERAPIST:
+    if therapist is None or not therapist.is_active or not is_therapist(therapist):
         return None
     return therapist
 

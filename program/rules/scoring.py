@@ -41,11 +41,14 @@ class ScoringError(ValueError):
 
 @dataclass(frozen=True)
 class Band:
-    """An inclusive score range with a label and a severity rank (0 = none)."""
+    """An inclusive score range with a code and a severity rank (0 = none).
+
+    The code is stored on each answer; its words, in the reader's language, are
+    ``program.clinical_text.BAND_WORDS``. Codes are unique across the scales."""
 
     low: int
     high: int
-    label: str
+    code: str
     rank: int = 0
 
     def contains(self, total: int) -> bool:
@@ -74,35 +77,35 @@ class Scale:
 
 
 ISI_BANDS = (
-    Band(0, 7, "No clinically significant insomnia", 0),
-    Band(8, 14, "Subthreshold insomnia", 1),
-    Band(15, 21, "Clinical insomnia (moderate)", 2),
-    Band(22, 28, "Clinical insomnia (severe)", 3),
+    Band(0, 7, "isi_none", 0),
+    Band(8, 14, "isi_subthreshold", 1),
+    Band(15, 21, "isi_moderate", 2),
+    Band(22, 28, "isi_severe", 3),
 )
 PHQ9_BANDS = (
-    Band(0, 4, "Minimal", 0),
-    Band(5, 9, "Mild", 1),
-    Band(10, 14, "Moderate", 2),
-    Band(15, 19, "Moderately severe", 3),
-    Band(20, 27, "Severe", 4),
+    Band(0, 4, "phq9_minimal", 0),
+    Band(5, 9, "phq9_mild", 1),
+    Band(10, 14, "phq9_moderate", 2),
+    Band(15, 19, "phq9_moderately_severe", 3),
+    Band(20, 27, "phq9_severe", 4),
 )
 GAD7_BANDS = (
-    Band(0, 4, "Minimal", 0),
-    Band(5, 9, "Mild", 1),
-    Band(10, 14, "Moderate", 2),
-    Band(15, 21, "Severe", 3),
+    Band(0, 4, "gad7_minimal", 0),
+    Band(5, 9, "gad7_mild", 1),
+    Band(10, 14, "gad7_moderate", 2),
+    Band(15, 21, "gad7_severe", 3),
 )
 # [ESS-SCORE, docs/sources.md]: "10 or higher = abnormal" on one sheet; "≥ 11 high" is
 # pinned for this app.
 ESS_HIGH = 11
-ESS_BANDS = (Band(0, ESS_HIGH - 1, "Normal range", 0), Band(ESS_HIGH, 24, "High sleepiness", 2))
+ESS_BANDS = (Band(0, ESS_HIGH - 1, "ess_normal", 0), Band(ESS_HIGH, 24, "ess_high", 2))
 PSQI_POOR_ABOVE = 5
 PROMIS_SD_KEYS = tuple(f"promis_sd{i}" for i in range(1, 9))
 PROMIS_SD_REVERSE = frozenset({"promis_sd2", "promis_sd3", "promis_sd7", "promis_sd8"})
-PROMIS_SD_BANDS = (Band(8, 40, "Raw score (higher: more disturbed sleep)", 0),)
+PROMIS_SD_BANDS = (Band(8, 40, "promis_sd_raw", 0),)
 PSQI_BANDS = (
-    Band(0, PSQI_POOR_ABOVE, "Good sleeper", 0),
-    Band(PSQI_POOR_ABOVE + 1, 21, "Poor sleeper", 1),
+    Band(0, PSQI_POOR_ABOVE, "psqi_good", 0),
+    Band(PSQI_POOR_ABOVE + 1, 21, "psqi_poor", 1),
 )
 
 

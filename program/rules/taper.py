@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
@@ -133,15 +133,52 @@ TEMPLATES: dict[str, Template] = {
 }
 
 
+class Note(enum.StrEnum):
+    """What this module tells the clinician: a step's note, a plan check, a flag. The
+    words for each are at the Django boundary (``program.clinical_text.TAPER_WORDS``),
+    in the reader's language; this module gives the code and its figures (named in the
+    comment: doses as ``format_mg`` writes them, percentages as ``plain``, a date in
+    ISO form)."""
+
+    # A suggested step's note (stored on the step).
+    DRUG_FREE_NIGHTS = "drug_free_nights"  # nights
+    LARGE_STEP = "large_step"  # cut, percent
+    # Errors: the plan cannot be saved.
+    NO_STEPS = "no_steps"
+    STEP_ORDER = "step_order"  # next, step
+    NEGATIVE_DOSE = "negative_dose"  # step
+    DRUG_FREE_RANGE = "drug_free_range"  # step
+    # Notes on a clinician's steps.
+    NOT_ACHIEVABLE = "not_achievable"  # step, dose
+    ABOVE_TEMPLATE = "above_template"  # step, cut, percent
+    ABOVE_CLINIC_LIMIT = "above_clinic_limit"  # step, cut, percent
+    LAST_NOT_ZERO = "last_not_zero"
+    # Flags for the therapist (``Flag.kind``).
+    USE_RISING = "use_rising"  # week, before
+    STEP_MISSED = "step_missed"  # step, dose, date, nights, previous
+    ABOVE_PLAN = "above_plan"  # count, week
+    DRUG_FREE_MISSED = "drug_free_missed"  # week, planned
+
+
+@dataclass(frozen=True)
+class Message:
+    """One of ``Note``'s codes with the figures its words quote, by name."""
+
+    code: Note
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Step:
     """From ``starts_on`` (the evening of that date), take ``dose_mg`` each night,
-    leaving out ``drug_free_nights`` nights a week."""
+    leaving out ``drug_free_nights`` nights a week. ``message`` is the suggestion's
+    note on the step, ``note`` the clinician's own words."""
 
     starts_on: date
     dose_mg: Decimal
     drug_free_nights: int = 0
     note: str = ""
+    message: Message | None = None
 
     @property
     def weekly_mg(self) -> Decimal:
@@ -270,7 +307,8 @@ def suggest_steps(
         next_dose = round_to_tablets(target, dose, available)
         if next_dose == 0 and template.drug_free_nights:
             for nights in template.drug_free_nights:
-                steps.append(Step(when, dose, nights, f"{nights} drug-free nights a week"))
+                note = Message(Note.DRUG_FREE_NIGHTS, {"nights": nights})
+                steps.append(Step(when, dose, nights, message=note))
                 when += timedelta(days=template.step_days)
         dose = next_dose
         step = Step(when, dose)
@@ -278,17 +316,15 @@ def suggest_steps(
         cut = cut_percent(steps[-1], step, base_step)
         if larger_than_rate(cut, percent):
             # Never a silent jump: the step says what it is, and is held longer.
-            step = replace(step, note=large_step_note(cut, percent))
+            step = replace(step, message=large_step_note(cut, percent))
             when += timedelta(days=template.step_days * (LARGE_STEP_HOLD - 1))
         steps.append(step)
     return steps
 
 
-def large_step_note(cut: Decimal, percent: Decimal) -> str:
-    return (
-        f"A {plain(cut)}% step, more than this plan's {plain(percent)}%: the tablets listed "
-        "make nothing smaller (a lower strength or a liquid form could). Held twice as long."
-    )
+def large_step_note(cut: Decimal, percent: Decimal) -> Message:
+    """A step larger than the plan's rate, because the tablets make nothing smaller."""
+    return Message(Note.LARGE_STEP, {"cut": plain(cut), "percent": plain(percent)})
 
 
 # --- Checking a clinician's steps ----------------------------------------------------
@@ -306,7 +342,7 @@ def check_steps(
     scored: Sequence[Decimal] = (),
     template: Template | None = None,
     max_step_percent: Decimal | None = None,
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[Message], list[Message]]:
     """Errors (the plan cannot be saved) and notes (shown to the clinician).
 
     Errors: no steps; dates not strictly increasing; a negative dose; drug-free
@@ -317,46 +353,40 @@ def check_steps(
     before, with ``STEP_SLACK``), or by more than the clinic's ``max_step_percent`` of
     the dose before.
     """
-    errors: list[str] = []
-    notes: list[str] = []
+    errors: list[Message] = []
+    notes: list[Message] = []
     if not steps:
-        return ["A plan needs at least one step."], notes
+        return [Message(Note.NO_STEPS)], notes
     for i in range(1, len(steps)):
         if steps[i].starts_on <= steps[i - 1].starts_on:
-            errors.append(f"Step {i + 1} must start after step {i}.")
+            errors.append(Message(Note.STEP_ORDER, {"next": i + 1, "step": i}))
     for i, step in enumerate(steps):
         if step.dose_mg < 0:
-            errors.append(f"Step {i + 1}: a dose can't be negative.")
+            errors.append(Message(Note.NEGATIVE_DOSE, {"step": i + 1}))
         if not 0 <= step.drug_free_nights <= 7:
-            errors.append(f"Step {i + 1}: drug-free nights are 0 to 7 a week.")
+            errors.append(Message(Note.DRUG_FREE_RANGE, {"step": i + 1}))
     available = pieces(strengths, scored)
     if available:
         for i, step in enumerate(steps):
             if step.dose_mg > 0 and not is_achievable(step.dose_mg, available):
-                notes.append(
-                    f"Step {i + 1}: {format_mg(step.dose_mg)} cannot be made from the tablets "
-                    "listed."
-                )
+                figures: dict[str, str | int] = {"step": i + 1, "dose": format_mg(step.dose_mg)}
+                notes.append(Message(Note.NOT_ACHIEVABLE, figures))
     for i in range(1, len(steps)):
         before, after = steps[i - 1], steps[i]
         if template is not None:
             base = steps[0] if template.basis is Basis.START else before
             cut = cut_percent(before, after, base)
             if larger_than_rate(cut, template.percent):
-                notes.append(
-                    f"Step {i + 1} cuts the dose by {plain(cut)}%, more than the template's "
-                    f"{plain(template.percent)}%."
-                )
+                figures = {"step": i + 1, "cut": plain(cut), "percent": plain(template.percent)}
+                notes.append(Message(Note.ABOVE_TEMPLATE, figures))
                 continue
         if max_step_percent is not None:
             cut = cut_percent(before, after, before)
             if cut > max_step_percent:
-                notes.append(
-                    f"Step {i + 1} cuts the dose by {plain(cut)}%, more than the clinic's "
-                    f"limit of {plain(max_step_percent)}%."
-                )
+                figures = {"step": i + 1, "cut": plain(cut), "percent": plain(max_step_percent)}
+                notes.append(Message(Note.ABOVE_CLINIC_LIMIT, figures))
     if steps[-1].dose_mg > 0:
-        notes.append("The last step is not 0 mg: the plan holds at that dose.")
+        notes.append(Message(Note.LAST_NOT_ZERO))
     return errors, notes
 
 
@@ -572,10 +602,14 @@ MISSED_STEP_NIGHTS = 3
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # use_rising | step_missed | above_plan | drug_free_missed
-    message: str
+    kind: Note  # USE_RISING | STEP_MISSED | ABOVE_PLAN | DRUG_FREE_MISSED
+    params: Mapping[str, str | int]  # the figures its words quote
     week: int | None = None
     step_index: int | None = None
+
+    @property
+    def message(self) -> Message:
+        return Message(self.kind, self.params)
 
 
 def flags(
@@ -604,8 +638,8 @@ def flags(
         if rising_nights or rising_dose:
             found.append(
                 Flag(
-                    "use_rising",
-                    f"Use rose in week {latest.week} compared with week {before.week}.",
+                    Note.USE_RISING,
+                    {"week": latest.week, "before": before.week},
                     week=latest.week,
                 )
             )
@@ -625,10 +659,14 @@ def flags(
             ):
                 found.append(
                     Flag(
-                        "step_missed",
-                        f"Step {index + 1} ({format_mg(step.dose_mg)} from "
-                        f"{step.starts_on:%d %b}) not made: the last {MISSED_STEP_NIGHTS} "
-                        f"nights were at {format_mg(previous.dose_mg)} or more.",
+                        Note.STEP_MISSED,
+                        {
+                            "step": index + 1,
+                            "dose": format_mg(step.dose_mg),
+                            "date": step.starts_on.isoformat(),
+                            "nights": MISSED_STEP_NIGHTS,
+                            "previous": format_mg(previous.dose_mg),
+                        },
                         step_index=index,
                     )
                 )
@@ -637,19 +675,13 @@ def flags(
         if latest.above_plan or latest.previous_step:
             count = latest.above_plan + latest.previous_step
             found.append(
-                Flag(
-                    "above_plan",
-                    f"{count} night{'s' if count != 1 else ''} above the plan in week "
-                    f"{latest.week}.",
-                    week=latest.week,
-                )
+                Flag(Note.ABOVE_PLAN, {"count": count, "week": latest.week}, week=latest.week)
             )
         if latest.drug_free_kept is False:
             found.append(
                 Flag(
-                    "drug_free_missed",
-                    f"Planned drug-free nights not kept in week {latest.week} "
-                    f"({latest.planned_drug_free} planned).",
+                    Note.DRUG_FREE_MISSED,
+                    {"week": latest.week, "planned": latest.planned_drug_free},
                     week=latest.week,
                 )
             )

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.access import is_therapist
 from accounts.duty import duty_addresses, on_duty
 from accounts.models import Role, User
 from program.models import SafetyScreen, SleepCourse
@@ -82,7 +83,7 @@ def report_change(patient: User) -> SleepCourse:
 
 def active_therapist(patient: User) -> User | None:
     therapist = patient.therapist if patient.therapist_id else None
-    if therapist is None or not therapist.is_active or therapist.role != Role.THERAPIST:
+    if therapist is None or not therapist.is_active or not is_therapist(therapist):
         return None
     return therapist
 

@@ -4,7 +4,7 @@ from django import template
 from django.utils.formats import number_format
 
 from program import clinical_text
-from program.rules import sleep
+from program.rules import sleep, taper
 
 register = template.Library()
 
@@ -68,15 +68,12 @@ def signed(value: Any, digits: int = 0) -> str:
 
 
 @register.filter
-def clinical(text: str) -> str:
-    """Wording of a pure clinical module (e.g. a score band) in the active language."""
-    from program.clinical_text import translated
-
-    return translated(str(text))
+def taper_text(message: taper.Message | None) -> str:
+    """A plan check or flag of ``program.rules.taper`` in the active language."""
+    return clinical_text.taper_words(message)
 
 
 @register.filter
-def taper_text(text: str) -> str:
-    """A step note, plan check or flag of ``program.rules.taper`` in the active language
-    (a clinician's own note is left as written)."""
-    return clinical_text.taper_message(str(text))
+def taper_template(text: str) -> str:
+    """A taper template's name or source in the active language."""
+    return clinical_text.template_text(str(text))

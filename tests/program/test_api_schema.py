@@ -1,7 +1,7 @@
 """The OpenAPI schema says what the API really answers: times as the API writes them (no
 ``format: time``, which needs a UTC offset), and every status a call can get, including
 the ones given before the app (414 and 431 from gunicorn or the proxy), the rate limit's
-429 and the body limit's 413 (program/api_schema.py)."""
+429 and the body limit's 413 (program/api/schema.py)."""
 
 from __future__ import annotations
 

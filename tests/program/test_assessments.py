@@ -96,7 +96,8 @@ def test_a_patient_fills_in_the_phq9_and_sees_the_result(patient, therapist) -> 
     )
     result = Assessment.objects.get(patient=patient)
     assert response["Location"] == reverse("program:questionnaire_result", args=[result.pk])
-    assert (result.total, result.band, result.risk) == (5, "Mild", False)
+    assert (result.total, result.band_code, result.risk) == (5, "phq9_mild", False)
+    assert result.band == "Mild"
     page = client.get(response["Location"]).content.decode()
     assert "5</span> out of 27" in page and str(CRISIS_MESSAGE) not in page
     # Filled in: no longer offered.

@@ -20,26 +20,26 @@ def answers(scale: scoring.Scale, *values: int) -> dict[str, int]:
 
 
 @pytest.mark.parametrize(
-    ("total", "label"),
+    ("total", "code"),
     [
-        (0, "No clinically significant insomnia"),
-        (7, "No clinically significant insomnia"),
-        (8, "Subthreshold insomnia"),
-        (14, "Subthreshold insomnia"),
-        (15, "Clinical insomnia (moderate)"),
-        (21, "Clinical insomnia (moderate)"),
-        (22, "Clinical insomnia (severe)"),
-        (28, "Clinical insomnia (severe)"),
+        (0, "isi_none"),
+        (7, "isi_none"),
+        (8, "isi_subthreshold"),
+        (14, "isi_subthreshold"),
+        (15, "isi_moderate"),
+        (21, "isi_moderate"),
+        (22, "isi_severe"),
+        (28, "isi_severe"),
     ],
 )
-def test_isi_bands_at_every_boundary(total: int, label: str) -> None:
-    assert scoring.band_for(total, scoring.ISI_BANDS).label == label
+def test_isi_bands_at_every_boundary(total: int, code: str) -> None:
+    assert scoring.band_for(total, scoring.ISI_BANDS).code == code
 
 
 def test_an_isi_worked_example_sums_seven_items() -> None:
     result = scoring.score(ISI, answers(ISI, 3, 2, 3, 4, 2, 3, 2))
     assert result.total == 19
-    assert result.band.label == "Clinical insomnia (moderate)"
+    assert result.band.code == "isi_moderate"
     assert not result.risk
 
 
@@ -62,31 +62,32 @@ def test_isi_response_and_remission_boundaries(baseline, latest, response, remis
 
 
 @pytest.mark.parametrize(
-    ("total", "label"),
-    [(0, "Minimal"), (4, "Minimal"), (5, "Mild"), (9, "Mild"), (10, "Moderate"), (14, "Moderate"),
-     (15, "Moderately severe"), (19, "Moderately severe"), (20, "Severe"), (27, "Severe")],
+    ("total", "code"),
+    [(0, "phq9_minimal"), (4, "phq9_minimal"), (5, "phq9_mild"), (9, "phq9_mild"),
+     (10, "phq9_moderate"), (14, "phq9_moderate"), (15, "phq9_moderately_severe"),
+     (19, "phq9_moderately_severe"), (20, "phq9_severe"), (27, "phq9_severe")],
 )  # fmt: skip
-def test_phq9_severity_bands(total: int, label: str) -> None:
-    assert scoring.band_for(total, scoring.PHQ9_BANDS).label == label
+def test_phq9_severity_bands(total: int, code: str) -> None:
+    assert scoring.band_for(total, scoring.PHQ9_BANDS).code == code
 
 
 @pytest.mark.parametrize(
-    ("total", "label"),
-    [(0, "Minimal"), (4, "Minimal"), (5, "Mild"), (9, "Mild"), (10, "Moderate"),
-     (14, "Moderate"), (15, "Severe"), (21, "Severe")],
+    ("total", "code"),
+    [(0, "gad7_minimal"), (4, "gad7_minimal"), (5, "gad7_mild"), (9, "gad7_mild"),
+     (10, "gad7_moderate"), (14, "gad7_moderate"), (15, "gad7_severe"), (21, "gad7_severe")],
 )  # fmt: skip
-def test_gad7_bands(total: int, label: str) -> None:
-    assert scoring.band_for(total, scoring.GAD7_BANDS).label == label
+def test_gad7_bands(total: int, code: str) -> None:
+    assert scoring.band_for(total, scoring.GAD7_BANDS).code == code
 
 
 def test_ess_is_high_from_11() -> None:
-    assert scoring.score_total(ESS, 10).band.label == "Normal range"
-    assert scoring.score_total(ESS, 11).band.label == "High sleepiness"
+    assert scoring.score_total(ESS, 10).band.code == "ess_normal"
+    assert scoring.score_total(ESS, 11).band.code == "ess_high"
 
 
 def test_psqi_poor_sleeper_is_above_5() -> None:
-    assert scoring.score_total(PSQI, 5).band.label == "Good sleeper"
-    assert scoring.score_total(PSQI, 6).band.label == "Poor sleeper"
+    assert scoring.score_total(PSQI, 5).band.code == "psqi_good"
+    assert scoring.score_total(PSQI, 6).band.code == "psqi_poor"
 
 
 @pytest.mark.parametrize(("item9", "risk"), [(0, False), (1, True), (2, True), (3, True)])

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from program.rules.taper import (
     TEMPLATES,
     Check,
+    Message,
     NightDose,
+    Note,
     Step,
     achievable_doses,
     check_night,
@@ -24,6 +26,7 @@ from program.rules.taper import (
     is_achievable,
     mg,
     pieces,
+    plain,
     round_to_tablets,
     shift_future,
     stretch,
@@ -103,7 +106,8 @@ def test_suggested_steps_worked_examples(template, scored, expected) -> None:
     # Each step follows the one before by the template's interval, or twice that after a
     # step larger than the template's rate (asam_10_2w: 4 -> 2 -> 0 mg).
     gaps = [(b.starts_on - a.starts_on).days for a, b in pairwise(steps)]
-    assert gaps == [days * (2 if a.note.startswith("A ") else 1) for a in steps[:-1]]
+    large = [a.message is not None and a.message.code is Note.LARGE_STEP for a in steps[:-1]]
+    assert gaps == [days * (2 if held else 1) for held in large]
 
 
 @pytest.mark.parametrize(
@@ -138,37 +142,40 @@ def test_a_step_larger_than_the_templates_rate_is_never_silent(
         scored=[mg(x) for x in scored],
     )
     assert [f"{s.dose_mg.normalize():f}" for s in steps] == expected
-    noted = [s for s in steps if s.note.startswith("A ")]
-    assert [n.note.split("%")[0].removeprefix("A ") for n in noted] == large
-    assert all("a lower strength or a liquid form could" in n.note for n in noted)
+    noted = [s.message for s in steps if s.message and s.message.code is Note.LARGE_STEP]
+    assert [n.params["cut"] for n in noted] == large
+    assert all(n.params["percent"] == plain(TEMPLATES[template].percent) for n in noted)
     _, notes = check_steps(
         steps,
         strengths=[mg(x) for x in strengths],
         scored=[mg(x) for x in scored],
         template=TEMPLATES[template],
     )
-    warned = [n for n in notes if "more than the template's" in n]
+    warned = [n for n in notes if n.code is Note.ABOVE_TEMPLATE]
     assert len(warned) == len(large), notes
 
 
 def test_a_clinic_limit_on_the_step_size_is_checked() -> None:
     steps = [Step(START, mg(10)), Step(START + timedelta(days=14), mg(5))]
     _, notes = check_steps(steps, max_step_percent=Decimal(25))
-    assert "Step 2 cuts the dose by 50%, more than the clinic's limit of 25%." in notes
+    limit = {"step": 2, "cut": "50", "percent": "25"}
+    assert Message(Note.ABOVE_CLINIC_LIMIT, limit) in notes
     _, within = check_steps(steps, max_step_percent=Decimal(50))
-    assert not [n for n in within if "limit" in n]
+    assert not [n for n in within if n.code is Note.ABOVE_CLINIC_LIMIT]
 
 
 def test_the_large_step_notes_read_in_french() -> None:
     from django.utils import translation
 
-    from program.clinical_text import taper_message
+    from program.clinical_text import taper_words
     from program.rules.taper import large_step_note
 
     note = large_step_note(Decimal(50), Decimal(10))
-    assert taper_message(note) == note  # English: as written
+    with translation.override("en"):
+        english = taper_words(note)
+    assert english.startswith("A 50% step, more than this plan's 10%: the tablets listed")
     with translation.override("fr"):
-        assert "50" in taper_message(note) and taper_message(note) != note
+        assert "50" in taper_words(note) and taper_words(note) != english
 
 
 def test_the_slowest_template_steps_every_four_weeks() -> None:
@@ -208,14 +215,14 @@ def test_achievable_doses_for_diazepam() -> None:
 def test_checks_a_clinicians_steps() -> None:
     steps = [Step(START, mg(10)), Step(START, mg(8)), Step(START + timedelta(days=3), mg(9))]
     errors, notes = check_steps(steps, strengths=DIAZEPAM)
-    assert errors == ["Step 2 must start after step 1."]
+    assert errors == [Message(Note.STEP_ORDER, {"next": 2, "step": 1})]
     assert increases(steps) == [2]
-    assert "the plan holds" in notes[-1]
+    assert notes[-1] == Message(Note.LAST_NOT_ZERO)
     ok, notes = check_steps(
         [Step(START, mg(10)), Step(START + timedelta(days=14), mg(3))], strengths=DIAZEPAM
     )
     assert ok == []
-    assert "cannot be made" in notes[0]
+    assert notes[0] == Message(Note.NOT_ACHIEVABLE, {"step": 2, "dose": "3 mg"})
 
 
 def test_a_drug_free_night_step_is_a_step_down() -> None:
