@@ -191,6 +191,8 @@ urlpatterns = [
     ),
     path("clinic/", clinic.clinic_home, name="clinic_home"),
     path("clinic/alerts/", risk.risk_alerts, name="risk_alerts"),
+    path("clinic/alerts/push/subscribe/", risk.alert_push_subscribe, name="alert_push_subscribe"),
+    path("clinic/alerts/push/off/", risk.alert_push_off, name="alert_push_off"),
     path("clinic/crisis-contacts/", crisis.crisis_contacts, name="crisis_contacts"),
     path("clinic/crisis-contacts/new/", crisis.crisis_contact_new, name="crisis_contact_new"),
     path(

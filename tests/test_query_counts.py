@@ -500,3 +500,31 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
     assert month == year, f"{month} queries with 30 nights, {year} with 365"
     # Each page also reads the footer's crisis lines; Today the start of restriction too.
     assert month[0] <= 13 and max(month[1:]) <= 11, month
+
+
+def test_the_alerts_page_uses_the_same_queries_for_1_and_12_alerts(
+    therapist, clinic_admin, programme
+) -> None:
+    """/clinic/alerts/: each alert with its notices, whom they emailed and pushed to."""
+    from program.assessments.models import RiskAlert, RiskNotice
+    from program.models import PushSubscription
+
+    def alerts(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            p = make_user(f"risk{i}@example.test", Role.PATIENT, therapist=therapist)
+            alert = RiskAlert.objects.create(patient=p, source="phq9_item9", therapist=therapist)
+            RiskNotice.objects.create(
+                alert=alert, kind="alert", recipients=[therapist.email], pushed_to=[therapist.email]
+            )
+            PushSubscription.objects.create(
+                user=clinic_admin, endpoint=f"https://push.test/{i}", p256dh="k", auth="a"
+            )
+
+    client = client_for(clinic_admin)
+    alerts(1, 0)
+    few = count_queries(client, reverse("program:risk_alerts"))
+    alerts(11, 1)
+    many = count_queries(client, reverse("program:risk_alerts"))
+    assert few == many, (few, many)
+    page = client.get(reverse("program:risk_alerts")).content.decode()
+    assert page.count(f"and by web push to {therapist.email}") == 12

@@ -190,6 +190,10 @@ ROWS = [
     # Every alert email links here: a therapist sees their own patients' alerts (none, for
     # other_therapist), the duty list and the admins every patient's.
     row("program:risk_alerts",         "get",  LOGIN, 403,    403,    200,      200,    200),
+    # Staff turn risk alert pushes on for their own devices (an empty body: 400) or off for
+    # all of them; patients turn theirs on from their reminders (program:push_subscribe).
+    row("program:alert_push_subscribe", "post", LOGIN, 403,   403,    400,      400,    400),
+    row("program:alert_push_off",      "post", LOGIN, 403,    403,    HOME,     HOME,   HOME),
     # The clinic's crisis contacts (shown to every patient) are kept by its admins only.
     row("program:crisis_contacts",     "get",  LOGIN, 403,    403,    403,      403,    200),
     row("program:crisis_contact_new",  "get",  LOGIN, 403,    403,    403,      403,    200),

@@ -207,7 +207,9 @@ class RiskAlert(models.Model):
 class RiskNotice(models.Model):
     """One email of an alert, to the addresses it lists: the first one (the therapist and
     the duty list) or the escalation (the duty list and the admins). Written only when
-    there is someone to send it to; the task marks it sent (program.notifications)."""
+    there is someone to send it to; the task marks it sent (program.notifications).
+    The same people's devices get a web push as well where they turned it on
+    (``pushed_to``: the addresses at least one of whose devices accepted it)."""
 
     class Kind(models.TextChoices):
         ALERT = "alert", _("Alert")
@@ -219,6 +221,11 @@ class RiskNotice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_queued_at = models.DateTimeField(null=True, blank=True)
+    pushed_to = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Addresses whose devices accepted the web push of this notice."),
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -244,6 +251,8 @@ class RiskAlertEvent(models.Model):
         RAISED = "raised", _("Raised: urgent flag shown")
         NOBODY_TO_TELL = "nobody", _("Nobody to email: no therapist and an empty duty list")
         EMAILED = "emailed", _("Email sent")
+        PUSHED = "pushed", _("Web push sent")
+        PUSH_FAILED = "push_failed", _("Web push failed (the email was not affected)")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         ESCALATED = "escalated", _("Escalated: not acknowledged in time")
 

@@ -18,7 +18,9 @@ who, when; the views that open or change the patient's record are in
    patient's therapist and to the duty list, with no health detail ("a patient's answer
    needs a clinician's attention — sign in" and a link). A patient with no therapist is
    the duty list's. An email published while the broker is down is queued again by the
-   reminder tick (``program.notifications``).
+   reminder tick (``program.notifications``). After the emails, the same people who
+   turned alert notifications on for a device (on the alerts page) get a web push
+   (``push_notice``); a push that fails is recorded and never stops the email.
 3. Acknowledgement by a person (``acknowledge``): who and when. The patient's therapist,
    anyone on the duty list and the clinic admins may (``can_acknowledge``).
 4. Escalation (``escalate_due``, run by the reminder tick every minute): an alert nobody
@@ -63,6 +65,7 @@ from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
 from program.models import Assessment, SafetyScreen
 from program.publish import publish_on_commit
+from program.reminders import push
 from program.rules import safety, working_hours
 
 log = logging.getLogger(__name__)
@@ -226,6 +229,54 @@ def submit_screen(
     if result.crisis:
         alert = raise_alert(patient, RiskAlert.Source.SCREEN_SELF_HARM, screen=screen)
     return screen, result, alert
+
+
+# --- Web push, beside the email ---------------------------------------------------
+
+# A push shows on a lock screen: like the email, it carries no health detail.
+PUSH_TITLE = gettext_lazy("A patient's answer needs a clinician's attention")
+PUSH_BODY = gettext_lazy("Sign in to see the risk alert.")
+ESCALATION_PUSH_TITLE = gettext_lazy("Not yet acknowledged: a risk alert is waiting")
+
+
+def push_notice(notice: RiskNotice, url: str) -> list[str]:
+    """Push ``notice`` to the devices of the people it emails who turned alerts on for
+    a device (staff accounts only). Called after the emails: a push that fails is
+    written to the alert's trail and never raised, so it cannot stop or repeat an
+    email. Returns the addresses at least one of whose devices accepted it, also
+    kept on the notice (``pushed_to``) for the alerts page."""
+    escalation = notice.kind == RiskNotice.Kind.ESCALATION
+    staff = User.objects.active().filter(
+        email__in=notice.recipients, role__in=[Role.THERAPIST, Role.ADMIN]
+    )
+    reached: list[str] = []
+    for person in staff.filter(push_subscriptions__isnull=False).distinct().order_by("email"):
+        with translation.override(person.language or None):
+            title = str(ESCALATION_PUSH_TITLE if escalation else PUSH_TITLE)
+            body = str(PUSH_BODY)
+        try:
+            devices = push.send_to_user(person, title=title, body=body, url=url)
+        except Exception as error:  # the push service is down, a bad key: the email stands
+            log.warning(
+                "Risk alert %s: web push to %s failed: %s", notice.alert_id, person.pk, error
+            )
+            _event(
+                notice.alert,
+                RiskAlertEvent.Kind.PUSH_FAILED,
+                detail=f"{notice.get_kind_display()} to {person.email}: {type(error).__name__}",
+            )
+            continue
+        if devices:
+            reached.append(person.email.lower())
+            _event(
+                notice.alert,
+                RiskAlertEvent.Kind.PUSHED,
+                detail=f"{notice.get_kind_display()} to {person.email} ({devices} devices)",
+            )
+    if reached:
+        RiskNotice.objects.filter(pk=notice.pk).update(pushed_to=reached)
+        notice.pushed_to = reached
+    return reached
 
 
 # --- What the patient is told -------------------------------------------------------

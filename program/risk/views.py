@@ -7,8 +7,11 @@ so the audit middleware records it against them.
 
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from accounts.audit import note_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments.models import RiskAlert
+from program.reminders import push
 from program.risk import actions as risk
 from program.sleep_window import rescreen
 
@@ -43,8 +47,44 @@ def risk_alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         "escalate_after_hours": risk.escalate_after_hours(),
         "clinic_hours": risk.clinic_hours_words(),
+        # Web push of the alerts to this person's own devices (alongside the email).
+        "push_key": keys.public if (keys := push.keys()) else "",
+        "devices": user.push_subscriptions.count(),
     }
     return render(request, "program/risk_alerts.html", ctx)
+
+
+@clinician_required
+@require_POST
+def alert_push_subscribe(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Store this browser's push subscription for risk alerts (static/js/push.js on the
+    alerts page). Staff only: a patient's devices are turned on from their reminders."""
+    try:
+        data = json.loads(request.body or b"{}")
+        endpoint = str(data["endpoint"])
+        keys = data["keys"]
+        p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "A push subscription needs endpoint and keys."}, status=400)
+    if not endpoint.startswith("https://") and not settings.DEBUG and not settings.TESTING:
+        return JsonResponse({"error": "Push endpoints must use HTTPS."}, status=400)
+    push.subscribe(request.user, endpoint=endpoint[:1000], p256dh=p256dh[:200], auth=auth[:100])
+    return JsonResponse({"ok": True})
+
+
+@clinician_required
+@require_POST
+def alert_push_off(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Stop risk alert pushes to every device of this person; the emails go on."""
+    removed, _ignored = request.user.push_subscriptions.all().delete()
+    if removed:
+        messages.success(
+            request,
+            _("Alert notifications are off on all your devices. Alert emails still reach you."),
+        )
+    else:
+        messages.info(request, _("Alert notifications were not on for any of your devices."))
+    return redirect("program:risk_alerts")
 
 
 def acknowledge_and_say(request: AuthenticatedHttpRequest, alert: RiskAlert) -> None:
