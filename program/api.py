@@ -29,9 +29,11 @@ from accounts.text import has_control_characters
 from accounts.tokens import TokenAuth
 from program.api_schema import SleepBetterAPI, WallClock
 from program.api_throttle import PersonRateThrottle
+from program.clinical_text import CRISIS_MESSAGE
 from program.diary import actions as diary_service
 from program.medication import actions as medication_service
 from program.models import DiaryEntry, Enrolment, Medication, TaperStep, UnusualReason
+from program.risk import actions as risk
 from program.rules import sleep
 from program.sleep_window.words import Audience
 
@@ -249,6 +251,17 @@ def _out(entry: DiaryEntry, warnings: list[str] | None = None) -> dict[str, Any]
     return data
 
 
+def _flagged(entry: DiaryEntry, before: str) -> list[str]:
+    """The clinic's risk phrases in a night's note start the risk workflow, as on the
+    diary page; the app reading the answer is told what the patient would be told."""
+    alert = risk.flag_words(
+        entry.patient, entry.comments, before=before, where="a diary note", diary_entry=entry
+    )
+    if alert is None:
+        return []
+    return [f"{risk.FLAGGED_WORDS} {CRISIS_MESSAGE} {risk.patient_words(alert)}"]
+
+
 def _percent(value: float | None) -> float | None:
     """Sleep efficiency as every page shows it: one decimal, half up (sleep.percent)."""
     return None if value is None else float(sleep.percent(value))
@@ -360,7 +373,7 @@ def create_entry(
         )
     except diary_service.AlreadySaved as already:
         return Status(200, _out(already.entry, []))
-    return Status(201, _out(saved.entry, saved.warnings))
+    return Status(201, _out(saved.entry, saved.warnings + _flagged(saved.entry, "")))
 
 
 @api.put(
@@ -377,6 +390,7 @@ def update_entry(request: HttpRequest, patient_id: int, diary_date: IsoDate, pay
         )
     if not diary_service.can_edit(entry, patient.local_today()):
         raise HttpError(403, f"Entries can be changed for {diary_service.EDIT_DAYS} days.")
+    before = entry.comments
     saved = diary_service.save_entry(
         patient=patient,
         diary_date=diary_date,
@@ -384,7 +398,7 @@ def update_entry(request: HttpRequest, patient_id: int, diary_date: IsoDate, pay
         changed_by=patient,
         entry=entry,
     )
-    return Status(200, _out(saved.entry, saved.warnings))
+    return Status(200, _out(saved.entry, saved.warnings + _flagged(saved.entry, before)))
 
 
 @api.get(

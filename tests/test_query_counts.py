@@ -528,3 +528,28 @@ def test_the_alerts_page_uses_the_same_queries_for_1_and_12_alerts(
     assert few == many, (few, many)
     page = client.get(reverse("program:risk_alerts")).content.decode()
     assert page.count(f"and by web push to {therapist.email}") == 12
+
+
+def test_the_risk_flags_page_uses_the_same_queries_for_few_and_many_rules(clinic_admin) -> None:
+    """/clinic/risk-flags/: the phrases and the item rules, with who changed each."""
+    from program.assessments.actions import ensure_instruments
+    from program.models import RiskRule
+
+    ensure_instruments()
+    RiskRule.objects.all().delete()
+
+    def rules(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            RiskRule.objects.create(kind="phrase", phrase=f"phrase {i}", updated_by=clinic_admin)
+            RiskRule.objects.create(
+                kind="item", instrument="gad7", item=f"gad{i % 7 + 1}x{i}", threshold=1
+            )
+
+    client = client_for(clinic_admin)
+    rules(1, 0)
+    few = count_queries(client, reverse("program:risk_flags"))
+    rules(20, 1)
+    many = count_queries(client, reverse("program:risk_flags"))
+    assert few == many, (few, many)
+    for url in ("program:risk_flag_new_phrase", "program:risk_flag_new_item"):
+        assert count_queries(client, reverse(url)) <= few + 2, url

@@ -258,6 +258,8 @@ def submit(
     )
     if result.risk:
         risk.raise_alert(patient, RiskAlert.Source.PHQ9_ITEM9, assessment=assessment)
+    else:  # a clinic's own item rules (program.risk.models.RiskRule)
+        risk.flag_answers(patient, assessment)
     run_after_commit("program.tasks.refresh_reminders_task", patient.pk, ["questionnaire"])
     return assessment
 

@@ -156,6 +156,9 @@ class RiskAlert(models.Model):
         # A later instrument adds its source here and calls program.risk.actions.raise_alert.
         PHQ9_ITEM9 = "phq9_item9", _("Self-harm answer on the PHQ-9 (item 9)")
         SCREEN_SELF_HARM = "screen_self_harm", _("Self-harm answer on the safety screen")
+        # The clinic's own risk flags (program.risk.models.RiskRule); ``matches`` says which.
+        FLAGGED_WORDS = "flagged_words", _("Words the clinic flags, in what the patient wrote")
+        FLAGGED_ITEM = "flagged_item", _("A questionnaire answer the clinic flags")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="risk_alerts"
@@ -172,6 +175,23 @@ class RiskAlert(models.Model):
         on_delete=models.SET_NULL,
         related_name="risk_alerts",
     )
+    message = models.ForeignKey(
+        "program.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_alerts",
+    )
+    diary_entry = models.ForeignKey(
+        "program.DiaryEntry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_alerts",
+    )
+    # For a clinic's risk flag: each rule that matched, as it read then, and the words
+    # around the match ([{"rule": "“kill myself”", "excerpt": "…", "negated": false}]).
+    matches = models.JSONField(default=list, blank=True)
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -55,7 +55,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, gettext_lazy
@@ -63,10 +65,11 @@ from django.utils.translation import gettext, gettext_lazy
 from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
-from program.models import Assessment, SafetyScreen
+from program.models import Assessment, DiaryEntry, Message, SafetyScreen
 from program.publish import publish_on_commit
 from program.reminders import push
-from program.rules import safety, working_hours
+from program.risk.models import RiskRule
+from program.rules import risk_flags, safety, working_hours
 
 log = logging.getLogger(__name__)
 
@@ -194,14 +197,29 @@ def raise_alert(
     *,
     assessment: Assessment | None = None,
     screen: SafetyScreen | None = None,
+    message: Message | None = None,
+    diary_entry: DiaryEntry | None = None,
+    matches: list[dict[str, object]] | None = None,
 ) -> RiskAlert:
     """The urgent flag now, and after the commit the alert email to the therapist and
     the duty list; with nobody to email, the trail says so (and the patient is told)."""
     therapist = _active_therapist(patient)
     alert = RiskAlert.objects.create(
-        patient=patient, source=source, assessment=assessment, screen=screen, therapist=therapist
+        patient=patient,
+        source=source,
+        assessment=assessment,
+        screen=screen,
+        message=message,
+        diary_entry=diary_entry,
+        matches=matches or [],
+        therapist=therapist,
     )
-    _event(alert, RiskAlertEvent.Kind.RAISED, detail=str(RiskAlert.Source(source).label))
+    rules = "; ".join(str(m["rule"]) for m in matches or [])
+    _event(
+        alert,
+        RiskAlertEvent.Kind.RAISED,
+        detail=" ".join(filter(None, [str(RiskAlert.Source(source).label), rules])),
+    )
     recipients = [therapist.email.lower()] if therapist else []
     recipients += [a for a in duty_list() if a not in recipients]
     if recipients:
@@ -229,6 +247,95 @@ def submit_screen(
     if result.crisis:
         alert = raise_alert(patient, RiskAlert.Source.SCREEN_SELF_HARM, screen=screen)
     return screen, result, alert
+
+
+# --- The clinic's own risk flags (program.risk.models.RiskRule) ----------------------
+
+# What the patient reads above the crisis contacts after a flag in their own words.
+FLAGGED_WORDS = gettext_lazy(
+    "Some words in what you wrote are ones your clinic asks a clinician to look at, in case "
+    "you are having thoughts of harming yourself."
+)
+FLAGGED_ANSWER = gettext_lazy(
+    "Some of your answers are ones your clinic asks a clinician to look at, in case you are "
+    "having thoughts of harming yourself."
+)
+
+
+def active_phrases() -> list[str]:
+    return list(
+        RiskRule.objects.active()
+        .filter(kind=RiskRule.Kind.PHRASE)
+        .order_by("phrase")
+        .values_list("phrase", flat=True)
+    )
+
+
+@transaction.atomic
+def flag_words(
+    patient: User,
+    text: str,
+    *,
+    before: str = "",
+    where: str,
+    message: Message | None = None,
+    diary_entry: DiaryEntry | None = None,
+) -> RiskAlert | None:
+    """The risk workflow for a flagged phrase newly in ``text`` (one the patient wrote;
+    ``before``: what it said until this edit), with each match and the words around it
+    for the clinician. None when nothing new matched."""
+    found = risk_flags.new_phrases(before, text, active_phrases())
+    if not found:
+        return None
+    matches: list[dict[str, object]] = [
+        {"rule": f"“{m.phrase}”", "where": where, "excerpt": m.excerpt, "negated": m.negated}
+        for m in found
+    ]
+    return raise_alert(
+        patient,
+        RiskAlert.Source.FLAGGED_WORDS,
+        message=message,
+        diary_entry=diary_entry,
+        matches=matches,
+    )
+
+
+def tell_patient_flagged(request: HttpRequest, alert: RiskAlert | None) -> None:
+    """After a flag in the patient's own words: the crisis contacts (base.html shows a
+    message tagged "crisis" with them), then what happened, said only as it did."""
+    if alert is not None:
+        messages.error(request, f"{FLAGGED_WORDS} {patient_words(alert)}", extra_tags="crisis")
+
+
+def item_rules() -> list[risk_flags.ItemRule]:
+    return [
+        risk_flags.ItemRule(instrument, item, threshold or 1)
+        for instrument, item, threshold in RiskRule.objects.active()
+        .filter(kind=RiskRule.Kind.ITEM)
+        .values_list("instrument", "item", "threshold")
+    ]
+
+
+@transaction.atomic
+def flag_answers(patient: User, assessment: Assessment) -> RiskAlert | None:
+    """The risk workflow for a questionnaire answer at or above a clinic's item rule."""
+    found = risk_flags.items_matching(assessment.instrument.key, assessment.answers, item_rules())
+    if not found:
+        return None
+    items = {item["key"]: i for i, item in enumerate(assessment.instrument.items, start=1)}
+    matches: list[dict[str, object]] = [
+        {
+            "rule": f"{assessment.instrument.short_name} item {items.get(rule.item, rule.item)} "
+            f"≥ {rule.threshold}",
+            "where": assessment.instrument.short_name,
+            "excerpt": f"answered {assessment.answers[rule.item]}",
+            "negated": False,
+        }
+        for rule in found
+    ]
+    return raise_alert(
+        patient, RiskAlert.Source.FLAGGED_ITEM, assessment=assessment, matches=matches
+    )
 
 
 # --- Web push, beside the email ---------------------------------------------------
