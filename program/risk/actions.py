@@ -271,7 +271,6 @@ def active_phrases() -> list[str]:
     )
 
 
-@transaction.atomic
 def flag_words(
     patient: User,
     text: str,
@@ -284,6 +283,8 @@ def flag_words(
     """The risk workflow for a flagged phrase newly in ``text`` (one the patient wrote;
     ``before``: what it said until this edit), with each match and the words around it
     for the clinician. None when nothing new matched."""
+    if not text.strip() or text == before:
+        return None  # nothing (new) to read: no query, as for most diary nights
     found = risk_flags.new_phrases(before, text, active_phrases())
     if not found:
         return None
@@ -316,7 +317,6 @@ def item_rules() -> list[risk_flags.ItemRule]:
     ]
 
 
-@transaction.atomic
 def flag_answers(patient: User, assessment: Assessment) -> RiskAlert | None:
     """The risk workflow for a questionnaire answer at or above a clinic's item rule."""
     found = risk_flags.items_matching(assessment.instrument.key, assessment.answers, item_rules())
