@@ -316,6 +316,40 @@ def test_a_yes_is_a_clinician_flag_not_the_crisis_workflow(
         assert "nobody will see this answer automatically" in page
 
 
+def test_without_a_therapist_the_duty_list_sees_a_yes_and_marks_it_looked_at(
+    patient, therapist, clinic_admin, other_therapist, settings
+) -> None:
+    settings.RISK_DUTY_EMAILS = []
+    started_with_bipolar_history(patient, therapist)
+    User.objects.filter(pk=patient.pk).update(therapist=None)
+    patient.refresh_from_db()
+    page = answer_mood(patient, "yes").content.decode()
+    # Told what happens: the duty team's list, not "nobody".
+    assert "your clinic&#x27;s duty team will see your answer on their list" in page
+    assert "nobody will see this answer automatically" not in page
+    check = MoodCheck.objects.get(patient=patient)
+    # On the duty list's queue, on the alerts page and the clinic page.
+    for url in ("program:risk_alerts", "program:clinic_home"):
+        queue = client_for(clinic_admin).get(reverse(url)).content.decode()
+        assert "elevated-mood answer to look at" in queue and patient.display_name in queue
+    # A therapist not on the duty list neither sees it nor may mark it.
+    alerts = client_for(other_therapist).get(reverse("program:risk_alerts")).content.decode()
+    assert patient.display_name not in alerts
+    url = reverse("program:sleep_window_mood_reviewed", args=[patient.pk, check.pk])
+    assert client_for(other_therapist).post(url).status_code == 404
+    # The duty list marks it from the patient's sleep-window page.
+    staff_page = client_for(clinic_admin).get(
+        reverse("program:patient_sleep_window", args=[patient.pk])
+    )
+    assert "I have looked at this" in staff_page.content.decode()
+    done = client_for(clinic_admin).post(url, follow=True).content.decode()
+    assert "Marked as looked at." in done
+    check.refresh_from_db()
+    assert check.reviewed_by == clinic_admin and check.reviewed_at is not None
+    queue = client_for(clinic_admin).get(reverse("program:risk_alerts")).content.decode()
+    assert "elevated-mood answer to look at" not in queue
+
+
 def test_a_yes_holds_reductions_until_the_therapist_has_looked(patient, therapist) -> None:
     started_with_bipolar_history(patient, therapist)
     week_of_nights(patient)  # SE 84%: a shorter window is due
