@@ -236,8 +236,9 @@ def purge_audit_task() -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
 def risk_notice_email_task(notice_id: int) -> None:
     """Send one risk alert email (the first alert or its escalation, program.risk.actions) to each
-    of its addresses: "a patient's answer needs a clinician's attention — sign in", with
-    no health detail, in each person's language where the address is an account's.
+    of its addresses, then a web push to those of them who turned it on for a device: "a
+    patient's answer needs a clinician's attention — sign in", with no health detail, in each
+    person's language where the address is an account's.
 
     At-least-once: a mail server that fails half way retries the whole list, and a
     duplicate "please sign in" is harmless; a lost one is not (one that never reached a
@@ -276,6 +277,9 @@ def risk_notice_email_task(notice_id: int) -> None:
             kind=RiskAlertEvent.Kind.EMAILED,
             detail=f"{notice.get_kind_display()} to {sent} of {len(notice.recipients)} addresses",
         )
+        # The same people's devices, where they turned alert pushes on: after the emails,
+        # and a push that fails never stops or repeats them.
+        risk.push_notice(notice, reverse("program:risk_alerts"))
     # Sent, or no longer needed (already acknowledged).
     notifications.mark_sent(RiskNotice, notice.pk, timezone.now())
 

@@ -196,6 +196,12 @@ urlpatterns = [
         "clinic/outcomes/export.csv", outcome_views.outcomes_export, name="clinic_outcomes_export"
     ),
     path("clinic/alerts/", risk.risk_alerts, name="risk_alerts"),
+    path("clinic/alerts/push/subscribe/", risk.alert_push_subscribe, name="alert_push_subscribe"),
+    path("clinic/alerts/push/off/", risk.alert_push_off, name="alert_push_off"),
+    path("clinic/risk-flags/", risk.risk_flags, name="risk_flags"),
+    path("clinic/risk-flags/new-phrase/", risk.risk_flag_new_phrase, name="risk_flag_new_phrase"),
+    path("clinic/risk-flags/new-item/", risk.risk_flag_new_item, name="risk_flag_new_item"),
+    path("clinic/risk-flags/<int:rule_id>/", risk.risk_flag_edit, name="risk_flag_edit"),
     path("clinic/crisis-contacts/", crisis.crisis_contacts, name="crisis_contacts"),
     path("clinic/crisis-contacts/new/", crisis.crisis_contact_new, name="crisis_contact_new"),
     path(

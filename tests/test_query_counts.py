@@ -600,6 +600,8 @@ def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(
     # and their accounts; programmes with their enrolment counts; the audit log's count,
     # page and the staff for its filter.
     assert max(many) <= 10, many
+
+
 def test_clinic_outcomes_use_the_same_queries_for_5_and_2000_patients(
     therapist, clinic_admin
 ) -> None:
@@ -626,3 +628,56 @@ def test_clinic_outcomes_use_the_same_queries_for_5_and_2000_patients(
     # adverse events, positive screens; (admins: the therapists for the filter); the audit
     # event; the crisis contacts of the footer (pages only).
     assert many == [17, 15, 16, 15], many  # admin page, admin CSV, therapist page, CSV
+
+
+def test_the_alerts_page_uses_the_same_queries_for_1_and_12_alerts(
+    therapist, clinic_admin, programme
+) -> None:
+    """/clinic/alerts/: each alert with its notices, whom they emailed and pushed to."""
+    from program.assessments.models import RiskAlert, RiskNotice
+    from program.models import PushSubscription
+
+    def alerts(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            p = make_user(f"risk{i}@example.test", Role.PATIENT, therapist=therapist)
+            alert = RiskAlert.objects.create(patient=p, source="phq9_item9", therapist=therapist)
+            RiskNotice.objects.create(
+                alert=alert, kind="alert", recipients=[therapist.email], pushed_to=[therapist.email]
+            )
+            PushSubscription.objects.create(
+                user=clinic_admin, endpoint=f"https://push.test/{i}", p256dh="k", auth="a"
+            )
+
+    client = client_for(clinic_admin)
+    alerts(1, 0)
+    few = count_queries(client, reverse("program:risk_alerts"))
+    alerts(11, 1)
+    many = count_queries(client, reverse("program:risk_alerts"))
+    assert few == many, (few, many)
+    page = client.get(reverse("program:risk_alerts")).content.decode()
+    assert page.count(f"and by web push to {therapist.email}") == 12
+
+
+def test_the_risk_flags_page_uses_the_same_queries_for_few_and_many_rules(clinic_admin) -> None:
+    """/clinic/risk-flags/: the phrases and the item rules, with who changed each."""
+    from program.assessments.actions import ensure_instruments
+    from program.models import RiskRule
+
+    ensure_instruments()
+    RiskRule.objects.all().delete()
+
+    def rules(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            RiskRule.objects.create(kind="phrase", phrase=f"phrase {i}", updated_by=clinic_admin)
+            RiskRule.objects.create(
+                kind="item", instrument="gad7", item=f"gad{i % 7 + 1}x{i}", threshold=1
+            )
+
+    client = client_for(clinic_admin)
+    rules(1, 0)
+    few = count_queries(client, reverse("program:risk_flags"))
+    rules(20, 1)
+    many = count_queries(client, reverse("program:risk_flags"))
+    assert few == many, (few, many)
+    for url in ("program:risk_flag_new_phrase", "program:risk_flag_new_item"):
+        assert count_queries(client, reverse(url)) <= few + 2, url

@@ -33,6 +33,7 @@ from program.models import (
     Medication,
     MoodCheck,
     Recommendation,
+    RiskRule,
     WorkerHeartbeat,
 )
 from program.reminders.actions import manage_token
@@ -190,6 +191,18 @@ ROWS = [
     # Every alert email links here: a therapist sees their own patients' alerts (none, for
     # other_therapist), the duty list and the admins every patient's.
     row("program:risk_alerts",         "get",  LOGIN, 403,    403,    200,      200,    200),
+    # Staff turn risk alert pushes on for their own devices (an empty body: 400) or off for
+    # all of them; patients turn theirs on from their reminders (program:push_subscribe).
+    row("program:alert_push_subscribe", "post", LOGIN, 403,   403,    400,      400,    400),
+    row("program:alert_push_off",      "post", LOGIN, 403,    403,    HOME,     HOME,   HOME),
+    # The clinic's risk flags (phrases, questionnaire items) are kept by its admins only.
+    row("program:risk_flags",          "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:risk_flag_new_phrase", "get", LOGIN, 403,    403,    403,      403,    200),
+    row("program:risk_flag_new_item",  "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:risk_flag_edit",      "get",  LOGIN, 403,    403,    403,      403,    200,
+        args="risk_rule"),
+    row("program:risk_flag_edit",      "post", LOGIN, 403,    403,    403,      403,    200,
+        args="risk_rule"),  # an empty form: shown again with its errors
     # The clinic's crisis contacts (shown to every patient) are kept by its admins only.
     row("program:crisis_contacts",     "get",  LOGIN, 403,    403,    403,      403,    200),
     row("program:crisis_contact_new",  "get",  LOGIN, 403,    403,    403,      403,    200),
@@ -399,6 +412,9 @@ def world(
             "alert": [patient.pk, risk.risk_alerts.get().pk],
             "note": [patient.pk, note.pk],
             "crisis_contact": [CrisisContact.objects.get(country="FR").pk],
+            "risk_rule": [
+                RiskRule.objects.get_or_create(kind="phrase", phrase="end my life")[0].pk
+            ],
             "mood_check": [patient.pk, mood_check.pk],
             "adverse_event": [patient.pk, event.pk],
             "staff_member": [other_therapist.pk],

@@ -27,8 +27,10 @@ from program.api.common import (
     _range,
     _user,
 )
+from program.clinical_text import CRISIS_MESSAGE
 from program.diary import actions as diary_service
 from program.models import DiaryEntry, Enrolment, UnusualReason
+from program.risk import actions as risk
 
 router = Router()
 
@@ -148,6 +150,17 @@ def _out(entry: DiaryEntry, warnings: list[str] | None = None) -> dict[str, Any]
     return data
 
 
+def _flagged(entry: DiaryEntry, before: str) -> list[str]:
+    """The clinic's risk phrases in a night's note start the risk workflow, as on the
+    diary page; the app reading the answer is told what the patient would be told."""
+    alert = risk.flag_words(
+        entry.patient, entry.comments, before=before, where="a diary note", diary_entry=entry
+    )
+    if alert is None:
+        return []
+    return [f"{risk.FLAGGED_WORDS} {CRISIS_MESSAGE} {risk.patient_words(alert)}"]
+
+
 def _answers(payload: DiaryEntryIn) -> dict[str, Any]:
     answers = payload.dict()
     if answers["unusual_night"] and not answers["unusual_reason"]:
@@ -215,7 +228,7 @@ def create_entry(
         )
     except diary_service.AlreadySaved as already:
         return Status(200, _out(already.entry, []))
-    return Status(201, _out(saved.entry, saved.warnings))
+    return Status(201, _out(saved.entry, saved.warnings + _flagged(saved.entry, "")))
 
 
 @router.put(
@@ -232,6 +245,7 @@ def update_entry(request: HttpRequest, patient_id: int, diary_date: IsoDate, pay
         )
     if not diary_service.can_edit(entry, patient.local_today()):
         raise HttpError(403, f"Entries can be changed for {diary_service.EDIT_DAYS} days.")
+    before = entry.comments
     saved = diary_service.save_entry(
         patient=patient,
         diary_date=diary_date,
@@ -239,7 +253,7 @@ def update_entry(request: HttpRequest, patient_id: int, diary_date: IsoDate, pay
         changed_by=patient,
         entry=entry,
     )
-    return Status(200, _out(saved.entry, saved.warnings))
+    return Status(200, _out(saved.entry, saved.warnings + _flagged(saved.entry, before)))
 
 
 @router.get(

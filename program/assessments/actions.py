@@ -160,20 +160,27 @@ class Occasion:
         return occasion_label(self.occasion)
 
 
-def restriction_starts(patient_ids: Iterable[int]) -> dict[int, date]:
-    """Each patient's first sleep-window evening (the earliest prescription's
-    ``effective_from``), for patients who have had one: one query."""
+def restriction_starts(patient_ids: Iterable[int]) -> dict[int, mood.Restriction]:
+    """Each patient's restriction: its first sleep-window evening (the earliest
+    prescription's ``effective_from``) and the day a clinician ended it, if they did,
+    for patients who have had one: one query."""
     from django.db.models import Min
 
     rows = (
         Prescription.objects.filter(course__patient_id__in=list(patient_ids))
-        .values("course__patient_id")
+        .values("course__patient_id", "course__status", "course__ended_on")
         .annotate(first=Min("effective_from"))
     )
-    return {row["course__patient_id"]: row["first"] for row in rows}
+    return {
+        row["course__patient_id"]: mood.Restriction(
+            start=row["first"],
+            ended_on=row["course__ended_on"] if row["course__status"] == "ended" else None,
+        )
+        for row in rows
+    }
 
 
-def restriction_start(patient: User) -> date | None:
+def restriction_start(patient: User) -> mood.Restriction | None:
     return restriction_starts([patient.pk]).get(patient.pk)
 
 
@@ -193,12 +200,13 @@ def outcome_key(instruments: Mapping[str, Instrument] | None = None) -> str:
 
 
 def occasions(
-    enrolment: Enrolment, restriction_start: date | None = None, outcome: str = "isi"
+    enrolment: Enrolment, restriction: mood.Restriction | None = None, outcome: str = "isi"
 ) -> list[Occasion]:
     """Every occasion of the enrolment's schedule, in date order. "End of week n" is
-    the last day of week n in the patient's own calendar; with ``restriction_start``
-    (the first sleep window's first evening, in this enrolment) the PHQ-9 of the
-    programme's restriction weeks too. ``outcome``: the insomnia outcome's key
+    the last day of week n in the patient's own calendar; with ``restriction`` (the
+    first sleep window's first evening, in this enrolment, and the day it ended) the
+    PHQ-9 of the programme's restriction weeks too, those due after an early end left
+    out (``mood.restriction_occasions``). ``outcome``: the insomnia outcome's key
     (``outcome_key``), asked at baseline, the programme's ``isi_weeks`` and follow-up."""
     programme = enrolment.programme
     start = enrolment.start_date
@@ -212,9 +220,11 @@ def occasions(
     last = start + timedelta(days=7 * programme.weeks - 1)
     for key in MOOD_KEYS:
         out += [Occasion(key, "baseline", start), Occasion(key, f"week-{programme.weeks}", last)]
-    if restriction_start is not None and restriction_start >= start:
+    if restriction is not None and restriction.start >= start:
         weeks = programme.restriction_phq9_weeks or []
-        for occasion, due_on in mood.restriction_occasions(restriction_start, weeks):
+        for occasion, due_on in mood.restriction_occasions(
+            restriction.start, weeks, restriction.ended_on
+        ):
             out.append(Occasion("phq9", occasion, due_on))
     return sorted(out, key=lambda o: (o.due_on, o.key))
 
@@ -223,12 +233,12 @@ def due(
     enrolment: Enrolment | None,
     today: date,
     done: Iterable[Assessment],
-    restriction_start: date | None = None,
+    restriction: mood.Restriction | None = None,
     outcome: str = "isi",
 ) -> list[Occasion]:
     """The occasions to offer today: per instrument, the newest that has come due,
     unless it was filled in already or the instrument was completed in the last week.
-    ``restriction_start``, ``outcome``: see ``occasions``."""
+    ``restriction``, ``outcome``: see ``occasions``."""
     if enrolment is None:
         return []
     done = list(done)
@@ -238,7 +248,7 @@ def due(
         key = a.instrument.key
         latest[key] = max(latest.get(key, a.completed_on), a.completed_on)
     newest: dict[str, Occasion] = {}
-    for occasion in occasions(enrolment, restriction_start, outcome):
+    for occasion in occasions(enrolment, restriction, outcome):
         if occasion.due_on <= today:
             newest[occasion.key] = occasion
     return [
@@ -285,6 +295,8 @@ def submit(
     )
     if result.risk:
         risk.raise_alert(patient, RiskAlert.Source.PHQ9_ITEM9, assessment=assessment)
+    else:  # a clinic's own item rules (program.risk.models.RiskRule)
+        risk.flag_answers(patient, assessment)
     run_after_commit("program.tasks.refresh_reminders_task", patient.pk, ["questionnaire"])
     return assessment
 

@@ -175,6 +175,9 @@ class RiskAlert(models.Model):
         # A later instrument adds its source here and calls program.risk.actions.raise_alert.
         PHQ9_ITEM9 = "phq9_item9", _("Self-harm answer on the PHQ-9 (item 9)")
         SCREEN_SELF_HARM = "screen_self_harm", _("Self-harm answer on the safety screen")
+        # The clinic's own risk flags (program.risk.models.RiskRule); ``matches`` says which.
+        FLAGGED_WORDS = "flagged_words", _("Words the clinic flags, in what the patient wrote")
+        FLAGGED_ITEM = "flagged_item", _("A questionnaire answer the clinic flags")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="risk_alerts"
@@ -191,6 +194,23 @@ class RiskAlert(models.Model):
         on_delete=models.SET_NULL,
         related_name="risk_alerts",
     )
+    message = models.ForeignKey(
+        "program.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_alerts",
+    )
+    diary_entry = models.ForeignKey(
+        "program.DiaryEntry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_alerts",
+    )
+    # For a clinic's risk flag: each rule that matched, as it read then, and the words
+    # around the match ([{"rule": "“kill myself”", "excerpt": "…", "negated": false}]).
+    matches = models.JSONField(default=list, blank=True)
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -226,7 +246,9 @@ class RiskAlert(models.Model):
 class RiskNotice(models.Model):
     """One email of an alert, to the addresses it lists: the first one (the therapist and
     the duty list) or the escalation (the duty list and the admins). Written only when
-    there is someone to send it to; the task marks it sent (program.notifications)."""
+    there is someone to send it to; the task marks it sent (program.notifications).
+    The same people's devices get a web push as well where they turned it on
+    (``pushed_to``: the addresses at least one of whose devices accepted it)."""
 
     class Kind(models.TextChoices):
         ALERT = "alert", _("Alert")
@@ -238,6 +260,11 @@ class RiskNotice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_queued_at = models.DateTimeField(null=True, blank=True)
+    pushed_to = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Addresses whose devices accepted the web push of this notice."),
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -263,6 +290,8 @@ class RiskAlertEvent(models.Model):
         RAISED = "raised", _("Raised: urgent flag shown")
         NOBODY_TO_TELL = "nobody", _("Nobody to email: no therapist and an empty duty list")
         EMAILED = "emailed", _("Email sent")
+        PUSHED = "pushed", _("Web push sent")
+        PUSH_FAILED = "push_failed", _("Web push failed (the email was not affected)")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         ESCALATED = "escalated", _("Escalated: not acknowledged in time")
 

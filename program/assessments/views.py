@@ -116,9 +116,12 @@ def questionnaire_result(request: AuthenticatedHttpRequest, assessment_id: int) 
         Assessment.objects.select_related("instrument"), pk=assessment_id, patient=request.user
     )
     ctx = {"assessment": assessment, "crisis_message": str(CRISIS_MESSAGE)}
-    if assessment.risk:
-        # Said only as it happened: an alert written for a person, or nobody told.
-        ctx["risk_words"] = risk.patient_words(assessment.risk_alerts.first())
+    alert = assessment.risk_alerts.first()
+    if assessment.risk or alert is not None:
+        # Said only as it happened: an alert written for a person, or nobody told. An
+        # alert without item 9 is one of the clinic's own item rules.
+        ctx["risk_words"] = risk.patient_words(alert)
+        ctx["flagged_answer"] = None if assessment.risk else str(risk.FLAGGED_ANSWER)
     return render(request, "program/questionnaire_result.html", ctx)
 
 

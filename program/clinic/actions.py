@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.access import is_clinic_admin, is_clinician, is_therapist
 from accounts.models import Role, User
 from accounts.services import create_user
 from program.publish import Published, publish_on_commit
@@ -70,16 +71,16 @@ def deactivate(*, member: User, by: User, move_to: User | None = None) -> int:
     listed as needing a therapist (the duty list covers them). Returns how many moved."""
     if member.pk == by.pk:
         raise StaffError(_("You cannot deactivate your own account."))
-    if member.role not in STAFF_ROLES:
+    if not is_clinician(member):
         raise StaffError(_("Only staff accounts are deactivated here."))
     if (
-        member.role == Role.ADMIN
+        is_clinic_admin(member)
         and not staff().filter(role=Role.ADMIN, is_active=True).exclude(pk=member.pk).exists()
     ):
         raise StaffError(_("The clinic needs at least one active admin."))
     member.is_active = False
     member.save(update_fields=["is_active"])
-    if move_to is not None and member.role == Role.THERAPIST:
+    if move_to is not None and is_therapist(member):
         return move_caseload(from_therapist=member, to_therapist=move_to)
     return 0
 
@@ -93,7 +94,7 @@ def reactivate(*, member: User) -> None:
 @transaction.atomic
 def move_caseload(*, from_therapist: User, to_therapist: User) -> int:
     """Move every patient of ``from_therapist`` to ``to_therapist``; how many moved."""
-    if to_therapist.role != Role.THERAPIST or not to_therapist.is_active:
+    if not is_therapist(to_therapist) or not to_therapist.is_active:
         raise StaffError(_("Choose an active therapist."))
     if to_therapist.pk == from_therapist.pk:
         raise StaffError(_("Choose another therapist."))

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import is_therapist
 from accounts.models import Role, User
 from program.models import Programme
 
@@ -85,7 +86,7 @@ class DeactivateForm(forms.Form):
 
     def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if member.role == Role.THERAPIST:
+        if is_therapist(member):
             field = _therapist_choices(exclude=member)
             field.required = False
             field.label = _("On deactivating, their patients go to")

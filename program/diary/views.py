@@ -30,6 +30,7 @@ from program.diary.forms import DiaryEntryForm
 from program.medication import actions as medication_service
 from program.medication.views import patient_card
 from program.models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication, NightMedication
+from program.risk import actions as risk
 from program.rules import sleep, taper
 from program.sleep_window import actions as sleep_window
 
@@ -304,6 +305,7 @@ def _diary_form(
             return _already_saved(request, patient, earlier)
         if form.is_valid():
             answer, other = form.medication_answers()
+            note_before = entry.comments if entry else ""
             try:
                 saved = medication_service.save_entry_with_medication(
                     patient=patient,
@@ -340,6 +342,15 @@ def _diary_form(
                         _("Please check: %(warning)s If it is right, there is nothing to do.")
                         % {"warning": warning},
                     )
+                # The clinic's risk phrases in the night's note (program.risk.actions).
+                flagged = risk.flag_words(
+                    patient,
+                    saved.entry.comments,
+                    before=note_before,
+                    where="a diary note",
+                    diary_entry=saved.entry,
+                )
+                risk.tell_patient_flagged(request, flagged)
                 if answer and plan is not None:
                     compared = _against_plan(saved.entry, plan)
                     if compared:

@@ -14,6 +14,7 @@ from accounts.access import is_own_therapist
 from accounts.models import User
 from program.models import Enrolment, Message
 from program.publish import publish_on_commit
+from program.risk import actions as risk
 
 
 class MessageError(ValueError):
@@ -30,13 +31,18 @@ def enabled_for(patient: User) -> bool:
 
 @transaction.atomic
 def send(*, patient: User, sender: User, text: str) -> Message:
-    """Save a message and email the other side "you have a new message" (no content)."""
+    """Save a message and email the other side "you have a new message" (no content). A
+    patient's message with one of the clinic's risk phrases raises a risk alert (its
+    ``risk_alerts``)."""
     text = text.strip()
     if not text:
         raise MessageError("A message needs some text.")
     if sender.pk != patient.pk and not is_own_therapist(sender, patient):
         raise MessageError("Only the patient and their therapist write in this thread.")
     message = Message.objects.create(patient=patient, sender=sender, text=text)
+    if sender.pk == patient.pk:
+        # The clinic's risk phrases: the one risk workflow, in this transaction.
+        risk.flag_words(patient, text, where="a message", message=message)
 
     publish_on_commit("program.tasks.message_email_task", message.pk)
     return message

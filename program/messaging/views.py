@@ -19,6 +19,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.messaging import actions as messaging
 from program.models import Message
+from program.risk import actions as risk
 
 
 class MessageForm(forms.Form):
@@ -35,8 +36,10 @@ def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool
         if not (enabled and can_write):
             flash.error(request, "Messages are not switched on for this programme.")
         elif form.is_valid():
-            messaging.send(patient=patient, sender=user, text=form.cleaned_data["text"])
+            message = messaging.send(patient=patient, sender=user, text=form.cleaned_data["text"])
             flash.success(request, "Message sent.")
+            if user.pk == patient.pk:
+                risk.tell_patient_flagged(request, message.risk_alerts.first())
             return redirect(request.path)
     if enabled and request.method == "GET" and not is_clinic_admin(user):
         messaging.mark_read(patient=patient, reader=user)

@@ -41,6 +41,7 @@ from program.reminders.models import (
     ReminderSchedule,
     Watermark,
 )
+from program.risk.models import RiskRule
 from program.sleep_window.models import (
     MoodCheck,
     Prescription,
@@ -85,6 +86,7 @@ __all__ = [
     "ReminderKind",
     "ReminderPreference",
     "ReminderSchedule",
+    "RiskRule",
     "SafetyScreen",
     "SleepCourse",
     "SleepProtocol",

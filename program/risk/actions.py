@@ -18,7 +18,9 @@ who, when; the views that open or change the patient's record are in
    patient's therapist and to the duty list, with no health detail ("a patient's answer
    needs a clinician's attention — sign in" and a link). A patient with no therapist is
    the duty list's. An email published while the broker is down is queued again by the
-   reminder tick (``program.notifications``).
+   reminder tick (``program.notifications``). After the emails, the same people who
+   turned alert notifications on for a device (on the alerts page) get a web push
+   (``push_notice``); a push that fails is recorded and never stops the email.
 3. Acknowledgement by a person (``acknowledge``): who and when. The patient's therapist,
    anyone on the duty list and the clinic admins may (``can_acknowledge``).
 4. Escalation (``escalate_due``, run by the reminder tick every minute): an alert nobody
@@ -53,7 +55,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, gettext_lazy
@@ -62,9 +66,11 @@ from accounts.access import is_own_therapist, is_therapist
 from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
-from program.models import Assessment, SafetyScreen
+from program.models import Assessment, DiaryEntry, Message, SafetyScreen
 from program.publish import publish_on_commit
-from program.rules import safety, working_hours
+from program.reminders import push
+from program.risk.models import RiskRule
+from program.rules import risk_flags, safety, working_hours
 
 log = logging.getLogger(__name__)
 
@@ -187,14 +193,29 @@ def raise_alert(
     *,
     assessment: Assessment | None = None,
     screen: SafetyScreen | None = None,
+    message: Message | None = None,
+    diary_entry: DiaryEntry | None = None,
+    matches: list[dict[str, object]] | None = None,
 ) -> RiskAlert:
     """The urgent flag now, and after the commit the alert email to the therapist and
     the duty list; with nobody to email, the trail says so (and the patient is told)."""
     therapist = _active_therapist(patient)
     alert = RiskAlert.objects.create(
-        patient=patient, source=source, assessment=assessment, screen=screen, therapist=therapist
+        patient=patient,
+        source=source,
+        assessment=assessment,
+        screen=screen,
+        message=message,
+        diary_entry=diary_entry,
+        matches=matches or [],
+        therapist=therapist,
     )
-    _event(alert, RiskAlertEvent.Kind.RAISED, detail=str(RiskAlert.Source(source).label))
+    rules = "; ".join(str(m["rule"]) for m in matches or [])
+    _event(
+        alert,
+        RiskAlertEvent.Kind.RAISED,
+        detail=" ".join(filter(None, [str(RiskAlert.Source(source).label), rules])),
+    )
     recipients = [therapist.email.lower()] if therapist else []
     recipients += [a for a in duty_list() if a not in recipients]
     if recipients:
@@ -222,6 +243,143 @@ def submit_screen(
     if result.crisis:
         alert = raise_alert(patient, RiskAlert.Source.SCREEN_SELF_HARM, screen=screen)
     return screen, result, alert
+
+
+# --- The clinic's own risk flags (program.risk.models.RiskRule) ----------------------
+
+# What the patient reads above the crisis contacts after a flag in their own words.
+FLAGGED_WORDS = gettext_lazy(
+    "Some words in what you wrote are ones your clinic asks a clinician to look at, in case "
+    "you are having thoughts of harming yourself."
+)
+FLAGGED_ANSWER = gettext_lazy(
+    "Some of your answers are ones your clinic asks a clinician to look at, in case you are "
+    "having thoughts of harming yourself."
+)
+
+
+def active_phrases() -> list[str]:
+    return list(
+        RiskRule.objects.active()
+        .filter(kind=RiskRule.Kind.PHRASE)
+        .order_by("phrase")
+        .values_list("phrase", flat=True)
+    )
+
+
+def flag_words(
+    patient: User,
+    text: str,
+    *,
+    before: str = "",
+    where: str,
+    message: Message | None = None,
+    diary_entry: DiaryEntry | None = None,
+) -> RiskAlert | None:
+    """The risk workflow for a flagged phrase newly in ``text`` (one the patient wrote;
+    ``before``: what it said until this edit), with each match and the words around it
+    for the clinician. None when nothing new matched."""
+    if not text.strip() or text == before:
+        return None  # nothing (new) to read: no query, as for most diary nights
+    found = risk_flags.new_phrases(before, text, active_phrases())
+    if not found:
+        return None
+    matches: list[dict[str, object]] = [
+        {"rule": f"“{m.phrase}”", "where": where, "excerpt": m.excerpt, "negated": m.negated}
+        for m in found
+    ]
+    return raise_alert(
+        patient,
+        RiskAlert.Source.FLAGGED_WORDS,
+        message=message,
+        diary_entry=diary_entry,
+        matches=matches,
+    )
+
+
+def tell_patient_flagged(request: HttpRequest, alert: RiskAlert | None) -> None:
+    """After a flag in the patient's own words: the crisis contacts (base.html shows a
+    message tagged "crisis" with them), then what happened, said only as it did."""
+    if alert is not None:
+        messages.error(request, f"{FLAGGED_WORDS} {patient_words(alert)}", extra_tags="crisis")
+
+
+def item_rules() -> list[risk_flags.ItemRule]:
+    return [
+        risk_flags.ItemRule(instrument, item, threshold or 1)
+        for instrument, item, threshold in RiskRule.objects.active()
+        .filter(kind=RiskRule.Kind.ITEM)
+        .values_list("instrument", "item", "threshold")
+    ]
+
+
+def flag_answers(patient: User, assessment: Assessment) -> RiskAlert | None:
+    """The risk workflow for a questionnaire answer at or above a clinic's item rule."""
+    found = risk_flags.items_matching(assessment.instrument.key, assessment.answers, item_rules())
+    if not found:
+        return None
+    items = {item["key"]: i for i, item in enumerate(assessment.instrument.items, start=1)}
+    matches: list[dict[str, object]] = [
+        {
+            "rule": f"{assessment.instrument.short_name} item {items.get(rule.item, rule.item)} "
+            f"≥ {rule.threshold}",
+            "where": assessment.instrument.short_name,
+            "excerpt": f"answered {assessment.answers[rule.item]}",
+            "negated": False,
+        }
+        for rule in found
+    ]
+    return raise_alert(
+        patient, RiskAlert.Source.FLAGGED_ITEM, assessment=assessment, matches=matches
+    )
+
+
+# --- Web push, beside the email ---------------------------------------------------
+
+# A push shows on a lock screen: like the email, it carries no health detail.
+PUSH_TITLE = gettext_lazy("A patient's answer needs a clinician's attention")
+PUSH_BODY = gettext_lazy("Sign in to see the risk alert.")
+ESCALATION_PUSH_TITLE = gettext_lazy("Not yet acknowledged: a risk alert is waiting")
+
+
+def push_notice(notice: RiskNotice, url: str) -> list[str]:
+    """Push ``notice`` to the devices of the people it emails who turned alerts on for
+    a device (staff accounts only). Called after the emails: a push that fails is
+    written to the alert's trail and never raised, so it cannot stop or repeat an
+    email. Returns the addresses at least one of whose devices accepted it, also
+    kept on the notice (``pushed_to``) for the alerts page."""
+    escalation = notice.kind == RiskNotice.Kind.ESCALATION
+    staff = User.objects.active().filter(
+        email__in=notice.recipients, role__in=[Role.THERAPIST, Role.ADMIN]
+    )
+    reached: list[str] = []
+    for person in staff.filter(push_subscriptions__isnull=False).distinct().order_by("email"):
+        with translation.override(person.language or None):
+            title = str(ESCALATION_PUSH_TITLE if escalation else PUSH_TITLE)
+            body = str(PUSH_BODY)
+        try:
+            devices = push.send_to_user(person, title=title, body=body, url=url)
+        except Exception as error:  # the push service is down, a bad key: the email stands
+            log.warning(
+                "Risk alert %s: web push to %s failed: %s", notice.alert_id, person.pk, error
+            )
+            _event(
+                notice.alert,
+                RiskAlertEvent.Kind.PUSH_FAILED,
+                detail=f"{notice.get_kind_display()} to {person.email}: {type(error).__name__}",
+            )
+            continue
+        if devices:
+            reached.append(person.email.lower())
+            _event(
+                notice.alert,
+                RiskAlertEvent.Kind.PUSHED,
+                detail=f"{notice.get_kind_display()} to {person.email} ({devices} devices)",
+            )
+    if reached:
+        RiskNotice.objects.filter(pk=notice.pk).update(pushed_to=reached)
+        notice.pushed_to = reached
+    return reached
 
 
 # --- What the patient is told -------------------------------------------------------

@@ -7,19 +7,25 @@ so the audit middleware records it against them.
 
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_view_patient, clinician_required
+from accounts.access import admin_required, can_view_patient, clinician_required
 from accounts.audit import note_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments.models import RiskAlert
+from program.models import Instrument, RiskRule
+from program.reminders import push
 from program.risk import actions as risk
+from program.risk.forms import ItemRuleForm, PhraseRuleForm
 from program.sleep_window import rescreen
 
 
@@ -43,8 +49,44 @@ def risk_alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         "escalate_after_hours": risk.escalate_after_hours(),
         "clinic_hours": risk.clinic_hours_words(),
+        # Web push of the alerts to this person's own devices (alongside the email).
+        "push_key": keys.public if (keys := push.keys()) else "",
+        "devices": user.push_subscriptions.count(),
     }
     return render(request, "program/risk_alerts.html", ctx)
+
+
+@clinician_required
+@require_POST
+def alert_push_subscribe(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Store this browser's push subscription for risk alerts (static/js/push.js on the
+    alerts page). Staff only: a patient's devices are turned on from their reminders."""
+    try:
+        data = json.loads(request.body or b"{}")
+        endpoint = str(data["endpoint"])
+        keys = data["keys"]
+        p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "A push subscription needs endpoint and keys."}, status=400)
+    if not endpoint.startswith("https://") and not settings.DEBUG and not settings.TESTING:
+        return JsonResponse({"error": "Push endpoints must use HTTPS."}, status=400)
+    push.subscribe(request.user, endpoint=endpoint[:1000], p256dh=p256dh[:200], auth=auth[:100])
+    return JsonResponse({"ok": True})
+
+
+@clinician_required
+@require_POST
+def alert_push_off(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Stop risk alert pushes to every device of this person; the emails go on."""
+    removed, _ignored = request.user.push_subscriptions.all().delete()
+    if removed:
+        messages.success(
+            request,
+            _("Alert notifications are off on all your devices. Alert emails still reach you."),
+        )
+    else:
+        messages.info(request, _("Alert notifications were not on for any of your devices."))
+    return redirect("program:risk_alerts")
 
 
 def acknowledge_and_say(request: AuthenticatedHttpRequest, alert: RiskAlert) -> None:
@@ -84,3 +126,58 @@ def acknowledge_alert(
     if can_view_patient(user, alert.patient):
         return redirect("program:patient_detail", alert.patient_id)
     return redirect("program:risk_alerts")
+
+
+# --- The clinic's risk flags, kept by its admins (program.risk.models.RiskRule) -------
+
+
+@admin_required
+def risk_flags(request: AuthenticatedHttpRequest) -> HttpResponse:
+    rules = list(RiskRule.objects.select_related("updated_by"))
+    instruments = {i.key: i for i in Instrument.objects.current()}
+    items = []
+    for rule in (r for r in rules if r.kind == RiskRule.Kind.ITEM):
+        instrument = instruments.get(rule.instrument)
+        keys = [item["key"] for item in instrument.items] if instrument else []
+        label = (
+            f"{instrument.short_name} {_('item')} {keys.index(rule.item) + 1}"
+            if instrument and rule.item in keys
+            else f"{rule.instrument} {rule.item}"
+        )
+        items.append({"rule": rule, "label": label})
+    ctx = {"phrases": [r for r in rules if r.kind == RiskRule.Kind.PHRASE], "items": items}
+    return render(request, "program/risk_flags.html", ctx)
+
+
+def _edit_rule(request: AuthenticatedHttpRequest, kind: str, rule: RiskRule | None) -> HttpResponse:
+    form_class = PhraseRuleForm if kind == RiskRule.Kind.PHRASE else ItemRuleForm
+    form = form_class(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.updated_by = request.user
+        saved.save()
+        if saved.is_active:
+            messages.success(
+                request, _("Saved: %(rule)s. It is checked from now on.") % {"rule": saved}
+            )
+        else:
+            messages.success(request, _("Saved: %(rule)s. It is off.") % {"rule": saved})
+        return redirect("program:risk_flags")
+    ctx = {"form": form, "rule": rule, "kind": kind}
+    return render(request, "program/risk_flag_form.html", ctx)
+
+
+@admin_required
+def risk_flag_new_phrase(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _edit_rule(request, RiskRule.Kind.PHRASE, None)
+
+
+@admin_required
+def risk_flag_new_item(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _edit_rule(request, RiskRule.Kind.ITEM, None)
+
+
+@admin_required
+def risk_flag_edit(request: AuthenticatedHttpRequest, rule_id: int) -> HttpResponse:
+    rule = get_object_or_404(RiskRule, pk=rule_id)
+    return _edit_rule(request, rule.kind, rule)

@@ -24,6 +24,7 @@ Two watches, both design decisions (docs/sources.md, "Design decisions"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 # [D] The ends of restriction weeks 2 and 4: early, while restriction is hardest.
@@ -48,15 +49,36 @@ def restriction_occasion(week: int) -> str:
     return f"restriction-week-{week}"
 
 
-def restriction_occasions(start: date, weeks: Iterable[object]) -> list[tuple[str, date]]:
+@dataclass(frozen=True)
+class Restriction:
+    """A patient's sleep restriction: its first evening, and the day a clinician ended it
+    (None while it goes on, or is paused)."""
+
+    start: date
+    ended_on: date | None = None
+
+
+def restriction_occasions(
+    start: date, weeks: Iterable[object], ended_on: date | None = None
+) -> list[tuple[str, date]]:
     """(occasion, due on) for each restriction week in ``weeks``: the last day of that
     week, counting the week from ``start`` (the first window's first evening). The
     weeks are a setting typed in the admin: anything but a whole number of at least 1
-    is ignored, never an error on a patient's page."""
+    is ignored, never an error on a patient's page.
+
+    **Restriction that ends early** (``ended_on``): a week due after the day it ended
+    is not scheduled — there is no "week 4 of restriction" for a restriction that ended
+    in week 2. These PHQ-9s watch mood while restriction's early effects last
+    [KYLE11: fatigue and reduced motivation during the first weeks]; once it has ended,
+    the programme's own end-of-programme PHQ-9 still reads mood, and the clinician who
+    ended it is already involved. A week due on or before the end still stands (it
+    fell while restriction was on). A pause does not end restriction: its weeks count
+    on, because a pause often means restriction was hard, when mood matters most."""
     valid = {w for w in weeks if isinstance(w, int) and not isinstance(w, bool) and w >= 1}
-    return [
+    due = [
         (restriction_occasion(week), start + timedelta(days=7 * week - 1)) for week in sorted(valid)
     ]
+    return [(o, d) for o, d in due if ended_on is None or d <= ended_on]
 
 
 def asked_about_elevated_mood(screen_answers: Mapping[str, object] | None) -> bool:

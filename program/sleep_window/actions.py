@@ -826,6 +826,7 @@ def end(course: SleepCourse, *, reason: str) -> None:
         raise SleepWindowError(_("This sleep window has already ended."))
     course.status = SleepCourse.Status.ENDED
     course.ended_reason = reason[:200]
+    course.ended_on = course.patient.local_today()
     course.save()
     _reminders_follow(course)
     Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(

@@ -208,6 +208,9 @@ class SleepCourse(models.Model):
     )
     paused_reason = models.CharField(max_length=200, blank=True)
     ended_reason = models.CharField(max_length=200, blank=True)
+    # The patient's local day it ended (the restriction-week PHQ-9s due after it are not
+    # scheduled: program.rules.mood.restriction_occasions).
+    ended_on = models.DateField(null=True, blank=True)
     # "Something has changed" (pregnancy, a new job, a new diagnosis): the screen is due
     # again until answered after this (program.rules.rescreen, issue 16 part 5).
     change_reported_at = models.DateTimeField(null=True, blank=True)

@@ -114,11 +114,17 @@ def can_decide(user: User, patient: User) -> bool:
 
 def waiting_without_therapist() -> QuerySet[User]:
     """Patients with no active therapist whose safety screen or sleep-window
-    recommendation waits for a decision: the clinic page's "Decisions waiting" queue,
-    annotated with what waits (``screen_waiting``, ``window_waiting``)."""
+    recommendation waits for a decision, or whose elevated-mood "yes" nobody has looked
+    at yet (it holds shorter windows until someone does): the clinic page's and the
+    alerts page's "Decisions waiting" queue, for the duty list, annotated with what
+    waits (``screen_waiting``, ``window_waiting``, ``mood_waiting``)."""
     from django.db.models import Exists, OuterRef, Q
 
-    from program.models import Recommendation
+    from program.models import MoodCheck, Recommendation
+
+    mood_waiting = Exists(
+        MoodCheck.objects.filter(patient=OuterRef("pk"), elevated=True, reviewed_at__isnull=True)
+    )
 
     screen_waiting = Exists(
         SafetyScreen.objects.filter(patient=OuterRef("pk"), decision=SafetyScreen.Decision.PENDING)
@@ -131,7 +137,9 @@ def waiting_without_therapist() -> QuerySet[User]:
     return (
         User.objects.patients()
         .filter(Q(therapist__isnull=True) | Q(therapist__is_active=False))
-        .annotate(screen_waiting=screen_waiting, window_waiting=window_waiting)
-        .filter(Q(screen_waiting=True) | Q(window_waiting=True))
+        .annotate(
+            screen_waiting=screen_waiting, window_waiting=window_waiting, mood_waiting=mood_waiting
+        )
+        .filter(Q(screen_waiting=True) | Q(window_waiting=True) | Q(mood_waiting=True))
         .order_by("name", "email")
     )

@@ -307,7 +307,9 @@ def sleepiness_check(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def mood_words(patient: User) -> str:
     """What happens after an elevated-mood "yes", as it is: the therapist's caseload
-    shows it ("Elevated mood reported (to review)"); without a therapist, nobody's does."""
+    shows it ("Elevated mood reported (to review)"); without a therapist, the duty list's
+    queue does (on the alerts and clinic pages) when the duty list has someone with an
+    account to look; otherwise nobody's does."""
     held = _("Your sleep window will not be made shorter until a clinician has looked at it.")
     if patient.therapist_id:
         return (
@@ -317,6 +319,19 @@ def mood_words(patient: User) -> str:
             )
             + " "
             + held
+        )
+    if rescreen.deciders_without_therapist().exists():
+        # The duty list's queue on the alerts and clinic pages (rescreen.waiting_without_therapist).
+        return (
+            _("Thank you for telling us.")
+            + " "
+            + held
+            + " "
+            + _(
+                "You do not have a therapist in this app, so your clinic's duty team will see "
+                "your answer on their list of patients waiting for a clinician. If you feel "
+                "unwell, please also tell your doctor."
+            )
         )
     return (
         _("Thank you for telling us.")

@@ -39,7 +39,7 @@ def _isi(patient: User, occasion: str, total: int) -> None:
         instrument=assessments.ensure_instruments()["isi"],
         occasion=occasion,
         total=total,
-        band="",
+        band_code="",
         completed_on=START,
         source="clinician",
     )

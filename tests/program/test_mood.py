@@ -78,6 +78,31 @@ def test_each_restriction_occasion_is_the_last_day_of_its_week(start, weeks) -> 
         assert (due_on - start).days == 7 * week - 1
 
 
+def test_a_restriction_that_ended_early_drops_the_weeks_due_after_its_end() -> None:
+    weeks = [2, 4]
+    in_week_2 = RESTRICTION_WEEK_2_ENDS - timedelta(days=3)
+    assert mood.restriction_occasions(TODAY, weeks, in_week_2) == []
+    # Ended on the day week 2 was due, or later: week 2 fell while restriction was on.
+    assert mood.restriction_occasions(TODAY, weeks, RESTRICTION_WEEK_2_ENDS) == [
+        ("restriction-week-2", RESTRICTION_WEEK_2_ENDS)
+    ]
+    assert mood.restriction_occasions(TODAY, weeks, RESTRICTION_WEEK_4_ENDS) == (
+        mood.restriction_occasions(TODAY, weeks)
+    )
+
+
+@given(
+    st.dates(),
+    st.lists(st.integers(min_value=1, max_value=30), max_size=6),
+    st.integers(min_value=0, max_value=250),
+)
+def test_no_restriction_occasion_falls_after_an_early_end(start, weeks, days) -> None:
+    ended_on = start + timedelta(days=days)
+    kept = mood.restriction_occasions(start, weeks, ended_on)
+    assert all(due_on <= ended_on for _o, due_on in kept)
+    assert kept == [(o, d) for o, d in mood.restriction_occasions(start, weeks) if d <= ended_on]
+
+
 def test_only_a_bipolar_history_is_asked_and_at_most_weekly() -> None:
     assert mood.asked_about_elevated_mood({"bipolar": True})
     assert not mood.asked_about_elevated_mood({"bipolar": False, "pregnant": True})
@@ -125,10 +150,13 @@ def test_a_held_mood_never_stops_a_lengthening() -> None:
 
 def test_a_phq9_is_due_at_the_end_of_restriction_weeks_2_and_4(patient, therapist) -> None:
     started(patient, therapist)
-    assert assessments.restriction_start(patient) == TODAY
+    assert assessments.restriction_start(patient) == mood.Restriction(TODAY)
     with at(RESTRICTION_WEEK_2_ENDS - timedelta(days=1)):
         due = assessments.due(
-            patient.enrolments.get(), RESTRICTION_WEEK_2_ENDS - timedelta(days=1), [], TODAY
+            patient.enrolments.get(),
+            RESTRICTION_WEEK_2_ENDS - timedelta(days=1),
+            [],
+            mood.Restriction(TODAY),
         )
         assert [o.occasion for o in due if o.key == "phq9"] == ["baseline"]
     with at(RESTRICTION_WEEK_2_ENDS):
@@ -172,11 +200,11 @@ def test_the_restriction_weeks_are_a_programme_setting(patient, therapist) -> No
     started(patient, therapist)
     enrolment = patient.enrolments.select_related("programme").get()
     with at(RESTRICTION_WEEK_2_ENDS):
-        due = assessments.due(enrolment, RESTRICTION_WEEK_2_ENDS, [], TODAY)
+        due = assessments.due(enrolment, RESTRICTION_WEEK_2_ENDS, [], mood.Restriction(TODAY))
     assert not any(o.occasion.startswith("restriction") for o in due)
     Programme.objects.update(restriction_phq9_weeks=[3])
     enrolment = patient.enrolments.select_related("programme").get()
-    keys = [o.occasion for o in assessments.occasions(enrolment, TODAY)]
+    keys = [o.occasion for o in assessments.occasions(enrolment, mood.Restriction(TODAY))]
     assert "restriction-week-3" in keys and "restriction-week-2" not in keys
 
 
@@ -185,6 +213,24 @@ def test_no_restriction_phq9_before_a_window_is_in_force(patient) -> None:
     assert assessments.restriction_start(patient) is None
     keys = [o.occasion for o in assessments.occasions(enrolment, None)]
     assert not any(k.startswith("restriction") for k in keys)
+
+
+def test_restriction_that_ends_early_does_not_ask_the_week_4_phq9(patient, therapist) -> None:
+    started(patient, therapist)
+    ended = RESTRICTION_WEEK_2_ENDS + timedelta(days=2)  # in week 3: week 2 stands
+    with at(ended):
+        sw.end(patient.sleep_course, reason="SE high, feels rested")
+    assert assessments.restriction_start(patient) == mood.Restriction(TODAY, ended)
+    enrolment = patient.enrolments.select_related("programme").get()
+    keys = [o.occasion for o in assessments.occasions(enrolment, mood.Restriction(TODAY, ended))]
+    assert "restriction-week-2" in keys and "restriction-week-4" not in keys
+    assert f"week-{enrolment.programme.weeks}" in keys  # the programme's own end stands
+    with at(RESTRICTION_WEEK_4_ENDS):
+        client = client_for(patient)
+        page = client.get(reverse("program:progress")).content.decode()
+        assert "End of week 4 of your sleep window" not in page
+        dates = reminders.next_questionnaire_dates(patient, ended)
+    assert RESTRICTION_WEEK_4_ENDS not in dates
 
 
 def test_the_questionnaire_reminder_knows_the_restriction_dates(patient, therapist) -> None:
@@ -268,6 +314,40 @@ def test_a_yes_is_a_clinician_flag_not_the_crisis_workflow(
         assert "Urgent" not in caseload
     else:
         assert "nobody will see this answer automatically" in page
+
+
+def test_without_a_therapist_the_duty_list_sees_a_yes_and_marks_it_looked_at(
+    patient, therapist, clinic_admin, other_therapist, settings
+) -> None:
+    settings.RISK_DUTY_EMAILS = []
+    started_with_bipolar_history(patient, therapist)
+    User.objects.filter(pk=patient.pk).update(therapist=None)
+    patient.refresh_from_db()
+    page = answer_mood(patient, "yes").content.decode()
+    # Told what happens: the duty team's list, not "nobody".
+    assert "your clinic&#x27;s duty team will see your answer on their list" in page
+    assert "nobody will see this answer automatically" not in page
+    check = MoodCheck.objects.get(patient=patient)
+    # On the duty list's queue, on the alerts page and the clinic page.
+    for url in ("program:risk_alerts", "program:clinic_home"):
+        queue = client_for(clinic_admin).get(reverse(url)).content.decode()
+        assert "elevated-mood answer to look at" in queue and patient.display_name in queue
+    # A therapist not on the duty list neither sees it nor may mark it.
+    alerts = client_for(other_therapist).get(reverse("program:risk_alerts")).content.decode()
+    assert patient.display_name not in alerts
+    url = reverse("program:sleep_window_mood_reviewed", args=[patient.pk, check.pk])
+    assert client_for(other_therapist).post(url).status_code == 404
+    # The duty list marks it from the patient's sleep-window page.
+    staff_page = client_for(clinic_admin).get(
+        reverse("program:patient_sleep_window", args=[patient.pk])
+    )
+    assert "I have looked at this" in staff_page.content.decode()
+    done = client_for(clinic_admin).post(url, follow=True).content.decode()
+    assert "Marked as looked at." in done
+    check.refresh_from_db()
+    assert check.reviewed_by == clinic_admin and check.reviewed_at is not None
+    queue = client_for(clinic_admin).get(reverse("program:risk_alerts")).content.decode()
+    assert "elevated-mood answer to look at" not in queue
 
 
 def test_a_yes_holds_reductions_until_the_therapist_has_looked(patient, therapist) -> None:
