@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from program.models import Enrolment, Message
+from program.models import CaseloadSummary, Enrolment, Message
 from program.publish import publish_on_commit
 
 
@@ -50,4 +50,5 @@ def mark_read(*, patient: User, reader: User) -> None:
         unread = unread.exclude(sender=patient)
     else:
         unread = unread.filter(sender=patient)
-    unread.update(read_at=timezone.now())
+    if unread.update(read_at=timezone.now()):
+        CaseloadSummary.objects.mark_changed([patient.pk])  # no signal from update()

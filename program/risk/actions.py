@@ -61,7 +61,7 @@ from django.utils.translation import gettext, gettext_lazy
 from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
-from program.models import Assessment, SafetyScreen
+from program.models import Assessment, CaseloadSummary, SafetyScreen
 from program.publish import publish_on_commit
 from program.rules import safety, working_hours
 
@@ -274,6 +274,7 @@ def acknowledge(alert: RiskAlert, *, by: User) -> bool:
     if not done:
         return False
     alert.acknowledged_at, alert.acknowledged_by = now, by
+    CaseloadSummary.objects.mark_changed([alert.patient_id])  # no signal from update()
     _event(alert, RiskAlertEvent.Kind.ACKNOWLEDGED, actor=by, detail=str(by.get_role_display()))
     if alert.assessment_id:
         Assessment.objects.filter(pk=alert.assessment_id, risk_acknowledged_at__isnull=True).update(
