@@ -1,5 +1,10 @@
 """The therapist's caseload: figures and flags for every patient in a fixed number of
-queries, whatever the caseload's size.
+queries, whatever the caseload's size, worked out from the raw rows.
+
+The pages do not call this for every patient on every view: they read each patient's
+kept row (program/clinic/summary.py), and ``build_rows`` works out only the rows a write or
+the date has made untrusted. It stays the one definition of the figures; the kept rows
+are tested equal to it.
 
 Queries (see tests/test_query_counts.py):
 1. the patients, annotated with pending recommendations, a positive screen, recent
