@@ -1,36 +1,47 @@
-"""Server time and query count of the therapist's caseload at 500 patients.
+"""CPU and queries of the therapist's caseload, its CSV and the weekly round at N patients,
+beside the authenticated floor measured in the same run.
 
-Run: .venv/bin/python bench/caseload.py [--patients 500] [--weeks 12] [--runs 20]
+Run: .venv/bin/python bench/caseload.py [--patients 500] [--weeks 12] [--runs 20] [--profile]
 (on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres ...)
 
 Builds a throw-away test database with one therapist and N patients, each with
 ``weeks`` weeks of diary nights, ISI results, and some positive screens, sleepy
-weeks and pending recommendations (tests/caseload_data.py), then renders the
-caseload page (default sort, a filtered and re-sorted page) and its CSV export
-through Django's test client, printing the median and 95th percentile server time
-and the number of queries of each. The query count must not depend on N
+weeks and pending recommendations (tests/caseload_data.py), then views the
+caseload page (default sort, a filtered and re-sorted page), its CSV export (read to
+the end), the weekly round and one patient's card on it through Django's test client.
+Per page: the median CPU time of this process per request (``time.process_time``:
+the server's work, the test client's included, as in the floor), its ratio to the
+authenticated floor (a trivial signed-in view, bench/urls.py), the median wall time,
+and the queries of one view. The query count must not depend on N
 (tests/test_query_counts.py asserts the same count for 5 and 500 patients).
+
+The first view (the warm-up) is not timed: it is the one that works out summaries
+nobody has read yet (program/clinic/caseload.py); ``--cold`` times that too.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbti.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("TESTING", "1")
 
 import django
 
 django.setup()
 
-from _pages import throwaway_database, time_page  # noqa: E402
+from _pages import throwaway_database  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def main() -> None:
@@ -38,12 +49,36 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=500)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--profile", action="store_true", help="profile the default page")
+    parser.add_argument("--cold", action="store_true", help="time the first view too")
     args = parser.parse_args()
     with throwaway_database():
-        run(args.patients, args.weeks, args.runs)
+        run(args)
 
 
-def run(patients: int, weeks: int, runs: int) -> None:
+def _view(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    else:
+        response.content  # noqa: B018
+
+
+def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:
+    _view(client, url)
+    cpu, wall = [], []
+    for _ in range(runs):
+        c0, w0 = time.process_time(), time.perf_counter()
+        _view(client, url)
+        cpu.append((time.process_time() - c0) * 1000)
+        wall.append((time.perf_counter() - w0) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        _view(client, url)
+    return statistics.median(cpu), statistics.median(wall), len(queries.captured_queries)
+
+
+def run(args: argparse.Namespace) -> None:
     from allauth.mfa.totp.internal.auth import TOTP
 
     from accounts.models import Role
@@ -54,22 +89,42 @@ def run(patients: int, weeks: int, runs: int) -> None:
     therapist = create_user(email="t@bench.test", password="x", role=Role.THERAPIST)
     TOTP.activate(therapist, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     started = time.perf_counter()
-    build_caseload(therapist, patients, weeks=weeks)
+    patients = build_caseload(therapist, args.patients, weeks=args.weeks)
     print(
-        f"built {patients} patients x {weeks} weeks ({DiaryEntry.objects.count()} diary nights) "
+        f"built {args.patients} patients x {args.weeks} weeks "
+        f"({DiaryEntry.objects.count()} diary nights) "
         f"in {time.perf_counter() - started:.1f} s on {connection.vendor}"
     )
     client = Client()
     client.force_login(therapist, backend="allauth.account.auth_backends.AuthenticationBackend")
+    if args.cold:
+        c0 = time.process_time()
+        _view(client, "/caseload/")
+        print(f"first view (every summary worked out): {(time.process_time() - c0) * 1000:.1f} ms")
+    if args.profile:
+        _view(client, "/caseload/")
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(5):
+            _view(client, "/caseload/")
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        return
+    middle = patients[len(patients) // 2].pk
     pages = {
+        "floor: authenticated": "/bench/authenticated/",
         "caseload (needs attention first)": "/caseload/",
         "caseload (flagged, by SE, page 2)": "/caseload/?flagged=1&sort=se&page=2",
         "caseload CSV export": "/caseload/export.csv",
+        "weekly round": "/round/",
+        "a patient's card on the round": f"/round/{middle}/",
     }
-    print(f"{'page':38} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    print(f"{'page':36} {'CPU ms':>8} {'x floor':>8} {'wall ms':>8} {'queries':>8}")
+    floor = None
     for name, url in pages.items():
-        median, p95, queries = time_page(client, url, runs)
-        print(f"{name:38} {median:10.1f} {p95:8.1f} {queries:8d}")
+        cpu, wall, queries = measure(client, url, args.runs)
+        floor = floor or cpu
+        print(f"{name:36} {cpu:8.2f} {cpu / floor:8.2f} {wall:8.2f} {queries:8d}")
 
 
 if __name__ == "__main__":

@@ -420,6 +420,11 @@ CELERY_BEAT_SCHEDULE = {
     # hourly UTC tick serves every zone (no per-user schedules, no crontab DST bugs).
     "titration": {"task": "program.tasks.titration_tick_task", "schedule": 3600.0},
     "reminders": {"task": "program.tasks.reminder_tick_task", "schedule": 60.0},
+    # Each patient's caseload row rolls over at their own midnight: hourly serves every zone.
+    "caseload-rollover": {
+        "task": "program.tasks.refresh_caseload_summaries_task",
+        "schedule": 3600.0,
+    },
     "audit-retention": {"task": "program.tasks.purge_audit_task", "schedule": 24 * 3600.0},
     "account-deletion": {"task": "program.tasks.delete_accounts_task", "schedule": 3600.0},
 }

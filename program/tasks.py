@@ -226,6 +226,18 @@ def send_deliveries_task(ids: list[int]) -> dict[str, int]:
 
 
 @shared_task
+def refresh_caseload_summaries_task() -> int:
+    """Hourly: the caseload rows whose day has ended in their patient's zone (or that a
+    write distrusted) are worked out again ahead of the readers, so that the first page
+    of a clinician's morning does not pay for them (program/clinic/summary.py). Returns
+    how many."""
+    from accounts.models import User
+    from program.clinic import summary
+
+    return summary.refresh(User.objects.patients())
+
+
+@shared_task
 def purge_audit_task() -> int:
     """Daily: audit events older than AUDIT_RETENTION_DAYS are deleted."""
     from accounts.audit import purge

@@ -174,7 +174,7 @@ def test_the_caseload_csv_never_carries_a_formula(therapist, patient) -> None:
 
     patient.name = FORMULA
     patient.save()
-    text = client_for(therapist).get(reverse("program:caseload_export")).content.decode()
+    text = client_for(therapist).get(reverse("program:caseload_export")).getvalue().decode()
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert "'" + FORMULA in cells
     assert FORMULA not in cells

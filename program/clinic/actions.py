@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.access import is_clinic_admin, is_clinician, is_therapist
 from accounts.models import Role, User
 from accounts.services import create_user
+from program.models import CaseloadSummary
 from program.publish import Published, publish_on_commit
 
 STAFF_ROLES = (Role.THERAPIST, Role.ADMIN)
@@ -98,4 +99,7 @@ def move_caseload(*, from_therapist: User, to_therapist: User) -> int:
         raise StaffError(_("Choose an active therapist."))
     if to_therapist.pk == from_therapist.pk:
         raise StaffError(_("Choose another therapist."))
-    return User.objects.caseload_of(from_therapist).update(therapist=to_therapist)
+    patients = list(User.objects.caseload_of(from_therapist).values_list("pk", flat=True))
+    moved = User.objects.filter(pk__in=patients).update(therapist=to_therapist)
+    CaseloadSummary.objects.mark_changed(patients)  # no signal from update()
+    return moved

@@ -1,5 +1,10 @@
 """The therapist's caseload: figures and flags for every patient in a fixed number of
-queries, whatever the caseload's size.
+queries, whatever the caseload's size, worked out from the raw rows.
+
+The pages do not call this for every patient on every view: they read each patient's
+kept row (program/clinic/summary.py), and ``build_rows`` works out only the rows a write or
+the date has made untrusted. It stays the one definition of the figures; the kept rows
+are tested equal to it.
 
 Queries (see tests/test_query_counts.py):
 1. the patients, annotated with pending recommendations, a positive screen, recent
@@ -29,7 +34,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -66,6 +71,7 @@ class _Annotations(TypedDict):
     positive_screen: bool
     screen_to_review: bool
     very_sleepy: bool
+    sleepy_at: datetime | None
     mood_to_review: bool
     titration_weekday: int | None
     lookback_days: int | None
@@ -92,6 +98,8 @@ class Flag:
     key: str
     label: StrOrPromise
     urgent: bool = False
+    # What the label was worded from (flag_from(key, params) words it again).
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 # Up for every open risk alert, whatever answer raised it (program.risk.actions), so it names no
@@ -118,6 +126,11 @@ class Row:
     flags: list[Flag] = field(default_factory=list)
     # The mornings "last week" covers (nights_last_7, se_last, tst_last).
     review_week: titration.ReviewWeek | None = None
+    programme_weeks: int | None = None
+    paused: bool = False
+    # Until when these figures hold with no write: the patient's next local midnight, or
+    # sooner when a sleepy check ages out (program.clinic.summary).
+    valid_until: datetime | None = None
 
     @property
     def urgent(self) -> bool:
@@ -125,7 +138,7 @@ class Row:
 
 
 def patients_with_annotations(
-    therapist: User, patients: QuerySet[User] | None = None
+    therapist: User | None, patients: QuerySet[User] | None = None
 ) -> QuerySet[User]:
     """``patients`` (a clinic admin's: the clinic's) or else ``therapist``'s caseload."""
     now = timezone.now()
@@ -137,7 +150,16 @@ def patients_with_annotations(
         course__status=SleepCourse.Status.ACTIVE,
         effective_from__lte=now.date() + timedelta(days=1),
     ).order_by("-effective_from", "-created_at")
-    base = patients if patients is not None else User.objects.caseload_of(therapist)
+    sleepy = SleepinessCheck.objects.filter(
+        Q(very_sleepy=True) | Q(unsafe=True) | Q(dozing__gte=titration.FREQUENT_DOZING),
+        patient=OuterRef("pk"),
+        created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
+    )
+    if patients is None:
+        if therapist is None:
+            raise ValueError("build_rows needs a therapist or patients")
+        patients = User.objects.caseload_of(therapist)
+    base = patients
     return base.annotate(
         pending_recommendations=Count(
             "sleep_course__recommendations",
@@ -150,13 +172,9 @@ def patients_with_annotations(
         ),
         # Very sleepy as titration reads it (older checks stored safety's narrower
         # reading: dozing several times a week counts too).
-        very_sleepy=Exists(
-            SleepinessCheck.objects.filter(
-                Q(very_sleepy=True) | Q(unsafe=True) | Q(dozing__gte=titration.FREQUENT_DOZING),
-                patient=OuterRef("pk"),
-                created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
-            )
-        ),
+        very_sleepy=Exists(sleepy),
+        # The latest such check: the flag goes down SLEEPINESS_DAYS after it.
+        sleepy_at=Subquery(sleepy.order_by("-created_at").values("created_at")[:1]),
         # An elevated-mood "yes" not looked at yet (program.rules.mood): a clinician flag.
         mood_to_review=Exists(
             MoodCheck.objects.filter(
@@ -199,7 +217,7 @@ def _difference(a: float | None, b: float | None) -> float | None:
 
 
 def build_rows(
-    therapist: User, *, now: Any = None, patients: QuerySet[User] | None = None
+    therapist: User | None, *, now: Any = None, patients: QuerySet[User] | None = None
 ) -> list[Row]:
     annotated = cast("list[CaseloadPatient]", list(patients_with_annotations(therapist, patients)))
     ids = [p.pk for p in annotated]
@@ -277,6 +295,9 @@ def _row(
         lessons_done=summary.lessons_done if summary else 0,
         lessons_total=summary.lessons_total if summary else 0,
         review_week=shown,
+        programme_weeks=enrolment.programme.weeks if enrolment else None,
+        paused=enrolment is not None and enrolment.status == Enrolment.Status.PAUSED,
+        valid_until=_valid_until(patient, today),
     )
     row.flags = flags_for(
         patient,
@@ -288,6 +309,43 @@ def _row(
     return row
 
 
+def _valid_until(patient: CaseloadPatient, today: date) -> datetime:
+    """The patient's next local midnight (every figure above reads their local today),
+    or sooner when their latest sleepy check ages out of SLEEPINESS_DAYS."""
+    midnight = datetime.combine(today + timedelta(days=1), time(), tzinfo=patient.zone)
+    if patient.sleepy_at is not None:
+        return min(midnight, patient.sleepy_at + timedelta(days=SLEEPINESS_DAYS))
+    return midnight
+
+
+def flag_from(key: str, params: dict[str, Any]) -> Flag:
+    """A flag worded in the active language from its key and figures."""
+    if key == URGENT.key:
+        return URGENT
+    label: StrOrPromise
+    if key == "no_diary":
+        label = _("No diary for %(n)s+ nights") % params
+    elif key == "falling_se":
+        label = _("Sleep efficiency falling (%(before)s%% → %(now)s%%)") % params
+    elif key == "sleepy":
+        label = _("Severe daytime sleepiness")
+    elif key == "mood":
+        label = _("Elevated mood reported (to review)")
+    elif key == "screen":
+        label = (
+            _("Positive safety screen (to review)")
+            if params.get("to_review")
+            else _("Positive safety screen")
+        )
+    elif key == "medication":
+        label = _("Sleep medication use rising")
+    elif key == "message":
+        label = _("Unread message")
+    else:
+        raise ValueError(key)
+    return Flag(key, label, params=params)
+
+
 def flags_for(
     patient: CaseloadPatient,
     *,
@@ -297,39 +355,25 @@ def flags_for(
     doses: list[tuple[date, Decimal]],
 ) -> list[Flag]:
     """The caseload's flags, the urgent one first."""
-    out: list[Flag] = []
+    out: list[tuple[str, dict[str, Any]]] = []
     if patient.risk:
-        out.append(URGENT)
+        out.append((URGENT.key, {}))
     last = patient.last_diary
     if last is None or last <= today - timedelta(days=NO_DIARY_NIGHTS):
-        out.append(Flag("no_diary", _("No diary for %(n)s+ nights") % {"n": NO_DIARY_NIGHTS}))
+        out.append(("no_diary", {"n": NO_DIARY_NIGHTS}))
     if se is not None and se_before is not None and se_before - se >= FALLING_SE_POINTS:
-        out.append(
-            Flag(
-                "falling_se",
-                _("Sleep efficiency falling (%(before)s%% → %(now)s%%)")
-                % {"before": f"{se_before:.0f}", "now": f"{se:.0f}"},
-            )
-        )
+        out.append(("falling_se", {"before": f"{se_before:.0f}", "now": f"{se:.0f}"}))
     if patient.very_sleepy:
-        out.append(Flag("sleepy", _("Severe daytime sleepiness")))
+        out.append(("sleepy", {}))
     if patient.mood_to_review:
-        out.append(Flag("mood", _("Elevated mood reported (to review)")))
+        out.append(("mood", {}))
     if patient.positive_screen:
-        to_review = patient.screen_to_review
-        out.append(
-            Flag(
-                "screen",
-                _("Positive safety screen (to review)")
-                if to_review
-                else _("Positive safety screen"),
-            )
-        )
+        out.append(("screen", {"to_review": bool(patient.screen_to_review)}))
     if _medication_rising(doses, today):
-        out.append(Flag("medication", _("Sleep medication use rising")))
+        out.append(("medication", {}))
     if patient.unread_message:
-        out.append(Flag("message", _("Unread message")))
-    return out
+        out.append(("message", {}))
+    return [flag_from(key, params) for key, params in out]
 
 
 def _medication_rising(doses: list[tuple[date, Decimal]], today: date) -> bool:

@@ -1,8 +1,10 @@
 """The weekly round (issue 21): only what needs a clinician this week, patient by patient.
 
-Built on the caseload (``program.clinic.caseload.build_rows``: its figures, its flags and its
+Built on the caseload's kept rows (``program.clinic.summary``: its figures, its flags and its
 "needs attention" order, so the round never reads a patient differently from the
-caseload) plus one query for each kind of item:
+caseload). Which patients are on the round, in order, is one query over those rows (with
+an ``Exists`` per kind of item); then the cards shown (every card on the list, one on a
+patient's card page) take one query for each kind of item:
 
 1. open risk alerts (``program.risk.actions.alerts_for``: the same rule as the alerts page);
 2. sleep-window recommendations waiting for a decision (with their protocol);
@@ -18,7 +20,8 @@ shorter windows until a clinician looks (``program.rules.mood``), so it is an it
 workflows (``program.sleep_window.actions.approve/edit/reject/decide_screen``,
 ``program.risk.actions.acknowledge``), which refuse a second decision; nothing here decides.
 
-A fixed number of queries whatever the caseload's size (tests/test_query_counts.py).
+A fixed number of queries whatever the caseload's size (tests/test_query_counts.py); a
+patient's card reads that one patient's items, whatever the round's length.
 """
 
 from __future__ import annotations
@@ -26,14 +29,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from accounts.access import is_clinician, visible_patients
 from accounts.models import User
 from program.assessments.models import RiskAlert
-from program.clinic import caseload
+from program.clinic import caseload, summary
 from program.clinical_text import flag_words
-from program.models import Message, Recommendation, SafetyScreen, TaperPlan
+from program.models import CaseloadSummary, Message, Recommendation, SafetyScreen, TaperPlan
 from program.risk import actions as risk
 from program.sleep_window import actions as sw
 
@@ -104,11 +107,42 @@ def patients_for(user: User) -> QuerySet[User]:
     return visible_patients(user) if is_clinician(user) else User.objects.none()
 
 
+def _on_the_round(user: User) -> QuerySet[CaseloadSummary]:
+    """The kept rows of ``user``'s patients with at least one item, in the caseload's
+    "needs attention" order (urgent first, then by number of flags and pending decisions).
+    Items are looked up as they are now; the two flags the round itemises (no diary, mood
+    to review) are the caseload's."""
+    patients = patients_for(user)
+    summary.refresh(patients)
+    mine = OuterRef("patient_id")
+    return (
+        summary.summaries(patients)
+        .filter(
+            Exists(risk.alerts_for(user).filter(patient=mine, acknowledged_at__isnull=True))
+            | Exists(Recommendation.objects.pending().filter(course__patient=mine))
+            | Exists(
+                SafetyScreen.objects.filter(
+                    patient=mine, positive=True, decision=SafetyScreen.Decision.PENDING
+                )
+            )
+            | Exists(Message.objects.filter(patient=mine, sender=mine, read_at__isnull=True))
+            | Exists(TaperPlan.objects.filter(patient=mine, status=TaperPlan.Status.DRAFT))
+            | Q(flags__contains=f'["{DROPPING_OUT}",')
+            | Q(flags__contains=f'["{MOOD}",')
+        )
+        .order_by(*summary.ORDER["flags"], "pk")
+    )
+
+
 def build(user: User) -> list[Card]:
     """Every patient of ``user``'s with at least one item, in the caseload's "needs
     attention" order (urgent first, then by number of flags and pending decisions)."""
-    rows = caseload.sort_rows(caseload.build_rows(user, patients=patients_for(user)), "flags")
-    cards = {row.patient.pk: Card(row=row) for row in rows}
+    return _cards(user, list(_on_the_round(user)))
+
+
+def _cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
+    """The cards of these patients, each with its items (one query per kind of item)."""
+    cards = {s.patient_id: Card(row=summary.as_row(s)) for s in summaries}
     ids = list(cards)
     if not ids:
         return []
@@ -166,15 +200,26 @@ class Position:
     next: User | None
 
 
-def position(cards: list[Card], patient_id: int) -> Position:
-    ids = [c.patient.pk for c in cards]
+def is_on_the_round(user: User, patient_id: int) -> bool:
+    return _on_the_round(user).filter(patient_id=patient_id).exists()
+
+
+def position(user: User, patient_id: int) -> Position:
+    """Where ``patient_id`` is on ``user``'s round: their card (its items only), and the
+    patients before and after them. The order is one query of ids; the rest reads this
+    patient and their two neighbours, whatever the round's length."""
+    ids = list(_on_the_round(user).values_list("patient_id", flat=True))
     if patient_id not in ids:
-        return Position(None, None, len(cards), None, cards[0].patient if cards else None)
+        first = User.objects.filter(pk=ids[0]).first() if ids else None
+        return Position(None, None, len(ids), None, first)
     i = ids.index(patient_id)
+    around = [ids[j] for j in (i - 1, i + 1) if 0 <= j < len(ids)]
+    people = User.objects.in_bulk(around)
+    card = _cards(user, list(summary.summaries(patients_for(user)).filter(patient_id=patient_id)))
     return Position(
-        cards[i],
+        card[0] if card else None,
         i,
-        len(cards),
-        cards[i - 1].patient if i > 0 else None,
-        cards[i + 1].patient if i + 1 < len(cards) else None,
+        len(ids),
+        people.get(ids[i - 1]) if i > 0 else None,
+        people.get(ids[i + 1]) if i + 1 < len(ids) else None,
     )

@@ -64,8 +64,7 @@ def _card_page(
 ) -> HttpResponse:
     """One patient's card; forms that need correcting are shown with what was typed."""
     user: User = request.user
-    cards = round_service.build(user)
-    where = round_service.position(cards, patient.pk)
+    where = round_service.position(user, patient.pk)
     card = where.card
     decision_forms = decision_forms or {}
     screen_forms = screen_forms or {}
@@ -114,17 +113,15 @@ def _onwards(request: AuthenticatedHttpRequest, patient: User) -> HttpResponse:
     else the next patient on the round (as it was when the form was shown), else the
     list."""
     user: User = request.user
-    cards = round_service.build(user)
-    here = round_service.position(cards, patient.pk)
+    here = round_service.position(user, patient.pk)
     if here.card is not None and here.card.decisions:
         return redirect("program:round_patient", patient_id=patient.pk)
     following = request.POST.get("next", "")
-    ids = {c.patient.pk for c in cards}
-    if following.isdigit() and int(following) in ids:
+    if following.isdigit() and round_service.is_on_the_round(user, int(following)):
         return redirect("program:round_patient", patient_id=int(following))
     if here.next is not None:
         return redirect("program:round_patient", patient_id=here.next.pk)
-    if not cards:
+    if not here.total:
         messages.info(request, _("That was the last item: your round is done."))
     return redirect("program:round")
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from program.assessments.forms import RecordResultForm
 from program.assessments.models import RiskAlert
 from program.assessments.views import trend_charts
 from program.clinic import caseload as caseload_service
+from program.clinic import summary
 from program.clinic.forms import NoteForm, PaceForm
 from program.curriculum.actions import (
     advance_enrolment,
@@ -34,6 +37,7 @@ from program.medication import actions as medication_service
 from program.models import (
     AdverseEvent,
     Assessment,
+    CaseloadSummary,
     Enrolment,
     EnrolmentChange,
     Invitation,
@@ -52,7 +56,9 @@ CASELOAD_PAGE_SIZE = 25
 
 def _caseload_rows(
     request: AuthenticatedHttpRequest,
-) -> tuple[list[caseload_service.Row], dict[str, Any]]:
+) -> tuple[QuerySet[CaseloadSummary], dict[str, Any]]:
+    """The therapist's patients' kept rows (program/clinic/summary.py), filtered and sorted
+    in the database: only the rows shown are read."""
     therapist: User = request.user
     query = request.GET.get("q", "").strip()
     sort = request.GET.get("sort", "flags")
@@ -60,14 +66,13 @@ def _caseload_rows(
         sort = "flags"
     flagged = request.GET.get("flagged") == "1"
     week_text = request.GET.get("week", "")
-    week = int(week_text) if week_text.isdigit() else None
-    everyone = caseload_service.build_rows(therapist)
-    rows = caseload_service.filter_rows(everyone, flagged=flagged, week=week, query=query)
-    rows = caseload_service.sort_rows(rows, sort)
+    week = int(week_text) if week_text.isdigit() and len(week_text) < 4 else None
+    patients = User.objects.caseload_of(therapist)
+    summary.refresh(patients)
+    everyone = summary.summaries(patients)
+    rows = summary.sort_and_filter(everyone, sort=sort, flagged=flagged, week=week, query=query)
     # The week filter offers the weeks this caseload's programmes have (6, not 12).
-    longest = max(
-        (r.enrolment.programme.weeks for r in everyone if r.enrolment is not None), default=0
-    )
+    longest = summary.longest_programme(everyone)
     filters = {
         "query": query,
         "sort": sort,
@@ -91,7 +96,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     keep.pop("page", None)
     ctx = {
         "page": page,
-        "rows": page.object_list,
+        "rows": list(summary.as_rows(page.object_list)),
         "filters": filters,
         "sorts": caseload_service.SORTS.items(),
         "weeks": filters["weeks"],
@@ -106,14 +111,27 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
+class _Line:
+    """A file that hands back what is written to it (one CSV line at a time)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
 @therapist_required
-def caseload_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The caseload as CSV (the therapist's own patients only, the page's filters)."""
-    rows, _page = _caseload_rows(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+def caseload_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    """The caseload as CSV (the therapist's own patients only, the page's filters),
+    streamed line by line; the rows are read in the request, in one query."""
+    summaries, _filters = _caseload_rows(request)
+    rows = list(summary.as_rows(summaries))
+    response = StreamingHttpResponse(_caseload_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="caseload.csv"'
-    writer = spreadsheet.Writer(response)
-    writer.writerow(
+    return response
+
+
+def _caseload_lines(rows: list[caseload_service.Row]) -> Iterator[str]:
+    writer = spreadsheet.Writer(_Line())
+    yield writer.writerow(
         [
             "patient",
             "email",
@@ -132,7 +150,7 @@ def caseload_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         ]
     )
     for r in rows:
-        writer.writerow(
+        yield writer.writerow(
             [
                 r.patient.name,
                 r.patient.email,
@@ -150,7 +168,6 @@ def caseload_export(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "; ".join(str(f.label) for f in r.flags),
             ]
         )
-    return response
 
 
 def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.access import is_patient, is_therapist
 from accounts.models import Role, User
 from accounts.services import create_user
-from program.models import Enrolment, Invitation, Programme, hash_token
+from program.models import CaseloadSummary, Enrolment, Invitation, Programme, hash_token
 from program.publish import Published, publish_on_commit
 
 
@@ -142,6 +142,7 @@ def accept_invitation(
 def enrol(*, patient: User, programme: Programme, start_date: date) -> Enrolment:
     """Enrol ``patient``, ending any current enrolment (one programme at a time)."""
     Enrolment.objects.current().filter(patient=patient).update(status=Enrolment.Status.WITHDRAWN)
+    CaseloadSummary.objects.mark_changed([patient.pk])  # no signal from update()
     return Enrolment.objects.create(patient=patient, programme=programme, start_date=start_date)
 
 

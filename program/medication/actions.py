@@ -27,6 +27,7 @@ from accounts.models import User
 from program import clinical_text
 from program.diary import actions as diary_service
 from program.models import (
+    CaseloadSummary,
     DiaryEntry,
     DiaryEntryRevision,
     Medication,
@@ -121,6 +122,7 @@ def record_night(
         MedicationDose(entry=entry, medication=d.medication, dose_mg=d.dose_mg, taken_at=d.taken_at)
         for d in doses
     )
+    CaseloadSummary.objects.mark_changed([entry.patient_id])  # no signal from bulk_create()
     return night
 
 

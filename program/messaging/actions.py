@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.access import is_own_therapist
 from accounts.models import User
-from program.models import Enrolment, Message
+from program.models import CaseloadSummary, Enrolment, Message
 from program.publish import publish_on_commit
 from program.risk import actions as risk
 
@@ -55,4 +55,5 @@ def mark_read(*, patient: User, reader: User) -> None:
         unread = unread.exclude(sender=patient)
     else:
         unread = unread.filter(sender=patient)
-    unread.update(read_at=timezone.now())
+    if unread.update(read_at=timezone.now()):
+        CaseloadSummary.objects.mark_changed([patient.pk])  # no signal from update()

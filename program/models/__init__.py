@@ -2,6 +2,7 @@
 
 from program.adverse_events.models import AdverseEvent
 from program.assessments.models import Assessment, Instrument, NoteRevision, TherapistNote
+from program.clinic.models import CaseloadSummary
 from program.crisis.models import CrisisContact
 from program.curriculum.models import (
     EnrolmentChange,
@@ -58,6 +59,7 @@ __all__ = [
     "PART_TYPES",
     "AdverseEvent",
     "Assessment",
+    "CaseloadSummary",
     "CrisisContact",
     "Delivery",
     "DiaryEntry",

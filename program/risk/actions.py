@@ -66,7 +66,7 @@ from accounts.access import is_own_therapist, is_therapist
 from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
-from program.models import Assessment, DiaryEntry, Message, SafetyScreen
+from program.models import Assessment, CaseloadSummary, DiaryEntry, Message, SafetyScreen
 from program.publish import publish_on_commit
 from program.reminders import push
 from program.risk.models import RiskRule
@@ -428,6 +428,7 @@ def acknowledge(alert: RiskAlert, *, by: User) -> bool:
     if not done:
         return False
     alert.acknowledged_at, alert.acknowledged_by = now, by
+    CaseloadSummary.objects.mark_changed([alert.patient_id])  # no signal from update()
     _event(alert, RiskAlertEvent.Kind.ACKNOWLEDGED, actor=by, detail=str(by.get_role_display()))
     if alert.assessment_id:
         Assessment.objects.filter(pk=alert.assessment_id, risk_acknowledged_at__isnull=True).update(

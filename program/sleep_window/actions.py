@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from program.models import (
+    CaseloadSummary,
     DiaryEntry,
     Enrolment,
     MoodCheck,
@@ -471,6 +472,7 @@ def _store(
         default=None,
     )
     replaced.update(status=Recommendation.Status.SUPERSEDED)
+    CaseloadSummary.objects.mark_changed([course.patient_id])  # no signal from update()
     try:
         with transaction.atomic():
             recommendation = Recommendation.objects.create(
@@ -807,6 +809,7 @@ def pause(course: SleepCourse, *, reason: str) -> None:
     Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(
         status=Recommendation.Status.SUPERSEDED
     )
+    CaseloadSummary.objects.mark_changed([course.patient_id])  # no signal from update()
 
 
 @transaction.atomic
@@ -832,6 +835,7 @@ def end(course: SleepCourse, *, reason: str) -> None:
     Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(
         status=Recommendation.Status.SUPERSEDED
     )
+    CaseloadSummary.objects.mark_changed([course.patient_id])  # no signal from update()
 
 
 def due_reviews(now: Any = None) -> list[tuple[SleepCourse, date]]:

@@ -268,7 +268,7 @@ def test_the_caseload_csv_holds_only_the_therapists_own_patients(
     patient, other_patient, outsider_patient, therapist
 ) -> None:
     response = client_for(therapist).get(reverse("program:caseload_export"))
-    text = response.content.decode()
+    text = response.getvalue().decode()
     assert response["Content-Type"].startswith("text/csv")
     assert patient.email in text and other_patient.email in text
     assert outsider_patient.email not in text

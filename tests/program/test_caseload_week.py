@@ -176,7 +176,7 @@ def test_the_caseload_page_sort_filter_and_csv_show_the_pace_week(
     assert "Idle" not in page and "Keen" not in page
 
     export = therapist_client.get(reverse("program:caseload_export"))
-    table = list(csv.DictReader(io.StringIO(export.content.decode())))
+    table = list(csv.DictReader(io.StringIO(export.getvalue().decode())))
     weeks = {line["patient"]: line["programme week"] for line in table}
     assert weeks["Idle"] == "1" and weeks["Keen"] == "3" and weeks["Steady"] == "2"
 

@@ -121,7 +121,7 @@ def test_a_self_harm_answer_flags_the_patient_and_emails_the_therapist_and_the_d
     caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
     assert "Urgent: self-harm answer" in caseload
     assert caseload.index(patient.display_name) < caseload.index(other_patient.display_name)
-    csv = client_for(therapist).get(reverse("program:caseload_export")).content.decode()
+    csv = client_for(therapist).get(reverse("program:caseload_export")).getvalue().decode()
     assert "Urgent: self-harm answer" in csv
     # ... on the patient's page, saying which answer, and on the clinic's page.
     detail = reverse("program:patient_detail", args=[patient.pk])
