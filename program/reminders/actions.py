@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -251,9 +251,49 @@ def refresh_schedules(
 # --- The tick -------------------------------------------------------------------------
 
 
+LATE_NOTE = "Due while reminders were not running; too late to send."
+
+
 def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]]:
     """Turn due schedules into outbox rows, advance them, and return batches of
     delivery ids to enqueue. Safe to run twice or in two processes at once.
+
+    On PostgreSQL the rows never leave the database (``program.reminders.sql``); on
+    SQLite the ORM does the same (``_tick_orm``). Both give the same rows, schedules and
+    batches (tests/program/test_tick_paths.py)."""
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return _tick_sql(now, limit)
+    return _tick_orm(now, limit)
+
+
+def _next_for_group(now: datetime, group: tuple) -> schedule.Occurrence:
+    """Where a group of recurring schedules due together moves to: they share the due
+    instant, clock, weekday, zone and quiet hours, so they share the next occurrence."""
+    due_at, clock, weekday, zone, quiet_start, quiet_end = group
+    quiet = ReminderPreference(quiet_start=quiet_start, quiet_end=quiet_end)
+    return occurrence_after(clock, weekday, ZoneInfo(zone), max(now, due_at), quiet)
+
+
+def _tick_sql(now: datetime, limit: int) -> list[list[int]]:
+    """The tick in three set-based statements and one per group of a few dozen rows."""
+    from program.reminders import sql
+
+    ready = [pk for batch in pending_batches(now) for pk in batch]
+    groups, one_off_due = sql.due_groups(now, limit)
+    written: list[int] = []
+    if groups or one_off_due:
+        plans = []
+        for group in groups:
+            occurrence = _next_for_group(now, group)
+            plans.append((group, occurrence.due_at, occurrence.local_date))
+        written = sql.write_due(now, limit, now - grace(), LATE_NOTE, plans)
+    ids = ready + written
+    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+
+def _tick_orm(now: datetime, limit: int) -> list[list[int]]:
+    """The tick through the ORM (SQLite):
 
     1. Read the due schedules as plain tuples (no model objects).
     2. Write one outbox row each; the unique (user, kind, local date) key makes a
@@ -262,7 +302,6 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
        weekday, zone and quiet hours share their next occurrence, so one UPDATE
        serves a whole group and the tick does a few statements, not one per person.
     """
-    now = now or timezone.now()
     due = list(
         ReminderSchedule.objects.filter(next_due_at__lte=now)
         .order_by("next_due_at")
@@ -288,9 +327,7 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
             local_date=local_date,
             due_at=due_at,
             status=Delivery.Status.SKIPPED if due_at < late_before else Delivery.Status.PENDING,
-            note="Due while reminders were not running; too late to send."
-            if due_at < late_before
-            else "",
+            note=LATE_NOTE if due_at < late_before else "",
         )
         for _, user_id, kind, local_date, due_at, *_ in due
     ]
@@ -304,9 +341,8 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
     with transaction.atomic():
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
         ReminderSchedule.objects.filter(pk__in=one_offs).delete()
-        for (due_at, clock, weekday, zone, quiet_start, quiet_end), pks in groups.items():
-            quiet = ReminderPreference(quiet_start=quiet_start, quiet_end=quiet_end)
-            occurrence = occurrence_after(clock, weekday, ZoneInfo(zone), max(now, due_at), quiet)
+        for group, pks in groups.items():
+            occurrence = _next_for_group(now, group)
             for i in range(0, len(pks), 5000):
                 ReminderSchedule.objects.filter(pk__in=pks[i : i + 5000]).update(
                     next_due_at=occurrence.due_at, local_date=occurrence.local_date
@@ -342,12 +378,17 @@ def nights_read_until(now: datetime) -> None:
 
 def pending_batches(now: datetime) -> list[list[int]]:
     """Ids of deliveries ready to send and not enqueued in the last few minutes."""
+    if connection.vendor == "postgresql":
+        from program.reminders import sql
+
+        ids = sql.ready_to_enqueue(now, now - REENQUEUE_AFTER)
+        return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
     not_recently_enqueued = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - REENQUEUE_AFTER)
     ready = Delivery.objects.filter(
         (Q(status=Delivery.Status.PENDING) & not_recently_enqueued)
         | Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now)
     )
-    ids = list(ready.order_by("due_at").values_list("pk", flat=True))
+    ids = list(ready.order_by("due_at", "pk").values_list("pk", flat=True))
     # Mark them enqueued, so the next tick does not enqueue them again meanwhile.
     for i in range(0, len(ids), 5000):
         Delivery.objects.filter(pk__in=ids[i : i + 5000], status=Delivery.Status.PENDING).update(
