@@ -22,11 +22,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
@@ -601,7 +603,11 @@ def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None
        are not touched.
     2. Load what the decisions need in a fixed number of queries.
     3. Skip what no longer applies (recorded with the reason); send the rest one
-       by one over one mail connection, marking each as sent or failed at once.
+       by one over one mail connection, each email built from its kind and language
+       rendered once for the batch (``_Letters``).
+    4. Mark the ones the connection took as sent in one statement (and the failed
+       ones in another). A worker killed before that leaves them "sending": the sweep
+       records them as interrupted, and they are never sent again.
     """
     now = now or timezone.now()
     counts = {"sent": 0, "skipped": 0, "failed": 0, "not_claimed": 0}
@@ -660,28 +666,47 @@ def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None
 
 
 def _send_all(to_send: list[Delivery], counts: dict[str, int], now: datetime, sender: Any) -> None:
-    with _mail_connection() as connection:
-        for delivery in to_send:
-            try:
-                sender(delivery, connection)
-            except Exception as error:  # any transport error: retry with backoff
-                gave_up = delivery.attempts >= MAX_ATTEMPTS
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.GAVE_UP if gave_up else Delivery.Status.FAILED,
-                    next_attempt_at=now + timedelta(minutes=2**delivery.attempts),
-                    note=f"{type(error).__name__}: {error}"[:300],
-                )
-                log.warning(
-                    "Reminder %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error
-                )
-                counts["failed"] += 1
-                continue
-            Delivery.objects.filter(pk=delivery.pk).update(
+    """Send each over one connection; mark the sent ones ``BATCH`` at a time in one
+    statement, and whatever was sent before an error or a stop once more on the way out."""
+    sent: list[Delivery] = []
+    unmarked: list[int] = []
+    failed: list[Delivery] = []
+
+    def mark_sent() -> None:
+        if unmarked:
+            Delivery.objects.filter(pk__in=unmarked).update(
                 status=Delivery.Status.SENT, sent_at=timezone.now()
             )
-            counts["sent"] += 1
-            if delivery.kind == ReminderKind.NEW_WEEK:  # the next week's opening, if known
-                refresh_schedules(delivery.user, kinds=[ReminderKind.NEW_WEEK])
+            unmarked.clear()
+
+    try:
+        with _mail_connection() as connection:
+            for delivery in to_send:
+                try:
+                    sender(delivery, connection)
+                except Exception as error:  # any transport error: retry with backoff
+                    gave_up = delivery.attempts >= MAX_ATTEMPTS
+                    delivery.status = Delivery.Status.GAVE_UP if gave_up else Delivery.Status.FAILED
+                    delivery.next_attempt_at = now + timedelta(minutes=2**delivery.attempts)
+                    delivery.note = f"{type(error).__name__}: {error}"[:300]
+                    failed.append(delivery)
+                    log.warning(
+                        "Reminder %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error
+                    )
+                    continue
+                sent.append(delivery)
+                unmarked.append(delivery.pk)
+                if len(unmarked) >= BATCH:
+                    mark_sent()
+    finally:
+        mark_sent()
+        if failed:
+            Delivery.objects.bulk_update(failed, ["status", "next_attempt_at", "note"])
+    counts["sent"] += len(sent)
+    counts["failed"] += len(failed)
+    for delivery in sent:
+        if delivery.kind == ReminderKind.NEW_WEEK:  # the next week's opening, if known
+            refresh_schedules(delivery.user, kinds=[ReminderKind.NEW_WEEK])
 
 
 class _mail_connection:
@@ -708,32 +733,41 @@ PUSH_TEXT = {
 }
 
 
+class NotTaken(Exception):
+    """The mail connection did not report the message as sent."""
+
+
 def _mail_sender(context: BatchContext):
     """Send by the channels the person chose: email, web push, or both."""
     from program.reminders import push
 
+    letters = _Letters(context)
+    base = settings.SITE_URL.rstrip("/")
+    push_links: dict[str, str] = {
+        kind: base + reverse(name)
+        for kind, name in (
+            (ReminderKind.DIARY, "program:diary_new"),
+            (ReminderKind.NEW_WEEK, "program:programme"),
+            (ReminderKind.QUESTIONNAIRE, "program:progress"),
+            (ReminderKind.DIGEST, "program:caseload"),
+            (ReminderKind.WIND_DOWN, "program:sleep_window"),
+        )
+    }
+
     def sender(delivery: Delivery, connection) -> None:
         preference = getattr(delivery.user, "reminder_preference", None)
-        message = reminder_message(delivery, context)
-        if preference is None or preference.email:
-            connection.send_messages([message])
+        message = letters.message(delivery)
+        if (preference is None or preference.email) and connection.send_messages([message]) != 1:
+            raise NotTaken("The mail server did not take the message.")
         if preference is not None and preference.push:
-            base = settings.SITE_URL.rstrip("/")
-            links: dict[str, str] = {
-                ReminderKind.DIARY: reverse("program:diary_new"),
-                ReminderKind.NEW_WEEK: reverse("program:programme"),
-                ReminderKind.QUESTIONNAIRE: reverse("program:progress"),
-                ReminderKind.DIGEST: reverse("program:caseload"),
-            }
-            link = links.get(delivery.kind, reverse("program:sleep_window"))
             # The subject was rendered in the person's language; the body must match.
             with translation.override(delivery.user.language or settings.LANGUAGE_CODE):
                 body = str(PUSH_TEXT[ReminderKind(delivery.kind)])
             push.send_to_user(
                 delivery.user,
-                title=message.subject,
+                title=str(message.subject),
                 body=body,
-                url=base + link,
+                url=push_links[delivery.kind],
             )
 
     return sender
@@ -758,38 +792,88 @@ def digest_counts(therapist: User) -> dict[str, int]:
     }
 
 
-def reminder_message(delivery: Delivery, context: BatchContext | None = None):
-    """One email, text and HTML, with a signed link to manage or stop reminders.
-
-    The text carries no health details (no sleep figures, no diagnoses)."""
+def _letter(delivery: Delivery, context: BatchContext) -> tuple[str, dict[str, object]]:
+    """The email's template and what it says, apart from the person's name and their
+    link to manage reminders. No health details (no sleep figures, no diagnoses)."""
     user = delivery.user
-    context = context or BatchContext.load([delivery])
     base = settings.SITE_URL.rstrip("/")
-    ctx: dict[str, object] = {
-        "user": user,
-        "manage_link": base + reverse("program:manage_reminders", args=[manage_token(user)]),
-        "site": base,
-    }
+    ctx: dict[str, object] = {"site": base}
     if delivery.kind == ReminderKind.DIARY:
         ctx["nudge"] = context.missed_two_nights(delivery)
         if (user.pk, delivery.local_date) in context.questionnaire_due:
             ctx["questionnaire_link"] = base + reverse("program:progress")
         ctx["link"] = base + reverse("program:diary_new")
-        name = "diary_reminder"
-    elif delivery.kind == ReminderKind.WIND_DOWN:
+        return "diary_reminder", ctx
+    if delivery.kind == ReminderKind.WIND_DOWN:
         ctx["bedtime"] = context.bedtimes.get(user.pk)
-        name = "wind_down_reminder"
-    elif delivery.kind == ReminderKind.NEW_WEEK:
+        return "wind_down_reminder", ctx
+    if delivery.kind == ReminderKind.NEW_WEEK:
         ctx["link"] = base + reverse("program:programme")
-        name = "new_week_reminder"
-    elif delivery.kind == ReminderKind.QUESTIONNAIRE:
+        return "new_week_reminder", ctx
+    if delivery.kind == ReminderKind.QUESTIONNAIRE:
         ctx["link"] = base + reverse("program:progress")
-        name = "questionnaire_reminder"
-    else:
-        ctx["counts"] = digest_counts(user)
-        ctx["link"] = base + reverse("program:caseload")
-        name = "digest"
+        return "questionnaire_reminder", ctx
+    ctx["counts"] = digest_counts(user)
+    ctx["link"] = base + reverse("program:caseload")
+    return "digest", ctx
+
+
+def _manage_link(user: User) -> str:
+    base = settings.SITE_URL.rstrip("/")
+    return base + reverse("program:manage_reminders", args=[manage_token(user)])
+
+
+def reminder_message(delivery: Delivery, context: BatchContext | None = None):
+    """One email, text and HTML, with a signed link to manage or stop reminders."""
+    user = delivery.user
+    name, ctx = _letter(delivery, context or BatchContext.load([delivery]))
+    ctx.update(user=user, manage_link=_manage_link(user))
     return render_email(name, user.email, ctx, language=user.language)
+
+
+class _Letters:
+    """A batch's reminder emails, each kind rendered once per language and wording.
+
+    Within a batch the emails of a kind differ only in the person's name and their link
+    to manage reminders (and in a few flags: the nudge, a questionnaire waiting, the
+    bedtime, which are part of the key). So each is rendered once with markers in their
+    place, and each person's email is that text with theirs put in — escaped in the HTML
+    part, as the template escapes them. The weekly digest, with its own counts, is
+    rendered for each therapist. tests/program/test_reminders.py holds the result equal
+    to ``reminder_message``'s, rendered alone."""
+
+    def __init__(self, context: BatchContext) -> None:
+        self.context = context
+        marker = uuid.uuid4().hex
+        self.name_mark = f"@@name-{marker}@@"
+        self.link_mark = f"@@manage-{marker}@@"
+        self.rendered: dict[tuple, tuple[str, str, str]] = {}
+
+    def message(self, delivery: Delivery) -> EmailMultiAlternatives:
+        user = delivery.user
+        if delivery.kind == ReminderKind.DIGEST:
+            return reminder_message(delivery, self.context)
+        name, ctx = _letter(delivery, self.context)
+        key = (name, user.language, bool(user.name), tuple(sorted(ctx.items())))
+        if key not in self.rendered:
+            ctx.update(
+                user={"name": self.name_mark if user.name else ""}, manage_link=self.link_mark
+            )
+            template = render_email(name, "", ctx, language=user.language)
+            html = template.alternatives[0][0]
+            self.rendered[key] = (str(template.subject), str(template.body), str(html))
+        subject, text, html = self.rendered[key]
+        link = _manage_link(user)
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text.replace(self.name_mark, user.name).replace(self.link_mark, link),
+            to=[user.email],
+        )
+        message.attach_alternative(
+            html.replace(self.name_mark, escape(user.name)).replace(self.link_mark, escape(link)),
+            "text/html",
+        )
+        return message
 
 
 def schedule_everyone(users: Iterable[User], now: datetime | None = None) -> None:

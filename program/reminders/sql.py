@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time
+from typing import Any
 
 from django.db import connection
 
@@ -133,7 +134,7 @@ def due_groups(now: datetime, limit: int) -> tuple[list[Group], bool]:
         groups = [tuple(row) for row in cursor.fetchall()]
         cursor.execute(_ANY_ONE_OFF_DUE, {"now": now, "limit": limit})
         (one_off,) = cursor.fetchone()
-    return groups, bool(one_off)  # type: ignore[return-value]
+    return groups, bool(one_off)
 
 
 def write_due(
@@ -149,7 +150,7 @@ def write_due(
         for column, value in zip(columns, (*group, next_due_at, next_date), strict=True):
             column.append(value)
     names = ("due_at", "clock", "weekday", "zone", "quiet_start", "quiet_end")
-    params = dict(zip((*names, "next_due_at", "next_date"), columns, strict=True))
+    params: dict[str, Any] = dict(zip((*names, "next_due_at", "next_date"), columns, strict=True))
     params.update(
         now=now,
         limit=limit,
