@@ -49,18 +49,24 @@ _DUE = f"""
     LIMIT %(limit)s
 """
 
-_GROUPS = f"""
-    SELECT DISTINCT d.next_due_at, d.clock, d.weekday, u.time_zone, p.quiet_start, p.quiet_end
+# The due schedules with their person's zone and quiet hours, joined only once selected.
+_DUE_WITH_CLOCKS = f"""
+    SELECT d.*, u.time_zone, p.quiet_start, p.quiet_end
     FROM ({_DUE}) AS d
     JOIN {USER} u ON u.id = d.user_id
     LEFT JOIN {PREFERENCE} p ON p.user_id = d.user_id
-    WHERE NOT d.once
+"""
+
+_GROUPS = f"""
+    SELECT DISTINCT next_due_at, clock, weekday, time_zone, quiet_start, quiet_end
+    FROM ({_DUE_WITH_CLOCKS}) AS d
+    WHERE NOT once
 """
 
 _ANY_ONE_OFF_DUE = f"SELECT EXISTS (SELECT 1 FROM ({_DUE}) AS d WHERE d.once)"
 
 _WRITE = f"""
-    WITH due AS ({_DUE}),
+    WITH due AS ({_DUE_WITH_CLOCKS}),
     -- Each group's next occurrence, worked out in Python from the rules.
     plan AS (
         SELECT * FROM unnest(
@@ -74,14 +80,12 @@ _WRITE = f"""
     advance AS (
         SELECT d.id, plan.next_due_at, plan.local_date
         FROM due d
-        JOIN {USER} u ON u.id = d.user_id
-        LEFT JOIN {PREFERENCE} p ON p.user_id = d.user_id
         JOIN plan ON plan.due_at = d.next_due_at
             AND plan.clock = d.clock
-            AND plan.zone = u.time_zone
+            AND plan.zone = d.time_zone
             AND plan.weekday IS NOT DISTINCT FROM d.weekday
-            AND plan.quiet_start IS NOT DISTINCT FROM p.quiet_start
-            AND plan.quiet_end IS NOT DISTINCT FROM p.quiet_end
+            AND plan.quiet_start IS NOT DISTINCT FROM d.quiet_start
+            AND plan.quiet_end IS NOT DISTINCT FROM d.quiet_end
         WHERE NOT d.once
     ),
     handled AS (SELECT * FROM due WHERE once OR id IN (SELECT id FROM advance)),
