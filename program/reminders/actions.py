@@ -22,11 +22,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy
 
 from accounts.access import is_patient, is_therapist
@@ -254,9 +256,49 @@ def refresh_schedules(
 # --- The tick -------------------------------------------------------------------------
 
 
+LATE_NOTE = "Due while reminders were not running; too late to send."
+
+
 def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]]:
     """Turn due schedules into outbox rows, advance them, and return batches of
     delivery ids to enqueue. Safe to run twice or in two processes at once.
+
+    On PostgreSQL the rows never leave the database (``program.reminders.sql``); on
+    SQLite the ORM does the same (``_tick_orm``). Both give the same rows, schedules and
+    batches (tests/program/test_tick_paths.py)."""
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return _tick_sql(now, limit)
+    return _tick_orm(now, limit)
+
+
+def _next_for_group(now: datetime, group: tuple) -> schedule.Occurrence:
+    """Where a group of recurring schedules due together moves to: they share the due
+    instant, clock, weekday, zone and quiet hours, so they share the next occurrence."""
+    due_at, clock, weekday, zone, quiet_start, quiet_end = group
+    quiet = ReminderPreference(quiet_start=quiet_start, quiet_end=quiet_end)
+    return occurrence_after(clock, weekday, ZoneInfo(zone), max(now, due_at), quiet)
+
+
+def _tick_sql(now: datetime, limit: int) -> list[list[int]]:
+    """The tick in three set-based statements and one per group of a few dozen rows."""
+    from program.reminders import sql
+
+    ready = [pk for batch in pending_batches(now) for pk in batch]
+    groups, one_off_due = sql.due_groups(now, limit)
+    written: list[int] = []
+    if groups or one_off_due:
+        plans = []
+        for group in groups:
+            occurrence = _next_for_group(now, group)
+            plans.append((group, occurrence.due_at, occurrence.local_date))
+        written = sql.write_due(now, limit, now - grace(), LATE_NOTE, plans)
+    ids = ready + written
+    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+
+def _tick_orm(now: datetime, limit: int) -> list[list[int]]:
+    """The tick through the ORM (SQLite):
 
     1. Read the due schedules as plain tuples (no model objects).
     2. Write one outbox row each; the unique (user, kind, local date) key makes a
@@ -265,7 +307,6 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
        weekday, zone and quiet hours share their next occurrence, so one UPDATE
        serves a whole group and the tick does a few statements, not one per person.
     """
-    now = now or timezone.now()
     due = list(
         ReminderSchedule.objects.filter(next_due_at__lte=now)
         .order_by("next_due_at")
@@ -291,9 +332,7 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
             local_date=local_date,
             due_at=due_at,
             status=Delivery.Status.SKIPPED if due_at < late_before else Delivery.Status.PENDING,
-            note="Due while reminders were not running; too late to send."
-            if due_at < late_before
-            else "",
+            note=LATE_NOTE if due_at < late_before else "",
         )
         for _, user_id, kind, local_date, due_at, *_ in due
     ]
@@ -307,9 +346,8 @@ def tick(now: datetime | None = None, *, limit: int = 200_000) -> list[list[int]
     with transaction.atomic():
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
         ReminderSchedule.objects.filter(pk__in=one_offs).delete()
-        for (due_at, clock, weekday, zone, quiet_start, quiet_end), pks in groups.items():
-            quiet = ReminderPreference(quiet_start=quiet_start, quiet_end=quiet_end)
-            occurrence = occurrence_after(clock, weekday, ZoneInfo(zone), max(now, due_at), quiet)
+        for group, pks in groups.items():
+            occurrence = _next_for_group(now, group)
             for i in range(0, len(pks), 5000):
                 ReminderSchedule.objects.filter(pk__in=pks[i : i + 5000]).update(
                     next_due_at=occurrence.due_at, local_date=occurrence.local_date
@@ -345,12 +383,17 @@ def nights_read_until(now: datetime) -> None:
 
 def pending_batches(now: datetime) -> list[list[int]]:
     """Ids of deliveries ready to send and not enqueued in the last few minutes."""
+    if connection.vendor == "postgresql":
+        from program.reminders import sql
+
+        ids = sql.ready_to_enqueue(now, now - REENQUEUE_AFTER)
+        return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
     not_recently_enqueued = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - REENQUEUE_AFTER)
     ready = Delivery.objects.filter(
         (Q(status=Delivery.Status.PENDING) & not_recently_enqueued)
         | Q(status=Delivery.Status.FAILED, next_attempt_at__lte=now)
     )
-    ids = list(ready.order_by("due_at").values_list("pk", flat=True))
+    ids = list(ready.order_by("due_at", "pk").values_list("pk", flat=True))
     # Mark them enqueued, so the next tick does not enqueue them again meanwhile.
     for i in range(0, len(ids), 5000):
         Delivery.objects.filter(pk__in=ids[i : i + 5000], status=Delivery.Status.PENDING).update(
@@ -565,7 +608,11 @@ def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None
        are not touched.
     2. Load what the decisions need in a fixed number of queries.
     3. Skip what no longer applies (recorded with the reason); send the rest one
-       by one over one mail connection, marking each as sent or failed at once.
+       by one over one mail connection, each email built from its kind and language
+       rendered once for the batch (``_Letters``).
+    4. Mark the ones the connection took as sent in one statement (and the failed
+       ones in another). A worker killed before that leaves them "sending": the sweep
+       records them as interrupted, and they are never sent again.
     """
     now = now or timezone.now()
     counts = {"sent": 0, "skipped": 0, "failed": 0, "not_claimed": 0}
@@ -624,28 +671,47 @@ def deliver(ids: Sequence[int], now: datetime | None = None, send: object = None
 
 
 def _send_all(to_send: list[Delivery], counts: dict[str, int], now: datetime, sender: Any) -> None:
-    with _mail_connection() as connection:
-        for delivery in to_send:
-            try:
-                sender(delivery, connection)
-            except Exception as error:  # any transport error: retry with backoff
-                gave_up = delivery.attempts >= MAX_ATTEMPTS
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.GAVE_UP if gave_up else Delivery.Status.FAILED,
-                    next_attempt_at=now + timedelta(minutes=2**delivery.attempts),
-                    note=f"{type(error).__name__}: {error}"[:300],
-                )
-                log.warning(
-                    "Reminder %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error
-                )
-                counts["failed"] += 1
-                continue
-            Delivery.objects.filter(pk=delivery.pk).update(
+    """Send each over one connection; mark the sent ones ``BATCH`` at a time in one
+    statement, and whatever was sent before an error or a stop once more on the way out."""
+    sent: list[Delivery] = []
+    unmarked: list[int] = []
+    failed: list[Delivery] = []
+
+    def mark_sent() -> None:
+        if unmarked:
+            Delivery.objects.filter(pk__in=unmarked).update(
                 status=Delivery.Status.SENT, sent_at=timezone.now()
             )
-            counts["sent"] += 1
-            if delivery.kind == ReminderKind.NEW_WEEK:  # the next week's opening, if known
-                refresh_schedules(delivery.user, kinds=[ReminderKind.NEW_WEEK])
+            unmarked.clear()
+
+    try:
+        with _mail_connection() as connection:
+            for delivery in to_send:
+                try:
+                    sender(delivery, connection)
+                except Exception as error:  # any transport error: retry with backoff
+                    gave_up = delivery.attempts >= MAX_ATTEMPTS
+                    delivery.status = Delivery.Status.GAVE_UP if gave_up else Delivery.Status.FAILED
+                    delivery.next_attempt_at = now + timedelta(minutes=2**delivery.attempts)
+                    delivery.note = f"{type(error).__name__}: {error}"[:300]
+                    failed.append(delivery)
+                    log.warning(
+                        "Reminder %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error
+                    )
+                    continue
+                sent.append(delivery)
+                unmarked.append(delivery.pk)
+                if len(unmarked) >= BATCH:
+                    mark_sent()
+    finally:
+        mark_sent()
+        if failed:
+            Delivery.objects.bulk_update(failed, ["status", "next_attempt_at", "note"])
+    counts["sent"] += len(sent)
+    counts["failed"] += len(failed)
+    for delivery in sent:
+        if delivery.kind == ReminderKind.NEW_WEEK:  # the next week's opening, if known
+            refresh_schedules(delivery.user, kinds=[ReminderKind.NEW_WEEK])
 
 
 class _mail_connection:
@@ -672,32 +738,41 @@ PUSH_TEXT = {
 }
 
 
+class NotTaken(Exception):
+    """The mail connection did not report the message as sent."""
+
+
 def _mail_sender(context: BatchContext):
     """Send by the channels the person chose: email, web push, or both."""
     from program.reminders import push
 
+    letters = _Letters(context)
+    base = settings.SITE_URL.rstrip("/")
+    push_links: dict[str, str] = {
+        kind: base + reverse(name)
+        for kind, name in (
+            (ReminderKind.DIARY, "program:diary_new"),
+            (ReminderKind.NEW_WEEK, "program:programme"),
+            (ReminderKind.QUESTIONNAIRE, "program:progress"),
+            (ReminderKind.DIGEST, "program:caseload"),
+            (ReminderKind.WIND_DOWN, "program:sleep_window"),
+        )
+    }
+
     def sender(delivery: Delivery, connection) -> None:
         preference = getattr(delivery.user, "reminder_preference", None)
-        message = reminder_message(delivery, context)
-        if preference is None or preference.email:
-            connection.send_messages([message])
+        message = letters.message(delivery)
+        if (preference is None or preference.email) and connection.send_messages([message]) != 1:
+            raise NotTaken("The mail server did not take the message.")
         if preference is not None and preference.push:
-            base = settings.SITE_URL.rstrip("/")
-            links: dict[str, str] = {
-                ReminderKind.DIARY: reverse("program:diary_new"),
-                ReminderKind.NEW_WEEK: reverse("program:programme"),
-                ReminderKind.QUESTIONNAIRE: reverse("program:progress"),
-                ReminderKind.DIGEST: reverse("program:caseload"),
-            }
-            link = links.get(delivery.kind, reverse("program:sleep_window"))
             # The subject was rendered in the person's language; the body must match.
             with translation.override(delivery.user.language or settings.LANGUAGE_CODE):
                 body = str(PUSH_TEXT[ReminderKind(delivery.kind)])
             push.send_to_user(
                 delivery.user,
-                title=message.subject,
+                title=str(message.subject),
                 body=body,
-                url=base + link,
+                url=push_links[delivery.kind],
             )
 
     return sender
@@ -722,38 +797,88 @@ def digest_counts(therapist: User) -> dict[str, int]:
     }
 
 
-def reminder_message(delivery: Delivery, context: BatchContext | None = None):
-    """One email, text and HTML, with a signed link to manage or stop reminders.
-
-    The text carries no health details (no sleep figures, no diagnoses)."""
+def _letter(delivery: Delivery, context: BatchContext) -> tuple[str, dict[str, object]]:
+    """The email's template and what it says, apart from the person's name and their
+    link to manage reminders. No health details (no sleep figures, no diagnoses)."""
     user = delivery.user
-    context = context or BatchContext.load([delivery])
     base = settings.SITE_URL.rstrip("/")
-    ctx: dict[str, object] = {
-        "user": user,
-        "manage_link": base + reverse("program:manage_reminders", args=[manage_token(user)]),
-        "site": base,
-    }
+    ctx: dict[str, object] = {"site": base}
     if delivery.kind == ReminderKind.DIARY:
         ctx["nudge"] = context.missed_two_nights(delivery)
         if (user.pk, delivery.local_date) in context.questionnaire_due:
             ctx["questionnaire_link"] = base + reverse("program:progress")
         ctx["link"] = base + reverse("program:diary_new")
-        name = "diary_reminder"
-    elif delivery.kind == ReminderKind.WIND_DOWN:
+        return "diary_reminder", ctx
+    if delivery.kind == ReminderKind.WIND_DOWN:
         ctx["bedtime"] = context.bedtimes.get(user.pk)
-        name = "wind_down_reminder"
-    elif delivery.kind == ReminderKind.NEW_WEEK:
+        return "wind_down_reminder", ctx
+    if delivery.kind == ReminderKind.NEW_WEEK:
         ctx["link"] = base + reverse("program:programme")
-        name = "new_week_reminder"
-    elif delivery.kind == ReminderKind.QUESTIONNAIRE:
+        return "new_week_reminder", ctx
+    if delivery.kind == ReminderKind.QUESTIONNAIRE:
         ctx["link"] = base + reverse("program:progress")
-        name = "questionnaire_reminder"
-    else:
-        ctx["counts"] = digest_counts(user)
-        ctx["link"] = base + reverse("program:caseload")
-        name = "digest"
+        return "questionnaire_reminder", ctx
+    ctx["counts"] = digest_counts(user)
+    ctx["link"] = base + reverse("program:caseload")
+    return "digest", ctx
+
+
+def _manage_link(user: User) -> str:
+    base = settings.SITE_URL.rstrip("/")
+    return base + reverse("program:manage_reminders", args=[manage_token(user)])
+
+
+def reminder_message(delivery: Delivery, context: BatchContext | None = None):
+    """One email, text and HTML, with a signed link to manage or stop reminders."""
+    user = delivery.user
+    name, ctx = _letter(delivery, context or BatchContext.load([delivery]))
+    ctx.update(user=user, manage_link=_manage_link(user))
     return render_email(name, user.email, ctx, language=user.language)
+
+
+class _Letters:
+    """A batch's reminder emails, each kind rendered once per language and wording.
+
+    Within a batch the emails of a kind differ only in the person's name and their link
+    to manage reminders (and in a few flags: the nudge, a questionnaire waiting, the
+    bedtime, which are part of the key). So each is rendered once with markers in their
+    place, and each person's email is that text with theirs put in — escaped in the HTML
+    part, as the template escapes them. The weekly digest, with its own counts, is
+    rendered for each therapist. tests/program/test_reminders.py holds the result equal
+    to ``reminder_message``'s, rendered alone."""
+
+    def __init__(self, context: BatchContext) -> None:
+        self.context = context
+        marker = uuid.uuid4().hex
+        self.name_mark = f"@@name-{marker}@@"
+        self.link_mark = f"@@manage-{marker}@@"
+        self.rendered: dict[tuple, tuple[str, str, str]] = {}
+
+    def message(self, delivery: Delivery) -> EmailMultiAlternatives:
+        user = delivery.user
+        if delivery.kind == ReminderKind.DIGEST:
+            return reminder_message(delivery, self.context)
+        name, ctx = _letter(delivery, self.context)
+        key = (name, user.language, bool(user.name), tuple(sorted(ctx.items())))
+        if key not in self.rendered:
+            ctx.update(
+                user={"name": self.name_mark if user.name else ""}, manage_link=self.link_mark
+            )
+            template = render_email(name, "", ctx, language=user.language)
+            html = template.alternatives[0][0]
+            self.rendered[key] = (str(template.subject), str(template.body), str(html))
+        subject, text, html = self.rendered[key]
+        link = _manage_link(user)
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text.replace(self.name_mark, user.name).replace(self.link_mark, link),
+            to=[user.email],
+        )
+        message.attach_alternative(
+            html.replace(self.name_mark, escape(user.name)).replace(self.link_mark, escape(link)),
+            "text/html",
+        )
+        return message
 
 
 def schedule_everyone(users: Iterable[User], now: datetime | None = None) -> None:

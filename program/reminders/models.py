@@ -63,8 +63,13 @@ class ReminderPreference(models.Model):
 
 
 class ReminderSchedule(models.Model):
+    # Indexed by the unique (user, kind) key, which leads with the user: the tick advances
+    # every schedule due at once, and each index more is one more write per schedule.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_schedules"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_schedules",
+        db_index=False,
     )
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     next_due_at = models.DateTimeField(db_index=True)
@@ -98,19 +103,24 @@ class Delivery(models.Model):
         SKIPPED = "skipped", _("Skipped")
         INTERRUPTED = "interrupted", _("Interrupted mid-send (not resent)")
 
+    # Three indexes, no more: a tick writes up to one row per person at once, and each
+    # index is one more write per row (issue #20). The unique (user, kind, local date) key
+    # serves lookups by user; (status, next_attempt_at) by status, and a run's claimed rows
+    # (status "sending", then its claim_token) are few.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
     )
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     local_date = models.DateField()
     due_at = models.DateTimeField()
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(
-        max_length=32, blank=True, db_index=True, help_text=_("Which delivery run claimed the row.")
+        max_length=32, blank=True, help_text=_("Which delivery run claimed the row.")
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -352,3 +352,88 @@ def test_a_batch_lost_with_the_broker_is_enqueued_again_later(patient, clock) ->
     clock.move_to(utc(2026, 11, 25, 7, 37))
     (batch,) = reminders.tick()
     assert reminders.deliver(batch)["sent"] == 1
+
+
+def _patients_due(count: int, prefix: str, clock_, **extra):  # type: ignore[no-untyped-def]
+    from accounts.models import Role
+    from program.enrolment.actions import enrol
+    from program.models import Programme
+    from tests.conftest import make_user
+
+    people = []
+    for i in range(count):
+        p = make_user(f"{prefix}{i}@example.test", Role.PATIENT, time_zone="Europe/London", **extra)
+        enrol(patient=p, programme=Programme.objects.default(), start_date=clock_date())
+        reminders.refresh_schedules(p)
+        people.append(p)
+    return people
+
+
+def test_a_batch_is_rendered_once_per_kind_and_reads_as_each_email_alone(programme, clock) -> None:
+    """Each person's email from the batch's shared rendering is the one rendered for them
+    alone: their own name (escaped in the HTML part), their own link, their language."""
+    from accounts.models import User
+
+    people = _patients_due(4, "alone", clock)
+    names = ["O'Brien <b>&amp;", "", "Zoë", "Ann"]
+    languages = ["en", "en", "fr", "fr"]
+    for person, name, language in zip(people, names, languages, strict=True):
+        User.objects.filter(pk=person.pk).update(name=name, language=language)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    ids = [pk for batch in reminders.tick() for pk in batch]
+    rendered = []
+    real_render = reminders.render_email
+
+    def counted(name, to, context, *, language=""):  # type: ignore[no-untyped-def]
+        rendered.append((name, language))
+        return real_render(name, to, context, language=language)
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(reminders, "render_email", counted)
+        assert reminders.deliver(ids)["sent"] == 4
+    # English with a name, English without, French with: three renderings for four emails.
+    assert sorted(rendered) == [("diary_reminder", "en")] * 2 + [("diary_reminder", "fr")]
+    by_address = {m.to[0]: m for m in mail.outbox}
+    for delivery in Delivery.objects.filter(pk__in=ids).select_related("user"):
+        alone = reminders.reminder_message(delivery)
+        batched = by_address[delivery.user.email]
+        assert (batched.subject, batched.body) == (alone.subject, alone.body)
+        assert batched.alternatives[0][0] == alone.alternatives[0][0]
+    assert "O'Brien <b>&amp;" in by_address["alone0@example.test"].body
+    assert "O&#x27;Brien &lt;b&gt;&amp;amp;" in by_address["alone0@example.test"].alternatives[0][0]
+    assert by_address["alone0@example.test"].body != by_address["alone3@example.test"].body
+
+
+def test_a_batch_of_reminders_costs_the_same_queries_whatever_its_size(programme, clock) -> None:
+    """Claimed in one statement, read in a fixed number, marked sent in one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count: int, prefix: str) -> int:
+        people = _patients_due(count, prefix, clock)
+        clock.move_to(utc(2026, 11, 25, 7, 31))
+        ids = [pk for batch in reminders.tick() for pk in batch]
+        mail.outbox.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert reminders.deliver(ids)["sent"] == count
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+        assert Delivery.objects.filter(pk__in=ids, status="sent").count() == count
+        Delivery.objects.all().delete()
+        clock.move_to(utc(2026, 11, 25, 6))
+        return len(ctx.captured_queries)
+
+    assert queries(2, "few") == queries(20, "many")
+
+
+def test_a_message_the_connection_does_not_take_is_not_marked_sent(
+    patient, clock, monkeypatch
+) -> None:
+    from django.core.mail.backends.locmem import EmailBackend
+
+    monkeypatch.setattr(EmailBackend, "send_messages", lambda self, messages: 0)
+    reminders.refresh_schedules(patient)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    counts = reminders.deliver(reminders.tick()[0])
+    assert counts == {"sent": 0, "skipped": 0, "failed": 1, "not_claimed": 0}
+    delivery = Delivery.objects.get()
+    assert delivery.status == "failed" and "did not take" in delivery.note

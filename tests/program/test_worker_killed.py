@@ -4,7 +4,7 @@ Needs a database another process can open (PostgreSQL: the suite's second run)
 and Redis. The pool process is SIGKILLed while sending; the worker hands the task
 back (acks_late + task_reject_on_worker_lost) and runs it again. Nothing is sent
 twice, and nothing is lost silently: every reminder ends sent, or recorded as
-interrupted by the sweep.
+interrupted by the sweep (the ones sent since the last mark of sent rows among them).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def children(pid: int) -> list[int]:
 def test_a_worker_killed_mid_batch_sends_nothing_twice(transactional_db, tmp_path) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the worker process needs a database it can open (PostgreSQL)")
-    redis_url = require_redis().rsplit("/", 1)[0] + "/14"
+    redis_url = require_redis()  # TEST_REDIS_URL: each person's own database number
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
@@ -105,14 +105,17 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice(transactional_db, tmp_pat
         app.conf.update(task_always_eager=True)
         reset_pool()
     sent = Delivery.objects.filter(status="sent").count()
-    assert sent == sent_at_kill or sent == sent_at_kill + 1  # the one in flight may land
+    # Sent rows are marked reminders.BATCH at a time: a mark in flight at the kill may land.
+    assert sent in (sent_at_kill, sent_at_kill + reminders.BATCH)
     mails = sum(
         f.read_text().count("\nSubject: ") + f.read_text().startswith("Subject: ")
         for f in mail_dir.iterdir()
     )
-    assert mails in (sent, sent + 1)  # an email may leave without its row marked sent
     # Nothing silently lost: the sweep records what the dead process was holding.
     reminders.sweep_interrupted(now=timezone.now() + timedelta(minutes=11))
     statuses = dict(Delivery.objects.values_list("status").annotate(n=Count("id")))
     assert set(statuses) <= {"sent", "interrupted"}
     assert sum(statuses.values()) == len(ids)
+    # Nothing sent twice: each email went to a row marked sent, or to one the dead process
+    # had sent but not yet marked (recorded as interrupted, and not sent again).
+    assert sent <= mails <= sent + statuses.get("interrupted", 0)
