@@ -32,3 +32,14 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10000,
     )
+
+
+class PlanConfirmForm(forms.Form):
+    """Confirming a draft taper plan on the round (program.clinic.round_views)."""
+
+    reason = forms.CharField(
+        label=_("Note for the plan's history"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
