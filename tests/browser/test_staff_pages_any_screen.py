@@ -33,7 +33,7 @@ BETWEEN = ({"width": 768, "height": 1024}, {"width": 1024, "height": 768})
 PATIENT_PAGE_MAX_HEIGHT = {360: 3600, 1280: 2400}
 
 
-def problems(page, path: str, width: int) -> list[str]:  # type: ignore[no-untyped-def]
+def problems(page, path: str, width: int, label: str = "", who: str = "staff") -> list[str]:  # type: ignore[no-untyped-def]
     response = page.goto(path)
     if response is None or not response.ok:
         return [f"{path} @{width}: answered {response and response.status}"]
@@ -46,8 +46,10 @@ def problems(page, path: str, width: int) -> list[str]:  # type: ignore[no-untyp
         f"{path} @{width}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
         for v in accessibility_violations(page)
     ]
-    name = re.sub(r"[^a-z0-9]+", "-", path.strip("/").lower()) or "home"
-    screenshot(page, f"staff-{name}-{width}")
+    # Named by the path with its ids left out (patients/7/medication -> patients-medication),
+    # plus the page's own name where two pages would share one.
+    name = re.sub(r"/\d+", "", path).strip("/").replace("/", "-") or "home"
+    screenshot(page, f"{who}-{label or name}-{width}")
     return out
 
 
@@ -126,12 +128,22 @@ def test_every_staff_page_fits_a_phone_and_a_desktop(page, browser, live_server,
         "/clinic/adverse-events/",
         "/clinic/alerts/",
     ]
+    labels = {
+        f"/round/{chloe.pk}/": "round-chloe",
+        f"/round/{frank.pk}/": "round-frank-plan",
+        f"/patients/{chloe.pk}/": "patient-chloe",
+        f"/patients/{dev.pk}/": "patient-dev-alert",
+        f"/patients/{eva.pk}/": "patient-eva-taper",
+        f"/patients/{frank.pk}/medication/plans/{draft.pk}/": "taper-plan-draft",
+    }
+    if plan:
+        labels[f"/patients/{eva.pk}/medication/plans/{plan.pk}/"] = "taper-plan-active"
     found: list[str] = []
     heights: dict[int, int] = {}
     for size in SIZES:
         page.set_viewport_size(size)
         for path in filter(None, therapist_pages):
-            found += problems(page, path, size["width"])
+            found += problems(page, path, size["width"], labels.get(path, ""))
         page.goto(f"/patients/{dev.pk}/")
         heights[size["width"]] = page_height(page)
     for size in BETWEEN:
@@ -163,7 +175,7 @@ def test_every_staff_page_fits_a_phone_and_a_desktop(page, browser, live_server,
     for size in SIZES:
         admin.set_viewport_size(size)
         for path in filter(None, admin_pages):
-            found += problems(admin, f"{path}", size["width"])
+            found += problems(admin, path, size["width"], labels.get(path, ""), who="admin")
     context.close()
 
     print(f"\npatient page height (Dev, demo clinic): {heights}")
