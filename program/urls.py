@@ -152,6 +152,11 @@ urlpatterns = [
         name="round_decide_screen",
     ),
     path(
+        "round/<int:patient_id>/plans/<int:plan_id>/confirm/",
+        round_views.round_confirm_plan,
+        name="round_confirm_plan",
+    ),
+    path(
         "round/<int:patient_id>/alerts/<int:alert_id>/acknowledge/",
         round_views.round_acknowledge,
         name="round_acknowledge",

@@ -518,11 +518,33 @@ def test_the_round_uses_the_same_queries_for_5_and_50_patients(therapist) -> Non
     from program.models import Message
     from tests.caseload_data import build_caseload
 
+    def draft(user, name: str) -> None:  # type: ignore[no-untyped-def]
+        from decimal import Decimal
+
+        from program.medication.actions import create_draft
+        from program.models import Medication
+
+        medicine = Medication.objects.create(
+            patient=user, name=name, strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
+        )
+        create_draft(
+            patient=user,
+            medication=medicine,
+            template_key="morin04",
+            start_dose=Decimal("7.5"),
+            start_on=user.local_today(),
+            strengths=[Decimal("3.75"), Decimal("7.5")],
+            scored=[],
+            by=therapist,
+        )
+
     def more(n: int, start: int) -> list:
         users = build_caseload(therapist, n, start=start)
         Message.objects.bulk_create(
             [Message(patient=u, sender=u, text="Hello") for u in users[::3]]
         )
+        for user in users[::4]:  # taper plans to confirm, in place (steps and checks)
+            draft(user, "zopiclone")
         return users
 
     client = client_for(therapist)
@@ -530,6 +552,7 @@ def test_the_round_uses_the_same_queries_for_5_and_50_patients(therapist) -> Non
     card = reverse("program:round_patient", args=[first[0].pk])
     few, few_card = count_queries(client, reverse("program:round")), count_queries(client, card)
     more(45, 5)
+    draft(first[0], "zolpidem")  # a second plan on the card
     many, many_card = count_queries(client, reverse("program:round")), count_queries(client, card)
     assert few == many, f"the round: {few} queries for 5 patients, {many} for 50"
     assert few_card == many_card, f"a card: {few_card} queries for 5 patients, {many_card} for 50"

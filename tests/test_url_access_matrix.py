@@ -158,6 +158,9 @@ ROWS = [
         args="screen"),
     row("program:round_acknowledge",   "post", LOGIN, 403,    403,    HOME,     404,    HOME,
         args="alert"),
+    # A draft taper plan confirmed in place: the patient's own therapist only.
+    row("program:round_confirm_plan",  "post", LOGIN, 403,    403,    HOME,     404,    404,
+        args="plan"),
     row("program:invite",              "get",  LOGIN, 403,    403,    200,      200,    403),
     row("program:revoke_invitation",   "post", LOGIN, 403,    403,    HOME,     404,    403,
         args="invitation"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -144,4 +145,5 @@ def record_result(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRes
     else:
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, _("Result not saved: %(errors)s") % {"errors": errors})
-    return redirect("program:patient_detail", patient.pk)
+    # Back to the patient page's questionnaires, unfolded by its anchor.
+    return redirect(reverse("program:patient_detail", args=[patient.pk]) + "#questionnaires")

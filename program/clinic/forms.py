@@ -208,3 +208,14 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("Choose a date on or after the “From” date."))
         return cleaned
+
+
+class PlanConfirmForm(forms.Form):
+    """Confirming a draft taper plan on the round (program.clinic.round_views)."""
+
+    reason = forms.CharField(
+        label=_("Note for the plan's history"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -10,7 +10,8 @@ patient's card page) take one query for each kind of item:
 2. sleep-window recommendations waiting for a decision (with their protocol);
 3. positive safety screens waiting for a decision;
 4. unread messages from the patient, counted per patient;
-5. taper plans still in draft (a clinician must confirm them; the app never does).
+5. taper plans still in draft (a clinician must confirm them, on the round or on the
+   plan's page; the app never does).
 
 An elevated-mood answer nobody has looked at yet is the caseload's "mood" flag: it holds
 shorter windows until a clinician looks (``program.rules.mood``), so it is an item too.
@@ -18,7 +19,8 @@ shorter windows until a clinician looks (``program.rules.mood``), so it is an it
 "At risk of dropping out" is the caseload's own "no diary for 3+ nights" flag
 (``caseload.NO_DIARY_NIGHTS``). The decisions themselves go through the existing
 workflows (``program.sleep_window.actions.approve/edit/reject/decide_screen``,
-``program.risk.actions.acknowledge``), which refuse a second decision; nothing here decides.
+``program.risk.actions.acknowledge``, ``program.medication.actions.confirm_plan``), which
+refuse a second decision; nothing here decides.
 
 A fixed number of queries whatever the caseload's size (tests/test_query_counts.py); a
 patient's card reads that one patient's items, whatever the round's length.
@@ -84,18 +86,13 @@ class Card:
 
     @property
     def decisions(self) -> int:
-        """Items that wait for a decision in the round itself."""
-        return len(self.alerts) + len(self.recommendations) + len(self.screens)
+        """Items that wait for a decision in the round itself (a draft taper plan is
+        confirmed in place too)."""
+        return len(self.alerts) + len(self.recommendations) + len(self.screens) + len(self.drafts)
 
     @property
     def count(self) -> int:
-        return (
-            self.decisions
-            + bool(self.unread)
-            + len(self.drafts)
-            + self.dropping_out
-            + self.mood_to_review
-        )
+        return self.decisions + bool(self.unread) + self.dropping_out + self.mood_to_review
 
     @property
     def urgent(self) -> bool:
@@ -182,7 +179,8 @@ def _cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
         cards[patient_id].unread = n
     for plan in (
         TaperPlan.objects.filter(patient_id__in=ids, status=TaperPlan.Status.DRAFT)
-        .select_related("medication")
+        .select_related("medication", "set_by")
+        .prefetch_related("steps")
         .order_by("created_at")
     ):
         cards[plan.patient_id].drafts.append(plan)

@@ -25,7 +25,9 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments.models import RiskAlert
 from program.clinic import round as round_service
-from program.models import Recommendation, SafetyScreen
+from program.clinic.forms import PlanConfirmForm
+from program.medication import actions as medication_service
+from program.models import Recommendation, SafetyScreen, TaperPlan
 from program.risk import actions as risk
 from program.risk import views as risk_views
 from program.sleep_window import actions as sw
@@ -61,6 +63,7 @@ def _card_page(
     *,
     decision_forms: dict[int, RecommendationDecisionForm] | None = None,
     screen_forms: dict[int, ScreenDecisionForm] | None = None,
+    plan_forms: dict[int, PlanConfirmForm] | None = None,
 ) -> HttpResponse:
     """One patient's card; forms that need correcting are shown with what was typed."""
     user: User = request.user
@@ -68,6 +71,7 @@ def _card_page(
     card = where.card
     decision_forms = decision_forms or {}
     screen_forms = screen_forms or {}
+    plan_forms = plan_forms or {}
     ctx: dict[str, Any] = {
         "patient": patient,
         "where": where,
@@ -76,6 +80,7 @@ def _card_page(
         "can_decide": is_therapist(user),
         "recommendations": [],
         "screens": [],
+        "plans": [],
     }
     if card is not None:
         ctx["recommendations"] = [
@@ -97,6 +102,15 @@ def _card_page(
             for screen in card.screens
         ]
         ctx["alerts"] = [(a, risk.can_acknowledge(user, patient)) for a in card.alerts]
+        # Each draft with its steps and the checks the plan's page shows (tablets, rate).
+        ctx["plans"] = [
+            (
+                plan,
+                medication_service.check_plan_steps(plan, plan.pure_steps())[1],
+                plan_forms.get(plan.pk) or PlanConfirmForm(prefix=f"p{plan.pk}"),
+            )
+            for plan in card.drafts
+        ]
     return render(request, "program/round_patient.html", ctx)
 
 
@@ -227,4 +241,44 @@ def round_acknowledge(
     if not risk.can_acknowledge(user, patient):
         raise Http404
     risk_views.acknowledge_and_say(request, alert)
+    return _onwards(request, patient)
+
+
+@clinician_required
+@require_POST
+def round_confirm_plan(
+    request: AuthenticatedHttpRequest, patient_id: int, plan_id: int
+) -> HttpResponse:
+    """Confirm a draft taper plan as it stands (its steps are edited on the plan's page).
+    The service claims the draft with a conditional update, so of a double click or two
+    tabs only the first confirms; the second is told who confirmed it and when."""
+    clinician: User = request.user
+    patient = _therapists_own(request, patient_id)
+    plans = TaperPlan.objects.for_patient(patient).select_related("confirmed_by", "medication")
+    plan = get_object_or_404(plans, pk=plan_id)
+    if plan.status != TaperPlan.Status.DRAFT:
+        messages.error(
+            request, _decided_words(plan.confirmed_by, plan.confirmed_at, plan.get_status_display())
+        )
+        return _onwards(request, patient)
+    form = PlanConfirmForm(request.POST, prefix=f"p{plan.pk}")
+    if not form.is_valid():
+        return _card_page(request, patient, plan_forms={plan.pk: form})
+    try:
+        medication_service.confirm_plan(plan=plan, by=clinician, reason=form.cleaned_data["reason"])
+    except medication_service.PlanError as error:
+        again = plans.get(pk=plan.pk)
+        if again.status != TaperPlan.Status.DRAFT:  # confirmed meanwhile, in another tab
+            error_text = _decided_words(
+                again.confirmed_by, again.confirmed_at, again.get_status_display()
+            )
+        else:
+            error_text = str(error)
+        messages.error(request, error_text)
+        return redirect("program:round_patient", patient_id=patient.pk)
+    messages.success(
+        request,
+        _("Plan confirmed by %(name)s. The patient now sees the current step and the next.")
+        % {"name": clinician.display_name},
+    )
     return _onwards(request, patient)

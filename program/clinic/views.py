@@ -12,7 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import clinician_required, get_patient_for, therapist_required
+from accounts.access import (
+    clinician_required,
+    get_patient_for,
+    is_therapist,
+    therapist_required,
+)
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import spreadsheet
@@ -42,8 +47,11 @@ from program.models import (
     EnrolmentChange,
     Invitation,
     Medication,
+    Message,
     Recommendation,
+    SafetyScreen,
     SleepCourse,
+    TaperPlan,
     TherapistNote,
 )
 from program.risk import actions as risk
@@ -248,12 +256,60 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
     return ctx
 
 
+def _next_action(patient: User, ctx: dict[str, Any], *, therapist: bool) -> tuple[str, str] | None:
+    """The one thing that waits for the clinician, most pressing first (as the round
+    orders its items): an urgent alert, a sleep-window decision, a taper plan to confirm,
+    unread messages, a reported problem to review. None when nothing waits."""
+    pk = patient.pk
+    if ctx["risks"] and ctx["can_acknowledge"]:
+        return _("Acknowledge the urgent alert"), "#risk"
+    if ctx["pending_recommendations"] or ctx["pending_screens"]:
+        return _("Decide the sleep window"), reverse("program:patient_sleep_window", args=[pk])
+    if ctx["draft_plans"] and therapist:
+        plan = ctx["draft_plans"][0]
+        return _("Confirm the taper plan"), reverse("program:taper_plan_edit", args=[pk, plan.pk])
+    if ctx["unread_messages"]:
+        return _("Read the new messages"), reverse("program:patient_messages", args=[pk])
+    if ctx["adverse_events_open"]:
+        return _("Review the reported problem"), reverse("program:adverse_events")
+    return None
+
+
 @clinician_required
 def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """The patient in sections: a summary on top (the week, the one next action, flags,
+    the sleep-efficiency trend, the window now and any decision waiting), then each area
+    folded (<details>, opened by a link to its #anchor), in a fixed number of queries."""
     patient = get_patient_for(request, patient_id)
     ctx = patient_context(patient, chart_id="detail")
     ctx["can_acknowledge"] = risk.can_acknowledge(request.user, patient)
     ctx["adverse_events_open"] = AdverseEvent.objects.open().filter(patient=patient).count()
+    # The caseload's own figures and flags for this one patient, so that the summary never
+    # reads the patient differently from the caseload and the round.
+    rows = caseload_service.build_rows(request.user, patients=User.objects.filter(pk=patient.pk))
+    ctx["row"] = rows[0] if rows else None
+    ctx["pending_recommendations"] = list(
+        Recommendation.objects.pending().filter(course__patient=patient).order_by("review_date")
+    )
+    ctx["pending_screens"] = list(
+        SafetyScreen.objects.filter(
+            patient=patient, positive=True, decision=SafetyScreen.Decision.PENDING
+        )
+    )
+    ctx["draft_plans"] = list(
+        TaperPlan.objects.filter(patient=patient, status=TaperPlan.Status.DRAFT).select_related(
+            "medication"
+        )
+    )
+    thread = Message.objects.filter(patient=patient)
+    ctx["unread_messages"] = thread.filter(sender_id=patient.pk, read_at__isnull=True).count()
+    ctx["latest_messages"] = list(thread.select_related("sender").order_by("-created_at")[:3])
+    today = ctx["today"]
+    ctx["window_now"] = next(
+        (p for p, _why in ctx["prescriptions"] if p.effective_from <= today), None
+    )
+    ctx["se_trend"] = [w for w in reversed(ctx["weeks"][:4]) if w.summary.nights]
+    ctx["next_action"] = _next_action(patient, ctx, therapist=is_therapist(request.user))
     ctx["note_form"] = NoteForm()
     ctx["record_form"] = RecordResultForm(
         assessment_service.ensure_instruments(), initial={"completed_on": ctx["today"]}
@@ -299,7 +355,7 @@ def adjust_pace(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRespo
             messages.success(
                 request, _("Week %(week)s is open now.") % {"week": overview.next_locked.number}
             )
-    return redirect("program:patient_detail", patient_id=patient.pk)
+    return redirect(f"{patient_url(patient)}#programme")
 
 
 @clinician_required

@@ -171,4 +171,19 @@
   }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+// A link to a section folded in a <details> (the patient page, issue 21) opens it, where
+// the browser does not already reveal it on fragment navigation.
+(function () {
+  "use strict";
+  function reveal() {
+    var id = window.location.hash.slice(1);
+    if (!id) { return; }
+    var target = document.getElementById(decodeURIComponent(id));
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS" && !el.open) { el.open = true; }
+    }
+    if (target && target.tagName === "DETAILS") { target.scrollIntoView(); }
+  }
+  reveal();
+  window.addEventListener("hashchange", reveal);
 })();

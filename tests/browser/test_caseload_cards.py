@@ -1,5 +1,5 @@
 """Issue 21, "any screen": the caseload is a table at 1280 px and one card a patient
-under 700 px, with no sideways scrolling of the page at 360 px; each card shows the
+under 1 024 px, with no sideways scrolling of the page at 360 px; each card shows the
 patient's name, week and one next action; the filters and pagination still work on a
 phone; axe finds nothing serious at either width."""
 

@@ -192,6 +192,9 @@ def test_a_therapist_opens_the_next_week_and_pauses_a_patient(page, therapist, p
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/caseload/$"))
     page.get_by_role("link", name="Pat Patient").click()
+    # The programme is a folded section of the patient page; its link opens it, and each
+    # change comes back to it (#programme).
+    page.get_by_role("link", name="Programme and lessons", exact=True).click()
     expect(page.get_by_role("heading", name="Pace")).to_be_visible()
     page.get_by_role("button", name="Open week 2 now").click()
     expect(page.get_by_text("Week 2 is open now.")).to_be_visible()

@@ -38,6 +38,9 @@ def test_the_demo_therapists_weekly_round(desktop_page) -> None:
     screenshot(desk, "round-caseload-desktop")
 
     desk.get_by_role("link", name="Chloe (week 3)").click()
+    # The patient page's sections are folded; a link to a section's anchor opens it.
+    assert desk.get_by_role("heading", name="Insomnia Severity Index (ISI)").is_hidden()
+    desk.get_by_role("link", name="Questionnaires", exact=True).click()
     assert desk.get_by_role("heading", name="Insomnia Severity Index (ISI)").is_visible()
     assert desk.get_by_text("needs licensed wording").first.is_visible()
     screenshot(desk, "round-patient-desktop")
@@ -48,14 +51,16 @@ def test_the_demo_therapists_weekly_round(desktop_page) -> None:
     assert desk.get_by_text("Approved. The patient sees the new window now.").is_visible()
 
     desk.goto(desk.url.replace("sleep-window/", ""))
-    assert desk.get_by_role("link", name="Messages").is_visible()
-    desk.get_by_role("link", name="Messages").click()
+    desk.get_by_role("link", name="Messages", exact=True).click()
+    assert desk.get_by_text("read in bed").is_visible()  # the latest, in the folded section
+    desk.get_by_role("link", name="Open the conversation").click()
     assert desk.get_by_text("read in bed").is_visible()
     desk.get_by_label("Your message").fill("Better to get up and read in another room.")
     desk.get_by_role("button", name="Send").click()
     assert desk.get_by_text("Message sent.").is_visible()
     screenshot(desk, "round-messages-desktop")
     desk.get_by_role("link", name=re.compile("Chloe")).first.click()
+    desk.get_by_role("link", name="Notes", exact=True).click()
     desk.get_by_label("Note (private to the care team)").fill(
         "Approved this week's window; agreed a wind-down routine."
     )

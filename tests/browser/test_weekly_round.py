@@ -249,3 +249,15 @@ def test_a_card_with_every_kind_of_item_fits_a_phone(page, therapist, patient, m
     page.get_by_role("button", name="Mark as seen").click()
     assert page.get_by_text("Marked as seen. Follow your clinic's risk procedure.").is_visible()
     assert page.get_by_role("heading", name="Positive safety screen to decide").is_visible()
+    # The taper plan, confirmed in place: its steps are on the card, the button confirms
+    # it once and the card stays (the window and the screen still wait).
+    plan = page.get_by_role("region", name=re.compile("Taper plan for zopiclone"))
+    assert plan.get_by_role("table").is_visible()
+    plan.get_by_label("Note for the plan's history").fill("Agreed with the GP.")
+    plan.get_by_role("button", name=re.compile("^Confirm plan as")).click()
+    assert page.get_by_text("Plan confirmed by Dr Tess Ward.").is_visible()
+    assert page.get_by_role("heading", name="Positive safety screen to decide").is_visible()
+    assert page.get_by_role("heading", name=re.compile("Taper plan for")).count() == 0
+    assert no_sideways_scroll(page)
+    screenshot(page, "weekly-round-plan-confirmed-phone")
+    assert not accessibility_violations(page)

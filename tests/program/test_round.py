@@ -320,3 +320,108 @@ def test_an_elevated_mood_answer_not_looked_at_is_on_the_round(patient, therapis
     check.reviewed_at, check.reviewed_by = check.created_at, therapist
     check.save()
     assert patient.display_name not in client.get(reverse("program:round")).content.decode()
+
+
+# --- Taper plans confirmed in place ----------------------------------------------------------
+
+SAFETY = "Changes to your medicine are made only with your prescriber."
+
+
+def zopiclone_draft(patient, therapist, name: str = "zopiclone"):  # type: ignore[no-untyped-def]
+    medicine = Medication.objects.create(
+        patient=patient, name=name, strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
+    )
+    return create_draft(
+        patient=patient,
+        medication=medicine,
+        template_key="morin04",
+        start_dose=Decimal("7.5"),
+        start_on=patient.local_today(),
+        strengths=[Decimal("3.75"), Decimal("7.5")],
+        scored=[],
+        by=therapist,
+    )
+
+
+def test_a_taper_plan_is_confirmed_in_place_and_not_twice(patient, therapist):
+    from program.models import TaperPlanChange
+
+    diary_today(patient)
+    plan = zopiclone_draft(patient, therapist)
+    client = client_for(therapist)
+    assert SAFETY not in client_for(patient).get(reverse("program:diary")).content.decode()
+    card = client.get(reverse("program:round_patient", args=[patient.pk])).content.decode()
+    assert "Taper plan for zopiclone to confirm" in card
+    assert "7.5 mg" in card  # the steps, inline
+    assert "Confirm plan as Dr Tess Ward" in card
+    url = reverse("program:round_confirm_plan", args=[patient.pk, plan.pk])
+    done = client.post(url, {f"p{plan.pk}-reason": "Agreed with the GP."})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("program:round")  # nothing else waits
+    assert said(done) == [
+        "Plan confirmed by Dr Tess Ward. The patient now sees the current step and the next.",
+        "That was the last item: your round is done.",
+    ]
+    plan.refresh_from_db()
+    assert plan.status == "active" and plan.confirmed_by == therapist
+    assert SAFETY in client_for(patient).get(reverse("program:diary")).content.decode()
+    # Back and submit again (or a second tab): nothing is confirmed twice.
+    again = client.post(url, {f"p{plan.pk}-reason": "again"})
+    (message,) = [m for m in said(again) if "already" in m]
+    assert message.startswith("Dr Tess Ward had already decided this on")
+    assert message.endswith("(Active). Nothing was changed.")
+    changes = TaperPlanChange.objects.filter(plan=plan, action="confirmed")
+    assert list(changes.values_list("reason", flat=True)) == ["Agreed with the GP."]
+
+
+def test_a_second_plan_is_not_confirmed_while_one_is_in_force(patient, therapist):
+    first = zopiclone_draft(patient, therapist)
+    confirm_plan(plan=first, by=therapist)
+    second = zopiclone_draft(patient, therapist, name="zolpidem")
+    client = client_for(therapist)
+    url = reverse("program:round_confirm_plan", args=[patient.pk, second.pk])
+    refused = client.post(url, {})
+    assert refused["Location"] == reverse("program:round_patient", args=[patient.pk])
+    assert said(refused) == [
+        "This patient already has a plan in force. Finish or withdraw it first."
+    ]
+    second.refresh_from_db()
+    assert second.status == "draft"
+
+
+def test_only_the_patients_own_therapist_confirms_a_plan(
+    patient, therapist, other_therapist, clinic_admin
+):
+    plan = zopiclone_draft(patient, therapist)
+    url = reverse("program:round_confirm_plan", args=[patient.pk, plan.pk])
+    assert client_for(other_therapist).post(url, {}).status_code == 404
+    assert client_for(clinic_admin).post(url, {}).status_code == 404
+    assert client_for(patient).post(url, {}).status_code == 403
+    # The admin reads the plan on the clinic's round, without the button.
+    page = client_for(clinic_admin).get(reverse("program:round_patient", args=[patient.pk]))
+    assert "Taper plan for zopiclone to confirm" in page.content.decode()
+    assert "Confirm plan as" not in page.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+
+
+def test_a_plan_confirmed_meanwhile_is_said_so(patient, therapist):
+    """The request read the draft before another tab confirmed it: the service's
+    conditional update refuses, and the therapist is told who confirmed it."""
+    from unittest import mock
+
+    plan = zopiclone_draft(patient, therapist)
+    url = reverse("program:round_confirm_plan", args=[patient.pk, plan.pk])
+    real = confirm_plan
+
+    def other_tab_first(*, plan, by, reason=""):  # type: ignore[no-untyped-def]
+        real(plan=TaperPlanFresh.objects.get(pk=plan.pk), by=by, reason="the other tab")
+        return real(plan=plan, by=by, reason=reason)
+
+    from program.models import TaperPlan as TaperPlanFresh
+
+    with mock.patch("program.medication.actions.confirm_plan", other_tab_first):
+        response = client_for(therapist).post(url, {})
+    (message,) = said(response)
+    assert "Dr Tess Ward had already decided this on" in message
+    assert plan.changes.filter(action="confirmed").count() == 1

@@ -1,0 +1,114 @@
+"""Issue 21: the patient page in sections. A summary on top says the one next action
+(the most pressing first), the sleep window now and what waits for a decision; each area
+is a <details> fold whose id is its anchor, and the forms on the page come back to their
+own section after a POST, with their message."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from program.assessments.models import RiskAlert
+from program.medication.actions import create_draft
+from program.models import Medication, Message
+from tests.conftest import client_for
+from tests.program.test_round import pending_recommendation
+
+pytestmark = pytest.mark.django_db
+
+SECTIONS = (
+    "risk",
+    "programme",
+    "diary",
+    "sleep-window",
+    "questionnaires",
+    "medication",
+    "notes",
+    "messages",
+)
+
+
+def page(user, patient) -> str:  # type: ignore[no-untyped-def]
+    response = client_for(user).get(reverse("program:patient_detail", args=[patient.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def next_action(html: str) -> str:
+    found = re.search(r'<p class="next-step[^"]*">(.*?)</p>', html, re.S)
+    assert found, "no next action"
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+def draft_plan(patient, therapist):  # type: ignore[no-untyped-def]
+    medicine = Medication.objects.create(
+        patient=patient, name="zopiclone", strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
+    )
+    return create_draft(
+        patient=patient,
+        medication=medicine,
+        template_key="morin04",
+        start_dose=Decimal("7.5"),
+        start_on=patient.local_today(),
+        strengths=[Decimal("3.75"), Decimal("7.5")],
+        scored=[],
+        by=therapist,
+    )
+
+
+def test_every_section_is_a_fold_with_its_anchor_and_a_link_to_it(patient, therapist) -> None:
+    html = page(therapist, patient)
+    for section in SECTIONS:
+        assert re.search(rf'<details class="fold" id="{section}"[ >]', html), section
+        assert f'href="#{section}"' in html, section
+    # Nothing is open but the risk section, and only while an alert is open.
+    assert " open>" not in html
+    assert "Nothing waits for you on this patient." in html
+
+
+def test_the_next_action_is_the_most_pressing(patient, therapist) -> None:
+    Message.objects.create(patient=patient, sender=patient, text="Can I nap?")
+    assert next_action(page(therapist, patient)) == "Next: Read the new messages"
+    plan = draft_plan(patient, therapist)
+    html = page(therapist, patient)
+    assert next_action(html) == "Next: Confirm the taper plan"
+    assert reverse("program:taper_plan_edit", args=[patient.pk, plan.pk]) in html
+    assert "Taper plan for zopiclone to confirm" in html
+    pending_recommendation(patient)
+    html = page(therapist, patient)
+    assert next_action(html) == "Next: Decide the sleep window"
+    assert "Sleep window to decide: 6h 00m → 6h 15m" in re.sub(r"<[^>]+>", "", html)
+    RiskAlert.objects.create(
+        patient=patient, source=RiskAlert.Source.PHQ9_ITEM9, therapist=therapist
+    )
+    html = page(therapist, patient)
+    assert next_action(html) == "Next: Acknowledge the urgent alert"
+    assert '<details class="fold" id="risk" open>' in html  # the alert is not folded away
+    assert "Urgent: self-harm answer on the PHQ-9" in html
+
+
+def test_the_forms_come_back_to_their_section(patient, therapist) -> None:
+    client = client_for(therapist)
+    detail = reverse("program:patient_detail", args=[patient.pk])
+    note = client.post(reverse("program:add_note", args=[patient.pk]), {"text": "Seen today."})
+    assert note["Location"] == detail + "#notes"
+    result = client.post(
+        reverse("program:record_result", args=[patient.pk]),
+        {
+            "instrument": "isi",
+            "total": 19,
+            "completed_on": date(2026, 11, 2),
+            "occasion": "baseline",
+        },
+    )
+    assert result["Location"] == detail + "#questionnaires"
+    pace = client.post(reverse("program:adjust_pace", args=[patient.pk]), {"action": "pause"})
+    assert pace["Location"] == detail + "#programme"
+    html = client.get(detail).content.decode()
+    for words in ("Note saved.", "Result saved.", "Paused: no new week opens until you resume."):
+        assert words in html, words
+    assert "Seen today." in html and "19 / 28" in html
