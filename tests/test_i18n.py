@@ -221,7 +221,7 @@ def test_every_clinical_string_shown_to_people_is_marked_for_translation() -> No
 def test_every_score_band_has_words_in_english_and_french() -> None:
     """Every band of ``scoring`` has its words, keyed by code, translated into French."""
     bands = [scoring.ISI_BANDS, scoring.PHQ9_BANDS, scoring.GAD7_BANDS]
-    bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS]
+    bands += [scoring.ESS_BANDS, scoring.PSQI_BANDS, scoring.PROMIS_SD_BANDS]
     codes = [band.code for group in bands for band in group]
     assert set(codes) == set(clinical_text.BAND_WORDS)
     with translation.override("en"):
