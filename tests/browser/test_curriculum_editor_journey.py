@@ -42,7 +42,7 @@ def test_an_admin_edits_previews_publishes_and_compares_a_lesson(
     page.get_by_label("Code from your authenticator app").fill(totp_code())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/clinic/$"))
-    page.get_by_role("link", name="Curriculum", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Curriculum").click()
     expect(page.get_by_role("heading", name="Curriculum", exact=True)).to_be_visible()
     no_sideways_scroll(page, width)
     no_serious_violations(page, "curriculum")

@@ -29,7 +29,9 @@ def test_a_phrase_an_admin_adds_reaches_the_alerts_page(
     settings.RISK_DUTY_EMAILS = []
     staff_sign_in(page, clinic_admin)
     page.wait_for_url(re.compile(r"/clinic/$"))
-    page.get_by_role("link", name="Risk flags").click()
+    page.get_by_role("navigation", name="Clinic administration").get_by_role(
+        "link", name="Risk flags"
+    ).click()
     page.get_by_role("link", name="Add words").click()
     page.get_by_label("Words to look for").fill("can't go on")
     page.get_by_label("On: start the risk workflow").check()
