@@ -29,7 +29,7 @@ PARTS = """() => [...document.querySelectorAll('table.caseload tbody tr')].map(t
 })"""
 
 
-def test_the_caseload_is_cards_on_a_phone_and_a_table_on_a_desktop(desktop_page) -> None:
+def test_the_caseload_is_cards_on_a_phone_and_a_table_on_a_desktop(desktop_page, programme) -> None:
     load_demo()
     therapist = User.objects.get(email="therapist@example.com")
     build_caseload(therapist, 26)  # two pages

@@ -16,7 +16,7 @@ from .test_therapist_round import demo_sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_demo_clinic_outcomes_at_both_widths(desktop_page) -> None:
+def test_the_demo_clinic_outcomes_at_both_widths(desktop_page, programme) -> None:
     load_demo()
     page = desktop_page
     demo_sign_in(page, "admin@example.com", staff=True)

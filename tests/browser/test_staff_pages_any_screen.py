@@ -58,7 +58,7 @@ def page_height(page) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def clinic() -> dict[str, User]:
+def clinic(programme) -> dict[str, User]:  # type: ignore[no-untyped-def]
     """The demo clinic, with one of each thing a staff page lists: an urgent alert, an
     adverse event to review, a note, a draft taper plan and a crisis contact."""
     load_demo()

@@ -27,7 +27,7 @@ def demo_sign_in(page, email: str, *, staff: bool) -> None:  # type: ignore[no-u
         page.get_by_role("button", name="Sign in").click()
 
 
-def test_the_demo_therapists_weekly_round(desktop_page) -> None:
+def test_the_demo_therapists_weekly_round(desktop_page, programme) -> None:
     load_demo()
     desk = desktop_page
     demo_sign_in(desk, "therapist@example.com", staff=True)
