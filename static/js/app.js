@@ -171,6 +171,8 @@
   }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+})();
+
 // A link to a section folded in a <details> (the patient page, issue 21) opens it, where
 // the browser does not already reveal it on fragment navigation.
 (function () {
