@@ -55,9 +55,9 @@ def _muscle(key: str, title: str | Promise, tense: str | Promise) -> tuple[Step,
         Step(f"{key}-tense", title, tense, 7),
         Step(
             f"{key}-release",
-            title,
+            _("Let go"),
             _(
-                "Let go all at once. Notice how the muscles feel as they loosen and grow "
+                "Release all at once. Notice how the muscles feel as they loosen and grow "
                 "heavy. Breathe slowly and stay with that feeling."
             ),
             30,

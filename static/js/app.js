@@ -286,6 +286,7 @@
     form.querySelector("[name=completed]").value = "True";
     form.submit();
   }
+  left.textContent = text("left").replace("%(time)s", clock(total));
   buttons.start.addEventListener("click", function () { elapsed = 0; said = null; run(); });
   buttons.pause.addEventListener("click", function () { halt(); say(text("paused")); show(["resume", "stop"]); });
   buttons.resume.addEventListener("click", function () { said = null; run(); });
