@@ -41,8 +41,11 @@ class Week:
         return sum(self.counts.values())
 
     def by_kind(self) -> list[tuple[str, int]]:
+        """(The kind's name in the reader's language, how many), in the kinds' order."""
         return [
-            (kind.label, self.counts[kind.value]) for kind in ExerciseKind if kind in self.counts
+            (str(kind.label), self.counts[kind.value])
+            for kind in ExerciseKind
+            if kind in self.counts
         ]
 
 
