@@ -295,6 +295,8 @@
     halt();
     show(["start"]);
     say(text("stopped"));
+    count.textContent = "";
+    steps.forEach(function (s) { s.item.classList.remove("current"); });
     if (circle) { circle.classList.remove("full"); }
     form.querySelector("[name=completed]").value = "False";
     form.querySelector("[name=minutes]").value = String(Math.max(1, Math.round(elapsed / 60000)));

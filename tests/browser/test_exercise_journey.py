@@ -91,6 +91,9 @@ def test_without_motion_the_pacer_is_a_count(page, patient: User) -> None:
     assert "Your right hand and arm" in page.locator(".step-now").text_content()
     page.get_by_role("button", name="Stop").click()
     assert page.get_by_label("How many minutes did you practise?").input_value() == "1"
+    assert page.locator(".step-now").text_content().startswith("Stopped.")
+    assert page.locator(".step-count").text_content() == ""
+    assert page.locator(".exercise-steps li.current").count() == 0
     screenshot(page, "exercise-muscles-stopped-phone")
     assert not ExerciseSession.objects.exists()
 
