@@ -153,7 +153,10 @@ EXERCISES: dict[str, Exercise] = {
         Exercise(
             BREATHING,
             _("Paced breathing"),
-            _("Breathe slowly in a rhythm you choose, following a circle that grows and shrinks."),
+            _(
+                "Breathe slowly in a rhythm you choose, with a guide that shows when to "
+                "breathe in and out."
+            ),
             _(
                 "Sources: American Academy of Sleep Medicine clinical practice guideline on "
                 "behavioural treatments for insomnia (Edinger et al., 2021), which suggests "
