@@ -136,6 +136,12 @@ def test_the_therapist_sees_how_often_on_the_patient_page(patient, therapist) ->
     assert page.context["exercise_weeks"][0].total == 2
 
 
+def test_another_therapist_sees_no_count(patient, other_therapist) -> None:
+    actions.record(patient=patient, kind="breathing", seconds=300, completed=True)
+    page = client_for(other_therapist).get(reverse("program:patient_detail", args=[patient.pk]))
+    assert page.status_code == 404 and b"Paced breathing" not in page.content
+
+
 def test_today_and_the_wind_down_reminder_link_to_the_exercises(patient) -> None:
     from types import SimpleNamespace
 
