@@ -11,6 +11,7 @@ from program.curriculum import admin_views as curriculum
 from program.curriculum import views as lessons
 from program.diary import views as diary
 from program.enrolment import views as invitations
+from program.exercises import views as exercises
 from program.medication import views as medication
 from program.messaging import views as messages
 from program.my_data import views as my_data
@@ -23,6 +24,9 @@ app_name = "program"
 
 urlpatterns = [
     path("today/", patient.patient_home, name="patient_home"),
+    path("exercises/", exercises.exercises, name="exercises"),
+    path("exercises/<slug:kind>/", exercises.exercise, name="exercise"),
+    path("exercises/<slug:kind>/done/", exercises.record, name="exercise_record"),
     path("diary/", diary.diary_home, name="diary"),
     path("diary/new/", diary.diary_new, name="diary_new"),
     path("diary/<str:diary_date>/edit/", diary.diary_edit, name="diary_edit"),

@@ -730,3 +730,49 @@ def test_the_risk_flags_page_uses_the_same_queries_for_few_and_many_rules(clinic
     assert few == many, (few, many)
     for url in ("program:risk_flag_new_phrase", "program:risk_flag_new_item"):
         assert count_queries(client, reverse(url)) <= few + 2, url
+
+
+def test_the_exercise_pages_use_the_same_queries_for_1_and_60_sessions(patient, therapist):
+    """The patient's exercises, history and record, and the therapist's count per week on
+    the patient page (program.exercises.actions.weekly_counts: one query)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from program.exercises import actions as exercises
+
+    def sessions(n: int) -> None:
+        now = timezone.now()
+        for i in range(n):
+            kind = ("breathing", "muscles", "worry")[i % 3]
+            exercises.record(
+                patient=patient,
+                kind=kind,
+                seconds=300,
+                completed=True,
+                now=now - timedelta(hours=13 * i),
+            )
+
+    patient_client, therapist_client = client_for(patient), client_for(therapist)
+    pages = [
+        (patient_client, reverse("program:exercises")),
+        (patient_client, reverse("program:exercise", args=["breathing"])),
+        (patient_client, reverse("program:exercise", args=["muscles"])),
+        (therapist_client, reverse("program:patient_detail", args=[patient.pk])),
+    ]
+    sessions(1)
+    few = [count_queries(c, u) for c, u in pages]
+    sessions(60)
+    many = [count_queries(c, u) for c, u in pages]
+    assert few == many, f"{few} queries for 1 session, {many} for 61 (N+1?)"
+    # Session, user, the footer's crisis lines; the history: counts per week, latest.
+    assert many[0] <= 6 and max(many[1:3]) <= 4, many
+    print("exercise pages queries:", many)
+
+    # Recording one is one insert (with the session and user of the request).
+    url = reverse("program:exercise_record", args=["breathing"])
+    patient_client.post(url, {"minutes": "5"})
+    with CaptureQueriesContext(connection) as ctx:
+        patient_client.post(url, {"minutes": "5"})
+    inserts = [q for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+    assert len([q for q in inserts if "exercisesession" in q["sql"]]) == 1

@@ -78,6 +78,14 @@ ROWS = [
     row("accounts:api_tokens",         "get",  LOGIN, 200,    200,    200,      200,    200),
     row("program:patient_home",        "get",  LOGIN, 200,    200,    403,      403,    403),
     row("program:diary",               "get",  LOGIN, 200,    200,    403,      403,    403),
+    # Guided exercises (program.exercises): each patient records and sees only their own;
+    # an empty record is shown again with its error (the therapist sees counts on
+    # program:patient_detail).
+    row("program:exercises",           "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:exercise",            "get",  LOGIN, 200,    200,    403,      403,    403,
+        args="exercise_kind"),
+    row("program:exercise_record",     "post", LOGIN, 200,    200,    403,      403,    403,
+        args="exercise_kind"),
     row("program:diary_new",           "get",  LOGIN, 200,    200,    403,      403,    403),
     row("program:diary_edit",          "get",  LOGIN, 200,    404,    403,      403,    403,
         args="diary_date"),
@@ -398,6 +406,7 @@ def world(
             "invitation": [issued.invitation.pk],
             "token": [issued.token],
             "week": [1],
+            "exercise_kind": ["breathing"],
             "lesson": [first_lesson.pk],
             "lesson_part": [first_lesson.pk, "hopes"],
             "lesson_image": [image.pk, image.digest, image.extension],

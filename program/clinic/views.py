@@ -38,6 +38,7 @@ from program.curriculum.actions import (
 )
 from program.diary.views import diary_context
 from program.enrolment import eligibility
+from program.exercises.actions import weekly_counts
 from program.medication import actions as medication_service
 from program.models import (
     AdverseEvent,
@@ -310,6 +311,8 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     )
     ctx["se_trend"] = [w for w in reversed(ctx["weeks"][:4]) if w.summary.nights]
     ctx["next_action"] = _next_action(patient, ctx, therapist=is_therapist(request.user))
+    # How often the patient practised the guided exercises (program.exercises), one query.
+    ctx["exercise_weeks"] = weekly_counts(patient, today=today)
     ctx["note_form"] = NoteForm()
     ctx["record_form"] = RecordResultForm(
         assessment_service.ensure_instruments(), initial={"completed_on": ctx["today"]}

@@ -24,6 +24,7 @@ from program.enrolment.models import (
     WorkerHeartbeat,
     hash_token,
 )
+from program.exercises.models import ExerciseKind, ExerciseSession
 from program.medication.models import (
     Medication,
     MedicationAnswer,
@@ -66,6 +67,8 @@ __all__ = [
     "DiaryEntryRevision",
     "Enrolment",
     "EnrolmentChange",
+    "ExerciseKind",
+    "ExerciseSession",
     "Instrument",
     "Invitation",
     "Lesson",

@@ -59,6 +59,7 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "sleep_window_reviews": m.Recommendation.objects.filter(course__patient=patient),
         "questionnaires": m.Assessment.objects.filter(patient=patient),
         "messages": m.Message.objects.filter(patient=patient),
+        "exercises": m.ExerciseSession.objects.filter(patient=patient),
         "problems_reported": m.AdverseEvent.objects.filter(patient=patient, reported_by=patient),
         "reminder_choices": m.ReminderPreference.objects.filter(user=patient),
         "reminders_sent": m.Delivery.objects.filter(user=patient),

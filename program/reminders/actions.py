@@ -755,7 +755,7 @@ def _mail_sender(context: BatchContext):
             (ReminderKind.NEW_WEEK, "program:programme"),
             (ReminderKind.QUESTIONNAIRE, "program:progress"),
             (ReminderKind.DIGEST, "program:caseload"),
-            (ReminderKind.WIND_DOWN, "program:sleep_window"),
+            (ReminderKind.WIND_DOWN, "program:exercises"),
         )
     }
 
@@ -811,6 +811,7 @@ def _letter(delivery: Delivery, context: BatchContext) -> tuple[str, dict[str, o
         return "diary_reminder", ctx
     if delivery.kind == ReminderKind.WIND_DOWN:
         ctx["bedtime"] = context.bedtimes.get(user.pk)
+        ctx["link"] = base + reverse("program:exercises")
         return "wind_down_reminder", ctx
     if delivery.kind == ReminderKind.NEW_WEEK:
         ctx["link"] = base + reverse("program:programme")

@@ -7,6 +7,7 @@ from accounts.access import patient_required
 from accounts.http import AuthenticatedHttpRequest
 from program.assessments import actions as assessments
 from program.curriculum.actions import exercises_this_week, programme_overview
+from program.exercises.content import EXERCISES
 from program.medication.views import patient_card
 from program.models import Assessment, DiaryEntry, Enrolment, Prescription
 
@@ -54,6 +55,7 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "this_week": this_week,
         "overview": overview,
         "exercises": exercises_this_week(overview) if overview else [],
+        "relaxation": EXERCISES.values(),
         "therapist": therapist,
         "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
         "window": Prescription.objects.active_for(patient, today),

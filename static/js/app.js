@@ -189,3 +189,117 @@
   reveal();
   window.addEventListener("hashchange", reveal);
 })();
+
+// Guided exercises (program.exercises): a timer over the written instructions. The page
+// works without it; when a session reaches its end, the record form is sent (the server
+// keeps which exercise, when and for how long). Screen readers hear each new phase or
+// step once (aria-live="polite"), never a count of seconds.
+(function () {
+  "use strict";
+  var box = document.querySelector(".exercise-timer");
+  var form = document.querySelector("form.exercise-record");
+  if (!box || !form) { return; }
+  box.hidden = false;
+  var total = parseInt(box.getAttribute("data-seconds"), 10) * 1000;
+  var breathing = box.getAttribute("data-exercise") === "breathing";
+  var inhale = parseInt(box.getAttribute("data-inhale"), 10) * 1000;
+  var exhale = parseInt(box.getAttribute("data-exhale"), 10) * 1000;
+  var live = box.querySelector(breathing ? ".pacer-phase" : ".step-now");
+  var count = box.querySelector(breathing ? ".pacer-count" : ".step-count");
+  var left = box.querySelector(".timer-left");
+  var circle = box.querySelector(".pacer-circle");
+  var steps = Array.prototype.map.call(document.querySelectorAll(".exercise-steps > li"), function (li) {
+    return {
+      seconds: parseInt(li.getAttribute("data-step-seconds"), 10) * 1000,
+      text: li.querySelector("h3").textContent + ". " + li.querySelector("p").textContent,
+      item: li
+    };
+  });
+  var buttons = {};
+  ["start", "pause", "resume", "stop"].forEach(function (name) {
+    buttons[name] = box.querySelector("[data-action=" + name + "]");
+  });
+  var elapsed = 0, last = 0, timer = null, said = null;
+
+  function text(name) { return box.getAttribute("data-text-" + name) || ""; }
+  function show(names) {
+    Object.keys(buttons).forEach(function (name) { buttons[name].hidden = names.indexOf(name) < 0; });
+  }
+  function say(words) {
+    // Only a change is announced: the same words again would be read again.
+    if (words !== said) { live.textContent = words; said = words; }
+  }
+  function clock(ms) {
+    var s = Math.max(0, Math.ceil(ms / 1000));
+    return Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+  }
+  function render() {
+    left.textContent = text("left").replace("%(time)s", clock(total - elapsed));
+    if (breathing) {
+      var t = elapsed % (inhale + exhale);
+      var breathingIn = t < inhale;
+      var phaseLeft = breathingIn ? inhale - t : inhale + exhale - t;
+      say(text(breathingIn ? "in" : "out"));
+      count.textContent = String(Math.ceil(phaseLeft / 1000));
+      if (circle) {
+        circle.style.transitionDuration = (breathingIn ? inhale : exhale) / 1000 + "s";
+        circle.classList.toggle("full", breathingIn);
+      }
+      return;
+    }
+    var start = 0;
+    for (var i = 0; i < steps.length; i++) {
+      if (elapsed < start + steps[i].seconds || i === steps.length - 1) {
+        say(steps[i].text);
+        count.textContent = clock(start + steps[i].seconds - elapsed);
+        steps.forEach(function (s, j) { s.item.classList.toggle("current", j === i); });
+        return;
+      }
+      start += steps[i].seconds;
+    }
+  }
+  function tick() {
+    var now = Date.now();
+    elapsed += now - last;
+    last = now;
+    if (elapsed >= total) { finish(); return; }
+    render();
+  }
+  function run() {
+    last = Date.now();
+    timer = window.setInterval(tick, 250);
+    show(["pause", "stop"]);
+    render();
+  }
+  function halt() {
+    if (timer) { tick(); window.clearInterval(timer); timer = null; }
+  }
+  function finish() {
+    window.clearInterval(timer);
+    timer = null;
+    elapsed = total;
+    show([]);
+    say(text("done"));
+    count.textContent = "";
+    if (circle) { circle.classList.remove("full"); }
+    form.querySelector("[name=seconds]").value = String(Math.round(total / 1000));
+    form.querySelector("[name=completed]").value = "True";
+    form.submit();
+  }
+  left.textContent = text("left").replace("%(time)s", clock(total));
+  buttons.start.addEventListener("click", function () { elapsed = 0; said = null; run(); });
+  buttons.pause.addEventListener("click", function () { halt(); say(text("paused")); show(["resume", "stop"]); });
+  buttons.resume.addEventListener("click", function () { said = null; run(); });
+  buttons.stop.addEventListener("click", function () {
+    // Stopped early: nothing is sent; the form offers to save what was done.
+    halt();
+    show(["start"]);
+    say(text("stopped"));
+    count.textContent = "";
+    steps.forEach(function (s) { s.item.classList.remove("current"); });
+    if (circle) { circle.classList.remove("full"); }
+    form.querySelector("[name=completed]").value = "False";
+    form.querySelector("[name=minutes]").value = String(Math.max(1, Math.round(elapsed / 60000)));
+    form.querySelector("button[type=submit]").focus();
+  });
+})();

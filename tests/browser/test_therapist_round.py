@@ -97,7 +97,7 @@ def test_a_self_harm_answer_shows_crisis_contacts_and_flags_the_therapist(
     from .test_sign_in_journeys import sign_in
 
     sign_in(page, patient.email)
-    page.get_by_role("link", name="Progress").click()
+    page.get_by_role("link", name="Progress", exact=True).click()
     assert page.get_by_text("has not loaded this questionnaire").is_visible()  # the ISI
     page.get_by_role("link", name="Patient Health Questionnaire (PHQ-9)").click()
     for fieldset in page.locator("fieldset.question").all()[:8]:

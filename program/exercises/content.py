@@ -1,0 +1,191 @@
+"""The guided exercises: their words and timings, as data (original wording).
+
+Each exercise is a page (program.exercises.views) that reads as written instructions
+without JavaScript; static/js/app.js adds the timer. Timings are the app's choices
+within what the named sources describe; docs/sources.md lists the sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+BREATHING = "breathing"
+MUSCLES = "muscles"
+WORRY = "worry"
+
+# Paced breathing: the patient sets the rhythm within these bounds (seconds per phase,
+# minutes per session). Bounds are comfort limits chosen by the app, not clinical rules.
+BREATH_IN = (2, 8)
+BREATH_OUT = (2, 10)
+BREATH_MINUTES = (1, 20)
+BREATH_DEFAULTS = {"inhale": 4, "exhale": 6, "minutes": 5}
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str | Promise
+    text: str | Promise
+    seconds: int
+
+    @property
+    def minutes(self) -> int:
+        return round(self.seconds / 60)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    kind: str
+    title: str | Promise
+    summary: str | Promise
+    sources: str | Promise
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def seconds(self) -> int:
+        return sum(step.seconds for step in self.steps)
+
+
+def _muscle(key: str, title: str | Promise, tense: str | Promise) -> tuple[Step, Step]:
+    """One muscle group: tense for about 7 seconds, then let go for 30 (Bernstein and
+    Borkovec describe tensing for 5-7 seconds and relaxing for 30-40)."""
+    return (
+        Step(f"{key}-tense", title, tense, 7),
+        Step(
+            f"{key}-release",
+            _("Let go"),
+            _(
+                "Release all at once. Notice how the muscles feel as they loosen and grow "
+                "heavy. Breathe slowly and stay with that feeling."
+            ),
+            30,
+        ),
+    )
+
+
+MUSCLE_STEPS: tuple[Step, ...] = (
+    Step(
+        "settle",
+        _("Get comfortable"),
+        _(
+            "Sit or lie down somewhere you will not be disturbed. Let your eyes close if "
+            "that feels right. Take a few slow breaths. You will tense each part of your "
+            "body a little, hold it, then let it go. Tense firmly but never to the point of "
+            "pain. If a part of your body hurts or is injured, skip it or tense it only "
+            "gently."
+        ),
+        20,
+    ),
+    *_muscle(
+        "right-arm",
+        _("Your right hand and arm"),
+        _("Make a fist with your right hand and bend your arm to tighten the upper arm. Hold."),
+    ),
+    *_muscle(
+        "left-arm",
+        _("Your left hand and arm"),
+        _("Make a fist with your left hand and bend your arm to tighten the upper arm. Hold."),
+    ),
+    *_muscle(
+        "face",
+        _("Your face"),
+        _("Raise your eyebrows, squeeze your eyes shut and press your lips together. Hold."),
+    ),
+    *_muscle(
+        "neck",
+        _("Your neck and throat"),
+        _("Gently press your chin down towards your chest, without touching it. Hold."),
+    ),
+    *_muscle(
+        "body",
+        _("Your shoulders, chest, back and belly"),
+        _("Take a breath in, pull your shoulders back and tighten your stomach muscles. Hold."),
+    ),
+    *_muscle(
+        "right-leg",
+        _("Your right leg and foot"),
+        _("Tighten your right thigh and point your toes, or pull them up towards you. Hold."),
+    ),
+    *_muscle(
+        "left-leg",
+        _("Your left leg and foot"),
+        _("Tighten your left thigh and point your toes, or pull them up towards you. Hold."),
+    ),
+    Step(
+        "rest",
+        _("Rest"),
+        _(
+            "Let your whole body stay loose and heavy. Breathe slowly. When you are ready, "
+            "open your eyes and move gently. If you are in bed and sleepy, simply let "
+            "yourself drift off."
+        ),
+        30,
+    ),
+)
+
+WORRY_STEPS: tuple[Step, ...] = (
+    Step(
+        "write",
+        _("Write your worries down"),
+        _(
+            "Take a sheet of paper. For 15 minutes, write down what is on your mind: one "
+            'worry per line. Next to each one, write one small next step, or "nothing I '
+            'can do tonight". Nothing you write here is sent to the app.'
+        ),
+        15 * 60,
+    ),
+    Step(
+        "close",
+        _("Close it for today"),
+        _(
+            "Fold the paper and put it away. If a worry comes back tonight, remind "
+            'yourself: "It is on my list; I will deal with it tomorrow."'
+        ),
+        30,
+    ),
+)
+
+EXERCISES: dict[str, Exercise] = {
+    e.kind: e
+    for e in (
+        Exercise(
+            BREATHING,
+            _("Paced breathing"),
+            _(
+                "Breathe slowly in a rhythm you choose, with a guide that shows when to "
+                "breathe in and out."
+            ),
+            _(
+                "Sources: American Academy of Sleep Medicine clinical practice guideline on "
+                "behavioural treatments for insomnia (Edinger et al., 2021), which suggests "
+                "relaxation therapy."
+            ),
+        ),
+        Exercise(
+            MUSCLES,
+            _("Progressive muscle relaxation"),
+            _("Tense and relax your muscles one group at a time. About 5 minutes."),
+            _(
+                "Sources: progressive relaxation (Jacobson, 1938), in the shorter form with "
+                "seven muscle groups described by Bernstein and Borkovec (1973); American "
+                "Academy of Sleep Medicine guideline (Edinger et al., 2021)."
+            ),
+            MUSCLE_STEPS,
+        ),
+        Exercise(
+            WORRY,
+            _("Worry time"),
+            _(
+                "Give your worries 15 minutes in the early evening: write them down, then "
+                "put them away."
+            ),
+            _(
+                "Sources: scheduled worry time (Borkovec et al., 1983) and the constructive "
+                "worry exercise for insomnia (Carney and Waters, 2006)."
+            ),
+            WORRY_STEPS,
+        ),
+    )
+}

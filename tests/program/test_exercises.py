@@ -1,0 +1,173 @@
+"""Guided exercises (program.exercises): pages that work without JavaScript, a record of
+each one done (which, when, how long) made only on the patient's own POST, the patient's
+history and the therapist's count per week."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+
+from program.exercises import actions
+from program.exercises.content import EXERCISES, MUSCLE_STEPS
+from program.models import ExerciseSession
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+SAVED = "Saved to your history"
+
+
+@pytest.mark.parametrize("kind", list(EXERCISES))
+def test_each_exercise_reads_as_written_instructions_without_javascript(patient, kind) -> None:
+    page = client_for(patient).get(reverse("program:exercise", args=[kind]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Sources:" in text and "Save to my history" in text
+    assert str(EXERCISES[kind].title) in text
+
+
+def test_a_finished_exercise_is_recorded_with_its_duration(patient) -> None:
+    client = client_for(patient)
+    url = reverse("program:exercise_record", args=["breathing"])
+    page = client.post(url, {"seconds": "300", "completed": "True"}, follow=True)
+    session = ExerciseSession.objects.get()
+    assert (session.patient, session.kind, session.completed) == (patient, "breathing", True)
+    assert session.duration == timedelta(seconds=300)
+    text = page.content.decode()
+    assert SAVED in text and "Paced breathing, 5 min" in text
+    # The history shows it.
+    assert "5 minutes" in text
+
+
+def test_without_the_timer_the_patient_says_how_many_minutes(patient) -> None:
+    client_for(patient).post(
+        reverse("program:exercise_record", args=["muscles"]), {"minutes": "6", "completed": "True"}
+    )
+    assert ExerciseSession.objects.get().duration == timedelta(minutes=6)
+
+
+def test_stopped_early_is_recorded_as_not_completed(patient) -> None:
+    client_for(patient).post(
+        reverse("program:exercise_record", args=["worry"]), {"minutes": "3", "completed": "False"}
+    )
+    session = ExerciseSession.objects.get()
+    assert not session.completed
+    page = client_for(patient).get(reverse("program:exercises")).content.decode()
+    assert "stopped early" in page
+
+
+@pytest.mark.parametrize(
+    "data", [{}, {"minutes": "0"}, {"minutes": "abc"}, {"seconds": "-5"}, {"minutes": "100000"}]
+)
+def test_bad_input_records_nothing_and_says_so(patient, data) -> None:
+    page = client_for(patient).post(reverse("program:exercise_record", args=["breathing"]), data)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'class="error" role="alert"' in text and SAVED not in text
+    assert not ExerciseSession.objects.exists()
+
+
+def test_an_unknown_exercise_is_not_found(patient) -> None:
+    client = client_for(patient)
+    assert client.get(reverse("program:exercise", args=["juggling"])).status_code == 404
+    post = client.post(reverse("program:exercise_record", args=["juggling"]), {"minutes": "5"})
+    assert post.status_code == 404
+    assert not ExerciseSession.objects.exists()
+
+
+def test_a_patient_records_only_their_own(patient, other_patient) -> None:
+    """The patient is the signed-in user: a patient field in the form is ignored."""
+    client_for(patient).post(
+        reverse("program:exercise_record", args=["breathing"]),
+        {"minutes": "5", "patient": str(other_patient.pk), "patient_id": str(other_patient.pk)},
+    )
+    assert ExerciseSession.objects.get().patient == patient
+    # And each sees only their own history.
+    page = client_for(other_patient).get(reverse("program:exercises")).content.decode()
+    assert "You have not done an exercise here yet" in page
+
+
+def test_the_breathing_rhythm_is_bounded_and_a_wrong_choice_says_so(patient) -> None:
+    url = reverse("program:exercise", args=["breathing"])
+    page = client_for(patient).get(url, {"inhale": "5", "exhale": "7", "minutes": "3"})
+    assert page.context["rhythm"] == {"inhale": 5, "exhale": 7, "minutes": 3}
+    assert 'data-seconds="180"' in page.content.decode()
+    page = client_for(patient).get(url, {"inhale": "30", "exhale": "x", "minutes": "3"})
+    assert page.status_code == 200
+    assert page.context["rhythm"] == {"inhale": 4, "exhale": 6, "minutes": 3}
+    assert "outside the limits" in page.content.decode()
+
+
+def test_muscle_relaxation_holds_each_group_briefly_and_rests_longer() -> None:
+    """Bernstein and Borkovec: tense about 5-7 seconds, relax 30-40."""
+    tense = [s.seconds for s in MUSCLE_STEPS if s.key.endswith("-tense")]
+    release = [s.seconds for s in MUSCLE_STEPS if s.key.endswith("-release")]
+    assert len(tense) == len(release) == 7
+    assert all(5 <= t <= 7 for t in tense) and all(30 <= r <= 40 for r in release)
+
+
+def test_the_weekly_counts_follow_the_patients_weeks(patient) -> None:
+    today = patient.local_today()
+    monday = today - timedelta(days=today.weekday())
+    noon = datetime.combine(monday, datetime.min.time(), tzinfo=patient.zone) + timedelta(hours=12)
+    actions.record(patient=patient, kind="breathing", seconds=60, completed=True, now=noon)
+    actions.record(patient=patient, kind="breathing", seconds=60, completed=True, now=noon)
+    actions.record(
+        patient=patient, kind="muscles", seconds=60, completed=False, now=noon - timedelta(days=3)
+    )
+    actions.record(  # older than the six weeks shown
+        patient=patient, kind="worry", seconds=60, completed=True, now=noon - timedelta(weeks=8)
+    )
+    weeks = actions.weekly_counts(patient, today=today)
+    assert [w.total for w in weeks] == [2, 1, 0, 0, 0, 0]
+    assert weeks[0].starts == monday and weeks[0].counts == {"breathing": 2}
+    assert weeks[1].counts == {"muscles": 1}
+
+
+def test_the_therapist_sees_how_often_on_the_patient_page(patient, therapist) -> None:
+    actions.record(patient=patient, kind="breathing", seconds=300, completed=True)
+    actions.record(patient=patient, kind="muscles", seconds=300, completed=True)
+    page = client_for(therapist).get(reverse("program:patient_detail", args=[patient.pk]))
+    text = page.content.decode()
+    assert "Relaxation exercises" in text
+    assert "Paced breathing: 1; Progressive muscle relaxation: 1" in text
+    assert page.context["exercise_weeks"][0].total == 2
+
+
+def test_another_therapist_sees_no_count(patient, other_therapist) -> None:
+    actions.record(patient=patient, kind="breathing", seconds=300, completed=True)
+    page = client_for(other_therapist).get(reverse("program:patient_detail", args=[patient.pk]))
+    assert page.status_code == 404 and b"Paced breathing" not in page.content
+
+
+def test_today_and_the_wind_down_reminder_link_to_the_exercises(patient) -> None:
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from program.reminders.actions import _letter
+    from program.reminders.models import Delivery
+
+    home = client_for(patient).get(reverse("program:patient_home")).content.decode()
+    assert reverse("program:exercise", args=["breathing"]) in home
+    assert reverse("program:exercise", args=["muscles"]) in home
+    delivery = Delivery(user=patient, kind="wind_down", local_date=patient.local_today())
+    template, ctx = _letter(delivery, SimpleNamespace(bedtimes={}))  # type: ignore[arg-type]
+    assert template == "wind_down_reminder"
+    link = str(ctx["link"])
+    assert link.endswith(reverse("program:exercises"))
+    for part in ("body.txt", "body.html"):
+        assert link in render_to_string(
+            f"emails/wind_down_reminder/{part}", {**ctx, "user": patient}
+        )
+
+
+def test_the_exercise_history_is_part_of_my_data(patient) -> None:
+    from program.my_data.export import export
+
+    actions.record(
+        patient=patient, kind="breathing", seconds=60, completed=True, now=datetime.now(UTC)
+    )
+    assert len(export(patient)["exercises"]) == 1
