@@ -11,9 +11,9 @@ who, when; the views that open or change the patient's record are in
 ``accounts.AuditEvent`` as always):
 
 1. The urgent flag, first, in the answer's own transaction: an open ``RiskAlert`` shows
-   on the therapist's caseload (``program.clinic.caseload`` reads
-   ``Assessment.objects.unacknowledged_risk()``, which answers with the open alerts),
-   on the patient's page, on the clinic page and on the alerts page (``/clinic/alerts/``).
+   on the therapist's caseload (``program.clinic.caseload`` reads ``RiskAlert.objects.open()``)
+   and the weekly round, worded by what raised it (``RiskAlert.urgent_label``), on the
+   patient's page, on the clinic page and on the alerts page (``/clinic/alerts/``).
 2. The alert email, after the commit, through Celery (``program.publish``): to the
    patient's therapist and to the duty list, with no health detail ("a patient's answer
    needs a clinician's attention — sign in" and a link). A patient with no therapist is

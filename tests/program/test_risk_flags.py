@@ -36,6 +36,9 @@ from tests.program.test_risk import (  # noqa: F401
 )
 
 FLAGGED = str(risk.FLAGGED_WORDS)
+WROTE_SUBJECT = "Something a patient wrote needs a clinician's attention — sign in"
+WORDS_FLAG = "Urgent: words the clinic flags, in what the patient wrote"
+ITEM_FLAG = "Urgent: a questionnaire answer the clinic flags"
 CRISIS = "If you are thinking about harming yourself, please talk to someone now."
 NIGHT = {
     "diary_date": "2026-11-25",
@@ -94,9 +97,14 @@ def test_a_patients_message_with_a_flagged_phrase_starts_the_risk_workflow(
     assert alert.matches == [
         {"rule": "“end my life”", "where": "a message", "excerpt": text, "negated": False}
     ]
-    # The alert email to the therapist and the duty list, with no content.
-    assert [to(a) for a in (therapist.email, DUTY, clinic_admin.email)] == [1, 1, 1]
+    # The alert email to the therapist and the duty list, with no content; it says
+    # something was written (not "an answer").
+    addresses = (therapist.email, DUTY, clinic_admin.email)
+    assert [to(a, WROTE_SUBJECT) for a in addresses] == [1, 1, 1]
     assert not any("End my life" in m.body for m in mail.outbox)
+    alerts_sent = [m for m in mail.outbox if m.subject == WROTE_SUBJECT]
+    assert all("Something a patient wrote needs" in m.body for m in alerts_sent)
+    assert not any("answer" in m.subject + m.body for m in alerts_sent)
     # The patient: the message is sent, the crisis contacts, then only what happened.
     assert "Message sent." in page and CRISIS in page and FLAGGED in page and TOLD in page
     assert "read your message" not in page and "has seen" not in page
@@ -105,8 +113,16 @@ def test_a_patients_message_with_a_flagged_phrase_starts_the_risk_workflow(
     assert "Matched the clinic's risk flag “end my life” in a message" in alerts
     assert "some nights I just want to End my life" in alerts
     detail = client_for(therapist).get(reverse("program:patient_detail", args=[patient.pk]))
-    assert "Urgent: Words the clinic flags" in detail.content.decode()
+    assert WORDS_FLAG in detail.content.decode()
     assert "some nights I just want to End my life" in detail.content.decode()
+    # The caseload, its CSV and the round name the same source, never a self-harm answer.
+    for url in ("program:caseload", "program:caseload_export"):
+        response = client_for(therapist).get(reverse(url))
+        page = response.getvalue().decode() if url.endswith("export") else response.content.decode()
+        assert WORDS_FLAG in page and "self-harm answer" not in page
+    round_page = client_for(therapist).get(reverse("program:round_patient", args=[patient.pk]))
+    assert WORDS_FLAG in round_page.content.decode()
+    assert "self-harm answer" not in round_page.content.decode()
 
 
 def test_a_message_without_a_flagged_phrase_tells_nobody_and_says_nothing_of_it(
@@ -158,7 +174,7 @@ def test_a_diary_note_with_a_flagged_phrase_flags_once_not_at_each_edit(
     entry = DiaryEntry.objects.get()
     alert = RiskAlert.objects.get()
     assert alert.diary_entry == entry and alert.matches[0]["where"] == "a diary note"
-    assert to(therapist.email) == 1
+    assert to(therapist.email, WROTE_SUBJECT) == 1
     assert "Saved." in page and CRISIS in page and FLAGGED in page and TOLD in page
     # An edit that keeps the sentence is not a new alert; one that adds a new phrase is.
     RiskRule.objects.create(kind="phrase", phrase="better off dead")
@@ -204,8 +220,8 @@ def test_a_diary_note_through_the_api_flags_and_says_so(
         )
     assert response.status_code == 201, response.content
     assert RiskAlert.objects.get().diary_entry == DiaryEntry.objects.get(patient=patient)
-    assert any(FLAGGED in w and TOLD in w for w in response.json()["warnings"])
-    assert to(therapist.email) == 1
+    assert any(FLAGGED in w for w in response.json()["warnings"])
+    assert to(therapist.email, WROTE_SUBJECT) == 1
 
 
 def gad7(answer_to_item_7: int) -> dict[str, str]:
@@ -239,6 +255,16 @@ def test_an_item_rule_an_admin_sets_starts_the_workflow_at_its_threshold(
     assert to(therapist.email) == 1
     assert str(risk.FLAGGED_ANSWER) in page and CRISIS in page and TOLD in page
     assert "You said you have had thoughts" not in page
+    caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    assert ITEM_FLAG in caseload and "self-harm answer" not in caseload
+
+
+def test_the_caseload_flag_counts_more_open_alerts(patient, therapist) -> None:
+    risk.raise_alert(patient, RiskAlert.Source.PHQ9_ITEM9)
+    risk.raise_alert(patient, RiskAlert.Source.FLAGGED_WORDS)
+    caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    # The latest alert's source, and how many more are open.
+    assert f"{WORDS_FLAG} (and 1 more open alert)" in caseload
 
 
 def test_the_admin_keeps_the_list_and_bad_entries_are_refused_clearly(clinic_admin) -> None:
