@@ -90,6 +90,19 @@ NOT_TOLD = gettext_lazy(
     "not wait for us — call one of the numbers above now, or your doctor."
 )
 
+# The same, for a reader with no crisis contacts shown above them (an app reading the API):
+# the contacts follow these words (``program.crisis.actions.Crisis.text``).
+TOLD_STANDALONE = gettext_lazy(
+    "We have alerted your care team so that a clinician can follow this up with you. "
+    "They may not see it straight away: if you need help now, please call one of the "
+    "crisis lines below."
+)
+NOT_TOLD_STANDALONE = gettext_lazy(
+    "This app has not been able to pass your answer on to anyone: you do not have a "
+    "therapist here, and your clinic has not set anyone up to receive alerts. Please do "
+    "not wait for us — call one of the crisis lines below now, or your doctor."
+)
+
 # Beneath TOLD while the clinic is closed and nobody has acknowledged the alert yet.
 CLOSED = gettext_lazy(
     "Your clinic is open %(hours)s. It is closed now, so nobody may read your answer "
@@ -408,10 +421,14 @@ def closed_words(alert: RiskAlert | None, now: datetime | None = None) -> str:
     }
 
 
-def patient_words(alert: RiskAlert | None) -> str:
+def patient_words(alert: RiskAlert | None, *, standalone: bool = False) -> str:
+    """What happened, for beneath the crisis contacts; ``standalone``: for before them,
+    where nothing is shown above (the API's warning)."""
     if not told_care_team(alert):
-        return str(NOT_TOLD)
-    return " ".join(filter(None, [str(TOLD), closed_words(alert)]))
+        return str(NOT_TOLD_STANDALONE if standalone else NOT_TOLD)
+    return " ".join(
+        filter(None, [str(TOLD_STANDALONE if standalone else TOLD), closed_words(alert)])
+    )
 
 
 # --- Acknowledging and escalating ---------------------------------------------------

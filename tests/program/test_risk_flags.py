@@ -220,8 +220,44 @@ def test_a_diary_note_through_the_api_flags_and_says_so(
         )
     assert response.status_code == 201, response.content
     assert RiskAlert.objects.get().diary_entry == DiaryEntry.objects.get(patient=patient)
-    assert any(FLAGGED in w for w in response.json()["warnings"])
+    body = response.json()
+    [warning] = [w for w in body["warnings"] if FLAGGED in w]
     assert to(therapist.email, WROTE_SUBJECT) == 1
+    # Words that stand alone in an app: nothing points at numbers "above" (none are), the
+    # truth about who was told, then the crisis lines themselves, also as data.
+    assert "above" not in warning
+    assert str(risk.TOLD_STANDALONE) in warning and CRISIS in warning
+    crisis = body["crisis"]
+    assert crisis["lines"], "the patient's country's lines"
+    for line in crisis["lines"]:
+        assert line["name"] in warning and line["phone"] in warning
+    assert crisis["text"] in warning
+    assert warning.index(str(risk.TOLD_STANDALONE)) < warning.index(crisis["lines"][0]["phone"])
+    # A note without flagged words carries no crisis block.
+    calm = {**night, "diary_date": "2026-11-24", "comments": "Slept better."}
+    quiet = Client().post(
+        f"/api/v1/patients/{patient.pk}/diary",
+        json.dumps(calm),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert quiet.status_code == 201 and quiet.json()["crisis"] is None
+
+
+def test_the_api_warning_for_a_patient_nobody_can_be_told_about_stands_alone(programme) -> None:
+    solo = make_user("sol@example.test", Role.PATIENT, name="Sol", time_zone="Europe/London")
+    enrol(patient=solo, programme=programme, start_date=solo.local_today())
+    _, token = issue_token(solo, "test")
+    night = {**NIGHT, "sleep_latency_min": 30, "awakenings": 2, "awake_min": 40, "quality": 3}
+    response = Client().post(
+        f"/api/v1/patients/{solo.pk}/diary",
+        json.dumps({**night, "comments": "I want to end my life"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    [warning] = [w for w in response.json()["warnings"] if FLAGGED in w]
+    assert str(risk.NOT_TOLD_STANDALONE) in warning and str(risk.TOLD_STANDALONE) not in warning
+    assert "above" not in warning and response.json()["crisis"]["text"] in warning
 
 
 def gad7(answer_to_item_7: int) -> dict[str, str]:
