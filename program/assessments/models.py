@@ -211,6 +211,15 @@ class RiskAlert(models.Model):
         on_delete=models.SET_NULL,
         related_name="risk_alerts",
     )
+    # A patient's problem report ("Report a problem with my care") with words the clinic
+    # flags: the report's own email to the same people carries the alert (no second email).
+    adverse_event = models.ForeignKey(
+        "program.AdverseEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_alerts",
+    )
     # For a clinic's risk flag: each rule that matched, as it read then, and the words
     # around the match ([{"rule": "“kill myself”", "excerpt": "…", "negated": false}]).
     matches = models.JSONField(default=list, blank=True)
@@ -318,6 +327,7 @@ class RiskAlertEvent(models.Model):
         RAISED = "raised", _("Raised: urgent flag shown")
         NOBODY_TO_TELL = "nobody", _("Nobody to email: no therapist and an empty duty list")
         EMAILED = "emailed", _("Email sent")
+        WITH_REPORT = "with_report", _("Emailed as urgent with the problem report it is in")
         PUSHED = "pushed", _("Web push sent")
         PUSH_FAILED = "push_failed", _("Web push failed (the email was not affected)")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")

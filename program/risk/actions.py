@@ -66,7 +66,14 @@ from accounts.access import is_own_therapist, is_therapist
 from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
-from program.models import Assessment, CaseloadSummary, DiaryEntry, Message, SafetyScreen
+from program.models import (
+    AdverseEvent,
+    Assessment,
+    CaseloadSummary,
+    DiaryEntry,
+    Message,
+    SafetyScreen,
+)
 from program.publish import publish_on_commit
 from program.reminders import push
 from program.risk.models import RiskRule
@@ -208,10 +215,15 @@ def raise_alert(
     screen: SafetyScreen | None = None,
     message: Message | None = None,
     diary_entry: DiaryEntry | None = None,
+    adverse_event: AdverseEvent | None = None,
     matches: list[dict[str, object]] | None = None,
 ) -> RiskAlert:
     """The urgent flag now, and after the commit the alert email to the therapist and
-    the duty list; with nobody to email, the trail says so (and the patient is told)."""
+    the duty list; with nobody to email, the trail says so (and the patient is told).
+
+    For a problem report (``adverse_event``) the report's own email, to the same people,
+    goes out marked urgent instead of a second email (``program.adverse_events.actions``);
+    if it reaches nobody, ``email_alert`` sends this one after all."""
     therapist = _active_therapist(patient)
     alert = RiskAlert.objects.create(
         patient=patient,
@@ -220,6 +232,7 @@ def raise_alert(
         screen=screen,
         message=message,
         diary_entry=diary_entry,
+        adverse_event=adverse_event,
         matches=matches or [],
         therapist=therapist,
     )
@@ -229,18 +242,27 @@ def raise_alert(
         RiskAlertEvent.Kind.RAISED,
         detail=" ".join(filter(None, [str(RiskAlert.Source(source).label), rules])),
     )
+    if adverse_event is None:
+        email_alert(alert)
+    return alert
+
+
+@transaction.atomic
+def email_alert(alert: RiskAlert) -> RiskNotice | None:
+    """The alert email, after the commit, to the therapist (as raised) and the duty list;
+    with nobody to email, the trail says so."""
+    therapist = alert.therapist
     recipients = [therapist.email.lower()] if therapist else []
     recipients += [a for a in duty_list() if a not in recipients]
-    if recipients:
-        notice = RiskNotice.objects.create(
-            alert=alert, kind=RiskNotice.Kind.ALERT, recipients=recipients
-        )
-
-        publish_on_commit("program.tasks.risk_notice_email_task", notice.pk)
-    else:
+    if not recipients:
         _event(alert, RiskAlertEvent.Kind.NOBODY_TO_TELL)
         log.error("Risk alert %s has nobody to email: set RISK_DUTY_EMAILS", alert.pk)
-    return alert
+        return None
+    notice = RiskNotice.objects.create(
+        alert=alert, kind=RiskNotice.Kind.ALERT, recipients=recipients
+    )
+    publish_on_commit("program.tasks.risk_notice_email_task", notice.pk)
+    return notice
 
 
 @transaction.atomic
@@ -288,6 +310,7 @@ def flag_words(
     where: str,
     message: Message | None = None,
     diary_entry: DiaryEntry | None = None,
+    adverse_event: AdverseEvent | None = None,
 ) -> RiskAlert | None:
     """The risk workflow for a flagged phrase newly in ``text`` (one the patient wrote;
     ``before``: what it said until this edit), with each match and the words around it
@@ -306,6 +329,7 @@ def flag_words(
         RiskAlert.Source.FLAGGED_WORDS,
         message=message,
         diary_entry=diary_entry,
+        adverse_event=adverse_event,
         matches=matches,
     )
 
