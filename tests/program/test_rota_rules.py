@@ -85,14 +85,16 @@ def test_bad_lines_are_refused() -> None:
     with pytest.raises(ValueError):
         Dates(A, date(2026, 1, 2), date(2026, 1, 1))
     with pytest.raises(ValueError):
-        covers(Weekly(A, 0, time(9), time(17)), datetime(2026, 1, 5, 10), LONDON)
+        covers(Weekly(A, 0, time(9), time(17)), datetime(2026, 1, 5, 10), LONDON)  # noqa: DTZ001 (naive on purpose)
 
 
 ZONES = st.sampled_from(
     [ZoneInfo(z) for z in ("Europe/London", "America/New_York", "Australia/Sydney", "UTC")]
 )
 INSTANTS = st.datetimes(
-    min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+    min_value=datetime(2024, 1, 1),  # noqa: DTZ001 (hypothesis: naive bounds)
+    max_value=datetime(2030, 12, 31),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
 TIMES = st.times().map(lambda t: t.replace(second=0, microsecond=0))
 WEEKLY = st.builds(Weekly, st.sampled_from([A, B]), st.integers(0, 6), TIMES, TIMES)
