@@ -129,10 +129,11 @@ def events_for(user: User) -> QuerySet[AdverseEvent]:
 
 
 def recipients_for(patient: User, *, leave_out: User | None = None) -> list[str]:
-    """The patient's active therapist, then the duty list (``risk.duty_list``)."""
+    """The patient's active therapist, then who on the duty list is on duty now
+    (``risk.duty_now``: by the clinic's rota, else the whole list)."""
     therapist = risk._active_therapist(patient)
     addresses = [therapist.email.lower()] if therapist else []
-    addresses += [a for a in risk.duty_list() if a not in addresses]
+    addresses += [a for a in risk.duty_now() if a not in addresses]
     if leave_out is not None:
         addresses = [a for a in addresses if a != leave_out.email.lower()]
     return addresses

@@ -39,8 +39,11 @@ the variable adds a shared on-call inbox, or named clinicians who are not admins
 giving them the admin's rights. A person on the list acknowledges from the alerts page,
 signed in as a therapist or admin account with that address. A model edited in the
 Django admin would let the list change without a restart, but it would be one more list
-that can be left empty, and it still could not say who is on duty when; rotas (and
-who is on duty out of hours) are the next step, not this one.
+that can be left empty. Who on it is on duty when is clinic data, the rota
+(``RotaLine``, /clinic/duty/rota/, the pure rule ``program.rules.rota``): the alert email,
+the escalation and problem reports go to the members on duty at that instant
+(``duty_now``: a member with no line is always on duty, and a rota that leaves nobody
+means everyone), while who may see and acknowledge every alert is still the whole list.
 
 What the patient reads says only what happened (``patient_words``): "we have alerted your
 care team" when an alert email was written for at least one person, otherwise that
@@ -76,8 +79,8 @@ from program.models import (
 )
 from program.publish import publish_on_commit
 from program.reminders import push
-from program.risk.models import RiskRule
-from program.rules import risk_flags, safety, working_hours
+from program.risk.models import RiskRule, RotaLine
+from program.rules import risk_flags, rota, safety, working_hours
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +199,34 @@ def _event(
     return RiskAlertEvent.objects.create(alert=alert, kind=kind, actor=actor, detail=detail[:500])
 
 
+def rota_lines() -> list[rota.Line]:
+    return [line.as_rule() for line in RotaLine.objects.all()]
+
+
+def duty_now(now: datetime | None = None) -> list[str]:
+    """The members of the duty list on duty at ``now`` by the clinic's rota
+    (``program.rules.rota``): those with no rota line (a shared inbox) and those whose
+    line covers ``now``; the whole list if that is nobody. Alerts, escalations and
+    problem reports go to these."""
+    zone = clinic_hours().zone
+    return rota.route(duty_list(), rota_lines(), now or timezone.now(), zone)
+
+
+def on_duty_by_rota(now: datetime | None = None) -> list[str]:
+    """``duty_now`` without the fall-back: empty when the rota leaves nobody on duty."""
+    return rota_state(now)[2]
+
+
+def rota_state(now: datetime | None = None) -> tuple[list[str], list[RotaLine], list[str]]:
+    """For the rota page, in two queries: the duty list, every rota line, and who is on
+    duty at ``now`` by the rota (before the fall-back to everyone)."""
+    members = duty_list()
+    lines = list(RotaLine.objects.all())
+    zone = clinic_hours().zone
+    on = rota.on_duty(members, [line.as_rule() for line in lines], now or timezone.now(), zone)
+    return members, lines, on
+
+
 # --- Raising an alert ---------------------------------------------------------------
 
 
@@ -253,7 +284,7 @@ def email_alert(alert: RiskAlert) -> RiskNotice | None:
     with nobody to email, the trail says so."""
     therapist = alert.therapist
     recipients = [therapist.email.lower()] if therapist else []
-    recipients += [a for a in duty_list() if a not in recipients]
+    recipients += [a for a in duty_now() if a not in recipients]
     if not recipients:
         _event(alert, RiskAlertEvent.Kind.NOBODY_TO_TELL)
         log.error("Risk alert %s has nobody to email: set RISK_DUTY_EMAILS", alert.pk)
@@ -502,7 +533,7 @@ def escalate_due(now: datetime) -> list[int]:
             if not claimed:  # acknowledged meanwhile, or another tick took it
                 continue
             alert = RiskAlert.objects.get(pk=pk)
-            recipients = duty_list()
+            recipients = duty_now(now)
             _event(
                 alert,
                 RiskAlertEvent.Kind.ESCALATED,
