@@ -165,6 +165,11 @@ class RotaLineForm(forms.Form):
         field = self.fields["member"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "—"), *((m, m) for m in members)]
+        # Needed for one kind of line or the other (``clean``): not "(optional)".
+        for name in ("weekday", "starts", "ends", "first_day", "last_day"):
+            self.fields[name].conditional = True  # type: ignore[attr-defined]
+        self.fields["weekday"].help_text = _("For every week.")
+        self.fields["first_day"].help_text = _("For dates.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
