@@ -184,7 +184,7 @@ def alerts_for(user: User) -> RiskAlertQuerySet:
     """The alerts ``user`` may see and acknowledge: every alert for the duty list and the
     admins, their own patients' for a therapist, none for anyone else."""
     alerts = RiskAlert.objects.select_related(
-        "patient__therapist", "acknowledged_by", "assessment__instrument"
+        "patient__therapist", "acknowledged_by", "assessment__instrument", "adverse_event"
     )
     if on_duty(user):
         return alerts

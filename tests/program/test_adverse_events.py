@@ -362,6 +362,9 @@ def test_a_flagged_report_raises_the_urgency_not_a_second_email(
     caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
     assert "Urgent: words the clinic flags, in what the patient wrote" in caseload
     assert alert.escalated_at is None and alert.acknowledged_at is None
+    alerts_page = client_for(therapist).get(reverse("program:risk_alerts")).content.decode()
+    assert "Emailed as urgent with the patient's problem report to 3 people." in alerts_page
+    assert "Nobody could be emailed" not in alerts_page
     # The patient: the crisis contacts at once, and the truth about the email.
     page = client.get(response.url).content.decode()
     assert str(risk.FLAGGED_WORDS) in page and "please talk to someone now" in page
