@@ -258,7 +258,7 @@ def risk_notice_email_task(notice_id: int) -> None:
     this email."""
     from accounts.models import User
     from program import notifications
-    from program.assessments.models import RiskAlertEvent, RiskNotice
+    from program.assessments.models import RiskAlert, RiskAlertEvent, RiskNotice
     from program.risk import actions as risk
 
     notice = RiskNotice.objects.select_related("alert").filter(pk=notice_id).first()
@@ -278,6 +278,8 @@ def risk_notice_email_task(notice_id: int) -> None:
                 reverse("program:risk_alerts"),
                 {
                     "person": person,
+                    # Words the patient wrote, or an answer: the email says which, and no more.
+                    "wrote": notice.alert.source == RiskAlert.Source.FLAGGED_WORDS,
                     "hours": risk.escalate_after_hours(),
                     "clinic_hours": risk.clinic_hours_words(person.language if person else ""),
                 },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from django.db import connection
@@ -606,13 +606,14 @@ def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(
     """Issue 21: staff, one staff member, the duty list, programmes and the audit log
     read the same number of queries with little data and with a lot."""
     from accounts.models import AuditEvent, User
-    from program.models import Programme
+    from program.models import Programme, RotaLine
 
     client = client_for(clinic_admin)
     pages = [
         reverse("program:clinic_staff"),
         reverse("program:clinic_staff_member", args=[therapist.pk]),
         reverse("program:clinic_duty"),
+        reverse("program:duty_rota"),
         reverse("program:clinic_programmes"),
         reverse("program:clinic_audit"),
         reverse("program:clinic_audit") + f"?actor={therapist.pk}&patient=p&since=2020-01-01",
@@ -624,6 +625,9 @@ def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(
             make_user(f"t{i}@clinic.test", Role.THERAPIST)
             make_user(f"a{i}@clinic.test", Role.ADMIN)
             Programme.objects.create(name=f"Course {i}", slug=f"course-{i}")
+            RotaLine.objects.create(
+                member=f"a{i}@clinic.test", weekday=i % 7, starts=time(9), ends=time(17)
+            )
         patients = list(User.objects.caseload_of(therapist))
         AuditEvent.objects.bulk_create(
             AuditEvent(

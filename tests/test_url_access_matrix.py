@@ -34,6 +34,7 @@ from program.models import (
     MoodCheck,
     Recommendation,
     RiskRule,
+    RotaLine,
     WorkerHeartbeat,
 )
 from program.reminders.actions import manage_token
@@ -284,6 +285,11 @@ ROWS = [
     row("program:clinic_staff_resend", "post", LOGIN, 403,    403,    403,      403,    HOME,
         args="staff_member"),
     row("program:clinic_duty",         "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:duty_rota",           "get",  LOGIN, 403,    403,    403,      403,    200),
+    # An empty line: shown again with its errors, nothing saved.
+    row("program:duty_rota",           "post", LOGIN, 403,    403,    403,      403,    200),
+    row("program:duty_rota_delete",    "post", LOGIN, 403,    403,    403,      403,    HOME,
+        args="rota_line"),
     row("program:clinic_programmes",   "get",  LOGIN, 403,    403,    403,      403,    200),
     row("program:clinic_programme_edit", "get", LOGIN, 403,   403,    403,      403,    200,
         args="programme"),
@@ -430,6 +436,11 @@ def world(
             "mood_check": [patient.pk, mood_check.pk],
             "adverse_event": [patient.pk, event.pk],
             "staff_member": [other_therapist.pk],
+            "rota_line": [
+                RotaLine.objects.create(
+                    member="duty@clinic.test", first_day=today, last_day=today
+                ).pk
+            ],
             "programme": [programme.pk],
             "": [],
         },

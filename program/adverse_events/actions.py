@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import is_therapist
 from accounts.forms import latest_today
 from accounts.models import Role, User
+from program.assessments.models import RiskAlertEvent
 from program.emails import send_templated_email
 from program.models import AdverseEvent
 from program.risk import actions as risk
@@ -128,10 +129,11 @@ def events_for(user: User) -> QuerySet[AdverseEvent]:
 
 
 def recipients_for(patient: User, *, leave_out: User | None = None) -> list[str]:
-    """The patient's active therapist, then the duty list (``risk.duty_list``)."""
+    """The patient's active therapist, then who on the duty list is on duty now
+    (``risk.duty_now``: by the clinic's rota, else the whole list)."""
     therapist = risk._active_therapist(patient)
     addresses = [therapist.email.lower()] if therapist else []
-    addresses += [a for a in risk.duty_list() if a not in addresses]
+    addresses += [a for a in risk.duty_now() if a not in addresses]
     if leave_out is not None:
         addresses = [a for a in addresses if a != leave_out.email.lower()]
     return addresses
@@ -160,6 +162,11 @@ def report(
         )
         if not event.recipients:
             log.error("Adverse event %s has nobody to email: set RISK_DUTY_EMAILS", event.pk)
+        if by.pk == patient.pk:
+            # The patient's own words, through the one risk workflow: the urgent flag,
+            # acknowledgement and escalation. Its first email is this report's, marked
+            # urgent (send_emails), not a second one to the same people.
+            risk.flag_words(patient, what_happened, where="a problem report", adverse_event=event)
         pk = event.pk
         transaction.on_commit(lambda: send_emails(pk))
     return event
@@ -172,7 +179,10 @@ def send_emails(event_id: int) -> list[str]:
     if event is None or event.email_attempted_at is not None:
         return []
     people = {u.email.lower(): u for u in User.objects.filter(email__in=event.recipients)}
-    link = settings.SITE_URL.rstrip("/") + reverse("program:adverse_events")
+    alert = event.risk_alerts.open().first()
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "program:risk_alerts" if alert else "program:adverse_events"
+    )
     sent: list[str] = []
     for address in event.recipients:
         person = people.get(address)
@@ -182,7 +192,7 @@ def send_emails(event_id: int) -> list[str]:
             send_templated_email(
                 "adverse_event",
                 address,
-                {"person": person, "link": link},
+                {"person": person, "link": link, "urgent": alert is not None},
                 language=person.language if person else "",
             )
         except Exception as error:  # the mail server: say so, never fail the report
@@ -192,6 +202,17 @@ def send_emails(event_id: int) -> list[str]:
     AdverseEvent.objects.filter(pk=event.pk).update(
         emailed_to=sent, email_attempted_at=timezone.now()
     )
+    if alert is not None:
+        if sent:
+            RiskAlertEvent.objects.create(
+                alert=alert,
+                kind=RiskAlertEvent.Kind.WITH_REPORT,
+                detail=f"to {len(sent)} of {len(event.recipients)} addresses",
+            )
+        else:
+            # The report's email reached nobody: the alert's own, through the queue
+            # (retried, and queued again if the broker is down), so it is never lost.
+            risk.email_alert(alert)
     return sent
 
 

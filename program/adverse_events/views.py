@@ -22,6 +22,7 @@ from program import spreadsheet
 from program.adverse_events import actions as service
 from program.clinical_text import CRISIS_MESSAGE
 from program.models import AdverseEvent
+from program.risk import actions as risk
 
 
 @patient_required
@@ -30,7 +31,12 @@ def report_problem(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = service.ReportForm(request.POST)
         if form.is_valid():
-            service.report(patient, by=patient, **form.cleaned_data)
+            event = service.report(patient, by=patient, **form.cleaned_data)
+            if event.risk_alerts.exists():
+                # Words the clinic flags: the crisis contacts at once (base.html shows
+                # them with a "crisis" message); what happened to the report is read
+                # back from the record below it, as for any report.
+                messages.error(request, str(risk.FLAGGED_WORDS), extra_tags="crisis")
             # What happened to it is read back from the record on the next page
             # (service.patient_words), after the email was, or was not, sent.
             return redirect("program:report_problem")

@@ -27,7 +27,7 @@ from program.api.common import (
     _range,
     _user,
 )
-from program.clinical_text import CRISIS_MESSAGE
+from program.crisis import actions as crisis_contacts
 from program.diary import actions as diary_service
 from program.models import DiaryEntry, Enrolment, UnusualReason
 from program.risk import actions as risk
@@ -66,6 +66,20 @@ class DiaryEntryIn(Schema):
     comments: Annotated[str, Field(max_length=2000), AfterValidator(_plain_text)] = ""
 
 
+class CrisisLineOut(Schema):
+    name: str
+    phone: str
+    text_number: str
+    hours: str
+    url: str
+
+
+class CrisisOut(Schema):
+    lines: list[CrisisLineOut]
+    emergency_numbers: list[str]
+    text: str = Field(description="The crisis message and every line, in plain words.")
+
+
 class DiaryEntryOut(Schema):
     diary_date: date
     time_zone: str
@@ -91,6 +105,11 @@ class DiaryEntryOut(Schema):
     terminal_wake_min: int
     is_late: bool
     warnings: list[str] = []
+    crisis: CrisisOut | None = Field(
+        None,
+        description="Set when the note holds words the clinic flags: the crisis lines for "
+        "the patient's country, to show with the warning.",
+    )
 
 
 class NightMetricsOut(Schema):
@@ -138,7 +157,9 @@ def _own_diary(request: HttpRequest, patient_id: int) -> User:
     return patient
 
 
-def _out(entry: DiaryEntry, warnings: list[str] | None = None) -> dict[str, Any]:
+def _out(
+    entry: DiaryEntry, warnings: list[str] | None = None, crisis: dict[str, Any] | None = None
+) -> dict[str, Any]:
     zone = entry.patient.zone
     data = {
         name: getattr(entry, name) for name in DiaryEntryOut.model_fields if hasattr(entry, name)
@@ -147,18 +168,39 @@ def _out(entry: DiaryEntry, warnings: list[str] | None = None) -> dict[str, Any]
         data[name] = getattr(entry, name).astimezone(zone)
     data["sleep_efficiency"] = _percent(entry.sleep_efficiency)
     data["warnings"] = warnings or []
+    data["crisis"] = crisis
     return data
 
 
-def _flagged(entry: DiaryEntry, before: str) -> list[str]:
+def _flagged(entry: DiaryEntry, before: str) -> tuple[list[str], dict[str, Any] | None]:
     """The clinic's risk phrases in a night's note start the risk workflow, as on the
-    diary page; the app reading the answer is told what the patient would be told."""
+    diary page; the app reading the answer is told what the patient would be told, in
+    words that stand alone (no page shows the contacts above them): the warning ends
+    with the crisis lines themselves, which also come as data (``crisis``)."""
     alert = risk.flag_words(
         entry.patient, entry.comments, before=before, where="a diary note", diary_entry=entry
     )
     if alert is None:
-        return []
-    return [f"{risk.FLAGGED_WORDS} {CRISIS_MESSAGE} {risk.patient_words(alert)}"]
+        return [], None
+    crisis = crisis_contacts.for_user(entry.patient)
+    text = crisis.text()
+    warning = f"{risk.FLAGGED_WORDS} {risk.patient_words(alert, standalone=True)} {text}"
+    lines = [
+        {
+            "name": line.name,
+            "phone": line.phone,
+            "text_number": line.text_number,
+            "hours": line.hours,
+            "url": line.url,
+        }
+        for line in crisis.lines
+    ]
+    data = {
+        "lines": lines,
+        "emergency_numbers": list(crisis.selection.emergency_numbers),
+        "text": text,
+    }
+    return [warning], data
 
 
 def _answers(payload: DiaryEntryIn) -> dict[str, Any]:
@@ -228,7 +270,8 @@ def create_entry(
         )
     except diary_service.AlreadySaved as already:
         return Status(200, _out(already.entry, []))
-    return Status(201, _out(saved.entry, saved.warnings + _flagged(saved.entry, "")))
+    flagged, crisis = _flagged(saved.entry, "")
+    return Status(201, _out(saved.entry, saved.warnings + flagged, crisis))
 
 
 @router.put(
@@ -253,7 +296,8 @@ def update_entry(request: HttpRequest, patient_id: int, diary_date: IsoDate, pay
         changed_by=patient,
         entry=entry,
     )
-    return Status(200, _out(saved.entry, saved.warnings + _flagged(saved.entry, before)))
+    flagged, crisis = _flagged(saved.entry, before)
+    return Status(200, _out(saved.entry, saved.warnings + flagged, crisis))
 
 
 @router.get(

@@ -8,7 +8,7 @@ signals a risk of self-harm whatever asked it, in ``program.risk.actions``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from program.clinical_text import band_words
 from program.enrolment.models import Enrolment
 from program.rules import scoring
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class InstrumentQuerySet(models.QuerySet["Instrument"]):
@@ -208,6 +211,15 @@ class RiskAlert(models.Model):
         on_delete=models.SET_NULL,
         related_name="risk_alerts",
     )
+    # A patient's problem report ("Report a problem with my care") with words the clinic
+    # flags: the report's own email to the same people carries the alert (no second email).
+    adverse_event = models.ForeignKey(
+        "program.AdverseEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_alerts",
+    )
     # For a clinic's risk flag: each rule that matched, as it read then, and the words
     # around the match ([{"rule": "“kill myself”", "excerpt": "…", "negated": false}]).
     matches = models.JSONField(default=list, blank=True)
@@ -241,6 +253,31 @@ class RiskAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} of {self.patient} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def urgent_label(self) -> str:
+        """The urgent flag's words, naming what raised it (caseload, round, patient page)."""
+        return str(urgent_label(self.source))
+
+
+# The urgent flag's words for each source: one wording for the caseload, the weekly round
+# and the patient page, so each names what really raised the alert.
+URGENT_LABELS = {
+    RiskAlert.Source.PHQ9_ITEM9: _("Urgent: self-harm answer on the PHQ-9"),
+    RiskAlert.Source.SCREEN_SELF_HARM: _("Urgent: self-harm answer on the safety screen"),
+    RiskAlert.Source.FLAGGED_WORDS: _("Urgent: words the clinic flags, in what the patient wrote"),
+    RiskAlert.Source.FLAGGED_ITEM: _("Urgent: a questionnaire answer the clinic flags"),
+}
+URGENT_ANY = _("Urgent: an open risk alert")
+
+
+def urgent_label(source: str) -> StrOrPromise:
+    """``URGENT_LABELS`` of ``source``; the general words for a source not known here."""
+    return (
+        URGENT_LABELS.get(RiskAlert.Source(source), URGENT_ANY)
+        if source in RiskAlert.Source.values
+        else URGENT_ANY
+    )
 
 
 class RiskNotice(models.Model):
@@ -290,6 +327,7 @@ class RiskAlertEvent(models.Model):
         RAISED = "raised", _("Raised: urgent flag shown")
         NOBODY_TO_TELL = "nobody", _("Nobody to email: no therapist and an empty duty list")
         EMAILED = "emailed", _("Email sent")
+        WITH_REPORT = "with_report", _("Emailed as urgent with the problem report it is in")
         PUSHED = "pushed", _("Web push sent")
         PUSH_FAILED = "push_failed", _("Web push failed (the email was not affected)")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")

@@ -8,7 +8,8 @@ are tested equal to it.
 
 Queries (see tests/test_query_counts.py):
 1. the patients, annotated with pending recommendations, a positive screen, recent
-   high sleepiness, an unacknowledged PHQ-9 item-9 answer, their last diary date, and
+   high sleepiness, their open risk alerts (how many, and what raised the latest: the
+   urgent flag names it), their last diary date, and
    their sleep window's review day, start and lookback (for the week shown);
 2. their current enrolments with programmes (one prefetch);
 3. the diary nights of the last three weeks (values only);
@@ -41,9 +42,10 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
+from program.assessments.models import RiskAlert, urgent_label
 from program.clinical_text import band_words
 from program.curriculum.actions import PaceSummary, pace_summaries
 from program.models import (
@@ -77,6 +79,8 @@ class _Annotations(TypedDict):
     lookback_days: int | None
     window_from: date | None
     risk: bool
+    risk_source: str | None
+    risk_open: int | None
     last_diary: date | None
     unread_message: bool
     current_enrolments: list[Enrolment]
@@ -102,9 +106,9 @@ class Flag:
     params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
-# Up for every open risk alert, whatever answer raised it (program.risk.actions), so it names no
-# questionnaire; the patient's page says which.
-URGENT = Flag("risk", gettext_lazy("Urgent: self-harm answer"), urgent=True)
+# Up for every open risk alert (program.risk.actions), worded by what raised the latest one
+# (``RiskAlert.urgent_label``, as on the patient page and the round), and how many more.
+URGENT_KEY = "risk"
 
 
 @dataclass
@@ -155,6 +159,7 @@ def patients_with_annotations(
         patient=OuterRef("pk"),
         created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
     )
+    open_alerts = RiskAlert.objects.open().filter(patient=OuterRef("pk"))
     if patients is None:
         if therapist is None:
             raise ValueError("build_rows needs a therapist or patients")
@@ -184,7 +189,11 @@ def patients_with_annotations(
         titration_weekday=Subquery(active.values("titration_weekday")[:1]),
         lookback_days=Subquery(active.values("protocol__lookback_days")[:1]),
         window_from=Subquery(window_from.values("effective_from")[:1]),
-        risk=Exists(Assessment.objects.unacknowledged_risk().filter(patient=OuterRef("pk"))),
+        risk=Exists(open_alerts),
+        risk_source=Subquery(open_alerts.order_by("-created_at", "-pk").values("source")[:1]),
+        risk_open=Subquery(
+            open_alerts.order_by().values("patient").annotate(n=Count("pk")).values("n")[:1]
+        ),
         last_diary=Max("diary_entries__diary_date"),
         unread_message=Exists(
             Message.objects.filter(
@@ -320,9 +329,18 @@ def _valid_until(patient: CaseloadPatient, today: date) -> datetime:
 
 def flag_from(key: str, params: dict[str, Any]) -> Flag:
     """A flag worded in the active language from its key and figures."""
-    if key == URGENT.key:
-        return URGENT
     label: StrOrPromise
+    if key == URGENT_KEY:
+        # Rows kept before the source was (params {}) read as the general words.
+        label = urgent_label(params.get("source", ""))
+        more = int(params.get("more", 0))
+        if more:
+            label = ngettext(
+                "%(label)s (and %(n)s more open alert)",
+                "%(label)s (and %(n)s more open alerts)",
+                more,
+            ) % {"label": label, "n": more}
+        return Flag(key, label, urgent=True, params=params)
     if key == "no_diary":
         label = _("No diary for %(n)s+ nights") % params
     elif key == "falling_se":
@@ -357,7 +375,8 @@ def flags_for(
     """The caseload's flags, the urgent one first."""
     out: list[tuple[str, dict[str, Any]]] = []
     if patient.risk:
-        out.append((URGENT.key, {}))
+        more = max((patient.risk_open or 1) - 1, 0)
+        out.append((URGENT_KEY, {"source": patient.risk_source or "", "more": more}))
     last = patient.last_diary
     if last is None or last <= today - timedelta(days=NO_DIARY_NIGHTS):
         out.append(("no_diary", {"n": NO_DIARY_NIGHTS}))

@@ -236,7 +236,7 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
             "risks": list(
                 RiskAlert.objects.open()
                 .filter(patient=patient)
-                .select_related("assessment__instrument", "screen")
+                .select_related("assessment__instrument", "screen", "adverse_event")
                 .prefetch_related("notices")
                 .order_by("created_at")
             ),

@@ -43,7 +43,7 @@ from program.reminders.models import (
     ReminderSchedule,
     Watermark,
 )
-from program.risk.models import RiskRule
+from program.risk.models import RiskRule, RotaLine
 from program.sleep_window.models import (
     MoodCheck,
     Prescription,
@@ -92,6 +92,7 @@ __all__ = [
     "ReminderPreference",
     "ReminderSchedule",
     "RiskRule",
+    "RotaLine",
     "SafetyScreen",
     "SleepCourse",
     "SleepProtocol",

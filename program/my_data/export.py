@@ -5,6 +5,11 @@ included without anyone remembering to add it. Left out: password hashes,
 secrets (API token hashes, the calendar link's token, push keys) and the care
 team's private notes and own records of adverse events, which the clinic provides on
 request (the patient's own problem reports are included).
+
+Risk alerts raised about the patient are included with their trail (raised, emailed,
+acknowledged, escalated: what, when, by whom as an account number), so a patient can see
+what the app did with a risk answer; the alert emails' own address lists (``RiskNotice``)
+are left out, as staff data: the trail says how many addresses each email went to.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, AuditEvent, User
 from program import models as m
 from program import spreadsheet
+from program.assessments.models import RiskAlert, RiskAlertEvent
 
 SECRET_FIELDS = {
     "password",
@@ -61,6 +67,8 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "messages": m.Message.objects.filter(patient=patient),
         "exercises": m.ExerciseSession.objects.filter(patient=patient),
         "problems_reported": m.AdverseEvent.objects.filter(patient=patient, reported_by=patient),
+        "risk_alerts": RiskAlert.objects.filter(patient=patient),
+        "risk_alert_trail": RiskAlertEvent.objects.filter(alert__patient=patient),
         "reminder_choices": m.ReminderPreference.objects.filter(user=patient),
         "reminders_sent": m.Delivery.objects.filter(user=patient),
         "api_tokens": ApiToken.objects.filter(user=patient),

@@ -11,9 +11,9 @@ who, when; the views that open or change the patient's record are in
 ``accounts.AuditEvent`` as always):
 
 1. The urgent flag, first, in the answer's own transaction: an open ``RiskAlert`` shows
-   on the therapist's caseload (``program.clinic.caseload`` reads
-   ``Assessment.objects.unacknowledged_risk()``, which answers with the open alerts),
-   on the patient's page, on the clinic page and on the alerts page (``/clinic/alerts/``).
+   on the therapist's caseload (``program.clinic.caseload`` reads ``RiskAlert.objects.open()``)
+   and the weekly round, worded by what raised it (``RiskAlert.urgent_label``), on the
+   patient's page, on the clinic page and on the alerts page (``/clinic/alerts/``).
 2. The alert email, after the commit, through Celery (``program.publish``): to the
    patient's therapist and to the duty list, with no health detail ("a patient's answer
    needs a clinician's attention — sign in" and a link). A patient with no therapist is
@@ -39,8 +39,11 @@ the variable adds a shared on-call inbox, or named clinicians who are not admins
 giving them the admin's rights. A person on the list acknowledges from the alerts page,
 signed in as a therapist or admin account with that address. A model edited in the
 Django admin would let the list change without a restart, but it would be one more list
-that can be left empty, and it still could not say who is on duty when; rotas (and
-who is on duty out of hours) are the next step, not this one.
+that can be left empty. Who on it is on duty when is clinic data, the rota
+(``RotaLine``, /clinic/duty/rota/, the pure rule ``program.rules.rota``): the alert email,
+the escalation and problem reports go to the members on duty at that instant
+(``duty_now``: a member with no line is always on duty, and a rota that leaves nobody
+means everyone), while who may see and acknowledge every alert is still the whole list.
 
 What the patient reads says only what happened (``patient_words``): "we have alerted your
 care team" when an alert email was written for at least one person, otherwise that
@@ -66,11 +69,18 @@ from accounts.access import is_own_therapist, is_therapist
 from accounts.duty import duty_list, on_duty
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
-from program.models import Assessment, CaseloadSummary, DiaryEntry, Message, SafetyScreen
+from program.models import (
+    AdverseEvent,
+    Assessment,
+    CaseloadSummary,
+    DiaryEntry,
+    Message,
+    SafetyScreen,
+)
 from program.publish import publish_on_commit
 from program.reminders import push
-from program.risk.models import RiskRule
-from program.rules import risk_flags, safety, working_hours
+from program.risk.models import RiskRule, RotaLine
+from program.rules import risk_flags, rota, safety, working_hours
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +98,19 @@ NOT_TOLD = gettext_lazy(
     "This app has not been able to pass your answer on to anyone: you do not have a "
     "therapist here, and your clinic has not set anyone up to receive alerts. Please do "
     "not wait for us — call one of the numbers above now, or your doctor."
+)
+
+# The same, for a reader with no crisis contacts shown above them (an app reading the API):
+# the contacts follow these words (``program.crisis.actions.Crisis.text``).
+TOLD_STANDALONE = gettext_lazy(
+    "We have alerted your care team so that a clinician can follow this up with you. "
+    "They may not see it straight away: if you need help now, please call one of the "
+    "crisis lines below."
+)
+NOT_TOLD_STANDALONE = gettext_lazy(
+    "This app has not been able to pass your answer on to anyone: you do not have a "
+    "therapist here, and your clinic has not set anyone up to receive alerts. Please do "
+    "not wait for us — call one of the crisis lines below now, or your doctor."
 )
 
 # Beneath TOLD while the clinic is closed and nobody has acknowledged the alert yet.
@@ -161,7 +184,7 @@ def alerts_for(user: User) -> RiskAlertQuerySet:
     """The alerts ``user`` may see and acknowledge: every alert for the duty list and the
     admins, their own patients' for a therapist, none for anyone else."""
     alerts = RiskAlert.objects.select_related(
-        "patient__therapist", "acknowledged_by", "assessment__instrument"
+        "patient__therapist", "acknowledged_by", "assessment__instrument", "adverse_event"
     )
     if on_duty(user):
         return alerts
@@ -174,6 +197,34 @@ def _event(
     alert: RiskAlert, kind: str, *, actor: User | None = None, detail: str = ""
 ) -> RiskAlertEvent:
     return RiskAlertEvent.objects.create(alert=alert, kind=kind, actor=actor, detail=detail[:500])
+
+
+def rota_lines() -> list[rota.Line]:
+    return [line.as_rule() for line in RotaLine.objects.all()]
+
+
+def duty_now(now: datetime | None = None) -> list[str]:
+    """The members of the duty list on duty at ``now`` by the clinic's rota
+    (``program.rules.rota``): those with no rota line (a shared inbox) and those whose
+    line covers ``now``; the whole list if that is nobody. Alerts, escalations and
+    problem reports go to these."""
+    zone = clinic_hours().zone
+    return rota.route(duty_list(), rota_lines(), now or timezone.now(), zone)
+
+
+def on_duty_by_rota(now: datetime | None = None) -> list[str]:
+    """``duty_now`` without the fall-back: empty when the rota leaves nobody on duty."""
+    return rota_state(now)[2]
+
+
+def rota_state(now: datetime | None = None) -> tuple[list[str], list[RotaLine], list[str]]:
+    """For the rota page, in two queries: the duty list, every rota line, and who is on
+    duty at ``now`` by the rota (before the fall-back to everyone)."""
+    members = duty_list()
+    lines = list(RotaLine.objects.all())
+    zone = clinic_hours().zone
+    on = rota.on_duty(members, [line.as_rule() for line in lines], now or timezone.now(), zone)
+    return members, lines, on
 
 
 # --- Raising an alert ---------------------------------------------------------------
@@ -195,10 +246,15 @@ def raise_alert(
     screen: SafetyScreen | None = None,
     message: Message | None = None,
     diary_entry: DiaryEntry | None = None,
+    adverse_event: AdverseEvent | None = None,
     matches: list[dict[str, object]] | None = None,
 ) -> RiskAlert:
     """The urgent flag now, and after the commit the alert email to the therapist and
-    the duty list; with nobody to email, the trail says so (and the patient is told)."""
+    the duty list; with nobody to email, the trail says so (and the patient is told).
+
+    For a problem report (``adverse_event``) the report's own email, to the same people,
+    goes out marked urgent instead of a second email (``program.adverse_events.actions``);
+    if it reaches nobody, ``email_alert`` sends this one after all."""
     therapist = _active_therapist(patient)
     alert = RiskAlert.objects.create(
         patient=patient,
@@ -207,6 +263,7 @@ def raise_alert(
         screen=screen,
         message=message,
         diary_entry=diary_entry,
+        adverse_event=adverse_event,
         matches=matches or [],
         therapist=therapist,
     )
@@ -216,18 +273,27 @@ def raise_alert(
         RiskAlertEvent.Kind.RAISED,
         detail=" ".join(filter(None, [str(RiskAlert.Source(source).label), rules])),
     )
-    recipients = [therapist.email.lower()] if therapist else []
-    recipients += [a for a in duty_list() if a not in recipients]
-    if recipients:
-        notice = RiskNotice.objects.create(
-            alert=alert, kind=RiskNotice.Kind.ALERT, recipients=recipients
-        )
+    if adverse_event is None:
+        email_alert(alert)
+    return alert
 
-        publish_on_commit("program.tasks.risk_notice_email_task", notice.pk)
-    else:
+
+@transaction.atomic
+def email_alert(alert: RiskAlert) -> RiskNotice | None:
+    """The alert email, after the commit, to the therapist (as raised) and the duty list;
+    with nobody to email, the trail says so."""
+    therapist = alert.therapist
+    recipients = [therapist.email.lower()] if therapist else []
+    recipients += [a for a in duty_now() if a not in recipients]
+    if not recipients:
         _event(alert, RiskAlertEvent.Kind.NOBODY_TO_TELL)
         log.error("Risk alert %s has nobody to email: set RISK_DUTY_EMAILS", alert.pk)
-    return alert
+        return None
+    notice = RiskNotice.objects.create(
+        alert=alert, kind=RiskNotice.Kind.ALERT, recipients=recipients
+    )
+    publish_on_commit("program.tasks.risk_notice_email_task", notice.pk)
+    return notice
 
 
 @transaction.atomic
@@ -275,6 +341,7 @@ def flag_words(
     where: str,
     message: Message | None = None,
     diary_entry: DiaryEntry | None = None,
+    adverse_event: AdverseEvent | None = None,
 ) -> RiskAlert | None:
     """The risk workflow for a flagged phrase newly in ``text`` (one the patient wrote;
     ``before``: what it said until this edit), with each match and the words around it
@@ -293,6 +360,7 @@ def flag_words(
         RiskAlert.Source.FLAGGED_WORDS,
         message=message,
         diary_entry=diary_entry,
+        adverse_event=adverse_event,
         matches=matches,
     )
 
@@ -408,10 +476,14 @@ def closed_words(alert: RiskAlert | None, now: datetime | None = None) -> str:
     }
 
 
-def patient_words(alert: RiskAlert | None) -> str:
+def patient_words(alert: RiskAlert | None, *, standalone: bool = False) -> str:
+    """What happened, for beneath the crisis contacts; ``standalone``: for before them,
+    where nothing is shown above (the API's warning)."""
     if not told_care_team(alert):
-        return str(NOT_TOLD)
-    return " ".join(filter(None, [str(TOLD), closed_words(alert)]))
+        return str(NOT_TOLD_STANDALONE if standalone else NOT_TOLD)
+    return " ".join(
+        filter(None, [str(TOLD_STANDALONE if standalone else TOLD), closed_words(alert)])
+    )
 
 
 # --- Acknowledging and escalating ---------------------------------------------------
@@ -461,7 +533,7 @@ def escalate_due(now: datetime) -> list[int]:
             if not claimed:  # acknowledged meanwhile, or another tick took it
                 continue
             alert = RiskAlert.objects.get(pk=pk)
-            recipients = duty_list()
+            recipients = duty_now(now)
             _event(
                 alert,
                 RiskAlertEvent.Kind.ESCALATED,

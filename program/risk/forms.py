@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.text import refuse_control_characters
-from program.models import Instrument, RiskRule
+from program.models import Instrument, RiskRule, RotaLine
 from program.rules import risk_flags
 
 
@@ -103,3 +104,99 @@ class ItemRuleForm(forms.ModelForm):
     def save(self, commit: bool = True) -> RiskRule:
         self.instance.kind = RiskRule.Kind.ITEM
         return super().save(commit)
+
+
+class RotaLineForm(forms.Form):
+    """A line of the duty list's rota (/clinic/duty/rota/): a weekly shift, or dates."""
+
+    WEEKLY, DATES = "weekly", "dates"
+
+    member = forms.ChoiceField(
+        label=_("Who"),
+        error_messages={
+            "required": _("Choose who is on duty."),
+            "invalid_choice": _("Choose someone on the duty list."),
+        },
+    )
+    kind = forms.ChoiceField(
+        label=_("When"),
+        choices=[
+            (WEEKLY, _("Every week, on a day and between two times")),
+            (DATES, _("All day, from one date to another")),
+        ],
+        widget=forms.RadioSelect,
+        initial=WEEKLY,
+        error_messages={"required": _("Choose every week or dates.")},
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        choices=[("", "—"), *((str(i), day) for i, day in WEEKDAYS.items())],
+        coerce=int,
+        required=False,
+    )
+    starts = forms.TimeField(
+        label=_("From"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter a time as hours and minutes, for example 09:00.")},
+    )
+    ends = forms.TimeField(
+        label=_("To"),
+        required=False,
+        help_text=_("At or before the start: the shift runs overnight into the next day."),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter a time as hours and minutes, for example 17:00.")},
+    )
+    first_day = forms.DateField(
+        label=_("First day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a full date, for example 2026-12-24.")},
+    )
+    last_day = forms.DateField(
+        label=_("Last day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a full date, for example 2026-12-26.")},
+    )
+
+    def __init__(self, *args: Any, members: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *((m, m) for m in members)]
+        # Needed for one kind of line or the other (``clean``): not "(optional)".
+        for name in ("weekday", "starts", "ends", "first_day", "last_day"):
+            self.fields[name].conditional = True  # type: ignore[attr-defined]
+        self.fields["weekday"].help_text = _("For every week.")
+        self.fields["first_day"].help_text = _("For dates.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == self.WEEKLY:
+            if data.get("weekday") in (None, ""):
+                self.add_error("weekday", _("Choose the day of the week."))
+            for name in ("starts", "ends"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Enter a time, for example 09:00."))
+        elif data.get("kind") == self.DATES:
+            for name in ("first_day", "last_day"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Enter a date, for example 2026-12-24."))
+            first, last = data.get("first_day"), data.get("last_day")
+            if first and last and last < first:
+                self.add_error("last_day", _("The last day is before the first: please check."))
+        return data
+
+    def save(self, *, by: Any) -> RotaLine:
+        data = self.cleaned_data
+        weekly = data["kind"] == self.WEEKLY
+        return RotaLine.objects.create(
+            member=data["member"],
+            weekday=data["weekday"] if weekly else None,
+            starts=data["starts"] if weekly else None,
+            ends=data["ends"] if weekly else None,
+            first_day=None if weekly else data["first_day"],
+            last_day=None if weekly else data["last_day"],
+            created_by=by,
+        )

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+
+from program.rules import rota
 
 
 class RiskRuleQuerySet(models.QuerySet["RiskRule"]):
@@ -59,3 +62,57 @@ class RiskRule(models.Model):
         if self.kind == self.Kind.PHRASE:
             return f"“{self.phrase}”"
         return f"{self.instrument} {self.item} ≥ {self.threshold}"
+
+
+class RotaLine(models.Model):
+    """One line of the duty list's rota (``program.rules.rota``): a weekly shift (a weekday
+    and two wall-clock times in ``CLINIC_TIME_ZONE``) or a run of whole days. Clinic data,
+    kept by its admins on /clinic/duty/rota/; read by the alert routing
+    (``program.risk.actions.duty_now``)."""
+
+    member = models.EmailField(help_text=_("An address on the duty list."))
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True, choices=WEEKDAYS.items())
+    starts = models.TimeField(null=True, blank=True)
+    ends = models.TimeField(null=True, blank=True)
+    first_day = models.DateField(null=True, blank=True)
+    last_day = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["member", "first_day", "weekday", "starts", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        weekday__gte=0,
+                        weekday__lte=6,
+                        starts__isnull=False,
+                        ends__isnull=False,
+                        first_day__isnull=True,
+                        last_day__isnull=True,
+                    )
+                    | models.Q(
+                        weekday__isnull=True,
+                        starts__isnull=True,
+                        ends__isnull=True,
+                        first_day__isnull=False,
+                        last_day__gte=models.F("first_day"),
+                    )
+                ),
+                name="rota_line_weekly_or_dates",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.weekday is not None:
+            return f"{self.member}: {rota.DAYS[self.weekday]} {self.starts:%H:%M}-{self.ends:%H:%M}"
+        return f"{self.member}: {self.first_day} to {self.last_day}"
+
+    def as_rule(self) -> rota.Line:
+        if self.weekday is not None and self.starts is not None and self.ends is not None:
+            return rota.Weekly(self.member, self.weekday, self.starts, self.ends)
+        assert self.first_day is not None and self.last_day is not None
+        return rota.Dates(self.member, self.first_day, self.last_day)

@@ -22,10 +22,10 @@ from accounts.audit import note_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments.models import RiskAlert
-from program.models import Instrument, RiskRule
+from program.models import Instrument, RiskRule, RotaLine
 from program.reminders import push
 from program.risk import actions as risk
-from program.risk.forms import ItemRuleForm, PhraseRuleForm
+from program.risk.forms import ItemRuleForm, PhraseRuleForm, RotaLineForm
 from program.sleep_window import rescreen
 
 
@@ -181,3 +181,50 @@ def risk_flag_new_item(request: AuthenticatedHttpRequest) -> HttpResponse:
 def risk_flag_edit(request: AuthenticatedHttpRequest, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(RiskRule, pk=rule_id)
     return _edit_rule(request, rule.kind, rule)
+
+
+# --- The duty list's rota (program.rules.rota) ------------------------------------------
+
+
+@admin_required
+def duty_rota(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Who on the duty list is on duty when: each member's lines, who is on duty now (whom
+    an alert would reach), and a form to add a line."""
+    members, lines, on = risk.rota_state()
+    form = RotaLineForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        line = form.save(by=request.user)
+        messages.success(
+            request,
+            _("Added to the rota: %(member)s. Alerts follow it from now on.")
+            % {"member": line.member},
+        )
+        return redirect("program:duty_rota")
+    # Whom an alert would reach now: those on duty by the rota, or everyone.
+    now = on or members
+    rows = [
+        {
+            "member": m,
+            "lines": [line for line in lines if line.member == m],
+            "now": m in now,
+        }
+        for m in members
+    ]
+    ctx = {
+        "form": form,
+        "rows": rows,
+        # Lines of addresses no longer on the list: shown, so they can be removed.
+        "orphans": [line for line in lines if line.member not in members],
+        "zone": risk.clinic_hours().zone.key,
+        "nobody_by_rota": bool(members) and not on,
+    }
+    return render(request, "program/duty_rota.html", ctx)
+
+
+@admin_required
+@require_POST
+def duty_rota_delete(request: AuthenticatedHttpRequest, line_id: int) -> HttpResponse:
+    line = get_object_or_404(RotaLine, pk=line_id)
+    line.delete()
+    messages.success(request, _("Removed from the rota: %(line)s.") % {"line": line.member})
+    return redirect("program:duty_rota")

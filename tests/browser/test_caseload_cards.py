@@ -83,7 +83,7 @@ def test_the_caseload_is_cards_on_a_phone_and_a_table_on_a_desktop(desktop_page,
     first = page.locator("table.caseload tbody tr").first
     assert first.locator("th a").inner_text().startswith("Dev")
     flag = first.locator("td.col-flags li").first
-    assert flag.inner_text() == "Urgent: self-harm answer" and flag.is_visible()
+    assert flag.inner_text() == "Urgent: self-harm answer on the PHQ-9" and flag.is_visible()
     assert flag.evaluate("el => getComputedStyle(el).color") == "rgb(160, 38, 44)"
     assert first.evaluate("el => getComputedStyle(el).borderLeftWidth") == "5px"
     # Sleep efficiency's trend: an arrow for the eye (hidden from screen readers), the

@@ -318,3 +318,86 @@ def test_the_demo_clinic_shows_reports_ages_and_the_older_adults_proposal(
     therapist = client_for(User.objects.get(email="therapist@example.com"))
     listed = therapist.get(reverse("program:adverse_events")).content.decode()
     assert "felt shaky" in listed
+
+
+# --- Words the clinic flags, in a patient's report (issue 16: one risk workflow) ------
+
+URGENT_SUBJECT = "Urgent: something a patient wrote needs a clinician's attention — sign in"
+RISK_SUBJECTS = (
+    "Something a patient wrote needs a clinician's attention — sign in",
+    "A patient's answer needs a clinician's attention — sign in",
+)
+
+
+@pytest.fixture
+def flagged_phrase(db) -> None:
+    from program.models import RiskRule
+
+    RiskRule.objects.get_or_create(kind="phrase", phrase="end my life")
+
+
+def test_a_flagged_report_raises_the_urgency_not_a_second_email(
+    patient, therapist, clinic_admin, flagged_phrase, django_capture_on_commit_callbacks
+) -> None:
+    from program.assessments.models import RiskAlert, RiskAlertEvent
+    from program.risk import actions as risk
+
+    client = client_for(patient)
+    text = "Since the new window I am so low I want to end my life."
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("program:report_problem"), form(what_happened=text))
+    event = AdverseEvent.objects.get()
+    alert = RiskAlert.objects.get(patient=patient)
+    assert alert.adverse_event == event and alert.source == "flagged_words"
+    assert alert.matches[0]["where"] == "a problem report"
+    # One email each, the report's, marked urgent and pointing at the alerts page.
+    people = [therapist.email, DUTY, clinic_admin.email]
+    assert [sum(1 for m in mail.outbox if m.to == [a]) for a in people] == [1, 1, 1]
+    assert all(m.subject == URGENT_SUBJECT for m in mail.outbox)
+    assert not any(m.subject in RISK_SUBJECTS or m.subject == SUBJECT for m in mail.outbox)
+    assert all("/clinic/alerts/" in m.body and "end my life" not in m.body for m in mail.outbox)
+    assert not alert.notices.exists()
+    assert RiskAlertEvent.Kind.WITH_REPORT in alert.events.values_list("kind", flat=True)
+    # The urgent flag and the escalation clock are the alert's, as for any other.
+    caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    assert "Urgent: words the clinic flags, in what the patient wrote" in caseload
+    assert alert.escalated_at is None and alert.acknowledged_at is None
+    alerts_page = client_for(therapist).get(reverse("program:risk_alerts")).content.decode()
+    assert "Emailed as urgent with the patient's problem report to 3 people." in alerts_page
+    assert "Nobody could be emailed" not in alerts_page
+    # The patient: the crisis contacts at once, and the truth about the email.
+    page = client.get(response.url).content.decode()
+    assert str(risk.FLAGGED_WORDS) in page and "please talk to someone now" in page
+    assert TOLD in page
+
+
+def test_a_flagged_report_whose_email_fails_sends_the_alerts_own(
+    patient, therapist, flagged_phrase, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from program.assessments.models import RiskAlert
+
+    def refuse(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(service, "send_templated_email", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(patient).post(
+            reverse("program:report_problem"), form(what_happened="I want to end my life")
+        )
+    alert = RiskAlert.objects.get()
+    notice = alert.notices.get()
+    assert notice.recipients[:2] == [therapist.email, DUTY]
+    page = client_for(patient).get(reverse("program:report_problem")).content.decode()
+    assert TOLD not in page
+
+
+def test_a_clinicians_own_record_is_not_read_for_risk_words(
+    patient, therapist, flagged_phrase
+) -> None:
+    from program.assessments.models import RiskAlert
+
+    client_for(therapist).post(
+        reverse("program:adverse_event_new", args=[patient.pk]),
+        {**form(what_happened="Said they did not want to end my life talk."), "kind": "mood"},
+    )
+    assert AdverseEvent.objects.count() == 1 and not RiskAlert.objects.exists()

@@ -72,3 +72,28 @@ def test_deleting_needs_the_password_and_waits_for_the_grace_period(
     assert not DiaryEntry.objects.exists()
     kept = AuditEvent.objects.get()  # the trail of access is kept, without the person
     assert kept.patient is None and kept.actor == therapist
+
+
+def test_the_download_holds_the_risk_alerts_and_their_trail(patient, therapist) -> None:
+    """What the app did with a risk answer: the alert, its steps, who acknowledged it."""
+    from program.assessments.models import RiskAlert
+    from program.risk import actions as risk
+
+    alert = risk.raise_alert(
+        patient,
+        RiskAlert.Source.FLAGGED_WORDS,
+        matches=[{"rule": "“end my life”", "where": "a message", "excerpt": "x", "negated": False}],
+    )
+    risk.acknowledge(alert, by=therapist)
+    response = reauthenticated_client_for(patient).get(reverse("program:my_data_json"))
+    data = json.loads(response.content)
+    [exported] = data["risk_alerts"]
+    assert exported["source"] == "flagged_words" and exported["acknowledged_by"] == therapist.pk
+    assert exported["matches"][0]["rule"] == "“end my life”"
+    kinds = [step["kind"] for step in data["risk_alert_trail"]]
+    assert kinds[0] == "raised" and "acknowledged" in kinds
+    assert therapist.email not in json.dumps(data["risk_alerts"])
+    zipped = zipfile.ZipFile(
+        io.BytesIO(reauthenticated_client_for(patient).get(reverse("program:my_data_zip")).content)
+    )
+    assert {"risk_alerts.csv", "risk_alert_trail.csv"} <= set(zipped.namelist())

@@ -118,14 +118,17 @@ def test_a_self_harm_answer_flags_the_patient_and_emails_the_therapist_and_the_d
     assert str(CRISIS_MESSAGE) in page and TOLD in page and NOT_TOLD not in page
     assert "has been told" not in page
     # The urgent flag, first on the caseload whatever the name order ...
+    # (each naming the answer that raised it, as the patient page does).
+    words = {"screen": "on the safety screen", "phq9": "on the PHQ-9"}[source]
     caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
-    assert "Urgent: self-harm answer" in caseload
+    assert f"Urgent: self-harm answer {words}" in caseload
     assert caseload.index(patient.display_name) < caseload.index(other_patient.display_name)
     csv = client_for(therapist).get(reverse("program:caseload_export")).getvalue().decode()
-    assert "Urgent: self-harm answer" in csv
+    assert f"Urgent: self-harm answer {words}" in csv
+    round_page = client_for(therapist).get(reverse("program:round_patient", args=[patient.pk]))
+    assert f"Urgent: self-harm answer {words}" in round_page.content.decode()
     # ... on the patient's page, saying which answer, and on the clinic's page.
     detail = reverse("program:patient_detail", args=[patient.pk])
-    words = {"screen": "on the safety screen", "phq9": "on the PHQ-9"}[source]
     assert f"Urgent: self-harm answer {words}" in client_for(therapist).get(detail).content.decode()
     clinic = client_for(clinic_admin).get(reverse("program:clinic_home")).content.decode()
     assert "1 risk alert waiting for a clinician" in clinic and patient.display_name in clinic

@@ -36,6 +36,9 @@ from tests.program.test_risk import (  # noqa: F401
 )
 
 FLAGGED = str(risk.FLAGGED_WORDS)
+WROTE_SUBJECT = "Something a patient wrote needs a clinician's attention — sign in"
+WORDS_FLAG = "Urgent: words the clinic flags, in what the patient wrote"
+ITEM_FLAG = "Urgent: a questionnaire answer the clinic flags"
 CRISIS = "If you are thinking about harming yourself, please talk to someone now."
 NIGHT = {
     "diary_date": "2026-11-25",
@@ -94,9 +97,14 @@ def test_a_patients_message_with_a_flagged_phrase_starts_the_risk_workflow(
     assert alert.matches == [
         {"rule": "“end my life”", "where": "a message", "excerpt": text, "negated": False}
     ]
-    # The alert email to the therapist and the duty list, with no content.
-    assert [to(a) for a in (therapist.email, DUTY, clinic_admin.email)] == [1, 1, 1]
+    # The alert email to the therapist and the duty list, with no content; it says
+    # something was written (not "an answer").
+    addresses = (therapist.email, DUTY, clinic_admin.email)
+    assert [to(a, WROTE_SUBJECT) for a in addresses] == [1, 1, 1]
     assert not any("End my life" in m.body for m in mail.outbox)
+    alerts_sent = [m for m in mail.outbox if m.subject == WROTE_SUBJECT]
+    assert all("Something a patient wrote needs" in m.body for m in alerts_sent)
+    assert not any("answer" in m.subject + m.body for m in alerts_sent)
     # The patient: the message is sent, the crisis contacts, then only what happened.
     assert "Message sent." in page and CRISIS in page and FLAGGED in page and TOLD in page
     assert "read your message" not in page and "has seen" not in page
@@ -105,8 +113,16 @@ def test_a_patients_message_with_a_flagged_phrase_starts_the_risk_workflow(
     assert "Matched the clinic's risk flag “end my life” in a message" in alerts
     assert "some nights I just want to End my life" in alerts
     detail = client_for(therapist).get(reverse("program:patient_detail", args=[patient.pk]))
-    assert "Urgent: Words the clinic flags" in detail.content.decode()
+    assert WORDS_FLAG in detail.content.decode()
     assert "some nights I just want to End my life" in detail.content.decode()
+    # The caseload, its CSV and the round name the same source, never a self-harm answer.
+    for url in ("program:caseload", "program:caseload_export"):
+        response = client_for(therapist).get(reverse(url))
+        page = response.getvalue().decode() if url.endswith("export") else response.content.decode()
+        assert WORDS_FLAG in page and "self-harm answer" not in page
+    round_page = client_for(therapist).get(reverse("program:round_patient", args=[patient.pk]))
+    assert WORDS_FLAG in round_page.content.decode()
+    assert "self-harm answer" not in round_page.content.decode()
 
 
 def test_a_message_without_a_flagged_phrase_tells_nobody_and_says_nothing_of_it(
@@ -158,7 +174,7 @@ def test_a_diary_note_with_a_flagged_phrase_flags_once_not_at_each_edit(
     entry = DiaryEntry.objects.get()
     alert = RiskAlert.objects.get()
     assert alert.diary_entry == entry and alert.matches[0]["where"] == "a diary note"
-    assert to(therapist.email) == 1
+    assert to(therapist.email, WROTE_SUBJECT) == 1
     assert "Saved." in page and CRISIS in page and FLAGGED in page and TOLD in page
     # An edit that keeps the sentence is not a new alert; one that adds a new phrase is.
     RiskRule.objects.create(kind="phrase", phrase="better off dead")
@@ -204,8 +220,44 @@ def test_a_diary_note_through_the_api_flags_and_says_so(
         )
     assert response.status_code == 201, response.content
     assert RiskAlert.objects.get().diary_entry == DiaryEntry.objects.get(patient=patient)
-    assert any(FLAGGED in w and TOLD in w for w in response.json()["warnings"])
-    assert to(therapist.email) == 1
+    body = response.json()
+    [warning] = [w for w in body["warnings"] if FLAGGED in w]
+    assert to(therapist.email, WROTE_SUBJECT) == 1
+    # Words that stand alone in an app: nothing points at numbers "above" (none are), the
+    # truth about who was told, then the crisis lines themselves, also as data.
+    assert "above" not in warning
+    assert str(risk.TOLD_STANDALONE) in warning and CRISIS in warning
+    crisis = body["crisis"]
+    assert crisis["lines"], "the patient's country's lines"
+    for line in crisis["lines"]:
+        assert line["name"] in warning and line["phone"] in warning
+    assert crisis["text"] in warning
+    assert warning.index(str(risk.TOLD_STANDALONE)) < warning.index(crisis["lines"][0]["phone"])
+    # A note without flagged words carries no crisis block.
+    calm = {**night, "diary_date": "2026-11-24", "comments": "Slept better."}
+    quiet = Client().post(
+        f"/api/v1/patients/{patient.pk}/diary",
+        json.dumps(calm),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert quiet.status_code == 201 and quiet.json()["crisis"] is None
+
+
+def test_the_api_warning_for_a_patient_nobody_can_be_told_about_stands_alone(programme) -> None:
+    solo = make_user("sol@example.test", Role.PATIENT, name="Sol", time_zone="Europe/London")
+    enrol(patient=solo, programme=programme, start_date=solo.local_today())
+    _, token = issue_token(solo, "test")
+    night = {**NIGHT, "sleep_latency_min": 30, "awakenings": 2, "awake_min": 40, "quality": 3}
+    response = Client().post(
+        f"/api/v1/patients/{solo.pk}/diary",
+        json.dumps({**night, "comments": "I want to end my life"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    [warning] = [w for w in response.json()["warnings"] if FLAGGED in w]
+    assert str(risk.NOT_TOLD_STANDALONE) in warning and str(risk.TOLD_STANDALONE) not in warning
+    assert "above" not in warning and response.json()["crisis"]["text"] in warning
 
 
 def gad7(answer_to_item_7: int) -> dict[str, str]:
@@ -239,6 +291,16 @@ def test_an_item_rule_an_admin_sets_starts_the_workflow_at_its_threshold(
     assert to(therapist.email) == 1
     assert str(risk.FLAGGED_ANSWER) in page and CRISIS in page and TOLD in page
     assert "You said you have had thoughts" not in page
+    caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    assert ITEM_FLAG in caseload and "self-harm answer" not in caseload
+
+
+def test_the_caseload_flag_counts_more_open_alerts(patient, therapist) -> None:
+    risk.raise_alert(patient, RiskAlert.Source.PHQ9_ITEM9)
+    risk.raise_alert(patient, RiskAlert.Source.FLAGGED_WORDS)
+    caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    # The latest alert's source, and how many more are open.
+    assert f"{WORDS_FLAG} (and 1 more open alert)" in caseload
 
 
 def test_the_admin_keeps_the_list_and_bad_entries_are_refused_clearly(clinic_admin) -> None:
