@@ -58,7 +58,8 @@ def main() -> None:
 
 def _view(client: Client, url: str) -> None:
     response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
     if response.streaming:
         b"".join(response.streaming_content)
     else:

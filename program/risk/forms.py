@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.dates import WEEKDAYS
@@ -162,8 +162,7 @@ class RotaLineForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["member"]
-        assert isinstance(field, forms.ChoiceField)
+        field = cast(forms.ChoiceField, self.fields["member"])
         field.choices = [("", "—"), *((m, m) for m in members)]
         # Needed for one kind of line or the other (``clean``): not "(optional)".
         for name in ("weekday", "starts", "ends", "first_day", "last_day"):

@@ -114,5 +114,6 @@ class RotaLine(models.Model):
     def as_rule(self) -> rota.Line:
         if self.weekday is not None and self.starts is not None and self.ends is not None:
             return rota.Weekly(self.member, self.weekday, self.starts, self.ends)
-        assert self.first_day is not None and self.last_day is not None
+        if self.first_day is None or self.last_day is None:
+            raise ValueError("a rota line is weekly hours or a range of days")
         return rota.Dates(self.member, self.first_day, self.last_day)
