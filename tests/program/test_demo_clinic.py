@@ -1,0 +1,156 @@
+"""The demo clinic (`load_demo`): what its patients, therapists and admin see, and that
+loading it twice adds nothing.
+
+Loading the demo takes about a second, and these tests only read it, so they share one
+clinic, loaded twice into a transaction that is rolled back after the last test here.
+Each test still runs in its own savepoint, so whatever a page writes (an audit row, a
+login) is undone before the next test reads the clinic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.urls import reverse
+
+from accounts.models import User
+from program.clinic import round as round_service
+from program.curriculum.actions import programme_overview
+from program.demo.clinic import MOOD_PATIENT, load_demo
+from program.models import (
+    Assessment,
+    DiaryEntry,
+    Enrolment,
+    MedicationDose,
+    MoodCheck,
+    NightMedication,
+    Recommendation,
+    SafetyScreen,
+    TaperPlan,
+    TherapistNote,
+)
+from tests.conftest import client_for
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+@pytest.fixture(scope="module")
+def loaded_twice(django_db_setup, django_db_blocker) -> Iterator[tuple[dict, dict]]:  # type: ignore[no-untyped-def]
+    """The demo clinic loaded, then loaded again; the rows of every table after each."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo()
+        first = row_counts()
+        load_demo()
+        yield first, row_counts()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(loaded_twice, db) -> None:  # type: ignore[no-untyped-def]
+    """The shared demo clinic, in this test's own savepoint."""
+
+
+def test_loading_the_demo_again_adds_no_row_anywhere(loaded_twice) -> None:  # type: ignore[no-untyped-def]
+    first, second = loaded_twice
+    assert first["program.LessonProgress"] > 0 and first["program.LessonAnswer"] > 0
+    assert second == first
+
+
+def test_week6_has_a_falling_isi_and_grace_a_flagged_screen(demo) -> None:
+    totals = list(
+        Assessment.objects.filter(patient__email="week6@example.com")
+        .order_by("completed_on")
+        .values_list("total", flat=True)
+    )
+    assert totals == [19, 15, 10]
+    assert Assessment.objects.filter(patient__email="week3@example.com").count() == 2
+    assert TherapistNote.objects.filter(patient__email="week6@example.com").count() == 1
+    page = client_for(User.objects.get(email="therapist@example.com")).get(
+        reverse("program:caseload")
+    )
+    assert "Dev (week 6)" in page.content.decode()
+    assert "−9 from baseline" in page.content.decode()
+    second = client_for(User.objects.get(email="therapist2@example.com"))
+    assert "Positive safety screen" in second.get(reverse("program:caseload")).content.decode()
+
+
+def test_the_demo_shows_each_kind_of_sleep_window_decision(demo) -> None:
+    """A visitor sees a window kept, lengthened, lengthened because the patient was very
+    sleepy (flagged), and one waiting for the therapist (issue 17)."""
+    rows = list(Recommendation.objects.values_list("course__patient__email", "rule", "status"))
+    rules = {rule for _, rule, _ in rows}
+    assert {"initial", "hold", "extend", "sleepy_extend"} <= rules, rows
+    assert ("week3@example.com", "hold", "pending") in rows
+    assert ("week6@example.com", "extend", "approved") in rows
+
+
+def test_the_demo_clinic_outcomes_show_figures_with_n(demo) -> None:
+    """Issue 22: the clinic outcomes page shows the demo clinic's figures with their n."""
+    admin = User.objects.get(email="admin@example.com")
+    response = client_for(admin).get(reverse("program:clinic_outcomes"))
+    figures = response.context["figures"]
+    assert figures.patients == 7
+    funnel = {s.key: s.count for s in figures.funnel}
+    assert funnel["invited"] == 8  # seven who joined and Hana, invited
+    assert funnel["accepted"] == 7 and funnel["window"] >= 4 and funnel["follow_up"] == 1
+    end, follow_up = figures.outcomes
+    assert (end.n, end.responders, end.remitters) == (1, 1, 0)  # Iris: 21 -> 9
+    assert (follow_up.n, follow_up.remitters) == (1, 1)  # 7 at week 12
+    assert figures.weeks[0].eligible == 7
+
+
+def test_demo_patients_have_read_up_to_their_week(demo) -> None:
+    weeks = {}
+    for enrolment in Enrolment.objects.current().select_related("patient", "programme"):
+        overview = programme_overview(enrolment)
+        weeks[enrolment.patient.email] = (overview.current.number, overview.done)
+        assert overview.resume is not None or overview.done == 0
+    assert weeks["week3@example.com"][0] == 3
+    assert weeks["week6@example.com"][0] == 6
+    assert weeks["baseline@example.com"][0] == 1
+    assert weeks["week6@example.com"][1] > weeks["week3@example.com"][1] > 0
+
+
+def test_eva_has_a_confirmed_diazepam_plan_and_nights_against_it(demo) -> None:
+    plan = TaperPlan.objects.get(patient__email="taper@example.com")
+    assert plan.status == "active"
+    assert plan.confirmed_by.email == "therapist@example.com"
+    assert plan.medication.strengths_mg == ["2", "5"]
+    entries = DiaryEntry.objects.filter(patient__email="taper@example.com").count()
+    assert NightMedication.objects.filter(entry__patient=plan.patient).count() == entries
+    doses = MedicationDose.objects.filter(entry__patient=plan.patient)
+    assert doses.count() == entries
+    assert doses.filter(dose_mg__gt=Decimal(8)).exists()
+    assert plan.changes.count() == 2  # drafted, confirmed
+
+
+def test_dev_answers_the_weekly_mood_question_and_the_therapist_sees_the_yes(demo) -> None:
+    """The demo clinic's patient with a history of bipolar disorder (program.rules.mood)."""
+    screen = SafetyScreen.objects.get(patient__email=MOOD_PATIENT)
+    assert screen.answers["bipolar"] and screen.decision == "allowed"
+    checks = list(MoodCheck.objects.filter(patient__email=MOOD_PATIENT).order_by("week_of"))
+    assert len(checks) >= 3
+    assert [c.elevated for c in checks] == [False] * (len(checks) - 1) + [True]
+    assert all(not c.validated and c.reviewed_at is None for c in checks)
+    therapist = screen.patient.therapist
+    caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    assert "Elevated mood reported (to review)" in caseload
+
+
+def test_the_demo_therapist_has_a_round_to_walk(demo) -> None:
+    """The demo therapist's weekly round has items in it (issue 21)."""
+    therapist = User.objects.get(email="therapist@example.com")
+    cards = {c.patient.email: c for c in round_service.build(therapist)}
+    chloe = cards["week3@example.com"]
+    assert len(chloe.recommendations) == 1 and chloe.unread == 1
+    assert cards["lapsed@example.com"].dropping_out
+    assert "grace@example.com" not in cards  # the second therapist's patient
+    page = client_for(therapist).get(reverse("program:round"))
+    assert "Chloe (week 3)" in page.content.decode()
+    card = client_for(therapist).get(reverse("program:round_patient", args=[chloe.patient.pk]))
+    assert "Confirm decision" in card.content.decode()
