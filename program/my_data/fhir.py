@@ -37,8 +37,8 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 TZ_CODE = "http://hl7.org/fhir/StructureDefinition/tz-code"
 FHIR_MIME = "application/fhir+json"
 
-# LOINC codes used where one exists (docs/fhir.md cites each); everything else is coded
-# in the app's own code system, ``local_system()``.
+# LOINC codes used where one exists ([LOINC-SCORES], [LOINC-SLEEP] in docs/sources.md);
+# everything else is coded in the app's own code system, ``local_system()``.
 LOINC_TOTALS = {
     "phq9": ("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"),
     "gad7": ("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]"),
@@ -209,7 +209,13 @@ def _response(assessment: m.Assessment, subject: dict[str, str]) -> dict[str, An
         "questionnaire": f"{questionnaire_url(instrument.key)}|{instrument.version}",
         "status": "completed",
         "subject": subject,
-        "authored": _instant(assessment.completed_at),
+        # When it was filled in: the moment for the patient's own, the day of the paper
+        # form (or earlier result) for one a clinician entered later.
+        "authored": (
+            _instant(assessment.completed_at)
+            if assessment.source == m.Assessment.Source.PATIENT
+            else assessment.completed_on.isoformat()
+        ),
         "item": [
             {"linkId": key, "answer": [{"valueInteger": int(assessment.answers[key])}]}
             for key in answered
