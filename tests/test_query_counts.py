@@ -780,3 +780,38 @@ def test_the_exercise_pages_use_the_same_queries_for_1_and_60_sessions(patient, 
         patient_client.post(url, {"minutes": "5"})
     inserts = [q for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
     assert len([q for q in inserts if "exercisesession" in q["sql"]]) == 1
+
+
+def test_the_fhir_downloads_use_the_same_queries_for_7_and_60_nights(patient, therapist) -> None:
+    """The record as FHIR, from My data, the patient page and the API: 60 nights cost no
+    more queries than 7."""
+    from datetime import timedelta
+
+    from accounts.tokens import issue_token
+    from program.diary.actions import save_entry
+    from tests.conftest import reauthenticated_client_for
+
+    first = patient.local_today() - timedelta(days=70)
+
+    def nights(start: int, end: int) -> None:
+        for n in range(start, end):
+            save_entry(
+                patient=patient,
+                diary_date=first + timedelta(days=n),
+                changed_by=patient,
+                enforce_backfill=False,
+                answers=night_answers(),
+            )
+
+    _, token = issue_token(patient, "test")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    pages = [
+        (reauthenticated_client_for(patient), reverse("program:my_data_fhir")),
+        (client_for(therapist), reverse("program:patient_fhir", args=[patient.pk])),
+        (api, f"/api/v1/patients/{patient.pk}/fhir"),
+    ]
+    nights(0, 7)
+    week = [count_queries(c, u) for c, u in pages]
+    nights(7, 60)
+    months = [count_queries(c, u) for c, u in pages]
+    assert week == months, f"{week} queries with 7 nights, {months} with 60"

@@ -118,6 +118,7 @@ ROWS = [
     row("program:my_data",             "get",  LOGIN, 200,    200,    403,      403,    403),
     row("program:my_data_json",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_zip",         "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
+    row("program:my_data_fhir",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     # A wrong (here: no) password changes nothing and goes back to the page.
     row("program:delete_account",      "post", LOGIN, HOME,   HOME,   403,      403,    403),
     row("program:reminder_settings",   "get",  LOGIN, 200,    200,    200,      200,    200),
@@ -227,6 +228,8 @@ ROWS = [
     row("program:patient_summary",     "get",  LOGIN, 403,    403,    200,      404,    200,
         args="patient"),
     row("program:patient_summary_pdf", "get",  LOGIN, 403,    403,    200,      404,    200,
+        args="patient"),
+    row("program:patient_fhir",        "get",  LOGIN, 403,    403,    200,      404,    200,
         args="patient"),
     # Notes are private to the care team: never the patient.
     row("program:add_note",            "post", LOGIN, 403,    403,    HOME,     404,    403,

@@ -6,7 +6,7 @@ fetch in accounts.access, so a therapist reaches only their own patients.
 Validation is the diary form's: the same rules and messages, as 422 responses.
 
 One router per area (``account``, ``diary``, ``sleep_window``, ``medication``,
-``assessments``) holds its operations and schemas; ``common`` what they share. The API
+``assessments``, ``my_data``) holds its operations and schemas; ``common`` what they share. The API
 object, its authentication, rate limit and error answers are here, in one place.
 """
 
@@ -20,7 +20,7 @@ from ninja.errors import HttpError, Throttled
 from ninja.security import django_auth
 
 from accounts.tokens import TokenAuth
-from program.api import account, assessments, diary, medication, sleep_window
+from program.api import account, assessments, diary, medication, my_data, sleep_window
 from program.api.schema import SleepBetterAPI
 from program.api.throttle import PersonRateThrottle
 from program.diary import actions as diary_service
@@ -82,3 +82,4 @@ api.add_router("", diary.router)
 api.add_router("", sleep_window.router)
 api.add_router("", medication.router)
 api.add_router("", assessments.router)
+api.add_router("", my_data.router)

@@ -92,6 +92,20 @@ def _caseload_rows(
     return rows, filters
 
 
+@clinician_required
+def patient_fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's record as a FHIR R4 Bundle (docs/fhir.md); the read is audited."""
+    from program.my_data import fhir
+
+    patient = get_patient_for(request, patient_id)
+    response = HttpResponse(fhir.bundle_json(patient), content_type=fhir.FHIR_MIME)
+    today = request.user.local_today()
+    response["Content-Disposition"] = (
+        f'attachment; filename="cbti-record-{patient.pk}-{today:%Y-%m-%d}.fhir.json"'
+    )
+    return response
+
+
 @therapist_required
 def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The therapist's own patients: figures, flags (the urgent first), sort, filter, pages.

@@ -14,6 +14,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.services import TooManyAttempts, cancel_deletion, confirm_password, request_deletion
 from program.my_data import export as my_data
+from program.my_data import fhir
 
 
 @patient_required
@@ -44,6 +45,13 @@ def download_json(request: AuthenticatedHttpRequest) -> HttpResponse:
 @reauthentication_required
 def download_zip(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _download(request, my_data.export_zip(request.user), "application/zip", "zip")
+
+
+@patient_required
+@reauthentication_required
+def download_fhir(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The record as a FHIR R4 Bundle, for another health record (docs/fhir.md)."""
+    return _download(request, fhir.bundle_json(request.user), fhir.FHIR_MIME, "fhir.json")
 
 
 @patient_required

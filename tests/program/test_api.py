@@ -275,6 +275,7 @@ API_ROWS = {
     ("GET", "/api/v1/patients/{patient_id}/taper-plan"):       (401, 200, 404, 200, 404, 200),
     ("GET", "/api/v1/patients/{patient_id}/medication/weekly"): (401, 200, 404, 200, 404, 200),
     ("GET", "/api/v1/patients/{patient_id}/assessments"):      (401, 200, 404, 200, 404, 200),
+    ("GET", "/api/v1/patients/{patient_id}/fhir"):             (401, 200, 404, 200, 404, 200),
 }
 # fmt: on
 

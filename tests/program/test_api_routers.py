@@ -30,10 +30,10 @@ def test_the_paths_and_operation_ids_are_the_ones_clients_know() -> None:
 
 
 def test_each_area_has_its_router() -> None:
-    from program.api import account, assessments, diary, medication, sleep_window
+    from program.api import account, assessments, diary, medication, my_data, sleep_window
 
     routers = {m.__name__.rsplit(".", 1)[-1]: m.router for m in
-               (account, diary, sleep_window, medication, assessments)}  # fmt: skip
+               (account, diary, sleep_window, medication, assessments, my_data)}  # fmt: skip
     owners = {
         op.view_func.__name__: area
         for area, router in routers.items()
@@ -43,5 +43,6 @@ def test_each_area_has_its_router() -> None:
     assert owners["create_entry"] == "diary"
     assert owners["taper_plan"] == "medication"
     assert owners["list_assessments"] == "assessments"
+    assert owners["fhir_bundle"] == "my_data"
     # Every operation of the document is in one router, none twice.
     assert len(owners) == len(EXPECTED["paths"])
