@@ -95,7 +95,9 @@ def show_profile(client: Client, url: str, runs: int) -> None:
         client.get(url)
     profiler.disable()
     stats = pstats.Stats(profiler)
-    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
+    if os.environ.get("BENCH_CALLERS"):
+        stats.print_callers(os.environ["BENCH_CALLERS"])
 
 
 def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> None:
