@@ -2,10 +2,13 @@
 
 Run:  make install-bench && .venv/bin/python bench/load.py [--users 100] [--seconds 15]
 
-1. Builds a database `cbti_load` (dropped and made again) with 1000 patients, each
+1. Builds a throw-away database (`--database`, default `cbti_load_<pid>`, dropped at
+   the end; on LOAD_POSTGRES's server) with 1000 patients, each
    with 28 diary nights, a sleep window and lesson progress, and 12 therapists; signs
    everyone in (session cookies, no login traffic).
-2. Starts gunicorn (2 workers, pinned to CPU 0) with production settings.
+2. Starts gunicorn (2 workers, pinned to CPU 0) with production settings, on a free
+   port (`--port`), with a Redis of its own (`--redis-url` or LOAD_REDIS_URL to name
+   one): two people can run it at once.
 3. For each endpoint in turn, locust (pinned to CPU 1) runs N concurrent users for
    S seconds with no think time, and the script prints requests/s, p50/p95/p99 and
    errors, beside two floors measured by the same server in the same run: a bare
@@ -27,27 +30,26 @@ and LOAD_REQUEST_LOG=FILE (each journey request as the client saw it).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8100
-DB = "cbti_load"
 BASE_URL = os.environ.get("LOAD_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 ENV = {
     **os.environ,
-    "DATABASE_URL": f"{BASE_URL}/{DB}",
-    "REDIS_URL": os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/12"),
     "SECRET_KEY": "load-test-only-" + "x" * 50,
     "ALLOWED_HOSTS": "127.0.0.1",
     "EMAIL_URL": "memory://",
@@ -103,6 +105,19 @@ def main() -> None:
         "--only", default="", help="comma-separated endpoints after the two floors (default: all)"
     )
     parser.add_argument(
+        "--database",
+        default=f"cbti_load_{os.getpid()}",
+        help="the throw-away database on LOAD_POSTGRES's server (made, then dropped)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="gunicorn's port on 127.0.0.1 (0: a free one)"
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("LOAD_REDIS_URL", ""),
+        help="the app's Redis (default: a private redis-server of this run on a free port)",
+    )
+    parser.add_argument(
         "--access-log",
         default="",
         help="write gunicorn's access log here, with each request's server time (µs) and pid",
@@ -110,9 +125,30 @@ def main() -> None:
     args = parser.parse_args()
     only = {e for e in args.only.split(",") if e}
     endpoints = [e for e in ENDPOINTS if e in ("bare", "authenticated") or not only or e in only]
-    work = Path(tempfile.mkdtemp(prefix="cbti-load-"))
-    env = {**ENV, "STATIC_ROOT": str(work / "static"), "VAR_DIR": str(work)}
-    recreate_database()
+    # Two people running this at once share nothing: the database is named after the
+    # process, the port is a free one, and the Redis is a server of this run's own.
+    port = args.port or free_port()
+    with contextlib.ExitStack() as stack:
+        redis_url = args.redis_url or stack.enter_context(private_redis_url())
+        work = Path(tempfile.mkdtemp(prefix="cbti-load-"))
+        stack.callback(shutil.rmtree, work, ignore_errors=True)
+        env = {
+            **ENV,
+            "DATABASE_URL": f"{BASE_URL}/{args.database}",
+            "REDIS_URL": redis_url,
+            "STATIC_ROOT": str(work / "static"),
+            "VAR_DIR": str(work),
+            "LOAD_HOST": f"http://127.0.0.1:{port}",
+        }
+        create_database(args.database)
+        stack.callback(drop_database, args.database)
+        print(f"database {args.database}, gunicorn on 127.0.0.1:{port}, Redis {redis_url}")
+        serve_and_measure(args, endpoints, port, work, env)
+
+
+def serve_and_measure(
+    args: argparse.Namespace, endpoints: list[str], port: int, work: Path, env: dict[str, str]
+) -> None:
     run([PY, "manage.py", "migrate", "-v", "0"], env)
     run([PY, "manage.py", "collectstatic", "--no-input", "-v", "0"], env)
     sessions = work / "sessions.json"
@@ -131,7 +167,7 @@ def main() -> None:
             "--threads",
             str(args.threads),
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--log-level",
             "warning",
             *(
@@ -182,7 +218,6 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str, str]) -> None:
@@ -229,12 +264,43 @@ def run(command: list[str], env: dict[str, str]) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
-def recreate_database() -> None:
+def create_database(name: str) -> None:
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(f"{BASE_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(f"{BASE_URL}/postgres", autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the OS's choice)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def private_redis_url() -> Iterator[str]:
+    """A Redis of this run's own on a free port (as the fault tests and
+    bench/reminders.py start one), so two runs never share a database number."""
+    sys.path.insert(0, str(ROOT))
+    from tests.services import private_redis
+
+    with private_redis() as server:
+        yield server.url
 
 
 def locust(
@@ -276,7 +342,7 @@ def locust_rows(
             "-t",
             f"{seconds}s",
             "--host",
-            f"http://127.0.0.1:{PORT}",
+            env["LOAD_HOST"],
             "--csv",
             str(prefix),
             "--only-summary",

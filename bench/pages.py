@@ -48,9 +48,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--nights", type=int, default=0)
+    parser.add_argument(
+        "--only", default="", help="comma-separated page names to view (the floor always)"
+    )
+    parser.add_argument("--sql", action="store_true", help="print each page's queries")
+    parser.add_argument(
+        "--profile", action="store_true", help="print where each page's CPU goes (cProfile)"
+    )
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
     with throwaway_database():
-        run(args.runs, args.nights)
+        run(args.runs, args.nights, only=only, sql=args.sql, profile=args.profile)
 
 
 def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:
@@ -70,7 +78,29 @@ def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:
     return statistics.median(cpu), statistics.median(wall), len(queries.captured_queries)
 
 
-def run(runs: int, nights: int) -> None:
+def show_queries(client: Client, url: str) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    for number, query in enumerate(queries.captured_queries, 1):
+        print(f"  {number:2d}. {query['sql'][:300]}")
+
+
+def show_profile(client: Client, url: str, runs: int) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
+    if os.environ.get("BENCH_CALLERS"):
+        stats.print_callers(os.environ["BENCH_CALLERS"])
+
+
+def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> None:
     from datetime import time as clock
     from datetime import timedelta
     from io import StringIO
@@ -127,9 +157,15 @@ def run(runs: int, nights: int) -> None:
     print(f"{'page':28} {'CPU ms':>8} {'x floor':>8} {'wall ms':>8} {'queries':>8}")
     floor = None
     for name, client, url in pages:
+        if only and floor is not None and name not in only:
+            continue
         cpu, wall, queries = measure(client, url, runs)
         floor = floor or cpu
         print(f"{name:28} {cpu:8.2f} {cpu / floor:8.2f} {wall:8.2f} {queries:8d}")
+        if sql:
+            show_queries(client, url)
+        if profile and floor != cpu:
+            show_profile(client, url, runs)
 
 
 if __name__ == "__main__":

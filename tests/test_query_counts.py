@@ -44,16 +44,17 @@ def test_lists_use_a_fixed_number_of_queries(page, therapist, clinic_admin, prog
 
 def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     home = count_queries(client_for(patient), reverse("program:patient_home"))
-    # Session, user, enrolment with programme and therapist, last entry, window,
-    # questionnaires done, the first sleep window's start (the PHQ-9 of restriction
-    # weeks, program.rules.mood); then the programme overview
+    # Session, user, enrolment with programme and therapist, last entry, the sleep
+    # window's prescriptions with their course (tonight's window, and the first one's
+    # start for the PHQ-9 of restriction weeks, program.rules.mood), questionnaires
+    # done; then the programme overview
     # (program.curriculum.actions.programme_overview): the patient's progress, pace changes,
     # diary nights, and this week's exercises (parts of published versions, in memory
     # once read).
     # (The programme's weeks, lessons and versions are kept in memory per content
     # revision: program.curriculum.actions.programme_structure. Instruments only when one
     # is due.) And the crisis contacts of the footer (program.crisis.actions), one query.
-    assert home <= 13, home  # and the taper plan card (plan, steps)
+    assert home == 12, home  # and the taper plan card (plan, steps when there is one)
 
 
 def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) -> None:
@@ -198,6 +199,11 @@ def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist
         )
     many = [count_queries(c, u) for c, u in urls]
     assert few == many, f"{few} queries with one prescription, {many} with twenty"
+    # The patient's page: session, user, course with protocol and therapist, its
+    # prescriptions (read once: the list, the review week, the screen's schedule), the
+    # pending recommendations and the week's review (one read), screen, sleepiness,
+    # mood checks, the baseline's nights, the footer's crisis lines.
+    assert many == [10, 15, 7], many
 
 
 # --- Sleep medication pages: 1 row, then many ------------------------------------------
@@ -320,9 +326,10 @@ def test_the_curriculum_pages_use_a_fixed_number_of_queries(patient, programme) 
     # Programme and week: session, user, enrolment, then the overview's three (progress,
     # pace changes, diary nights; the programme's structure is in memory). The lesson
     # page adds a savepoint around the pinned progress (locked for update, its
-    # last-opened time updated) and the answers. Each page: the footer's crisis contacts.
-    assert many[0] <= 7 and many[1] <= 7, many
-    assert many[2] <= 12, many
+    # last-opened time updated) and the answers; the version's texts come in one query
+    # when the overview read it without them. Each page: the footer's crisis contacts.
+    # Today as in test_the_patient_home_uses_a_fixed_number_of_queries.
+    assert many == [7, 7, 11, 12], many
 
 
 def test_the_curriculum_admin_lists_use_a_fixed_number_of_queries(clinic_admin, programme) -> None:
@@ -597,7 +604,7 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
     year = [count_queries(c, u) for c, u in urls]
     assert month == year, f"{month} queries with 30 nights, {year} with 365"
     # Each page also reads the footer's crisis lines; Today the start of restriction too.
-    assert month[0] <= 13 and max(month[1:]) <= 11, month
+    assert month == [12, 7, 7, 6, 10, 11], month
 
 
 def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(

@@ -184,6 +184,19 @@ def restriction_start(patient: User) -> mood.Restriction | None:
     return restriction_starts([patient.pk]).get(patient.pk)
 
 
+def restriction_of(prescriptions: Iterable[Prescription]) -> mood.Restriction | None:
+    """``restriction_start`` from one patient's prescriptions, read with their course
+    by a page that needs them anyway."""
+    prescriptions = list(prescriptions)
+    if not prescriptions:
+        return None
+    course = prescriptions[0].course
+    return mood.Restriction(
+        start=min(p.effective_from for p in prescriptions),
+        ended_on=course.ended_on if course.status == "ended" else None,
+    )
+
+
 OUTCOME_KEYS = ("isi", "promis_sd")  # the insomnia outcome, in order of preference
 
 

@@ -168,6 +168,11 @@ def lesson(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
     if progress is None:
         raise Http404
     progress.version.lesson = item.lesson  # already loaded: saves a query
+    # The overview read the version without its texts: the two this page shows in one
+    # query, not one each on first use.
+    wanted = progress.version.get_deferred_fields() & {"body", "parts"}
+    if wanted:
+        progress.version.refresh_from_db(fields=sorted(wanted))
     ctx = lesson_context(
         version=progress.version,
         progress=progress,

@@ -73,7 +73,13 @@ def default_protocol() -> SleepProtocol:
 
 
 def course_for(patient: User) -> SleepCourse:
-    course = SleepCourse.objects.select_related("protocol").filter(patient=patient).first()
+    """The patient's course (made on first use), with its protocol and the patient's
+    therapist (one join: the pages that show a course say who decides)."""
+    course = (
+        SleepCourse.objects.select_related("protocol", "patient__therapist")
+        .filter(patient=patient)
+        .first()
+    )
     if course is None:
         course, _created = SleepCourse.objects.get_or_create(
             patient=patient, defaults={"protocol": _proposed_protocol(patient)}
@@ -156,11 +162,17 @@ def _too_sleepy(check: SleepinessCheck | None) -> bool | None:
     return None if check is None else titration.too_sleepy(check.dozing, check.unsafe)
 
 
-def review_week(course: SleepCourse, today: date) -> titration.ReviewWeek:
+def review_week(
+    course: SleepCourse, today: date, prescriptions: list[Prescription] | None = None
+) -> titration.ReviewWeek:
     """The week whose figures the caseload, the sleep-window pages and the API show:
     the nights the latest weekly review on or before ``today`` reads
-    (``titration.review_week``; the caseload calls it with annotated values)."""
-    current = current_prescription(course, today) if course.pk else None
+    (``titration.review_week``; the caseload calls it with annotated values).
+    ``prescriptions``: the course's, newest first, when the caller has read them."""
+    if prescriptions is not None:
+        current = in_force(prescriptions, today)
+    else:
+        current = current_prescription(course, today) if course.pk else None
     has_window = current is not None and course.status == SleepCourse.Status.ACTIVE
     return titration.review_week(
         today,
@@ -186,6 +198,12 @@ def windows_by_day(patient: User, days: list[date]) -> dict[date, int]:
 
 def current_prescription(course: SleepCourse, today: date) -> Prescription | None:
     return course.prescriptions.in_force_on(today).first()
+
+
+def in_force(prescriptions: list[Prescription], day: date) -> Prescription | None:
+    """The window in force on ``day`` among ``prescriptions`` read newest first (as
+    ``Prescription.Meta.ordering`` and ``in_force_on`` order them)."""
+    return next((p for p in prescriptions if p.effective_from <= day), None)
 
 
 def _auto_apply(patient: User) -> bool:

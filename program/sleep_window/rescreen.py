@@ -17,20 +17,26 @@ from django.utils import timezone
 from accounts.access import is_therapist
 from accounts.duty import duty_addresses, on_duty
 from accounts.models import Role, User
-from program.models import SafetyScreen, SleepCourse
+from program.models import Prescription, SafetyScreen, SleepCourse
 from program.rules import titration
 from program.rules.rescreen import Due, screen_due
 
 
-def restriction_from(course: SleepCourse) -> date | None:
+def restriction_from(
+    course: SleepCourse, prescriptions: list[Prescription] | None = None
+) -> date | None:
     """The first night of the first window, while restriction is on (active or paused);
-    None before it starts and after it ends."""
+    None before it starts and after it ends. ``prescriptions``: the course's, when the
+    caller has read them."""
     if course.pk is None or course.status not in (
         SleepCourse.Status.ACTIVE,
         SleepCourse.Status.PAUSED,
     ):
         return None
-    first = course.prescriptions.order_by("effective_from", "created_at").first()
+    if prescriptions is not None:
+        first = min(prescriptions, key=lambda p: (p.effective_from, p.created_at), default=None)
+    else:
+        first = course.prescriptions.order_by("effective_from", "created_at").first()
     return first.effective_from if first else None
 
 
@@ -39,8 +45,10 @@ def due(
     course: SleepCourse,
     screen: SafetyScreen | None,
     today: date | None = None,
+    prescriptions: list[Prescription] | None = None,
 ) -> Due:
-    """Whether ``patient`` must answer the screen (again) now."""
+    """Whether ``patient`` must answer the screen (again) now (``prescriptions``: the
+    course's, when the caller has read them)."""
     if course.status == SleepCourse.Status.ENDED:
         return Due.NO  # nothing left to keep current
     today = today or patient.local_today()
@@ -50,7 +58,7 @@ def due(
     return screen_due(
         today,
         last_screen_on=screen.completed_at.astimezone(patient.zone).date() if screen else None,
-        restriction_from=restriction_from(course),
+        restriction_from=restriction_from(course, prescriptions),
         change_reported=changed,
     )
 

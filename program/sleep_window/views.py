@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,21 +53,34 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
     decisions worded for ``audience`` (the patient, or their care team)."""
     today = patient.local_today()
     course = sw.course_for(patient)
+    # The therapist came with the course (one join, not a query of its own).
+    patient.therapist = course.patient.therapist
+    # Read once, newest first; the review week and the screen's schedule use them too.
     prescriptions = list(course.prescriptions.select_related("set_by"))
-    current = next((p for p in prescriptions if p.effective_from <= today), None)
+    current = sw.in_force(prescriptions, today)
     upcoming = next((p for p in prescriptions if p.effective_from > today), None)
-    pending = course.recommendations.pending().first()
+    # The mornings the latest review read: the span the caseload and the API show too.
+    week = sw.review_week(course, today, prescriptions) if current else None
+    # The pending recommendations and that week's review, in one read.
+    wanted = Q(status=Recommendation.Status.PENDING)
+    if week is not None:
+        wanted |= Q(kind="weekly", review_date=week.review_date)
+    recommendations = list(course.recommendations.filter(wanted))
+    pending = next((r for r in recommendations if r.status == Recommendation.Status.PENDING), None)
+    reviewed = week is not None and any(
+        r.kind == "weekly" and r.review_date == week.review_date for r in recommendations
+    )
     screen = sw.latest_screen(patient)
     sleepiness = sw.recent_sleepiness(patient, today)
     rules = course.protocol.rules()
     mood_checks = list(MoodCheck.objects.filter(patient=patient).select_related("reviewed_by")[:8])
-    # The mornings the latest review read: the span the caseload and the API show too.
-    week = sw.review_week(course, today) if current else None
     therapist = rescreen.active_therapist(patient)
     has_therapist = therapist is not None
     return {
         # The screen due again (program.rules.rescreen): "start", "periodic", "change".
-        "rescreen_due": rescreen.due(patient, course, screen, today) if screen else "",
+        "rescreen_due": rescreen.due(patient, course, screen, today, prescriptions)
+        if screen
+        else "",
         "has_therapist": therapist is not None,
         # Without a therapist, the clinic's admins decide
         # (program.sleep_window.rescreen.can_decide).
@@ -110,8 +124,7 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "baseline": sw.baseline_status(patient, course, today),
         "review_week": week,
         # A weekly review was made that day (a first window's day has none to tell).
-        "reviewed": week is not None
-        and course.recommendations.filter(kind="weekly", review_date=week.review_date).exists(),
+        "reviewed": reviewed,
         "sleepiness": sleepiness,
         "sleepiness_due": course.status == SleepCourse.Status.ACTIVE and sleepiness is None,
         "allowed": screen is not None and screen.decision in ("allowed", "compression"),
