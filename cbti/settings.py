@@ -518,6 +518,9 @@ DROPOUT_MIN_WEEK1_NIGHTS = env.int("DROPOUT_MIN_WEEK1_NIGHTS", 4)
 DROPOUT_FIRST_MODULE_DAYS = env.int("DROPOUT_FIRST_MODULE_DAYS", 7)
 DROPOUT_GAP_NIGHTS = env.int("DROPOUT_GAP_NIGHTS", 3)
 DROPOUT_EARLY_DAYS = env.int("DROPOUT_EARLY_DAYS", 21)
+# A break the patient takes ("I'm ill", "I'm travelling": program.today.actions) ends by
+# itself after at most this many days [D]; the patient can resume sooner.
+PATIENT_PAUSE_MAX_DAYS = env.int("PATIENT_PAUSE_MAX_DAYS", 14)
 # A risk alert or new-message email not sent this long after the request that published
 # it is queued again by the reminder tick (program.notifications).
 NOTIFY_RETRY_AFTER_SECONDS = env.int("NOTIFY_RETRY_AFTER_SECONDS", 120)

@@ -23,6 +23,8 @@ app_name = "program"
 
 urlpatterns = [
     path("today/", patient.patient_home, name="patient_home"),
+    path("today/pause/", patient.pause, name="pause"),
+    path("today/resume/", patient.resume, name="pause_resume"),
     path("diary/", diary.diary_home, name="diary"),
     path("diary/new/", diary.diary_new, name="diary_new"),
     path("diary/<str:diary_date>/edit/", diary.diary_edit, name="diary_edit"),

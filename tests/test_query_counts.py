@@ -53,7 +53,21 @@ def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     # (The programme's weeks, lessons and versions are kept in memory per content
     # revision: program.curriculum.actions.programme_structure. Instruments only when one
     # is due.) And the crisis contacts of the footer (program.crisis.actions), one query.
-    assert home <= 13, home  # and the taper plan card (plan, steps)
+    # And the patient's open break, if any (program.today.actions.current).
+    assert home <= 14, home  # and the taper plan card (plan, steps)
+
+
+def test_the_patient_home_and_the_pause_page_on_a_break(patient) -> None:
+    """Issue 22, part 5: a break adds no query to Today; the pause page is small."""
+    from program.today import actions as pauses
+
+    client = client_for(patient)
+    before = count_queries(client, reverse("program:patient_home"))
+    form = count_queries(client, reverse("program:pause"))
+    assert form <= 6, form  # session, user, the open break, the therapist, crisis contacts
+    pauses.start(patient, reason="ill", days=7)
+    paused = count_queries(client, reverse("program:patient_home"))
+    assert paused == before, (before, paused)
 
 
 def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) -> None:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -54,6 +55,7 @@ from program.models import (
     MedicationDose,
     Message,
     MoodCheck,
+    PatientPause,
     Prescription,
     SafetyScreen,
     SleepCourse,
@@ -80,6 +82,8 @@ class _Annotations(TypedDict):
     risk: bool
     last_diary: date | None
     unread_message: bool
+    pause_reason: str | None
+    pause_ends: date | None
     current_enrolments: list[Enrolment]
 
 
@@ -172,6 +176,7 @@ def patients_with_annotations(
         patient=OuterRef("pk"),
         created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
     )
+    open_pause = PatientPause.objects.filter(patient=OuterRef("pk"), ended_on__isnull=True)
     if patients is None:
         if therapist is None:
             raise ValueError("build_rows needs a therapist or patients")
@@ -208,6 +213,9 @@ def patients_with_annotations(
                 patient=OuterRef("pk"), sender=OuterRef("pk"), read_at__isnull=True
             )
         ),
+        # A break the patient took themselves (program.today.actions): its reason and end.
+        pause_reason=Subquery(open_pause.values("reason")[:1]),
+        pause_ends=Subquery(open_pause.values("ends_on")[:1]),
     ).prefetch_related(
         Prefetch(
             "enrolments",
@@ -361,6 +369,11 @@ def flag_from(key: str, params: dict[str, Any]) -> Flag:
         label = _("No diary for %(n)s+ nights") % params
     elif key == "slow_start":
         label = _slow_start_words(params)
+    elif key == "patient_pause":
+        label = _("Paused by the patient (%(reason)s) until %(until)s") % {
+            "reason": PatientPause.Reason(params["reason"]).label,
+            "until": date_format(date.fromisoformat(params["until"]), "j M"),
+        }
     elif key == "falling_se":
         label = _("Sleep efficiency falling (%(before)s%% → %(now)s%%)") % params
     elif key == "sleepy":
@@ -427,6 +440,10 @@ def flags_for(
             slow["module_open"] = reason.still_open
     if slow:
         out.append(("slow_start", slow))
+    if patient.pause_reason and patient.pause_ends:
+        out.append(
+            ("patient_pause", {"reason": patient.pause_reason, "until": str(patient.pause_ends)})
+        )
     if se is not None and se_before is not None and se_before - se >= FALLING_SE_POINTS:
         out.append(("falling_se", {"before": f"{se_before:.0f}", "now": f"{se:.0f}"}))
     if patient.very_sleepy:
