@@ -521,6 +521,9 @@ DROPOUT_EARLY_DAYS = env.int("DROPOUT_EARLY_DAYS", 21)
 # A break the patient takes ("I'm ill", "I'm travelling": program.today.actions) ends by
 # itself after at most this many days [D]; the patient can resume sooner.
 PATIENT_PAUSE_MAX_DAYS = env.int("PATIENT_PAUSE_MAX_DAYS", 14)
+# Today says "welcome back" after this many days without a diary night [D]
+# (program.rules.engagement.welcome_back), and after a break.
+WELCOME_BACK_GAP_DAYS = env.int("WELCOME_BACK_GAP_DAYS", 4)
 # A risk alert or new-message email not sent this long after the request that published
 # it is queued again by the reminder tick (program.notifications).
 NOTIFY_RETRY_AFTER_SECONDS = env.int("NOTIFY_RETRY_AFTER_SECONDS", 120)

@@ -78,3 +78,41 @@ def reasons(
     if last_night is None or last_night <= today - timedelta(days=thresholds.gap_nights):
         out.append(Reason(DIARY_GAP, thresholds.gap_nights))
     return out
+
+
+# --- Welcome back (after a break or a gap) -------------------------------------------
+
+PAUSE = "pause"
+GAP = "gap"
+# [D] A welcome after a break is shown for this many days after it ended, until a diary
+# night is recorded; after a gap, from ``gap_days`` without a diary night (a setting).
+WELCOME_AFTER_PAUSE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Welcome:
+    kind: str  # PAUSE or GAP
+    days_away: int  # since the last diary night, or the break's length
+
+
+def welcome_back(
+    *,
+    today: date,
+    last_night: date | None,
+    pause_started_on: date | None,
+    pause_ended_on: date | None,
+    gap_days: int,
+) -> Welcome | None:
+    """Whether Today greets the patient back, and why. Difficulties resuming after a break
+    were among the reasons for dropout patients gave [SIMON25]; the wording and the days are
+    design decisions [D]. Shown until the first diary night after the break or gap (the one
+    thing to do first), never during a break (``pause_ended_on`` None while it runs)."""
+    if pause_ended_on is not None and pause_started_on is not None:
+        recent = today - timedelta(days=WELCOME_AFTER_PAUSE_DAYS) < pause_ended_on <= today
+        if recent and (last_night is None or last_night < pause_ended_on):
+            return Welcome(PAUSE, (pause_ended_on - pause_started_on).days)
+    # A gap is a stop after a start: someone who has never kept the diary is not "back"
+    # (the caseload's slow-start flag is for them).
+    if last_night is not None and (today - last_night).days >= gap_days:
+        return Welcome(GAP, (today - last_night).days)
+    return None

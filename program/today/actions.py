@@ -49,12 +49,13 @@ def open_pause(patient: User) -> PatientPause | None:
     return PatientPause.objects.filter(patient=patient, ended_on__isnull=True).first()
 
 
-def current(patient: User) -> PatientPause | None:
-    """The patient's open pause, ended first if its end date has come (one query)."""
-    pause = open_pause(patient)
-    if pause is not None and pause.ends_on <= patient.local_today():
+def latest(patient: User) -> PatientPause | None:
+    """The patient's latest break, open or ended; an open one whose end date has come is
+    ended first (one query)."""
+    pause = PatientPause.objects.filter(patient=patient).order_by("-started_on", "-pk").first()
+    if pause is not None and pause.ended_on is None and pause.ends_on <= patient.local_today():
         end(pause, on=pause.ends_on)
-        return None
+        pause.refresh_from_db()
     return pause
 
 

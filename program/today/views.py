@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from program.assessments import actions as assessments
 from program.curriculum.actions import exercises_this_week, programme_overview
 from program.medication.views import patient_card
 from program.models import Assessment, DiaryEntry, Enrolment, Prescription
+from program.rules import engagement
 from program.today import actions as pauses
 from program.today.forms import PauseForm
 
@@ -21,7 +23,8 @@ from program.today.forms import PauseForm
 def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = request.user
     # A break whose end date has come is over (the reminder tick ends it too).
-    pause = pauses.current(patient)
+    latest_pause = pauses.latest(patient)
+    pause = latest_pause if latest_pause and latest_pause.ended_on is None else None
     # The therapist comes with the enrolment (one join, not a query of its own).
     enrolment = (
         Enrolment.objects.current()
@@ -68,6 +71,18 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "medication": patient_card(patient, today),
         "pause": pause,
     }
+    last_entry = ctx["last_entry"]
+    ctx["welcome"] = (
+        engagement.welcome_back(
+            today=today,
+            last_night=last_entry.diary_date if isinstance(last_entry, DiaryEntry) else None,
+            pause_started_on=latest_pause.started_on if latest_pause else None,
+            pause_ended_on=latest_pause.ended_on if latest_pause else None,
+            gap_days=settings.WELCOME_BACK_GAP_DAYS,
+        )
+        if enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
+        else None
+    )
     return render(request, "program/patient_home.html", ctx)
 
 

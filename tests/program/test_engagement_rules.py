@@ -114,3 +114,44 @@ def test_properties(day, nights, done, gap, paused):
     assert (FEW_NIGHTS in keys) == (7 <= day < T.early_days and not paused and nights < 4)
     # The gap reason is exactly "no night in the last three mornings".
     assert (DIARY_GAP in keys) == (gap is None or gap >= 3)
+
+
+def welcome(day: int, **kwargs):
+    args = {
+        "today": START + timedelta(days=day),
+        "last_night": START + timedelta(days=day - 1),
+        "pause_started_on": None,
+        "pause_ended_on": None,
+        "gap_days": 4,
+    }
+    return engagement.welcome_back(**(args | kwargs))
+
+
+def test_welcome_back_after_a_break_until_the_first_diary_night():
+    """A break from day 10 to day 15; diary last kept on day 9."""
+    away = {
+        "pause_started_on": START + timedelta(days=10),
+        "pause_ended_on": START + timedelta(days=15),
+        "last_night": START + timedelta(days=9),
+    }
+    assert welcome(15, **away) == engagement.Welcome(engagement.PAUSE, 5)
+    assert welcome(21, **away) == engagement.Welcome(engagement.PAUSE, 5)
+    # A week after the break the gap speaks instead (13 days without a diary night).
+    assert welcome(22, **away) == engagement.Welcome(engagement.GAP, 13)
+    assert welcome(16, **(away | {"last_night": START + timedelta(days=15)})) is None
+
+
+def test_welcome_back_after_a_gap_of_four_days():
+    assert welcome(10, last_night=START + timedelta(days=7)) is None  # 3 days
+    assert welcome(10, last_night=START + timedelta(days=6)) == engagement.Welcome(
+        engagement.GAP, 4
+    )
+    assert welcome(30, last_night=None) is None  # never started: not "back"
+
+
+@given(day=st.integers(0, 60), last=st.one_of(st.none(), st.integers(0, 60)))
+def test_no_welcome_the_day_after_a_diary_night(day, last):
+    last_night = None if last is None else START + timedelta(days=min(last, day))
+    got = welcome(day, last_night=last_night)
+    if last_night is not None and (START + timedelta(days=day) - last_night).days < 4:
+        assert got is None

@@ -157,3 +157,41 @@ def test_a_pause_never_hides_a_risk_alert(patient, therapist):
     assert row.urgent
     # The questionnaires stay open to the patient while paused.
     assert client_for(patient).get(reverse("program:progress")).status_code == 200
+
+
+def test_welcome_back_after_a_break_shows_until_the_first_diary_night(patient):
+    from program.models import DiaryEntry
+    from tests.program.test_round import diary_today
+
+    diary_today(patient)
+    today = patient.local_today()
+    pause = pauses.start(patient, reason="travel", days=3)
+    client = client_for(patient)
+    assert "Welcome back" not in client.get(reverse("program:patient_home")).content.decode()
+    # The break began 3 days ago, the last diary night just before it; it ends today.
+    PatientPause.objects.filter(pk=pause.pk).update(started_on=today - timedelta(days=3))
+    DiaryEntry.objects.filter(patient=patient).update(diary_date=today - timedelta(days=3))
+    pauses.end(pause)
+    home = client.get(reverse("program:patient_home")).content.decode()
+    assert "Welcome back" in home
+    assert "after your break of 3 days" in home
+    assert "The one thing to do first: fill in your sleep diary" in home
+    # The first diary night after the break ends the welcome.
+    DiaryEntry.objects.filter(patient=patient).update(diary_date=today)
+    assert "Welcome back" not in client.get(reverse("program:patient_home")).content.decode()
+
+
+def test_welcome_back_after_a_gap_of_days(patient, settings):
+    from program.models import DiaryEntry
+    from tests.program.test_round import diary_today
+
+    settings.WELCOME_BACK_GAP_DAYS = 4
+    diary_today(patient)
+    client = client_for(patient)
+    assert "Welcome back" not in client.get(reverse("program:patient_home")).content.decode()
+    DiaryEntry.objects.filter(patient=patient).update(
+        diary_date=patient.local_today() - timedelta(days=5)
+    )
+    home = client.get(reverse("program:patient_home")).content.decode()
+    assert "Welcome back" in home
+    assert "It has been 5 days since your last diary night" in home
