@@ -536,7 +536,7 @@ def locked_text(state: unlocking.WeekState, *, diary_nights: int, needed: int = 
     if unlocking.WAIT_PREVIOUS in waiting:
         return _("Opens after week %(n)s.") % {"n": state.number - 1}
     if unlocking.WAIT_PAUSED in waiting:
-        return _("Your programme is paused. Your therapist will let you know when it continues.")
+        return _("Your programme is paused. It continues where it left off when the pause ends.")
     if state.opens_on:
         return _("Opens on %(date)s.") % {"date": date_format(state.opens_on, "l j F")}
     conditions = []

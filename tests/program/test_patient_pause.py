@@ -195,3 +195,15 @@ def test_welcome_back_after_a_gap_of_days(patient, settings):
     home = client.get(reverse("program:patient_home")).content.decode()
     assert "Welcome back" in home
     assert "It has been 5 days since your last diary night" in home
+
+
+def test_the_programme_pages_do_not_say_the_therapist_will_decide_on_a_break(patient):
+    pauses.start(patient, reason="ill", days=7)
+    client = client_for(patient)
+    for name in ("program:patient_home", "program:programme", "program:progress"):
+        body = client.get(reverse(name)).content.decode()
+        assert "Your therapist will let you know" not in body, name
+    assert (
+        "It continues where it left off"
+        in client.get(reverse("program:programme")).content.decode()
+    )
