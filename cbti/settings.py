@@ -509,6 +509,21 @@ REMINDER_GRACE_MINUTES = env.int("REMINDER_GRACE_MINUTES", 120)
 # The link in a reminder email (change reminders without signing in) works this many
 # days, and stops sooner once the choices are saved or the person signs out everywhere.
 REMINDER_LINK_VALID_DAYS = env.int("REMINDER_LINK_VALID_DAYS", 14)
+# "At risk of dropping out" on the caseload and the round (program.rules.engagement): the
+# first week predicts dropout [SIMON25], but no study gives cut-offs, so these are the
+# clinic's choice [D]: fewer diary nights than this in week 1; week 1's lessons not done
+# within this many days of the start; no diary night for this many mornings; the week-1
+# reasons are shown until this many days after the start.
+DROPOUT_MIN_WEEK1_NIGHTS = env.int("DROPOUT_MIN_WEEK1_NIGHTS", 4)
+DROPOUT_FIRST_MODULE_DAYS = env.int("DROPOUT_FIRST_MODULE_DAYS", 7)
+DROPOUT_GAP_NIGHTS = env.int("DROPOUT_GAP_NIGHTS", 3)
+DROPOUT_EARLY_DAYS = env.int("DROPOUT_EARLY_DAYS", 21)
+# A break the patient takes ("I'm ill", "I'm travelling": program.today.actions) ends by
+# itself after at most this many days [D]; the patient can resume sooner.
+PATIENT_PAUSE_MAX_DAYS = env.int("PATIENT_PAUSE_MAX_DAYS", 14)
+# Today says "welcome back" after this many days without a diary night [D]
+# (program.rules.engagement.welcome_back), and after a break.
+WELCOME_BACK_GAP_DAYS = env.int("WELCOME_BACK_GAP_DAYS", 4)
 # A risk alert or new-message email not sent this long after the request that published
 # it is queued again by the reminder tick (program.notifications).
 NOTIFY_RETRY_AFTER_SECONDS = env.int("NOTIFY_RETRY_AFTER_SECONDS", 120)

@@ -134,10 +134,21 @@ def reminder_tick_task() -> int:
             )
             return sum(len(batch) for batch in batches[:n])
     _reschedule_after_new_nights(now)
+    _end_due_pauses()
     _escalate_risk_alerts(now)
     _remind_waiting_recommendations(now)
     _queue_unsent_emails(now)
     return sum(len(ids) for ids in batches)
+
+
+def _end_due_pauses() -> None:
+    """Patients' breaks whose end date has come resume (program.today.actions)."""
+    from program.today import actions as pauses
+
+    try:
+        pauses.end_due()
+    except Exception:
+        log.exception("Could not end the pauses due; the next tick tries again")
 
 
 def _escalate_risk_alerts(now: datetime) -> None:
@@ -350,6 +361,26 @@ def delete_accounts_task() -> int:
     from accounts.services import delete_due_accounts
 
     return delete_due_accounts()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=600, max_retries=8)
+def patient_pause_email_task(pause_id: int) -> None:
+    """Ask the therapist to sign in: a patient has paused their programme (no details)."""
+    from program.models import PatientPause
+
+    pause = PatientPause.objects.select_related("patient__therapist").filter(pk=pause_id).first()
+    if pause is None or pause.therapist_emailed_at is not None:
+        return
+    therapist = pause.patient.therapist
+    if therapist is not None and therapist.is_active:
+        send_sign_in_email(
+            "patient_paused",
+            therapist.email,
+            reverse("program:patient_detail", args=[pause.patient_id]),
+            {"person": therapist},
+            language=therapist.language,
+        )
+        PatientPause.objects.filter(pk=pause.pk).update(therapist_emailed_at=timezone.now())
 
 
 @shared_task

@@ -54,7 +54,21 @@ def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     # (The programme's weeks, lessons and versions are kept in memory per content
     # revision: program.curriculum.actions.programme_structure. Instruments only when one
     # is due.) And the crisis contacts of the footer (program.crisis.actions), one query.
-    assert home == 12, home  # and the taper plan card (plan, steps when there is one)
+    # And the patient's open break, if any (program.today.actions.current).
+    assert home == 13, home  # and the taper plan card (plan, steps when there is one)
+
+
+def test_the_patient_home_and_the_pause_page_on_a_break(patient) -> None:
+    """Issue 22, part 5: a break adds no query to Today; the pause page is small."""
+    from program.today import actions as pauses
+
+    client = client_for(patient)
+    before = count_queries(client, reverse("program:patient_home"))
+    form = count_queries(client, reverse("program:pause"))
+    assert form <= 6, form  # session, user, the open break, the therapist, crisis contacts
+    pauses.start(patient, reason="ill", days=7)
+    paused = count_queries(client, reverse("program:patient_home"))
+    assert paused == before, (before, paused)
 
 
 def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) -> None:
@@ -329,7 +343,7 @@ def test_the_curriculum_pages_use_a_fixed_number_of_queries(patient, programme) 
     # last-opened time updated) and the answers; the version's texts come in one query
     # when the overview read it without them. Each page: the footer's crisis contacts.
     # Today as in test_the_patient_home_uses_a_fixed_number_of_queries.
-    assert many == [7, 7, 11, 12], many
+    assert many == [7, 7, 11, 13], many
 
 
 def test_the_curriculum_admin_lists_use_a_fixed_number_of_queries(clinic_admin, programme) -> None:
@@ -604,7 +618,7 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
     year = [count_queries(c, u) for c, u in urls]
     assert month == year, f"{month} queries with 30 nights, {year} with 365"
     # Each page also reads the footer's crisis lines; Today the start of restriction too.
-    assert month == [12, 7, 7, 6, 10, 11], month
+    assert month == [13, 7, 7, 6, 10, 11], month
 
 
 def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(

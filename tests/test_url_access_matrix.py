@@ -97,6 +97,10 @@ ROWS = [
     row("program:sleep_window_sleepiness", "post", LOGIN, 200, 200,   403,      403,    403),
     row("program:sleep_window_mood",   "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:sleep_window_pause",  "post", LOGIN, HOME,   HOME,   403,      403,    403),
+    # A break the patient takes themselves (issue 22, part 5).
+    row("program:pause",               "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:pause",               "post", LOGIN, 200,    200,    403,      403,    403),
+    row("program:pause_resume",        "post", LOGIN, HOME,   HOME,   403,      403,    403),
     # "Something has changed": the patient's own screen opens again.
     row("program:sleep_window_changed", "post", LOGIN, HOME,  HOME,   403,      403,    403),
     row("program:sleep_window_calendar_link", "post", LOGIN, HOME, HOME, 403,   403,    403),

@@ -39,8 +39,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -55,12 +57,13 @@ from program.models import (
     MedicationDose,
     Message,
     MoodCheck,
+    PatientPause,
     Prescription,
     SafetyScreen,
     SleepCourse,
     SleepinessCheck,
 )
-from program.rules import scoring, titration
+from program.rules import engagement, scoring, titration
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, WithAnnotations
@@ -83,18 +86,36 @@ class _Annotations(TypedDict):
     risk_open: int | None
     last_diary: date | None
     unread_message: bool
+    pause_reason: str | None
+    pause_ends: date | None
     current_enrolments: list[Enrolment]
 
 
 if TYPE_CHECKING:
     CaseloadPatient = WithAnnotations[User, _Annotations]
 
-NO_DIARY_NIGHTS = 3  # no entry for the last 3 mornings (issue 7)
+NO_DIARY_NIGHTS = settings.DROPOUT_GAP_NIGHTS  # no entry for the last 3 mornings (issue 7)
+# "At risk of dropping out" (program.rules.engagement [SIMON25]): the no-diary flag above, and the
+# first week's signals (few diary nights, a slow first module) as the "slow_start" flag.
+DROPOUT_FLAGS = ("no_diary", "slow_start")
+
+
+def dropout_thresholds() -> engagement.Thresholds:
+    """The clinic's thresholds [D] (settings.DROPOUT_*)."""
+    return engagement.Thresholds(
+        min_week1_nights=settings.DROPOUT_MIN_WEEK1_NIGHTS,
+        first_module_days=settings.DROPOUT_FIRST_MODULE_DAYS,
+        gap_nights=settings.DROPOUT_GAP_NIGHTS,
+        early_days=settings.DROPOUT_EARLY_DAYS,
+    )
+
+
 FALLING_SE_POINTS = 5.0  # last week's SE at least 5 points below the week before [D]
 SLEEPINESS_DAYS = 7  # a "very sleepy" check in the last week [D]
 # Diary nights read: the latest review's week may end up to 6 days ago, and the week
 # before it 13 days before that (plus a day for time zones ahead of the server's).
 LOOKBACK_DAYS = 20
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -160,6 +181,7 @@ def patients_with_annotations(
         created_at__gte=now - timedelta(days=SLEEPINESS_DAYS),
     )
     open_alerts = RiskAlert.objects.open().filter(patient=OuterRef("pk"))
+    open_pause = PatientPause.objects.filter(patient=OuterRef("pk"), ended_on__isnull=True)
     if patients is None:
         if therapist is None:
             raise ValueError("build_rows needs a therapist or patients")
@@ -200,6 +222,9 @@ def patients_with_annotations(
                 patient=OuterRef("pk"), sender=OuterRef("pk"), read_at__isnull=True
             )
         ),
+        # A break the patient took themselves (program.today.actions): its reason and end.
+        pause_reason=Subquery(open_pause.values("reason")[:1]),
+        pause_ends=Subquery(open_pause.values("ends_on")[:1]),
     ).prefetch_related(
         Prefetch(
             "enrolments",
@@ -235,12 +260,18 @@ def build_rows(
     server_today = timezone.now().date()
     since = server_today - timedelta(days=LOOKBACK_DAYS + 1)
     nights: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
-    for patient_id, day, tib, tst in (
-        DiaryEntry.objects.filter(patient_id__in=ids, diary_date__gte=since, unusual_night=False)
-        .values_list("patient_id", "diary_date", "time_in_bed_min", "total_sleep_min")
+    # Every night recorded, unusual ones too, counts as engagement (week 1's nights).
+    recorded: dict[int, set[date]] = defaultdict(set)
+    for patient_id, day, tib, tst, unusual in (
+        DiaryEntry.objects.filter(patient_id__in=ids, diary_date__gte=since)
+        .values_list(
+            "patient_id", "diary_date", "time_in_bed_min", "total_sleep_min", "unusual_night"
+        )
         .order_by()
     ):
-        nights[patient_id].append((day, tib, tst))
+        recorded[patient_id].add(day)
+        if not unusual:
+            nights[patient_id].append((day, tib, tst))
     isi: dict[int, list[tuple[date, int, str]]] = defaultdict(list)
     for patient_id, day, total, band in (
         Assessment.objects.filter(patient_id__in=ids, instrument__key="isi")
@@ -263,12 +294,13 @@ def build_rows(
             enrolment.patient = patient  # already loaded: saves a query each
             enrolments.append(enrolment)
     pace = pace_summaries(enrolments)
-    return [_row(p, nights[p.pk], isi[p.pk], doses[p.pk], pace) for p in annotated]
+    return [_row(p, nights[p.pk], recorded[p.pk], isi[p.pk], doses[p.pk], pace) for p in annotated]
 
 
 def _row(
     patient: CaseloadPatient,
     nights: list[tuple[date, int, int]],
+    recorded: set[date],
     isi: list[tuple[date, int, str]],
     doses: list[tuple[date, Decimal]],
     pace: dict[int, PaceSummary],
@@ -308,12 +340,22 @@ def _row(
         paused=enrolment is not None and enrolment.status == Enrolment.Status.PAUSED,
         valid_until=_valid_until(patient, today),
     )
+    start = enrolment.start_date if enrolment else None
     row.flags = flags_for(
         patient,
         today=today,
         se=se,
         se_before=se_before,
         doses=doses,
+        dropout=engagement.reasons(
+            today=today,
+            start=start,
+            week1_nights=sum(1 for day in recorded if start and start <= day < start + WEEK),
+            first_module_done=summary.first_module_done if summary else None,
+            last_night=patient.last_diary,
+            paused=row.paused,
+            thresholds=dropout_thresholds(),
+        ),
     )
     return row
 
@@ -343,6 +385,13 @@ def flag_from(key: str, params: dict[str, Any]) -> Flag:
         return Flag(key, label, urgent=True, params=params)
     if key == "no_diary":
         label = _("No diary for %(n)s+ nights") % params
+    elif key == "slow_start":
+        label = _slow_start_words(params)
+    elif key == "patient_pause":
+        label = _("Paused by the patient (%(reason)s) until %(until)s") % {
+            "reason": PatientPause.Reason(params["reason"]).label,
+            "until": date_format(date.fromisoformat(params["until"]), "j M"),
+        }
     elif key == "falling_se":
         label = _("Sleep efficiency falling (%(before)s%% → %(now)s%%)") % params
     elif key == "sleepy":
@@ -364,6 +413,26 @@ def flag_from(key: str, params: dict[str, Any]) -> Flag:
     return Flag(key, label, params=params)
 
 
+def _slow_start_words(params: dict[str, Any]) -> str:
+    parts = []
+    if "nights" in params:
+        parts.append(
+            ngettext(
+                "%(n)s diary night in week 1",
+                "%(n)s diary nights in week 1",
+                params["nights"],
+            )
+            % {"n": params["nights"]}
+        )
+    if "days" in params:
+        parts.append(
+            _("first week's lessons not done after %(n)s days") % {"n": params["days"]}
+            if params.get("module_open")
+            else _("first week's lessons took %(n)s days") % {"n": params["days"]}
+        )
+    return _("Slow start: %(reasons)s") % {"reasons": "; ".join(parts)}
+
+
 def flags_for(
     patient: CaseloadPatient,
     *,
@@ -371,15 +440,29 @@ def flags_for(
     se: float | None,
     se_before: float | None,
     doses: list[tuple[date, Decimal]],
+    dropout: list[engagement.Reason],
 ) -> list[Flag]:
-    """The caseload's flags, the urgent one first."""
+    """The caseload's flags, the urgent one first. ``dropout``: the reasons
+    program.rules.engagement gives (the gap as "no_diary", the first week as "slow_start")."""
     out: list[tuple[str, dict[str, Any]]] = []
     if patient.risk:
         more = max((patient.risk_open or 1) - 1, 0)
         out.append((URGENT_KEY, {"source": patient.risk_source or "", "more": more}))
-    last = patient.last_diary
-    if last is None or last <= today - timedelta(days=NO_DIARY_NIGHTS):
+    if any(r.key == engagement.DIARY_GAP for r in dropout):
         out.append(("no_diary", {"n": NO_DIARY_NIGHTS}))
+    slow: dict[str, Any] = {}
+    for reason in dropout:
+        if reason.key == engagement.FEW_NIGHTS:
+            slow["nights"] = reason.figure
+        elif reason.key == engagement.SLOW_FIRST_MODULE:
+            slow["days"] = reason.figure
+            slow["module_open"] = reason.still_open
+    if slow:
+        out.append(("slow_start", slow))
+    if patient.pause_reason and patient.pause_ends:
+        out.append(
+            ("patient_pause", {"reason": patient.pause_reason, "until": str(patient.pause_ends)})
+        )
     if se is not None and se_before is not None and se_before - se >= FALLING_SE_POINTS:
         out.append(("falling_se", {"before": f"{se_before:.0f}", "now": f"{se:.0f}"}))
     if patient.very_sleepy:

@@ -16,9 +16,11 @@ patient's card page) take one query for each kind of item:
 An elevated-mood answer nobody has looked at yet is the caseload's "mood" flag: it holds
 shorter windows until a clinician looks (``program.rules.mood``), so it is an item too.
 
-"At risk of dropping out" is the caseload's own "no diary for 3+ nights" flag
-(``caseload.NO_DIARY_NIGHTS``). The decisions themselves go through the existing
-workflows (``program.sleep_window.actions.approve/edit/reject/decide_screen``,
+"At risk of dropping out" is the caseload's own flags for it (``caseload.DROPOUT_FLAGS``,
+worked out by ``program.rules.engagement``): "no diary for 3+ nights" and a slow start
+(few diary nights in week 1, a slow first module), each with its reason. The decisions
+themselves go through the existing workflows
+(``program.sleep_window.actions.approve/edit/reject/decide_screen``,
 ``program.risk.actions.acknowledge``, ``program.medication.actions.confirm_plan``), which
 refuse a second decision; nothing here decides.
 
@@ -42,12 +44,12 @@ from program.models import CaseloadSummary, Message, Recommendation, SafetyScree
 from program.risk import actions as risk
 from program.sleep_window import actions as sw
 
-DROPPING_OUT = "no_diary"  # the caseload flag that marks a patient at risk of dropping out
+DROPPING_OUT = caseload.DROPOUT_FLAGS  # the caseload flags that mark a risk of dropping out
 # An elevated-mood answer not looked at yet: it holds shorter windows until a clinician
 # has looked (program.rules.mood), so it is an item of the round, not context.
 MOOD = "mood"
 # Flags the round shows as items of their own (the rest are shown as context).
-ITEMISED = {"risk", "screen", "message", DROPPING_OUT, MOOD}
+ITEMISED = {"risk", "screen", "message", *DROPPING_OUT, MOOD}
 
 
 @dataclass
@@ -74,7 +76,12 @@ class Card:
 
     @property
     def dropping_out(self) -> bool:
-        return any(f.key == DROPPING_OUT for f in self.row.flags)
+        return bool(self.dropout_flags)
+
+    @property
+    def dropout_flags(self) -> list[caseload.Flag]:
+        """Why the patient may be dropping out (each flag worded with its figures)."""
+        return [f for f in self.row.flags if f.key in DROPPING_OUT]
 
     @property
     def mood_to_review(self) -> bool:
@@ -124,7 +131,8 @@ def _on_the_round(user: User) -> QuerySet[CaseloadSummary]:
             )
             | Exists(Message.objects.filter(patient=mine, sender=mine, read_at__isnull=True))
             | Exists(TaperPlan.objects.filter(patient=mine, status=TaperPlan.Status.DRAFT))
-            | Q(flags__contains=f'["{DROPPING_OUT}",')
+            | Q(flags__contains=f'["{DROPPING_OUT[0]}",')
+            | Q(flags__contains=f'["{DROPPING_OUT[1]}",')
             | Q(flags__contains=f'["{MOOD}",')
         )
         .order_by(*summary.ORDER["flags"], "pk")

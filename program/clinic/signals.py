@@ -31,6 +31,7 @@ from program.models import (
     MedicationDose,
     Message,
     MoodCheck,
+    PatientPause,
     Prescription,
     Programme,
     Recommendation,
@@ -57,6 +58,7 @@ def _mark(patients: QuerySet[Any]) -> None:
 @receiver([post_save, post_delete], sender=SleepCourse)
 @receiver([post_save, post_delete], sender=Message)
 @receiver([post_save, post_delete], sender=Enrolment)
+@receiver([post_save, post_delete], sender=PatientPause)
 def patient_row_changed(sender: type, instance: Any, **kwargs: Any) -> None:
     CaseloadSummary.objects.mark_changed([instance.patient_id])
 

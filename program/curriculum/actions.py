@@ -359,6 +359,9 @@ class PaceSummary:
     week: int  # the highest open week, as on their own pages (week 1 before the start)
     lessons_done: int
     lessons_total: int  # in the programme
+    # The patient's day on which the first week's last required lesson was done (the
+    # start when it has none; None while one is not done): program.rules.engagement.
+    first_module_done: date | None = None
 
 
 def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
@@ -442,6 +445,11 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
                     _local_date(completed, patient) if completed else None
                 )
         programme_weeks = weeks.get(enrolment.programme_id, [])
+        first = required_done.get(programme_weeks[0].pk, []) if programme_weeks else []
+        first_done = [day for day in first if day is not None]
+        first_module_done = (
+            max(first_done, default=enrolment.start_date) if len(first_done) == len(first) else None
+        )
         states = unlocking.week_states(
             _pace_progress(
                 enrolment,
@@ -456,6 +464,7 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
             week=unlocking.current_week(states),
             lessons_done=sum(1 for completed in done.values() if completed),
             lessons_total=totals.get(enrolment.programme_id, 0),
+            first_module_done=first_module_done,
         )
     return out
 
@@ -527,7 +536,7 @@ def locked_text(state: unlocking.WeekState, *, diary_nights: int, needed: int = 
     if unlocking.WAIT_PREVIOUS in waiting:
         return _("Opens after week %(n)s.") % {"n": state.number - 1}
     if unlocking.WAIT_PAUSED in waiting:
-        return _("Your programme is paused. Your therapist will let you know when it continues.")
+        return _("Your programme is paused. It continues where it left off when the pause ends.")
     if state.opens_on:
         return _("Opens on %(date)s.") % {"date": date_format(state.opens_on, "l j F")}
     conditions = []

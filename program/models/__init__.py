@@ -54,6 +54,7 @@ from program.sleep_window.models import (
     SleepProtocol,
 )
 from program.sleep_window.waiting_models import RecommendationReminder
+from program.today.models import PatientPause
 
 __all__ = [
     "DEFAULT_PROGRAMME",
@@ -83,6 +84,7 @@ __all__ = [
     "MoodCheck",
     "NightMedication",
     "NoteRevision",
+    "PatientPause",
     "Prescription",
     "Programme",
     "PushSubscription",

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import patient_required
 from accounts.http import AuthenticatedHttpRequest
@@ -10,11 +15,17 @@ from program.curriculum.actions import exercises_this_week, programme_overview
 from program.exercises.content import EXERCISES
 from program.medication.views import patient_card
 from program.models import Assessment, DiaryEntry, Enrolment, Prescription, SleepCourse
+from program.rules import engagement
+from program.today import actions as pauses
+from program.today.forms import PauseForm
 
 
 @patient_required
 def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = request.user
+    # A break whose end date has come is over (the reminder tick ends it too).
+    latest_pause = pauses.latest(patient)
+    pause = latest_pause if latest_pause and latest_pause.ended_on is None else None
     # The therapist comes with the enrolment (one join, not a query of its own).
     enrolment = (
         Enrolment.objects.current()
@@ -77,5 +88,59 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
         "window": window,
         "medication": patient_card(patient, today),
+        "pause": pause,
     }
+    last_entry = ctx["last_entry"]
+    ctx["welcome"] = (
+        engagement.welcome_back(
+            today=today,
+            last_night=last_entry.diary_date if isinstance(last_entry, DiaryEntry) else None,
+            pause_started_on=latest_pause.started_on if latest_pause else None,
+            pause_ended_on=latest_pause.ended_on if latest_pause else None,
+            gap_days=settings.WELCOME_BACK_GAP_DAYS,
+        )
+        if enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
+        else None
+    )
     return render(request, "program/patient_home.html", ctx)
+
+
+@patient_required
+def pause(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Take a break ("I'm ill", "I'm travelling"): the weeks and the sleep window wait."""
+    patient = request.user
+    if pauses.open_pause(patient) is not None:
+        return redirect("program:patient_home")
+    form = PauseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            started = pauses.start(
+                patient, reason=form.cleaned_data["reason"], days=form.cleaned_data["days"]
+            )
+        except pauses.PauseError as error:
+            form.add_error(None, str(error))
+        else:
+            said = _("Your programme is paused until %(day)s. Rest well.") % {
+                "day": date_format(started.ends_on, "l j F")
+            }
+            if pauses.therapist_is_told(patient):
+                said += " " + _("Your therapist has been told.")
+            messages.success(request, said)
+            return redirect("program:patient_home")
+    return render(
+        request,
+        "program/pause.html",
+        {"form": form, "therapist_told": pauses.therapist_is_told(patient)},
+    )
+
+
+@patient_required
+@require_POST
+def resume(request: AuthenticatedHttpRequest) -> HttpResponse:
+    pause = pauses.open_pause(request.user)
+    if pause is None:
+        messages.info(request, _("Your programme is not paused."))
+    else:
+        pauses.end(pause)
+        messages.success(request, _("Welcome back: your programme is on again."))
+    return redirect("program:patient_home")

@@ -1,0 +1,98 @@
+""" "At risk of dropping out" on the caseload and the round (issue 22, part 5): the first
+week's signals (program.rules.engagement) as the "slow_start" flag, with its reasons, kept
+in the caseload summary and marked by the writes that change it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.test import override_settings
+from django.urls import reverse
+
+from program.clinic import round as round_service
+from program.clinic import summary
+from program.clinic.caseload import build_rows
+from program.models import Enrolment
+from tests.conftest import client_for
+from tests.program.test_caseload_week import keep_diary, read_week
+
+
+def started_days_ago(patient, days: int) -> Enrolment:
+    enrolment = Enrolment.objects.current().get(patient=patient)
+    enrolment.start_date = patient.local_today() - timedelta(days=days)
+    enrolment.save()
+    return enrolment
+
+
+def flag(patient, key: str):
+    (row,) = [r for r in build_rows(patient.therapist) if r.patient.pk == patient.pk]
+    return next((f for f in row.flags if f.key == key), None)
+
+
+def test_few_nights_and_an_open_first_module_are_the_reasons(patient, therapist):
+    enrolment = started_days_ago(patient, 9)
+    keep_diary(enrolment, 2)  # mornings start+1, start+2: 2 nights in week 1
+    slow = flag(patient, "slow_start")
+    assert slow is not None
+    assert slow.params == {"nights": 2, "days": 9, "module_open": True}
+    assert str(slow.label) == (
+        "Slow start: 2 diary nights in week 1; first week's lessons not done after 9 days"
+    )
+    # The round lists the patient as at risk, with the reason in words.
+    (card,) = round_service.build(therapist)
+    assert card.dropping_out
+    page = client_for(therapist).get(reverse("program:round_patient", args=[patient.pk]))
+    text = page.content.decode()
+    assert "At risk of dropping out:" in text
+    assert "slow start: 2 diary nights in week 1" in text
+
+
+def test_an_engaged_first_week_has_no_flag(patient):
+    enrolment = started_days_ago(patient, 8)
+    keep_diary(enrolment, 7)
+    read_week(enrolment, 1, on_day=3)
+    assert flag(patient, "slow_start") is None
+
+
+def test_the_first_week_is_judged_only_in_weeks_2_and_3(patient):
+    enrolment = started_days_ago(patient, 5)
+    assert flag(patient, "slow_start") is None  # week 1 is not over
+    enrolment.start_date -= timedelta(days=20)  # day 25
+    enrolment.save()
+    assert flag(patient, "slow_start") is None
+    assert flag(patient, "no_diary") is not None  # the gap still shows
+
+
+def test_a_paused_programme_raises_no_early_flag(patient, therapist):
+    from program.curriculum.actions import pause_enrolment
+
+    enrolment = started_days_ago(patient, 9)
+    pause_enrolment(enrolment=enrolment, by=therapist)
+    assert flag(patient, "slow_start") is None
+
+
+@override_settings(DROPOUT_MIN_WEEK1_NIGHTS=7, DROPOUT_FIRST_MODULE_DAYS=14)
+def test_the_thresholds_are_settings(patient):
+    enrolment = started_days_ago(patient, 9)
+    keep_diary(enrolment, 6)
+    slow = flag(patient, "slow_start")
+    assert slow is not None and slow.params == {"nights": 6}
+
+
+def test_the_kept_row_follows_the_writes(patient, therapist):
+    """Reading the first week's lessons takes the reason off the kept row at once."""
+    enrolment = started_days_ago(patient, 9)
+    keep_diary(enrolment, 7)
+    summary.refresh(round_service.patients_for(therapist))
+    kept = summary.summaries(round_service.patients_for(therapist)).get(patient=patient)
+    assert '["slow_start"' in kept.flags
+    read_week(enrolment, 1, on_day=8)  # done on day 8: still late, but no longer open
+    summary.refresh(round_service.patients_for(therapist))
+    kept.refresh_from_db()
+    assert '"module_open": false' in kept.flags
+    for progress in enrolment.lesson_progress.all():
+        progress.completed_at = progress.completed_at - timedelta(days=6)  # day 2
+        progress.save()
+    summary.refresh(round_service.patients_for(therapist))
+    kept.refresh_from_db()
+    assert "slow_start" not in kept.flags

@@ -1,0 +1,157 @@
+"""At risk of dropping out (program.rules.engagement): worked examples and properties."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from program.rules import engagement
+from program.rules.engagement import DIARY_GAP, FEW_NIGHTS, SLOW_FIRST_MODULE, Reason, Thresholds
+
+START = date(2026, 3, 2)
+T = Thresholds()
+
+
+def reasons(day: int, **kwargs) -> list[Reason]:
+    args = {
+        "today": START + timedelta(days=day),
+        "start": START,
+        "week1_nights": 7,
+        "first_module_done": START + timedelta(days=2),
+        "last_night": START + timedelta(days=day - 1),
+        "paused": False,
+        "thresholds": T,
+    }
+    return engagement.reasons(**(args | kwargs))
+
+
+def test_an_engaged_first_week_raises_nothing():
+    assert reasons(8) == []
+
+
+def test_worked_example_two_nights_and_the_first_module_still_open_on_day_9():
+    """Day 9 (week 2): 2 of 7 nights in week 1 (fewer than 4), week 1's lessons not done
+    after 9 days (7 allowed), last night recorded yesterday: two reasons, no gap."""
+    assert reasons(9, week1_nights=2, first_module_done=None) == [
+        Reason(FEW_NIGHTS, 2),
+        Reason(SLOW_FIRST_MODULE, 9, still_open=True),
+    ]
+
+
+def test_the_first_module_done_late_is_a_reason_with_the_days_it_took():
+    done = START + timedelta(days=10)
+    assert reasons(12, first_module_done=done) == [Reason(SLOW_FIRST_MODULE, 10)]
+    # Done on day 6, the last day of week 1: in time.
+    assert reasons(12, first_module_done=START + timedelta(days=6)) == []
+
+
+def test_week_1_is_not_judged_before_it_ends_nor_after_the_early_days():
+    assert reasons(6, week1_nights=0, first_module_done=None) == []
+    assert reasons(7, week1_nights=3) == [Reason(FEW_NIGHTS, 3)]
+    assert reasons(20, week1_nights=3) == [Reason(FEW_NIGHTS, 3)]
+    assert reasons(21, week1_nights=3) == []
+
+
+def test_a_gap_of_three_mornings_is_a_reason_at_any_time_even_paused():
+    three_ago = START + timedelta(days=40 - 3)
+    assert reasons(40, last_night=three_ago) == [Reason(DIARY_GAP, 3)]
+    assert reasons(40, last_night=three_ago + timedelta(days=1)) == []
+    assert reasons(9, week1_nights=0, last_night=None, paused=True) == [Reason(DIARY_GAP, 3)]
+
+
+def test_no_programme_reads_only_the_gap():
+    assert engagement.reasons(
+        today=START,
+        start=None,
+        week1_nights=0,
+        first_module_done=None,
+        last_night=None,
+        paused=False,
+        thresholds=T,
+    ) == [Reason(DIARY_GAP, 3)]
+
+
+def test_the_thresholds_are_the_clinics():
+    strict = Thresholds(min_week1_nights=7, first_module_days=3, gap_nights=2, early_days=28)
+    got = reasons(
+        24,
+        week1_nights=6,
+        first_module_done=START + timedelta(days=3),
+        last_night=START + timedelta(days=22),
+        thresholds=strict,
+    )
+    assert got == [Reason(FEW_NIGHTS, 6), Reason(SLOW_FIRST_MODULE, 3), Reason(DIARY_GAP, 2)]
+
+
+@given(
+    day=st.integers(0, 60),
+    nights=st.integers(0, 7),
+    done=st.one_of(st.none(), st.integers(0, 60)),
+    gap=st.one_of(st.none(), st.integers(1, 60)),
+    paused=st.booleans(),
+)
+def test_properties(day, nights, done, gap, paused):
+    today = START + timedelta(days=day)
+    got = engagement.reasons(
+        today=today,
+        start=START,
+        week1_nights=nights,
+        first_module_done=None if done is None else START + timedelta(days=min(done, day)),
+        last_night=None if gap is None else today - timedelta(days=gap),
+        paused=paused,
+        thresholds=T,
+    )
+    keys = [r.key for r in got]
+    # Each reason at most once, in a fixed order.
+    assert keys == sorted(set(keys), key=[FEW_NIGHTS, SLOW_FIRST_MODULE, DIARY_GAP].index)
+    # The week-1 reasons only on days 7..20 and never while paused.
+    if not 7 <= day < T.early_days or paused:
+        assert DIARY_GAP in keys or keys == []
+        assert FEW_NIGHTS not in keys and SLOW_FIRST_MODULE not in keys
+    # More nights in week 1 never add the few-nights reason.
+    assert (FEW_NIGHTS in keys) == (7 <= day < T.early_days and not paused and nights < 4)
+    # The gap reason is exactly "no night in the last three mornings".
+    assert (DIARY_GAP in keys) == (gap is None or gap >= 3)
+
+
+def welcome(day: int, **kwargs):
+    args = {
+        "today": START + timedelta(days=day),
+        "last_night": START + timedelta(days=day - 1),
+        "pause_started_on": None,
+        "pause_ended_on": None,
+        "gap_days": 4,
+    }
+    return engagement.welcome_back(**(args | kwargs))
+
+
+def test_welcome_back_after_a_break_until_the_first_diary_night():
+    """A break from day 10 to day 15; diary last kept on day 9."""
+    away = {
+        "pause_started_on": START + timedelta(days=10),
+        "pause_ended_on": START + timedelta(days=15),
+        "last_night": START + timedelta(days=9),
+    }
+    assert welcome(15, **away) == engagement.Welcome(engagement.PAUSE, 5)
+    assert welcome(21, **away) == engagement.Welcome(engagement.PAUSE, 5)
+    # A week after the break the gap speaks instead (13 days without a diary night).
+    assert welcome(22, **away) == engagement.Welcome(engagement.GAP, 13)
+    assert welcome(16, **(away | {"last_night": START + timedelta(days=15)})) is None
+
+
+def test_welcome_back_after_a_gap_of_four_days():
+    assert welcome(10, last_night=START + timedelta(days=7)) is None  # 3 days
+    assert welcome(10, last_night=START + timedelta(days=6)) == engagement.Welcome(
+        engagement.GAP, 4
+    )
+    assert welcome(30, last_night=None) is None  # never started: not "back"
+
+
+@given(day=st.integers(0, 60), last=st.one_of(st.none(), st.integers(0, 60)))
+def test_no_welcome_the_day_after_a_diary_night(day, last):
+    last_night = None if last is None else START + timedelta(days=min(last, day))
+    got = welcome(day, last_night=last_night)
+    if last_night is not None and (START + timedelta(days=day) - last_night).days < 4:
+        assert got is None

@@ -1,0 +1,209 @@
+"""A break the patient takes themselves (issue 22, part 5): the weeks and the sleep window
+stop, reminders stop, the therapist is told (and the page says so only when it is true),
+resume and the automatic end; a pause never hides a risk alert."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from program.clinic import round as round_service
+from program.clinic.caseload import build_rows
+from program.curriculum.actions import pause_enrolment
+from program.models import Enrolment, EnrolmentChange, PatientPause, SleepCourse
+from program.reminders.actions import local_clock, preference_for
+from program.reminders.models import ReminderKind
+from program.risk import actions as risk
+from program.rules.safety import SCREEN
+from program.sleep_window import actions as sw
+from program.today import actions as pauses
+from tests.conftest import client_for
+
+TOLD = "Your therapist has been told."
+
+
+def said(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def active_window(patient) -> SleepCourse:
+    course = sw.course_for(patient)
+    course.rise_time = time(6, 30)
+    course.status = SleepCourse.Status.ACTIVE
+    course.save()
+    return course
+
+
+def test_pausing_stops_the_weeks_and_the_window_and_tells_the_therapist(
+    patient, therapist, mailoutbox, django_capture_on_commit_callbacks
+):
+    course = active_window(patient)
+    client = client_for(patient)
+    assert client.get(reverse("program:pause")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("program:pause"), {"reason": "ill", "days": "5"})
+    assert response.status_code == 302
+    pause = PatientPause.objects.get(patient=patient)
+    today = patient.local_today()
+    assert (pause.reason, pause.started_on, pause.ends_on) == ("ill", today, today + timedelta(5))
+    assert Enrolment.objects.current().get(patient=patient).status == "paused"
+    assert EnrolmentChange.objects.filter(kind="pause", made_by=patient).exists()
+    course.refresh_from_db()
+    assert course.status == SleepCourse.Status.PAUSED
+    assert any(TOLD in m for m in said(response))
+    # Told: at once on the caseload, and by email (no details in it).
+    (row,) = [r for r in build_rows(therapist) if r.patient.pk == patient.pk]
+    (flag,) = [f for f in row.flags if f.key == "patient_pause"]
+    assert str(flag.label).startswith("Paused by the patient (I'm ill) until ")
+    (email,) = mailoutbox
+    assert email.to == [therapist.email]
+    assert "paused their programme" in email.body
+    pause.refresh_from_db()
+    assert pause.therapist_emailed_at is not None
+    # No reminder nags: the diary reminder does not apply while paused, nor wind-down.
+    preference = preference_for(patient)
+    assert local_clock(patient, ReminderKind.DIARY, preference, today) is None
+    assert local_clock(patient, ReminderKind.WIND_DOWN, preference, today) is None
+    # Today says so, with a resume button and the diary optional.
+    home = client.get(reverse("program:patient_home")).content.decode()
+    assert "You are taking a break" in home
+    assert reverse("program:pause_resume") in home
+    assert "Optional while you are on a break" in home
+
+
+def test_without_a_therapist_nobody_is_said_to_be_told(
+    patient, mailoutbox, django_capture_on_commit_callbacks
+):
+    patient.therapist = None
+    patient.save()
+    client = client_for(patient)
+    page = client.get(reverse("program:pause")).content.decode()
+    assert "nobody is told" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("program:pause"), {"reason": "travel", "days": "3"})
+    assert PatientPause.objects.filter(patient=patient).exists()
+    assert not any(TOLD in m for m in said(response))
+    assert mailoutbox == []
+
+
+def test_bad_input_is_explained_and_kept(patient, settings):
+    settings.PATIENT_PAUSE_MAX_DAYS = 14
+    client = client_for(patient)
+    response = client.post(reverse("program:pause"), {"reason": "travel", "days": "30"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "less than or equal to 14" in body
+    assert (
+        'value="travel" checked' in body
+        or 'checked value="travel"' in body
+        or ('value="travel"' in body and "checked" in body)
+    )
+    assert 'value="30"' in body
+    response = client.post(reverse("program:pause"), {"days": "abc"})
+    assert "Choose why you are taking a break." in response.content.decode()
+    assert not PatientPause.objects.exists()
+
+
+def test_resume_turns_everything_back_on(patient, therapist):
+    course = active_window(patient)
+    pauses.start(patient, reason="ill", days=7)
+    response = client_for(patient).post(reverse("program:pause_resume"))
+    assert response.status_code == 302
+    assert "Welcome back: your programme is on again." in said(response)
+    assert Enrolment.objects.current().get(patient=patient).status == "active"
+    course.refresh_from_db()
+    assert course.status == SleepCourse.Status.ACTIVE
+    assert PatientPause.objects.get(patient=patient).ended_on == patient.local_today()
+    (row,) = [r for r in build_rows(therapist) if r.patient.pk == patient.pk]
+    assert "patient_pause" not in [f.key for f in row.flags]
+
+
+def test_a_pause_ends_by_itself_on_its_end_date(patient):
+    pause = pauses.start(patient, reason="other", days=2)
+    assert pauses.end_due() == 0
+    PatientPause.objects.filter(pk=pause.pk).update(ends_on=patient.local_today())
+    # Today ends it too (the reminder tick does it for everyone).
+    home = client_for(patient).get(reverse("program:patient_home")).content.decode()
+    assert "You are taking a break" not in home
+    assert Enrolment.objects.current().get(patient=patient).status == "active"
+
+
+def test_what_a_clinician_paused_stays_paused(patient, therapist):
+    enrolment = Enrolment.objects.current().get(patient=patient)
+    pause_enrolment(enrolment=enrolment, by=therapist)
+    response = client_for(patient).post(reverse("program:pause"), {"reason": "ill", "days": "3"})
+    assert "Your therapist has paused your programme" in response.content.decode()
+    assert not PatientPause.objects.exists()
+    # A window the clinician paused is not resumed by the patient's pause ending.
+    enrolment.status = "active"
+    enrolment.save()
+    course = active_window(patient)
+    sw.pause(course, reason="Paused by the therapist")
+    pause = pauses.start(patient, reason="ill", days=3)
+    assert not pause.paused_window
+    pauses.end(pause)
+    course.refresh_from_db()
+    assert course.status == SleepCourse.Status.PAUSED
+
+
+def test_a_pause_never_hides_a_risk_alert(patient, therapist):
+    pauses.start(patient, reason="ill", days=7)
+    risk.submit_screen(patient, {**{q.key: False for q in SCREEN}, "self_harm": True})
+    (card,) = round_service.build(therapist)
+    assert card.urgent and len(card.alerts) == 1
+    (row,) = [r for r in build_rows(therapist) if r.patient.pk == patient.pk]
+    assert row.urgent
+    # The questionnaires stay open to the patient while paused.
+    assert client_for(patient).get(reverse("program:progress")).status_code == 200
+
+
+def test_welcome_back_after_a_break_shows_until_the_first_diary_night(patient):
+    from program.models import DiaryEntry
+    from tests.program.test_round import diary_today
+
+    diary_today(patient)
+    today = patient.local_today()
+    pause = pauses.start(patient, reason="travel", days=3)
+    client = client_for(patient)
+    assert "Welcome back" not in client.get(reverse("program:patient_home")).content.decode()
+    # The break began 3 days ago, the last diary night just before it; it ends today.
+    PatientPause.objects.filter(pk=pause.pk).update(started_on=today - timedelta(days=3))
+    DiaryEntry.objects.filter(patient=patient).update(diary_date=today - timedelta(days=3))
+    pauses.end(pause)
+    home = client.get(reverse("program:patient_home")).content.decode()
+    assert "Welcome back" in home
+    assert "after your break of 3 days" in home
+    assert "The one thing to do first: fill in your sleep diary" in home
+    # The first diary night after the break ends the welcome.
+    DiaryEntry.objects.filter(patient=patient).update(diary_date=today)
+    assert "Welcome back" not in client.get(reverse("program:patient_home")).content.decode()
+
+
+def test_welcome_back_after_a_gap_of_days(patient, settings):
+    from program.models import DiaryEntry
+    from tests.program.test_round import diary_today
+
+    settings.WELCOME_BACK_GAP_DAYS = 4
+    diary_today(patient)
+    client = client_for(patient)
+    assert "Welcome back" not in client.get(reverse("program:patient_home")).content.decode()
+    DiaryEntry.objects.filter(patient=patient).update(
+        diary_date=patient.local_today() - timedelta(days=5)
+    )
+    home = client.get(reverse("program:patient_home")).content.decode()
+    assert "Welcome back" in home
+    assert "It has been 5 days since your last diary night" in home
+
+
+def test_the_programme_pages_do_not_say_the_therapist_will_decide_on_a_break(patient):
+    pauses.start(patient, reason="ill", days=7)
+    client = client_for(patient)
+    for name in ("program:patient_home", "program:programme", "program:progress"):
+        body = client.get(reverse(name)).content.decode()
+        assert "Your therapist will let you know" not in body, name
+    assert (
+        "It continues where it left off"
+        in client.get(reverse("program:programme")).content.decode()
+    )
