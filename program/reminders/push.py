@@ -75,6 +75,25 @@ def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str) -> PushSubsc
     return subscription
 
 
+class SubscriptionError(ValueError):
+    """A browser's subscription that cannot be stored; the message says why."""
+
+
+def subscribe_from_body(user: User, body: bytes) -> PushSubscription:
+    """Store the subscription a browser posted (static/js/push.js sends the
+    ``PushSubscription``'s JSON), for a patient's reminders or a clinician's risk alerts."""
+    try:
+        data = json.loads(body or b"{}")
+        endpoint = str(data["endpoint"])
+        keys = data["keys"]
+        p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise SubscriptionError("A push subscription needs endpoint and keys.") from error
+    if not endpoint.startswith("https://") and not settings.DEBUG and not settings.TESTING:
+        raise SubscriptionError("Push endpoints must use HTTPS.")
+    return subscribe(user, endpoint=endpoint[:1000], p256dh=p256dh[:200], auth=auth[:100])
+
+
 def send_to_user(user: User, *, title: str, body: str, url: str) -> int:
     """Push to every device the person subscribed; returns how many accepted it.
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -85,20 +83,9 @@ def manage_reminders(request: HttpRequest, token: str) -> HttpResponse:
 def push_subscribe(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Store this browser's push subscription (sent by static/js/push.js)."""
     try:
-        data = json.loads(request.body or b"{}")
-        endpoint = str(data["endpoint"])
-        keys = data["keys"]
-        p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse({"error": "A push subscription needs endpoint and keys."}, status=400)
-    if not endpoint.startswith("https://") and not settings.DEBUG and not settings.TESTING:
-        return JsonResponse({"error": "Push endpoints must use HTTPS."}, status=400)
-    push.subscribe(
-        request.user,
-        endpoint=endpoint[:1000],
-        p256dh=p256dh[:200],
-        auth=auth[:100],
-    )
+        push.subscribe_from_body(request.user, request.body)
+    except push.SubscriptionError as error:
+        return JsonResponse({"error": str(error)}, status=400)
     preference = reminders.preference_for(request.user)
     if not preference.push:
         preference.push = True

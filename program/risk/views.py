@@ -7,9 +7,6 @@ so the audit middleware records it against them.
 
 from __future__ import annotations
 
-import json
-
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -62,15 +59,9 @@ def alert_push_subscribe(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Store this browser's push subscription for risk alerts (static/js/push.js on the
     alerts page). Staff only: a patient's devices are turned on from their reminders."""
     try:
-        data = json.loads(request.body or b"{}")
-        endpoint = str(data["endpoint"])
-        keys = data["keys"]
-        p256dh, auth = str(keys["p256dh"]), str(keys["auth"])
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse({"error": "A push subscription needs endpoint and keys."}, status=400)
-    if not endpoint.startswith("https://") and not settings.DEBUG and not settings.TESTING:
-        return JsonResponse({"error": "Push endpoints must use HTTPS."}, status=400)
-    push.subscribe(request.user, endpoint=endpoint[:1000], p256dh=p256dh[:200], auth=auth[:100])
+        push.subscribe_from_body(request.user, request.body)
+    except push.SubscriptionError as error:
+        return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse({"ok": True})
 
 
