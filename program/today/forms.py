@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -29,8 +29,7 @@ class PauseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         most = settings.PATIENT_PAUSE_MAX_DAYS
-        field = self.fields["days"]
-        assert isinstance(field, forms.IntegerField)
+        field = cast(forms.IntegerField, self.fields["days"])
         field.max_value = most
         field.validators.append(forms.IntegerField(max_value=most).validators[-1])
         field.help_text = _("Up to %(max)s days. You can come back sooner.") % {"max": most}
