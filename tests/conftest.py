@@ -86,9 +86,13 @@ def messages_on(programme: Programme) -> Programme:
 
 @pytest.fixture
 def programme(db: None) -> Programme:
-    """The default programme with its curriculum and the shipped sleep-window protocols.
-    Migrations 0005 load both, but transactional (browser) tests flush the database, so
-    they are loaded again if missing."""
+    """The default programme with its curriculum and the shipped sleep-window protocols."""
+    return ensure_programme()
+
+
+def ensure_programme() -> Programme:
+    """Migrations 0005 load the curriculum and the protocols, but transactional (browser)
+    tests flush the database, so they are loaded again if missing."""
     programme = Programme.objects.default()
     if not Week.objects.filter(programme=programme).exists():
         import_directory(DEFAULT_PROGRAMME_DIR, publish=True)
