@@ -91,8 +91,11 @@ def programme(db: None) -> Programme:
 
 
 def ensure_programme() -> Programme:
-    """Migrations 0005 load the curriculum and the protocols, but transactional (browser)
-    tests flush the database, so they are loaded again if missing."""
+    """Migrations load the curriculum, the protocols and the questionnaires, but
+    transactional (browser) tests flush the database, so they are loaded again if missing."""
+    from program.assessments.actions import ensure_instruments
+
+    ensure_instruments()
     programme = Programme.objects.default()
     if not Week.objects.filter(programme=programme).exists():
         import_directory(DEFAULT_PROGRAMME_DIR, publish=True)
