@@ -86,6 +86,7 @@ def desktop_page(browser, live_server):  # type: ignore[no-untyped-def]
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    page.wait_for_load_state()
     page.screenshot(path=str(path), full_page=True)
     return path
 
@@ -106,6 +107,7 @@ def accessibility_violations(page) -> list[dict]:  # type: ignore[no-untyped-def
     axe is evaluated through the DevTools protocol, which the page's Content Security
     Policy does not apply to, so no inline script is needed."""
     source = require_axe()
+    page.wait_for_load_state()
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(source)
     violations = page.evaluate(

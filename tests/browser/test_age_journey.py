@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import User
 
@@ -30,7 +31,7 @@ def test_an_under_18_is_told_kindly_on_a_phone(page, therapist: User, programme,
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create my account").click()
     error = page.locator("p.error", has_text="This programme is for adults aged 18 and over")
-    assert error.is_visible()
+    expect(error).to_be_visible()
     assert "Northside Sleep Clinic: 01234 567 890" in error.inner_text()
     assert "If the date is not right, please correct it." in error.inner_text()
     assert page.get_by_label("Your name").input_value() == "Tia"

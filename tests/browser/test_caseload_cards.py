@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.assessments.models import RiskAlert
@@ -40,10 +41,10 @@ def test_the_caseload_is_cards_on_a_phone_and_a_table_on_a_desktop(desktop_page,
     page.wait_for_url(re.compile(r"/caseload/$"))
 
     # Desktop: the table as before; the cards' "next action" column is not there.
-    assert page.locator("table.caseload thead").is_visible()
-    assert page.get_by_role("link", name="1 to decide").first.is_visible()
+    expect(page.locator("table.caseload thead")).to_be_visible()
+    expect(page.get_by_role("link", name="1 to decide").first).to_be_visible()
     assert page.locator("table.caseload .col-next").first.is_hidden()
-    assert page.get_by_role("columnheader", name="Sleep efficiency last week").is_visible()
+    expect(page.get_by_role("columnheader", name="Sleep efficiency last week")).to_be_visible()
     assert accessibility_violations(page) == []
     screenshot(page, "caseload-table-desktop")
 
@@ -62,7 +63,7 @@ def test_the_caseload_is_cards_on_a_phone_and_a_table_on_a_desktop(desktop_page,
     # The one next action: the sleep-window decision when one waits, else the patient's page.
     chloe = page.locator("table.caseload tbody tr").filter(has_text="Chloe")
     decide = chloe.get_by_role("link", name="Decide the sleep window", exact=True)
-    assert decide.is_visible()
+    expect(decide).to_be_visible()
     assert decide.get_attribute("aria-describedby") == chloe.locator("th a").get_attribute("id")
     assert chloe.get_by_text("1 to decide").is_hidden()  # the card's action says it instead
     nothing_to_decide = page.locator("table.caseload tbody tr").filter(
@@ -74,8 +75,10 @@ def test_the_caseload_is_cards_on_a_phone_and_a_table_on_a_desktop(desktop_page,
         assert action.inner_text().startswith("Open")
         assert action.get_attribute("href") == row.locator("th a").get_attribute("href")
     # Screen readers keep the table's headers (explicit roles); the captions are not read twice.
-    assert page.get_by_role("columnheader", name="Week", exact=True).count() == 1
-    assert page.get_by_role("row").filter(has_text="Chloe").get_by_role("cell").first.is_visible()
+    expect(page.get_by_role("columnheader", name="Week", exact=True)).to_have_count(1)
+    expect(
+        page.get_by_role("row").filter(has_text="Chloe").get_by_role("cell").first
+    ).to_be_visible()
     assert accessibility_violations(page) == []
     screenshot(page, "caseload-cards-phone")
 
@@ -90,16 +93,16 @@ def test_the_caseload_is_cards_on_a_phone_and_a_table_on_a_desktop(desktop_page,
     # change in text for everyone.
     se = first.locator("td.col-se")
     assert se.locator(".trend").get_attribute("aria-hidden") == "true"
-    assert se.locator(".trend").is_visible()
+    expect(se.locator(".trend")).to_be_visible()
     assert re.fullmatch(r"\d+% [↑↓→]\([+−]?\d+ points on the 7 nights before\)", se.text_content())
 
     # Filters and pagination on the phone.
     page.get_by_role("link", name="Next").click()
-    assert page.get_by_text("Page 2 of 2").is_visible()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     page.get_by_label("Find a patient").fill("Chloe")
     page.get_by_role("button", name="Show").click()
     rows = page.locator("table.caseload tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     rows.get_by_role("link", name=re.compile("^Decide the sleep window")).click()
     page.wait_for_url(re.compile(r"/sleep-window/$"))

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.models import Programme
@@ -60,33 +61,33 @@ def test_a_clinic_admin_does_the_admin_jobs_without_the_django_admin(
 
     # Staff: invite a therapist.
     clinic_menu(page).get_by_role("link", name="Staff").click()
-    assert page.get_by_role("cell", name="2").first.is_visible()  # Dr Tess Ward's caseload
+    expect(page.get_by_role("cell", name="2").first).to_be_visible()  # Dr Tess Ward's caseload
     page.get_by_label("Email address").fill("sam.reed@clinic.test")
     page.get_by_label("Name").fill("Dr Sam Reed")
     page.get_by_label("Role").select_option("therapist")
     page.get_by_role("button", name="Send the invitation").click()
-    assert page.get_by_text("Invitation sent to sam.reed@clinic.test.").is_visible()
+    expect(page.get_by_text("Invitation sent to sam.reed@clinic.test.")).to_be_visible()
     assert [m.to for m in mail.outbox] == [["sam.reed@clinic.test"]]
-    assert page.get_by_role("link", name="Dr Sam Reed").is_visible()
+    expect(page.get_by_role("link", name="Dr Sam Reed")).to_be_visible()
     check(page, f"clinic-staff-{name}", problems)
 
     # Deactivate a therapist: their two patients fall to the duty list.
     page.get_by_role("link", name="Dr Tess Ward").click()
     check(page, f"clinic-staff-member-{name}", problems)
     page.get_by_role("button", name="Deactivate Dr Tess Ward").click()
-    assert page.get_by_text("Their 2 patients are listed as needing a therapist").is_visible()
+    expect(page.get_by_text("Their 2 patients are listed as needing a therapist")).to_be_visible()
     assert not User.objects.get(pk=therapist.pk).is_active
     page.get_by_role("button", name="Reactivate Dr Tess Ward").click()
-    assert page.get_by_text("Dr Tess Ward can sign in again.").is_visible()
+    expect(page.get_by_text("Dr Tess Ward can sign in again.")).to_be_visible()
     # Move all of their patients to the other therapist.
     page.get_by_label("Move their patients to").select_option(label="Dr Otto Field")
     page.get_by_role("button", name="Move all their patients").click()
-    assert page.get_by_text("2 patients moved from Dr Tess Ward to Dr Otto Field.").is_visible()
+    expect(page.get_by_text("2 patients moved from Dr Tess Ward to Dr Otto Field.")).to_be_visible()
     assert User.objects.caseload_of(other_therapist).count() == 2
 
     # The duty list and the clinic's settings.
     clinic_menu(page).get_by_role("link", name="Duty list and settings").click()
-    assert page.get_by_text(clinic_admin.email).first.is_visible()
+    expect(page.get_by_text(clinic_admin.email).first).to_be_visible()
     check(page, f"clinic-duty-{name}", problems)
 
     # A programme's settings: a mistake first, nothing lost; then saved.
@@ -96,13 +97,13 @@ def test_a_clinic_admin_does_the_admin_jobs_without_the_django_admin(
     page.get_by_label("Days per week").fill("10")
     page.get_by_label("ISI weeks").fill("[2, 4, 9]")
     page.get_by_role("button", name="Save the settings").click()
-    assert page.get_by_text("Please correct the highlighted field below.").is_visible()
+    expect(page.get_by_text("Please correct the highlighted field below.")).to_be_visible()
     assert page.get_by_label("Days per week").input_value() == "10"
     check(page, f"clinic-programme-error-{name}", problems)
     page.get_by_label("ISI weeks").fill("[2, 4, 6]")
     page.get_by_label("Self-guided sleep window").check()
     page.get_by_role("button", name="Save the settings").click()
-    assert page.get_by_text(f"Saved the settings of {programme.name}.").is_visible()
+    expect(page.get_by_text(f"Saved the settings of {programme.name}.")).to_be_visible()
     programme.refresh_from_db()
     assert programme.pace_days == 10 and programme.sleep_window_auto_apply
 
@@ -110,7 +111,7 @@ def test_a_clinic_admin_does_the_admin_jobs_without_the_django_admin(
     clinic_menu(page).get_by_role("link", name="Audit log").click()
     page.get_by_label("Staff member").select_option(label=clinic_admin.display_name)
     page.get_by_role("button", name="Show").click()
-    assert page.locator("main td code", has_text="/deactivate/").first.is_visible()
+    expect(page.locator("main td code", has_text="/deactivate/").first).to_be_visible()
     check(page, f"clinic-audit-{name}", problems)
-    assert main_menu(page).get_by_role("link", name="Clinic").is_visible()
+    expect(main_menu(page).get_by_role("link", name="Clinic")).to_be_visible()
     assert not problems, problems

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from program.demo.clinic import load_demo
 
@@ -23,20 +24,20 @@ def test_the_demo_clinic_outcomes_at_both_widths(desktop_page, programme) -> Non
     page.wait_for_url(re.compile(r"/clinic/$"))
     page.get_by_role("link", name="Outcomes").click()
     page.wait_for_url(re.compile(r"/clinic/outcomes/$"))
-    assert page.get_by_role("heading", name="Clinic outcomes").is_visible()
-    assert page.get_by_role("img", name="Patients at each step").is_visible()
+    expect(page.get_by_role("heading", name="Clinic outcomes")).to_be_visible()
+    expect(page.get_by_role("img", name="Patients at each step")).to_be_visible()
     funnel = page.get_by_role("region", name="From invitation to follow-up")
-    assert funnel.get_by_role("row", name="Accepted (enrolled) 7").is_visible()
+    expect(funnel.get_by_role("row", name="Accepted (enrolled) 7")).to_be_visible()
     outcome = page.get_by_role("region", name="Insomnia Severity Index: change from baseline")
-    assert outcome.get_by_role("row", name=re.compile(r"^Follow-up 1 ")).is_visible()
+    expect(outcome.get_by_role("row", name=re.compile(r"^Follow-up 1 "))).to_be_visible()
     assert accessibility_violations(page) == []
     screenshot(page, "clinic-outcomes-desktop")
 
     # One therapist's caseload, chosen from the list.
     page.get_by_label("Therapist").select_option(label="Sam Okafor")
     page.get_by_role("button", name="Show").click()
-    assert page.get_by_role("heading", name="Outcomes: Sam Okafor's caseload").is_visible()
-    assert page.get_by_text("1 patient, of whom 1 enrolled.").is_visible()
+    expect(page.get_by_role("heading", name="Outcomes: Sam Okafor's caseload")).to_be_visible()
+    expect(page.get_by_text("1 patient, of whom 1 enrolled.")).to_be_visible()
 
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto("/clinic/outcomes/")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.rules.safety import SCREEN
@@ -23,7 +24,7 @@ def test_a_patient_in_france_sees_3114_after_a_self_harm_answer(page, patient: U
     sign_in(page, patient.email)
     page.wait_for_url(re.compile(r"/today/$"))
     footer = page.locator(".crisis-footer")
-    assert footer.locator('a[href="tel:3114"]').is_visible()
+    expect(footer.locator('a[href="tel:3114"]')).to_be_visible()
     page.goto("/sleep-window/")
     for question in SCREEN:
         answer = "yes" if question.key == "self_harm" else "no"
@@ -31,8 +32,8 @@ def test_a_patient_in_france_sees_3114_after_a_self_harm_answer(page, patient: U
     page.locator('form[action$="/sleep-window/screen/"] button[type="submit"]').click()
     page.wait_for_url(re.compile(r"/sleep-window/$"))
     crisis = page.locator('div[role="alert"]').filter(has=page.locator(".crisis-lines"))
-    assert crisis.locator('a[href="tel:3114"]').is_visible()
-    assert crisis.locator('a[href="tel:15"]').is_visible()
+    expect(crisis.locator('a[href="tel:3114"]')).to_be_visible()
+    expect(crisis.locator('a[href="tel:15"]')).to_be_visible()
     assert "116 123" not in crisis.inner_text()
     assert "3114" in page.locator(".messages").inner_text()  # said on arrival too
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

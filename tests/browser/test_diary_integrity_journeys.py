@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.models import DiaryEntry
@@ -42,7 +43,7 @@ def test_save_back_save_keeps_one_night(page, patient: User) -> None:
     fill_night(page)
     page.get_by_role("button", name=SAVE).click()
     page.wait_for_url(re.compile(r"/diary/$"))
-    assert page.get_by_text("Saved.").first.is_visible()
+    expect(page.get_by_text("Saved.").first).to_be_visible()
     page.go_back()
     page.wait_for_load_state()
     screenshot(page, "diary-after-back-phone")
@@ -54,7 +55,7 @@ def test_save_back_save_keeps_one_night(page, patient: User) -> None:
     told = page.get_by_text("This diary was already saved").or_(
         page.get_by_text("Is this the same night?")
     )
-    assert told.first.is_visible()
+    expect(told.first).to_be_visible()
     assert DiaryEntry.objects.filter(patient=patient).count() == 1
 
 
@@ -82,7 +83,7 @@ def test_answers_typed_when_the_session_ended_come_back_after_signing_in(
     page.get_by_role("button", name=SAVE).click()
     page.wait_for_url(re.compile(r"/accounts/login/"))
     kept = page.get_by_text("What you typed is kept on this device")
-    assert kept.is_visible()
+    expect(kept).to_be_visible()
     screenshot(page, "diary-session-ended-sign-in-phone")
     assert DiaryEntry.objects.filter(patient=patient).count() == 0
     page.get_by_label("Email").fill(patient.email)
@@ -91,7 +92,7 @@ def test_answers_typed_when_the_session_ended_come_back_after_signing_in(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/diary/new/"))
-    assert page.get_by_text("we kept what you had typed on this device").is_visible()
+    expect(page.get_by_text("we kept what you had typed on this device")).to_be_visible()
     assert page.get_by_label("What time did you try to go to sleep?").input_value() == "11:05 pm"
     assert page.get_by_label("Anything else about the night?").input_value() == (
         "Woke at 3 with the neighbours' dog"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.models import DiaryEntry
@@ -32,7 +33,7 @@ def test_a_patient_fills_the_diary_and_the_therapist_sees_it(
     page.get_by_label("What time did you get out of bed for the day?").fill("06:00")
     page.get_by_text("Fair").click()
     page.get_by_role("button", name="Save this morning's diary").click()
-    assert page.locator("p.error", has_text="before your final awakening").is_visible()
+    expect(page.locator("p.error", has_text="before your final awakening")).to_be_visible()
     # The summary at the top names the field and leads to it.
     page.locator("[data-error-summary] a", has_text="get out of bed").click()
     assert page.evaluate("document.activeElement.name") == "out_of_bed"
@@ -42,9 +43,9 @@ def test_a_patient_fills_the_diary_and_the_therapist_sees_it(
     page.get_by_role("button", name="Save this morning's diary").click()
     # (The browser keeps the #field the summary's link added across the redirect.)
     page.wait_for_url(re.compile(r"/diary/(#\w+)?$"))
-    assert page.get_by_text("sleep efficiency 79.6%").first.is_visible()
-    assert page.get_by_text("This morning's entry is done").is_visible()
-    assert page.locator("svg.chart").first.locator("rect.tst").count() == 1
+    expect(page.get_by_text("sleep efficiency 79.6%").first).to_be_visible()
+    expect(page.get_by_text("This morning's entry is done")).to_be_visible()
+    expect(page.locator("svg.chart").first.locator("rect.tst")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "diary-saved-phone")
     assert DiaryEntry.objects.get(patient=patient).total_sleep_min == 370
@@ -58,7 +59,7 @@ def test_a_patient_fills_the_diary_and_the_therapist_sees_it(
     desk.wait_for_url(re.compile(r"/caseload/$"))
     desk.get_by_role("link", name="Pat Patient").click()
     desk.get_by_role("link", name="Open the diary").click()
-    assert desk.locator("table.diary-table td", has_text="79.6%").is_visible()
+    expect(desk.locator("table.diary-table td", has_text="79.6%")).to_be_visible()
     screenshot(desk, "therapist-patient-diary-desktop")
     context.close()
 
@@ -86,15 +87,15 @@ def test_a_patient_reads_older_nights_page_by_page_on_a_phone(page, patient: Use
     sign_in(page, patient.email)
     page.get_by_role("link", name="Diary", exact=True).click()
     table = page.locator("table.diary-table")
-    assert table.locator("tbody tr").count() == 28
+    expect(table.locator("tbody tr")).to_have_count(28)
     older_label = f"{oldest:%a} {oldest.day} {oldest:%b}"
     assert older_label not in table.inner_text()
     page.get_by_role("link", name="Older nights").click()
     page.wait_for_url(re.compile(r"\?page=2#nights-heading$"))
     assert older_label in table.inner_text()
-    assert page.get_by_text("Page 2 of 2").is_visible()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert accessibility_violations(page) == []
     screenshot(page, "diary-older-nights-phone")
     page.get_by_role("link", name="Newer nights").click()
-    assert table.locator("tbody tr").count() == 28
+    expect(table.locator("tbody tr")).to_have_count(28)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.models import RotaLine
@@ -31,8 +32,8 @@ def test_an_admin_sets_a_night_shift_on_a_phone(page, clinic_admin: User, settin
     page.locator("#id_ends").fill("08:00")
     page.get_by_role("button", name="Add to the rota").click()
     page.wait_for_url(re.compile(r"/clinic/duty/rota/$"))
-    assert page.get_by_text("Added to the rota: nights@clinic.test.").is_visible()
-    assert page.get_by_text("Every Friday from 18:00 to 08:00 the next morning").is_visible()
+    expect(page.get_by_text("Added to the rota: nights@clinic.test.")).to_be_visible()
+    expect(page.get_by_text("Every Friday from 18:00 to 08:00 the next morning")).to_be_visible()
     line = RotaLine.objects.get()
     assert (line.weekday, f"{line.starts:%H:%M}", f"{line.ends:%H:%M}") == (4, "18:00", "08:00")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.models import ExerciseSession
@@ -28,7 +29,7 @@ def test_a_breathing_session_runs_to_the_end_and_the_therapist_sees_it(
     page.get_by_label("Breathe out for (seconds)").fill("5")
     page.get_by_label("Minutes").fill("1")
     page.get_by_role("button", name="Use this rhythm").click()
-    assert page.get_by_text("Breathe in gently through your nose for 3 seconds.").is_visible()
+    expect(page.get_by_text("Breathe in gently through your nose for 3 seconds.")).to_be_visible()
     page.get_by_role("button", name="Start").click()
     phase = page.locator(".pacer-phase")
     assert phase.get_attribute("aria-live") == "polite"
@@ -68,8 +69,8 @@ def test_a_breathing_session_runs_to_the_end_and_the_therapist_sees_it(
     staff.wait_for_url(re.compile(r"/caseload/$"))
     staff.goto(f"/patients/{patient.pk}/#relaxation")
     section = staff.locator("#relaxation")
-    assert section.is_visible()
-    assert section.get_by_text("Paced breathing: 1").is_visible()
+    expect(section).to_be_visible()
+    expect(section.get_by_text("Paced breathing: 1")).to_be_visible()
     screenshot(staff, "exercise-therapist-sees-it-phone")
     context.close()
 
@@ -82,7 +83,7 @@ def test_without_motion_the_pacer_is_a_count(page, patient: User) -> None:
     page.goto("/exercises/breathing/")
     page.get_by_role("button", name="Start").click()
     page.clock.run_for(1_000)
-    assert not page.locator(".pacer").is_visible()
+    expect(page.locator(".pacer")).to_be_hidden()
     assert page.locator(".pacer-count").text_content() == "3"
     screenshot(page, "exercise-breathing-reduced-motion-phone")
     page.goto("/exercises/muscles/")
@@ -93,7 +94,7 @@ def test_without_motion_the_pacer_is_a_count(page, patient: User) -> None:
     assert page.get_by_label("How many minutes did you practise?").input_value() == "1"
     assert page.locator(".step-now").text_content().startswith("Stopped.")
     assert page.locator(".step-count").text_content() == ""
-    assert page.locator(".exercise-steps li.current").count() == 0
+    expect(page.locator(".exercise-steps li.current")).to_have_count(0)
     screenshot(page, "exercise-muscles-stopped-phone")
     assert not ExerciseSession.objects.exists()
 

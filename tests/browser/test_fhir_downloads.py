@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.diary.actions import save_entry
@@ -48,7 +49,7 @@ def test_a_patient_downloads_their_record_for_a_health_record(request, size, pat
     page.wait_for_url(re.compile(r"/today/$"))
     page.goto("/my-data/")
     link = page.get_by_role("link", name="Download for a health record (FHIR)")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert page.evaluate(STICKING_OUT)["out"] == []
     screenshot(page, f"my-data-fhir-{size}")
     link.click()
@@ -72,7 +73,7 @@ def test_a_therapist_downloads_the_record_from_the_patient_page(
     staff_sign_in(page, therapist.email)
     page.goto(f"/patients/{patient.pk}/")
     link = page.get_by_role("link", name="Download record (FHIR)")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert page.evaluate(STICKING_OUT)["out"] == []
     screenshot(page, f"patient-page-fhir-{size}")
     with page.expect_download() as info:

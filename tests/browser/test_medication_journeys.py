@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.models import DiaryEntry, Medication, TaperPlan
@@ -47,7 +48,7 @@ def test_a_therapist_sets_a_plan_and_the_patient_logs_a_night_against_it(
     screenshot(desk, "taper-plan-new-desktop")
     desk.get_by_role("button", name="Suggest a draft").click()
     desk.wait_for_url(re.compile(r"/medication/plans/\d+/$"))
-    assert desk.get_by_text("A suggestion only.").is_visible()
+    expect(desk.get_by_text("A suggestion only.")).to_be_visible()
     assert desk.get_by_label("Step 2 dose (mg)").input_value() == "8"
     # The clinician edits: a gentler third step, and the prescriber who agreed.
     desk.get_by_label("Step 3 dose (mg)").fill("7")
@@ -56,7 +57,7 @@ def test_a_therapist_sets_a_plan_and_the_patient_logs_a_night_against_it(
     screenshot(desk, "taper-plan-draft-desktop")
     desk.get_by_role("button", name="Confirm plan as Dr Tess Ward").click()
     desk.wait_for_url(re.compile(r"/medication/$"))
-    assert desk.get_by_text("Plan confirmed by Dr Tess Ward").is_visible()
+    expect(desk.get_by_text("Plan confirmed by Dr Tess Ward")).to_be_visible()
     screenshot(desk, "taper-plan-confirmed-desktop")
     plan = TaperPlan.objects.get(patient=patient)
     assert plan.status == "active"
@@ -66,9 +67,9 @@ def test_a_therapist_sets_a_plan_and_the_patient_logs_a_night_against_it(
     sign_in(page, patient.email)
     page.get_by_role("link", name="Diary", exact=True).click()
     card = page.locator(".card-medication")
-    assert card.get_by_text("8 mg a night").is_visible()
-    assert card.get_by_text("7 mg a night").is_visible()
-    assert card.get_by_text(SAFETY).is_visible()
+    expect(card.get_by_text("8 mg a night")).to_be_visible()
+    expect(card.get_by_text("7 mg a night")).to_be_visible()
+    expect(card.get_by_text(SAFETY)).to_be_visible()
     screenshot(page, "taper-patient-diary-card-phone")
     page.get_by_role("link", name="Fill in this morning's diary").click()
     page.get_by_label("What time did you get into bed?").fill("22:45")
@@ -93,13 +94,13 @@ def test_a_therapist_sets_a_plan_and_the_patient_logs_a_night_against_it(
     entry = DiaryEntry.objects.get(patient=patient, diary_date=today)
     assert [d.dose_mg for d in entry.doses.all()] == [Decimal(8)]
     page.get_by_role("link", name="My sleep medicines").click()
-    assert page.get_by_role("cell", name="10 mg").is_visible()
+    expect(page.get_by_role("cell", name="10 mg")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "taper-my-medicines-phone")
 
     # Back on the desktop, the therapist sees the night against the plan.
     desk.reload()
-    assert desk.locator("table.dose-table td", has_text="as planned").first.is_visible()
+    expect(desk.locator("table.dose-table td", has_text="as planned").first).to_be_visible()
     screenshot(desk, "taper-therapist-after-night-desktop")
     desk.set_viewport_size({"width": 360, "height": 780})
     assert desk.evaluate("document.documentElement.scrollWidth") <= 360

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.models import Enrolment, PatientPause
@@ -20,28 +21,28 @@ def test_a_patient_pauses_and_resumes_on_a_phone(page, patient: User, therapist:
     sign_in(page, patient.email)
     page.wait_for_url(re.compile(r"/today/$"))
     page.get_by_role("link", name="Ill, travelling or need a break? Pause your programme").click()
-    assert page.get_by_role("heading", name="Take a break").is_visible()
+    expect(page.get_by_role("heading", name="Take a break")).to_be_visible()
     page.get_by_label("For how many days?").fill("30")
     page.get_by_role("button", name="Pause my programme").click()
     # A mistake says what is wrong and keeps the rest.
-    assert page.locator("p.error", has_text="Choose why you are taking a break.").is_visible()
+    expect(page.locator("p.error", has_text="Choose why you are taking a break.")).to_be_visible()
     assert page.get_by_label("For how many days?").input_value() == "30"
     screenshot(page, "pause-mistake-phone")
     page.get_by_label("I'm ill").check()
     page.get_by_label("For how many days?").fill("5")
     page.get_by_role("button", name="Pause my programme").click()
     page.wait_for_url(re.compile(r"/today/$"))
-    assert page.get_by_text("Your therapist has been told.").is_visible()
-    assert page.get_by_role("heading", name="You are taking a break").is_visible()
+    expect(page.get_by_text("Your therapist has been told.")).to_be_visible()
+    expect(page.get_by_role("heading", name="You are taking a break")).to_be_visible()
     # The patient's own break, not a therapist's: no "your therapist will let you know".
-    assert page.get_by_text("Your therapist will let you know").count() == 0
+    expect(page.get_by_text("Your therapist will let you know")).to_have_count(0)
     screenshot(page, "pause-today-phone")
     assert accessibility_violations(page) == []
     assert Enrolment.objects.current().get(patient=patient).status == "paused"
     page.get_by_role("button", name="I'm back: resume now").click()
     page.wait_for_url(re.compile(r"/today/$"))
-    assert page.get_by_text("Welcome back: your programme is on again.").is_visible()
-    assert page.get_by_role("heading", name="You are taking a break").count() == 0
+    expect(page.get_by_text("Welcome back: your programme is on again.")).to_be_visible()
+    expect(page.get_by_role("heading", name="You are taking a break")).to_have_count(0)
     screenshot(page, "pause-resumed-phone")
     assert PatientPause.objects.get(patient=patient).ended_on is not None
     assert Enrolment.objects.current().get(patient=patient).status == "active"

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.models import AdverseEvent
@@ -31,20 +32,20 @@ def test_a_patient_reports_a_problem_on_a_phone(
     page.get_by_label("When did it happen?").fill("2999-01-01")
     page.get_by_role("button", name="Send my report").click()
     # A mistake says what is wrong and keeps the rest.
-    assert page.locator("p.error", has_text="That day is in the future").is_visible()
-    assert page.locator("p.error", has_text="Please choose how serious it was.").is_visible()
+    expect(page.locator("p.error", has_text="That day is in the future")).to_be_visible()
+    expect(page.locator("p.error", has_text="Please choose how serious it was.")).to_be_visible()
     screenshot(page, "report-problem-mistake-phone")
     assert "stairs" in page.get_by_label("What happened?").input_value()
     page.get_by_label("When did it happen?").fill("2026-11-20")
     page.get_by_label("It got in the way of my daily life").check()
     page.get_by_role("button", name="Send my report").click()
     status = page.locator("#latest-report")
-    assert status.get_by_text("Your report was sent to your care team by email.").is_visible()
+    expect(status.get_by_text("Your report was sent to your care team by email.")).to_be_visible()
     screenshot(page, "report-problem-sent-phone")
     assert accessibility_violations(page) == []
     recipients = sorted(m.to[0] for m in mail.outbox if m.subject == SUBJECT)
     assert recipients == ["duty@clinic.test", therapist.email]
     assert AdverseEvent.objects.get().emailed_to == [therapist.email, "duty@clinic.test"]
     page.get_by_role("link", name="About this software").click()
-    assert page.get_by_role("heading", name="About this software").is_visible()
+    expect(page.get_by_role("heading", name="About this software")).to_be_visible()
     screenshot(page, "about-phone")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.diary.actions import save_entry
@@ -46,12 +47,12 @@ def test_a_reported_change_reopens_the_screen_and_a_safety_critical_job_holds_th
 
     sign_in(page, patient.email)
     page.get_by_role("link", name="Sleep window").first.click()
-    assert page.get_by_text("In bed not before 00:15, up at 06:30 every day.").is_visible()
+    expect(page.get_by_text("In bed not before 00:15, up at 06:30 every day.")).to_be_visible()
     page.get_by_role("button", name="Something has changed").click()
     assert page.get_by_role(
         "heading", name="Your window is on hold: please answer the safety questions again"
     ).is_visible()
-    assert page.get_by_text("You told us something has changed.").is_visible()
+    expect(page.get_by_text("You told us something has changed.")).to_be_visible()
     screenshot(page, "rescreen-due-phone")
     for fieldset in page.locator("form[action$='/sleep-window/screen/'] fieldset").all():
         legend = fieldset.locator("legend").inner_text()
@@ -59,13 +60,13 @@ def test_a_reported_change_reopens_the_screen_and_a_safety_critical_job_holds_th
         fieldset.get_by_text("Yes" if yes else "No", exact=True).click()
     page.get_by_role("button", name="Send my answers").click()
 
-    assert page.get_by_role("heading", name="Your window is on hold", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Your window is on hold", exact=True)).to_be_visible()
     assert page.get_by_text(
         "Some of your new answers mean your therapist should decide with you whether to go on."
     ).first.is_visible()
     assert page.get_by_text("Do not drive or use machinery when you feel drowsy.").is_visible()
     # The window itself stays as it was.
-    assert page.get_by_text("In bed not before 00:15, up at 06:30 every day.").is_visible()
+    expect(page.get_by_text("In bed not before 00:15, up at 06:30 every day.")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "rescreen-window-held-phone")
     screen = SafetyScreen.objects.filter(patient=patient).first()

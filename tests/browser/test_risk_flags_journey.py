@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.models import RiskRule
@@ -37,7 +38,7 @@ def test_a_phrase_an_admin_adds_reaches_the_alerts_page(
     page.get_by_label("On: start the risk workflow").check()
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/clinic/risk-flags/$"))
-    assert page.get_by_text("It is checked from now on.").is_visible()
+    expect(page.get_by_text("It is checked from now on.")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "risk-flags-admin-phone")
     assert RiskRule.objects.get(phrase="can't go on").is_active
@@ -62,7 +63,7 @@ def test_a_phrase_an_admin_adds_reaches_the_alerts_page(
     phone.get_by_role("button", name="Save this morning's diary").click()
     phone.wait_for_url(re.compile(r"/diary/$"))
     crisis = phone.locator('.messages div.crisis[role="alert"]')
-    assert crisis.is_visible()
+    expect(crisis).to_be_visible()
     assert "please talk to someone now" in crisis.inner_text()
     assert "We have alerted your care team" in crisis.inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
@@ -73,6 +74,6 @@ def test_a_phrase_an_admin_adds_reaches_the_alerts_page(
     card = page.locator("section.card-urgent").first
     assert "Matched the clinic's risk flag “can't go on” in a diary note" in card.inner_text()
     assert "I can’t go on." in card.inner_text()
-    assert page.get_by_role("heading", name="Alerts on your devices").is_visible()
+    expect(page.get_by_role("heading", name="Alerts on your devices")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "risk-alerts-flag-admin-phone")

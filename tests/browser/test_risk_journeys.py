@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.models import Role, User
 from program import tasks
@@ -93,7 +94,7 @@ def test_a_self_harm_answer_reaches_a_person_and_escalates_when_nobody_acknowled
 
     # The crisis lines at once, and only what happened: an email went to people.
     crisis = page.locator('div[role="alert"]').filter(has=page.locator(".crisis-lines"))
-    assert crisis.locator('a[href="tel:116123"]').first.is_visible()
+    expect(crisis.locator('a[href="tel:116123"]').first).to_be_visible()
     text = page.locator("main").inner_text()
     assert TOLD in text and NOT_TOLD not in text
     assert "Your therapist has been told" not in text
@@ -137,6 +138,6 @@ def test_a_patient_nobody_can_be_told_about_reads_so_and_whom_to_call(
     answer_self_harm(page, "screen")
     text = page.locator("main").inner_text()
     assert NOT_TOLD in text and TOLD not in text
-    assert page.locator(".crisis-lines").first.is_visible()
+    expect(page.locator(".crisis-lines").first).to_be_visible()
     assert mail.outbox == []
     screenshot(page, "risk-screen-nobody-phone")

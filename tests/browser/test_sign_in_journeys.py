@@ -11,6 +11,7 @@ import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.conftest import PASSWORD, TOTP_SECRET
@@ -42,8 +43,8 @@ def test_a_patient_signs_in_and_sees_their_week(page, patient: User) -> None:
     page.get_by_role("link", name="Sign in").first.click()
     sign_in(page, patient.email)
     page.wait_for_url(re.compile(r"/today/$"))
-    assert page.get_by_role("heading", name=re.compile(r"Week \d of 6")).is_visible()
-    assert page.get_by_text("Dr Tess Ward").is_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"Week \d of 6"))).to_be_visible()
+    expect(page.get_by_text("Dr Tess Ward")).to_be_visible()
     # Nothing overflows a 360 px screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "patient-today-phone")
@@ -57,11 +58,11 @@ def test_a_therapist_signs_in_with_a_code_and_sees_only_their_caseload(
     page.get_by_label("Code from your authenticator app").fill(totp_code())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/caseload/$"))
-    assert page.get_by_role("link", name="Pat Patient").is_visible()
-    assert page.get_by_text("Ola Outsider").count() == 0
+    expect(page.get_by_role("link", name="Pat Patient")).to_be_visible()
+    expect(page.get_by_text("Ola Outsider")).to_have_count(0)
     screenshot(page, "therapist-caseload-phone")
     page.get_by_role("link", name="Pat Patient").click()
-    assert page.get_by_role("heading", name="Pat Patient").is_visible()
+    expect(page.get_by_role("heading", name="Pat Patient")).to_be_visible()
 
 
 def test_an_admin_signs_in_with_a_code_and_reaches_the_clinic_and_the_admin(
@@ -72,13 +73,13 @@ def test_an_admin_signs_in_with_a_code_and_reaches_the_clinic_and_the_admin(
     page.get_by_label("Code from your authenticator app").fill(totp_code())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/clinic/$"))
-    assert page.get_by_role("heading", name="Clinic overview").is_visible()
+    expect(page.get_by_role("heading", name="Clinic overview")).to_be_visible()
     screenshot(page, "admin-clinic-desktop")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Curriculum").click()
     page.wait_for_url(re.compile(r"/clinic/curriculum/$"))
     # The Django admin stays open to clinic admins for what the app's pages do not do.
     page.goto("/admin/")
-    assert page.get_by_text("Clinic administration").first.is_visible()
+    expect(page.get_by_text("Clinic administration").first).to_be_visible()
 
 
 def test_a_new_therapist_must_set_up_two_factor_authentication(page, db) -> None:
@@ -93,7 +94,7 @@ def test_a_new_therapist_must_set_up_two_factor_authentication(page, db) -> None
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r"/2fa/totp/activate/"))
-    assert page.get_by_role("heading", name="Set up two-step sign-in").is_visible()
+    expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
     screenshot(page, "therapist-mfa-setup-phone")
 
 
@@ -106,7 +107,7 @@ def test_a_patient_accepts_an_invitation_and_starts_week_one(
         therapist=therapist, email="invitee@example.test", programme=programme, name="Ivy"
     )
     page.goto(issued.path)
-    assert page.get_by_text("Dr Tess Ward has invited you").is_visible()
+    expect(page.get_by_text("Dr Tess Ward has invited you")).to_be_visible()
     page.get_by_label("Your name").fill("Ivy Invitee")
     page.get_by_label("Your time zone").select_option("Europe/Paris")
     page.get_by_label("Your date of birth").fill("1979-04-12")
@@ -115,7 +116,7 @@ def test_a_patient_accepts_an_invitation_and_starts_week_one(
     page.get_by_label("I agree").check()
     page.get_by_role("button", name="Create my account").click()
     # A mistake keeps everything else that was typed.
-    assert page.locator("p.error", has_text="The two passwords do not match.").is_visible()
+    expect(page.locator("p.error", has_text="The two passwords do not match.")).to_be_visible()
     assert page.get_by_label("Your name").input_value() == "Ivy Invitee"
     assert page.get_by_label("Your time zone").input_value() == "Europe/Paris"
     assert page.get_by_label("Your date of birth").input_value() == "1979-04-12"
@@ -124,6 +125,6 @@ def test_a_patient_accepts_an_invitation_and_starts_week_one(
     page.get_by_label("The same password again").fill("tired of lying awake 3")
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_url(re.compile(r"/today/$"))
-    assert page.get_by_role("heading", name="Week 1 of 6").is_visible()
+    expect(page.get_by_role("heading", name="Week 1 of 6")).to_be_visible()
     screenshot(page, "invited-patient-week1-phone")
     assert User.objects.get(email="invitee@example.test").time_zone == "Europe/Paris"

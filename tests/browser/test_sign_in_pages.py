@@ -39,10 +39,12 @@ def test_a_therapist_signs_in_with_their_authenticator_app(
     page = request.getfixturevalue(fixture)
 
     page.goto("/accounts/login/")
-    assert page.get_by_role("heading", name="Sign in", exact=True).is_visible()
-    assert page.get_by_label("Remember me on this device").is_visible()
-    assert page.get_by_text("Your therapist sends you an invitation by email.").is_visible()
-    assert page.get_by_role("link", name=re.compile("sign up|create an account", re.I)).count() == 0
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+    expect(page.get_by_label("Remember me on this device")).to_be_visible()
+    expect(page.get_by_text("Your therapist sends you an invitation by email.")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("sign up|create an account", re.I))
+    ).to_have_count(0)
     forgot = page.get_by_role("link", name="Forgot your password?").bounding_box()
     assert forgot is not None and forgot["height"] >= 24 and forgot["width"] >= 24
     assert_fits(page, width)
@@ -65,7 +67,7 @@ def test_a_therapist_signs_in_with_their_authenticator_app(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    assert page.get_by_role("heading", name="Two-step sign-in").is_visible()
+    expect(page.get_by_role("heading", name="Two-step sign-in")).to_be_visible()
     code = page.get_by_label("Code from your authenticator app")
     assert code.get_attribute("autocomplete") == "one-time-code"
     assert_fits(page, width)
@@ -75,7 +77,7 @@ def test_a_therapist_signs_in_with_their_authenticator_app(
     code.fill(totp_code())
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(re.compile(r"/caseload/$"))
-    assert page.get_by_role("link", name="Pat Patient").is_visible()
+    expect(page.get_by_role("link", name="Pat Patient")).to_be_visible()
     assert not found, "\n".join(found)
 
 
@@ -90,12 +92,14 @@ def test_setting_up_an_authenticator_app_fits_a_phone_and_is_accessible(page, db
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.goto("/accounts/2fa/totp/activate/")
     page.wait_for_url(re.compile(r"/reauthenticate/"))
-    assert page.get_by_role("heading", name="Confirm it is you").is_visible()
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
     found = problems(page)
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r"/2fa/totp/activate/"))
-    assert page.get_by_role("img", name="QR code to scan with your authenticator app").is_visible()
+    expect(
+        page.get_by_role("img", name="QR code to scan with your authenticator app")
+    ).to_be_visible()
     assert len(page.locator("#authenticator_secret").inner_text().strip()) >= 16
     assert_fits(page, 360)
     screenshot(page, "two-step-set-up-phone")

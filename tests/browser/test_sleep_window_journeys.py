@@ -7,6 +7,7 @@ import re
 from datetime import time, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.diary.actions import save_entry
@@ -46,7 +47,7 @@ def test_the_therapist_approves_and_the_patient_sees_the_new_bedtime(
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_label("What time will you get up every day").fill("06:30")
     page.get_by_role("button", name="Work out my window").click()
-    assert page.get_by_text("Your first window is with your therapist").is_visible()
+    expect(page.get_by_text("Your first window is with your therapist")).to_be_visible()
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     desk = context.new_page()
@@ -55,15 +56,15 @@ def test_the_therapist_approves_and_the_patient_sees_the_new_bedtime(
     desk.get_by_role("button", name="Sign in").click()
     desk.wait_for_url(re.compile(r"/caseload/$"))
     desk.goto(f"/patients/{patient.pk}/sleep-window/")
-    assert desk.get_by_text("6h 15m").first.is_visible()  # mean TST 370 -> 375
+    expect(desk.get_by_text("6h 15m").first).to_be_visible()  # mean TST 370 -> 375
     screenshot(desk, "therapist-sleep-window-desktop")
     desk.get_by_text("Approve", exact=True).click()
     desk.get_by_role("button", name="Confirm decision").click()
-    assert desk.get_by_text("Approved. The patient sees the new window now.").is_visible()
+    expect(desk.get_by_text("Approved. The patient sees the new window now.")).to_be_visible()
     context.close()
 
     page.reload()
-    assert page.get_by_text("In bed not before 00:15, up at 06:30 every day.").is_visible()
+    expect(page.get_by_text("In bed not before 00:15, up at 06:30 every day.")).to_be_visible()
     screenshot(page, "sleep-window-tonight-phone")
     page.get_by_role("link", name="Today").click()
-    assert page.get_by_text("Tonight's sleep window").is_visible()
+    expect(page.get_by_text("Tonight's sleep window")).to_be_visible()

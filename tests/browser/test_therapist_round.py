@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from program.demo.clinic import DEMO_PASSWORD, load_demo
@@ -33,31 +34,31 @@ def test_the_demo_therapists_weekly_round(desktop_page, programme) -> None:
     demo_sign_in(desk, "therapist@example.com", staff=True)
     desk.wait_for_url(re.compile(r"/caseload/$"))
     # Sorted by who needs attention: Chloe's window to approve and Frank's lapsed diary.
-    assert desk.get_by_role("link", name="1 to decide").is_visible()
-    assert desk.get_by_text("−9 from baseline").is_visible()  # Dev: ISI 19 → 10
+    expect(desk.get_by_role("link", name="1 to decide")).to_be_visible()
+    expect(desk.get_by_text("−9 from baseline")).to_be_visible()  # Dev: ISI 19 → 10
     screenshot(desk, "round-caseload-desktop")
 
     desk.get_by_role("link", name="Chloe (week 3)").click()
     # The patient page's sections are folded; a link to a section's anchor opens it.
     assert desk.get_by_role("heading", name="Insomnia Severity Index (ISI)").is_hidden()
     desk.get_by_role("link", name="Questionnaires", exact=True).click()
-    assert desk.get_by_role("heading", name="Insomnia Severity Index (ISI)").is_visible()
-    assert desk.get_by_text("needs licensed wording").first.is_visible()
+    expect(desk.get_by_role("heading", name="Insomnia Severity Index (ISI)")).to_be_visible()
+    expect(desk.get_by_text("needs licensed wording").first).to_be_visible()
     screenshot(desk, "round-patient-desktop")
 
     desk.get_by_role("link", name=re.compile("Sleep window and safety screen")).click()
     desk.get_by_text("Approve", exact=True).click()
     desk.get_by_role("button", name="Confirm decision").click()
-    assert desk.get_by_text("Approved. The patient sees the new window now.").is_visible()
+    expect(desk.get_by_text("Approved. The patient sees the new window now.")).to_be_visible()
 
     desk.goto(desk.url.replace("sleep-window/", ""))
     desk.get_by_role("link", name="Messages", exact=True).click()
-    assert desk.get_by_text("read in bed").is_visible()  # the latest, in the folded section
+    expect(desk.get_by_text("read in bed")).to_be_visible()  # the latest, in the folded section
     desk.get_by_role("link", name="Open the conversation").click()
-    assert desk.get_by_text("read in bed").is_visible()
+    expect(desk.get_by_text("read in bed")).to_be_visible()
     desk.get_by_label("Your message").fill("Better to get up and read in another room.")
     desk.get_by_role("button", name="Send").click()
-    assert desk.get_by_text("Message sent.").is_visible()
+    expect(desk.get_by_text("Message sent.")).to_be_visible()
     screenshot(desk, "round-messages-desktop")
     desk.get_by_role("link", name=re.compile("Chloe")).first.click()
     desk.get_by_role("link", name="Notes", exact=True).click()
@@ -65,21 +66,21 @@ def test_the_demo_therapists_weekly_round(desktop_page, programme) -> None:
         "Approved this week's window; agreed a wind-down routine."
     )
     desk.get_by_role("button", name="Save note").click()
-    assert desk.get_by_text("Note saved.").is_visible()
-    assert desk.get_by_text("agreed a wind-down routine").is_visible()
+    expect(desk.get_by_text("Note saved.")).to_be_visible()
+    expect(desk.get_by_text("agreed a wind-down routine")).to_be_visible()
     desk.get_by_role("link", name=re.compile("^Edit")).first.click()
     desk.get_by_label("Note (private to the care team)").fill(
         "Approved this week's window; agreed a wind-down routine from 22:30."
     )
     desk.get_by_role("button", name="Save changes").click()
-    assert desk.get_by_text("Earlier versions (1)").first.is_visible()
+    expect(desk.get_by_text("Earlier versions (1)").first).to_be_visible()
     screenshot(desk, "round-notes-desktop")
 
     desk.get_by_role("link", name="Printable summary").first.click()
     desk.get_by_role("link", name="Include the care team's notes").click()
-    assert desk.get_by_text("from 22:30").is_visible()
+    expect(desk.get_by_text("from 22:30")).to_be_visible()
     desk.emulate_media(media="print")
-    assert not desk.locator(".site-header").is_visible()  # the print stylesheet hides menus
+    expect(desk.locator(".site-header")).to_be_hidden()  # the print stylesheet hides menus
     screenshot(desk, "round-summary-print")
     desk.emulate_media(media="screen")
 
@@ -98,14 +99,14 @@ def test_a_self_harm_answer_shows_crisis_contacts_and_flags_the_therapist(
 
     sign_in(page, patient.email)
     page.get_by_role("link", name="Progress", exact=True).click()
-    assert page.get_by_text("has not loaded this questionnaire").is_visible()  # the ISI
+    expect(page.get_by_text("has not loaded this questionnaire")).to_be_visible()  # the ISI
     page.get_by_role("link", name="Patient Health Questionnaire (PHQ-9)").click()
     for fieldset in page.locator("fieldset.question").all()[:8]:
         fieldset.get_by_text("Not at all", exact=True).click()
     page.locator("fieldset.question").nth(8).get_by_text("Several days", exact=True).click()
     screenshot(page, "phq9-phone")
     page.get_by_role("button", name="Send my answers").click()
-    assert page.locator(".crisis").get_by_text("116 123").is_visible()
+    expect(page.locator(".crisis").get_by_text("116 123")).to_be_visible()
     screenshot(page, "phq9-crisis-phone")
 
     from .test_sign_in_journeys import sign_in as staff_sign_in

@@ -16,6 +16,7 @@ import re
 from datetime import time, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import Role, User
 from program.diary.actions import save_entry
@@ -112,29 +113,32 @@ def main_menu(page):  # type: ignore[no-untyped-def]
 
 
 def no_sideways_scroll(page) -> bool:  # type: ignore[no-untyped-def]
+    # A click that starts a navigation returns once the new page has committed, before
+    # it has a document to measure: wait for it to load.
+    page.wait_for_load_state()
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def walk_the_round(page, recommendations: list[Recommendation], name: str) -> Counter:  # type: ignore[no-untyped-def]
     counter = Counter(page)
     counter.click(main_menu(page).get_by_role("link", name="This week"))
-    assert page.get_by_text("10 patients need you this week.").is_visible()
+    expect(page.get_by_text("10 patients need you this week.")).to_be_visible()
     screenshot(page, f"weekly-round-list-{name}")
     problems = accessibility_violations(page)
     assert no_sideways_scroll(page)
     counter.click(page.get_by_role("link", name="Start the round"))
     for n in range(1, 11):
         # Each decision takes its patient off the round: the next is first of those left.
-        assert page.get_by_text(f"Patient 1 of {11 - n} on this week's round").is_visible()
+        expect(page.get_by_text(f"Patient 1 of {11 - n} on this week's round")).to_be_visible()
         if n == 1:
             screenshot(page, f"weekly-round-card-{name}")
             problems += accessibility_violations(page)
             assert no_sideways_scroll(page)
-        assert page.get_by_text("Sleep efficiency", exact=True).is_visible()
+        expect(page.get_by_text("Sleep efficiency", exact=True)).to_be_visible()
         counter.click(page.get_by_role("button", name="Confirm decision"))
-        assert page.get_by_text("Approved. The patient sees the new window now.").is_visible()
-    assert page.get_by_text("That was the last item: your round is done.").is_visible()
-    assert page.get_by_text("Nothing needs you this week").is_visible()
+        expect(page.get_by_text("Approved. The patient sees the new window now.")).to_be_visible()
+    expect(page.get_by_text("That was the last item: your round is done.")).to_be_visible()
+    expect(page.get_by_text("Nothing needs you this week")).to_be_visible()
     screenshot(page, f"weekly-round-done-{name}")
     assert not problems, problems
     for recommendation in recommendations:
@@ -166,7 +170,7 @@ def test_a_round_of_ten_before_and_after(desktop_page, page, programme, settings
         counter.click(desk.get_by_role("link", name=name, exact=True))
         counter.click(desk.get_by_role("link", name=re.compile("Sleep window and safety screen")))
         counter.click(desk.get_by_role("button", name="Confirm decision"))
-        assert desk.get_by_text("Approved. The patient sees the new window now.").is_visible()
+        expect(desk.get_by_text("Approved. The patient sees the new window now.")).to_be_visible()
         counter.click(main_menu(desk).get_by_role("link", name="Caseload"))
     assert (counter.clicks, counter.loads) == (40, 40)
     desk.context.clear_cookies()
@@ -251,17 +255,17 @@ def test_a_card_with_every_kind_of_item_fits_a_phone(page, therapist, patient, m
     assert not accessibility_violations(page)
     # The alert first: marking it seen keeps the card (two decisions are left on it).
     page.get_by_role("button", name="Mark as seen").click()
-    assert page.get_by_text("Marked as seen. Follow your clinic's risk procedure.").is_visible()
-    assert page.get_by_role("heading", name="Positive safety screen to decide").is_visible()
+    expect(page.get_by_text("Marked as seen. Follow your clinic's risk procedure.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Positive safety screen to decide")).to_be_visible()
     # The taper plan, confirmed in place: its steps are on the card, the button confirms
     # it once and the card stays (the window and the screen still wait).
     plan = page.get_by_role("region", name=re.compile("Taper plan for zopiclone"))
-    assert plan.get_by_role("table").is_visible()
+    expect(plan.get_by_role("table")).to_be_visible()
     plan.get_by_label("Note for the plan's history").fill("Agreed with the GP.")
     plan.get_by_role("button", name=re.compile("^Confirm plan as")).click()
-    assert page.get_by_text("Plan confirmed by Dr Tess Ward.").is_visible()
-    assert page.get_by_role("heading", name="Positive safety screen to decide").is_visible()
-    assert page.get_by_role("heading", name=re.compile("Taper plan for")).count() == 0
+    expect(page.get_by_text("Plan confirmed by Dr Tess Ward.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Positive safety screen to decide")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Taper plan for"))).to_have_count(0)
     assert no_sideways_scroll(page)
     screenshot(page, "weekly-round-plan-confirmed-phone")
     assert not accessibility_violations(page)
