@@ -134,6 +134,11 @@ urlpatterns = [
         name="record_result",
     ),
     path(
+        "patients/<int:patient_id>/assessments/import-fhir/",
+        assessments.import_fhir,
+        name="import_fhir",
+    ),
+    path(
         "patients/<int:patient_id>/alerts/<int:alert_id>/acknowledge/",
         risk.acknowledge_alert,
         name="acknowledge_alert",

@@ -199,6 +199,12 @@ ROWS = [
         args="instrument"),
     row("program:questionnaire_result", "get", LOGIN, 200,    404,    403,      403,    403,
         args="assessment"),
+    # Results from another system's FHIR file: the patient's own therapist (an empty
+    # upload shows the form again with its error).
+    row("program:import_fhir",         "get",  LOGIN, 403,    403,    200,      404,    403,
+        args="patient"),
+    row("program:import_fhir",         "post", LOGIN, 403,    403,    200,      404,    403,
+        args="patient"),
     row("program:record_result",       "post", LOGIN, 403,    403,    HOME,     404,    403,
         args="patient"),
     # A risk alert: the patient's own therapist acknowledges it, and so may the duty list

@@ -22,22 +22,23 @@ class QuestionnaireForm(forms.Form):
             )
 
 
+OCCASIONS = [
+    ("baseline", _("Baseline")),
+    ("week-2", _("End of week 2")),
+    ("week-4", _("End of week 4")),
+    ("week-6", _("End of week 6")),
+    ("follow-up", _("Follow-up")),
+    ("other", _("Other")),
+]
+
+
 class RecordResultForm(forms.Form):
     """A total entered by a clinician from a licensed paper form or an earlier result."""
 
     instrument = forms.ChoiceField(choices=[])
     total = forms.IntegerField(min_value=0, max_value=28)
     completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    occasion = forms.ChoiceField(
-        choices=[
-            ("baseline", _("Baseline")),
-            ("week-2", _("End of week 2")),
-            ("week-4", _("End of week 4")),
-            ("week-6", _("End of week 6")),
-            ("follow-up", _("Follow-up")),
-            ("other", _("Other")),
-        ]
-    )
+    occasion = forms.ChoiceField(choices=OCCASIONS)
 
     def __init__(self, instruments: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,3 +56,19 @@ class RecordResultForm(forms.Form):
                 "total", f"A {instrument.short_name} total is at most {instrument.scale.max_total}."
             )
         return data
+
+
+class FhirImportForm(forms.Form):
+    """A FHIR JSON file of questionnaire results from another system (fhir_import)."""
+
+    file = forms.FileField(
+        label=_("FHIR file (JSON)"),
+        help_text=_(
+            "A Bundle or a single QuestionnaireResponse or Observation, as another system "
+            "or this app's FHIR download writes it; at most 2 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/fhir+json"}),
+    )
+    occasion = forms.ChoiceField(
+        label=_("These results are from"), choices=OCCASIONS, initial="other"
+    )

@@ -20,7 +20,8 @@ from accounts.access import (
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments import actions as service
-from program.assessments.forms import QuestionnaireForm, RecordResultForm
+from program.assessments import fhir_import
+from program.assessments.forms import FhirImportForm, QuestionnaireForm, RecordResultForm
 from program.clinical_text import CRISIS_MESSAGE
 from program.diary import charts
 from program.enrolment.actions import current_enrolment
@@ -147,3 +148,33 @@ def record_result(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRes
         messages.error(request, _("Result not saved: %(errors)s") % {"errors": errors})
     # Back to the patient page's questionnaires, unfolded by its anchor.
     return redirect(reverse("program:patient_detail", args=[patient.pk]) + "#questionnaires")
+
+
+@therapist_required
+def import_fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """Questionnaire results from another system's FHIR file, all or nothing, with a
+    report row by row (program/assessments/fhir_import.py)."""
+    patient = get_patient_for(request, patient_id)
+    form = FhirImportForm(request.POST or None, request.FILES or None)
+    report = None
+    file_error = ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > fhir_import.MAX_BYTES:
+                raise fhir_import.ImportFileError(_("The file is larger than 2 MB."))
+            report = fhir_import.check(upload.read(), patient)
+            if not report.problems:
+                fhir_import.save(
+                    report, patient=patient, by=request.user, occasion=form.cleaned_data["occasion"]
+                )
+        except fhir_import.ImportFileError as exc:
+            file_error = str(exc)
+    ctx = {
+        "patient": patient,
+        "form": form,
+        "report": report,
+        "file_error": file_error,
+        "risk_rows": [r for r in report.saved if r.risk] if report else [],
+    }
+    return render(request, "program/fhir_import.html", ctx)

@@ -1,0 +1,340 @@
+"""Questionnaire results from another system, read from a FHIR R4 file (docs/fhir.md, "Import").
+
+A therapist uploads, for one of their patients, a FHIR JSON file: a ``Bundle`` (any type)
+or a single resource. Each resource is validated with ``fhir.resources``' R4B models and
+read into a row of a report:
+
+- a ``QuestionnaireResponse`` of a questionnaire the app knows (its canonical URL ends in
+  ``/fhir/Questionnaire/{key}``, as this app's export writes it), every item answered with
+  an integer in the scale's range: scored as the patient's own answers would be;
+- an ``Observation`` of a questionnaire total (LOINC PHQ-9 ``44261-6``, GAD-7 ``70274-6``,
+  or the app's own ``{key}-total`` codes) that is not derived from a response in the file:
+  a total, as a clinician enters one from a paper form.
+
+Everything else is listed as not imported, with the reason. The file is all or nothing:
+one row in error and nothing is saved, so a corrected file can be uploaded again without
+doubles; a result already in the record (same questionnaire, day, total and answers) is
+not saved twice. Results are kept as entered by the clinician who imported them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
+
+from accounts.models import User
+from program.assessments import actions
+from program.assessments.models import Assessment, Instrument, RiskAlert
+from program.enrolment.models import Enrolment
+from program.risk import actions as risk
+from program.rules import scoring
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_RESOURCES = 2000
+LOINC = "http://loinc.org"
+LOINC_TOTALS = {"44261-6": "phq9", "70274-6": "gad7"}
+LOCAL_SYSTEM_END = "/fhir/CodeSystem/cbti"
+QUESTIONNAIRE_PATH = "/fhir/Questionnaire/"
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (not JSON, not FHIR, too large)."""
+
+
+@dataclass
+class Row:
+    number: int
+    resource: str  # "QuestionnaireResponse/abc"
+    what: str = ""  # "PHQ-9 on 3 Dec 2026: total 7"
+    problem: str = ""  # a reason the file cannot be imported
+    skipped: str = ""  # a reason this resource is not imported (the rest may be)
+    saved: bool = False
+    duplicate: bool = False
+    risk: bool = False
+    # What to save: (instrument, completed_on, answers or None, total).
+    result: tuple[Instrument, date, dict[str, int] | None, int] | None = field(
+        default=None, repr=False
+    )
+
+
+@dataclass
+class Report:
+    rows: list[Row]
+
+    @property
+    def problems(self) -> list[Row]:
+        return [r for r in self.rows if r.problem]
+
+    @property
+    def saved(self) -> list[Row]:
+        return [r for r in self.rows if r.saved]
+
+
+def read_resources(raw: bytes) -> list[Any]:
+    """The resources of the file, in order: the entries of a Bundle (each checked later:
+    an entry may be anything), or the one resource."""
+    if len(raw) > MAX_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportFileError(_("This is not a JSON file (%(why)s).") % {"why": exc}) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
+        raise ImportFileError(_("This is not a FHIR resource: it has no resourceType."))
+    if data["resourceType"] != "Bundle":
+        return [data]
+    entries = data.get("entry") or []
+    if not isinstance(entries, list):
+        raise ImportFileError(_("The bundle's entries are not a list."))
+    if len(entries) > MAX_RESOURCES:
+        raise ImportFileError(
+            _("The bundle holds more than %(n)s resources: split it.") % {"n": MAX_RESOURCES}
+        )
+    return [e.get("resource") if isinstance(e, dict) else None for e in entries]
+
+
+def _response_refs(raw: bytes) -> set[str]:
+    """How the file's responses may be referred to: ``QuestionnaireResponse/{id}``, or the
+    entry's ``fullUrl`` (``urn:uuid:…``, as this app's export links them)."""
+    data = json.loads(raw)
+    entries = (
+        data.get("entry") or [] if data.get("resourceType") == "Bundle" else [{"resource": data}]
+    )
+    refs = set()
+    for entry in entries:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict) and resource.get("resourceType") == "QuestionnaireResponse":
+            refs.add(f"QuestionnaireResponse/{resource.get('id')}")
+            if isinstance(entry.get("fullUrl"), str):
+                refs.add(entry["fullUrl"])
+    return refs
+
+
+def _validation_words(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:3]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "__root__")
+        parts.append(f"{where}: {error.get('msg', '')}" if where else str(error.get("msg", "")))
+    return "; ".join(parts)
+
+
+def _validate(resource: Any) -> tuple[str, str]:
+    """(resource type, a problem or '') after validating against FHIR R4B."""
+    if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+        return "?", _("Not a FHIR resource (no resourceType).")
+    kind = resource["resourceType"]
+    try:
+        model = get_fhir_model_class(kind)
+    except KeyError:
+        return kind, _("%(kind)s is not a FHIR R4 resource type.") % {"kind": kind}
+    try:
+        model.model_validate(resource)
+    except ValidationError as exc:
+        return kind, _("Not valid FHIR R4: %(why)s") % {"why": _validation_words(exc)}
+    return kind, ""
+
+
+def _day(value: Any, zone_of: User) -> date | None:
+    """The patient's date of a FHIR date or dateTime (an instant is read in their zone)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    if len(value) == 10:
+        return date.fromisoformat(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone_of.zone).date()
+
+
+def _instrument_of_url(url: Any, instruments: dict[str, Instrument]) -> Instrument | None:
+    if not isinstance(url, str) or QUESTIONNAIRE_PATH not in url:
+        return None
+    key = url.split(QUESTIONNAIRE_PATH, 1)[1].split("|", 1)[0].strip("/")
+    return instruments.get(key)
+
+
+def _instrument_of_code(code: Any, instruments: dict[str, Instrument]) -> Instrument | None:
+    for coding in (code or {}).get("coding") or []:
+        system, value = coding.get("system") or "", coding.get("code") or ""
+        if system == LOINC and value in LOINC_TOTALS:
+            return instruments.get(LOINC_TOTALS[value])
+        if system.endswith(LOCAL_SYSTEM_END) and value.endswith("-total"):
+            return instruments.get(value.removesuffix("-total"))
+    return None
+
+
+def _answers(resource: dict[str, Any], instrument: Instrument) -> tuple[dict[str, int], str]:
+    scale = instrument.scale
+    given: dict[str, int] = {}
+    for item in resource.get("item") or []:
+        values = [a.get("valueInteger") for a in item.get("answer") or []]
+        if len(values) != 1 or not isinstance(values[0], int):
+            return {}, _("Item %(key)s has no single whole-number answer.") % {
+                "key": item.get("linkId")
+            }
+        given[str(item.get("linkId"))] = values[0]
+    missing = [k for k in scale.item_keys if k not in given]
+    if missing:
+        return {}, _("Items not answered: %(keys)s.") % {"keys": ", ".join(missing)}
+    unknown = sorted(set(given) - set(scale.item_keys))
+    if unknown:
+        return {}, _("Items this questionnaire does not have: %(keys)s.") % {
+            "keys": ", ".join(unknown)
+        }
+    for key in scale.item_keys:
+        if not scale.min_value <= given[key] <= scale.max_value:
+            return {}, _("Item %(key)s must be between %(low)s and %(high)s.") % {
+                "key": key,
+                "low": scale.min_value,
+                "high": scale.max_value,
+            }
+    return given, ""
+
+
+def _when(value: Any, patient: User, today: date) -> tuple[date | None, str]:
+    try:
+        day = _day(value, patient)
+    except ValueError:
+        day = None
+    if day is None:
+        return None, _("It has no date the app can read.")
+    if day > today:
+        return None, _("Its date, %(day)s, is in the future.") % {"day": day.isoformat()}
+    return day, ""
+
+
+def _read_response(row: Row, resource: dict[str, Any], patient: User, ctx: dict[str, Any]) -> None:
+    instrument = _instrument_of_url(resource.get("questionnaire"), ctx["instruments"])
+    if instrument is None:
+        row.skipped = _("Not imported: a questionnaire the app does not know (%(url)s).") % {
+            "url": resource.get("questionnaire") or "?"
+        }
+        return
+    if resource.get("status") not in ("completed", "amended"):
+        row.problem = _("Not completed (status %(status)s).") % {"status": resource.get("status")}
+        return
+    day, row.problem = _when(resource.get("authored"), patient, ctx["today"])
+    answers, why = _answers(resource, instrument)
+    row.problem = row.problem or why
+    if row.problem or day is None:
+        return
+    result = scoring.score(instrument.scale, answers)
+    row.result = (instrument, day, answers, result.total)
+    row.risk = result.risk
+
+
+def _read_total(row: Row, resource: dict[str, Any], patient: User, ctx: dict[str, Any]) -> None:
+    instrument = _instrument_of_code(resource.get("code"), ctx["instruments"])
+    if instrument is None:
+        row.skipped = _("Not imported: only questionnaire results are (this is %(what)s).") % {
+            "what": (resource.get("code") or {}).get("text") or _("another observation")
+        }
+        return
+    derived = {str(ref.get("reference")) for ref in resource.get("derivedFrom") or []}
+    if derived & ctx["responses"]:
+        row.skipped = _("Not imported separately: the total of a response in this file.")
+        return
+    if resource.get("status") not in ("final", "amended", "corrected"):
+        row.problem = _("Not final (status %(status)s).") % {"status": resource.get("status")}
+        return
+    day, row.problem = _when(resource.get("effectiveDateTime"), patient, ctx["today"])
+    total = resource.get("valueInteger")
+    if total is None:
+        total = (resource.get("valueQuantity") or {}).get("value")
+    scale = instrument.scale
+    if not isinstance(total, int) or isinstance(total, bool):
+        row.problem = row.problem or _("The total is not a whole number.")
+    elif not scale.min_total <= total <= scale.max_total:
+        row.problem = row.problem or _("A %(name)s total must be between %(low)s and %(high)s.") % {
+            "name": instrument.short_name,
+            "low": scale.min_total,
+            "high": scale.max_total,
+        }
+    if row.problem or day is None or not isinstance(total, int):
+        return
+    row.result = (instrument, day, None, total)
+
+
+def check(raw: bytes, patient: User) -> Report:
+    """Read and validate the whole file; nothing is saved."""
+    resources = read_resources(raw)
+    ctx = {
+        "instruments": actions.current_instruments(),
+        "today": patient.local_today(),
+        "responses": _response_refs(raw),
+    }
+    readers = {"QuestionnaireResponse": _read_response, "Observation": _read_total}
+    rows = []
+    for number, resource in enumerate(resources, start=1):
+        kind, problem = _validate(resource)
+        row = Row(number, f"{kind}/{resource.get('id', '') if isinstance(resource, dict) else ''}")
+        row.problem = problem
+        if not problem and kind in readers:
+            readers[kind](row, resource, patient, ctx)
+        elif not problem:
+            row.skipped = _("Not imported: only questionnaire results are.")
+        if row.result:
+            instrument, day, _answers_given, total = row.result
+            row.what = _("%(name)s on %(day)s: total %(total)s") % {
+                "name": instrument.short_name,
+                "day": day.isoformat(),
+                "total": total,
+            }
+        rows.append(row)
+    return Report(rows)
+
+
+@transaction.atomic
+def save(report: Report, *, patient: User, by: User, occasion: str) -> Report:
+    """Save every row of a report without problems (the caller checked there are none)."""
+    if report.problems:
+        raise ImportFileError(_("The file has problems: nothing was saved."))
+    existing = {
+        (a.instrument_id, a.completed_on, a.total, tuple(sorted(a.answers.items())))
+        for a in Assessment.objects.filter(patient=patient)
+    }
+    enrolment = Enrolment.objects.current().filter(patient=patient).first()
+    for row in report.rows:
+        if row.result is None:
+            continue
+        instrument, day, answers, total = row.result
+        key = (instrument.pk, day, total, tuple(sorted((answers or {}).items())))
+        if key in existing:
+            row.duplicate = True
+            continue
+        existing.add(key)
+        result = (
+            scoring.score(instrument.scale, answers)
+            if answers
+            else scoring.score_total(instrument.scale, total)
+        )
+        assessment = Assessment.objects.create(
+            patient=patient,
+            instrument=instrument,
+            enrolment=enrolment,
+            occasion=occasion,
+            answers=answers or {},
+            total=result.total,
+            band_code=result.band.code,
+            band_rank=result.band.rank,
+            risk=result.risk,
+            completed_on=day,
+            source=Assessment.Source.CLINICIAN,
+            entered_by=by,
+        )
+        row.saved = True
+        # An answer from elsewhere is a risk answer like any other: the same workflow.
+        if result.risk:
+            risk.raise_alert(patient, RiskAlert.Source.PHQ9_ITEM9, assessment=assessment)
+        elif answers:
+            row.risk = risk.flag_answers(patient, assessment) is not None
+    return report
