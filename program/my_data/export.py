@@ -1,7 +1,8 @@
 """Everything the app holds about a patient, for them to download (JSON or CSV).
 
 Built from the models themselves (Django's serialiser), so a new field is
-included without anyone remembering to add it. Left out: password hashes,
+included without anyone remembering to add it; a new model that points at a person
+must be listed here or left out on purpose in tests/program/test_my_data.py. Left out: password hashes,
 secrets (API token hashes, the calendar link's token, push keys) and the care
 team's private notes and own records of adverse events, which the clinic provides on
 request (the patient's own problem reports are included).
@@ -19,6 +20,8 @@ import json
 import zipfile
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
@@ -37,12 +40,17 @@ SECRET_FIELDS = {
     "auth",
     "endpoint",
     "claim_token",
+    "session_key",  # a sign-in session's key would let its holder in
+    "data",  # what allauth keeps inside a session
 }
 
 
 def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
     return {
         "account": User.objects.filter(pk=patient.pk),
+        "email_addresses": EmailAddress.objects.filter(user=patient),
+        # Where and on what they are signed in (address, browser, when last seen).
+        "sign_in_sessions": UserSession.objects.filter(user=patient),
         "enrolments": m.Enrolment.objects.filter(patient=patient),
         "pace_changes": m.EnrolmentChange.objects.filter(enrolment__patient=patient),
         "lessons": m.LessonProgress.objects.filter(enrolment__patient=patient),
@@ -66,6 +74,7 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "questionnaires": m.Assessment.objects.filter(patient=patient),
         "messages": m.Message.objects.filter(patient=patient),
         "exercises": m.ExerciseSession.objects.filter(patient=patient),
+        "breaks": m.PatientPause.objects.filter(patient=patient),
         "problems_reported": m.AdverseEvent.objects.filter(patient=patient, reported_by=patient),
         "risk_alerts": RiskAlert.objects.filter(patient=patient),
         "risk_alert_trail": RiskAlertEvent.objects.filter(alert__patient=patient),

@@ -15,6 +15,7 @@ from accounts.models import AuditEvent, User
 from accounts.services import delete_due_accounts
 from program.diary.actions import save_entry
 from program.models import DiaryEntry
+from program.my_data.export import export as export_data
 from tests.conftest import PASSWORD, client_for, reauthenticated_client_for
 from tests.nights import night_answers
 
@@ -97,3 +98,57 @@ def test_the_download_holds_the_risk_alerts_and_their_trail(patient, therapist) 
         io.BytesIO(reauthenticated_client_for(patient).get(reverse("program:my_data_zip")).content)
     )
     assert {"risk_alerts.csv", "risk_alert_trail.csv"} <= set(zipped.namelist())
+
+
+# Records about a person that the download leaves out on purpose, and why. A new model that
+# points at a person must be in the download or here: the test below fails otherwise.
+LEFT_OUT = {
+    "admin.LogEntry": "the Django admin's log of staff actions",
+    "mfa.Authenticator": "two-factor secrets",
+    "program.Invitation": "the clinic's record of inviting them (the address is in the account)",
+    "program.TherapistNote": "the care team's private notes (the clinic provides them on request)",
+    "program.NoteRevision": "earlier text of those notes",
+    "program.CrisisContact": "clinic settings, pointing at the staff member who changed them",
+    "program.LessonVersion": "the curriculum, pointing at the staff who wrote it",
+    "program.ReminderSchedule": "worked out from the reminder choices, which are included",
+    "program.PushSubscription": "a browser's push keys (secrets)",
+    "program.RiskRule": "clinic settings",
+    "program.RotaLine": "the clinic's duty rota",
+}
+
+
+def test_every_record_that_points_at_a_person_is_in_the_download_or_left_out_on_purpose(
+    patient,
+) -> None:
+    from django.apps import apps
+
+    from program.my_data.export import _querysets
+
+    exported = {qs.model._meta.label for qs in _querysets(patient).values()}
+    pointing = {
+        model._meta.label
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if getattr(field, "many_to_one", False) and field.concrete and field.related_model is User
+    }
+    assert pointing - exported - set(LEFT_OUT) == set()
+    assert set(LEFT_OUT) & exported == set()
+
+
+def test_the_download_holds_breaks_and_sign_in_sessions_without_their_keys(patient) -> None:
+    from allauth.usersessions.models import UserSession
+
+    from program.models import PatientPause
+
+    today = patient.local_today()
+    PatientPause.objects.create(
+        patient=patient, reason="travel", started_on=today, ends_on=today + timedelta(days=5)
+    )
+    UserSession.objects.create(
+        user=patient, ip="192.0.2.7", session_key="secret-key-1", user_agent="Firefox", data={}
+    )
+    data = export_data(patient)
+    assert [b["reason"] for b in data["breaks"]] == ["travel"]
+    assert data["sign_in_sessions"][0]["ip"] == "192.0.2.7"
+    assert "secret-key-1" not in json.dumps(data, default=str)
+    assert data["email_addresses"] == [] or data["email_addresses"][0]["email"] == patient.email
