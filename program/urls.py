@@ -79,6 +79,7 @@ urlpatterns = [
     path("my-data/download.zip", my_data.download_zip, name="my_data_zip"),
     path("my-data/download.fhir.json", my_data.download_fhir, name="my_data_fhir"),
     path("my-data/delete/", my_data.delete_account, name="delete_account"),
+    path("my-data/research/", my_data.research_consent, name="research_consent"),
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("reminders/manage/<str:token>/", reminders.manage_reminders, name="manage_reminders"),
     path("reminders/push/subscribe/", reminders.push_subscribe, name="push_subscribe"),

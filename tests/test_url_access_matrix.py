@@ -123,6 +123,7 @@ ROWS = [
     row("program:my_data_json",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_zip",         "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_fhir",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
+    row("program:research_consent",    "post", LOGIN, 302,    302,    403,      403,    403),
     # A wrong (here: no) password changes nothing and goes back to the page.
     row("program:delete_account",      "post", LOGIN, HOME,   HOME,   403,      403,    403),
     row("program:reminder_settings",   "get",  LOGIN, 200,    200,    200,      200,    200),

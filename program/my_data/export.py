@@ -24,7 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent, User
+from accounts.models import ApiToken, AuditEvent, ResearchConsentChange, User
 from program import models as m
 from program import spreadsheet
 from program.assessments.models import RiskAlert, RiskAlertEvent
@@ -43,6 +43,7 @@ SECRET_FIELDS = {
 def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
     return {
         "account": User.objects.filter(pk=patient.pk),
+        "research_consent": ResearchConsentChange.objects.filter(patient=patient),
         "enrolments": m.Enrolment.objects.filter(patient=patient),
         "pace_changes": m.EnrolmentChange.objects.filter(enrolment__patient=patient),
         "lessons": m.LessonProgress.objects.filter(enrolment__patient=patient),
