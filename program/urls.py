@@ -16,6 +16,7 @@ from program.medication import views as medication
 from program.messaging import views as messages
 from program.my_data import views as my_data
 from program.reminders import views as reminders
+from program.research import views as research
 from program.risk import views as risk
 from program.sleep_window import views as sleep_window
 from program.today import views as patient
@@ -208,6 +209,12 @@ urlpatterns = [
     path("clinic/outcomes/", outcome_views.outcomes_page, name="clinic_outcomes"),
     path(
         "clinic/outcomes/export.csv", outcome_views.outcomes_export, name="clinic_outcomes_export"
+    ),
+    path("clinic/research-export/", research.research_export, name="research_export"),
+    path(
+        "clinic/research-export/download.zip",
+        research.research_export_download,
+        name="research_export_download",
     ),
     path("clinic/alerts/", risk.risk_alerts, name="risk_alerts"),
     path("clinic/alerts/push/subscribe/", risk.alert_push_subscribe, name="alert_push_subscribe"),

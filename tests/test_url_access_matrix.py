@@ -255,6 +255,8 @@ ROWS = [
     # Clinic outcomes (program.clinic.outcomes): a therapist's own caseload (other_therapist
     # sees an empty one), the whole clinic or one therapist's for an admin.
     row("program:clinic_outcomes",     "get",  LOGIN, 403,    403,    200,      200,    200),
+    row("program:research_export",     "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:research_export_download", "get", LOGIN, 403, 403,  403,      403,    200),
     row("program:clinic_outcomes_export", "get", LOGIN, 403,  403,    200,      200,    200),
     row("program:adverse_event_new",   "get",  LOGIN, 403,    403,    200,      404,    200,
         args="patient"),
