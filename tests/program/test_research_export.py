@@ -232,3 +232,6 @@ def test_the_export_uses_the_same_queries_for_5_and_200_patients(demo) -> None:
     many = count()
     assert many[2] == 200
     assert five[:2] == many[:2], f"{five} with 5 patients, {many} with 200"
+    # The download: session and user, the cohort, its anchors (2), one query per file
+    # but weeks (3: windows, reviews, nights), the audit events' insert; the page: 7.
+    assert five[:2] == (16, 7), five
