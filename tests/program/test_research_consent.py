@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.urls import reverse
 import time_machine
+from django.urls import reverse
 
 from accounts.models import ResearchConsentChange
 from accounts.services import set_research_consent
