@@ -141,6 +141,7 @@ def purge(now: Any = None) -> int:
 def describe(path: str) -> str:
     """What a recorded path showed, in words for the patient."""
     for fragment, words in (
+        ("/research-export", "a de-identified research export (without your name)"),
         ("/diary/import", "imported diary entries"),
         ("/diary", "your sleep diary"),
         ("/sleep-window", "your sleep window"),

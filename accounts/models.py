@@ -132,6 +132,15 @@ class User(AbstractUser):
         blank=True,
         help_text=_("When the person agreed to the data use and to their therapist's access."),
     )
+    # A separate choice, asked on the patient's "Your data" page (docs/research-export.md):
+    # empty is "no", the default. Only patients with a date here are in a research export.
+    # Every change is dated in ResearchConsentChange.
+    research_consent_at = models.DateTimeField(
+        _("agreed to research use"),
+        null=True,
+        blank=True,
+        help_text=_("When the person agreed to their de-identified data being used for research."),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -275,3 +284,26 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any):
         raise ValueError("Audit events are deleted only by the retention purge.")
+
+
+class ResearchConsentChange(models.Model):
+    """A patient giving or withdrawing consent to research use: append-only, dated.
+
+    The current choice is ``User.research_consent_at``; this is its history, so a study
+    can show when each patient's consent stood (docs/research-export.md).
+    """
+
+    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="research_consents")
+    given = models.BooleanField(help_text=_("True: agreed; False: withdrawn."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} {'gave' if self.given else 'withdrew'} research consent"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Consent changes are append-only.")
+        super().save(*args, **kwargs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
@@ -11,10 +11,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .access import is_patient, is_therapist
-from .models import Role, User
+from .models import ResearchConsentChange, Role, User
 
 
 def ensure_verified_email(user: User) -> EmailAddress:
@@ -142,3 +143,18 @@ class UserSessionsAdapter(DefaultUserSessionsAdapter):
         super().end_sessions(sessions)
         for user in User.objects.filter(pk__in={s.user_id for s in sessions}):
             signed_out_everywhere(user)
+
+
+@transaction.atomic
+def set_research_consent(patient: User, *, given: bool, now: datetime | None = None) -> bool:
+    """Record the patient's choice about research use; False when it did not change.
+
+    The choice and its dated history row are written together; asking for the choice the
+    patient already has writes nothing (a second click, a reloaded form)."""
+    patient = User.objects.select_for_update().get(pk=patient.pk)
+    if (patient.research_consent_at is not None) == given:
+        return False
+    patient.research_consent_at = (now or timezone.now()) if given else None
+    patient.save(update_fields=["research_consent_at"])
+    ResearchConsentChange.objects.create(patient=patient, given=given)
+    return True

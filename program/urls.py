@@ -16,6 +16,7 @@ from program.medication import views as medication
 from program.messaging import views as messages
 from program.my_data import views as my_data
 from program.reminders import views as reminders
+from program.research import views as research
 from program.risk import views as risk
 from program.sleep_window import views as sleep_window
 from program.today import views as patient
@@ -79,6 +80,7 @@ urlpatterns = [
     path("my-data/download.zip", my_data.download_zip, name="my_data_zip"),
     path("my-data/download.fhir.json", my_data.download_fhir, name="my_data_fhir"),
     path("my-data/delete/", my_data.delete_account, name="delete_account"),
+    path("my-data/research/", my_data.research_consent, name="research_consent"),
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("reminders/manage/<str:token>/", reminders.manage_reminders, name="manage_reminders"),
     path("reminders/push/subscribe/", reminders.push_subscribe, name="push_subscribe"),
@@ -212,6 +214,12 @@ urlpatterns = [
     path("clinic/outcomes/", outcome_views.outcomes_page, name="clinic_outcomes"),
     path(
         "clinic/outcomes/export.csv", outcome_views.outcomes_export, name="clinic_outcomes_export"
+    ),
+    path("clinic/research-export/", research.research_export, name="research_export"),
+    path(
+        "clinic/research-export/download.zip",
+        research.research_export_download,
+        name="research_export_download",
     ),
     path("clinic/alerts/", risk.risk_alerts, name="risk_alerts"),
     path("clinic/alerts/push/subscribe/", risk.alert_push_subscribe, name="alert_push_subscribe"),

@@ -123,6 +123,7 @@ ROWS = [
     row("program:my_data_json",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_zip",         "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_fhir",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
+    row("program:research_consent",    "post", LOGIN, 302,    302,    403,      403,    403),
     # A wrong (here: no) password changes nothing and goes back to the page.
     row("program:delete_account",      "post", LOGIN, HOME,   HOME,   403,      403,    403),
     row("program:reminder_settings",   "get",  LOGIN, 200,    200,    200,      200,    200),
@@ -260,6 +261,8 @@ ROWS = [
     # Clinic outcomes (program.clinic.outcomes): a therapist's own caseload (other_therapist
     # sees an empty one), the whole clinic or one therapist's for an admin.
     row("program:clinic_outcomes",     "get",  LOGIN, 403,    403,    200,      200,    200),
+    row("program:research_export",     "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:research_export_download", "get", LOGIN, 403, 403,  403,      403,    200),
     row("program:clinic_outcomes_export", "get", LOGIN, 403,  403,    200,      200,    200),
     row("program:adverse_event_new",   "get",  LOGIN, 403,    403,    200,      404,    200,
         args="patient"),

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.services import create_user
+from accounts.services import create_user, set_research_consent
 from program.demo.curriculum import load_demo_curriculum
 from program.diary import actions as diary_service
 from program.enrolment.actions import enrol
@@ -174,6 +174,11 @@ PATIENTS = [
 ]
 
 
+# Demo patients who did not agree to research use, so the research export leaves them out
+# (docs/research-export.md); the other five agreed.
+NO_RESEARCH_CONSENT = ("baseline@example.com", "lapsed@example.com")
+
+
 def _ensure_user(person: DemoPerson, therapists: dict[str, User]) -> tuple[User, bool]:
     user = User.objects.filter(email=person.email).first()
     if user:
@@ -191,6 +196,8 @@ def _ensure_user(person: DemoPerson, therapists: dict[str, User]) -> tuple[User,
         user.consent_given_at = timezone.now()
         user.country = person.country
         user.save(update_fields=["consent_given_at", "country"])
+        if person.email not in NO_RESEARCH_CONSENT:
+            set_research_consent(user, given=True)
     return user, True
 
 

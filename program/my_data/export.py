@@ -27,7 +27,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent, User
+from accounts.models import ApiToken, AuditEvent, ResearchConsentChange, User
 from program import models as m
 from program import spreadsheet
 from program.assessments.models import RiskAlert, RiskAlertEvent
@@ -51,6 +51,7 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "email_addresses": EmailAddress.objects.filter(user=patient),
         # Where and on what they are signed in (address, browser, when last seen).
         "sign_in_sessions": UserSession.objects.filter(user=patient),
+        "research_consent": ResearchConsentChange.objects.filter(patient=patient),
         "enrolments": m.Enrolment.objects.filter(patient=patient),
         "pace_changes": m.EnrolmentChange.objects.filter(enrolment__patient=patient),
         "lessons": m.LessonProgress.objects.filter(enrolment__patient=patient),

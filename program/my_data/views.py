@@ -12,14 +12,23 @@ from django.views.decorators.http import require_POST
 from accounts.access import patient_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from accounts.services import TooManyAttempts, cancel_deletion, confirm_password, request_deletion
+from accounts.services import (
+    TooManyAttempts,
+    cancel_deletion,
+    confirm_password,
+    request_deletion,
+    set_research_consent,
+)
 from program.my_data import export as my_data
 from program.my_data import fhir
 
 
 @patient_required
 def my_data_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    ctx = {"grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS}
+    ctx = {
+        "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
+        "research_changes": list(request.user.research_consents.all()[:10]),
+    }
     return render(request, "program/my_data.html", ctx)
 
 
@@ -52,6 +61,32 @@ def download_zip(request: AuthenticatedHttpRequest) -> HttpResponse:
 def download_fhir(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The record as a FHIR R4 Bundle, for another health record (docs/fhir.md)."""
     return _download(request, fhir.bundle_json(request.user), fhir.FHIR_MIME, "fhir.json")
+
+
+@patient_required
+@require_POST
+def research_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The patient gives or withdraws consent to research use (docs/research-export.md)."""
+    choice = request.POST.get("research")
+    if choice not in ("yes", "no"):
+        messages.error(request, _("Choose whether you agree, so nothing was changed."))
+        return redirect("program:my_data")
+    given = choice == "yes"
+    set_research_consent(request.user, given=given)
+    if given:
+        messages.success(
+            request,
+            _(
+                "Saved: your data, without your name or contact details, may be included "
+                "in research exports from now on."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _("Saved: your data will not be included in any research export from now on."),
+        )
+    return redirect("program:my_data")
 
 
 @patient_required
