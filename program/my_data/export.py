@@ -2,10 +2,10 @@
 
 Built from the models themselves (Django's serialiser), so a new field is
 included without anyone remembering to add it; a new model that points at a person
-must be listed here or left out on purpose in tests/program/test_my_data.py. Left out: password hashes,
-secrets (API token hashes, the calendar link's token, push keys) and the care
-team's private notes and own records of adverse events, which the clinic provides on
-request (the patient's own problem reports are included).
+must be listed here or left out on purpose in tests/program/test_my_data.py.
+Left out: password hashes, secrets (API token hashes, the calendar link's token,
+push keys) and the care team's private notes and own records of adverse events, which
+the clinic provides on request (the patient's own problem reports are included).
 
 Risk alerts raised about the patient are included with their trail (raised, emailed,
 acknowledged, escalated: what, when, by whom as an account number), so a patient can see
