@@ -254,21 +254,15 @@ def _initial_for(patient: User, entry: DiaryEntry) -> dict:
     return initial
 
 
-def _diary_form(
-    request: AuthenticatedHttpRequest, patient: User, entry: DiaryEntry | None
-) -> HttpResponse:
-    today = patient.local_today()
-    if entry is None and request.method == "POST":
-        # Any morning of the window is accepted here: one that already has an entry is
-        # refused by save_entry (the unique constraint), and the form, if it comes back,
-        # lists the missing mornings again (below). A saved night costs no query for them.
-        dates = diary_service.missing_dates(patient, today, [])
-    elif entry is None:
-        dates = _missing_mornings(patient, today)
-        if not dates:
-            return _diary_complete(request)
-    else:
-        dates = [entry.diary_date]
+SAVED = "saved"
+ALREADY_SAVED = "already_saved"
+INVALID = "invalid"
+
+
+def _form_kwargs(
+    request: HttpRequest, patient: User, entry: DiaryEntry | None, today: date
+) -> tuple[dict[str, Any], Any]:
+    """The medicines the form asks about, with the usual doses, and the taper plan."""
     # A new night's form asks about sleep medicines only if the patient listed some when
     # it was shown, and then says so (a hidden field): a form that did not ask is read
     # without a medicines query, and one that asked is checked against the list again.
@@ -287,7 +281,90 @@ def _diary_form(
         if usual
         else ""
     )
-    form_kwargs: dict[str, Any] = {"medicines": medicines, "usual_help": usual_help}
+    return {"medicines": medicines, "usual_help": usual_help}, plan
+
+
+def _save_form(
+    request: AuthenticatedHttpRequest,
+    patient: User,
+    entry: DiaryEntry | None,
+    form: DiaryEntryForm,
+    plan: Any,
+) -> tuple[str, DiaryEntry | None]:
+    """Save a sent diary form: SAVED with the entry (and the messages that say so),
+    ALREADY_SAVED with the entry this form's key made before, or INVALID (the errors are
+    on the form)."""
+    if form.is_valid() and form.already_saved:
+        return ALREADY_SAVED, DiaryEntry.objects.get(patient=patient, diary_date=form.already_saved)
+    if not form.is_valid():
+        return INVALID, None
+    answer, other = form.medication_answers()
+    note_before = entry.comments if entry else ""
+    try:
+        saved = medication_service.save_entry_with_medication(
+            patient=patient,
+            diary_date=entry.diary_date if entry else form.cleaned_data["diary_date"],
+            answers=form.answers(),
+            changed_by=patient,
+            entry=entry,
+            medication_answer=answer,
+            other=other,
+            submission_key=form.cleaned_data.get("submission_key", ""),
+        )
+    except diary_service.AlreadySaved as already:
+        return ALREADY_SAVED, already.entry
+    except diary_service.DiaryError as error:
+        for name, message in error.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+        return INVALID, None
+    m = saved.entry
+    messages.success(
+        request,
+        _("Saved. %(asleep)s asleep out of %(in_bed)s in bed: sleep efficiency %(efficiency)s%%.")
+        % {
+            "asleep": clinical_text.duration(m.total_sleep_min),
+            "in_bed": clinical_text.duration(m.time_in_bed_min),
+            "efficiency": number_format(sleep.percent(m.sleep_efficiency), 1),
+        },
+    )
+    for warning in saved.warnings:
+        messages.warning(
+            request,
+            _("Please check: %(warning)s If it is right, there is nothing to do.")
+            % {"warning": warning},
+        )
+    # The clinic's risk phrases in the night's note (program.risk.actions).
+    flagged = risk.flag_words(
+        patient,
+        saved.entry.comments,
+        before=note_before,
+        where="a diary note",
+        diary_entry=saved.entry,
+    )
+    risk.tell_patient_flagged(request, flagged)
+    if answer and plan is not None:
+        compared = _against_plan(saved.entry, plan)
+        if compared:
+            messages.info(request, compared)
+    return SAVED, saved.entry
+
+
+def _diary_form(
+    request: AuthenticatedHttpRequest, patient: User, entry: DiaryEntry | None
+) -> HttpResponse:
+    today = patient.local_today()
+    if entry is None and request.method == "POST":
+        # Any morning of the window is accepted here: one that already has an entry is
+        # refused by save_entry (the unique constraint), and the form, if it comes back,
+        # lists the missing mornings again (below). A saved night costs no query for them.
+        dates = diary_service.missing_dates(patient, today, [])
+    elif entry is None:
+        dates = _missing_mornings(patient, today)
+        if not dates:
+            return _diary_complete(request)
+    else:
+        dates = [entry.diary_date]
+    form_kwargs, plan = _form_kwargs(request, patient, entry, today)
     last: DiaryEntry | None = None
     if request.method == "POST":
         form = DiaryEntryForm(
@@ -300,62 +377,11 @@ def _diary_form(
             initial=_initial_for(patient, entry) if entry else {},
             **form_kwargs,
         )
-        if form.is_valid() and form.already_saved:
-            earlier = DiaryEntry.objects.get(patient=patient, diary_date=form.already_saved)
-            return _already_saved(request, patient, earlier)
-        if form.is_valid():
-            answer, other = form.medication_answers()
-            note_before = entry.comments if entry else ""
-            try:
-                saved = medication_service.save_entry_with_medication(
-                    patient=patient,
-                    diary_date=entry.diary_date if entry else form.cleaned_data["diary_date"],
-                    answers=form.answers(),
-                    changed_by=patient,
-                    entry=entry,
-                    medication_answer=answer,
-                    other=other,
-                    submission_key=form.cleaned_data.get("submission_key", ""),
-                )
-            except diary_service.AlreadySaved as already:
-                return _already_saved(request, patient, already.entry)
-            except diary_service.DiaryError as error:
-                for name, message in error.errors.items():
-                    form.add_error(name if name in form.fields else None, message)
-            else:
-                m = saved.entry
-                messages.success(
-                    request,
-                    _(
-                        "Saved. %(asleep)s asleep out of %(in_bed)s in bed: sleep efficiency "
-                        "%(efficiency)s%%."
-                    )
-                    % {
-                        "asleep": clinical_text.duration(m.total_sleep_min),
-                        "in_bed": clinical_text.duration(m.time_in_bed_min),
-                        "efficiency": number_format(sleep.percent(m.sleep_efficiency), 1),
-                    },
-                )
-                for warning in saved.warnings:
-                    messages.warning(
-                        request,
-                        _("Please check: %(warning)s If it is right, there is nothing to do.")
-                        % {"warning": warning},
-                    )
-                # The clinic's risk phrases in the night's note (program.risk.actions).
-                flagged = risk.flag_words(
-                    patient,
-                    saved.entry.comments,
-                    before=note_before,
-                    where="a diary note",
-                    diary_entry=saved.entry,
-                )
-                risk.tell_patient_flagged(request, flagged)
-                if answer and plan is not None:
-                    compared = _against_plan(saved.entry, plan)
-                    if compared:
-                        messages.info(request, compared)
-                return redirect("program:diary")
+        outcome, saved = _save_form(request, patient, entry, form, plan)
+        if outcome == ALREADY_SAVED and saved is not None:
+            return _already_saved(request, patient, saved)
+        if outcome == SAVED:
+            return redirect("program:diary")
     else:
         requested = request.GET.get("date")
         last = (
@@ -374,7 +400,7 @@ def _diary_form(
             initial["diary_date"] = (
                 requested if requested in {d.isoformat() for d in dates} else dates[0].isoformat()
             )
-        if entry is not None and medicines:
+        if entry is not None and form_kwargs["medicines"]:
             night = NightMedication.objects.filter(entry=entry).first()
             if night is not None:
                 initial["medication_answer"] = night.answer
