@@ -6,13 +6,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
 from accounts.access import (
     clinician_required,
@@ -30,6 +33,7 @@ from program.diary.forms import DiaryEntryForm
 from program.medication import actions as medication_service
 from program.medication.views import patient_card
 from program.models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication, NightMedication
+from program.offline import kept_offline
 from program.risk import actions as risk
 from program.rules import sleep, taper
 from program.sleep_window import actions as sleep_window
@@ -232,6 +236,7 @@ def diary_context(
 
 
 @patient_required
+@kept_offline
 def diary_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient: User = request.user
     today = patient.local_today()
@@ -420,6 +425,8 @@ def _diary_form(
     ctx = {
         "form": form,
         "entry": entry,
+        # A new night's form may be kept on this device and sent later (docs/offline.md).
+        "offline": entry is None,
         "today": today,
         "plan": plan,
         "can_start_from_last": last is not None,
@@ -483,8 +490,50 @@ def _against_plan(entry: DiaryEntry, plan: Any) -> str:
 
 
 @patient_required
+@kept_offline
 def diary_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _diary_form(request, request.user, None)
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def diary_offline(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """A night entered on the phone without a connection, sent by static/js/offline.js.
+
+    GET: who is signed in, with a fresh CSRF token (the page kept on the phone may hold
+    one from hours ago, or from before signing in again). POST: the diary form's fields
+    and its ``submission_key``, saved as the form's POST is (the key: a retry or a second
+    tab saves nothing twice), answered in JSON; ``queued_by`` must be the user signed in,
+    so a night typed by someone else on this phone is never saved into this diary.
+    """
+    patient: User = request.user
+    if request.method == "GET":
+        return JsonResponse({"user": patient.pk, "csrf": get_token(request)})
+    if request.POST.get("queued_by") != str(patient.pk):
+        return JsonResponse({"status": "other_user"}, status=409)
+    if not request.POST.get("submission_key"):
+        return JsonResponse(
+            {"status": INVALID, "errors": {"__all__": [_("This night has no key.")]}}, status=400
+        )
+    today = patient.local_today()
+    # Any morning of the window, as the form's own POST (save_entry refuses a second).
+    dates = diary_service.missing_dates(patient, today, [])
+    form_kwargs, plan = _form_kwargs(request, patient, None, today)
+    form = DiaryEntryForm(request.POST, patient=patient, dates=dates, **form_kwargs)
+    outcome, saved = _save_form(request, patient, None, form, plan)
+    if outcome == INVALID:
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return JsonResponse({"status": INVALID, "errors": errors}, status=400)
+    # The messages the form's POST would show on the next page are shown beside "Sent".
+    shown = list(messages.get_messages(request))
+    day = saved.diary_date if saved else today
+    return JsonResponse(
+        {
+            "status": outcome,
+            "diary_date": day.isoformat(),
+            "messages": render_to_string("includes/messages.html", {"messages": shown}, request),
+        }
+    )
 
 
 @patient_required
