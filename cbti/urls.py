@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts import views as account_views
+from program import offline
 from program.api import api
 from program.health import healthz
 from program.reminders import views as reminder_views
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("sw.js", reminder_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="web_manifest"),
     path("favicon.ico", RedirectView.as_view(url="/static/img/moon.svg", permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -32,6 +32,7 @@ urlpatterns = [
     path("today/resume/", patient.resume, name="pause_resume"),
     path("diary/", diary.diary_home, name="diary"),
     path("diary/new/", diary.diary_new, name="diary_new"),
+    path("diary/offline/", diary.diary_offline, name="diary_offline"),
     path("diary/<str:diary_date>/edit/", diary.diary_edit, name="diary_edit"),
     path("diary/export.csv", diary.diary_export, name="diary_export"),
     path("patients/<int:patient_id>/diary/", diary.patient_diary, name="patient_diary"),

@@ -88,6 +88,8 @@ ROWS = [
     row("program:exercise_record",     "post", LOGIN, 200,    200,    403,      403,    403,
         args="exercise_kind"),
     row("program:diary_new",           "get",  LOGIN, 200,    200,    403,      403,    403),
+    # The offline diary: who is signed in, with a fresh CSRF token (docs/offline.md).
+    row("program:diary_offline",       "get",  LOGIN, 200,    200,    403,      403,    403),
     row("program:diary_edit",          "get",  LOGIN, 200,    404,    403,      403,    403,
         args="diary_date"),
     row("program:diary_export",        "get",  LOGIN, 200,    200,    403,      403,    403),
@@ -161,6 +163,7 @@ ROWS = [
     # An empty subscription is refused (400) for anyone signed in.
     row("program:push_subscribe",      "post", LOGIN, 400,    400,    400,      400,    400),
     row("service_worker",              "get",  200,   200,    200,    200,      200,    200),
+    row("web_manifest",                "get",  200,   200,    200,    200,      200,    200),
     row("program:caseload",            "get",  LOGIN, 403,    403,    200,      200,    403),
     # The weekly round: a therapist's own patients, the clinic's for an admin (who reads
     # and acknowledges alerts but decides no sleep window or screen).

@@ -33,6 +33,7 @@ from program.curriculum.lesson_text import Values
 from program.curriculum.lesson_values import default_values, render_lesson, values_for_patient
 from program.enrolment.actions import current_enrolment
 from program.models import Enrolment, LessonAnswer, LessonImage, LessonProgress, LessonVersion
+from program.offline import kept_offline
 
 
 def _overview_for(patient: User, enrolment: Enrolment | None = None) -> Overview | None:
@@ -57,6 +58,7 @@ def _open_lesson_item(overview: Overview | None, lesson_id: int) -> tuple[WeekIt
 
 
 @patient_required
+@kept_offline
 def programme(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every week: open ones with their lessons done, locked ones with when they open."""
     patient: User = request.user
@@ -66,6 +68,7 @@ def programme(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @patient_required
+@kept_offline
 def week(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     patient: User = request.user
     overview = _overview_for(patient)
@@ -150,6 +153,7 @@ def lesson_context(
 
 
 @patient_required
+@kept_offline
 def lesson(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
     patient: User = request.user
     enrolment = current_enrolment(patient)

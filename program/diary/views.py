@@ -6,13 +6,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
 from accounts.access import (
     clinician_required,
@@ -30,6 +33,7 @@ from program.diary.forms import DiaryEntryForm
 from program.medication import actions as medication_service
 from program.medication.views import patient_card
 from program.models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication, NightMedication
+from program.offline import kept_offline
 from program.risk import actions as risk
 from program.rules import sleep, taper
 from program.sleep_window import actions as sleep_window
@@ -232,6 +236,7 @@ def diary_context(
 
 
 @patient_required
+@kept_offline
 def diary_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient: User = request.user
     today = patient.local_today()
@@ -254,21 +259,15 @@ def _initial_for(patient: User, entry: DiaryEntry) -> dict:
     return initial
 
 
-def _diary_form(
-    request: AuthenticatedHttpRequest, patient: User, entry: DiaryEntry | None
-) -> HttpResponse:
-    today = patient.local_today()
-    if entry is None and request.method == "POST":
-        # Any morning of the window is accepted here: one that already has an entry is
-        # refused by save_entry (the unique constraint), and the form, if it comes back,
-        # lists the missing mornings again (below). A saved night costs no query for them.
-        dates = diary_service.missing_dates(patient, today, [])
-    elif entry is None:
-        dates = _missing_mornings(patient, today)
-        if not dates:
-            return _diary_complete(request)
-    else:
-        dates = [entry.diary_date]
+SAVED = "saved"
+ALREADY_SAVED = "already_saved"
+INVALID = "invalid"
+
+
+def _form_kwargs(
+    request: HttpRequest, patient: User, entry: DiaryEntry | None, today: date
+) -> tuple[dict[str, Any], Any]:
+    """The medicines the form asks about, with the usual doses, and the taper plan."""
     # A new night's form asks about sleep medicines only if the patient listed some when
     # it was shown, and then says so (a hidden field): a form that did not ask is read
     # without a medicines query, and one that asked is checked against the list again.
@@ -287,7 +286,90 @@ def _diary_form(
         if usual
         else ""
     )
-    form_kwargs: dict[str, Any] = {"medicines": medicines, "usual_help": usual_help}
+    return {"medicines": medicines, "usual_help": usual_help}, plan
+
+
+def _save_form(
+    request: AuthenticatedHttpRequest,
+    patient: User,
+    entry: DiaryEntry | None,
+    form: DiaryEntryForm,
+    plan: Any,
+) -> tuple[str, DiaryEntry | None]:
+    """Save a sent diary form: SAVED with the entry (and the messages that say so),
+    ALREADY_SAVED with the entry this form's key made before, or INVALID (the errors are
+    on the form)."""
+    if form.is_valid() and form.already_saved:
+        return ALREADY_SAVED, DiaryEntry.objects.get(patient=patient, diary_date=form.already_saved)
+    if not form.is_valid():
+        return INVALID, None
+    answer, other = form.medication_answers()
+    note_before = entry.comments if entry else ""
+    try:
+        saved = medication_service.save_entry_with_medication(
+            patient=patient,
+            diary_date=entry.diary_date if entry else form.cleaned_data["diary_date"],
+            answers=form.answers(),
+            changed_by=patient,
+            entry=entry,
+            medication_answer=answer,
+            other=other,
+            submission_key=form.cleaned_data.get("submission_key", ""),
+        )
+    except diary_service.AlreadySaved as already:
+        return ALREADY_SAVED, already.entry
+    except diary_service.DiaryError as error:
+        for name, message in error.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+        return INVALID, None
+    m = saved.entry
+    messages.success(
+        request,
+        _("Saved. %(asleep)s asleep out of %(in_bed)s in bed: sleep efficiency %(efficiency)s%%.")
+        % {
+            "asleep": clinical_text.duration(m.total_sleep_min),
+            "in_bed": clinical_text.duration(m.time_in_bed_min),
+            "efficiency": number_format(sleep.percent(m.sleep_efficiency), 1),
+        },
+    )
+    for warning in saved.warnings:
+        messages.warning(
+            request,
+            _("Please check: %(warning)s If it is right, there is nothing to do.")
+            % {"warning": warning},
+        )
+    # The clinic's risk phrases in the night's note (program.risk.actions).
+    flagged = risk.flag_words(
+        patient,
+        saved.entry.comments,
+        before=note_before,
+        where="a diary note",
+        diary_entry=saved.entry,
+    )
+    risk.tell_patient_flagged(request, flagged)
+    if answer and plan is not None:
+        compared = _against_plan(saved.entry, plan)
+        if compared:
+            messages.info(request, compared)
+    return SAVED, saved.entry
+
+
+def _diary_form(
+    request: AuthenticatedHttpRequest, patient: User, entry: DiaryEntry | None
+) -> HttpResponse:
+    today = patient.local_today()
+    if entry is None and request.method == "POST":
+        # Any morning of the window is accepted here: one that already has an entry is
+        # refused by save_entry (the unique constraint), and the form, if it comes back,
+        # lists the missing mornings again (below). A saved night costs no query for them.
+        dates = diary_service.missing_dates(patient, today, [])
+    elif entry is None:
+        dates = _missing_mornings(patient, today)
+        if not dates:
+            return _diary_complete(request)
+    else:
+        dates = [entry.diary_date]
+    form_kwargs, plan = _form_kwargs(request, patient, entry, today)
     last: DiaryEntry | None = None
     if request.method == "POST":
         form = DiaryEntryForm(
@@ -300,62 +382,11 @@ def _diary_form(
             initial=_initial_for(patient, entry) if entry else {},
             **form_kwargs,
         )
-        if form.is_valid() and form.already_saved:
-            earlier = DiaryEntry.objects.get(patient=patient, diary_date=form.already_saved)
-            return _already_saved(request, patient, earlier)
-        if form.is_valid():
-            answer, other = form.medication_answers()
-            note_before = entry.comments if entry else ""
-            try:
-                saved = medication_service.save_entry_with_medication(
-                    patient=patient,
-                    diary_date=entry.diary_date if entry else form.cleaned_data["diary_date"],
-                    answers=form.answers(),
-                    changed_by=patient,
-                    entry=entry,
-                    medication_answer=answer,
-                    other=other,
-                    submission_key=form.cleaned_data.get("submission_key", ""),
-                )
-            except diary_service.AlreadySaved as already:
-                return _already_saved(request, patient, already.entry)
-            except diary_service.DiaryError as error:
-                for name, message in error.errors.items():
-                    form.add_error(name if name in form.fields else None, message)
-            else:
-                m = saved.entry
-                messages.success(
-                    request,
-                    _(
-                        "Saved. %(asleep)s asleep out of %(in_bed)s in bed: sleep efficiency "
-                        "%(efficiency)s%%."
-                    )
-                    % {
-                        "asleep": clinical_text.duration(m.total_sleep_min),
-                        "in_bed": clinical_text.duration(m.time_in_bed_min),
-                        "efficiency": number_format(sleep.percent(m.sleep_efficiency), 1),
-                    },
-                )
-                for warning in saved.warnings:
-                    messages.warning(
-                        request,
-                        _("Please check: %(warning)s If it is right, there is nothing to do.")
-                        % {"warning": warning},
-                    )
-                # The clinic's risk phrases in the night's note (program.risk.actions).
-                flagged = risk.flag_words(
-                    patient,
-                    saved.entry.comments,
-                    before=note_before,
-                    where="a diary note",
-                    diary_entry=saved.entry,
-                )
-                risk.tell_patient_flagged(request, flagged)
-                if answer and plan is not None:
-                    compared = _against_plan(saved.entry, plan)
-                    if compared:
-                        messages.info(request, compared)
-                return redirect("program:diary")
+        outcome, saved = _save_form(request, patient, entry, form, plan)
+        if outcome == ALREADY_SAVED and saved is not None:
+            return _already_saved(request, patient, saved)
+        if outcome == SAVED:
+            return redirect("program:diary")
     else:
         requested = request.GET.get("date")
         last = (
@@ -374,7 +405,7 @@ def _diary_form(
             initial["diary_date"] = (
                 requested if requested in {d.isoformat() for d in dates} else dates[0].isoformat()
             )
-        if entry is not None and medicines:
+        if entry is not None and form_kwargs["medicines"]:
             night = NightMedication.objects.filter(entry=entry).first()
             if night is not None:
                 initial["medication_answer"] = night.answer
@@ -394,6 +425,8 @@ def _diary_form(
     ctx = {
         "form": form,
         "entry": entry,
+        # A new night's form may be kept on this device and sent later (docs/offline.md).
+        "offline": entry is None,
         "today": today,
         "plan": plan,
         "can_start_from_last": last is not None,
@@ -457,8 +490,50 @@ def _against_plan(entry: DiaryEntry, plan: Any) -> str:
 
 
 @patient_required
+@kept_offline
 def diary_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _diary_form(request, request.user, None)
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def diary_offline(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """A night entered on the phone without a connection, sent by static/js/offline.js.
+
+    GET: who is signed in, with a fresh CSRF token (the page kept on the phone may hold
+    one from hours ago, or from before signing in again). POST: the diary form's fields
+    and its ``submission_key``, saved as the form's POST is (the key: a retry or a second
+    tab saves nothing twice), answered in JSON; ``queued_by`` must be the user signed in,
+    so a night typed by someone else on this phone is never saved into this diary.
+    """
+    patient: User = request.user
+    if request.method == "GET":
+        return JsonResponse({"user": patient.pk, "csrf": get_token(request)})
+    if request.POST.get("queued_by") != str(patient.pk):
+        return JsonResponse({"status": "other_user"}, status=409)
+    if not request.POST.get("submission_key"):
+        return JsonResponse(
+            {"status": INVALID, "errors": {"__all__": [_("This night has no key.")]}}, status=400
+        )
+    today = patient.local_today()
+    # Any morning of the window, as the form's own POST (save_entry refuses a second).
+    dates = diary_service.missing_dates(patient, today, [])
+    form_kwargs, plan = _form_kwargs(request, patient, None, today)
+    form = DiaryEntryForm(request.POST, patient=patient, dates=dates, **form_kwargs)
+    outcome, saved = _save_form(request, patient, None, form, plan)
+    if outcome == INVALID:
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return JsonResponse({"status": INVALID, "errors": errors}, status=400)
+    # The messages the form's POST would show on the next page are shown beside "Sent".
+    shown = list(messages.get_messages(request))
+    day = saved.diary_date if saved else today
+    return JsonResponse(
+        {
+            "status": outcome,
+            "diary_date": day.isoformat(),
+            "messages": render_to_string("includes/messages.html", {"messages": shown}, request),
+        }
+    )
 
 
 @patient_required

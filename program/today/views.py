@@ -15,12 +15,14 @@ from program.curriculum.actions import exercises_this_week, programme_overview
 from program.exercises.content import EXERCISES
 from program.medication.views import patient_card
 from program.models import Assessment, DiaryEntry, Enrolment, Prescription, SleepCourse
+from program.offline import kept_offline
 from program.rules import engagement
 from program.today import actions as pauses
 from program.today.forms import PauseForm
 
 
 @patient_required
+@kept_offline
 def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = request.user
     # A break whose end date has come is over (the reminder tick ends it too).
