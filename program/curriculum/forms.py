@@ -195,7 +195,7 @@ class RecordingForm(forms.Form):
             attrs={"accept": "audio/mpeg,audio/ogg,audio/mp4,audio/x-m4a,.mp3,.ogg,.oga,.m4a"}
         ),
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Name shown above the player"), max_length=200)
     transcript = forms.CharField(
         label=_("Transcript"),
         widget=forms.Textarea(attrs={"rows": 6}),
