@@ -18,8 +18,21 @@ from io import BytesIO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-# A 20-minute relaxation recording at 128 kbit/s is about 19 MB; design decision.
-MAX_AUDIO_BYTES = 25 * 1024 * 1024
+MB = 1024 * 1024
+# The most a recording may weigh: 1 MB under the app's bound on a request body
+# (settings.MAX_REQUEST_BYTES, 5 MB by default, so 4 MB: about 8 minutes of speech at
+# 64 kbit/s MP3, 16 at 32 kbit/s Opus), so that the form around it still fits; and
+# never more than 25 MB (a 20-minute recording at 128 kbit/s is about 19 MB), whatever
+# the bound is raised to. Design decision.
+MAX_AUDIO_BYTES = 25 * MB
+
+
+def max_audio_bytes() -> int:
+    from django.conf import settings
+
+    return max(MB, min(MAX_AUDIO_BYTES, settings.MAX_REQUEST_BYTES - MB))
+
+
 # Longer than any guided exercise; a longer file is more likely a mistake.
 MAX_AUDIO_SECONDS = 60 * 60
 # The extension stored → the content type served.
@@ -85,13 +98,15 @@ def _has_video(data: bytes) -> bool:
 
 def inspect_audio(data: bytes) -> AudioFacts:
     """What an uploaded sound file is, or a ValidationError a clinic admin can act on."""
-    if len(data) > MAX_AUDIO_BYTES:
+    limit = max_audio_bytes()
+    if len(data) > limit:
         raise ValidationError(
             gettext(
                 "This file is %(size).1f MB; sound files can be at most %(limit)d MB. "
-                "Save it at a lower bit rate (e.g. 96 kbit/s MP3) or split it."
+                "Save it at a lower bit rate (speech is clear at 64 kbit/s mono MP3) or "
+                "split it."
             )
-            % {"size": len(data) / 1024 / 1024, "limit": MAX_AUDIO_BYTES // 1024 // 1024}
+            % {"size": len(data) / MB, "limit": limit // MB}
         )
     not_audio = ValidationError(
         gettext("This file is not an MP3, Ogg or M4A sound file (whatever its name says).")

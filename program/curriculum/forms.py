@@ -190,7 +190,7 @@ class RecordingForm(forms.Form):
     (``program.curriculum.audio_checks``) in ``clean``."""
 
     file = forms.FileField(
-        label=_("Recording (MP3, Ogg or M4A, at most 25 MB)"),
+        label=_("Recording (MP3, Ogg or M4A)"),
         widget=forms.ClearableFileInput(
             attrs={"accept": "audio/mpeg,audio/ogg,audio/mp4,audio/x-m4a,.mp3,.ogg,.oga,.m4a"}
         ),
@@ -205,12 +205,21 @@ class RecordingForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from program.curriculum.audio_checks import MB, max_audio_bytes
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "At most %(limit)d MB: speech is clear at 64 kbit/s mono MP3 (about 8 minutes "
+            "in 4 MB) or 32 kbit/s Opus."
+        ) % {"limit": max_audio_bytes() // MB}
+
     def clean_file(self) -> Any:
-        from program.curriculum.audio_checks import MAX_AUDIO_BYTES, inspect_audio
+        from program.curriculum.audio_checks import inspect_audio, max_audio_bytes
 
         file = self.cleaned_data["file"]
         file.seek(0)
-        inspect_audio(file.read(MAX_AUDIO_BYTES + 1))
+        inspect_audio(file.read(max_audio_bytes() + 1))
         file.seek(0)
         return file
 

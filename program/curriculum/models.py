@@ -530,11 +530,11 @@ class AudioRecording(models.Model):
         return f"Recording {self.pk}: {self.title[:60]}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from program.curriculum.audio_checks import MAX_AUDIO_BYTES, inspect_audio
+        from program.curriculum.audio_checks import inspect_audio, max_audio_bytes
 
         if not self.digest:
             self.file.seek(0)
-            facts = inspect_audio(self.file.read(MAX_AUDIO_BYTES + 1))
+            facts = inspect_audio(self.file.read(max_audio_bytes() + 1))
             self.file.seek(0)
             self.digest, self.extension = facts.digest, facts.extension
             self.seconds, self.size = facts.seconds, facts.size

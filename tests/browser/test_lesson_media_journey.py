@@ -81,12 +81,12 @@ def test_an_admin_adds_a_picture_and_recordings_and_the_patient_sees_and_hears_t
     # A recording without its transcript: refused, then with it.
     sound = tmp_path / "calm.mp3"
     sound.write_bytes(mp3())
-    page.get_by_label("Recording (MP3, Ogg or M4A").set_input_files(str(sound))
+    page.get_by_label("Recording (MP3, Ogg or M4A)").set_input_files(str(sound))
     page.get_by_label("Name shown above the player").fill("Winding down, read aloud")
     page.get_by_role("button", name="Upload the recording").click()
     expect(page.locator("#add-recording").get_by_text("This field is required.")).to_be_visible()
     assert image.markdown in page.get_by_label("Lesson text").input_value()
-    page.get_by_label("Recording (MP3, Ogg or M4A").set_input_files(str(sound))
+    page.get_by_label("Recording (MP3, Ogg or M4A)").set_input_files(str(sound))
     page.get_by_label("Transcript", exact=True).fill(
         "Let your shoulders drop.\n\nBreathe out slowly."
     )
@@ -112,7 +112,7 @@ def test_an_admin_adds_a_picture_and_recordings_and_the_patient_sees_and_hears_t
     page.get_by_label("Language of the recording").select_option("en")
     ogg = tmp_path / "breathe.ogg"
     ogg.write_bytes(ogg_opus())
-    page.get_by_label("Recording (MP3, Ogg or M4A").set_input_files(str(ogg))
+    page.get_by_label("Recording (MP3, Ogg or M4A)").set_input_files(str(ogg))
     page.get_by_label("Name shown above the player").fill("Breathe with me")
     page.get_by_label("Transcript", exact=True).fill("In through the nose. Out slowly.")
     page.get_by_role("button", name="Upload the recording").click()

@@ -19,7 +19,7 @@ from django.urls import reverse
 from PIL import Image
 
 from program.curriculum.actions import add_recording, publish_version, start_draft
-from program.curriculum.audio_checks import MAX_AUDIO_BYTES, inspect_audio
+from program.curriculum.audio_checks import MAX_AUDIO_BYTES, MB, inspect_audio, max_audio_bytes
 from program.curriculum.files import export_programme, import_directory
 from program.models import AudioRecording, Lesson, LessonImage, LessonVersion, Programme
 from tests.audio_files import m4a, mp3, ogg_opus
@@ -95,10 +95,16 @@ def test_anything_else_is_refused_whatever_its_name(data) -> None:
     assert refused.value.messages == [NOT_AUDIO]
 
 
-def test_a_file_too_large_or_too_long_is_refused_with_the_limit() -> None:
+def test_a_file_too_large_or_too_long_is_refused_with_the_limit(settings) -> None:
+    # 1 MB under the bound on a request body, so that the upload's form fits in it.
+    assert max_audio_bytes() == settings.MAX_REQUEST_BYTES - MB == 4 * MB
     with pytest.raises(ValidationError) as refused:
-        inspect_audio(mp3() + bytes(MAX_AUDIO_BYTES))
-    assert "sound files can be at most 25 MB" in refused.value.messages[0]
+        inspect_audio(mp3() + bytes(4 * MB))
+    assert "sound files can be at most 4 MB" in refused.value.messages[0]
+    assert inspect_audio(mp3() + bytes(4 * MB - len(mp3()))).size == 4 * MB
+    # Raised with the request bound, never past 25 MB.
+    settings.MAX_REQUEST_BYTES = 100 * MB
+    assert max_audio_bytes() == MAX_AUDIO_BYTES == 25 * MB
     with pytest.raises(ValidationError) as refused:
         inspect_audio(ogg_opus(seconds=2 * 3600))
     assert "lasts 120 minutes; at most 60 are accepted" in refused.value.messages[0]
