@@ -420,3 +420,35 @@ def test_an_imported_recording_that_is_not_sound_is_refused_with_its_file(
     exported.write_bytes(b"<html>not sound</html>")
     with pytest.raises(CurriculumFileError, match=re.escape(f"{exported.name}: {NOT_AUDIO}")):
         import_directory(folder, publish=True)
+
+
+def test_the_clinic_import_page_takes_an_export_with_recordings(
+    lesson, clinic_admin, programme, admin_client
+) -> None:
+    import io
+    import zipfile
+
+    recording = recording_for(lesson)
+    publish_with(lesson, clinic_admin, recording.markdown)
+    exercise_upload(admin_client)
+    archive = admin_client.get(reverse("program:curriculum_export")).content
+    names = zipfile.ZipFile(io.BytesIO(archive)).namelist()
+    assert "exercises/recordings.md" in names
+    assert any(n.startswith("en/week-1/audio/") for n in names)
+    upload = SimpleUploadedFile("curriculum.zip", archive, "application/zip")
+    page = admin_client.post(reverse("program:curriculum_import"), {"file": upload})
+    text = page.content.decode()
+    assert "The files can be imported" in text and "Nothing was imported" not in text
+
+
+def test_the_sanitiser_keeps_an_audio_source_only_on_our_recordings() -> None:
+    from program.curriculum.markup import sanitise_html
+
+    html = sanitise_html(
+        '<audio src="https://elsewhere.test/x.mp3" autoplay onplay="x()" controls></audio>'
+        '<audio src="/recordings/1/abc.mp3" controls></audio><figure class="evil"></figure>'
+    )
+    assert html == (
+        '<audio controls=""></audio><audio src="/recordings/1/abc.mp3" controls=""></audio>'
+        "<figure></figure>"
+    )
