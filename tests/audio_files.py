@@ -14,12 +14,23 @@ def mp3(frames: int = 40) -> bytes:
 
 
 def ogg_opus(seconds: int = 2) -> bytes:
-    from mutagen.ogg import OggPage
-
     head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, 48000, 0, 0)
     tags = b"OpusTags" + struct.pack("<I", 4) + b"test" + struct.pack("<I", 0)
+    return _ogg([([head], 0), ([tags], 0), ([b"\xf8"] * 50, 312 + 48000 * seconds)])
+
+
+def ogg_vorbis(seconds: int = 2) -> bytes:
+    """The identification and comment headers of a mono 44.1 kHz Vorbis stream, and a
+    last page whose position says how long it is."""
+    ident = b"\x01vorbis" + struct.pack("<IBIiiiBB", 0, 1, 44100, 0, 64000, 0, 0xB8, 1)
+    comment = b"\x03vorbis" + struct.pack("<I", 4) + b"test" + struct.pack("<I", 0) + b"\x01"
+    return _ogg([([ident], 0), ([comment], 0), ([b"\x00"] * 10, 44100 * seconds)])
+
+
+def _ogg(pages: list[tuple[list[bytes], int]]) -> bytes:
+    from mutagen.ogg import OggPage
+
     out = BytesIO()
-    pages = [([head], 0), ([tags], 0), ([b"\xf8"] * 50, 312 + 48000 * seconds)]
     for sequence, (packets, position) in enumerate(pages):
         page = OggPage()
         page.serial, page.sequence, page.position = 7, sequence, position

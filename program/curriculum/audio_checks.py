@@ -68,12 +68,11 @@ def _length(kind: str, data: bytes) -> float:
     if kind == "mp3":
         return _seconds(MP3(BytesIO(data)).info)
     if kind == "ogg":
-        for reader in (OggVorbis, OggOpus):
-            try:
-                return _seconds(reader(BytesIO(data)).info)
-            except Exception:
-                continue
-        raise ValueError("neither Vorbis nor Opus")
+        # Vorbis or Opus: the first packet, after the page's 27-byte header and its
+        # segment table (byte 26 says how long), says which.
+        first = 27 + data[26] if len(data) > 26 else 0
+        reader = OggOpus if data[first : first + 8] == b"OpusHead" else OggVorbis
+        return _seconds(reader(BytesIO(data)).info)
     audio = MP4(BytesIO(data))
     if _has_video(data):
         raise ValueError("video track")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, SubElement
+from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
@@ -75,23 +75,29 @@ class AudioRef:
     label: str = "Transcript"
 
 
+def _child(parent: Element, tag: str) -> Element:
+    child = Element(tag)
+    parent.append(child)
+    return child
+
+
 def _player(figure: Element, ref: AudioRef) -> None:
     """Make ``figure`` the recording's player: its title, the ``<audio>``, and the
     transcript folded in a ``<details>`` (a paragraph per blank-line-separated block)."""
     figure.clear()
     figure.tag = "figure"
     figure.set("class", "recording")
-    caption = SubElement(figure, "figcaption")
+    caption = _child(figure, "figcaption")
     caption.text = ref.title
-    audio = SubElement(figure, "audio")
+    audio = _child(figure, "audio")
     audio.set("controls", "")
     audio.set("preload", "metadata")
     audio.set("src", ref.url)
-    details = SubElement(figure, "details")
-    SubElement(details, "summary").text = ref.label
+    details = _child(figure, "details")
+    _child(details, "summary").text = ref.label
     for block in re.split(r"\n\s*\n", ref.transcript.strip()):
         if block.strip():
-            SubElement(details, "p").text = block.strip()
+            _child(details, "p").text = block.strip()
 
 
 class _ImageResolver(Treeprocessor):

@@ -22,7 +22,7 @@ from program.curriculum.actions import add_recording, publish_version, start_dra
 from program.curriculum.audio_checks import MAX_AUDIO_BYTES, MB, inspect_audio, max_audio_bytes
 from program.curriculum.files import export_programme, import_directory
 from program.models import AudioRecording, Lesson, LessonImage, LessonVersion, Programme
-from tests.audio_files import m4a, mp3, ogg_opus
+from tests.audio_files import m4a, mp3, ogg_opus, ogg_vorbis
 from tests.conftest import client_for
 
 from .test_curriculum_editor import edit_url, preview_of, words
@@ -70,7 +70,8 @@ def publish_with(lesson: Lesson, admin, text: str) -> LessonVersion:
 
 
 @pytest.mark.parametrize(
-    ("data", "extension"), [(mp3(), "mp3"), (ogg_opus(), "ogg"), (m4a(), "m4a")]
+    ("data", "extension"),
+    [(mp3(), "mp3"), (ogg_opus(), "ogg"), (ogg_vorbis(), "ogg"), (m4a(), "m4a")],
 )
 def test_mp3_ogg_and_m4a_are_recognised_by_content(data, extension) -> None:
     facts = inspect_audio(data)
@@ -452,3 +453,22 @@ def test_the_sanitiser_keeps_an_audio_source_only_on_our_recordings() -> None:
         '<audio controls=""></audio><audio src="/recordings/1/abc.mp3" controls=""></audio>'
         "<figure></figure>"
     )
+
+
+def test_the_exercises_recordings_page_reads_them_in_a_fixed_number_of_queries(
+    admin_client,
+) -> None:
+    url = reverse("program:exercise_recordings")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as done:
+            assert admin_client.get(url).status_code == 200
+        return len(done)
+
+    exercise_upload(admin_client)
+    admin_client.get(url)
+    one = queries()
+    for kind in ("muscles", "worry", "breathing"):
+        exercise_upload(admin_client, exercise=kind, title=f"For {kind}")
+    admin_client.get(url)
+    assert queries() == one
