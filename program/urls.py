@@ -122,6 +122,12 @@ urlpatterns = [
         lessons.lesson_image,
         name="lesson_image",
     ),
+    # The markup allow-list (program.curriculum.markup.AUDIO_PATH_PREFIXES) knows this prefix.
+    path(
+        "recordings/<int:recording_id>/<slug:digest>.<slug:extension>",
+        lessons.recording,
+        name="recording",
+    ),
     path("progress/", assessments.progress, name="progress"),
     path("messages/", messages.my_messages, name="messages"),
     path("patients/<int:patient_id>/messages/", messages.patient_messages, name="patient_messages"),
@@ -248,6 +254,16 @@ urlpatterns = [
     path("clinic/curriculum/", curriculum.curriculum, name="curriculum"),
     path("clinic/curriculum/export/", curriculum.curriculum_export, name="curriculum_export"),
     path("clinic/curriculum/import/", curriculum.curriculum_import, name="curriculum_import"),
+    path(
+        "clinic/curriculum/exercises/",
+        curriculum.exercise_recordings,
+        name="exercise_recordings",
+    ),
+    path(
+        "clinic/curriculum/exercises/recordings/<int:recording_id>/remove/",
+        curriculum.exercise_recording_remove,
+        name="exercise_recording_remove",
+    ),
     path(
         "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/",
         curriculum.lesson_edit,

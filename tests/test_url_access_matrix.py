@@ -25,6 +25,7 @@ from program.enrolment.actions import current_enrolment, invite_patient
 from program.medication.actions import confirm_plan, create_draft
 from program.models import (
     AdverseEvent,
+    AudioRecording,
     CrisisContact,
     Delivery,
     Lesson,
@@ -40,6 +41,7 @@ from program.models import (
 from program.reminders.actions import manage_token
 from program.rules.safety import SCREEN
 from program.sleep_window import actions as sleep_window
+from tests.audio_files import mp3
 from tests.nights import night_answers
 
 from .conftest import client_for, make_user
@@ -158,6 +160,9 @@ ROWS = [
     # preview shows them too); the content hash in the URL is not a secret.
     row("program:lesson_image",        "get",  LOGIN, 200,    200,    200,      200,    200,
         args="lesson_image"),
+    # Recordings (a lesson's or an exercise's), like the lesson images: anyone signed in.
+    row("program:recording",           "get",  LOGIN, 200,    200,    200,      200,    200,
+        args="recording"),
     row("program:adjust_pace",         "post", LOGIN, 403,    403,    HOME,     404,    HOME,
         args="patient"),
     # An empty subscription is refused (400) for anyone signed in.
@@ -275,6 +280,11 @@ ROWS = [
     row("program:curriculum",          "get",  LOGIN, 403,    403,    403,      403,    200),
     row("program:curriculum_export",   "get",  LOGIN, 403,    403,    403,      403,    200),
     row("program:curriculum_import",   "get",  LOGIN, 403,    403,    403,      403,    200),
+    row("program:exercise_recordings", "get",  LOGIN, 403,    403,    403,      403,    200),
+    # An empty upload is shown again with its errors.
+    row("program:exercise_recordings", "post", LOGIN, 403,    403,    403,      403,    200),
+    row("program:exercise_recording_remove", "post", LOGIN, 403, 403, 403,      403,    HOME,
+        args="exercise_recording"),
     row("program:curriculum_lesson",   "get",  LOGIN, 403,    403,    403,      403,    200,
         args="lesson_language"),
     # An empty form is shown again with its errors.
@@ -369,6 +379,12 @@ def world(
         file=SimpleUploadedFile("square.gif", TINY_GIF, "image/gif"),
     )
     image.save()
+    recording = AudioRecording.objects.create(
+        exercise="breathing",
+        title="Breathe with me",
+        transcript="In, and out.",
+        file=SimpleUploadedFile("breathe.mp3", mp3(), "audio/mpeg"),
+    )
     save_entry(
         patient=patient,
         diary_date=today,
@@ -435,6 +451,8 @@ def world(
             "lesson": [first_lesson.pk],
             "lesson_part": [first_lesson.pk, "hopes"],
             "lesson_image": [image.pk, image.digest, image.extension],
+            "recording": [recording.pk, recording.digest, recording.extension],
+            "exercise_recording": [recording.pk],
             "lesson_language": [first_lesson.pk, "en"],
             "lesson_version": [first_lesson.pk, "en", first_lesson.versions.get(number=1).pk],
             "diary_date": [today.isoformat()],

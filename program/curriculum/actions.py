@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from program.curriculum.files import BASE_LANGUAGE
 from program.models import (
+    AudioRecording,
     DiaryEntry,
     Enrolment,
     EnrolmentChange,
     Lesson,
     LessonAnswer,
+    LessonImage,
     LessonProgress,
     LessonVersion,
     Programme,
@@ -1010,3 +1012,52 @@ def readers_by_version(
         )
         for row in counts
     }
+
+
+# --- Pictures and recordings uploaded from the clinic's editor ----------------------------
+
+
+def add_lesson_image(*, lesson: Lesson, file: Any, alt_text: str) -> LessonImage:
+    """Store a picture for the lesson (checked by content by the model)."""
+    return LessonImage.objects.create(lesson=lesson, file=file, alt_text=alt_text.strip())
+
+
+def add_recording(
+    *,
+    file: Any,
+    title: str,
+    transcript: str,
+    language: str,
+    lesson: Lesson | None = None,
+    exercise: str = "",
+) -> AudioRecording:
+    """Store a recording for a lesson or a guided exercise (checked by content by the
+    model), with its transcript."""
+    return AudioRecording.objects.create(
+        lesson=lesson,
+        exercise=exercise,
+        language=language,
+        title=title.strip(),
+        transcript=transcript.strip(),
+        file=file,
+    )
+
+
+def with_snippet(body: str, snippet: str) -> str:
+    """``body`` with ``snippet`` as a paragraph of its own before the closing
+    "## Sources" (or at the end when there is none)."""
+    text = body.rstrip()
+    head, heading, sources = text.rpartition("\n## Sources")
+    if heading:
+        return f"{head.rstrip()}\n\n{snippet}\n\n## Sources{sources}\n"
+    return f"{text}\n\n{snippet}\n" if text else f"{snippet}\n"
+
+
+@transaction.atomic
+def remove_exercise_recording(*, recording: AudioRecording) -> None:
+    """Delete an exercise's recording and its file, once no other row shares the file
+    (files are named by content)."""
+    name, storage = recording.file.name or "", recording.file.storage
+    recording.delete()
+    if not AudioRecording.objects.filter(file=name).exists():
+        transaction.on_commit(lambda: storage.delete(name))

@@ -37,12 +37,16 @@ from accounts.http import AuthenticatedHttpRequest
 from program.curriculum.actions import (
     DraftChanged,
     NothingToPublish,
+    add_lesson_image,
+    add_recording,
     draft_fingerprint,
     publish_draft,
     push_version,
     readers_by_version,
+    remove_exercise_recording,
     restore_as_draft,
     save_draft,
+    with_snippet,
 )
 from program.curriculum.compare import diff_lines
 from program.curriculum.files import (
@@ -52,11 +56,18 @@ from program.curriculum.files import (
     file_problems,
     import_directory,
 )
-from program.curriculum.forms import CurriculumImportForm, LessonEditForm, PartsField
+from program.curriculum.forms import (
+    CurriculumImportForm,
+    ExerciseRecordingForm,
+    LessonEditForm,
+    LessonImageForm,
+    PartsField,
+    RecordingForm,
+)
 from program.curriculum.lesson_text import problems as lesson_problems
 from program.curriculum.lesson_values import preview_values
 from program.curriculum.views import lesson_context
-from program.models import Lesson, LessonImage, LessonVersion, Programme, Week
+from program.models import AudioRecording, Lesson, LessonImage, LessonVersion, Programme, Week
 
 LANGUAGES = dict(settings.LANGUAGES)
 # An uploaded curriculum: at most this many files and bytes once unpacked (the
@@ -174,6 +185,8 @@ def _editor(
     *,
     form: LessonEditForm | None = None,
     conflict: bool = False,
+    image_form: LessonImageForm | None = None,
+    audio_form: RecordingForm | None = None,
 ) -> HttpResponse:
     versions = list(
         LessonVersion.objects.filter(lesson=lesson, language=language)
@@ -240,6 +253,9 @@ def _editor(
         "conflict": conflict,
         "older": published[1:] if published else [],
         "images": list(LessonImage.objects.filter(lesson=lesson)),
+        "recordings": list(AudioRecording.objects.filter(lesson=lesson)),
+        "image_form": image_form or LessonImageForm(prefix="image"),
+        "audio_form": audio_form or RecordingForm(prefix="audio"),
         "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != language],
     }
     return render(request, "program/curriculum_lesson.html", ctx)
@@ -253,6 +269,8 @@ def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int, language: str
     if request.method != "POST":
         return _editor(request, lesson, language)
     shown = preview_values(lesson.week.programme, request.POST)
+    if request.POST.get("action") in ("image", "audio"):
+        return _upload(request, lesson, language, protocols=shown.protocols)
     form = LessonEditForm(request.POST, lesson=lesson, protocols=shown.protocols)
     if request.POST.get("action") != "save":
         return _editor(request, lesson, language, form=form)
@@ -289,6 +307,63 @@ def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int, language: str
         {"guidance": form.cleaned_data["guidance"], "protocol": form.cleaned_data["protocol"]}
     )
     return redirect(f"{_editor_url(lesson, language)}?{shown_with}")
+
+
+def _upload(
+    request: AuthenticatedHttpRequest,
+    lesson: Lesson,
+    language: str,
+    *,
+    protocols: list[tuple[str, str]],
+) -> HttpResponse:
+    """Store a picture or a recording sent from the editor and put its snippet in the
+    lesson text as typed (not saved: the admin saves the draft when ready). The words
+    in the form come back as they were sent, whether the file was accepted or not."""
+    data = request.POST.copy()
+    image_form = audio_form = None
+    if request.POST.get("action") == "image":
+        image_form = LessonImageForm(request.POST, request.FILES, prefix="image")
+        upload: LessonImageForm | RecordingForm = image_form
+    else:
+        audio_form = RecordingForm(request.POST, request.FILES, prefix="audio")
+        upload = audio_form
+    if upload.is_valid():
+        fields = upload.cleaned_data
+        if isinstance(upload, LessonImageForm):
+            snippet = add_lesson_image(
+                lesson=lesson, file=fields["file"], alt_text=fields["alt_text"]
+            ).markdown
+            image_form = None  # an empty form for the next picture
+            text = _("Picture uploaded and put in the lesson text below, before the sources.")
+        else:
+            snippet = add_recording(
+                lesson=lesson,
+                file=fields["file"],
+                title=fields["title"],
+                transcript=fields["transcript"],
+                language=language,
+            ).markdown
+            audio_form = None
+            text = _("Recording uploaded and put in the lesson text below, before the sources.")
+        data["body"] = with_snippet(data.get("body", ""), snippet)
+        messages.success(
+            request,
+            text
+            + " "
+            + _("Save the draft to keep the text; patients see nothing until you publish."),
+        )
+    else:
+        messages.error(
+            request,
+            _(
+                "Not uploaded: see the message beside the file below. Your lesson text is "
+                "kept as you typed it (not saved yet); choose the file again to retry."
+            ),
+        )
+    form = LessonEditForm(data, lesson=lesson, protocols=protocols)
+    return _editor(
+        request, lesson, language, form=form, image_form=image_form, audio_form=audio_form
+    )
 
 
 @admin_required
@@ -627,3 +702,68 @@ def curriculum_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
     ctx = {"form": form, "rows": rows, "failed": failed}
     return render(request, "program/curriculum_import.html", ctx)
+
+
+# --- The guided exercises' recordings ----------------------------------------------------
+
+
+@admin_required
+def exercise_recordings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Each guided exercise with its recordings (a clinic's own), and a form to add one.
+    Patients see the recordings of their language (else English) on the exercise's page."""
+    from program.exercises.content import EXERCISES
+
+    form = ExerciseRecordingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            fields = form.cleaned_data
+            add_recording(
+                file=fields["file"],
+                title=fields["title"],
+                transcript=fields["transcript"],
+                language=fields["language"],
+                exercise=fields["exercise"],
+            )
+            messages.success(
+                request,
+                _(
+                    "Recording uploaded: patients whose language is %(language)s see it on "
+                    "“%(exercise)s”, with its transcript."
+                )
+                % {
+                    "language": LANGUAGES[fields["language"]],
+                    "exercise": EXERCISES[fields["exercise"]].title,
+                },
+            )
+            return redirect("program:exercise_recordings")
+        messages.error(
+            request,
+            _(
+                "Not uploaded: see the message beside the field below. What you typed is "
+                "kept; choose the file again to retry."
+            ),
+        )
+    by_kind: dict[str, list[AudioRecording]] = {}
+    for recording in AudioRecording.objects.exclude(exercise="").order_by("language", "pk"):
+        by_kind.setdefault(recording.exercise, []).append(recording)
+    ctx = {
+        "form": form,
+        "exercises": [
+            {"exercise": exercise, "recordings": by_kind.get(kind, [])}
+            for kind, exercise in EXERCISES.items()
+        ],
+    }
+    return render(request, "program/curriculum_exercises.html", ctx)
+
+
+@admin_required
+@require_POST
+def exercise_recording_remove(request: AuthenticatedHttpRequest, recording_id: int) -> HttpResponse:
+    """Take a recording off its exercise (a lesson's stay: published versions play them)."""
+    recording = get_object_or_404(AudioRecording.objects.exclude(exercise=""), pk=recording_id)
+    title = recording.title
+    remove_exercise_recording(recording=recording)
+    messages.success(
+        request, _("“%(title)s” was removed: patients no longer see it.") % {"title": title}
+    )
+    return redirect("program:exercise_recordings")

@@ -17,6 +17,11 @@ the file previews with its pictures in any Markdown viewer. Importing stores
 each file once per lesson (matched by content) and turns the paths back into
 ``image:ID``.
 
+Recordings of a lesson go the same way into ``<lang>/week-<n>/audio/`` and its
+front matter (``audio: [{file, title, transcript}]``); a guided exercise's
+recordings into ``exercises/audio/``, listed in ``exercises/recordings.md``
+(``recordings: [{exercise, language, file, title, transcript}]``).
+
 ``<lang>`` is a language code from settings.LANGUAGES (``en``, ``fr``…). The
 structure (weeks, order, required, diary nights) comes from the English files;
 other languages supply words only. ``parts`` is a YAML list of interactive parts
@@ -46,7 +51,13 @@ from django.utils import timezone
 from program.curriculum.lesson_text import expand
 from program.curriculum.lesson_text import problems as lesson_problems
 from program.curriculum.lesson_values import default_values
-from program.curriculum.markup import IMAGE_REFERENCE, ImageRef, render_markdown
+from program.curriculum.markup import (
+    AUDIO_REFERENCE,
+    IMAGE_REFERENCE,
+    AudioRef,
+    ImageRef,
+    render_markdown,
+)
 
 BASE_LANGUAGE = "en"
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.DOTALL)
@@ -111,10 +122,11 @@ def _models(apps: Any) -> dict[str, Any]:
         name: apps.get_model("program", name)
         for name in ("Programme", "Week", "Lesson", "LessonVersion")
     }
-    try:
-        models["LessonImage"] = apps.get_model("program", "LessonImage")
-    except LookupError:  # migration 0005 runs before lesson images existed
-        models["LessonImage"] = None
+    for name in ("LessonImage", "AudioRecording"):
+        try:
+            models[name] = apps.get_model("program", name)
+        except LookupError:  # migration 0005 runs before images and recordings existed
+            models[name] = None
     return models
 
 
@@ -124,6 +136,13 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # ``](images/x.png`` in an exported body; ``](image:12`` in the database.
 EXPORTED_IMAGE = re.compile(r"(\]\(\s*)(" + IMAGES_FOLDER + r"/[^\s)]+)")
 STORED_IMAGE = re.compile(r"(\]\(\s*)" + IMAGE_REFERENCE.pattern)
+AUDIO_FOLDER = "audio"
+# ``](audio/x.mp3`` in an exported body; ``](audio:3`` in the database.
+EXPORTED_AUDIO = re.compile(r"(\]\(\s*)(" + AUDIO_FOLDER + r"/[^\s)]+)")
+STORED_AUDIO = re.compile(r"(\]\(\s*)" + AUDIO_REFERENCE.pattern)
+# The guided exercises' recordings: a folder beside the languages.
+EXERCISES_FOLDER = "exercises"
+EXERCISE_RECORDINGS = "recordings.md"
 
 
 def _import_images(
@@ -175,6 +194,112 @@ def _import_images(
     return found
 
 
+def _read_recording(entry: object, folder: Path, where: object, keys: tuple[str, ...]) -> Any:
+    """A listed recording's checked facts and bytes, or the file's problem."""
+    from django.core.exceptions import ValidationError
+
+    from program.curriculum.audio_checks import inspect_audio
+
+    if not isinstance(entry, dict) or not all(str(entry.get(k) or "").strip() for k in keys):
+        raise CurriculumFileError(f"{where}: each recording needs {', '.join(keys)}.")
+    relative = str(entry["file"])
+    path = (folder / relative).resolve()
+    if not path.is_relative_to(folder.resolve() / AUDIO_FOLDER) or not path.is_file():
+        raise CurriculumFileError(f"{where}: {relative} is not a file in {AUDIO_FOLDER}/.")
+    data = path.read_bytes()
+    try:
+        facts = inspect_audio(data)
+    except ValidationError as error:
+        raise CurriculumFileError(f"{where}: {relative}: {' '.join(error.messages)}") from error
+    return relative, path, data, facts
+
+
+def _store_recording(AudioRecording: Any, found: Any, match: dict[str, Any], entry: dict) -> Any:
+    """The recording with these facts and owner, stored once; its title and transcript
+    as the file says."""
+    from django.core.files.base import ContentFile
+
+    _relative, path, data, facts = found
+    words = {"title": str(entry["title"]).strip(), "transcript": str(entry["transcript"]).strip()}
+    recording = AudioRecording.objects.filter(**match, digest=facts.digest).first()
+    if recording is None:
+        recording = AudioRecording(
+            **match,
+            **words,
+            digest=facts.digest,
+            extension=facts.extension,
+            seconds=facts.seconds,
+            size=facts.size,
+            original_name=path.name,
+        )
+        recording.file.save(f"{facts.digest}.{facts.extension}", ContentFile(data), save=False)
+        recording.save()
+    elif any(getattr(recording, k) != v for k, v in words.items()):
+        for k, v in words.items():
+            setattr(recording, k, v)
+        recording.save(update_fields=list(words))
+    return recording
+
+
+def _import_recordings(
+    AudioRecording: Any, lesson: Any, language: str, meta: dict[str, Any], folder: Path, where: Path
+) -> dict[str, Any]:
+    """Store the recordings a lesson file lists (once each, matched by content); returns
+    them by their relative path."""
+    listed = meta.get("audio") or []
+    if listed and AudioRecording is None:
+        raise CurriculumFileError(f"{where}: recordings cannot be imported by this migration.")
+    if not isinstance(listed, list):
+        raise CurriculumFileError(
+            f"{where}: `audio` must be a list of {{file, title, transcript}}."
+        )
+    found: dict[str, Any] = {}
+    for entry in listed:
+        facts = _read_recording(entry, folder, where, ("file", "title", "transcript"))
+        match = {"lesson": lesson, "exercise": "", "language": language}
+        found[facts[0]] = _store_recording(AudioRecording, facts, match, entry)
+    return found
+
+
+def import_exercise_recordings(directory: Path, apps: Any = None) -> int:
+    """Store the guided exercises' recordings listed in ``exercises/recordings.md``;
+    returns how many the file lists (0 without the file)."""
+    from django.conf import settings
+
+    from program.exercises.models import ExerciseKind
+
+    folder = Path(directory) / EXERCISES_FOLDER
+    listing = folder / EXERCISE_RECORDINGS
+    if not listing.is_file():
+        return 0
+    where = f"{EXERCISES_FOLDER}/{EXERCISE_RECORDINGS}"
+    meta, _body = parse(listing.read_text("utf-8"), where)
+    listed = meta.get("recordings") or []
+    if not isinstance(listed, list):
+        raise CurriculumFileError(f"{where}: `recordings` must be a list.")
+    AudioRecording = _models(apps or global_apps)["AudioRecording"]
+    languages = {code for code, _name in settings.LANGUAGES}
+    for entry in listed:
+        keys = ("exercise", "language", "file", "title", "transcript")
+        found = _read_recording(entry, folder, where, keys)
+        if entry["exercise"] not in ExerciseKind.values:
+            kinds = ", ".join(ExerciseKind.values)
+            raise CurriculumFileError(f"{where}: no exercise {entry['exercise']!r} ({kinds}).")
+        if entry["language"] not in languages:
+            raise CurriculumFileError(
+                f"{where}: not a language of this app: {entry['language']!r}."
+            )
+        match = {"lesson": None, "exercise": entry["exercise"], "language": entry["language"]}
+        _store_recording(AudioRecording, found, match, entry)
+    return len(listed)
+
+
+def _audio_refs(recordings: dict[str, Any]) -> dict[int, AudioRef]:
+    from program.curriculum.models import audio_ref
+
+    return {recording.pk: audio_ref(recording) for recording in recordings.values()}
+
+
 def _image_refs(images: dict[str, Any]) -> dict[int, ImageRef]:
     from program.curriculum.models import image_ref
 
@@ -182,7 +307,11 @@ def _image_refs(images: dict[str, Any]) -> dict[int, ImageRef]:
 
 
 def _language_dirs(directory: Path) -> list[Path]:
-    dirs = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
+    dirs = sorted(
+        p
+        for p in directory.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name != EXERCISES_FOLDER
+    )
     # English first: it carries the structure.
     return sorted(dirs, key=lambda p: p.name != BASE_LANGUAGE)
 
@@ -279,12 +408,19 @@ def import_directory(
                     lesson.is_required = bool(lesson_meta.get("required", True))
                     lesson.save()
                 images = _import_images(models["LessonImage"], lesson, lesson_meta, week_dir, where)
+                recordings = _import_recordings(
+                    models["AudioRecording"], lesson, language, lesson_meta, week_dir, where
+                )
 
                 def stored(match: re.Match[str], images: dict[str, Any] = images) -> str:
                     image = images.get(match.group(2))
                     return f"{match.group(1)}image:{image.pk}" if image else match.group(0)
 
-                body = EXPORTED_IMAGE.sub(stored, body)
+                def stored_audio(match: re.Match[str], found: dict[str, Any] = recordings) -> str:
+                    recording = found.get(match.group(2))
+                    return f"{match.group(1)}audio:{recording.pk}" if recording else match.group(0)
+
+                body = EXPORTED_AUDIO.sub(stored_audio, EXPORTED_IMAGE.sub(stored, body))
                 if mistakes := lesson_problems(body):
                     raise CurriculumFileError(f"{where}: " + " ".join(mistakes))
                 content = {
@@ -303,7 +439,8 @@ def import_directory(
                     report.unchanged.append(str(where))
                     continue
                 shown = expand(body, default_values())
-                fields = {**content, "body_html": render_markdown(shown, _image_refs(images))}
+                html = render_markdown(shown, _image_refs(images), _audio_refs(recordings))
+                fields = {**content, "body_html": html}
                 if publish:
                     number = (latest.number if latest else 0) + 1
                     created = LessonVersion.objects.create(
@@ -339,6 +476,8 @@ def import_directory(
                 report.created.append(str(where))
     programme.weeks = max(Week.objects.filter(programme=programme).count(), 1)
     programme.save()
+    if models["AudioRecording"] is not None:
+        import_exercise_recordings(directory, apps)
     return report
 
 
@@ -364,6 +503,62 @@ def _export_images(
         return f"{match.group(1)}{listed[image.pk]['file']}"
 
     return STORED_IMAGE.sub(exported, body), list(listed.values())
+
+
+def _export_recordings(
+    body: str, lesson: Any, recordings: dict[int, Any], folder: Path
+) -> tuple[str, list[dict[str, str]]]:
+    """Write the lesson's recordings that ``body`` plays into ``folder/audio/``; returns
+    the body with their relative paths and the front matter's ``audio`` list."""
+    listed: dict[int, dict[str, str]] = {}
+
+    def exported(match: re.Match[str]) -> str:
+        recording = recordings.get(int(match.group(2)))
+        if recording is None or recording.lesson_id != lesson.pk:
+            return match.group(0)
+        if recording.pk not in listed:
+            _check_slug(lesson.slug, f"lesson {lesson.pk}")
+            name = f"{AUDIO_FOLDER}/{lesson.slug}-{recording.digest[:12]}.{recording.extension}"
+            (folder / AUDIO_FOLDER).mkdir(parents=True, exist_ok=True)
+            with recording.file.open("rb") as source:
+                (folder / name).write_bytes(source.read())
+            listed[recording.pk] = {
+                "file": name,
+                "title": recording.title,
+                "transcript": recording.transcript,
+            }
+        return f"{match.group(1)}{listed[recording.pk]['file']}"
+
+    return STORED_AUDIO.sub(exported, body), list(listed.values())
+
+
+def export_exercise_recordings(directory: Path) -> list[Path]:
+    """Write the guided exercises' recordings and ``exercises/recordings.md``."""
+    from program.models import AudioRecording
+
+    recordings = list(AudioRecording.objects.exclude(exercise="").order_by("exercise", "pk"))
+    if not recordings:
+        return []
+    folder = Path(directory) / EXERCISES_FOLDER
+    (folder / AUDIO_FOLDER).mkdir(parents=True, exist_ok=True)
+    written, listed = [], []
+    for recording in recordings:
+        name = f"{AUDIO_FOLDER}/{recording.exercise}-{recording.digest[:12]}.{recording.extension}"
+        with recording.file.open("rb") as source:
+            (folder / name).write_bytes(source.read())
+        written.append(folder / name)
+        listed.append(
+            {
+                "exercise": recording.exercise,
+                "language": recording.language,
+                "file": name,
+                "title": recording.title,
+                "transcript": recording.transcript,
+            }
+        )
+    note = "The guided exercises' own recordings, with their transcripts."
+    (folder / EXERCISE_RECORDINGS).write_text(render({"recordings": listed}, note), "utf-8")
+    return [*written, folder / EXERCISE_RECORDINGS]
 
 
 def _check_slug(slug: object, where: object) -> None:
@@ -409,7 +604,7 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
             programme.description,
         ),
     )
-    from program.models import LessonImage
+    from program.models import AudioRecording, LessonImage
 
     weeks = list(Week.objects.filter(programme=programme).order_by("number"))
     lessons = list(Lesson.objects.filter(week__programme=programme).order_by("order", "pk"))
@@ -424,6 +619,7 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
         )
         chosen[key] = draft if (drafts and draft) else (published or draft)
     images = {image.pk: image for image in LessonImage.objects.filter(lesson__in=lessons)}
+    recordings = {r.pk: r for r in AudioRecording.objects.filter(lesson__in=lessons)}
     languages = sorted({lang for _, lang in chosen} | {BASE_LANGUAGE})
     for week in weeks:
         for language in languages:
@@ -462,7 +658,12 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
                 if listed:
                     meta["images"] = listed
                     written.extend(folder / entry["file"] for entry in listed)
+                body, played = _export_recordings(body, lesson, recordings, folder)
+                if played:
+                    meta["audio"] = played
+                    written.extend(folder / entry["file"] for entry in played)
                 write(folder / f"{lesson.order:02d}-{lesson.slug}.md", render(meta, body))
+    written.extend(export_exercise_recordings(directory))
     return written
 
 
@@ -481,6 +682,8 @@ def file_problems(directory: Path) -> dict[str, str]:
     for path in sorted(directory.rglob("*")):
         where = str(path.relative_to(directory))
         parts = path.relative_to(directory).parts
+        if parts[0] == EXERCISES_FOLDER:
+            continue  # the exercises' recordings: checked as they are imported
         if path.is_dir():
             if len(parts) == 1 and path.name not in languages:
                 found[where] = f"not a language of this app ({', '.join(sorted(languages))})."

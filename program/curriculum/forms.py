@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from django import forms
@@ -100,10 +100,26 @@ class LessonEditForm(forms.Form):
         return body
 
     def clean(self) -> dict[str, Any]:
-        from program.curriculum.markup import image_ids
-        from program.models import LessonImage
+        from program.curriculum.markup import audio_ids, image_ids
+        from program.models import AudioRecording, LessonImage
 
         data = super().clean() or {}
+        recordings = audio_ids(data.get("body") or "")
+        if recordings:
+            known = set(
+                AudioRecording.objects.filter(lesson=self.lesson, pk__in=recordings).values_list(
+                    "pk", flat=True
+                )
+            )
+            if missing := sorted(recordings - known):
+                self.add_error(
+                    "body",
+                    _(
+                        "%(names)s: no such recording on this lesson. Upload it below and "
+                        "the snippet is put in the text for you."
+                    )
+                    % {"names": ", ".join(f"audio:{pk}" for pk in missing)},
+                )
         wanted = image_ids(data.get("body") or "")
         if wanted:
             known = set(
@@ -115,8 +131,8 @@ class LessonEditForm(forms.Form):
                 self.add_error(
                     "body",
                     _(
-                        "%(names)s: no such image on this lesson. Upload it on the lesson's "
-                        "page in the Django admin and paste the snippet shown there."
+                        "%(names)s: no such image on this lesson. Upload it below and the "
+                        "snippet is put in the text for you."
                     )
                     % {"names": ", ".join(f"image:{pk}" for pk in missing)},
                 )
@@ -143,3 +159,83 @@ class CurriculumImportForm(forms.Form):
         label=_("Publish the new text at once (otherwise it becomes drafts to review)"),
         required=False,
     )
+
+
+class LessonImageForm(forms.Form):
+    """A picture for the lesson, uploaded from the clinic's editor (prefix ``image``).
+    Checked by content (``program.curriculum.models.inspect_image``) in ``clean``."""
+
+    file = forms.FileField(
+        label=_("Picture (PNG, JPEG, WebP or GIF, at most 2 MB)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
+        ),
+    )
+    alt_text = forms.CharField(
+        label=_("What the picture shows"),
+        max_length=300,
+        help_text=_("Read aloud by screen readers to people who cannot see it. Required."),
+    )
+
+    def clean_file(self) -> Any:
+        from program.curriculum.models import inspect_image, read_upload
+
+        file = self.cleaned_data["file"]
+        self.facts = inspect_image(read_upload(file))
+        return file
+
+
+class RecordingForm(forms.Form):
+    """A recording with its title and transcript (prefix ``audio``), checked by content
+    (``program.curriculum.audio_checks``) in ``clean``."""
+
+    file = forms.FileField(
+        label=_("Recording (MP3, Ogg or M4A)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "audio/mpeg,audio/ogg,audio/mp4,audio/x-m4a,.mp3,.ogg,.oga,.m4a"}
+        ),
+    )
+    title = forms.CharField(label=_("Name shown above the player"), max_length=200)
+    transcript = forms.CharField(
+        label=_("Transcript"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Every word of the recording. Patients see it beside the player: people who use "
+            "a screen reader, cannot hear it, or cannot play sound where they are. Required."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from program.curriculum.audio_checks import MB, max_audio_bytes
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "At most %(limit)d MB: speech is clear at 64 kbit/s mono MP3 (about 8 minutes "
+            "in 4 MB) or 32 kbit/s Opus."
+        ) % {"limit": max_audio_bytes() // MB}
+
+    def clean_file(self) -> Any:
+        from program.curriculum.audio_checks import inspect_audio, max_audio_bytes
+
+        file = self.cleaned_data["file"]
+        file.seek(0)
+        inspect_audio(file.read(max_audio_bytes() + 1))
+        file.seek(0)
+        return file
+
+
+class ExerciseRecordingForm(RecordingForm):
+    """A recording for a guided exercise, in one language."""
+
+    exercise = forms.ChoiceField(label=_("Exercise"))
+    language = forms.ChoiceField(label=_("Language of the recording"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        from program.exercises.models import ExerciseKind
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["exercise"]).choices = ExerciseKind.choices
+        cast(forms.ChoiceField, self.fields["language"]).choices = settings.LANGUAGES
+        self.order_fields(["exercise", "language", "file", "title", "transcript"])

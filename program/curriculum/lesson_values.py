@@ -99,10 +99,14 @@ def values_for_patient(patient: Any, programme: Any) -> Values:
 def render_lesson(version: Any, values: Values) -> str:
     """The version's Markdown with its blocks and placeholders filled, as sanitised HTML.
     Never raises for the lesson's own mistakes (``lesson_text.expand`` is total)."""
-    from program.curriculum.models import lesson_image_refs
+    from program.curriculum.models import lesson_audio_refs, lesson_image_refs
 
     text = expand(version.body, values)
-    return render_markdown(text, images=lesson_image_refs(version.lesson_id, text))
+    return render_markdown(
+        text,
+        images=lesson_image_refs(version.lesson_id, text),
+        recordings=lesson_audio_refs(version.lesson_id, text),
+    )
 
 
 class PreviewSettings:

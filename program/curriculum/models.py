@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from program.curriculum.lesson_text import expand
-from program.curriculum.markup import ImageRef, image_ids, render_markdown
+from program.curriculum.markup import AudioRef, ImageRef, audio_ids, image_ids, render_markdown
 from program.curriculum.parts import problems
 from program.enrolment.models import Enrolment, Programme
 
@@ -174,7 +174,11 @@ class LessonVersion(models.Model):
         from program.curriculum.lesson_values import default_values
 
         text = expand(self.body, default_values())
-        self.body_html = render_markdown(text, images=lesson_image_refs(self.lesson_id, text))
+        self.body_html = render_markdown(
+            text,
+            images=lesson_image_refs(self.lesson_id, text),
+            recordings=lesson_audio_refs(self.lesson_id, text),
+        )
         super().save(*args, **kwargs)
 
     @property
@@ -464,4 +468,102 @@ def lesson_image_refs(lesson_id: int | None, body: str) -> dict[int, ImageRef]:
     return {
         image.pk: image_ref(image)
         for image in LessonImage.objects.filter(lesson_id=lesson_id, pk__in=wanted)
+    }
+
+
+# --- Uploaded recordings (a lesson's or a guided exercise's) ------------------------------
+
+
+def audio_upload_path(recording: AudioRecording, filename: str) -> str:
+    # Named by content, like the images.
+    return f"recordings/{recording.digest}.{recording.extension}"
+
+
+def audio_ref(recording: Any) -> AudioRef:
+    """The recording as the rendered lesson needs it (plain fields only, for the import)."""
+    from django.urls import reverse
+
+    return AudioRef(
+        url=reverse(
+            "program:recording", args=[recording.pk, recording.digest, recording.extension]
+        ),
+        title=recording.title,
+        transcript=recording.transcript,
+        label=gettext("Transcript"),
+    )
+
+
+class AudioRecording(models.Model):
+    """A clinic's own recording: of a lesson (shown where a version's Markdown says
+    ``![title](audio:ID)``) or of a guided exercise (shown on its page to patients of
+    its language). The transcript is required: it is shown beside the player, for
+    screen-reader users and anyone who cannot play sound. The file never changes once
+    uploaded (its URL carries its content hash)."""
+
+    lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.CASCADE, related_name="recordings"
+    )
+    # A program.exercises.models.ExerciseKind value, for an exercise's recording.
+    exercise = models.CharField(max_length=16, blank=True)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    title = models.CharField(max_length=200)
+    transcript = models.TextField()
+    file = models.FileField(upload_to=audio_upload_path)
+    digest = models.CharField(max_length=64, editable=False)
+    extension = models.CharField(max_length=4, editable=False)
+    seconds = models.PositiveIntegerField(default=0, editable=False)
+    size = models.PositiveIntegerField(default=0, editable=False)
+    original_name = models.CharField(max_length=255, blank=True, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["lesson", "exercise", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(lesson__isnull=False) & models.Q(exercise=""))
+                | (models.Q(lesson__isnull=True) & ~models.Q(exercise="")),
+                name="recording_of_a_lesson_or_an_exercise",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Recording {self.pk}: {self.title[:60]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from program.curriculum.audio_checks import inspect_audio, max_audio_bytes
+
+        if not self.digest:
+            self.file.seek(0)
+            facts = inspect_audio(self.file.read(max_audio_bytes() + 1))
+            self.file.seek(0)
+            self.digest, self.extension = facts.digest, facts.extension
+            self.seconds, self.size = facts.seconds, facts.size
+            self.original_name = Path(self.file.name or "").name[:255]
+        super().save(*args, **kwargs)
+
+    @property
+    def content_type(self) -> str:
+        from program.curriculum.audio_checks import AUDIO_TYPES
+
+        return AUDIO_TYPES[self.extension]
+
+    @property
+    def markdown(self) -> str:
+        """The snippet that shows the player in a lesson's Markdown."""
+        title = self.title.replace("[", "(").replace("]", ")")
+        return f"![{title}](audio:{self.pk})"
+
+    @property
+    def url(self) -> str:
+        return audio_ref(self).url
+
+
+def lesson_audio_refs(lesson_id: int | None, body: str) -> dict[int, AudioRef]:
+    """The lesson's recordings that ``body`` refers to, by id (no query when none)."""
+    wanted = audio_ids(body)
+    if not wanted or lesson_id is None:
+        return {}
+    return {
+        recording.pk: audio_ref(recording)
+        for recording in AudioRecording.objects.filter(lesson_id=lesson_id, pk__in=wanted)
     }

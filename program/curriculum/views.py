@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -32,7 +33,14 @@ from program.curriculum.actions import (
 from program.curriculum.lesson_text import Values
 from program.curriculum.lesson_values import default_values, render_lesson, values_for_patient
 from program.enrolment.actions import current_enrolment
-from program.models import Enrolment, LessonAnswer, LessonImage, LessonProgress, LessonVersion
+from program.models import (
+    AudioRecording,
+    Enrolment,
+    LessonAnswer,
+    LessonImage,
+    LessonProgress,
+    LessonVersion,
+)
 from program.offline import kept_offline
 
 
@@ -260,6 +268,56 @@ def lesson_image(
         raise Http404 from None
     response = FileResponse(handle, content_type=image.content_type)
     # Private: only signed-in users may have it, so no shared cache may keep it.
+    response["Cache-Control"] = f"private, max-age={IMAGE_CACHE_SECONDS}, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+# "bytes=START-END" (either may be missing, not both): the one range a player asks for.
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+@login_required
+@require_GET
+def recording(
+    request: AuthenticatedHttpRequest, recording_id: int, digest: str, extension: str
+) -> HttpResponse | FileResponse:
+    """An uploaded recording (a lesson's or an exercise's), for anyone signed in, like
+    the lesson images. Answers one byte range when asked (206), so that a player can
+    seek without downloading the whole file first. One query."""
+    found = get_object_or_404(
+        AudioRecording.objects.only("file", "extension", "size"),
+        pk=recording_id,
+        digest=digest,
+        extension=extension,
+    )
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    size = found.file.size
+    match = _RANGE.fullmatch(request.headers.get("Range", "").strip())
+    response: HttpResponse | FileResponse
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.group(1), match.group(2)
+        if first:
+            start, end = int(first), min(int(last) if last else size - 1, size - 1)
+        else:  # the last N bytes
+            start, end = max(0, size - int(last)), size - 1
+        with handle:
+            if start > end or start >= size:
+                response = HttpResponse(status=416)
+                response["Content-Range"] = f"bytes */{size}"
+                return response
+            handle.seek(start)
+            response = HttpResponse(
+                handle.read(end - start + 1), status=206, content_type=found.content_type
+            )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    else:
+        response = FileResponse(handle, content_type=found.content_type)
+    response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = f"private, max-age={IMAGE_CACHE_SECONDS}, immutable"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"

@@ -10,6 +10,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from accounts.models import User
+from program.curriculum.models import AudioRecording
 from program.exercises.models import ExerciseKind, ExerciseSession
 
 # The longest session recorded: a timer left running is not practice.
@@ -76,3 +77,13 @@ def weekly_counts(patient: User, weeks: int = 6, today: date | None = None) -> l
 
 def recent(patient: User, limit: int = 10) -> list[ExerciseSession]:
     return list(ExerciseSession.objects.filter(patient=patient).order_by("-started_at")[:limit])
+
+
+def recordings_for(kind: str, language: str) -> list[AudioRecording]:
+    """The clinic's recordings of an exercise in the reader's language, else in English
+    (one query)."""
+    found = list(
+        AudioRecording.objects.filter(exercise=kind, language__in={language, "en"}).order_by("pk")
+    )
+    own = [r for r in found if r.language == language]
+    return own or found

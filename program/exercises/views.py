@@ -45,7 +45,12 @@ def _page(
     record_form: RecordForm,
     status: int = 200,
 ) -> HttpResponse:
-    ctx: dict[str, object] = {"exercise": exercise, "record_form": record_form}
+    language = request.user.language or "en"
+    ctx: dict[str, object] = {
+        "exercise": exercise,
+        "record_form": record_form,
+        "recordings": actions.recordings_for(exercise.kind, language),
+    }
     if exercise.kind == BREATHING:
         form = BreathingForm(request.GET or None)
         rhythm = form.rhythm()

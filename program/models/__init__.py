@@ -5,6 +5,7 @@ from program.assessments.models import Assessment, Instrument, NoteRevision, The
 from program.clinic.models import CaseloadSummary
 from program.crisis.models import CrisisContact
 from program.curriculum.models import (
+    AudioRecording,
     EnrolmentChange,
     Lesson,
     LessonAnswer,
@@ -61,6 +62,7 @@ __all__ = [
     "PART_TYPES",
     "AdverseEvent",
     "Assessment",
+    "AudioRecording",
     "CaseloadSummary",
     "CrisisContact",
     "Delivery",

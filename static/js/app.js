@@ -151,6 +151,10 @@
   function refresh() {
     var body = new FormData(form);
     body.set("action", "preview");
+    // The preview needs the words only: a picture or recording chosen to upload is not sent.
+    Array.from(body.keys()).forEach(function (name) {
+      if (body.get(name) instanceof File) { body.delete(name); }
+    });
     var mine = ++sent;
     // (form.action would be the buttons named "action", not the address.)
     fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin" })
