@@ -89,7 +89,7 @@ def test_the_relapse_advice_quotes_the_protocols_floor_and_the_driving_warning(
 ) -> None:
     with translation.override("en"):
         values = values_for(approval_required=approval, protocol=protocol)
-        for slug in ("keeping-your-gains",):
+        for slug in ("keeping-your-gains", "after-a-run-of-bad-nights"):
             shown = strip_tags(render_lesson(latest(programme, slug), values))
             text = shown.replace(str(NAP_RULE), "")
             floor = duration_words(protocol.floor_min)
@@ -98,3 +98,31 @@ def test_the_relapse_advice_quotes_the_protocols_floor_and_the_driving_warning(
             assert quoted <= {floor}, (slug, quoted)
             assert "drowsy" in text and "drive" in text, slug
             assert "epilepsy" in text and "bipolar" in text, slug
+
+
+def test_migration_0046_publishes_the_fixes_and_adds_the_new_lessons(programme) -> None:
+    """An installation loaded before issue 22: the relapse lesson still has the old
+    advice and the new lessons are missing. The migration's own function publishes the
+    fixed text, adds the new lessons (not required: no week already passed is held
+    back), and a second run changes nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    from program.models import Lesson
+
+    migration = importlib.import_module("program.migrations.0046_deeper_lessons")
+    gains = latest(programme, "keeping-your-gains")
+    LessonVersion.objects.filter(pk=gains.pk).update(
+        body="3. For a week or two, cut back your time in bed to about the time you sleep."
+    )
+    new_slugs = ["your-body-clock", "after-a-run-of-bad-nights", "other-sleep-aids"]
+    Lesson.objects.filter(slug__in=new_slugs).delete()
+    migration.publish_shipped_lessons(apps, None)
+    newest = latest(programme, "keeping-your-gains")
+    assert newest.number == gains.number + 1 and "{{ floor }}" in newest.body
+    added = Lesson.objects.filter(slug__in=new_slugs)
+    assert added.count() == 3 and not added.filter(is_required=True).exists()
+    count = LessonVersion.objects.count()
+    migration.publish_shipped_lessons(apps, None)
+    assert LessonVersion.objects.count() == count
