@@ -36,6 +36,7 @@ from program.medication.models import (
 )
 from program.messaging.models import Message
 from program.reminders.models import (
+    ComebackReminder,
     Delivery,
     PushSubscription,
     ReminderKind,
@@ -62,6 +63,7 @@ __all__ = [
     "AdverseEvent",
     "Assessment",
     "CaseloadSummary",
+    "ComebackReminder",
     "CrisisContact",
     "Delivery",
     "DiaryEntry",
