@@ -45,6 +45,8 @@ def test_the_sleep_window_week_waits_for_seven_diary_nights(programme) -> None:
         (4, "worksheet", "constructive-worry"),
         (5, "checklist", "wind-down"),
         (1, "reflection", "hopes"),
+        (2, "checklist", "night-spot"),
+        (2, "quiz", "lying-awake"),
         (3, "quiz", "morning-light"),
         (3, "checklist", "light-plan"),
         (4, "worksheet", "behavioural-experiment"),
