@@ -164,7 +164,7 @@ def test_a_patient_in_week_two_reads_a_lesson_and_the_progress_moves(
 
     page.get_by_role("button", name="Mark as done").click()
     page.wait_for_url(re.compile(r"/programme/week/2/$"))
-    expect(page.get_by_text("1 of 3 lessons done")).to_be_visible()
+    expect(page.get_by_text("1 of 4 lessons done")).to_be_visible()
     screenshot(page, "curriculum-week2-after-done-phone")
     page.get_by_role("link", name="Programme", exact=True).click()
     expect(page.get_by_text("5 of 24 lessons done")).to_be_visible()
