@@ -427,6 +427,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "audit-retention": {"task": "program.tasks.purge_audit_task", "schedule": 24 * 3600.0},
     "account-deletion": {"task": "program.tasks.delete_accounts_task", "schedule": 3600.0},
+    # Each patient's kind hours are found in their own zone: hourly serves every zone.
+    "comeback": {"task": "program.tasks.comeback_task", "schedule": 3600.0},
 }
 # Web push (optional channel): base64url raw keys, e.g. from `manage.py vapid_keys`.
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", "")
@@ -524,6 +526,11 @@ PATIENT_PAUSE_MAX_DAYS = env.int("PATIENT_PAUSE_MAX_DAYS", 14)
 # Today says "welcome back" after this many days without a diary night [D]
 # (program.rules.engagement.welcome_back), and after a break.
 WELCOME_BACK_GAP_DAYS = env.int("WELCOME_BACK_GAP_DAYS", 4)
+# The come-back note (program.rules.reengagement) [D]: a patient with no diary written, lesson
+# opened or sign-in for the first of these days gets a kind note, then one at each next day
+# count, at most COMEBACK_MAX_REMINDERS per absence (0 turns it off), none until they are back.
+COMEBACK_AFTER_DAYS: list[int] = [int(d) for d in env.list("COMEBACK_AFTER_DAYS", ["3", "7"])]
+COMEBACK_MAX_REMINDERS = env.int("COMEBACK_MAX_REMINDERS", 2)
 # A risk alert or new-message email not sent this long after the request that published
 # it is queued again by the reminder tick (program.notifications).
 NOTIFY_RETRY_AFTER_SECONDS = env.int("NOTIFY_RETRY_AFTER_SECONDS", 120)

@@ -392,3 +392,17 @@ def refresh_reminders_task(user_id: int, kinds: list[str]) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is not None:
         reminders.refresh_schedules(user, kinds=kinds)
+
+
+@shared_task
+def comeback_task() -> int:
+    """Hourly (beat, in UTC): the come-back notes due now, each patient's hours read in
+    their own zone (program.reminders.comeback). Running twice is harmless: one note per
+    patient and local date (a unique key)."""
+    from program import clock_guard
+    from program.reminders import comeback
+
+    now = timezone.now()
+    if not clock_guard.may_act_at(now, "the come-back notes"):
+        return 0
+    return comeback.send_due(now)

@@ -37,6 +37,7 @@ from program.medication.models import (
 )
 from program.messaging.models import Message
 from program.reminders.models import (
+    ComebackReminder,
     Delivery,
     PushSubscription,
     ReminderKind,
@@ -64,6 +65,7 @@ __all__ = [
     "Assessment",
     "AudioRecording",
     "CaseloadSummary",
+    "ComebackReminder",
     "CrisisContact",
     "Delivery",
     "DiaryEntry",

@@ -23,6 +23,7 @@ class ReminderPreferenceForm(forms.ModelForm):
             "digest",
             "new_week",
             "questionnaire",
+            "comeback",
             "email",
             "push",
             "quiet_start",
@@ -37,6 +38,7 @@ class ReminderPreferenceForm(forms.ModelForm):
             "digest": _("Weekly caseload digest"),
             "new_week": _("When a new programme week opens"),
             "questionnaire": _("When a questionnaire is due"),
+            "comeback": _("A gentle note when I have been away a few days"),
             "email": _("By email"),
             "push": _("By notification on my devices"),
             "quiet_start": _("Quiet hours from"),
@@ -61,6 +63,7 @@ class ReminderPreferenceForm(forms.ModelForm):
                 "wind_down_minutes",
                 "new_week",
                 "questionnaire",
+                "comeback",
             ):
                 del self.fields[name]
 

@@ -45,6 +45,11 @@ class ReminderPreference(models.Model):
     digest = models.BooleanField("Weekly caseload digest", default=True)
     new_week = models.BooleanField("When a new programme week opens", default=True)
     questionnaire = models.BooleanField("When a questionnaire is due", default=True)
+    comeback = models.BooleanField(
+        "A gentle note when I have been away a few days",
+        default=True,
+        help_text=_("At most two, then none until you are back. None while you take a break."),
+    )
     email = models.BooleanField("By email", default=True)
     push = models.BooleanField(
         "By notification on my devices",
@@ -167,3 +172,29 @@ class Watermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} read until {self.until:%Y-%m-%d %H:%M:%S}"
+
+
+class ComebackReminder(models.Model):
+    """A come-back note sent to a patient who has gone quiet (program.reminders.comeback,
+    program.rules.reengagement): at most one per patient and local date, so a repeated
+    or doubled hourly run cannot send a second."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comeback_reminders"
+    )
+    local_date = models.DateField(help_text=_("The patient's local date it was due on."))
+    number = models.PositiveSmallIntegerField(help_text=_("1 for the first of this absence."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-local_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "local_date"], name="one_comeback_reminder_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Come-back note {self.number} to {self.patient} on {self.local_date}"

@@ -17,13 +17,13 @@ from program.curriculum.files import (
 from program.models import Lesson, LessonVersion, Programme, Week
 
 
-def test_the_default_programme_has_six_weeks_of_two_to_four_published_lessons(programme) -> None:
+def test_the_default_programme_has_six_weeks_of_two_to_six_published_lessons(programme) -> None:
     weeks = list(Week.objects.filter(programme=programme).order_by("number"))
     assert [w.number for w in weeks] == [1, 2, 3, 4, 5, 6]
     assert programme.weeks == 6
     for week in weeks:
         lessons = list(week.lessons.all())
-        assert 2 <= len(lessons) <= 4, week
+        assert 2 <= len(lessons) <= 6, week
         for lesson in lessons:
             version = lesson.versions.get(language="en", status="published")
             assert version.number == 1
@@ -45,6 +45,16 @@ def test_the_sleep_window_week_waits_for_seven_diary_nights(programme) -> None:
         (4, "worksheet", "constructive-worry"),
         (5, "checklist", "wind-down"),
         (1, "reflection", "hopes"),
+        (2, "checklist", "night-spot"),
+        (2, "quiz", "lying-awake"),
+        (3, "quiz", "morning-light"),
+        (3, "checklist", "light-plan"),
+        (4, "worksheet", "behavioural-experiment"),
+        (4, "worksheet", "worst-case"),
+        (4, "checklist", "safety-behaviours"),
+        (5, "checklist", "shuffle-steps"),
+        (6, "quiz", "other-aids-change"),
+        (6, "worksheet", "run-of-bad-nights-plan"),
     ],
 )
 def test_interactive_parts_are_where_they_fit(programme, week, kind, key) -> None:
@@ -72,6 +82,61 @@ def test_safety_content_is_in_the_lessons(programme) -> None:
         "rebound insomnia",
     ]:
         assert phrase.lower() in text.lower(), phrase
+
+
+@pytest.mark.parametrize(
+    ("week", "slug", "phrases"),
+    [
+        (3, "your-body-clock", ["morning light", "chronotype", "delayed sleep timing", "jet lag"]),
+        (
+            4,
+            "testing-a-sleep-worry",
+            ["I can't function after a bad night", "behavioural experiment"],
+        ),
+        (
+            4,
+            "how-the-mind-watches-sleep",
+            ["sleep-state misperception", "safety behaviours", "Watching for threats"],
+        ),
+        (4, "not-trying-to-sleep", ["better studies are needed", "not a main part"]),
+        (5, "a-racing-mind", ["cognitive shuffle", "only a few small studies", "imagery"]),
+        (
+            6,
+            "other-sleep-aids",
+            [
+                "antihistamine",
+                "melatonin",
+                "Sedating antidepressants",
+                "orexin",
+                "Alcohol",
+                "Cannabis",
+                "up to a week after a dose is lowered",
+                "pause or slow",
+                "only with your prescriber",
+            ],
+        ),
+    ],
+)
+def test_each_week_holds_its_components(programme, week, slug, phrases) -> None:
+    """Issue 22, part 1: what a clinician reading each week expects to find there."""
+    version = LessonVersion.objects.get(
+        lesson__week__programme=programme,
+        lesson__week__number=week,
+        lesson__slug=slug,
+        language="en",
+        status="published",
+    )
+    for phrase in phrases:
+        assert phrase.lower() in version.body.lower(), (slug, phrase)
+
+
+def test_paradoxical_intention_is_not_credited_to_the_aasm_2021_guideline(programme) -> None:
+    """The 2021 guideline made no recommendation on it; its evidence is the 2022 review."""
+    body = LessonVersion.objects.get(
+        lesson__slug="not-trying-to-sleep", language="en", status="published"
+    ).body
+    assert "Edinger" not in body and "2021;17" not in body
+    assert "Jansson-Fröjmark" in body
 
 
 def test_importing_the_shipped_files_again_changes_nothing(programme) -> None:

@@ -1,0 +1,54 @@
+"""Issue 22, part 1: a patient reads the week-6 plan for a run of bad nights on a phone,
+with the floor of their protocol and the driving warning, and fills in the plan."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from program.curriculum.actions import advance_enrolment
+from program.enrolment.actions import enrol
+from program.models import Lesson
+from tests.conftest import make_user
+
+from .conftest import accessibility_violations, screenshot
+from .test_sign_in_journeys import sign_in
+
+
+@pytest.fixture(autouse=True)
+def forget_used_codes():  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def test_a_patient_reads_and_fills_the_plan_for_a_run_of_bad_nights(
+    page, programme, therapist
+) -> None:
+    patient = make_user(
+        "rhea@example.test", Role.PATIENT, name="Rhea", therapist=therapist, time_zone="UTC"
+    )
+    enrolment = enrol(
+        patient=patient, programme=programme, start_date=patient.local_today() - timedelta(50)
+    )
+    for week in range(2, 7):  # weeks open in order: the therapist opens each
+        advance_enrolment(enrolment=enrolment, week=week, by=therapist)
+    lesson = Lesson.objects.get(week__programme=programme, slug="after-a-run-of-bad-nights")
+
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    page.goto(f"/lessons/{lesson.pk}/")
+    expect(page.get_by_role("heading", name="Your plan for a run of bad nights")).to_be_visible()
+    expect(page.get_by_text("Your time in bed is never shorter than 5 hours")).to_be_visible()
+    expect(page.get_by_text("Do not drive, cycle, use machinery")).to_be_visible()
+    page.get_by_label("My rise time, every day").fill("06:45 every day")
+    page.get_by_label("My safety rules").fill("No driving when drowsy.")
+    page.get_by_role("button", name=re.compile("Save", re.I)).first.click()
+    expect(page.get_by_text(re.compile("saved", re.I)).first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "lesson-run-of-bad-nights-phone")
+    assert accessibility_violations(page) == []
