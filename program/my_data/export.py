@@ -81,6 +81,7 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "risk_alert_trail": RiskAlertEvent.objects.filter(alert__patient=patient),
         "reminder_choices": m.ReminderPreference.objects.filter(user=patient),
         "reminders_sent": m.Delivery.objects.filter(user=patient),
+        "come_back_notes_sent": m.ComebackReminder.objects.filter(patient=patient),
         "api_tokens": ApiToken.objects.filter(user=patient),
         "who_opened_my_record": AuditEvent.objects.filter(patient=patient),
     }
