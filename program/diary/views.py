@@ -33,6 +33,7 @@ from program.models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication
 from program.risk import actions as risk
 from program.rules import sleep, taper
 from program.sleep_window import actions as sleep_window
+from program.wearables import actions as wearables
 
 CHART_NIGHTS = 14
 TABLE_NIGHTS = 28
@@ -237,6 +238,7 @@ def diary_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = patient.local_today()
     ctx = diary_context(patient, today, page=page_number(request))
     ctx["medication"] = patient_card(patient, today)
+    ctx.update(wearables.beside_diary(patient, ctx["nights"], for_patient=True))
     return render(request, "program/diary.html", ctx)
 
 
@@ -490,6 +492,7 @@ def patient_diary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRes
         patient, patient.local_today(), chart_id="patient-diary", page=page_number(request)
     )
     ctx["patient"] = patient
+    ctx.update(wearables.beside_diary(patient, ctx["nights"], for_patient=False))
     ctx["revisions"] = (
         DiaryEntryRevision.objects.filter(entry__patient=patient)
         .select_related("entry", "changed_by")
