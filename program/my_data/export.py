@@ -66,6 +66,9 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "questionnaires": m.Assessment.objects.filter(patient=patient),
         "messages": m.Message.objects.filter(patient=patient),
         "exercises": m.ExerciseSession.objects.filter(patient=patient),
+        # Sleep periods imported from a watch or phone, and whether they are hidden from you.
+        "device_sleep": m.DeviceSleepPeriod.objects.filter(patient=patient),
+        "device_sleep_setting": m.DeviceSleepSetting.objects.filter(patient=patient),
         "problems_reported": m.AdverseEvent.objects.filter(patient=patient, reported_by=patient),
         "risk_alerts": RiskAlert.objects.filter(patient=patient),
         "risk_alert_trail": RiskAlertEvent.objects.filter(alert__patient=patient),

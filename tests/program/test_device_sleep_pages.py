@@ -218,3 +218,16 @@ def test_the_import_page_costs_the_same_with_more_nights(patient) -> None:
     with CaptureQueriesContext(connection) as again:
         client.post(url, upload())
     assert len(again.captured_queries) <= len(first.captured_queries)
+
+
+def test_the_patients_own_download_holds_the_device_periods(patient) -> None:
+    from program.my_data.export import export
+
+    client_for(patient).post(reverse("program:device_import"), upload())
+    data = export(patient)
+    assert len(data["device_sleep"]) == 12
+    assert {row["source"] for row in data["device_sleep"]} == {
+        "Pat’s iPhone",
+        "Pat’s Apple Watch",
+        "Sleep Diary App",
+    }
