@@ -40,15 +40,26 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0  # Django reads no body it cannot measure
-        if length > settings.MAX_REQUEST_BYTES:
-            return request_too_large(request)
+        limit = upload_limit(request.path)
+        if length > limit:
+            return request_too_large(request, limit)
         return self.get_response(request)
 
 
-def request_too_large(request: HttpRequest) -> HttpResponse:
+def upload_limit(path: str) -> int:
+    """The largest body a path takes: ``MAX_REQUEST_BYTES``, or ``DEVICE_EXPORT_MAX_BYTES``
+    on the pages that take a device's export (``DEVICE_EXPORT_PATHS``; an Apple Health
+    export.zip is often tens of megabytes). Django streams an upload above
+    ``FILE_UPLOAD_MAX_MEMORY_SIZE`` to a temporary file, never into memory."""
+    if any(pattern.fullmatch(path) for pattern in settings.DEVICE_EXPORT_PATHS):
+        return max(settings.MAX_REQUEST_BYTES, settings.DEVICE_EXPORT_MAX_BYTES)
+    return settings.MAX_REQUEST_BYTES
+
+
+def request_too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
     """413 in words, in the browser's language (no session is read for it), or JSON for
     the API. The connection is closed rather than the rest of the body read."""
-    limit = settings.MAX_REQUEST_BYTES
+    limit = settings.MAX_REQUEST_BYTES if limit is None else limit
     with translation.override(translation.get_language_from_request(request)):
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse(

@@ -6,6 +6,7 @@ kombu's filesystem broker. Production sets ``DATABASE_URL`` (PostgreSQL) and
 every variable. Parsers fail loudly on a malformed value.
 """
 
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -356,6 +357,10 @@ if env.bool("BEHIND_TLS_PROXY", False):
 # rather than going to a temporary file.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+# The pages that take a device's sleep export (Apple Health's export.zip) take bodies up
+# to this size instead (program/wearables; docs/wearables.md).
+DEVICE_EXPORT_MAX_BYTES = env.int("DEVICE_EXPORT_MAX_BYTES", 200 * 1024 * 1024)
+DEVICE_EXPORT_PATHS = [re.compile(r"/diary/device/"), re.compile(r"/patients/\d+/diary/device/")]
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 # /healthz tells anyone only up or down; a monitor that sends this in the
 # X-Healthz-Token header (or a clinic admin signed in) also gets each part's state.

@@ -20,6 +20,7 @@ from program.research import views as research
 from program.risk import views as risk
 from program.sleep_window import views as sleep_window
 from program.today import views as patient
+from program.wearables import views as wearables
 
 app_name = "program"
 
@@ -37,6 +38,17 @@ urlpatterns = [
     path("diary/export.csv", diary.diary_export, name="diary_export"),
     path("patients/<int:patient_id>/diary/", diary.patient_diary, name="patient_diary"),
     path("patients/<int:patient_id>/diary/import/", diary.diary_import, name="diary_import"),
+    path("diary/device/", wearables.device_import, name="device_import"),
+    path(
+        "patients/<int:patient_id>/diary/device/",
+        wearables.patient_device_import,
+        name="patient_device_import",
+    ),
+    path(
+        "patients/<int:patient_id>/diary/device/visibility/",
+        wearables.device_visibility,
+        name="device_visibility",
+    ),
     path("sleep-window/", sleep_window.sleep_window, name="sleep_window"),
     path("sleep-window/screen/", sleep_window.submit_screen, name="sleep_window_screen"),
     path("sleep-window/start/", sleep_window.start_window, name="sleep_window_start"),

@@ -216,8 +216,9 @@ def test_the_sleep_window_pages_use_a_fixed_number_of_queries(patient, therapist
     # The patient's page: session, user, course with protocol and therapist, its
     # prescriptions (read once: the list, the review week, the screen's schedule), the
     # pending recommendations and the week's review (one read), screen, sleepiness,
-    # mood checks, the baseline's nights, the footer's crisis lines.
-    assert many == [10, 15, 7], many
+    # mood checks, the baseline's nights, the footer's crisis lines. The diary (the third)
+    # also reads the device's nights beside it and whether they are hidden (wearables).
+    assert many == [10, 15, 9], many
 
 
 # --- Sleep medication pages: 1 row, then many ------------------------------------------
@@ -617,10 +618,30 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
     ]
     month = [count_queries(c, u) for c, u in urls]
     nights(32, 366)
+    # A year of a watch's nights too (program/wearables): read for the table's nights only.
+    from datetime import UTC, datetime
+
+    from program.models import DeviceSleepPeriod
+
+    DeviceSleepPeriod.objects.bulk_create(
+        DeviceSleepPeriod(
+            patient=patient,
+            source="Watch",
+            stage=stage,
+            start=datetime.combine(today - timedelta(days=back + 1), time(23), UTC)
+            + timedelta(minutes=30 * n),
+            end=datetime.combine(today - timedelta(days=back + 1), time(23), UTC)
+            + timedelta(minutes=30 * n + 30),
+            diary_date=today - timedelta(days=back),
+        )
+        for back in range(366)
+        for n, stage in enumerate(["awake", "core", "deep", "rem", "core", "awake"])
+    )
     year = [count_queries(c, u) for c, u in urls]
     assert month == year, f"{month} queries with 30 nights, {year} with 365"
-    # Each page also reads the footer's crisis lines; Today the start of restriction too.
-    assert month == [13, 7, 7, 6, 10, 11], month
+    # Each page also reads the footer's crisis lines; Today the start of restriction too;
+    # the diary pages the device's nights and whether they are hidden from the patient.
+    assert month == [13, 9, 9, 6, 10, 13], month
 
 
 def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(

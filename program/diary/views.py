@@ -37,6 +37,7 @@ from program.offline import kept_offline
 from program.risk import actions as risk
 from program.rules import sleep, taper
 from program.sleep_window import actions as sleep_window
+from program.wearables import actions as wearables
 
 CHART_NIGHTS = 14
 TABLE_NIGHTS = 28
@@ -242,6 +243,7 @@ def diary_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = patient.local_today()
     ctx = diary_context(patient, today, page=page_number(request))
     ctx["medication"] = patient_card(patient, today)
+    ctx.update(wearables.beside_diary(patient, ctx["nights"], for_patient=True))
     return render(request, "program/diary.html", ctx)
 
 
@@ -565,6 +567,7 @@ def patient_diary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRes
         patient, patient.local_today(), chart_id="patient-diary", page=page_number(request)
     )
     ctx["patient"] = patient
+    ctx.update(wearables.beside_diary(patient, ctx["nights"], for_patient=False))
     ctx["revisions"] = (
         DiaryEntryRevision.objects.filter(entry__patient=patient)
         .select_related("entry", "changed_by")

@@ -57,6 +57,7 @@ from program.sleep_window.models import (
 )
 from program.sleep_window.waiting_models import RecommendationReminder
 from program.today.models import PatientPause
+from program.wearables.models import DeviceSleepPeriod, DeviceSleepSetting
 
 __all__ = [
     "DEFAULT_PROGRAMME",
@@ -68,6 +69,8 @@ __all__ = [
     "ComebackReminder",
     "CrisisContact",
     "Delivery",
+    "DeviceSleepPeriod",
+    "DeviceSleepSetting",
     "DiaryEntry",
     "DiaryEntryRevision",
     "Enrolment",

@@ -76,6 +76,9 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "messages": m.Message.objects.filter(patient=patient),
         "exercises": m.ExerciseSession.objects.filter(patient=patient),
         "breaks": m.PatientPause.objects.filter(patient=patient),
+        # Sleep periods imported from a watch or phone, and whether they are hidden from you.
+        "device_sleep": m.DeviceSleepPeriod.objects.filter(patient=patient),
+        "device_sleep_setting": m.DeviceSleepSetting.objects.filter(patient=patient),
         "problems_reported": m.AdverseEvent.objects.filter(patient=patient, reported_by=patient),
         "risk_alerts": RiskAlert.objects.filter(patient=patient),
         "risk_alert_trail": RiskAlertEvent.objects.filter(alert__patient=patient),

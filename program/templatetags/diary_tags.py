@@ -77,3 +77,18 @@ def taper_text(message: taper.Message | None) -> str:
 def taper_template(text: str) -> str:
     """A taper template's name or source in the active language."""
     return clinical_text.template_text(str(text))
+
+
+@register.filter
+def minutes_signed(value: Any) -> str:
+    """A difference in minutes for tables, with its sign: +1h 05m, −20m, ±0m."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    text = clinical_text.duration_short(abs(value))
+    if value > 0:
+        return f"+{text}"
+    if value < 0:
+        return f"−{text}"
+    return f"±{text}"

@@ -1,0 +1,95 @@
+"""A patient on a phone (360 px) adds their Apple Health export from the diary and sees
+the watch's nights beside their diary; their therapist, on a desktop (1280 px), sees the
+same beside the patient's diary and hides it; the patient is then told kindly. Axe on each
+page. The clock is 4 November 2026, so the test file's nights are recent."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from accounts.models import User
+from program.diary.actions import save_entry
+from program.models import DeviceSleepPeriod, DeviceSleepSetting
+from tests.nights import night_answers
+
+from .conftest import accessibility_violations, screenshot
+from .test_sign_in_journeys import sign_in, totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EXPORT = Path(__file__).parents[1] / "program" / "data" / "apple_health" / "export.zip"
+
+
+@pytest.fixture(autouse=True)
+def november():
+    with time_machine.travel("2026-11-04 08:00Z", tick=True):
+        yield
+
+
+def test_a_patient_adds_their_export_and_both_see_it_beside_the_diary(
+    page, desktop_page, patient: User, therapist: User
+) -> None:
+    for day in (date(2026, 10, 25), date(2026, 11, 1)):
+        save_entry(
+            patient=patient,
+            diary_date=day,
+            answers=night_answers(),
+            changed_by=patient,
+            enforce_backfill=False,
+        )
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    page.goto("/diary/")
+    page.get_by_role("link", name="Add sleep from your watch or phone").click()
+    page.wait_for_url(re.compile(r"/diary/device/$"))
+    page.get_by_label("Apple Health export").set_input_files(str(EXPORT))
+    page.get_by_role("button", name="Add the sleep it recorded").click()
+    expect(page.get_by_role("status")).to_contain_text("5 nights read.")
+    expect(page.get_by_role("status")).to_contain_text("12 new sleep records saved")
+    assert DeviceSleepPeriod.objects.filter(patient=patient).count() == 12
+    screenshot(page, "device-import-report-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert accessibility_violations(page) == []
+
+    page.get_by_role("link", name="See it beside your diary").click()
+    section = page.locator("section", has=page.locator("#device-heading"))
+    expect(section).to_contain_text("Pat’s Apple Watch")
+    # The autumn DST night: diary 8h 30m in bed, the watch 8h 25m.
+    row = section.get_by_role("row", name=re.compile(r"Sun 25 Oct"))
+    expect(row).to_contain_text("8h 25m")
+    expect(row).to_contain_text("−5m")
+    section.scroll_into_view_if_needed()
+    screenshot(page, "device-beside-diary-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert accessibility_violations(page) == []
+
+    staff = desktop_page
+    sign_in(staff, therapist.email)
+    staff.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    staff.get_by_label("Code from your authenticator app").fill(totp_code())
+    staff.get_by_role("button", name="Sign in").click()
+    staff.wait_for_url(re.compile(r"/caseload/$"))
+    staff.goto(f"/patients/{patient.pk}/diary/#device-heading")
+    staff_section = staff.locator("section", has=staff.locator("#device-heading"))
+    expect(staff_section.get_by_role("row", name=re.compile(r"Sun 25 Oct"))).to_contain_text("+20m")
+    screenshot(staff, "device-beside-diary-therapist-desktop")
+    assert accessibility_violations(staff) == []
+    staff.get_by_role("button", name="Hide the device's figures from the patient").click()
+    expect(staff.get_by_text("Pat Patient no longer sees the device's figures.")).to_be_visible()
+    expect(staff_section).to_contain_text("Hidden from the patient.")
+    assert DeviceSleepSetting.objects.get(patient=patient).hidden_from_patient
+    screenshot(staff, "device-hidden-therapist-desktop")
+    assert accessibility_violations(staff) == []
+
+    page.goto("/diary/")  # a new load (the page is at /diary/#device-heading already)
+    expect(page.get_by_text("Your therapist has chosen to keep your device")).to_be_visible()
+    expect(page.locator("#device-heading")).to_be_visible()
+    assert page.get_by_text("Pat’s Apple Watch").count() == 0
+    screenshot(page, "device-hidden-patient-phone")
+    assert accessibility_violations(page) == []
