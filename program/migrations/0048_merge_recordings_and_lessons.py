@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('program', '0046_recordings'),
-        ('program', '0047_comeback_reminder'),
+        ("program", "0046_recordings"),
+        ("program", "0047_comeback_reminder"),
     ]
 
-    operations = [
-    ]
+    operations = []

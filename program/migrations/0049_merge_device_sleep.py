@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('program', '0046_device_sleep'),
-        ('program', '0048_merge_recordings_and_lessons'),
+        ("program", "0046_device_sleep"),
+        ("program", "0048_merge_recordings_and_lessons"),
     ]
 
-    operations = [
-    ]
+    operations = []
