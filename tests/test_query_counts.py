@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import connection
@@ -612,13 +612,42 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
         (patient_client, reverse("program:diary_new")),
         (patient_client, reverse("program:sleep_window")),
         (therapist_client, reverse("program:patient_diary", args=[patient.pk])),
+        (therapist_client, reverse("program:patient_detail", args=[patient.pk])),
     ]
     month = [count_queries(c, u) for c, u in urls]
     nights(32, 366)
     year = [count_queries(c, u) for c, u in urls]
     assert month == year, f"{month} queries with 30 nights, {year} with 365"
     # Each page also reads the footer's crisis lines; Today the start of restriction too.
-    assert month == [13, 7, 7, 6, 10, 11], month
+    assert month == [13, 7, 7, 6, 10, 11, 33], month
+
+
+def test_the_patient_page_reads_the_kept_caseload_row(patient, therapist, monkeypatch) -> None:
+    """Issue 20: the therapist's patient page shows the caseload's kept row for the
+    patient (program/clinic/summary.py), not the caseload worked out again for one."""
+    from program.clinic import caseload
+    from program.diary.actions import save_entry
+
+    client = client_for(therapist)
+    url = reverse("program:patient_detail", args=[patient.pk])
+    client.get(url)  # works the row out once
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the patient page worked the caseload row out again")
+
+    monkeypatch.setattr(caseload, "build_rows", refuse)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["row"].nights_last_7 == 0
+    monkeypatch.undo()
+    # A new night distrusts the row: the page shows it at once.
+    save_entry(
+        patient=patient,
+        diary_date=patient.local_today() - timedelta(days=1),
+        changed_by=patient,
+        answers=night_answers(),
+    )
+    assert client.get(url).context["row"].nights_last_7 == 1
 
 
 def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(

@@ -299,10 +299,13 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     ctx = patient_context(patient, chart_id="detail")
     ctx["can_acknowledge"] = risk.can_acknowledge(request.user, patient)
     ctx["adverse_events_open"] = AdverseEvent.objects.open().filter(patient=patient).count()
-    # The caseload's own figures and flags for this one patient, so that the summary never
-    # reads the patient differently from the caseload and the round.
-    rows = caseload_service.build_rows(request.user, patients=User.objects.filter(pk=patient.pk))
-    ctx["row"] = rows[0] if rows else None
+    # The caseload's own kept row for this one patient (program/clinic/summary.py), so
+    # that the summary never reads the patient differently from the caseload and the
+    # round; worked out again only when a write or the date has distrusted it.
+    one = User.objects.filter(pk=patient.pk)
+    summary.refresh(one)
+    kept = summary.summaries(one).first()
+    ctx["row"] = summary.as_row(kept) if kept else None
     ctx["pending_recommendations"] = list(
         Recommendation.objects.pending().filter(course__patient=patient).order_by("review_date")
     )
