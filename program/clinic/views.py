@@ -197,10 +197,12 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
     """Everything the patient page and the printable summary show, in a fixed number
     of queries (the summary, ``every_week``, lists every week of the diary)."""
     today = patient.local_today()
-    ctx = diary_context(patient, today, chart_id=chart_id, every_week=every_week)
-    ctx["diary_pages_url"] = reverse("program:patient_diary", args=[patient.pk])
     enrolments = list(Enrolment.objects.filter(patient=patient).select_related("programme"))
-    current = next((e for e in enrolments if e.status in ("active", "paused")), None)
+    current = next((e for e in enrolments if e.status in Enrolment.CURRENT), None)
+    ctx = diary_context(
+        patient, today, chart_id=chart_id, every_week=every_week, enrolments=enrolments
+    )
+    ctx["diary_pages_url"] = reverse("program:patient_diary", args=[patient.pk])
     overview = None
     changes: list[EnrolmentChange] = []
     if current:
@@ -246,6 +248,7 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
             "changes": changes,
             "today": today,
             "instruments": instruments.values(),
+            "instruments_by_key": instruments,
             "results": results,
             "risks": list(
                 RiskAlert.objects.open()
@@ -332,7 +335,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     ctx["exercise_weeks"] = weekly_counts(patient, today=today)
     ctx["note_form"] = NoteForm()
     ctx["record_form"] = RecordResultForm(
-        assessment_service.ensure_instruments(), initial={"completed_on": ctx["today"]}
+        ctx["instruments_by_key"], initial={"completed_on": ctx["today"]}
     )
     return render(request, "program/patient_detail.html", ctx)
 
