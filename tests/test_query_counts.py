@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import connection
@@ -54,8 +54,33 @@ def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     # (The programme's weeks, lessons and versions are kept in memory per content
     # revision: program.curriculum.actions.programme_structure. Instruments only when one
     # is due.) And the crisis contacts of the footer (program.crisis.actions), one query.
-    # And the patient's open break, if any (program.today.actions.current).
-    assert home == 13, home  # and the taper plan card (plan, steps when there is one)
+    # The latest break, the latest night and whether a taper plan is in force come with
+    # the enrolment (subqueries); the plan card reads the plan and its steps only when
+    # one is in force.
+    assert home == 10, home
+
+
+def test_the_patient_home_reads_the_break_last_night_and_plan_with_the_enrolment(
+    patient, therapist
+) -> None:
+    """Issue 20: Today's latest break, latest night and taper plan flag ride on the
+    enrolment's query; the page still shows each of them."""
+    from program.today import actions as pauses
+
+    client = client_for(patient)
+    url = reverse("program:patient_home")
+    bare = count_queries(client, url)
+    _medication_world(patient, therapist, 1)  # a plan in force and last night's entry
+    response = client.get(url)
+    assert response.context["medication"]["plan"] is not None
+    assert response.context["last_entry"].diary_date == patient.local_today()
+    assert "Last night:" in response.content.decode()
+    assert count_queries(client, url) == bare + 2  # the plan, its steps
+    pauses.start(patient, reason="ill", days=7)
+    response = client.get(url)
+    assert response.context["pause"].reason == "ill"
+    assert "Your programme is paused" in response.content.decode()
+    assert count_queries(client, url) == bare + 2
 
 
 def test_the_patient_home_and_the_pause_page_on_a_break(patient) -> None:
@@ -344,7 +369,7 @@ def test_the_curriculum_pages_use_a_fixed_number_of_queries(patient, programme) 
     # last-opened time updated) and the answers; the version's texts come in one query
     # when the overview read it without them. Each page: the footer's crisis contacts.
     # Today as in test_the_patient_home_uses_a_fixed_number_of_queries.
-    assert many == [7, 7, 11, 13], many
+    assert many == [7, 7, 11, 10], many
 
 
 def test_the_curriculum_admin_lists_use_a_fixed_number_of_queries(clinic_admin, programme) -> None:
@@ -615,6 +640,7 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
         (patient_client, reverse("program:diary_new")),
         (patient_client, reverse("program:sleep_window")),
         (therapist_client, reverse("program:patient_diary", args=[patient.pk])),
+        (therapist_client, reverse("program:patient_detail", args=[patient.pk])),
     ]
     month = [count_queries(c, u) for c, u in urls]
     nights(32, 366)
@@ -641,7 +667,35 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
     assert month == year, f"{month} queries with 30 nights, {year} with 365"
     # Each page also reads the footer's crisis lines; Today the start of restriction too;
     # the diary pages the device's nights and whether they are hidden from the patient.
-    assert month == [13, 9, 9, 6, 10, 13], month
+    assert month == [10, 9, 9, 6, 10, 13, 31], month
+
+
+def test_the_patient_page_reads_the_kept_caseload_row(patient, therapist, monkeypatch) -> None:
+    """Issue 20: the therapist's patient page shows the caseload's kept row for the
+    patient (program/clinic/summary.py), not the caseload worked out again for one."""
+    from program.clinic import caseload
+    from program.diary.actions import save_entry
+
+    client = client_for(therapist)
+    url = reverse("program:patient_detail", args=[patient.pk])
+    client.get(url)  # works the row out once
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the patient page worked the caseload row out again")
+
+    monkeypatch.setattr(caseload, "build_rows", refuse)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["row"].nights_last_7 == 0
+    monkeypatch.undo()
+    # A new night distrusts the row: the page shows it at once.
+    save_entry(
+        patient=patient,
+        diary_date=patient.local_today() - timedelta(days=1),
+        changed_by=patient,
+        answers=night_answers(),
+    )
+    assert client.get(url).context["row"].nights_last_7 == 1
 
 
 def test_the_clinic_admin_pages_use_a_fixed_number_of_queries(

@@ -145,6 +145,40 @@ def build(user: User) -> list[Card]:
     return _cards(user, list(_on_the_round(user)))
 
 
+def on_the_round(user: User) -> QuerySet[CaseloadSummary]:
+    """The kept rows of the patients on ``user``'s round, in its order (to cut into pages
+    in the database; ``cards`` then builds one page's cards)."""
+    return _on_the_round(user)
+
+
+def cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
+    return _cards(user, summaries)
+
+
+@dataclass
+class Totals:
+    decisions: int
+    urgent: int
+
+
+def totals(user: User) -> Totals:
+    """What waits on the whole round, counted in the database (whatever its length):
+    decisions (unacknowledged alerts, pending windows, screens to decide, draft plans)
+    and the patients with an urgent alert."""
+    patients = patients_for(user)
+    alerts = risk.alerts_for(user).filter(patient__in=patients, acknowledged_at__isnull=True)
+    decisions = (
+        alerts.count()
+        + Recommendation.objects.pending().filter(course__patient__in=patients).count()
+        + SafetyScreen.objects.filter(
+            patient__in=patients, positive=True, decision=SafetyScreen.Decision.PENDING
+        ).count()
+        + TaperPlan.objects.filter(patient__in=patients, status=TaperPlan.Status.DRAFT).count()
+    )
+    urgent = alerts.order_by().values("patient_id").distinct().count()
+    return Totals(decisions=decisions, urgent=urgent)
+
+
 def _cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
     """The cards of these patients, each with its items (one query per kind of item)."""
     cards = {s.patient_id: Card(row=summary.as_row(s)) for s in summaries}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,18 +35,28 @@ from program.sleep_window import actions as sw
 from program.sleep_window.forms import RecommendationDecisionForm, ScreenDecisionForm
 from program.sleep_window.views import apply_decision
 
+ROUND_PAGE_SIZE = 25
+
 
 @clinician_required
 def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
-    cards = round_service.build(user)
+    # Cut into pages in the database, as the caseload is: a page's cards cost the same
+    # whatever the round's length (issue #20), and the totals are counted over everyone.
+    page = Paginator(round_service.on_the_round(user), ROUND_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    cards = round_service.cards(user, list(page.object_list))
+    totals = round_service.totals(user) if cards else None
     return render(
         request,
         "program/round.html",
         {
             "cards": cards,
-            "urgent": sum(1 for c in cards if c.urgent),
-            "decisions": sum(c.decisions for c in cards),
+            "page": page,
+            "patients": page.paginator.count,
+            "urgent": totals.urgent if totals else 0,
+            "decisions": totals.decisions if totals else 0,
             "can_decide": is_therapist(user),
         },
     )

@@ -197,10 +197,12 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
     """Everything the patient page and the printable summary show, in a fixed number
     of queries (the summary, ``every_week``, lists every week of the diary)."""
     today = patient.local_today()
-    ctx = diary_context(patient, today, chart_id=chart_id, every_week=every_week)
-    ctx["diary_pages_url"] = reverse("program:patient_diary", args=[patient.pk])
     enrolments = list(Enrolment.objects.filter(patient=patient).select_related("programme"))
-    current = next((e for e in enrolments if e.status in ("active", "paused")), None)
+    current = next((e for e in enrolments if e.status in Enrolment.CURRENT), None)
+    ctx = diary_context(
+        patient, today, chart_id=chart_id, every_week=every_week, enrolments=enrolments
+    )
+    ctx["diary_pages_url"] = reverse("program:patient_diary", args=[patient.pk])
     overview = None
     changes: list[EnrolmentChange] = []
     if current:
@@ -246,6 +248,7 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
             "changes": changes,
             "today": today,
             "instruments": instruments.values(),
+            "instruments_by_key": instruments,
             "results": results,
             "risks": list(
                 RiskAlert.objects.open()
@@ -299,10 +302,13 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     ctx = patient_context(patient, chart_id="detail")
     ctx["can_acknowledge"] = risk.can_acknowledge(request.user, patient)
     ctx["adverse_events_open"] = AdverseEvent.objects.open().filter(patient=patient).count()
-    # The caseload's own figures and flags for this one patient, so that the summary never
-    # reads the patient differently from the caseload and the round.
-    rows = caseload_service.build_rows(request.user, patients=User.objects.filter(pk=patient.pk))
-    ctx["row"] = rows[0] if rows else None
+    # The caseload's own kept row for this one patient (program/clinic/summary.py), so
+    # that the summary never reads the patient differently from the caseload and the
+    # round; worked out again only when a write or the date has distrusted it.
+    one = User.objects.filter(pk=patient.pk)
+    summary.refresh(one)
+    kept = summary.summaries(one).first()
+    ctx["row"] = summary.as_row(kept) if kept else None
     ctx["pending_recommendations"] = list(
         Recommendation.objects.pending().filter(course__patient=patient).order_by("review_date")
     )
@@ -329,7 +335,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     ctx["exercise_weeks"] = weekly_counts(patient, today=today)
     ctx["note_form"] = NoteForm()
     ctx["record_form"] = RecordResultForm(
-        assessment_service.ensure_instruments(), initial={"completed_on": ctx["today"]}
+        ctx["instruments_by_key"], initial={"completed_on": ctx["today"]}
     )
     return render(request, "program/patient_detail.html", ctx)
 

@@ -11,11 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Field, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -412,3 +414,30 @@ def weekly_rows(entries: Iterable[DiaryEntry], start: date) -> list[WeekRow]:
         for week, nights in sleep.group_by_week(dated, start).items()
     ]
     return sorted(rows, key=lambda row: row.week, reverse=True)
+
+
+# What Today shows of the latest night (its date also decides the welcome back).
+_LAST_NIGHT_FIELDS = ("diary_date", "total_sleep_min", "time_in_bed_min", "sleep_efficiency")
+
+
+def last_night_values() -> Subquery:
+    """The latest night's stored figures as one JSON object, for a query whose rows have
+    a ``patient`` (Today reads it with the enrolment, not in a query of its own)."""
+    return Subquery(
+        DiaryEntry.objects.filter(patient=OuterRef("patient"))
+        .order_by("-diary_date")
+        .values(row=JSONObject(**{name: name for name in _LAST_NIGHT_FIELDS}))[:1],
+        output_field=JSONField(),
+    )
+
+
+def last_night_from(patient: User, values: dict[str, Any] | None) -> DiaryEntry | None:
+    """The latest night read by ``last_night_values``, with those fields only (not for
+    saving)."""
+    if values is None:
+        return None
+    fields = {
+        name: cast("Field[Any, Any]", DiaryEntry._meta.get_field(name)).to_python(value)
+        for name, value in values.items()
+    }
+    return DiaryEntry(patient=patient, **fields)

@@ -65,8 +65,10 @@ def diary_context(
     chart_id: str = "diary",
     page: int = 1,
     every_week: bool = False,
+    enrolments: list[Enrolment] | None = None,
 ) -> dict[str, Any]:
-    """Everything the diary pages show, in a fixed number of queries and rows.
+    """Everything the diary pages show, in a fixed number of queries and rows
+    (``enrolments``: the patient's, already read with their programmes).
 
     The nightly table shows one page of TABLE_NIGHTS nights (page 1: the latest);
     the weekly table the WEEKS_SHOWN programme weeks up to that page's newest night
@@ -76,7 +78,9 @@ def diary_context(
     from the metrics stored with each entry.
     """
     enrolment = (
-        Enrolment.objects.current().filter(patient=patient).select_related("programme").first()
+        next((e for e in enrolments if e.status in Enrolment.CURRENT), None)
+        if enrolments is not None
+        else Enrolment.objects.current().filter(patient=patient).select_related("programme").first()
     )
     mine = DiaryEntry.objects.for_patient(patient)
     zone = patient.zone

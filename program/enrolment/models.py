@@ -129,7 +129,7 @@ class Programme(models.Model):
 
 class EnrolmentQuerySet(models.QuerySet):
     def current(self) -> EnrolmentQuerySet:
-        return self.filter(status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.PAUSED])
+        return self.filter(status__in=Enrolment.CURRENT)
 
 
 class Enrolment(models.Model):
@@ -140,6 +140,9 @@ class Enrolment(models.Model):
         PAUSED = "paused", _("Paused")
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # The statuses of the patient's programme now (``EnrolmentQuerySet.current``).
+    CURRENT = (Status.ACTIVE, Status.PAUSED)
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -176,6 +177,12 @@ def check_plan_steps(
         template=taper.TEMPLATES.get(plan.template),
         max_step_percent=Decimal(limit) if limit else None,
     )
+
+
+def has_current_plan() -> Exists:
+    """Whether a plan is in force, for a query whose rows have a ``patient`` (Today
+    reads the plan only when there is one)."""
+    return Exists(TaperPlan.objects.current().filter(patient=OuterRef("patient")))
 
 
 def current_plan(patient: User) -> TaperPlan | None:

@@ -23,9 +23,12 @@ the crisis contacts are on every page; the diary can still be kept.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Field, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +59,36 @@ def latest(patient: User) -> PatientPause | None:
     if pause is not None and pause.ended_on is None and pause.ends_on <= patient.local_today():
         end(pause, on=pause.ends_on)
         pause.refresh_from_db()
+    return pause
+
+
+# The latest break's fields that Today shows and the welcome back reads.
+_PAUSE_FIELDS = ("id", "reason", "started_on", "ends_on", "ended_on")
+
+
+def latest_values() -> Subquery:
+    """The latest break's fields as one JSON object, for a query whose rows have a
+    ``patient`` (Today reads it with the enrolment, not in a query of its own)."""
+    return Subquery(
+        PatientPause.objects.filter(patient=OuterRef("patient"))
+        .order_by("-started_on", "-pk")
+        .values(row=JSONObject(**{name: name for name in _PAUSE_FIELDS}))[:1],
+        output_field=JSONField(),
+    )
+
+
+def latest_from(patient: User, values: dict[str, Any] | None) -> PatientPause | None:
+    """``latest`` from the values ``latest_values`` read: the break as read, unless it
+    is open and its end date has come (then ``latest`` ends it, and reads it again)."""
+    if values is None:
+        return None
+    fields = {
+        name: cast("Field[Any, Any]", PatientPause._meta.get_field(name)).to_python(value)
+        for name, value in values.items()
+    }
+    pause = PatientPause(patient=patient, **fields)
+    if pause.ended_on is None and pause.ends_on <= patient.local_today():
+        return latest(patient)
     return pause
 
 

@@ -12,7 +12,9 @@ from accounts.access import patient_required
 from accounts.http import AuthenticatedHttpRequest
 from program.assessments import actions as assessments
 from program.curriculum.actions import exercises_this_week, programme_overview
+from program.diary import actions as diary
 from program.exercises.content import EXERCISES
+from program.medication import actions as medication
 from program.medication.views import patient_card
 from program.models import Assessment, DiaryEntry, Enrolment, Prescription, SleepCourse
 from program.offline import kept_offline
@@ -25,16 +27,29 @@ from program.today.forms import PauseForm
 @kept_offline
 def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = request.user
-    # A break whose end date has come is over (the reminder tick ends it too).
-    latest_pause = pauses.latest(patient)
-    pause = latest_pause if latest_pause and latest_pause.ended_on is None else None
-    # The therapist comes with the enrolment (one join, not a query of its own).
+    # The therapist comes with the enrolment (one join, not a query of its own), and so do
+    # the latest break, the latest night and whether a taper plan is in force.
     enrolment = (
         Enrolment.objects.current()
         .select_related("programme", "patient__therapist")
+        .annotate(
+            latest_pause=pauses.latest_values(),
+            last_night=diary.last_night_values(),
+            has_plan=medication.has_current_plan(),
+        )
         .filter(patient=patient)
         .first()
     )
+    if enrolment is not None:
+        # A break whose end date has come is over (the reminder tick ends it too).
+        latest_pause = pauses.latest_from(patient, enrolment.latest_pause)
+        last_entry = diary.last_night_from(patient, enrolment.last_night)
+        has_plan = enrolment.has_plan
+    else:
+        latest_pause = pauses.latest(patient)
+        last_entry = DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first()
+        has_plan = True
+    pause = latest_pause if latest_pause and latest_pause.ended_on is None else None
     therapist = enrolment.patient.therapist if enrolment else patient.therapist
     today = patient.local_today()
     overview = None
@@ -87,16 +102,15 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "exercises": exercises_this_week(overview) if overview else [],
         "relaxation": EXERCISES.values(),
         "therapist": therapist,
-        "last_entry": DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first(),
+        "last_entry": last_entry,
         "window": window,
-        "medication": patient_card(patient, today),
+        "medication": patient_card(patient, today) if has_plan else {"plan": None},
         "pause": pause,
     }
-    last_entry = ctx["last_entry"]
     ctx["welcome"] = (
         engagement.welcome_back(
             today=today,
-            last_night=last_entry.diary_date if isinstance(last_entry, DiaryEntry) else None,
+            last_night=last_entry.diary_date if last_entry is not None else None,
             pause_started_on=latest_pause.started_on if latest_pause else None,
             pause_ended_on=latest_pause.ended_on if latest_pause else None,
             gap_days=settings.WELCOME_BACK_GAP_DAYS,

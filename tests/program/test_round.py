@@ -425,3 +425,32 @@ def test_a_plan_confirmed_meanwhile_is_said_so(patient, therapist):
     (message,) = said(response)
     assert "Dr Tess Ward had already decided this on" in message
     assert plan.changes.filter(action="confirmed").count() == 1
+
+
+def test_a_long_round_is_cut_into_pages_with_totals_over_everyone(therapist, programme):
+    """Issue 20: the round shows 25 patients a page (its cost does not grow with the
+    caseload), and says how many patients and decisions wait on the whole round."""
+    from datetime import date
+
+    from program.enrolment.actions import enrol
+
+    patients = []
+    for i in range(27):
+        p = make_user(f"r{i}@example.test", Role.PATIENT, therapist=therapist)
+        enrol(patient=p, programme=programme, start_date=date(2026, 11, 1))
+        patients.append(p)
+    Message.objects.bulk_create([Message(patient=p, sender=p, text="Hello") for p in patients])
+    for p in patients[:2]:
+        pending_recommendation(p)
+    client = client_for(therapist)
+    first = client.get(reverse("program:round"))
+    assert len(first.context["cards"]) == 25
+    text = first.content.decode()
+    assert "27 patients need you this week." in text
+    assert "2 decisions wait." in text
+    assert "Page 1 of 2" in text and "Start the round" in text
+    second = client.get(reverse("program:round") + "?page=2")
+    assert len(second.context["cards"]) == 2
+    assert "27 patients need you this week." in second.content.decode()
+    shown = {c.patient.pk for c in first.context["cards"] + second.context["cards"]}
+    assert shown == {p.pk for p in patients}
