@@ -107,23 +107,19 @@ def ensure_programme() -> Programme:
     return programme
 
 
-@pytest.fixture
-def therapist(db: None) -> User:
+def new_therapist() -> User:
     return make_user("therapist@clinic.test", Role.THERAPIST, name="Dr Tess Ward")
 
 
-@pytest.fixture
-def other_therapist(db: None) -> User:
+def new_other_therapist() -> User:
     return make_user("other.therapist@clinic.test", Role.THERAPIST, name="Dr Otto Field")
 
 
-@pytest.fixture
-def clinic_admin(db: None) -> User:
+def new_clinic_admin() -> User:
     return make_user("admin@clinic.test", Role.ADMIN, name="Ada Admin")
 
 
-@pytest.fixture
-def patient(therapist: User, programme: Programme) -> User:
+def new_patient(therapist: User, programme: Programme) -> User:
     user = make_user(
         "pat@example.test",
         Role.PATIENT,
@@ -135,15 +131,13 @@ def patient(therapist: User, programme: Programme) -> User:
     return user
 
 
-@pytest.fixture
-def other_patient(therapist: User, programme: Programme) -> User:
+def new_other_patient(therapist: User, programme: Programme) -> User:
     user = make_user("olly@example.test", Role.PATIENT, name="Olly Other", therapist=therapist)
     enrol(patient=user, programme=programme, start_date=date(2026, 11, 9))
     return user
 
 
-@pytest.fixture
-def outsider_patient(other_therapist: User, programme: Programme) -> User:
+def new_outsider_patient(other_therapist: User, programme: Programme) -> User:
     user = make_user(
         "ola@example.test",
         Role.PATIENT,
@@ -153,6 +147,38 @@ def outsider_patient(other_therapist: User, programme: Programme) -> User:
     )
     enrol(patient=user, programme=programme, start_date=date(2026, 11, 16))
     return user
+
+
+# The personas as fixtures, made by the functions above (which a module-scoped fixture
+# may call too, to share one set of them across a module's tests).
+@pytest.fixture
+def therapist(db: None) -> User:
+    return new_therapist()
+
+
+@pytest.fixture
+def other_therapist(db: None) -> User:
+    return new_other_therapist()
+
+
+@pytest.fixture
+def clinic_admin(db: None) -> User:
+    return new_clinic_admin()
+
+
+@pytest.fixture
+def patient(therapist: User, programme: Programme) -> User:
+    return new_patient(therapist, programme)
+
+
+@pytest.fixture
+def other_patient(therapist: User, programme: Programme) -> User:
+    return new_other_patient(therapist, programme)
+
+
+@pytest.fixture
+def outsider_patient(other_therapist: User, programme: Programme) -> User:
+    return new_outsider_patient(other_therapist, programme)
 
 
 def client_for(user: User | None) -> Client:

@@ -6,6 +6,7 @@ says who may open it. No patient's data may reach a therapist who is not theirs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -44,7 +47,17 @@ from program.sleep_window import actions as sleep_window
 from tests.audio_files import mp3
 from tests.nights import night_answers
 
-from .conftest import client_for, make_user
+from .conftest import (
+    client_for,
+    ensure_programme,
+    make_user,
+    new_clinic_admin,
+    new_other_patient,
+    new_other_therapist,
+    new_outsider_patient,
+    new_patient,
+    new_therapist,
+)
 
 SCREEN_KEYS = [q.key for q in SCREEN]
 # A 1×1 GIF.
@@ -360,22 +373,45 @@ def test_every_url_is_in_the_matrix() -> None:
     assert not missing, f"URLs with no access row: {sorted(missing)}"
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+    """The world every row is walked in, built once for this module (about half a second
+    each, for some 850 rows) in a transaction that is rolled back after the last test
+    here. Each test still runs in its own savepoint (``world``), so whatever a row
+    writes (a login, an audit row, a post) is undone before the next row reads it."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    media.enable()
+    try:
+        with (
+            django_db_blocker.unblock(),
+            transaction.atomic(),
+            # As before in each test's own transaction: no on-commit work (the
+            # invitation's email, a risk alert's) ever runs.
+            TestCase.captureOnCommitCallbacks(execute=False),
+        ):
+            yield _build_world()
+            transaction.set_rollback(True)
+    finally:
+        media.disable()
+
+
 @pytest.fixture
-def world(
-    patient,
-    other_patient,
-    outsider_patient,
-    therapist,
-    other_therapist,
-    clinic_admin,
-    programme,
-    django_capture_on_commit_callbacks,
-    settings,
-    tmp_path,
-):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with django_capture_on_commit_callbacks(execute=False):
-        issued = invite_patient(therapist=therapist, email="new@example.test", programme=programme)
+def world(shared_world: dict, db: None) -> dict:
+    """The shared world, in this test's own savepoint."""
+    return shared_world
+
+
+def _build_world() -> dict:
+    """The personas (as in tests/conftest.py), and a real object behind every URL
+    argument of the matrix."""
+    programme = ensure_programme()
+    therapist = new_therapist()
+    other_therapist = new_other_therapist()
+    clinic_admin = new_clinic_admin()
+    patient = new_patient(therapist, programme)
+    other_patient = new_other_patient(therapist, programme)
+    outsider_patient = new_outsider_patient(other_therapist, programme)
+    issued = invite_patient(therapist=therapist, email="new@example.test", programme=programme)
     today = patient.local_today()
     first_lesson = Lesson.objects.filter(week__programme=programme, week__number=1).first()
     image = LessonImage(
@@ -487,6 +523,7 @@ def world(
             "": [],
         },
         "therapist": therapist,
+        "outsider_patient": outsider_patient,
     }
 
 
@@ -654,8 +691,21 @@ def test_every_admin_url_is_walked() -> None:
     assert not missing, f"admin URLs with no row: {sorted(missing)}"
 
 
+@pytest.fixture(scope="module")
+def shared_admin_world(shared_world, django_db_blocker) -> dict:  # type: ignore[no-untyped-def]
+    """Built once, into the module's transaction (shared_world), before the first admin
+    test's own savepoint opens."""
+    with django_db_blocker.unblock():
+        return _build_admin_world(shared_world)
+
+
 @pytest.fixture
-def admin_world(world, outsider_patient, programme) -> dict:
+def admin_world(shared_admin_world: dict, db: None) -> dict:
+    """The shared admin world, in this test's own savepoint."""
+    return shared_admin_world
+
+
+def _build_admin_world(world: dict) -> dict:
     """A real object for every registered model: the patient's own where the model
     belongs to a patient, so the audit trail can name them."""
     patient = world["users"]["patient"]
@@ -696,7 +746,7 @@ def admin_world(world, outsider_patient, programme) -> dict:
     return {
         "users": {
             **world["users"],
-            "outsider_patient": outsider_patient,
+            "outsider_patient": world["outsider_patient"],
             "clinic_admin": world["users"]["admin"],
             "admin_without_mfa": make_user("new.admin@clinic.test", Role.ADMIN, mfa=False),
         },
