@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.services import require_chromium
 
@@ -65,11 +66,18 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# How long a step may wait for the page (a click, a locator, expect()). Generous, because a
+# shared CI machine runs the SQLite and PostgreSQL passes side by side: a test that passes
+# waits no longer for it, and one that fails only takes longer to say so.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
 @pytest.fixture
 def page(browser, live_server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=PHONE, base_url=live_server.url)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
 
@@ -78,7 +86,7 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
 def desktop_page(browser, live_server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
 
