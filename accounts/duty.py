@@ -98,13 +98,23 @@ def on_duty(user: User) -> bool:
     return is_therapist(user) and user.email.lower() in duty_addresses()
 
 
-def opening_hours() -> tuple[str, str]:
+def saved_hours() -> ClinicHours | None:
+    """The hours as an admin saved them, with who did, or None (one query)."""
+    return ClinicHours.objects.select_related("changed_by").order_by("pk").first()
+
+
+_READ = object()
+
+
+def opening_hours(saved: ClinicHours | object | None = _READ) -> tuple[str, str]:
     """The clinic's opening hours (``Mon-Fri 09:00-17:00``) and their time zone: as an
-    admin saved them, else ``CLINIC_HOURS`` and ``CLINIC_TIME_ZONE``."""
-    saved = ClinicHours.objects.order_by("pk").values_list("hours", "time_zone").first()
-    if saved is None:
+    admin saved them (``saved``: ``saved_hours()``, read here if not given), else
+    ``CLINIC_HOURS`` and ``CLINIC_TIME_ZONE``."""
+    if saved is _READ:
+        saved = saved_hours()
+    if not isinstance(saved, ClinicHours):
         return settings.CLINIC_HOURS, settings.CLINIC_TIME_ZONE
-    return saved[0], saved[1]
+    return saved.hours, saved.time_zone
 
 
 @transaction.atomic

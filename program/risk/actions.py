@@ -134,12 +134,12 @@ def escalate_after_hours() -> str:
     return f"{hours:g}"
 
 
-def clinic_hours() -> working_hours.Hours:
+def clinic_hours(read: tuple[str, str] | None = None) -> working_hours.Hours:
     """The clinic's opening hours (``accounts.duty.opening_hours``: as an admin saved them
     on /clinic/duty/, else ``CLINIC_HOURS`` in ``CLINIC_TIME_ZONE``, checked at start-up).
     Saved hours that do not parse (written around the form) fall back to the settings:
-    an alert must never fail on them."""
-    text, zone_name = opening_hours()
+    an alert must never fail on them. ``read``: ``opening_hours()``, if already read."""
+    text, zone_name = read or opening_hours()
     try:
         return working_hours.parse(text, zone_name)
     except ValueError as error:
@@ -165,14 +165,14 @@ def _days_words(days: frozenset[int]) -> str:
     return ", ".join(str(WEEKDAYS[d]) for d in ordered)
 
 
-def clinic_hours_words(language: str = "") -> str:
+def clinic_hours_words(language: str = "", hours: working_hours.Hours | None = None) -> str:
     """The clinic's hours for people to read: "Monday to Friday, 09:00–17:00
     (Europe/London time)"; "every day and night" when always open. In ``language``
-    (an email's reader's) if given, else the active one."""
+    (an email's reader's) if given, else the active one; ``hours`` if already read."""
     if language:
         with translation.override(language):
-            return clinic_hours_words()
-    hours = clinic_hours()
+            return clinic_hours_words(hours=hours)
+    hours = hours or clinic_hours()
     if working_hours.always_open(hours):
         return gettext("every day and night")
     periods = "; ".join(
