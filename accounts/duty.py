@@ -89,6 +89,17 @@ def duty_list() -> list[str]:
     return _active_admins()
 
 
+def saved_list_has_a_person() -> bool:
+    """False when a saved duty list no longer holds an active therapist or admin (everyone
+    on it was deactivated since: ``duty_list`` then tells the admins). True otherwise,
+    including while the settings' default is in force."""
+    saved = list(DutyMember.objects.values_list("email", flat=True))
+    if not saved:
+        return True
+    people = User.objects.active().filter(role__in=[Role.THERAPIST, Role.ADMIN], email__in=saved)
+    return people.exists()
+
+
 def on_duty(user: User) -> bool:
     """A clinic admin, or a therapist or admin account whose address is on the duty list."""
     if not user.is_authenticated or not user.is_active:

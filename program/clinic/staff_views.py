@@ -26,6 +26,7 @@ from accounts.duty import (
     save_duty_list,
     save_opening_hours,
     saved_hours,
+    saved_list_has_a_person,
 )
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuditEvent, DutyMember, Role, User
@@ -155,6 +156,14 @@ def staff_deactivate(request: AuthenticatedHttpRequest, member_id: int) -> HttpR
         )
     else:
         messages.success(request, _("%(name)s can no longer sign in.") % words)
+    if not saved_list_has_a_person():
+        messages.warning(
+            request,
+            _(
+                "Nobody left on the duty list can sign in to act on an alert: only the clinic "
+                "admins can now. Choose who is on duty on the “Duty list and settings” page."
+            ),
+        )
     return redirect("program:clinic_staff_member", member.pk)
 
 

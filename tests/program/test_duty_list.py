@@ -140,6 +140,20 @@ def test_a_deactivated_member_is_no_longer_emailed_and_the_admins_cover_an_empty
     assert clinic_admin.email in page
 
 
+def test_deactivating_the_last_person_on_the_list_warns_the_admin(clinic_admin, therapist) -> None:
+    client = client_for(clinic_admin)
+    save_list(client, [therapist.email], other=INBOX)
+    url = reverse("program:clinic_staff_deactivate", args=[therapist.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert "Nobody left on the duty list can sign in" in page
+    assert duty.duty_list() == [INBOX]
+    # With another person on it, no warning.
+    other = make_user("second@clinic.test", Role.THERAPIST)
+    save_list(client, [other.email, clinic_admin.email])
+    url = reverse("program:clinic_staff_deactivate", args=[other.pk])
+    assert "Nobody left" not in client.post(url, follow=True).content.decode()
+
+
 # --- The promise: the newly added person is told ----------------------------------------------
 
 
