@@ -307,3 +307,46 @@ class ResearchConsentChange(models.Model):
         if self.pk is not None:
             raise ValueError("Consent changes are append-only.")
         super().save(*args, **kwargs)
+
+
+class DutyMember(models.Model):
+    """One address on the clinic's duty list (``accounts.duty``), kept by clinic admins on
+    /clinic/duty/: a therapist or admin account's address, or one with no account (a
+    shared on-call inbox). While the table is empty the list is ``RISK_DUTY_EMAILS`` and
+    the active clinic admins (the settings are the defaults until an admin saves the
+    list); the form never leaves it empty."""
+
+    email = models.EmailField(unique=True)
+    added_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class ClinicHours(models.Model):
+    """The clinic's opening hours (``program.rules.working_hours``: ``Mon-Fri 09:00-17:00``)
+    in its time zone, kept by clinic admins on /clinic/duty/: one row at most. Without it
+    the hours are ``CLINIC_HOURS`` in ``CLINIC_TIME_ZONE`` (``accounts.duty.opening_hours``)."""
+
+    hours = models.CharField(max_length=200)
+    time_zone = models.CharField(max_length=64)
+    changed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = _("clinic hours")
+
+    def __str__(self) -> str:
+        return f"{self.hours} ({self.time_zone})"

@@ -278,6 +278,7 @@ def risk_notice_email_task(notice_id: int) -> None:
     if notice.alert.acknowledged_at is None:
         people = {u.email.lower(): u for u in User.objects.filter(email__in=notice.recipients)}
         escalation = notice.kind == RiskNotice.Kind.ESCALATION
+        hours = risk.clinic_hours()  # the clinic's, read once for every recipient
         sent = 0
         for address in notice.recipients:
             person = people.get(address)
@@ -292,7 +293,9 @@ def risk_notice_email_task(notice_id: int) -> None:
                     # Words the patient wrote, or an answer: the email says which, and no more.
                     "wrote": notice.alert.source == RiskAlert.Source.FLAGGED_WORDS,
                     "hours": risk.escalate_after_hours(),
-                    "clinic_hours": risk.clinic_hours_words(person.language if person else ""),
+                    "clinic_hours": risk.clinic_hours_words(
+                        person.language if person else "", hours=hours
+                    ),
                 },
                 language=person.language if person else "",
             )

@@ -332,6 +332,9 @@ ROWS = [
     row("program:clinic_staff_resend", "post", LOGIN, 403,    403,    403,      403,    HOME,
         args="staff_member"),
     row("program:clinic_duty",         "get",  LOGIN, 403,    403,    403,      403,    200),
+    # An empty post (no form named): the page again, nothing saved (the duty list and the
+    # hours' own forms: tests/program/test_duty_list.py).
+    row("program:clinic_duty",         "post", LOGIN, 403,    403,    403,      403,    200),
     row("program:duty_rota",           "get",  LOGIN, 403,    403,    403,      403,    200),
     # An empty line: shown again with its errors, nothing saved.
     row("program:duty_rota",           "post", LOGIN, 403,    403,    403,      403,    200),

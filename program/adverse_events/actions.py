@@ -4,9 +4,9 @@ part 10).
 A report (``report``) is one transaction: the record, then, after the commit, a
 content-free email ("a problem with a patient's care was reported — sign in") to the
 patient's therapist and to the clinic's duty list, the same people and the same kind of
-email as a risk alert (``program.risk.actions.duty_list``: ``RISK_DUTY_EMAILS`` plus every
-active clinic admin). A patient with no therapist is the duty list's. A staff member's
-own record goes to the same people except themself.
+email as a risk alert (``accounts.duty.duty_list``: the list kept on /clinic/duty/, by
+default ``RISK_DUTY_EMAILS`` plus every active clinic admin). A patient with no therapist
+is the duty list's. A staff member's own record goes to the same people except themself.
 
 The email is sent in the request, right after the commit, not through the Celery queue:
 the patient is told what happened to their report, and "sent to your care team" must be
@@ -161,7 +161,10 @@ def report(
             recipients=recipients_for(patient, leave_out=None if by.pk == patient.pk else by),
         )
         if not event.recipients:
-            log.error("Adverse event %s has nobody to email: set RISK_DUTY_EMAILS", event.pk)
+            log.error(
+                "Adverse event %s has nobody to email: keep the duty list on /clinic/duty/",
+                event.pk,
+            )
         if by.pk == patient.pk:
             # The patient's own words, through the one risk workflow: the urgent flag,
             # acknowledgement and escalation. Its first email is this report's, marked

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import is_therapist
+from accounts.access import is_patient, is_therapist
 from accounts.models import Role, User
+from accounts.timezones import available_time_zones
 from program.models import Programme
+from program.rules import working_hours
 
 
 class ReassignForm(forms.Form):
@@ -219,3 +223,125 @@ class PlanConfirmForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class DutyListForm(forms.Form):
+    """The clinic's duty list (``accounts.duty``): ticked therapists and admins, and other
+    addresses (a shared on-call inbox). At least one active therapist or admin stays on it:
+    the list is who is told about the alerts of patients without a therapist and about
+    every escalation, and only a person with an account can sign in to act on them."""
+
+    staff = forms.MultipleChoiceField(
+        label=_("Therapists and admins on the duty list"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other = forms.CharField(
+        label=_("Other addresses (a shared on-call inbox), one a line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {p.email.lower(): p for p in people}
+        cast(forms.MultipleChoiceField, self.fields["staff"]).choices = [
+            (email, f"{p.display_name} ({p.get_role_display()}, {email})")
+            for email, p in self.people.items()
+        ]
+
+    def clean_other(self) -> list[str]:
+        lines = self.cleaned_data["other"].replace(",", "\n").splitlines()
+        addresses = list(dict.fromkeys(a.strip().lower() for a in lines if a.strip()))
+        wrong = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                wrong.append(address)
+        if wrong:
+            raise ValidationError(
+                _("These are not email addresses: %(wrong)s. Write one address a line."),
+                params={"wrong": ", ".join(wrong)},
+            )
+        accounts = User.objects.filter(email__in=addresses).only("email", "role", "is_active")
+        patients = [u.email for u in accounts if is_patient(u)]
+        if patients:
+            raise ValidationError(
+                _("%(wrong)s belongs to a patient: alerts about other patients may not go there."),
+                params={"wrong": ", ".join(patients)},
+            )
+        gone = [u.email for u in accounts if not u.is_active]
+        if gone:
+            raise ValidationError(
+                _(
+                    "%(wrong)s belongs to a deactivated account: reactivate it on the Staff page "
+                    "first, or leave it out."
+                ),
+                params={"wrong": ", ".join(gone)},
+            )
+        return addresses
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        chosen = list(data.get("staff") or [])
+        other = data.get("other")
+        if other is None:  # already refused: do not add a second message
+            return data
+        # An active staff member's address typed among the others counts as ticked.
+        chosen += [a for a in other if a in self.people]
+        if not chosen:
+            raise ValidationError(
+                _(
+                    "Keep at least one active therapist or admin on the duty list. It is who is "
+                    "told when a patient without a therapist gives a risk answer and when an alert "
+                    "is not acknowledged in time, and a shared inbox cannot sign in to act on it. "
+                    "Nothing was changed."
+                ),
+                code="empty",
+            )
+        data["addresses"] = list(dict.fromkeys([*chosen, *other]))
+        return data
+
+
+class ClinicHoursForm(forms.Form):
+    """The clinic's opening hours and their time zone (``program.rules.working_hours``)."""
+
+    hours = forms.CharField(
+        label=_("Opening hours"),
+        max_length=200,
+        help_text=_(
+            "Days and times, several separated by “;”, e.g. “Mon-Fri 09:00-17:00” or "
+            "“Mon-Thu 08:30-18:00; Fri 08:30-16:00”. “Mon-Sun 00:00-24:00” is always open."
+        ),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        error_messages={"invalid_choice": _("Choose the clinic's time zone from the list.")},
+    )
+
+    def __init__(self, *args: Any, current_zone: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zones = list(available_time_zones())
+        if current_zone and current_zone not in zones:
+            zones.insert(0, current_zone)
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [(z, z) for z in zones]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        hours, zone = data.get("hours"), data.get("time_zone")
+        if hours and zone:
+            try:
+                working_hours.parse(hours, zone)
+            except ValueError as error:
+                self.add_error(
+                    "hours",
+                    ValidationError(
+                        _("These are not opening hours we can read (%(reason)s)."),
+                        params={"reason": error},
+                    ),
+                )
+        return data

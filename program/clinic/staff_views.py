@@ -20,18 +20,28 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required
 from accounts.countries import country_name, default_country
-from accounts.duty import duty_addresses, duty_list
+from accounts.duty import (
+    duty_list,
+    opening_hours,
+    save_duty_list,
+    save_opening_hours,
+    saved_hours,
+    saved_list_has_a_person,
+)
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import AuditEvent, Role, User
+from accounts.models import AuditEvent, DutyMember, Role, User
 from program.clinic import actions
 from program.clinic.forms import (
     AuditFilterForm,
+    ClinicHoursForm,
     DeactivateForm,
+    DutyListForm,
     MoveCaseloadForm,
     ProgrammeForm,
     StaffInviteForm,
 )
 from program.models import Programme
+from program.risk import actions as risk
 
 AUDIT_PAGE_SIZE = 50
 UNPUBLISHED = gettext_lazy(
@@ -146,6 +156,14 @@ def staff_deactivate(request: AuthenticatedHttpRequest, member_id: int) -> HttpR
         )
     else:
         messages.success(request, _("%(name)s can no longer sign in.") % words)
+    if not saved_list_has_a_person():
+        messages.warning(
+            request,
+            _(
+                "Nobody left on the duty list can sign in to act on an alert: only the clinic "
+                "admins can now. Choose who is on duty on the “Duty list and settings” page."
+            ),
+        )
     return redirect("program:clinic_staff_member", member.pk)
 
 
@@ -204,34 +222,54 @@ def staff_resend(request: AuthenticatedHttpRequest, member_id: int) -> HttpRespo
 
 @admin_required
 def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The duty list and the clinic's settings. They are the deployment's environment
-    (cbti/settings.py), not data: shown here, changed where the page says."""
-    configured = duty_addresses()
-    accounts = {
-        u.email.lower(): u
-        for u in User.objects.filter(email__in=duty_list()).only("email", "name", "role")
-    }
-    rows = []
-    for address in duty_list():
-        account = accounts.get(address)
-        rows.append(
-            {
-                "address": address,
-                "account": account,
-                "configured": address in configured,
-            }
+    """The duty list and the clinic's opening hours, which clinic admins keep here
+    (``accounts.duty``; the environment settings are their defaults until saved), and the
+    clinic's other settings, which are the deployment's environment: shown, and changed
+    where the page says."""
+    people = list(actions.staff().filter(is_active=True).order_by("name", "email"))
+    by_email = {p.email.lower(): p for p in people}
+    members = list(DutyMember.objects.select_related("added_by"))
+    current = duty_list()
+    hours_row = saved_hours()
+    hours_text, zone_name = opening_hours(hours_row)
+    posted = request.POST.get("form") if request.method == "POST" else None
+    duty_form = DutyListForm(
+        request.POST if posted == "duty" else None,
+        people=people,
+        initial={
+            "staff": [a for a in current if a in by_email],
+            "other": "\n".join(a for a in current if a not in by_email),
+        },
+    )
+    hours_form = ClinicHoursForm(
+        request.POST if posted == "hours" else None,
+        current_zone=zone_name,
+        initial={"hours": hours_text, "time_zone": zone_name},
+    )
+    if posted == "duty" and duty_form.is_valid():
+        saved = save_duty_list(duty_form.cleaned_data["addresses"], by=request.user)
+        messages.success(
+            request,
+            _("The duty list is saved. Alerts for patients without a therapist now go to: %(who)s.")
+            % {"who": ", ".join(saved)},
         )
+        return redirect("program:clinic_duty")
+    if posted == "hours" and hours_form.is_valid():
+        save_opening_hours(
+            hours_form.cleaned_data["hours"], hours_form.cleaned_data["time_zone"], by=request.user
+        )
+        messages.success(
+            request,
+            _("The clinic's hours are saved: %(hours)s.") % {"hours": risk.clinic_hours_words()},
+        )
+        return redirect("program:clinic_duty")
+    added = {m.email: m for m in members}
+    rows = [{"address": a, "account": by_email.get(a), "member": added.get(a)} for a in current]
     days = settings.INVITATION_VALID_DAYS
     kept = settings.AUDIT_RETENTION_DAYS
     clinic_settings = [
         (_("Clinic name"), "CLINIC_NAME", settings.CLINIC_NAME or "—"),
         (_("Clinic contact"), "CLINIC_CONTACT", settings.CLINIC_CONTACT or "—"),
-        (
-            _("Opening hours"),
-            "CLINIC_HOURS",
-            f"{settings.CLINIC_HOURS} ({settings.CLINIC_TIME_ZONE})",
-        ),
-        (_("Time zone"), "CLINIC_TIME_ZONE", settings.CLINIC_TIME_ZONE),
         (
             _("Escalate an unacknowledged alert after"),
             "RISK_ESCALATE_AFTER_HOURS",
@@ -260,7 +298,16 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
             ngettext("%(days)s day", "%(days)s days", kept) % {"days": kept},
         ),
     ]
-    ctx = {"rows": rows, "settings_rows": clinic_settings, "duty_variable": "RISK_DUTY_EMAILS"}
+    ctx = {
+        "rows": rows,
+        "list_saved": bool(members),
+        "no_person": not any(a in by_email for a in current),
+        "duty_form": duty_form,
+        "hours_form": hours_form,
+        "hours_row": hours_row,
+        "hours_words": risk.clinic_hours_words(hours=risk.clinic_hours((hours_text, zone_name))),
+        "settings_rows": clinic_settings,
+    }
     return render(request, "program/clinic_duty.html", ctx)
 
 

@@ -26,20 +26,20 @@ who, when; the views that open or change the patient's record are in
 4. Escalation (``escalate_due``, run by the reminder tick every minute): an alert nobody
    acknowledged within ``RISK_ESCALATE_AFTER_HOURS`` (default 4) *working* hours is
    emailed again, once, to the duty list and the admins. Working hours are the clinic's
-   open hours (``CLINIC_HOURS`` in ``CLINIC_TIME_ZONE``, ``program.rules.working_hours``):
+   open hours (kept on /clinic/duty/, ``accounts.duty.opening_hours``; ``CLINIC_HOURS`` in
+   ``CLINIC_TIME_ZONE`` until an admin saves them; ``program.rules.working_hours``):
    an alert raised on Friday at 16:00 in a Mon-Fri 09:00-17:00 clinic escalates on
    Monday at 12:00. Out of hours steps 1 and 2 still happen at once; only this clock
    waits, and the patient's page says when the clinic opens (``patient_words``).
 
-The duty list is a setting, not a model: the addresses in ``RISK_DUTY_EMAILS`` (in
-cbti/settings.py, from the environment variable of that name, comma-separated) plus every
-active clinic admin. The admins are always on it, so a clinic that never set the
-variable still has a person for every alert (``createsuperuser`` makes the first one);
-the variable adds a shared on-call inbox, or named clinicians who are not admins, without
-giving them the admin's rights. A person on the list acknowledges from the alerts page,
-signed in as a therapist or admin account with that address. A model edited in the
-Django admin would let the list change without a restart, but it would be one more list
-that can be left empty. Who on it is on duty when is clinic data, the rota
+The duty list is clinic data (``accounts.duty``, kept by clinic admins on /clinic/duty/):
+the addresses saved there, which must include at least one active therapist or admin; until
+an admin first saves it, the addresses in ``RISK_DUTY_EMAILS`` plus every active clinic admin,
+so a clinic that never opens the page still has a person for every alert (``createsuperuser``
+makes the first one). It may hold a shared on-call inbox, or named clinicians who are not
+admins, without giving them the admin's rights. A person on the list acknowledges from the
+alerts page, signed in as a therapist or admin account with that address; the clinic admins
+may always. Who on it is on duty when is clinic data, the rota
 (``RotaLine``, /clinic/duty/rota/, the pure rule ``program.rules.rota``): the alert email,
 the escalation and problem reports go to the members on duty at that instant
 (``duty_now``: a member with no line is always on duty, and a rota that leaves nobody
@@ -66,7 +66,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.access import is_own_therapist, is_therapist
-from accounts.duty import duty_list, on_duty
+from accounts.duty import duty_list, on_duty, opening_hours
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
 from program.models import (
@@ -134,15 +134,25 @@ def escalate_after_hours() -> str:
     return f"{hours:g}"
 
 
-def clinic_hours() -> working_hours.Hours:
-    """``CLINIC_HOURS`` in ``CLINIC_TIME_ZONE`` (checked at start-up by cbti/settings.py)."""
-    return working_hours.parse(settings.CLINIC_HOURS, settings.CLINIC_TIME_ZONE)
+def clinic_hours(read: tuple[str, str] | None = None) -> working_hours.Hours:
+    """The clinic's opening hours (``accounts.duty.opening_hours``: as an admin saved them
+    on /clinic/duty/, else ``CLINIC_HOURS`` in ``CLINIC_TIME_ZONE``, checked at start-up).
+    Saved hours that do not parse (written around the form) fall back to the settings:
+    an alert must never fail on them. ``read``: ``opening_hours()``, if already read."""
+    text, zone_name = read or opening_hours()
+    try:
+        return working_hours.parse(text, zone_name)
+    except ValueError as error:
+        log.error("The clinic's saved hours %r (%s) are unusable: %s", text, zone_name, error)
+        return working_hours.parse(settings.CLINIC_HOURS, settings.CLINIC_TIME_ZONE)
 
 
-def escalates_at(raised: datetime) -> datetime:
+def escalates_at(raised: datetime, hours: working_hours.Hours | None = None) -> datetime:
     """When an alert raised at ``raised`` is escalated if nobody acknowledges it: the
-    escalation delay counted in the clinic's working hours."""
-    return working_hours.add(raised, escalate_after().total_seconds() / 3600, clinic_hours())
+    escalation delay counted in the clinic's working hours (``hours``, read if not given)."""
+    return working_hours.add(
+        raised, escalate_after().total_seconds() / 3600, hours or clinic_hours()
+    )
 
 
 def _days_words(days: frozenset[int]) -> str:
@@ -155,14 +165,14 @@ def _days_words(days: frozenset[int]) -> str:
     return ", ".join(str(WEEKDAYS[d]) for d in ordered)
 
 
-def clinic_hours_words(language: str = "") -> str:
+def clinic_hours_words(language: str = "", hours: working_hours.Hours | None = None) -> str:
     """The clinic's hours for people to read: "Monday to Friday, 09:00–17:00
     (Europe/London time)"; "every day and night" when always open. In ``language``
-    (an email's reader's) if given, else the active one."""
+    (an email's reader's) if given, else the active one; ``hours`` if already read."""
     if language:
         with translation.override(language):
-            return clinic_hours_words()
-    hours = clinic_hours()
+            return clinic_hours_words(hours=hours)
+    hours = hours or clinic_hours()
     if working_hours.always_open(hours):
         return gettext("every day and night")
     periods = "; ".join(
@@ -287,7 +297,9 @@ def email_alert(alert: RiskAlert) -> RiskNotice | None:
     recipients += [a for a in duty_now() if a not in recipients]
     if not recipients:
         _event(alert, RiskAlertEvent.Kind.NOBODY_TO_TELL)
-        log.error("Risk alert %s has nobody to email: set RISK_DUTY_EMAILS", alert.pk)
+        log.error(
+            "Risk alert %s has nobody to email: keep the duty list on /clinic/duty/", alert.pk
+        )
         return None
     notice = RiskNotice.objects.create(
         alert=alert, kind=RiskNotice.Kind.ALERT, recipients=recipients
@@ -523,7 +535,8 @@ def escalate_due(now: datetime) -> list[int]:
         .order_by("pk")
         .values_list("pk", "created_at")
     )
-    due = [pk for pk, raised in candidates.iterator() if escalates_at(raised) <= now][:BATCH]
+    hours = clinic_hours()  # once, not per alert
+    due = [pk for pk, raised in candidates.iterator() if escalates_at(raised, hours) <= now][:BATCH]
     notices = []
     for pk in due:
         with transaction.atomic():

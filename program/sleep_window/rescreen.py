@@ -99,7 +99,7 @@ def active_therapist(patient: User) -> User | None:
 def deciders_without_therapist() -> QuerySet[User]:
     """Who decides for a patient with no therapist: the duty list's people with an
     account (``accounts.duty.on_duty``): the active clinic admins, and therapists whose address is
-    in ``RISK_DUTY_EMAILS``."""
+    on the duty list (``accounts.duty.duty_addresses``)."""
     from django.db.models import Q
 
     return User.objects.active().filter(

@@ -1,7 +1,7 @@
 """Recommendations that wait (issue 16 part 6): a sleep-window recommendation still
 waiting for a clinician ``RECOMMENDATION_REMIND_AFTER_DAYS`` (default 3) after it was
 made reminds the patient's therapist by email; after as many days again, the duty
-list (``accounts.duty.duty_list``: ``RISK_DUTY_EMAILS`` and the clinic admins). A
+list (``accounts.duty.duty_list``, kept on /clinic/duty/). A
 patient without an active therapist is the duty list's from the first reminder.
 
 Each reminder is written once and sent at most once: the row's unique key

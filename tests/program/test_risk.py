@@ -409,7 +409,7 @@ def test_nobody_told_is_not_softened_by_the_clinics_hours(
     assert NOT_TOLD in page and "It is closed now" not in page
 
 
-def test_the_clinics_hours_are_worded_in_the_readers_language(settings) -> None:
+def test_the_clinics_hours_are_worded_in_the_readers_language(db, settings) -> None:
     settings.CLINIC_HOURS = OFFICE
     assert risk.clinic_hours_words().startswith("Monday to Friday, 09:00–17:00")
     french = risk.clinic_hours_words("fr")

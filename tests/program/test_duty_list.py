@@ -1,0 +1,266 @@
+"""The clinic's duty list and opening hours as data (issue 21, the admin journey): a clinic
+admin changes them on /clinic/duty/ (``accounts.duty``); the settings are the defaults
+until then; every reader (alerts, escalations, the patient's "closed" words) follows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts import duty
+from accounts.models import AuditEvent, ClinicHours, DutyMember, Role, User
+from program.assessments.models import RiskAlert
+from program.enrolment.actions import enrol
+from program.risk import actions as risk
+from program.rules.safety import SCREEN
+from tests.conftest import client_for, make_user
+
+URL = reverse("program:clinic_duty")
+SCREEN_SELF_HARM = {q.key: "yes" if q.key == "self_harm" else "no" for q in SCREEN}
+INBOX = "oncall@clinic.test"
+
+
+@pytest.fixture(autouse=True)
+def _defaults(settings) -> None:
+    settings.RISK_DUTY_EMAILS = [INBOX]
+    settings.CLINIC_HOURS = "Mon-Fri 09:00-17:00"
+    settings.CLINIC_TIME_ZONE = "Europe/London"
+
+
+def save_list(client, staff: list[str], other: str = ""):  # type: ignore[no-untyped-def]
+    return client.post(URL, {"form": "duty", "staff": staff, "other": other})
+
+
+def save_hours(client, hours: str, zone: str = "Europe/London"):  # type: ignore[no-untyped-def]
+    return client.post(URL, {"form": "hours", "hours": hours, "time_zone": zone})
+
+
+# --- The defaults ----------------------------------------------------------------------
+
+
+def test_until_an_admin_saves_the_settings_are_the_list_and_the_hours(clinic_admin) -> None:
+    assert duty.duty_list() == [INBOX, clinic_admin.email]
+    assert duty.opening_hours() == ("Mon-Fri 09:00-17:00", "Europe/London")
+    page = client_for(clinic_admin).get(URL).content.decode()
+    assert "until you save it here" in page and "until you save them here" in page
+    # The form starts from what is in force, so saving it unchanged changes nothing.
+    assert f'value="{clinic_admin.email}"' in page and "checked" in page
+    assert INBOX in page and 'value="Mon-Fri 09:00-17:00"' in page
+
+
+# --- Saving the list ------------------------------------------------------------------------
+
+
+def test_an_admin_saves_the_list_and_it_replaces_the_setting(
+    clinic_admin, therapist, other_therapist
+) -> None:
+    client = client_for(clinic_admin)
+    response = save_list(client, [therapist.email, clinic_admin.email], other=INBOX.upper())
+    assert response.status_code == 302
+    assert sorted(duty.duty_list()) == sorted([therapist.email, clinic_admin.email, INBOX])
+    member = DutyMember.objects.get(email=therapist.email)
+    assert member.added_by == clinic_admin
+    page = client.get(URL).content.decode()
+    assert "The duty list is saved" in page and "until you save it here" not in page
+    # On the list: the therapist may act for patients without a therapist; the other not.
+    assert duty.on_duty(therapist) and not duty.on_duty(other_therapist)
+    # Taking someone off removes them.
+    save_list(client, [clinic_admin.email])
+    assert duty.duty_list() == [clinic_admin.email] and not duty.on_duty(therapist)
+
+
+def test_saving_is_in_the_audit_log(clinic_admin, therapist) -> None:
+    save_list(client_for(clinic_admin), [therapist.email])
+    save_hours(client_for(clinic_admin), "Mon-Fri 08:00-18:00")
+    changes = AuditEvent.objects.filter(actor=clinic_admin, path=URL, action="change")
+    assert changes.count() == 2
+    audit = client_for(clinic_admin).get(reverse("program:clinic_audit")).content.decode()
+    assert URL in audit
+
+
+def test_the_list_may_not_be_emptied_and_says_why(clinic_admin, therapist) -> None:
+    client = client_for(clinic_admin)
+    save_list(client, [therapist.email])
+    response = save_list(client, [], other=INBOX)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Keep at least one active therapist or admin on the duty list" in page
+    assert "Nothing was changed" in page
+    # What was typed is still there, and the list is as it was.
+    assert INBOX in page
+    assert duty.duty_list() == [therapist.email]
+
+
+@pytest.mark.parametrize(
+    ("other", "says"),
+    [
+        ("not an address", "These are not email addresses: not an address"),
+        ("a@b.test, nope@", "These are not email addresses: nope@"),
+    ],
+)
+def test_an_address_that_is_not_one_is_refused_and_kept(clinic_admin, other, says) -> None:
+    response = save_list(client_for(clinic_admin), [clinic_admin.email], other=other)
+    page = response.content.decode()
+    assert response.status_code == 200 and says in page
+    assert other.split(",")[0] in page  # nothing typed lost
+    assert not DutyMember.objects.exists()
+
+
+def test_a_patient_or_a_deactivated_account_cannot_be_on_the_list(
+    clinic_admin, patient, other_therapist
+) -> None:
+    client = client_for(clinic_admin)
+    page = save_list(client, [clinic_admin.email], other=patient.email).content.decode()
+    assert "belongs to a patient" in page
+    other_therapist.is_active = False
+    other_therapist.save(update_fields=["is_active"])
+    page = save_list(client, [clinic_admin.email], other=other_therapist.email).content.decode()
+    assert "belongs to a deactivated account" in page
+    # Not offered among the people to tick either, so not choosable.
+    page = save_list(client, [other_therapist.email]).content.decode()
+    assert "Select a valid choice" in page
+    assert not DutyMember.objects.exists()
+
+
+def test_a_deactivated_member_is_no_longer_emailed_and_the_admins_cover_an_empty_list(
+    clinic_admin, therapist
+) -> None:
+    save_list(client_for(clinic_admin), [therapist.email])
+    therapist.is_active = False
+    therapist.save(update_fields=["is_active"])
+    # Nobody left who can be told: the active admins are, rather than nobody.
+    assert duty.duty_list() == [clinic_admin.email]
+    page = client_for(clinic_admin).get(URL).content.decode()
+    assert clinic_admin.email in page
+
+
+def test_deactivating_the_last_person_on_the_list_warns_the_admin(clinic_admin, therapist) -> None:
+    client = client_for(clinic_admin)
+    save_list(client, [therapist.email], other=INBOX)
+    url = reverse("program:clinic_staff_deactivate", args=[therapist.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert "Nobody left on the duty list can sign in" in page
+    assert duty.duty_list() == [INBOX]
+    # With another person on it, no warning.
+    other = make_user("second@clinic.test", Role.THERAPIST)
+    save_list(client, [other.email, clinic_admin.email])
+    url = reverse("program:clinic_staff_deactivate", args=[other.pk])
+    assert "Nobody left" not in client.post(url, follow=True).content.decode()
+
+
+# --- The promise: the newly added person is told ----------------------------------------------
+
+
+def test_a_patient_without_a_therapist_reaches_the_newly_added_duty_person(
+    clinic_admin, programme, django_capture_on_commit_callbacks
+) -> None:
+    newcomer = make_user("new.duty@clinic.test", Role.THERAPIST, name="Nia New")
+    save_list(client_for(clinic_admin), [newcomer.email])
+    solo = make_user("solo@example.test", Role.PATIENT, name="Solo")
+    enrol(patient=solo, programme=programme, start_date=solo.local_today())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(solo).post(
+            reverse("program:sleep_window_screen"), SCREEN_SELF_HARM, follow=True
+        )
+    alert = RiskAlert.objects.get(patient=solo)
+    notice = alert.notices.get()
+    # The saved list only: not the setting's inbox, not the admin who was not ticked.
+    assert notice.recipients == [newcomer.email]
+    assert [m.to for m in mail.outbox] == [[newcomer.email]]
+    assert str(risk.TOLD) in response.content.decode()
+    # The newcomer sees it and may acknowledge it.
+    alerts = client_for(newcomer).get(reverse("program:risk_alerts")).content.decode()
+    assert "Solo" in alerts and risk.can_acknowledge(newcomer, solo)
+
+
+# --- The hours ----------------------------------------------------------------------------
+
+
+def test_an_admin_changes_the_hours_and_the_escalation_clock_follows(clinic_admin) -> None:
+    client = client_for(clinic_admin)
+    response = save_hours(client, "Mon-Sun 00:00-24:00", "America/Toronto")
+    assert response.status_code == 302
+    saved = ClinicHours.objects.get()
+    assert (saved.hours, saved.time_zone, saved.changed_by) == (
+        "Mon-Sun 00:00-24:00",
+        "America/Toronto",
+        clinic_admin,
+    )
+    page = client.get(URL).content.decode()
+    assert "The clinic&#x27;s hours are saved: every day and night" in page
+    # Saturday 10:00 UTC: open all day now, so 4 working hours are 4 clock hours.
+    saturday = datetime(2026, 12, 5, 10, tzinfo=UTC)
+    assert risk.escalates_at(saturday) == datetime(2026, 12, 5, 14, tzinfo=UTC)
+    assert risk.clinic_hours().zone.key == "America/Toronto"
+
+
+def test_the_closed_words_follow_the_saved_hours(clinic_admin, patient) -> None:
+    save_hours(client_for(clinic_admin), "Sat 10:00-12:00")
+    alert = RiskAlert.objects.create(patient=patient, source="screen_self_harm")
+    with time_machine.travel(datetime(2026, 12, 7, 12, tzinfo=UTC), tick=False):  # a Monday
+        words = risk.closed_words(alert)
+    assert "Saturday, 10:00–12:00" in words and "Saturday 12 at 10:00" in words
+
+
+@pytest.mark.parametrize(
+    ("hours", "says"),
+    [
+        ("weekdays 9 to 5", "These are not opening hours we can read"),
+        ("Mon-Fri 17:00-09:00", "closes before it opens"),
+        ("Mon-Fri 09:00-17:00; Fri 18:00-19:00", "second period"),
+    ],
+)
+def test_hours_that_do_not_read_are_refused_and_kept(clinic_admin, hours, says) -> None:
+    response = save_hours(client_for(clinic_admin), hours)
+    page = response.content.decode()
+    assert response.status_code == 200 and says in page
+    assert f'value="{hours}"' in page
+    assert not ClinicHours.objects.exists()
+    assert duty.opening_hours() == ("Mon-Fri 09:00-17:00", "Europe/London")
+
+
+def test_an_unknown_time_zone_is_refused(clinic_admin) -> None:
+    page = save_hours(client_for(clinic_admin), "Mon-Fri 09:00-17:00", "Mars/Olympus").content
+    assert "Choose the clinic&#x27;s time zone from the list." in page.decode()
+    assert not ClinicHours.objects.exists()
+
+
+def test_saved_hours_that_no_longer_read_fall_back_to_the_settings(db) -> None:
+    ClinicHours.objects.create(hours="whenever", time_zone="Europe/London")
+    assert risk.clinic_hours_words().startswith("Monday to Friday, 09:00–17:00")
+
+
+# --- Queries --------------------------------------------------------------------------------
+
+
+def test_the_duty_page_reads_a_fixed_number_of_queries(clinic_admin) -> None:
+    client = client_for(clinic_admin)
+
+    def queries() -> int:
+        client.get(URL)  # the session's first read
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL).status_code == 200
+        return len(ctx.captured_queries)
+
+    def grow(start: int, n: int) -> None:
+        people = [
+            make_user(f"d{i}@clinic.test", Role.THERAPIST, name=f"D {i}")
+            for i in range(start, start + n)
+        ]
+        duty.save_duty_list(
+            [clinic_admin.email, *(p.email for p in people), f"inbox{start}@clinic.test"],
+            by=clinic_admin,
+        )
+
+    grow(0, 1)
+    few = queries()
+    grow(1, 40)
+    User.objects.filter(email="d3@clinic.test").update(is_active=False)
+    many = queries()
+    assert few == many <= 9, (few, many)
