@@ -437,19 +437,31 @@ def test_an_english_patient_still_sees_english(patient) -> None:
 
 
 def test_a_french_patient_reads_the_french_lesson_else_the_english_one(french_patient) -> None:
-    how = Lesson.objects.get(slug="how-sleep-works")
-    draft = start_draft(lesson=how, language="fr", user=None)
-    draft.title = "Comment fonctionne le sommeil"
-    draft.save()
-    publish_version(version=draft, user=None)
+    from program.models import LessonVersion
+
     client = client_for(french_patient)
-    page = client.get(reverse("program:lesson", args=[how.pk])).content.decode()
-    assert "Comment fonctionne le sommeil" in page
-    assert 'lang="fr"' in page
     welcome = Lesson.objects.get(slug="welcome")
     page = client.get(reverse("program:lesson", args=[welcome.pk])).content.decode()
+    assert "Bienvenue dans le programme" in page  # the shipped French lesson (issue 22)
+    assert 'lang="fr"' in page
+    # A lesson with no French words (a clinic's own, say) is shown in English.
+    how = Lesson.objects.get(slug="how-sleep-works")
+    LessonVersion.objects.filter(lesson=how, language="fr").delete()
+    page = client.get(reverse("program:lesson", args=[how.pk])).content.decode()
     assert 'lang="en"' in page  # the lesson itself is in English: no French version
     assert "Marquer comme terminée" in page  # the app around it is still French
+
+
+def test_a_german_patient_reads_german_lessons_and_pages(patient) -> None:
+    patient.language = "de"
+    patient.save(update_fields=["language"])
+    client = client_for(patient)
+    welcome = Lesson.objects.get(slug="welcome")
+    page = client.get(reverse("program:lesson", args=[welcome.pk])).content.decode()
+    assert "Willkommen im Programm" in page
+    assert '<html lang="de">' in page
+    today = client.get(reverse("program:patient_home")).content.decode()
+    assert '<html lang="de">' in today and "Schlaftagebuch" in today
 
 
 def test_the_language_switch_in_settings_changes_the_interface(patient) -> None:

@@ -419,7 +419,7 @@ def test_the_migration_publishes_shipped_text_and_moves_readers(patient, program
     assert "{{ floor }}" in newest.body
     reader.refresh_from_db()
     assert reader.version == newest
-    assert Lesson.objects.get(slug="bed-is-for-sleep").versions.count() == 1
+    assert Lesson.objects.get(slug="bed-is-for-sleep").versions.filter(language="en").count() == 1
 
 
 def test_migration_0032_brings_an_older_installation_up_to_date(programme) -> None:
@@ -438,7 +438,7 @@ def test_migration_0032_brings_an_older_installation_up_to_date(programme) -> No
     migration.publish_shipped_lessons(apps, None)
     newest = LessonVersion.objects.filter(lesson=window.lesson, language="en").order_by("-number")
     assert newest.first().number == 2 and "::: if approval_required" in newest.first().body
-    assert LessonVersion.objects.filter(number=2).count() == 1  # only the changed lesson
+    assert LessonVersion.objects.filter(number=2, language="en").count() == 1  # only that one
     programme.refresh_from_db()
     assert programme.content_revision != before
     migration.publish_shipped_lessons(apps, None)  # again: nothing new

@@ -215,17 +215,18 @@ def test_an_unknown_part_is_not_found(patient_client) -> None:
 
 def test_a_patient_reads_their_own_language_and_english_otherwise(patient, patient_client) -> None:
     how = lesson("how-sleep-works")
-    fr = start_draft(lesson=how, language="fr", user=None)
-    fr.title = "Comment fonctionne le sommeil"
-    fr.save()
-    publish_version(version=fr, user=None)
-    patient.language = "fr"
+    # Spanish: the shipped lessons have no Spanish words (French and German they have).
+    es = start_draft(lesson=how, language="es", user=None)
+    es.title = "Cómo funciona el sueño"
+    es.save()
+    publish_version(version=es, user=None)
+    patient.language = "es"
     patient.save(update_fields=["language"])
     page = patient_client.get(reverse("program:lesson", args=[how.pk])).content.decode()
-    assert "Comment fonctionne le sommeil" in page
+    assert "Cómo funciona el sueño" in page
     welcome = lesson("welcome")
     page = patient_client.get(reverse("program:lesson", args=[welcome.pk])).content.decode()
-    assert "Welcome to the programme" in page  # no French version: English
+    assert "Welcome to the programme" in page  # no Spanish version: English
 
 
 # --- The therapist's pace controls ----------------------------------------------------
