@@ -17,9 +17,16 @@ import pytest
 from accounts.models import User
 from program.assessments.models import RiskAlert
 from program.demo.clinic import load_demo
-from program.models import AdverseEvent, CrisisContact, Medication, TaperPlan, TherapistNote
+from program.models import (
+    AdverseEvent,
+    CrisisContact,
+    Lesson,
+    Medication,
+    TaperPlan,
+    TherapistNote,
+)
 
-from .conftest import accessibility_violations, screenshot
+from .conftest import TIMEOUT_MS, accessibility_violations, screenshot
 from .test_therapist_round import demo_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,7 +104,9 @@ def clinic(programme) -> dict[str, User]:  # type: ignore[no-untyped-def]
     return {"therapist": therapist, "dev": dev, "chloe": chloe, "frank": frank}
 
 
-def test_every_staff_page_fits_a_phone_and_a_desktop(page, browser, live_server, clinic) -> None:  # type: ignore[no-untyped-def]
+def test_every_staff_page_fits_a_phone_and_a_desktop(  # type: ignore[no-untyped-def]
+    page, browser, live_server, clinic, programme
+) -> None:
     chloe, dev, frank = clinic["chloe"], clinic["dev"], clinic["frank"]
     eva = User.objects.get(email="taper@example.com")
     plan = TaperPlan.objects.filter(patient=eva).first()
@@ -116,6 +125,8 @@ def test_every_staff_page_fits_a_phone_and_a_desktop(page, browser, live_server,
         f"/patients/{eva.pk}/",
         f"/patients/{chloe.pk}/diary/",
         f"/patients/{chloe.pk}/diary/import/",
+        f"/patients/{chloe.pk}/diary/device/",
+        f"/patients/{chloe.pk}/assessments/import-fhir/",
         f"/patients/{chloe.pk}/sleep-window/",
         f"/patients/{eva.pk}/medication/",
         f"/patients/{eva.pk}/medication/plans/new/",
@@ -158,10 +169,11 @@ def test_every_staff_page_fits_a_phone_and_a_desktop(page, browser, live_server,
 
     context = browser.new_context(viewport=SIZES[0], base_url=live_server.url)
     admin = context.new_page()
-    admin.set_default_timeout(10_000)
+    admin.set_default_timeout(TIMEOUT_MS)
     demo_sign_in(admin, "admin@example.com", staff=True)
     admin.wait_for_url(re.compile(r"/clinic/$"))
     contact = CrisisContact.objects.first()
+    lesson = Lesson.objects.filter(week__programme=programme).order_by("pk").first()
     admin_pages = [
         "/clinic/",
         "/clinic/alerts/",
@@ -169,6 +181,20 @@ def test_every_staff_page_fits_a_phone_and_a_desktop(page, browser, live_server,
         "/clinic/crisis-contacts/",
         "/clinic/crisis-contacts/new/",
         f"/clinic/crisis-contacts/{contact.pk}/" if contact else "",
+        "/clinic/staff/",
+        f"/clinic/staff/{clinic['therapist'].pk}/",
+        "/clinic/duty/",
+        "/clinic/duty/rota/",
+        "/clinic/programmes/",
+        f"/clinic/programmes/{programme.pk}/",
+        "/clinic/audit/",
+        "/clinic/outcomes/",
+        "/clinic/risk-flags/",
+        "/clinic/research-export/",
+        "/clinic/curriculum/",
+        f"/clinic/curriculum/lessons/{lesson.pk}/en/" if lesson else "",
+        "/clinic/curriculum/import/",
+        "/clinic/curriculum/exercises/",
         "/round/",
         f"/patients/{dev.pk}/",
     ]
