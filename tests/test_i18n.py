@@ -29,7 +29,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from program import clinical_text
-from program.curriculum.actions import publish_version, start_draft
 from program.emails import render_email
 from program.models import Lesson
 from program.rules import mood, safety, scoring, sleep

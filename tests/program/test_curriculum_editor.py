@@ -113,7 +113,7 @@ def test_saving_makes_a_draft_that_patients_do_not_see(admin_client, lesson, pat
     assert response.status_code == 302
     draft = LessonVersion.objects.drafts().get(lesson=lesson, language="en")
     assert draft.title == "Sleep, drive and clock"
-    assert draft.based_on == lesson.versions.get(number=1)
+    assert draft.based_on == lesson.versions.get(language="en", number=1)
     followed = admin_client.get(response["Location"])
     assert "Draft saved. Patients see nothing of it until you publish it." in page_text(followed)
     progress = open_lesson(
@@ -238,7 +238,7 @@ def test_publishing_with_push_moves_readers_part_way(admin_client, lesson, patie
 
 
 def test_compare_shows_a_safe_readable_diff_and_restore_makes_a_draft(admin_client, lesson) -> None:
-    v1 = lesson.versions.get(number=1)
+    v1 = lesson.versions.get(language="en", number=1)
     admin_client.post(
         edit_url(lesson), words(lesson, body=v1.body + "\n\n<script>alert(1)</script>")
     )
@@ -265,8 +265,11 @@ def test_compare_shows_a_safe_readable_diff_and_restore_makes_a_draft(admin_clie
 
 
 def test_a_new_translation_starts_from_the_english_words(admin_client, lesson) -> None:
-    response = admin_client.get(edit_url(lesson, "fr"))
-    assert response.context["form"]["title"].value() == lesson.versions.get(number=1).title
+    response = admin_client.get(edit_url(lesson, "es"))
+    assert (
+        response.context["form"]["title"].value()
+        == lesson.versions.get(language="en", number=1).title
+    )
     assert "Nothing in this language yet" in page_text(response)
 
 
@@ -302,25 +305,24 @@ def zipped(files: dict[str, bytes]) -> io.BytesIO:
 
 
 def translated(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The English week 1 copied to fr/, one lesson's title translated, zipped on a Mac
+    """The English week 1 copied to es/ (the shipped lessons have no Spanish yet), one
+    lesson's title translated, zipped on a Mac
     with a README beside it."""
     copy = dict(files) | {
-        "README.md": b"Our curriculum, in French too.",
-        "__MACOSX/fr/._week.md": b"\x00\x05",
-        "fr/.DS_Store": b"\x00",
+        "README.md": b"Our curriculum, in Spanish too.",
+        "__MACOSX/es/._week.md": b"\x00\x05",
+        "es/.DS_Store": b"\x00",
     }
     for name, data in files.items():
         if name.startswith("en/week-1/"):
             text = data.decode()
             if name.endswith("how-sleep-works.md"):
-                text = text.replace(
-                    "title: How sleep works", "title: Comment fonctionne le sommeil"
-                )
-            copy["fr/" + name.removeprefix("en/")] = text.encode()
+                text = text.replace("title: How sleep works", "title: Cómo funciona el sueño")
+            copy["es/" + name.removeprefix("en/")] = text.encode()
     return copy
 
 
-def test_export_then_import_a_translated_copy_adds_french_drafts(
+def test_export_then_import_a_translated_copy_adds_spanish_drafts(
     admin_client, programme, lesson
 ) -> None:
     files = exported(admin_client, programme)
@@ -332,14 +334,14 @@ def test_export_then_import_a_translated_copy_adds_french_drafts(
     )
     text = page_text(check)
     assert "The files can be imported: 4 lessons would change" in text
-    assert "fr/week-1/02-how-sleep-works.md" in text
-    assert not LessonVersion.objects.filter(language="fr").exists()
+    assert "es/week-1/02-how-sleep-works.md" in text
+    assert not LessonVersion.objects.filter(language="es").exists()
     done = admin_client.post(url, {"file": zipped(translated(files)), "action": "import"})
     text = page_text(done)
     assert "Imported: 4 new drafts to review" in text
     assert "new draft" in text and "unchanged" in text
-    draft = LessonVersion.objects.get(lesson=lesson, language="fr")
-    assert draft.title.startswith("Comment fonctionne") and not draft.is_published
+    draft = LessonVersion.objects.get(lesson=lesson, language="es")
+    assert draft.title.startswith("Cómo funciona") and not draft.is_published
 
 
 def test_an_invalid_file_saves_nothing_and_is_named_row_by_row(
@@ -347,14 +349,14 @@ def test_an_invalid_file_saves_nothing_and_is_named_row_by_row(
 ) -> None:
     files = translated(exported(admin_client, programme))
     broken = (
-        files["fr/week-1/02-how-sleep-works.md"]
+        files["es/week-1/02-how-sleep-works.md"]
         .decode()
-        .replace("title: Comment", "{{ oops }}\ntitle: Comment", 1)
+        .replace("title: Cómo", "{{ oops }}\ntitle: Cómo", 1)
     )
-    files["fr/week-1/02-how-sleep-works.md"] = broken.replace(
+    files["es/week-1/02-how-sleep-works.md"] = broken.replace(
         "---\n\n", "---\n\n{{ nope }} ", 1
     ).encode()
-    files["fr/week-1/03-what-insomnia-is.md"] = b"no front matter"
+    files["es/week-1/03-what-insomnia-is.md"] = b"no front matter"
     response = admin_client.post(
         reverse("program:curriculum_import"),
         {"file": zipped(files), "action": "import", "publish": "on"},
@@ -362,12 +364,12 @@ def test_an_invalid_file_saves_nothing_and_is_named_row_by_row(
     text = page_text(response)
     assert "Nothing was imported: correct the files marked below" in text
     rows = {row["file"]: row for row in response.context["rows"]}
-    assert rows["fr/week-1/03-what-insomnia-is.md"]["kind"] == "error"
-    assert "no front matter" in rows["fr/week-1/03-what-insomnia-is.md"]["outcome"]
-    assert rows["fr/week-1/02-how-sleep-works.md"]["kind"] == "error"
+    assert rows["es/week-1/03-what-insomnia-is.md"]["kind"] == "error"
+    assert "no front matter" in rows["es/week-1/03-what-insomnia-is.md"]["outcome"]
+    assert rows["es/week-1/02-how-sleep-works.md"]["kind"] == "error"
     assert rows["en/week-1/02-how-sleep-works.md"]["kind"] == "same"
     assert response.context["form"]["publish"].value() is True  # what was chosen is kept
-    assert not LessonVersion.objects.filter(language="fr").exists()
+    assert not LessonVersion.objects.filter(language="es").exists()
 
 
 def test_an_archive_with_paths_outside_its_folder_is_refused(admin_client, tmp_path) -> None:
@@ -410,15 +412,15 @@ def test_importing_with_publish_publishes_the_translation_at_once(
         {"file": zipped(files), "action": "import", "publish": "on"},
     )
     assert "Imported: 4 new versions published (" in page_text(response)
-    french = LessonVersion.objects.get(lesson=lesson, language="fr")
-    assert french.is_published and french.number == 1
+    spanish = LessonVersion.objects.get(lesson=lesson, language="es")
+    assert spanish.is_published and spanish.number == 1
     # The same files again add nothing.
     again = admin_client.post(
         reverse("program:curriculum_import"),
         {"file": zipped(files), "action": "import", "publish": "on"},
     )
     assert "Imported: 0 new versions published (" in page_text(again)
-    assert LessonVersion.objects.filter(lesson=lesson, language="fr").count() == 1
+    assert LessonVersion.objects.filter(lesson=lesson, language="es").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
