@@ -282,6 +282,7 @@ def test_this_apps_own_nights_go_beside_another_patients_diary(
     diary = therapist_client.get(reverse("program:patient_diary", args=[other_patient.pk]))
     text = diary.content.decode()
     assert "FHIR import" in text
+    assert reverse("program:import_fhir", args=[other_patient.pk]) in text  # found from here
     assert "7h 30m" in text and "6h 40m" in text
 
     # The same file again (a re-exported record): nothing doubles, the page says why.
