@@ -517,7 +517,11 @@ def _save_sleep(report: Report, *, patient: User, by: User) -> None:
             patient=patient, diary_date__range=(min(mornings), max(mornings))
         ).values_list("source", "stage", "start", "end")
     }
+    seen: set[frozenset[tuple[str, str, datetime, datetime]]] = set()
     for row in rows:
-        row.duplicate = all((p.source, p.stage.value, p.start, p.end) in held for p in row.sleep)
+        keys = frozenset((p.source, p.stage.value, p.start, p.end) for p in row.sleep)
+        # Held before this file, or the same observation twice in it.
+        row.duplicate = keys <= held or keys in seen
         row.saved = not row.duplicate
+        seen.add(keys)
     wearables.import_periods(patient, [p for r in rows for p in r.sleep], by=by)

@@ -298,8 +298,9 @@ def test_a_loinc_sleep_duration_in_hours_from_another_device(
 ) -> None:
     observation = _sleep(value=7.5, unit="h", device={"display": "Oura Ring"})
     observation["effectivePeriod"]["end"] = "2026-11-18T07:30:00+00:00"
+    twice = {**observation, "id": "copy"}  # the same night sent twice in one file
 
-    page = _upload(therapist_client, patient, observation).content.decode()
+    page = _upload(therapist_client, patient, _bundle(observation, twice)).content.decode()
 
     assert _periods(patient) == [
         ("Oura Ring", "asleep", 450, date(2026, 11, 18)),
@@ -307,6 +308,7 @@ def test_a_loinc_sleep_duration_in_hours_from_another_device(
     ]
     assert "Added 1 sleep observation beside the diary of" in page
     assert "Saved: Oura Ring, night to 2026-11-18: asleep 450 min of 510 in bed" in page
+    assert "Already in the record: Oura Ring, night to 2026-11-18" in page
     night = wearables.nights_for(patient, date(2026, 11, 18), date(2026, 11, 18))
     assert (night[date(2026, 11, 18)].in_bed_min, night[date(2026, 11, 18)].asleep_min) == (
         510,
