@@ -1,4 +1,5 @@
-"""Questionnaire results from another system, read from a FHIR R4 file (docs/fhir.md, "Import").
+"""Questionnaire results and sleep from another system, read from a FHIR R4 file (docs/fhir.md,
+"Import").
 
 A therapist uploads, for one of their patients, a FHIR JSON file: a ``Bundle`` (any type)
 or a single resource. Each resource is validated with ``fhir.resources``' R4B models and
@@ -9,7 +10,11 @@ read into a row of a report:
   an integer in the scale's range: scored as the patient's own answers would be;
 - an ``Observation`` of a questionnaire total (LOINC PHQ-9 ``44261-6``, GAD-7 ``70274-6``,
   or the app's own ``{key}-total`` codes) that is not derived from a response in the file:
-  a total, as a clinician enters one from a paper form.
+  a total, as a clinician enters one from a paper form;
+- an ``Observation`` of sleep (LOINC ``93832-4`` sleep duration, or the app's own
+  ``total-sleep-time`` and ``time-in-bed`` codes) over an ``effectivePeriod``, its value in a
+  UCUM unit of time: kept as sleep from another source beside the diary, never in it (the
+  wearables area's periods, program/wearables/actions.py).
 
 Everything else is listed as not imported, with the reason. The file is all or nothing:
 one row in error and nothing is saved, so a corrected file can be uploaded again without
@@ -21,8 +26,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,7 +39,10 @@ from program.assessments import actions
 from program.assessments.models import Assessment, Instrument, RiskAlert
 from program.enrolment.models import Enrolment
 from program.risk import actions as risk
-from program.rules import scoring
+from program.rules import device_sleep, scoring
+from program.rules.device_sleep import Period, Stage
+from program.wearables import actions as wearables
+from program.wearables.models import DeviceSleepPeriod
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_RESOURCES = 2000
@@ -42,6 +50,16 @@ LOINC = "http://loinc.org"
 LOINC_TOTALS = {"44261-6": "phq9", "70274-6": "gad7"}
 LOCAL_SYSTEM_END = "/fhir/CodeSystem/cbti"
 QUESTIONNAIRE_PATH = "/fhir/Questionnaire/"
+UCUM = "http://unitsofmeasure.org"
+# Sleep read beside the diary: the code's stage (a total sleep, or a time in bed).
+LOINC_SLEEP = {"93832-4": Stage.ASLEEP}
+LOCAL_SLEEP = {"total-sleep-time": Stage.ASLEEP, "time-in-bed": Stage.IN_BED}
+# The diary's own measures, which the app works out from a night and never takes from elsewhere.
+LOCAL_DIARY_ONLY = {"sleep-onset-latency", "wake-after-sleep-onset", "sleep-efficiency"}
+# UCUM units of time, in minutes.
+MINUTES_PER_UNIT = {"min": 1.0, "h": 60.0, "s": 1 / 60}
+SLEEP_SOURCE = "FHIR import"
+SOURCE_MAX = DeviceSleepPeriod._meta.get_field("source").max_length or 100
 
 
 class ImportFileError(ValueError):
@@ -62,6 +80,9 @@ class Row:
     result: tuple[Instrument, date, dict[str, int] | None, int] | None = field(
         default=None, repr=False
     )
+    # Or sleep to keep beside the diary: the periods, and the morning they belong to.
+    sleep: list[Period] = field(default_factory=list, repr=False)
+    morning: date | None = None
 
 
 @dataclass
@@ -75,6 +96,18 @@ class Report:
     @property
     def saved(self) -> list[Row]:
         return [r for r in self.rows if r.saved]
+
+    @property
+    def saved_results(self) -> list[Row]:
+        return [r for r in self.rows if r.saved and r.result]
+
+    @property
+    def saved_sleep(self) -> list[Row]:
+        return [r for r in self.rows if r.saved and r.sleep]
+
+    @property
+    def has_sleep(self) -> bool:
+        return any(r.sleep for r in self.rows)
 
 
 def read_resources(raw: bytes) -> list[Any]:
@@ -235,9 +268,9 @@ def _read_response(row: Row, resource: dict[str, Any], patient: User, ctx: dict[
 def _read_total(row: Row, resource: dict[str, Any], patient: User, ctx: dict[str, Any]) -> None:
     instrument = _instrument_of_code(resource.get("code"), ctx["instruments"])
     if instrument is None:
-        row.skipped = _("Not imported: only questionnaire results are (this is %(what)s).") % {
-            "what": (resource.get("code") or {}).get("text") or _("another observation")
-        }
+        row.skipped = _(
+            "Not imported: only questionnaire results and sleep are (this is %(what)s)."
+        ) % {"what": (resource.get("code") or {}).get("text") or _("another observation")}
         return
     derived = {str(ref.get("reference")) for ref in resource.get("derivedFrom") or []}
     if derived & ctx["responses"]:
@@ -264,6 +297,135 @@ def _read_total(row: Row, resource: dict[str, Any], patient: User, ctx: dict[str
     row.result = (instrument, day, None, total)
 
 
+def _sleep_stage(code: Any) -> Stage | str | None:
+    """The stage a sleep observation's code stands for, "diary" for one of the diary's own
+    measures, or None for a code that is not about sleep."""
+    for coding in (code or {}).get("coding") or []:
+        system, value = coding.get("system") or "", coding.get("code") or ""
+        if system == LOINC and value in LOINC_SLEEP:
+            return LOINC_SLEEP[value]
+        if system.endswith(LOCAL_SYSTEM_END) and value in LOCAL_SLEEP:
+            return LOCAL_SLEEP[value]
+        if system.endswith(LOCAL_SYSTEM_END) and value in LOCAL_DIARY_ONLY:
+            return "diary"
+    return None
+
+
+def _instant(value: Any) -> datetime | None:
+    """An instant with its offset, or None (a date alone, or a time without a zone)."""
+    if not isinstance(value, str) or len(value) <= 10:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _source_name(resource: dict[str, Any]) -> str:
+    """Who recorded it: the device's name, else a performer's, else "FHIR import"."""
+    names = [(resource.get("device") or {}).get("display")]
+    names += [p.get("display") for p in resource.get("performer") or [] if isinstance(p, dict)]
+    for name in names:
+        if isinstance(name, str) and name.strip():
+            return name.strip()[:SOURCE_MAX]
+    return SLEEP_SOURCE
+
+
+def _minutes(quantity: Any) -> tuple[int | None, str]:
+    """A valueQuantity of time in whole minutes, or the reason it cannot be read."""
+    quantity = quantity if isinstance(quantity, dict) else {}
+    value = quantity.get("value")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None, _("It has no number of minutes (a valueQuantity).")
+    unit = quantity.get("code") if quantity.get("system") == UCUM else None
+    unit = unit or quantity.get("unit") or quantity.get("code")
+    if unit not in MINUTES_PER_UNIT:
+        return None, _(
+            "Its unit, %(unit)s, is not a time the app can convert (UCUM min, h or s)."
+        ) % {"unit": unit or _("none")}
+    if value < 0:
+        return None, _("Its value is below zero.")
+    return round(value * MINUTES_PER_UNIT[str(unit)]), ""
+
+
+def _read_sleep(
+    row: Row, resource: dict[str, Any], stage: Stage, patient: User, ctx: dict[str, Any]
+) -> None:
+    """A sleep observation: periods beside the diary, assigned to a morning by the rule
+    devices follow (program/rules/device_sleep.py).
+
+    The ``effectivePeriod`` is read as the night's time in bed; a total sleep is kept as
+    that many minutes asleep from its start (the file says how long, not when).
+    """
+    if resource.get("status") not in ("final", "amended", "corrected"):
+        row.problem = _("Not final (status %(status)s).") % {"status": resource.get("status")}
+        return
+    period = resource.get("effectivePeriod")
+    period = period if isinstance(period, dict) else {}
+    start, end = _instant(period.get("start")), _instant(period.get("end"))
+    if start is None or end is None:
+        row.problem = _(
+            "A sleep observation needs an effectivePeriod with a start and an end, each a "
+            "date and time with its time zone."
+        )
+        return
+    if end <= start:
+        row.problem = _("Its period ends before it starts.")
+        return
+    minutes, row.problem = _minutes(resource.get("valueQuantity"))
+    if minutes is None:
+        return
+    length = device_sleep.union_minutes([(start, end)])
+    if minutes > length + 1:
+        row.problem = _("%(minutes)s min is longer than its period (%(length)s min).") % {
+            "minutes": minutes,
+            "length": length,
+        }
+        return
+    morning = device_sleep.morning_of(start, patient.zone)
+    if morning > ctx["today"]:
+        row.problem = _("Its date, %(day)s, is in the future.") % {"day": morning.isoformat()}
+        return
+    if morning < ctx["today"] - timedelta(days=wearables.IMPORT_DAYS):
+        row.skipped = _("Not imported: more than %(days)s days before today.") % {
+            "days": wearables.IMPORT_DAYS
+        }
+        return
+    source = _source_name(resource)
+    kept = min(end, start + timedelta(minutes=minutes))
+    row.sleep = [Period(source, Stage.IN_BED, start, end if stage == Stage.ASLEEP else kept)]
+    if stage == Stage.ASLEEP:
+        row.sleep.append(Period(source, Stage.ASLEEP, start, kept))
+    row.morning = morning
+    what = (
+        _("%(source)s, night to %(day)s: asleep %(minutes)s min of %(length)s in bed")
+        if stage == Stage.ASLEEP
+        else _("%(source)s, night to %(day)s: %(minutes)s min in bed")
+    )
+    row.what = what % {
+        "source": source,
+        "day": morning.isoformat(),
+        "minutes": minutes,
+        "length": length,
+    }
+
+
+def _read_observation(
+    row: Row, resource: dict[str, Any], patient: User, ctx: dict[str, Any]
+) -> None:
+    stage = _sleep_stage(resource.get("code"))
+    if stage == "diary":
+        row.skipped = _(
+            "Not imported: the diary works this out from a night; only the time in bed and "
+            "the total sleep are read, beside the diary."
+        )
+    elif isinstance(stage, Stage):
+        _read_sleep(row, resource, stage, patient, ctx)
+    else:
+        _read_total(row, resource, patient, ctx)
+
+
 def check(raw: bytes, patient: User) -> Report:
     """Read and validate the whole file; nothing is saved."""
     resources = read_resources(raw)
@@ -272,7 +434,7 @@ def check(raw: bytes, patient: User) -> Report:
         "today": patient.local_today(),
         "responses": _response_refs(raw),
     }
-    readers = {"QuestionnaireResponse": _read_response, "Observation": _read_total}
+    readers = {"QuestionnaireResponse": _read_response, "Observation": _read_observation}
     rows = []
     for number, resource in enumerate(resources, start=1):
         kind, problem = _validate(resource)
@@ -281,7 +443,7 @@ def check(raw: bytes, patient: User) -> Report:
         if not problem and kind in readers:
             readers[kind](row, resource, patient, ctx)
         elif not problem:
-            row.skipped = _("Not imported: only questionnaire results are.")
+            row.skipped = _("Not imported: only questionnaire results and sleep are.")
         if row.result:
             instrument, day, _answers_given, total = row.result
             row.what = _("%(name)s on %(day)s: total %(total)s") % {
@@ -303,6 +465,7 @@ def save(report: Report, *, patient: User, by: User, occasion: str) -> Report:
         for a in Assessment.objects.filter(patient=patient)
     }
     enrolment = Enrolment.objects.current().filter(patient=patient).first()
+    _save_sleep(report, patient=patient, by=by)
     for row in report.rows:
         if row.result is None:
             continue
@@ -338,3 +501,27 @@ def save(report: Report, *, patient: User, by: User, occasion: str) -> Report:
         elif answers:
             row.risk = risk.flag_answers(patient, assessment) is not None
     return report
+
+
+def _save_sleep(report: Report, *, patient: User, by: User) -> None:
+    """Keep the sleep rows beside the diary, as a device's export is kept: a period already
+    held (same source, stage, start and end) is not stored again (two queries and the
+    inserts, whatever the file's length)."""
+    rows = [r for r in report.rows if r.sleep and r.morning]
+    if not rows:
+        return
+    mornings = [cast(date, r.morning) for r in rows]
+    held = {
+        (source, stage, start, end)
+        for source, stage, start, end in DeviceSleepPeriod.objects.filter(
+            patient=patient, diary_date__range=(min(mornings), max(mornings))
+        ).values_list("source", "stage", "start", "end")
+    }
+    seen: set[frozenset[tuple[str, str, datetime, datetime]]] = set()
+    for row in rows:
+        keys = frozenset((p.source, p.stage.value, p.start, p.end) for p in row.sleep)
+        # Held before this file, or the same observation twice in it.
+        row.duplicate = keys <= held or keys in seen
+        row.saved = not row.duplicate
+        seen.add(keys)
+    wearables.import_periods(patient, [p for r in rows for p in r.sleep], by=by)

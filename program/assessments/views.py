@@ -27,6 +27,7 @@ from program.diary import charts
 from program.enrolment.actions import current_enrolment
 from program.models import Assessment
 from program.risk import actions as risk
+from program.wearables import actions as wearables
 
 
 def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[dict]:
@@ -152,8 +153,8 @@ def record_result(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRes
 
 @therapist_required
 def import_fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    """Questionnaire results from another system's FHIR file, all or nothing, with a
-    report row by row (program/assessments/fhir_import.py)."""
+    """Questionnaire results and sleep from another system's FHIR file, all or nothing,
+    with a report row by row (program/assessments/fhir_import.py)."""
     patient = get_patient_for(request, patient_id)
     form = FhirImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -176,5 +177,9 @@ def import_fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRespo
         "report": report,
         "file_error": file_error,
         "risk_rows": [r for r in report.saved if r.risk] if report else [],
+        # The figures import whatever the therapist chose; the page says who sees them.
+        "device_hidden": bool(
+            report and report.saved_sleep and wearables.hidden_from_patient(patient)
+        ),
     }
     return render(request, "program/fhir_import.html", ctx)
