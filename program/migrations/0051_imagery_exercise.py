@@ -1,7 +1,23 @@
 """Issue 22: guided imagery (a calm place) joins the guided exercises, so a session of it
-can be recorded. Only the field's choices change; no rows are touched."""
+can be recorded (only the field's choices change), and the English lesson "When your mind
+races in bed" links to it: the shipped curriculum folder is imported again, as in 0050, so
+that lesson gets a new published English version. A lesson whose latest version a person
+published (a clinic's own words) is left alone. Reverse: nothing to undo."""
+
+import uuid
 
 from django.db import migrations, models
+
+
+def publish_link_to_the_exercise(apps, schema_editor):
+    from program.curriculum.files import DEFAULT_PROGRAMME_DIR, import_directory
+
+    Programme = apps.get_model("program", "Programme")
+    if not Programme.objects.filter(slug="cbti-6-weeks").exists():
+        return  # the clinic removed the shipped programme: nothing to update
+    import_directory(DEFAULT_PROGRAMME_DIR, publish=True, apps=apps, keep_edited=True, push=False)
+    # Web processes keep a programme's structure under this key (program.curriculum.signals).
+    Programme.objects.filter(slug="cbti-6-weeks").update(content_revision=uuid.uuid4())
 
 
 class Migration(migrations.Migration):
@@ -23,4 +39,5 @@ class Migration(migrations.Migration):
                 max_length=16,
             ),
         ),
+        migrations.RunPython(publish_link_to_the_exercise, migrations.RunPython.noop),
     ]
