@@ -194,6 +194,7 @@ def test_imagery_walks_through_a_calm_place_one_sense_at_a_time(patient) -> None
         assert escape(str(step.title)) in text and escape(str(step.text)) in text
     # A way out, and no promise beyond the one small study it cites.
     assert "open your eyes and stop" in text
+    assert "In bed, use it only when you are sleepy." in text  # stimulus control still holds
     assert "Harvey and Payne, 2002" in text and "single small study" in text
     assert "About 6 minutes" in text and total == 6 * 60
 
