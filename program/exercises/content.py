@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 BREATHING = "breathing"
 MUSCLES = "muscles"
 WORRY = "worry"
+IMAGERY = "imagery"
 
 # Paced breathing: the patient sets the rhythm within these bounds (seconds per phase,
 # minutes per session). Bounds are comfort limits chosen by the app, not clinical rules.
@@ -147,6 +148,91 @@ WORRY_STEPS: tuple[Step, ...] = (
     ),
 )
 
+# Guided imagery: a calm place, one sense at a time (Harvey and Payne 2002 trained people
+# to elaborate one engaging, pleasant scene in detail before sleep). The wording and
+# timings are the app's own.
+IMAGERY_STEPS: tuple[Step, ...] = (
+    Step(
+        "settle",
+        _("Get comfortable"),
+        _(
+            "Sit or lie down somewhere you will not be disturbed. Let your eyes close if "
+            "that feels right, or rest them on one spot. Take a few slow breaths. If "
+            "picturing a place ever brings up something upsetting, open your eyes and stop: "
+            "you can choose a different place, or a different exercise."
+        ),
+        30,
+    ),
+    Step(
+        "choose",
+        _("Choose a calm place"),
+        _(
+            "Think of a place where you feel safe and at ease. It can be real or imagined: "
+            "a beach, a garden, a quiet room, a path you like to walk. Choose somewhere that "
+            "has nothing to do with your worries. Picture yourself arriving there."
+        ),
+        30,
+    ),
+    Step(
+        "see",
+        _("What you see"),
+        _(
+            "Look around slowly. Notice the colours, and how the light falls. Notice "
+            "something close to you, then something further away. Take in one small detail "
+            "at a time."
+        ),
+        60,
+    ),
+    Step(
+        "hear",
+        _("What you hear"),
+        _(
+            "Listen. There may be soft sounds: wind, water, leaves, birds, or simply quiet. "
+            "Notice the sounds near you and those further off."
+        ),
+        45,
+    ),
+    Step(
+        "feel",
+        _("What you feel"),
+        _(
+            "Notice the air on your skin: warm or cool, still or a light breeze. Feel what "
+            "is under your feet or what you are resting on: sand, grass, a soft chair."
+        ),
+        45,
+    ),
+    Step(
+        "smell",
+        _("What you smell and taste"),
+        _(
+            "Breathe in gently. What does the air smell of here: the sea, cut grass, "
+            "flowers, fresh bread? Is there a taste in the air, or of something you like to "
+            "drink in this place?"
+        ),
+        30,
+    ),
+    Step(
+        "wander",
+        _("Move through your place"),
+        _(
+            "Move slowly through the scene, noticing small details as you go. If your mind "
+            "drifts to a worry, that is normal. Notice it, let it pass, and gently bring "
+            "your attention back to one detail of your place."
+        ),
+        60,
+    ),
+    Step(
+        "rest",
+        _("Rest there"),
+        _(
+            "Stay in your place for a while, at ease. You can come back to it whenever you "
+            "like. If you are in bed and sleepy, simply let yourself drift off. If not, "
+            "take a slow breath, open your eyes and move gently."
+        ),
+        60,
+    ),
+)
+
 EXERCISES: dict[str, Exercise] = {
     e.kind: e
     for e in (
@@ -186,6 +272,19 @@ EXERCISES: dict[str, Exercise] = {
                 "worry exercise for insomnia (Carney and Waters, 2006)."
             ),
             WORRY_STEPS,
+        ),
+        Exercise(
+            IMAGERY,
+            _("Calm place imagery"),
+            _(
+                "Picture a calm, safe place in detail, one sense at a time. About 6 minutes. "
+                "In bed, use it only when you are sleepy."
+            ),
+            _(
+                "Sources: imagery to occupy the mind before sleep (Harvey and Payne, 2002), a "
+                "single small study of one night."
+            ),
+            IMAGERY_STEPS,
         ),
     )
 }

@@ -14,6 +14,7 @@ class ExerciseKind(models.TextChoices):
     BREATHING = "breathing", _("Paced breathing")
     MUSCLES = "muscles", _("Progressive muscle relaxation")
     WORRY = "worry", _("Worry time")
+    IMAGERY = "imagery", _("Calm place imagery")
 
 
 class ExerciseSession(models.Model):

@@ -240,3 +240,22 @@ def test_a_new_programme_can_be_imported_from_files(tmp_path: Path, db) -> None:
     mini = Programme.objects.get(slug="mini")
     assert mini.pace_days == 3 and mini.weeks == 1
     assert LessonVersion.objects.get(lesson__week__programme=mini).title == "A"
+
+
+def test_the_racing_mind_lesson_links_to_the_imagery_exercise(programme) -> None:
+    """Issue 22: the lesson describes imagery, so it links to the guided exercise, and the
+    lesson markup keeps the link (the app's own path)."""
+    from django.urls import reverse
+
+    from program.curriculum.markup import render_markdown
+
+    body = LessonVersion.objects.get(
+        lesson__week__programme=programme,
+        lesson__slug="a-racing-mind",
+        language="en",
+        status="published",
+    ).body
+    url = reverse("program:exercise", args=["imagery"])
+    assert f'<a href="{url}" rel="noopener noreferrer">calm place imagery</a>' in render_markdown(
+        body
+    )

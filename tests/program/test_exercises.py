@@ -4,13 +4,15 @@ history and the therapist's count per week."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from html import escape
 
 import pytest
 from django.urls import reverse
 
 from program.exercises import actions
-from program.exercises.content import EXERCISES, MUSCLE_STEPS
+from program.exercises.content import EXERCISES, IMAGERY_STEPS, MUSCLE_STEPS
 from program.models import ExerciseSession
 from tests.conftest import client_for
 
@@ -171,3 +173,47 @@ def test_the_exercise_history_is_part_of_my_data(patient) -> None:
         patient=patient, kind="breathing", seconds=60, completed=True, now=datetime.now(UTC)
     )
     assert len(export(patient)["exercises"]) == 1
+
+
+def test_imagery_walks_through_a_calm_place_one_sense_at_a_time(patient) -> None:
+    """Each step is written out with its own timer length, every sense has a step, and
+    the timer runs for the sum of the steps."""
+    page = client_for(patient).get(reverse("program:exercise", args=["imagery"]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "Calm place imagery" in text
+    keys = [s.key for s in IMAGERY_STEPS]
+    assert {"see", "hear", "feel", "smell"} <= set(keys)
+    assert keys[0] == "settle" and keys[-1] == "rest"
+    assert all(20 <= s.seconds <= 120 for s in IMAGERY_STEPS)
+    total = sum(s.seconds for s in IMAGERY_STEPS)
+    assert f'data-exercise="steps" data-seconds="{total}"' in text
+    assert [int(n) for n in re.findall(r'data-step-seconds="(\d+)"', text)] == [
+        s.seconds for s in IMAGERY_STEPS
+    ]
+    for step in IMAGERY_STEPS:
+        assert escape(str(step.title)) in text and escape(str(step.text)) in text
+    # A way out, and no promise beyond the one small study it cites.
+    assert "open your eyes and stop" in text
+    assert "In bed, use it only when you are sleepy." in text  # stimulus control still holds
+    assert "Harvey and Payne, 2002" in text and "single small study" in text
+    assert "About 6 minutes" in text and total == 6 * 60
+
+
+def test_an_imagery_session_is_recorded_and_the_therapist_counts_it(patient, therapist) -> None:
+    client = client_for(patient)
+    url = reverse("program:exercise_record", args=["imagery"])
+    page = client.post(url, {"seconds": "360", "completed": "True"}, follow=True)
+    session = ExerciseSession.objects.get()
+    assert (session.patient, session.kind, session.completed) == (patient, "imagery", True)
+    assert "Saved to your history: Calm place imagery, 6 min" in page.content.decode()
+    actions.record(patient=patient, kind="breathing", seconds=300, completed=True)
+    page = client_for(therapist).get(reverse("program:patient_detail", args=[patient.pk]))
+    assert "Paced breathing: 1; Calm place imagery: 1" in page.content.decode()
+    assert page.context["exercise_weeks"][0].counts == {"breathing": 1, "imagery": 1}
+
+
+def test_today_starts_imagery_and_the_wind_down_list_offers_it(patient) -> None:
+    home = client_for(patient).get(reverse("program:patient_home")).content.decode()
+    assert reverse("program:exercise", args=["imagery"]) in home
+    listing = client_for(patient).get(reverse("program:exercises")).content.decode()
+    assert reverse("program:exercise", args=["imagery"]) in listing
