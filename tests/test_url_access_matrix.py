@@ -498,7 +498,11 @@ def _build_world() -> dict:
             "recording": [recording.pk, recording.digest, recording.extension],
             "exercise_recording": [recording.pk],
             "lesson_language": [first_lesson.pk, "en"],
-            "lesson_version": [first_lesson.pk, "en", first_lesson.versions.get(number=1).pk],
+            "lesson_version": [
+                first_lesson.pk,
+                "en",
+                first_lesson.versions.get(number=1, language="en").pk,
+            ],
             "diary_date": [today.isoformat()],
             "calendar_token": [course.calendar_token],
             "manage_token": [manage_token(patient)],
