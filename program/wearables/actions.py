@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import User
 from program.rules import device_sleep
@@ -104,13 +105,19 @@ def import_periods(
     return report
 
 
-def nights_for(patient: User, first: date, last: date) -> dict[date, DeviceNight]:
-    """The device's nights for the mornings ``first`` to ``last`` (one query).
+def nights_for(
+    patient: User, first: date, last: date, *also: tuple[date, date]
+) -> dict[date, DeviceNight]:
+    """The device's nights for the mornings ``first`` to ``last``, and for any further
+    ranges in ``also`` (one query).
 
     Nights are grouped by the morning stored at import, so a later change of the
     patient's zone does not move nights already read.
     """
-    rows = DeviceSleepPeriod.objects.filter(patient=patient, diary_date__range=(first, last)).only(
+    ranges = Q(diary_date__range=(first, last))
+    for extra in also:
+        ranges |= Q(diary_date__range=extra)
+    rows = DeviceSleepPeriod.objects.filter(ranges, patient=patient).only(
         "source", "stage", "start", "end", "diary_date"
     )
     by_day: dict[date, list[Period]] = {}
@@ -159,18 +166,28 @@ class BesideRow:
         return device_sleep.difference(self.device.asleep_min, self.diary_asleep)
 
 
-def beside_diary(patient: User, nights: list[dict], *, for_patient: bool) -> dict[str, object]:
-    """The device's nights for the diary table's mornings, for a diary page (two queries
-    at most: the therapist's setting, then the periods of those mornings).
+def beside_diary(
+    patient: User,
+    nights: list[dict],
+    *,
+    for_patient: bool,
+    chart_days: tuple[date, date] | None = None,
+) -> dict[str, object]:
+    """The device's nights for the diary table's mornings (and the chart's, ``chart_days``),
+    for a diary page: two queries at most, the therapist's setting, then the periods of
+    those mornings.
 
     ``nights`` are the diary page's rows (``date``, ``label``, ``entry``). On the
-    patient's own page nothing of the device is read when the therapist hid it.
+    patient's own page nothing of the device is read when the therapist hid it;
+    ``device_nights`` gives the chart its nights.
     """
     hidden = hidden_from_patient(patient)
     rows: list[BesideRow] = []
+    device: dict[date, DeviceNight] = {}
     if nights and not (for_patient and hidden):
         dates = [n["date"] for n in nights]
-        device = nights_for(patient, min(dates), max(dates))
+        also = (chart_days,) if chart_days else ()
+        device = nights_for(patient, min(dates), max(dates), *also)
         for n in nights:
             night = device.get(n["date"])
             if night is None:
@@ -185,4 +202,8 @@ def beside_diary(patient: User, nights: list[dict], *, for_patient: bool) -> dic
                     diary_asleep=entry.total_sleep_min if entry else None,
                 )
             )
-    return {"device_rows": rows, "device_hidden": hidden}
+    return {
+        "device_rows": rows,
+        "device_hidden": hidden,
+        "device_nights": device,
+    }

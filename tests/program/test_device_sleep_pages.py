@@ -231,3 +231,27 @@ def test_the_patients_own_download_holds_the_device_periods(patient) -> None:
         "Pat’s Apple Watch",
         "Sleep Diary App",
     }
+
+
+def test_the_nights_chart_marks_the_device_beside_the_diary(patient, therapist) -> None:
+    diary_nights(patient, date(2026, 10, 25), date(2026, 11, 1))
+    own_url = reverse("program:diary")
+    staff_url = reverse("program:patient_diary", args=[patient.pk])
+    before = text(client_for(patient).get(own_url))
+    assert 'class="device"' not in before and "key-device" not in before
+    client_for(patient).post(reverse("program:device_import"), upload())
+    for client, url in [(client_for(patient), own_url), (client_for(therapist), staff_url)]:
+        page = text(client.get(url))
+        chart = page[page.index('<svg class="chart"') : page.index("</svg>")]
+        # The device nights of the last 14 mornings (25 and 26 Oct, 1 Nov) are marked, the
+        # 26th without a diary bar beside it.
+        assert chart.count('<line class="device"') == 3
+        assert "8 h 00 min asleep by the device" in chart
+        assert "A short dark mark across a bar" in chart
+        assert "key-device" in page
+    client_for(therapist).post(
+        reverse("program:device_visibility", args=[patient.pk]), {"hidden": "on"}
+    )
+    hidden = text(client_for(patient).get(own_url))
+    assert 'class="device"' not in hidden and "key-device" not in hidden
+    assert text(client_for(therapist).get(staff_url)).count('<line class="device"') == 3
