@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -41,6 +42,7 @@ from program.rules import sleep, taper
 from program.rules.device_sleep import DeviceNight
 from program.sleep_window import actions as sleep_window
 from program.wearables import actions as wearables
+from program.wearables.forms import DeviceFlagForm
 
 CHART_NIGHTS = 14
 TABLE_NIGHTS = 28
@@ -604,18 +606,30 @@ def diary_edit(request: AuthenticatedHttpRequest, diary_date: str) -> HttpRespon
 @clinician_required
 def patient_diary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The therapist's view of a patient's diary, with every change made to it."""
-    patient = get_patient_for(request, patient_id)
+    return patient_diary_page(request, get_patient_for(request, patient_id))
+
+
+def patient_diary_page(
+    request: AuthenticatedHttpRequest,
+    patient: User,
+    *,
+    flag_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The therapist's diary page (``flag_form``: a threshold sent with a mistake, shown
+    again with what was typed)."""
     ctx = diary_context(
         patient, patient.local_today(), chart_id="patient-diary", page=page_number(request)
     )
     ctx["patient"] = patient
     with_device(ctx, patient, for_patient=False)
+    ctx["flag_form"] = flag_form or DeviceFlagForm(initial={"threshold": ctx["flag_threshold"]})
     ctx["revisions"] = (
         DiaryEntryRevision.objects.filter(entry__patient=patient)
         .select_related("entry", "changed_by")
         .order_by("-changed_at")[:50]
     )
-    return render(request, "program/patient_diary.html", ctx)
+    return render(request, "program/patient_diary.html", ctx, status=status)
 
 
 @patient_required

@@ -135,15 +135,30 @@ def nights_for(
     return result
 
 
+def setting_for(patient: User) -> DeviceSleepSetting:
+    """The therapist's choices for this patient (unsaved defaults when none was made)."""
+    return DeviceSleepSetting.objects.filter(patient=patient).first() or DeviceSleepSetting(
+        patient=patient
+    )
+
+
 def hidden_from_patient(patient: User) -> bool:
-    setting = DeviceSleepSetting.objects.filter(patient=patient).first()
-    return bool(setting and setting.hidden_from_patient)
+    return setting_for(patient).hidden_from_patient
 
 
 @transaction.atomic
 def set_hidden_from_patient(patient: User, hidden: bool, *, by: User) -> None:
     DeviceSleepSetting.objects.update_or_create(
         patient=patient, defaults={"hidden_from_patient": hidden, "changed_by": by}
+    )
+
+
+@transaction.atomic
+def set_flag_threshold(patient: User, minutes: int, *, by: User) -> None:
+    """The difference in total sleep beyond which a night is flagged to the therapist.
+    Changes nothing of the diary or the sleep window."""
+    DeviceSleepSetting.objects.update_or_create(
+        patient=patient, defaults={"flag_threshold_min": minutes, "changed_by": by}
     )
 
 
@@ -156,6 +171,12 @@ class BesideRow:
     device: DeviceNight
     diary_in_bed: int | None
     diary_asleep: int | None
+    threshold: int = device_sleep.DEFAULT_FLAG_MIN
+
+    @property
+    def flagged(self) -> bool:
+        """Total sleep differs by more than the therapist's threshold."""
+        return device_sleep.disagrees(self.device.asleep_min, self.diary_asleep, self.threshold)
 
     @property
     def in_bed_difference(self) -> int | None:
@@ -178,10 +199,13 @@ def beside_diary(
     those mornings.
 
     ``nights`` are the diary page's rows (``date``, ``label``, ``entry``). On the
-    patient's own page nothing of the device is read when the therapist hid it;
-    ``device_nights`` gives the chart its nights.
+    patient's own page nothing of the device is read when the therapist hid it. Rows
+    whose total sleep differs by more than the therapist's threshold are flagged, and
+    counted, for the therapist's page; ``device_nights`` gives the chart its nights.
     """
-    hidden = hidden_from_patient(patient)
+    setting = setting_for(patient)
+    hidden = setting.hidden_from_patient
+    threshold = setting.flag_threshold_min
     rows: list[BesideRow] = []
     device: dict[date, DeviceNight] = {}
     if nights and not (for_patient and hidden):
@@ -200,10 +224,15 @@ def beside_diary(
                     device=night,
                     diary_in_bed=entry.time_in_bed_min if entry else None,
                     diary_asleep=entry.total_sleep_min if entry else None,
+                    threshold=threshold,
                 )
             )
     return {
         "device_rows": rows,
         "device_hidden": hidden,
         "device_nights": device,
+        "flag_threshold": threshold,
+        "flagged_count": device_sleep.count_disagreeing(
+            ((r.device.asleep_min, r.diary_asleep) for r in rows), threshold
+        ),
     }
