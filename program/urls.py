@@ -49,6 +49,11 @@ urlpatterns = [
         wearables.device_visibility,
         name="device_visibility",
     ),
+    path(
+        "patients/<int:patient_id>/diary/device/flag/",
+        wearables.device_flag,
+        name="device_flag",
+    ),
     path("sleep-window/", sleep_window.sleep_window, name="sleep_window"),
     path("sleep-window/screen/", sleep_window.submit_screen, name="sleep_window_screen"),
     path("sleep-window/start/", sleep_window.start_window, name="sleep_window_start"),

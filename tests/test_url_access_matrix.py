@@ -213,6 +213,9 @@ ROWS = [
         args="patient"),
     row("program:device_visibility",   "post", LOGIN, 403,    403,    HOME,     404,    403,
         args="patient"),
+    # The therapist's threshold for flagging nights (a clinic admin sees the page, sets nothing).
+    row("program:device_flag",         "post", LOGIN, 403,    403,    HOME,     404,    403,
+        args="patient"),
     row("program:accept_invitation",   "get",  200,   HOME,   HOME,   HOME,     HOME,   HOME,
         args="token"),
     row("program:clinic_home",         "get",  LOGIN, 403,    403,    403,      403,    200),
@@ -546,6 +549,7 @@ def test_access(row: Row, persona: str, world: dict) -> None:
         "program:lesson_answer": {"text": "I would have more energy.", "share": "on"},
         "program:adjust_pace": {"action": "pause"},
         "program:adverse_event_review": {"note": "Called the patient; no harm."},
+        "program:device_flag": {"threshold": "45"},
     }.get(row.name, {})
     response = getattr(client, row.method)(url, data)
     if response.status_code == 302 and response["Location"].startswith("/admin/login/"):

@@ -32,16 +32,23 @@ class Bar:
     efficiency: float | None  # percent
     window: float | None = None  # prescribed time in bed, minutes
     muted: bool = False  # e.g. a night marked unusual
+    device_asleep: float | None = None  # minutes asleep as a watch or phone recorded them
 
 
 def _hours_axis_max(bars: list[Bar]) -> int:
-    most = max([b.time_in_bed or 0 for b in bars] + [b.window or 0 for b in bars] + [480])
+    most = max(
+        [b.time_in_bed or 0 for b in bars]
+        + [b.window or 0 for b in bars]
+        + [b.device_asleep or 0 for b in bars]
+        + [480]
+    )
     return int(-(-most // 120) * 120)  # round up to whole 2-hour steps
 
 
 def sleep_chart(bars: list[Bar], *, title: str, description: str, chart_id: str) -> str:
     """Bars of time in bed with the sleep inside them; sleep efficiency as dots on
-    a 0-100 % scale on the right; the sleep window, when there is one, as a line."""
+    a 0-100 % scale on the right; the sleep window, when there is one, as a line;
+    a device's minutes asleep, when given, as a short thick mark across the bar."""
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     top_min = _hours_axis_max(bars)
@@ -106,6 +113,17 @@ def sleep_chart(bars: list[Bar], *, title: str, description: str, chart_id: str)
             parts.append(
                 f'<line class="window" x1="{cx - slot / 2:.1f}" '
                 f'x2="{cx + slot / 2:.1f}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            )
+        if bar.device_asleep is not None:
+            y = y_min(bar.device_asleep)
+            half = min(slot * 0.45, bar_w / 2 + 3)
+            parts.append(
+                f'<line class="device" x1="{cx - half:.1f}" x2="{cx + half:.1f}" '
+                f'y1="{y:.1f}" y2="{y:.1f}"><title>{escape(bar.label)}: '
+                + escape(
+                    gettext("%(asleep)s asleep by the device") % {"asleep": _fmt(bar.device_asleep)}
+                )
+                + "</title></line>"
             )
         if bar.efficiency is not None:
             point = (cx, y_pct(bar.efficiency))

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -36,8 +39,10 @@ from program.models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication
 from program.offline import kept_offline
 from program.risk import actions as risk
 from program.rules import sleep, taper
+from program.rules.device_sleep import DeviceNight
 from program.sleep_window import actions as sleep_window
 from program.wearables import actions as wearables
+from program.wearables.forms import DeviceFlagForm
 
 CHART_NIGHTS = 14
 TABLE_NIGHTS = 28
@@ -192,7 +197,6 @@ def diary_context(
         )
         for w in reversed(latest[:WEEKS_SHOWN])
     ]
-    recorded = sum(1 for b in bars if b.time_in_bed is not None)
     return {
         "nights": list(reversed(nights)),
         "weeks": weeks,
@@ -207,22 +211,10 @@ def diary_context(
         "older_page": page + 1 if page < pages else None,
         "first_night": nights[0]["date"],
         "last_night": nights[-1]["date"],
-        "night_chart": mark_safe(  # built from numbers and escaped labels only
-            charts.sleep_chart(
-                bars,
-                title=_("Your last %(nights)s nights") % {"nights": CHART_NIGHTS},
-                description=(
-                    _(
-                        "%(recorded)s of the last %(nights)s nights recorded. Bars show time in "
-                        "bed, the darker inner bars time asleep; dots show sleep efficiency; a "
-                        "dashed line marks the sleep window prescribed that night. The same "
-                        "numbers are in the table below."
-                    )
-                    % {"recorded": recorded, "nights": CHART_NIGHTS}
-                ),
-                chart_id=f"{chart_id}-nights",
-            )
-        ),
+        "night_chart": night_chart(bars, chart_id=chart_id),
+        "chart_bars": bars,
+        "chart_days": (chart_first, today),
+        "chart_id": chart_id,
         "week_chart": mark_safe(
             charts.sleep_chart(
                 week_bars,
@@ -240,6 +232,54 @@ def diary_context(
     }
 
 
+def night_chart(
+    bars: list[charts.Bar], *, chart_id: str, device: Mapping[date, DeviceNight] | None = None
+) -> str:
+    """The chart of the latest nights; with ``device``, the device's minutes asleep beside
+    each night's bar (shown beside the diary, never instead of it)."""
+    if device:
+        bars = [
+            replace(b, device_asleep=night.asleep_min)
+            if b.when is not None and (night := device.get(b.when)) is not None
+            else b
+            for b in bars
+        ]
+    recorded = sum(1 for b in bars if b.time_in_bed is not None)
+    description = _(
+        "%(recorded)s of the last %(nights)s nights recorded. Bars show time in "
+        "bed, the darker inner bars time asleep; dots show sleep efficiency; a "
+        "dashed line marks the sleep window prescribed that night. The same "
+        "numbers are in the table below."
+    ) % {"recorded": recorded, "nights": CHART_NIGHTS}
+    if any(b.device_asleep is not None for b in bars):
+        description += " " + _(
+            "A short dark mark across a bar shows the minutes asleep a watch or phone "
+            "recorded that night; they are in the table of device nights below."
+        )
+    return mark_safe(  # built from numbers and escaped labels only
+        charts.sleep_chart(
+            bars,
+            title=_("Your last %(nights)s nights") % {"nights": CHART_NIGHTS},
+            description=description,
+            chart_id=f"{chart_id}-nights",
+        )
+    )
+
+
+def with_device(ctx: dict[str, Any], patient: User, *, for_patient: bool) -> None:
+    """The device's nights beside the diary: in the tables, and on the nights' chart
+    (on the patient's page, only unless their therapist hid them)."""
+    ctx.update(
+        wearables.beside_diary(
+            patient, ctx["nights"], for_patient=for_patient, chart_days=ctx["chart_days"]
+        )
+    )
+    if ctx["device_nights"]:
+        ctx["night_chart"] = night_chart(
+            ctx["chart_bars"], chart_id=ctx["chart_id"], device=ctx["device_nights"]
+        )
+
+
 @patient_required
 @kept_offline
 def diary_home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -247,7 +287,7 @@ def diary_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = patient.local_today()
     ctx = diary_context(patient, today, page=page_number(request))
     ctx["medication"] = patient_card(patient, today)
-    ctx.update(wearables.beside_diary(patient, ctx["nights"], for_patient=True))
+    with_device(ctx, patient, for_patient=True)
     return render(request, "program/diary.html", ctx)
 
 
@@ -566,18 +606,30 @@ def diary_edit(request: AuthenticatedHttpRequest, diary_date: str) -> HttpRespon
 @clinician_required
 def patient_diary(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The therapist's view of a patient's diary, with every change made to it."""
-    patient = get_patient_for(request, patient_id)
+    return patient_diary_page(request, get_patient_for(request, patient_id))
+
+
+def patient_diary_page(
+    request: AuthenticatedHttpRequest,
+    patient: User,
+    *,
+    flag_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The therapist's diary page (``flag_form``: a threshold sent with a mistake, shown
+    again with what was typed)."""
     ctx = diary_context(
         patient, patient.local_today(), chart_id="patient-diary", page=page_number(request)
     )
     ctx["patient"] = patient
-    ctx.update(wearables.beside_diary(patient, ctx["nights"], for_patient=False))
+    with_device(ctx, patient, for_patient=False)
+    ctx["flag_form"] = flag_form or DeviceFlagForm(initial={"threshold": ctx["flag_threshold"]})
     ctx["revisions"] = (
         DiaryEntryRevision.objects.filter(entry__patient=patient)
         .select_related("entry", "changed_by")
         .order_by("-changed_at")[:50]
     )
-    return render(request, "program/patient_diary.html", ctx)
+    return render(request, "program/patient_diary.html", ctx, status=status)
 
 
 @patient_required

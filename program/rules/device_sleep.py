@@ -16,7 +16,9 @@ Sources (keys in docs/sources.md):
 - [CSD] the diary date is the morning's date; [CBTIC] the 16:00 pivot, read
   from ``sleep.EVENING_PIVOT`` so the two rules cannot drift apart.
 - [D] design decisions, listed in docs/sources.md: in bed is the union of every
-  period of the night; one source per night (the one that saw most sleep).
+  period of the night; one source per night (the one that saw most sleep); a
+  night is flagged when total sleep differs by more than the therapist's
+  threshold, an hour unless they set another.
 """
 
 from __future__ import annotations
@@ -164,3 +166,28 @@ def difference(device_min: int | None, diary_min: int | None) -> int | None:
     if device_min is None or diary_min is None:
         return None
     return device_min - diary_min
+
+
+# The therapist's threshold for flagging a night [D]: a difference in total sleep of more
+# than this many minutes between the device and the diary. An hour by default (the hour is
+# our choice): consumer trackers agree poorly with polysomnography [BARON17], so a small
+# threshold would flag most nights; the therapist sets it per patient, 10 to 600 minutes.
+DEFAULT_FLAG_MIN = 60
+FLAG_MIN_LOWEST = 10
+FLAG_MIN_HIGHEST = 600
+
+
+def disagrees(device_asleep: int | None, diary_asleep: int | None, threshold: int) -> bool:
+    """Whether a night's total sleep differs by *more than* ``threshold`` minutes [D].
+
+    A night without both figures (no diary entry, or a device that recorded no sleep)
+    is never flagged: a missing figure is not a disagreement. Only compares: the diary,
+    its metrics and the sleep window are never changed by a flag.
+    """
+    gap = difference(device_asleep, diary_asleep)
+    return gap is not None and abs(gap) > threshold
+
+
+def count_disagreeing(pairs: Iterable[tuple[int | None, int | None]], threshold: int) -> int:
+    """How many (device asleep, diary asleep) pairs ``disagrees`` flags."""
+    return sum(1 for device, diary in pairs if disagrees(device, diary, threshold))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import User
 from program.rules import device_sleep
@@ -104,13 +105,19 @@ def import_periods(
     return report
 
 
-def nights_for(patient: User, first: date, last: date) -> dict[date, DeviceNight]:
-    """The device's nights for the mornings ``first`` to ``last`` (one query).
+def nights_for(
+    patient: User, first: date, last: date, *also: tuple[date, date]
+) -> dict[date, DeviceNight]:
+    """The device's nights for the mornings ``first`` to ``last``, and for any further
+    ranges in ``also`` (one query).
 
     Nights are grouped by the morning stored at import, so a later change of the
     patient's zone does not move nights already read.
     """
-    rows = DeviceSleepPeriod.objects.filter(patient=patient, diary_date__range=(first, last)).only(
+    ranges = Q(diary_date__range=(first, last))
+    for extra in also:
+        ranges |= Q(diary_date__range=extra)
+    rows = DeviceSleepPeriod.objects.filter(ranges, patient=patient).only(
         "source", "stage", "start", "end", "diary_date"
     )
     by_day: dict[date, list[Period]] = {}
@@ -128,15 +135,30 @@ def nights_for(patient: User, first: date, last: date) -> dict[date, DeviceNight
     return result
 
 
+def setting_for(patient: User) -> DeviceSleepSetting:
+    """The therapist's choices for this patient (unsaved defaults when none was made)."""
+    return DeviceSleepSetting.objects.filter(patient=patient).first() or DeviceSleepSetting(
+        patient=patient
+    )
+
+
 def hidden_from_patient(patient: User) -> bool:
-    setting = DeviceSleepSetting.objects.filter(patient=patient).first()
-    return bool(setting and setting.hidden_from_patient)
+    return setting_for(patient).hidden_from_patient
 
 
 @transaction.atomic
 def set_hidden_from_patient(patient: User, hidden: bool, *, by: User) -> None:
     DeviceSleepSetting.objects.update_or_create(
         patient=patient, defaults={"hidden_from_patient": hidden, "changed_by": by}
+    )
+
+
+@transaction.atomic
+def set_flag_threshold(patient: User, minutes: int, *, by: User) -> None:
+    """The difference in total sleep beyond which a night is flagged to the therapist.
+    Changes nothing of the diary or the sleep window."""
+    DeviceSleepSetting.objects.update_or_create(
+        patient=patient, defaults={"flag_threshold_min": minutes, "changed_by": by}
     )
 
 
@@ -149,6 +171,12 @@ class BesideRow:
     device: DeviceNight
     diary_in_bed: int | None
     diary_asleep: int | None
+    threshold: int = device_sleep.DEFAULT_FLAG_MIN
+
+    @property
+    def flagged(self) -> bool:
+        """Total sleep differs by more than the therapist's threshold."""
+        return device_sleep.disagrees(self.device.asleep_min, self.diary_asleep, self.threshold)
 
     @property
     def in_bed_difference(self) -> int | None:
@@ -159,18 +187,31 @@ class BesideRow:
         return device_sleep.difference(self.device.asleep_min, self.diary_asleep)
 
 
-def beside_diary(patient: User, nights: list[dict], *, for_patient: bool) -> dict[str, object]:
-    """The device's nights for the diary table's mornings, for a diary page (two queries
-    at most: the therapist's setting, then the periods of those mornings).
+def beside_diary(
+    patient: User,
+    nights: list[dict],
+    *,
+    for_patient: bool,
+    chart_days: tuple[date, date] | None = None,
+) -> dict[str, object]:
+    """The device's nights for the diary table's mornings (and the chart's, ``chart_days``),
+    for a diary page: two queries at most, the therapist's setting, then the periods of
+    those mornings.
 
     ``nights`` are the diary page's rows (``date``, ``label``, ``entry``). On the
-    patient's own page nothing of the device is read when the therapist hid it.
+    patient's own page nothing of the device is read when the therapist hid it. Rows
+    whose total sleep differs by more than the therapist's threshold are flagged, and
+    counted, for the therapist's page; ``device_nights`` gives the chart its nights.
     """
-    hidden = hidden_from_patient(patient)
+    setting = setting_for(patient)
+    hidden = setting.hidden_from_patient
+    threshold = setting.flag_threshold_min
     rows: list[BesideRow] = []
+    device: dict[date, DeviceNight] = {}
     if nights and not (for_patient and hidden):
         dates = [n["date"] for n in nights]
-        device = nights_for(patient, min(dates), max(dates))
+        also = (chart_days,) if chart_days else ()
+        device = nights_for(patient, min(dates), max(dates), *also)
         for n in nights:
             night = device.get(n["date"])
             if night is None:
@@ -183,6 +224,15 @@ def beside_diary(patient: User, nights: list[dict], *, for_patient: bool) -> dic
                     device=night,
                     diary_in_bed=entry.time_in_bed_min if entry else None,
                     diary_asleep=entry.total_sleep_min if entry else None,
+                    threshold=threshold,
                 )
             )
-    return {"device_rows": rows, "device_hidden": hidden}
+    return {
+        "device_rows": rows,
+        "device_hidden": hidden,
+        "device_nights": device,
+        "flag_threshold": threshold,
+        "flagged_count": device_sleep.count_disagreeing(
+            ((r.device.asleep_min, r.diary_asleep) for r in rows), threshold
+        ),
+    }

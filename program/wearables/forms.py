@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from program.rules import device_sleep
 from program.wearables import apple_health
 
 # What each reason a file could not be read means, in words (apple_health.ExportError).
@@ -58,3 +59,20 @@ class DeviceExportForm(forms.Form):
 
 class DeviceVisibilityForm(forms.Form):
     hidden = forms.BooleanField(required=False)
+
+
+class DeviceFlagForm(forms.Form):
+    """The therapist's threshold for flagging a night (minutes of total sleep)."""
+
+    threshold = forms.IntegerField(
+        label=_("Flag nights whose total sleep differs by more than (minutes)"),
+        min_value=device_sleep.FLAG_MIN_LOWEST,
+        max_value=device_sleep.FLAG_MIN_HIGHEST,
+        error_messages={
+            "required": _("Enter a number of minutes, for example 60."),
+            "invalid": _("Enter a whole number of minutes, for example 60."),
+            "min_value": _("Enter at least %(limit_value)s minutes."),
+            "max_value": _("Enter at most %(limit_value)s minutes (10 hours)."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )

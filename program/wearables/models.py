@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from program.rules.device_sleep import Period, Stage
+from program.rules.device_sleep import DEFAULT_FLAG_MIN, Period, Stage
 
 
 class DeviceSleepPeriod(models.Model):
@@ -50,7 +50,8 @@ class DeviceSleepPeriod(models.Model):
 
 
 class DeviceSleepSetting(models.Model):
-    """Whether the patient sees their device's figures (a therapist's choice)."""
+    """Whether the patient sees their device's figures, and from how many minutes' difference
+    in total sleep a night is flagged to the therapist (the therapist's choices)."""
 
     patient = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="device_sleep_setting"
@@ -58,6 +59,10 @@ class DeviceSleepSetting(models.Model):
     hidden_from_patient = models.BooleanField(
         default=False,
         help_text=_("The patient's pages leave out the device's figures (orthosomnia)."),
+    )
+    flag_threshold_min = models.PositiveSmallIntegerField(
+        default=DEFAULT_FLAG_MIN,
+        help_text=_("Nights whose total sleep differs by more than this are flagged (minutes)."),
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

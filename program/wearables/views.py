@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_patient_for, patient_required, therapist_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from program.diary.views import patient_diary_page
 from program.wearables import actions
-from program.wearables.forms import DeviceExportForm, DeviceVisibilityForm
+from program.wearables.forms import DeviceExportForm, DeviceFlagForm, DeviceVisibilityForm
 
 
 def _import_page(
@@ -69,4 +70,24 @@ def device_visibility(request: AuthenticatedHttpRequest, patient_id: int) -> Htt
         else _("%(name)s sees the device's figures beside the diary again.")
     )
     messages.success(request, sentence % {"name": patient.display_name})
+    return redirect("program:patient_diary", patient_id=patient.pk)
+
+
+@therapist_required
+@require_POST
+def device_flag(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """Set the difference in total sleep beyond which a night is flagged on this page.
+
+    Bad input shows the diary page again with the number typed and what is wrong."""
+    patient = get_patient_for(request, patient_id)
+    form = DeviceFlagForm(request.POST)
+    if not form.is_valid():
+        return patient_diary_page(request, patient, flag_form=form, status=400)
+    minutes = form.cleaned_data["threshold"]
+    actions.set_flag_threshold(patient, minutes, by=request.user)
+    messages.success(
+        request,
+        _("Nights whose total sleep differs by more than %(minutes)s min are now flagged.")
+        % {"minutes": minutes},
+    )
     return redirect("program:patient_diary", patient_id=patient.pk)

@@ -16,6 +16,8 @@ from playwright.sync_api import expect
 from accounts.models import User
 from program.diary.actions import save_entry
 from program.models import DeviceSleepPeriod, DeviceSleepSetting
+from program.wearables import actions as wearables
+from program.wearables import apple_health
 from tests.nights import night_answers
 
 from .conftest import accessibility_violations, screenshot
@@ -93,3 +95,70 @@ def test_a_patient_adds_their_export_and_both_see_it_beside_the_diary(
     assert page.get_by_text("Pat’s Apple Watch").count() == 0
     screenshot(page, "device-hidden-patient-phone")
     assert accessibility_violations(page) == []
+
+
+def test_the_chart_marks_the_device_and_the_therapist_flags_nights(
+    page, desktop_page, patient: User, therapist: User
+) -> None:
+    for day in (date(2026, 10, 25), date(2026, 11, 1)):
+        save_entry(
+            patient=patient,
+            diary_date=day,
+            answers=night_answers(),
+            changed_by=patient,
+            enforce_backfill=False,
+        )
+    with EXPORT.open("rb") as upload:
+        periods = apple_health.read(upload).periods
+    wearables.import_periods(patient, periods, by=patient)
+
+    # The patient's phone: the device's marks on the nights' chart, with their legend.
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    page.goto("/diary/")
+    figure = page.locator("figure.chart-figure").first
+    expect(figure.locator("line.device")).to_have_count(3)
+    expect(figure).to_contain_text("asleep by the watch or phone")
+    expect(page.get_by_text("Flag nights whose total sleep")).to_have_count(0)
+    figure.scroll_into_view_if_needed()
+    screenshot(page, "device-chart-patient-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert accessibility_violations(page) == []
+
+    # The therapist's desktop: a bad threshold is kept with what is wrong, then saved.
+    staff = desktop_page
+    sign_in(staff, therapist.email)
+    staff.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    staff.get_by_label("Code from your authenticator app").fill(totp_code())
+    staff.get_by_role("button", name="Sign in").click()
+    staff.wait_for_url(re.compile(r"/caseload/$"))
+    staff.goto(f"/patients/{patient.pk}/diary/")
+    expect(staff.locator("figure.chart-figure").first.locator("line.device")).to_have_count(3)
+    field = staff.get_by_label("Flag nights whose total sleep differs by more than (minutes)")
+    expect(field).to_have_value("60")
+    expect(staff.locator("#device-flag-count")).to_contain_text("0 of the 3 device nights")
+    field.fill("5")
+    staff.get_by_role("button", name="Save the threshold").click()
+    expect(staff.get_by_text("Enter at least 10 minutes.")).to_be_visible()
+    expect(field).to_have_value("5")
+    assert DeviceSleepSetting.objects.filter(patient=patient).count() == 0
+    assert accessibility_violations(staff) == []
+    field.fill("30")
+    staff.get_by_role("button", name="Save the threshold").click()
+    expect(staff.get_by_text("more than 30 min are now flagged.")).to_be_visible()
+    assert DeviceSleepSetting.objects.get(patient=patient).flag_threshold_min == 30
+    flag_count = staff.locator("#device-flag-count")
+    expect(flag_count).to_contain_text("1 of the 3 device nights shown differs by more than 30 min")
+    device_table = staff.locator("section", has=staff.locator("#device-heading"))
+    flagged = device_table.get_by_role("row", name=re.compile(r"Sun 1 Nov"))
+    expect(flagged).to_contain_text("Differs by more than 30 min")
+    flag_count.scroll_into_view_if_needed()
+    screenshot(staff, "device-flagged-therapist-desktop")
+    assert accessibility_violations(staff) == []
+    # The same page on a phone: no sideways scrolling of the page itself.
+    staff.set_viewport_size({"width": 360, "height": 780})
+    staff.reload()
+    expect(staff.locator("#device-flag-count")).to_be_visible()
+    screenshot(staff, "device-flagged-therapist-phone")
+    assert staff.evaluate("document.documentElement.scrollWidth") <= 360
+    assert accessibility_violations(staff) == []

@@ -231,3 +231,87 @@ def test_the_patients_own_download_holds_the_device_periods(patient) -> None:
         "Pat’s Apple Watch",
         "Sleep Diary App",
     }
+
+
+def test_the_therapist_sets_a_threshold_and_sees_the_nights_flagged(patient, therapist) -> None:
+    diary_nights(patient, date(2026, 10, 25), date(2026, 11, 1))
+    client_for(patient).post(reverse("program:device_import"), upload())
+    staff = client_for(therapist)
+    url = reverse("program:patient_diary", args=[patient.pk])
+    page = text(staff.get(url))
+    # An hour by default: the DST night's +20 min is not flagged.
+    assert 'name="threshold" value="60"' in page
+    assert "0 of the 3 device nights shown differ by more than 60 min" in page
+    assert "row-flagged" not in page
+
+    response = staff.post(reverse("program:device_flag", args=[patient.pk]), {"threshold": "30"})
+    assert response.status_code == 302
+    assert DeviceSleepSetting.objects.get(patient=patient).flag_threshold_min == 30
+    followed = text(staff.get(response["Location"]))
+    assert "more than 30 min are now flagged." in followed
+    assert 'name="threshold" value="30"' in followed
+    # 1 November: diary 6h 40m asleep, the older app 7h 30m (+50 min): flagged at 30; the
+    # DST night's +20 min is not; 26 October has no diary entry, so nothing to compare.
+    assert "1 of the 3 device nights shown differs by more than 30 min" in followed
+    assert followed.count('class="row-flagged"') == 1
+    flagged_row = followed[followed.index('class="row-flagged"') :]
+    assert flagged_row.index("Sun 1 Nov") < flagged_row.index("Differs by more than 30 min")
+    assert flagged_row.index("Differs by more than 30 min") < flagged_row.index("</tr>")
+    # A flag changes nothing of the diary.
+    entry = DiaryEntry.objects.get(patient=patient, diary_date=date(2026, 10, 25))
+    assert (entry.time_in_bed_min, entry.total_sleep_min) == (510, 460)
+    # The patient's page marks nothing.
+    own = text(client_for(patient).get(reverse("program:diary")))
+    assert "row-flagged" not in own and "Differs by more than" not in own
+    assert 'name="threshold"' not in own
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("an hour", "Enter a whole number of minutes, for example 60."),
+        ("5", "Enter at least 10 minutes."),
+        ("900", "Enter at most 600 minutes (10 hours)."),
+        ("", "Enter a number of minutes, for example 60."),
+    ],
+)
+def test_a_bad_threshold_says_why_keeps_what_was_typed_and_saves_nothing(
+    patient, therapist, typed, words
+) -> None:
+    diary_nights(patient, date(2026, 10, 25))
+    client_for(patient).post(reverse("program:device_import"), upload())
+    staff = client_for(therapist)
+    staff.post(reverse("program:device_flag", args=[patient.pk]), {"threshold": "45"})
+    response = staff.post(reverse("program:device_flag", args=[patient.pk]), {"threshold": typed})
+    assert response.status_code == 400
+    page = text(response)
+    assert words in page
+    assert f'name="threshold" value="{typed}"' in page or (
+        typed == "" and 'name="threshold"' in page
+    )
+    assert "8h 25m" in page  # the rest of the diary page is there
+    assert DeviceSleepSetting.objects.get(patient=patient).flag_threshold_min == 45
+
+
+def test_the_nights_chart_marks_the_device_beside_the_diary(patient, therapist) -> None:
+    diary_nights(patient, date(2026, 10, 25), date(2026, 11, 1))
+    own_url = reverse("program:diary")
+    staff_url = reverse("program:patient_diary", args=[patient.pk])
+    before = text(client_for(patient).get(own_url))
+    assert 'class="device"' not in before and "key-device" not in before
+    client_for(patient).post(reverse("program:device_import"), upload())
+    for client, url in [(client_for(patient), own_url), (client_for(therapist), staff_url)]:
+        page = text(client.get(url))
+        chart = page[page.index('<svg class="chart"') : page.index("</svg>")]
+        # The device nights of the last 14 mornings (25 and 26 Oct, 1 Nov) are marked, the
+        # 26th without a diary bar beside it.
+        assert chart.count('<line class="device"') == 3
+        assert "8 h 00 min asleep by the device" in chart
+        assert "A short dark mark across a bar" in chart
+        assert "key-device" in page
+    client_for(therapist).post(
+        reverse("program:device_visibility", args=[patient.pk]), {"hidden": "on"}
+    )
+    hidden = text(client_for(patient).get(own_url))
+    assert 'class="device"' not in hidden and "key-device" not in hidden
+    assert text(client_for(therapist).get(staff_url)).count('<line class="device"') == 3

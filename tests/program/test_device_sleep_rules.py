@@ -204,3 +204,46 @@ def test_union_is_at_most_the_sum_and_at_least_the_longest(
     total = union_minutes(intervals)
     assert total <= sum(m for _, m in spans)
     assert total >= max((m for _, m in spans), default=0)
+
+
+class TestFlaggingANight:
+    """The therapist's flag: total sleep differing by more than their threshold."""
+
+    def test_the_worked_example_is_not_flagged_at_an_hour(self) -> None:
+        # docs/wearables.md: the watch's 480 min asleep against the diary's 460 (+20 min).
+        assert not device_sleep.disagrees(480, 460, device_sleep.DEFAULT_FLAG_MIN)
+
+    def test_more_than_the_threshold_either_way_is_flagged(self) -> None:
+        assert device_sleep.disagrees(480, 400, 60)  # the device counted 80 min more
+        assert device_sleep.disagrees(300, 420, 60)  # the device counted 120 min less
+
+    def test_exactly_the_threshold_is_not_more_than_it(self) -> None:
+        assert not device_sleep.disagrees(460, 400, 60)
+        assert device_sleep.disagrees(461, 400, 60)
+
+    def test_a_missing_figure_is_never_a_disagreement(self) -> None:
+        assert not device_sleep.disagrees(None, 400, 10)
+        assert not device_sleep.disagrees(480, None, 10)
+
+    def test_the_count(self) -> None:
+        pairs = [(480, 400), (300, 420), (460, 400), (None, 100), (480, 460)]
+        assert device_sleep.count_disagreeing(pairs, 60) == 2
+        assert device_sleep.count_disagreeing(pairs, 10) == 4
+
+
+minutes_or_none = st.one_of(st.none(), st.integers(0, 1440))
+
+
+@given(minutes_or_none, minutes_or_none, st.integers(0, 600), st.integers(0, 600))
+def test_a_flag_is_symmetric_and_a_higher_threshold_flags_no_more(
+    device: int | None, diary: int | None, low: int, high: int
+) -> None:
+    low, high = sorted((low, high))
+    flagged = device_sleep.disagrees(device, diary, low)
+    assert flagged == device_sleep.disagrees(diary, device, low)
+    if device_sleep.disagrees(device, diary, high):
+        assert flagged
+    if device is not None and diary is not None:
+        assert flagged == (abs(device - diary) > low)
+    else:
+        assert not flagged
