@@ -27,10 +27,9 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
-from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import ParseError, iterparse
 
 from program.rules.device_sleep import Period, Stage
 
