@@ -195,6 +195,10 @@
         var details = document.createElement("div");
         details.innerHTML = outcome.sent.map(function (a) { return a.messages || ""; }).join("");
         box.appendChild(details);
+      } else if (box.textContent === text("queued")) {
+        // This tab said the night waits, and nothing waits any more: a night leaves the
+        // store only once the server has saved it, so another tab sent it first.
+        say(text("sent"));
       }
     });
   }
