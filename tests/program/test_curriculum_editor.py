@@ -467,4 +467,4 @@ def test_publish_pressed_in_eight_tabs_at_once_publishes_once(programme, clinic_
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["already"] * 7 + ["published"], outcomes
-    assert list(lesson.versions.values_list("number", flat=True)) == [2, 1]
+    assert list(lesson.versions.filter(language="en").values_list("number", flat=True)) == [2, 1]
