@@ -54,10 +54,18 @@ def redis_worker(transactional_db):
 
 
 def wait_for(condition, timeout: float = 15.0) -> bool:
+    from django.db import OperationalError
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return True
+        try:
+            if condition():
+                return True
+        except OperationalError as error:
+            # SQLite's shared test database: the worker's thread may hold the table while
+            # it writes ("database table is locked"); look again, as for a row not there yet.
+            if "locked" not in str(error):
+                raise
         time.sleep(0.05)
     return False
 
