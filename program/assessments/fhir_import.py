@@ -110,9 +110,9 @@ class Report:
         return any(r.sleep for r in self.rows)
 
 
-def read_resources(raw: bytes) -> list[Any]:
-    """The resources of the file, in order: the entries of a Bundle (each checked later:
-    an entry may be anything), or the one resource."""
+def read_entries(raw: bytes) -> list[Any]:
+    """The entries of the file, in order: a Bundle's (each checked later: an entry may be
+    anything), or the one resource as an entry of its own."""
     if len(raw) > MAX_BYTES:
         raise ImportFileError(
             _("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
@@ -124,7 +124,7 @@ def read_resources(raw: bytes) -> list[Any]:
     if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
         raise ImportFileError(_("This is not a FHIR resource: it has no resourceType."))
     if data["resourceType"] != "Bundle":
-        return [data]
+        return [{"resource": data}]
     entries = data.get("entry") or []
     if not isinstance(entries, list):
         raise ImportFileError(_("The bundle's entries are not a list."))
@@ -132,16 +132,12 @@ def read_resources(raw: bytes) -> list[Any]:
         raise ImportFileError(
             _("The bundle holds more than %(n)s resources: split it.") % {"n": MAX_RESOURCES}
         )
-    return [e.get("resource") if isinstance(e, dict) else None for e in entries]
+    return entries
 
 
-def _response_refs(raw: bytes) -> set[str]:
+def _response_refs(entries: list[Any]) -> set[str]:
     """How the file's responses may be referred to: ``QuestionnaireResponse/{id}``, or the
     entry's ``fullUrl`` (``urn:uuid:…``, as this app's export links them)."""
-    data = json.loads(raw)
-    entries = (
-        data.get("entry") or [] if data.get("resourceType") == "Bundle" else [{"resource": data}]
-    )
     refs = set()
     for entry in entries:
         resource = entry.get("resource") if isinstance(entry, dict) else None
@@ -428,11 +424,12 @@ def _read_observation(
 
 def check(raw: bytes, patient: User) -> Report:
     """Read and validate the whole file; nothing is saved."""
-    resources = read_resources(raw)
+    entries = read_entries(raw)
+    resources: list[Any] = [e.get("resource") if isinstance(e, dict) else None for e in entries]
     ctx = {
         "instruments": actions.current_instruments(),
         "today": patient.local_today(),
-        "responses": _response_refs(raw),
+        "responses": _response_refs(entries),
     }
     readers = {"QuestionnaireResponse": _read_response, "Observation": _read_observation}
     rows = []
