@@ -443,3 +443,46 @@ def test_migration_0032_brings_an_older_installation_up_to_date(programme) -> No
     assert programme.content_revision != before
     migration.publish_shipped_lessons(apps, None)  # again: nothing new
     assert LessonVersion.objects.filter(number=3).count() == 0
+
+
+def test_migration_0053_publishes_the_reworded_french_and_german_lessons(programme, therapist):
+    """An installation whose French and German lessons still carry the old words for the
+    clinician and the prescriber: each gets a new version with the glossary's words, a
+    lesson the clinic published itself is kept, and running it again adds nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("program.migrations.0053_lesson_words_in_french_and_german")
+
+    def latest(slug: str, language: str) -> LessonVersion:
+        versions = LessonVersion.objects.filter(lesson__slug=slug, language=language)
+        return versions.order_by("-number").first()
+
+    german = latest("safety-first", "de")
+    LessonVersion.objects.filter(pk=german.pk).update(
+        body=german.body.replace("behandelnden Fachperson", "Behandlerin oder Ihrem Behandler")
+    )
+    french = latest("sleep-medication", "fr")
+    LessonVersion.objects.filter(pk=french.pk).update(
+        body=french.body.replace("médecin prescripteur", "prescripteur ou prescriptrice")
+    )
+    clinics = latest("other-sleep-aids", "fr")
+    LessonVersion.objects.filter(pk=clinics.pk).update(
+        body="Les mots de la clinique.", published_by=therapist
+    )
+    count, before = LessonVersion.objects.count(), programme.content_revision
+
+    migration.publish_reworded_lessons(apps, None)
+
+    assert latest("safety-first", "de").number == german.number + 1
+    assert "Fachperson" in latest("safety-first", "de").body
+    assert "Behandler" not in latest("safety-first", "de").body
+    assert latest("sleep-medication", "fr").number == french.number + 1
+    assert "prescriptrice" not in latest("sleep-medication", "fr").body
+    assert latest("other-sleep-aids", "fr").body == "Les mots de la clinique."
+    assert LessonVersion.objects.count() == count + 2  # only those two
+    programme.refresh_from_db()
+    assert programme.content_revision != before
+    migration.publish_reworded_lessons(apps, None)  # again: nothing new
+    assert LessonVersion.objects.count() == count + 2
