@@ -191,3 +191,77 @@ def test_my_data_holds_the_situations(patient) -> None:
     )
     [row] = data["situations"]
     assert row["answers"]["nightmares"] is True and row["answers"]["carer"] is False
+
+
+SHIPPED = {
+    "older-adults": (2, ["older_adult"]),
+    "pregnancy-and-after-birth": (2, ["pregnancy"]),
+    "shift-work": (3, ["shift_work"]),
+    "low-mood-and-anxiety": (4, ["mood"]),
+    "nightmares-and-trauma": (4, ["nightmares"]),
+    "long-term-pain": (5, ["chronic_pain"]),
+    "menopause": (5, ["menopause"]),
+    "caring-for-others": (5, ["carer"]),
+}
+
+
+def test_the_shipped_lessons_for_special_situations_are_tagged_and_optional(programme) -> None:
+    found = {
+        lesson.slug: (lesson.week.number, lesson.situations, lesson.is_required)
+        for lesson in Lesson.objects.filter(week__programme=programme).exclude(situations=[])
+    }
+    assert found == {slug: (week, keys, False) for slug, (week, keys) in SHIPPED.items()}
+    for slug in SHIPPED:
+        for language in ("en",):
+            version = LessonVersion.objects.filter(
+                lesson__slug=slug, language=language, status="published"
+            ).first()
+            assert version is not None, (slug, language)
+
+
+def test_each_situational_lesson_says_whom_it_is_for_and_when_to_seek_help(programme) -> None:
+    for slug in SHIPPED:
+        body = LessonVersion.objects.get(lesson__slug=slug, language="en", number=1).body
+        assert body.startswith("This lesson is for you if"), slug
+        assert "## When to seek" in body, slug
+
+
+def test_pregnancy_sends_restriction_and_new_medicine_to_the_clinician(programme) -> None:
+    body = LessonVersion.objects.get(
+        lesson__slug="pregnancy-and-after-birth", language="en", number=1
+    ).body
+    assert "never started for you without a clinician's decision" in body
+    assert "No new sleeping medicine without your midwife or doctor" in body
+
+
+def test_nightmares_name_imagery_rehearsal_and_trauma_focused_treatment(programme) -> None:
+    body = LessonVersion.objects.get(
+        lesson__slug="nightmares-and-trauma", language="en", number=1
+    ).body
+    assert "imagery rehearsal therapy" in body and "trauma-focused" in body
+
+
+def test_a_shift_worker_sees_the_shift_work_lesson_in_week_3_and_others_never(
+    patient, other_patient
+) -> None:
+    from program.models import EnrolmentChange
+
+    shift = Lesson.objects.get(slug="shift-work")
+    for person in (patient, other_patient):
+        enrolment = Enrolment.objects.get(patient=person)
+        for week in (2, 3):
+            EnrolmentChange.objects.create(
+                enrolment=enrolment, kind="advance", week=week, on_date=date(2026, 11, 3)
+            )
+    save_answers(patient, ["shift_work"])
+    save_answers(other_patient, ["carer"])
+    mine, theirs = client_for(patient), client_for(other_patient)
+    week3 = mine.get(reverse("program:week", args=[3])).content.decode()
+    assert "When you work shifts" in week3
+    assert mine.get(reverse("program:lesson", args=[shift.pk])).status_code == 200
+    assert (
+        "When you work shifts" not in theirs.get(reverse("program:week", args=[3])).content.decode()
+    )
+    assert theirs.get(reverse("program:lesson", args=[shift.pk])).status_code == 404
+    # Neither the carer's lesson (week 5, not open yet) nor others show in week 3.
+    assert "When you care for someone at night" not in week3
