@@ -3,12 +3,14 @@ key, and the clinic's lesson editor."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from program.curriculum.files import (
+    DEFAULT_PROGRAMME_DIR,
     CurriculumFileError,
     export_programme,
     file_problems,
@@ -94,3 +96,38 @@ def test_the_clinic_admin_chooses_whom_a_lesson_is_for(programme, clinic_admin) 
     client.post(url, {"situations": ["astronaut"]})
     lesson.refresh_from_db()
     assert lesson.situations == []
+
+
+SITUATIONAL_FILES = sorted(
+    path
+    for path in DEFAULT_PROGRAMME_DIR.glob("en/week-*/[0-9][0-9]-*.md")
+    if "situations" in parse(path.read_text("utf-8"), path)[0]
+)
+
+
+def _kept(text: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """What a translation must keep: placeholders, block lines, figures, source lines."""
+    body = text.split("\n---\n", 1)[1]
+    placeholders = re.findall(r"\{\{ *\w+ *\}\}", body)
+    blocks = [line for line in body.splitlines() if line.startswith(":::")]
+    heading = body.rfind("\n## ")
+    sources = [line for line in body[heading:].splitlines() if line.startswith("- ")]
+    words = body[:heading]
+    figures = sorted(re.findall(r"\d+", words))
+    return placeholders, blocks, figures, sources
+
+
+def test_eight_situational_lessons_ship() -> None:
+    assert len(SITUATIONAL_FILES) == 8
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+@pytest.mark.parametrize("path", SITUATIONAL_FILES, ids=lambda p: p.stem)
+def test_each_translation_keeps_every_figure_placeholder_and_source(path, language) -> None:
+    translated = DEFAULT_PROGRAMME_DIR / language / path.relative_to(DEFAULT_PROGRAMME_DIR / "en")
+    assert translated.is_file(), translated
+    meta, _body = parse(translated.read_text("utf-8"), translated)
+    assert set(meta) == {"slug", "title", "summary", "minutes"}  # words only
+    english = parse(path.read_text("utf-8"), path)[0]
+    assert (meta["slug"], meta["minutes"]) == (english["slug"], english["minutes"])
+    assert _kept(translated.read_text("utf-8")) == _kept(path.read_text("utf-8"))
