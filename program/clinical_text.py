@@ -486,3 +486,33 @@ def flag_words(flags: Iterable[str]) -> list[str]:
     given = {str(flag) for flag in flags}
     known = [str(words) for flag, words in FLAG_WORDS.items() if flag in given]
     return known + sorted(given - {str(flag) for flag in FLAG_WORDS})
+
+
+# --- Special situations (program.rules.situations) ----------------------------------------
+# The "About you" checklist's words for each key: a label in the patient's words, and the
+# shorter name the therapist's page and the lesson editor use.
+SITUATION_WORDS = {
+    "older_adult": gettext_lazy("I am 65 or older"),
+    "shift_work": gettext_lazy("I work shifts, nights or very early starts"),
+    "pregnancy": gettext_lazy("I am pregnant, or had a baby in the last year"),
+    "menopause": gettext_lazy("I am going through the menopause (or the years around it)"),
+    "chronic_pain": gettext_lazy("I live with long-term pain"),
+    "mood": gettext_lazy("I often feel low, down or anxious"),
+    "nightmares": gettext_lazy("I have nightmares, or went through something frightening"),
+    "carer": gettext_lazy("I look after someone at night (a child, a partner, a parent)"),
+}
+SITUATION_NAMES = {
+    "older_adult": gettext_lazy("Older adult"),
+    "shift_work": gettext_lazy("Shift work"),
+    "pregnancy": gettext_lazy("Pregnancy and after birth"),
+    "menopause": gettext_lazy("Menopause"),
+    "chronic_pain": gettext_lazy("Long-term pain"),
+    "mood": gettext_lazy("Low mood and anxiety"),
+    "nightmares": gettext_lazy("Nightmares and trauma"),
+    "carer": gettext_lazy("Caring for others at night"),
+}
+
+
+def situation_name(key: str) -> str:
+    """The short name of a situation (``SITUATION_NAMES``); an unknown key shows as itself."""
+    return str(SITUATION_NAMES.get(key, key))

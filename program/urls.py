@@ -125,6 +125,7 @@ urlpatterns = [
         name="taper_plan_action",
     ),
     path("programme/", lessons.programme, name="programme"),
+    path("about-you/", lessons.about_you, name="about_you"),
     path("programme/week/<int:number>/", lessons.week, name="week"),
     path("lessons/<int:lesson_id>/", lessons.lesson, name="lesson"),
     path(
@@ -290,6 +291,11 @@ urlpatterns = [
         "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/publish/",
         curriculum.lesson_publish,
         name="curriculum_publish",
+    ),
+    path(
+        "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/situations/",
+        curriculum.lesson_situations,
+        name="curriculum_situations",
     ),
     path(
         "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/compare/",

@@ -136,6 +136,10 @@ ROWS = [
         args="patient"),
     row("program:sleep_window_mood_reviewed", "post", LOGIN, 403, 403,  HOME,     404,    404,
         args="mood_check"),
+    # The optional "About you" checklist (program.rules.situations): the patient's own.
+    row("program:about_you",           "get",  LOGIN, 200,    200,    403,      403,    403),
+    # Nothing ticked is a valid answer (none apply): saved, back to the page.
+    row("program:about_you",           "post", LOGIN, 302,    302,    403,      403,    403),
     row("program:my_data",             "get",  LOGIN, 200,    200,    403,      403,    403),
     row("program:my_data_json",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_zip",         "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
@@ -312,6 +316,9 @@ ROWS = [
     row("program:curriculum_lesson",   "post", LOGIN, 403,    403,    403,      403,    200,
         args="lesson_language"),
     row("program:curriculum_compare",  "get",  LOGIN, 403,    403,    403,      403,    200,
+        args="lesson_language"),
+    # Whom a lesson is for (program.rules.situations): saved, back to the editor.
+    row("program:curriculum_situations", "post", LOGIN, 403,  403,    403,      403,    HOME,
         args="lesson_language"),
     # Without a draft (publish) or the page's fingerprint (restore): back to the editor.
     row("program:curriculum_publish",  "post", LOGIN, 403,    403,    403,      403,    HOME,

@@ -28,6 +28,7 @@ from program.assessments.views import trend_charts
 from program.clinic import caseload as caseload_service
 from program.clinic import summary
 from program.clinic.forms import NoteForm, PaceForm
+from program.clinical_text import situation_name
 from program.curriculum.actions import (
     advance_enrolment,
     extend_week,
@@ -36,6 +37,7 @@ from program.curriculum.actions import (
     resume_enrolment,
     shared_answers,
 )
+from program.curriculum.situations import Situated, situations_of
 from program.diary.views import diary_context
 from program.enrolment import eligibility
 from program.exercises.actions import weekly_counts
@@ -57,6 +59,7 @@ from program.models import (
 )
 from program.risk import actions as risk
 from program.rules import age
+from program.rules.situations import SITUATIONS
 from program.sleep_window import actions as sw
 from program.sleep_window.words import Audience
 
@@ -269,9 +272,21 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
             "patient_age": eligibility.patient_age(patient),
             "under_age": eligibility.not_eligible(patient),
             "older_adult": age.older_adult(eligibility.patient_age(patient)),
+            "situations": _situations(overview.situations if overview else None, patient),
         }
     )
     return ctx
+
+
+def _situations(known: Situated | None, patient: User) -> dict[str, Any]:
+    """What the patient ticked on "About you", and what applies from what the app read
+    (program.rules.situations), by name; the overview read them already."""
+    known = known or situations_of(patient)
+    return {
+        "chosen": [situation_name(k) for k in SITUATIONS if k in known.chosen],
+        "read": [situation_name(k) for k in SITUATIONS if k in known.read],
+        "answered_at": known.answered_at,
+    }
 
 
 def _next_action(patient: User, ctx: dict[str, Any], *, therapist: bool) -> tuple[str, str] | None:

@@ -5,7 +5,7 @@ in a transaction; the pace rules themselves are in ``program.rules.unlocking``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from program.curriculum.files import BASE_LANGUAGE
+from program.curriculum.situations import Situated, situations_of
 from program.models import (
     AudioRecording,
     DiaryEntry,
@@ -32,6 +33,7 @@ from program.models import (
     Programme,
     Week,
 )
+from program.rules import situations as situation_rules
 from program.rules import unlocking
 
 # --- Reading: the patient's view of the programme ----------------------------------
@@ -58,8 +60,11 @@ class WeekItem:
     state: unlocking.WeekState
     title: str
     summary: str
-    lessons: list[LessonItem]
+    lessons: list[LessonItem]  # the lessons every patient reads
     locked_text: str = ""  # for a locked week: when and on what it opens
+    # Situational lessons offered to this patient ("Suggested for you"): never required,
+    # not counted in done/total (program.rules.situations).
+    suggested: list[LessonItem] = field(default_factory=list)
 
     @property
     def number(self) -> int:
@@ -85,6 +90,12 @@ class Overview:
     next_lesson: LessonItem | None  # what to read next in an open week
     diary_nights: int
     is_paused: bool
+    situations: Situated | None = None
+
+    @property
+    def suggested(self) -> list[LessonItem]:
+        """The situational lessons offered in the open weeks, not yet done."""
+        return [i for w in self.weeks if w.state.is_open for i in w.suggested if not i.is_done]
 
     @property
     def done(self) -> int:
@@ -269,11 +280,15 @@ def programme_overview(
     *,
     today: date | None = None,
     changes: list[EnrolmentChange] | None = None,
+    situations: Situated | None = None,
 ) -> Overview:
     """Every week with its state and lessons, for one patient (a fixed number of queries:
-    progress, pace changes, diary nights; the programme's weeks, lessons and versions
-    come from ``programme_structure``, read again only when the curriculum changed)."""
+    progress, pace changes, diary nights, the patient's situations; the programme's
+    weeks, lessons and versions come from ``programme_structure``, read again only when
+    the curriculum changed)."""
     patient: User = enrolment.patient
+    if situations is None:
+        situations = situations_of(patient)
     today = today or patient.local_today()
     language = patient_language(patient)
     structure = programme_structure(enrolment.programme, language)
@@ -299,12 +314,16 @@ def programme_overview(
             .values_list("entered_at", flat=True)[: thresholds[-1]]
         )
     by_week: dict[int, list[LessonItem]] = {w.pk: [] for w in weeks}
+    suggested: dict[int, list[LessonItem]] = {w.pk: [] for w in weeks}
     for lesson in lessons:
+        if not situation_rules.offered(lesson.situations or (), situations.applies):
+            continue  # written for situations that do not apply to this patient
         item_progress = progress.get(lesson.pk)
         version = item_progress.version if item_progress else versions.get(lesson.pk)
         if version is None:
             continue  # not published in any language the patient reads: not shown
-        by_week[lesson.week_id].append(LessonItem(lesson, version, item_progress))
+        shown = LessonItem(lesson, version, item_progress)
+        (by_week if lesson.counts_for_progress else suggested)[lesson.week_id].append(shown)
     required_done = {
         week_pk: [
             _local_date(i.progress.completed_at, patient)
@@ -326,7 +345,14 @@ def programme_overview(
         )
     )
     items = [
-        WeekItem(week, state, week.title_in(language), week.summary_in(language), by_week[week.pk])
+        WeekItem(
+            week,
+            state,
+            week.title_in(language),
+            week.summary_in(language),
+            by_week[week.pk],
+            suggested=suggested[week.pk],
+        )
         for week, state in zip(weeks, states, strict=True)
     ]
     for item in items:
@@ -337,7 +363,10 @@ def programme_overview(
     open_items = [w for w in items if w.state.is_open]
     current = open_items[-1] if open_items else (items[0] if items else None)
     started = [
-        i for w in open_items for i in w.lessons if i.progress and not i.progress.completed_at
+        i
+        for w in open_items
+        for i in (*w.lessons, *w.suggested)
+        if i.progress and not i.progress.completed_at
     ]
     resume = max(started, key=_last_opened) if started else None
     next_lesson = resume or next((i for w in open_items for i in w.lessons if not i.is_done), None)
@@ -351,6 +380,7 @@ def programme_overview(
         next_lesson=next_lesson,
         diary_nights=len(entered),
         is_paused=bool(pace["pauses"] and pace["pauses"][-1].end is None),
+        situations=situations,
     )
 
 
@@ -404,6 +434,7 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
             "week_id",
             "week__programme_id",
             "is_required",
+            "situations",
             *(f"published_{code}" for code in languages),
         )
     )
@@ -413,6 +444,9 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
     }
     totals: dict[int, int] = {}
     required: dict[int, list[tuple[int, int]]] = {}  # by programme: (lesson, week)
+    # Situational lessons are read by some patients only: never required, never counted.
+    lessons = [lesson for lesson in lessons if not lesson["situations"]]
+    everyones = {lesson["pk"] for lesson in lessons}
     for lesson in lessons:
         programme_id = lesson["week__programme_id"]
         totals[programme_id] = totals.get(programme_id, 0) + 1
@@ -464,7 +498,9 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
         )
         out[enrolment.pk] = PaceSummary(
             week=unlocking.current_week(states),
-            lessons_done=sum(1 for completed in done.values() if completed),
+            lessons_done=sum(
+                1 for lesson_id, completed in done.items() if completed and lesson_id in everyones
+            ),
             lessons_total=totals.get(enrolment.programme_id, 0),
             first_module_done=first_module_done,
         )
@@ -520,7 +556,11 @@ def exercises_this_week(overview: Overview) -> list[Exercise]:
     practice for today (at most one query)."""
     if overview.current is None:
         return []
-    started = {i.version.pk: i for i in overview.current.lessons if i.is_started and i.version}
+    started = {
+        i.version.pk: i
+        for i in (*overview.current.lessons, *overview.current.suggested)
+        if i.is_started and i.version
+    }
     if not started:
         return []
     exercises = []
@@ -1061,3 +1101,15 @@ def remove_exercise_recording(*, recording: AudioRecording) -> None:
     recording.delete()
     if not AudioRecording.objects.filter(file=name).exists():
         transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def set_lesson_situations(lesson: Lesson, keys: list[str]) -> None:
+    """Whom the lesson is for (``program.rules.situations`` keys; none: everyone). A
+    situational lesson is never required: it cannot hold a week."""
+    lesson.situations = [key for key in situation_rules.SITUATIONS if key in set(keys)]
+    fields = ["situations"]
+    if lesson.situations and lesson.is_required:
+        lesson.is_required = False
+        fields.append("is_required")
+    lesson.save(update_fields=fields)

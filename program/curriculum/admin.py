@@ -198,7 +198,7 @@ class LessonAdmin(admin.ModelAdmin):
     list_select_related = ["week"]
     ordering = ["week__number", "order"]
     readonly_fields = ["versions"]
-    fields = ["week", "slug", "order", "is_required", "versions"]
+    fields = ["week", "slug", "order", "is_required", "situations", "versions"]
     inlines = [LessonImageInline]
 
     class Media:

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import admin_required
 from accounts.http import AuthenticatedHttpRequest
+from program.clinical_text import situation_name
 from program.curriculum.actions import (
     DraftChanged,
     NothingToPublish,
@@ -46,6 +47,7 @@ from program.curriculum.actions import (
     remove_exercise_recording,
     restore_as_draft,
     save_draft,
+    set_lesson_situations,
     with_snippet,
 )
 from program.curriculum.compare import diff_lines
@@ -61,6 +63,7 @@ from program.curriculum.forms import (
     ExerciseRecordingForm,
     LessonEditForm,
     LessonImageForm,
+    LessonSituationsForm,
     PartsField,
     RecordingForm,
 )
@@ -257,8 +260,37 @@ def _editor(
         "image_form": image_form or LessonImageForm(prefix="image"),
         "audio_form": audio_form or RecordingForm(prefix="audio"),
         "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != language],
+        "situations_form": LessonSituationsForm(initial={"situations": lesson.situations}),
     }
     return render(request, "program/curriculum_lesson.html", ctx)
+
+
+@admin_required
+@require_POST
+def lesson_situations(
+    request: AuthenticatedHttpRequest, lesson_id: int, language: str
+) -> HttpResponse:
+    """Whom the lesson is for: every patient, or those in one of the ticked situations
+    (shown to them as "Suggested for you", never required)."""
+    lesson, language = _lesson(lesson_id), _language(language)
+    form = LessonSituationsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Not saved: choose situations from the list."))
+        return redirect(_editor_url(lesson, language))
+    set_lesson_situations(lesson, form.cleaned_data["situations"])
+    if lesson.situations:
+        names = ", ".join(situation_name(key) for key in lesson.situations)
+        messages.success(
+            request,
+            _(
+                "Saved: only patients in one of these situations see this lesson, as "
+                "suggested and optional: %(names)s."
+            )
+            % {"names": names},
+        )
+    else:
+        messages.success(request, _("Saved: every patient sees this lesson."))
+    return redirect(_editor_url(lesson, language))
 
 
 @admin_required

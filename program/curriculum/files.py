@@ -7,8 +7,8 @@ programme, loaded by migration 0005 through this module)::
     programme.md                 slug, name, pace_days, require_previous_lessons; body: description
     <lang>/week-<n>/week.md      number, title, min_diary_nights; body: the week's summary
     <lang>/week-<n>/<nn>-<slug>.md
-                                 slug, order, required, title, summary, minutes, parts;
-                                 body: the lesson in Markdown
+                                 slug, order, required, situations, title, summary,
+                                 minutes, parts; body: the lesson in Markdown
 
 ``Uploaded lesson images are written beside the lesson's file, in
 ``<lang>/week-<n>/images/<slug>-<hash>.<ext>``, and listed in its front matter
@@ -24,8 +24,9 @@ recordings into ``exercises/audio/``, listed in ``exercises/recordings.md``
 
 ``<lang>`` is a language code from settings.LANGUAGES (``en``, ``fr``…). The
 structure (weeks, order, required, diary nights) comes from the English files;
-other languages supply words only. ``parts`` is a YAML list of interactive parts
-(see ``validate_parts``). A body may use the placeholders and blocks of
+other languages supply words only (``situations``, the special situations a lesson is
+written for, is structure: read from the English file). ``parts`` is a YAML list of
+interactive parts (see ``validate_parts``). A body may use the placeholders and blocks of
 ``program.curriculum.lesson_text``; one it does not understand stops the import with
 the file and line. Importing never changes a published version: new text
 becomes a new version (published with ``publish=True``, else a draft); text
@@ -316,6 +317,25 @@ def _language_dirs(directory: Path) -> list[Path]:
     return sorted(dirs, key=lambda p: p.name != BASE_LANGUAGE)
 
 
+def lesson_situations(meta: dict[str, Any], where: object) -> list[str]:
+    """The front matter's ``situations``: a list of ``program.rules.situations`` keys
+    (none: the lesson is for everyone). A lesson for some situations cannot be required."""
+    from program.rules.situations import SITUATIONS, unknown
+
+    listed = meta.get("situations") or []
+    if isinstance(listed, str):
+        listed = [listed]
+    if not isinstance(listed, list) or unknown(listed):
+        raise CurriculumFileError(
+            f"{where}: `situations` must be a list of these keys: {', '.join(SITUATIONS)}."
+        )
+    if listed and meta.get("required") is True:
+        raise CurriculumFileError(
+            f"{where}: a lesson for some situations cannot be required (write required: false)."
+        )
+    return [key for key in SITUATIONS if key in listed]
+
+
 def _week_number(path: Path) -> int:
     match = re.fullmatch(r"week-(\d+)", path.name)
     if not match:
@@ -402,10 +422,13 @@ def import_directory(
                     validate_parts(parts)
                 except ValidationError as error:
                     raise CurriculumFileError(f"{where}: {' '.join(error.messages)}") from error
+                situations = lesson_situations(lesson_meta, where)
                 lesson, _ = Lesson.objects.get_or_create(week=week, slug=slug)
                 if is_base:
                     lesson.order = int(lesson_meta.get("order") or 0)
-                    lesson.is_required = bool(lesson_meta.get("required", True))
+                    # A situational lesson is never required (program.rules.situations).
+                    lesson.is_required = bool(lesson_meta.get("required", True)) and not situations
+                    lesson.situations = situations
                     lesson.save()
                 images = _import_images(models["LessonImage"], lesson, lesson_meta, week_dir, where)
                 recordings = _import_recordings(
@@ -647,6 +670,8 @@ def export_programme(programme: Any, directory: Path, *, drafts: bool = False) -
                 meta: dict[str, Any] = {"slug": lesson.slug}
                 if language == BASE_LANGUAGE:
                     meta |= {"order": lesson.order, "required": lesson.is_required}
+                    if lesson.situations:
+                        meta["situations"] = list(lesson.situations)
                 meta |= {
                     "title": version.title,
                     "summary": version.summary,
@@ -699,6 +724,7 @@ def file_problems(directory: Path) -> dict[str, str]:
             if len(parts) != 3 or path.name == "week.md":
                 continue
             _check_slug(meta.get("slug"), where)
+            lesson_situations(meta, where)
             validate_parts(meta.get("parts") or [])
             if mistakes := lesson_problems(body):
                 raise CurriculumFileError(" ".join(mistakes))

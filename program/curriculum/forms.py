@@ -239,3 +239,40 @@ class ExerciseRecordingForm(RecordingForm):
         cast(forms.ChoiceField, self.fields["exercise"]).choices = ExerciseKind.choices
         cast(forms.ChoiceField, self.fields["language"]).choices = settings.LANGUAGES
         self.order_fields(["exercise", "language", "file", "title", "transcript"])
+
+
+class SituationsForm(forms.Form):
+    """The patient's optional "About you" checklist (program.rules.situations)."""
+
+    situations = forms.MultipleChoiceField(
+        label=_("Tick any that fit you now"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from program.clinical_text import SITUATION_WORDS
+        from program.rules.situations import SITUATIONS
+
+        super().__init__(*args, **kwargs)
+        field = cast(forms.MultipleChoiceField, self.fields["situations"])
+        field.choices = [(key, SITUATION_WORDS[key]) for key in SITUATIONS]
+
+
+class LessonSituationsForm(forms.Form):
+    """Whom a lesson is for: everyone, or patients in one of these special situations
+    (program.rules.situations)."""
+
+    situations = forms.MultipleChoiceField(
+        label=_("Only for patients in one of these situations (none ticked: every patient)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from program.clinical_text import SITUATION_NAMES
+        from program.rules.situations import SITUATIONS
+
+        super().__init__(*args, **kwargs)
+        field = cast(forms.MultipleChoiceField, self.fields["situations"])
+        field.choices = [(key, SITUATION_NAMES[key]) for key in SITUATIONS]

@@ -37,6 +37,17 @@ def validate_parts(parts: object) -> None:
         raise ValidationError(found)
 
 
+def validate_situations(value: object) -> None:
+    """A lesson's situations: a list of ``program.rules.situations.SITUATIONS`` keys."""
+    from program.rules.situations import SITUATIONS, unknown
+
+    if not isinstance(value, list) or unknown(value):
+        raise ValidationError(
+            gettext("Situations are a list of these keys: %(keys)s.")
+            % {"keys": ", ".join(SITUATIONS)}
+        )
+
+
 class Week(models.Model):
     """A weekly module of a programme."""
 
@@ -80,6 +91,18 @@ class Lesson(models.Model):
         default=True,
         help_text=_("The next week waits for required lessons, where the pace says so."),
     )
+    # The special situations the lesson is written for (program.rules.situations keys):
+    # empty, everyone reads it; else only patients to whom one of them applies, and it is
+    # never required (it cannot hold a week, whatever is_required says).
+    situations = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_situations],
+        help_text=_(
+            "Only patients in one of these situations see the lesson, as “Suggested for "
+            "you”; empty: every patient."
+        ),
+    )
 
     class Meta:
         ordering = ["week__number", "order", "pk"]
@@ -89,6 +112,39 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def counts_for_progress(self) -> bool:
+        """Read by everyone: counted in progress and, when required, in the pace."""
+        return not self.situations
+
+    @property
+    def holds_the_week(self) -> bool:
+        """A required lesson for everyone: the next week waits for it (situational lessons
+        never do)."""
+        return self.is_required and not self.situations
+
+
+class PatientSituations(models.Model):
+    """A patient's answers to the optional "About you" checklist: which special
+    situations apply to them (program.rules.situations). ``answers`` holds every key the
+    patient answered, true or false; what the app reads from other records applies where
+    they have not answered (``program.curriculum.situations``)."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="situations"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    # When the patient last saved the checklist (None: only "Not now" was pressed).
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # When the patient last saved or skipped it: Today stops asking.
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "patient situations"
+
+    def __str__(self) -> str:
+        return f"Situations of {self.patient_id}"
 
 
 class LessonVersionQuerySet(models.QuerySet["LessonVersion"]):

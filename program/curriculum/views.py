@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import patient_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from program.clinical_text import situation_name
 from program.curriculum.actions import (
     LessonItem,
     Overview,
@@ -30,8 +31,11 @@ from program.curriculum.actions import (
     reopened_recently,
     save_answer,
 )
+from program.curriculum.forms import SituationsForm
 from program.curriculum.lesson_text import Values
 from program.curriculum.lesson_values import default_values, render_lesson, values_for_patient
+from program.curriculum.situations import save_answers, situations_of
+from program.curriculum.situations import skip as skip_situations
 from program.enrolment.actions import current_enrolment
 from program.models import (
     AudioRecording,
@@ -42,6 +46,7 @@ from program.models import (
     LessonVersion,
 )
 from program.offline import kept_offline
+from program.rules.situations import SITUATIONS
 
 
 def _overview_for(patient: User, enrolment: Enrolment | None = None) -> Overview | None:
@@ -57,7 +62,7 @@ def _open_lesson_item(overview: Overview | None, lesson_id: int) -> tuple[WeekIt
     if overview is None:
         raise Http404
     for week in overview.weeks:
-        for item in week.lessons:
+        for item in (*week.lessons, *week.suggested):
             if item.lesson.pk == lesson_id:
                 if not week.state.is_open:
                     raise Http404
@@ -139,7 +144,8 @@ def lesson_context(
     answers = {a.part_key: a for a in progress.answers.all()} if progress else {}
     previous_item = next_item = None
     if week and lesson_item:
-        items = week.lessons
+        # A suggested lesson leads to the week's other suggested lessons.
+        items = week.lessons if lesson_item in week.lessons else week.suggested
         index = next(i for i, it in enumerate(items) if it.lesson.pk == lesson_item.lesson.pk)
         previous_item = items[index - 1] if index > 0 else None
         next_item = items[index + 1] if index + 1 < len(items) else None
@@ -322,3 +328,39 @@ def recording(
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     return response
+
+
+@patient_required
+def about_you(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The optional "About you" checklist: which special situations fit the patient, so
+    that the lessons written for them are suggested (program.rules.situations). Asked once
+    after the invitation is accepted (``?welcome=1``: a "Not now" button) and kept in
+    Settings."""
+    patient: User = request.user
+    known = situations_of(patient)
+    welcome = request.GET.get("welcome") == "1" or request.POST.get("welcome") == "1"
+    if request.method == "POST":
+        if "skip" in request.POST:
+            skip_situations(patient)
+            return redirect("program:patient_home")
+        form = SituationsForm(request.POST)
+        if form.is_valid():
+            save_answers(patient, form.cleaned_data["situations"])
+            messages.success(
+                request,
+                _("Saved. The lessons suggested for you follow your answers.")
+                if form.cleaned_data["situations"]
+                else _("Saved. No lessons for special situations will be suggested."),
+            )
+            return redirect("program:patient_home" if welcome else "program:about_you")
+    else:
+        # Before the first answer, what the app read is ticked for the patient to check.
+        form = SituationsForm(initial={"situations": sorted(known.applies)})
+    ctx = {
+        "form": form,
+        "welcome": welcome,
+        "known": known,
+        # Ticked from what the app read, not by the patient: said, so they can untick it.
+        "read": [situation_name(key) for key in SITUATIONS if key in known.read],
+    }
+    return render(request, "program/about_you.html", ctx)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -131,7 +132,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 )
             login(request, patient, backend="allauth.account.auth_backends.AuthenticationBackend")
             messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("program:patient_home")
+            # The optional "About you" checklist first (program.rules.situations).
+            return redirect(reverse("program:about_you") + "?welcome=1")
     else:
         form = AcceptInvitationForm(email=invitation.email, initial={"name": invitation.name})
     ctx = {"form": form, "invitation": invitation}

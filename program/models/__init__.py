@@ -12,6 +12,7 @@ from program.curriculum.models import (
     LessonImage,
     LessonProgress,
     LessonVersion,
+    PatientSituations,
     Week,
     validate_parts,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "NightMedication",
     "NoteRevision",
     "PatientPause",
+    "PatientSituations",
     "Prescription",
     "Programme",
     "PushSubscription",

@@ -56,6 +56,8 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
         "pace_changes": m.EnrolmentChange.objects.filter(enrolment__patient=patient),
         "lessons": m.LessonProgress.objects.filter(enrolment__patient=patient),
         "lesson_answers": m.LessonAnswer.objects.filter(progress__enrolment__patient=patient),
+        # The "About you" checklist (program.rules.situations).
+        "situations": m.PatientSituations.objects.filter(patient=patient),
         "diary": m.DiaryEntry.objects.filter(patient=patient),
         "diary_changes": m.DiaryEntryRevision.objects.filter(entry__patient=patient),
         "medicines": m.Medication.objects.filter(patient=patient),

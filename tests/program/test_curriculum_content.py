@@ -18,12 +18,16 @@ from program.models import Lesson, LessonVersion, Programme, Week
 
 
 def test_the_default_programme_has_six_weeks_of_two_to_six_published_lessons(programme) -> None:
+    """Two to six lessons a week that everyone reads; the lessons for special situations
+    (program.rules.situations) come on top, each read only by the patients it fits."""
     weeks = list(Week.objects.filter(programme=programme).order_by("number"))
     assert [w.number for w in weeks] == [1, 2, 3, 4, 5, 6]
     assert programme.weeks == 6
     for week in weeks:
         lessons = list(week.lessons.all())
-        assert 2 <= len(lessons) <= 6, week
+        everyones = [lesson for lesson in lessons if not lesson.situations]
+        assert 2 <= len(everyones) <= 6, week
+        assert len(lessons) - len(everyones) <= 3, week
         for lesson in lessons:
             version = lesson.versions.get(language="en", status="published")
             assert version.number == 1

@@ -74,7 +74,8 @@ def test_accepting_creates_a_verified_patient_on_the_therapists_caseload(issued,
     client = Client()
     response = client.post(issued.path, GOOD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("program:patient_home")
+    # First the optional "About you" checklist (tests/program/test_situational_lessons.py).
+    assert response["Location"] == reverse("program:about_you") + "?welcome=1"
     patient = User.objects.get(email="nina@example.test")
     assert patient.therapist == therapist
     assert patient.time_zone == "Australia/Sydney"

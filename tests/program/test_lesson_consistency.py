@@ -445,7 +445,7 @@ def test_migration_0032_brings_an_older_installation_up_to_date(programme) -> No
     assert LessonVersion.objects.filter(number=3).count() == 0
 
 
-def test_migration_0053_publishes_the_reworded_french_and_german_lessons(programme, therapist):
+def test_migration_0054_publishes_the_reworded_french_and_german_lessons(programme, therapist):
     """An installation whose French and German lessons still carry the old words for the
     clinician and the prescriber: each gets a new version with the glossary's words, a
     lesson the clinic published itself is kept, and running it again adds nothing."""
@@ -453,7 +453,7 @@ def test_migration_0053_publishes_the_reworded_french_and_german_lessons(program
 
     from django.apps import apps
 
-    migration = importlib.import_module("program.migrations.0053_lesson_words_in_french_and_german")
+    migration = importlib.import_module("program.migrations.0054_publish_new_and_reworded_lessons")
 
     def latest(slug: str, language: str) -> LessonVersion:
         versions = LessonVersion.objects.filter(lesson__slug=slug, language=language)
@@ -473,7 +473,7 @@ def test_migration_0053_publishes_the_reworded_french_and_german_lessons(program
     )
     count, before = LessonVersion.objects.count(), programme.content_revision
 
-    migration.publish_reworded_lessons(apps, None)
+    migration.publish_lessons(apps, None)
 
     assert latest("safety-first", "de").number == german.number + 1
     assert "Fachperson" in latest("safety-first", "de").body
@@ -484,5 +484,5 @@ def test_migration_0053_publishes_the_reworded_french_and_german_lessons(program
     assert LessonVersion.objects.count() == count + 2  # only those two
     programme.refresh_from_db()
     assert programme.content_revision != before
-    migration.publish_reworded_lessons(apps, None)  # again: nothing new
+    migration.publish_lessons(apps, None)  # again: nothing new
     assert LessonVersion.objects.count() == count + 2
