@@ -191,3 +191,42 @@ def test_each_week_offers_everyone_twenty_to_thirty_minutes(week: int) -> None:
     else:
         assert total <= high, f"week {week}: {total:.1f} minutes"
 
+
+def test_migration_0053_publishes_the_measured_minutes_and_the_new_lessons(programme) -> None:
+    """An installation loaded before this change: old minutes, no goals in the welcome and
+    none of the three new lessons. The migration's own function publishes the new words in
+    every language, adds the new lessons (not required: no finished week is held back), and a
+    second run changes nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    from program.models import Lesson, LessonVersion
+
+    migration = importlib.import_module("program.migrations.0053_lessons_of_20_to_30_minutes")
+    new_slugs = ["your-three-ps", "living-with-your-window", "reading-your-diary"]
+    Lesson.objects.filter(slug__in=new_slugs).delete()
+    welcome = Lesson.objects.get(week__programme=programme, slug="welcome")
+    old = {v.language: v for v in welcome.versions.filter(status="published")}
+    for version in old.values():
+        LessonVersion.objects.filter(pk=version.pk).update(
+            minutes=5, parts=[p for p in version.parts if p["key"] != "my-goals"]
+        )
+
+    migration.publish_shipped_lessons(apps, None)
+
+    for language in ("en", "fr", "de"):
+        newest = welcome.versions.filter(language=language, status="published").latest("number")
+        assert newest.number == old[language].number + 1, language
+        assert newest.minutes == 8 and any(p["key"] == "my-goals" for p in newest.parts)
+    added = Lesson.objects.filter(week__programme=programme, slug__in=new_slugs)
+    assert sorted(added.values_list("week__number", flat=True)) == [1, 2, 3]
+    assert not added.filter(is_required=True).exists()
+    for lesson in added:
+        languages = set(
+            lesson.versions.filter(status="published").values_list("language", flat=True)
+        )
+        assert languages == {"en", "fr", "de"}, lesson.slug
+    count = LessonVersion.objects.count()
+    migration.publish_shipped_lessons(apps, None)
+    assert LessonVersion.objects.count() == count
