@@ -2,6 +2,14 @@
 
 Imports the shipped curriculum folder again (as 0050 did), which now holds:
 
+- every lesson's ``minutes`` measured from its words (``tests/program/test_lesson_minutes.py``:
+  180 words a minute plus time for each exercise), where most had been set by hand, too high;
+  new optional lessons "What keeps your insomnia going: the three Ps" (week 1), "Living with
+  your sleep window" (week 2), "Reading your own diary figures" (week 3); goals in "Welcome to
+  the programme" (a worksheet) and a reflection in "Coping with daytime sleepiness". None of
+  them is required, so no patient's next week is held back by a lesson added to a week they
+  have finished (``unlocking`` rule 4 is computed, not stored);
+
 - eight lessons for special situations (older adults and pregnancy in week 2, shift work
   in week 3, low mood and nightmares in week 4, long-term pain, menopause and carers in
   week 5), each with ``situations:`` in its English front matter: the import stores them

@@ -333,12 +333,13 @@ def test_export_then_import_a_translated_copy_adds_spanish_drafts(
         url, {"file": zipped(translated(files)), "action": "check"}, follow=True
     )
     text = page_text(check)
-    assert "The files can be imported: 4 lessons would change" in text
+    week_1 = Lesson.objects.filter(week__programme=programme, week__number=1).count()
+    assert f"The files can be imported: {week_1} lessons would change" in text
     assert "es/week-1/02-how-sleep-works.md" in text
     assert not LessonVersion.objects.filter(language="es").exists()
     done = admin_client.post(url, {"file": zipped(translated(files)), "action": "import"})
     text = page_text(done)
-    assert "Imported: 4 new drafts to review" in text
+    assert f"Imported: {week_1} new drafts to review" in text
     assert "new draft" in text and "unchanged" in text
     draft = LessonVersion.objects.get(lesson=lesson, language="es")
     assert draft.title.startswith("Cómo funciona") and not draft.is_published
@@ -411,7 +412,8 @@ def test_importing_with_publish_publishes_the_translation_at_once(
         reverse("program:curriculum_import"),
         {"file": zipped(files), "action": "import", "publish": "on"},
     )
-    assert "Imported: 4 new versions published (" in page_text(response)
+    week_1 = Lesson.objects.filter(week__programme=programme, week__number=1).count()
+    assert f"Imported: {week_1} new versions published (" in page_text(response)
     spanish = LessonVersion.objects.get(lesson=lesson, language="es")
     assert spanish.is_published and spanish.number == 1
     # The same files again add nothing.

@@ -113,7 +113,7 @@ def test_the_programme_page_shows_open_and_locked_weeks(patient_client) -> None:
     assert response.status_code == 200
     assert "How sleep works" in html
     assert html.count("badge-locked") == 5
-    assert "0 of 24 lessons done" in html
+    assert f"0 of {Lesson.objects.count()} lessons done" in html
 
 
 def test_opening_a_lesson_pins_its_version_and_is_remembered(patient, patient_client) -> None:
@@ -189,10 +189,10 @@ def test_marking_a_lesson_done_moves_the_progress(patient, patient_client) -> No
     response = patient_client.post(reverse("program:lesson_done", args=[welcome.pk]))
     assert response["Location"] == reverse("program:week", args=[1])
     page = patient_client.get(response["Location"]).content.decode()
-    assert "1 of 4 lessons done" in page
-    assert (
-        "1 of 24 lessons done" in patient_client.get(reverse("program:programme")).content.decode()
-    )
+    in_week = Lesson.objects.filter(week=welcome.week).count()
+    assert f"1 of {in_week} lessons done" in page
+    programme_page = patient_client.get(reverse("program:programme")).content.decode()
+    assert f"1 of {Lesson.objects.count()} lessons done" in programme_page
     patient_client.post(reverse("program:lesson_done", args=[welcome.pk]), {"done": "0"})
     assert LessonProgress.objects.get(lesson=welcome).completed_at is None
 
