@@ -143,7 +143,7 @@ def test_a_patient_in_week_two_reads_a_lesson_and_the_progress_moves(
     expect(week2.get_by_text("Open", exact=True)).to_be_visible()
     expect(week3.get_by_text("Locked", exact=True)).to_be_visible()
     expect(week3).to_contain_text(f"{week3_opens:%A} {week3_opens.day} {week3_opens:%B}")
-    expect(page.get_by_text("4 of 24 lessons done")).to_be_visible()
+    expect(page.get_by_text("4 of 27 lessons done")).to_be_visible()
     no_sideways_scroll(page)
     screenshot(page, "curriculum-programme-week2-open-week3-locked-phone")
 
@@ -167,7 +167,7 @@ def test_a_patient_in_week_two_reads_a_lesson_and_the_progress_moves(
     expect(page.get_by_text("1 of 4 lessons done")).to_be_visible()
     screenshot(page, "curriculum-week2-after-done-phone")
     page.get_by_role("link", name="Programme", exact=True).click()
-    expect(page.get_by_text("5 of 24 lessons done")).to_be_visible()
+    expect(page.get_by_text("5 of 27 lessons done")).to_be_visible()
     # The answers are kept when the lesson is read again.
     page.goto(page.url.replace("/programme/", "/programme/week/2/"))
     page.get_by_role("link", name="Your sleep window").click()

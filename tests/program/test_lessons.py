@@ -113,7 +113,7 @@ def test_the_programme_page_shows_open_and_locked_weeks(patient_client) -> None:
     assert response.status_code == 200
     assert "How sleep works" in html
     assert html.count("badge-locked") == 5
-    assert "0 of 24 lessons done" in html
+    assert "0 of 27 lessons done" in html
 
 
 def test_opening_a_lesson_pins_its_version_and_is_remembered(patient, patient_client) -> None:
@@ -191,7 +191,7 @@ def test_marking_a_lesson_done_moves_the_progress(patient, patient_client) -> No
     page = patient_client.get(response["Location"]).content.decode()
     assert "1 of 4 lessons done" in page
     assert (
-        "1 of 24 lessons done" in patient_client.get(reverse("program:programme")).content.decode()
+        "1 of 27 lessons done" in patient_client.get(reverse("program:programme")).content.decode()
     )
     patient_client.post(reverse("program:lesson_done", args=[welcome.pk]), {"done": "0"})
     assert LessonProgress.objects.get(lesson=welcome).completed_at is None
