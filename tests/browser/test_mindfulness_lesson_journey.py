@@ -5,41 +5,22 @@ scan, which opens ready to start. Checked with axe on both pages."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Role
-from program.curriculum.actions import advance_enrolment
-from program.enrolment.actions import enrol
 from program.models import Lesson
-from tests.conftest import make_user
 
-from .conftest import accessibility_violations, screenshot
+from .conftest import accessibility_violations, patient_in_week, screenshot
 from .test_sign_in_journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def forget_used_codes():  # type: ignore[no-untyped-def]
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 def test_the_mindfulness_lesson_leads_to_the_body_scan_on_a_phone(
     page, programme, therapist
 ) -> None:
-    patient = make_user(
-        "mira@example.test", Role.PATIENT, name="Mira", therapist=therapist, time_zone="UTC"
-    )
-    enrolment = enrol(
-        patient=patient, programme=programme, start_date=patient.local_today() - timedelta(36)
-    )
-    for week in range(2, 6):  # weeks open in order: the therapist opens each
-        advance_enrolment(enrolment=enrolment, week=week, by=therapist)
+    patient = patient_in_week(programme, therapist, "mira@example.test", "Mira", week=5)
     lesson = Lesson.objects.get(week__programme=programme, slug="mindfulness-for-sleep")
 
     sign_in(page, patient.email)
