@@ -102,6 +102,11 @@ ROWS = [
         args="exercise_kind"),
     row("program:exercise_record",     "post", LOGIN, 200,    200,    403,      403,    403,
         args="exercise_kind"),
+    # The mindful body scan (issue 22): the same page and record, a kind with a hyphen.
+    row("program:exercise",            "get",  LOGIN, 200,    200,    403,      403,    403,
+        args="body_scan"),
+    row("program:exercise_record",     "post", LOGIN, 200,    200,    403,      403,    403,
+        args="body_scan"),
     row("program:diary_new",           "get",  LOGIN, 200,    200,    403,      403,    403),
     # The offline diary: who is signed in, with a fresh CSRF token (docs/offline.md).
     row("program:diary_offline",       "get",  LOGIN, 200,    200,    403,      403,    403),
@@ -502,6 +507,7 @@ def _build_world() -> dict:
             "token": [issued.token],
             "week": [1],
             "exercise_kind": ["breathing"],
+            "body_scan": ["body-scan"],
             "lesson": [first_lesson.pk],
             "lesson_part": [first_lesson.pk, "hopes"],
             "lesson_image": [image.pk, image.digest, image.extension],

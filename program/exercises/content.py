@@ -15,6 +15,7 @@ BREATHING = "breathing"
 MUSCLES = "muscles"
 WORRY = "worry"
 IMAGERY = "imagery"
+BODY_SCAN = "body-scan"
 
 # Paced breathing: the patient sets the rhythm within these bounds (seconds per phase,
 # minutes per session). Bounds are comfort limits chosen by the app, not clinical rules.
@@ -233,6 +234,94 @@ IMAGERY_STEPS: tuple[Step, ...] = (
     ),
 )
 
+# A mindful body scan, feet to head (the body scan of mindfulness-based stress reduction,
+# which MBTI, Ong 2017, teaches as a daytime practice). Attention only: nothing is tensed or
+# changed, and sleep is not its aim. The wording and timings are the app's own.
+BODY_SCAN_STEPS: tuple[Step, ...] = (
+    Step(
+        "settle",
+        _("Get comfortable"),
+        _(
+            "Sit in a chair or lie on your back somewhere you will not be disturbed. Let your "
+            "eyes close if that feels right, or rest them on one spot. You will move your "
+            "attention slowly through your body and notice what is there, without changing "
+            "anything. If paying attention to your body brings up strong fear or painful "
+            "memories, open your eyes, look around the room and stop: you can choose a "
+            "different exercise, and tell your therapist."
+        ),
+        30,
+    ),
+    Step(
+        "breath",
+        _("Your breathing"),
+        _(
+            "Notice your breath as it is. Feel the air coming in and going out, and your "
+            "belly or chest rising and falling. There is no need to breathe in any special "
+            "way."
+        ),
+        60,
+    ),
+    Step(
+        "feet",
+        _("Your feet and legs"),
+        _(
+            "Bring your attention to your feet. Notice what you feel: warmth or coolness, "
+            "the touch of socks or the floor, tingling, or nothing at all. Then move slowly "
+            "up through your ankles, calves, knees and thighs."
+        ),
+        60,
+    ),
+    Step(
+        "middle",
+        _("Your hips, belly and back"),
+        _(
+            "Notice your hips and where your body rests on the chair or bed. Notice your "
+            "belly moving with each breath, and your back. If a part hurts, notice the "
+            "feeling gently, as it is, and move on when you are ready."
+        ),
+        60,
+    ),
+    Step(
+        "arms",
+        _("Your chest, shoulders and arms"),
+        _(
+            "Notice your chest and your shoulders. Then move down your arms to your hands "
+            "and fingers. Notice any weight, warmth or tension. You do not have to relax "
+            "it; just notice it."
+        ),
+        60,
+    ),
+    Step(
+        "head",
+        _("Your neck, face and head"),
+        _(
+            "Notice your neck and throat, your jaw, your mouth, your eyes and your forehead, "
+            "and the top of your head. When your mind wanders, as it will, notice where it "
+            "went, and gently come back to the part of your body you had reached."
+        ),
+        60,
+    ),
+    Step(
+        "whole",
+        _("Your whole body"),
+        _(
+            "Now notice your whole body at once, breathing, from your feet to the top of "
+            "your head. Let it be just as it is."
+        ),
+        60,
+    ),
+    Step(
+        "rest",
+        _("Rest"),
+        _(
+            "Stay with your breath for a little while. This was practice, not a test: "
+            "there is no right way for it to feel. When you are ready, open your eyes and "
+            "move gently. If you are in bed and sleepy, simply let yourself drift off."
+        ),
+        90,
+    ),
+)
+
 EXERCISES: dict[str, Exercise] = {
     e.kind: e
     for e in (
@@ -285,6 +374,21 @@ EXERCISES: dict[str, Exercise] = {
                 "single small study of one night."
             ),
             IMAGERY_STEPS,
+        ),
+        Exercise(
+            BODY_SCAN,
+            _("Mindful body scan"),
+            _(
+                "Move your attention slowly through your body, from your feet to your head, "
+                "and notice what is there without changing it. About 8 minutes. Best "
+                "practised in the day or early evening."
+            ),
+            _(
+                "Sources: the body scan as taught in mindfulness-based therapy for insomnia "
+                "(Ong, 2017), tested with the rest of that course in one small trial (Ong "
+                "et al., 2014); not a treatment on its own."
+            ),
+            BODY_SCAN_STEPS,
         ),
     )
 }

@@ -15,6 +15,7 @@ class ExerciseKind(models.TextChoices):
     MUSCLES = "muscles", _("Progressive muscle relaxation")
     WORRY = "worry", _("Worry time")
     IMAGERY = "imagery", _("Calm place imagery")
+    BODY_SCAN = "body-scan", _("Mindful body scan")
 
 
 class ExerciseSession(models.Model):

@@ -15,6 +15,9 @@ Imports the shipped curriculum folder again (as 0050 did), which now holds:
   week 5), each with ``situations:`` in its English front matter: the import stores them
   on ``Lesson.situations`` (0053), so each is shown only to the patients it fits, never
   required;
+- an optional acceptance-and-mindfulness strand: "Making room for thoughts" and "Mindfulness
+  for sleep" in week 5, "Living by what matters, whatever the night" in week 6, and the new
+  summaries of weeks 5 and 6;
 - French and German lessons that name the clinician and the prescriber one way, as the
   glossary in docs/languages.md does ("Fachperson", "verordnende Ärztin oder verordnender
   Arzt"; "soignant", "médecin prescripteur").

@@ -136,3 +136,22 @@ def forget_used_totp_codes(db):  # type: ignore[no-untyped-def]
     cache.clear()
     yield
     cache.clear()
+
+
+def patient_in_week(programme, therapist, email: str, name: str, week: int):  # type: ignore[no-untyped-def]
+    """A patient of ``therapist`` enrolled long enough ago, with each week up to ``week``
+    opened in order by the therapist (as the week-N lesson journeys need)."""
+    from datetime import timedelta
+
+    from accounts.models import Role
+    from program.curriculum.actions import advance_enrolment
+    from program.enrolment.actions import enrol
+    from tests.conftest import make_user
+
+    patient = make_user(email, Role.PATIENT, name=name, therapist=therapist, time_zone="UTC")
+    enrolment = enrol(
+        patient=patient, programme=programme, start_date=patient.local_today() - timedelta(50)
+    )
+    for number in range(2, week + 1):
+        advance_enrolment(enrolment=enrolment, week=number, by=therapist)
+    return patient

@@ -4,39 +4,19 @@ with the floor of their protocol and the driving warning, and fills in the plan.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Role
-from program.curriculum.actions import advance_enrolment
-from program.enrolment.actions import enrol
 from program.models import Lesson
-from tests.conftest import make_user
 
-from .conftest import accessibility_violations, screenshot
+from .conftest import accessibility_violations, patient_in_week, screenshot
 from .test_sign_in_journeys import sign_in
-
-
-@pytest.fixture(autouse=True)
-def forget_used_codes():  # type: ignore[no-untyped-def]
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def test_a_patient_reads_and_fills_the_plan_for_a_run_of_bad_nights(
     page, programme, therapist
 ) -> None:
-    patient = make_user(
-        "rhea@example.test", Role.PATIENT, name="Rhea", therapist=therapist, time_zone="UTC"
-    )
-    enrolment = enrol(
-        patient=patient, programme=programme, start_date=patient.local_today() - timedelta(50)
-    )
-    for week in range(2, 7):  # weeks open in order: the therapist opens each
-        advance_enrolment(enrolment=enrolment, week=week, by=therapist)
+    patient = patient_in_week(programme, therapist, "rhea@example.test", "Rhea", week=6)
     lesson = Lesson.objects.get(week__programme=programme, slug="after-a-run-of-bad-nights")
 
     sign_in(page, patient.email)

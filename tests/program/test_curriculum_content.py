@@ -59,6 +59,12 @@ def test_the_sleep_window_week_waits_for_seven_diary_nights(programme) -> None:
         (5, "checklist", "shuffle-steps"),
         (6, "quiz", "other-aids-change"),
         (6, "worksheet", "run-of-bad-nights-plan"),
+        (5, "checklist", "leaves-on-a-stream"),
+        (5, "reflection", "sticky-thought"),
+        (5, "quiz", "sleepy-or-tired"),
+        (5, "reflection", "body-scan-practice"),
+        (6, "worksheet", "what-matters"),
+        (6, "checklist", "bad-night-morning"),
     ],
 )
 def test_interactive_parts_are_where_they_fit(programme, week, kind, key) -> None:
@@ -104,6 +110,52 @@ def test_safety_content_is_in_the_lessons(programme) -> None:
         ),
         (4, "not-trying-to-sleep", ["better studies are needed", "not a main part"]),
         (5, "a-racing-mind", ["cognitive shuffle", "only a few small studies", "imagery"]),
+        (
+            5,
+            "making-room-for-thoughts",
+            [
+                "acceptance and commitment therapy",
+                "I'm having the thought that",
+                "Leaves on a stream",
+                "not in bed",
+                "the week 2 rule still holds",
+                "It does not replace them",
+                "many of the studies were small",
+                "add-on",
+                "use the crisis contacts",
+            ],
+        ),
+        (
+            5,
+            "mindfulness-for-sleep",
+            [
+                "mindfulness-based therapy for insomnia",
+                "tiredness",
+                "sleepiness",
+                "letting go",
+                "body scan",
+                "Practise in the day or early evening",
+                "open your eyes, look around the room, and stop",
+                "not a replacement",
+                "has **not** been shown to work better",
+                "54 adults",
+                "use the crisis contacts",
+            ],
+        ),
+        (
+            6,
+            "living-by-what-matters",
+            [
+                "Acceptance is not giving up",
+                "values",
+                "Keep your rise time",
+                "do not drive or use machines",
+                "not earlier to catch up",
+                "no comparison group",
+                "does not replace them",
+                "use the crisis contacts",
+            ],
+        ),
         (
             6,
             "other-sleep-aids",
@@ -244,20 +296,30 @@ def test_a_new_programme_can_be_imported_from_files(tmp_path: Path, db) -> None:
     assert LessonVersion.objects.get(lesson__week__programme=mini).title == "A"
 
 
-def test_the_racing_mind_lesson_links_to_the_imagery_exercise(programme) -> None:
-    """Issue 22: the lesson describes imagery, so it links to the guided exercise, and the
-    lesson markup keeps the link (the app's own path)."""
+@pytest.mark.parametrize(
+    ("slug", "language", "kind", "words"),
+    [
+        ("a-racing-mind", "en", "imagery", "calm place imagery"),
+        ("mindfulness-for-sleep", "en", "body-scan", "mindful body scan"),
+        ("mindfulness-for-sleep", "fr", "body-scan", "Balayage corporel en pleine conscience"),
+        ("mindfulness-for-sleep", "de", "body-scan", "Achtsamer Body-Scan"),
+    ],
+)
+def test_a_lesson_that_describes_an_exercise_links_to_it(
+    programme, slug, language, kind, words
+) -> None:
+    """Issue 22: the racing-mind lesson describes imagery and the mindfulness lesson the body
+    scan, so each links to its guided exercise, and the lesson markup keeps the link (the
+    app's own path)."""
     from django.urls import reverse
 
     from program.curriculum.markup import render_markdown
 
     body = LessonVersion.objects.get(
         lesson__week__programme=programme,
-        lesson__slug="a-racing-mind",
-        language="en",
+        lesson__slug=slug,
+        language=language,
         status="published",
     ).body
-    url = reverse("program:exercise", args=["imagery"])
-    assert f'<a href="{url}" rel="noopener noreferrer">calm place imagery</a>' in render_markdown(
-        body
-    )
+    url = reverse("program:exercise", args=[kind])
+    assert f'<a href="{url}" rel="noopener noreferrer">{words}</a>' in render_markdown(body)

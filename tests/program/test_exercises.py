@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from program.exercises import actions
-from program.exercises.content import EXERCISES, IMAGERY_STEPS, MUSCLE_STEPS
+from program.exercises.content import BODY_SCAN_STEPS, EXERCISES, IMAGERY_STEPS, MUSCLE_STEPS
 from program.models import ExerciseSession
 from tests.conftest import client_for
 
@@ -175,45 +175,77 @@ def test_the_exercise_history_is_part_of_my_data(patient) -> None:
     assert len(export(patient)["exercises"]) == 1
 
 
-def test_imagery_walks_through_a_calm_place_one_sense_at_a_time(patient) -> None:
-    """Each step is written out with its own timer length, every sense has a step, and
-    the timer runs for the sum of the steps."""
-    page = client_for(patient).get(reverse("program:exercise", args=["imagery"]))
+STEPPED = [
+    pytest.param("imagery", IMAGERY_STEPS, 6, id="imagery"),
+    pytest.param("body-scan", BODY_SCAN_STEPS, 8, id="body-scan"),
+]
+
+
+@pytest.mark.parametrize(("kind", "steps", "minutes"), STEPPED)
+def test_a_stepped_exercise_shows_each_step_with_its_own_timer(
+    patient, kind, steps, minutes
+) -> None:
+    """Each step is written out with its own timer length, the first settles and offers a
+    way out, the last rests, and the timer runs for the sum of the steps."""
+    page = client_for(patient).get(reverse("program:exercise", args=[kind]))
     text = page.content.decode()
-    assert page.status_code == 200 and "Calm place imagery" in text
-    keys = [s.key for s in IMAGERY_STEPS]
-    assert {"see", "hear", "feel", "smell"} <= set(keys)
+    assert page.status_code == 200 and escape(str(EXERCISES[kind].title)) in text
+    keys = [s.key for s in steps]
     assert keys[0] == "settle" and keys[-1] == "rest"
-    assert all(20 <= s.seconds <= 120 for s in IMAGERY_STEPS)
-    total = sum(s.seconds for s in IMAGERY_STEPS)
+    assert all(20 <= s.seconds <= 120 for s in steps)
+    total = sum(s.seconds for s in steps)
     assert f'data-exercise="steps" data-seconds="{total}"' in text
     assert [int(n) for n in re.findall(r'data-step-seconds="(\d+)"', text)] == [
-        s.seconds for s in IMAGERY_STEPS
+        s.seconds for s in steps
     ]
-    for step in IMAGERY_STEPS:
+    for step in steps:
         assert escape(str(step.title)) in text and escape(str(step.text)) in text
-    # A way out, and no promise beyond the one small study it cites.
-    assert "open your eyes and stop" in text
-    assert "In bed, use it only when you are sleepy." in text  # stimulus control still holds
-    assert "Harvey and Payne, 2002" in text and "single small study" in text
-    assert "About 6 minutes" in text and total == 6 * 60
+    assert "open your eyes" in str(steps[0].text) and "stop" in str(steps[0].text)
+    assert f"About {minutes} minutes" in text and total == minutes * 60
 
 
-def test_an_imagery_session_is_recorded_and_the_therapist_counts_it(patient, therapist) -> None:
+def test_imagery_walks_through_a_calm_place_one_sense_at_a_time(patient) -> None:
+    text = client_for(patient).get(reverse("program:exercise", args=["imagery"])).content
+    assert {"see", "hear", "feel", "smell"} <= {s.key for s in IMAGERY_STEPS}
+    # No promise beyond the one small study it cites; stimulus control still holds.
+    assert b"In bed, use it only when you are sleepy." in text
+    assert b"Harvey and Payne, 2002" in text and b"single small study" in text
+
+
+def test_the_body_scan_moves_from_the_feet_to_the_head_and_only_notices(patient) -> None:
+    """Attention only (nothing tensed, nothing to achieve), a gentle way past pain, a way
+    out if it brings up fear, and no claim beyond the course's one small trial."""
+    text = client_for(patient).get(reverse("program:exercise", args=["body-scan"])).content
+    keys = [s.key for s in BODY_SCAN_STEPS]
+    assert keys.index("feet") < keys.index("middle") < keys.index("arms") < keys.index("head")
+    words = " ".join(str(s.text) for s in BODY_SCAN_STEPS).lower()
+    assert "tense" not in words and "without changing anything" in words
+    assert "if a part hurts" in words and "strong fear or painful memories" in words
+    assert "tell your therapist" in words
+    assert b"Best practised in the day or early evening." in text
+    assert b"Ong et al., 2014" in text and b"not a treatment on its own" in text
+
+
+@pytest.mark.parametrize(("kind", "steps", "minutes"), STEPPED)
+def test_a_stepped_session_is_recorded_and_the_therapist_counts_it(
+    patient, therapist, kind, steps, minutes
+) -> None:
     client = client_for(patient)
-    url = reverse("program:exercise_record", args=["imagery"])
-    page = client.post(url, {"seconds": "360", "completed": "True"}, follow=True)
+    title = str(EXERCISES[kind].title)
+    url = reverse("program:exercise_record", args=[kind])
+    page = client.post(url, {"seconds": str(minutes * 60), "completed": "True"}, follow=True)
     session = ExerciseSession.objects.get()
-    assert (session.patient, session.kind, session.completed) == (patient, "imagery", True)
-    assert "Saved to your history: Calm place imagery, 6 min" in page.content.decode()
+    assert (session.patient, session.kind, session.completed) == (patient, kind, True)
+    assert f"Saved to your history: {title}, {minutes} min" in page.content.decode()
     actions.record(patient=patient, kind="breathing", seconds=300, completed=True)
     page = client_for(therapist).get(reverse("program:patient_detail", args=[patient.pk]))
-    assert "Paced breathing: 1; Calm place imagery: 1" in page.content.decode()
-    assert page.context["exercise_weeks"][0].counts == {"breathing": 1, "imagery": 1}
+    assert f"Paced breathing: 1; {title}: 1" in page.content.decode()
+    assert page.context["exercise_weeks"][0].counts == {"breathing": 1, kind: 1}
 
 
-def test_today_starts_imagery_and_the_wind_down_list_offers_it(patient) -> None:
+@pytest.mark.parametrize("kind", ["imagery", "body-scan"])
+def test_today_starts_it_and_the_wind_down_list_offers_it(patient, kind) -> None:
     home = client_for(patient).get(reverse("program:patient_home")).content.decode()
-    assert reverse("program:exercise", args=["imagery"]) in home
+    assert reverse("program:exercise", args=[kind]) in home
     listing = client_for(patient).get(reverse("program:exercises")).content.decode()
-    assert reverse("program:exercise", args=["imagery"]) in listing
+    assert reverse("program:exercise", args=[kind]) in listing
