@@ -8,7 +8,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import is_patient, is_therapist
-from accounts.models import Role, User
+from accounts.models import ESCALATE_HOURS_RANGE, REMIND_DAYS_RANGE, Role, User
 from accounts.timezones import available_time_zones
 from program.models import Programme
 from program.rules import working_hours
@@ -345,3 +345,58 @@ class ClinicHoursForm(forms.Form):
                     ),
                 )
         return data
+
+
+class ClinicDelaysForm(forms.Form):
+    """How long an alert and a recommendation may wait (``accounts.duty.delays``)."""
+
+    escalate_after_hours = forms.DecimalField(
+        label=_("Escalate an unacknowledged urgent alert after (working hours)"),
+        min_value=ESCALATE_HOURS_RANGE[0],
+        max_value=ESCALATE_HOURS_RANGE[1],
+        max_digits=4,
+        decimal_places=2,
+        help_text=_(
+            "Counted in the clinic's opening hours only. A half hour is 0.5. The issue's "
+            "default is 4."
+        ),
+        widget=forms.NumberInput(attrs={"step": "0.25", "class": "short", "inputmode": "decimal"}),
+    )
+    remind_after_days = forms.IntegerField(
+        label=_("Remind about a sleep-window change still waiting for a clinician after (days)"),
+        min_value=REMIND_DAYS_RANGE[0],
+        max_value=REMIND_DAYS_RANGE[1],
+        help_text=_(
+            "The patient's therapist is emailed then, the duty list after as many days again. "
+            "The default is 3."
+        ),
+        widget=forms.NumberInput(attrs={"class": "short"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        low, high = ESCALATE_HOURS_RANGE
+        hours = self.fields["escalate_after_hours"]
+        message = _("Give a number of working hours from %(low)s to %(high)s, e.g. 4 or 0.5.") % {
+            "low": f"{low:g}",
+            "high": f"{high:g}",
+        }
+        for key in (
+            "required",
+            "invalid",
+            "min_value",
+            "max_value",
+            "max_digits",
+            "max_whole_digits",
+        ):
+            hours.error_messages[key] = message
+        hours.error_messages["max_decimal_places"] = _(
+            "Give the hours to two decimal places at most, e.g. 0.25."
+        )
+        days = self.fields["remind_after_days"]
+        message = _("Give a whole number of days from %(low)s to %(high)s.") % {
+            "low": REMIND_DAYS_RANGE[0],
+            "high": REMIND_DAYS_RANGE[1],
+        }
+        for key in ("required", "invalid", "min_value", "max_value"):
+            days.error_messages[key] = message
