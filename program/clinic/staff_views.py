@@ -248,7 +248,8 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
     hours_form = ClinicHoursForm(
         request.POST if posted == "hours" else None,
         current_zone=zone_name,
-        initial={"hours": hours_text, "time_zone": zone_name},
+        current_hours=hours_text,
+        initial={"time_zone": zone_name},
     )
     delays_row = saved_delays()
     escalate_hours, remind_days = delays(delays_row)
