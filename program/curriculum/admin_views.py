@@ -37,13 +37,15 @@ from accounts.http import AuthenticatedHttpRequest
 from program.curriculum.actions import (
     DraftChanged,
     NothingToPublish,
+    RecordingInUse,
     add_lesson_image,
     add_recording,
     draft_fingerprint,
     publish_draft,
     push_version,
     readers_by_version,
-    remove_exercise_recording,
+    recording_use,
+    remove_recording,
     restore_as_draft,
     save_draft,
     with_snippet,
@@ -756,14 +758,38 @@ def exercise_recordings(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "program/curriculum_exercises.html", ctx)
 
 
+def _recording_home(recording: AudioRecording) -> str:
+    """Where a recording is listed: its lesson's editor, or the exercises' page."""
+    if recording.lesson is not None:
+        return _editor_url(recording.lesson, recording.language)
+    return reverse("program:exercise_recordings")
+
+
 @admin_required
-@require_POST
-def exercise_recording_remove(request: AuthenticatedHttpRequest, recording_id: int) -> HttpResponse:
-    """Take a recording off its exercise (a lesson's stay: published versions play them)."""
-    recording = get_object_or_404(AudioRecording.objects.exclude(exercise=""), pk=recording_id)
-    title = recording.title
-    remove_exercise_recording(recording=recording)
-    messages.success(
-        request, _("“%(title)s” was removed: patients no longer see it.") % {"title": title}
+def recording_delete(request: AuthenticatedHttpRequest, recording_id: int) -> HttpResponse:
+    """Delete a lesson's or an exercise's recording, after a confirmation page that says
+    what patients lose; its file goes with it. A recording the lesson's draft or newest
+    published version plays is not deleted: the page says which versions, to take the
+    snippet out of first. The deletion is in the audit log (a change to this path)."""
+    recording = get_object_or_404(
+        AudioRecording.objects.select_related("lesson__week"), pk=recording_id
     )
-    return redirect("program:exercise_recordings")
+    use = recording_use(recording)
+    back = _recording_home(recording)
+    if request.method == "POST" and not use.current:
+        title = recording.title
+        try:
+            remove_recording(recording=recording)
+        except RecordingInUse:  # a draft saved meanwhile plays it: show the page again
+            use = recording_use(recording)
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” was deleted, with its file: patients no longer see it.")
+                % {"title": title},
+            )
+            return redirect(back)
+    if request.method == "POST":
+        messages.error(request, _("Not deleted: a version of the lesson still plays it."))
+    ctx = {"recording": recording, "use": use, "back": back}
+    return render(request, "program/curriculum_recording_delete.html", ctx)
