@@ -282,6 +282,11 @@ urlpatterns = [
         name="curriculum_recording_delete",
     ),
     path(
+        "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/required/",
+        curriculum.lesson_required,
+        name="curriculum_required",
+    ),
+    path(
         "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/",
         curriculum.lesson_edit,
         name="curriculum_lesson",

@@ -308,6 +308,8 @@ ROWS = [
         args="exercise_recording"),
     row("program:curriculum_recording_delete", "post", LOGIN, 403, 403, 403,    403,    HOME,
         args="exercise_recording"),
+    row("program:curriculum_required", "post", LOGIN, 403,    403,    403,      403,    HOME,
+        args="lesson_language"),
     row("program:curriculum_lesson",   "get",  LOGIN, 403,    403,    403,      403,    200,
         args="lesson_language"),
     # An empty form is shown again with its errors.

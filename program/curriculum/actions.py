@@ -1053,6 +1053,19 @@ def with_snippet(body: str, snippet: str) -> str:
     return f"{text}\n\n{snippet}\n" if text else f"{snippet}\n"
 
 
+def not_finished_by(lesson: Lesson) -> int:
+    """How many patients enrolled now in the lesson's programme have not finished it:
+    made required, it holds their next week (``unlocking`` rule 4 is worked out afresh,
+    so a week already open closes again until they do). One query."""
+    finished = LessonProgress.objects.filter(lesson=lesson, completed_at__isnull=False)
+    return (
+        Enrolment.objects.current()
+        .filter(programme_id=lesson.week.programme_id)
+        .exclude(pk__in=finished.values("enrolment_id"))
+        .count()
+    )
+
+
 @dataclass(frozen=True)
 class RecordingUse:
     """Where a lesson's recording is played: ``current``, the versions a deletion would

@@ -41,6 +41,7 @@ from program.curriculum.actions import (
     add_lesson_image,
     add_recording,
     draft_fingerprint,
+    not_finished_by,
     publish_draft,
     push_version,
     readers_by_version,
@@ -256,6 +257,7 @@ def _editor(
         "older": published[1:] if published else [],
         "images": list(LessonImage.objects.filter(lesson=lesson)),
         "recordings": list(AudioRecording.objects.filter(lesson=lesson)),
+        "not_finished": 0 if lesson.is_required else not_finished_by(lesson),
         "image_form": image_form or LessonImageForm(prefix="image"),
         "audio_form": audio_form or RecordingForm(prefix="audio"),
         "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != language],
@@ -793,3 +795,31 @@ def recording_delete(request: AuthenticatedHttpRequest, recording_id: int) -> Ht
         messages.error(request, _("Not deleted: a version of the lesson still plays it."))
     ctx = {"recording": recording, "use": use, "back": back}
     return render(request, "program/curriculum_recording_delete.html", ctx)
+
+
+@admin_required
+@require_POST
+def lesson_required(
+    request: AuthenticatedHttpRequest, lesson_id: int, language: str
+) -> HttpResponse:
+    """Make a lesson required (the next week waits for it, where the pace says so) or
+    optional: the switch in the lesson editor."""
+    lesson, language = _lesson(lesson_id), _language(language)
+    required = request.POST.get("required") == "on"
+    lesson.is_required = required
+    # save(), not update(): its signal gives the programme a new content revision, so
+    # every process reads the week's rule again (program.curriculum.signals).
+    lesson.save(update_fields=["is_required"])
+    if required:
+        text = _("This lesson is now required: the next week waits for it, where the pace says so.")
+        waiting = not_finished_by(lesson)
+        if waiting:
+            text += " " + ngettext(
+                "%(n)s patient enrolled now has not finished it: their next week waits for it.",
+                "%(n)s patients enrolled now have not finished it: their next week waits for it.",
+                waiting,
+            ) % {"n": waiting}
+    else:
+        text = _("This lesson is now optional: the next week does not wait for it.")
+    messages.success(request, text)
+    return redirect(_editor_url(lesson, language))
