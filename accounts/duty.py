@@ -1,18 +1,22 @@
-"""The clinic's duty list and opening hours: who is told when a patient has no therapist,
-and when an alert is not acknowledged in time, and the hours that clock counts.
+"""The clinic's duty list, opening hours and delays: who is told when a patient has no
+therapist, and when an alert is not acknowledged in time, the hours that clock counts,
+and how long it runs.
 
-Both are clinic data, kept by clinic admins on /clinic/duty/ (``DutyMember``,
-``ClinicHours``), read here and nowhere else: the duty list through ``duty_addresses``
-(who is on it) and ``duty_list`` (whom to email), the hours through ``opening_hours``
-(``program.risk.actions.clinic_hours`` parses them).
+All are clinic data, kept by clinic admins on /clinic/duty/ (``DutyMember``,
+``ClinicHours``, ``ClinicDelays``), read here and nowhere else: the duty list through
+``duty_addresses`` (who is on it) and ``duty_list`` (whom to email), the hours through
+``opening_hours`` (``program.risk.actions.clinic_hours`` parses them), the delays through
+``escalate_after_hours`` and ``remind_after_days``.
 
 The environment settings are the defaults, read as a fall-back while nothing is saved,
 not copied by a data migration: ``RISK_DUTY_EMAILS`` plus every active clinic admin until
 an admin first saves the list, ``CLINIC_HOURS`` in ``CLINIC_TIME_ZONE`` until an admin
-first saves the hours. A migration would copy whatever the environment held the one time
-``migrate`` ran (often a build step without the clinic's variables) and then ignore every
-later change to them without a word; the fall-back keeps an installation that never opens
-the page working exactly as configured, and the page says which source is in force.
+first saves the hours, ``RISK_ESCALATE_AFTER_HOURS`` and
+``RECOMMENDATION_REMIND_AFTER_DAYS`` until an admin first saves the delays. A migration
+would copy whatever the environment held the one time ``migrate`` ran (often a build step
+without the clinic's variables) and then ignore every later change to them without a
+word; the fall-back keeps an installation that never opens the page working exactly as
+configured, and the page says which source is in force.
 
 It lives with identity and roles because it is a property of the clinic's people, and
 both the risk workflow and the sleep window's decisions ask it.
@@ -22,13 +26,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.access import is_clinic_admin, is_therapist
-from accounts.models import ClinicHours, DutyMember, Role, User
+from accounts.models import ClinicDelays, ClinicHours, DutyMember, Role, User
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +131,49 @@ def opening_hours(saved: ClinicHours | object | None = _READ) -> tuple[str, str]
     if not isinstance(saved, ClinicHours):
         return settings.CLINIC_HOURS, settings.CLINIC_TIME_ZONE
     return saved.hours, saved.time_zone
+
+
+def saved_delays() -> ClinicDelays | None:
+    """The delays as an admin saved them, with who did, or None (one query)."""
+    return ClinicDelays.objects.select_related("changed_by").order_by("pk").first()
+
+
+def delays(saved: ClinicDelays | object | None = _READ) -> tuple[float, int]:
+    """The clinic's delays: working hours before an unacknowledged alert is escalated,
+    and days before a waiting recommendation reminds. As an admin saved them
+    (``saved``: ``saved_delays()``, read here if not given), else
+    ``RISK_ESCALATE_AFTER_HOURS`` and ``RECOMMENDATION_REMIND_AFTER_DAYS``."""
+    if saved is _READ:
+        saved = saved_delays()
+    if not isinstance(saved, ClinicDelays):
+        return (
+            float(settings.RISK_ESCALATE_AFTER_HOURS),
+            int(settings.RECOMMENDATION_REMIND_AFTER_DAYS),
+        )
+    return float(saved.escalate_after_hours), int(saved.remind_after_days)
+
+
+def escalate_after_hours() -> float:
+    """Working hours an alert may wait for an acknowledgement before it is escalated."""
+    return delays()[0]
+
+
+def remind_after_days() -> int:
+    """Days a recommendation may wait for a clinician before the therapist is reminded."""
+    return delays()[1]
+
+
+def save_delays(escalate_hours: Decimal, remind_days: int, *, by: User) -> ClinicDelays:
+    """Make these the clinic's delays (checked by the caller's form)."""
+    row, _ = ClinicDelays.objects.update_or_create(
+        pk=1,
+        defaults={
+            "escalate_after_hours": escalate_hours,
+            "remind_after_days": remind_days,
+            "changed_by": by,
+        },
+    )
+    return row
 
 
 @transaction.atomic

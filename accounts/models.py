@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -350,3 +351,34 @@ class ClinicHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours} ({self.time_zone})"
+
+
+# The limits an admin may set on /clinic/duty/ (accounts.duty): an alert is escalated
+# after at least a quarter of a working hour and at most a working week (40 hours);
+# a waiting recommendation reminds after 1 to 14 days. Design decision (docs/sources.md,
+# "Design decisions", clinic delays): the issue's defaults (4 hours, 3 days) sit inside.
+ESCALATE_HOURS_RANGE = (Decimal("0.25"), Decimal("40"))
+REMIND_DAYS_RANGE = (1, 14)
+
+
+class ClinicDelays(models.Model):
+    """How long the clinic lets an urgent alert wait for an acknowledgement (in working
+    hours, ``program.risk.actions``) and a sleep-window recommendation wait for a
+    clinician (in days, ``program.sleep_window.waiting``), kept by clinic admins on
+    /clinic/duty/: one row at most. Without it they are ``RISK_ESCALATE_AFTER_HOURS`` and
+    ``RECOMMENDATION_REMIND_AFTER_DAYS`` (``accounts.duty.escalate_after_hours``)."""
+
+    escalate_after_hours = models.DecimalField(max_digits=4, decimal_places=2)
+    remind_after_days = models.PositiveSmallIntegerField()
+    changed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = _("clinic delays")
+
+    def __str__(self) -> str:
+        return (
+            f"escalate after {self.escalate_after_hours} h, remind after {self.remind_after_days} d"
+        )

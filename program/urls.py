@@ -278,9 +278,14 @@ urlpatterns = [
         name="exercise_recordings",
     ),
     path(
-        "clinic/curriculum/exercises/recordings/<int:recording_id>/remove/",
-        curriculum.exercise_recording_remove,
-        name="exercise_recording_remove",
+        "clinic/curriculum/recordings/<int:recording_id>/delete/",
+        curriculum.recording_delete,
+        name="curriculum_recording_delete",
+    ),
+    path(
+        "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/required/",
+        curriculum.lesson_required,
+        name="curriculum_required",
     ),
     path(
         "clinic/curriculum/lessons/<int:lesson_id>/<str:language>/",

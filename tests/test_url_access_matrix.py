@@ -313,8 +313,12 @@ ROWS = [
     row("program:exercise_recordings", "get",  LOGIN, 403,    403,    403,      403,    200),
     # An empty upload is shown again with its errors.
     row("program:exercise_recordings", "post", LOGIN, 403,    403,    403,      403,    200),
-    row("program:exercise_recording_remove", "post", LOGIN, 403, 403, 403,      403,    HOME,
+    row("program:curriculum_recording_delete", "get", LOGIN, 403, 403, 403,     403,    200,
         args="exercise_recording"),
+    row("program:curriculum_recording_delete", "post", LOGIN, 403, 403, 403,    403,    HOME,
+        args="exercise_recording"),
+    row("program:curriculum_required", "post", LOGIN, 403,    403,    403,      403,    HOME,
+        args="lesson_language"),
     row("program:curriculum_lesson",   "get",  LOGIN, 403,    403,    403,      403,    200,
         args="lesson_language"),
     # An empty form is shown again with its errors.

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from datetime import time
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import is_patient, is_therapist
-from accounts.models import Role, User
+from accounts.models import ESCALATE_HOURS_RANGE, REMIND_DAYS_RANGE, Role, User
 from accounts.timezones import available_time_zones
 from program.models import Programme
 from program.rules import working_hours
@@ -306,42 +308,178 @@ class DutyListForm(forms.Form):
         return data
 
 
-class ClinicHoursForm(forms.Form):
-    """The clinic's opening hours and their time zone (``program.rules.working_hours``)."""
-
-    hours = forms.CharField(
-        label=_("Opening hours"),
-        max_length=200,
-        help_text=_(
-            "Days and times, several separated by “;”, e.g. “Mon-Fri 09:00-17:00” or "
-            "“Mon-Thu 08:30-18:00; Fri 08:30-16:00”. “Mon-Sun 00:00-24:00” is always open."
+def _day_hours_fields(day: int, name: str) -> dict[str, forms.Field]:
+    time_widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    invalid = _("Enter a time as hours and minutes, for example 09:00.")
+    return {
+        f"open_{day}": forms.BooleanField(label=_("%(day)s: open") % {"day": name}, required=False),
+        f"opens_{day}": forms.TimeField(
+            label=_("%(day)s: opens at") % {"day": name},
+            required=False,
+            widget=time_widget,
+            error_messages={"invalid": invalid},
         ),
-    )
+        f"closes_{day}": forms.TimeField(
+            label=_("%(day)s: closes at") % {"day": name},
+            required=False,
+            widget=time_widget,
+            error_messages={"invalid": invalid},
+        ),
+    }
+
+
+class ClinicHoursForm(forms.Form):
+    """The clinic's opening hours and their time zone (``program.rules.working_hours``),
+    picked per weekday: open or closed, from, to (one period a day, as the rule allows;
+    00:00 as the closing time is midnight). Saved as the rule's text (``Mon-Fri
+    09:00-17:00``, ``working_hours.write``), which the settings' default is written in
+    too; ``cleaned_data["hours"]`` is that text."""
+
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         error_messages={"invalid_choice": _("Choose the clinic's time zone from the list.")},
     )
 
-    def __init__(self, *args: Any, current_zone: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, current_zone: str = "", current_hours: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         zones = list(available_time_zones())
         if current_zone and current_zone not in zones:
             zones.insert(0, current_zone)
         cast(forms.ChoiceField, self.fields["time_zone"]).choices = [(z, z) for z in zones]
+        for day, name in WEEKDAYS.items():
+            self.fields.update(_day_hours_fields(day, str(name)))
+        if current_hours:
+            self.initial.update(self.initial_for(current_hours, current_zone))
+
+    @staticmethod
+    def initial_for(text: str, zone_name: str) -> dict[str, Any]:
+        """The per-day values of hours written as text (nothing if it does not read)."""
+        try:
+            hours = working_hours.parse(text, zone_name or "UTC")
+        except ValueError:
+            return {}
+        initial: dict[str, Any] = {}
+        for day in range(7):
+            period = hours.period_on(day)
+            initial[f"open_{day}"] = period is not None
+            if period is not None:
+                initial[f"opens_{day}"] = time(period.opens // 60, period.opens % 60)
+                closes = period.closes % 1440  # 24:00 is shown as 00:00, midnight
+                initial[f"closes_{day}"] = time(closes // 60, closes % 60)
+        return initial
+
+    def days(self) -> list[dict[str, Any]]:
+        """Each weekday's fields, for the template."""
+        return [
+            {
+                "name": name,
+                "open": self[f"open_{day}"],
+                "opens": self[f"opens_{day}"],
+                "closes": self[f"closes_{day}"],
+                "times": [
+                    (self[f"opens_{day}"], _("Opens at")),
+                    (self[f"closes_{day}"], _("Closes at")),
+                ],
+            }
+            for day, name in WEEKDAYS.items()
+        ]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        hours, zone = data.get("hours"), data.get("time_zone")
-        if hours and zone:
-            try:
-                working_hours.parse(hours, zone)
-            except ValueError as error:
+        week: dict[int, tuple[int, int]] = {}
+        for day, name in WEEKDAYS.items():
+            if not data.get(f"open_{day}"):
+                continue
+            opens, closes = data.get(f"opens_{day}"), data.get(f"closes_{day}")
+            for key, value, message in (
+                (f"opens_{day}", opens, _("Give the time the clinic opens on %(day)s.")),
+                (f"closes_{day}", closes, _("Give the time the clinic closes on %(day)s.")),
+            ):
+                if value is None and key not in self.errors:
+                    self.add_error(key, ValidationError(message, params={"day": name}))
+            if opens is None or closes is None:
+                continue
+            start = opens.hour * 60 + opens.minute
+            end = closes.hour * 60 + closes.minute or 1440  # 00:00 closing is midnight
+            if end <= start:
                 self.add_error(
-                    "hours",
+                    f"closes_{day}",
                     ValidationError(
-                        _("These are not opening hours we can read (%(reason)s)."),
-                        params={"reason": error},
+                        _(
+                            "On %(day)s the clinic closes before it opens. Hours cannot run "
+                            "past midnight: close at 00:00 and open the next day at 00:00."
+                        ),
+                        params={"day": name},
                     ),
                 )
+                continue
+            week[day] = (start, end)
+        if self.errors:
+            return data
+        if not week:
+            raise ValidationError(
+                _(
+                    "Tick at least one day the clinic is open: an unacknowledged alert is "
+                    "escalated after open hours only, so a clinic never open never escalates."
+                )
+            )
+        data["hours"] = working_hours.write(week)
+        working_hours.parse(data["hours"], data.get("time_zone") or "UTC")  # always reads
         return data
+
+
+class ClinicDelaysForm(forms.Form):
+    """How long an alert and a recommendation may wait (``accounts.duty.delays``)."""
+
+    escalate_after_hours = forms.DecimalField(
+        label=_("Escalate an unacknowledged urgent alert after (working hours)"),
+        min_value=ESCALATE_HOURS_RANGE[0],
+        max_value=ESCALATE_HOURS_RANGE[1],
+        max_digits=4,
+        decimal_places=2,
+        help_text=_(
+            "Counted in the clinic's opening hours only. A half hour is 0.5. The default is 4."
+        ),
+        widget=forms.NumberInput(attrs={"step": "0.25", "class": "short", "inputmode": "decimal"}),
+    )
+    remind_after_days = forms.IntegerField(
+        label=_("Remind about a sleep-window change still waiting for a clinician after (days)"),
+        min_value=REMIND_DAYS_RANGE[0],
+        max_value=REMIND_DAYS_RANGE[1],
+        help_text=_(
+            "The patient's therapist is emailed then, the duty list after as many days again. "
+            "The default is 3."
+        ),
+        widget=forms.NumberInput(attrs={"class": "short"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        low, high = ESCALATE_HOURS_RANGE
+        hours = self.fields["escalate_after_hours"]
+        message = _("Give a number of working hours from %(low)s to %(high)s, e.g. 4 or 0.5.") % {
+            "low": f"{low:g}",
+            "high": f"{high:g}",
+        }
+        for key in (
+            "required",
+            "invalid",
+            "min_value",
+            "max_value",
+            "max_digits",
+            "max_whole_digits",
+        ):
+            hours.error_messages[key] = message
+        hours.error_messages["max_decimal_places"] = _(
+            "Give the hours to two decimal places at most, e.g. 0.25."
+        )
+        days = self.fields["remind_after_days"]
+        message = _("Give a whole number of days from %(low)s to %(high)s.") % {
+            "low": REMIND_DAYS_RANGE[0],
+            "high": REMIND_DAYS_RANGE[1],
+        }
+        for key in ("required", "invalid", "min_value", "max_value"):
+            days.error_messages[key] = message

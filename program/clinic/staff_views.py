@@ -21,10 +21,13 @@ from django.views.decorators.http import require_POST
 from accounts.access import admin_required
 from accounts.countries import country_name, default_country
 from accounts.duty import (
+    delays,
     duty_list,
     opening_hours,
+    save_delays,
     save_duty_list,
     save_opening_hours,
+    saved_delays,
     saved_hours,
     saved_list_has_a_person,
 )
@@ -33,6 +36,7 @@ from accounts.models import AuditEvent, DutyMember, Role, User
 from program.clinic import actions
 from program.clinic.forms import (
     AuditFilterForm,
+    ClinicDelaysForm,
     ClinicHoursForm,
     DeactivateForm,
     DutyListForm,
@@ -244,7 +248,14 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
     hours_form = ClinicHoursForm(
         request.POST if posted == "hours" else None,
         current_zone=zone_name,
-        initial={"hours": hours_text, "time_zone": zone_name},
+        current_hours=hours_text,
+        initial={"time_zone": zone_name},
+    )
+    delays_row = saved_delays()
+    escalate_hours, remind_days = delays(delays_row)
+    delays_form = ClinicDelaysForm(
+        request.POST if posted == "delays" else None,
+        initial={"escalate_after_hours": f"{escalate_hours:g}", "remind_after_days": remind_days},
     )
     if posted == "duty" and duty_form.is_valid():
         saved = save_duty_list(duty_form.cleaned_data["addresses"], by=request.user)
@@ -263,6 +274,25 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
             _("The clinic's hours are saved: %(hours)s.") % {"hours": risk.clinic_hours_words()},
         )
         return redirect("program:clinic_duty")
+    if posted == "delays" and delays_form.is_valid():
+        row = save_delays(
+            delays_form.cleaned_data["escalate_after_hours"],
+            delays_form.cleaned_data["remind_after_days"],
+            by=request.user,
+        )
+        hours_now, days_now = delays(row)
+        messages.success(
+            request,
+            _(
+                "Saved: an urgent alert nobody acknowledges is escalated after %(hours)s working "
+                "hours; a waiting sleep-window change reminds after %(days)s."
+            )
+            % {
+                "hours": f"{hours_now:g}",
+                "days": ngettext("%(n)s day", "%(n)s days", days_now) % {"n": days_now},
+            },
+        )
+        return redirect("program:clinic_duty")
     added = {m.email: m for m in members}
     rows = [{"address": a, "account": by_email.get(a), "member": added.get(a)} for a in current]
     days = settings.INVITATION_VALID_DAYS
@@ -270,11 +300,6 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
     clinic_settings = [
         (_("Clinic name"), "CLINIC_NAME", settings.CLINIC_NAME or "—"),
         (_("Clinic contact"), "CLINIC_CONTACT", settings.CLINIC_CONTACT or "—"),
-        (
-            _("Escalate an unacknowledged alert after"),
-            "RISK_ESCALATE_AFTER_HOURS",
-            _("%(hours)s working hours") % {"hours": settings.RISK_ESCALATE_AFTER_HOURS},
-        ),
         (
             _("Country for patients who have not said"),
             "CLINIC_DEFAULT_COUNTRY",
@@ -305,6 +330,10 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
         "duty_form": duty_form,
         "hours_form": hours_form,
         "hours_row": hours_row,
+        "delays_form": delays_form,
+        "delays_row": delays_row,
+        "escalate_hours": f"{escalate_hours:g}",
+        "remind_days": remind_days,
         "hours_words": risk.clinic_hours_words(hours=risk.clinic_hours((hours_text, zone_name))),
         "settings_rows": clinic_settings,
     }

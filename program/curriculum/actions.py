@@ -1093,10 +1093,65 @@ def with_snippet(body: str, snippet: str) -> str:
     return f"{text}\n\n{snippet}\n" if text else f"{snippet}\n"
 
 
+def not_finished_by(lesson: Lesson) -> int:
+    """How many patients enrolled now in the lesson's programme have not finished it:
+    made required, it holds their next week (``unlocking`` rule 4 is worked out afresh,
+    so a week already open closes again until they do). One query."""
+    finished = LessonProgress.objects.filter(lesson=lesson, completed_at__isnull=False)
+    return (
+        Enrolment.objects.current()
+        .filter(programme_id=lesson.week.programme_id)
+        .exclude(pk__in=finished.values("enrolment_id"))
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class RecordingUse:
+    """Where a lesson's recording is played: ``current``, the versions a deletion would
+    break for readers or for the next publish (each language's draft and its newest
+    published version); ``older``, earlier published versions (restoring one would then
+    show the recording's title without a player)."""
+
+    current: list[LessonVersion]
+    older: list[LessonVersion]
+
+
+def recording_use(recording: AudioRecording) -> RecordingUse:
+    """Which versions of the recording's lesson play it (none for an exercise's): one query."""
+    if recording.lesson_id is None:
+        return RecordingUse([], [])
+    from program.curriculum.markup import audio_ids
+
+    versions = LessonVersion.objects.filter(lesson_id=recording.lesson_id).order_by(
+        "language", "status", "-number"
+    )
+    current: list[LessonVersion] = []
+    older: list[LessonVersion] = []
+    newest_seen: set[str] = set()
+    for version in versions:
+        if version.is_published:
+            is_newest = version.language not in newest_seen
+            newest_seen.add(version.language)
+        else:
+            is_newest = True  # a draft is what the next publish makes current
+        if recording.pk in audio_ids(version.body):
+            (current if is_newest else older).append(version)
+    return RecordingUse(current, older)
+
+
+class RecordingInUse(ValueError):
+    pass
+
+
 @transaction.atomic
-def remove_exercise_recording(*, recording: AudioRecording) -> None:
-    """Delete an exercise's recording and its file, once no other row shares the file
-    (files are named by content)."""
+def remove_recording(*, recording: AudioRecording) -> None:
+    """Delete a lesson's or an exercise's recording and its file, once no other row
+    shares the file (files are named by content). A lesson's recording that its draft
+    or a newest published version plays is refused (``RecordingInUse``): patients would
+    find the lesson's player gone."""
+    if recording_use(recording).current:
+        raise RecordingInUse(recording.pk)
     name, storage = recording.file.name or "", recording.file.storage
     recording.delete()
     if not AudioRecording.objects.filter(file=name).exists():

@@ -38,13 +38,16 @@ from program.clinical_text import situation_name
 from program.curriculum.actions import (
     DraftChanged,
     NothingToPublish,
+    RecordingInUse,
     add_lesson_image,
     add_recording,
     draft_fingerprint,
+    not_finished_by,
     publish_draft,
     push_version,
     readers_by_version,
-    remove_exercise_recording,
+    recording_use,
+    remove_recording,
     restore_as_draft,
     save_draft,
     set_lesson_situations,
@@ -257,6 +260,7 @@ def _editor(
         "older": published[1:] if published else [],
         "images": list(LessonImage.objects.filter(lesson=lesson)),
         "recordings": list(AudioRecording.objects.filter(lesson=lesson)),
+        "not_finished": 0 if lesson.is_required else not_finished_by(lesson),
         "image_form": image_form or LessonImageForm(prefix="image"),
         "audio_form": audio_form or RecordingForm(prefix="audio"),
         "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != language],
@@ -788,14 +792,66 @@ def exercise_recordings(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "program/curriculum_exercises.html", ctx)
 
 
+def _recording_home(recording: AudioRecording) -> str:
+    """Where a recording is listed: its lesson's editor, or the exercises' page."""
+    if recording.lesson is not None:
+        return _editor_url(recording.lesson, recording.language)
+    return reverse("program:exercise_recordings")
+
+
+@admin_required
+def recording_delete(request: AuthenticatedHttpRequest, recording_id: int) -> HttpResponse:
+    """Delete a lesson's or an exercise's recording, after a confirmation page that says
+    what patients lose; its file goes with it. A recording the lesson's draft or newest
+    published version plays is not deleted: the page says which versions, to take the
+    snippet out of first. The deletion is in the audit log (a change to this path)."""
+    recording = get_object_or_404(
+        AudioRecording.objects.select_related("lesson__week"), pk=recording_id
+    )
+    use = recording_use(recording)
+    back = _recording_home(recording)
+    if request.method == "POST" and not use.current:
+        title = recording.title
+        try:
+            remove_recording(recording=recording)
+        except RecordingInUse:  # a draft saved meanwhile plays it: show the page again
+            use = recording_use(recording)
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” was deleted, with its file: patients no longer see it.")
+                % {"title": title},
+            )
+            return redirect(back)
+    if request.method == "POST":
+        messages.error(request, _("Not deleted: a version of the lesson still plays it."))
+    ctx = {"recording": recording, "use": use, "back": back}
+    return render(request, "program/curriculum_recording_delete.html", ctx)
+
+
 @admin_required
 @require_POST
-def exercise_recording_remove(request: AuthenticatedHttpRequest, recording_id: int) -> HttpResponse:
-    """Take a recording off its exercise (a lesson's stay: published versions play them)."""
-    recording = get_object_or_404(AudioRecording.objects.exclude(exercise=""), pk=recording_id)
-    title = recording.title
-    remove_exercise_recording(recording=recording)
-    messages.success(
-        request, _("“%(title)s” was removed: patients no longer see it.") % {"title": title}
-    )
-    return redirect("program:exercise_recordings")
+def lesson_required(
+    request: AuthenticatedHttpRequest, lesson_id: int, language: str
+) -> HttpResponse:
+    """Make a lesson required (the next week waits for it, where the pace says so) or
+    optional: the switch in the lesson editor."""
+    lesson, language = _lesson(lesson_id), _language(language)
+    required = request.POST.get("required") == "on"
+    lesson.is_required = required
+    # save(), not update(): its signal gives the programme a new content revision, so
+    # every process reads the week's rule again (program.curriculum.signals).
+    lesson.save(update_fields=["is_required"])
+    if required:
+        text = _("This lesson is now required: the next week waits for it, where the pace says so.")
+        waiting = not_finished_by(lesson)
+        if waiting:
+            text += " " + ngettext(
+                "%(n)s patient enrolled now has not finished it: their next week waits for it.",
+                "%(n)s patients enrolled now have not finished it: their next week waits for it.",
+                waiting,
+            ) % {"n": waiting}
+    else:
+        text = _("This lesson is now optional: the next week does not wait for it.")
+    messages.success(request, text)
+    return redirect(_editor_url(lesson, language))

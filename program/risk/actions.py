@@ -24,7 +24,9 @@ who, when; the views that open or change the patient's record are in
 3. Acknowledgement by a person (``acknowledge``): who and when. The patient's therapist,
    anyone on the duty list and the clinic admins may (``can_acknowledge``).
 4. Escalation (``escalate_due``, run by the reminder tick every minute): an alert nobody
-   acknowledged within ``RISK_ESCALATE_AFTER_HOURS`` (default 4) *working* hours is
+   acknowledged within the clinic's escalation delay (kept on /clinic/duty/,
+   ``accounts.duty.escalate_after_hours``; ``RISK_ESCALATE_AFTER_HOURS`` until an admin
+   saves it; default 4) *working* hours is
    emailed again, once, to the duty list and the admins. Working hours are the clinic's
    open hours (kept on /clinic/duty/, ``accounts.duty.opening_hours``; ``CLINIC_HOURS`` in
    ``CLINIC_TIME_ZONE`` until an admin saves them; ``program.rules.working_hours``):
@@ -65,6 +67,7 @@ from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, gettext_lazy
 
+from accounts import duty
 from accounts.access import is_own_therapist, is_therapist
 from accounts.duty import duty_list, on_duty, opening_hours
 from accounts.models import Role, User
@@ -124,14 +127,19 @@ CLOSED = gettext_lazy(
 
 
 def escalate_after() -> timedelta:
-    """``RISK_ESCALATE_AFTER_HOURS`` (cbti/settings.py), default 4 working hours."""
-    return timedelta(hours=float(settings.RISK_ESCALATE_AFTER_HOURS))
+    """The clinic's escalation delay in working hours (``accounts.duty.escalate_after_hours``:
+    as an admin saved it on /clinic/duty/, else ``RISK_ESCALATE_AFTER_HOURS``, default 4)."""
+    return timedelta(hours=duty.escalate_after_hours())
+
+
+def hours_words(after: timedelta) -> str:
+    """A delay in hours, for people to read ("4", "0.5")."""
+    return f"{after.total_seconds() / 3600:g}"
 
 
 def escalate_after_hours() -> str:
     """The escalation delay in working hours, for people to read ("4", "0.5")."""
-    hours = escalate_after().total_seconds() / 3600
-    return f"{hours:g}"
+    return hours_words(escalate_after())
 
 
 def clinic_hours(read: tuple[str, str] | None = None) -> working_hours.Hours:
@@ -147,12 +155,16 @@ def clinic_hours(read: tuple[str, str] | None = None) -> working_hours.Hours:
         return working_hours.parse(settings.CLINIC_HOURS, settings.CLINIC_TIME_ZONE)
 
 
-def escalates_at(raised: datetime, hours: working_hours.Hours | None = None) -> datetime:
+def escalates_at(
+    raised: datetime,
+    hours: working_hours.Hours | None = None,
+    after: timedelta | None = None,
+) -> datetime:
     """When an alert raised at ``raised`` is escalated if nobody acknowledges it: the
-    escalation delay counted in the clinic's working hours (``hours``, read if not given)."""
-    return working_hours.add(
-        raised, escalate_after().total_seconds() / 3600, hours or clinic_hours()
-    )
+    escalation delay (``after``, read if not given) counted in the clinic's working hours
+    (``hours``, read if not given)."""
+    after = escalate_after() if after is None else after
+    return working_hours.add(raised, after.total_seconds() / 3600, hours or clinic_hours())
 
 
 def _days_words(days: frozenset[int]) -> str:
@@ -528,7 +540,8 @@ def escalate_due(now: datetime) -> list[int]:
     ``program.notifications``)."""
     # N working hours are at least N clock hours: only those alerts can be due, and each
     # one's own deadline (``escalates_at``) decides.
-    cutoff = now - escalate_after()
+    after = escalate_after()  # once, not per alert
+    cutoff = now - after
     candidates = (
         RiskAlert.objects.open()
         .filter(escalated_at__isnull=True, created_at__lte=cutoff)
@@ -536,7 +549,8 @@ def escalate_due(now: datetime) -> list[int]:
         .values_list("pk", "created_at")
     )
     hours = clinic_hours()  # once, not per alert
-    due = [pk for pk, raised in candidates.iterator() if escalates_at(raised, hours) <= now][:BATCH]
+    due = [pk for pk, raised in candidates.iterator() if escalates_at(raised, hours, after) <= now]
+    due = due[:BATCH]
     notices = []
     for pk in due:
         with transaction.atomic():
@@ -550,7 +564,7 @@ def escalate_due(now: datetime) -> list[int]:
             _event(
                 alert,
                 RiskAlertEvent.Kind.ESCALATED,
-                detail=f"not acknowledged within {escalate_after_hours()} working hours",
+                detail=f"not acknowledged within {hours_words(after)} working hours",
             )
             if recipients:
                 notice = RiskNotice.objects.create(

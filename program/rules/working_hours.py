@@ -192,6 +192,28 @@ def next_opening(instant: datetime, hours: Hours) -> datetime:
     raise ValueError("the clinic's hours never open")
 
 
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def write(week: dict[int, tuple[int, int]]) -> str:
+    """The hours text of ``week`` (weekday, 0 is Monday → opens, closes in minutes after
+    midnight; a day left out is closed), as ``parse`` reads it: days in a row with the
+    same times as one range. ``{0: (540, 1020), …, 4: (540, 1020)}`` → ``Mon-Fri
+    09:00-17:00``. Empty for a week with no open day (which ``parse`` refuses)."""
+    parts: list[str] = []
+    run: list[int] = []
+    for day in [*range(7), 7]:
+        if run and (day == 7 or week.get(day) != week[run[0]]):
+            names = DAYS[run[0]] if len(run) == 1 else f"{DAYS[run[0]]}-{DAYS[run[-1]]}"
+            opens, closes = week[run[0]]
+            parts.append(f"{names} {_clock(opens)}-{_clock(closes)}")
+            run = []
+        if day < 7 and day in week:
+            run.append(day)
+    return "; ".join(parts)
+
+
 def always_open(hours: Hours) -> bool:
     """Open every day from 00:00 to 24:00: working hours are clock hours."""
     return all(

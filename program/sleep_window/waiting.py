@@ -1,8 +1,9 @@
 """Recommendations that wait (issue 16 part 6): a sleep-window recommendation still
-waiting for a clinician ``RECOMMENDATION_REMIND_AFTER_DAYS`` (default 3) after it was
-made reminds the patient's therapist by email; after as many days again, the duty
-list (``accounts.duty.duty_list``, kept on /clinic/duty/). A
-patient without an active therapist is the duty list's from the first reminder.
+waiting for a clinician the clinic's reminder delay after it was made (default 3 days;
+kept on /clinic/duty/, ``RECOMMENDATION_REMIND_AFTER_DAYS`` until an admin saves it)
+reminds the patient's therapist by email; after as many days again, the duty list
+(``accounts.duty.duty_list``, kept on /clinic/duty/). A patient without an active
+therapist is the duty list's from the first reminder.
 
 Each reminder is written once and sent at most once: the row's unique key
 (recommendation, stage) is the claim that a doubled tick cannot take twice, and the
@@ -20,12 +21,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from accounts.duty import duty_list
+from accounts.duty import duty_list, remind_after_days
 from accounts.models import User
 from program.emails import send_sign_in_email
 from program.models import Recommendation, RecommendationReminder
@@ -40,8 +40,9 @@ GIVE_UP_AFTER = timedelta(days=2)
 
 
 def remind_after() -> timedelta:
-    """``RECOMMENDATION_REMIND_AFTER_DAYS`` (cbti/settings.py), default 3 days."""
-    return timedelta(days=int(settings.RECOMMENDATION_REMIND_AFTER_DAYS))
+    """The clinic's reminder delay (``accounts.duty.remind_after_days``: as an admin saved
+    it on /clinic/duty/, else ``RECOMMENDATION_REMIND_AFTER_DAYS``, default 3 days)."""
+    return timedelta(days=remind_after_days())
 
 
 def _therapist(recommendation: Recommendation) -> User | None:

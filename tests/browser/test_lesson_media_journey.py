@@ -1,8 +1,9 @@
 """A picture and a recording added from the clinic's lesson editor, and a recording for a
 guided exercise, at 360 px and 1280 px: a wrong file is refused with its reason and the
 words typed stay; the right ones go into the text and the preview; the patient sees the
-picture, a player and its transcript, on the lesson and on the exercise; axe finds no
-serious or critical violation (issues #21 and #22)."""
+picture, a player and its transcript, on the lesson and on the exercise; a recording the
+published lesson plays is not deleted; the required switch works by keyboard; axe finds
+no serious or critical violation (issues #21 and #22)."""
 
 from __future__ import annotations
 
@@ -105,6 +106,31 @@ def test_an_admin_adds_a_picture_and_recordings_and_the_patient_sees_and_hears_t
     expect(page.get_by_text(re.compile(r"Published as version \d"))).to_be_visible()
     published = LessonVersion.objects.published().filter(lesson=lesson).latest("number")
     assert typed in published.body and recording.markdown in published.body
+
+    # The published lesson plays the recording: deleting it is refused, saying where.
+    page.get_by_role("link", name="Delete… Winding down, read aloud").click()
+    expect(page.get_by_role("heading", name="Still played: not deleted")).to_be_visible()
+    expect(page.locator("#used-by")).to_contain_text("published (patients read it)")
+    expect(page.get_by_role("button", name="Delete the recording")).to_have_count(0)
+    checked(page, width, "recording still played")
+    screenshot(page, f"clinic-recording-still-played-{size}")
+
+    # Required or optional: a switch, worked by keyboard.
+    page.goto(f"/clinic/curriculum/lessons/{lesson.pk}/en/")
+    switch = page.get_by_role("switch", name="Required")
+    if lesson.is_required:
+        expect(switch).to_be_checked()
+    else:
+        expect(switch).not_to_be_checked()
+    switch.focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Save required or optional").click()
+    now = "optional" if lesson.is_required else "required"
+    expect(page.get_by_text(f"This lesson is now {now}")).to_be_visible()
+    lesson.refresh_from_db()
+    assert lesson.is_required is (now == "required")
+    checked(page, width, "required switched")
+    screenshot(page, f"clinic-lesson-required-{size}")
 
     # A recording for the breathing exercise.
     page.goto("/clinic/curriculum/exercises/")

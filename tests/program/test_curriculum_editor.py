@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 import yaml
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from program.curriculum.actions import open_lesson
 from program.models import Enrolment, Lesson, LessonProgress, LessonVersion
 from tests.conftest import client_for
@@ -470,3 +472,49 @@ def test_publish_pressed_in_eight_tabs_at_once_publishes_once(programme, clinic_
         thread.join()
     assert sorted(outcomes) == ["already"] * 7 + ["published"], outcomes
     assert list(lesson.versions.filter(language="en").values_list("number", flat=True)) == [2, 1]
+
+
+# --- Required or optional ---------------------------------------------------------------
+
+
+def test_the_editor_switches_a_lesson_between_required_and_optional(
+    programme, admin_client, clinic_admin, patient
+) -> None:
+    lesson = Lesson.objects.filter(week__programme=programme, is_required=True).first()
+    assert lesson is not None
+    url = reverse("program:curriculum_required", args=[lesson.pk, "en"])
+    page = admin_client.get(edit_url(lesson)).content.decode()
+    assert 'role="switch" name="required" id="id_required" checked' in page
+    assert "Now required: the next week waits for this lesson" in page
+    # Unticked: optional.
+    page = admin_client.post(url, {}, follow=True).content.decode()
+    assert "This lesson is now optional: the next week does not wait for it." in page
+    lesson.refresh_from_db()
+    assert lesson.is_required is False
+    assert 'role="switch" name="required" id="id_required" aria' in page  # not checked
+    # The patient enrolled has not finished it: the admin is told what making it required does.
+    assert "it closes the next week again for the 1 patient enrolled now" in page
+    # Ticked again: required.
+    page = admin_client.post(url, {"required": "on"}, follow=True).content.decode()
+    assert "This lesson is now required" in page
+    assert "1 patient enrolled now has not finished it: their next week waits for it." in page
+    lesson.refresh_from_db()
+    assert lesson.is_required is True
+    assert AuditEvent.objects.filter(actor=clinic_admin, path=url, action="change").count() == 2
+
+
+def test_a_lesson_switched_to_optional_no_longer_holds_the_next_week(
+    programme, patient, admin_client
+) -> None:
+    from program.curriculum.actions import programme_overview
+    from program.rules.unlocking import WAIT_LESSONS
+
+    def waiting_for() -> tuple[str, ...]:
+        enrolment = patient.enrolments.select_related("programme").get()
+        day = enrolment.start_date + timedelta(days=7)
+        return programme_overview(enrolment, today=day).week(2).state.waiting_for
+
+    assert WAIT_LESSONS in waiting_for()
+    for lesson in Lesson.objects.filter(week__programme=programme, week__number=1):
+        admin_client.post(reverse("program:curriculum_required", args=[lesson.pk, "en"]), {})
+    assert WAIT_LESSONS not in waiting_for()

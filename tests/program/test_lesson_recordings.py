@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from accounts.models import AuditEvent
 from program.curriculum.actions import add_recording, publish_version, start_draft
 from program.curriculum.audio_checks import MAX_AUDIO_BYTES, MB, inspect_audio, max_audio_bytes
 from program.curriculum.files import export_programme, import_directory
@@ -351,20 +352,93 @@ def test_a_bad_exercise_recording_is_refused_and_what_was_typed_kept(admin_clien
     assert not AudioRecording.objects.exists()
 
 
-def test_an_exercise_recording_can_be_removed(admin_client, patient, media_root) -> None:
+def delete_url(recording: AudioRecording) -> str:
+    return reverse("program:curriculum_recording_delete", args=[recording.pk])
+
+
+def deleting_now():  # type: ignore[no-untyped-def]
+    """Run the file's deletion at once (it waits for the commit, which tests roll back)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr("django.db.transaction.on_commit", lambda f, *a, **k: f())
+    return patch
+
+
+def test_an_exercise_recording_is_deleted_after_a_confirmation_with_its_file(
+    admin_client, clinic_admin, patient, media_root
+) -> None:
     exercise_upload(admin_client)
     recording = AudioRecording.objects.get()
     stored = media_root / recording.file.name
     assert stored.exists()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.db.transaction.on_commit", lambda f, *a, **k: f())
-        page = admin_client.post(
-            reverse("program:exercise_recording_remove", args=[recording.pk]), follow=True
-        )
-    assert "patients no longer see it" in page.content.decode()
+    listing = admin_client.get(reverse("program:exercise_recordings")).content.decode()
+    assert f'href="{delete_url(recording)}"' in listing  # a link to the question, not a deletion
+    confirm = admin_client.get(delete_url(recording)).content.decode()
+    assert "Are you sure?" in confirm and "cannot be undone" in confirm
+    assert AudioRecording.objects.exists() and stored.exists()  # asking deletes nothing
+    patch = deleting_now()
+    try:
+        page = admin_client.post(delete_url(recording), follow=True)
+    finally:
+        patch.undo()
+    assert "was deleted, with its file: patients no longer see it" in page.content.decode()
     assert not AudioRecording.objects.exists() and not stored.exists()
     url = reverse("program:exercise", args=["breathing"])
     assert "<audio" not in client_for(patient).get(url).content.decode()
+    audited = AuditEvent.objects.filter(actor=clinic_admin, action="change")
+    assert audited.filter(path=delete_url(recording)).exists()
+
+
+def test_a_lesson_recording_no_version_plays_is_deleted_with_its_file(
+    lesson, admin_client, media_root
+) -> None:
+    recording = recording_for(lesson, m4a())
+    stored = media_root / recording.file.name
+    editor = admin_client.get(edit_url(lesson)).content.decode()
+    assert f'href="{delete_url(recording)}"' in editor
+    assert "No current version of the lesson plays it." in (
+        admin_client.get(delete_url(recording)).content.decode()
+    )
+    patch = deleting_now()
+    try:
+        response = admin_client.post(delete_url(recording))
+    finally:
+        patch.undo()
+    assert response.status_code == 302 and response.url == edit_url(lesson)
+    assert not AudioRecording.objects.exists() and not stored.exists()
+
+
+def test_a_recording_the_published_lesson_plays_is_not_deleted_and_says_where(
+    lesson, clinic_admin, admin_client, patient, media_root
+) -> None:
+    recording = recording_for(lesson, m4a(), title="A calm voice")
+    version = publish_with(lesson, clinic_admin, recording.markdown)
+    page = admin_client.get(delete_url(recording)).content.decode()
+    assert "Still played: not deleted" in page
+    assert f"version {version.number}, published (patients read it)" in page
+    assert "Delete the recording</button>" not in page
+    response = admin_client.post(delete_url(recording))
+    assert "Not deleted: a version of the lesson still plays it." in response.content.decode()
+    assert AudioRecording.objects.filter(pk=recording.pk).exists()
+    # Taken out of the words and published again: now it may go, and the page says that
+    # the older version plays it.
+    draft = start_draft(lesson=lesson, language="en", user=clinic_admin)
+    draft.body = draft.body.replace(recording.markdown, "").strip()
+    draft.save()
+    publish_version(version=draft, user=clinic_admin)
+    page = admin_client.get(delete_url(recording)).content.decode()
+    assert "Are you sure?" in page
+    assert "older published version plays it" in page
+
+
+def test_a_draft_that_plays_the_recording_holds_it_too(lesson, clinic_admin, admin_client) -> None:
+    recording = recording_for(lesson, m4a())
+    draft = start_draft(lesson=lesson, language="en", user=clinic_admin)
+    draft.body = f"{recording.markdown}\n\n{draft.body}"
+    draft.save()
+    page = admin_client.get(delete_url(recording)).content.decode()
+    assert "Still played: not deleted" in page and "the draft" in page
+    admin_client.post(delete_url(recording))
+    assert AudioRecording.objects.filter(pk=recording.pk).exists()
 
 
 # --- export and import -------------------------------------------------------------------------

@@ -158,3 +158,37 @@ def test_a_later_start_or_more_hours_is_never_sooner(
     short, long = sorted((a, b))
     assert wh.add(early, short, hours) <= wh.add(late, short, hours)
     assert wh.add(early, short, hours) <= wh.add(early, long, hours)
+
+
+# --- Writing a week picked day by day (the clinic's duty page) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("week", "text"),
+    [
+        (dict.fromkeys(range(5), (540, 1020)), "Mon-Fri 09:00-17:00"),
+        (
+            dict.fromkeys(range(4), (510, 1080)) | {4: (510, 960)},
+            "Mon-Thu 08:30-18:00; Fri 08:30-16:00",
+        ),
+        (
+            {0: (540, 780), 2: (540, 780), 4: (540, 780)},
+            "Mon 09:00-13:00; Wed 09:00-13:00; Fri 09:00-13:00",
+        ),
+        (dict.fromkeys(range(7), (0, 1440)), "Mon-Sun 00:00-24:00"),
+        ({}, ""),
+    ],
+)
+def test_a_week_picked_day_by_day_is_written_as_the_clinic_would(week, text) -> None:
+    assert wh.write(week) == text
+
+
+_DAY_HOURS = st.tuples(st.integers(0, 1439), st.integers(1, 1440)).filter(lambda p: p[0] < p[1])
+
+
+@given(st.dictionaries(st.integers(0, 6), _DAY_HOURS, min_size=1))
+def test_a_written_week_reads_back_as_the_same_days_and_times(week) -> None:
+    hours = wh.parse(wh.write(week), "Europe/London")
+    for day in range(7):
+        period = hours.period_on(day)
+        assert (None if period is None else (period.opens, period.closes)) == week.get(day)
