@@ -246,20 +246,47 @@ def is_on_the_round(user: User, patient_id: int) -> bool:
 
 def position(user: User, patient_id: int) -> Position:
     """Where ``patient_id`` is on ``user``'s round: their card (its items only), and the
-    patients before and after them. The order is one query of ids; the rest reads this
-    patient and their two neighbours, whatever the round's length."""
-    ids = list(_on_the_round(user).values_list("patient_id", flat=True))
-    if patient_id not in ids:
-        first = User.objects.filter(pk=ids[0]).first() if ids else None
-        return Position(None, None, len(ids), None, first)
-    i = ids.index(patient_id)
-    around = [ids[j] for j in (i - 1, i + 1) if 0 <= j < len(ids)]
-    people = User.objects.in_bulk(around)
-    card = _cards(user, list(summary.summaries(patients_for(user)).filter(patient_id=patient_id)))
+    patients before and after them. Keyset: the patient's own row gives its place in the
+    round's order, the neighbours are the nearest row on each side (``LIMIT 1``) and the
+    number and total are counted in the database, so nothing read grows with the round
+    (issue #20; tests/program/test_round.py holds it to the list's order)."""
+    rows = _on_the_round(user).annotate(sort_name=summary.name_key())
+    here = rows.filter(patient_id=patient_id).first()
+    if here is None:
+        first = rows.first()
+        return Position(None, None, rows.count(), None, first.patient if first else None)
+    before = _before(here)
+    counts = rows.aggregate(total=Count("pk"), index=Count("pk", filter=before))
+    previous = rows.filter(before).order_by(*_REVERSED).first()
+    following = rows.filter(~before, ~Q(pk=here.pk)).first()
+    card = _cards(user, [here])
     return Position(
         card[0] if card else None,
-        i,
-        len(ids),
-        people.get(ids[i - 1]) if i > 0 else None,
-        people.get(ids[i + 1]) if i + 1 < len(ids) else None,
+        counts["index"],
+        counts["total"],
+        previous.patient if previous else None,
+        following.patient if following else None,
     )
+
+
+# The round's order (``_on_the_round``) backwards, on the ``sort_name`` annotation.
+_REVERSED = ("urgent", "flag_count", "pending_recommendations", F("sort_name").desc(), "-pk")
+
+
+def _before(here: CaseloadSummary) -> Q:
+    """The rows that come before ``here`` in the round's order: urgent first, then more
+    flags, then more decisions waiting, then by name, then by row (each key compared only
+    when all the keys before it are equal)."""
+    keys = [
+        ("urgent", "gt", here.urgent),
+        ("flag_count", "gt", here.flag_count),
+        ("pending_recommendations", "gt", here.pending_recommendations),
+        ("sort_name", "lt", here.sort_name),  # type: ignore[attr-defined]
+        ("pk", "lt", here.pk),
+    ]
+    condition = Q()
+    equal = Q()
+    for name, earlier, value in keys:
+        condition |= equal & Q(**{f"{name}__{earlier}": value})
+        equal &= Q(**{name: value})
+    return condition
