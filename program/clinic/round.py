@@ -33,7 +33,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import Lag, Lead, RowNumber
 
 from accounts.access import is_clinician, visible_patients
 from accounts.models import User
@@ -246,47 +248,51 @@ def is_on_the_round(user: User, patient_id: int) -> bool:
 
 def position(user: User, patient_id: int) -> Position:
     """Where ``patient_id`` is on ``user``'s round: their card (its items only), and the
-    patients before and after them. Keyset: the patient's own row gives its place in the
-    round's order, the neighbours are the nearest row on each side (``LIMIT 1``) and the
-    number and total are counted in the database, so nothing read grows with the round
-    (issue #20; tests/program/test_round.py holds it to the list's order)."""
-    rows = _on_the_round(user).annotate(sort_name=summary.name_key())
-    here = rows.filter(patient_id=patient_id).first()
-    if here is None:
+    patients before and after them. One query numbers the round in its order in the
+    database (window functions: each row's number, neighbours and the total) and hands
+    back only this patient's row, so nothing read grows with the round (issue #20;
+    tests/program/test_round.py holds it to the list's order)."""
+    rows = _on_the_round(user)
+    place = _place(rows, patient_id)
+    if place is None:
         first = rows.first()
         return Position(None, None, rows.count(), None, first.patient if first else None)
-    before = _before(here)
-    counts = rows.aggregate(total=Count("pk"), index=Count("pk", filter=before))
-    previous = rows.filter(before).order_by(*_REVERSED).first()
-    following = rows.filter(~before, ~Q(pk=here.pk)).first()
-    card = _cards(user, [here])
+    previous_id, next_id, number, total = place
+    people = User.objects.in_bulk([pk for pk in (previous_id, next_id) if pk is not None])
+    card = _cards(user, list(summary.summaries(patients_for(user)).filter(patient_id=patient_id)))
     return Position(
         card[0] if card else None,
-        counts["index"],
-        counts["total"],
-        previous.patient if previous else None,
-        following.patient if following else None,
+        number - 1,
+        total,
+        people.get(previous_id) if previous_id is not None else None,
+        people.get(next_id) if next_id is not None else None,
     )
 
 
-# The round's order (``_on_the_round``) backwards, on the ``sort_name`` annotation.
-_REVERSED = ("urgent", "flag_count", "pending_recommendations", F("sort_name").desc(), "-pk")
-
-
-def _before(here: CaseloadSummary) -> Q:
-    """The rows that come before ``here`` in the round's order: urgent first, then more
-    flags, then more decisions waiting, then by name, then by row (each key compared only
-    when all the keys before it are equal)."""
-    keys = [
-        ("urgent", "gt", here.urgent),
-        ("flag_count", "gt", here.flag_count),
-        ("pending_recommendations", "gt", here.pending_recommendations),
-        ("sort_name", "lt", here.sort_name),  # type: ignore[attr-defined]
-        ("pk", "lt", here.pk),
-    ]
-    condition = Q()
-    equal = Q()
-    for name, earlier, value in keys:
-        condition |= equal & Q(**{f"{name}__{earlier}": value})
-        equal &= Q(**{name: value})
-    return condition
+def _place(
+    rows: QuerySet[CaseloadSummary], patient_id: int
+) -> tuple[int | None, int | None, int, int] | None:
+    """(previous patient, next patient, number from 1, total) of ``patient_id`` in
+    ``rows``' order, or None when they are not in ``rows``: the rows are numbered in the
+    database and only this patient's comes back."""
+    order = rows.query.order_by
+    numbered = (
+        rows.annotate(
+            previous_id=Window(Lag("patient_id"), order_by=order),
+            next_id=Window(Lead("patient_id"), order_by=order),
+            number=Window(RowNumber(), order_by=order),
+            total=Window(Count("pk")),
+        )
+        .order_by()
+        .values_list("patient_id", "previous_id", "next_id", "number", "total")
+    )
+    sql, params = numbered.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The window functions see every row of the round; the outer WHERE keeps one.
+            f"SELECT previous_id, next_id, number, total FROM ({sql}) round_order"  # nosec B608: the ORM's own SQL
+            " WHERE patient_id = %s",
+            [*params, patient_id],
+        )
+        found = cursor.fetchone()
+    return None if found is None else (found[0], found[1], found[2], found[3])
