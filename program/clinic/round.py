@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
@@ -275,7 +276,7 @@ def _place(
     """(previous patient, next patient, number from 1, total) of ``patient_id`` in
     ``rows``' order, or None when they are not in ``rows``: the rows are numbered in the
     database and only this patient's comes back."""
-    order = rows.query.order_by
+    order: list[Any] = list(rows.query.order_by)
     numbered = (
         rows.annotate(
             previous_id=Window(Lag("patient_id"), order_by=order),
