@@ -26,6 +26,17 @@ def count_queries(client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
+def count_streamed_queries(client, url: str) -> int:
+    """``count_queries`` for a streamed response: its rows are read while it is written,
+    so the file is read to its end inside the count."""
+    client.get(url).getvalue()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        response.getvalue()
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
 def add_patients(therapist, programme, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
         p = make_user(f"p{i}@example.test", Role.PATIENT, therapist=therapist)
@@ -104,10 +115,10 @@ def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) ->
     client = client_for(therapist)
     build_caseload(therapist, 5)
     few = count_queries(client, reverse("program:caseload"))
-    few_csv = count_queries(client, reverse("program:caseload_export"))
+    few_csv = count_streamed_queries(client, reverse("program:caseload_export"))
     build_caseload(therapist, 495, start=5)
     many = count_queries(client, reverse("program:caseload"))
-    many_csv = count_queries(client, reverse("program:caseload_export"))
+    many_csv = count_streamed_queries(client, reverse("program:caseload_export"))
     flagged = count_queries(client, reverse("program:caseload") + "?flagged=1&sort=se&page=2")
     assert few == many == flagged, f"caseload: {few} queries for 5 patients, {many} for 500"
     assert few_csv == many_csv, f"CSV: {few_csv} for 5, {many_csv} for 500"
@@ -116,6 +127,9 @@ def test_the_caseload_uses_the_same_queries_for_5_and_500_patients(therapist) ->
     # longest programme (the week filter); pending invitations; the audit event; the
     # crisis contacts of the footer.
     assert many == 10, many
+    # The same but the week filter and the invitations; the rows in one query, read in
+    # chunks as the file streams.
+    assert many_csv == 6, many_csv
 
 
 def test_the_caseload_works_out_5_or_500_new_rows_in_the_same_queries(therapist) -> None:
@@ -607,6 +621,52 @@ def test_the_round_uses_the_same_queries_for_5_and_50_patients(therapist) -> Non
     many, many_card = count_queries(client, reverse("program:round")), count_queries(client, card)
     assert few == many, f"the round: {few} queries for 5 patients, {many} for 50"
     assert few_card == many_card, f"a card: {few_card} queries for 5 patients, {many_card} for 50"
+
+
+def test_a_card_on_the_round_reads_its_neighbours_not_the_whole_round(
+    therapist, monkeypatch
+) -> None:
+    """Issue 20: the card of a patient in the middle of the round finds its number and
+    neighbours in the database and reads back that one row: the same queries for a round
+    of 5 and of 50, and no query hands back more than a few rows (the round's ids were
+    read whole before)."""
+    from django.db.backends.utils import CursorWrapper
+
+    from program.clinic import round as round_service
+    from program.models import Message
+    from tests.caseload_data import build_caseload
+
+    fetched: list[int] = []
+
+    def counted(name: str):  # type: ignore[no-untyped-def]
+        def fetch(self, *args):  # type: ignore[no-untyped-def]
+            rows = getattr(self.cursor, name)(*args)
+            fetched.append(0 if rows is None else 1 if name == "fetchone" else len(rows))
+            return rows
+
+        return fetch
+
+    for name in ("fetchone", "fetchmany", "fetchall"):
+        monkeypatch.setattr(CursorWrapper, name, counted(name), raising=False)
+
+    def card() -> tuple[int, int]:
+        order = list(round_service.on_the_round(therapist))
+        middle = order[len(order) // 2].patient_id
+        fetched.clear()
+        with CaptureQueriesContext(connection) as captured:
+            where = round_service.position(therapist, middle)
+        assert where.previous is not None and where.next is not None
+        assert where.total == len(order)
+        return len(captured.captured_queries), max(fetched)
+
+    users = build_caseload(therapist, 5)
+    Message.objects.bulk_create([Message(patient=u, sender=u, text="Hi") for u in users])
+    few, few_rows = card()
+    more = build_caseload(therapist, 45, start=5)
+    Message.objects.bulk_create([Message(patient=u, sender=u, text="Hi") for u in more])
+    many, many_rows = card()
+    assert few == many, f"a card: {few} queries for 5 patients, {many} for 50"
+    assert max(few_rows, many_rows) <= 3, f"a query of the card read {many_rows} rows of 50"
 
 
 # --- Patient pages: a month of diary nights, then a year -------------------------------

@@ -32,8 +32,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import Lag, Lead, RowNumber
 
 from accounts.access import is_clinician, visible_patients
 from accounts.models import User
@@ -246,20 +249,51 @@ def is_on_the_round(user: User, patient_id: int) -> bool:
 
 def position(user: User, patient_id: int) -> Position:
     """Where ``patient_id`` is on ``user``'s round: their card (its items only), and the
-    patients before and after them. The order is one query of ids; the rest reads this
-    patient and their two neighbours, whatever the round's length."""
-    ids = list(_on_the_round(user).values_list("patient_id", flat=True))
-    if patient_id not in ids:
-        first = User.objects.filter(pk=ids[0]).first() if ids else None
-        return Position(None, None, len(ids), None, first)
-    i = ids.index(patient_id)
-    around = [ids[j] for j in (i - 1, i + 1) if 0 <= j < len(ids)]
-    people = User.objects.in_bulk(around)
+    patients before and after them. One query numbers the round in its order in the
+    database (window functions: each row's number, neighbours and the total) and hands
+    back only this patient's row, so nothing read grows with the round (issue #20;
+    tests/program/test_round.py holds it to the list's order)."""
+    rows = _on_the_round(user)
+    place = _place(rows, patient_id)
+    if place is None:
+        first = rows.first()
+        return Position(None, None, rows.count(), None, first.patient if first else None)
+    previous_id, next_id, number, total = place
+    people = User.objects.in_bulk([pk for pk in (previous_id, next_id) if pk is not None])
     card = _cards(user, list(summary.summaries(patients_for(user)).filter(patient_id=patient_id)))
     return Position(
         card[0] if card else None,
-        i,
-        len(ids),
-        people.get(ids[i - 1]) if i > 0 else None,
-        people.get(ids[i + 1]) if i + 1 < len(ids) else None,
+        number - 1,
+        total,
+        people.get(previous_id) if previous_id is not None else None,
+        people.get(next_id) if next_id is not None else None,
     )
+
+
+def _place(
+    rows: QuerySet[CaseloadSummary], patient_id: int
+) -> tuple[int | None, int | None, int, int] | None:
+    """(previous patient, next patient, number from 1, total) of ``patient_id`` in
+    ``rows``' order, or None when they are not in ``rows``: the rows are numbered in the
+    database and only this patient's comes back."""
+    order: list[Any] = list(rows.query.order_by)
+    numbered = (
+        rows.annotate(
+            previous_id=Window(Lag("patient_id"), order_by=order),
+            next_id=Window(Lead("patient_id"), order_by=order),
+            number=Window(RowNumber(), order_by=order),
+            total=Window(Count("pk")),
+        )
+        .order_by()
+        .values_list("patient_id", "previous_id", "next_id", "number", "total")
+    )
+    sql, params = numbered.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The window functions see every row of the round; the outer WHERE keeps one.
+            f"SELECT previous_id, next_id, number, total FROM ({sql}) round_order"  # nosec B608: the ORM's own SQL
+            " WHERE patient_id = %s",
+            [*params, patient_id],
+        )
+        found = cursor.fetchone()
+    return None if found is None else (found[0], found[1], found[2], found[3])

@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Q, QuerySet, Value
+from django.db.models import CharField, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
@@ -158,17 +158,21 @@ def summaries(patients: QuerySet[User]) -> QuerySet[CaseloadSummary]:
     return CaseloadSummary.objects.filter(patient__in=patients).select_related("patient")
 
 
-def _name() -> Any:
-    return Lower(Coalesce(NullIf("patient__name", Value("")), "patient__email"))
+def name_key() -> Any:
+    """The name the lists sort by: the patient's name, or their email without one,
+    in lower case."""
+    return Lower(
+        Coalesce(NullIf("patient__name", Value("")), "patient__email", output_field=CharField())
+    )
 
 
 ORDER = {
-    "name": [_name()],
-    "week": [Coalesce("week", 0).desc(), _name()],
-    "se": [F("se_last").asc(nulls_last=True), _name()],
-    "isi": [F("isi_latest").desc(nulls_last=True), _name()],
+    "name": [name_key()],
+    "week": [Coalesce("week", 0).desc(), name_key()],
+    "se": [F("se_last").asc(nulls_last=True), name_key()],
+    "isi": [F("isi_latest").desc(nulls_last=True), name_key()],
     # Needs attention first: the urgent, then by flags, then by decisions waiting.
-    "flags": ["-urgent", "-flag_count", "-pending_recommendations", _name()],
+    "flags": ["-urgent", "-flag_count", "-pending_recommendations", name_key()],
 }
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -67,10 +69,11 @@ CASELOAD_PAGE_SIZE = 25
 
 
 def _caseload_rows(
-    request: AuthenticatedHttpRequest,
+    request: AuthenticatedHttpRequest, *, weeks: bool = True
 ) -> tuple[QuerySet[CaseloadSummary], dict[str, Any]]:
     """The therapist's patients' kept rows (program/clinic/summary.py), filtered and sorted
-    in the database: only the rows shown are read."""
+    in the database: only the rows shown are read (``weeks``: the weeks the page's filter
+    offers, one query the CSV does without)."""
     therapist: User = request.user
     query = request.GET.get("q", "").strip()
     sort = request.GET.get("sort", "flags")
@@ -84,7 +87,7 @@ def _caseload_rows(
     everyone = summary.summaries(patients)
     rows = summary.sort_and_filter(everyone, sort=sort, flagged=flagged, week=week, query=query)
     # The week filter offers the weeks this caseload's programmes have (6, not 12).
-    longest = summary.longest_programme(everyone)
+    longest = summary.longest_programme(everyone) if weeks else 0
     filters = {
         "query": query,
         "sort": sort,
@@ -144,56 +147,104 @@ class _Line:
         return text
 
 
+# The CSV's columns, read from the kept rows as plain values (no model per row).
+CSV_COLUMNS = (
+    "patient__name",
+    "patient__email",
+    "week",
+    "nights_last_7",
+    "se_last",
+    "se_change",
+    "tst_last",
+    "tst_change",
+    "isi_latest",
+    "isi_change",
+    "lessons_done",
+    "lessons_total",
+    "pending_recommendations",
+    "flags",
+)
+CSV_HEADER = (
+    "patient",
+    "email",
+    "programme week",
+    "diary nights last 7",
+    "SE last week %",
+    "SE change",
+    "TST last week min",
+    "TST change min",
+    "latest ISI",
+    "ISI change from baseline",
+    "lessons done",
+    "lessons in programme",
+    "pending sleep-window recommendations",
+    "flags",
+)
+CSV_CHUNK = 2000  # rows fetched from the database at a time while the file streams
+
+
 @therapist_required
 def caseload_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The caseload as CSV (the therapist's own patients only, the page's filters),
-    streamed line by line; the rows are read in the request, in one query."""
-    summaries, _filters = _caseload_rows(request)
-    rows = list(summary.as_rows(summaries))
-    response = StreamingHttpResponse(_caseload_lines(rows), content_type="text/csv; charset=utf-8")
+    streamed: the rows are read from the database in chunks as the file is written, in
+    one query whatever their number (tests/test_query_counts.py). A file of every
+    patient grows with them; what each row costs is kept small (plain values, each
+    set of flags worded once)."""
+    summaries, _filters = _caseload_rows(request, weeks=False)
+    values = summaries.values_list(*CSV_COLUMNS).iterator(chunk_size=CSV_CHUNK)
+    lines = _caseload_lines(values, translation.get_language())
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="caseload.csv"'
     return response
 
 
-def _caseload_lines(rows: list[caseload_service.Row]) -> Iterator[str]:
+def _caseload_lines(values: Iterator[tuple[Any, ...]], language: str) -> Iterator[str]:
+    """The CSV's lines, in the request's language (the file is written after the view
+    has returned)."""
     writer = spreadsheet.Writer(_Line())
-    yield writer.writerow(
-        [
-            "patient",
-            "email",
-            "programme week",
-            "diary nights last 7",
-            "SE last week %",
-            "SE change",
-            "TST last week min",
-            "TST change min",
-            "latest ISI",
-            "ISI change from baseline",
-            "lessons done",
-            "lessons in programme",
-            "pending sleep-window recommendations",
-            "flags",
-        ]
-    )
-    for r in rows:
-        yield writer.writerow(
-            [
-                r.patient.name,
-                r.patient.email,
-                r.week or "",
-                r.nights_last_7,
-                _fmt(r.se_last),
-                _fmt(r.se_change),
-                _fmt(r.tst_last, 0),
-                _fmt(r.tst_change, 0),
-                "" if r.isi_latest is None else r.isi_latest,
-                "" if r.isi_change is None else r.isi_change,
-                r.lessons_done,
-                r.lessons_total,
-                r.pending_recommendations,
-                "; ".join(str(f.label) for f in r.flags),
-            ]
-        )
+    flag_text: dict[str, str] = {}  # the flags' JSON -> their words; many rows share them
+    with translation.override(language):
+        yield writer.writerow(CSV_HEADER)
+        for (
+            name,
+            email,
+            week,
+            nights,
+            se_last,
+            se_change,
+            tst_last,
+            tst_change,
+            isi_latest,
+            isi_change,
+            lessons_done,
+            lessons_total,
+            pending,
+            flags,
+        ) in values:
+            text = flag_text.get(flags)
+            if text is None:
+                text = flag_text[flags] = "; ".join(
+                    str(caseload_service.flag_from(key, params).label)
+                    for key, params in json.loads(flags)
+                )
+            yield writer.writerow(
+                (
+                    name,
+                    email,
+                    week or "",
+                    nights,
+                    _fmt(se_last),
+                    _fmt(se_change),
+                    _fmt(tst_last, 0),
+                    _fmt(tst_change, 0),
+                    "" if isi_latest is None else isi_latest,
+                    "" if isi_change is None else isi_change,
+                    lessons_done,
+                    lessons_total,
+                    pending,
+                    text,
+                )
+            )
 
 
 def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -> dict[str, Any]:

@@ -72,3 +72,32 @@ def test_images_from_anywhere_else_lose_their_source(markdown: str) -> None:
 
 def test_image_ids_finds_the_references_in_markdown() -> None:
     assert image_ids("![a](image:3) text image:4 ![b]( image:12 )") == {3, 12}
+
+
+def test_one_text_leaves_nothing_behind_for_the_next() -> None:
+    """The converter is kept and reset between texts (issue #20): a lesson's images,
+    footnotes and abbreviations never show up in the next text converted."""
+    first = render_markdown(
+        "A note[^1] on ![](image:7) and HTML.\n\n[^1]: The first text's footnote.\n\n"
+        "*[HTML]: Hyper Text Markup Language",
+        {7: ImageRef(url="/lesson-images/7/abc.png", alt="A chart")},
+    )
+    assert "footnote" in first and "/lesson-images/7/abc.png" in first
+    second = render_markdown("Plain words on ![](image:7) and HTML.")
+    assert "footnote" not in second and "abc.png" not in second
+    assert "Hyper Text" not in second
+    assert second == render_markdown("Plain words on ![](image:7) and HTML.")
+
+
+def test_each_thread_converts_with_its_own_converter() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"Text **{n}** with ![](image:{n})" for n in range(40)]
+
+    def convert(n: int) -> str:
+        return render_markdown(texts[n], {n: ImageRef(url=f"/lesson-images/{n}/x.png", alt="")})
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(convert, range(40)))
+    for n, html in enumerate(results):
+        assert f"<strong>{n}</strong>" in html and f"/lesson-images/{n}/x.png" in html, html

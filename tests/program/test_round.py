@@ -454,3 +454,34 @@ def test_a_long_round_is_cut_into_pages_with_totals_over_everyone(therapist, pro
     assert "27 patients need you this week." in second.content.decode()
     shown = {c.patient.pk for c in first.context["cards"] + second.context["cards"]}
     assert shown == {p.pk for p in patients}
+
+
+def test_a_cards_neighbours_and_number_follow_the_rounds_order(therapist):
+    """Issue 20: a card's previous and next patients and its "Patient n of N" are read from
+    the patient's own row (keyset), not from every id of the round; they agree with the
+    list's order for every patient, ties on every key but the row included."""
+    from accounts.models import User
+    from tests.caseload_data import build_caseload
+
+    users = build_caseload(therapist, 12)
+    Message.objects.bulk_create([Message(patient=u, sender=u, text="Hello") for u in users])
+    # Six patients of one name: they differ only by their row.
+    User.objects.filter(pk__in=[u.pk for u in users[:6]]).update(name="Same Name")
+    order = [row.patient_id for row in round_service.on_the_round(therapist)]
+    assert sorted(order) == sorted(u.pk for u in users)
+    for i, patient_id in enumerate(order):
+        where = round_service.position(therapist, patient_id)
+        assert (where.index, where.total) == (i, len(order))
+        assert where.card is not None and where.card.patient.pk == patient_id
+        assert (where.previous.pk if where.previous else None) == (order[i - 1] if i else None)
+        following = order[i + 1] if i + 1 < len(order) else None
+        assert (where.next.pk if where.next else None) == following
+
+
+def test_a_patient_not_on_the_round_is_shown_the_first_one(patient, other_patient, therapist):
+    diary_today(patient)  # nothing waits for this one
+    diary_today(other_patient)
+    Message.objects.create(patient=other_patient, sender=other_patient, text="Hello")
+    where = round_service.position(therapist, patient.pk)
+    assert (where.card, where.index, where.total, where.previous) == (None, None, 1, None)
+    assert where.next == other_patient
