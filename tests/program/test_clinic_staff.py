@@ -215,7 +215,7 @@ def test_the_duty_page_shows_who_is_on_the_list_and_where_to_change_it(
     settings.CLINIC_HOURS = "Mon-Fri 08:00-18:00"
     page = admin_client.get(reverse("program:clinic_duty")).content.decode()
     assert "duty@clinic.test" in page and clinic_admin.email in page
-    assert "RISK_DUTY_EMAILS" in page and "Mon-Fri 08:00-18:00" in page
+    assert "RISK_DUTY_EMAILS" in page and "Monday to Friday, 08:00–18:00" in page
 
 
 # --- Programmes -----------------------------------------------------------------------------
