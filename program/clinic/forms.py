@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -440,6 +442,7 @@ class ClinicDelaysForm(forms.Form):
         max_value=ESCALATE_HOURS_RANGE[1],
         max_digits=4,
         decimal_places=2,
+        localize=True,  # "0,5" where the admin's language writes decimals so
         help_text=_(
             "Counted in the clinic's opening hours only. A half hour is 0.5. The default is 4."
         ),
@@ -461,8 +464,8 @@ class ClinicDelaysForm(forms.Form):
         low, high = ESCALATE_HOURS_RANGE
         hours = self.fields["escalate_after_hours"]
         message = _("Give a number of working hours from %(low)s to %(high)s, e.g. 4 or 0.5.") % {
-            "low": f"{low:g}",
-            "high": f"{high:g}",
+            "low": formats.number_format(Decimal(f"{low:g}")),
+            "high": formats.number_format(Decimal(f"{high:g}")),
         }
         for key in (
             "required",

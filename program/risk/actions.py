@@ -58,12 +58,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext, gettext_lazy
 
@@ -133,8 +134,9 @@ def escalate_after() -> timedelta:
 
 
 def hours_words(after: timedelta) -> str:
-    """A delay in hours, for people to read ("4", "0.5")."""
-    return f"{after.total_seconds() / 3600:g}"
+    """A delay in hours, for people to read in the active language ("4", "0.5"; "0,5" in
+    French and German)."""
+    return formats.number_format(Decimal(f"{after.total_seconds() / 3600:g}"))
 
 
 def escalate_after_hours() -> str:
@@ -564,7 +566,7 @@ def escalate_due(now: datetime) -> list[int]:
             _event(
                 alert,
                 RiskAlertEvent.Kind.ESCALATED,
-                detail=f"not acknowledged within {hours_words(after)} working hours",
+                detail=f"not acknowledged within {after.total_seconds() / 3600:g} working hours",
             )
             if recipients:
                 notice = RiskNotice.objects.create(
