@@ -114,11 +114,16 @@ class Delivery(models.Model):
     # sending), by when they were enqueued or claimed: what the tick's re-enqueue and the
     # sweep read. Rows written as skipped (too late) never enter it, and sent ones leave
     # it, so it stays the size of a few minutes' reminders however long the outbox grows.
+    # No foreign-key constraint in the database: its check locks each person's row once
+    # per outbox row, deferred to the commit, which was a fifth of a tick writing 100 000
+    # rows at once (issue #20). The rows are written only from schedules, which keep
+    # theirs, and deleting a person still deletes their outbox (Django's CASCADE).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="deliveries",
         db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     local_date = models.DateField()

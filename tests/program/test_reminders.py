@@ -437,3 +437,15 @@ def test_a_message_the_connection_does_not_take_is_not_marked_sent(
     assert counts == {"sent": 0, "skipped": 0, "failed": 1, "not_claimed": 0}
     delivery = Delivery.objects.get()
     assert delivery.status == "failed" and "did not take" in delivery.note
+
+
+def test_deleting_a_person_deletes_their_outbox_rows(patient, clock) -> None:
+    """The outbox has no foreign-key constraint in the database (a tick writes up to one
+    row per person at once): Django's CASCADE is what removes a deleted person's rows."""
+    reminders.refresh_schedules(patient)
+    clock.move_to(utc(2026, 11, 25, 7, 31))
+    reminders.deliver(reminders.tick()[0])
+    assert Delivery.objects.filter(user=patient, status="sent").count() == 1
+    patient.delete()
+    assert not Delivery.objects.exists()
+    assert not ReminderSchedule.objects.exists()
