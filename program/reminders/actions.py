@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import is_patient, is_therapist
 from accounts.models import User
-from program.emails import render_email
+from program.emails import RepeatedHeadersEmail, render_email
 from program.models import (
     Delivery,
     DiaryEntry,
@@ -870,7 +870,7 @@ class _Letters:
             self.rendered[key] = (str(template.subject), str(template.body), str(html))
         subject, text, html = self.rendered[key]
         link = _manage_link(user)
-        message = EmailMultiAlternatives(
+        message = RepeatedHeadersEmail(
             subject=subject,
             body=text.replace(self.name_mark, user.name).replace(self.link_mark, link),
             to=[user.email],

@@ -110,8 +110,10 @@ class Delivery(models.Model):
 
     # Three indexes, no more: a tick writes up to one row per person at once, and each
     # index is one more write per row (issue #20). The unique (user, kind, local date) key
-    # serves lookups by user; (status, next_attempt_at) by status, and a run's claimed rows
-    # (status "sending", then its claim_token) are few.
+    # serves lookups by user. The third holds only the rows still in play (pending, failed,
+    # sending), by when they were enqueued or claimed: what the tick's re-enqueue and the
+    # sweep read. Rows written as skipped (too late) never enter it, and sent ones leave
+    # it, so it stays the size of a few minutes' reminders however long the outbox grows.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -140,7 +142,13 @@ class Delivery(models.Model):
                 fields=["user", "kind", "local_date"], name="one_delivery_per_kind_and_day"
             )
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(
+                fields=["status", "claimed_at"],
+                name="delivery_in_play",
+                condition=models.Q(status__in=["pending", "failed", "sending"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user} on {self.local_date} ({self.status})"
