@@ -224,7 +224,8 @@ def _converter() -> tuple[markdown.Markdown, _ImageResolver]:
             extensions=[*MARKDOWN_EXTENSIONS, extension], output_format="html"
         )
         resolver = converter.treeprocessors["lesson_images"]
-        assert isinstance(resolver, _ImageResolver)
+        if not isinstance(resolver, _ImageResolver):  # the extension registers it
+            raise TypeError("the lesson_images tree processor is not the image resolver")
         kept = _per_thread.converter = (converter, resolver)
     return kept
 
