@@ -106,6 +106,8 @@ LEFT_OUT = {
     "admin.LogEntry": "the Django admin's log of staff actions",
     "accounts.DutyMember": "the clinic's duty list, pointing at the admin who added a person",
     "accounts.ClinicHours": "the clinic's hours, pointing at the admin who set them",
+    "accounts.ClinicDelays": "the clinic's escalation and reminder delays, pointing at the "
+    "admin who set them",
     "mfa.Authenticator": "two-factor secrets",
     "program.Invitation": "the clinic's record of inviting them (the address is in the account)",
     "program.TherapistNote": "the care team's private notes (the clinic provides them on request)",
