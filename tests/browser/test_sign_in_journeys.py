@@ -124,6 +124,9 @@ def test_a_patient_accepts_an_invitation_and_starts_week_one(
     page.get_by_label("Choose a password").fill("tired of lying awake 3")
     page.get_by_label("The same password again").fill("tired of lying awake 3")
     page.get_by_role("button", name="Create my account").click()
+    # The optional "About you" checklist comes first; "Not now" goes on to Today.
+    page.wait_for_url(re.compile(r"/about-you/\?welcome=1$"))
+    page.get_by_role("button", name="Not now").click()
     page.wait_for_url(re.compile(r"/today/$"))
     expect(page.get_by_role("heading", name="Week 1 of 6")).to_be_visible()
     screenshot(page, "invited-patient-week1-phone")
