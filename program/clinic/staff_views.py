@@ -288,7 +288,7 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "hours; a waiting sleep-window change reminds after %(days)s."
             )
             % {
-                "hours": risk.hours_words(timedelta(hours=float(hours_now))),
+                "hours": risk.hours_words(hours_now),
                 "days": ngettext("%(n)s day", "%(n)s days", days_now) % {"n": days_now},
             },
         )
@@ -332,7 +332,7 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
         "hours_row": hours_row,
         "delays_form": delays_form,
         "delays_row": delays_row,
-        "escalate_hours": risk.hours_words(timedelta(hours=float(escalate_hours))),
+        "escalate_hours": risk.hours_words(escalate_hours),
         "remind_days": remind_days,
         "hours_words": risk.clinic_hours_words(hours=risk.clinic_hours((hours_text, zone_name))),
         "settings_rows": clinic_settings,

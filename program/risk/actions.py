@@ -133,15 +133,15 @@ def escalate_after() -> timedelta:
     return timedelta(hours=duty.escalate_after_hours())
 
 
-def hours_words(after: timedelta) -> str:
-    """A delay in hours, for people to read in the active language ("4", "0.5"; "0,5" in
+def hours_words(hours: float) -> str:
+    """A number of hours, for people to read in the active language ("4", "0.5"; "0,5" in
     French and German)."""
-    return formats.number_format(Decimal(f"{after.total_seconds() / 3600:g}"))
+    return formats.number_format(Decimal(f"{hours:g}"))
 
 
 def escalate_after_hours() -> str:
     """The escalation delay in working hours, for people to read ("4", "0.5")."""
-    return hours_words(escalate_after())
+    return hours_words(duty.escalate_after_hours())
 
 
 def clinic_hours(read: tuple[str, str] | None = None) -> working_hours.Hours:
