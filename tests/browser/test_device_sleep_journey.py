@@ -21,7 +21,7 @@ from program.wearables import apple_health
 from tests.nights import night_answers
 
 from .conftest import accessibility_violations, screenshot
-from .test_sign_in_journeys import sign_in, totp_code
+from .test_sign_in_journeys import sign_in, staff_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,10 +72,7 @@ def test_a_patient_adds_their_export_and_both_see_it_beside_the_diary(
     assert accessibility_violations(page) == []
 
     staff = desktop_page
-    sign_in(staff, therapist.email)
-    staff.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    staff.get_by_label("Code from your authenticator app").fill(totp_code())
-    staff.get_by_role("button", name="Sign in").click()
+    staff_sign_in(staff, therapist.email)
     staff.wait_for_url(re.compile(r"/caseload/$"))
     staff.goto(f"/patients/{patient.pk}/diary/#device-heading")
     staff_section = staff.locator("section", has=staff.locator("#device-heading"))
@@ -127,10 +124,7 @@ def test_the_chart_marks_the_device_and_the_therapist_flags_nights(
 
     # The therapist's desktop: a bad threshold is kept with what is wrong, then saved.
     staff = desktop_page
-    sign_in(staff, therapist.email)
-    staff.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    staff.get_by_label("Code from your authenticator app").fill(totp_code())
-    staff.get_by_role("button", name="Sign in").click()
+    staff_sign_in(staff, therapist.email)
     staff.wait_for_url(re.compile(r"/caseload/$"))
     staff.goto(f"/patients/{patient.pk}/diary/")
     expect(staff.locator("figure.chart-figure").first.locator("line.device")).to_have_count(3)

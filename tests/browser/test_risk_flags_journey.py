@@ -13,22 +13,16 @@ from accounts.models import User
 from program.models import RiskRule
 
 from .conftest import screenshot
-from .test_sign_in_journeys import sign_in, totp_code
+from .test_sign_in_journeys import sign_in, staff_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def staff_sign_in(page, user: User) -> None:  # type: ignore[no-untyped-def]
-    sign_in(page, user.email)
-    page.get_by_label("Code from your authenticator app").fill(totp_code())
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_phrase_an_admin_adds_reaches_the_alerts_page(
     page, browser, live_server, patient: User, therapist: User, clinic_admin: User, settings
 ) -> None:
     settings.RISK_DUTY_EMAILS = []
-    staff_sign_in(page, clinic_admin)
+    staff_sign_in(page, clinic_admin.email)
     page.wait_for_url(re.compile(r"/clinic/$"))
     page.get_by_role("navigation", name="Clinic administration").get_by_role(
         "link", name="Risk flags"

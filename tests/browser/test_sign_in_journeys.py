@@ -37,6 +37,13 @@ def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Sign in").click()
 
 
+def staff_sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign a member of staff in: password, then the code from their authenticator app."""
+    sign_in(page, email)
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
+
+
 def test_a_patient_signs_in_and_sees_their_week(page, patient: User) -> None:
     page.goto("/")
     screenshot(page, "landing-phone")
