@@ -35,6 +35,7 @@ from django.utils import translation
 from program.curriculum.files import DEFAULT_PROGRAMME_DIR, parse
 from program.curriculum.lesson_text import expand
 from program.curriculum.lesson_values import default_values
+from tests.program.test_acceptance_strand import STRAND
 
 READING_WPM = 180  # see the module docstring [Brysbaert 2019, lower end of the adult range]
 PART_MINUTES = {"quiz": 0.5, "checklist": 0.5, "reflection": 2.0}
@@ -49,9 +50,7 @@ WEEK_MINUTES = (20, 30)
 # The optional acceptance-and-mindfulness strand (issue 22: "an optional strand") is a second
 # path some patients take beside the week's lessons, not part of everyone's week: its three
 # lessons are measured one by one above, and left out of the weeks' totals.
-OPTIONAL_STRAND = frozenset(
-    {"making-room-for-thoughts", "mindfulness-for-sleep", "living-by-what-matters"}
-)
+OPTIONAL_STRAND = frozenset(STRAND)
 # Weeks measured over 30 minutes before issue 22's part on time, left for the lessons' authors
 # to trim (not this change's lessons): the test fails when one is back in range, so the list
 # cannot go stale.
