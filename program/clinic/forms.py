@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 from datetime import time
-from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +13,7 @@ from accounts.access import is_patient, is_therapist
 from accounts.models import ESCALATE_HOURS_RANGE, REMIND_DAYS_RANGE, Role, User
 from accounts.timezones import available_time_zones
 from program.models import Programme
+from program.risk.actions import hours_words
 from program.rules import working_hours
 
 
@@ -464,8 +463,8 @@ class ClinicDelaysForm(forms.Form):
         low, high = ESCALATE_HOURS_RANGE
         hours = self.fields["escalate_after_hours"]
         message = _("Give a number of working hours from %(low)s to %(high)s, e.g. 4 or 0.5.") % {
-            "low": formats.number_format(Decimal(f"{low:g}")),
-            "high": formats.number_format(Decimal(f"{high:g}")),
+            "low": hours_words(low),
+            "high": hours_words(high),
         }
         for key in (
             "required",

@@ -133,7 +133,7 @@ def escalate_after() -> timedelta:
     return timedelta(hours=duty.escalate_after_hours())
 
 
-def hours_words(hours: float) -> str:
+def hours_words(hours: float | Decimal) -> str:
     """A number of hours, for people to read in the active language ("4", "0.5"; "0,5" in
     French and German)."""
     return formats.number_format(Decimal(f"{hours:g}"))
