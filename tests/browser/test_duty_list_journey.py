@@ -16,7 +16,7 @@ from accounts.models import Role, User
 from tests.conftest import make_user
 
 from .conftest import accessibility_violations, screenshot
-from .test_risk_flags_journey import staff_sign_in
+from .test_sign_in_journeys import staff_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def test_an_admin_sets_the_duty_list_and_the_hours(
     settings.CLINIC_TIME_ZONE = "Europe/London"
     newcomer = make_user("nia@clinic.test", Role.THERAPIST, name="Nia New")
     page = request.getfixturevalue(fixture)
-    staff_sign_in(page, clinic_admin)
+    staff_sign_in(page, clinic_admin.email)
     page.wait_for_url(re.compile(r"/clinic/$"))
     page.goto("/clinic/duty/")
     expect(page.get_by_role("heading", name="Change the duty list")).to_be_visible()

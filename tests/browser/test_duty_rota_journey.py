@@ -13,14 +13,14 @@ from accounts.models import User
 from program.models import RotaLine
 
 from .conftest import accessibility_violations, screenshot
-from .test_risk_flags_journey import staff_sign_in
+from .test_sign_in_journeys import staff_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_admin_sets_a_night_shift_on_a_phone(page, clinic_admin: User, settings) -> None:
     settings.RISK_DUTY_EMAILS = ["duty@clinic.test", "nights@clinic.test"]
-    staff_sign_in(page, clinic_admin)
+    staff_sign_in(page, clinic_admin.email)
     page.wait_for_url(re.compile(r"/clinic/$"))
     page.goto("/clinic/duty/")
     page.get_by_role("link", name="duty rota").click()

@@ -20,7 +20,7 @@ from tests.nights import night_answers
 from .conftest import screenshot
 from .test_narrow_pages import STICKING_OUT
 from .test_sign_in_journeys import sign_in
-from .test_weekly_round import staff_sign_in
+from .test_weekly_round import sign_in_to_caseload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,7 +70,7 @@ def test_a_therapist_downloads_the_record_from_the_patient_page(
 ) -> None:
     page = request.getfixturevalue(size)
     _nights(patient)
-    staff_sign_in(page, therapist.email)
+    sign_in_to_caseload(page, therapist.email)
     page.goto(f"/patients/{patient.pk}/")
     link = page.get_by_role("link", name="Download record (FHIR)")
     expect(link).to_be_visible()

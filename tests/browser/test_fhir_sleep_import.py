@@ -15,7 +15,7 @@ from program.my_data import fhir
 from .conftest import accessibility_violations, screenshot
 from .test_fhir_downloads import _nights
 from .test_narrow_pages import STICKING_OUT
-from .test_weekly_round import staff_sign_in
+from .test_weekly_round import sign_in_to_caseload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_a_therapist_imports_sleep_from_another_system_beside_the_diary(
     _nights(patient)
     record = tmp_path / "record.fhir.json"
     record.write_text(json.dumps(fhir.bundle(patient)))
-    staff_sign_in(page, therapist.email)
+    sign_in_to_caseload(page, therapist.email)
 
     page.goto(f"/patients/{other_patient.pk}/diary/")
     page.get_by_role("link", name="Import sleep from another system (FHIR file)").click()
