@@ -204,10 +204,11 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            role__in=[Role.THERAPIST, Role.ADMIN]
-        ).order_by("name", "email")
-        self.fields["actor"].empty_label = str(_("Anyone"))  # type: ignore[attr-defined]
+        actor = cast(forms.ModelChoiceField, self.fields["actor"])
+        actor.queryset = User.objects.filter(role__in=[Role.THERAPIST, Role.ADMIN]).order_by(
+            "name", "email"
+        )
+        actor.empty_label = str(_("Anyone"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -64,5 +64,4 @@ class CrisisContactForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("name", "hours", "phone", "text_number", "emergency_number"):
-            # It returns the text for pydantic's validators too; Django ignores the result.
-            self.fields[name].validators.append(refuse_control_characters)  # type: ignore[arg-type]
+            self.fields[name].validators.append(refuse_control_characters)

@@ -110,7 +110,7 @@ class DiaryEntryForm(NightMedicationMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         # It returns the text for pydantic's validators too; Django ignores the result.
-        validators=[refuse_control_characters],  # type: ignore[list-item]
+        validators=[refuse_control_characters],
     )
     # Day-sleepers: explicit dates override the evening/morning rule.
     into_bed_date = forms.DateField(label=_("Date you got into bed"), required=False, widget=DATE)

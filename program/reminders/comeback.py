@@ -11,6 +11,7 @@ own zone. Running twice is harmless: the unique key refuses a second note the sa
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -85,8 +86,10 @@ def due_now(now: datetime | None = None) -> list[Due]:
     ):
         if ended_on is None:
             paused.add(patient_id)
-        elif pauses.get(patient_id) is None or ended_on > pauses[patient_id]:  # type: ignore[operator]
-            pauses[patient_id] = ended_on
+        else:
+            latest = pauses.get(patient_id)
+            if latest is None or ended_on > latest:
+                pauses[patient_id] = ended_on
     sent: dict[int, list[date]] = {}
     for patient_id, day in ComebackReminder.objects.filter(
         patient_id__in=ids, sent_at__isnull=False
@@ -134,7 +137,7 @@ def _message(due: Due, remaining: int):
     return render_email("comeback_reminder", patient.email, ctx, language=patient.language)
 
 
-def send_due(now: datetime | None = None, send_push: object = None) -> int:
+def send_due(now: datetime | None = None, send_push: Callable[..., object] | None = None) -> int:
     """Record and send every come-back note due now; returns how many were sent."""
     from program.reminders import push
 
@@ -158,7 +161,7 @@ def send_due(now: datetime | None = None, send_push: object = None) -> int:
                 with translation.override(due.patient.language or settings.LANGUAGE_CODE):
                     body = str(PUSH_TEXT)
                 sender = send_push or push.send_to_user
-                sender(  # type: ignore[operator]
+                sender(
                     due.patient,
                     title=str(message.subject),
                     body=body,
