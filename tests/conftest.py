@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -39,20 +39,21 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("suite")
 
 
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Every test under tests/browser/ is marked ``browser``, its file's marks or not:
+    bin/test runs the browser journeys in a pass of their own (``-m browser``)."""
+    if BROWSER_TESTS in item.path.parents and not item.get_closest_marker("browser"):
+        item.add_marker(pytest.mark.browser)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The fault tests run last, each in its collected order. They time what people
     notice while a service is down (a 503 in well under a second, a worker starting
-    within a minute); bin/test runs the PostgreSQL pass, where they run, beside the
-    shorter SQLite pass, so last they usually have the machine to themselves.
-
-    ``SKIP_LAYOUT_TESTS=1`` (bin/test sets it for its PostgreSQL pass) leaves out the tests
-    marked ``layout``: whether every page fits a phone and passes axe does not depend on the
-    database, and the SQLite pass runs them (about a minute of the longer pass)."""
-    if os.environ.get("SKIP_LAYOUT_TESTS") == "1":
-        layout = [item for item in items if item.get_closest_marker("layout")]
-        if layout:
-            config.hook.pytest_deselected(items=layout)
-            items[:] = [item for item in items if not item.get_closest_marker("layout")]
+    within a minute); bin/test runs them in the PostgreSQL pass, which usually ends last,
+    so last they usually have the machine to themselves."""
     items.sort(key=lambda item: item.get_closest_marker("fault") is not None)
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from program.models import Lesson
 
 from .conftest import accessibility_violations, patient_in_week, screenshot
 from .test_sign_in_journeys import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_patient_reads_and_fills_the_plan_for_a_run_of_bad_nights(
