@@ -90,13 +90,24 @@ class CurriculumFileError(ValueError):
     """A file that cannot be imported, with its path in the message."""
 
 
+# libyaml's safe loader where PyYAML was built with it (its wheels are): the same
+# documents as yaml.safe_load, read about ten times faster. Every import of the
+# curriculum reads 133 files' front matter: 0.33 s of CPU with the pure-Python loader.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load``, with libyaml when it is there."""
+    return yaml.load(text, Loader=_SAFE_LOADER)  # nosec B506: CSafeLoader or SafeLoader
+
+
 def parse(text: str, path: Path | str = "") -> tuple[dict[str, Any], str]:
     """Split a file into its front matter (a mapping) and its Markdown body."""
     match = FRONT_MATTER.match(text.replace("\r\n", "\n"))
     if not match:
         raise CurriculumFileError(f"{path}: no front matter (the file must start with ---).")
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as error:
         raise CurriculumFileError(f"{path}: the front matter is not valid YAML: {error}") from error
     if not isinstance(meta, dict):

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from program.curriculum.files import canonical
+from program.curriculum.files import canonical, load_yaml
 from program.models import validate_parts
 
 
@@ -30,7 +30,7 @@ class PartsField(forms.CharField):
         if not text.strip():
             return []
         try:
-            parts = yaml.safe_load(text)
+            parts = load_yaml(text)
         except yaml.YAMLError as error:
             message = _("This is not valid YAML: %(error)s") % {"error": error}
             raise ValidationError(message) from error
