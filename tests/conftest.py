@@ -50,9 +50,10 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The fault tests run last, each in its collected order: they time what people
-    notice while a service is down (a 503 within seconds, a worker starting within a
-    minute), and bin/test runs them after the browser journeys, in the same pass."""
+    """The fault tests run last, each in its collected order. They time what people
+    notice while a service is down (a 503 in well under a second, a worker starting
+    within a minute); bin/test runs them in the PostgreSQL pass, which usually ends last,
+    so last they usually have the machine to themselves."""
     items.sort(key=lambda item: item.get_closest_marker("fault") is not None)
 
 
