@@ -15,7 +15,7 @@ from tests.nights import night_answers
 from .conftest import accessibility_violations
 from .test_sign_in_journeys import sign_in, totp_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.layout, pytest.mark.django_db(transaction=True)]
 
 
 def check(page, path: str) -> list[str]:  # type: ignore[no-untyped-def]

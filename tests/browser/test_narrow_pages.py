@@ -20,7 +20,7 @@ from program.sleep_window import actions as sw
 from .conftest import accessibility_violations, screenshot
 from .test_sign_in_journeys import sign_in, totp_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.layout, pytest.mark.django_db(transaction=True)]
 
 # Every element that is not inside a scrolling (or clipping) box must lie within
 # the screen and within the card it sits in. Returns what sticks out.

@@ -29,7 +29,7 @@ from program.models import (
 from .conftest import TIMEOUT_MS, accessibility_violations, screenshot
 from .test_therapist_round import demo_sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.layout, pytest.mark.django_db(transaction=True)]
 
 SIZES = ({"width": 360, "height": 780}, {"width": 1280, "height": 900})
 BETWEEN = ({"width": 768, "height": 1024}, {"width": 1024, "height": 768})
