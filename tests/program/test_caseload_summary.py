@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
@@ -99,6 +100,8 @@ step = st.one_of(
 )
 
 
+# About 35 s a pass: on PostgreSQL it runs in bin/test's browser pass, which ends first.
+@pytest.mark.long
 class KeptRowsTest(TestCase):
     def setUp(self) -> None:
         self.therapist = make_user("t@summary.test", Role.THERAPIST, name="Dr Kept")
