@@ -109,7 +109,6 @@ class DiaryEntryForm(NightMedicationMixin):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-        # It returns the text for pydantic's validators too; Django ignores the result.
         validators=[refuse_control_characters],
     )
     # Day-sleepers: explicit dates override the evening/morning rule.

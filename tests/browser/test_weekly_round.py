@@ -40,8 +40,8 @@ NAMES = ["Alma", "Bruno", "Carla", "Dinesh", "Elif", "Femi", "Greta", "Hiro", "I
 ZONES = ["Europe/London", "America/New_York", "Europe/Berlin"]
 
 
-def caseload_of_ten(therapist: User, programme, tag: str, size: int = 10) -> list[Recommendation]:  # type: ignore[no-untyped-def]
-    """Ten (or ``size``) patients in week 3 with a diary and this week's review waiting,
+def caseload_waiting(therapist: User, programme, tag: str, size: int = 10) -> list[Recommendation]:  # type: ignore[no-untyped-def]
+    """``size`` patients (ten by default) in week 3 with a diary and this week's review waiting,
     figures that differ from patient to patient (as in the demo)."""
     recommendations = []
     for i, name in enumerate(NAMES[:size]):
@@ -159,10 +159,10 @@ def test_a_round_of_ten_before_and_after(desktop_page, page, programme, settings
         make_user(f"{who}@clinic.test", Role.THERAPIST, name=f"Dr {who.title()}")
         for who in ("before", "shortcut", "desk", "phone")
     )
-    before = caseload_of_ten(before_by, programme, "before", size=3)
-    shortcut = caseload_of_ten(shortcut_by, programme, "shortcut", size=3)
-    desk_recs = caseload_of_ten(desk_by, programme, "desk")
-    phone_recs = caseload_of_ten(phone_by, programme, "phone")
+    before = caseload_waiting(before_by, programme, "before", size=3)
+    shortcut = caseload_waiting(shortcut_by, programme, "shortcut", size=3)
+    desk_recs = caseload_waiting(desk_by, programme, "desk")
+    phone_recs = caseload_waiting(phone_by, programme, "phone")
     desk = desktop_page
 
     # Before: the journey's path, patient by patient from the caseload.

@@ -15,7 +15,7 @@ from accounts.tokens import issue_token
 from cbti.wsgi import application
 from tests.conftest import make_user
 
-# About 30 s a pass: on PostgreSQL it runs in bin/test's browser pass, which ends first.
+# About 30 s a pass: on PostgreSQL it runs in bin/test's journeys pass, which ends first.
 pytestmark = pytest.mark.long
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)

@@ -100,7 +100,7 @@ step = st.one_of(
 )
 
 
-# About 35 s a pass: on PostgreSQL it runs in bin/test's browser pass, which ends first.
+# About 35 s a pass: on PostgreSQL it runs in bin/test's journeys pass, which ends first.
 @pytest.mark.long
 class KeptRowsTest(TestCase):
     def setUp(self) -> None:
