@@ -67,9 +67,10 @@ def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     # is due.) And the crisis contacts of the footer (program.crisis.actions), one query.
     # The latest break, the latest night and whether a taper plan is in force come with
     # the enrolment (subqueries); the plan card reads the plan and its steps only when
-    # one is in force. The patient's special situations (program.curriculum.situations:
-    # their "About you" answers, the latest screen and first PHQ-9/GAD-7), one query.
-    assert home == 11, home
+    # one is in force. So do the patient's special situations
+    # (program.curriculum.situations.with_situations: their "About you" answers, the latest
+    # screen and first PHQ-9/GAD-7), which the overview reads.
+    assert home == 10, home
 
 
 def test_the_patient_home_reads_the_break_last_night_and_plan_with_the_enrolment(
@@ -383,9 +384,9 @@ def test_the_curriculum_pages_use_a_fixed_number_of_queries(patient, programme) 
     # page adds a savepoint around the pinned progress (locked for update, its
     # last-opened time updated) and the answers; the version's texts come in one query
     # when the overview read it without them. Each page: the footer's crisis contacts.
-    # Today as in test_the_patient_home_uses_a_fixed_number_of_queries. And the
-    # patient's special situations, one query (program.curriculum.situations).
-    assert many == [8, 8, 12, 11], many
+    # Today as in test_the_patient_home_uses_a_fixed_number_of_queries. The patient's
+    # special situations come with the enrolment (program.curriculum.situations).
+    assert many == [7, 7, 11, 10], many
 
 
 def test_the_curriculum_admin_lists_use_a_fixed_number_of_queries(clinic_admin, programme) -> None:
@@ -729,9 +730,9 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
     assert month == year, f"{month} queries with 30 nights, {year} with 365"
     # Each page also reads the footer's crisis lines; Today the start of restriction too;
     # the diary pages the device's nights and whether they are hidden from the patient.
-    # The therapist's patient page: 33 after this session's merges (the patient's special
-    # situations: one query), the same with 365 nights. Today: the situations too.
-    assert month == [11, 9, 9, 6, 10, 13, 33], month
+    # The therapist's patient page: 32, the same with 365 nights. The patient's special
+    # situations come with the enrolments (Today's, and the patient page's).
+    assert month == [10, 9, 9, 6, 10, 13, 32], month
 
 
 def test_the_patient_page_reads_the_kept_caseload_row(patient, therapist, monkeypatch) -> None:

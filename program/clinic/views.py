@@ -39,7 +39,7 @@ from program.curriculum.actions import (
     resume_enrolment,
     shared_answers,
 )
-from program.curriculum.situations import Situated, situations_of
+from program.curriculum.situations import Situated, situations_of, with_situations
 from program.diary.views import diary_context
 from program.enrolment import eligibility
 from program.exercises.actions import weekly_counts
@@ -251,7 +251,10 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
     """Everything the patient page and the printable summary show, in a fixed number
     of queries (the summary, ``every_week``, lists every week of the diary)."""
     today = patient.local_today()
-    enrolments = list(Enrolment.objects.filter(patient=patient).select_related("programme"))
+    # With the patient's situations, which the overview and the page show (same for each).
+    enrolments = list(
+        with_situations(Enrolment.objects.filter(patient=patient)).select_related("programme")
+    )
     current = next((e for e in enrolments if e.status in Enrolment.CURRENT), None)
     ctx = diary_context(
         patient, today, chart_id=chart_id, every_week=every_week, enrolments=enrolments

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from program.curriculum.files import BASE_LANGUAGE
-from program.curriculum.situations import Situated, situations_of
+from program.curriculum.situations import Situated, read_with, situations_of
 from program.models import (
     AudioRecording,
     DiaryEntry,
@@ -283,12 +283,13 @@ def programme_overview(
     situations: Situated | None = None,
 ) -> Overview:
     """Every week with its state and lessons, for one patient (a fixed number of queries:
-    progress, pace changes, diary nights, the patient's situations; the programme's
+    progress, pace changes, diary nights, the patient's situations unless they came with
+    the enrolment (``with_situations``); the programme's
     weeks, lessons and versions come from ``programme_structure``, read again only when
     the curriculum changed)."""
     patient: User = enrolment.patient
     if situations is None:
-        situations = situations_of(patient)
+        situations = read_with(enrolment) or situations_of(patient)
     today = today or patient.local_today()
     language = patient_language(patient)
     structure = programme_structure(enrolment.programme, language)

@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
 from program.assessments.models import Assessment
 from program.curriculum.models import PatientSituations
+from program.enrolment.models import Enrolment
 from program.rules import age as age_rules
 from program.rules import situations as rules
 from program.sleep_window.models import SafetyScreen
@@ -47,48 +48,63 @@ class Situated:
         return self.seen_at is not None
 
 
-def _first(instrument: str, field: str) -> Subquery:
+def _first(patient: str, instrument: str, field: str) -> Subquery:
     first = (
-        Assessment.objects.filter(patient=OuterRef("pk"), instrument__key=instrument)
+        Assessment.objects.filter(patient=OuterRef(patient), instrument__key=instrument)
         .order_by("completed_at", "pk")
         .values(field)[:1]
     )
     return Subquery(first)
 
 
-def situations_of(patient: User) -> Situated:
-    """The patient's answers and the facts the rules read, in one query: the checklist's
-    row (joined), the latest safety screen's answers and the first PHQ-9 and GAD-7
-    (subqueries). The date of birth is on the user already."""
-    screens = SafetyScreen.objects.filter(patient=OuterRef("pk")).order_by("-completed_at", "-pk")
-    row: dict[str, Any] = (
-        User.objects.filter(pk=patient.pk)
-        .annotate(
-            screen_answers=Subquery(screens.values("answers")[:1], output_field=models.JSONField()),
-            screen_at=Subquery(screens.values("completed_at")[:1]),
-            phq9=_first("phq9", "total"),
-            phq9_at=_first("phq9", "completed_at"),
-            gad7=_first("gad7", "total"),
-            gad7_at=_first("gad7", "completed_at"),
-        )
-        .values(
-            "situations__answers",
-            "situations__answered_at",
-            "situations__seen_at",
-            "screen_answers",
-            "screen_at",
-            "phq9",
-            "phq9_at",
-            "gad7",
-            "gad7_at",
-        )
-        .get()
+def _fields(patient: str) -> dict[str, Any]:
+    """What ``situated`` reads, as annotations of rows that are the patient (``"pk"``) or
+    carry one (``"patient"``): the checklist's row (joined), the latest safety screen's
+    answers and the first PHQ-9 and GAD-7 (subqueries)."""
+    own = "" if patient == "pk" else f"{patient}__"
+    screens = SafetyScreen.objects.filter(patient=OuterRef(patient)).order_by(
+        "-completed_at", "-pk"
     )
+    return {
+        "situations_answers": F(f"{own}situations__answers"),
+        "situations_answered_at": F(f"{own}situations__answered_at"),
+        "situations_seen_at": F(f"{own}situations__seen_at"),
+        "screen_answers": Subquery(screens.values("answers")[:1], output_field=models.JSONField()),
+        "screen_at": Subquery(screens.values("completed_at")[:1]),
+        "phq9": _first(patient, "phq9", "total"),
+        "phq9_at": _first(patient, "phq9", "completed_at"),
+        "gad7": _first(patient, "gad7", "total"),
+        "gad7_at": _first(patient, "gad7", "completed_at"),
+    }
+
+
+_FIELDS = tuple(_fields("pk"))
+
+
+def situations_of(patient: User) -> Situated:
+    """The patient's answers and the facts the rules read, in one query (the date of
+    birth is on the user already)."""
+    fields = _fields("pk")
+    row = User.objects.filter(pk=patient.pk).annotate(**fields).values(*fields).get()
     return situated(patient, row)
 
 
+def with_situations(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """The enrolments with their patient's situations in the same query: a page that
+    shows the programme's overview reads them with the enrolment, not in a query of
+    their own (``read_with``)."""
+    return enrolments.annotate(**_fields("patient"))
+
+
+def read_with(enrolment: Enrolment) -> Situated | None:
+    """The situations ``with_situations`` read with the enrolment (None: it did not)."""
+    if not hasattr(enrolment, _FIELDS[0]):
+        return None
+    return situated(enrolment.patient, {name: getattr(enrolment, name) for name in _FIELDS})
+
+
 def situated(patient: User, row: dict[str, Any]) -> Situated:
-    answers = row["situations__answers"] or {}
+    answers = row["situations_answers"] or {}
     if not isinstance(answers, dict):
         answers = {}
     answers = {k: v for k, v in answers.items() if k in rules.SITUATIONS and isinstance(v, bool)}
@@ -102,11 +118,11 @@ def situated(patient: User, row: dict[str, Any]) -> Situated:
         gad7=row["gad7"],
         gad7_at=row["gad7_at"],
     )
-    answered_at = row["situations__answered_at"]
+    answered_at = row["situations_answered_at"]
     return Situated(
         answers=answers,
         answered_at=answered_at,
-        seen_at=row["situations__seen_at"],
+        seen_at=row["situations_seen_at"],
         facts=facts,
         applies=rules.applying(answers, answered_at, facts),
     )

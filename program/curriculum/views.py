@@ -34,9 +34,8 @@ from program.curriculum.actions import (
 from program.curriculum.forms import SituationsForm
 from program.curriculum.lesson_text import Values
 from program.curriculum.lesson_values import default_values, render_lesson, values_for_patient
-from program.curriculum.situations import save_answers, situations_of
+from program.curriculum.situations import save_answers, situations_of, with_situations
 from program.curriculum.situations import skip as skip_situations
-from program.enrolment.actions import current_enrolment
 from program.models import (
     AudioRecording,
     Enrolment,
@@ -49,8 +48,15 @@ from program.offline import kept_offline
 from program.rules.situations import SITUATIONS
 
 
+def _current_enrolment(patient: User) -> Enrolment | None:
+    """The current enrolment, with the situations its overview reads, in one query."""
+    return with_situations(
+        Enrolment.objects.current().select_related("programme").filter(patient=patient)
+    ).first()
+
+
 def _overview_for(patient: User, enrolment: Enrolment | None = None) -> Overview | None:
-    enrolment = enrolment or current_enrolment(patient)
+    enrolment = enrolment or _current_enrolment(patient)
     if enrolment is None:
         return None
     enrolment.patient = patient  # already loaded: saves a query
@@ -170,7 +176,7 @@ def lesson_context(
 @kept_offline
 def lesson(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
     patient: User = request.user
-    enrolment = current_enrolment(patient)
+    enrolment = _current_enrolment(patient)
     if enrolment is None:
         raise Http404
     overview = _overview_for(patient, enrolment)
@@ -204,7 +210,7 @@ def lesson(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
 
 def _progress_for(patient: User, lesson_id: int) -> LessonProgress:
     """The patient's progress on a lesson in an open week (started now if need be), else 404."""
-    enrolment = current_enrolment(patient)
+    enrolment = _current_enrolment(patient)
     lesson = get_lesson_for_patient(patient, enrolment, lesson_id)
     if enrolment is None:
         raise Http404

@@ -12,6 +12,7 @@ from accounts.access import patient_required
 from accounts.http import AuthenticatedHttpRequest
 from program.assessments import actions as assessments
 from program.curriculum.actions import exercises_this_week, programme_overview
+from program.curriculum.situations import with_situations
 from program.diary import actions as diary
 from program.exercises.content import EXERCISES
 from program.medication import actions as medication
@@ -29,8 +30,9 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = request.user
     # The therapist comes with the enrolment (one join, not a query of its own), and so do
     # the latest break, the latest night and whether a taper plan is in force.
+    # The patient's situations, which the overview reads, come with it too.
     enrolment = (
-        Enrolment.objects.current()
+        with_situations(Enrolment.objects.current())
         .select_related("programme", "patient__therapist")
         .annotate(
             latest_pause=pauses.latest_values(),
