@@ -102,6 +102,9 @@ ROOT_URLCONF = "cbti.urls"
 WSGI_APPLICATION = "cbti.wsgi.application"
 ASGI_APPLICATION = "cbti.asgi.application"
 
+# Form widgets through Jinja2 (Django's own templates), the admin's through Django's engine.
+FORM_RENDERER = "cbti.form_renderer.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
