@@ -1,7 +1,8 @@
 """CPU and queries of the therapist's caseload, its CSV and the weekly round at N patients,
 beside the authenticated floor measured in the same run.
 
-Run: .venv/bin/python bench/caseload.py [--patients 500] [--weeks 12] [--runs 20] [--profile]
+Run: .venv/bin/python bench/caseload.py [--patients 500] [--weeks 12] [--runs 20] [--changed 5]
+[--profile]
 (on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres ...)
 
 Builds a throw-away test database with one therapist and N patients, each with
@@ -17,6 +18,9 @@ and the queries of one view. The query count must not depend on N
 
 The first view (the warm-up) is not timed: it is the one that works out summaries
 nobody has read yet (program/clinic/caseload.py); ``--cold`` times that too.
+``--changed N`` also times the caseload when N patients' rows were distrusted by a write
+since the last view (the page works them out), and the every-minute refresh task that
+works them out ahead of the page, with nothing changed and with N changed.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import pstats
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -51,6 +57,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--profile", action="store_true", help="profile the default page")
     parser.add_argument("--cold", action="store_true", help="time the first view too")
+    parser.add_argument("--changed", type=int, default=0, help="patients written since")
     args = parser.parse_args()
     with throwaway_database():
         run(args)
@@ -66,16 +73,23 @@ def _view(client: Client, url: str) -> None:
         response.content  # noqa: B018
 
 
-def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:
-    _view(client, url)
+def measure(
+    view: Callable[[], object], runs: int, before: Callable[[], object] = lambda: None
+) -> tuple[float, float, int]:
+    """Median CPU and wall ms of ``view`` over ``runs`` (``before`` each, not timed), and
+    the queries of one more."""
+    before()
+    view()
     cpu, wall = [], []
     for _ in range(runs):
+        before()
         c0, w0 = time.process_time(), time.perf_counter()
-        _view(client, url)
+        view()
         cpu.append((time.process_time() - c0) * 1000)
         wall.append((time.perf_counter() - w0) * 1000)
+    before()
     with CaptureQueriesContext(connection) as queries:
-        _view(client, url)
+        view()
     return statistics.median(cpu), statistics.median(wall), len(queries.captured_queries)
 
 
@@ -85,7 +99,8 @@ def run(args: argparse.Namespace) -> None:
     from accounts.models import Role
     from accounts.services import create_user
     from program.clinic import round as round_service
-    from program.models import DiaryEntry
+    from program.models import CaseloadSummary, DiaryEntry
+    from program.tasks import refresh_caseload_summaries_task
     from tests.caseload_data import build_caseload
 
     therapist = create_user(email="t@bench.test", password="x", role=Role.THERAPIST)
@@ -126,11 +141,26 @@ def run(args: argparse.Namespace) -> None:
     print(f"{'page':36} {'CPU ms':>8} {'x floor':>8} {'wall ms':>8} {'queries':>8}")
     floor = None
     for name, url in pages.items():
-        cpu, wall, queries = measure(client, url, args.runs)
+        cpu, wall, queries = measure(partial(_view, client, url), args.runs)
         floor = floor or cpu
         print(f"{name:36} {cpu:8.2f} {cpu / floor:8.2f} {wall:8.2f} {queries:8d}")
         if url.endswith(".csv"):
             print(f"{'  per row':36} {cpu / args.patients:8.4f}")
+    if args.changed and floor:
+        changed = [p.pk for p in patients[: args.changed]]
+
+        def write() -> None:  # what a saved diary night does to its patient's row
+            CaseloadSummary.objects.mark_changed(changed)
+
+        n = args.changed
+        timed = {
+            f"caseload, {n} changed since": (partial(_view, client, "/caseload/"), write),
+            "refresh task, nothing changed": (refresh_caseload_summaries_task, lambda: None),
+            f"refresh task, {n} changed": (refresh_caseload_summaries_task, write),
+        }
+        for name, (view, before) in timed.items():
+            cpu, wall, queries = measure(view, args.runs, before)
+            print(f"{name:36} {cpu:8.2f} {cpu / floor:8.2f} {wall:8.2f} {queries:8d}")
 
 
 if __name__ == "__main__":

@@ -238,10 +238,9 @@ def send_deliveries_task(ids: list[int]) -> dict[str, int]:
 
 @shared_task
 def refresh_caseload_summaries_task() -> int:
-    """Hourly: the caseload rows whose day has ended in their patient's zone (or that a
-    write distrusted) are worked out again ahead of the readers, so that the first page
-    of a clinician's morning does not pay for them (program/clinic/summary.py). Returns
-    how many."""
+    """Every minute: the caseload rows a write distrusted, or whose day has ended in their
+    patient's zone, are worked out again ahead of the readers, so that a clinician's page
+    seldom pays for them (program/clinic/summary.py). Returns how many."""
     from accounts.models import User
     from program.clinic import summary
 

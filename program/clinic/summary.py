@@ -17,10 +17,11 @@ How it never drifts:
   (``caseload.build_rows``), every one that is missing or not trusted, and writes it back
   only if ``changes`` has not moved meanwhile (a write committed during the work leaves
   the row untrusted, for the next reader);
-- a nightly task (``program.tasks.refresh_caseload_summaries_task``) does the date's
-  rollover ahead of the readers, and ``manage.py rebuild_caseload_summaries`` rebuilds
-  every row; tests/program/test_caseload_summary.py holds the rows equal to the raw
-  figures for random data.
+- a task every minute (``program.tasks.refresh_caseload_summaries_task``) works out
+  the rows writes distrusted and does each date's rollover ahead of the readers, and
+  ``manage.py rebuild_caseload_summaries`` rebuilds every row;
+  tests/program/test_caseload_summary.py holds the rows equal to the raw figures for
+  random data.
 """
 
 from __future__ import annotations

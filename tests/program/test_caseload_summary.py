@@ -2,7 +2,7 @@
 figures worked out from the raw rows (program.clinic.caseload.build_rows).
 
 Random writes through the app's own workflows, and the clock moving on, with the kept rows
-compared to the raw figures after each step; plus the repair command, the hourly rollover
+compared to the raw figures after each step; plus the repair command, the every-minute refresh
 task, and the pages reading the kept rows."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -228,13 +229,19 @@ class KeptRowsTest(TestCase):
             enrol(patient=patient, programme=self.programme, start_date=today)
 
 
-def test_the_repair_command_and_the_hourly_task_rebuild_the_rows(therapist, programme) -> None:
+def test_the_repair_command_and_the_refresh_task_rebuild_the_rows(therapist, programme) -> None:
     from program.tasks import refresh_caseload_summaries_task
     from tests.caseload_data import build_caseload
 
+    # Beat runs it every minute: a row a write distrusted is worked out within the minute.
+    task = django_settings.CELERY_BEAT_SCHEDULE["caseload-refresh"]
+    assert task["task"] == refresh_caseload_summaries_task.name
+    assert task["schedule"] <= 60
     patients = build_caseload(therapist, 4)  # bulk: no rows yet
     assert refresh_caseload_summaries_task() == 4
     assert refresh_caseload_summaries_task() == 0  # trusted until a write or midnight
+    DiaryEntry.objects.filter(patient=patients[0]).first().save()  # a write distrusts a row
+    assert refresh_caseload_summaries_task() == 1
     CaseloadSummary.objects.update(nights_last_7=99)  # changed behind the app's back
     call_command("rebuild_caseload_summaries")
     kept_equals_raw(patients)
