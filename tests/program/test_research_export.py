@@ -9,18 +9,18 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Role, User
-from accounts.services import set_research_consent
 from program.demo.clinic import NO_RESEARCH_CONSENT, load_demo
 from program.models import Assessment, DiaryEntry, TaperStep
 from program.research import export
-from tests.conftest import client_for, make_user
+from tests.conftest import client_for, ensure_programme, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,20 @@ def rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(archive.read(name).decode())))
 
 
+@pytest.fixture(scope="module")
+def demo_clinic(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The demo clinic, loaded once for the module in a transaction rolled back at its end
+    (each test runs in a savepoint of its own inside it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_programme()  # an earlier test's flush may have taken the migrated curriculum
+        load_demo()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(programme, monkeypatch):
+def demo(demo_clinic, programme, monkeypatch):
     """The demo clinic, and the pseudonyms the next export gives each patient id."""
-    load_demo()
     drawn: dict[int, export.Subject] = {}
     real = export.subjects
 
@@ -131,39 +141,6 @@ def test_no_direct_identifier_is_in_any_file_of_the_demo_export(demo) -> None:
     readme = archive.read("README.txt").decode()
     assert "moved back by the same whole number of weeks" in readme
     assert "Free text (diary comments" in readme and "left out." in readme
-
-
-def test_free_text_is_included_only_when_the_admin_asks(programme) -> None:
-    from program.diary.actions import save_entry
-    from tests.nights import night_answers
-
-    patient = make_user("p@example.test", Role.PATIENT, name="Ada Lovelace")
-    set_research_consent(patient, given=True)
-    save_entry(
-        patient=patient,
-        diary_date=patient.local_today(),
-        changed_by=patient,
-        answers=night_answers(comments="my sister stayed over"),
-    )
-    admin = make_user("a@example.test", Role.ADMIN)
-    without = download(admin)
-    assert "night_comments" not in rows(without, "nights.csv")[0]
-    assert b"my sister" not in without.read("nights.csv")
-    with_text = download(admin, free_text=True)
-    assert rows(with_text, "nights.csv")[0]["night_comments"] == "my sister stayed over"
-    assert "INCLUDED at the administrator's request" in with_text.read("README.txt").decode()
-    dictionary = rows(with_text, "data_dictionary.csv")
-    comments = next(r for r in dictionary if r["Variable / Field Name"] == "night_comments")
-    assert comments["Identifier?"] == "y"
-
-
-def test_a_patient_who_withdrew_is_not_in_the_next_export(programme) -> None:
-    patient = make_user("p@example.test", Role.PATIENT)
-    set_research_consent(patient, given=True)
-    admin = make_user("a@example.test", Role.ADMIN)
-    assert len(rows(download(admin), "patients.csv")) == 1
-    set_research_consent(patient, given=False)
-    assert rows(download(admin), "patients.csv") == []
 
 
 def test_the_dictionary_is_redcaps_and_describes_every_column(demo) -> None:
