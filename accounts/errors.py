@@ -17,6 +17,14 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with an out-of-date security token (``CSRF_FAILURE_VIEW``): the person
+    signed in again elsewhere, or the browser dropped its cookies. The page says nothing
+    was saved and how to send it again. It never sends the form on by itself: a forged
+    form from another site lands here too, and must go no further."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "program",
 ]
 
+# A form sent with an out-of-date token gets a page in the site's layout and language.
+CSRF_FAILURE_VIEW = "accounts.errors.csrf_failure"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: larger than MAX_REQUEST_BYTES is refused (413).

@@ -96,6 +96,22 @@ def test_forms_refuse_a_post_without_a_csrf_token(patient) -> None:
     response = client.post(reverse("program:diary_new"), {"diary_date": "2026-11-25"})
     assert response.status_code == 403
     assert not DiaryEntry.objects.exists()
+    # In the site's layout and words: nothing saved, and how to send it again; the form is
+    # not written back (a forged one lands here too).
+    page = response.content.decode()
+    assert "This form had expired" in page and "Nothing was saved" in page
+    assert 'class="site-header"' in page or "<nav" in page
+    assert "2026-11-25" not in page
+
+
+def test_an_expired_form_is_explained_in_the_patients_language(patient) -> None:
+    patient.language = "fr"
+    patient.save()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(patient, backend="allauth.account.auth_backends.AuthenticationBackend")
+    response = client.post(reverse("program:about_you"), {"situations": ["shift_work"]})
+    assert response.status_code == 403
+    assert "Ce formulaire avait expiré" in response.content.decode()
 
 
 @pytest.mark.parametrize(
