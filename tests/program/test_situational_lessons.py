@@ -137,6 +137,41 @@ def test_the_safety_screens_pregnancy_answer_offers_the_pregnancy_lessons(
     assert 'id="situations-read"' in page and "Pregnancy and after birth" in page
 
 
+def test_the_situations_read_with_the_enrolment_are_those_read_alone(patient) -> None:
+    """Today, the lesson and the programme pages read the situations with the enrolment
+    (``with_situations``); other pages read them alone. Both give the same answer."""
+    from program.assessments.actions import ensure_instruments
+    from program.curriculum.situations import read_with, with_situations
+    from program.models import Assessment, Enrolment
+    from program.sleep_window.actions import submit_screen
+
+    def both():  # type: ignore[no-untyped-def]
+        enrolment = with_situations(Enrolment.objects.filter(patient=patient)).get()
+        enrolment.patient = patient
+        return situations_of(patient), read_with(enrolment)
+
+    alone, with_enrolment = both()
+    assert alone == with_enrolment and not alone.asked  # nothing answered yet
+    save_answers(patient, ["shift_work"])
+    submit_screen(patient, {"pregnant": True})
+    instruments = ensure_instruments()
+    for key, total in (("phq9", 16), ("gad7", 12), ("phq9", 3)):  # the first counts
+        Assessment.objects.create(
+            patient=patient,
+            instrument=instruments[key],
+            occasion="baseline",
+            total=total,
+            band_code="",
+            completed_on=date(2026, 11, 2),
+            source="clinician",
+        )
+    alone, with_enrolment = both()
+    assert alone == with_enrolment
+    # Ticked; read from the screen; read from the first PHQ-9 and GAD-7 (not the later 3).
+    assert {"shift_work", "pregnancy", "mood"} <= alone.applies
+    assert [f.situation for f in alone.facts].count("mood") == 2
+
+
 def test_a_patient_of_65_or_more_is_offered_the_older_adults_lesson_until_they_untick_it(
     patient, shift_lesson
 ) -> None:
