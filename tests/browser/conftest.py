@@ -102,6 +102,15 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
+def image_loaded(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
+    """The picture at ``selector`` has loaded, waiting for its bytes up to the page's
+    timeout (visible is not enough: on a busy machine the bytes may still be coming)."""
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=page.query_selector(selector)
+    )
+    return True
+
+
 def require_axe() -> str:
     from tests.services import require
 

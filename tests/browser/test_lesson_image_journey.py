@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from program.models import Lesson, LessonImage
 
-from .conftest import screenshot
+from .conftest import image_loaded, screenshot
 from .test_sign_in_journeys import sign_in, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,10 +26,6 @@ def chart(path: Path) -> Path:
     draw.line([(20, 220), (300, 40), (460, 200)], fill="#1d4e89", width=8)
     picture.save(path, "PNG")
     return path
-
-
-def loaded(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
-    return bool(page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0"))
 
 
 def test_an_admin_adds_a_picture_and_the_patient_sees_it(
@@ -60,7 +56,7 @@ def test_an_admin_adds_a_picture_and_the_patient_sees_it(
     image = LessonImage.objects.get(lesson=lesson)
     snippet = page.locator(".lesson-image-snippet").inner_text()
     assert snippet == f"![Sleep drive through the day](image:{image.pk})"
-    assert loaded(page, ".lesson-image-thumb")
+    assert image_loaded(page, ".lesson-image-thumb")
     screenshot(page, "admin-lesson-image-uploaded-desktop")
 
     page.get_by_role("link", name="Edit the English draft").click()
@@ -73,7 +69,7 @@ def test_an_admin_adds_a_picture_and_the_patient_sees_it(
     page.get_by_role("link", name="Preview as a patient sees it").click()
     picture = ".lesson-body img[alt='Sleep drive through the day']"
     expect(page.locator(picture)).to_be_visible()
-    assert loaded(page, picture)
+    assert image_loaded(page, picture)
     preview_src = page.locator(picture).get_attribute("src")
     screenshot(page, "admin-lesson-image-preview-desktop")
     page.get_by_role("link", name="Back to the editor").click()
@@ -87,7 +83,7 @@ def test_an_admin_adds_a_picture_and_the_patient_sees_it(
     page.wait_for_url(re.compile(r"/today/$"))
     page.goto(f"/lessons/{lesson.pk}/")
     expect(page.locator(picture)).to_be_visible()
-    assert loaded(page, picture)
+    assert image_loaded(page, picture)
     assert page.locator(picture).get_attribute("src") == preview_src
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "lesson-image-patient-phone")

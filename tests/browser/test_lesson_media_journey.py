@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from program.models import AudioRecording, LessonImage, LessonVersion
 from tests.audio_files import mp3, ogg_opus
 
-from .conftest import PHONE, accessibility_violations, screenshot
+from .conftest import PHONE, accessibility_violations, image_loaded, screenshot
 from .test_sign_in_journeys import sign_in, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,9 +75,9 @@ def test_an_admin_adds_a_picture_and_recordings_and_the_patient_sees_and_hears_t
     image = LessonImage.objects.get(lesson=lesson)
     text = page.get_by_label("Lesson text").input_value()
     assert typed in text and image.markdown in text
-    picture = page.locator(".preview-frame img[alt='Sleep drive through the day']")
-    expect(picture).to_be_visible()
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    picture = ".preview-frame img[alt='Sleep drive through the day']"
+    expect(page.locator(picture)).to_be_visible()
+    assert image_loaded(page, picture)
 
     # A recording without its transcript: refused, then with it.
     sound = tmp_path / "calm.mp3"
@@ -156,9 +156,9 @@ def test_an_admin_adds_a_picture_and_recordings_and_the_patient_sees_and_hears_t
     sign_in(reader, patient.email)
     reader.wait_for_url(re.compile(r"/today/$"))
     reader.goto(f"/lessons/{lesson.pk}/")
-    seen = reader.locator(".lesson-body img[alt='Sleep drive through the day']")
-    expect(seen).to_be_visible()
-    assert seen.evaluate("img => img.complete && img.naturalWidth > 0")
+    seen = ".lesson-body img[alt='Sleep drive through the day']"
+    expect(reader.locator(seen)).to_be_visible()
+    assert image_loaded(reader, seen)
     figure = reader.locator(".lesson-body figure.recording")
     expect(figure.locator("audio[controls]")).to_be_visible()
     assert figure.locator("audio").evaluate("a => a.readyState >= 1 || a.error === null")
