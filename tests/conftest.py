@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,8 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
-from django.test import Client
+from django.db import transaction
+from django.test import Client, TestCase
 from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -59,6 +61,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@contextmanager
+def module_data(django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """For a module-scoped fixture: rows built once for a test module, in a transaction
+    rolled back after its last test. Each test still runs in a savepoint of its own
+    (``db``), so what one test writes is undone before the next; no on-commit work runs."""
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        TestCase.captureOnCommitCallbacks(execute=False),
+    ):
+        yield
+        transaction.set_rollback(True)
 
 
 def make_user(email: str, role: Role, *, mfa: bool | None = None, **extra: object) -> User:

@@ -16,8 +16,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import TestCase, override_settings
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -51,6 +50,7 @@ from .conftest import (
     client_for,
     ensure_programme,
     make_user,
+    module_data,
     new_clinic_admin,
     new_other_patient,
     new_other_therapist,
@@ -404,15 +404,9 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
     media.enable()
     try:
-        with (
-            django_db_blocker.unblock(),
-            transaction.atomic(),
-            # As before in each test's own transaction: no on-commit work (the
-            # invitation's email, a risk alert's) ever runs.
-            TestCase.captureOnCommitCallbacks(execute=False),
-        ):
+        # No on-commit work (the invitation's email, a risk alert's) ever runs.
+        with module_data(django_db_blocker):
             yield _build_world()
-            transaction.set_rollback(True)
     finally:
         media.disable()
 

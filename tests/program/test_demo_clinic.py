@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
@@ -32,7 +31,7 @@ from program.models import (
     TaperPlan,
     TherapistNote,
 )
-from tests.conftest import client_for, ensure_programme
+from tests.conftest import client_for, ensure_programme, module_data
 
 
 def row_counts() -> dict[str, int]:
@@ -42,13 +41,12 @@ def row_counts() -> dict[str, int]:
 @pytest.fixture(scope="module")
 def loaded_twice(django_db_setup, django_db_blocker) -> Iterator[tuple[dict, dict]]:  # type: ignore[no-untyped-def]
     """The demo clinic loaded, then loaded again; the rows of every table after each."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_data(django_db_blocker):
         ensure_programme()  # an earlier test's flush may have taken the migrated curriculum
         load_demo()
         first = row_counts()
         load_demo()
         yield first, row_counts()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

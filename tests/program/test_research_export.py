@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -20,7 +20,7 @@ from accounts.models import AuditEvent, Role, User
 from program.demo.clinic import NO_RESEARCH_CONSENT, load_demo
 from program.models import Assessment, DiaryEntry, TaperStep
 from program.research import export
-from tests.conftest import client_for, ensure_programme, make_user
+from tests.conftest import client_for, ensure_programme, make_user, module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +52,10 @@ def rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
 def demo_clinic(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """The demo clinic, loaded once for the module in a transaction rolled back at its end
     (each test runs in a savepoint of its own inside it)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_data(django_db_blocker):
         ensure_programme()  # an earlier test's flush may have taken the migrated curriculum
         load_demo()
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
