@@ -78,9 +78,6 @@ def _fields(patient: str) -> dict[str, Any]:
     }
 
 
-_FIELDS = tuple(_fields("pk"))
-
-
 def situations_of(patient: User) -> Situated:
     """The patient's answers and the facts the rules read, in one query (the date of
     birth is on the user already)."""
@@ -98,9 +95,9 @@ def with_situations(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
 
 def read_with(enrolment: Enrolment) -> Situated | None:
     """The situations ``with_situations`` read with the enrolment (None: it did not)."""
-    if not hasattr(enrolment, _FIELDS[0]):
+    if not hasattr(enrolment, "situations_answers"):
         return None
-    return situated(enrolment.patient, {name: getattr(enrolment, name) for name in _FIELDS})
+    return situated(enrolment.patient, vars(enrolment))
 
 
 def situated(patient: User, row: dict[str, Any]) -> Situated:

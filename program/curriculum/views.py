@@ -36,6 +36,7 @@ from program.curriculum.lesson_text import Values
 from program.curriculum.lesson_values import default_values, render_lesson, values_for_patient
 from program.curriculum.situations import save_answers, situations_of, with_situations
 from program.curriculum.situations import skip as skip_situations
+from program.enrolment.actions import current_enrolments
 from program.models import (
     AudioRecording,
     Enrolment,
@@ -50,9 +51,7 @@ from program.rules.situations import SITUATIONS
 
 def _current_enrolment(patient: User) -> Enrolment | None:
     """The current enrolment, with the situations its overview reads, in one query."""
-    return with_situations(
-        Enrolment.objects.current().select_related("programme").filter(patient=patient)
-    ).first()
+    return with_situations(current_enrolments(patient)).first()
 
 
 def _overview_for(patient: User, enrolment: Enrolment | None = None) -> Overview | None:

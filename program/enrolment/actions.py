@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,8 +147,14 @@ def enrol(*, patient: User, programme: Programme, start_date: date) -> Enrolment
     return Enrolment.objects.create(patient=patient, programme=programme, start_date=start_date)
 
 
+def current_enrolments(patient: User) -> QuerySet[Enrolment]:
+    """The patient's current enrolment (at most one), with its programme, as a query to
+    add to (``current_enrolment`` reads it)."""
+    return Enrolment.objects.current().select_related("programme").filter(patient=patient)
+
+
 def current_enrolment(patient: User) -> Enrolment | None:
-    return Enrolment.objects.current().select_related("programme").filter(patient=patient).first()
+    return current_enrolments(patient).first()
 
 
 def enrol_self_signed_up(patient: User) -> Enrolment | None:
