@@ -390,12 +390,25 @@ def import_directory(
     programme, _ = Programme.objects.get_or_create(
         slug=meta["slug"], defaults={"name": meta.get("name") or meta["slug"]}
     )
-    for attr in ("name", "pace_days", "require_previous_lessons"):
-        if attr in meta:
-            setattr(programme, attr, meta[attr])
+    kept: dict[str, Any] = {
+        k: meta[k] for k in ("name", "pace_days", "require_previous_lessons") if k in meta
+    }
     if description:
-        programme.description = description
+        kept["description"] = description
     now = timezone.now()
+    # What is there already, read once (an import that changes nothing writes nothing):
+    # the lessons by week and slug, and the latest published version of each in each
+    # language.
+    lessons = {
+        (lesson.week_id, lesson.slug): lesson
+        for lesson in Lesson.objects.filter(week__programme=programme)
+    }
+    lesson_fields = {field.name for field in Lesson._meta.get_fields()}
+    published: dict[tuple[int, str], Any] = {}
+    for version in LessonVersion.objects.filter(
+        lesson__week__programme=programme, status="published"
+    ).order_by("lesson_id", "language", "-number"):
+        published.setdefault((version.lesson_id, version.language), version)
     for language_dir in _language_dirs(directory):
         language = language_dir.name
         is_base = language == BASE_LANGUAGE
@@ -410,15 +423,15 @@ def import_directory(
                 defaults={"title": week_meta.get("title") or f"Week {number}"},
             )
             if is_base:
-                week.title = week_meta.get("title") or week.title
-                week.summary = week_summary
-                week.min_diary_nights = int(week_meta.get("min_diary_nights") or 0)
-            else:
-                week.translations = {
-                    **week.translations,
-                    language: {"title": week_meta.get("title", ""), "summary": week_summary},
+                wanted = {
+                    "title": week_meta.get("title") or week.title,
+                    "summary": week_summary,
+                    "min_diary_nights": int(week_meta.get("min_diary_nights") or 0),
                 }
-            week.save()
+            else:
+                translation = {"title": week_meta.get("title", ""), "summary": week_summary}
+                wanted = {"translations": {**week.translations, language: translation}}
+            _save_changes(week, wanted)
             for path in sorted(week_dir.glob("*.md")):
                 if path.name == "week.md":
                     continue
@@ -434,13 +447,22 @@ def import_directory(
                 except ValidationError as error:
                     raise CurriculumFileError(f"{where}: {' '.join(error.messages)}") from error
                 situations = lesson_situations(lesson_meta, where)
-                lesson, _ = Lesson.objects.get_or_create(week=week, slug=slug)
+                wanted = {}
                 if is_base:
-                    lesson.order = int(lesson_meta.get("order") or 0)
-                    # A situational lesson is never required (program.rules.situations).
-                    lesson.is_required = bool(lesson_meta.get("required", True)) and not situations
-                    lesson.situations = situations
-                    lesson.save()
+                    wanted = {
+                        "order": int(lesson_meta.get("order") or 0),
+                        # A situational lesson is never required (program.rules.situations).
+                        "is_required": bool(lesson_meta.get("required", True)) and not situations,
+                        "situations": situations,
+                    }
+                # A data migration's older Lesson may not have every field yet.
+                wanted = {k: v for k, v in wanted.items() if k in lesson_fields}
+                lesson = lessons.get((week.pk, slug))
+                if lesson is None:
+                    lesson = Lesson.objects.create(week=week, slug=slug, **wanted)
+                    lessons[(week.pk, slug)] = lesson
+                else:
+                    _save_changes(lesson, wanted)
                 images = _import_images(models["LessonImage"], lesson, lesson_meta, week_dir, where)
                 recordings = _import_recordings(
                     models["AudioRecording"], lesson, language, lesson_meta, week_dir, where
@@ -465,7 +487,7 @@ def import_directory(
                     "parts": parts,
                 }
                 versions = LessonVersion.objects.filter(lesson=lesson, language=language)
-                latest = versions.filter(status="published").order_by("-number").first()
+                latest = published.get((lesson.pk, language))
                 if latest and all(getattr(latest, k) == v for k, v in content.items()):
                     report.unchanged.append(str(where))
                     continue
@@ -489,6 +511,7 @@ def import_directory(
                         change_note=f"Imported from {where}",
                         **fields,
                     )
+                    published[(lesson.pk, language)] = created
                     if push:
                         readers = (apps or global_apps).get_model("program", "LessonProgress")
                         readers.objects.filter(
@@ -508,11 +531,23 @@ def import_directory(
                             **fields,
                         )
                 report.created.append(str(where))
-    programme.weeks = max(Week.objects.filter(programme=programme).count(), 1)
-    programme.save()
+    kept["weeks"] = max(Week.objects.filter(programme=programme).count(), 1)
+    # A data migration's older Programme may not have every field yet.
+    names = {field.name for field in Programme._meta.get_fields()}
+    _save_changes(programme, {k: v for k, v in kept.items() if k in names})
     if models["AudioRecording"] is not None:
         import_exercise_recordings(directory, apps)
     return report
+
+
+def _save_changes(row: Any, wanted: dict[str, Any]) -> None:
+    """Give ``row`` the ``wanted`` values and save it, if any differs: a save marks every
+    reader's caseload row to be worked out again (program.clinic.signals)."""
+    if all(getattr(row, name) == value for name, value in wanted.items()):
+        return
+    for name, value in wanted.items():
+        setattr(row, name, value)
+    row.save()
 
 
 def _export_images(
