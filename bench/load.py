@@ -395,7 +395,7 @@ def build(path: str, patients: int) -> None:
         therapists.append(therapist)
     people = {"patients": [], "therapists": []}
 
-    def session_for(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    def session_for(user) -> dict[str, str]:
         client = Client()
         client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
         return {"session": client.cookies["sessionid"].value, "csrf": _get_new_csrf_string()}

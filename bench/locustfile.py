@@ -34,12 +34,12 @@ _request_log = open(_log_path, "w") if _log_path else None  # noqa: SIM115 (open
 
 
 @events.request.add_listener
-def _log_request(name, response_time, start_time=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _log_request(name, response_time, start_time=None, **kwargs) -> None:
     if _request_log is not None:
         _request_log.write(f"{start_time or 0:.3f} {name} {response_time:.1f}\n")
 
 
-def _next(pool):  # type: ignore[no-untyped-def]
+def _next(pool):
     with _lock:
         return next(pool, None)
 
@@ -96,7 +96,7 @@ class Visitor(HttpUser):
             ):
                 response.failure(f"status {response.status_code}")
 
-    def _take_patient(self) -> dict:  # type: ignore[type-arg]
+    def _take_patient(self) -> dict:
         """The next patient; the diary_submit run takes each once, and says when none is
         left (every free morning spent: the run needs more --patients)."""
         person = _next(_patients)

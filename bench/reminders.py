@@ -293,7 +293,7 @@ def run(args: argparse.Namespace, db_name: str, redis_url: str) -> None:
         broker.flushdb()
 
 
-def _drain(broker) -> None:  # type: ignore[no-untyped-def]
+def _drain(broker) -> None:
     while broker.llen("celery") or broker.hlen("unacked"):
         time.sleep(0.05)
 

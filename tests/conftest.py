@@ -64,7 +64,7 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @contextmanager
-def module_data(django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def module_data(django_db_blocker) -> Iterator[None]:
     """For a module-scoped fixture: rows built once for a test module, in a transaction
     rolled back after its last test. Each test still runs in a savepoint of its own
     (``db``), so what one test writes is undone before the next; no on-commit work runs."""
@@ -81,7 +81,7 @@ def make_user(email: str, role: Role, *, mfa: bool | None = None, **extra: objec
     if role == Role.PATIENT:
         # Patients give it at onboarding (program.rules.age); pass None for an older account.
         extra.setdefault("date_of_birth", date(1980, 5, 17))
-    user = create_user(email=email, password=PASSWORD, role=role, **extra)  # type: ignore[arg-type]
+    user = create_user(email=email, password=PASSWORD, role=role, **extra)
     if mfa if mfa is not None else role != Role.PATIENT:
         TOTP.activate(user, TOTP_SECRET)
     return user
@@ -259,7 +259,7 @@ def _files_stored() -> bool:
     )
 
 
-def _reset_sequences(cursor, tables) -> None:  # type: ignore[no-untyped-def]
+def _reset_sequences(cursor, tables) -> None:
     """Each table's id sequence past the ids put back (as Django's own loaddata does)."""
     from django.apps import apps
     from django.core.management.color import no_style
@@ -362,7 +362,7 @@ def reauthenticated_client_for(user: User) -> Client:
     return client
 
 
-def reauthenticate(client: Client, password: str = PASSWORD, asked_by: str = ""):  # type: ignore[no-untyped-def]
+def reauthenticate(client: Client, password: str = PASSWORD, asked_by: str = ""):
     """What a person does when asked for their password again (making a token, a data
     download): ``asked_by`` is the address they were sent to, which says where to carry
     on."""

@@ -107,7 +107,7 @@ def production_env(work: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
-def database_url(db: dict) -> str:  # type: ignore[type-arg]
+def database_url(db: dict) -> str:
     """The URL of the database this test process uses (the suite's test database)."""
     from urllib.parse import quote
 
@@ -115,7 +115,7 @@ def database_url(db: dict) -> str:  # type: ignore[type-arg]
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def setup_clinic(env: dict[str, str], work: Path, patients: int) -> dict:  # type: ignore[type-arg]
+def setup_clinic(env: dict[str, str], work: Path, patients: int) -> dict:
     out = work / "clinic.json"
     subprocess.run(
         [sys.executable, "-m", "tests.live_app", "setup", str(out), str(patients)],

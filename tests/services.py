@@ -137,7 +137,7 @@ def private_postgres(database: str = "cbti") -> Iterator[PrivatePostgres]:
         and shutil.which("runuser") is not None,
         "PostgreSQL's server programs (initdb, pg_ctl)",
     )
-    server = PrivatePostgres(bin_dir)  # type: ignore[arg-type]
+    server = PrivatePostgres(bin_dir)
     try:
         server.init()
         server.start()
@@ -192,7 +192,7 @@ class PrivateRedis:
 def private_redis() -> Iterator[PrivateRedis]:
     program = shutil.which("redis-server")
     require(program is not None, "redis-server")
-    server = PrivateRedis(program)  # type: ignore[arg-type]
+    server = PrivateRedis(program)
     try:
         server.start()
         yield server

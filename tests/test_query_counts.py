@@ -584,7 +584,7 @@ def test_the_round_uses_the_same_queries_for_5_and_50_patients(therapist) -> Non
     from program.models import Message
     from tests.caseload_data import build_caseload
 
-    def draft(user, name: str) -> None:  # type: ignore[no-untyped-def]
+    def draft(user, name: str) -> None:
         from decimal import Decimal
 
         from program.medication.actions import create_draft
@@ -639,8 +639,8 @@ def test_a_card_on_the_round_reads_its_neighbours_not_the_whole_round(
 
     fetched: list[int] = []
 
-    def counted(name: str):  # type: ignore[no-untyped-def]
-        def fetch(self, *args):  # type: ignore[no-untyped-def]
+    def counted(name: str):
+        def fetch(self, *args):
             rows = getattr(self.cursor, name)(*args)
             fetched.append(0 if rows is None else 1 if name == "fetchone" else len(rows))
             return rows
@@ -745,7 +745,7 @@ def test_the_patient_page_reads_the_kept_caseload_row(patient, therapist, monkey
     url = reverse("program:patient_detail", args=[patient.pk])
     client.get(url)  # works the row out once
 
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse(*args, **kwargs):
         raise AssertionError("the patient page worked the caseload row out again")
 
     monkeypatch.setattr(caseload, "build_rows", refuse)

@@ -396,7 +396,7 @@ def test_every_url_is_in_the_matrix() -> None:
 
 
 @pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict]:
     """The world every row is walked in, built once for this module (about half a second
     each, for some 850 rows) in a transaction that is rolled back after the last test
     here. Each test still runs in its own savepoint (``world``), so whatever a row
@@ -714,7 +714,7 @@ def test_every_admin_url_is_walked() -> None:
 
 
 @pytest.fixture(scope="module")
-def shared_admin_world(shared_world, django_db_blocker) -> dict:  # type: ignore[no-untyped-def]
+def shared_admin_world(shared_world, django_db_blocker) -> dict:
     """Built once, into the module's transaction (shared_world), before the first admin
     test's own savepoint opens."""
     with django_db_blocker.unblock():

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from accounts.errors import server_error
 
 
-def fail(request, error: Exception):  # type: ignore[no-untyped-def]
+def fail(request, error: Exception):
     try:
         raise error
     except Exception:  # Django calls handler500 inside its own except block

@@ -44,16 +44,16 @@ ALLAUTH_WORDING = [
 ]
 
 
-def main_of(response) -> str:  # type: ignore[no-untyped-def]
+def main_of(response) -> str:
     html = response.content.decode()
     return html[html.index("<main") : html.index("</main>")]
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main_of(response)))
 
 
-def assert_the_apps_own(response) -> None:  # type: ignore[no-untyped-def]
+def assert_the_apps_own(response) -> None:
     assert response.status_code == 200
     main = main_of(response)
     found = [words for words in ALLAUTH_WORDING if words in main]

@@ -27,10 +27,10 @@ def _serve_one_request_at_a_time() -> None:
         return
 
     class OneAtATimeWSGIServer(WSGIServer):
-        def __init__(self, *args, connections_override=None, **kwargs):  # type: ignore[no-untyped-def]
+        def __init__(self, *args, connections_override=None, **kwargs):
             super().__init__(*args, **kwargs)
 
-    LiveServerThread.server_class = OneAtATimeWSGIServer  # type: ignore[misc]
+    LiveServerThread.server_class = OneAtATimeWSGIServer
 
 
 _serve_one_request_at_a_time()
@@ -74,7 +74,7 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
+def page(browser, live_server):
     context = browser.new_context(viewport=PHONE, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -83,7 +83,7 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def desktop_page(browser, live_server):  # type: ignore[no-untyped-def]
+def desktop_page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -91,7 +91,7 @@ def desktop_page(browser, live_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.wait_for_load_state()
@@ -102,7 +102,7 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def image_loaded(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
+def image_loaded(page, selector: str) -> bool:
     """The picture at ``selector`` has loaded, waiting for its bytes up to the page's
     timeout (visible is not enough: on a busy machine the bytes may still be coming)."""
     page.wait_for_function(
@@ -118,7 +118,7 @@ def require_axe() -> str:
     return AXE.read_text()
 
 
-def accessibility_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+def accessibility_violations(page) -> list[dict]:
     """Serious and critical axe-core violations (WCAG 2 A/AA) on the page as shown.
 
     axe is evaluated through the DevTools protocol, which the page's Content Security
@@ -137,7 +137,7 @@ def accessibility_violations(page) -> list[dict]:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture(autouse=True)
-def forget_used_totp_codes(db):  # type: ignore[no-untyped-def]
+def forget_used_totp_codes(db):
     """allauth remembers used TOTP codes in the cache, which a flushed test database
     does not empty; ids are reused, so two sign-ins in one 30 s window would clash."""
     from django.core.cache import cache
@@ -147,7 +147,7 @@ def forget_used_totp_codes(db):  # type: ignore[no-untyped-def]
     cache.clear()
 
 
-def patient_in_week(programme, therapist, email: str, name: str, week: int):  # type: ignore[no-untyped-def]
+def patient_in_week(programme, therapist, email: str, name: str, week: int):
     """A patient of ``therapist`` enrolled long enough ago, with each week up to ``week``
     opened in order by the therapist (as the week-N lesson journeys need)."""
     from datetime import timedelta

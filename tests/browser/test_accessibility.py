@@ -18,7 +18,7 @@ from .test_sign_in_journeys import sign_in, totp_code
 pytestmark = [pytest.mark.browser, pytest.mark.layout, pytest.mark.django_db(transaction=True)]
 
 
-def check(page, path: str) -> list[str]:  # type: ignore[no-untyped-def]
+def check(page, path: str) -> list[str]:
     page.goto(path)
     return [
         f"{path}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"

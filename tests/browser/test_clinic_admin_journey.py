@@ -22,18 +22,18 @@ from .test_weekly_round import main_menu, no_sideways_scroll
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def admin_sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def admin_sign_in(page, email: str) -> None:
     sign_in(page, email)
     page.get_by_label("Code from your authenticator app").fill(totp_code())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/clinic/$"))
 
 
-def clinic_menu(page):  # type: ignore[no-untyped-def]
+def clinic_menu(page):
     return page.get_by_role("navigation", name="Clinic administration")
 
 
-def check(page, name: str, problems: list) -> None:  # type: ignore[no-untyped-def]
+def check(page, name: str, problems: list) -> None:
     """The page fits the screen, has no serious axe finding, and is photographed."""
     assert no_sideways_scroll(page), f"{name} scrolls sideways"
     problems += [(name, v) for v in accessibility_violations(page)]

@@ -18,11 +18,11 @@ from .test_sign_in_journeys import sign_in, totp_code
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def no_sideways_scroll(page, width: int) -> None:  # type: ignore[no-untyped-def]
+def no_sideways_scroll(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def no_serious_violations(page, where: str) -> None:  # type: ignore[no-untyped-def]
+def no_serious_violations(page, where: str) -> None:
     found = accessibility_violations(page)
     assert not found, f"{where}: {found}"
 

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def forget_used_codes():  # type: ignore[no-untyped-def]
+def forget_used_codes():
     """allauth refuses a TOTP code a user has already used (marked in the cache,
     which a flush does not empty). Flushed tests reuse user ids, so two sign-ins
     within one 30-second step could collide: start and end with an empty cache."""
@@ -38,12 +38,12 @@ def forget_used_codes():  # type: ignore[no-untyped-def]
     cache.clear()
 
 
-def no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
+def no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 @pytest.fixture
-def week_two_patient(programme, therapist):  # type: ignore[no-untyped-def]
+def week_two_patient(programme, therapist):
     """Nine days in (Europe/London): week 1 read, 7 valid diary nights, so week 2 is open."""
     patient = make_user(
         "wendy@example.test",

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SAVE = "Save this morning's diary"
 
 
-def fill_night(page, comment: str = "") -> None:  # type: ignore[no-untyped-def]
+def fill_night(page, comment: str = "") -> None:
     page.get_by_label("What time did you get into bed?").fill("22:40")
     page.get_by_label("What time did you try to go to sleep?").fill("11:05 pm")
     page.get_by_label("How long did it take you to fall asleep? (minutes)").fill("30")

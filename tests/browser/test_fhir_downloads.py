@@ -37,7 +37,7 @@ def _nights(patient: User) -> None:
         )
 
 
-def _bundle(download) -> Bundle:  # type: ignore[no-untyped-def]
+def _bundle(download) -> Bundle:
     return Bundle.model_validate_json(Path(download.path()).read_bytes())
 
 

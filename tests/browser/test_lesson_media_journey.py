@@ -30,7 +30,7 @@ def chart(path: Path) -> Path:
     return path
 
 
-def checked(page, width: int, where: str) -> None:  # type: ignore[no-untyped-def]
+def checked(page, width: int, where: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width, where
     found = accessibility_violations(page)
     assert not found, f"{where}: {found}"

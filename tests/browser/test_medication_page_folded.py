@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FOLDED_MAX_HEIGHT = 2200
 
 
-def height(page) -> int:  # type: ignore[no-untyped-def]
+def height(page) -> int:
     return int(page.evaluate("() => document.documentElement.scrollHeight"))
 
 

@@ -70,7 +70,7 @@ SIZES = ({"width": 360, "height": 780}, {"width": 1280, "height": 900})
 FITS = re.compile(r"/progress/$")
 
 
-def problems(page, width: int) -> list[str]:  # type: ignore[no-untyped-def]
+def problems(page, width: int) -> list[str]:
     found = page.evaluate(STICKING_OUT)
     path = page.url
     out = [f"{path} @{width}: {what}" for what in found["out"]]

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 QUEUED = "Saved on this phone, will be sent when you are back online."
 
 
-def kept_pages(page) -> list[str]:  # type: ignore[no-untyped-def]
+def kept_pages(page) -> list[str]:
     """The paths of the pages the service worker keeps on this phone."""
     return page.evaluate(
         """async () => {
@@ -37,7 +37,7 @@ def kept_pages(page) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def controlled(page) -> None:  # type: ignore[no-untyped-def]
+def controlled(page) -> None:
     """Wait until the service worker controls the page and has kept the diary form."""
     page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
     deadline = time.monotonic() + 10
@@ -46,7 +46,7 @@ def controlled(page) -> None:  # type: ignore[no-untyped-def]
         page.wait_for_timeout(100)
 
 
-def waiting_nights(page) -> int:  # type: ignore[no-untyped-def]
+def waiting_nights(page) -> int:
     return page.evaluate(
         """() => new Promise(resolve => {
             const open = indexedDB.open('cbti-offline', 1);
@@ -116,7 +116,7 @@ def test_a_second_tab_coming_back_online_does_not_save_the_night_twice(page, pat
     assert waiting_nights(second) == 0
 
 
-def _night_fields(page) -> str:  # type: ignore[no-untyped-def]
+def _night_fields(page) -> str:
     """The saved night's fields, as a JavaScript object's body (for the retry)."""
     entry = DiaryEntry.objects.get()
     return (

@@ -42,7 +42,7 @@ NOT_TOLD = "This app has not been able to pass your answer on to anyone"
 
 
 @pytest.fixture(autouse=True)
-def _clinic(settings) -> None:  # type: ignore[no-untyped-def]
+def _clinic(settings) -> None:
     settings.RISK_DUTY_EMAILS = [DUTY]
     settings.RISK_ESCALATE_AFTER_HOURS = 4
     settings.CLINIC_HOURS = "Mon-Fri 09:00-17:00"
@@ -56,7 +56,7 @@ def solo(programme: Programme) -> User:
     return user
 
 
-def answer_self_harm(page, source: str) -> None:  # type: ignore[no-untyped-def]
+def answer_self_harm(page, source: str) -> None:
     if source == "screen":
         page.goto("/sleep-window/")
         for question in SCREEN:
@@ -77,7 +77,7 @@ def sent(address: str, subject: str) -> int:
     return sum(1 for m in mail.outbox if m.to == [address] and m.subject == subject)
 
 
-def tick_at(moment) -> None:  # type: ignore[no-untyped-def]
+def tick_at(moment) -> None:
     with time_machine.travel(moment, tick=False):
         tasks.reminder_tick_task()
 

@@ -30,14 +30,14 @@ def totp_code() -> str:
     return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
 
 
-def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
-def staff_sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def staff_sign_in(page, email: str) -> None:
     """Sign a member of staff in: password, then the code from their authenticator app."""
     sign_in(page, email)
     page.get_by_label("Code from your authenticator app").fill(totp_code())

@@ -20,14 +20,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 VIEWPORTS = {"phone": ("page", 360), "desktop": ("desktop_page", 1280)}
 
 
-def problems(page) -> list[str]:  # type: ignore[no-untyped-def]
+def problems(page) -> list[str]:
     return [
         f"{page.url}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
         for v in accessibility_violations(page)
     ]
 
 
-def assert_fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
+def assert_fits(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 

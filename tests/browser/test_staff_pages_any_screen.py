@@ -40,7 +40,7 @@ BETWEEN = ({"width": 768, "height": 1024}, {"width": 1024, "height": 768})
 PATIENT_PAGE_MAX_HEIGHT = {360: 3600, 1280: 2400}
 
 
-def problems(page, path: str, width: int, label: str = "", who: str = "staff") -> list[str]:  # type: ignore[no-untyped-def]
+def problems(page, path: str, width: int, label: str = "", who: str = "staff") -> list[str]:
     response = page.goto(path)
     if response is None or not response.ok:
         return [f"{path} @{width}: answered {response and response.status}"]
@@ -60,12 +60,12 @@ def problems(page, path: str, width: int, label: str = "", who: str = "staff") -
     return out
 
 
-def page_height(page) -> int:  # type: ignore[no-untyped-def]
+def page_height(page) -> int:
     return int(page.evaluate("() => document.documentElement.scrollHeight"))
 
 
 @pytest.fixture
-def clinic(programme) -> dict[str, User]:  # type: ignore[no-untyped-def]
+def clinic(programme) -> dict[str, User]:
     """The demo clinic, with one of each thing a staff page lists: an urgent alert, an
     adverse event to review, a note, a draft taper plan and a crisis contact."""
     load_demo()
@@ -104,7 +104,7 @@ def clinic(programme) -> dict[str, User]:  # type: ignore[no-untyped-def]
     return {"therapist": therapist, "dev": dev, "chloe": chloe, "frank": frank}
 
 
-def test_every_staff_page_fits_a_phone_and_a_desktop(  # type: ignore[no-untyped-def]
+def test_every_staff_page_fits_a_phone_and_a_desktop(
     page, browser, live_server, clinic, programme
 ) -> None:
     chloe, dev, frank = clinic["chloe"], clinic["dev"], clinic["frank"]

@@ -18,7 +18,7 @@ from .test_sign_in_journeys import totp_code
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def demo_sign_in(page, email: str, *, staff: bool) -> None:  # type: ignore[no-untyped-def]
+def demo_sign_in(page, email: str, *, staff: bool) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)

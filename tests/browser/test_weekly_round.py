@@ -40,7 +40,7 @@ NAMES = ["Alma", "Bruno", "Carla", "Dinesh", "Elif", "Femi", "Greta", "Hiro", "I
 ZONES = ["Europe/London", "America/New_York", "Europe/Berlin"]
 
 
-def caseload_waiting(therapist: User, programme, tag: str, size: int = 10) -> list[Recommendation]:  # type: ignore[no-untyped-def]
+def caseload_waiting(therapist: User, programme, tag: str, size: int = 10) -> list[Recommendation]:
     """``size`` patients (ten by default) in week 3 with a diary and this week's review waiting,
     figures that differ from patient to patient (as in the demo)."""
     recommendations = []
@@ -92,37 +92,37 @@ def caseload_waiting(therapist: User, programme, tag: str, size: int = 10) -> li
 class Counter:
     """Clicks made through it and page loads of the main frame."""
 
-    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, page) -> None:
         self.clicks = 0
         self.loads = 0
         page.on("load", self._loaded)
 
-    def _loaded(self, _page) -> None:  # type: ignore[no-untyped-def]
+    def _loaded(self, _page) -> None:
         self.loads += 1
 
-    def click(self, locator) -> None:  # type: ignore[no-untyped-def]
+    def click(self, locator) -> None:
         self.clicks += 1
         locator.click()
         locator.page.wait_for_load_state("load")
 
 
-def sign_in_to_caseload(page, email: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in_to_caseload(page, email: str) -> None:
     staff_sign_in(page, email)
     page.wait_for_url(re.compile(r"/caseload/$"))
 
 
-def main_menu(page):  # type: ignore[no-untyped-def]
+def main_menu(page):
     return page.get_by_role("navigation", name="Main")
 
 
-def no_sideways_scroll(page) -> bool:  # type: ignore[no-untyped-def]
+def no_sideways_scroll(page) -> bool:
     # A click that starts a navigation returns once the new page has committed, before
     # it has a document to measure: wait for it to load.
     page.wait_for_load_state()
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def walk_the_round(page, recommendations: list[Recommendation], name: str) -> Counter:  # type: ignore[no-untyped-def]
+def walk_the_round(page, recommendations: list[Recommendation], name: str) -> Counter:
     counter = Counter(page)
     counter.click(main_menu(page).get_by_role("link", name="This week"))
     expect(page.get_by_text("10 patients need you this week.")).to_be_visible()
@@ -197,7 +197,7 @@ def test_a_round_of_ten_before_and_after(desktop_page, page, programme, settings
     assert (after.clicks, after.loads) == (12, 12)
 
 
-def test_a_card_with_every_kind_of_item_fits_a_phone(page, therapist, patient, messages_on) -> None:  # type: ignore[no-untyped-def]
+def test_a_card_with_every_kind_of_item_fits_a_phone(page, therapist, patient, messages_on) -> None:
     from decimal import Decimal
 
     from program.medication.actions import create_draft

@@ -86,7 +86,7 @@ def test_the_api_holds_up_when_calls_follow_its_links(patient_token) -> None:
 
     headers = {"Authorization": f"Bearer {token}"}
 
-    class Scenario(machine):  # type: ignore[misc, valid-type]
+    class Scenario(machine):
         def get_call_kwargs(self, case):
             return {"headers": headers}
 

@@ -162,7 +162,7 @@ def test_a_large_export_is_read_in_little_memory() -> None:
     stream = _Generated(100_000)
     tracemalloc.start()
     try:
-        export = apple_health.read_xml(stream)  # type: ignore[arg-type]
+        export = apple_health.read_xml(stream)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

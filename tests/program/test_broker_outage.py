@@ -59,7 +59,7 @@ DUE_IN = timedelta(seconds=4)
 OUTAGE_SECONDS = 6.0
 
 
-def mails_to(folder, address: str) -> int:  # type: ignore[no-untyped-def]
+def mails_to(folder, address: str) -> int:
     return sum(f.read_text().count(f"\nTo: {address}\n") for f in folder.iterdir())
 
 
@@ -113,7 +113,7 @@ def test_reminders_due_while_redis_is_down_go_out_late_once_and_the_app_keeps_se
             except Exception:
                 ticks["refused"] += 1
 
-        def wait_for(condition, message: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+        def wait_for(condition, message: str, timeout: float = 30) -> None:
             deadline = time.monotonic() + timeout
             while not condition():
                 assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]

@@ -37,7 +37,7 @@ def _clinic(settings) -> None:
     settings.CLINIC_TIME_ZONE = "Europe/London"
 
 
-def save_delays(client, hours: str, days: str = "3"):  # type: ignore[no-untyped-def]
+def save_delays(client, hours: str, days: str = "3"):
     return client.post(
         URL, {"form": "delays", "escalate_after_hours": hours, "remind_after_days": days}
     )
@@ -94,7 +94,7 @@ def test_an_admin_sets_2_hours_and_an_alert_escalates_after_2_working_hours_not_
     assert step.detail == "not acknowledged within 2 working hours"
 
 
-def risk_mail():  # type: ignore[no-untyped-def]
+def risk_mail():
     from django.core import mail
 
     return [m for m in mail.outbox if m.subject == ESCALATION_SUBJECT]

@@ -28,7 +28,7 @@ def at(day_number: int, hour: int = 12) -> datetime:
     return datetime.combine(START + timedelta(days=day_number), time(hour), tzinfo=UTC)
 
 
-def run(day_number: int, hour: int = 12, **kwargs) -> int:  # type: ignore[no-untyped-def]
+def run(day_number: int, hour: int = 12, **kwargs) -> int:
     with time_machine.travel(at(day_number, hour), tick=False):
         return comeback.send_due(**kwargs)
 
@@ -134,7 +134,7 @@ def test_by_push_only_when_that_is_the_choice(patient, mailoutbox) -> None:
     ReminderPreference.objects.create(user=patient, email=False, push=True)
     pushed: list[dict] = []
 
-    def fake_push(user, **message):  # type: ignore[no-untyped-def]
+    def fake_push(user, **message):
         pushed.append({"user": user, **message})
         return 1
 
@@ -148,7 +148,7 @@ def test_by_push_only_when_that_is_the_choice(patient, mailoutbox) -> None:
 def test_a_failed_send_is_not_counted(patient, mailoutbox, monkeypatch) -> None:
     from django.core.mail import EmailMultiAlternatives
 
-    def down(self, fail_silently=False):  # type: ignore[no-untyped-def]
+    def down(self, fail_silently=False):
         raise OSError("mail server down")
 
     with monkeypatch.context() as patch:

@@ -61,7 +61,7 @@ def flashed(page: str) -> str:
     return match.group(0) if match else ""
 
 
-def answer(patient: User, source: str, capture) -> str:  # type: ignore[no-untyped-def]
+def answer(patient: User, source: str, capture) -> str:
     client = client_for(patient)
     with capture(execute=True):
         if source == "screen":
@@ -392,7 +392,7 @@ def test_only_clinic_admins_reach_the_crisis_contacts_page(role, db) -> None:
 def test_the_crisis_lines_cost_one_query_per_page_whatever_the_data(
     french_patient, django_capture_on_commit_callbacks
 ) -> None:
-    def contact_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    def contact_queries(client, url: str) -> int:
         client.get(url)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200

@@ -91,7 +91,7 @@ def test_migration_0031_gives_each_earlier_risk_answer_its_alert() -> None:
     )
     now = timezone.now()
 
-    def answer(patient, **extra):  # type: ignore[no-untyped-def]
+    def answer(patient, **extra):
         return assessment_model.objects.create(
             patient=patient,
             instrument=phq9,

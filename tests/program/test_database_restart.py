@@ -92,7 +92,7 @@ def test_a_database_crash_under_load_loses_no_saved_night_and_the_app_recovers_a
                     time.sleep(0.02)
                 return busy
 
-            def post_diaries(people: list[dict]) -> None:  # type: ignore[type-arg]
+            def post_diaries(people: list[dict]) -> None:
                 """Each patient fills in each free morning; a refused post is sent again
                 from the 503 page's kept answers ("Send again"), as a patient would."""
                 for person in people:
@@ -252,7 +252,7 @@ def kept_answers(page: str) -> dict[str, str]:
     return {name: unescape(value) for name, value in fields}
 
 
-def wait_until(condition, message: str, timeout: float = 25) -> None:  # type: ignore[no-untyped-def]
+def wait_until(condition, message: str, timeout: float = 25) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, message

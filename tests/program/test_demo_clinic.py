@@ -39,7 +39,7 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def loaded_twice(django_db_setup, django_db_blocker) -> Iterator[tuple[dict, dict]]:  # type: ignore[no-untyped-def]
+def loaded_twice(django_db_setup, django_db_blocker) -> Iterator[tuple[dict, dict]]:
     """The demo clinic loaded, then loaded again; the rows of every table after each."""
     with module_data(django_db_blocker):
         ensure_programme()  # an earlier test's flush may have taken the migrated curriculum
@@ -50,11 +50,11 @@ def loaded_twice(django_db_setup, django_db_blocker) -> Iterator[tuple[dict, dic
 
 
 @pytest.fixture
-def demo(loaded_twice, db) -> None:  # type: ignore[no-untyped-def]
+def demo(loaded_twice, db) -> None:
     """The shared demo clinic, in this test's own savepoint."""
 
 
-def test_loading_the_demo_again_adds_no_row_anywhere(loaded_twice) -> None:  # type: ignore[no-untyped-def]
+def test_loading_the_demo_again_adds_no_row_anywhere(loaded_twice) -> None:
     first, second = loaded_twice
     assert first["program.LessonProgress"] > 0 and first["program.LessonAnswer"] > 0
     assert second == first

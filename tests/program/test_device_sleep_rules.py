@@ -189,7 +189,7 @@ def test_a_period_sent_twice_or_in_another_order_changes_nothing(
     rows: list[Period], zone: ZoneInfo, rnd: object
 ) -> None:
     again = rows + rows
-    rnd.shuffle(again)  # type: ignore[attr-defined]
+    rnd.shuffle(again)
     first, second = nights(rows, zone), nights(again, zone)
     assert {d: (n.source, n.in_bed_min, n.asleep_min) for d, n in first.items()} == {
         d: (n.source, n.in_bed_min, n.asleep_min) for d, n in second.items()

@@ -135,7 +135,7 @@ def test_a_morning_saved_between_the_form_and_the_save_is_refused_by_the_databas
     first = Entry.objects.get()
     real_between = diary_service.DiaryEntry.objects.for_patient
 
-    def as_if_missing(who):  # type: ignore[no-untyped-def]
+    def as_if_missing(who):
         return real_between(who).exclude(pk=first.pk)
 
     with pytest.MonkeyPatch.context() as patch:

@@ -33,7 +33,7 @@ def _defaults(settings) -> None:
     settings.CLINIC_TIME_ZONE = "Europe/London"
 
 
-def save_list(client, staff: list[str], other: str = ""):  # type: ignore[no-untyped-def]
+def save_list(client, staff: list[str], other: str = ""):
     return client.post(URL, {"form": "duty", "staff": staff, "other": other})
 
 
@@ -48,7 +48,7 @@ def hours_data(days: dict[int, tuple[str, str]], zone: str = "Europe/London") ->
     return data
 
 
-def save_hours(client, days: dict[int, tuple[str, str]], zone: str = "Europe/London"):  # type: ignore[no-untyped-def]
+def save_hours(client, days: dict[int, tuple[str, str]], zone: str = "Europe/London"):
     return client.post(URL, hours_data(days, zone))
 
 

@@ -156,7 +156,7 @@ def test_today_and_the_wind_down_reminder_link_to_the_exercises(patient) -> None
     assert reverse("program:exercise", args=["breathing"]) in home
     assert reverse("program:exercise", args=["muscles"]) in home
     delivery = Delivery(user=patient, kind="wind_down", local_date=patient.local_today())
-    template, ctx = _letter(delivery, SimpleNamespace(bedtimes={}))  # type: ignore[arg-type]
+    template, ctx = _letter(delivery, SimpleNamespace(bedtimes={}))
     assert template == "wind_down_reminder"
     link = str(ctx["link"])
     assert link.endswith(reverse("program:exercises"))

@@ -42,7 +42,7 @@ def _submit(patient: User, key: str, value: int, *, item9: int = 0) -> Assessmen
     )
 
 
-def _upload(client, patient: User, document: object, occasion: str = "baseline"):  # type: ignore[no-untyped-def]
+def _upload(client, patient: User, document: object, occasion: str = "baseline"):
     body = document if isinstance(document, bytes) else json.dumps(document).encode()
     return client.post(
         reverse("program:import_fhir", args=[patient.pk]),

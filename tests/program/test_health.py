@@ -16,7 +16,7 @@ def monitor_token(settings) -> None:
     settings.HEALTHZ_TOKEN = MONITOR
 
 
-def monitor_get():  # type: ignore[no-untyped-def]
+def monitor_get():
     return Client().get("/healthz", HTTP_X_HEALTHZ_TOKEN=MONITOR)
 
 

@@ -24,7 +24,7 @@ class FieldsetLegends(HTMLParser):
         self._legend: list[str] | None = None
         self._depth = 0
 
-    def handle_starttag(self, tag: str, attrs) -> None:  # type: ignore[no-untyped-def]
+    def handle_starttag(self, tag: str, attrs) -> None:
         if self._opened:
             self._opened = False
             if tag == "legend":

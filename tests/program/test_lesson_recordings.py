@@ -356,7 +356,7 @@ def delete_url(recording: AudioRecording) -> str:
     return reverse("program:curriculum_recording_delete", args=[recording.pk])
 
 
-def deleting_now():  # type: ignore[no-untyped-def]
+def deleting_now():
     """Run the file's deletion at once (it waits for the commit, which tests roll back)."""
     patch = pytest.MonkeyPatch()
     patch.setattr("django.db.transaction.on_commit", lambda f, *a, **k: f())

@@ -249,7 +249,7 @@ def started_with_bipolar_history(patient: User, therapist: User) -> None:
     sw.approve(sw.start(patient, rise_time=time(6, 30)), by=therapist)
 
 
-def answer_mood(patient: User, answer: str):  # type: ignore[no-untyped-def]
+def answer_mood(patient: User, answer: str):
     return client_for(patient).post(
         reverse("program:sleep_window_mood"), {"elevated": answer}, follow=True
     )

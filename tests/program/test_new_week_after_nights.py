@@ -26,7 +26,7 @@ def clock():
 
 
 @pytest.fixture
-def six_nights(patient, clock):  # type: ignore[no-untyped-def]
+def six_nights(patient, clock):
     """Week 2 needs seven diary nights (the baseline week); the patient has six, entered
     on their own mornings weeks ago, so week 2 is still locked and has no reminder."""
     Programme.objects.update(require_previous_lessons=False)
@@ -41,7 +41,7 @@ def six_nights(patient, clock):  # type: ignore[no-untyped-def]
     return patient
 
 
-def night(patient, day: date):  # type: ignore[no-untyped-def]
+def night(patient, day: date):
     return save_entry(
         patient=patient,
         diary_date=day,
@@ -51,7 +51,7 @@ def night(patient, day: date):  # type: ignore[no-untyped-def]
     )
 
 
-def new_week(patient):  # type: ignore[no-untyped-def]
+def new_week(patient):
     return ReminderSchedule.objects.filter(user=patient, kind="new_week").first()
 
 

@@ -31,7 +31,7 @@ def broker_down() -> Iterator[None]:
     """Publishing fails, as with Redis stopped (program.publish never lets it fail a
     request)."""
 
-    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def down(*args, **kwargs):
         raise OSError("broker down")
 
     with pytest.MonkeyPatch.context() as patch:
@@ -40,7 +40,7 @@ def broker_down() -> Iterator[None]:
         yield
 
 
-def tick_at(moment) -> None:  # type: ignore[no-untyped-def]
+def tick_at(moment) -> None:
     with time_machine.travel(moment, tick=False):
         tasks.reminder_tick_task()
 
@@ -49,7 +49,7 @@ def to(address: str) -> int:
     return sum(1 for m in mail.outbox if m.to == [address])
 
 
-def answer_with_risk(patient, capture) -> RiskNotice:  # type: ignore[no-untyped-def]
+def answer_with_risk(patient, capture) -> RiskNotice:
     """A PHQ-9 item-9 answer while the broker is down: its alert email, not sent."""
     with broker_down(), capture(execute=True):
         response = client_for(patient).post(

@@ -32,7 +32,7 @@ SECTIONS = (
 )
 
 
-def page(user, patient) -> str:  # type: ignore[no-untyped-def]
+def page(user, patient) -> str:
     response = client_for(user).get(reverse("program:patient_detail", args=[patient.pk]))
     assert response.status_code == 200
     return response.content.decode()
@@ -44,7 +44,7 @@ def next_action(html: str) -> str:
     return re.sub(r"<[^>]+>", "", found.group(1)).strip()
 
 
-def draft_plan(patient, therapist):  # type: ignore[no-untyped-def]
+def draft_plan(patient, therapist):
     medicine = Medication.objects.create(
         patient=patient, name="zopiclone", strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
     )

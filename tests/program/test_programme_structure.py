@@ -16,13 +16,13 @@ from program.models import Lesson, Programme, Week
 from tests.conftest import client_for
 
 
-def overview_for(patient):  # type: ignore[no-untyped-def]
+def overview_for(patient):
     enrolment = current_enrolment(patient)
     enrolment.patient = patient
     return programme_overview(enrolment, today=date(2026, 11, 25))
 
 
-def curriculum_queries(queries) -> list[str]:  # type: ignore[no-untyped-def]
+def curriculum_queries(queries) -> list[str]:
     tables = ('"program_week"', '"program_lesson"', '"program_lessonversion"')
     return [q["sql"] for q in queries if any(f"FROM {t}" in q["sql"] for t in tables)]
 

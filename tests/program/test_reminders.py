@@ -281,7 +281,7 @@ def test_a_batch_of_questionnaire_reminders_costs_no_query_per_patient(programme
     from program.models import Delivery, Programme
     from tests.conftest import make_user
 
-    def queries_before_first_send(count: int, prefix: str, start) -> int:  # type: ignore[no-untyped-def]
+    def queries_before_first_send(count: int, prefix: str, start) -> int:
         people = []
         for i in range(count):
             p = make_user(f"{prefix}{i}@example.test", Role.PATIENT, time_zone="Europe/London")
@@ -299,7 +299,7 @@ def test_a_batch_of_questionnaire_reminders_costs_no_query_per_patient(programme
         assert len(ids) == count
         first: list[int] = []
 
-        def send(delivery, connection_):  # type: ignore[no-untyped-def]
+        def send(delivery, connection_):
             if not first:
                 first.append(len(ctx.captured_queries))
 
@@ -324,7 +324,7 @@ def test_a_tick_that_cannot_enqueue_leaves_the_reminder_for_the_next_tick(
 
     from program.tasks import reminder_tick_task, send_deliveries_task
 
-    def broker_down(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     reminders.refresh_schedules(patient)
@@ -354,7 +354,7 @@ def test_a_batch_lost_with_the_broker_is_enqueued_again_later(patient, clock) ->
     assert reminders.deliver(batch)["sent"] == 1
 
 
-def _patients_due(count: int, prefix: str, clock_, **extra):  # type: ignore[no-untyped-def]
+def _patients_due(count: int, prefix: str, clock_, **extra):
     from accounts.models import Role
     from program.enrolment.actions import enrol
     from program.models import Programme
@@ -384,7 +384,7 @@ def test_a_batch_is_rendered_once_per_kind_and_reads_as_each_email_alone(program
     rendered = []
     real_render = reminders.render_email
 
-    def counted(name, to, context, *, language=""):  # type: ignore[no-untyped-def]
+    def counted(name, to, context, *, language=""):
         rendered.append((name, language))
         return real_render(name, to, context, language=language)
 

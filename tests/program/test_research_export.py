@@ -49,7 +49,7 @@ def rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def demo_clinic(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def demo_clinic(django_db_setup, django_db_blocker) -> Iterator[None]:
     """The demo clinic, loaded once for the module in a transaction rolled back at its end
     (each test runs in a savepoint of its own inside it)."""
     with module_data(django_db_blocker):
@@ -64,7 +64,7 @@ def demo(demo_clinic, programme, monkeypatch):
     drawn: dict[int, export.Subject] = {}
     real = export.subjects
 
-    def keep(patients):  # type: ignore[no-untyped-def]
+    def keep(patients):
         subs = real(patients)
         drawn.clear()
         drawn.update(subs)

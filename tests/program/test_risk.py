@@ -58,7 +58,7 @@ def solo_patient(programme) -> User:
     return user
 
 
-def answer(patient: User, source: str, capture) -> tuple[str, RiskAlert | None]:  # type: ignore[no-untyped-def]
+def answer(patient: User, source: str, capture) -> tuple[str, RiskAlert | None]:
     """The patient gives a self-harm answer (``screen`` or ``phq9``) in the browser; the
     page they land on, and the alert it raised."""
     client = client_for(patient)
@@ -85,7 +85,7 @@ def page_again(patient: User, source: str) -> str:
     return client.get(url).content.decode()
 
 
-def tick_at(moment) -> None:  # type: ignore[no-untyped-def]
+def tick_at(moment) -> None:
     with time_machine.travel(moment, tick=False):
         tasks.reminder_tick_task()
 
@@ -312,7 +312,7 @@ def test_an_escalation_published_while_the_broker_is_down_goes_out_late(
     _page, alert = answer(patient, "phq9", django_capture_on_commit_callbacks)
     due = alert.created_at + timedelta(hours=4, minutes=1)
 
-    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def down(*args, **kwargs):
         raise OSError("broker down")
 
     with pytest.MonkeyPatch.context() as patch:

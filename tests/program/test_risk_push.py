@@ -44,7 +44,7 @@ def pushed(monkeypatch) -> list[dict]:
     """Every push pywebpush was asked to send: its endpoint and its decoded payload."""
     sent: list[dict] = []
 
-    def webpush(*, subscription_info, data, **kwargs):  # type: ignore[no-untyped-def]
+    def webpush(*, subscription_info, data, **kwargs):
         sent.append({"endpoint": subscription_info["endpoint"], **json.loads(data)})
 
     monkeypatch.setattr(pywebpush, "webpush", webpush)
@@ -53,7 +53,7 @@ def pushed(monkeypatch) -> list[dict]:
 
 @pytest.fixture
 def failing_push(monkeypatch) -> None:
-    def webpush(**kwargs):  # type: ignore[no-untyped-def]
+    def webpush(**kwargs):
         raise pywebpush.WebPushException("push service down", response=FakeResponse(503))
 
     monkeypatch.setattr(pywebpush, "webpush", webpush)

@@ -327,7 +327,7 @@ def test_an_elevated_mood_answer_not_looked_at_is_on_the_round(patient, therapis
 SAFETY = "Changes to your medicine are made only with your prescriber."
 
 
-def zopiclone_draft(patient, therapist, name: str = "zopiclone"):  # type: ignore[no-untyped-def]
+def zopiclone_draft(patient, therapist, name: str = "zopiclone"):
     medicine = Medication.objects.create(
         patient=patient, name=name, strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
     )
@@ -414,7 +414,7 @@ def test_a_plan_confirmed_meanwhile_is_said_so(patient, therapist):
     url = reverse("program:round_confirm_plan", args=[patient.pk, plan.pk])
     real = confirm_plan
 
-    def other_tab_first(*, plan, by, reason=""):  # type: ignore[no-untyped-def]
+    def other_tab_first(*, plan, by, reason=""):
         real(plan=TaperPlanFresh.objects.get(pk=plan.pk), by=by, reason="the other tab")
         return real(plan=plan, by=by, reason=reason)
 

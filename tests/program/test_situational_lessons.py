@@ -145,7 +145,7 @@ def test_the_situations_read_with_the_enrolment_are_those_read_alone(patient) ->
     from program.models import Assessment, Enrolment
     from program.sleep_window.actions import submit_screen
 
-    def both():  # type: ignore[no-untyped-def]
+    def both():
         enrolment = with_situations(Enrolment.objects.filter(patient=patient)).get()
         enrolment.patient = patient
         return situations_of(patient), read_with(enrolment)

@@ -107,7 +107,7 @@ def clinic(start: datetime) -> None:
     )
 
 
-def snapshot(tick, start: datetime) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def snapshot(tick, start: datetime) -> dict[str, object]:
     """Run the ticks by one path and describe what they left, by natural keys."""
     keys: dict[int, tuple[str, str, date]] = {}
     batches: list[list[tuple[str, str, date]]] = []
@@ -159,11 +159,11 @@ def test_the_sql_tick_and_the_orm_tick_leave_the_same(db, start: datetime) -> No
             transaction.set_rollback(True)
     orm, sql = results
     assert orm["deliveries"], "the scenario wrote nothing"
-    statuses = {row[4] for row in orm["deliveries"]}  # type: ignore[union-attr]
+    statuses = {row[4] for row in orm["deliveries"]}
     assert statuses == {"pending", "skipped"}
     for key in orm:
         assert orm[key] == sql[key], key
     assert orm["pushed_ahead"] == []
     # At most once: one row per person, kind and local date, whatever the doubled tick did.
-    per_key = [row[:3] for row in orm["deliveries"]]  # type: ignore[union-attr]
+    per_key = [row[:3] for row in orm["deliveries"]]
     assert len(per_key) == len(set(per_key))

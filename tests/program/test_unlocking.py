@@ -294,7 +294,7 @@ def test_an_extension_never_opens_a_week_earlier(progress: Progress, extra: int)
     after = opened(replace(progress, extensions=extensions))
     for k, when in after.items():
         if when is not None and not progress.advanced:
-            assert before[k] is not None and when >= before[k]  # type: ignore[operator]
+            assert before[k] is not None and when >= before[k]
 
 
 @given(progresses())
@@ -304,4 +304,4 @@ def test_without_advances_weeks_are_at_least_the_pace_apart(progress: Progress) 
     progress = replace(progress, advanced={})
     dates = [s.opened_on for s in week_states(progress) if s.is_open]
     for earlier, later in itertools.pairwise(dates):
-        assert (later - earlier).days >= progress.pace_days  # type: ignore[operator]
+        assert (later - earlier).days >= progress.pace_days
