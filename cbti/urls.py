@@ -9,9 +9,9 @@ from program.api import api
 from program.health import healthz
 from program.reminders import views as reminder_views
 
-# The Django admin's own login would bypass allauth (rate limits, MFA):
-# send it through allauth's login instead.
-# The admin's login goes through allauth (MFA, rate limits): allauth's documented wrapper.
+# The Django admin's own login would bypass allauth (rate limits, MFA): send it through
+# allauth's login instead, with allauth's documented wrapper (the stubs call the method
+# read-only).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic administration"
