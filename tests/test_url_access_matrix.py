@@ -12,11 +12,12 @@ from decimal import Decimal
 
 import pytest
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -490,15 +491,17 @@ def _build_world() -> dict:
         reported_by=patient,
         reporter_role="patient",
     )
+    users = {
+        "anonymous": None,
+        "patient": patient,
+        "other_patient": other_patient,
+        "therapist": therapist,
+        "other_therapist": other_therapist,
+        "admin": clinic_admin,
+    }
     return {
-        "users": {
-            "anonymous": None,
-            "patient": patient,
-            "other_patient": other_patient,
-            "therapist": therapist,
-            "other_therapist": other_therapist,
-            "admin": clinic_admin,
-        },
+        "users": users,
+        "sessions": _signed_in_once(users),
         "args": {
             "patient": [patient.pk],
             "invitation": [issued.invitation.pk],
@@ -548,11 +551,29 @@ def _build_world() -> dict:
     }
 
 
+def _signed_in_once(users: dict) -> dict[str, str]:
+    """Each persona's session key, signed in once into the module's transaction: a
+    test's requests may change its session (a sign-out, the idle timer's stamp), and the
+    test's savepoint undoes that before the next test opens it again."""
+    return {
+        persona: client_for(user).cookies[settings.SESSION_COOKIE_NAME].value
+        for persona, user in users.items()
+        if user is not None
+    }
+
+
+def client_of(world: dict, persona: str) -> Client:
+    """A new client (no cookies but the session) signed in as ``persona``."""
+    client = Client()
+    if key := world["sessions"].get(persona):
+        client.cookies[settings.SESSION_COOKIE_NAME] = key
+    return client
+
+
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.name)
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_access(row: Row, persona: str, world: dict) -> None:
-    user = world["users"][persona]
-    client = client_for(user)
+    client = client_of(world, persona)
     url = reverse(row.name, args=world["args"][row.args])
     data = {
         "program:reassign": {"therapist": world["therapist"].pk},
@@ -765,13 +786,15 @@ def _build_admin_world(world: dict) -> dict:
         assert obj is not None, f"admin_world needs a {model._meta.label} to walk its pages"
         objects[model._meta.label_lower] = obj
     version = objects["program.lessonversion"]
+    users = {
+        **world["users"],
+        "outsider_patient": world["outsider_patient"],
+        "clinic_admin": world["users"]["admin"],
+        "admin_without_mfa": make_user("new.admin@clinic.test", Role.ADMIN, mfa=False),
+    }
     return {
-        "users": {
-            **world["users"],
-            "outsider_patient": world["outsider_patient"],
-            "clinic_admin": world["users"]["admin"],
-            "admin_without_mfa": make_user("new.admin@clinic.test", Role.ADMIN, mfa=False),
-        },
+        "users": users,
+        "sessions": _signed_in_once(users),
         "objects": objects,
         "args": {
             "": [],
@@ -803,8 +826,7 @@ def _refused(response, persona: str) -> str | None:
 
 def _walk(url: str, expected: int, world: dict, failures: list[str], patient_id=None) -> None:
     for persona in ADMIN_PERSONAS:
-        client = client_for(world["users"][persona])
-        response = client.get(url)
+        response = client_of(world, persona).get(url)
         if persona != "clinic_admin":
             problem = _refused(response, persona)
             if problem:
@@ -851,6 +873,6 @@ def test_an_empty_admin_add_form_is_an_error_page_not_a_500(label: str, admin_wo
     """Where the clinic admin may add, posting the form empty shows its errors (or, where
     every field is optional, saves): never an exception."""
     app_label, model_name = label.split(".")
-    client = client_for(admin_world["users"]["clinic_admin"])
+    client = client_of(admin_world, "clinic_admin")
     response = client.post(reverse(f"admin:{app_label}_{model_name}_add"), {})
     assert response.status_code in (200, 302), response.status_code
