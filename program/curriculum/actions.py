@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -399,60 +398,39 @@ class PaceSummary:
 
 def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
     """``programme_overview(e).current.number`` (and lessons done) for many enrolments at
-    once, by enrolment pk, in 5 queries whatever their number: weeks, lessons (with the
-    languages each is published in), lesson progress, pace changes, and when the n-th
-    valid diary night was entered (for each diary threshold n). Each enrolment's
-    ``patient`` and ``programme`` must be loaded. The same helpers as
+    once, by enrolment pk, in 3 queries whatever their number: lesson progress, pace
+    changes, and when the n-th valid diary night was entered (for each diary threshold
+    n); the programmes' structures (weeks, lessons, which are published in each
+    language) come from ``programme_structure``, read once per content revision. Each
+    enrolment's ``patient`` and ``programme`` must be loaded. The same helpers as
     ``programme_overview`` feed the same pure rules (``program.rules.unlocking``);
     tests/program/test_caseload_week.py holds the two to the same answer."""
     if not enrolments:
         return {}
-    programme_ids = {e.programme_id for e in enrolments}
     enrolment_ids = [e.pk for e in enrolments]
-    weeks: dict[int, list[Any]] = {}
-    for week in (
-        Week.objects.filter(programme_id__in=programme_ids)
-        .order_by("number")
-        .only("programme_id", "number", "min_diary_nights")
-    ):
-        weeks.setdefault(week.programme_id, []).append(week)
-    # Each lesson, and whether it is published in each language (one Exists per
-    # configured language: a constant handful of subqueries in one query).
-    languages = [code for code, _ in settings.LANGUAGES]
-    lessons = list(
-        Lesson.objects.filter(week__programme_id__in=programme_ids)
-        .annotate(
-            **{
-                f"published_{code}": Exists(
-                    LessonVersion.objects.published().filter(lesson=OuterRef("pk"), language=code)
-                )
-                for code in languages
-            }
-        )
-        .order_by()
-        .values(
-            "pk",
-            "week_id",
-            "week__programme_id",
-            "is_required",
-            "situations",
-            *(f"published_{code}" for code in languages),
-        )
-    )
-    published = {
-        lesson["pk"]: {code for code in languages if lesson[f"published_{code}"]}
-        for lesson in lessons
-    }
+    programmes = {e.programme_id: e.programme for e in enrolments}
+    # Each programme's weeks and lessons, and in each language its patients read the
+    # lessons shown to them (published in it or in English): the structures the
+    # patients' own pages read, kept in memory per content revision.
+    structures = {pk: programme_structure(p, BASE_LANGUAGE) for pk, p in programmes.items()}
+    weeks = {pk: structure.weeks for pk, structure in structures.items()}
+    shown: dict[tuple[int, str], set[int]] = {}
+    for enrolment in enrolments:
+        key = (enrolment.programme_id, patient_language(enrolment.patient))
+        if key not in shown:
+            shown[key] = set(programme_structure(programmes[key[0]], key[1]).versions)
     totals: dict[int, int] = {}
     required: dict[int, list[tuple[int, int]]] = {}  # by programme: (lesson, week)
-    # Situational lessons are read by some patients only: never required, never counted.
-    lessons = [lesson for lesson in lessons if not lesson["situations"]]
-    everyones = {lesson["pk"] for lesson in lessons}
-    for lesson in lessons:
-        programme_id = lesson["week__programme_id"]
-        totals[programme_id] = totals.get(programme_id, 0) + 1
-        if lesson["is_required"]:
-            required.setdefault(programme_id, []).append((lesson["pk"], lesson["week_id"]))
+    everyones: set[int] = set()
+    for programme_id, structure in structures.items():
+        # Situational lessons are read by some patients only: never required, never counted.
+        for lesson in structure.lessons:
+            if lesson.situations:
+                continue
+            everyones.add(lesson.pk)
+            totals[programme_id] = totals.get(programme_id, 0) + 1
+            if lesson.is_required:
+                required.setdefault(programme_id, []).append((lesson.pk, lesson.week_id))
     progress: dict[int, dict[int, datetime | None]] = {}
     for enrolment_id, lesson_id, completed_at in (
         LessonProgress.objects.filter(enrolment_id__in=enrolment_ids)
@@ -470,13 +448,13 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
     out: dict[int, PaceSummary] = {}
     for enrolment in enrolments:
         patient = enrolment.patient
-        readable = {patient_language(patient), BASE_LANGUAGE}
+        readable = shown[(enrolment.programme_id, patient_language(patient))]
         done = progress.get(enrolment.pk, {})
         required_done: dict[int, list[date | None]] = {}
         for lesson_id, week_id in required.get(enrolment.programme_id, []):
             # Shown to the patient: started (its version pinned), or published in a
             # language they read; the same test as programme_overview's.
-            if lesson_id in done or published[lesson_id] & readable:
+            if lesson_id in done or lesson_id in readable:
                 completed = done.get(lesson_id)
                 required_done.setdefault(week_id, []).append(
                     _local_date(completed, patient) if completed else None
