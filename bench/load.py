@@ -21,10 +21,12 @@ Run:  make install-bench && .venv/bin/python bench/load.py [--users 100] [--seco
    last N patients, whose free mornings no other run touches), each moving through
    today, the diary form, a submission, the diary, the programme, a lesson and the
    sleep window (one in ten a therapist opening the caseload) with 2–8 s between
-   pages, for --journey-seconds: latency under a realistic load, per page.
+   pages, for --journey-seconds: latency under a realistic load, per page, as the
+   client saw it (locust: queueing included) and as the server spent it (gunicorn's
+   access log, which every run writes: the issue's goal is the server side).
 Every request goes to 127.0.0.1; each run is bounded by --seconds. To see where a
-latency comes from: --access-log FILE (gunicorn's, with each request's server time)
-and LOAD_REQUEST_LOG=FILE (each journey request as the client saw it).
+latency comes from: --access-log FILE keeps gunicorn's log (each request's server time)
+and LOAD_REQUEST_LOG=FILE each journey request as the client saw it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -120,7 +123,8 @@ def main() -> None:
     parser.add_argument(
         "--access-log",
         default="",
-        help="write gunicorn's access log here, with each request's server time (µs) and pid",
+        help="keep gunicorn's access log here, with each request's server time (µs) and pid "
+        "(written to the run's temporary folder otherwise)",
     )
     args = parser.parse_args()
     only = {e for e in args.only.split(",") if e}
@@ -153,6 +157,7 @@ def serve_and_measure(
     run([PY, "manage.py", "collectstatic", "--no-input", "-v", "0"], env)
     sessions = work / "sessions.json"
     run([PY, __file__, "--build", str(sessions), str(args.patients)], env)
+    access_log = Path(args.access_log or work / "access.log")
     server = subprocess.Popen(
         [
             "taskset",
@@ -170,16 +175,11 @@ def serve_and_measure(
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            *(
-                [
-                    "--access-logfile",
-                    args.access_log,
-                    "--access-logformat",
-                    "%(t)s %(p)s %(m)s %(U)s %(s)s %(D)s",
-                ]
-                if args.access_log
-                else []
-            ),
+            # Each request's own server time (µs), for the journey's server-side figures.
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(t)s %(p)s %(m)s %(U)s %(s)s %(D)s",
         ],
         cwd=ROOT,
         env=env,
@@ -214,19 +214,23 @@ def serve_and_measure(
                 flush=True,
             )
         if args.journey_seconds:
-            journey(args.users, args.journey_seconds, sessions, work, env)
+            journey(args.users, args.journey_seconds, sessions, work, env, access_log)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
 
-def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str, str]) -> None:
+def journey(
+    users: int, seconds: int, sessions: Path, work: Path, env: dict[str, str], access_log: Path
+) -> None:
     """Each user a patient (one in ten a therapist) moving through today, the diary form,
     a submission, the diary, the programme, a lesson and the sleep window with 2–8 s
-    between pages (locust's ``between``): latency under a realistic load."""
+    between pages (locust's ``between``): latency under a realistic load, as the client
+    saw it (locust) and as the server spent it (gunicorn's access log)."""
     journey_env = dict(env)
     if os.environ.get("LOAD_REQUEST_LOG"):  # each request as the client saw it
         journey_env["LOAD_REQUEST_LOG"] = os.environ["LOAD_REQUEST_LOG"]
+    logged_before = access_log.stat().st_size if access_log.exists() else 0
     rows = locust_rows("journey", users, seconds + 10, sessions, work, journey_env)
     total = rows["Aggregated"]
     print(
@@ -242,6 +246,45 @@ def journey(users: int, seconds: int, sessions: Path, work: Path, env: dict[str,
                 f"p95 {row['95%']:>4} ms  p99 {row['99%']:>4} ms  "
                 f"max {float(row['Max Response Time']):.0f} ms"
             )
+    time.sleep(1)  # the workers' last log lines
+    with access_log.open() as log:
+        log.seek(logged_before)
+        served = server_times(log)
+    print("  server side (gunicorn's time for each request, the arrivals' 10 s included):")
+    for name in [*JOURNEY_PAGES, "Aggregated"]:
+        spent = served.get(name)
+        if spent:
+            q = statistics.quantiles(spent, n=100, method="inclusive")
+            print(
+                f"  {name:<13} {len(spent):>6} requests  p50 {q[49]:>4.0f} ms  "
+                f"p95 {q[94]:>4.0f} ms  p99 {q[98]:>4.0f} ms  max {max(spent):.0f} ms"
+            )
+
+
+def server_times(log: Iterator[str]) -> dict[str, list[float]]:
+    """Each journey page's server times (ms) from gunicorn's access log lines
+    (``[time zone] <pid> METHOD path status µs``), and all of them as "Aggregated"."""
+    pages = {
+        "/today/": "today",
+        "/diary/new/": "diary_form",
+        "/diary/": "diary",
+        "/programme/": "programme",
+        "/sleep-window/": "sleep_window",
+        "/caseload/": "caseload",
+    }
+    served: dict[str, list[float]] = {"Aggregated": []}
+    for line in log:
+        fields = line.split()
+        if len(fields) < 7:
+            continue
+        method, path, spent = fields[3], fields[4], int(fields[6]) / 1000
+        if method == "POST":
+            name = "diary_submit"
+        else:
+            name = pages.get(path) or ("lesson" if path.startswith("/lessons/") else path)
+        served.setdefault(name, []).append(spent)
+        served["Aggregated"].append(spent)
+    return served
 
 
 def cpu_times(cpu: int) -> tuple[int, int]:
