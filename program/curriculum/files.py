@@ -403,7 +403,6 @@ def import_directory(
         (lesson.week_id, lesson.slug): lesson
         for lesson in Lesson.objects.filter(week__programme=programme)
     }
-    lesson_fields = {field.name for field in Lesson._meta.get_fields()}
     published: dict[tuple[int, str], Any] = {}
     for version in LessonVersion.objects.filter(
         lesson__week__programme=programme, status="published"
@@ -455,8 +454,7 @@ def import_directory(
                         "is_required": bool(lesson_meta.get("required", True)) and not situations,
                         "situations": situations,
                     }
-                # A data migration's older Lesson may not have every field yet.
-                wanted = {k: v for k, v in wanted.items() if k in lesson_fields}
+                wanted = _fields_of(Lesson, wanted)
                 lesson = lessons.get((week.pk, slug))
                 if lesson is None:
                     lesson = Lesson.objects.create(week=week, slug=slug, **wanted)
@@ -532,12 +530,17 @@ def import_directory(
                         )
                 report.created.append(str(where))
     kept["weeks"] = max(Week.objects.filter(programme=programme).count(), 1)
-    # A data migration's older Programme may not have every field yet.
-    names = {field.name for field in Programme._meta.get_fields()}
-    _save_changes(programme, {k: v for k, v in kept.items() if k in names})
+    _save_changes(programme, _fields_of(Programme, kept))
     if models["AudioRecording"] is not None:
         import_exercise_recordings(directory, apps)
     return report
+
+
+def _fields_of(model: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The ``values`` for fields ``model`` has: a data migration's older model may not
+    have every field yet."""
+    names = {field.name for field in model._meta.get_fields()}
+    return {name: value for name, value in values.items() if name in names}
 
 
 def _save_changes(row: Any, wanted: dict[str, Any]) -> None:
