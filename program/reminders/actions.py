@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,23 +84,50 @@ def _active_prescription(user: User, today: date) -> Prescription | None:
     return Prescription.objects.active_for(user, today)
 
 
-def local_clock(user: User, kind: str, preference: ReminderPreference, today: date) -> time | None:
+class _Reads:
+    """What working out one person's schedules reads from the database, each at most once
+    (the diary's clock is asked for by three kinds, the enrolment by three)."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    @cached_property
+    def enrolment(self) -> Enrolment | None:
+        """The enrolment reminders follow: current and not paused."""
+        enrolment = (
+            Enrolment.objects.current()
+            .select_related("programme")
+            .filter(patient=self.user, status=Enrolment.Status.ACTIVE)
+            .first()
+        )
+        if enrolment is not None:
+            enrolment.patient = self.user  # the pace rules read the patient's situations
+        return enrolment
+
+    @cached_property
+    def course(self) -> SleepCourse | None:
+        return SleepCourse.objects.filter(patient=self.user).first()
+
+
+def local_clock(
+    user: User,
+    kind: str,
+    preference: ReminderPreference,
+    today: date,
+    reads: _Reads | None = None,
+) -> time | None:
     """The local time a kind is due for ``user``, or None when it does not apply."""
+    reads = reads or _Reads(user)
     if not preference.wants(kind) or not user.is_active:
         return None
     if is_patient(user) and not age.eligible(age.age(user.date_of_birth, today)):
         return None  # under 18: the programme is not theirs (program.enrolment.eligibility)
     if kind == ReminderKind.DIARY:
-        if (
-            not is_patient(user)
-            or not Enrolment.objects.current()
-            .filter(patient=user, status=Enrolment.Status.ACTIVE)
-            .exists()
-        ):
+        if not is_patient(user) or reads.enrolment is None:
             return None
         if preference.diary_time:
             return preference.diary_time
-        course = SleepCourse.objects.filter(patient=user).first()
+        course = reads.course
         if course and course.rise_time:
             return (datetime.combine(today, course.rise_time) + DIARY_AFTER_RISE).time()
         return DEFAULT_DIARY_TIME
@@ -114,7 +142,9 @@ def local_clock(user: User, kind: str, preference: ReminderPreference, today: da
     if kind in (ReminderKind.NEW_WEEK, ReminderKind.QUESTIONNAIRE):
         if not preference.wants(kind) or not is_patient(user):
             return None
-        morning = local_clock(user, ReminderKind.DIARY, preference, today) or DEFAULT_DIARY_TIME
+        morning = (
+            local_clock(user, ReminderKind.DIARY, preference, today, reads) or DEFAULT_DIARY_TIME
+        )
         if kind == ReminderKind.QUESTIONNAIRE:  # an hour after the diary reminder, so one
             # filled in with the diary that morning needs no second email
             return (datetime.combine(today, morning) + QUESTIONNAIRE_AFTER_DIARY).time()
@@ -122,22 +152,12 @@ def local_clock(user: User, kind: str, preference: ReminderPreference, today: da
     return None
 
 
-def _active_enrolment(user: User) -> Enrolment | None:
-    """The enrolment reminders follow: current and not paused."""
-    return (
-        Enrolment.objects.current()
-        .select_related("programme")
-        .filter(patient=user, status=Enrolment.Status.ACTIVE)
-        .first()
-    )
-
-
-def next_questionnaire_dates(user: User, today: date) -> list[date]:
+def next_questionnaire_dates(user: User, today: date, reads: _Reads | None = None) -> list[date]:
     """Dates (today on) a questionnaire the patient can fill in comes due, in order."""
     from program.assessments import actions as assessments
     from program.models import Assessment
 
-    enrolment = _active_enrolment(user)
+    enrolment = (reads or _Reads(user)).enrolment
     if enrolment is None:
         return []
     instruments = assessments.ensure_instruments()
@@ -159,11 +179,11 @@ def next_questionnaire_dates(user: User, today: date) -> list[date]:
     )
 
 
-def next_week_opens_on(user: User, today: date) -> date | None:
+def next_week_opens_on(user: User, today: date, reads: _Reads | None = None) -> date | None:
     """The date the next locked programme week opens, if the pace rules know it."""
     from program.curriculum.actions import programme_overview
 
-    enrolment = _active_enrolment(user)
+    enrolment = (reads or _Reads(user)).enrolment
     if enrolment is None:
         return None
     overview = programme_overview(enrolment, today=today)
@@ -201,11 +221,17 @@ class Plan:
 
 
 def planned(
-    user: User, kind: str, preference: ReminderPreference, today: date, now: datetime
+    user: User,
+    kind: str,
+    preference: ReminderPreference,
+    today: date,
+    now: datetime,
+    reads: _Reads | None = None,
 ) -> Plan | None:
     """The next occurrence of ``kind`` for ``user`` after ``now`` by its rule (choices,
     programme, sleep window), or None when the kind does not apply."""
-    clock = local_clock(user, kind, preference, today)
+    reads = reads or _Reads(user)
+    clock = local_clock(user, kind, preference, today, reads)
     if clock is None:
         return None
     once = kind in (ReminderKind.NEW_WEEK, ReminderKind.QUESTIONNAIRE)
@@ -214,10 +240,10 @@ def planned(
         occurrence = occurrence_after(clock, weekday, user.zone, now, preference)
         return Plan(occurrence, clock, weekday, once)
     if kind == ReminderKind.NEW_WEEK:
-        opens_on = next_week_opens_on(user, today)
+        opens_on = next_week_opens_on(user, today, reads)
         dates = [opens_on] if opens_on else []
     else:
-        dates = next_questionnaire_dates(user, today)
+        dates = next_questionnaire_dates(user, today, reads)
     # The first of them still ahead (today's may already have passed).
     dates = [d for d in dates if schedule.local_instant(d, clock, user.zone) > now]
     if not dates:
@@ -231,26 +257,38 @@ def refresh_schedules(
     user: User, now: datetime | None = None, kinds: Sequence[str] | None = None
 ) -> None:
     """Recompute ``user``'s next due times: after a change of time zone, of choices,
-    or of sleep window. Kinds that no longer apply lose their schedule."""
+    or of sleep window. Kinds that no longer apply lose their schedule; a schedule
+    already where it belongs is not written."""
     now = now or timezone.now()
     preference = preference_for(user)
     today = user.local_today(now)
-    for kind in kinds or ReminderKind.values:
-        plan = planned(user, kind, preference, today, now)
+    reads = _Reads(user)
+    kinds = list(kinds or ReminderKind.values)
+    kept = {
+        s.kind: s
+        for s in ReminderSchedule.objects.select_for_update().filter(user=user, kind__in=kinds)
+    }
+    gone = []
+    for kind in kinds:
+        plan = planned(user, kind, preference, today, now, reads)
+        kept_schedule = kept.get(kind)
         if plan is None:
-            ReminderSchedule.objects.filter(user=user, kind=kind).delete()
+            if kept_schedule is not None:
+                gone.append(kind)
             continue
-        ReminderSchedule.objects.update_or_create(
-            user=user,
-            kind=kind,
-            defaults={
-                "next_due_at": plan.occurrence.due_at,
-                "local_date": plan.occurrence.local_date,
-                "clock": plan.clock,
-                "weekday": plan.weekday,
-                "once": plan.once,
-            },
-        )
+        values = {
+            "next_due_at": plan.occurrence.due_at,
+            "local_date": plan.occurrence.local_date,
+            "clock": plan.clock,
+            "weekday": plan.weekday,
+            "once": plan.once,
+        }
+        if kept_schedule is None:  # update: another refresh may have just written it
+            ReminderSchedule.objects.update_or_create(user=user, kind=kind, defaults=values)
+        elif any(getattr(kept_schedule, name) != value for name, value in values.items()):
+            ReminderSchedule.objects.filter(pk=kept_schedule.pk).update(**values)
+    if gone:
+        ReminderSchedule.objects.filter(user=user, kind__in=gone).delete()
 
 
 # --- The tick -------------------------------------------------------------------------

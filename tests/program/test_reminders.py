@@ -158,6 +158,29 @@ def test_the_wind_down_reminder_follows_the_sleep_window(
     assert diary.clock == time(7, 0)  # 30 minutes after the 06:30 rise time
 
 
+def test_a_refresh_that_changes_nothing_writes_nothing(patient, clock) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reminders.refresh_schedules(patient)
+    kept = list(ReminderSchedule.objects.order_by("kind").values())
+    with CaptureQueriesContext(connection) as queries:
+        reminders.refresh_schedules(patient)
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    assert list(ReminderSchedule.objects.order_by("kind").values()) == kept
+    # A change of choice writes only the schedules it moves.
+    ReminderPreference.objects.filter(user=patient).update(diary_time=time(9, 15))
+    with CaptureQueriesContext(connection) as queries:
+        reminders.refresh_schedules(patient)
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE")]
+    diary = ReminderSchedule.objects.get(user=patient, kind="diary")
+    assert diary.clock == time(9, 15) and diary.next_due_at == utc(2026, 11, 25, 9, 15)
+    questionnaire = ReminderSchedule.objects.get(user=patient, kind="questionnaire")
+    assert questionnaire.clock == time(10, 15)  # an hour after the diary's new time
+    assert len(writes) == 2
+
+
 def test_a_therapist_gets_a_weekly_digest_on_monday_morning(therapist, patient, clock) -> None:
     reminders.refresh_schedules(therapist)
     schedule = ReminderSchedule.objects.get(user=therapist, kind="digest")
