@@ -18,13 +18,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import AuthenticatedHttpRequest, to_sign_in
 
 from .audit import note_read
 from .models import Role, User
@@ -34,6 +33,19 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 View = Callable[..., HttpResponseBase]  # a page, a redirect or a streamed file
+
+
+def login_required(view: View) -> View:
+    """Django's ``login_required``, except that a form sent after the session ended brings
+    its sender back, once signed in, to the page the form was on (``to_sign_in``)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return to_sign_in(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def role_required(*roles: Role) -> Callable[[View], View]:

@@ -14,9 +14,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from accounts.http import to_sign_in
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -129,7 +130,7 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity."))
-                return redirect(f"{reverse('account_login')}?next={request.path}")
+                return to_sign_in(request)
             if last_seen is None or now - last_seen >= TOUCH_INTERVAL:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)

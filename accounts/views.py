@@ -3,12 +3,12 @@ from __future__ import annotations
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from accounts.access import login_required
 from accounts.http import AuthenticatedHttpRequest
 
 from .forms import ProfileForm

@@ -79,3 +79,13 @@ def test_the_template_filters_answer_like_the_rules(patient, therapist, clinic_a
     assert render(therapist) == "False True False True"
     assert render(clinic_admin) == "False False True False"
     assert render(AnonymousUser()) == "False False False False"
+
+
+def test_views_sign_people_in_through_the_access_rules() -> None:
+    """Django's own ``login_required`` sends a form sent after the session ended back to its
+    action, which may answer POST only; ``accounts.access.login_required`` returns to the
+    form's page (``accounts.http.page_to_return_to``)."""
+    code = [*ROOT.glob("program/**/*.py"), *ROOT.glob("accounts/**/*.py"), *ROOT.glob("cbti/*.py")]
+    django_own = re.compile(r"django\.contrib\.auth\.(decorators|mixins)|\buser_passes_test\b")
+    offenders = _offenders(django_own, code)
+    assert not offenders, f"use accounts.access.login_required or a role decorator: {offenders}"

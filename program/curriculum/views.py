@@ -6,14 +6,13 @@ import re
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import patient_required
+from accounts.access import login_required, patient_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.clinical_text import situation_name

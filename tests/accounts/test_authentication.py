@@ -134,3 +134,51 @@ def test_friendly_error_pages(patient) -> None:
 def test_users_created_by_commands_can_log_in(db: None) -> None:
     make_user("made@example.test", Role.PATIENT)
     assert login(Client(), "made@example.test").status_code == 302
+
+
+# --- Where signing in brings someone back to ------------------------------------------
+
+
+def signing_in_then(response) -> str:
+    """The page a redirect to the sign-in page returns to."""
+    from urllib.parse import parse_qs, urlsplit
+
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("account_login")
+    return parse_qs(location.query)["next"][0]
+
+
+def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_sign_in(
+    therapist: User, patient: User, settings
+) -> None:
+    """The note's address answers POST only: back there after signing in would be a 405.
+    The sign-in page is told the page the form was on, where the note comes back."""
+    page = reverse("program:patient_detail", args=[patient.pk])
+    note = reverse("program:add_note", args=[patient.pk])
+    sent = Client().post(note, {"text": "x"}, headers={"referer": f"http://testserver{page}?a=1"})
+    assert sent.status_code == 302
+    assert signing_in_then(sent) == page + "?a=1"
+    # A page of another site is no page to return to: the request's own address is.
+    elsewhere = Client().post(note, {"text": "x"}, headers={"referer": f"https://evil.test{page}"})
+    assert signing_in_then(elsewhere) == note
+    # A referrer that names no page of this site's own is not followed either.
+    odd = Client().post(note, {"text": "x"}, headers={"referer": "http://testserver//evil.test/"})
+    assert signing_in_then(odd) == note
+    # A page asked for is returned to, with its query, whatever page linked to it.
+    asked = Client().get(page + "?tab=notes", headers={"referer": "http://testserver/caseload/"})
+    assert signing_in_then(asked) == page + "?tab=notes"
+    # The idle timeout (here before the session cookie's age) says the same for a form
+    # sent after it.
+    settings.SESSION_IDLE_TIMEOUT = 30 * 60
+    settings.SESSION_COOKIE_AGE = 24 * 60 * 60
+    with time_machine.travel("2026-11-25 09:00Z", tick=False) as traveller:
+        client = client_for(therapist)
+        assert client.get(page).status_code == 200
+        traveller.shift(31 * 60)
+        idle = client.post(note, {"text": "x"}, headers={"referer": f"http://testserver{page}"})
+        assert signing_in_then(idle) == page
+        signed_out = client.get(idle["Location"])
+    assert b"You were signed out after a period of inactivity." in signed_out.content
+    from program.models import TherapistNote
+
+    assert not TherapistNote.objects.exists()
