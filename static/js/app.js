@@ -53,12 +53,17 @@
   follow();
 })();
 
-// The diary form: what is typed is kept in this browser tab (sessionStorage, gone when
-// the tab closes) until the server has answered the Save, so a session that ends while
-// the patient types loses nothing: after signing in again the form comes back filled.
+// Forms marked data-draft (the diary, questionnaires, messages, notes…): what is typed is
+// kept in this browser tab (sessionStorage: gone when the tab closes, cleared on sign-out,
+// only the signed-in person's, none older than DRAFT_HOURS) until the server has answered.
+// It comes back when the form is opened again before being sent (a reload, a phone that
+// dropped the tab), and when it was sent after the session had ended: that leads to the
+// sign-in page, which says what was typed is kept, then back to the form's page
+// (accounts.http.page_to_return_to). A draft the server answered is dropped.
 (function () {
   "use strict";
-  var PREFIX = "cbti-diary-draft:";
+  var PREFIX = "cbti-draft:";
+  var DRAFT_HOURS = 12;  // yesterday morning's diary is not this morning's
   var store;
   try { store = window.sessionStorage; store.getItem(PREFIX); } catch (e) { return; }
   function read(key) {
@@ -71,61 +76,95 @@
     }
     return keys;
   }
-  var onLogin = window.location.pathname.indexOf("/accounts/login/") === 0;
-  var form = document.querySelector("form.diary-form[data-draft]");
-  if (onLogin) {
-    // Signed out while typing: say the answers are kept (and keep them).
-    var next = new URLSearchParams(window.location.search).get("next") || "";
-    var kept = drafts().some(function (key) {
-      return key.slice(key.lastIndexOf(":") + 1) === next.split("?")[0];
+  var path = window.location.pathname;
+  if (path.indexOf("/accounts/login/") === 0) {
+    // Signed out while typing: say what was typed is kept, and mark it to come back on the
+    // page this sign-in returns to (a sign-in shown again after a wrong password carries
+    // next= in its form, not in its address).
+    var field = document.querySelector("form input[name=next]");
+    var next = ((field && field.value) || new URLSearchParams(window.location.search).get("next") || "");
+    next = next.split(/[?#]/)[0];
+    var kept = false;
+    drafts().forEach(function (key) {
+      var draft = read(key);
+      if (draft && draft.typed && draft.page === next) {
+        draft.restore = true;
+        store.setItem(key, JSON.stringify(draft));
+        kept = true;
+      }
     });
     var notice = document.querySelector("[data-draft-kept]");
     if (kept && notice) { notice.hidden = false; }
     return;
   }
-  // Any other page: a Save the server has answered needs its draft no more.
+  var user = document.body.getAttribute("data-user");
+  var forms = document.querySelectorAll("form[data-draft]");
+  var here = {};
+  forms.forEach(function (form) { here[PREFIX + form.getAttribute("data-draft")] = true; });
   drafts().forEach(function (key) {
     var draft = read(key);
-    if (draft && draft.sent && (!form || PREFIX + form.getAttribute("data-draft") !== key)) {
+    var stale = !draft || Date.now() - (draft.at || 0) > DRAFT_HOURS * 3600 * 1000;
+    var someoneElse = user && key.indexOf(PREFIX + user + ":") !== 0;
+    // Answered by the server (sent, and back without a sign-in), or nothing typed.
+    var done = draft && !draft.restore && (draft.sent || !draft.typed);
+    if (stale || someoneElse || (done && !here[key])) {
       store.removeItem(key);
     }
   });
   document.querySelectorAll("form[action*='logout']").forEach(function (signOut) {
     signOut.addEventListener("submit", function () { drafts().forEach(function (k) { store.removeItem(k); }); });
   });
-  if (!form) { return; }
-  var key = PREFIX + form.getAttribute("data-draft");
-  function fields() {
-    var out = [];
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "csrfmiddlewaretoken" || el.disabled) { return; }
-      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
-      out.push([el.name, el.value]);
-    });
-    return out;
-  }
-  function save(sent) { store.setItem(key, JSON.stringify({ fields: fields(), sent: sent })); }
-  var draft = read(key);
-  if (draft && form.getAttribute("data-bound") === "0") {
-    // A fresh form after signing in again: put back what was typed.
-    var given = {};
-    draft.fields.forEach(function (pair) { (given[pair[0]] = given[pair[0]] || []).push(pair[1]); });
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || !(el.name in given) || el.type === "hidden") { return; }
-      if (el.type === "radio" || el.type === "checkbox") {
-        el.checked = given[el.name].indexOf(el.value) !== -1;
-      } else {
-        el.value = given[el.name][0];
-      }
-    });
-    var restored = document.querySelector("[data-draft-restored]");
-    if (restored) { restored.hidden = false; }
-    form.dispatchEvent(new Event("change"));
-  }
-  save(false);
-  form.addEventListener("input", function () { save(false); });
-  form.addEventListener("change", function () { save(false); });
-  form.addEventListener("submit", function () { save(true); });
+  forms.forEach(function (form) {
+    var key = PREFIX + form.getAttribute("data-draft");
+    function fields() {
+      var out = [];
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === "csrfmiddlewaretoken" || el.disabled) { return; }
+        if (el.type === "submit" || el.type === "button") { return; }
+        if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+        out.push([el.name, el.value]);
+      });
+      return out;
+    }
+    var typed = false;  // a form only opened, or sent untouched, is no draft to keep
+    function save(sent) {
+      store.setItem(key, JSON.stringify({
+        fields: fields(), page: path, typed: typed, sent: sent, at: Date.now()
+      }));
+    }
+    var draft = read(key);
+    var fresh = form.getAttribute("data-bound") !== "1";  // not the server's answer to a send
+    if (draft && draft.typed && fresh && (draft.restore || !draft.sent)) {
+      // Put back what was typed, and say so.
+      var given = {};
+      draft.fields.forEach(function (pair) { (given[pair[0]] = given[pair[0]] || []).push(pair[1]); });
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.type === "hidden" || el.type === "submit" || el.type === "button") { return; }
+        var before = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
+        if (el.type === "radio" || el.type === "checkbox") {
+          el.checked = (given[el.name] || []).indexOf(el.value) !== -1;
+        } else if (el.name in given) {
+          el.value = given[el.name][0];
+        }
+        // A part of the form folded away (the diary's comments) opens on what came back.
+        var after = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
+        var part = el.closest("details");
+        if (after !== before && part && form.contains(part)) { part.open = true; }
+      });
+      typed = true;
+      var restored = form.querySelector("[data-draft-restored]");
+      if (restored) { restored.hidden = false; }
+      var fold = form.closest("details");
+      if (fold && !fold.open) { fold.open = true; }
+      if (fold) { (restored || form).scrollIntoView({ block: "center" }); }
+      form.dispatchEvent(new Event("change"));
+    }
+    save(false);
+    function edited() { typed = true; save(false); }
+    form.addEventListener("input", edited);
+    form.addEventListener("change", edited);
+    form.addEventListener("submit", function () { save(true); });
+  });
 })();
 
 // After a failed submit, move focus to the error summary (its links lead to each field),

@@ -93,7 +93,7 @@
         .then(function () {
           // Kept: the form goes (a second tap cannot send it again, nor an empty one),
           // and so does the tab's draft (static/js/app.js), which would fill it again.
-          try { window.sessionStorage.removeItem("cbti-diary-draft:" + form.getAttribute("data-draft")); } catch (e) { /* private mode */ }
+          try { window.sessionStorage.removeItem("cbti-draft:" + form.getAttribute("data-draft")); } catch (e) { /* private mode */ }
           form.hidden = true;
           say(text("queued"));
           box.scrollIntoView();

@@ -82,7 +82,7 @@ def test_answers_typed_when_the_session_ended_come_back_after_signing_in(
     page.context.clear_cookies(name="sessionid")
     page.get_by_role("button", name=SAVE).click()
     page.wait_for_url(re.compile(r"/accounts/login/"))
-    kept = page.get_by_text("What you typed is kept on this device")
+    kept = page.get_by_text("It is kept on this device: sign in and it will be back.")
     expect(kept).to_be_visible()
     screenshot(page, "diary-session-ended-sign-in-phone")
     assert DiaryEntry.objects.filter(patient=patient).count() == 0
@@ -92,11 +92,11 @@ def test_answers_typed_when_the_session_ended_come_back_after_signing_in(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/diary/new/"))
-    expect(page.get_by_text("we kept what you had typed on this device")).to_be_visible()
+    expect(page.get_by_text("What you had typed is back")).to_be_visible()
     assert page.get_by_label("What time did you try to go to sleep?").input_value() == "11:05 pm"
-    assert page.get_by_label("Anything else about the night?").input_value() == (
-        "Woke at 3 with the neighbours' dog"
-    )
+    comment = page.get_by_label("Anything else about the night?")
+    expect(comment).to_be_visible()  # its fold opened, to be checked
+    assert comment.input_value() == "Woke at 3 with the neighbours' dog"
     screenshot(page, "diary-answers-restored-phone")
     page.get_by_role("button", name=SAVE).click()
     page.wait_for_url(re.compile(r"/diary/$"))

@@ -1,0 +1,162 @@
+"""What someone typed in a form sent after their session ended comes back after signing in,
+on the form's page, saying so; so does what was typed before a reload; nothing is said to
+be kept when nothing was typed, nor after the server has answered.
+
+The diary's own walk is in test_diary_integrity_journeys.py; these walk a checklist that
+saves to its own page (About you) and a therapist's note, whose form posts to an address
+that answers POST only, from a fold of the patient's page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from accounts.models import User
+from program.models import PatientSituations, TherapistNote
+from tests.conftest import PASSWORD
+
+from .conftest import screenshot
+from .test_sign_in_journeys import sign_in, staff_sign_in, totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+KEPT = "It is kept on this device: sign in and it will be back."
+RESTORED = "What you had typed is back: we kept it on this device."
+
+
+def sign_in_here(page, email: str) -> None:
+    """Sign in on the sign-in page the app sent us to (its next= is kept)."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def type_then_send_signed_out(page, label: str, text: str, button: str) -> None:
+    """Type into a field, lose the session (the idle timeout, or the cookie's age), send."""
+    page.get_by_label(label).fill(text)
+    page.context.clear_cookies(name="sessionid")
+    page.get_by_role("button", name=button).click()
+
+
+def test_about_you_ticks_sent_signed_out_come_back_after_signing_in(page, patient: User) -> None:
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    page.goto("/about-you/")
+    # A page only opened, then the session ends: nothing typed, nothing said to be kept.
+    page.context.clear_cookies(name="sessionid")
+    page.reload()
+    page.wait_for_url(re.compile(r"/accounts/login/\?next=/about-you/"))
+    expect(page.get_by_text(KEPT)).to_be_hidden()
+    sign_in_here(page, patient.email)
+    page.wait_for_url(re.compile(r"/about-you/$"))
+    expect(page.get_by_text(RESTORED)).to_be_hidden()
+
+    shift_work = page.locator("input[name=situations][value=shift_work]")
+    shift_work.check()
+    page.context.clear_cookies(name="sessionid")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_text(KEPT)).to_be_visible()
+    screenshot(page, "about-you-signed-out-phone")
+    assert not PatientSituations.objects.filter(patient=patient, answered_at__isnull=False).exists()
+
+    sign_in_here(page, patient.email)
+    page.wait_for_url(re.compile(r"/about-you/$"))
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(shift_work).to_be_checked()
+    screenshot(page, "about-you-restored-phone")
+    page.get_by_role("button", name="Save", exact=True).click()
+    saved = "Saved. The lessons suggested for you follow your answers."
+    expect(page.get_by_text(saved)).to_be_visible()
+    assert PatientSituations.objects.get(patient=patient).answers["shift_work"] is True
+    # Saved: the same page again says nothing of a kept draft.
+    expect(page.get_by_text(RESTORED)).to_be_hidden()
+    # Unticked, then the page reloads before Save (a phone dropping the tab): kept.
+    shift_work.uncheck()
+    page.reload()
+    expect(shift_work).not_to_be_checked()
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(
+        page.get_by_text("Saved. No lessons for special situations will be suggested.")
+    ).to_be_visible()
+    assert PatientSituations.objects.get(patient=patient).answers["shift_work"] is False
+    expect(page.get_by_text(RESTORED)).to_be_hidden()
+    expect(shift_work).not_to_be_checked()
+
+
+def test_a_note_sent_signed_out_comes_back_on_the_patients_page(
+    desktop_page, therapist: User, patient: User
+) -> None:
+    page = desktop_page
+    staff_sign_in(page, therapist.email)
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    patient_page = f"/patients/{patient.pk}/"
+    page.goto(patient_page)
+    page.locator("#notes summary").click()
+    text = "Sleeps better on nights after the walk; ask about the weekend lie-ins."
+    type_then_send_signed_out(page, "Note (private to the care team)", text, "Save note")
+    # Back to the page the form was on, not to the note's address (it answers POST only).
+    page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(patient_page)}$"))
+    expect(page.get_by_text(KEPT)).to_be_visible()
+    assert not TherapistNote.objects.exists()
+
+    sign_in_here(page, therapist.email)
+    # The same 30 s as the first code: a person would wait for the next one; allauth refuses a
+    # code used once, so the test forgets it instead of waiting.
+    cache.clear()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(rf"{re.escape(patient_page)}$"))
+    note = page.get_by_label("Note (private to the care team)")
+    expect(note).to_be_visible()  # its fold opened
+    expect(note).to_have_value(text)
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    screenshot(page, "note-restored-desktop")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_text("Note saved.")).to_be_visible()
+    assert TherapistNote.objects.get(patient=patient).text == text
+
+
+def test_a_message_sent_signed_out_comes_back_to_be_sent(page, patient: User, messages_on) -> None:
+    from program.models import Message
+
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    page.goto("/messages/")
+    text = "The new bedtime is hard on Fridays; can we talk about it?"
+    type_then_send_signed_out(page, "Your message", text, "Send")
+    page.wait_for_url(re.compile(r"/accounts/login/\?next=/messages/"))
+    expect(page.get_by_text(KEPT)).to_be_visible()
+    sign_in_here(page, patient.email)
+    page.wait_for_url(re.compile(r"/messages/$"))
+    expect(page.get_by_label("Your message")).to_have_value(text)
+    expect(page.get_by_text("Check it, then send it.")).to_be_visible()
+    screenshot(page, "message-restored-phone")
+    assert not Message.objects.exists()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text(text)).to_be_visible()
+    assert Message.objects.get(patient=patient).text == text
+    expect(page.get_by_label("Your message")).to_have_value("")
+
+
+def test_a_draft_is_dropped_when_someone_else_signs_in_on_the_tab(
+    page, patient: User, outsider_patient: User, messages_on
+) -> None:
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    page.goto("/messages/")
+    page.get_by_label("Your message").fill("Only for my therapist")
+    mine = f"cbti-draft:{patient.pk}:"
+    assert any(k.startswith(mine) for k in page.evaluate("Object.keys(sessionStorage)"))
+    # The session ends, and another person signs in on the same tab.
+    page.context.clear_cookies(name="sessionid")
+    page.goto("/accounts/login/")
+    expect(page.get_by_text(KEPT)).to_be_hidden()
+    sign_in_here(page, outsider_patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    assert not any(k.startswith(mine) for k in page.evaluate("Object.keys(sessionStorage)"))
