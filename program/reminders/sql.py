@@ -135,9 +135,18 @@ _READY = f"""
 """
 
 
+def _room_for_everyone_due(cursor: Any) -> None:
+    """Let this transaction's statements hold every due row in memory: with the default
+    4 MB of ``work_mem``, from some 20 000 due at once the write's kept rows and the groups'
+    sort spill to disk (at 100 000 due, the groups took 101-110 ms with a sort on disk,
+    74-75 ms with a hash in memory)."""
+    cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def due_groups(now: datetime, limit: int) -> tuple[list[Group], bool]:
     """The groups of the recurring schedules due at ``now``, and whether a one-off is due."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _room_for_everyone_due(cursor)
         cursor.execute(_GROUPS, {"now": now, "limit": limit})
         rows = cursor.fetchall()
     groups = sorted({tuple(row[:6]) for row in rows if not row[6]}, key=repr)
@@ -167,9 +176,7 @@ def write_due(
         skipped=Delivery.Status.SKIPPED.value,
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        # The due rows are read once and kept for the statement's steps; with the default
-        # 4 MB they spill to disk from some 20 000 due at once.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        _room_for_everyone_due(cursor)
         cursor.execute(_WRITE, params)
         return [row[0] for row in cursor.fetchall()]
 
