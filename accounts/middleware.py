@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -215,6 +215,29 @@ def has_totp(user: object) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page in the site's layout, not an empty answer, when an address that only takes a
+    form (``require_POST``: a note, an alert acknowledged…) is opened: from a bookmark, the
+    browser's history, or after signing in with no page to return to. The status (405) and
+    its ``Allow`` header stay; the API answers its own way."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.method in ("GET", "HEAD")
+            and not response.content
+            and not request.path.startswith("/api/")
+        ):
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
 
 
 class NoStoreMiddleware:

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    # A page in the person's language for an address that only takes a form (405).
+    "accounts.middleware.MethodNotAllowedPageMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
     "accounts.audit.AuditMiddleware",
     # A patient under 18 sees why the programme is not for them (program.enrolment.eligibility).

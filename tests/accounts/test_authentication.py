@@ -131,6 +131,24 @@ def test_friendly_error_pages(patient) -> None:
     assert b"This page is not open to you" in forbidden.content
 
 
+def test_an_address_that_only_takes_a_form_shows_a_page_when_opened(
+    therapist: User, patient: User
+) -> None:
+    """A note's address answers POST only: opened, it says so in the site's layout (it was an
+    empty answer, a blank page), in the person's language, and changes nothing."""
+    note = reverse("program:add_note", args=[patient.pk])
+    opened = client_for(therapist).get(note)
+    assert opened.status_code == 405
+    assert opened["Allow"] == "POST"
+    assert b"Nothing to show at this address" in opened.content
+    assert b"opening it saved or changed nothing" in opened.content
+    User.objects.filter(pk=therapist.pk).update(language="fr")
+    assert "Rien à afficher à cette adresse" in client_for(therapist).get(note).content.decode()
+    from program.models import TherapistNote
+
+    assert not TherapistNote.objects.exists()
+
+
 def test_users_created_by_commands_can_log_in(db: None) -> None:
     make_user("made@example.test", Role.PATIENT)
     assert login(Client(), "made@example.test").status_code == 302
