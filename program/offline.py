@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 # The response header naming the user a page was made for (read by static/js/sw.js).
 OWNER_HEADER = "X-Offline-Cache"
+# The request header of the service worker fetching a page to keep, in the background.
+KEEP_HEADER = "X-Offline-Keep"
 THEME_COLOUR = "#2f4b8a"  # moon.svg's blue
 BACKGROUND_COLOUR = "#ffffff"
 
@@ -37,6 +39,13 @@ def kept_offline(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return response
 
     return wrapper
+
+
+def fetched_to_keep(request: HttpRequest) -> bool:
+    """The service worker is fetching this page in the background to keep it: nobody reads
+    what it says, so a view adds no message for the next page to show ("Your diary is
+    complete…" on every page after it)."""
+    return request.headers.get(KEEP_HEADER) == "1"
 
 
 def manifest(request: HttpRequest) -> JsonResponse:

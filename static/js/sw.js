@@ -152,7 +152,10 @@ self.addEventListener("message", function (event) {
     var lookup = isStatic ? caches.match(url.href, { cacheName: STATIC }) : keptPage(url.href);
     return lookup.then(function (kept) {
       if (kept) { return null; }
-      return fetch(url.href, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+      // Marked, so that a page answering with a message and a redirect ("Your diary is
+      // complete…") leaves no message for the next page (program.offline.fetched_to_keep).
+      var asked = { credentials: "same-origin", redirect: "manual", headers: { "X-Offline-Keep": "1" } };
+      return fetch(url.href, asked).then(function (response) {
         var owner = response.headers.get("X-Offline-Cache");
         if (isStatic && response.ok) {
           return caches.open(STATIC).then(function (cache) { return cache.put(url.href, response); });

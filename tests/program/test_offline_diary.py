@@ -94,6 +94,34 @@ def test_a_page_that_showed_a_message_is_not_kept(patient: User) -> None:
     assert client.get(reverse("program:diary"))[OWNER_HEADER] == str(patient.pk)
 
 
+def test_keeping_a_complete_diary_form_leaves_no_message_for_the_next_page(
+    patient: User,
+) -> None:
+    """With every morning filled, the new night's form sends the patient to the diary with
+    "complete… Well done". The service worker asks for that form in the background on every
+    patient page to keep it: that must not put the line on the next page the patient opens."""
+    from program.diary.actions import BACKFILL_DAYS
+    from program.offline import KEEP_HEADER
+
+    today = patient.local_today()
+    for days in range(BACKFILL_DAYS + 1):
+        save_entry(
+            patient=patient,
+            diary_date=today - timedelta(days=days),
+            answers=night_answers(),
+            changed_by=patient,
+            enforce_backfill=False,
+        )
+    client = client_for(patient)
+    kept = client.get(reverse("program:diary_new"), headers={KEEP_HEADER: "1"})
+    assert kept.status_code == 302
+    assert b"complete for the past week" not in client.get(reverse("program:patient_home")).content
+    opened = client.get(reverse("program:diary_new"), follow=True)
+    assert b"Your diary is complete for the past week. Well done." in opened.content
+    worker = (STATIC / "js" / "sw.js").read_text()
+    assert f'headers: {{ "{KEEP_HEADER}": "1" }}' in worker
+
+
 def test_the_service_worker_knows_the_sign_out_and_sign_in_addresses(db) -> None:
     worker = (STATIC / "js" / "sw.js").read_text()
     assert f'var LOGOUT = "{reverse("account_logout")}";' in worker
