@@ -89,6 +89,11 @@ def test_the_first_window_waits_for_the_clinician_then_shows_to_the_patient(
     page = client_for(patient).get(reverse("program:sleep_window"))
     html = page.content.decode()
     assert "In bed not before <strong>00:15</strong>, up at <strong>06:30</strong>" in html
+    # The protocol's notes for the clinic (English, with their caveats) are not the
+    # patient's: the page points to the sources the app names for patients.
+    assert recommendation.course.protocol.sources
+    assert recommendation.course.protocol.sources not in html
+    assert f'href="{reverse("program:about")}#sources-heading"' in html
     assert "the average time you slept during your baseline week" in html
 
 
