@@ -203,7 +203,10 @@ def diary_context(
         "enrolment": enrolment,
         "today": today,
         "today_entry": by_date.get(today),
-        "missing": diary_service.missing_dates(patient, today, by_date)[:8],
+        # Mornings before today still open to fill in (today's has its own card above).
+        "late_mornings": [
+            d for d in diary_service.missing_dates(patient, today, by_date) if d != today
+        ][:7],
         "entry_count": mine.count,  # counted only where a page shows it
         "page": page,
         "pages": pages,

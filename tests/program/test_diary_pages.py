@@ -113,6 +113,22 @@ def test_a_missed_morning_can_be_backfilled_and_is_marked_late(patient) -> None:
     assert entry.into_bed.date() == date(2026, 11, 21)
 
 
+def test_the_diary_offers_every_missed_morning_before_today(patient) -> None:
+    """With this morning filled in, yesterday is the first missed morning, and is offered
+    (the list used to drop its first date, taking it for today's)."""
+    client = client_for(patient)
+    client.post(reverse("program:diary_new"), NIGHT)  # this morning, 25 November
+    page = client.get(reverse("program:diary")).content.decode()
+    missed = page.split("Missed a morning?", 1)[1].split("</p>", 1)[0]
+    assert "?date=2026-11-24" in missed and "?date=2026-11-23" in missed
+    assert "?date=2026-11-25" not in missed
+    # Without this morning's entry, today has its own card, not a place in the list.
+    DiaryEntry.objects.all().delete()
+    page = client.get(reverse("program:diary")).content.decode()
+    missed = page.split("Missed a morning?", 1)[1].split("</p>", 1)[0]
+    assert "?date=2026-11-24" in missed and "?date=2026-11-25" not in missed
+
+
 def test_a_second_entry_for_the_same_morning_is_refused(patient) -> None:
     client = client_for(patient)
     client.post(reverse("program:diary_new"), NIGHT)
