@@ -168,7 +168,7 @@ CSV_HEADER = (
     "patient",
     "email",
     "programme week",
-    "diary nights last 7",
+    "diary nights last week",
     "SE last week %",
     "SE change",
     "TST last week min",
