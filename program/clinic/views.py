@@ -345,13 +345,20 @@ def _situations(known: Situated | None, patient: User) -> dict[str, Any]:
 
 def _next_action(patient: User, ctx: dict[str, Any], *, therapist: bool) -> tuple[str, str] | None:
     """The one thing that waits for the clinician, most pressing first (as the round
-    orders its items): an urgent alert, a sleep-window decision, a taper plan to confirm,
-    unread messages, a reported problem to review. None when nothing waits."""
+    orders its items): an urgent alert, a sleep-window decision, an elevated-mood answer
+    to look at, a taper plan to confirm, unread messages, a reported problem to review.
+    None when nothing waits."""
     pk = patient.pk
     if ctx["risks"] and ctx["can_acknowledge"]:
         return _("Acknowledge the urgent alert"), "#risk"
     if ctx["pending_recommendations"] or ctx["pending_screens"]:
         return _("Decide the sleep window"), reverse("program:patient_sleep_window", args=[pk])
+    row = ctx.get("row")
+    if therapist and row is not None and any(flag.key == "mood" for flag in row.flags):
+        # Holds any shorter window until a clinician has looked (program.rules.mood).
+        return _("Look at the mood answer"), reverse(
+            "program:patient_sleep_window", args=[pk]
+        ) + "#mood-heading"
     if ctx["draft_plans"] and therapist:
         plan = ctx["draft_plans"][0]
         return _("Confirm the taper plan"), reverse("program:taper_plan_edit", args=[pk, plan.pk])

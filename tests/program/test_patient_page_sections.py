@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from program.assessments.models import RiskAlert
 from program.medication.actions import create_draft
-from program.models import Medication, Message
+from program.models import Medication, Message, MoodCheck
 from tests.conftest import client_for
 from tests.program.test_round import pending_recommendation
 
@@ -78,6 +78,11 @@ def test_the_next_action_is_the_most_pressing(patient, therapist) -> None:
     assert next_action(html) == "Next: Confirm the taper plan"
     assert reverse("program:taper_plan_edit", args=[patient.pk, plan.pk]) in html
     assert "Taper plan for zopiclone to confirm" in html
+    # An elevated-mood answer nobody has looked at holds shorter windows: it waits too.
+    MoodCheck.objects.create(patient=patient, week_of=patient.local_today(), elevated=True)
+    html = page(therapist, patient)
+    assert next_action(html) == "Next: Look at the mood answer"
+    assert reverse("program:patient_sleep_window", args=[patient.pk]) + "#mood-heading" in html
     pending_recommendation(patient)
     html = page(therapist, patient)
     assert next_action(html) == "Next: Decide the sleep window"
