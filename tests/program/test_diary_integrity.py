@@ -95,12 +95,11 @@ def test_each_new_form_has_a_key_of_its_own(patient) -> None:
 
 
 def test_the_form_names_the_morning_it_saves_beside_the_button(patient) -> None:
+    says = "This saves the night before the morning you chose: <strong>{}</strong>."
     page = client_for(patient).get(reverse("program:diary_new")).content.decode()
-    assert "This saves the night before <strong>Today, Wednesday 25 November</strong>." in page
+    assert says.format("Today, Wednesday 25 November") in page
     late = client_for(patient).get(reverse("program:diary_new") + "?date=2026-11-23")
-    assert "This saves the night before <strong>Monday 23 November (late)</strong>." in (
-        late.content.decode()
-    )
+    assert says.format("Monday 23 November (late)") in late.content.decode()
 
 
 # --- The same night under another date ---------------------------------------------
