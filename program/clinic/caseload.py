@@ -355,6 +355,7 @@ def _row(
             last_night=patient.last_diary,
             paused=row.paused,
             thresholds=dropout_thresholds(),
+            finished=summary.finished if summary else False,
         ),
     )
     return row

@@ -394,6 +394,8 @@ class PaceSummary:
     # The patient's day on which the first week's last required lesson was done (the
     # start when it has none; None while one is not done): program.rules.engagement.
     first_module_done: date | None = None
+    # The last week has been open a full week (program.rules.unlocking, rule 9).
+    finished: bool = False
 
 
 def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
@@ -465,16 +467,15 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
         first_module_done = (
             max(first_done, default=enrolment.start_date) if len(first_done) == len(first) else None
         )
-        states = unlocking.week_states(
-            _pace_progress(
-                enrolment,
-                patient,
-                today=patient.local_today(),
-                requirements=_requirements(programme_weeks, required_done),
-                changes=changes.get(enrolment.pk, []),
-                nth_valid_night=nights.get(patient.pk, {}),
-            )
+        pace = _pace_progress(
+            enrolment,
+            patient,
+            today=patient.local_today(),
+            requirements=_requirements(programme_weeks, required_done),
+            changes=changes.get(enrolment.pk, []),
+            nth_valid_night=nights.get(patient.pk, {}),
         )
+        states = unlocking.week_states(pace)
         out[enrolment.pk] = PaceSummary(
             week=unlocking.current_week(states),
             lessons_done=sum(
@@ -482,6 +483,7 @@ def pace_summaries(enrolments: list[Enrolment]) -> dict[int, PaceSummary]:
             ),
             lessons_total=totals.get(enrolment.programme_id, 0),
             first_module_done=first_module_done,
+            finished=unlocking.ran_its_course(pace, states),
         )
     return out
 

@@ -20,7 +20,9 @@ Reasons 1 and 2 describe the start of the programme, so they are shown only in t
 ``early_days`` after it (weeks 2 and 3 by default): after that the patient's current
 engagement (reason 3) says more than their first week. A patient on a pause (illness,
 travel) has a reason not to write: the early reasons are not raised while paused, but a
-gap is still shown (a pause never hides that someone has gone quiet for long).
+gap is still shown (a pause never hides that someone has gone quiet for long). A patient
+whose programme has run its course (``program.rules.unlocking``, rule 9) is not dropping
+out of it: no reason is given [D].
 """
 
 from __future__ import annotations
@@ -59,14 +61,18 @@ def reasons(
     last_night: date | None,
     paused: bool,
     thresholds: Thresholds,
+    finished: bool = False,
 ) -> list[Reason]:
     """Why a patient may be dropping out, in the order above (empty: no sign).
 
     ``start`` is the programme's first day (None: not enrolled, only the gap is read);
     ``week1_nights`` the diary nights dated ``start`` to ``start + 6``;
     ``first_module_done`` the day the first week's last required lesson was done (None:
-    not yet); ``last_night`` the latest diary night (None: none yet)."""
+    not yet); ``last_night`` the latest diary night (None: none yet); ``finished``: the
+    programme has run its course."""
     out: list[Reason] = []
+    if finished:
+        return out
     if start is not None and not paused:
         day = (today - start).days
         if 7 <= day < thresholds.early_days:

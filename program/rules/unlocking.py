@@ -28,6 +28,10 @@ at the patient's midnight, not the server's; the callers convert. The rules:
    have opened). *Design decision*: clinicians decide (README).
 8. Nothing opens after ``today``; a week that would open later is locked, and
    its ``opens_on`` says when, if that is already known.
+9. The programme has run its course once its last week has been open for
+   ``pace_days`` counted days (a week as long as the others; paused days do not
+   count). *Design decision*: what "finished" means for the dropout flags
+   (``program.rules.engagement``).
 """
 
 from __future__ import annotations
@@ -196,6 +200,15 @@ def current_week(states: list[WeekState]) -> int:
     """The latest open week (week 1 before the programme has started)."""
     open_weeks = [s.number for s in states if s.is_open]
     return max(open_weeks) if open_weeks else (states[0].number if states else 1)
+
+
+def ran_its_course(progress: Progress, states: list[WeekState]) -> bool:
+    """Rule 9: the last week has been open for ``pace_days`` counted days."""
+    last = states[-1] if states else None
+    if last is None or not last.is_open or last.opened_on is None:
+        return False
+    ends = count_forward(last.opened_on, progress.pace_days, progress.pauses)
+    return ends is not None and progress.today >= ends
 
 
 def next_locked(states: list[WeekState]) -> WeekState | None:

@@ -96,3 +96,22 @@ def test_the_kept_row_follows_the_writes(patient, therapist):
     summary.refresh(round_service.patients_for(therapist))
     kept.refresh_from_db()
     assert "slow_start" not in kept.flags
+
+
+def test_a_patient_whose_programme_has_run_its_course_is_not_dropping_out(patient, therapist):
+    """Six weeks done (here opened by the therapist), then no diary: a finished programme,
+    not a dropout; in its last week the same gap is still flagged."""
+    from program.curriculum.actions import advance_enrolment
+    from program.models import EnrolmentChange
+
+    enrolment = started_days_ago(patient, 60)
+    weeks = enrolment.programme.weeks
+    for week in range(2, weeks + 1):  # each week opened by hand, in order
+        advance_enrolment(enrolment=enrolment, week=week, by=therapist)
+    last_opened = EnrolmentChange.objects.filter(enrolment=enrolment, kind="advance")
+    last_opened.update(on_date=patient.local_today() - timedelta(days=6))
+    assert flag(patient, "no_diary") is not None  # day 6 of the last week: still in it
+    last_opened.update(on_date=patient.local_today() - timedelta(days=7))
+    summary.refresh(type(patient).objects.filter(pk=patient.pk), everyone=True)
+    assert flag(patient, "no_diary") is None
+    assert flag(patient, "slow_start") is None

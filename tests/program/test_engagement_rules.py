@@ -61,6 +61,13 @@ def test_a_gap_of_three_mornings_is_a_reason_at_any_time_even_paused():
     assert reasons(9, week1_nights=0, last_night=None, paused=True) == [Reason(DIARY_GAP, 3)]
 
 
+def test_a_programme_that_has_run_its_course_raises_nothing():
+    """Iris finished her six weeks and stopped the diary: she is not dropping out."""
+    assert reasons(60, last_night=START + timedelta(days=41)) == [Reason(DIARY_GAP, 3)]
+    assert reasons(60, last_night=START + timedelta(days=41), finished=True) == []
+    assert reasons(9, week1_nights=0, last_night=None, finished=True) == []
+
+
 def test_no_programme_reads_only_the_gap():
     assert engagement.reasons(
         today=START,

@@ -20,6 +20,7 @@ from program.rules.unlocking import (
     WeekRequirement,
     count_forward,
     current_week,
+    ran_its_course,
     week_states,
 )
 
@@ -305,3 +306,42 @@ def test_without_advances_weeks_are_at_least_the_pace_apart(progress: Progress) 
     dates = [s.opened_on for s in week_states(progress) if s.is_open]
     for earlier, later in itertools.pairwise(dates):
         assert (later - earlier).days >= progress.pace_days
+
+
+# --- Rule 9: the programme has run its course ------------------------------------------
+
+
+def test_worked_example_the_programme_runs_its_course_a_week_after_its_last_week_opens():
+    from dataclasses import replace
+
+    # Every week's lessons read on time with the diary kept: week 6 opens on day 35.
+    progress = Progress(
+        start=START, today=d(35), weeks=weeks(done=ALL_DONE), diary_enough_on={7: d(7)}
+    )
+    assert opened(progress)[6] == d(35)
+    for day, over in ((35, False), (41, False), (42, True), (90, True)):
+        later = replace(progress, today=d(day))
+        assert ran_its_course(later, week_states(later)) is over, day
+    # Three paused days in week 6 push the end back by three days.
+    paused = replace(progress, today=d(42), pauses=(Pause(d(37), d(40)),))
+    assert not ran_its_course(paused, week_states(paused))
+    paused = replace(paused, today=d(45))
+    assert ran_its_course(paused, week_states(paused))
+
+
+@given(progresses(), st.integers(min_value=0, max_value=30))
+def test_a_programme_over_stays_over_and_only_once_its_last_week_opened(
+    progress: Progress, later: int
+) -> None:
+    from dataclasses import replace
+
+    states = week_states(progress)
+    over = ran_its_course(progress, states)
+    if over:
+        assert states[-1].is_open
+        assert states[-1].opened_on is not None
+        assert progress.today >= states[-1].opened_on + timedelta(days=progress.pace_days)
+        after = replace(progress, today=progress.today + timedelta(days=later))
+        assert ran_its_course(after, week_states(after))
+    if not states[-1].is_open:
+        assert not over
