@@ -92,7 +92,7 @@ def test_answers_typed_when_the_session_ended_come_back_after_signing_in(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/diary/new/"))
-    expect(page.get_by_text("What you had typed is back")).to_be_visible()
+    expect(page.get_by_text("What you had filled in is back")).to_be_visible()
     assert page.get_by_label("What time did you try to go to sleep?").input_value() == "11:05 pm"
     comment = page.get_by_label("Anything else about the night?")
     expect(comment).to_be_visible()  # its fold opened, to be checked

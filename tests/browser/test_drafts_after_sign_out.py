@@ -25,7 +25,7 @@ from .test_sign_in_journeys import sign_in, staff_sign_in, totp_code
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 KEPT = "It is kept on this device: sign in and it will be back."
-RESTORED = "What you had typed is back: we kept it on this device."
+RESTORED = "What you had filled in is back: we kept it on this device."
 
 
 def sign_in_here(page, email: str) -> None:
