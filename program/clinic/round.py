@@ -40,6 +40,7 @@ from django.db.models.functions import Lag, Lead, RowNumber
 
 from accounts.access import is_clinician, visible_patients
 from accounts.models import User
+from program.adverse_events.models import AdverseEvent
 from program.assessments.models import RiskAlert
 from program.clinic import caseload, summary
 from program.clinical_text import flag_words
@@ -72,6 +73,9 @@ class Card:
     screens: list[SafetyScreen] = field(default_factory=list)
     unread: int = 0
     drafts: list[TaperPlan] = field(default_factory=list)
+    # Problems the patient or the care team reported and nobody has reviewed yet (a
+    # withdrawal symptom after a dose step, a fall): each needs a person to look.
+    problems: int = 0
 
     @property
     def patient(self) -> User:
@@ -102,7 +106,13 @@ class Card:
 
     @property
     def count(self) -> int:
-        return self.decisions + bool(self.unread) + self.dropping_out + self.mood_to_review
+        return (
+            self.decisions
+            + bool(self.unread)
+            + self.dropping_out
+            + self.mood_to_review
+            + bool(self.problems)
+        )
 
     @property
     def urgent(self) -> bool:
@@ -134,6 +144,7 @@ def _on_the_round(user: User) -> QuerySet[CaseloadSummary]:
             )
             | Exists(Message.objects.filter(patient=mine, sender=mine, read_at__isnull=True))
             | Exists(TaperPlan.objects.filter(patient=mine, status=TaperPlan.Status.DRAFT))
+            | Exists(AdverseEvent.objects.open().filter(patient=mine))
             | Q(flags__contains=f'["{DROPPING_OUT[0]}",')
             | Q(flags__contains=f'["{DROPPING_OUT[1]}",')
             | Q(flags__contains=f'["{MOOD}",')
@@ -222,6 +233,15 @@ def _cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
         unread[patient_id] = n
     for patient_id, n in unread.items():
         cards[patient_id].unread = n
+    for patient_id, n in (
+        AdverseEvent.objects.open()
+        .filter(patient_id__in=ids)
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+        .values_list("patient_id", "n")
+        .order_by()
+    ):
+        cards[patient_id].problems = n
     for plan in (
         TaperPlan.objects.filter(patient_id__in=ids, status=TaperPlan.Status.DRAFT)
         .select_related("medication", "set_by")

@@ -119,6 +119,32 @@ def test_each_kind_of_item_is_on_the_card(patient, therapist, messages_on):
         assert words in text, words
 
 
+def test_a_reported_problem_puts_the_patient_on_the_round_until_reviewed(patient, therapist):
+    """A patient reported feeling shaky and anxious the day after a dose step: a person
+    must look, so it is an item of the round (it was not: the patient was left out)."""
+    from program.adverse_events import actions as adverse_events
+
+    diary_today(patient)  # nothing else waits
+    assert round_service.build(therapist) == []
+    event = adverse_events.report(
+        patient,
+        by=patient,
+        what_happened="Shaky and very anxious the day after the dose went down",
+        happened_on=patient.local_today(),
+        seriousness="moderate",
+    )
+    (card,) = round_service.build(therapist)
+    assert card.problems == 1
+    listed = client_for(therapist).get(reverse("program:round")).content.decode()
+    assert "Reported problem to review" in listed
+    page = client_for(therapist).get(reverse("program:round_patient", args=[patient.pk]))
+    assert f'href="{reverse("program:adverse_events")}">Reported problem to review' in (
+        page.content.decode()
+    )
+    adverse_events.mark_reviewed(event, by=therapist, note="Called her; slower steps agreed.")
+    assert round_service.build(therapist) == []
+
+
 def test_approving_moves_on_to_the_next_patient(two_to_decide, patient, other_patient, therapist):
     first, second = two_to_decide
     client = client_for(therapist)
