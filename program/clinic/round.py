@@ -214,7 +214,8 @@ def _cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
         cards[recommendation.course.patient_id].recommendations.append(
             PendingRecommendation(
                 recommendation=recommendation,
-                explained=sw.explain(recommendation.rule, recommendation.figures),
+                # The round is the clinician's: the rule in their words, not the patient's.
+                explained=sw.explain(recommendation.rule, recommendation.figures, "staff"),
                 flag_text=flag_words(recommendation.flags),
             )
         )

@@ -53,6 +53,7 @@ from program.models import (
     Invitation,
     Medication,
     Message,
+    Prescription,
     Recommendation,
     SafetyScreen,
     SleepCourse,
@@ -317,7 +318,16 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
             "trend_charts": trend_charts(trends, chart_id),
             "isi": trends.get("isi"),
             "prescriptions": [
-                (p, sw.explain(p.rule, p.figures, Audience.STAFF)) for p in prescriptions
+                (
+                    p,
+                    sw.explain(
+                        p.rule,
+                        p.figures,
+                        Audience.STAFF,
+                        edited=p.source == Prescription.Source.EDITED,
+                    ),
+                )
+                for p in prescriptions
             ],
             "decisions": decisions,
             "medication": medication,

@@ -86,7 +86,10 @@ class RecommendationDecisionForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Reason"),
-        help_text=_("Needed if you change the window or reject it."),
+        help_text=_(
+            "Needed if you change the window or reject it. The patient reads the reason "
+            "for a changed window beside it."
+        ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,

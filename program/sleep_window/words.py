@@ -206,15 +206,29 @@ def _words(rule: str, figures: dict[str, Any], audience: Audience, therapist: bo
     return RULE_WORDS[audience].get(rule, rule)
 
 
+# A window the clinician set in place of the week's recommendation: the rule's own words
+# ("your window stayed the same") would describe the recommendation, not this window.
+EDITED_WORDS = {
+    Audience.PATIENT: _("Your therapist set this window in place of the week's recommendation"),
+    Audience.STAFF: _("Set by the clinician in place of the week's recommendation"),
+}
+
+
 def explain(
-    rule: str, figures: dict[str, Any], audience: str = Audience.PATIENT, *, therapist: bool = True
+    rule: str,
+    figures: dict[str, Any],
+    audience: str = Audience.PATIENT,
+    *,
+    therapist: bool = True,
+    edited: bool = False,
 ) -> str:
     """The rule in ``audience``'s words, with the week's sleep efficiency where the
     nights make a week (a "not enough diary" week says how many nights there were).
     A rule with no words shows as its code, never vanishes. ``therapist``: whether the
-    patient has an active therapist (the patient's words say who decides)."""
+    patient has an active therapist (the patient's words say who decides). ``edited``: a
+    window the clinician changed from the recommendation (``EDITED_WORDS``)."""
     audience = Audience(audience)
-    words = _words(rule, figures, audience, therapist)
+    words = EDITED_WORDS[audience] if edited else _words(rule, figures, audience, therapist)
     try:
         text = str(words).format(**{k: v or 0 for k, v in figures.items()})
     except (KeyError, ValueError):

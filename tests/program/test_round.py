@@ -511,3 +511,22 @@ def test_a_patient_not_on_the_round_is_shown_the_first_one(patient, other_patien
     where = round_service.position(therapist, patient.pk)
     assert (where.card, where.index, where.total, where.previous) == (None, None, 1, None)
     assert where.next == other_patient
+
+
+def test_an_edited_window_is_explained_as_the_clinicians_not_as_the_rule(patient, therapist):
+    """The week's rule proposed 6h 15m ("extend"); the therapist set 6h 00m instead. The
+    window's reason must not be the rule's ("lengthened by 15 minutes") for a window that
+    was not; the round speaks to the clinician, not the patient."""
+    recommendation = pending_recommendation(patient)
+    (card,) = round_service.build(therapist)
+    assert not card.recommendations[0].explained.startswith("Your")
+    sw.edit(recommendation, by=therapist, window_min=360, reason="Keep it steady this week")
+    mine = client_for(patient).get(reverse("program:sleep_window")).content.decode()
+    assert "Your therapist set this window in place of the week&#x27;s recommendation" in mine
+    assert sw.explain("extend", FIGURES) not in mine
+    staff = (
+        client_for(therapist)
+        .get(reverse("program:patient_sleep_window", args=[patient.pk]))
+        .content.decode()
+    )
+    assert "Set by the clinician in place of the week&#x27;s recommendation" in staff
