@@ -31,6 +31,7 @@ from program.medication import actions as medication_service
 from program.models import Recommendation, SafetyScreen, TaperPlan
 from program.risk import actions as risk
 from program.risk import views as risk_views
+from program.rules import safety
 from program.sleep_window import actions as sw
 from program.sleep_window.forms import RecommendationDecisionForm, ScreenDecisionForm
 from program.sleep_window.views import apply_decision
@@ -66,6 +67,14 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def round_patient(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request, patient_id)
     return _card_page(request, patient)
+
+
+def _screen_form(screen: SafetyScreen, data: Any = None) -> ScreenDecisionForm:
+    """The same form as on the sleep-window page: a safety-critical job or untreated sleep
+    apnoea is cleared only with a typed reason, compression offered first."""
+    return ScreenDecisionForm(
+        data, prefix=f"s{screen.pk}", strict=bool(safety.strict_answers(screen.answers))
+    )
 
 
 def _card_page(
@@ -109,8 +118,7 @@ def _card_page(
             for pending in card.recommendations
         ]
         ctx["screens"] = [
-            (screen, screen_forms.get(screen.pk) or ScreenDecisionForm(prefix=f"s{screen.pk}"))
-            for screen in card.screens
+            (screen, screen_forms.get(screen.pk) or _screen_form(screen)) for screen in card.screens
         ]
         ctx["alerts"] = [(a, risk.can_acknowledge(user, patient)) for a in card.alerts]
         # Each draft with its steps and the checks the plan's page shows (tablets, rate).
@@ -205,7 +213,7 @@ def round_decide_screen(
             _decided_words(screen.decided_by, screen.decided_at, screen.get_decision_display()),
         )
         return _onwards(request, patient)
-    form = ScreenDecisionForm(request.POST, prefix=f"s{screen.pk}")
+    form = _screen_form(screen, request.POST)
     if not form.is_valid():
         return _card_page(request, patient, screen_forms={screen.pk: form})
     try:

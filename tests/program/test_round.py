@@ -3,6 +3,7 @@ second decisions refused, who sees what."""
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from decimal import Decimal
 
@@ -234,6 +235,27 @@ def test_a_screen_decision_in_place_and_not_twice(patient, therapist):
     assert "Nothing was changed" in said(second)[0]
     screen.refresh_from_db()
     assert screen.decision == "compression"
+
+
+def test_untreated_apnoea_on_the_round_asks_for_a_reason_as_the_sleep_window_page_does(
+    patient, therapist
+):
+    """The round's card used the lenient form: "Note for the record", restriction offered
+    first, and a clearance without a reason refused only by a message, the choice lost."""
+    diary_today(patient)
+    screen, _result, _alert = risk.submit_screen(patient, {**CLEAR, "apnoea": True})
+    client = client_for(therapist)
+    card = client.get(reverse("program:round_patient", args=[patient.pk])).content.decode()
+    assert "Your reason" in card
+    assert card.index('value="compression"') < card.index('value="allowed"')
+    url = reverse("program:round_decide_screen", args=[patient.pk, screen.pk])
+    refused = client.post(url, {f"s{screen.pk}-decision": "allowed", f"s{screen.pk}-note": ""})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Say why sleep restriction is safe for this patient" in page
+    assert 'value="allowed" checked' in page or re.search(r'value="allowed"[^>]*checked', page)
+    screen.refresh_from_db()
+    assert screen.decision == "pending"
 
 
 def test_an_alert_is_acknowledged_once(patient, therapist):
