@@ -5,20 +5,24 @@ by Excel, LibreOffice and Google Sheets as a formula, so a name such as
 ``=HYPERLINK("http://…/?"&A1,"name")`` typed by one person would run in another's
 spreadsheet. Such text cells are written with a leading apostrophe, which spreadsheets
 show as text (OWASP, "CSV Injection"). Numbers, dates and booleans are left as they are:
-only text a person typed can carry a formula.
+only text a person typed can carry a formula. So is text that is only a decimal number
+("-28", "-12.0", as the exports format their figures): a spreadsheet reads it as the
+number, and the apostrophe made a negative figure text that sums and charts skip.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
 

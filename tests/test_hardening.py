@@ -96,9 +96,14 @@ def test_safe_cell_follows_owasps_rule() -> None:
     from program.spreadsheet import safe_cell
 
     for start in ("=", "+", "-", "@", "\t", "\r"):
-        assert safe_cell(start + "1") == "'" + start + "1"
+        assert safe_cell(start + "A1") == "'" + start + "A1"
     assert safe_cell("Good night") == "Good night"
     assert safe_cell(-5) == -5  # numbers are numbers
+    # A figure formatted as text is still a number ("-28" in a caseload CSV); a formula
+    # that merely starts like one is not.
+    assert safe_cell("-28") == "-28" and safe_cell("-12.0") == "-12.0"
+    for formula in ("-1+1", "-2*A1", "-1,5", "- 3", "-"):
+        assert safe_cell(formula) == "'" + formula
     assert safe_cell(None) is None
 
 
