@@ -100,3 +100,10 @@ def mg_field(
 
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class ConditionalCharField(forms.CharField):
+    """Text that only some answers need (the form's ``clean`` says which, and the help text
+    says when): its label does not say "(optional)" (templates/includes/field.html)."""
+
+    conditional = True

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import BirthDateField
 from program import clinical_text
-from program.form_fields import YES_NO, time_field
+from program.form_fields import YES_NO, ConditionalCharField, time_field
 from program.models import SleepProtocol
 from program.rules import mood, safety
 
@@ -84,7 +84,7 @@ class RecommendationDecisionForm(forms.Form):
         max_value=720,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
-    reason = forms.CharField(
+    reason = ConditionalCharField(
         label=_("Reason"),
         help_text=_(
             "Needed if you change the window or reject it. The patient reads the reason "

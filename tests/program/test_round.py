@@ -146,6 +146,13 @@ def test_a_reported_problem_puts_the_patient_on_the_round_until_reviewed(patient
     assert round_service.build(therapist) == []
 
 
+def test_the_reason_is_not_called_optional_where_a_change_needs_one(patient, therapist):
+    pending_recommendation(patient)
+    card = client_for(therapist).get(reverse("program:round_patient", args=[patient.pk]))
+    label = re.search(r'<label for="[^"]*reason">(.*?)</label>', card.content.decode())
+    assert label and "optional" not in label.group(1)
+
+
 def test_approving_moves_on_to_the_next_patient(two_to_decide, patient, other_patient, therapist):
     first, second = two_to_decide
     client = client_for(therapist)
