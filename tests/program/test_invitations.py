@@ -57,6 +57,16 @@ def test_the_invite_form_sends_an_invitation(
     assert len(mail.outbox) == 1
     link = re.search(r"http\S+/invite/\S+/", mail.outbox[0].body).group(0)
     assert Client().get(link.split("8000", 1)[-1]).status_code == 200
+    # The list says until when it is valid, with the year (it may be next year's date).
+    from django.utils.formats import date_format
+
+    from program.models import Invitation
+
+    until = date_format(
+        Invitation.objects.get(email="newbie@example.test").expires_at.astimezone(therapist.zone),
+        "j M Y",
+    )
+    assert f"until {until}" in client.get(reverse("program:invite")).content.decode()
 
 
 def test_the_invite_form_refuses_an_address_that_already_has_an_account(
