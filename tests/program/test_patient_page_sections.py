@@ -117,3 +117,28 @@ def test_the_forms_come_back_to_their_section(patient, therapist) -> None:
     for words in ("Note saved.", "Result saved.", "Paused: no new week opens until you resume."):
         assert words in html, words
     assert "Seen today." in html and "19 / 28" in html
+
+
+def test_the_care_team_reads_about_the_patient_not_as_the_patient(
+    patient, therapist, messages_on
+) -> None:
+    """Shared parts of a page speak to whoever reads it."""
+    from program.diary.actions import save_entry
+    from tests.nights import night_answers
+
+    save_entry(
+        patient=patient,
+        diary_date=patient.local_today(),
+        changed_by=patient,
+        answers=night_answers(),
+    )
+    staff = page(therapist, patient)
+    assert "Averages are over the nights the patient recorded" in staff
+    assert "nights you recorded" not in staff
+    own = client_for(patient).get(reverse("program:diary")).content.decode()
+    assert "Averages are over the nights you recorded" in own
+    thread = client_for(therapist).get(reverse("program:patient_messages", args=[patient.pk]))
+    to_patients = "If you are in crisis, see the contacts at the foot of the page."
+    assert to_patients not in thread.content.decode()
+    own_thread = client_for(patient).get(reverse("program:messages")).content.decode()
+    assert to_patients in own_thread
