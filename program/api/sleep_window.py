@@ -14,7 +14,6 @@ from program.api.common import (
     _user,
 )
 from program.api.schema import WallClock
-from program.models import Prescription
 from program.sleep_window.words import Audience
 
 router = Router()
@@ -75,13 +74,7 @@ def _prescription(p: Any, audience: str, *, therapist: bool = True) -> dict[str,
         "effective_from": p.effective_from,
         "source": p.source,
         "rule": p.rule,
-        "explanation": sw.explain(
-            p.rule,
-            p.figures,
-            audience,
-            therapist=therapist,
-            edited=p.source == Prescription.Source.EDITED,
-        ),
+        "explanation": sw.explain_window(p, audience, therapist=therapist),
         "figures": p.figures,
         "reason": p.reason,
     }

@@ -53,7 +53,6 @@ from program.models import (
     Invitation,
     Medication,
     Message,
-    Prescription,
     Recommendation,
     SafetyScreen,
     SleepCourse,
@@ -317,18 +316,7 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
             ),
             "trend_charts": trend_charts(trends, chart_id),
             "isi": trends.get("isi"),
-            "prescriptions": [
-                (
-                    p,
-                    sw.explain(
-                        p.rule,
-                        p.figures,
-                        Audience.STAFF,
-                        edited=p.source == Prescription.Source.EDITED,
-                    ),
-                )
-                for p in prescriptions
-            ],
+            "prescriptions": [(p, sw.explain_window(p, Audience.STAFF)) for p in prescriptions],
             "decisions": decisions,
             "medication": medication,
             "notes": notes,

@@ -901,3 +901,20 @@ RULE_WORDS = window_words.PATIENT_RULE_WORDS
 INITIAL_WORDS = window_words.PATIENT_INITIAL_WORDS
 NO_WEEK_FIGURES = window_words.NO_WEEK_FIGURES
 explain = window_words.explain
+
+
+def explain_window(
+    prescription: Prescription,
+    audience: str = window_words.Audience.PATIENT,
+    *,
+    therapist: bool = True,
+) -> str:
+    """Why a window is what it is: its rule and week (``explain``), or, for a window the
+    clinician set in place of the recommendation, that they did."""
+    return explain(
+        prescription.rule,
+        prescription.figures,
+        audience,
+        therapist=therapist,
+        edited=prescription.source == Prescription.Source.EDITED,
+    )

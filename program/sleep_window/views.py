@@ -27,7 +27,7 @@ from program.clinical_text import (
 )
 from program.crisis import actions as crisis_contacts
 from program.enrolment import eligibility
-from program.models import MoodCheck, Prescription, Recommendation, SafetyScreen, SleepCourse
+from program.models import MoodCheck, Recommendation, SafetyScreen, SleepCourse
 from program.reminders import actions as reminders
 from program.risk import actions as risk
 from program.rules import age, mood, safety
@@ -99,28 +99,10 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "upcoming": upcoming,
         "audience": audience,
         "current_explained": (
-            sw.explain(
-                current.rule,
-                current.figures,
-                audience,
-                therapist=has_therapist,
-                edited=current.source == Prescription.Source.EDITED,
-            )
-            if current
-            else ""
+            sw.explain_window(current, audience, therapist=has_therapist) if current else ""
         ),
         "prescriptions": [
-            (
-                p,
-                sw.explain(
-                    p.rule,
-                    p.figures,
-                    audience,
-                    therapist=has_therapist,
-                    edited=p.source == Prescription.Source.EDITED,
-                ),
-            )
-            for p in prescriptions
+            (p, sw.explain_window(p, audience, therapist=has_therapist)) for p in prescriptions
         ],
         "pending": pending,
         "pending_explained": (
