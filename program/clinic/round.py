@@ -30,7 +30,6 @@ patient's card reads that one patient's items, whatever the round's length.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -193,6 +192,13 @@ def totals(user: User) -> Totals:
     return Totals(decisions=decisions, urgent=urgent)
 
 
+def _count_by_patient(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """(patient, how many) for each patient with any of ``rows``, in one query."""
+    return (
+        rows.values("patient_id").annotate(n=Count("pk")).values_list("patient_id", "n").order_by()
+    )
+
+
 def _cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
     """The cards of these patients, each with its items (one query per kind of item)."""
     cards = {s.patient_id: Card(row=summary.as_row(s)) for s in summaries}
@@ -223,25 +229,12 @@ def _cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
         patient_id__in=ids, positive=True, decision=SafetyScreen.Decision.PENDING
     ).order_by("completed_at"):
         cards[screen.patient_id].screens.append(screen)
-    unread: dict[int, int] = defaultdict(int)
-    for patient_id, n in (
-        Message.objects.filter(patient_id__in=ids, sender_id=F("patient_id"), read_at__isnull=True)
-        .values("patient_id")
-        .annotate(n=Count("pk"))
-        .values_list("patient_id", "n")
-        .order_by()
-    ):
-        unread[patient_id] = n
-    for patient_id, n in unread.items():
+    unread = Message.objects.filter(
+        patient_id__in=ids, sender_id=F("patient_id"), read_at__isnull=True
+    )
+    for patient_id, n in _count_by_patient(unread):
         cards[patient_id].unread = n
-    for patient_id, n in (
-        AdverseEvent.objects.open()
-        .filter(patient_id__in=ids)
-        .values("patient_id")
-        .annotate(n=Count("pk"))
-        .values_list("patient_id", "n")
-        .order_by()
-    ):
+    for patient_id, n in _count_by_patient(AdverseEvent.objects.open().filter(patient_id__in=ids)):
         cards[patient_id].problems = n
     for plan in (
         TaperPlan.objects.filter(patient_id__in=ids, status=TaperPlan.Status.DRAFT)
