@@ -104,6 +104,6 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 class ConditionalCharField(forms.CharField):
     """Text that only some answers need (the form's ``clean`` says which, and the help text
-    says when): its label does not say "(optional)" (templates/includes/field.html)."""
+    says when): its label does not say "(optional)" (templates/jinja2/forms/field.html)."""
 
     conditional = True

@@ -12,11 +12,14 @@ import re
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 
 import accounts
 import program
 from cbti.form_renderer import FormRenderer
+from program.form_fields import ConditionalCharField
 
 
 def _app_forms() -> list[type[forms.Form]]:
@@ -74,3 +77,39 @@ def test_the_admins_widgets_render_with_djangos_engine(admin_client) -> None:
     response = admin_client.get(reverse("admin:program_lesson_add"))
     assert response.status_code == 200
     assert "related-widget-wrapper" in response.content.decode()
+
+
+class _Fields(forms.Form):
+    name = forms.CharField(label="Name", help_text="As you like to be called.")
+    nickname = forms.CharField(label="Nickname", required=False)
+    why = ConditionalCharField(label="Why", required=False)
+    agree = forms.BooleanField(label="I agree")
+
+
+_GROUPS = Template("{% for field in form %}{{ field.as_field_group }}{% endfor %}")
+
+
+def test_a_field_group_has_its_label_help_and_errors() -> None:
+    """{{ form.name.as_field_group }} (templates/jinja2/forms/field.html): the label tied to
+    its input, "(optional)" only where a field may be left out and no answer makes it needed,
+    the help and each error with the ids the input's aria-describedby names."""
+    form = _Fields(data={"nickname": "Sam"})
+    html = _same(_GROUPS.render(Context({"form": form})))
+    assert '<div class="field field-error"><label for="id_name">Name</label>' in html
+    assert 'aria-describedby="id_name_helptext id_name_error"' in html
+    assert '<div class="help" id="id_name_helptext">As you like to be called.</div>' in html
+    assert '<p class="error" id="id_name_error">This field is required.</p>' in html
+    assert 'Nickname <span class="optional">(optional)</span></label>' in html
+    assert '<label for="id_why">Why</label>' in html
+    assert (
+        '<div class="field field-error field-checkbox"><input type="checkbox" name="agree" '
+        'required aria-invalid="true" aria-describedby="id_agree_error" id="id_agree">'
+        '<label for="id_agree">I agree</label>'
+    ) in html
+    assert html.count('class="optional"') == 1
+
+
+def test_a_field_group_is_in_the_persons_language() -> None:
+    with translation.override("fr"):
+        html = _GROUPS.render(Context({"form": _Fields()}))
+    assert '<span class="optional">(facultatif)</span>' in html
