@@ -15,6 +15,10 @@ the median wall time and the queries of one view.
 
 ``--nights N`` gives week3@ N more nights of history before the programme (to check
 that a page does not grow with the diary's length).
+
+``diary submission`` sends yesterday's night as a browser does (the form's fields
+url-encoded, with its CSRF token, which is checked), each time after the night was
+deleted (not timed): the saved night and the redirect to the next page, not the page.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,6 +48,8 @@ from _pages import throwaway_database  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 def main() -> None:
@@ -61,39 +69,87 @@ def main() -> None:
         run(args.runs, args.nights, only=only, sql=args.sql, profile=args.profile)
 
 
-def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:
-    """Median CPU ms and wall ms per view of ``url`` after one warm-up view, and the
-    queries of one view."""
+def view(client: Client, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
+
+
+def measure(send, prepare, runs: int) -> tuple[float, float, int]:
+    """Median CPU ms and wall ms of a request, ``send()``, after one warm-up, each after
+    ``prepare()`` (not timed), and the queries of one."""
+    prepare()
+    send()
     cpu, wall = [], []
     for _ in range(runs):
+        prepare()
         c0, w0 = time.process_time(), time.perf_counter()
-        response = client.get(url)
+        send()
         cpu.append((time.process_time() - c0) * 1000)
         wall.append((time.perf_counter() - w0) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
+    prepare()
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        send()
     return statistics.median(cpu), statistics.median(wall), len(queries.captured_queries)
 
 
-def show_queries(client: Client, url: str) -> None:
+class Submission:
+    """A diary night sent by ``patient`` ``runs`` times, each after the night was
+    deleted: ``measure`` and ``show_queries`` time its POST as they time a page's GET."""
+
+    url = "/diary/new/"
+
+    def __init__(self, patient) -> None:
+        from datetime import timedelta
+
+        self.patient = patient
+        self.night = patient.local_today() - timedelta(days=1)
+        self.client = Client(enforce_csrf_checks=True)
+        self.client.force_login(patient, backend=BACKEND)
+        self.client.get(self.url)
+        self.data = urlencode(
+            {
+                "csrfmiddlewaretoken": self.client.cookies["csrftoken"].value,
+                "diary_date": self.night.isoformat(),
+                "into_bed": "22:40",
+                "lights_off": "23:10",
+                "sleep_latency_min": "20",
+                "awakenings": "1",
+                "awake_min": "15",
+                "final_wake": "06:20",
+                "out_of_bed": "06:30",
+                "quality": "3",
+            }
+        )
+
+    def prepare(self) -> None:
+        self.patient.diary_entries.filter(diary_date=self.night).delete()
+
+    def send(self):
+        response = self.client.post(
+            self.url, self.data, content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 302, response.content[:2000]
+        return response
+
+
+def show_queries(send, prepare) -> None:
+    prepare()
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        send()
     for number, query in enumerate(queries.captured_queries, 1):
         print(f"  {number:2d}. {query['sql'][:300]}")
 
 
-def show_profile(client: Client, url: str, runs: int) -> None:
+def show_profile(send, prepare, runs: int) -> None:
     import cProfile
     import pstats
 
     profiler = cProfile.Profile()
-    profiler.enable()
     for _ in range(runs):
-        client.get(url)
-    profiler.disable()
+        prepare()
+        profiler.enable()
+        send()
+        profiler.disable()
     stats = pstats.Stats(profiler)
     stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
     if os.environ.get("BENCH_CALLERS"):
@@ -135,15 +191,16 @@ def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> Non
                 },
             )
     lesson = Lesson.objects.filter(week__number=1).order_by("order").first()
-    backend = "allauth.account.auth_backends.AuthenticationBackend"
     patient_client, therapist_client = Client(), Client()
-    patient_client.force_login(patient, backend=backend)
-    therapist_client.force_login(therapist, backend=backend)
+    patient_client.force_login(patient, backend=BACKEND)
+    therapist_client.force_login(therapist, backend=BACKEND)
+    submission = Submission(patient)
     pages = [
         ("floor: authenticated", patient_client, "/bench/authenticated/"),
         ("today", patient_client, "/today/"),
         ("diary", patient_client, "/diary/"),
         ("diary form", patient_client, "/diary/new/"),
+        ("diary submission", submission, submission.url),
         ("programme", patient_client, "/programme/"),
         ("lesson", patient_client, f"/lessons/{lesson.pk}/"),
         ("sleep window", patient_client, "/sleep-window/"),
@@ -166,13 +223,17 @@ def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> Non
     for name, client, url in pages:
         if only and floor is not None and name not in only and name != "floor again":
             continue
-        cpu, wall, queries = measure(client, url, runs)
+        if isinstance(client, Submission):
+            send, prepare = client.send, client.prepare
+        else:
+            send, prepare = partial(view, client, url), lambda: None
+        cpu, wall, queries = measure(send, prepare, runs)
         floor = floor or cpu
         print(f"{name:28} {cpu:8.2f} {cpu / floor:8.2f} {wall:8.2f} {queries:8d}")
         if sql:
-            show_queries(client, url)
+            show_queries(send, prepare)
         if profile and floor != cpu:
-            show_profile(client, url, runs)
+            show_profile(send, prepare, runs)
 
 
 if __name__ == "__main__":
