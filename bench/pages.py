@@ -197,6 +197,7 @@ def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> Non
     submission = Submission(patient)
     pages = [
         ("floor: authenticated", patient_client, "/bench/authenticated/"),
+        ("floor: layout", patient_client, "/bench/layout/"),
         ("today", patient_client, "/today/"),
         ("diary", patient_client, "/diary/"),
         ("diary form", patient_client, "/diary/new/"),
@@ -218,10 +219,10 @@ def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> Non
         f"{connection.vendor}, {runs} views each, week3@ with "
         f"{patient.diary_entries.count()} diary nights"
     )
-    print(f"{'page':28} {'CPU ms':>8} {'x floor':>8} {'wall ms':>8} {'queries':>8}")
-    floor = None
+    print(f"{'page':28} {'CPU ms':>8} {'x floor':>8} {'x layout':>8} {'wall ms':>8} {'queries':>8}")
+    floor = layout = None
     for name, client, url in pages:
-        if only and floor is not None and name not in only and name != "floor again":
+        if only and floor is not None and name not in only and not name.startswith("floor"):
             continue
         if isinstance(client, Submission):
             send, prepare = client.send, client.prepare
@@ -229,7 +230,10 @@ def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> Non
             send, prepare = partial(view, client, url), lambda: None
         cpu, wall, queries = measure(send, prepare, runs)
         floor = floor or cpu
-        print(f"{name:28} {cpu:8.2f} {cpu / floor:8.2f} {wall:8.2f} {queries:8d}")
+        if name == "floor: layout":
+            layout = cpu
+        to_layout = f"{cpu / layout:8.2f}" if layout else " " * 8
+        print(f"{name:28} {cpu:8.2f} {cpu / floor:8.2f} {to_layout} {wall:8.2f} {queries:8d}")
         if sql:
             show_queries(send, prepare)
         if profile and floor != cpu:
