@@ -32,6 +32,12 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Clinic admin")
 
 
+def in_care_of(therapist: User, through: str = "") -> models.Q:
+    """The patients in ``therapist``'s care, as a filter; ``through`` the relation to them
+    from another model ("patient__"), so that a query of that model joins them once."""
+    return models.Q(**{f"{through}role": Role.PATIENT, f"{through}therapist": therapist})
+
+
 class UserQuerySet(models.QuerySet["User"]):
     def patients(self) -> UserQuerySet:
         return self.filter(role=Role.PATIENT)
@@ -44,7 +50,7 @@ class UserQuerySet(models.QuerySet["User"]):
 
     def caseload_of(self, therapist: User) -> UserQuerySet:
         """The patients in ``therapist``'s care."""
-        return self.filter(role=Role.PATIENT, therapist=therapist)
+        return self.filter(in_care_of(therapist))
 
 
 # The stubs cannot follow a base class made by from_queryset.

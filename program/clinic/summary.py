@@ -36,7 +36,7 @@ from django.db.models import CharField, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, in_care_of
 from program.clinic import caseload
 from program.clinic.models import CaseloadSummary
 
@@ -157,6 +157,15 @@ def refresh(patients: QuerySet[User], *, everyone: bool = False) -> int:
 def summaries(patients: QuerySet[User]) -> QuerySet[CaseloadSummary]:
     """The rows of ``patients`` with each patient (call ``refresh`` first)."""
     return CaseloadSummary.objects.filter(patient__in=patients).select_related("patient")
+
+
+def summaries_in_care_of(therapist: User) -> QuerySet[CaseloadSummary]:
+    """``summaries(User.objects.caseload_of(therapist))``, the people joined once (for
+    the filter and their names) rather than also read through ``patient IN (…)``: at
+    5 000 patients on SQLite, 2 ms less for the count and 1 ms for the longest programme."""
+    return CaseloadSummary.objects.filter(in_care_of(therapist, "patient__")).select_related(
+        "patient"
+    )
 
 
 def name_key() -> Any:

@@ -82,9 +82,8 @@ def _caseload_rows(
     flagged = request.GET.get("flagged") == "1"
     week_text = request.GET.get("week", "")
     week = int(week_text) if week_text.isdigit() and len(week_text) < 4 else None
-    patients = User.objects.caseload_of(therapist)
-    summary.refresh(patients)
-    everyone = summary.summaries(patients)
+    summary.refresh(User.objects.caseload_of(therapist))
+    everyone = summary.summaries_in_care_of(therapist)
     rows = summary.sort_and_filter(everyone, sort=sort, flagged=flagged, week=week, query=query)
     # The week filter offers the weeks this caseload's programmes have (6, not 12).
     longest = summary.longest_programme(everyone) if weeks else 0
