@@ -64,7 +64,9 @@ class MedicationWeekOut(Schema):
     last_date: date
     nights_answered: int
     nights_with_medication: int = Field(description="Out of 7.")
-    mean_dose_mg: Decimal | None = Field(description="Over the nights it was taken.")
+    mean_dose_mg: Decimal | None = Field(
+        description="Over the nights it was taken; to 0.1 mg, or the finest dose's last digit."
+    )
     percent_of_start: Decimal | None = Field(
         description="Mean over answered nights (none = 0 mg) against the plan's starting dose."
     )

@@ -504,7 +504,8 @@ class WeekFigures:
 
     ``nights_with_medication`` is out of 7 [docs/clinical-rules.md]; a week with fewer
     answers says so in ``nights_answered`` rather than counting missing as none.
-    ``mean_dose_mg`` is over the nights the medicine was taken; ``percent_of_start``
+    ``mean_dose_mg`` is over the nights the medicine was taken, rounded for people
+    (``mean_dose``); ``percent_of_start``
     is the mean over every answered night (a none counts as 0 mg) against the
     plan's starting dose.
     """
@@ -525,6 +526,27 @@ class WeekFigures:
 
 def _mean(values: Sequence[Decimal]) -> Decimal | None:
     return mg(sum(values, ZERO) / len(values)) if values else None
+
+
+# A mean dose for people is given to 0.1 mg, or to the last digit of the finest dose it
+# averages where that is finer (0.33 mg from 0.25 and 0.5 mg; 0.125 mg stays 0.125 mg):
+# 5, 2.5 and 2.5 mg read 3.3 mg, not 3.333 mg (design decision: digits finer than any
+# dose taken are false precision).
+MEAN_DOSE_PLACES = Decimal("0.1")
+
+
+def mean_dose(values: Sequence[Decimal]) -> Decimal | None:
+    """The mean of doses taken, rounded as ``MEAN_DOSE_PLACES`` says, for people."""
+    if not values:
+        return None
+    places = min([MEAN_DOSE_PLACES, *(_places(v) for v in values)])
+    return (sum(values, ZERO) / len(values)).quantize(places, ROUND_HALF_UP)
+
+
+def _places(dose: Decimal) -> Decimal:
+    """0.125 mg gives 0.001, 2.5 mg 0.1, 10 mg 1: the unit of a dose's last digit."""
+    exponent = Decimal(dose).normalize().as_tuple().exponent
+    return Decimal(1).scaleb(exponent) if isinstance(exponent, int) else MG_PLACES
 
 
 def planned_drug_free_nights(steps: Sequence[Step], first: date, last: date) -> int:
@@ -574,7 +596,7 @@ def week_figures(
                 last=last,
                 nights_answered=len(items),
                 nights_with_medication=sum(1 for n in items if n.any_taken),
-                mean_dose_mg=_mean(taken),
+                mean_dose_mg=mean_dose(taken),
                 mean_nightly_mg=mean_all,
                 percent_of_start=(
                     (mean_all * 100 / start_dose).quantize(Decimal("0.1"))

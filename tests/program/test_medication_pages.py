@@ -24,6 +24,7 @@ from program.models import (
 )
 from tests.conftest import client_for
 from tests.nights import night_answers
+from tests.test_i18n_boundary import _pdf_text
 
 TODAY = date(2026, 11, 25)
 SAFETY = "Changes to your medicine are made only with your prescriber."
@@ -341,6 +342,31 @@ def test_the_clinician_page_shows_figures_chart_and_flags(
     assert "7 of 7" in text
     assert "previous step&#x27;s dose" in text or "previous step's dose" in text
     assert plan.medication.name in text
+
+
+def test_a_mean_dose_reads_as_doses_do_on_every_staff_page(
+    therapist_client, patient, diazepam
+) -> None:
+    from program.diary.actions import save_entry
+
+    # Programme week 3 (16-22 Nov): 5, 2.5 and 2.5 mg, a mean of 3.333... mg.
+    for day, dose in ((17, "5"), (18, "2.5"), (19, "2.5")):
+        saved = save_entry(
+            patient=patient,
+            diary_date=date(2026, 11, day),
+            changed_by=patient,
+            today=TODAY,
+            enforce_backfill=False,
+            answers=night_answers(),
+        )
+        NightMedication.objects.create(entry=saved.entry, answer="other")
+        MedicationDose.objects.create(entry=saved.entry, medication=diazepam, dose_mg=Decimal(dose))
+    for name in ("patient_medication", "patient_detail", "patient_summary"):
+        text = therapist_client.get(reverse(f"program:{name}", args=[patient.pk])).content.decode()
+        assert "3.3 mg" in text, name
+        assert "3.333" not in text and "3.30" not in text, name
+    pdf = therapist_client.get(reverse("program:patient_summary_pdf", args=[patient.pk]))
+    assert b"3.3 mg" in _pdf_text(pdf.content) and b"3.333" not in _pdf_text(pdf.content)
 
 
 def test_other_therapists_get_404(client, other_therapist, therapist, patient, diazepam) -> None:

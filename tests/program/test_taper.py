@@ -24,6 +24,7 @@ from program.rules.taper import (
     flags,
     increases,
     is_achievable,
+    mean_dose,
     mg,
     pieces,
     plain,
@@ -295,6 +296,24 @@ def test_weekly_figures() -> None:
     assert week.above_plan == 1
     assert week.planned_drug_free == 0
     assert week.drug_free_kept is None
+
+
+@pytest.mark.parametrize(
+    ("doses", "mean"),
+    [
+        (["5", "2.5", "2.5"], "3.3"),  # not 3.333
+        (["10", "9", "9"], "9.3"),
+        (["10", "10", "12", "10", "10"], "10.4"),
+        (["0.25", "0.5", "0.25"], "0.33"),
+        (["0.125", "0.125"], "0.125"),
+        (["0.125", "0.25"], "0.188"),
+    ],
+)
+def test_a_mean_dose_is_no_finer_than_the_doses_it_averages(doses, mean) -> None:
+    assert str(mean_dose([mg(d) for d in doses])) == mean
+    week_start = START + timedelta(days=1)
+    [week] = week_figures(nights(week_start, doses), PLAN, week_start, mg(10))
+    assert str(week.mean_dose_mg) == mean
 
 
 def test_planned_drug_free_nights_kept_or_not() -> None:
