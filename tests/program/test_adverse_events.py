@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -168,6 +169,14 @@ def test_a_therapist_records_an_event_and_the_others_are_emailed(
     assert AuditEvent.objects.filter(
         actor=therapist, patient=patient, action="change", path__contains="adverse-events"
     ).exists()
+
+
+def test_a_restored_draft_says_to_record_it_as_the_button_does(patient, therapist) -> None:
+    page = client_for(therapist).get(reverse("program:adverse_event_new", args=[patient.pk]))
+    notice = re.search(r"<p [^>]*data-draft-restored[^>]*>(.*?)</p>", page.content.decode())
+    assert notice, "no restored-draft notice"
+    assert notice.group(1).endswith("Check it, then record it.")
+    assert ">Record the event</button>" in page.content.decode()
 
 
 def test_another_therapist_can_neither_record_nor_see_nor_review(
