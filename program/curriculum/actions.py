@@ -61,6 +61,7 @@ class WeekItem:
     summary: str
     lessons: list[LessonItem]  # the lessons every patient reads
     locked_text: str = ""  # for a locked week: when and on what it opens
+    locked_text_for_staff: str = ""  # the same, about the patient, for the care team
     # Situational lessons offered to this patient ("Suggested for you"): never required,
     # not counted in done/total (program.rules.situations).
     suggested: list[LessonItem] = field(default_factory=list)
@@ -360,6 +361,12 @@ def programme_overview(
             item.locked_text = locked_text(
                 item.state, diary_nights=len(entered), needed=item.week.min_diary_nights
             )
+            item.locked_text_for_staff = locked_text(
+                item.state,
+                diary_nights=len(entered),
+                needed=item.week.min_diary_nights,
+                for_staff=True,
+            )
     open_items = [w for w in items if w.state.is_open]
     current = open_items[-1] if open_items else (items[0] if items else None)
     started = [
@@ -553,8 +560,11 @@ def exercises_this_week(overview: Overview) -> list[Exercise]:
     return sorted(exercises, key=lambda e: (e.item.lesson.order, e.key))
 
 
-def locked_text(state: unlocking.WeekState, *, diary_nights: int, needed: int = 0) -> str:
-    """Why a week is locked and when it opens, in the patient's words."""
+def locked_text(
+    state: unlocking.WeekState, *, diary_nights: int, needed: int = 0, for_staff: bool = False
+) -> str:
+    """Why a week is locked and when it opens, in the patient's words, or about the
+    patient for the care team (``for_staff``)."""
     waiting = state.waiting_for
     if unlocking.WAIT_PREVIOUS in waiting:
         return _("Opens after week %(n)s.") % {"n": state.number - 1}
@@ -564,14 +574,19 @@ def locked_text(state: unlocking.WeekState, *, diary_nights: int, needed: int = 
         return _("Opens on %(date)s.") % {"date": date_format(state.opens_on, "l j F")}
     conditions = []
     if unlocking.WAIT_LESSONS in waiting:
-        conditions.append(
-            _("you have finished the lessons of week %(n)s") % {"n": state.number - 1}
+        lessons = (
+            _("the patient has finished the lessons of week %(n)s")
+            if for_staff
+            else _("you have finished the lessons of week %(n)s")
         )
+        conditions.append(lessons % {"n": state.number - 1})
     if unlocking.WAIT_DIARY in waiting:
-        conditions.append(
-            _("your diary has %(needed)s valid nights (%(have)s so far)")
-            % {"needed": needed, "have": diary_nights}
+        diary = (
+            _("the diary has %(needed)s valid nights (%(have)s so far)")
+            if for_staff
+            else _("your diary has %(needed)s valid nights (%(have)s so far)")
         )
+        conditions.append(diary % {"needed": needed, "have": diary_nights})
     once = _(" and ").join(conditions)
     if state.earliest_on:
         return _("Opens on %(date)s at the earliest, once %(once)s.") % {

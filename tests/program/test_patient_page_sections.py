@@ -142,3 +142,11 @@ def test_the_care_team_reads_about_the_patient_not_as_the_patient(
     assert to_patients not in thread.content.decode()
     own_thread = client_for(patient).get(reverse("program:messages")).content.decode()
     assert to_patients in own_thread
+
+
+def test_a_locked_weeks_conditions_read_about_the_patient_to_staff(patient, therapist) -> None:
+    staff = re.sub(r"\s+", " ", page(therapist, patient))
+    assert "once the patient has finished the lessons of week 1 and the diary has 7 valid" in staff
+    assert "you have finished" not in staff and "your diary has" not in staff
+    own = client_for(patient).get(reverse("program:programme")).content.decode()
+    assert "you have finished the lessons of week 1" in own
