@@ -14,8 +14,9 @@ Queries (tests/test_query_counts.py, 5 and 2 000 patients):
 8.-10. risk alerts by source, adverse events by kind, positive safety screens.
 
 Definitions (shown on the page beside the figures):
-- *Invited*: invitations sent by the therapists in scope, plus patients who joined without
-  one (counted as invited when they joined).
+- *Invited*: people sent an invitation by the therapists in scope, each once however many
+  invitations their address was sent (one replaced by a newer one, one expired and sent
+  again), plus patients who joined without one (counted as invited when they joined).
 - *Accepted*: patients enrolled in a programme.
 - *Baseline diary complete*: ``BASELINE_NIGHTS`` diary nights in the first
   ``BASELINE_DAYS`` days, the first window's own minimum (``titration`` protocol defaults,
@@ -179,13 +180,20 @@ def build(
     ):
         enrolments[row["patient_id"]] = row
 
-    invitations = list(
-        Invitation.objects.filter(therapist__in=therapists.values("pk")).values_list(
-            "accepted_by_id", flat=True
-        )
+    # Invited counts people, not invitations: an address invited again (the earlier
+    # invitation replaced, or expired and sent anew, or by a second therapist) is one
+    # person; a patient is known by the address their invitation went to.
+    invited_addresses: set[str] = set()
+    address_of: dict[int, str] = {}
+    for email, accepted_by in Invitation.objects.filter(
+        therapist__in=therapists.values("pk")
+    ).values_list("email", "accepted_by_id"):
+        invited_addresses.add(email.lower())
+        if accepted_by is not None:
+            address_of[accepted_by] = email.lower()
+    invited = len(
+        invited_addresses | {address_of.get(pk) or people[pk].email.lower() for pk in enrolments}
     )
-    invited_and_joined = {pk for pk in invitations if pk is not None}
-    invited = len(invitations) + sum(1 for pk in enrolments if pk not in invited_and_joined)
 
     nights: dict[int, list[date]] = defaultdict(list)
     for patient_id, night in DiaryEntry.objects.filter(patient__in=ids).values_list(

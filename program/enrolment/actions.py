@@ -27,6 +27,7 @@ class IssuedInvitation:
     invitation: Invitation
     token: str  # only ever in memory and in the email; the database keeps a hash
     published: Published
+    replaced: int = 0  # earlier pending invitations to the address, now withdrawn
 
     @property
     def path(self) -> str:
@@ -40,14 +41,16 @@ def invite_patient(
     """Create an invitation and email its link (through Celery, after commit).
 
     Earlier pending invitations to the same address from the same therapist are
-    revoked, so only the newest link works.
+    revoked, so only the newest link works (``replaced`` says how many).
     """
     if not is_therapist(therapist):
         raise ValueError("Only therapists invite patients.")
     email = email.strip().lower()
     now = timezone.now()
-    Invitation.objects.pending().filter(therapist=therapist, email__iexact=email).update(
-        revoked_at=now
+    replaced = (
+        Invitation.objects.pending()
+        .filter(therapist=therapist, email__iexact=email)
+        .update(revoked_at=now)
     )
     token = Invitation.new_token()
     invitation = Invitation.objects.create(
@@ -60,7 +63,7 @@ def invite_patient(
     )
 
     published = publish_on_commit("program.tasks.send_invitation_task", invitation.pk, token)
-    return IssuedInvitation(invitation, token, published)
+    return IssuedInvitation(invitation, token, published, replaced)
 
 
 def find_invitation(token: str) -> Invitation:

@@ -28,6 +28,10 @@ UNPUBLISHED = gettext_lazy(
     "is unavailable). Use “Send again” under Invite a patient in a few minutes."
 )
 
+REPLACED = gettext_lazy(
+    "It replaces the earlier invitation to %(email)s, whose link no longer works."
+)
+
 
 @therapist_required
 def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -51,8 +55,20 @@ def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     programme=form.cleaned_data["programme"],
                 )
+                # Inviting an address again replaces its pending invitation: say so.
                 if issued.published.ok is False:
                     messages.warning(request, UNPUBLISHED)
+                    if issued.replaced:
+                        messages.info(request, REPLACED % {"email": email})
+                elif issued.replaced:
+                    messages.success(
+                        request,
+                        _(
+                            "A new invitation was sent to %(email)s. It replaces the earlier "
+                            "one, whose link no longer works."
+                        )
+                        % {"email": email},
+                    )
                 else:
                     messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
                 return redirect("program:caseload")

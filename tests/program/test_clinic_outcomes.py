@@ -8,12 +8,13 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
 from program.assessments import actions as assessments
 from program.clinic import outcomes
-from program.enrolment.actions import enrol
-from program.models import Assessment, DiaryEntry, SleepCourse
+from program.enrolment.actions import enrol, invite_patient
+from program.models import Assessment, DiaryEntry, Invitation, SleepCourse
 from program.sleep_window.actions import default_protocol
 from tests.caseload_data import build_caseload
 from tests.conftest import client_for, make_user
@@ -100,6 +101,34 @@ def test_the_figures_of_a_worked_example(therapist, clinic) -> None:
     assert [p.name for p in end.missing] == ["Bob"]
     assert later.n == 1 and later.remitters == 1 and later.responders == 1
     assert {p.name for p in later.missing} == {"Bob", "Cat"}
+
+
+def test_invited_counts_each_person_once_however_often_they_were_invited(
+    therapist, other_therapist, programme, clinic
+) -> None:
+    def invited() -> int:
+        figures = outcomes.build(
+            User.objects.patients().filter(therapist__in=[therapist, other_therapist]),
+            User.objects.filter(pk__in=[therapist.pk, other_therapist.pk]),
+            today=TODAY,
+        )
+        return next(s.count for s in figures.funnel if s.key == "invited")
+
+    before = invited()  # the four who joined without an invitation
+    # Dan: invited, invited again (the first replaced), and by a second therapist.
+    for by in (therapist, therapist, other_therapist):
+        invite_patient(therapist=by, email="dan@example.test", programme=programme)
+    assert Invitation.objects.filter(email="dan@example.test").count() == 3
+    assert invited() == before + 1
+    # Eve: invited twice, joined through the second, and has changed her address since.
+    invite_patient(therapist=therapist, email="eve@example.test", programme=programme)
+    second = invite_patient(therapist=therapist, email="eve@example.test", programme=programme)
+    eve = make_user("Eve.New@example.test", Role.PATIENT, therapist=therapist, name="Eve")
+    enrol(patient=eve, programme=programme, start_date=START)
+    Invitation.objects.filter(pk=second.invitation.pk).update(
+        accepted_at=timezone.now(), accepted_by=eve
+    )
+    assert invited() == before + 2
 
 
 def test_a_therapist_sees_only_their_own_caseload(therapist, other_therapist, clinic) -> None:

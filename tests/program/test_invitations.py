@@ -131,6 +131,52 @@ def test_resending_makes_the_old_link_stop_working(
     assert Invitation.objects.pending().count() == 1
 
 
+def test_inviting_an_address_again_says_the_earlier_invitation_was_replaced(
+    issued, therapist, programme, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for(therapist)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("program:invite"),
+            {"email": "nina@example.test", "programme": programme.pk},
+            follow=True,
+        )
+    assert (
+        "A new invitation was sent to nina@example.test. It replaces the earlier one, whose "
+        "link no longer works." in response.content.decode()
+    )
+    assert Client().get(issued.path).status_code == 410
+    assert len(mail.outbox) == 2
+    assert Invitation.objects.pending().count() == 1
+    # A first invitation to another address says only that it was sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("program:invite"),
+            {"email": "omar@example.test", "programme": programme.pk},
+            follow=True,
+        )
+    assert "Invitation sent to omar@example.test." in response.content.decode()
+    assert "replaces" not in response.content.decode()
+
+
+def test_an_invitation_replaced_while_the_mail_service_is_down_says_both(
+    issued, therapist, programme, monkeypatch
+) -> None:
+    from program.enrolment import actions
+    from program.publish import Published
+
+    monkeypatch.setattr(actions, "publish_on_commit", lambda *args: Published(ok=False))
+    response = client_for(therapist).post(
+        reverse("program:invite"),
+        {"email": "nina@example.test", "programme": programme.pk},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "could not be queued" in html
+    assert "It replaces the earlier invitation to nina@example.test" in html
+    assert Client().get(issued.path).status_code == 410
+
+
 def test_a_mistake_in_the_form_keeps_what_was_typed(issued) -> None:
     response = Client().post(issued.path, {**GOOD, "password2": "something else"})
     assert response.status_code == 200
