@@ -398,6 +398,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Broadcasts (the workers' control and pings); kombu's default is "control" in
+        # whatever folder the process started in.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
