@@ -11,6 +11,7 @@ here, the numbers and names are the clinic's data.
 from __future__ import annotations
 
 import logging
+from dataclasses import fields
 
 from django.http import HttpRequest
 from django.utils.functional import cached_property
@@ -118,18 +119,8 @@ class Crisis:
         return " ".join(parts)
 
 
-# A line's fields, in the order of ``Line``'s.
-_LINE_FIELDS = [
-    "country",
-    "language",
-    "name",
-    "phone",
-    "text_number",
-    "hours",
-    "emergency_number",
-    "url",
-    "order",
-]
+# A line's fields, in ``Line``'s order (only active lines are read).
+_LINE_FIELDS = [field.name for field in fields(Line) if field.name != "active"]
 
 
 def _lines(country: str) -> list[Line]:
