@@ -529,7 +529,7 @@ def _mean(values: Sequence[Decimal]) -> Decimal | None:
 
 
 # A mean dose for people is given to 0.1 mg, or to the last digit of the finest dose it
-# averages where that is finer (0.33 mg from 0.25 and 0.5 mg; 0.125 mg stays 0.125 mg):
+# averages where that is finer (0.33 mg from 0.25, 0.5 and 0.25 mg; 0.125 mg stays 0.125 mg):
 # 5, 2.5 and 2.5 mg read 3.3 mg, not 3.333 mg (design decision: digits finer than any
 # dose taken are false precision).
 MEAN_DOSE_PLACES = Decimal("0.1")
@@ -544,7 +544,7 @@ def mean_dose(values: Sequence[Decimal]) -> Decimal | None:
 
 
 def _places(dose: Decimal) -> Decimal:
-    """0.125 mg gives 0.001, 2.5 mg 0.1, 10 mg 1: the unit of a dose's last digit."""
+    """0.125 mg gives 0.001, 2.5 mg 0.1, 10 mg 10: the unit of its last significant digit."""
     exponent = Decimal(dose).normalize().as_tuple().exponent
     return Decimal(1).scaleb(exponent) if isinstance(exponent, int) else MG_PLACES
 
