@@ -24,8 +24,10 @@ from django.utils.translation import gettext
 
 
 def environment(**options: Any) -> jinja2.Environment:
-    """Jinja2 with ``_()`` as Django's gettext (makemessages finds ``{{ _("…") }}``)."""
-    env = jinja2.Environment(**options)
+    """Jinja2 with ``_()`` as Django's gettext (makemessages finds ``{{ _("…") }}``), and
+    always escaping (Django's backend asks for it too)."""
+    options.pop("autoescape", None)
+    env = jinja2.Environment(autoescape=True, **options)
     env.globals["_"] = gettext
     return env
 
