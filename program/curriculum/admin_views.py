@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -99,6 +100,14 @@ def _split(versions: list[LessonVersion]) -> tuple[LessonVersion | None, LessonV
     return draft, latest
 
 
+def behind_english(translated: datetime | None, english: datetime | None) -> bool:
+    """Whether a translation's latest version was published before the English one's
+    (their ``published_at``): the English came out again since, so the translation may
+    lack its changes. An import publishes every language at one time, so a translation
+    imported beside its English is not behind."""
+    return translated is not None and english is not None and translated < english
+
+
 def _editor_url(lesson: Lesson, language: str) -> str:
     return reverse("program:curriculum_lesson", args=[lesson.pk, language])
 
@@ -132,6 +141,11 @@ def curriculum(request: AuthenticatedHttpRequest) -> HttpResponse:
     by_week: dict[int, list[dict[str, Any]]] = {}
     for lesson in lessons:
         languages = series.get(lesson.pk, {})
+        english_entry = languages.get(BASE_LANGUAGE, {})
+        for code, entry in languages.items():
+            entry["behind"] = code != BASE_LANGUAGE and behind_english(
+                entry.get("published_at"), english_entry.get("published_at")
+            )
         by_week.setdefault(lesson.week_id, []).append(
             {
                 "lesson": lesson,
@@ -200,15 +214,16 @@ def _editor(
         .order_by("status", "-number")  # the draft first, then the newest published
     )
     draft, latest = _split(versions)
-    source = draft or latest
-    if source is None and language != BASE_LANGUAGE:
-        # A new translation starts from the English words.
-        source = (
+    english = None
+    if language != BASE_LANGUAGE:
+        english = (
             LessonVersion.objects.published()
             .filter(lesson=lesson, language=BASE_LANGUAGE)
             .order_by("-number")
             .first()
         )
+    # A new translation starts from the English words.
+    source = draft or latest or english
     query = request.POST if request.method == "POST" else request.GET
     shown = preview_values(lesson.week.programme, query)
     if form is None:
@@ -249,6 +264,10 @@ def _editor(
         "language_name": LANGUAGES[language],
         "draft": draft,
         "latest": latest,
+        "english": english,
+        "behind_english": bool(
+            latest and english and behind_english(latest.published_at, english.published_at)
+        ),
         "versions": [{"version": v, "readers": readers.get(v.pk)} for v in versions],
         "fingerprint": draft_fingerprint(draft, latest),
         "next_number": (latest.number or 0) + 1 if latest else 1,

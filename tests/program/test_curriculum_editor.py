@@ -518,3 +518,61 @@ def test_a_lesson_switched_to_optional_no_longer_holds_the_next_week(
     for lesson in Lesson.objects.filter(week__programme=programme, week__number=1):
         admin_client.post(reverse("program:curriculum_required", args=[lesson.pk, "en"]), {})
     assert WAIT_LESSONS not in waiting_for()
+
+
+def _publish_in(admin_client, lesson: Lesson, language: str, title: str) -> None:
+    """Save a draft in ``language`` with ``title`` and publish it, as the editor does."""
+    from program.curriculum.actions import draft_fingerprint, lesson_series
+
+    draft, latest = lesson_series(lesson, language)
+    saved = admin_client.post(
+        edit_url(lesson, language),
+        words(lesson, title=title, base=draft_fingerprint(draft, latest)),
+    )
+    assert saved.status_code == 302
+    draft, latest = lesson_series(lesson, language)
+    url = reverse("program:curriculum_publish", args=[lesson.pk, language])
+    admin_client.post(url, {"base": draft_fingerprint(draft, latest)})
+    assert lesson.versions.published().filter(language=language, title=title).exists()
+
+
+def test_a_translation_older_than_the_english_is_marked_until_it_is_published_again(
+    admin_client, lesson
+) -> None:
+    """An English lesson published again (a correction, say) after its French: the
+    curriculum and the French editor say the French may lack the change, until a French
+    version comes out after it. The English editor says nothing of it."""
+    LessonVersion.objects.filter(lesson=lesson).exclude(language="en").delete()
+    _publish_in(admin_client, lesson, "fr", "Comment fonctionne le sommeil")
+    overview = reverse("program:curriculum")
+    assert "English published since" not in page_text(admin_client.get(overview))
+
+    _publish_in(admin_client, lesson, "en", "How sleep works (corrected)")
+    french = lesson.versions.published().get(language="fr")
+    english = lesson.versions.published().filter(language="en").order_by("-number").first()
+    text = page_text(admin_client.get(overview))
+    assert text.count("English published since") == 1
+    fr_item = text.partition(f'href="{edit_url(lesson, "fr")}"')[2].partition("</li>")[0]
+    assert "English published since" in fr_item
+    editor = page_text(admin_client.get(edit_url(lesson, "fr")))
+    assert f"published again after this translation's version {french.number}" in editor
+    assert f"English version {english.number}" in editor
+    assert "may not have its changes yet" in editor
+    assert "may not have its changes yet" not in page_text(admin_client.get(edit_url(lesson)))
+
+    _publish_in(admin_client, lesson, "fr", "Comment fonctionne le sommeil (corrigé)")
+    assert "English published since" not in page_text(admin_client.get(overview))
+    assert "may not have its changes yet" not in page_text(admin_client.get(edit_url(lesson, "fr")))
+
+
+def test_a_translation_imported_with_its_english_is_not_behind() -> None:
+    from datetime import UTC, datetime
+
+    from program.curriculum.admin_views import behind_english
+
+    at = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    assert not behind_english(at, at)  # one import publishes both at one time
+    assert behind_english(at, at + timedelta(seconds=1))
+    assert not behind_english(at + timedelta(days=1), at)
+    assert not behind_english(None, at)  # nothing published in the language yet
+    assert not behind_english(at, None)
