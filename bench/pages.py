@@ -49,6 +49,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from tests.live_app import diary_night  # noqa: E402
+
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
@@ -106,20 +108,8 @@ class Submission:
         self.client = Client(enforce_csrf_checks=True)
         self.client.force_login(patient, backend=BACKEND)
         self.client.get(self.url)
-        self.data = urlencode(
-            {
-                "csrfmiddlewaretoken": self.client.cookies["csrftoken"].value,
-                "diary_date": self.night.isoformat(),
-                "into_bed": "22:40",
-                "lights_off": "23:10",
-                "sleep_latency_min": "20",
-                "awakenings": "1",
-                "awake_min": "15",
-                "final_wake": "06:20",
-                "out_of_bed": "06:30",
-                "quality": "3",
-            }
-        )
+        token = self.client.cookies["csrftoken"].value
+        self.data = urlencode({"csrfmiddlewaretoken": token, **diary_night(self.night.isoformat())})
 
     def prepare(self) -> None:
         self.patient.diary_entries.filter(diary_date=self.night).delete()
