@@ -28,6 +28,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
@@ -101,8 +102,6 @@ class Submission:
     url = "/diary/new/"
 
     def __init__(self, patient) -> None:
-        from datetime import timedelta
-
         self.patient = patient
         self.night = patient.local_today() - timedelta(days=1)
         self.client = Client(enforce_csrf_checks=True)
@@ -114,12 +113,11 @@ class Submission:
     def prepare(self) -> None:
         self.patient.diary_entries.filter(diary_date=self.night).delete()
 
-    def send(self):
+    def send(self) -> None:
         response = self.client.post(
             self.url, self.data, content_type="application/x-www-form-urlencoded"
         )
         assert response.status_code == 302, response.content[:2000]
-        return response
 
 
 def show_queries(send, prepare) -> None:
@@ -148,7 +146,6 @@ def show_profile(send, prepare, runs: int) -> None:
 
 def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> None:
     from datetime import time as clock
-    from datetime import timedelta
     from io import StringIO
 
     from django.core.management import call_command
@@ -185,25 +182,29 @@ def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> Non
     patient_client.force_login(patient, backend=BACKEND)
     therapist_client.force_login(therapist, backend=BACKEND)
     submission = Submission(patient)
+
+    def page(client: Client, url: str):
+        return partial(view, client, url), lambda: None
+
     pages = [
-        ("floor: authenticated", patient_client, "/bench/authenticated/"),
-        ("floor: layout", patient_client, "/bench/layout/"),
-        ("today", patient_client, "/today/"),
-        ("diary", patient_client, "/diary/"),
-        ("diary form", patient_client, "/diary/new/"),
-        ("diary submission", submission, submission.url),
-        ("programme", patient_client, "/programme/"),
-        ("lesson", patient_client, f"/lessons/{lesson.pk}/"),
-        ("sleep window", patient_client, "/sleep-window/"),
-        ("progress", patient_client, "/progress/"),
-        ("medicines", patient_client, "/medicines/"),
-        ("messages", patient_client, "/messages/"),
-        ("my data", patient_client, "/my-data/"),
-        ("exercises", patient_client, "/exercises/"),
-        ("exercise", patient_client, "/exercises/breathing/"),
-        ("caseload (therapist)", therapist_client, "/caseload/"),
-        ("patient page (therapist)", therapist_client, f"/patients/{patient.pk}/"),
-        ("floor again", patient_client, "/bench/authenticated/"),
+        ("floor: authenticated", *page(patient_client, "/bench/authenticated/")),
+        ("floor: layout", *page(patient_client, "/bench/layout/")),
+        ("today", *page(patient_client, "/today/")),
+        ("diary", *page(patient_client, "/diary/")),
+        ("diary form", *page(patient_client, "/diary/new/")),
+        ("diary submission", submission.send, submission.prepare),
+        ("programme", *page(patient_client, "/programme/")),
+        ("lesson", *page(patient_client, f"/lessons/{lesson.pk}/")),
+        ("sleep window", *page(patient_client, "/sleep-window/")),
+        ("progress", *page(patient_client, "/progress/")),
+        ("medicines", *page(patient_client, "/medicines/")),
+        ("messages", *page(patient_client, "/messages/")),
+        ("my data", *page(patient_client, "/my-data/")),
+        ("exercises", *page(patient_client, "/exercises/")),
+        ("exercise", *page(patient_client, "/exercises/breathing/")),
+        ("caseload (therapist)", *page(therapist_client, "/caseload/")),
+        ("patient page (therapist)", *page(therapist_client, f"/patients/{patient.pk}/")),
+        ("floor again", *page(patient_client, "/bench/authenticated/")),
     ]
     print(
         f"{connection.vendor}, {runs} views each, week3@ with "
@@ -211,13 +212,9 @@ def run(runs: int, nights: int, only: set[str], sql: bool, profile: bool) -> Non
     )
     print(f"{'page':28} {'CPU ms':>8} {'x floor':>8} {'x layout':>8} {'wall ms':>8} {'queries':>8}")
     floor = layout = None
-    for name, client, url in pages:
+    for name, send, prepare in pages:
         if only and floor is not None and name not in only and not name.startswith("floor"):
             continue
-        if isinstance(client, Submission):
-            send, prepare = client.send, client.prepare
-        else:
-            send, prepare = partial(view, client, url), lambda: None
         cpu, wall, queries = measure(send, prepare, runs)
         floor = floor or cpu
         if name == "floor: layout":
