@@ -69,6 +69,9 @@
   function read(key) {
     try { return JSON.parse(store.getItem(key) || "null"); } catch (e) { return null; }
   }
+  function isButton(el) { return el.type === "submit" || el.type === "button"; }
+  function isChoice(el) { return el.type === "radio" || el.type === "checkbox"; }
+  function valueOf(el) { return isChoice(el) ? el.checked : el.value; }
   function drafts() {
     var keys = [];
     for (var i = 0; i < store.length; i++) {
@@ -119,9 +122,8 @@
     function fields() {
       var out = [];
       Array.prototype.forEach.call(form.elements, function (el) {
-        if (!el.name || el.name === "csrfmiddlewaretoken" || el.disabled) { return; }
-        if (el.type === "submit" || el.type === "button") { return; }
-        if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
+        if (!el.name || el.name === "csrfmiddlewaretoken" || el.disabled || isButton(el)) { return; }
+        if (isChoice(el) && !el.checked) { return; }
         out.push([el.name, el.value]);
       });
       return out;
@@ -139,24 +141,25 @@
       var given = {};
       draft.fields.forEach(function (pair) { (given[pair[0]] = given[pair[0]] || []).push(pair[1]); });
       Array.prototype.forEach.call(form.elements, function (el) {
-        if (!el.name || el.type === "hidden" || el.type === "submit" || el.type === "button") { return; }
-        var before = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
-        if (el.type === "radio" || el.type === "checkbox") {
+        if (!el.name || el.type === "hidden" || isButton(el)) { return; }
+        var before = valueOf(el);
+        if (isChoice(el)) {
           el.checked = (given[el.name] || []).indexOf(el.value) !== -1;
         } else if (el.name in given) {
           el.value = given[el.name][0];
         }
         // A part of the form folded away (the diary's comments) opens on what came back.
-        var after = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
         var part = el.closest("details");
-        if (after !== before && part && form.contains(part)) { part.open = true; }
+        if (valueOf(el) !== before && part && form.contains(part)) { part.open = true; }
       });
       typed = true;
       var restored = form.querySelector("[data-draft-restored]");
       if (restored) { restored.hidden = false; }
       var fold = form.closest("details");
-      if (fold && !fold.open) { fold.open = true; }
-      if (fold) { (restored || form).scrollIntoView({ block: "center" }); }
+      if (fold) {
+        fold.open = true;
+        (restored || form).scrollIntoView({ block: "center" });
+      }
       form.dispatchEvent(new Event("change"));
     }
     save(false);
