@@ -102,8 +102,10 @@ def mg_field(
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-class ConditionalCharField(forms.CharField):
-    """Text that only some answers need (the form's ``clean`` says which, and the help text
-    says when): its label does not say "(optional)" (templates/jinja2/forms/field.html)."""
-
-    conditional = True
+def conditional[FieldT: forms.Field](field: FieldT) -> FieldT:
+    """``field``, as one that only some answers need (the form's ``clean`` says which, and
+    the help text says when): its label does not say "(optional)"
+    (templates/jinja2/forms/field.html reads ``conditional``)."""
+    # An attribute of the app's own, which Django's Field does not declare.
+    field.conditional = True  # type: ignore[attr-defined]
+    return field

@@ -19,7 +19,7 @@ from django.utils import translation
 import accounts
 import program
 from cbti.form_renderer import FormRenderer
-from program.form_fields import ConditionalCharField
+from program.form_fields import conditional
 
 
 def _app_forms() -> list[type[forms.Form]]:
@@ -82,7 +82,7 @@ def test_the_admins_widgets_render_with_djangos_engine(admin_client) -> None:
 class _Fields(forms.Form):
     name = forms.CharField(label="Name", help_text="As you like to be called.")
     nickname = forms.CharField(label="Nickname", required=False)
-    why = ConditionalCharField(label="Why", required=False)
+    why = conditional(forms.CharField(label="Why", required=False))
     agree = forms.BooleanField(label="I agree")
 
 

@@ -9,6 +9,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.text import refuse_control_characters
+from program.form_fields import conditional
 from program.models import Instrument, RiskRule, RotaLine
 from program.rules import risk_flags
 
@@ -166,7 +167,7 @@ class RotaLineForm(forms.Form):
         field.choices = [("", "—"), *((m, m) for m in members)]
         # Needed for one kind of line or the other (``clean``): not "(optional)".
         for name in ("weekday", "starts", "ends", "first_day", "last_day"):
-            self.fields[name].conditional = True  # type: ignore[attr-defined]
+            conditional(self.fields[name])
         self.fields["weekday"].help_text = _("For every week.")
         self.fields["first_day"].help_text = _("For dates.")
 

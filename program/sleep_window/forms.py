@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import BirthDateField
 from program import clinical_text
-from program.form_fields import YES_NO, ConditionalCharField, time_field
+from program.form_fields import YES_NO, conditional, time_field
 from program.models import SleepProtocol
 from program.rules import mood, safety
 
@@ -84,15 +84,17 @@ class RecommendationDecisionForm(forms.Form):
         max_value=720,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
-    reason = ConditionalCharField(
-        label=_("Reason"),
-        help_text=_(
-            "Needed if you change the window or reject it. The patient reads the reason "
-            "for a changed window beside it."
-        ),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000,
+    reason = conditional(
+        forms.CharField(
+            label=_("Reason"),
+            help_text=_(
+                "Needed if you change the window or reject it. The patient reads the reason "
+                "for a changed window beside it."
+            ),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            max_length=1000,
+        )
     )
 
     def clean(self) -> dict[str, Any]:
