@@ -31,7 +31,6 @@ from program.medication import actions as medication_service
 from program.models import Recommendation, SafetyScreen, TaperPlan
 from program.risk import actions as risk
 from program.risk import views as risk_views
-from program.rules import safety
 from program.sleep_window import actions as sw
 from program.sleep_window.forms import RecommendationDecisionForm, ScreenDecisionForm
 from program.sleep_window.views import apply_decision
@@ -72,9 +71,7 @@ def round_patient(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRes
 def _screen_form(screen: SafetyScreen, data: Any = None) -> ScreenDecisionForm:
     """The same form as on the sleep-window page: a safety-critical job or untreated sleep
     apnoea is cleared only with a typed reason, compression offered first."""
-    return ScreenDecisionForm(
-        data, prefix=f"s{screen.pk}", strict=bool(safety.strict_answers(screen.answers))
-    )
+    return ScreenDecisionForm.for_screen(screen, data, prefix=f"s{screen.pk}")
 
 
 def _card_page(

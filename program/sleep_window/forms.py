@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import BirthDateField
 from program import clinical_text
 from program.form_fields import YES_NO, conditional, time_field
-from program.models import SleepProtocol
+from program.models import SafetyScreen, SleepProtocol
 from program.rules import mood, safety
 
 
@@ -138,6 +138,13 @@ class ScreenDecisionForm(forms.Form):
                 ("not_allowed", choices["not_allowed"]),
             ]
             self.fields["note"].label = _("Your reason")
+
+    @classmethod
+    def for_screen(cls, screen: SafetyScreen | None, *args: Any, **kwargs: Any) -> Self:
+        """The form for ``screen``'s answers: strict where they hold a safety-critical job
+        or untreated sleep apnoea (``safety.strict_answers``)."""
+        strict = bool(screen and safety.strict_answers(screen.answers))
+        return cls(*args, strict=strict, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -463,11 +463,10 @@ def _therapist_page(
         }
     )
     screen = ctx["screen"]
-    ctx["strict_screen"] = bool(screen and safety.strict_answers(screen.answers))
-    ctx["screen_form"] = screen_form or ScreenDecisionForm(
-        strict=ctx["strict_screen"],
-        initial={"decision": "compression"} if ctx["strict_screen"] else None,
-    )
+    ctx["screen_form"] = screen_form or ScreenDecisionForm.for_screen(screen)
+    ctx["strict_screen"] = ctx["screen_form"].strict
+    if ctx["strict_screen"] and not ctx["screen_form"].is_bound:
+        ctx["screen_form"].initial = {"decision": "compression"}
     ctx["settings_form"] = CourseSettingsForm(
         initial={
             "protocol": ctx["course"].protocol_id,
@@ -547,7 +546,7 @@ def decide_screen(
 ) -> HttpResponse:
     patient = _own_patient(request, patient_id)
     screen = get_object_or_404(SafetyScreen, pk=screen_id, patient=patient)
-    form = ScreenDecisionForm(request.POST, strict=bool(safety.strict_answers(screen.answers)))
+    form = ScreenDecisionForm.for_screen(screen, request.POST)
     if not form.is_valid():
         return _therapist_page(request, patient, screen_form=form)
     try:
