@@ -182,18 +182,18 @@ def build(
 
     # Invited counts people, not invitations: an address invited again (the earlier
     # invitation replaced, or expired and sent anew, or by a second therapist) is one
-    # person; a patient is known by the address their invitation went to.
+    # person; a patient is known by the address their invitation went to, and one who
+    # joined without an invitation by their own.
     invited_addresses: set[str] = set()
-    address_of: dict[int, str] = {}
+    accepted: set[int] = set()
     for email, accepted_by in Invitation.objects.filter(
         therapist__in=therapists.values("pk")
     ).values_list("email", "accepted_by_id"):
         invited_addresses.add(email.lower())
         if accepted_by is not None:
-            address_of[accepted_by] = email.lower()
-    invited = len(
-        invited_addresses | {address_of.get(pk) or people[pk].email.lower() for pk in enrolments}
-    )
+            accepted.add(accepted_by)
+    uninvited = {people[pk].email.lower() for pk in enrolments if pk not in accepted}
+    invited = len(invited_addresses | uninvited)
 
     nights: dict[int, list[date]] = defaultdict(list)
     for patient_id, night in DiaryEntry.objects.filter(patient__in=ids).values_list(
