@@ -204,9 +204,7 @@ def diary_context(
         "today": today,
         "today_entry": by_date.get(today),
         # Mornings before today still open to fill in (today's has its own card above).
-        "late_mornings": [
-            d for d in diary_service.missing_dates(patient, today, by_date) if d != today
-        ][:7],
+        "late_mornings": diary_service.missing_dates(patient, today, [*by_date, today]),
         "entry_count": mine.count,  # counted only where a page shows it
         "page": page,
         "pages": pages,
