@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 OWNER_HEADER = "X-Offline-Cache"
 # The request header of the service worker fetching a page to keep, in the background.
 KEEP_HEADER = "X-Offline-Keep"
+NO_MESSAGE = messages.constants.ERROR + 100  # a message level above every real one
 THEME_COLOUR = "#2f4b8a"  # moon.svg's blue
 BACKGROUND_COLOUR = "#ffffff"
 
@@ -31,6 +33,11 @@ def kept_offline(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.headers.get(KEEP_HEADER) == "1":
+            # The service worker fetching the page in the background to keep it: nobody
+            # reads what it says, so the view leaves no message for the next page ("Your
+            # diary is complete…" on every page after it).
+            messages.set_level(request, NO_MESSAGE)
         response = view(request, *args, **kwargs)
         # A page that showed a message ("Saved…") is not kept: offline, it would say it again.
         shown_messages = getattr(getattr(request, "_messages", None), "used", False)
@@ -39,13 +46,6 @@ def kept_offline(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return response
 
     return wrapper
-
-
-def fetched_to_keep(request: HttpRequest) -> bool:
-    """The service worker is fetching this page in the background to keep it: nobody reads
-    what it says, so a view adds no message for the next page to show ("Your diary is
-    complete…" on every page after it)."""
-    return request.headers.get(KEEP_HEADER) == "1"
 
 
 def manifest(request: HttpRequest) -> JsonResponse:

@@ -36,7 +36,7 @@ from program.diary.forms import DiaryEntryForm
 from program.medication import actions as medication_service
 from program.medication.views import patient_card
 from program.models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication, NightMedication
-from program.offline import fetched_to_keep, kept_offline
+from program.offline import kept_offline
 from program.risk import actions as risk
 from program.rules import sleep, taper
 from program.rules.device_sleep import DeviceNight
@@ -510,8 +510,7 @@ def _missing_mornings(patient: User, today: date) -> list[date]:
 
 
 def _diary_complete(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not fetched_to_keep(request):
-        messages.info(request, _("Your diary is complete for the past week. Well done."))
+    messages.info(request, _("Your diary is complete for the past week. Well done."))
     return redirect("program:diary")
 
 

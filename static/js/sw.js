@@ -153,7 +153,7 @@ self.addEventListener("message", function (event) {
     return lookup.then(function (kept) {
       if (kept) { return null; }
       // Marked, so that a page answering with a message and a redirect ("Your diary is
-      // complete…") leaves no message for the next page (program.offline.fetched_to_keep).
+      // complete…") leaves no message for the next page (program.offline.kept_offline).
       var asked = { credentials: "same-origin", redirect: "manual", headers: { "X-Offline-Keep": "1" } };
       return fetch(url.href, asked).then(function (response) {
         var owner = response.headers.get("X-Offline-Cache");
