@@ -60,11 +60,30 @@ class WeekItem:
     title: str
     summary: str
     lessons: list[LessonItem]  # the lessons every patient reads
-    locked_text: str = ""  # for a locked week: when and on what it opens
-    locked_text_for_staff: str = ""  # the same, about the patient, for the care team
     # Situational lessons offered to this patient ("Suggested for you"): never required,
     # not counted in done/total (program.rules.situations).
     suggested: list[LessonItem] = field(default_factory=list)
+    diary_nights: int = 0  # the patient's valid nights, which a locked week may wait for
+
+    @property
+    def locked_text(self) -> str:
+        """For a locked week: when and on what it opens (worked out when a page shows it)."""
+        return self._locked_text(for_staff=False)
+
+    @property
+    def locked_text_for_staff(self) -> str:
+        """The same, about the patient, for the care team."""
+        return self._locked_text(for_staff=True)
+
+    def _locked_text(self, *, for_staff: bool) -> str:
+        if self.state.is_open:
+            return ""
+        return locked_text(
+            self.state,
+            diary_nights=self.diary_nights,
+            needed=self.week.min_diary_nights,
+            for_staff=for_staff,
+        )
 
     @property
     def number(self) -> int:
@@ -353,20 +372,10 @@ def programme_overview(
             week.summary_in(language),
             by_week[week.pk],
             suggested=suggested[week.pk],
+            diary_nights=len(entered),
         )
         for week, state in zip(weeks, states, strict=True)
     ]
-    for item in items:
-        if not item.state.is_open:
-            item.locked_text = locked_text(
-                item.state, diary_nights=len(entered), needed=item.week.min_diary_nights
-            )
-            item.locked_text_for_staff = locked_text(
-                item.state,
-                diary_nights=len(entered),
-                needed=item.week.min_diary_nights,
-                for_staff=True,
-            )
     open_items = [w for w in items if w.state.is_open]
     current = open_items[-1] if open_items else (items[0] if items else None)
     started = [
