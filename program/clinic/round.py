@@ -46,6 +46,7 @@ from program.clinical_text import flag_words
 from program.models import CaseloadSummary, Message, Recommendation, SafetyScreen, TaperPlan
 from program.risk import actions as risk
 from program.sleep_window import actions as sw
+from program.sleep_window.words import Audience
 
 DROPPING_OUT = caseload.DROPOUT_FLAGS  # the caseload flags that mark a risk of dropping out
 # An elevated-mood answer not looked at yet: it holds shorter windows until a clinician
@@ -221,7 +222,7 @@ def _cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
             PendingRecommendation(
                 recommendation=recommendation,
                 # The round is the clinician's: the rule in their words, not the patient's.
-                explained=sw.explain(recommendation.rule, recommendation.figures, "staff"),
+                explained=sw.explain(recommendation.rule, recommendation.figures, Audience.STAFF),
                 flag_text=flag_words(recommendation.flags),
             )
         )
