@@ -119,7 +119,7 @@ class Crisis:
         return " ".join(parts)
 
 
-# A line's fields, in ``Line``'s order (only active lines are read).
+# A line's fields (only active lines are read).
 _LINE_FIELDS = [field.name for field in fields(Line) if field.name != "active"]
 
 
@@ -131,7 +131,7 @@ def _lines(country: str) -> list[Line]:
 
     def read() -> list[Line]:
         rows = CrisisContact.objects.filter(country=country, is_active=True).order_by()
-        return [Line(*values) for values in rows.values_list(*_LINE_FIELDS)]
+        return [Line(**row) for row in rows.values(*_LINE_FIELDS)]
 
     found = read()
     if not found and not CrisisContact.objects.exists():
