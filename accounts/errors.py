@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 
+from accounts.http import is_api
+
 # How long a client is asked to wait while the database is unreachable (seconds).
 RETRY_AFTER = 30
 # Form fields never written back into a page, even the sender's own.
@@ -27,6 +29,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+def method_not_allowed(request: HttpRequest, allow: str) -> HttpResponse:
+    """An address that only takes a form, opened: the page, with its ``Allow``."""
+    response = render(request, "405.html", status=405)
+    response["Allow"] = allow
+    return response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -121,7 +130,7 @@ def too_many_requests(request: HttpRequest, exception: Exception | None = None) 
         "Please wait %(minutes)d minutes, then try again.",
         minutes,
     ) % {"minutes": minutes}
-    if request.path.startswith("/api/"):
+    if is_api(request):
         response: HttpResponse = JsonResponse(
             {"detail": f"{gettext('Too many requests.')} {wait}", "retry_after": seconds},
             status=429,

@@ -20,6 +20,11 @@ class AuthenticatedHttpRequest(HttpRequest):
     user: User
 
 
+def is_api(request: HttpRequest) -> bool:
+    """The request is the API's (JSON answers, never a page)."""
+    return request.path.startswith("/api/")
+
+
 def page_to_return_to(request: HttpRequest) -> str:
     """Where signing in should bring someone back to: the page they asked for, or, for a
     form sent after their session ended, the page the form was on (its action may answer

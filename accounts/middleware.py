@@ -11,13 +11,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.http import to_sign_in
+from accounts.errors import method_not_allowed
+from accounts.http import is_api, to_sign_in
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -62,7 +63,7 @@ def request_too_large(request: HttpRequest, limit: int | None = None) -> HttpRes
     the API. The connection is closed rather than the rest of the body read."""
     limit = settings.MAX_REQUEST_BYTES if limit is None else limit
     with translation.override(translation.get_language_from_request(request)):
-        if request.path.startswith("/api/"):
+        if is_api(request):
             response: HttpResponse = JsonResponse(
                 {
                     "detail": _("The request is larger than the %(limit)s this service accepts.")
@@ -232,11 +233,9 @@ class MethodNotAllowedPageMiddleware:
             response.status_code == 405
             and request.method in ("GET", "HEAD")
             and not response.content
-            and not request.path.startswith("/api/")
+            and not is_api(request)
         ):
-            page = render(request, "405.html", status=405)
-            page["Allow"] = response.get("Allow", "")
-            return page
+            return method_not_allowed(request, response.get("Allow", ""))
         return response
 
 
