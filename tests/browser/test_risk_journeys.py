@@ -27,7 +27,7 @@ from program.risk import actions as risk
 from program.rules.safety import SCREEN
 from tests.conftest import make_user
 
-from .conftest import screenshot
+from .conftest import PHONE, TIMEOUT_MS, screenshot
 from .test_sign_in_journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,6 +75,19 @@ def answer_self_harm(page, source: str) -> None:
 
 def sent(address: str, subject: str) -> int:
     return sum(1 for m in mail.outbox if m.to == [address] and m.subject == subject)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """The phone page without the service worker. These journeys run the reminder tick
+    with the clock moved hours on, which time_machine does for the whole process, live
+    server included: a background fetch of the pages the worker keeps, served meanwhile,
+    found the session idle for hours and signed the patient out."""
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    context.close()
 
 
 def tick_at(moment) -> None:
