@@ -132,7 +132,9 @@ def get_patient_for(request: HttpRequest, patient_id: int, *, user: User | None 
     ``user`` is who asks when it is not ``request.user`` (the API's token holder).
     """
     reader = user if user is not None else cast(User, request.user)
-    patient: User = get_object_or_404(visible_patients(reader), pk=patient_id)
+    # With their therapist, whom the staff's pages name (one join, not a query of its own).
+    patients = visible_patients(reader).select_related("therapist")
+    patient: User = get_object_or_404(patients, pk=patient_id)
     note_read(request, reader, patient)
     return patient
 

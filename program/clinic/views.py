@@ -255,8 +255,15 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
         with_situations(Enrolment.objects.filter(patient=patient)).select_related("programme")
     )
     current = next((e for e in enrolments if e.status in Enrolment.CURRENT), None)
+    course = SleepCourse.objects.filter(patient=patient).first()  # never created by a GET
+    prescriptions = list(course.prescriptions.select_related("set_by")) if course else []
     ctx = diary_context(
-        patient, today, chart_id=chart_id, every_week=every_week, enrolments=enrolments
+        patient,
+        today,
+        chart_id=chart_id,
+        every_week=every_week,
+        enrolments=enrolments,
+        prescriptions=prescriptions,
     )
     ctx["diary_pages_url"] = reverse("program:patient_diary", args=[patient.pk])
     overview = None
@@ -270,18 +277,19 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
         Assessment.objects.for_patient(patient).select_related("instrument", "entered_by")
     )
     trends = assessment_service.trends(results)
-    course = SleepCourse.objects.filter(patient=patient).first()  # never created by a GET
-    prescriptions = list(course.prescriptions.select_related("set_by")) if course else []
-    decisions = (
+    # The window's recommendations, newest first, read once: those waiting for a decision
+    # and the latest 20 decided.
+    recommendations = (
         list(
             Recommendation.objects.filter(course=course)
-            .exclude(status="pending")
             .select_related("decided_by")
-            .order_by("-review_date")[:20]
+            .order_by("-review_date")
         )
         if course
         else []
     )
+    pending = Recommendation.Status.PENDING
+    decisions = [r for r in recommendations if r.status != pending][:20]
     medicines = list(Medication.objects.for_patient(patient))
     medication = (
         medication_service.figures(patient, today, medicines=medicines) if medicines else None
@@ -317,6 +325,9 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
             "isi": trends.get("isi"),
             "prescriptions": [(p, sw.explain_window(p, Audience.STAFF)) for p in prescriptions],
             "decisions": decisions,
+            "pending_recommendations": sorted(
+                (r for r in recommendations if r.status == pending), key=lambda r: r.review_date
+            ),
             "medication": medication,
             "notes": notes,
             "shared_answers": shared_answers(patient),
@@ -382,9 +393,6 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     summary.refresh(one)
     kept = summary.summaries(one).first()
     ctx["row"] = summary.as_row(kept) if kept else None
-    ctx["pending_recommendations"] = list(
-        Recommendation.objects.pending().filter(course__patient=patient).order_by("review_date")
-    )
     ctx["pending_screens"] = list(
         SafetyScreen.objects.filter(
             patient=patient, positive=True, decision=SafetyScreen.Decision.PENDING

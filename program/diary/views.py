@@ -35,7 +35,14 @@ from program.diary import csv_files as diary_csv
 from program.diary.forms import DiaryEntryForm
 from program.medication import actions as medication_service
 from program.medication.views import patient_card
-from program.models import DiaryEntry, DiaryEntryRevision, Enrolment, Medication, NightMedication
+from program.models import (
+    DiaryEntry,
+    DiaryEntryRevision,
+    Enrolment,
+    Medication,
+    NightMedication,
+    Prescription,
+)
 from program.offline import kept_offline
 from program.risk import actions as risk
 from program.rules import sleep, taper
@@ -71,9 +78,11 @@ def diary_context(
     page: int = 1,
     every_week: bool = False,
     enrolments: list[Enrolment] | None = None,
+    prescriptions: list[Prescription] | None = None,
 ) -> dict[str, Any]:
     """Everything the diary pages show, in a fixed number of queries and rows
-    (``enrolments``: the patient's, already read with their programmes).
+    (``enrolments``: the patient's, already read with their programmes;
+    ``prescriptions``: their sleep windows, already read).
 
     The nightly table shows one page of TABLE_NIGHTS nights (page 1: the latest);
     the weekly table the WEEKS_SHOWN programme weeks up to that page's newest night
@@ -158,7 +167,7 @@ def diary_context(
             }
         )
     chart_days = [chart_first + timedelta(days=n) for n in range((today - chart_first).days + 1)]
-    windows = sleep_window.windows_by_day(patient, chart_days)
+    windows = sleep_window.windows_by_day(patient, chart_days, prescriptions)
     bars = []
     for day in chart_days:
         entry = by_date.get(day)

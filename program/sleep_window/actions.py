@@ -182,10 +182,15 @@ def review_week(
     )
 
 
-def windows_by_day(patient: User, days: list[date]) -> dict[date, int]:
-    """The prescribed window (minutes) on each of ``days``, for charts: one query."""
+def windows_by_day(
+    patient: User, days: list[date], prescriptions: list[Prescription] | None = None
+) -> dict[date, int]:
+    """The prescribed window (minutes) on each of ``days``, for charts: one query, none
+    when the caller has read the patient's ``prescriptions`` already."""
     prescriptions = sorted(
-        Prescription.objects.filter(course__patient=patient),
+        Prescription.objects.filter(course__patient=patient)
+        if prescriptions is None
+        else prescriptions,
         key=lambda p: (p.effective_from, p.created_at),
     )
     result: dict[date, int] = {}

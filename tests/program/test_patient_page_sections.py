@@ -6,7 +6,7 @@ own section after a POST, with their message."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from program.assessments.models import RiskAlert
 from program.medication.actions import create_draft
-from program.models import Medication, Message, MoodCheck
+from program.models import Medication, Message, MoodCheck, Recommendation
 from tests.conftest import client_for
-from tests.program.test_round import pending_recommendation
+from tests.program.test_round import FIGURES, pending_recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +150,30 @@ def test_a_locked_weeks_conditions_read_about_the_patient_to_staff(patient, ther
     assert "you have finished" not in staff and "your diary has" not in staff
     own = client_for(patient).get(reverse("program:programme")).content.decode()
     assert "you have finished the lessons of week 1" in own
+
+
+def test_the_window_s_recommendations_are_split_into_waiting_and_decided(
+    patient, therapist
+) -> None:
+    """The page reads the recommendations once: the waiting one is in the summary, the
+    decided ones in their table, newest first, and neither list holds the other's."""
+    waiting = pending_recommendation(patient, proposed=390)
+    today = patient.local_today()
+    for weeks, (status, proposed) in enumerate([("approved", 345), ("rejected", 330)], 1):
+        Recommendation.objects.create(
+            course=waiting.course,
+            review_date=today - timedelta(weeks=weeks),
+            kind="weekly",
+            current_window_min=360,
+            proposed_window_min=proposed,
+            rule="extend",
+            figures=FIGURES,
+            status=status,
+            decided_by=therapist,
+        )
+    text = re.sub(r"<[^>]+>", " ", page(therapist, patient))
+    assert "Sleep window to decide: 6h 00m → 6h 30m" in text
+    assert "Sleep window to decide: 6h 00m → 5h 45m" not in text
+    decided = text[text.index("Recommendations decided") :]
+    assert "6h 30m" not in decided
+    assert decided.index("5h 45m") < decided.index("5h 30m")
