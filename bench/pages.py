@@ -122,10 +122,11 @@ class Submission:
 
 def show_queries(send, prepare) -> None:
     prepare()
+    width = int(os.environ.get("BENCH_SQL_WIDTH", "300"))
     with CaptureQueriesContext(connection) as queries:
         send()
     for number, query in enumerate(queries.captured_queries, 1):
-        print(f"  {number:2d}. {query['sql'][:300]}")
+        print(f"  {number:2d}. {query['sql'][:width]}")
 
 
 def show_profile(send, prepare, runs: int) -> None:
@@ -139,7 +140,9 @@ def show_profile(send, prepare, runs: int) -> None:
         send()
         profiler.disable()
     stats = pstats.Stats(profiler)
-    stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
+    match = os.environ.get("BENCH_MATCH")
+    stats.sort_stats(os.environ.get("BENCH_SORT", "cumulative"))
+    stats.print_stats(*([match] if match else []), 45)
     if os.environ.get("BENCH_CALLERS"):
         stats.print_callers(os.environ["BENCH_CALLERS"])
 
