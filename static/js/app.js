@@ -59,7 +59,9 @@
 // It comes back when the form is opened again before being sent (a reload, a phone that
 // dropped the tab), and when it was sent after the session had ended: that leads to the
 // sign-in page, which says what was typed is kept, then back to the form's page
-// (accounts.http.page_to_return_to). A draft the server answered is dropped.
+// (accounts.http.page_to_return_to, from the form's Referer; where the browser sent none,
+// the sign-in page finds the draft by the address it was sent to and returns to its page).
+// A draft the server answered is dropped.
 (function () {
   "use strict";
   var PREFIX = "cbti-draft:";
@@ -90,10 +92,15 @@
     var kept = false;
     drafts().forEach(function (key) {
       var draft = read(key);
-      if (draft && draft.typed && draft.page === next) {
+      if (!draft || !draft.typed) { return; }
+      // Sent to an address of its own (a note) by a browser that sends no Referer: the
+      // server could only return to that address, which answers POST only.
+      var toItsPage = draft.sent && draft.action === next && draft.page !== next;
+      if (draft.page === next || toItsPage) {
         draft.restore = true;
         store.setItem(key, JSON.stringify(draft));
         kept = true;
+        if (toItsPage && field) { field.value = draft.page; }
       }
     });
     var notice = document.querySelector("[data-draft-kept]");
@@ -131,7 +138,8 @@
     var typed = false;  // a form only opened, or sent untouched, is no draft to keep
     function save(sent) {
       store.setItem(key, JSON.stringify({
-        fields: fields(), page: path, typed: typed, sent: sent, at: Date.now()
+        fields: fields(), page: path, action: new URL(form.action, window.location.href).pathname,
+        typed: typed, sent: sent, at: Date.now()
       }));
     }
     var draft = read(key);
