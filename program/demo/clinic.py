@@ -14,6 +14,7 @@ from decimal import Decimal
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,11 +32,12 @@ from program.models import (
     MoodCheck,
     NightMedication,
     Programme,
+    SafetyScreen,
     SleepinessCheck,
     TaperPlan,
     hash_token,
 )
-from program.rules import taper
+from program.rules import rescreen, taper
 from program.rules.safety import SCREEN
 from program.sleep_window import actions as sw
 
@@ -193,11 +195,16 @@ def _ensure_user(person: DemoPerson, therapists: dict[str, User]) -> tuple[User,
         date_of_birth=person.born,
     )
     if person.role == Role.PATIENT:
-        user.consent_given_at = timezone.now()
+        # Joined and consented on the morning the programme started, as an invitation
+        # accepted that day: the patient page's dates tell the same story as the diary's.
+        start = user.local_today() - timedelta(days=person.days_into_programme or 0)
+        joined = datetime.combine(start, time(9), tzinfo=user.zone)
+        user.consent_given_at = user.date_joined = joined
         user.country = person.country
-        user.save(update_fields=["consent_given_at", "country"])
+        user.save(update_fields=["consent_given_at", "date_joined", "country"])
         if person.email not in NO_RESEARCH_CONSENT:
-            set_research_consent(user, given=True)
+            set_research_consent(user, given=True, now=joined)
+            user.research_consents.update(created_at=joined)
     return user, True
 
 
@@ -240,17 +247,25 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
 
     for user in User.objects.filter(email__endswith="@example.com"):
         reminders.refresh_schedules(user)
-    # A patient who has been invited but has not yet accepted.
-    if not Invitation.objects.filter(token_hash=hash_token(DEMO_INVITATION_TOKEN)).exists():
+    # A patient who has been invited but has not yet accepted: sent again each time the
+    # demo is loaded (``make run``), so its link works for the clinic's usual
+    # INVITATION_VALID_DAYS from then, as any invitation's does.
+    now = timezone.now()
+    expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation = Invitation.objects.filter(token_hash=hash_token(DEMO_INVITATION_TOKEN)).first()
+    if invitation is None:
         Invitation.objects.create(
             email="invited@example.com",
             name="Hana (just invited)",
             therapist=therapists["therapist@example.com"],
             programme=programme,
             token_hash=hash_token(DEMO_INVITATION_TOKEN),
-            expires_at=timezone.now() + timedelta(days=365),
-            sent_at=timezone.now(),
+            expires_at=expires_at,
+            sent_at=now,
         )
+    elif invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.expires_at, invitation.sent_at = expires_at, now
+        invitation.save(update_fields=["expires_at", "sent_at"])
     load_demo_curriculum(programme)
     return created
 
@@ -443,15 +458,7 @@ def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
         Recommendation.objects.filter(pk=reviews[-1].pk).update(
             created_at=_noon(patient, reviews[-1].review_date)
         )
-    if person.email == "week6@example.com":
-        # Answered before the first window, more than 4 weeks of restriction ago: the
-        # 4-weekly safety screen is due again (program.rules.rescreen), and the visitor
-        # sees the window on hold until it is answered.
-        from program.models import SafetyScreen
-
-        SafetyScreen.objects.filter(patient=patient).update(
-            completed_at=_noon(patient, first_day - timedelta(days=1))
-        )
+    _screens_as_of(patient, screen, first_day, today, due_again=person.email == MOOD_PATIENT)
     if bipolar:
         _mood_demo(patient, first_day, today)
 
@@ -533,8 +540,38 @@ def _approve_as_of(recommendation, therapist: User) -> None:
     if recommendation.status != "pending":
         return
     prescription = sw.approve(recommendation, by=therapist)
+    decided = _noon(recommendation.course.patient, recommendation.review_date)
     prescription.effective_from = recommendation.review_date
-    prescription.save(update_fields=["effective_from"])
+    prescription.created_at = decided
+    prescription.save(update_fields=["effective_from", "created_at"])
+    recommendation.decided_at = decided
+    recommendation.save(update_fields=["decided_at"])
+
+
+def _screens_as_of(
+    patient: User, screen: SafetyScreen, first_day: date, today: date, *, due_again: bool
+) -> None:
+    """The safety screen answered the day before the first window (and decided then), and
+    answered again at each 4-week mark of restriction since (program.rules.rescreen), as a
+    patient kept up to date would have. ``due_again``: the week-6 patient has not answered
+    at the latest mark, so the visitor sees the window on hold until the screen is answered."""
+    answered = _noon(patient, first_day - timedelta(days=1))
+    SafetyScreen.objects.filter(pk=screen.pk).update(
+        completed_at=answered, decided_at=answered if screen.decided_by_id else None
+    )
+    if due_again:
+        return
+    mark = first_day + timedelta(days=rescreen.RESCREEN_EVERY_DAYS)
+    while mark <= today:
+        again = SafetyScreen.objects.create(
+            patient=patient,
+            answers=screen.answers,
+            positive=False,
+            decision=SafetyScreen.Decision.ALLOWED,
+            occasion=rescreen.Due.PERIODIC.value,
+        )
+        SafetyScreen.objects.filter(pk=again.pk).update(completed_at=_noon(patient, mark))
+        mark += timedelta(days=rescreen.RESCREEN_EVERY_DAYS)
 
 
 def _adverse_events_demo(patient: User, person: DemoPerson, therapist: User) -> None:

@@ -153,3 +153,43 @@ def test_the_demo_therapist_has_a_round_to_walk(demo) -> None:
     assert "Chloe (week 3)" in page.content.decode()
     card = client_for(therapist).get(reverse("program:round_patient", args=[chloe.patient.pk]))
     assert "Confirm decision" in card.content.decode()
+
+
+def test_the_demo_s_dates_tell_the_same_story_as_its_diary(demo) -> None:
+    """Consent on the programme's first morning, each window approved on its review day,
+    the screen answered the day before the first window and again at each 4-week mark of
+    restriction (but for Dev, whose screen is due again); the invitation for as long as any."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from program.models import Invitation, Prescription
+    from program.rules import rescreen
+    from program.sleep_window import actions as sw
+    from program.sleep_window.rescreen import due
+
+    for patient in User.objects.filter(email__in=["week3@example.com", "done@example.com"]):
+        start = Enrolment.objects.get(patient=patient).start_date
+        assert patient.consent_given_at.astimezone(patient.zone).date() == start
+        decided = Recommendation.objects.filter(course__patient=patient, decided_by__isnull=False)
+        assert decided.exists()
+        for recommendation in decided:
+            day = recommendation.decided_at.astimezone(patient.zone).date()
+            assert day == recommendation.review_date, recommendation
+        first_window = Prescription.objects.filter(course__patient=patient).earliest(
+            "effective_from"
+        )
+        screens = [
+            s.completed_at.astimezone(patient.zone).date()
+            for s in SafetyScreen.objects.filter(patient=patient).order_by("completed_at")
+        ]
+        assert screens[0] == first_window.effective_from - timedelta(days=1)
+        latest = SafetyScreen.objects.filter(patient=patient).latest("completed_at")
+        assert due(patient, sw.course_for(patient), latest) == rescreen.Due.NO
+    done = User.objects.get(email="done@example.com")
+    assert SafetyScreen.objects.filter(patient=done, occasion="periodic").count() >= 2
+    invitation = Invitation.objects.get(email="invited@example.com")
+    left = invitation.expires_at - timezone.now()
+    assert timedelta(days=settings.INVITATION_VALID_DAYS - 1) < left
+    assert left <= timedelta(days=settings.INVITATION_VALID_DAYS)
