@@ -211,7 +211,10 @@ DECISIONS = Form(
         _num("dec_se", "Sleep efficiency the review read (%)"),
         _int("dec_current_min", "Window in force before (min)"),
         _int("dec_proposed_min", "Window the protocol proposed (min)"),
-        Column("dec_status", "approved, edited, rejected, automatic, superseded or pending"),
+        Column(
+            "dec_status",
+            "approved, edited, rejected, automatic, superseded, set_aside or pending",
+        ),
         _int("dec_applied_min", "Window applied after the decision (min)"),
         _int("dec_decided_after_days", "Days from the review to the decision"),
         Column("dec_flags", "Flags raised (codes, separated by ;)"),

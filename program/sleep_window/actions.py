@@ -511,7 +511,12 @@ def _store(
             )
     except IntegrityError:
         earlier = Recommendation.objects.get(course=course, review_date=review_date, kind=kind)
-        if earlier.status not in (Recommendation.Status.PENDING, Recommendation.Status.SUPERSEDED):
+        undecided = (
+            Recommendation.Status.PENDING,
+            Recommendation.Status.SUPERSEDED,
+            Recommendation.Status.SET_ASIDE,
+        )
+        if earlier.status not in undecided:
             return earlier  # decided: a repeated tick finds the decision
         # Not decided: worked out again from the nights there are now. A repeated tick
         # computes the same; a row made early under a clock that had jumped ahead (and
@@ -829,20 +834,34 @@ def pause(course: SleepCourse, *, reason: str) -> None:
     course.paused_reason = reason[:200]
     course.save()
     _reminders_follow(course)
-    Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(
-        status=Recommendation.Status.SUPERSEDED
-    )
-    CaseloadSummary.objects.mark_changed([course.patient_id])  # no signal from update()
+    _set_aside(course)
 
 
 @transaction.atomic
 def resume(course: SleepCourse) -> None:
+    """The window goes on where it was; a change set aside by the pause comes back to the
+    clinician if its week has not ended meanwhile (a later one is reviewed afresh on the
+    next titration day, from the nights there are then)."""
     if course.status != SleepCourse.Status.PAUSED:
         raise SleepWindowError(_("Only a paused sleep window can be resumed."))
     course.status = SleepCourse.Status.ACTIVE
     course.paused_reason = ""
     course.save()
     _reminders_follow(course)
+    week_ago = course.patient.local_today() - timedelta(days=7)
+    back = Recommendation.objects.filter(
+        course=course, status=Recommendation.Status.SET_ASIDE, review_date__gt=week_ago
+    ).update(status=Recommendation.Status.PENDING)
+    if back:
+        CaseloadSummary.objects.mark_changed([course.patient_id])  # no signal from update()
+
+
+def _set_aside(course: SleepCourse) -> None:
+    """The undecided changes wait no longer: the window is paused or ended."""
+    Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(
+        status=Recommendation.Status.SET_ASIDE
+    )
+    CaseloadSummary.objects.mark_changed([course.patient_id])  # no signal from update()
 
 
 @transaction.atomic
@@ -855,10 +874,7 @@ def end(course: SleepCourse, *, reason: str) -> None:
     course.ended_on = course.patient.local_today()
     course.save()
     _reminders_follow(course)
-    Recommendation.objects.filter(course=course, status=Recommendation.Status.PENDING).update(
-        status=Recommendation.Status.SUPERSEDED
-    )
-    CaseloadSummary.objects.mark_changed([course.patient_id])  # no signal from update()
+    _set_aside(course)
 
 
 def due_reviews(now: Any = None) -> list[tuple[SleepCourse, date]]:

@@ -285,6 +285,9 @@ class Recommendation(models.Model):
         REJECTED = "rejected", _("Rejected")
         AUTOMATIC = "automatic", _("Applied automatically")
         SUPERSEDED = "superseded", _("Replaced by a newer recommendation")
+        # Undecided when the window was paused or ended; a pause resumed within the week
+        # brings it back to the clinician (``sleep_window.actions.resume``).
+        SET_ASIDE = "set_aside", _("Set aside: the sleep window was paused or ended")
 
     course = models.ForeignKey(
         SleepCourse, on_delete=models.CASCADE, related_name="recommendations"

@@ -207,3 +207,39 @@ def test_the_programme_pages_do_not_say_the_therapist_will_decide_on_a_break(pat
         "It continues where it left off"
         in client.get(reverse("program:programme")).content.decode()
     )
+
+
+def test_a_change_waiting_for_the_therapist_comes_back_when_the_break_ends_within_its_week(
+    patient, therapist
+):
+    """The window resumes where it was: a change proposed before the break waits for the
+    therapist again if its week has not ended; one older than a week stays set aside
+    (the next review works the window out from the nights there are then), and the
+    therapist's page says so rather than that a newer one replaced it."""
+    from program.models import Recommendation
+    from tests.program.test_round import pending_recommendation
+
+    active_window(patient)
+    waiting = pending_recommendation(patient)
+    pause = pauses.start(patient, reason="travel", days=3)
+    waiting.refresh_from_db()
+    assert waiting.status == Recommendation.Status.SET_ASIDE
+    (row,) = [r for r in build_rows(therapist) if r.patient.pk == patient.pk]
+    assert row.pending_recommendations == 0
+    pauses.end(pause)
+    waiting.refresh_from_db()
+    assert waiting.status == Recommendation.Status.PENDING
+    (row,) = [r for r in build_rows(therapist) if r.patient.pk == patient.pk]
+    assert row.pending_recommendations == 1
+
+    # A change from more than a week ago, set aside by a longer break, stays set aside.
+    Recommendation.objects.filter(pk=waiting.pk).update(
+        review_date=patient.local_today() - timedelta(days=8)
+    )
+    pauses.end(pauses.start(patient, reason="ill", days=10))
+    waiting.refresh_from_db()
+    assert waiting.status == Recommendation.Status.SET_ASIDE
+    page = client_for(therapist).get(reverse("program:patient_detail", args=[patient.pk]))
+    text = page.content.decode()
+    assert "Set aside: the sleep window was paused or ended" in text
+    assert "Replaced by a newer recommendation" not in text
