@@ -41,8 +41,10 @@ SECRET_FIELDS = {
     "endpoint",
     "claim_token",
     "session_key",  # a sign-in session's key would let its holder in
-    "data",  # what allauth keeps inside a session
 }
+# Secret in one model only: ``data`` is what allauth keeps inside a session, but a lesson
+# answer's ``data`` is what the patient wrote, theirs to download.
+SECRET_FIELDS_OF: dict[type[Any], set[str]] = {UserSession: {"data"}}
 
 
 def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
@@ -94,8 +96,9 @@ def _querysets(patient: User) -> dict[str, QuerySet[Any]]:
 
 def _rows(queryset: QuerySet[Any]) -> list[dict[str, Any]]:
     rows = []
+    secret = SECRET_FIELDS | SECRET_FIELDS_OF.get(queryset.model, set())
     for item in serializers.serialize("python", queryset):
-        fields = {k: v for k, v in item["fields"].items() if k not in SECRET_FIELDS}
+        fields = {k: v for k, v in item["fields"].items() if k not in secret}
         rows.append({"id": item["pk"], **fields})
     return rows
 

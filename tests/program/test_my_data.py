@@ -156,3 +156,26 @@ def test_the_download_holds_breaks_and_sign_in_sessions_without_their_keys(patie
     assert data["sign_in_sessions"][0]["ip"] == "192.0.2.7"
     assert "secret-key-1" not in json.dumps(data, default=str)
     assert data["email_addresses"] == [] or data["email_addresses"][0]["email"] == patient.email
+
+
+def test_the_download_holds_what_the_patient_wrote_in_the_lessons(patient, programme) -> None:
+    """The page promises the lesson answers: each with what was written, not only its key
+    (a session's ``data`` stays out; a lesson answer's is the patient's own)."""
+    from program.curriculum.actions import open_lesson, save_answer
+    from program.models import Enrolment, Lesson
+
+    enrolment = Enrolment.objects.get(patient=patient)
+    lesson = Lesson.objects.filter(week__programme=programme, week__number=1).first()
+    progress = open_lesson(enrolment=enrolment, lesson=lesson, language="en")
+    save_answer(
+        progress=progress,
+        part_key="reflection",
+        data={"text": "Around 3pm I lie down and cannot get up"},
+        share=False,
+    )
+    data = export_data(patient)
+    (answer,) = data["lesson_answers"]
+    assert answer["data"] == {"text": "Around 3pm I lie down and cannot get up"}
+    response = reauthenticated_client_for(patient).get(reverse("program:my_data_zip"))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert "Around 3pm I lie down" in archive.read("lesson_answers.csv").decode()
