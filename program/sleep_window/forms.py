@@ -103,7 +103,12 @@ class RecommendationDecisionForm(forms.Form):
         if action == "edit" and not cleaned.get("window_min"):
             self.add_error("window_min", _("Give the window you want, in minutes."))
         if action in ("edit", "reject") and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", _("Say why, so the patient's record explains the change."))
+            self.add_error(
+                "reason",
+                _("Say why, so the patient's record explains the change.")
+                if action == "edit"
+                else _("Say why, so the patient's record explains why the window stays as it is."),
+            )
         return cleaned
 
 

@@ -27,7 +27,7 @@ from program.clinical_text import (
 )
 from program.crisis import actions as crisis_contacts
 from program.enrolment import eligibility
-from program.models import MoodCheck, Recommendation, SafetyScreen, SleepCourse
+from program.models import MoodCheck, PatientPause, Recommendation, SafetyScreen, SleepCourse
 from program.reminders import actions as reminders
 from program.risk import actions as risk
 from program.rules import age, mood, safety
@@ -94,6 +94,10 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "patient": patient,
         "today": today,
         "course": course,
+        # The patient's own break, when that is what paused the window (program.today).
+        "on_break": PatientPause.objects.filter(patient=patient, ended_on__isnull=True).first()
+        if course.status == SleepCourse.Status.PAUSED
+        else None,
         "rules": rules,
         "current": current,
         "upcoming": upcoming,

@@ -120,7 +120,8 @@ def start(patient: User, *, reason: str, days: int) -> PatientPause:
     course = SleepCourse.objects.filter(patient=patient).first()
     paused_window = course is not None and course.status == SleepCourse.Status.ACTIVE
     if course is not None and paused_window:
-        sw.pause(course, reason=f"Paused by the patient ({reason})")
+        # Nothing typed: the pages name the break itself, in the reader's language.
+        sw.pause(course, reason="")
     pause = PatientPause.objects.create(
         patient=patient,
         reason=reason,

@@ -94,7 +94,8 @@ def test_the_caseload_is_cards_on_a_phone_and_a_table_on_a_desktop(desktop_page,
     se = first.locator("td.col-se")
     assert se.locator(".trend").get_attribute("aria-hidden") == "true"
     expect(se.locator(".trend")).to_be_visible()
-    assert re.fullmatch(r"\d+% [↑↓→]\([+−]?\d+ points on the week before\)", se.text_content())
+    change = r"\([+−]?\d+ percentage-point change on the week before\)"
+    assert re.fullmatch(rf"\d+% [↑↓→]{change}", se.text_content())
 
     # Filters and pagination on the phone.
     page.get_by_role("link", name="Next").click()

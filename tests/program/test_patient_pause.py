@@ -243,3 +243,29 @@ def test_a_change_waiting_for_the_therapist_comes_back_when_the_break_ends_withi
     text = page.content.decode()
     assert "Set aside: the sleep window was paused or ended" in text
     assert "Replaced by a newer recommendation" not in text
+
+
+def test_the_sleep_window_pages_name_the_break_in_words(patient, therapist):
+    """The window paused by a break says so in the reader's words (never a stored code),
+    and its button ends the break, so Today and the window never disagree."""
+    active_window(patient)
+    pause = pauses.start(patient, reason="travel", days=3)
+    until = pause.ends_on
+    page = client_for(patient).get(reverse("program:sleep_window")).content.decode()
+    assert f"You are taking a break (I&#x27;m travelling) until {until:%A} {until.day}" in page
+    assert "(travel)" not in page
+    assert "End my break now" in page and "Resume my sleep window" not in page
+    staff = client_for(therapist).get(reverse("program:patient_sleep_window", args=[patient.pk]))
+    assert "the patient is taking a break (I&#x27;m travelling) until" in staff.content.decode()
+    response = client_for(patient).post(reverse("program:pause_resume"))
+    assert response.status_code == 302
+    assert sw.course_for(patient).status == SleepCourse.Status.ACTIVE
+    assert not PatientPause.objects.filter(patient=patient, ended_on__isnull=True).exists()
+
+
+def test_a_break_ended_the_day_it_began_is_not_called_a_break_of_0_days(patient):
+    pause = pauses.start(patient, reason="ill", days=2)
+    pauses.end(pause)
+    home = client_for(patient).get(reverse("program:patient_home")).content.decode()
+    assert "Good to have you back after your break." in home
+    assert "break of 0 days" not in home

@@ -201,6 +201,20 @@ def test_a_change_without_a_reason_keeps_what_was_typed(two_to_decide, patient, 
     assert rec.status == "pending"
 
 
+def test_rejecting_without_a_reason_asks_why_the_window_stays(two_to_decide, patient, therapist):
+    rec = two_to_decide[0]
+    response = client_for(therapist).post(
+        reverse("program:round_decide_recommendation", args=[patient.pk, rec.pk]),
+        {f"r{rec.pk}-action": "reject"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Say why, so the patient&#x27;s record explains why the window stays as it is." in body
+    assert "explains the change" not in body
+    rec.refresh_from_db()
+    assert rec.status == "pending"
+
+
 def test_rejecting_with_a_reason(two_to_decide, patient, therapist):
     rec = two_to_decide[0]
     response = client_for(therapist).post(
