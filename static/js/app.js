@@ -107,6 +107,27 @@
     if (kept && notice) { notice.hidden = false; }
     return;
   }
+  if (document.querySelector("[data-form-expired]")) {
+    // A form sent with an expired security token (cookies cleared, or signed in again in
+    // another tab): nothing was saved. Keep what was just sent to come back on its page,
+    // and lead there.
+    var latest = null;
+    drafts().forEach(function (key) {
+      var sent = read(key);
+      if (sent && sent.typed && sent.sent && (!latest || sent.at > latest.draft.at)) {
+        latest = { key: key, draft: sent };
+      }
+    });
+    if (latest) {
+      latest.draft.restore = true;
+      store.setItem(latest.key, JSON.stringify(latest.draft));
+      document.querySelectorAll("[data-expired-kept]").forEach(function (el) { el.hidden = false; });
+      document.querySelectorAll("[data-draft-fallback]").forEach(function (el) { el.hidden = true; });
+      var back = document.querySelector("a[data-draft-page]");
+      if (back) { back.href = latest.draft.page; }
+    }
+    return;
+  }
   var user = document.body.getAttribute("data-user");
   var forms = document.querySelectorAll("form[data-draft]");
   var here = {};

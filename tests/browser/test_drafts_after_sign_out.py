@@ -89,6 +89,33 @@ def test_about_you_ticks_sent_signed_out_come_back_after_signing_in(page, patien
     expect(shift_work).not_to_be_checked()
 
 
+def test_ticks_sent_after_the_browser_cleared_its_cookies_come_back(page, patient: User) -> None:
+    """Every cookie gone (the security token's too): the form is refused as expired, and
+    what was typed is kept and comes back on its page after signing in again."""
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    page.goto("/about-you/")
+    shift_work = page.locator("input[name=situations][value=shift_work]")
+    shift_work.check()
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", name="This form had expired")).to_be_visible()
+    expect(page.get_by_text("What you typed is kept on this device.")).to_be_visible()
+    expect(page.get_by_text("Use your browser's Back button")).to_be_hidden()
+    screenshot(page, "form-expired-kept-phone")
+    page.get_by_role("link", name="Back to the form").click()
+    page.wait_for_url(re.compile(r"/accounts/login/\?next=/about-you/"))
+    sign_in_here(page, patient.email)
+    page.wait_for_url(re.compile(r"/about-you/$"))
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(shift_work).to_be_checked()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(
+        page.get_by_text("Saved. The lessons suggested for you follow your answers.")
+    ).to_be_visible()
+    assert PatientSituations.objects.get(patient=patient).answers["shift_work"] is True
+
+
 @pytest.mark.parametrize("referer", [True, False], ids=["referer", "no-referer"])
 def test_a_note_sent_signed_out_comes_back_on_the_patients_page(
     desktop_page, therapist: User, patient: User, referer: bool
