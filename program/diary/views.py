@@ -336,7 +336,9 @@ def _form_kwargs(
     plan = medication_service.current_plan(patient) if medicines else None
     usual = medication_service.usual_doses(medicines, plan, entry.diary_date if entry else today)
     usual_help = (
-        _("Your usual dose: %(doses)s")
+        # "My usual dose" (the answer's words) is the plan's step in force, which may not
+        # be the dose the medicines page calls usual (the one before the plan).
+        _("“My usual dose” means: %(doses)s")
         % {"doses": "; ".join(f"{d.medication.name} {taper.format_mg(d.dose_mg)}" for d in usual)}
         + (_(" (the current step of your plan).") if plan else ".")
         if usual

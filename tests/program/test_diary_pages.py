@@ -289,6 +289,8 @@ def test_older_nights_are_on_pages_of_four_weeks_linked_without_javascript(
     url = reverse("program:diary")
     first = client.get(url).content.decode()
     assert "The last four weeks" in first
+    # The chart is narrower than the table: it says which nights it draws.
+    assert "The chart: the last 14 nights." in first
     assert "Thu 29 Oct" in first and "Wed 28 Oct" not in first  # 28 nights to 25 Nov
     assert 'href="?page=2#nights-heading" rel="next">Older nights</a>' in first
     assert "Newer nights" not in first
