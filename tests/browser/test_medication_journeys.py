@@ -81,7 +81,7 @@ def test_a_therapist_sets_a_plan_and_the_patient_logs_a_night_against_it(
     page.get_by_label("What time did you get out of bed for the day?").fill("06:30")
     page.get_by_text("Fair").click()
     assert page.get_by_text("“My usual dose” means: diazepam 8 mg (the current step").is_visible()
-    page.get_by_text("My usual dose").click()
+    page.get_by_text("My usual dose", exact=True).click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "taper-diary-form-phone")
     page.get_by_role("button", name="Save this morning's diary").click()
