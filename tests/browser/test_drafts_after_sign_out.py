@@ -200,3 +200,36 @@ def test_a_draft_is_dropped_when_someone_else_signs_in_on_the_tab(
     sign_in_here(page, outsider_patient.email)
     page.wait_for_url(re.compile(r"/today/$"))
     assert not any(k.startswith(mine) for k in page.evaluate("Object.keys(sessionStorage)"))
+
+
+def test_a_window_decision_sent_signed_out_comes_back_to_be_confirmed(
+    desktop_page, therapist: User, patient: User
+) -> None:
+    """The change, the window and the reason a therapist chose come back after signing in
+    again, on the patient's sleep-window page, for them to confirm."""
+    from program.models import Recommendation
+    from tests.program.test_round import pending_recommendation
+
+    waiting = pending_recommendation(patient)
+    page = desktop_page
+    staff_sign_in(page, therapist.email)
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    window_page = f"/patients/{patient.pk}/sleep-window/"
+    page.goto(window_page)
+    page.get_by_text("Change", exact=True).click()
+    page.get_by_label(re.compile("^Window")).fill("370")
+    reason = "Two nights cut short by the heat; keep it gentle."
+    type_then_send_signed_out(page, re.compile("^Reason$"), reason, "Confirm decision")
+    page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(window_page)}$"))
+    sign_in_here(page, therapist.email)
+    cache.clear()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(rf"{re.escape(window_page)}$"))
+    expect(page.get_by_text("Check it, then confirm it.")).to_be_visible()
+    expect(page.get_by_label(re.compile("^Reason$"))).to_have_value(reason)
+    expect(page.get_by_label(re.compile("^Window"))).to_have_value("370")
+    page.get_by_role("button", name="Confirm decision").click()
+    waiting.refresh_from_db()
+    assert waiting.status == Recommendation.Status.EDITED
+    assert waiting.decision_reason == reason
