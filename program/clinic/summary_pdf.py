@@ -1,10 +1,9 @@
 """The printable patient summary as a PDF (fpdf2, pure Python), for the medical record.
 
 Built from the same context as the HTML summary (views/therapist.patient_context).
-fpdf2's built-in Helvetica covers Latin-1 only, so text is reduced to Latin-1
-(minus signs and arrows spelt in ASCII) rather than shipping a font file. French
-needs nothing more: its accents, « » and the no-break space are Latin-1; its curly
-apostrophe, narrow no-break space and œ are replaced below.
+Written in DejaVu Sans, shipped with the app (program/clinic/fonts/, its licence beside it):
+fpdf2's built-in fonts cover Latin-1 only, which printed a name or a note in Polish,
+Czech or Turkish with "?" for its letters. fpdf2 embeds only the glyphs a summary uses.
 
 The text is in the active language (the requesting clinician's): the view runs
 with their language activated.
@@ -13,6 +12,7 @@ with their language activated.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.utils.formats import date_format
@@ -23,30 +23,15 @@ from program.clinical_text import duration_short, occasion_label, taper_words
 from program.rules import sleep
 from program.rules.taper import format_mg
 
-REPLACEMENTS = {
-    "−": "-",
-    "–": "-",
-    "—": "-",
-    "→": "->",
-    "≥": ">=",
-    "≤": "<=",
-    "’": "'",
-    "“": '"',
-    "”": '"',
-    "…": "...",
-    "‘": "'",
-    "„": '"',
-    "\u202f": "\u00a0",  # narrow no-break space (French « », ; : ! ?)
-    "œ": "oe",
-    "Œ": "OE",
+FONT = "DejaVuSans"
+FONT_FILES = {
+    "": Path(__file__).parent / "fonts" / "DejaVuSans.ttf",
+    "B": Path(__file__).parent / "fonts" / "DejaVuSans-Bold.ttf",
 }
 
 
-def latin1(value: object) -> str:
-    text = "" if value is None else str(value)
-    for old, new in REPLACEMENTS.items():
-        text = text.replace(old, new)
-    return text.encode("latin-1", errors="replace").decode("latin-1")
+def plain(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def _minutes(value: float | None) -> str:
@@ -61,41 +46,43 @@ def _day(value: date, with_year: bool = True) -> str:
 class SummaryPDF(FPDF):
     def __init__(self, title: str) -> None:
         super().__init__(format="A4")
+        for style, path in FONT_FILES.items():
+            self.add_font(FONT, style, str(path))
         self.summary_title = title
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=15)
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=8)
+        self.set_font(FONT, size=8)
         footer = _("%(title)s - page %(page)s") % {
             "title": self.summary_title,
             "page": self.page_no(),
         }
-        self.cell(0, 5, latin1(footer), align="C")
+        self.cell(0, 5, plain(footer), align="C")
 
 
 def _heading(pdf: FPDF, text: str) -> None:
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, latin1(text), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(0, 7, plain(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
 
 
 def _table(
     pdf: FPDF, header: list[str], rows: list[list[Any]], widths: tuple[int, ...] | None = None
 ) -> None:
     if not rows:
-        pdf.cell(0, 6, latin1(_("None.")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, plain(_("None.")), new_x="LMARGIN", new_y="NEXT")
         return
     with pdf.table(text_align="LEFT", line_height=5, col_widths=widths) as table:
         row = table.row()
         for h in header:
-            row.cell(latin1(h))
+            row.cell(plain(h))
         for values in rows:
             row = table.row()
             for v in values:
-                row.cell(latin1(v))
+                row.cell(plain(v))
 
 
 def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: bool) -> bytes:
@@ -103,9 +90,9 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
     title = _("CBT-I summary: %(name)s") % {"name": patient.display_name}
     pdf = SummaryPDF(title)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(0, 9, latin1(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(FONT, "B", 15)
+    pdf.cell(0, 9, plain(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
     current = ctx["current"]
     facts = [
         _("Email: %(email)s") % {"email": patient.email},
@@ -125,14 +112,14 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
         _("Printed %(date)s from %(site)s") % {"date": _day(printed), "site": site_name},
     ]
     for line in facts:
-        pdf.cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, plain(line), new_x="LMARGIN", new_y="NEXT")
 
     _heading(pdf, _("Questionnaires"))
     for item in ctx["trend_charts"]:
         trend = item["trend"]
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(0, 6, latin1(item["instrument"].name), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=9)
+        pdf.set_font(FONT, "B", 10)
+        pdf.cell(0, 6, plain(item["instrument"].name), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, size=9)
         if trend.change:
             c = trend.change
             verdict = (
@@ -150,7 +137,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
                 "latest": c.latest,
                 "verdict": verdict,
             }
-            pdf.cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 5, plain(line), new_x="LMARGIN", new_y="NEXT")
         _table(
             pdf,
             [_("Date"), _("When"), _("Total"), _("Band")],
@@ -165,7 +152,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
             ],
         )
     if not ctx["trend_charts"]:
-        pdf.cell(0, 6, latin1(_("No questionnaire results.")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, plain(_("No questionnaire results.")), new_x="LMARGIN", new_y="NEXT")
 
     _heading(pdf, _("Sleep diary by week"))
     _table(
@@ -213,7 +200,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
             ]
             for p, why in ctx["prescriptions"]
         ],
-        widths=(20, 14, 20, 80, 40),
+        widths=(21, 19, 24, 76, 40),
     )
 
     _heading(pdf, _("Sleep medication"))
@@ -222,13 +209,13 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
         pdf.multi_cell(
             0,
             5,
-            latin1(", ".join(m.name for m in medication.medicines)),
+            plain(", ".join(m.name for m in medication.medicines)),
             new_x="LMARGIN",
             new_y="NEXT",
         )
         for flag in medication.flags:
-            text = _("Flag: %(message)s") % {"message": taper_words(flag.message)}
-            pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+            flagged = _("Flag: %(message)s") % {"message": taper_words(flag.message)}
+            pdf.multi_cell(0, 5, plain(flagged), new_x="LMARGIN", new_y="NEXT")
         _table(
             pdf,
             [
@@ -252,20 +239,20 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
             ],
         )
     else:
-        pdf.cell(0, 6, latin1(_("No sleep medication listed.")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, plain(_("No sleep medication listed.")), new_x="LMARGIN", new_y="NEXT")
 
     if include_notes:
         _heading(pdf, _("Care team notes"))
         for note in ctx["notes"]:
             author = note.author.display_name if note.author else "-"
-            pdf.set_font("Helvetica", "I", 8)
+            pdf.set_font(FONT, size=8)
             pdf.cell(
                 0,
                 5,
-                latin1(f"{author}, {_day(note.created_at)} {note.created_at:%H:%M}"),
+                plain(f"{author}, {_day(note.created_at)} {note.created_at:%H:%M}"),
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
-            pdf.set_font("Helvetica", size=9)
-            pdf.multi_cell(0, 5, latin1(note.text), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, size=9)
+            pdf.multi_cell(0, 5, plain(note.text), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -366,7 +366,7 @@ def test_a_mean_dose_reads_as_doses_do_on_every_staff_page(
         assert "3.3 mg" in text, name
         assert "3.333" not in text and "3.30" not in text, name
     pdf = therapist_client.get(reverse("program:patient_summary_pdf", args=[patient.pk]))
-    assert b"3.3 mg" in _pdf_text(pdf.content) and b"3.333" not in _pdf_text(pdf.content)
+    assert "3.3 mg" in _pdf_text(pdf.content) and "3.333" not in _pdf_text(pdf.content)
 
 
 def test_other_therapists_get_404(client, other_therapist, therapist, patient, diazepam) -> None:

@@ -130,8 +130,8 @@ def test_the_pdf_summarys_why_column_speaks_about_the_patient(patient, therapist
     started(patient, therapist)
     response = client_for(therapist).get(reverse("program:patient_summary_pdf", args=[patient.pk]))
     text = _pdf_text(response.content)
-    assert b"First window: the mean sleep" in text
-    assert b"Your first" not in text and b"your baseline" not in text
+    assert "First window: the mean sleep" in text
+    assert "Your first" not in text and "your baseline" not in text
 
 
 def test_the_api_words_the_window_for_whoever_asks(patient, therapist) -> None:
