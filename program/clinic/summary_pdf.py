@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
@@ -202,6 +203,26 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
         ],
         widths=(21, 19, 24, 76, 40),
     )
+    if ctx["decisions"]:
+        # As the HTML summary's table (program/_window_decisions.html): each decision with
+        # the clinician's reason, which the patient's record must carry.
+        _heading(pdf, _("Recommendations decided"))
+        _table(
+            pdf,
+            [_("Review"), _("Proposed"), _("Decision"), _("By")],
+            [
+                [
+                    _day(r.review_date),
+                    _minutes(r.proposed_window_min),
+                    r.get_status_display()
+                    + (f": {r.decision_reason}" if r.decision_reason else ""),
+                    (r.decided_by.display_name if r.decided_by else _("automatic"))
+                    + (f", {_day(localtime(r.decided_at).date())}" if r.decided_at else ""),
+                ]
+                for r in ctx["decisions"]
+            ],
+            widths=(24, 20, 90, 46),
+        )
 
     _heading(pdf, _("Sleep medication"))
     medication = ctx["medication"]

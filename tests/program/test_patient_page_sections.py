@@ -177,3 +177,19 @@ def test_the_window_s_recommendations_are_split_into_waiting_and_decided(
     decided = text[text.index("Recommendations decided") :]
     assert "6h 30m" not in decided
     assert decided.index("5h 45m") < decided.index("5h 30m")
+
+
+def test_the_printed_summary_carries_each_decision_and_its_reason(patient, therapist) -> None:
+    """The PDF for the medical record lists the decided recommendations with the
+    clinician's reasons, as the HTML summary does."""
+    from tests.test_i18n_boundary import _pdf_text
+
+    waiting = pending_recommendation(patient, proposed=390)
+    Recommendation.objects.filter(pk=waiting.pk).update(
+        status="edited", decision_reason="Two nights cut short by the heat", decided_by=therapist
+    )
+    pdf = client_for(therapist).get(reverse("program:patient_summary_pdf", args=[patient.pk]))
+    text = " ".join(_pdf_text(pdf.content).split())
+    assert "Recommendations decided" in text
+    assert "Changed by the clinician: Two nights cut short by the heat" in text
+    assert therapist.display_name in text.split("Recommendations decided")[1]
