@@ -94,6 +94,7 @@ urlpatterns = [
         name="sleep_window_action",
     ),
     path("my-data/", my_data.my_data_page, name="my_data"),
+    path("my-data/download/", my_data.download_ready, name="my_data_ready"),
     path("my-data/download.json", my_data.download_json, name="my_data_json"),
     path("my-data/download.zip", my_data.download_zip, name="my_data_zip"),
     path("my-data/download.fhir.json", my_data.download_fhir, name="my_data_fhir"),

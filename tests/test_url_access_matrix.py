@@ -147,6 +147,7 @@ ROWS = [
     # Nothing ticked is a valid answer (none apply): saved, back to the page.
     row("program:about_you",           "post", LOGIN, 302,    302,    403,      403,    403),
     row("program:my_data",             "get",  LOGIN, 200,    200,    403,      403,    403),
+    row("program:my_data_ready",       "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_json",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_zip",         "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_fhir",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),

@@ -36,6 +36,7 @@ KEPT = frozenset(
         "about",
         "report_problem",
         "my_data",
+        "my_data_ready",
         "my_data_json",
         "my_data_zip",
         "delete_account",

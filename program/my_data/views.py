@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import patient_required
@@ -25,10 +29,37 @@ from program.my_data import fhir
 
 @patient_required
 def my_data_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    ctx = {
+    return render(request, "program/my_data.html", _page_context(request))
+
+
+def _page_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    return {
         "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
         "research_changes": list(request.user.research_consents.all()[:10]),
     }
+
+
+# The files a patient can download, by the name the page's links give them.
+FILES = {
+    "json": ("program:my_data_json", _lazy("Download (JSON)")),
+    "zip": ("program:my_data_zip", _lazy("Download (CSV files in a zip)")),
+    "fhir": ("program:my_data_fhir", _lazy("Download for a health record (FHIR)")),
+}
+
+
+@patient_required
+@reauthentication_required
+def download_ready(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where the page's download links lead, once the password has been confirmed: the page
+    again, saying the download has started, and starting it (a file sent straight after the
+    password left the browser on "Confirm it is you", the password still filled in, with
+    nothing said)."""
+    chosen = FILES.get(request.GET.get("file", ""))
+    if chosen is None:
+        return redirect("program:my_data")
+    name, label = chosen
+    ctx = _page_context(request)
+    ctx["download"] = {"url": reverse(name), "label": label}
     return render(request, "program/my_data.html", ctx)
 
 

@@ -59,6 +59,12 @@ def test_a_patient_downloads_their_record_for_a_health_record(request, size, pat
         page.get_by_role("button", name="Confirm").click()
     download = info.value
     assert download.suggested_filename.endswith(".fhir.json")
+    # Back on the page, told the download started, the password no longer on screen.
+    page.wait_for_url(re.compile(r"/my-data/download/\?file=fhir$"))
+    expect(page.get_by_text("Thank you: your download has started.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your data", exact=True)).to_be_visible()
+    expect(page.get_by_label("Your password")).to_have_value("")  # the deletion form's
+    screenshot(page, f"my-data-fhir-started-{size}")
     bundle = _bundle(download)
     kinds = [e.resource.get_resource_type() for e in bundle.entry]
     assert kinds[0] == "Patient" and kinds.count("Observation") == 35

@@ -179,3 +179,23 @@ def test_the_download_holds_what_the_patient_wrote_in_the_lessons(patient, progr
     response = reauthenticated_client_for(patient).get(reverse("program:my_data_zip"))
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert "Around 3pm I lie down" in archive.read("lesson_answers.csv").decode()
+
+
+def test_a_download_link_asks_the_password_then_starts_the_file_from_the_page(patient) -> None:
+    """The page's links lead to the password, then back to the page, which says the
+    download started and starts it (the file itself, for this session, answers)."""
+    ready = reverse("program:my_data_ready") + "?file=zip"
+    asked = client_for(patient).get(ready)
+    assert asked.status_code == 302
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    client = reauthenticated_client_for(patient)
+    page = client.get(ready).content.decode()
+    zip_url = reverse("program:my_data_zip")
+    assert f'<meta http-equiv="refresh" content="0;url={zip_url}">' in page
+    assert "Thank you: your download has started." in page
+    file = client.get(zip_url)
+    assert file["Content-Disposition"].startswith("attachment;")
+    # Anything but a file the page offers: the page itself.
+    assert client.get(reverse("program:my_data_ready") + "?file=../x")["Location"] == reverse(
+        "program:my_data"
+    )
