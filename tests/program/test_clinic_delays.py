@@ -56,21 +56,23 @@ def test_until_an_admin_saves_the_settings_are_the_delays(clinic_admin) -> None:
 def test_an_admin_sets_2_hours_and_an_alert_escalates_after_2_working_hours_not_before(
     patient, therapist, clinic_admin, django_capture_on_commit_callbacks
 ) -> None:
+    # The pages are read at the same moment: read at the real time, hours or days after,
+    # the admin's session would have ended while idle (SESSION_IDLE_TIMEOUT).
     with time_machine.travel(MONDAY_16 - timedelta(hours=1), tick=False):
         admin = client_for(clinic_admin)
         response = save_delays(admin, "2")
+        page = admin.get(URL).content.decode()
+        alerts = client_for(therapist).get(reverse("program:risk_alerts")).content.decode()
     assert response.status_code == 302 and response.url == URL
     saved = ClinicDelays.objects.get()
     assert (saved.escalate_after_hours, saved.remind_after_days) == (Decimal("2"), 3)
     assert saved.changed_by == clinic_admin
-    page = admin.get(URL).content.decode()
     assert "Saved: an urgent alert nobody acknowledges is escalated after 2 working hours" in page
     assert "escalated to the duty list and the admins after 2 working hours" in page
     assert "changed 7 Dec 2026 15:00 by" in page
     # The change is in the audit log, by whom.
     assert AuditEvent.objects.filter(actor=clinic_admin, path=URL, action="change").exists()
     # The alerts page states the new delay.
-    alerts = client_for(therapist).get(reverse("program:risk_alerts")).content.decode()
     assert "acknowledges within 2 working hours" in alerts
 
     with time_machine.travel(MONDAY_16, tick=False):
