@@ -95,7 +95,9 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "today": today,
         "course": course,
         # The patient's own break, when that is what paused the window (program.today).
-        "on_break": PatientPause.objects.filter(patient=patient, ended_on__isnull=True).first()
+        "on_break": PatientPause.objects.filter(
+            patient=patient, ended_on__isnull=True, paused_window=True
+        ).first()
         if course.status == SleepCourse.Status.PAUSED
         else None,
         "rules": rules,
@@ -390,7 +392,8 @@ def patient_pause(request: AuthenticatedHttpRequest) -> HttpResponse:
             sw.resume(course)
             messages.success(request, _("Welcome back: your sleep window is on again."))
         else:
-            sw.pause(course, reason=form.data.get("reason", "")[:200] or "Paused by the patient")
+            # Only what the patient typed: the page words a pause with none itself.
+            sw.pause(course, reason=form.data.get("reason", "")[:200])
             messages.info(
                 request,
                 _(
@@ -590,7 +593,7 @@ def course_action(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRes
     reason = request.POST.get("reason", "").strip()
     try:
         if action == "pause":
-            sw.pause(course, reason=reason or "Paused by the therapist")
+            sw.pause(course, reason=reason)
             messages.success(request, _("Paused. It resumes where it left off."))
         elif action == "resume":
             sw.resume(course)

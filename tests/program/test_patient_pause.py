@@ -8,6 +8,7 @@ from datetime import time, timedelta
 
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from program.clinic import round as round_service
 from program.clinic.caseload import build_rows
@@ -229,6 +230,9 @@ def test_a_change_waiting_for_the_therapist_comes_back_when_the_break_ends_withi
     pauses.end(pause)
     waiting.refresh_from_db()
     assert waiting.status == Recommendation.Status.PENDING
+    # It waits from the end of the break: the break's days are not counted as waiting.
+    assert waiting.waiting_since is not None
+    assert timezone.now() - waiting.waiting_since < timedelta(minutes=1)
     (row,) = [r for r in build_rows(therapist) if r.patient.pk == patient.pk]
     assert row.pending_recommendations == 1
 
@@ -269,3 +273,18 @@ def test_a_break_ended_the_day_it_began_is_not_called_a_break_of_0_days(patient)
     home = client_for(patient).get(reverse("program:patient_home")).content.decode()
     assert "Good to have you back after your break." in home
     assert "break of 0 days" not in home
+
+
+def test_a_break_on_a_window_the_therapist_paused_does_not_claim_it(patient, therapist):
+    """The therapist paused the window first: the break does not resume it, so its pages
+    do not say the window picks up when the break ends, and the therapist's reason stays."""
+    course = active_window(patient)
+    sw.pause(course, reason="Waiting for the sleep clinic's letter")
+    pauses.start(patient, reason="travel", days=3)
+    page = client_for(patient).get(reverse("program:sleep_window")).content.decode()
+    assert "You are taking a break" not in page
+    assert "Waiting for the sleep clinic&#x27;s letter" in page
+    staff = client_for(therapist).get(reverse("program:patient_sleep_window", args=[patient.pk]))
+    text = staff.content.decode()
+    assert "Waiting for the sleep clinic&#x27;s letter" in text
+    assert "the patient is taking a break" not in text
