@@ -849,9 +849,11 @@ def resume(course: SleepCourse) -> None:
     course.save()
     _reminders_follow(course)
     week_ago = course.patient.local_today() - timedelta(days=7)
+    # It waits for the clinician from now: the break's days are not counted as waiting
+    # (program.sleep_window.waiting's reminders).
     back = Recommendation.objects.filter(
         course=course, status=Recommendation.Status.SET_ASIDE, review_date__gt=week_ago
-    ).update(status=Recommendation.Status.PENDING)
+    ).update(status=Recommendation.Status.PENDING, waiting_since=timezone.now())
     if back:
         CaseloadSummary.objects.mark_changed([course.patient_id])  # no signal from update()
 
