@@ -216,7 +216,13 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
                     _minutes(r.proposed_window_min),
                     r.get_status_display()
                     + (f": {r.decision_reason}" if r.decision_reason else ""),
-                    (r.decided_by.display_name if r.decided_by else _("automatic"))
+                    (
+                        r.decided_by.display_name
+                        if r.decided_by
+                        else _("automatic")
+                        if r.status == r.Status.AUTOMATIC
+                        else "-"
+                    )
                     + (f", {_day(localtime(r.decided_at).date())}" if r.decided_at else ""),
                 ]
                 for r in ctx["decisions"]
@@ -266,11 +272,12 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
         _heading(pdf, _("Care team notes"))
         for note in ctx["notes"]:
             author = note.author.display_name if note.author else "-"
+            written = localtime(note.created_at)  # in the reader's zone, as on the page
             pdf.set_font(FONT, size=8)
             pdf.cell(
                 0,
                 5,
-                plain(f"{author}, {_day(note.created_at)} {note.created_at:%H:%M}"),
+                plain(f"{author}, {_day(written)} {written:%H:%M}"),
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
