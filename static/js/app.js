@@ -111,12 +111,20 @@
     // A form sent with an expired security token (cookies cleared, or signed in again in
     // another tab): nothing was saved. Keep what was just sent to come back on its page,
     // and lead there.
+    // The draft sent from the page the browser came from; failing that (no Referer), the
+    // latest sent. Never one older than DRAFT_HOURS, nor another person's.
+    var from = "";
+    try { from = new URL(document.referrer).pathname; } catch (e) { from = ""; }
+    var mine = document.body.getAttribute("data-user");
     var latest = null;
     drafts().forEach(function (key) {
       var sent = read(key);
-      if (sent && sent.typed && sent.sent && (!latest || sent.at > latest.draft.at)) {
-        latest = { key: key, draft: sent };
-      }
+      if (!sent || !sent.typed || !sent.sent) { return; }
+      if (Date.now() - (sent.at || 0) > DRAFT_HOURS * 3600 * 1000) { return; }
+      if (mine && key.indexOf(PREFIX + mine + ":") !== 0) { return; }
+      var better = !latest || (sent.page === from) > (latest.draft.page === from) ||
+        ((sent.page === from) === (latest.draft.page === from) && sent.at > latest.draft.at);
+      if (better) { latest = { key: key, draft: sent }; }
     });
     if (latest) {
       latest.draft.restore = true;
@@ -159,7 +167,9 @@
     var typed = false;  // a form only opened, or sent untouched, is no draft to keep
     function save(sent) {
       store.setItem(key, JSON.stringify({
-        fields: fields(), page: path, action: new URL(form.action, window.location.href).pathname,
+        // The attribute: form.action is a field of that name where there is one (a decision).
+        fields: fields(), page: path,
+        action: new URL(form.getAttribute("action") || "", window.location.href).pathname,
         typed: typed, sent: sent, at: Date.now()
       }));
     }

@@ -13,6 +13,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -97,7 +98,11 @@ def test_ticks_sent_after_the_browser_cleared_its_cookies_come_back(page, patien
     page.goto("/about-you/")
     shift_work = page.locator("input[name=situations][value=shift_work]")
     shift_work.check()
+    # The page's own requests done first (the offline copies of the patient's pages): one
+    # answered after the cookies were cleared would set the security token's cookie again.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
+    assert page.context.cookies() == []
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name="This form had expired")).to_be_visible()
     expect(page.get_by_text("What you typed is kept on this device.")).to_be_visible()
@@ -202,16 +207,25 @@ def test_a_draft_is_dropped_when_someone_else_signs_in_on_the_tab(
     assert not any(k.startswith(mine) for k in page.evaluate("Object.keys(sessionStorage)"))
 
 
+@pytest.mark.parametrize("referer", [True, False], ids=["referer", "no-referer"])
 def test_a_window_decision_sent_signed_out_comes_back_to_be_confirmed(
-    desktop_page, therapist: User, patient: User
+    desktop_page, therapist: User, patient: User, referer: bool
 ) -> None:
     """The change, the window and the reason a therapist chose come back after signing in
-    again, on the patient's sleep-window page, for them to confirm."""
+    again, on the patient's sleep-window page, for them to confirm; without a Referer too
+    (the form has a field named "action", which must not be taken for its address)."""
     from program.models import Recommendation
     from tests.program.test_round import pending_recommendation
 
     waiting = pending_recommendation(patient)
     page = desktop_page
+    decide = reverse("program:decide_recommendation", args=[patient.pk, waiting.pk])
+    if not referer:
+        login = f"/accounts/login/?next={decide}"
+        page.route(
+            re.compile(rf"{re.escape(decide)}$"),
+            lambda route: route.fulfill(status=302, headers={"Location": login}),
+        )
     staff_sign_in(page, therapist.email)
     page.wait_for_url(re.compile(r"/caseload/$"))
     window_page = f"/patients/{patient.pk}/sleep-window/"
@@ -220,12 +234,14 @@ def test_a_window_decision_sent_signed_out_comes_back_to_be_confirmed(
     page.get_by_label(re.compile("^Window")).fill("370")
     reason = "Two nights cut short by the heat; keep it gentle."
     type_then_send_signed_out(page, re.compile("^Reason$"), reason, "Confirm decision")
-    page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(window_page)}$"))
+    sent_to = window_page if referer else decide
+    page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(sent_to)}$"))
     sign_in_here(page, therapist.email)
     cache.clear()
     page.get_by_label("Code from your authenticator app").fill(totp_code())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(rf"{re.escape(window_page)}$"))
+    page.unroute_all()
     expect(page.get_by_text("Check it, then confirm it.")).to_be_visible()
     expect(page.get_by_label(re.compile("^Reason$"))).to_have_value(reason)
     expect(page.get_by_label(re.compile("^Window"))).to_have_value("370")
