@@ -1,7 +1,8 @@
 """Demo data: a clinic a visitor can walk through at once (the journeys the browser tests
 walk: docs/testing.md).
 
-Idempotent: running it again keeps existing data and adds only what is missing.
+Idempotent: running it again keeps existing data and adds only what is missing; the demo
+invitation, not yet accepted, is sent again (its link lasts INVITATION_VALID_DAYS from then).
 """
 
 from __future__ import annotations
@@ -544,8 +545,8 @@ def _approve_as_of(recommendation, therapist: User) -> None:
     prescription.effective_from = recommendation.review_date
     prescription.created_at = decided
     prescription.save(update_fields=["effective_from", "created_at"])
-    recommendation.decided_at = decided
-    recommendation.save(update_fields=["decided_at"])
+    recommendation.created_at = recommendation.decided_at = decided
+    recommendation.save(update_fields=["created_at", "decided_at"])
 
 
 def _screens_as_of(
