@@ -39,6 +39,7 @@ KEPT = frozenset(
         "my_data_ready",
         "my_data_json",
         "my_data_zip",
+        "my_data_fhir",
         "delete_account",
         "messages",
         "reminder_settings",
