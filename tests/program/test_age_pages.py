@@ -314,3 +314,14 @@ def test_a_saved_date_of_birth_is_shown_for_a_date_input_in_french(patient) -> N
     patient.save()
     page = client_for(patient).get(reverse("accounts:profile")).content.decode()
     assert 'value="1980-05-17"' in page
+
+
+@pytest.mark.parametrize(
+    "name", ["program:my_data_json", "program:my_data_zip", "program:my_data_fhir"]
+)
+def test_an_under_18_downloads_their_data_in_every_form(minor, name) -> None:
+    from tests.conftest import reauthenticated_client_for
+
+    response = reauthenticated_client_for(minor).get(reverse(name))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
