@@ -36,6 +36,27 @@ def sign_in_here(page, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def staff_sign_in_here(page, email: str) -> None:
+    """``sign_in_here`` with the second factor a therapist is asked for."""
+    sign_in_here(page, email)
+    # The same 30 s as the first code: a person would wait for the next one; allauth refuses a
+    # code used once, so the test forgets it instead of waiting.
+    cache.clear()
+    page.get_by_label("Code from your authenticator app").fill(totp_code())
+    page.get_by_role("button", name="Sign in").click()
+
+
+def answer_without_referer(page, address: str) -> None:
+    """What the server answers a form sent signed out to ``address`` from a browser that
+    sends no Referer (tests/accounts/test_sign_in_return.py): sign in, then that address.
+    Chromium cannot be made to drop its Referer, so the test gives that answer."""
+    login = f"/accounts/login/?next={address}"
+    page.route(
+        re.compile(rf"{re.escape(address)}$"),
+        lambda route: route.fulfill(status=302, headers={"Location": login}),
+    )
+
+
 def type_then_send_signed_out(page, label: str, text: str, button: str) -> None:
     """Type into a field, lose the session (the idle timeout, or the cookie's age), send."""
     page.get_by_label(label).fill(text)
@@ -127,16 +148,11 @@ def test_a_note_sent_signed_out_comes_back_on_the_patients_page(
 ) -> None:
     """From a browser that sends no Referer the server can only send the sign-in back to
     the note's own address (tests/accounts/test_sign_in_return.py); the sign-in page finds
-    the draft sent there and returns to the page it was typed on. Chromium cannot be made
-    to drop a Referer, so that answer is the server's, given by the test."""
+    the draft sent there and returns to the page it was typed on."""
     page = desktop_page
     patient_page = f"/patients/{patient.pk}/"
     if not referer:
-        login = f"/accounts/login/?next={patient_page}notes/"
-        page.route(
-            re.compile(rf"{re.escape(patient_page)}notes/$"),
-            lambda route: route.fulfill(status=302, headers={"Location": login}),
-        )
+        answer_without_referer(page, f"{patient_page}notes/")
     staff_sign_in(page, therapist.email)
     page.wait_for_url(re.compile(r"/caseload/$"))
     page.goto(patient_page)
@@ -149,12 +165,7 @@ def test_a_note_sent_signed_out_comes_back_on_the_patients_page(
     expect(page.get_by_text(KEPT)).to_be_visible()
     assert not TherapistNote.objects.exists()
 
-    sign_in_here(page, therapist.email)
-    # The same 30 s as the first code: a person would wait for the next one; allauth refuses a
-    # code used once, so the test forgets it instead of waiting.
-    cache.clear()
-    page.get_by_label("Code from your authenticator app").fill(totp_code())
-    page.get_by_role("button", name="Sign in").click()
+    staff_sign_in_here(page, therapist.email)
     page.wait_for_url(re.compile(rf"{re.escape(patient_page)}$"))
     page.unroute_all()
     note = page.get_by_label("Note (private to the care team)")
@@ -221,11 +232,7 @@ def test_a_window_decision_sent_signed_out_comes_back_to_be_confirmed(
     page = desktop_page
     decide = reverse("program:decide_recommendation", args=[patient.pk, waiting.pk])
     if not referer:
-        login = f"/accounts/login/?next={decide}"
-        page.route(
-            re.compile(rf"{re.escape(decide)}$"),
-            lambda route: route.fulfill(status=302, headers={"Location": login}),
-        )
+        answer_without_referer(page, decide)
     staff_sign_in(page, therapist.email)
     page.wait_for_url(re.compile(r"/caseload/$"))
     window_page = f"/patients/{patient.pk}/sleep-window/"
@@ -236,10 +243,7 @@ def test_a_window_decision_sent_signed_out_comes_back_to_be_confirmed(
     type_then_send_signed_out(page, re.compile("^Reason$"), reason, "Confirm decision")
     sent_to = window_page if referer else decide
     page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(sent_to)}$"))
-    sign_in_here(page, therapist.email)
-    cache.clear()
-    page.get_by_label("Code from your authenticator app").fill(totp_code())
-    page.get_by_role("button", name="Sign in").click()
+    staff_sign_in_here(page, therapist.email)
     page.wait_for_url(re.compile(rf"{re.escape(window_page)}$"))
     page.unroute_all()
     expect(page.get_by_text("Check it, then confirm it.")).to_be_visible()
