@@ -46,6 +46,14 @@ from program.sleep_window.forms import (
     SleepinessForm,
 )
 from program.sleep_window.words import Audience
+from program.today import actions as pauses
+
+
+def _break_that_paused(patient: User) -> PatientPause | None:
+    """The patient's open break, if it is what paused the window (a break never claims a
+    clinician's pause: it does not resume it)."""
+    pause = pauses.open_pause(patient)
+    return pause if pause is not None and pause.paused_window else None
 
 
 def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str, Any]:
@@ -95,9 +103,7 @@ def window_context(patient: User, audience: str = Audience.PATIENT) -> dict[str,
         "today": today,
         "course": course,
         # The patient's own break, when that is what paused the window (program.today).
-        "on_break": PatientPause.objects.filter(
-            patient=patient, ended_on__isnull=True, paused_window=True
-        ).first()
+        "on_break": _break_that_paused(patient)
         if course.status == SleepCourse.Status.PAUSED
         else None,
         "rules": rules,
