@@ -74,6 +74,9 @@
   function isButton(el) { return el.type === "submit" || el.type === "button"; }
   function isChoice(el) { return el.type === "radio" || el.type === "checkbox"; }
   function valueOf(el) { return isChoice(el) ? el.checked : el.value; }
+  // Too old to come back, or another person's (a shared device): never restored.
+  function stale(draft) { return !draft || Date.now() - (draft.at || 0) > DRAFT_HOURS * 3600 * 1000; }
+  function someoneElses(key, user) { return user && key.indexOf(PREFIX + user + ":") !== 0; }
   function drafts() {
     var keys = [];
     for (var i = 0; i < store.length; i++) {
@@ -119,9 +122,7 @@
     var latest = null;
     drafts().forEach(function (key) {
       var sent = read(key);
-      if (!sent || !sent.typed || !sent.sent) { return; }
-      if (Date.now() - (sent.at || 0) > DRAFT_HOURS * 3600 * 1000) { return; }
-      if (mine && key.indexOf(PREFIX + mine + ":") !== 0) { return; }
+      if (stale(sent) || someoneElses(key, mine) || !sent.typed || !sent.sent) { return; }
       var better = !latest || (sent.page === from) > (latest.draft.page === from) ||
         ((sent.page === from) === (latest.draft.page === from) && sent.at > latest.draft.at);
       if (better) { latest = { key: key, draft: sent }; }
@@ -142,11 +143,9 @@
   forms.forEach(function (form) { here[PREFIX + form.getAttribute("data-draft")] = true; });
   drafts().forEach(function (key) {
     var draft = read(key);
-    var stale = !draft || Date.now() - (draft.at || 0) > DRAFT_HOURS * 3600 * 1000;
-    var someoneElse = user && key.indexOf(PREFIX + user + ":") !== 0;
     // Answered by the server (sent, and back without a sign-in), or nothing typed.
     var done = draft && !draft.restore && (draft.sent || !draft.typed);
-    if (stale || someoneElse || (done && !here[key])) {
+    if (stale(draft) || someoneElses(key, user) || (done && !here[key])) {
       store.removeItem(key);
     }
   });
