@@ -20,7 +20,7 @@ from program.rules import sleep
 # Sized for a phone: at 360 px wide one unit is about one CSS pixel.
 WIDTH = 360
 HEIGHT = 220
-LEFT, RIGHT, TOP, BOTTOM = 30, 34, 10, 26
+LEFT, RIGHT, TOP, BOTTOM = 30, 38, 10, 26
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def sleep_chart(bars: list[Bar], *, title: str, description: str, chart_id: str)
     for percent in (0, 50, 85, 100):
         y = y_pct(percent)
         parts.append(
-            f'<text class="axis axis-se" x="{WIDTH - RIGHT + 6}" y="{y + 4:.1f}">{percent}%</text>'
+            f'<text class="axis axis-se" x="{WIDTH - 2}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{percent}%</text>"
         )
     label_every = max(1, round(n / 7))
     previous_point: tuple[float, float] | None = None

@@ -18,7 +18,7 @@ from program.rules.taper import format_mg
 
 WIDTH = 360
 HEIGHT = 200
-LEFT, RIGHT, TOP, BOTTOM = 34, 10, 10, 26
+LEFT, RIGHT, TOP, BOTTOM = 56, 10, 10, 26
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The progress page, a lesson, and both sleep-window pages on a 360 px phone and a
 1280 px desktop: nothing runs out of the screen or out of its card (a wide table
 scrolls inside its own region, WCAG 1.4.10), and axe finds no serious problem,
-nor two regions of one name (landmark-unique)."""
+nor two regions of one name (landmark-unique). The charts' labels read at 9-16 px,
+inside their chart, none over another."""
 
 from __future__ import annotations
 
@@ -64,6 +65,35 @@ UNIQUE_REGIONS = """async () => (await axe.run(document, {runOnly: {type: 'rule'
 
 
 SIZES = ({"width": 360, "height": 780}, {"width": 1280, "height": 900})
+
+# Every chart's labels, as drawn: their size in CSS pixels (the chart is scaled to its
+# box), and any label outside its chart or over another label. Folded sections are
+# opened first, as a reader would.
+CHART_LABELS = """() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  const out = [];
+  for (const svg of document.querySelectorAll('svg.chart')) {
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / svg.viewBox.baseVal.width;
+    const labels = [...svg.querySelectorAll('text.axis')];
+    const name = svg.getAttribute('aria-labelledby');
+    for (const [i, t] of labels.entries()) {
+      const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+      const r = t.getBoundingClientRect();
+      if (px < 9 || px > 16) out.push(`${name} "${t.textContent}": ${px.toFixed(1)} px`);
+      if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5
+          || r.bottom > box.bottom + 0.5) out.push(`${name} "${t.textContent}": outside`);
+      for (const u of labels.slice(i + 1)) {
+        const q = u.getBoundingClientRect();
+        if (r.left < q.right - 0.5 && q.left < r.right - 0.5 && r.top < q.bottom - 0.5
+            && q.top < r.bottom - 0.5) {
+          out.push(`${name} "${t.textContent}" over "${u.textContent}"`);
+        }
+      }
+    }
+  }
+  return {charts: document.querySelectorAll('svg.chart').length, out};
+}"""
 
 # Pages whose tables fit a 360 px phone without scrolling (the questionnaires' results:
 # date, occasion, total and band).
@@ -158,5 +188,16 @@ def test_the_pages_fit_a_phone_and_a_desktop(
             assert who.goto(path).ok, path
             screenshot(who, f"narrow-{name}-{size['width']}")
             found += problems(who, size["width"])
+        charts = 0
+        for who, path in (
+            (page, "/diary/"),
+            (page, "/progress/"),
+            (desk, f"/patients/{record.pk}/"),
+        ):
+            assert who.goto(path).ok, path
+            labels = who.evaluate(CHART_LABELS)
+            charts += labels["charts"]
+            found += [f"{path} @{size['width']}: {what}" for what in labels["out"]]
+        assert charts == 8, charts  # the diary's two and two results, on each side
     context.close()
     assert not found, "\n".join(found)
