@@ -180,7 +180,8 @@ def round_decide_recommendation(
     if recommendation.status != Recommendation.Status.PENDING:
         messages.error(
             request,
-            _decided_words(
+            sw.set_aside_words(recommendation.status)
+            or _decided_words(
                 recommendation.decided_by,
                 recommendation.decided_at,
                 recommendation.get_status_display(),

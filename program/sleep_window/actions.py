@@ -750,8 +750,21 @@ def _still_pending(recommendation: Recommendation) -> None:
         .first()
     )
     pending = Recommendation.Status.PENDING
-    if recommendation.status != pending or status != pending:
-        raise SleepWindowError(_("This recommendation has already been decided."))
+    if recommendation.status == pending and status == pending:
+        return
+    raise SleepWindowError(
+        set_aside_words(status or "") or _("This recommendation has already been decided.")
+    )
+
+
+def set_aside_words(status: str) -> str | None:
+    """For a recommendation nobody decided (replaced, or set aside by a pause), what
+    happened to it, rather than "already decided"; else None."""
+    if status not in (Recommendation.Status.SUPERSEDED, Recommendation.Status.SET_ASIDE):
+        return None
+    return _(
+        "This recommendation no longer waits for a decision (%(status)s). Nothing was changed."
+    ) % {"status": Recommendation.Status(status).label}
 
 
 @transaction.atomic

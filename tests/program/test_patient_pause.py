@@ -288,3 +288,32 @@ def test_a_break_on_a_window_the_therapist_paused_does_not_claim_it(patient, the
     text = staff.content.decode()
     assert "Waiting for the sleep clinic&#x27;s letter" in text
     assert "the patient is taking a break" not in text
+
+
+def test_deciding_a_change_a_break_set_aside_says_so_and_changes_nothing(patient, therapist):
+    """A therapist deciding from a page opened before the break is told what happened to
+    the change (nobody decided it), and the window stays as it was."""
+    from program.models import Prescription, Recommendation
+    from tests.program.test_round import pending_recommendation
+
+    active_window(patient)
+    waiting = pending_recommendation(patient)
+    prescriptions = Prescription.objects.count()
+    pauses.start(patient, reason="travel", days=3)
+    url = reverse("program:decide_recommendation", args=[patient.pk, waiting.pk])
+    page = client_for(therapist).post(url, {"action": "approve"}, follow=True)
+    text = page.content.decode()
+    said = (
+        "This recommendation no longer waits for a decision (Set aside: the sleep window "
+        "was paused or ended). Nothing was changed."
+    )
+    assert said in text
+    assert "already been decided" not in text
+    # The same from the weekly round's card.
+    round_url = reverse("program:round_decide_recommendation", args=[patient.pk, waiting.pk])
+    text = client_for(therapist).post(round_url, {f"r{waiting.pk}-action": "approve"}, follow=True)
+    assert said in text.content.decode()
+    assert "already decided" not in text.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == Recommendation.Status.SET_ASIDE
+    assert Prescription.objects.count() == prescriptions
