@@ -38,7 +38,7 @@ class Audience(enum.StrEnum):
 
 
 PATIENT_RULE_WORDS = {
-    "initial": _("Your first window: the average time you slept during your baseline week"),
+    "initial": _("Your first window: the average time you slept in the diary nights before it"),
     "extend": _("Your sleep efficiency was at or above {extend_at:.0f}%, so your window grew"),
     "hold": _(
         "Your sleep efficiency was between {reduce_below:.0f}% and {extend_at:.0f}%, so "
@@ -113,21 +113,21 @@ PATIENT_NO_THERAPIST_WORDS = {
 # A first window that is not simply the baseline's average sleep.
 PATIENT_INITIAL_WORDS = {
     "compression": _(
-        "Your first window: the average time you spent in bed during your baseline week; it "
-        "will come down gently from here"
+        "Your first window: the average time you spent in bed in the diary nights before it; "
+        "it will come down gently from here"
     ),
     "raised_to_floor": _(
         "Your first window: the shortest window your programme uses, which is a little more "
-        "than you slept on average during your baseline week"
+        "than you slept on average in the diary nights before it"
     ),
     "lowered_to_ceiling": _(
         "Your first window: the longest window your programme uses, which is a little less "
-        "than your baseline week gave"
+        "than the diary nights before it gave"
     ),
 }
 
 STAFF_RULE_WORDS = {
-    "initial": _("First window: the mean sleep time of the baseline week"),
+    "initial": _("First window: the mean sleep time of the diary nights before it"),
     "extend": _("Sleep efficiency at or above {extend_at:.0f}%: the window is lengthened"),
     "hold": _(
         "Sleep efficiency between {reduce_below:.0f}% and {extend_at:.0f}%: the window "
@@ -174,14 +174,15 @@ STAFF_RULE_WORDS = {
 }
 STAFF_INITIAL_WORDS = {
     "compression": _(
-        "First window: the mean time in bed of the baseline week, to be stepped down gently"
+        "First window: the mean time in bed of the diary nights before it, to be stepped down "
+        "gently"
     ),
     "raised_to_floor": _(
         "First window: the protocol's floor, a little more than the mean sleep time of the "
-        "baseline week"
+        "diary nights before it"
     ),
     "lowered_to_ceiling": _(
-        "First window: the protocol's ceiling, a little less than the baseline week gave"
+        "First window: the protocol's ceiling, a little less than the diary nights before it gave"
     ),
 }
 

@@ -94,7 +94,7 @@ def test_the_first_window_waits_for_the_clinician_then_shows_to_the_patient(
     assert recommendation.course.protocol.sources
     assert recommendation.course.protocol.sources not in html
     assert f'href="{reverse("program:about")}#sources-heading"' in html
-    assert "the average time you slept during your baseline week" in html
+    assert "the average time you slept in the diary nights before it" in html
 
 
 def test_a_clinician_can_change_a_recommendation_with_a_reason(patient, therapist) -> None:

@@ -124,7 +124,7 @@ def test_compression_promises_the_extension_it_now_makes(patient, therapist) -> 
     sw.approve(sw.start(patient, rise_time=time(6, 30)), by=therapist)
     mine = page(patient)
     assert "or more, your window grows by 15 minutes" in mine
-    assert "the average time you spent in bed during your baseline week" in mine
+    assert "the average time you spent in bed in the diary nights before it" in mine
 
 
 def test_a_week_without_a_sleep_efficiency_shows_a_dash_not_a_lone_sign() -> None:

@@ -73,10 +73,10 @@ def test_staff_words_speak_about_the_patient_and_patient_words_to_them() -> None
             "initial",
             {"sleep_efficiency": 77.08, "nights": 7, "flags": ["raised_to_floor"]},
             "Your first window: the shortest window your programme uses, which is a little "
-            "more than you slept on average during your baseline week "
+            "more than you slept on average in the diary nights before it "
             "(sleep efficiency 77.1% over 7 nights).",
             "First window: the protocol's floor, a little more than the mean sleep time of "
-            "the baseline week (sleep efficiency 77.1% over 7 nights).",
+            "the diary nights before it (sleep efficiency 77.1% over 7 nights).",
         ),
         (
             "not_enough_diary",
@@ -109,12 +109,12 @@ def test_the_therapists_pages_speak_about_the_patient(patient, therapist) -> Non
     window = clinician.get(reverse("program:patient_sleep_window", args=[patient.pk]))
     text = window.content.decode()
     assert "How the window has changed" in text
-    assert "First window: the mean sleep time of the baseline week" in text
+    assert "First window: the mean sleep time of the diary nights before it" in text
     assert not SECOND_PERSON.search(sw.explain("initial", {}, "staff"))
     assert "Your first window" not in text and "How your window" not in text
     for name in ("program:patient_detail", "program:patient_summary"):
         page = clinician.get(reverse(name, args=[patient.pk])).content.decode()
-        assert "First window: the mean sleep time of the baseline week" in page, name
+        assert "First window: the mean sleep time of the diary nights before it" in page, name
         assert "Your first window" not in page, name
 
 
@@ -122,7 +122,7 @@ def test_the_patients_own_page_speaks_to_them(patient, therapist) -> None:
     started(patient, therapist)
     text = client_for(patient).get(reverse("program:sleep_window")).content.decode()
     assert "How your window has changed" in text
-    assert "Your first window: the average time you slept during your baseline week" in text
+    assert "Your first window: the average time you slept in the diary nights before it" in text
     assert "First window: the mean sleep time" not in text
 
 
