@@ -109,7 +109,8 @@ def visible_patients(user: User) -> QuerySet[User]:
     if user.role == Role.ADMIN:
         return patients
     if user.role == Role.THERAPIST:
-        return patients.filter(therapist=user)
+        caseload: QuerySet[User] = User.objects.caseload_of(user)
+        return caseload
     if user.role == Role.PATIENT:
         return patients.filter(pk=user.pk)
     return patients.none()
