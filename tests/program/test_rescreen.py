@@ -408,3 +408,21 @@ def test_the_demo_shows_a_screen_due_again_and_a_window_waiting_since_its_review
         pending = Recommendation.objects.get(course__patient=week3, status="pending")
         since = pending.review_date
         assert f"(waiting since {since:%a} {since.day} {since:%b})" in page(week3)
+
+
+def test_a_rescreen_with_a_self_harm_answer_shows_the_numbers_it_points_to(
+    patient, therapist
+) -> None:
+    """The held window's crisis message says "call one of the numbers above": the
+    numbers are there, on the page read again later as well as right after sending."""
+    started(patient, therapist)
+    low_week(patient)
+    review_on_day_28(patient)
+    with time_machine.travel(ON_DAY_28, tick=False):
+        client_for(patient).post(reverse("program:sleep_window_screen"), answers(self_harm=True))
+        html = page(patient)
+        held = html[html.index("Your window is on hold") : html.index("</section>")]
+        assert "call one of the numbers above" in held
+        # The clinic's country's lines (CLINIC_DEFAULT_COUNTRY, GB in the tests), above it.
+        assert held.index("116 123") < held.index("call one of the numbers above")
+        assert "999" in held
