@@ -19,6 +19,7 @@ from program.reminders import views as reminders
 from program.research import views as research
 from program.risk import views as risk
 from program.sleep_window import views as sleep_window
+from program.today import finished
 from program.today import views as patient
 from program.wearables import views as wearables
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("exercises/<slug:kind>/done/", exercises.record, name="exercise_record"),
     path("today/pause/", patient.pause, name="pause"),
     path("today/resume/", patient.resume, name="pause_resume"),
+    path("today/summary/", finished.summary, name="programme_summary"),
     path("diary/", diary.diary_home, name="diary"),
     path("diary/new/", diary.diary_new, name="diary_new"),
     path("diary/offline/", diary.diary_offline, name="diary_offline"),

@@ -124,6 +124,8 @@ ROWS = [
     row("program:pause",               "get",  LOGIN, 200,    200,    403,      403,    403),
     row("program:pause",               "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:pause_resume",        "post", LOGIN, HOME,   HOME,   403,      403,    403),
+    # The summary of before and after, the patient's own (JOURNEYS, patient 8).
+    row("program:programme_summary",   "get",  LOGIN, 200,    200,    403,      403,    403),
     # "Something has changed": the patient's own screen opens again.
     row("program:sleep_window_changed", "post", LOGIN, HOME,  HOME,   403,      403,    403),
     row("program:sleep_window_calendar_link", "post", LOGIN, HOME, HOME, 403,   403,    403),

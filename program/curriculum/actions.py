@@ -110,6 +110,9 @@ class Overview:
     diary_nights: int
     is_paused: bool
     situations: Situated | None = None
+    # The last week has run its course (program.rules.unlocking, rule 9): the end of the
+    # programme, whose summary Today offers (program.today.finished).
+    finished: bool = False
 
     @property
     def suggested(self) -> list[LessonItem]:
@@ -354,16 +357,15 @@ def programme_overview(
         ]
         for week_pk, week_lessons in by_week.items()
     }
-    states = unlocking.week_states(
-        _pace_progress(
-            enrolment,
-            patient,
-            today=today,
-            requirements=_requirements(weeks, required_done),
-            changes=changes,
-            nth_valid_night=dict(enumerate(entered, 1)),
-        )
+    pace_progress = _pace_progress(
+        enrolment,
+        patient,
+        today=today,
+        requirements=_requirements(weeks, required_done),
+        changes=changes,
+        nth_valid_night=dict(enumerate(entered, 1)),
     )
+    states = unlocking.week_states(pace_progress)
     items = [
         WeekItem(
             week,
@@ -397,6 +399,7 @@ def programme_overview(
         diary_nights=len(entered),
         is_paused=bool(pace["pauses"] and pace["pauses"][-1].end is None),
         situations=situations,
+        finished=unlocking.ran_its_course(pace_progress, states),
     )
 
 
@@ -861,6 +864,12 @@ def advance_enrolment(*, enrolment: Enrolment, week: int, by: User) -> None:
     )
 
 
+def worksheet_lines(part: dict[str, Any], data: dict[str, Any]) -> list[tuple[str, str]]:
+    """A worksheet's answers (a ``LessonAnswer``'s data) beside its fields' labels."""
+    values = data.get("fields", {})
+    return [(f.get("label", f["key"]), values.get(f["key"], "")) for f in part.get("fields", [])]
+
+
 def shared_answers(patient: Any) -> list[dict[str, Any]]:
     """The answers a patient chose to share with their therapist, readable: the lesson,
     the part's title, and each answer with its label (one query)."""
@@ -880,10 +889,7 @@ def shared_answers(patient: Any) -> list[dict[str, Any]]:
         data = answer.data or {}
         lines: list[tuple[str, str]] = []
         if part.get("type") == "worksheet":
-            values = data.get("fields", {})
-            lines = [
-                (f.get("label", f["key"]), values.get(f["key"], "")) for f in part.get("fields", [])
-            ]
+            lines = worksheet_lines(part, data)
         elif part.get("type") == "checklist":
             items = part.get("items", [])
             ticked = set(data.get("ticked", []))

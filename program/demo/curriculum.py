@@ -31,6 +31,17 @@ DEMO_ANSWERS: dict[str, dict[str, Any]] = {
     "what-keeps-it-going": {
         "text": "I go to bed at 21:30 to catch up and lie in at weekends. I nap after bad nights."
     },
+    # Week 6's plan for keeping good sleep, which the summary at the end shows again.
+    "relapse-plan": {
+        "fields": {
+            "what-helped": "Getting up at 06:30 every day, and leaving the bedroom when I "
+            "could not sleep.",
+            "warning-signs": "Lying in after a bad night; checking the clock.",
+            "what-i-will-do": "Keep my rise time, fill in the diary for a week, and go "
+            "back to my last sleep window if it lasts.",
+            "who-to-contact": "My GP, if it lasts more than three weeks.",
+        }
+    },
 }
 
 
@@ -51,6 +62,8 @@ def load_demo_curriculum(programme: Programme) -> None:
         patient = enrolment.patient
         today = patient.local_today()
         calendar_week = enrolment.week_number(today)
+        # Past the programme's last week, its lessons were all read too.
+        over = (today - enrolment.start_date).days >= 7 * programme.weeks
         # The diary is the diary's demo's business; where it has fewer than 7 valid nights,
         # the therapist opened the sleep-window week by hand, as a clinician may.
         nights = DiaryEntry.objects.for_patient(patient).valid_for_titration().count()
@@ -69,7 +82,7 @@ def load_demo_curriculum(programme: Programme) -> None:
             week_start = enrolment.week_starts(number)
             # Past weeks: every lesson read on the week's first days. This week: the first
             # lesson read, the second opened (so "continue where you left off" shows).
-            if number < calendar_week:
+            if number < calendar_week or over:
                 opened = _at(patient, week_start + timedelta(days=lesson.order % 3), 20)
                 completed = opened + timedelta(minutes=version.minutes + 3)
             elif lesson.order == 1 and today > week_start:

@@ -108,8 +108,9 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "window": window,
         "medication": patient_card(patient, today) if has_plan else {"plan": None},
         "pause": pause,
+        "finished": bool(overview and overview.finished),
     }
-    ctx["welcome"] = (
+    welcome = (
         engagement.welcome_back(
             today=today,
             last_night=last_entry.diary_date if last_entry is not None else None,
@@ -120,6 +121,9 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         if enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
         else None
     )
+    if ctx["finished"] and welcome is not None and welcome.kind == engagement.GAP:
+        welcome = None  # after the programme the diary is their choice, not the one thing to do
+    ctx["welcome"] = welcome
     return render(request, "program/patient_home.html", ctx)
 
 

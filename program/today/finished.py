@@ -1,0 +1,107 @@
+"""The end of the programme: the patient's summary of before and after.
+
+A programme has ended once its last week has run its course (``program.rules.unlocking``,
+rule 9); Today then offers this summary instead of the week's lessons. It reads, for the
+patient: the sleep diary's first and last programme weeks side by side (the diary page's
+weekly figures, ``program.diary.actions.weekly_rows``), the insomnia questionnaire's first
+and latest results (response and remission as on the progress page, Morin 2011), the
+plan for keeping good sleep they wrote in the last week's lesson, and where to download
+or delete their data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.access import patient_required
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
+from program.assessments import actions as assessments
+from program.assessments.views import trend_charts
+from program.curriculum.actions import Overview, programme_overview, worksheet_lines
+from program.diary import actions as diary
+from program.enrolment.actions import current_enrolment
+from program.models import Assessment, DiaryEntry, LessonAnswer, LessonVersion
+
+# The worksheet of week 6's "Keeping your gains" (program/curriculum/content): the
+# patient's plan for keeping good sleep, shown again at the end.
+PLAN_PART = "relapse-plan"
+
+
+@dataclass(frozen=True)
+class Plan:
+    lesson_id: int
+    title: str
+    lines: list[tuple[str, str]]  # (the field's label, what the patient wrote)
+
+    @property
+    def written(self) -> bool:
+        return any(answer.strip() for _, answer in self.lines)
+
+
+def relapse_plan(overview: Overview) -> Plan | None:
+    """The plan the patient wrote, with its labels; the empty plan, to write, if they have
+    not; None if the programme has no such worksheet (two queries)."""
+    answer = (
+        LessonAnswer.objects.filter(progress__enrolment=overview.enrolment, part_key=PLAN_PART)
+        .select_related("progress__version")
+        .first()
+    )
+    version: LessonVersion | None
+    if answer is not None:
+        version = answer.progress.version
+        data = answer.data or {}
+    else:
+        shown = [item.version.pk for w in overview.weeks for item in w.lessons if item.version]
+        version = next(
+            (
+                v
+                for v in LessonVersion.objects.filter(pk__in=shown).only("pk", "lesson", "parts")
+                if any(p.get("key") == PLAN_PART for p in v.parts or [])
+            ),
+            None,
+        )
+        data = {}
+    if version is None:
+        return None
+    part: dict[str, Any] = next(p for p in version.parts or [] if p.get("key") == PLAN_PART)
+    return Plan(version.lesson_id, part.get("title", ""), worksheet_lines(part, data))
+
+
+def diary_weeks(patient: User, overview: Overview) -> list[diary.WeekRow]:
+    """The first and the last programme week with diary nights, oldest first (one, or
+    none, when the diary has fewer weeks); nights after the programme are left out."""
+    enrolment = overview.enrolment
+    last_day = enrolment.start_date + timedelta(days=7 * enrolment.programme.weeks - 1)
+    entries = DiaryEntry.objects.for_patient(patient).filter(
+        diary_date__gte=enrolment.start_date, diary_date__lte=last_day
+    )
+    rows = [row for row in diary.weekly_rows(entries, enrolment.start_date) if row.week >= 1]
+    if not rows:
+        return []
+    return [rows[-1]] if len(rows) == 1 else [rows[-1], rows[0]]
+
+
+@patient_required
+def summary(request: AuthenticatedHttpRequest) -> HttpResponse:
+    patient: User = request.user
+    enrolment = current_enrolment(patient)
+    if enrolment is None:
+        return redirect("program:patient_home")
+    enrolment.patient = patient
+    overview = programme_overview(enrolment, today=patient.local_today())
+    done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
+    isi = {key: t for key, t in assessments.trends(done).items() if key == "isi"}
+    ctx = {
+        "enrolment": enrolment,
+        "finished": overview.finished,
+        "weeks": diary_weeks(patient, overview),
+        "charts": trend_charts(isi, "summary"),
+        "plan": relapse_plan(overview),
+    }
+    return render(request, "program/programme_summary.html", ctx)
