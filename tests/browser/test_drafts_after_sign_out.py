@@ -253,3 +253,33 @@ def test_a_window_decision_sent_signed_out_comes_back_to_be_confirmed(
     waiting.refresh_from_db()
     assert waiting.status == Recommendation.Status.EDITED
     assert waiting.decision_reason == reason
+
+
+def test_a_decision_on_the_round_sent_signed_out_comes_back_to_be_confirmed(
+    desktop_page, therapist: User, patient: User
+) -> None:
+    """The same on the weekly round's card: the window and the reason come back there."""
+    from program.models import Recommendation
+    from tests.program.test_round import pending_recommendation
+
+    waiting = pending_recommendation(patient)
+    page = desktop_page
+    staff_sign_in(page, therapist.email)
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    card = reverse("program:round_patient", args=[patient.pk])
+    page.goto(card)
+    page.get_by_text("Change", exact=True).click()
+    page.get_by_label(re.compile("^Window")).fill("370")
+    reason = "Two nights cut short by the heat; keep it gentle."
+    type_then_send_signed_out(page, re.compile("^Reason$"), reason, "Confirm decision")
+    page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(card)}$"))
+    staff_sign_in_here(page, therapist.email)
+    page.wait_for_url(re.compile(rf"{re.escape(card)}$"))
+    expect(page.get_by_text("Check it, then confirm it.")).to_be_visible()
+    expect(page.get_by_label(re.compile("^Reason$"))).to_have_value(reason)
+    expect(page.get_by_label(re.compile("^Window"))).to_have_value("370")
+    screenshot(page, "drafts-round-decision-back")
+    page.get_by_role("button", name="Confirm decision").click()
+    waiting.refresh_from_db()
+    assert waiting.status == Recommendation.Status.EDITED
+    assert waiting.decision_reason == reason
