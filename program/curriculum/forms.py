@@ -81,7 +81,9 @@ class LessonEditForm(forms.Form):
         max_length=300,
         help_text=_("For the list of versions, e.g. “Shorter introduction”."),
     )
-    base = forms.CharField(widget=forms.HiddenInput)
+    # Put back with a draft kept on the device (static/js/app.js): a draft typed on an
+    # older base is then refused as changed since, not saved over someone else's words.
+    base = forms.CharField(widget=forms.HiddenInput(attrs={"data-draft-keep": ""}))
     # Only for the preview (never stored); always sent by the page's selects.
     guidance = forms.ChoiceField(label=_("Sleep-window changes"), choices=GUIDANCE_CHOICES)
     protocol = forms.CharField(label=_("Protocol"), widget=forms.Select)

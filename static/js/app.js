@@ -158,7 +158,7 @@
       var out = [];
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name || el.name === "csrfmiddlewaretoken" || el.disabled || isButton(el)) { return; }
-        if (isChoice(el) && !el.checked) { return; }
+        if (el.type === "file" || (isChoice(el) && !el.checked)) { return; }
         out.push([el.name, el.value]);
       });
       return out;
@@ -179,7 +179,10 @@
       var given = {};
       draft.fields.forEach(function (pair) { (given[pair[0]] = given[pair[0]] || []).push(pair[1]); });
       Array.prototype.forEach.call(form.elements, function (el) {
-        if (!el.name || el.type === "hidden" || isButton(el)) { return; }
+        // Hidden fields are the page's own (where to go next), unless marked as part of
+        // what was typed (the version a lesson's words were typed on); files cannot be.
+        var hidden = el.type === "hidden" && !el.hasAttribute("data-draft-keep");
+        if (!el.name || hidden || el.type === "file" || isButton(el)) { return; }
         var before = valueOf(el);
         if (isChoice(el)) {
           el.checked = (given[el.name] || []).indexOf(el.value) !== -1;

@@ -283,3 +283,31 @@ def test_a_decision_on_the_round_sent_signed_out_comes_back_to_be_confirmed(
     waiting.refresh_from_db()
     assert waiting.status == Recommendation.Status.EDITED
     assert waiting.decision_reason == reason
+
+
+def test_a_lesson_edit_saved_signed_out_comes_back_in_the_editor(
+    desktop_page, clinic_admin: User, programme
+) -> None:
+    """An admin's words typed in the lesson editor, saved after the session ended, are
+    in the editor again after signing in, to save; they are saved on the draft they were
+    typed on (the page's version marker comes back with them)."""
+    from program.models import LessonVersion
+
+    lesson = programme.modules.get(number=1).lessons.get(slug="how-sleep-works")
+    editor = reverse("program:curriculum_lesson", args=[lesson.pk, "en"])
+    page = desktop_page
+    staff_sign_in(page, clinic_admin.email)
+    page.wait_for_url(re.compile(r"/clinic/$"))
+    page.goto(editor)
+    page.get_by_label("What changed").fill("A gentler opening")
+    type_then_send_signed_out(page, "Title", "How sleep works, gently", "Save the draft")
+    page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(editor)}$"))
+    staff_sign_in_here(page, clinic_admin.email)
+    page.wait_for_url(re.compile(rf"{re.escape(editor)}$"))
+    expect(page.get_by_text("Check it, then save.")).to_be_visible()
+    expect(page.get_by_label("Title")).to_have_value("How sleep works, gently")
+    expect(page.get_by_label("What changed")).to_have_value("A gentler opening")
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.get_by_text("Draft saved. Patients see nothing of it")).to_be_visible()
+    draft = LessonVersion.objects.get(lesson=lesson, language="en", published_at__isnull=True)
+    assert draft.title == "How sleep works, gently"
