@@ -109,7 +109,19 @@ def parse(text: str, path: Path | str = "") -> tuple[dict[str, Any], str]:
     try:
         meta = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as error:
-        raise CurriculumFileError(f"{path}: the front matter is not valid YAML: {error}") from error
+        # The line in the file (the parser counts from the front matter's first line, after
+        # the opening ---), and the parser's problem without its quoted excerpt.
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        where = f"{path}, line {mark.line + 2}" if mark is not None else f"{path}"
+        hint = (
+            " A value with a colon and a space in it needs quotes around it."
+            if "mapping values are not allowed" in problem
+            else ""
+        )
+        raise CurriculumFileError(
+            f"{where}: the front matter is not valid YAML ({problem}).{hint}"
+        ) from error
     if not isinstance(meta, dict):
         raise CurriculumFileError(f"{path}: the front matter must be `key: value` lines.")
     return meta, match.group(2).strip()

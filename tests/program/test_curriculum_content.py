@@ -338,3 +338,15 @@ def test_a_lesson_that_describes_an_exercise_links_to_it(
     ).body
     url = reverse("program:exercise", args=[kind])
     assert f'<a href="{url}" rel="noopener noreferrer">{words}</a>' in render_markdown(body)
+
+
+def test_a_yaml_mistake_names_the_files_own_line_and_how_to_mend_it() -> None:
+    """The parser counts lines from the front matter; the admin reads the file's lines
+    (the opening --- is line 1), and the commonest mistake, an unquoted colon, says so."""
+    text = "---\nslug: welcome\ntitle: Sleep: how it works\n---\nBody"
+    with pytest.raises(CurriculumFileError) as raised:
+        parse(text, "en/week-1/01-welcome.md")
+    message = str(raised.value)
+    assert message.startswith("en/week-1/01-welcome.md, line 3: the front matter is not valid")
+    assert "needs quotes around it" in message
+    assert "<unicode string>" not in message
