@@ -14,7 +14,10 @@ Three reasons, each worded for the clinician with its figure:
 2. ``SLOW_FIRST_MODULE``: the first week's required lessons not all done within the
    programme's first ``first_module_days`` days (still not done, or done later);
 3. ``DIARY_GAP``: no diary night for the last ``gap_nights`` mornings, at any time in the
-   programme (the caseload's "no diary for 3+ nights", issue 7).
+   programme (the caseload's "no diary for 3+ nights", issue 7). The mornings are counted
+   from the last diary night or the programme's start, whichever is later: a patient who
+   joined today has missed no night yet, and is not "dropping out" until the programme
+   has run ``gap_nights`` nights without a diary.
 
 Reasons 1 and 2 describe the start of the programme, so they are shown only in the
 ``early_days`` after it (weeks 2 and 3 by default): after that the patient's current
@@ -81,7 +84,10 @@ def reasons(
             taken = (first_module_done - start).days if first_module_done else day
             if taken >= thresholds.first_module_days:
                 out.append(Reason(SLOW_FIRST_MODULE, taken, first_module_done is None))
-    if last_night is None or last_night <= today - timedelta(days=thresholds.gap_nights):
+    # The programme's first night is recorded on the morning after ``start``, so ``start``
+    # stands for the "last night" of a patient who has written none in it yet.
+    quiet_since = max((d for d in (last_night, start) if d is not None), default=None)
+    if quiet_since is None or quiet_since <= today - timedelta(days=thresholds.gap_nights):
         out.append(Reason(DIARY_GAP, thresholds.gap_nights))
     return out
 

@@ -115,3 +115,23 @@ def test_a_patient_whose_programme_has_run_its_course_is_not_dropping_out(patien
     summary.refresh(type(patient).objects.filter(pk=patient.pk), everyone=True)
     assert flag(patient, "no_diary") is None
     assert flag(patient, "slow_start") is None
+
+
+def test_a_patient_who_joined_today_is_not_dropping_out(patient, therapist):
+    """No diary yet on the day they joined, nor two days later: no night of the programme
+    has been missed three times over, so no page says "dropping out"; on day 3 it does."""
+    client = client_for(therapist)
+    pages = [
+        reverse("program:caseload"),
+        reverse("program:round"),
+        reverse("program:patient_detail", args=[patient.pk]),
+    ]
+    for days in (0, 2):
+        started_days_ago(patient, days)
+        assert flag(patient, "no_diary") is None
+        for url in pages:
+            text = client.get(url).content.decode()
+            assert "No diary for 3+ nights" not in text and "no diary for 3+ nights" not in text
+    started_days_ago(patient, 3)
+    assert flag(patient, "no_diary") is not None
+    assert "no diary for 3+ nights" in client.get(reverse("program:round")).content.decode()

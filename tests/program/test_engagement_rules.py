@@ -61,6 +61,16 @@ def test_a_gap_of_three_mornings_is_a_reason_at_any_time_even_paused():
     assert reasons(9, week1_nights=0, last_night=None, paused=True) == [Reason(DIARY_GAP, 3)]
 
 
+def test_the_gap_counts_from_the_start_not_from_a_diary_never_kept():
+    """Joined on day 0 with no diary yet: the programme's nights are those of days 0, 1
+    and 2, recorded on mornings 1 to 3, so the gap is a reason from day 3 only."""
+    for day in (0, 1, 2):
+        assert reasons(day, last_night=None) == []
+    assert reasons(3, last_night=None) == [Reason(DIARY_GAP, 3)]
+    # A diary kept before this programme's start counts from the start too.
+    assert reasons(2, last_night=START - timedelta(days=30)) == []
+
+
 def test_a_programme_that_has_run_its_course_raises_nothing():
     """Iris finished her six weeks and stopped the diary: she is not dropping out."""
     assert reasons(60, last_night=START + timedelta(days=41)) == [Reason(DIARY_GAP, 3)]
@@ -119,8 +129,8 @@ def test_properties(day, nights, done, gap, paused):
         assert FEW_NIGHTS not in keys and SLOW_FIRST_MODULE not in keys
     # More nights in week 1 never add the few-nights reason.
     assert (FEW_NIGHTS in keys) == (7 <= day < T.early_days and not paused and nights < 4)
-    # The gap reason is exactly "no night in the last three mornings".
-    assert (DIARY_GAP in keys) == (gap is None or gap >= 3)
+    # The gap reason is exactly "no night in the last three mornings" of the programme.
+    assert (DIARY_GAP in keys) == (min(day, day if gap is None else gap) >= 3)
 
 
 def welcome(day: int, **kwargs):
