@@ -88,6 +88,7 @@ class _Annotations(TypedDict):
     unread_message: bool
     pause_reason: str | None
     pause_ends: date | None
+    pause_ended: date | None
     current_enrolments: list[Enrolment]
 
 
@@ -182,6 +183,7 @@ def patients_with_annotations(
     )
     open_alerts = RiskAlert.objects.open().filter(patient=OuterRef("pk"))
     open_pause = PatientPause.objects.filter(patient=OuterRef("pk"), ended_on__isnull=True)
+    ended_pause = PatientPause.objects.filter(patient=OuterRef("pk"), ended_on__isnull=False)
     if patients is None:
         if therapist is None:
             raise ValueError("build_rows needs a therapist or patients")
@@ -225,6 +227,7 @@ def patients_with_annotations(
         # A break the patient took themselves (program.today.actions): its reason and end.
         pause_reason=Subquery(open_pause.values("reason")[:1]),
         pause_ends=Subquery(open_pause.values("ends_on")[:1]),
+        pause_ended=Subquery(ended_pause.order_by("-ended_on").values("ended_on")[:1]),
     ).prefetch_related(
         Prefetch(
             "enrolments",
@@ -356,6 +359,8 @@ def _row(
             paused=row.paused,
             thresholds=dropout_thresholds(),
             finished=summary.finished if summary else False,
+            on_break=patient.pause_ends is not None,
+            break_ended=patient.pause_ended,
         ),
     )
     return row

@@ -21,11 +21,13 @@ Three reasons, each worded for the clinician with its figure:
 
 Reasons 1 and 2 describe the start of the programme, so they are shown only in the
 ``early_days`` after it (weeks 2 and 3 by default): after that the patient's current
-engagement (reason 3) says more than their first week. A patient on a pause (illness,
-travel) has a reason not to write: the early reasons are not raised while paused, but a
-gap is still shown (a pause never hides that someone has gone quiet for long). A patient
-whose programme has run its course (``program.rules.unlocking``, rule 9) is not dropping
-out of it: no reason is given [D].
+engagement (reason 3) says more than their first week. A programme paused (by a
+clinician, or by the patient's break) raises no early reason, but a clinician's pause still
+shows a gap. A patient on a break they took themselves (illness, travel: at most
+``PATIENT_PAUSE_MAX_DAYS``) has been told the diary is optional, and the caseload shows the
+break instead: no reason is given while it runs, and a gap is counted from its end, as from
+the start [D]. A patient whose programme has run its course (``program.rules.unlocking``,
+rule 9) is not dropping out of it: no reason is given [D].
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def reasons(
     paused: bool,
     thresholds: Thresholds,
     finished: bool = False,
+    on_break: bool = False,
+    break_ended: date | None = None,
 ) -> list[Reason]:
     """Why a patient may be dropping out, in the order above (empty: no sign).
 
@@ -72,9 +76,10 @@ def reasons(
     ``week1_nights`` the diary nights dated ``start`` to ``start + 6``;
     ``first_module_done`` the day the first week's last required lesson was done (None:
     not yet); ``last_night`` the latest diary night (None: none yet); ``finished``: the
-    programme has run its course."""
+    programme has run its course; ``on_break``: the patient's own break is running;
+    ``break_ended``: the day their latest break ended (None: none has)."""
     out: list[Reason] = []
-    if finished:
+    if finished or on_break:
         return out
     if start is not None and not paused:
         day = (today - start).days
@@ -85,8 +90,10 @@ def reasons(
             if taken >= thresholds.first_module_days:
                 out.append(Reason(SLOW_FIRST_MODULE, taken, first_module_done is None))
     # The programme's first night is recorded on the morning after ``start``, so ``start``
-    # stands for the "last night" of a patient who has written none in it yet.
-    quiet_since = max((d for d in (last_night, start) if d is not None), default=None)
+    # stands for the "last night" of a patient who has written none in it yet; so does the
+    # end of a break for the nights after it.
+    since = (last_night, start, break_ended)
+    quiet_since = max((d for d in since if d is not None), default=None)
     if quiet_since is None or quiet_since <= today - timedelta(days=thresholds.gap_nights):
         out.append(Reason(DIARY_GAP, thresholds.gap_nights))
     return out

@@ -135,3 +135,34 @@ def test_a_patient_who_joined_today_is_not_dropping_out(patient, therapist):
     started_days_ago(patient, 3)
     assert flag(patient, "no_diary") is not None
     assert "no diary for 3+ nights" in client.get(reverse("program:round")).content.decode()
+
+
+def test_a_patient_on_a_break_is_not_dropping_out(patient, therapist):
+    """On a break they took themselves (the diary optional), a patient quiet for days is
+    shown as on a break on every page, not as dropping out; once back, three nights
+    without a diary raise the flag again."""
+    from program.models import PatientPause
+    from program.today import actions as pauses
+
+    enrolment = started_days_ago(patient, 20)
+    keep_diary(enrolment, 10)  # last night recorded on day 10
+    pause = pauses.start(patient, reason="ill", days=7)
+    client = client_for(therapist)
+    pages = [
+        reverse("program:caseload"),
+        reverse("program:round"),
+        reverse("program:patient_detail", args=[patient.pk]),
+    ]
+    assert flag(patient, "no_diary") is None
+    assert flag(patient, "patient_pause") is not None
+    for url in pages:
+        text = client.get(url).content.decode()
+        assert "no diary for 3+ nights" not in text.lower()
+        assert "At risk of dropping out" not in text
+    assert "Paused by the patient" in client.get(pages[2]).content.decode()
+    pauses.end(pause)  # back today: the gap counts from today
+    assert flag(patient, "no_diary") is None
+    PatientPause.objects.filter(pk=pause.pk).update(
+        ended_on=patient.local_today() - timedelta(days=3)
+    )
+    assert flag(patient, "no_diary") is not None

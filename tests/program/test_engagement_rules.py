@@ -71,6 +71,16 @@ def test_the_gap_counts_from_the_start_not_from_a_diary_never_kept():
     assert reasons(2, last_night=START - timedelta(days=30)) == []
 
 
+def test_a_break_raises_nothing_and_the_gap_counts_from_its_end():
+    """The patient's own break from day 10 (diary last kept on day 9), told the diary is
+    optional: no reason while it runs; after it ends on day 20, the gap counts from then."""
+    last = START + timedelta(days=9)
+    assert reasons(15, last_night=last, on_break=True) == []
+    ended = START + timedelta(days=20)
+    assert reasons(22, last_night=last, break_ended=ended) == []
+    assert reasons(23, last_night=last, break_ended=ended) == [Reason(DIARY_GAP, 3)]
+
+
 def test_a_programme_that_has_run_its_course_raises_nothing():
     """Iris finished her six weeks and stopped the diary: she is not dropping out."""
     assert reasons(60, last_night=START + timedelta(days=41)) == [Reason(DIARY_GAP, 3)]
