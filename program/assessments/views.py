@@ -97,7 +97,20 @@ def questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     )
     occasion = next((o for o in due if o.key == key), None)
     if instrument is None or occasion is None or not instrument.can_be_filled:
-        raise Http404
+        # Sent already (the Back button, the link again, Send pressed twice): what they
+        # sent, never "Page not found", and never recorded twice.
+        sent = next(
+            (a for a in done if a.instrument.key == key and a.source == Assessment.Source.PATIENT),
+            None,
+        )
+        if sent is None:
+            raise Http404
+        messages.info(
+            request,
+            _("You sent this questionnaire on %(day)s. Here is your result.")
+            % {"day": date_format(sent.completed_on, "j F Y")},
+        )
+        return redirect("program:questionnaire_result", sent.pk)
     form = QuestionnaireForm(instrument, request.POST or None)
     if request.method == "POST" and form.is_valid():
         assessment = service.submit(

@@ -100,8 +100,9 @@ def test_a_patient_fills_in_the_phq9_and_sees_the_result(patient, therapist) -> 
     assert result.band == "Mild"
     page = client.get(response["Location"]).content.decode()
     assert "5</span> out of 27" in page and str(CRISIS_MESSAGE) not in page
-    # Filled in: no longer offered.
-    assert client.get(reverse("program:questionnaire", args=["phq9"])).status_code == 404
+    # Filled in: no longer offered; its link leads to what was sent.
+    again = client.get(reverse("program:questionnaire", args=["phq9"]))
+    assert again["Location"] == response["Location"]
 
 
 def test_an_incomplete_questionnaire_is_refused(patient) -> None:
@@ -141,6 +142,31 @@ def test_a_self_harm_answer_shows_crisis_contacts_flags_and_emails_the_therapist
     tclient.post(reverse("program:acknowledge_alert", args=[patient.pk, alert.pk]))
     assert "Urgent: self-harm answer" not in tclient.get(detail_url).content.decode()
     assert "Urgent" not in tclient.get(reverse("program:caseload")).content.decode()
+
+
+def test_back_after_a_self_harm_answer_shows_the_result_and_records_once(
+    patient, therapist, django_capture_on_commit_callbacks
+) -> None:
+    """Back (or the link again) after sending: the result with its crisis contacts, not
+    "Page not found"; sending the same answers again records nothing more."""
+    client = client_for(patient)
+    url = reverse("program:questionnaire", args=["phq9"])
+    answers = {**PHQ_NONE, "phq9": "2"}
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(url, answers)
+    result = Assessment.objects.get(patient=patient)
+    page = client.get(url, follow=True)
+    assert page.redirect_chain == [(sent["Location"], 302)]
+    text = page.content.decode()
+    assert "You sent this questionnaire on " in text and "Here is your result." in text
+    assert str(CRISIS_MESSAGE).split(":")[0] in text
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, answers)
+    assert again["Location"] == reverse("program:questionnaire_result", args=[result.pk])
+    assert Assessment.objects.filter(patient=patient).count() == 1
+    assert result.risk_alerts.count() == 1 and len(mail.outbox) == 1
+    # Another questionnaire never sent is still "not found" when it is not due.
+    assert client.get(reverse("program:questionnaire", args=["isi"])).status_code == 404
 
 
 def test_a_broker_that_is_down_never_fails_the_risk_submission(
