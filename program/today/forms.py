@@ -23,6 +23,11 @@ class PauseForm(forms.Form):
         error_messages={
             "required": _("Say for how many days."),
             "invalid": _("Enter a number of days."),
+            "min_value": _("A break lasts at least one day. Please choose 1 or more."),
+            "max_value": _(
+                "A break can last up to %(limit_value)s days. Please choose %(limit_value)s "
+                "or fewer: you can always come back sooner."
+            ),
         },
     )
 

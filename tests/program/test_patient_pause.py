@@ -95,13 +95,17 @@ def test_bad_input_is_explained_and_kept(patient, settings):
     response = client.post(reverse("program:pause"), {"reason": "travel", "days": "30"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "less than or equal to 14" in body
+    assert "A break can last up to 14 days. Please choose 14 or fewer" in body
+    assert "Ensure this value" not in body
     assert (
         'value="travel" checked' in body
         or 'checked value="travel"' in body
         or ('value="travel"' in body and "checked" in body)
     )
     assert 'value="30"' in body
+    body = client.post(reverse("program:pause"), {"reason": "ill", "days": "0"}).content.decode()
+    assert "A break lasts at least one day. Please choose 1 or more." in body
+    assert "Ensure this value" not in body and 'value="0"' in body
     response = client.post(reverse("program:pause"), {"days": "abc"})
     assert "Choose why you are taking a break." in response.content.decode()
     assert not PatientPause.objects.exists()
