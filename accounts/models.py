@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -208,6 +208,14 @@ class User(AbstractUser):
     def local_today(self, now: datetime | None = None) -> date:
         """The user's "today": the date on their own wall clock, not the server's."""
         return self.local_now(now).date()
+
+    def deletion_due_on(self) -> date | None:
+        """The day, on the person's own calendar, their account is deleted (None: they have
+        not asked): the grace period after they asked (``services.delete_due_accounts``)."""
+        if self.deletion_requested_at is None:
+            return None
+        grace = timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
+        return self.local_today(self.deletion_requested_at + grace)
 
     def age(self) -> int | None:
         """Whole years on the person's own today; None without a date of birth."""

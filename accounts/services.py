@@ -95,13 +95,18 @@ def confirm_password(request: HttpRequest, user: User, password: str) -> bool:
     return confirmed
 
 
-def request_deletion(user: User) -> None:
-    """The person asked to delete their account: it goes after the grace period,
-    during which they can change their mind."""
+def request_deletion(user: User) -> date:
+    """The person asked to delete their account: it goes after the grace period, during
+    which they can keep it ("Keep my account"). Returns the day it is deleted, on their
+    own calendar."""
+    from datetime import timedelta
+
     from django.utils import timezone
 
-    user.deletion_requested_at = timezone.now()
+    now = timezone.now()
+    user.deletion_requested_at = now
     user.save(update_fields=["deletion_requested_at"])
+    return user.local_today(now + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS))
 
 
 def cancel_deletion(user: User) -> None:

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -143,14 +144,14 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not confirmed:
         messages.error(request, _("That password is not right, so nothing was changed."))
         return redirect("program:my_data")
-    request_deletion(patient)
+    due = request_deletion(patient)
     logout(request)
     messages.info(
         request,
         _(
-            "Your account and your data will be deleted in %(days)s "
-            "days. Sign in before then if you change your mind."
+            "Your account and your data will be deleted on %(day)s. To keep your account, "
+            "sign in and choose “Keep my account” before then."
         )
-        % {"days": settings.ACCOUNT_DELETION_GRACE_DAYS},
+        % {"day": date_format(due, "j F Y")},
     )
     return redirect("account_login")

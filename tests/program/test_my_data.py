@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +74,23 @@ def test_deleting_needs_the_password_and_waits_for_the_grace_period(
     assert not DiaryEntry.objects.exists()
     kept = AuditEvent.objects.get()  # the trail of access is kept, without the person
     assert kept.patient is None and kept.actor == therapist
+
+
+def test_the_deletion_words_give_the_date_and_say_how_to_keep_the_account(patient) -> None:
+    """Signing in does not keep the account, "Keep my account" does: the sign-in page and
+    My data say so, with the day it is deleted, not "14 days after 7 December 2026"."""
+    keep = "choose “Keep my account”"
+    client = client_for(patient)
+    assert keep in client.get(reverse("program:my_data")).content.decode()
+    with time_machine.travel(datetime(2026, 12, 7, 10, tzinfo=UTC), tick=False):
+        response = client.post(reverse("program:delete_account"), {"password": PASSWORD})
+        sign_in = client.get(response["Location"]).content.decode()
+        assert "will be deleted on 21 December 2026" in sign_in
+        assert f"sign in and {keep} before then" in sign_in
+        assert "if you change your mind" not in sign_in
+        page = client_for(patient).get(reverse("program:my_data")).content.decode()
+    assert "due to be deleted on 21 December 2026" in page and keep in page
+    assert "days after" not in page and "by signing in" not in page
 
 
 def test_the_download_holds_the_risk_alerts_and_their_trail(patient, therapist) -> None:
