@@ -65,7 +65,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import formats, timezone, translation
-from django.utils.dates import WEEKDAYS
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts import duty
@@ -487,18 +487,26 @@ def told_care_team(alert: RiskAlert | None) -> bool:
 
 def closed_words(alert: RiskAlert | None, now: datetime | None = None) -> str:
     """While the clinic is closed and nobody has acknowledged ``alert``: its hours and
-    when it opens again (nobody may read the alert before). Empty otherwise."""
+    when it opens again, on the patient's own clock (nobody may read the alert before).
+    Empty otherwise."""
     if alert is None or alert.acknowledged_at is not None:
         return ""
     now = now or timezone.now()
     hours = clinic_hours()
     if working_hours.is_open(now, hours):
         return ""
-    opens = working_hours.next_opening(now, hours).astimezone(hours.zone)
+    # The hours are worded in the clinic's zone, and say so; the opening is on the
+    # reader's (the patient's) own clock, which may be another zone's.
+    opens = working_hours.next_opening(now, hours).astimezone(alert.patient.zone)
     return str(CLOSED) % {
         "hours": clinic_hours_words(),
-        "opens": gettext("%(weekday)s %(day)s at %(time)s")
-        % {"weekday": WEEKDAYS[opens.weekday()], "day": opens.day, "time": f"{opens:%H:%M}"},
+        "opens": gettext("%(weekday)s %(day)s %(month)s at %(time)s (your time)")
+        % {
+            "weekday": WEEKDAYS[opens.weekday()],
+            "day": opens.day,
+            "month": MONTHS[opens.month],
+            "time": f"{opens:%H:%M}",
+        },
     }
 
 

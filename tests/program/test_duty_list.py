@@ -224,7 +224,7 @@ def test_the_closed_words_follow_the_saved_hours(clinic_admin, patient) -> None:
     alert = RiskAlert.objects.create(patient=patient, source="screen_self_harm")
     with time_machine.travel(datetime(2026, 12, 7, 12, tzinfo=UTC), tick=False):  # a Monday
         words = risk.closed_words(alert)
-    assert "Saturday, 10:00–12:00" in words and "Saturday 12 at 10:00" in words
+    assert "Saturday, 10:00–12:00" in words and "Saturday 12 December at 10:00" in words
 
 
 def test_the_days_picked_are_saved_as_the_hours_the_clock_reads(clinic_admin) -> None:

@@ -377,7 +377,10 @@ def test_out_of_hours_the_patient_is_told_the_clinics_hours_and_when_it_opens(
 ) -> None:
     settings.CLINIC_HOURS = OFFICE
     hours = "Your clinic is open Monday to Friday, 09:00–17:00 (Europe/London time)."
-    opens = "nobody may read your answer before it opens again on Monday 14 at 09:00."
+    opens = (
+        "nobody may read your answer before it opens again on Monday 14 December at 09:00 "
+        "(your time)."
+    )
     with time_machine.travel(SATURDAY_10AM, tick=False):
         page, alert = answer(patient, source, django_capture_on_commit_callbacks)
         assert TOLD in page and hours in page and opens in page
@@ -389,6 +392,18 @@ def test_out_of_hours_the_patient_is_told_the_clinics_hours_and_when_it_opens(
         assert hours in page_again(patient, source)
         risk.acknowledge(alert, by=therapist)
         assert hours not in page_again(patient, source)
+
+
+def test_the_opening_is_given_in_full_on_the_patients_own_clock(patient, settings) -> None:
+    """Closed on a Monday evening in London; the patient lives in New York: the clinic
+    opens at 09:00 London time, 04:00 on the patient's clock, on Tuesday 8 December."""
+    settings.CLINIC_HOURS = OFFICE
+    patient.time_zone = "America/New_York"
+    patient.save()
+    alert = RiskAlert.objects.create(patient=patient, source="screen_self_harm")
+    words = risk.closed_words(alert, now=datetime(2026, 12, 7, 20, tzinfo=UTC))
+    assert "Monday to Friday, 09:00–17:00 (Europe/London time)." in words
+    assert words.endswith("opens again on Tuesday 8 December at 04:00 (your time).")
 
 
 def test_in_hours_the_patient_is_not_told_the_clinic_is_closed(
