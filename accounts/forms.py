@@ -21,9 +21,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from . import birth_dates
-from .countries import country_choices, default_country
+from .countries import COUNTRIES, OTHER, country_choices, default_country
 from .models import User
-from .timezones import available_time_zones
+from .timezones import available_time_zones, zone_countries
 
 
 class TimeZoneField(forms.ChoiceField):
@@ -72,6 +72,15 @@ class CountryField(forms.ChoiceField):
             initial=default_country if suggest else "",
             **kwargs,
         )
+        if suggest:
+            # The country of the browser's zone, which static/js/app.js preselects with the
+            # zone: the clinic's country only when the zone says nothing better. A zone in a
+            # country not listed is "Another country", never the clinic's crisis lines.
+            # "zone=code" pairs, no quotes: both form renderers write them the same.
+            self.widget.attrs["data-zone-countries"] = " ".join(
+                f"{zone}={code if code in COUNTRIES else OTHER}"
+                for zone, code in zone_countries().items()
+            )
 
 
 def latest_today() -> date:

@@ -2,6 +2,8 @@
 
 import zoneinfo
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 
 @cache
@@ -36,3 +38,24 @@ def is_valid_time_zone(name: str) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def _zone_tab() -> str:
+    """IANA's zone.tab (each zone in it belongs to one country), from the database
+    ``zoneinfo`` reads: the system's, else the ``tzdata`` package's. "" if neither has it."""
+    for base in zoneinfo.TZPATH:
+        path = Path(base) / "zone.tab"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    try:
+        return resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return ""
+
+
+@cache
+def zone_countries() -> dict[str, str]:
+    """Zone → the ISO 3166 code of the one country it is in (``America/New_York`` → ``US``),
+    for the zones zone.tab lists; ``UTC`` and the like belong to no country."""
+    rows = (line.split("\t") for line in _zone_tab().splitlines() if not line.startswith("#"))
+    return {row[2]: row[0] for row in rows if len(row) >= 3}

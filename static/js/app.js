@@ -8,10 +8,30 @@
   if (!zone) { return; }
   document.querySelectorAll("select[data-browser-timezone]").forEach(function (select) {
     var option = select.querySelector('option[value="' + zone.replace(/"/g, "") + '"]');
+    // The country select beside it follows the zone's country (zone.tab), until the
+    // person picks a country themselves: a patient in New York who does not notice the
+    // clinic's default must not be shown another country's crisis lines.
+    var country = select.form && select.form.querySelector("select[data-zone-countries]");
+    var countries = {};
+    if (country) {
+      country.getAttribute("data-zone-countries").split(" ").forEach(function (pair) {
+        var parts = pair.split("=");
+        countries[parts[0]] = parts[1];
+      });
+      country.addEventListener("change", function () { country = null; });
+    }
+    function followZone() {
+      var code = countries[select.value];
+      if (country && code && country.querySelector('option[value="' + code + '"]')) {
+        country.value = code;
+      }
+    }
+    select.addEventListener("change", followZone);
     // Only replace the untouched default: never overwrite a choice already made
     // (e.g. a form redisplayed with an error keeps what the person picked).
     if (select.value === "UTC" && option) {
       select.value = zone;
+      followZone();
     }
   });
 })();

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from accounts.timezones import available_time_zones, is_valid_time_zone
+from accounts.timezones import available_time_zones, is_valid_time_zone, zone_countries
 
 ZONES = st.sampled_from(
     [
@@ -44,3 +44,11 @@ def test_offered_zones_are_canonical_and_valid() -> None:
     assert all(is_valid_time_zone(z) for z in zones)
     assert not is_valid_time_zone("Mars/Olympus_Mons")
     assert not is_valid_time_zone("")
+
+
+def test_a_zone_names_its_one_country_from_zone_tab() -> None:
+    countries = zone_countries()
+    assert countries["America/New_York"] == "US" and countries["Europe/London"] == "GB"
+    assert countries["Europe/Paris"] == "FR" and countries["Asia/Tokyo"] == "JP"
+    assert "UTC" not in countries  # no country: the clinic's stays suggested
+    assert set(countries) <= set(available_time_zones())  # each one offered

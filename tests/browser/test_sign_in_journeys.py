@@ -138,3 +138,26 @@ def test_a_patient_accepts_an_invitation_and_starts_week_one(
     expect(page.get_by_role("heading", name="Week 1 of 6")).to_be_visible()
     screenshot(page, "invited-patient-week1-phone")
     assert User.objects.get(email="invitee@example.test").time_zone == "Europe/Paris"
+
+
+@pytest.mark.parametrize(("zone", "country"), [("America/New_York", "US"), ("Asia/Tokyo", "ZZ")])
+def test_the_invitation_suggests_the_country_of_the_browsers_zone(
+    browser, live_server, therapist: User, programme, zone: str, country: str
+) -> None:
+    """A browser in New York: the zone and the country (United States) are preselected, not
+    the clinic's United Kingdom; a zone in a country not listed: "Another country"."""
+    from program.enrolment.actions import invite_patient
+
+    issued = invite_patient(therapist=therapist, email="nyc@example.test", programme=programme)
+    context = browser.new_context(base_url=live_server.url, timezone_id=zone)
+    page = context.new_page()
+    page.goto(issued.path)
+    assert page.get_by_label("Your time zone").input_value() == zone
+    assert page.get_by_label("The country you live in").input_value() == country
+    # Changing the zone by hand moves the country too, until a country is picked.
+    page.get_by_label("Your time zone").select_option("Europe/Paris")
+    assert page.get_by_label("The country you live in").input_value() == "FR"
+    page.get_by_label("The country you live in").select_option("GB")
+    page.get_by_label("Your time zone").select_option(zone)
+    assert page.get_by_label("The country you live in").input_value() == "GB"
+    context.close()
