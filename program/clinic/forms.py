@@ -250,6 +250,7 @@ class DutyListForm(forms.Form):
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {p.email.lower(): p for p in people}
+        self.typed: list[str] = []  # the other addresses, read by clean() even when refused
         cast(forms.MultipleChoiceField, self.fields["staff"]).choices = [
             (email, f"{p.display_name} ({p.get_role_display()}, {email})")
             for email, p in self.people.items()
@@ -258,6 +259,9 @@ class DutyListForm(forms.Form):
     def clean_other(self) -> list[str]:
         lines = self.cleaned_data["other"].replace(",", "\n").splitlines()
         addresses = list(dict.fromkeys(a.strip().lower() for a in lines if a.strip()))
+        self.typed = addresses
+        # Every problem at once, so that one submit tells the admin all there is to fix.
+        problems = []
         wrong = []
         for address in addresses:
             try:
@@ -265,26 +269,37 @@ class DutyListForm(forms.Form):
             except ValidationError:
                 wrong.append(address)
         if wrong:
-            raise ValidationError(
-                _("These are not email addresses: %(wrong)s. Write one address a line."),
-                params={"wrong": ", ".join(wrong)},
+            problems.append(
+                ValidationError(
+                    _("These are not email addresses: %(wrong)s. Write one address a line."),
+                    params={"wrong": ", ".join(wrong)},
+                )
             )
         accounts = User.objects.filter(email__in=addresses).only("email", "role", "is_active")
         patients = [u.email for u in accounts if is_patient(u)]
         if patients:
-            raise ValidationError(
-                _("%(wrong)s belongs to a patient: alerts about other patients may not go there."),
-                params={"wrong": ", ".join(patients)},
+            problems.append(
+                ValidationError(
+                    _(
+                        "%(wrong)s belongs to a patient: alerts about other patients may not "
+                        "go there."
+                    ),
+                    params={"wrong": ", ".join(patients)},
+                )
             )
         gone = [u.email for u in accounts if not u.is_active]
         if gone:
-            raise ValidationError(
-                _(
-                    "%(wrong)s belongs to a deactivated account: reactivate it on the Staff page "
-                    "first, or leave it out."
-                ),
-                params={"wrong": ", ".join(gone)},
+            problems.append(
+                ValidationError(
+                    _(
+                        "%(wrong)s belongs to a deactivated account: reactivate it on the Staff "
+                        "page first, or leave it out."
+                    ),
+                    params={"wrong": ", ".join(gone)},
+                )
             )
+        if problems:
+            raise ValidationError(problems)
         return addresses
 
     def clean(self) -> dict[str, Any]:
@@ -292,10 +307,9 @@ class DutyListForm(forms.Form):
         data = self.cleaned_data
         chosen = list(data.get("staff") or [])
         other = data.get("other")
-        if other is None:  # already refused: do not add a second message
-            return data
-        # An active staff member's address typed among the others counts as ticked.
-        chosen += [a for a in other if a in self.people]
+        # An active staff member's address typed among the others counts as ticked (also
+        # when some others were refused: the list must not be empty either way).
+        chosen += [a for a in (self.typed if other is None else other) if a in self.people]
         if not chosen:
             raise ValidationError(
                 _(
@@ -306,6 +320,8 @@ class DutyListForm(forms.Form):
                 ),
                 code="empty",
             )
+        if other is None:  # refused above
+            return data
         data["addresses"] = list(dict.fromkeys([*chosen, *other]))
         return data
 

@@ -69,7 +69,7 @@ def test_an_admin_sets_2_hours_and_an_alert_escalates_after_2_working_hours_not_
     assert saved.changed_by == clinic_admin
     assert "Saved: an urgent alert nobody acknowledges is escalated after 2 working hours" in page
     assert "escalated to the duty list and the admins after 2 working hours" in page
-    assert "changed 7 Dec 2026 15:00 by" in page
+    assert "Changed 7 Dec 2026 15:00 by" in page
     # The change is in the audit log, by whom.
     assert AuditEvent.objects.filter(actor=clinic_admin, path=URL, action="change").exists()
     # The alerts page states the new delay.

@@ -146,6 +146,20 @@ def test_a_patient_or_a_deactivated_account_cannot_be_on_the_list(
     assert not DutyMember.objects.exists()
 
 
+def test_every_problem_with_the_list_is_told_in_one_submit(clinic_admin, patient, settings):
+    """Nobody ticked, a bad address, a patient's address and an inbox: the three problems
+    at once, not one per submit; and the delays' source reads as a sentence."""
+    client = client_for(clinic_admin)
+    typed = f"not-an-email, {patient.email}, oncall@clinic.example"
+    page = save_list(client, [], other=typed).content.decode()
+    assert "These are not email addresses: not-an-email." in page
+    assert f"{patient.email} belongs to a patient" in page
+    assert "Keep at least one active therapist or admin on the duty list" in page
+    assert typed in page and not DutyMember.objects.exists()
+    assert "days. from the server" not in page
+    assert "These delays come from the server's settings" in page
+
+
 def test_a_deactivated_member_is_no_longer_emailed_and_the_admins_cover_an_empty_list(
     clinic_admin, therapist
 ) -> None:
