@@ -682,6 +682,11 @@ def _import_rows(
             outcome, kind = new, "new"
         elif report is not None and name in report.unchanged:
             outcome, kind = _("unchanged"), "same"
+        elif report is not None and name in report.held:
+            outcome = _(
+                "not changed: a week's title and summary change only with an import that publishes"
+            )
+            kind = "same"
         else:
             outcome, kind = _("read"), "same"
         rows.append({"file": name, "outcome": outcome, "kind": kind})

@@ -136,6 +136,9 @@ def render(meta: dict[str, Any], body: str) -> str:
 class ImportReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # week.md files whose new title or summary were not applied: a week has no drafts,
+    # so an import that publishes nothing leaves the words patients read as they are.
+    held: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"{len(self.created)} new versions, {len(self.unchanged)} unchanged"
@@ -428,7 +431,7 @@ def import_directory(
                 continue
             number = _week_number(week_dir)
             week_meta, week_summary = parse((week_dir / "week.md").read_text("utf-8"), week_dir)
-            week, _ = Week.objects.get_or_create(
+            week, new_week = Week.objects.get_or_create(
                 programme=programme,
                 number=number,
                 defaults={"title": week_meta.get("title") or f"Week {number}"},
@@ -442,7 +445,10 @@ def import_directory(
             else:
                 translation = {"title": week_meta.get("title", ""), "summary": week_summary}
                 wanted = {"translations": {**week.translations, language: translation}}
-            _save_changes(week, wanted)
+            if publish or new_week or all(getattr(week, k) == v for k, v in wanted.items()):
+                _save_changes(week, wanted)
+            else:
+                report.held.append(str((week_dir / "week.md").relative_to(directory)))
             for path in sorted(week_dir.glob("*.md")):
                 if path.name == "week.md":
                     continue

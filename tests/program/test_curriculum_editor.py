@@ -7,6 +7,7 @@ curriculum as files with a file-by-file report."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import timedelta
 
@@ -576,3 +577,26 @@ def test_a_translation_imported_with_its_english_is_not_behind() -> None:
     assert not behind_english(at + timedelta(days=1), at)
     assert not behind_english(None, at)  # nothing published in the language yet
     assert not behind_english(at, None)
+
+
+def test_an_import_as_drafts_leaves_the_weeks_titles_as_patients_read_them(
+    admin_client, programme, lesson
+) -> None:
+    """A week has no drafts: its new title waits for an import that publishes, and the
+    import's table says so for its week.md."""
+    from program.models import Week
+
+    files = translated(exported(admin_client, programme))
+    week_file = files["es/week-1/week.md"].decode()
+    files["es/week-1/week.md"] = re.sub(
+        r"^title: .*$", "title: Semana 1 en español", week_file, count=1, flags=re.M
+    ).encode()
+    url = reverse("program:curriculum_import")
+    response = admin_client.post(url, {"file": zipped(files), "action": "import"})
+    rows = {row["file"]: row["outcome"] for row in response.context["rows"]}
+    assert rows["es/week-1/week.md"].startswith("not changed: a week's title and summary")
+    week = Week.objects.get(programme=programme, number=1)
+    assert week.title_in("es") == week.title  # still the English, as patients read it
+    admin_client.post(url, {"file": zipped(files), "action": "import", "publish": "on"})
+    week.refresh_from_db()
+    assert week.title_in("es") == "Semana 1 en español"
