@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Role, User
 
@@ -138,20 +139,47 @@ def purge(now: Any = None) -> int:
     return count
 
 
-def describe(path: str) -> str:
-    """What a recorded path showed, in words for the patient."""
-    for fragment, words in (
-        ("/research-export", "a de-identified research export (without your name)"),
-        ("/diary/import", "imported diary entries"),
-        ("/diary", "your sleep diary"),
-        ("/sleep-window", "your sleep window"),
-        ("/medication", "your sleep medication"),
-        ("/summary", "your summary report"),
-        ("/notes", "notes about you"),
-        ("/adverse-events", "problems reported about your care"),
-        ("/metrics", "your sleep figures"),
-        ("/admin/", "records in the administration pages"),
-    ):
+# What a recorded path showed, in the patient's words and in the staff's: the first whose
+# fragment is in the path.
+PLACES = (
+    (
+        "/research-export",
+        _("a de-identified research export (without your name)"),
+        _("a de-identified research export"),
+    ),
+    ("/diary/import", _("imported diary entries"), _("imported diary entries")),
+    ("/diary", _("your sleep diary"), _("the sleep diary")),
+    ("/sleep-window", _("your sleep window"), _("the sleep window")),
+    ("/medication", _("your sleep medication"), _("the sleep medication")),
+    ("/summary", _("your summary report"), _("the summary report")),
+    ("/notes", _("notes about you"), _("the notes")),
+    ("/adverse-events", _("problems reported about your care"), _("the adverse events")),
+    ("/metrics", _("your sleep figures"), _("the sleep figures")),
+    (
+        "/admin/",
+        _("records in the administration pages"),
+        _("records in the administration pages"),
+    ),
+)
+# The staff's pages that list patients (``LIST_PATHS``), in their words.
+LISTS = (
+    ("/caseload/", _("the caseload")),
+    ("/round/", _("the weekly round")),
+    ("/clinic/", _("a clinic page")),
+)
+
+
+def describe(path: str, *, staff: bool = False) -> str:
+    """What a recorded path showed, in words for the patient (their privacy page), or for
+    the clinic's audit log (``staff``)."""
+    for fragment, patient_words, staff_words in PLACES:
         if fragment in path:
-            return words
-    return "your record"
+            return str(staff_words if staff else patient_words)
+    if not staff:
+        return str(_("your record"))
+    return str(next((words for prefix, words in LISTS if path.startswith(prefix)), _("the record")))
+
+
+def role_name(role: str) -> str:
+    """A recorded role in the reader's language (the role's code if it is no longer one)."""
+    return str(Role(role).label) if role in Role.values else role

@@ -93,11 +93,11 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def privacy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A patient sees who, other than them, opened their record, and when."""
-    from .audit import describe
+    from .audit import describe, role_name
     from .models import AuditEvent
 
     events = (
         AuditEvent.objects.about(request.user).select_related("actor").order_by("-created_at")[:200]
     )
-    ctx = {"events": [(e, describe(e.path)) for e in events]}
+    ctx = {"events": [(e, describe(e.path), role_name(e.actor_role)) for e in events]}
     return render(request, "accounts/privacy.html", ctx)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required
+from accounts.audit import describe
 from accounts.countries import country_name, default_country
 from accounts.duty import (
     delays,
@@ -391,6 +392,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "page": page,
+        "rows": [(e, describe(e.path, staff=True)) for e in page],
         "filters": query.urlencode(),
     }
     return render(request, "program/clinic_audit.html", ctx)

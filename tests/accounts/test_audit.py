@@ -146,3 +146,17 @@ def test_acknowledging_an_alert_is_recorded_against_its_patient(patient, therapi
     client_for(therapist).post(reverse("program:acknowledge_alert", args=[patient.pk, alert.pk]))
     event = AuditEvent.objects.get()
     assert (event.patient, event.action) == (patient, "change")
+
+
+def test_the_trail_is_in_words_in_the_readers_language(patient, therapist, clinic_admin) -> None:
+    """The patient reads what was opened, and by whom, in their own language; the clinic's
+    log says it in words too, with the exact address beneath."""
+    client_for(therapist).get(reverse("program:patient_diary", args=[patient.pk]))
+    patient.language = "fr"
+    patient.save()
+    page = client_for(patient).get(reverse("accounts:privacy")).content.decode()
+    assert "Thérapeute" in page and "(therapist)" not in page
+    assert "votre agenda du sommeil" in page and "your sleep diary" not in page
+    log = client_for(clinic_admin).get(reverse("program:clinic_audit")).content.decode()
+    assert "Viewed: the sleep diary" in log
+    assert f"GET /patients/{patient.pk}/diary/" in log
