@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
 from program.clinic.caseload import build_rows, sort_rows
@@ -25,6 +28,15 @@ from program.curriculum.actions import (
 from program.enrolment.actions import enrol
 from program.models import DiaryEntry, Enrolment, EnrolmentChange, Lesson, LessonProgress
 from tests.conftest import make_user
+
+
+@pytest.fixture(autouse=True)
+def _clock_held_still() -> Iterator[None]:
+    """The patients' days in are counted from their own today, and so are the weeks the
+    tests read: with the clock running, a patient's midnight passing mid-test (00:00 UTC in
+    London's winter, 15:00 for Tokyo) moved a patient on a day, into the next week."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 def new_patient(therapist: User, programme, name: str, days_in: int, **extra) -> Enrolment:
