@@ -4,8 +4,11 @@ resume and the automatic end; a pause never hides a risk alert."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import time, timedelta
 
+import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +26,15 @@ from program.today import actions as pauses
 from tests.conftest import client_for
 
 TOLD = "Your therapist has been told."
+
+
+@pytest.fixture(autouse=True)
+def _clock_held_still() -> Iterator[None]:
+    """The tests date a break or a night from the patient's today and then read the days
+    the page counts: the patient's midnight passing between the two (00:00 UTC in London's
+    winter) made a gap of 5 days 6, or a break of 3 days 4."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 def said(response) -> list[str]:
