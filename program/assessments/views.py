@@ -98,13 +98,30 @@ def questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     occasion = next((o for o in due if o.key == key), None)
     if instrument is None or occasion is None or not instrument.can_be_filled:
         # Sent already (the Back button, the link again, Send pressed twice): what they
-        # sent, never "Page not found", and never recorded twice.
-        sent = next(
+        # sent, never "Page not found", and the same answers never recorded twice.
+        sent = max(
             (a for a in done if a.instrument.key == key and a.source == Assessment.Source.PATIENT),
-            None,
+            key=lambda a: (a.completed_on, a.completed_at),
+            default=None,
         )
-        if sent is None:
+        if sent is None or instrument is None:
             raise Http404
+        form = QuestionnaireForm(instrument, request.POST or None)
+        if request.method == "POST" and form.is_valid() and instrument.can_be_filled:
+            answers = {k: int(form.cleaned_data[k]) for k in instrument.scale.item_keys}
+            if answers != sent.answers:
+                # Changed after Back: recorded for the same occasion, and read for risk
+                # like any answers (an item-9 answer changed to "yes" reaches a person).
+                again = service.Occasion(key, sent.occasion, sent.due_on or today)
+                corrected = service.submit(
+                    patient=patient,
+                    instrument=instrument,
+                    answers=form.cleaned_data,
+                    occasion=again,
+                    enrolment=enrolment,
+                    today=today,
+                )
+                return redirect("program:questionnaire_result", corrected.pk)
         messages.info(
             request,
             _("You sent this questionnaire on %(day)s. Here is your result.")

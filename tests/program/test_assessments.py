@@ -169,6 +169,26 @@ def test_back_after_a_self_harm_answer_shows_the_result_and_records_once(
     assert client.get(reverse("program:questionnaire", args=["isi"])).status_code == 404
 
 
+def test_answers_changed_after_back_are_recorded_and_read_for_risk(
+    patient, therapist, django_capture_on_commit_callbacks
+) -> None:
+    """Back, an answer changed (item 9 to "more than half the days"), Send again: the
+    new answers are recorded for the same occasion and their risk reaches a person; the
+    patient reads the new result with the crisis contacts, not the old one."""
+    client = client_for(patient)
+    url = reverse("program:questionnaire", args=["phq9"])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, PHQ_NONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = client.post(url, {**PHQ_NONE, "phq9": "2"})
+    assert changed["Location"] != first["Location"]
+    before, after = Assessment.objects.filter(patient=patient).order_by("pk")
+    assert before.occasion == after.occasion and after.risk and not before.risk
+    assert after.risk_alerts.count() == 1 and len(mail.outbox) == 1
+    page = client.get(changed["Location"]).content.decode()
+    assert str(CRISIS_MESSAGE).split(":")[0] in page and "116 123" in page
+
+
 def test_a_broker_that_is_down_never_fails_the_risk_submission(
     patient, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
