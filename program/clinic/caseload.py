@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -88,7 +89,8 @@ class _Annotations(TypedDict):
     unread_message: bool
     pause_reason: str | None
     pause_ends: date | None
-    pause_ended: date | None
+    break_started: date | None
+    break_last: date | None
     current_enrolments: list[Enrolment]
 
 
@@ -183,7 +185,9 @@ def patients_with_annotations(
     )
     open_alerts = RiskAlert.objects.open().filter(patient=OuterRef("pk"))
     open_pause = PatientPause.objects.filter(patient=OuterRef("pk"), ended_on__isnull=True)
-    ended_pause = PatientPause.objects.filter(patient=OuterRef("pk"), ended_on__isnull=False)
+    latest_pause = PatientPause.objects.filter(patient=OuterRef("pk")).order_by(
+        "-started_on", "-pk"
+    )
     if patients is None:
         if therapist is None:
             raise ValueError("build_rows needs a therapist or patients")
@@ -227,7 +231,11 @@ def patients_with_annotations(
         # A break the patient took themselves (program.today.actions): its reason and end.
         pause_reason=Subquery(open_pause.values("reason")[:1]),
         pause_ends=Subquery(open_pause.values("ends_on")[:1]),
-        pause_ended=Subquery(ended_pause.order_by("-ended_on").values("ended_on")[:1]),
+        # The latest break's first and last day, for the diary-gap flag.
+        break_started=Subquery(latest_pause.values("started_on")[:1]),
+        break_last=Subquery(
+            latest_pause.annotate(last=Coalesce("ended_on", "ends_on")).values("last")[:1]
+        ),
     ).prefetch_related(
         Prefetch(
             "enrolments",
@@ -359,8 +367,11 @@ def _row(
             paused=row.paused,
             thresholds=dropout_thresholds(),
             finished=summary.finished if summary else False,
-            on_break=patient.pause_ends is not None,
-            break_ended=patient.pause_ended,
+            latest_break=(
+                (patient.break_started, patient.break_last)
+                if patient.break_started and patient.break_last
+                else None
+            ),
         ),
     )
     return row

@@ -25,9 +25,10 @@ engagement (reason 3) says more than their first week. A programme paused (by a
 clinician, or by the patient's break) raises no early reason, but a clinician's pause still
 shows a gap. A patient on a break they took themselves (illness, travel: at most
 ``PATIENT_PAUSE_MAX_DAYS``) has been told the diary is optional, and the caseload shows the
-break instead: no reason is given while it runs, and a gap is counted from its end, as from
-the start [D]. A patient whose programme has run its course (``program.rules.unlocking``,
-rule 9) is not dropping out of it: no reason is given [D].
+break: the mornings of their latest break are not counted in the gap, and no others, so a
+silence before the break, or break after break, still shows [D]. A patient whose
+programme has run its course (``program.rules.unlocking``, rule 9) is not dropping out of
+it: no reason is given [D].
 """
 
 from __future__ import annotations
@@ -67,8 +68,7 @@ def reasons(
     paused: bool,
     thresholds: Thresholds,
     finished: bool = False,
-    on_break: bool = False,
-    break_ended: date | None = None,
+    latest_break: tuple[date, date] | None = None,
 ) -> list[Reason]:
     """Why a patient may be dropping out, in the order above (empty: no sign).
 
@@ -76,10 +76,10 @@ def reasons(
     ``week1_nights`` the diary nights dated ``start`` to ``start + 6``;
     ``first_module_done`` the day the first week's last required lesson was done (None:
     not yet); ``last_night`` the latest diary night (None: none yet); ``finished``: the
-    programme has run its course; ``on_break``: the patient's own break is running;
-    ``break_ended``: the day their latest break ended (None: none has)."""
+    programme has run its course; ``latest_break``: the first and the last day of the
+    patient's latest break of their own (the day it ended, or ends, at the latest today)."""
     out: list[Reason] = []
-    if finished or on_break:
+    if finished:
         return out
     if start is not None and not paused:
         day = (today - start).days
@@ -90,11 +90,20 @@ def reasons(
             if taken >= thresholds.first_module_days:
                 out.append(Reason(SLOW_FIRST_MODULE, taken, first_module_done is None))
     # The programme's first night is recorded on the morning after ``start``, so ``start``
-    # stands for the "last night" of a patient who has written none in it yet; so does the
-    # end of a break for the nights after it.
-    since = (last_night, start, break_ended)
-    quiet_since = max((d for d in since if d is not None), default=None)
-    if quiet_since is None or quiet_since <= today - timedelta(days=thresholds.gap_nights):
+    # stands for the "last night" of a patient who has written none in it yet.
+    quiet_since = max((d for d in (last_night, start) if d is not None), default=None)
+    if quiet_since is None:
+        out.append(Reason(DIARY_GAP, thresholds.gap_nights))
+        return out
+    # The mornings of the latest break inside the silence are excused, no others (from
+    # its first day's to its last day's, which records its last night): a patient who had
+    # gone quiet before the break, or who takes break after break, still shows.
+    excused = 0
+    if latest_break is not None:
+        first, last = latest_break
+        missed_from = quiet_since + timedelta(days=1)
+        excused = max(0, (min(last, today) - max(first, missed_from)).days + 1)
+    if (today - quiet_since).days - excused >= thresholds.gap_nights:
         out.append(Reason(DIARY_GAP, thresholds.gap_nights))
     return out
 

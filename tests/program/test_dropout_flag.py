@@ -138,15 +138,19 @@ def test_a_patient_who_joined_today_is_not_dropping_out(patient, therapist):
 
 
 def test_a_patient_on_a_break_is_not_dropping_out(patient, therapist):
-    """On a break they took themselves (the diary optional), a patient quiet for days is
-    shown as on a break on every page, not as dropping out; once back, three nights
-    without a diary raise the flag again."""
-    from program.models import PatientPause
+    """On a break they took themselves (the diary optional) after keeping the diary, a
+    patient is shown as on a break on every page, not as dropping out; once back, three
+    nights without a diary raise the flag again. One who had gone quiet before the break
+    still shows (the review found them vanishing from the round behind a break)."""
+    from program.models import DiaryEntry, PatientPause
     from program.today import actions as pauses
 
     enrolment = started_days_ago(patient, 20)
-    keep_diary(enrolment, 10)  # last night recorded on day 10
+    keep_diary(enrolment, 15)  # last night recorded on day 15, the break from day 16
     pause = pauses.start(patient, reason="ill", days=7)
+    PatientPause.objects.filter(pk=pause.pk).update(
+        started_on=enrolment.start_date + timedelta(days=16)
+    )
     client = client_for(therapist)
     pages = [
         reverse("program:caseload"),
@@ -160,9 +164,18 @@ def test_a_patient_on_a_break_is_not_dropping_out(patient, therapist):
         assert "no diary for 3+ nights" not in text.lower()
         assert "At risk of dropping out" not in text
     assert "Paused by the patient" in client.get(pages[2]).content.decode()
-    pauses.end(pause)  # back today: the gap counts from today
+    pauses.end(pause)  # back today: the days since the break began are excused
     assert flag(patient, "no_diary") is None
     PatientPause.objects.filter(pk=pause.pk).update(
         ended_on=patient.local_today() - timedelta(days=3)
     )
     assert flag(patient, "no_diary") is not None
+
+    # Quiet for ten days before a break starts today: still "no diary", on the round too.
+    DiaryEntry.objects.filter(
+        patient=patient, diary_date__gt=enrolment.start_date + timedelta(days=10)
+    ).delete()
+    PatientPause.objects.all().delete()
+    pauses.start(patient, reason="ill", days=7)
+    assert flag(patient, "no_diary") is not None
+    assert "no diary for 3+ nights" in client.get(pages[1]).content.decode().lower()

@@ -71,14 +71,29 @@ def test_the_gap_counts_from_the_start_not_from_a_diary_never_kept():
     assert reasons(2, last_night=START - timedelta(days=30)) == []
 
 
-def test_a_break_raises_nothing_and_the_gap_counts_from_its_end():
-    """The patient's own break from day 10 (diary last kept on day 9), told the diary is
-    optional: no reason while it runs; after it ends on day 20, the gap counts from then."""
+def test_a_break_excuses_its_own_days_and_no_others():
+    """The patient's own break from day 10 to day 20 (diary last kept on day 9), told the
+    diary is optional: no reason while it runs; after it, the gap counts its other days."""
     last = START + timedelta(days=9)
-    assert reasons(15, last_night=last, on_break=True) == []
-    ended = START + timedelta(days=20)
-    assert reasons(22, last_night=last, break_ended=ended) == []
-    assert reasons(23, last_night=last, break_ended=ended) == [Reason(DIARY_GAP, 3)]
+    brk = (START + timedelta(days=10), START + timedelta(days=20))
+    # Running (its last day not yet come): the nights of days 9..14, less 5 on the break.
+    assert reasons(15, last_night=last, latest_break=brk) == []
+    assert reasons(22, last_night=last, latest_break=brk) == []
+    assert reasons(23, last_night=last, latest_break=brk) == [Reason(DIARY_GAP, 3)]
+
+
+def test_a_patient_quiet_before_the_break_still_shows_during_it():
+    """Quiet since day 0's diary, then a break from day 25: still "no diary" on day 30; a
+    second break straight after the first excuses only its own days (the review found a
+    quiet patient vanishing from the round behind breaks)."""
+    last = START
+    assert reasons(
+        30, last_night=last, latest_break=(START + timedelta(days=25), START + timedelta(days=39))
+    ) == [Reason(DIARY_GAP, 3)]
+    # Diary kept until the first break (days 10-24), then a second break (days 24-38).
+    last = START + timedelta(days=9)
+    second = (START + timedelta(days=24), START + timedelta(days=38))
+    assert reasons(30, last_night=last, latest_break=second) == [Reason(DIARY_GAP, 3)]
 
 
 def test_a_programme_that_has_run_its_course_raises_nothing():
@@ -141,6 +156,34 @@ def test_properties(day, nights, done, gap, paused):
     assert (FEW_NIGHTS in keys) == (7 <= day < T.early_days and not paused and nights < 4)
     # The gap reason is exactly "no night in the last three mornings" of the programme.
     assert (DIARY_GAP in keys) == (min(day, day if gap is None else gap) >= 3)
+
+
+@given(
+    quiet=st.integers(0, 40),
+    begins=st.integers(-45, 5),
+    length=st.integers(0, 14),
+)
+def test_a_break_never_hides_more_silence_than_its_own_days(quiet, begins, length):
+    """Whatever the break, the gap reason stands once the silence outside the break is
+    three mornings or more, and a break only ever takes the reason away."""
+    today = START + timedelta(days=60)
+    last_night = today - timedelta(days=quiet)
+    first = today + timedelta(days=begins)
+    brk = (first, first + timedelta(days=length))
+    args = {
+        "today": today,
+        "start": START,
+        "week1_nights": 7,
+        "first_module_done": START,
+        "last_night": last_night,
+        "paused": False,
+        "thresholds": T,
+    }
+    with_break = DIARY_GAP in [r.key for r in engagement.reasons(**args, latest_break=brk)]
+    without = DIARY_GAP in [r.key for r in engagement.reasons(**args)]
+    inside = max(0, (min(brk[1], today) - max(brk[0], last_night + timedelta(days=1))).days + 1)
+    assert with_break == (quiet - inside >= 3)
+    assert without or not with_break
 
 
 def welcome(day: int, **kwargs):
