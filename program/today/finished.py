@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -27,10 +26,13 @@ from program.curriculum.actions import Overview, programme_overview, worksheet_l
 from program.diary import actions as diary
 from program.enrolment.actions import current_enrolment
 from program.models import Assessment, DiaryEntry, LessonAnswer, LessonVersion
+from program.rules import sleep
 
 # The worksheet of week 6's "Keeping your gains" (program/curriculum/content): the
 # patient's plan for keeping good sleep, shown again at the end.
 PLAN_PART = "relapse-plan"
+# The last week's nights: its first morning and the six after it.
+WEEK_END = timedelta(days=6)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def relapse_plan(overview: Overview) -> Plan | None:
     answer = (
         LessonAnswer.objects.filter(progress__enrolment=overview.enrolment, part_key=PLAN_PART)
         .select_related("progress__version")
+        .order_by("-updated_at")
         .first()
     )
     version: LessonVersion | None
@@ -67,24 +70,38 @@ def relapse_plan(overview: Overview) -> Plan | None:
             None,
         )
         data = {}
-    if version is None:
+    # A version pushed to the patient since may have dropped the worksheet: no plan shown.
+    part = next(
+        (p for p in (version.parts if version else None) or [] if p.get("key") == PLAN_PART), None
+    )
+    if version is None or part is None:
         return None
-    part: dict[str, Any] = next(p for p in version.parts or [] if p.get("key") == PLAN_PART)
     return Plan(version.lesson_id, part.get("title", ""), worksheet_lines(part, data))
 
 
 def diary_weeks(patient: User, overview: Overview) -> list[diary.WeekRow]:
     """The first and the last programme week with diary nights, oldest first (one, or
-    none, when the diary has fewer weeks); nights after the programme are left out."""
-    enrolment = overview.enrolment
-    last_day = enrolment.start_date + timedelta(days=7 * enrolment.programme.weeks - 1)
-    entries = DiaryEntry.objects.for_patient(patient).filter(
-        diary_date__gte=enrolment.start_date, diary_date__lte=last_day
-    )
-    rows = [row for row in diary.weekly_rows(entries, enrolment.start_date) if row.week >= 1]
-    if not rows:
+    none, when the diary has fewer weeks). A week is as the pace rules opened it (a break
+    or a slow start makes it longer than seven days), the last one its seven days; nights
+    marked unusual are left out, as in the diary's weekly figures."""
+    opened = [(w.number, w.state.opened_on) for w in overview.weeks if w.state.opened_on]
+    if not opened:
         return []
-    return [rows[-1]] if len(rows) == 1 else [rows[-1], rows[0]]
+    spans = [
+        (number, first, following[1] - timedelta(days=1) if following else first + WEEK_END)
+        for (number, first), following in zip(opened, [*opened[1:], None], strict=True)
+    ]
+    entries = DiaryEntry.objects.for_patient(patient).filter(
+        diary_date__gte=spans[0][1], diary_date__lte=spans[-1][2], unusual_night=False
+    )
+    dated = [(e.diary_date, diary.stored_metrics(e)) for e in entries]
+    rows = []
+    for number, first, last in spans:
+        nights = [metrics for day, metrics in dated if first <= day <= last]
+        if nights:
+            summary = sleep.summarise(nights, diary.se_denominator())
+            rows.append(diary.WeekRow(number, first, last, summary))
+    return [rows[0], rows[-1]] if len(rows) > 1 else rows
 
 
 @patient_required
@@ -96,12 +113,14 @@ def summary(request: AuthenticatedHttpRequest) -> HttpResponse:
     enrolment.patient = patient
     overview = programme_overview(enrolment, today=patient.local_today())
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
-    isi = {key: t for key, t in assessments.trends(done).items() if key == "isi"}
+    # The insomnia outcome: the ISI, or the PROMIS Sleep Disturbance where a clinic uses it.
+    outcomes = {k: t for k, t in assessments.trends(done).items() if k in assessments.OUTCOME_KEYS}
     ctx = {
         "enrolment": enrolment,
         "finished": overview.finished,
         "weeks": diary_weeks(patient, overview),
-        "charts": trend_charts(isi, "summary"),
+        "charts": trend_charts(outcomes, "summary"),
+        "isi_shown": "isi" in outcomes,
         "plan": relapse_plan(overview),
     }
     return render(request, "program/programme_summary.html", ctx)

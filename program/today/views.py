@@ -121,8 +121,10 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         if enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE
         else None
     )
-    if ctx["finished"] and welcome is not None and welcome.kind == engagement.GAP:
-        welcome = None  # after the programme the diary is their choice, not the one thing to do
+    if ctx["finished"] and window is None and welcome and welcome.kind == engagement.GAP:
+        # After the programme, with no sleep window to review from it, the diary is their
+        # choice, not "the one thing to do first".
+        welcome = None
     ctx["welcome"] = welcome
     return render(request, "program/patient_home.html", ctx)
 

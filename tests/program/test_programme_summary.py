@@ -17,6 +17,7 @@ from program.assessments import actions as assessments
 from program.curriculum.actions import open_lesson, save_answer
 from program.diary.actions import save_entry
 from program.models import Enrolment, EnrolmentChange, Lesson
+from program.rules.safety import SCREEN
 from program.today.finished import PLAN_PART
 from tests.conftest import client_for
 
@@ -103,6 +104,26 @@ def test_today_says_the_programme_is_over_and_offers_the_summary(finished) -> No
     assert "Your diary is yours to keep" in page
 
 
+def test_at_the_end_with_a_sleep_window_the_diary_still_comes_first(finished) -> None:
+    """A window still running is reviewed from the diary: the end does not make the diary
+    optional then, and lessons not read are named, not praised away."""
+    from program.sleep_window import actions as sw
+
+    patient = finished.patient
+    nights(patient, finished.week_starts(5), 7, **LATE)
+    sw.submit_screen(patient, {q.key: False for q in SCREEN})
+    first = sw.start(
+        patient, rise_time=time(6, 30), today=patient.local_today() - timedelta(days=20)
+    )
+    sw.approve(first, by=patient.therapist)
+    page = client_for(patient).get(reverse("program:patient_home")).content.decode()
+    assert "You have finished the programme" in page
+    assert "Your sleep window goes on as before, reviewed each week from your diary." in page
+    assert "Your diary is yours to keep" not in page
+    assert "The one thing to do first: fill in your sleep diary" in page  # weeks without one
+    assert "You have read 0 of the " in page
+
+
 def test_mid_programme_today_has_no_end(patient: User) -> None:
     reenrol(patient, days_in=36)  # week 6 opened yesterday
     page = client_for(patient).get(reverse("program:patient_home")).content.decode()
@@ -131,6 +152,23 @@ def test_the_summary_sets_the_first_and_last_weeks_side_by_side(finished) -> Non
     # The insomnia index, first and latest: a fall of 10, a response.
     assert "Change from the first result: <strong>−10</strong> (19 → 9)" in text
     assert reverse("program:my_data") in text
+
+
+def test_the_summary_reads_the_weeks_as_they_opened(patient: User) -> None:
+    """Weeks that opened two weeks late (a slow start): the last column is the real week 6,
+    not the calendar's sixth week, and the first is all of week 1."""
+    enrolment = reenrol(patient, days_in=74)
+    for change in EnrolmentChange.objects.filter(enrolment=enrolment):
+        change.on_date = enrolment.week_starts(change.week) + timedelta(days=14)
+        change.save()
+    nights(patient, enrolment.start_date, 7, **EARLY)
+    week_6 = enrolment.week_starts(6) + timedelta(days=14)
+    nights(patient, week_6, 5, **LATE)
+    page = client_for(patient).get(reverse("program:programme_summary")).content.decode()
+    table = page[page.index('class="summary-table"') : page.index("</table>")]
+    assert "Week 1" in table and "Week 6" in table
+    assert f"{week_6:%-d %b}" in table
+    assert "77.1%" in table and "92.3%" in table
 
 
 def test_the_plan_written_in_week_6_is_shown_again(finished) -> None:
@@ -172,3 +210,14 @@ def test_the_summary_reads_as_many_queries_with_a_longer_diary(finished) -> None
     with CaptureQueriesContext(connection) as after:
         assert client.get(url).status_code == 200
     assert len(after) == len(before) <= 16, [q["sql"][:80] for q in after.captured_queries]
+
+
+def test_a_plan_kept_on_a_version_without_the_worksheet_is_no_error(finished) -> None:
+    """A lesson version pushed to the patient may no longer hold the plan's worksheet: the
+    summary shows no plan rather than failing."""
+    lesson = Lesson.objects.get(slug="welcome")
+    progress = open_lesson(enrolment=finished, lesson=lesson, language="en")
+    save_answer(progress=progress, part_key=PLAN_PART, data={"fields": {}}, share=False)
+    page = client_for(finished.patient).get(reverse("program:programme_summary"))
+    assert page.status_code == 200
+    assert "Write your plan" not in page.content.decode()
