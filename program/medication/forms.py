@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.utils import formats
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -85,7 +86,9 @@ class StrengthsField(forms.CharField):
     def to_python(self, value: Any) -> list[Decimal]:  # type: ignore[override]  # strengths, not text
         text = super().to_python(value)
         try:
-            return parse_strengths(text or "")
+            # Where the language writes 3,75, that is one strength (its hint says so).
+            decimal_comma = formats.get_format("DECIMAL_SEPARATOR") == ","
+            return parse_strengths(text or "", decimal_comma=decimal_comma)
         except (ValueError, ArithmeticError) as error:
             raise forms.ValidationError(
                 _("Give tablet strengths in mg as numbers separated by commas, e.g. 2, 5.")

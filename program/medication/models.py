@@ -7,6 +7,7 @@ The arithmetic (suggested steps, weekly figures, checks) lives in the pure modul
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -31,8 +32,12 @@ COMMON_SLEEP_MEDICINES = [
 ]  # fmt: skip
 
 
-def parse_strengths(text: str) -> list[Decimal]:
-    """'2, 5 mg' -> [2, 5]; raises ValueError on anything that is not a positive number."""
+def parse_strengths(text: str, *, decimal_comma: bool = False) -> list[Decimal]:
+    """'2, 5 mg' -> [2, 5]; raises ValueError on anything that is not a positive number.
+    ``decimal_comma`` (French, German…): a comma between two digits is the decimal mark,
+    '3,75; 7,5' -> [3.75, 7.5], so that '3,75' is never read as 3 mg and 75 mg."""
+    if decimal_comma:
+        text = re.sub(r"(?<=\d),(?=\d)", ".", text)
     values = []
     for part in text.replace("mg", " ").replace(";", ",").replace("/", ",").split(","):
         part = part.strip()

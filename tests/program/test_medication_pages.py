@@ -97,6 +97,29 @@ def test_a_patient_lists_a_medicine_changes_it_and_stops_it(patient_client, pati
     assert not medicine.active
 
 
+def test_a_french_decimal_comma_is_one_strength_not_two(patient, patient_client) -> None:
+    """In French '3,75' is three point seven five mg (it was read as 3 mg and 75 mg); a
+    list is written with semicolons there, as the French hint says. In English a comma
+    still separates strengths."""
+    patient.language = "fr"
+    patient.save()
+    patient_client.post(
+        reverse("program:medicines"),
+        {"name": "zopiclone", "usual_dose_mg": "7.5", "strengths": "3,75 ; 7,5 mg"},
+    )
+    assert Medication.objects.get(patient=patient).strengths_mg == ["3.75", "7.5"]
+    page = patient_client.get(reverse("program:medicines")).content.decode()
+    assert "séparés par des points-virgules" in page
+    Medication.objects.all().delete()
+    patient.language = "en"
+    patient.save()
+    patient_client.post(
+        reverse("program:medicines"),
+        {"name": "zopiclone", "usual_dose_mg": "7.5", "strengths": "3.75, 7.5"},
+    )
+    assert Medication.objects.get(patient=patient).strengths_mg == ["3.75", "7.5"]
+
+
 def test_bad_strengths_are_refused_in_words(patient_client) -> None:
     response = patient_client.post(
         reverse("program:medicines"),
