@@ -120,6 +120,20 @@ def test_a_french_decimal_comma_is_one_strength_not_two(patient, patient_client)
     assert Medication.objects.get(patient=patient).strengths_mg == ["3.75", "7.5"]
 
 
+def test_the_next_step_of_a_taper_reads_as_a_step_in_german(
+    patient, patient_client, therapist, diazepam
+) -> None:
+    """The plan's "Next" was the pager's "Weiter" (go on) in German and "Suivante" in
+    French: beside a dose, an instruction that misreads. It is the plan's next step."""
+    confirmed_plan(patient, therapist, diazepam)
+    patient.language = "de"
+    patient.save()
+    for name in ("program:patient_home", "program:medicines"):
+        page = patient_client.get(reverse(name)).content.decode()
+        assert "<dt>Nächster Schritt</dt>" in page, name
+        assert "<dt>Weiter</dt>" not in page, name
+
+
 def test_bad_strengths_are_refused_in_words(patient_client) -> None:
     response = patient_client.post(
         reverse("program:medicines"),
