@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,9 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.save()
             for hook in settings.ACCOUNTS_SETTINGS_CHANGED_HOOKS:
                 import_string(hook)(user)
-            messages.success(request, _("Your settings are saved."))
+            # Said in the language just chosen, which the next page is shown in.
+            with translation.override(user.language):
+                messages.success(request, _("Your settings are saved."))
             return redirect("accounts:profile")
     else:
         form = ProfileForm(instance=user)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.access import (
     clinician_required,
@@ -24,7 +24,9 @@ from program.risk import actions as risk
 
 class MessageForm(forms.Form):
     text = forms.CharField(
-        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+        label=gettext_lazy("Your message"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
     )
 
 

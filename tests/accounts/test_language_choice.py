@@ -1,0 +1,30 @@
+"""A patient who chooses another language reads the next page, and the words saying their
+choice was saved, in it; and a form's labels follow it (a label made at import time stayed
+in the server's English)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_settings_saved_words_are_in_the_language_just_chosen(patient) -> None:
+    page = client_for(patient).post(
+        reverse("accounts:profile"),
+        {"name": "Pat", "time_zone": "Europe/London", "language": "fr", "country": "GB"},
+        follow=True,
+    )
+    text = page.content.decode()
+    assert "Vos réglages sont enregistrés." in text
+    assert "Your settings are saved." not in text
+
+
+def test_the_message_box_is_labelled_in_the_patients_language(patient, messages_on) -> None:
+    patient.language = "de"
+    patient.save()
+    text = client_for(patient).get(reverse("program:messages")).content.decode()
+    assert "Ihre Nachricht" in text and "Your message" not in text
