@@ -40,15 +40,15 @@ def is_valid_time_zone(name: str) -> bool:
     return True
 
 
-def _zone_tab() -> str:
-    """IANA's zone.tab (each zone in it belongs to one country), from the database
-    ``zoneinfo`` reads: the system's, else the ``tzdata`` package's. "" if neither has it."""
+def _database_file(name: str) -> str:
+    """A file of the time-zone database ``zoneinfo`` reads: the system's, else the
+    ``tzdata`` package's. "" if neither has it."""
     for base in zoneinfo.TZPATH:
-        path = Path(base) / "zone.tab"
+        path = Path(base) / name
         if path.is_file():
             return path.read_text(encoding="utf-8")
     try:
-        return resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+        return resources.files("tzdata").joinpath("zoneinfo", name).read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
         return ""
 
@@ -56,6 +56,14 @@ def _zone_tab() -> str:
 @cache
 def zone_countries() -> dict[str, str]:
     """Zone → the ISO 3166 code of the one country it is in (``America/New_York`` → ``US``),
-    for the zones zone.tab lists; ``UTC`` and the like belong to no country."""
-    rows = (line.split("\t") for line in _zone_tab().splitlines() if not line.startswith("#"))
-    return {row[2]: row[0] for row in rows if len(row) >= 3}
+    for the zones zone.tab lists and their old names, which browsers still report
+    (``Asia/Calcutta``, a link to ``Asia/Kolkata`` in tzdata.zi, → ``IN``); ``UTC`` and the
+    like belong to no country."""
+    rows = (line.split("\t") for line in _database_file("zone.tab").splitlines() if line[:1] != "#")
+    countries = {row[2]: row[0] for row in rows if len(row) >= 3}
+    offered = set(available_time_zones())
+    links = (line.split() for line in _database_file("tzdata.zi").splitlines())
+    for link in links:
+        if len(link) == 3 and link[0] == "L" and link[1] in countries and link[2] in offered:
+            countries.setdefault(link[2], countries[link[1]])
+    return countries
