@@ -141,7 +141,10 @@ class ImportReport:
     held: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"{len(self.created)} new versions, {len(self.unchanged)} unchanged"
+        held = f", {len(self.held)} weeks' new titles held until an import publishes"
+        return f"{len(self.created)} new versions, {len(self.unchanged)} unchanged" + (
+            held if self.held else ""
+        )
 
 
 def _models(apps: Any) -> dict[str, Any]:
@@ -445,10 +448,13 @@ def import_directory(
             else:
                 translation = {"title": week_meta.get("title", ""), "summary": week_summary}
                 wanted = {"translations": {**week.translations, language: translation}}
-            if publish or new_week or all(getattr(week, k) == v for k, v in wanted.items()):
-                _save_changes(week, wanted)
-            else:
+            # The pace rule (min_diary_nights) is the week's structure, like a lesson's
+            # order: applied. Its words wait for an import that publishes.
+            words = {k: v for k, v in wanted.items() if k != "min_diary_nights"}
+            if not (publish or new_week) and any(getattr(week, k) != v for k, v in words.items()):
                 report.held.append(str((week_dir / "week.md").relative_to(directory)))
+                wanted = {k: v for k, v in wanted.items() if k not in words}
+            _save_changes(week, wanted)
             for path in sorted(week_dir.glob("*.md")):
                 if path.name == "week.md":
                     continue

@@ -600,3 +600,21 @@ def test_an_import_as_drafts_leaves_the_weeks_titles_as_patients_read_them(
     admin_client.post(url, {"file": zipped(files), "action": "import", "publish": "on"})
     week.refresh_from_db()
     assert week.title_in("es") == "Semana 1 en español"
+
+
+def test_an_import_as_drafts_still_sets_a_weeks_pace(admin_client, programme, lesson) -> None:
+    """A week's diary nights before it opens are the programme's structure, like a
+    lesson's order: applied by any import, while its new title waits."""
+    from program.models import Week
+
+    files = exported(admin_client, programme)
+    text = files["en/week-2/week.md"].decode()
+    text = text.replace("min_diary_nights: 7", "min_diary_nights: 5")
+    files["en/week-2/week.md"] = re.sub(
+        r"^title: .*$", "title: A new title", text, count=1, flags=re.M
+    ).encode()
+    admin_client.post(
+        reverse("program:curriculum_import"), {"file": zipped(files), "action": "import"}
+    )
+    week = Week.objects.get(programme=programme, number=2)
+    assert week.min_diary_nights == 5 and week.title != "A new title"
