@@ -28,3 +28,21 @@ def test_the_message_box_is_labelled_in_the_patients_language(patient, messages_
     patient.save()
     text = client_for(patient).get(reverse("program:messages")).content.decode()
     assert "Ihre Nachricht" in text and "Your message" not in text
+
+
+def test_one_lesson_done_is_singular_in_french(patient, programme) -> None:
+    """'1 leçons terminées' read wrong: French counts one in the singular."""
+    from django.utils import timezone
+
+    from program.curriculum.actions import open_lesson
+    from program.models import Enrolment, Lesson, LessonProgress
+
+    lesson = Lesson.objects.get(week__programme=programme, slug="welcome")
+    progress = open_lesson(
+        enrolment=Enrolment.objects.get(patient=patient), lesson=lesson, language="fr"
+    )
+    LessonProgress.objects.filter(pk=progress.pk).update(completed_at=timezone.now())
+    patient.language = "fr"
+    patient.save()
+    page = client_for(patient).get(reverse("program:programme")).content.decode()
+    assert "1 leçon terminée sur" in page and "1 leçons terminées" not in page
