@@ -342,7 +342,10 @@ def programme_overview(
         if not situation_rules.offered(lesson.situations or (), situations.applies):
             continue  # written for situations that do not apply to this patient
         item_progress = progress.get(lesson.pk)
-        version = item_progress.version if item_progress else versions.get(lesson.pk)
+        latest = versions.get(lesson.pk)
+        version = item_progress.version if item_progress else latest
+        if version and latest and version.language != language == latest.language:
+            version = latest  # begun in another language: theirs now (``open_lesson``)
         if version is None:
             continue  # not published in any language the patient reads: not shown
         shown = LessonItem(lesson, version, item_progress)
@@ -677,8 +680,16 @@ def open_lesson(*, enrolment: Enrolment, lesson: Lesson, language: str) -> Lesso
             defaults={"version": version, "last_opened_at": now},
         )
     else:
-        LessonProgress.objects.filter(pk=progress.pk).update(last_opened_at=now)
-        progress.last_opened_at = now
+        changes: dict[str, Any] = {"last_opened_at": now}
+        if progress.version.language != language:
+            # The reader changed language since: their language's version, where there is
+            # one (a lesson's parts keep their keys across languages, so answers stay).
+            theirs = version_for_reader(lesson, language)
+            if theirs is not None and theirs.language == language:
+                changes["version"] = theirs
+        LessonProgress.objects.filter(pk=progress.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(progress, name, value)
     return progress
 
 

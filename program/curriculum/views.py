@@ -183,7 +183,12 @@ def lesson(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
     if overview is None:  # _open_lesson_item answered 404 already; said again for the types
         raise Http404
     progress = item.progress
-    if not reopened_recently(overview, item):
+    # Opened again lately is not noted again, unless the reader's language moved it to
+    # another version (``open_lesson`` pins that one).
+    moved = (
+        progress is not None and item.version is not None and progress.version_id != item.version.pk
+    )
+    if moved or not reopened_recently(overview, item):
         progress = open_lesson(
             enrolment=enrolment, lesson=item.lesson, language=patient_language(patient)
         )

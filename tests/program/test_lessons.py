@@ -235,6 +235,30 @@ def test_a_patient_reads_their_own_language_and_english_otherwise(patient, patie
     assert "Welcome to the programme" in page  # no Spanish version: English
 
 
+def test_a_lesson_begun_in_english_is_read_in_french_after_switching(
+    patient, patient_client
+) -> None:
+    """A lesson started in English stayed English after the patient chose French, though
+    the French version is published; it follows their language now, and their answers
+    (kept by the part's key) stay with it."""
+    welcome = lesson("welcome")
+    url = reverse("program:lesson", args=[welcome.pk])
+    patient_client.get(url)
+    progress = LessonProgress.objects.get(lesson=welcome)
+    assert progress.version.language == "en"
+    patient.language = "fr"
+    patient.save(update_fields=["language"])
+    programme = patient_client.get(reverse("program:week", args=[1])).content.decode()
+    french = (
+        LessonVersion.objects.published().filter(lesson=welcome, language="fr").latest("number")
+    )
+    assert french.title in programme
+    page = patient_client.get(url).content.decode()
+    assert french.title in page
+    progress.refresh_from_db()
+    assert progress.version == french
+
+
 # --- The therapist's pace controls ----------------------------------------------------
 
 
