@@ -96,7 +96,11 @@ def questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         enrolment, today, done, service.restriction_start(patient), service.outcome_key(instruments)
     )
     occasion = next((o for o in due if o.key == key), None)
-    if instrument is None or occasion is None or not instrument.can_be_filled:
+    if instrument is None:
+        raise Http404
+    form = QuestionnaireForm(instrument, request.POST or None)
+    sending = request.method == "POST" and instrument.can_be_filled and form.is_valid()
+    if occasion is None or not instrument.can_be_filled:
         # Sent already (the Back button, the link again, Send pressed twice): what they
         # sent, never "Page not found", and the same answers never recorded twice.
         sent = max(
@@ -104,32 +108,20 @@ def questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
             key=lambda a: (a.completed_on, a.completed_at),
             default=None,
         )
-        if sent is None or instrument is None:
+        if sent is None:
             raise Http404
-        form = QuestionnaireForm(instrument, request.POST or None)
-        if request.method == "POST" and form.is_valid() and instrument.can_be_filled:
-            answers = {k: int(form.cleaned_data[k]) for k in instrument.scale.item_keys}
-            if answers != sent.answers:
-                # Changed after Back: recorded for the same occasion, and read for risk
-                # like any answers (an item-9 answer changed to "yes" reaches a person).
-                again = service.Occasion(key, sent.occasion, sent.due_on or today)
-                corrected = service.submit(
-                    patient=patient,
-                    instrument=instrument,
-                    answers=form.cleaned_data,
-                    occasion=again,
-                    enrolment=enrolment,
-                    today=today,
-                )
-                return redirect("program:questionnaire_result", corrected.pk)
-        messages.info(
-            request,
-            _("You sent this questionnaire on %(day)s. Here is your result.")
-            % {"day": date_format(sent.completed_on, "j F Y")},
-        )
-        return redirect("program:questionnaire_result", sent.pk)
-    form = QuestionnaireForm(instrument, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+        answers = {k: form.cleaned_data[k] for k in instrument.scale.item_keys} if sending else {}
+        if not sending or {k: int(v) for k, v in answers.items()} == sent.answers:
+            messages.info(
+                request,
+                _("You sent this questionnaire on %(day)s. Here is your result.")
+                % {"day": date_format(sent.completed_on, "j F Y")},
+            )
+            return redirect("program:questionnaire_result", sent.pk)
+        # Changed after Back: recorded for the same occasion, and read for risk like any
+        # answers (an item-9 answer changed to "yes" reaches a person).
+        occasion = service.Occasion(key, sent.occasion, sent.due_on or today)
+    if sending:
         assessment = service.submit(
             patient=patient,
             instrument=instrument,
