@@ -48,6 +48,13 @@ STICKING_OUT = """() => {
       if (r.right > c.right + 0.5 || r.left < c.left - 0.5) out.push('out of card: ' + name(el));
     }
   }
+  // A question (a fieldset's legend) inside its box, not drawn across its border.
+  for (const legend of document.querySelectorAll('main fieldset > legend')) {
+    // A legend drawn on the border starts where the fieldset's box does, above its border.
+    const box = legend.parentElement, r = legend.getBoundingClientRect();
+    const top = box.getBoundingClientRect().top + parseFloat(getComputedStyle(box).borderTopWidth);
+    if (r.height > 1 && r.top < top - 0.5) out.push('legend across its box: ' + name(legend));
+  }
   // Tables wider than their box: each scrolls in its own region, with a shadow as a cue.
   const scrolling = [...document.querySelectorAll('.table-scroll')]
     .filter(r => r.scrollWidth > r.clientWidth + 1)
