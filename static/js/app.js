@@ -189,6 +189,10 @@
         // The attribute: form.action is a field of that name where there is one (a decision).
         fields: fields(), page: path,
         action: new URL(form.getAttribute("action") || "", window.location.href).pathname,
+        // A chosen file cannot be kept: its coming back says to choose it again.
+        files: Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (f) {
+          return f.files && f.files.length > 0;
+        }),
         typed: typed, sent: sent, at: Date.now()
       }));
     }
@@ -216,6 +220,8 @@
       typed = true;
       var restored = form.querySelector("[data-draft-restored]");
       if (restored) { restored.hidden = false; }
+      var files = form.querySelector("[data-draft-files]");
+      if (files && draft.files) { files.hidden = false; }
       var fold = form.closest("details");
       if (fold) {
         fold.open = true;

@@ -290,7 +290,8 @@ def test_a_lesson_edit_saved_signed_out_comes_back_in_the_editor(
 ) -> None:
     """An admin's words typed in the lesson editor, saved after the session ended, are
     in the editor again after signing in, to save; they are saved on the draft they were
-    typed on (the page's version marker comes back with them)."""
+    typed on (the page's version marker comes back with them). A chosen picture cannot
+    come back, and the editor says so."""
     from program.models import LessonVersion
 
     lesson = programme.modules.get(number=1).lessons.get(slug="how-sleep-works")
@@ -300,6 +301,10 @@ def test_a_lesson_edit_saved_signed_out_comes_back_in_the_editor(
     page.wait_for_url(re.compile(r"/clinic/$"))
     page.goto(editor)
     page.get_by_label("What changed").fill("A gentler opening")
+    # A picture chosen but not uploaded cannot come back: the editor says to choose it again.
+    page.locator("#add-picture input[type=file]").set_input_files(
+        {"name": "clock.png", "mimeType": "image/png", "buffer": b"not sent"}
+    )
     type_then_send_signed_out(page, "Title", "How sleep works, gently", "Save the draft")
     page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(editor)}$"))
     staff_sign_in_here(page, clinic_admin.email)
@@ -307,6 +312,7 @@ def test_a_lesson_edit_saved_signed_out_comes_back_in_the_editor(
     expect(page.get_by_text("Check it, then save.")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("How sleep works, gently")
     expect(page.get_by_label("What changed")).to_have_value("A gentler opening")
+    expect(page.get_by_text("The picture or recording you had chosen was not kept")).to_be_visible()
     page.get_by_role("button", name="Save the draft").click()
     expect(page.get_by_text("Draft saved. Patients see nothing of it")).to_be_visible()
     draft = LessonVersion.objects.get(lesson=lesson, language="en", published_at__isnull=True)
