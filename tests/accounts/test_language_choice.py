@@ -46,3 +46,14 @@ def test_one_lesson_done_is_singular_in_french(patient, programme) -> None:
     patient.save()
     page = client_for(patient).get(reverse("program:programme")).content.decode()
     assert "1 leçon terminée sur" in page and "1 leçons terminées" not in page
+
+
+def test_a_label_and_its_title_keep_french_typography(patient) -> None:
+    """'Semaine 1: Comment…' and 'Reprendre là où vous en étiez: …' were joined by a colon
+    in the template, so French lost the no-break space it puts before one."""
+    patient.language = "fr"
+    patient.save()
+    page = client_for(patient).get(reverse("program:week", args=[1])).content.decode()
+    assert "Semaine 1\u00a0: " in page and "Semaine 1: " not in page
+    home = client_for(patient).get(reverse("program:patient_home")).content.decode()
+    assert "Lire la leçon suivante\u00a0: " in home
