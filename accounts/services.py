@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import cast
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
@@ -98,15 +99,12 @@ def confirm_password(request: HttpRequest, user: User, password: str) -> bool:
 def request_deletion(user: User) -> date:
     """The person asked to delete their account: it goes after the grace period, during
     which they can keep it ("Keep my account"). Returns the day it is deleted, on their
-    own calendar."""
-    from datetime import timedelta
-
+    own calendar (``User.deletion_due_on``)."""
     from django.utils import timezone
 
-    now = timezone.now()
-    user.deletion_requested_at = now
+    user.deletion_requested_at = timezone.now()
     user.save(update_fields=["deletion_requested_at"])
-    return user.local_today(now + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS))
+    return cast(date, user.deletion_due_on())  # set just above: never None
 
 
 def cancel_deletion(user: User) -> None:
