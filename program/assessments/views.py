@@ -110,8 +110,9 @@ def questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         )
         if sent is None:
             raise Http404
-        answers = {k: form.cleaned_data[k] for k in instrument.scale.item_keys} if sending else {}
-        if not sending or {k: int(v) for k, v in answers.items()} == sent.answers:
+        keys = instrument.scale.item_keys
+        changed = sending and {k: int(form.cleaned_data[k]) for k in keys} != sent.answers
+        if not changed:
             messages.info(
                 request,
                 _("You sent this questionnaire on %(day)s. Here is your result.")
