@@ -2,8 +2,8 @@
 
 A programme has ended once its last week has run its course (``program.rules.unlocking``,
 rule 9); Today then offers this summary instead of the week's lessons. It reads, for the
-patient: the sleep diary's first and last programme weeks side by side (the diary page's
-weekly figures, ``program.diary.actions.weekly_rows``), the insomnia questionnaire's first
+patient: the sleep diary's first and last programme weeks side by side (as the pace rules
+opened them, summarised as the diary page's weekly figures are), the insomnia questionnaire's first
 and latest results (response and remission as on the progress page, Morin 2011), the
 plan for keeping good sleep they wrote in the last week's lesson, and where to download
 or delete their data.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -55,28 +56,23 @@ def relapse_plan(overview: Overview) -> Plan | None:
         .order_by("-updated_at")
         .first()
     )
-    version: LessonVersion | None
     if answer is not None:
-        version = answer.progress.version
-        data = answer.data or {}
+        # A version pushed to the patient since may have dropped the worksheet: no plan.
+        version, data = answer.progress.version, answer.data or {}
+        found = [(version, part)] if (part := _plan_part(version)) else []
     else:
         shown = [item.version.pk for w in overview.weeks for item in w.lessons if item.version]
-        version = next(
-            (
-                v
-                for v in LessonVersion.objects.filter(pk__in=shown).only("pk", "lesson", "parts")
-                if any(p.get("key") == PLAN_PART for p in v.parts or [])
-            ),
-            None,
-        )
+        versions = LessonVersion.objects.filter(pk__in=shown).only("pk", "lesson", "parts")
+        found = [(v, part) for v in versions if (part := _plan_part(v))]
         data = {}
-    # A version pushed to the patient since may have dropped the worksheet: no plan shown.
-    part = next(
-        (p for p in (version.parts if version else None) or [] if p.get("key") == PLAN_PART), None
-    )
-    if version is None or part is None:
+    if not found:
         return None
+    version, part = found[0]
     return Plan(version.lesson_id, part.get("title", ""), worksheet_lines(part, data))
+
+
+def _plan_part(version: LessonVersion) -> dict[str, Any] | None:
+    return next((p for p in version.parts or [] if p.get("key") == PLAN_PART), None)
 
 
 def diary_weeks(patient: User, overview: Overview) -> list[diary.WeekRow]:
