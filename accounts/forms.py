@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -43,6 +44,15 @@ class TimeZoneField(forms.ChoiceField):
         self.widget.attrs["data-browser-timezone"] = "true"
 
 
+@cache
+def _zone_country_pairs() -> str:
+    """Every zone with its listed country, "zone=code" (no quotes: both form renderers
+    write them the same), worked out once per process, not for every form."""
+    return " ".join(
+        f"{zone}={code if code in COUNTRIES else OTHER}" for zone, code in zone_countries().items()
+    )
+
+
 class CountryField(forms.ChoiceField):
     """Where the person lives: the crisis contacts they are shown are that country's.
 
@@ -76,11 +86,7 @@ class CountryField(forms.ChoiceField):
             # The country of the browser's zone, which static/js/app.js preselects with the
             # zone: the clinic's country only when the zone says nothing better. A zone in a
             # country not listed is "Another country", never the clinic's crisis lines.
-            # "zone=code" pairs, no quotes: both form renderers write them the same.
-            self.widget.attrs["data-zone-countries"] = " ".join(
-                f"{zone}={code if code in COUNTRIES else OTHER}"
-                for zone, code in zone_countries().items()
-            )
+            self.widget.attrs["data-zone-countries"] = _zone_country_pairs()
 
 
 def latest_today() -> date:
