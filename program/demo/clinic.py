@@ -230,6 +230,7 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
         if person.role == Role.THERAPIST:
             therapists[person.email] = user
         created.append((person, new))
+    patients = []
     for person in PATIENTS:
         patient, new = _ensure_user(person, therapists)
         if not Enrolment.objects.current().filter(patient=patient).exists():
@@ -237,6 +238,12 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
             enrol(patient=patient, programme=programme, start_date=start)
         if new:
             _fill_diary(patient, person)
+        patients.append((person, patient, new))
+    # The lessons read before the sleep windows: whether the programme has run its course
+    # decides whether a week without a diary is reviewed (sleep_window.rests_after_programme).
+    load_demo_curriculum(programme)
+    for person, patient, new in patients:
+        if new:
             _sleep_window(patient, person, therapists[person.therapist or ""])
         if person.email == TAPER_PATIENT:
             _taper_demo(patient, therapists["therapist@example.com"])
@@ -267,7 +274,6 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
     elif invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.expires_at, invitation.sent_at = expires_at, now
         invitation.save(update_fields=["expires_at", "sent_at"])
-    load_demo_curriculum(programme)
     return created
 
 
@@ -446,7 +452,9 @@ def _sleep_window(patient: User, person: DemoPerson, therapist: User) -> None:
             unsafe=False,
             very_sleepy=sleepy,
         )
-        recommendation = sw.weekly_review(course, review_day)
+        recommendation = None
+        if not sw.rests_after_programme(course, review_day):
+            recommendation = sw.weekly_review(course, review_day)
         if recommendation is None:
             break
         reviews.append(recommendation)

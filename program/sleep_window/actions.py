@@ -928,8 +928,36 @@ def due_reviews(now: Any = None) -> list[tuple[SleepCourse, date]]:
             and not DiaryEntry.objects.for_patient(course.patient).filter(diary_date=today).exists()
         ):
             continue
+        if rests_after_programme(course, today):
+            continue
         due.append((course, today))
     return due
+
+
+def rests_after_programme(course: SleepCourse, review_date: date) -> bool:
+    """After the programme has run its course (``unlocking.ran_its_course``), a week
+    with no diary night makes no weekly review: it could only keep the window "for want
+    of a diary" and ask the clinician to approve that every week for as long as the
+    course stays open. A patient who goes on with the diary goes on being reviewed,
+    and a clinician can still review at once from the patient's page."""
+    from program.curriculum.actions import pace_summaries
+
+    current = current_prescription(course, review_date)
+    if current is None:
+        return False
+    lookback = course.protocol.rules().lookback_days
+    first, last = titration.review_span(review_date, current.effective_from, lookback)
+    if DiaryEntry.objects.for_patient(course.patient).between(first, last).exists():
+        return False
+    enrolment = (
+        Enrolment.objects.current()
+        .select_related("programme", "patient")
+        .filter(patient=course.patient)
+        .first()
+    )
+    if enrolment is None:
+        return False
+    return pace_summaries([enrolment])[enrolment.pk].finished
 
 
 # The words of a decision, for the patient or their care team (program.sleep_window.words).

@@ -200,3 +200,13 @@ def test_the_demo_s_dates_tell_the_same_story_as_its_diary(demo) -> None:
     left = invitation.expires_at - timezone.now()
     assert timedelta(days=settings.INVITATION_VALID_DAYS - 1) < left
     assert left <= timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+def test_no_demo_review_was_approved_on_an_empty_diary(demo) -> None:
+    """The finished patient stopped her diary weeks ago: her window's weekly reviews stop
+    with it (sleep_window.rests_after_programme), never approved on "0 of 5 nights"."""
+    done = User.objects.get(email="done@example.com")
+    reviews = Recommendation.objects.filter(course__patient=done, kind="weekly")
+    assert reviews.exists()
+    assert [r.figures["nights"] for r in reviews if not r.figures["nights"]] == []
+    assert all(r.status != "pending" for r in reviews)
