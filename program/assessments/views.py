@@ -5,6 +5,7 @@ PHQ-9 item-9 crisis message and what the app did about it), and the clinician's 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -86,6 +87,17 @@ def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
 @patient_required
 def questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     """Fill in a questionnaire that is due now (and whose wording this clinic holds)."""
+    if request.method != "POST":
+        return _questionnaire(request, key)
+    with transaction.atomic():
+        # One sending at a time per patient: Send tapped twice, or the page sent from two
+        # tabs at the same instant, and the second reads what the first recorded (the
+        # same answers are never recorded twice). SQLite runs one writer at a time.
+        User.objects.select_for_update().get(pk=request.user.pk)
+        return _questionnaire(request, key)
+
+
+def _questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     patient: User = request.user
     today = patient.local_today()
     instruments = service.ensure_instruments()

@@ -409,3 +409,38 @@ def test_the_morning_reminder_mentions_a_questionnaire_that_is_due(patient) -> N
         )
     # Only the ISI is due now, and without licensed wording it is not asked for here.
     assert "questionnaire" not in _morning_reminder(patient, 26)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_answers_sent_at_the_same_instant_are_recorded_once(patient) -> None:
+    """Send tapped twice, or two tabs: ten identical POSTs at once record one result, and
+    each is shown it (PostgreSQL; SQLite runs one writer at a time)."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is one connection)")
+    url = reverse("program:questionnaire", args=["phq9"])
+    clients = [client_for(patient) for _ in range(10)]
+    start = threading.Barrier(len(clients))
+    sent: list[str] = []
+    errors: list[BaseException] = []
+
+    def send(client) -> None:
+        try:
+            start.wait()
+            sent.append(client.post(url, PHQ_NONE)["Location"])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    result = Assessment.objects.get(patient=patient)
+    assert sent == [reverse("program:questionnaire_result", args=[result.pk])] * 10
