@@ -11,6 +11,7 @@ checks the draft is still the one the page was opened on (``draft_fingerprint``)
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 import zipfile
@@ -22,6 +23,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -63,6 +65,7 @@ from program.curriculum.files import (
     import_directory,
 )
 from program.curriculum.forms import (
+    CheckedImportForm,
     CurriculumImportForm,
     ExerciseRecordingForm,
     LessonEditForm,
@@ -81,6 +84,11 @@ LANGUAGES = dict(settings.LANGUAGES)
 # shipped programme is about 40 files and 300 KB).
 MAX_IMPORT_FILES = 2000
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+# An archive checked without a problem is kept this long, for the admin who checked it,
+# so that "Import" takes the same bytes without choosing the file again; a larger one is
+# not kept (design decisions: the session's idle time, and the recordings' own bound).
+KEPT_CHECK_MINUTES = 30
+KEPT_CHECK_MAX_BYTES = 25 * 1024 * 1024
 
 
 def _language(code: str) -> str:
@@ -648,6 +656,30 @@ def _unpack(upload: Any, folder: Path) -> None:
         )
 
 
+def _kept_check_key(user: Any, digest: str) -> str:
+    return f"curriculum-check:{user.pk}:{digest}"
+
+
+def keep_check(user: Any, name: str, data: bytes) -> str | None:
+    """Keep a checked archive in the cache for ``user``: its SHA-256, or None when it
+    is too large or the cache did not take it."""
+    if len(data) > KEPT_CHECK_MAX_BYTES:
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    key = _kept_check_key(user, digest)
+    cache.set(key, {"name": name, "data": data}, timeout=KEPT_CHECK_MINUTES * 60)
+    return digest if cache.has_key(key) else None
+
+
+def kept_check(user: Any, digest: str) -> dict[str, Any] | None:
+    """The archive ``user`` checked with this SHA-256 (its name and bytes), if it is
+    still kept and still has that hash; None once it has expired or was imported."""
+    kept = cache.get(_kept_check_key(user, digest))
+    if not isinstance(kept, dict) or hashlib.sha256(kept["data"]).hexdigest() != digest:
+        return None
+    return kept
+
+
 class _DryRun(Exception):
     pass
 
@@ -701,22 +733,69 @@ def _import_rows(
 @admin_required
 def curriculum_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Check, then import, an uploaded curriculum. "Check" imports inside a transaction
-    that is rolled back; either way a file with any problem saves nothing."""
-    form = CurriculumImportForm(request.POST or None, request.FILES or None)
+    that is rolled back; either way a file with any problem saves nothing. An archive
+    checked without a problem is kept (``keep_check``), and the page offers to import
+    exactly those bytes (action ``import-checked``) without choosing the file again."""
+    action = request.POST.get("action")
     rows: list[dict[str, str]] = []
     failed = False
-    if request.method == "POST" and form.is_valid():
-        publish = form.cleaned_data["publish"]
-        check_only = request.POST.get("action") != "import"
+    check_only = False
+    publish = False
+    upload: dict[str, Any] | None = None  # the archive to read: its name and bytes
+    digest = ""  # the SHA-256 of the kept archive to import
+    if action == "import-checked":
+        form = CurriculumImportForm()
+        checked_form = CheckedImportForm(request.POST, prefix="checked")
+        if checked_form.is_valid():
+            digest = checked_form.cleaned_data["digest"]
+            upload = kept_check(request.user, digest)
+            publish = checked_form.cleaned_data["publish"]
+        if upload is None:
+            messages.error(
+                request,
+                ngettext(
+                    "The checked file is no longer kept (a check is kept for %(minutes)s "
+                    "minute, for the admin who made it): nothing was imported. Choose the "
+                    "file again.",
+                    "The checked file is no longer kept (a check is kept for %(minutes)s "
+                    "minutes, for the admin who made it): nothing was imported. Choose the "
+                    "file again.",
+                    KEPT_CHECK_MINUTES,
+                )
+                % {"minutes": KEPT_CHECK_MINUTES},
+            )
+    else:
+        form = CurriculumImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            publish = form.cleaned_data["publish"]
+            check_only = action != "import"
+            file = form.cleaned_data["file"]
+            upload = {"name": file.name, "data": file.read()}
+    checked: dict[str, Any] | None = None  # the check kept for "Import"
+    if upload is not None:
         with tempfile.TemporaryDirectory() as folder:
             try:
-                _unpack(form.cleaned_data["file"], Path(folder))
+                _unpack(io.BytesIO(upload["data"]), Path(folder))
             except UnsafeArchive as error:
-                form.add_error("file", str(error))
+                if form.is_bound:
+                    form.add_error("file", str(error))
+                else:  # a kept archive unpacked when checked: not expected
+                    messages.error(request, str(error))
             else:
                 rows, report, failed = _import_rows(
                     Path(folder), publish=publish, check_only=check_only, user=request.user
                 )
+        if check_only and rows and not failed:
+            kept = keep_check(request.user, upload["name"], upload["data"])
+            if kept is not None:
+                checked = {
+                    "name": upload["name"],
+                    "form": CheckedImportForm(
+                        prefix="checked", initial={"digest": kept, "publish": publish}
+                    ),
+                }
+        elif digest and rows and not failed:
+            cache.delete(_kept_check_key(request.user, digest))  # imported: no longer offered
         counts = {"new": 0, "same": 0}
         if rows and not failed:
             counts = {"new": len(report.created), "same": len(report.unchanged)}
@@ -760,7 +839,15 @@ def curriculum_import(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 % counts,
             )
-    ctx = {"form": form, "rows": rows, "failed": failed}
+    ctx = {
+        "form": form,
+        "rows": rows,
+        "failed": failed,
+        "checked": checked,
+        "kept_minutes": KEPT_CHECK_MINUTES,
+        # A check that found no problem but could not be kept: the file is asked for again.
+        "ask_again": check_only and rows and not failed and checked is None,
+    }
     return render(request, "program/curriculum_import.html", ctx)
 
 

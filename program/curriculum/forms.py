@@ -163,6 +163,14 @@ class CurriculumImportForm(forms.Form):
     )
 
 
+class CheckedImportForm(forms.Form):
+    """Import the archive checked a moment ago, kept on the server (prefix ``checked``):
+    ``digest`` is its SHA-256, which the kept bytes must still have."""
+
+    digest = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    publish = CurriculumImportForm.base_fields["publish"]
+
+
 class LessonImageForm(forms.Form):
     """A picture for the lesson, uploaded from the clinic's editor (prefix ``image``).
     Checked by content (``program.curriculum.models.inspect_image``) in ``clean``."""

@@ -12,10 +12,12 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+import time_machine
 import yaml
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Role
 from program.curriculum.actions import open_lesson
 from program.models import Enrolment, Lesson, LessonProgress, LessonVersion
 from tests.conftest import client_for
@@ -346,6 +348,93 @@ def test_export_then_import_a_translated_copy_adds_spanish_drafts(
     assert "new draft" in text and "unchanged" in text
     draft = LessonVersion.objects.get(lesson=lesson, language="es")
     assert draft.title.startswith("Cómo funciona") and not draft.is_published
+
+
+def checked_digest(response) -> str:
+    """The reference to the kept archive that the report's "Import the checked file" sends."""
+    match = re.search(r'name="checked-digest" value="([0-9a-f]{64})"', page_text(response))
+    assert match, "the report offers no import of the checked file"
+    return match.group(1)
+
+
+def test_after_a_check_the_checked_file_is_imported_without_choosing_it_again(
+    admin_client, programme, lesson
+) -> None:
+    """The report keeps what was checked: its Import takes those very bytes, even after
+    another archive was checked (another tab), and only once."""
+    files = translated(exported(admin_client, programme))
+    url = reverse("program:curriculum_import")
+    check = admin_client.post(url, {"file": zipped(files), "action": "check"})
+    text = page_text(check)
+    assert "is kept as it was checked" in text and "Import the checked file" in text
+    assert "Choose the file again" not in text
+    digest = checked_digest(check)
+    other = dict(files)
+    name = "es/week-1/02-how-sleep-works.md"
+    other[name] = other[name].replace("Cómo funciona el sueño".encode(), b"Otro titulo")
+    admin_client.post(url, {"file": zipped(other), "action": "check"})
+    assert not LessonVersion.objects.filter(language="es").exists()  # checks save nothing
+
+    done = admin_client.post(url, {"action": "import-checked", "checked-digest": digest})
+    week_1 = Lesson.objects.filter(week__programme=programme, week__number=1).count()
+    assert f"Imported: {week_1} new drafts to review" in page_text(done)
+    draft = LessonVersion.objects.get(lesson=lesson, language="es")
+    assert draft.title == "Cómo funciona el sueño" and not draft.is_published
+    # Imported: no longer offered.
+    again = admin_client.post(url, {"action": "import-checked", "checked-digest": digest})
+    assert "The checked file is no longer kept" in page_text(again)
+
+
+def test_the_checked_file_imports_as_published_when_that_is_chosen(
+    admin_client, programme, lesson
+) -> None:
+    files = translated(exported(admin_client, programme))
+    url = reverse("program:curriculum_import")
+    check = admin_client.post(url, {"file": zipped(files), "action": "check", "publish": "on"})
+    assert check.context["checked"]["form"]["publish"].value() is True  # as it was checked
+    admin_client.post(
+        url,
+        {
+            "action": "import-checked",
+            "checked-digest": checked_digest(check),
+            "checked-publish": "on",
+        },
+    )
+    assert LessonVersion.objects.get(lesson=lesson, language="es").is_published
+
+
+def test_a_check_no_longer_kept_says_so_and_imports_nothing(
+    admin_client, programme, lesson, clinic_admin
+) -> None:
+    """Expired, another admin's, or a made-up reference: the page says the file is no
+    longer kept and asks for it again; nothing is imported, and never a 500."""
+    from program.curriculum.admin_views import kept_check
+    from tests.conftest import make_user
+
+    files = translated(exported(admin_client, programme))
+    url = reverse("program:curriculum_import")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        digest = checked_digest(admin_client.post(url, {"file": zipped(files), "action": "check"}))
+    second_admin = client_for(make_user("admin2@clinic.test", Role.ADMIN, name="Bo Admin"))
+    attempts = [
+        (second_admin, digest),
+        (admin_client, "0" * 64),
+        (admin_client, "not a digest"),
+    ]
+    for client, reference in attempts:
+        response = client.post(url, {"action": "import-checked", "checked-digest": reference})
+        assert response.status_code == 200
+        text = page_text(response)
+        assert "The checked file is no longer kept" in text and "nothing was imported" in text
+        assert 'name="file"' in text  # the file is asked for again
+    with time_machine.travel(start + timedelta(minutes=29), tick=False):
+        assert kept_check(clinic_admin, digest) is not None  # kept for half an hour
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        later = client_for(clinic_admin)  # signed in again: the first session has timed out
+        response = later.post(url, {"action": "import-checked", "checked-digest": digest})
+    assert "The checked file is no longer kept" in page_text(response)
+    assert not LessonVersion.objects.filter(language="es").exists()
 
 
 def test_an_invalid_file_saves_nothing_and_is_named_row_by_row(
