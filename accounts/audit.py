@@ -5,7 +5,9 @@ and API endpoint starts with (``accounts.access.get_patient_for``) notes who rea
 patient on the request (``note_read``), whatever the URL argument is called; the few
 views that reach a patient through another object (an alert, an adverse event) note it
 themselves. The middleware writes the notes once the response is known, one event per
-request and patient, and only for a successful response. Caseload lists and the Django
+request and patient, and only for a successful response: a view (GET or HEAD), or a
+change (any other method) unless the view noted that the request changed nothing
+(``note_unchanged``: a check that is a dry run). Caseload lists and the Django
 admin are recorded by the middleware itself; an admin page about one object (change,
 history, delete) is recorded against the patient it belongs to — the patient themself
 (a patient's user record) or the object's ``patient`` or ``user`` — so the patient's
@@ -31,6 +33,8 @@ Handler = Callable[[HttpRequest], HttpResponse]
 LIST_PATHS = ("/caseload/", "/clinic/", "/round/")
 # The request attribute holding the reads noted so far: {patient id: who read them}.
 READS = "_audit_reads"
+# The request attribute set when a request that could change something did not.
+UNCHANGED = "_audit_unchanged"
 
 
 def note_read(request: HttpRequest, reader: User, patient: User) -> None:
@@ -44,6 +48,12 @@ def note_read(request: HttpRequest, reader: User, patient: User) -> None:
     reads: dict[int, User] = getattr(request, READS, {})
     reads.setdefault(patient.pk, reader)
     setattr(request, READS, reads)
+
+
+def note_unchanged(request: HttpRequest) -> None:
+    """Note that this request, whatever its method, changed nothing (a check that runs a
+    change and rolls it back): the trail records it as a view, not a change."""
+    setattr(request, UNCHANGED, True)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -99,7 +109,7 @@ def event(
         patient_id=patient_id,
         action=(
             AuditEvent.Action.VIEW
-            if request.method in ("GET", "HEAD")
+            if request.method in ("GET", "HEAD") or getattr(request, UNCHANGED, False)
             else AuditEvent.Action.CHANGE
         ),
         path=request.path[:500],

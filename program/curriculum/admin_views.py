@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import admin_required
+from accounts.audit import note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from program.clinical_text import situation_name
 from program.curriculum.actions import (
@@ -737,6 +738,8 @@ def curriculum_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     checked without a problem is kept (``keep_check``), and the page offers to import
     exactly those bytes (action ``import-checked``) without choosing the file again."""
     action = request.POST.get("action")
+    if request.method == "POST" and action not in ("import", "import-checked"):
+        note_unchanged(request)  # "Check the files", a dry run: a view in the audit trail
     rows: list[dict[str, str]] = []
     failed = False
     check_only = False

@@ -437,6 +437,23 @@ def test_a_check_no_longer_kept_says_so_and_imports_nothing(
     assert not LessonVersion.objects.filter(language="es").exists()
 
 
+def test_checking_the_files_is_in_the_audit_log_as_a_view_and_importing_as_a_change(
+    admin_client, programme, lesson, clinic_admin
+) -> None:
+    """ "Check the files" runs the import and rolls it back: a dry run that changes
+    nothing is not logged as a change; the import that follows is."""
+    files = translated(exported(admin_client, programme))
+    url = reverse("program:curriculum_import")
+    check = admin_client.post(url, {"file": zipped(files), "action": "check"})
+    events = AuditEvent.objects.filter(actor=clinic_admin, path=url)
+    assert list(events.values_list("method", "action")) == [("POST", "view")]
+    admin_client.post(url, {"action": "import-checked", "checked-digest": checked_digest(check)})
+    assert sorted(events.values_list("action", flat=True)) == ["change", "view"]
+    log = page_text(admin_client.get(reverse("program:clinic_audit")))
+    entries = re.findall(r"(Viewed|Changed): a clinic page<br><code[^>]*>POST ([^<]+)</code>", log)
+    assert entries == [("Changed", url), ("Viewed", url)]  # newest first
+
+
 def test_an_invalid_file_saves_nothing_and_is_named_row_by_row(
     admin_client, programme, lesson
 ) -> None:
