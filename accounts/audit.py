@@ -35,6 +35,8 @@ LIST_PATHS = ("/caseload/", "/clinic/", "/round/")
 READS = "_audit_reads"
 # The request attribute set when a request that could change something did not.
 UNCHANGED = "_audit_unchanged"
+# The request attribute holding what a change was, by patient: {patient id: detail}.
+DETAILS = "_audit_details"
 
 
 def note_read(request: HttpRequest, reader: User, patient: User) -> None:
@@ -54,6 +56,21 @@ def note_unchanged(request: HttpRequest) -> None:
     """Note that this request, whatever its method, changed nothing (a check that runs a
     change and rolls it back): the trail records it as a view, not a change."""
     setattr(request, UNCHANGED, True)
+
+
+def note_reassigned(
+    request: HttpRequest, patient: User, *, therapist: User, previous: User | None
+) -> None:
+    """Note that this request moved ``patient`` from ``previous`` (None: no therapist) to
+    ``therapist``, so the trail names both, as they were named then (``describe``)."""
+    details: dict[int, dict[str, Any]] = getattr(request, DETAILS, {})
+    details[patient.pk] = {
+        "therapist": therapist.display_name,
+        "therapist_id": therapist.pk,
+        "previous": previous.display_name if previous else None,
+        "previous_id": previous.pk if previous else None,
+    }
+    setattr(request, DETAILS, details)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -113,6 +130,7 @@ def event(
             else AuditEvent.Action.CHANGE
         ),
         path=request.path[:500],
+        detail=getattr(request, DETAILS, {}).get(patient_id, {}),
         method=request.method or "",
         status=response.status_code,
         ip=client_ip(request),
@@ -179,9 +197,24 @@ LISTS = (
 )
 
 
-def describe(path: str, *, staff: bool = False) -> str:
+def describe(path: str, *, staff: bool = False, detail: dict[str, Any] | None = None) -> str:
     """What a recorded path showed, in words for the patient (their privacy page), or for
-    the clinic's audit log (``staff``)."""
+    the clinic's audit log (``staff``); a change whose ``detail`` names a therapist (a
+    reassignment, ``note_reassigned``) names the new one and the previous one."""
+    if detail and detail.get("therapist"):
+        if detail.get("previous"):
+            words = (
+                _("the therapist (now %(therapist)s, previously %(previous)s)")
+                if staff
+                else _("your therapist (now %(therapist)s, previously %(previous)s)")
+            )
+        else:
+            words = (
+                _("the therapist (now %(therapist)s)")
+                if staff
+                else _("your therapist (now %(therapist)s)")
+            )
+        return str(words) % {"therapist": detail["therapist"], "previous": detail.get("previous")}
     for fragment, patient_words, staff_words in PLACES:
         if fragment in path:
             return str(staff_words if staff else patient_words)

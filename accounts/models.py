@@ -281,6 +281,9 @@ class AuditEvent(models.Model):
     method = models.CharField(max_length=10)
     status = models.PositiveSmallIntegerField()
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # What a change was where its path does not say, as ``accounts.audit.describe`` words
+    # it: a reassignment's new and previous therapist, named as they were then.
+    detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = AuditEventQuerySet.as_manager()

@@ -102,5 +102,7 @@ def privacy(request: AuthenticatedHttpRequest) -> HttpResponse:
     events = (
         AuditEvent.objects.about(request.user).select_related("actor").order_by("-created_at")[:200]
     )
-    ctx = {"events": [(e, describe(e.path), role_name(e.actor_role)) for e in events]}
+    ctx = {
+        "events": [(e, describe(e.path, detail=e.detail), role_name(e.actor_role)) for e in events]
+    }
     return render(request, "accounts/privacy.html", ctx)

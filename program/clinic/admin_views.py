@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required, get_patient_for
+from accounts.audit import note_reassigned
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.services import reassign_patient
@@ -65,7 +66,11 @@ def reassign(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
     patient = get_patient_for(request, patient_id)
     form = ReassignForm(request.POST)
     if form.is_valid():
+        previous = patient.therapist
         reassign_patient(patient=patient, therapist=form.cleaned_data["therapist"])
+        note_reassigned(
+            request, patient, therapist=form.cleaned_data["therapist"], previous=previous
+        )
         messages.success(
             request,
             _("%(patient)s is now with %(therapist)s.")

@@ -392,7 +392,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "page": page,
-        "rows": [(e, describe(e.path, staff=True)) for e in page],
+        "rows": [(e, describe(e.path, staff=True, detail=e.detail)) for e in page],
         "filters": query.urlencode(),
     }
     return render(request, "program/clinic_audit.html", ctx)

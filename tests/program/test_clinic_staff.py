@@ -195,6 +195,30 @@ def test_all_of_a_therapists_patients_move_to_another(
     assert User.objects.caseload_of(other_therapist).count() == 2
 
 
+def test_moving_a_patient_names_the_new_and_previous_therapist_in_the_audit_log(
+    admin_client, clinic_admin, therapist, other_therapist, patient
+) -> None:
+    """The overview's "Move to": the log says to whom the patient moved, and from whom,
+    in its words; so does the patient's own record of who changed it."""
+    url = reverse("program:reassign", args=[patient.pk])
+    response = admin_client.post(url, {"therapist": other_therapist.pk}, follow=True)
+    assert "Pat Patient is now with Dr Otto Field." in _messages(response)
+    event = AuditEvent.objects.get(patient=patient, path=url)
+    assert (event.actor, event.action) == (clinic_admin, "change")
+    assert event.detail["therapist_id"] == other_therapist.pk
+    assert event.detail["previous_id"] == therapist.pk
+    log = admin_client.get(reverse("program:clinic_audit"), {"patient": "Pat"}).content.decode()
+    assert "Changed: the therapist (now Dr Otto Field, previously Dr Tess Ward)" in log
+    privacy = client_for(patient).get(reverse("accounts:privacy")).content.decode()
+    assert "Changed your therapist (now Dr Otto Field, previously Dr Tess Ward)" in privacy
+    # A patient who had no therapist: only the new one is named.
+    patient.therapist = None
+    patient.save()
+    admin_client.post(url, {"therapist": therapist.pk})
+    log = admin_client.get(reverse("program:clinic_audit"), {"patient": "Pat"}).content.decode()
+    assert "Changed: the therapist (now Dr Tess Ward)" in log
+
+
 def test_the_staff_member_page_shows_the_caseload(admin_client, therapist, patient) -> None:
     page = admin_client.get(reverse("program:clinic_staff_member", args=[therapist.pk]))
     assert page.status_code == 200
