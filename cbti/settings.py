@@ -312,14 +312,14 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", 14)
 
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
-# Languages a patient may choose; lessons are written per language (``en`` ships)
-# and a patient sees theirs, else English.
+# The languages a person can choose, each with its interface translated in full and its
+# lessons (a lesson not yet in a reader's language is shown in English). Spanish and
+# Dutch were offered until December 2026 with nothing translated; docs/languages.md
+# says how to add a language.
 LANGUAGES = [
     ("en", "English"),
     ("fr", "Français"),
     ("de", "Deutsch"),
-    ("es", "Español"),
-    ("nl", "Nederlands"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates as the app writes them ("1 Dec 2026 22:14"), in the Django admin too.

@@ -315,6 +315,13 @@ def new_outsider_patient(other_therapist: User, programme: Programme) -> User:
     return user
 
 
+@pytest.fixture
+def spanish(settings) -> None:
+    """A clinic that has added Spanish (docs/languages.md): its lessons can be written,
+    imported and read in it. The app ships only the languages translated in full."""
+    settings.LANGUAGES = [*settings.LANGUAGES, ("es", "Español")]
+
+
 # The personas as fixtures, made by the functions above (which a module-scoped fixture
 # may call too, to share one set of them across a module's tests).
 @pytest.fixture

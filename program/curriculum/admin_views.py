@@ -80,7 +80,6 @@ from program.curriculum.lesson_values import preview_values
 from program.curriculum.views import lesson_context
 from program.models import AudioRecording, Lesson, LessonImage, LessonVersion, Programme, Week
 
-LANGUAGES = dict(settings.LANGUAGES)
 # An uploaded curriculum: at most this many files and bytes once unpacked (the
 # shipped programme is about 40 files and 300 KB).
 MAX_IMPORT_FILES = 2000
@@ -93,7 +92,7 @@ KEPT_CHECK_MAX_BYTES = 25 * 1024 * 1024
 
 
 def _language(code: str) -> str:
-    if code not in LANGUAGES:
+    if code not in dict(settings.LANGUAGES):
         raise Http404
     return code
 
@@ -159,7 +158,9 @@ def curriculum(request: AuthenticatedHttpRequest) -> HttpResponse:
             {
                 "lesson": lesson,
                 "title": getattr(lesson, "en_title", None) or lesson.slug,
-                "languages": [languages[code] for code in LANGUAGES if code in languages],
+                "languages": [
+                    languages[code] for code, _name in settings.LANGUAGES if code in languages
+                ],
                 "english": languages.get(BASE_LANGUAGE),
             }
         )
@@ -270,7 +271,7 @@ def _editor(
         "lesson": lesson,
         "week_item": week,
         "language": language,
-        "language_name": LANGUAGES[language],
+        "language_name": dict(settings.LANGUAGES)[language],
         "draft": draft,
         "latest": latest,
         "english": english,
@@ -577,7 +578,7 @@ def lesson_compare(
     ctx = {
         "lesson": lesson,
         "language": language,
-        "language_name": LANGUAGES[language],
+        "language_name": dict(settings.LANGUAGES)[language],
         "versions": versions,
         "old": old,
         "new": new,
@@ -881,7 +882,7 @@ def exercise_recordings(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "“%(exercise)s”, with its transcript."
                 )
                 % {
-                    "language": LANGUAGES[fields["language"]],
+                    "language": dict(settings.LANGUAGES)[fields["language"]],
                     "exercise": EXERCISES[fields["exercise"]].title,
                 },
             )

@@ -229,7 +229,7 @@ def test_export_then_import_round_trips(programme, tmp_path: Path) -> None:
         assert (out / relative).read_text() == (DEFAULT_PROGRAMME_DIR / relative).read_text()
 
 
-def test_a_translation_is_imported_as_its_own_versions(programme, tmp_path: Path) -> None:
+def test_a_translation_is_imported_as_its_own_versions(programme, spanish, tmp_path: Path) -> None:
     out = tmp_path / "cur"
     export_programme(programme, out)
     es = out / "es" / "week-1"

@@ -23,6 +23,11 @@ from program.models import Enrolment, Lesson, LessonProgress, LessonVersion
 from tests.conftest import client_for
 
 
+@pytest.fixture(autouse=True)
+def _spanish(spanish) -> None:
+    """The translations here are into Spanish, which the shipped lessons are not in."""
+
+
 @pytest.fixture
 def lesson(programme) -> Lesson:
     return Lesson.objects.get(week__programme=programme, slug="how-sleep-works")

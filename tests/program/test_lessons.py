@@ -219,7 +219,9 @@ def test_an_unknown_part_is_not_found(patient_client) -> None:
     assert patient_client.post(url, {"text": "x"}).status_code == 404
 
 
-def test_a_patient_reads_their_own_language_and_english_otherwise(patient, patient_client) -> None:
+def test_a_patient_reads_their_own_language_and_english_otherwise(
+    patient, spanish, patient_client
+) -> None:
     how = lesson("how-sleep-works")
     # Spanish: the shipped lessons have no Spanish words (French and German they have).
     es = start_draft(lesson=how, language="es", user=None)
