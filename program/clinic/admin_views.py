@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required, get_patient_for
-from accounts.audit import note_reassigned
+from accounts.audit import note_reassigned, note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.services import reassign_patient
@@ -77,5 +77,6 @@ def reassign(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
             % {"patient": patient.display_name, "therapist": form.cleaned_data["therapist"]},
         )
     else:
+        note_unchanged(request)  # refused: the patient stays where they were
         messages.error(request, _("Choose a therapist from the list."))
     return redirect("program:clinic_home")

@@ -337,9 +337,8 @@ def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int, language: str
     if request.POST.get("action") in ("image", "audio"):
         return _upload(request, lesson, language, protocols=shown.protocols)
     form = LessonEditForm(request.POST, lesson=lesson, protocols=shown.protocols)
-    if request.POST.get("action") != "save":
-        return _editor(request, lesson, language, form=form)
-    if not form.is_valid():
+    if request.POST.get("action") != "save" or not form.is_valid():
+        note_unchanged(request)  # a preview, or words sent back to be corrected: nothing saved
         return _editor(request, lesson, language, form=form)
     try:
         save_draft(
@@ -350,6 +349,7 @@ def lesson_edit(request: AuthenticatedHttpRequest, lesson_id: int, language: str
             expected=form.cleaned_data["base"],
         )
     except DraftChanged:
+        note_unchanged(request)
         messages.error(
             request,
             _(
@@ -843,6 +843,8 @@ def curriculum_import(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 % counts,
             )
+    if failed or not rows:
+        note_unchanged(request)  # nothing was imported (a file with a problem saves nothing)
     ctx = {
         "form": form,
         "rows": rows,

@@ -385,3 +385,12 @@ def test_the_patients_needing_a_therapist_stay_filtered_from_page_to_page(
     page = admin_client.get(reverse("program:clinic_home"), {"needs": "1"})
     assert page.context["page"].paginator.count == 55
     assert "needs=1&amp;page=2" in page.content.decode()
+
+
+def test_a_refused_move_is_logged_as_a_view(admin_client, clinic_admin, patient) -> None:
+    """ "Move to" with no therapist chosen moves nobody: the trail does not say "Changed"."""
+    url = reverse("program:reassign", args=[patient.pk])
+    response = admin_client.post(url, {"therapist": ""}, follow=True)
+    assert "Choose a therapist from the list." in _messages(response)
+    event = AuditEvent.objects.get(patient=patient, path=url)
+    assert event.action == "view"

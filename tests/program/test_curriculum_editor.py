@@ -729,3 +729,26 @@ def test_an_import_as_drafts_still_sets_a_weeks_pace(admin_client, programme, le
     )
     week = Week.objects.get(programme=programme, number=2)
     assert week.min_diary_nights == 5 and week.title != "A new title"
+
+
+def test_a_preview_a_refused_save_and_a_failed_import_are_logged_as_views(
+    admin_client, programme, lesson, clinic_admin
+) -> None:
+    """The audit trail says "Changed" only where something was: a preview of typed words,
+    words sent back to be corrected, and an import that saved nothing are views."""
+    url = edit_url(lesson)
+    admin_client.post(url, words(lesson, title="Only a look", action="preview"))
+    admin_client.post(url, words(lesson, title="", action="save"))
+    files = translated(exported(admin_client, programme))
+    files["es/week-1/03-what-insomnia-is.md"] = b"no front matter"
+    imports = reverse("program:curriculum_import")
+    admin_client.post(imports, {"file": zipped(files), "action": "import"})
+    events = AuditEvent.objects.filter(actor=clinic_admin, method="POST")
+    assert sorted(events.values_list("path", "action")) == [
+        (imports, "view"),
+        (url, "view"),
+        (url, "view"),
+    ]
+    assert not lesson.versions.drafts().exists()
+    admin_client.post(url, words(lesson, title="Saved now", action="save"))
+    assert events.filter(path=url, action="change").count() == 1
