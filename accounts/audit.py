@@ -73,6 +73,17 @@ def note_reassigned(
     setattr(request, DETAILS, details)
 
 
+def note_moved(
+    request: HttpRequest, patients: list[User], *, by: User, therapist: User, previous: User
+) -> None:
+    """Note that this request moved each of ``patients`` (a whole caseload) from
+    ``previous`` to ``therapist``: one change in each patient's trail, naming both, as a
+    move of one patient is recorded, rather than one event about a clinic page."""
+    for patient in patients:
+        note_read(request, by, patient)
+        note_reassigned(request, patient, therapist=therapist, previous=previous)
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address, trusting only the configured number of proxies."""
     proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)

@@ -67,9 +67,9 @@ def send_invitation(user: User, *, invited_by: User) -> Published:
 
 
 @transaction.atomic
-def deactivate(*, member: User, by: User, move_to: User | None = None) -> int:
+def deactivate(*, member: User, by: User, move_to: User | None = None) -> list[User]:
     """Stop ``member`` signing in. A therapist's patients go to ``move_to``, or stay
-    listed as needing a therapist (the duty list covers them). Returns how many moved."""
+    listed as needing a therapist (the duty list covers them). Returns those moved."""
     if member.pk == by.pk:
         raise StaffError(_("You cannot deactivate your own account."))
     if not is_clinician(member):
@@ -83,7 +83,7 @@ def deactivate(*, member: User, by: User, move_to: User | None = None) -> int:
     member.save(update_fields=["is_active"])
     if move_to is not None and is_therapist(member):
         return move_caseload(from_therapist=member, to_therapist=move_to)
-    return 0
+    return []
 
 
 @transaction.atomic
@@ -93,13 +93,14 @@ def reactivate(*, member: User) -> None:
 
 
 @transaction.atomic
-def move_caseload(*, from_therapist: User, to_therapist: User) -> int:
-    """Move every patient of ``from_therapist`` to ``to_therapist``; how many moved."""
+def move_caseload(*, from_therapist: User, to_therapist: User) -> list[User]:
+    """Move every patient of ``from_therapist`` to ``to_therapist``; returns those moved."""
     if not is_therapist(to_therapist) or not to_therapist.is_active:
         raise StaffError(_("Choose an active therapist."))
     if to_therapist.pk == from_therapist.pk:
         raise StaffError(_("Choose another therapist."))
-    patients = list(User.objects.caseload_of(from_therapist).values_list("pk", flat=True))
-    moved = User.objects.filter(pk__in=patients).update(therapist=to_therapist)
-    CaseloadSummary.objects.mark_changed(patients)  # no signal from update()
-    return moved
+    patients = list(User.objects.caseload_of(from_therapist))
+    ids = [patient.pk for patient in patients]
+    User.objects.filter(pk__in=ids).update(therapist=to_therapist)
+    CaseloadSummary.objects.mark_changed(ids)  # no signal from update()
+    return patients

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required
-from accounts.audit import describe
+from accounts.audit import describe, note_moved, note_unchanged
 from accounts.countries import country_name, default_country
 from accounts.duty import (
     delays,
@@ -124,14 +124,19 @@ def staff_deactivate(request: AuthenticatedHttpRequest, member_id: int) -> HttpR
     member = _member(member_id)
     form = DeactivateForm(request.POST, member=member, prefix="deactivate")
     if not form.is_valid():
+        note_unchanged(request)
         messages.error(request, _("Choose a therapist from the list, or nobody yet."))
         return redirect("program:clinic_staff_member", member.pk)
     move_to = form.cleaned_data.get("move_to")
     try:
-        moved = actions.deactivate(member=member, by=request.user, move_to=move_to)
+        patients = actions.deactivate(member=member, by=request.user, move_to=move_to)
     except actions.StaffError as error:
+        note_unchanged(request)
         messages.error(request, str(error))
         return redirect("program:clinic_staff_member", member.pk)
+    moved = len(patients)
+    if move_to is not None:
+        note_moved(request, patients, by=request.user, therapist=move_to, previous=member)
     waiting = User.objects.caseload_of(member).count()
     words: dict[str, object] = {"name": member.display_name, "count": waiting}
     if move_to is not None:
@@ -187,14 +192,18 @@ def staff_move_caseload(request: AuthenticatedHttpRequest, member_id: int) -> Ht
     member = _member(member_id)
     form = MoveCaseloadForm(request.POST, member=member, prefix="move")
     if not form.is_valid():
+        note_unchanged(request)
         messages.error(request, _("Choose an active therapist from the list."))
         return redirect("program:clinic_staff_member", member.pk)
     to = form.cleaned_data["move_to"]
     try:
-        moved = actions.move_caseload(from_therapist=member, to_therapist=to)
+        patients = actions.move_caseload(from_therapist=member, to_therapist=to)
     except actions.StaffError as error:
+        note_unchanged(request)
         messages.error(request, str(error))
     else:
+        note_moved(request, patients, by=request.user, therapist=to, previous=member)
+        moved = len(patients)
         messages.success(
             request,
             ngettext(

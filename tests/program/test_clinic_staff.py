@@ -394,3 +394,30 @@ def test_a_refused_move_is_logged_as_a_view(admin_client, clinic_admin, patient)
     assert "Choose a therapist from the list." in _messages(response)
     event = AuditEvent.objects.get(patient=patient, path=url)
     assert event.action == "view"
+
+
+def test_moving_a_whole_caseload_is_in_each_patients_trail(
+    admin_client, clinic_admin, therapist, other_therapist, patient, other_patient
+) -> None:
+    """ "Move all their patients" and a deactivation that moves them: one change in each
+    moved patient's trail naming both therapists, as a move of one patient is; a refused
+    move is a view."""
+    url = reverse("program:clinic_staff_move_caseload", args=[therapist.pk])
+    admin_client.post(url, {"move-move_to": other_therapist.pk})
+    events = AuditEvent.objects.filter(actor=clinic_admin, path=url)
+    assert sorted(events.values_list("patient_id", "action")) == sorted(
+        [(patient.pk, "change"), (other_patient.pk, "change")]
+    )
+    assert {e.detail["previous_id"] for e in events} == {therapist.pk}
+    privacy = client_for(patient).get(reverse("accounts:privacy")).content.decode()
+    assert "Changed your therapist (now Dr Otto Field, previously Dr Tess Ward)" in privacy
+    # Back again by deactivating the second therapist, moving both.
+    url = reverse("program:clinic_staff_deactivate", args=[other_therapist.pk])
+    admin_client.post(url, {"deactivate-move_to": therapist.pk})
+    log = admin_client.get(reverse("program:clinic_audit"), {"patient": "Pat"}).content.decode()
+    assert "Changed: the therapist (now Dr Tess Ward, previously Dr Otto Field)" in log
+    # Refused (to the same therapist): nobody moved, and the trail says no change.
+    url = reverse("program:clinic_staff_move_caseload", args=[therapist.pk])
+    admin_client.post(url, {"move-move_to": therapist.pk})
+    kinds = AuditEvent.objects.filter(path=url).values_list("action", flat=True)
+    assert sorted(kinds) == ["change", "change", "view"]
