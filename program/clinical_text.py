@@ -31,10 +31,12 @@ or the English drifts from here, so a change cannot go out half translated.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.functional import lazy
 from django.utils.translation import (
     get_language,
@@ -291,6 +293,30 @@ def duration_short(minutes: float | None) -> str:
     return gettext("%(hours)sh %(minutes)sm") % {"hours": hours, "minutes": mins}
 
 
+# --- Doses ------------------------------------------------------------------------------
+# ``taper.format_mg`` writes 7.5 mg; people read a dose with their language's decimal mark
+# (French and German 7,5 mg), so every page, chart and PDF writes doses with ``dose``.
+
+
+def _number(value: object) -> str:
+    """A dose's number as ``taper.plain`` writes it (no trailing zeros, never 1E+1), with
+    the active language's decimal mark."""
+    return str(number_format(Decimal(taper.plain(taper.mg(value)))))
+
+
+def dose(value: object) -> str:
+    """A dose in mg for people: 7.5 mg (French and German 7,5 mg); a dash when missing."""
+    if value is None or value == "":
+        return "–"
+    return f"{_number(value)} mg"
+
+
+def strengths(values: Iterable[object]) -> str:
+    """Tablet strengths without their unit: 2.5, 5 (French 2,5 ; 5 and German 2,5; 5,
+    where the comma is the decimal mark)."""
+    return str(get_format("NUMBER_LIST_SEPARATOR")).join(_number(v) for v in values)
+
+
 # --- Taper plans (program.rules.taper) ---------------------------------------------------------
 
 # taper.CHECK_WORDS: a night against the plan, in the patient's diary message and
@@ -371,6 +397,13 @@ TAPER_WORDS: dict[taper.Note, Any] = {
 }
 
 
+# The figures that are doses (as ``taper.format_mg`` writes them, "7.5 mg") and
+# percentages (as ``taper.plain`` writes them, "12.5"), written again with the active
+# language's decimal mark.
+TAPER_DOSES = ("dose", "previous")
+TAPER_PERCENTAGES = ("cut", "percent")
+
+
 def _day_and_month(iso: str) -> str:
     """16 Nov in English (as the plan's pages write it), else the language's own."""
     day = date.fromisoformat(iso)
@@ -390,6 +423,12 @@ def taper_words(message: taper.Message | None) -> str:
     values: dict[str, Any] = dict(message.params)
     if "date" in values:
         values["date"] = _day_and_month(str(values["date"]))
+    for name in (*TAPER_DOSES, *TAPER_PERCENTAGES):
+        if name in values:
+            figure = str(values[name]).removesuffix(" mg")
+            # Not a number (the figures come back from a form): shown as given.
+            with suppress(ArithmeticError):
+                values[name] = dose(figure) if name in TAPER_DOSES else _number(figure)
     return str(words % values) if values else str(words)
 
 

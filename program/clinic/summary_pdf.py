@@ -20,9 +20,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from program.clinical_text import duration_short, occasion_label, taper_words
+from program.clinical_text import dose, duration_short, occasion_label, taper_words
 from program.rules import sleep
-from program.rules.taper import format_mg
 
 FONT = "DejaVuSans"
 FONT_FILES = {
@@ -259,7 +258,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
                         "taken": w.figures.nights_with_medication,
                         "answered": w.figures.nights_answered,
                     },
-                    "-" if w.figures.mean_dose_mg is None else format_mg(w.figures.mean_dose_mg),
+                    "-" if w.figures.mean_dose_mg is None else dose(w.figures.mean_dose_mg),
                     "-" if w.sleep_efficiency is None else f"{sleep.percent(w.sleep_efficiency)}%",
                 ]
                 for w in medication.weeks[:8]

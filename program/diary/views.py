@@ -339,7 +339,11 @@ def _form_kwargs(
         # "My usual dose" (the answer's words) is the plan's step in force, which may not
         # be the dose the medicines page calls usual (the one before the plan).
         _("“My usual dose” means: %(doses)s")
-        % {"doses": "; ".join(f"{d.medication.name} {taper.format_mg(d.dose_mg)}" for d in usual)}
+        % {
+            "doses": "; ".join(
+                f"{d.medication.name} {clinical_text.dose(d.dose_mg)}" for d in usual
+            )
+        }
         + (_(" (the current step of your plan).") if plan else ".")
         if usual
         else ""
@@ -541,8 +545,8 @@ def _against_plan(entry: DiaryEntry, plan: Any) -> str:
         "you recorded %(taken)s (%(check)s)."
     ) % {
         "medicine": plan.medication.name,
-        "planned": taper.format_mg(result.planned_mg),
-        "taken": taper.format_mg(result.taken_mg),
+        "planned": clinical_text.dose(result.planned_mg),
+        "taken": clinical_text.dose(result.taken_mg),
         "check": clinical_text.check_word(result.check),
     } + ("" if result.check is taper.Check.AS_PLANNED else f" {medication_service.SAFETY_WORDS}")
 

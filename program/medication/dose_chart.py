@@ -14,7 +14,7 @@ from html import escape
 
 from django.utils.translation import gettext
 
-from program.rules.taper import format_mg
+from program.clinical_text import dose
 
 WIDTH = 360
 HEIGHT = 200
@@ -61,7 +61,7 @@ def dose_chart(bars: list[DoseBar], *, title: str, description: str, chart_id: s
         )
         parts.append(
             f'<text class="axis" x="{LEFT - 4}" y="{ty + 4:.1f}" text-anchor="end">'
-            f"{escape(format_mg(tick))}</text>"
+            f"{escape(dose(tick))}</text>"
         )
     label_every = max(1, round(n / 7))
     for i, bar in enumerate(bars):
@@ -74,9 +74,9 @@ def dose_chart(bars: list[DoseBar], *, title: str, description: str, chart_id: s
                 f'width="{bar_w:.1f}" height="{TOP + plot_h - by:.1f}"><title>'
                 + escape(
                     f"{bar.label}: "
-                    + gettext("%(dose)s taken") % {"dose": format_mg(bar.taken)}
+                    + gettext("%(dose)s taken") % {"dose": dose(bar.taken)}
                     + (
-                        ", " + gettext("%(dose)s planned") % {"dose": format_mg(bar.planned)}
+                        ", " + gettext("%(dose)s planned") % {"dose": dose(bar.planned)}
                         if bar.planned is not None
                         else ""
                     )

@@ -171,7 +171,9 @@ class TaperPlanNewForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["medication"])
         field.queryset = Medication.objects.filter(pk__in=[m.pk for m in medicines])
-        field.choices = [(m.pk, str(m)) for m in medicines]
+        field.choices = [
+            (m.pk, f"{m.name} {clinical_text.dose(m.usual_dose_mg)}") for m in medicines
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

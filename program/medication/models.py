@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from program import clinical_text
 from program.clinical_text import taper_words
 from program.diary.models import DiaryEntry
 from program.rules import taper
@@ -51,7 +52,8 @@ def parse_strengths(text: str, *, decimal_comma: bool = False) -> list[Decimal]:
 
 
 def strengths_text(values: list[str]) -> str:
-    return ", ".join(taper.format_mg(Decimal(v)).removesuffix(" mg") for v in values)
+    """Tablet strengths for people, in the active language: 2.5, 5 (French 2,5 ; 5)."""
+    return clinical_text.strengths(values)
 
 
 class MedicationQuerySet(models.QuerySet):
@@ -206,7 +208,7 @@ class TaperPlan(models.Model):
 
     @property
     def start_dose_display(self) -> str:
-        return taper.format_mg(self.start_dose_mg)
+        return clinical_text.dose(self.start_dose_mg)
 
     def pure_steps(self) -> list[taper.Step]:
         """The steps as ``program.rules.taper`` sees them (uses prefetched steps if any)."""
@@ -278,7 +280,7 @@ class TaperStep(models.Model):
 
     @property
     def dose_display(self) -> str:
-        return taper.format_mg(self.dose_mg)
+        return clinical_text.dose(self.dose_mg)
 
 
 class TaperPlanChange(models.Model):

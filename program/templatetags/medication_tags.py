@@ -1,13 +1,12 @@
-from decimal import Decimal
-
 from django import template
 
-from program.rules.taper import format_mg
+from program import clinical_text
 
 register = template.Library()
 
 
 @register.filter
-def mg(value: Decimal | None) -> str:
-    """A dose for people: 10 mg, 2.5 mg (never 1E+1 mg); a dash when missing."""
-    return format_mg(value)
+def mg(value: object) -> str:
+    """A dose for people: 10 mg, 2.5 mg (never 1E+1 mg), with the language's decimal mark
+    (French and German 2,5 mg); a dash when missing."""
+    return clinical_text.dose(value)

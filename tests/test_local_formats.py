@@ -1,0 +1,143 @@
+"""Numbers, doses and dates written the way the reader's language writes them: a French
+or German reader sees 7,5 mg, not 7.5 mg; an English reader sees what they saw before.
+The app's own named formats are in ``cbti/formats/<language>/formats.py``."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from importlib import import_module
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import FORMAT_SETTINGS
+
+from program import clinical_text
+from program.medication import actions as medication_service
+from program.medication.dose_chart import DoseBar, dose_chart
+from program.models import Medication
+from program.rules import taper
+from program.templatetags.medication_tags import mg
+from tests.conftest import client_for
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture(autouse=True)
+def morning():
+    with time_machine.travel("2026-11-25 08:00Z", tick=False):
+        yield
+
+
+def test_every_language_has_every_named_format_of_the_app() -> None:
+    """Django's own formats (DATE_FORMAT…) have a default; the app's own have none, and one
+    missing for a language would be printed as its name."""
+    english = import_module("cbti.formats.en.formats")
+    names = {name for name in vars(english) if name.isupper()} - FORMAT_SETTINGS
+    assert names
+    for code, _name in settings.LANGUAGES:
+        module = import_module(f"cbti.formats.{code}.formats")
+        assert names <= set(vars(module)), (code, sorted(names - set(vars(module))))
+
+
+# --- Doses --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "doses"),
+    [
+        ("en", ["7.5 mg", "10 mg", "0.125 mg", "–"]),
+        ("fr", ["7,5 mg", "10 mg", "0,125 mg", "–"]),
+        ("de", ["7,5 mg", "10 mg", "0,125 mg", "–"]),
+    ],
+)
+def test_a_dose_has_the_language_s_decimal_mark(language, doses) -> None:
+    with translation.override(language):
+        assert [mg(v) for v in (Decimal("7.500"), Decimal(10), "0.125", None)] == doses
+
+
+def test_tablet_strengths_are_listed_with_semicolons_where_the_comma_is_the_decimal_mark():
+    """As the forms' hints write them, and as the strengths field reads them back."""
+    written = {}
+    for language in ("en", "fr", "de"):
+        with translation.override(language):
+            written[language] = clinical_text.strengths(["3.75", "7.5", "10"])
+    assert written == {
+        "en": "3.75, 7.5, 10",
+        "fr": f"3,75{NBSP}; 7,5{NBSP}; 10",
+        "de": "3,75; 7,5; 10",
+    }
+
+
+def test_the_taper_module_s_doses_and_percentages_read_in_the_language() -> None:
+    not_made = taper.Message(taper.Note.NOT_ACHIEVABLE, {"step": 2, "dose": "7.5 mg"})
+    large = taper.Message(taper.Note.ABOVE_TEMPLATE, {"step": 3, "cut": "33.3", "percent": "12.5"})
+    with translation.override("en"):
+        assert clinical_text.taper_words(not_made) == (
+            "Step 2: 7.5 mg cannot be made from the tablets listed."
+        )
+        assert "33.3%" in clinical_text.taper_words(large)
+    with translation.override("de"):
+        assert "7,5 mg" in clinical_text.taper_words(not_made)
+        assert "33,3" in clinical_text.taper_words(large) and "12,5" in clinical_text.taper_words(
+            large
+        )
+    with translation.override("fr"):
+        assert "7,5 mg" in clinical_text.taper_words(not_made)
+    # A figure that is not a number (the step editor's hidden field) is shown as given.
+    odd = taper.Message(taper.Note.NOT_ACHIEVABLE, {"step": 2, "dose": "a lot"})
+    with translation.override("fr"):
+        assert "a lot" in clinical_text.taper_words(odd)
+
+
+def test_the_dose_chart_labels_doses_in_the_language() -> None:
+    bars = [DoseBar("Mo 23", date(2026, 11, 23), Decimal("7.5"), Decimal("3.75"))]
+    with translation.override("en"):
+        english = dose_chart(bars, title="t", description="d", chart_id="c")
+    with translation.override("de"):
+        german = dose_chart(bars, title="t", description="d", chart_id="c")
+    assert "Mo 23: 7.5 mg taken, 3.75 mg planned" in english and ">2.5 mg<" in english
+    assert "7,5 mg" in german and "3,75 mg" in german and ">2,5 mg<" in german
+    assert "7.5" not in german
+
+
+def test_the_medication_pages_write_doses_the_reader_s_way(patient, therapist) -> None:
+    zopiclone = Medication.objects.create(
+        patient=patient,
+        name="zopiclone",
+        strengths_mg=["3.75", "7.5"],
+        usual_dose_mg=Decimal("7.5"),
+    )
+    plan = medication_service.create_draft(
+        patient=patient,
+        medication=zopiclone,
+        template_key="morin04",
+        start_dose=Decimal("7.5"),
+        start_on=date(2026, 11, 10),
+        strengths=[Decimal("3.75"), Decimal("7.5")],
+        scored=[],
+        by=therapist,
+    )
+    for language, dose, strengths in (
+        ("en", "7.5 mg", "3.75, 7.5 mg"),
+        ("fr", "7,5 mg", f"3,75{NBSP}; 7,5 mg"),
+        ("de", "7,5 mg", "3,75; 7,5 mg"),
+    ):
+        patient.language = therapist.language = language
+        patient.save()
+        therapist.save()
+        edit = reverse("program:taper_plan_edit", args=[patient.pk, plan.pk])
+        page = client_for(therapist).get(edit).content.decode()
+        assert dose in page and strengths in page, language
+        if language == "en":
+            medication_service.confirm_plan(plan=plan, by=therapist)
+        mine = client_for(patient).get(reverse("program:medicines")).content.decode()
+        assert dose in mine and strengths in mine, language
+        theirs = reverse("program:patient_medication", args=[patient.pk])
+        page = client_for(therapist).get(theirs).content.decode()
+        assert dose in page, language
+        if language != "en":
+            assert "7.5 mg" not in mine and "7.5 mg" not in page, language
