@@ -322,7 +322,8 @@ LANGUAGES = [
     ("de", "Deutsch"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Dates as the app writes them ("1 Dec 2026 22:14"), in the Django admin too.
+# Dates and numbers as the app writes them, by language (cbti/formats/<language>/formats.py);
+# the English dates ("1 Dec 2026 22:14") in the Django admin too.
 FORMAT_MODULE_PATH = ["cbti.formats"]
 TIME_ZONE = "UTC"  # Stored and computed in UTC; shown in each user's own zone.
 USE_I18N = True

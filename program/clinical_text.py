@@ -409,7 +409,7 @@ def _day_and_month(iso: str) -> str:
     day = date.fromisoformat(iso)
     if (get_language() or "en").startswith("en"):
         return f"{day:%d %b}"
-    return date_format(day, "j F")
+    return date_format(day, "MONTH_DAY_FORMAT")
 
 
 def taper_words(message: taper.Message | None) -> str:

@@ -4,7 +4,7 @@ The app's own named formats are in ``cbti/formats/<language>/formats.py``."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from importlib import import_module
 
@@ -13,7 +13,7 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import FORMAT_SETTINGS
+from django.utils.formats import FORMAT_SETTINGS, date_format
 
 from program import clinical_text
 from program.medication import actions as medication_service
@@ -141,3 +141,78 @@ def test_the_medication_pages_write_doses_the_reader_s_way(patient, therapist) -
         assert dose in page, language
         if language != "en":
             assert "7.5 mg" not in mine and "7.5 mg" not in page, language
+
+
+# --- Dates --------------------------------------------------------------------------------
+
+MONDAY = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(
+    ("name", "english", "french", "german"),
+    [
+        (
+            "LONG_WEEKDAY_DAY_MONTH_FORMAT",
+            "Monday 7 December",
+            "lundi 7 décembre",
+            "Montag, 7. Dezember",
+        ),
+        ("LONG_DATE_FORMAT", "7 December 2026", "7 décembre 2026", "7. Dezember 2026"),
+        ("MONTH_DAY_FORMAT", "7 December", "7 décembre", "7. Dezember"),
+        ("DAY_MONTH_YEAR_FORMAT", "7 Dec 2026", "7 déc. 2026", "7. Dez. 2026"),
+        ("DAY_MONTH_FORMAT", "7 Dec", "7 déc.", "7. Dez."),
+        ("WEEKDAY_DAY_MONTH_FORMAT", "Mon 7 Dec", "lun. 7 déc.", "Mo., 7. Dez."),
+        (
+            "WEEKDAY_DAY_MONTH_YEAR_FORMAT",
+            "Mon 7 Dec 2026",
+            "lun. 7 déc. 2026",
+            "Mo., 7. Dez. 2026",
+        ),
+        ("PADDED_DAY_MONTH_YEAR_FORMAT", "07 Dec 2026", "07 déc. 2026", "07. Dez. 2026"),
+    ],
+)
+def test_a_date_is_written_the_language_s_way(name, english, french, german) -> None:
+    written = []
+    for language in ("en", "fr", "de"):
+        with translation.override(language):
+            written.append(date_format(MONDAY, name))
+    assert written == [english, french, german]
+
+
+def test_a_date_and_time_is_written_the_language_s_way() -> None:
+    moment = datetime(2026, 12, 7, 22, 14, tzinfo=UTC)  # shown in UTC, the default zone
+    written = {}
+    for language in ("en", "fr", "de"):
+        with translation.override(language):
+            written[language] = [
+                date_format(moment, name)
+                for name in (
+                    "DAY_MONTH_YEAR_TIME_FORMAT",
+                    "DAY_MONTH_YEAR_COMMA_TIME_FORMAT",
+                    "WEEKDAY_DAY_MONTH_COMMA_TIME_FORMAT",
+                )
+            ]
+    assert written == {
+        "en": ["7 Dec 2026 22:14", "7 Dec 2026, 22:14", "Mon 7 Dec, 22:14"],
+        "fr": ["7 déc. 2026 22:14", "7 déc. 2026 22:14", "lun. 7 déc. 22:14"],
+        "de": ["7. Dez. 2026 22:14", "7. Dez. 2026 22:14", "Mo., 7. Dez. 22:14"],
+    }
+
+
+def test_a_german_patient_reads_dates_the_german_way(patient) -> None:
+    """The reviewer saw "Montag 7 Dezember" (the English order) on German pages."""
+    pages = {}
+    for language in ("en", "de"):
+        patient.language = language
+        patient.save()
+        client = client_for(patient)
+        pages[language] = [
+            client.get(reverse(name)).content.decode()
+            for name in ("program:patient_home", "program:diary")
+        ]
+    home, diary = pages["de"]
+    assert "Mittwoch, 25. November" in home and "Mittwoch 25 November" not in home
+    assert "Mi., 25. Nov." in diary
+    home, diary = pages["en"]
+    assert "Today is Wednesday 25 November where you are" in home
+    assert "Wed 25 Nov" in diary

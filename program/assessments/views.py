@@ -40,7 +40,7 @@ def trend_charts(trends: dict[str, service.Trend], chart_prefix: str) -> list[di
             continue
         instrument = trend.results[-1].instrument
         scale = instrument.scale
-        points = [(date_format(a.completed_on, "j M"), a.total) for a in trend.results]
+        points = [(date_format(a.completed_on, "DAY_MONTH_FORMAT"), a.total) for a in trend.results]
         out.append(
             {
                 "instrument": instrument,
@@ -128,7 +128,7 @@ def _questionnaire(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
             messages.info(
                 request,
                 _("You sent this questionnaire on %(day)s. Here is your result.")
-                % {"day": date_format(sent.completed_on, "j F Y")},
+                % {"day": date_format(sent.completed_on, "LONG_DATE_FORMAT")},
             )
             return redirect("program:questionnaire_result", sent.pk)
         # Changed after Back: recorded for the same occasion, and read for risk like any

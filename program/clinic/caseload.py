@@ -407,7 +407,7 @@ def flag_from(key: str, params: dict[str, Any]) -> Flag:
     elif key == "patient_pause":
         label = _("Paused by the patient (%(reason)s) until %(until)s") % {
             "reason": PatientPause.Reason(params["reason"]).label,
-            "until": date_format(date.fromisoformat(params["until"]), "j M"),
+            "until": date_format(date.fromisoformat(params["until"]), "DAY_MONTH_FORMAT"),
         }
     elif key == "falling_se":
         label = _("Sleep efficiency falling (%(before)s%% → %(now)s%%)") % params

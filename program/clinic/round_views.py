@@ -161,7 +161,7 @@ def _decided_words(who: User | None, when: Any, what: str) -> str:
         return _("This was already decided (%(what)s). Nothing was changed.") % {"what": what}
     return _("%(name)s had already decided this on %(when)s (%(what)s). Nothing was changed.") % {
         "name": who.display_name,
-        "when": date_format(localtime(when), "j M Y H:i") if when else "",
+        "when": date_format(localtime(when), "DAY_MONTH_YEAR_TIME_FORMAT") if when else "",
         "what": what,
     }
 

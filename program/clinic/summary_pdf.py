@@ -40,7 +40,9 @@ def _minutes(value: float | None) -> str:
 
 def _day(value: date, with_year: bool = True) -> str:
     """05 Nov 2026 (or 05 Nov), month names in the active language."""
-    return date_format(value, "d M Y" if with_year else "d M")
+    return date_format(
+        value, "PADDED_DAY_MONTH_YEAR_FORMAT" if with_year else "PADDED_DAY_MONTH_FORMAT"
+    )
 
 
 class SummaryPDF(FPDF):

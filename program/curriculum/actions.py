@@ -586,7 +586,9 @@ def locked_text(
     if unlocking.WAIT_PAUSED in waiting:
         return _("Your programme is paused. It continues where it left off when the pause ends.")
     if state.opens_on:
-        return _("Opens on %(date)s.") % {"date": date_format(state.opens_on, "l j F")}
+        return _("Opens on %(date)s.") % {
+            "date": date_format(state.opens_on, "LONG_WEEKDAY_DAY_MONTH_FORMAT")
+        }
     conditions = []
     if unlocking.WAIT_LESSONS in waiting:
         lessons = (
@@ -605,7 +607,7 @@ def locked_text(
     once = _(" and ").join(conditions)
     if state.earliest_on:
         return _("Opens on %(date)s at the earliest, once %(once)s.") % {
-            "date": date_format(state.earliest_on, "l j F"),
+            "date": date_format(state.earliest_on, "LONG_WEEKDAY_DAY_MONTH_FORMAT"),
             "once": once,
         }
     return _("Opens once %(once)s.") % {"once": once}

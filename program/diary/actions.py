@@ -121,7 +121,7 @@ def date_errors(patient: User, diary_date: date, *, today: date | None = None) -
     if diary_date < EARLIEST_DIARY_DATE:
         return {
             "diary_date": _("Diary dates start from %(day)s.")
-            % {"day": date_format(EARLIEST_DIARY_DATE, "j F Y")}
+            % {"day": date_format(EARLIEST_DIARY_DATE, "LONG_DATE_FORMAT")}
         }
     if diary_date > today:
         return {"diary_date": _("That morning hasn't come yet: choose today or an earlier date.")}

@@ -234,7 +234,7 @@ class DiaryEntryForm(NightMedicationMixin):
                     "If it is, it is already saved and there is nothing to do. If it is "
                     "another night that happened to have the same times, tick the box below "
                     "and save again."
-                ) % {"day": date_format(same[0], "l j F")}
+                ) % {"day": date_format(same[0], "LONG_WEEKDAY_DAY_MONTH_FORMAT")}
         for name, message in errors.items():
             self.add_error(name if name in self.fields else None, message)
         self.warnings = check.warnings
@@ -243,7 +243,7 @@ class DiaryEntryForm(NightMedicationMixin):
 
 def _date_label(day: date, today: date) -> str:
     # Day and month names in the active language (Django's, not the C locale's).
-    named = date_format(day, "l j F")
+    named = date_format(day, "LONG_WEEKDAY_DAY_MONTH_FORMAT")
     if day == today:
         return _("Today, %(day)s") % {"day": named}
     if day == today - timedelta(days=1):

@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -57,9 +56,9 @@ WEEKS_SHOWN = 8
 
 
 def short_day(day: date) -> str:
-    """``day`` as the date filter's "D j M" gives it (Tue 3 Nov, mar 3 Nov), in the active
-    language, without parsing the format for each of a table's rows."""
-    return f"{WEEKDAYS_ABBR[day.weekday()]} {day.day} {MONTHS_3[day.month].title()}"
+    """``day`` for a table's row, in the active language: Tue 3 Nov, mar. 3 nov.,
+    Di., 3. Nov. (formatted here, not by the template's date filter, once per row)."""
+    return date_format(day, "WEEKDAY_DAY_MONTH_FORMAT")
 
 
 def page_number(request: HttpRequest) -> int:
@@ -501,7 +500,7 @@ def _already_saved(
     request: AuthenticatedHttpRequest, patient: User, entry: DiaryEntry
 ) -> HttpResponse:
     """The same form came back (Back then Save, a double tap): nothing is saved twice."""
-    day = date_format(entry.diary_date, "l j F")
+    day = date_format(entry.diary_date, "LONG_WEEKDAY_DAY_MONTH_FORMAT")
     messages.info(
         request,
         _(

@@ -152,6 +152,6 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
             "Your account and your data will be deleted on %(day)s. To keep your account, "
             "sign in and choose “Keep my account” before then."
         )
-        % {"day": date_format(due, "j F Y")},
+        % {"day": date_format(due, "LONG_DATE_FORMAT")},
     )
     return redirect("account_login")

@@ -145,7 +145,7 @@ def pause(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             said = _("Your programme is paused until %(day)s. Rest well.") % {
-                "day": date_format(started.ends_on, "l j F")
+                "day": date_format(started.ends_on, "LONG_WEEKDAY_DAY_MONTH_FORMAT")
             }
             if pauses.therapist_is_told(patient):
                 said += " " + _("Your therapist has been told.")

@@ -372,8 +372,11 @@ def test_the_therapist_sees_bed_and_up_times_in_the_patients_zone(patient, thera
     assert "18:00–01:30" not in html
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_a_tables_short_day_reads_as_the_date_filter_gives_it(language) -> None:
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("en", "D j M"), ("fr", "D. j N"), ("de", "D., j. N")],
+)
+def test_a_tables_short_day_reads_as_the_language_writes_it(language, written) -> None:
     from django.utils import translation
     from django.utils.formats import date_format
 
@@ -382,4 +385,4 @@ def test_a_tables_short_day_reads_as_the_date_filter_gives_it(language) -> None:
     with translation.override(language):
         for back in range(366):
             day = date(2026, 12, 31) - timedelta(days=back)
-            assert short_day(day) == date_format(day, "D j M")
+            assert short_day(day) == date_format(day, written)
