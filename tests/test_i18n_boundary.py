@@ -144,6 +144,21 @@ def test_french_durations() -> None:
         assert clinical_text.duration_short(45) == "45 min"
 
 
+def test_german_tables_write_durations_the_german_way() -> None:
+    """German tables showed the English "7h 30m" and "45m" (the catalogue's entries were
+    the English). A German clinic prints "7:30 h", as short as the English for a phone's
+    table, with the "h" and "min" German sentences already use ("7 h 30 min", "45 min")."""
+    from program.templatetags.diary_tags import minutes_signed
+
+    with translation.override("de"):
+        assert clinical_text.duration(450) == "7 h 30 min"
+        assert clinical_text.duration_short(450) == "7:30 h"
+        assert clinical_text.duration_short(425) == "7:05 h"
+        assert clinical_text.duration_short(45) == "45 min"
+        assert minutes_signed(-65) == "−1:05 h"
+        assert minutes_signed(20) == "+20 min"
+
+
 # --- Pages -----------------------------------------------------------------------------
 
 NIGHT = {
