@@ -36,7 +36,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import date_format, get_format, number_format
+from django.utils.formats import date_format, get_format, localize, number_format
 from django.utils.functional import lazy
 from django.utils.translation import (
     get_language,
@@ -315,6 +315,16 @@ def strengths(values: Iterable[object]) -> str:
     """Tablet strengths without their unit: 2.5, 5 (French 2,5 ; 5 and German 2,5; 5,
     where the comma is the decimal mark)."""
     return str(get_format("NUMBER_LIST_SEPARATOR")).join(_number(v) for v in values)
+
+
+# --- Percentages ---------------------------------------------------------------------------
+
+
+def with_percent_sign(number: object) -> str:
+    """A number as a percentage, with the language's decimal mark and its way of writing
+    the sign: 92.3%, French 92,3 % (a no-break space), German 92,3%. Text is taken as
+    already written for people ("92,3")."""
+    return f"{localize(number)}{get_format('PERCENT_SIGN')}"
 
 
 # --- Taper plans (program.rules.taper) ---------------------------------------------------------

@@ -16,12 +16,15 @@ from django.utils import translation
 from django.utils.formats import FORMAT_SETTINGS, date_format
 
 from program import clinical_text
+from program.diary.actions import save_entry
 from program.medication import actions as medication_service
 from program.medication.dose_chart import DoseBar, dose_chart
 from program.models import Medication
 from program.rules import taper
+from program.templatetags.diary_tags import percent_sign, with_percent_sign
 from program.templatetags.medication_tags import mg
 from tests.conftest import client_for
+from tests.nights import night_answers
 
 NBSP = "\u00a0"
 
@@ -216,3 +219,32 @@ def test_a_german_patient_reads_dates_the_german_way(patient) -> None:
     home, diary = pages["en"]
     assert "Today is Wednesday 25 November where you are" in home
     assert "Wed 25 Nov" in diary
+
+
+# --- Percentages ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "efficiency", "lessons"),
+    [("en", "92.3%", "85%"), ("fr", f"92,3{NBSP}%", f"85{NBSP}%"), ("de", "92,3%", "85%")],
+)
+def test_a_percentage_is_written_the_language_s_way(language, efficiency, lessons) -> None:
+    """French puts a no-break space before the percent sign, as its catalogue does."""
+    with translation.override(language):
+        assert percent_sign(92.25) == efficiency
+        assert with_percent_sign(85) == lessons
+        assert percent_sign(None) == "–"
+
+
+def test_the_diary_s_sleep_efficiency_reads_the_language_s_way(patient) -> None:
+    """In bed 23:00 to 06:30, asleep 400 of the 450 minutes: 88.9%."""
+    save_entry(
+        patient=patient, diary_date=date(2026, 11, 25), answers=night_answers(), changed_by=patient
+    )
+    for language, sign in (("en", "%"), ("fr", f"{NBSP}%"), ("de", "%")):
+        patient.language = language
+        patient.save()
+        page = client_for(patient).get(reverse("program:diary")).content.decode()
+        mark = "." if language == "en" else ","
+        assert f"<td>88{mark}9{sign}</td>" in page, language  # the table
+        assert f">85{sign}</text>" in page, language  # the chart's scale

@@ -15,12 +15,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from program.clinical_text import dose, duration_short, occasion_label, taper_words
+from program.clinical_text import (
+    dose,
+    duration_short,
+    occasion_label,
+    taper_words,
+    with_percent_sign,
+)
 from program.rules import sleep
 
 FONT = "DejaVuSans"
@@ -36,6 +42,11 @@ def plain(value: object) -> str:
 
 def _minutes(value: float | None) -> str:
     return "-" if value is None else duration_short(value)
+
+
+def _percent(value: float) -> str:
+    """A sleep efficiency as the pages write it: 85.8%, French 85,8 %."""
+    return with_percent_sign(number_format(sleep.percent(value), 1))
 
 
 def _day(value: date, with_year: bool = True) -> str:
@@ -177,9 +188,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
                 w.summary.nights,
                 _minutes(w.summary.mean_time_in_bed),
                 _minutes(w.summary.mean_total_sleep),
-                "-"
-                if w.summary.sleep_efficiency is None
-                else f"{sleep.percent(w.summary.sleep_efficiency)}%",
+                "-" if w.summary.sleep_efficiency is None else _percent(w.summary.sleep_efficiency),
                 _minutes(w.summary.mean_sleep_latency),
                 _minutes(w.summary.mean_wake_after_sleep_onset),
             ]
@@ -261,7 +270,7 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
                         "answered": w.figures.nights_answered,
                     },
                     "-" if w.figures.mean_dose_mg is None else dose(w.figures.mean_dose_mg),
-                    "-" if w.sleep_efficiency is None else f"{sleep.percent(w.sleep_efficiency)}%",
+                    "-" if w.sleep_efficiency is None else _percent(w.sleep_efficiency),
                 ]
                 for w in medication.weeks[:8]
             ],

@@ -15,6 +15,7 @@ from html import escape
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
+from program.clinical_text import with_percent_sign
 from program.rules import sleep
 
 # Sized for a phone: at 360 px wide one unit is about one CSS pixel.
@@ -83,7 +84,7 @@ def sleep_chart(bars: list[Bar], *, title: str, description: str, chart_id: str)
         y = y_pct(percent)
         parts.append(
             f'<text class="axis axis-se" x="{WIDTH - 2}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{percent}%</text>"
+            f"{escape(with_percent_sign(percent))}</text>"
         )
     label_every = max(1, round(n / 7))
     previous_point: tuple[float, float] | None = None

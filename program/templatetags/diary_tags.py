@@ -40,10 +40,17 @@ def percent(value: Any) -> str:
 
 @register.filter
 def percent_sign(value: Any) -> str:
-    """``percent`` with its sign ("85.8%"), or a lone dash when there is none (a week with
-    too few nights has no sleep efficiency), never a sign without a number."""
+    """``percent`` with its sign ("85.8%", French "85,8 %"), or a lone dash when there is
+    none (a week with too few nights has no sleep efficiency), never a sign without a
+    number."""
     shown = percent(value)
-    return "–" if shown == "–" else f"{shown}%"
+    return "–" if shown == "–" else clinical_text.with_percent_sign(shown)
+
+
+@register.filter
+def with_percent_sign(value: Any) -> str:
+    """A number as it stands, as a percentage: 85%, French 85 % (with a no-break space)."""
+    return clinical_text.with_percent_sign(value)
 
 
 @register.filter

@@ -4,6 +4,8 @@ German formats stand for the rest."""
 # A comma is the decimal mark, so the numbers of a list are separated by semicolons (the
 # forms' hints write "2,5; 5").
 NUMBER_LIST_SEPARATOR = "; "
+# "92,3%", as the German catalogue writes percentages in its sentences.
+PERCENT_SIGN = "%"
 
 # Dates: a full stop after the day ("7. Dez."), months abbreviated with theirs (Django's
 # "N": "Dez.", "März"), a full stop and a comma after a short weekday ("Mo., 7. Dez.") and

@@ -17,6 +17,8 @@ FIRST_DAY_OF_WEEK = 1  # Monday
 
 # Between the numbers of a list, such as tablet strengths: "2, 5".
 NUMBER_LIST_SEPARATOR = ", "
+# After a number, to make it a percentage: "92.3%".
+PERCENT_SIGN = "%"
 
 # Dates as the pages, emails and PDF write them (templates: {{ day|date:"LONG_DATE_FORMAT" }}).
 # Django's own DATE_FORMAT and MONTH_DAY_FORMAT stand for the admin and for "7 December"; these

@@ -4,6 +4,9 @@ French formats stand for the rest."""
 # A comma is the decimal mark, so the numbers of a list are separated by semicolons, with
 # the no-break space French puts before ";" (the forms' hints write "2,5 ; 5").
 NUMBER_LIST_SEPARATOR = "\u00a0; "
+# A no-break space before the percent sign ("92,3 %"), the one the catalogue puts before
+# ": ; ? ! »" and "%".
+PERCENT_SIGN = "\u00a0%"
 
 # Dates: months abbreviated in lower case with their full stop ("déc.", Django's "N"), and
 # weekdays too ("lun."); a time follows the date without a comma, as in Django's own

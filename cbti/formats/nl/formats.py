@@ -21,3 +21,4 @@ from cbti.formats.en.formats import (  # noqa: F401
 
 # A comma is the decimal mark, so the numbers of a list are separated by semicolons.
 NUMBER_LIST_SEPARATOR = "; "
+PERCENT_SIGN = "%"
