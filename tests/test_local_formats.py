@@ -248,3 +248,25 @@ def test_the_diary_s_sleep_efficiency_reads_the_language_s_way(patient) -> None:
         mark = "." if language == "en" else ","
         assert f"<td>88{mark}9{sign}</td>" in page, language  # the table
         assert f">85{sign}</text>" in page, language  # the chart's scale
+
+
+def test_no_sentence_ends_in_an_abbreviated_month() -> None:
+    """French and German abbreviate months with a full stop ("déc.", "Dez."): a date that
+    ends a sentence is written with its month in full, so no sentence ends "déc.."."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    sentence_end = re.compile(
+        r'(\w+)=[\w.]+\|date:"((?:WEEKDAY_)?DAY_MONTH_FORMAT)"[^%]*%\}(?:(?!endblocktranslate).)*'
+        r"\{\{ \1 \}\}(?:\{% endblocktranslate %\}(?:\{% else %\}[^.]*?\{% endif %\})?)?\.",
+        re.S,
+    )
+    templates = Path(django_settings.BASE_DIR) / "templates"
+    found = [
+        f"{path.relative_to(templates)}: {m.group(1)}"
+        for path in templates.rglob("*.html")
+        for m in sentence_end.finditer(path.read_text())
+    ]
+    assert found == []

@@ -22,8 +22,8 @@ from tests.program.test_titration_workflow import (
 )
 
 SAID = (
-    "Your latest weekly review, on Wed 2 Dec, read your diary for the mornings from "
-    "Thu 26 Nov to Wed 2 Dec."
+    "Your latest weekly review, on Wednesday 2 December, read your diary for the mornings "
+    "from Thursday 26 November to Wednesday 2 December."
 )
 
 

@@ -144,11 +144,11 @@ def test_the_patient_sees_that_it_waits_and_since_when(patient, therapist) -> No
     with time_machine.travel("2026-11-28 10:00Z", tick=False):
         html = client_for(patient).get(reverse("program:sleep_window")).content.decode()
     assert "Your first window is with your therapist" in html
-    assert "Waiting since Wed 25 Nov." in html
+    assert "Waiting since Wednesday 25 November." in html
     with time_machine.travel("2026-11-28 10:00Z", tick=False):
         url = reverse("program:patient_sleep_window", args=[patient.pk])
         html = client_for(therapist).get(url).content.decode()
-    assert "Waiting for a decision since Wed 25 Nov." in html
+    assert "Waiting for a decision since Wednesday 25 November." in html
 
 
 def test_a_weekly_change_says_it_waits_for_the_therapist_since_when(patient, therapist) -> None:
