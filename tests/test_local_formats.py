@@ -97,14 +97,15 @@ def test_the_taper_module_s_doses_and_percentages_read_in_the_language() -> None
 
 
 def test_the_dose_chart_labels_doses_in_the_language() -> None:
-    bars = [DoseBar("Mo 23", date(2026, 11, 23), Decimal("7.5"), Decimal("3.75"))]
+    # The axis runs to 3 mg (the next whole step above the highest dose), 1.5 mg halfway.
+    bars = [DoseBar("Mo 23", date(2026, 11, 23), Decimal("2.5"), Decimal("3"))]
     with translation.override("en"):
         english = dose_chart(bars, title="t", description="d", chart_id="c")
     with translation.override("de"):
         german = dose_chart(bars, title="t", description="d", chart_id="c")
-    assert "Mo 23: 7.5 mg taken, 3.75 mg planned" in english and ">2.5 mg<" in english
-    assert "7,5 mg" in german and "3,75 mg" in german and ">2,5 mg<" in german
-    assert "7.5" not in german
+    assert "Mo 23: 2.5 mg taken, 3 mg planned" in english and ">1.5 mg<" in english
+    assert "2,5 mg" in german and ">1,5 mg<" in german
+    assert "2.5" not in german and "1.5" not in german
 
 
 def test_the_medication_pages_write_doses_the_reader_s_way(patient, therapist) -> None:

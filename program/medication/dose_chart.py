@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from html import escape
 
 from django.utils.translation import gettext
@@ -33,7 +33,9 @@ class DoseBar:
 def _axis_top(bars: list[DoseBar]) -> Decimal:
     most = max([b.taken or 0 for b in bars] + [b.planned or 0 for b in bars] + [Decimal(1)])
     step = Decimal(1) if most <= 5 else Decimal(5)
-    return (-(-Decimal(most) // step)) * step
+    # Up to the next whole step (Decimal's // truncates toward zero, so -(-x // step) would
+    # round 7.5 down to 5 and draw its bar above the chart).
+    return (Decimal(most) / step).to_integral_value(rounding=ROUND_CEILING) * step
 
 
 def dose_chart(bars: list[DoseBar], *, title: str, description: str, chart_id: str) -> str:

@@ -434,3 +434,16 @@ def test_while_paused_nights_are_compared_with_the_paused_step(
     assert fig.flags == []
     diary = patient_client.get(reverse("program:diary")).content.decode()
     assert "paused the plan" in diary
+
+
+@pytest.mark.parametrize(
+    ("most", "top"),
+    [("0.5", "1"), ("4.5", "5"), ("5", "5"), ("7.5", "10"), ("10", "10"), ("12.5", "15")],
+)
+def test_the_dose_charts_axis_reaches_the_highest_dose(most: str, top: str) -> None:
+    """The axis ends at the next whole step above the highest dose: a 7.5 mg night once
+    got a 5 mg axis, its bar drawn above the chart."""
+    from program.medication.dose_chart import DoseBar, _axis_top
+
+    bars = [DoseBar("Mon 7", date(2026, 12, 7), Decimal(most), None)]
+    assert _axis_top(bars) == Decimal(top)
