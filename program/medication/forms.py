@@ -182,7 +182,11 @@ class TaperPlanNewForm(forms.Form):
             self.add_error("strengths", _("List at least one tablet strength."))
         for value in cleaned.get("scored") or []:
             if value not in strengths:
-                self.add_error("scored", f"{value.normalize():f} mg is not among the strengths.")
+                self.add_error(
+                    "scored",
+                    _("%(dose)s is not among the tablet strengths.")
+                    % {"dose": clinical_text.dose(value)},
+                )
         if cleaned.get("start_dose_mg") is not None and cleaned["start_dose_mg"] <= 0:
             self.add_error("start_dose_mg", _("The starting dose must be more than 0 mg."))
         return cleaned

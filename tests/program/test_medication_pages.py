@@ -447,3 +447,21 @@ def test_the_dose_charts_axis_reaches_the_highest_dose(most: str, top: str) -> N
 
     bars = [DoseBar("Mon 7", date(2026, 12, 7), Decimal(most), None)]
     assert _axis_top(bars) == Decimal(top)
+
+
+def test_a_scored_strength_not_among_the_strengths_is_named_in_the_readers_words(
+    patient,
+) -> None:
+    from django.utils import translation
+
+    from program.medication.forms import TaperPlanNewForm
+
+    medicine = Medication.objects.create(
+        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+    )
+    data = {"strengths": "2; 5", "scored": "3,75"}
+    with translation.override("fr"):
+        form = TaperPlanNewForm(data, medicines=[medicine])
+        assert form.errors["scored"] == ["3,75 mg ne fait pas partie des dosages de comprimés."]
+    form = TaperPlanNewForm({"strengths": "2, 5", "scored": "3.75"}, medicines=[medicine])
+    assert form.errors["scored"] == ["3.75 mg is not among the tablet strengths."]
