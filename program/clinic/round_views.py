@@ -110,6 +110,7 @@ def _card_page(
                         "window_min": pending.recommendation.proposed_window_min,
                     },
                     prefix=f"r{pending.recommendation.pk}",
+                    rules=pending.recommendation.course.protocol.rules(),
                 ),
             )
             for pending in card.recommendations
@@ -188,7 +189,11 @@ def round_decide_recommendation(
             ),
         )
         return _onwards(request, patient)
-    form = RecommendationDecisionForm(request.POST, prefix=f"r{recommendation.pk}")
+    form = RecommendationDecisionForm(
+        request.POST,
+        prefix=f"r{recommendation.pk}",
+        rules=recommendation.course.protocol.rules(),
+    )
     if not form.is_valid():
         return _card_page(request, patient, decision_forms={recommendation.pk: form})
     if not apply_decision(request, recommendation, form):

@@ -784,9 +784,17 @@ def approve(recommendation: Recommendation, *, by: User) -> Prescription:
 
 
 @transaction.atomic
-def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: str) -> Prescription:
+def edit(
+    recommendation: Recommendation,
+    *,
+    by: User,
+    window_min: int,
+    reason: str,
+    outside_confirmed: bool = False,
+) -> Prescription:
     """A clinician's own window. Outside the protocol's floor and ceiling it needs a
-    typed reason (as every edit does), and is flagged on the decision
+    typed reason (as every edit does) and the clinician's word that they mean it
+    (``outside_confirmed``: the decision form's box), and is flagged on the decision
     (EDITED_OUTSIDE_RANGE) and on the prescription's figures; the weekly reviews
     that follow flag it too (BELOW_FLOOR / ABOVE_CEILING) and never clamp it the
     wrong way (titration._move)."""
@@ -806,6 +814,14 @@ def edit(recommendation: Recommendation, *, by: User, window_min: int, reason: s
                 % {"window": window_min, "floor": rules.floor_min, "ceiling": rules.ceiling_min}
             )
         raise SleepWindowError(_("Say why you changed the recommendation."))
+    if outside and not outside_confirmed:
+        raise SleepWindowError(
+            _(
+                "%(window)s minutes is outside this protocol's range (%(floor)s to "
+                "%(ceiling)s minutes): confirm that you mean it."
+            )
+            % {"window": window_min, "floor": rules.floor_min, "ceiling": rules.ceiling_min}
+        )
     if outside:
         flag = titration.Flag.EDITED_OUTSIDE_RANGE.value
         recommendation.flags = [*recommendation.flags, flag]

@@ -9,7 +9,7 @@ from accounts.forms import BirthDateField
 from program import clinical_text
 from program.form_fields import YES_NO, conditional, time_field
 from program.models import SafetyScreen, SleepProtocol
-from program.rules import mood, safety
+from program.rules import mood, safety, titration
 
 
 class BirthDateForm(forms.Form):
@@ -84,6 +84,10 @@ class RecommendationDecisionForm(forms.Form):
         max_value=720,
         widget=forms.NumberInput(attrs={"class": "short"}),
     )
+    outside_protocol = forms.BooleanField(
+        label=_("I mean this window, although it is outside the protocol's range"),
+        required=False,
+    )
     reason = conditional(
         forms.CharField(
             label=_("Reason"),
@@ -97,11 +101,46 @@ class RecommendationDecisionForm(forms.Form):
         )
     )
 
+    def __init__(self, *args: Any, rules: titration.Protocol | None = None, **kwargs: Any):
+        """``rules``: the protocol of the recommendation's course, whose floor and ceiling
+        a changed window is checked against (the box above confirms one outside them)."""
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        if rules is not None:
+            self.fields["outside_protocol"].help_text = _(
+                "Only for a window outside %(floor)s to %(ceiling)s, this protocol's range."
+            ) % {
+                "floor": clinical_text.duration(rules.floor_min),
+                "ceiling": clinical_text.duration(rules.ceiling_min),
+            }
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         action = cleaned.get("action")
-        if action == "edit" and not cleaned.get("window_min"):
+        window = cleaned.get("window_min")
+        if action == "edit" and not window:
             self.add_error("window_min", _("Give the window you want, in minutes."))
+        elif (
+            action == "edit"
+            and self.rules is not None
+            and window is not None
+            and not self.rules.in_range(window)
+            and not cleaned.get("outside_protocol")
+        ):
+            # A window below the floor (or above the ceiling) is the clinician's to set,
+            # never by a slip of the keyboard: it goes live only once they say they mean it.
+            self.add_error(
+                "outside_protocol",
+                _(
+                    "%(window)s is outside this protocol's range (%(floor)s to %(ceiling)s). "
+                    "Tick the box if you mean it; the patient sees it as soon as it is set."
+                )
+                % {
+                    "window": clinical_text.duration(window),
+                    "floor": clinical_text.duration(self.rules.floor_min),
+                    "ceiling": clinical_text.duration(self.rules.ceiling_min),
+                },
+            )
         if action in ("edit", "reject") and not (cleaned.get("reason") or "").strip():
             self.add_error(
                 "reason",

@@ -473,7 +473,8 @@ def _therapist_page(
         initial={
             "action": "approve",
             "window_min": pending.proposed_window_min if pending else None,
-        }
+        },
+        rules=ctx["rules"],
     )
     screen = ctx["screen"]
     ctx["screen_form"] = screen_form or ScreenDecisionForm.for_screen(screen)
@@ -514,9 +515,11 @@ def decide_recommendation(
 ) -> HttpResponse:
     patient = _own_patient(request, patient_id)
     recommendation = get_object_or_404(
-        Recommendation, pk=recommendation_id, course__patient=patient
+        Recommendation.objects.select_related("course__protocol"),
+        pk=recommendation_id,
+        course__patient=patient,
     )
-    form = RecommendationDecisionForm(request.POST)
+    form = RecommendationDecisionForm(request.POST, rules=recommendation.course.protocol.rules())
     if not form.is_valid():
         return _therapist_page(request, patient, decision_form=form)
     apply_decision(request, recommendation, form)
@@ -541,8 +544,9 @@ def apply_decision(
                 by=by,
                 window_min=form.cleaned_data["window_min"],
                 reason=form.cleaned_data["reason"],
+                outside_confirmed=form.cleaned_data["outside_protocol"],
             )
-            messages.success(request, _("Your window is set. The patient sees it now."))
+            messages.success(request, _("The window you chose is set. The patient sees it now."))
         else:
             sw.reject(recommendation, by=by, reason=form.cleaned_data["reason"])
             messages.success(request, _("Rejected. The current window stays."))

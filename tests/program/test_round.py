@@ -573,3 +573,33 @@ def test_an_edited_window_is_explained_as_the_clinicians_not_as_the_rule(patient
         .content.decode()
     )
     assert "Set by the clinician in place of the week&#x27;s recommendation" in staff
+
+
+@pytest.mark.parametrize("page", ["round", "sleep_window"])
+def test_a_window_outside_the_protocol_goes_live_only_once_confirmed(
+    two_to_decide, patient, therapist, page
+):
+    """200 minutes is below the protocol's 5 h floor: a slip of the keyboard is asked
+    about, the typed words kept, and nothing is set; ticked, it is set and said so."""
+    rec = two_to_decide[0]
+    p = f"r{rec.pk}-" if page == "round" else ""
+    url = reverse(
+        "program:round_decide_recommendation"
+        if page == "round"
+        else "program:decide_recommendation",
+        args=[patient.pk, rec.pk],
+    )
+    client = client_for(therapist)
+    sent = {f"{p}action": "edit", f"{p}window_min": "200", f"{p}reason": "Night shifts"}
+    response = client.post(url, sent)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "3 h 20 min is outside this protocol&#x27;s range (5 h to 9 h)" in text
+    assert 'value="200"' in text and "Night shifts" in text
+    rec.refresh_from_db()
+    assert rec.status == "pending" and not Prescription.objects.filter(course=rec.course).exists()
+    done = client.post(url, {**sent, f"{p}outside_protocol": "on"}, follow=True)
+    assert "The window you chose is set. The patient sees it now." in said(done)
+    rec.refresh_from_db()
+    assert rec.status == "edited" and "edited_outside_range" in rec.flags
+

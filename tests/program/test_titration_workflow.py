@@ -157,7 +157,15 @@ def test_a_window_outside_the_range_needs_a_reason_and_is_never_clamped_back(pat
     first = sw.start(patient, rise_time=time(6, 30))
     with pytest.raises(sw.SleepWindowError, match="outside this protocol's range"):
         sw.edit(first, by=therapist, window_min=600, reason=" ")
-    sw.edit(first, by=therapist, window_min=600, reason="Shift worker, agreed with GP")
+    with pytest.raises(sw.SleepWindowError, match="confirm that you mean it"):
+        sw.edit(first, by=therapist, window_min=600, reason="Shift worker, agreed with GP")
+    sw.edit(
+        first,
+        by=therapist,
+        window_min=600,
+        reason="Shift worker, agreed with GP",
+        outside_confirmed=True,
+    )
     first.refresh_from_db()
     assert "edited_outside_range" in first.flags
     assert Prescription.objects.get().figures["flags"] == ["edited_outside_range"]
