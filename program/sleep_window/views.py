@@ -537,7 +537,10 @@ def apply_decision(
     try:
         if action == "approve":
             sw.approve(recommendation, by=by)
-            messages.success(request, _("Approved. The patient sees the new window now."))
+            if recommendation.proposed_window_min == recommendation.current_window_min:
+                messages.success(request, _("Approved: the window stays as it is."))
+            else:
+                messages.success(request, _("Approved. The patient sees the new window now."))
         elif action == "edit":
             sw.edit(
                 recommendation,
@@ -615,8 +618,14 @@ def course_action(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRes
             recommendation = sw.weekly_review(course, patient.local_today())
             if recommendation is None:
                 messages.error(request, _("A review needs an active window."))
-            else:
+            elif recommendation.status == Recommendation.Status.PENDING:
                 messages.success(request, _("This week's recommendation is ready below."))
+            else:  # today's review was decided already: the same day is never reviewed twice
+                messages.info(
+                    request,
+                    _("Today's review was decided already (%(status)s): see the decisions below.")
+                    % {"status": recommendation.get_status_display().lower()},
+                )
         elif action == "settings":
             form = CourseSettingsForm(request.POST)
             if form.is_valid():

@@ -603,3 +603,31 @@ def test_a_window_outside_the_protocol_goes_live_only_once_confirmed(
     rec.refresh_from_db()
     assert rec.status == "edited" and "edited_outside_range" in rec.flags
 
+
+def test_approving_an_unchanged_window_says_it_stays(patient, therapist):
+    diary_today(patient)
+    rec = pending_recommendation(patient, proposed=360)
+    url = reverse("program:decide_recommendation", args=[patient.pk, rec.pk])
+    done = client_for(therapist).post(url, {"action": "approve"}, follow=True)
+    assert "Approved: the window stays as it is." in said(done)
+    assert "sees the new window" not in " ".join(said(done))
+
+
+def test_review_now_after_todays_review_was_decided_says_so(patient, therapist):
+    """ "Review this week now" on a day whose review was rejected: not "ready below" over
+    "Nothing waiting for you", but that today's review was decided already."""
+    from program.models import Prescription as Window
+
+    diary_today(patient)
+    rec = pending_recommendation(patient, proposed=345)
+    Window.objects.create(
+        course=rec.course,
+        window_min=360,
+        rise_time=time(6, 30),
+        effective_from=patient.local_today(),
+        source="approved",
+    )
+    sw.reject(rec, by=therapist, reason="Hold this week")
+    url = reverse("program:sleep_window_action", args=[patient.pk])
+    done = client_for(therapist).post(url, {"action": "review"}, follow=True)
+    assert said(done) == ["Today's review was decided already (rejected): see the decisions below."]
