@@ -143,13 +143,17 @@ def night_figures(
     return figures
 
 
-def recent_sleepiness(patient: User, today: date) -> SleepinessCheck | None:
+def recent_sleepiness(
+    patient: User, today: date, after: date | None = None
+) -> SleepinessCheck | None:
     """The latest sleepiness check of the week up to ``today`` (a later answer does
-    not count for a review of an earlier day)."""
+    not count for a review of an earlier day); with ``after``, only one answered after
+    that day (the day of the review before: an answer counts for one review)."""
+    since = today - timedelta(days=SLEEPINESS_VALID_DAYS)
     return (
         SleepinessCheck.objects.filter(
             patient=patient,
-            week_of__gt=today - timedelta(days=SLEEPINESS_VALID_DAYS),
+            week_of__gt=max(since, after) if after else since,
             week_of__lte=today,
         )
         .order_by("-created_at")
@@ -639,7 +643,15 @@ def weekly_review(course: SleepCourse, review_date: date) -> Recommendation | No
     answered: then no shorter window, titration.titrate step 6)."""
     if course.status != SleepCourse.Status.ACTIVE:
         return None
-    very_sleepy = _too_sleepy(recent_sleepiness(course.patient, review_date))
+    # An answer counts for one review: a review made days after the last one (a
+    # clinician's "Review this week now") does not read the answer that one read again.
+    before = (
+        course.recommendations.filter(kind="weekly", review_date__lt=review_date)
+        .order_by("-review_date")
+        .values_list("review_date", flat=True)
+        .first()
+    )
+    very_sleepy = _too_sleepy(recent_sleepiness(course.patient, review_date, after=before))
     decision = _weekly_decision(course, review_date, very_sleepy=very_sleepy)
     if decision is None:
         return None

@@ -136,6 +136,32 @@ def test_dozing_several_times_a_week_counts_as_very_sleepy(patient, therapist):
     assert recommendation.status == "pending"  # guided: the clinician decides
 
 
+def test_one_very_sleepy_answer_lengthens_the_window_once(patient, therapist):
+    """A review made three days after the weekly one (a clinician's "Review this week
+    now") read the same "very sleepy" answer again and lengthened the window a second
+    time on two nights; an answer counts for one review."""
+    started(patient, therapist)
+    week_of_nights(patient)
+    answer_sleepiness(patient, dozing=3)
+    first = review(patient)
+    assert (first.rule, first.proposed_window_min) == ("sleepy_extend", 390)
+    with time_machine.travel(ON_REVIEW_DAY, tick=False):
+        sw.approve(first, by=therapist)
+    later = REVIEW_DAY + timedelta(days=3)
+    for after in range(1, 4):
+        night(
+            patient,
+            REVIEW_DAY + timedelta(days=after),
+            into_bed=time(0),
+            out=time(6, 30),
+            final=time(6, 20),
+        )
+    with time_machine.travel(f"{later.isoformat()} 08:00Z", tick=False):
+        again = sw.weekly_review(sw.course_for(patient), later)
+    assert again.rule != "sleepy_extend"
+    assert again.proposed_window_min == again.current_window_min == 390
+
+
 # --- Adherence and the protocol's range ----------------------------------------------------
 
 
