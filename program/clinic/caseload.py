@@ -88,6 +88,7 @@ class _Annotations(TypedDict):
     last_diary: date | None
     unread_message: bool
     pause_reason: str | None
+    window_paused: bool
     pause_ends: date | None
     break_started: date | None
     break_last: date | None
@@ -227,6 +228,10 @@ def patients_with_annotations(
             Message.objects.filter(
                 patient=OuterRef("pk"), sender=OuterRef("pk"), read_at__isnull=True
             )
+        ),
+        # A sleep window set aside by its "Pause" (illness, travel), not by a break.
+        window_paused=Exists(
+            SleepCourse.objects.filter(patient=OuterRef("pk"), status=SleepCourse.Status.PAUSED)
         ),
         # A break the patient took themselves (program.today.actions): its reason and end.
         pause_reason=Subquery(open_pause.values("reason")[:1]),
@@ -409,6 +414,8 @@ def flag_from(key: str, params: dict[str, Any]) -> Flag:
             "reason": PatientPause.Reason(params["reason"]).label,
             "until": date_format(date.fromisoformat(params["until"]), "DAY_MONTH_FORMAT"),
         }
+    elif key == "window_paused":
+        label = _("Sleep window paused")
     elif key == "falling_se":
         label = _("Sleep efficiency falling (%(before)s%% → %(now)s%%)") % params
     elif key == "sleepy":
@@ -480,6 +487,8 @@ def flags_for(
         out.append(
             ("patient_pause", {"reason": patient.pause_reason, "until": str(patient.pause_ends)})
         )
+    elif patient.window_paused:  # a break says so itself, and pauses the window too
+        out.append(("window_paused", {}))
     if se is not None and se_before is not None and se_before - se >= FALLING_SE_POINTS:
         out.append(("falling_se", {"before": f"{se_before:.0f}", "now": f"{se:.0f}"}))
     if patient.very_sleepy:

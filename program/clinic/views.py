@@ -324,6 +324,7 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
             "trend_charts": trend_charts(trends, chart_id),
             "isi": trends.get("isi"),
             "prescriptions": [(p, sw.explain_window(p, Audience.STAFF)) for p in prescriptions],
+            "window_course": course,
             "decisions": decisions,
             "pending_recommendations": sorted(
                 (r for r in recommendations if r.status == pending), key=lambda r: r.review_date

@@ -234,6 +234,22 @@ def test_pause_and_resume_without_starting_over(patient, therapist) -> None:
     assert sw.current_prescription(course, TODAY).window_min == 375
 
 
+def test_the_care_team_sees_a_paused_window_as_paused(patient, therapist) -> None:
+    """The patient paused their window ("Flu"): their therapist's patient page said
+    "Sleep window now 00:15–06:30 … since …" as if in force, and the caseload said
+    nothing; both say it is paused now, and neither does once it resumes."""
+    started(patient, therapist)
+    client_for(patient).post(reverse("program:sleep_window_pause"), {"reason": "Flu"})
+    staff = client_for(therapist)
+    page = staff.get(reverse("program:patient_detail", args=[patient.pk])).content.decode()
+    assert '<strong class="flag">paused</strong> (Flu)' in page
+    assert "Sleep window paused" in staff.get(reverse("program:caseload")).content.decode()
+    client_for(patient).post(reverse("program:sleep_window_pause"))
+    page = staff.get(reverse("program:patient_detail", args=[patient.pk])).content.decode()
+    assert '<strong class="flag">paused</strong>' not in page
+    assert "Sleep window paused" not in staff.get(reverse("program:caseload")).content.decode()
+
+
 def test_the_therapist_can_end_restriction(patient, therapist) -> None:
     started(patient, therapist)
     client_for(therapist).post(
