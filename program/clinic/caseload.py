@@ -60,11 +60,13 @@ from program.models import (
     MoodCheck,
     PatientPause,
     Prescription,
+    Recommendation,
     SafetyScreen,
     SleepCourse,
     SleepinessCheck,
 )
 from program.rules import engagement, scoring, titration
+from program.sleep_window.waiting import remind_after
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, WithAnnotations
@@ -74,6 +76,8 @@ class _Annotations(TypedDict):
     """What ``patients_with_annotations`` adds to each patient."""
 
     pending_recommendations: int
+    # When the longest-waiting recommendation began to wait (program.sleep_window.waiting).
+    waiting_since: datetime | None
     positive_screen: bool
     screen_to_review: bool
     very_sleepy: bool
@@ -194,7 +198,11 @@ def patients_with_annotations(
             raise ValueError("build_rows needs a therapist or patients")
         patients = User.objects.caseload_of(therapist)
     base = patients
+    waiting = Recommendation.objects.filter(
+        course__patient=OuterRef("pk"), status=Recommendation.Status.PENDING
+    ).annotate(since=Coalesce("waiting_since", "created_at"))
     return base.annotate(
+        waiting_since=Subquery(waiting.order_by("since").values("since")[:1]),
         pending_recommendations=Count(
             "sleep_course__recommendations",
             filter=Q(sleep_course__recommendations__status="pending"),
@@ -310,7 +318,11 @@ def build_rows(
             enrolment.patient = patient  # already loaded: saves a query each
             enrolments.append(enrolment)
     pace = pace_summaries(enrolments)
-    return [_row(p, nights[p.pk], recorded[p.pk], isi[p.pk], doses[p.pk], pace) for p in annotated]
+    remind = remind_after()  # the clinic's: a decision waiting this long is flagged
+    return [
+        _row(p, nights[p.pk], recorded[p.pk], isi[p.pk], doses[p.pk], pace, remind)
+        for p in annotated
+    ]
 
 
 def _row(
@@ -320,8 +332,13 @@ def _row(
     isi: list[tuple[date, int, str]],
     doses: list[tuple[date, Decimal]],
     pace: dict[int, PaceSummary],
+    remind: timedelta,
 ) -> Row:
     today = patient.local_today()
+    # A decision waiting as long as the clinic's reminder delay: the therapist has been
+    # (or is about to be) reminded by email; the caseload says so too.
+    since = patient.waiting_since
+    overdue = since is not None and timezone.now() - since >= remind
     enrolment = patient.current_enrolments[0] if patient.current_enrolments else None
     summary = pace.get(enrolment.pk) if enrolment else None
     shown = titration.review_week(
@@ -354,12 +371,15 @@ def _row(
         review_week=shown,
         programme_weeks=enrolment.programme.weeks if enrolment else None,
         paused=enrolment is not None and enrolment.status == Enrolment.Status.PAUSED,
-        valid_until=_valid_until(patient, today),
+        valid_until=_valid_until(
+            patient, today, None if overdue or since is None else since + remind
+        ),
     )
     start = enrolment.start_date if enrolment else None
     row.flags = flags_for(
         patient,
         today=today,
+        waiting_since=since if overdue else None,
         se=se,
         se_before=se_before,
         doses=doses,
@@ -382,13 +402,18 @@ def _row(
     return row
 
 
-def _valid_until(patient: CaseloadPatient, today: date) -> datetime:
+def _valid_until(
+    patient: CaseloadPatient, today: date, overdue_at: datetime | None = None
+) -> datetime:
     """The patient's next local midnight (every figure above reads their local today),
-    or sooner when their latest sleepy check ages out of SLEEPINESS_DAYS."""
-    midnight = datetime.combine(today + timedelta(days=1), time(), tzinfo=patient.zone)
+    or sooner when their latest sleepy check ages out of SLEEPINESS_DAYS, or when a
+    waiting decision becomes overdue (``overdue_at``)."""
+    until = datetime.combine(today + timedelta(days=1), time(), tzinfo=patient.zone)
     if patient.sleepy_at is not None:
-        return min(midnight, patient.sleepy_at + timedelta(days=SLEEPINESS_DAYS))
-    return midnight
+        until = min(until, patient.sleepy_at + timedelta(days=SLEEPINESS_DAYS))
+    if overdue_at is not None:
+        until = min(until, overdue_at)
+    return until
 
 
 def flag_from(key: str, params: dict[str, Any]) -> Flag:
@@ -413,6 +438,10 @@ def flag_from(key: str, params: dict[str, Any]) -> Flag:
         label = _("Paused by the patient (%(reason)s) until %(until)s") % {
             "reason": PatientPause.Reason(params["reason"]).label,
             "until": date_format(date.fromisoformat(params["until"]), "DAY_MONTH_FORMAT"),
+        }
+    elif key == "decision_waiting":
+        label = _("Sleep-window decision waiting since %(day)s") % {
+            "day": date_format(date.fromisoformat(params["since"]), "WEEKDAY_DAY_MONTH_FORMAT")
         }
     elif key == "window_paused":
         label = _("Sleep window paused")
@@ -465,13 +494,18 @@ def flags_for(
     se_before: float | None,
     doses: list[tuple[date, Decimal]],
     dropout: list[engagement.Reason],
+    waiting_since: datetime | None = None,
 ) -> list[Flag]:
     """The caseload's flags, the urgent one first. ``dropout``: the reasons
-    program.rules.engagement gives (the gap as "no_diary", the first week as "slow_start")."""
+    program.rules.engagement gives (the gap as "no_diary", the first week as "slow_start");
+    ``waiting_since``: when a sleep-window decision that has waited too long began to wait."""
     out: list[tuple[str, dict[str, Any]]] = []
     if patient.risk:
         more = max((patient.risk_open or 1) - 1, 0)
         out.append((URGENT_KEY, {"source": patient.risk_source or "", "more": more}))
+    if waiting_since is not None:
+        day = waiting_since.astimezone(patient.zone).date()
+        out.append(("decision_waiting", {"since": day.isoformat()}))
     if any(r.key == engagement.DIARY_GAP for r in dropout):
         out.append(("no_diary", {"n": NO_DIARY_NIGHTS}))
     slow: dict[str, Any] = {}

@@ -18,6 +18,11 @@ class CaseloadSummaryManager(models.Manager["CaseloadSummary"]):
         if ids:
             self.filter(patient_id__in=ids).update(changes=models.F("changes") + 1)
 
+    def mark_all_changed(self) -> None:
+        """Distrust every row: a clinic setting that the flags read has changed (the
+        reminder delay after which a waiting decision is flagged)."""
+        self.update(changes=models.F("changes") + 1)
+
     def ensure_rows(self, patient_ids: Iterable[int]) -> None:
         """An untrusted row for each patient that has none yet, so that writes have a
         row to mark from then on."""

@@ -45,7 +45,7 @@ from program.clinic.forms import (
     ProgrammeForm,
     StaffInviteForm,
 )
-from program.models import Programme
+from program.models import CaseloadSummary, Programme
 from program.risk import actions as risk
 
 AUDIT_PAGE_SIZE = 50
@@ -290,6 +290,7 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
             delays_form.cleaned_data["remind_after_days"],
             by=request.user,
         )
+        CaseloadSummary.objects.mark_all_changed()  # its waiting-too-long flags read the delay
         hours_now, days_now = delays(row)
         messages.success(
             request,

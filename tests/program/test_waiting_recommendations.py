@@ -190,3 +190,27 @@ def test_the_next_weeks_review_does_not_restart_the_wait(patient, therapist, set
     with time_machine.travel("2026-12-10 14:00Z", tick=False):
         html = client_for(patient).get(reverse("program:sleep_window")).content.decode()
     assert "(waiting since Wed 2 Dec)" in html
+
+
+def test_the_caseload_flags_a_decision_that_has_waited_too_long(patient, therapist) -> None:
+    """JOURNEYS, therapist 6: which recommendations have waited too long. Waiting less
+    than the clinic's reminder delay (3 days) is "1 to decide"; from then on the caseload
+    flags it with the day it began to wait, as the reminder email does, and the kept row
+    turns over by itself at that moment (no write in between)."""
+    waiting_first_window(patient)
+    caseload = reverse("program:caseload")
+    with time_machine.travel("2026-11-28 07:00Z", tick=False):  # 71 hours
+        html = client_for(therapist).get(caseload).content.decode()
+    assert "1 to decide" in html and "decision waiting since" not in html
+    with time_machine.travel("2026-11-28 08:30Z", tick=False):  # the same day, 72.5 hours
+        html = client_for(therapist).get(caseload).content.decode()
+    assert "Sleep-window decision waiting since Wed 25 Nov" in html
+    with time_machine.travel("2026-11-28 08:30Z", tick=False):
+        staff = client_for(therapist)
+        detail = staff.get(reverse("program:patient_detail", args=[patient.pk])).content.decode()
+        this_week = staff.get(reverse("program:round")).content.decode()
+    assert "(waiting since Wed 25 Nov)" in detail and "(waiting since Wed 25 Nov)" in this_week
+    with time_machine.travel("2026-11-28 09:00Z", tick=False):
+        sw.approve(sw.course_for(patient).recommendations.get(), by=therapist)
+        html = client_for(therapist).get(caseload).content.decode()
+    assert "decision waiting since" not in html
