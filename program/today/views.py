@@ -106,6 +106,10 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "therapist": therapist,
         "last_entry": last_entry,
         "window": window,
+        # The window set aside (illness, travel) by its own "Pause": Today says so.
+        "window_paused": course
+        if course is not None and course.status == SleepCourse.Status.PAUSED
+        else None,
         "medication": patient_card(patient, today) if has_plan else {"plan": None},
         "pause": pause,
         "finished": bool(overview and overview.finished),

@@ -225,13 +225,20 @@ def test_a_self_guided_programme_applies_clear_weeks_automatically(patient, ther
 def test_pause_and_resume_without_starting_over(patient, therapist) -> None:
     started(patient, therapist)
     client = client_for(patient)
+    before = client.get(reverse("program:patient_home")).content.decode()
+    assert 'id="window-heading">Tonight' in before
     client.post(reverse("program:sleep_window_pause"), {"reason": "Flu"})
     assert SleepCourse.objects.get().status == "paused"
     assert b"paused" in client.get(reverse("program:sleep_window")).content
+    today = client.get(reverse("program:patient_home")).content.decode()
+    assert "Your sleep window is paused" in today and "Flu" in today
+    assert 'id="window-heading">Tonight' not in today
     client.post(reverse("program:sleep_window_pause"))
     course = SleepCourse.objects.get()
     assert course.status == "active"
     assert sw.current_prescription(course, TODAY).window_min == 375
+    today = client.get(reverse("program:patient_home")).content.decode()
+    assert "Your sleep window is paused" not in today
 
 
 def test_the_care_team_sees_a_paused_window_as_paused(patient, therapist) -> None:
