@@ -414,7 +414,10 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     ctx["se_trend"] = [w for w in reversed(ctx["weeks"][:4]) if w.summary.nights]
     ctx["next_action"] = _next_action(patient, ctx, therapist=is_therapist(request.user))
     # How often the patient practised the guided exercises (program.exercises), one query.
-    ctx["exercise_weeks"] = weekly_counts(patient, today=today)
+    current = ctx["current"]
+    ctx["exercise_weeks"] = weekly_counts(
+        patient, today=today, since=current.start_date if current else None
+    )
     ctx["note_form"] = NoteForm()
     ctx["record_form"] = RecordResultForm(
         ctx["instruments_by_key"], initial={"completed_on": ctx["today"]}

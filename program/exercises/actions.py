@@ -50,11 +50,17 @@ class Week:
         ]
 
 
-def weekly_counts(patient: User, weeks: int = 6, today: date | None = None) -> list[Week]:
+def weekly_counts(
+    patient: User, weeks: int = 6, today: date | None = None, since: date | None = None
+) -> list[Week]:
     """How many exercises of each kind the patient recorded in each of the last ``weeks``
-    weeks (Monday to Sunday where they live), newest first, in one query."""
+    weeks (Monday to Sunday where they live), newest first, in one query; none that
+    ended before ``since`` (the programme's start: no empty weeks from before it)."""
     today = today or patient.local_today()
     monday = today - timedelta(days=today.weekday())
+    if since is not None:  # the weeks from the one holding ``since``, at least this one
+        since_monday = since - timedelta(days=since.weekday())
+        weeks = max(1, min(weeks, (monday - since_monday).days // 7 + 1))
     first = monday - timedelta(weeks=weeks - 1)
     zone = patient.zone
     since = datetime.combine(first, datetime.min.time(), tzinfo=zone)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import patient_required
 from accounts.http import AuthenticatedHttpRequest
+from program.enrolment.actions import current_enrolment
 from program.exercises import actions
 from program.exercises.content import BREATHING, EXERCISES, Exercise
 from program.exercises.forms import BreathingForm, RecordForm
@@ -26,7 +27,8 @@ def _exercise(kind: str) -> Exercise:
 @patient_required
 def exercises(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every exercise, and the patient's own history (per week, and the latest ones)."""
-    weeks = actions.weekly_counts(request.user)
+    enrolment = current_enrolment(request.user)
+    weeks = actions.weekly_counts(request.user, since=enrolment.start_date if enrolment else None)
     return render(
         request,
         "program/exercises.html",

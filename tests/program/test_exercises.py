@@ -128,6 +128,26 @@ def test_the_weekly_counts_follow_the_patients_weeks(patient) -> None:
     assert weeks[1].counts == {"muscles": 1}
 
 
+def test_no_empty_weeks_from_before_the_programme(patient, therapist) -> None:
+    """A programme begun on the Wednesday before this week: its two weeks (that one and
+    this one), not four more empty weeks from before it, on the patient's page and the
+    therapist's."""
+    from program.models import Enrolment
+
+    today = patient.local_today()
+    start = today - timedelta(days=today.weekday()) - timedelta(days=5)
+    Enrolment.objects.filter(patient=patient).update(start_date=start)
+    weeks = actions.weekly_counts(patient, today=today, since=start)
+    assert [w.starts for w in weeks] == [
+        today - timedelta(days=today.weekday()),
+        start - timedelta(days=start.weekday()),
+    ]
+    page = client_for(patient).get(reverse("program:exercises"))
+    assert len(page.context["weeks"]) == 2
+    staff = client_for(therapist).get(reverse("program:patient_detail", args=[patient.pk]))
+    assert len(staff.context["exercise_weeks"]) == 2
+
+
 def test_the_therapist_sees_how_often_on_the_patient_page(patient, therapist) -> None:
     actions.record(patient=patient, kind="breathing", seconds=300, completed=True)
     actions.record(patient=patient, kind="muscles", seconds=300, completed=True)
