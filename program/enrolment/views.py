@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import therapist_required
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import User
+from accounts.models import Role, User
 from program.enrolment.actions import (
     InvitationError,
     accept_invitation,
@@ -40,7 +40,18 @@ def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = InvitationForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            if User.objects.filter(email__iexact=email).exists():
+            # One query: whose address it is decides what to say (a staff member is
+            # not a patient to be moved to a caseload).
+            role = User.objects.filter(email__iexact=email).values_list("role", flat=True).first()
+            if role is not None and role != Role.PATIENT:
+                form.add_error(
+                    "email",
+                    _(
+                        "This address belongs to a member of the clinic's staff. A patient's "
+                        "invitation needs the patient's own email address."
+                    ),
+                )
+            elif role is not None:
                 form.add_error(
                     "email",
                     _(

@@ -221,3 +221,17 @@ def test_a_signed_in_user_s_own_language_wins_over_the_browser_s(patient) -> Non
     page = client.get(reverse("program:patient_home"), HTTP_ACCEPT_LANGUAGE="fr")
     assert page["Content-Language"] == "en"
     assert '<html lang="en"' in page.content.decode()
+
+
+def test_the_invite_form_says_a_staff_address_is_a_staff_members_not_a_patients(
+    therapist, other_therapist, clinic_admin, programme
+) -> None:
+    for staff in (other_therapist, clinic_admin):
+        response = client_for(therapist).post(
+            reverse("program:invite"), {"email": staff.email.upper(), "programme": programme.pk}
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "belongs to a member of the clinic&#x27;s staff" in page
+        assert "move the patient" not in page
+        assert not Invitation.objects.filter(email__iexact=staff.email).exists()
