@@ -4,7 +4,8 @@ patient with the previous and next patients, and the decisions made in place.
 Every decision posts, goes through the existing workflow and redirects (Post/Redirect/Get)
 to the next item: the same patient's card while they still have items that need a
 decision, else the next patient's. Back and a second submit decide nothing twice: the
-workflows refuse, and the message says who decided what.
+workflows refuse, the message says who decided what, and the clinician stays on that
+patient's card with the reason they typed shown to copy (``_refused``).
 """
 
 from __future__ import annotations
@@ -81,8 +82,10 @@ def _card_page(
     decision_forms: dict[int, RecommendationDecisionForm] | None = None,
     screen_forms: dict[int, ScreenDecisionForm] | None = None,
     plan_forms: dict[int, PlanConfirmForm] | None = None,
+    not_saved: str = "",
 ) -> HttpResponse:
-    """One patient's card; forms that need correcting are shown with what was typed."""
+    """One patient's card; forms that need correcting are shown with what was typed, and
+    ``not_saved``, a reason typed for a decision made meanwhile, to copy."""
     user: User = request.user
     where = round_service.position(user, patient.pk)
     card = where.card
@@ -98,6 +101,7 @@ def _card_page(
         "recommendations": [],
         "screens": [],
         "plans": [],
+        "not_saved": not_saved,
     }
     if card is not None:
         ctx["recommendations"] = [
@@ -157,6 +161,20 @@ def _onwards(request: AuthenticatedHttpRequest, patient: User) -> HttpResponse:
     return redirect("program:round")
 
 
+def _refused(
+    request: AuthenticatedHttpRequest, patient: User, words: str, typed_field: str
+) -> HttpResponse:
+    """A decision already made (in another tab, or by Back and a second submit): say who
+    decided what, and stay on this patient's card rather than going onwards. A reason the
+    clinician typed is not thrown away: the card shows it to copy (the form it was typed
+    in is gone, as nothing waits to be decided). With nothing typed, Post/Redirect/Get."""
+    messages.error(request, words)
+    typed = request.POST.get(typed_field, "").strip()
+    if typed:
+        return _card_page(request, patient, not_saved=typed)
+    return redirect("program:round_patient", patient_id=patient.pk)
+
+
 def _decided_words(who: User | None, when: Any, what: str) -> str:
     if who is None:
         return _("This was already decided (%(what)s). Nothing was changed.") % {"what": what}
@@ -179,16 +197,17 @@ def round_decide_recommendation(
         course__patient=patient,
     )
     if recommendation.status != Recommendation.Status.PENDING:
-        messages.error(
+        return _refused(
             request,
+            patient,
             sw.set_aside_words(recommendation.status)
             or _decided_words(
                 recommendation.decided_by,
                 recommendation.decided_at,
                 recommendation.get_status_display(),
             ),
+            f"r{recommendation.pk}-reason",
         )
-        return _onwards(request, patient)
     form = RecommendationDecisionForm(
         request.POST,
         prefix=f"r{recommendation.pk}",
@@ -197,6 +216,12 @@ def round_decide_recommendation(
     if not form.is_valid():
         return _card_page(request, patient, decision_forms={recommendation.pk: form})
     if not apply_decision(request, recommendation, form):
+        # Refused (its message said why). Decided meanwhile, at the same instant in
+        # another tab: the reason typed is shown to copy, as in _refused.
+        reason = form.cleaned_data.get("reason") or ""
+        recommendation.refresh_from_db(fields=["status"])
+        if reason and recommendation.status != Recommendation.Status.PENDING:
+            return _card_page(request, patient, not_saved=reason)
         return redirect("program:round_patient", patient_id=patient.pk)
     return _onwards(request, patient)
 
@@ -211,11 +236,12 @@ def round_decide_screen(
         SafetyScreen.objects.select_related("decided_by"), pk=screen_id, patient=patient
     )
     if screen.decision != SafetyScreen.Decision.PENDING:
-        messages.error(
+        return _refused(
             request,
+            patient,
             _decided_words(screen.decided_by, screen.decided_at, screen.get_decision_display()),
+            f"s{screen.pk}-note",
         )
-        return _onwards(request, patient)
     form = _screen_form(screen, request.POST)
     if not form.is_valid():
         return _card_page(request, patient, screen_forms={screen.pk: form})
@@ -227,13 +253,14 @@ def round_decide_screen(
             )
             screen = locked.get(pk=screen.pk)
             if screen.decision != SafetyScreen.Decision.PENDING:
-                messages.error(
+                return _refused(
                     request,
+                    patient,
                     _decided_words(
                         screen.decided_by, screen.decided_at, screen.get_decision_display()
                     ),
+                    f"s{screen.pk}-note",
                 )
-                return _onwards(request, patient)
             sw.decide_screen(
                 screen,
                 decision=form.cleaned_data["decision"],
@@ -279,10 +306,12 @@ def round_confirm_plan(
     plans = TaperPlan.objects.for_patient(patient).select_related("confirmed_by", "medication")
     plan = get_object_or_404(plans, pk=plan_id)
     if plan.status != TaperPlan.Status.DRAFT:
-        messages.error(
-            request, _decided_words(plan.confirmed_by, plan.confirmed_at, plan.get_status_display())
+        return _refused(
+            request,
+            patient,
+            _decided_words(plan.confirmed_by, plan.confirmed_at, plan.get_status_display()),
+            f"p{plan.pk}-reason",
         )
-        return _onwards(request, patient)
     form = PlanConfirmForm(request.POST, prefix=f"p{plan.pk}")
     if not form.is_valid():
         return _card_page(request, patient, plan_forms={plan.pk: form})
@@ -294,6 +323,9 @@ def round_confirm_plan(
             error_text = _decided_words(
                 again.confirmed_by, again.confirmed_at, again.get_status_display()
             )
+            if form.cleaned_data["reason"]:
+                messages.error(request, error_text)
+                return _card_page(request, patient, not_saved=form.cleaned_data["reason"])
         else:
             error_text = str(error)
         messages.error(request, error_text)

@@ -178,10 +178,9 @@ def test_a_second_submit_decides_nothing_twice(two_to_decide, patient, therapist
     client = client_for(therapist)
     url = reverse("program:round_decide_recommendation", args=[patient.pk, rec.pk])
     client.post(url, {f"r{rec.pk}-action": "approve"}, follow=True)
-    again = client.post(
-        url, {f"r{rec.pk}-action": "edit", f"r{rec.pk}-window_min": 300, f"r{rec.pk}-reason": "x"}
-    )
+    again = client.post(url, {f"r{rec.pk}-action": "approve"})
     assert again.status_code == 302
+    assert again["Location"] == reverse("program:round_patient", args=[patient.pk])
     (message,) = said(again)
     assert "had already decided this" in message and "Nothing was changed" in message
     rec.refresh_from_db()
@@ -631,3 +630,35 @@ def test_review_now_after_todays_review_was_decided_says_so(patient, therapist):
     url = reverse("program:sleep_window_action", args=[patient.pk])
     done = client_for(therapist).post(url, {"action": "review"}, follow=True)
     assert said(done) == ["Today's review was decided already (rejected): see the decisions below."]
+
+
+def test_a_change_sent_from_an_outdated_tab_keeps_its_reason_on_that_patients_card(
+    two_to_decide, patient, other_patient, therapist
+):
+    """Two tabs on the same card: approved in one, then "Change" with a reason in the
+    other. The change is refused, the clinician stays on this patient's card (not the next
+    patient's), and the reason they typed is on the page to copy."""
+    rec = two_to_decide[0]
+    client = client_for(therapist)
+    url = reverse("program:round_decide_recommendation", args=[patient.pk, rec.pk])
+    client.post(url, {f"r{rec.pk}-action": "approve", "next": other_patient.pk})
+    reason = "Shorter: she naps most afternoons, see my note."
+    stale = client.post(
+        url,
+        {
+            f"r{rec.pk}-action": "edit",
+            f"r{rec.pk}-window_min": 330,
+            f"r{rec.pk}-reason": reason,
+            "next": other_patient.pk,
+        },
+    )
+    assert stale.status_code == 200
+    assert stale.context["patient"] == patient
+    body = stale.content.decode()
+    assert "Your reason was not saved" in body
+    assert "naps most afternoons, see my note." in body
+    (message,) = [m for m in said(stale) if "already" in m]
+    assert "had already decided this" in message and "Nothing was changed" in message
+    rec.refresh_from_db()
+    assert rec.status == "approved" and rec.decision_reason == ""
+    assert Prescription.objects.filter(course=rec.course).count() == 1
