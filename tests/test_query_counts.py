@@ -78,9 +78,9 @@ def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     # (The programme's weeks, lessons and versions are kept in memory per content
     # revision: program.curriculum.actions.programme_structure. Instruments only when one
     # is due.) And the crisis contacts of the footer (program.crisis.actions), one query.
-    # The latest break, the latest night and whether a taper plan is in force come with
-    # the enrolment (subqueries); the plan card reads the plan and its steps only when
-    # one is in force. So do the patient's special situations
+    # The latest break, the latest night, whether a taper plan is in force and the
+    # therapist's unread messages come with the enrolment (subqueries); the plan card reads
+    # the plan and its steps only when one is in force. So do the patient's special situations
     # (program.curriculum.situations.with_situations: their "About you" answers, the latest
     # screen and first PHQ-9/GAD-7), which the overview reads.
     assert home == 10, home

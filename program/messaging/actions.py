@@ -8,6 +8,8 @@ may read the rest of the record, but does not write in it).
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.access import is_own_therapist
@@ -27,6 +29,21 @@ def enabled_for(patient: User) -> bool:
         .filter(patient=patient, programme__messages_enabled=True)
         .exists()
     )
+
+
+def unread_by_patient() -> Coalesce:
+    """How many messages in the thread the patient has not read (those from the clinic),
+    for a query whose rows have a ``patient`` (Today reads it with the enrolment, not in
+    a query of its own)."""
+    unread = (
+        Message.objects.filter(patient=OuterRef("patient"), read_at__isnull=True)
+        .exclude(sender=OuterRef("patient"))
+        .order_by()
+        .values("patient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
 @transaction.atomic

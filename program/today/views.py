@@ -17,6 +17,7 @@ from program.diary import actions as diary
 from program.exercises.content import EXERCISES
 from program.medication import actions as medication
 from program.medication.views import patient_card
+from program.messaging import actions as messaging
 from program.models import Assessment, DiaryEntry, Enrolment, Prescription, SleepCourse
 from program.offline import kept_offline
 from program.rules import engagement
@@ -38,6 +39,7 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             latest_pause=pauses.latest_values(),
             last_night=diary.last_night_values(),
             has_plan=medication.has_current_plan(),
+            unread_messages=messaging.unread_by_patient(),
         )
         .filter(patient=patient)
         .first()
@@ -90,8 +92,14 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             for o in occasions
             if o.key in instruments and instruments[o.key].can_be_filled
         ]
+    messages_enabled = bool(enrolment and enrolment.programme.messages_enabled)
     ctx = {
-        "messages_enabled": bool(enrolment and enrolment.programme.messages_enabled),
+        "messages_enabled": messages_enabled,
+        # The menu's Messages item (program.messaging.context_processors), known here
+        # without a query of its own.
+        "menu_messages": messages_enabled,
+        # The therapist's messages not yet read, counted with the enrolment.
+        "unread_messages": enrolment.unread_messages if enrolment and messages_enabled else 0,
         "questionnaires_due": due,
         "enrolment": enrolment,
         "today": today,
