@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -369,11 +369,34 @@ def trends(assessments: Iterable[Assessment]) -> dict[str, Trend]:
 # --- Therapist notes -----------------------------------------------------------------
 
 
-def add_note(*, patient: User, author: User, text: str) -> TherapistNote:
+class NoteAlreadySaved(Exception):
+    """This form added its note before, with the same words: the note it made."""
+
+    def __init__(self, note: TherapistNote) -> None:
+        super().__init__(f"already saved as note {note.pk}")
+        self.note = note
+
+
+def add_note(*, patient: User, author: User, text: str, submission_key: str = "") -> TherapistNote:
+    """Add a care-team note. The same form sent again (its ``submission_key``, with the
+    same words: Back then Save, a double tap) raises NoteAlreadySaved instead of adding it
+    twice; the database's unique constraint decides, in a savepoint. Other words under a
+    used key are a note of their own, saved without the key."""
     text = text.strip()
     if not text:
         raise AssessmentError("A note needs some text.")
-    return TherapistNote.objects.create(patient=patient, author=author, text=text)
+    if not submission_key:
+        return TherapistNote.objects.create(patient=patient, author=author, text=text)
+    try:
+        with transaction.atomic():
+            return TherapistNote.objects.create(
+                patient=patient, author=author, text=text, submission_key=submission_key
+            )
+    except IntegrityError:
+        earlier = TherapistNote.objects.get(patient=patient, submission_key=submission_key)
+        if earlier.author_id == author.pk and earlier.text == text:
+            raise NoteAlreadySaved(earlier) from None
+        return TherapistNote.objects.create(patient=patient, author=author, text=text)
 
 
 @transaction.atomic

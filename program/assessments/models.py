@@ -369,9 +369,19 @@ class TherapistNote(models.Model):
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The key of the form that added it: the same form sent again (Back then Save, a
+    # double tap) is recognised as saved instead of adding the note twice.
+    submission_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="one_note_per_submission",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Note on {self.patient} at {self.created_at:%Y-%m-%d %H:%M}"

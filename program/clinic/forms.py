@@ -43,6 +43,9 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10000,
     )
+    # A new note's form carries a key of its own: the same form sent again (Back then
+    # Save, a double tap) is recognised as saved (program.assessments.actions.add_note).
+    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class StaffInviteForm(forms.Form):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -418,7 +421,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     ctx["exercise_weeks"] = weekly_counts(
         patient, today=today, since=current.start_date if current else None
     )
-    ctx["note_form"] = NoteForm()
+    ctx["note_form"] = NoteForm(initial={"submission_key": secrets.token_urlsafe(16)})
     ctx["record_form"] = RecordResultForm(
         ctx["instruments_by_key"], initial={"completed_on": ctx["today"]}
     )
@@ -504,12 +507,28 @@ def add_note(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
     patient = get_patient_for(request, patient_id)
     form = NoteForm(request.POST)
     if form.is_valid():
-        assessment_service.add_note(
-            patient=patient,
-            author=request.user,
-            text=form.cleaned_data["text"],
-        )
-        messages.success(request, _("Note saved."))
+        try:
+            assessment_service.add_note(
+                patient=patient,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except assessment_service.NoteAlreadySaved as already:
+            messages.info(
+                request,
+                _(
+                    "This note was already saved on %(time)s: it is in the list below. "
+                    "It was not added again."
+                )
+                % {
+                    "time": date_format(
+                        localtime(already.note.created_at), "DAY_MONTH_YEAR_TIME_FORMAT"
+                    )
+                },
+            )
+        else:
+            messages.success(request, _("Note saved."))
     else:
         messages.error(request, _("A note needs some text."))
     return redirect(f"{patient_url(patient)}#notes")

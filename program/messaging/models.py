@@ -28,6 +28,9 @@ class Message(models.Model):
     # when the reminder tick last queued it again because it had not.
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_queued_at = models.DateTimeField(null=True, blank=True)
+    # The key of the form that sent it: the same form sent again (Back then Send, a
+    # double tap, a retry) is recognised as sent instead of being sent twice.
+    submission_key = models.CharField(max_length=64, blank=True, default="")
 
     objects = MessageQuerySet.as_manager()
 
@@ -39,6 +42,13 @@ class Message(models.Model):
                 fields=["created_at"],
                 condition=models.Q(email_sent_at__isnull=True),
                 name="message_email_unsent",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="one_message_per_submission",
             ),
         ]
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import (
@@ -28,17 +33,29 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
+    # Each form shown carries a key of its own: the same form sent again (Back then Send,
+    # a double tap, a retry) is recognised as sent (program.messaging.actions.AlreadySent).
+    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool) -> HttpResponse:
     user: User = request.user
     enabled = messaging.enabled_for(patient)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST or None, initial={"submission_key": secrets.token_urlsafe(16)})
     if request.method == "POST":
         if not (enabled and can_write):
             flash.error(request, "Messages are not switched on for this programme.")
         elif form.is_valid():
-            message = messaging.send(patient=patient, sender=user, text=form.cleaned_data["text"])
+            try:
+                message = messaging.send(
+                    patient=patient,
+                    sender=user,
+                    text=form.cleaned_data["text"],
+                    submission_key=form.cleaned_data["submission_key"],
+                )
+            except messaging.AlreadySent as already:
+                flash.info(request, already_sent_words(already.message))
+                return redirect(request.path)
             flash.success(request, "Message sent.")
             if user.pk == patient.pk:
                 risk.tell_patient_flagged(request, message.risk_alerts.first())
@@ -53,6 +70,13 @@ def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool
         "thread": Message.objects.thread(patient).select_related("sender"),
     }
     return render(request, "program/messages.html", ctx)
+
+
+def already_sent_words(message: Message) -> str:
+    return _(
+        "This message was already sent on %(time)s: it is in the conversation below. "
+        "It was not sent again."
+    ) % {"time": date_format(localtime(message.created_at), "DAY_MONTH_YEAR_TIME_FORMAT")}
 
 
 @patient_required

@@ -233,7 +233,31 @@
     function edited() { typed = true; save(false); }
     form.addEventListener("input", edited);
     form.addEventListener("change", edited);
-    form.addEventListener("submit", function () { save(true); });
+    var sent = null;  // what this page sent, as kept at the time (null: not sent from here)
+    form.addEventListener("submit", function () { save(true); sent = store.getItem(key); });
+    // A form that makes something new each time (a message, a note: data-draft-once),
+    // come back to by Back as it was left (the back-forward cache, where this script does
+    // not run again): once the server answered what it sent, the words are saved, so the
+    // form is emptied rather than offering to send them again. The server answered when
+    // the page that answered replaced the kept draft with its own form (a new one, empty)
+    // or dropped it; a send that never arrived, or came back with a correction to make
+    // (the same form, filled), leaves what was typed. (A page loaded again is the
+    // server's: these forms have autocomplete=off, so the browser puts nothing back.)
+    if (form.hasAttribute("data-draft-once")) {
+      window.addEventListener("pageshow", function (event) {
+        if (!event.persisted || sent === null) { return; }
+        var now = store.getItem(key);
+        var answered = now === null ||
+          JSON.stringify((read(key) || {}).fields) !== JSON.stringify(JSON.parse(sent).fields);
+        if (now === sent || !answered) { return; }
+        form.reset();
+        typed = false;
+        sent = null;
+        var restored = form.querySelector("[data-draft-restored]");
+        if (restored) { restored.hidden = true; }
+        save(false);
+      });
+    }
   });
 })();
 
