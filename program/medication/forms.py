@@ -252,6 +252,18 @@ class TaperPlanDetailsForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args: Any, confirmed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if confirmed:
+            # A confirmed plan changes only with a reason (``update_steps`` refuses one
+            # without): the field says so, rather than "(optional)".
+            reason = self.fields["reason"]
+            reason.required = True
+            reason.help_text = _("Kept in the plan's history.")
+            reason.error_messages["required"] = _(
+                "Say why the confirmed plan changes: it is kept in the plan's history."
+            )
+
 
 class TaperPlanActionForm(forms.Form):
     action = forms.ChoiceField(

@@ -270,7 +270,11 @@ def taper_plan_edit(
         if request.method == "POST"
         else TaperStepFormSet(initial=_steps_initial(plan), prefix="step")
     )
-    details = TaperPlanDetailsForm(request.POST or None, initial=details_initial)
+    details = TaperPlanDetailsForm(
+        request.POST or None,
+        initial=details_initial,
+        confirmed=plan.status != TaperPlan.Status.DRAFT,
+    )
     notes: list[taper.Message] = []
     if request.method == "POST" and formset.is_valid() and details.is_valid():
         steps = sorted(
