@@ -350,10 +350,7 @@ def check_word(check: str) -> str:
 TAPER_TEMPLATES = (
     # xgettext:no-python-format
     gettext_noop("25% of the starting dose every 2 weeks, then planned drug-free nights"),
-    gettext_noop(
-        "Morin et al. 2004 (taper combined with CBT-I); drug-free nights per week "
-        "are our suggestion"
-    ),
+    gettext_noop("Morin et al. 2004 (taper combined with CBT-I), as tabulated by Pottie 2018"),
     # xgettext:no-python-format
     gettext_noop("25% of the starting dose every 2 weeks, 12.5% steps for the last half"),
     gettext_noop("CCJM 2024; Vissers 2007 / Voshaar 2003 as tabulated by Pottie 2018"),
@@ -370,6 +367,10 @@ TAPER_TEMPLATES = (
 # active language.
 TAPER_WORDS: dict[taper.Note, Any] = {
     taper.Note.DRUG_FREE_NIGHTS: gettext_lazy("%(nights)s drug-free nights a week"),
+    taper.Note.DRUG_FREE_TO_SET: gettext_lazy(
+        "Planned drug-free nights: the template's source gives no number. Enter how many "
+        "nights a week, as agreed with the prescriber."
+    ),
     taper.Note.LARGE_STEP: gettext_lazy(
         "A %(cut)s%% step, more than this plan's %(percent)s%%: the tablets listed "
         "make nothing smaller (a lower strength or a liquid form could). Held twice "
@@ -379,6 +380,10 @@ TAPER_WORDS: dict[taper.Note, Any] = {
     taper.Note.STEP_ORDER: gettext_lazy("Step %(next)s must start after step %(step)s."),
     taper.Note.NEGATIVE_DOSE: gettext_lazy("Step %(step)s: a dose can't be negative."),
     taper.Note.DRUG_FREE_RANGE: gettext_lazy("Step %(step)s: drug-free nights are 0 to 7 a week."),
+    taper.Note.DRUG_FREE_NOT_SET: gettext_lazy(
+        "Step %(step)s: enter its drug-free nights a week (the template's source gives no "
+        "number), or remove the step."
+    ),
     taper.Note.NOT_ACHIEVABLE: gettext_lazy(
         "Step %(step)s: %(dose)s cannot be made from the tablets listed."
     ),

@@ -45,6 +45,15 @@ def _taper_messages() -> list[taper.Message]:
     errors, notes = taper.check_steps(bad, strengths=[Decimal(2), Decimal(5)])
     out += errors + notes + taper.check_steps([])[0]
     # 10 -> 2 mg: larger than the template's rate and the clinic's limit, and not 0 mg.
+    # A draft whose drug-free nights the clinician has still to enter.
+    out += taper.check_steps(
+        taper.suggest_steps(
+            template=taper.TEMPLATES["morin04"],
+            start_dose=Decimal(10),
+            start_on=start,
+            strengths=[Decimal(2), Decimal(5)],
+        )
+    )[0]
     big = [taper.Step(start, Decimal(10)), taper.Step(start + timedelta(days=14), Decimal(2))]
     out += taper.check_steps(big, template=taper.TEMPLATES["morin04"])[1]
     out += taper.check_steps(big, max_step_percent=Decimal(25))[1]
@@ -187,7 +196,8 @@ def _plan(patient, therapist) -> Medication:
     plan = medication_service.create_draft(
         patient=patient,
         medication=diazepam,
-        template_key="morin04",
+        # Its last steps are 3 drug-free nights a week, a note of the template's own.
+        template_key="smaller_final",
         start_dose=Decimal(10),
         start_on=date(2026, 11, 10),
         strengths=[Decimal(2), Decimal(5)],
@@ -236,7 +246,7 @@ def test_a_french_therapist_sees_the_step_notes_in_french(patient, therapist) ->
     _plan(patient, therapist)
     page = client_for(therapist).get(reverse("program:patient_medication", args=[patient.pk]))
     text = page.content.decode()
-    assert "2 nuits sans médicament par semaine" in text
+    assert "3 nuits sans médicament par semaine" in text
     assert "drug-free nights a week" not in text
 
 
@@ -250,12 +260,12 @@ def test_the_step_editor_keeps_a_suggested_note_as_its_code(patient, therapist) 
     edit = reverse("program:taper_plan_edit", args=[patient.pk, plan.pk])
     client = client_for(therapist)
     page = client.get(edit).content.decode()
-    assert "2 nuits sans médicament par semaine" in page
+    assert "3 nuits sans médicament par semaine" in page
     assert "drug-free nights a week" not in page
     fields = dict(re.findall(r'<input[^>]*name="(step-[^"]+)"[^>]*value="([^"]*)"', page))
     fields = {k: html.unescape(v) for k, v in fields.items()}
     rows = int(fields["step-TOTAL_FORMS"])
-    noted = next(i for i in range(rows) if fields.get(f"step-{i}-note_code"))
+    noted = next(i for i in range(rows) if fields.get(f"step-{i}-note_code") == "drug_free_nights")
     data = {
         **fields,
         f"step-{noted}-note": "Avec le médecin traitant",
@@ -266,10 +276,10 @@ def test_the_step_editor_keeps_a_suggested_note_as_its_code(patient, therapist) 
     }
     assert client.post(edit, data).status_code == 302
     step = plan.steps.all()[noted]
-    assert (step.note_code, step.note_params) == ("drug_free_nights", {"nights": 2})
+    assert (step.note_code, step.note_params) == ("drug_free_nights", {"nights": 3})
     assert step.note == "Avec le médecin traitant"
     with translation.override("en"):
-        assert step.note_words == "2 drug-free nights a week Avec le médecin traitant"
+        assert step.note_words == "3 drug-free nights a week Avec le médecin traitant"
 
 
 # --- The PDF summary ---------------------------------------------------------------------

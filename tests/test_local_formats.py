@@ -25,6 +25,7 @@ from program.templatetags.diary_tags import percent_sign, with_percent_sign
 from program.templatetags.medication_tags import mg
 from tests.conftest import client_for
 from tests.nights import night_answers
+from tests.taper_plans import enter_drug_free_nights
 
 NBSP = "\u00a0"
 
@@ -137,6 +138,7 @@ def test_the_medication_pages_write_doses_the_reader_s_way(patient, therapist) -
         page = client_for(therapist).get(edit).content.decode()
         assert dose in page and strengths in page, language
         if language == "en":
+            enter_drug_free_nights(plan, therapist)
             medication_service.confirm_plan(plan=plan, by=therapist)
         mine = client_for(patient).get(reverse("program:medicines")).content.decode()
         assert dose in mine and strengths in mine, language

@@ -17,6 +17,7 @@ from accounts.models import Role
 from program.enrolment.actions import enrol
 from tests.conftest import client_for, make_user
 from tests.nights import night_answers
+from tests.taper_plans import enter_drug_free_nights
 
 
 @pytest.fixture(autouse=True)
@@ -309,6 +310,7 @@ def _medication_world(patient, therapist, nights: int, start_back: int = 0):
             scored=[],
             by=therapist,
         )
+        enter_drug_free_nights(plan, therapist)
         confirm_plan(plan=plan, by=therapist)
     for back in range(start_back, start_back + nights):
         saved = save_entry(

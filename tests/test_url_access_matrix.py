@@ -46,6 +46,7 @@ from program.rules.safety import SCREEN
 from program.sleep_window import actions as sleep_window
 from tests.audio_files import mp3
 from tests.nights import night_answers
+from tests.taper_plans import enter_drug_free_nights
 
 from .conftest import (
     client_for,
@@ -470,6 +471,7 @@ def _build_world() -> dict:
         scored=[],
         by=therapist,
     )
+    enter_drug_free_nights(plan, therapist)
     confirm_plan(plan=plan, by=therapist)
     instruments = assessments.ensure_instruments()
     enrolment = current_enrolment(patient)

@@ -8,7 +8,7 @@ invitation, not yet accepted, is sent again (its link lasts INVITATION_VALID_DAY
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -375,6 +375,15 @@ def _taper_demo(patient: User, therapist: User) -> None:
             scored=[],
             by=therapist,
         )
+        # The template's source gives no number of drug-free nights: the demo's
+        # clinician enters the one agreed with Eva's GP, as the step editor asks.
+        steps = [
+            replace(s, drug_free_nights=2, message=None)
+            if s.message and s.message.code is taper.Note.DRUG_FREE_TO_SET
+            else s
+            for s in plan.pure_steps()
+        ]
+        medication_service.update_steps(plan=plan, steps=steps, by=therapist, reason="")
         plan.prescriber = "Dr Lena Vogel (GP)"
         plan.notes = "Agreed with Eva and her GP at the week-1 session."
         plan.save(update_fields=["prescriber", "notes"])

@@ -333,6 +333,11 @@ def update_steps(
 def confirm_plan(*, plan: TaperPlan, by: User, reason: str = "") -> None:
     """A clinician's explicit confirmation: the only way a plan becomes active."""
     _require_clinician(by)
+    # Steps the clinician has still to complete (drug-free nights the template's source
+    # gives no number for) keep the plan a draft.
+    errors, _notes = check_plan_steps(plan, plan.pure_steps())
+    if errors:
+        raise PlanError(" ".join(clinical_text.taper_words(e) for e in errors))
     if TaperPlan.objects.for_patient(plan.patient_id).current().exclude(pk=plan.pk).exists():
         raise PlanError(_("This patient already has a plan in force. Finish or withdraw it first."))
     now = timezone.now()

@@ -211,7 +211,14 @@ class TaperStepForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # Not typed by anyone: a code or figures that do not fit are dropped, not refused.
-        data["message"] = step_message(data.get("note_code") or "", data.get("note_params"))
+        message = step_message(data.get("note_code") or "", data.get("note_params"))
+        if (
+            message is not None
+            and message.code is taper.Note.DRUG_FREE_TO_SET
+            and data.get("drug_free_nights") is not None
+        ):
+            message = None  # the clinician entered the nights the draft left to them
+        data["message"] = message
         return data
 
     def message_words(self) -> str:

@@ -236,7 +236,11 @@ def _steps_initial(plan: TaperPlan) -> list[dict[str, Any]]:
         {
             "starts_on": s.starts_on,
             "dose_mg": taper.plain(s.dose_mg),
-            "drug_free_nights": s.drug_free_nights_per_week,
+            # Left empty where the clinician has still to enter it (the field is
+            # required: the step cannot be saved until they do).
+            "drug_free_nights": None
+            if s.note_code == taper.Note.DRUG_FREE_TO_SET
+            else s.drug_free_nights_per_week,
             "note": s.note,
             "note_code": s.note_code,
             "note_params": s.note_params,
@@ -322,13 +326,13 @@ def taper_plan_edit(
             for note in notes:
                 messages.warning(request, clinical_text.taper_words(note))
             return redirect("program:taper_plan_edit", patient_id=patient.pk, plan_id=plan.pk)
-    _steps, check_notes = medication_service.check_plan_steps(plan, plan.pure_steps())
+    check_errors, check_notes = medication_service.check_plan_steps(plan, plan.pure_steps())
     ctx = {
         "patient": patient,
         "plan": plan,
         "formset": formset,
         "details": details,
-        "check_notes": check_notes,
+        "check_notes": [*check_errors, *check_notes],
         "template": taper.TEMPLATES.get(plan.template),
         "editable": plan.status
         in (TaperPlan.Status.DRAFT, TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED),

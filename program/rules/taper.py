@@ -11,7 +11,8 @@ table: a conversion between medicines is entered by the clinician as a note.
 Sources (keys in docs/sources.md, "Sleep medication"):
 - [MORIN04] Morin CM et al. Am J Psychiatry 2004;161:332 — taper with CBT-I:
   about 25% less every two weeks until the lowest available dose, then planned
-  drug-free nights (schedule as tabulated in [POTTIE18-T2]).
+  drug-free nights (schedule as tabulated in [POTTIE18-T2]; how many a week is
+  not given, so the clinician enters it).
 - [POTTIE18-T2] Pottie K et al. Can Fam Physician 2018, Table 2 — the trial
   schedules, including Vissers 2007 / Voshaar 2003: 25% steps with 12.5% final
   steps; Belleville 2007: drug-free nights planned in advance.
@@ -80,8 +81,13 @@ class Template:
     final_below_percent: Decimal | None = None
     final_percent: Decimal | None = None
     # At the lowest dose the tablets allow: planned drug-free nights per week, one
-    # step each, before stopping. Empty: stop from the lowest dose.
+    # step each, before stopping. Empty: stop from the lowest dose. Only numbers a
+    # source gives.
     drug_free_nights: tuple[int, ...] = ()
+    # At the lowest dose: a step of planned drug-free nights whose number the source
+    # does not give. The draft leaves it for the clinician to enter
+    # (``Note.DRUG_FREE_TO_SET``); the plan cannot be confirmed until they do.
+    drug_free_to_set: bool = False
 
 
 TEMPLATES: dict[str, Template] = {
@@ -93,14 +99,10 @@ TEMPLATES: dict[str, Template] = {
             percent=Decimal(25),
             step_days=14,
             basis=Basis.START,
-            # The trial planned drug-free nights at the lowest dose [MORIN04, POTTIE18-T2];
-            # two, then four, nights a week is a design decision, close to the alternate-day
-            # dosing of [CCJM24].
-            drug_free_nights=(2, 4),
-            source=(
-                "Morin et al. 2004 (taper combined with CBT-I); drug-free nights per week "
-                "are our suggestion"
-            ),
+            # The trial planned drug-free nights at the lowest dose [MORIN04, POTTIE18-T2]
+            # without a number a week: the clinician enters it.
+            drug_free_to_set=True,
+            source="Morin et al. 2004 (taper combined with CBT-I), as tabulated by Pottie 2018",
         ),
         Template(
             key="smaller_final",
@@ -142,12 +144,14 @@ class Note(enum.StrEnum):
 
     # A suggested step's note (stored on the step).
     DRUG_FREE_NIGHTS = "drug_free_nights"  # nights
+    DRUG_FREE_TO_SET = "drug_free_to_set"  # (no figures): the clinician enters the nights
     LARGE_STEP = "large_step"  # cut, percent
     # Errors: the plan cannot be saved.
     NO_STEPS = "no_steps"
     STEP_ORDER = "step_order"  # next, step
     NEGATIVE_DOSE = "negative_dose"  # step
     DRUG_FREE_RANGE = "drug_free_range"  # step
+    DRUG_FREE_NOT_SET = "drug_free_not_set"  # step
     # Notes on a clinician's steps.
     NOT_ACHIEVABLE = "not_achievable"  # step, dose
     ABOVE_TEMPLATE = "above_template"  # step, cut, percent
@@ -287,6 +291,8 @@ def suggest_steps(
        make (``round_to_tablets``), always strictly lower than the step before.
     3. When the next dose down would be none, the template's planned drug-free
        nights come first, at the lowest dose [MORIN04], then the last step is 0 mg.
+       Where the source gives no number of nights (``drug_free_to_set``), the step
+       has none and says so (``Note.DRUG_FREE_TO_SET``): the clinician enters it.
     4. Steps are ``step_days`` apart. A draft only: a clinician edits and confirms.
     """
     available = pieces(strengths, scored)
@@ -310,11 +316,17 @@ def suggest_steps(
                 note = Message(Note.DRUG_FREE_NIGHTS, {"nights": nights})
                 steps.append(Step(when, dose, nights, message=note))
                 when += timedelta(days=template.step_days)
+        if next_dose == 0 and template.drug_free_to_set:
+            steps.append(Step(when, dose, 0, message=Message(Note.DRUG_FREE_TO_SET)))
+            when += timedelta(days=template.step_days)
         dose = next_dose
         step = Step(when, dose)
         base_step = steps[0] if template.basis is Basis.START else steps[-1]
         cut = cut_percent(steps[-1], step, base_step)
-        if larger_than_rate(cut, percent):
+        to_set = steps[-1].message is not None and steps[-1].message.code is Note.DRUG_FREE_TO_SET
+        # After drug-free nights still to be entered the step's size is not known yet
+        # (``check_steps`` measures it once the clinician enters them).
+        if larger_than_rate(cut, percent) and not to_set:
             # Never a silent jump: the step says what it is, and is held longer.
             step = replace(step, message=large_step_note(cut, percent))
             when += timedelta(days=template.step_days * (LARGE_STEP_HOLD - 1))
@@ -346,7 +358,8 @@ def check_steps(
     """Errors (the plan cannot be saved) and notes (shown to the clinician).
 
     Errors: no steps; dates not strictly increasing; a negative dose; drug-free
-    nights outside 0-7. Notes: a step up (allowed only when the clinician says so:
+    nights outside 0-7; a step whose drug-free nights the clinician has still to
+    enter (``Note.DRUG_FREE_TO_SET``). Notes: a step up (allowed only when the clinician says so:
     see ``increases``); a dose the listed tablets cannot make; a last step that is
     not 0 mg (the plan would hold, not end); a step that cuts the weekly dose by more
     than the plan's template allows (its percentage, of the start or of the dose
@@ -365,6 +378,8 @@ def check_steps(
             errors.append(Message(Note.NEGATIVE_DOSE, {"step": i + 1}))
         if not 0 <= step.drug_free_nights <= 7:
             errors.append(Message(Note.DRUG_FREE_RANGE, {"step": i + 1}))
+        if step.message is not None and step.message.code is Note.DRUG_FREE_TO_SET:
+            errors.append(Message(Note.DRUG_FREE_NOT_SET, {"step": i + 1}))
     available = pieces(strengths, scored)
     if available:
         for i, step in enumerate(steps):
@@ -373,6 +388,8 @@ def check_steps(
                 notes.append(Message(Note.NOT_ACHIEVABLE, figures))
     for i in range(1, len(steps)):
         before, after = steps[i - 1], steps[i]
+        if before.message is not None and before.message.code is Note.DRUG_FREE_TO_SET:
+            continue  # its size waits for the nights (an error above asks for them)
         if template is not None:
             base = steps[0] if template.basis is Basis.START else before
             cut = cut_percent(before, after, base)

@@ -54,6 +54,8 @@ def test_a_therapist_sets_a_plan_and_the_patient_logs_a_night_against_it(
     desk.get_by_label("Step 3 dose (mg)").fill("7")
     desk.get_by_label("Step 3 note").fill("Slower: agreed with the GP")
     desk.get_by_label("Prescriber who agreed the plan").fill("Dr Gray (GP)")
+    # The template's source gives no number of drug-free nights: the clinician enters it.
+    desk.get_by_label("Step 6 drug-free nights a week").fill("2")
     screenshot(desk, "taper-plan-draft-desktop")
     desk.get_by_role("button", name="Confirm plan as Dr Tess Ward").click()
     desk.wait_for_url(re.compile(r"/medication/$"))

@@ -30,6 +30,7 @@ from program.models import Recommendation
 from program.sleep_window import actions as sw
 from tests.conftest import make_user
 from tests.nights import night_answers
+from tests.taper_plans import enter_drug_free_nights
 
 from .conftest import accessibility_violations, screenshot
 from .test_sign_in_journeys import staff_sign_in
@@ -238,7 +239,7 @@ def test_a_card_with_every_kind_of_item_fits_a_phone(page, therapist, patient, m
     medicine = Medication.objects.create(
         patient=patient, name="zopiclone", strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
     )
-    create_draft(
+    draft = create_draft(
         patient=patient,
         medication=medicine,
         template_key="morin04",
@@ -248,6 +249,7 @@ def test_a_card_with_every_kind_of_item_fits_a_phone(page, therapist, patient, m
         scored=[],
         by=therapist,
     )
+    enter_drug_free_nights(draft, therapist)
     sign_in_to_caseload(page, therapist.email)
     page.goto(f"/round/{patient.pk}/")
     for words in (

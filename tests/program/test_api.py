@@ -15,6 +15,7 @@ from program.api import api
 from program.medication.actions import DoseIn, confirm_plan, create_draft, record_night
 from program.models import DiaryEntry, Medication
 from tests.conftest import client_for
+from tests.taper_plans import enter_drug_free_nights
 
 NIGHT = {
     "diary_date": "2026-11-25",
@@ -216,6 +217,7 @@ def _taper(patient, therapist):
         scored=[],
         by=therapist,
     )
+    enter_drug_free_nights(plan, therapist)
     confirm_plan(plan=plan, by=therapist)
     return medicine, plan
 

@@ -132,7 +132,9 @@ def test_eva_has_a_confirmed_diazepam_plan_and_nights_against_it(demo) -> None:
     doses = MedicationDose.objects.filter(entry__patient=plan.patient)
     assert doses.count() == entries
     assert doses.filter(dose_mg__gt=Decimal(8)).exists()
-    assert plan.changes.count() == 2  # drafted, confirmed
+    # Drafted; the drug-free nights the template leaves to the clinician entered; confirmed.
+    assert [c.action for c in plan.changes.order_by("pk")] == ["drafted", "edited", "confirmed"]
+    assert all(s.note_code != "drug_free_to_set" for s in plan.steps.all())
 
 
 def test_dev_answers_the_weekly_mood_question_and_the_therapist_sees_the_yes(demo) -> None:

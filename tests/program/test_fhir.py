@@ -14,6 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 from accounts.models import AuditEvent, User
 from program.demo.clinic import load_demo
 from program.my_data import fhir
+from tests.taper_plans import enter_drug_free_nights
 
 PROFILE_TYPES = {
     "Patient",
@@ -103,6 +104,7 @@ def _taper(patient, therapist, *, confirm: bool = True):
         by=therapist,
     )
     if confirm:
+        enter_drug_free_nights(plan, therapist)
         confirm_plan(plan=plan, by=therapist)
     return plan
 

@@ -24,6 +24,7 @@ from program.models import (
 )
 from tests.conftest import client_for
 from tests.nights import night_answers
+from tests.taper_plans import enter_drug_free_nights
 from tests.test_i18n_boundary import _pdf_text
 
 TODAY = date(2026, 11, 25)
@@ -67,6 +68,7 @@ def confirmed_plan(patient, therapist, diazepam, start: date = date(2026, 11, 10
         scored=[],
         by=therapist,
     )
+    enter_drug_free_nights(plan, therapist)
     medication_service.confirm_plan(plan=plan, by=therapist)
     return plan
 
@@ -244,7 +246,7 @@ def test_a_therapist_drafts_edits_and_confirms_a_plan(
     plan = TaperPlan.objects.get()
     assert response["Location"] == reverse("program:taper_plan_edit", args=[patient.pk, plan.pk])
     assert plan.status == "draft"
-    assert [s.dose_mg for s in plan.steps.all()] == [Decimal(v) for v in (10, 8, 6, 4, 2, 2, 2, 0)]
+    assert [s.dose_mg for s in plan.steps.all()] == [Decimal(v) for v in (10, 8, 6, 4, 2, 2, 0)]
     # A draft is invisible to the patient.
     assert SAFETY.encode() not in patient_client.get(reverse("program:diary")).content
 

@@ -21,6 +21,7 @@ from program.rules.safety import SCREEN
 from program.sleep_window import actions as sw
 from tests.conftest import client_for, make_user
 from tests.nights import night_answers
+from tests.taper_plans import enter_drug_free_nights
 
 CLEAR = {q.key: False for q in SCREEN}
 FIGURES = {
@@ -350,6 +351,7 @@ def test_a_confirmed_plan_is_not_a_plan_to_confirm(patient, therapist):
         by=therapist,
     )
     assert round_service.build(therapist)[0].drafts == [plan]
+    enter_drug_free_nights(plan, therapist)
     confirm_plan(plan=plan, by=therapist)
     assert round_service.build(therapist) == []
 
@@ -399,7 +401,7 @@ def zopiclone_draft(patient, therapist, name: str = "zopiclone"):
     medicine = Medication.objects.create(
         patient=patient, name=name, strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
     )
-    return create_draft(
+    plan = create_draft(
         patient=patient,
         medication=medicine,
         template_key="morin04",
@@ -409,6 +411,7 @@ def zopiclone_draft(patient, therapist, name: str = "zopiclone"):
         scored=[],
         by=therapist,
     )
+    return enter_drug_free_nights(plan, therapist)
 
 
 def test_a_taper_plan_is_confirmed_in_place_and_not_twice(patient, therapist):
