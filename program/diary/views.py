@@ -335,8 +335,8 @@ def _form_kwargs(
     plan = medication_service.current_plan(patient) if medicines else None
     usual = medication_service.usual_doses(medicines, plan, entry.diary_date if entry else today)
     usual_help = (
-        # "My usual dose" (the answer's words) is the plan's step in force, which may not
-        # be the dose the medicines page calls usual (the one before the plan).
+        # "My usual dose" (the answer's words) is the plan's step in force; the medicines
+        # pages call the dose listed for the planned medicine "before the plan".
         _("“My usual dose” means: %(doses)s")
         % {
             "doses": "; ".join(

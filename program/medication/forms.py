@@ -115,8 +115,16 @@ class MedicationForm(forms.ModelForm):
             "usual_dose_mg": MG,
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, before_plan: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if before_plan:
+            # While a taper plan runs, "my usual dose" (the diary's answer) is the plan's
+            # current step; the dose kept here is the one from before the plan.
+            self.fields["usual_dose_mg"].label = _("Your dose each night before the plan (mg)")
+            self.fields["usual_dose_mg"].help_text = _(
+                "While your plan runs, “My usual dose” in your diary means the current step "
+                "of your plan."
+            )
         if self.instance.pk:
             self.fields["strengths"].initial = self.instance.strengths_display
             if not self.is_bound and self.instance.usual_dose_mg is not None:
