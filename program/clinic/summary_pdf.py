@@ -224,7 +224,12 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
                 [
                     _day(r.review_date),
                     _minutes(r.proposed_window_min),
-                    r.get_status_display()
+                    (
+                        _("Changed by the clinician to %(window)s")
+                        % {"window": _minutes(r.prescription.window_min)}
+                        if r.status == r.Status.EDITED and r.prescription
+                        else r.get_status_display()
+                    )
                     + (f": {r.decision_reason}" if r.decision_reason else ""),
                     (
                         r.decided_by.display_name
@@ -277,6 +282,16 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
         )
     else:
         pdf.cell(0, 6, plain(_("No sleep medication listed.")), new_x="LMARGIN", new_y="NEXT")
+    if ctx.get("taper_facts"):
+        # As the HTML summary: the plan in force, its steps now and next, who set and
+        # confirmed it, and the prescriber (views.taper_facts).
+        pdf.ln(2)
+        pdf.set_font(FONT, "B", 10)
+        pdf.cell(0, 6, plain(_("Taper plan")), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, size=9)
+        for label, value in ctx["taper_facts"]:
+            line = _("%(label)s: %(value)s") % {"label": label, "value": value}
+            pdf.multi_cell(0, 5, plain(line), new_x="LMARGIN", new_y="NEXT")
 
     if include_notes:
         _heading(pdf, _("Care team notes"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
@@ -60,6 +62,7 @@ from program.models import (
     SafetyScreen,
     SleepCourse,
     TaperPlan,
+    TaperStep,
     TherapistNote,
 )
 from program.risk import actions as risk
@@ -285,7 +288,7 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
     recommendations = (
         list(
             Recommendation.objects.filter(course=course)
-            .select_related("decided_by")
+            .select_related("decided_by", "prescription")
             .order_by("-review_date")
         )
         if course
@@ -333,6 +336,7 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
                 (r for r in recommendations if r.status == pending), key=lambda r: r.review_date
             ),
             "medication": medication,
+            "taper_facts": taper_facts(medication.plan, today) if medication else [],
             "notes": notes,
             "shared_answers": shared_answers(patient),
             "patient_age": eligibility.patient_age(patient),
@@ -342,6 +346,56 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
         }
     )
     return ctx
+
+
+def _step_words(step: TaperStep | None, none: str) -> str:
+    """A step's dose and the evening it begins, with its drug-free nights."""
+    if step is None:
+        return none
+    words = _("%(dose)s from the evening of %(day)s") % {
+        "dose": step.dose_display,
+        "day": date_format(step.starts_on, "DAY_MONTH_YEAR_FORMAT"),
+    }
+    nights = step.drug_free_nights_per_week
+    if nights:
+        words += ngettext(
+            ", %(nights)s drug-free night a week", ", %(nights)s drug-free nights a week", nights
+        ) % {"nights": nights}
+    return words
+
+
+def taper_facts(plan: TaperPlan | None, today: date) -> list[tuple[str, str]]:
+    """The taper plan in force, as the printable summary and its PDF give it: the
+    medicine, its status, the current step and the next with their dates, who set and
+    confirmed it and the prescriber (label, words). Empty without a plan in force."""
+    if plan is None:
+        return []
+    current, following = plan.current_and_next(today)
+    status = plan.get_status_display()
+    if plan.status == TaperPlan.Status.PAUSED and plan.paused_on:
+        status += " " + _("since %(since)s") % {
+            "since": date_format(plan.paused_on, "DAY_MONTH_YEAR_FORMAT")
+        }
+    confirmed = "–"
+    if plan.confirmed_by:
+        confirmed = plan.confirmed_by.display_name
+        if plan.confirmed_at:
+            confirmed += ", " + date_format(
+                localtime(plan.confirmed_at).date(), "DAY_MONTH_YEAR_FORMAT"
+            )
+    return [
+        (
+            _("Medicine"),
+            _("%(name)s, from %(dose)s")
+            % {"name": plan.medication.name, "dose": plan.start_dose_display},
+        ),
+        (_("Status"), status),
+        (_("Current step"), _step_words(current, _("Not started yet"))),
+        (_("Next step"), _step_words(following, _("No further step planned"))),
+        (_("Plan set by"), plan.set_by.display_name),
+        (_("Plan confirmed by"), confirmed),
+        (_("Prescriber"), plan.prescriber or _("Not recorded")),
+    ]
 
 
 def _situations(known: Situated | None, patient: User) -> dict[str, Any]:
