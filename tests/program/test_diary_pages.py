@@ -368,7 +368,7 @@ def test_the_therapist_sees_bed_and_up_times_in_the_patients_zone(patient, thera
     page = client_for(therapist).get(reverse("program:patient_diary", args=[patient.pk]))
     html = page.content.decode()
     assert "Europe/London" in html
-    assert html.count("<td>23:00–06:30</td>") == 3
+    assert html.count(">23:00–06:30</td>") == 3
     assert "18:00–01:30" not in html
 
 
