@@ -251,7 +251,8 @@ def save_entry(
     2. The answers are resolved to instants in the patient's zone and checked
        (``program.rules.sleep.check_night``); errors stop here.
     3. Metrics are derived and stored with the formulas' version.
-    ``enforce_backfill=False`` lets a therapist import older paper diaries.
+    ``enforce_backfill=False`` lets a therapist import older paper diaries (not
+    marked late: they were written at the time, on paper).
     4. An edit keeps the previous answers as a revision (who, when, what), in one
        transaction with the change. A new night is saved in a transaction of its own,
        or a savepoint inside the caller's, so a refused second entry leaves the caller's
@@ -277,7 +278,10 @@ def save_entry(
             time_zone=patient.time_zone,
             submission_key=submission_key,
         )
-        entry.is_late = diary_date < today
+        # Late: the patient filled in a morning after it (a back-fill). A night the
+        # therapist imports from a paper diary (enforce_backfill=False) was written on
+        # paper at the time; typing it in later does not make it late.
+        entry.is_late = enforce_backfill and diary_date < today
         _apply(entry, night, answers)
         # Inside a caller's transaction, a savepoint: the unique constraint's refusal
         # (_refusing_a_second_entry) then leaves that transaction usable.
