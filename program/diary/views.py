@@ -706,7 +706,13 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
                 )
                 % {"count": count, "name": patient.display_name}
                 + (
-                    " " + _("%(bad)s rows were left out.") % {"bad": len(report.bad)}
+                    " "
+                    + ngettext(
+                        "%(bad)s row was left out.",
+                        "%(bad)s rows were left out.",
+                        len(report.bad),
+                    )
+                    % {"bad": len(report.bad)}
                     if report.bad
                     else ""
                 ),
