@@ -140,7 +140,9 @@ def test_an_import_with_a_cell_over_the_csv_limit_is_reported_not_a_500(therapis
 
     text = ",".join(COLUMNS) + "\n" + "2026-11-20," + "x" * (200 * 1024) + "\n"
     response = client_for(therapist).post(
-        reverse("program:diary_import", args=[patient.pk]), {"csv_text": text[:900_000]}
+        reverse("program:diary_import", args=[patient.pk]),
+        {"csv_text": text[:900_000]},
+        follow=True,
     )
     assert response.status_code == 200
     assert "could not be read" in response.content.decode()

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -664,6 +665,8 @@ def diary_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 MAX_UPLOAD_BYTES = 1_000_000
+# The session's key for a checked file's text, shown again by GET until it is imported.
+IMPORT_CHECKED = "diary_import_checked"
 
 
 @therapist_required
@@ -673,10 +676,22 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
     1. Upload: every row is checked and a report shows what would be rejected and why.
     2. A clean file imports at once. A file with bad rows imports nothing until
        the therapist confirms the good rows (the text travels back in the form).
+
+    The report is shown by a GET after a redirect (POST-redirect-GET), the file's text
+    kept in the session until it is imported or the page is opened afresh: Back to the
+    report, or a reload, shows it again without the browser asking to send the file
+    again ("Confirm Form Resubmission").
     """
     patient = get_patient_for(request, patient_id)
     report = None
     text = ""
+    if request.method == "GET":
+        kept = request.session.get(IMPORT_CHECKED)
+        if request.GET.get("checked") and kept and kept.get("patient") == patient.pk:
+            text = kept["text"]
+            report = diary_csv.parse(patient, text)
+        elif kept is not None:
+            del request.session[IMPORT_CHECKED]
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is not None:
@@ -717,7 +732,11 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
                     else ""
                 ),
             )
+            request.session.pop(IMPORT_CHECKED, None)
             return redirect("program:patient_diary", patient_id=patient.pk)
+        request.session[IMPORT_CHECKED] = {"patient": patient.pk, "text": text}
+        url = reverse("program:diary_import", kwargs={"patient_id": patient.pk})
+        return redirect(f"{url}?checked=1")
     ctx = {
         "patient": patient,
         "report": report,

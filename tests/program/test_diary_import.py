@@ -20,15 +20,18 @@ WORSE = "yesterday,23:00,23:00,ten,0,0,06:00,06:30,9,0,0,0,0,0,no,,\n"
 
 
 def upload(client, patient, text: str, **extra):
+    """The file sent; a file that is not imported at once is answered by its report,
+    shown after a redirect."""
     return client.post(
         reverse("program:diary_import", args=[patient.pk]),
         {"file": SimpleUploadedFile("diary.csv", text.encode(), "text/csv"), **extra},
+        follow=True,
     )
 
 
 def test_a_clean_file_imports_every_night(therapist, patient) -> None:
     response = upload(client_for(therapist), patient, HEADER + GOOD1 + GOOD2)
-    assert response.status_code == 302
+    assert response.redirect_chain[-1][0] == reverse("program:patient_diary", args=[patient.pk])
     assert DiaryEntry.objects.filter(patient=patient).count() == 2
     night = DiaryEntry.objects.get(diary_date="2026-10-06")
     assert night.time_in_bed_min == 380 and night.comments == "paper"
@@ -41,6 +44,7 @@ def test_a_file_with_bad_rows_imports_nothing_until_the_good_rows_are_confirmed(
     text = HEADER + GOOD1 + BAD + WORSE + GOOD2
     response = upload(client, patient, text)
     assert response.status_code == 200
+    assert response.redirect_chain[-1][0].endswith("?checked=1")
     html = response.content.decode()
     assert "2 rows can be imported; 2 cannot" in html
     assert "You tried to sleep before getting into bed" in html
@@ -79,7 +83,9 @@ def test_the_patients_own_download_imports_back(therapist, patient, other_patien
     exported = client_for(patient).get(reverse("program:diary_export")).content.decode()
     other_patient.therapist = therapist
     response = upload(client_for(therapist), other_patient, exported)
-    assert response.status_code == 302
+    assert response.redirect_chain[-1][0] == reverse(
+        "program:patient_diary", args=[other_patient.pk]
+    )
     mine = DiaryEntry.objects.filter(patient=patient).order_by("diary_date")
     theirs = DiaryEntry.objects.filter(patient=other_patient).order_by("diary_date")
     assert [(e.total_sleep_min, e.time_in_bed_min) for e in mine] == [
