@@ -8,7 +8,7 @@ the sleepiness check in ``program.rules.safety``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -144,21 +144,46 @@ def night_figures(
 
 
 def recent_sleepiness(
-    patient: User, today: date, after: date | None = None
+    patient: User, today: date, after: datetime | None = None
 ) -> SleepinessCheck | None:
     """The latest sleepiness check of the week up to ``today`` (a later answer does
-    not count for a review of an earlier day); with ``after``, only one answered after
-    that day (the day of the review before: an answer counts for one review)."""
-    since = today - timedelta(days=SLEEPINESS_VALID_DAYS)
+    not count for a review of an earlier day); with ``after``, only one given after that
+    moment (``_answered_for``: an answer counts for one review)."""
+    checks = SleepinessCheck.objects.filter(
+        patient=patient,
+        week_of__gt=today - timedelta(days=SLEEPINESS_VALID_DAYS),
+        week_of__lte=today,
+    )
+    if after is not None:
+        checks = checks.filter(created_at__gt=after)
+    return checks.order_by("-created_at").first()
+
+
+# A weekly review whose decision was made: the sleepiness answer it read was used.
+_DECIDED = ("approved", "edited", "rejected", "automatic")
+
+
+def _answered_for(course: SleepCourse, review_date: date) -> datetime | None:
+    """When the weekly review before ``review_date`` was decided (approved, changed,
+    rejected or applied): an answer given before then was that review's to read (when it
+    was made, or when the answer reworked it while it waited), so a review made days
+    later (a clinician's "Review this week now") does not read it again. A review that
+    was never decided (superseded, set aside) used nothing. None: no such review."""
     return (
-        SleepinessCheck.objects.filter(
-            patient=patient,
-            week_of__gt=max(since, after) if after else since,
-            week_of__lte=today,
+        course.recommendations.filter(
+            kind="weekly", review_date__lt=review_date, status__in=_DECIDED
         )
-        .order_by("-created_at")
+        .order_by("-review_date")
+        .values_list("decided_at", flat=True)
         .first()
     )
+
+
+def _sleepiness_for(course: SleepCourse, review_date: date, today: date) -> bool | None:
+    """The sleepiness answer a review of ``review_date`` reads (``_too_sleepy``), from the
+    week up to ``today`` and given after the review before was decided."""
+    after = _answered_for(course, review_date)
+    return _too_sleepy(recent_sleepiness(course.patient, today, after=after))
 
 
 def _too_sleepy(check: SleepinessCheck | None) -> bool | None:
@@ -391,7 +416,7 @@ def record_mood(patient: User, *, elevated: bool) -> MoodCheck:
     if elevated and course is not None:
         held = course.recommendations.pending().filter(kind="weekly").first()
         if held is not None and course.status == SleepCourse.Status.ACTIVE:
-            sleepy = _too_sleepy(recent_sleepiness(patient, patient.local_today()))
+            sleepy = _sleepiness_for(course, held.review_date, patient.local_today())
             decision = _weekly_decision(course, held.review_date, very_sleepy=sleepy)
             if decision is not None:
                 held.current_window_min = decision.previous_window_min
@@ -639,19 +664,12 @@ def _weekly_decision(
 @transaction.atomic
 def weekly_review(course: SleepCourse, review_date: date) -> Recommendation | None:
     """The titration day's recommendation from the nights slept under the window in
-    force (``_weekly_decision``), with the week's sleepiness check (None when not
-    answered: then no shorter window, titration.titrate step 6)."""
+    force (``_weekly_decision``), with the week's sleepiness check (``_sleepiness_for``;
+    unanswered: no shorter window, titration.titrate step 6). None when the course is
+    not active or has no window in force."""
     if course.status != SleepCourse.Status.ACTIVE:
         return None
-    # An answer counts for one review: a review made days after the last one (a
-    # clinician's "Review this week now") does not read the answer that one read again.
-    before = (
-        course.recommendations.filter(kind="weekly", review_date__lt=review_date)
-        .order_by("-review_date")
-        .values_list("review_date", flat=True)
-        .first()
-    )
-    very_sleepy = _too_sleepy(recent_sleepiness(course.patient, review_date, after=before))
+    very_sleepy = _sleepiness_for(course, review_date, review_date)
     decision = _weekly_decision(course, review_date, very_sleepy=very_sleepy)
     if decision is None:
         return None
@@ -697,8 +715,8 @@ def _rework_held(course: SleepCourse) -> None:
     held = course.recommendations.pending().filter(kind="weekly").first()
     if held is None or course.status != SleepCourse.Status.ACTIVE:
         return
-    check = recent_sleepiness(course.patient, course.patient.local_today())
-    _rework(course, held, very_sleepy=_too_sleepy(check))
+    sleepy = _sleepiness_for(course, held.review_date, course.patient.local_today())
+    _rework(course, held, very_sleepy=sleepy)
 
 
 def _rework(course: SleepCourse, held: Recommendation, *, very_sleepy: bool | None) -> None:

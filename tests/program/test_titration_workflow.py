@@ -158,8 +158,22 @@ def test_one_very_sleepy_answer_lengthens_the_window_once(patient, therapist):
         )
     with time_machine.travel(f"{later.isoformat()} 08:00Z", tick=False):
         again = sw.weekly_review(sw.course_for(patient), later)
-    assert again.rule != "sleepy_extend"
-    assert again.proposed_window_min == again.current_window_min == 390
+        assert again.rule != "sleepy_extend"
+        assert again.proposed_window_min == again.current_window_min == 390
+        # Worked out again while it waits (new screen answers do that): still not twice.
+        sw.submit_screen(patient, CLEAR)
+        again.refresh_from_db()
+        assert again.rule != "sleepy_extend" and again.proposed_window_min == 390
+        sw.approve(again, by=therapist)
+    # An answer given after that review was decided is the next review's, the same day.
+    with time_machine.travel(f"{later.isoformat()} 19:00Z", tick=False):
+        client_for(patient).post(
+            reverse("program:sleep_window_sleepiness"), {"dozing": "3", "unsafe": "yes"}
+        )
+    monday = later + timedelta(days=4)
+    with time_machine.travel(f"{monday.isoformat()} 13:00Z", tick=False):
+        next_week = sw.weekly_review(sw.course_for(patient), monday)
+    assert (next_week.rule, next_week.proposed_window_min) == ("sleepy_extend", 405)
 
 
 # --- Adherence and the protocol's range ----------------------------------------------------
