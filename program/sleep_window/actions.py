@@ -981,11 +981,14 @@ def due_reviews(now: Any = None) -> list[tuple[SleepCourse, date]]:
 
 
 def rests_after_programme(course: SleepCourse, review_date: date) -> bool:
-    """After the programme has run its course (``unlocking.ran_its_course``), a week
-    with no diary night makes no weekly review: it could only keep the window "for want
-    of a diary" and ask the clinician to approve that every week for as long as the
-    course stays open. A patient who goes on with the diary goes on being reviewed,
-    and a clinician can still review at once from the patient's page."""
+    """After the programme (its last week open a full week, ``unlocking.ran_its_course``,
+    or the enrolment completed or withdrawn), a week with no diary night and no "very
+    sleepy" answer makes no weekly review: it could only keep the window "for want of a
+    diary" and ask the clinician to approve that every week for as long as the course
+    stays open. A patient who goes on with the diary goes on being reviewed; a "very
+    sleepy" answer is reviewed whatever the diary (the window is made longer,
+    titration.titrate step 2); and a clinician can still review at once from the
+    patient's page."""
     from program.curriculum.actions import pace_summaries
 
     current = current_prescription(course, review_date)
@@ -995,14 +998,18 @@ def rests_after_programme(course: SleepCourse, review_date: date) -> bool:
     first, last = titration.review_span(review_date, current.effective_from, lookback)
     if DiaryEntry.objects.for_patient(course.patient).between(first, last).exists():
         return False
+    if _sleepiness_for(course, review_date, review_date):
+        return False
     enrolment = (
-        Enrolment.objects.current()
+        Enrolment.objects.filter(patient=course.patient)
         .select_related("programme", "patient")
-        .filter(patient=course.patient)
+        .order_by("-start_date", "-pk")
         .first()
     )
     if enrolment is None:
         return False
+    if enrolment.status not in Enrolment.CURRENT:
+        return True  # completed or withdrawn: the programme is over
     return pace_summaries([enrolment])[enrolment.pk].finished
 
 

@@ -94,3 +94,22 @@ def test_mid_programme_a_week_without_a_diary_is_still_reviewed(patient, therapi
     assert [c.pk for c, _day in sw.due_reviews()] == [course.pk]
     review = sw.weekly_review(course, patient.local_today())
     assert review is not None and review.rule == "not_enough_diary"
+
+
+def test_a_very_sleepy_answer_after_the_programme_is_still_reviewed(patient, therapist) -> None:
+    """No diary, but "very sleepy": the window is made longer whatever the diary says
+    (titration step 2), so the review is made and reaches the clinician."""
+    reenrol(patient)
+    course = window_for_two_weeks(patient, therapist)
+    sw.record_sleepiness(patient, dozing=3, unsafe=True)
+    assert not sw.rests_after_programme(course, patient.local_today())
+    review = sw.weekly_review(course, patient.local_today())
+    assert review is not None and review.rule == "sleepy_extend"
+
+
+def test_a_completed_enrolment_rests_too(patient, therapist) -> None:
+    enrolment = Enrolment.objects.get(patient=patient)
+    course = window_for_two_weeks(patient, therapist)
+    enrolment.status = Enrolment.Status.COMPLETED
+    enrolment.save()
+    assert sw.rests_after_programme(course, patient.local_today())
