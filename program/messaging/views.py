@@ -20,6 +20,7 @@ from accounts.access import (
     is_own_therapist,
     patient_required,
 )
+from accounts.audit import note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.messaging import actions as messaging
@@ -44,7 +45,8 @@ def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool
     form = MessageForm(request.POST or None, initial={"submission_key": secrets.token_urlsafe(16)})
     if request.method == "POST":
         if not (enabled and can_write):
-            flash.error(request, "Messages are not switched on for this programme.")
+            note_unchanged(request)
+            flash.error(request, _("Messages are not switched on for this programme."))
         elif form.is_valid():
             try:
                 message = messaging.send(
@@ -54,9 +56,14 @@ def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool
                     submission_key=form.cleaned_data["submission_key"],
                 )
             except messaging.AlreadySent as already:
+                note_unchanged(request)  # nothing was saved or sent again
                 flash.info(request, already_sent_words(already.message))
+                if user.pk == patient.pk:
+                    # The answer to the first send may have been lost: the crisis notice
+                    # its risk words raised is shown again, never only once.
+                    risk.tell_patient_flagged(request, already.message.risk_alerts.first())
                 return redirect(request.path)
-            flash.success(request, "Message sent.")
+            flash.success(request, _("Message sent."))
             if user.pk == patient.pk:
                 risk.tell_patient_flagged(request, message.risk_alerts.first())
             return redirect(request.path)

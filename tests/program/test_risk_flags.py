@@ -125,6 +125,23 @@ def test_a_patients_message_with_a_flagged_phrase_starts_the_risk_workflow(
     assert "self-harm answer" not in round_page.content.decode()
 
 
+def test_the_same_flagged_message_sent_again_shows_the_crisis_notice_again(
+    patient, therapist, messages_on, django_capture_on_commit_callbacks
+) -> None:
+    """Send, the answer lost (a dropped connection), the same form sent again: nothing is
+    saved or alerted twice, and the patient reads the crisis notice on the retry too."""
+    form = {"text": "Some nights I just want to end my life.", "submission_key": "k" * 22}
+    with django_capture_on_commit_callbacks(execute=True):
+        # Its answer (and the notice it carried) never arrives.
+        client_for(patient).post(reverse("program:messages"), form)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client_for(patient).post(reverse("program:messages"), form, follow=True)
+    page = again.content.decode()
+    assert "It was not sent again." in page
+    assert CRISIS in page and FLAGGED in page and TOLD in page
+    assert Message.objects.count() == 1 and RiskAlert.objects.count() == 1
+
+
 def test_a_message_without_a_flagged_phrase_tells_nobody_and_says_nothing_of_it(
     patient, therapist, messages_on, django_capture_on_commit_callbacks
 ) -> None:
