@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import clinician_required, get_patient_for, is_own_therapist, is_therapist
+from accounts.audit import note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments.models import RiskAlert
@@ -168,6 +169,7 @@ def _refused(
     decided what, and stay on this patient's card rather than going onwards. A reason the
     clinician typed is not thrown away: the card shows it to copy (the form it was typed
     in is gone, as nothing waits to be decided). With nothing typed, Post/Redirect/Get."""
+    note_unchanged(request)  # refused: nothing was decided
     messages.error(request, words)
     typed = request.POST.get(typed_field, "").strip()
     if typed:

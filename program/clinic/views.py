@@ -25,6 +25,7 @@ from accounts.access import (
     is_therapist,
     therapist_required,
 )
+from accounts.audit import note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import spreadsheet
@@ -569,6 +570,7 @@ def add_note(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
                 submission_key=form.cleaned_data["submission_key"],
             )
         except assessment_service.NoteAlreadySaved as already:
+            note_unchanged(request)  # nothing was saved again
             messages.info(
                 request,
                 _(

@@ -26,6 +26,7 @@ from accounts.access import (
     patient_required,
     therapist_required,
 )
+from accounts.audit import note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import clinical_text
@@ -735,6 +736,7 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
             request.session.pop(IMPORT_CHECKED, None)
             return redirect("program:patient_diary", patient_id=patient.pk)
         request.session[IMPORT_CHECKED] = {"patient": patient.pk, "text": text}
+        note_unchanged(request)  # a check: nothing is imported until "Import the good rows"
         url = reverse("program:diary_import", kwargs={"patient_id": patient.pk})
         return redirect(f"{url}?checked=1")
     ctx = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from program.models import DiaryEntry
 from tests.conftest import client_for
 from tests.program.test_diary_import import BAD, GOOD1, GOOD2, HEADER
@@ -23,6 +24,9 @@ def test_the_check_redirects_to_its_report_which_comes_back_on_back(therapist, p
     sent = client.post(url, {"file": SimpleUploadedFile("diary.csv", TEXT.encode(), "text/csv")})
     assert sent.status_code == 302
     assert sent["Location"] == f"{url}?checked=1"
+    # A check imports nothing: the trail says it looked, not that it changed the diary.
+    event = AuditEvent.objects.get(actor=therapist, path=url, method="POST")
+    assert event.action == "view"
     for _ in range(2):  # shown, then shown again (Back, or a reload) by a GET
         shown = client.get(sent["Location"]).content.decode()
         assert REPORT in shown

@@ -187,6 +187,11 @@ def test_a_second_submit_decides_nothing_twice(two_to_decide, patient, therapist
     rec.refresh_from_db()
     assert rec.status == "approved"
     assert Prescription.objects.filter(course=rec.course).count() == 1
+    # The trail: the first decided, the refused second changed nothing.
+    from accounts.models import AuditEvent
+
+    events = AuditEvent.objects.filter(path=url, method="POST").order_by("pk")
+    assert list(events.values_list("action", flat=True)) == ["change", "view"]
 
 
 def test_a_change_without_a_reason_keeps_what_was_typed(two_to_decide, patient, therapist):

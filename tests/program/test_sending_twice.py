@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from program.models import Message, TherapistNote
 from tests.conftest import client_for
 
@@ -50,6 +51,10 @@ def test_a_message_sent_again_from_the_same_form_is_sent_once(
         assert len(mail.outbox) == outbox + 1  # one email, for the one message
         # The page after sending offers a fresh form, with a key of its own.
         assert key_on(client.get(url).content.decode()) != form["submission_key"]
+        # The trail: the first send changed the record, the second only looked at it.
+        if sender == therapist:
+            events = AuditEvent.objects.filter(actor=therapist, path=url, method="POST")
+            assert sorted(events.values_list("action", flat=True)) == ["change", "view"]
 
 
 def test_a_new_message_typed_into_an_old_page_is_sent(patient, messages_on) -> None:
