@@ -124,11 +124,12 @@ def _card_page(
             (screen, screen_forms.get(screen.pk) or _screen_form(screen)) for screen in card.screens
         ]
         ctx["alerts"] = [(a, risk.can_acknowledge(user, patient)) for a in card.alerts]
-        # Each draft with its steps and the checks the plan's page shows (tablets, rate).
+        # Each draft with its steps and the checks the plan's page shows: errors (a step
+        # still to complete, so it cannot be confirmed from here) and notes (tablets, rate).
         ctx["plans"] = [
             (
                 plan,
-                medication_service.check_plan_steps(plan, plan.pure_steps())[1],
+                *medication_service.check_plan_steps(plan, plan.pure_steps()),
                 plan_forms.get(plan.pk) or PlanConfirmForm(prefix=f"p{plan.pk}"),
             )
             for plan in card.drafts

@@ -419,6 +419,30 @@ def zopiclone_draft(patient, therapist, name: str = "zopiclone"):
     return enter_drug_free_nights(plan, therapist)
 
 
+def test_a_draft_with_drug_free_nights_to_enter_is_not_offered_to_confirm(patient, therapist):
+    """The morin04 draft leaves its drug-free nights a week to the clinician: the round
+    says so and leads to the steps, rather than a Confirm that would be refused."""
+    diary_today(patient)
+    medicine = Medication.objects.create(
+        patient=patient, name="zopiclone", strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
+    )
+    create_draft(
+        patient=patient,
+        medication=medicine,
+        template_key="morin04",
+        start_dose=Decimal("7.5"),
+        start_on=patient.local_today(),
+        strengths=[Decimal("3.75"), Decimal("7.5")],
+        scored=[],
+        by=therapist,
+    )
+    card = client_for(therapist).get(reverse("program:round_patient", args=[patient.pk]))
+    text = card.content.decode()
+    assert "Taper plan for zopiclone to confirm" in text
+    assert "Confirm plan as" not in text and "Complete the steps" in text
+    assert 'class="message message-error"' in text
+
+
 def test_a_taper_plan_is_confirmed_in_place_and_not_twice(patient, therapist):
     from program.models import TaperPlanChange
 
