@@ -59,7 +59,7 @@ WEEKS_SHOWN = 8
 
 def short_day(day: date) -> str:
     """``day`` for a table's row, in the active language: Tue 3 Nov, mar. 3 nov.,
-    Di., 3. Nov. (formatted here, not by the template's date filter, once per row)."""
+    Di., 3. Nov. (``WEEKDAY_DAY_MONTH_FORMAT``)."""
     return date_format(day, "WEEKDAY_DAY_MONTH_FORMAT")
 
 

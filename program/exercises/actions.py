@@ -63,9 +63,9 @@ def weekly_counts(
         weeks = max(1, min(weeks, (monday - since_monday).days // 7 + 1))
     first = monday - timedelta(weeks=weeks - 1)
     zone = patient.zone
-    since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    from_start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
     rows = (
-        ExerciseSession.objects.filter(patient=patient, started_at__gte=since)
+        ExerciseSession.objects.filter(patient=patient, started_at__gte=from_start)
         .annotate(week=TruncWeek("started_at", tzinfo=zone))
         .values("week", "kind")
         .annotate(n=Count("pk"))

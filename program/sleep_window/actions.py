@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from program import clinical_text
 from program.models import (
     CaseloadSummary,
     DiaryEntry,
@@ -847,10 +848,14 @@ def edit(
     if outside and not outside_confirmed:
         raise SleepWindowError(
             _(
-                "%(window)s minutes is outside this protocol's range (%(floor)s to "
-                "%(ceiling)s minutes): confirm that you mean it."
+                "%(window)s is outside this protocol's range (%(floor)s to %(ceiling)s): "
+                "confirm that you mean it."
             )
-            % {"window": window_min, "floor": rules.floor_min, "ceiling": rules.ceiling_min}
+            % {
+                "window": clinical_text.duration(window_min),
+                "floor": clinical_text.duration(rules.floor_min),
+                "ceiling": clinical_text.duration(rules.ceiling_min),
+            }
         )
     if outside:
         flag = titration.Flag.EDITED_OUTSIDE_RANGE.value
@@ -947,6 +952,8 @@ def due_reviews(now: Any = None) -> list[tuple[SleepCourse, date]]:
     before its first review, and a window set late (approved days after its review)
     is reviewed once it has had the protocol's ``min_nights`` nights: before that a
     review could only say "not enough diary" for nights that could not be slept.
+    After the programme, a week without a diary night or a "very sleepy" answer makes
+    none (``rests_after_programme``).
     """
     now = now or timezone.now()
     due = []

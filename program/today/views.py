@@ -95,9 +95,6 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     messages_enabled = bool(enrolment and enrolment.programme.messages_enabled)
     ctx = {
         "messages_enabled": messages_enabled,
-        # The menu's Messages item (program.messaging.context_processors), known here
-        # without a query of its own.
-        "menu_messages": messages_enabled,
         # The therapist's messages not yet read, counted with the enrolment.
         "unread_messages": enrolment.unread_messages if enrolment and messages_enabled else 0,
         "questionnaires_due": due,
