@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -46,6 +46,7 @@ from program.publish import run_after_commit
 from program.risk import actions as risk
 from program.rules import mood, scoring
 from program.rules.instruments import SHIPPED
+from program.submissions import create_once
 
 log = logging.getLogger(__name__)
 
@@ -385,18 +386,12 @@ def add_note(*, patient: User, author: User, text: str, submission_key: str = ""
     text = text.strip()
     if not text:
         raise AssessmentError("A note needs some text.")
-    if not submission_key:
-        return TherapistNote.objects.create(patient=patient, author=author, text=text)
-    try:
-        with transaction.atomic():
-            return TherapistNote.objects.create(
-                patient=patient, author=author, text=text, submission_key=submission_key
-            )
-    except IntegrityError:
-        earlier = TherapistNote.objects.get(patient=patient, submission_key=submission_key)
-        if earlier.author_id == author.pk and earlier.text == text:
-            raise NoteAlreadySaved(earlier) from None
-        return TherapistNote.objects.create(patient=patient, author=author, text=text)
+    note, made = create_once(
+        TherapistNote, submission_key=submission_key, patient=patient, author=author, text=text
+    )
+    if not made:
+        raise NoteAlreadySaved(note)
+    return note
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ may read the rest of the record, but does not write in it).
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,6 +17,7 @@ from accounts.models import User
 from program.models import CaseloadSummary, Enrolment, Message
 from program.publish import publish_on_commit
 from program.risk import actions as risk
+from program.submissions import create_once
 
 
 class MessageError(ValueError):
@@ -54,26 +55,6 @@ def unread_by_patient() -> Coalesce:
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
-def _create_once(*, patient: User, sender: User, text: str, submission_key: str) -> Message:
-    """The message, unless its form's key made one already. The database's unique
-    constraint decides (no query first, and no race between two taps or two tabs): the
-    INSERT's savepoint is rolled back, and the same words sent again raise AlreadySent.
-    Other words under a used key (an old page, Back, then a new message typed in it) are
-    a message of their own, saved without the key."""
-    if not submission_key:
-        return Message.objects.create(patient=patient, sender=sender, text=text)
-    try:
-        with transaction.atomic():
-            return Message.objects.create(
-                patient=patient, sender=sender, text=text, submission_key=submission_key
-            )
-    except IntegrityError:
-        earlier = Message.objects.get(patient=patient, submission_key=submission_key)
-        if earlier.sender_id == sender.pk and earlier.text == text:
-            raise AlreadySent(earlier) from None
-        return Message.objects.create(patient=patient, sender=sender, text=text)
-
-
 @transaction.atomic
 def send(*, patient: User, sender: User, text: str, submission_key: str = "") -> Message:
     """Save a message and email the other side "you have a new message" (no content). A
@@ -85,7 +66,11 @@ def send(*, patient: User, sender: User, text: str, submission_key: str = "") ->
         raise MessageError("A message needs some text.")
     if sender.pk != patient.pk and not is_own_therapist(sender, patient):
         raise MessageError("Only the patient and their therapist write in this thread.")
-    message = _create_once(patient=patient, sender=sender, text=text, submission_key=submission_key)
+    message, made = create_once(
+        Message, submission_key=submission_key, patient=patient, sender=sender, text=text
+    )
+    if not made:
+        raise AlreadySent(message)
     if sender.pk == patient.pk:
         # The clinic's risk phrases: the one risk workflow, in this transaction.
         risk.flag_words(patient, text, where="a message", message=message)
