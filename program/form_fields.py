@@ -78,7 +78,9 @@ def minutes_field(
     )
 
 
-MG = forms.NumberInput(attrs={"inputmode": "decimal", "step": "any", "class": "short"})
+# A dose is typed as text, read in the reader's language (``localize``): a number input
+# in a browser set to English dropped the comma of a French "7,5" and sent "75".
+MG = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "short"})
 
 
 def mg_field(
@@ -92,6 +94,7 @@ def mg_field(
         required=required,
         help_text=help_text,
         widget=MG,
+        localize=True,
         error_messages={
             "min_value": _("This can't be negative."),
             "max_decimal_places": _("Give the dose to at most 3 decimal places."),

@@ -128,9 +128,10 @@ class MedicationForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["strengths"].initial = self.instance.strengths_display
             if not self.is_bound and self.instance.usual_dose_mg is not None:
-                # 10, not the column's 10.000
-                self.initial["usual_dose_mg"] = taper.plain(self.instance.usual_dose_mg)
+                # 10, not the column's 10.000 (and 7,5 in French)
+                self.initial["usual_dose_mg"] = Decimal(taper.plain(self.instance.usual_dose_mg))
         dose = cast(forms.DecimalField, self.fields["usual_dose_mg"])
+        dose.localize = dose.widget.is_localized = True  # "7,5" in French is 7.5, never 75
         dose.min_value = Decimal(0)  # type: ignore[assignment]  # the stubs say int; a Decimal is right
 
     def clean_name(self) -> str:

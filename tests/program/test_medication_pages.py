@@ -117,6 +117,30 @@ def test_a_french_decimal_comma_is_one_strength_not_two(patient, patient_client)
             assert "séparés par des points-virgules" in page
 
 
+def test_a_dose_typed_with_a_decimal_comma_is_never_ten_times_larger(
+    patient, patient_client
+) -> None:
+    """A number input in a browser set to English dropped the comma of a French "7,5"
+    and sent "75": the usual dose was saved as 75 mg. The dose is typed as text and read
+    in the reader's language: 7,5 in French is 7.5 mg; in English "7,5" is refused, in
+    words, and nothing is saved."""
+    patient.language = "fr"
+    patient.save()
+    page = patient_client.get(reverse("program:medicines")).content.decode()
+    assert 'type="text" name="usual_dose_mg"' in page and 'inputmode="decimal"' in page
+    patient_client.post(reverse("program:medicines"), {"name": "zopiclone", "usual_dose_mg": "7,5"})
+    medicine = Medication.objects.get(patient=patient)
+    assert medicine.usual_dose_mg == Decimal("7.5")
+    edit = reverse("program:medicine_edit", args=[medicine.pk])
+    assert 'name="usual_dose_mg" value="7,5"' in patient_client.get(edit).content.decode()
+    patient.language = "en"
+    patient.save()
+    refused = patient_client.post(edit, {"name": "zopiclone", "usual_dose_mg": "7,5"})
+    assert refused.status_code == 200 and "Enter a number." in refused.content.decode()
+    medicine.refresh_from_db()
+    assert medicine.usual_dose_mg == Decimal("7.5")
+
+
 def test_the_next_step_of_a_taper_reads_as_a_step_in_german(
     patient, patient_client, therapist, diazepam
 ) -> None:
