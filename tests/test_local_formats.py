@@ -273,3 +273,35 @@ def test_no_sentence_ends_in_an_abbreviated_month() -> None:
         for m in sentence_end.finditer(path.read_text())
     ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "said"),
+    [
+        ("en", "Moderate clinical insomnia", "moderate clinical insomnia"),
+        ("en", "ISI at baseline", "ISI at baseline"),
+        ("fr", "Insomnie clinique modérée", "insomnie clinique modérée"),
+        ("de", "Ende von Woche 2", "Ende von Woche 2"),
+        ("de", "Kein Tagebuch seit 3+ Nächten", "Kein Tagebuch seit 3+ Nächten"),
+    ],
+)
+def test_a_label_inside_a_sentence_keeps_its_capitals_where_they_belong(
+    language, label, said
+) -> None:
+    """``lower`` wrote German nouns in lower case ("ende von woche 2", "kein tagebuch")
+    and abbreviations too; inside a sentence only the first letter is lowered, and in
+    German not even that."""
+    from program.templatetags.diary_tags import in_sentence
+
+    with translation.override(language):
+        assert in_sentence(label) == said
+
+
+def test_no_template_lowers_a_whole_label() -> None:
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    templates = Path(django_settings.BASE_DIR) / "templates"
+    lowered = [str(p) for p in templates.rglob("*.html") if "|lower" in p.read_text()]
+    assert lowered == [], "use |in_sentence: German nouns keep their capitals"

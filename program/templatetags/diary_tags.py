@@ -2,6 +2,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 
 from program import clinical_text
 from program.rules import sleep, taper
@@ -99,3 +100,15 @@ def minutes_signed(value: Any) -> str:
     if value < 0:
         return f"−{text}"
     return f"±{text}"
+
+
+@register.filter
+def in_sentence(value: Any) -> str:
+    """A label as it reads inside a sentence ("… (end of week 2)", "… of 28: moderate
+    clinical insomnia"): its first letter in lower case, and nothing else (``lower``
+    wrote "ISI" as "isi"). German writes its nouns with a capital wherever they stand,
+    so a German label is left as it is; so is one that starts with an abbreviation."""
+    text = str(value)
+    if not text or get_language().startswith("de") or (len(text) > 1 and text[1].isupper()):
+        return text
+    return text[0].lower() + text[1:]
