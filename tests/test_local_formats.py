@@ -4,7 +4,7 @@ The app's own named formats are in ``cbti/formats/<language>/formats.py``."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import import_module
 
@@ -305,3 +305,33 @@ def test_no_template_lowers_a_whole_label() -> None:
     templates = Path(django_settings.BASE_DIR) / "templates"
     lowered = [str(p) for p in templates.rglob("*.html") if "|lower" in p.read_text()]
     assert lowered == [], "use |in_sentence: German nouns keep their capitals"
+
+
+def test_the_printed_day_and_the_mornings_still_to_fill_read_the_languages_way(
+    patient, therapist
+) -> None:
+    """The printable summary printed its day in the English pattern ("Imprimé le 7 Déc
+    2026"), and the diary's list of mornings still to fill ended "mer. 2 déc.." with a
+    second full stop."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from program.diary.actions import save_entry
+
+    therapist.language = patient.language = "fr"
+    therapist.save()
+    patient.save()
+    with translation.override("fr"):
+        today = date_format(timezone.localdate(), "DAY_MONTH_YEAR_FORMAT")
+    summary = client_for(therapist).get(reverse("program:patient_summary", args=[patient.pk]))
+    assert f"Imprimé le {today}" in summary.content.decode()
+    yesterday = patient.local_today() - timedelta(days=2)
+    save_entry(
+        patient=patient,
+        diary_date=yesterday - timedelta(days=1),
+        changed_by=patient,
+        enforce_backfill=False,
+        answers=night_answers(),
+    )
+    diary = client_for(patient).get(reverse("program:diary")).content.decode()
+    assert "Vous pouvez encore remplir" in diary and ".." not in diary.replace("...", "")

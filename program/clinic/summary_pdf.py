@@ -122,7 +122,8 @@ def build(ctx: dict[str, Any], *, site_name: str, printed: date, include_notes: 
             if current
             else _("Programme: not enrolled")
         ),
-        _("Printed %(date)s from %(site)s") % {"date": _day(printed), "site": site_name},
+        _("Printed %(date)s from %(site)s")
+        % {"date": date_format(printed, "DAY_MONTH_YEAR_FORMAT"), "site": site_name},
     ]
     for line in facts:
         pdf.cell(0, 5, plain(line), new_x="LMARGIN", new_y="NEXT")
