@@ -35,10 +35,12 @@ OCCASIONS = [
 class RecordResultForm(forms.Form):
     """A total entered by a clinician from a licensed paper form or an earlier result."""
 
-    instrument = forms.ChoiceField(choices=[])
-    total = forms.IntegerField(min_value=0, max_value=28)
-    completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    occasion = forms.ChoiceField(choices=OCCASIONS)
+    instrument = forms.ChoiceField(label=_("Questionnaire"), choices=[])
+    total = forms.IntegerField(label=_("Total score"), min_value=0, max_value=28)
+    completed_on = forms.DateField(
+        label=_("Filled in on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    occasion = forms.ChoiceField(label=_("When in the programme"), choices=OCCASIONS)
 
     def __init__(self, instruments: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,7 +55,9 @@ class RecordResultForm(forms.Form):
         total = data.get("total")
         if instrument and total is not None and total > instrument.scale.max_total:
             self.add_error(
-                "total", f"A {instrument.short_name} total is at most {instrument.scale.max_total}."
+                "total",
+                _("A %(name)s total is at most %(max)s.")
+                % {"name": instrument.short_name, "max": instrument.scale.max_total},
             )
         return data
 
