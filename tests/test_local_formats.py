@@ -335,3 +335,29 @@ def test_the_printed_day_and_the_mornings_still_to_fill_read_the_languages_way(
     )
     diary = client_for(patient).get(reverse("program:diary")).content.decode()
     assert "Vous pouvez encore remplir" in diary and ".." not in diary.replace("...", "")
+
+
+def test_a_plans_history_reads_in_the_readers_words(patient, therapist) -> None:
+    """The history of a plan showed its codes and raw step dates to a French clinician:
+    "confirmed (active)", "2026-11-16: 10 mg"."""
+    medicine = Medication.objects.create(
+        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+    )
+    plan = medication_service.create_draft(
+        patient=patient,
+        medication=medicine,
+        template_key="smaller_final",
+        start_dose=Decimal(10),
+        start_on=date(2026, 11, 16),
+        strengths=[Decimal(2), Decimal(5)],
+        scored=[],
+        by=therapist,
+    )
+    medication_service.confirm_plan(plan=plan, by=therapist)
+    therapist.language = "fr"
+    therapist.save()
+    url = reverse("program:patient_medication", args=[patient.pk])
+    page = client_for(therapist).get(url).content.decode()
+    assert '<td>confirmé <span class="muted">(actif)</span>' in page
+    assert "confirmed" not in page and "2026-11-16" not in page
+    assert "16 nov. 2026" in page

@@ -283,6 +283,18 @@ class TaperStep(models.Model):
         return clinical_text.dose(self.dose_mg)
 
 
+# What a change to a plan did (``program.medication.actions._log``), in the reader's words.
+PLAN_ACTIONS = {
+    "drafted": _("drafted"),
+    "edited": _("edited"),
+    "confirmed": _("confirmed"),
+    "paused": _("paused"),
+    "resumed": _("resumed"),
+    "finished": _("finished"),
+    "withdrawn": _("withdrawn"),
+}
+
+
 class TaperPlanChange(models.Model):
     """Every change to a plan: who, when, what they did and why, and the steps after."""
 
@@ -301,3 +313,27 @@ class TaperPlanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.plan} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_words(self) -> str:
+        return str(PLAN_ACTIONS.get(self.action, self.action))
+
+    @property
+    def status_words(self) -> str:
+        """The plan's status after the change, as its page names statuses."""
+        try:
+            return str(TaperPlan.Status(self.status).label)
+        except ValueError:
+            return self.status
+
+    @property
+    def step_rows(self) -> list[tuple[date, Decimal, int]]:
+        """The steps kept with the change: (first evening, dose, drug-free nights a week)."""
+        return [
+            (
+                date.fromisoformat(s["starts_on"]),
+                Decimal(s["dose_mg"]),
+                int(s.get("drug_free_nights_per_week") or 0),
+            )
+            for s in self.steps
+        ]
