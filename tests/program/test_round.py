@@ -402,7 +402,9 @@ def test_an_elevated_mood_answer_not_looked_at_is_on_the_round(patient, therapis
 SAFETY = "Changes to your medicine are made only with your prescriber."
 
 
-def zopiclone_draft(patient, therapist, name: str = "zopiclone"):
+def zopiclone_draft(patient, therapist, name: str = "zopiclone", *, complete: bool = True):
+    """A morin04 draft; ``complete``: with its drug-free nights entered, as a clinician
+    must before confirming it."""
     medicine = Medication.objects.create(
         patient=patient, name=name, strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
     )
@@ -416,26 +418,14 @@ def zopiclone_draft(patient, therapist, name: str = "zopiclone"):
         scored=[],
         by=therapist,
     )
-    return enter_drug_free_nights(plan, therapist)
+    return enter_drug_free_nights(plan, therapist) if complete else plan
 
 
 def test_a_draft_with_drug_free_nights_to_enter_is_not_offered_to_confirm(patient, therapist):
     """The morin04 draft leaves its drug-free nights a week to the clinician: the round
     says so and leads to the steps, rather than a Confirm that would be refused."""
     diary_today(patient)
-    medicine = Medication.objects.create(
-        patient=patient, name="zopiclone", strengths_mg=["3.75", "7.5"], usual_dose_mg=7.5
-    )
-    create_draft(
-        patient=patient,
-        medication=medicine,
-        template_key="morin04",
-        start_dose=Decimal("7.5"),
-        start_on=patient.local_today(),
-        strengths=[Decimal("3.75"), Decimal("7.5")],
-        scored=[],
-        by=therapist,
-    )
+    zopiclone_draft(patient, therapist, complete=False)
     card = client_for(therapist).get(reverse("program:round_patient", args=[patient.pk]))
     text = card.content.decode()
     assert "Taper plan for zopiclone to confirm" in text
