@@ -52,8 +52,11 @@ DROPPING_OUT = caseload.DROPOUT_FLAGS  # the caseload flags that mark a risk of 
 # An elevated-mood answer not looked at yet: it holds shorter windows until a clinician
 # has looked (program.rules.mood), so it is an item of the round, not context.
 MOOD = "mood"
+# Severe daytime sleepiness in the last week (the weekly check): a drowsy-driving risk
+# while the window is short [KYLE11], so a person should look even when no decision waits.
+SLEEPY = "sleepy"
 # Flags the round shows as items of their own (the rest are shown as context).
-ITEMISED = {"risk", "screen", "message", *DROPPING_OUT, MOOD}
+ITEMISED = {"risk", "screen", "message", *DROPPING_OUT, MOOD, SLEEPY}
 
 
 @dataclass
@@ -95,6 +98,10 @@ class Card:
         return any(f.key == MOOD for f in self.row.flags)
 
     @property
+    def sleepy(self) -> bool:
+        return any(f.key == SLEEPY for f in self.row.flags)
+
+    @property
     def other_flags(self) -> list[caseload.Flag]:
         return [f for f in self.row.flags if f.key not in ITEMISED]
 
@@ -111,6 +118,7 @@ class Card:
             + bool(self.unread)
             + self.dropping_out
             + self.mood_to_review
+            + self.sleepy
             + bool(self.problems)
         )
 
@@ -148,6 +156,7 @@ def _on_the_round(user: User) -> QuerySet[CaseloadSummary]:
             | Q(flags__contains=f'["{DROPPING_OUT[0]}",')
             | Q(flags__contains=f'["{DROPPING_OUT[1]}",')
             | Q(flags__contains=f'["{MOOD}",')
+            | Q(flags__contains=f'["{SLEEPY}",')
         )
         .order_by(*summary.ORDER["flags"], "pk")
     )

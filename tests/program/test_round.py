@@ -397,6 +397,19 @@ def test_an_elevated_mood_answer_not_looked_at_is_on_the_round(patient, therapis
     assert patient.display_name not in client.get(reverse("program:round")).content.decode()
 
 
+def test_severe_daytime_sleepiness_puts_the_patient_on_the_round(patient, therapist):
+    """A "very sleepy" weekly check is a drowsy-driving risk while the window is short:
+    it brought the patient to the round only when a decision also waited (This week left
+    it out while the caseload flagged it). It is an item of its own now."""
+    diary_today(patient)  # nothing else waits for this patient
+    sw.record_sleepiness(patient, dozing=3, unsafe=True)
+    client = client_for(therapist)
+    listed = client.get(reverse("program:round")).content.decode()
+    assert patient.display_name in listed and "Severe daytime sleepiness" in listed
+    card = client.get(reverse("program:round_patient", args=[patient.pk])).content.decode()
+    assert "Severe daytime sleepiness" in card
+
+
 # --- Taper plans confirmed in place ----------------------------------------------------------
 
 SAFETY = "Changes to your medicine are made only with your prescriber."
