@@ -337,7 +337,8 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
                 (r for r in recommendations if r.status == pending), key=lambda r: r.review_date
             ),
             "medication": medication,
-            "taper_facts": taper_facts(medication.plan, today) if medication else [],
+            # The printable summary's (``every_week``); the patient page shows the plan itself.
+            "taper_facts": taper_facts(medication.plan, today) if medication and every_week else [],
             "notes": notes,
             "shared_answers": shared_answers(patient),
             "patient_age": eligibility.patient_age(patient),
