@@ -106,6 +106,7 @@ class MedicationForm(forms.ModelForm):
     class Meta:
         model = Medication
         fields = ["name", "usual_dose_mg"]
+        localized_fields = ["usual_dose_mg"]  # "7,5" in French is 7.5, never 75
         labels = {"name": _("Medicine"), "usual_dose_mg": _("Your usual dose each night (mg)")}
         help_texts = {"name": _("Choose from the list or type its name.")}
         widgets = {
@@ -131,7 +132,6 @@ class MedicationForm(forms.ModelForm):
                 # 10, not the column's 10.000 (and 7,5 in French)
                 self.initial["usual_dose_mg"] = Decimal(taper.plain(self.instance.usual_dose_mg))
         dose = cast(forms.DecimalField, self.fields["usual_dose_mg"])
-        dose.localize = dose.widget.is_localized = True  # "7,5" in French is 7.5, never 75
         dose.min_value = Decimal(0)  # type: ignore[assignment]  # the stubs say int; a Decimal is right
 
     def clean_name(self) -> str:

@@ -73,7 +73,6 @@ def medicine_edit(request: AuthenticatedHttpRequest, medication_id: int) -> Http
     """Change a medicine on the list, stop it, or take it up again."""
     patient: User = request.user
     medicine = get_object_or_404(Medication.objects.for_patient(patient), pk=medication_id)
-    plan = medication_service.current_plan(patient)
     if request.method == "POST" and request.POST.get("active") in ("0", "1"):
         medicine.active = request.POST["active"] == "1"
         medicine.save(update_fields=["active", "updated_at"])
@@ -87,6 +86,7 @@ def medicine_edit(request: AuthenticatedHttpRequest, medication_id: int) -> Http
             % {"name": medicine.name},
         )
         return redirect("program:medicines")
+    plan = medication_service.current_plan(patient)
     form = MedicationForm(
         request.POST or None,
         instance=medicine,
