@@ -65,7 +65,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import formats, timezone, translation
-from django.utils.dates import MONTHS, WEEKDAYS
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts import duty
@@ -500,11 +501,9 @@ def closed_words(alert: RiskAlert | None, now: datetime | None = None) -> str:
     opens = working_hours.next_opening(now, hours).astimezone(alert.patient.zone)
     return str(CLOSED) % {
         "hours": clinic_hours_words(),
-        "opens": gettext("%(weekday)s %(day)s %(month)s at %(time)s (your time)")
+        "opens": gettext("%(day)s at %(time)s (your time)")
         % {
-            "weekday": WEEKDAYS[opens.weekday()],
-            "day": opens.day,
-            "month": MONTHS[opens.month],
+            "day": date_format(opens, "LONG_WEEKDAY_DAY_MONTH_FORMAT"),
             "time": f"{opens:%H:%M}",
         },
     }
