@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -112,3 +113,16 @@ def conditional[FieldT: forms.Field](field: FieldT) -> FieldT:
     # An attribute of the app's own, which Django's Field does not declare.
     field.conditional = True  # type: ignore[attr-defined]
     return field
+
+
+def new_submission_key() -> str:
+    """A form's own key (``submission_key_field``)."""
+    return secrets.token_urlsafe(16)
+
+
+def submission_key_field() -> forms.CharField:
+    """The hidden key a form carries so that the same form sent again (Back then Send, a
+    double tap, a retry) is recognised as sent (``program.submissions``, the diary's
+    ``AlreadySaved``); the view gives each form it shows a key of its own
+    (``new_submission_key``)."""
+    return forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

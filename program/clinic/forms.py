@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import is_patient, is_therapist
 from accounts.models import ESCALATE_HOURS_RANGE, REMIND_DAYS_RANGE, Role, User
 from accounts.timezones import available_time_zones
+from program.form_fields import submission_key_field
 from program.models import Programme
 from program.risk.actions import hours_words
 from program.rules import working_hours
@@ -45,7 +46,7 @@ class NoteForm(forms.Form):
     )
     # A new note's form carries a key of its own: the same form sent again (Back then
     # Save, a double tap) is recognised as saved (program.assessments.actions.add_note).
-    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    submission_key = submission_key_field()
 
 
 class StaffInviteForm(forms.Form):

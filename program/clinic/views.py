@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -49,6 +48,7 @@ from program.curriculum.situations import Situated, situations_of, with_situatio
 from program.diary.views import diary_context
 from program.enrolment import eligibility
 from program.exercises.actions import weekly_counts
+from program.form_fields import new_submission_key
 from program.medication import actions as medication_service
 from program.models import (
     AdverseEvent,
@@ -477,7 +477,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     ctx["exercise_weeks"] = weekly_counts(
         patient, today=today, since=current.start_date if current else None
     )
-    ctx["note_form"] = NoteForm(initial={"submission_key": secrets.token_urlsafe(16)})
+    ctx["note_form"] = NoteForm(initial={"submission_key": new_submission_key()})
     ctx["record_form"] = RecordResultForm(
         ctx["instruments_by_key"], initial={"completed_on": ctx["today"]}
     )

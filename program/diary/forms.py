@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.text import refuse_control_characters
 from program.diary import actions as diary_service
 from program.diary.models import Quality
-from program.form_fields import DATE, minutes_field, time_field
+from program.form_fields import DATE, minutes_field, submission_key_field, time_field
 from program.medication.forms import NightMedicationMixin
 from program.models import DiaryEntry, Medication, UnusualReason
 from program.rules import sleep
@@ -125,7 +125,7 @@ class DiaryEntryForm(NightMedicationMixin):
 
     # A new night's form carries a key of its own: the same form sent again (Back then
     # Save, a double tap, a retry) is recognised as saved (program.diary.actions.AlreadySaved).
-    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    submission_key = submission_key_field()
     # Asked only when another night this week has exactly the same four times.
     same_times_confirmed = forms.BooleanField(
         label=_("These are two different nights with the same times: save this one too"),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
@@ -34,6 +33,7 @@ from program.diary import actions as diary_service
 from program.diary import charts
 from program.diary import csv_files as diary_csv
 from program.diary.forms import DiaryEntryForm
+from program.form_fields import new_submission_key
 from program.medication import actions as medication_service
 from program.medication.views import patient_card
 from program.models import (
@@ -462,7 +462,7 @@ def _diary_form(
         else:
             # Empty answers: a time nobody typed must never become a night. The patient
             # may ask for their last night's times (a link on the form), and sees them.
-            initial = {"submission_key": secrets.token_urlsafe(16)}
+            initial = {"submission_key": new_submission_key()}
             if last is not None and request.GET.get("start") == "last":
                 initial.update(diary_service.last_night_times(patient, last))
             initial["diary_date"] = (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django import forms
 from django.contrib import messages as flash
 from django.http import HttpResponse
@@ -23,6 +21,7 @@ from accounts.access import (
 from accounts.audit import note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from program.form_fields import new_submission_key, submission_key_field
 from program.messaging import actions as messaging
 from program.models import Message
 from program.risk import actions as risk
@@ -36,13 +35,13 @@ class MessageForm(forms.Form):
     )
     # Each form shown carries a key of its own: the same form sent again (Back then Send,
     # a double tap, a retry) is recognised as sent (program.messaging.actions.AlreadySent).
-    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    submission_key = submission_key_field()
 
 
 def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool) -> HttpResponse:
     user: User = request.user
     enabled = messaging.enabled_for(patient)
-    form = MessageForm(request.POST or None, initial={"submission_key": secrets.token_urlsafe(16)})
+    form = MessageForm(request.POST or None, initial={"submission_key": new_submission_key()})
     if request.method == "POST":
         if not (enabled and can_write):
             note_unchanged(request)
