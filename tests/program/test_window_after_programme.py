@@ -18,6 +18,7 @@ from program.diary.actions import save_entry
 from program.models import Enrolment, Prescription, Recommendation, SleepCourse
 from program.rules.safety import SCREEN
 from program.sleep_window import actions as sw
+from tests.nights import night_answers
 from tests.program.test_programme_summary import reenrol
 
 pytestmark = pytest.mark.django_db
@@ -37,16 +38,7 @@ def night(patient: User, day) -> None:
         diary_date=day,
         changed_by=patient,
         enforce_backfill=False,
-        answers={
-            "into_bed": time(23),
-            "lights_off": time(23),
-            "final_wake": time(6, 40),
-            "out_of_bed": time(7),
-            "sleep_latency_min": 30,
-            "awakenings": 2,
-            "awake_min": 60,
-            "quality": 2,
-        },
+        answers=night_answers(),
     )
 
 
