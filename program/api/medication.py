@@ -54,7 +54,12 @@ class TaperPlanOut(Schema):
     notes: str
     conversion_note: str = Field(description="Entered by the clinician; the app has no table.")
     current_step: TaperStepOut | None
-    next_step: TaperStepOut | None
+    next_step: TaperStepOut | None = Field(
+        description=(
+            "While the plan is paused, this step's date is the one planned before the pause:"
+            " resuming moves it, and every later step, by the days the plan was paused."
+        )
+    )
     steps: list[TaperStepOut]
 
 

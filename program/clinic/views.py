@@ -350,14 +350,18 @@ def patient_context(patient: User, *, chart_id: str, every_week: bool = False) -
     return ctx
 
 
-def _step_words(step: TaperStep | None, none: str) -> str:
-    """A step's dose and the evening it begins, with its drug-free nights."""
+def _step_words(step: TaperStep | None, none: str, *, paused: bool = False) -> str:
+    """A step's dose and the evening it begins, with its drug-free nights. A paused
+    plan's next step has no evening yet: resuming moves it by the pause."""
     if step is None:
         return none
-    words = _("%(dose)s from the evening of %(day)s") % {
-        "dose": step.dose_display,
-        "day": date_format(step.starts_on, "DAY_MONTH_YEAR_FORMAT"),
-    }
+    if paused:
+        words = _("%(dose)s when the plan is resumed") % {"dose": step.dose_display}
+    else:
+        words = _("%(dose)s from the evening of %(day)s") % {
+            "dose": step.dose_display,
+            "day": date_format(step.starts_on, "DAY_MONTH_YEAR_FORMAT"),
+        }
     nights = step.drug_free_nights_per_week
     if nights:
         words += ngettext(
@@ -374,7 +378,8 @@ def taper_facts(plan: TaperPlan | None, today: date) -> list[tuple[str, str]]:
         return []
     current, following = plan.current_and_next(today)
     status = plan.get_status_display()
-    if plan.status == TaperPlan.Status.PAUSED and plan.paused_on:
+    paused = plan.status == TaperPlan.Status.PAUSED
+    if paused and plan.paused_on:
         status += " " + _("since %(since)s") % {
             "since": date_format(plan.paused_on, "DAY_MONTH_YEAR_FORMAT")
         }
@@ -393,7 +398,7 @@ def taper_facts(plan: TaperPlan | None, today: date) -> list[tuple[str, str]]:
         ),
         (_("Status"), status),
         (_("Current step"), _step_words(current, _("Not started yet"))),
-        (_("Next step"), _step_words(following, _("No further step planned"))),
+        (_("Next step"), _step_words(following, _("No further step planned"), paused=paused)),
         (_("Plan set by"), plan.set_by.display_name),
         (_("Plan confirmed by"), confirmed),
         (_("Prescriber"), plan.prescriber or _("Not recorded")),

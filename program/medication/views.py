@@ -54,16 +54,11 @@ def medicines(request: AuthenticatedHttpRequest) -> HttpResponse:
             request, _("Added %(name)s to your sleep medicines.") % {"name": medicine.name}
         )
         return redirect("program:medicines")
-    plan = medication_service.current_plan(patient)
-    current, following = plan.current_and_next(patient.local_today()) if plan else (None, None)
     ctx = {
         "medicines": list(Medication.objects.for_patient(patient)),
         "form": form,
         "common": COMMON_SLEEP_MEDICINES,
-        "plan": plan,
-        "current_step": current,
-        "next_step": following,
-        "safety_words": medication_service.SAFETY_WORDS,
+        "medication": patient_card(patient, patient.local_today()),
     }
     return render(request, "program/medicines.html", ctx)
 
@@ -109,7 +104,7 @@ def patient_card(patient: User, today: date) -> dict[str, Any]:
     """The patient's current step and the next, for the diary and home pages (2 queries)."""
     plan = medication_service.current_plan(patient)
     if plan is None:
-        return {"plan": None}
+        return {"plan": None, "safety_words": medication_service.SAFETY_WORDS}
     current, following = plan.current_and_next(today)
     return {
         "plan": plan,

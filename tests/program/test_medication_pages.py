@@ -491,3 +491,39 @@ def test_a_scored_strength_not_among_the_strengths_is_named_in_the_readers_words
         assert form.errors["scored"] == ["3,75 mg ne fait pas partie des dosages de comprimés."]
     form = TaperPlanNewForm({"strengths": "2, 5", "scored": "3.75"}, medicines=[medicine])
     assert form.errors["scored"] == ["3.75 mg is not among the tablet strengths."]
+
+
+def test_a_paused_plans_next_step_gives_no_evening_already_past(
+    therapist, patient, patient_client, diazepam
+) -> None:
+    """The step to 8 mg was due on 24 November; paused on the 20th, it waits for the
+    clinician to resume the plan (which moves it by the pause). On the 25th every page
+    said "8 mg from the evening of Tuesday 24 November", beside "stay at the current step"."""
+    plan = confirmed_plan(patient, therapist, diazepam, start=date(2026, 11, 10))
+    medication_service.pause_plan(
+        plan=plan, by=therapist, today=date(2026, 11, 20), reason="withdrawal"
+    )
+    therapist_client = client_for(therapist)
+    pages = {
+        "diary": patient_client.get(reverse("program:diary")),
+        "medicines": patient_client.get(reverse("program:medicines")),
+        "therapist": therapist_client.get(reverse("program:patient_medication", args=[patient.pk])),
+        "summary": therapist_client.get(reverse("program:patient_summary", args=[patient.pk])),
+    }
+    for name, response in pages.items():
+        page = " ".join(response.content.decode().split())
+        # The next step's words: from its label to the end of its line.
+        label = "Next:" if name == "therapist" else "Next step"
+        step = page[page.index(label) :]
+        step = step[: step.index("</p>" if name == "therapist" else "</dd>")]
+        assert "8 mg" in step, (name, step)
+        assert "24" not in step, (name, step)
+    for name in ("diary", "medicines"):
+        page = " ".join(pages[name].content.decode().split())
+        assert "once your clinician resumes the plan" in page, name
+        assert "paused the plan" in page, name
+    for name in ("therapist", "summary"):
+        assert "when the plan is resumed" in " ".join(pages[name].content.decode().split()), name
+    assert "when the plan is resumed" in _pdf_text(
+        therapist_client.get(reverse("program:patient_summary_pdf", args=[patient.pk])).content
+    )
