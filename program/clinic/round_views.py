@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -229,6 +228,17 @@ def round_decide_recommendation(
     return _onwards(request, patient)
 
 
+def _screen_decided(
+    request: AuthenticatedHttpRequest, patient: User, screen: SafetyScreen
+) -> HttpResponse:
+    return _refused(
+        request,
+        patient,
+        _decided_words(screen.decided_by, screen.decided_at, screen.get_decision_display()),
+        f"s{screen.pk}-note",
+    )
+
+
 @clinician_required
 @require_POST
 def round_decide_screen(
@@ -239,38 +249,23 @@ def round_decide_screen(
         SafetyScreen.objects.select_related("decided_by"), pk=screen_id, patient=patient
     )
     if screen.decision != SafetyScreen.Decision.PENDING:
-        return _refused(
-            request,
-            patient,
-            _decided_words(screen.decided_by, screen.decided_at, screen.get_decision_display()),
-            f"s{screen.pk}-note",
-        )
+        return _screen_decided(request, patient, screen)
     form = _screen_form(screen, request.POST)
     if not form.is_valid():
         return _card_page(request, patient, screen_forms={screen.pk: form})
     try:
-        with transaction.atomic():
-            # Locked and read again: of two submits at once only the first decides.
-            locked = SafetyScreen.objects.select_for_update(of=("self",)).select_related(
-                "decided_by"
-            )
-            screen = locked.get(pk=screen.pk)
-            if screen.decision != SafetyScreen.Decision.PENDING:
-                return _refused(
-                    request,
-                    patient,
-                    _decided_words(
-                        screen.decided_by, screen.decided_at, screen.get_decision_display()
-                    ),
-                    f"s{screen.pk}-note",
-                )
-            sw.decide_screen(
-                screen,
-                decision=form.cleaned_data["decision"],
-                by=request.user,
-                note=form.cleaned_data["note"],
-            )
+        sw.decide_screen(
+            screen,
+            decision=form.cleaned_data["decision"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
     except sw.SleepWindowError as error:
+        # Decided meanwhile, at the same instant in another tab (the action locks the
+        # row and reads it again): say by whom, and show the note typed to copy.
+        screen = SafetyScreen.objects.select_related("decided_by").get(pk=screen.pk)
+        if screen.decision != SafetyScreen.Decision.PENDING:
+            return _screen_decided(request, patient, screen)
         messages.error(request, str(error))
         return redirect("program:round_patient", patient_id=patient.pk)
     messages.success(request, _("Your decision is recorded."))

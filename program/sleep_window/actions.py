@@ -313,7 +313,15 @@ def decide_screen(screen: SafetyScreen, *, decision: str, by: User, note: str) -
     restriction" during a course ends it; "compression" switches its protocol."""
     if decision not in SafetyScreen.Decision.values or decision == "pending":
         raise SleepWindowError(_("Choose a decision."))
-    if screen.decision != SafetyScreen.Decision.PENDING:
+    # The row locked and read again: of two decisions at once (two clinicians, two
+    # tabs) only the first is recorded; the other was read before it and is refused.
+    now = (
+        SafetyScreen.objects.select_for_update()
+        .filter(pk=screen.pk)
+        .values_list("decision", flat=True)
+        .first()
+    )
+    if screen.decision != SafetyScreen.Decision.PENDING or now != SafetyScreen.Decision.PENDING:
         raise SleepWindowError(_("This safety screen has already been decided."))
     if (
         decision != SafetyScreen.Decision.NOT_ALLOWED

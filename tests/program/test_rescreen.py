@@ -426,3 +426,62 @@ def test_a_rescreen_with_a_self_harm_answer_shows_the_numbers_it_points_to(
         # The clinic's country's lines (CLINIC_DEFAULT_COUNTRY, GB in the tests), above it.
         assert held.index("116 123") < held.index("call one of the numbers above")
         assert "999" in held
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_decisions_on_one_screen_at_the_same_instant_record_one(patient, therapist) -> None:
+    """Two clinicians (or two tabs) deciding one positive screen at once, from the sleep
+    window page and from the weekly round: the first decides, the others are told it was
+    decided and change nothing (the round keeps the note typed, to copy). All were read
+    before any wrote, so without a lock the last one won and every clinician was told
+    "Your decision is recorded" (PostgreSQL; SQLite runs one writer at a time)."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is one connection)")
+    screen, _ = sw.submit_screen(patient, {**CLEAR, "drives": True, "vigilance": True})
+    assert screen.decision == "pending"
+    page_url = reverse("program:decide_screen", args=[patient.pk, screen.pk])
+    round_url = reverse("program:round_decide_screen", args=[patient.pk, screen.pk])
+    sends = [
+        (page_url, {"decision": "not_allowed", "note": "typed on the page"}),
+        (
+            round_url,
+            {f"s{screen.pk}-decision": "compression", f"s{screen.pk}-note": "on the round"},
+        ),
+    ] * 5
+    clients = [client_for(therapist) for _ in sends]
+    start = threading.Barrier(len(clients))
+    told: list[tuple[str, str]] = []
+    errors: list[BaseException] = []
+
+    def send(client, url: str, data: dict[str, str]) -> None:
+        try:
+            start.wait()
+            page = client.post(url, data, follow=True).content.decode()
+            told.append((url, " ".join(page.split())))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=send, args=(c, *s)) for c, s in zip(clients, sends, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    recorded = [url for url, page in told if "Your decision is recorded." in page]
+    screen.refresh_from_db()
+    assert recorded == [page_url if screen.decision == "not_allowed" else round_url]
+    for url, page in told:
+        if "Your decision is recorded." in page:
+            continue
+        if url == page_url:
+            assert "This safety screen has already been decided." in page
+        else:
+            assert "Nothing was changed" in page and "on the round" in page
