@@ -18,8 +18,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -213,6 +215,8 @@ def _snapshot(plan: TaperPlan) -> list[dict[str, Any]]:
 
 
 def _log(plan: TaperPlan, by: User, action: str, reason: str = "") -> None:
+    # Every change counts on the plan's row, so plan_version tells a page drawn before it.
+    TaperPlan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1)
     TaperPlanChange.objects.create(
         plan=plan,
         changed_by=by,
@@ -221,6 +225,40 @@ def _log(plan: TaperPlan, by: User, action: str, reason: str = "") -> None:
         status=plan.status,
         steps=_snapshot(plan),
     )
+
+
+class PlanChanged(PlanError):
+    """The plan changed after the page asking for a change was drawn."""
+
+
+def plan_version(plan: TaperPlan) -> str:
+    """What a page that changes the plan carries back (the count of its changes), so
+    that a change made since is not overruled unseen."""
+    return str(plan.revision)
+
+
+def _lock(plan: TaperPlan, seen: str | None) -> None:
+    """Lock the plan's row and read its state again: of two changes at once (a double
+    tap, a colleague) the second sees the first. With ``seen`` (``plan_version`` when
+    the page was drawn) a change made since refuses this one: a double tap on "Slow
+    down" slowed the plan twice, a colleague's pause could be ended unseen."""
+    fresh = TaperPlan.objects.select_for_update().get(pk=plan.pk)
+    if seen is not None and plan_version(fresh) != seen:
+        last = plan.changes.select_related("changed_by").first()
+        raise PlanChanged(
+            _(
+                "This plan was changed after the page was opened (%(action)s: %(name)s, "
+                "%(when)s). Nothing more was changed: look at the plan as it is now."
+            )
+            % {
+                "action": last.action_words if last else "—",
+                "name": last.changed_by.display_name if last and last.changed_by else "—",
+                "when": date_format(localtime(last.changed_at), "DAY_MONTH_YEAR_TIME_FORMAT")
+                if last
+                else "—",
+            }
+        )
+    plan.status, plan.paused_on, plan.revision = fresh.status, fresh.paused_on, fresh.revision
 
 
 def _require_clinician(user: User) -> None:
@@ -295,6 +333,7 @@ def update_steps(
     by: User,
     reason: str,
     allow_increase: bool = False,
+    seen: str | None = None,
 ) -> list[taper.Message]:
     """Replace a plan's steps as the clinician edited them; returns notes to show.
 
@@ -303,6 +342,7 @@ def update_steps(
     confirmed plan needs a reason.
     """
     _require_clinician(by)
+    _lock(plan, seen)
     if plan.status in (TaperPlan.Status.FINISHED, TaperPlan.Status.CANCELLED):
         raise PlanError(_("This plan has ended; start a new one."))
     errors, notes = check_plan_steps(plan, steps)
@@ -355,9 +395,12 @@ def confirm_plan(*, plan: TaperPlan, by: User, reason: str = "") -> None:
 
 
 @transaction.atomic
-def pause_plan(*, plan: TaperPlan, by: User, today: date, reason: str) -> None:
+def pause_plan(
+    *, plan: TaperPlan, by: User, today: date, reason: str, seen: str | None = None
+) -> None:
     """Hold at the current step (e.g. when withdrawal appears [ASAM])."""
     _require_clinician(by)
+    _lock(plan, seen)
     if plan.status != TaperPlan.Status.ACTIVE:
         raise PlanError(_("Only an active plan can be paused."))
     plan.status = TaperPlan.Status.PAUSED
@@ -367,9 +410,12 @@ def pause_plan(*, plan: TaperPlan, by: User, today: date, reason: str) -> None:
 
 
 @transaction.atomic
-def resume_plan(*, plan: TaperPlan, by: User, today: date, reason: str) -> None:
+def resume_plan(
+    *, plan: TaperPlan, by: User, today: date, reason: str, seen: str | None = None
+) -> None:
     """Continue after a pause: the steps not yet begun move later by the pause."""
     _require_clinician(by)
+    _lock(plan, seen)
     if plan.status != TaperPlan.Status.PAUSED or plan.paused_on is None:
         raise PlanError(_("Only a paused plan can be resumed."))
     days = max(0, (today - plan.paused_on).days)
@@ -381,9 +427,18 @@ def resume_plan(*, plan: TaperPlan, by: User, today: date, reason: str) -> None:
 
 
 @transaction.atomic
-def slow_plan(*, plan: TaperPlan, by: User, today: date, factor: Decimal, reason: str) -> None:
+def slow_plan(
+    *,
+    plan: TaperPlan,
+    by: User,
+    today: date,
+    factor: Decimal,
+    reason: str,
+    seen: str | None = None,
+) -> None:
     """Spread the steps not yet begun ``factor`` times as far apart [ASAM]."""
     _require_clinician(by)
+    _lock(plan, seen)
     if plan.status not in (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED):
         raise PlanError(_("Only a plan in force can be slowed."))
     # While paused, the patient is still at the step in force when the pause began.
@@ -393,9 +448,10 @@ def slow_plan(*, plan: TaperPlan, by: User, today: date, factor: Decimal, reason
 
 
 @transaction.atomic
-def end_plan(*, plan: TaperPlan, by: User, reason: str) -> None:
+def end_plan(*, plan: TaperPlan, by: User, reason: str, seen: str | None = None) -> None:
     """Finish a plan in force, or withdraw a draft."""
     _require_clinician(by)
+    _lock(plan, seen)
     if plan.status == TaperPlan.Status.DRAFT:
         plan.status = TaperPlan.Status.CANCELLED
     elif plan.status in (TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED):

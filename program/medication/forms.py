@@ -267,6 +267,8 @@ class TaperPlanDetailsForm(forms.Form):
         label=_("I mean to raise the dose at a step (e.g. after withdrawal symptoms)"),
         required=False,
     )
+    # The plan as the page showed it (actions.plan_version): a change made since refuses.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, confirmed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -302,3 +304,5 @@ class TaperPlanActionForm(forms.Form):
         required=False,
     )
     reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+    # The plan as the page showed it (actions.plan_version): a change made since refuses.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -174,6 +174,9 @@ class TaperPlan(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # One more at every change (actions._log): a page that changes the plan carries the
+    # number it was drawn with, and a change made since refuses it.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = TaperPlanQuerySet.as_manager()
 

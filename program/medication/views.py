@@ -20,6 +20,7 @@ from accounts.access import (
     patient_required,
     therapist_required,
 )
+from accounts.audit import note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program import clinical_text
@@ -167,7 +168,14 @@ def medication_context(patient: User, today: date, *, chart_id: str = "dose") ->
 def patient_medication(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """A patient's sleep medication: weekly figures with SE, dose against the plan, flags,
     and the plans with their history."""
-    patient = get_patient_for(request, patient_id)
+    return _medication_page(request, get_patient_for(request, patient_id))
+
+
+def _medication_page(
+    request: AuthenticatedHttpRequest, patient: User, *, reason: str = ""
+) -> HttpResponse:
+    """The page, its pace form carrying the plan in force as shown (and a reason typed
+    for a change that was refused, so it is not lost)."""
     today = patient.local_today()
     ctx = medication_context(patient, today)
     ctx["patient"] = patient
@@ -182,7 +190,11 @@ def patient_medication(request: AuthenticatedHttpRequest, patient_id: int) -> Ht
         .select_related("changed_by", "plan__medication")
         .order_by("-changed_at", "-pk")[:30]
     )
-    ctx["action_form"] = TaperPlanActionForm()
+    plan = ctx["fig"].plan
+    ctx["action_form"] = TaperPlanActionForm(
+        initial={"reason": reason, "seen": medication_service.plan_version(plan) if plan else ""}
+    )
+    ctx["action_open"] = bool(reason)
     return render(request, "program/patient_medication.html", ctx)
 
 
@@ -266,6 +278,7 @@ def taper_plan_edit(
         "prescriber": plan.prescriber,
         "notes": plan.notes,
         "conversion_note": plan.conversion_note,
+        "seen": medication_service.plan_version(plan),
     }
     # Bound forms get no initial: a row equal to its initial would count as unchanged
     # (an empty extra row) and be dropped.
@@ -303,6 +316,7 @@ def taper_plan_edit(
                 by=clinician,
                 reason=data["reason"],
                 allow_increase=data["allow_increase"],
+                seen=data["seen"] or None,
             )
             plan.prescriber = data["prescriber"]
             plan.notes = data["notes"]
@@ -319,6 +333,13 @@ def taper_plan_edit(
                     % {"name": clinician.display_name},
                 )
                 return redirect("program:patient_medication", patient_id=patient.pk)
+        except medication_service.PlanChanged as error:
+            # The steps typed stay in the form; saving again replaces the plan as it is now.
+            note_unchanged(request)
+            messages.error(request, str(error))
+            data = request.POST.copy()
+            data["seen"] = medication_service.plan_version(TaperPlan.objects.get(pk=plan.pk))
+            details.data = data
         except medication_service.PlanError as error:
             messages.error(request, str(error))
         else:
@@ -354,28 +375,38 @@ def taper_plan_action(
         return redirect("program:patient_medication", patient_id=patient.pk)
     action = form.cleaned_data["action"]
     reason = form.cleaned_data["reason"]
+    # Sent by the page since the plan was locked against changes made after it was drawn;
+    # a form without it (an older page) still changes the plan, as before.
+    seen = form.cleaned_data["seen"] or None
     clinician: User = request.user
     today = patient.local_today()
     try:
         if action == "pause":
-            medication_service.pause_plan(plan=plan, by=clinician, today=today, reason=reason)
+            medication_service.pause_plan(
+                plan=plan, by=clinician, today=today, reason=reason, seen=seen
+            )
             done = _("Plan paused: the patient stays at the current step.")
         elif action == "resume":
-            medication_service.resume_plan(plan=plan, by=clinician, today=today, reason=reason)
+            medication_service.resume_plan(
+                plan=plan, by=clinician, today=today, reason=reason, seen=seen
+            )
             done = _("Plan resumed: the steps not yet begun moved later by the pause.")
         elif action == "slow":
             factor = form.cleaned_data.get("factor") or Decimal(2)
             medication_service.slow_plan(
-                plan=plan, by=clinician, today=today, factor=factor, reason=reason
+                plan=plan, by=clinician, today=today, factor=factor, reason=reason, seen=seen
             )
             done = _("Plan slowed: the remaining steps are %(factor)s × as far apart.") % {
                 "factor": f"{factor.normalize():f}"
             }
         else:
-            medication_service.end_plan(plan=plan, by=clinician, reason=reason)
+            medication_service.end_plan(plan=plan, by=clinician, reason=reason, seen=seen)
             done = _("Plan ended.")
     except medication_service.PlanError as error:
+        note_unchanged(request)
         messages.error(request, str(error))
+        if reason:  # the page again, the reason typed kept
+            return _medication_page(request, patient, reason=reason)
     else:
         messages.success(request, done)
     return redirect("program:patient_medication", patient_id=patient.pk)

@@ -527,3 +527,143 @@ def test_a_paused_plans_next_step_gives_no_evening_already_past(
     assert "when the plan is resumed" in _pdf_text(
         therapist_client.get(reverse("program:patient_summary_pdf", args=[patient.pk])).content
     )
+
+
+def _pace_form(client, patient) -> dict[str, str]:
+    """The pace form's hidden fields as the clinician's page drew them."""
+    import re
+
+    page = client.get(reverse("program:patient_medication", args=[patient.pk])).content.decode()
+    return {"seen": re.search(r'name="seen" value="([^"]+)"', page).group(1)}
+
+
+def test_a_double_tap_on_slow_down_slows_the_plan_once(therapist, patient, diazepam) -> None:
+    """Both requests carry the page as it was drawn: the second finds the plan changed,
+    says by whom and when, changes nothing and keeps the reason typed. Each tap used to
+    spread the steps again (2 × twice: 4 × as far apart)."""
+    plan = confirmed_plan(patient, therapist, diazepam)
+    client = client_for(therapist)
+    action = reverse("program:taper_plan_action", args=[patient.pk, plan.pk])
+    drawn = _pace_form(client, patient)
+    send = {**drawn, "action": "slow", "factor": "2", "reason": "withdrawal symptoms"}
+    first = client.post(action, send, follow=True)
+    assert "Plan slowed" in first.content.decode()
+    slowed = [s.starts_on for s in plan.steps.all()]
+    second = client.post(action, send)
+    page = " ".join(second.content.decode().split())
+    assert second.status_code == 200
+    assert "This plan was changed after the page was opened (slowed" in page
+    assert "Nothing more was changed" in page
+    assert 'value="withdrawal symptoms"' in page  # the reason typed, kept
+    assert [s.starts_on for s in plan.steps.all()] == slowed
+    assert TaperPlanChange.objects.filter(plan=plan, action__startswith="slowed").count() == 1
+    # The page drawn again carries the plan as it is now: the clinician can go on.
+    again = client.post(action, {**_pace_form(client, patient), "action": "pause"})
+    assert again.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "paused"
+
+
+def test_a_colleagues_pause_is_not_ended_unseen(therapist, patient, diazepam) -> None:
+    plan = confirmed_plan(patient, therapist, diazepam)
+    client = client_for(therapist)
+    action = reverse("program:taper_plan_action", args=[patient.pk, plan.pk])
+    drawn = _pace_form(client, patient)
+    medication_service.pause_plan(plan=plan, by=therapist, today=TODAY, reason="withdrawal")
+    refused = client.post(action, {**drawn, "action": "end"}, follow=True)
+    assert "This plan was changed after the page was opened (paused:" in refused.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == "paused"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_resumes_at_the_same_instant_move_the_steps_once(therapist, patient) -> None:
+    """Ten taps at once on Resume (PostgreSQL; SQLite runs one writer at a time): the
+    plan's row is locked, so one resumes and the others change nothing. Unlocked, each
+    replaced the steps in its own transaction and the plan ended with its steps twice."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is one connection)")
+    medicine = Medication.objects.create(
+        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
+    )
+    plan = confirmed_plan(patient, therapist, medicine)
+    medication_service.pause_plan(plan=plan, by=therapist, today=date(2026, 11, 20), reason="x")
+    steps = plan.steps.count()
+    action = reverse("program:taper_plan_action", args=[patient.pk, plan.pk])
+    clients = [client_for(therapist) for _ in range(10)]
+    start = threading.Barrier(len(clients))
+    errors: list[BaseException] = []
+
+    def send(client) -> None:
+        try:
+            start.wait()
+            client.post(action, {"action": "resume"})
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    plan.refresh_from_db()
+    assert plan.status == "active"
+    assert plan.steps.count() == steps
+    assert TaperPlanChange.objects.filter(plan=plan, action="resumed").count() == 1
+
+
+def test_steps_edited_on_a_page_drawn_before_a_colleagues_change_are_not_saved_unseen(
+    therapist, patient, diazepam
+) -> None:
+    """The editor, opened before a colleague slowed the plan, would have put the old
+    dates back without a word. It says what changed and keeps the steps typed; saving
+    again (the page now carries the plan as it is) replaces them."""
+    import re
+
+    plan = confirmed_plan(patient, therapist, diazepam)
+    client = client_for(therapist)
+    edit = reverse("program:taper_plan_edit", args=[patient.pk, plan.pk])
+    seen = re.search(r'name="seen" value="([^"]+)"', client.get(edit).content.decode()).group(1)
+    medication_service.slow_plan(
+        plan=plan, by=therapist, today=TODAY, factor=Decimal(2), reason="withdrawal"
+    )
+    slowed = [s.starts_on for s in plan.steps.all()]
+    typed = [
+        (s.starts_on.isoformat(), f"{s.dose_mg.normalize():f}", str(s.drug_free_nights))
+        for s in plan.pure_steps()
+    ]
+    data = {
+        "step-TOTAL_FORMS": str(len(typed)),
+        "step-INITIAL_FORMS": "0",
+        "step-MIN_NUM_FORMS": "0",
+        "step-MAX_NUM_FORMS": "80",
+        "prescriber": "Dr GP",
+        "reason": "my edit",
+        "seen": seen,
+    }
+    for i, (day, dose, free) in enumerate(typed):
+        data |= {
+            f"step-{i}-starts_on": day,
+            f"step-{i}-dose_mg": dose,
+            f"step-{i}-drug_free_nights": free,
+        }
+    moved = date.fromisoformat(typed[1][0]) + timedelta(days=1)
+    data["step-1-starts_on"] = moved.isoformat()
+    refused = client.post(edit, data)
+    page = " ".join(refused.content.decode().split())
+    assert refused.status_code == 200
+    assert "This plan was changed after the page was opened (slowed" in page
+    assert f'value="{moved.isoformat()}"' in page and 'value="my edit"' in page
+    assert [s.starts_on for s in plan.steps.all()] == slowed
+    now = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    assert now != seen
+    saved = client.post(edit, {**data, "seen": now})
+    assert saved.status_code == 302
+    assert moved in [s.starts_on for s in plan.steps.all()]
