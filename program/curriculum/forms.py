@@ -38,6 +38,18 @@ class PartsField(forms.CharField):
         return parts
 
 
+class LessonTextField(forms.CharField):
+    """Lesson words typed in a textarea. Browsers send a textarea's line breaks as CR LF
+    (the HTML standard); the lesson files and the shipped lessons use LF alone, so the
+    words are kept with LF: otherwise the same words typed in the editor differ from
+    their own export, and importing that export makes a new version of every lesson
+    edited in the browser."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 GUIDANCE_CHOICES = [
     ("approval", _("approved by a clinician")),
     ("self", _("self-guided (applied automatically)")),
@@ -52,13 +64,13 @@ class LessonEditForm(forms.Form):
     changed since, so two tabs never overwrite each other silently."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(
+    summary = LessonTextField(
         label=_("Summary"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One or two sentences under the title. Markdown (**bold**, *italic*)."),
     )
-    body = forms.CharField(
+    body = LessonTextField(
         label=_("Lesson text"),
         widget=forms.Textarea(attrs={"rows": 22, "class": "code-text"}),
         help_text=_(

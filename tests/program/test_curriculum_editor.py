@@ -355,6 +355,29 @@ def test_export_then_import_a_translated_copy_adds_spanish_drafts(
     assert draft.title.startswith("Cómo funciona") and not draft.is_published
 
 
+def test_words_published_from_the_editor_come_back_unchanged_from_their_own_export(
+    admin_client, programme, lesson
+) -> None:
+    """A browser sends a textarea's line breaks as CR LF: the words are kept with LF, as
+    the files are, so exporting and importing them again makes no new version."""
+    source = lesson.versions.get(language="en", number=1)
+    typed = "Edited in the browser.\r\n\r\n" + source.body.replace("\n", "\r\n")
+    summary = "Two lines\r\nof summary."
+    admin_client.post(edit_url(lesson), words(lesson, body=typed, summary=summary))
+    url, data = publish(admin_client, lesson)
+    admin_client.post(url, data)
+    published = lesson.versions.get(language="en", number=2)
+    assert "\r" not in published.body and "\r" not in published.summary
+    files = exported(admin_client, programme)
+    assert b"\r" not in files["en/week-1/02-how-sleep-works.md"]
+    response = admin_client.post(
+        reverse("program:curriculum_import"), {"file": zipped(files), "action": "import"}
+    )
+    assert "Imported: 0 new drafts to review" in page_text(response)
+    assert not lesson.versions.drafts().exists()
+    assert lesson.versions.filter(language="en").count() == 2
+
+
 def checked_digest(response) -> str:
     """The reference to the kept archive that the report's "Import the checked file" sends."""
     match = re.search(r'name="checked-digest" value="([0-9a-f]{64})"', page_text(response))
