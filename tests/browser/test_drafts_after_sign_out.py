@@ -317,3 +317,45 @@ def test_a_lesson_edit_saved_signed_out_comes_back_in_the_editor(
     expect(page.get_by_text("Draft saved. Patients see nothing of it")).to_be_visible()
     draft = LessonVersion.objects.get(lesson=lesson, language="en", published_at__isnull=True)
     assert draft.title == "How sleep works, gently"
+
+
+def test_a_crisis_line_and_the_duty_list_sent_signed_out_come_back_to_the_admin(
+    page, clinic_admin: User
+) -> None:
+    """The clinic's own forms keep what was typed too: a crisis line copied from its
+    website, and the duty page's three forms, each kept apart from the others."""
+    from program.models import CrisisContact
+
+    staff_sign_in(page, clinic_admin.email)
+    page.wait_for_url(re.compile(r"/clinic/$"))
+    page.goto("/clinic/crisis-contacts/new/")
+    page.get_by_label("Country").select_option("FR")
+    page.get_by_label("Phone number").fill("09 72 39 40 50")
+    page.get_by_label("Emergency number").fill("112")
+    type_then_send_signed_out(page, "Name of the line", "SOS Amitié", "Save the contact")
+    page.wait_for_url(re.compile(r"/accounts/login/\?next=/clinic/crisis-contacts/new/"))
+    expect(page.get_by_text(KEPT)).to_be_visible()
+    assert not CrisisContact.objects.filter(name="SOS Amitié").exists()
+    staff_sign_in_here(page, clinic_admin.email)
+    page.wait_for_url(re.compile(r"/clinic/crisis-contacts/new/$"))
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(page.get_by_label("Name of the line")).to_have_value("SOS Amitié")
+    expect(page.get_by_label("Phone number")).to_have_value("09 72 39 40 50")
+    expect(page.get_by_label("Country")).to_have_value("FR")
+    page.get_by_role("button", name="Save the contact").click()
+    expect(page.get_by_text("Saved: SOS Amitié, 09 72 39 40 50.")).to_be_visible()
+    assert CrisisContact.objects.get(name="SOS Amitié").phone == "09 72 39 40 50"
+
+    page.goto("/clinic/duty/")
+    inbox = page.get_by_label("Other addresses (a shared on-call inbox), one a line")
+    inbox.fill("oncall@clinic.test")
+    page.locator("input[name=open_5]").check()  # Saturday, in the hours' form
+    page.context.clear_cookies(name="sessionid")
+    page.get_by_role("button", name="Save the duty list").click()
+    page.wait_for_url(re.compile(r"/accounts/login/\?next=/clinic/duty/"))
+    expect(page.get_by_text(KEPT)).to_be_visible()
+    staff_sign_in_here(page, clinic_admin.email)
+    page.wait_for_url(re.compile(r"/clinic/duty/$"))
+    expect(inbox).to_have_value("oncall@clinic.test")
+    expect(page.locator("input[name=open_5]")).to_be_checked()
+    screenshot(page, "duty-list-restored-phone")
