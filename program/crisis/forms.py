@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.countries import country_choices
@@ -61,7 +63,21 @@ class CrisisContactForm(forms.ModelForm):
         }
         widgets = {"last_checked": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
+        """``today``: the admin's own date, the latest a number can have been checked (the
+        server's, in the Django admin)."""
         super().__init__(*args, **kwargs)
+        self.today = today = today or timezone.localdate()
+        self.fields["last_checked"].widget.attrs["max"] = today.isoformat()
         for name in ("name", "hours", "phone", "text_number", "emergency_number"):
             self.fields[name].validators.append(refuse_control_characters)
+
+    def clean_last_checked(self) -> date:
+        # A date to come would pass for a recent check for years: the page is where the
+        # clinic sees which numbers are due to be checked again.
+        checked: date = self.cleaned_data["last_checked"]
+        if checked > self.today:
+            raise forms.ValidationError(
+                _("This day has not come yet: give the day the number was last checked.")
+            )
+        return checked

@@ -48,7 +48,9 @@ def crisis_contacts(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _edit(request: AuthenticatedHttpRequest, contact: CrisisContact | None) -> HttpResponse:
-    form = CrisisContactForm(request.POST or None, instance=contact)
+    form = CrisisContactForm(
+        request.POST or None, instance=contact, today=request.user.local_today()
+    )
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         saved.updated_by = request.user

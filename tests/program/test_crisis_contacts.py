@@ -4,13 +4,14 @@ lines on every page's footer and in every crisis message; clinic admins keep the
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import AuditEvent, Role, User
@@ -318,6 +319,11 @@ def test_an_admin_adds_a_line_for_a_new_country(patient, clinic_admin) -> None:
         ({"emergency_number": "15 / nine"}, "is not a phone number"),
         ({"country": "XX"}, "Select a valid choice"),
         ({"name": "Sama\x00ritans"}, "control character"),
+        # Two days on: tomorrow in the furthest time zone from the server's.
+        (
+            {"last_checked": (timezone.localdate() + timedelta(days=2)).isoformat()},
+            "This day has not come yet",
+        ),
     ],
 )
 def test_a_wrong_contact_is_refused_with_a_clear_message_and_nothing_is_lost(
