@@ -87,6 +87,8 @@ def staff(request: AuthenticatedHttpRequest) -> HttpResponse:
                     % {"email": form.cleaned_data["email"]},
                 )
             return redirect("program:clinic_staff")
+    if request.method == "POST":
+        note_unchanged(request)  # refused, to be corrected: nothing was saved
     members = list(_staff_list())
     for member in members:
         member.pending = actions.invitation_pending(member)
@@ -221,6 +223,7 @@ def staff_move_caseload(request: AuthenticatedHttpRequest, member_id: int) -> Ht
 def staff_resend(request: AuthenticatedHttpRequest, member_id: int) -> HttpResponse:
     member = _member(member_id)
     if not actions.invitation_pending(member) or not member.is_active:
+        note_unchanged(request)  # nothing sent
         messages.info(request, _("%(name)s has already signed in.") % {"name": member.display_name})
         return redirect("program:clinic_staff_member", member.pk)
     published = actions.send_invitation(member, invited_by=request.user)
@@ -304,6 +307,8 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
             },
         )
         return redirect("program:clinic_duty")
+    if request.method == "POST":
+        note_unchanged(request)  # refused, to be corrected: nothing was saved
     added = {m.email: m for m in members}
     rows = [{"address": a, "account": by_email.get(a), "member": added.get(a)} for a in current]
     days = settings.INVITATION_VALID_DAYS
@@ -368,6 +373,8 @@ def programme_edit(request: AuthenticatedHttpRequest, programme_id: int) -> Http
         form.save()
         messages.success(request, _("Saved the settings of %(name)s.") % {"name": programme.name})
         return redirect("program:clinic_programmes")
+    if request.method == "POST":
+        note_unchanged(request)  # refused, to be corrected: nothing was saved
     ctx = {"form": form, "programme_name": saved_name}
     return render(request, "program/clinic_programme_edit.html", ctx)
 

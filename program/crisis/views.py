@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required
+from accounts.audit import note_unchanged
 from accounts.countries import country_name, default_country
 from accounts.http import AuthenticatedHttpRequest
 from program.crisis.forms import CrisisContactForm
@@ -67,6 +68,8 @@ def _edit(request: AuthenticatedHttpRequest, contact: CrisisContact | None) -> H
                 _("Saved: %(name)s, %(phone)s. It is not shown to patients.") % words,
             )
         return redirect("program:crisis_contacts")
+    if request.method == "POST":
+        note_unchanged(request)  # refused, to be corrected: nothing was saved
     ctx = {"form": form, "contact": contact}
     return render(request, "program/crisis_contact_form.html", ctx)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import admin_required, can_view_patient, clinician_required
-from accounts.audit import note_read
+from accounts.audit import note_read, note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments.models import RiskAlert
@@ -154,6 +154,8 @@ def _edit_rule(request: AuthenticatedHttpRequest, kind: str, rule: RiskRule | No
         else:
             messages.success(request, _("Saved: %(rule)s. It is off.") % {"rule": saved})
         return redirect("program:risk_flags")
+    if request.method == "POST":
+        note_unchanged(request)  # refused, to be corrected: nothing was saved
     ctx = {"form": form, "rule": rule, "kind": kind}
     return render(request, "program/risk_flag_form.html", ctx)
 
@@ -191,6 +193,8 @@ def duty_rota(request: AuthenticatedHttpRequest) -> HttpResponse:
             % {"member": line.member},
         )
         return redirect("program:duty_rota")
+    if request.method == "POST":
+        note_unchanged(request)  # refused, to be corrected: nothing was saved
     # Whom an alert would reach now: those on duty by the rota, or everyone.
     now = on or members
     rows = [

@@ -421,3 +421,34 @@ def test_moving_a_whole_caseload_is_in_each_patients_trail(
     admin_client.post(url, {"move-move_to": therapist.pk})
     kinds = AuditEvent.objects.filter(path=url).values_list("action", flat=True)
     assert sorted(kinds) == ["change", "change", "view"]
+
+
+def test_a_refused_clinic_form_is_logged_as_a_view_and_a_saved_one_as_a_change(
+    admin_client, clinic_admin, therapist, programme
+) -> None:
+    """The audit log says "Changed" only where something was: an invitation to an address
+    with an account, an emptied duty list, a wrong crisis line, programme or risk flag, and
+    a rota line with no one on it saved nothing."""
+    crisis = reverse("program:crisis_contact_new")
+    refused = [
+        (reverse("program:clinic_staff"), {"email": therapist.email, "role": "therapist"}),
+        (reverse("program:clinic_duty"), {"form": "duty", "staff": [], "other": ""}),
+        (reverse("program:clinic_duty"), {"form": "delays", "escalate_after_hours": "-1"}),
+        (crisis, {"country": "GB", "name": "Line", "phone": "call us", "hours": "24/7"}),
+        (
+            reverse("program:clinic_programme_edit", args=[programme.pk]),
+            _programme_data(programme, isi_weeks="two and four"),
+        ),
+        (reverse("program:risk_flag_new_phrase"), {"phrase": ""}),
+        (reverse("program:duty_rota"), {"member": ""}),
+    ]
+    for url, data in refused:
+        response = admin_client.post(url, data)
+        assert response.status_code == 200, url  # the form again, to be corrected
+    events = AuditEvent.objects.filter(actor=clinic_admin, method="POST")
+    assert sorted(set(events.values_list("action", flat=True))) == ["view"]
+    assert events.count() == len(refused)
+    admin_client.post(
+        reverse("program:clinic_staff"), {"email": "new@clinic.test", "role": "admin"}
+    )
+    assert events.filter(action="change").count() == 1
