@@ -131,11 +131,19 @@ def _int(value: str, name: str, errors: list[str], *, default: int | None = None
     return number
 
 
+def _delimiter(text: str) -> str:
+    """What separates the header line's columns: a comma, or the semicolon a spreadsheet
+    writes in French or German (where the comma is the decimal mark), or a tab; the one
+    the header holds most of."""
+    header = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=header.count)
+
+
 def parse(patient: User, text: str) -> ImportReport:
     """Check every row, without saving anything. A file the csv module cannot read (a
     field over its 128 KiB limit, a stray quote) is reported with its line, and nothing
     from it is imported."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
     try:
         return _parse(patient, reader)
     except csv.Error as error:

@@ -58,6 +58,20 @@ def test_a_file_with_bad_rows_imports_nothing_until_the_good_rows_are_confirmed(
     assert DiaryEntry.objects.count() == 2
 
 
+def test_a_file_saved_by_a_french_or_german_spreadsheet_imports_too(therapist, patient) -> None:
+    """Set to French or German, a spreadsheet saves "CSV" with semicolons between the
+    columns (the comma is their decimal mark); tabs are read too."""
+    semicolons = (HEADER + GOOD1).replace(",", ";")
+    tabs = HEADER.replace(",", "\t") + GOOD2.replace(",", "\t")
+    upload(client_for(therapist), patient, semicolons)
+    upload(client_for(therapist), patient, tabs)
+    assert sorted(str(d) for d in DiaryEntry.objects.values_list("diary_date", flat=True)) == [
+        "2026-10-05",
+        "2026-10-06",
+    ]
+    assert DiaryEntry.objects.get(diary_date="2026-10-06").comments == "paper"
+
+
 def test_a_file_without_the_columns_says_which_are_missing(therapist, patient) -> None:
     response = upload(client_for(therapist), patient, "date,bed\n2026-10-05,23:00\n")
     assert b"no column named diary_date" in response.content
