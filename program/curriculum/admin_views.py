@@ -682,6 +682,9 @@ def kept_check(user: Any, digest: str) -> dict[str, Any] | None:
     return kept
 
 
+REPORT_ORDER = {"error": 0, "new": 1, "same": 2}
+
+
 class _DryRun(Exception):
     pass
 
@@ -729,6 +732,9 @@ def _import_rows(
         for name, problem in problems.items()
         if name not in files
     ]
+    # What needs the admin first: the problems, then what changes, then the rest (a whole
+    # curriculum is a hundred files and more; a problem in the middle was easy to miss).
+    rows.sort(key=lambda row: REPORT_ORDER[row["kind"]])
     return rows, report, bool(problems)
 
 

@@ -506,6 +506,9 @@ def test_an_invalid_file_saves_nothing_and_is_named_row_by_row(
     assert "no front matter" in rows["es/week-1/03-what-insomnia-is.md"]["outcome"]
     assert rows["es/week-1/02-how-sleep-works.md"]["kind"] == "error"
     assert rows["en/week-1/02-how-sleep-works.md"]["kind"] == "same"
+    # The problems come first, not among a hundred files read without one.
+    kinds = [row["kind"] for row in response.context["rows"]]
+    assert kinds[:2] == ["error", "error"] and "error" not in kinds[2:]
     assert response.context["form"]["publish"].value() is True  # what was chosen is kept
     assert not LessonVersion.objects.filter(language="es").exists()
 
