@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 
 from program import tasks
-from program.models import RecommendationReminder
+from program.models import Prescription, RecommendationReminder
 from program.sleep_window import actions as sw
 from program.sleep_window import waiting
 from tests.conftest import client_for
@@ -152,15 +152,46 @@ def test_the_patient_sees_that_it_waits_and_since_when(patient, therapist) -> No
 
 
 def test_a_weekly_change_says_it_waits_for_the_therapist_since_when(patient, therapist) -> None:
+    from tests.program.test_sleep_window import TODAY, night, started
+
+    started(patient, therapist)
+    Prescription.objects.update(effective_from=TODAY - timedelta(days=7))
+    # A week of 00:15-06:30 with 360 asleep (SE 96%): the window is to grow.
+    for after in range(1, 8):
+        night(
+            patient,
+            TODAY + timedelta(days=after),
+            into_bed=time(0, 15),
+            out=time(6, 30),
+            latency=10,
+            awake=5,
+            final=time(6, 30),
+        )
+    with time_machine.travel("2026-12-02 09:00Z", tick=False):
+        review = sw.weekly_review(sw.course_for(patient), patient.local_today())
+        html = client_for(patient).get(reverse("program:sleep_window")).content.decode()
+    assert review.proposed_window_min != review.current_window_min
+    assert "A change to your window is waiting for your therapist (waiting since Wed 2 Dec)." in (
+        html
+    )
+
+
+def test_a_weekly_review_that_keeps_the_window_is_not_called_a_change(patient, therapist) -> None:
+    """Was: a review that proposed the same window (here, too few diary nights) told the
+    patient "A change to your window is waiting for your therapist"."""
     from tests.program.test_sleep_window import started
 
     started(patient, therapist)
     with time_machine.travel("2026-12-01 09:00Z", tick=False):
-        sw.weekly_review(sw.course_for(patient), patient.local_today())
+        review = sw.weekly_review(sw.course_for(patient), patient.local_today())
     with time_machine.travel("2026-12-03 09:00Z", tick=False):
         html = client_for(patient).get(reverse("program:sleep_window")).content.decode()
-    assert "A change to your window is waiting for your therapist (waiting since Tue 1 Dec)." in (
-        html
+    assert review.status == "pending"
+    assert review.proposed_window_min == review.current_window_min
+    assert "A change to your window" not in html
+    assert (
+        "Your weekly review is waiting for your therapist (waiting since Tue 1 Dec). "
+        "Until they decide, keep to your current window." in html
     )
 
 
