@@ -252,6 +252,15 @@ USUAL = night(D, "23:00", "23:00", 20, 1, 20, "06:30", "07:00")
                 {"latency": 250, "awake": 200, "total": 450, "span": 420},
             ),
         ),
+        # 600 typed for 60: the minutes to fall asleep alone are longer than the night.
+        (
+            night(D, "23:00", "23:10", 600, 1, 10, "06:10", "06:40"),
+            Issue(
+                IssueCode.AWAKE_OVER_SPAN,
+                "sleep_latency_min",
+                {"latency": 600, "awake": 10, "total": 610, "span": 420},
+            ),
+        ),
         (replace(USUAL, nap_min=-5), Issue(IssueCode.NEGATIVE, "nap_min")),
         # Into bed 23:00 on the 4th, out 23:30 on the 5th: 24 h 30 min = 1470 minutes.
         (
@@ -264,6 +273,7 @@ USUAL = night(D, "23:00", "23:00", 20, 1, 20, "06:30", "07:00")
         "final wake before lights out",
         "up before final wake",
         "latency and waking longer than the night",
+        "latency alone longer than the night",
         "negative nap",
         "more than a day in bed",
     ],
