@@ -25,7 +25,6 @@ from program.clinical_text import (
     screen_question,
     translated,
 )
-from program.crisis import actions as crisis_contacts
 from program.enrolment import eligibility
 from program.models import MoodCheck, PatientPause, Recommendation, SafetyScreen, SleepCourse
 from program.reminders import actions as reminders
@@ -221,11 +220,11 @@ def submit_screen(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _rerender(request, screen_form=form)
     patient: User = request.user
     # Through program.risk.actions: a self-harm answer raises its alert in the same transaction.
-    _screen, result, alert = risk.submit_screen(patient, form.answers())
-    if result.crisis:
-        # The message with the patient's country's numbers (program.crisis.actions).
-        messages.error(request, crisis_contacts.for_request(request).text())
-        messages.error(request, risk.patient_words(alert))
+    _screen, result, _alert = risk.submit_screen(patient, form.answers())
+    # A self-harm answer makes the screen positive, and the page it lands on shows the
+    # crisis contacts (tappable) and whom the app told under the clinician's decision
+    # (templates/program/sleep_window.html): the same words flashed above them were the
+    # patient's second copy of both.
     if result.positive:
         messages.info(request, screen_words(patient))
     elif sw.course_for(patient).status in (SleepCourse.Status.ACTIVE, SleepCourse.Status.PAUSED):

@@ -35,7 +35,8 @@ def test_a_patient_in_france_sees_3114_after_a_self_harm_answer(page, patient: U
     expect(crisis.locator('a[href="tel:3114"]')).to_be_visible()
     expect(crisis.locator('a[href="tel:15"]')).to_be_visible()
     assert "116 123" not in crisis.inner_text()
-    assert "3114" in page.locator(".messages").inner_text()  # said on arrival too
+    # Once: the page's box, not a flashed copy above it too.
+    assert page.locator("main").inner_text().count("3114") == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     crisis.scroll_into_view_if_needed()
     screenshot(page, "crisis-france-phone")

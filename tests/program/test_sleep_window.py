@@ -150,6 +150,23 @@ def test_self_harm_answers_show_crisis_contacts(patient) -> None:
     assert b"999" in response.content
 
 
+@pytest.mark.parametrize("window_on", [False, True], ids=["first screen", "asked again"])
+def test_a_self_harm_answer_shows_the_crisis_contacts_once(patient, therapist, window_on) -> None:
+    """Was: the crisis lines and "We have alerted your care team" were flashed above the
+    page, then shown again in it."""
+    client = client_for(patient)
+    if window_on:
+        started(patient, therapist)
+        client.post(reverse("program:sleep_window_changed"))
+    self_harm = {q.key: "yes" if q.key == "self_harm" else "no" for q in SCREEN}
+    response = client.post(reverse("program:sleep_window_screen"), self_harm, follow=True)
+    page = response.content.decode()
+    assert page.count("please talk to someone now") == 1
+    assert page.count("We have alerted your care team") == 1
+    # Shown in the page, the numbers a tap away (not only in the footer).
+    assert 'href="tel:116123"' in page.split('class="crisis-footer"')[0]
+
+
 def test_an_unanswered_screen_keeps_the_answers_given(patient) -> None:
     data = {q.key: "no" for q in SCREEN[:3]}
     response = client_for(patient).post(reverse("program:sleep_window_screen"), data)
