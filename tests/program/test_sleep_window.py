@@ -167,6 +167,23 @@ def test_a_self_harm_answer_shows_the_crisis_contacts_once(patient, therapist, w
     assert 'href="tel:116123"' in page.split('class="crisis-footer"')[0]
 
 
+@pytest.mark.parametrize("window_on", [False, True], ids=["first screen", "asked again"])
+def test_after_a_self_harm_answer_the_crisis_contacts_come_first(
+    patient, therapist, window_on
+) -> None:
+    """Was: the crisis box came last in its card, below what the clinician will decide,
+    so on a small phone it was below the fold."""
+    client = client_for(patient)
+    if window_on:
+        started(patient, therapist)
+        client.post(reverse("program:sleep_window_changed"))
+    self_harm = {q.key: "yes" if q.key == "self_harm" else "no" for q in SCREEN}
+    page = client.post(reverse("program:sleep_window_screen"), self_harm, follow=True)
+    main = page.content.decode().split('class="crisis-footer"')[0]
+    decision = "Some of your new answers mean" if window_on else "Some of your answers mean a"
+    assert main.index("please talk to someone now") < main.index(decision)
+
+
 def test_an_unanswered_screen_keeps_the_answers_given(patient) -> None:
     data = {q.key: "no" for q in SCREEN[:3]}
     response = client_for(patient).post(reverse("program:sleep_window_screen"), data)
