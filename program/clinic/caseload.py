@@ -436,7 +436,7 @@ def flag_from(key: str, params: dict[str, Any]) -> Flag:
         label = _slow_start_words(params)
     elif key == "patient_pause":
         label = _("Paused by the patient (%(reason)s) until %(until)s") % {
-            "reason": PatientPause.Reason(params["reason"]).label,
+            "reason": PatientPause.words_for(params["reason"]),
             "until": date_format(date.fromisoformat(params["until"]), "DAY_MONTH_FORMAT"),
         }
     elif key == "decision_waiting":

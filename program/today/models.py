@@ -16,6 +16,14 @@ class PatientPause(models.Model):
         TRAVEL = "travel", _("I'm travelling")
         OTHER = "other", _("Something else")
 
+    # The reason inside a sentence about the break ("paused (travelling) until …"): the
+    # choices are the patient's own words, "I'm travelling", for the form only.
+    REASON_WORDS = {
+        Reason.ILL.value: _("ill"),
+        Reason.TRAVEL.value: _("travelling"),
+        Reason.OTHER.value: _("another reason"),
+    }
+
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_pauses"
     )
@@ -41,3 +49,11 @@ class PatientPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} paused from {self.started_on}"
+
+    @classmethod
+    def words_for(cls, reason: str) -> str:
+        return str(cls.REASON_WORDS.get(reason, reason))
+
+    @property
+    def reason_words(self) -> str:
+        return self.words_for(self.reason)

@@ -69,7 +69,7 @@ def test_pausing_stops_the_weeks_and_the_window_and_tells_the_therapist(
     # Told: at once on the caseload, and by email (no details in it).
     (row,) = [r for r in build_rows(therapist) if r.patient.pk == patient.pk]
     (flag,) = [f for f in row.flags if f.key == "patient_pause"]
-    assert str(flag.label).startswith("Paused by the patient (I'm ill) until ")
+    assert str(flag.label).startswith("Paused by the patient (ill) until ")
     (email,) = mailoutbox
     assert email.to == [therapist.email]
     assert "paused their programme" in email.body
@@ -272,11 +272,17 @@ def test_the_sleep_window_pages_name_the_break_in_words(patient, therapist):
     pause = pauses.start(patient, reason="travel", days=3)
     until = pause.ends_on
     page = client_for(patient).get(reverse("program:sleep_window")).content.decode()
-    assert f"You are taking a break (I&#x27;m travelling) until {until:%A} {until.day}" in page
+    assert f"You are taking a break (travelling) until {until:%A} {until.day}" in page
     assert "(travel)" not in page
+    # The patient's own choice ("I'm travelling") belongs to the form, not to a sentence.
+    today = " ".join(
+        client_for(patient).get(reverse("program:patient_home")).content.decode().split()
+    )
+    assert "Your programme is paused (travelling) until" in today
+    assert "I&#x27;m travelling" not in page + today
     assert "End my break now" in page and "Resume my sleep window" not in page
     staff = client_for(therapist).get(reverse("program:patient_sleep_window", args=[patient.pk]))
-    assert "the patient is taking a break (I&#x27;m travelling) until" in staff.content.decode()
+    assert "the patient is taking a break (travelling) until" in staff.content.decode()
     response = client_for(patient).post(reverse("program:pause_resume"))
     assert response.status_code == 302
     assert sw.course_for(patient).status == SleepCourse.Status.ACTIVE
