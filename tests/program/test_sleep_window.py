@@ -261,6 +261,12 @@ def test_pause_and_resume_without_starting_over(patient, therapist) -> None:
     client = client_for(patient)
     before = client.get(reverse("program:patient_home")).content.decode()
     assert 'id="window-heading">Tonight' in before
+    # The page offers both pauses, each for what it is: the whole programme's break
+    # (Today's, for the days chosen) and the window's alone (its button said only "Pause
+    # my sleep window" under "Ill, or travelling?", beside Today's break for the same).
+    page = " ".join(client.get(reverse("program:sleep_window")).content.decode().split())
+    assert f'<a href="{reverse("program:pause")}">Take a break from the whole programme</a>' in page
+    assert "Pause only my sleep window" in page
     client.post(reverse("program:sleep_window_pause"), {"reason": "Flu"})
     assert SleepCourse.objects.get().status == "paused"
     assert b"paused" in client.get(reverse("program:sleep_window")).content
