@@ -22,6 +22,7 @@ from program.medication import actions as medication_service
 from program.models import Medication, TaperPlan
 from program.rules import taper
 from tests.conftest import client_for
+from tests.pages import as_read
 
 # --- program.rules.taper's messages, by code, in clinical_text ---------------------------
 
@@ -229,7 +230,7 @@ def test_a_french_patients_diary_message_gives_the_check_in_french(patient, ther
     assert "less than planned" not in page
     # The saved night's durations: the sentence keeps "min", the table is compact.
     assert "6 h 10 min" in page
-    assert '<td class="nowrap">7 h 45</td>' in page
+    assert '<td class="nowrap">7 h 45</td>' in as_read(page)
     assert "7h 45m" not in page
 
 
@@ -237,7 +238,7 @@ def test_an_english_patients_diary_message_is_unchanged(patient, therapist) -> N
     page = _save_night(patient, _plan(patient, therapist), "5")
     assert "you recorded 5 mg (less than planned)." in page
     assert "Saved. 6 h 10 min asleep out of 7 h 45 min in bed" in page
-    assert '<td class="nowrap">7h 45m</td>' in page
+    assert '<td class="nowrap">7h 45m</td>' in as_read(page)
 
 
 def test_a_french_therapist_sees_the_step_notes_in_french(patient, therapist) -> None:

@@ -2,6 +2,8 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from program import clinical_text
@@ -10,21 +12,31 @@ from program.rules import sleep, taper
 register = template.Library()
 
 
-@register.filter
-def minutes(value: Any) -> str:
-    """Minutes as people read them, compact for tables: 6h 05m."""
+def _one_line(text: str, autoescape: bool) -> str | SafeString:
+    """A duration kept on one line in a page: at 360 px "5 h 45" broke between "5 h" and
+    "45" (French), "5:45" and "h" (German). In HTML it is a ``nowrap`` span, which leaves
+    its text (and the pages' tests) as it is; where the template is plain text (an email's
+    text part renders with autoescape off) it is the text alone."""
+    if not autoescape or text == "–":
+        return text
+    return format_html('<span class="nowrap">{}</span>', text)
+
+
+@register.filter(needs_autoescape=True)
+def minutes(value: Any, autoescape: bool = False) -> str:
+    """Minutes as people read them, compact for tables: 6h 05m, on one line."""
     try:
         value = float(value)
     except (TypeError, ValueError):
         return "–"
-    return clinical_text.duration_short(value)
+    return _one_line(clinical_text.duration_short(value), autoescape)
 
 
-@register.filter
-def minutes_long(value: Any) -> str:
-    """Minutes in words for sentences: 6 h 05 min."""
+@register.filter(needs_autoescape=True)
+def minutes_long(value: Any, autoescape: bool = False) -> str:
+    """Minutes in words for sentences: 6 h 05 min, on one line."""
     try:
-        return clinical_text.duration(float(value))
+        return _one_line(clinical_text.duration(float(value)), autoescape)
     except (TypeError, ValueError):
         return "–"
 
@@ -87,19 +99,16 @@ def taper_template(text: str) -> str:
     return clinical_text.template_text(str(text))
 
 
-@register.filter
-def minutes_signed(value: Any) -> str:
-    """A difference in minutes for tables, with its sign: +1h 05m, −20m, ±0m."""
+@register.filter(needs_autoescape=True)
+def minutes_signed(value: Any, autoescape: bool = False) -> str:
+    """A difference in minutes for tables, with its sign: +1h 05m, −20m, ±0m, on one line."""
     try:
         value = float(value)
     except (TypeError, ValueError):
         return "–"
     text = clinical_text.duration_short(abs(value))
-    if value > 0:
-        return f"+{text}"
-    if value < 0:
-        return f"−{text}"
-    return f"±{text}"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return _one_line(f"{sign}{text}", autoescape)
 
 
 @register.filter

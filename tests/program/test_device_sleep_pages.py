@@ -18,6 +18,7 @@ from program.diary.actions import save_entry
 from program.models import DeviceSleepPeriod, DeviceSleepSetting, DiaryEntry
 from tests.conftest import client_for
 from tests.nights import night_answers
+from tests.pages import as_read
 
 DATA = Path(__file__).parent.parent / "program" / "data" / "apple_health"
 
@@ -101,7 +102,7 @@ def test_the_device_is_shown_beside_the_diary_on_both_pages(patient, therapist) 
         (client_for(patient), reverse("program:diary")),
         (client_for(therapist), reverse("program:patient_diary", args=[patient.pk])),
     ]:
-        page = text(client.get(url))
+        page = as_read(text(client.get(url)))
         # The DST night: diary 8h 30m in bed (23:00 BST to 06:30 GMT), 7h 40m asleep; the
         # watch 8h 25m and 8h 00m.
         assert "8h 30m</td><td>8h 25m</td><td>−5m</td>" in page

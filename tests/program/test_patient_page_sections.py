@@ -16,6 +16,7 @@ from program.assessments.models import RiskAlert
 from program.medication.actions import create_draft
 from program.models import Medication, Message, MoodCheck, Recommendation
 from tests.conftest import client_for
+from tests.pages import as_read
 from tests.program.test_round import FIGURES, pending_recommendation
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_the_next_action_is_the_most_pressing(patient, therapist) -> None:
     pending_recommendation(patient)
     html = page(therapist, patient)
     assert next_action(html) == "Next: Decide the sleep window"
-    assert "Sleep window to decide: 6h 00m → 6h 15m" in re.sub(r"<[^>]+>", "", html)
+    assert "Sleep window to decide: 6h 00m → 6h 15m" in re.sub(r"<[^>]+>", "", as_read(html))
     RiskAlert.objects.create(
         patient=patient, source=RiskAlert.Source.PHQ9_ITEM9, therapist=therapist
     )
@@ -171,7 +172,7 @@ def test_the_window_s_recommendations_are_split_into_waiting_and_decided(
             status=status,
             decided_by=therapist,
         )
-    text = re.sub(r"<[^>]+>", " ", page(therapist, patient))
+    text = re.sub(r"<[^>]+>", " ", as_read(page(therapist, patient)))
     assert "Sleep window to decide: 6h 00m → 6h 30m" in text
     assert "Sleep window to decide: 6h 00m → 5h 45m" not in text
     decided = text[text.index("Recommendations decided") :]

@@ -20,6 +20,7 @@ from program.models import Enrolment, EnrolmentChange, Lesson
 from program.rules.safety import SCREEN
 from program.today.finished import PLAN_PART
 from tests.conftest import client_for
+from tests.pages import as_read
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +134,7 @@ def test_mid_programme_today_has_no_end(patient: User) -> None:
 
 def test_the_summary_sets_the_first_and_last_weeks_side_by_side(finished) -> None:
     page = client_for(finished.patient).get(reverse("program:programme_summary"))
-    text = page.content.decode()
+    text = as_read(page.content.decode())
     table = text[text.index('class="summary-table"') : text.index("</table>")]
     cells = [
         row.split("<td>")[1:]
