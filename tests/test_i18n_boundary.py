@@ -103,7 +103,7 @@ def test_every_message_of_the_taper_module_is_translated() -> None:
     assert not untranslated, f"translate in the French catalogue: {untranslated}"
     assert not [e for e in english if "%(" in e or e in set(taper.Note)]
     assert missed == "Step 2 (8 mg from 16 Nov) not made: the last 3 nights were at 10 mg or more."
-    assert missed_fr.startswith("Palier 2 (8 mg à partir du 16 novembre) non franchi")
+    assert missed_fr.startswith("Palier 2 (8 mg à partir du 16\u00a0novembre) non franchi")
     assert one == "1 nuit au-dessus du plan en semaine 3."
     with translation.override("en"):
         two = taper.Message(taper.Note.ABOVE_PLAN, {"count": 2, "week": 3})

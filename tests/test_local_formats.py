@@ -160,21 +160,36 @@ MONDAY = date(2026, 12, 7)
         (
             "LONG_WEEKDAY_DAY_MONTH_FORMAT",
             "Monday 7 December",
-            "lundi 7 décembre",
-            "Montag, 7. Dezember",
+            f"lundi 7{NBSP}décembre",
+            f"Montag, 7.{NBSP}Dezember",
         ),
-        ("LONG_DATE_FORMAT", "7 December 2026", "7 décembre 2026", "7. Dezember 2026"),
-        ("MONTH_DAY_FORMAT", "7 December", "7 décembre", "7. Dezember"),
-        ("DAY_MONTH_YEAR_FORMAT", "7 Dec 2026", "7 déc. 2026", "7. Dez. 2026"),
-        ("DAY_MONTH_FORMAT", "7 Dec", "7 déc.", "7. Dez."),
-        ("WEEKDAY_DAY_MONTH_FORMAT", "Mon 7 Dec", "lun. 7 déc.", "Mo., 7. Dez."),
+        (
+            "LONG_DATE_FORMAT",
+            "7 December 2026",
+            f"7{NBSP}décembre{NBSP}2026",
+            f"7.{NBSP}Dezember{NBSP}2026",
+        ),
+        ("MONTH_DAY_FORMAT", "7 December", f"7{NBSP}décembre", f"7.{NBSP}Dezember"),
+        (
+            "DAY_MONTH_YEAR_FORMAT",
+            "7 Dec 2026",
+            f"7{NBSP}déc.{NBSP}2026",
+            f"7.{NBSP}Dez.{NBSP}2026",
+        ),
+        ("DAY_MONTH_FORMAT", "7 Dec", f"7{NBSP}déc.", f"7.{NBSP}Dez."),
+        ("WEEKDAY_DAY_MONTH_FORMAT", "Mon 7 Dec", f"lun. 7{NBSP}déc.", f"Mo., 7.{NBSP}Dez."),
         (
             "WEEKDAY_DAY_MONTH_YEAR_FORMAT",
             "Mon 7 Dec 2026",
-            "lun. 7 déc. 2026",
-            "Mo., 7. Dez. 2026",
+            f"lun. 7{NBSP}déc.{NBSP}2026",
+            f"Mo., 7.{NBSP}Dez.{NBSP}2026",
         ),
-        ("PADDED_DAY_MONTH_YEAR_FORMAT", "07 Dec 2026", "07 déc. 2026", "07. Dez. 2026"),
+        (
+            "PADDED_DAY_MONTH_YEAR_FORMAT",
+            "07 Dec 2026",
+            f"07{NBSP}déc.{NBSP}2026",
+            f"07.{NBSP}Dez.{NBSP}2026",
+        ),
     ],
 )
 def test_a_date_is_written_the_language_s_way(name, english, french, german) -> None:
@@ -200,8 +215,16 @@ def test_a_date_and_time_is_written_the_language_s_way() -> None:
             ]
     assert written == {
         "en": ["7 Dec 2026 22:14", "7 Dec 2026, 22:14", "Mon 7 Dec, 22:14"],
-        "fr": ["7 déc. 2026 22:14", "7 déc. 2026 22:14", "lun. 7 déc. 22:14"],
-        "de": ["7. Dez. 2026 22:14", "7. Dez. 2026 22:14", "Mo., 7. Dez. 22:14"],
+        "fr": [
+            f"7{NBSP}déc.{NBSP}2026 22:14",
+            f"7{NBSP}déc.{NBSP}2026 22:14",
+            f"lun. 7{NBSP}déc. 22:14",
+        ],
+        "de": [
+            f"7.{NBSP}Dez.{NBSP}2026 22:14",
+            f"7.{NBSP}Dez.{NBSP}2026 22:14",
+            f"Mo., 7.{NBSP}Dez. 22:14",
+        ],
     }
 
 
@@ -217,8 +240,8 @@ def test_a_german_patient_reads_dates_the_german_way(patient) -> None:
             for name in ("program:patient_home", "program:diary")
         ]
     home, diary = pages["de"]
-    assert "Mittwoch, 25. November" in home and "Mittwoch 25 November" not in home
-    assert "Mi., 25. Nov." in diary
+    assert f"Mittwoch, 25.{NBSP}November" in home and "Mittwoch 25 November" not in home
+    assert f"Mi., 25.{NBSP}Nov." in diary
     home, diary = pages["en"]
     assert "Today is Wednesday 25 November where you are" in home
     assert "Wed 25 Nov" in diary
@@ -360,4 +383,4 @@ def test_a_plans_history_reads_in_the_readers_words(patient, therapist) -> None:
     page = client_for(therapist).get(url).content.decode()
     assert '<td>confirmé <span class="muted">(actif)</span>' in page
     assert "confirmed" not in page and "2026-11-16" not in page
-    assert "16 nov. 2026" in page
+    assert f"16{NBSP}nov.{NBSP}2026" in page

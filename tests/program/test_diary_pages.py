@@ -374,7 +374,7 @@ def test_the_therapist_sees_bed_and_up_times_in_the_patients_zone(patient, thera
 
 @pytest.mark.parametrize(
     ("language", "written"),
-    [("en", "D j M"), ("fr", "D. j N"), ("de", "D., j. N")],
+    [("en", "D j M"), ("fr", "D. j\u00a0N"), ("de", "D., j.\u00a0N")],
 )
 def test_a_tables_short_day_reads_as_the_language_writes_it(language, written) -> None:
     from django.utils import translation

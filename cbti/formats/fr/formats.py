@@ -10,18 +10,21 @@ PERCENT_SIGN = "\u00a0%"
 
 # Dates: months abbreviated in lower case with their full stop ("déc.", Django's "N"), and
 # weekdays too ("lun."); a time follows the date without a comma, as in Django's own
-# French DATETIME_FORMAT ("7 déc. 2026 22:14").
-DAY_MONTH_FORMAT = "j N"  # 7 déc.
-DAY_MONTH_TIME_FORMAT = "j N H:i"
-DAY_MONTH_COMMA_TIME_FORMAT = "j N H:i"
-DAY_MONTH_YEAR_FORMAT = "j N Y"  # 7 déc. 2026
-DAY_MONTH_YEAR_TIME_FORMAT = "j N Y H:i"
-DAY_MONTH_YEAR_COMMA_TIME_FORMAT = "j N Y H:i"
-WEEKDAY_DAY_MONTH_FORMAT = "D. j N"  # lun. 7 déc.
-WEEKDAY_DAY_MONTH_COMMA_TIME_FORMAT = "D. j N H:i"
-WEEKDAY_DAY_MONTH_YEAR_FORMAT = "D. j N Y"
-LONG_DATE_FORMAT = "j F Y"  # 7 décembre 2026
-LONG_DATE_COMMA_TIME_FORMAT = "j F Y H:i"
-LONG_WEEKDAY_DAY_MONTH_FORMAT = "l j F"  # lundi 7 décembre
-PADDED_DAY_MONTH_FORMAT = "d N"  # 07 déc.
-PADDED_DAY_MONTH_YEAR_FORMAT = "d N Y"
+# French DATETIME_FORMAT ("7 déc. 2026 22:14"). No-break spaces hold a date's day, month
+# and year together, so a phone's line never ends on "13" with "nov. 2026" on the next;
+# a line may still break before a time.
+MONTH_DAY_FORMAT = "j\u00a0F"  # 7 décembre (Django's own, with the no-break space)
+DAY_MONTH_FORMAT = "j\u00a0N"  # 7 déc.
+DAY_MONTH_TIME_FORMAT = "j\u00a0N H:i"
+DAY_MONTH_COMMA_TIME_FORMAT = "j\u00a0N H:i"
+DAY_MONTH_YEAR_FORMAT = "j\u00a0N\u00a0Y"  # 7 déc. 2026
+DAY_MONTH_YEAR_TIME_FORMAT = "j\u00a0N\u00a0Y H:i"
+DAY_MONTH_YEAR_COMMA_TIME_FORMAT = "j\u00a0N\u00a0Y H:i"
+WEEKDAY_DAY_MONTH_FORMAT = "D. j\u00a0N"  # lun. 7 déc.
+WEEKDAY_DAY_MONTH_COMMA_TIME_FORMAT = "D. j\u00a0N H:i"
+WEEKDAY_DAY_MONTH_YEAR_FORMAT = "D. j\u00a0N\u00a0Y"
+LONG_DATE_FORMAT = "j\u00a0F\u00a0Y"  # 7 décembre 2026
+LONG_DATE_COMMA_TIME_FORMAT = "j\u00a0F\u00a0Y H:i"
+LONG_WEEKDAY_DAY_MONTH_FORMAT = "l j\u00a0F"  # lundi 7 décembre
+PADDED_DAY_MONTH_FORMAT = "d\u00a0N"  # 07 déc.
+PADDED_DAY_MONTH_YEAR_FORMAT = "d\u00a0N\u00a0Y"
