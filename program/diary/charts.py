@@ -26,7 +26,7 @@ LEFT, RIGHT, TOP, BOTTOM = 30, 38, 10, 26
 
 @dataclass(frozen=True)
 class Bar:
-    label: str  # shown under the bar (e.g. "Mo 23")
+    label: str  # shown under the bar, "Mon 23 Nov" (WEEKDAY_DAY_MONTH_FORMAT), or "Wk 2"
     when: date | None
     time_in_bed: float | None  # minutes; None = no entry that night
     total_sleep: float | None
@@ -34,6 +34,20 @@ class Bar:
     window: float | None = None  # prescribed time in bed, minutes
     muted: bool = False  # e.g. a night marked unusual
     device_asleep: float | None = None  # minutes asleep as a watch or phone recorded them
+
+
+# The width of one letter of an axis label in the viewBox's units, at its largest (12 px on
+# a phone, app.css, in a chart about 300 px wide): a little over half the font's size.
+LABEL_LETTER = 7.5
+
+
+def label_step(labels: list[str], slot: float) -> int:
+    """Label every how many bars, so that the longest label ("mer. 25 nov.", the diary
+    table's named format) fits in the slots between two labels, and never more often
+    than one bar in seven (a week)."""
+    longest = max((len(label) for label in labels), default=0)
+    needed = -(-(longest * LABEL_LETTER) // slot) if slot else 1
+    return max(1, round(len(labels) / 7), int(needed))
 
 
 def _hours_axis_max(bars: list[Bar]) -> int:
@@ -86,7 +100,7 @@ def sleep_chart(bars: list[Bar], *, title: str, description: str, chart_id: str)
             f'<text class="axis axis-se" x="{WIDTH - 2}" y="{y + 4:.1f}" text-anchor="end">'
             f"{escape(with_percent_sign(percent))}</text>"
         )
-    label_every = max(1, round(n / 7))
+    label_every = label_step([b.label for b in bars], slot)
     previous_point: tuple[float, float] | None = None
     for i, bar in enumerate(bars):
         cx = LEFT + slot * i + slot / 2

@@ -174,7 +174,7 @@ def diary_context(
         entry = by_date.get(day)
         bars.append(
             charts.Bar(
-                label=date_format(day, "D")[:2] + f" {day.day}",
+                label=short_day(day),
                 when=day,
                 time_in_bed=entry.time_in_bed_min if entry else None,
                 total_sleep=entry.total_sleep_min if entry else None,

@@ -15,6 +15,7 @@ from html import escape
 from django.utils.translation import gettext
 
 from program.clinical_text import dose
+from program.diary.charts import label_step
 
 WIDTH = 360
 HEIGHT = 200
@@ -65,7 +66,7 @@ def dose_chart(bars: list[DoseBar], *, title: str, description: str, chart_id: s
             f'<text class="axis" x="{LEFT - 4}" y="{ty + 4:.1f}" text-anchor="end">'
             f"{escape(dose(tick))}</text>"
         )
-    label_every = max(1, round(n / 7))
+    label_every = label_step([b.label for b in bars], slot)
     for i, bar in enumerate(bars):
         cx = LEFT + slot * i + slot / 2
         if bar.taken is not None:

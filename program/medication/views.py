@@ -123,7 +123,7 @@ def medication_context(patient: User, today: date, *, chart_id: str = "dose") ->
     nights = medication_service.nights_for_chart(fig, today, CHART_NIGHTS)
     bars = [
         dose_chart.DoseBar(
-            label=date_format(n["date"], "D")[:2] + f" {n['date'].day}",
+            label=date_format(n["date"], "WEEKDAY_DAY_MONTH_FORMAT"),
             when=n["date"],
             taken=n["taken"],
             planned=n["planned"],
