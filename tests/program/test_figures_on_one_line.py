@@ -50,3 +50,17 @@ def test_a_plain_text_template_gets_the_duration_alone() -> None:
         '<span class="nowrap">7h 30m</span> / <span class="nowrap">7 h 30 min</span> / '
         '<span class="nowrap">−20m</span>'
     )
+
+
+@pytest.mark.parametrize(("language", "week"), [("en", "Week 1 of 6"), ("de", "Woche 1 von 6")])
+def test_a_week_of_the_programme_stays_on_one_line(patient, therapist, language, week) -> None:
+    """At 360 px "Woche 3 von" ended one line and "6" began the next, on the patient's Today
+    page and the therapist's caseload."""
+    patient.language = therapist.language = language
+    patient.save(update_fields=["language"])
+    therapist.save(update_fields=["language"])
+    home = client_for(patient).get(reverse("program:patient_home")).content.decode()
+    assert f'<span class="nowrap">{week}</span>' in home
+    caseload = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    of = week.split(" ", 1)[1]
+    assert f'<span class="nowrap">{of}</span>' in caseload
