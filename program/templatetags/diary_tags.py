@@ -88,6 +88,16 @@ def signed(value: Any, digits: int = 0) -> str:
 
 
 @register.filter
+def magnitude(value: Any) -> int:
+    """A change's size as ``signed`` shows it (rounded, without its sign), to count a
+    plural by: "+1 point de pourcentage", "−3 points de pourcentage"."""
+    try:
+        return abs(round(float(value)))
+    except (TypeError, ValueError):
+        return 0
+
+
+@register.filter
 def taper_text(message: taper.Message | None) -> str:
     """A plan check or flag of ``program.rules.taper`` in the active language."""
     return clinical_text.taper_words(message)
