@@ -36,3 +36,24 @@ def test_the_rule_is_shown_in_words_not_by_its_code(patient, therapist, language
         text = visible(client.get(url).content.decode())
         assert explained.split(" (")[0] in text, url
         assert not re.search(r"\bextend\b", text), url
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ["temps de sommeil moyen", "temps moyen passé au lit", "efficacité du sommeil"]),
+        ("de", ["mittlere Schlafdauer", "mittlere Bettzeit", "Schlafeffizienz"]),
+    ],
+)
+def test_the_figures_spell_out_the_english_abbreviations(
+    patient, therapist, language, words
+) -> None:
+    """A French therapist read "TST moyen", "TIB moyen" and "ES" (the English
+    abbreviations, one half translated); the German "mittlere TST", "mittlere TIB"."""
+    pending_recommendation(patient)
+    therapist.language = language
+    therapist.save(update_fields=["language"])
+    url = reverse("program:patient_sleep_window", args=[patient.pk])
+    text = visible(client_for(therapist).get(url).content.decode())
+    assert not re.search(r"\b(TST|TIB|SE|ES)\b", text)
+    assert all(word in text for word in words)
