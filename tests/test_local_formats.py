@@ -384,3 +384,18 @@ def test_a_plans_history_reads_in_the_readers_words(patient, therapist) -> None:
     assert '<td>confirmé <span class="muted">(actif)</span>' in page
     assert "confirmed" not in page and "2026-11-16" not in page
     assert f"16{NBSP}nov.{NBSP}2026" in page
+
+
+@pytest.mark.parametrize(
+    ("month", "french", "german"),
+    [(1, "janv.", "Jan."), (2, "févr.", "Feb."), (3, "mars", "März"), (12, "déc.", "Dez.")],
+)
+def test_a_month_is_abbreviated_as_the_language_does(month, french, german) -> None:
+    """Django's French wrote January and February "jan." and "fév."; French writes
+    "janv." and "févr." as it writes the ten others (CLDR). The first of the month stays
+    "1" ("1 déc."), as Django writes it: "1er" would need a date filter of the app's own."""
+    day = date(2027, month, 1)
+    with translation.override("fr"):
+        assert date_format(day, "DAY_MONTH_FORMAT") == f"1{NBSP}{french}"
+    with translation.override("de"):
+        assert date_format(day, "DAY_MONTH_FORMAT") == f"1.{NBSP}{german}"

@@ -1,6 +1,18 @@
 """The app's own named formats in French (see ``cbti.formats.en.formats``); Django's own
 French formats stand for the rest."""
 
+from django.utils.translation import pgettext_lazy
+
+# Django's "N" writes January and February "jan." and "fév." in French, where French
+# writes "janv." and "févr." (the Unicode CLDR's French abbreviations, which the other
+# ten months already follow). Django's month names are messages of its own catalogue
+# ("abbrev. month"); the app's catalogue, read after Django's, gives these two their
+# French words. Named here so that makemessages keeps them in the app's catalogue.
+_MONTHS_FRENCH_ABBREVIATES_OTHERWISE = (
+    pgettext_lazy("abbrev. month", "Jan."),
+    pgettext_lazy("abbrev. month", "Feb."),
+)
+
 # A comma is the decimal mark, so the numbers of a list are separated by semicolons, with
 # the no-break space French puts before ";" (the forms' hints write "2,5 ; 5").
 NUMBER_LIST_SEPARATOR = "\u00a0; "
