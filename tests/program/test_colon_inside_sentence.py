@@ -12,6 +12,7 @@ from django.urls import reverse
 from program.diary.actions import save_entry
 from tests.conftest import client_for
 from tests.nights import night_answers
+from tests.program.test_round import pending_recommendation
 
 NBSP = "\u00a0"
 
@@ -33,3 +34,15 @@ def test_the_weekly_sleep_efficiency_is_written_with_the_french_colon(patient, t
     assert f"88,9{NBSP}%" in html
     assert f"{NBSP}: 88,9{NBSP}%" in html
     assert ": 88,9" not in html.replace(f"{NBSP}: 88,9", "")
+
+
+def test_the_recommendation_s_heading_ends_in_the_language_s_colon(patient, therapist):
+    """The therapist's sleep-window page read "Revue hebdomadaire du 25 nov.:"."""
+    pending_recommendation(patient)
+    therapist.language = "fr"
+    therapist.save(update_fields=["language"])
+    url = reverse("program:patient_sleep_window", args=[patient.pk])
+    html = client_for(therapist).get(url).content.decode()
+    heading = html[html.index("Revue hebdomadaire du") :]
+    heading = heading[: heading.index("</strong>")]
+    assert heading.endswith(f"{NBSP}:"), heading
