@@ -15,12 +15,12 @@ from tests.conftest import client_for
 from tests.pages import as_read
 
 SINGULAR = {
-    "fr": "point de pourcentage d’écart par rapport à la semaine précédente",
-    "de": "Prozentpunkt Veränderung gegenüber der Woche davor",
+    "fr": "point de pourcentage par rapport à la semaine précédente",
+    "de": "Prozentpunkt gegenüber der Vorwoche",
 }
 PLURAL = {
-    "fr": "points de pourcentage d’écart par rapport à la semaine précédente",
-    "de": "Prozentpunkte Veränderung gegenüber der Woche davor",
+    "fr": "points de pourcentage par rapport à la semaine précédente",
+    "de": "Prozentpunkte gegenüber der Vorwoche",
 }
 
 
