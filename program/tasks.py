@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.urls import reverse
@@ -11,6 +12,10 @@ from django.utils import timezone
 
 from program.emails import send_sign_in_email, send_templated_email
 from program.models import Invitation, WorkerHeartbeat
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from program.models import Message
 
 log = logging.getLogger(__name__)
 
@@ -338,23 +343,37 @@ def message_email_task(message_id: int) -> None:
     )
     if message is None or message.email_sent_at is not None:
         return
-    patient = message.patient
-    if message.sender_id == patient.pk:
-        recipient = patient.therapist
-        path = reverse("program:patient_messages", args=[patient.pk])
-    else:
-        recipient = patient
-        path = reverse("program:messages")
-    if recipient is not None and message.read_at is None:
-        send_sign_in_email(
-            "new_message",
-            recipient.email,
-            path,
-            {"recipient": recipient},
-            language=recipient.language,
-        )
+    if message.read_at is None:
+        for recipient, address, path in _message_recipients(message):
+            send_sign_in_email(
+                "new_message",
+                address,
+                path,
+                {"recipient": recipient},
+                language=recipient.language if recipient else "",
+            )
     # Sent, or no longer needed (nobody to tell, or already read).
     notifications.mark_sent(Message, message.pk, timezone.now())
+
+
+def _message_recipients(message: Message) -> list[tuple[User | None, str, str]]:
+    """Who is told of ``message``, with the page to sign in to: the patient, for a
+    clinician's message; for the patient's own, their active therapist, or without one
+    the duty list's members on duty (program.messaging.actions), each with their account
+    where they have one (for their name and language; a shared inbox has none)."""
+    from accounts.models import User
+    from program.messaging import actions as messaging
+
+    patient = message.patient
+    if message.sender_id != patient.pk:
+        return [(patient, patient.email, reverse("program:messages"))]
+    path = reverse("program:patient_messages", args=[patient.pk])
+    therapist = messaging.active_therapist(patient)
+    if therapist is not None:
+        return [(therapist, therapist.email, path)]
+    addresses = messaging.readers_without_therapist()
+    accounts = {u.email.lower(): u for u in User.objects.filter(email__in=addresses)}
+    return [(accounts.get(address), address, path) for address in addresses]
 
 
 @shared_task

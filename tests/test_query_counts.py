@@ -87,6 +87,19 @@ def test_the_patient_home_uses_a_fixed_number_of_queries(patient) -> None:
     assert home == 10, home
 
 
+def test_the_patient_messages_page_uses_a_fixed_number_of_queries(
+    patient, therapist, messages_on
+) -> None:
+    client = client_for(patient)
+    client.post(reverse("program:messages"), {"text": "A first message."})
+    thread = count_queries(client, reverse("program:messages"))
+    # Session, user; the enrolment with its programme (messages on?) and the patient's
+    # therapist (active? program.messaging.actions.thread_state), marking read, the thread
+    # with its senders, the crisis contacts of the footer. The duty list is read only for
+    # a patient without an active therapist.
+    assert thread == 6, thread
+
+
 def test_the_patient_home_reads_the_break_last_night_and_plan_with_the_enrolment(
     patient, therapist
 ) -> None:

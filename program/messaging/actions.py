@@ -3,6 +3,13 @@
 Messages are switched on per programme (``Programme.messages_enabled``). The thread
 belongs to the patient; their own therapist answers (an admin may read it, as they
 may read the rest of the record, but does not write in it).
+
+A patient with no therapist, or whose therapist's account is deactivated, is the duty
+list's, as their alerts and decisions are (``program.risk.actions``,
+``program.sleep_window.rescreen``): their messages are emailed to the duty list's members
+on duty (``readers_without_therapist``), and anyone on the duty list (a clinic admin, or a
+therapist whose address is on it) reads and answers the thread (``can_answer``). With
+nobody to read them, the patient is told so and cannot send.
 """
 
 from __future__ import annotations
@@ -12,16 +19,20 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.access import is_own_therapist
 from accounts.models import User
 from program.models import CaseloadSummary, Enrolment, Message
 from program.publish import publish_on_commit
 from program.risk import actions as risk
+from program.sleep_window import rescreen
 from program.submissions import create_once
 
 
 class MessageError(ValueError):
     pass
+
+
+class NobodyToRead(MessageError):
+    """A patient without an active therapist, and nobody on the clinic's duty list."""
 
 
 class AlreadySent(Exception):
@@ -32,12 +43,37 @@ class AlreadySent(Exception):
         self.message = message
 
 
-def enabled_for(patient: User) -> bool:
-    return (
+def thread_state(patient: User) -> tuple[bool, User | None]:
+    """Whether messages are switched on for the patient's programme, and their active
+    therapist (``active_therapist``), in the one query that used to say only the first."""
+    enrolment = (
         Enrolment.objects.current()
-        .filter(patient=patient, programme__messages_enabled=True)
-        .exists()
+        .filter(patient=patient)
+        .select_related("programme", "patient__therapist")
+        .first()
     )
+    if enrolment is None or not enrolment.programme.messages_enabled:
+        return False, active_therapist(patient)
+    return True, active_therapist(enrolment.patient)
+
+
+def active_therapist(patient: User) -> User | None:
+    """The patient's therapist, if their account is active: the one who reads and answers."""
+    return rescreen.active_therapist(patient)
+
+
+def can_answer(user: User, patient: User) -> bool:
+    """Who writes to the patient in their thread: their own active therapist; for a
+    patient without one, the duty list (``accounts.duty.on_duty``), who decides for them
+    too (``rescreen.can_decide``)."""
+    return rescreen.can_decide(user, patient)
+
+
+def readers_without_therapist() -> list[str]:
+    """Whom a message from a patient without an active therapist is emailed to: the duty
+    list's members on duty now, as for a risk alert (``program.risk.actions.duty_now``).
+    Empty only when the clinic has nobody on its duty list and no active admin."""
+    return risk.duty_now()
 
 
 def unread_by_patient() -> Coalesce:
@@ -59,13 +95,21 @@ def unread_by_patient() -> Coalesce:
 def send(*, patient: User, sender: User, text: str, submission_key: str = "") -> Message:
     """Save a message and email the other side "you have a new message" (no content). A
     patient's message with one of the clinic's risk phrases raises a risk alert (its
-    ``risk_alerts``). The same form sent again (its ``submission_key``, with the same
-    words) raises AlreadySent: nothing is saved or emailed twice."""
+    ``risk_alerts``). A patient's message that nobody would read (no active therapist,
+    nobody on the duty list) raises NobodyToRead and is not saved. The same form sent
+    again (its ``submission_key``, with the same words) raises AlreadySent: nothing is
+    saved or emailed twice."""
     text = text.strip()
     if not text:
         raise MessageError("A message needs some text.")
-    if sender.pk != patient.pk and not is_own_therapist(sender, patient):
+    if sender.pk != patient.pk and not can_answer(sender, patient):
         raise MessageError("Only the patient and their therapist write in this thread.")
+    if (
+        sender.pk == patient.pk
+        and active_therapist(patient) is None
+        and not readers_without_therapist()
+    ):
+        raise NobodyToRead("Nobody at the clinic would read this message.")
     message, made = create_once(
         Message, submission_key=submission_key, patient=patient, sender=sender, text=text
     )

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages as flash
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import (
-    clinician_required,
-    get_patient_for,
-    is_clinic_admin,
-    is_own_therapist,
-    patient_required,
-)
-from accounts.audit import note_unchanged
+from accounts.access import clinician_required, get_patient_for, patient_required
+from accounts.audit import note_read, note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.form_fields import new_submission_key, submission_key_field
@@ -40,12 +34,20 @@ class MessageForm(forms.Form):
 
 def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool) -> HttpResponse:
     user: User = request.user
-    enabled = messaging.enabled_for(patient)
+    # Who reads the patient's messages: their therapist, or without an active one the
+    # clinic's duty list (program.messaging.actions); the patient's page says which.
+    enabled, therapist = messaging.thread_state(patient)
+    duty_reads = therapist is None and bool(messaging.readers_without_therapist())
+    if user.pk == patient.pk and therapist is None and not duty_reads:
+        can_write = False  # nobody would read it: the page says so instead
     form = MessageForm(request.POST or None, initial={"submission_key": new_submission_key()})
     if request.method == "POST":
-        if not (enabled and can_write):
+        if not enabled:
             note_unchanged(request)
             flash.error(request, _("Messages are not switched on for this programme."))
+        elif not can_write:
+            note_unchanged(request)
+            flash.error(request, nobody_reads_words() if user.pk == patient.pk else ONLY_THERAPIST)
         elif form.is_valid():
             try:
                 message = messaging.send(
@@ -54,6 +56,10 @@ def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool
                     text=form.cleaned_data["text"],
                     submission_key=form.cleaned_data["submission_key"],
                 )
+            except messaging.NobodyToRead:
+                note_unchanged(request)  # the duty list emptied since the page was shown
+                flash.error(request, nobody_reads_words())
+                return redirect(request.path)
             except messaging.AlreadySent as already:
                 note_unchanged(request)  # nothing was saved or sent again
                 flash.info(request, already_sent_words(already.message))
@@ -66,16 +72,29 @@ def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool
             if user.pk == patient.pk:
                 risk.tell_patient_flagged(request, message.risk_alerts.first())
             return redirect(request.path)
-    if enabled and request.method == "GET" and not is_clinic_admin(user):
+    if enabled and request.method == "GET" and (user.pk == patient.pk or can_write):
+        # Read by the patient, or by whoever answers them (not an admin only reading).
         messaging.mark_read(patient=patient, reader=user)
     ctx = {
         "patient": patient,
         "enabled": enabled,
+        "therapist": therapist,
+        "duty_reads": duty_reads,
         "can_write": can_write,
         "form": form,
         "thread": Message.objects.thread(patient).select_related("sender"),
     }
     return render(request, "program/messages.html", ctx)
+
+
+ONLY_THERAPIST = gettext_lazy("Only the patient's therapist writes in this conversation.")
+
+
+def nobody_reads_words() -> str:
+    return _(
+        "You do not have a therapist at the moment, and nobody at your clinic is set up to "
+        "read messages here. Please contact your clinic another way."
+    )
 
 
 def already_sent_words(message: Message) -> str:
@@ -92,5 +111,19 @@ def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @clinician_required
 def patient_messages(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request, patient_id)
-    return _thread(request, patient, can_write=is_own_therapist(request.user, patient))
+    patient = _patient_for(request, patient_id)
+    return _thread(request, patient, can_write=messaging.can_answer(request.user, patient))
+
+
+def _patient_for(request: AuthenticatedHttpRequest, patient_id: int) -> User:
+    """The patient if the user may see them (``get_patient_for``), or, for someone on the
+    duty list, a patient without an active therapist, whose messages are theirs to
+    answer (``messaging.can_answer``). Anyone else: 404."""
+    try:
+        return get_patient_for(request, patient_id)
+    except Http404:
+        patient = User.objects.patients().filter(pk=patient_id).first()
+        if patient is None or not messaging.can_answer(request.user, patient):
+            raise
+        note_read(request, request.user, patient)
+        return patient
