@@ -128,7 +128,6 @@ def outcomes_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         writer.writerow([f"week {w.week}", "patients writing the diary", w.active, w.eligible])
         writer.writerow([f"week {w.week}", "dropped out", w.dropped, w.eligible])
         writer.writerow([f"week {w.week}", "mean diary nights", _num(w.nights_mean), w.eligible])
-    writer.writerow(["enrolments", "completed", figures.completed, figures.enrolled])
     writer.writerow(["enrolments", "withdrawn", figures.withdrawn, figures.enrolled])
     change = "mean T-score change from baseline" if figures.t_scores else "mean change"
     for o in figures.outcomes:

@@ -136,7 +136,6 @@ class Outcomes:
     enrolled: int
     funnel: list[Stage]
     weeks: list[WeekFigures]
-    completed: int
     withdrawn: int
     outcomes: list[OutcomeFigures]
     decisions: list[Decision]
@@ -279,7 +278,6 @@ def build(
             Stage("follow_up", follow_up),
         ],
         weeks=weeks_out,
-        completed=statuses[Enrolment.Status.COMPLETED],
         withdrawn=statuses[Enrolment.Status.WITHDRAWN],
         outcomes=[end, later],
         decisions=_decisions(ids),

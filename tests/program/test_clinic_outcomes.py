@@ -14,7 +14,7 @@ from accounts.models import Role, User
 from program.assessments import actions as assessments
 from program.clinic import outcomes
 from program.enrolment.actions import enrol, invite_patient
-from program.models import Assessment, DiaryEntry, Invitation, SleepCourse
+from program.models import Assessment, DiaryEntry, Enrolment, Invitation, SleepCourse
 from program.sleep_window.actions import default_protocol
 from tests.caseload_data import build_caseload
 from tests.conftest import client_for, make_user
@@ -174,3 +174,19 @@ def test_the_csv_holds_the_same_figures(therapist, clinic) -> None:
     accepted = next(r for r in rows if r[0] == "funnel" and r[1].startswith("Accepted"))
     assert accepted[2:] == ["3", "3"]
     assert any(r[0].startswith("ISI") and r[1] == "missing" for r in rows)
+
+
+def test_the_page_claims_no_completions_that_nothing_records(therapist, clinic) -> None:
+    """Nothing sets an enrolment to "completed" (a programme that ran its course stays
+    active, program.rules.unlocking), so the page and the CSV no longer show a count of
+    them that was always 0; "Last programme week reached" is the funnel's figure for the
+    end, and the withdrawn are still counted."""
+    Enrolment.objects.filter(patient=clinic[2]).update(status=Enrolment.Status.WITHDRAWN)
+    client = client_for(therapist)
+    html = client.get(reverse("program:clinic_outcomes")).content.decode()
+    assert "marked completed" not in html
+    assert "Enrolments withdrawn: 1 (of 3)." in html
+    csv_text = client.get(reverse("program:clinic_outcomes_export")).content.decode()
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert ["enrolments", "withdrawn", "1", "3"] in rows
+    assert not any(r[:2] == ["enrolments", "completed"] for r in rows)
