@@ -721,28 +721,76 @@ def quiz_feedback(part: dict[str, Any], choice: int | None) -> dict[str, Any] | 
     return {"correct": bool(option.get("correct")), "feedback": option.get("feedback", "")}
 
 
-def answer_from_post(part: dict[str, Any], post: Any) -> dict[str, Any]:
-    """Turn a part's form fields into the JSON kept for it (unknown fields are ignored)."""
+def answer_from_post(part: dict[str, Any], post: Any, *, prefix: str = "") -> dict[str, Any]:
+    """Turn a part's form fields into the JSON kept for it (unknown fields are ignored).
+    ``prefix`` names the part's fields where one form holds every part ("hopes:text")."""
     kind = part["type"]
     if kind == "quiz":
         try:
-            choice = int(post.get("choice", ""))
+            choice = int(post.get(f"{prefix}choice", ""))
         except ValueError:
             choice = None
         if choice is not None and not 0 <= choice < len(part["options"]):
             choice = None
         return {"choice": choice}
     if kind == "reflection":
-        return {"text": str(post.get("text", ""))[:5000]}
+        return {"text": str(post.get(f"{prefix}text", ""))[:5000]}
     if kind == "checklist":
         ticked = sorted(
-            {int(v) for v in post.getlist("ticked") if v.isdigit() and int(v) < len(part["items"])}
+            {
+                int(v)
+                for v in post.getlist(f"{prefix}ticked")
+                if v.isdigit() and int(v) < len(part["items"])
+            }
         )
         return {"ticked": ticked}
     if kind == "worksheet":
         fields = part["fields"]
-        return {"fields": {f["key"]: str(post.get(f"field-{f['key']}", ""))[:5000] for f in fields}}
+        return {
+            "fields": {
+                f["key"]: str(post.get(f"{prefix}field-{f['key']}", ""))[:5000] for f in fields
+            }
+        }
     raise ValueError(kind)
+
+
+def _answer_is_empty(data: dict[str, Any]) -> bool:
+    """Nothing chosen, ticked or written."""
+    return not any(
+        value.strip() if isinstance(value, str) else value
+        for value in (
+            data.get("choice"),
+            data.get("text", ""),
+            data.get("ticked"),
+            *(data.get("fields") or {}).values(),
+        )
+    )
+
+
+@transaction.atomic
+def save_lesson_answers(*, progress: LessonProgress, post: Any) -> list[str]:
+    """Keep what the lesson's one form sent for each of its parts (the parts it names
+    in ``parts``), whichever button sent it. A part is saved only when it changed, so
+    that its "Saved" time stays the time it was written; a part never answered and
+    sent empty makes no answer. Returns the keys of the parts saved."""
+    sent = set(post.getlist("parts"))
+    kept = {a.part_key: a for a in LessonAnswer.objects.filter(progress=progress)}
+    saved = []
+    for part in progress.version.parts or []:
+        key = part.get("key")
+        if key not in sent:
+            continue
+        data = answer_from_post(part, post, prefix=f"{key}:")
+        share = post.get(f"{key}:share") == "on"
+        answer = kept.get(key)
+        if answer is None:
+            changed = share or not _answer_is_empty(data)
+        else:
+            changed = answer.data != data or answer.shared_with_therapist != share
+        if changed:
+            save_answer(progress=progress, part_key=key, data=data, share=share)
+            saved.append(key)
+    return saved
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from program.curriculum.actions import (
     quiz_feedback,
     reopened_recently,
     save_answer,
+    save_lesson_answers,
 )
 from program.curriculum.forms import SituationsForm
 from program.curriculum.lesson_text import Values
@@ -227,18 +228,26 @@ def _progress_for(patient: User, lesson_id: int) -> LessonProgress:
 @patient_required
 @require_POST
 def lesson_answer(request: AuthenticatedHttpRequest, lesson_id: int, part_key: str) -> HttpResponse:
+    """A part's button: every part's answers are saved (the lesson is one form), and the
+    page comes back at that part. A page from before the lesson was one form sends
+    that part's fields alone, unprefixed, and is saved as it was."""
     patient: User = request.user
     progress = _progress_for(patient, lesson_id)
     part = next((p for p in progress.version.parts if p.get("key") == part_key), None)
     if part is None:
         raise Http404
-    save_answer(
-        progress=progress,
-        part_key=part_key,
-        data=answer_from_post(part, request.POST),
-        share=request.POST.get("share") == "on",
-    )
-    if part["type"] != "quiz":
+    if "parts" in request.POST:
+        saved = save_lesson_answers(progress=progress, post=request.POST)
+    else:
+        save_answer(
+            progress=progress,
+            part_key=part_key,
+            data=answer_from_post(part, request.POST),
+            share=request.POST.get("share") == "on",
+        )
+        saved = [part_key]
+    # A quiz's answer says itself whether it was right; words written are said saved.
+    if part["type"] != "quiz" or set(saved) - {part_key}:
         messages.success(request, _("Saved. Your answers are kept here."))
     url = reverse("program:lesson", args=[lesson_id])
     return redirect(f"{url}#part-{part_key}")
@@ -247,15 +256,26 @@ def lesson_answer(request: AuthenticatedHttpRequest, lesson_id: int, part_key: s
 @patient_required
 @require_POST
 def lesson_done(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
+    """Mark the lesson done (or not), saving first what is typed in its parts: the
+    button is in the same form as the answers, and a patient who writes then marks the
+    lesson done expects the words kept."""
     patient: User = request.user
     progress = _progress_for(patient, lesson_id)
     done = request.POST.get("done", "1") != "0"
+    saved = save_lesson_answers(progress=progress, post=request.POST)
     mark_lesson_done(progress=progress, done=done)
     if not done:
+        if saved:
+            messages.success(request, _("Saved. Your answers are kept here."))
         return redirect("program:lesson", lesson_id=lesson_id)
-    messages.success(
-        request, _("Well done: “%(title)s” is done.") % {"title": progress.version.title}
-    )
+    title = progress.version.title
+    if saved:
+        messages.success(
+            request,
+            _("Well done: “%(title)s” is done, and your answers are saved.") % {"title": title},
+        )
+    else:
+        messages.success(request, _("Well done: “%(title)s” is done.") % {"title": title})
     # The week page shows the progress move and what to read next.
     return redirect("program:week", number=progress.lesson.week.number)
 
