@@ -38,6 +38,7 @@ COMPUTED = ["time_in_bed_min", "total_sleep_min", "sleep_efficiency", "terminal_
 # recorded through the diary form, against the medicines the patient listed).
 MEDICATION = ["sleep_medication", "sleep_medication_doses"]
 MAX_ROWS = 1000
+MAX_COMMENT_CHARS = 2000  # what the diary form keeps of a comment (forms.DiaryEntryForm.comments)
 
 
 def export_rows(patient: User, entries: list[DiaryEntry]) -> str:
@@ -209,11 +210,18 @@ def _parse(patient: User, reader: csv.DictReader[str]) -> ImportReport:
         if reason and reason not in UnusualReason.values:
             errors.append(f"unusual_reason should be one of {', '.join(UnusualReason.values)}.")
         answers["unusual_reason"] = reason or ("other" if answers["unusual_night"] else "")
-        answers["comments"] = row.get("comments", "")[:2000]
+        comments = row.get("comments", "")
+        answers["comments"] = comments[:MAX_COMMENT_CHARS]
         if not errors:
             _, check = diary_service.check_answers(patient, day, answers)
             errors.extend(check.errors.values())
-            result.warnings = check.warnings
+            result.warnings = list(check.warnings)
+            # Cut to what the diary keeps, said in the report rather than silently.
+            if len(comments) > MAX_COMMENT_CHARS:
+                result.warnings.append(
+                    f"comments are {len(comments):,} characters long: only the first "
+                    f"{MAX_COMMENT_CHARS:,} will be kept."
+                )
         result.answers = answers
         rows.append(result)
     if not rows:

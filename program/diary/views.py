@@ -674,9 +674,11 @@ IMPORT_CHECKED = "diary_import_checked"
 def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Import a paper diary from CSV for one of the therapist's own patients.
 
-    1. Upload: every row is checked and a report shows what would be rejected and why.
-    2. A clean file imports at once. A file with bad rows imports nothing until
-       the therapist confirms the good rows (the text travels back in the form).
+    1. "Check the file": every row is checked and a report shows what would be
+       imported, with its notes, and what would be rejected and why. Nothing is
+       imported by the check, even from a clean file.
+    2. "Import": the therapist confirms the good rows (the text travels back in the
+       form), and only those are imported.
 
     The report is shown by a GET after a redirect (POST-redirect-GET), the file's text
     kept in the session until it is imported or the page is opened afresh: Back to the
@@ -711,7 +713,7 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
             return redirect("program:diary_import", patient_id=patient.pk)
         report = diary_csv.parse(patient, text)
         confirmed = request.POST.get("confirm") == "good-rows"
-        if not report.file_errors and report.good and (not report.bad or confirmed):
+        if not report.file_errors and report.good and confirmed:
             count = diary_csv.import_good_rows(patient, report, by=request.user)
             messages.success(
                 request,
@@ -736,7 +738,7 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
             request.session.pop(IMPORT_CHECKED, None)
             return redirect("program:patient_diary", patient_id=patient.pk)
         request.session[IMPORT_CHECKED] = {"patient": patient.pk, "text": text}
-        note_unchanged(request)  # a check: nothing is imported until "Import the good rows"
+        note_unchanged(request)  # a check: nothing is imported until "Import"
         url = reverse("program:diary_import", kwargs={"patient_id": patient.pk})
         return redirect(f"{url}?checked=1")
     ctx = {

@@ -19,9 +19,8 @@ BAD = "2026-10-07,23:00,22:00,10,0,0,06:00,06:30,3,0,0,0,0,0,no,,\n"
 WORSE = "yesterday,23:00,23:00,ten,0,0,06:00,06:30,9,0,0,0,0,0,no,,\n"
 
 
-def upload(client, patient, text: str, **extra):
-    """The file sent; a file that is not imported at once is answered by its report,
-    shown after a redirect."""
+def check(client, patient, text: str, **extra):
+    """The file sent to "Check the file": answered by its report, shown after a redirect."""
     return client.post(
         reverse("program:diary_import", args=[patient.pk]),
         {"file": SimpleUploadedFile("diary.csv", text.encode(), "text/csv"), **extra},
@@ -29,9 +28,30 @@ def upload(client, patient, text: str, **extra):
     )
 
 
-def test_a_clean_file_imports_every_night(therapist, patient) -> None:
-    response = upload(client_for(therapist), patient, HEADER + GOOD1 + GOOD2)
+def upload(client, patient, text: str, **extra):
+    """The file checked, then its good rows imported from the report (when it has any)."""
+    response = check(client, patient, text, **extra)
+    if '<input type="hidden" name="confirm" value="good-rows">' not in response.content.decode():
+        return response
+    return client.post(
+        reverse("program:diary_import", args=[patient.pk]),
+        {"csv_text": text, "confirm": "good-rows"},
+        follow=True,
+    )
+
+
+def test_a_clean_file_is_checked_first_then_imports_every_night(therapist, patient) -> None:
+    client = client_for(therapist)
+    checked = check(client, patient, HEADER + GOOD1 + GOOD2)
+    # "Check the file" checks: the report, and nothing in the diary yet.
+    assert checked.redirect_chain[-1][0].endswith("?checked=1")
+    html = checked.content.decode()
+    assert "2 rows can be imported; 0 cannot. Nothing has been imported yet." in html
+    assert "Import 2 nights" in html
+    assert not DiaryEntry.objects.exists()
+    response = upload(client, patient, HEADER + GOOD1 + GOOD2)
     assert response.redirect_chain[-1][0] == reverse("program:patient_diary", args=[patient.pk])
+    assert "Imported 2 nights into the diary of" in response.content.decode()
     assert DiaryEntry.objects.filter(patient=patient).count() == 2
     night = DiaryEntry.objects.get(diary_date="2026-10-06")
     assert night.time_in_bed_min == 380 and night.comments == "paper"
@@ -42,7 +62,7 @@ def test_a_file_with_bad_rows_imports_nothing_until_the_good_rows_are_confirmed(
 ) -> None:
     client = client_for(therapist)
     text = HEADER + GOOD1 + BAD + WORSE + GOOD2
-    response = upload(client, patient, text)
+    response = check(client, patient, text)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].endswith("?checked=1")
     html = response.content.decode()
@@ -105,3 +125,14 @@ def test_the_patients_own_download_imports_back(therapist, patient, other_patien
     assert [(e.total_sleep_min, e.time_in_bed_min) for e in mine] == [
         (e.total_sleep_min, e.time_in_bed_min) for e in theirs
     ]
+
+
+def test_a_comment_too_long_for_the_diary_is_said_to_be_cut_before_the_import(
+    therapist, patient
+) -> None:
+    client = client_for(therapist)
+    text = HEADER + GOOD1.replace(",no,,\n", ",no,," + "z" * 2500 + "\n")
+    html = check(client, patient, text).content.decode()
+    assert "comments are 2,500 characters long: only the first 2,000 will be kept." in html
+    upload(client, patient, text)
+    assert DiaryEntry.objects.get(patient=patient).comments == "z" * 2000
