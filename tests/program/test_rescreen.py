@@ -421,7 +421,9 @@ def test_a_rescreen_with_a_self_harm_answer_shows_the_numbers_it_points_to(
     with time_machine.travel(ON_DAY_28, tick=False):
         client_for(patient).post(reverse("program:sleep_window_screen"), answers(self_harm=True))
         html = page(patient)
-        held = html[html.index("Your window is on hold") : html.index("</section>")]
+        # The crisis box comes first, above the held window's card.
+        held = html[html.index('role="alert"') : html.index("</section>")]
+        assert "Your window is on hold" in held
         assert "call one of the numbers above" in held
         # The clinic's country's lines (CLINIC_DEFAULT_COUNTRY, GB in the tests), above it.
         assert held.index("116 123") < held.index("call one of the numbers above")

@@ -167,6 +167,24 @@ def test_a_self_harm_answer_shows_the_crisis_contacts_once(patient, therapist, w
     assert 'href="tel:116123"' in page.split('class="crisis-footer"')[0]
 
 
+def test_a_self_harm_answer_after_the_window_ended_shows_the_crisis_contacts(
+    patient, therapist
+) -> None:
+    """A screen sent from a tab left open while the therapist ended the window: the page
+    it lands on showed "Sleep restriction has finished" and no crisis box, and (the
+    flashed copy gone) nothing said the care team was alerted."""
+    started(patient, therapist)
+    sw.end(sw.course_for(patient), reason="Finished")
+    self_harm = {q.key: "yes" if q.key == "self_harm" else "no" for q in SCREEN}
+    response = client_for(patient).post(
+        reverse("program:sleep_window_screen"), self_harm, follow=True
+    )
+    main = response.content.decode().split('class="crisis-footer"')[0]
+    assert main.count("please talk to someone now") == 1
+    assert main.count("We have alerted your care team") == 1
+    assert 'role="alert"' in main and 'href="tel:116123"' in main
+
+
 @pytest.mark.parametrize("window_on", [False, True], ids=["first screen", "asked again"])
 def test_after_a_self_harm_answer_the_crisis_contacts_come_first(
     patient, therapist, window_on
