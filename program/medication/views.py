@@ -267,13 +267,14 @@ def taper_plan_edit(
 ) -> HttpResponse:
     """Edit a plan's steps (every change kept with who and why) and confirm a draft."""
     patient = get_patient_for(request, patient_id)
-    plan = get_object_or_404(
+    plans = (
         TaperPlan.objects.for_patient(patient)
         .select_related("medication", "set_by", "confirmed_by")
-        .prefetch_related("steps"),
-        pk=plan_id,
+        .prefetch_related("steps")
     )
+    plan = get_object_or_404(plans, pk=plan_id)
     clinician: User = request.user
+    not_saved: list[taper.Step] = []
     details_initial = {
         "prescriber": plan.prescriber,
         "notes": plan.notes,
@@ -334,12 +335,21 @@ def taper_plan_edit(
                 )
                 return redirect("program:patient_medication", patient_id=patient.pk)
         except medication_service.PlanChanged as error:
-            # The steps typed stay in the form; saving again replaces the plan as it is now.
+            # The form shows the plan as it is now (a Save must not put back what the
+            # colleague changed unseen); the steps typed are listed to copy, the reason
+            # and the plan's details typed are kept.
             note_unchanged(request)
             messages.error(request, str(error))
-            data = request.POST.copy()
-            data["seen"] = medication_service.plan_version(TaperPlan.objects.get(pk=plan.pk))
-            details.data = data
+            not_saved = steps
+            plan = plans.get(pk=plan.pk)
+            formset = TaperStepFormSet(initial=_steps_initial(plan), prefix="step")
+            details = TaperPlanDetailsForm(
+                initial={
+                    **{k: data[k] for k in ("prescriber", "notes", "conversion_note", "reason")},
+                    "seen": medication_service.plan_version(plan),
+                },
+                confirmed=plan.status != TaperPlan.Status.DRAFT,
+            )
         except medication_service.PlanError as error:
             messages.error(request, str(error))
         else:
@@ -354,6 +364,7 @@ def taper_plan_edit(
         "formset": formset,
         "details": details,
         "check_notes": [*check_errors, *check_notes],
+        "not_saved": not_saved,
         "template": taper.TEMPLATES.get(plan.template),
         "editable": plan.status
         in (TaperPlan.Status.DRAFT, TaperPlan.Status.ACTIVE, TaperPlan.Status.PAUSED),

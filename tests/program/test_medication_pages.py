@@ -623,8 +623,9 @@ def test_steps_edited_on_a_page_drawn_before_a_colleagues_change_are_not_saved_u
     therapist, patient, diazepam
 ) -> None:
     """The editor, opened before a colleague slowed the plan, would have put the old
-    dates back without a word. It says what changed and keeps the steps typed; saving
-    again (the page now carries the plan as it is) replaces them."""
+    dates back without a word. It says what changed, shows the plan as it is now in the
+    form (a second Save must not put the old dates back either) and lists the steps
+    typed, to copy; the reason typed is kept."""
     import re
 
     plan = confirmed_plan(patient, therapist, diazepam)
@@ -660,10 +661,17 @@ def test_steps_edited_on_a_page_drawn_before_a_colleagues_change_are_not_saved_u
     page = " ".join(refused.content.decode().split())
     assert refused.status_code == 200
     assert "This plan was changed after the page was opened (slowed" in page
-    assert f'value="{moved.isoformat()}"' in page and 'value="my edit"' in page
+    assert 'value="my edit"' in page
     assert [s.starts_on for s in plan.steps.all()] == slowed
+    # The form holds the slowed steps; the moved one is listed as not saved.
+    form = page[page.index('class="step-editor"') :]
+    assert f'value="{moved.isoformat()}"' not in form
+    assert f'value="{slowed[2].isoformat()}"' in form
+    listed = page[page.index("Your steps, not saved") : page.index('class="step-editor"')]
+    assert f"{moved.day} {moved:%b} {moved.year}" in listed
     now = re.search(r'name="seen" value="([^"]+)"', page).group(1)
     assert now != seen
+    # The clinician makes their change again on the plan as it is: saved.
     saved = client.post(edit, {**data, "seen": now})
     assert saved.status_code == 302
     assert moved in [s.starts_on for s in plan.steps.all()]
