@@ -5,13 +5,15 @@ in a transaction; the pace rules themselves are in ``program.rules.unlocking``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -767,12 +769,26 @@ def _answer_is_empty(data: dict[str, Any]) -> bool:
     )
 
 
+def answer_fingerprint(data: dict[str, Any], share: bool) -> str:
+    """A part's answer as the page drew it (sent back as "<key>:drawn"): a part the
+    patient left as it was is not saved, so an answer written since in another tab or
+    on another device is not overwritten by this page's older copy."""
+    kept = json.dumps({"data": data, "share": share}, sort_keys=True, default=str)
+    return hashlib.sha256(kept.encode()).hexdigest()[:20]
+
+
+def empty_answer(part: dict[str, Any]) -> dict[str, Any]:
+    """What a part's fields send when nothing is chosen, ticked or written."""
+    return answer_from_post(part, QueryDict())
+
+
 @transaction.atomic
 def save_lesson_answers(*, progress: LessonProgress, post: Any) -> list[str]:
     """Keep what the lesson's one form sent for each of its parts (the parts it names
     in ``parts``), whichever button sent it. A part is saved only when it changed, so
     that its "Saved" time stays the time it was written; a part never answered and
-    sent empty makes no answer. Returns the keys of the parts saved."""
+    sent empty makes no answer; a part left as the page drew it is not sent again
+    (``answer_fingerprint``). Returns the keys of the parts saved."""
     sent = set(post.getlist("parts"))
     kept = {a.part_key: a for a in LessonAnswer.objects.filter(progress=progress)}
     saved = []
@@ -782,6 +798,8 @@ def save_lesson_answers(*, progress: LessonProgress, post: Any) -> list[str]:
             continue
         data = answer_from_post(part, post, prefix=f"{key}:")
         share = post.get(f"{key}:share") == "on"
+        if post.get(f"{key}:drawn") == answer_fingerprint(data, share):
+            continue  # left as the page drew it: what is kept (perhaps newer) stays
         answer = kept.get(key)
         if answer is None:
             changed = share or not _answer_is_empty(data)

@@ -20,7 +20,9 @@ from program.curriculum.actions import (
     LessonItem,
     Overview,
     WeekItem,
+    answer_fingerprint,
     answer_from_post,
+    empty_answer,
     get_lesson_for_patient,
     mark_lesson_done,
     open_lesson,
@@ -103,10 +105,12 @@ def part_views(version: LessonVersion, answers: dict[str, LessonAnswer]) -> list
     for part in version.parts or []:
         answer = answers.get(part["key"])
         data = answer.data if answer else {}
+        shared = bool(answer and answer.shared_with_therapist)
         view: dict[str, Any] = {
             "part": part,
             "answer": answer,
-            "shared": bool(answer and answer.shared_with_therapist),
+            "shared": shared,
+            "drawn": answer_fingerprint(answer.data if answer else empty_answer(part), shared),
         }
         if part["type"] == "quiz":
             choice = data.get("choice")

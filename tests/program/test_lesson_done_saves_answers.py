@@ -105,3 +105,37 @@ def test_marking_not_done_saves_the_answers_too(patient, patient_client) -> None
     patient_client.post(done, {"parts": ["hopes"], "hopes:text": "Calmer evenings", "done": "0"})
     assert LessonProgress.objects.get(lesson=lesson).completed_at is None
     assert LessonAnswer.objects.get(part_key="hopes").data == {"text": "Calmer evenings"}
+
+
+def test_a_page_open_in_another_tab_does_not_overwrite_an_answer_written_since(
+    patient, patient_client
+) -> None:
+    """Tab A shows the lesson; tab B saves an answer; tab A's "Mark as done" sent every
+    part, its empty copy of that answer too, and the answer was gone. A part left as the
+    page drew it is not sent again; a part changed on the page is saved."""
+    import re
+
+    from tests.conftest import client_for
+
+    lesson = welcome()
+    url = reverse("program:lesson", args=[lesson.pk])
+    page_a = patient_client.get(url).content.decode()
+    drawn = dict(re.findall(r'name="([\w-]+:drawn)" value="(\w+)"', page_a))
+    assert set(drawn) == {"hopes:drawn", "my-goals:drawn"}
+    client_for(patient).post(
+        reverse("program:lesson_answer", args=[lesson.pk, "hopes"]),
+        {"parts": ["hopes"], "hopes:text": "Written in tab B", "hopes:drawn": drawn["hopes:drawn"]},
+    )
+    patient_client.post(
+        reverse("program:lesson_done", args=[lesson.pk]),
+        {
+            "parts": ["hopes", "my-goals"],
+            "hopes:text": "",
+            "my-goals:field-nights": "Sleep through",
+            **drawn,
+            "done": "1",
+        },
+    )
+    assert LessonAnswer.objects.get(part_key="hopes").data == {"text": "Written in tab B"}
+    assert LessonAnswer.objects.get(part_key="my-goals").data["fields"]["nights"] == "Sleep through"
+    assert LessonProgress.objects.get(lesson=lesson).completed_at == NOW
