@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import IntegrityError
 from django.db.models import Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -670,6 +671,19 @@ MAX_UPLOAD_BYTES = 1_000_000
 IMPORT_CHECKED = "diary_import_checked"
 
 
+def _imported_already(request: AuthenticatedHttpRequest, patient: User) -> HttpResponse:
+    note_unchanged(request)
+    messages.info(
+        request,
+        _(
+            "This check was imported already, or is no longer kept: nothing more was "
+            "imported. The diary below shows the nights there are; check a file again to "
+            "import more."
+        ),
+    )
+    return redirect("program:patient_diary", patient_id=patient.pk)
+
+
 @therapist_required
 def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Import a paper diary from CSV for one of the therapist's own patients.
@@ -677,8 +691,9 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
     1. "Check the file": every row is checked and a report shows what would be
        imported, with its notes, and what would be rejected and why. Nothing is
        imported by the check, even from a clean file.
-    2. "Import": the therapist confirms the good rows (the text travels back in the
-       form), and only those are imported.
+    2. "Import": the therapist confirms the good rows, and only those of the very text
+       checked (kept in the session) are imported, once: a second click, or Back and
+       Import again, imports nothing more and says so.
 
     The report is shown by a GET after a redirect (POST-redirect-GET), the file's text
     kept in the session until it is imported or the page is opened afresh: Back to the
@@ -706,6 +721,13 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
             except UnicodeDecodeError:
                 messages.error(request, _("That file is not a UTF-8 text (CSV) file."))
                 return redirect("program:diary_import", patient_id=patient.pk)
+        elif request.POST.get("confirm") == "good-rows":
+            # Exactly the text checked, kept in the session until imported: gone, it
+            # was imported already (a second click, Back) or the check was dropped.
+            kept = request.session.get(IMPORT_CHECKED)
+            if not kept or kept.get("patient") != patient.pk:
+                return _imported_already(request, patient)
+            text = kept["text"]
         else:
             text = request.POST.get("csv_text", "")[:MAX_UPLOAD_BYTES]
         if not text.strip():
@@ -714,7 +736,13 @@ def diary_import(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
         report = diary_csv.parse(patient, text)
         confirmed = request.POST.get("confirm") == "good-rows"
         if not report.file_errors and report.good and confirmed:
-            count = diary_csv.import_good_rows(patient, report, by=request.user)
+            try:
+                count = diary_csv.import_good_rows(patient, report, by=request.user)
+            except (IntegrityError, diary_service.DiaryError):
+                # The same check imported at the same instant by a second click: its
+                # nights are there now, and nothing of this one was saved (atomic).
+                request.session.pop(IMPORT_CHECKED, None)
+                return _imported_already(request, patient)
             messages.success(
                 request,
                 ngettext(

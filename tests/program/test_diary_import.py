@@ -57,6 +57,24 @@ def test_a_clean_file_is_checked_first_then_imports_every_night(therapist, patie
     assert night.time_in_bed_min == 380 and night.comments == "paper"
 
 
+def test_import_twice_imports_once_and_says_so(therapist, patient) -> None:
+    """A second click on Import (or Back and Import again) read the text sent back by the
+    form, found every row "already in the diary" and showed "0 rows can be imported"
+    under the first click's "Imported 2 nights". It imports the very text checked, once;
+    the second finds the check gone, imports nothing and says what happened."""
+    client = client_for(therapist)
+    check(client, patient, HEADER + GOOD1 + GOOD2)
+    url = reverse("program:diary_import", args=[patient.pk])
+    # What the form sends back is not what is imported: the check kept in the session is.
+    first = client.post(url, {"csv_text": HEADER + GOOD1, "confirm": "good-rows"}, follow=True)
+    assert "Imported 2 nights" in first.content.decode()
+    again = client.post(url, {"csv_text": HEADER + GOOD1 + GOOD2, "confirm": "good-rows"})
+    assert again["Location"] == reverse("program:patient_diary", args=[patient.pk])
+    said = client.get(again["Location"]).content.decode()
+    assert "This check was imported already" in said
+    assert DiaryEntry.objects.filter(patient=patient).count() == 2
+
+
 def test_a_file_with_bad_rows_imports_nothing_until_the_good_rows_are_confirmed(
     therapist, patient
 ) -> None:

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.program.test_diary_import import BAD, GOOD1, GOOD2, HEADER, WORSE
+from tests.program.test_diary_import import BAD, GOOD1, GOOD2, HEADER, WORSE, check
 
 
 @pytest.mark.parametrize(
@@ -20,7 +20,9 @@ from tests.program.test_diary_import import BAD, GOOD1, GOOD2, HEADER, WORSE
 def test_the_rows_left_out_are_counted_in_words_that_fit_the_number(
     therapist, patient, rows: str, said: str
 ) -> None:
-    response = client_for(therapist).post(
+    client = client_for(therapist)
+    check(client, patient, HEADER + rows)  # the import takes the text checked
+    response = client.post(
         reverse("program:diary_import", args=[patient.pk]),
         {"csv_text": HEADER + rows, "confirm": "good-rows"},
         follow=True,
