@@ -43,7 +43,7 @@ def test_the_message_of_a_deactivated_therapists_patient_is_emailed_to_the_duty_
     page = client.get(reverse("program:messages")).content.decode()
     assert "Messages with your clinic" in page
     assert "Messages with your therapist" not in page
-    assert "duty team reads your messages and answers them here" in page
+    assert "each message you send here is emailed to your clinic's duty team" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("program:messages"), {"text": "I keep waking at 4am."}, follow=True
