@@ -338,7 +338,8 @@ def decide_screen(screen: SafetyScreen, *, decision: str, by: User, note: str) -
     screen.decided_by = by
     screen.decided_at = timezone.now()
     screen.decision_note = note
-    screen.save()
+    # Only what the decision writes: the object was read before the row was locked.
+    screen.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
     course = course_for(screen.patient)
     if decision == SafetyScreen.Decision.COMPRESSION_ONLY:
         _switch_protocol(course, "compression")
