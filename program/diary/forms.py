@@ -232,7 +232,7 @@ class DiaryEntryForm(NightMedicationMixin):
                 errors["same_times_confirmed"] = _(
                     "Your diary for %(day)s has exactly these times. Is this the same night? "
                     "If it is, it is already saved and there is nothing to do. If it is "
-                    "another night that happened to have the same times, tick the box below "
+                    "another night that happened to have the same times, tick the box "
                     "and save again."
                 ) % {"day": date_format(same[0], "LONG_WEEKDAY_DAY_MONTH_FORMAT")}
         for name, message in errors.items():
