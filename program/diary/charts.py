@@ -43,11 +43,24 @@ LABEL_LETTER = 7.5
 
 def label_step(labels: list[str], slot: float) -> int:
     """Label every how many bars, so that the longest label ("mer. 25 nov.", the diary
-    table's named format) fits in the slots between two labels, and never more often
-    than one bar in seven (a week)."""
-    longest = max((len(label) for label in labels), default=0)
-    needed = -(-(longest * LABEL_LETTER) // slot) if slot else 1
+    table's named format) fits in the slots between two labels, the newest one moved in
+    from the edge included, and never more often than one bar in seven (a week)."""
+    longest = max((len(label) for label in labels), default=0) * LABEL_LETTER
+    # A label at the plot's edge is moved in (day_label) by up to half its width less
+    # half a slot, which the gap to its neighbour must leave room for.
+    room = longest + max(0.0, longest / 2 - slot / 2)
+    needed = -(-room // slot) if slot else 1
     return max(1, round(len(labels) / 7), int(needed))
+
+
+def day_label(label: str, cx: float, y: float, plot: tuple[float, float]) -> str:
+    """A bar's day under the chart, centred on its bar but moved in where it would leave
+    the plot for the axes' figures ("0%" at the foot of the right axis ran over "Mon 7
+    Dec" at 360 px); ``plot`` is the plot's left and right edge, the label's width
+    reckoned as label_step reckons it."""
+    half = len(label) * LABEL_LETTER / 2
+    x = min(max(cx, plot[0] + half), plot[1] - half)
+    return f'<text class="axis" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(label)}</text>'
 
 
 def _hours_axis_max(bars: list[Bar]) -> int:
@@ -156,10 +169,7 @@ def sleep_chart(bars: list[Bar], *, title: str, description: str, chart_id: str)
         else:
             previous_point = None  # a missing night breaks the line: missing is not zero
         if (n - 1 - i) % label_every == 0:  # counted from the newest, which is always labelled
-            parts.append(
-                f'<text class="axis" x="{cx:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                f'text-anchor="middle">{escape(bar.label)}</text>'
-            )
+            parts.append(day_label(bar.label, cx, HEIGHT - BOTTOM + 16, (LEFT, WIDTH - RIGHT)))
     parts.append(
         f'<line class="baseline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
         f'y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>'

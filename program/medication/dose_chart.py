@@ -15,7 +15,7 @@ from html import escape
 from django.utils.translation import gettext
 
 from program.clinical_text import dose
-from program.diary.charts import label_step
+from program.diary.charts import day_label, label_step
 
 WIDTH = 360
 HEIGHT = 200
@@ -93,10 +93,7 @@ def dose_chart(bars: list[DoseBar], *, title: str, description: str, chart_id: s
                 f'y1="{py:.1f}" y2="{py:.1f}"/>'
             )
         if (n - 1 - i) % label_every == 0:
-            parts.append(
-                f'<text class="axis" x="{cx:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                f'text-anchor="middle">{escape(bar.label)}</text>'
-            )
+            parts.append(day_label(bar.label, cx, HEIGHT - BOTTOM + 16, (LEFT, WIDTH - RIGHT)))
     parts.append(
         f'<line class="baseline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
         f'y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>'

@@ -35,20 +35,33 @@ def test_the_diary_chart_names_a_day_as_the_table_does(patient, language) -> Non
     with translation.override(language):
         named = date_format(date(2026, 11, 25), "WEEKDAY_DAY_MONTH_FORMAT")
     chart = page[page.index("<svg") : page.index("</svg>")]
-    assert f'text-anchor="middle">{named}</text>' in chart
+    assert f'">{named}</text>' in chart
     assert f"{named}</th>" in page  # the table's row for the same morning
     assert 'text-anchor="middle">me 25</text>' not in chart
 
 
-def test_the_day_labels_under_a_chart_do_not_overlap() -> None:
-    days = [date(2026, 11, 1) + timedelta(days=n) for n in range(28)]
+@pytest.mark.parametrize("nights", [7, 14, 28])
+def test_the_day_labels_under_a_chart_do_not_overlap(nights: int) -> None:
+    """Each label's width as the chart reckons it (LABEL_LETTER a letter): none runs over
+    the next, and none leaves the plot for the axes' figures ("0%" at the foot of the
+    right axis ran over the newest day at 360 px)."""
+    import itertools
+    import re
+
+    days = [date(2026, 11, 1) + timedelta(days=n) for n in range(nights)]
     with translation.override("fr"):
         bars = [
             charts.Bar(date_format(d, "WEEKDAY_DAY_MONTH_FORMAT"), d, 450, 400, 88.9) for d in days
         ]
         svg = charts.sleep_chart(bars, title="t", description="d", chart_id="c")
-    labels = svg.count('text-anchor="middle">')
-    slot = (charts.WIDTH - charts.LEFT - charts.RIGHT) / len(bars)
-    step = charts.label_step([b.label for b in bars], slot)
-    assert labels == len(range(len(bars) - 1, -1, -step))
-    assert step * slot >= max(len(b.label) for b in bars) * charts.LABEL_LETTER
+    y = charts.HEIGHT - charts.BOTTOM + 16
+    spans = []
+    for x, anchor, text in re.findall(
+        rf'<text class="axis" x="([\d.]+)" y="{y}" text-anchor="(\w+)">([^<]+)</text>', svg
+    ):
+        width = len(text) * charts.LABEL_LETTER
+        left = {"start": 0, "middle": width / 2, "end": width}[anchor]
+        spans.append((float(x) - left, float(x) - left + width))
+    assert spans and spans[-1][1] <= charts.WIDTH - charts.RIGHT + 0.1
+    assert spans[0][0] >= charts.LEFT - 0.1
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
