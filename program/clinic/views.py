@@ -70,6 +70,7 @@ from program.risk import actions as risk
 from program.rules import age
 from program.rules.situations import SITUATIONS
 from program.sleep_window import actions as sw
+from program.sleep_window import rescreen
 from program.sleep_window.words import Audience
 
 CASELOAD_PAGE_SIZE = 25
@@ -416,18 +417,21 @@ def _situations(known: Situated | None, patient: User) -> dict[str, Any]:
     }
 
 
-def _next_action(patient: User, ctx: dict[str, Any], *, therapist: bool) -> tuple[str, str] | None:
+def _next_action(
+    patient: User, ctx: dict[str, Any], *, therapist: bool, decides: bool
+) -> tuple[str, str] | None:
     """The one thing that waits for the clinician, most pressing first (as the round
     orders its items): an urgent alert, a sleep-window decision, an elevated-mood answer
     to look at, a taper plan to confirm, unread messages, a reported problem to review.
-    None when nothing waits."""
+    None when nothing waits. ``decides``: the viewer records the patient's sleep-window
+    decisions (their therapist, or for a patient without one the duty list)."""
     pk = patient.pk
     if ctx["risks"] and ctx["can_acknowledge"]:
         return _("Acknowledge the urgent alert"), "#risk"
     if ctx["pending_recommendations"] or ctx["pending_screens"]:
         return _("Decide the sleep window"), reverse("program:patient_sleep_window", args=[pk])
     row = ctx.get("row")
-    if therapist and row is not None and any(flag.key == "mood" for flag in row.flags):
+    if decides and row is not None and any(flag.key == "mood" for flag in row.flags):
         # Holds any shorter window until a clinician has looked (program.rules.mood).
         return _("Look at the mood answer"), reverse(
             "program:patient_sleep_window", args=[pk]
@@ -476,7 +480,12 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         (p for p, _why in ctx["prescriptions"] if p.effective_from <= today), None
     )
     ctx["se_trend"] = [w for w in reversed(ctx["weeks"][:4]) if w.summary.nights]
-    ctx["next_action"] = _next_action(patient, ctx, therapist=is_therapist(request.user))
+    ctx["next_action"] = _next_action(
+        patient,
+        ctx,
+        therapist=is_therapist(request.user),
+        decides=rescreen.can_decide(request.user, patient),
+    )
     # How often the patient practised the guided exercises (program.exercises), one query.
     current = ctx["current"]
     ctx["exercise_weeks"] = weekly_counts(

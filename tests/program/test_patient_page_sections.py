@@ -194,3 +194,19 @@ def test_the_printed_summary_carries_each_decision_and_its_reason(patient, thera
     assert "Recommendations decided" in text
     assert "Changed by the clinician: Two nights cut short by the heat" in text
     assert therapist.display_name in text.split("Recommendations decided")[1]
+
+
+def test_the_duty_admin_is_shown_the_mood_answer_of_a_patient_without_a_therapist(
+    patient, clinic_admin
+) -> None:
+    """Without a therapist, the duty list looks at an elevated-mood answer (it holds any
+    shorter window); the clinic's overview said so, but the patient page told the admin
+    "Nothing waits for you on this patient"."""
+    from accounts.models import User
+
+    User.objects.filter(pk=patient.pk).update(therapist=None)
+    patient.refresh_from_db()
+    MoodCheck.objects.create(patient=patient, week_of=patient.local_today(), elevated=True)
+    html = page(clinic_admin, patient)
+    assert next_action(html) == "Next: Look at the mood answer"
+    assert "Nothing waits for you on this patient." not in html
