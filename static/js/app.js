@@ -198,7 +198,11 @@
     }
     var draft = read(key);
     var fresh = form.getAttribute("data-bound") !== "1";  // not the server's answer to a send
-    if (draft && draft.typed && fresh && (draft.restore || !draft.sent)) {
+    // A form of the clinic's settings others may change meanwhile (the duty list, a
+    // crisis line: data-draft-after-sign-in) gets what was typed back only after a sign-in
+    // its sending led to, never over the values the page now shows when merely reopened.
+    var onlyAfterSignIn = form.hasAttribute("data-draft-after-sign-in");
+    if (draft && draft.typed && fresh && (draft.restore || (!draft.sent && !onlyAfterSignIn))) {
       // Put back what was typed, and say so.
       var given = {};
       draft.fields.forEach(function (pair) { (given[pair[0]] = given[pair[0]] || []).push(pair[1]); });

@@ -365,3 +365,21 @@ def test_a_crisis_line_and_the_duty_list_sent_signed_out_come_back_to_the_admin(
     expect(inbox).to_have_value("oncall@clinic.test")
     expect(page.locator("input[name=open_5]")).to_be_checked()
     screenshot(page, "duty-list-restored-phone")
+
+
+def test_the_duty_list_reopened_shows_the_list_as_it_is_not_an_old_draft(
+    page, clinic_admin: User
+) -> None:
+    """The clinic's settings, typed and left unsent, came back over the values the page
+    showed when merely reopened (within 12 hours): one Save could put back a duty list
+    a colleague had changed meanwhile. They come back only after a sign-in their
+    sending led to (the test above)."""
+    staff_sign_in(page, clinic_admin.email)
+    page.wait_for_url(re.compile(r"/clinic/$"))
+    page.goto("/clinic/duty/")
+    inbox = page.get_by_label("Other addresses (a shared on-call inbox), one a line")
+    inbox.fill("stale@clinic.test")
+    page.goto("/clinic/")
+    page.goto("/clinic/duty/")
+    expect(inbox).to_have_value("")
+    expect(page.locator("[data-draft-restored]:visible")).to_have_count(0)
