@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages as flash
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import clinician_required, get_patient_for, patient_required
-from accounts.audit import note_read, note_unchanged
+from accounts.access import clinician_required, patient_required
+from accounts.audit import note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.form_fields import new_submission_key, submission_key_field
 from program.messaging import actions as messaging
 from program.models import Message
 from program.risk import actions as risk
+from program.sleep_window import rescreen
 
 
 class MessageForm(forms.Form):
@@ -111,19 +112,5 @@ def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @clinician_required
 def patient_messages(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient_for(request, patient_id)
+    patient = rescreen.get_patient_for_decider(request, patient_id)
     return _thread(request, patient, can_write=messaging.can_answer(request.user, patient))
-
-
-def _patient_for(request: AuthenticatedHttpRequest, patient_id: int) -> User:
-    """The patient if the user may see them (``get_patient_for``), or, for someone on the
-    duty list, a patient without an active therapist, whose messages are theirs to
-    answer (``messaging.can_answer``). Anyone else: 404."""
-    try:
-        return get_patient_for(request, patient_id)
-    except Http404:
-        patient = User.objects.patients().filter(pk=patient_id).first()
-        if patient is None or not messaging.can_answer(request.user, patient):
-            raise
-        note_read(request, request.user, patient)
-        return patient

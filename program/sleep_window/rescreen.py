@@ -12,10 +12,13 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from accounts.access import is_therapist
+from accounts.access import get_patient_for, is_therapist
+from accounts.audit import note_read
 from accounts.duty import duty_addresses, on_duty
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
 from program.models import Prescription, SafetyScreen, SleepCourse
 from program.rules import titration
@@ -94,6 +97,20 @@ def active_therapist(patient: User) -> User | None:
     if therapist is None or not therapist.is_active or not is_therapist(therapist):
         return None
     return therapist
+
+
+def get_patient_for_decider(request: AuthenticatedHttpRequest, patient_id: int) -> User:
+    """The patient if the user may see them (``get_patient_for``), or, for someone on the
+    duty list, a patient without an active therapist, whose decisions and messages are
+    theirs (``can_decide``); the read is audited. Anyone else: 404."""
+    try:
+        return get_patient_for(request, patient_id)
+    except Http404:
+        patient = User.objects.patients().filter(pk=patient_id).first()
+        if patient is None or not can_decide(request.user, patient):
+            raise
+        note_read(request, request.user, patient)
+        return patient
 
 
 def deciders_without_therapist() -> QuerySet[User]:

@@ -13,8 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import clinician_required, get_patient_for, patient_required
-from accounts.audit import note_read
+from accounts.access import clinician_required, patient_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.clinical_text import (
@@ -441,22 +440,8 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 
 @clinician_required
 def patient_sleep_window(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient_for(request, patient_id)
+    patient = rescreen.get_patient_for_decider(request, patient_id)
     return _therapist_page(request, patient)
-
-
-def _patient_for(request: AuthenticatedHttpRequest, patient_id: int) -> User:
-    """The patient if the user may see them (``get_patient_for``), or, for someone on the
-    duty list, a patient without an active therapist, whose decisions are theirs
-    (``rescreen.can_decide``). Anyone else: 404."""
-    try:
-        return get_patient_for(request, patient_id)
-    except Http404:
-        patient = User.objects.patients().filter(pk=patient_id).first()
-        if patient is None or not rescreen.can_decide(request.user, patient):
-            raise
-        note_read(request, request.user, patient)
-        return patient
 
 
 def _therapist_page(
@@ -501,7 +486,7 @@ def _therapist_page(
 def _own_patient(request: AuthenticatedHttpRequest, patient_id: int) -> User:
     """Decisions are the patient's own therapist's; for a patient without one, a clinic
     admin's (``rescreen.can_decide``). Otherwise admins read only."""
-    patient = _patient_for(request, patient_id)
+    patient = rescreen.get_patient_for_decider(request, patient_id)
     if not rescreen.can_decide(request.user, patient):
         raise Http404
     return patient
