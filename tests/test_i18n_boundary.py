@@ -23,6 +23,7 @@ from program.models import Medication, TaperPlan
 from program.rules import taper
 from tests.conftest import client_for
 from tests.pages import as_read
+from tests.taper_plans import diazepam_draft
 
 # --- program.rules.taper's messages, by code, in clinical_text ---------------------------
 
@@ -191,22 +192,10 @@ def morning():
 
 
 def _plan(patient, therapist) -> Medication:
-    diazepam = Medication.objects.create(
-        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
-    )
-    plan = medication_service.create_draft(
-        patient=patient,
-        medication=diazepam,
-        # Its last steps are 3 drug-free nights a week, a note of the template's own.
-        template_key="smaller_final",
-        start_dose=Decimal(10),
-        start_on=date(2026, 11, 10),
-        strengths=[Decimal(2), Decimal(5)],
-        scored=[],
-        by=therapist,
-    )
+    # Its last steps are 3 drug-free nights a week, a note of the template's own.
+    plan = diazepam_draft(patient, therapist, start_on=date(2026, 11, 10), template="smaller_final")
     medication_service.confirm_plan(plan=plan, by=therapist)
-    return diazepam
+    return plan.medication
 
 
 def _save_night(patient, diazepam, dose: str) -> str:

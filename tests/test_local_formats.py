@@ -25,7 +25,7 @@ from program.templatetags.diary_tags import percent_sign, with_percent_sign
 from program.templatetags.medication_tags import mg
 from tests.conftest import client_for
 from tests.nights import night_answers
-from tests.taper_plans import enter_drug_free_nights
+from tests.taper_plans import diazepam_draft, enter_drug_free_nights
 
 NBSP = "\u00a0"
 
@@ -363,19 +363,7 @@ def test_the_printed_day_and_the_mornings_still_to_fill_read_the_languages_way(
 def test_a_plans_history_reads_in_the_readers_words(patient, therapist) -> None:
     """The history of a plan showed its codes and raw step dates to a French clinician:
     "confirmed (active)", "2026-11-16: 10 mg"."""
-    medicine = Medication.objects.create(
-        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
-    )
-    plan = medication_service.create_draft(
-        patient=patient,
-        medication=medicine,
-        template_key="smaller_final",
-        start_dose=Decimal(10),
-        start_on=date(2026, 11, 16),
-        strengths=[Decimal(2), Decimal(5)],
-        scored=[],
-        by=therapist,
-    )
+    plan = diazepam_draft(patient, therapist, start_on=date(2026, 11, 16), template="smaller_final")
     medication_service.confirm_plan(plan=plan, by=therapist)
     therapist.language = "fr"
     therapist.save()

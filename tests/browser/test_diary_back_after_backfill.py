@@ -14,21 +14,14 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
+from program.diary.actions import CORE_FIELDS
 from program.models import DiaryEntry
 
 from .test_sign_in_journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FIELDS = (
-    "into_bed",
-    "lights_off",
-    "sleep_latency_min",
-    "awakenings",
-    "awake_min",
-    "final_wake",
-    "out_of_bed",
-)
+FIELDS = tuple(f for f in CORE_FIELDS if f != "quality")  # the typed ones, in order
 
 
 def test_back_after_a_backfilled_night_shows_a_clean_form(page, patient: User) -> None:

@@ -24,7 +24,7 @@ from program.models import (
 )
 from tests.conftest import client_for
 from tests.nights import night_answers
-from tests.taper_plans import enter_drug_free_nights
+from tests.taper_plans import diazepam_draft, enter_drug_free_nights
 from tests.test_i18n_boundary import _pdf_text
 
 TODAY = date(2026, 11, 25)
@@ -58,16 +58,7 @@ NIGHT = {
 
 
 def confirmed_plan(patient, therapist, diazepam, start: date = date(2026, 11, 10)) -> TaperPlan:
-    plan = medication_service.create_draft(
-        patient=patient,
-        medication=diazepam,
-        template_key="morin04",
-        start_dose=Decimal(10),
-        start_on=start,
-        strengths=[Decimal(2), Decimal(5)],
-        scored=[],
-        by=therapist,
-    )
+    plan = diazepam_draft(patient, therapist, start_on=start, medicine=diazepam)
     enter_drug_free_nights(plan, therapist)
     medication_service.confirm_plan(plan=plan, by=therapist)
     return plan

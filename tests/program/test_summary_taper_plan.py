@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from decimal import Decimal
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from program.medication import actions as medication_service
-from program.models import Medication, Recommendation
+from program.models import Recommendation
 from program.sleep_window import actions as sw
-from tests.taper_plans import enter_drug_free_nights
+from tests.taper_plans import diazepam_draft, enter_drug_free_nights
 from tests.test_i18n_boundary import _pdf_text
 
 
@@ -27,19 +26,7 @@ def morning():
 
 @pytest.fixture
 def plan(patient, therapist):
-    diazepam = Medication.objects.create(
-        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
-    )
-    plan = medication_service.create_draft(
-        patient=patient,
-        medication=diazepam,
-        template_key="morin04",
-        start_dose=Decimal(10),
-        start_on=date(2026, 11, 10),
-        strengths=[Decimal(2), Decimal(5)],
-        scored=[],
-        by=therapist,
-    )
+    plan = diazepam_draft(patient, therapist, start_on=date(2026, 11, 10))
     enter_drug_free_nights(plan, therapist)
     plan.prescriber = "Dr Lena Vogel (GP)"
     plan.save(update_fields=["prescriber"])

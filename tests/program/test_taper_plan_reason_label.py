@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from program.medication import actions as medication_service
-from program.models import Medication, TaperPlan
+from program.models import TaperPlan
+from tests.taper_plans import diazepam_draft
 
 
 @pytest.fixture(autouse=True)
@@ -24,19 +24,7 @@ def morning():
 
 @pytest.fixture
 def plan(patient, therapist) -> TaperPlan:
-    diazepam = Medication.objects.create(
-        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
-    )
-    return medication_service.create_draft(
-        patient=patient,
-        medication=diazepam,
-        template_key="asam_10_2w",
-        start_dose=Decimal(10),
-        start_on=date(2026, 11, 10),
-        strengths=[Decimal(2), Decimal(5)],
-        scored=[],
-        by=therapist,
-    )
+    return diazepam_draft(patient, therapist, start_on=date(2026, 11, 10), template="asam_10_2w")
 
 
 def reason_label(page: str) -> str:

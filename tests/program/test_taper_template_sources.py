@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -14,8 +13,9 @@ from django.urls import reverse
 
 from program import clinical_text
 from program.medication import actions as medication_service
-from program.models import Medication, TaperPlan
+from program.models import TaperPlan
 from program.rules.taper import TEMPLATES, Note, check_steps, mg, suggest_steps
+from tests.taper_plans import diazepam_draft
 
 
 def test_the_morin_template_gives_no_number_of_drug_free_nights() -> None:
@@ -48,19 +48,7 @@ def morning():
 
 @pytest.fixture
 def draft(patient, therapist) -> TaperPlan:
-    diazepam = Medication.objects.create(
-        patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
-    )
-    return medication_service.create_draft(
-        patient=patient,
-        medication=diazepam,
-        template_key="morin04",
-        start_dose=Decimal(10),
-        start_on=date(2026, 11, 26),
-        strengths=[Decimal(2), Decimal(5)],
-        scored=[],
-        by=therapist,
-    )
+    return diazepam_draft(patient, therapist, start_on=date(2026, 11, 26))
 
 
 def test_the_draft_asks_the_clinician_for_the_nights(therapist_client, patient, draft) -> None:

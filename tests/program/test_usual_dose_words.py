@@ -15,7 +15,7 @@ from django.urls import reverse
 from program.medication import actions as medication_service
 from program.models import Medication
 from tests.conftest import client_for
-from tests.taper_plans import enter_drug_free_nights
+from tests.taper_plans import diazepam_draft, enter_drug_free_nights
 
 
 @pytest.fixture(autouse=True)
@@ -31,16 +31,7 @@ def diazepam(patient, therapist) -> Medication:
         patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
     )
     Medication.objects.create(patient=patient, name="melatonin", usual_dose_mg=Decimal(2))
-    plan = medication_service.create_draft(
-        patient=patient,
-        medication=medicine,
-        template_key="morin04",
-        start_dose=Decimal(10),
-        start_on=date(2026, 11, 10),
-        strengths=[Decimal(2), Decimal(5)],
-        scored=[],
-        by=therapist,
-    )
+    plan = diazepam_draft(patient, therapist, start_on=date(2026, 11, 10), medicine=medicine)
     enter_drug_free_nights(plan, therapist)
     medication_service.confirm_plan(plan=plan, by=therapist)
     return medicine
