@@ -126,6 +126,16 @@ def can_view_patient(user: User, patient: User) -> bool:
     return patient.pk == user.pk
 
 
+def active_therapist(patient: User) -> User | None:
+    """The patient's therapist while their account is active and a therapist's: a
+    deactivated therapist is nobody's (the duty list looks after the patient, reads their
+    messages and decides for them). No query when the therapist came with the patient."""
+    therapist = patient.therapist if patient.therapist_id else None
+    if therapist is None or not therapist.is_active or not is_therapist(therapist):
+        return None
+    return therapist
+
+
 def get_patient_for(request: HttpRequest, patient_id: int, *, user: User | None = None) -> User:
     """The patient ``patient_id`` if the user may see them, else 404; the read is noted
     for the audit trail (once per request, never the patient's own).

@@ -361,6 +361,7 @@ def _message_recipients(message: Message) -> list[tuple[User | None, str, str]]:
     clinician's message; for the patient's own, their active therapist, or without one
     the duty list's members on duty (program.messaging.actions), each with their account
     where they have one (for their name and language; a shared inbox has none)."""
+    from accounts.access import active_therapist
     from accounts.models import User
     from program.messaging import actions as messaging
 
@@ -368,7 +369,7 @@ def _message_recipients(message: Message) -> list[tuple[User | None, str, str]]:
     if message.sender_id != patient.pk:
         return [(patient, patient.email, reverse("program:messages"))]
     path = reverse("program:patient_messages", args=[patient.pk])
-    therapist = messaging.active_therapist(patient)
+    therapist = active_therapist(patient)
     if therapist is not None:
         return [(therapist, therapist.email, path)]
     addresses = messaging.readers_without_therapist()
@@ -392,8 +393,10 @@ def patient_pause_email_task(pause_id: int) -> None:
     pause = PatientPause.objects.select_related("patient__therapist").filter(pk=pause_id).first()
     if pause is None or pause.therapist_emailed_at is not None:
         return
-    therapist = pause.patient.therapist
-    if therapist is not None and therapist.is_active:
+    from accounts.access import active_therapist
+
+    therapist = active_therapist(pause.patient)
+    if therapist is not None:
         send_sign_in_email(
             "patient_paused",
             therapist.email,

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import is_therapist
+from accounts.access import active_therapist, is_therapist
 from accounts.forms import latest_today
 from accounts.models import Role, User
 from program.assessments.models import RiskAlertEvent
@@ -131,7 +131,7 @@ def events_for(user: User) -> QuerySet[AdverseEvent]:
 def recipients_for(patient: User, *, leave_out: User | None = None) -> list[str]:
     """The patient's active therapist, then who on the duty list is on duty now
     (``risk.duty_now``: by the clinic's rota, else the whole list)."""
-    therapist = risk._active_therapist(patient)
+    therapist = active_therapist(patient)
     addresses = [therapist.email.lower()] if therapist else []
     addresses += [a for a in risk.duty_now() if a not in addresses]
     if leave_out is not None:

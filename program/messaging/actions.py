@@ -19,6 +19,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.access import active_therapist
 from accounts.models import User
 from program.models import CaseloadSummary, Enrolment, Message
 from program.publish import publish_on_commit
@@ -55,11 +56,6 @@ def thread_state(patient: User) -> tuple[bool, User | None]:
     if enrolment is None or not enrolment.programme.messages_enabled:
         return False, active_therapist(patient)
     return True, active_therapist(enrolment.patient)
-
-
-def active_therapist(patient: User) -> User | None:
-    """The patient's therapist, if their account is active: the one who reads and answers."""
-    return rescreen.active_therapist(patient)
 
 
 def can_answer(user: User, patient: User) -> bool:

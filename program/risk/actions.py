@@ -70,7 +70,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts import duty
-from accounts.access import is_own_therapist, is_therapist
+from accounts.access import active_therapist, is_own_therapist, is_therapist
 from accounts.duty import duty_list, on_duty, opening_hours
 from accounts.models import Role, User
 from program.assessments.models import RiskAlert, RiskAlertEvent, RiskAlertQuerySet, RiskNotice
@@ -255,13 +255,6 @@ def rota_state(now: datetime | None = None) -> tuple[list[str], list[RotaLine], 
 # --- Raising an alert ---------------------------------------------------------------
 
 
-def _active_therapist(patient: User) -> User | None:
-    therapist = patient.therapist if patient.therapist_id else None
-    if therapist is None or not therapist.is_active or not is_therapist(therapist):
-        return None
-    return therapist
-
-
 @transaction.atomic
 def raise_alert(
     patient: User,
@@ -280,7 +273,7 @@ def raise_alert(
     For a problem report (``adverse_event``) the report's own email, to the same people,
     goes out marked urgent instead of a second email (``program.adverse_events.actions``);
     if it reaches nobody, ``email_alert`` sends this one after all."""
-    therapist = _active_therapist(patient)
+    therapist = active_therapist(patient)
     alert = RiskAlert.objects.create(
         patient=patient,
         source=source,

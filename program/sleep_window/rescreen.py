@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.access import get_patient_for, is_therapist
+from accounts.access import active_therapist, get_patient_for
 from accounts.audit import note_read
 from accounts.duty import duty_addresses, on_duty
 from accounts.http import AuthenticatedHttpRequest
@@ -90,13 +90,6 @@ def report_change(patient: User) -> SleepCourse:
     course.change_reported_at = timezone.now()
     course.save(update_fields=["change_reported_at", "updated_at"])
     return course
-
-
-def active_therapist(patient: User) -> User | None:
-    therapist = patient.therapist if patient.therapist_id else None
-    if therapist is None or not therapist.is_active or not is_therapist(therapist):
-        return None
-    return therapist
 
 
 def get_patient_for_decider(request: AuthenticatedHttpRequest, patient_id: int) -> User:

@@ -32,6 +32,7 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import active_therapist
 from accounts.models import User
 from program.curriculum.actions import pause_enrolment, resume_enrolment
 from program.models import Enrolment, SleepCourse
@@ -94,8 +95,7 @@ def latest_from(patient: User, values: dict[str, Any] | None) -> PatientPause | 
 
 def therapist_is_told(patient: User) -> bool:
     """Whether a pause reaches a therapist: the patient has one, still active."""
-    therapist = patient.therapist
-    return therapist is not None and therapist.is_active
+    return active_therapist(patient) is not None
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import is_therapist, patient_required
+from accounts.access import active_therapist, patient_required
 from accounts.http import AuthenticatedHttpRequest
 from program.assessments import actions as assessments
 from program.curriculum.actions import exercises_this_week, programme_overview
@@ -54,11 +54,9 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         last_entry = DiaryEntry.objects.for_patient(patient).order_by("-diary_date").first()
         has_plan = True
     pause = latest_pause if latest_pause and latest_pause.ended_on is None else None
-    therapist = enrolment.patient.therapist if enrolment else patient.therapist
-    if therapist is not None and not (therapist.is_active and is_therapist(therapist)):
-        # A deactivated therapist is nobody's therapist: the duty list looks after the
-        # patient (program.clinic.actions) and reads their messages (program.messaging).
-        therapist = None
+    # A deactivated therapist is nobody's therapist: the duty list looks after the
+    # patient (program.clinic.actions) and reads their messages (program.messaging).
+    therapist = active_therapist(enrolment.patient if enrolment else patient)
     today = patient.local_today()
     overview = None
     if enrolment:
