@@ -9,7 +9,7 @@ from accounts.forms import BirthDateField
 from program import clinical_text
 from program.form_fields import YES_NO, conditional, time_field
 from program.models import SafetyScreen, SleepProtocol
-from program.rules import mood, safety, titration
+from program.rules import age, mood, safety, titration
 
 
 class BirthDateForm(forms.Form):
@@ -19,11 +19,16 @@ class BirthDateForm(forms.Form):
 
 
 class SafetyScreenForm(forms.Form):
-    """The screen before sleep restriction (program.rules.safety.SCREEN)."""
+    """The screen before sleep restriction (program.rules.safety.SCREEN). ``years``: the
+    patient's age from their date of birth, when known. Then "Are you 65 or older?" is
+    not asked again (the date of birth, asked at sign-up, answers it)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, years: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.years = years
         for question in safety.SCREEN:
+            if question.key == "older" and years is not None:
+                continue
             self.fields[question.key] = forms.ChoiceField(
                 label=clinical_text.screen_question(question.key),
                 choices=YES_NO,
@@ -32,7 +37,14 @@ class SafetyScreenForm(forms.Form):
             )
 
     def answers(self) -> dict[str, bool]:
-        return {q.key: self.cleaned_data[q.key] == "yes" for q in safety.SCREEN}
+        return {
+            q.key: (
+                age.older_adult(self.years)
+                if q.key not in self.fields
+                else self.cleaned_data[q.key] == "yes"
+            )
+            for q in safety.SCREEN
+        }
 
 
 class RiseTimeForm(forms.Form):

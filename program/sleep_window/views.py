@@ -197,7 +197,7 @@ def _rerender(request: AuthenticatedHttpRequest, **forms: Any) -> HttpResponse:
     ctx = window_context(patient)
     ctx.update(
         {
-            "screen_form": SafetyScreenForm(),
+            "screen_form": SafetyScreenForm(years=patient.age()),
             "sleepiness_form": SleepinessForm(),
             "mood_form": MoodForm(),
             "rise_form": RiseTimeForm(initial={"rise_time": "06:30"}),
@@ -214,7 +214,7 @@ def _rerender(request: AuthenticatedHttpRequest, **forms: Any) -> HttpResponse:
 @patient_required
 @require_POST
 def submit_screen(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = SafetyScreenForm(request.POST)
+    form = SafetyScreenForm(request.POST, years=request.user.age())
     if not form.is_valid():
         return _rerender(request, screen_form=form)
     patient: User = request.user

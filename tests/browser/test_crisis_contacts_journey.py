@@ -28,7 +28,9 @@ def test_a_patient_in_france_sees_3114_after_a_self_harm_answer(page, patient: U
     page.goto("/sleep-window/")
     for question in SCREEN:
         answer = "yes" if question.key == "self_harm" else "no"
-        page.locator(f'input[name="{question.key}"][value="{answer}"]').check()
+        radio = page.locator(f'input[name="{question.key}"][value="{answer}"]')
+        if question.key != "older" or radio.count():  # not asked with a date of birth
+            radio.check()
     page.locator('form[action$="/sleep-window/screen/"] button[type="submit"]').click()
     page.wait_for_url(re.compile(r"/sleep-window/$"))
     crisis = page.locator('div[role="alert"]').filter(has=page.locator(".crisis-lines"))

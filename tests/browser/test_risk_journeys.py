@@ -61,7 +61,9 @@ def answer_self_harm(page, source: str) -> None:
         page.goto("/sleep-window/")
         for question in SCREEN:
             answer = "yes" if question.key == "self_harm" else "no"
-            page.locator(f'input[name="{question.key}"][value="{answer}"]').check()
+            radio = page.locator(f'input[name="{question.key}"][value="{answer}"]')
+            if question.key != "older" or radio.count():  # not asked with a date of birth
+                radio.check()
         page.locator('form[action$="/sleep-window/screen/"] button[type="submit"]').click()
         page.wait_for_url(re.compile(r"/sleep-window/$"))
     else:

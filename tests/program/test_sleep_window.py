@@ -9,10 +9,12 @@ import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
+from program import clinical_text
 from program.diary.actions import save_entry
-from program.models import Prescription, Programme, Recommendation, SleepCourse
+from program.models import Prescription, Programme, Recommendation, SafetyScreen, SleepCourse
 from program.rules.safety import SCREEN
 from program.sleep_window import actions as sw
+from program.sleep_window.forms import SafetyScreenForm
 from tests.conftest import client_for
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -210,6 +212,30 @@ def test_an_unanswered_screen_keeps_the_answers_given(patient) -> None:
     html = response.content.decode()
     # The three answers given are still ticked; nothing else is.
     assert html.count(" checked>") == 3, html.count(" checked>")
+
+
+@pytest.mark.parametrize(("born", "older"), [(date(1950, 1, 2), True), (date(1990, 1, 2), False)])
+def test_the_screen_does_not_ask_the_age_the_date_of_birth_gives(patient, born, older) -> None:
+    """The date of birth, asked at sign-up, says whether the patient is 65 or older: the
+    screen does not ask it a second time, and its answer is stored from the date."""
+    patient.date_of_birth = born
+    patient.save(update_fields=["date_of_birth"])
+    client = client_for(patient)
+    html = client.get(reverse("program:sleep_window")).content.decode()
+    assert str(clinical_text.screen_question("parasomnia")) in html  # the screen is asked
+    assert str(clinical_text.screen_question("older")) not in html
+    # Answered "no" in a form drawn before: the date of birth still decides.
+    data = {q.key: "no" for q in SCREEN}
+    client.post(reverse("program:sleep_window_screen"), data)
+    assert SafetyScreen.objects.get(patient=patient).answers["older"] is older
+
+
+def test_the_screen_asks_the_age_when_no_date_of_birth_is_known(patient) -> None:
+    """An account made before sign-up asked the date of birth, screened again."""
+    patient.date_of_birth = None
+    patient.save(update_fields=["date_of_birth"])
+    form = SafetyScreenForm(years=patient.age())
+    assert "older" in form.fields
 
 
 def test_the_weekly_review_extends_a_good_week(patient, therapist) -> None:
