@@ -766,8 +766,9 @@ def test_the_patient_pages_use_the_same_queries_with_30_and_365_nights(patient, 
     # The therapist's patient page: 29, the same with 365 nights. The patient's special
     # situations come with the enrolments (Today's, and the patient page's); the patient's
     # therapist with the patient; the sleep window's prescriptions and recommendations are
-    # each read once, for the charts and the sections alike.
-    assert month == [10, 9, 9, 6, 10, 13, 29], month
+    # each read once, for the charts and the sections alike. The diary form reads the
+    # programme's start (no morning before it is offered).
+    assert month == [10, 9, 9, 7, 10, 13, 29], month
 
 
 def test_the_patient_page_reads_the_kept_caseload_row(patient, therapist, monkeypatch) -> None:

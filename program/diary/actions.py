@@ -311,14 +311,16 @@ def can_edit(entry: DiaryEntry, today: date) -> bool:
     return entry.diary_date >= today - timedelta(days=EDIT_DAYS)
 
 
-def missing_dates(patient: User, today: date, existing: Iterable[date]) -> list[date]:
-    """Recent mornings (within the back-fill window) with no entry, newest first."""
+def missing_dates(
+    patient: User, today: date, existing: Iterable[date], *, since: date | None = None
+) -> list[date]:
+    """Recent mornings (within the back-fill window) with no entry, newest first; with
+    ``since`` (the programme's start), none before it: the programme's weeks count the
+    nights from its start (``program.curriculum.actions``), so a morning before it,
+    offered as "missed", would fill the diary without counting towards the next week."""
     have = set(existing)
-    return [
-        today - timedelta(days=offset)
-        for offset in range(BACKFILL_DAYS + 1)
-        if today - timedelta(days=offset) not in have
-    ]
+    days = (today - timedelta(days=offset) for offset in range(BACKFILL_DAYS + 1))
+    return [day for day in days if day not in have and (since is None or day >= since)]
 
 
 def last_night_times(patient: User, last: DiaryEntry) -> dict[str, time]:

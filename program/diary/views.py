@@ -215,7 +215,9 @@ def diary_context(
         "today": today,
         "today_entry": by_date.get(today),
         # Mornings before today still open to fill in (today's has its own card above).
-        "late_mornings": diary_service.missing_dates(patient, today, [*by_date, today]),
+        "late_mornings": diary_service.missing_dates(
+            patient, today, [*by_date, today], since=enrolment.start_date if enrolment else None
+        ),
         "entry_count": mine.count,  # counted only where a page shows it
         "page": page,
         "pages": pages,
@@ -518,12 +520,19 @@ def _already_saved(
 
 
 def _missing_mornings(patient: User, today: date) -> list[date]:
+    """The mornings the form offers: none before the programme's start."""
     taken = (
         DiaryEntry.objects.for_patient(patient)
         .between(today - timedelta(days=diary_service.BACKFILL_DAYS), today)
         .values_list("diary_date", flat=True)
     )
-    return diary_service.missing_dates(patient, today, taken)
+    since = (
+        Enrolment.objects.current()
+        .filter(patient=patient)
+        .values_list("start_date", flat=True)
+        .first()
+    )
+    return diary_service.missing_dates(patient, today, taken, since=since)
 
 
 def _diary_complete(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from program.diary import actions as diary_service
-from program.models import DiaryEntry, DiaryEntryRevision
+from program.models import DiaryEntry, DiaryEntryRevision, Enrolment
 from tests.conftest import client_for
 from tests.nights import night_answers
 
@@ -127,6 +127,20 @@ def test_the_diary_offers_every_missed_morning_before_today(patient) -> None:
     page = client.get(reverse("program:diary")).content.decode()
     missed = page.split("Missed a morning?", 1)[1].split("</p>", 1)[0]
     assert "?date=2026-11-24" in missed and "?date=2026-11-25" not in missed
+
+
+def test_no_morning_before_the_programme_is_offered(patient) -> None:
+    """The programme's weeks count the nights from its start, so a morning before it is
+    not offered as "missed" on the diary page nor in the form's choice of mornings."""
+    Enrolment.objects.filter(patient=patient).update(start_date=date(2026, 11, 23))
+    client = client_for(patient)
+    client.post(reverse("program:diary_new"), NIGHT)  # this morning, 25 November
+    page = client.get(reverse("program:diary")).content.decode()
+    missed = page.split("Missed a morning?", 1)[1].split("</p>", 1)[0]
+    assert "?date=2026-11-24" in missed and "?date=2026-11-23" in missed
+    assert "?date=2026-11-22" not in missed
+    form = client.get(reverse("program:diary_new")).content.decode()
+    assert 'value="2026-11-23"' in form and 'value="2026-11-22"' not in form
 
 
 def test_a_second_entry_for_the_same_morning_is_refused(patient) -> None:
