@@ -5,7 +5,8 @@ Most give codes or keys, and their only words are here, keyed by them and format
 here (the pattern of ``program.sleep_window.words``):
 
 - the diary's checks of a night, ``sleep.check_night``'s ``Issue`` codes with their
-  figures (``NIGHT_WORDS``, ``night_issue``);
+  figures, in the patient's words and the care team's (``NIGHT_WORDS``,
+  ``STAFF_NIGHT_WORDS``, ``night_issue``);
 - the sleep window's flags, ``titration.Flag`` (``FLAG_WORDS``, ``flag_words``);
 - the safety screen's questions by key (``SCREEN_QUESTIONS``, ``screen_question``), the
   weekly sleepiness check (``DOZING_QUESTION``, ``DOZING_CHOICES`` on
@@ -240,10 +241,46 @@ NIGHT_WORDS = {
 }
 
 
-def night_issue(issue: sleep.Issue) -> str:
-    """One of ``sleep.check_night``'s issues in the active language (its code if it has
-    no words, so a new issue shows, never vanishes)."""
-    words = NIGHT_WORDS.get(issue.code)
+# The same checks in the care team's words, for a clinician who reads a night the patient
+# did not type here (the paper-diary import's report): about the night, not to the
+# patient, and without the advice meant for the patient that morning. Same codes and
+# placeholders as NIGHT_WORDS (a test holds this), so a figure reads the same to both.
+STAFF_NIGHT_WORDS = {
+    sleep.IssueCode.NEGATIVE: gettext_lazy("A number of minutes or awakenings is negative."),
+    sleep.IssueCode.LIGHTS_OFF_BEFORE_BED: gettext_lazy(
+        "Tried to sleep before getting into bed: check both times."
+    ),
+    sleep.IssueCode.FINAL_WAKE_BEFORE_LIGHTS_OFF: gettext_lazy(
+        "Final awakening before trying to sleep: check both times."
+    ),
+    sleep.IssueCode.OUT_BEFORE_FINAL_WAKE: gettext_lazy(
+        "Out of bed before the final awakening: check both times."
+    ),
+    sleep.IssueCode.OVER_A_DAY: gettext_lazy(
+        "%(hours)s in bed, more than a day: check the times and dates."
+    ),
+    sleep.IssueCode.AWAKE_OVER_SPAN: gettext_lazy(
+        "Minutes to fall asleep (%(latency)s) plus minutes awake (%(awake)s) come to "
+        "%(total)s, more than the %(span)s minutes from trying to sleep to the final "
+        "awakening."
+    ),
+    sleep.IssueCode.LONG_IN_BED: gettext_lazy("%(hours)s in bed (more than 10 hours)."),
+    sleep.IssueCode.LONG_SLEEP: gettext_lazy("%(hours)s asleep (more than 10 hours)."),
+    sleep.IssueCode.SHORT_SLEEP: gettext_lazy("%(hours)s asleep (less than 5 hours)."),
+    sleep.IssueCode.LONG_AWAKE: gettext_lazy(
+        "%(hours)s awake after trying to sleep (more than 3 hours)."
+    ),
+    sleep.IssueCode.AWAKE_WITHOUT_AWAKENINGS: gettext_lazy(
+        "Minutes awake in the night with no awakenings: check the number of awakenings."
+    ),
+}
+
+
+def night_issue(issue: sleep.Issue, *, for_staff: bool = False) -> str:
+    """One of ``sleep.check_night``'s issues in the active language, in the patient's
+    words or, ``for_staff``, the care team's (its code if it has no words, so a new
+    issue shows, never vanishes)."""
+    words = (STAFF_NIGHT_WORDS if for_staff else NIGHT_WORDS).get(issue.code)
     if words is None:
         return str(issue.code)
     values: dict[str, Any] = dict(issue.params)

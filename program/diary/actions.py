@@ -148,15 +148,17 @@ class AnswerCheck:
 
 
 def check_answers(
-    patient: User, diary_date: date, answers: dict[str, Any]
+    patient: User, diary_date: date, answers: dict[str, Any], *, for_staff: bool = False
 ) -> tuple[sleep.Night, AnswerCheck]:
+    """The night's checks, in the patient's words, or ``for_staff`` in the care team's
+    (the paper-diary import's report, read by the therapist)."""
     night = night_from(answers, diary_date, patient.zone)
     issues = sleep.check_night(night)
     # The pure module gives codes and figures; they are put into words here, once, for
     # every caller (the diary form, the save itself, the paper-diary import, the API).
     check = AnswerCheck(
-        errors={issue.field: night_issue(issue) for issue in issues.errors},
-        warnings=[night_issue(issue) for issue in issues.warnings],
+        errors={issue.field: night_issue(issue, for_staff=for_staff) for issue in issues.errors},
+        warnings=[night_issue(issue, for_staff=for_staff) for issue in issues.warnings],
     )
     if answers.get("unusual_night") and not answers.get("unusual_reason"):
         check.errors.setdefault("unusual_reason", _("Say what made the night unusual."))

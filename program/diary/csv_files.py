@@ -213,7 +213,9 @@ def _parse(patient: User, reader: csv.DictReader[str]) -> ImportReport:
         comments = row.get("comments", "")
         answers["comments"] = comments[:MAX_COMMENT_CHARS]
         if not errors:
-            _, check = diary_service.check_answers(patient, day, answers)
+            # The same checks as the patient's diary, in words for the therapist who
+            # reads the report (not the patient's "please don't drive").
+            _, check = diary_service.check_answers(patient, day, answers, for_staff=True)
             errors.extend(check.errors.values())
             result.warnings = list(check.warnings)
             # Cut to what the diary keeps, said in the report rather than silently.

@@ -85,7 +85,7 @@ def test_a_file_with_bad_rows_imports_nothing_until_the_good_rows_are_confirmed(
     assert response.redirect_chain[-1][0].endswith("?checked=1")
     html = response.content.decode()
     assert "2 rows can be imported; 2 cannot" in html
-    assert "You tried to sleep before getting into bed" in html
+    assert "Tried to sleep before getting into bed: check both times." in html
     assert "is not a date like" in html
     assert not DiaryEntry.objects.exists()
     response = client.post(

@@ -30,7 +30,7 @@ def test_the_check_redirects_to_its_report_which_comes_back_on_back(therapist, p
     for _ in range(2):  # shown, then shown again (Back, or a reload) by a GET
         shown = client.get(sent["Location"]).content.decode()
         assert REPORT in shown
-        assert "You tried to sleep before getting into bed" in shown
+        assert "Tried to sleep before getting into bed: check both times." in shown
     assert not DiaryEntry.objects.exists()
     # The good rows are imported from the report shown by the GET.
     assert '<input type="hidden" name="confirm" value="good-rows">' in shown
