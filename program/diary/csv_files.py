@@ -3,6 +3,10 @@
 Columns are the API's field names. Clock times are local to the patient, as
 ``HH:MM`` (resolved by the diary's evening/morning rule) or as a full local
 ``YYYY-MM-DDTHH:MM`` for nights the rule does not fit.
+
+The import's report is in the reader's language: its sentences go through gettext with
+named placeholders, and a column's name, or a value from the file, is a placeholder (it
+is what the file says, in any language).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import transaction
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from program import spreadsheet
@@ -120,15 +126,23 @@ def _int(value: str, name: str, errors: list[str], *, default: int | None = None
     value = (value or "").strip()
     if not value:
         if default is None:
-            errors.append(f"{name} is missing.")
+            # Translators: the paper-diary import's report; %(column)s is a CSV column's
+            # name (sleep_latency_min), kept as the file writes it.
+            errors.append(_("%(column)s is missing.") % {"column": name})
         return default
     try:
         number = int(value)
     except ValueError:
-        errors.append(f"{name} should be a whole number, not “{value}”.")
+        errors.append(
+            # Translators: the paper-diary import's report; %(column)s is a CSV column's
+            # name, %(value)s what the file holds there.
+            _("%(column)s should be a whole number, not “%(value)s”.")
+            % {"column": name, "value": value}
+        )
         return default
     if number < 0:
-        errors.append(f"{name} can't be negative.")
+        # Translators: the paper-diary import's report; %(column)s is a CSV column's name.
+        errors.append(_("%(column)s can't be negative.") % {"column": name})
     return number
 
 
@@ -151,8 +165,13 @@ def parse(patient: User, text: str) -> ImportReport:
         return ImportReport(
             [],
             [
-                f"Line {reader.line_num} could not be read ({error}). Check that line "
-                "(a very long cell, or a quote that is not closed); nothing was imported."
+                # Translators: the paper-diary import's report; %(error)s is the CSV
+                # reader's own (English) account of the fault.
+                _(
+                    "Line %(line)s could not be read (%(error)s). Check that line (a very "
+                    "long cell, or a quote that is not closed); nothing was imported."
+                )
+                % {"line": reader.line_num, "error": error}
             ],
         )
 
@@ -164,8 +183,13 @@ def _parse(patient: User, reader: csv.DictReader[str]) -> ImportReport:
         return ImportReport(
             [],
             [
-                f"The file has no column named {', '.join(missing)}. The first "
-                f"line must name the columns: {', '.join(COLUMNS)}."
+                # Translators: the paper-diary import's report; both placeholders are
+                # lists of CSV column names, kept as the file writes them.
+                _(
+                    "The file has no column named %(missing)s. The first line must name "
+                    "the columns: %(columns)s."
+                )
+                % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS)}
             ],
         )
     today = patient.local_today()
@@ -174,60 +198,100 @@ def _parse(patient: User, reader: csv.DictReader[str]) -> ImportReport:
     rows: list[RowResult] = []
     for number, raw in enumerate(reader, start=2):
         if len(rows) >= MAX_ROWS:
-            return ImportReport(rows, [f"Only the first {MAX_ROWS} rows can be imported at once."])
+            return ImportReport(
+                rows,
+                [
+                    _("Only the first %(count)s rows can be imported at once.")
+                    % {"count": number_format(MAX_ROWS, force_grouping=True)}
+                ],
+            )
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         result = RowResult(line=number, diary_date=row.get("diary_date", ""))
         errors = result.errors
         try:
             day = date.fromisoformat(row["diary_date"])
         except ValueError:
-            errors.append(f"diary_date “{row['diary_date']}” is not a date like 2026-11-24.")
+            errors.append(
+                # Translators: the paper-diary import's report; %(column)s is the CSV
+                # column diary_date, %(value)s what the file holds there. Keep the example
+                # date as it is: the file must write dates so, in any language.
+                _("%(column)s “%(value)s” is not a date like 2026-11-24.")
+                % {"column": "diary_date", "value": row["diary_date"]}
+            )
             rows.append(result)
             continue
         if day > today:
-            errors.append("This morning hasn't come yet.")
+            errors.append(_("This morning hasn't come yet."))
         if day < diary_service.EARLIEST_DIARY_DATE:
-            errors.append(f"Diary dates start from {diary_service.EARLIEST_DIARY_DATE}.")
+            # The diary form's own sentence (diary_service.date_errors).
+            errors.append(
+                _("Diary dates start from %(day)s.")
+                % {"day": date_format(diary_service.EARLIEST_DIARY_DATE, "LONG_DATE_FORMAT")}
+            )
         if day in existing:
-            errors.append("There is already an entry for this morning.")
+            errors.append(_("There is already an entry for this morning."))
         if day in seen:
-            errors.append("This morning appears twice in the file.")
+            errors.append(_("This morning appears twice in the file."))
         seen.add(day)
         answers: dict[str, Any] = {}
         for name in ("into_bed", "lights_off", "final_wake", "out_of_bed"):
             try:
                 answers[name] = _clock(row.get(name, ""))
             except ValueError:
-                errors.append(f"{name} “{row.get(name, '')}” is not a time like 23:15.")
+                errors.append(
+                    # Translators: the paper-diary import's report; %(column)s is a CSV
+                    # column's name, %(value)s what the file holds there. Keep 23:15 as it
+                    # is: the file must write times so, in any language.
+                    _("%(column)s “%(value)s” is not a time like 23:15.")
+                    % {"column": name, "value": row.get(name, "")}
+                )
         for name in ("sleep_latency_min", "awakenings", "awake_min", "quality"):
             answers[name] = _int(row.get(name, ""), name, errors)
         for name in ("nap_count", "nap_min", "early_wake_min", "alcohol_drinks", "caffeine_drinks"):
             answers[name] = _int(row.get(name, ""), name, errors, default=0)
         if answers.get("quality") is not None and not 1 <= answers["quality"] <= 5:
-            errors.append("quality should be 1 (very poor) to 5 (very good).")
+            errors.append(
+                # Translators: the paper-diary import's report; %(column)s is the CSV
+                # column quality.
+                _("%(column)s should be 1 (very poor) to 5 (very good).") % {"column": "quality"}
+            )
         answers["unusual_night"] = row.get("unusual_night", "").lower() in {"yes", "true", "1", "y"}
         reason = row.get("unusual_reason", "")
         if reason and reason not in UnusualReason.values:
-            errors.append(f"unusual_reason should be one of {', '.join(UnusualReason.values)}.")
+            errors.append(
+                # Translators: the paper-diary import's report; %(column)s is the CSV
+                # column unusual_reason, %(choices)s the values the file may hold there.
+                _("%(column)s should be one of %(choices)s.")
+                % {"column": "unusual_reason", "choices": ", ".join(UnusualReason.values)}
+            )
         answers["unusual_reason"] = reason or ("other" if answers["unusual_night"] else "")
         comments = row.get("comments", "")
         answers["comments"] = comments[:MAX_COMMENT_CHARS]
         if not errors:
             # The same checks as the patient's diary, in words for the therapist who
             # reads the report (not the patient's "please don't drive").
-            _, check = diary_service.check_answers(patient, day, answers, for_staff=True)
+            _night, check = diary_service.check_answers(patient, day, answers, for_staff=True)
             errors.extend(check.errors.values())
             result.warnings = list(check.warnings)
             # Cut to what the diary keeps, said in the report rather than silently.
             if len(comments) > MAX_COMMENT_CHARS:
                 result.warnings.append(
-                    f"comments are {len(comments):,} characters long: only the first "
-                    f"{MAX_COMMENT_CHARS:,} will be kept."
+                    # Translators: the paper-diary import's report; %(column)s is the
+                    # CSV column comments.
+                    _(
+                        "%(column)s are %(length)s characters long: only the first "
+                        "%(kept)s will be kept."
+                    )
+                    % {
+                        "column": "comments",
+                        "length": number_format(len(comments), force_grouping=True),
+                        "kept": number_format(MAX_COMMENT_CHARS, force_grouping=True),
+                    }
                 )
         result.answers = answers
         rows.append(result)
     if not rows:
-        return ImportReport([], ["The file has no rows under its header line."])
+        return ImportReport([], [_("The file has no rows under its header line.")])
     return ImportReport(rows)
 
 
