@@ -36,3 +36,10 @@ def is_clinic_admin(user: Any) -> bool:
 def is_own_therapist(user: Any, patient: Any) -> bool:
     """``{% if user|is_own_therapist:patient %}``."""
     return _signed_in(user) and access.is_own_therapist(user, patient)
+
+
+@register.filter
+def can_view_patient(user: Any, patient: Any) -> bool:
+    """``{% if user|can_view_patient:patient %}``: whether the patient's page opens for
+    ``user`` (``accounts.access.get_patient_for``), not only a page the duty list may."""
+    return _signed_in(user) and access.can_view_patient(user, patient)
