@@ -612,6 +612,39 @@ def test_the_clinic_queue_of_patients_without_a_therapist_does_not_grow(
     )
 
 
+def test_the_duty_lists_unread_messages_do_not_grow_the_pages(
+    other_therapist, clinic_admin, messages_on, settings
+) -> None:
+    """The unread messages of patients without a therapist, on /clinic/alerts/ (for
+    those on the duty list) and /clinic/ (program.messaging.actions): one query however
+    many patients and messages."""
+    from program.messaging import actions as messaging
+
+    settings.RISK_DUTY_EMAILS = [other_therapist.email]
+
+    def writing_patients(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            p = make_user(f"alone{i}@example.test", Role.PATIENT)
+            enrol(patient=p, programme=messages_on, start_date=date(2026, 11, 1))
+            for text in ("Hello?", "Anyone there?", "I slept two hours."):
+                messaging.send(patient=p, sender=p, text=text)
+
+    pages = [
+        (client_for(other_therapist), reverse("program:risk_alerts")),
+        (client_for(clinic_admin), reverse("program:risk_alerts")),
+        (client_for(clinic_admin), reverse("program:clinic_home")),
+    ]
+    writing_patients(1, 0)
+    few = [count_queries(client, url) for client, url in pages]
+    writing_patients(10, 1)
+    many = [count_queries(client, url) for client, url in pages]
+    assert few == many, (few, many)
+    for client, url in pages:
+        page = client.get(url).content.decode()
+        assert "11 patients without a therapist have unread messages" in page, url
+        assert page.count("3 unread messages") == 11, url
+
+
 def test_the_round_uses_the_same_queries_for_5_and_50_patients(therapist) -> None:
     """Issue 21: the round and a patient's card on it, whatever the caseload's size."""
     from program.models import Message

@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.services import reassign_patient
 from program.clinic.actions import needing_a_therapist
 from program.clinic.forms import ReassignForm
+from program.messaging import actions as messaging
 from program.models import Programme
 from program.risk import actions as risk
 from program.sleep_window import rescreen
@@ -52,6 +53,8 @@ def clinic_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Patients with no therapist whose screen or window waits for a decision: the
         # admins decide them (program.sleep_window.rescreen.can_decide).
         "decisions_waiting": list(rescreen.waiting_without_therapist()),
+        # Their messages nobody has read yet: the duty list's too (admins are on it).
+        "messages_waiting": list(messaging.waiting_without_therapist()),
         # Every open risk alert, the urgent first thing an admin (on the duty list) sees.
         "risk_alerts": list(
             risk.alerts_for(request.user).open().prefetch_related("notices").order_by("created_at")

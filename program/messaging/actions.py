@@ -15,12 +15,12 @@ nobody to read them, the patient is told so and cannot send.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.access import active_therapist
-from accounts.models import User
+from accounts.models import Role, User
 from program.models import CaseloadSummary, Enrolment, Message
 from program.publish import publish_on_commit
 from program.risk import actions as risk
@@ -70,6 +70,30 @@ def readers_without_therapist() -> list[str]:
     list's members on duty now, as for a risk alert (``program.risk.actions.duty_now``).
     Empty only when the clinic has nobody on its duty list and no active admin."""
     return risk.duty_now()
+
+
+def waiting_without_therapist() -> QuerySet[User]:
+    """The duty list's queue of messages nobody has read, beside the email that told them
+    (``readers_without_therapist``): patients without an active therapist
+    (``active_therapist``) with messages they sent that are unread, in one query, each
+    with ``unread`` (how many) and ``unread_since`` (when the first was sent), the
+    longest waiting first. A patient leaves it when someone who answers them opens the
+    thread (``mark_read``), or when they have a therapist again (then their therapist's
+    round shows them). Only where messages are on for the patient's programme: elsewhere
+    the thread shows nothing, so opening it could never clear the row."""
+    messages_on = Enrolment.objects.current().filter(
+        patient=OuterRef("pk"), programme__messages_enabled=True
+    )
+    return (
+        User.objects.patients()
+        .exclude(therapist__is_active=True, therapist__role=Role.THERAPIST)
+        .filter(Exists(messages_on))
+        # Filtered before the counts, so they count these messages, in the same join.
+        .filter(message_thread__sender=F("pk"), message_thread__read_at__isnull=True)
+        .annotate(unread=Count("message_thread"), unread_since=Min("message_thread__created_at"))
+        .only("name", "email")  # what the list shows: display_name
+        .order_by("unread_since", "pk")
+    )
 
 
 def unread_by_patient() -> Coalesce:

@@ -19,6 +19,7 @@ from accounts.audit import note_read, note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from program.assessments.models import RiskAlert
+from program.messaging import actions as messaging
 from program.models import Instrument, RiskRule, RotaLine
 from program.reminders import push
 from program.risk import actions as risk
@@ -32,6 +33,7 @@ def risk_alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     the duty list and the admins, a therapist's own patients' otherwise."""
     user: User = request.user
     alerts = risk.alerts_for(user).prefetch_related("notices")
+    on_duty = risk.on_duty(user)
     ctx = {
         "open_alerts": list(alerts.filter(acknowledged_at__isnull=True)),
         "recent": list(
@@ -39,11 +41,11 @@ def risk_alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "-acknowledged_at"
             )
         ),
-        "on_duty": risk.on_duty(user),
+        "on_duty": on_duty,
         # Patients without a therapist whose screen or window waits: the duty list's.
-        "decisions_waiting": (
-            list(rescreen.waiting_without_therapist()) if risk.on_duty(user) else []
-        ),
+        "decisions_waiting": list(rescreen.waiting_without_therapist()) if on_duty else [],
+        # And those whose messages nobody has read yet (emailed to the duty list too).
+        "messages_waiting": list(messaging.waiting_without_therapist()) if on_duty else [],
         "escalate_after_hours": risk.escalate_after_hours(),
         "clinic_hours": risk.clinic_hours_words(),
         # Web push of the alerts to this person's own devices (alongside the email).
