@@ -6,8 +6,6 @@ from django import forms
 from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +27,8 @@ class MessageForm(forms.Form):
         max_length=5000,
     )
     # Each form shown carries a key of its own: the same form sent again (Back then Send,
-    # a double tap, a retry) is recognised as sent (program.messaging.actions.AlreadySent).
+    # a double tap, a retry) is recognised as sent (program.messaging.actions.AlreadySent),
+    # stored and emailed once, and answered "Message sent." each time.
     submission_key = submission_key_field()
 
 
@@ -63,7 +62,11 @@ def _thread(request: AuthenticatedHttpRequest, patient: User, *, can_write: bool
                 return redirect(request.path)
             except messaging.AlreadySent as already:
                 note_unchanged(request)  # nothing was saved or sent again
-                flash.info(request, already_sent_words(already.message))
+                # A double click sends the form twice, and the browser shows only the
+                # second answer: the first's "Message sent." never reaches the sender. So
+                # the repeat answers as the send did: the message was sent, once, and is
+                # in the thread below.
+                flash.success(request, _("Message sent."))
                 if user.pk == patient.pk:
                     # The answer to the first send may have been lost: the crisis notice
                     # its risk words raised is shown again, never only once.
@@ -96,13 +99,6 @@ def nobody_reads_words() -> str:
         "You do not have a therapist at the moment, and nobody at your clinic is set up to "
         "read messages here. Please contact your clinic another way."
     )
-
-
-def already_sent_words(message: Message) -> str:
-    return _(
-        "This message was already sent on %(time)s: it is in the conversation below. "
-        "It was not sent again."
-    ) % {"time": date_format(localtime(message.created_at), "DAY_MONTH_YEAR_TIME_FORMAT")}
 
 
 @patient_required
