@@ -584,20 +584,11 @@ def add_note(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
                 text=form.cleaned_data["text"],
                 submission_key=form.cleaned_data["submission_key"],
             )
-        except assessment_service.NoteAlreadySaved as already:
+        except assessment_service.NoteAlreadySaved:
+            # A double click saves the form twice and the browser shows only the second
+            # answer: it answers as the save did (the note is saved, once, below).
             note_unchanged(request)  # nothing was saved again
-            messages.info(
-                request,
-                _(
-                    "This note was already saved on %(time)s: it is in the list below. "
-                    "It was not added again."
-                )
-                % {
-                    "time": date_format(
-                        localtime(already.note.created_at), "DAY_MONTH_YEAR_TIME_FORMAT"
-                    )
-                },
-            )
+            messages.success(request, _("Note saved."))
         else:
             messages.success(request, _("Note saved."))
     else:
