@@ -93,6 +93,13 @@ def is_clinician(user: User) -> bool:
     return user.role in (Role.THERAPIST, Role.ADMIN)
 
 
+def invitation_pending(user: User) -> bool:
+    """Invited (``program.clinic.actions.invite_staff``) and has not signed in or chosen a
+    password yet. Nobody reads what is sent to such an account, so it is given no patients
+    and put on no duty list until it has: a risk answer must reach a person."""
+    return user.last_login is None and not user.has_usable_password()
+
+
 def is_own_therapist(user: User, patient: User) -> bool:
     """``user`` is ``patient``'s therapist: the one who writes to them and decides."""
     return user.role == Role.THERAPIST and patient.therapist_id == user.pk

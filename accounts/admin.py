@@ -3,8 +3,10 @@ from importlib import import_module
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
+from .forms import TherapistSignedInCheck
 from .models import AuditEvent, User
 
 # One accounts section: a person's addresses are edited inline on their user (below), and
@@ -23,8 +25,18 @@ class EmailAddressInline(admin.TabularInline):
     fields = ["email", "verified", "primary"]
 
 
+class UserChangeWithTherapistForm(TherapistSignedInCheck, UserChangeForm):
+    pass
+
+
+class UserCreationWithTherapistForm(TherapistSignedInCheck, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeWithTherapistForm
+    add_form = UserCreationWithTherapistForm
     ordering = ["email"]
     list_display = ["email", "name", "role", "therapist", "time_zone", "is_active", "last_login"]
     list_filter = ["role", "is_active"]

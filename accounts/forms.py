@@ -16,14 +16,17 @@ from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal import auth as totp
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from . import birth_dates
+from .access import invitation_pending
 from .countries import COUNTRIES, OTHER, country_choices, default_country
 from .models import User
+from .services import NOT_SIGNED_IN_THERAPIST
 from .timezones import available_time_zones, zone_countries
 
 
@@ -269,3 +272,17 @@ class MFAActivateTOTPForm(ActivateTOTPForm):
             raise get_mfa_adapter().validation_error("incorrect_code")
         clear_rl()
         return code
+
+
+class TherapistSignedInCheck(forms.BaseForm):
+    """A patient is given no therapist who has not accepted their invitation yet
+    (``access.invitation_pending``); one they already have may stay while other fields
+    are edited. Mixed into the Django admin's forms that choose a therapist."""
+
+    def clean_therapist(self) -> User | None:
+        therapist: User | None = self.cleaned_data.get("therapist")
+        if therapist is None or therapist.pk == self.initial.get("therapist"):
+            return therapist
+        if invitation_pending(therapist):
+            raise ValidationError(NOT_SIGNED_IN_THERAPIST % {"name": therapist.display_name})
+        return therapist

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
-from .access import is_patient, is_therapist
+from .access import invitation_pending, is_patient, is_therapist
 from .models import ResearchConsentChange, Role, User
 
 
@@ -62,11 +63,25 @@ def create_user(
     return user
 
 
+# Why a therapist who was invited and has not signed in yet is given no patient: their
+# alerts would reach nobody (``access.invitation_pending``).
+NOT_SIGNED_IN_THERAPIST = gettext_lazy(
+    "%(name)s has not accepted their invitation yet, so cannot be given patients. Choose a "
+    "therapist who has signed in, or send the invitation again from their page under Staff."
+)
+
+
+class NotSignedInYet(ValueError):
+    """The therapist chosen has not accepted their invitation: in words for the admin."""
+
+
 @transaction.atomic
 def reassign_patient(*, patient: User, therapist: User) -> None:
     """Move ``patient`` to ``therapist``'s caseload (a clinic admin's action)."""
     if not is_patient(patient) or not is_therapist(therapist):
         raise ValueError("Only a patient can be assigned, and only to a therapist.")
+    if invitation_pending(therapist):
+        raise NotSignedInYet(NOT_SIGNED_IN_THERAPIST % {"name": therapist.display_name})
     patient.therapist = therapist
     patient.save(update_fields=["therapist"])
 

@@ -1,7 +1,9 @@
 from typing import ClassVar
 
+from django import forms
 from django.contrib import admin
 
+from accounts.forms import TherapistSignedInCheck
 from program.crisis.forms import CrisisContactForm
 from program.curriculum import admin as admin_curriculum  # noqa: F401  (registers the curriculum's admin)
 from program.models import (
@@ -53,8 +55,15 @@ class EnrolmentAdmin(admin.ModelAdmin):
     inlines = [EnrolmentChangeInline]
 
 
+class InvitationAdminForm(TherapistSignedInCheck, forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = "__all__"  # noqa: DJ007  (the admin's own choice of fields applies)
+
+
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    form = InvitationAdminForm
     list_display = ["email", "therapist", "programme", "created_at", "expires_at", "accepted_at"]
     list_select_related = ["therapist", "programme"]
     readonly_fields = ["token_hash", "created_at", "sent_at", "accepted_at", "accepted_by"]

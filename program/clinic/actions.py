@@ -19,9 +19,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.access import is_clinic_admin, is_clinician, is_therapist
+from accounts.access import invitation_pending, is_clinic_admin, is_clinician, is_therapist
 from accounts.models import Role, User
-from accounts.services import create_user
+from accounts.services import NOT_SIGNED_IN_THERAPIST, create_user
 from program.models import CaseloadSummary
 from program.publish import Published, publish_on_commit
 
@@ -40,11 +40,6 @@ def needing_a_therapist() -> QuerySet[User]:
     """Patients with no therapist, or whose therapist's account is deactivated: the duty
     list looks after them until an admin gives them a therapist."""
     return User.objects.patients().filter(Q(therapist__isnull=True) | Q(therapist__is_active=False))
-
-
-def invitation_pending(user: User) -> bool:
-    """Invited, and has not signed in or set a password yet."""
-    return user.last_login is None and not user.has_usable_password()
 
 
 @transaction.atomic
@@ -99,6 +94,8 @@ def move_caseload(*, from_therapist: User, to_therapist: User) -> list[User]:
         raise StaffError(_("Choose an active therapist."))
     if to_therapist.pk == from_therapist.pk:
         raise StaffError(_("Choose another therapist."))
+    if invitation_pending(to_therapist):
+        raise StaffError(NOT_SIGNED_IN_THERAPIST % {"name": to_therapist.display_name})
     patients = list(User.objects.caseload_of(from_therapist))
     ids = [patient.pk for patient in patients]
     User.objects.filter(pk__in=ids).update(therapist=to_therapist)

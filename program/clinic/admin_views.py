@@ -1,20 +1,23 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import admin_required, get_patient_for
+from accounts.access import admin_required, get_patient_for, invitation_pending
 from accounts.audit import note_reassigned, note_unchanged
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.services import reassign_patient
 from program.clinic.actions import needing_a_therapist
-from program.clinic.forms import ReassignForm
+from program.clinic.forms import ReassignForm, refusal
 from program.messaging import actions as messaging
 from program.models import Programme
 from program.risk import actions as risk
@@ -40,11 +43,16 @@ def clinic_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if needs:
         patients = patients.filter(pk__in=needing_a_therapist().values("pk"))
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    for therapist in therapists:
+        # Invited, not signed in yet: listed in "Move to" but not choosable.
+        therapist.pending = invitation_pending(therapist)
     ctx = {
         "therapists": therapists,
         "page": page,
         "query": query,
         "needs": needs,
+        # Where "Reassign" brings the admin back to: the same search, filter and page.
+        "back": request.GET.urlencode(),
         "active_therapists": [t for t in therapists if t.is_active],
         "reassign_form": ReassignForm(),
         "programmes": Programme.objects.annotate(enrolled=Count("enrolments")),
@@ -61,6 +69,14 @@ def clinic_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "program/clinic_home.html", ctx)
+
+
+def _back_to_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The overview as the admin left it: their search, filter and page."""
+    sent = QueryDict(request.POST.get("back", ""))
+    kept = {key: sent[key] for key in ("q", "needs", "page") if sent.get(key)}
+    url = reverse("program:clinic_home")
+    return redirect(f"{url}?{urlencode(kept)}" if kept else url)
 
 
 @admin_required
@@ -81,5 +97,5 @@ def reassign(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
         )
     else:
         note_unchanged(request)  # refused: the patient stays where they were
-        messages.error(request, _("Choose a therapist from the list."))
-    return redirect("program:clinic_home")
+        messages.error(request, refusal(form, "therapist", _("Choose a therapist from the list.")))
+    return _back_to_overview(request)

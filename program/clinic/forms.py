@@ -8,20 +8,70 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
-from accounts.access import is_patient, is_therapist
+from accounts.access import invitation_pending, is_patient, is_therapist
 from accounts.models import ESCALATE_HOURS_RANGE, REMIND_DAYS_RANGE, Role, User
+from accounts.services import NOT_SIGNED_IN_THERAPIST
 from accounts.timezones import available_time_zones
 from program.form_fields import submission_key_field
 from program.models import Programme
 from program.risk.actions import hours_words
 from program.rules import working_hours
 
+# A staff member offered but not choosable yet (``accounts.access.invitation_pending``).
+NOT_SIGNED_IN_LABEL = _("%(name)s (has not accepted their invitation yet)")
+
+
+class _NotSignedInDisabledSelect(forms.Select):
+    """A therapist who has not accepted their invitation is listed, marked, but disabled."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        person = getattr(option["value"], "instance", None)
+        if person is not None and invitation_pending(person):
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class TherapistChoiceField(forms.ModelChoiceField):
+    """An active therapist to give patients to. One invited who has not signed in yet is
+    shown marked and not choosable, and refused by name if sent anyway: the alerts of
+    patients given to them would reach nobody who has ever signed in."""
+
+    widget = _NotSignedInDisabledSelect
+
+    def __init__(self, queryset: Any = None, **kwargs: Any) -> None:
+        if queryset is None:
+            queryset = User.objects.therapists().active().order_by("name", "email")
+        super().__init__(queryset, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        if invitation_pending(obj):
+            return str(NOT_SIGNED_IN_LABEL % {"name": obj.display_name})
+        return str(obj)
+
+    def clean(self, value: Any) -> Any:
+        therapist = super().clean(value)
+        if therapist is not None and invitation_pending(therapist):
+            raise ValidationError(
+                NOT_SIGNED_IN_THERAPIST % {"name": therapist.display_name}, code="not_signed_in"
+            )
+        return therapist
+
+
+def refusal(form: forms.Form, field: str, otherwise: str) -> str:
+    """Why ``form`` was refused, for a page that redirects: a therapist chosen who has not
+    accepted their invitation is named with the reason; any other choice gets
+    ``otherwise``."""
+    for error in form.errors.as_data().get(field, []):
+        if error.code == "not_signed_in":
+            return " ".join(error.messages)
+    return otherwise
+
 
 class ReassignForm(forms.Form):
-    therapist = forms.ModelChoiceField(
-        queryset=User.objects.therapists().active(), label=_("Therapist")
-    )
+    therapist = TherapistChoiceField(label=_("Therapist"))
 
 
 class PaceForm(forms.Form):
@@ -79,7 +129,7 @@ def _therapist_choices(exclude: User | None = None) -> forms.ModelChoiceField:
     queryset = User.objects.therapists().active().order_by("name", "email")
     if exclude is not None:
         queryset = queryset.exclude(pk=exclude.pk)
-    return forms.ModelChoiceField(
+    return TherapistChoiceField(
         queryset=queryset, label=_("Move their patients to"), empty_label=_("Choose a therapist")
     )
 
@@ -233,6 +283,34 @@ class PlanConfirmForm(forms.Form):
     )
 
 
+class _SomeDisabledCheckboxes(forms.CheckboxSelectMultiple):
+    disabled_values: frozenset[str] = frozenset()
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if str(option["value"]) in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+def _not_signed_in_on_duty(names: list[str]) -> ValidationError:
+    """Invited staff who have not signed in yet are kept off the duty list: an alert sent
+    to them would reach nobody who has ever signed in (``access.invitation_pending``)."""
+    return ValidationError(
+        ngettext_lazy(
+            "%(names)s has not accepted their invitation yet: an alert sent there would reach "
+            "nobody who has signed in. Send the invitation again from their page under Staff, "
+            "or leave them off.",
+            "%(names)s have not accepted their invitations yet: an alert sent there would "
+            "reach nobody who has signed in. Send the invitations again from their pages "
+            "under Staff, or leave them off.",
+            "count",
+        ),
+        params={"names": ", ".join(names), "count": len(names)},
+        code="not_signed_in",
+    )
+
+
 class DutyListForm(forms.Form):
     """The clinic's duty list (``accounts.duty``): ticked therapists and admins, and other
     addresses (a shared on-call inbox). At least one active therapist or admin stays on it:
@@ -242,7 +320,7 @@ class DutyListForm(forms.Form):
     staff = forms.MultipleChoiceField(
         label=_("Therapists and admins on the duty list"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=_SomeDisabledCheckboxes,
     )
     other = forms.CharField(
         label=_("Other addresses (a shared on-call inbox), one a line"),
@@ -255,10 +333,32 @@ class DutyListForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.people = {p.email.lower(): p for p in people}
         self.typed: list[str] = []  # the other addresses, read by clean() even when refused
-        cast(forms.MultipleChoiceField, self.fields["staff"]).choices = [
-            (email, f"{p.display_name} ({p.get_role_display()}, {email})")
+        field = cast(forms.MultipleChoiceField, self.fields["staff"])
+        field.choices = [(email, self._label(p)) for email, p in self.people.items()]
+        # Invited and not signed in yet: marked, and not tickable unless already on the
+        # list (then saving asks the admin to take them off, saying why).
+        on_list = set(self.initial.get("staff") or [])
+        cast(_SomeDisabledCheckboxes, field.widget).disabled_values = frozenset(
+            email
             for email, p in self.people.items()
+            if invitation_pending(p) and email not in on_list
+        )
+
+    @staticmethod
+    def _label(person: User) -> str:
+        label = f"{person.display_name} ({person.get_role_display()}, {person.email.lower()})"
+        if invitation_pending(person):
+            return str(NOT_SIGNED_IN_LABEL % {"name": label})
+        return label
+
+    def clean_staff(self) -> list[str]:
+        chosen = list(self.cleaned_data["staff"])
+        pending = [
+            self.people[e].display_name for e in chosen if invitation_pending(self.people[e])
         ]
+        if pending:
+            raise _not_signed_in_on_duty(pending)
+        return chosen
 
     def clean_other(self) -> list[str]:
         lines = self.cleaned_data["other"].replace(",", "\n").splitlines()
@@ -279,7 +379,9 @@ class DutyListForm(forms.Form):
                     params={"wrong": ", ".join(wrong)},
                 )
             )
-        accounts = User.objects.filter(email__in=addresses).only("email", "role", "is_active")
+        accounts = User.objects.filter(email__in=addresses).only(
+            "email", "role", "is_active", "last_login", "password"
+        )
         patients = [u.email for u in accounts if is_patient(u)]
         if patients:
             problems.append(
@@ -302,6 +404,9 @@ class DutyListForm(forms.Form):
                     params={"wrong": ", ".join(gone)},
                 )
             )
+        pending = [u.email for u in accounts if u.is_active and invitation_pending(u)]
+        if pending:
+            problems.append(_not_signed_in_on_duty(pending))
         if problems:
             raise ValidationError(problems)
         return addresses

@@ -44,6 +44,7 @@ from program.clinic.forms import (
     MoveCaseloadForm,
     ProgrammeForm,
     StaffInviteForm,
+    refusal,
 )
 from program.models import CaseloadSummary, Programme
 from program.risk import actions as risk
@@ -127,7 +128,10 @@ def staff_deactivate(request: AuthenticatedHttpRequest, member_id: int) -> HttpR
     form = DeactivateForm(request.POST, member=member, prefix="deactivate")
     if not form.is_valid():
         note_unchanged(request)
-        messages.error(request, _("Choose a therapist from the list, or nobody yet."))
+        messages.error(
+            request,
+            refusal(form, "move_to", _("Choose a therapist from the list, or nobody yet.")),
+        )
         return redirect("program:clinic_staff_member", member.pk)
     move_to = form.cleaned_data.get("move_to")
     try:
@@ -195,7 +199,9 @@ def staff_move_caseload(request: AuthenticatedHttpRequest, member_id: int) -> Ht
     form = MoveCaseloadForm(request.POST, member=member, prefix="move")
     if not form.is_valid():
         note_unchanged(request)
-        messages.error(request, _("Choose an active therapist from the list."))
+        messages.error(
+            request, refusal(form, "move_to", _("Choose an active therapist from the list."))
+        )
         return redirect("program:clinic_staff_member", member.pk)
     to = form.cleaned_data["move_to"]
     try:
@@ -342,7 +348,10 @@ def duty(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {
         "rows": rows,
         "list_saved": bool(members),
-        "no_person": not any(a in by_email for a in current),
+        # Invited and not signed in yet is not a person who can act on an alert.
+        "no_person": not any(
+            a in by_email and not actions.invitation_pending(by_email[a]) for a in current
+        ),
         "duty_form": duty_form,
         "hours_form": hours_form,
         "hours_row": hours_row,
