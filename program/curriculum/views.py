@@ -213,6 +213,15 @@ def lesson(request: AuthenticatedHttpRequest, lesson_id: int) -> HttpResponse:
         values=values_for_patient(patient, enrolment.programme),
     )
     ctx["overview"] = overview
+    # A part's own notice ("Choose an answer first.") is shown in that part, where the
+    # page comes back to, not at the top of the page out of sight.
+    notices = {
+        m.extra_tags.removeprefix(PART_NOTICE): str(m)
+        for m in messages.get_messages(request)
+        if m.extra_tags.startswith(PART_NOTICE)
+    }
+    for view in ctx["parts"]:
+        view["notice"] = notices.get(view["part"]["key"], "")
     return render(request, "program/lesson.html", ctx)
 
 
@@ -227,6 +236,10 @@ def _progress_for(patient: User, lesson_id: int) -> LessonProgress:
     if progress is None:
         raise Http404
     return progress
+
+
+# The extra tag of a message shown in a lesson's part (its key follows), not at the top.
+PART_NOTICE = "lesson-part:"
 
 
 @patient_required
@@ -253,6 +266,15 @@ def lesson_answer(request: AuthenticatedHttpRequest, lesson_id: int, part_key: s
     # A quiz's answer says itself whether it was right; words written are said saved.
     if part["type"] != "quiz" or set(saved) - {part_key}:
         messages.success(request, _("Saved. Your answers are kept here."))
+    prefix = f"{part_key}:" if "parts" in request.POST else ""
+    if (
+        part["type"] == "quiz"
+        and answer_from_post(part, request.POST, prefix=prefix)["choice"] is None
+    ):
+        # "Check my answer" with no option ticked: say so in the quiz itself.
+        messages.warning(
+            request, _("Choose an answer first."), extra_tags=f"{PART_NOTICE}{part_key}"
+        )
     url = reverse("program:lesson", args=[lesson_id])
     return redirect(f"{url}#part-{part_key}")
 
