@@ -758,10 +758,11 @@ def answer_from_post(part: dict[str, Any], post: Any, *, prefix: str = "") -> di
 
 def _answer_is_empty(data: dict[str, Any]) -> bool:
     """Nothing chosen, ticked or written."""
+    if data.get("choice") is not None:
+        return False  # a quiz's first option is choice 0: chosen, though falsy
     return not any(
         value.strip() if isinstance(value, str) else value
         for value in (
-            data.get("choice"),
             data.get("text", ""),
             data.get("ticked"),
             *(data.get("fields") or {}).values(),
