@@ -220,6 +220,10 @@ NIGHT_WORDS = {
     sleep.IssueCode.OVER_A_DAY: gettext_lazy(
         "That is %(hours)s in bed, more than a day. Check the times and dates."
     ),
+    sleep.IssueCode.NAPS_OVER_A_DAY: gettext_lazy(
+        "Your naps and your night in bed come to %(hours)s, more than a day. Check the "
+        "minutes of naps."
+    ),
     sleep.IssueCode.AWAKE_OVER_SPAN: gettext_lazy(
         "Minutes to fall asleep (%(latency)s) plus minutes awake (%(awake)s) come to "
         "%(total)s, more than the %(span)s minutes between trying to sleep and your "
@@ -237,6 +241,9 @@ NIGHT_WORDS = {
     sleep.IssueCode.AWAKE_WITHOUT_AWAKENINGS: gettext_lazy(
         "You gave minutes awake during the night but no awakenings: is the number of "
         "awakenings right?"
+    ),
+    sleep.IssueCode.LONG_NAP: gettext_lazy(
+        "That is %(hours)s of naps or dozing in the day, more than 3 hours."
     ),
 }
 

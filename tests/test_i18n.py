@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -333,6 +334,17 @@ ODD_NIGHTS = [
         [
             "You gave minutes awake during the night but no awakenings: is the number of "
             "awakenings right?"
+        ],
+    ),
+    (
+        replace(_night("0 23:00", "1 07:00"), nap_min=200),
+        ["That is 3 h 20 min of naps or dozing in the day, more than 3 hours."],
+    ),
+    (
+        replace(_night("0 23:00", "1 07:00"), nap_min=1000),
+        [
+            "Your naps and your night in bed come to 24 h 40 min, more than a day. Check the "
+            "minutes of naps."
         ],
     ),
 ]

@@ -37,7 +37,15 @@ LONG_TIME_IN_BED = 600  # more than 10 h in bed
 LONG_SLEEP = 600  # more than 10 h asleep
 SHORT_SLEEP = 300  # less than 5 h asleep
 LONG_AWAKE = 180  # more than 3 h awake (latency + awakenings)
-# A night in bed longer than a day cannot be one night: an error, not a warning.
+# Naps or dozing of more than 3 h in the day (design decision, docs/sources.md): the
+# programme's one nap is 15-30 minutes [CBTIC; ISLEEP], and CBT-i Coach, which asks the
+# naps' length, checks nothing of it. More than 3 h is possible (illness, after a night
+# shift) but more often a slip (the night's sleep typed as a nap, hours as minutes), so
+# it is a warning, as the long nights above are, not an error.
+LONG_NAP = 180
+# A night in bed longer than a day cannot be one night: an error, not a warning. Nor can
+# the day's naps and the night in bed come to a day or more (the naps are the day before
+# the night: design decision, docs/sources.md).
 MAX_TIME_IN_BED = 24 * 60
 
 
@@ -174,6 +182,7 @@ class IssueCode(enum.StrEnum):
     FINAL_WAKE_BEFORE_LIGHTS_OFF = "final_wake_before_lights_off"
     OUT_BEFORE_FINAL_WAKE = "out_before_final_wake"
     OVER_A_DAY = "over_a_day"  # minutes: time in bed
+    NAPS_OVER_A_DAY = "naps_over_a_day"  # minutes: naps + time in bed
     AWAKE_OVER_SPAN = "awake_over_span"  # latency, awake, total, span (minutes)
     # Warnings.
     LONG_IN_BED = "long_in_bed"  # minutes: time in bed
@@ -181,6 +190,7 @@ class IssueCode(enum.StrEnum):
     SHORT_SLEEP = "short_sleep"  # minutes: total sleep
     LONG_AWAKE = "long_awake"  # minutes: latency + awake
     AWAKE_WITHOUT_AWAKENINGS = "awake_without_awakenings"
+    LONG_NAP = "long_nap"  # minutes: naps and dozing
 
 
 @dataclass(frozen=True)
@@ -220,9 +230,11 @@ def check_night(night: Night) -> NightCheck:
     1. into bed <= lights out <= final awakening <= out of bed;
     2. minutes to fall asleep + minutes awake fit between lights out and the
        final awakening (else TST would be negative);
-    3. no negative durations; no "night" of 24 h or more in bed.
+    3. no negative durations; no "night" of 24 h or more in bed, nor naps and a night
+       in bed that come to 24 h or more.
     Warnings [CBTIC thresholds]: more than 10 h in bed or asleep, less than
-    5 h asleep, more than 3 h awake, awake minutes given with no awakenings.
+    5 h asleep, more than 3 h awake, awake minutes given with no awakenings; and
+    more than 3 h of naps (``LONG_NAP``, design decision).
     """
     check = NightCheck()
     for name in ("sleep_latency_min", "awakenings", "awake_min", "nap_min"):
@@ -240,6 +252,10 @@ def check_night(night: Night) -> NightCheck:
     tib = minutes_between(night.into_bed, night.out_of_bed)
     if tib >= MAX_TIME_IN_BED:
         check.errors.append(Issue(IssueCode.OVER_A_DAY, "out_of_bed", {"minutes": tib}))
+        return check
+    if tib + night.nap_min >= MAX_TIME_IN_BED:
+        figures = {"minutes": tib + night.nap_min}
+        check.errors.append(Issue(IssueCode.NAPS_OVER_A_DAY, "nap_min", figures))
         return check
     span = minutes_between(night.lights_off, night.final_wake)
     awake = night.sleep_latency_min + night.awake_min
@@ -267,6 +283,8 @@ def check_night(night: Night) -> NightCheck:
         check.warnings.append(Issue(IssueCode.LONG_AWAKE, params={"minutes": awake}))
     if night.awakenings == 0 and night.awake_min > 0:
         check.warnings.append(Issue(IssueCode.AWAKE_WITHOUT_AWAKENINGS))
+    if night.nap_min > LONG_NAP:
+        check.warnings.append(Issue(IssueCode.LONG_NAP, params={"minutes": night.nap_min}))
     return check
 
 
