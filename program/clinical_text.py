@@ -280,6 +280,10 @@ STAFF_NIGHT_WORDS = {
     sleep.IssueCode.AWAKE_WITHOUT_AWAKENINGS: gettext_lazy(
         "Minutes awake in the night with no awakenings: check the number of awakenings."
     ),
+    sleep.IssueCode.NAPS_OVER_A_DAY: gettext_lazy(
+        "Naps and the night in bed come to %(hours)s, more than a day: check the naps."
+    ),
+    sleep.IssueCode.LONG_NAP: gettext_lazy("%(hours)s of naps or dozing (more than 3 hours)."),
 }
 
 
