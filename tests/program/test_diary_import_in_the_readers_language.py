@@ -69,8 +69,8 @@ def test_every_sentence_of_the_report_goes_through_gettext(therapist, patient, m
 
 
 def test_a_french_therapist_reads_the_report_in_french(therapist, patient) -> None:
-    """The diary form's own "Diary dates start from %(day)s." has its French already; a
-    figure is written as French writes it (2 500, not 2,500)."""
+    """The row errors in French, and a figure written as French writes it (2 500, not
+    2,500)."""
     therapist.language = "fr"
     therapist.save(update_fields=["language"])
     html = check(client_for(therapist), patient, HEADER + ROWS[2] + ROWS[-1]).content.decode()
@@ -81,5 +81,6 @@ def test_a_french_therapist_reads_the_report_in_french(therapist, patient) -> No
         )
     assert f"Les dates de l’agenda commencent le {first}." in html  # 1 janvier 2000
     assert "Diary dates start from" not in html
-    assert f"comments are {length} characters long" in html  # 2 500
+    assert f"comments font {length} caractères" in html  # 2 500
+    assert "characters long" not in html
     assert "2,500" not in html
