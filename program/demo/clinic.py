@@ -47,6 +47,8 @@ DEMO_PASSWORD = "sleep-demo-2026"
 # authenticator app. Demo only: real staff enrol their own.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_INVITATION_TOKEN = "demo-invitation-for-new-patient"
+# The invited patient's name, as the invitation's page offers it to her.
+INVITED_NAME = "Hana"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,12 @@ class DemoPerson:
     country: str = ""
     # Asked at onboarding (program.rules.age); None: an account made before it was asked.
     born: date | None = None
+
+    @property
+    def listing(self) -> str:
+        """What ``load_demo`` prints beside the login: a patient's stage is here, not in
+        their name (the app greets them by it)."""
+        return f"{self.name}: {self.about}" if self.role == Role.PATIENT else self.about
 
 
 THERAPISTS = [
@@ -95,7 +103,7 @@ ADMINS = [
 PATIENTS = [
     DemoPerson(
         "baseline@example.com",
-        "Ben (baseline week)",
+        "Ben",
         Role.PATIENT,
         "Europe/London",
         "in the baseline week, day 4",
@@ -106,7 +114,7 @@ PATIENTS = [
     ),
     DemoPerson(
         "week3@example.com",
-        "Chloe (week 3)",
+        "Chloe",
         Role.PATIENT,
         "Europe/London",
         "in week 3; this week's sleep-window review awaits the therapist",
@@ -117,7 +125,7 @@ PATIENTS = [
     ),
     DemoPerson(
         "week6@example.com",
-        "Dev (week 6)",
+        "Dev",
         Role.PATIENT,
         "America/New_York",
         "in week 6, after five weeks of sleep windows; bipolar history: said yes to this "
@@ -129,7 +137,7 @@ PATIENTS = [
     ),
     DemoPerson(
         "taper@example.com",
-        "Eva (takes diazepam)",
+        "Eva",
         Role.PATIENT,
         "Europe/Berlin",
         "in week 4; takes diazepam at night",
@@ -140,7 +148,7 @@ PATIENTS = [
     ),
     DemoPerson(
         "lapsed@example.com",
-        "Frank (stopped the diary)",
+        "Frank",
         Role.PATIENT,
         "Europe/London",
         "in week 2, stopped filling in the diary three days ago; 65 or over, so sleep "
@@ -152,7 +160,7 @@ PATIENTS = [
     ),
     DemoPerson(
         "done@example.com",
-        "Iris (finished)",
+        "Iris",
         Role.PATIENT,
         "Europe/London",
         "finished the six weeks and filled in the follow-up ISI at week 12, so the clinic "
@@ -165,7 +173,7 @@ PATIENTS = [
     ),
     DemoPerson(
         "grace@example.com",
-        "Grace (safety screen)",
+        "Grace",
         Role.PATIENT,
         "America/New_York",
         "in week 2; a positive safety screen awaits the second therapist; no date of birth "
@@ -177,6 +185,21 @@ PATIENTS = [
 ]
 
 
+# The names the demo gave its people until December 2026, with their stage in brackets:
+# Today greeted "Chloe (week 3)" by it. Names are plain now (the stage is in each person's
+# ``about``, printed by ``load_demo``, and in the README's table); a demo database made
+# before is renamed when the demo is loaded again.
+STAGED_NAMES = {
+    "baseline@example.com": "Ben (baseline week)",
+    "week3@example.com": "Chloe (week 3)",
+    "week6@example.com": "Dev (week 6)",
+    "taper@example.com": "Eva (takes diazepam)",
+    "lapsed@example.com": "Frank (stopped the diary)",
+    "done@example.com": "Iris (finished)",
+    "grace@example.com": "Grace (safety screen)",
+    "invited@example.com": "Hana (just invited)",
+}
+
 # Demo patients who did not agree to research use, so the research export leaves them out
 # (docs/research-export.md); the other five agreed.
 NO_RESEARCH_CONSENT = ("baseline@example.com", "lapsed@example.com")
@@ -185,6 +208,9 @@ NO_RESEARCH_CONSENT = ("baseline@example.com", "lapsed@example.com")
 def _ensure_user(person: DemoPerson, therapists: dict[str, User]) -> tuple[User, bool]:
     user = User.objects.filter(email=person.email).first()
     if user:
+        if user.name == STAGED_NAMES.get(person.email):
+            user.name = person.name
+            user.save(update_fields=["name"])
         return user, False
     user = create_user(
         email=person.email,
@@ -264,7 +290,7 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
     if invitation is None:
         Invitation.objects.create(
             email="invited@example.com",
-            name="Hana (just invited)",
+            name=INVITED_NAME,
             therapist=therapists["therapist@example.com"],
             programme=programme,
             token_hash=hash_token(DEMO_INVITATION_TOKEN),
@@ -273,7 +299,9 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
         )
     elif invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.expires_at, invitation.sent_at = expires_at, now
-        invitation.save(update_fields=["expires_at", "sent_at"])
+        if invitation.name == STAGED_NAMES[invitation.email]:
+            invitation.name = INVITED_NAME
+        invitation.save(update_fields=["expires_at", "sent_at", "name"])
     return created
 
 

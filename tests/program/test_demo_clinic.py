@@ -23,6 +23,7 @@ from program.models import (
     Assessment,
     DiaryEntry,
     Enrolment,
+    Invitation,
     MedicationDose,
     MoodCheck,
     NightMedication,
@@ -72,7 +73,7 @@ def test_week6_has_a_falling_isi_and_grace_a_flagged_screen(demo) -> None:
     page = client_for(User.objects.get(email="therapist@example.com")).get(
         reverse("program:caseload")
     )
-    assert "Dev (week 6)" in page.content.decode()
+    assert ">Dev</a>" in page.content.decode()
     assert "−9 from baseline" in page.content.decode()
     second = client_for(User.objects.get(email="therapist2@example.com"))
     assert "Positive safety screen" in second.get(reverse("program:caseload")).content.decode()
@@ -159,7 +160,7 @@ def test_the_demo_therapist_has_a_round_to_walk(demo) -> None:
     assert cards["lapsed@example.com"].dropping_out
     assert "grace@example.com" not in cards  # the second therapist's patient
     page = client_for(therapist).get(reverse("program:round"))
-    assert "Chloe (week 3)" in page.content.decode()
+    assert ">Chloe</a>" in page.content.decode()
     card = client_for(therapist).get(reverse("program:round_patient", args=[chloe.patient.pk]))
     assert "Confirm decision" in card.content.decode()
 
@@ -212,3 +213,27 @@ def test_no_demo_review_was_approved_on_an_empty_diary(demo) -> None:
     assert reviews.exists()
     assert [r.figures["nights"] for r in reviews if not r.figures["nights"]] == []
     assert all(r.status != "pending" for r in reviews)
+
+
+def test_today_greets_each_demo_patient_by_a_plain_name(demo) -> None:
+    """A demo patient's stage is in the README and the printed logins, not in their name:
+    Today greeted "Chloe (week 3)" by it, and the invitation offered Hana "Hana (just
+    invited)" as the name to be addressed by."""
+    chloe = User.objects.get(email="week3@example.com")
+    today = client_for(chloe).get(reverse("program:patient_home")).content.decode()
+    assert "Good to see you, Chloe</h1>" in today
+    names = list(User.objects.filter(email__endswith="@example.com").values_list("name", flat=True))
+    names += list(Invitation.objects.values_list("name", flat=True))
+    assert [name for name in names if "(" in name] == []
+
+
+def test_loading_the_demo_again_renames_a_patient_named_with_their_stage(demo) -> None:
+    """A demo database made before the names were plain (``make run`` keeps its data)."""
+    User.objects.filter(email="week3@example.com").update(name="Chloe (week 3)")
+    Invitation.objects.filter(email="invited@example.com").update(name="Hana (just invited)")
+    User.objects.filter(email="week6@example.com").update(name="Dev (his own choice)")
+    load_demo()
+    assert User.objects.get(email="week3@example.com").name == "Chloe"
+    assert Invitation.objects.get(email="invited@example.com").name == "Hana"
+    # A name the visitor typed themselves is theirs.
+    assert User.objects.get(email="week6@example.com").name == "Dev (his own choice)"

@@ -5,6 +5,7 @@ from program.demo.clinic import (
     DEMO_INVITATION_TOKEN,
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
+    INVITED_NAME,
     load_demo,
 )
 
@@ -38,7 +39,9 @@ class Command(BaseCommand):
         self.stdout.write(f"\nEvery demo account's password: {DEMO_PASSWORD}\n")
         width = max(len(p.email) for p, _ in people)
         for person, _ in people:
-            self.stdout.write(f"  {person.role.label:<13} {person.email:<{width}}  {person.about}")
+            self.stdout.write(
+                f"  {person.role.label:<13} {person.email:<{width}}  {person.listing}"
+            )
         bypass = settings.MFA_TOTP_INSECURE_BYPASS_CODE
         self.stdout.write(
             "\nTherapists and admins must use two-factor authentication. Add this secret to an "
@@ -47,6 +50,6 @@ class Command(BaseCommand):
         if bypass:
             self.stdout.write(f"or, in this local demo only, type the code {bypass}.")
         self.stdout.write(
-            "\nA patient's invitation, not yet accepted: "
+            f"\n{INVITED_NAME}'s invitation, not yet accepted: "
             f"{settings.SITE_URL.rstrip('/')}/invite/{DEMO_INVITATION_TOKEN}/\n"
         )
