@@ -55,9 +55,9 @@ from program.models import (
     Assessment,
     DiaryEntry,
     Enrolment,
-    MedicationDose,
     Message,
     MoodCheck,
+    NightMedication,
     PatientPause,
     Prescription,
     Recommendation,
@@ -65,7 +65,7 @@ from program.models import (
     SleepCourse,
     SleepinessCheck,
 )
-from program.rules import engagement, scoring, titration
+from program.rules import engagement, scoring, taper, titration
 from program.sleep_window.waiting import remind_after
 
 if TYPE_CHECKING:
@@ -303,15 +303,15 @@ def build_rows(
         .values_list("patient_id", "completed_on", "total", "band_code")
     ):
         isi[patient_id].append((day, total, band))
+    # Every night the diary's medication question was answered, with each dose taken (0 mg
+    # for a night without): a night with no answer is not a night without medication.
     doses: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     for patient_id, day, mg in (
-        MedicationDose.objects.filter(
-            entry__patient_id__in=ids, entry__diary_date__gte=since, dose_mg__gt=0
-        )
-        .values_list("entry__patient_id", "entry__diary_date", "dose_mg")
+        NightMedication.objects.filter(entry__patient_id__in=ids, entry__diary_date__gte=since)
+        .values_list("entry__patient_id", "entry__diary_date", "entry__doses__dose_mg")
         .order_by()
     ):
-        doses[patient_id].append((day, mg))
+        doses[patient_id].append((day, mg or Decimal(0)))
     enrolments = []
     for patient in annotated:
         for enrolment in patient.current_enrolments:
@@ -539,16 +539,30 @@ def flags_for(
 
 
 def _medication_rising(doses: list[tuple[date, Decimal]], today: date) -> bool:
-    """More nights with medication, or more mg in all, in the last 7 days than the 7
-    before (the caseload's quick version of taper.flags' "use rising")."""
+    """A larger share of the answered nights with medication, or more mg a night answered,
+    in the last 7 days than in the 7 before (the caseload's quick version of taper.flags'
+    "use rising", with its minimum of answered nights). ``doses``: each answered night's
+    doses, 0 mg for a night without. Counted over the answered nights only, as
+    taper.flags does: a morning the diary was not filled in is no night without
+    medication, so a week with one missed morning before a full one is no rise."""
 
-    def window(first: date, last: date) -> tuple[int, Decimal]:
-        chosen = [mg for day, mg in doses if first <= day <= last]
-        return len({day for day, _ in doses if first <= day <= last}), sum(chosen, Decimal(0))
+    def window(first: date, last: date) -> tuple[int, int, Decimal]:
+        chosen = [(day, mg) for day, mg in doses if first <= day <= last]
+        answered = len({day for day, _ in chosen})
+        taken = len({day for day, mg in chosen if mg > 0})
+        return answered, taken, sum((mg for _, mg in chosen), Decimal(0))
 
-    nights, mg = window(today - timedelta(days=6), today)
-    nights_before, mg_before = window(today - timedelta(days=13), today - timedelta(days=7))
-    return nights_before > 0 and (nights > nights_before or mg > mg_before)
+    answered, taken, mg = window(today - timedelta(days=6), today)
+    answered_before, taken_before, mg_before = window(
+        today - timedelta(days=13), today - timedelta(days=7)
+    )
+    if min(answered, answered_before) < taper.MIN_NIGHTS_TO_COMPARE:
+        return False
+    # Shares and means compared by cross-multiplying, as taper.flags does.
+    return (
+        taken * answered_before > taken_before * answered
+        or mg * answered_before > mg_before * answered
+    )
 
 
 SORTS = {
