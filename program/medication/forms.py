@@ -268,7 +268,9 @@ class TaperPlanDetailsForm(forms.Form):
         required=False,
     )
     # The plan as the page showed it (actions.plan_version): a change made since refuses.
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Kept with what was typed (static/js/app.js, "drafts"): steps that come back after a
+    # sign-in are the ones typed on that version, not on whatever a colleague saved since.
+    seen = forms.CharField(widget=forms.HiddenInput(attrs={"data-draft-keep": ""}), required=False)
 
     def __init__(self, *args: Any, confirmed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ that answers POST only, from a fold of the patient's page.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -383,3 +384,109 @@ def test_the_duty_list_reopened_shows_the_list_as_it_is_not_an_old_draft(
     page.goto("/clinic/duty/")
     expect(inbox).to_have_value("")
     expect(page.locator("[data-draft-restored]:visible")).to_have_count(0)
+
+
+def confirmed_taper_plan(patient: User, therapist: User):
+    """The demo's kind of plan: diazepam from 10 mg, confirmed; 6 mg is its third step."""
+    from datetime import timedelta
+
+    from program.medication import actions as medication_service
+    from tests.taper_plans import diazepam_draft, enter_drug_free_nights
+
+    start = patient.local_today() - timedelta(days=15)
+    plan = enter_drug_free_nights(diazepam_draft(patient, therapist, start_on=start), therapist)
+    medication_service.confirm_plan(plan=plan, by=therapist)
+    return plan
+
+
+def test_taper_steps_saved_signed_out_come_back_in_the_step_editor(
+    desktop_page, therapist: User, patient: User
+) -> None:
+    """A prescriber's change to a taper plan's steps, saved after the session ended, comes
+    back in the step editor after signing in, to save. Before, the editor kept nothing:
+    after signing in it showed the plan as it was, and what was typed was gone."""
+    plan = confirmed_taper_plan(patient, therapist)
+    editor = reverse("program:taper_plan_edit", args=[patient.pk, plan.pk])
+    page = desktop_page
+    staff_sign_in(page, therapist.email)
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    page.goto(editor)
+    page.get_by_label("Step 3 dose (mg)").fill("7")
+    reason = "Withdrawal symptoms at 8 mg: smaller steps, agreed with the GP by phone."
+    type_then_send_signed_out(page, "Why this change?", reason, "Save steps")
+    page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(editor)}$"))
+    expect(page.get_by_text(KEPT)).to_be_visible()
+    staff_sign_in_here(page, therapist.email)
+    page.wait_for_url(re.compile(rf"{re.escape(editor)}$"))
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(page.get_by_label("Step 3 dose (mg)")).to_have_value("7")
+    expect(page.get_by_label("Why this change?")).to_have_value(reason)
+    screenshot(page, "taper-steps-restored-desktop")
+    page.get_by_role("button", name="Save steps").click()
+    expect(page.get_by_text("Steps saved.")).to_be_visible()
+    assert [s.dose_mg for s in plan.steps.all()][2] == Decimal(7)
+    assert plan.changes.first().reason == reason
+    # Saved: the editor opened again shows the plan, and says nothing of a kept draft.
+    page.goto(editor)
+    expect(page.get_by_text(RESTORED)).to_be_hidden()
+
+
+def test_taper_steps_that_come_back_do_not_overrule_a_colleagues_change_unseen(
+    desktop_page, therapist: User, patient: User
+) -> None:
+    """What comes back carries the plan as the page showed it when it was typed: a
+    colleague's change made meanwhile is not overruled by one Save."""
+    from program.medication import actions as medication_service
+
+    plan = confirmed_taper_plan(patient, therapist)
+    editor = reverse("program:taper_plan_edit", args=[patient.pk, plan.pk])
+    page = desktop_page
+    staff_sign_in(page, therapist.email)
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    page.goto(editor)
+    page.get_by_label("Step 3 dose (mg)").fill("7")
+    type_then_send_signed_out(page, "Why this change?", "Smaller steps", "Save steps")
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    medication_service.pause_plan(
+        plan=plan, by=therapist, today=patient.local_today(), reason="Withdrawal"
+    )
+    staff_sign_in_here(page, therapist.email)
+    page.wait_for_url(re.compile(rf"{re.escape(editor)}$"))
+    expect(page.get_by_label("Step 3 dose (mg)")).to_have_value("7")
+    page.get_by_role("button", name="Save steps").click()
+    expect(page.get_by_text("This plan was changed after the page was opened")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your steps, not saved")).to_be_visible()
+    assert [s.dose_mg for s in plan.steps.all()][2] == Decimal(6)
+
+
+def test_a_medicine_added_after_the_cookies_were_cleared_comes_back(page, patient: User) -> None:
+    """The patient's list of sleep medicines: the form expired page said "Use your
+    browser's Back button to see what you typed", but Back led to the sign-in page and
+    the list's form came back empty."""
+    from program.models import Medication
+
+    sign_in(page, patient.email)
+    page.wait_for_url(re.compile(r"/today/$"))
+    page.goto("/medicines/")
+    page.get_by_label("Medicine", exact=True).fill("zopiclone")
+    page.get_by_label("Your usual dose each night (mg)").fill("7.5")
+    for _ in range(10):  # as in test_ticks_sent_after_the_browser_cleared_its_cookies…
+        page.wait_for_load_state("networkidle")
+        page.context.clear_cookies()
+        page.wait_for_timeout(300)
+        if page.context.cookies() == []:
+            break
+    page.get_by_role("button", name="Add to my list").click()
+    expect(page.get_by_role("heading", name="This form had expired")).to_be_visible()
+    expect(page.get_by_text("What you typed is kept on this device.")).to_be_visible()
+    expect(page.get_by_text("Use your browser's Back button")).to_be_hidden()
+    page.get_by_role("link", name="Back to the form").click()
+    page.wait_for_url(re.compile(r"/accounts/login/\?next=/medicines/"))
+    sign_in_here(page, patient.email)
+    page.wait_for_url(re.compile(r"/medicines/$"))
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(page.get_by_label("Medicine", exact=True)).to_have_value("zopiclone")
+    expect(page.get_by_label("Your usual dose each night (mg)")).to_have_value("7.5")
+    page.get_by_role("button", name="Add to my list").click()
+    expect(page.get_by_label("Medicine", exact=True)).to_have_value("")
+    assert Medication.objects.get(patient=patient).usual_dose_mg == Decimal("7.5")
