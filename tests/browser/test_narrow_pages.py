@@ -105,6 +105,9 @@ CHART_LABELS = """() => {
 # Pages whose tables fit a 360 px phone without scrolling (the questionnaires' results:
 # date, occasion, total and band).
 FITS = re.compile(r"/progress/$")
+# Tables that fit it on any page, by their region's name: the sleep window's history, one
+# card a window below 640 px (its reason was cut off at a phone's edge, "Set by" hidden).
+FITTING_TABLES = {"window-history-heading"}
 
 
 def correction_links_off_screen(page, width: int) -> list[str]:
@@ -127,7 +130,7 @@ def problems(page, width: int) -> list[str]:
     path = page.url
     out = [f"{path} @{width}: {what}" for what in found["out"]]
     for region in found["scrolling"]:
-        if FITS.search(path):
+        if FITS.search(path) or region["name"] in FITTING_TABLES:
             out.append(f"{path} @{width}: the table {region['name']} does not fit")
         if not (region["cue"] and region["focusable"]):
             out.append(f"{path} @{width}: the table {region['name']} scrolls with no cue")
