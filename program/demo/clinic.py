@@ -36,6 +36,7 @@ from program.models import (
     SafetyScreen,
     SleepinessCheck,
     TaperPlan,
+    TaperPlanChange,
     hash_token,
 )
 from program.rules import rescreen, taper
@@ -391,6 +392,7 @@ def _taper_demo(patient: User, therapist: User) -> None:
             patient=patient, name="diazepam", strengths_mg=["2", "5"], usual_dose_mg=Decimal(10)
         )
     today = patient.local_today()
+    first_night = today - timedelta(days=21)
     plan = TaperPlan.objects.filter(patient=patient).first()
     if plan is None:
         plan = medication_service.create_draft(
@@ -398,7 +400,7 @@ def _taper_demo(patient: User, therapist: User) -> None:
             medication=medicine,
             template_key="morin04",
             start_dose=Decimal(10),
-            start_on=today - timedelta(days=21),
+            start_on=first_night,
             strengths=[Decimal(2), Decimal(5)],
             scored=[],
             by=therapist,
@@ -416,6 +418,18 @@ def _taper_demo(patient: User, therapist: User) -> None:
         plan.notes = "Agreed with Eva and her GP at the week-1 session."
         plan.save(update_fields=["prescriber", "notes"])
         medication_service.confirm_plan(plan=plan, by=therapist)
+        # Drafted, completed and confirmed at that week-1 session, on the day of the plan's
+        # first night: its history and "confirmed on" read so, not the day the demo was
+        # loaded (three weeks into a plan the patient sees only once it is confirmed).
+        session = datetime.combine(first_night, time(11), tzinfo=patient.zone)
+        changes = list(plan.changes.order_by("pk"))  # drafted, edited, confirmed
+        for i, change in enumerate(changes):
+            change.changed_at = session + timedelta(minutes=5 * i)
+        TaperPlanChange.objects.bulk_update(changes, ["changed_at"])
+        confirmed = changes[-1].changed_at
+        TaperPlan.objects.filter(pk=plan.pk).update(
+            created_at=session, confirmed_at=confirmed, updated_at=confirmed
+        )
     steps = plan.pure_steps()
     above_plan_night = today - timedelta(days=3)
     answered = set(

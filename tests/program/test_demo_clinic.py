@@ -138,6 +138,24 @@ def test_eva_has_a_confirmed_diazepam_plan_and_nights_against_it(demo) -> None:
     assert all(s.note_code != "drug_free_to_set" for s in plan.steps.all())
 
 
+def test_eva_s_plan_was_confirmed_before_its_first_night(demo) -> None:
+    """The plan "agreed with Eva and her GP at the week-1 session": drafted, edited and
+    confirmed on the day of its first night, not on the day the demo was loaded (its page
+    said "confirmed on" today, three weeks into a plan a patient sees only once it is
+    confirmed)."""
+    plan = TaperPlan.objects.get(patient__email="taper@example.com")
+    zone = plan.patient.zone
+    first_night = plan.steps.first().starts_on
+    assert plan.confirmed_at.astimezone(zone).date() == first_night
+    changes = list(plan.changes.order_by("pk"))
+    assert [c.changed_at.astimezone(zone).date() for c in changes] == [first_night] * 3
+    assert [c.changed_at for c in changes] == sorted(c.changed_at for c in changes)
+    assert changes[-1].changed_at == plan.confirmed_at
+    therapist = User.objects.get(email="therapist@example.com")
+    page = client_for(therapist).get(reverse("program:patient_medication", args=[plan.patient.pk]))
+    assert f"on {first_night.day} {first_night:%b %Y}" in page.content.decode()
+
+
 def test_dev_answers_the_weekly_mood_question_and_the_therapist_sees_the_yes(demo) -> None:
     """The demo clinic's patient with a history of bipolar disorder (program.rules.mood)."""
     screen = SafetyScreen.objects.get(patient__email=MOOD_PATIENT)
