@@ -1,8 +1,9 @@
 """The diary as CSV: export for patients, import of paper diaries for therapists.
 
 Columns are the API's field names. Clock times are local to the patient, as
-``HH:MM`` (resolved by the diary's evening/morning rule) or as a full local
-``YYYY-MM-DDTHH:MM`` for nights the rule does not fit.
+``HH:MM`` or any way the diary's form reads them ("11pm", "23h15": rules.clock),
+resolved by the diary's evening/morning rule, or as a full local ``YYYY-MM-DDTHH:MM``
+for nights the rule does not fit.
 
 The import's report is in the reader's language: its sentences go through gettext with
 named placeholders, and a column's name, or a value from the file, is a placeholder (it
@@ -26,6 +27,7 @@ from program import spreadsheet
 from program.diary import actions as diary_service
 from program.models import DiaryEntry, UnusualReason
 from program.rules import sleep
+from program.rules.clock import parse_clock
 
 REQUIRED = ["diary_date", *diary_service.CORE_FIELDS]
 COLUMNS = [
@@ -116,10 +118,13 @@ class ImportReport:
 
 
 def _clock(value: str) -> time | datetime:
+    """A clock time as the diary's form reads it ("23:15", "11pm", "23h15":
+    program.rules.clock), or a full local date and time; ValueError if neither."""
     value = value.strip()
-    if "T" in value or " " in value.strip():
-        return datetime.fromisoformat(value.replace(" ", "T"))
-    return time.fromisoformat(value)
+    clock = parse_clock(value)
+    if clock is not None:
+        return clock
+    return datetime.fromisoformat(value.replace(" ", "T"))
 
 
 def _int(value: str, name: str, errors: list[str], *, default: int | None = None) -> int | None:
