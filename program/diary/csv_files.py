@@ -240,13 +240,16 @@ def _parse(patient: User, reader: csv.DictReader[str]) -> ImportReport:
         seen.add(day)
         answers: dict[str, Any] = {}
         for name in ("into_bed", "lights_off", "final_wake", "out_of_bed"):
+            if not (row.get(name) or "").strip():
+                errors.append(_("%(column)s is missing.") % {"column": name})
+                continue
             try:
                 answers[name] = _clock(row.get(name, ""))
             except ValueError:
                 errors.append(
                     # Translators: the paper-diary import's report; %(column)s is a CSV
                     # column's name, %(value)s what the file holds there. Keep 23:15 as it
-                    # is: the file must write times so, in any language.
+                    # is: an example the import reads in any language.
                     _("%(column)s “%(value)s” is not a time like 23:15.")
                     % {"column": name, "value": row.get(name, "")}
                 )

@@ -39,3 +39,12 @@ def test_a_time_the_diary_would_refuse_is_refused(therapist, patient) -> None:
     assert "into_bed “25:00” is not a time" in html
     assert "lights_off “13 pm” is not a time" in html
     assert not DiaryEntry.objects.exists()
+
+
+def test_an_empty_time_is_called_missing(therapist, patient) -> None:
+    """A paper diary with a time left blank: the report says it is missing, as for any
+    other answer left blank, not that "" is not a time."""
+    blank = "2026-10-05,23:00,23:15,30,2,40,,06:30,3,0,0,0,0,2,no,,\n"
+    html = check(client_for(therapist), patient, HEADER + blank).content.decode()
+    assert "final_wake is missing." in html
+    assert "“”" not in html
