@@ -10,7 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from program import clinical_text
-from program.form_fields import DATE, MG, mg_field, time_field
+from program.form_fields import DATE, MG, conditional, mg_field, time_field
 from program.medication.actions import DoseIn
 from program.medication.models import parse_strengths, step_message
 from program.models import Medication, MedicationAnswer
@@ -52,8 +52,9 @@ class NightMedicationMixin(forms.Form):
                 help_text=usual_help,
                 error_messages={"required": _("Say whether you took a sleep medicine last night.")},
             ),
-            other_medication=other_medication,
-            other_dose_mg=mg_field(_("How much? (mg)"), required=False),
+            # Needed once "Something different" is chosen (clean_medication): not "(optional)".
+            other_medication=conditional(other_medication),
+            other_dose_mg=conditional(mg_field(_("How much? (mg)"), required=False)),
             other_taken_at=time_field(_("At what time?"), required=False),
         )
 

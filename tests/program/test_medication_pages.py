@@ -239,6 +239,11 @@ def test_something_different_needs_a_dose(patient_client, diazepam) -> None:
     )
     assert "Give how many mg you took" in response.content.decode()
     assert not DiaryEntry.objects.exists()
+    # So its label does not call it optional; the time it was taken is.
+    form = patient_client.get(reverse("program:diary_new")).content.decode()
+    for label, optional in (("How much? (mg)", False), ("At what time?", True)):
+        after = form.split(f">{label}", 1)[1].split("</label>", 1)[0]
+        assert ("(optional)" in after) is optional, (label, after)
 
 
 def test_a_therapist_drafts_edits_and_confirms_a_plan(
