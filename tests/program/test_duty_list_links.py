@@ -98,3 +98,12 @@ def test_a_patient_with_a_therapist_is_not_the_duty_lists(patient, on_duty, mess
     client = client_for(on_duty)
     for name in ("program:patient_detail", *PAGES):
         assert client.get(reverse(name, args=[patient.pk])).status_code == 404, name
+
+
+def test_a_therapist_reaches_the_risk_alerts_from_the_menu(therapist: User) -> None:
+    """The alerts page (their patients' alerts, the duty list's queues when on duty, and
+    where alerts are turned on for their phone) is in a therapist's menu, not only in
+    emails and on a patient's page."""
+    html = client_for(therapist).get(reverse("program:caseload")).content.decode()
+    menu = html.split("<nav", 1)[1].split("</nav>", 1)[0]
+    assert f'href="{reverse("program:risk_alerts")}"' in menu
