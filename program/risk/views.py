@@ -87,7 +87,10 @@ def acknowledge_and_say(request: AuthenticatedHttpRequest, alert: RiskAlert) -> 
     or already acknowledged by someone else (two people at once, Back, a double tap). The
     alerts page and the weekly round both acknowledge through this."""
     if risk.acknowledge(alert, by=request.user):
-        messages.success(request, _("Marked as seen. Follow your clinic's risk procedure."))
+        messages.success(
+            request,
+            _("Acknowledged: you are acting on this alert. Follow your clinic's risk procedure."),
+        )
     else:
         alert.refresh_from_db()
         first = alert.acknowledged_by

@@ -264,8 +264,12 @@ def test_a_card_with_every_kind_of_item_fits_a_phone(page, therapist, patient, m
     screenshot(page, "weekly-round-full-card-phone")
     assert not accessibility_violations(page)
     # The alert first: marking it seen keeps the card (two decisions are left on it).
-    page.get_by_role("button", name="Mark as seen").click()
-    expect(page.get_by_text("Marked as seen. Follow your clinic's risk procedure.")).to_be_visible()
+    page.get_by_role("button", name="I have seen this and am acting on it").click()
+    expect(
+        page.get_by_text(
+            "Acknowledged: you are acting on this alert. Follow your clinic's risk procedure."
+        )
+    ).to_be_visible()
     expect(page.get_by_role("heading", name="Positive safety screen to decide")).to_be_visible()
     # The taper plan, confirmed in place: its steps are on the card, the button confirms
     # it once and the card stays (the window and the screen still wait).

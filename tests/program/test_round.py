@@ -287,9 +287,15 @@ def test_untreated_apnoea_on_the_round_asks_for_a_reason_as_the_sleep_window_pag
 def test_an_alert_is_acknowledged_once(patient, therapist):
     _screen, _result, alert = risk.submit_screen(patient, {**CLEAR, "self_harm": True})
     client = client_for(therapist)
+    card = client.get(reverse("program:round_patient", args=[patient.pk])).content.decode()
+    # The same words as the alerts page and the patient page give the same act.
+    assert "I have seen this and am acting on it" in card
     url = reverse("program:round_acknowledge", args=[patient.pk, alert.pk])
     first = client.post(url, follow=True)
-    assert "Marked as seen. Follow your clinic&#x27;s risk procedure." in first.content.decode()
+    assert (
+        "Acknowledged: you are acting on this alert. Follow your clinic&#x27;s risk procedure."
+        in first.content.decode()
+    )
     alert.refresh_from_db()
     assert alert.acknowledged_by == therapist
     assert "had already acknowledged" in said(client.post(url))[0]
