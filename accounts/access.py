@@ -143,6 +143,14 @@ def active_therapist(patient: User) -> User | None:
     return therapist
 
 
+def without_active_therapist(patients: QuerySet[User]) -> QuerySet[User]:
+    """The patients among ``patients`` whom ``active_therapist`` gives nobody, in SQL: no
+    therapist, a deactivated one, or an account that is no longer a therapist's (its role
+    changed in the admin). The duty list's queues read this, so a patient the duty list
+    answers for is one it is shown."""
+    return patients.exclude(therapist__is_active=True, therapist__role=Role.THERAPIST)
+
+
 def get_patient_for(request: HttpRequest, patient_id: int, *, user: User | None = None) -> User:
     """The patient ``patient_id`` if the user may see them, else 404; the read is noted
     for the audit trail (once per request, never the patient's own).

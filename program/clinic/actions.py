@@ -16,10 +16,16 @@ needing a therapist until an admin moves them.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.access import invitation_pending, is_clinic_admin, is_clinician, is_therapist
+from accounts.access import (
+    invitation_pending,
+    is_clinic_admin,
+    is_clinician,
+    is_therapist,
+    without_active_therapist,
+)
 from accounts.models import Role, User
 from accounts.services import NOT_SIGNED_IN_THERAPIST, create_user
 from program.models import CaseloadSummary
@@ -37,9 +43,9 @@ def staff() -> QuerySet[User]:
 
 
 def needing_a_therapist() -> QuerySet[User]:
-    """Patients with no therapist, or whose therapist's account is deactivated: the duty
-    list looks after them until an admin gives them a therapist."""
-    return User.objects.patients().filter(Q(therapist__isnull=True) | Q(therapist__is_active=False))
+    """Patients with no active therapist (``accounts.access.without_active_therapist``):
+    the duty list looks after them until an admin gives them a therapist."""
+    return without_active_therapist(User.objects.patients())
 
 
 @transaction.atomic

@@ -19,8 +19,8 @@ from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Quer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.access import active_therapist
-from accounts.models import Role, User
+from accounts.access import active_therapist, without_active_therapist
+from accounts.models import User
 from program.models import CaseloadSummary, Enrolment, Message
 from program.publish import publish_on_commit
 from program.risk import actions as risk
@@ -85,8 +85,7 @@ def waiting_without_therapist() -> QuerySet[User]:
         patient=OuterRef("pk"), programme__messages_enabled=True
     )
     return (
-        User.objects.patients()
-        .exclude(therapist__is_active=True, therapist__role=Role.THERAPIST)
+        without_active_therapist(User.objects.patients())
         .filter(Exists(messages_on))
         # Filtered before the counts, so they count these messages, in the same join.
         .filter(message_thread__sender=F("pk"), message_thread__read_at__isnull=True)

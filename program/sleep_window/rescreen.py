@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.access import active_therapist, get_patient_for
+from accounts.access import active_therapist, get_patient_for, without_active_therapist
 from accounts.audit import note_read
 from accounts.duty import duty_addresses, on_duty
 from accounts.http import AuthenticatedHttpRequest
@@ -153,8 +153,7 @@ def waiting_without_therapist() -> QuerySet[User]:
         )
     )
     return (
-        User.objects.patients()
-        .filter(Q(therapist__isnull=True) | Q(therapist__is_active=False))
+        without_active_therapist(User.objects.patients())
         .annotate(
             screen_waiting=screen_waiting, window_waiting=window_waiting, mood_waiting=mood_waiting
         )
