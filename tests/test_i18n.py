@@ -213,6 +213,21 @@ def test_no_template_has_bare_english_text() -> None:
     assert not offenders, f"wrap these in {{% translate %}} / {{% blocktranslate %}}: {offenders}"
 
 
+def test_no_colon_is_left_outside_a_translation() -> None:
+    """A colon after a translated phrase ("{% translate 'Risk alert' %}: …") is outside
+    the sentence the translator writes: French puts a no-break space before it, which
+    then cannot be given. The colon goes inside, with what follows as a placeholder."""
+    after_tag = re.compile(r'(\{% translate "[^"]*" %\}|\{% endblocktranslate %\}):')
+    offenders = [
+        f"{path.relative_to(TEMPLATES_DIR)}:{n}"
+        for path in sorted(TEMPLATES_DIR.rglob("*.html"))
+        if "admin" not in path.parts
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if after_tag.search(line)
+    ]
+    assert not offenders, offenders
+
+
 # --- Wording of the pure clinical modules ----------------------------------------
 
 
