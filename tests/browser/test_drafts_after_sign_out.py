@@ -28,6 +28,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 KEPT = "It is kept on this device: sign in and it will be back."
 RESTORED = "What you had filled in is back: we kept it on this device."
+# The form-expired page's words where nothing was kept (templates/403_csrf.html).
+FALLBACK = "Use your browser's Back button"
 
 
 def sign_in_here(page, email: str) -> None:
@@ -134,7 +136,7 @@ def test_ticks_sent_after_the_browser_cleared_its_cookies_come_back(page, patien
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name="This form had expired")).to_be_visible()
     expect(page.get_by_text("What you typed is kept on this device.")).to_be_visible()
-    expect(page.get_by_text("Use your browser's Back button")).to_be_hidden()
+    expect(page.get_by_text(FALLBACK)).to_be_hidden()
     screenshot(page, "form-expired-kept-phone")
     page.get_by_role("link", name="Back to the form").click()
     page.wait_for_url(re.compile(r"/accounts/login/\?next=/about-you/"))
@@ -178,7 +180,8 @@ def test_a_note_sent_signed_out_comes_back_on_the_patients_page(
     note = page.get_by_label("Note (private to the care team)")
     expect(note).to_be_visible()  # its fold opened
     expect(note).to_have_value(text)
-    expect(page.get_by_text(RESTORED)).to_be_visible()
+    # The page has other forms keeping drafts (a questionnaire result): this one is back.
+    expect(page.locator("#notes").get_by_text(RESTORED)).to_be_visible()
     screenshot(page, f"note-restored-desktop-{'referer' if referer else 'no-referer'}")
     page.get_by_role("button", name="Save note").click()
     expect(page.get_by_text("Note saved.")).to_be_visible()
@@ -479,7 +482,7 @@ def test_a_medicine_added_after_the_cookies_were_cleared_comes_back(page, patien
     page.get_by_role("button", name="Add to my list").click()
     expect(page.get_by_role("heading", name="This form had expired")).to_be_visible()
     expect(page.get_by_text("What you typed is kept on this device.")).to_be_visible()
-    expect(page.get_by_text("Use your browser's Back button")).to_be_hidden()
+    expect(page.get_by_text(FALLBACK)).to_be_hidden()
     page.get_by_role("link", name="Back to the form").click()
     page.wait_for_url(re.compile(r"/accounts/login/\?next=/medicines/"))
     sign_in_here(page, patient.email)
@@ -490,3 +493,82 @@ def test_a_medicine_added_after_the_cookies_were_cleared_comes_back(page, patien
     page.get_by_role("button", name="Add to my list").click()
     expect(page.get_by_label("Medicine", exact=True)).to_have_value("")
     assert Medication.objects.get(patient=patient).usual_dose_mg == Decimal("7.5")
+
+
+def test_a_reason_to_slow_a_taper_plan_sent_signed_out_comes_back_in_its_fold(
+    desktop_page, therapist: User, patient: User
+) -> None:
+    """The plan's pace (pause, slow down, end) with its reason: the reason came back
+    empty after signing in, and the form-expired page told the prescriber to use Back.
+    Now it comes back in its fold, beside the plan as it is now; the button is chosen
+    again, and the plan's revision shown is the page's own, not the one sent."""
+    plan = confirmed_taper_plan(patient, therapist)
+    medication = reverse("program:patient_medication", args=[patient.pk])
+    page = desktop_page
+    staff_sign_in(page, therapist.email)
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    page.goto(medication)
+    page.get_by_text("Change the plan's pace").click()
+    page.get_by_label(re.compile("^Spread the remaining steps")).select_option("3")
+    reason = "Rebound insomnia at 6 mg for a week; agreed with the GP to go slower."
+    type_then_send_signed_out(page, re.compile("^Reason"), reason, "Slow down")
+    page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(medication)}$"))
+    expect(page.get_by_text(KEPT)).to_be_visible()
+    assert not plan.changes.filter(reason=reason).exists()
+    staff_sign_in_here(page, therapist.email)
+    page.wait_for_url(re.compile(rf"{re.escape(medication)}$"))
+    field = page.get_by_label(re.compile("^Reason"))
+    expect(field).to_be_visible()  # its fold opened
+    expect(field).to_have_value(reason)
+    expect(page.get_by_label(re.compile("^Spread the remaining steps"))).to_have_value("3")
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    screenshot(page, "taper-pace-restored-desktop")
+    page.get_by_role("button", name="Slow down").click()
+    slowed = "Plan slowed: the remaining steps are 3 × as far apart."
+    expect(page.get_by_text(slowed)).to_be_visible()
+    assert plan.changes.first().reason == reason
+
+
+def test_a_review_note_sent_after_the_cookies_were_cleared_comes_back(
+    desktop_page, therapist: User, patient: User
+) -> None:
+    """An adverse event's review note: the form-expired page said to use Back, which led
+    to the sign-in page and an empty note. Now it is kept and comes back on its event."""
+    from program.models import AdverseEvent
+
+    event = AdverseEvent.objects.create(
+        patient=patient,
+        kind=AdverseEvent.Kind.FALL_OR_ACCIDENT,
+        what_happened="Dizzy in the morning after the short window.",
+        happened_on=patient.local_today(),
+        seriousness=AdverseEvent.Seriousness.MILD,
+        reported_by=patient,
+        reporter_role="patient",
+    )
+    page = desktop_page
+    staff_sign_in(page, therapist.email)
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    page.goto("/clinic/adverse-events/")
+    note = "Phoned her: no injury. Bedtime moved 30 minutes later for this week."
+    page.get_by_label("Review note").fill(note)
+    for _ in range(10):  # as in test_ticks_sent_after_the_browser_cleared_its_cookies…
+        page.wait_for_load_state("networkidle")
+        page.context.clear_cookies()
+        page.wait_for_timeout(300)
+        if page.context.cookies() == []:
+            break
+    page.get_by_role("button", name="Mark reviewed").click()
+    expect(page.get_by_role("heading", name="This form had expired")).to_be_visible()
+    expect(page.get_by_text("What you typed is kept on this device.")).to_be_visible()
+    expect(page.get_by_text(FALLBACK)).to_be_hidden()
+    page.get_by_role("link", name="Back to the form").click()
+    page.wait_for_url(re.compile(r"/accounts/login/\?next=/clinic/adverse-events/"))
+    staff_sign_in_here(page, therapist.email)
+    page.wait_for_url(re.compile(r"/clinic/adverse-events/$"))
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(page.get_by_label("Review note")).to_have_value(note)
+    screenshot(page, "adverse-event-review-restored-desktop")
+    page.get_by_role("button", name="Mark reviewed").click()
+    expect(page.get_by_text("Marked as reviewed.")).to_be_visible()
+    event.refresh_from_db()
+    assert event.review_note == note
