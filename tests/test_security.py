@@ -104,6 +104,17 @@ def test_forms_refuse_a_post_without_a_csrf_token(patient) -> None:
     assert "2026-11-25" not in page
 
 
+def test_an_expired_form_kept_by_no_draft_does_not_promise_back_shows_it(patient) -> None:
+    """Where the browser kept no draft (a file upload, no script), the page said "Use your
+    browser's Back button to see what you typed": with the session gone, Back leads to the
+    sign-in page. It now says to copy what Back still shows, if it does."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(patient, backend="allauth.account.auth_backends.AuthenticationBackend")
+    page = client.post(reverse("program:diary_new"), {}).content.decode()
+    assert "Back button to see what you typed" not in page
+    assert "If your browser's Back button still shows what you typed" in page
+
+
 def test_an_expired_form_is_explained_in_the_patients_language(patient) -> None:
     patient.language = "fr"
     patient.save()

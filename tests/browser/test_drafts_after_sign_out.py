@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 KEPT = "It is kept on this device: sign in and it will be back."
 RESTORED = "What you had filled in is back: we kept it on this device."
 # The form-expired page's words where nothing was kept (templates/403_csrf.html).
-FALLBACK = "Use your browser's Back button"
+FALLBACK = "If your browser's Back button still shows what you typed"
 
 
 def sign_in_here(page, email: str) -> None:
