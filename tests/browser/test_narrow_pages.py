@@ -1,5 +1,6 @@
-"""The progress page, a lesson, and both sleep-window pages on a 360 px phone and a
-1280 px desktop: nothing runs out of the screen or out of its card (a wide table
+"""The progress page, a lesson, both sleep-window pages, and a taper patient's pages for
+her therapist (the patient page, the medication page, the step editor) on a 360 px phone
+and a 1280 px desktop: nothing runs out of the screen or out of its card (a wide table
 scrolls inside its own region, WCAG 1.4.10), and axe finds no serious problem,
 nor two regions of one name (landmark-unique). The charts' labels read at 9-16 px,
 inside their chart, none over another."""
@@ -13,13 +14,15 @@ import pytest
 
 from accounts.models import User
 from program.assessments import actions as assessments
+from program.demo.clinic import load_demo
 from program.diary.actions import save_entry
-from program.models import Lesson
+from program.models import Lesson, TaperPlan
 from program.rules.safety import SCREEN
 from program.sleep_window import actions as sw
 
 from .conftest import accessibility_violations, screenshot
 from .test_sign_in_journeys import sign_in, totp_code
+from .test_therapist_round import demo_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.layout, pytest.mark.django_db(transaction=True)]
 
@@ -106,8 +109,16 @@ CHART_LABELS = """() => {
 # date, occasion, total and band).
 FITS = re.compile(r"/progress/$")
 # Tables that fit it on any page, by their region's name: the sleep window's history, one
-# card a window below 640 px (its reason was cut off at a phone's edge, "Set by" hidden).
-FITTING_TABLES = {"window-history-heading"}
+# card a window below 640 px (its reason was cut off at a phone's edge, "Set by" hidden);
+# a taper plan's steps and its nights against the plan, one card a step or a night (the
+# dose and "Against the plan" were behind the region's edge).
+FITTING_TABLES = re.compile(r"^(window-history-heading|steps-caption-\d+|dose-table-caption)$")
+
+
+# The tables shown as cards on a phone that are not laid out as tables (on a desktop).
+CARDS_NOT_TABLES = """() => [...document.querySelectorAll('table.row-cards')]
+    .filter(t => getComputedStyle(t).display !== 'table')
+    .map(t => t.querySelector('caption')?.id || t.className)"""
 
 
 def correction_links_off_screen(page, width: int) -> list[str]:
@@ -130,7 +141,7 @@ def problems(page, width: int) -> list[str]:
     path = page.url
     out = [f"{path} @{width}: {what}" for what in found["out"]]
     for region in found["scrolling"]:
-        if FITS.search(path) or region["name"] in FITTING_TABLES:
+        if FITS.search(path) or FITTING_TABLES.match(region["name"] or ""):
             out.append(f"{path} @{width}: the table {region['name']} does not fit")
         if not (region["cue"] and region["focusable"]):
             out.append(f"{path} @{width}: the table {region['name']} scrolls with no cue")
@@ -228,4 +239,34 @@ def test_the_pages_fit_a_phone_and_a_desktop(
             found += [f"{path} @{size['width']}: {what}" for what in labels["out"]]
         assert charts == 8, charts  # the diary's two and two results, on each side
     context.close()
+    assert not found, "\n".join(found)
+
+
+def test_a_taper_patients_staff_pages_fit_a_phone(page, live_server, programme) -> None:
+    """The demo's Eva (a diazepam taper) as her therapist sees her: the patient page, the
+    medication page and the plan's step editor, every fold open, fit 360 px with their
+    tables as cards, and are unchanged tables at 1280 px."""
+    load_demo()
+    eva = User.objects.get(email="taper@example.com")
+    plan = TaperPlan.objects.get(patient=eva, status=TaperPlan.Status.ACTIVE)
+    demo_sign_in(page, "therapist@example.com", staff=True)
+    page.wait_for_url(re.compile(r"/caseload/$"))
+    visits = [
+        (f"/patients/{eva.pk}/", "eva-patient"),
+        (f"/patients/{eva.pk}/medication/", "eva-medication"),
+        (f"/patients/{eva.pk}/medication/plans/{plan.pk}/", "eva-step-editor"),
+    ]
+    found: list[str] = []
+    for size in SIZES:
+        page.set_viewport_size(size)
+        for path, name in visits:
+            assert page.goto(path).ok, path
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            screenshot(page, f"narrow-{name}-{size['width']}")
+            found += problems(page, size["width"])
+            if size["width"] > 640:
+                found += [
+                    f"{path} @{size['width']}: {name} is not a table"
+                    for name in page.evaluate(CARDS_NOT_TABLES)
+                ]
     assert not found, "\n".join(found)
