@@ -111,14 +111,26 @@ FITS = re.compile(r"/progress/$")
 # Tables that fit it on any page, by their region's name: the sleep window's history, one
 # card a window below 640 px (its reason was cut off at a phone's edge, "Set by" hidden);
 # a taper plan's steps and its nights against the plan, one card a step or a night (the
-# dose and "Against the plan" were behind the region's edge).
-FITTING_TABLES = re.compile(r"^(window-history-heading|steps-caption-\d+|dose-table-caption)$")
+# dose and "Against the plan" were behind the region's edge); the plan's step editor, one
+# card a step with each box's label shown (the dose, drug-free and note boxes were behind
+# the edge, named only by the hidden column headers).
+FITTING_TABLES = re.compile(
+    r"^(window-history-heading|steps-caption-\d+|dose-table-caption|step-editor-caption)$"
+)
 
 
 # The tables shown as cards on a phone that are not laid out as tables (on a desktop).
 CARDS_NOT_TABLES = """() => [...document.querySelectorAll('table.row-cards')]
     .filter(t => getComputedStyle(t).display !== 'table')
     .map(t => t.querySelector('caption')?.id || t.className)"""
+
+# The step editor's inputs (a card a step on a phone, its column headers hidden) whose
+# label is not shown: without it, a card's boxes are four boxes with no name.
+INPUTS_WITHOUT_VISIBLE_LABEL = """() => [...document.querySelectorAll(
+    'table.step-editor input:not([type=hidden]), table.step-editor select')]
+    .filter(i => { const r = i.labels[0]?.getBoundingClientRect();
+                   return !r || r.width <= 1 || r.height <= 1; })
+    .map(i => i.name)"""
 
 
 def correction_links_off_screen(page, width: int) -> list[str]:
@@ -264,6 +276,11 @@ def test_a_taper_patients_staff_pages_fit_a_phone(page, live_server, programme) 
             page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
             screenshot(page, f"narrow-{name}-{size['width']}")
             found += problems(page, size["width"])
+            if size["width"] < 640:
+                found += [
+                    f"{path} @{size['width']}: the input {name} has no visible label"
+                    for name in page.evaluate(INPUTS_WITHOUT_VISIBLE_LABEL)
+                ]
             if size["width"] > 640:
                 found += [
                     f"{path} @{size['width']}: {name} is not a table"

@@ -660,10 +660,10 @@ def test_steps_edited_on_a_page_drawn_before_a_colleagues_change_are_not_saved_u
     assert 'value="my edit"' in page
     assert [s.starts_on for s in plan.steps.all()] == slowed
     # The form holds the slowed steps; the moved one is listed as not saved.
-    form = page[page.index('class="step-editor"') :]
+    form = page[page.index('class="step-editor') :]
     assert f'value="{moved.isoformat()}"' not in form
     assert f'value="{slowed[2].isoformat()}"' in form
-    listed = page[page.index("Your steps, not saved") : page.index('class="step-editor"')]
+    listed = page[page.index("Your steps, not saved") : page.index('class="step-editor')]
     assert f"{moved.day} {moved:%b} {moved.year}" in listed
     now = re.search(r'name="seen" value="([^"]+)"', page).group(1)
     assert now != seen
