@@ -113,9 +113,11 @@ FITS = re.compile(r"/progress/$")
 # a taper plan's steps and its nights against the plan, one card a step or a night (the
 # dose and "Against the plan" were behind the region's edge); the plan's step editor, one
 # card a step with each box's label shown (the dose, drug-free and note boxes were behind
-# the edge, named only by the hidden column headers).
+# the edge, named only by the hidden column headers); the patient page's weekly averages,
+# the diary's and the medication's, one card a week (the later figures were cut off).
 FITTING_TABLES = re.compile(
-    r"^(window-history-heading|steps-caption-\d+|dose-table-caption|step-editor-caption)$"
+    r"^(window-history-heading|steps-caption-\d+|dose-table-caption|step-editor-caption"
+    r"|weeks-table-caption|medication-weeks-caption)$"
 )
 
 

@@ -336,7 +336,7 @@ def test_the_weekly_table_shows_eight_weeks_up_to_the_pages_newest_night(patient
     client = client_for(patient)
     first = client.get(reverse("program:diary")).content.decode()
     weeks = first.split('id="weeks-heading"')[1]
-    assert weeks.count("<tr>") == 1 + 8  # the head and eight weeks
+    assert weeks.count('<tr role="row">') == 1 + 8  # the head and eight weeks
     # Programme weeks 4 back to -3 (5 to 11 October); week -4 (from 28 September) is on
     # the older pages.
     table = weeks.split("</table>")[0]
