@@ -41,7 +41,7 @@ from accounts.forms import latest_today
 from accounts.models import Role, User
 from program.assessments.models import RiskAlertEvent
 from program.emails import send_templated_email
-from program.models import AdverseEvent
+from program.models import AdverseEvent, CaseloadSummary
 from program.risk import actions as risk
 
 log = logging.getLogger(__name__)
@@ -224,6 +224,9 @@ def mark_reviewed(event: AdverseEvent, *, by: User, note: str) -> bool:
     done = AdverseEvent.objects.filter(pk=event.pk, reviewed_at__isnull=True).update(
         reviewed_at=timezone.now(), reviewed_by=by, review_note=note
     )
+    if done:
+        # The caseload's "reported problem" flag goes down (no signal from update()).
+        CaseloadSummary.objects.mark_changed([event.patient_id])
     return bool(done)
 
 

@@ -7,10 +7,11 @@ the date has made untrusted. It stays the one definition of the figures; the kep
 are tested equal to it.
 
 Queries (see tests/test_query_counts.py):
-1. the patients, annotated with pending recommendations, a positive screen, recent
-   high sleepiness, their open risk alerts (how many, and what raised the latest: the
-   urgent flag names it), their last diary date, and
-   their sleep window's review day, start and lookback (for the week shown);
+1. the patients, annotated with pending recommendations, a positive screen waiting for a
+   decision, reported problems nobody has reviewed, recent high sleepiness, their open
+   risk alerts (how many, and what raised the latest: the urgent flag names it), their
+   last diary date, and their sleep window's review day, start and lookback (for the
+   week shown);
 2. their current enrolments with programmes (one prefetch);
 3. the diary nights of the last three weeks (values only);
 4. their ISI results (values only);
@@ -48,6 +49,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
+from program.adverse_events.models import AdverseEvent
 from program.assessments.models import RiskAlert, urgent_label
 from program.clinical_text import band_words
 from program.curriculum.actions import PaceSummary, pace_summaries
@@ -78,8 +80,8 @@ class _Annotations(TypedDict):
     pending_recommendations: int
     # When the longest-waiting recommendation began to wait (program.sleep_window.waiting).
     waiting_since: datetime | None
-    positive_screen: bool
     screen_to_review: bool
+    problems_to_review: int | None
     very_sleepy: bool
     sleepy_at: datetime | None
     mood_to_review: bool
@@ -208,9 +210,17 @@ def patients_with_annotations(
             filter=Q(sleep_course__recommendations__status="pending"),
             distinct=True,
         ),
-        positive_screen=Exists(SafetyScreen.objects.filter(patient=OuterRef("pk"), positive=True)),
-        screen_to_review=Exists(
-            SafetyScreen.objects.filter(patient=OuterRef("pk"), decision="pending")
+        # A positive screen flags only while its decision waits (the round's rule): once
+        # decided, the decision is on the patient's sleep-window page, not a flag.
+        screen_to_review=Exists(SafetyScreen.objects.to_decide().filter(patient=OuterRef("pk"))),
+        # Problem reports (adverse events) nobody has reviewed yet, as the round counts them.
+        problems_to_review=Subquery(
+            AdverseEvent.objects.open()
+            .filter(patient=OuterRef("pk"))
+            .order_by()
+            .values("patient")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
         ),
         # Very sleepy as titration reads it (older checks stored safety's narrower
         # reading: dozing several times a week counts too).
@@ -452,11 +462,18 @@ def flag_from(key: str, params: dict[str, Any]) -> Flag:
     elif key == "mood":
         label = _("Elevated mood reported (to review)")
     elif key == "screen":
+        # Only a screen waiting for a decision flags now; a row kept before that (with
+        # "to_review" false) keeps its words until it is worked out again.
         label = (
             _("Positive safety screen (to review)")
             if params.get("to_review")
             else _("Positive safety screen")
         )
+    elif key == "problem":
+        n = int(params.get("n", 1))
+        label = ngettext("Reported problem to review", "%(n)s reported problems to review", n) % {
+            "n": n
+        }
     elif key == "medication":
         label = _("Sleep medication use rising")
     elif key == "message":
@@ -529,8 +546,10 @@ def flags_for(
         out.append(("sleepy", {}))
     if patient.mood_to_review:
         out.append(("mood", {}))
-    if patient.positive_screen:
-        out.append(("screen", {"to_review": bool(patient.screen_to_review)}))
+    if patient.screen_to_review:
+        out.append(("screen", {"to_review": True}))
+    if patient.problems_to_review:
+        out.append(("problem", {"n": patient.problems_to_review}))
     if _medication_rising(doses, today):
         out.append(("medication", {}))
     if patient.unread_message:

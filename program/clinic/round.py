@@ -56,7 +56,10 @@ MOOD = "mood"
 # while the window is short [KYLE11], so a person should look even when no decision waits.
 SLEEPY = "sleepy"
 # Flags the round shows as items of their own (the rest are shown as context).
-ITEMISED = {"risk", "screen", "message", *DROPPING_OUT, MOOD, SLEEPY}
+# A reported problem nobody has reviewed is the caseload's "problem" flag; the round counts
+# the same open reports (``AdverseEvent.objects.open()``) as an item of its own.
+PROBLEM = "problem"
+ITEMISED = {"risk", "screen", "message", *DROPPING_OUT, MOOD, SLEEPY, PROBLEM}
 
 
 @dataclass
@@ -145,11 +148,7 @@ def _on_the_round(user: User) -> QuerySet[CaseloadSummary]:
         .filter(
             Exists(risk.alerts_for(user).filter(patient=mine, acknowledged_at__isnull=True))
             | Exists(Recommendation.objects.pending().filter(course__patient=mine))
-            | Exists(
-                SafetyScreen.objects.filter(
-                    patient=mine, positive=True, decision=SafetyScreen.Decision.PENDING
-                )
-            )
+            | Exists(SafetyScreen.objects.to_decide().filter(patient=mine))
             | Exists(Message.objects.filter(patient=mine, sender=mine, read_at__isnull=True))
             | Exists(TaperPlan.objects.filter(patient=mine, status=TaperPlan.Status.DRAFT))
             | Exists(AdverseEvent.objects.open().filter(patient=mine))
@@ -193,9 +192,7 @@ def totals(user: User) -> Totals:
     decisions = (
         alerts.count()
         + Recommendation.objects.pending().filter(course__patient__in=patients).count()
-        + SafetyScreen.objects.filter(
-            patient__in=patients, positive=True, decision=SafetyScreen.Decision.PENDING
-        ).count()
+        + SafetyScreen.objects.to_decide().filter(patient__in=patients).count()
         + TaperPlan.objects.filter(patient__in=patients, status=TaperPlan.Status.DRAFT).count()
     )
     urgent = alerts.order_by().values("patient_id").distinct().count()
@@ -235,9 +232,9 @@ def _cards(user: User, summaries: list[CaseloadSummary]) -> list[Card]:
                 flag_text=flag_words(recommendation.flags),
             )
         )
-    for screen in SafetyScreen.objects.filter(
-        patient_id__in=ids, positive=True, decision=SafetyScreen.Decision.PENDING
-    ).order_by("completed_at"):
+    for screen in (
+        SafetyScreen.objects.to_decide().filter(patient_id__in=ids).order_by("completed_at")
+    ):
         cards[screen.patient_id].screens.append(screen)
     unread = Message.objects.filter(
         patient_id__in=ids, sender_id=F("patient_id"), read_at__isnull=True

@@ -18,6 +18,7 @@ from django.dispatch import receiver
 
 from accounts.access import is_patient
 from accounts.models import User
+from program.adverse_events.models import AdverseEvent
 from program.assessments.models import RiskAlert
 from program.models import (
     Assessment,
@@ -59,6 +60,7 @@ def _mark(patients: QuerySet[Any]) -> None:
 @receiver([post_save, post_delete], sender=Message)
 @receiver([post_save, post_delete], sender=Enrolment)
 @receiver([post_save, post_delete], sender=PatientPause)
+@receiver([post_save, post_delete], sender=AdverseEvent)
 def patient_row_changed(sender: type, instance: Any, **kwargs: Any) -> None:
     CaseloadSummary.objects.mark_changed([instance.patient_id])
 

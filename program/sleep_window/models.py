@@ -89,6 +89,13 @@ class SleepProtocol(models.Model):
         )
 
 
+class SafetyScreenQuerySet(models.QuerySet["SafetyScreen"]):
+    def to_decide(self) -> SafetyScreenQuerySet:
+        """Positive screens still waiting for a clinician's decision: the one rule for
+        the caseload's "Positive safety screen (to review)" flag and the round's item."""
+        return self.filter(positive=True, decision=SafetyScreen.Decision.PENDING)
+
+
 class SafetyScreen(models.Model):
     """Answers to the screen taken before sleep restriction starts."""
 
@@ -113,6 +120,8 @@ class SafetyScreen(models.Model):
     # Why it was asked (program.rules.rescreen.Due): before the first window, again at
     # the start, every 4 weeks of restriction, or after a change the patient reported.
     occasion = models.CharField(max_length=10, default="first")
+
+    objects = SafetyScreenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-completed_at"]
