@@ -309,18 +309,27 @@ def load_demo() -> list[tuple[DemoPerson, bool]]:
 def _fill_diary(patient: User, person: DemoPerson) -> None:
     """Realistic nights from the programme's start to yesterday: irregular and
     poor at baseline, then shorter in bed and more efficient once the sleep
-    window starts (week 2), with the odd missed or unusual night."""
+    window starts (week 2), with the odd missed or unusual night.
+
+    The first window is set on the programme's eighth day (``_sleep_window``) and first
+    slept that evening, so the night before it (the eighth morning's) is still a
+    baseline night: the first window reads it with week 1's seven
+    (``titration.initial_window``: the mornings up to its own day's), and it must not
+    look kept to a window that was not yet in force."""
     rng = random.Random(person.email)  # the same nights on every machine
     today = patient.local_today()
     days = person.days_into_programme or 0
     # Up to yesterday's morning: this morning's entry is left for the visitor to fill.
     for back in range(days, 0, -1):
         week = (days - back) // 7 + 1
-        if back <= person.stopped_days_ago or (week > 1 and back > 1 and rng.random() < 0.08):
-            continue  # a missed morning stays missing (the baseline week is complete)
+        # Mornings 0-7 (the programme's first day's to the first window's day's): no
+        # window was in force the night before any of them.
+        baseline = days - back <= 7
+        if back <= person.stopped_days_ago or (not baseline and back > 1 and rng.random() < 0.08):
+            continue  # a missed morning stays missing (the baseline is complete)
         diary_date = today - timedelta(days=back)
-        progress = min(1.0, max(0.0, (week - 1) / 4))  # 0 at baseline, 1 by week 5
-        if week == 1:
+        progress = 0.0 if baseline else min(1.0, (week - 1) / 4)  # 1 by week 5
+        if baseline:
             into_bed = time(22, 15) if rng.random() < 0.5 else time(23, 0)
             into_bed = _shift(into_bed, rng.randint(-20, 40))
             rise = _shift(time(7, 0), rng.randint(-30, 45))
@@ -329,9 +338,9 @@ def _fill_diary(patient: User, person: DemoPerson) -> None:
             into_bed = _shift(time(0, 45), rng.randint(-10, 20) - int(30 * progress))
             rise = _shift(time(6, 30), rng.randint(-5, 10))
         lights_off = _shift(
-            into_bed, rng.choice([0, 0, 5, 10, 20]) if week > 1 else rng.randint(0, 45)
+            into_bed, rng.randint(0, 45) if baseline else rng.choice([0, 0, 5, 10, 20])
         )
-        if week == 1:  # the baseline: long to fall asleep, broken nights, lying in
+        if baseline:  # long to fall asleep, broken nights, lying in
             latency = max(5, int(rng.gauss(45, 12)))
             awakenings = max(0, int(rng.gauss(3, 1)))
             awake = max(0, int(rng.gauss(60, 15))) if awakenings else 0
@@ -352,10 +361,10 @@ def _fill_diary(patient: User, person: DemoPerson) -> None:
             "awakenings": awakenings,
             "awake_min": awake,
             "quality": max(1, min(5, round(2 + 2 * progress + rng.uniform(-1, 1)))),
-            "nap_count": 1 if week == 1 and rng.random() < 0.3 else 0,
+            "nap_count": 1 if baseline and rng.random() < 0.3 else 0,
             "caffeine_drinks": rng.randint(1, 3),
             "alcohol_drinks": rng.choice([0, 0, 0, 1, 2]),
-            "unusual_night": week > 1 and rng.random() < 0.04,
+            "unusual_night": not baseline and rng.random() < 0.04,
         }
         answers["nap_min"] = 30 if answers["nap_count"] else 0
         answers["unusual_reason"] = "illness" if answers["unusual_night"] else ""

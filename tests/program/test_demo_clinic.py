@@ -255,3 +255,42 @@ def test_loading_the_demo_again_renames_a_patient_named_with_their_stage(demo) -
     assert Invitation.objects.get(email="invited@example.com").name == "Hana"
     # A name the visitor typed themselves is theirs.
     assert User.objects.get(email="week6@example.com").name == "Dev (his own choice)"
+
+
+def test_each_demo_first_window_reads_baseline_nights_only(demo) -> None:
+    """A first window set on the programme's eighth day is first slept that evening: the
+    night before it (the eighth morning's) was a baseline night, and the window reads it
+    with week 1's seven (titration.initial_window: the mornings up to its own day's).
+    The demo wrote that night as if a window had been kept already (to bed at 00:53,
+    sleep efficiency 88 %), so Chloe's first window read 7 baseline nights and a good one
+    ("72.9 % over 8 nights") while her diary's week 1 showed 7 nights at 71.5 %."""
+    from program.models import Prescription
+
+    therapist = User.objects.get(email="therapist@example.com")
+    firsts = {}
+    for prescription in Prescription.objects.select_related("course__patient").order_by(
+        "effective_from"
+    ):
+        firsts.setdefault(prescription.course.patient, prescription)
+    assert firsts
+    for patient, first in firsts.items():
+        start = Enrolment.objects.filter(patient=patient).earliest("start_date").start_date
+        before = DiaryEntry.objects.filter(
+            patient=patient, diary_date__gte=start, diary_date__lte=first.effective_from
+        )
+        assert before.count() == 8, patient.email  # week 1's seven and the eighth morning
+        for entry in before:
+            # Nobody keeps a window before it is in force: to bed before midnight.
+            bedtime = entry.into_bed.astimezone(patient.zone)
+            assert bedtime.date() < entry.diary_date, (patient.email, entry.diary_date)
+    chloe = User.objects.get(email="week3@example.com")
+    nights = DiaryEntry.objects.filter(
+        patient=chloe, diary_date__lte=firsts[chloe].effective_from, unusual_night=False
+    )
+    efficiency = (
+        100 * sum(n.total_sleep_min for n in nights) / sum(n.time_in_bed_min for n in nights)
+    )
+    page = client_for(therapist).get(reverse("program:patient_sleep_window", args=[chloe.pk]))
+    assert f"(sleep efficiency {efficiency:.1f}% over {len(nights)} nights)" in (
+        page.content.decode()
+    )
