@@ -57,8 +57,13 @@ def relapse_plan(overview: Overview) -> Plan | None:
         .first()
     )
     if answer is not None:
-        # A version pushed to the patient since may have dropped the worksheet: no plan.
+        # The version the patient now reads: their language's when they changed language
+        # since writing (parts keep their keys across languages, so the answers fit), as
+        # the lesson itself shows it. A version pushed to the patient since may have
+        # dropped the worksheet: no plan.
         version, data = answer.progress.version, answer.data or {}
+        read = {i.lesson.pk: i.version for w in overview.weeks for i in w.lessons if i.version}
+        version = read.get(version.lesson_id, version)
         found = [(version, part)] if (part := _plan_part(version)) else []
     else:
         shown = [item.version.pk for w in overview.weeks for item in w.lessons if item.version]

@@ -222,3 +222,24 @@ def test_a_plan_kept_on_a_version_without_the_worksheet_is_no_error(finished) ->
     page = client_for(finished.patient).get(reverse("program:programme_summary"))
     assert page.status_code == 200
     assert "Write your plan" not in page.content.decode()
+
+
+def test_a_plan_written_in_english_reads_in_the_language_now_chosen(finished) -> None:
+    """Written in English, then the patient chose French: the summary shows the plan's
+    heading and labels in French, as the lesson itself now does, with their own words."""
+    lesson = Lesson.objects.get(slug="keeping-your-gains")
+    progress = open_lesson(enrolment=finished, lesson=lesson, language="en")
+    save_answer(
+        progress=progress,
+        part_key=PLAN_PART,
+        data={"fields": {"warning-signs": "Lying in after a bad night"}},
+        share=False,
+    )
+    patient = finished.patient
+    patient.language = "fr"
+    patient.save(update_fields=["language"])
+    page = client_for(patient).get(reverse("program:programme_summary")).content.decode()
+    assert "My plan for keeping good sleep" not in page
+    assert "My early warning signs" not in page
+    assert "Mon plan pour garder un bon sommeil" in page
+    assert "<dd>Lying in after a bad night</dd>" in page
