@@ -8,10 +8,10 @@ the patient's records for it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -52,17 +52,44 @@ def due(
 ) -> Due:
     """Whether ``patient`` must answer the screen (again) now (``prescriptions``: the
     course's, when the caller has read them)."""
+    return due_after(
+        patient,
+        course,
+        screen.completed_at if screen else None,
+        today or patient.local_today(),
+        prescriptions,
+    )
+
+
+def due_after(
+    patient: User,
+    course: SleepCourse,
+    last_screen_at: datetime | None,
+    today: date,
+    prescriptions: list[Prescription] | None = None,
+) -> Due:
+    """``due``, from when the latest screen was answered (``latest_screen_at``, read with
+    another query as a subquery)."""
     if course.status == SleepCourse.Status.ENDED:
         return Due.NO  # nothing left to keep current
-    today = today or patient.local_today()
     changed = bool(
-        screen and course.change_reported_at and course.change_reported_at > screen.completed_at
+        last_screen_at and course.change_reported_at and course.change_reported_at > last_screen_at
     )
     return screen_due(
         today,
-        last_screen_on=screen.completed_at.astimezone(patient.zone).date() if screen else None,
+        last_screen_on=last_screen_at.astimezone(patient.zone).date() if last_screen_at else None,
         restriction_from=restriction_from(course, prescriptions),
         change_reported=changed,
+    )
+
+
+def latest_screen_at() -> Subquery:
+    """When the patient (``OuterRef("patient")``) last answered the screen: for ``due_after``
+    without a query of its own."""
+    return Subquery(
+        SafetyScreen.objects.filter(patient=OuterRef("patient"))
+        .order_by("-completed_at", "-pk")
+        .values("completed_at")[:1]
     )
 
 

@@ -21,6 +21,8 @@ from program.messaging import actions as messaging
 from program.models import Assessment, DiaryEntry, Enrolment, Prescription, SleepCourse
 from program.offline import kept_offline
 from program.rules import engagement
+from program.rules.rescreen import Due
+from program.sleep_window import rescreen
 from program.today import actions as pauses
 from program.today.forms import PauseForm
 
@@ -40,6 +42,7 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             last_night=diary.last_night_values(),
             has_plan=medication.has_current_plan(),
             unread_messages=messaging.unread_by_patient(),
+            last_screen_at=rescreen.latest_screen_at(),
         )
         .filter(patient=patient)
         .first()
@@ -77,6 +80,19 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         if course is not None and course.status == SleepCourse.Status.ACTIVE
         else None
     )
+    # The safety screen due again (every 4 weeks, or after "Something has changed"): the
+    # window is not made shorter until it is answered, so Today asks for it.
+    rescreen_due = (
+        rescreen.due_after(
+            patient,
+            course,
+            enrolment.last_screen_at,
+            today,
+            [p for p in prescriptions if p.course_id == course.pk],
+        )
+        if window is not None and course is not None and enrolment is not None
+        else Due.NO
+    )
     done = list(Assessment.objects.for_patient(patient).select_related("instrument"))
     restriction = assessments.restriction_of(prescriptions) if enrolment else None
     # The instruments are read only when a questionnaire is due (whichever the outcome).
@@ -113,6 +129,7 @@ def patient_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "therapist": therapist,
         "last_entry": last_entry,
         "window": window,
+        "rescreen_due": rescreen_due is not Due.NO,
         # The window set aside (illness, travel) by its own "Pause": Today says so.
         "window_paused": course
         if course is not None and course.status == SleepCourse.Status.PAUSED

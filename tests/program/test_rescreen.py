@@ -59,6 +59,21 @@ def page(user, url_name="program:sleep_window", *args) -> str:
 # --- Every 4 weeks ------------------------------------------------------------------
 
 
+def test_today_asks_for_the_screen_when_it_is_due_again(patient, therapist) -> None:
+    """The window is not made shorter until the screen is answered again, so Today (where
+    the patient looks each morning) says so and leads to it, not only the window's page;
+    and stops once it is answered."""
+    started(patient, therapist)
+    with time_machine.travel("2026-12-22 09:00Z", tick=False):
+        assert HOLD_HEADING not in page(patient, "program:patient_home")  # 27 days
+    with time_machine.travel(ON_DAY_28, tick=False):
+        today = page(patient, "program:patient_home")
+        assert HOLD_HEADING in today
+        assert f'href="{reverse("program:sleep_window")}#screen-heading"' in today
+        client_for(patient).post(reverse("program:sleep_window_screen"), answers())
+        assert HOLD_HEADING not in page(patient, "program:patient_home")
+
+
 def test_after_4_weeks_of_restriction_the_screen_is_due_and_the_window_is_held(
     patient, therapist
 ) -> None:
