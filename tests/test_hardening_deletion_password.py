@@ -38,8 +38,7 @@ def test_forty_wrong_deletion_passwords_then_the_right_one_deletes_nothing(patie
         delete(client, "guess")
     response = delete(client, PASSWORD)
     assert not deletion_requested(patient)
-    assert response["Location"] == reverse("program:my_data")
-    assert TOO_MANY in client.get(response["Location"]).content.decode()
+    assert TOO_MANY in response.content.decode()
 
 
 def test_the_account_allows_five_wrong_passwords_in_five_minutes(patient) -> None:

@@ -155,8 +155,8 @@ ROWS = [
     row("program:my_data_zip",         "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:my_data_fhir",        "get",  LOGIN, REAUTH, REAUTH, 403,      403,    403),
     row("program:research_consent",    "post", LOGIN, 302,    302,    403,      403,    403),
-    # A wrong (here: no) password changes nothing and goes back to the page.
-    row("program:delete_account",      "post", LOGIN, HOME,   HOME,   403,      403,    403),
+    # A wrong (here: no) password changes nothing: the page again, the error at the field.
+    row("program:delete_account",      "post", LOGIN, 200,    200,    403,      403,    403),
     row("program:reminder_settings",   "get",  LOGIN, 200,    200,    200,      200,    200),
     # The signed link in reminder emails is its own key (the patient's, here).
     row("program:manage_reminders",    "get",  200,   200,    200,    200,      200,    200,

@@ -121,6 +121,14 @@ def research_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("program:my_data")
 
 
+def _deletion_refused(request: AuthenticatedHttpRequest, error: str) -> HttpResponse:
+    """The page again with the error at the password field, as a form shows its errors: a
+    message would sit at the top of a long page, far from the field at its foot (the form
+    posts to the section's anchor, so the page opens there)."""
+    context = _page_context(request) | {"delete_error": error}
+    return render(request, "program/my_data.html", context)
+
+
 @patient_required
 @require_POST
 def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -133,17 +141,15 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         confirmed = confirm_password(request, patient, request.POST.get("password", ""))
     except TooManyAttempts:
-        messages.error(
+        return _deletion_refused(
             request,
             _(
                 "That password was typed wrongly too many times, so nothing was changed. "
                 "Please wait a few minutes before you try again."
             ),
         )
-        return redirect("program:my_data")
     if not confirmed:
-        messages.error(request, _("That password is not right, so nothing was changed."))
-        return redirect("program:my_data")
+        return _deletion_refused(request, _("That password is not right, so nothing was changed."))
     due = request_deletion(patient)
     logout(request)
     messages.info(

@@ -217,3 +217,18 @@ def test_a_download_link_asks_the_password_then_starts_the_file_from_the_page(pa
     assert client.get(reverse("program:my_data_ready") + "?file=../x")["Location"] == reverse(
         "program:my_data"
     )
+
+
+def test_a_wrong_deletion_password_is_said_at_the_password_field(patient) -> None:
+    """The error sits under the field at the foot of the long page, and the form posts to
+    the section's anchor so the page opens there, not in a message at its top."""
+    response = client_for(patient).post(reverse("program:delete_account"), {"password": "wrong"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'action="' + reverse("program:delete_account") + '#delete-account"' in page
+    section = page[page.index('id="delete-account"') :]
+    field = section[section.index('id="id_password"') - 200 :]
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_password_error"' in field
+    assert 'id="id_password_error">That password is not right' in field
+    assert page.count("That password is not right") == 1
+    assert User.objects.get(pk=patient.pk).deletion_requested_at is None
