@@ -26,6 +26,7 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, AuditEvent, ResearchConsentChange, User
 from program import models as m
@@ -106,8 +107,11 @@ def _rows(queryset: QuerySet[Any]) -> list[dict[str, Any]]:
 def export(patient: User) -> dict[str, Any]:
     data: dict[str, Any] = {
         "exported_at": timezone.now(),
-        "about": "Everything this service holds about you. Your therapist's private notes "
-        "are kept by your clinic; ask them for a copy.",
+        # In the language the patient reads the service in, as the page they download from.
+        "about": _(
+            "Everything this service holds about you. Your therapist's private notes "
+            "are kept by your clinic; ask them for a copy."
+        ),
     }
     for name, queryset in _querysets(patient).items():
         data[name] = _rows(queryset)

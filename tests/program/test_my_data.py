@@ -232,3 +232,26 @@ def test_a_wrong_deletion_password_is_said_at_the_password_field(patient) -> Non
     assert 'id="id_password_error">That password is not right' in field
     assert page.count("That password is not right") == 1
     assert User.objects.get(pk=patient.pk).deletion_requested_at is None
+
+
+def test_the_export_explains_itself_in_the_patients_language(patient, monkeypatch) -> None:
+    """The "about" text of the JSON download goes through the translation catalogue, so a
+    French patient's file explains itself in French."""
+    from django.utils import translation
+
+    from program.my_data.export import export
+
+    about = (
+        "Everything this service holds about you. Your therapist's private notes "
+        "are kept by your clinic; ask them for a copy."
+    )
+    real = translation.gettext
+    monkeypatch.setattr(
+        translation._trans,  # type: ignore[attr-defined]
+        "gettext",
+        lambda message: (
+            "Tout ce que ce service garde sur vous." if message == about else real(message)
+        ),
+        raising=False,
+    )
+    assert export(patient)["about"] == "Tout ce que ce service garde sur vous."
