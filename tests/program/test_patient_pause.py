@@ -339,3 +339,13 @@ def test_deciding_a_change_a_break_set_aside_says_so_and_changes_nothing(patient
     waiting.refresh_from_db()
     assert waiting.status == Recommendation.Status.SET_ASIDE
     assert Prescription.objects.count() == prescriptions
+
+
+def test_the_pause_form_keeps_a_gap_between_its_button_and_cancel(patient):
+    """ "Cancel" sat right against the button: both go in the app's button row, which spaces
+    them, and Cancel is a button-shaped link like the app's other Cancels."""
+    page = client_for(patient).get(reverse("program:pause")).content.decode()
+    row = page[page.index('<div class="button-row">') :]
+    row = row[: row.index("</div>")]
+    assert 'type="submit"' in row
+    assert f'<a class="button secondary-link" href="{reverse("program:patient_home")}">' in row
