@@ -22,7 +22,7 @@ from program.medication import actions as medication_service
 from program.medication.dose_chart import DoseBar, dose_chart
 from program.models import Medication
 from program.rules import taper
-from program.templatetags.diary_tags import percent_sign, with_percent_sign
+from program.templatetags.diary_tags import date_range, percent_sign, with_percent_sign
 from program.templatetags.medication_tags import mg
 from tests.conftest import client_for
 from tests.nights import night_answers
@@ -388,3 +388,41 @@ def test_a_month_is_abbreviated_as_the_language_does(month, french, german) -> N
         assert date_format(day, "DAY_MONTH_FORMAT") == f"1{NBSP}{french}"
     with translation.override("de"):
         assert date_format(day, "DAY_MONTH_FORMAT") == f"1.{NBSP}{german}"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "english", "french", "german"),
+    [
+        (
+            date(2026, 9, 13),
+            date(2026, 9, 19),
+            "13–19 Sep",
+            f"13–19{NBSP}sept.",
+            f"13.–19.{NBSP}Sept.",
+        ),
+        (
+            date(2026, 9, 28),
+            date(2026, 10, 4),
+            "28 Sep–4 Oct",
+            f"28{NBSP}sept.–4{NBSP}oct.",
+            f"28.{NBSP}Sept.–4.{NBSP}Okt.",
+        ),
+        (
+            date(2026, 12, 28),
+            date(2027, 1, 3),
+            "28 Dec–3 Jan",
+            f"28{NBSP}déc.–3{NBSP}janv.",
+            f"28.{NBSP}Dez.–3.{NBSP}Jan.",
+        ),
+        (date(2026, 12, 7), date(2026, 12, 7), "7 Dec", f"7{NBSP}déc.", f"7.{NBSP}Dez."),
+    ],
+)
+def test_a_range_of_two_dates_says_a_shared_month_once(
+    first, last, english, french, german
+) -> None:
+    """A French patient's summary read "13 sept.–19 sept." for one week."""
+    written = []
+    for language in ("en", "fr", "de"):
+        with translation.override(language):
+            written.append(date_range(first, last))
+    assert written == [english, french, german]

@@ -1,7 +1,8 @@
+from datetime import date
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -131,3 +132,18 @@ def in_sentence(value: Any) -> str:
     if not text or get_language().startswith("de") or (len(text) > 1 and text[1].isupper()):
         return text
     return text[0].lower() + text[1:]
+
+
+@register.filter
+def date_range(first: date | None, last: date | None) -> str:
+    """Two dates as a range, the month said once when both are in it: "13–19 Sep",
+    "13–19 sept.", "13.–19. Sept."; across months each keeps its own: "28 Sep–4 Oct"."""
+    if not first or not last:
+        return ""
+    end = date_format(last, "DAY_MONTH_FORMAT")
+    if first == last:
+        return end
+    same_month = (first.year, first.month) == (last.year, last.month)
+    if same_month and get_format("DAY_FORMAT") != "DAY_FORMAT":
+        return f"{date_format(first, 'DAY_FORMAT')}–{end}"
+    return f"{date_format(first, 'DAY_MONTH_FORMAT')}–{end}"

@@ -18,6 +18,7 @@ from program.curriculum.actions import open_lesson, save_answer
 from program.diary.actions import save_entry
 from program.models import Enrolment, EnrolmentChange, Lesson
 from program.rules.safety import SCREEN
+from program.templatetags.diary_tags import date_range
 from program.today.finished import PLAN_PART
 from tests.conftest import client_for
 from tests.pages import as_read
@@ -150,6 +151,11 @@ def test_the_summary_sets_the_first_and_last_weeks_side_by_side(finished) -> Non
         ["7", "5"],  # nights
     ]
     assert "Week 1" in table and "Week 6" in table
+    # Each week's days as one range, a shared month said once ("13–19 Sep").
+    for week in (1, 6):
+        first = finished.week_starts(week)
+        shown = date_range(first, first + timedelta(days=6))
+        assert f'<span class="muted">{shown}</span>' in table
     # The insomnia index, first and latest: a fall of 10, a response.
     assert "Change from the first result: <strong>−10</strong> (19 → 9)" in text
     assert reverse("program:my_data") in text
@@ -168,7 +174,7 @@ def test_the_summary_reads_the_weeks_as_they_opened(patient: User) -> None:
     page = client_for(patient).get(reverse("program:programme_summary")).content.decode()
     table = page[page.index('class="summary-table"') : page.index("</table>")]
     assert "Week 1" in table and "Week 6" in table
-    assert f"{week_6:%-d %b}" in table
+    assert date_range(week_6, week_6 + timedelta(days=6)) in table
     assert "77.1%" in table and "92.3%" in table
 
 

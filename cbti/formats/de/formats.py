@@ -16,6 +16,7 @@ PERCENT_SIGN = "%"
 # time.
 MONTH_DAY_FORMAT = "j.\u00a0F"  # 7. Dezember (Django's own, with the no-break space)
 DAY_MONTH_FORMAT = "j.\u00a0N"  # 7. Dez.
+DAY_FORMAT = "j."  # the first day of a range in one month: 13.–19. Sept. (date_range)
 DAY_MONTH_TIME_FORMAT = "j.\u00a0N H:i"
 DAY_MONTH_COMMA_TIME_FORMAT = "j.\u00a0N H:i"
 DAY_MONTH_YEAR_FORMAT = "j.\u00a0N\u00a0Y"  # 7. Dez. 2026

@@ -26,6 +26,7 @@ PERCENT_SIGN = "%"
 # case with a full stop ("7 déc. 2026"), German puts a full stop after the day and a comma
 # after the weekday ("Mo., 7. Dez.", "Montag, 7. Dezember").
 DAY_MONTH_FORMAT = "j M"  # 7 Dec
+DAY_FORMAT = "j"  # the first day of a range in one month: 13–19 Sep (date_range)
 DAY_MONTH_TIME_FORMAT = "j M H:i"  # 7 Dec 22:14
 DAY_MONTH_COMMA_TIME_FORMAT = "j M, H:i"  # 7 Dec, 22:14
 DAY_MONTH_YEAR_FORMAT = "j M Y"  # 7 Dec 2026

@@ -27,6 +27,7 @@ PERCENT_SIGN = "\u00a0%"
 # a line may still break before a time.
 MONTH_DAY_FORMAT = "j\u00a0F"  # 7 décembre (Django's own, with the no-break space)
 DAY_MONTH_FORMAT = "j\u00a0N"  # 7 déc.
+DAY_FORMAT = "j"  # the first day of a range in one month: 13–19 sept. (date_range)
 DAY_MONTH_TIME_FORMAT = "j\u00a0N H:i"
 DAY_MONTH_COMMA_TIME_FORMAT = "j\u00a0N H:i"
 DAY_MONTH_YEAR_FORMAT = "j\u00a0N\u00a0Y"  # 7 déc. 2026
