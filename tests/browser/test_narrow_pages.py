@@ -114,10 +114,11 @@ FITS = re.compile(r"/progress/$")
 # dose and "Against the plan" were behind the region's edge); the plan's step editor, one
 # card a step with each box's label shown (the dose, drug-free and note boxes were behind
 # the edge, named only by the hidden column headers); the patient page's weekly averages,
-# the diary's and the medication's, one card a week (the later figures were cut off).
+# the diary's and the medication's, one card a week (the later figures were cut off); the
+# end-of-programme summary's first and last weeks, one card a figure (week 6 was cut off).
 FITTING_TABLES = re.compile(
     r"^(window-history-heading|steps-caption-\d+|dose-table-caption|step-editor-caption"
-    r"|weeks-table-caption|medication-weeks-caption)$"
+    r"|weeks-table-caption|medication-weeks-caption|summary-diary(-caption)?)$"
 )
 
 
@@ -288,4 +289,26 @@ def test_a_taper_patients_staff_pages_fit_a_phone(page, live_server, programme) 
                     f"{path} @{size['width']}: {name} is not a table"
                     for name in page.evaluate(CARDS_NOT_TABLES)
                 ]
+    assert not found, "\n".join(found)
+
+
+def test_the_end_of_programme_summary_fits_a_phone(page, live_server, programme) -> None:
+    """The demo's done@ at the end of the programme: the summary's first and last weeks
+    side by side were cut off at a 360 px phone's edge (week 6 behind the region's shadow);
+    there each figure is a card with both weeks, and at 1280 px it is a table."""
+    load_demo()
+    demo_sign_in(page, "done@example.com", staff=False)
+    page.wait_for_url(re.compile(r"/today/"))
+    found: list[str] = []
+    for size in SIZES:
+        page.set_viewport_size(size)
+        assert page.goto("/today/summary/").ok
+        assert page.locator("table.summary-table").count() == 1
+        screenshot(page, f"narrow-summary-{size['width']}")
+        found += problems(page, size["width"])
+        if size["width"] > 640:
+            found += [
+                f"/today/summary/ @{size['width']}: {name} is not a table"
+                for name in page.evaluate(CARDS_NOT_TABLES)
+            ]
     assert not found, "\n".join(found)
