@@ -117,11 +117,13 @@ FITS = re.compile(r"/progress/$")
 # the diary's and the medication's, one card a week (the later figures were cut off); the
 # end-of-programme summary's first and last weeks, one card a figure (week 6 was cut off);
 # the medication page's week by week and history of the plans, one card a week or a change
-# (from the mean dose on, and who changed a plan, what and why, were behind the edge).
+# (from the mean dose on, and who changed a plan, what and why, were behind the edge); the
+# patient page's sleep-window recommendations decided, one card a review (who decided it
+# was behind the edge).
 FITTING_TABLES = re.compile(
     r"^(window-history-heading|steps-caption-\d+|dose-table-caption|step-editor-caption"
     r"|weeks-table-caption|medication-weeks-caption|summary-diary(-caption)?"
-    r"|med-weeks-caption|history-heading)$"
+    r"|med-weeks-caption|history-heading|decisions-heading)$"
 )
 
 
