@@ -34,9 +34,6 @@ WITHOUT_DRAFT = {
     ("program/diary_import.html", '<form method="post">'),
     # File uploads: a browser cannot keep a chosen file, and the page says what to do again.
     ("program/fhir_import.html", 'enctype="multipart/form-data"'),
-    # An admin's recording with its transcript: the file must be chosen again anyway. A
-    # candidate for a draft as the lesson editor keeps one (data-draft-files).
-    ("program/curriculum_exercises.html", "program:exercise_recordings"),
     # Making an account from an invitation: no session to lose yet, and its password must
     # not be kept in the browser's storage (a draft keeps every field shown).
     ("program/accept_invitation.html", '<form method="post" novalidate>'),

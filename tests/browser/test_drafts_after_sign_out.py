@@ -329,6 +329,52 @@ def test_a_lesson_edit_saved_signed_out_comes_back_in_the_editor(
     assert draft.title == "How sleep works, gently"
 
 
+def test_a_recordings_transcript_uploaded_signed_out_comes_back_to_upload(
+    page, clinic_admin: User
+) -> None:
+    """An exercise recording's transcript, typed by an admin and uploaded after the session
+    ended, is in the form again after signing in, with its title, exercise and language;
+    the chosen file cannot come back, and the page says to choose it again. Once uploaded,
+    the form is empty again."""
+    from program.models import AudioRecording
+    from tests.audio_files import ogg_opus
+
+    address = "/clinic/curriculum/exercises/"
+    transcript = "Breathe in through the nose.\nHold for a moment.\nBreathe out slowly."
+    recording = {"name": "breathe.ogg", "mimeType": "audio/ogg", "buffer": ogg_opus()}
+    staff_sign_in(page, clinic_admin.email)
+    page.wait_for_url(re.compile(r"/clinic/$"))
+    page.goto(address)
+    page.get_by_label("Exercise").select_option("breathing")
+    page.get_by_label("Language of the recording").select_option("fr")
+    page.get_by_label("Recording (MP3, Ogg or M4A)").set_input_files(recording)
+    page.get_by_label("Name shown above the player").fill("Respirer ensemble")
+    type_then_send_signed_out(page, "Transcript", transcript, "Upload the recording")
+    # The form's address ends in #add, which the browser keeps through the redirect.
+    page.wait_for_url(re.compile(rf"/accounts/login/\?next={re.escape(address)}(#add)?$"))
+    expect(page.get_by_text(KEPT)).to_be_visible()
+    assert not AudioRecording.objects.filter(title="Respirer ensemble").exists()
+    staff_sign_in_here(page, clinic_admin.email)
+    page.wait_for_url(re.compile(rf"{re.escape(address)}(#add)?$"))
+    expect(page.get_by_text(RESTORED)).to_be_visible()
+    expect(page.get_by_label("Transcript", exact=True)).to_have_value(transcript)
+    expect(page.get_by_label("Name shown above the player")).to_have_value("Respirer ensemble")
+    expect(page.get_by_label("Exercise")).to_have_value("breathing")
+    expect(page.get_by_label("Language of the recording")).to_have_value("fr")
+    expect(page.get_by_text("The recording you had chosen was not kept")).to_be_visible()
+    screenshot(page, "drafts-exercise-recording-back")
+    page.get_by_label("Recording (MP3, Ogg or M4A)").set_input_files(recording)
+    page.get_by_role("button", name="Upload the recording").click()
+    expect(page.get_by_text("Recording uploaded: patients whose language is")).to_be_visible()
+    saved = AudioRecording.objects.get(title="Respirer ensemble")
+    assert (saved.exercise, saved.language) == ("breathing", "fr")
+    assert saved.transcript.replace("\r\n", "\n") == transcript
+    expect(page.get_by_text(RESTORED)).to_be_hidden()
+    expect(page.get_by_label("Transcript", exact=True)).to_have_value("")
+    page.reload()
+    expect(page.get_by_label("Transcript", exact=True)).to_have_value("")
+
+
 def test_a_crisis_line_and_the_duty_list_sent_signed_out_come_back_to_the_admin(
     page, clinic_admin: User
 ) -> None:
