@@ -139,11 +139,12 @@ def test_the_summary_sets_the_first_and_last_weeks_side_by_side(finished) -> Non
     text = as_read(page.content.decode())
     table = text[text.index('class="summary-table') : text.index("</table>")]
     # On a phone each figure is a card, its cells named by their week.
-    assert '<td data-label="Week 1">' in table and '<td data-label="Week 6">' in table
-    table = re.sub(r'<td data-label="[^"]*">', "<td>", table)
+    assert '<td role="cell" data-label="Week 1">' in table
+    assert '<td role="cell" data-label="Week 6">' in table
+    table = re.sub(r'<td role="cell" data-label="[^"]*">', "<td>", table)
     cells = [
         row.split("<td>")[1:]
-        for row in table.split("<tr>")[2:]  # after the header row
+        for row in table.split('<tr role="row">')[2:]  # after the header row
     ]
     values = [[cell.split("</td>")[0] for cell in row] for row in cells]
     assert values == [
