@@ -49,7 +49,8 @@ class Plan:
 
 def relapse_plan(overview: Overview) -> Plan | None:
     """The plan the patient wrote, with its labels; the empty plan, to write, if they have
-    not; None if the programme has no such worksheet (two queries)."""
+    not; None if the programme has no such worksheet (one query for a plan written, two
+    after the patient changed language since, or for the empty plan)."""
     answer = (
         LessonAnswer.objects.filter(progress__enrolment=overview.enrolment, part_key=PLAN_PART)
         .select_related("progress__version")
@@ -63,7 +64,10 @@ def relapse_plan(overview: Overview) -> Plan | None:
         # dropped the worksheet: no plan.
         version, data = answer.progress.version, answer.data or {}
         read = {i.lesson.pk: i.version for w in overview.weeks for i in w.lessons if i.version}
-        version = read.get(version.lesson_id, version)
+        now = read.get(version.lesson_id)
+        if now is not None and now.pk != version.pk:
+            # The overview's versions carry no parts: read them, only after such a change.
+            version = LessonVersion.objects.only("pk", "lesson", "parts").get(pk=now.pk)
         found = [(version, part)] if (part := _plan_part(version)) else []
     else:
         shown = [item.version.pk for w in overview.weeks for item in w.lessons if item.version]

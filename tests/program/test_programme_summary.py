@@ -15,12 +15,12 @@ from django.urls import reverse
 
 from accounts.models import User
 from program.assessments import actions as assessments
-from program.curriculum.actions import open_lesson, save_answer
+from program.curriculum.actions import open_lesson, programme_overview, save_answer
 from program.diary.actions import save_entry
 from program.models import Enrolment, EnrolmentChange, Lesson
 from program.rules.safety import SCREEN
 from program.templatetags.diary_tags import date_range
-from program.today.finished import PLAN_PART
+from program.today.finished import PLAN_PART, relapse_plan
 from tests.conftest import client_for
 from tests.pages import as_read
 
@@ -201,6 +201,12 @@ def test_the_plan_written_in_week_6_is_shown_again(finished) -> None:
     page = client.get(summary).content.decode()
     assert "You have not written your plan yet" not in page
     assert "<dt>My early warning signs</dt><dd>Lying in after a bad night</dd>" in page
+    # The plan written comes with the version it was written in: one query (the overview's
+    # versions carry no parts, so taking one of them would read its parts again).
+    overview = programme_overview(finished, today=finished.patient.local_today())
+    with CaptureQueriesContext(connection) as read:
+        assert relapse_plan(overview) is not None
+    assert len(read) == 1, [q["sql"] for q in read]
 
 
 def test_the_summary_is_the_patients_own(finished, therapist, clinic_admin) -> None:
