@@ -1,8 +1,8 @@
 """Back after sending a message or a note, then Send again (or a double tap): the same
 form is recognised by its key, recorded and emailed once. A message sent twice answers
 "Message sent." both times (a double click shows the second answer only, so it must say
-what happened: sent, once); a note is said to be already saved. A new message typed into
-an old page is still sent."""
+what happened: sent, once); a note answers "Note saved." both times, for the same reason.
+A new message typed into an old page is still sent."""
 
 from __future__ import annotations
 
