@@ -462,11 +462,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     summary.refresh(one)
     kept = summary.summaries(one).first()
     ctx["row"] = summary.as_row(kept) if kept else None
-    ctx["pending_screens"] = list(
-        SafetyScreen.objects.filter(
-            patient=patient, positive=True, decision=SafetyScreen.Decision.PENDING
-        )
-    )
+    ctx["pending_screens"] = list(SafetyScreen.objects.to_decide().filter(patient=patient))
     ctx["draft_plans"] = list(
         TaperPlan.objects.filter(patient=patient, status=TaperPlan.Status.DRAFT).select_related(
             "medication"

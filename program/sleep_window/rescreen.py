@@ -171,9 +171,7 @@ def waiting_without_therapist() -> QuerySet[User]:
         MoodCheck.objects.filter(patient=OuterRef("pk"), elevated=True, reviewed_at__isnull=True)
     )
 
-    screen_waiting = Exists(
-        SafetyScreen.objects.filter(patient=OuterRef("pk"), decision=SafetyScreen.Decision.PENDING)
-    )
+    screen_waiting = Exists(SafetyScreen.objects.to_decide().filter(patient=OuterRef("pk")))
     window_waiting = Exists(
         Recommendation.objects.filter(
             course__patient=OuterRef("pk"), status=Recommendation.Status.PENDING
